@@ -1,0 +1,134 @@
+"""InnoCore kernel. ``create_app`` is the only place that wires the kernel and the feature packages."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, g, request
+
+from innocore.config import build_config
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application; never migrates the database (``flask db upgrade`` does)."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(build_config(app.instance_path, config))
+    logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"))
+
+    from innocore import models  # noqa: F401  (register every kernel table)
+    from innocore.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=app.config.get("MIGRATIONS_DIR", _migrations_dir()),
+        compare_type=True,
+        render_as_batch=True,
+    )
+    csrf.init_app(app)
+    limiter.init_app(app)
+    _init_login(app, login_manager)
+
+    from innocore.errors import register_error_handlers
+
+    register_error_handlers(app)
+    _register_blueprints(app)
+    _register_templates(app)
+
+    from innocore.cli import register_cli
+
+    register_cli(app)
+    _security_headers(app)
+    return app
+
+
+def _migrations_dir() -> str:
+    from pathlib import Path
+
+    return str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+def _init_login(app: Flask, login_manager) -> None:
+    from innocore.accounts.services import load_user_from_session_id
+    from innocore.api.tokens import user_for_token
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Please sign in to see this page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(load_user_from_session_id)
+
+    @login_manager.request_loader
+    def from_bearer_token(req):
+        auth = req.headers.get("Authorization", "")
+        if not auth.startswith("Bearer "):
+            return None
+        user = user_for_token(auth.removeprefix("Bearer ").strip())
+        if user is not None:
+            g.api_token_auth = True
+        return user
+
+    @login_manager.unauthorized_handler
+    def unauthorised():
+        from flask import flash, jsonify, redirect, url_for
+
+        from innocore.errors import wants_json
+
+        if wants_json():
+            body = {
+                "errors": [
+                    {"code": "unauthorised", "message": "Sign in or send a token.", "field": None}
+                ]
+            }
+            return jsonify(body), 401
+        flash(login_manager.login_message, "info")
+        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+
+
+def _register_blueprints(app: Flask) -> None:
+    from innocore.accounts.views import bp as accounts_bp
+    from innocore.api.views import bp as api_bp
+    from innocore.audit_views import bp as audit_bp
+    from innocore.competences.api import bp as competences_api
+    from innocore.competences.views import bp as competences_bp
+    from innocore.facilities.api import bp as facilities_api
+    from innocore.facilities.views import bp as facilities_bp
+    from innocore.views import bp as core_bp
+    from instruments import register as register_instruments
+    from training import register as register_training
+
+    for bp in (
+        core_bp,
+        accounts_bp,
+        facilities_bp,
+        competences_bp,
+        audit_bp,
+        api_bp,
+        facilities_api,
+        competences_api,
+    ):
+        app.register_blueprint(bp)
+    register_instruments(app)
+    register_training(app)
+
+
+def _register_templates(app: Flask) -> None:
+    from innocore import template_helpers
+
+    template_helpers.init_app(app)
+
+
+def _security_headers(app: Flask) -> None:
+    @app.after_request
+    def headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'none'; form-action 'self'",
+        )
+        return response

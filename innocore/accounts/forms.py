@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+
+from innocore.clock import is_valid_timezone
+from innocore.forms import strip
+from innocore.vocab import Locale, OrganisationKind
+
+NEW_ORG = "new"
+
+
+def valid_timezone(form, field):
+    if not is_valid_timezone(field.data or ""):
+        raise ValidationError("Choose a time zone from the list, such as Europe/Rome.")
+
+
+class RegisterForm(FlaskForm):
+    name = StringField("Full name", [DataRequired(), Length(max=200)], filters=[strip])
+    email = EmailField("E-mail", [DataRequired(), Email(), Length(max=254)], filters=[strip])
+    organisation = SelectField("Organisation", [DataRequired()])
+    new_org_name = StringField(
+        "New organisation name", [Optional(), Length(max=200)], filters=[strip]
+    )
+    new_org_kind = SelectField(
+        "Kind of organisation",
+        choices=[(k.value, k.label) for k in OrganisationKind],
+        default=OrganisationKind.UNIVERSITY.value,
+    )
+    new_org_country = StringField(
+        "Country (two-letter code, e.g. IT)", [Optional(), Length(min=2, max=2)], filters=[strip]
+    )
+    timezone = StringField(
+        "Time zone",
+        [DataRequired(), Length(max=64), valid_timezone],
+        default="UTC",
+        filters=[strip],
+    )
+    password = PasswordField("Password (at least 10 characters)", [DataRequired(), Length(max=200)])
+    confirm = PasswordField(
+        "Repeat password", [DataRequired(), EqualTo("password", "The passwords differ.")]
+    )
+
+    def validate_new_org_name(self, field):
+        if self.organisation.data == NEW_ORG and not field.data:
+            raise ValidationError("Name the new organisation.")
+
+    def validate_new_org_country(self, field):
+        if self.organisation.data == NEW_ORG and not (field.data and field.data.isalpha()):
+            raise ValidationError("Give the country as a two-letter code, such as DE.")
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("E-mail", [DataRequired(), Length(max=254)], filters=[strip])
+    password = PasswordField("Password", [DataRequired(), Length(max=200)])
+    next = HiddenField()
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("E-mail", [DataRequired(), Email(), Length(max=254)], filters=[strip])
+
+
+class ResendVerificationForm(ForgotPasswordForm):
+    pass
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField("New password", [DataRequired(), Length(max=200)])
+    confirm = PasswordField(
+        "Repeat new password", [DataRequired(), EqualTo("password", "The passwords differ.")]
+    )
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField("Current password", [DataRequired(), Length(max=200)])
+    new_password = PasswordField("New password", [DataRequired(), Length(max=200)])
+    confirm = PasswordField(
+        "Repeat new password", [DataRequired(), EqualTo("new_password", "The passwords differ.")]
+    )
+
+
+class ProfileForm(FlaskForm):
+    name = StringField("Full name", [DataRequired(), Length(max=200)], filters=[strip])
+    timezone = StringField(
+        "Time zone", [DataRequired(), Length(max=64), valid_timezone], filters=[strip]
+    )
+    locale = SelectField("Language", choices=[(loc.value, loc.label) for loc in Locale])
+
+
+class TokenForm(FlaskForm):
+    name = StringField(
+        "Token name (what it is for)", [DataRequired(), Length(max=80)], filters=[strip]
+    )

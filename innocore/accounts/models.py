@@ -1,0 +1,100 @@
+"""Accounts: organisations, users and their single-use e-mail tokens."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from innocore.db import UTCDateTime, enum_column
+from innocore.extensions import db
+from innocore.vocab import Locale, OrganisationKind, OrgRole
+
+
+class Organisation(db.Model):
+    __tablename__ = "organisation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    kind: Mapped[OrganisationKind] = mapped_column(
+        enum_column(OrganisationKind, "organisation_kind")
+    )
+    country: Mapped[str] = mapped_column(sa.String(2))  # ISO 3166-1 alpha-2
+    city: Mapped[str | None] = mapped_column(sa.String(120))
+    website: Mapped[str | None] = mapped_column(sa.String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        sa.Index("uq_organisation_name_lower", sa.func.lower(name), unique=True),
+        sa.CheckConstraint("length(country) = 2", name="country_iso2"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.id} {self.name!r} {self.kind.value}>"
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    password_hash: Mapped[str] = mapped_column(sa.String(200))
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    org_role: Mapped[OrgRole] = mapped_column(
+        enum_column(OrgRole, "org_role"), default=OrgRole.MEMBER
+    )
+    is_network_admin: Mapped[bool] = mapped_column(default=False)
+    timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC")
+    locale: Mapped[Locale] = mapped_column(enum_column(Locale, "locale"), default=Locale.EN)
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    active: Mapped[bool] = mapped_column(default=True)
+    # Raised on password change: old sessions and remember-me cookies stop working.
+    session_epoch: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    organisation: Mapped[Organisation] = relationship(lazy="joined", innerjoin=True)
+
+    __table_args__ = (sa.Index("uq_user_account_email_lower", sa.func.lower(email), unique=True),)
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_epoch}"
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.active
+
+    @property
+    def is_company_admin(self) -> bool:
+        return self.org_role == OrgRole.ADMIN and self.organisation.kind == OrganisationKind.COMPANY
+
+
+class TokenPurpose(enum.StrEnum):
+    VERIFY_EMAIL = "verify_email"
+    RESET_PASSWORD = "reset_password"  # noqa: S105 (a purpose, not a secret)
+
+
+class AccountToken(db.Model):
+    """A single-use e-mailed token; only its SHA-256 is stored."""
+
+    __tablename__ = "account_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    purpose: Mapped[TokenPurpose] = mapped_column(enum_column(TokenPurpose, "token_purpose"))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<AccountToken {self.id} {self.purpose.value} user={self.user_id}>"

@@ -1,0 +1,295 @@
+"""Account use cases: register, verify, authenticate, reset and change passwords, edit profile."""
+
+from __future__ import annotations
+
+import hashlib
+from contextlib import suppress
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from flask import current_app, url_for
+
+from innocore import audit, clock
+from innocore.accounts.models import AccountToken, Organisation, TokenPurpose, User
+from innocore.accounts.rules import password_problems
+from innocore.errors import DomainError, Problem
+from innocore.extensions import db
+from innocore.notifications.services import queue_email
+from innocore.vocab import OrganisationKind, OrgRole
+
+# Hashing a throw-away password keeps the time of a login for an unknown e-mail the same.
+_DUMMY_HASH: dict[str, str] = {}
+
+
+def hasher() -> PasswordHasher:
+    if current_app.config.get("PASSWORD_HASH_FAST"):  # tests only: fast, still argon2id
+        return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    return PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    return hasher().hash(password)
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def get_user_by_email(email: str) -> User | None:
+    return db.session.scalar(
+        sa.select(User).where(sa.func.lower(User.email) == normalise_email(email))
+    )
+
+
+@dataclass
+class NewOrganisation:
+    name: str
+    kind: OrganisationKind
+    country: str
+    city: str | None = None
+
+
+def get_or_create_organisation(new: NewOrganisation) -> tuple[Organisation, bool]:
+    """Organisation names are unique regardless of case; an existing one is reused."""
+    name = " ".join(new.name.split())
+    org = db.session.scalar(
+        sa.select(Organisation).where(sa.func.lower(Organisation.name) == name.lower())
+    )
+    if org is not None:
+        return org, False
+    org = Organisation(
+        name=name, kind=new.kind, country=new.country.upper(), city=new.city, created_at=clock.now()
+    )
+    db.session.add(org)
+    return org, True
+
+
+def register(
+    *,
+    name: str,
+    email: str,
+    password: str,
+    organisation: Organisation | NewOrganisation,
+    timezone: str = "UTC",
+) -> User:
+    """Create an unverified account and e-mail a verification link.
+
+    The first person to register a new company becomes its company administrator.
+    """
+    email = normalise_email(email)
+    problems = password_problems(password, email=email, name=name)
+    if get_user_by_email(email) is not None:
+        problems.append(
+            Problem("email_taken", "An account with this e-mail already exists.", "email")
+        )
+    if problems:
+        raise DomainError(problems)
+    created = False
+    if isinstance(organisation, NewOrganisation):
+        organisation, created = get_or_create_organisation(organisation)
+    role = (
+        OrgRole.ADMIN
+        if created and organisation.kind == OrganisationKind.COMPANY
+        else OrgRole.MEMBER
+    )
+    user = User(
+        name=" ".join(name.split()),
+        email=email,
+        password_hash=hash_password(password),
+        organisation=organisation,
+        org_role=role,
+        timezone=timezone,
+        created_at=clock.now(),
+    )
+    db.session.add(user)
+    db.session.flush()
+    audit.record(
+        user, "user.registered", user, audit.snapshot(user), organisation_id=organisation.id
+    )
+    send_verification(user)
+    return user
+
+
+def _issue_token(user: User, purpose: TokenPurpose, hours: int) -> str:
+    raw = secrets.token_urlsafe(32)
+    now = clock.now()
+    db.session.add(
+        AccountToken(
+            user=user,
+            purpose=purpose,
+            token_hash=_digest(raw),
+            created_at=now,
+            expires_at=now + timedelta(hours=hours),
+        )
+    )
+    return raw
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def send_verification(user: User) -> None:
+    raw = _issue_token(user, TokenPurpose.VERIFY_EMAIL, current_app.config["TOKEN_HOURS_VERIFY"])
+    link = external_url("accounts.verify_email", token=raw)
+    queue_email(
+        user,
+        "Confirm your e-mail address",
+        "verify_email",
+        link=link,
+        hours=current_app.config["TOKEN_HOURS_VERIFY"],
+    )
+
+
+def external_url(endpoint: str, **values) -> str:
+    base = current_app.config["BASE_URL"].rstrip("/")
+    return base + url_for(endpoint, **values)
+
+
+def consume_token(raw: str, purpose: TokenPurpose) -> User:
+    """Use a single-use token once; expired, used or unknown tokens are refused plainly."""
+    token = db.session.scalar(
+        sa.select(AccountToken)
+        .where(AccountToken.token_hash == _digest(raw or ""), AccountToken.purpose == purpose)
+        .with_for_update()
+    )
+    now = clock.now()
+    if token is None:
+        raise DomainError(Problem("token_invalid", "This link is not valid. Ask for a new one."))
+    if token.used_at is not None:
+        raise DomainError(Problem("token_used", "This link was already used. Ask for a new one."))
+    if token.expires_at <= now:
+        raise DomainError(Problem("token_expired", "This link has expired. Ask for a new one."))
+    # Compare-and-set: of two simultaneous uses only one wins.
+    won = db.session.execute(
+        sa.update(AccountToken)
+        .where(AccountToken.id == token.id, AccountToken.used_at.is_(None))
+        .values(used_at=now)
+    ).rowcount
+    if won != 1:
+        raise DomainError(Problem("token_used", "This link was already used. Ask for a new one."))
+    return token.user
+
+
+def verify_email(raw: str) -> User:
+    user = consume_token(raw, TokenPurpose.VERIFY_EMAIL)
+    if user.email_verified_at is None:
+        user.email_verified_at = clock.now()
+        audit.record(user, "user.email_verified", user, {"email_verified_at": [None, "now"]})
+    return user
+
+
+def authenticate(email: str, password: str) -> User:
+    """The user with these credentials, or a DomainError that does not reveal which part was wrong."""
+    user = get_user_by_email(email or "")
+    ph = hasher()
+    wrong = DomainError(
+        Problem("login_failed", "Wrong e-mail or password.", "password"), status=401
+    )
+    if user is None:
+        key = "fast" if current_app.config.get("PASSWORD_HASH_FAST") else "real"
+        if key not in _DUMMY_HASH:
+            _DUMMY_HASH[key] = ph.hash(secrets.token_hex(8))
+        with suppress(VerificationError, InvalidHashError):
+            ph.verify(_DUMMY_HASH[key], password or "x")
+        raise wrong
+    try:
+        ph.verify(user.password_hash, password or "")
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        raise wrong from None
+    if not user.active:
+        raise DomainError(
+            Problem("account_disabled", "This account is disabled.", "email"), status=403
+        )
+    if user.email_verified_at is None:
+        raise DomainError(
+            Problem(
+                "email_unverified",
+                "Please confirm your e-mail address first: we sent you a link.",
+                "email",
+            ),
+            status=403,
+        )
+    if ph.check_needs_rehash(user.password_hash):
+        user.password_hash = ph.hash(password)
+    user.last_login_at = clock.now()
+    return user
+
+
+def request_password_reset(email: str) -> None:
+    """E-mail a reset link if the account exists; say the same either way (no account probing)."""
+    user = get_user_by_email(email or "")
+    if user is None or not user.active:
+        return
+    hours = current_app.config["TOKEN_HOURS_RESET"]
+    raw = _issue_token(user, TokenPurpose.RESET_PASSWORD, hours)
+    queue_email(
+        user,
+        "Reset your InnoCore password",
+        "reset_password",
+        link=external_url("accounts.reset_password", token=raw),
+        hours=hours,
+    )
+
+
+def reset_password(raw: str, new_password: str) -> User:
+    # Check the password before spending the token, so a weak choice does not burn the link.
+    token = db.session.scalar(
+        sa.select(AccountToken).where(AccountToken.token_hash == _digest(raw or ""))
+    )
+    if token is not None:
+        problems = password_problems(new_password, email=token.user.email, name=token.user.name)
+        if problems:
+            raise DomainError(problems)
+    user = consume_token(raw, TokenPurpose.RESET_PASSWORD)
+    _set_password(user, new_password, action="user.password_reset")
+    if user.email_verified_at is None:  # the link proved the address
+        user.email_verified_at = clock.now()
+    return user
+
+
+def change_password(user: User, current: str, new_password: str) -> None:
+    try:
+        hasher().verify(user.password_hash, current or "")
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        raise DomainError(
+            Problem("wrong_password", "Your current password is not correct.", "current_password")
+        ) from None
+    problems = password_problems(new_password, email=user.email, name=user.name)
+    if problems:
+        raise DomainError([Problem(p.code, p.message, "new_password") for p in problems])
+    _set_password(user, new_password, action="user.password_changed")
+
+
+def _set_password(user: User, password: str, *, action: str) -> None:
+    user.password_hash = hash_password(password)
+    user.session_epoch += 1  # every other session of this account is signed out
+    audit.record(
+        user, action, user, {"session_epoch": [user.session_epoch - 1, user.session_epoch]}
+    )
+
+
+def update_profile(user: User, *, name: str, timezone: str, locale) -> dict:
+    user.name = " ".join(name.split())
+    user.timezone = timezone
+    user.locale = locale
+    changes = audit.changes_of(user)
+    if changes:
+        audit.record(user, "user.profile_updated", user, changes)
+    return changes
+
+
+def load_user_from_session_id(value: str) -> User | None:
+    """Flask-Login loader: ``<id>:<epoch>``; a stale epoch (password changed) signs the session out."""
+    try:
+        user_id, epoch = (int(part) for part in value.split(":"))
+    except ValueError:
+        return None
+    user = db.session.get(User, user_id)
+    if user is None or user.session_epoch != epoch or not user.active:
+        return None
+    return user

@@ -1,0 +1,287 @@
+"""Account pages: register, verify, log in/out, password reset and change, profile."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from innocore.accounts import forms, services
+from innocore.accounts.models import Organisation
+from innocore.api.tokens import list_tokens
+from innocore.errors import DomainError
+from innocore.extensions import db, limiter
+from innocore.forms import apply_problems
+from innocore.vocab import Locale, OrganisationKind
+
+bp = Blueprint("accounts", __name__)
+
+
+def _account_key() -> str:
+    return "login-account:" + services.normalise_email(request.form.get("email", ""))[:254]
+
+
+def _failed(response) -> bool:
+    return response.status_code in (401, 403)
+
+
+def _per_account() -> str:
+    cfg = current_app.config
+    return f"{cfg['LOGIN_MAX_ATTEMPTS']} per {cfg['LOGIN_WINDOW_MINUTES']} minutes"
+
+
+def _per_address() -> str:
+    cfg = current_app.config
+    return f"{cfg['LOGIN_MAX_ATTEMPTS_PER_ADDRESS']} per {cfg['LOGIN_WINDOW_MINUTES']} minutes"
+
+
+THROTTLED = "Too many failed sign-in attempts. Wait a few minutes, or reset your password."
+
+
+def _safe_next(target: str | None) -> str:
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and not urlsplit(target).netloc
+    ):
+        return target
+    return url_for("core.dashboard")
+
+
+def _organisation_choices() -> list[tuple[str, str]]:
+    orgs = db.session.execute(
+        sa.select(Organisation.id, Organisation.name, Organisation.country).order_by(
+            Organisation.name
+        )
+    ).all()
+    return (
+        [("", "Choose…")]
+        + [(str(o.id), f"{o.name} ({o.country})") for o in orgs]
+        + [(forms.NEW_ORG, "My organisation is not listed: add it")]
+    )
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    form = forms.RegisterForm()
+    form.organisation.choices = _organisation_choices()
+    if not form.validate_on_submit():
+        return render_template("accounts/register.html", form=form), 422 if form.errors else 200
+    if form.organisation.data == forms.NEW_ORG:
+        org = services.NewOrganisation(
+            form.new_org_name.data,
+            OrganisationKind(form.new_org_kind.data),
+            form.new_org_country.data.upper(),
+        )
+    else:
+        org = db.session.get(Organisation, int(form.organisation.data))
+    try:
+        services.register(
+            name=form.name.data,
+            email=form.email.data,
+            password=form.password.data,
+            organisation=org,
+            timezone=form.timezone.data,
+        )
+    except DomainError as err:
+        db.session.rollback()
+        apply_problems(form, err)
+        return render_template("accounts/register.html", form=form), 422
+    db.session.commit()
+    flash(
+        "Account created. We sent you an e-mail: open its link to confirm your address.", "success"
+    )
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/verify/<token>")
+def verify_email(token: str):
+    try:
+        services.verify_email(token)
+    except DomainError as err:
+        db.session.rollback()
+        return render_template(
+            "accounts/token_problem.html",
+            problems=err.problems,
+            form=forms.ResendVerificationForm(),
+        ), 400
+    db.session.commit()
+    flash("Your e-mail address is confirmed. You can sign in now.", "success")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/verify/resend", methods=["POST"])
+@limiter.limit("5 per hour", key_func=_account_key)
+def resend_verification():
+    form = forms.ResendVerificationForm()
+    if form.validate_on_submit():
+        user = services.get_user_by_email(form.email.data)
+        if user is not None and user.email_verified_at is None:
+            services.send_verification(user)
+            db.session.commit()
+    flash("If that address has an unconfirmed account, a new link is on its way.", "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    _per_account,
+    key_func=_account_key,
+    methods=["POST"],
+    deduct_when=_failed,
+    error_message=THROTTLED,
+)
+@limiter.limit(_per_address, methods=["POST"], deduct_when=_failed, error_message=THROTTLED)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.dashboard"))
+    form = forms.LoginForm(next=request.args.get("next", ""))
+    if not form.validate_on_submit():
+        return render_template("accounts/login.html", form=form), 422 if form.errors else 200
+    try:
+        user = services.authenticate(form.email.data, form.password.data)
+    except DomainError as err:
+        db.session.rollback()
+        apply_problems(form, err)
+        return render_template(
+            "accounts/login.html", form=form, unverified=err.problems[0].code == "email_unverified"
+        ), err.status
+    db.session.commit()
+    login_user(user, remember=False)
+    return redirect(_safe_next(form.next.data))
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    logout_user()
+    flash("You are signed out.", "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def forgot_password():
+    form = forms.ForgotPasswordForm()
+    if not form.validate_on_submit():
+        return render_template("accounts/forgot.html", form=form), 422 if form.errors else 200
+    services.request_password_reset(form.email.data)
+    db.session.commit()
+    flash("If an account uses that address, we sent it a link to choose a new password.", "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    form = forms.ResetPasswordForm()
+    if not form.validate_on_submit():
+        return render_template("accounts/reset.html", form=form), 422 if form.errors else 200
+    try:
+        services.reset_password(token, form.password.data)
+    except DomainError as err:
+        db.session.rollback()
+        if any(p.field for p in err.problems):
+            apply_problems(form, err)
+            return render_template("accounts/reset.html", form=form), 422
+        return render_template(
+            "accounts/token_problem.html",
+            problems=err.problems,
+            reset=True,
+            form=forms.ForgotPasswordForm(),
+        ), 400
+    db.session.commit()
+    flash("Your password is changed. Sign in with the new one.", "success")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = forms.ProfileForm(obj=current_user)
+    if request.method == "GET":
+        form.locale.data = current_user.locale.value
+    if form.validate_on_submit():
+        services.update_profile(
+            current_user,
+            name=form.name.data,
+            timezone=form.timezone.data,
+            locale=Locale(form.locale.data),
+        )
+        db.session.commit()
+        flash("Profile saved.", "success")
+        return redirect(url_for("accounts.profile"))
+    return render_template(
+        "accounts/profile.html",
+        form=form,
+        password_form=forms.ChangePasswordForm(),
+        token_form=forms.TokenForm(),
+        tokens=list_tokens(current_user),
+        new_token=None,
+    ), 422 if form.errors else 200
+
+
+@bp.route("/profile/password", methods=["POST"])
+@login_required
+def change_password():
+    form = forms.ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(
+                current_user, form.current_password.data, form.new_password.data
+            )
+        except DomainError as err:
+            db.session.rollback()
+            apply_problems(form, err)
+        else:
+            db.session.commit()
+            login_user(current_user._get_current_object())  # keep this session only
+            flash("Password changed. Your other sessions are signed out.", "success")
+            return redirect(url_for("accounts.profile"))
+    return render_template(
+        "accounts/profile.html",
+        form=forms.ProfileForm(obj=current_user),
+        password_form=form,
+        token_form=forms.TokenForm(),
+        tokens=list_tokens(current_user),
+        new_token=None,
+    ), 422
+
+
+@bp.route("/profile/tokens", methods=["POST"])
+@login_required
+def create_token():
+    from innocore.api.tokens import create_token as create
+
+    form = forms.TokenForm()
+    raw = None
+    if form.validate_on_submit():
+        try:
+            _, raw = create(current_user, form.name.data)
+        except DomainError as err:
+            db.session.rollback()
+            apply_problems(form, err)
+        else:
+            db.session.commit()
+    status = 201 if raw else 422
+    return render_template(
+        "accounts/profile.html",
+        form=forms.ProfileForm(obj=current_user),
+        password_form=forms.ChangePasswordForm(),
+        token_form=forms.TokenForm() if raw else form,
+        tokens=list_tokens(current_user),
+        new_token=raw,
+    ), status
+
+
+@bp.route("/profile/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_token(token_id: int):
+    from innocore.api.tokens import revoke_token as revoke
+
+    revoke(current_user, token_id)
+    db.session.commit()
+    flash("Token revoked: it no longer works.", "success")
+    return redirect(url_for("accounts.profile"))

@@ -1,0 +1,277 @@
+"""Kernel API: root, OpenAPI document and docs page, me, tokens, notifications, organisations, audit."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import current_app, jsonify, render_template, request, send_from_directory, url_for
+from flask_login import current_user
+from swagger_ui_bundle import swagger_ui_path
+
+from innocore.accounts.models import Organisation
+from innocore.accounts.services import update_profile
+from innocore.api import schemas, tokens
+from innocore.api.core import api_blueprint, openapi_document, operation, paginated
+from innocore.audit_views import audit_query
+from innocore.clock import is_valid_timezone
+from innocore.errors import DomainError, Forbidden, Problem
+from innocore.extensions import db
+from innocore.notifications import services as notes
+from innocore.notifications.models import Notification
+from innocore.permissions import can_view_audit, facility_roles
+
+bp = api_blueprint("api", __name__)
+
+
+def organisation_json(org: Organisation) -> dict:
+    return {
+        "id": org.id,
+        "name": org.name,
+        "kind": org.kind.value,
+        "country": org.country,
+        "city": org.city,
+    }
+
+
+def me_json(user) -> dict:
+    roles = {str(fid): sorted(r.value for r in rs) for fid, rs in facility_roles(user).items()}
+    return {
+        "id": user.id,
+        "name": user.name,
+        "email": user.email,
+        "organisation": organisation_json(user.organisation),
+        "timezone": user.timezone,
+        "locale": user.locale.value,
+        "is_network_admin": user.is_network_admin,
+        "is_company_admin": user.is_company_admin,
+        "facility_roles": roles,
+    }
+
+
+def token_json(token, raw: str | None = None) -> dict:
+    return {
+        "id": token.id,
+        "name": token.name,
+        "prefix": token.display_prefix,
+        "created_at": token.created_at.isoformat(),
+        "last_used_at": token.last_used_at.isoformat() if token.last_used_at else None,
+        "revoked_at": token.revoked_at.isoformat() if token.revoked_at else None,
+        "token": raw,
+    }
+
+
+def notification_json(note: Notification) -> dict:
+    return {
+        "id": note.id,
+        "subject": note.subject,
+        "body": note.body_text,
+        "link": note.link,
+        "created_at": note.created_at.isoformat(),
+        "read_at": note.read_at.isoformat() if note.read_at else None,
+        "delivery": note.status.value,
+    }
+
+
+@operation(
+    bp, "/", "GET", summary="API root: links to the main collections", tags=["meta"], public=True
+)
+def root():
+    return {
+        "name": "InnoCore API",
+        "version": 1,
+        "openapi": url_for("api.openapi_json"),
+        "docs": url_for("api.docs"),
+        "me": url_for("api.me"),
+    }
+
+
+@operation(
+    bp,
+    "/openapi.json",
+    "GET",
+    summary="This API as an OpenAPI 3.1 document",
+    tags=["meta"],
+    public=True,
+)
+def openapi_json():
+    return jsonify(openapi_document(current_app))
+
+
+@bp.route("/docs")
+def docs():
+    return render_template("api/docs.html")
+
+
+@bp.route("/docs/assets/<path:filename>")
+def docs_assets(filename: str):
+    if not filename.endswith((".js", ".css", ".png")):
+        return jsonify(
+            {"errors": [{"code": "not_found", "message": "No such file.", "field": None}]}
+        ), 404
+    return send_from_directory(swagger_ui_path, filename, max_age=86400)
+
+
+@operation(bp, "/me", "GET", summary="The signed-in user", tags=["account"], response=schemas.MeOut)
+def me():
+    return me_json(current_user)
+
+
+@operation(
+    bp,
+    "/me",
+    "PATCH",
+    summary="Change my name, time zone or language",
+    tags=["account"],
+    body=schemas.ProfileIn,
+    response=schemas.MeOut,
+)
+def update_me(body: schemas.ProfileIn):
+    if body.timezone is not None and not is_valid_timezone(body.timezone):
+        raise DomainError(
+            Problem(
+                "invalid_timezone",
+                f"'{body.timezone}' is not a known time zone; use one like Europe/Rome.",
+                "timezone",
+            )
+        )
+    update_profile(
+        current_user,
+        name=body.name or current_user.name,
+        timezone=body.timezone or current_user.timezone,
+        locale=body.locale or current_user.locale,
+    )
+    db.session.commit()
+    return me_json(current_user)
+
+
+@operation(
+    bp,
+    "/me/tokens",
+    "GET",
+    summary="My personal access tokens",
+    tags=["account"],
+    response=schemas.TokenOut,
+)
+def list_my_tokens():
+    return {"items": [token_json(t) for t in tokens.list_tokens(current_user)]}
+
+
+@operation(
+    bp,
+    "/me/tokens",
+    "POST",
+    summary="Create a personal access token (secret shown once)",
+    tags=["account"],
+    body=schemas.TokenIn,
+    response=schemas.TokenOut,
+    status=201,
+)
+def create_my_token(body: schemas.TokenIn):
+    token, raw = tokens.create_token(current_user, body.name)
+    db.session.commit()
+    return token_json(token, raw), 201
+
+
+@operation(
+    bp,
+    "/me/tokens/<int:token_id>",
+    "DELETE",
+    summary="Revoke one of my tokens",
+    tags=["account"],
+    response=schemas.TokenOut,
+)
+def revoke_my_token(token_id: int):
+    token = tokens.revoke_token(current_user, token_id)
+    db.session.commit()
+    return token_json(token)
+
+
+@operation(
+    bp,
+    "/me/notifications",
+    "GET",
+    summary="My notifications, newest first",
+    tags=["account"],
+    response=schemas.NotificationOut,
+    paginated=True,
+    query={"unread": "1 for unread only"},
+)
+def my_notifications():
+    stmt = (
+        sa.select(Notification)
+        .where(Notification.user_id == current_user.id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+    )
+    if request.args.get("unread") == "1":
+        stmt = stmt.where(Notification.read_at.is_(None))
+    return paginated(stmt, notification_json)
+
+
+@operation(
+    bp,
+    "/me/notifications/<int:note_id>/read",
+    "POST",
+    summary="Mark a notification read",
+    tags=["account"],
+)
+def read_notification(note_id: int):
+    if (
+        notes.mark_read(current_user, note_id) == 0
+        and db.session.get(Notification, note_id) is None
+    ):
+        raise DomainError(Problem("not_found", "No such notification."), status=404)
+    db.session.commit()
+    return {"read": True}
+
+
+@operation(
+    bp,
+    "/organisations",
+    "GET",
+    summary="Organisations of the network",
+    tags=["directory"],
+    response=schemas.OrganisationOut,
+    paginated=True,
+    query={"kind": "university, company, …", "q": "name contains"},
+)
+def organisations():
+    stmt = sa.select(Organisation).order_by(Organisation.name)
+    if kind := request.args.get("kind"):
+        stmt = stmt.where(Organisation.kind == kind[:32])
+    if q := (request.args.get("q") or "").strip()[:100]:
+        stmt = stmt.where(sa.func.lower(Organisation.name).like(f"%{q.lower()}%"))
+    return paginated(stmt, organisation_json)
+
+
+@operation(
+    bp,
+    "/audit",
+    "GET",
+    summary="Audit trail within my scope",
+    tags=["audit"],
+    response=schemas.AuditOut,
+    paginated=True,
+    query={"facility": "facility id", "action": "action prefix", "object": "object type"},
+)
+def audit():
+    if not can_view_audit(current_user):
+        raise Forbidden("Only network administrators and facility managers see the audit trail.")
+    stmt = audit_query(
+        current_user,
+        facility_id=request.args.get("facility", type=int),
+        action=request.args.get("action"),
+        object_type=request.args.get("object"),
+    )
+    return paginated(
+        stmt,
+        lambda e: {
+            "id": e.id,
+            "occurred_at": e.occurred_at.isoformat(),
+            "actor_id": e.actor_id,
+            "actor": e.actor.name if e.actor else None,
+            "action": e.action,
+            "object_type": e.object_type,
+            "object_id": e.object_id,
+            "facility_id": e.facility_id,
+            "changes": e.changes,
+        },
+    )

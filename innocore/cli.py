@@ -1,0 +1,171 @@
+"""The root CLI: ``flask innocore ...`` (demo, scheduler, jobs, admins, API tokens)."""
+
+from __future__ import annotations
+
+import click
+import sqlalchemy as sa
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from innocore.extensions import db
+
+cli = AppGroup("innocore", help="InnoCore platform commands.")
+token_cli = AppGroup("token", help="Personal access tokens for the JSON API.")
+cli.add_command(token_cli)
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(cli)
+
+
+def _user(email: str):
+    from innocore.accounts.services import get_user_by_email
+
+    user = get_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No account with e-mail {email}.")
+    return user
+
+
+@cli.command("scheduler")
+def scheduler_command():
+    """Run the scheduled jobs in this process (one such process beside the web workers)."""
+    from innocore.jobs import build_scheduler, jobs
+
+    for job in jobs(current_app).values():
+        click.echo(f"job {job.name}: every {job.seconds} s")
+    build_scheduler(current_app._get_current_object()).start()
+
+
+@cli.command("run-job")
+@click.argument("name")
+def run_job_command(name: str):
+    """Run one scheduled job once, now (safe to repeat: jobs are idempotent)."""
+    from innocore.jobs import jobs, run_job
+
+    table = jobs(current_app)
+    if name not in table:
+        raise click.ClickException(f"Unknown job {name}; known: {', '.join(sorted(table))}.")
+    click.echo(f"{name}: {run_job(current_app._get_current_object(), table[name])}")
+
+
+@cli.command("create-admin")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--organisation", required=True, help="Existing organisation name.")
+@click.password_option()
+def create_admin(email: str, name: str, organisation: str, password: str):
+    """Create a verified network administrator."""
+    from innocore import clock
+    from innocore.accounts import services
+    from innocore.accounts.models import Organisation
+    from innocore.errors import DomainError
+
+    org = db.session.scalar(
+        sa.select(Organisation).where(sa.func.lower(Organisation.name) == organisation.lower())
+    )
+    if org is None:
+        raise click.ClickException(f"No organisation named {organisation!r}.")
+    try:
+        user = services.register(name=name, email=email, password=password, organisation=org)
+    except DomainError as err:
+        raise click.ClickException(str(err)) from None
+    user.is_network_admin = True
+    user.email_verified_at = clock.now()
+    db.session.commit()
+    click.echo(f"Network administrator {user.email} created.")
+
+
+@token_cli.command("create")
+@click.argument("email")
+@click.argument("name")
+def token_create(email: str, name: str):
+    """Create a token for EMAIL; prints the secret once."""
+    from innocore.api.tokens import create_token
+    from innocore.errors import DomainError
+
+    try:
+        token, raw = create_token(_user(email), name)
+    except DomainError as err:
+        raise click.ClickException(str(err)) from None
+    db.session.commit()
+    click.echo(f"token {token.id} for {email}: {raw}")
+    click.echo("Store it now: it is not shown again.")
+
+
+@token_cli.command("revoke")
+@click.argument("email")
+@click.argument("token_id", type=int)
+def token_revoke(email: str, token_id: int):
+    """Revoke token TOKEN_ID of EMAIL."""
+    from innocore.api.tokens import revoke_token
+    from innocore.errors import DomainError
+
+    try:
+        revoke_token(_user(email), token_id)
+    except DomainError as err:
+        raise click.ClickException(str(err)) from None
+    db.session.commit()
+    click.echo(f"token {token_id} revoked")
+
+
+@token_cli.command("list")
+@click.argument("email")
+def token_list(email: str):
+    """List the tokens of EMAIL."""
+    from innocore.api.tokens import list_tokens
+
+    for t in list_tokens(_user(email)):
+        state = "revoked" if t.revoked_at else "active"
+        click.echo(f"{t.id}\t{t.display_prefix}…\t{state}\t{t.name}")
+
+
+@cli.command("retry-failed-mail")
+@click.option("--dry-run", is_flag=True, help="Only count what would be re-queued.")
+def retry_failed_mail(dry_run: bool):
+    """Put e-mails that gave up (FAILED) back in the outbox, for after a long mail-server outage."""
+    from innocore import clock
+    from innocore.notifications.models import DeliveryStatus, Notification
+
+    stmt = (
+        sa.select(sa.func.count())
+        .select_from(Notification)
+        .where(Notification.status == DeliveryStatus.FAILED)
+    )
+    count = db.session.scalar(stmt)
+    if not dry_run:
+        db.session.execute(
+            sa.update(Notification)
+            .where(Notification.status == DeliveryStatus.FAILED)
+            .values(status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=clock.now())
+        )
+        db.session.commit()
+    click.echo(f"{count} e-mail(s) {'would be' if dry_run else ''} re-queued".replace("  ", " "))
+
+
+@cli.command("demo")
+@click.option("--serve/--no-serve", default=False, help="Then run the server and the scheduler.")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+def demo_command(serve: bool, host: str, port: int):
+    """Migrate the database, seed the demo network (once), print the demo accounts; optionally serve."""
+    from flask_migrate import upgrade
+
+    from innocore.demo import DEMO_PASSWORD, seed_demo
+
+    upgrade()
+    created = seed_demo()
+    db.session.commit()
+    click.echo("Demo network " + ("created." if created else "already present."))
+    click.echo(f"Every demo account uses the password: {DEMO_PASSWORD}")
+    from innocore.demo import demo_accounts
+
+    for email, role in demo_accounts():
+        click.echo(f"  {email:40} {role}")
+    if serve:
+        from innocore.jobs import build_scheduler
+
+        app = current_app._get_current_object()
+        build_scheduler(app, background=True).start()
+        click.echo(f"InnoCore runs on http://{host}:{port}/  (Ctrl+C stops it)")
+        app.run(host=host, port=port, debug=False, use_reloader=False)

@@ -1,0 +1,124 @@
+"""Competence framework pages."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from innocore.competences import services
+from innocore.competences.forms import CompetenceForm
+from innocore.competences.rules import parse_levels
+from innocore.errors import DomainError, Forbidden
+from innocore.extensions import db
+from innocore.facilities.models import Facility
+from innocore.forms import apply_problems
+from innocore.permissions import can_manage_competence, is_network_admin, managed_facility_ids
+from innocore.vocab import Technology
+
+bp = Blueprint("competences", __name__, url_prefix="/competences")
+NETWORK = "network"
+
+
+def _owner_choices() -> list[tuple[str, str]]:
+    choices = [(NETWORK, "The whole network")] if is_network_admin(current_user) else []
+    ids = None if is_network_admin(current_user) else managed_facility_ids(current_user)
+    q = db.select(Facility).order_by(Facility.name)
+    if ids is not None:
+        q = q.where(Facility.id.in_(ids))
+    return choices + [(str(f.id), f.name) for f in db.session.scalars(q)]
+
+
+def _data(form: CompetenceForm) -> services.CompetenceData:
+    owner = form.owner.data
+    return services.CompetenceData(
+        code=form.code.data,
+        title=form.title.data,
+        technology=Technology(form.technology.data),
+        levels=parse_levels(form.levels.data),
+        description=form.description.data,
+        facility_id=None if owner in (NETWORK, None, "") else int(owner),
+        esco_uri=form.esco_uri.data,
+        default_validity_months=form.default_validity_months.data,
+        lapse_after_days=form.lapse_after_days.data,
+    )
+
+
+@bp.route("/")
+def index():
+    tech = request.args.get("technology")
+    technology = Technology(tech) if tech in Technology._value2member_map_ else None
+    page = db.paginate(
+        services.list_competences(technology=technology), per_page=50, error_out=False
+    )
+    return render_template(
+        "competences/index.html", page=page, technology=technology, technologies=list(Technology)
+    )
+
+
+@bp.route("/<int:competence_id>")
+def show(competence_id: int):
+    return render_template(
+        "competences/show.html", competence=services.get_competence(competence_id)
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def create():
+    form = CompetenceForm()
+    form.owner.choices = _owner_choices()
+    if not form.owner.choices:
+        raise Forbidden("Network administrators and facility managers add competences.")
+    if form.validate_on_submit():
+        try:
+            competence = services.create_competence(current_user, _data(form))
+        except DomainError as err:
+            db.session.rollback()
+            apply_problems(form, err)
+        else:
+            db.session.commit()
+            flash(f"Competence {competence.code} added.", "success")
+            return redirect(url_for("competences.show", competence_id=competence.id))
+    failed = form.errors or getattr(form, "form_errors", None)
+    return render_template(
+        "competences/form.html", form=form, competence=None
+    ), 422 if failed else 200
+
+
+@bp.route("/<int:competence_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(competence_id: int):
+    competence = services.get_competence(competence_id)
+    if not can_manage_competence(current_user, competence):
+        raise Forbidden("You may not edit this competence.")
+    form = CompetenceForm(obj=competence)
+    form.owner.choices = [(str(competence.facility_id or NETWORK), "unchanged")]
+    if request.method == "GET":
+        form.levels.data = "\n".join(lv.name for lv in competence.levels)
+        form.technology.data = competence.technology.value
+        form.owner.data = str(competence.facility_id or NETWORK)
+    if form.validate_on_submit():
+        try:
+            services.update_competence(current_user, competence, _data(form))
+        except DomainError as err:
+            db.session.rollback()
+            apply_problems(form, err)
+        else:
+            db.session.commit()
+            flash("Competence saved.", "success")
+            return redirect(url_for("competences.show", competence_id=competence.id))
+    failed = form.errors or getattr(form, "form_errors", None)
+    return render_template(
+        "competences/form.html", form=form, competence=competence
+    ), 422 if failed else 200
+
+
+@bp.route("/<int:competence_id>/retire", methods=["POST"])
+@login_required
+def retire(competence_id: int):
+    competence = services.get_competence(competence_id)
+    retired = request.form.get("retired") == "1"
+    services.set_retired(current_user, competence, retired)
+    db.session.commit()
+    flash("Competence retired." if retired else "Competence reinstated.", "success")
+    return redirect(url_for("competences.show", competence_id=competence.id))

@@ -1,0 +1,103 @@
+"""Domain errors and the one app-wide place that turns errors into HTML pages or JSON."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a request cannot be carried out, addressed to a form field when there is one."""
+
+    code: str
+    message: str
+    field: str | None = None
+    overridable: bool = False
+
+    def as_json(self) -> dict:
+        return asdict(self)
+
+
+class DomainError(Exception):
+    """Raised by services when rules refuse a request; carries every problem found."""
+
+    status = 422
+
+    def __init__(self, problems: list[Problem] | Problem, status: int | None = None):
+        self.problems = [problems] if isinstance(problems, Problem) else list(problems)
+        if status:
+            self.status = status
+        super().__init__("; ".join(p.message for p in self.problems))
+
+
+class Forbidden(DomainError):
+    """The actor may not do this at all (authorisation, not eligibility)."""
+
+    status = 403
+
+    def __init__(self, message: str = "You are not allowed to do this."):
+        super().__init__(Problem("forbidden", message))
+
+
+class NotFound(DomainError):
+    """The object does not exist or the actor may not know that it exists."""
+
+    status = 404
+
+    def __init__(self, message: str = "Not found."):
+        super().__init__(Problem("not_found", message))
+
+
+def wants_json() -> bool:
+    """JSON for the API and for clients that prefer it over HTML."""
+    if request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "application/json" and (
+        request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    )
+
+
+def error_payload(problems: list[Problem]) -> dict:
+    return {"errors": [{"code": p.code, "message": p.message, "field": p.field} for p in problems]}
+
+
+def _render(status: int, problems: list[Problem], title: str):
+    from innocore.extensions import db
+
+    db.session.rollback()
+    if wants_json():
+        return jsonify(error_payload(problems)), status
+    return render_template(
+        "errors/error.html", status=status, title=title, problems=problems
+    ), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(err: DomainError):
+        titles = {403: "Not allowed", 404: "Not found", 409: "Conflict"}
+        return _render(err.status, err.problems, titles.get(err.status, "Cannot do that"))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(err: CSRFError):
+        msg = "The form had expired or did not come from this site. Please reload the page and try again."
+        return _render(400, [Problem("csrf", msg)], "Form expired")
+
+    @app.errorhandler(HTTPException)
+    def http_error(err: HTTPException):
+        code = (err.name or "error").lower().replace(" ", "_")
+        return _render(err.code or 500, [Problem(code, err.description or err.name)], err.name)
+
+    if app.testing:
+        return  # let tests see the real traceback instead of a polite 500 page
+
+    @app.errorhandler(Exception)
+    def unexpected(err: Exception):
+        app.logger.exception("unhandled error")
+        msg = "Something went wrong on our side. Nothing was saved; please try again."
+        return _render(500, [Problem("internal_error", msg)], "Server error")

@@ -1,0 +1,227 @@
+"""Facility use cases: create and edit facilities, appoint and remove staff roles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from innocore import audit, clock
+from innocore.accounts.models import Organisation, User
+from innocore.errors import DomainError, Forbidden, NotFound, Problem
+from innocore.extensions import db
+from innocore.facilities.models import Facility, FacilityRole, FacilityTechnology
+from innocore.facilities.rules import facility_problems
+from innocore.notifications.services import queue_email
+from innocore.permissions import (
+    can_appoint,
+    can_create_facility,
+    can_manage_facility,
+    forget_roles,
+)
+from innocore.vocab import FacilityRoleKind, Technology
+
+
+@dataclass
+class FacilityData:
+    slug: str
+    name: str
+    institution_id: int
+    timezone: str
+    contact_email: str
+    description: str = ""
+    contact_phone: str | None = None
+    location: str | None = None
+    technologies: tuple[Technology, ...] = ()
+
+
+def _check(data: FacilityData, *, facility_id: int | None = None) -> None:
+    problems = facility_problems(
+        slug=data.slug, name=data.name, timezone=data.timezone, contact_email=data.contact_email
+    )
+    institution = db.session.get(Organisation, data.institution_id)
+    if institution is None or not institution.kind.is_academic:
+        problems.append(
+            Problem(
+                "invalid_institution",
+                "Choose the university, institute or hospital the facility belongs to.",
+                "institution_id",
+            )
+        )
+    clash = db.session.scalar(sa.select(Facility.id).where(Facility.slug == data.slug))
+    if clash is not None and clash != facility_id:
+        problems.append(
+            Problem("slug_taken", "Another facility already uses this short name.", "slug")
+        )
+    if problems:
+        raise DomainError(problems)
+
+
+def create_facility(actor: User, data: FacilityData) -> Facility:
+    """Network administrators open a new facility in the network."""
+    if not can_create_facility(actor):
+        raise Forbidden("Only network administrators create facilities.")
+    _check(data)
+    facility = Facility(created_at=clock.now())
+    _apply(facility, data)
+    db.session.add(facility)
+    db.session.flush()
+    audit.record(
+        actor, "facility.created", facility, audit.snapshot(facility), facility_id=facility.id
+    )
+    return facility
+
+
+def update_facility(actor: User, facility: Facility, data: FacilityData) -> dict:
+    """Managers (and network admins) edit their facility's description, contact and zone."""
+    if not can_manage_facility(actor, facility):
+        raise Forbidden("Only the facility's managers edit it.")
+    _check(data, facility_id=facility.id)
+    before = sorted(t.value for t in facility.technologies)
+    _apply(facility, data)
+    changes = audit.changes_of(facility)
+    after = sorted(t.value for t in data.technologies)
+    if before != after:
+        changes["technologies"] = [before, after]
+    if changes:
+        audit.record(actor, "facility.updated", facility, changes, facility_id=facility.id)
+    return changes
+
+
+def _apply(facility: Facility, data: FacilityData) -> None:
+    facility.slug = data.slug
+    facility.name = " ".join(data.name.split())
+    facility.institution_id = data.institution_id
+    facility.timezone = data.timezone
+    facility.contact_email = data.contact_email
+    facility.description = data.description or ""
+    facility.contact_phone = data.contact_phone or None
+    facility.location = data.location or None
+    wanted = set(data.technologies)
+    facility.technology_rows = [r for r in facility.technology_rows if r.technology in wanted] + [
+        FacilityTechnology(technology=t) for t in sorted(wanted - set(facility.technologies))
+    ]
+
+
+def appoint(actor: User, facility: Facility, user: User, role: FacilityRoleKind) -> FacilityRole:
+    """Give ``user`` a role at ``facility``; appointing twice is refused plainly."""
+    if not can_appoint(actor, facility, role):
+        raise Forbidden(
+            "Network administrators appoint managers; managers appoint staff and trainers."
+        )
+    exists = db.session.scalar(
+        sa.select(FacilityRole).where(
+            FacilityRole.facility_id == facility.id,
+            FacilityRole.user_id == user.id,
+            FacilityRole.role == role,
+        )
+    )
+    if exists is not None:
+        raise DomainError(
+            Problem("already_appointed", f"{user.name} is already {role.value} here.", "email")
+        )
+    row = FacilityRole(
+        facility_id=facility.id,
+        user_id=user.id,
+        role=role,
+        granted_at=clock.now(),
+        granted_by_id=actor.id,
+    )
+    db.session.add(row)
+    audit.record(
+        actor,
+        "facility_role.granted",
+        row,
+        {"user": [None, user.email], "role": [None, role.value]},
+        facility_id=facility.id,
+    )
+    queue_email(
+        user,
+        f"You are now {role.value} of {facility.name}",
+        "role_granted",
+        facility=facility,
+        role=role,
+    )
+    forget_roles()
+    return row
+
+
+def remove_role(actor: User, facility: Facility, role_id: int) -> None:
+    row = db.session.scalar(
+        sa.select(FacilityRole).where(
+            FacilityRole.id == role_id, FacilityRole.facility_id == facility.id
+        )
+    )
+    if row is None:
+        raise NotFound("No such role at this facility.")
+    if not can_appoint(actor, facility, row.role):
+        raise Forbidden("You may not remove this role.")
+    if row.role == FacilityRoleKind.MANAGER and _manager_count(facility) == 1:
+        raise DomainError(
+            Problem("last_manager", "A facility keeps at least one manager; appoint another first.")
+        )
+    audit.record(
+        actor,
+        "facility_role.removed",
+        row,
+        {"user": [row.user.email, None], "role": [row.role.value, None]},
+        facility_id=facility.id,
+    )
+    db.session.delete(row)
+    forget_roles()
+
+
+def _manager_count(facility: Facility) -> int:
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(FacilityRole)
+            .where(
+                FacilityRole.facility_id == facility.id,
+                FacilityRole.role == FacilityRoleKind.MANAGER,
+            )
+        )
+        or 0
+    )
+
+
+def get_facility(facility_id: int) -> Facility:
+    facility = db.session.get(Facility, facility_id)
+    if facility is None:
+        raise NotFound("No such facility.")
+    return facility
+
+
+def get_facility_by_slug(slug: str) -> Facility:
+    facility = db.session.scalar(sa.select(Facility).where(Facility.slug == slug))
+    if facility is None:
+        raise NotFound("No such facility.")
+    return facility
+
+
+def list_facilities(*, technology: Technology | None = None, q: str | None = None) -> sa.Select:
+    stmt = sa.select(Facility).where(Facility.active.is_(True)).order_by(Facility.name)
+    if technology is not None:
+        stmt = stmt.where(Facility.technology_rows.any(FacilityTechnology.technology == technology))
+    if q:
+        like = f"%{q.lower()}%"
+        stmt = stmt.join(Organisation, Facility.institution_id == Organisation.id).where(
+            sa.or_(
+                sa.func.lower(Facility.name).like(like),
+                sa.func.lower(Facility.description).like(like),
+                sa.func.lower(Organisation.name).like(like),
+                sa.func.lower(Organisation.city).like(like),
+            )
+        )
+    return stmt
+
+
+def list_roles(facility: Facility) -> list[FacilityRole]:
+    return list(
+        db.session.scalars(
+            sa.select(FacilityRole)
+            .where(FacilityRole.facility_id == facility.id)
+            .options(sa.orm.joinedload(FacilityRole.user))
+            .order_by(FacilityRole.role, FacilityRole.id)
+        )
+    )

@@ -1,0 +1,157 @@
+"""Facility pages: directory, profile, create/edit, staff roles."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from innocore.accounts.models import Organisation
+from innocore.accounts.services import get_user_by_email
+from innocore.errors import DomainError, Forbidden
+from innocore.extensions import db
+from innocore.facilities import services
+from innocore.facilities.forms import AppointForm, FacilityForm
+from innocore.forms import apply_problems
+from innocore.permissions import can_create_facility, can_manage_facility, require
+from innocore.vocab import FacilityRoleKind, Technology
+
+bp = Blueprint("facilities", __name__, url_prefix="/facilities")
+
+
+def _institution_choices() -> list[tuple[int, str]]:
+    rows = db.session.execute(
+        sa.select(Organisation.id, Organisation.name, Organisation.kind).order_by(Organisation.name)
+    ).all()
+    return [(r.id, r.name) for r in rows if r.kind.is_academic]
+
+
+def _data(form: FacilityForm) -> services.FacilityData:
+    return services.FacilityData(
+        slug=form.slug.data,
+        name=form.name.data,
+        institution_id=form.institution_id.data,
+        timezone=form.timezone.data,
+        contact_email=form.contact_email.data,
+        description=form.description.data,
+        contact_phone=form.contact_phone.data,
+        location=form.location.data,
+        technologies=tuple(Technology(t) for t in form.technologies.data),
+    )
+
+
+@bp.route("/")
+def directory():
+    tech = request.args.get("technology") or None
+    technology = Technology(tech) if tech in Technology._value2member_map_ else None
+    q = (request.args.get("q") or "").strip()[:100]
+    page = db.paginate(
+        services.list_facilities(technology=technology, q=q or None), per_page=24, error_out=False
+    )
+    return render_template(
+        "facilities/directory.html",
+        page=page,
+        technology=technology,
+        q=q,
+        technologies=list(Technology),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require(can_create_facility, "Only network administrators create facilities.")
+def create():
+    form = FacilityForm()
+    form.institution_id.choices = _institution_choices()
+    if form.validate_on_submit():
+        try:
+            facility = services.create_facility(current_user, _data(form))
+        except DomainError as err:
+            db.session.rollback()
+            apply_problems(form, err)
+        else:
+            db.session.commit()
+            flash(f"Facility “{facility.name}” created. Appoint its managers next.", "success")
+            return redirect(url_for("facilities.staff", slug=facility.slug))
+    return render_template(
+        "facilities/form.html", form=form, facility=None
+    ), 422 if form.errors or getattr(form, "form_errors", None) else 200
+
+
+@bp.route("/<slug>")
+def show(slug: str):
+    facility = services.get_facility_by_slug(slug)
+    return render_template("facilities/show.html", facility=facility)
+
+
+@bp.route("/<slug>/edit", methods=["GET", "POST"])
+@login_required
+def edit(slug: str):
+    facility = services.get_facility_by_slug(slug)
+    if not can_manage_facility(current_user, facility):
+        raise Forbidden("Only the facility's managers edit it.")
+    form = FacilityForm(obj=facility)
+    form.institution_id.choices = _institution_choices()
+    if request.method == "GET":
+        form.technologies.data = [t.value for t in facility.technologies]
+    if form.validate_on_submit():
+        try:
+            services.update_facility(current_user, facility, _data(form))
+        except DomainError as err:
+            db.session.rollback()
+            apply_problems(form, err)
+        else:
+            db.session.commit()
+            flash("Facility saved.", "success")
+            return redirect(url_for("facilities.show", slug=facility.slug))
+    return render_template(
+        "facilities/form.html", form=form, facility=facility
+    ), 422 if form.errors or getattr(form, "form_errors", None) else 200
+
+
+@bp.route("/<slug>/staff", methods=["GET", "POST"])
+@login_required
+def staff(slug: str):
+    facility = services.get_facility_by_slug(slug)
+    if not can_manage_facility(current_user, facility):
+        raise Forbidden("Only the facility's managers see and change its staff.")
+    form = AppointForm()
+    status = 200
+    if form.validate_on_submit():
+        user = get_user_by_email(form.email.data)
+        try:
+            if user is None:
+                raise DomainError(_no_such_user())
+            services.appoint(current_user, facility, user, FacilityRoleKind(form.role.data))
+        except DomainError as err:
+            db.session.rollback()
+            apply_problems(form, err)
+            status = err.status
+        else:
+            db.session.commit()
+            flash(f"{user.name} is now {form.role.data} of {facility.name}.", "success")
+            return redirect(url_for("facilities.staff", slug=slug))
+    elif form.errors:
+        status = 422
+    return render_template(
+        "facilities/staff.html", facility=facility, form=form, roles=services.list_roles(facility)
+    ), status
+
+
+def _no_such_user():
+    from innocore.errors import Problem
+
+    return Problem(
+        "unknown_user", "Nobody with this e-mail has an account yet; ask them to register.", "email"
+    )
+
+
+@bp.route("/<slug>/staff/<int:role_id>/remove", methods=["POST"])
+@login_required
+def remove_role(slug: str, role_id: int):
+    facility = services.get_facility_by_slug(slug)
+    if not can_manage_facility(current_user, facility):
+        abort(403)
+    services.remove_role(current_user, facility, role_id)
+    db.session.commit()
+    flash("Role removed.", "success")
+    return redirect(url_for("facilities.staff", slug=slug))

@@ -1,0 +1,8 @@
+"""Import every kernel model so metadata (and Alembic) sees all kernel tables."""
+
+from innocore.accounts.models import AccountToken, Organisation, User  # noqa: F401
+from innocore.api.tokens import ApiToken  # noqa: F401
+from innocore.audit import AuditEvent  # noqa: F401
+from innocore.competences.models import Competence, CompetenceLevel  # noqa: F401
+from innocore.facilities.models import Facility, FacilityRole, FacilityTechnology  # noqa: F401
+from innocore.notifications.models import Notification  # noqa: F401

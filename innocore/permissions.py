@@ -1,0 +1,164 @@
+"""Permission predicates of the kernel: named, with an explicit user, reused by views and templates.
+
+Authorisation answers "may this person do this at all?" (403/404); eligibility lives in rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+import sqlalchemy as sa
+from flask import g
+from flask_login import current_user
+
+from innocore.errors import Forbidden
+from innocore.extensions import db
+from innocore.vocab import FacilityRoleKind
+
+STAFF_ROLES = frozenset({FacilityRoleKind.MANAGER, FacilityRoleKind.STAFF})
+TEACHING_ROLES = frozenset(
+    {FacilityRoleKind.MANAGER, FacilityRoleKind.STAFF, FacilityRoleKind.TRAINER}
+)
+
+
+def _authenticated(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False)
+
+
+def facility_roles(user) -> dict[int, frozenset[FacilityRoleKind]]:
+    """Facility id -> the user's roles there; one query per request and user."""
+    if not _authenticated(user):
+        return {}
+    cache = g.setdefault("_facility_roles", {})
+    if user.id not in cache:
+        from innocore.facilities.models import FacilityRole
+
+        rows = db.session.execute(
+            sa.select(FacilityRole.facility_id, FacilityRole.role).where(
+                FacilityRole.user_id == user.id
+            )
+        ).all()
+        roles: dict[int, set] = {}
+        for facility_id, role in rows:
+            roles.setdefault(facility_id, set()).add(role)
+        cache[user.id] = {k: frozenset(v) for k, v in roles.items()}
+    return cache[user.id]
+
+
+def forget_roles() -> None:
+    g.pop("_facility_roles", None)
+
+
+def is_network_admin(user) -> bool:
+    return _authenticated(user) and bool(user.is_network_admin)
+
+
+def has_facility_role(user, facility_id: int, roles: frozenset[FacilityRoleKind]) -> bool:
+    return bool(facility_roles(user).get(facility_id, frozenset()) & roles)
+
+
+def can_manage_facility(user, facility) -> bool:
+    """Network admins and the facility's managers edit a facility and appoint its staff."""
+    return is_network_admin(user) or has_facility_role(
+        user, facility.id, frozenset({FacilityRoleKind.MANAGER})
+    )
+
+
+def can_staff_facility(user, facility) -> bool:
+    """Managers and staff run a facility day to day (approvals, overrides, no-shows)."""
+    return is_network_admin(user) or has_facility_role(user, facility.id, STAFF_ROLES)
+
+
+def can_teach_at(user, facility) -> bool:
+    """Trainers, staff and managers deliver training at a facility."""
+    return is_network_admin(user) or has_facility_role(user, facility.id, TEACHING_ROLES)
+
+
+def managed_facility_ids(user) -> set[int]:
+    return {fid for fid, roles in facility_roles(user).items() if FacilityRoleKind.MANAGER in roles}
+
+
+def staffed_facility_ids(user) -> set[int]:
+    return {fid for fid, roles in facility_roles(user).items() if roles & STAFF_ROLES}
+
+
+def is_facility_member_of_staff(user) -> bool:
+    return bool(facility_roles(user))
+
+
+def can_appoint(user, facility, role: FacilityRoleKind) -> bool:
+    """Network admins appoint managers; managers appoint staff and trainers of their facility."""
+    if is_network_admin(user):
+        return True
+    return role != FacilityRoleKind.MANAGER and can_manage_facility(user, facility)
+
+
+def can_create_facility(user) -> bool:
+    return is_network_admin(user)
+
+
+def can_manage_competence(user, competence) -> bool:
+    """Network-wide competences belong to network admins; a facility's own to its managers."""
+    if competence.facility_id is None:
+        return is_network_admin(user)
+    return is_network_admin(user) or competence.facility_id in managed_facility_ids(user)
+
+
+def can_create_competence(user, facility_id: int | None) -> bool:
+    if facility_id is None:
+        return is_network_admin(user)
+    return is_network_admin(user) or facility_id in managed_facility_ids(user)
+
+
+def can_view_audit(user, facility_id: int | None = None) -> bool:
+    """Network admins see the whole trail; managers the events of their facilities."""
+    if is_network_admin(user):
+        return True
+    if facility_id is None:
+        return bool(managed_facility_ids(user))
+    return facility_id in managed_facility_ids(user)
+
+
+def can_administer_company(user, organisation) -> bool:
+    return (
+        _authenticated(user) and user.is_company_admin and user.organisation_id == organisation.id
+    )
+
+
+def require(predicate: Callable[..., bool], message: str = "You are not allowed to see this page."):
+    """Coarse gate for a view: the current user must satisfy ``predicate(user)`` (403 otherwise).
+
+    Anonymous users are sent to the login page by ``login_required`` semantics first.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            from innocore.extensions import login_manager
+
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if not predicate(current_user):
+                raise Forbidden(message)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def signed_in(user) -> bool:
+    return _authenticated(user)
+
+
+TEMPLATE_PREDICATES = {
+    "is_network_admin": is_network_admin,
+    "can_manage_facility": can_manage_facility,
+    "can_staff_facility": can_staff_facility,
+    "can_teach_at": can_teach_at,
+    "can_manage_competence": can_manage_competence,
+    "can_view_audit": can_view_audit,
+    "can_appoint": can_appoint,
+    "can_create_facility": can_create_facility,
+}

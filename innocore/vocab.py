@@ -1,0 +1,103 @@
+"""Shared vocabularies of the network (enumerations stored by value)."""
+
+import enum
+
+
+class Technology(enum.StrEnum):
+    LIGHT_MICROSCOPY = "light_microscopy"
+    ELECTRON_MICROSCOPY = "electron_microscopy"
+    CRYO_EM = "cryo_em"
+    FLOW_CYTOMETRY = "flow_cytometry"
+    SEQUENCING = "sequencing"
+    MASS_SPECTROMETRY = "mass_spectrometry"
+    NMR = "nmr"
+    XRAY = "xray"
+    BIOINFORMATICS = "bioinformatics"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return _TECH_LABELS[self]
+
+
+_TECH_LABELS = {
+    Technology.LIGHT_MICROSCOPY: "Light microscopy",
+    Technology.ELECTRON_MICROSCOPY: "Electron microscopy",
+    Technology.CRYO_EM: "Cryo-electron microscopy",
+    Technology.FLOW_CYTOMETRY: "Flow cytometry",
+    Technology.SEQUENCING: "Genomics and sequencing",
+    Technology.MASS_SPECTROMETRY: "Proteomics and mass spectrometry",
+    Technology.NMR: "NMR spectroscopy",
+    Technology.XRAY: "X-ray crystallography",
+    Technology.BIOINFORMATICS: "Bioinformatics",
+    Technology.OTHER: "Other",
+}
+
+
+class OrganisationKind(enum.StrEnum):
+    UNIVERSITY = "university"
+    RESEARCH_INSTITUTE = "research_institute"
+    HOSPITAL = "hospital"
+    COMPANY = "company"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+    @property
+    def is_academic(self) -> bool:
+        return self in {self.UNIVERSITY, self.RESEARCH_INSTITUTE, self.HOSPITAL}
+
+
+class UserCategory(enum.StrEnum):
+    """Pricing and access category of a user relative to one facility (derived, never typed in)."""
+
+    INTERNAL = "internal"
+    EXTERNAL_ACADEMIC = "external_academic"
+    INDUSTRY = "industry"
+
+    @property
+    def label(self) -> str:
+        return {
+            "internal": "Internal",
+            "external_academic": "External academic",
+            "industry": "Industry",
+        }[self.value]
+
+
+class FacilityRoleKind(enum.StrEnum):
+    MANAGER = "manager"
+    STAFF = "staff"
+    TRAINER = "trainer"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class OrgRole(enum.StrEnum):
+    MEMBER = "member"
+    ADMIN = "admin"  # company administrator on a company organisation
+
+
+class Locale(enum.StrEnum):
+    EN = "en"
+    DE = "de"
+    FR = "fr"
+    IT = "it"
+    PT = "pt"
+    ES = "es"
+    NL = "nl"
+
+    @property
+    def label(self) -> str:
+        return {
+            "en": "English",
+            "de": "Deutsch",
+            "fr": "Français",
+            "it": "Italiano",
+            "pt": "Português",
+            "es": "Español",
+            "nl": "Nederlands",
+        }[self.value]

@@ -1,0 +1,13 @@
+"""Learning and recognition: training modules, sessions, enrolment, certificates and paths.
+
+The kernel (``innocore``) knows nothing of this package; ``innocore.create_app`` calls ``register``.
+"""
+
+from flask import Blueprint, Flask
+
+bp = Blueprint("training", __name__, url_prefix="/training", template_folder="templates")
+
+
+def register(app: Flask) -> None:
+    """Wire this package into the app (blueprints now; models, jobs and the seam as they arrive)."""
+    app.register_blueprint(bp)
