@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from contextlib import suppress
 import secrets
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import timedelta
 
