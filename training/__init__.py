@@ -9,5 +9,7 @@ bp = Blueprint("training", __name__, url_prefix="/training", template_folder="te
 
 
 def register(app: Flask) -> None:
-    """Wire this package into the app (blueprints now; models, jobs and the seam as they arrive)."""
+    """Wire this package into the app: models, blueprints, jobs, panels, navigation, demo data."""
+    from training import models  # noqa: F401  (register the tables)
+
     app.register_blueprint(bp)
