@@ -1,0 +1,58 @@
+"""The one seam between scheduling and certification.
+
+A booking asks "does this user hold competence C, at what level, until when, at instant T?".
+This package defines the question and the answer (``Eligibility``); ``create_app`` plugs in the
+function that answers it (the training package), so ``instruments`` never imports ``training``.
+Until something is plugged in, nobody holds any competence (fail closed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import Flask, current_app
+
+EXTENSION_KEY = "instruments.eligibility_provider"
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    """What a user holds of one competence at one instant."""
+
+    holds: bool = False
+    level: int | None = None
+    valid_until: datetime | None = None
+
+    def meets(self, level: int | None, until: datetime | None = None) -> bool:
+        """Holds the competence at ``level`` or above, still valid at ``until``."""
+        if not self.holds:
+            return False
+        if level is not None and (self.level or 0) < level:
+            return False
+        return not (until is not None and self.valid_until is not None and self.valid_until < until)
+
+
+NOBODY = Eligibility()
+
+# provider(user_id, competence_id, at) -> Eligibility
+Provider = Callable[[int, int, datetime], Eligibility]
+
+
+def nobody_holds_anything(user_id: int, competence_id: int, at: datetime) -> Eligibility:
+    """The default provider: fail closed until certification is wired in."""
+    return NOBODY
+
+
+def set_eligibility_provider(app: Flask, fn: Provider) -> None:
+    """Plug in the function that answers the eligibility question (called from create_app)."""
+    app.extensions[EXTENSION_KEY] = fn
+
+
+def eligibility_of(user_id: int, competence_id: int | None, at: datetime) -> Eligibility:
+    """Ask the plugged-in provider; an instrument without required competence needs none."""
+    if competence_id is None:
+        return Eligibility(holds=True)
+    provider = current_app.extensions.get(EXTENSION_KEY, nobody_holds_anything)
+    return provider(user_id, competence_id, at)
