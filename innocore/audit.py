@@ -85,6 +85,7 @@ def record(
     organisation_id: int | None = None,
 ) -> AuditEvent:
     """Add one audit event to the session (flushes the object first so it has an id)."""
+    obj = obj._get_current_object() if hasattr(obj, "_get_current_object") else obj
     if sa.inspect(obj).pending:
         db.session.flush()
     event = AuditEvent(

@@ -34,7 +34,9 @@ class CalendarEvent:
     categories: list[str] = field(default_factory=list)
 
 
-def build_calendar(events: list[CalendarEvent], *, method: str | None = None, name: str | None = None) -> str:
+def build_calendar(
+    events: list[CalendarEvent], *, method: str | None = None, name: str | None = None
+) -> str:
     """A VCALENDAR with the events and one VTIMEZONE per zone used."""
     cal = Calendar()
     cal.add("prodid", PRODID)
@@ -58,7 +60,9 @@ def _vtimezone(zone: str, events: list[CalendarEvent]) -> Timezone:
     last = max(e.ends_at for e in used).astimezone(ZoneInfo(zone)).replace(tzinfo=None)
     # Cover a year either side so every offset change near the events is described.
     return Timezone.from_tzid(
-        zone, first_date=first.date() - timedelta(days=366), last_date=last.date() + timedelta(days=366)
+        zone,
+        first_date=first.date() - timedelta(days=366),
+        last_date=last.date() + timedelta(days=366),
     )
 
 

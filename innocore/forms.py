@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from wtforms import SelectChoice
 
 from innocore.errors import DomainError
 
@@ -20,3 +21,8 @@ def apply_problems(form: FlaskForm, err: DomainError) -> None:
 
 def strip(value):
     return value.strip() if isinstance(value, str) else value
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """Select options from ``(value, label)`` pairs (WTForms 3.3+ wants SelectChoice objects)."""
+    return [SelectChoice(str(value), label) for value, label in pairs]

@@ -1,5 +1,9 @@
 """Shared fixtures: one app per session on a migrated database, per-test rollback, factories,
 a real SMTP server, an explicit clock and a SQL query counter.
+
+Factories *commit*: inside the per-test transaction a commit only releases a savepoint, so a view
+that rolls back after a refused request never undoes the test's own setup. Do the same in
+package factories.
 """
 
 from __future__ import annotations
@@ -11,6 +15,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from flask import g
+from flask.testing import FlaskClient
+from flask_sqlalchemy.session import Session as FlaskSession
 
 from innocore import clock as clock_module
 from innocore import create_app
@@ -71,6 +78,13 @@ def _isolation(request, smtp_server):
     clock_module.set_source(None)
 
 
+class _BoundSession(FlaskSession):
+    """Flask-SQLAlchemy's session would pick the engine (and really commit); stay on our connection."""
+
+    def get_bind(self, *args, **kwargs):
+        return self.bind
+
+
 @pytest.fixture
 def db_session(app):
     """A session whose every commit is undone after the test (savepoints inside one transaction)."""
@@ -80,7 +94,7 @@ def db_session(app):
         outer = conn.begin()
         original = db.session
         db.session = db._make_scoped_session(
-            {"bind": conn, "join_transaction_mode": "create_savepoint"}
+            {"bind": conn, "join_transaction_mode": "create_savepoint", "class_": _BoundSession}
         )
         try:
             yield db.session
@@ -91,8 +105,21 @@ def db_session(app):
             conn.close()
 
 
+class _FreshGlobalsClient(FlaskClient):
+    """The test holds an app context open (for its session), so requests reuse it; in production
+    every request has its own. Clear ``g`` before each request so nothing leaks between them."""
+
+    def open(self, *args, **kwargs):
+        g.__dict__.clear()
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            g.__dict__.clear()
+
+
 @pytest.fixture
 def client(app, db_session):
+    app.test_client_class = _FreshGlobalsClient
     return app.test_client()
 
 
@@ -100,6 +127,7 @@ def client(app, db_session):
 def csrf_app_client(app, db_session):
     """A client of an app with CSRF protection on, for the forged-form tests."""
     app.config["WTF_CSRF_ENABLED"] = True
+    app.test_client_class = _FreshGlobalsClient
     try:
         yield app.test_client()
     finally:
@@ -152,7 +180,7 @@ def make_org(db_session):
             **kw,
         )
         db_session.add(org)
-        db_session.flush()
+        db_session.commit()  # a savepoint: a view's rollback keeps it
         return org
 
     return make
@@ -181,7 +209,7 @@ def make_user(db_session, make_org):
             **kw,
         )
         db_session.add(user)
-        db_session.flush()
+        db_session.commit()  # a savepoint: a view's rollback keeps it
         return user
 
     return make
@@ -206,7 +234,7 @@ def make_facility(db_session, make_org):
             **kw,
         )
         db_session.add(facility)
-        db_session.flush()
+        db_session.commit()  # a savepoint: a view's rollback keeps it
         return facility
 
     return make
@@ -227,7 +255,7 @@ def grant(db_session):
             granted_at=clock_module.now(),
         )
         db_session.add(row)
-        db_session.flush()
+        db_session.commit()  # a savepoint: a view's rollback keeps it
         forget_roles()
         return row
 
@@ -251,7 +279,7 @@ def make_competence(db_session):
             **kw,
         )
         db_session.add(competence)
-        db_session.flush()
+        db_session.commit()  # a savepoint: a view's rollback keeps it
         return competence
 
     return make
@@ -264,7 +292,7 @@ def api_headers(db_session):
 
     def headers(user):
         _, raw = create_token(user, f"test token {next(_seq)}")
-        db_session.flush()
+        db_session.commit()  # a savepoint: a view's rollback keeps it
         return {"Authorization": f"Bearer {raw}"}
 
     return headers

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from innocore.clock import is_valid_timezone
-from innocore.forms import strip
+from innocore.forms import choices, strip
 from innocore.vocab import Locale, OrganisationKind
 
 NEW_ORG = "new"
@@ -20,16 +20,14 @@ class RegisterForm(FlaskForm):
     name = StringField("Full name", [DataRequired(), Length(max=200)], filters=[strip])
     email = EmailField("E-mail", [DataRequired(), Email(), Length(max=254)], filters=[strip])
     organisation = SelectField("Organisation", [DataRequired()])
-    new_org_name = StringField(
-        "New organisation name", [Optional(), Length(max=200)], filters=[strip]
-    )
+    new_org_name = StringField("New organisation name", [Length(max=200)], filters=[strip])
     new_org_kind = SelectField(
         "Kind of organisation",
-        choices=[(k.value, k.label) for k in OrganisationKind],
+        choices=choices((k.value, k.label) for k in OrganisationKind),
         default=OrganisationKind.UNIVERSITY.value,
     )
     new_org_country = StringField(
-        "Country (two-letter code, e.g. IT)", [Optional(), Length(min=2, max=2)], filters=[strip]
+        "Country (two-letter code, e.g. IT)", [Length(max=2)], filters=[strip]
     )
     timezone = StringField(
         "Time zone",
@@ -47,7 +45,8 @@ class RegisterForm(FlaskForm):
             raise ValidationError("Name the new organisation.")
 
     def validate_new_org_country(self, field):
-        if self.organisation.data == NEW_ORG and not (field.data and field.data.isalpha()):
+        data = field.data or ""
+        if self.organisation.data == NEW_ORG and not (len(data) == 2 and data.isalpha()):
             raise ValidationError("Give the country as a two-letter code, such as DE.")
 
 
@@ -85,7 +84,7 @@ class ProfileForm(FlaskForm):
     timezone = StringField(
         "Time zone", [DataRequired(), Length(max=64), valid_timezone], filters=[strip]
     )
-    locale = SelectField("Language", choices=[(loc.value, loc.label) for loc in Locale])
+    locale = SelectField("Language", choices=choices((loc.value, loc.label) for loc in Locale))
 
 
 class TokenForm(FlaskForm):

@@ -13,7 +13,7 @@ from innocore.accounts.models import Organisation
 from innocore.api.tokens import list_tokens
 from innocore.errors import DomainError
 from innocore.extensions import db, limiter
-from innocore.forms import apply_problems
+from innocore.forms import apply_problems, choices
 from innocore.vocab import Locale, OrganisationKind
 
 bp = Blueprint("accounts", __name__)
@@ -67,7 +67,7 @@ def _organisation_choices() -> list[tuple[str, str]]:
 @bp.route("/register", methods=["GET", "POST"])
 def register():
     form = forms.RegisterForm()
-    form.organisation.choices = _organisation_choices()
+    form.organisation.choices = choices(_organisation_choices())
     if not form.validate_on_submit():
         return render_template("accounts/register.html", form=form), 422 if form.errors else 200
     if form.organisation.data == forms.NEW_ORG:

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from innocore.forms import strip
+from innocore.forms import choices, strip
 from innocore.vocab import Technology
 
 DEFAULT_LEVELS = "Assisted use\nIndependent use\nCan train others"
@@ -17,7 +17,7 @@ class CompetenceForm(FlaskForm):
         filters=[strip, lambda v: v.upper() if isinstance(v, str) else v],
     )
     title = StringField("Title", [DataRequired(), Length(max=200)], filters=[strip])
-    technology = SelectField("Technology", choices=[(t.value, t.label) for t in Technology])
+    technology = SelectField("Technology", choices=choices((t.value, t.label) for t in Technology))
     owner = SelectField("Owned by", coerce=str)
     levels = TextAreaField(
         "Levels, one per line, from level 1 up",

@@ -11,7 +11,7 @@ from innocore.competences.rules import parse_levels
 from innocore.errors import DomainError, Forbidden
 from innocore.extensions import db
 from innocore.facilities.models import Facility
-from innocore.forms import apply_problems
+from innocore.forms import apply_problems, choices
 from innocore.permissions import can_manage_competence, is_network_admin, managed_facility_ids
 from innocore.vocab import Technology
 
@@ -66,7 +66,7 @@ def show(competence_id: int):
 @login_required
 def create():
     form = CompetenceForm()
-    form.owner.choices = _owner_choices()
+    form.owner.choices = choices(_owner_choices())
     if not form.owner.choices:
         raise Forbidden("Network administrators and facility managers add competences.")
     if form.validate_on_submit():
@@ -92,7 +92,7 @@ def edit(competence_id: int):
     if not can_manage_competence(current_user, competence):
         raise Forbidden("You may not edit this competence.")
     form = CompetenceForm(obj=competence)
-    form.owner.choices = [(str(competence.facility_id or NETWORK), "unchanged")]
+    form.owner.choices = choices([(str(competence.facility_id or NETWORK), "unchanged")])
     if request.method == "GET":
         form.levels.data = "\n".join(lv.name for lv in competence.levels)
         form.technology.data = competence.technology.value

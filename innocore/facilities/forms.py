@@ -5,7 +5,7 @@ from wtforms import EmailField, SelectField, SelectMultipleField, StringField, T
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from innocore.accounts.forms import valid_timezone
-from innocore.forms import strip
+from innocore.forms import choices, strip
 from innocore.vocab import FacilityRoleKind, Technology
 
 
@@ -30,7 +30,7 @@ class FacilityForm(FlaskForm):
         "Location (building, city)", [Optional(), Length(max=200)], filters=[strip]
     )
     technologies = SelectMultipleField(
-        "Technologies offered", choices=[(t.value, t.label) for t in Technology]
+        "Technologies offered", choices=choices((t.value, t.label) for t in Technology)
     )
     description = TextAreaField("Description", [Optional(), Length(max=20000)], filters=[strip])
 
@@ -39,4 +39,4 @@ class AppointForm(FlaskForm):
     email = EmailField(
         "E-mail of the person", [DataRequired(), Email(), Length(max=254)], filters=[strip]
     )
-    role = SelectField("Role", choices=[(r.value, r.label) for r in FacilityRoleKind])
+    role = SelectField("Role", choices=choices((r.value, r.label) for r in FacilityRoleKind))

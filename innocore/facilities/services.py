@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from innocore import audit, clock
 from innocore.accounts.models import Organisation, User
+from innocore.accounts.services import external_url
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility, FacilityRole, FacilityTechnology
@@ -139,6 +140,7 @@ def appoint(actor: User, facility: Facility, user: User, role: FacilityRoleKind)
         user,
         f"You are now {role.value} of {facility.name}",
         "role_granted",
+        link=external_url("facilities.show", slug=facility.slug),
         facility=facility,
         role=role,
     )

@@ -12,7 +12,7 @@ from innocore.errors import DomainError, Forbidden
 from innocore.extensions import db
 from innocore.facilities import services
 from innocore.facilities.forms import AppointForm, FacilityForm
-from innocore.forms import apply_problems
+from innocore.forms import apply_problems, choices
 from innocore.permissions import can_create_facility, can_manage_facility, require
 from innocore.vocab import FacilityRoleKind, Technology
 
@@ -61,7 +61,7 @@ def directory():
 @require(can_create_facility, "Only network administrators create facilities.")
 def create():
     form = FacilityForm()
-    form.institution_id.choices = _institution_choices()
+    form.institution_id.choices = choices(_institution_choices())
     if form.validate_on_submit():
         try:
             facility = services.create_facility(current_user, _data(form))
@@ -90,7 +90,7 @@ def edit(slug: str):
     if not can_manage_facility(current_user, facility):
         raise Forbidden("Only the facility's managers edit it.")
     form = FacilityForm(obj=facility)
-    form.institution_id.choices = _institution_choices()
+    form.institution_id.choices = choices(_institution_choices())
     if request.method == "GET":
         form.technologies.data = [t.value for t in facility.technologies]
     if form.validate_on_submit():

@@ -33,6 +33,8 @@ def _pg_admin_engine(url: str) -> sa.Engine:
 class TestDatabase:
     """One throw-away database; ``url`` is what the app is configured with."""
 
+    __test__ = False  # not a test class, whatever pytest thinks of the name
+
     def __init__(self, label: str = "main"):
         base = os.environ.get(ENV, "")
         self._tmp = None

@@ -32,16 +32,34 @@ class LiveServer:
             "INNOCORE_MAIL_PORT": str(smtp_port or 1),
         }
         # An app object on the same database, for seeding and for reading what the server wrote.
-        self.app = create_app({"DATABASE_URL": self.database.url, "SECRET_KEY": "live-test-secret",
-                               "BASE_URL": self.url, "MAIL_SERVER": "127.0.0.1",
-                               "MAIL_PORT": smtp_port or 1})
+        self.app = create_app(
+            {
+                "DATABASE_URL": self.database.url,
+                "SECRET_KEY": "live-test-secret",
+                "BASE_URL": self.url,
+                "MAIL_SERVER": "127.0.0.1",
+                "MAIL_PORT": smtp_port or 1,
+            }
+        )
         upgrade(self.app)
         self.workers = workers
         self._proc: subprocess.Popen | None = None
 
     def start(self) -> LiveServer:
-        cmd = [sys.executable, "-m", "gunicorn", "--workers", str(self.workers), "--bind",
-               f"127.0.0.1:{self.port}", "--timeout", "60", "--log-level", "warning", "wsgi:app"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            str(self.workers),
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--timeout",
+            "60",
+            "--log-level",
+            "warning",
+            "wsgi:app",
+        ]
         self._proc = subprocess.Popen(cmd, cwd=ROOT, env=self.env)  # noqa: S603
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
