@@ -1,0 +1,231 @@
+"""Reads of the catalog and the schedule (no writes here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from innocore.accounts.models import Organisation
+from innocore.errors import NotFound
+from innocore.extensions import db
+from innocore.facilities.models import Facility
+from innocore.vocab import Technology
+from instruments.models import (
+    ACTIVE_STATUSES,
+    Booking,
+    BookingStatus,
+    Downtime,
+    Instrument,
+    InstrumentStatus,
+    ProblemReport,
+)
+from instruments.rules import Busy, Policy, Window
+
+
+def get_instrument(instrument_id: int) -> Instrument:
+    instrument = db.session.get(Instrument, instrument_id)
+    if instrument is None:
+        raise NotFound("No such instrument.")
+    return instrument
+
+
+def policy_of(instrument: Instrument) -> Policy:
+    """The pure policy value of an instrument (facility zone included)."""
+    return Policy(
+        timezone=instrument.facility.timezone,
+        status=instrument.status,
+        slot_minutes=instrument.slot_minutes,
+        min_minutes=instrument.min_minutes,
+        max_minutes=instrument.max_minutes,
+        horizon_days=instrument.horizon_days,
+        notice_minutes=instrument.notice_minutes,
+        cancel_cutoff_minutes=instrument.cancel_cutoff_minutes,
+        max_future_bookings=instrument.max_future_bookings,
+        max_hours_week=instrument.max_hours_week,
+        opening=tuple(Window(o.weekday, o.opens, o.closes) for o in instrument.opening_hours),
+        out_of_hours_level=instrument.out_of_hours_level,
+        requires_competence=instrument.required_competence_id is not None,
+        required_level=instrument.required_level,
+    )
+
+
+def busy_between(instrument_ids: list[int], starts_at: datetime, ends_at: datetime) -> list[Busy]:
+    """Active bookings and downtimes overlapping ``[starts_at, ends_at)``, in one query."""
+    bookings = sa.select(
+        Booking.instrument_id.label("iid"),
+        Booking.starts_at.label("s"),
+        Booking.ends_at.label("e"),
+        sa.literal("booking").label("kind"),
+        Booking.id.label("id"),
+        Booking.user_id.label("uid"),
+    ).where(
+        Booking.instrument_id.in_(instrument_ids),
+        Booking.status.in_(ACTIVE_STATUSES),
+        Booking.starts_at < ends_at,
+        Booking.ends_at > starts_at,
+    )
+    downtimes = sa.select(
+        Downtime.instrument_id,
+        Downtime.starts_at,
+        Downtime.ends_at,
+        sa.literal("downtime"),
+        Downtime.id,
+        sa.null(),
+    ).where(
+        Downtime.instrument_id.in_(instrument_ids),
+        Downtime.starts_at < ends_at,
+        Downtime.ends_at > starts_at,
+    )
+    union = sa.union_all(bookings, downtimes).subquery()
+    rows = db.session.execute(sa.select(union)).all()
+    return [_busy(r) for r in rows]
+
+
+def _busy(row) -> Busy:
+    return Busy(row.s, row.e, row.kind, row.id, row.uid, row.iid)
+
+
+def busy_by_instrument(
+    instrument_ids: list[int], starts_at: datetime, ends_at: datetime
+) -> dict[int, list[Busy]]:
+    out: dict[int, list[Busy]] = {i: [] for i in instrument_ids}
+    for b in busy_between(instrument_ids, starts_at, ends_at):
+        out[b.instrument_id].append(b)
+    return out
+
+
+def user_active_bookings(user_id: int, instrument_id: int, since: datetime) -> list[Busy]:
+    """The user's active bookings on an instrument ending after ``since`` (for quotas)."""
+    rows = db.session.execute(
+        sa.select(Booking.id, Booking.starts_at, Booking.ends_at).where(
+            Booking.user_id == user_id,
+            Booking.instrument_id == instrument_id,
+            Booking.status.in_(ACTIVE_STATUSES),
+            Booking.ends_at > since,
+        )
+    ).all()
+    return [Busy(r.starts_at, r.ends_at, "booking", r.id, user_id) for r in rows]
+
+
+@dataclass
+class CatalogFilters:
+    technology: Technology | None = None
+    facility_id: int | None = None
+    institution_id: int | None = None
+    city: str | None = None
+    q: str | None = None
+    include_retired: bool = False
+
+
+def catalog_query(filters: CatalogFilters) -> sa.Select:
+    """Instruments matching the filters, by facility and name (facility and institution joined)."""
+    stmt = (
+        sa.select(Instrument)
+        .join(Instrument.facility)
+        .join(Facility.institution)
+        .where(Facility.active.is_(True))
+        .options(selectinload(Instrument.required_competence))
+        .order_by(Facility.name, Instrument.name, Instrument.id)
+    )
+    if not filters.include_retired:
+        stmt = stmt.where(Instrument.status != InstrumentStatus.RETIRED)
+    if filters.technology:
+        stmt = stmt.where(Instrument.technology == filters.technology)
+    if filters.facility_id:
+        stmt = stmt.where(Instrument.facility_id == filters.facility_id)
+    if filters.institution_id:
+        stmt = stmt.where(Facility.institution_id == filters.institution_id)
+    if filters.city:
+        stmt = stmt.where(sa.func.lower(Organisation.city) == filters.city.lower())
+    if filters.q:
+        like = f"%{filters.q.lower().replace('%', '').replace('_', '')}%"
+        stmt = stmt.where(
+            sa.or_(
+                sa.func.lower(Instrument.name).like(like),
+                sa.func.lower(Instrument.model).like(like),
+                sa.func.lower(Instrument.description).like(like),
+                sa.func.lower(Facility.name).like(like),
+            )
+        )
+    return stmt
+
+
+def bookings_between(
+    instrument_ids: list[int], starts_at: datetime, ends_at: datetime
+) -> list[Booking]:
+    """Active bookings (with their users) of instruments in a window, for calendars."""
+    return list(
+        db.session.scalars(
+            sa.select(Booking)
+            .where(
+                Booking.instrument_id.in_(instrument_ids),
+                Booking.status.in_(ACTIVE_STATUSES),
+                Booking.starts_at < ends_at,
+                Booking.ends_at > starts_at,
+            )
+            .options(selectinload(Booking.user))
+            .order_by(Booking.starts_at)
+        )
+    )
+
+
+def downtimes_between(instrument_ids: list[int], starts_at: datetime, ends_at: datetime):
+    return list(
+        db.session.scalars(
+            sa.select(Downtime)
+            .where(
+                Downtime.instrument_id.in_(instrument_ids),
+                Downtime.starts_at < ends_at,
+                Downtime.ends_at > starts_at,
+            )
+            .order_by(Downtime.starts_at)
+        )
+    )
+
+
+def my_bookings_query(user_id: int, *, upcoming_after: datetime | None = None) -> sa.Select:
+    stmt = (
+        sa.select(Booking)
+        .where(Booking.user_id == user_id)
+        .options(selectinload(Booking.instrument))
+    )
+    if upcoming_after is not None:
+        stmt = stmt.where(Booking.ends_at > upcoming_after).order_by(Booking.starts_at)
+    else:
+        stmt = stmt.order_by(Booking.starts_at.desc())
+    return stmt
+
+
+def pending_query(facility_ids: set[int]) -> sa.Select:
+    return (
+        sa.select(Booking)
+        .join(Booking.instrument)
+        .where(Instrument.facility_id.in_(facility_ids), Booking.status == BookingStatus.PENDING)
+        .options(selectinload(Booking.user), selectinload(Booking.instrument))
+        .order_by(Booking.starts_at)
+    )
+
+
+def open_problems(instrument_id: int) -> list[ProblemReport]:
+    return list(
+        db.session.scalars(
+            sa.select(ProblemReport)
+            .where(
+                ProblemReport.instrument_id == instrument_id, ProblemReport.resolved_at.is_(None)
+            )
+            .order_by(ProblemReport.created_at.desc())
+        )
+    )
+
+
+def instruments_of_facility(facility_id: int) -> list[Instrument]:
+    return list(
+        db.session.scalars(
+            sa.select(Instrument)
+            .where(Instrument.facility_id == facility_id)
+            .order_by(Instrument.name)
+        )
+    )

@@ -1,0 +1,487 @@
+"""Pure booking rules: no Flask, no session, no clock. Every wall-clock rule uses the facility zone.
+
+Each rule returns every problem it finds; ``booking_problems`` gathers them all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from innocore.errors import Problem
+from instruments.eligibility import Eligibility
+from instruments.models import InstrumentStatus
+
+MAX_PURPOSE = 2000
+MAX_PROJECT = 200
+
+
+@dataclass(frozen=True)
+class Window:
+    """A wall-clock opening window on a weekday (0 = Monday)."""
+
+    weekday: int
+    opens: time
+    closes: time
+
+
+@dataclass(frozen=True)
+class Policy:
+    """An instrument's booking policy; ``None`` means "no limit"."""
+
+    timezone: str
+    status: InstrumentStatus = InstrumentStatus.AVAILABLE
+    slot_minutes: int | None = None
+    min_minutes: int | None = None
+    max_minutes: int | None = None
+    horizon_days: int | None = None
+    notice_minutes: int | None = None
+    cancel_cutoff_minutes: int | None = None
+    max_future_bookings: int | None = None
+    max_hours_week: int | None = None
+    opening: tuple[Window, ...] = ()
+    out_of_hours_level: int | None = None
+    requires_competence: bool = False
+    required_level: int | None = None
+
+
+@dataclass(frozen=True)
+class Busy:
+    """Something occupying the instrument: an active booking or a downtime."""
+
+    starts_at: datetime
+    ends_at: datetime
+    kind: str = "booking"  # "booking" | "downtime"
+    id: int | None = None
+    user_id: int | None = None
+    instrument_id: int | None = None
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    starts_at: datetime
+    ends_at: datetime
+    user_id: int
+    booking_id: int | None = None  # set when moving an existing booking
+    purpose: str = ""
+    project: str = ""
+
+
+@dataclass
+class Interval:
+    starts_at: datetime
+    ends_at: datetime
+    extra: dict = field(default_factory=dict)
+
+
+def overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datetime) -> bool:
+    """Half-open intervals overlap when each starts before the other ends."""
+    return a_start < b_end and b_start < a_end
+
+
+def find_conflicts(
+    starts_at: datetime, ends_at: datetime, busy: Iterable[Busy], *, exclude_id: int | None = None
+) -> list[Busy]:
+    """The one conflict test, for availability and for writes: busy items overlapping the interval."""
+    return [
+        b
+        for b in busy
+        if overlaps(starts_at, ends_at, b.starts_at, b.ends_at)
+        and not (b.kind == "booking" and exclude_id is not None and b.id == exclude_id)
+    ]
+
+
+def local_day_start(day: date, zone: ZoneInfo) -> datetime:
+    """The instant a local calendar day begins (zoneinfo, never "+24 h")."""
+    return datetime.combine(day, time(0), tzinfo=zone)
+
+
+def opening_intervals(policy: Policy, first: date, last: date) -> list[tuple[datetime, datetime]]:
+    """Opening windows of the local days ``first``..``last`` as aware instants, merged."""
+    zone = ZoneInfo(policy.timezone)
+    out: list[tuple[datetime, datetime]] = []
+    day = first
+    while day <= last:
+        if policy.opening:
+            for w in policy.opening:
+                if w.weekday == day.weekday():
+                    out.append(
+                        (
+                            datetime.combine(day, w.opens, tzinfo=zone),
+                            datetime.combine(day, w.closes, tzinfo=zone),
+                        )
+                    )
+        else:
+            out.append((local_day_start(day, zone), local_day_start(day + timedelta(1), zone)))
+        day += timedelta(days=1)
+    return merge(out)
+
+
+def merge(intervals: Iterable[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    """Union of intervals, sorted; touching intervals join."""
+    out: list[tuple[datetime, datetime]] = []
+    for start, end in sorted(intervals):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
+
+def within_opening_hours(policy: Policy, starts_at: datetime, ends_at: datetime) -> bool:
+    """The whole interval lies inside the wall-clock opening hours of the facility zone."""
+    if not policy.opening:
+        return True
+    zone = ZoneInfo(policy.timezone)
+    first = starts_at.astimezone(zone).date()
+    last = ends_at.astimezone(zone).date()
+    return any(s <= starts_at and ends_at <= e for s, e in opening_intervals(policy, first, last))
+
+
+def on_grid(instant: datetime, zone: ZoneInfo, slot_minutes: int) -> bool:
+    """A local time whose minutes since local midnight are a multiple of the slot."""
+    local = instant.astimezone(zone)
+    minutes = local.hour * 60 + local.minute
+    return local.second == 0 and local.microsecond == 0 and minutes % slot_minutes == 0
+
+
+def hours_between(starts_at: datetime, ends_at: datetime) -> Decimal:
+    """Real elapsed hours (UTC arithmetic: a DST night really is shorter or longer)."""
+    seconds = Decimal(int((ends_at - starts_at).total_seconds()))
+    return seconds / Decimal(3600)
+
+
+def price(starts_at: datetime, ends_at: datetime, hourly: Decimal | None) -> Decimal | None:
+    """Price of an interval at an hourly rate, from real elapsed time, to the cent."""
+    if hourly is None:
+        return None
+    return (hours_between(starts_at, ends_at) * hourly).quantize(
+        Decimal("0.01"), rounding=ROUND_HALF_UP
+    )
+
+
+def week_start(instant: datetime, zone: ZoneInfo) -> datetime:
+    """Local Monday 00:00 of the week containing ``instant``."""
+    day = instant.astimezone(zone).date()
+    return local_day_start(day - timedelta(days=day.weekday()), zone)
+
+
+def hours_per_week(
+    intervals: Iterable[tuple[datetime, datetime]], zone: ZoneInfo
+) -> dict[date, Decimal]:
+    """Real hours booked per local week (keyed by the local Monday), splitting at week borders."""
+    out: dict[date, Decimal] = {}
+    for start, end in intervals:
+        cursor = start
+        while cursor < end:
+            monday = week_start(cursor, zone)
+            next_monday = local_day_start(monday.date() + timedelta(days=7), zone)
+            piece_end = min(end, next_monday)
+            key = monday.date()
+            out[key] = out.get(key, Decimal(0)) + hours_between(cursor, piece_end)
+            cursor = piece_end
+    return out
+
+
+# ---- the individual rules -------------------------------------------------------------------
+
+
+def interval_problems(req: BookingRequest) -> list[Problem]:
+    """A booking ends after it starts."""
+    if req.ends_at <= req.starts_at:
+        return [Problem("end_before_start", "The booking must end after it starts.", "ends_at")]
+    return []
+
+
+def text_problems(req: BookingRequest) -> list[Problem]:
+    """Purpose and project are short free texts."""
+    problems = []
+    if len(req.purpose) > MAX_PURPOSE:
+        msg = f"Describe the purpose in at most {MAX_PURPOSE} characters."
+        problems.append(Problem("purpose_too_long", msg, "purpose"))
+    if len(req.project) > MAX_PROJECT:
+        msg = f"Name the project in at most {MAX_PROJECT} characters."
+        problems.append(Problem("project_too_long", msg, "project"))
+    return problems
+
+
+def status_problems(policy: Policy) -> list[Problem]:
+    """Retired instruments and instruments that are down cannot be booked."""
+    if policy.status == InstrumentStatus.RETIRED:
+        return [Problem("instrument_retired", "This instrument is retired and cannot be booked.")]
+    if policy.status == InstrumentStatus.DOWN:
+        msg = "This instrument is out of service until staff resolve a problem."
+        return [Problem("instrument_down", msg)]
+    return []
+
+
+def timing_problems(req: BookingRequest, policy: Policy, now: datetime) -> list[Problem]:
+    """Not in the past, with enough notice, within the horizon (days counted in the facility zone)."""
+    zone = ZoneInfo(policy.timezone)
+    problems = []
+    if req.starts_at < now:
+        problems.append(Problem("in_past", "The booking cannot start in the past.", "starts_at"))
+    elif policy.notice_minutes and req.starts_at < now + timedelta(minutes=policy.notice_minutes):
+        msg = f"Book at least {_duration_words(policy.notice_minutes)} in advance."
+        problems.append(Problem("short_notice", msg, "starts_at", overridable=True))
+    if policy.horizon_days is not None:
+        last_day = now.astimezone(zone).date() + timedelta(days=policy.horizon_days)
+        if req.starts_at.astimezone(zone).date() > last_day:
+            msg = f"Bookings open at most {policy.horizon_days} days ahead."
+            problems.append(Problem("beyond_horizon", msg, "starts_at", overridable=True))
+    return problems
+
+
+def shape_problems(req: BookingRequest, policy: Policy) -> list[Problem]:
+    """Start and end lie on the slot grid; the length is between the minimum and maximum."""
+    zone = ZoneInfo(policy.timezone)
+    problems = []
+    slot = policy.slot_minutes
+    if slot:
+        for name, instant in (("starts_at", req.starts_at), ("ends_at", req.ends_at)):
+            if not on_grid(instant, zone, slot):
+                msg = f"Times must fall on the {_duration_words(slot)} grid of this instrument."
+                problems.append(Problem("off_grid", msg, name, overridable=True))
+    minutes = (req.ends_at - req.starts_at).total_seconds() / 60
+    if policy.min_minutes and minutes < policy.min_minutes:
+        msg = f"Book at least {_duration_words(policy.min_minutes)}."
+        problems.append(Problem("too_short", msg, "ends_at", overridable=True))
+    if policy.max_minutes and minutes > policy.max_minutes:
+        msg = f"Book at most {_duration_words(policy.max_minutes)} at a time."
+        problems.append(Problem("too_long", msg, "ends_at", overridable=True))
+    return problems
+
+
+def opening_problems(
+    req: BookingRequest, policy: Policy, eligibility: Eligibility
+) -> list[Problem]:
+    """Inside opening hours (wall clock, facility zone), unless the user may work out of hours."""
+    if within_opening_hours(policy, req.starts_at, req.ends_at):
+        return []
+    level = policy.out_of_hours_level
+    if level is not None and eligibility.holds and (eligibility.level or 0) >= level:
+        return []
+    msg = "The booking falls outside the instrument's opening hours."
+    if level is not None:
+        msg += f" Out-of-hours use needs competence level {level}."
+    return [Problem("outside_opening_hours", msg, "starts_at", overridable=True)]
+
+
+def quota_problems(
+    req: BookingRequest, policy: Policy, mine: Sequence[Busy], now: datetime
+) -> list[Problem]:
+    """At most N future bookings and H hours per local week (the request included)."""
+    others = [b for b in mine if req.booking_id is None or b.id != req.booking_id]
+    problems = []
+    if policy.max_future_bookings is not None:
+        future = sum(1 for b in others if b.ends_at > now)
+        if future + 1 > policy.max_future_bookings:
+            msg = f"You may hold at most {policy.max_future_bookings} future bookings here."
+            problems.append(Problem("too_many_bookings", msg, overridable=True))
+    if policy.max_hours_week is not None:
+        zone = ZoneInfo(policy.timezone)
+        wanted = hours_per_week([(req.starts_at, req.ends_at)], zone)
+        held = hours_per_week([(b.starts_at, b.ends_at) for b in others], zone)
+        if any(h + held.get(w, Decimal(0)) > policy.max_hours_week for w, h in wanted.items()):
+            msg = f"You may book at most {policy.max_hours_week} hours per week here."
+            problems.append(Problem("weekly_quota", msg, "ends_at", overridable=True))
+    return problems
+
+
+def competence_problems(
+    req: BookingRequest, policy: Policy, eligibility: Eligibility
+) -> list[Problem]:
+    """The user holds the required competence at the required level for the whole booking."""
+    if not policy.requires_competence:
+        return []
+    if eligibility.meets(policy.required_level, req.ends_at):
+        return []
+    msg = "You do not yet hold the competence this instrument requires; staff may book for you."
+    return [Problem("competence_missing", msg, overridable=True)]
+
+
+def conflict_problems(req: BookingRequest, busy: Sequence[Busy]) -> list[Problem]:
+    """Nothing else (booking or downtime) holds the instrument during the interval."""
+    hits = find_conflicts(req.starts_at, req.ends_at, busy, exclude_id=req.booking_id)
+    problems = []
+    if any(b.kind == "downtime" for b in hits):
+        msg = "The instrument is scheduled for maintenance or downtime then."
+        problems.append(Problem("downtime", msg, "starts_at"))
+    if any(b.kind == "booking" for b in hits):
+        problems.append(CONFLICT)
+    return problems
+
+
+CONFLICT = Problem("conflict", "Someone else has booked the instrument at that time.", "starts_at")
+
+
+def booking_problems(
+    req: BookingRequest,
+    *,
+    busy: Sequence[Busy],
+    policy: Policy,
+    eligibility: Eligibility,
+    now: datetime,
+    mine: Sequence[Busy] = (),
+) -> list[Problem]:
+    """Every reason the requested booking cannot be made, at once."""
+    problems = interval_problems(req) + text_problems(req) + status_problems(policy)
+    if problems and problems[0].code == "end_before_start":
+        return problems
+    return (
+        problems
+        + timing_problems(req, policy, now)
+        + shape_problems(req, policy)
+        + opening_problems(req, policy, eligibility)
+        + quota_problems(req, policy, mine, now)
+        + competence_problems(req, policy, eligibility)
+        + conflict_problems(req, busy)
+    )
+
+
+def cancellation_is_late(starts_at: datetime, policy: Policy, now: datetime) -> bool:
+    """A cancellation is late when it comes after the cut-off before the start."""
+    if policy.cancel_cutoff_minutes is None:
+        return False
+    return now > starts_at - timedelta(minutes=policy.cancel_cutoff_minutes)
+
+
+# ---- availability ---------------------------------------------------------------------------
+
+
+def free_intervals(
+    policy: Policy,
+    busy: Sequence[Busy],
+    *,
+    starts_at: datetime,
+    ends_at: datetime,
+    now: datetime,
+) -> list[tuple[datetime, datetime]]:
+    """Open, unoccupied intervals in ``[starts_at, ends_at)``, from notice to horizon."""
+    if status_problems(policy):
+        return []
+    zone = ZoneInfo(policy.timezone)
+    lower = max(starts_at, now + timedelta(minutes=policy.notice_minutes or 0))
+    upper = ends_at
+    if policy.horizon_days is not None:
+        last = now.astimezone(zone).date() + timedelta(days=policy.horizon_days + 1)
+        upper = min(upper, local_day_start(last, zone))
+    if lower >= upper:
+        return []
+    opening = opening_intervals(
+        policy, lower.astimezone(zone).date(), upper.astimezone(zone).date()
+    )
+    taken = merge((b.starts_at, b.ends_at) for b in busy)
+    out = []
+    for s, e in opening:
+        s, e = max(s, lower), min(e, upper)
+        out += _subtract(s, e, taken)
+    return [(s, e) for s, e in out if e > s]
+
+
+def _subtract(
+    start: datetime, end: datetime, taken: list[tuple[datetime, datetime]]
+) -> list[tuple[datetime, datetime]]:
+    out = []
+    cursor = start
+    for s, e in taken:
+        if e <= cursor or s >= end:
+            continue
+        if s > cursor:
+            out.append((cursor, s))
+        cursor = max(cursor, e)
+    if cursor < end:
+        out.append((cursor, end))
+    return out
+
+
+def align_up(instant: datetime, zone: ZoneInfo, slot_minutes: int | None) -> datetime:
+    """The first grid point (local wall clock) at or after ``instant``."""
+    local = instant.astimezone(zone)
+    if not slot_minutes:
+        if local.second or local.microsecond:
+            local = local.replace(second=0, microsecond=0) + timedelta(minutes=1)
+        return local.astimezone(instant.tzinfo)
+    midnight = local_day_start(local.date(), zone)
+    minutes = local.hour * 60 + local.minute + (1 if local.second or local.microsecond else 0)
+    step = -(-minutes // slot_minutes) * slot_minutes
+    day, rest = divmod(step, 1440)
+    wall = datetime.combine(
+        midnight.date() + timedelta(days=day), time(rest // 60, rest % 60), tzinfo=zone
+    )
+    return wall.astimezone(instant.tzinfo)
+
+
+def earliest_slot(
+    policy: Policy,
+    busy: Sequence[Busy],
+    *,
+    starts_at: datetime,
+    ends_at: datetime,
+    minutes: int,
+    now: datetime,
+) -> tuple[datetime, datetime] | None:
+    """The earliest bookable interval of ``minutes`` in the window, on the grid, or ``None``."""
+    zone = ZoneInfo(policy.timezone)
+    if policy.max_minutes and minutes > policy.max_minutes:
+        return None
+    for s, e in free_intervals(policy, busy, starts_at=starts_at, ends_at=ends_at, now=now):
+        start = align_up(s, zone, policy.slot_minutes)
+        end = start + timedelta(minutes=minutes)
+        if end <= e and (not policy.slot_minutes or on_grid(end, zone, policy.slot_minutes)):
+            return start, end
+    return None
+
+
+# ---- plain words ----------------------------------------------------------------------------
+
+
+def _duration_words(minutes: int) -> str:
+    if minutes % 1440 == 0:
+        days = minutes // 1440
+        return f"{days} day" + ("s" if days != 1 else "")
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return f"{hours} hour" + ("s" if hours != 1 else "")
+    return f"{minutes} minutes"
+
+
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+def policy_in_words(policy: Policy) -> list[str]:
+    """The booking rules of an instrument as sentences a user can read."""
+    words = []
+    if policy.opening:
+        days: dict[int, list[str]] = {}
+        for w in policy.opening:
+            days.setdefault(w.weekday, []).append(
+                f"{w.opens.strftime('%H:%M')}–{w.closes.strftime('%H:%M')}"
+            )
+        spans = "; ".join(f"{WEEKDAYS[d]} {', '.join(v)}" for d, v in sorted(days.items()))
+        words.append(f"Open {spans} ({policy.timezone} time).")
+        if policy.out_of_hours_level:
+            words.append(f"Out-of-hours use from competence level {policy.out_of_hours_level}.")
+    else:
+        words.append("Bookable at any hour.")
+    if policy.slot_minutes:
+        words.append(f"Bookings start and end on a {_duration_words(policy.slot_minutes)} grid.")
+    if policy.min_minutes:
+        words.append(f"Shortest booking: {_duration_words(policy.min_minutes)}.")
+    if policy.max_minutes:
+        words.append(f"Longest booking: {_duration_words(policy.max_minutes)}.")
+    if policy.notice_minutes:
+        words.append(f"Book at least {_duration_words(policy.notice_minutes)} ahead.")
+    if policy.horizon_days is not None:
+        words.append(f"Bookings open {policy.horizon_days} days ahead.")
+    if policy.cancel_cutoff_minutes:
+        cut = _duration_words(policy.cancel_cutoff_minutes)
+        words.append(f"Cancelling later than {cut} before the start counts as a late cancellation.")
+    if policy.max_future_bookings:
+        words.append(f"At most {policy.max_future_bookings} future bookings per person.")
+    if policy.max_hours_week:
+        words.append(f"At most {policy.max_hours_week} hours per person per week.")
+    return words
