@@ -111,6 +111,11 @@ def can_create_competence(user, facility_id: int | None) -> bool:
     return is_network_admin(user) or facility_id in managed_facility_ids(user)
 
 
+def can_add_competence(user) -> bool:
+    """Network admins and the manager of any facility add competences (each within their scope)."""
+    return is_network_admin(user) or bool(managed_facility_ids(user))
+
+
 def can_view_audit(user, facility_id: int | None = None) -> bool:
     """Network admins see the whole trail; managers the events of their facilities."""
     if is_network_admin(user):

@@ -8,7 +8,7 @@ from flask import Flask
 from flask_login import current_user
 
 from innocore.clock import to_zone
-from innocore.permissions import TEMPLATE_PREDICATES
+from innocore.permissions import TEMPLATE_PREDICATES, can_add_competence
 
 
 def local_time(
@@ -33,14 +33,6 @@ def register_facility_section(app: Flask, template: str) -> None:
     app.extensions.setdefault("innocore.facility_sections", []).append(template)
 
 
-def may_add_competence(user) -> bool:
-    from innocore.permissions import is_network_admin, managed_facility_ids
-
-    return getattr(user, "is_authenticated", False) and (
-        is_network_admin(user) or bool(managed_facility_ids(user))
-    )
-
-
 def init_app(app: Flask) -> None:
     from flask import url_for
 
@@ -62,7 +54,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         nav_items=nav_items,
         facility_sections=facility_sections,
-        may_add_competence=may_add_competence,
+        may_add_competence=can_add_competence,
     )
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.globals.update(TEMPLATE_PREDICATES)

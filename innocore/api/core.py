@@ -17,7 +17,7 @@ from flask import Blueprint, current_app, g, jsonify, request, url_for
 from flask_login import current_user
 from pydantic import BaseModel, ValidationError
 
-from innocore.errors import DomainError, Problem
+from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import csrf, db
 
 API_PREFIX = "/api/v1"
@@ -35,6 +35,9 @@ class Operation:
     public: bool = False
     query: dict[str, str] = field(default_factory=dict)  # name -> description
     description: str = ""
+    # Checked before the body is parsed, so a refused caller learns nothing from validation errors:
+    # ``permission(user, **view_args) -> bool``.
+    permission: Callable[..., bool] | None = None
 
 
 OPERATIONS: dict[str, Operation] = {}  # endpoint name -> declaration
@@ -82,6 +85,8 @@ def operation(bp: Blueprint, rule: str, method: str, **meta) -> Callable:
 
         @wraps(view)
         def wrapped(*args, **kwargs):
+            if op.permission is not None and not op.permission(current_user, **kwargs):
+                raise Forbidden("You are not allowed to do this.")
             if op.body is not None:
                 kwargs["body"] = parse_body(op.body)
             return view(*args, **kwargs)

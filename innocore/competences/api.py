@@ -10,6 +10,7 @@ from innocore.api.core import api_blueprint, operation, paginated
 from innocore.competences import services
 from innocore.errors import DomainError, Problem
 from innocore.extensions import db
+from innocore.permissions import can_add_competence, can_manage_competence
 from innocore.vocab import Technology
 
 bp = api_blueprint("competences_api", __name__, "/competences")
@@ -69,6 +70,7 @@ def list_competences():
     body=schemas.CompetenceIn,
     response=schemas.CompetenceOut,
     status=201,
+    permission=lambda user: can_add_competence(user),
 )
 def create_competence(body: schemas.CompetenceIn):
     competence = services.create_competence(current_user, _data(body))
@@ -96,6 +98,9 @@ def get_competence(competence_id: int):
     tags=["competences"],
     body=schemas.CompetenceIn,
     response=schemas.CompetenceOut,
+    permission=lambda user, competence_id: can_manage_competence(
+        user, services.get_competence(competence_id)
+    ),
 )
 def update_competence(competence_id: int, body: schemas.CompetenceIn):
     competence = services.get_competence(competence_id)

@@ -11,7 +11,7 @@ from innocore.api.core import api_blueprint, operation, paginated
 from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
 from innocore.facilities import services
-from innocore.permissions import can_manage_facility
+from innocore.permissions import can_create_facility, can_manage_facility
 from innocore.vocab import Technology
 
 bp = api_blueprint("facilities_api", __name__, "/facilities")
@@ -44,6 +44,10 @@ def role_json(r) -> dict:
         "role": r.role.value,
         "granted_at": r.granted_at.isoformat(),
     }
+
+
+def _manages(user, facility_id: int) -> bool:
+    return can_manage_facility(user, services.get_facility(facility_id))
 
 
 def _data(body: schemas.FacilityIn) -> services.FacilityData:
@@ -85,6 +89,7 @@ def list_facilities():
     body=schemas.FacilityIn,
     response=schemas.FacilityOut,
     status=201,
+    permission=lambda user: can_create_facility(user),
 )
 def create_facility(body: schemas.FacilityIn):
     facility = services.create_facility(current_user, _data(body))
@@ -112,6 +117,7 @@ def get_facility(facility_id: int):
     tags=["facilities"],
     body=schemas.FacilityIn,
     response=schemas.FacilityOut,
+    permission=lambda user, facility_id: _manages(user, facility_id),
 )
 def update_facility(facility_id: int, body: schemas.FacilityIn):
     facility = services.get_facility(facility_id)
@@ -144,6 +150,7 @@ def list_roles(facility_id: int):
     body=schemas.RoleIn,
     response=schemas.RoleOut,
     status=201,
+    permission=lambda user, facility_id: _manages(user, facility_id),
 )
 def appoint(facility_id: int, body: schemas.RoleIn):
     facility = services.get_facility(facility_id)

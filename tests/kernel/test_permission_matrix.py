@@ -1,0 +1,131 @@
+"""Every protected kernel route x every role (see tests/support/matrix.py)."""
+
+import pytest
+
+from tests.support.matrix import ROLES, SIGNED_IN, Route, build_world, check
+
+MANAGERS = frozenset({"manager", "admin"})
+ANY_MANAGER = frozenset({"manager", "other_manager", "admin"})
+ADMIN = frozenset({"admin"})
+
+ROUTES = [
+    Route("GET", "/dashboard", SIGNED_IN),
+    Route("GET", "/notifications", SIGNED_IN),
+    Route("POST", "/notifications/read", SIGNED_IN),
+    Route("GET", "/profile", SIGNED_IN),
+    Route("POST", "/profile", SIGNED_IN),
+    Route("POST", "/profile/password", SIGNED_IN),
+    Route("POST", "/profile/tokens", SIGNED_IN),
+    Route("POST", "/logout", SIGNED_IN),
+    Route("GET", "/facilities/new", ADMIN),
+    Route("POST", "/facilities/new", ADMIN),
+    Route("GET", "/facilities/{slug}/edit", MANAGERS),
+    Route("POST", "/facilities/{slug}/edit", MANAGERS),
+    Route("GET", "/facilities/{slug}/staff", MANAGERS),
+    Route("POST", "/facilities/{slug}/staff", MANAGERS),
+    Route("POST", "/facilities/{slug}/staff/{staff_role_id}/remove", MANAGERS),
+    Route("GET", "/competences/new", ANY_MANAGER),
+    Route("POST", "/competences/new", ANY_MANAGER),
+    Route("GET", "/competences/{competence_id}/edit", MANAGERS),
+    Route("POST", "/competences/{competence_id}/edit", MANAGERS),
+    Route("POST", "/competences/{competence_id}/retire", MANAGERS),
+    Route("GET", "/audit/", ANY_MANAGER),
+    Route("GET", "/api/v1/me", SIGNED_IN, api=True),
+    Route("PATCH", "/api/v1/me", SIGNED_IN, api=True, data={"name": "Renamed"}),
+    Route("GET", "/api/v1/me/tokens", SIGNED_IN, api=True),
+    Route("POST", "/api/v1/me/tokens", SIGNED_IN, api=True, data={"name": "t"}),
+    Route("GET", "/api/v1/me/notifications", SIGNED_IN, api=True),
+    Route("GET", "/api/v1/organisations", SIGNED_IN, api=True),
+    Route("GET", "/api/v1/facilities", SIGNED_IN, api=True),
+    Route("GET", "/api/v1/facilities/{facility_id}", SIGNED_IN, api=True),
+    Route("POST", "/api/v1/facilities", ADMIN, api=True, data={"slug": "x"}),
+    Route("PUT", "/api/v1/facilities/{facility_id}", MANAGERS, api=True, data={"slug": "x"}),
+    Route("GET", "/api/v1/facilities/{facility_id}/roles", MANAGERS, api=True),
+    Route(
+        "POST",
+        "/api/v1/facilities/{facility_id}/roles",
+        MANAGERS,
+        api=True,
+        data={"email": "nobody@example.org", "role": "staff"},
+    ),
+    Route("DELETE", "/api/v1/facilities/{facility_id}/roles/{staff_role_id}", MANAGERS, api=True),
+    Route("GET", "/api/v1/competences", SIGNED_IN, api=True),
+    Route("GET", "/api/v1/competences/{competence_id}", SIGNED_IN, api=True),
+    Route(
+        "PUT",
+        "/api/v1/competences/{competence_id}",
+        MANAGERS,
+        api=True,
+        data={"code": "X", "title": "T", "technology": "other", "levels": ["a"]},
+    ),
+    Route("GET", "/api/v1/audit", ANY_MANAGER, api=True),
+]
+
+PUBLIC = {
+    "/",
+    "/login",
+    "/register",
+    "/verify/<token>",
+    "/verify/resend",
+    "/password/forgot",
+    "/password/reset/<token>",
+    "/facilities/",
+    "/facilities/<slug>",
+    "/competences/",
+    "/competences/<int:competence_id>",
+    "/healthz",
+    "/static/<path:filename>",
+    "/api/v1/",
+    "/api/v1/openapi.json",
+    "/api/v1/docs",
+    "/api/v1/docs/assets/<path:filename>",
+}
+KERNEL_BLUEPRINTS = {
+    "core",
+    "accounts",
+    "facilities",
+    "competences",
+    "audit",
+    "api",
+    "facilities_api",
+    "competences_api",
+    None,
+}
+
+
+@pytest.fixture
+def world(make_user, make_org, make_facility, grant, make_competence):
+    return build_world(make_user, make_org, make_facility, grant, make_competence)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.id)
+def test_route_admits_only_its_roles(client, api_headers, world, route, role):
+    people, ids = world
+    check(client, api_headers, people, ids, route, role)
+
+
+def test_every_kernel_route_is_in_the_matrix_or_public(app):
+    listed = {r.url for r in ROUTES}
+
+    def template(rule: str) -> str:
+        return (
+            rule.replace("<slug>", "{slug}")
+            .replace("<int:facility_id>", "{facility_id}")
+            .replace("<int:role_id>", "{staff_role_id}")
+            .replace("<int:token_id>", "{token}")
+            .replace("<int:competence_id>", "{competence_id}")
+        )
+
+    missing = []
+    for rule in app.url_map.iter_rules():
+        blueprint = rule.endpoint.rsplit(".", 1)[0] if "." in rule.endpoint else None
+        if blueprint not in KERNEL_BLUEPRINTS or rule.rule in PUBLIC:
+            continue
+        if (
+            template(rule.rule) not in listed
+            and "{token}" not in template(rule.rule)
+            and "<int:note_id>" not in rule.rule
+        ):
+            missing.append(rule.rule)
+    assert missing == []
