@@ -6,8 +6,8 @@ Each rule returns every problem it finds; ``booking_problems`` gathers them all.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
@@ -121,9 +121,10 @@ def opening_intervals(policy: Policy, first: date, last: date) -> list[tuple[dat
 
 
 def merge(intervals: Iterable[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
-    """Union of intervals, sorted; touching intervals join."""
+    """Union of intervals (as UTC instants), sorted; touching intervals join."""
     out: list[tuple[datetime, datetime]] = []
-    for start, end in sorted(intervals):
+    utc = ((s.astimezone(UTC), e.astimezone(UTC)) for s, e in intervals)
+    for start, end in sorted(utc):
         if out and start <= out[-1][1]:
             out[-1] = (out[-1][0], max(out[-1][1], end))
         else:
@@ -150,7 +151,7 @@ def on_grid(instant: datetime, zone: ZoneInfo, slot_minutes: int) -> bool:
 
 def hours_between(starts_at: datetime, ends_at: datetime) -> Decimal:
     """Real elapsed hours (UTC arithmetic: a DST night really is shorter or longer)."""
-    seconds = Decimal(int((ends_at - starts_at).total_seconds()))
+    seconds = Decimal(int((ends_at.astimezone(UTC) - starts_at.astimezone(UTC)).total_seconds()))
     return seconds / Decimal(3600)
 
 
@@ -245,7 +246,7 @@ def shape_problems(req: BookingRequest, policy: Policy) -> list[Problem]:
             if not on_grid(instant, zone, slot):
                 msg = f"Times must fall on the {_duration_words(slot)} grid of this instrument."
                 problems.append(Problem("off_grid", msg, name, overridable=True))
-    minutes = (req.ends_at - req.starts_at).total_seconds() / 60
+    minutes = float(hours_between(req.starts_at, req.ends_at)) * 60
     if policy.min_minutes and minutes < policy.min_minutes:
         msg = f"Book at least {_duration_words(policy.min_minutes)}."
         problems.append(Problem("too_short", msg, "ends_at", overridable=True))
@@ -328,6 +329,8 @@ def booking_problems(
     mine: Sequence[Busy] = (),
 ) -> list[Problem]:
     """Every reason the requested booking cannot be made, at once."""
+    # Aware datetimes sharing one tzinfo compare and subtract as wall clocks: work in UTC.
+    req = replace(req, starts_at=req.starts_at.astimezone(UTC), ends_at=req.ends_at.astimezone(UTC))
     problems = interval_problems(req) + text_problems(req) + status_problems(policy)
     if problems and problems[0].code == "end_before_start":
         return problems
@@ -364,6 +367,7 @@ def free_intervals(
     if status_problems(policy):
         return []
     zone = ZoneInfo(policy.timezone)
+    starts_at, ends_at, now = (x.astimezone(UTC) for x in (starts_at, ends_at, now))
     lower = max(starts_at, now + timedelta(minutes=policy.notice_minutes or 0))
     upper = ends_at
     if policy.horizon_days is not None:
