@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 from flask import Flask, g, request
 
 from innocore.config import build_config
@@ -13,7 +11,6 @@ def create_app(config: dict | None = None) -> Flask:
     """Build the application; never migrates the database (``flask db upgrade`` does)."""
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(build_config(app.instance_path, config))
-    logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"))
 
     from innocore import models  # noqa: F401  (register every kernel table)
     from innocore.extensions import csrf, db, limiter, login_manager, migrate

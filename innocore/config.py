@@ -25,6 +25,7 @@ _SETTINGS: dict[str, tuple[object, type]] = {
     "MAIL_SENDER": ("InnoCore <no-reply@innocore.invalid>", str),
     "MAIL_MAX_ATTEMPTS": (12, int),
     "REDIS_URL": (None, str),
+    "RATELIMIT_PREFIX": ("innocore", str),
     "SECURE_COOKIES": (False, bool),
     "LOGIN_MAX_ATTEMPTS": (5, int),
     "LOGIN_WINDOW_MINUTES": (15, int),
@@ -91,7 +92,10 @@ def build_config(instance_path: str, overrides: dict | None = None) -> dict:
         MAX_CONTENT_LENGTH=cfg.get("MAX_CONTENT_LENGTH", 16 * 1024 * 1024),
         MAX_FORM_MEMORY_SIZE=cfg.get("MAX_FORM_MEMORY_SIZE", 2 * 1024 * 1024),
         WTF_CSRF_TIME_LIMIT=None,
-        RATELIMIT_STORAGE_URI=cfg.get("REDIS_URL") or "memory://",
+        RATELIMIT_STORAGE_URI=cfg.get("RATELIMIT_STORAGE_URI")
+        or cfg.get("REDIS_URL")
+        or "memory://",
+        RATELIMIT_KEY_PREFIX=cfg.get("RATELIMIT_PREFIX") or "innocore",
         RATELIMIT_HEADERS_ENABLED=True,
         JSON_SORT_KEYS=False,
     )

@@ -19,7 +19,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 class LiveServer:
-    def __init__(self, *, workers: int = 2, smtp_port: int | None = None, label: str = "live"):
+    def __init__(
+        self,
+        *,
+        workers: int = 2,
+        smtp_port: int | None = None,
+        label: str = "live",
+        env: dict | None = None,
+    ):
         self.database = TestDatabase(label)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -30,6 +37,7 @@ class LiveServer:
             "INNOCORE_BASE_URL": self.url,
             "INNOCORE_MAIL_SERVER": "127.0.0.1",
             "INNOCORE_MAIL_PORT": str(smtp_port or 1),
+            **(env or {}),
         }
         # An app object on the same database, for seeding and for reading what the server wrote.
         self.app = create_app(

@@ -1,0 +1,50 @@
+# InnoCore: the two commands of the README, and their parts.
+#   make demo   install and start the platform with demo data on SQLite (http://127.0.0.1:5000)
+#   make test   install and run lint + the whole test suite (SQLite, then PostgreSQL if reachable)
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PG_TEST_URL ?= postgresql://root@127.0.0.1:5432/test
+PYTEST_ARGS ?=
+
+.PHONY: demo test install install-demo lint test-sqlite test-postgres browser-deps
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+install-demo: $(VENV)/bin/python
+	$(PY) -m pip install -q -e .
+
+install: $(VENV)/bin/python
+	$(PY) -m pip install -q -e ".[test]"
+
+demo: install-demo
+	$(VENV)/bin/flask --app wsgi innocore demo --serve
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+# Browser journeys use Debian's chromium (never a downloaded browser). As root on Debian/Ubuntu we
+# install it; elsewhere the journeys are skipped with a reason (and fail under CI=true).
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+test-sqlite: install browser-deps
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+test-postgres: install
+	@if $(PY) -c "import psycopg,sys; psycopg.connect('$(PG_TEST_URL)', connect_timeout=3).close()" 2>/dev/null; then \
+		echo "== PostgreSQL: $(PG_TEST_URL) =="; \
+		INNOCORE_TEST_DATABASE_URL=$(PG_TEST_URL) $(PY) -m pytest -q $(PYTEST_ARGS); \
+	elif [ -n "$$CI" ]; then \
+		echo "PostgreSQL is not reachable at $(PG_TEST_URL)"; exit 1; \
+	else \
+		echo "PostgreSQL not reachable at $(PG_TEST_URL): skipping the PostgreSQL pass."; \
+	fi
+
+test: lint test-sqlite test-postgres

@@ -1,0 +1,78 @@
+"""Register, confirm the e-mail from the real SMTP server, sign in, see the dashboard: on a phone."""
+
+import re
+
+import pytest
+
+from innocore import clock
+from innocore.accounts.models import Organisation
+from innocore.extensions import db
+from innocore.notifications.services import deliver_due
+from innocore.vocab import OrganisationKind
+from tests.support.mail import SMTPServer
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def test_register_verify_sign_in_and_see_dashboard(live_server, phone, smtp_server):
+    with live_server.app.app_context():
+        db.session.add(
+            Organisation(
+                name="University of Valmonte",
+                kind=OrganisationKind.UNIVERSITY,
+                country="IT",
+                created_at=clock.now(),
+            )
+        )
+        db.session.commit()
+    page = phone
+    page.goto(live_server.url + "/")
+    page.get_by_role("link", name="Create an account").first.click()
+    page.get_by_label("Full name", exact=True).fill("Paula Student")
+    page.get_by_label("E-mail", exact=True).fill("paula@valmonte.example")
+    page.get_by_label("Organisation", exact=True).select_option(label="University of Valmonte (IT)")
+    assert (
+        page.get_by_label("Time zone", exact=True).input_value() == "UTC"
+    )  # chromium runs in UTC here
+    page.get_by_label("Password (at least 10 characters)", exact=True).fill(
+        "a long enough passphrase"
+    )
+    page.get_by_label("Repeat password", exact=True).fill("a long enough passphrase")
+    page.get_by_role("button", name="Create account").click()
+    assert "We sent you an e-mail" in page.locator(".flashes").inner_text()
+
+    # Signing in before confirming is refused with a way to resend the link.
+    page.get_by_label("E-mail", exact=True).fill("paula@valmonte.example")
+    page.get_by_label("Password", exact=True).fill("a long enough passphrase")
+    page.get_by_role("button", name="Sign in").click()
+    assert "confirm your e-mail address first" in page.content()
+
+    with live_server.app.app_context():
+        deliver_due()
+    [mail] = smtp_server.to("paula@valmonte.example")
+    link = re.search(r"(http://127\.0\.0\.1:\d+/verify/\S+)", SMTPServer.text(mail)).group(1)
+    page.goto(link)
+    assert "Your e-mail address is confirmed" in page.locator(".flashes").inner_text()
+
+    page.get_by_label("E-mail", exact=True).fill("paula@valmonte.example")
+    page.get_by_label("Password", exact=True).fill("a long enough passphrase")
+    page.get_by_label("Password", exact=True).press("Enter")  # keyboard only
+    page.wait_for_url("**/dashboard")
+    assert page.get_by_role("heading", level=1).inner_text() == "Hello, Paula Student"
+
+    # The menu is collapsed on a phone and opens by keyboard too.
+    menu = page.locator("summary", has_text="Menu")
+    assert menu.is_visible()
+    menu.focus()
+    page.keyboard.press("Enter")
+    assert page.get_by_role("link", name="Notifications").is_visible()
+
+
+def test_skip_link_and_visible_focus(live_server, phone):
+    page = phone
+    page.goto(live_server.url + "/login")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent")
+    assert focused == "Skip to content"
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"
