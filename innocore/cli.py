@@ -153,7 +153,7 @@ def demo_command(serve: bool, host: str, port: int):
 
     from innocore.demo import DEMO_PASSWORD, seed_demo
 
-    upgrade()
+    upgrade(revision="heads")
     created = seed_demo()
     db.session.commit()
     click.echo("Demo network " + ("created." if created else "already present."))
@@ -168,4 +168,6 @@ def demo_command(serve: bool, host: str, port: int):
         app = current_app._get_current_object()
         build_scheduler(app, background=True).start()
         click.echo(f"InnoCore runs on http://{host}:{port}/  (Ctrl+C stops it)")
-        app.run(host=host, port=port, debug=False, use_reloader=False)
+        from werkzeug.serving import run_simple
+
+        run_simple(host, port, app, threaded=True, use_reloader=False)
