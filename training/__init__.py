@@ -9,7 +9,22 @@ bp = Blueprint("training", __name__, url_prefix="/training", template_folder="te
 
 
 def register(app: Flask) -> None:
-    """Wire this package into the app: models, blueprints, jobs, panels, navigation, demo data."""
-    from training import models  # noqa: F401  (register the tables)
+    """Wire this package into the app: models, pages, API, jobs, panels, navigation, demo data."""
+    from innocore.dashboard import register_panel
+    from innocore.demo import register_seeder
+    from innocore.template_helpers import register_facility_section, register_nav
+    from training import feeds, jobs, models, staff_views, views  # noqa: F401  (tables and routes)
+    from training.api import bp as api_bp
+    from training.demo import seed_training
+    from training.panels import training_panel
+    from training.permissions import TEMPLATE_PREDICATES
 
     app.register_blueprint(bp)
+    app.register_blueprint(api_bp)
+    jobs.register(app)
+    register_panel(app, training_panel)
+    register_nav(app, "Training", "training.catalog")
+    register_facility_section(app, "training/_facility_section.html")
+    register_seeder(app, seed_training)
+    for name, fn in TEMPLATE_PREDICATES.items():
+        app.jinja_env.globals.setdefault(name, fn)

@@ -349,9 +349,7 @@ class Enrolment(db.Model):
     end_reason: Mapped[EndReason | None] = mapped_column(
         enum_column(EndReason, "training_end_reason")
     )
-    fee_category: Mapped[UserCategory] = mapped_column(
-        enum_column(UserCategory, "user_category")
-    )
+    fee_category: Mapped[UserCategory] = mapped_column(enum_column(UserCategory, "user_category"))
     fee_amount: Mapped[Decimal] = mapped_column(sa.Numeric(10, 2))
 
     session: Mapped[TrainingSession] = relationship()

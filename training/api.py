@@ -1,0 +1,533 @@
+"""Training through /api/v1: modules, sessions, enrolment, participants, attendance, assessments."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from flask import request
+from flask_login import current_user
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from innocore.accounts.models import User
+from innocore.api.core import api_blueprint, operation, paginated
+from innocore.errors import DomainError, Forbidden, NotFound, Problem
+from innocore.extensions import db
+from innocore.facilities.models import Facility
+from innocore.vocab import Technology
+from training import catalog, enrolment, notices, queries, records
+from training.models import (
+    AssessmentOutcome,
+    AssessmentType,
+    AttendanceStatus,
+    Audience,
+    EnrolmentStatus,
+    ModuleStatus,
+    ParticipationForm,
+)
+from training.permissions import can_manage_module, can_teach_session
+
+bp = api_blueprint("training_api", __name__, "/training")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class PrerequisiteOut(BaseModel):
+    competence_code: str | None
+    min_level: int | None
+    module_id: int | None
+
+
+class ModuleOut(BaseModel):
+    id: int
+    title: str
+    facility_id: int | None
+    technology: Technology
+    description: str
+    learning_outcomes: list[str]
+    competence_code: str
+    level_awarded: int
+    ects: Decimal
+    notional_hours: int
+    eqf_level: int | None
+    assessment_type: AssessmentType
+    participation_form: ParticipationForm
+    language: str
+    quality_assurance: str
+    fees: dict[str, Decimal]
+    currency: str
+    status: ModuleStatus
+    prerequisites: list[PrerequisiteOut]
+    url: str
+
+
+class ModuleIn(Strict):
+    title: str = Field(min_length=1, max_length=200)
+    facility_id: int | None = None
+    technology: Technology
+    description: str = Field("", max_length=20000)
+    learning_outcomes: list[str] = Field(min_length=1, max_length=50)
+    competence_id: int
+    level_awarded: int = Field(ge=1, le=9)
+    ects: Decimal = Field(ge=0, le=60)
+    notional_hours: int = Field(ge=1, le=2000)
+    eqf_level: int | None = Field(None, ge=1, le=8)
+    assessment_type: AssessmentType
+    participation_form: ParticipationForm
+    language: str = Field("en", max_length=8)
+    quality_assurance: str = Field(min_length=1, max_length=5000)
+    fee_internal: Decimal = Field(Decimal("0"), ge=0)
+    fee_academic: Decimal = Field(Decimal("0"), ge=0)
+    fee_industry: Decimal = Field(Decimal("0"), ge=0)
+    status: ModuleStatus = ModuleStatus.PUBLISHED
+    prerequisite_competences: list[tuple[int, int]] = []
+    prerequisite_modules: list[int] = []
+
+
+class PartIn(Strict):
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    title: str = Field("", max_length=200)
+
+
+class PartOut(BaseModel):
+    id: int
+    starts_at: datetime
+    ends_at: datetime
+    title: str
+
+
+class SessionIn(Strict):
+    facility_id: int
+    capacity: int = Field(ge=1, le=1000)
+    audience: Audience
+    parts: list[PartIn] = Field(min_length=1, max_length=50)
+    enrol_opens_at: AwareDatetime
+    enrol_closes_at: AwareDatetime
+    trainer_ids: list[int] = Field(min_length=1)
+    location: str = Field("", max_length=200)
+    online_url: str | None = Field(None, max_length=500)
+    withdraw_days_before: int = Field(2, ge=0, le=90)
+    notes: str = Field("", max_length=5000)
+
+
+class SessionOut(BaseModel):
+    id: int
+    module_id: int
+    module_title: str
+    facility_id: int
+    status: str
+    capacity: int
+    seats_taken: int
+    waiting: int
+    audience: Audience
+    location: str
+    parts: list[PartOut]
+    enrol_opens_at: datetime
+    enrol_closes_at: datetime
+    trainers: list[str]
+    url: str
+    ics: str
+
+
+class EnrolIn(Strict):
+    user_id: int | None = Field(None, description="An employee (company administrators only)")
+
+
+class EnrolmentOut(BaseModel):
+    id: int
+    session_id: int
+    user_id: int
+    name: str
+    status: EnrolmentStatus
+    queue_number: int | None
+    offer_expires_at: datetime | None
+    fee: Decimal
+    fee_category: str
+
+
+class MarkIn(Strict):
+    enrolment_id: int
+    part_id: int
+    status: AttendanceStatus
+
+
+class AttendanceIn(Strict):
+    marks: list[MarkIn] = Field(min_length=1, max_length=5000)
+
+
+class AttendanceOut(BaseModel):
+    changed: int
+
+
+class AssessmentIn(Strict):
+    outcome: AssessmentOutcome
+    level_reached: int | None = Field(None, ge=1, le=9)
+    notes: str = Field("", max_length=5000)
+    evidence_text: str = Field("", max_length=10000)
+
+
+class AssessmentOut(BaseModel):
+    id: int
+    enrolment_id: int
+    user_id: int
+    module_id: int
+    outcome: AssessmentOutcome
+    level_reached: int | None
+    notes: str
+    evidence_text: str
+    supersedes_id: int | None
+    recorded_by: str
+    recorded_at: datetime
+
+
+def module_json(m) -> dict:
+    return {
+        "id": m.id,
+        "title": m.title,
+        "facility_id": m.facility_id,
+        "technology": m.technology.value,
+        "description": m.description,
+        "learning_outcomes": list(m.learning_outcomes),
+        "competence_code": m.competence.code,
+        "level_awarded": m.level_awarded,
+        "ects": str(m.ects),
+        "notional_hours": m.notional_hours,
+        "eqf_level": m.eqf_level,
+        "assessment_type": m.assessment_type.value,
+        "participation_form": m.participation_form.value,
+        "language": m.language,
+        "quality_assurance": m.quality_assurance,
+        "fees": {k.value: str(v) for k, v in m.fees().items()},
+        "currency": m.currency,
+        "status": m.status.value,
+        "prerequisites": [
+            {
+                "competence_code": p.competence.code if p.competence else None,
+                "min_level": p.min_level,
+                "module_id": p.required_module_id,
+            }
+            for p in m.prerequisites
+        ],
+        "url": notices.absolute("training.module_page", module_id=m.id),
+    }
+
+
+def session_json(s, fill=None) -> dict:
+    fill = fill or queries.fill_for([s.id])[s.id]
+    return {
+        "id": s.id,
+        "module_id": s.module_id,
+        "module_title": s.module.title,
+        "facility_id": s.facility_id,
+        "status": s.status.value,
+        "capacity": s.capacity,
+        "seats_taken": fill.seats_taken,
+        "waiting": fill.waiting,
+        "audience": s.audience.value,
+        "location": s.location,
+        "parts": [
+            {
+                "id": p.id,
+                "starts_at": p.starts_at.isoformat(),
+                "ends_at": p.ends_at.isoformat(),
+                "title": p.title,
+            }
+            for p in s.parts
+        ],
+        "enrol_opens_at": s.enrol_opens_at.isoformat(),
+        "enrol_closes_at": s.enrol_closes_at.isoformat(),
+        "trainers": [t.name for t in s.trainers],
+        "url": notices.absolute("training.session_page", session_id=s.id),
+        "ics": notices.absolute("training.session_feed", session_id=s.id),
+    }
+
+
+def enrolment_json(e) -> dict:
+    return {
+        "id": e.id,
+        "session_id": e.session_id,
+        "user_id": e.user_id,
+        "name": e.user.name,
+        "status": e.status.value,
+        "queue_number": e.queue_number,
+        "offer_expires_at": e.offer_expires_at.isoformat() if e.offer_expires_at else None,
+        "fee": str(e.fee_amount),
+        "fee_category": e.fee_category.value,
+    }
+
+
+def assessment_json(a) -> dict:
+    return {
+        "id": a.id,
+        "enrolment_id": a.enrolment_id,
+        "user_id": a.user_id,
+        "module_id": a.module_id,
+        "outcome": a.outcome.value,
+        "level_reached": a.level_reached,
+        "notes": a.notes,
+        "evidence_text": a.evidence_text,
+        "supersedes_id": a.supersedes_id,
+        "recorded_by": a.recorded_by.name,
+        "recorded_at": a.recorded_at.isoformat(),
+    }
+
+
+@operation(
+    bp,
+    "/modules",
+    "GET",
+    summary="Published training modules",
+    tags=["training"],
+    paginated=True,
+    response=ModuleOut,
+    query={"technology": "technology code", "q": "free text"},
+)
+def list_modules():
+    tech = request.args.get("technology")
+    if tech and tech not in Technology._value2member_map_:
+        raise DomainError(Problem("invalid_technology", "Unknown technology.", "technology"), 400)
+    stmt = queries.list_modules(
+        technology=Technology(tech) if tech else None,
+        q=(request.args.get("q") or "").strip()[:100] or None,
+    )
+    return paginated(stmt, module_json)
+
+
+@operation(
+    bp,
+    "/modules/<int:module_id>",
+    "GET",
+    summary="One training module",
+    tags=["training"],
+    response=ModuleOut,
+)
+def get_module(module_id: int):
+    module = catalog.get_module(module_id)
+    if module.status != ModuleStatus.PUBLISHED and not can_manage_module(current_user, module):
+        raise NotFound("No such training module.")
+    return module_json(module)
+
+
+@operation(
+    bp,
+    "/modules",
+    "POST",
+    summary="Define a module (facility managers, network admins)",
+    tags=["training"],
+    body=ModuleIn,
+    response=ModuleOut,
+    status=201,
+)
+def create_module(body: ModuleIn):
+    module = catalog.create_module(current_user, catalog.ModuleData(**body.model_dump()))
+    db.session.commit()
+    return module_json(module), 201
+
+
+@operation(
+    bp,
+    "/sessions",
+    "GET",
+    summary="Upcoming sessions",
+    tags=["training"],
+    paginated=True,
+    response=SessionOut,
+    query={"module_id": "only this module"},
+)
+def list_sessions():
+    stmt = queries.upcoming_sessions_stmt()
+    module_id = request.args.get("module_id", type=int)
+    if module_id:
+        stmt = stmt.where(queries.TrainingSession.module_id == module_id)
+    return paginated(stmt, session_json)
+
+
+@operation(
+    bp,
+    "/sessions/<int:session_id>",
+    "GET",
+    summary="One session",
+    tags=["training"],
+    response=SessionOut,
+)
+def get_session(session_id: int):
+    return session_json(catalog.get_session(session_id))
+
+
+@operation(
+    bp,
+    "/modules/<int:module_id>/sessions",
+    "POST",
+    summary="Schedule a session (facility managers and staff)",
+    tags=["training"],
+    body=SessionIn,
+    response=SessionOut,
+    status=201,
+)
+def create_session(module_id: int, body: SessionIn):
+    facility = db.session.get(Facility, body.facility_id)
+    if facility is None:
+        raise DomainError(Problem("facility", "No such facility.", "facility_id"))
+    data = catalog.SessionData(
+        capacity=body.capacity,
+        audience=body.audience,
+        parts=[(p.starts_at, p.ends_at, p.title) for p in body.parts],
+        enrol_opens_at=body.enrol_opens_at,
+        enrol_closes_at=body.enrol_closes_at,
+        trainer_ids=body.trainer_ids,
+        location=body.location,
+        online_url=body.online_url,
+        withdraw_days_before=body.withdraw_days_before,
+        notes=body.notes,
+    )
+    session = catalog.create_session(current_user, catalog.get_module(module_id), facility, data)
+    db.session.commit()
+    return session_json(session), 201
+
+
+@operation(
+    bp,
+    "/sessions/<int:session_id>/enrolments",
+    "POST",
+    summary="Enrol (yourself, or an employee as company administrator)",
+    description="Takes a place when one is free and nobody waits; otherwise joins the "
+    "waiting list. The response's status says which.",
+    tags=["training"],
+    body=EnrolIn,
+    response=EnrolmentOut,
+    status=201,
+)
+def enrol(session_id: int, body: EnrolIn):
+    learner = (
+        current_user
+        if body.user_id in (None, current_user.id)
+        else db.session.get(User, body.user_id)
+    )
+    if learner is None:
+        raise Forbidden("Company administrators enrol their own employees only.")
+    row = enrolment.enrol(current_user, session_id, learner)
+    db.session.commit()
+    return enrolment_json(row), 201
+
+
+@operation(
+    bp,
+    "/enrolments/<int:enrolment_id>/withdraw",
+    "POST",
+    summary="Withdraw",
+    tags=["training"],
+    response=EnrolmentOut,
+)
+def withdraw(enrolment_id: int):
+    row = enrolment.withdraw(current_user, enrolment_id)
+    db.session.commit()
+    return enrolment_json(row)
+
+
+@operation(
+    bp,
+    "/enrolments/<int:enrolment_id>/accept",
+    "POST",
+    summary="Accept an offered place",
+    tags=["training"],
+    response=EnrolmentOut,
+)
+def accept_offer(enrolment_id: int):
+    row = enrolment.accept_offer(current_user, enrolment_id)
+    db.session.commit()
+    return enrolment_json(row)
+
+
+@operation(
+    bp,
+    "/enrolments/<int:enrolment_id>/decline",
+    "POST",
+    summary="Decline an offered place",
+    tags=["training"],
+    response=EnrolmentOut,
+)
+def decline_offer(enrolment_id: int):
+    row = enrolment.decline_offer(current_user, enrolment_id)
+    db.session.commit()
+    return enrolment_json(row)
+
+
+@operation(
+    bp, "/me/enrolments", "GET", summary="My enrolments", tags=["training"], response=EnrolmentOut
+)
+def my_enrolments():
+    return {"items": [enrolment_json(e) for e in queries.sessions_of_user(current_user.id)]}
+
+
+def _teaching(session_id: int):
+    session = catalog.get_session(session_id)
+    if not can_teach_session(current_user, session):
+        raise Forbidden("Only this session's trainers and the facility's staff see this.")
+    return session
+
+
+@operation(
+    bp,
+    "/sessions/<int:session_id>/participants",
+    "GET",
+    summary="Participants and waiting list (trainers, staff)",
+    tags=["training"],
+    response=EnrolmentOut,
+)
+def participants(session_id: int):
+    listing = queries.participants(_teaching(session_id))
+    return {"items": [enrolment_json(e) for e in listing.enrolments]}
+
+
+@operation(
+    bp,
+    "/sessions/<int:session_id>/attendance",
+    "PUT",
+    summary="Mark attendance per part (trainers, staff)",
+    tags=["training"],
+    body=AttendanceIn,
+    response=AttendanceOut,
+)
+def attendance(session_id: int, body: AttendanceIn):
+    session = catalog.get_session(session_id)
+    marks = {(m.enrolment_id, m.part_id): m.status for m in body.marks}
+    changed = records.record_attendance(current_user, session, marks)
+    db.session.commit()
+    return {"changed": changed}
+
+
+@operation(
+    bp,
+    "/enrolments/<int:enrolment_id>/assessments",
+    "POST",
+    summary="Record an assessment (a correction is a new record)",
+    tags=["training"],
+    body=AssessmentIn,
+    response=AssessmentOut,
+    status=201,
+)
+def record_assessment(enrolment_id: int, body: AssessmentIn):
+    row = enrolment.get_enrolment(enrolment_id)
+    result = records.record_assessment(
+        current_user, row, records.AssessmentData(**body.model_dump())
+    )
+    db.session.commit()
+    return assessment_json(result), 201
+
+
+@operation(
+    bp,
+    "/enrolments/<int:enrolment_id>/assessments",
+    "GET",
+    summary="Assessment history of an enrolment, newest first",
+    tags=["training"],
+    response=AssessmentOut,
+)
+def assessment_history(enrolment_id: int):
+    row = enrolment.get_enrolment(enrolment_id)
+    if row.user_id != current_user.id and not can_teach_session(current_user, row.session):
+        raise NotFound("No such enrolment.")
+    return {"items": [assessment_json(a) for a in records.history(row.id)]}

@@ -1,0 +1,110 @@
+"""iCalendar feeds: a person's training at a secret, revocable address; a facility's sessions;
+one session. Every part keeps one UID for life; SEQUENCE follows the session's changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+import sqlalchemy as sa
+from flask import Response, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from innocore import audit, clock
+from innocore.calendar import build_calendar
+from innocore.errors import NotFound
+from innocore.extensions import db
+from innocore.facilities.services import get_facility_by_slug
+from training import bp, notices, queries
+from training.catalog import get_session
+from training.models import FeedToken, SessionStatus, TrainingSession
+
+PREFIX = "itf_"
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def rotate_feed(user) -> str:
+    """Revoke the person's current feed address and make a new one; returns its secret once."""
+    revoke_feed(user)
+    raw = PREFIX + secrets.token_urlsafe(24)
+    token = FeedToken(user_id=user.id, token_hash=_digest(raw), created_at=clock.now())
+    db.session.add(token)
+    audit.record(user, "training.feed_created", token, {})
+    return raw
+
+
+def revoke_feed(user) -> int:
+    now = clock.now()
+    return db.session.execute(
+        sa.update(FeedToken)
+        .where(FeedToken.user_id == user.id, FeedToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+    ).rowcount
+
+
+def _ics(sessions: list[TrainingSession], name: str) -> Response:
+    events = [e for s in sessions for e in notices.session_events(s)]
+    body = build_calendar(events, name=name)
+    return Response(
+        body, mimetype="text/calendar", headers={"Cache-Control": "private, max-age=300"}
+    )
+
+
+@bp.route("/feeds/<token>.ics")
+def user_feed(token: str):
+    row = db.session.scalar(
+        sa.select(FeedToken).where(
+            FeedToken.token_hash == _digest(token or ""), FeedToken.revoked_at.is_(None)
+        )
+    )
+    if row is None or not row.user.active:
+        raise NotFound("No such calendar feed.")
+    return _ics(queries.feed_sessions(row.user_id), f"Training · {row.user.name}")
+
+
+@bp.route("/facilities/<slug>/training.ics")
+def facility_feed(slug: str):
+    facility = get_facility_by_slug(slug)
+    sessions = db.session.scalars(
+        sa.select(TrainingSession)
+        .where(
+            TrainingSession.facility_id == facility.id,
+            TrainingSession.status != SessionStatus.CANCELLED,
+        )
+        .order_by(TrainingSession.id)
+    ).all()
+    return _ics(list(sessions), f"Training · {facility.name}")
+
+
+@bp.route("/sessions/<int:session_id>.ics")
+def session_feed(session_id: int):
+    session = get_session(session_id)
+    return _ics([session], session.module.title)
+
+
+@bp.route("/my/feed", methods=["GET", "POST"])
+@login_required
+def my_feed():
+    from flask import request
+
+    if request.method == "POST":
+        raw = rotate_feed(current_user)
+        db.session.commit()
+        url = notices.absolute("training.user_feed", token=raw)
+        return render_template("training/feed.html", url=url)
+    return render_template("training/feed.html", url=None)
+
+
+@bp.route("/my/feed/revoke", methods=["POST"])
+@login_required
+def revoke_my_feed():
+    n = revoke_feed(current_user)
+    db.session.commit()
+    flash(
+        "Your calendar feed address no longer works." if n else "You had no feed address.", "info"
+    )
+    return redirect(url_for("training.my_feed"))

@@ -1,0 +1,200 @@
+"""Training forms. Wall-clock inputs are read in the facility's time zone."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    DateTimeLocalField,
+    DecimalField,
+    EmailField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+
+from innocore.errors import DomainError, Problem
+from innocore.forms import strip
+from innocore.vocab import Technology
+from training.models import AssessmentOutcome, AssessmentType, Audience, ParticipationForm
+
+PART_LINE = re.compile(
+    r"^\s*(\d{4}-\d{2}-\d{2})\s+(\d{1,2}:\d{2})\s*[-–]\s*(\d{1,2}:\d{2})\s*(.*)$"
+)
+
+
+class ModuleForm(FlaskForm):
+    title = StringField("Title", [DataRequired(), Length(max=200)], filters=[strip])
+    facility_id = SelectField("Offered by", coerce=int)
+    technology = SelectField("Technology", choices=[(t.value, t.label) for t in Technology])
+    description = TextAreaField("Description", [Optional(), Length(max=20000)], filters=[strip])
+    learning_outcomes = TextAreaField(
+        "Learning outcomes (one per line)", [DataRequired(), Length(max=5000)], filters=[strip]
+    )
+    competence_id = SelectField("Competence awarded", coerce=int)
+    level_awarded = IntegerField("Level awarded on success", [NumberRange(1, 9)], default=1)
+    ects = DecimalField("ECTS credits", [NumberRange(0, 60)], places=1, default=Decimal("0.5"))
+    notional_hours = IntegerField("Notional workload (hours)", [NumberRange(1, 2000)], default=8)
+    eqf_level = IntegerField("EQF level (1–8, optional)", [Optional(), NumberRange(1, 8)])
+    assessment_type = SelectField(
+        "Type of assessment", choices=[(a.value, a.label) for a in AssessmentType]
+    )
+    participation_form = SelectField(
+        "Form of participation", choices=[(p.value, p.label) for p in ParticipationForm]
+    )
+    language = StringField("Language (ISO code)", [DataRequired(), Length(max=8)], default="en")
+    quality_assurance = TextAreaField(
+        "Quality assurance", [DataRequired(), Length(max=5000)], filters=[strip]
+    )
+    fee_internal = DecimalField("Fee, internal users (EUR)", [NumberRange(0)], default=0)
+    fee_academic = DecimalField("Fee, external academic users (EUR)", [NumberRange(0)], default=0)
+    fee_industry = DecimalField("Fee, industry (EUR)", [NumberRange(0)], default=0)
+    prerequisite_competences = TextAreaField(
+        "Prerequisite competences (one per line: CODE LEVEL, e.g. IMG.LASER 1)",
+        [Optional(), Length(max=2000)],
+        filters=[strip],
+    )
+    prerequisite_modules = SelectMultipleField("Prerequisite modules", coerce=int)
+    status = SelectField(
+        "Status", choices=[("published", "Published"), ("draft", "Draft"), ("retired", "Retired")]
+    )
+
+
+class SessionForm(FlaskForm):
+    parts = TextAreaField(
+        "Dates (one part per line, local time: 2026-12-03 09:00-12:30 Optional title)",
+        [DataRequired(), Length(max=4000)],
+    )
+    location = StringField("Place", [Optional(), Length(max=200)], filters=[strip])
+    online_url = StringField("Online link", [Optional(), Length(max=500)], filters=[strip])
+    capacity = IntegerField("Capacity (places)", [NumberRange(1, 1000)], default=10)
+    audience = SelectField("Who may enrol", choices=[(a.value, a.label) for a in Audience])
+    enrol_opens_at = DateTimeLocalField("Enrolment opens (local time)", [DataRequired()])
+    enrol_closes_at = DateTimeLocalField("Enrolment closes (local time)", [DataRequired()])
+    withdraw_days_before = IntegerField(
+        "Withdrawal possible until (days before the first part)", [NumberRange(0, 90)], default=2
+    )
+    trainer_ids = SelectMultipleField("Trainers", coerce=int)
+    notes = TextAreaField("Notes for participants", [Optional(), Length(max=5000)])
+
+
+class MaterialForm(FlaskForm):
+    title = StringField("Title", [DataRequired(), Length(max=200)], filters=[strip])
+    url = StringField(
+        "Link (or upload a file below)", [Optional(), Length(max=500)], filters=[strip]
+    )
+    file = FileField("File (PDF, text, image, MP4, ZIP, Office; at most 10 MB)")
+
+
+class EnrolForm(FlaskForm):
+    email = EmailField(
+        "Employee's e-mail (company administrators)",
+        [Optional(), Email(), Length(max=254)],
+        filters=[strip],
+    )
+
+
+class CancelForm(FlaskForm):
+    reason = TextAreaField(
+        "Reason (sent to everyone on the list)", [DataRequired(), Length(max=500)], filters=[strip]
+    )
+
+
+class SettingsForm(FlaskForm):
+    offer_hours = IntegerField("Hours a waiting-list offer stays open", [NumberRange(1, 336)])
+    reminder_hours = IntegerField(
+        "Hours before each part the reminder is sent", [NumberRange(1, 336)]
+    )
+
+
+class AssessmentForm(FlaskForm):
+    outcome = SelectField(
+        "Result", choices=[(o.value, o.value.capitalize()) for o in AssessmentOutcome]
+    )
+    level_reached = IntegerField("Level reached (for a pass)", [Optional(), NumberRange(1, 9)])
+    notes = TextAreaField("Notes", [Optional(), Length(max=5000)])
+    evidence_text = TextAreaField("Evidence (narrative)", [Optional(), Length(max=10000)])
+    evidence_file = FileField("Evidence file (optional)")
+
+
+def parse_parts(text: str, zone: str) -> list[tuple[datetime, datetime, str]]:
+    """Lines "YYYY-MM-DD HH:MM-HH:MM title" in the facility's zone, as aware UTC instants."""
+    tz = ZoneInfo(zone)
+    out, bad = [], []
+    for n, line in enumerate((text or "").splitlines(), 1):
+        if not line.strip():
+            continue
+        m = PART_LINE.match(line)
+        try:
+            day = date.fromisoformat(m.group(1)) if m else None
+            start = time.fromisoformat(m.group(2).zfill(5)) if m else None
+            end = time.fromisoformat(m.group(3).zfill(5)) if m else None
+        except ValueError:
+            day = None
+        if day is None:
+            bad.append(n)
+            continue
+        out.append(
+            (
+                _aware(datetime.combine(day, start), tz),
+                _aware(datetime.combine(day, end), tz),
+                m.group(4).strip()[:200],
+            )
+        )
+    if bad:
+        raise DomainError(
+            Problem(
+                "parts_format",
+                f"Line(s) {', '.join(map(str, bad))}: write 2026-12-03 09:00-12:30 (then a title).",
+                "parts",
+            )
+        )
+    return out
+
+
+def _aware(wall: datetime, tz: ZoneInfo) -> datetime:
+    from datetime import UTC
+
+    return wall.replace(tzinfo=tz).astimezone(UTC)
+
+
+def local_input(wall: datetime | None, zone: str) -> datetime | None:
+    return _aware(wall, ZoneInfo(zone)) if wall else None
+
+
+def parts_text(session, zone: str) -> str:
+    tz = ZoneInfo(zone)
+    lines = []
+    for p in session.parts:
+        s, e = p.starts_at.astimezone(tz), p.ends_at.astimezone(tz)
+        lines.append(f"{s:%Y-%m-%d %H:%M}-{e:%H:%M} {p.title}".rstrip())
+    return "\n".join(lines)
+
+
+def parse_prerequisite_codes(text: str) -> list[tuple[str, int]]:
+    out, bad = [], []
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        bits = line.split()
+        if len(bits) != 2 or not bits[1].isdigit():
+            bad.append(line.strip()[:40])
+            continue
+        out.append((bits[0], int(bits[1])))
+    if bad:
+        raise DomainError(
+            Problem(
+                "prerequisites_format",
+                f"Write CODE LEVEL per line (not “{bad[0]}”).",
+                "prerequisite_competences",
+            )
+        )
+    return out

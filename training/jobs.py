@@ -1,0 +1,100 @@
+"""Scheduled training jobs. Each message has a unique dedupe key, so re-runs send nothing twice."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from innocore import clock
+from innocore.extensions import db
+from innocore.notifications.services import queue_email
+from training import notices
+from training.enrolment import expire_offers
+from training.models import (
+    Enrolment,
+    EnrolmentStatus,
+    SessionPart,
+    SessionStatus,
+    TrainingSession,
+    TrainingSettings,
+)
+
+MAX_LEAD_HOURS = 336
+
+
+def send_reminders() -> int:
+    """A reminder to every participant before each part, within the facility's lead time."""
+    now = clock.now()
+    hours = sa.func.coalesce(TrainingSettings.reminder_hours, 24)
+    rows = db.session.execute(
+        sa.select(SessionPart, Enrolment)
+        .join(TrainingSession, TrainingSession.id == SessionPart.session_id)
+        .join(Enrolment, Enrolment.session_id == TrainingSession.id)
+        .outerjoin(TrainingSettings, TrainingSettings.facility_id == TrainingSession.facility_id)
+        .options(joinedload(Enrolment.user))
+        .where(
+            TrainingSession.status == SessionStatus.SCHEDULED,
+            Enrolment.status == EnrolmentStatus.ENROLLED,
+            SessionPart.starts_at > now,
+            SessionPart.starts_at <= now + timedelta(hours=MAX_LEAD_HOURS),
+        )
+        .add_columns(hours)
+    ).all()
+    sent = 0
+    for part, enrolment, lead in rows:
+        if part.starts_at > now + timedelta(hours=lead):
+            continue
+        key = f"training-reminder-{part.id}-{enrolment.user_id}-{int(part.starts_at.timestamp())}"
+        s = enrolment.session
+        note = notices._send(
+            enrolment.user,
+            f"Reminder: {s.module.title}",
+            s,
+            [f"A reminder: “{s.module.title}” at {s.facility.name} starts soon."],
+            key=key,
+        )
+        sent += note is not None
+    return sent
+
+
+def closing_notices() -> int:
+    """When enrolment closes, each trainer receives the participant list (once per session)."""
+    now = clock.now()
+    sessions = db.session.scalars(
+        sa.select(TrainingSession).where(
+            TrainingSession.status == SessionStatus.SCHEDULED,
+            TrainingSession.enrol_closes_at <= now,
+            TrainingSession.enrol_closes_at > now - timedelta(days=7),
+        )
+    ).all()
+    sent = 0
+    for s in sessions:
+        people = db.session.scalars(
+            sa.select(Enrolment)
+            .options(joinedload(Enrolment.user))
+            .where(Enrolment.session_id == s.id, Enrolment.status == EnrolmentStatus.ENROLLED)
+            .order_by(Enrolment.queue_number)
+        ).all()
+        for trainer in s.trainers:
+            note = queue_email(
+                trainer,
+                f"Enrolment closed: {s.module.title} ({len(people)} participants)",
+                "training_closing",
+                link=notices.absolute("training.participants", session_id=s.id),
+                dedupe_key=f"training-closing-{s.id}-{trainer.id}",
+                session=s,
+                people=people,
+                dates=notices.when(s),
+            )
+            sent += note is not None
+    return sent
+
+
+def register(app) -> None:
+    from innocore.jobs import register_job
+
+    register_job(app, "training_offers", expire_offers, 60)
+    register_job(app, "training_reminders", send_reminders, 300)
+    register_job(app, "training_closing_notices", closing_notices, 300)

@@ -1,0 +1,186 @@
+"""Training e-mails and iCalendar: one stable UID per session part, SEQUENCE from the session."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from flask import current_app
+
+from innocore import clock
+from innocore.calendar import CalendarEvent, build_calendar
+from innocore.clock import to_zone
+from innocore.notifications.services import queue_email
+from training.models import Enrolment, TrainingSession
+
+
+def absolute(endpoint: str, **values) -> str:
+    """An absolute link that also works in scheduled jobs (no request context there)."""
+    base = current_app.config["BASE_URL"].rstrip("/")
+    return base + current_app.url_map.bind("localhost").build(endpoint, values)
+
+
+def part_uid(part_id: int) -> str:
+    host = urlparse(current_app.config["BASE_URL"]).hostname or "innocore.invalid"
+    return f"training-part-{part_id}@{host}"
+
+
+def session_events(session: TrainingSession, *, cancelled: bool = False) -> list[CalendarEvent]:
+    module = session.module
+    where = session.location or session.online_url or ""
+    events = []
+    for n, part in enumerate(session.parts, 1):
+        suffix = f" ({n}/{len(session.parts)})" if len(session.parts) > 1 else ""
+        events.append(
+            CalendarEvent(
+                uid=part_uid(part.id),
+                sequence=session.sequence,
+                starts_at=part.starts_at,
+                ends_at=part.ends_at,
+                summary=f"{module.title}{suffix}" + (f": {part.title}" if part.title else ""),
+                timezone=session.facility.timezone,
+                stamp=clock.now(),
+                description=f"{session.facility.name}. {session.online_url or ''}".strip(),
+                location=where,
+                url=absolute("training.session_page", session_id=session.id),
+                cancelled=cancelled or session.status.value == "cancelled",
+                organizer_email=session.facility.contact_email,
+                organizer_name=session.facility.name,
+                categories=["Training"],
+            )
+        )
+    return events
+
+
+def session_ics(session: TrainingSession, *, method: str | None, cancelled: bool = False) -> str:
+    return build_calendar(session_events(session, cancelled=cancelled), method=method)
+
+
+def when(session: TrainingSession) -> list[str]:
+    zone = session.facility.timezone
+    out = []
+    for part in session.parts:
+        start, end = to_zone(part.starts_at, zone), to_zone(part.ends_at, zone)
+        out.append(f"{start:%a %d %b %Y, %H:%M}–{end:%H:%M} {start.tzname()}")
+    return out
+
+
+def _send(
+    user, subject, session, paragraphs, *, ics_method=None, cancelled=False, key=None, link=None
+):
+    ics = session_ics(session, method=ics_method, cancelled=cancelled) if ics_method else None
+    return queue_email(
+        user,
+        subject,
+        "training_notice",
+        link=link or absolute("training.session_page", session_id=session.id),
+        ics=ics,
+        ics_method=ics_method,
+        dedupe_key=key,
+        paragraphs=paragraphs,
+        session=session,
+        dates=when(session),
+    )
+
+
+def enrolled(enrolment: Enrolment) -> None:
+    s = enrolment.session
+    _send(
+        enrolment.user,
+        f"Enrolled: {s.module.title}",
+        s,
+        [
+            f"You have a place in “{s.module.title}” at {s.facility.name}.",
+            "The invitation attached adds every part of the course to your calendar.",
+        ],
+        ics_method="REQUEST",
+    )
+
+
+def waitlisted(enrolment: Enrolment, position: int) -> None:
+    s = enrolment.session
+    _send(
+        enrolment.user,
+        f"Waiting list: {s.module.title}",
+        s,
+        [
+            f"“{s.module.title}” is full. You are number {position} on the waiting list.",
+            "When a place frees up and it is your turn, we e-mail you an offer to accept.",
+        ],
+    )
+
+
+def offered(enrolment: Enrolment) -> None:
+    s = enrolment.session
+    zone = enrolment.user.timezone or "UTC"
+    until = to_zone(enrolment.offer_expires_at, zone)
+    _send(
+        enrolment.user,
+        f"A place is free for you: {s.module.title}",
+        s,
+        [
+            f"A place in “{s.module.title}” has become free and it is offered to you.",
+            f"Accept it before {until:%a %d %b %Y, %H:%M} {until.tzname()}; after that it goes "
+            "to the next person on the waiting list.",
+        ],
+        key=f"training-offer-{enrolment.id}-{enrolment.offers_made}",
+        link=absolute("training.my_training"),
+    )
+
+
+def offer_lapsed(enrolment: Enrolment) -> None:
+    s = enrolment.session
+    _send(
+        enrolment.user,
+        f"Offer expired: {s.module.title}",
+        s,
+        [
+            f"The place offered to you in “{s.module.title}” was not accepted in time and has "
+            "gone to the next person on the waiting list."
+        ],
+        key=f"training-offer-lapsed-{enrolment.id}-{enrolment.offers_made}",
+    )
+
+
+def withdrawn(enrolment: Enrolment) -> None:
+    s = enrolment.session
+    _send(
+        enrolment.user,
+        f"Withdrawn: {s.module.title}",
+        s,
+        [f"You are no longer on the list of “{s.module.title}”."],
+        ics_method="CANCEL",
+        cancelled=True,
+    )
+
+
+def cancelled(session: TrainingSession, enrolments: list[Enrolment], reason: str) -> None:
+    for e in enrolments:
+        had_seat = e.status.value in ("enrolled", "offered")
+        _send(
+            e.user,
+            f"Cancelled: {session.module.title}",
+            session,
+            [
+                f"The session of “{session.module.title}” at {session.facility.name} has been "
+                "cancelled.",
+                f"Reason: {reason}",
+            ],
+            ics_method="CANCEL" if had_seat else None,
+            cancelled=True,
+            key=f"training-cancelled-{session.id}-{e.id}",
+        )
+
+
+def changed(session: TrainingSession, enrolments: list[Enrolment]) -> None:
+    for e in enrolments:
+        _send(
+            e.user,
+            f"Changed: {session.module.title}",
+            session,
+            [
+                f"The session of “{session.module.title}” has changed. The dates below and the "
+                "attached invitation are up to date."
+            ],
+            ics_method="REQUEST",
+            key=f"training-changed-{session.id}-{session.sequence}-{e.id}",
+        )

@@ -1,0 +1,36 @@
+"""The training panel of the dashboard: offers to answer, upcoming sessions, sessions to teach."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import url_for
+
+from innocore import clock
+from innocore.dashboard import Panel
+from innocore.extensions import db
+from training.models import Enrolment, EnrolmentStatus, SessionPart, TrainingSession
+
+
+def training_panel(user) -> Panel:
+    rows = db.session.execute(
+        sa.select(Enrolment, sa.func.min(SessionPart.starts_at))
+        .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
+        .join(SessionPart, SessionPart.session_id == TrainingSession.id)
+        .where(
+            Enrolment.user_id == user.id,
+            Enrolment.status.in_(
+                [EnrolmentStatus.OFFERED, EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED]
+            ),
+        )
+        .group_by(Enrolment.id)
+        .having(sa.func.min(SessionPart.starts_at) > clock.now())
+    ).all()
+    items = []
+    for e, _start in sorted(rows, key=lambda r: (r[0].status != EnrolmentStatus.OFFERED, r[1])):
+        title = e.session.module.title
+        link = url_for("training.session_page", session_id=e.session_id)
+        if e.status == EnrolmentStatus.OFFERED:
+            items.append((f"A place in “{title}” is offered to you: accept it in time", link))
+        else:
+            items.append((f"{title}: {e.status.label.lower()}", link))
+    return Panel("Training", items, empty="No upcoming training.", order=40)
