@@ -12,6 +12,7 @@ from innocore.competences.models import Competence, CompetenceLevel
 from innocore.competences.rules import competence_problems
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
+from innocore.facilities.models import Facility
 from innocore.permissions import can_create_competence, can_manage_competence
 from innocore.vocab import Technology
 
@@ -132,7 +133,11 @@ def list_competences(
     facility_id: int | None = None,
     include_retired: bool = False,
 ) -> sa.Select:
-    stmt = sa.select(Competence).order_by(Competence.code)
+    stmt = (
+        sa.select(Competence)
+        .options(sa.orm.joinedload(Competence.facility).joinedload(Facility.institution))
+        .order_by(Competence.code)
+    )
     if technology is not None:
         stmt = stmt.where(Competence.technology == technology)
     if facility_id is not None:
