@@ -47,7 +47,7 @@ def lock_session(session_id: int) -> TrainingSession:
 
 def _begin_immediate() -> None:
     """SQLite: end a read-only transaction, then take the write lock before reading anything."""
-    s = db.session
+    s = db.session()
     if s.new or s.dirty or s.deleted:
         return  # already writing; SQLite holds or will take the lock on flush
     if s.in_transaction():

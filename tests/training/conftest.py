@@ -1,0 +1,111 @@
+"""Training factories: a module, a session with parts, enrolments."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from innocore import clock as clock_module
+
+_seq = itertools.count(1)
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def make_module(db_session, make_competence):
+    from training.models import (
+        AssessmentType,
+        ModulePrerequisite,
+        ModuleStatus,
+        ParticipationForm,
+        TrainingModule,
+    )
+    from innocore.vocab import Technology
+
+    def make(facility=None, **kw):
+        competence = kw.pop("competence", None) or make_competence()
+        prereqs = kw.pop("prerequisites", [])
+        now = clock_module.now()
+        module = TrainingModule(
+            facility_id=facility.id if facility else None,
+            title=kw.pop("title", f"Module {next(_seq)}"),
+            technology=kw.pop("technology", Technology.LIGHT_MICROSCOPY),
+            learning_outcomes=kw.pop("learning_outcomes", ["Operate the microscope"]),
+            competence_id=competence.id,
+            level_awarded=kw.pop("level_awarded", 2),
+            ects=kw.pop("ects", Decimal("1.0")),
+            notional_hours=kw.pop("notional_hours", 20),
+            eqf_level=kw.pop("eqf_level", 6),
+            assessment_type=kw.pop("assessment_type", AssessmentType.PRACTICAL_TEST),
+            participation_form=kw.pop("participation_form", ParticipationForm.ON_SITE),
+            quality_assurance=kw.pop("quality_assurance", "Reviewed yearly by the board."),
+            fee_internal=kw.pop("fee_internal", Decimal("50")),
+            fee_academic=kw.pop("fee_academic", Decimal("100")),
+            fee_industry=kw.pop("fee_industry", Decimal("500")),
+            status=kw.pop("status", ModuleStatus.PUBLISHED),
+            created_at=now,
+            updated_at=now,
+            **kw,
+        )
+        for p in prereqs:
+            if hasattr(p, "__tablename__") and p.__tablename__ == "training_module":
+                module.prerequisites.append(ModulePrerequisite(required_module_id=p.id))
+            else:
+                competence_, level = p
+                module.prerequisites.append(
+                    ModulePrerequisite(competence_id=competence_.id, min_level=level)
+                )
+        db_session.add(module)
+        db_session.flush()
+        return module
+
+    return make
+
+
+@pytest.fixture
+def make_session(db_session, make_module, make_facility, make_user, grant):
+    from training.models import Audience, SessionPart, TrainingSession
+
+    def make(module=None, facility=None, **kw):
+        facility = facility or (module.facility if module and module.facility else None)
+        facility = facility or make_facility()
+        module = module or make_module(facility)
+        starts = kw.pop("starts_at", clock_module.now() + timedelta(days=10))
+        parts = kw.pop("parts", None) or [(starts, starts + timedelta(hours=3))]
+        trainers = kw.pop("trainers", None)
+        if trainers is None:
+            trainer = make_user(name="Tina Trainer")
+            grant(trainer, facility, "trainer")
+            trainers = [trainer]
+        session = TrainingSession(
+            module_id=module.id,
+            facility_id=facility.id,
+            capacity=kw.pop("capacity", 10),
+            audience=kw.pop("audience", Audience.EVERYONE),
+            location=kw.pop("location", "Room 1"),
+            enrol_opens_at=kw.pop("enrol_opens_at", clock_module.now() - timedelta(days=1)),
+            enrol_closes_at=kw.pop("enrol_closes_at", parts[0][0] - timedelta(days=1)),
+            withdraw_days_before=kw.pop("withdraw_days_before", 2),
+            created_at=clock_module.now(),
+            parts=[SessionPart(starts_at=s, ends_at=e) for s, e in parts],
+            trainers=trainers,
+            **kw,
+        )
+        db_session.add(session)
+        db_session.flush()
+        return session
+
+    return make
+
+
+@pytest.fixture
+def internal_user(make_user):
+    """``internal_user(facility)``: a member of the facility's own institution."""
+
+    def make(facility, **kw):
+        return make_user(organisation=facility.institution, **kw)
+
+    return make
