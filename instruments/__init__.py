@@ -3,6 +3,8 @@
 The kernel (``innocore``) knows nothing of this package; ``innocore.create_app`` calls ``register``.
 """
 
+import os
+
 from flask import Blueprint, Flask
 
 bp = Blueprint(
@@ -17,8 +19,31 @@ bp = Blueprint(
 
 def register(app: Flask) -> None:
     """Wire this package into the app: models, blueprints, jobs, panels, nav, seeder, the seam."""
-    from instruments import models  # noqa: F401  (register the tables)
+    from innocore.dashboard import register_panel
+    from innocore.demo import register_seeder
+    from innocore.jobs import register_job
+    from innocore.template_helpers import register_facility_section, register_nav
+    from instruments import booking_views, models, views  # noqa: F401  (tables and routes)
+    from instruments.api import bp as api_bp
+    from instruments.demo import seed_instruments
     from instruments.eligibility import EXTENSION_KEY, nobody_holds_anything
+    from instruments.feeds import send_reminders
+    from instruments.panels import bookings_panel, staff_panel
+    from instruments.permissions import TEMPLATE_PREDICATES, can_book, may_approve_somewhere
 
     app.extensions.setdefault(EXTENSION_KEY, nobody_holds_anything)
     app.register_blueprint(bp)
+    app.register_blueprint(api_bp)
+    app.jinja_env.globals.update(TEMPLATE_PREDICATES)
+    register_nav(app, "Instruments", "instruments.catalog_page")
+    register_nav(app, "My bookings", "instruments.my_bookings", can_book)
+    register_nav(app, "Approvals", "instruments.approvals", may_approve_somewhere)
+    register_facility_section(app, "instruments/_facility_section.html")
+    register_panel(app, bookings_panel)
+    register_panel(app, staff_panel)
+    register_job(app, "instrument_reminders", send_reminders, 300)
+    register_seeder(app, seed_instruments)
+    if os.environ.get("INNOCORE_BENCH_ENDPOINTS") == "1":
+        from instruments.bench_endpoint import bp as bench_bp
+
+        app.register_blueprint(bench_bp)

@@ -60,7 +60,10 @@ def lock_instrument(instrument_id: int) -> Instrument:
     """
     session = db.session()
     if session.get_bind().dialect.name == "sqlite":
-        _sqlite_write_transaction(session)
+        tx = session.get_transaction()
+        if tx is None or session.info.get("instruments_write_tx") is not tx:
+            _sqlite_write_transaction(session)
+            session.info["instruments_write_tx"] = session.get_transaction()
         return get_instrument(instrument_id)
     instrument = db.session.scalar(
         sa.select(Instrument)

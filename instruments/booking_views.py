@@ -1,0 +1,348 @@
+"""HTML pages of bookings: book, my bookings, one booking, approvals, downtime, problems, feeds."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from innocore import clock
+from innocore.accounts.rules import category_for
+from innocore.accounts.services import get_user_by_email
+from innocore.errors import DomainError, Forbidden, Problem
+from innocore.extensions import db
+from innocore.facilities.models import Facility
+from innocore.forms import apply_problems
+from innocore.permissions import is_network_admin, require, staffed_facility_ids
+from instruments import bp, feeds, queries, rules, services
+from instruments.forms import BookingForm, DowntimeForm, MoveForm, ProblemForm, ReasonForm
+from instruments.ics import booking_ics
+from instruments.models import BookingChange, FeedKind, Severity
+from instruments.permissions import can_book_for_others, can_staff_instrument, may_approve_somewhere
+
+
+def to_instant(local: datetime | None, zone: str, field: str) -> datetime:
+    """A wall-clock time typed in the facility zone as an instant; a time skipped by DST is refused."""
+    if local is None:
+        raise DomainError(Problem("invalid_datetime", "Give a date and time.", field))
+    aware = local.replace(tzinfo=ZoneInfo(zone))
+    if aware.astimezone(ZoneInfo("UTC")).astimezone(ZoneInfo(zone)).replace(tzinfo=None) != local:
+        msg = "This local time does not exist (the clocks go forward then)."
+        raise DomainError(Problem("nonexistent_local_time", msg, field))
+    return aware
+
+
+def _status(form) -> int:
+    return 422 if form.errors or getattr(form, "form_errors", None) else 200
+
+
+@bp.route("/<int:instrument_id>/book", methods=["GET", "POST"])
+@login_required
+def book(instrument_id: int):
+    instrument = queries.get_instrument(instrument_id)
+    zone = instrument.facility.timezone
+    form = BookingForm()
+    if request.method == "GET" and request.args.get("start"):
+        try:  # prefilled from a clicked slot
+            start = datetime.fromisoformat(request.args["start"]).astimezone(ZoneInfo(zone))
+            end = datetime.fromisoformat(request.args.get("end", "")).astimezone(ZoneInfo(zone))
+            form.starts_at.data, form.ends_at.data = (
+                start.replace(tzinfo=None),
+                end.replace(tzinfo=None),
+            )
+        except ValueError:
+            pass
+    if form.validate_on_submit():
+        try:
+            booking = services.create_booking(
+                current_user, instrument.id, _booking_input(form, zone)
+            )
+        except DomainError as err:
+            db.session.rollback()
+            apply_problems(form, err)
+        else:
+            db.session.commit()
+            flash(f"Booking {booking.status.label.lower()}.", "success")
+            return redirect(url_for("instruments.booking_page", booking_id=booking.id))
+    price = None
+    rate = instrument.rate_for(category_for(current_user, instrument.facility))
+    if form.starts_at.data and form.ends_at.data and not form.errors:
+        start, end = (
+            x.replace(tzinfo=ZoneInfo(zone)) for x in (form.starts_at.data, form.ends_at.data)
+        )
+        price = rules.price(start, end, rate) if end > start else None
+    return render_template(
+        "instruments/book.html", form=form, instrument=instrument, rate=rate, price=price,
+        staff=can_book_for_others(current_user, instrument),
+    ), _status(form)  # fmt: skip
+
+
+def _booking_input(form: BookingForm, zone: str) -> services.BookingInput:
+    problems = []
+    instants = {}
+    for name in ("starts_at", "ends_at"):
+        try:
+            instants[name] = to_instant(getattr(form, name).data, zone, name)
+        except DomainError as err:
+            problems += err.problems
+    user_id = None
+    if form.user_email.data:
+        user = get_user_by_email(form.user_email.data)
+        if user is None:
+            problems.append(Problem("unknown_user", "Nobody with this e-mail.", "user_email"))
+        else:
+            user_id = user.id
+    if problems:
+        raise DomainError(problems)
+    return services.BookingInput(
+        instants["starts_at"], instants["ends_at"], purpose=form.purpose.data or "",
+        project=form.project.data or "", user_id=user_id,
+        override_reason=(form.override_reason.data or "").strip() or None,
+    )  # fmt: skip
+
+
+@bp.route("/bookings/mine")
+@login_required
+def my_bookings():
+    now = clock.now()
+    upcoming = db.session.scalars(
+        queries.my_bookings_query(current_user.id, upcoming_after=now)
+    ).all()
+    page = db.paginate(
+        queries.my_bookings_query(current_user.id).where(
+            sa.literal_column("booking.ends_at") <= now
+        ),
+        per_page=25,
+        error_out=False,
+    )
+    return render_template("instruments/my_bookings.html", upcoming=upcoming, page=page)
+
+
+@bp.route("/bookings/<int:booking_id>")
+@login_required
+def booking_page(booking_id: int):
+    booking = services.get_booking(current_user, booking_id)
+    history = db.session.scalars(
+        sa.select(BookingChange)
+        .where(BookingChange.booking_id == booking.id)
+        .order_by(BookingChange.changed_at, BookingChange.id)
+    ).all()
+    zone = booking.instrument.facility.timezone
+    move = MoveForm(
+        starts_at=booking.starts_at.astimezone(ZoneInfo(zone)).replace(tzinfo=None),
+        ends_at=booking.ends_at.astimezone(ZoneInfo(zone)).replace(tzinfo=None),
+    )
+    rate = booking.instrument.rate_for(category_for(booking.user, booking.instrument.facility))
+    return render_template(
+        "instruments/booking.html", booking=booking, history=history, move=move,
+        cancel=ReasonForm(), price=rules.price(booking.starts_at, booking.ends_at, rate),
+        hours=rules.hours_between(booking.starts_at, booking.ends_at), now=clock.now(),
+    )  # fmt: skip
+
+
+@bp.route("/bookings/<int:booking_id>.ics")
+@login_required
+def booking_ics_file(booking_id: int):
+    booking = services.get_booking(current_user, booking_id)
+    return Response(
+        booking_ics(booking),
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f"attachment; filename=booking-{booking.id}.ics"},
+    )
+
+
+@bp.route("/bookings/<int:booking_id>/move", methods=["POST"])
+@login_required
+def move(booking_id: int):
+    booking = services.get_booking(current_user, booking_id)
+    zone = booking.instrument.facility.timezone
+    form = MoveForm()
+    try:
+        if not form.validate_on_submit():
+            raise DomainError(
+                Problem("invalid_datetime", "Give the new start and end.", "starts_at")
+            )
+        services.move_booking(
+            current_user, booking.id, to_instant(form.starts_at.data, zone, "starts_at"),
+            to_instant(form.ends_at.data, zone, "ends_at"),
+            override_reason=(form.override_reason.data or "").strip() or None,
+        )  # fmt: skip
+    except DomainError as err:
+        db.session.rollback()
+        for p in err.problems:
+            flash(p.message, "error")
+        return redirect(url_for("instruments.booking_page", booking_id=booking_id)), 303
+    db.session.commit()
+    flash("Booking moved.", "success")
+    return redirect(url_for("instruments.booking_page", booking_id=booking_id)), 303
+
+
+def _post_action(booking_id: int, action, done: str, back: str | None = None):
+    try:
+        action()
+    except DomainError as err:
+        if err.status in (403, 404):
+            raise
+        db.session.rollback()
+        for p in err.problems:
+            flash(p.message, "error")
+    else:
+        db.session.commit()
+        flash(done, "success")
+    return redirect(back or url_for("instruments.booking_page", booking_id=booking_id)), 303
+
+
+@bp.route("/bookings/<int:booking_id>/cancel", methods=["POST"])
+@login_required
+def cancel(booking_id: int):
+    reason = (request.form.get("reason") or "").strip()[:1000]
+    return _post_action(
+        booking_id,
+        lambda: services.cancel_booking(current_user, booking_id, reason),
+        "Booking cancelled.",
+    )
+
+
+@bp.route("/bookings/<int:booking_id>/approve", methods=["POST"])
+@login_required
+def approve(booking_id: int):
+    return _post_action(
+        booking_id, lambda: services.approve_booking(current_user, booking_id), "Approved.",
+        url_for("instruments.approvals"),
+    )  # fmt: skip
+
+
+@bp.route("/bookings/<int:booking_id>/reject", methods=["POST"])
+@login_required
+def reject(booking_id: int):
+    reason = (request.form.get("reason") or "").strip()
+    return _post_action(
+        booking_id, lambda: services.reject_booking(current_user, booking_id, reason), "Rejected.",
+        url_for("instruments.approvals"),
+    )  # fmt: skip
+
+
+@bp.route("/bookings/<int:booking_id>/no-show", methods=["POST"])
+@login_required
+def no_show(booking_id: int):
+    return _post_action(
+        booking_id, lambda: services.mark_no_show(current_user, booking_id), "Recorded as no-show."
+    )
+
+
+@bp.route("/approvals")
+@require(may_approve_somewhere, "Only facility staff see booking requests.")
+def approvals():
+    if is_network_admin(current_user):
+        ids = set(db.session.scalars(sa.select(Facility.id)))
+    else:
+        ids = staffed_facility_ids(current_user)
+    page = db.paginate(queries.pending_query(ids), per_page=50, error_out=False)
+    return render_template("instruments/approvals.html", page=page)
+
+
+@bp.route("/<int:instrument_id>/downtime", methods=["GET", "POST"])
+@login_required
+def downtime(instrument_id: int):
+    instrument = queries.get_instrument(instrument_id)
+    if not can_staff_instrument(current_user, instrument):
+        raise Forbidden("Only the facility's staff schedule downtime.")
+    zone = instrument.facility.timezone
+    form = DowntimeForm()
+    if form.validate_on_submit():
+        try:
+            _, affected = services.schedule_downtime(
+                current_user, instrument.id, to_instant(form.starts_at.data, zone, "starts_at"),
+                to_instant(form.ends_at.data, zone, "ends_at"), form.reason.data,
+                cancel_bookings=form.cancel_bookings.data,
+            )  # fmt: skip
+        except DomainError as err:
+            if err.status in (403, 404):
+                raise
+            db.session.rollback()
+            apply_problems(form, err)
+        else:
+            db.session.commit()
+            flash(f"Downtime scheduled; {len(affected)} booking(s) affected and told.", "success")
+            return redirect(url_for("instruments.show", instrument_id=instrument.id))
+    return render_template("instruments/downtime.html", form=form, instrument=instrument), _status(
+        form
+    )
+
+
+@bp.route("/<int:instrument_id>/report", methods=["GET", "POST"])
+@login_required
+def report(instrument_id: int):
+    instrument = queries.get_instrument(instrument_id)
+    form = ProblemForm()
+    if form.validate_on_submit():
+        try:
+            services.report_problem(
+                current_user, instrument.id, Severity(form.severity.data), form.description.data
+            )
+        except DomainError as err:
+            db.session.rollback()
+            apply_problems(form, err)
+        else:
+            db.session.commit()
+            flash("Thank you: the facility staff have been told.", "success")
+            return redirect(url_for("instruments.show", instrument_id=instrument.id))
+    return render_template("instruments/report.html", form=form, instrument=instrument), _status(
+        form
+    )
+
+
+@bp.route("/problems/<int:report_id>/resolve", methods=["POST"])
+@login_required
+def resolve(report_id: int):
+    resolution = (request.form.get("resolution") or "").strip()
+    problem = services.resolve_problem(current_user, report_id, resolution)
+    db.session.commit()
+    flash("Problem resolved.", "success")
+    return redirect(url_for("instruments.show", instrument_id=problem.instrument_id)), 303
+
+
+# ---- calendar feeds -----------------------------------------------------------------------------
+
+
+@bp.route("/feeds", methods=["GET", "POST"])
+@login_required
+def my_feeds():
+    new_url = None
+    if request.method == "POST":
+        kind = request.form.get("kind", "user")
+        target = request.form.get("target_id", "")
+        if kind not in FeedKind._value2member_map_ or (kind != "user" and not target.isdigit()):
+            abort(400, "Choose what to subscribe to.")
+        target_id = current_user.id if kind == "user" else int(target)
+        _, raw = feeds.create_feed(current_user, FeedKind(kind), target_id)
+        db.session.commit()
+        new_url = url_for("instruments.feed", token=raw, _external=True)
+    return render_template(
+        "instruments/feeds.html", feeds=feeds.list_feeds(current_user), new_url=new_url
+    )
+
+
+@bp.route("/feeds/<int:feed_id>/revoke", methods=["POST"])
+@login_required
+def revoke_feed(feed_id: int):
+    feeds.revoke_feed(current_user, feed_id)
+    db.session.commit()
+    flash("The calendar address no longer works.", "success")
+    return redirect(url_for("instruments.my_feeds")), 303
+
+
+@bp.route("/feeds/<token>.ics")
+def feed(token: str):
+    found = feeds.feed_for_token(token)
+    etag = feeds.feed_etag(found)
+    if request.if_none_match.contains(etag):
+        return Response(status=304, headers={"ETag": f'"{etag}"'})
+    body = feeds.feed_calendar(found)
+    response = Response(body, mimetype="text/calendar")
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "private, max-age=300"
+    return response

@@ -1,0 +1,91 @@
+"""Demo instruments for the five demo facilities, with opening hours, rates and some bookings."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from innocore import clock
+from innocore.extensions import db
+from innocore.vocab import Technology, UserCategory
+from instruments.models import (
+    ApprovalMode,
+    Booking,
+    BookingChange,
+    BookingStatus,
+    Instrument,
+    InstrumentStatus,
+    OpeningHours,
+    Rate,
+)
+
+# facility index, name, technology, model, competence code or None, level, approval, rates (int/ext/ind)
+INSTRUMENTS = [
+    (0, "Confocal microscope LSM 980", Technology.LIGHT_MICROSCOPY, "Zeiss LSM 980 Airyscan 2",
+     "IMG.CLSM", 2, ApprovalMode.NONE, (35, 60, 140)),
+    (0, "Widefield microscope", Technology.LIGHT_MICROSCOPY, "Nikon Ti2-E", None, None,
+     ApprovalMode.NONE, (15, 25, 70)),
+    (0, "Light-sheet microscope", Technology.LIGHT_MICROSCOPY, "Zeiss Lightsheet 7", "IMG.CLSM",
+     2, ApprovalMode.EXTERNAL, (45, 80, 180)),
+    (1, "Cell sorter FACSAria Fusion", Technology.FLOW_CYTOMETRY, "BD FACSAria Fusion",
+     "FCM.SORT", 2, ApprovalMode.EVERYONE, (60, 95, 200)),
+    (1, "Flow analyser Cytek Aurora", Technology.FLOW_CYTOMETRY, "Cytek Aurora 5L",
+     "FCM.ANALYSER", 1, ApprovalMode.NONE, (25, 40, 110)),
+    (2, "NovaSeq X sequencer", Technology.SEQUENCING, "Illumina NovaSeq X Plus", "SEQ.NGS", 2,
+     ApprovalMode.EVERYONE, (120, 180, 400)),
+    (2, "Bioanalyzer", Technology.SEQUENCING, "Agilent 2100", None, None, ApprovalMode.NONE,
+     (10, 15, 40)),
+    (3, "Orbitrap Exploris 480", Technology.MASS_SPECTROMETRY, "Thermo Orbitrap Exploris 480",
+     "MS.LCMS", 2, ApprovalMode.EXTERNAL, (80, 120, 260)),
+    (4, "Cryo-TEM Glacios", Technology.CRYO_EM, "Thermo Fisher Glacios 2", "EM.CRYO", 2,
+     ApprovalMode.EVERYONE, (150, 220, 500)),
+    (4, "Vitrobot plunge freezer", Technology.CRYO_EM, "Vitrobot Mark IV", None, None,
+     ApprovalMode.NONE, (10, 20, 50)),
+]  # fmt: skip
+
+
+def seed_instruments(context: dict) -> None:
+    """Add instruments to the demo facilities and a few bookings for the demo people."""
+    now = clock.now()
+    facilities, people = context["facilities"], context["people"]
+    competences = {c.code: c for c in context["competences"]}
+    created = []
+    for fac, name, tech, model, code, level, approval, rates in INSTRUMENTS:
+        instrument = Instrument(
+            facility=facilities[fac], name=name, technology=tech, model=model,
+            description=f"{model}, operated by the {facilities[fac].name}.",
+            location=facilities[fac].location or "", status=InstrumentStatus.AVAILABLE,
+            required_competence_id=competences[code].id if code else None,
+            required_level=level, approval_mode=approval, slot_minutes=30, min_minutes=30,
+            max_minutes=8 * 60, horizon_days=60, notice_minutes=60, cancel_cutoff_minutes=24 * 60,
+            max_future_bookings=10, max_hours_week=20, out_of_hours_level=3,
+            created_at=now, updated_at=now,
+            opening_hours=[OpeningHours(weekday=d, opens=time(8), closes=time(19)) for d in range(5)],
+            rates=[Rate(category=c, hourly=Decimal(r)) for c, r in zip(UserCategory, rates, strict=True)],
+        )  # fmt: skip
+        db.session.add(instrument)
+        created.append(instrument)
+    db.session.flush()
+    _seed_bookings(created, people, now)
+
+
+def _seed_bookings(instruments, people, now) -> None:
+    phd, postdoc = people[7], people[8]
+    for n, instrument in enumerate(instruments[:6]):
+        zone = ZoneInfo(instrument.facility.timezone)
+        day = (now.astimezone(zone) + timedelta(days=1 + n % 4)).date()
+        start = datetime.combine(day, time(9 + n % 3), tzinfo=zone)
+        user = phd if n % 2 == 0 else postdoc
+        booking = Booking(
+            instrument=instrument, user=user, booked_by=people[2], starts_at=start,
+            ends_at=start + timedelta(hours=2), status=BookingStatus.CONFIRMED,
+            purpose="Demo booking", project="Demo", uid=f"booking-{uuid.uuid4().hex}@innocore",
+            override_reason="Demo data", created_at=now, updated_at=now,
+        )  # fmt: skip
+        db.session.add(booking)
+        db.session.flush()
+        db.session.add(BookingChange(booking_id=booking.id, actor_id=people[2].id, changed_at=now,
+                                     action="created", new_starts_at=booking.starts_at,
+                                     new_ends_at=booking.ends_at, note="Demo data"))  # fmt: skip

@@ -1,0 +1,208 @@
+"""Calendars out: secret, revocable iCalendar feeds, and the reminder job."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from innocore import audit, clock
+from innocore.accounts.models import User
+from innocore.accounts.services import external_url
+from innocore.calendar import build_calendar
+from innocore.errors import Forbidden, NotFound
+from innocore.extensions import db
+from innocore.facilities.models import Facility
+from innocore.notifications.services import queue_email
+from instruments.ics import booking_event, booking_ics
+from instruments.models import (
+    ACTIVE_STATUSES,
+    Booking,
+    BookingStatus,
+    CalendarFeed,
+    FacilityBookingSettings,
+    FeedKind,
+    Instrument,
+)
+from instruments.permissions import can_staff_instrument
+
+FEED_PAST_DAYS = 60
+DEFAULT_REMINDER_HOURS = 24
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def create_feed(actor: User, kind: FeedKind, target_id: int) -> tuple[CalendarFeed, str]:
+    """A new secret feed address; the raw token is shown once and only its hash is kept."""
+    if kind == FeedKind.USER and target_id != actor.id:
+        raise Forbidden("You subscribe to your own bookings only.")
+    if kind == FeedKind.INSTRUMENT and db.session.get(Instrument, target_id) is None:
+        raise NotFound("No such instrument.")
+    if kind == FeedKind.FACILITY and db.session.get(Facility, target_id) is None:
+        raise NotFound("No such facility.")
+    raw = secrets.token_urlsafe(24)
+    feed = CalendarFeed(
+        owner_id=actor.id,
+        kind=kind,
+        target_id=target_id,
+        token_hash=_digest(raw),
+        created_at=clock.now(),
+    )
+    db.session.add(feed)
+    audit.record(actor, "feed.create", feed, {"kind": [None, kind.value]})
+    return feed, raw
+
+
+def revoke_feed(actor: User, feed_id: int) -> None:
+    feed = db.session.get(CalendarFeed, feed_id)
+    if feed is None or feed.owner_id != actor.id:
+        raise NotFound("No such calendar feed.")
+    if feed.revoked_at is None:
+        feed.revoked_at = clock.now()
+        audit.record(
+            actor, "feed.revoke", feed, {"revoked_at": [None, feed.revoked_at.isoformat()]}
+        )
+
+
+def list_feeds(actor: User) -> list[CalendarFeed]:
+    return list(
+        db.session.scalars(
+            sa.select(CalendarFeed)
+            .where(CalendarFeed.owner_id == actor.id, CalendarFeed.revoked_at.is_(None))
+            .order_by(CalendarFeed.created_at)
+        )
+    )
+
+
+def feed_for_token(raw: str) -> CalendarFeed:
+    feed = None
+    if raw and len(raw) <= 100:
+        feed = db.session.scalar(
+            sa.select(CalendarFeed).where(
+                CalendarFeed.token_hash == _digest(raw), CalendarFeed.revoked_at.is_(None)
+            )
+        )
+    if feed is None:
+        raise NotFound("This calendar address is unknown or was revoked.")
+    return feed
+
+
+def _feed_query(feed: CalendarFeed) -> sa.Select:
+    since = clock.now() - timedelta(days=FEED_PAST_DAYS)
+    stmt = sa.select(Booking).where(Booking.ends_at > since)
+    if feed.kind == FeedKind.USER:
+        stmt = stmt.where(Booking.user_id == feed.target_id)
+    elif feed.kind == FeedKind.INSTRUMENT:
+        stmt = stmt.where(
+            Booking.instrument_id == feed.target_id, Booking.status.in_(ACTIVE_STATUSES)
+        )
+    else:
+        stmt = stmt.join(Booking.instrument).where(
+            Instrument.facility_id == feed.target_id, Booking.status.in_(ACTIVE_STATUSES)
+        )
+    return stmt
+
+
+def feed_etag(feed: CalendarFeed) -> str:
+    """Changes whenever a booking of the feed is added or changed (cheap: one aggregate query)."""
+    sub = _feed_query(feed).with_only_columns(Booking.id, Booking.updated_at).subquery()
+    count, latest, top = db.session.execute(
+        sa.select(sa.func.count(), sa.func.max(sub.c.updated_at), sa.func.max(sub.c.id))
+    ).one()
+    return _digest(f"{feed.id}:{count}:{latest}:{top}:{clock.now().date()}")[:32]
+
+
+def feed_calendar(feed: CalendarFeed) -> str:
+    """The feed's bookings (past 60 days onwards) as one VCALENDAR."""
+    bookings = db.session.scalars(
+        _feed_query(feed)
+        .options(selectinload(Booking.user), selectinload(Booking.instrument))
+        .order_by(Booking.starts_at)
+    ).all()
+    show_user = feed.kind != FeedKind.USER and _owner_is_staff(feed, bookings)
+    events = [booking_event(b, show_user=show_user) for b in bookings]
+    return build_calendar(events, name=_feed_name(feed))
+
+
+def _owner_is_staff(feed: CalendarFeed, bookings) -> bool:
+    owner = db.session.get(User, feed.owner_id)
+    return bool(bookings) and can_staff_instrument(owner, bookings[0].instrument)
+
+
+def _feed_name(feed: CalendarFeed) -> str:
+    if feed.kind == FeedKind.USER:
+        return "My instrument bookings"
+    if feed.kind == FeedKind.INSTRUMENT:
+        instrument = db.session.get(Instrument, feed.target_id)
+        return f"{instrument.name} bookings" if instrument else "Instrument bookings"
+    facility = db.session.get(Facility, feed.target_id)
+    return f"{facility.name} bookings" if facility else "Facility bookings"
+
+
+def reminder_hours(facility_id: int) -> int:
+    row = db.session.get(FacilityBookingSettings, facility_id)
+    return row.reminder_hours if row else DEFAULT_REMINDER_HOURS
+
+
+def set_reminder_hours(actor: User, facility: Facility, hours: int) -> None:
+    from innocore.errors import DomainError, Problem
+    from innocore.permissions import can_manage_facility
+
+    if not can_manage_facility(actor, facility):
+        raise Forbidden("Only the facility's managers change its reminder time.")
+    if not 0 <= hours <= 336:
+        raise DomainError(Problem("out_of_range", "Use 0 to 336 hours.", "reminder_hours"))
+    row = db.session.get(FacilityBookingSettings, facility.id)
+    if row is None:
+        row = FacilityBookingSettings(facility_id=facility.id)
+        db.session.add(row)
+    row.reminder_hours = hours
+
+
+def send_reminders() -> int:
+    """Queue one reminder per confirmed booking, ``reminder_hours`` before it (per facility).
+
+    Exactly once: the dedupe key names the booking and its start, so re-runs and a second
+    scheduler queue nothing twice, while a moved booking gets a reminder for its new time.
+    """
+    now = clock.now()
+    leads = dict(
+        db.session.execute(
+            sa.select(FacilityBookingSettings.facility_id, FacilityBookingSettings.reminder_hours)
+        ).all()
+    )
+    horizon = max([DEFAULT_REMINDER_HOURS, *leads.values()])
+    bookings = db.session.scalars(
+        sa.select(Booking)
+        .where(
+            Booking.status == BookingStatus.CONFIRMED,
+            Booking.starts_at > now,
+            Booking.starts_at <= now + timedelta(hours=horizon),
+            Booking.for_training.is_(False),
+        )
+        .options(selectinload(Booking.user), selectinload(Booking.instrument))
+    ).all()
+    queued = 0
+    for booking in bookings:
+        lead = leads.get(booking.instrument.facility_id, DEFAULT_REMINDER_HOURS)
+        if lead == 0 or booking.starts_at > now + timedelta(hours=lead):
+            continue
+        note = queue_email(
+            booking.user,
+            f"Reminder: {booking.instrument.name}",
+            "booking_notice",
+            link=external_url("instruments.booking_page", booking_id=booking.id),
+            ics=booking_ics(booking, "REQUEST"),
+            ics_method="REQUEST",
+            dedupe_key=f"booking-reminder:{booking.id}:{booking.starts_at.isoformat()}",
+            booking=booking,
+            message="A reminder of your upcoming booking.",
+            reason=None,
+        )
+        queued += note is not None
+    return queued

@@ -1,0 +1,96 @@
+"""WTForms of the catalog and booking pages."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    DecimalField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from innocore.vocab import Technology
+from instruments.models import ApprovalMode, InstrumentStatus, Severity
+
+LOCAL = "%Y-%m-%dT%H:%M"
+
+
+class BookingForm(FlaskForm):
+    starts_at = DateTimeLocalField(
+        "Start (facility time)", format=LOCAL, validators=[DataRequired()]
+    )
+    ends_at = DateTimeLocalField("End (facility time)", format=LOCAL, validators=[DataRequired()])
+    purpose = TextAreaField("Purpose")
+    project = StringField("Project")
+    user_email = StringField(
+        "Book for (e-mail, staff only)", validators=[Optional(), Length(max=254)]
+    )
+    override_reason = TextAreaField("Override reason (staff only)")
+
+
+class MoveForm(FlaskForm):
+    starts_at = DateTimeLocalField(
+        "New start (facility time)", format=LOCAL, validators=[DataRequired()]
+    )
+    ends_at = DateTimeLocalField(
+        "New end (facility time)", format=LOCAL, validators=[DataRequired()]
+    )
+    override_reason = TextAreaField("Override reason (staff only)")
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField("Reason", validators=[Length(max=1000)])
+
+
+class DowntimeForm(FlaskForm):
+    starts_at = DateTimeLocalField(
+        "Start (facility time)", format=LOCAL, validators=[DataRequired()]
+    )
+    ends_at = DateTimeLocalField("End (facility time)", format=LOCAL, validators=[DataRequired()])
+    reason = StringField("Reason", validators=[DataRequired(), Length(max=500)])
+    cancel_bookings = BooleanField(
+        "Cancel overlapping bookings (otherwise they are flagged)", default=True
+    )
+
+
+class ProblemForm(FlaskForm):
+    severity = SelectField("Severity", choices=[(s.value, s.label) for s in Severity])
+    description = TextAreaField("What is wrong?", validators=[DataRequired(), Length(max=5000)])
+
+
+def _opt_int(label: str, **kw):
+    return IntegerField(label, validators=[Optional(), NumberRange(min=0, max=100_000)], **kw)
+
+
+class InstrumentForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    technology = SelectField("Technology", choices=[(t.value, t.label) for t in Technology])
+    model = StringField("Make and model", validators=[Length(max=200)])
+    description = TextAreaField("Description")
+    location = StringField("Location (room)", validators=[Length(max=200)])
+    status = SelectField("Status", choices=[(s.value, s.label) for s in InstrumentStatus])
+    required_competence_id = SelectField("Required competence", coerce=str)
+    required_level = _opt_int("Minimum level")
+    approval_mode = SelectField("Approval", choices=[(a.value, a.label) for a in ApprovalMode])
+    out_of_hours_level = _opt_int("Out-of-hours use from level")
+    slot_minutes = _opt_int("Slot grid (minutes)")
+    min_minutes = _opt_int("Shortest booking (minutes)")
+    max_minutes = _opt_int("Longest booking (minutes)")
+    horizon_days = _opt_int("Bookable days ahead")
+    notice_minutes = _opt_int("Minimum notice (minutes)")
+    cancel_cutoff_minutes = _opt_int("Cancellation cut-off (minutes before start)")
+    max_future_bookings = _opt_int("Future bookings per person")
+    max_hours_week = _opt_int("Hours per person per week")
+    opening = TextAreaField("Opening hours (one per line: 'Mon 09:00-18:00'; empty: always open)")
+    rate_internal = DecimalField("Hourly rate, internal", validators=[Optional()], places=2)
+    rate_external_academic = DecimalField(
+        "Hourly rate, external academic", validators=[Optional()], places=2
+    )
+    rate_industry = DecimalField("Hourly rate, industry", validators=[Optional()], places=2)
+    photo = FileField("Photo (PNG or JPEG, at most 2 MB)")

@@ -1,0 +1,121 @@
+"""Pydantic shapes of the booking engine's JSON API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from innocore.vocab import Technology
+from instruments.models import ApprovalMode, BookingStatus, InstrumentStatus
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class InstrumentOut(BaseModel):
+    id: int
+    name: str
+    technology: Technology
+    model: str
+    description: str
+    location: str
+    status: InstrumentStatus
+    facility_id: int
+    facility: str
+    timezone: str
+    institution: str
+    city: str | None
+    required_competence: str | None
+    required_level: int | None
+    approval_mode: ApprovalMode
+    rules: list[str]
+    rates: dict[str, Decimal]
+    url: str
+
+
+class IntervalOut(BaseModel):
+    starts_at: datetime
+    ends_at: datetime
+
+
+class BusyOut(IntervalOut):
+    kind: str
+    mine: bool
+
+
+class AvailabilityOut(BaseModel):
+    instrument_id: int
+    timezone: str
+    free: list[IntervalOut]
+    busy: list[BusyOut]
+
+
+class SlotOut(BaseModel):
+    instrument: InstrumentOut | None
+    starts_at: datetime | None
+    ends_at: datetime | None
+    local_start: str | None
+
+
+class BookingIn(Strict):
+    instrument_id: int
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    purpose: str = ""
+    project: str = ""
+    user_id: int | None = None
+    override_reason: str | None = Field(None, max_length=1000)
+
+
+class MoveIn(Strict):
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    override_reason: str | None = Field(None, max_length=1000)
+
+
+class ReasonIn(Strict):
+    reason: str = Field("", max_length=1000)
+
+
+class BookingOut(BaseModel):
+    id: int
+    uid: str
+    sequence: int
+    instrument_id: int
+    instrument: str
+    user_id: int
+    booked_by_id: int
+    starts_at: datetime
+    ends_at: datetime
+    local_start: str
+    local_end: str
+    timezone: str
+    hours: Decimal
+    price: Decimal | None
+    status: BookingStatus
+    purpose: str
+    project: str
+    override_reason: str | None
+    flagged: str | None
+    cancelled_late: bool
+    ics: str
+
+
+class DowntimeIn(Strict):
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    reason: str = Field(..., min_length=1, max_length=500)
+    cancel_bookings: bool = True
+
+
+class DowntimeOut(BaseModel):
+    id: int
+    instrument_id: int
+    starts_at: datetime
+    ends_at: datetime
+    reason: str
+    cancel_bookings: bool
+    affected_bookings: list[int] = []

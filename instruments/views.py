@@ -1,0 +1,292 @@
+"""HTML pages of the catalog: browse, instrument page, calendars, finder, manager editing."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, send_from_directory, url_for
+from flask_login import current_user, login_required
+
+from innocore import clock
+from innocore.accounts.models import Organisation
+from innocore.competences.models import Competence
+from innocore.errors import DomainError, Forbidden, Problem
+from innocore.extensions import db
+from innocore.facilities.models import Facility
+from innocore.forms import apply_problems
+from innocore.vocab import Technology, UserCategory
+from instruments import bp, calendar_view, catalog, finder, queries, rules
+from instruments.forms import InstrumentForm
+from instruments.models import ApprovalMode, InstrumentStatus
+from instruments.permissions import can_create_instrument, can_manage_instrument
+
+DAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
+OPENING_LINE = re.compile(r"^\s*(\w{3})\w*\s+(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$")
+
+
+def _filters_from_args() -> queries.CatalogFilters:
+    tech = request.args.get("technology")
+    fac, inst = request.args.get("facility", ""), request.args.get("institution", "")
+    return queries.CatalogFilters(
+        technology=Technology(tech) if tech in Technology._value2member_map_ else None,
+        facility_id=int(fac) if fac.isdigit() else None,
+        institution_id=int(inst) if inst.isdigit() else None,
+        city=(request.args.get("city") or "").strip()[:120] or None,
+        q=(request.args.get("q") or "").strip()[:100] or None,
+    )
+
+
+@bp.route("/")
+def catalog_page():
+    filters = _filters_from_args()
+    stmt = queries.catalog_query(filters)
+    bookable = request.args.get("bookable") == "1" and current_user.is_authenticated
+    if bookable:
+        stmt = finder.only_bookable(stmt, current_user)
+    page = db.paginate(stmt, per_page=24, error_out=False)
+    facilities = db.session.execute(
+        sa.select(Facility.id, Facility.name)
+        .where(Facility.active.is_(True))
+        .order_by(Facility.name)
+    ).all()
+    institutions = db.session.execute(
+        sa.select(Organisation.id, Organisation.name, Organisation.city)
+        .where(Organisation.id.in_(sa.select(Facility.institution_id)))
+        .order_by(Organisation.name)
+    ).all()
+    cities = sorted({i.city for i in institutions if i.city})
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    return render_template(
+        "instruments/catalog.html", page=page, filters=filters, bookable=bookable,
+        technologies=list(Technology), facilities=facilities, institutions=institutions,
+        cities=cities, args=args,
+    )  # fmt: skip
+
+
+def _week_start(zone: ZoneInfo) -> date:
+    raw = request.args.get("date", "")
+    try:
+        day = date.fromisoformat(raw) if raw else clock.now().astimezone(zone).date()
+    except ValueError:
+        abort(400, "The date must look like 2026-03-02.")
+    return day
+
+
+@bp.route("/<int:instrument_id>")
+def show(instrument_id: int):
+    instrument = queries.get_instrument(instrument_id)
+    zone = ZoneInfo(instrument.facility.timezone)
+    view = request.args.get("view", "week")
+    first = _week_start(zone)
+    if view == "week":
+        first -= timedelta(days=first.weekday())
+    count = {"day": 1, "week": 7, "agenda": 14}.get(view, 7)
+    days = calendar_view.local_days(first, count)
+    start = calendar_view.day_bounds(days[0], zone)[0]
+    end = calendar_view.day_bounds(days[-1], zone)[1]
+    busy = queries.busy_between([instrument.id], start, end)
+    policy = queries.policy_of(instrument)
+    now = clock.now()
+    free = rules.free_intervals(policy, busy, starts_at=start, ends_at=end, now=now)
+    user_id = current_user.id if current_user.is_authenticated else None
+    grid = calendar_view.grid(
+        days, zone, free=free, busy=busy, user_id=user_id, now=now,
+        hours=calendar_view.visible_hours(policy.opening),
+    )  # fmt: skip
+    return render_template(
+        "instruments/show.html", instrument=instrument, words=rules.policy_in_words(policy),
+        grid=grid, view=view, first=first, prev=first - timedelta(days=count),
+        next=first + timedelta(days=count), free=free, zone=zone,
+        problems=queries.open_problems(instrument.id), user_id=user_id,
+        downtimes=queries.downtimes_between([instrument.id], now, now + timedelta(days=60)),
+    )  # fmt: skip
+
+
+@bp.route("/facility/<slug>")
+def facility_calendar(slug: str):
+    facility = db.session.scalar(sa.select(Facility).where(Facility.slug == slug))
+    if facility is None:
+        abort(404)
+    zone = ZoneInfo(facility.timezone)
+    view = request.args.get("view", "day")
+    first = _week_start(zone)
+    count = 7 if view == "week" else 1
+    if view == "week":
+        first -= timedelta(days=first.weekday())
+    days = calendar_view.local_days(first, count)
+    start, end = (
+        calendar_view.day_bounds(days[0], zone)[0],
+        calendar_view.day_bounds(days[-1], zone)[1],
+    )
+    instruments = queries.instruments_of_facility(facility.id)
+    busy = queries.busy_by_instrument([i.id for i in instruments], start, end)
+    now = clock.now()
+    user_id = current_user.id if current_user.is_authenticated else None
+    rows = []
+    for instrument in instruments:
+        policy = queries.policy_of(instrument)
+        free = rules.free_intervals(
+            policy, busy[instrument.id], starts_at=start, ends_at=end, now=now
+        )
+        rows.append((instrument, calendar_view.grid(days, zone, free=free, busy=busy[instrument.id],
+                                                    user_id=user_id, now=now)))  # fmt: skip
+    return render_template(
+        "instruments/facility_calendar.html", facility=facility, rows=rows, view=view,
+        first=first, prev=first - timedelta(days=count), next=first + timedelta(days=count),
+        days=days, zone=zone,
+    )  # fmt: skip
+
+
+@bp.route("/finder")
+@login_required
+def finder_page():
+    filters = _filters_from_args()
+    found, searched = None, "hours" in request.args
+    problems: list[str] = []
+    if searched:
+        try:
+            hours = float(request.args.get("hours", "1"))
+            if not 0 < hours <= 168:
+                raise ValueError
+            first = date.fromisoformat(request.args.get("from") or clock.now().date().isoformat())
+            last = date.fromisoformat(
+                request.args.get("to") or (first + timedelta(days=14)).isoformat()
+            )
+        except ValueError:
+            problems.append("Give a length of up to 168 hours and dates like 2026-03-02.")
+        else:
+            zone = ZoneInfo(current_user.timezone)
+            start = datetime.combine(first, time(0), tzinfo=zone)
+            end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone)
+            found = finder.earliest_slot(current_user, filters, int(hours * 60), start, end)
+    return render_template(
+        "instruments/finder.html", technologies=list(Technology), filters=filters,
+        found=found, searched=searched, problems=problems, args=request.args,
+    ), 422 if problems else 200  # fmt: skip
+
+
+@bp.route("/photos/<name>")
+def photo(name: str):
+    if not re.fullmatch(r"\d+-[0-9a-f]{16}\.(png|jpg)", name):
+        abort(404)
+    return send_from_directory(catalog.photo_dir(), name, max_age=86400)
+
+
+# ---- managers: create and edit -------------------------------------------------------------------
+
+
+def _competence_choices(facility_id: int) -> list[tuple[str, str]]:
+    rows = db.session.scalars(
+        sa.select(Competence)
+        .where(Competence.retired.is_(False))
+        .where(sa.or_(Competence.facility_id.is_(None), Competence.facility_id == facility_id))
+        .order_by(Competence.code)
+    ).all()
+    return [("", "None")] + [(str(c.id), f"{c.code} – {c.title}") for c in rows]
+
+
+def _parse_opening(text: str) -> list[tuple[int, time, time]]:
+    out = []
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        m = OPENING_LINE.match(line)
+        if not m or m.group(1).lower() not in DAYS:
+            raise DomainError(Problem("bad_opening", f"Cannot read '{line[:40]}'.", "opening"))
+        h1, m1, h2, m2 = (int(x) for x in m.groups()[1:])
+        if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59:
+            raise DomainError(Problem("bad_opening", f"Cannot read '{line[:40]}'.", "opening"))
+        out.append((DAYS[m.group(1).lower()], time(h1, m1), time(h2, m2)))
+    return out
+
+
+def _opening_text(instrument) -> str:
+    names = list(DAYS)
+    return "\n".join(
+        f"{names[o.weekday].capitalize()} {o.opens:%H:%M}-{o.closes:%H:%M}"
+        for o in instrument.opening_hours
+    )
+
+
+def _data(form: InstrumentForm) -> catalog.InstrumentData:
+    rates = {}
+    for category in UserCategory:
+        value = getattr(form, f"rate_{category.value}").data
+        if value is not None:
+            rates[category] = Decimal(value)
+    competence = form.required_competence_id.data
+    return catalog.InstrumentData(
+        name=form.name.data or "", technology=Technology(form.technology.data),
+        model=form.model.data or "", description=form.description.data or "",
+        location=form.location.data or "", status=InstrumentStatus(form.status.data),
+        required_competence_id=int(competence) if competence else None,
+        required_level=form.required_level.data, approval_mode=ApprovalMode(form.approval_mode.data),
+        out_of_hours_level=form.out_of_hours_level.data,
+        **{f: getattr(form, f).data for f in catalog.POLICY_FIELDS},
+        opening=_parse_opening(form.opening.data), rates=rates,
+    )  # fmt: skip
+
+
+def _save(form: InstrumentForm, facility_id: int, instrument=None):
+    try:
+        if instrument is None:
+            instrument = catalog.create_instrument(current_user, facility_id, _data(form))
+        else:
+            catalog.update_instrument(current_user, instrument, _data(form))
+        upload = request.files.get("photo")
+        if upload and upload.filename:
+            catalog.save_photo(current_user, instrument, upload.read(catalog.MAX_PHOTO_BYTES + 1))
+    except DomainError as err:
+        db.session.rollback()
+        apply_problems(form, err)
+        return None
+    db.session.commit()
+    return instrument
+
+
+@bp.route("/new/<int:facility_id>", methods=["GET", "POST"])
+@login_required
+def create(facility_id: int):
+    facility = db.session.get(Facility, facility_id) or abort(404)
+    if not can_create_instrument(current_user, facility):
+        raise Forbidden("Only the facility's managers add instruments.")
+    form = InstrumentForm()
+    form.required_competence_id.choices = _competence_choices(facility.id)
+    if form.validate_on_submit() and (instrument := _save(form, facility.id)):
+        flash(f"“{instrument.name}” is in the catalog.", "success")
+        return redirect(url_for("instruments.show", instrument_id=instrument.id))
+    status = 422 if form.errors or getattr(form, "form_errors", None) else 200
+    return render_template(
+        "instruments/form.html", form=form, facility=facility, instrument=None
+    ), status
+
+
+@bp.route("/<int:instrument_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(instrument_id: int):
+    instrument = queries.get_instrument(instrument_id)
+    if not can_manage_instrument(current_user, instrument):
+        raise Forbidden("Only the facility's managers edit instruments.")
+    form = InstrumentForm(obj=instrument)
+    form.required_competence_id.choices = _competence_choices(instrument.facility_id)
+    if request.method == "GET":
+        form.technology.data, form.status.data = (
+            instrument.technology.value,
+            instrument.status.value,
+        )
+        form.approval_mode.data = instrument.approval_mode.value
+        form.required_competence_id.data = str(instrument.required_competence_id or "")
+        form.opening.data = _opening_text(instrument)
+        for category in UserCategory:
+            getattr(form, f"rate_{category.value}").data = instrument.rate_for(category)
+    if form.validate_on_submit() and _save(form, instrument.facility_id, instrument):
+        flash("Instrument saved.", "success")
+        return redirect(url_for("instruments.show", instrument_id=instrument.id))
+    status = 422 if form.errors or getattr(form, "form_errors", None) else 200
+    return render_template(
+        "instruments/form.html", form=form, facility=instrument.facility, instrument=instrument
+    ), status
