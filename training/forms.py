@@ -22,7 +22,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from innocore.errors import DomainError, Problem
-from innocore.forms import strip
+from innocore.forms import choices, strip
 from innocore.vocab import Technology
 from training.models import AssessmentOutcome, AssessmentType, Audience, ParticipationForm
 
@@ -34,7 +34,7 @@ PART_LINE = re.compile(
 class ModuleForm(FlaskForm):
     title = StringField("Title", [DataRequired(), Length(max=200)], filters=[strip])
     facility_id = SelectField("Offered by", coerce=int)
-    technology = SelectField("Technology", choices=[(t.value, t.label) for t in Technology])
+    technology = SelectField("Technology", choices=choices((t.value, t.label) for t in Technology))
     description = TextAreaField("Description", [Optional(), Length(max=20000)], filters=[strip])
     learning_outcomes = TextAreaField(
         "Learning outcomes (one per line)", [DataRequired(), Length(max=5000)], filters=[strip]
@@ -45,10 +45,10 @@ class ModuleForm(FlaskForm):
     notional_hours = IntegerField("Notional workload (hours)", [NumberRange(1, 2000)], default=8)
     eqf_level = IntegerField("EQF level (1–8, optional)", [Optional(), NumberRange(1, 8)])
     assessment_type = SelectField(
-        "Type of assessment", choices=[(a.value, a.label) for a in AssessmentType]
+        "Type of assessment", choices=choices((a.value, a.label) for a in AssessmentType)
     )
     participation_form = SelectField(
-        "Form of participation", choices=[(p.value, p.label) for p in ParticipationForm]
+        "Form of participation", choices=choices((p.value, p.label) for p in ParticipationForm)
     )
     language = StringField("Language (ISO code)", [DataRequired(), Length(max=8)], default="en")
     quality_assurance = TextAreaField(
@@ -64,7 +64,8 @@ class ModuleForm(FlaskForm):
     )
     prerequisite_modules = SelectMultipleField("Prerequisite modules", coerce=int)
     status = SelectField(
-        "Status", choices=[("published", "Published"), ("draft", "Draft"), ("retired", "Retired")]
+        "Status",
+        choices=choices([("published", "Published"), ("draft", "Draft"), ("retired", "Retired")]),
     )
 
 
@@ -76,7 +77,7 @@ class SessionForm(FlaskForm):
     location = StringField("Place", [Optional(), Length(max=200)], filters=[strip])
     online_url = StringField("Online link", [Optional(), Length(max=500)], filters=[strip])
     capacity = IntegerField("Capacity (places)", [NumberRange(1, 1000)], default=10)
-    audience = SelectField("Who may enrol", choices=[(a.value, a.label) for a in Audience])
+    audience = SelectField("Who may enrol", choices=choices((a.value, a.label) for a in Audience))
     enrol_opens_at = DateTimeLocalField("Enrolment opens (local time)", [DataRequired()])
     enrol_closes_at = DateTimeLocalField("Enrolment closes (local time)", [DataRequired()])
     withdraw_days_before = IntegerField(
@@ -117,7 +118,7 @@ class SettingsForm(FlaskForm):
 
 class AssessmentForm(FlaskForm):
     outcome = SelectField(
-        "Result", choices=[(o.value, o.value.capitalize()) for o in AssessmentOutcome]
+        "Result", choices=choices((o.value, o.value.capitalize()) for o in AssessmentOutcome)
     )
     level_reached = IntegerField("Level reached (for a pass)", [Optional(), NumberRange(1, 9)])
     notes = TextAreaField("Notes", [Optional(), Length(max=5000)])

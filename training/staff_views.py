@@ -11,7 +11,7 @@ from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility, FacilityRole
 from innocore.facilities.services import get_facility_by_slug
-from innocore.forms import apply_problems
+from innocore.forms import apply_problems, choices
 from innocore.permissions import is_network_admin, managed_facility_ids, require
 from innocore.vocab import Technology
 from training import bp, catalog, queries, records
@@ -57,17 +57,18 @@ def _module_choices(form: ModuleForm) -> None:
     stmt = sa.select(Facility).order_by(Facility.name)
     if not is_network_admin(current_user):
         stmt = stmt.where(Facility.id.in_(ids))
-    form.facility_id.choices = (
-        [(0, "The whole network")] if is_network_admin(current_user) else []
-    ) + [(f.id, f.name) for f in db.session.scalars(stmt)]
-    form.competence_id.choices = [
+    form.facility_id.choices = choices(
+        ([(0, "The whole network")] if is_network_admin(current_user) else [])
+        + [(f.id, f.name) for f in db.session.scalars(stmt)]
+    )
+    form.competence_id.choices = choices(
         (c.id, f"{c.code} · {c.title}")
         for c in db.session.scalars(sa.select(Competence).order_by(Competence.code))
-    ]
-    form.prerequisite_modules.choices = [
+    )
+    form.prerequisite_modules.choices = choices(
         (m.id, m.title)
         for m in db.session.scalars(sa.select(TrainingModule).order_by(TrainingModule.title))
-    ]
+    )
 
 
 def _module_data(form: ModuleForm) -> catalog.ModuleData:
@@ -193,7 +194,7 @@ def _session_form_choices(form: SessionForm, facility: Facility) -> None:
     users = db.session.scalars(
         sa.select(User).where(User.id.in_([r[0] for r in rows])).order_by(User.name)
     ).all()
-    form.trainer_ids.choices = [(u.id, u.name) for u in users]
+    form.trainer_ids.choices = choices((u.id, u.name) for u in users)
 
 
 def _session_data(form: SessionForm, facility: Facility) -> catalog.SessionData:

@@ -16,6 +16,7 @@ NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 @pytest.fixture
 def make_module(db_session, make_competence):
+    from innocore.vocab import Technology
     from training.models import (
         AssessmentType,
         ModulePrerequisite,
@@ -23,7 +24,6 @@ def make_module(db_session, make_competence):
         ParticipationForm,
         TrainingModule,
     )
-    from innocore.vocab import Technology
 
     def make(facility=None, **kw):
         competence = kw.pop("competence", None) or make_competence()

@@ -29,9 +29,9 @@ def ics_of(mail) -> str:
 
 def _status(db_session, session, user):
     return db_session.scalars(
-        sa.select(Enrolment.status).where(
-            Enrolment.session_id == session.id, Enrolment.user_id == user.id
-        ).order_by(Enrolment.id.desc())
+        sa.select(Enrolment.status)
+        .where(Enrolment.session_id == session.id, Enrolment.user_id == user.id)
+        .order_by(Enrolment.id.desc())
     ).first()
 
 
@@ -115,9 +115,7 @@ def test_expired_offer_cannot_be_accepted_and_passes_to_the_next_person(
     assert subjects[1].startswith("Offer expired")
 
 
-def test_declined_offer_goes_to_the_next_person(
-    login_as, make_session, internal_user, db_session
-):
+def test_declined_offer_goes_to_the_next_person(login_as, make_session, internal_user, db_session):
     session = make_session(capacity=1)
     a, b, c = (internal_user(session.facility) for _ in range(3))
     for user in (a, b, c):
@@ -172,8 +170,9 @@ def test_missing_prerequisites_are_listed_with_the_modules_that_lead_there(
 ):
     facility = make_facility()
     laser = make_competence(title="Laser safety")
-    laser_module = make_module(facility, competence=laser, title="Laser safety course",
-                               level_awarded=1)
+    laser_module = make_module(
+        facility, competence=laser, title="Laser safety course", level_awarded=1
+    )
     make_session(module=laser_module)
     confocal = make_module(facility, title="Confocal course", prerequisites=[(laser, 1)])
     session = make_session(module=confocal)
@@ -187,11 +186,16 @@ def test_missing_prerequisites_are_listed_with_the_modules_that_lead_there(
 
 
 def test_a_pass_satisfies_the_prerequisite(
-    login_as, make_session, make_module, make_competence, internal_user, make_facility,
+    login_as,
+    make_session,
+    make_module,
+    make_competence,
+    internal_user,
+    make_facility,
     db_session,
 ):
-    from training.records import AssessmentData, record_assessment
     from training.models import AssessmentOutcome
+    from training.records import AssessmentData, record_assessment
 
     facility = make_facility()
     laser = make_competence(title="Laser safety")
@@ -200,8 +204,11 @@ def test_a_pass_satisfies_the_prerequisite(
     paula = internal_user(facility)
     login_as(paula).post(f"/training/sessions/{basics.id}/enrol")
     row = db_session.scalar(sa.select(Enrolment).where(Enrolment.user_id == paula.id))
-    record_assessment(basics.trainers[0], row, AssessmentData(
-        AssessmentOutcome.PASSED, 1, evidence_text="Test 18/20"))
+    record_assessment(
+        basics.trainers[0],
+        row,
+        AssessmentData(AssessmentOutcome.PASSED, 1, evidence_text="Test 18/20"),
+    )
     response = login_as(paula).post(f"/training/sessions/{confocal.id}/enrol")
     assert response.status_code == 302
     assert _status(db_session, confocal, paula) == EnrolmentStatus.ENROLLED
@@ -215,19 +222,22 @@ def test_company_admin_enrols_employees_only(
     employee = make_user(organisation=company, email="omar@helixa.example")
     stranger = make_user(email="someone@else.example")
     session = make_session()
-    ok = login_as(admin).post(f"/training/sessions/{session.id}/enrol",
-                              data={"email": "omar@helixa.example"})
+    ok = login_as(admin).post(
+        f"/training/sessions/{session.id}/enrol", data={"email": "omar@helixa.example"}
+    )
     assert ok.status_code == 302
     assert _status(db_session, session, employee) == EnrolmentStatus.ENROLLED
     row = db_session.scalar(sa.select(Enrolment).where(Enrolment.user_id == employee.id))
     assert row.enrolled_by_id == admin.id and str(row.fee_amount) == "500.00"
-    refused = client.post(f"/training/sessions/{session.id}/enrol",
-                          data={"email": "someone@else.example"})
+    refused = client.post(
+        f"/training/sessions/{session.id}/enrol", data={"email": "someone@else.example"}
+    )
     assert refused.status_code == 422
     assert _status(db_session, session, stranger) is None
     member = make_user()
-    forbidden = login_as(member).post(f"/training/sessions/{session.id}/enrol",
-                                      data={"email": "omar@helixa.example"})
+    forbidden = login_as(member).post(
+        f"/training/sessions/{session.id}/enrol", data={"email": "omar@helixa.example"}
+    )
     assert forbidden.status_code == 422
 
 
@@ -258,8 +268,9 @@ def test_cancelling_a_session_notifies_everyone_with_a_calendar_cancellation(
         login_as(user).post(f"/training/sessions/{session.id}/enrol")
     deliver()
     before = session.sequence
-    response = login_as(manager).post(f"/training/sessions/{session.id}/cancel",
-                                      data={"reason": "The trainer is ill."})
+    response = login_as(manager).post(
+        f"/training/sessions/{session.id}/cancel", data={"reason": "The trainer is ill."}
+    )
     assert response.status_code == 302
     mails = deliver()
     assert sorted(m["To"] for m in mails) == sorted([enrolled.email, waiting.email])

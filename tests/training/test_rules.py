@@ -112,7 +112,11 @@ def test_enrolment_problems_lists_every_problem_with_prerequisites():
         current=None,
         now=NOW,
     )
-    assert [p.code for p in problems] == ["enrolment_closed", "missing_competence", "missing_module"]
+    assert [p.code for p in problems] == [
+        "enrolment_closed",
+        "missing_competence",
+        "missing_module",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -201,7 +205,12 @@ T = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
         ({"parts": []}, ["no_parts"]),
         ({"parts": [(T, T)]}, ["part_order"]),
         (
-            {"parts": [(T, T + timedelta(hours=3)), (T + timedelta(hours=2), T + timedelta(hours=4))]},
+            {
+                "parts": [
+                    (T, T + timedelta(hours=3)),
+                    (T + timedelta(hours=2), T + timedelta(hours=4)),
+                ]
+            },
             ["parts_overlap"],
         ),
         ({"enrol_closes_at": T + timedelta(hours=1)}, ["window_after_start"]),
