@@ -120,8 +120,8 @@ class Instrument(db.Model):
         lazy="selectin",
         order_by=lambda: [OpeningHours.weekday, OpeningHours.opens],
     )
-    rates: Mapped[list[Rate]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin", order_by="Rate.category"
+    rates: Mapped[list[Rate]] = relationship(  # list queries ask for them with selectinload
+        cascade="all, delete-orphan", order_by="Rate.category"
     )
 
     __table_args__ = (

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from innocore.accounts.models import Organisation
 from innocore.errors import NotFound
@@ -25,8 +25,15 @@ from instruments.models import (
 from instruments.rules import Busy, Policy, Window
 
 
+def instrument_stmt() -> sa.Select:
+    """Instruments with their facility, without the facility's technology list (not needed)."""
+    return sa.select(Instrument).options(
+        joinedload(Instrument.facility).lazyload(Facility.technology_rows)
+    )
+
+
 def get_instrument(instrument_id: int) -> Instrument:
-    instrument = db.session.get(Instrument, instrument_id)
+    instrument = db.session.scalar(instrument_stmt().where(Instrument.id == instrument_id))
     if instrument is None:
         raise NotFound("No such instrument.")
     return instrument
@@ -127,7 +134,7 @@ def catalog_query(filters: CatalogFilters) -> sa.Select:
         .join(Instrument.facility)
         .join(Facility.institution)
         .where(Facility.active.is_(True))
-        .options(selectinload(Instrument.required_competence))
+        .options(selectinload(Instrument.required_competence), selectinload(Instrument.rates))
         .order_by(Facility.name, Instrument.name, Instrument.id)
     )
     if not filters.include_retired:
@@ -226,6 +233,7 @@ def instruments_of_facility(facility_id: int) -> list[Instrument]:
         db.session.scalars(
             sa.select(Instrument)
             .where(Instrument.facility_id == facility_id)
+            .options(selectinload(Instrument.rates))
             .order_by(Instrument.name)
         )
     )

@@ -37,7 +37,13 @@ from instruments.models import (
     Severity,
 )
 from instruments.permissions import can_book_for_others, can_see_booking, can_staff_instrument
-from instruments.queries import busy_between, get_instrument, policy_of, user_active_bookings
+from instruments.queries import (
+    busy_between,
+    get_instrument,
+    instrument_stmt,
+    policy_of,
+    user_active_bookings,
+)
 
 
 @dataclass
@@ -66,7 +72,7 @@ def lock_instrument(instrument_id: int) -> Instrument:
             session.info["instruments_write_tx"] = session.get_transaction()
         return get_instrument(instrument_id)
     instrument = db.session.scalar(
-        sa.select(Instrument)
+        instrument_stmt()
         .where(Instrument.id == instrument_id)
         .with_for_update(of=Instrument)
         .execution_options(populate_existing=True)
