@@ -12,31 +12,31 @@ from training import rules
 from training.models import AssessmentOutcome, Audience, EnrolmentStatus, SessionStatus
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-I, A, X = UserCategory.INTERNAL, UserCategory.EXTERNAL_ACADEMIC, UserCategory.INDUSTRY
+INT, A, X = UserCategory.INTERNAL, UserCategory.EXTERNAL_ACADEMIC, UserCategory.INDUSTRY
 
 
 def facts(**kw):
-    base = dict(
-        status=SessionStatus.SCHEDULED,
-        audience=Audience.EVERYONE,
-        enrol_opens_at=NOW - timedelta(days=1),
-        enrol_closes_at=NOW + timedelta(days=1),
-        starts_at=NOW + timedelta(days=5),
-    )
+    base = {
+        "status": SessionStatus.SCHEDULED,
+        "audience": Audience.EVERYONE,
+        "enrol_opens_at": NOW - timedelta(days=1),
+        "enrol_closes_at": NOW + timedelta(days=1),
+        "starts_at": NOW + timedelta(days=5),
+    }
     return rules.SessionFacts(**(base | kw))
 
 
 @pytest.mark.parametrize(
     "audience, category, admitted",
     [
-        (Audience.INTERNAL, I, True),
+        (Audience.INTERNAL, INT, True),
         (Audience.INTERNAL, A, False),
         (Audience.INTERNAL, X, False),
-        (Audience.ACADEMIC, I, True),
+        (Audience.ACADEMIC, INT, True),
         (Audience.ACADEMIC, A, True),
         (Audience.ACADEMIC, X, False),
         (Audience.COMPANIES, X, True),
-        (Audience.COMPANIES, I, False),
+        (Audience.COMPANIES, INT, False),
         (Audience.EVERYONE, X, True),
         (Audience.EVERYONE, A, True),
     ],
@@ -73,14 +73,14 @@ def test_missing_prerequisites_names_exactly_what_is_missing():
 @pytest.mark.parametrize(
     "session, category, current, codes",
     [
-        (facts(), I, None, []),
-        (facts(status=SessionStatus.CANCELLED), I, None, ["session_cancelled"]),
-        (facts(starts_at=NOW - timedelta(hours=1)), I, None, ["session_past"]),
-        (facts(status=SessionStatus.COMPLETED), I, None, ["session_past"]),
-        (facts(enrol_opens_at=NOW + timedelta(hours=1)), I, None, ["enrolment_not_open"]),
-        (facts(enrol_closes_at=NOW), I, None, ["enrolment_closed"]),
+        (facts(), INT, None, []),
+        (facts(status=SessionStatus.CANCELLED), INT, None, ["session_cancelled"]),
+        (facts(starts_at=NOW - timedelta(hours=1)), INT, None, ["session_past"]),
+        (facts(status=SessionStatus.COMPLETED), INT, None, ["session_past"]),
+        (facts(enrol_opens_at=NOW + timedelta(hours=1)), INT, None, ["enrolment_not_open"]),
+        (facts(enrol_closes_at=NOW), INT, None, ["enrolment_closed"]),
         (facts(audience=Audience.INTERNAL), X, None, ["audience"]),
-        (facts(), I, EnrolmentStatus.WAITLISTED, ["already_enrolled"]),
+        (facts(), INT, EnrolmentStatus.WAITLISTED, ["already_enrolled"]),
         (
             facts(status=SessionStatus.CANCELLED, audience=Audience.COMPANIES),
             A,
@@ -105,7 +105,7 @@ def test_enrolment_problems(session, category, current, codes):
 def test_enrolment_problems_lists_every_problem_with_prerequisites():
     problems = rules.enrolment_problems(
         facts(enrol_closes_at=NOW - timedelta(hours=1)),
-        category=I,
+        category=INT,
         prerequisites=[LASER, BASICS],
         holdings={},
         passed_modules=set(),
@@ -188,9 +188,9 @@ def test_withdrawal_problems(status, now, codes):
     assert [p.code for p in problems] == codes
 
 
-@pytest.mark.parametrize("category, fee", [(I, "10"), (A, "20"), (X, "300")])
+@pytest.mark.parametrize("category, fee", [(INT, "10"), (A, "20"), (X, "300")])
 def test_fee_for(category, fee):
-    fees = {I: Decimal("10"), A: Decimal("20"), X: Decimal("300")}
+    fees = {INT: Decimal("10"), A: Decimal("20"), X: Decimal("300")}
     assert rules.fee_for(category, fees) == Decimal(fee)
 
 
@@ -220,15 +220,15 @@ T = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
     ],
 )
 def test_session_problems(kw, codes):
-    base = dict(
-        capacity=10,
-        parts=[(T, T + timedelta(hours=3))],
-        enrol_opens_at=T - timedelta(days=10),
-        enrol_closes_at=T - timedelta(days=1),
-        withdraw_days_before=2,
-        location="Room 1",
-        online_url=None,
-    )
+    base = {
+        "capacity": 10,
+        "parts": [(T, T + timedelta(hours=3))],
+        "enrol_opens_at": T - timedelta(days=10),
+        "enrol_closes_at": T - timedelta(days=1),
+        "withdraw_days_before": 2,
+        "location": "Room 1",
+        "online_url": None,
+    }
     assert [p.code for p in rules.session_problems(**(base | kw))] == codes
 
 
@@ -282,15 +282,15 @@ def test_assessment_problems(status, outcome, level, evidence, codes):
     ],
 )
 def test_module_problems(kw, codes):
-    base = dict(
-        title="Confocal",
-        learning_outcomes=["Acquire an image"],
-        level_awarded=2,
-        competence_levels=3,
-        ects=Decimal("1"),
-        notional_hours=10,
-        eqf_level=6,
-        quality_assurance="Board review",
-        fees={I: Decimal("0")},
-    )
+    base = {
+        "title": "Confocal",
+        "learning_outcomes": ["Acquire an image"],
+        "level_awarded": 2,
+        "competence_levels": 3,
+        "ects": Decimal("1"),
+        "notional_hours": 10,
+        "eqf_level": 6,
+        "quality_assurance": "Board review",
+        "fees": {INT: Decimal("0")},
+    }
     assert [p.code for p in rules.module_problems(**(base | kw))] == codes
