@@ -15,6 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from innocore.forms import choices
 from innocore.vocab import Technology
 from instruments.models import ApprovalMode, InstrumentStatus, Severity
 
@@ -60,7 +61,7 @@ class DowntimeForm(FlaskForm):
 
 
 class ProblemForm(FlaskForm):
-    severity = SelectField("Severity", choices=[(s.value, s.label) for s in Severity])
+    severity = SelectField("Severity", choices=choices((s.value, s.label) for s in Severity))
     description = TextAreaField("What is wrong?", validators=[DataRequired(), Length(max=5000)])
 
 
@@ -70,14 +71,16 @@ def _opt_int(label: str, **kw):
 
 class InstrumentForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    technology = SelectField("Technology", choices=[(t.value, t.label) for t in Technology])
+    technology = SelectField("Technology", choices=choices((t.value, t.label) for t in Technology))
     model = StringField("Make and model", validators=[Length(max=200)])
     description = TextAreaField("Description")
     location = StringField("Location (room)", validators=[Length(max=200)])
-    status = SelectField("Status", choices=[(s.value, s.label) for s in InstrumentStatus])
+    status = SelectField("Status", choices=choices((s.value, s.label) for s in InstrumentStatus))
     required_competence_id = SelectField("Required competence", coerce=str)
     required_level = _opt_int("Minimum level")
-    approval_mode = SelectField("Approval", choices=[(a.value, a.label) for a in ApprovalMode])
+    approval_mode = SelectField(
+        "Approval", choices=choices((a.value, a.label) for a in ApprovalMode)
+    )
     out_of_hours_level = _opt_int("Out-of-hours use from level")
     slot_minutes = _opt_int("Slot grid (minutes)")
     min_minutes = _opt_int("Shortest booking (minutes)")

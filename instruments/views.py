@@ -17,7 +17,7 @@ from innocore.competences.models import Competence
 from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility
-from innocore.forms import apply_problems
+from innocore.forms import apply_problems, choices
 from innocore.vocab import Technology, UserCategory
 from instruments import bp, calendar_view, catalog, finder, queries, rules
 from instruments.forms import InstrumentForm
@@ -255,7 +255,7 @@ def create(facility_id: int):
     if not can_create_instrument(current_user, facility):
         raise Forbidden("Only the facility's managers add instruments.")
     form = InstrumentForm()
-    form.required_competence_id.choices = _competence_choices(facility.id)
+    form.required_competence_id.choices = choices(_competence_choices(facility.id))
     if form.validate_on_submit() and (instrument := _save(form, facility.id)):
         flash(f"“{instrument.name}” is in the catalog.", "success")
         return redirect(url_for("instruments.show", instrument_id=instrument.id))
@@ -272,7 +272,7 @@ def edit(instrument_id: int):
     if not can_manage_instrument(current_user, instrument):
         raise Forbidden("Only the facility's managers edit instruments.")
     form = InstrumentForm(obj=instrument)
-    form.required_competence_id.choices = _competence_choices(instrument.facility_id)
+    form.required_competence_id.choices = choices(_competence_choices(instrument.facility_id))
     if request.method == "GET":
         form.technology.data, form.status.data = (
             instrument.technology.value,
