@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-import sqlalchemy as sa
-
 from innocore import clock
 from training.models import Enrolment, EnrolmentStatus
 
