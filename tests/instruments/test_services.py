@@ -329,3 +329,25 @@ def test_create_booking_runs_few_queries(setup, count_queries, db_session):
         )
         db_session.flush()
     assert q.count <= 10, "\n".join(s[-200:] for s in q.statements)
+
+
+def test_database_refuses_overlap_even_behind_the_apps_back(setup, db_session):
+    """PostgreSQL: the exclusion constraint is the last line of defence (same conflict problem)."""
+    from tests.support.databases import backend
+
+    if backend() != "postgresql":
+        pytest.skip("exclusion constraints exist on PostgreSQL only")
+    _, instrument, user, _ = setup
+    first = services.create_booking(
+        user, instrument.id, BookingInput(rome(2026, 3, 3, 9), rome(2026, 3, 3, 10))
+    )
+    clone = Booking(
+        instrument_id=instrument.id, user_id=user.id, booked_by_id=user.id,
+        starts_at=rome(2026, 3, 3, 9, 30), ends_at=rome(2026, 3, 3, 11),
+        status=BookingStatus.PENDING, uid="clone@x", created_at=first.created_at,
+        updated_at=first.created_at,
+    )  # fmt: skip
+    db_session.add(clone)
+    with pytest.raises(DomainError) as err:
+        services._flush_or_conflict()
+    assert codes(err) == ["conflict"] and err.value.status == 409
