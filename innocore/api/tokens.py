@@ -110,6 +110,19 @@ def user_for_token(raw: str) -> User | None:
         return None
     now = clock.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
-        token.last_used_at = now  # coarse, to avoid a write on every call
-        db.session.commit()
+        _touch(token.id, now)
     return token.user
+
+
+def _touch(token_id: int, now: datetime) -> None:
+    """Record use, coarsely and at best effort: under concurrent SQLite writers the upgrade from
+    this request's read transaction may be refused ("database is locked"); a usage timestamp is
+    not worth failing the request for, and the next call records it."""
+    try:
+        with db.session.begin_nested():
+            db.session.execute(
+                sa.update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now)
+            )
+        db.session.commit()
+    except sa.exc.OperationalError:
+        db.session.rollback()
