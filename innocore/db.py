@@ -85,3 +85,25 @@ def _sqlite_begin(conn):
         return
     immediate = conn.get_execution_options().get("innocore_immediate", False)
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def begin_serialised_write(session) -> None:
+    """Serialise a check-then-write use case on SQLite: end a read-only transaction and start
+    ``BEGIN IMMEDIATE`` before anything is read, so no other writer slips in between our check and
+    our insert. On PostgreSQL this does nothing: callers lock the contended row with
+    ``SELECT ... FOR UPDATE`` (and constraints are the last line of defence).
+
+    Objects loaded so far stay loaded (nothing was written, so nothing is stale to us).
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    if session.new or session.dirty or session.deleted:
+        return  # already writing: SQLite's single writer lock is, or will be, ours
+    if session.in_transaction():
+        keep = session.expire_on_commit
+        session.expire_on_commit = False
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = keep
+    session.connection(execution_options={"innocore_immediate": True})

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from innocore import audit, clock
 from innocore.accounts.models import User
 from innocore.accounts.rules import category_for
+from innocore.db import begin_serialised_write
 from innocore.errors import DomainError, Forbidden, NotFound
 from innocore.extensions import db
 from training import notices, rules
@@ -32,8 +33,7 @@ from training.permissions import can_enrol_for, can_manage_session
 
 def lock_session(session_id: int) -> TrainingSession:
     """Serialise writes on one session and return it freshly loaded."""
-    if db.session.get_bind().dialect.name == "sqlite":
-        _begin_immediate()
+    begin_serialised_write(db.session())
     session = db.session.scalar(
         sa.select(TrainingSession)
         .where(TrainingSession.id == session_id)
@@ -43,16 +43,6 @@ def lock_session(session_id: int) -> TrainingSession:
     if session is None:
         raise NotFound("No such training session.")
     return session
-
-
-def _begin_immediate() -> None:
-    """SQLite: end a read-only transaction, then take the write lock before reading anything."""
-    s = db.session()
-    if s.new or s.dirty or s.deleted:
-        return  # already writing; SQLite holds or will take the lock on flush
-    if s.in_transaction():
-        s.commit()
-    s.connection(execution_options={"innocore_immediate": True})
 
 
 def prerequisites_of(module) -> list[rules.Prerequisite]:
