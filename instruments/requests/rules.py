@@ -1,0 +1,334 @@
+"""Pure rules of service requests and quotes: no Flask, no session, no clock; facts are parameters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo
+
+from innocore.errors import Problem
+from instruments.requests.models import QuoteStatus, RequestStatus, ServiceUnit
+
+S = RequestStatus
+STAFF, REQUESTER, SYSTEM = "staff", "requester", "system"
+
+# Who may move a request from one state to the next; anything not listed is out of order.
+TRANSITIONS: dict[tuple[RequestStatus, RequestStatus], str] = {
+    (S.SUBMITTED, S.QUOTED): STAFF,
+    (S.QUOTED, S.QUOTED): STAFF,  # a revised quote supersedes the open one
+    (S.DECLINED, S.QUOTED): STAFF,
+    (S.LAPSED, S.QUOTED): STAFF,
+    (S.QUOTED, S.ACCEPTED): REQUESTER,
+    (S.QUOTED, S.DECLINED): REQUESTER,
+    (S.QUOTED, S.LAPSED): SYSTEM,
+    (S.ACCEPTED, S.IN_PROGRESS): STAFF,
+    (S.IN_PROGRESS, S.DELIVERED): STAFF,
+    (S.DELIVERED, S.CLOSED): REQUESTER,
+    (S.SUBMITTED, S.REJECTED): STAFF,
+    (S.QUOTED, S.REJECTED): STAFF,
+    (S.DECLINED, S.REJECTED): STAFF,
+    (S.LAPSED, S.REJECTED): STAFF,
+    (S.SUBMITTED, S.WITHDRAWN): REQUESTER,
+    (S.QUOTED, S.WITHDRAWN): REQUESTER,
+    (S.DECLINED, S.WITHDRAWN): REQUESTER,
+    (S.LAPSED, S.WITHDRAWN): REQUESTER,
+}
+# Staff may also close a delivered request when the requester does not.
+STAFF_ALSO = {(S.DELIVERED, S.CLOSED)}
+
+MAX_TITLE = 200
+MAX_TEXT = 20_000
+MAX_SAMPLES = 100_000
+MAX_QUANTITY = Decimal("100000")
+MAX_UNIT_PRICE = Decimal("10000000")
+MAX_LINES = 50
+MAX_QUOTE_DAYS = 365
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_FILES = 20
+CENT = Decimal("0.01")
+
+ATTACHMENT_TYPES = {
+    "application/pdf": b"%PDF",
+    "text/plain": None,
+    "text/csv": None,
+    "image/png": b"\x89PNG",
+    "image/jpeg": b"\xff\xd8\xff",
+    "application/zip": b"PK",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": b"PK",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": b"PK",
+}
+
+
+# A request moves only along TRANSITIONS, and only by the side the transition belongs to.
+def transition_problems(current: RequestStatus, target: RequestStatus, side: str) -> list[Problem]:
+    owner = TRANSITIONS.get((current, target))
+    if owner is None:
+        return [
+            Problem(
+                "out_of_order",
+                f"A request that is {current.label.lower()} cannot become {target.label.lower()}.",
+                "status",
+            )
+        ]
+    if owner != side and not (side == STAFF and (current, target) in STAFF_ALSO):
+        who = {STAFF: "the facility", REQUESTER: "the requester", SYSTEM: "the system"}[owner]
+        return [Problem("wrong_side", f"Only {who} may do this now.", "status")]
+    return []
+
+
+# A request has a title and a description within limits, a sane number of samples, and desired
+# dates in order and not in the past.
+def request_problems(
+    *,
+    title: str,
+    description: str,
+    samples: int | None,
+    start_on: date | None,
+    end_on: date | None,
+    today: date,
+) -> list[Problem]:
+    problems = []
+    if not title.strip() or len(title) > MAX_TITLE:
+        problems.append(Problem("title", f"Give a title of up to {MAX_TITLE} characters.", "title"))
+    if not description.strip() or len(description) > MAX_TEXT:
+        problems.append(
+            Problem(
+                "description", f"Describe the work (up to {MAX_TEXT} characters).", "description"
+            )
+        )
+    if samples is not None and not 0 <= samples <= MAX_SAMPLES:
+        problems.append(
+            Problem("samples", f"The number of samples is between 0 and {MAX_SAMPLES}.", "samples")
+        )
+    if start_on and start_on < today:
+        problems.append(
+            Problem("start_past", "The desired start cannot be in the past.", "desired_start_on")
+        )
+    if start_on and end_on and end_on < start_on:
+        problems.append(
+            Problem("end_before_start", "The desired end is before the start.", "desired_end_on")
+        )
+    return problems
+
+
+# An attachment is one of the accepted types, its first bytes match the type, it is not empty and
+# not larger than the limit, and a request holds a bounded number of files.
+def attachment_problems(
+    content_type: str, size: int, head: bytes, *, existing: int = 0, field: str = "attachment"
+) -> list[Problem]:
+    problems = []
+    if content_type not in ATTACHMENT_TYPES:
+        problems.append(
+            Problem("file_type", "Attach PDF, text, CSV, PNG, JPEG, ZIP or Office files.", field)
+        )
+    else:
+        magic = ATTACHMENT_TYPES[content_type]
+        if magic is not None and not head.startswith(magic):
+            problems.append(
+                Problem("file_content", "The file's content does not match its type.", field)
+            )
+        if magic is None and b"\x00" in head:
+            problems.append(
+                Problem("file_content", "A text file cannot contain binary data.", field)
+            )
+    if size == 0:
+        problems.append(Problem("file_empty", "The file is empty.", field))
+    if size > MAX_FILE_BYTES:
+        problems.append(
+            Problem("file_size", f"Files are limited to {MAX_FILE_BYTES // 2**20} MB.", field)
+        )
+    if existing >= MAX_FILES:
+        problems.append(Problem("too_many_files", f"At most {MAX_FILES} files per request.", field))
+    return problems
+
+
+# A link deliverable is an absolute http(s) address.
+def link_problems(url: str, field: str = "url") -> list[Problem]:
+    parsed = urlparse(url or "")
+    if parsed.scheme not in ("http", "https") or not parsed.netloc or len(url) > 500:
+        return [Problem("url", "Give an http(s) address of up to 500 characters.", field)]
+    return []
+
+
+@dataclass(frozen=True)
+class LineInput:
+    description: str
+    unit: str
+    quantity: Decimal | str | int | float
+    unit_price: Decimal | str | int | float
+
+
+@dataclass(frozen=True)
+class PricedLine:
+    description: str
+    unit: str
+    quantity: Decimal
+    unit_price: Decimal
+    amount: Decimal
+
+
+def _decimal(value) -> Decimal | None:
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+# Every quote line has a description, a positive quantity and a non-negative unit price, both
+# within sane bounds; a quote has between one and MAX_LINES lines.
+def quote_line_problems(lines: list[LineInput]) -> list[Problem]:
+    problems = []
+    if not lines:
+        problems.append(Problem("no_lines", "A quote needs at least one line.", "lines"))
+    if len(lines) > MAX_LINES:
+        problems.append(Problem("too_many_lines", f"At most {MAX_LINES} lines.", "lines"))
+    for i, line in enumerate(lines[:MAX_LINES]):
+        field = f"lines.{i}"
+        qty, price = _decimal(line.quantity), _decimal(line.unit_price)
+        if not line.description.strip() or len(line.description) > 300:
+            problems.append(Problem("line_description", f"Line {i + 1}: describe it.", field))
+        if qty is None or qty <= 0 or qty > MAX_QUANTITY:
+            problems.append(
+                Problem(
+                    "quantity",
+                    f"Line {i + 1}: the quantity is above 0 and at most {MAX_QUANTITY}.",
+                    field,
+                )
+            )
+        if price is None or price < 0 or price > MAX_UNIT_PRICE:
+            problems.append(
+                Problem(
+                    "unit_price",
+                    f"Line {i + 1}: the unit price is between 0 and {MAX_UNIT_PRICE}.",
+                    field,
+                )
+            )
+        if len(line.unit) > 40:
+            problems.append(Problem("unit", f"Line {i + 1}: the unit is too long.", field))
+    return problems
+
+
+# A line's amount is quantity times unit price, rounded half-up to the cent.
+def price_lines(lines: list[LineInput]) -> tuple[list[PricedLine], Decimal]:
+    priced = []
+    for line in lines:
+        qty = Decimal(str(line.quantity)).quantize(CENT)
+        price = Decimal(str(line.unit_price)).quantize(CENT)
+        amount = (qty * price).quantize(CENT, rounding=ROUND_HALF_UP)
+        priced.append(PricedLine(line.description.strip(), line.unit.strip(), qty, price, amount))
+    return priced, sum((p.amount for p in priced), Decimal("0.00"))
+
+
+# The first draft of a quote for a listed service: its price for the requester's category, per
+# sample (times the samples), per hour (one hour to adjust) or per project (one).
+def draft_lines(
+    *,
+    service_name: str | None,
+    unit: ServiceUnit | None,
+    price: Decimal | None,
+    samples: int | None,
+) -> list[LineInput]:
+    if service_name is None or unit is None or price is None:
+        return []
+    qty = samples if unit == ServiceUnit.SAMPLE and samples else 1
+    return [LineInput(service_name, unit.label.removeprefix("per "), Decimal(qty), price)]
+
+
+# A quote stays valid until a date from today up to a year ahead.
+def validity_problems(valid_until_on: date | None, today: date) -> list[Problem]:
+    if valid_until_on is None:
+        return [Problem("valid_until", "Give the date the quote is valid until.", "valid_until_on")]
+    if valid_until_on < today or valid_until_on > today + timedelta(days=MAX_QUOTE_DAYS):
+        return [
+            Problem(
+                "valid_until",
+                f"The quote is valid from today up to {MAX_QUOTE_DAYS} days ahead.",
+                "valid_until_on",
+            )
+        ]
+    return []
+
+
+# A quote lapses once its validity date has passed in the facility's time zone.
+def quote_expired(valid_until_on: date, zone: str, now: datetime) -> bool:
+    return now.astimezone(ZoneInfo(zone)).date() > valid_until_on
+
+
+# Only the open, current quote of a request may be accepted or declined, and only while valid.
+def quote_decision_problems(
+    status: QuoteStatus, *, expired: bool, is_latest: bool
+) -> list[Problem]:
+    if status == QuoteStatus.SUPERSEDED or not is_latest:
+        return [Problem("quote_superseded", "A newer quote replaced this one.", "quote")]
+    if status == QuoteStatus.LAPSED or (status == QuoteStatus.OPEN and expired):
+        return [
+            Problem("quote_lapsed", "This quote is no longer valid. Ask for a new one.", "quote")
+        ]
+    if status != QuoteStatus.OPEN:
+        return [Problem("quote_decided", f"This quote was already {status.value}.", "quote")]
+    return []
+
+
+# A delivery carries a closing note and at least one deliverable (a file or a link).
+def delivery_problems(closing_note: str, deliverables: int) -> list[Problem]:
+    problems = []
+    if not closing_note.strip() or len(closing_note) > MAX_TEXT:
+        problems.append(
+            Problem("closing_note", "Write a closing note for the requester.", "closing_note")
+        )
+    if deliverables < 1:
+        problems.append(
+            Problem("no_deliverables", "Add at least one deliverable (a file or a link).", "file")
+        )
+    return problems
+
+
+# Feedback is a rating from 1 to 5 with an optional comment of bounded length.
+def feedback_problems(rating: int | None, text: str) -> list[Problem]:
+    problems = []
+    if rating is None or not 1 <= rating <= 5:
+        problems.append(Problem("rating", "Rate the service from 1 to 5.", "rating"))
+    if len(text) > 5000:
+        problems.append(Problem("feedback", "Keep the comment under 5000 characters.", "comment"))
+    return problems
+
+
+# A reason (for rejection or withdrawal) is present when required, and bounded.
+def reason_problems(reason: str, *, required: bool) -> list[Problem]:
+    if required and not reason.strip():
+        return [Problem("reason_required", "Give a reason.", "reason")]
+    if len(reason) > 5000:
+        return [Problem("reason_too_long", "Keep the reason under 5000 characters.", "reason")]
+    return []
+
+
+# A message says something, in at most MAX_TEXT characters.
+def message_problems(body: str) -> list[Problem]:
+    if not body.strip() or len(body) > MAX_TEXT:
+        return [Problem("body", f"Write a message of up to {MAX_TEXT} characters.", "body")]
+    return []
+
+
+# A service has a name, a unit, prices that are not negative and a sane turnaround.
+def service_problems(*, name: str, prices: dict, turnaround_days: int | None) -> list[Problem]:
+    problems = []
+    if not name.strip() or len(name) > 200:
+        problems.append(Problem("name", "Give the service a name (up to 200 characters).", "name"))
+    for category, price in prices.items():
+        if price is not None and (price < 0 or price > MAX_UNIT_PRICE):
+            problems.append(
+                Problem("price", "Prices are between 0 and 10,000,000.", f"price_{category}")
+            )
+    if turnaround_days is not None and not 0 <= turnaround_days <= 3650:
+        problems.append(
+            Problem("turnaround", "Turnaround is between 0 and 3650 days.", "turnaround_days")
+        )
+    return problems
+
+
+# The age of a request is the whole days since it was submitted.
+def age_days(submitted_at: datetime, now: datetime) -> int:
+    return max((now - submitted_at).days, 0)
