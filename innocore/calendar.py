@@ -2,17 +2,25 @@
 
 One stable UID per booking/session for its whole life, SEQUENCE raised on every change,
 METHOD:REQUEST/CANCEL for e-mail invitations, and a VTIMEZONE for every TZID we use (Outlook needs it).
+
+Feeds can hold thousands of events, so events are written with the library's own value encoders
+(``vText``, ``vDatetime``, ``dquote``, ``Contentline`` folding) line by line instead of through a component
+tree (about 10x faster); VTIMEZONE blocks come from ``Timezone.from_tzid`` and are cached per zone
+and year range. A test parses our output back with ``icalendar`` to keep both paths honest.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, Timezone, vCalAddress, vText
+from icalendar import Timezone, vDatetime, vText
+from icalendar.parser import Contentline, dquote
 
 PRODID = "-//InnoCore//Core facility platform//EN"
+CRLF = "\r\n"
 
 
 @dataclass
@@ -38,60 +46,69 @@ def build_calendar(
     events: list[CalendarEvent], *, method: str | None = None, name: str | None = None
 ) -> str:
     """A VCALENDAR with the events and one VTIMEZONE per zone used."""
-    cal = Calendar()
-    cal.add("prodid", PRODID)
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN"]
     if method:
-        cal.add("method", method)
+        lines.append(f"METHOD:{method}")
     if name:
-        cal.add("x-wr-calname", name)
-    zones = sorted({e.timezone for e in events})
-    for zone in zones:
-        cal.add_component(_vtimezone(zone, events))
-    for event in events:
-        cal.add_component(_vevent(event))
-    return cal.to_ical().decode()
+        lines.append(_line("X-WR-CALNAME", _text(name)))
+    out = [CRLF.join(lines), CRLF]
+    for zone in sorted({e.timezone for e in events}):
+        used = [e for e in events if e.timezone == zone]
+        first = min(e.starts_at for e in used).astimezone(ZoneInfo(zone)).year
+        last = max(e.ends_at for e in used).astimezone(ZoneInfo(zone)).year
+        out.append(_vtimezone(zone, first, last))
+    out.extend(vevent(e) for e in events)
+    out.append("END:VCALENDAR" + CRLF)
+    return "".join(out)
 
 
-def _vtimezone(zone: str, events: list[CalendarEvent]) -> Timezone:
-    used = [e for e in events if e.timezone == zone]
-    first = min(e.starts_at for e in used).astimezone(ZoneInfo(zone)).replace(tzinfo=None)
-    last = max(e.ends_at for e in used).astimezone(ZoneInfo(zone)).replace(tzinfo=None)
-    # Cover a year either side so every offset change near the events is described.
-    return Timezone.from_tzid(
-        zone,
-        first_date=first.date() - timedelta(days=366),
-        last_date=last.date() + timedelta(days=366),
+@lru_cache(maxsize=256)
+def _vtimezone(zone: str, first_year: int, last_year: int) -> str:
+    # Whole years, one either side: every offset change near the events is described.
+    component = Timezone.from_tzid(
+        zone, first_date=date(first_year - 1, 1, 1), last_date=date(last_year + 1, 12, 31)
     )
+    return component.to_ical().decode()
 
 
-def _vevent(e: CalendarEvent) -> Event:
-    tz = ZoneInfo(e.timezone)
-    ev = Event()
-    ev.add("uid", e.uid)
-    ev.add("sequence", e.sequence)
-    ev.add("dtstamp", e.stamp)
-    ev.add("dtstart", e.starts_at.astimezone(tz))
-    ev.add("dtend", e.ends_at.astimezone(tz))
-    ev.add("summary", e.summary)
+def _text(value: str) -> str:
+    return vText(value).to_ical().decode()
+
+
+def _line(name: str, value: str, params: str = "") -> str:
+    return Contentline(f"{name}{params}:{value}").to_ical().decode()  # folded at 75 octets
+
+
+def _local(name: str, instant: datetime, zone: str) -> str:
+    local = instant.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+    return _line(name, vDatetime(local).to_ical().decode(), f";TZID={zone}")
+
+
+def vevent(e: CalendarEvent) -> str:
+    """One VEVENT, folded and escaped, ending with CRLF."""
+    lines = [
+        "BEGIN:VEVENT",
+        _line("UID", _text(e.uid)),
+        f"SEQUENCE:{int(e.sequence)}",
+        "DTSTAMP:" + vDatetime(e.stamp.astimezone(UTC)).to_ical().decode(),
+        _local("DTSTART", e.starts_at, e.timezone),
+        _local("DTEND", e.ends_at, e.timezone),
+        _line("SUMMARY", _text(e.summary)),
+    ]
     if e.description:
-        ev.add("description", e.description)
+        lines.append(_line("DESCRIPTION", _text(e.description)))
     if e.location:
-        ev.add("location", e.location)
+        lines.append(_line("LOCATION", _text(e.location)))
     if e.url:
-        ev.add("url", e.url)
+        lines.append(_line("URL", e.url, ";VALUE=URI"))
     if e.categories:
-        ev.add("categories", e.categories)
-    ev.add("status", "CANCELLED" if e.cancelled else "CONFIRMED")
+        lines.append(_line("CATEGORIES", ",".join(_text(c) for c in e.categories)))
+    lines.append("STATUS:" + ("CANCELLED" if e.cancelled else "CONFIRMED"))
     if e.organizer_email:
-        organizer = vCalAddress(f"mailto:{e.organizer_email}")
-        if e.organizer_name:
-            organizer.params["cn"] = vText(e.organizer_name)
-        ev.add("organizer", organizer)
-    for email, name in e.attendees:
-        attendee = vCalAddress(f"mailto:{email}")
-        attendee.params["cn"] = vText(name)
-        attendee.params["role"] = vText("REQ-PARTICIPANT")
-        ev.add("attendee", attendee, encode=0)
-    return ev
+        params = f";CN={dquote(e.organizer_name)}" if e.organizer_name else ""
+        lines.append(_line("ORGANIZER", f"mailto:{e.organizer_email}", params))
+    for email, person in e.attendees:
+        params = f";CN={dquote(person)};ROLE=REQ-PARTICIPANT"
+        lines.append(_line("ATTENDEE", f"mailto:{email}", params))
+    lines.append("END:VEVENT")
+    return CRLF.join(lines) + CRLF
