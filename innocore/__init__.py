@@ -85,6 +85,7 @@ def _init_login(app: Flask, login_manager) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from innocore.accounts.company_views import bp as companies_bp
     from innocore.accounts.views import bp as accounts_bp
     from innocore.api.views import bp as api_bp
     from innocore.audit_views import bp as audit_bp
@@ -94,7 +95,13 @@ def _register_blueprints(app: Flask) -> None:
     from innocore.facilities.views import bp as facilities_bp
     from innocore.views import bp as core_bp
     from instruments import register as register_instruments
+    from instruments.charges import register as register_charges
+    from instruments.requests import register as register_requests
     from training import register as register_training
+    from training.charging import register as register_training_charging
+    from training.certification import register as register_certification
+    from training.credentials import register as register_credentials
+    from training.paths import register as register_paths
 
     for bp in (
         core_bp,
@@ -105,10 +112,17 @@ def _register_blueprints(app: Flask) -> None:
         api_bp,
         facilities_api,
         competences_api,
+        companies_bp,
     ):
         app.register_blueprint(bp)
     register_instruments(app)
+    register_requests(app)
+    register_charges(app)
     register_training(app)
+    register_training_charging(app)
+    register_certification(app)
+    register_credentials(app)
+    register_paths(app)
 
 
 def _register_templates(app: Flask) -> None:

@@ -34,6 +34,8 @@ _SETTINGS: dict[str, tuple[object, type]] = {
     "TOKEN_HOURS_RESET": (2, int),
     "OUTBOX_INTERVAL_SECONDS": (20, int),
     "PAGE_SIZE": (25, int),
+    # Where issuers' Ed25519 signing keys live (files, 0600); default: <instance>/credential-keys.
+    "CREDENTIAL_KEY_DIR": (None, str),
 }
 
 

@@ -1,0 +1,62 @@
+"""Certificates: issue, renew, suspend, revoke, expire; the booking gate; verification pages."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def _panel(user):
+    """Dashboard: certificates that end within 30 days, for their holder."""
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+    from flask import url_for
+
+    from innocore import clock
+    from innocore.dashboard import Panel
+    from innocore.extensions import db
+    from training.certification.models import Certificate, CertificateStatus
+
+    soon = db.session.scalars(
+        sa.select(Certificate).where(
+            Certificate.holder_id == user.id,
+            Certificate.status == CertificateStatus.ACTIVE,
+            Certificate.valid_until.is_not(None),
+            Certificate.valid_until <= clock.now() + timedelta(days=30),
+        )
+    ).all()
+    items = [
+        (
+            f"{c.competence.title if c.competence else 'Certificate'} ends {c.valid_until:%d %b %Y}",
+            url_for("certification.show", public_id=c.public_id),
+        )
+        for c in soon
+    ]
+    items.append(("All my certificates", url_for("certification.mine")))
+    return Panel("Certificates", items, order=45)
+
+
+def register(app: Flask) -> None:
+    """Blueprints, API, jobs, panel, navigation, demo data and the booking gate."""
+    from innocore.dashboard import register_panel
+    from innocore.demo import register_seeder
+    from innocore.jobs import register_job
+    from innocore.permissions import signed_in
+    from innocore.template_helpers import register_nav
+    from training.certification import eligibility, models, services  # noqa: F401
+    from training.certification.api import bp as api_bp
+    from training.certification.demo import seed_certificates
+    from training.certification.permissions import TEMPLATE_PREDICATES
+    from training.certification.views import PublicIdConverter, bp, public
+
+    app.url_map.converters["cert_id"] = PublicIdConverter
+    app.register_blueprint(bp)
+    app.register_blueprint(public)
+    app.register_blueprint(api_bp)
+    eligibility.register(app)
+    register_job(app, "certificate_expiry", services.expire_due, 900)
+    register_job(app, "certificate_expiry_warnings", services.send_expiry_warnings, 3600)
+    register_panel(app, _panel)
+    register_nav(app, "Certificates", "certification.mine", signed_in)
+    register_seeder(app, seed_certificates)
+    app.jinja_env.globals.update(TEMPLATE_PREDICATES)

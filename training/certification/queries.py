@@ -1,0 +1,207 @@
+"""Reads: certificates as rule facts (with "use it or lose it"), lists for pages and the API."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from innocore.competences.models import Competence
+from innocore.errors import NotFound
+from innocore.extensions import db
+from instruments.models import Booking, BookingStatus, Instrument
+from training.certification import rules
+from training.certification.models import Certificate, CertificateStatus
+
+USED = (BookingStatus.CONFIRMED, BookingStatus.COMPLETED)
+
+
+def get_certificate(public_id: str) -> Certificate:
+    cert = db.session.scalar(sa.select(Certificate).where(Certificate.public_id == public_id))
+    if cert is None:
+        raise NotFound("No certificate with this id.")
+    return cert
+
+
+def last_uses(
+    user_ids: Iterable[int], competence_ids: Iterable[int], before: datetime
+) -> dict[tuple[int, int], datetime]:
+    """(user, competence) -> start of the latest use of an instrument requiring it, before ``before``."""
+    user_ids, competence_ids = list(user_ids), list(competence_ids)
+    if not user_ids or not competence_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(
+            Booking.user_id, Instrument.required_competence_id, sa.func.max(Booking.starts_at)
+        )
+        .join(Instrument, Instrument.id == Booking.instrument_id)
+        .where(
+            Booking.user_id.in_(user_ids),
+            Instrument.required_competence_id.in_(competence_ids),
+            Booking.status.in_(USED),
+            Booking.starts_at <= before,
+        )
+        .group_by(Booking.user_id, Instrument.required_competence_id)
+    ).all()
+    return {(u, c): _aware(t) for u, c, t in rows}
+
+
+def _aware(value: datetime) -> datetime:
+    from datetime import UTC
+
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def facts_for(
+    user_ids: Iterable[int], at: datetime, competence_ids: Iterable[int] | None = None
+) -> dict[int, list[rules.CertFact]]:
+    """Every certificate of these people as facts, ends shortened by lapses; two queries at most."""
+    user_ids = list(user_ids)
+    stmt = sa.select(
+        Certificate.id,
+        Certificate.holder_id,
+        Certificate.competence_id,
+        Certificate.level,
+        Certificate.module_id,
+        Certificate.path_id,
+        Certificate.status,
+        Certificate.issued_at,
+        Certificate.valid_until,
+        Competence.lapse_after_days,
+    ).outerjoin(Competence, Competence.id == Certificate.competence_id)
+    stmt = stmt.where(Certificate.holder_id.in_(user_ids))
+    if competence_ids is not None:
+        stmt = stmt.where(Certificate.competence_id.in_(list(competence_ids)))
+    rows = db.session.execute(stmt).all()
+    lapsing = {r.competence_id for r in rows if r.lapse_after_days}
+    uses = last_uses({r.holder_id for r in rows if r.lapse_after_days}, lapsing, at)
+    out: dict[int, list[rules.CertFact]] = defaultdict(list)
+    for r in rows:
+        lapse = rules.lapse_at(
+            r.issued_at, uses.get((r.holder_id, r.competence_id)), r.lapse_after_days
+        )
+        out[r.holder_id].append(
+            rules.CertFact(
+                id=r.id,
+                competence_id=r.competence_id,
+                level=r.level,
+                module_id=r.module_id,
+                path_id=r.path_id,
+                status=r.status,
+                issued_at=r.issued_at,
+                valid_until=rules.effective_until(r.valid_until, lapse),
+            )
+        )
+    return {uid: out.get(uid, []) for uid in user_ids}
+
+
+def certificates_of(holder_id: int) -> list[Certificate]:
+    return list(
+        db.session.scalars(
+            sa.select(Certificate)
+            .where(Certificate.holder_id == holder_id)
+            .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+        )
+    )
+
+
+def facility_certificates_stmt(facility_id: int, *, expiring_before: datetime | None = None):
+    stmt = sa.select(Certificate).where(Certificate.facility_id == facility_id)
+    if expiring_before is not None:
+        stmt = stmt.where(
+            Certificate.status == CertificateStatus.ACTIVE,
+            Certificate.valid_until.is_not(None),
+            Certificate.valid_until <= expiring_before,
+        ).order_by(Certificate.valid_until)
+    else:
+        stmt = stmt.order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+    return stmt
+
+
+def listed_indexes(issuer_key: str) -> list[int]:
+    """Status-list bits of an issuer: revoked certificates and those that lapsed early."""
+    return sorted(
+        db.session.scalars(
+            sa.select(Certificate.status_index).where(
+                Certificate.issuer_key == issuer_key, Certificate.listed_at.is_not(None)
+            )
+        )
+    )
+
+
+def replacement_of(cert: Certificate) -> Certificate | None:
+    return db.session.scalar(sa.select(Certificate).where(Certificate.replaces_id == cert.id))
+
+
+def assessments_awaiting(facility_id: int, limit: int = 50) -> list:
+    """(assessment, learner, module): latest passes at the facility that have no certificate yet."""
+    from innocore.accounts.models import User
+    from training.models import (
+        Assessment,
+        AssessmentOutcome,
+        Enrolment,
+        TrainingModule,
+        TrainingSession,
+    )
+
+    latest = sa.select(sa.func.max(Assessment.id)).group_by(Assessment.enrolment_id)
+    return db.session.execute(
+        sa.select(Assessment, User, TrainingModule)
+        .join(Enrolment, Enrolment.id == Assessment.enrolment_id)
+        .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
+        .join(User, User.id == Assessment.user_id)
+        .join(TrainingModule, TrainingModule.id == Assessment.module_id)
+        .where(
+            TrainingSession.facility_id == facility_id,
+            Assessment.id.in_(latest),
+            Assessment.outcome == AssessmentOutcome.PASSED,
+            ~sa.exists().where(Certificate.assessment_id == Assessment.id),
+        )
+        .order_by(Assessment.recorded_at.desc())
+        .limit(limit)
+    ).all()
+
+
+def routes_to(wanted: dict[int, int], now: datetime) -> dict[int, list[tuple]]:
+    """Competence -> [(module, [upcoming sessions])] of published modules awarding it at the level."""
+    from training.models import ModuleStatus, TrainingModule
+
+    if not wanted:
+        return {}
+    modules = db.session.scalars(
+        sa.select(TrainingModule)
+        .where(
+            TrainingModule.competence_id.in_(list(wanted)),
+            TrainingModule.status == ModuleStatus.PUBLISHED,
+        )
+        .order_by(TrainingModule.title)
+    ).all()
+    modules = [m for m in modules if m.level_awarded >= wanted[m.competence_id]]
+    sessions = sessions_open([m.id for m in modules], now)
+    out: dict[int, list[tuple]] = defaultdict(list)
+    for m in modules:
+        out[m.competence_id].append((m, sessions.get(m.id, [])))
+    return dict(out)
+
+
+def sessions_open(module_ids, now: datetime) -> dict[int, list]:
+    """Module -> scheduled sessions still open for enrolment, soonest first (one query + parts)."""
+    from training.models import SessionStatus, TrainingSession
+
+    if not module_ids:
+        return {}
+    rows = db.session.scalars(
+        sa.select(TrainingSession)
+        .where(
+            TrainingSession.module_id.in_(list(module_ids)),
+            TrainingSession.status == SessionStatus.SCHEDULED,
+            TrainingSession.enrol_closes_at > now,
+        )
+        .order_by(TrainingSession.enrol_closes_at)
+    ).all()
+    out: dict[int, list] = defaultdict(list)
+    for s in rows:
+        out[s.module_id].append(s)
+    return dict(out)

@@ -1,0 +1,363 @@
+"""Certificate use cases: issue, renew, suspend, reinstate, revoke, expire. They flush, never commit."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from innocore import audit, clock
+from innocore.accounts.services import external_url
+from innocore.errors import DomainError, Forbidden, NotFound, Problem
+from innocore.extensions import db
+from innocore.notifications.services import queue_email
+from training.certification import permissions, queries, rules
+from training.certification.models import Certificate, CertificateBasis, CertificateStatus
+from training.credentials.documents import issuer_key_for
+from training.credentials.statuslist import LIST_SIZE
+from training.models import Assessment, AssessmentOutcome, Enrolment, TrainingModule
+
+WARN_DAYS = (7, 30)  # the nearest warning first: each is sent once
+
+
+def new_public_id() -> str:
+    """26 lowercase base32 characters: 128 random bits, not guessable."""
+    return base64.b32encode(secrets.token_bytes(16)).decode().rstrip("=").lower()
+
+
+def _free_index(issuer_key: str) -> int:
+    """A random free slot in the issuer's status list (issuers SHOULD assign them randomly)."""
+    for _ in range(50):
+        index = secrets.randbelow(LIST_SIZE)
+        taken = db.session.scalar(
+            sa.select(Certificate.id).where(
+                Certificate.issuer_key == issuer_key, Certificate.status_index == index
+            )
+        )
+        if taken is None:
+            return index
+    raise DomainError(Problem("status_list_full", "The issuer's status list is full."), status=409)
+
+
+def _raise(problems: list[Problem]) -> None:
+    if problems:
+        raise DomainError(problems)
+
+
+def _create(actor, *, facility, holder, basis, evidence, valid_until, **fields) -> Certificate:
+    now = clock.now()
+    key = issuer_key_for(facility)
+    cert = Certificate(
+        public_id=new_public_id(),
+        holder_id=holder.id,
+        basis=basis,
+        facility_id=facility.id if facility is not None else None,
+        issued_by_id=actor.id if actor is not None else None,
+        evidence=evidence.strip(),
+        issued_at=now,
+        valid_until=valid_until,
+        status=CertificateStatus.ACTIVE,
+        issuer_key=key,
+        status_index=_free_index(key),
+        **fields,
+    )
+    db.session.add(cert)
+    db.session.flush()
+    audit.record(
+        actor, "certificate.issued", cert, audit.snapshot(cert), facility_id=cert.facility_id
+    )
+    _notify(holder, cert, "issued", f"You hold a new certificate: {_title(cert)}")
+    return cert
+
+
+def _title(cert: Certificate) -> str:
+    if cert.competence is not None:
+        return f"{cert.competence.title}, level {cert.level}"
+    from training.paths.models import QualificationPath
+
+    path = db.session.get(QualificationPath, cert.path_id)
+    return path.title if path else "qualification path"
+
+
+def _notify(holder, cert: Certificate, event: str, subject: str, key: str | None = None):
+    return queue_email(
+        holder,
+        subject,
+        "certificate_notice",
+        link=external_url("certification.show", public_id=cert.public_id),
+        dedupe_key=key
+        or f"certificate-{event}-{cert.id}-{cert.status_changed_at or cert.issued_at}",
+        cert=cert,
+        title=_title(cert),
+        event=event,
+    )
+
+
+def issue_prior_learning(
+    actor, *, facility, holder, competence, level: int, evidence: str, valid_until=None
+) -> Certificate:
+    """Recognise prior learning: a certificate resting on the evidence the issuer describes."""
+    if not permissions.can_issue_for(actor, facility, competence):
+        raise Forbidden("Your facility may not certify this competence.")
+    now = clock.now()
+    until = valid_until or rules.default_valid_until(now, competence.default_validity_months)
+    _raise(
+        rules.issue_problems(
+            level=level,
+            levels=[x.level for x in competence.levels],
+            evidence=evidence,
+            valid_until=until,
+            now=now,
+        )
+    )
+    return _create(
+        actor,
+        facility=facility,
+        holder=holder,
+        basis=CertificateBasis.PRIOR_LEARNING,
+        evidence=evidence,
+        valid_until=until,
+        competence_id=competence.id,
+        level=level,
+    )
+
+
+def _assessment_for_issue(assessment_id: int) -> tuple[Assessment, Enrolment, TrainingModule]:
+    assessment = db.session.get(Assessment, assessment_id)
+    if assessment is None:
+        raise NotFound("No such assessment.")
+    enrolment = db.session.get(Enrolment, assessment.enrolment_id)
+    module = db.session.get(TrainingModule, assessment.module_id)
+    return assessment, enrolment, module
+
+
+def issue_from_assessment(actor, assessment_id: int, *, valid_until=None) -> Certificate:
+    """Turn the latest, passed assessment of an enrolment into a certificate, once."""
+    assessment, enrolment, module = _assessment_for_issue(assessment_id)
+    facility = enrolment.session.facility
+    competence = module.competence
+    if not permissions.can_issue_for(actor, facility, competence):
+        raise Forbidden("You may not issue certificates for this facility and competence.")
+    newer = db.session.scalar(
+        sa.select(Assessment.id).where(
+            Assessment.enrolment_id == assessment.enrolment_id, Assessment.id > assessment.id
+        )
+    )
+    problems = []
+    if assessment.outcome != AssessmentOutcome.PASSED or newer is not None:
+        problems.append(
+            Problem(
+                "not_passed", "Only the latest assessment, and only a pass, leads to a certificate."
+            )
+        )
+    if db.session.scalar(
+        sa.select(Certificate.id).where(Certificate.assessment_id == assessment.id)
+    ):
+        problems.append(
+            Problem("already_issued", "A certificate was already issued for this assessment.")
+        )
+    _raise(problems)
+    now = clock.now()
+    until = valid_until or rules.default_valid_until(now, competence.default_validity_months)
+    evidence = f"Passed the assessment of “{module.title}” on {assessment.recorded_at:%d %b %Y}"
+    evidence += f" (level {assessment.level_reached})."
+    if assessment.evidence_text:
+        evidence += "\n" + assessment.evidence_text
+    _raise(
+        rules.issue_problems(
+            level=assessment.level_reached,
+            levels=[x.level for x in competence.levels],
+            evidence=evidence,
+            valid_until=until,
+            now=now,
+        )
+    )
+    return _create(
+        actor,
+        facility=facility,
+        holder=enrolment.user,
+        basis=CertificateBasis.ASSESSMENT,
+        evidence=evidence,
+        valid_until=until,
+        competence_id=competence.id,
+        level=assessment.level_reached,
+        module_id=module.id,
+        assessment_id=assessment.id,
+    )
+
+
+def _lock(cert: Certificate) -> Certificate:
+    db.session.refresh(cert, with_for_update=True)
+    return cert
+
+
+def _transition(actor, cert, action: str, reason: str | None, new_status, **fields) -> Certificate:
+    if not permissions.can_manage_certificate(actor, cert):
+        raise Forbidden("Only the issuing facility's managers may change this certificate.")
+    _lock(cert)
+    _raise(rules.transition_problems(action, cert.status, reason))
+    now = clock.now()
+    cert.status = new_status
+    cert.status_reason = (reason or "").strip() or None
+    cert.status_changed_at = now
+    cert.status_changed_by_id = actor.id
+    for name, value in fields.items():
+        setattr(cert, name, now if value == "now" else value)
+    audit.record(
+        actor, f"certificate.{action}", cert, audit.changes_of(cert), facility_id=cert.facility_id
+    )
+    return cert
+
+
+def suspend(actor, cert: Certificate, reason: str) -> Certificate:
+    """Suspend (reversibly): the certificate stops counting until it is reinstated."""
+    cert = _transition(actor, cert, "suspend", reason, CertificateStatus.SUSPENDED)
+    _notify(cert.holder, cert, "suspended", f"Certificate suspended: {_title(cert)}")
+    return cert
+
+
+def reinstate(actor, cert: Certificate) -> Certificate:
+    """Reinstate a suspended certificate; one whose validity ended meanwhile becomes expired."""
+    ended = cert.valid_until is not None and cert.valid_until <= clock.now()
+    status = CertificateStatus.EXPIRED if ended else CertificateStatus.ACTIVE
+    return _transition(actor, cert, "reinstate", "Reinstated", status)
+
+
+def revoke(actor, cert: Certificate, reason: str) -> Certificate:
+    """Revoke for good, with the reason; the status list shows it at once."""
+    cert = _transition(
+        actor, cert, "revoke", reason, CertificateStatus.REVOKED, revoked_at="now", listed_at="now"
+    )
+    _notify(cert.holder, cert, "revoked", f"Certificate revoked: {_title(cert)}")
+    return cert
+
+
+def renew(
+    actor, cert: Certificate, *, valid_until=None, evidence: str | None = None
+) -> Certificate:
+    """A new certificate replacing this one (linked by ``replaces_id``); the old one ends now."""
+    competence = cert.competence
+    if competence is None or cert.facility is None:
+        raise DomainError(
+            Problem("cannot_renew", "Path awards are not renewed; they do not expire.")
+        )
+    if not permissions.can_manage_certificate(actor, cert):
+        raise Forbidden("Only the issuing facility's managers may renew this certificate.")
+    _lock(cert)
+    problems = rules.transition_problems("renew", cert.status, None)
+    if queries.replacement_of(cert) is not None:
+        problems.append(Problem("already_renewed", "This certificate was already renewed."))
+    _raise(problems)
+    now = clock.now()
+    until = valid_until or rules.default_valid_until(now, competence.default_validity_months)
+    text = evidence or f"Renewal of certificate {cert.public_id}.\n{cert.evidence}"
+    _raise(
+        rules.issue_problems(
+            level=cert.level,
+            levels=[x.level for x in competence.levels],
+            evidence=text,
+            valid_until=until,
+            now=now,
+        )
+    )
+    if cert.status == CertificateStatus.ACTIVE:
+        _end(cert, f"Renewed on {now:%d %b %Y}", now, actor)
+    return _create(
+        actor,
+        facility=cert.facility,
+        holder=cert.holder,
+        basis=cert.basis,
+        evidence=text,
+        valid_until=until,
+        competence_id=competence.id,
+        level=cert.level,
+        module_id=cert.module_id,
+        replaces_id=cert.id,
+    )
+
+
+def _end(
+    cert: Certificate, reason: str, now: datetime, actor=None, *, listed: bool = False
+) -> None:
+    cert.status = CertificateStatus.EXPIRED
+    cert.status_reason = reason
+    cert.status_changed_at = now
+    cert.status_changed_by_id = actor.id if actor is not None else None
+    if listed:
+        cert.listed_at = now
+    audit.record(
+        actor, "certificate.expired", cert, audit.changes_of(cert), facility_id=cert.facility_id
+    )
+
+
+def set_sharing(actor, cert: Certificate, show_name: bool) -> Certificate:
+    """The holder decides whether the public verification page shows their name."""
+    if actor.id != cert.holder_id:
+        raise Forbidden("Only the holder decides what the verification page shows.")
+    cert.show_holder_name = bool(show_name)
+    audit.record(
+        actor, "certificate.sharing", cert, audit.changes_of(cert), facility_id=cert.facility_id
+    )
+    return cert
+
+
+def expire_due() -> int:
+    """Job: certificates whose validity ended, or that lapsed for lack of use, become expired."""
+    now = clock.now()
+    ended = 0
+    for cert in db.session.scalars(
+        sa.select(Certificate).where(
+            Certificate.status == CertificateStatus.ACTIVE,
+            Certificate.valid_until.is_not(None),
+            Certificate.valid_until <= now,
+        )
+    ):
+        _end(cert, "The period of validity ended.", now)
+        ended += 1
+    ended += _lapse_unused(now)
+    return ended
+
+
+def _lapse_unused(now: datetime) -> int:
+    from innocore.competences.models import Competence
+
+    rows = db.session.execute(
+        sa.select(Certificate, Competence.lapse_after_days)
+        .join(Competence, Competence.id == Certificate.competence_id)
+        .where(
+            Certificate.status == CertificateStatus.ACTIVE, Competence.lapse_after_days.is_not(None)
+        )
+    ).all()
+    uses = queries.last_uses(
+        {c.holder_id for c, _ in rows}, {c.competence_id for c, _ in rows}, now
+    )
+    lapsed = 0
+    for cert, days in rows:
+        when = rules.lapse_at(cert.issued_at, uses.get((cert.holder_id, cert.competence_id)), days)
+        if when is not None and when <= now:
+            _end(cert, f"Lapsed: not used for {days} days.", now, listed=True)
+            lapsed += 1
+    return lapsed
+
+
+def send_expiry_warnings() -> int:
+    """Job: one e-mail 30 days and one 7 days before a certificate's validity ends, ever."""
+    now = clock.now()
+    sent = 0
+    for cert in db.session.scalars(
+        sa.select(Certificate).where(
+            Certificate.status == CertificateStatus.ACTIVE,
+            Certificate.valid_until > now,
+            Certificate.valid_until <= now + timedelta(days=max(WARN_DAYS)),
+        )
+    ):
+        days_left = cert.valid_until - now
+        for days in WARN_DAYS:
+            if days_left <= timedelta(days=days):
+                subject = f"Your certificate ends in {days} days or less: {_title(cert)}"
+                key = f"certificate-expiry-{days}-{cert.id}-{cert.valid_until.isoformat()}"
+                sent += _notify(cert.holder, cert, "expiring", subject, key=key) is not None
+                break
+    return sent

@@ -1,0 +1,324 @@
+"""Certificate pages: the holder's, the facility's, issuing and the lifecycle; the public page."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, time, timedelta
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from werkzeug.routing import BaseConverter
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from innocore import clock
+from innocore.accounts.models import User
+from innocore.accounts.services import external_url
+from innocore.audit import AuditEvent
+from innocore.competences.models import Competence
+from innocore.errors import DomainError, Forbidden, NotFound, Problem
+from innocore.extensions import db
+from innocore.facilities.models import Facility
+from innocore.forms import apply_problems, choices
+from training.certification import permissions, queries, rules, services
+from training.certification.models import Certificate
+from training.credentials.service import credential_for
+
+bp = Blueprint("certification", __name__, url_prefix="/certificates", template_folder="templates")
+public = Blueprint("certification_public", __name__, template_folder="templates")
+EXPIRING_DAYS = 30
+
+
+class PublicIdConverter(BaseConverter):
+    """A certificate's public id (26 base32 letters); other /verify/<token> URLs go elsewhere."""
+
+    regex = "[a-z2-7]{26}"
+    weight = 50
+
+
+def _facility(slug: str) -> Facility:
+    facility = db.session.scalar(sa.select(Facility).where(Facility.slug == slug))
+    if facility is None:
+        raise NotFound("No such facility.")
+    return facility
+
+
+def _viewable(public_id: str) -> Certificate:
+    cert = queries.get_certificate(public_id)
+    if not permissions.can_view_certificate(current_user, cert):
+        raise NotFound("No certificate with this id.")
+    return cert
+
+
+def title_of(cert: Certificate) -> str:
+    return services._title(cert)
+
+
+def issuer_name(cert: Certificate) -> str:
+    return cert.facility.name if cert.facility else current_app.config["NETWORK_NAME"]
+
+
+@public.route("/verify/<cert_id:public_id>")
+def verify_page(public_id: str):
+    """Anyone: competence, level, issuer, dates, status; the holder's name only if allowed."""
+    cert = db.session.scalar(sa.select(Certificate).where(Certificate.public_id == public_id))
+    if cert is None:
+        abort(404)
+    state = rules.public_status(cert.status, cert.issued_at, cert.valid_until, clock.now())
+    return render_template(
+        "certification/verify.html",
+        cert=cert,
+        state=state,
+        title=title_of(cert),
+        issuer=issuer_name(cert),
+    )
+
+
+@bp.route("/")
+@login_required
+def mine():
+    certs = queries.certificates_of(current_user.id)
+    now = clock.now()
+    states = {c.id: rules.public_status(c.status, c.issued_at, c.valid_until, now) for c in certs}
+    titles = {c.id: title_of(c) for c in certs}
+    return render_template("certification/mine.html", certs=certs, states=states, titles=titles)
+
+
+@bp.route("/<public_id>")
+@login_required
+def show(public_id: str):
+    cert = _viewable(public_id)
+    history = db.session.scalars(
+        sa.select(AuditEvent)
+        .where(AuditEvent.object_type == "certificate", AuditEvent.object_id == str(cert.id))
+        .order_by(AuditEvent.occurred_at, AuditEvent.id)
+    ).all()
+    state = rules.public_status(cert.status, cert.issued_at, cert.valid_until, clock.now())
+    return render_template(
+        "certification/show.html",
+        cert=cert,
+        state=state,
+        title=title_of(cert),
+        issuer=issuer_name(cert),
+        history=history,
+        replacement=queries.replacement_of(cert),
+        share_url=external_url("certification_public.verify_page", public_id=cert.public_id),
+    )
+
+
+@bp.route("/<public_id>/certificate.pdf")
+@login_required
+def pdf(public_id: str):
+    from training.certification.pdf import certificate_pdf
+
+    cert = _viewable(public_id)
+    body = certificate_pdf(
+        cert,
+        title=title_of(cert),
+        issuer=issuer_name(cert),
+        verify_url=external_url("certification_public.verify_page", public_id=cert.public_id),
+        network=current_app.config["NETWORK_NAME"],
+    )
+    headers = {"Content-Disposition": f'attachment; filename="certificate-{cert.public_id}.pdf"'}
+    return Response(body, mimetype="application/pdf", headers=headers)
+
+
+@bp.route("/<public_id>/credential.json")
+@login_required
+def credential(public_id: str):
+    cert = _viewable(public_id)
+    body = json.dumps(credential_for(cert), indent=2, ensure_ascii=False)
+    headers = {"Content-Disposition": f'attachment; filename="credential-{cert.public_id}.json"'}
+    return Response(body, mimetype="application/vc", headers=headers)
+
+
+@bp.route("/<public_id>/sharing", methods=["POST"])
+@login_required
+def sharing(public_id: str):
+    cert = _viewable(public_id)
+    services.set_sharing(current_user, cert, request.form.get("show_name") == "1")
+    db.session.commit()
+    flash("Your choice for the verification page is saved.", "success")
+    return redirect(url_for(".show", public_id=public_id))
+
+
+def _reason_action(public_id: str, action):
+    cert = queries.get_certificate(public_id)
+    if not permissions.can_manage_certificate(current_user, cert):
+        raise Forbidden("Only the issuing facility's managers may change this certificate.")
+    try:
+        result = action(cert, (request.form.get("reason") or "").strip())
+    except DomainError as err:
+        if err.status != 422:
+            raise
+        db.session.rollback()
+        for p in err.problems:
+            flash(p.message, "error")
+        return redirect(url_for(".show", public_id=public_id)), 422
+    db.session.commit()
+    flash("Done.", "success")
+    return redirect(url_for(".show", public_id=result.public_id))
+
+
+@bp.route("/<public_id>/suspend", methods=["POST"])
+@login_required
+def suspend(public_id: str):
+    return _reason_action(public_id, lambda c, r: services.suspend(current_user, c, r))
+
+
+@bp.route("/<public_id>/reinstate", methods=["POST"])
+@login_required
+def reinstate(public_id: str):
+    return _reason_action(public_id, lambda c, r: services.reinstate(current_user, c))
+
+
+@bp.route("/<public_id>/revoke", methods=["POST"])
+@login_required
+def revoke(public_id: str):
+    return _reason_action(public_id, lambda c, r: services.revoke(current_user, c, r))
+
+
+@bp.route("/<public_id>/renew", methods=["POST"])
+@login_required
+def renew(public_id: str):
+    return _reason_action(public_id, lambda c, r: services.renew(current_user, c))
+
+
+@bp.route("/facility/<slug>")
+@login_required
+def facility(slug: str):
+    fac = _facility(slug)
+    if not permissions.can_see_facility_certificates(current_user, fac):
+        raise Forbidden("Only the facility's managers, staff and trainers see its certificates.")
+    expiring = request.args.get("expiring") == "1"
+    before = clock.now() + timedelta(days=EXPIRING_DAYS) if expiring else None
+    page = db.paginate(
+        queries.facility_certificates_stmt(fac.id, expiring_before=before),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+    titles = {c.id: title_of(c) for c in page.items}
+    pending = (
+        queries.assessments_awaiting(fac.id) if permissions.can_issue_at(current_user, fac) else []
+    )
+    return render_template(
+        "certification/facility.html",
+        facility=fac,
+        page=page,
+        titles=titles,
+        expiring=expiring,
+        pending=pending,
+    )
+
+
+@bp.route("/facility/<slug>/assessments/<int:assessment_id>/issue", methods=["POST"])
+@login_required
+def issue_from_assessment(slug: str, assessment_id: int):
+    fac = _facility(slug)
+    if not permissions.can_issue_at(current_user, fac):
+        raise Forbidden("Only the facility's managers and trainers issue certificates.")
+    cert = services.issue_from_assessment(current_user, assessment_id)
+    db.session.commit()
+    flash(f"Certificate issued to {cert.holder.name}.", "success")
+    return redirect(url_for(".show", public_id=cert.public_id))
+
+
+class IssueForm(FlaskForm):
+    email = StringField(
+        "Holder's e-mail address", validators=[DataRequired(), Email(), Length(max=254)]
+    )
+    competence_id = SelectField("Competence", validators=[DataRequired()])
+    level = IntegerField("Level", validators=[DataRequired()])
+    evidence = TextAreaField(
+        "Evidence of prior learning", validators=[DataRequired(), Length(max=10_000)]
+    )
+    valid_until = DateField(
+        "Valid until (empty: the competence's default)", validators=[Optional()]
+    )
+
+
+def issuable_competences(fac: Facility) -> list[Competence]:
+    return list(
+        db.session.scalars(
+            sa.select(Competence)
+            .where(
+                sa.or_(Competence.facility_id.is_(None), Competence.facility_id == fac.id),
+                Competence.retired.is_(False),
+            )
+            .order_by(Competence.code)
+        )
+    )
+
+
+def end_of_day(day) -> datetime | None:
+    return datetime.combine(day, time(23, 59, 59), tzinfo=UTC) if day else None
+
+
+@bp.route("/facility/<slug>/issue", methods=["GET", "POST"])
+@login_required
+def issue(slug: str):
+    """Recognition of prior learning: a certificate resting on evidence the issuer describes."""
+    fac = _facility(slug)
+    if not permissions.can_issue_at(current_user, fac):
+        raise Forbidden("Only the facility's managers and trainers issue certificates.")
+    form = IssueForm()
+    form.competence_id.choices = choices(
+        (c.id, f"{c.code}: {c.title}") for c in issuable_competences(fac)
+    )
+    if not form.validate_on_submit():
+        return render_template("certification/issue.html", form=form, facility=fac), (
+            422 if form.is_submitted() else 200
+        )
+    holder = db.session.scalar(
+        sa.select(User).where(sa.func.lower(User.email) == form.email.data.lower())
+    )
+    competence = db.session.get(Competence, int(form.competence_id.data))
+    try:
+        if holder is None:
+            raise DomainError(Problem("unknown_holder", "No account has this address.", "email"))
+        cert = services.issue_prior_learning(
+            current_user,
+            facility=fac,
+            holder=holder,
+            competence=competence,
+            level=form.level.data,
+            evidence=form.evidence.data,
+            valid_until=end_of_day(form.valid_until.data),
+        )
+    except DomainError as err:
+        if err.status != 422:
+            raise
+        db.session.rollback()
+        apply_problems(form, err)
+        return render_template("certification/issue.html", form=form, facility=fac), 422
+    db.session.commit()
+    flash(f"Certificate issued to {holder.name}.", "success")
+    return redirect(url_for(".show", public_id=cert.public_id))
+
+
+@bp.route("/requirements/<int:competence_id>")
+def requirements(competence_id: int):
+    """Which modules, and which of their upcoming sessions, lead to a competence at a level."""
+    competence = db.session.get(Competence, competence_id)
+    if competence is None:
+        raise NotFound("No such competence.")
+    level = request.args.get("level", type=int) or 1
+    routes = queries.routes_to({competence_id: level}, clock.now())
+    return render_template(
+        "certification/requirements.html",
+        competence=competence,
+        level=level,
+        routes=routes.get(competence_id, []),
+    )

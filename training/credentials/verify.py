@@ -1,0 +1,161 @@
+"""Verify a credential file: shape, pinned contexts, issuer key, proof, dates, status list, record.
+
+Each failure names its reason (``code``): ``malformed``, ``unpinned_context``, ``unknown_key``,
+``issuer_mismatch``, ``tampered``, ``not_yet_valid``, ``expired``, ``revoked``, ``suspended``, ...
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from pyld.jsonld import JsonLdError
+
+from innocore import clock
+from training.credentials import documents, keys, proof, statuslist
+from training.credentials.contexts import OB_V3, VC_V2, UnpinnedContext
+
+MAX_BYTES = 256 * 1024
+
+
+@dataclass
+class Verification:
+    valid: bool
+    code: str
+    message: str
+    checks: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        return {
+            "valid": self.valid,
+            "code": self.code,
+            "message": self.message,
+            "checks": self.checks,
+        }
+
+
+class _Fail(Exception):
+    def __init__(self, code: str, message: str):
+        self.code, self.message = code, message
+
+
+def _parse_time(value, name: str) -> datetime:
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        raise _Fail("malformed", f"{name} is not a date-time.") from None
+
+
+def _shape(doc) -> None:
+    if not isinstance(doc, dict):
+        raise _Fail("malformed", "A credential is a JSON object.")
+    ctx = doc.get("@context")
+    if not isinstance(ctx, list) or ctx[:2] != [VC_V2, OB_V3]:
+        raise _Fail("malformed", "The contexts must start with VC 2.0 and Open Badges 3.0.3.")
+    types = doc.get("type") or []
+    if "VerifiableCredential" not in types or not (
+        {"OpenBadgeCredential", "AchievementCredential"} & set(types)
+    ):
+        raise _Fail("malformed", "This is not an OpenBadgeCredential.")
+    if "validFrom" not in doc or not isinstance(doc.get("proof"), dict):
+        raise _Fail("malformed", "validFrom and a single embedded proof are required.")
+
+
+def _issuer_key(doc: dict) -> str:
+    """The issuer key the proof names; it must be ours, current, and controlled by the issuer."""
+    vm = str(doc["proof"].get("verificationMethod", ""))
+    controller, _, fragment = vm.partition("#")
+    prefix = documents.issuer_url("network").rsplit("/", 1)[0] + "/"
+    key = controller.removeprefix(prefix) if controller.startswith(prefix) else ""
+    if not key or not keys.has_key(key) or fragment != keys.public_multibase(key):
+        raise _Fail(
+            "unknown_key", f"The signing key {vm or '(none)'} is not a key of this network."
+        )
+    issuer = doc.get("issuer")
+    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
+    if issuer_id != controller:
+        raise _Fail("issuer_mismatch", "The key does not belong to the credential's issuer.")
+    return key
+
+
+def _proof(doc: dict, key: str) -> None:
+    public = proof.public_key_from_multibase(keys.public_multibase(key))
+    try:
+        proof.verify(doc, public, documents.loader())
+    except proof.ProofError as exc:
+        raise _Fail(exc.code, str(exc)) from None
+    except (UnpinnedContext, JsonLdError) as exc:
+        raise _Fail(
+            "unpinned_context", f"A context is not pinned here or is invalid: {exc}"
+        ) from None
+
+
+def _dates(doc: dict, now: datetime) -> None:
+    if _parse_time(doc["validFrom"], "validFrom") > now:
+        raise _Fail("not_yet_valid", f"The credential is valid only from {doc['validFrom']}.")
+    if "validUntil" in doc and _parse_time(doc["validUntil"], "validUntil") <= now:
+        raise _Fail("expired", f"The credential expired on {doc['validUntil']}.")
+
+
+def _status(doc: dict, key: str) -> None:
+    from training.credentials.service import current_status_list
+
+    entry = doc.get("credentialStatus")
+    if not isinstance(entry, dict) or entry.get("type") != "BitstringStatusListEntry":
+        raise _Fail("malformed", "The credential has no Bitstring Status List entry.")
+    if entry.get("statusListCredential") != documents.status_list_url(key):
+        raise _Fail("status_unavailable", "The status list is not this issuer's.")
+    status_list = current_status_list(key)
+    public = proof.public_key_from_multibase(keys.public_multibase(key))
+    proof.verify(status_list, public, documents.loader())
+    try:
+        revoked = statuslist.is_set(
+            status_list["credentialSubject"]["encodedList"], int(entry.get("statusListIndex", -1))
+        )
+    except ValueError as exc:
+        raise _Fail("status_unavailable", str(exc)) from None
+    if revoked:
+        raise _Fail("revoked", "The issuer revoked this credential (see the status list).")
+
+
+def _record(doc: dict) -> None:
+    """Suspension is reversible, so it is not in the revocation list: ask the record."""
+    from training.certification.models import Certificate, CertificateStatus
+    from training.certification.queries import get_certificate
+
+    public_id = str(doc.get("id", "")).rstrip("/").rsplit("/", 1)[-1]
+    try:
+        cert: Certificate = get_certificate(public_id)
+    except Exception:  # noqa: BLE001 - a credential of ours always has a record; say so below
+        raise _Fail("unknown_credential", "This network has no record of the credential.") from None
+    if cert.status == CertificateStatus.SUSPENDED:
+        raise _Fail("suspended", f"The certificate is suspended: {cert.status_reason}")
+
+
+def verify_credential(data: bytes | str | dict, now: datetime | None = None) -> Verification:
+    """Verify one credential (a JSON document or its bytes) and say why when it fails."""
+    checks: list[str] = []
+    try:
+        if not isinstance(data, dict):
+            if len(data) > MAX_BYTES:
+                raise _Fail("too_large", "A credential file is at most 256 KiB.")
+            try:
+                data = json.loads(data)
+            except ValueError:
+                raise _Fail("malformed", "The file is not JSON.") from None
+        _shape(data)
+        checks.append("shape")
+        key = _issuer_key(data)
+        checks.append("issuer key")
+        _proof(data, key)
+        checks.append("proof")
+        _dates(data, now or clock.now())
+        checks.append("dates")
+        _status(data, key)
+        checks.append("status list")
+        _record(data)
+        checks.append("record")
+    except _Fail as fail:
+        return Verification(False, fail.code, fail.message, checks)
+    return Verification(True, "valid", "The credential is authentic and currently valid.", checks)
