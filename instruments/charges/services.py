@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from innocore import audit, clock
 from innocore.accounts.models import User
@@ -44,6 +45,7 @@ class ChargeInput:
     share: Decimal = Decimal("1")
     instrument_id: int | None = None
     service_id: int | None = None
+    organisation_id: int | None = None  # default: the user's organisation now
 
     @property
     def key(self) -> str:
@@ -58,7 +60,7 @@ def record_charge(data: ChargeInput) -> Charge | None:
         source=data.source,
         source_id=data.source_id,
         source_key=data.key,
-        organisation_id=data.user.organisation_id,
+        organisation_id=data.organisation_id or data.user.organisation_id,
         user_id=data.user.id,
         facility_id=data.facility.id,
         instrument_id=data.instrument_id,
@@ -155,6 +157,10 @@ def _uncharged_bookings(now: datetime, limit: int):
         .where(~sa.exists(charged), ~sa.exists(linked))
         .order_by(Booking.ends_at, Booking.id)
         .limit(limit)
+        .options(
+            selectinload(Booking.instrument).selectinload(Instrument.rates),
+            selectinload(Booking.user),
+        )
     ).all()
 
 
@@ -163,10 +169,11 @@ def charge_finished_bookings(now: datetime | None = None, limit: int = 500) -> i
     of the user's category, frozen on the charge. Returns how many charges were made."""
     now = now or clock.now()
     bookings = _uncharged_bookings(now, limit)
+    policies = {fid: policy_for(fid) for fid in {b.instrument.facility_id for b in bookings}}
     made = 0
     for booking in bookings:
         instrument = booking.instrument
-        policy = policy_for(instrument.facility_id)
+        policy = policies[instrument.facility_id]
         terms = rules.booking_charge(
             booking.status.value,
             cancelled_late=booking.cancelled_late,
@@ -212,5 +219,6 @@ def charge_accepted_quote(quote, request) -> Charge | None:
             incurred_at=quote.decided_at or clock.now(),
             currency=quote.currency,
             service_id=request.service_id,
+            organisation_id=request.organisation_id,
         )
     )

@@ -1,0 +1,121 @@
+"""Pages of company administrators: people, invitations, and the link to join a company.
+
+Feature packages add pages about the company's activity with ``register_company_page``; the kernel
+never imports them.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from innocore import clock
+from innocore.accounts import companies
+from innocore.errors import DomainError
+from innocore.extensions import db
+from innocore.forms import apply_problems
+from innocore.permissions import require
+
+bp = Blueprint("companies", __name__, url_prefix="/company")
+
+
+def is_company_admin(user) -> bool:
+    return user.is_authenticated and user.is_company_admin
+
+
+def register_company_page(app, label: str, endpoint: str) -> None:
+    """A feature package lists one of its company-activity pages on the company page."""
+    app.extensions.setdefault("innocore.company_pages", []).append((label, endpoint))
+
+
+class InviteForm(FlaskForm):
+    email = EmailField("E-mail of the employee", validators=[DataRequired(), Length(max=254)])
+
+
+class JoinForm(FlaskForm):
+    name = StringField("Your name", validators=[Optional(), Length(max=200)])
+    password = PasswordField("Choose a password", validators=[Optional(), Length(max=200)])
+
+
+def _page(form: InviteForm, status: int = 200):
+    page = companies.list_employees(current_user, page=request.args.get("page", 1, type=int))
+    return render_template(
+        "companies/index.html",
+        org=current_user.organisation,
+        people=page,
+        invitations=companies.list_invitations(current_user),
+        form=form,
+        now=clock.now(),
+        pages=current_app.extensions.get("innocore.company_pages", []),
+    ), status
+
+
+@bp.route("/")
+@require(is_company_admin, "Only company administrators see this page.")
+def index():
+    return _page(InviteForm(formdata=None))
+
+
+@bp.route("/invite", methods=["POST"])
+@require(is_company_admin, "Only company administrators invite employees.")
+def invite():
+    form = InviteForm()
+    if form.validate():
+        try:
+            invitation, _ = companies.invite_employee(current_user, form.email.data)
+        except DomainError as err:
+            db.session.rollback()
+            apply_problems(form, err)
+        else:
+            db.session.commit()
+            flash(f"Invitation sent to {invitation.email}.", "success")
+            return redirect(url_for("companies.index"))
+    return _page(form, 422)
+
+
+@bp.route("/invitations/<int:invitation_id>/revoke", methods=["POST"])
+@require(is_company_admin, "Only company administrators revoke invitations.")
+def revoke(invitation_id: int):
+    invitation = companies.revoke_invitation(current_user, invitation_id)
+    db.session.commit()
+    flash(f"Invitation to {invitation.email} revoked.", "info")
+    return redirect(url_for("companies.index"))
+
+
+@bp.route("/people/<int:user_id>/role", methods=["POST"])
+@require(is_company_admin, "Only company administrators change roles.")
+def role(user_id: int):
+    user = companies.set_admin(current_user, user_id, request.form.get("admin") == "1")
+    db.session.commit()
+    flash(f"{user.name} is now a company {user.org_role.value}.", "success")
+    return redirect(url_for("companies.index"))
+
+
+@bp.route("/join/<token>", methods=["GET", "POST"])
+def join(token: str):
+    invitation = companies.find_invitation(token)
+    existing = companies.get_user_by_email(invitation.email)
+    form = JoinForm()
+    if request.method == "POST":
+        current = current_user if current_user.is_authenticated else None
+        try:
+            user = companies.accept_invitation(
+                token, current=current, name=form.name.data or "", password=form.password.data or ""
+            )
+        except DomainError as err:
+            db.session.rollback()
+            if err.status != 422:
+                raise
+            apply_problems(form, err)
+        else:
+            db.session.commit()
+            login_user(user)
+            flash(f"Welcome to {invitation.organisation.name}.", "success")
+            return redirect(url_for("core.dashboard"))
+    status = 422 if form.errors or getattr(form, "form_errors", None) else 200
+    return render_template(
+        "companies/join.html", invitation=invitation, existing=existing, form=form
+    ), status

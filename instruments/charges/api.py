@@ -1,0 +1,112 @@
+"""Charges and statements through /api/v1."""
+
+from __future__ import annotations
+
+from flask_login import current_user
+from pydantic import BaseModel
+
+from innocore.api.core import api_blueprint, operation, paginated
+from innocore.errors import Forbidden
+from innocore.permissions import can_manage_facility
+from instruments.charges import queries
+from instruments.charges.views import _organisation, period_from_args
+from instruments.requests.catalog import get_facility
+
+bp = api_blueprint("charges_api", __name__)
+TAGS = ["charges"]
+PERIOD = {"from": "first month, 2026-01 (default: this month)", "to": "last month"}
+
+
+class ChargeOut(BaseModel):
+    id: int
+    source: str
+    source_key: str
+    organisation_id: int
+    user_id: int
+    facility_id: int
+    instrument_id: int | None
+    service_id: int | None
+    category: str
+    description: str
+    unit: str
+    rate: str
+    quantity: str
+    share: str
+    amount: str
+    currency: str
+    incurred_at: str
+    period: str
+
+
+def charge_json(c) -> dict:
+    return {
+        "id": c.id, "source": c.source.value, "source_key": c.source_key,
+        "organisation_id": c.organisation_id, "user_id": c.user_id, "facility_id": c.facility_id,
+        "instrument_id": c.instrument_id, "service_id": c.service_id,
+        "category": c.category.value, "description": c.description, "unit": c.unit,
+        "rate": str(c.rate), "quantity": str(c.quantity), "share": str(c.share),
+        "amount": str(c.amount), "currency": c.currency,
+        "incurred_at": c.incurred_at.isoformat(), "period": c.period_on.strftime("%Y-%m"),
+    }  # fmt: skip
+
+
+def _totals(rows) -> list[dict]:
+    return [{"currency": cur, "count": n, "total": str(total)} for cur, n, total in rows]
+
+
+def _groups(rows) -> list[dict]:
+    return [
+        {"key": str(getattr(key, "value", key)), "currency": cur, "count": n, "total": str(t)}
+        for key, cur, n, t in rows
+    ]
+
+
+@operation(bp, "/charges", "GET", summary="My charges over a period", tags=TAGS, paginated=True,
+           response=ChargeOut, query=PERIOD)  # fmt: skip
+def my_charges():
+    return paginated(queries.lines(period_from_args(), user_id=current_user.id), charge_json)
+
+
+@operation(
+    bp, "/organisations/<int:organisation_id>/statement", "GET", tags=TAGS, paginated=True,
+    summary="An organisation's statement: totals and a page of lines (company admins)",
+    response=ChargeOut, query=PERIOD,
+)  # fmt: skip
+def organisation_statement(organisation_id: int):
+    org, period = _organisation(organisation_id), period_from_args()
+    out = paginated(queries.lines(period, organisation_id=org.id), charge_json)
+    out["totals"] = _totals(queries.totals(period, organisation_id=org.id))
+    out["period"] = {"from": period.start.strftime("%Y-%m"), "to": period.end.strftime("%Y-%m")}
+    return out
+
+
+@operation(
+    bp, "/facilities/<int:facility_id>/revenue", "GET", tags=TAGS, query=PERIOD,
+    summary="A facility's revenue by category, instrument, service and source (its managers)",
+)  # fmt: skip
+def facility_revenue(facility_id: int):
+    facility = get_facility(facility_id)
+    if not can_manage_facility(current_user, facility):
+        raise Forbidden("Only the facility's managers see its revenue.")
+    period, scope = period_from_args(), {"facility_id": facility.id}
+    return {
+        "period": {"from": period.start.strftime("%Y-%m"), "to": period.end.strftime("%Y-%m")},
+        "totals": _totals(queries.totals(period, **scope)),
+        "by_category": _groups(queries.by_category(period, **scope)),
+        "by_instrument": _groups(queries.by_instrument(period, **scope)),
+        "by_service": _groups(queries.by_service(period, **scope)),
+        "by_source": _groups(queries.by_source(period, **scope)),
+    }
+
+
+@operation(bp, "/charges/network", "GET", summary="Revenue of the whole network (network admins)",
+           tags=TAGS, query=PERIOD,
+           permission=lambda user: bool(user.is_network_admin))  # fmt: skip
+def network_revenue():
+    period = period_from_args()
+    return {
+        "period": {"from": period.start.strftime("%Y-%m"), "to": period.end.strftime("%Y-%m")},
+        "totals": _totals(queries.totals(period)),
+        "by_facility": _groups(queries.by_facility(period)),
+        "by_category": _groups(queries.by_category(period)),
+    }

@@ -1,0 +1,21 @@
+"""An organisation's statement as PDF."""
+
+from __future__ import annotations
+
+from instruments.requests.pdf import latin1, new_document, table
+
+
+def statement_pdf(org, period, charges, totals) -> bytes:
+    pdf = new_document(f"Statement {period.label}")
+    pdf.multi_cell(0, 6, latin1(f"{org.name} ({org.kind.label}, {org.country})"),
+                   new_x="LMARGIN", new_y="NEXT")  # fmt: skip
+    pdf.ln(3)
+    rows = [
+        [c.incurred_at.date().isoformat(), c.description[:60], f"{c.quantity} {c.unit}",
+         f"{c.rate}", f"{c.amount} {c.currency}"]
+        for c in charges
+    ]  # fmt: skip
+    for currency, count, total in totals:
+        rows.append(["Total", f"{count} charge(s)", "", "", f"{total} {currency}"])
+    table(pdf, ["Date", "Description", "Quantity", "Rate", "Amount"], rows, [25, 85, 25, 25, 30])
+    return bytes(pdf.output())

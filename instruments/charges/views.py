@@ -1,0 +1,196 @@
+"""Statements (HTML, CSV, PDF), facility revenue, the network overview, charging rules, and the
+company administrator's view of the company's bookings."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import DecimalField, StringField
+from wtforms.validators import DataRequired, Length
+
+from innocore import clock
+from innocore.accounts.models import Organisation
+from innocore.errors import DomainError, Forbidden, NotFound
+from innocore.extensions import db
+from innocore.forms import apply_problems
+from innocore.permissions import can_manage_facility, is_network_admin, require
+from instruments.charges import bp, queries, rules, services
+from instruments.charges.pdf import statement_pdf
+from instruments.requests.catalog import get_facility
+from instruments.requests.permissions import is_company_admin_of
+
+PER_PAGE = 50
+
+
+def can_see_statement(user, organisation_id: int) -> bool:
+    """An organisation's statement: its company administrators and network admins."""
+    return is_network_admin(user) or is_company_admin_of(user, organisation_id)
+
+
+def period_from_args() -> queries.Period:
+    """``from`` and ``to`` months (``2026-03``) from the query string; this month by default."""
+    this = rules.period_of(clock.now(), "UTC")
+    start = rules.parse_month(request.args.get("from")) if request.args.get("from") else this
+    end = rules.parse_month(request.args.get("to")) if request.args.get("to") else start
+    problems = rules.period_problems(start, end)
+    if problems:
+        raise DomainError(problems, status=400)
+    return queries.Period(start, end)
+
+
+def _organisation(organisation_id: int) -> Organisation:
+    org = db.session.get(Organisation, organisation_id)
+    if org is None or not can_see_statement(current_user, organisation_id):
+        raise NotFound("No such statement.")
+    return org
+
+
+def _args(period: queries.Period) -> dict:
+    return {"from": period.start.strftime("%Y-%m"), "to": period.end.strftime("%Y-%m")}
+
+
+@bp.route("/organisations/<int:organisation_id>")
+@login_required
+def statement(organisation_id: int):
+    org, period = _organisation(organisation_id), period_from_args()
+    stmt = queries.lines(period, organisation_id=org.id)
+    page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
+    return render_template(
+        "charges/statement.html", org=org, period=period, page=page, args=_args(period),
+        totals=queries.totals(period, organisation_id=org.id),
+        months=queries.by_month(period, organisation_id=org.id),
+    )  # fmt: skip
+
+
+CSV_HEADER = ["date", "facility_id", "user", "description", "category", "unit", "rate",
+              "quantity", "share", "amount", "currency", "source"]  # fmt: skip
+
+
+def _csv_row(c) -> list:
+    return [c.incurred_at.date().isoformat(), c.facility_id, c.user.name, c.description,
+            c.category.value, c.unit, c.rate, c.quantity, c.share, c.amount, c.currency,
+            c.source_key]  # fmt: skip
+
+
+@bp.route("/organisations/<int:organisation_id>.csv")
+@login_required
+def statement_csv(organisation_id: int):
+    org, period = _organisation(organisation_id), period_from_args()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_HEADER)
+    for charge in db.session.scalars(queries.lines(period, organisation_id=org.id)):
+        writer.writerow(_csv_row(charge))
+    name = f"statement-{org.id}-{period.start:%Y-%m}-{period.end:%Y-%m}.csv"
+    return Response(
+        out.getvalue(), mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )  # fmt: skip
+
+
+@bp.route("/organisations/<int:organisation_id>.pdf")
+@login_required
+def statement_document(organisation_id: int):
+    org, period = _organisation(organisation_id), period_from_args()
+    charges = db.session.scalars(queries.lines(period, organisation_id=org.id)).all()
+    data = statement_pdf(org, period, charges, queries.totals(period, organisation_id=org.id))
+    name = f"statement-{org.id}-{period.start:%Y-%m}-{period.end:%Y-%m}.pdf"
+    return Response(data, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{name}"'})  # fmt: skip
+
+
+@bp.route("/company")
+@require(lambda u: u.is_company_admin, "Only company administrators see this page.")
+def company():
+    return redirect(url_for("charges.statement", organisation_id=current_user.organisation_id,
+                            **request.args))  # fmt: skip
+
+
+@bp.route("/company/bookings")
+@require(lambda u: u.is_company_admin, "Only company administrators see this page.")
+def company_bookings():
+    stmt = queries.company_bookings(current_user.organisation_id)
+    page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
+    return render_template("charges/company_bookings.html", page=page,
+                           org=current_user.organisation)  # fmt: skip
+
+
+@bp.route("/mine")
+@login_required
+def mine():
+    period = period_from_args()
+    page = db.paginate(queries.lines(period, user_id=current_user.id), per_page=PER_PAGE,
+                       error_out=False)  # fmt: skip
+    return render_template(
+        "charges/mine.html", page=page, period=period, args=_args(period),
+        totals=queries.totals(period, user_id=current_user.id),
+    )  # fmt: skip
+
+
+@bp.route("/facilities/<int:facility_id>")
+@login_required
+def facility_revenue(facility_id: int):
+    facility = get_facility(facility_id)
+    if not can_manage_facility(current_user, facility):
+        raise Forbidden("Only the facility's managers see its revenue.")
+    period, scope = period_from_args(), {"facility_id": facility.id}
+    return render_template(
+        "charges/facility.html", facility=facility, period=period, args=_args(period),
+        totals=queries.totals(period, **scope), categories=queries.by_category(period, **scope),
+        instruments=queries.by_instrument(period, **scope),
+        services=queries.by_service(period, **scope), sources=queries.by_source(period, **scope),
+        policy=services.policy_for(facility.id),
+    )  # fmt: skip
+
+
+@bp.route("/network")
+@require(is_network_admin, "Only network administrators see the whole network.")
+def network():
+    period = period_from_args()
+    return render_template(
+        "charges/network.html", period=period, args=_args(period),
+        totals=queries.totals(period), facilities=queries.by_facility(period),
+        organisations=queries.by_organisation(period), categories=queries.by_category(period),
+    )  # fmt: skip
+
+
+class PolicyForm(FlaskForm):
+    currency = StringField("Currency", validators=[DataRequired(), Length(min=3, max=3)])
+    late_cancel_share = DecimalField("Share charged for a late cancellation (0 to 1)", places=3)
+    no_show_share = DecimalField("Share charged for a no-show (0 to 1)", places=3)
+
+
+@bp.route("/facilities/<int:facility_id>/policy", methods=["GET", "POST"])
+@login_required
+def policy(facility_id: int):
+    facility = get_facility(facility_id)
+    if not can_manage_facility(current_user, facility):
+        raise Forbidden("Only the facility's managers set its charging rules.")
+    form = PolicyForm(obj=services.policy_for(facility.id))
+    if form.validate_on_submit():
+        try:
+            services.update_policy(
+                current_user, facility, currency=form.currency.data,
+                late_cancel_share=form.late_cancel_share.data,
+                no_show_share=form.no_show_share.data,
+            )  # fmt: skip
+        except DomainError as err:
+            db.session.rollback()
+            apply_problems(form, err)
+        else:
+            db.session.commit()
+            flash("Charging rules saved.", "success")
+            return redirect(url_for("charges.facility_revenue", facility_id=facility.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("charges/policy.html", facility=facility, form=form), status
+
+
+def month_choices(today: date | None = None) -> list[str]:
+    today = today or clock.now().date()
+    first = date(today.year, today.month, 1)
+    return [rules.add_months(first, -i).strftime("%Y-%m") for i in range(24)]

@@ -1,0 +1,34 @@
+"""Requestable services, service and collaboration requests, quotes, delivery, expertise directory.
+
+A sub-package of ``instruments``; ``innocore.create_app`` calls ``register``.
+"""
+
+from flask import Blueprint, Flask
+
+bp = Blueprint("requests", __name__, url_prefix="/requests", template_folder="templates")
+
+
+def register(app: Flask) -> None:
+    """Wire services and requests in: models, pages, API, the quote-lapse job, panel, nav, demo."""
+    from innocore.accounts.company_views import register_company_page
+    from innocore.dashboard import register_panel
+    from innocore.demo import register_seeder
+    from innocore.jobs import register_job
+    from innocore.template_helpers import register_facility_section, register_nav
+    from instruments.requests import catalog_views, models, views  # noqa: F401  (tables, routes)
+    from instruments.requests.api import bp as api_bp
+    from instruments.requests.demo import seed_requests
+    from instruments.requests.panels import requests_panel
+    from instruments.requests.permissions import TEMPLATE_PREDICATES, may_use_inbox
+    from instruments.requests.services import lapse_quotes
+
+    app.register_blueprint(bp)
+    app.register_blueprint(api_bp)
+    app.jinja_env.globals.update(TEMPLATE_PREDICATES)
+    register_nav(app, "Expertise", "requests.directory")
+    register_nav(app, "Request inbox", "requests.inbox", may_use_inbox)
+    register_facility_section(app, "requests/_facility_section.html")
+    register_company_page(app, "Service requests and quotes", "requests.company")
+    register_panel(app, requests_panel)
+    register_job(app, "quote_lapse", lapse_quotes, 3600)
+    register_seeder(app, seed_requests)

@@ -1,0 +1,155 @@
+"""HTML pages of the services catalog and the expertise directory, and their manager forms."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from innocore.errors import DomainError, Forbidden, NotFound
+from innocore.extensions import db
+from innocore.facilities.models import Facility
+from innocore.forms import apply_problems, choices
+from innocore.vocab import Technology, UserCategory
+from instruments.models import Instrument
+from instruments.requests import bp, catalog
+from instruments.requests.forms import ExpertiseForm, ServiceForm
+from instruments.requests.models import ServiceUnit
+from instruments.requests.permissions import can_manage_services
+
+
+def _q() -> str:
+    return (request.args.get("q") or "").strip()[:100]
+
+
+@bp.route("/services")
+def services_page():
+    q = _q()
+    page = db.paginate(catalog.list_services(q=q or None), per_page=25, error_out=False)
+    return render_template("requests/services.html", page=page, q=q)
+
+
+@bp.route("/directory")
+def directory():
+    q = _q()
+    tech = request.args.get("technology")
+    technology = Technology(tech) if tech in Technology._value2member_map_ else None
+    page = db.paginate(catalog.directory(q or None, technology), per_page=20, error_out=False)
+    return render_template(
+        "requests/directory.html", page=page, q=q, technology=technology,
+        technologies=list(Technology), profiles=catalog.profiles([f.id for f in page.items]),
+    )  # fmt: skip
+
+
+@bp.route("/facilities/<slug>")
+def profile(slug: str):
+    facility = db.session.scalar(sa.select(Facility).where(Facility.slug == slug))
+    if facility is None:
+        raise NotFound("No such facility.")
+    return render_template(
+        "requests/profile.html", facility=facility,
+        profile=catalog.profiles([facility.id])[facility.id],
+        expertise_form=_expertise_form(facility, formdata=None),
+    )  # fmt: skip
+
+
+def _expertise_form(facility, **kw) -> ExpertiseForm:
+    form = ExpertiseForm(**kw)
+    staff = catalog.facility_staff(facility.id)
+    form.user_id.choices = choices([("", "The facility")] + [(u.id, u.name) for u in staff])
+    return form
+
+
+@bp.route("/facilities/<int:facility_id>/expertise", methods=["POST"])
+@login_required
+def add_expertise(facility_id: int):
+    facility = catalog.get_facility(facility_id)
+    if not can_manage_services(current_user, facility):
+        raise Forbidden("Only the facility's managers edit its expertise profile.")
+    form = _expertise_form(facility)
+    user_id = int(form.user_id.data) if (form.user_id.data or "").isdigit() else None
+    catalog.add_expertise(
+        current_user, facility.id, topic=form.topic.data or "",
+        description=form.description.data or "", user_id=user_id,
+    )  # fmt: skip
+    db.session.commit()
+    flash("Expertise added.", "success")
+    return redirect(url_for("requests.profile", slug=facility.slug))
+
+
+@bp.route("/expertise/<int:expertise_id>/remove", methods=["POST"])
+@login_required
+def remove_expertise(expertise_id: int):
+    catalog.remove_expertise(current_user, expertise_id)
+    db.session.commit()
+    flash("Expertise removed.", "info")
+    return redirect(request.referrer or url_for("requests.directory"))
+
+
+def _service_form(facility, service=None) -> ServiceForm:
+    form = ServiceForm(obj=service) if service and request.method == "GET" else ServiceForm()
+    instruments = db.session.scalars(
+        sa.select(Instrument).where(Instrument.facility_id == facility.id).order_by(Instrument.name)
+    ).all()
+    form.instrument_ids.choices = choices((i.id, i.name) for i in instruments)
+    if service is not None and request.method == "GET":
+        form.unit.data = service.unit.value
+        form.instrument_ids.data = [i.id for i in service.instruments]
+        for category in UserCategory:
+            getattr(form, f"price_{category.value}").data = service.price_for(category)
+    return form
+
+
+def _data(form: ServiceForm) -> catalog.ServiceData:
+    prices: dict[UserCategory, Decimal | None] = {
+        c: getattr(form, f"price_{c.value}").data for c in UserCategory
+    }
+    return catalog.ServiceData(
+        name=form.name.data or "", unit=ServiceUnit(form.unit.data),
+        description=form.description.data or "", deliverables=form.deliverables.data or "",
+        expertise=form.expertise.data or "", turnaround_days=form.turnaround_days.data,
+        prices=prices, instrument_ids=list(form.instrument_ids.data or []),
+        active=bool(form.active.data),
+    )  # fmt: skip
+
+
+def _save(form, facility, save, template_args):
+    if form.validate_on_submit():
+        try:
+            service = save(_data(form))
+        except DomainError as err:
+            db.session.rollback()
+            apply_problems(form, err)
+        else:
+            db.session.commit()
+            flash("Service saved.", "success")
+            return redirect(url_for("requests.profile", slug=service.facility.slug))
+    status = 422 if request.method == "POST" else 200
+    return render_template("requests/service_form.html", form=form, facility=facility,
+                           **template_args), status  # fmt: skip
+
+
+@bp.route("/facilities/<int:facility_id>/services/new", methods=["GET", "POST"])
+@login_required
+def create_service(facility_id: int):
+    facility = catalog.get_facility(facility_id)
+    if not can_manage_services(current_user, facility):
+        raise Forbidden("Only the facility's managers list its services.")
+    return _save(
+        _service_form(facility), facility,
+        lambda data: catalog.create_service(current_user, facility.id, data), {"service": None},
+    )  # fmt: skip
+
+
+@bp.route("/services/<int:service_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_service(service_id: int):
+    service = catalog.get_service(service_id)
+    if not can_manage_services(current_user, service.facility):
+        raise Forbidden("Only the facility's managers edit its services.")
+    return _save(
+        _service_form(service.facility, service), service.facility,
+        lambda data: catalog.update_service(current_user, service.id, data), {"service": service},
+    )  # fmt: skip

@@ -1,0 +1,373 @@
+"""HTML pages of service requests: submit, my requests, the staff inbox, the request page and its
+actions, the quote editor, company requests."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from innocore import clock
+from innocore.accounts.rules import category_for
+from innocore.errors import DomainError, Forbidden, NotFound, Problem
+from innocore.extensions import db
+from innocore.forms import apply_problems, choices
+from innocore.permissions import require
+from instruments.models import Instrument
+from instruments.requests import bp, queries, rules, services
+from instruments.requests.catalog import get_facility, get_service
+from instruments.requests.forms import (
+    AttachForm,
+    BookTimeForm,
+    DeliverableForm,
+    DeliverForm,
+    FeedbackForm,
+    MessageForm,
+    QuoteForm,
+    ReasonForm,
+    RequestForm,
+)
+from instruments.requests.models import RequestStatus
+from instruments.requests.pdf import quote_pdf
+from instruments.requests.permissions import (
+    can_act_as_requester,
+    can_handle_request,
+    is_company_admin_of,
+    may_use_inbox,
+)
+
+PER_PAGE = 25
+
+
+def uploads_of(files) -> list[services.Upload]:
+    out = []
+    for f in files or []:
+        if f and f.filename:
+            out.append(services.Upload(f.filename, f.mimetype or "", f.read()))
+    return out
+
+
+def _statuses() -> list[RequestStatus]:
+    return queries.parse_statuses(request.args.getlist("status"))
+
+
+@bp.route("/facilities/<int:facility_id>/request", methods=["GET", "POST"])
+@login_required
+def new(facility_id: int):
+    facility = get_facility(facility_id)
+    service_id = request.args.get("service", type=int)
+    service = get_service(service_id) if service_id else None
+    if service is not None and service.facility_id != facility.id:
+        raise NotFound("No such service at this facility.")
+    form = RequestForm()
+    if form.validate_on_submit():
+        data = services.RequestInput(
+            title=form.title.data, description=form.description.data, samples=form.samples.data,
+            desired_start_on=form.desired_start_on.data, desired_end_on=form.desired_end_on.data,
+            attachments=uploads_of(form.attachments.data),
+        )  # fmt: skip
+        try:
+            row = services.submit_request(current_user, facility.id, service_id, data)
+        except DomainError as err:
+            db.session.rollback()
+            apply_problems(form, err)
+        else:
+            db.session.commit()
+            flash("Your request is on its way to the facility.", "success")
+            return redirect(url_for("requests.show", request_id=row.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "requests/new.html", facility=facility, service=service, form=form,
+        category=category_for(current_user, facility),
+    ), status  # fmt: skip
+
+
+@bp.route("/mine")
+@login_required
+def mine():
+    page = db.paginate(queries.mine(current_user, statuses=_statuses()), per_page=PER_PAGE)
+    return render_template(
+        "requests/list.html", page=page, title="My requests", endpoint="requests.mine",
+        now=clock.now(), statuses=list(RequestStatus), chosen=_statuses(), inbox=False,
+    )  # fmt: skip
+
+
+@bp.route("/company")
+@require(lambda u: u.is_company_admin, "Only company administrators see this page.")
+def company():
+    org_id = current_user.organisation_id
+    page = db.paginate(queries.of_organisation(org_id, statuses=_statuses()), per_page=PER_PAGE)
+    quotes = db.paginate(
+        queries.quotes_of_organisation(org_id), per_page=PER_PAGE, page=1, error_out=False
+    )
+    return render_template(
+        "requests/list.html", page=page, title=f"Requests of {current_user.organisation.name}",
+        endpoint="requests.company", now=clock.now(), statuses=list(RequestStatus),
+        chosen=_statuses(), inbox=False, quotes=quotes,
+    )  # fmt: skip
+
+
+@bp.route("/inbox")
+@require(may_use_inbox, "Only facility staff have a request inbox.")
+def inbox():
+    facility_id = request.args.get("facility", type=int)
+    sort = request.args.get("sort", "oldest")
+    stmt = queries.inbox(current_user, statuses=_statuses(), facility_id=facility_id, sort=sort)
+    page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
+    return render_template(
+        "requests/list.html", page=page, title="Request inbox", endpoint="requests.inbox",
+        now=clock.now(), statuses=list(RequestStatus), chosen=_statuses(), inbox=True,
+        counts=queries.counts_by_status(current_user, facility_id), sort=sort,
+    )  # fmt: skip
+
+
+def _show(request_id: int, forms: dict | None = None, status: int = 200):
+    row = services.get_request(current_user, request_id)
+    staff = can_handle_request(current_user, row)
+    instruments = []
+    if staff:
+        instruments = db.session.scalars(
+            db.select(Instrument).where(Instrument.facility_id == row.facility_id)
+        ).all()
+    book = BookTimeForm(formdata=None)
+    book.instrument_id.choices = choices((i.id, i.name) for i in instruments)
+    ctx = {
+        "message": MessageForm(formdata=None), "reason": ReasonForm(formdata=None),
+        "attach": AttachForm(formdata=None), "deliverable": DeliverableForm(formdata=None),
+        "deliver": DeliverForm(formdata=None), "feedback": FeedbackForm(formdata=None),
+        "book": book,
+    } | (forms or {})  # fmt: skip
+    return render_template(
+        "requests/show.html", r=row, staff=staff, requester=can_act_as_requester(current_user, row),
+        now=clock.now(), age=rules.age_days(row.submitted_at, clock.now()),
+        **queries.detail(row.id), **ctx,
+    ), status  # fmt: skip
+
+
+@bp.route("/<int:request_id>")
+@login_required
+def show(request_id: int):
+    return _show(request_id)
+
+
+def _act(request_id: int, fn, message: str, form_name: str | None = None, form=None):
+    """Run one service; on refusal show the request page with the problems (422)."""
+    try:
+        fn()
+    except DomainError as err:
+        if err.status != 422 or form is None:
+            raise
+        db.session.rollback()
+        apply_problems(form, err)
+        return _show(request_id, {form_name: form}, 422)
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("requests.show", request_id=request_id))
+
+
+@bp.route("/<int:request_id>/messages", methods=["POST"])
+@login_required
+def message(request_id: int):
+    form = MessageForm()
+    body = form.body.data or ""
+    return _act(
+        request_id, lambda: services.post_message(current_user, request_id, body),
+        "Message sent.", "message", form,
+    )  # fmt: skip
+
+
+@bp.route("/<int:request_id>/attachments", methods=["POST"])
+@login_required
+def attach(request_id: int):
+    form = AttachForm()
+    ups = uploads_of(form.attachments.data)
+    return _act(
+        request_id, lambda: services.add_attachments(current_user, request_id, ups),
+        "Attachments added.", "attach", form,
+    )  # fmt: skip
+
+
+@bp.route("/<int:request_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw(request_id: int):
+    form = ReasonForm()
+    return _act(
+        request_id,
+        lambda: services.withdraw_request(current_user, request_id, form.reason.data or ""),
+        "Request withdrawn.", "reason", form,
+    )  # fmt: skip
+
+
+@bp.route("/<int:request_id>/reject", methods=["POST"])
+@login_required
+def reject(request_id: int):
+    form = ReasonForm()
+    return _act(
+        request_id,
+        lambda: services.reject_request(current_user, request_id, form.reason.data or ""),
+        "Request rejected.", "reason", form,
+    )  # fmt: skip
+
+
+@bp.route("/<int:request_id>/start", methods=["POST"])
+@login_required
+def start(request_id: int):
+    return _act(request_id, lambda: services.start_work(current_user, request_id), "Work started.")
+
+
+@bp.route("/<int:request_id>/deliverables", methods=["POST"])
+@login_required
+def deliverable(request_id: int):
+    form = DeliverableForm()
+    ups = uploads_of([form.file.data]) if form.file.data else []
+    return _act(
+        request_id,
+        lambda: services.add_deliverable(
+            current_user, request_id, label=form.label.data or "",
+            upload=ups[0] if ups else None, url=(form.url.data or "").strip(),
+        ),
+        "Deliverable added.", "deliverable", form,
+    )  # fmt: skip
+
+
+@bp.route("/<int:request_id>/deliver", methods=["POST"])
+@login_required
+def deliver(request_id: int):
+    form = DeliverForm()
+    return _act(
+        request_id,
+        lambda: services.deliver(current_user, request_id, form.closing_note.data or ""),
+        "Results delivered; the requester is told.", "deliver", form,
+    )  # fmt: skip
+
+
+@bp.route("/<int:request_id>/close", methods=["POST"])
+@login_required
+def close(request_id: int):
+    form = FeedbackForm()
+    rating = int(form.rating.data) if (form.rating.data or "").isdigit() else None
+    return _act(
+        request_id,
+        lambda: services.close_request(
+            current_user, request_id, rating=rating, comment=form.comment.data or ""
+        ),
+        "Request closed. Thank you for the feedback.", "feedback", form,
+    )  # fmt: skip
+
+
+@bp.route(
+    "/<int:request_id>/quotes/<int:quote_id>/<any(accept, decline):decision>", methods=["POST"]
+)
+@login_required
+def decide(request_id: int, quote_id: int, decision: str):
+    fn = services.accept_quote if decision == "accept" else services.decline_quote
+    return _act(request_id, lambda: fn(current_user, request_id, quote_id), f"Quote {decision}ed.")
+
+
+def _local(value: datetime | None, zone: str) -> datetime | None:
+    return value.replace(tzinfo=ZoneInfo(zone)) if value else None
+
+
+@bp.route("/<int:request_id>/book", methods=["POST"])
+@login_required
+def book(request_id: int):
+    row = services.get_request(current_user, request_id)
+    form = BookTimeForm()
+    zone = row.facility.timezone
+    starts, ends = _local(form.starts_at.data, zone), _local(form.ends_at.data, zone)
+    instrument_id = int(form.instrument_id.data) if (form.instrument_id.data or "").isdigit() else 0
+    if starts is None or ends is None:
+        raise DomainError(Problem("dates", "Give a start and an end.", "starts_at"))
+    return _act(
+        request_id,
+        lambda: services.book_time(current_user, request_id, instrument_id, starts, ends),
+        "Instrument time booked for this request.",
+    )
+
+
+@bp.route("/files/<int:file_id>")
+@login_required
+def download(file_id: int):
+    row = services.get_file(current_user, file_id)
+    if row.url:
+        return redirect(row.url)
+    safe = "".join(c for c in (row.filename or "file") if c.isalnum() or c in "._- ")[:100]
+    return Response(
+        row.data,
+        mimetype=row.content_type or "application/octet-stream",
+        headers={"Content-Disposition": f'attachment; filename="{safe or "file"}"'},
+    )
+
+
+@bp.route("/<int:request_id>/quotes/<int:quote_id>.pdf")
+@login_required
+def quote_document(request_id: int, quote_id: int):
+    row = services.get_request(current_user, request_id)
+    quote = next((q for q in queries.detail(row.id)["quotes"] if q.id == quote_id), None)
+    if quote is None:
+        raise NotFound("No such quote.")
+    return Response(
+        quote_pdf(quote, row),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="quote-{row.id}-r{quote.revision}.pdf"'},
+    )
+
+
+@bp.route("/<int:request_id>/quote", methods=["GET", "POST"])
+@login_required
+def quote_editor(request_id: int):
+    row = services.get_request(current_user, request_id)
+    if not can_handle_request(current_user, row):
+        raise Forbidden("Only the facility's staff write quotes.")
+    form = QuoteForm()
+    if request.method == "GET":
+        _prefill(form, row)
+    elif form.validate():
+        lines = [
+            rules.LineInput(e.description.data or "", e.unit.data or "", e.quantity.data or "",
+                            e.unit_price.data or "")
+            for e in form.lines.entries
+            if (e.description.data or e.quantity.data or e.unit_price.data)
+        ]  # fmt: skip
+        try:
+            services.issue_quote(
+                current_user, row.id, lines, valid_until_on=form.valid_until_on.data,
+                terms=form.terms.data or "",
+            )  # fmt: skip
+        except DomainError as err:
+            db.session.rollback()
+            apply_problems(form, err)
+        else:
+            db.session.commit()
+            flash("Quote sent to the requester.", "success")
+            return redirect(url_for("requests.show", request_id=row.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("requests/quote_form.html", r=row, form=form), status
+
+
+def _prefill(form: QuoteForm, row) -> None:
+    """Start from the latest quote, else from the service's price for the requester's category."""
+    from datetime import timedelta
+
+    previous = services.latest_quote(row.id)
+    if previous is not None:
+        lines = [rules.LineInput(x.description, x.unit, x.quantity, x.unit_price)
+                 for x in previous.lines]  # fmt: skip
+        form.terms.data = previous.terms
+    else:
+        service = row.service
+        lines = rules.draft_lines(
+            service_name=service.name if service else None, unit=service.unit if service else None,
+            price=service.price_for(row.category) if service else None, samples=row.samples,
+        )  # fmt: skip
+    for entry, line in zip(form.lines.entries, lines, strict=False):
+        entry.description.data, entry.unit.data = line.description, line.unit
+        entry.quantity.data, entry.unit_price.data = str(line.quantity), str(line.unit_price)
+    today = clock.now().astimezone(ZoneInfo(row.facility.timezone)).date()
+    form.valid_until_on.data = today + timedelta(days=30)
+
+
+def company_admin_predicate(user) -> bool:
+    return is_company_admin_of(user, user.organisation_id)
