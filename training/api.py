@@ -90,6 +90,9 @@ class PartIn(Strict):
     starts_at: AwareDatetime
     ends_at: AwareDatetime
     title: str = Field("", max_length=200)
+    instrument_id: int | None = Field(
+        None, description="Reserve this instrument of the facility for the part (hands-on)"
+    )
 
 
 class PartOut(BaseModel):
@@ -97,6 +100,9 @@ class PartOut(BaseModel):
     starts_at: datetime
     ends_at: datetime
     title: str
+    instrument_id: int | None
+    instrument_name: str | None
+    booking_id: int | None
 
 
 class SessionIn(Strict):
@@ -234,6 +240,9 @@ def session_json(s, fill=None) -> dict:
                 "starts_at": p.starts_at.isoformat(),
                 "ends_at": p.ends_at.isoformat(),
                 "title": p.title,
+                "instrument_id": p.instrument_id,
+                "instrument_name": p.instrument.name if p.instrument else None,
+                "booking_id": p.booking_id,
             }
             for p in s.parts
         ],
@@ -374,7 +383,7 @@ def create_session(module_id: int, body: SessionIn):
     data = catalog.SessionData(
         capacity=body.capacity,
         audience=body.audience,
-        parts=[(p.starts_at, p.ends_at, p.title) for p in body.parts],
+        parts=[(p.starts_at, p.ends_at, p.title, p.instrument_id) for p in body.parts],
         enrol_opens_at=body.enrol_opens_at,
         enrol_closes_at=body.enrol_closes_at,
         trainer_ids=body.trainer_ids,

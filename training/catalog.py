@@ -11,12 +11,13 @@ import sqlalchemy as sa
 from innocore import audit, clock
 from innocore.accounts.models import User
 from innocore.competences.models import Competence
+from innocore.db import begin_serialised_write
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility
 from innocore.permissions import can_teach_at
 from innocore.vocab import Technology, UserCategory
-from training import notices, rules
+from training import notices, parts, rules
 from training.models import (
     AssessmentType,
     Audience,
@@ -27,7 +28,6 @@ from training.models import (
     ModulePrerequisite,
     ModuleStatus,
     ParticipationForm,
-    SessionPart,
     SessionStatus,
     TrainingModule,
     TrainingSession,
@@ -65,7 +65,8 @@ class ModuleData:
 class SessionData:
     capacity: int
     audience: Audience
-    parts: list[tuple[datetime, datetime, str]]
+    # (starts_at, ends_at, title) or (starts_at, ends_at, title, instrument_id)
+    parts: list[tuple]
     enrol_opens_at: datetime
     enrol_closes_at: datetime
     trainer_ids: list[int]
@@ -260,16 +261,22 @@ def add_material(
     return material
 
 
+def _part_inputs(data: SessionData) -> list[parts.PartInput]:
+    return sorted((parts.PartInput(*p) for p in data.parts), key=lambda p: p[:2])
+
+
 def _check_session(facility: Facility, data: SessionData) -> list[User]:
+    wanted = _part_inputs(data)
     problems = rules.session_problems(
         capacity=data.capacity,
-        parts=[(s, e) for s, e, _ in data.parts],
+        parts=[(p.starts_at, p.ends_at) for p in wanted],
         enrol_opens_at=data.enrol_opens_at,
         enrol_closes_at=data.enrol_closes_at,
         withdraw_days_before=data.withdraw_days_before,
         location=data.location,
         online_url=data.online_url,
     )
+    problems += parts.instrument_problems(facility, [p.instrument_id for p in wanted])
     trainers = list(db.session.scalars(sa.select(User).where(User.id.in_(data.trainer_ids))))
     if not trainers:
         problems.append(Problem("trainers", "Name at least one trainer.", "trainer_ids"))
@@ -288,7 +295,10 @@ def _check_session(facility: Facility, data: SessionData) -> list[User]:
 def create_session(
     actor: User, module: TrainingModule, facility: Facility, data: SessionData
 ) -> TrainingSession:
-    """Schedule a session of a published module at a facility (its managers and staff)."""
+    """Schedule a session of a published module at a facility (its managers and staff).
+
+    Hands-on parts reserve their instrument time at once; any refusal undoes the whole session.
+    """
     from training.permissions import can_schedule_at
 
     if not can_schedule_at(actor, facility):
@@ -297,10 +307,12 @@ def create_session(
         raise DomainError(Problem("module_facility", "This module belongs to another facility."))
     if module.status != ModuleStatus.PUBLISHED:
         raise DomainError(Problem("module_status", "Publish the module before scheduling it."))
+    begin_serialised_write(db.session())
     trainers = _check_session(facility, data)
     session = TrainingSession(module=module, facility=facility, created_at=clock.now())
-    _apply_session(session, data, trainers)
+    moves = _apply_session(session, data, trainers)
     db.session.add(session)
+    parts.reserve(actor, session, moves.reserve)  # before any flush: see parts.reserve
     db.session.flush()
     audit.record(
         actor, "training.session_created", session, audit.snapshot(session), facility_id=facility.id
@@ -308,7 +320,9 @@ def create_session(
     return session
 
 
-def _apply_session(session: TrainingSession, data: SessionData, trainers: list[User]) -> None:
+def _apply_session(
+    session: TrainingSession, data: SessionData, trainers: list[User]
+) -> parts.PartChanges:
     for name in (
         "capacity",
         "audience",
@@ -321,18 +335,15 @@ def _apply_session(session: TrainingSession, data: SessionData, trainers: list[U
     ):
         setattr(session, name, getattr(data, name))
     session.trainers = trainers
-    wanted = sorted(data.parts)
-    existing = sorted(session.parts, key=lambda p: p.starts_at)
-    for part, (start, end, title) in zip(existing, wanted, strict=False):
-        part.starts_at, part.ends_at, part.title = start, end, title
-    for start, end, title in wanted[len(existing) :]:
-        session.parts.append(SessionPart(starts_at=start, ends_at=end, title=title))
-    for part in existing[len(wanted) :]:
-        session.parts.remove(part)
+    return parts.plan_parts(session, _part_inputs(data))
 
 
 def update_session(actor: User, session: TrainingSession, data: SessionData) -> TrainingSession:
-    """Edit a scheduled session; participants get an updated invitation (SEQUENCE raised)."""
+    """Edit a scheduled session; participants get an updated invitation (SEQUENCE raised).
+
+    Moved hands-on parts move their instrument time; removed ones give it back. A part with
+    recorded attendance cannot be removed.
+    """
     from training.enrolment import fill_free_seats, lock_session
 
     if not can_manage_session(actor, session):
@@ -342,13 +353,17 @@ def update_session(actor: User, session: TrainingSession, data: SessionData) -> 
         raise DomainError(Problem("session_status", "Only scheduled sessions can be edited."))
     trainers = _check_session(session.facility, data)
     before = [(p.starts_at, p.ends_at) for p in session.parts]
-    _apply_session(session, data, trainers)
+    instruments_before = [p.instrument_id for p in session.parts]
+    moves = _apply_session(session, data, trainers)
+    parts.release(actor, moves.release, "The training session changed.")
+    parts.reserve(actor, session, moves.reserve)
     db.session.flush()
     changes = audit.changes_of(session)
-    if before != [
-        (p.starts_at, p.ends_at) for p in sorted(session.parts, key=lambda p: p.starts_at)
-    ]:
-        changes["parts"] = [[str(s) for s, _ in before], [str(p.starts_at) for p in session.parts]]
+    ordered = sorted(session.parts, key=lambda p: p.starts_at)
+    if before != [(p.starts_at, p.ends_at) for p in ordered]:
+        changes["parts"] = [[str(s) for s, _ in before], [str(p.starts_at) for p in ordered]]
+    if instruments_before != [p.instrument_id for p in ordered]:
+        changes["instruments"] = [instruments_before, [p.instrument_id for p in ordered]]
     if changes:
         session.sequence += 1
         db.session.flush()
@@ -373,7 +388,8 @@ def _holders(session: TrainingSession) -> list[Enrolment]:
 
 
 def cancel_session(actor: User, session: TrainingSession, reason: str) -> list[Enrolment]:
-    """Cancel a session: everyone on its list is told (with a calendar cancellation)."""
+    """Cancel a session: everyone on its list is told (with a calendar cancellation) and the
+    instrument time of its hands-on parts is given back."""
     from training.enrolment import lock_session
 
     if not can_manage_session(actor, session):
@@ -387,6 +403,8 @@ def cancel_session(actor: User, session: TrainingSession, reason: str) -> list[E
     session.status, session.cancelled_at = SessionStatus.CANCELLED, now
     session.cancel_reason = reason.strip()[:500]
     session.sequence += 1
+    held = [p.booking_id for p in session.parts if p.booking_id is not None]
+    parts.release(actor, held, f"Training session cancelled: {session.cancel_reason}")
     affected = list(
         db.session.scalars(
             sa.select(Enrolment).where(

@@ -30,6 +30,8 @@ PART_LINE = re.compile(
     r"^\s*(\d{4}-\d{2}-\d{2})\s+(\d{1,2}:\d{2})\s*[-–]\s*(\d{1,2}:\d{2})\s*(.*)$"
 )
 
+AT_INSTRUMENT = re.compile(r"^(.*?)(?:^|\s)@\s*(\S.*)$")
+
 
 class ModuleForm(FlaskForm):
     title = StringField("Title", [DataRequired(), Length(max=200)], filters=[strip])
@@ -71,7 +73,8 @@ class ModuleForm(FlaskForm):
 
 class SessionForm(FlaskForm):
     parts = TextAreaField(
-        "Dates (one part per line, local time: 2026-12-03 09:00-12:30 Optional title)",
+        "Dates (one part per line, local time: 2026-12-03 09:00-12:30 Optional title"
+        " @ Instrument for a hands-on part)",
         [DataRequired(), Length(max=4000)],
     )
     location = StringField("Place", [Optional(), Length(max=200)], filters=[strip])
@@ -126,10 +129,14 @@ class AssessmentForm(FlaskForm):
     evidence_file = FileField("Evidence file (optional)")
 
 
-def parse_parts(text: str, zone: str) -> list[tuple[datetime, datetime, str]]:
-    """Lines "YYYY-MM-DD HH:MM-HH:MM title" in the facility's zone, as aware UTC instants."""
+def parse_parts(
+    text: str, zone: str, instruments: dict[str, int] | None = None
+) -> list[tuple[datetime, datetime, str, int | None]]:
+    """Lines "YYYY-MM-DD HH:MM-HH:MM title @ instrument" in the facility's zone, as aware UTC
+    instants; ``instruments`` maps the facility's instrument names (any case) to their ids."""
     tz = ZoneInfo(zone)
-    out, bad = [], []
+    names = {k.casefold(): v for k, v in (instruments or {}).items()}
+    out, bad, unknown = [], [], []
     for n, line in enumerate((text or "").splitlines(), 1):
         if not line.strip():
             continue
@@ -143,11 +150,25 @@ def parse_parts(text: str, zone: str) -> list[tuple[datetime, datetime, str]]:
         if day is None:
             bad.append(n)
             continue
+        title, name = _split_instrument(m.group(4))
+        instrument_id = names.get(name.casefold()) if name else None
+        if name and instrument_id is None:
+            unknown.append(name[:60])
         out.append(
             (
                 _aware(datetime.combine(day, start), tz),
                 _aware(datetime.combine(day, end), tz),
-                m.group(4).strip()[:200],
+                title.strip()[:200],
+                instrument_id,
+            )
+        )
+    if unknown:
+        known = ", ".join(sorted(instruments or {})) or "none"
+        raise DomainError(
+            Problem(
+                "instrument_unknown",
+                f"No instrument “{unknown[0]}” here; choose one of: {known}.",
+                "parts",
             )
         )
     if bad:
@@ -159,6 +180,12 @@ def parse_parts(text: str, zone: str) -> list[tuple[datetime, datetime, str]]:
             )
         )
     return out
+
+
+def _split_instrument(rest: str) -> tuple[str, str | None]:
+    """ "Hands-on @ Confocal" -> ("Hands-on", "Confocal"); no "@" -> (rest, None)."""
+    m = AT_INSTRUMENT.match(rest)
+    return (m.group(1).strip(), m.group(2).strip()) if m else (rest.strip(), None)
 
 
 def _aware(wall: datetime, tz: ZoneInfo) -> datetime:
@@ -176,7 +203,8 @@ def parts_text(session, zone: str) -> str:
     lines = []
     for p in session.parts:
         s, e = p.starts_at.astimezone(tz), p.ends_at.astimezone(tz)
-        lines.append(f"{s:%Y-%m-%d %H:%M}-{e:%H:%M} {p.title}".rstrip())
+        at = f" @ {p.instrument.name}" if p.instrument else ""
+        lines.append(f"{s:%Y-%m-%d %H:%M}-{e:%H:%M} {p.title}".rstrip() + at)
     return "\n".join(lines)
 
 

@@ -15,6 +15,7 @@ from innocore.db import UTCDateTime, enum_column
 from innocore.extensions import db
 from innocore.facilities.models import Facility
 from innocore.vocab import Technology, UserCategory
+from instruments.models import Instrument
 
 
 class ModuleStatus(enum.StrEnum):
@@ -321,8 +322,18 @@ class SessionPart(db.Model):
     title: Mapped[str] = mapped_column(sa.String(200), default="")
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # A hands-on part holds its instrument through a booking made by the booking service.
+    instrument_id: Mapped[int | None] = mapped_column(sa.ForeignKey("instrument.id"), index=True)
+    booking_id: Mapped[int | None] = mapped_column(sa.ForeignKey("booking.id"), unique=True)
 
-    __table_args__ = (sa.CheckConstraint("ends_at > starts_at", name="part_order"),)
+    instrument: Mapped[Instrument | None] = relationship(lazy="joined")
+
+    __table_args__ = (
+        sa.CheckConstraint("ends_at > starts_at", name="part_order"),
+        sa.CheckConstraint(
+            "booking_id IS NULL OR instrument_id IS NOT NULL", name="booking_has_instrument"
+        ),
+    )
 
     def __repr__(self) -> str:
         return f"<SessionPart {self.id} session={self.session_id} {self.starts_at.isoformat()}>"

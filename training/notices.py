@@ -30,6 +30,7 @@ def session_events(session: TrainingSession, *, cancelled: bool = False) -> list
     events = []
     for n, part in enumerate(session.parts, 1):
         suffix = f" ({n}/{len(session.parts)})" if len(session.parts) > 1 else ""
+        instrument = f"Instrument: {part.instrument.name}. " if part.instrument else ""
         events.append(
             CalendarEvent(
                 uid=part_uid(part.id),
@@ -39,8 +40,10 @@ def session_events(session: TrainingSession, *, cancelled: bool = False) -> list
                 summary=f"{module.title}{suffix}" + (f": {part.title}" if part.title else ""),
                 timezone=session.facility.timezone,
                 stamp=clock.now(),
-                description=f"{session.facility.name}. {session.online_url or ''}".strip(),
-                location=where,
+                description=f"{session.facility.name}. {instrument}{session.online_url or ''}".strip(),
+                location=f"{where} · {part.instrument.name}".strip(" ·")
+                if part.instrument
+                else where,
                 url=absolute("training.session_page", session_id=session.id),
                 cancelled=cancelled or session.status.value == "cancelled",
                 organizer_email=session.facility.contact_email,
@@ -60,7 +63,8 @@ def when(session: TrainingSession) -> list[str]:
     out = []
     for part in session.parts:
         start, end = to_zone(part.starts_at, zone), to_zone(part.ends_at, zone)
-        out.append(f"{start:%a %d %b %Y, %H:%M}–{end:%H:%M} {start.tzname()}")
+        at = f" ({part.instrument.name})" if part.instrument else ""
+        out.append(f"{start:%a %d %b %Y, %H:%M}–{end:%H:%M} {start.tzname()}{at}")
     return out
 
 

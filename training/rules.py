@@ -361,3 +361,40 @@ def assessment_problems(
             Problem("evidence", "Give evidence: a short narrative or a file.", "evidence_text")
         )
     return problems
+
+
+@dataclass(frozen=True)
+class PartPlan:
+    """How an edit maps a session's existing parts onto the wanted ones (indices into each)."""
+
+    kept: list[tuple[int, int]]
+    moved: list[tuple[int, int]]
+    added: list[int]
+    removed: list[int]
+
+
+def part_plan(
+    existing: list[tuple[datetime, datetime]], wanted: list[tuple[datetime, datetime]]
+) -> PartPlan:
+    """A part whose interval is unchanged keeps its identity (and its attendance); the other
+    parts are paired in date order as moves; what is left over is added or removed."""
+    free = {}
+    for j, interval in enumerate(wanted):
+        free.setdefault(interval, []).append(j)
+    kept, rest_old = [], []
+    for i, interval in enumerate(existing):
+        if free.get(interval):
+            kept.append((i, free[interval].pop(0)))
+        else:
+            rest_old.append(i)
+    taken = {j for _, j in kept}
+    rest_new = [j for j in range(len(wanted)) if j not in taken]
+    rest_old.sort(key=lambda i: existing[i])
+    rest_new.sort(key=lambda j: wanted[j])
+    moved = list(zip(rest_old, rest_new, strict=False))
+    return PartPlan(
+        kept=kept,
+        moved=moved,
+        added=rest_new[len(moved) :],
+        removed=rest_old[len(moved) :],
+    )

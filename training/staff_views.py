@@ -14,7 +14,7 @@ from innocore.facilities.services import get_facility_by_slug
 from innocore.forms import apply_problems, choices
 from innocore.permissions import is_network_admin, managed_facility_ids, require
 from innocore.vocab import Technology
-from training import bp, catalog, queries, records
+from training import bp, catalog, parts, queries, records
 from training.enrolment import get_enrolment
 from training.forms import (
     AssessmentForm,
@@ -199,10 +199,11 @@ def _session_form_choices(form: SessionForm, facility: Facility) -> None:
 
 def _session_data(form: SessionForm, facility: Facility) -> catalog.SessionData:
     zone = facility.timezone
+    instruments = {i.name: i.id for i in parts.instruments_of(facility.id)}
     return catalog.SessionData(
         capacity=form.capacity.data,
         audience=Audience(form.audience.data),
-        parts=parse_parts(form.parts.data, zone),
+        parts=parse_parts(form.parts.data, zone, instruments),
         enrol_opens_at=local_input(form.enrol_opens_at.data, zone),
         enrol_closes_at=local_input(form.enrol_closes_at.data, zone),
         trainer_ids=list(form.trainer_ids.data or []),
@@ -240,7 +241,12 @@ def new_session(module_id: int):
             flash("Session scheduled.", "success")
             return redirect(url_for("training.session_page", session_id=session.id))
     return render_template(
-        "training/session_form.html", form=form, module=module, facility=facility, session=None
+        "training/session_form.html",
+        form=form,
+        module=module,
+        facility=facility,
+        session=None,
+        instruments=parts.instruments_of(facility.id),
     ), _status(form)
 
 
@@ -282,6 +288,7 @@ def edit_session(session_id: int):
         facility=facility,
         session=session,
         cancel=CancelForm(),
+        instruments=parts.instruments_of(facility.id),
     ), _status(form)
 
 

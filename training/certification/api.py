@@ -11,7 +11,6 @@ from pydantic import BaseModel, Field
 
 from innocore import clock
 from innocore.accounts.models import User
-from innocore.accounts.services import external_url
 from innocore.api.core import api_blueprint, operation, paginated
 from innocore.competences.models import Competence
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
@@ -19,6 +18,7 @@ from innocore.extensions import db
 from innocore.facilities.models import Facility
 from training.certification import permissions, queries, rules, services
 from training.certification.models import Certificate
+from training.credentials.documents import external_url
 from training.credentials.service import credential_for
 
 bp = api_blueprint("certification_api", __name__)

@@ -9,13 +9,12 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from innocore import audit, clock
-from innocore.accounts.services import external_url
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.notifications.services import queue_email
 from training.certification import permissions, queries, rules
 from training.certification.models import Certificate, CertificateBasis, CertificateStatus
-from training.credentials.documents import issuer_key_for
+from training.credentials.documents import external_url, issuer_key_for
 from training.credentials.statuslist import LIST_SIZE
 from training.models import Assessment, AssessmentOutcome, Enrolment, TrainingModule
 

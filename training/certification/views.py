@@ -25,7 +25,6 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 
 from innocore import clock
 from innocore.accounts.models import User
-from innocore.accounts.services import external_url
 from innocore.audit import AuditEvent
 from innocore.competences.models import Competence
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
@@ -34,6 +33,7 @@ from innocore.facilities.models import Facility
 from innocore.forms import apply_problems, choices
 from training.certification import permissions, queries, rules, services
 from training.certification.models import Certificate
+from training.credentials.documents import external_url
 from training.credentials.service import credential_for
 
 bp = Blueprint("certification", __name__, url_prefix="/certificates", template_folder="templates")

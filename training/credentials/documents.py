@@ -9,12 +9,16 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 
-from flask import current_app
+from flask import current_app, url_for
 
 from innocore import clock
-from innocore.accounts.services import external_url
 from training.credentials import keys, proof, statuslist
 from training.credentials.contexts import EXTENSION_PATH, OB_V3, VC_V2, PinnedLoader
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute URL under ``BASE_URL``, the same inside and outside a request."""
+    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, _external=False, **values)
 
 
 def iso(instant: datetime) -> str:
