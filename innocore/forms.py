@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice
 
 from innocore.errors import DomainError
+from innocore.extensions import db
+
+T = TypeVar("T")
 
 
 def apply_problems(form: FlaskForm, err: DomainError) -> None:
@@ -26,3 +32,22 @@ def strip(value):
 def choices(pairs) -> list[SelectChoice]:
     """Select options from ``(value, label)`` pairs (WTForms 3.3+ wants SelectChoice objects)."""
     return [SelectChoice(str(value), label) for value, label in pairs]
+
+
+def attempt(form: FlaskForm, action: Callable[[], T]) -> tuple[bool, T | None]:
+    """Run one use case for a validated form at a boundary: commit once if it succeeds; if the
+    rules refuse it, roll back and show every problem on the form. Returns ``(succeeded, result)``.
+    """
+    try:
+        result = action()
+    except DomainError as err:
+        db.session.rollback()
+        apply_problems(form, err)
+        return False, None
+    db.session.commit()
+    return True, result
+
+
+def form_status(form: FlaskForm) -> int:
+    """422 when the form shows errors (so clients and tests can tell), else 200."""
+    return 422 if form.errors or getattr(form, "form_errors", None) else 200

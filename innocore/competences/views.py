@@ -8,10 +8,10 @@ from flask_login import current_user, login_required
 from innocore.competences import services
 from innocore.competences.forms import CompetenceForm
 from innocore.competences.rules import parse_levels
-from innocore.errors import DomainError, Forbidden
+from innocore.errors import Forbidden
 from innocore.extensions import db
 from innocore.facilities.models import Facility
-from innocore.forms import apply_problems, choices
+from innocore.forms import attempt, choices, form_status
 from innocore.permissions import can_manage_competence, is_network_admin, managed_facility_ids
 from innocore.vocab import Technology
 
@@ -70,19 +70,13 @@ def create():
     if not form.owner.choices:
         raise Forbidden("Network administrators and facility managers add competences.")
     if form.validate_on_submit():
-        try:
-            competence = services.create_competence(current_user, _data(form))
-        except DomainError as err:
-            db.session.rollback()
-            apply_problems(form, err)
-        else:
-            db.session.commit()
+        ok, competence = attempt(
+            form, lambda: services.create_competence(current_user, _data(form))
+        )
+        if ok:
             flash(f"Competence {competence.code} added.", "success")
             return redirect(url_for("competences.show", competence_id=competence.id))
-    failed = form.errors or getattr(form, "form_errors", None)
-    return render_template(
-        "competences/form.html", form=form, competence=None
-    ), 422 if failed else 200
+    return render_template("competences/form.html", form=form, competence=None), form_status(form)
 
 
 @bp.route("/<int:competence_id>/edit", methods=["GET", "POST"])
@@ -98,19 +92,15 @@ def edit(competence_id: int):
         form.technology.data = competence.technology.value
         form.owner.data = str(competence.facility_id or NETWORK)
     if form.validate_on_submit():
-        try:
-            services.update_competence(current_user, competence, _data(form))
-        except DomainError as err:
-            db.session.rollback()
-            apply_problems(form, err)
-        else:
-            db.session.commit()
+        ok, _ = attempt(
+            form, lambda: services.update_competence(current_user, competence, _data(form))
+        )
+        if ok:
             flash("Competence saved.", "success")
             return redirect(url_for("competences.show", competence_id=competence.id))
-    failed = form.errors or getattr(form, "form_errors", None)
-    return render_template(
-        "competences/form.html", form=form, competence=competence
-    ), 422 if failed else 200
+    return render_template("competences/form.html", form=form, competence=competence), form_status(
+        form
+    )
 
 
 @bp.route("/<int:competence_id>/retire", methods=["POST"])

@@ -12,7 +12,7 @@ from innocore.errors import DomainError, Forbidden
 from innocore.extensions import db
 from innocore.facilities import services
 from innocore.facilities.forms import AppointForm, FacilityForm
-from innocore.forms import apply_problems, choices
+from innocore.forms import apply_problems, attempt, choices, form_status
 from innocore.permissions import can_create_facility, can_manage_facility, require
 from innocore.vocab import FacilityRoleKind, Technology
 
@@ -63,18 +63,11 @@ def create():
     form = FacilityForm()
     form.institution_id.choices = choices(_institution_choices())
     if form.validate_on_submit():
-        try:
-            facility = services.create_facility(current_user, _data(form))
-        except DomainError as err:
-            db.session.rollback()
-            apply_problems(form, err)
-        else:
-            db.session.commit()
+        ok, facility = attempt(form, lambda: services.create_facility(current_user, _data(form)))
+        if ok:
             flash(f"Facility “{facility.name}” created. Appoint its managers next.", "success")
             return redirect(url_for("facilities.staff", slug=facility.slug))
-    return render_template(
-        "facilities/form.html", form=form, facility=None
-    ), 422 if form.errors or getattr(form, "form_errors", None) else 200
+    return render_template("facilities/form.html", form=form, facility=None), form_status(form)
 
 
 @bp.route("/<slug>")
@@ -94,18 +87,11 @@ def edit(slug: str):
     if request.method == "GET":
         form.technologies.data = [t.value for t in facility.technologies]
     if form.validate_on_submit():
-        try:
-            services.update_facility(current_user, facility, _data(form))
-        except DomainError as err:
-            db.session.rollback()
-            apply_problems(form, err)
-        else:
-            db.session.commit()
+        ok, _ = attempt(form, lambda: services.update_facility(current_user, facility, _data(form)))
+        if ok:
             flash("Facility saved.", "success")
             return redirect(url_for("facilities.show", slug=facility.slug))
-    return render_template(
-        "facilities/form.html", form=form, facility=facility
-    ), 422 if form.errors or getattr(form, "form_errors", None) else 200
+    return render_template("facilities/form.html", form=form, facility=facility), form_status(form)
 
 
 @bp.route("/<slug>/staff", methods=["GET", "POST"])

@@ -3,6 +3,7 @@
 import pytest
 import sqlalchemy as sa
 
+from innocore.api.core import _path_params
 from innocore.api.tokens import ApiToken
 from innocore.extensions import db
 from innocore.facilities.models import Facility
@@ -160,7 +161,7 @@ def test_openapi_document_describes_every_api_route(client, app):
     # every /api/v1 route except the HTML docs is described
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/api/v1") and "docs" not in rule.rule:
-            path = rule.rule.replace("<int:", "{").replace("<", "{").replace(">", "}")
+            path, _ = _path_params(rule.rule)
             for method in rule.methods - {"HEAD", "OPTIONS"}:
                 assert (path, method.lower()) in declared, (path, method)
     facility_in = doc["components"]["schemas"]["FacilityIn"]
