@@ -14,6 +14,7 @@ from innocore.db import UTCDateTime, enum_column
 from innocore.extensions import db
 from innocore.facilities.models import Facility
 from innocore.vocab import UserCategory
+from instruments.models import Instrument
 
 
 class ServiceUnit(enum.StrEnum):
@@ -98,8 +99,8 @@ class Service(db.Model):
     prices: Mapped[list[ServicePrice]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="ServicePrice.category"
     )
-    instruments: Mapped[list] = relationship(
-        "Instrument", secondary=service_instrument, lazy="selectin", order_by="Instrument.name"
+    instruments: Mapped[list[Instrument]] = relationship(
+        secondary=service_instrument, lazy="selectin", order_by=Instrument.name
     )
 
     __table_args__ = (

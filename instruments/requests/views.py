@@ -328,7 +328,7 @@ def quote_editor(request_id: int):
         lines = [
             rules.LineInput(e.description.data or "", e.unit.data or "", e.quantity.data or "",
                             e.unit_price.data or "")
-            for e in form.lines.entries
+            for e in (entry.form for entry in form.lines.entries)
             if (e.description.data or e.quantity.data or e.unit_price.data)
         ]  # fmt: skip
         try:
@@ -362,7 +362,7 @@ def _prefill(form: QuoteForm, row) -> None:
             service_name=service.name if service else None, unit=service.unit if service else None,
             price=service.price_for(row.category) if service else None, samples=row.samples,
         )  # fmt: skip
-    for entry, line in zip(form.lines.entries, lines, strict=False):
+    for entry, line in zip((x.form for x in form.lines.entries), lines, strict=False):
         entry.description.data, entry.unit.data = line.description, line.unit
         entry.quantity.data, entry.unit_price.data = str(line.quantity), str(line.unit_price)
     today = clock.now().astimezone(ZoneInfo(row.facility.timezone)).date()
