@@ -13,7 +13,7 @@ import sqlalchemy as sa
 revision = '0003_training'
 down_revision = '0001_kernel'
 branch_labels = ('training',)
-depends_on = None
+depends_on = '0002_instruments'
 
 
 def upgrade():
@@ -172,11 +172,18 @@ def upgrade():
     sa.Column('title', sa.String(length=200), nullable=False),
     sa.Column('starts_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('ends_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('instrument_id', sa.Integer(), nullable=True),
+    sa.Column('booking_id', sa.Integer(), nullable=True),
+    sa.CheckConstraint('booking_id IS NULL OR instrument_id IS NOT NULL', name=op.f('ck_training_session_part_booking_has_instrument')),
     sa.CheckConstraint('ends_at > starts_at', name=op.f('ck_training_session_part_part_order')),
+    sa.ForeignKeyConstraint(['booking_id'], ['booking.id'], name=op.f('fk_training_session_part_booking_id_booking')),
+    sa.ForeignKeyConstraint(['instrument_id'], ['instrument.id'], name=op.f('fk_training_session_part_instrument_id_instrument')),
     sa.ForeignKeyConstraint(['session_id'], ['training_session.id'], name=op.f('fk_training_session_part_session_id_training_session')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_training_session_part'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_training_session_part')),
+    sa.UniqueConstraint('booking_id', name=op.f('uq_training_session_part_booking_id'))
     )
     with op.batch_alter_table('training_session_part', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_training_session_part_instrument_id'), ['instrument_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_training_session_part_session_id'), ['session_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_training_session_part_starts_at'), ['starts_at'], unique=False)
 
@@ -255,6 +262,7 @@ def downgrade():
     with op.batch_alter_table('training_session_part', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_training_session_part_starts_at'))
         batch_op.drop_index(batch_op.f('ix_training_session_part_session_id'))
+        batch_op.drop_index(batch_op.f('ix_training_session_part_instrument_id'))
 
     op.drop_table('training_session_part')
     with op.batch_alter_table('training_enrolment', schema=None) as batch_op:

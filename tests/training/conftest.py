@@ -59,7 +59,7 @@ def make_module(db_session, make_competence):
                     ModulePrerequisite(competence_id=competence_.id, min_level=level)
                 )
         db_session.add(module)
-        db_session.flush()
+        db_session.commit()  # a savepoint: a view's rollback keeps it
         return module
 
     return make
@@ -90,12 +90,12 @@ def make_session(db_session, make_module, make_facility, make_user, grant):
             enrol_closes_at=kw.pop("enrol_closes_at", parts[0][0] - timedelta(days=1)),
             withdraw_days_before=kw.pop("withdraw_days_before", 2),
             created_at=clock_module.now(),
-            parts=[SessionPart(starts_at=s, ends_at=e) for s, e in parts],
+            parts=[SessionPart(starts_at=p[0], ends_at=p[1]) for p in parts],
             trainers=trainers,
             **kw,
         )
         db_session.add(session)
-        db_session.flush()
+        db_session.commit()  # a savepoint: a view's rollback keeps it
         return session
 
     return make
@@ -107,5 +107,28 @@ def internal_user(make_user):
 
     def make(facility, **kw):
         return make_user(organisation=facility.institution, **kw)
+
+    return make
+
+
+@pytest.fixture
+def make_instrument(db_session, make_facility):
+    """``make_instrument(facility, name=...)``: an instrument open at all hours, no limits."""
+    from innocore.vocab import Technology
+    from instruments.models import Instrument
+
+    def make(facility=None, **kw):
+        now = clock_module.now()
+        instrument = Instrument(
+            facility=facility or make_facility(),
+            name=kw.pop("name", f"Confocal {next(_seq)}"),
+            technology=kw.pop("technology", Technology.LIGHT_MICROSCOPY),
+            created_at=now,
+            updated_at=now,
+            **kw,
+        )
+        db_session.add(instrument)
+        db_session.commit()  # a savepoint: a view's rollback keeps it
+        return instrument
 
     return make
