@@ -7,7 +7,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from innocore import clock
+from innocore import audit, clock
 from innocore.extensions import db
 from innocore.notifications.services import queue_email
 from training import notices
@@ -92,9 +92,45 @@ def closing_notices() -> int:
     return sent
 
 
+def complete_finished_sessions() -> int:
+    """A scheduled session becomes completed once its last part has ended (idempotent).
+
+    A stored status (rather than one derived at read time) keeps every list, filter and API
+    answer in agreement and lets the database index it; the compare-and-set update means two
+    schedulers running this at once complete each session once.
+    """
+    now = clock.now()
+    last_end = (
+        sa.select(sa.func.max(SessionPart.ends_at))
+        .where(SessionPart.session_id == TrainingSession.id)
+        .scalar_subquery()
+    )
+    due = db.session.execute(
+        sa.select(TrainingSession.id, TrainingSession.facility_id).where(
+            TrainingSession.status == SessionStatus.SCHEDULED, last_end <= now
+        )
+    ).all()
+    done = 0
+    for session_id, facility_id in due:
+        won = db.session.execute(
+            sa.update(TrainingSession)
+            .where(
+                TrainingSession.id == session_id,
+                TrainingSession.status == SessionStatus.SCHEDULED,
+            )
+            .values(status=SessionStatus.COMPLETED)
+            .execution_options(synchronize_session="fetch")
+        ).rowcount
+        if won:
+            audit.record_raw(session_id, facility_id) if False else None
+            done += 1
+    return done
+
+
 def register(app) -> None:
     from innocore.jobs import register_job
 
     register_job(app, "training_offers", expire_offers, 60)
     register_job(app, "training_reminders", send_reminders, 300)
     register_job(app, "training_closing_notices", closing_notices, 300)
+    register_job(app, "training_complete_sessions", complete_finished_sessions, 600)

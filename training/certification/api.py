@@ -147,7 +147,7 @@ def get_credential(public_id: str):
 def _issue(body: IssueIn) -> Certificate:
     facility = db.session.get(Facility, body.facility_id)
     if facility is None:
-        raise NotFound("No such facility.")
+        raise DomainError(Problem("unknown_facility", "No such facility.", "facility_id"))
     if not permissions.can_issue_at(current_user, facility):
         raise Forbidden("Only the facility's managers and trainers issue certificates.")
     if body.assessment_id is not None:

@@ -37,7 +37,11 @@ def test_booking_needs_a_certificate_valid_at_the_level_for_the_whole_booking(
 
 
 def test_the_highest_level_held_and_its_latest_end():
-    facts = [fact(level=1, until=None), fact(level=2, until=T0 + DAY), fact(level=2, until=T0 + 9 * DAY)]
+    facts = [
+        fact(level=1, until=None),
+        fact(level=2, until=T0 + DAY),
+        fact(level=2, until=T0 + 9 * DAY),
+    ]
     assert rules.best_holding(facts, 1, T0) == (2, T0 + 9 * DAY)
     assert rules.best_holding(facts, 1, T0 + 10 * DAY) == (1, None)
     assert rules.best_holding(facts, 5, T0) is None
@@ -82,8 +86,12 @@ def test_use_it_or_lose_it_counts_from_the_last_use():
 
 
 def test_validity_months_keep_the_wall_clock_day():
-    assert rules.add_months(datetime(2026, 1, 31, tzinfo=UTC), 1) == datetime(2026, 2, 28, tzinfo=UTC)
-    assert rules.add_months(datetime(2026, 11, 15, tzinfo=UTC), 24) == datetime(2028, 11, 15, tzinfo=UTC)
+    assert rules.add_months(datetime(2026, 1, 31, tzinfo=UTC), 1) == datetime(
+        2026, 2, 28, tzinfo=UTC
+    )
+    assert rules.add_months(datetime(2026, 11, 15, tzinfo=UTC), 24) == datetime(
+        2028, 11, 15, tzinfo=UTC
+    )
 
 
 def test_issuing_needs_a_defined_level_evidence_and_a_future_end():

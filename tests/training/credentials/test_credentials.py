@@ -7,10 +7,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from innocore.extensions import db
 from training.certification import services
-from training.models import Enrolment
 from training.credentials import documents, keys, proof, statuslist
 from training.credentials.service import credential_for, refresh_status_lists
 from training.credentials.verify import verify_credential
+from training.models import Enrolment
 
 
 def test_a_fresh_credential_verifies_and_carries_the_micro_credential_elements(
@@ -29,7 +29,10 @@ def test_a_fresh_credential_verifies_and_carries_the_micro_credential_elements(
     assert achievement["learningOutcome"] == ["Operate the microscope"]
     assert "assessmentType" in achievement and "participationForm" in achievement
     assert "qualityAssurance" in achievement
-    assert proof.dropped_terms({k: v for k, v in cred.items() if k != "proof"}, documents.loader()) == []
+    assert (
+        proof.dropped_terms({k: v for k, v in cred.items() if k != "proof"}, documents.loader())
+        == []
+    )
     result = verify_credential(json.dumps(cred))
     assert result.valid, result.message
     assert result.checks == ["shape", "issuer key", "proof", "dates", "status list", "record"]

@@ -83,14 +83,20 @@ def test_a_changed_field_fails_verification_as_tampered():
 def test_signing_refuses_a_term_that_expansion_would_drop():
     doc = dict(VECTOR_DOC, ectsCredits="5")  # not defined without the extension context
     with pytest.raises(proof.ProofError) as err:
-        proof.sign(doc, vector_key(), proof.ProofOptions(VECTOR_METHOD, "2010-01-01T19:23:24Z"), LOADER)
+        proof.sign(
+            doc, vector_key(), proof.ProofOptions(VECTOR_METHOD, "2010-01-01T19:23:24Z"), LOADER
+        )
     assert err.value.code == "dropped_terms" and "ectsCredits" in str(err.value)
 
 
 def test_signing_refuses_an_undefined_type_value():
-    doc = dict(VECTOR_DOC, credentialSchema=[{"id": "https://x.test/s.json", "type": "Unknown2019"}])
+    doc = dict(
+        VECTOR_DOC, credentialSchema=[{"id": "https://x.test/s.json", "type": "Unknown2019"}]
+    )
     with pytest.raises(proof.ProofError, match="Unknown2019"):
-        proof.sign(doc, vector_key(), proof.ProofOptions(VECTOR_METHOD, "2010-01-01T19:23:24Z"), LOADER)
+        proof.sign(
+            doc, vector_key(), proof.ProofOptions(VECTOR_METHOD, "2010-01-01T19:23:24Z"), LOADER
+        )
 
 
 def test_the_loader_refuses_contexts_that_are_not_pinned():

@@ -1,0 +1,117 @@
+"""HTTP wiring: the public verification page, holder and manager pages, the API."""
+
+from innocore.extensions import db
+
+
+def test_verify_page_shows_status_and_hides_the_name_unless_allowed(
+    db_session, make_certificate, client, login_as
+):
+    cert = make_certificate()
+    page = client.get(f"/verify/{cert.public_id}")
+    assert page.status_code == 200 and b"Valid" in page.data
+    assert cert.holder.name.encode() not in page.data
+    login_as(cert.holder).post(f"/certificates/{cert.public_id}/sharing", data={"show_name": "1"})
+    assert cert.holder.name.encode() in client.get(f"/verify/{cert.public_id}").data
+
+
+def test_an_unknown_certificate_id_is_a_plain_404(db_session, client):
+    response = client.get("/verify/" + "a" * 26)
+    assert response.status_code == 404
+    assert client.get("/api/v1/verify/" + "a" * 26).status_code == 404
+
+
+def test_email_verification_links_still_reach_accounts(db_session, client):
+    response = client.get("/verify/" + "x" * 43)
+    assert response.status_code in (200, 302, 400, 422)
+
+
+def test_the_holder_downloads_pdf_and_credential(db_session, make_certificate, login_as):
+    cert = make_certificate()
+    client = login_as(cert.holder)
+    pdf = client.get(f"/certificates/{cert.public_id}/certificate.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    cred = client.get(f"/certificates/{cert.public_id}/credential.json")
+    assert cred.status_code == 200 and b"OpenBadgeCredential" in cred.data
+    assert client.get("/certificates/").status_code == 200
+
+
+def test_someone_else_cannot_see_a_certificate(db_session, make_certificate, make_user, login_as):
+    cert = make_certificate()
+    client = login_as(make_user())
+    assert client.get(f"/certificates/{cert.public_id}").status_code == 404
+    assert client.get(f"/certificates/{cert.public_id}/certificate.pdf").status_code == 404
+
+
+def test_manager_revokes_through_the_page_and_twice_is_refused(
+    db_session, make_certificate, login_as
+):
+    cert = make_certificate()
+    client = login_as(cert.issued_by)
+    ok = client.post(f"/certificates/{cert.public_id}/revoke", data={"reason": "Error"})
+    assert ok.status_code == 302
+    again = client.post(f"/certificates/{cert.public_id}/revoke", data={"reason": "Again"})
+    assert again.status_code == 422
+    db.session.refresh(cert)
+    assert cert.status_reason == "Error"
+
+
+def test_issue_form_refuses_missing_evidence(
+    db_session, make_facility, make_user, make_competence, grant, login_as
+):
+    facility = make_facility()
+    manager, holder = make_user(), make_user()
+    grant(manager, facility, "manager")
+    competence = make_competence()
+    client = login_as(manager)
+    data = {
+        "email": holder.email,
+        "competence_id": str(competence.id),
+        "level": "2",
+        "evidence": "",
+    }
+    assert (
+        client.post(f"/certificates/facility/{facility.slug}/issue", data=data).status_code == 422
+    )
+    data["evidence"] = "Five years running the instrument at another core."
+    assert (
+        client.post(f"/certificates/facility/{facility.slug}/issue", data=data).status_code == 302
+    )
+
+
+def test_api_issue_revoke_and_list(
+    db_session, make_facility, make_user, make_competence, grant, client, api_headers
+):
+    facility = make_facility()
+    manager, holder = make_user(), make_user()
+    grant(manager, facility, "manager")
+    competence = make_competence(facility_id=facility.id)
+    headers = api_headers(manager)
+    body = {
+        "facility_id": facility.id,
+        "holder_id": holder.id,
+        "competence_id": competence.id,
+        "level": 1,
+        "evidence": "Observed.",
+    }
+    created = client.post("/api/v1/certificates", json=body, headers=headers)
+    assert created.status_code == 201, created.get_json()
+    public_id = created.get_json()["public_id"]
+    foreign = make_competence(facility_id=make_facility().id)
+    refused = client.post(
+        "/api/v1/certificates", json=body | {"competence_id": foreign.id}, headers=headers
+    )
+    assert refused.status_code == 403
+    revoked = client.post(
+        f"/api/v1/certificates/{public_id}/revoke", json={"reason": "x"}, headers=headers
+    )
+    assert revoked.get_json()["status"] == "revoked"
+    twice = client.post(
+        f"/api/v1/certificates/{public_id}/revoke", json={"reason": "x"}, headers=headers
+    )
+    assert twice.status_code == 422 and twice.get_json()["errors"][0]["code"] == "cannot_revoke"
+    listed = client.get(
+        f"/api/v1/certificates?facility_id={facility.id}", headers=headers
+    ).get_json()
+    assert listed["total"] == 1
+    mine = client.get("/api/v1/certificates", headers=api_headers(holder)).get_json()
+    assert [c["public_id"] for c in mine["items"]] == [public_id]
