@@ -21,13 +21,44 @@ from training.models import (
     AssessmentType,
     AttendanceStatus,
     Audience,
+    Enrolment,
     EnrolmentStatus,
     ModuleStatus,
     ParticipationForm,
+    TrainingModule,
+    TrainingSession,
 )
-from training.permissions import can_manage_module, can_teach_session
+from training.permissions import (
+    can_manage_module,
+    can_schedule_at,
+    can_teach_session,
+    may_create_any_module,
+    staffed_facilities,
+)
 
 bp = api_blueprint("training_api", __name__, "/training")
+
+
+# Permissions checked before the body is parsed; an unknown id passes so the view answers 404.
+
+
+def _may_schedule(user, module_id: int) -> bool:
+    module = db.session.get(TrainingModule, module_id)
+    if module is None:
+        return True
+    if module.facility is None:
+        return bool(staffed_facilities(user)) or can_manage_module(user, module)
+    return can_schedule_at(user, module.facility)
+
+
+def _may_teach(user, session_id: int) -> bool:
+    session = db.session.get(TrainingSession, session_id)
+    return session is None or can_teach_session(user, session)
+
+
+def _may_assess(user, enrolment_id: int) -> bool:
+    row = db.session.get(Enrolment, enrolment_id)
+    return row is None or can_teach_session(user, row.session)
 
 
 class Strict(BaseModel):
@@ -326,6 +357,7 @@ def get_module(module_id: int):
     "POST",
     summary="Define a module (facility managers, network admins)",
     tags=["training"],
+    permission=may_create_any_module,
     body=ModuleIn,
     response=ModuleOut,
     status=201,
@@ -372,6 +404,7 @@ def get_session(session_id: int):
     "POST",
     summary="Schedule a session (facility managers and staff)",
     tags=["training"],
+    permission=_may_schedule,
     body=SessionIn,
     response=SessionOut,
     status=201,
@@ -497,6 +530,7 @@ def participants(session_id: int):
     "PUT",
     summary="Mark attendance per part (trainers, staff)",
     tags=["training"],
+    permission=_may_teach,
     body=AttendanceIn,
     response=AttendanceOut,
 )
@@ -514,6 +548,7 @@ def attendance(session_id: int, body: AttendanceIn):
     "POST",
     summary="Record an assessment (a correction is a new record)",
     tags=["training"],
+    permission=_may_assess,
     body=AssessmentIn,
     response=AssessmentOut,
     status=201,

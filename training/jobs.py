@@ -96,8 +96,8 @@ def complete_finished_sessions() -> int:
     """A scheduled session becomes completed once its last part has ended (idempotent).
 
     A stored status (rather than one derived at read time) keeps every list, filter and API
-    answer in agreement and lets the database index it; the compare-and-set update means two
-    schedulers running this at once complete each session once.
+    answer in agreement and can be indexed; the compare-and-set update means two schedulers
+    running this at once complete (and audit) each session once.
     """
     now = clock.now()
     last_end = (
@@ -105,24 +105,31 @@ def complete_finished_sessions() -> int:
         .where(SessionPart.session_id == TrainingSession.id)
         .scalar_subquery()
     )
-    due = db.session.execute(
-        sa.select(TrainingSession.id, TrainingSession.facility_id).where(
+    due = db.session.scalars(
+        sa.select(TrainingSession).where(
             TrainingSession.status == SessionStatus.SCHEDULED, last_end <= now
         )
     ).all()
     done = 0
-    for session_id, facility_id in due:
+    for session in due:
         won = db.session.execute(
             sa.update(TrainingSession)
             .where(
-                TrainingSession.id == session_id,
+                TrainingSession.id == session.id,
                 TrainingSession.status == SessionStatus.SCHEDULED,
             )
             .values(status=SessionStatus.COMPLETED)
-            .execution_options(synchronize_session="fetch")
+            .execution_options(synchronize_session=False)
         ).rowcount
         if won:
-            audit.record_raw(session_id, facility_id) if False else None
+            db.session.refresh(session, ["status"])
+            audit.record(
+                None,
+                "training.session_completed",
+                session,
+                {"status": ["scheduled", "completed"]},
+                facility_id=session.facility_id,
+            )
             done += 1
     return done
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import url_for
+from sqlalchemy.orm import joinedload
 
 from innocore import clock
 from innocore.dashboard import Panel
@@ -14,6 +15,7 @@ from training.models import Enrolment, EnrolmentStatus, SessionPart, TrainingSes
 def training_panel(user) -> Panel:
     rows = db.session.execute(
         sa.select(Enrolment, sa.func.min(SessionPart.starts_at))
+        .options(joinedload(Enrolment.session))  # module and facility come joined with it
         .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
         .join(SessionPart, SessionPart.session_id == TrainingSession.id)
         .where(

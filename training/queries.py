@@ -272,14 +272,13 @@ def teaching_sessions(user_id: int, facility_ids: set[int]) -> list[TrainingSess
     )
 
 
-def facility_sessions(facility_id: int) -> list[TrainingSession]:
+def facility_sessions_stmt(facility_id: int) -> sa.Select:
+    """A facility's sessions, latest first (paginate it: the list grows every term)."""
     first = _first_start()
-    return list(
-        db.session.scalars(
-            sa.select(TrainingSession)
-            .where(TrainingSession.facility_id == facility_id)
-            .order_by(first.desc(), TrainingSession.id)
-        )
+    return (
+        sa.select(TrainingSession)
+        .where(TrainingSession.facility_id == facility_id)
+        .order_by(first.desc(), TrainingSession.id)
     )
 
 

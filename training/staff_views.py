@@ -47,6 +47,8 @@ from training.permissions import (
     may_teach_anywhere,
 )
 
+FACILITY_PAGE = 25
+
 
 def _status(form) -> int:
     return 422 if form.errors or getattr(form, "form_errors", None) else 200
@@ -145,7 +147,9 @@ def edit_module(module_id: int):
     module = catalog.get_module(module_id)
     if not can_manage_module(current_user, module):
         raise Forbidden("You may not edit this module.")
-    form = ModuleForm(obj=module)
+    # Only a GET starts from the module: a POST is read from the form alone, so a missing field
+    # is a form error rather than the model's list leaking into a text field.
+    form = ModuleForm(obj=module if request.method == "GET" else None)
     _module_choices(form)
     if request.method == "GET":
         form.facility_id.data = module.facility_id or 0
@@ -221,9 +225,10 @@ def new_session(module_id: int):
     slug = request.args.get("facility")
     facility = module.facility or (get_facility_by_slug(slug) if slug else None)
     if facility is None:
-        return render_template(
-            "training/pick_facility.html", module=module, facilities=_schedulable()
-        )
+        facilities = _schedulable()
+        if not facilities:
+            raise Forbidden("Only facility managers and staff schedule sessions.")
+        return render_template("training/pick_facility.html", module=module, facilities=facilities)
     if not can_schedule_at(current_user, facility):
         raise Forbidden("Only the facility's managers and staff schedule its sessions.")
     form = SessionForm()
@@ -262,7 +267,7 @@ def edit_session(session_id: int):
     if not can_manage_session(current_user, session):
         raise Forbidden("Only the facility's managers and staff edit its sessions.")
     facility, zone = session.facility, session.facility.timezone
-    form = SessionForm(obj=session)
+    form = SessionForm(obj=session if request.method == "GET" else None)
     _session_form_choices(form, facility)
     if request.method == "GET":
         form.parts.data = parts_text(session, zone)
@@ -419,12 +424,15 @@ def facility_training(slug: str):
         db.session.commit()
         flash("Training settings saved.", "success")
         return redirect(url_for("training.facility_training", slug=slug))
-    sessions = queries.facility_sessions(facility.id)
-    ids = [s.id for s in sessions]
+    page = db.paginate(
+        queries.facility_sessions_stmt(facility.id), per_page=FACILITY_PAGE, error_out=False
+    )
+    ids = [s.id for s in page.items]
     return render_template(
         "training/facility.html",
         facility=facility,
-        sessions=sessions,
+        page=page,
+        sessions=page.items,
         fills=queries.fill_for(ids),
         waiting=queries.waiting_lists(ids),
         form=form,

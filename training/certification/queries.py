@@ -7,10 +7,12 @@ from collections.abc import Iterable
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from innocore.competences.models import Competence
 from innocore.errors import NotFound
 from innocore.extensions import db
+from innocore.facilities.models import Facility
 from instruments.models import Booking, BookingStatus, Instrument
 from training.certification import rules
 from training.certification.models import Certificate, CertificateStatus
@@ -172,6 +174,7 @@ def routes_to(wanted: dict[int, int], now: datetime) -> dict[int, list[tuple]]:
         return {}
     modules = db.session.scalars(
         sa.select(TrainingModule)
+        .options(*_module_options(TrainingModule))
         .where(
             TrainingModule.competence_id.in_(list(wanted)),
             TrainingModule.status == ModuleStatus.PUBLISHED,
@@ -186,14 +189,28 @@ def routes_to(wanted: dict[int, int], now: datetime) -> dict[int, list[tuple]]:
     return dict(out)
 
 
+def _module_options(TrainingModule) -> tuple:  # noqa: N803 (the class, imported late)
+    """Load what a list of modules shows, not their prerequisites or level names."""
+    return (
+        lazyload(TrainingModule.prerequisites),
+        joinedload(TrainingModule.competence).lazyload(Competence.levels),
+    )
+
+
 def sessions_open(module_ids, now: datetime) -> dict[int, list]:
     """Module -> scheduled sessions still open for enrolment, soonest first (one query + parts)."""
-    from training.models import SessionStatus, TrainingSession
+    from training.models import SessionStatus, TrainingModule, TrainingSession
 
     if not module_ids:
         return {}
     rows = db.session.scalars(
         sa.select(TrainingSession)
+        .options(
+            lazyload(TrainingSession.trainers),
+            joinedload(TrainingSession.module).options(*_module_options(TrainingModule)),
+            joinedload(TrainingSession.facility).lazyload(Facility.technology_rows),
+            selectinload(TrainingSession.parts),
+        )
         .where(
             TrainingSession.module_id.in_(list(module_ids)),
             TrainingSession.status == SessionStatus.SCHEDULED,
