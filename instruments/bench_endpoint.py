@@ -9,9 +9,9 @@ from flask_login import current_user
 
 from innocore import clock
 from innocore.api.core import api_blueprint
+from innocore.db import begin_serialised_write
 from innocore.extensions import db
 from instruments.models import Booking, BookingStatus
-from instruments.services import _sqlite_write_transaction
 
 bp = api_blueprint("instruments_bench", __name__, "/bench")
 
@@ -19,8 +19,7 @@ bp = api_blueprint("instruments_bench", __name__, "/bench")
 @bp.route("/insert", methods=["POST"])
 def insert():
     # Same write transaction as a booking create (SQLite: BEGIN IMMEDIATE), one insert.
-    if db.session.get_bind().dialect.name == "sqlite":
-        _sqlite_write_transaction(db.session())
+    begin_serialised_write(db.session())
     now = clock.now()
     db.session.add(
         Booking(instrument_id=1, user_id=current_user.id, booked_by_id=current_user.id,

@@ -21,6 +21,7 @@ from instruments.models import (
     Severity,
 )
 from instruments.services import BookingInput
+from instruments.services.common import flush_or_conflict
 from tests.instruments.conftest import WEEKDAYS_8_TO_20
 
 ROME = ZoneInfo("Europe/Rome")
@@ -349,5 +350,5 @@ def test_database_refuses_overlap_even_behind_the_apps_back(setup, db_session):
     )  # fmt: skip
     db_session.add(clone)
     with pytest.raises(DomainError) as err:
-        services._flush_or_conflict()
+        flush_or_conflict()
     assert codes(err) == ["conflict"] and err.value.status == 409

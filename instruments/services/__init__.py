@@ -1,0 +1,41 @@
+"""Booking use cases, one module per use case; the public names are importable from here.
+
+- ``bookings``: create, move, cancel, no-show (``BookingInput``);
+- ``approvals``: approve and reject pending requests;
+- ``downtime``: scheduled downtime, problem reports and their resolution;
+- ``training``: instrument time held for training sessions (the training package calls these);
+- ``common``: the per-instrument write lock, history, problems and booking e-mails.
+
+Services lock, check permissions, call the pure rules, change the ORM, audit and queue mail.
+They flush; the boundary (view, API, CLI) commits once. Call them before the boundary writes
+anything else (see ``common._serialise_on_sqlite`` for what happens otherwise on SQLite).
+"""
+
+from instruments.services.approvals import approve_booking, reject_booking
+from instruments.services.bookings import (
+    BookingInput,
+    cancel_booking,
+    create_booking,
+    mark_no_show,
+    move_booking,
+)
+from instruments.services.common import get_booking, lock_instrument
+from instruments.services.downtime import report_problem, resolve_problem, schedule_downtime
+from instruments.services.training import release_instrument_time, reserve_instrument_time
+
+__all__ = [
+    "BookingInput",
+    "approve_booking",
+    "cancel_booking",
+    "create_booking",
+    "get_booking",
+    "lock_instrument",
+    "mark_no_show",
+    "move_booking",
+    "reject_booking",
+    "release_instrument_time",
+    "report_problem",
+    "reserve_instrument_time",
+    "resolve_problem",
+    "schedule_downtime",
+]

@@ -1,0 +1,82 @@
+"""The approvals inbox: staff confirm or reject pending booking requests."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from innocore import audit, clock
+from innocore.accounts.models import User
+from innocore.errors import DomainError, Forbidden, Problem
+from innocore.extensions import db
+from instruments.models import Booking, BookingStatus
+from instruments.permissions import can_staff_instrument
+from instruments.services.common import get_booking, lock_instrument, notify, record_change
+
+
+def _decide(actor: User, booking_id: int, status: BookingStatus, reason: str) -> Booking:
+    booking = get_booking(actor, booking_id)
+    if not can_staff_instrument(actor, booking.instrument):
+        raise Forbidden("Only the facility's staff decide on booking requests.")
+    lock_instrument(booking.instrument_id)
+    now = clock.now()
+    # Compare-and-set: two staff deciding at once cannot both win.
+    won = db.session.execute(
+        sa.update(Booking)
+        .where(Booking.id == booking.id, Booking.status == BookingStatus.PENDING)
+        .values(
+            status=status,
+            decided_by_id=actor.id,
+            decided_at=now,
+            decision_reason=reason or None,
+            sequence=Booking.sequence + 1,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if won != 1:
+        raise DomainError(
+            Problem("already_decided", "This request was already decided."), status=409
+        )
+    db.session.refresh(booking)
+    record_change(booking, actor, status.value, reason or "")
+    audit.record(
+        actor,
+        f"booking.{status.value}",
+        booking,
+        {"status": ["pending", status.value]},
+        facility_id=booking.instrument.facility_id,
+    )
+    return booking
+
+
+def approve_booking(actor: User, booking_id: int) -> Booking:
+    """Confirm a pending request; pending requests overlapping it are rejected with notice."""
+    booking = _decide(actor, booking_id, BookingStatus.CONFIRMED, "")
+    notify(booking, "Booking approved", "The facility approved your booking.")
+    losers = db.session.scalars(
+        sa.select(Booking).where(
+            Booking.instrument_id == booking.instrument_id,
+            Booking.status == BookingStatus.PENDING,
+            Booking.id != booking.id,
+            Booking.starts_at < booking.ends_at,
+            Booking.ends_at > booking.starts_at,
+        )
+    ).all()
+    for loser in losers:
+        reject_booking(actor, loser.id, "Another request for the same time was approved.")
+    return booking
+
+
+def reject_booking(actor: User, booking_id: int, reason: str) -> Booking:
+    """Reject a pending request with a reason; the slot is free again."""
+    if not (reason or "").strip():
+        raise DomainError(Problem("reason_required", "Tell the requester why.", "reason"))
+    booking = _decide(actor, booking_id, BookingStatus.REJECTED, reason.strip()[:1000])
+    notify(
+        booking,
+        "Booking request declined",
+        "The facility declined your booking request.",
+        method="CANCEL",
+        reason=reason,
+    )
+    return booking

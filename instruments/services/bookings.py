@@ -1,0 +1,245 @@
+"""Booking use cases of users and staff: create, move, cancel, no-show."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from innocore import audit, clock
+from innocore.accounts.models import User
+from innocore.accounts.rules import category_for
+from innocore.errors import DomainError, Forbidden, Problem
+from innocore.extensions import db
+from innocore.vocab import UserCategory
+from instruments import rules
+from instruments.eligibility import eligibility_of
+from instruments.models import (
+    ACTIVE_STATUSES,
+    ApprovalMode,
+    Booking,
+    BookingStatus,
+    Instrument,
+)
+from instruments.permissions import can_book_for_others, can_staff_instrument
+from instruments.queries import busy_between, policy_of, user_active_bookings
+from instruments.services.common import (
+    flush_or_conflict,
+    get_booking,
+    lock_instrument,
+    notify,
+    raise_if,
+    record_change,
+)
+
+
+@dataclass
+class BookingInput:
+    starts_at: datetime
+    ends_at: datetime
+    purpose: str = ""
+    project: str = ""
+    user_id: int | None = None  # book on behalf of this user (staff)
+    override_reason: str | None = None  # staff: override the overridable problems
+
+
+def _remaining(problems: list[Problem], *, staff: bool, override_reason: str | None) -> list:
+    """Staff with a written reason override the overridable problems; the rest stand."""
+    if staff and override_reason:
+        return [p for p in problems if not p.overridable]
+    return problems
+
+
+def check_request(
+    instrument: Instrument, user: User, req: rules.BookingRequest, *, staff: bool, reason
+) -> list[Problem]:
+    """Every problem of a requested interval, after the staff override (schedule read here)."""
+    policy = policy_of(instrument)
+    now = clock.now()
+    busy = []
+    if req.ends_at > req.starts_at:
+        busy = busy_between([instrument.id], req.starts_at, req.ends_at)
+    needs_mine = policy.max_future_bookings is not None or policy.max_hours_week is not None
+    mine = (
+        user_active_bookings(user.id, instrument.id, min(now, req.starts_at)) if needs_mine else []
+    )
+    eligibility = eligibility_of(user.id, instrument.required_competence_id, req.starts_at)
+    problems = rules.booking_problems(
+        req, busy=busy, policy=policy, eligibility=eligibility, now=now, mine=mine
+    )
+    if reason is not None and len(reason) > 1000:
+        problems.append(
+            Problem("reason_too_long", "Keep the reason under 1000 characters.", "override_reason")
+        )
+    return _remaining(problems, staff=staff, override_reason=reason)
+
+
+def _needs_approval(instrument: Instrument, user: User, staff) -> bool:
+    if instrument.approval_mode == ApprovalMode.NONE or staff():
+        return False
+    if instrument.approval_mode == ApprovalMode.EVERYONE:
+        return True
+    return category_for(user, instrument.facility) != UserCategory.INTERNAL
+
+
+def _booked_for(actor: User, instrument: Instrument, data: BookingInput) -> User:
+    if data.user_id is None or data.user_id == actor.id:
+        return actor
+    if not can_book_for_others(actor, instrument):
+        raise Forbidden("Only the facility's staff book on behalf of someone else.")
+    user = db.session.get(User, data.user_id)
+    if user is None or not user.active:
+        raise DomainError(Problem("unknown_user", "No such user.", "user_id"))
+    return user
+
+
+def create_booking(actor: User, instrument_id: int, data: BookingInput) -> Booking:
+    """Book an instrument for oneself, or (staff) for someone else; every rule is checked."""
+    instrument = lock_instrument(instrument_id)
+
+    def staff() -> bool:  # asked only when it matters: most bookings need no role lookup
+        return can_staff_instrument(actor, instrument)
+
+    user = _booked_for(actor, instrument, data)
+    is_staff = bool(data.override_reason) and staff()
+    if data.override_reason and not is_staff:
+        raise Forbidden("Only the facility's staff override booking rules.")
+    req = rules.BookingRequest(
+        data.starts_at, data.ends_at, user.id, None, data.purpose, data.project
+    )
+    raise_if(check_request(instrument, user, req, staff=is_staff, reason=data.override_reason))
+    now = clock.now()
+    pending = _needs_approval(instrument, user, staff)
+    booking = Booking(
+        instrument=instrument,
+        user=user,
+        booked_by=actor,
+        starts_at=data.starts_at,
+        ends_at=data.ends_at,
+        status=BookingStatus.PENDING if pending else BookingStatus.CONFIRMED,
+        purpose=data.purpose,
+        project=data.project,
+        uid=f"booking-{uuid.uuid4().hex}@innocore",
+        sequence=0,
+        override_reason=data.override_reason if is_staff else None,
+        created_at=now,
+        updated_at=now,
+    )
+    db.session.add(booking)
+    flush_or_conflict()
+    record_change(booking, actor, "created", data.override_reason or "")
+    audit.record(
+        actor,
+        "booking.create",
+        booking,
+        audit.snapshot(booking),
+        facility_id=instrument.facility_id,
+    )
+    if pending:
+        notify(
+            booking,
+            "Booking request received",
+            "Your request waits for the facility's approval; the slot is held for you.",
+        )
+    else:
+        notify(booking, "Booking confirmed", "Your booking is confirmed.")
+    return booking
+
+
+def editable(actor: User, booking_id: int) -> tuple[Booking, bool]:
+    """An active booking the actor may change (its user, or the facility's staff)."""
+    booking = get_booking(actor, booking_id)
+    staff = can_staff_instrument(actor, booking.instrument)
+    if booking.user_id != actor.id and not staff:
+        raise Forbidden("Only the person booked and the facility's staff change a booking.")
+    if booking.status not in ACTIVE_STATUSES:
+        raise DomainError(
+            Problem("not_active", f"This booking is {booking.status.label.lower()}."), status=409
+        )
+    return booking, staff
+
+
+def move_booking(
+    actor: User, booking_id: int, starts_at: datetime, ends_at: datetime, *, override_reason=None
+) -> Booking:
+    """Move a booking to a new interval; history keeps the old and the new one."""
+    instrument = lock_instrument(get_booking(actor, booking_id).instrument_id)
+    db.session.refresh(get_booking(actor, booking_id))  # as it is now that we hold the lock
+    booking, staff = editable(actor, booking_id)
+    if override_reason and not staff:
+        raise Forbidden("Only the facility's staff override booking rules.")
+    req = rules.BookingRequest(
+        starts_at, ends_at, booking.user_id, booking.id, booking.purpose, booking.project
+    )
+    raise_if(check_request(instrument, booking.user, req, staff=staff, reason=override_reason))
+    old = (booking.starts_at, booking.ends_at)
+    changes = {
+        "starts_at": [old[0].isoformat(), starts_at.isoformat()],
+        "ends_at": [old[1].isoformat(), ends_at.isoformat()],
+    }
+    booking.starts_at, booking.ends_at = starts_at, ends_at
+    booking.sequence += 1
+    booking.updated_at = clock.now()
+    if override_reason:
+        booking.override_reason = override_reason
+    flush_or_conflict()
+    record_change(booking, actor, "moved", override_reason or "", old=old)
+    audit.record(actor, "booking.move", booking, changes, facility_id=instrument.facility_id)
+    notify(booking, "Booking changed", "Your booking has moved to a new time.")
+    return booking
+
+
+def cancel_booking(actor: User, booking_id: int, reason: str = "") -> Booking:
+    """Cancel a booking; a cancellation by its user after the cut-off is recorded as late."""
+    booking, _ = editable(actor, booking_id)
+    now = clock.now()
+    late = booking.user_id == actor.id and rules.cancellation_is_late(
+        booking.starts_at, policy_of(booking.instrument), now
+    )
+    finish(booking, actor, BookingStatus.CANCELLED, reason, late=late)
+    notify(
+        booking,
+        "Booking cancelled",
+        "Your booking is cancelled.",
+        method="CANCEL",
+        reason=reason or None,
+    )
+    return booking
+
+
+def finish(
+    booking: Booking, actor: User, status: BookingStatus, reason: str, *, late=False
+) -> None:
+    """End an active booking (cancelled, no-show), with history and an audit event."""
+    now = clock.now()
+    booking.status = status
+    booking.sequence += 1
+    booking.updated_at = now
+    if status == BookingStatus.CANCELLED:
+        booking.cancelled_by_id, booking.cancelled_at = actor.id, now
+        booking.cancel_reason, booking.cancelled_late = (reason or "")[:1000], late
+    record_change(booking, actor, status.value, reason or "")
+    changes = {"status": ["active", status.value], "late": [None, late]}
+    audit.record(
+        actor,
+        f"booking.{status.value}",
+        booking,
+        changes,
+        facility_id=booking.instrument.facility_id,
+    )
+
+
+def mark_no_show(actor: User, booking_id: int) -> Booking:
+    """Staff record that the user did not come to a confirmed booking that has started."""
+    booking = get_booking(actor, booking_id)
+    if not can_staff_instrument(actor, booking.instrument):
+        raise Forbidden("Only the facility's staff record no-shows.")
+    problems = []
+    if booking.status != BookingStatus.CONFIRMED:
+        problems.append(Problem("not_confirmed", "Only confirmed bookings can be no-shows."))
+    if booking.starts_at > clock.now():
+        problems.append(Problem("not_started", "The booking has not started yet."))
+    if problems:
+        raise DomainError(problems)
+    finish(booking, actor, BookingStatus.NO_SHOW, "")
+    return booking
