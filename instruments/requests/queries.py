@@ -6,7 +6,7 @@ Each returns a statement that the boundary paginates (one count and one page que
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import lazyload, selectinload
 
 from innocore.extensions import db
 from innocore.permissions import is_network_admin, staffed_facility_ids
@@ -17,6 +17,7 @@ from instruments.requests.models import (
     RequestFile,
     RequestMessage,
     RequestStatus,
+    Service,
     ServiceRequest,
 )
 
@@ -39,7 +40,12 @@ def parse_statuses(values: list[str]) -> list[RequestStatus]:
 
 
 def _with_service(stmt):
-    return stmt.options(selectinload(ServiceRequest.service))
+    """Lists show the service's name only: one extra query, never its prices or instruments."""
+    return stmt.options(
+        selectinload(ServiceRequest.service).options(
+            lazyload(Service.prices), lazyload(Service.instruments), lazyload(Service.facility)
+        )
+    )
 
 
 def inbox(user, *, statuses=(), facility_id: int | None = None, sort: str = "oldest"):

@@ -274,6 +274,8 @@ def _local(value: datetime | None, zone: str) -> datetime | None:
 @login_required
 def book(request_id: int):
     row = services.get_request(current_user, request_id)
+    if not can_handle_request(current_user, row):
+        raise Forbidden("Only the facility's staff book time for a request.")
     form = BookTimeForm()
     zone = row.facility.timezone
     starts, ends = _local(form.starts_at.data, zone), _local(form.ends_at.data, zone)

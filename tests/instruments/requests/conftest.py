@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 
+from innocore import clock as clock_module
 from innocore.vocab import OrganisationKind, OrgRole, UserCategory
 from instruments.requests import rules, services
 from instruments.requests.catalog import ServiceData, create_service
@@ -79,7 +80,7 @@ def submit(db_session):
 @pytest.fixture
 def quote(db_session):
     def run(staff, request, lines=None, valid_days=30, today=None):
-        today = today or date.today()
+        today = today or clock_module.now().date()
         lines = lines or [rules.LineInput("Run", "sample", 12, Decimal("50"))]
         row = services.issue_quote(
             staff, request.id, lines, valid_until_on=today + timedelta(days=valid_days)

@@ -1,0 +1,100 @@
+"""Statements per organisation (HTML, CSV, PDF), facility revenue, network; constant queries."""
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+
+from innocore.vocab import OrganisationKind, OrgRole, UserCategory
+from instruments.charges.models import Charge, ChargeSource
+
+
+@pytest.fixture
+def books(db_session, make_org, make_user, make_facility):
+    company = make_org(kind=OrganisationKind.COMPANY, name="Acme Bio")
+    other = make_org(kind=OrganisationKind.COMPANY, name="Other Bio")
+    facility = make_facility()
+    people = {
+        "admin": make_user(organisation=company, org_role=OrgRole.ADMIN),
+        "sci": make_user(organisation=company),
+        "other_admin": make_user(organisation=other, org_role=OrgRole.ADMIN),
+        "manager": make_user(),
+        "network": make_user(is_network_admin=True),
+    }
+    return {"company": company, "other": other, "facility": facility, **people}
+
+
+def add_charges(db_session, books, n, month=3, start=0):
+    rows = [
+        Charge(
+            source=ChargeSource.QUOTE, source_id=start + i, source_key=f"quote:{start + i}",
+            organisation_id=books["company"].id, user_id=books["sci"].id,
+            facility_id=books["facility"].id, category=UserCategory.INDUSTRY,
+            description=f"Work {i}", unit="quote", rate=Decimal("10"), quantity=Decimal("1"),
+            share=Decimal("1"), amount=Decimal("10.00"), currency="EUR",
+            incurred_at=datetime(2026, month, 10, tzinfo=UTC), period_on=date(2026, month, 1),
+            created_at=datetime(2026, month, 10, tzinfo=UTC),
+        )
+        for i in range(n)
+    ]  # fmt: skip
+    db_session.add_all(rows)
+    db_session.commit()
+
+
+def test_company_admin_sees_the_statement_in_html_csv_and_pdf(client, login_as, db_session, books):
+    add_charges(db_session, books, 3)
+    login_as(books["admin"])
+    org = books["company"].id
+    page = client.get(f"/charges/organisations/{org}?from=2026-01&to=2026-12")
+    assert page.status_code == 200 and b"30.00 EUR" in page.data
+    csv = client.get(f"/charges/organisations/{org}.csv?from=2026-03&to=2026-03")
+    assert csv.status_code == 200 and csv.data.decode().count("\n") == 4
+    pdf = client.get(f"/charges/organisations/{org}.pdf?from=2026-03")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    empty = client.get(f"/charges/organisations/{org}?from=2026-04&to=2026-04")
+    assert b"Nothing charged" in empty.data
+    assert client.get("/charges/company").status_code == 302
+    assert client.get(f"/charges/organisations/{org}?from=2026-05&to=2026-01").status_code == 400
+
+
+def test_other_companies_and_members_get_404(client, login_as, db_session, books):
+    add_charges(db_session, books, 1)
+    org = books["company"].id
+    for who in ("other_admin", "sci", "manager"):
+        login_as(books[who])
+        for suffix in ("", ".csv", ".pdf"):
+            assert client.get(f"/charges/organisations/{org}{suffix}").status_code == 404
+    login_as(books["network"])
+    assert client.get(f"/charges/organisations/{org}?from=2026-03").status_code == 200
+    network = client.get("/charges/network?from=2026-01&to=2026-12")
+    assert network.status_code == 200 and b"Acme Bio" in network.data
+
+
+def test_facility_revenue_by_category_and_source(client, login_as, db_session, books, grant):
+    add_charges(db_session, books, 2)
+    grant(books["manager"], books["facility"], "manager")
+    login_as(books["manager"])
+    page = client.get(f"/charges/facilities/{books['facility'].id}?from=2026-03")
+    assert page.status_code == 200 and b"Industry" in page.data and b"20.00 EUR" in page.data
+    api = client.get(f"/api/v1/facilities/{books['facility'].id}/revenue?from=2026-03")
+    assert api.json["by_category"] == [
+        {"key": "industry", "currency": "EUR", "count": 2, "total": "20.00"}
+    ]
+
+
+def test_year_statement_runs_a_constant_number_of_queries(
+    client, login_as, db_session, books, count_queries
+):
+    login_as(books["admin"])
+    url = f"/charges/organisations/{books['company'].id}?from=2026-01&to=2026-12"
+    add_charges(db_session, books, 5)
+    with count_queries() as small:
+        assert client.get(url).status_code == 200
+    for month in range(1, 13):
+        add_charges(db_session, books, 100, month=month, start=1000 * month)
+    with count_queries() as large:
+        response = client.get(url)
+    assert response.status_code == 200 and b"Page 1 of" in response.data
+    assert large.count == small.count
+    api = f"/api/v1/organisations/{books['company'].id}/statement?from=2026-01&to=2026-12"
+    assert client.get(api).json["total"] == 1205
