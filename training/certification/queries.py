@@ -81,7 +81,7 @@ def facts_for(
     uses = last_uses({r.holder_id for r in rows if r.lapse_after_days}, lapsing, at)
     out: dict[int, list[rules.CertFact]] = defaultdict(list)
     for r in rows:
-        lapse = rules.lapse_at(
+        lapse = r.lapse_after_days and rules.lapse_at(
             r.issued_at, uses.get((r.holder_id, r.competence_id)), r.lapse_after_days
         )
         out[r.holder_id].append(
@@ -93,7 +93,7 @@ def facts_for(
                 path_id=r.path_id,
                 status=r.status,
                 issued_at=r.issued_at,
-                valid_until=rules.effective_until(r.valid_until, lapse),
+                valid_until=rules.effective_until(r.valid_until, lapse) if lapse else r.valid_until,
             )
         )
     return {uid: out.get(uid, []) for uid in user_ids}

@@ -207,12 +207,24 @@ class Evaluator:
 
     def __init__(self, facts: Sequence[CertFact], catalog: Catalog, now: datetime):
         self.catalog, self.now = catalog, now
-        self.facts = facts
+        # One pass over the certificates; every leaf then answers in constant time.
+        self.modules: dict[bool, set[int]] = {False: set(), True: set()}
+        self.levels: dict[bool, dict[int, int]] = {False: {}, True: {}}
+        self.paths: set[int] = set()
+        for f in facts:
+            for current in (False, True):
+                if not _counts(f, current, now):
+                    continue
+                if f.module_id is not None:
+                    self.modules[current].add(f.module_id)
+                if f.competence_id is not None:
+                    held = self.levels[current]
+                    held[f.competence_id] = max(held.get(f.competence_id, 0), f.level or 0)
+                if f.path_id is not None and not current:
+                    self.paths.add(f.path_id)
 
     def _module_held(self, module_id: int, current_only: bool) -> bool:
-        return any(
-            f.module_id == module_id and _counts(f, current_only, self.now) for f in self.facts
-        )
+        return module_id in self.modules[bool(current_only)]
 
     def evaluate(self, node: dict) -> Result:
         return getattr(self, "_" + node["kind"])(node)
@@ -228,13 +240,9 @@ class Evaluator:
     def _competence(self, node) -> Result:
         c, level, cur = node["competence"], node["min_level"], node.get("current_only", False)
         title = self.catalog.competences[c]
-        held = [
-            f
-            for f in self.facts
-            if f.competence_id == c and (f.level or 0) >= level and _counts(f, cur, self.now)
-        ]
-        if held:
-            return Result(True, 1.0, counted=[f"{title} at level {max(f.level for f in held)}"])
+        held = self.levels[bool(cur)].get(c, 0)
+        if held >= level:
+            return Result(True, 1.0, counted=[f"{title} at level {held}"])
         return Result(
             False, 0.0, missing=[f"{title} at level {level} or above"], gap_competences={c: level}
         )
@@ -242,7 +250,7 @@ class Evaluator:
     def _path(self, node) -> Result:
         p = node["path"]
         title = self.catalog.paths[p]
-        if any(f.path_id == p and _counts(f, False, self.now) for f in self.facts):
+        if p in self.paths:
             return Result(True, 1.0, counted=[f"Path {title}"])
         return Result(False, 0.0, missing=[f"Path {title}"])
 
