@@ -212,9 +212,11 @@ class RequestEvent(db.Model):
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
     from_status: Mapped[RequestStatus | None] = mapped_column(
-        enum_column(RequestStatus, "request_status")
+        enum_column(RequestStatus, "request_from_status")
     )
-    to_status: Mapped[RequestStatus] = mapped_column(enum_column(RequestStatus, "request_status"))
+    to_status: Mapped[RequestStatus] = mapped_column(
+        enum_column(RequestStatus, "request_to_status")
+    )
     note: Mapped[str] = mapped_column(sa.Text, default="")
 
     actor: Mapped[User | None] = relationship(lazy="joined")
