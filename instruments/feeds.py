@@ -13,11 +13,11 @@ from innocore import audit, clock
 from innocore.accounts.models import User
 from innocore.accounts.services import external_url
 from innocore.calendar import CalendarEvent, build_calendar
-from innocore.errors import Forbidden, NotFound
+from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility
 from innocore.notifications.services import queue_email
-from innocore.permissions import can_staff_facility
+from innocore.permissions import can_manage_facility, can_staff_facility
 from instruments.ics import BookingFacts, booking_event_of, booking_ics
 from instruments.models import (
     ACTIVE_STATUSES,
@@ -200,19 +200,25 @@ def reminder_hours(facility_id: int) -> int:
     return row.reminder_hours if row else DEFAULT_REMINDER_HOURS
 
 
-def set_reminder_hours(actor: User, facility: Facility, hours: int) -> None:
-    from innocore.errors import DomainError, Problem
-    from innocore.permissions import can_manage_facility
-
+def set_reminder_hours(actor: User, facility: Facility, hours: int | None) -> None:
+    """A facility's managers set how long before each booking its reminder goes out (0: none)."""
     if not can_manage_facility(actor, facility):
         raise Forbidden("Only the facility's managers change its reminder time.")
-    if not 0 <= hours <= 336:
+    if hours is None or not 0 <= hours <= 336:
         raise DomainError(Problem("out_of_range", "Use 0 to 336 hours.", "reminder_hours"))
     row = db.session.get(FacilityBookingSettings, facility.id)
+    old = row.reminder_hours if row else DEFAULT_REMINDER_HOURS
     if row is None:
         row = FacilityBookingSettings(facility_id=facility.id)
         db.session.add(row)
     row.reminder_hours = hours
+    audit.record(
+        actor,
+        "facility.reminder_hours",
+        row,
+        {"reminder_hours": [old, hours]},
+        facility_id=facility.id,
+    )
 
 
 def send_reminders() -> int:

@@ -52,13 +52,16 @@ def earliest_slot(
     """The earliest slot of ``minutes`` on any matching instrument the user may book.
 
     Every instrument's own rules apply in its own facility's zone (opening hours, grid, notice,
-    horizon, downtime, bookings); the busy time of all candidates comes in one query.
+    horizon, downtime, bookings, the cap on future bookings and the weekly-hours quota); the busy
+    time of all candidates comes in one query, the user's own bookings in another.
     """
     candidates = db.session.scalars(only_bookable(queries.catalog_query(filters), user)).all()
     if not candidates:
         return None
-    busy = queries.busy_by_instrument([i.id for i in candidates], starts_at, ends_at)
+    ids = [i.id for i in candidates]
+    busy = queries.busy_by_instrument(ids, starts_at, ends_at)
     now = clock.now()
+    mine = queries.user_bookings_by_instrument(user.id, ids, min(now, starts_at))
     best = None
     for instrument in candidates:
         policy = queries.policy_of(instrument)
@@ -66,7 +69,7 @@ def earliest_slot(
             continue
         found = rules.earliest_slot(
             policy, busy[instrument.id], starts_at=starts_at, ends_at=ends_at,
-            minutes=minutes, now=now,
+            minutes=minutes, now=now, mine=mine.get(instrument.id, ()),
         )  # fmt: skip
         if found and (best is None or found[0] < best[1]):
             best = (instrument, *found)

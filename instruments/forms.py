@@ -13,7 +13,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from innocore.forms import choices
 from innocore.vocab import Technology
@@ -57,6 +57,13 @@ class DowntimeForm(FlaskForm):
     reason = StringField("Reason", validators=[DataRequired(), Length(max=500)])
     cancel_bookings = BooleanField(
         "Cancel overlapping bookings (otherwise they are flagged)", default=True
+    )
+
+
+class ReminderForm(FlaskForm):
+    reminder_hours = IntegerField(
+        "Hours before each booking (0: no reminder)",
+        validators=[InputRequired(), NumberRange(min=0, max=336)],
     )
 
 

@@ -117,6 +117,26 @@ def user_active_bookings(user_id: int, instrument_id: int, since: datetime) -> l
     return [Busy(r.starts_at, r.ends_at, "booking", r.id, user_id) for r in rows]
 
 
+def user_bookings_by_instrument(
+    user_id: int, instrument_ids: list[int], since: datetime
+) -> dict[int, list[Busy]]:
+    """The user's active bookings ending after ``since``, per instrument (quotas), in one query."""
+    rows = db.session.execute(
+        sa.select(Booking.id, Booking.instrument_id, Booking.starts_at, Booking.ends_at).where(
+            Booking.user_id == user_id,
+            Booking.instrument_id.in_(instrument_ids),
+            Booking.status.in_(ACTIVE_STATUSES),
+            Booking.ends_at > since,
+        )
+    ).all()
+    out: dict[int, list[Busy]] = {}
+    for r in rows:
+        out.setdefault(r.instrument_id, []).append(
+            Busy(r.starts_at, r.ends_at, "booking", r.id, user_id, r.instrument_id)
+        )
+    return out
+
+
 @dataclass
 class CatalogFilters:
     technology: Technology | None = None

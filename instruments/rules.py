@@ -427,17 +427,51 @@ def earliest_slot(
     ends_at: datetime,
     minutes: int,
     now: datetime,
+    mine: Sequence[Busy] = (),
 ) -> tuple[datetime, datetime] | None:
-    """The earliest bookable interval of ``minutes`` in the window, on the grid, or ``None``."""
+    """The earliest bookable interval of ``minutes`` in the window, on the grid, or ``None``.
+
+    ``mine`` are the user's active bookings of the instrument: the cap on future bookings and
+    the weekly-hours quota apply as they would to the booking itself.
+    """
     zone = ZoneInfo(policy.timezone)
     if policy.max_minutes and minutes > policy.max_minutes:
         return None
+    future = sum(1 for b in mine if b.ends_at > now)
+    if policy.max_future_bookings is not None and future + 1 > policy.max_future_bookings:
+        return None
+    length = timedelta(minutes=minutes)
     for s, e in free_intervals(policy, busy, starts_at=starts_at, ends_at=ends_at, now=now):
-        start = align_up(s, zone, policy.slot_minutes)
-        end = start + timedelta(minutes=minutes)
-        if end <= e and (not policy.slot_minutes or on_grid(end, zone, policy.slot_minutes)):
-            return start, end
+        for start in _candidate_starts(policy, s, e, length, mine):
+            start = align_up(start, zone, policy.slot_minutes)
+            end = start + length
+            if end > e or (policy.slot_minutes and not on_grid(end, zone, policy.slot_minutes)):
+                continue
+            req = BookingRequest(start, end, 0)
+            if not quota_problems(req, policy, mine, now):
+                return start, end
     return None
+
+
+def _candidate_starts(
+    policy: Policy, s: datetime, e: datetime, length: timedelta, mine: Sequence[Busy]
+) -> list[datetime]:
+    """Where the earliest fitting start of a free interval can lie: its beginning, or, when a
+    week's quota is used up, just late enough that only the rest of that week's hours fall in
+    it (or at the next local Monday). Without a weekly quota only the beginning counts."""
+    if policy.max_hours_week is None:
+        return [s]
+    zone = ZoneInfo(policy.timezone)
+    held = hours_per_week([(b.starts_at, b.ends_at) for b in mine], zone)
+    out = [s]
+    monday = week_start(s, zone)
+    while True:
+        monday = local_day_start(monday.date() + timedelta(days=7), zone)
+        if monday >= e:
+            return sorted(out)
+        used = held.get(monday.date() - timedelta(days=7), Decimal(0))
+        spare = timedelta(hours=max(float(Decimal(policy.max_hours_week) - used), 0.0))
+        out += [t for t in (monday - min(spare, length), monday) if s <= t < e]
 
 
 # ---- plain words ----------------------------------------------------------------------------

@@ -1,0 +1,38 @@
+"""HTML pages of a facility's booking settings (its managers only)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from innocore.errors import DomainError, Forbidden
+from innocore.extensions import db
+from innocore.facilities.models import Facility
+from innocore.forms import apply_problems
+from innocore.permissions import can_manage_facility
+from instruments import bp, feeds
+from instruments.forms import ReminderForm
+
+
+@bp.route("/facility/<slug>/reminders", methods=["GET", "POST"])
+@login_required
+def reminder_settings(slug: str):
+    facility = db.session.scalar(sa.select(Facility).where(Facility.slug == slug)) or abort(404)
+    if not can_manage_facility(current_user, facility):
+        raise Forbidden("Only the facility's managers change its reminder time.")
+    form = ReminderForm()
+    if not form.is_submitted():
+        form.reminder_hours.data = feeds.reminder_hours(facility.id)
+    if form.validate_on_submit():
+        try:
+            feeds.set_reminder_hours(current_user, facility, form.reminder_hours.data)
+        except DomainError as err:
+            db.session.rollback()
+            apply_problems(form, err)
+        else:
+            db.session.commit()
+            flash("Reminder time saved.", "success")
+            return redirect(url_for("instruments.reminder_settings", slug=facility.slug)), 303
+    status = 422 if form.errors or getattr(form, "form_errors", None) else 200
+    return render_template("instruments/reminders.html", form=form, facility=facility), status
