@@ -21,7 +21,7 @@ from innocore.vocab import Technology
 from instruments import finder, queries, rules, services
 from instruments.ics import booking_ics
 from instruments.models import Booking, IdempotencyKey
-from instruments.permissions import can_staff_instrument
+from instruments.permissions import can_staff_instrument, may_approve_somewhere
 from instruments.schemas import (
     AvailabilityOut,
     BookingIn,
@@ -90,6 +90,16 @@ def booking_json(b: Booking) -> dict:
         "cancelled_late": b.cancelled_late,
         "ics": url_for("instruments.booking_ics_file", booking_id=b.id, _external=True),
     }
+
+
+def _sees_booking(user, booking_id: int) -> bool:
+    """Checked before the body is parsed: another person's booking is a 404, never a 422."""
+    services.get_booking(user, booking_id)
+    return True
+
+
+def _staffs_instrument(user, instrument_id: int) -> bool:
+    return can_staff_instrument(user, queries.get_instrument(instrument_id))
 
 
 def _bad(code: str, message: str, field: str) -> DomainError:
@@ -284,7 +294,7 @@ def get_booking_ics(booking_id: int):
 
 
 @operation(bp, "/bookings/<int:booking_id>", "PUT", summary="Move a booking", tags=BOOKING_TAGS,
-           body=MoveIn, response=BookingOut)  # fmt: skip
+           body=MoveIn, response=BookingOut, permission=_sees_booking)  # fmt: skip
 def move_booking(booking_id: int, body: MoveIn):
     booking = services.move_booking(current_user, booking_id, body.starts_at, body.ends_at,
                                     override_reason=body.override_reason)  # fmt: skip
@@ -293,7 +303,8 @@ def move_booking(booking_id: int, body: MoveIn):
 
 
 @operation(bp, "/bookings/<int:booking_id>/cancel", "POST", summary="Cancel a booking",
-           tags=BOOKING_TAGS, body=ReasonIn, response=BookingOut)  # fmt: skip
+           tags=BOOKING_TAGS, body=ReasonIn, response=BookingOut,
+           permission=_sees_booking)  # fmt: skip
 def cancel_booking(booking_id: int, body: ReasonIn):
     booking = services.cancel_booking(current_user, booking_id, body.reason)
     db.session.commit()
@@ -301,7 +312,8 @@ def cancel_booking(booking_id: int, body: ReasonIn):
 
 
 @operation(bp, "/approvals", "GET", summary="Pending requests of the facilities I staff",
-           tags=BOOKING_TAGS, paginated=True, response=BookingOut)  # fmt: skip
+           tags=BOOKING_TAGS, paginated=True, response=BookingOut,
+           permission=lambda user: may_approve_somewhere(user))  # fmt: skip
 def approvals():
     if is_network_admin(current_user):
         from innocore.facilities.models import Facility
@@ -321,7 +333,8 @@ def approve(booking_id: int):
 
 
 @operation(bp, "/bookings/<int:booking_id>/reject", "POST", summary="Reject a pending request",
-           tags=BOOKING_TAGS, body=ReasonIn, response=BookingOut)  # fmt: skip
+           tags=BOOKING_TAGS, body=ReasonIn, response=BookingOut,
+           permission=_sees_booking)  # fmt: skip
 def reject(booking_id: int, body: ReasonIn):
     booking = services.reject_booking(current_user, booking_id, body.reason)
     db.session.commit()
@@ -344,7 +357,8 @@ def downtime_json(d, affected=()) -> dict:
 
 @operation(bp, "/instruments/<int:instrument_id>/downtime", "POST", status=201,
            summary="Schedule downtime (overlapping bookings are cancelled or flagged)",
-           tags=TAGS, body=DowntimeIn, response=DowntimeOut)  # fmt: skip
+           tags=TAGS, body=DowntimeIn, response=DowntimeOut,
+           permission=_staffs_instrument)  # fmt: skip
 def create_downtime(instrument_id: int, body: DowntimeIn):
     downtime, affected = services.schedule_downtime(
         current_user, instrument_id, body.starts_at, body.ends_at, body.reason,

@@ -13,10 +13,16 @@ from instruments.permissions import can_staff_instrument
 from instruments.services.common import get_booking, lock_instrument, notify, record_change
 
 
-def _decide(actor: User, booking_id: int, status: BookingStatus, reason: str) -> Booking:
+def _decidable(actor: User, booking_id: int) -> Booking:
+    """404 for a booking the actor cannot see, 403 for one they may see but not decide on."""
     booking = get_booking(actor, booking_id)
     if not can_staff_instrument(actor, booking.instrument):
         raise Forbidden("Only the facility's staff decide on booking requests.")
+    return booking
+
+
+def _decide(actor: User, booking_id: int, status: BookingStatus, reason: str) -> Booking:
+    booking = _decidable(actor, booking_id)
     lock_instrument(booking.instrument_id)
     now = clock.now()
     # Compare-and-set: two staff deciding at once cannot both win.
@@ -69,6 +75,7 @@ def approve_booking(actor: User, booking_id: int) -> Booking:
 
 def reject_booking(actor: User, booking_id: int, reason: str) -> Booking:
     """Reject a pending request with a reason; the slot is free again."""
+    _decidable(actor, booking_id)  # who may reject comes before what is missing
     if not (reason or "").strip():
         raise DomainError(Problem("reason_required", "Tell the requester why.", "reason"))
     booking = _decide(actor, booking_id, BookingStatus.REJECTED, reason.strip()[:1000])

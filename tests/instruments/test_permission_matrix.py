@@ -1,0 +1,156 @@
+"""Every instruments route x every role (see tests/support/matrix.py), another person's booking
+included: it is a 404 for everyone who may not see it, before any body is validated."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from innocore import clock
+from innocore.facilities.models import Facility
+from instruments import feeds
+from instruments.models import Booking, BookingStatus, FeedKind, ProblemReport, Severity
+from tests.support.matrix import ROLES, SIGNED_IN, Route, build_world, check
+
+STAFF = frozenset({"staff", "manager", "admin"})
+MANAGERS = frozenset({"manager", "admin"})
+APPROVERS = frozenset({"staff", "manager", "other_manager", "admin"})
+OWNER_OR_STAFF = STAFF | {"member"}
+OWNER = frozenset({"member"})
+NOBODY_BUT_STAFF = STAFF  # another person's booking: only the facility's staff see it
+
+B = "/instruments/bookings/{booking_id}"
+X = "/instruments/bookings/{stranger_booking_id}"
+AB = "/api/v1/bookings/{booking_id}"
+AX = "/api/v1/bookings/{stranger_booking_id}"
+MOVE = {"starts_at": "2031-03-03T10:00:00+01:00", "ends_at": "2031-03-03T11:00:00+01:00"}
+DOWN = {"starts_at": "2031-03-03T10:00:00+01:00", "ends_at": "2031-03-03T11:00:00+01:00",
+        "reason": "Service visit"}  # fmt: skip
+
+ROUTES = [
+    Route("GET", "/instruments/{instrument_id}/book", SIGNED_IN),
+    Route("POST", "/instruments/{instrument_id}/book", SIGNED_IN),
+    Route("GET", "/instruments/{instrument_id}/downtime", STAFF),
+    Route("POST", "/instruments/{instrument_id}/downtime", STAFF),
+    Route("GET", "/instruments/{instrument_id}/edit", MANAGERS),
+    Route("POST", "/instruments/{instrument_id}/edit", MANAGERS),
+    Route("GET", "/instruments/{instrument_id}/report", SIGNED_IN),
+    Route("POST", "/instruments/{instrument_id}/report", SIGNED_IN),
+    Route("GET", "/instruments/new/{facility_id}", MANAGERS),
+    Route("POST", "/instruments/new/{facility_id}", MANAGERS),
+    Route("GET", "/instruments/facility/{slug}/reminders", MANAGERS),
+    Route("POST", "/instruments/facility/{slug}/reminders", MANAGERS),
+    Route("GET", "/instruments/approvals", APPROVERS),
+    Route("GET", "/instruments/bookings/mine", SIGNED_IN),
+    Route("GET", "/instruments/finder", SIGNED_IN),
+    Route("GET", "/instruments/feeds", SIGNED_IN),
+    Route("POST", "/instruments/feeds", SIGNED_IN),
+    Route("POST", "/instruments/feeds/{feed_id}/revoke", OWNER),
+    Route("POST", "/instruments/problems/{report_id}/resolve", STAFF),
+    Route("GET", B, OWNER_OR_STAFF),
+    Route("GET", B + ".ics", OWNER_OR_STAFF),
+    Route("POST", B + "/move", OWNER_OR_STAFF),
+    Route("POST", B + "/cancel", OWNER_OR_STAFF),
+    Route("POST", B + "/approve", STAFF),
+    Route("POST", B + "/reject", STAFF),
+    Route("POST", B + "/no-show", STAFF),
+    Route("GET", X, NOBODY_BUT_STAFF),
+    Route("GET", X + ".ics", NOBODY_BUT_STAFF),
+    Route("POST", X + "/move", NOBODY_BUT_STAFF),
+    Route("POST", X + "/cancel", NOBODY_BUT_STAFF),
+    Route("GET", "/api/v1/instruments", SIGNED_IN, api=True),
+    Route("GET", "/api/v1/instruments/{instrument_id}", SIGNED_IN, api=True),
+    Route("GET", "/api/v1/instruments/{instrument_id}/availability", SIGNED_IN, api=True),
+    Route("GET", "/api/v1/availability/earliest", SIGNED_IN, api=True),
+    Route("GET", "/api/v1/instruments/{instrument_id}/downtime", STAFF, api=True),
+    Route("POST", "/api/v1/instruments/{instrument_id}/downtime", STAFF, api=True),
+    Route("POST", "/api/v1/instruments/{instrument_id}/downtime", STAFF, api=True, data=DOWN),
+    Route("POST", "/api/v1/bookings", SIGNED_IN, api=True),
+    Route("GET", "/api/v1/bookings/mine", SIGNED_IN, api=True),
+    Route("GET", "/api/v1/approvals", APPROVERS, api=True),
+    Route("GET", AB, OWNER_OR_STAFF, api=True),
+    Route("GET", AB + ".ics", OWNER_OR_STAFF, api=True),
+    Route("PUT", AB, OWNER_OR_STAFF, api=True),
+    Route("PUT", AB, OWNER_OR_STAFF, api=True, data=MOVE),
+    Route("POST", AB + "/cancel", OWNER_OR_STAFF, api=True),
+    Route("POST", AB + "/approve", STAFF, api=True),
+    Route("POST", AB + "/reject", STAFF, api=True),
+    Route("POST", AB + "/reject", STAFF, api=True, data={"reason": "Full"}),
+    Route("POST", AB + "/no-show", STAFF, api=True),
+    Route("GET", AX, NOBODY_BUT_STAFF, api=True),
+    Route("GET", AX + ".ics", NOBODY_BUT_STAFF, api=True),
+    Route("PUT", AX, NOBODY_BUT_STAFF, api=True),
+    Route("POST", AX + "/cancel", NOBODY_BUT_STAFF, api=True),
+]
+
+PUBLIC = {
+    "/instruments/",
+    "/instruments/<int:instrument_id>",
+    "/instruments/facility/<slug>",
+    "/instruments/photos/<name>",
+    "/instruments/static/<path:filename>",
+    "/instruments/feeds/<token>.ics",  # the secret address is the credential
+}
+
+
+@pytest.fixture
+def world(db_session, make_user, make_org, make_facility, grant, make_competence, make_instrument):
+    people, ids = build_world(make_user, make_org, make_facility, grant, make_competence)
+    facility = db_session.get(Facility, ids["facility_id"])
+    instrument = make_instrument(facility=facility)
+    stranger = make_user()
+    start = clock.now().replace(microsecond=0) + timedelta(days=3)
+
+    def booking(user, hours: int) -> Booking:
+        b = Booking(
+            instrument=instrument, user=user, booked_by=user, status=BookingStatus.PENDING,
+            starts_at=start + timedelta(hours=hours), ends_at=start + timedelta(hours=hours + 1),
+            uid=f"matrix-{user.id}-{hours}@test", created_at=clock.now(), updated_at=clock.now(),
+        )  # fmt: skip
+        db_session.add(b)
+        return b
+
+    mine, theirs = booking(people["member"], 0), booking(stranger, 2)
+    report = ProblemReport(
+        instrument=instrument, reporter=stranger, severity=Severity.LOW, description="Noisy",
+        created_at=clock.now(),
+    )  # fmt: skip
+    db_session.add(report)
+    feed, _ = feeds.create_feed(people["member"], FeedKind.USER, people["member"].id)
+    db_session.commit()
+    ids.update(instrument_id=instrument.id, booking_id=mine.id, stranger_booking_id=theirs.id,
+               report_id=report.id, feed_id=feed.id)  # fmt: skip
+    return people, ids
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    "route", ROUTES, ids=lambda r: r.id + (" (with a valid body)" if r.data else "")
+)
+def test_route_admits_only_its_roles(client, api_headers, world, route, role):
+    people, ids = world
+    check(client, api_headers, people, ids, route, role)
+
+
+def test_every_instruments_route_is_in_the_matrix_or_public(app):
+    def template(rule: str) -> str:
+        for arg, name in (
+            ("<int:instrument_id>", "{instrument_id}"), ("<int:facility_id>", "{facility_id}"),
+            ("<slug>", "{slug}"), ("<int:booking_id>", "{booking_id}"),
+            ("<int:feed_id>", "{feed_id}"), ("<int:report_id>", "{report_id}"),
+        ):  # fmt: skip
+            rule = rule.replace(arg, name)
+        return rule
+
+    listed = {(r.method, r.url) for r in ROUTES}
+    missing = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.split(".")[0] not in ("instruments", "instruments_api"):
+            continue
+        if rule.rule in PUBLIC:
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            if (method, template(rule.rule)) not in listed:
+                missing.append(f"{method} {rule.rule}")
+    assert missing == []
