@@ -188,7 +188,9 @@ def issue_from_assessment(actor, assessment_id: int, *, valid_until=None) -> Cer
 
 
 def _lock(cert: Certificate) -> Certificate:
-    db.session.refresh(cert, with_for_update=True)
+    """Lock the certificate's row (PostgreSQL; SQLite serialises writers) and reload it."""
+    db.session.execute(sa.select(Certificate.id).where(Certificate.id == cert.id).with_for_update())
+    db.session.refresh(cert)
     return cert
 
 

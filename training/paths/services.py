@@ -194,7 +194,8 @@ def confirm_award(actor, award_id: int) -> PathAward:
     """A network admin confirms a pending award: the path's certificate and credential are issued."""
     if not can_manage_paths(actor):
         raise Forbidden("Only network administrators confirm path awards.")
-    award = db.session.get(PathAward, award_id, with_for_update=True)
+    db.session.execute(sa.select(PathAward.id).where(PathAward.id == award_id).with_for_update())
+    award = db.session.get(PathAward, award_id, populate_existing=True)
     if award is None:
         raise NotFound("No such award.")
     if award.status != AwardStatus.PENDING:
