@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from innocore.accounts.models import Organisation
+from innocore.db import UTCDateTime
 from innocore.errors import NotFound
 from innocore.extensions import db
 from innocore.facilities.models import Facility
@@ -61,6 +63,18 @@ def policy_of(instrument: Instrument) -> Policy:
 
 def busy_between(instrument_ids: list[int], starts_at: datetime, ends_at: datetime) -> list[Busy]:
     """Active bookings and downtimes overlapping ``[starts_at, ends_at)``, in one query."""
+    params = {"ids": list(instrument_ids), "starts_at": starts_at, "ends_at": ends_at}
+    return [_busy(r) for r in db.session.execute(_busy_stmt(), params)]
+
+
+@cache
+def _busy_stmt() -> sa.Select:
+    """Built once; the ids, the window and the active statuses are bound at execution."""
+    ids = sa.bindparam("ids", expanding=True)
+    start, end = (
+        sa.bindparam("starts_at", type_=UTCDateTime()),
+        sa.bindparam("ends_at", type_=UTCDateTime()),
+    )
     bookings = sa.select(
         Booking.instrument_id.label("iid"),
         Booking.starts_at.label("s"),
@@ -69,10 +83,10 @@ def busy_between(instrument_ids: list[int], starts_at: datetime, ends_at: dateti
         Booking.id.label("id"),
         Booking.user_id.label("uid"),
     ).where(
-        Booking.instrument_id.in_(instrument_ids),
+        Booking.instrument_id.in_(ids),
         Booking.status.in_(ACTIVE_STATUSES),
-        Booking.starts_at < ends_at,
-        Booking.ends_at > starts_at,
+        Booking.starts_at < end,
+        Booking.ends_at > start,
     )
     downtimes = sa.select(
         Downtime.instrument_id,
@@ -82,13 +96,11 @@ def busy_between(instrument_ids: list[int], starts_at: datetime, ends_at: dateti
         Downtime.id,
         sa.null(),
     ).where(
-        Downtime.instrument_id.in_(instrument_ids),
-        Downtime.starts_at < ends_at,
-        Downtime.ends_at > starts_at,
+        Downtime.instrument_id.in_(ids),
+        Downtime.starts_at < end,
+        Downtime.ends_at > start,
     )
-    union = sa.union_all(bookings, downtimes).subquery()
-    rows = db.session.execute(sa.select(union)).all()
-    return [_busy(r) for r in rows]
+    return sa.select(sa.union_all(bookings, downtimes).subquery())
 
 
 def _busy(row) -> Busy:

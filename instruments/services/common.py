@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import joinedload
@@ -30,11 +32,15 @@ BUSY = Problem(
 # ---- serialising writes per instrument --------------------------------------------------------
 
 
-def _policy_stmt(instrument_id: int) -> sa.Select:
-    """The instrument with everything a booking rule needs (facility, hours, rates): one query."""
+@cache
+def _policy_stmt() -> sa.Select:
+    """The instrument with everything a booking rule needs (facility, hours, rates): one query.
+
+    Built once (``:instrument_id`` bound at execution): composing it costs more than running it.
+    """
     return (
         sa.select(Instrument)
-        .where(Instrument.id == instrument_id)
+        .where(Instrument.id == sa.bindparam("instrument_id"))
         .options(
             joinedload(Instrument.facility).lazyload(Facility.technology_rows),
             joinedload(Instrument.opening_hours),
@@ -42,6 +48,11 @@ def _policy_stmt(instrument_id: int) -> sa.Select:
         )
         .execution_options(populate_existing=True)
     )
+
+
+@cache
+def _policy_stmt_for_update() -> sa.Select:
+    return _policy_stmt().with_for_update(of=Instrument)
 
 
 def lock_instrument(instrument_id: int) -> Instrument:
@@ -56,12 +67,13 @@ def lock_instrument(instrument_id: int) -> Instrument:
         locked = {}
     if instrument_id in locked:  # already locked and loaded in this transaction
         return locked[instrument_id]
-    stmt = _policy_stmt(instrument_id)
     if session.get_bind().dialect.name == "sqlite":
         _serialise_on_sqlite(session)
+        stmt = _policy_stmt()
     else:
-        stmt = stmt.with_for_update(of=Instrument)
-    instrument = session.execute(stmt).unique().scalar_one_or_none()
+        stmt = _policy_stmt_for_update()
+    params = {"instrument_id": instrument_id}
+    instrument = session.execute(stmt, params).unique().scalar_one_or_none()
     if instrument is None:
         raise NotFound("No such instrument.")
     locked[instrument_id] = instrument
