@@ -98,8 +98,8 @@ def _register_blueprints(app: Flask) -> None:
     from instruments.charges import register as register_charges
     from instruments.requests import register as register_requests
     from training import register as register_training
-    from training.charging import register as register_training_charging
     from training.certification import register as register_certification
+    from training.charging import register as register_training_charging
     from training.credentials import register as register_credentials
     from training.paths import register as register_paths
 
