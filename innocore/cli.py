@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
@@ -154,8 +156,13 @@ def demo_command(serve: bool, host: str, port: int):
     from innocore.demo import DEMO_PASSWORD, seed_demo
 
     upgrade(revision="heads")
-    created = seed_demo()
-    db.session.commit()
+    app = current_app._get_current_object()
+    if serve and not os.environ.get("INNOCORE_BASE_URL"):
+        app.config["BASE_URL"] = f"http://{host}:{port}"  # links in e-mails and credentials
+    # Seeders build absolute links (credentials, e-mails) as a request would.
+    with app.test_request_context(base_url=app.config["BASE_URL"]):
+        created = seed_demo()
+        db.session.commit()
     click.echo("Demo network " + ("created." if created else "already present."))
     click.echo(f"Every demo account uses the password: {DEMO_PASSWORD}")
     from innocore.demo import demo_accounts
@@ -165,7 +172,6 @@ def demo_command(serve: bool, host: str, port: int):
     if serve:
         from innocore.jobs import build_scheduler
 
-        app = current_app._get_current_object()
         build_scheduler(app, background=True).start()
         click.echo(f"InnoCore runs on http://{host}:{port}/  (Ctrl+C stops it)")
         from werkzeug.serving import run_simple

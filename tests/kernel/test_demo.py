@@ -1,0 +1,41 @@
+"""The README's first command: `flask innocore demo` migrates and seeds a whole demo network."""
+
+import pytest
+import sqlalchemy as sa
+
+from innocore import create_app
+from innocore.accounts.models import Organisation, User
+from innocore.extensions import db
+from innocore.facilities.models import Facility
+from tests.support.databases import TestDatabase
+
+pytestmark = pytest.mark.slow
+
+
+def test_demo_command_seeds_every_role_once():
+    database = TestDatabase("demo")
+    app = create_app(
+        {"DATABASE_URL": database.url, "SECRET_KEY": "x", "BASE_URL": "http://127.0.0.1:5000"}
+    )
+    try:
+        runner = app.test_cli_runner()
+        first = runner.invoke(args=["innocore", "demo"])
+        assert first.exit_code == 0, first.output
+        assert "Demo network created." in first.output
+        assert "demo-InnoCore-2026" in first.output
+        second = runner.invoke(args=["innocore", "demo"])
+        assert second.exit_code == 0 and "already present" in second.output
+        with app.app_context():
+            kinds = {o.country for o in db.session.scalars(sa.select(Organisation))}
+            zones = set(db.session.scalars(sa.select(Facility.timezone)))
+            admins = db.session.scalar(
+                sa.select(sa.func.count()).select_from(User).where(User.is_network_admin.is_(True))
+            )
+            facilities = db.session.scalar(sa.select(sa.func.count()).select_from(Facility))
+        assert kinds == {"IT", "DE", "PT"}
+        assert zones == {"Europe/Rome", "Europe/Berlin", "Europe/Lisbon"}
+        assert (admins, facilities) == (1, 5)
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+        database.drop()
