@@ -6,7 +6,7 @@ from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import Session, joinedload
 
 from innocore import clock
 from innocore.accounts.models import User
@@ -22,6 +22,7 @@ from instruments.models import Booking, BookingChange, Instrument
 from instruments.permissions import can_see_booking
 
 WRITE_TX = "instruments_write_tx"  # session.info key: the transaction we serialised on SQLite
+WROTE_IN = "instruments_wrote_in"  # session.info key: the last transaction that wrote
 LOCKED = "instruments_locked"  # session.info key: (transaction, {instrument id: instrument})
 BUSY = Problem(
     "schedule_busy",
@@ -109,16 +110,25 @@ def _serialise_on_sqlite(session) -> None:
 
 
 def _has_written(session) -> bool:
-    """Pending changes, or rows already flushed in this transaction (or one of its savepoints)."""
+    """Pending changes, or rows already written in this transaction (flush or ORM DML)."""
     if session.new or session.dirty or session.deleted:
         return True
-    tx = session.get_nested_transaction() or session.get_transaction()
-    while tx is not None:
-        # SQLAlchemy keeps what each transaction flushed, to restore it on rollback.
-        if tx._new or tx._dirty or tx._deleted:
-            return True
-        tx = tx.parent
-    return False
+    return session.info.get(WROTE_IN) is session.get_transaction()
+
+
+def _flushed(session, _context) -> None:
+    session.info[WROTE_IN] = session.get_transaction()
+
+
+def _executed(state) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[WROTE_IN] = state.session.get_transaction()
+
+
+# Which transaction wrote last, for every session (SQLAlchemy keeps no reliable public record).
+for _name, _hook in (("after_flush", _flushed), ("do_orm_execute", _executed)):
+    if not sa.event.contains(Session, _name, _hook):
+        sa.event.listen(Session, _name, _hook)
 
 
 def flush_or_conflict() -> None:
