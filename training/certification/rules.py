@@ -14,7 +14,7 @@ from innocore.errors import Problem
 from training.certification.models import CertificateStatus
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CertFact:
     """What the rules need to know of one certificate."""
 

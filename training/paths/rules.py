@@ -186,7 +186,7 @@ def tree_problems(
 # ---- evaluation --------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Result:
     met: bool
     fraction: float  # 0..1, for progress bars
@@ -223,16 +223,13 @@ class Evaluator:
                 if f.path_id is not None and not current:
                     self.paths.add(f.path_id)
 
-    def _module_held(self, module_id: int, current_only: bool) -> bool:
-        return module_id in self.modules[bool(current_only)]
-
     def evaluate(self, node: dict) -> Result:
         return getattr(self, "_" + node["kind"])(node)
 
     def _module(self, node) -> Result:
         m = node["module"]
         title = self.catalog.modules[m][0]
-        if self._module_held(m, node.get("current_only", False)):
+        if m in self.modules[bool(node.get("current_only"))]:
             return Result(True, 1.0, counted=[f"Module {title}"])
         note = " (a currently valid certificate)" if node.get("current_only") else ""
         return Result(False, 0.0, missing=[f"Module {title}{note}"], gap_modules={m})
@@ -256,10 +253,8 @@ class Evaluator:
 
     def _min_credits(self, node) -> Result:
         need = Decimal(str(node["credits"]))
-        cur = node.get("current_only", False)
-        held = [
-            m for m in node["modules"] if m in self.catalog.modules and self._module_held(m, cur)
-        ]
+        mine, known = self.modules[bool(node.get("current_only"))], self.catalog.modules
+        held = [m for m in node["modules"] if m in mine and m in known]
         got = sum((self.catalog.modules[m][1] for m in held), Decimal(0))
         res = Result(got >= need, float(min(got / need, Decimal(1))))
         res.counted = [f"{got} of {need} credits"] if held else []
