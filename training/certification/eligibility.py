@@ -1,12 +1,17 @@
 """The booking gate: training's answer to instruments' eligibility question (the one seam).
 
-A user holds competence C at the highest level certified by a certificate valid at the instant
-asked, until the latest end among certificates at that level ("use it or lose it" included).
-The instruments rules then require that end to be at or after the booking's end.
+The rule: a booking needing competence C at level L is allowed iff SOME certificate of C at level
+L or above is valid for the whole booking. ``instruments`` asks once, at the booking's start, and
+then calls ``Eligibility.meets(L, end)``. One (level, end) per competence cannot answer that: a
+level-3 certificate ending tomorrow would hide a level-2 one valid for a year. So the answer is a
+``CertifiedEligibility``: the usual headline (highest level held, latest end at that level, what
+the catalog filters and out-of-hours checks read) plus every (level, end) held, which ``meets``
+consults. It is a drop-in subclass, so ``instruments`` needs no change.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask import Flask
@@ -15,14 +20,31 @@ from instruments.eligibility import Eligibility, set_eligibility_provider
 from training.certification import queries, rules
 
 
+@dataclass(frozen=True)
+class CertifiedEligibility(Eligibility):
+    """What certificates say a user holds of one competence at one instant, level by level."""
+
+    holdings: tuple[rules.Holding, ...] = ()
+
+    def meets(self, level: int | None, until: datetime | None = None) -> bool:
+        """Some certificate at ``level`` or above is valid from the instant asked until ``until``."""
+        return self.holds and rules.holdings_cover(self.holdings, level, until)
+
+
+def eligibility_from(holdings: tuple[rules.Holding, ...]) -> Eligibility:
+    """The answer for these holdings (pure): nobody holds anything without one."""
+    if not holdings:
+        return Eligibility()
+    level = holdings[0][0]
+    ends = [end for held, end in holdings if held == level]
+    until = None if any(e is None for e in ends) else max(ends)
+    return CertifiedEligibility(holds=True, level=level, valid_until=until, holdings=holdings)
+
+
 def certified_eligibility(user_id: int, competence_id: int, at: datetime) -> Eligibility:
     """What certificates say the user holds of ``competence_id`` at ``at`` (two queries at most)."""
     facts = queries.facts_for([user_id], at, [competence_id])[user_id]
-    best = rules.best_holding(facts, competence_id, at)
-    if best is None:
-        return Eligibility()
-    level, valid_until = best
-    return Eligibility(holds=True, level=level, valid_until=valid_until)
+    return eligibility_from(rules.holdings_at(facts, competence_id, at))
 
 
 def booking_explanation(user_id: int, competence_id: int, level: int | None, starts, ends, now):

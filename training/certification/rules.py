@@ -140,16 +140,40 @@ def transition_problems(
     return problems
 
 
-def best_holding(
-    facts: Sequence[CertFact], competence_id: int, at: datetime
-) -> tuple[int, datetime | None] | None:
-    """The highest level held at ``at`` and, for that level, the latest end (None: open-ended)."""
-    valid = [f for f in facts if f.competence_id == competence_id and is_valid_at(f, at)]
-    if not valid:
-        return None
-    level = max(f.level or 0 for f in valid)
-    ends = [f.valid_until for f in valid if (f.level or 0) >= level]
-    return level, (None if any(e is None for e in ends) else max(ends))
+Holding = tuple[int, datetime | None]  # (level, end; None is open-ended)
+
+
+def holdings_at(facts: Sequence[CertFact], competence_id: int, at: datetime) -> tuple[Holding, ...]:
+    """Every (level, end) of the certificates of a competence valid at ``at``, highest level first.
+
+    One value per competence is not enough: a level-3 certificate ending tomorrow must not hide a
+    level-2 one valid for a year, which alone covers a long level-2 booking.
+    """
+    valid = {
+        (f.level or 0, f.valid_until)
+        for f in facts
+        if f.competence_id == competence_id and is_valid_at(f, at)
+    }
+    return tuple(sorted(valid, key=lambda h: (-h[0], h[1] is None, h[1] or at)))
+
+
+def _ends_by(end: datetime | None, until: datetime | None) -> bool:
+    return end is None or until is None or end >= until
+
+
+def holdings_cover(holdings: Sequence[Holding], level: int | None, until: datetime | None) -> bool:
+    """A booking needing ``level`` up to ``until`` is covered iff one certificate at that level or
+    above, valid at its start, lasts until its end (bookings are half-open: an end at ``until``
+    is enough)."""
+    return any(held >= (level or 0) and _ends_by(end, until) for held, end in holdings)
+
+
+def _covers(f: CertFact, starts: datetime, ends: datetime) -> bool:
+    return is_valid_at(f, starts) and _ends_by(f.valid_until, ends)
+
+
+def _when(instant: datetime) -> str:
+    return f"{instant:%d %b %Y %H:%M} UTC"
 
 
 def booking_problems(
@@ -159,28 +183,56 @@ def booking_problems(
     starts: datetime,
     ends: datetime,
 ) -> list[Problem]:
-    """A booking needs a certificate at the level that is valid from its start to its end."""
-    covering = [
-        f
-        for f in facts
-        if f.competence_id == competence_id
-        and (f.level or 0) >= (level or 0)
-        and is_valid_at(f, starts)
-    ]
-    if any(f.valid_until is None or f.valid_until >= ends for f in covering):
+    """A booking needs one certificate at the level or above that is valid from its start to its
+    end; when none is, the one problem says plainly why (the closest certificate first)."""
+    need = level or 0
+    mine = [f for f in facts if f.competence_id == competence_id]
+    at_level = [f for f in mine if (f.level or 0) >= need]
+    if any(_covers(f, starts, ends) for f in at_level):
         return []
-    if covering:
-        until = max(f.valid_until for f in covering if f.valid_until is not None)
-        return [
-            Problem(
-                "certificate_ends_before_booking",
-                f"Your certificate ends on {until:%d %b %Y %H:%M} UTC, before this booking ends: "
-                "renew it first or book a shorter slot.",
-            )
-        ]
-    return [
-        Problem(
-            "certificate_missing",
-            f"You need a valid certificate for this competence at level {level or 1} or above.",
+    return [_why_not(mine, at_level, level, starts, ends)]
+
+
+def _why_not(mine, at_level, level, starts, ends) -> Problem:
+    started = [f for f in at_level if f.issued_at <= starts]
+    running = [f for f in started if is_valid_at(f, starts)]
+    if running:
+        until = max(f.valid_until for f in running)
+        return Problem(
+            "certificate_ends_before_booking",
+            f"Your certificate ends on {_when(until)}, before this booking ends: "
+            "renew it first or book a shorter slot.",
         )
+    by_status = {f.status: f for f in started}
+    if CertificateStatus.SUSPENDED in by_status:
+        return Problem(
+            "certificate_suspended",
+            "Your certificate for this competence is suspended: it counts again once reinstated.",
+        )
+    ended = [
+        f.valid_until
+        for f in started
+        if f.status in (CertificateStatus.ACTIVE, CertificateStatus.EXPIRED)
+        and f.valid_until is not None
     ]
+    if ended:
+        return Problem(
+            "certificate_expired",
+            f"Your certificate ended on {_when(max(ended))}, before this booking starts: "
+            "renew it first.",
+        )
+    if CertificateStatus.REVOKED in by_status:
+        return Problem(
+            "certificate_revoked",
+            "Your certificate for this competence was revoked; a new one must be issued.",
+        )
+    lower = [f.level or 0 for f in mine if _covers(f, starts, ends)]
+    if lower:
+        return Problem(
+            "level_too_low",
+            f"You hold level {max(lower)}; this instrument needs level {level} or above.",
+        )
+    return Problem(
+        "certificate_missing",
+        f"You need a valid certificate for this competence at level {level or 1} or above.",
+    )

@@ -16,38 +16,6 @@ def fact(level=2, status=S.ACTIVE, until=T0 + 30 * DAY, issued=T0 - DAY, compete
 
 
 @pytest.mark.parametrize(
-    ("facts", "level", "start", "end", "code"),
-    [
-        ([fact()], 2, T0, T0 + DAY, None),
-        ([fact(level=1)], 2, T0, T0 + DAY, "certificate_missing"),
-        ([fact(until=T0 + 2 * DAY)], 2, T0 + DAY, T0 + 3 * DAY, "certificate_ends_before_booking"),
-        ([fact(until=T0 + 2 * DAY)], 2, T0 + DAY, T0 + 2 * DAY, None),
-        ([fact(until=T0)], 2, T0 + DAY, T0 + 2 * DAY, "certificate_missing"),
-        ([fact(status=S.SUSPENDED)], 2, T0, T0 + DAY, "certificate_missing"),
-        ([fact(until=None)], 3, T0, T0 + DAY, "certificate_missing"),
-        ([fact(level=3, until=None)], 2, T0, T0 + 900 * DAY, None),
-        ([fact(competence=2)], 1, T0, T0 + DAY, "certificate_missing"),
-    ],
-)
-def test_booking_needs_a_certificate_valid_at_the_level_for_the_whole_booking(
-    facts, level, start, end, code
-):
-    problems = rules.booking_problems(facts, 1, level, start, end)
-    assert [p.code for p in problems] == ([code] if code else [])
-
-
-def test_the_highest_level_held_and_its_latest_end():
-    facts = [
-        fact(level=1, until=None),
-        fact(level=2, until=T0 + DAY),
-        fact(level=2, until=T0 + 9 * DAY),
-    ]
-    assert rules.best_holding(facts, 1, T0) == (2, T0 + 9 * DAY)
-    assert rules.best_holding(facts, 1, T0 + 10 * DAY) == (1, None)
-    assert rules.best_holding(facts, 5, T0) is None
-
-
-@pytest.mark.parametrize(
     ("status", "until", "now", "shown"),
     [
         (S.ACTIVE, T0 + DAY, T0, "valid"),

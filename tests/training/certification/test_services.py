@@ -183,3 +183,35 @@ def test_someone_lacking_a_competence_sees_the_modules_and_sessions_leading_ther
     assert [(m.id, [s.id for s in sessions]) for m, sessions in routes] == [
         (module.id, [session.id])
     ]
+
+
+def test_a_lasting_level_2_certificate_books_where_an_expiring_level_3_one_would_not(
+    db_session, make_certificate, make_instrument, clock
+):
+    """Through instruments' own check: some certificate at the level covers the whole booking."""
+    from instruments.rules import BookingRequest
+    from instruments.services.bookings import check_request
+
+    lasting = make_certificate(level=2, valid_days=300)
+    make_certificate(
+        holder=lasting.holder,
+        competence=lasting.competence,
+        facility=lasting.facility,
+        issuer=lasting.issued_by,
+        level=3,
+        valid_days=2,
+    )
+    instrument = make_instrument(
+        facility=lasting.facility, required_competence_id=lasting.competence_id, required_level=2
+    )
+    starts = clock.now + timedelta(days=1, hours=20)
+    req = BookingRequest(starts, starts + timedelta(hours=6), lasting.holder_id)
+    problems = check_request(instrument, lasting.holder, req, staff=False, reason=None)
+    assert "competence_missing" not in [p.code for p in problems]
+    services.suspend(lasting.issued_by, lasting, "Incident under review")
+    problems = check_request(instrument, lasting.holder, req, staff=False, reason=None)
+    assert "competence_missing" in [p.code for p in problems]
+    explained, _ = booking_explanation(
+        lasting.holder_id, lasting.competence_id, 2, req.starts_at, req.ends_at, clock.now
+    )
+    assert [p.code for p in explained] == ["certificate_ends_before_booking"]
