@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 
-from flask import current_app, url_for
+from flask import current_app
 
 from innocore import clock
 from training.credentials import keys, proof, statuslist
@@ -17,8 +17,13 @@ from training.credentials.contexts import EXTENSION_PATH, OB_V3, VC_V2, PinnedLo
 
 
 def external_url(endpoint: str, **values) -> str:
-    """An absolute URL under ``BASE_URL``, the same inside and outside a request."""
-    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, _external=False, **values)
+    """An absolute URL under ``BASE_URL``, the same inside and outside a request.
+
+    Built from the URL map, not ``url_for``: jobs and CLI commands (expiry notices, issuing from a
+    script) have no request and production sets no ``SERVER_NAME``.
+    """
+    base = current_app.config["BASE_URL"].rstrip("/")
+    return base + current_app.url_map.bind("localhost").build(endpoint, values)
 
 
 def iso(instant: datetime) -> str:
