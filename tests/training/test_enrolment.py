@@ -185,7 +185,7 @@ def test_missing_prerequisites_are_listed_with_the_modules_that_lead_there(
     assert "Laser safety course" in page
 
 
-def test_a_pass_satisfies_the_prerequisite(
+def test_a_certificate_from_a_pass_satisfies_the_prerequisite(
     login_as,
     make_session,
     make_module,
@@ -193,7 +193,10 @@ def test_a_pass_satisfies_the_prerequisite(
     internal_user,
     make_facility,
     db_session,
+    make_user,
+    grant,
 ):
+    from training.certification.services import issue_from_assessment
     from training.models import AssessmentOutcome
     from training.records import AssessmentData, record_assessment
 
@@ -204,11 +207,19 @@ def test_a_pass_satisfies_the_prerequisite(
     paula = internal_user(facility)
     login_as(paula).post(f"/training/sessions/{basics.id}/enrol")
     row = db_session.scalar(sa.select(Enrolment).where(Enrolment.user_id == paula.id))
-    record_assessment(
+    assessment = record_assessment(
         basics.trainers[0],
         row,
         AssessmentData(AssessmentOutcome.PASSED, 1, evidence_text="Test 18/20"),
     )
+    db_session.commit()
+    # A pass is not yet a competence: the facility turns it into a certificate first.
+    refused = login_as(paula).post(f"/training/sessions/{confocal.id}/enrol")
+    assert refused.status_code == 422
+    manager = make_user()
+    grant(manager, facility, "manager")
+    issue_from_assessment(manager, assessment.id)
+    db_session.commit()
     response = login_as(paula).post(f"/training/sessions/{confocal.id}/enrol")
     assert response.status_code == 302
     assert _status(db_session, confocal, paula) == EnrolmentStatus.ENROLLED
