@@ -265,6 +265,7 @@ class VerificationOut(BaseModel):
     valid_until: datetime | None
     status: str
     holder_name: str | None
+    superseded_by: str | None = None  # verification URL of the newer certificate
 
 
 @operation(
@@ -280,6 +281,10 @@ def verify(public_id: str):
     cert = db.session.scalar(sa.select(Certificate).where(Certificate.public_id == public_id))
     if cert is None:
         raise NotFound("Not found.")
+    newer = queries.replacement_of(cert)
+    status = rules.public_status(
+        cert.status, cert.issued_at, cert.valid_until, clock.now(), superseded=bool(newer)
+    )
     return jsonify(
         {
             "competence": services._title(cert),
@@ -287,9 +292,12 @@ def verify(public_id: str):
             "issuer": cert.facility.name if cert.facility else None,
             "issued_at": cert.issued_at.isoformat(),
             "valid_until": cert.valid_until.isoformat() if cert.valid_until else None,
-            "status": rules.public_status(
-                cert.status, cert.issued_at, cert.valid_until, clock.now()
-            ),
+            "status": status,
             "holder_name": cert.holder.name if cert.show_holder_name else None,
+            "superseded_by": (
+                external_url("certification_public.verify_page", public_id=newer.public_id)
+                if status == "superseded"
+                else None
+            ),
         }
     )

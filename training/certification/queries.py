@@ -146,6 +146,18 @@ def replacement_of(cert: Certificate) -> Certificate | None:
     return db.session.scalar(sa.select(Certificate).where(Certificate.replaces_id == cert.id))
 
 
+def replaced_ids(certs: Iterable[Certificate]) -> set[int]:
+    """Which of these certificates a renewal superseded (one query)."""
+    ids = [c.id for c in certs]
+    if not ids:
+        return set()
+    return set(
+        db.session.scalars(
+            sa.select(Certificate.replaces_id).where(Certificate.replaces_id.in_(ids))
+        )
+    )
+
+
 def assessments_awaiting(facility_id: int, limit: int = 50) -> list:
     """(assessment, learner, module): latest passes at the facility that have no certificate yet."""
     from innocore.accounts.models import User

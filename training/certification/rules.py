@@ -67,11 +67,19 @@ def is_valid_at(fact: CertFact, at: datetime) -> bool:
 
 
 def public_status(
-    status: CertificateStatus, issued_at: datetime, valid_until: datetime | None, now: datetime
+    status: CertificateStatus,
+    issued_at: datetime,
+    valid_until: datetime | None,
+    now: datetime,
+    *,
+    superseded: bool = False,
 ) -> str:
-    """What the verification page says: valid, expired, suspended, revoked or not yet valid."""
+    """What the verification page says: valid, expired, superseded (renewed by a newer
+    certificate), suspended, revoked or not yet valid. Revocation outranks renewal."""
     if status in (CertificateStatus.REVOKED, CertificateStatus.SUSPENDED):
         return status.value
+    if superseded:
+        return "superseded"
     if status == CertificateStatus.EXPIRED or (valid_until is not None and now >= valid_until):
         return "expired"
     if now < issued_at:

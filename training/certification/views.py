@@ -76,13 +76,17 @@ def verify_page(public_id: str):
     cert = db.session.scalar(sa.select(Certificate).where(Certificate.public_id == public_id))
     if cert is None:
         abort(404)
-    state = rules.public_status(cert.status, cert.issued_at, cert.valid_until, clock.now())
+    replacement = queries.replacement_of(cert)
+    state = rules.public_status(
+        cert.status, cert.issued_at, cert.valid_until, clock.now(), superseded=bool(replacement)
+    )
     return render_template(
         "certification/verify.html",
         cert=cert,
         state=state,
         title=title_of(cert),
         issuer=issuer_name(cert),
+        replacement=replacement,
     )
 
 
@@ -91,7 +95,13 @@ def verify_page(public_id: str):
 def mine():
     certs = queries.certificates_of(current_user.id)
     now = clock.now()
-    states = {c.id: rules.public_status(c.status, c.issued_at, c.valid_until, now) for c in certs}
+    replaced = queries.replaced_ids(certs)
+    states = {
+        c.id: rules.public_status(
+            c.status, c.issued_at, c.valid_until, now, superseded=c.id in replaced
+        )
+        for c in certs
+    }
     titles = {c.id: title_of(c) for c in certs}
     return render_template("certification/mine.html", certs=certs, states=states, titles=titles)
 
@@ -105,7 +115,10 @@ def show(public_id: str):
         .where(AuditEvent.object_type == "certificate", AuditEvent.object_id == str(cert.id))
         .order_by(AuditEvent.occurred_at, AuditEvent.id)
     ).all()
-    state = rules.public_status(cert.status, cert.issued_at, cert.valid_until, clock.now())
+    replacement = queries.replacement_of(cert)
+    state = rules.public_status(
+        cert.status, cert.issued_at, cert.valid_until, clock.now(), superseded=bool(replacement)
+    )
     return render_template(
         "certification/show.html",
         cert=cert,
@@ -113,7 +126,7 @@ def show(public_id: str):
         title=title_of(cert),
         issuer=issuer_name(cert),
         history=history,
-        replacement=queries.replacement_of(cert),
+        replacement=replacement,
         share_url=external_url("certification_public.verify_page", public_id=cert.public_id),
     )
 

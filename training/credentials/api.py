@@ -18,7 +18,7 @@ bp = api_blueprint("credentials_api", __name__)
     tags=["Certificates"],
     public=True,
     description="Send the credential JSON as the body. Answers 200 with valid true/false and a "
-    "reason code (tampered, unknown_key, revoked, suspended, expired, ...).",
+    "reason code (tampered, unknown_key, revoked, suspended, expired, superseded, ...).",
 )
 def verify():
     data = request.get_data(cache=False)[: MAX_BYTES + 1]

@@ -1,7 +1,8 @@
 """Verify a credential file: shape, pinned contexts, issuer key, proof, dates, status list, record.
 
 Each failure names its reason (``code``): ``malformed``, ``unpinned_context``, ``unknown_key``,
-``issuer_mismatch``, ``tampered``, ``not_yet_valid``, ``expired``, ``revoked``, ``suspended``, ...
+``issuer_mismatch``, ``tampered``, ``not_yet_valid``, ``expired``, ``revoked``, ``suspended``,
+``superseded`` (renewed: the message links the newer certificate's page), ...
 """
 
 from __future__ import annotations
@@ -119,18 +120,49 @@ def _status(doc: dict, key: str) -> None:
         raise _Fail("revoked", "The issuer revoked this credential (see the status list).")
 
 
-def _record(doc: dict) -> None:
-    """Suspension is reversible, so it is not in the revocation list: ask the record."""
-    from training.certification.models import Certificate, CertificateStatus
+def _certificate(doc: dict):
     from training.certification.queries import get_certificate
 
     public_id = str(doc.get("id", "")).rstrip("/").rsplit("/", 1)[-1]
     try:
-        cert: Certificate = get_certificate(public_id)
+        return get_certificate(public_id)
     except Exception:  # noqa: BLE001 - a credential of ours always has a record; say so below
         raise _Fail("unknown_credential", "This network has no record of the credential.") from None
+
+
+def _superseded(cert) -> None:
+    """A renewed certificate (not revoked since) names the newer one, also once past its end."""
+    from training.certification.models import CertificateStatus
+    from training.certification.queries import replacement_of
+
+    newer = replacement_of(cert)
+    if newer is not None and cert.status != CertificateStatus.REVOKED:
+        url = documents.external_url("certification_public.verify_page", public_id=newer.public_id)
+        raise _Fail(
+            "superseded",
+            f"The certificate was superseded by a newer certificate on "
+            f"{newer.issued_at:%d %b %Y}; check that one: {url}",
+        )
+
+
+def _record(doc: dict) -> None:
+    """Suspension is reversible and a renewal is not a revocation, so neither is in the status
+    list: ask the record."""
+    from training.certification.models import CertificateStatus
+
+    cert = _certificate(doc)
     if cert.status == CertificateStatus.SUSPENDED:
         raise _Fail("suspended", f"The certificate is suspended: {cert.status_reason}")
+    _superseded(cert)
+
+
+def _dates_or_superseded(doc: dict, now: datetime) -> None:
+    try:
+        _dates(doc, now)
+    except _Fail as fail:
+        if fail.code == "expired":
+            _superseded(_certificate(doc))
+        raise
 
 
 def verify_credential(data: bytes | str | dict, now: datetime | None = None) -> Verification:
@@ -150,7 +182,7 @@ def verify_credential(data: bytes | str | dict, now: datetime | None = None) -> 
         checks.append("issuer key")
         _proof(data, key)
         checks.append("proof")
-        _dates(data, now or clock.now())
+        _dates_or_superseded(data, now or clock.now())
         checks.append("dates")
         _status(data, key)
         checks.append("status list")

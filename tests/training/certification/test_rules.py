@@ -31,6 +31,18 @@ def test_public_status(status, until, now, shown):
 
 
 @pytest.mark.parametrize(
+    ("status", "until", "shown"),
+    [
+        (S.EXPIRED, T0 + DAY, "superseded"),  # renewed early
+        (S.EXPIRED, T0 - DAY / 2, "superseded"),  # renewed after it expired
+        (S.REVOKED, T0 + DAY, "revoked"),  # revoked after the renewal: revocation wins
+    ],
+)
+def test_a_renewed_certificate_is_shown_as_superseded_unless_revoked(status, until, shown):
+    assert rules.public_status(status, T0 - DAY, until, T0, superseded=True) == shown
+
+
+@pytest.mark.parametrize(
     ("action", "status", "reason", "codes"),
     [
         ("revoke", S.ACTIVE, "error", []),

@@ -14,6 +14,30 @@ def test_verify_page_shows_status_and_hides_the_name_unless_allowed(
     assert cert.holder.name.encode() in client.get(f"/verify/{cert.public_id}").data
 
 
+def test_a_renewed_certificate_says_it_was_superseded_and_links_the_newer_one(
+    db_session, make_certificate, client, login_as, clock
+):
+    from training.certification import services
+
+    cert = make_certificate(valid_days=20)
+    clock.advance(days=5)
+    new = services.renew(cert.issued_by, cert)
+    db_session.commit()
+    page = client.get(f"/verify/{cert.public_id}").get_data(as_text=True)
+    assert "Status: <strong>Superseded</strong>" in page
+    assert "superseded by a newer certificate" in page
+    assert f'href="/verify/{new.public_id}"' in page
+    assert "Status: <strong>Valid</strong>" in client.get(f"/verify/{new.public_id}").get_data(
+        as_text=True
+    )
+    api = client.get(f"/api/v1/verify/{cert.public_id}").get_json()
+    assert api["status"] == "superseded"
+    assert api["superseded_by"].endswith(f"/verify/{new.public_id}")
+    assert client.get(f"/api/v1/verify/{new.public_id}").get_json()["superseded_by"] is None
+    mine = login_as(cert.holder).get("/certificates/").get_data(as_text=True)
+    assert "Superseded" in mine and "Valid" in mine
+
+
 def test_an_unknown_certificate_id_is_a_plain_404(db_session, client):
     response = client.get("/verify/" + "a" * 26)
     assert response.status_code == 404

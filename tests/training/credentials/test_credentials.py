@@ -123,7 +123,7 @@ def test_cli_and_api_verify_a_file(db_session, make_certificate, app, client, tm
     assert response.status_code == 200 and response.get_json()["code"] == "tampered"
 
 
-def test_a_renewal_is_a_new_certificate_and_the_old_credential_still_verifies(
+def test_a_renewed_certificates_credential_names_the_newer_certificate(
     db_session, make_certificate, clock
 ):
     cert = make_certificate(valid_days=20)
@@ -131,6 +131,20 @@ def test_a_renewal_is_a_new_certificate_and_the_old_credential_still_verifies(
     clock.advance(days=5)
     new = services.renew(cert.issued_by, cert)
     assert new.replaces_id == cert.id and cert.status.value == "expired"
-    assert verify_credential(old).valid  # superseded, not revoked
+    result = verify_credential(old)
+    assert (result.valid, result.code) == (False, "superseded")  # ended, though not revoked
+    assert result.message.endswith(f"/verify/{new.public_id}")
+    assert result.checks == ["shape", "issuer key", "proof", "dates", "status list"]
+    assert verify_credential(credential_for(new)).valid
     assert new.valid_until is None or new.valid_until > cert.valid_until
     assert timedelta(0) < new.issued_at - cert.issued_at
+    clock.advance(days=30)  # past the old credential's validUntil: still plainly superseded
+    assert verify_credential(old).code == "superseded"
+
+
+def test_a_renewed_certificate_revoked_later_fails_as_revoked(db_session, make_certificate):
+    cert = make_certificate(valid_days=20)
+    old = credential_for(cert)
+    services.renew(cert.issued_by, cert)
+    services.revoke(cert.issued_by, cert, "Issued in error")
+    assert verify_credential(old).code == "revoked"
