@@ -35,7 +35,16 @@ def instrument_stmt() -> sa.Select:
 
 
 def get_instrument(instrument_id: int) -> Instrument:
-    instrument = db.session.scalar(instrument_stmt().where(Instrument.id == instrument_id))
+    """One instrument with its facility and opening hours (one query), or 404."""
+    instrument = (
+        db.session.execute(
+            instrument_stmt()
+            .where(Instrument.id == instrument_id)
+            .options(joinedload(Instrument.opening_hours))
+        )
+        .unique()
+        .scalar_one_or_none()
+    )
     if instrument is None:
         raise NotFound("No such instrument.")
     return instrument

@@ -97,16 +97,20 @@ def _serialise_on_sqlite(session) -> None:
     if tx is not None and session.info.get(WRITE_TX) is tx:
         return
     if _has_written(session):
-        try:
-            session.flush()
-        except OperationalError as exc:
-            if "locked" not in str(exc.orig) and "busy" not in str(exc.orig):
-                raise
-            session.rollback()
-            raise DomainError(BUSY, status=409) from None
-    else:
-        begin_serialised_write(session)
+        _flush_or_busy(session)
+    if session.info.get(WROTE_IN) is not session.get_transaction():
+        begin_serialised_write(session)  # nothing written (even by that flush): start afresh
     session.info[WRITE_TX] = session.get_transaction()
+
+
+def _flush_or_busy(session) -> None:
+    try:
+        session.flush()
+    except OperationalError as exc:
+        if "locked" not in str(exc.orig) and "busy" not in str(exc.orig):
+            raise
+        session.rollback()
+        raise DomainError(BUSY, status=409) from None
 
 
 def _has_written(session) -> bool:
