@@ -84,3 +84,53 @@ def check(client, api_headers, people, ids, route: Route, role: str) -> None:
         assert response.status_code == 302 and "/login" in response.headers["Location"], route.id
     else:
         assert response.status_code in DENIED, f"{route.id} as {role}: {response.status_code}"
+
+
+def check_all(client, api_headers, people, ids, route: Route, roles=ROLES) -> None:
+    """``check`` for every role, on one world: each role's request runs inside a savepoint of the
+    test's connection that is rolled back afterwards, so no role sees another's writes. Building
+    the world once per route instead of once per (route, role) makes the matrix ~5x faster."""
+    from innocore.extensions import db
+
+    session = db.session()
+    credentials = {
+        role: api_headers(people[role]) if route.api else people[role].get_id()
+        for role in roles
+        if role != "anonymous"
+    }
+    session.commit()  # the world and the tokens now belong to the test's outer transaction
+    connection = session.get_bind()
+    db.session.remove()
+    for role in roles:
+        savepoint = connection.begin_nested()
+        try:
+            _check_as(client, credentials.get(role), ids, route, role)
+        finally:
+            db.session.remove()
+            if savepoint.is_active:
+                savepoint.rollback()
+
+
+def _check_as(client, credential, ids, route: Route, role: str) -> None:
+    headers = {}
+    with client.session_transaction() as sess:
+        sess.clear()
+        if role != "anonymous" and not route.api:
+            sess["_user_id"] = credential
+    if role != "anonymous" and route.api:
+        headers = credential
+    kwargs = {"headers": headers}
+    if route.method != "GET":
+        kwargs["json" if route.api else "data"] = route.data or {}
+    response = client.open(route.url.format(**ids), method=route.method, **kwargs)
+    _judge(response, route, role)
+
+
+def _judge(response, route: Route, role: str) -> None:
+    assert response.status_code < 500, f"{route.id} as {role}: {response.status_code}"
+    if role in route.allowed:
+        assert response.status_code not in DENIED, f"{route.id} as {role}: {response.status_code}"
+    elif role == "anonymous" and not route.api:
+        assert response.status_code == 302 and "/login" in response.headers["Location"], route.id
+    else:
+        assert response.status_code in DENIED, f"{route.id} as {role}: {response.status_code}"
