@@ -18,7 +18,7 @@ from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
 from innocore.permissions import is_network_admin, staffed_facility_ids
 from innocore.vocab import Technology
-from instruments import finder, queries, rules, services
+from instruments import finder, free_time, queries, rules, services
 from instruments.ics import booking_ics
 from instruments.models import Booking, IdempotencyKey
 from instruments.permissions import can_staff_instrument, may_approve_somewhere
@@ -173,7 +173,7 @@ def availability(instrument_id: int):
     if end <= start or end - start > timedelta(days=92):
         raise _bad("bad_window", "'to' must follow 'from' by at most 92 days.", "to")
     busy = queries.busy_between([instrument.id], start, end)
-    free = rules.free_intervals(
+    free = free_time.free_intervals(
         queries.policy_of(instrument), busy, starts_at=start, ends_at=end, now=clock.now()
     )
     me = current_user.id  # read the proxy once, not once per busy item

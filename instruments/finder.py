@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from innocore import clock
 from innocore.extensions import db
-from instruments import queries, rules
+from instruments import free_time, queries
 from instruments.eligibility import eligibility_of
 from instruments.models import Instrument, InstrumentStatus
 
@@ -67,7 +67,7 @@ def earliest_slot(
         policy = queries.policy_of(instrument)
         if policy.min_minutes and minutes < policy.min_minutes:
             continue
-        found = rules.earliest_slot(
+        found = free_time.earliest_slot(
             policy, busy[instrument.id], starts_at=starts_at, ends_at=ends_at,
             minutes=minutes, now=now, mine=mine.get(instrument.id, ()),
         )  # fmt: skip

@@ -19,7 +19,7 @@ from innocore.extensions import db
 from innocore.facilities.models import Facility
 from innocore.forms import apply_problems, choices
 from innocore.vocab import Technology, UserCategory
-from instruments import bp, calendar_view, catalog, finder, queries, rules
+from instruments import bp, calendar_view, catalog, finder, free_time, queries, rules
 from instruments.forms import InstrumentForm
 from instruments.models import ApprovalMode, InstrumentStatus
 from instruments.permissions import can_create_instrument, can_manage_instrument
@@ -91,7 +91,7 @@ def show(instrument_id: int):
     busy = queries.busy_between([instrument.id], start, end)
     policy = queries.policy_of(instrument)
     now = clock.now()
-    free = rules.free_intervals(policy, busy, starts_at=start, ends_at=end, now=now)
+    free = free_time.free_intervals(policy, busy, starts_at=start, ends_at=end, now=now)
     user_id = current_user.id if current_user.is_authenticated else None
     grid = calendar_view.grid(
         days, zone, free=free, busy=busy, user_id=user_id, now=now,
@@ -129,7 +129,7 @@ def facility_calendar(slug: str):
     rows = []
     for instrument in instruments:
         policy = queries.policy_of(instrument)
-        free = rules.free_intervals(
+        free = free_time.free_intervals(
             policy, busy[instrument.id], starts_at=start, ends_at=end, now=now
         )
         rows.append((instrument, calendar_view.grid(days, zone, free=free, busy=busy[instrument.id],

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, time
 
 import pytest
 
-from instruments.rules import Busy, Policy, Window, earliest_slot
+from instruments.free_time import earliest_slot
+from instruments.rules import Busy, Policy, Window
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 WEEKDAYS_9_TO_18 = tuple(Window(d, time(9), time(18)) for d in range(5))

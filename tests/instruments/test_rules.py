@@ -10,18 +10,16 @@ import pytest
 
 from innocore.calendar import CalendarEvent, build_calendar
 from instruments.eligibility import Eligibility
+from instruments.free_time import align_up, earliest_slot, free_intervals
 from instruments.models import InstrumentStatus
 from instruments.rules import (
     BookingRequest,
     Busy,
     Policy,
     Window,
-    align_up,
     booking_problems,
     cancellation_is_late,
-    earliest_slot,
     find_conflicts,
-    free_intervals,
     hours_between,
     hours_per_week,
     policy_in_words,
