@@ -76,7 +76,10 @@ def _text(value: str) -> str:
 
 
 def _line(name: str, value: str, params: str = "") -> str:
-    return Contentline(f"{name}{params}:{value}").to_ical().decode()  # folded at 75 octets
+    line = f"{name}{params}:{value}"
+    if len(line) < 75 and line.isascii():  # most lines: nothing to fold
+        return line
+    return Contentline(line).to_ical().decode()  # folded at 75 octets
 
 
 def _local(name: str, instant: datetime, zone: str) -> str:

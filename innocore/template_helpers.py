@@ -33,6 +33,18 @@ def register_facility_section(app: Flask, template: str) -> None:
     app.extensions.setdefault("innocore.facility_sections", []).append(template)
 
 
+def _unread_notifications() -> int:
+    from flask import g
+
+    if not getattr(current_user, "is_authenticated", False):
+        return 0
+    if "_unread_notifications" not in g:
+        from innocore.notifications.services import unread_count
+
+        g._unread_notifications = unread_count(current_user)
+    return g._unread_notifications
+
+
 def init_app(app: Flask) -> None:
     from flask import url_for
 
@@ -62,10 +74,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
-    @app.context_processor
-    def unread():
-        if getattr(current_user, "is_authenticated", False):
-            from innocore.notifications.services import unread_count
-
-            return {"unread_notifications": unread_count(current_user)}
-        return {"unread_notifications": 0}
+    # Called by the page layout only, and counted once per request: e-mails rendered during a
+    # request never pay for it.
+    app.jinja_env.globals["unread_notifications"] = _unread_notifications

@@ -102,9 +102,9 @@ def user_for_token(raw: str) -> User | None:
     if not raw.startswith(PREFIX) or len(raw) > 100:
         return None
     token = db.session.scalar(
-        sa.select(ApiToken).where(
-            ApiToken.token_hash == _digest(raw), ApiToken.revoked_at.is_(None)
-        )
+        sa.select(ApiToken)
+        .options(sa.orm.joinedload(ApiToken.user))  # one query for the token and its user
+        .where(ApiToken.token_hash == _digest(raw), ApiToken.revoked_at.is_(None))
     )
     if token is None or not token.user.active:
         return None
