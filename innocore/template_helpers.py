@@ -33,6 +33,11 @@ def register_facility_section(app: Flask, template: str) -> None:
     app.extensions.setdefault("innocore.facility_sections", []).append(template)
 
 
+def register_competence_section(app: Flask, template: str) -> None:
+    """A feature package adds a section (a template given ``competence``) to the competence page."""
+    app.extensions.setdefault("innocore.competence_sections", []).append(template)
+
+
 def _unread_notifications() -> int:
     from flask import g
 
@@ -55,6 +60,9 @@ def init_app(app: Flask) -> None:
             if pred is None or pred(current_user)
         ]
 
+    def competence_sections():
+        return list(app.extensions.get("innocore.competence_sections", []))
+
     def facility_sections(facility):
         from types import SimpleNamespace
 
@@ -66,6 +74,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         nav_items=nav_items,
         facility_sections=facility_sections,
+        competence_sections=competence_sections,
         may_add_competence=can_add_competence,
     )
     app.jinja_env.filters["local_time"] = local_time

@@ -56,3 +56,23 @@ def eligibility_of(user_id: int, competence_id: int | None, at: datetime) -> Eli
         return Eligibility(holds=True)
     provider = current_app.extensions.get(EXTENSION_KEY, nobody_holds_anything)
     return provider(user_id, competence_id, at)
+
+
+EXPLAINER_KEY = "instruments.shortfall_explainer"
+
+# explainer(user_id, competence_id, level, starts_at, ends_at) -> a plain sentence, or None
+Explainer = Callable[[int, int, int | None, datetime, datetime], str | None]
+
+
+def set_shortfall_explainer(app: Flask, fn: Explainer) -> None:
+    """Plug in the function that says, in plain words, why a booking lacks the competence and
+    what leads there (the certification package provides it)."""
+    app.extensions[EXPLAINER_KEY] = fn
+
+
+def explain_shortfall(
+    user_id: int, competence_id: int, level: int | None, starts_at: datetime, ends_at: datetime
+) -> str | None:
+    """The plugged-in explanation, or None (the generic message stands)."""
+    explainer = current_app.extensions.get(EXPLAINER_KEY)
+    return explainer(user_id, competence_id, level, starts_at, ends_at) if explainer else None

@@ -13,7 +13,7 @@ from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
 from innocore.vocab import UserCategory
 from instruments import rules
-from instruments.eligibility import eligibility_of
+from instruments.eligibility import eligibility_of, explain_shortfall
 from instruments.models import (
     ACTIVE_STATUSES,
     ApprovalMode,
@@ -67,11 +67,25 @@ def check_request(
     problems = rules.booking_problems(
         req, busy=busy, policy=policy, eligibility=eligibility, now=now, mine=mine
     )
+    problems = [_explained(p, user, instrument, req) for p in problems]
     if reason is not None and len(reason) > 1000:
         problems.append(
             Problem("reason_too_long", "Keep the reason under 1000 characters.", "override_reason")
         )
     return _remaining(problems, staff=staff, override_reason=reason)
+
+
+def _explained(problem: Problem, user: User, instrument: Instrument, req) -> Problem:
+    """The generic "competence missing" becomes the certification's plain reason, if it has one."""
+    if problem.code != "competence_missing":
+        return problem
+    why = explain_shortfall(
+        user.id, instrument.required_competence_id, instrument.required_level,
+        req.starts_at, req.ends_at,
+    )  # fmt: skip
+    if not why:
+        return problem
+    return Problem(problem.code, why, problem.field, problem.overridable)
 
 
 def _needs_approval(instrument: Instrument, user: User, staff) -> bool:

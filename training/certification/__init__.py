@@ -36,13 +36,21 @@ def _panel(user):
     return Panel("Certificates", items, order=45)
 
 
+def _routes_to(competence_id: int, level: int = 1) -> list:
+    """[(module, [upcoming sessions])] leading to ``competence_id`` at ``level`` (for templates)."""
+    from innocore import clock
+    from training.certification.queries import routes_to
+
+    return routes_to({competence_id: level}, clock.now()).get(competence_id, [])
+
+
 def register(app: Flask) -> None:
     """Blueprints, API, jobs, panel, navigation, demo data and the booking gate."""
     from innocore.dashboard import register_panel
     from innocore.demo import register_seeder
     from innocore.jobs import register_job
     from innocore.permissions import signed_in
-    from innocore.template_helpers import register_nav
+    from innocore.template_helpers import register_competence_section, register_nav
     from training.certification import eligibility, models, services  # noqa: F401
     from training.certification.api import bp as api_bp
     from training.certification.demo import seed_certificates
@@ -58,5 +66,7 @@ def register(app: Flask) -> None:
     register_job(app, "certificate_expiry_warnings", services.send_expiry_warnings, 3600)
     register_panel(app, _panel)
     register_nav(app, "Certificates", "certification.mine", signed_in)
+    register_competence_section(app, "certification/_routes_section.html")
+    app.jinja_env.globals["training_routes_to"] = _routes_to
     register_seeder(app, seed_certificates)
     app.jinja_env.globals.update(TEMPLATE_PREDICATES)

@@ -16,7 +16,12 @@ from datetime import datetime
 
 from flask import Flask
 
-from instruments.eligibility import Eligibility, set_eligibility_provider
+from innocore import clock
+from instruments.eligibility import (
+    Eligibility,
+    set_eligibility_provider,
+    set_shortfall_explainer,
+)
 from training.certification import queries, rules
 
 
@@ -55,5 +60,17 @@ def booking_explanation(user_id: int, competence_id: int, level: int | None, sta
     return problems, routes.get(competence_id, [])
 
 
+def shortfall(user_id: int, competence_id: int, level: int | None, starts, ends) -> str | None:
+    """Why certificates do not cover this booking, and which training leads there (one sentence
+    each), for the booking form and the API's 422."""
+    problems, routes = booking_explanation(user_id, competence_id, level, starts, ends, clock.now())
+    if not problems:
+        return None
+    titles = [module.title for module, _sessions in routes][:3]
+    lead = f" Training that leads there: {', '.join(titles)}." if titles else ""
+    return f"{problems[0].message}{lead} Facility staff may book for you meanwhile."
+
+
 def register(app: Flask) -> None:
     set_eligibility_provider(app, certified_eligibility)
+    set_shortfall_explainer(app, shortfall)

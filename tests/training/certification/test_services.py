@@ -215,3 +215,36 @@ def test_a_lasting_level_2_certificate_books_where_an_expiring_level_3_one_would
         lasting.holder_id, lasting.competence_id, 2, req.starts_at, req.ends_at, clock.now
     )
     assert [p.code for p in explained] == ["certificate_ends_before_booking"]
+
+
+def test_a_refused_booking_says_why_and_which_training_leads_there(
+    db_session, make_certificate, make_instrument, make_module, clock, client, api_headers
+):
+    """The booking API's 422 carries the certification's plain reason, not a generic one."""
+    cert = make_certificate(level=2, valid_days=3)
+    make_module(cert.facility, competence=cert.competence, level_awarded=2, title="Confocal II")
+    instrument = make_instrument(
+        facility=cert.facility, required_competence_id=cert.competence_id, required_level=2
+    )
+    starts = (clock.now + timedelta(days=2, hours=20)).replace(minute=0, second=0, microsecond=0)
+    body = {
+        "instrument_id": instrument.id,
+        "starts_at": starts.isoformat(),
+        "ends_at": (starts + timedelta(days=1)).isoformat(),
+        "purpose": "Imaging",
+    }
+    r = client.post("/api/v1/bookings", json=body, headers=api_headers(cert.holder))
+    assert r.status_code == 422
+    [problem] = [e for e in r.json["errors"] if e["code"] == "competence_missing"]
+    assert "before this booking ends" in problem["message"]
+    assert "Training that leads there: Confocal II." in problem["message"]
+
+
+def test_the_competence_page_lists_the_training_that_leads_there(
+    db_session, make_competence, make_module, make_facility, client
+):
+    competence = make_competence(title="Cell sorting")
+    make_module(make_facility(), competence=competence, level_awarded=2, title="Sorter basics")
+    page = client.get(f"/competences/{competence.id}").data.decode()
+    assert "Training that leads there" in page
+    assert "Sorter basics" in page and "Independent use" in page
