@@ -61,8 +61,11 @@ def database():
 
 
 @pytest.fixture(scope="session")
-def app(database, smtp_server):
-    app = create_app(test_config(database.url, smtp_server.port))
+def app(database, smtp_server, tmp_path_factory):
+    config = test_config(database.url, smtp_server.port)
+    # Issuer signing keys go to a temporary directory, never the instance folder.
+    config["CREDENTIAL_KEY_DIR"] = str(tmp_path_factory.mktemp("credential-keys"))
+    app = create_app(config)
     upgrade(app)
     yield app
     with app.app_context():
