@@ -16,6 +16,7 @@ from innocore.extensions import db
 from innocore.facilities.models import Facility
 from innocore.vocab import OrganisationKind, Technology
 from instruments.models import Instrument
+from tests.support.browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -50,10 +51,7 @@ def test_student_books_a_free_slot_from_the_calendar_on_a_phone(live_server, pho
     day = clock.now().astimezone(ROME).date() + timedelta(days=2)
     page = phone
 
-    page.goto(live_server.url + "/login")
-    page.get_by_label("E-mail", exact=True).fill("giulia@valmonte.example")
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server.url, "giulia@valmonte.example", PASSWORD)
     page.wait_for_url("**/dashboard")
 
     page.goto(f"{live_server.url}/instruments/{instrument_id}?view=day&date={day.isoformat()}")

@@ -16,6 +16,7 @@ from innocore.competences.models import Competence, CompetenceLevel
 from innocore.extensions import db
 from innocore.facilities.models import Facility, FacilityRole
 from innocore.vocab import FacilityRoleKind, OrganisationKind, Technology
+from tests.support.browser import sign_in
 from tests.support.live import LiveServer
 from training.certification import services
 from training.certification.models import Certificate
@@ -131,10 +132,7 @@ def test_a_holder_shares_a_certificate_and_its_revocation_shows_everywhere(
 ):
     public_id, manager_id = seed(live_server.app)
     page = phone
-    page.goto(live_server.url + "/login")
-    page.get_by_label("E-mail", exact=True).fill("sofia@valmonte.example")
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server.url, "sofia@valmonte.example", PASSWORD)
     page.wait_for_url("**/dashboard")
 
     # The menu is folded away on a phone: open it and go to "My certificates".

@@ -14,6 +14,7 @@ from innocore.competences.models import Competence, CompetenceLevel
 from innocore.extensions import db
 from innocore.facilities.models import Facility, FacilityRole, FacilityTechnology
 from innocore.vocab import FacilityRoleKind, OrganisationKind, Technology
+from tests.support.browser import sign_in
 from training.models import (
     AssessmentType,
     Audience,
@@ -123,10 +124,7 @@ def test_a_student_on_a_phone_finds_a_module_enrols_and_sees_it_under_my_trainin
 ):
     seed(live_server.app)
     page = phone
-    page.goto(live_server.url + "/login")
-    page.get_by_label("E-mail", exact=True).fill("sofia@valmonte.example")
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server.url, "sofia@valmonte.example", PASSWORD)
     page.wait_for_url("**/dashboard")
 
     # The menu is folded away on a phone: open it and go to the training catalog.

@@ -36,3 +36,11 @@ def chromium_path() -> str:
 
 def launch(playwright):
     return playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=FLAGS)
+
+
+def sign_in(page, base_url: str, email: str, password: str) -> None:
+    """Sign in through the login form, as a person would."""
+    page.goto(base_url + "/login")
+    page.get_by_label("E-mail", exact=True).fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
