@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 PG_TEST_URL ?= postgresql://root@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 
-.PHONY: demo test install install-demo lint test-sqlite test-postgres browser-deps
+.PHONY: demo test install install-demo lint test-sqlite test-postgres browser-deps readers
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,10 +34,21 @@ browser-deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	fi
 
-test-sqlite: install browser-deps
+# Outside readers the suite checks our output with: khal (Debian) for iCalendar feeds, and from npm
+# ical.js (Thunderbird's parser) and axe-core (accessibility rules) into tests/js/node_modules.
+# Missing ones are skipped locally with a reason, and fail under CI=true.
+readers:
+	@if ! command -v khal >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq khal >/dev/null; \
+	fi
+	@if command -v npm >/dev/null && { [ ! -d tests/js/node_modules/ical.js ] || [ ! -d tests/js/node_modules/axe-core ]; }; then \
+		npm ci --prefix tests/js --no-audit --no-fund --silent || echo "npm ci failed: ical.js/axe-core tests will skip"; \
+	fi
+
+test-sqlite: install browser-deps readers
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
-test-postgres: install
+test-postgres: install readers
 	@if $(PY) -c "import psycopg,sys; psycopg.connect('$(PG_TEST_URL)', connect_timeout=3).close()" 2>/dev/null; then \
 		echo "== PostgreSQL: $(PG_TEST_URL) =="; \
 		INNOCORE_TEST_DATABASE_URL=$(PG_TEST_URL) $(PY) -m pytest -q $(PYTEST_ARGS); \
