@@ -54,7 +54,7 @@ def _run(database, runs: int) -> None:
 
     app = create_app({"SERVER_NAME": "localhost", "BASE_URL": "http://localhost"})
     with app.app_context():
-        upgrade(directory=app.extensions["migrate"].directory, revision="heads")
+        upgrade(directory=app.extensions["migrate"].directory)
         print(f"database: {db.engine.dialect.name}")
         path, users, certs = _seed(db, clock)
         _progress(db, path, users, runs)

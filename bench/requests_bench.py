@@ -38,7 +38,7 @@ def main() -> None:
     )
     n_requests, n_charges = int(REQUESTS * args.scale), int(CHARGES * args.scale)
     with app.app_context():
-        upgrade(directory=app.extensions["migrate"].directory, revision="heads")
+        upgrade(directory=app.extensions["migrate"].directory)
         started = time.perf_counter()
         staff, admin, org_id = _seed(db, n_requests, n_charges)
         print(f"seeded {n_requests} requests and {n_charges} charges "

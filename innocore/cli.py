@@ -155,7 +155,7 @@ def demo_command(serve: bool, host: str, port: int):
 
     from innocore.demo import DEMO_PASSWORD, seed_demo
 
-    upgrade(revision="heads")
+    upgrade()
     app = current_app._get_current_object()
     if serve and not os.environ.get("INNOCORE_BASE_URL"):
         app.config["BASE_URL"] = f"http://{host}:{port}"  # links in e-mails and credentials

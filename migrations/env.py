@@ -51,6 +51,35 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+def collapse_old_package_heads(connection):
+    """Databases made before the history became one line record several heads (one per package
+    branch, e.g. ``0004_requests`` and ``0005_certification``). In the one line those are ancestors
+    of each other: keep only the newest, so the upgrade continues from where the database stands."""
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import inspect, text
+
+    current = []
+    if inspect(connection).has_table("alembic_version"):
+        current = (
+            connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+        )
+    if len(current) < 2:
+        connection.rollback()  # end the reading transaction: alembic begins its own
+        return
+    script = ScriptDirectory.from_config(config)
+    ancestors = {
+        rev.revision
+        for version in current
+        for rev in script.iterate_revisions(version, "base")
+        if rev.revision != version
+    }
+    for version in set(current) & ancestors:
+        connection.execute(
+            text("DELETE FROM alembic_version WHERE version_num = :v"), {"v": version}
+        )
+    connection.commit()
+
+
 def run_migrations_offline():
     """Run migrations in 'offline' mode.
 
@@ -96,6 +125,7 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        collapse_old_package_heads(connection)
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():

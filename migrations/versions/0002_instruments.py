@@ -12,7 +12,7 @@ import sqlalchemy as sa
 # revision identifiers, used by Alembic.
 revision = '0002_instruments'
 down_revision = '0001_kernel'
-branch_labels = ('instruments',)
+branch_labels = None
 depends_on = None
 
 

@@ -1,7 +1,7 @@
 """training: modules, sessions, enrolment, attendance, assessments
 
 Revision ID: 0003_training
-Revises: 0001_kernel
+Revises: 0002_instruments
 Create Date: 2026-11-21 21:50:32.189763
 
 """
@@ -11,9 +11,9 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0003_training'
-down_revision = '0001_kernel'
-branch_labels = ('training',)
-depends_on = '0002_instruments'
+down_revision = '0002_instruments'
+branch_labels = None
+depends_on = None
 
 
 def upgrade():

@@ -1,7 +1,7 @@
 """requests: services, requests, quotes, charges, company invitations
 
 Revision ID: 0004_requests
-Revises: 0001_kernel
+Revises: 0003_training
 Create Date: 2026-11-21 22:03:07.092304
 
 """
@@ -11,9 +11,9 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0004_requests'
-down_revision = '0001_kernel'
-branch_labels = ('requests',)
-depends_on = ('0002_instruments',)
+down_revision = '0003_training'
+branch_labels = None
+depends_on = None
 
 
 def upgrade():

@@ -1,7 +1,7 @@
 """certification: certificates, status lists, qualification paths and awards
 
 Revision ID: 0005_certification
-Revises: 0001_kernel
+Revises: 0004_requests
 Create Date: 2026-11-21 12:00:00
 
 """
@@ -11,9 +11,9 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0005_certification'
-down_revision = '0001_kernel'
-branch_labels = ('certification',)
-depends_on = ('0003_training',)
+down_revision = '0004_requests'
+branch_labels = None
+depends_on = None
 
 
 def upgrade():

@@ -51,3 +51,49 @@ def test_case_insensitive_unique_email_exists_in_the_schema(migrated_app):
         conn.execute(insert, {"e": "a@x.org", "o": org_id})
         with pytest.raises(sa.exc.IntegrityError), conn.begin_nested():
             conn.execute(insert, {"e": "A@X.org", "o": org_id})
+
+
+def test_history_has_one_head_so_plain_flask_db_upgrade_works(migrated_app):
+    from alembic.script import ScriptDirectory
+
+    with migrated_app.app_context():
+        config = migrated_app.extensions["migrate"].migrate.get_config()
+        assert ScriptDirectory.from_config(config).get_heads() == [_head(migrated_app)]
+
+
+def _head(app) -> str:
+    from alembic.script import ScriptDirectory
+
+    config = app.extensions["migrate"].migrate.get_config()
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
+def test_a_database_at_the_old_package_heads_upgrades_and_keeps_its_data():
+    """Databases made before the history became one line record two heads (the other package
+    heads came in as their dependencies)."""
+    import sqlalchemy as sa
+    from flask_migrate import upgrade as flask_upgrade
+
+    database = TestDatabase("old-heads")
+    app = create_app({"DATABASE_URL": database.url, "SECRET_KEY": "x"})
+    try:
+        with app.app_context():
+            flask_upgrade(revision="0005_certification")
+            with db.engine.begin() as conn:  # what `upgrade heads` left in databases of old
+                conn.execute(sa.text("INSERT INTO alembic_version VALUES ('0004_requests')"))
+            with db.engine.begin() as conn:
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO organisation (name, kind, country, created_at) "
+                        "VALUES ('Kept', 'university', 'IT', CURRENT_TIMESTAMP)"
+                    )
+                )
+            flask_upgrade()
+            with db.engine.connect() as conn:
+                version = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars()
+                assert list(version) == [_head(app)]
+                names = conn.execute(sa.text("SELECT name FROM organisation")).scalars()
+                assert list(names) == ["Kept"]
+            db.engine.dispose()
+    finally:
+        database.drop()

@@ -66,4 +66,4 @@ def upgrade(app) -> None:
     from flask_migrate import upgrade as flask_upgrade
 
     with app.app_context():
-        flask_upgrade(revision="heads")
+        flask_upgrade()
