@@ -45,14 +45,14 @@ def main() -> None:
 
 def _run(database, runs: int) -> None:
     os.environ["INNOCORE_DATABASE_URL"] = database.url
-    keys = tempfile.mkdtemp(prefix="innocore-cert-bench-keys-")
-    os.environ["INNOCORE_CREDENTIAL_KEY_DIR"] = keys
+    # Production settings; the database and the instance folder (signing keys) are the bench's own.
+    os.environ["INNOCORE_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="innocore-cert-bench-")
     from flask_migrate import upgrade
 
     from innocore import clock, create_app
     from innocore.extensions import db
 
-    app = create_app({"SERVER_NAME": "localhost", "BASE_URL": "http://localhost"})
+    app = create_app()
     with app.app_context():
         upgrade(directory=app.extensions["migrate"].directory)
         print(f"database: {db.engine.dialect.name}")

@@ -33,9 +33,8 @@ def main() -> None:
     from innocore import create_app
     from innocore.extensions import db
 
-    app = create_app(
-        {"SERVER_NAME": "localhost", "BASE_URL": "http://localhost", "WTF_CSRF_ENABLED": False}
-    )
+    # Production settings; only the database and the instance folder are the bench's own.
+    app = create_app({"INSTANCE_PATH": tempfile.mkdtemp(prefix="innocore-requests-bench-")})
     n_requests, n_charges = int(REQUESTS * args.scale), int(CHARGES * args.scale)
     with app.app_context():
         upgrade(directory=app.extensions["migrate"].directory)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from flask import Flask, g, request
 
-from innocore.config import build_config
+from innocore.config import build_config, instance_path_of
 
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the application; never migrates the database (``flask db upgrade`` does)."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = Flask(__name__, instance_path=instance_path_of(config), instance_relative_config=True)
     app.config.update(build_config(app.instance_path, config))
+    app.config["INSTANCE_PATH"] = app.instance_path
 
     from innocore import models  # noqa: F401  (register every kernel table)
     from innocore.extensions import csrf, db, limiter, login_manager, migrate

@@ -42,13 +42,18 @@ def scheduler_command():
 @cli.command("run-job")
 @click.argument("name")
 def run_job_command(name: str):
-    """Run one scheduled job once, now (safe to repeat: jobs are idempotent)."""
+    """Run one scheduled job once, now (safe to repeat: jobs are idempotent). Exits with status 1,
+    after logging the traceback, when the job fails."""
     from innocore.jobs import jobs, run_job
 
     table = jobs(current_app)
     if name not in table:
         raise click.ClickException(f"Unknown job {name}; known: {', '.join(sorted(table))}.")
-    click.echo(f"{name}: {run_job(current_app._get_current_object(), table[name])}")
+    try:
+        result = run_job(current_app._get_current_object(), table[name], reraise=True)
+    except Exception as err:
+        raise click.ClickException(f"job {name} failed: {err!r}") from None
+    click.echo(f"{name}: {result}")
 
 
 @cli.command("create-admin")
@@ -159,10 +164,8 @@ def demo_command(serve: bool, host: str, port: int):
     app = current_app._get_current_object()
     if serve and not os.environ.get("INNOCORE_BASE_URL"):
         app.config["BASE_URL"] = f"http://{host}:{port}"  # links in e-mails and credentials
-    # Seeders build absolute links (credentials, e-mails) as a request would.
-    with app.test_request_context(base_url=app.config["BASE_URL"]):
-        created = seed_demo()
-        db.session.commit()
+    created = seed_demo()
+    db.session.commit()
     click.echo("Demo network " + ("created." if created else "already present."))
     click.echo(f"Every demo account uses the password: {DEMO_PASSWORD}")
     from innocore.demo import demo_accounts

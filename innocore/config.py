@@ -36,6 +36,11 @@ _SETTINGS: dict[str, tuple[object, type]] = {
     "PAGE_SIZE": (25, int),
     # Where issuers' Ed25519 signing keys live (files, 0600); default: <instance>/credential-keys.
     "CREDENTIAL_KEY_DIR": (None, str),
+    # The folder of this installation's own files: generated secret key, default SQLite database,
+    # signing keys, uploaded photos. Default: ``instance/`` beside the code.
+    "INSTANCE_PATH": (None, str),
+    # Multiplies every scheduled job's interval (at least 1 s): 0.01 runs an hourly job every 36 s.
+    "JOB_INTERVAL_SCALE": (1.0, float),
 }
 
 
@@ -55,17 +60,20 @@ def settings_from_env(environ: os._Environ | dict | None = None) -> dict:
     return out
 
 
+def instance_path_of(overrides: dict | None = None) -> str | None:
+    """The absolute instance folder from ``INSTANCE_PATH`` (overrides, then environment), or
+    ``None`` for Flask's default (``instance/`` beside the code)."""
+    raw = (overrides or {}).get("INSTANCE_PATH") or os.environ.get(ENV_PREFIX + "INSTANCE_PATH")
+    return str(Path(raw).resolve()) if raw else None
+
+
 def instance_secret(instance_path: str) -> str:
-    """A secret key generated once into the instance folder (never a hard-coded one)."""
+    """A secret key generated once into the instance folder (never a hard-coded one); every
+    worker that starts at the same time reads the same key."""
+    from innocore.files import create_once
+
     path = Path(instance_path) / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(key)
-    return key
+    return create_once(path, secrets.token_urlsafe(48).encode()).decode().strip()
 
 
 def build_config(instance_path: str, overrides: dict | None = None) -> dict:

@@ -93,9 +93,6 @@ def register_error_handlers(app: Flask) -> None:
         code = (err.name or "error").lower().replace(" ", "_")
         return _render(err.code or 500, [Problem(code, err.description or err.name)], err.name)
 
-    if app.testing:
-        return  # let tests see the real traceback instead of a polite 500 page
-
     @app.errorhandler(Exception)
     def unexpected(err: Exception):
         app.logger.exception("unhandled error")

@@ -33,11 +33,16 @@ def jobs(app: Flask) -> dict[str, Job]:
     builtin = {
         "deliver_outbox": Job("deliver_outbox", deliver_due, app.config["OUTBOX_INTERVAL_SECONDS"])
     }
-    return builtin | app.extensions.get("innocore.jobs", {})
+    table = builtin | app.extensions.get("innocore.jobs", {})
+    scale = app.config.get("JOB_INTERVAL_SCALE") or 1.0
+    if scale == 1.0:
+        return table
+    return {n: Job(n, j.func, max(1, round(j.seconds * scale))) for n, j in table.items()}
 
 
-def run_job(app: Flask, job: Job):
-    """Run one job in a fresh app context; a failure is logged and retried at the next tick."""
+def run_job(app: Flask, job: Job, *, reraise: bool = False):
+    """Run one job in a fresh app context; a failure is logged and retried at the next tick
+    (or, with ``reraise``, as for ``flask innocore run-job``, raised after the log)."""
     from innocore.extensions import db
 
     with app.app_context():
@@ -50,6 +55,8 @@ def run_job(app: Flask, job: Job):
         except Exception:
             db.session.rollback()
             log.exception("job %s failed; it runs again at its next tick", job.name)
+            if reraise:
+                raise
             return None
         finally:
             db.session.remove()

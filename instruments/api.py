@@ -6,7 +6,7 @@ import hashlib
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import request, url_for
+from flask import request
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -16,6 +16,7 @@ from innocore.api.core import api_blueprint, operation, paginated
 from innocore.clock import is_valid_timezone, to_zone
 from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
+from innocore.links import absolute_url
 from innocore.permissions import is_network_admin, staffed_facility_ids
 from innocore.vocab import Technology
 from instruments import finder, free_time, queries, rules, services
@@ -60,7 +61,7 @@ def instrument_json(i) -> dict:
         "approval_mode": i.approval_mode.value,
         "rules": rules.policy_in_words(queries.policy_of(i)),
         "rates": {r.category.value: str(r.hourly) for r in i.rates},
-        "url": url_for("instruments.show", instrument_id=i.id, _external=True),
+        "url": absolute_url("instruments.show", instrument_id=i.id),
     }
 
 
@@ -88,7 +89,7 @@ def booking_json(b: Booking) -> dict:
         "override_reason": b.override_reason,
         "flagged": b.flagged,
         "cancelled_late": b.cancelled_late,
-        "ics": url_for("instruments.booking_ics_file", booking_id=b.id, _external=True),
+        "ics": absolute_url("instruments.booking_ics_file", booking_id=b.id),
     }
 
 

@@ -16,6 +16,7 @@ from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility
 from innocore.forms import apply_problems
+from innocore.links import absolute_url
 from innocore.permissions import is_network_admin, require, staffed_facility_ids
 from instruments import bp, feeds, queries, rules, services
 from instruments.forms import BookingForm, DowntimeForm, MoveForm, ProblemForm, ReasonForm
@@ -320,7 +321,7 @@ def my_feeds():
         target_id = current_user.id if kind == "user" else int(target)
         _, raw = feeds.create_feed(current_user, FeedKind(kind), target_id)
         db.session.commit()
-        new_url = url_for("instruments.feed", token=raw, _external=True)
+        new_url = absolute_url("instruments.feed", token=raw)
     return render_template(
         "instruments/feeds.html", feeds=feeds.list_feeds(current_user), new_url=new_url
     )

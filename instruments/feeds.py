@@ -11,11 +11,11 @@ from sqlalchemy.orm import selectinload
 
 from innocore import audit, clock
 from innocore.accounts.models import User
-from innocore.accounts.services import external_url
 from innocore.calendar import CalendarEvent, build_calendar
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility
+from innocore.links import absolute_url
 from innocore.notifications.services import queue_email
 from innocore.permissions import can_manage_facility, can_staff_facility
 from instruments.ics import BookingFacts, booking_event_of, booking_ics
@@ -160,7 +160,7 @@ _URL_MARK = 987654321987
 
 def _booking_url_template() -> str:
     """The booking page's address with ``{}`` for the id: routed once, not once per event."""
-    url = external_url("instruments.booking_page", booking_id=_URL_MARK)
+    url = absolute_url("instruments.booking_page", booking_id=_URL_MARK)
     return url.replace("{", "{{").replace("}", "}}").replace(str(_URL_MARK), "{}")
 
 
@@ -253,7 +253,7 @@ def send_reminders() -> int:
             booking.user,
             f"Reminder: {booking.instrument.name}",
             "booking_notice",
-            link=external_url("instruments.booking_page", booking_id=booking.id),
+            link=absolute_url("instruments.booking_page", booking_id=booking.id),
             ics=booking_ics(booking, "REQUEST"),
             ics_method="REQUEST",
             dedupe_key=f"booking-reminder:{booking.id}:{booking.starts_at.isoformat()}",

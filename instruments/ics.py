@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from innocore import clock
-from innocore.accounts.services import external_url
 from innocore.calendar import CalendarEvent, build_calendar
+from innocore.links import absolute_url
 from instruments.models import Booking, BookingStatus
 
 
@@ -73,7 +73,7 @@ def booking_event(booking: Booking, *, show_user: bool = True) -> CalendarEvent:
         contact_email=facility.contact_email,
         user_name=user.name,
         user_email=user.email,
-        url=external_url("instruments.booking_page", booking_id=booking.id),
+        url=absolute_url("instruments.booking_page", booking_id=booking.id),
     )
     return booking_event_of(facts, show_user=show_user)
 

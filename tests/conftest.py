@@ -9,7 +9,9 @@ package factories.
 from __future__ import annotations
 
 import itertools
+import logging
 import re
+import secrets
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
@@ -18,10 +20,12 @@ import sqlalchemy as sa
 from flask import g
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session as FlaskSession
+from itsdangerous import URLSafeTimedSerializer
 
 from innocore import clock as clock_module
 from innocore import create_app
 from innocore.extensions import db, limiter
+from tests.support import appconfig
 from tests.support.databases import TestDatabase, upgrade
 from tests.support.mail import SMTPServer
 
@@ -29,20 +33,9 @@ PASSWORD = "correct horse battery staple"
 _seq = itertools.count(1)
 
 
-def test_config(database_url: str, smtp_port: int) -> dict:
-    return {
-        "TESTING": True,
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": "test-secret-key-not-for-production",
-        "MAIL_SERVER": "127.0.0.1",
-        "MAIL_PORT": smtp_port,
-        "BASE_URL": "http://localhost",
-        "SERVER_NAME": "localhost",
-        "PASSWORD_HASH_FAST": True,
-        "RATELIMIT_STORAGE_URI": "memory://",
-        "WTF_CSRF_ENABLED": False,
-        "MAIL_MAX_ATTEMPTS": 3,
-    }
+def test_config(database_url: str, smtp_port: int, instance) -> dict:
+    """Production settings plus what a test must change: database, mail port, instance folder."""
+    return appconfig.settings(database_url, smtp_port=smtp_port, instance=instance)
 
 
 @pytest.fixture(scope="session")
@@ -62,10 +55,10 @@ def database():
 
 @pytest.fixture(scope="session")
 def app(database, smtp_server, tmp_path_factory):
-    config = test_config(database.url, smtp_server.port)
-    # Issuer signing keys go to a temporary directory, never the instance folder.
-    config["CREDENTIAL_KEY_DIR"] = str(tmp_path_factory.mktemp("credential-keys"))
-    app = create_app(config)
+    # The instance folder (secret key, signing keys, photos) is temporary, never the checkout's.
+    app = create_app(
+        test_config(database.url, smtp_server.port, tmp_path_factory.mktemp("instance"))
+    )
     upgrade(app)
     yield app
     with app.app_context():
@@ -108,33 +101,72 @@ def db_session(app):
             conn.close()
 
 
-class _FreshGlobalsClient(FlaskClient):
-    """The test holds an app context open (for its session), so requests reuse it; in production
-    every request has its own. Clear ``g`` before each request so nothing leaks between them."""
+class BrowserLikeClient(FlaskClient):
+    """A test client that behaves as a browser does on this site.
+
+    - Like a browser that loaded the form's page, every form it posts carries the page's CSRF
+      token (signed from the one in its session, as Flask-WTF renders it), unless the test
+      supplies its own ``csrf_token`` (a forgery) or sends a bearer token (the API is exempt).
+    - The test holds an app context open (for its session), so requests would reuse it; in
+      production every request has its own. ``g`` is cleared before each request.
+    """
 
     def open(self, *args, **kwargs):
+        if self._needs_csrf(args, kwargs):
+            token = self.csrf_token()
+            data = kwargs.get("data")
+            if isinstance(data, dict) or (data is None and "json" not in kwargs):
+                kwargs["data"] = {"csrf_token": token, **(data or {})}
+            else:
+                kwargs["headers"] = {**dict(kwargs.get("headers") or {}), "X-CSRFToken": token}
         g.__dict__.clear()
         try:
             return super().open(*args, **kwargs)
         finally:
             g.__dict__.clear()
 
+    @staticmethod
+    def _needs_csrf(args, kwargs) -> bool:
+        method = (kwargs.get("method") or "GET").upper()
+        if (args and not isinstance(args[0], str)) or method in {"GET", "HEAD", "OPTIONS"}:
+            return False
+        headers = dict(kwargs.get("headers") or {})
+        data = kwargs.get("data")
+        forged = isinstance(data, dict) and "csrf_token" in data
+        return not forged and "Authorization" not in headers
+
+    def csrf_token(self) -> str:
+        """The token a page rendered for this client's session would carry."""
+        with self.session_transaction() as sess:
+            raw = sess.setdefault("csrf_token", secrets.token_hex(20))
+        secret = self.application.config.get("WTF_CSRF_SECRET_KEY") or self.application.secret_key
+        return URLSafeTimedSerializer(secret, salt="wtf-csrf-token").dumps(raw)
+
+
+class _ServerErrors(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record):
+        self.records.append(record)
+
 
 @pytest.fixture
 def client(app, db_session):
-    app.test_client_class = _FreshGlobalsClient
-    return app.test_client()
-
-
-@pytest.fixture
-def csrf_app_client(app, db_session):
-    """A client of an app with CSRF protection on, for the forged-form tests."""
-    app.config["WTF_CSRF_ENABLED"] = True
-    app.test_client_class = _FreshGlobalsClient
+    """A browser-like client of the app with production settings. A request that ends in the
+    polite 500 page (an unhandled error, logged with its traceback) fails the test."""
+    app.test_client_class = BrowserLikeClient
+    errors = _ServerErrors()
+    app.logger.addHandler(errors)
     try:
         yield app.test_client()
     finally:
-        app.config["WTF_CSRF_ENABLED"] = False
+        app.logger.removeHandler(errors)
+    if errors.records:
+        pytest.fail(
+            "server error: " + "\n".join(logging.Formatter().format(r) for r in errors.records)
+        )
 
 
 @pytest.fixture
@@ -192,20 +224,15 @@ def make_org(db_session):
 @pytest.fixture
 def make_user(db_session, make_org):
     from innocore.accounts.models import User
-    from innocore.accounts.services import hash_password
-
-    hashed = {}
 
     def make(**kw):
         n = next(_seq)
         password = kw.pop("password", PASSWORD)
-        if password not in hashed:
-            hashed[password] = hash_password(password)
         verified = kw.pop("verified", True)
         user = User(
             email=kw.pop("email", f"user{n}@example.org"),
             name=kw.pop("name", f"User {n}"),
-            password_hash=hashed[password],
+            password_hash=appconfig.password_hash(password),
             organisation=kw.pop("organisation", None) or make_org(),
             created_at=clock_module.now(),
             email_verified_at=clock_module.now() if verified else None,

@@ -14,8 +14,9 @@ from innocore.api.core import api_blueprint, operation, paginated
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility
+from innocore.links import absolute_url
 from innocore.vocab import Technology
-from training import catalog, enrolment, notices, queries, records
+from training import catalog, enrolment, queries, records
 from training.models import (
     AssessmentOutcome,
     AssessmentType,
@@ -248,7 +249,7 @@ def module_json(m) -> dict:
             }
             for p in m.prerequisites
         ],
-        "url": notices.absolute("training.module_page", module_id=m.id),
+        "url": absolute_url("training.module_page", module_id=m.id),
     }
 
 
@@ -280,8 +281,8 @@ def session_json(s, fill=None) -> dict:
         "enrol_opens_at": s.enrol_opens_at.isoformat(),
         "enrol_closes_at": s.enrol_closes_at.isoformat(),
         "trainers": [t.name for t in s.trainers],
-        "url": notices.absolute("training.session_page", session_id=s.id),
-        "ics": notices.absolute("training.session_feed", session_id=s.id),
+        "url": absolute_url("training.session_page", session_id=s.id),
+        "ics": absolute_url("training.session_feed", session_id=s.id),
     }
 
 

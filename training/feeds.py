@@ -16,6 +16,7 @@ from innocore.calendar import build_calendar
 from innocore.errors import NotFound
 from innocore.extensions import db
 from innocore.facilities.services import get_facility_by_slug
+from innocore.links import absolute_url
 from training import bp, notices, queries
 from training.catalog import get_session
 from training.models import FeedToken, SessionStatus, TrainingSession
@@ -94,7 +95,7 @@ def my_feed():
     if request.method == "POST":
         raw = rotate_feed(current_user)
         db.session.commit()
-        url = notices.absolute("training.user_feed", token=raw)
+        url = absolute_url("training.user_feed", token=raw)
         return render_template("training/feed.html", url=url)
     return render_template("training/feed.html", url=None)
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from innocore import audit, clock
 from innocore.extensions import db
+from innocore.links import absolute_url
 from innocore.notifications.services import queue_email
 from training import notices
 from training.enrolment import expire_offers
@@ -82,7 +83,7 @@ def closing_notices() -> int:
                 trainer,
                 f"Enrolment closed: {s.module.title} ({len(people)} participants)",
                 "training_closing",
-                link=notices.absolute("training.participants", session_id=s.id),
+                link=absolute_url("training.participants", session_id=s.id),
                 dedupe_key=f"training-closing-{s.id}-{trainer.id}",
                 session=s,
                 people=people,

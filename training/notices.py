@@ -9,14 +9,9 @@ from flask import current_app
 from innocore import clock
 from innocore.calendar import CalendarEvent, build_calendar
 from innocore.clock import to_zone
+from innocore.links import absolute_url
 from innocore.notifications.services import queue_email
 from training.models import Enrolment, TrainingSession
-
-
-def absolute(endpoint: str, **values) -> str:
-    """An absolute link that also works in scheduled jobs (no request context there)."""
-    base = current_app.config["BASE_URL"].rstrip("/")
-    return base + current_app.url_map.bind("localhost").build(endpoint, values)
 
 
 def part_uid(part_id: int) -> str:
@@ -44,7 +39,7 @@ def session_events(session: TrainingSession, *, cancelled: bool = False) -> list
                 location=f"{where} · {part.instrument.name}".strip(" ·")
                 if part.instrument
                 else where,
-                url=absolute("training.session_page", session_id=session.id),
+                url=absolute_url("training.session_page", session_id=session.id),
                 cancelled=cancelled or session.status.value == "cancelled",
                 organizer_email=session.facility.contact_email,
                 organizer_name=session.facility.name,
@@ -76,7 +71,7 @@ def _send(
         user,
         subject,
         "training_notice",
-        link=link or absolute("training.session_page", session_id=session.id),
+        link=link or absolute_url("training.session_page", session_id=session.id),
         ics=ics,
         ics_method=ics_method,
         dedupe_key=key,
@@ -127,7 +122,7 @@ def offered(enrolment: Enrolment) -> None:
             "to the next person on the waiting list.",
         ],
         key=f"training-offer-{enrolment.id}-{enrolment.offers_made}",
-        link=absolute("training.my_training"),
+        link=absolute_url("training.my_training"),
     )
 
 

@@ -17,10 +17,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from innocore import audit, clock
 from innocore.accounts.models import Organisation, User
 from innocore.accounts.rules import password_problems
-from innocore.accounts.services import external_url, get_user_by_email, hash_password
+from innocore.accounts.services import get_user_by_email, hash_password
 from innocore.db import UTCDateTime
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
+from innocore.links import absolute_url
 from innocore.notifications.services import queue_email
 from innocore.permissions import can_administer_company
 from innocore.vocab import OrganisationKind, OrgRole
@@ -129,7 +130,7 @@ def invite_employee(actor: User, email: str) -> tuple[CompanyInvitation, str]:
         email,
         f"{actor.name} invites you to {org.name} on InnoCore",
         "company_invitation",
-        link=external_url("companies.join", token=raw),
+        link=absolute_url("companies.join", token=raw),
         company=org.name,
         inviter=actor.name,
         days=days,

@@ -11,23 +11,23 @@ from datetime import timedelta
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from flask import current_app, url_for
+from flask import current_app
 
 from innocore import audit, clock
 from innocore.accounts.models import AccountToken, Organisation, TokenPurpose, User
 from innocore.accounts.rules import password_problems
 from innocore.errors import DomainError, Problem
 from innocore.extensions import db
+from innocore.links import absolute_url
 from innocore.notifications.services import queue_email
 from innocore.vocab import OrganisationKind, OrgRole
 
 # Hashing a throw-away password keeps the time of a login for an unknown e-mail the same.
-_DUMMY_HASH: dict[str, str] = {}
+_DUMMY_HASH: list[str] = []
 
 
 def hasher() -> PasswordHasher:
-    if current_app.config.get("PASSWORD_HASH_FAST"):  # tests only: fast, still argon2id
-        return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    """Argon2id at the library's recommended cost (RFC 9106's second choice)."""
     return PasswordHasher()
 
 
@@ -135,7 +135,7 @@ def _digest(raw: str) -> str:
 
 def send_verification(user: User) -> None:
     raw = _issue_token(user, TokenPurpose.VERIFY_EMAIL, current_app.config["TOKEN_HOURS_VERIFY"])
-    link = external_url("accounts.verify_email", token=raw)
+    link = absolute_url("accounts.verify_email", token=raw)
     queue_email(
         user,
         "Confirm your e-mail address",
@@ -143,11 +143,6 @@ def send_verification(user: User) -> None:
         link=link,
         hours=current_app.config["TOKEN_HOURS_VERIFY"],
     )
-
-
-def external_url(endpoint: str, **values) -> str:
-    base = current_app.config["BASE_URL"].rstrip("/")
-    return base + url_for(endpoint, **values)
 
 
 def consume_token(raw: str, purpose: TokenPurpose) -> User:
@@ -191,11 +186,10 @@ def authenticate(email: str, password: str) -> User:
         Problem("login_failed", "Wrong e-mail or password.", "password"), status=401
     )
     if user is None:
-        key = "fast" if current_app.config.get("PASSWORD_HASH_FAST") else "real"
-        if key not in _DUMMY_HASH:
-            _DUMMY_HASH[key] = ph.hash(secrets.token_hex(8))
+        if not _DUMMY_HASH:
+            _DUMMY_HASH.append(ph.hash(secrets.token_hex(8)))
         with suppress(VerificationError, InvalidHashError):
-            ph.verify(_DUMMY_HASH[key], password or "x")
+            ph.verify(_DUMMY_HASH[0], password or "x")
         raise wrong
     try:
         ph.verify(user.password_hash, password or "")
@@ -231,7 +225,7 @@ def request_password_reset(email: str) -> None:
         user,
         "Reset your InnoCore password",
         "reset_password",
-        link=external_url("accounts.reset_password", token=raw),
+        link=absolute_url("accounts.reset_password", token=raw),
         hours=hours,
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import request, url_for
+from flask import request
 from flask_login import current_user
 
 from innocore.accounts.services import get_user_by_email
@@ -11,6 +11,7 @@ from innocore.api.core import api_blueprint, operation, paginated
 from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
 from innocore.facilities import services
+from innocore.links import absolute_url
 from innocore.permissions import can_create_facility, can_manage_facility
 from innocore.vocab import Technology
 
@@ -31,7 +32,7 @@ def facility_json(f) -> dict:
         "contact_phone": f.contact_phone,
         "location": f.location,
         "technologies": [t.value for t in f.technologies],
-        "url": url_for("facilities.show", slug=f.slug, _external=True),
+        "url": absolute_url("facilities.show", slug=f.slug),
     }
 
 

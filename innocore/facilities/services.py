@@ -8,11 +8,11 @@ import sqlalchemy as sa
 
 from innocore import audit, clock
 from innocore.accounts.models import Organisation, User
-from innocore.accounts.services import external_url
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility, FacilityRole, FacilityTechnology
 from innocore.facilities.rules import facility_problems
+from innocore.links import absolute_url
 from innocore.notifications.services import queue_email
 from innocore.permissions import (
     can_appoint,
@@ -140,7 +140,7 @@ def appoint(actor: User, facility: Facility, user: User, role: FacilityRoleKind)
         user,
         f"You are now {role.value} of {facility.name}",
         "role_granted",
-        link=external_url("facilities.show", slug=facility.slug),
+        link=absolute_url("facilities.show", slug=facility.slug),
         facility=facility,
         role=role,
     )

@@ -9,13 +9,13 @@ from decimal import Decimal
 from typing import Literal
 
 from flask import request as http_request
-from flask import url_for
 from flask_login import current_user
 from pydantic import BaseModel, Field
 
 from innocore.api.core import api_blueprint, operation, paginated
 from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
+from innocore.links import absolute_url
 from innocore.vocab import UserCategory
 from instruments.requests import catalog, queries, rules, services
 from instruments.requests.models import ServiceUnit
@@ -176,8 +176,7 @@ def quote_json(q) -> dict:
              "unit_price": str(x.unit_price), "amount": str(x.amount)}
             for x in q.lines
         ],
-        "pdf": url_for("requests.quote_document", request_id=q.request_id, quote_id=q.id,
-                       _external=True),
+        "pdf": absolute_url("requests.quote_document", request_id=q.request_id, quote_id=q.id),
     }  # fmt: skip
 
 
@@ -267,7 +266,7 @@ def expertise_directory():
     def facility_json(f):
         return {"id": f.id, "slug": f.slug, "name": f.name,
                 "technologies": [t.value for t in f.technologies],
-                "profile": url_for("requests.profile", slug=f.slug, _external=True)}  # fmt: skip
+                "profile": absolute_url("requests.profile", slug=f.slug)}  # fmt: skip
 
     return paginated(stmt, facility_json)
 
@@ -335,7 +334,7 @@ def get_request(request_id: int):
     out["files"] = [
         {"id": f.id, "kind": f.kind.value, "label": f.label, "url": f.url,
          "size_bytes": f.size_bytes,
-         "download": url_for("requests.download", file_id=f.id, _external=True)}
+         "download": absolute_url("requests.download", file_id=f.id)}
         for f in detail["files"]
     ]  # fmt: skip
     out["quotes"] = [quote_json(q) for q in detail["quotes"]]

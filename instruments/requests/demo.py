@@ -6,7 +6,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask import current_app
 
 from innocore import clock
 from innocore.extensions import db
@@ -33,13 +32,7 @@ EXPERTISE = [
 
 
 def seed_requests(context: dict) -> None:
-    """Services, expertise and two requests; run inside a request context so that the notices
-    (which link back to the request) can build absolute URLs from the command line."""
-    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-        _seed(context)
-
-
-def _seed(context: dict) -> None:
+    """Services, expertise and two requests (with their notices) of the demo network."""
     facilities, people = context["facilities"], context["people"]
     managers = {0: people[1], 1: people[4], 2: people[5], 3: people[5], 4: people[6]}
     created = []

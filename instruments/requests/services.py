@@ -15,10 +15,10 @@ import sqlalchemy as sa
 from innocore import audit, clock
 from innocore.accounts.models import User
 from innocore.accounts.rules import category_for
-from innocore.accounts.services import external_url
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility
+from innocore.links import absolute_url
 from innocore.notifications.services import queue_email
 from instruments.charges.services import charge_accepted_quote, policy_for
 from instruments.requests import rules
@@ -116,7 +116,7 @@ def _event(request: ServiceRequest, actor: User | None, old, new, note: str = ""
 
 def _notify(request: ServiceRequest, actor: User | None, subject: str, message: str) -> None:
     """Tell the other side: the requester when the facility acts, the facility otherwise."""
-    link = external_url("requests.show", request_id=request.id)
+    link = absolute_url("requests.show", request_id=request.id)
     ctx = {"request": request, "message": message}
     full = f"{subject}: request #{request.id}"
     if actor is None or actor.id != request.requester_id:

@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session, joinedload
 
 from innocore import clock
 from innocore.accounts.models import User
-from innocore.accounts.services import external_url
 from innocore.db import begin_serialised_write
 from innocore.errors import DomainError, NotFound, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility
+from innocore.links import absolute_url
 from innocore.notifications.services import queue_email
 from instruments import rules
 from instruments.ics import booking_ics
@@ -188,7 +188,7 @@ def notify(booking: Booking, subject: str, message: str, *, method: str = "REQUE
         booking.user,
         f"{subject}: {booking.instrument.name}",
         "booking_notice",
-        link=external_url("instruments.booking_page", booking_id=booking.id),
+        link=absolute_url("instruments.booking_page", booking_id=booking.id),
         ics=booking_ics(booking, method),
         ics_method=method,
         booking=booking,

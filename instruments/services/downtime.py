@@ -8,9 +8,9 @@ import sqlalchemy as sa
 
 from innocore import audit, clock
 from innocore.accounts.models import User
-from innocore.accounts.services import external_url
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
+from innocore.links import absolute_url
 from innocore.notifications.services import queue_email
 from instruments.models import (
     ACTIVE_STATUSES,
@@ -141,7 +141,7 @@ def report_problem(
         instrument.facility.contact_email,
         f"Problem reported: {instrument.name}",
         "problem_reported",
-        link=external_url("instruments.show", instrument_id=instrument.id),
+        link=absolute_url("instruments.show", instrument_id=instrument.id),
         report=report,
     )
     return report

@@ -9,6 +9,7 @@ import pytest
 
 from instruments.models import Booking
 from tests.instruments.conftest import WEEKDAYS_8_TO_20
+from tests.support import appconfig
 
 ROME = ZoneInfo("Europe/Rome")
 
@@ -186,7 +187,7 @@ def test_feed_etag_304_and_revocation(client, login_as, world, api_headers):
     login_as(user)
     page = client.post("/instruments/feeds", data={"kind": "user"})
     url = page.data.decode().split("<code>")[1].split("</code>")[0]
-    path = url.replace("http://localhost", "")
+    path = appconfig.path_of(url)
     client.get("/accounts/logout")
     feed = client.get(path)
     assert feed.status_code == 200 and b"BEGIN:VEVENT" in feed.data and b"VTIMEZONE" in feed.data

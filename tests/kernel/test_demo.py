@@ -7,16 +7,15 @@ from innocore import create_app
 from innocore.accounts.models import Organisation, User
 from innocore.extensions import db
 from innocore.facilities.models import Facility
+from tests.support.appconfig import settings
 from tests.support.databases import TestDatabase
 
 pytestmark = pytest.mark.slow
 
 
-def test_demo_command_seeds_every_role_once():
+def test_demo_command_seeds_every_role_once(tmp_path):
     database = TestDatabase("demo")
-    app = create_app(
-        {"DATABASE_URL": database.url, "SECRET_KEY": "x", "BASE_URL": "http://127.0.0.1:5000"}
-    )
+    app = create_app(settings(database.url, instance=tmp_path))
     try:
         runner = app.test_cli_runner()
         first = runner.invoke(args=["innocore", "demo"])

@@ -8,13 +8,14 @@ from alembic.migration import MigrationContext
 
 from innocore import create_app
 from innocore.extensions import db
+from tests.support.appconfig import settings
 from tests.support.databases import TestDatabase, upgrade
 
 
 @pytest.fixture(scope="module")
-def migrated_app():
+def migrated_app(tmp_path_factory):
     database = TestDatabase("migrations")
-    app = create_app({"DATABASE_URL": database.url, "SECRET_KEY": "x", "TESTING": True})
+    app = create_app(settings(database.url, instance=tmp_path_factory.mktemp("instance")))
     upgrade(app)
     yield app
     with app.app_context():
@@ -68,14 +69,14 @@ def _head(app) -> str:
     return ScriptDirectory.from_config(config).get_current_head()
 
 
-def test_a_database_at_the_old_package_heads_upgrades_and_keeps_its_data():
+def test_a_database_at_the_old_package_heads_upgrades_and_keeps_its_data(tmp_path):
     """Databases made before the history became one line record two heads (the other package
     heads came in as their dependencies)."""
     import sqlalchemy as sa
     from flask_migrate import upgrade as flask_upgrade
 
     database = TestDatabase("old-heads")
-    app = create_app({"DATABASE_URL": database.url, "SECRET_KEY": "x"})
+    app = create_app(settings(database.url, instance=tmp_path))
     try:
         with app.app_context():
             flask_upgrade(revision="0005_certification")

@@ -4,7 +4,6 @@ concurrency tests. Commits are real here, so it never shares the rolled-back tes
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -12,6 +11,7 @@ import urllib.request
 from pathlib import Path
 
 from innocore import create_app
+from tests.support.appconfig import environ, settings, temporary_instance
 from tests.support.databases import TestDatabase, upgrade
 from tests.support.mail import free_port
 
@@ -28,27 +28,18 @@ class LiveServer:
         env: dict | None = None,
     ):
         self.database = TestDatabase(label)
+        self.instance = temporary_instance(label)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {
-            **os.environ,
-            "INNOCORE_DATABASE_URL": self.database.url,
-            "INNOCORE_SECRET_KEY": "live-test-secret",
-            "INNOCORE_BASE_URL": self.url,
-            "INNOCORE_MAIL_SERVER": "127.0.0.1",
-            "INNOCORE_MAIL_PORT": str(smtp_port or 1),
-            **(env or {}),
-        }
-        # An app object on the same database, for seeding and for reading what the server wrote.
-        self.app = create_app(
-            {
-                "DATABASE_URL": self.database.url,
-                "SECRET_KEY": "live-test-secret",
-                "BASE_URL": self.url,
-                "MAIL_SERVER": "127.0.0.1",
-                "MAIL_PORT": smtp_port or 1,
-            }
+        self.config = settings(
+            self.database.url,
+            smtp_port=smtp_port,
+            instance=self.instance.name,
+            BASE_URL=self.url,  # where this server listens, as a deployment says
         )
+        self.env = {**environ(self.config), **(env or {})}
+        # An app object with the same settings, for seeding and for reading what the server wrote.
+        self.app = create_app(self.config)
         upgrade(self.app)
         self.workers = workers
         self._proc: subprocess.Popen | None = None
@@ -69,7 +60,7 @@ class LiveServer:
             "wsgi:app",
         ]
         self._proc = subprocess.Popen(cmd, cwd=ROOT, env=self.env)  # noqa: S603
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60  # a shared CI machine may be slow to start workers
         while time.monotonic() < deadline:
             try:
                 with urllib.request.urlopen(self.url + "/healthz", timeout=2) as r:  # noqa: S310
@@ -93,3 +84,4 @@ class LiveServer:
         with self.app.app_context():
             db.engine.dispose()
         self.database.drop()
+        self.instance.cleanup()

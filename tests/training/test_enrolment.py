@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 
 from innocore.vocab import OrganisationKind, OrgRole
+from tests.support import appconfig
 from training.enrolment import expire_offers
 from training.models import Enrolment, EnrolmentStatus, TrainingSettings
 
@@ -50,7 +51,7 @@ def test_enrol_takes_a_place_and_sends_a_calendar_invitation(
     assert "Enrolled" in mail["Subject"]
     ics = ics_of(mail)
     assert "METHOD:REQUEST" in ics
-    assert f"UID:training-part-{session.parts[0].id}@localhost" in ics
+    assert f"UID:training-part-{session.parts[0].id}@{appconfig.base_host()}" in ics
     assert "BEGIN:VTIMEZONE" in ics
 
 

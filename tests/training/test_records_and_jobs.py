@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from tests.support import appconfig
 from training.jobs import closing_notices, send_reminders
 from training.models import Assessment, Attendance, Enrolment
 
@@ -138,11 +139,11 @@ def test_personal_feed_is_secret_and_revocable(
     paula = internal_user(session.facility)
     _enrolled(login_as, session, paula, db_session)
     page = client.post("/training/my/feed").data.decode()
-    url = re.search(r"http://localhost(/training/feeds/[^<\s]+\.ics)", page).group(1)
-    feed = client.get(url)
+    url = re.search(r"(https?://\S+/training/feeds/[^<\s]+\.ics)", page).group(1)
+    feed = client.get(appconfig.path_of(url))
     assert feed.status_code == 200
     assert feed.mimetype == "text/calendar"
-    assert f"UID:training-part-{session.parts[0].id}@localhost" in feed.data.decode()
+    assert f"UID:training-part-{session.parts[0].id}@{appconfig.base_host()}" in feed.data.decode()
     client.post("/training/my/feed/revoke")
     assert client.get(url).status_code == 404
 
@@ -151,4 +152,4 @@ def test_session_ics_is_public_and_stable(client, make_session):
     session = make_session()
     first = client.get(f"/training/sessions/{session.id}.ics").data.decode()
     assert "BEGIN:VTIMEZONE" in first and "TZID=Europe/Rome" in first
-    assert f"UID:training-part-{session.parts[0].id}@localhost" in first
+    assert f"UID:training-part-{session.parts[0].id}@{appconfig.base_host()}" in first

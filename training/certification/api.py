@@ -16,9 +16,9 @@ from innocore.competences.models import Competence
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility
+from innocore.links import absolute_url
 from training.certification import permissions, queries, rules, services
 from training.certification.models import Certificate
-from training.credentials.documents import external_url
 from training.credentials.service import credential_for
 
 bp = api_blueprint("certification_api", __name__)
@@ -83,7 +83,7 @@ def serialise(cert: Certificate) -> dict:
         ),
         "status_reason": cert.status_reason,
         "replaces": replaced.public_id if replaced else None,
-        "verify_url": external_url("certification_public.verify_page", public_id=cert.public_id),
+        "verify_url": absolute_url("certification_public.verify_page", public_id=cert.public_id),
     }
 
 
@@ -295,7 +295,7 @@ def verify(public_id: str):
             "status": status,
             "holder_name": cert.holder.name if cert.show_holder_name else None,
             "superseded_by": (
-                external_url("certification_public.verify_page", public_id=newer.public_id)
+                absolute_url("certification_public.verify_page", public_id=newer.public_id)
                 if status == "superseded"
                 else None
             ),

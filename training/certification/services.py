@@ -11,10 +11,11 @@ import sqlalchemy as sa
 from innocore import audit, clock
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
+from innocore.links import absolute_url
 from innocore.notifications.services import queue_email
 from training.certification import permissions, queries, rules
 from training.certification.models import Certificate, CertificateBasis, CertificateStatus
-from training.credentials.documents import external_url, issuer_key_for
+from training.credentials.documents import issuer_key_for
 from training.credentials.statuslist import LIST_SIZE
 from training.models import Assessment, AssessmentOutcome, Enrolment, TrainingModule
 
@@ -85,7 +86,7 @@ def _notify(holder, cert: Certificate, event: str, subject: str, key: str | None
         holder,
         subject,
         "certificate_notice",
-        link=external_url("certification.show", public_id=cert.public_id),
+        link=absolute_url("certification.show", public_id=cert.public_id),
         dedupe_key=key
         or f"certificate-{event}-{cert.id}-{cert.status_changed_at or cert.issued_at}",
         cert=cert,

@@ -31,9 +31,9 @@ from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility
 from innocore.forms import apply_problems, choices
+from innocore.links import absolute_url
 from training.certification import permissions, queries, rules, services
 from training.certification.models import Certificate
-from training.credentials.documents import external_url
 from training.credentials.service import credential_for
 
 bp = Blueprint("certification", __name__, url_prefix="/certificates", template_folder="templates")
@@ -127,7 +127,7 @@ def show(public_id: str):
         issuer=issuer_name(cert),
         history=history,
         replacement=replacement,
-        share_url=external_url("certification_public.verify_page", public_id=cert.public_id),
+        share_url=absolute_url("certification_public.verify_page", public_id=cert.public_id),
     )
 
 
@@ -141,7 +141,7 @@ def pdf(public_id: str):
         cert,
         title=title_of(cert),
         issuer=issuer_name(cert),
-        verify_url=external_url("certification_public.verify_page", public_id=cert.public_id),
+        verify_url=absolute_url("certification_public.verify_page", public_id=cert.public_id),
         network=current_app.config["NETWORK_NAME"],
     )
     headers = {"Content-Disposition": f'attachment; filename="certificate-{cert.public_id}.pdf"'}

@@ -12,18 +12,9 @@ from datetime import UTC, datetime
 from flask import current_app
 
 from innocore import clock
+from innocore.links import absolute_url
 from training.credentials import keys, proof, statuslist
 from training.credentials.contexts import EXTENSION_PATH, OB_V3, VC_V2, PinnedLoader
-
-
-def external_url(endpoint: str, **values) -> str:
-    """An absolute URL under ``BASE_URL``, the same inside and outside a request.
-
-    Built from the URL map, not ``url_for``: jobs and CLI commands (expiry notices, issuing from a
-    script) have no request and production sets no ``SERVER_NAME``.
-    """
-    base = current_app.config["BASE_URL"].rstrip("/")
-    return base + current_app.url_map.bind("localhost").build(endpoint, values)
 
 
 def iso(instant: datetime) -> str:
@@ -39,11 +30,11 @@ def loader() -> PinnedLoader:
 
 
 def issuer_url(issuer_key: str) -> str:
-    return external_url("credentials_public.issuer_profile", issuer_key=issuer_key)
+    return absolute_url("credentials_public.issuer_profile", issuer_key=issuer_key)
 
 
 def status_list_url(issuer_key: str) -> str:
-    return external_url("credentials_public.status_list", issuer_key=issuer_key)
+    return absolute_url("credentials_public.status_list", issuer_key=issuer_key)
 
 
 def verification_method(issuer_key: str) -> str:
@@ -104,7 +95,7 @@ def _subject_identifier(cert) -> dict:
 
 def _competence_achievement(cert, module) -> dict:
     c = cert.competence
-    base = external_url("competences.show", competence_id=c.id)
+    base = absolute_url("competences.show", competence_id=c.id)
     achievement = {
         "id": f"{base}#level-{cert.level}",
         "type": ["Achievement"],
@@ -186,7 +177,7 @@ def micro_credential_elements(module) -> dict:
 
 
 def _path_achievement(path) -> dict:
-    url = external_url("paths.show", code=path.code)
+    url = absolute_url("paths.show", code=path.code)
     achievement = {
         "id": url,
         "type": ["Achievement"],
@@ -212,7 +203,7 @@ def unsigned_credential(cert, *, module=None, path=None, facility=None) -> dict:
     list_url = status_list_url(cert.issuer_key)
     doc = {
         "@context": [VC_V2, OB_V3, extension_url()],
-        "id": external_url("certification_public.verify_page", public_id=cert.public_id),
+        "id": absolute_url("certification_public.verify_page", public_id=cert.public_id),
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": achievement["name"],
         "issuer": {

@@ -6,7 +6,6 @@ The directory is ``CREDENTIAL_KEY_DIR`` (``INNOCORE_CREDENTIAL_KEY_DIR``), by de
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import current_app
 
+from innocore.files import create_once
 from training.credentials.proof import public_key_multibase
 
 ISSUER_KEY = re.compile(r"^(network|facility-[a-z0-9][a-z0-9-]{0,78})$")
@@ -42,19 +42,12 @@ def private_key(issuer_key: str) -> Ed25519PrivateKey:
     if cached is not None and path.exists():
         return cached
     if not path.exists():
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         pem = Ed25519PrivateKey.generate().private_bytes(
             serialization.Encoding.PEM,
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
         )
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # another worker created it first: use theirs
-        else:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(pem)
+        create_once(path, pem)  # another worker may have been first: then theirs is used
     key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     if not isinstance(key, Ed25519PrivateKey):
         raise ValueError(f"{path} is not an Ed25519 key")

@@ -14,6 +14,7 @@ from datetime import datetime
 from pyld.jsonld import JsonLdError
 
 from innocore import clock
+from innocore.links import absolute_url
 from training.credentials import documents, keys, proof, statuslist
 from training.credentials.contexts import OB_V3, VC_V2, UnpinnedContext
 
@@ -137,7 +138,7 @@ def _superseded(cert) -> None:
 
     newer = replacement_of(cert)
     if newer is not None and cert.status != CertificateStatus.REVOKED:
-        url = documents.external_url("certification_public.verify_page", public_id=newer.public_id)
+        url = absolute_url("certification_public.verify_page", public_id=newer.public_id)
         raise _Fail(
             "superseded",
             f"The certificate was superseded by a newer certificate on "
