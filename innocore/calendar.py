@@ -3,6 +3,11 @@
 One stable UID per booking/session for its whole life, SEQUENCE raised on every change,
 METHOD:REQUEST/CANCEL for e-mail invitations, and a VTIMEZONE for every TZID we use (Outlook needs it).
 
+Readers other than ours must read the same instants (khal, ical.js as in Thunderbird, dateutil/vobject;
+the suite checks with all three): an event that touches a repeated local hour (the autumn fold) is
+written in UTC (``…Z``), because its wall-clock text would name two instants, and each VTIMEZONE
+observance lists one RDATE per line (ical.js and dateutil read only the first of a comma list).
+
 Feeds can hold thousands of events, so events are written with the library's own value encoders
 (``vText``, ``vDatetime``, ``dquote``, ``Contentline`` folding) line by line instead of through a component
 tree (about 10x faster); VTIMEZONE blocks come from ``Timezone.from_tzid`` and are cached per zone
@@ -52,7 +57,7 @@ def build_calendar(
     if name:
         lines.append(_line("X-WR-CALNAME", _text(name)))
     out = [CRLF.join(lines), CRLF]
-    for zone in sorted({e.timezone for e in events}):
+    for zone in sorted({e.timezone for e in events if not _needs_utc(e)}):
         used = [e for e in events if e.timezone == zone]
         first = min(e.starts_at for e in used).astimezone(ZoneInfo(zone)).year
         last = max(e.ends_at for e in used).astimezone(ZoneInfo(zone)).year
@@ -68,7 +73,25 @@ def _vtimezone(zone: str, first_year: int, last_year: int) -> str:
     component = Timezone.from_tzid(
         zone, first_date=date(first_year - 1, 1, 1), last_date=date(last_year + 1, 12, 31)
     )
+    for observance in component.subcomponents:  # one RDATE per line: every reader reads them all
+        rdates = observance.pop("RDATE", None)
+        if rdates is None:
+            continue
+        for value in rdates if isinstance(rdates, list) else [rdates]:
+            for one in value.dts:
+                observance.add("RDATE", one.dt)
     return component.to_ical().decode()
+
+
+def is_ambiguous(local: datetime) -> bool:
+    """True when the aware wall-clock time ``local`` happens twice (the hour repeated when the
+    clocks go back), so its text without an offset names two instants."""
+    return local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset()
+
+
+def _needs_utc(e: CalendarEvent) -> bool:
+    zone = ZoneInfo(e.timezone)
+    return any(is_ambiguous(t.astimezone(zone)) for t in (e.starts_at, e.ends_at))
 
 
 def _text(value: str) -> str:
@@ -82,20 +105,23 @@ def _line(name: str, value: str, params: str = "") -> str:
     return Contentline(line).to_ical().decode()  # folded at 75 octets
 
 
-def _local(name: str, instant: datetime, zone: str) -> str:
+def _local(name: str, instant: datetime, zone: str | None) -> str:
+    if zone is None:  # UTC, "…Z"
+        return f"{name}:" + vDatetime(instant.astimezone(UTC)).to_ical().decode()
     local = instant.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
     return _line(name, vDatetime(local).to_ical().decode(), f";TZID={zone}")
 
 
 def vevent(e: CalendarEvent) -> str:
-    """One VEVENT, folded and escaped, ending with CRLF."""
+    """One VEVENT, folded and escaped, ending with CRLF; in UTC when it touches a repeated hour."""
+    zone = None if _needs_utc(e) else e.timezone
     lines = [
         "BEGIN:VEVENT",
         _line("UID", _text(e.uid)),
         f"SEQUENCE:{int(e.sequence)}",
         "DTSTAMP:" + vDatetime(e.stamp.astimezone(UTC)).to_ical().decode(),
-        _local("DTSTART", e.starts_at, e.timezone),
-        _local("DTEND", e.ends_at, e.timezone),
+        _local("DTSTART", e.starts_at, zone),
+        _local("DTEND", e.ends_at, zone),
         _line("SUMMARY", _text(e.summary)),
     ]
     if e.description:
