@@ -16,11 +16,14 @@ and year range. A test parses our output back with ``icalendar`` to keep both pa
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from flask import Response, request
 from icalendar import Timezone, vDatetime, vText
 from icalendar.parser import Contentline, dquote
 
@@ -65,6 +68,38 @@ def build_calendar(
     out.extend(vevent(e) for e in events)
     out.append("END:VCALENDAR" + CRLF)
     return "".join(out)
+
+
+ITIP_METHODS = ("REQUEST", "CANCEL")
+
+
+def invitation(
+    events: list[CalendarEvent],
+    method: str,
+    *,
+    attendee: tuple[str, str],
+    organizer: tuple[str, str],
+    stamp: datetime,
+) -> str:
+    """An iTIP message (RFC 5546: REQUEST §3.2.2, CANCEL §3.2.5) to one attendee, for every kind
+    of event we send (bookings, training sessions). Each event carries the ``organizer``
+    ``(email, name)``, that ``attendee`` ``(email, name)``, ``DTSTAMP`` = ``stamp`` (when the
+    message is made, aware) and its own UID and SEQUENCE; a CANCEL also ``STATUS:CANCELLED``.
+    Raises ``ValueError`` for another method."""
+    if method not in ITIP_METHODS:
+        raise ValueError(f"iTIP method must be one of {ITIP_METHODS}, not {method!r}")
+    sent = [
+        replace(
+            e,
+            organizer_email=organizer[0],
+            organizer_name=organizer[1],
+            attendees=[attendee],
+            stamp=stamp,
+            cancelled=e.cancelled or method == "CANCEL",
+        )  # fmt: skip
+        for e in events
+    ]
+    return build_calendar(sent, method=method)
 
 
 @lru_cache(maxsize=256)
@@ -141,3 +176,26 @@ def vevent(e: CalendarEvent) -> str:
         lines.append(_line("ATTENDEE", f"mailto:{email}", params))
     lines.append("END:VEVENT")
     return CRLF.join(lines) + CRLF
+
+
+FEED_CACHE_CONTROL = "private, max-age=300"
+
+
+def ics_response(etag: str, build: Callable[[], str], *, filename: str | None = None) -> Response:
+    """A ``text/calendar`` answer with ``ETag`` and ``Cache-Control``; ``304 Not Modified`` (with
+    the same two headers) when ``If-None-Match`` names ``etag``, strong or weak (RFC 9110 §13.1.2
+    compares weakly); ``build`` is called only for a 200."""
+    headers = {"Cache-Control": FEED_CACHE_CONTROL}
+    if filename:
+        headers["Content-Disposition"] = f"attachment; filename={filename}"
+    if request.if_none_match.contains_weak(etag):
+        response = Response(status=304, headers=headers)
+    else:
+        response = Response(build(), mimetype="text/calendar", headers=headers)
+    response.set_etag(etag)
+    return response
+
+
+def text_etag(text: str) -> str:
+    """An entity tag for a small calendar: a digest of its text."""
+    return hashlib.sha256(text.encode()).hexdigest()[:32]

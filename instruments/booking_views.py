@@ -6,12 +6,13 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from innocore import clock
 from innocore.accounts.rules import category_for
 from innocore.accounts.services import get_user_by_email
+from innocore.calendar import ics_response, text_etag
 from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility
@@ -147,11 +148,8 @@ def booking_page(booking_id: int):
 @login_required
 def booking_ics_file(booking_id: int):
     booking = services.get_booking(current_user, booking_id)
-    return Response(
-        booking_ics(booking),
-        mimetype="text/calendar",
-        headers={"Content-Disposition": f"attachment; filename=booking-{booking.id}.ics"},
-    )
+    body = booking_ics(booking)
+    return ics_response(text_etag(body), lambda: body, filename=f"booking-{booking.id}.ics")
 
 
 @bp.route("/bookings/<int:booking_id>/move", methods=["POST"])
@@ -337,12 +335,5 @@ def revoke_feed(feed_id: int):
 
 @bp.route("/feeds/<token>.ics")
 def feed(token: str):
-    found = feeds.feed_for_token(token)
-    etag = feeds.feed_etag(found)
-    if request.if_none_match.contains(etag):
-        return Response(status=304, headers={"ETag": f'"{etag}"'})
-    body = feeds.feed_calendar(found)
-    response = Response(body, mimetype="text/calendar")
-    response.set_etag(etag)
-    response.headers["Cache-Control"] = "private, max-age=300"
-    return response
+    content = feeds.feed_content(feeds.feed_for_token(token))
+    return ics_response(feeds.feed_etag(content), lambda: feeds.feed_calendar(content))
