@@ -41,3 +41,43 @@ def timezone_choices() -> list[str]:
 def to_zone(instant: datetime, zone: str) -> datetime:
     """The wall-clock time of ``instant`` in ``zone``."""
     return instant.astimezone(ZoneInfo(zone))
+
+
+def wall_to_instant(wall: datetime, zone: str, field: str) -> datetime:
+    """A wall-clock time typed in ``zone`` (naive) as an aware UTC instant.
+
+    A time the clocks skip (the spring gap) does not exist: ``DomainError`` with the problem
+    ``nonexistent_local_time`` on ``field``. A time that happens twice (the autumn fold) means its
+    first occurrence, summer time (``fold=0``, as RFC 5545 §3.3.5 reads local times); pages that
+    take one say so with ``fold_note``.
+    """
+    from innocore.errors import DomainError, Problem
+
+    tz = ZoneInfo(zone)
+    wall = wall.replace(tzinfo=None, fold=0)
+    aware = wall.replace(tzinfo=tz)
+    if aware.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != wall:
+        skipped = aware.replace(fold=1).utcoffset() - aware.replace(fold=0).utcoffset()
+        minutes = abs(int(skipped.total_seconds() // 60))
+        message = (
+            f"{wall:%H:%M} on {wall:%a %d %b %Y} does not exist in {zone}: the clocks go "
+            f"forward {minutes} minutes that night. Choose another time."
+        )
+        raise DomainError(Problem("nonexistent_local_time", message, field))
+    return aware.astimezone(UTC)
+
+
+def fold_note(instant: datetime, zone: str) -> str | None:
+    """A sentence naming which of two equal wall-clock times ``instant`` is (the autumn fold),
+    e.g. "02:30 happens twice on Sun 25 Oct 2026 in Europe/Rome; this is the first, 02:30 CEST
+    (UTC+02:00)."; ``None`` for a time that happens once."""
+    local = instant.astimezone(ZoneInfo(zone))
+    other = local.replace(fold=1 - local.fold)
+    if other.utcoffset() == local.utcoffset():
+        return None
+    which = "first" if local.fold == 0 else "second"
+    offset = local.strftime("%z")
+    return (
+        f"{local:%H:%M} happens twice on {local:%a %d %b %Y} in {zone}; this is the {which}, "
+        f"{local:%H:%M} {local.tzname()} (UTC{offset[:3]}:{offset[3:]})."
+    )
