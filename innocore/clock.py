@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 _source: Callable[[], datetime] = lambda: datetime.now(UTC)  # noqa: E731
@@ -81,3 +81,22 @@ def fold_note(instant: datetime, zone: str) -> str | None:
         f"{local:%H:%M} happens twice on {local:%a %d %b %Y} in {zone}; this is the {which}, "
         f"{local:%H:%M} {local.tzname()} (UTC{offset[:3]}:{offset[3:]})."
     )
+
+
+def local_date(instant: datetime, zone: str) -> date:
+    """The calendar date of ``instant`` on the wall clock of ``zone``: the date a person there
+    reads (1 Nov 00:30 CET is 1 Nov, although it is still 31 Oct in UTC)."""
+    return instant.astimezone(ZoneInfo(zone)).date()
+
+
+def date_text(instant: datetime | None, zone: str, fmt: str = "%d %b %Y") -> str:
+    """``instant``'s local date in ``zone`` as text (``"01 Nov 2026"``); "" for None. The one
+    helper for every date a person reads: pages, e-mails, CSV and PDF exports."""
+    return "" if instant is None else f"{local_date(instant, zone):{fmt}}"
+
+
+def moment_text(instant: datetime, zone: str, fmt: str = "%d %b %Y %H:%M") -> str:
+    """``instant`` as wall-clock text in ``zone``, labelled with the zone's abbreviation
+    (``"31 Oct 2026 23:59 CET"``), so a repeated hour is never ambiguous."""
+    local = instant.astimezone(ZoneInfo(zone))
+    return f"{local:{fmt}} {local.tzname()}"
