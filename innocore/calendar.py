@@ -3,6 +3,11 @@
 One stable UID per booking/session for its whole life, SEQUENCE raised on every change,
 METHOD:REQUEST/CANCEL for e-mail invitations, and a VTIMEZONE for every TZID we use (Outlook needs it).
 
+Readers other than ours must read the same instants (khal, ical.js as in Thunderbird, dateutil/vobject;
+the suite checks with all three): an event that touches a repeated local hour (the autumn fold) is
+written in UTC (``…Z``), because its wall-clock text would name two instants, and each VTIMEZONE
+observance lists one RDATE per line (ical.js and dateutil read only the first of a comma list).
+
 Feeds can hold thousands of events, so events are written with the library's own value encoders
 (``vText``, ``vDatetime``, ``dquote``, ``Contentline`` folding) line by line instead of through a component
 tree (about 10x faster); VTIMEZONE blocks come from ``Timezone.from_tzid`` and are cached per zone
@@ -11,11 +16,14 @@ and year range. A test parses our output back with ``icalendar`` to keep both pa
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from flask import Response, request
 from icalendar import Timezone, vDatetime, vText
 from icalendar.parser import Contentline, dquote
 
@@ -52,7 +60,7 @@ def build_calendar(
     if name:
         lines.append(_line("X-WR-CALNAME", _text(name)))
     out = [CRLF.join(lines), CRLF]
-    for zone in sorted({e.timezone for e in events}):
+    for zone in sorted({e.timezone for e in events if not _needs_utc(e)}):
         used = [e for e in events if e.timezone == zone]
         first = min(e.starts_at for e in used).astimezone(ZoneInfo(zone)).year
         last = max(e.ends_at for e in used).astimezone(ZoneInfo(zone)).year
@@ -62,13 +70,63 @@ def build_calendar(
     return "".join(out)
 
 
+ITIP_METHODS = ("REQUEST", "CANCEL")
+
+
+def invitation(
+    events: list[CalendarEvent],
+    method: str,
+    *,
+    attendee: tuple[str, str],
+    organizer: tuple[str, str],
+    stamp: datetime,
+) -> str:
+    """An iTIP message (RFC 5546: REQUEST §3.2.2, CANCEL §3.2.5) to one attendee, for every kind
+    of event we send (bookings, training sessions). Each event carries the ``organizer``
+    ``(email, name)``, that ``attendee`` ``(email, name)``, ``DTSTAMP`` = ``stamp`` (when the
+    message is made, aware) and its own UID and SEQUENCE; a CANCEL also ``STATUS:CANCELLED``.
+    Raises ``ValueError`` for another method."""
+    if method not in ITIP_METHODS:
+        raise ValueError(f"iTIP method must be one of {ITIP_METHODS}, not {method!r}")
+    sent = [
+        replace(
+            e,
+            organizer_email=organizer[0],
+            organizer_name=organizer[1],
+            attendees=[attendee],
+            stamp=stamp,
+            cancelled=e.cancelled or method == "CANCEL",
+        )  # fmt: skip
+        for e in events
+    ]
+    return build_calendar(sent, method=method)
+
+
 @lru_cache(maxsize=256)
 def _vtimezone(zone: str, first_year: int, last_year: int) -> str:
     # Whole years, one either side: every offset change near the events is described.
     component = Timezone.from_tzid(
         zone, first_date=date(first_year - 1, 1, 1), last_date=date(last_year + 1, 12, 31)
     )
+    for observance in component.subcomponents:  # one RDATE per line: every reader reads them all
+        rdates = observance.pop("RDATE", None)
+        if rdates is None:
+            continue
+        for value in rdates if isinstance(rdates, list) else [rdates]:
+            for one in value.dts:
+                observance.add("RDATE", one.dt)
     return component.to_ical().decode()
+
+
+def is_ambiguous(local: datetime) -> bool:
+    """True when the aware wall-clock time ``local`` happens twice (the hour repeated when the
+    clocks go back), so its text without an offset names two instants."""
+    return local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset()
+
+
+def _needs_utc(e: CalendarEvent) -> bool:
+    zone = ZoneInfo(e.timezone)
+    return any(is_ambiguous(t.astimezone(zone)) for t in (e.starts_at, e.ends_at))
 
 
 def _text(value: str) -> str:
@@ -82,20 +140,23 @@ def _line(name: str, value: str, params: str = "") -> str:
     return Contentline(line).to_ical().decode()  # folded at 75 octets
 
 
-def _local(name: str, instant: datetime, zone: str) -> str:
+def _local(name: str, instant: datetime, zone: str | None) -> str:
+    if zone is None:  # UTC, "…Z"
+        return f"{name}:" + vDatetime(instant.astimezone(UTC)).to_ical().decode()
     local = instant.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
     return _line(name, vDatetime(local).to_ical().decode(), f";TZID={zone}")
 
 
 def vevent(e: CalendarEvent) -> str:
-    """One VEVENT, folded and escaped, ending with CRLF."""
+    """One VEVENT, folded and escaped, ending with CRLF; in UTC when it touches a repeated hour."""
+    zone = None if _needs_utc(e) else e.timezone
     lines = [
         "BEGIN:VEVENT",
         _line("UID", _text(e.uid)),
         f"SEQUENCE:{int(e.sequence)}",
         "DTSTAMP:" + vDatetime(e.stamp.astimezone(UTC)).to_ical().decode(),
-        _local("DTSTART", e.starts_at, e.timezone),
-        _local("DTEND", e.ends_at, e.timezone),
+        _local("DTSTART", e.starts_at, zone),
+        _local("DTEND", e.ends_at, zone),
         _line("SUMMARY", _text(e.summary)),
     ]
     if e.description:
@@ -115,3 +176,26 @@ def vevent(e: CalendarEvent) -> str:
         lines.append(_line("ATTENDEE", f"mailto:{email}", params))
     lines.append("END:VEVENT")
     return CRLF.join(lines) + CRLF
+
+
+FEED_CACHE_CONTROL = "private, max-age=300"
+
+
+def ics_response(etag: str, build: Callable[[], str], *, filename: str | None = None) -> Response:
+    """A ``text/calendar`` answer with ``ETag`` and ``Cache-Control``; ``304 Not Modified`` (with
+    the same two headers) when ``If-None-Match`` names ``etag``, strong or weak (RFC 9110 §13.1.2
+    compares weakly); ``build`` is called only for a 200."""
+    headers = {"Cache-Control": FEED_CACHE_CONTROL}
+    if filename:
+        headers["Content-Disposition"] = f"attachment; filename={filename}"
+    if request.if_none_match.contains_weak(etag):
+        response = Response(status=304, headers=headers)
+    else:
+        response = Response(build(), mimetype="text/calendar", headers=headers)
+    response.set_etag(etag)
+    return response
+
+
+def text_etag(text: str) -> str:
+    """An entity tag for a small calendar: a digest of its text."""
+    return hashlib.sha256(text.encode()).hexdigest()[:32]

@@ -7,7 +7,7 @@ from datetime import datetime
 from flask import Flask
 from flask_login import current_user
 
-from innocore.clock import to_zone
+from innocore.clock import date_text, to_zone
 from innocore.permissions import TEMPLATE_PREDICATES, can_add_competence
 
 
@@ -78,8 +78,12 @@ def init_app(app: Flask) -> None:
         may_add_competence=can_add_competence,
     )
     app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["local_date"] = date_text
     app.jinja_env.globals.update(TEMPLATE_PREDICATES)
     app.jinja_env.globals["network_name"] = lambda: app.config["NETWORK_NAME"]
+    from innocore.facilities.services import facility_timezone
+
+    app.jinja_env.globals["facility_timezone"] = facility_timezone
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

@@ -6,12 +6,13 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from innocore import clock
 from innocore.accounts.rules import category_for
 from innocore.accounts.services import get_user_by_email
+from innocore.calendar import ics_response, text_etag
 from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility
@@ -26,14 +27,19 @@ from instruments.permissions import can_book_for_others, can_staff_instrument, m
 
 
 def to_instant(local: datetime | None, zone: str, field: str) -> datetime:
-    """A wall-clock time typed in the facility zone as an instant; a time skipped by DST is refused."""
+    """A wall-clock time typed in the facility zone as an instant (``clock.wall_to_instant``: a
+    time skipped by DST is refused, a repeated one is its first pass, named by ``_say_folds``)."""
     if local is None:
         raise DomainError(Problem("invalid_datetime", "Give a date and time.", field))
-    aware = local.replace(tzinfo=ZoneInfo(zone))
-    if aware.astimezone(ZoneInfo("UTC")).astimezone(ZoneInfo(zone)).replace(tzinfo=None) != local:
-        msg = "This local time does not exist (the clocks go forward then)."
-        raise DomainError(Problem("nonexistent_local_time", msg, field))
-    return aware
+    return clock.wall_to_instant(local, zone, field)
+
+
+def _say_folds(zone: str, *instants: datetime) -> None:
+    """Tell the person which pass of a repeated local hour we took (the autumn night)."""
+    for instant in instants:
+        note = clock.fold_note(instant, zone)
+        if note:
+            flash(note, "info")
 
 
 def _status(form) -> int:
@@ -67,14 +73,18 @@ def book(instrument_id: int):
         else:
             db.session.commit()
             flash(f"Booking {booking.status.label.lower()}.", "success")
+            _say_folds(zone, booking.starts_at, booking.ends_at)
             return redirect(url_for("instruments.booking_page", booking_id=booking.id))
     price = None
     rate = instrument.rate_for(category_for(current_user, instrument.facility))
     if form.starts_at.data and form.ends_at.data and not form.errors:
-        start, end = (
-            x.replace(tzinfo=ZoneInfo(zone)) for x in (form.starts_at.data, form.ends_at.data)
-        )
-        price = rules.price(start, end, rate) if end > start else None
+        try:
+            start, end = (
+                clock.wall_to_instant(x, zone, "") for x in (form.starts_at.data, form.ends_at.data)
+            )
+            price = rules.price(start, end, rate) if end > start else None
+        except DomainError:
+            price = None
     return render_template(
         "instruments/book.html", form=form, instrument=instrument, rate=rate, price=price,
         staff=can_book_for_others(current_user, instrument),
@@ -148,11 +158,8 @@ def booking_page(booking_id: int):
 @login_required
 def booking_ics_file(booking_id: int):
     booking = services.get_booking(current_user, booking_id)
-    return Response(
-        booking_ics(booking),
-        mimetype="text/calendar",
-        headers={"Content-Disposition": f"attachment; filename=booking-{booking.id}.ics"},
-    )
+    body = booking_ics(booking)
+    return ics_response(text_etag(body), lambda: body, filename=f"booking-{booking.id}.ics")
 
 
 @bp.route("/bookings/<int:booking_id>/move", methods=["POST"])
@@ -178,6 +185,7 @@ def move(booking_id: int):
         return redirect(url_for("instruments.booking_page", booking_id=booking_id)), 303
     db.session.commit()
     flash("Booking moved.", "success")
+    _say_folds(zone, booking.starts_at, booking.ends_at)
     return redirect(url_for("instruments.booking_page", booking_id=booking_id)), 303
 
 
@@ -338,12 +346,5 @@ def revoke_feed(feed_id: int):
 
 @bp.route("/feeds/<token>.ics")
 def feed(token: str):
-    found = feeds.feed_for_token(token)
-    etag = feeds.feed_etag(found)
-    if request.if_none_match.contains(etag):
-        return Response(status=304, headers={"ETag": f'"{etag}"'})
-    body = feeds.feed_calendar(found)
-    response = Response(body, mimetype="text/calendar")
-    response.set_etag(etag)
-    response.headers["Cache-Control"] = "private, max-age=300"
-    return response
+    content = feeds.feed_content(feeds.feed_for_token(token))
+    return ics_response(feeds.feed_etag(content), lambda: feeds.feed_calendar(content))

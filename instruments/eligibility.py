@@ -60,8 +60,9 @@ def eligibility_of(user_id: int, competence_id: int | None, at: datetime) -> Eli
 
 EXPLAINER_KEY = "instruments.shortfall_explainer"
 
-# explainer(user_id, competence_id, level, starts_at, ends_at) -> a plain sentence, or None
-Explainer = Callable[[int, int, int | None, datetime, datetime], str | None]
+# explainer(user_id, competence_id, level, starts_at, ends_at, zone) -> a plain sentence, or None;
+# dates in it are wall-clock times of ``zone`` (the instrument's facility).
+Explainer = Callable[[int, int, int | None, datetime, datetime, str], str | None]
 
 
 def set_shortfall_explainer(app: Flask, fn: Explainer) -> None:
@@ -71,8 +72,15 @@ def set_shortfall_explainer(app: Flask, fn: Explainer) -> None:
 
 
 def explain_shortfall(
-    user_id: int, competence_id: int, level: int | None, starts_at: datetime, ends_at: datetime
+    user_id: int,
+    competence_id: int,
+    level: int | None,
+    starts_at: datetime,
+    ends_at: datetime,
+    zone: str = "UTC",
 ) -> str | None:
     """The plugged-in explanation, or None (the generic message stands)."""
     explainer = current_app.extensions.get(EXPLAINER_KEY)
-    return explainer(user_id, competence_id, level, starts_at, ends_at) if explainer else None
+    if explainer is None:
+        return None
+    return explainer(user_id, competence_id, level, starts_at, ends_at, zone)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -28,6 +29,7 @@ from instruments.models import (
     FeedKind,
     Instrument,
 )
+from instruments.permissions import booking_visible_in_full
 
 FEED_PAST_DAYS = 60
 DEFAULT_REMINDER_HOURS = 24
@@ -96,33 +98,29 @@ def _feed_query(feed: CalendarFeed) -> sa.Select:
     since = clock.now() - timedelta(days=FEED_PAST_DAYS)
     stmt = sa.select(Booking).where(Booking.ends_at > since)
     if feed.kind == FeedKind.USER:
-        stmt = stmt.where(Booking.user_id == feed.target_id)
-    elif feed.kind == FeedKind.INSTRUMENT:
-        stmt = stmt.where(
-            Booking.instrument_id == feed.target_id, Booking.status.in_(ACTIVE_STATUSES)
-        )
-    else:
-        stmt = stmt.join(Booking.instrument).where(
-            Instrument.facility_id == feed.target_id, Booking.status.in_(ACTIVE_STATUSES)
-        )
-    return stmt
+        return stmt.where(Booking.user_id == feed.target_id)
+    if feed.kind == FeedKind.INSTRUMENT:
+        where = Booking.instrument_id == feed.target_id
+    else:  # a subquery, not a join: the feed's own query joins the instrument once
+        of_facility = sa.select(Instrument.id).where(Instrument.facility_id == feed.target_id)
+        where = Booking.instrument_id.in_(of_facility)
+    return stmt.where(where, Booking.status.in_(ACTIVE_STATUSES))
 
 
-def feed_etag(feed: CalendarFeed) -> str:
-    """Changes whenever a booking of the feed is added or changed (cheap: one aggregate query)."""
-    sub = _feed_query(feed).with_only_columns(Booking.id, Booking.updated_at).subquery()
-    count, latest, top = db.session.execute(
-        sa.select(sa.func.count(), sa.func.max(sub.c.updated_at), sa.func.max(sub.c.id))
-    ).one()
-    return _digest(f"{feed.id}:{count}:{latest}:{top}:{clock.now().date()}")[:32]
+@dataclass(frozen=True)
+class FeedContent:
+    """Everything a feed's body is made of: the same content gives the same bytes."""
+
+    name: str
+    rows: list  # FEED_COLUMNS rows, in feed order
+    reader_id: int  # the feed's owner: their own bookings show in full
+    staff_of: frozenset[int]  # facilities whose bookings the owner sees in full (staff there)
+    url: str  # booking page address with "{}" for the id
 
 
-def feed_calendar(feed: CalendarFeed) -> str:
-    """The feed's bookings (past 60 days onwards) as one VCALENDAR.
-
-    Feeds hold thousands of events: one query reads just the columns an event needs (booking,
-    instrument, facility, user), no ORM objects, no per-event lazy load or URL routing.
-    """
+def feed_content(feed: CalendarFeed) -> FeedContent:
+    """The feed's bookings (past 60 days onwards), read in one query of just the columns an
+    event needs (booking, instrument, facility, user): no ORM objects, no per-event lazy load."""
     rows = db.session.execute(
         _feed_query(feed)
         .with_only_columns(*FEED_COLUMNS)
@@ -131,10 +129,32 @@ def feed_calendar(feed: CalendarFeed) -> str:
         .join(User, Booking.user_id == User.id)
         .order_by(Booking.starts_at, Booking.id)
     ).all()
-    show_user = feed.kind != FeedKind.USER and _owner_is_staff(feed, rows)
-    url = _booking_url_template()
-    events = [_row_event(r, url, show_user=show_user) for r in rows]
-    return build_calendar(events, name=_feed_name(feed))
+    owner = db.session.get(User, feed.owner_id)
+    facilities = {r.facility_id for r in rows if r.user_id != owner.id}
+    staff_of = frozenset(
+        f for f in facilities if can_staff_facility(owner, db.session.get(Facility, f))
+    )
+    return FeedContent(_feed_name(feed), rows, owner.id, staff_of, _booking_url_template())
+
+
+def feed_etag(content: FeedContent) -> str:
+    """An entity tag that changes whenever the body would (it is a digest of what the body is
+    made of: names, times, people, visibility), without writing the body."""
+    facts = repr((content.name, content.reader_id, sorted(content.staff_of), content.url,
+                  [tuple(r) for r in content.rows]))  # fmt: skip
+    return _digest(facts)[:32]
+
+
+def feed_calendar(content: FeedContent) -> str:
+    """The feed as one VCALENDAR. Others' bookings are busy blocks without name, e-mail or
+    purpose unless the owner is staff of that booking's facility (``booking_visible_in_full``)."""
+    events = [
+        _row_event(r, content.url, full=booking_visible_in_full(
+            content.reader_id, r.user_id, r.facility_id in content.staff_of),
+            show_user=r.user_id != content.reader_id)
+        for r in content.rows
+    ]  # fmt: skip
+    return build_calendar(events, name=content.name)
 
 
 FEED_COLUMNS = (
@@ -146,6 +166,7 @@ FEED_COLUMNS = (
     Booking.status,
     Booking.purpose,
     Booking.updated_at,
+    Booking.user_id,
     Instrument.name.label("instrument_name"),
     Instrument.location,
     Facility.id.label("facility_id"),
@@ -164,7 +185,7 @@ def _booking_url_template() -> str:
     return url.replace("{", "{{").replace("}", "}}").replace(str(_URL_MARK), "{}")
 
 
-def _row_event(r, url: str, *, show_user: bool) -> CalendarEvent:
+def _row_event(r, url: str, *, full: bool, show_user: bool) -> CalendarEvent:
     return booking_event_of(
         BookingFacts(
             uid=r.uid, sequence=r.sequence, starts_at=r.starts_at, ends_at=r.ends_at,
@@ -173,16 +194,9 @@ def _row_event(r, url: str, *, show_user: bool) -> CalendarEvent:
             facility_name=r.facility_name, timezone=r.timezone, contact_email=r.contact_email,
             user_name=r.user_name, user_email=r.user_email, url=url.format(r.id),
         ),
+        full=full,
         show_user=show_user,
     )  # fmt: skip
-
-
-def _owner_is_staff(feed: CalendarFeed, rows) -> bool:
-    if not rows:
-        return False
-    owner = db.session.get(User, feed.owner_id)
-    facility = db.session.get(Facility, rows[0].facility_id)
-    return can_staff_facility(owner, facility)
 
 
 def _feed_name(feed: CalendarFeed) -> str:

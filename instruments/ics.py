@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from innocore import clock
-from innocore.calendar import CalendarEvent, build_calendar
+from innocore.calendar import CalendarEvent, build_calendar, invitation
 from innocore.links import absolute_url
 from instruments.models import Booking, BookingStatus
 
@@ -32,7 +32,19 @@ class BookingFacts:
     url: str
 
 
-def booking_event_of(b: BookingFacts, *, show_user: bool = True) -> CalendarEvent:
+def booking_event_of(
+    b: BookingFacts, *, full: bool = True, show_user: bool = True
+) -> CalendarEvent:
+    """The booking as an event; ``full=False`` makes it a busy block (no name, e-mail, purpose or
+    link) for readers who may not see whose booking it is (``booking_visible_in_full``)."""
+    if not full:
+        return CalendarEvent(
+            uid=b.uid, sequence=b.sequence, starts_at=b.starts_at, ends_at=b.ends_at,
+            summary=f"{b.instrument_name}: booked", timezone=b.timezone,
+            stamp=b.updated_at or clock.now(),
+            location=", ".join(x for x in (b.location, b.facility_name) if x),
+            cancelled=b.status in (BookingStatus.CANCELLED, BookingStatus.REJECTED),
+        )  # fmt: skip
     summary = b.instrument_name
     if show_user:
         summary += f" – {b.user_name}"
@@ -79,5 +91,13 @@ def booking_event(booking: Booking, *, show_user: bool = True) -> CalendarEvent:
 
 
 def booking_ics(booking: Booking, method: str | None = None) -> str:
-    """A one-event calendar for "add to calendar" (no method) or an e-mail (REQUEST/CANCEL)."""
-    return build_calendar([booking_event(booking)], method=method)
+    """A one-event calendar for "add to calendar" (no method) or an e-mail invitation to the
+    person the booking is for (REQUEST/CANCEL, RFC 5546, the kernel's ``invitation``)."""
+    event = booking_event(booking)
+    if method is None:
+        return build_calendar([event])
+    facility = booking.instrument.facility
+    return invitation(
+        [event], method, attendee=(booking.user.email, booking.user.name),
+        organizer=(facility.contact_email, facility.name), stamp=clock.now(),
+    )  # fmt: skip

@@ -32,11 +32,21 @@ def can_book_for_others(user, instrument) -> bool:
     return can_staff_instrument(user, instrument)
 
 
+def booking_visible_in_full(reader_id: int | None, booker_id: int, reader_is_staff: bool) -> bool:
+    """Who a booking is for, its e-mail and its purpose are shown to the person it is for and to
+    the staff of its facility; to everyone else (feeds, pages, API lists) it is a busy block."""
+    return reader_is_staff or (reader_id is not None and reader_id == booker_id)
+
+
 def can_see_booking(user, booking) -> bool:
     """Everyone sees their own bookings; staff see every booking of their facility."""
     if not signed_in(user):
         return False
-    return booking.user_id == user.id or can_staff_instrument(user, booking.instrument)
+    return booking_visible_in_full(
+        user.id,
+        booking.user_id,
+        booking.user_id != user.id and can_staff_instrument(user, booking.instrument),
+    )
 
 
 def can_book(user) -> bool:

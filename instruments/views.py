@@ -95,11 +95,12 @@ def show(instrument_id: int):
     user_id = current_user.id if current_user.is_authenticated else None
     grid = calendar_view.grid(
         days, zone, free=free, busy=busy, user_id=user_id, now=now,
-        hours=calendar_view.visible_hours(policy.opening),
+        hours=calendar_view.visible_hours(policy.opening, busy, days, zone),
     )  # fmt: skip
+    agenda = calendar_view.agenda(days, zone, free=free, busy=busy, user_id=user_id)
     return render_template(
         "instruments/show.html", instrument=instrument, words=rules.policy_in_words(policy),
-        grid=grid, view=view, first=first, prev=first - timedelta(days=count),
+        grid=grid, agenda=agenda, view=view, first=first, prev=first - timedelta(days=count),
         next=first + timedelta(days=count), free=free, zone=zone,
         problems=queries.open_problems(instrument.id), user_id=user_id,
         downtimes=queries.downtimes_between([instrument.id], now, now + timedelta(days=60)),

@@ -12,7 +12,7 @@ from flask import Response, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from innocore import audit, clock
-from innocore.calendar import build_calendar
+from innocore.calendar import build_calendar, ics_response, text_etag
 from innocore.errors import NotFound
 from innocore.extensions import db
 from innocore.facilities.services import get_facility_by_slug
@@ -48,11 +48,11 @@ def revoke_feed(user) -> int:
 
 
 def _ics(sessions: list[TrainingSession], name: str) -> Response:
+    """A feed of sessions with an ETag (its text is small, so the tag is its digest: DTSTAMPs
+    are the sessions' own, never the time of the request)."""
     events = [e for s in sessions for e in notices.session_events(s)]
     body = build_calendar(events, name=name)
-    return Response(
-        body, mimetype="text/calendar", headers={"Cache-Control": "private, max-age=300"}
-    )
+    return ics_response(text_etag(body), lambda: body)
 
 
 @bp.route("/feeds/<token>.ics")

@@ -21,6 +21,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
+from innocore.clock import wall_to_instant
 from innocore.errors import DomainError, Problem
 from innocore.forms import choices, strip
 from innocore.vocab import Technology
@@ -188,14 +189,14 @@ def _split_instrument(rest: str) -> tuple[str, str | None]:
     return (m.group(1).strip(), m.group(2).strip()) if m else (rest.strip(), None)
 
 
-def _aware(wall: datetime, tz: ZoneInfo) -> datetime:
-    from datetime import UTC
+def _aware(wall: datetime, tz: ZoneInfo, field: str = "parts") -> datetime:
+    """The facility's wall clock as a UTC instant (``clock.wall_to_instant``: a time the clocks
+    skip is refused on ``field``, a repeated one is its first pass)."""
+    return wall_to_instant(wall, tz.key, field)
 
-    return wall.replace(tzinfo=tz).astimezone(UTC)
 
-
-def local_input(wall: datetime | None, zone: str) -> datetime | None:
-    return _aware(wall, ZoneInfo(zone)) if wall else None
+def local_input(wall: datetime | None, zone: str, field: str = "") -> datetime | None:
+    return _aware(wall, ZoneInfo(zone), field) if wall else None
 
 
 def parts_text(session, zone: str) -> str:

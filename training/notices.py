@@ -7,7 +7,7 @@ from urllib.parse import urlparse
 from flask import current_app
 
 from innocore import clock
-from innocore.calendar import CalendarEvent, build_calendar
+from innocore.calendar import CalendarEvent, build_calendar, invitation
 from innocore.clock import to_zone
 from innocore.links import absolute_url
 from innocore.notifications.services import queue_email
@@ -20,6 +20,8 @@ def part_uid(part_id: int) -> str:
 
 
 def session_events(session: TrainingSession, *, cancelled: bool = False) -> list[CalendarEvent]:
+    """One event per part. DTSTAMP is the session's own (its cancellation, else its creation), so
+    a feed's text, and its ETag, change only when the session does; invitations restamp it."""
     module = session.module
     where = session.location or session.online_url or ""
     events = []
@@ -34,7 +36,7 @@ def session_events(session: TrainingSession, *, cancelled: bool = False) -> list
                 ends_at=part.ends_at,
                 summary=f"{module.title}{suffix}" + (f": {part.title}" if part.title else ""),
                 timezone=session.facility.timezone,
-                stamp=clock.now(),
+                stamp=session.cancelled_at or session.created_at,
                 description=f"{session.facility.name}. {instrument}{session.online_url or ''}".strip(),
                 location=f"{where} · {part.instrument.name}".strip(" ·")
                 if part.instrument
@@ -50,7 +52,17 @@ def session_events(session: TrainingSession, *, cancelled: bool = False) -> list
 
 
 def session_ics(session: TrainingSession, *, method: str | None, cancelled: bool = False) -> str:
+    """The session's parts as a calendar (``method=None``)."""
     return build_calendar(session_events(session, cancelled=cancelled), method=method)
+
+
+def session_invitation(session: TrainingSession, user, method: str, *, cancelled=False) -> str:
+    """The session as an invitation to ``user`` (REQUEST/CANCEL, RFC 5546), through the same
+    kernel ``invitation`` as bookings: ORGANIZER is the facility, ATTENDEE the person."""
+    return invitation(
+        session_events(session, cancelled=cancelled), method, attendee=(user.email, user.name),
+        organizer=(session.facility.contact_email, session.facility.name), stamp=clock.now(),
+    )  # fmt: skip
 
 
 def when(session: TrainingSession) -> list[str]:
@@ -66,7 +78,7 @@ def when(session: TrainingSession) -> list[str]:
 def _send(
     user, subject, session, paragraphs, *, ics_method=None, cancelled=False, key=None, link=None
 ):
-    ics = session_ics(session, method=ics_method, cancelled=cancelled) if ics_method else None
+    ics = session_invitation(session, user, ics_method, cancelled=cancelled) if ics_method else None
     return queue_email(
         user,
         subject,

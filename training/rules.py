@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from innocore.clock import moment_text
 from innocore.errors import Problem
 from innocore.vocab import UserCategory
 from training.models import (
@@ -185,7 +186,7 @@ def withdrawal_problems(
     if status == EnrolmentStatus.ENROLLED and starts_at is not None:
         cutoff = withdrawal_cutoff(starts_at, days_before, zone)
         if now >= cutoff:
-            local = cutoff.astimezone(ZoneInfo(zone)).strftime("%d %b %Y %H:%M")
+            local = moment_text(cutoff, zone)  # labelled: 02:30 CEST and 02:30 CET differ
             return [
                 Problem(
                     "withdraw_cutoff",

@@ -227,3 +227,14 @@ def list_roles(facility: Facility) -> list[FacilityRole]:
             .order_by(FacilityRole.role, FacilityRole.id)
         )
     )
+
+
+def facility_timezone(facility_id: int) -> str:
+    """The IANA zone of a facility, read once per request or job (``g``), for exports that date
+    many rows of a few facilities (statement CSV and PDF)."""
+    from flask import g
+
+    zones = g.setdefault("_facility_zones", {})
+    if facility_id not in zones:
+        zones[facility_id] = db.session.get(Facility, facility_id).timezone
+    return zones[facility_id]

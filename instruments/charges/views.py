@@ -20,7 +20,7 @@ from innocore.extensions import db
 from innocore.forms import apply_problems
 from innocore.permissions import can_manage_facility, is_network_admin, require
 from instruments.charges import bp, queries, rules, services
-from instruments.charges.pdf import statement_pdf
+from instruments.charges.pdf import day_of, statement_pdf
 from instruments.requests.catalog import get_facility
 from instruments.requests.permissions import is_company_admin_of
 
@@ -67,12 +67,12 @@ def statement(organisation_id: int):
     )  # fmt: skip
 
 
-CSV_HEADER = ["date", "facility_id", "user", "description", "category", "unit", "rate",
+CSV_HEADER = ["date (facility time)", "facility_id", "user", "description", "category", "unit", "rate",
               "quantity", "share", "amount", "currency", "source"]  # fmt: skip
 
 
 def _csv_row(c) -> list:
-    return [c.incurred_at.date().isoformat(), c.facility_id, c.user.name, c.description,
+    return [day_of(c), c.facility_id, c.user.name, c.description,
             c.category.value, c.unit, c.rate, c.quantity, c.share, c.amount, c.currency,
             c.source_key]  # fmt: skip
 

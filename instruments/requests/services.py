@@ -8,7 +8,7 @@ trail, and notify the other side. They flush; the boundary commits once.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -384,7 +384,12 @@ def lapse_quotes(now: datetime | None = None, limit: int = 500) -> int:
     now = now or clock.now()
     candidates = db.session.scalars(
         sa.select(Quote)
-        .where(Quote.status == QuoteStatus.OPEN, Quote.valid_until_on < now.date())
+        # The facility's date decides (rules.quote_expired); the newest date anywhere on Earth
+        # (UTC+14) bounds the candidates, where UTC's date would lapse Europe's quotes late.
+        .where(
+            Quote.status == QuoteStatus.OPEN,
+            Quote.valid_until_on < (now + timedelta(hours=14)).date(),
+        )
         .order_by(Quote.id)
         .limit(limit)
     ).all()

@@ -266,8 +266,9 @@ def decide(request_id: int, quote_id: int, decision: str):
     return _act(request_id, lambda: fn(current_user, request_id, quote_id), f"Quote {decision}ed.")
 
 
-def _local(value: datetime | None, zone: str) -> datetime | None:
-    return value.replace(tzinfo=ZoneInfo(zone)) if value else None
+def _local(value: datetime | None, zone: str, field: str) -> datetime | None:
+    """A facility wall-clock time as an instant; a time the clocks skip is a problem on ``field``."""
+    return clock.wall_to_instant(value, zone, field) if value else None
 
 
 @bp.route("/<int:request_id>/book", methods=["POST"])
@@ -278,7 +279,8 @@ def book(request_id: int):
         raise Forbidden("Only the facility's staff book time for a request.")
     form = BookTimeForm()
     zone = row.facility.timezone
-    starts, ends = _local(form.starts_at.data, zone), _local(form.ends_at.data, zone)
+    starts = _local(form.starts_at.data, zone, "starts_at")
+    ends = _local(form.ends_at.data, zone, "ends_at")
     instrument_id = int(form.instrument_id.data) if (form.instrument_id.data or "").isdigit() else 0
     if starts is None or ends is None:
         raise DomainError(Problem("dates", "Give a start and an end.", "starts_at"))

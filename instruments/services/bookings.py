@@ -81,7 +81,7 @@ def _explained(problem: Problem, user: User, instrument: Instrument, req) -> Pro
         return problem
     why = explain_shortfall(
         user.id, instrument.required_competence_id, instrument.required_level,
-        req.starts_at, req.ends_at,
+        req.starts_at, req.ends_at, instrument.facility.timezone,
     )  # fmt: skip
     if not why:
         return problem

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Flask
 
+from innocore.clock import date_text
+
 
 def _panel(user):
     """Dashboard: certificates that end within 30 days, for their holder."""
@@ -27,7 +29,8 @@ def _panel(user):
     ).all()
     items = [
         (
-            f"{c.competence.title if c.competence else 'Certificate'} ends {c.valid_until:%d %b %Y}",
+            f"{c.competence.title if c.competence else 'Certificate'} ends "
+            f"{date_text(c.valid_until, c.timezone)}",
             url_for("certification.show", public_id=c.public_id),
         )
         for c in soon

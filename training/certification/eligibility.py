@@ -52,18 +52,24 @@ def certified_eligibility(user_id: int, competence_id: int, at: datetime) -> Eli
     return eligibility_from(rules.holdings_at(facts, competence_id, at))
 
 
-def booking_explanation(user_id: int, competence_id: int, level: int | None, starts, ends, now):
+def booking_explanation(
+    user_id: int, competence_id: int, level: int | None, starts, ends, now, zone: str = "UTC"
+):
     """Plain problems for a booking and, when lacking, the modules and sessions that lead there."""
     facts = queries.facts_for([user_id], starts, [competence_id])[user_id]
-    problems = rules.booking_problems(facts, competence_id, level, starts, ends)
+    problems = rules.booking_problems(facts, competence_id, level, starts, ends, zone)
     routes = queries.routes_to({competence_id: level or 1}, now) if problems else {}
     return problems, routes.get(competence_id, [])
 
 
-def shortfall(user_id: int, competence_id: int, level: int | None, starts, ends) -> str | None:
+def shortfall(
+    user_id: int, competence_id: int, level: int | None, starts, ends, zone: str = "UTC"
+) -> str | None:
     """Why certificates do not cover this booking, and which training leads there (one sentence
-    each), for the booking form and the API's 422."""
-    problems, routes = booking_explanation(user_id, competence_id, level, starts, ends, clock.now())
+    each), for the booking form and the API's 422; dates in the facility's ``zone``."""
+    problems, routes = booking_explanation(
+        user_id, competence_id, level, starts, ends, clock.now(), zone
+    )
     if not problems:
         return None
     titles = [module.title for module, _sessions in routes][:3]

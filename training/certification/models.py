@@ -94,6 +94,11 @@ class Certificate(db.Model):
         sa.CheckConstraint("status_index >= 0", name="status_index_positive"),
     )
 
+    @property
+    def timezone(self) -> str:
+        """The zone its dates are read in: the issuing facility's, else the holder's."""
+        return self.facility.timezone if self.facility else (self.holder.timezone or "UTC")
+
     def __repr__(self) -> str:
         return f"<Certificate {self.public_id} holder={self.holder_id} {self.status.value}>"
 

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from innocore.clock import moment_text
 from innocore.errors import Problem
 from training.certification.models import CertificateStatus
 
@@ -180,8 +181,8 @@ def _covers(f: CertFact, starts: datetime, ends: datetime) -> bool:
     return is_valid_at(f, starts) and _ends_by(f.valid_until, ends)
 
 
-def _when(instant: datetime) -> str:
-    return f"{instant:%d %b %Y %H:%M} UTC"
+def _when(instant: datetime, zone: str) -> str:
+    return moment_text(instant, zone)
 
 
 def booking_problems(
@@ -190,25 +191,27 @@ def booking_problems(
     level: int | None,
     starts: datetime,
     ends: datetime,
+    zone: str = "UTC",
 ) -> list[Problem]:
     """A booking needs one certificate at the level or above that is valid from its start to its
-    end; when none is, the one problem says plainly why (the closest certificate first)."""
+    end; when none is, the one problem says plainly why (the closest certificate first). Dates
+    in the message are wall-clock times in ``zone`` (the instrument's facility), labelled."""
     need = level or 0
     mine = [f for f in facts if f.competence_id == competence_id]
     at_level = [f for f in mine if (f.level or 0) >= need]
     if any(_covers(f, starts, ends) for f in at_level):
         return []
-    return [_why_not(mine, at_level, level, starts, ends)]
+    return [_why_not(mine, at_level, level, starts, ends, zone)]
 
 
-def _why_not(mine, at_level, level, starts, ends) -> Problem:
+def _why_not(mine, at_level, level, starts, ends, zone) -> Problem:
     started = [f for f in at_level if f.issued_at <= starts]
     running = [f for f in started if is_valid_at(f, starts)]
     if running:
         until = max(f.valid_until for f in running)
         return Problem(
             "certificate_ends_before_booking",
-            f"Your certificate ends on {_when(until)}, before this booking ends: "
+            f"Your certificate ends on {_when(until, zone)}, before this booking ends: "
             "renew it first or book a shorter slot.",
         )
     by_status = {f.status: f for f in started}
@@ -226,7 +229,7 @@ def _why_not(mine, at_level, level, starts, ends) -> Problem:
     if ended:
         return Problem(
             "certificate_expired",
-            f"Your certificate ended on {_when(max(ended))}, before this booking starts: "
+            f"Your certificate ended on {_when(max(ended), zone)}, before this booking starts: "
             "renew it first.",
         )
     if CertificateStatus.REVOKED in by_status:

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from innocore import audit, clock
+from innocore.clock import date_text
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.links import absolute_url
@@ -161,7 +162,8 @@ def issue_from_assessment(actor, assessment_id: int, *, valid_until=None) -> Cer
     _raise(problems)
     now = clock.now()
     until = valid_until or rules.default_valid_until(now, competence.default_validity_months)
-    evidence = f"Passed the assessment of “{module.title}” on {assessment.recorded_at:%d %b %Y}"
+    on = date_text(assessment.recorded_at, facility.timezone)
+    evidence = f"Passed the assessment of “{module.title}” on {on}"
     evidence += f" (level {assessment.level_reached})."
     if assessment.evidence_text:
         evidence += "\n" + assessment.evidence_text
@@ -265,7 +267,7 @@ def renew(
         )
     )
     if cert.status == CertificateStatus.ACTIVE:
-        _end(cert, f"Renewed on {now:%d %b %Y}", now, actor)
+        _end(cert, f"Renewed on {date_text(now, cert.timezone)}", now, actor)
     return _create(
         actor,
         facility=cert.facility,

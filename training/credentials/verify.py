@@ -14,6 +14,7 @@ from datetime import datetime
 from pyld.jsonld import JsonLdError
 
 from innocore import clock
+from innocore.clock import date_text
 from innocore.links import absolute_url
 from training.credentials import documents, keys, proof, statuslist
 from training.credentials.contexts import OB_V3, VC_V2, UnpinnedContext
@@ -142,7 +143,7 @@ def _superseded(cert) -> None:
         raise _Fail(
             "superseded",
             f"The certificate was superseded by a newer certificate on "
-            f"{newer.issued_at:%d %b %Y}; check that one: {url}",
+            f"{date_text(newer.issued_at, newer.timezone)}; check that one: {url}",
         )
 
 

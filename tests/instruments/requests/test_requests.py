@@ -261,3 +261,20 @@ def test_staff_book_instrument_time_for_an_accepted_request_and_it_is_not_charge
     assert booking.id and booking.user_id == world["x_staff"].id
     clock.advance(days=2)
     assert charge_finished_bookings() == 0
+
+
+def test_a_quote_lapses_at_the_facilitys_midnight_not_utcs(db_session, world, submit, quote, clock):
+    """Valid until 31 Oct in Europe/Rome: at 00:30 on 1 Nov CET (23:30 UTC, still 31 Oct in UTC)
+    the job lapses it."""
+    from datetime import UTC, date, datetime
+
+    assert world["x"].timezone == "Europe/Rome"
+    request = submit(world["a_sci"], world["x"], world["service"])
+    q = quote(world["x_staff"], request, valid_days=0, today=date(2026, 10, 31))
+    clock.set(datetime(2026, 10, 31, 22, 30, tzinfo=UTC))  # 23:30 CET on the last valid day
+    assert services.lapse_quotes() == 0
+    clock.set(datetime(2026, 10, 31, 23, 30, tzinfo=UTC))
+    assert services.lapse_quotes() == 1
+    db_session.commit()
+    db_session.refresh(q)
+    assert q.status == QuoteStatus.LAPSED
