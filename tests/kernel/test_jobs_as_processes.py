@@ -8,6 +8,7 @@ A job registered without a case here fails ``test_every_registered_job_has_a_cas
 
 from __future__ import annotations
 
+import resource
 import subprocess
 import sys
 import time
@@ -291,6 +292,11 @@ def _run(name: str, env: dict) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
 
 
+def _children_cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     smtp = SMTPServer()
@@ -307,14 +313,15 @@ def world(tmp_path_factory):
     print(f"\nmigrated and seeded in {time.monotonic() - started:.1f} s")
     env = environ(config)
     names = [n for n in jobs(app) if n != LAST]
-    started = time.monotonic()
+    started, cpu_before = time.monotonic(), _children_cpu()
     # Side by side as a scheduler's thread pool runs them; on SQLite one at a time until writers
     # wait for the write lock instead of failing (the sqlite-outbox branch).
     with ThreadPoolExecutor(max_workers=4 if backend() == "postgresql" else 1) as pool:
         state.runs = dict(zip(names, pool.map(lambda n: _run(n, env), names), strict=True))
     state.runs[LAST] = _run(LAST, env)
     state.seconds = time.monotonic() - started
-    print(f"\n{len(state.runs)} jobs as processes in {state.seconds:.1f} s")
+    print(f"\n{len(state.runs)} jobs as processes in {state.seconds:.1f} s "
+          f"({_children_cpu() - cpu_before:.1f} s CPU)")  # fmt: skip
     try:
         yield state
     finally:
