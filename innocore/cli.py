@@ -20,6 +20,17 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(cli)
 
 
+def _log_to_stderr() -> None:
+    """Long-running commands say what they do: INFO and above to stderr, with the time (jobs'
+    results, the scheduler's runs, and failures with their traceback)."""
+    import logging
+
+    logging.basicConfig(  # force: replaces the WARN-level setup the migrations' env.py leaves
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
+    )
+    logging.getLogger("apscheduler.scheduler").setLevel(logging.WARNING)  # not each job added
+
+
 def _user(email: str):
     from innocore.accounts.services import get_user_by_email
 
@@ -34,6 +45,7 @@ def scheduler_command():
     """Run the scheduled jobs in this process (one such process beside the web workers)."""
     from innocore.jobs import build_scheduler, jobs
 
+    _log_to_stderr()
     for job in jobs(current_app).values():
         click.echo(f"job {job.name}: every {job.seconds} s")
     build_scheduler(current_app._get_current_object()).start()
@@ -175,6 +187,7 @@ def demo_command(serve: bool, host: str, port: int):
     if serve:
         from innocore.jobs import build_scheduler
 
+        _log_to_stderr()
         build_scheduler(app, background=True).start()
         click.echo(f"InnoCore runs on http://{host}:{port}/  (Ctrl+C stops it)")
         from werkzeug.serving import run_simple

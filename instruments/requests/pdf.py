@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from fpdf import FPDF
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 
 def latin1(text: str) -> str:
@@ -17,6 +20,10 @@ def latin1(text: str) -> str:
 
 
 def new_document(title: str) -> FPDF:
+    # fpdf2 brings fontTools and Pillow (a sixth of a process's start-up): load it with the first
+    # PDF, not in every worker, job and CLI process.
+    from fpdf import FPDF
+
     pdf = FPDF(format="A4")
     pdf.set_title(latin1(title))
     pdf.set_creator("InnoCore")

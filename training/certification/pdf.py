@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 
 import segno
-from fpdf import FPDF
 
 from training.credentials.documents import iso
 
@@ -18,6 +17,8 @@ def _latin(text: str) -> str:
 
 def certificate_pdf(cert, *, title: str, issuer: str, verify_url: str, network: str) -> bytes:
     """A one-page A4 certificate (fpdf2 core fonts, QR code from segno)."""
+    from fpdf import FPDF  # heavy (fontTools, Pillow): loaded with the first PDF
+
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(False)
     pdf.add_page()

@@ -1,0 +1,353 @@
+"""Every scheduled job runs as production runs it: ``flask innocore run-job NAME`` in its own
+process, with production settings, against a migrated database seeded with the demo network plus
+data that gives each job real work. Each case asserts exit status 0 and the job's effect (a row
+changed in the database, an e-mail that reached the local SMTP server).
+
+A job registered without a case here fails ``test_every_registered_job_has_a_case``.
+"""
+
+from __future__ import annotations
+
+import resource
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from innocore import create_app
+from innocore.extensions import db
+from innocore.jobs import jobs
+from tests.support.appconfig import environ, settings
+from tests.support.databases import TestDatabase, backend, upgrade
+from tests.support.mail import SMTPServer
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class World:
+    app: object
+    smtp: SMTPServer
+    facts: dict = field(default_factory=dict)
+    runs: dict = field(default_factory=dict)  # job name -> CompletedProcess
+    seconds: float = 0.0
+
+
+# ---- seeding: the demo network, then one piece of due work per job -----------------------------
+
+
+def _people():
+    from innocore.accounts.models import User
+
+    return {u.email.split("@")[0]: u for u in db.session.scalars(sa.select(User))}
+
+
+def _seed_bookings(now, facts):
+    from instruments.models import Booking, BookingStatus
+
+    bookings = db.session.scalars(
+        sa.select(Booking).where(Booking.status == BookingStatus.CONFIRMED).order_by(Booking.id)
+    ).all()
+    soon, done = bookings[0], bookings[1]
+    # Inside the default 24 h reminder lead time.
+    soon.starts_at, soon.ends_at = now + timedelta(hours=2), now + timedelta(hours=3)
+    # Used and over: to be charged.
+    done.starts_at, done.ends_at = now - timedelta(hours=3), now - timedelta(hours=1)
+    facts["reminded_booking"] = (soon.id, soon.user.email, soon.instrument.name)
+    facts["charged_booking"] = done.id
+
+
+def _seed_quote(facts):
+    from instruments.requests.models import Quote, QuoteStatus
+
+    quote = db.session.scalars(sa.select(Quote).where(Quote.status == QuoteStatus.OPEN)).first()
+    assert quote is not None, "the demo has an open quote"
+    quote.valid_until_on = (datetime.now(UTC) - timedelta(days=10)).date()
+    facts["lapsed_quote"] = (quote.id, quote.request_id)
+
+
+def _seed_training(now, people, facts):
+    from innocore.accounts.rules import category_for
+    from training.models import Enrolment, EnrolmentStatus, TrainingSession
+
+    sessions = {
+        (s.module.title, s.parts[0].starts_at > now): s
+        for s in db.session.scalars(sa.select(TrainingSession))
+    }
+    laser = sessions[("Laser safety for imaging users", True)]
+    past = sessions[("Laser safety for imaging users", False)]
+    flow = sessions[("Flow cytometry analysis, basics", True)]
+    confocal = sessions[("Confocal microscopy: independent use", True)]
+    # Laser safety starts in 3 hours (reminders) and its enrolment closed an hour ago (trainer's list).
+    laser.parts[0].starts_at, laser.parts[0].ends_at = (
+        now + timedelta(hours=3),
+        now + timedelta(hours=6),
+    )
+    laser.enrol_closes_at = now - timedelta(hours=1)
+    # The flow course began an hour ago: Omar's industry fee is due.
+    flow.parts[0].starts_at, flow.parts[0].ends_at = (
+        now - timedelta(hours=1),
+        now + timedelta(hours=2),
+    )
+    flow.enrol_opens_at, flow.enrol_closes_at = now - timedelta(days=20), now - timedelta(days=10)
+    # A place on the confocal course was offered to the postdoc and not taken in time.
+    postdoc = people["postdoc"]
+    category = category_for(postdoc, confocal.facility)
+    confocal.waitlist_counter += 1
+    offer = Enrolment(
+        session=confocal, user=postdoc, status=EnrolmentStatus.OFFERED, enrolled_by_id=postdoc.id,
+        created_at=now - timedelta(days=3), queue_number=confocal.waitlist_counter,
+        offered_at=now - timedelta(days=2), offer_expires_at=now - timedelta(hours=1),
+        offers_made=1, fee_category=category, fee_amount=confocal.module.fees()[category],
+    )  # fmt: skip
+    db.session.add(offer)
+    db.session.flush()
+    omar = next(e for e in db.session.scalars(sa.select(Enrolment).where(
+        Enrolment.session_id == flow.id, Enrolment.user_id == people["scientist"].id)))  # fmt: skip
+    facts["training"] = {
+        "reminded": (people["postdoc"].email, laser.module.title),
+        "trainer": (laser.trainers[0].email, laser.module.title),
+        "completed_session": past.id,
+        "fee_enrolment": omar.id,
+        "lapsed_offer": offer.id,
+    }
+
+
+def _seed_certificates(now, people, facts):
+    from training.certification.models import Certificate
+    from training.paths.models import AwardMode, QualificationPath
+
+    phd = people["phd"]
+    certs = {c.competence.code: c for c in db.session.scalars(
+        sa.select(Certificate).where(Certificate.holder_id == phd.id))}  # fmt: skip
+    ending, warned = certs["IMG.LASER"], certs["IMG.CLSM"]
+    ending.issued_at = warned.issued_at = now - timedelta(days=700)
+    ending.valid_until = now - timedelta(hours=1)
+    warned.valid_until = now + timedelta(days=5)
+    db.session.add(
+        QualificationPath(
+            code="CLSM-OP", title="Confocal operator", description="Independent confocal use.",
+            requirements={"kind": "competence", "competence": warned.competence_id, "min_level": 2},
+            award_mode=AwardMode.AUTOMATIC, created_at=now, updated_at=now,
+        )
+    )  # fmt: skip
+    facts["certificates"] = {"expired": ending.id, "warned": (phd.email, warned.id)}
+    facts["issuers"] = set(db.session.scalars(sa.select(Certificate.issuer_key).distinct()))
+    facts["path"] = ("CLSM-OP", phd.id)
+
+
+def seed(app, facts: dict) -> None:
+    from innocore.demo import seed_demo
+
+    with app.app_context():
+        assert seed_demo()
+        db.session.commit()
+        now = datetime.now(UTC)
+        people = _people()
+        _seed_bookings(now, facts)
+        _seed_quote(facts)
+        _seed_training(now, people, facts)
+        _seed_certificates(now, people, facts)
+        db.session.commit()
+
+
+# ---- what each job must have done ---------------------------------------------------------------
+
+
+def _mail(world, to: str, subject_part: str) -> None:
+    subjects = [m["Subject"] for m in world.smtp.to(to)]
+    assert any(subject_part in s for s in subjects), f"no “{subject_part}” to {to}: {subjects}"
+
+
+def check_deliver_outbox(world):
+    from innocore.notifications.models import DeliveryStatus, Notification
+
+    statuses = set(db.session.scalars(sa.select(Notification.status)))
+    assert statuses == {DeliveryStatus.SENT}
+    assert len(world.smtp.messages) == db.session.scalar(
+        sa.select(sa.func.count()).select_from(Notification)
+    )
+
+
+def check_instrument_reminders(world):
+    booking_id, email, instrument = world.facts["reminded_booking"]
+    from innocore.notifications.models import Notification
+
+    key = db.session.scalar(
+        sa.select(Notification.dedupe_key).where(
+            Notification.dedupe_key.like(f"booking-reminder:{booking_id}:%")
+        )
+    )
+    assert key is not None
+    _mail(world, email, f"Reminder: {instrument}")
+
+
+def check_quote_lapse(world):
+    from instruments.requests.models import Quote, QuoteStatus, RequestStatus, ServiceRequest
+
+    quote_id, request_id = world.facts["lapsed_quote"]
+    assert db.session.get(Quote, quote_id).status == QuoteStatus.LAPSED
+    assert db.session.get(ServiceRequest, request_id).status == RequestStatus.LAPSED
+
+
+def check_training_offers(world):
+    from training.models import EndReason, Enrolment
+
+    offer = db.session.get(Enrolment, world.facts["training"]["lapsed_offer"])
+    assert offer.end_reason == EndReason.OFFER_LAPSED
+    _mail(world, offer.user.email, "")
+
+
+def check_training_reminders(world):
+    email, title = world.facts["training"]["reminded"]
+    _mail(world, email, f"Reminder: {title}")
+
+
+def check_training_closing_notices(world):
+    email, title = world.facts["training"]["trainer"]
+    _mail(world, email, f"Enrolment closed: {title}")
+
+
+def check_training_complete_sessions(world):
+    from training.models import SessionStatus, TrainingSession
+
+    session = db.session.get(TrainingSession, world.facts["training"]["completed_session"])
+    assert session.status == SessionStatus.COMPLETED
+
+
+def check_certificate_expiry(world):
+    from training.certification.models import Certificate, CertificateStatus
+
+    cert = db.session.get(Certificate, world.facts["certificates"]["expired"])
+    assert cert.status == CertificateStatus.EXPIRED
+
+
+def check_certificate_expiry_warnings(world):
+    email, _ = world.facts["certificates"]["warned"]
+    _mail(world, email, "Your certificate ends in 7 days or less")
+
+
+def check_credential_status_lists(world):
+    from training.certification.models import StatusListSnapshot
+
+    published = set(db.session.scalars(sa.select(StatusListSnapshot.issuer_key)))
+    assert world.facts["issuers"] and world.facts["issuers"] <= published
+
+
+def check_path_awards(world):
+    from training.paths.models import AwardStatus, PathAward, QualificationPath
+
+    code, user_id = world.facts["path"]
+    award = db.session.scalar(
+        sa.select(PathAward)
+        .join(QualificationPath)
+        .where(QualificationPath.code == code, PathAward.user_id == user_id)
+    )
+    assert award is not None and award.status == AwardStatus.AWARDED
+    assert award.certificate_id is not None
+
+
+def check_charge_bookings(world):
+    from instruments.charges.models import Charge, ChargeSource
+
+    charge = db.session.scalar(
+        sa.select(Charge).where(
+            Charge.source == ChargeSource.BOOKING,
+            Charge.source_id == world.facts["charged_booking"],
+        )
+    )
+    assert charge is not None and charge.amount > 0
+
+
+def check_charge_training_fees(world):
+    from instruments.charges.models import Charge, ChargeSource
+
+    charge = db.session.scalar(
+        sa.select(Charge).where(
+            Charge.source == ChargeSource.TRAINING,
+            Charge.source_id == world.facts["training"]["fee_enrolment"],
+        )
+    )
+    assert charge is not None and charge.amount > 0
+
+
+CASES = {
+    name.removeprefix("check_"): fn for name, fn in globals().items() if name.startswith("check_")
+}
+LAST = "deliver_outbox"  # sends what the others queued
+
+
+# ---- the processes -------------------------------------------------------------------------------
+
+
+def _run(name: str, env: dict) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "flask", "--app", "wsgi", "innocore", "run-job", name]
+    return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+
+
+def _children_cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    smtp = SMTPServer()
+    smtp.start()
+    database = TestDatabase("jobs")
+    config = settings(
+        database.url, smtp_port=smtp.port, instance=tmp_path_factory.mktemp("jobs-instance")
+    )
+    app = create_app(config)
+    upgrade(app)
+    state = World(app=app, smtp=smtp)
+    started = time.monotonic()
+    seed(app, state.facts)
+    print(f"\nmigrated and seeded in {time.monotonic() - started:.1f} s")
+    env = environ(config)
+    names = [n for n in jobs(app) if n != LAST]
+    started, cpu_before = time.monotonic(), _children_cpu()
+    # Side by side as a scheduler's thread pool runs them; on SQLite one at a time until writers
+    # wait for the write lock instead of failing (the sqlite-outbox branch).
+    with ThreadPoolExecutor(max_workers=4 if backend() == "postgresql" else 1) as pool:
+        state.runs = dict(zip(names, pool.map(lambda n: _run(n, env), names), strict=True))
+    state.runs[LAST] = _run(LAST, env)
+    state.seconds = time.monotonic() - started
+    print(f"\n{len(state.runs)} jobs as processes in {state.seconds:.1f} s "
+          f"({_children_cpu() - cpu_before:.1f} s CPU)")  # fmt: skip
+    try:
+        yield state
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+        database.drop()
+        smtp.stop()
+
+
+def test_every_registered_job_has_a_case(world):
+    assert set(jobs(world.app)) == set(CASES)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_job_runs_as_a_process_and_does_its_work(world, name):
+    run = world.runs.get(name)
+    assert run is not None, f"{name} is not a registered job"
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "Traceback" not in run.stderr and "ERROR" not in run.stderr, run.stderr
+    with world.app.app_context():
+        CASES[name](world)
+
+
+def test_a_failing_job_exits_non_zero_with_its_traceback(tmp_path):
+    """``run-job`` must not hide a failure: a job that raises ends the process with status 1."""
+    env = environ(settings("sqlite:////nonexistent-folder/x.sqlite", instance=tmp_path))
+    run = _run("deliver_outbox", env)
+    assert run.returncode == 1
+    assert "job deliver_outbox failed" in run.stderr and "Traceback" in run.stderr
