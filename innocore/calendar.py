@@ -28,6 +28,9 @@ from icalendar import Timezone, vDatetime, vText
 from icalendar.parser import Contentline, dquote
 
 PRODID = "-//InnoCore//Core facility platform//EN"
+# Raised whenever the text we write for the same data changes (entity tags built from the data,
+# not the text, mix it in so readers fetch the new form): 2 = UTC on the fold, one RDATE a line.
+CALENDAR_FORMAT = 2
 CRLF = "\r\n"
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from innocore import audit, clock
 from innocore.accounts.models import User
-from innocore.calendar import CalendarEvent, build_calendar
+from innocore.calendar import CALENDAR_FORMAT, CalendarEvent, build_calendar
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility
@@ -140,8 +140,8 @@ def feed_content(feed: CalendarFeed) -> FeedContent:
 def feed_etag(content: FeedContent) -> str:
     """An entity tag that changes whenever the body would (it is a digest of what the body is
     made of: names, times, people, visibility), without writing the body."""
-    facts = repr((content.name, content.reader_id, sorted(content.staff_of), content.url,
-                  [tuple(r) for r in content.rows]))  # fmt: skip
+    facts = repr((CALENDAR_FORMAT, content.name, content.reader_id, sorted(content.staff_of),
+                  content.url, [tuple(r) for r in content.rows]))  # fmt: skip
     return _digest(facts)[:32]
 
 
