@@ -43,12 +43,15 @@ def scheduler_command():
 @click.argument("name")
 def run_job_command(name: str):
     """Run one scheduled job once, now (safe to repeat: jobs are idempotent)."""
-    from innocore.jobs import jobs, run_job
+    from innocore.jobs import SKIPPED, jobs, run_job
 
     table = jobs(current_app)
     if name not in table:
         raise click.ClickException(f"Unknown job {name}; known: {', '.join(sorted(table))}.")
-    click.echo(f"{name}: {run_job(current_app._get_current_object(), table[name])}")
+    result = run_job(current_app._get_current_object(), table[name])
+    if result == SKIPPED:
+        raise click.ClickException(f"{name} not run: another process runs it now; try again later.")
+    click.echo(f"{name}: {result}")
 
 
 @cli.command("create-admin")
@@ -159,8 +162,8 @@ def demo_command(serve: bool, host: str, port: int):
     app = current_app._get_current_object()
     if serve and not os.environ.get("INNOCORE_BASE_URL"):
         app.config["BASE_URL"] = f"http://{host}:{port}"  # links in e-mails and credentials
-    # Seeders build absolute links (credentials, e-mails) as a request would.
-    with app.test_request_context(base_url=app.config["BASE_URL"]):
+    # Seeders build absolute links (credentials, e-mails) as a request would; one that writes.
+    with app.test_request_context(base_url=app.config["BASE_URL"], method="POST"):
         created = seed_demo()
         db.session.commit()
     click.echo("Demo network " + ("created." if created else "already present."))

@@ -35,7 +35,8 @@ EXPERTISE = [
 def seed_requests(context: dict) -> None:
     """Services, expertise and two requests; run inside a request context so that the notices
     (which link back to the request) can build absolute URLs from the command line."""
-    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+    # POST: a context that writes (see innocore.transactions), not a page being read.
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"], method="POST"):
         _seed(context)
 
 

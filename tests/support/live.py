@@ -26,6 +26,7 @@ class LiveServer:
         smtp_port: int | None = None,
         label: str = "live",
         env: dict | None = None,
+        log_file: Path | None = None,
     ):
         self.database = TestDatabase(label)
         self.port = free_port()
@@ -51,6 +52,7 @@ class LiveServer:
         )
         upgrade(self.app)
         self.workers = workers
+        self.log_file = log_file  # the server's stdout and stderr go there when given
         self._proc: subprocess.Popen | None = None
 
     def start(self) -> LiveServer:
@@ -68,7 +70,14 @@ class LiveServer:
             "warning",
             "wsgi:app",
         ]
-        self._proc = subprocess.Popen(cmd, cwd=ROOT, env=self.env)  # noqa: S603
+        out = self.log_file.open("ab") if self.log_file else None
+        try:
+            self._proc = subprocess.Popen(  # noqa: S603
+                cmd, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT if out else None
+            )
+        finally:
+            if out:
+                out.close()
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
