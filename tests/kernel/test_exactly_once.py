@@ -10,7 +10,6 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -60,55 +59,67 @@ def _busy_writer(app, stop: threading.Event) -> None:
             time.sleep(0.05)
 
 
-@pytest.fixture
-def slow_relay():
+@pytest.fixture(scope="module")
+def world():
+    """A slow relay (0.5 s a message) and a migrated database of our own, shared by the module."""
+    from tests.support.live import LiveServer
     from tests.support.mail import SMTPServer
 
     relay = SMTPServer(delay=0.5)
     relay.start()
-    yield relay
+    server = LiveServer(label="exactly-once", smtp_port=relay.port)  # never started
+    yield server, relay
+    server.stop()
     relay.stop()
 
 
-def test_two_senders_at_once_send_each_message_once_though_the_relay_outlasts_claims(
-    slow_relay,
-):
+@pytest.fixture
+def outbox(world):
+    """``(app, relay, env)`` with an empty outbox and an empty mailbox."""
+    from innocore.extensions import db
+    from innocore.notifications.models import Notification
+
+    server, relay = world
+    relay.clear()
+    with server.app.app_context():
+        db.session.execute(sa.delete(Notification))
+        db.session.commit()
+        db.session.remove()
+    claim = server.app.config["MAIL_CLAIM_SECONDS"]
+    yield server.app, relay, server.env
+    server.app.config["MAIL_CLAIM_SECONDS"] = claim
+
+
+def test_two_senders_at_once_send_each_message_once_though_the_relay_outlasts_claims(outbox):
     """Two senders work the same outbox at once; a batch lasts far longer than a claim (the old
     way: 20 messages claimed for 4 s, 10 s of sending, so the other sender took them again)."""
     from innocore.notifications.services import deliver_due
-    from tests.support.live import LiveServer
 
-    server = LiveServer(label="exactly-once", smtp_port=slow_relay.port)  # never started
-    app = server.app
+    app, relay, _ = outbox
     app.config["MAIL_CLAIM_SECONDS"] = 4
-    try:
-        _queue(app, 20)
-        results = []
+    _queue(app, 20)
+    results = []
 
-        def sender():
-            with app.app_context():
-                results.append(deliver_due())
+    def sender():
+        with app.app_context():
+            results.append(deliver_due())
 
-        threads = [threading.Thread(target=sender) for _ in range(2)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        assert sum(r["sent"] for r in results) == 20
-        assert all(r["sent"] > 0 for r in results)  # both really sent: they shared the work
-        _assert_each_once(app, slow_relay.messages)
-    finally:
-        server.stop()
+    threads = [threading.Thread(target=sender) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sum(r["sent"] for r in results) == 20
+    assert all(r["sent"] > 0 for r in results)  # both really sent: they shared the work
+    _assert_each_once(app, relay.messages)
 
 
-def test_a_send_is_recorded_even_when_the_first_record_loses_a_race(slow_relay, monkeypatch):
+def test_a_send_is_recorded_even_when_the_first_record_loses_a_race(outbox, monkeypatch):
     """The database refuses the record right after the relay accepted a message ("database is
     locked"): it is recorded at the next try, and no later run sends the message again."""
     from innocore.notifications import services
-    from tests.support.live import LiveServer
 
-    server = LiveServer(label="lost-record", smtp_port=slow_relay.port)
-    app = server.app
+    app, relay, _ = outbox
     record_sent, refused = services.record_sent, []
 
     def refused_once(note_id, holder):
@@ -120,34 +131,27 @@ def test_a_send_is_recorded_even_when_the_first_record_loses_a_race(slow_relay, 
         return record_sent(note_id, holder)
 
     monkeypatch.setattr(services, "record_sent", refused_once)
-    try:
-        _queue(app, 2)
-        with app.app_context():
-            assert services.deliver_due()["sent"] == 2
-            monkeypatch.setattr(services, "record_sent", record_sent)
-            app.config["MAIL_CLAIM_SECONDS"] = 0  # even with every claim already run out
-            assert services.deliver_due()["sent"] == 0
-        assert refused
-        _assert_each_once(app, slow_relay.messages)
-    finally:
-        server.stop()
+    _queue(app, 2)
+    with app.app_context():
+        assert services.deliver_due()["sent"] == 2
+        monkeypatch.setattr(services, "record_sent", record_sent)
+        app.config["MAIL_CLAIM_SECONDS"] = 0  # even with every claim already run out
+        assert services.deliver_due()["sent"] == 0
+    assert refused
+    _assert_each_once(app, relay.messages)
 
 
-def test_two_scheduler_processes_deliver_each_message_once_and_run_every_job_cleanly(
-    slow_relay,
-):
+def test_two_scheduler_processes_deliver_each_message_once_and_run_every_job_cleanly(outbox):
     """Two `flask innocore scheduler` processes on the demo network (every job has work), 40
     queued e-mails, a relay taking 0.5 s each, claims and leases shortened to 4 and 8 s, writers
     busy beside them: each message arrives once, every job runs without an error (the status
     lists' unique key included), nothing waits for ever."""
     from innocore.demo import seed_demo
     from innocore.extensions import db
-    from tests.support.live import LiveServer
     from tests.support.scheduler import SchedulerProcess, unexpected_errors
     from training.certification.models import Certificate, StatusListSnapshot
 
-    server = LiveServer(label="two-schedulers", smtp_port=slow_relay.port)  # never started
-    app = server.app
+    app, relay, env = outbox
     schedulers, stop = [], threading.Event()
     writer = threading.Thread(target=_busy_writer, args=(app, stop))
     try:
@@ -155,22 +159,22 @@ def test_two_scheduler_processes_deliver_each_message_once_and_run_every_job_cle
             seed_demo()
             db.session.commit()
         _queue(app, 40)
-        env = {**server.env, "INNOCORE_OUTBOX_INTERVAL_SECONDS": "1",
+        env = {**env, "INNOCORE_OUTBOX_INTERVAL_SECONDS": "1",
                "INNOCORE_MAIL_CLAIM_SECONDS": "4", "INNOCORE_JOB_LEASE_SECONDS": "8"}  # fmt: skip
         schedulers = [SchedulerProcess(env, f"scheduler-{n}").start(wait=False) for n in (1, 2)]
         for s in schedulers:
             s.wait_started()
         writer.start()
-        started = datetime.now(UTC)
-        while _statuses(app)["pending"] and (datetime.now(UTC) - started).total_seconds() < 120:
+        started = time.monotonic()
+        while _statuses(app)["pending"] and time.monotonic() - started < 120:
             time.sleep(1)
         time.sleep(2)  # a late duplicate would arrive now
         stop.set()
         writer.join()
         logs = "".join(s.stop() for s in schedulers)
         schedulers = []
-        _assert_each_once(app, slow_relay.messages)
-        assert len(slow_relay.messages) >= 40
+        _assert_each_once(app, relay.messages)
+        assert len(relay.messages) >= 40
         assert "database is locked" not in logs
         assert unexpected_errors(logs) == []
         with app.app_context():
@@ -184,4 +188,3 @@ def test_two_scheduler_processes_deliver_each_message_once_and_run_every_job_cle
             writer.join()
         for s in schedulers:
             s.stop()
-        server.stop()

@@ -86,5 +86,5 @@ def test_web_writers_and_the_scheduler_wait_for_each_other_and_never_fail(tmp_pa
     assert [a for a in result.answers if a.status >= 500] == []
     assert [a for a in result.answers if "try again" in a.body] == []
     assert result.failures() == []  # every booking, cancellation and profile edit went through
-    assert len(result.answers) > 40 * THREADS  # the load really ran
+    assert len(result.answers) > 20 * THREADS  # the load really ran
     assert len(smtp.messages) > 0  # and so did the scheduler's jobs (booking notices went out)

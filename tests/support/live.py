@@ -78,7 +78,8 @@ class LiveServer:
         finally:
             if out:
                 out.close()
-        deadline = time.monotonic() + 30
+        # Workers import the app in parallel: slow on a busy machine.
+        deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             try:
                 with urllib.request.urlopen(self.url + "/healthz", timeout=2) as r:  # noqa: S310
