@@ -17,6 +17,9 @@ def create_app(config: dict | None = None) -> Flask:
     from innocore.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
+    from innocore import transactions
+
+    transactions.install()  # SQLite: writers take the write lock at BEGIN and queue for it
     migrate.init_app(
         app,
         db,

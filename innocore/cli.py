@@ -55,8 +55,8 @@ def scheduler_command():
 @click.argument("name")
 def run_job_command(name: str):
     """Run one scheduled job once, now (safe to repeat: jobs are idempotent). Exits with status 1,
-    after logging the traceback, when the job fails."""
-    from innocore.jobs import jobs, run_job
+    after logging the traceback, when the job fails, and when another process runs it now."""
+    from innocore.jobs import SKIPPED, jobs, run_job
 
     table = jobs(current_app)
     if name not in table:
@@ -65,6 +65,8 @@ def run_job_command(name: str):
         result = run_job(current_app._get_current_object(), table[name], reraise=True)
     except Exception as err:
         raise click.ClickException(f"job {name} failed: {err!r}") from None
+    if result == SKIPPED:
+        raise click.ClickException(f"{name} not run: another process runs it now; try again later.")
     click.echo(f"{name}: {result}")
 
 

@@ -33,6 +33,10 @@ _SETTINGS: dict[str, tuple[object, type]] = {
     "TOKEN_HOURS_VERIFY": (48, int),
     "TOKEN_HOURS_RESET": (2, int),
     "OUTBOX_INTERVAL_SECONDS": (20, int),
+    # An e-mail is claimed just before it is sent; the claim must outlast one slow SMTP exchange.
+    "MAIL_CLAIM_SECONDS": (120, int),
+    # A scheduled job runs under a lease of this length, renewed every third of it while it runs.
+    "JOB_LEASE_SECONDS": (300, int),
     "PAGE_SIZE": (25, int),
     # Where issuers' Ed25519 signing keys live (files, 0600); default: <instance>/credential-keys.
     "CREDENTIAL_KEY_DIR": (None, str),

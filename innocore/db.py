@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import enum
+import random
+import time
+from collections.abc import Callable
 from contextlib import suppress
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
+
+T = TypeVar("T")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -78,27 +84,126 @@ def _sqlite_on_connect(dbapi_connection, connection_record):
     cursor.close()
 
 
+# The connection's write state, kept per SQLite connection: True once it holds the write lock
+# (BEGIN IMMEDIATE, or a write statement went through); reset at every BEGIN, COMMIT and ROLLBACK.
+WRITE_LOCK = "innocore_write_lock"
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+def _writes_expected() -> bool:
+    """Replaced by the app (``innocore.transactions.writes_expected``); alone, every BEGIN is
+    immediate: a transaction nobody described may write."""
+    return True
+
+
+def set_write_intent(func: Callable[[], bool]) -> None:
+    """Install the function that tells whether the transaction about to begin may write."""
+    global _writes_expected
+    _writes_expected = func
+
+
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(conn):
-    """SQLite: a plain BEGIN, or BEGIN IMMEDIATE for write transactions that must serialise."""
+    """SQLite: ``BEGIN IMMEDIATE`` for every transaction that may write, a plain ``BEGIN`` for reads.
+
+    A deferred transaction that reads and then writes cannot wait for the write lock: SQLite
+    refuses it at once ("database is locked", SQLITE_BUSY_SNAPSHOT) when another writer committed
+    after its first read. Taking the lock at BEGIN makes writers queue on the busy timeout
+    instead, while readers stay concurrent (WAL). The execution option ``innocore_immediate``
+    overrides the intent for one transaction.
+    """
     if conn.dialect.name != "sqlite":
         return
-    immediate = conn.get_execution_options().get("innocore_immediate", False)
+    immediate = conn.get_execution_options().get("innocore_immediate")
+    if immediate is None:
+        immediate = _writes_expected()
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    conn.info[WRITE_LOCK] = bool(immediate)
+
+
+@event.listens_for(Engine, "commit")
+@event.listens_for(Engine, "rollback")
+def _sqlite_end(conn):
+    if conn.dialect.name == "sqlite":
+        conn.info[WRITE_LOCK] = False
+
+
+@event.listens_for(Engine, "after_cursor_execute")
+def _sqlite_wrote(conn, cursor, statement, parameters, context, executemany):
+    """A write statement that went through means this connection now holds the write lock."""
+    if conn.dialect.name == "sqlite" and statement.lstrip()[:7].upper().startswith(_WRITES):
+        conn.info[WRITE_LOCK] = True
+
+
+def holds_write_lock(session) -> bool:
+    """SQLite: whether the session's transaction already holds the database's write lock."""
+    if not session.in_transaction():
+        return False
+    return bool(session.connection().info.get(WRITE_LOCK))
+
+
+_RACE_STATES = {"40001", "40P01", "23505"}  # PostgreSQL: serialization, deadlock, unique key
+
+
+def lost_race(exc: BaseException) -> bool:
+    """Whether a database error means another transaction won a race, so that running the same
+    (idempotent) unit of work again is the answer: SQLite's lock wait ran out ("database is
+    locked"), PostgreSQL's serialization failure or deadlock, or a unique key inserted first by
+    another writer."""
+    if not isinstance(exc, sa.exc.DBAPIError):
+        return False
+    if getattr(exc.orig, "sqlstate", None) in _RACE_STATES:
+        return True
+    text = str(exc.orig)
+    if isinstance(exc, sa.exc.OperationalError):
+        return "database is locked" in text or "database is busy" in text
+    return isinstance(exc, sa.exc.IntegrityError) and "UNIQUE constraint failed" in text
+
+
+def commit_retrying(session, work: Callable[[], T], *, attempts: int = 5) -> T:
+    """Run ``work()`` and commit; if it loses a race (``lost_race``), roll back and run it again,
+    at most ``attempts`` times (SQLite waits up to its busy timeout on each). For small units of
+    work that must not be lost, such as recording that an e-mail went out. Returns what ``work``
+    returned; the last error is raised."""
+    for attempt in range(1, attempts + 1):
+        try:
+            result = work()
+            session.commit()
+            return result
+        except sa.exc.DBAPIError as exc:
+            session.rollback()
+            if attempt == attempts or not lost_race(exc):
+                raise
+            time.sleep(random.uniform(0.05, 0.2) * attempt)  # noqa: S311 (jitter, not secrets)
+    raise AssertionError("unreachable")
+
+
+SERIALISED = "innocore_serialised"  # session.info: the transaction declared a writer
 
 
 def begin_serialised_write(session) -> None:
-    """Serialise a check-then-write use case on SQLite: end a read-only transaction and start
-    ``BEGIN IMMEDIATE`` before anything is read, so no other writer slips in between our check and
-    our insert. On PostgreSQL this does nothing: callers lock the contended row with
-    ``SELECT ... FOR UPDATE`` (and constraints are the last line of defence).
+    """Make sure the session's transaction holds SQLite's write lock before a check-then-write,
+    and declare it a writer (see ``innocore.transactions``).
 
-    Objects loaded so far stay loaded (nothing was written, so nothing is stale to us).
+    Requests that change state, jobs and CLI commands begin ``IMMEDIATE`` already, so on SQLite
+    this usually does nothing. A read transaction (a GET that records a token's use, a view
+    marked ``reads_first`` after its slow part) is committed (nothing was written; objects loaded
+    so far stay loaded) and a ``BEGIN IMMEDIATE`` transaction starts, waiting its turn on the busy
+    timeout. Pending changes are flushed instead: a deferred transaction that has written holds
+    the lock. On PostgreSQL no lock is taken here: callers lock the contended row with
+    ``SELECT ... FOR UPDATE`` (and constraints are the last line of defence).
     """
-    if session.get_bind().dialect.name != "sqlite":
-        return
+    if session.get_bind().dialect.name == "sqlite" and not holds_write_lock(session):
+        _take_write_lock(session)
+    session.connection()  # the transaction exists, so it can be named
+    session.info[SERIALISED] = session.get_transaction()
+
+
+def _take_write_lock(session) -> None:
     if session.new or session.dirty or session.deleted:
-        return  # already writing: SQLite's single writer lock is, or will be, ours
+        session.flush()
+        if holds_write_lock(session):
+            return
     if session.in_transaction():
         keep = session.expire_on_commit
         session.expire_on_commit = False

@@ -1,12 +1,18 @@
-"""Scheduled jobs. One scheduler process runs them beside the web workers (``flask innocore scheduler``).
+"""Scheduled jobs. A scheduler process runs them beside the web workers (``flask innocore scheduler``).
 
-Every job is idempotent: outbox delivery claims rows with compare-and-set, and jobs that queue
-messages use a unique ``dedupe_key``, so a second scheduler or a re-run sends nothing twice.
+Every job runs under a lease in the database (``innocore.leases``), so however many schedulers
+there are, one process at a time runs a given job; and every job is idempotent (outbox delivery
+claims each message with compare-and-set, jobs that queue messages use a unique ``dedupe_key``),
+so a re-run sends nothing twice. A job that loses a race to another writer (SQLite's lock wait
+ran out, a PostgreSQL serialization failure, a unique key inserted first) runs again at once, a
+few times, before it is logged as failed.
 """
 
 from __future__ import annotations
 
 import logging
+import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -40,26 +46,59 @@ def jobs(app: Flask) -> dict[str, Job]:
     return {n: Job(n, j.func, max(1, round(j.seconds * scale))) for n, j in table.items()}
 
 
+RETRIES = 3  # attempts of a job that keeps losing races, within one tick
+SKIPPED = "skipped: another process runs this job now"
+
+
 def run_job(app: Flask, job: Job, *, reraise: bool = False):
-    """Run one job in a fresh app context; a failure is logged and retried at the next tick
-    (or, with ``reraise``, as for ``flask innocore run-job``, raised after the log)."""
+    """Run one job now in a fresh app context, under its lease; returns its result, ``SKIPPED``
+    when another process holds the lease, or ``None`` when it failed (logged; it runs again at
+    its next tick). With ``reraise`` (``flask innocore run-job``) a failure is raised after the log."""
+    from innocore import leases
     from innocore.extensions import db
 
     with app.app_context():
+        seconds = app.config["JOB_LEASE_SECONDS"]
         try:
-            result = job.func()
-            db.session.commit()
-            if result:
-                log.info("job %s: %s", job.name, result)
-            return result
+            with leases.held(db.session, db.engine, job.name, seconds) as lease:
+                if lease is None:
+                    log.info("job %s: %s", job.name, SKIPPED)
+                    return SKIPPED
+                result, failure = _attempts(job)
         except Exception:
-            db.session.rollback()
-            log.exception("job %s failed; it runs again at its next tick", job.name)
+            log.exception("job %s: its lease could not be taken or given back", job.name)
             if reraise:
                 raise
             return None
         finally:
             db.session.remove()
+    if failure is not None and reraise:
+        raise failure
+    return result
+
+
+def _attempts(job: Job) -> tuple[object, Exception | None]:
+    """Run the job, again after a lost race; returns ``(result, None)`` or ``(None, the error)``
+    once it failed for good (logged)."""
+    from innocore.db import lost_race
+    from innocore.extensions import db
+
+    for attempt in range(1, RETRIES + 1):
+        try:
+            result = job.func()
+            db.session.commit()
+        except Exception as exc:
+            db.session.rollback()
+            if attempt < RETRIES and lost_race(exc):
+                log.info("job %s lost a race (%s); running it again", job.name, exc.orig)
+                time.sleep(random.uniform(0.1, 0.5) * attempt)  # noqa: S311 (jitter, not secrets)
+                continue
+            log.exception("job %s failed; it runs again at its next tick", job.name)
+            return None, exc
+        if result:
+            log.info("job %s: %s", job.name, result)
+        return result, None
+    return None, None
 
 
 def build_scheduler(app: Flask, *, background: bool = False):

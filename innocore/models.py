@@ -5,4 +5,5 @@ from innocore.api.tokens import ApiToken  # noqa: F401
 from innocore.audit import AuditEvent  # noqa: F401
 from innocore.competences.models import Competence, CompetenceLevel  # noqa: F401
 from innocore.facilities.models import Facility, FacilityRole, FacilityTechnology  # noqa: F401
+from innocore.leases import JobLease  # noqa: F401
 from innocore.notifications.models import Notification  # noqa: F401

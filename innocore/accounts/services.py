@@ -16,6 +16,7 @@ from flask import current_app
 from innocore import audit, clock
 from innocore.accounts.models import AccountToken, Organisation, TokenPurpose, User
 from innocore.accounts.rules import password_problems
+from innocore.db import begin_serialised_write
 from innocore.errors import DomainError, Problem
 from innocore.extensions import db
 from innocore.links import absolute_url
@@ -208,6 +209,7 @@ def authenticate(email: str, password: str) -> User:
             ),
             status=403,
         )
+    begin_serialised_write(db.session())  # after the slow check: SQLite's lock is not held in it
     if ph.check_needs_rehash(user.password_hash):
         user.password_hash = ph.hash(password)
     user.last_login_at = clock.now()

@@ -14,6 +14,7 @@ from innocore.api.tokens import list_tokens
 from innocore.errors import DomainError
 from innocore.extensions import db, limiter
 from innocore.forms import apply_problems, choices
+from innocore.transactions import reads_first, writes
 from innocore.vocab import Locale, OrganisationKind
 
 bp = Blueprint("accounts", __name__)
@@ -98,6 +99,7 @@ def register():
 
 
 @bp.route("/verify/<token>")
+@writes  # a link in an e-mail: a GET that confirms the address
 def verify_email(token: str):
     try:
         services.verify_email(token)
@@ -127,6 +129,7 @@ def resend_verification():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@reads_first  # the password check is slow: the write lock is taken after it (authenticate)
 @limiter.limit(
     _per_account,
     key_func=_account_key,

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from innocore import audit, clock
 from innocore.accounts.models import User
-from innocore.db import UTCDateTime
+from innocore.db import UTCDateTime, begin_serialised_write
 from innocore.errors import DomainError, NotFound, Problem
 from innocore.extensions import db
 
@@ -115,14 +115,9 @@ def user_for_token(raw: str) -> User | None:
 
 
 def _touch(token_id: int, now: datetime) -> None:
-    """Record use, coarsely and at best effort: under concurrent SQLite writers the upgrade from
-    this request's read transaction may be refused ("database is locked"); a usage timestamp is
-    not worth failing the request for, and the next call records it."""
-    try:
-        with db.session.begin_nested():
-            db.session.execute(
-                sa.update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now)
-            )
-        db.session.commit()
-    except sa.exc.OperationalError:
-        db.session.rollback()
+    """Record use, coarsely (at most every five minutes), in a short write of its own before the
+    request's work. A GET's read transaction ends first, so on SQLite the update waits for the
+    write lock like every writer instead of being refused."""
+    begin_serialised_write(db.session())
+    db.session.execute(sa.update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
+    db.session.commit()

@@ -38,7 +38,9 @@ class Notification(db.Model):
     )
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # A sender claims one message just before sending it; only the claimant records the outcome.
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    claimed_by: Mapped[str | None] = mapped_column(sa.String(120))
     last_error: Mapped[str | None] = mapped_column(sa.String(500))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import smtplib
 import ssl
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import make_msgid
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import current_app, render_template
@@ -14,10 +15,11 @@ from sqlalchemy.exc import IntegrityError
 
 from innocore import clock
 from innocore.accounts.models import User
+from innocore.db import commit_retrying
 from innocore.extensions import db
 from innocore.notifications.models import DeliveryStatus, Notification
 
-CLAIM_SECONDS = 120
+log = logging.getLogger(__name__)
 
 
 def queue_email(
@@ -69,13 +71,20 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
 
 
+def message_id(note: Notification) -> str:
+    """The message's stable ``Message-ID`` (RFC 5322 3.6.4): the same on every attempt, so mail
+    systems that see one message twice (a relay that accepted it just before a crash) can tell."""
+    host = urlsplit(current_app.config["BASE_URL"]).hostname or "innocore.invalid"
+    return f"<innocore.n{note.id}.{int(note.created_at.timestamp())}@{host}>"
+
+
 def build_message(note: Notification) -> EmailMessage:
     cfg = current_app.config
     msg = EmailMessage()
     msg["Subject"] = note.subject
     msg["From"] = cfg["MAIL_SENDER"]
     msg["To"] = note.to_email
-    msg["Message-ID"] = make_msgid(idstring=f"n{note.id}")
+    msg["Message-ID"] = message_id(note)
     msg.set_content(note.body_text)
     if note.body_html:
         msg.add_alternative(note.body_html, subtype="html")
@@ -109,72 +118,158 @@ def _smtp_connection() -> smtplib.SMTP:
     return conn
 
 
-def claim_due(now: datetime, limit: int) -> list[int]:
-    """Claim due messages with compare-and-set, so two schedulers never send the same one."""
-    candidates = db.session.scalars(
-        sa.select(Notification.id)
-        .where(Notification.status == DeliveryStatus.PENDING, Notification.next_attempt_at <= now)
-        .where(sa.or_(Notification.claimed_until.is_(None), Notification.claimed_until < now))
-        .order_by(Notification.next_attempt_at, Notification.id)
-        .limit(limit)
-    ).all()
-    claimed = []
-    for note_id in candidates:
-        result = db.session.execute(
-            sa.update(Notification)
-            .where(Notification.id == note_id, Notification.status == DeliveryStatus.PENDING)
-            .where(sa.or_(Notification.claimed_until.is_(None), Notification.claimed_until < now))
-            .values(claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
+def _unclaimed(now: datetime):
+    return sa.or_(Notification.claimed_until.is_(None), Notification.claimed_until < now)
+
+
+def due_ids(now: datetime, limit: int) -> list[int]:
+    """Ids of the messages due at ``now`` that no sender holds, oldest first (nothing claimed)."""
+    return list(
+        db.session.scalars(
+            sa.select(Notification.id)
+            .where(Notification.status == DeliveryStatus.PENDING)
+            .where(Notification.next_attempt_at <= now, _unclaimed(now))
+            .order_by(Notification.next_attempt_at, Notification.id)
+            .limit(limit)
         )
-        if result.rowcount == 1:
-            claimed.append(note_id)
-    db.session.commit()
-    return claimed
+    )
+
+
+def claim(note_id: int, holder: str) -> tuple[EmailMessage, datetime] | None:
+    """Claim one due message for ``MAIL_CLAIM_SECONDS`` with compare-and-set, just before it is
+    sent; returns it ready to send with the claim's end, or ``None`` if another sender holds it
+    or it is no longer due.
+
+    The caller commits before sending, so no transaction (nor SQLite's write lock) is held while
+    the relay takes its time. Claim a message, send it, record it, then claim the next: a claim
+    only has to outlast one SMTP exchange, never a whole batch.
+    """
+    now = clock.now()
+    until = now + timedelta(seconds=current_app.config["MAIL_CLAIM_SECONDS"])
+    won = db.session.execute(
+        sa.update(Notification)
+        .where(Notification.id == note_id, Notification.status == DeliveryStatus.PENDING)
+        .where(Notification.next_attempt_at <= now, _unclaimed(now))
+        .values(claimed_until=until, claimed_by=holder)
+    ).rowcount
+    if won != 1:
+        return None
+    return build_message(db.session.get(Notification, note_id, populate_existing=True)), until
+
+
+def record_sent(note_id: int, holder: str) -> None:
+    """Record that the relay accepted a claimed message (the caller commits, retrying: a lost
+    record would send the message again when its claim runs out)."""
+    values = {
+        "status": DeliveryStatus.SENT,
+        "sent_at": clock.now(),
+        "attempts": Notification.attempts + 1,
+        "claimed_until": None,
+        "claimed_by": None,
+    }
+    stmt = sa.update(Notification).where(
+        Notification.id == note_id, Notification.status == DeliveryStatus.PENDING
+    )
+    if db.session.execute(stmt.where(Notification.claimed_by == holder).values(values)).rowcount:
+        return
+    log.warning(
+        "e-mail %s was sent after its claim ran out (another sender may have sent it too): "
+        "raise INNOCORE_MAIL_CLAIM_SECONDS above the relay's slowest exchange",
+        note_id,
+    )
+    db.session.execute(stmt.values(values))
+
+
+def record_failure(note_id: int, holder: str, exc: Exception) -> str:
+    """Record a failed attempt of a claimed message: retry later with backoff, or give up after
+    ``MAIL_MAX_ATTEMPTS``. Returns ``"retry"``, ``"failed"``, or ``"lost"`` (no longer ours)."""
+    note = db.session.scalar(
+        sa.select(Notification)
+        .where(Notification.id == note_id, Notification.claimed_by == holder)
+        .execution_options(populate_existing=True)
+    )
+    if note is None:
+        return "lost"
+    note.attempts += 1
+    note.last_error = f"{type(exc).__name__}: {exc}"[:500]
+    note.claimed_until = note.claimed_by = None
+    if note.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
+        note.status = DeliveryStatus.FAILED
+        return "failed"
+    note.next_attempt_at = clock.now() + backoff(note.attempts)
+    return "retry"
 
 
 def deliver_due(limit: int = 100) -> dict:
-    """Send due e-mails over SMTP; failures are retried later with backoff, nothing is lost."""
-    now = clock.now()
-    ids = claim_due(now, limit)
-    counts = {"sent": 0, "retry": 0, "failed": 0}
+    """Job: send due e-mails over SMTP, each exactly once, however many senders run and however
+    slow the relay: every message is claimed (committed) just before it is sent and recorded
+    (committed, retried when it loses a race) just after. Failures are retried later with
+    backoff; nothing is lost. Returns counts ``{"sent", "retry", "failed"}``.
+    """
+    from innocore.leases import holder_id
+
+    holder = holder_id()
+    counts = {"sent": 0, "retry": 0, "failed": 0, "lost": 0}
+    ids = due_ids(clock.now(), limit)
+    db.session.commit()  # end the read: a job's transaction holds SQLite's write lock
     if not ids:
-        return counts
-    max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
+        return _counted(counts)
     try:
-        conn = _smtp_connection()
+        conn: smtplib.SMTP | None = _smtp_connection()  # before any claim starts running out
     except (OSError, smtplib.SMTPException) as exc:
-        for note in db.session.scalars(sa.select(Notification).where(Notification.id.in_(ids))):
-            counts[_record_failure(note, exc, now, max_attempts)] += 1
-        db.session.commit()
-        return counts
+        _fail_all(ids, holder, exc, counts)  # the relay is unreachable: all wait with backoff
+        return _counted(counts)
     try:
-        for note in db.session.scalars(sa.select(Notification).where(Notification.id.in_(ids))):
+        for i, note_id in enumerate(ids):
+            claimed = commit_retrying(db.session, lambda n=note_id: claim(n, holder))
+            if claimed is None:
+                continue
+            msg, until = claimed
+            if clock.now() >= until:  # stalled since the claim: leave it to whoever comes next
+                continue
             try:
-                conn.send_message(build_message(note))
+                conn = conn or _smtp_connection()
+                conn.send_message(msg)
             except (OSError, smtplib.SMTPException) as exc:
-                counts[_record_failure(note, exc, now, max_attempts)] += 1
-            else:
-                note.status, note.sent_at, note.claimed_until = DeliveryStatus.SENT, now, None
-                note.attempts += 1
-                counts["sent"] += 1
-            db.session.commit()  # one message at a time: a crash never re-sends a sent one
+                counts[_record_failure(note_id, holder, exc)] += 1
+                if conn is None:  # reconnecting failed: the rest wait with backoff too
+                    _fail_all(ids[i + 1 :], holder, exc, counts)
+                    break
+                conn = _close(conn) if _broken(exc) else conn
+                continue
+            commit_retrying(db.session, lambda n=note_id: record_sent(n, holder))
+            counts["sent"] += 1
     finally:
-        try:
-            conn.quit()
-        except (OSError, smtplib.SMTPException):
-            conn.close()
+        if conn is not None:
+            _close(conn)
+    return _counted(counts)
+
+
+def _record_failure(note_id: int, holder: str, exc: Exception) -> str:
+    return commit_retrying(db.session, lambda: record_failure(note_id, holder, exc))
+
+
+def _counted(counts: dict) -> dict:
+    counts.pop("lost", None)
     return counts
 
 
-def _record_failure(note: Notification, exc: Exception, now: datetime, max_attempts: int) -> str:
-    note.attempts += 1
-    note.last_error = f"{type(exc).__name__}: {exc}"[:500]
-    note.claimed_until = None
-    if note.attempts >= max_attempts:
-        note.status = DeliveryStatus.FAILED
-        return "failed"
-    note.next_attempt_at = now + backoff(note.attempts)
-    return "retry"
+def _fail_all(ids: list[int], holder: str, exc: Exception, counts: dict) -> None:
+    for note_id in ids:
+        if commit_retrying(db.session, lambda n=note_id: claim(n, holder)) is not None:
+            counts[_record_failure(note_id, holder, exc)] += 1
+
+
+def _broken(exc: Exception) -> bool:
+    """Whether the SMTP connection is unusable after this error (else it serves the next one)."""
+    return isinstance(exc, OSError | smtplib.SMTPServerDisconnected)
+
+
+def _close(conn: smtplib.SMTP) -> None:
+    try:
+        conn.quit()
+    except (OSError, smtplib.SMTPException):
+        conn.close()
 
 
 def list_for_user(user: User, *, page: int, per_page: int):

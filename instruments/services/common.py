@@ -5,8 +5,8 @@ from __future__ import annotations
 from functools import cache
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from innocore import clock
 from innocore.accounts.models import User
@@ -21,13 +21,7 @@ from instruments.ics import booking_ics
 from instruments.models import Booking, BookingChange, Instrument
 from instruments.permissions import can_see_booking
 
-WRITE_TX = "instruments_write_tx"  # session.info key: the transaction we serialised on SQLite
-WROTE_IN = "instruments_wrote_in"  # session.info key: the last transaction that wrote
 LOCKED = "instruments_locked"  # session.info key: (transaction, {instrument id: instrument})
-BUSY = Problem(
-    "schedule_busy",
-    "The schedule changed while this request was being prepared; please try again.",
-)
 
 
 # ---- serialising writes per instrument --------------------------------------------------------
@@ -69,7 +63,7 @@ def lock_instrument(instrument_id: int) -> Instrument:
     if instrument_id in locked:  # already locked and loaded in this transaction
         return locked[instrument_id]
     if session.get_bind().dialect.name == "sqlite":
-        _serialise_on_sqlite(session)
+        begin_serialised_write(session)  # usually held already: writers begin IMMEDIATE
         stmt = _policy_stmt()
     else:
         stmt = _policy_stmt_for_update()
@@ -80,59 +74,6 @@ def lock_instrument(instrument_id: int) -> Instrument:
     locked[instrument_id] = instrument
     session.info[LOCKED] = (session.get_transaction(), locked)
     return instrument
-
-
-def _serialise_on_sqlite(session) -> None:
-    """Take SQLite's single write lock before the schedule is read, once per transaction.
-
-    Normally the kernel's ``begin_serialised_write`` ends the read-only transaction and starts
-    ``BEGIN IMMEDIATE``. If the caller has already written in this transaction, committing would
-    split the caller's unit of work, so we flush instead: a transaction that has written holds
-    SQLite's write lock until it ends, and it can only have written on the newest snapshot, so
-    the check and the insert that follow are serialised all the same. That flush is refused
-    when another writer committed after this transaction first read; we turn that into a clear,
-    retryable problem (409) rather than "database is locked".
-    """
-    tx = session.get_transaction()
-    if tx is not None and session.info.get(WRITE_TX) is tx:
-        return
-    if _has_written(session):
-        _flush_or_busy(session)
-    if session.info.get(WROTE_IN) is not session.get_transaction():
-        begin_serialised_write(session)  # nothing written (even by that flush): start afresh
-    session.info[WRITE_TX] = session.get_transaction()
-
-
-def _flush_or_busy(session) -> None:
-    try:
-        session.flush()
-    except OperationalError as exc:
-        if "locked" not in str(exc.orig) and "busy" not in str(exc.orig):
-            raise
-        session.rollback()
-        raise DomainError(BUSY, status=409) from None
-
-
-def _has_written(session) -> bool:
-    """Pending changes, or rows already written in this transaction (flush or ORM DML)."""
-    if session.new or session.dirty or session.deleted:
-        return True
-    return session.info.get(WROTE_IN) is session.get_transaction()
-
-
-def _flushed(session, _context) -> None:
-    session.info[WROTE_IN] = session.get_transaction()
-
-
-def _executed(state) -> None:
-    if state.is_insert or state.is_update or state.is_delete:
-        state.session.info[WROTE_IN] = state.session.get_transaction()
-
-
-# Which transaction wrote last, for every session (SQLAlchemy keeps no reliable public record).
-for _name, _hook in (("after_flush", _flushed), ("do_orm_execute", _executed)):
-    if not sa.event.contains(Session, _name, _hook):
-        sa.event.listen(Session, _name, _hook)
 
 
 def flush_or_conflict() -> None:

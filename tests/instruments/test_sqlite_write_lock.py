@@ -1,5 +1,6 @@
-"""SQLite: the booking services take the single write lock before reading the schedule, and
+"""SQLite: the booking services hold the single write lock before reading the schedule, and
 behave plainly when their caller has already written (real commits, on a database of their own).
+A writer that finds the lock taken waits for it, whatever it read before.
 
 PostgreSQL needs none of this: a row lock per instrument and the exclusion constraint.
 """
@@ -7,6 +8,8 @@ PostgreSQL needs none of this: a row lock per instrument and the exclusion const
 from __future__ import annotations
 
 import itertools
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -95,14 +98,14 @@ def test_service_first_takes_the_lock_once_per_transaction(world):
 
 
 def test_caller_that_wrote_first_keeps_one_unit_of_work(world):
-    """The caller flushed a row before the service: the service neither commits it early nor
-    loses the lock; rolling back undoes both, committing keeps both."""
+    """A state-changing request flushed a row before the service: the service neither commits it
+    early nor loses the lock; rolling back undoes both, committing keeps both."""
     from innocore.accounts.models import Organisation, User
     from innocore.extensions import db
     from instruments.models import Booking
 
     app, ids, start = world
-    with app.test_request_context():
+    with app.test_request_context(method="POST"):
         user = db.session.get(User, ids["user"])
         db.session.add(_org("Written first"))
         db.session.flush()
@@ -121,30 +124,65 @@ def test_caller_that_wrote_first_keeps_one_unit_of_work(world):
         db.session.remove()
 
 
-def test_caller_that_wrote_on_a_stale_snapshot_gets_a_clear_retryable_problem(world):
-    """Another writer committed after our transaction first read, and the caller has a write
-    pending: SQLite refuses the upgrade. We answer a 409 'try again', never "database is
-    locked", write nothing, and a retry in a fresh transaction books the slot once."""
+def _hold_write_lock(app, seconds: float, started: threading.Event) -> None:
+    """Another writer: takes the lock, changes a row, keeps the lock ``seconds``, commits."""
+    from innocore.extensions import db
+
+    with app.app_context(), db.engine.connect() as other:
+        other.execution_options(innocore_immediate=True).exec_driver_sql(
+            "UPDATE user_account SET locale = 'it'"
+        )
+        started.set()
+        time.sleep(seconds)
+        other.commit()
+
+
+@pytest.mark.parametrize("method", ["POST", "DELETE"])
+def test_a_writer_waits_for_the_lock_and_then_sees_the_other_writers_rows(world, method):
+    """What used to fail at once ("database is locked", or a 409 'try again'): our request read
+    before another writer committed, then wrote. A state-changing request begins IMMEDIATE, so it
+    waits its turn (busy timeout), reads after the other commit, and writes."""
     from innocore.accounts.models import Organisation, User
     from innocore.extensions import db
     from instruments.models import Booking
 
     app, ids, start = world
-    with app.test_request_context():
-        user = db.session.get(User, ids["user"])  # our snapshot starts here
-        with db.engine.connect() as other:  # someone else commits meanwhile
-            other.execute(sa.update(User).where(User.id == ids["user"]).values(locale="it"))
-            other.commit()
-        db.session.add(_org("Stale writer"))
-        with pytest.raises(DomainError) as err:
-            _book(user, ids["instrument"], start)
-        assert err.value.status == 409
-        assert [p.code for p in err.value.problems] == ["schedule_busy"]
-        db.session.rollback()
-        assert _count(Organisation, name="Stale writer") == 0
-        assert _count(Booking, instrument_id=ids["instrument"]) == 0
-
-        _book(db.session.get(User, ids["user"]), ids["instrument"], start)
+    started = threading.Event()
+    holder = threading.Thread(target=_hold_write_lock, args=(app, 1.0, started))
+    holder.start()
+    started.wait(10)
+    with app.test_request_context(method=method):
+        t0 = time.monotonic()
+        user = db.session.get(User, ids["user"])  # BEGIN IMMEDIATE: waits for the other writer
+        waited = time.monotonic() - t0
+        assert user.locale == "it"  # read after the other commit: nothing stale to act on
+        db.session.add(_org("Waited writer"))
+        _book(user, ids["instrument"], start)
         db.session.commit()
+        holder.join()
+        assert waited > 0.5
+        assert _count(Organisation, name="Waited writer") == 1
         assert _count(Booking, instrument_id=ids["instrument"]) == 1
+        db.session.execute(sa.delete(Organisation).where(Organisation.name == "Waited writer"))
+        db.session.commit()
         db.session.remove()
+
+
+def test_readers_do_not_wait_for_a_writer(world):
+    """A GET begins as a reader (WAL): it reads while another writer holds the lock."""
+    from innocore.accounts.models import User
+    from innocore.extensions import db
+
+    app, ids, _ = world
+    started = threading.Event()
+    holder = threading.Thread(target=_hold_write_lock, args=(app, 1.5, started))
+    holder.start()
+    started.wait(10)
+    try:
+        with app.test_request_context(method="GET"):
+            t0 = time.monotonic()
+            assert db.session.get(User, ids["user"]) is not None
+            assert time.monotonic() - t0 < 1.0
+            db.session.remove()
+    finally:
+        holder.join()

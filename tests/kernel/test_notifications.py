@@ -102,17 +102,47 @@ def test_dedupe_key_queues_a_message_once(db_session, make_user, make_facility):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification)) == 1
 
 
-def test_claimed_message_is_not_sent_by_a_second_scheduler(
-    db_session, make_user, make_facility, clock
+def test_claimed_message_is_not_sent_by_a_second_sender(
+    db_session, make_user, make_facility, clock, deliver
 ):
-    from innocore.notifications.services import claim_due
+    from innocore.notifications.services import claim, due_ids
     from innocore.vocab import FacilityRoleKind
 
     queue(make_user(), facility=make_facility(), role=FacilityRoleKind.STAFF)
     db_session.commit()
-    first = claim_due(clock.now, 10)
-    second = claim_due(clock.now, 10)
-    assert len(first) == 1 and second == []
+    [note_id] = due_ids(clock.now, 10)
+    assert claim(note_id, "sender A") is not None
+    db_session.commit()
+    assert claim(note_id, "sender B") is None
+    assert due_ids(clock.now, 10) == []
+    assert deliver() == []  # a whole run of another sender leaves it to its claimant
+    clock.advance(seconds=121)  # the claimant died: after MAIL_CLAIM_SECONDS it goes out
+    assert len(deliver()) == 1
+
+
+def test_each_notification_keeps_one_message_id_across_attempts(
+    app, db_session, make_user, make_facility, clock, deliver
+):
+    """A relay that accepted a message just before a crash gets the same Message-ID again."""
+    from urllib.parse import urlsplit
+
+    from innocore.notifications.services import build_message
+    from innocore.vocab import FacilityRoleKind
+
+    note = queue(make_user(), facility=make_facility(), role=FacilityRoleKind.STAFF)
+    other = queue(make_user(), facility=make_facility(), role=FacilityRoleKind.STAFF)
+    db_session.commit()
+    first_try = build_message(note)["Message-ID"]
+    port = app.config["MAIL_PORT"]
+    app.config["MAIL_PORT"] = 1
+    try:
+        assert deliver() == []
+    finally:
+        app.config["MAIL_PORT"] = port
+    clock.advance(minutes=5)
+    ids = {m["To"]: m["Message-ID"] for m in deliver()}
+    assert ids[note.to_email] == first_try != ids[other.to_email]
+    assert first_try.endswith(f"@{urlsplit(app.config['BASE_URL']).hostname}>")
 
 
 def test_user_sees_and_marks_own_notifications(login_as, make_user, make_facility, db_session):

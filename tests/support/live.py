@@ -26,6 +26,7 @@ class LiveServer:
         smtp_port: int | None = None,
         label: str = "live",
         env: dict | None = None,
+        log_file: Path | None = None,
     ):
         self.database = TestDatabase(label)
         self.instance = temporary_instance(label)
@@ -42,6 +43,7 @@ class LiveServer:
         self.app = create_app(self.config)
         upgrade(self.app)
         self.workers = workers
+        self.log_file = log_file  # the server's stdout and stderr go there when given
         self._proc: subprocess.Popen | None = None
 
     def start(self) -> LiveServer:
@@ -59,8 +61,16 @@ class LiveServer:
             "warning",
             "wsgi:app",
         ]
-        self._proc = subprocess.Popen(cmd, cwd=ROOT, env=self.env)  # noqa: S603
-        deadline = time.monotonic() + 60  # a shared CI machine may be slow to start workers
+        out = self.log_file.open("ab") if self.log_file else None
+        try:
+            self._proc = subprocess.Popen(  # noqa: S603
+                cmd, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT if out else None
+            )
+        finally:
+            if out:
+                out.close()
+        # Workers import the app in parallel: slow on a busy machine.
+        deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             try:
                 with urllib.request.urlopen(self.url + "/healthz", timeout=2) as r:  # noqa: S310

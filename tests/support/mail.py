@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import socket
@@ -11,10 +12,12 @@ from aiosmtpd.controller import Controller
 
 
 class _Handler:
-    def __init__(self, box: list[EmailMessage]):
-        self.box = box
+    def __init__(self, box: list[EmailMessage], delay: float = 0.0):
+        self.box, self.delay = box, delay
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd API)
+        if self.delay:
+            await asyncio.sleep(self.delay)  # a slow relay; other sessions go on meanwhile
         msg = email.message_from_bytes(
             envelope.original_content or envelope.content, policy=email.policy.default
         )
@@ -29,10 +32,13 @@ def free_port() -> int:
 
 
 class SMTPServer:
-    def __init__(self):
+    """``SMTPServer(delay=0.5)`` is a slow relay: it answers each message after ``delay`` s."""
+
+    def __init__(self, delay: float = 0.0):
         self.messages: list[EmailMessage] = []
         self.port = free_port()
-        self._controller = Controller(_Handler(self.messages), hostname="127.0.0.1", port=self.port)
+        handler = _Handler(self.messages, delay)
+        self._controller = Controller(handler, hostname="127.0.0.1", port=self.port)
 
     def start(self) -> None:
         self._controller.start()
