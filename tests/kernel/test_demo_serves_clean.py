@@ -101,10 +101,6 @@ def _drive(browser: Browser) -> None:
     assert status == 200 and "Widefield microscope" in page
 
 
-# Run with this mark removed, the only errors in the log are SQLite's "database is locked" from
-# jobs writing beside the web server (instrument_reminders, deliver_outbox,
-# training_complete_sessions): writers that wait for the lock are the sqlite-outbox branch.
-@pytest.mark.skip(reason="needs sqlite-outbox branch: database is locked")
 def test_demo_serves_and_runs_every_job_without_an_error(app, tmp_path):
     from innocore.jobs import jobs
 

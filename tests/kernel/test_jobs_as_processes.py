@@ -24,7 +24,7 @@ from innocore import create_app
 from innocore.extensions import db
 from innocore.jobs import jobs
 from tests.support.appconfig import environ, settings
-from tests.support.databases import TestDatabase, backend, upgrade
+from tests.support.databases import TestDatabase, upgrade
 from tests.support.mail import SMTPServer
 
 pytestmark = pytest.mark.slow
@@ -314,9 +314,8 @@ def world(tmp_path_factory):
     env = environ(config)
     names = [n for n in jobs(app) if n != LAST]
     started, cpu_before = time.monotonic(), _children_cpu()
-    # Side by side as a scheduler's thread pool runs them; on SQLite one at a time until writers
-    # wait for the write lock instead of failing (the sqlite-outbox branch).
-    with ThreadPoolExecutor(max_workers=4 if backend() == "postgresql" else 1) as pool:
+    # Side by side as a scheduler's thread pool runs them (SQLite writers queue for the lock).
+    with ThreadPoolExecutor(max_workers=4) as pool:
         state.runs = dict(zip(names, pool.map(lambda n: _run(n, env), names), strict=True))
     state.runs[LAST] = _run(LAST, env)
     state.seconds = time.monotonic() - started
