@@ -12,6 +12,10 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(build_config(app.instance_path, config))
 
+    from innocore import inputs
+
+    inputs.init_app(app)  # before any route: ``<int:...>`` means an integer the databases hold
+
     from innocore import models  # noqa: F401  (register every kernel table)
     from innocore.extensions import csrf, db, limiter, login_manager, migrate
 

@@ -6,7 +6,7 @@ from flask import request
 from flask_login import current_user
 
 from innocore.api import schemas
-from innocore.api.core import api_blueprint, operation, paginated
+from innocore.api.core import TECHNOLOGY, Q, api_blueprint, operation, paginated
 from innocore.competences import services
 from innocore.errors import DomainError, Problem
 from innocore.extensions import db
@@ -45,7 +45,7 @@ def _data(body: schemas.CompetenceIn) -> services.CompetenceData:
     tags=["competences"],
     paginated=True,
     response=schemas.CompetenceOut,
-    query={"technology": "technology code", "facility": "owning facility id"},
+    query={"technology": TECHNOLOGY, "facility": Q("owning facility id", "integer")},
 )
 def list_competences():
     tech = request.args.get("technology")

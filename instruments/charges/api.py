@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_login import current_user
 from pydantic import BaseModel
 
-from innocore.api.core import api_blueprint, operation, paginated
+from innocore.api.core import Q, api_blueprint, operation, paginated
 from innocore.errors import Forbidden
 from innocore.permissions import can_manage_facility
 from instruments.charges import queries
@@ -14,7 +14,10 @@ from instruments.requests.catalog import get_facility
 
 bp = api_blueprint("charges_api", __name__)
 TAGS = ["charges"]
-PERIOD = {"from": "first month, 2026-01 (default: this month)", "to": "last month"}
+PERIOD = {
+    "from": Q("first month, 2026-01 (default: this month)", "month"),
+    "to": Q("last month (default: the first)", "month"),
+}
 
 
 class ChargeOut(BaseModel):

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from innocore import clock
 from innocore.accounts.models import User
-from innocore.api.core import api_blueprint, operation, paginated
+from innocore.api.core import Q, api_blueprint, operation, paginated
 from innocore.competences.models import Competence
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
@@ -102,7 +102,11 @@ def _viewable(public_id: str) -> Certificate:
     tags=["Certificates"],
     response=CertificateOut,
     paginated=True,
-    query={"facility_id": "certificates issued by this facility (its managers, staff, trainers)"},
+    query={
+        "facility_id": Q(
+            "certificates issued by this facility (its managers, staff, trainers)", "integer"
+        )
+    },
 )
 def list_certificates():
     facility_id = request.args.get("facility_id", type=int)

@@ -71,12 +71,13 @@ def _path(path_id: int) -> QualificationPath:
     summary="Qualification paths",
     tags=["Qualification paths"],
     response=PathOut,
+    listed=True,
 )
 def list_paths():
     import sqlalchemy as sa
 
     paths = db.session.scalars(sa.select(QualificationPath).where(QualificationPath.active)).all()
-    return jsonify({"items": [serialise(p) for p in paths]})
+    return [serialise(p) for p in paths]
 
 
 @operation(
