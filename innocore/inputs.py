@@ -9,6 +9,9 @@ nested deeper than any of our documents (Python recurses on each level).
 
 from __future__ import annotations
 
+import re
+from datetime import date, datetime
+
 from flask import Flask, Request, request
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter
@@ -48,30 +51,34 @@ class InnoRequest(Request):
     parameter_storage_class = _Args
 
 
-def _has_nul(values) -> str | None:
-    for key, value in values:
-        if "\x00" in key or "\x00" in value:
-            return key
+# A whole field that is a date, a month or a local/offset time: 2026-03, 2026-03-02, 2026-03-02T09:00.
+_DATE_LIKE = re.compile(r"([0-9]{4,})-[0-9]{2}(-[0-9]{2}([T ][0-9:.]+([+-][0-9:]+|Z)?)?)?")
+
+
+def _refused(key: str, value: str) -> Problem | None:
+    if "\x00" in key or "\x00" in value:
+        return Problem("invalid_character", "Text may not contain the NUL character.", key)
+    if (m := _DATE_LIKE.fullmatch(value.strip())) and not FIRST_YEAR <= int(
+        m.group(1)
+    ) <= LAST_YEAR:
+        msg = f"Dates lie in the years {FIRST_YEAR} to {LAST_YEAR}."
+        return Problem("out_of_range", msg, key)
     return None
 
 
-def refuse_nul() -> None:
-    """The NUL character in a path, query or form field is refused before a view sees it."""
-    field = None
+def refuse_unservable() -> None:
+    """A path, query or form field with the NUL character, or a date outside the years we serve,
+    is refused (400) before a view sees it: pages and API alike."""
     if "\x00" in request.path:
-        field = "path"
-    else:
-        field = _has_nul(request.args.items(multi=True))
-        if field is None and request.mimetype in (
-            "application/x-www-form-urlencoded",
-            "multipart/form-data",
-        ):
-            field = _has_nul(request.form.items(multi=True))
-    if field is not None:
         raise DomainError(
-            Problem("invalid_character", "Text may not contain the NUL character.", field),
-            status=400,
+            Problem("invalid_character", "Text may not contain the NUL character.", "path"), 400
         )
+    pairs = list(request.args.items(multi=True))
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        pairs += request.form.items(multi=True)
+    problems = [p for key, value in pairs if (p := _refused(key, value)) is not None]
+    if problems:
+        raise DomainError(problems, status=400)
 
 
 def check_json(data, where: str = "") -> list[Problem]:
@@ -106,6 +113,23 @@ def check_json(data, where: str = "") -> list[Problem]:
     return problems
 
 
+def dates_out_of_range(value, where: str = "") -> list[Problem]:
+    """Problems for every date or instant in a parsed body (pydantic's python dump) outside the
+    years we serve; arithmetic on them (the next day, the next month) would overflow."""
+    problems: list[Problem] = []
+    stack = [(value, where)]
+    while stack:
+        item, path = stack.pop()
+        if isinstance(item, dict):
+            stack.extend((v, f"{path}.{k}" if path else str(k)) for k, v in item.items())
+        elif isinstance(item, list | tuple):
+            stack.extend((v, f"{path}.{i}" if path else str(i)) for i, v in enumerate(item))
+        elif isinstance(item, date | datetime) and not year_in_range(item):
+            msg = f"Dates lie in the years {FIRST_YEAR} to {LAST_YEAR}."
+            problems.append(Problem("out_of_range", msg, path or None))
+    return problems
+
+
 def _nul(path: str) -> Problem:
     return Problem("invalid_character", "Text may not contain the NUL character.", path or None)
 
@@ -113,7 +137,7 @@ def _nul(path: str) -> Problem:
 def init_app(app: Flask) -> None:
     app.request_class = InnoRequest
     app.url_map.converters["int"] = DbIntConverter
-    app.before_request(refuse_nul)
+    app.before_request(refuse_unservable)
 
 
 __all__ = ["FIRST_YEAR", "LAST_YEAR", "year_in_range", "db_int", "check_json", "init_app"]

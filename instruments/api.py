@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from innocore import clock
 from innocore.accounts.rules import category_for
-from innocore.api.core import TECHNOLOGY, Q, api_blueprint, operation, paginated
+from innocore.api.core import TECHNOLOGY, Q, api_blueprint, operation, paginated, signed_in
 from innocore.clock import is_valid_timezone, to_zone
 from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
@@ -173,8 +173,8 @@ def availability(instrument_id: int):
     instrument = queries.get_instrument(instrument_id)
     start = parse_instant("from", clock.now())
     end = parse_instant("to", start + timedelta(days=28))
-    if end <= start or end - start > timedelta(days=92):
-        raise _bad("bad_window", "'to' must follow 'from' by at most 92 days.", "to")
+    if problems := rules.search_problems(start, end):
+        raise DomainError(problems)
     busy = queries.busy_between([instrument.id], start, end)
     free = free_time.free_intervals(
         queries.policy_of(instrument), busy, starts_at=start, ends_at=end, now=clock.now()
@@ -199,23 +199,15 @@ def availability(instrument_id: int):
                   "tz": "IANA zone for local_start (default: mine)"})  # fmt: skip
 def earliest():
     filters = catalog_filters()
-    problems = []
-    try:
-        hours = float(request.args.get("hours", "1"))
-        if not 0 < hours <= 168:
-            raise ValueError
-    except ValueError:
-        problems.append(Problem("invalid_hours", "'hours' is a number from 0 to 168.", "hours"))
-        hours = 1
+    hours = float(request.args.get("hours", "1"))  # its type and range are declared and checked
+    start = parse_instant("from", clock.now())
+    end = parse_instant("to", start + timedelta(days=14))
+    problems = rules.search_problems(start, end, hours)
     zone = request.args.get("tz") or current_user.timezone
     if not is_valid_timezone(zone):
         problems.append(Problem("invalid_timezone", "Unknown time zone.", "tz"))
     if problems:
         raise DomainError(problems)
-    start = parse_instant("from", clock.now())
-    end = parse_instant("to", start + timedelta(days=14))
-    if end <= start or end - start > timedelta(days=92):
-        raise _bad("bad_window", "'to' must follow 'from' by at most 92 days.", "to")
     found = finder.earliest_slot(current_user, filters, int(hours * 60), start, end)
     if found is None:
         return {"instrument": None, "starts_at": None, "ends_at": None, "local_start": None}
@@ -246,7 +238,8 @@ def _replay(key: str):
 
 
 @operation(bp, "/bookings", "POST", summary="Book an instrument (send an Idempotency-Key)",
-           tags=BOOKING_TAGS, body=BookingIn, response=BookingOut, status=201)  # fmt: skip
+           tags=BOOKING_TAGS, body=BookingIn, response=BookingOut, status=201,
+           permission=signed_in)  # fmt: skip
 def create_booking(body: BookingIn):
     key = (request.headers.get("Idempotency-Key") or "").strip()
     if len(key) > 200:

@@ -441,6 +441,7 @@ def create_session(module_id: int, body: SessionIn):
     body=EnrolIn,
     response=EnrolmentOut,
     status=201,
+    permission=lambda user, session_id: catalog.get_session(session_id) is not None,
 )
 def enrol(session_id: int, body: EnrolIn):
     learner = (

@@ -14,7 +14,7 @@ from functools import wraps
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, g, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 from flask_login import current_user
 from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import GenerateJsonSchema
@@ -27,6 +27,7 @@ from innocore.inputs import (
     FIRST_YEAR,
     LAST_YEAR,
     check_json,
+    dates_out_of_range,
     year_in_range,
 )
 
@@ -158,6 +159,11 @@ class Operation:
         return params | (PAGE_QUERY if self.paginated else {})
 
 
+def signed_in(user, **_) -> bool:
+    """The permission of operations any signed-in person may call (the service decides the rest)."""
+    return bool(user.is_authenticated)
+
+
 class Page(dict):
     """What ``paginated`` returns; the toolkit checks that only paginated operations return it."""
 
@@ -236,6 +242,8 @@ def _shaped(op: Operation, endpoint: str, result):
     """The view's answer in the shape its declaration promises: the document cannot drift, since
     a list operation's envelope is built here and any other shape is a programming error."""
     body, rest = (result[0], result[1:]) if isinstance(result, tuple) else (result, ())
+    if isinstance(body, Response) and not (op.listed or op.paginated):
+        return result  # a file, a redirect or a JSON document of its own shape
     if isinstance(body, list):
         if not op.listed:
             raise TypeError(f"{endpoint} returned a list; declare it with listed=True")
@@ -263,7 +271,7 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
     if problems := check_json(data):
         raise DomainError(problems)
     try:
-        return model.model_validate(data)
+        parsed = model.model_validate(data)
     except ValidationError as exc:
         raise DomainError(
             [
@@ -271,6 +279,9 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
                 for err in exc.errors(include_url=False)
             ]
         ) from None
+    if problems := dates_out_of_range(parsed.model_dump()):
+        raise DomainError(problems)
+    return parsed
 
 
 def page_args() -> tuple[int, int]:

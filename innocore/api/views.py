@@ -17,6 +17,7 @@ from innocore.api.core import (
     openapi_document,
     operation,
     paginated,
+    signed_in,
 )
 from innocore.audit_views import audit_query
 from innocore.clock import is_valid_timezone
@@ -131,6 +132,7 @@ def me():
     tags=["account"],
     body=schemas.ProfileIn,
     response=schemas.MeOut,
+    permission=signed_in,
 )
 def update_me(body: schemas.ProfileIn):
     if body.timezone is not None and not is_valid_timezone(body.timezone):
@@ -173,6 +175,7 @@ def list_my_tokens():
     body=schemas.TokenIn,
     response=schemas.TokenOut,
     status=201,
+    permission=signed_in,
 )
 def create_my_token(body: schemas.TokenIn):
     token, raw = tokens.create_token(current_user, body.name)
@@ -223,11 +226,7 @@ def my_notifications():
     tags=["account"],
 )
 def read_notification(note_id: int):
-    if (
-        notes.mark_read(current_user, note_id) == 0
-        and db.session.get(Notification, note_id) is None
-    ):
-        raise DomainError(Problem("not_found", "No such notification."), status=404)
+    notes.mark_read(current_user, note_id)
     db.session.commit()
     return {"read": True}
 

@@ -13,7 +13,7 @@ from flask import url_for
 from flask_login import current_user
 from pydantic import BaseModel, Field
 
-from innocore.api.core import Q, api_blueprint, enum_values, operation, paginated
+from innocore.api.core import Q, api_blueprint, enum_values, operation, paginated, signed_in
 from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
 from innocore.vocab import UserCategory
@@ -311,7 +311,8 @@ def _uploads(items: list[AttachmentIn]) -> list[services.Upload]:
 
 
 @operation(bp, "/requests", "POST", summary="Submit a service or collaboration request",
-           tags=TAGS, body=RequestIn, response=RequestOut, status=201)  # fmt: skip
+           tags=TAGS, body=RequestIn, response=RequestOut, status=201,
+           permission=signed_in)  # fmt: skip
 def create_request(body: RequestIn):
     data = services.RequestInput(
         title=body.title, description=body.description, samples=body.samples,

@@ -89,7 +89,7 @@ def list_paths():
     response=PathOut,
 )
 def get_path(path_id: int):
-    return jsonify(serialise(_path(path_id)))
+    return serialise(_path(path_id))
 
 
 @operation(
@@ -109,7 +109,7 @@ def create_path(body: PathIn):
     )
     path = services.save_path(current_user, data)
     db.session.commit()
-    return jsonify(serialise(path)), 201
+    return serialise(path), 201
 
 
 @operation(
@@ -128,7 +128,7 @@ def update_path(path_id: int, body: PathIn):
     )
     path = services.save_path(current_user, data, _path(path_id))
     db.session.commit()
-    return jsonify(serialise(path))
+    return serialise(path)
 
 
 @operation(
