@@ -89,6 +89,7 @@ def _init_login(app: Flask, login_manager) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from innocore.accounts.company_api import bp as companies_api
     from innocore.accounts.company_views import bp as companies_bp
     from innocore.accounts.views import bp as accounts_bp
     from innocore.api.views import bp as api_bp
@@ -117,6 +118,7 @@ def _register_blueprints(app: Flask) -> None:
         facilities_api,
         competences_api,
         companies_bp,
+        companies_api,
     ):
         app.register_blueprint(bp)
     register_instruments(app)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import request
 from flask_login import current_user
+from pydantic import BaseModel
 
 from innocore.api import schemas
 from innocore.api.core import TECHNOLOGY, Q, api_blueprint, operation, paginated
@@ -105,5 +106,28 @@ def get_competence(competence_id: int):
 def update_competence(competence_id: int, body: schemas.CompetenceIn):
     competence = services.get_competence(competence_id)
     services.update_competence(current_user, competence, _data(body))
+    db.session.commit()
+    return competence_json(competence)
+
+
+class RetireIn(BaseModel):
+    retired: bool = True
+
+
+@operation(
+    bp,
+    "/<int:competence_id>/retire",
+    "POST",
+    summary="Retire a competence (no new modules or certificates), or reinstate it",
+    tags=["competences"],
+    body=RetireIn,
+    response=schemas.CompetenceOut,
+    permission=lambda user, competence_id: can_manage_competence(
+        user, services.get_competence(competence_id)
+    ),
+)
+def retire_competence(competence_id: int, body: RetireIn):
+    competence = services.get_competence(competence_id)
+    services.set_retired(current_user, competence, body.retired)
     db.session.commit()
     return competence_json(competence)

@@ -7,7 +7,7 @@ API twin fails this test until it gets one.
 
 from __future__ import annotations
 
-from innocore.api.core import OPERATIONS, API_PREFIX
+from innocore.api.core import API_PREFIX, OPERATIONS
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -124,7 +124,9 @@ def test_every_state_changing_page_has_an_api_operation(app):
     missing = sorted(set(routes) - set(PARITY) - set(BROWSER_ONLY))
     assert not missing, f"pages without an API operation (add one, or a reason): {missing}"
     mounted = {rule.endpoint for rule in app.url_map.iter_rules()}
-    dangling = {page: op for page, op in PARITY.items() if op not in OPERATIONS or op not in mounted}
+    dangling = {
+        page: op for page, op in PARITY.items() if op not in OPERATIONS or op not in mounted
+    }
     assert not dangling, f"mapped to operations that do not exist: {dangling}"
 
 
@@ -138,8 +140,6 @@ def test_the_tables_name_only_real_pages(app):
 
 def test_every_parity_operation_is_in_the_openapi_document(app, client):
     document = client.get("/api/v1/openapi.json").json
-    summaries = {
-        op["summary"] for path in document["paths"].values() for op in path.values()
-    }
+    summaries = {op["summary"] for path in document["paths"].values() for op in path.values()}
     for endpoint in set(PARITY.values()):
         assert OPERATIONS[endpoint].summary in summaries, endpoint

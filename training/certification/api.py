@@ -201,6 +201,32 @@ def _manageable(public_id: str) -> Certificate:
     return cert
 
 
+class SharingIn(BaseModel):
+    show_name: bool
+
+
+def _sees(user, public_id: str, **_) -> bool:
+    _viewable(public_id)
+    return True
+
+
+@operation(
+    bp,
+    "/certificates/<public_id>/sharing",
+    "POST",
+    summary="Whether the public verification page shows my name (the holder decides)",
+    tags=["Certificates"],
+    body=SharingIn,
+    response=CertificateOut,
+    permission=_sees,
+)
+def sharing(public_id: str, body: SharingIn):
+    cert = _viewable(public_id)
+    services.set_sharing(current_user, cert, body.show_name)
+    db.session.commit()
+    return serialise(cert)
+
+
 def _manages(user, public_id: str, **_) -> bool:
     """Checked before the body is parsed: unknown or unseen is a 404, not theirs to change a 403."""
     _manageable(public_id)

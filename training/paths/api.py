@@ -162,3 +162,36 @@ def my_progress(path_id: int):
             "award": p.award.status.value if p.award else None,
         }
     )
+
+
+class AwardOut(BaseModel):
+    id: int
+    path_id: int
+    user_id: int
+    status: str
+    completed_at: str
+    decided_at: str | None
+    certificate_id: int | None
+
+
+@operation(
+    bp,
+    "/paths/awards/<int:award_id>/confirm",
+    "POST",
+    summary="Confirm a pending path award: its certificate and credential are issued",
+    tags=["Qualification paths"],
+    response=AwardOut,
+    permission=lambda user, **kw: can_manage_paths(user),
+)
+def confirm_award(award_id: int):
+    award = services.confirm_award(current_user, award_id)
+    db.session.commit()
+    return {
+        "id": award.id,
+        "path_id": award.path_id,
+        "user_id": award.user_id,
+        "status": award.status.value,
+        "completed_at": award.completed_at.isoformat(),
+        "decided_at": award.decided_at.isoformat() if award.decided_at else None,
+        "certificate_id": award.certificate_id,
+    }
