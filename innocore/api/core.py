@@ -401,8 +401,8 @@ def _describe(op: Operation, method: str, path_params: list[dict], components: d
             "content": {"application/json": {"schema": _schema_ref(op.body, components)}},
         }
     ok: dict[str, Any] = {"description": "Success"}
-    if op.response is not None:
-        item = _schema_ref(op.response, components)
+    if op.response is not None or op.paginated or op.listed:
+        item = _schema_ref(op.response, components) if op.response else {"type": "object"}
         if op.paginated:
             schema = {
                 "type": "object",

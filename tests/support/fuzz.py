@@ -61,8 +61,9 @@ def _read_events(path: Path, outcome: FuzzOutcome) -> None:
         for kind, data in event.items():
             if kind == "ScenarioFinished":
                 _count_scenario(data, outcome)
-            elif kind == "PhaseStarted" or kind == "EngineStarted":
-                pass
+            elif kind == "LoadingFinished":
+                operations = (data.get("statistic") or {}).get("operations") or {}
+                outcome.operations = operations.get("selected", 0)
 
 
 def _count_scenario(data: dict, outcome: FuzzOutcome) -> None:
@@ -75,5 +76,5 @@ def _count_scenario(data: dict, outcome: FuzzOutcome) -> None:
             outcome.server_errors += 1
     for checks in (recorder.get("checks") or {}).values():
         for check in checks:
-            if check.get("status") == "FAILURE":
+            if check.get("status") == "failure":
                 outcome.failures[check.get("name")] += 1

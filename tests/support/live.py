@@ -53,7 +53,7 @@ class LiveServer:
         self.workers = workers
         self._proc: subprocess.Popen | None = None
 
-    def start(self) -> LiveServer:
+    def start(self, timeout: float = 30) -> LiveServer:
         cmd = [
             sys.executable,
             "-m",
@@ -69,7 +69,7 @@ class LiveServer:
             "wsgi:app",
         ]
         self._proc = subprocess.Popen(cmd, cwd=ROOT, env=self.env)  # noqa: S603
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
                 with urllib.request.urlopen(self.url + "/healthz", timeout=2) as r:  # noqa: S310
