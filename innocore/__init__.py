@@ -13,6 +13,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(build_config(app.instance_path, config))
     app.config["INSTANCE_PATH"] = app.instance_path
 
+    from innocore import inputs
+
+    inputs.init_app(app)  # before any route: ``<int:...>`` means an integer the databases hold
+
     from innocore import models  # noqa: F401  (register every kernel table)
     from innocore.extensions import csrf, db, limiter, login_manager, migrate
 
@@ -89,6 +93,7 @@ def _init_login(app: Flask, login_manager) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from innocore.accounts.company_api import bp as companies_api
     from innocore.accounts.company_views import bp as companies_bp
     from innocore.accounts.views import bp as accounts_bp
     from innocore.api.views import bp as api_bp
@@ -117,6 +122,7 @@ def _register_blueprints(app: Flask) -> None:
         facilities_api,
         competences_api,
         companies_bp,
+        companies_api,
     ):
         app.register_blueprint(bp)
     register_instruments(app)

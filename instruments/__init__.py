@@ -28,12 +28,14 @@ def register(app: Flask) -> None:
     from instruments.demo import seed_instruments
     from instruments.eligibility import EXTENSION_KEY, nobody_holds_anything
     from instruments.feeds import send_reminders
+    from instruments.manage_api import bp as manage_api_bp
     from instruments.panels import bookings_panel, staff_panel
     from instruments.permissions import TEMPLATE_PREDICATES, can_book, may_approve_somewhere
 
     app.extensions.setdefault(EXTENSION_KEY, nobody_holds_anything)
     app.register_blueprint(bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(manage_api_bp)
     app.jinja_env.globals.update(TEMPLATE_PREDICATES)
     register_nav(app, "Instruments", "instruments.catalog_page")
     register_nav(app, "My bookings", "instruments.my_bookings", can_book)

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from innocore import clock
 from innocore.accounts.rules import category_for
-from innocore.api.core import api_blueprint, operation, paginated
+from innocore.api.core import TECHNOLOGY, Q, api_blueprint, operation, paginated, signed_in
 from innocore.clock import is_valid_timezone, to_zone
 from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
@@ -36,6 +36,10 @@ from instruments.schemas import (
 )
 
 bp = api_blueprint("instruments_api", __name__)
+INSTANT = Q("ISO-8601 instant", "instant")
+CATALOG_QUERY = {"technology": TECHNOLOGY, "facility": Q("facility id", "integer"),
+                 "institution": Q("organisation id", "integer"), "city": "city",
+                 "q": "free text"}  # fmt: skip
 TAGS = ["instruments"]
 BOOKING_TAGS = ["bookings"]
 
@@ -147,9 +151,8 @@ def catalog_filters() -> queries.CatalogFilters:
 
 @operation(bp, "/instruments", "GET", summary="Instruments of the network", tags=TAGS,
            paginated=True, response=InstrumentOut,
-           query={"technology": "technology code", "facility": "facility id",
-                  "institution": "organisation id", "city": "city", "q": "free text",
-                  "bookable": "'1': only instruments I may book myself"})  # fmt: skip
+           query={**CATALOG_QUERY,
+                  "bookable": Q("'1': only instruments I may book myself", enum=("0", "1"))})  # fmt: skip
 def list_instruments():
     stmt = queries.catalog_query(catalog_filters())
     if request.args.get("bookable") == "1":
@@ -166,13 +169,13 @@ def get_instrument(instrument_id: int):
 @operation(bp, "/instruments/<int:instrument_id>/availability", "GET",
            summary="Free and busy time of an instrument (default: the next 28 days)", tags=TAGS,
            response=AvailabilityOut,
-           query={"from": "ISO-8601 instant", "to": "ISO-8601 instant"})  # fmt: skip
+           query={"from": INSTANT, "to": INSTANT})  # fmt: skip
 def availability(instrument_id: int):
     instrument = queries.get_instrument(instrument_id)
     start = parse_instant("from", clock.now())
     end = parse_instant("to", start + timedelta(days=28))
-    if end <= start or end - start > timedelta(days=92):
-        raise _bad("bad_window", "'to' must follow 'from' by at most 92 days.", "to")
+    if problems := rules.search_problems(start, end):
+        raise DomainError(problems)
     busy = queries.busy_between([instrument.id], start, end)
     free = free_time.free_intervals(
         queries.policy_of(instrument), busy, starts_at=start, ends_at=end, now=clock.now()
@@ -192,28 +195,20 @@ def availability(instrument_id: int):
 
 @operation(bp, "/availability/earliest", "GET", tags=TAGS, response=SlotOut,
            summary="The earliest free slot of N hours on any instrument of a technology I may book",
-           query={"technology": "technology code", "hours": "length in hours",
-                  "from": "ISO-8601 instant", "to": "ISO-8601 instant",
+           query={**CATALOG_QUERY, "hours": Q("length in hours", "number", minimum=0, maximum=168),
+                  "from": INSTANT, "to": INSTANT,
                   "tz": "IANA zone for local_start (default: mine)"})  # fmt: skip
 def earliest():
     filters = catalog_filters()
-    problems = []
-    try:
-        hours = float(request.args.get("hours", "1"))
-        if not 0 < hours <= 168:
-            raise ValueError
-    except ValueError:
-        problems.append(Problem("invalid_hours", "'hours' is a number from 0 to 168.", "hours"))
-        hours = 1
+    hours = float(request.args.get("hours", "1"))  # its type and range are declared and checked
+    start = parse_instant("from", clock.now())
+    end = parse_instant("to", start + timedelta(days=14))
+    problems = rules.search_problems(start, end, hours)
     zone = request.args.get("tz") or current_user.timezone
     if not is_valid_timezone(zone):
         problems.append(Problem("invalid_timezone", "Unknown time zone.", "tz"))
     if problems:
         raise DomainError(problems)
-    start = parse_instant("from", clock.now())
-    end = parse_instant("to", start + timedelta(days=14))
-    if end <= start or end - start > timedelta(days=92):
-        raise _bad("bad_window", "'to' must follow 'from' by at most 92 days.", "to")
     found = finder.earliest_slot(current_user, filters, int(hours * 60), start, end)
     if found is None:
         return {"instrument": None, "starts_at": None, "ends_at": None, "local_start": None}
@@ -244,7 +239,8 @@ def _replay(key: str):
 
 
 @operation(bp, "/bookings", "POST", summary="Book an instrument (send an Idempotency-Key)",
-           tags=BOOKING_TAGS, body=BookingIn, response=BookingOut, status=201)  # fmt: skip
+           tags=BOOKING_TAGS, body=BookingIn, response=BookingOut, status=201,
+           permission=signed_in)  # fmt: skip
 def create_booking(body: BookingIn):
     key = (request.headers.get("Idempotency-Key") or "").strip()
     if len(key) > 200:
@@ -275,7 +271,7 @@ def create_booking(body: BookingIn):
 
 @operation(bp, "/bookings/mine", "GET", summary="My bookings (upcoming first with ?upcoming=1)",
            tags=BOOKING_TAGS, paginated=True, response=BookingOut,
-           query={"upcoming": "'1': only bookings not yet over"})  # fmt: skip
+           query={"upcoming": Q("'1': only bookings not yet over", enum=("0", "1"))})  # fmt: skip
 def my_bookings():
     upcoming = clock.now() if request.args.get("upcoming") == "1" else None
     return paginated(queries.my_bookings_query(current_user.id, upcoming_after=upcoming),
@@ -371,11 +367,12 @@ def create_downtime(instrument_id: int, body: DowntimeIn):
 
 
 @operation(bp, "/instruments/<int:instrument_id>/downtime", "GET", tags=TAGS,
-           summary="Downtime of an instrument from now on (staff)", response=DowntimeOut)  # fmt: skip
+           summary="Downtime of an instrument from now on (staff)", response=DowntimeOut,
+           listed=True)  # fmt: skip
 def list_downtime(instrument_id: int):
     instrument = queries.get_instrument(instrument_id)
     if not can_staff_instrument(current_user, instrument):
         raise Forbidden("Only the facility's staff see its downtime list.")
     now = clock.now()
     rows = queries.downtimes_between([instrument.id], now, now + timedelta(days=3650))
-    return {"items": [downtime_json(d) for d in rows]}
+    return [downtime_json(d) for d in rows]

@@ -311,12 +311,42 @@ def conflict_problems(req: BookingRequest, busy: Sequence[Busy]) -> list[Problem
     if any(b.kind == "downtime" for b in hits):
         msg = "The instrument is scheduled for maintenance or downtime then."
         problems.append(Problem("downtime", msg, "starts_at"))
-    if any(b.kind == "booking" for b in hits):
+    bookings = [b for b in hits if b.kind == "booking"]
+    if any(b.user_id != req.user_id for b in bookings):
         problems.append(CONFLICT)
+    if any(b.user_id == req.user_id for b in bookings):
+        problems.append(OWN_CONFLICT)
     return problems
 
 
 CONFLICT = Problem("conflict", "Someone else has booked the instrument at that time.", "starts_at")
+OWN_CONFLICT = Problem(
+    "conflict", "You already have a booking of this instrument at that time.", "starts_at"
+)
+# When the database's last line of defence refuses an overlap, whose booking won is not known.
+RACE_CONFLICT = Problem(
+    "conflict", "The instrument has just been booked for that time; pick another.", "starts_at"
+)
+
+MAX_SEARCH_DAYS = 92
+MAX_SLOT_HOURS = 168
+
+
+# A search for free time looks forward over at most 92 days, for a slot of more than 0 and at most
+# 168 hours: the finder page, the earliest-slot API and the availability API share this rule.
+def search_problems(
+    starts_at: datetime, ends_at: datetime, hours: float | None = None
+) -> list[Problem]:
+    problems = []
+    if hours is not None and not 0 < hours <= MAX_SLOT_HOURS:
+        msg = f"A slot lasts more than 0 and at most {MAX_SLOT_HOURS} hours."
+        problems.append(Problem("invalid_hours", msg, "hours"))
+    if ends_at <= starts_at:
+        problems.append(Problem("bad_window", "'to' must come after 'from'.", "to"))
+    elif ends_at - starts_at > timedelta(days=MAX_SEARCH_DAYS):
+        msg = f"Search at most {MAX_SEARCH_DAYS} days at a time."
+        problems.append(Problem("bad_window", msg, "to"))
+    return problems
 
 
 def booking_problems(

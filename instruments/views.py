@@ -67,12 +67,24 @@ def catalog_page():
     )  # fmt: skip
 
 
+def _day_arg(name: str) -> date | None:
+    """A date like 2026-03-02 from the query string, in the years InnoCore serves; else ValueError."""
+    raw = request.args.get(name, "")
+    if not raw:
+        return None
+    day = date.fromisoformat(raw)
+    if not clock.year_in_range(day):
+        raise ValueError(f"{day} is outside {clock.FIRST_YEAR}..{clock.LAST_YEAR}")
+    return day
+
+
 def _week_start(zone: ZoneInfo) -> date:
-    raw = request.args.get("date", "")
     try:
-        day = date.fromisoformat(raw) if raw else clock.now().astimezone(zone).date()
+        day = _day_arg("date") or clock.now().astimezone(zone).date()
     except ValueError:
-        abort(400, "The date must look like 2026-03-02.")
+        abort(
+            400, f"The date must look like 2026-03-02, in {clock.FIRST_YEAR} to {clock.LAST_YEAR}."
+        )
     return day
 
 
@@ -151,18 +163,16 @@ def finder_page():
     if searched:
         try:
             hours = float(request.args.get("hours", "1"))
-            if not 0 < hours <= 168:
-                raise ValueError
-            first = date.fromisoformat(request.args.get("from") or clock.now().date().isoformat())
-            last = date.fromisoformat(
-                request.args.get("to") or (first + timedelta(days=14)).isoformat()
-            )
+            first = _day_arg("from") or clock.now().date()
+            last = _day_arg("to") or first + timedelta(days=14)
         except ValueError:
-            problems.append("Give a length of up to 168 hours and dates like 2026-03-02.")
+            problems.append("Give a length in hours and dates like 2026-03-02.")
         else:
             zone = ZoneInfo(current_user.timezone)
             start = datetime.combine(first, time(0), tzinfo=zone)
             end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone)
+            problems = [p.message for p in rules.search_problems(start, end, hours)]
+        if not problems:
             found = finder.earliest_slot(current_user, filters, int(hours * 60), start, end)
     return render_template(
         "instruments/finder.html", technologies=list(Technology), filters=filters,

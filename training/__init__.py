@@ -16,11 +16,13 @@ def register(app: Flask) -> None:
     from training import feeds, jobs, models, staff_views, views  # noqa: F401  (tables and routes)
     from training.api import bp as api_bp
     from training.demo import seed_training
+    from training.manage_api import bp as manage_api_bp
     from training.panels import training_panel
     from training.permissions import TEMPLATE_PREDICATES
 
     app.register_blueprint(bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(manage_api_bp)
     jobs.register(app)
     register_panel(app, training_panel)
     register_nav(app, "Training", "training.catalog")

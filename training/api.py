@@ -10,7 +10,7 @@ from flask_login import current_user
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from innocore.accounts.models import User
-from innocore.api.core import api_blueprint, operation, paginated
+from innocore.api.core import TECHNOLOGY, Q, api_blueprint, operation, paginated
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility
@@ -324,7 +324,7 @@ def assessment_json(a) -> dict:
     tags=["training"],
     paginated=True,
     response=ModuleOut,
-    query={"technology": "technology code", "q": "free text"},
+    query={"technology": TECHNOLOGY, "q": "free text"},
 )
 def list_modules():
     tech = request.args.get("technology")
@@ -377,7 +377,7 @@ def create_module(body: ModuleIn):
     tags=["training"],
     paginated=True,
     response=SessionOut,
-    query={"module_id": "only this module"},
+    query={"module_id": Q("only this module", "integer")},
 )
 def list_sessions():
     stmt = queries.upcoming_sessions_stmt()
@@ -442,6 +442,7 @@ def create_session(module_id: int, body: SessionIn):
     body=EnrolIn,
     response=EnrolmentOut,
     status=201,
+    permission=lambda user, session_id: catalog.get_session(session_id) is not None,
 )
 def enrol(session_id: int, body: EnrolIn):
     learner = (
@@ -499,10 +500,16 @@ def decline_offer(enrolment_id: int):
 
 
 @operation(
-    bp, "/me/enrolments", "GET", summary="My enrolments", tags=["training"], response=EnrolmentOut
+    bp,
+    "/me/enrolments",
+    "GET",
+    summary="My enrolments",
+    tags=["training"],
+    response=EnrolmentOut,
+    listed=True,
 )
 def my_enrolments():
-    return {"items": [enrolment_json(e) for e in queries.sessions_of_user(current_user.id)]}
+    return [enrolment_json(e) for e in queries.sessions_of_user(current_user.id)]
 
 
 def _teaching(session_id: int):
@@ -519,10 +526,11 @@ def _teaching(session_id: int):
     summary="Participants and waiting list (trainers, staff)",
     tags=["training"],
     response=EnrolmentOut,
+    listed=True,
 )
 def participants(session_id: int):
     listing = queries.participants(_teaching(session_id))
-    return {"items": [enrolment_json(e) for e in listing.enrolments]}
+    return [enrolment_json(e) for e in listing.enrolments]
 
 
 @operation(
@@ -570,9 +578,10 @@ def record_assessment(enrolment_id: int, body: AssessmentIn):
     summary="Assessment history of an enrolment, newest first",
     tags=["training"],
     response=AssessmentOut,
+    listed=True,
 )
 def assessment_history(enrolment_id: int):
     row = enrolment.get_enrolment(enrolment_id)
     if row.user_id != current_user.id and not can_teach_session(current_user, row.session):
         raise NotFound("No such enrolment.")
-    return {"items": [assessment_json(a) for a in records.history(row.id)]}
+    return [assessment_json(a) for a in records.history(row.id)]

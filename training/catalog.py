@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from innocore import audit, clock
 from innocore.accounts.models import User
-from innocore.competences.models import Competence
+from innocore.competences.models import Competence, CompetenceLevel
 from innocore.db import begin_serialised_write
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
@@ -148,9 +148,31 @@ def _check_module(data: ModuleData, module_id: int | None = None) -> Competence:
         problems.append(
             Problem("prerequisite_unknown", "Unknown prerequisite module.", "prerequisites")
         )
+    problems += _competence_prerequisite_problems(data.prerequisite_competences)
     if problems:
         raise DomainError(problems)
     return competence
+
+
+def _competence_prerequisite_problems(wanted: list[tuple[int, int]]) -> list[Problem]:
+    """Each prerequisite names an existing competence at one of its levels (else the foreign key
+    would refuse the row at the commit, a server error instead of a reason)."""
+    ids = {c for c, _ in wanted}
+    levels = dict(
+        db.session.execute(
+            sa.select(CompetenceLevel.competence_id, sa.func.max(CompetenceLevel.level))
+            .where(CompetenceLevel.competence_id.in_(ids))
+            .group_by(CompetenceLevel.competence_id)
+        ).all()
+    )
+    if ids - set(levels):
+        return [
+            Problem("prerequisite_unknown", "Unknown prerequisite competence.", "prerequisites")
+        ]
+    if any(not 1 <= level <= levels[c] for c, level in wanted):
+        msg = "A prerequisite's level is one of its competence's levels."
+        return [Problem("prerequisite_level", msg, "prerequisites")]
+    return []
 
 
 def _apply_module(module: TrainingModule, data: ModuleData) -> None:

@@ -9,19 +9,133 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import wraps
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, g, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 from flask_login import current_user
 from pydantic import BaseModel, ValidationError
+from pydantic.json_schema import GenerateJsonSchema
 
 from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import csrf, db
+from innocore.inputs import (
+    DB_INT_MAX,
+    DB_INT_MIN,
+    FIRST_YEAR,
+    LAST_YEAR,
+    check_json,
+    dates_out_of_range,
+    year_in_range,
+)
 
 API_PREFIX = "/api/v1"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass(frozen=True)
+class Q:
+    """A query parameter: what it means and which values it takes.
+
+    The toolkit checks every declared parameter before the view runs (a bad value is a 400 naming
+    the parameter) and the OpenAPI document describes it from the same declaration.
+    ``type``: ``string`` (free text), ``integer`` (an id: 1 to the databases' maximum), ``number``,
+    ``month`` (``2026-03``), ``instant`` (ISO 8601 with an offset); ``enum``: the accepted values.
+    """
+
+    description: str
+    type: str = "string"
+    enum: tuple[str, ...] | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+
+    def schema(self) -> dict:
+        if self.enum is not None:
+            return {"type": "string", "enum": list(self.enum)}
+        if self.type == "integer":
+            low = 1 if self.minimum is None else self.minimum
+            high = DB_INT_MAX if self.maximum is None else self.maximum
+            return {"type": "integer", "minimum": low, "maximum": high}
+        if self.type == "number":
+            return {"type": "number", "exclusiveMinimum": self.minimum or 0,
+                    "maximum": self.maximum}  # fmt: skip
+        if self.type == "month":
+            return {"type": "string", "pattern": MONTH_PATTERN}
+        if self.type == "instant":
+            return {"type": "string", "format": "date-time"}
+        return {"type": "string", "maxLength": 200}
+
+    def problem(self, name: str, raw: str) -> Problem | None:
+        """Why ``raw`` is not a value of this parameter, or None."""
+        if self.enum is not None:
+            ok = raw in self.enum
+            return None if ok else Problem("invalid_choice", f"'{name}' is one of: "
+                                           + ", ".join(self.enum) + ".", name)  # fmt: skip
+        if self.type == "integer":
+            schema = self.schema()
+            ok = bool(re.fullmatch(r"-?[0-9]{1,12}", raw))
+            ok = ok and schema["minimum"] <= int(raw) <= schema["maximum"]
+            msg = f"'{name}' is a whole number from {schema['minimum']} to {schema['maximum']}."
+            return None if ok else Problem("invalid_number", msg, name)
+        if self.type == "number":
+            try:
+                number = float(raw)
+                ok = (self.minimum or 0) < number <= (self.maximum or DB_INT_MAX)
+            except ValueError:
+                ok = False
+            msg = f"'{name}' is a number above {self.minimum or 0} and up to {self.maximum}."
+            return None if ok else Problem("invalid_number", msg, name)
+        if self.type == "month":
+            ok = bool(re.fullmatch(MONTH_PATTERN, raw))
+            ok = ok and FIRST_YEAR <= int(raw[:4]) <= LAST_YEAR
+            msg = f"'{name}' is a month like 2026-03, in the years {FIRST_YEAR} to {LAST_YEAR}."
+            return None if ok else Problem("invalid_month", msg, name)
+        if self.type == "instant":
+            return instant_problem(name, raw)
+        return None if len(raw) <= 200 else Problem("too_long", f"'{name}' is too long.", name)
+
+
+MONTH_PATTERN = "^[0-9]{4}-(0[1-9]|1[0-2])$"
+
+
+def instant_problem(name: str, raw: str) -> Problem | None:
+    """Why ``raw`` is not an ISO-8601 instant with an offset in the years we serve, or None."""
+    try:
+        value = parse_instant_text(raw)
+    except ValueError:
+        return Problem("invalid_datetime", f"'{name}' is not an ISO-8601 time.", name)
+    if value.tzinfo is None:
+        return Problem("naive_datetime", f"'{name}' needs a UTC offset (e.g. +01:00 or Z).", name)
+    if not year_in_range(value):
+        msg = f"'{name}' lies in the years {FIRST_YEAR} to {LAST_YEAR}."
+        return Problem("out_of_range", msg, name)
+    return None
+
+
+def parse_instant_text(raw: str) -> datetime:
+    """``datetime.fromisoformat`` that also reads ``Z`` and a ``+`` turned into a space by a URL."""
+    return datetime.fromisoformat(raw.replace("Z", "+00:00").replace(" ", "+"))
+
+
+def enum_values(enum_cls) -> tuple[str, ...]:
+    """The string values of an ``Enum`` (for ``Q(enum=...)``)."""
+    return tuple(member.value for member in enum_cls)
+
+
+def _technology_query() -> Q:
+    from innocore.vocab import Technology
+
+    return Q("technology code", enum=enum_values(Technology))
+
+
+TECHNOLOGY = _technology_query()
+
+PAGE_QUERY = {
+    "page": Q("page number, from 1", "integer", maximum=DB_INT_MAX // 100),
+    "per_page": Q("items per page", "integer", maximum=100),
+}
 
 
 @dataclass
@@ -30,14 +144,28 @@ class Operation:
     tags: list[str]
     body: type[BaseModel] | None = None
     response: type[BaseModel] | None = None
-    paginated: bool = False
+    paginated: bool = False  # the view returns ``paginated(...)``: {items, page, per_page, ...}
+    listed: bool = False  # the view returns a list; the toolkit answers {"items": [...]}
     status: int = 200
     public: bool = False
-    query: dict[str, str] = field(default_factory=dict)  # name -> description
+    query: dict[str, str | Q] = field(default_factory=dict)  # name -> description or Q
     description: str = ""
     # Checked before the body is parsed, so a refused caller learns nothing from validation errors:
     # ``permission(user, **view_args) -> bool``.
     permission: Callable[..., bool] | None = None
+
+    def query_params(self) -> dict[str, Q]:
+        params = {n: q if isinstance(q, Q) else Q(q) for n, q in self.query.items()}
+        return params | (PAGE_QUERY if self.paginated else {})
+
+
+def signed_in(user, **_) -> bool:
+    """The permission of operations any signed-in person may call (the service decides the rest)."""
+    return bool(user.is_authenticated)
+
+
+class Page(dict):
+    """What ``paginated`` returns; the toolkit checks that only paginated operations return it."""
 
 
 OPERATIONS: dict[str, Operation] = {}  # endpoint name -> declaration
@@ -87,9 +215,10 @@ def operation(bp: Blueprint, rule: str, method: str, **meta) -> Callable:
         def wrapped(*args, **kwargs):
             if op.permission is not None and not op.permission(current_user, **kwargs):
                 raise Forbidden("You are not allowed to do this.")
+            check_query(op)
             if op.body is not None:
                 kwargs["body"] = parse_body(op.body)
-            return view(*args, **kwargs)
+            return _shaped(op, endpoint, view(*args, **kwargs))
 
         bp.add_url_rule(rule, view_func=wrapped, methods=[method])
         return wrapped
@@ -97,15 +226,52 @@ def operation(bp: Blueprint, rule: str, method: str, **meta) -> Callable:
     return decorator
 
 
+def check_query(op: Operation) -> None:
+    """Every declared query parameter that was sent holds a value it takes; else a 422."""
+    problems = [
+        problem
+        for name, param in op.query_params().items()
+        for raw in request.args.getlist(name)
+        if (problem := param.problem(name, raw)) is not None
+    ]
+    if problems:
+        raise DomainError(problems, status=400)
+
+
+def _shaped(op: Operation, endpoint: str, result):
+    """The view's answer in the shape its declaration promises: the document cannot drift, since
+    a list operation's envelope is built here and any other shape is a programming error."""
+    body, rest = (result[0], result[1:]) if isinstance(result, tuple) else (result, ())
+    if isinstance(body, Response) and not (op.listed or op.paginated):
+        return result  # a file, a redirect or a JSON document of its own shape
+    if isinstance(body, list):
+        if not op.listed:
+            raise TypeError(f"{endpoint} returned a list; declare it with listed=True")
+        body = {"items": body}
+    elif op.listed:
+        raise TypeError(f"{endpoint} is declared listed=True; return a list")
+    elif op.paginated != isinstance(body, Page):
+        raise TypeError(f"{endpoint}: paginated=True and returning paginated(...) go together")
+    elif isinstance(body, dict) and "items" in body and not op.paginated:
+        raise TypeError(f"{endpoint} returned an 'items' envelope; return a list, listed=True")
+    return (body, *rest) if rest else body
+
+
 def parse_body(model: type[BaseModel]) -> BaseModel:
-    data = request.get_json(silent=True)
+    """The JSON body as ``model``; 400 when it is not a JSON object, 422 listing every problem."""
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:
+        data = None
     if not isinstance(data, dict):
         raise DomainError(
             Problem("invalid_json", "Send a JSON object (Content-Type: application/json)."),
             status=400,
         )
+    if problems := check_json(data):
+        raise DomainError(problems)
     try:
-        return model.model_validate(data)
+        parsed = model.model_validate(data)
     except ValidationError as exc:
         raise DomainError(
             [
@@ -113,22 +279,23 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
                 for err in exc.errors(include_url=False)
             ]
         ) from None
+    if problems := dates_out_of_range(parsed.model_dump()):
+        raise DomainError(problems)
+    return parsed
 
 
 def page_args() -> tuple[int, int]:
     """``page`` (from 1) and ``per_page`` (1 to 100) from the query string; bad values are a 400."""
-    try:
-        page = int(request.args.get("page", 1))
-        per_page = int(request.args.get("per_page", current_app.config["PAGE_SIZE"]))
-    except ValueError:
-        raise DomainError(
-            Problem("invalid_page", "page and per_page must be whole numbers."), status=400
-        ) from None
-    if page < 1 or not 1 <= per_page <= 100:
-        raise DomainError(
-            Problem("invalid_page", "page starts at 1; per_page is between 1 and 100."), status=400
-        )
-    return page, per_page
+    problems = [
+        problem
+        for name, param in PAGE_QUERY.items()
+        if (raw := request.args.get(name)) is not None
+        and (problem := param.problem(name, raw)) is not None
+    ]
+    if problems:
+        raise DomainError(problems, status=400)
+    page = int(request.args.get("page", 1))
+    return page, int(request.args.get("per_page", current_app.config["PAGE_SIZE"]))
 
 
 def paginated(stmt: sa.Select, serialise: Callable[[Any], dict]) -> dict:
@@ -140,14 +307,16 @@ def paginated(stmt: sa.Select, serialise: Callable[[Any], dict]) -> dict:
     def link(p):
         return url_for(request.endpoint, **request.view_args, **args, page=p, per_page=per_page)
 
-    return {
-        "items": [serialise(item) for item in result.items],
-        "page": page,
-        "per_page": per_page,
-        "total": result.total,
-        "next": link(page + 1) if result.has_next else None,
-        "prev": link(page - 1) if page > 1 else None,
-    }
+    return Page(
+        {
+            "items": [serialise(item) for item in result.items],
+            "page": page,
+            "per_page": per_page,
+            "total": result.total,
+            "next": link(page + 1) if result.has_next else None,
+            "prev": link(page - 1) if page > 1 else None,
+        }
+    )
 
 
 # ---- OpenAPI ---------------------------------------------------------------------------------
@@ -172,8 +341,22 @@ ERROR_SCHEMA = {
 }
 
 
+class _DbRangeSchema(GenerateJsonSchema):
+    """Integers in request bodies are declared in the databases' range (``check_json`` enforces it)."""
+
+    def int_schema(self, schema):
+        out = super().int_schema(schema)
+        if "minimum" not in out and "exclusiveMinimum" not in out:
+            out["minimum"] = DB_INT_MIN
+        if "maximum" not in out and "exclusiveMaximum" not in out:
+            out["maximum"] = DB_INT_MAX
+        return out
+
+
 def _schema_ref(model: type[BaseModel], components: dict) -> dict:
-    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    schema = model.model_json_schema(
+        ref_template="#/components/schemas/{model}", schema_generator=_DbRangeSchema
+    )
     for name, sub in schema.pop("$defs", {}).items():
         components[name] = sub
     components[model.__name__] = schema
@@ -202,38 +385,28 @@ def _describe(op: Operation, method: str, path_params: list[dict], components: d
     }
     if op.description:
         doc["description"] = op.description
-    for name, desc in op.query.items():
+    for name, param in op.query_params().items():
         doc["parameters"].append(
             {
                 "name": name,
                 "in": "query",
                 "required": False,
-                "description": desc,
-                "schema": {"type": "string"},
+                "description": param.description,
+                "schema": param.schema(),
             }
         )
-    if op.paginated:
-        doc["parameters"] += [
-            {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
-            {
-                "name": "per_page",
-                "in": "query",
-                "schema": {"type": "integer", "minimum": 1, "maximum": 100},
-            },
-        ]
     if op.body is not None:
         doc["requestBody"] = {
             "required": True,
             "content": {"application/json": {"schema": _schema_ref(op.body, components)}},
         }
     ok: dict[str, Any] = {"description": "Success"}
-    if op.response is not None:
-        item = _schema_ref(op.response, components)
-        schema = (
-            item
-            if not op.paginated
-            else {
+    if op.response is not None or op.paginated or op.listed:
+        item = _schema_ref(op.response, components) if op.response else {"type": "object"}
+        if op.paginated:
+            schema = {
                 "type": "object",
+                "required": ["items", "page", "per_page", "total", "next", "prev"],
                 "properties": {
                     "items": {"type": "array", "items": item},
                     "page": {"type": "integer"},
@@ -243,15 +416,25 @@ def _describe(op: Operation, method: str, path_params: list[dict], components: d
                     "prev": {"type": ["string", "null"]},
                 },
             }
-        )
+        elif op.listed:
+            schema = {
+                "type": "object",
+                "required": ["items"],
+                "properties": {"items": {"type": "array", "items": item}},
+            }
+        else:
+            schema = item
         ok["content"] = {"application/json": {"schema": schema}}
     doc["responses"][str(op.status)] = ok
     err = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Errors"}}}}
     codes = {"400": "Malformed request", "404": "Not found (or not yours)"}
     if not op.public:
         codes |= {"401": "Missing or invalid token", "403": "Not allowed"}
-    if method in ("POST", "PUT", "PATCH", "DELETE"):
-        codes["422"] = "Refused by the rules; every problem is listed"
+    writes = method in ("POST", "PUT", "PATCH", "DELETE")
+    if writes:
+        codes["409"] = "Conflicts with the current state (someone else changed it first)"
+    if writes or op.body is not None or op.query_params():
+        codes["422"] = "Refused by the rules or a bad parameter; every problem is listed"
     for code, desc in codes.items():
         doc["responses"][code] = {"description": desc, **err}
     if op.public:

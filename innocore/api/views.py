@@ -10,7 +10,15 @@ from swagger_ui_bundle import swagger_ui_path
 from innocore.accounts.models import Organisation
 from innocore.accounts.services import update_profile
 from innocore.api import schemas, tokens
-from innocore.api.core import api_blueprint, openapi_document, operation, paginated
+from innocore.api.core import (
+    Q,
+    api_blueprint,
+    enum_values,
+    openapi_document,
+    operation,
+    paginated,
+    signed_in,
+)
 from innocore.audit_views import audit_query
 from innocore.clock import is_valid_timezone
 from innocore.errors import DomainError, Forbidden, Problem
@@ -18,6 +26,7 @@ from innocore.extensions import db
 from innocore.notifications import services as notes
 from innocore.notifications.models import Notification
 from innocore.permissions import can_view_audit, facility_roles
+from innocore.vocab import OrganisationKind
 
 bp = api_blueprint("api", __name__)
 
@@ -123,6 +132,7 @@ def me():
     tags=["account"],
     body=schemas.ProfileIn,
     response=schemas.MeOut,
+    permission=signed_in,
 )
 def update_me(body: schemas.ProfileIn):
     if body.timezone is not None and not is_valid_timezone(body.timezone):
@@ -150,9 +160,10 @@ def update_me(body: schemas.ProfileIn):
     summary="My personal access tokens",
     tags=["account"],
     response=schemas.TokenOut,
+    listed=True,
 )
 def list_my_tokens():
-    return {"items": [token_json(t) for t in tokens.list_tokens(current_user)]}
+    return [token_json(t) for t in tokens.list_tokens(current_user)]
 
 
 @operation(
@@ -164,6 +175,7 @@ def list_my_tokens():
     body=schemas.TokenIn,
     response=schemas.TokenOut,
     status=201,
+    permission=signed_in,
 )
 def create_my_token(body: schemas.TokenIn):
     token, raw = tokens.create_token(current_user, body.name)
@@ -193,7 +205,7 @@ def revoke_my_token(token_id: int):
     tags=["account"],
     response=schemas.NotificationOut,
     paginated=True,
-    query={"unread": "1 for unread only"},
+    query={"unread": Q("1 for unread only", enum=("0", "1"))},
 )
 def my_notifications():
     stmt = (
@@ -214,11 +226,7 @@ def my_notifications():
     tags=["account"],
 )
 def read_notification(note_id: int):
-    if (
-        notes.mark_read(current_user, note_id) == 0
-        and db.session.get(Notification, note_id) is None
-    ):
-        raise DomainError(Problem("not_found", "No such notification."), status=404)
+    notes.mark_read(current_user, note_id)
     db.session.commit()
     return {"read": True}
 
@@ -231,7 +239,10 @@ def read_notification(note_id: int):
     tags=["directory"],
     response=schemas.OrganisationOut,
     paginated=True,
-    query={"kind": "university, company, …", "q": "name contains"},
+    query={
+        "kind": Q("kind of organisation", enum=enum_values(OrganisationKind)),
+        "q": "name contains",
+    },
 )
 def organisations():
     stmt = sa.select(Organisation).order_by(Organisation.name)
@@ -250,7 +261,11 @@ def organisations():
     tags=["audit"],
     response=schemas.AuditOut,
     paginated=True,
-    query={"facility": "facility id", "action": "action prefix", "object": "object type"},
+    query={
+        "facility": Q("facility id", "integer"),
+        "action": "action prefix",
+        "object": "object type",
+    },
 )
 def audit():
     if not can_view_audit(current_user):

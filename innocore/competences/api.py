@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import request
 from flask_login import current_user
+from pydantic import BaseModel
 
 from innocore.api import schemas
-from innocore.api.core import api_blueprint, operation, paginated
+from innocore.api.core import TECHNOLOGY, Q, api_blueprint, operation, paginated
 from innocore.competences import services
 from innocore.errors import DomainError, Problem
 from innocore.extensions import db
@@ -45,7 +46,7 @@ def _data(body: schemas.CompetenceIn) -> services.CompetenceData:
     tags=["competences"],
     paginated=True,
     response=schemas.CompetenceOut,
-    query={"technology": "technology code", "facility": "owning facility id"},
+    query={"technology": TECHNOLOGY, "facility": Q("owning facility id", "integer")},
 )
 def list_competences():
     tech = request.args.get("technology")
@@ -105,5 +106,28 @@ def get_competence(competence_id: int):
 def update_competence(competence_id: int, body: schemas.CompetenceIn):
     competence = services.get_competence(competence_id)
     services.update_competence(current_user, competence, _data(body))
+    db.session.commit()
+    return competence_json(competence)
+
+
+class RetireIn(BaseModel):
+    retired: bool = True
+
+
+@operation(
+    bp,
+    "/<int:competence_id>/retire",
+    "POST",
+    summary="Retire a competence (no new modules or certificates), or reinstate it",
+    tags=["competences"],
+    body=RetireIn,
+    response=schemas.CompetenceOut,
+    permission=lambda user, competence_id: can_manage_competence(
+        user, services.get_competence(competence_id)
+    ),
+)
+def retire_competence(competence_id: int, body: RetireIn):
+    competence = services.get_competence(competence_id)
+    services.set_retired(current_user, competence, body.retired)
     db.session.commit()
     return competence_json(competence)

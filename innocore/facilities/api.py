@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from innocore.accounts.services import get_user_by_email
 from innocore.api import schemas
-from innocore.api.core import api_blueprint, operation, paginated
+from innocore.api.core import TECHNOLOGY, api_blueprint, operation, paginated
 from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
 from innocore.facilities import services
@@ -65,7 +65,7 @@ def _data(body: schemas.FacilityIn) -> services.FacilityData:
     tags=["facilities"],
     paginated=True,
     response=schemas.FacilityOut,
-    query={"technology": "technology code", "q": "free text"},
+    query={"technology": TECHNOLOGY, "q": "free text"},
 )
 def list_facilities():
     tech = request.args.get("technology")
@@ -134,12 +134,13 @@ def update_facility(facility_id: int, body: schemas.FacilityIn):
     summary="Staff roles of a facility (its managers)",
     tags=["facilities"],
     response=schemas.RoleOut,
+    listed=True,
 )
 def list_roles(facility_id: int):
     facility = services.get_facility(facility_id)
     if not can_manage_facility(current_user, facility):
         raise Forbidden("Only the facility's managers see its staff list.")
-    return {"items": [role_json(r) for r in services.list_roles(facility)]}
+    return [role_json(r) for r in services.list_roles(facility)]
 
 
 @operation(

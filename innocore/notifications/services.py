@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from innocore import clock
 from innocore.accounts.models import User
 from innocore.db import commit_retrying
+from innocore.errors import NotFound
 from innocore.extensions import db
 from innocore.notifications.models import DeliveryStatus, Notification
 
@@ -284,7 +285,14 @@ def list_for_user(user: User, *, page: int, per_page: int):
 
 
 def mark_read(user: User, note_id: int | None = None) -> int:
-    """Mark one (or all) of the user's notifications read; returns how many changed."""
+    """Mark one (or all) of the user's notifications read; returns how many changed.
+
+    Raises ``NotFound`` for a ``note_id`` that is not one of the user's: whether someone else's
+    notification exists is not theirs to learn."""
+    if note_id is not None:
+        owner = db.session.scalar(sa.select(Notification.user_id).where(Notification.id == note_id))
+        if owner != user.id:
+            raise NotFound("No such notification.")
     stmt = sa.update(Notification).where(
         Notification.user_id == user.id, Notification.read_at.is_(None)
     )

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-from flask_login import current_user
-from pydantic import BaseModel
+from decimal import Decimal
 
-from innocore.api.core import api_blueprint, operation, paginated
+from flask_login import current_user
+from pydantic import BaseModel, Field
+
+from innocore.api.core import Q, api_blueprint, operation, paginated
 from innocore.errors import Forbidden
+from innocore.extensions import db
 from innocore.permissions import can_manage_facility
-from instruments.charges import queries
+from instruments.charges import queries, services
 from instruments.charges.views import _organisation, period_from_args
 from instruments.requests.catalog import get_facility
 
 bp = api_blueprint("charges_api", __name__)
 TAGS = ["charges"]
-PERIOD = {"from": "first month, 2026-01 (default: this month)", "to": "last month"}
+PERIOD = {
+    "from": Q("first month, 2026-01 (default: this month)", "month"),
+    "to": Q("last month (default: the first)", "month"),
+}
 
 
 class ChargeOut(BaseModel):
@@ -110,3 +116,35 @@ def network_revenue():
         "by_facility": _groups(queries.by_facility(period)),
         "by_category": _groups(queries.by_category(period)),
     }
+
+
+class PolicyIn(BaseModel):
+    currency: str = Field(min_length=3, max_length=3, description="ISO 4217, e.g. EUR")
+    late_cancel_share: Decimal = Field(ge=0, le=1)
+    no_show_share: Decimal = Field(ge=0, le=1)
+
+
+class PolicyOut(BaseModel):
+    facility_id: int
+    currency: str
+    late_cancel_share: str
+    no_show_share: str
+
+
+def _manages(user, facility_id: int) -> bool:
+    return can_manage_facility(user, get_facility(facility_id))
+
+
+@operation(bp, "/facilities/<int:facility_id>/charge-policy", "PUT", tags=TAGS,
+           summary="A facility's currency and the shares charged for late cancellations and "
+           "no-shows (managers)", body=PolicyIn, response=PolicyOut,
+           permission=_manages)  # fmt: skip
+def set_policy(facility_id: int, body: PolicyIn):
+    policy = services.update_policy(
+        current_user, get_facility(facility_id), currency=body.currency,
+        late_cancel_share=body.late_cancel_share, no_show_share=body.no_show_share,
+    )  # fmt: skip
+    db.session.commit()
+    return {"facility_id": facility_id, "currency": policy.currency,
+            "late_cancel_share": str(policy.late_cancel_share),
+            "no_show_share": str(policy.no_show_share)}  # fmt: skip

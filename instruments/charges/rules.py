@@ -6,6 +6,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
+from innocore.clock import year_in_range
 from innocore.errors import Problem
 from instruments.charges.models import ChargeSource
 
@@ -46,12 +47,13 @@ def period_of(instant: datetime, zone: str) -> date:
 
 
 def parse_month(value: str | None) -> date | None:
-    """``2026-03`` -> 2026-03-01; anything else -> None."""
+    """``2026-03`` -> 2026-03-01; anything else, or a year InnoCore does not serve -> None."""
     try:
         year, month = (int(p) for p in (value or "").split("-"))
-        return date(year, month, 1)
+        day = date(year, month, 1)
     except ValueError:
         return None
+    return day if year_in_range(day) else None
 
 
 def add_months(day: date, months: int) -> date:

@@ -15,7 +15,12 @@ def register(app: Flask) -> None:
     from innocore.demo import register_seeder
     from innocore.jobs import register_job
     from innocore.template_helpers import register_facility_section, register_nav
-    from instruments.requests import catalog_views, models, views  # noqa: F401  (tables, routes)
+    from instruments.requests import (  # noqa: F401  (tables, routes)
+        catalog_views,
+        models,
+        views,
+        work_api,  # noqa: F401  (more operations on api_bp)
+    )
     from instruments.requests.api import bp as api_bp
     from instruments.requests.demo import seed_requests
     from instruments.requests.panels import requests_panel

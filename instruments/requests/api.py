@@ -12,13 +12,13 @@ from flask import request as http_request
 from flask_login import current_user
 from pydantic import BaseModel, Field
 
-from innocore.api.core import api_blueprint, operation, paginated
+from innocore.api.core import Q, api_blueprint, enum_values, operation, paginated, signed_in
 from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
 from innocore.links import absolute_url
 from innocore.vocab import UserCategory
 from instruments.requests import catalog, queries, rules, services
-from instruments.requests.models import ServiceUnit
+from instruments.requests.models import RequestStatus, ServiceUnit
 from instruments.requests.permissions import can_handle_request, can_manage_services
 
 bp = api_blueprint("requests_api", __name__)
@@ -209,7 +209,8 @@ def _manages_service(user, service_id: int) -> bool:
 
 @operation(
     bp, "/services", "GET", summary="Requestable services of the network", tags=TAGS,
-    paginated=True, response=ServiceOut, query={"facility_id": "one facility", "q": "free text"},
+    paginated=True, response=ServiceOut,
+    query={"facility_id": Q("one facility", "integer"), "q": "free text"},
 )  # fmt: skip
 def list_services():
     facility_id = http_request.args.get("facility_id", type=int)
@@ -277,8 +278,9 @@ def expertise_directory():
 @operation(
     bp, "/requests", "GET", summary="Service requests I may see", tags=TAGS, paginated=True,
     response=RequestOut,
-    query={"scope": "mine (default), inbox (facility staff) or company (company admins)",
-           "status": "a status, or 'open'"},
+    query={"scope": Q("mine (default), inbox (facility staff) or company (company admins)",
+                      enum=("mine", "inbox", "company")),
+           "status": Q("a status, or 'open'", enum=(*enum_values(RequestStatus), "open"))},
 )  # fmt: skip
 def list_requests():
     scope = http_request.args.get("scope", "mine")
@@ -308,7 +310,8 @@ def _uploads(items: list[AttachmentIn]) -> list[services.Upload]:
 
 
 @operation(bp, "/requests", "POST", summary="Submit a service or collaboration request",
-           tags=TAGS, body=RequestIn, response=RequestOut, status=201)  # fmt: skip
+           tags=TAGS, body=RequestIn, response=RequestOut, status=201,
+           permission=signed_in)  # fmt: skip
 def create_request(body: RequestIn):
     data = services.RequestInput(
         title=body.title, description=body.description, samples=body.samples,
@@ -362,10 +365,10 @@ def transition(request_id: int, body: TransitionIn):
 
 
 @operation(bp, "/requests/<int:request_id>/messages", "GET", summary="The request's thread",
-           tags=TAGS, response=MessageOut)  # fmt: skip
+           tags=TAGS, response=MessageOut, listed=True)  # fmt: skip
 def list_messages(request_id: int):
     row = services.get_request(current_user, request_id)
-    return {"items": [message_json(m) for m in queries.detail(row.id)["messages"]]}
+    return [message_json(m) for m in queries.detail(row.id)["messages"]]
 
 
 @operation(
@@ -379,10 +382,10 @@ def post_message(request_id: int, body: MessageIn):
 
 
 @operation(bp, "/requests/<int:request_id>/quotes", "GET", summary="Quotes of a request",
-           tags=TAGS, response=QuoteOut)  # fmt: skip
+           tags=TAGS, response=QuoteOut, listed=True)  # fmt: skip
 def list_quotes(request_id: int):
     row = services.get_request(current_user, request_id)
-    return {"items": [quote_json(q) for q in queries.detail(row.id)["quotes"]]}
+    return [quote_json(q) for q in queries.detail(row.id)["quotes"]]
 
 
 def _staff_of(user, request_id: int, **_) -> bool:

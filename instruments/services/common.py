@@ -84,7 +84,7 @@ def flush_or_conflict() -> None:
         if "ex_booking_no_overlap" in str(exc.orig) or "23P01" in str(
             getattr(exc.orig, "sqlstate", "")
         ):
-            raise DomainError(rules.CONFLICT, status=409) from None
+            raise DomainError(rules.RACE_CONFLICT, status=409) from None
         raise
 
 

@@ -114,6 +114,9 @@ def test_api_availability_and_finder(client, world, api_headers):
         "/api/v1/availability/earliest",
         query_string={"hours": "2", "tz": "Mars/Olympus", "from": "yesterday"}, headers=headers,
     )  # fmt: skip
+    assert bad.status_code == 400 and bad.json["errors"][0]["field"] == "from"
+    bad = client.get("/api/v1/availability/earliest",
+                     query_string={"hours": "2", "tz": "Mars/Olympus"}, headers=headers)  # fmt: skip
     assert bad.status_code == 422 and bad.json["errors"][0]["field"] == "tz"
     found = client.get(
         "/api/v1/availability/earliest",

@@ -28,6 +28,9 @@ MOVE = {"starts_at": "2031-03-03T10:00:00+01:00", "ends_at": "2031-03-03T11:00:0
 DOWN = {"starts_at": "2031-03-03T10:00:00+01:00", "ends_at": "2031-03-03T11:00:00+01:00",
         "reason": "Service visit"}  # fmt: skip
 
+INSTRUMENT = {"name": "Widefield", "technology": "light_microscopy"}
+NEW_INSTRUMENT = {**INSTRUMENT, "facility_id": "{facility_id}"}
+
 ROUTES = [
     Route("GET", "/instruments/{instrument_id}/book", SIGNED_IN),
     Route("POST", "/instruments/{instrument_id}/book", SIGNED_IN),
@@ -82,6 +85,31 @@ ROUTES = [
     Route("GET", AX + ".ics", NOBODY_BUT_STAFF, api=True),
     Route("PUT", AX, NOBODY_BUT_STAFF, api=True),
     Route("POST", AX + "/cancel", NOBODY_BUT_STAFF, api=True),
+    # the pages' other forms, through the API (tests/kernel/test_api_parity.py)
+    Route("POST", "/api/v1/instruments", MANAGERS | {"other_manager"}, api=True),
+    Route("POST", "/api/v1/instruments", MANAGERS, api=True, data=NEW_INSTRUMENT),
+    Route("PUT", "/api/v1/instruments/{instrument_id}", MANAGERS, api=True),
+    Route("PUT", "/api/v1/instruments/{instrument_id}", MANAGERS, api=True, data=INSTRUMENT),
+    Route("POST", "/api/v1/instruments/{instrument_id}/problems", SIGNED_IN, api=True),
+    Route(
+        "POST",
+        "/api/v1/instruments/{instrument_id}/problems",
+        SIGNED_IN,
+        api=True,
+        data={"severity": "low", "description": "Stage drifts"},
+    ),
+    Route("POST", "/api/v1/problems/{report_id}/resolve", STAFF, api=True),
+    Route("GET", "/api/v1/me/feeds", SIGNED_IN, api=True),
+    Route("POST", "/api/v1/me/feeds", SIGNED_IN, api=True),
+    Route("DELETE", "/api/v1/me/feeds/{feed_id}", OWNER, api=True),
+    Route("PUT", "/api/v1/facilities/{facility_id}/reminders", MANAGERS, api=True),
+    Route(
+        "PUT",
+        "/api/v1/facilities/{facility_id}/reminders",
+        MANAGERS,
+        api=True,
+        data={"reminder_hours": 12},
+    ),
 ]
 
 PUBLIC = {
@@ -145,7 +173,11 @@ def test_every_instruments_route_is_in_the_matrix_or_public(app):
     listed = {(r.method, r.url) for r in ROUTES}
     missing = []
     for rule in app.url_map.iter_rules():
-        if rule.endpoint.split(".")[0] not in ("instruments", "instruments_api"):
+        if rule.endpoint.split(".")[0] not in (
+            "instruments",
+            "instruments_api",
+            "instruments_manage_api",
+        ):
             continue
         if rule.rule in PUBLIC:
             continue

@@ -89,6 +89,21 @@ ROUTES = [
     Route("GET", "/api/v1/organisations/{company_id}/statement", COMPANY_OR_ADMIN, api=True),
     Route("GET", "/api/v1/facilities/{facility_id}/revenue", MANAGERS, api=True),
     Route("GET", "/api/v1/charges/network", ADMIN, api=True),
+    # the pages' other forms, through the API (tests/kernel/test_api_parity.py)
+    Route("PUT", "/api/v1/facilities/{facility_id}/charge-policy", MANAGERS, api=True),
+    Route("PUT", "/api/v1/facilities/{facility_id}/charge-policy", MANAGERS, api=True,
+          data={"currency": "EUR", "late_cancel_share": "0.5", "no_show_share": "1"}),
+    Route("GET", "/api/v1/company/invitations", COMPANY, api=True),
+    Route("POST", "/api/v1/company/invitations", COMPANY, api=True,
+          data={"email": "new.person@example.org"}),
+    Route("POST", "/api/v1/company/invitations/{invitation_id}/revoke", COMPANY, api=True),
+    Route("PUT", "/api/v1/company/people/{company_admin_id}/role", COMPANY, api=True,
+          data={"admin": True}),
+    Route("POST", A + "/attachments", REQUESTER, api=True),
+    Route("POST", A + "/bookings", STAFF, api=True),
+    Route("POST", "/api/v1/facilities/{facility_id}/expertise", MANAGERS, api=True,
+          data={"topic": "Cryo"}),
+    Route("DELETE", "/api/v1/expertise/{expertise_id}", MANAGERS, api=True),
 ]  # fmt: skip
 
 PUBLIC = {
@@ -98,7 +113,7 @@ PUBLIC = {
     "/company/join/<token>",
 }
 MY_BLUEPRINTS = {"requests", "charges", "companies", "training_company", "requests_api",
-                 "charges_api"}  # fmt: skip
+                 "charges_api", "companies_api"}  # fmt: skip
 
 
 @pytest.fixture

@@ -155,8 +155,9 @@ def test_user_sees_and_marks_own_notifications(login_as, make_user, make_facilit
     client = login_as(me)
     page = client.get("/notifications")
     assert b"Mine" in page.data and b"Theirs" not in page.data
-    client.post("/notifications/read", data={"id": theirs.id})
-    assert theirs.read_at is None  # someone else's id changes nothing
+    response = client.post("/notifications/read", data={"id": theirs.id})
+    assert response.status_code == 404  # someone else's id is not ours to learn of
+    assert theirs.read_at is None
     client.post("/notifications/read")
     assert b"unread" not in client.get("/notifications").data
 

@@ -59,7 +59,10 @@ ROUTES = [
         data={"code": "X", "title": "T", "technology": "other", "levels": ["a"]},
     ),
     Route("GET", "/api/v1/audit", ANY_MANAGER, api=True),
-]
+    Route("POST", "/api/v1/competences/{competence_id}/retire", MANAGERS, api=True),
+    Route("POST", "/api/v1/competences/{competence_id}/retire", MANAGERS, api=True,
+          data={"retired": True}),
+]  # fmt: skip
 
 PUBLIC = {
     "/",

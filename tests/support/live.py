@@ -46,7 +46,7 @@ class LiveServer:
         self.log_file = log_file  # the server's stdout and stderr go there when given
         self._proc: subprocess.Popen | None = None
 
-    def start(self) -> LiveServer:
+    def start(self, timeout: float = 90) -> LiveServer:
         cmd = [
             sys.executable,
             "-m",
@@ -70,7 +70,7 @@ class LiveServer:
             if out:
                 out.close()
         # Workers import the app in parallel: slow on a busy machine.
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
                 with urllib.request.urlopen(self.url + "/healthz", timeout=2) as r:  # noqa: S310

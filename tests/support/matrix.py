@@ -121,9 +121,19 @@ def _check_as(client, credential, ids, route: Route, role: str) -> None:
         headers = credential
     kwargs = {"headers": headers}
     if route.method != "GET":
-        kwargs["json" if route.api else "data"] = route.data or {}
+        kwargs["json" if route.api else "data"] = _filled(route.data or {}, ids)
     response = client.open(route.url.format(**ids), method=route.method, **kwargs)
     _judge(response, route, role)
+
+
+def _filled(data: dict, ids: dict) -> dict:
+    """A body whose ``"{name}"`` values are the world's ids (kept as numbers)."""
+    out = {}
+    for key, value in data.items():
+        if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+            value = ids[value[1:-1]]
+        out[key] = value
+    return out
 
 
 def _judge(response, route: Route, role: str) -> None:

@@ -80,7 +80,21 @@ ROUTES = [
         LEARNER_OR_TEACHERS,
         api=True,
     ),
-]
+    # the pages' other forms, through the API (tests/kernel/test_api_parity.py)
+    Route("PUT", "/api/v1/training/modules/{module_id}", MANAGERS, api=True),
+    Route("POST", "/api/v1/training/modules/{module_id}/materials", MANAGERS, api=True),
+    Route("POST", "/api/v1/training/modules/{module_id}/materials", MANAGERS, api=True,
+          data={"title": "Manual", "url": "https://example.org/manual"}),
+    Route("PUT", "/api/v1/training/sessions/{session_id}", STAFF, api=True),
+    Route("POST", "/api/v1/training/sessions/{session_id}/cancel", STAFF, api=True),
+    Route("POST", "/api/v1/training/sessions/{session_id}/cancel", STAFF, api=True,
+          data={"reason": "Trainer ill"}),
+    Route("PUT", "/api/v1/training/facilities/{facility_id}/settings", STAFF, api=True),
+    Route("PUT", "/api/v1/training/facilities/{facility_id}/settings", STAFF, api=True,
+          data={"offer_hours": 12, "reminder_hours": 24}),
+    Route("POST", "/api/v1/training/me/feed", SIGNED_IN, api=True),
+    Route("DELETE", "/api/v1/training/me/feed", SIGNED_IN, api=True),
+]  # fmt: skip
 
 # Open to everyone by design: the catalog, module and session pages, and the calendars (the
 # personal feed is guarded by its secret address).
@@ -92,7 +106,7 @@ PUBLIC = {
     "/training/facilities/<slug>/training.ics",
     "/training/feeds/<token>.ics",
 }
-BLUEPRINTS = {"training", "training_api"}
+BLUEPRINTS = {"training", "training_api", "training_manage_api"}
 
 
 @pytest.fixture
@@ -161,6 +175,7 @@ def test_every_training_route_is_in_the_matrix_or_public(app):
     def template(rule: str) -> str:
         return (
             rule.replace("<slug>", "{slug}")
+            .replace("<int:facility_id>", "{facility_id}")
             .replace("<int:module_id>", "{module_id}")
             .replace("<int:session_id>", "{session_id}")
             .replace("<int:enrolment_id>", "{enrolment_id}")

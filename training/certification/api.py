@@ -7,11 +7,11 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import jsonify, request
 from flask_login import current_user
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 from innocore import clock
 from innocore.accounts.models import User
-from innocore.api.core import api_blueprint, operation, paginated
+from innocore.api.core import Q, api_blueprint, operation, paginated
 from innocore.competences.models import Competence
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
@@ -51,7 +51,7 @@ class IssueIn(BaseModel):
     competence_id: int | None = None
     level: int | None = None
     evidence: str = Field(default="", max_length=10_000)
-    valid_until: datetime | None = None
+    valid_until: AwareDatetime | None = None
 
 
 class ReasonIn(BaseModel):
@@ -59,7 +59,7 @@ class ReasonIn(BaseModel):
 
 
 class RenewIn(BaseModel):
-    valid_until: datetime | None = None
+    valid_until: AwareDatetime | None = None
 
 
 def serialise(cert: Certificate) -> dict:
@@ -102,7 +102,11 @@ def _viewable(public_id: str) -> Certificate:
     tags=["Certificates"],
     response=CertificateOut,
     paginated=True,
-    query={"facility_id": "certificates issued by this facility (its managers, staff, trainers)"},
+    query={
+        "facility_id": Q(
+            "certificates issued by this facility (its managers, staff, trainers)", "integer"
+        )
+    },
 )
 def list_certificates():
     facility_id = request.args.get("facility_id", type=int)
@@ -116,7 +120,7 @@ def list_certificates():
         ):
             raise Forbidden("You may not see this facility's certificates.")
         stmt = queries.facility_certificates_stmt(facility_id)
-    return jsonify(paginated(stmt, serialise))
+    return paginated(stmt, serialise)
 
 
 @operation(
@@ -128,7 +132,7 @@ def list_certificates():
     response=CertificateOut,
 )
 def get_certificate(public_id: str):
-    return jsonify(serialise(_viewable(public_id)))
+    return serialise(_viewable(public_id))
 
 
 @operation(
@@ -187,7 +191,7 @@ def _issue(body: IssueIn) -> Certificate:
 def issue(body: IssueIn):
     cert = _issue(body)
     db.session.commit()
-    return jsonify(serialise(cert)), 201
+    return serialise(cert), 201
 
 
 def _manageable(public_id: str) -> Certificate:
@@ -197,10 +201,42 @@ def _manageable(public_id: str) -> Certificate:
     return cert
 
 
+class SharingIn(BaseModel):
+    show_name: bool
+
+
+def _sees(user, public_id: str, **_) -> bool:
+    _viewable(public_id)
+    return True
+
+
+@operation(
+    bp,
+    "/certificates/<public_id>/sharing",
+    "POST",
+    summary="Whether the public verification page shows my name (the holder decides)",
+    tags=["Certificates"],
+    body=SharingIn,
+    response=CertificateOut,
+    permission=_sees,
+)
+def sharing(public_id: str, body: SharingIn):
+    cert = _viewable(public_id)
+    services.set_sharing(current_user, cert, body.show_name)
+    db.session.commit()
+    return serialise(cert)
+
+
+def _manages(user, public_id: str, **_) -> bool:
+    """Checked before the body is parsed: unknown or unseen is a 404, not theirs to change a 403."""
+    _manageable(public_id)
+    return True
+
+
 def _change(public_id: str, action):
     cert = action(_manageable(public_id))
     db.session.commit()
-    return jsonify(serialise(cert))
+    return serialise(cert)
 
 
 @operation(
@@ -211,6 +247,7 @@ def _change(public_id: str, action):
     tags=["Certificates"],
     body=ReasonIn,
     response=CertificateOut,
+    permission=_manages,
 )
 def suspend(public_id: str, body: ReasonIn):
     return _change(public_id, lambda c: services.suspend(current_user, c, body.reason))
@@ -236,6 +273,7 @@ def reinstate(public_id: str):
     tags=["Certificates"],
     body=ReasonIn,
     response=CertificateOut,
+    permission=_manages,
 )
 def revoke(public_id: str, body: ReasonIn):
     return _change(public_id, lambda c: services.revoke(current_user, c, body.reason))
@@ -250,11 +288,12 @@ def revoke(public_id: str, body: ReasonIn):
     body=RenewIn,
     response=CertificateOut,
     status=201,
+    permission=_manages,
 )
 def renew(public_id: str, body: RenewIn):
     cert = services.renew(current_user, _manageable(public_id), valid_until=body.valid_until)
     db.session.commit()
-    return jsonify(serialise(cert)), 201
+    return serialise(cert), 201
 
 
 class VerificationOut(BaseModel):

@@ -71,12 +71,13 @@ def _path(path_id: int) -> QualificationPath:
     summary="Qualification paths",
     tags=["Qualification paths"],
     response=PathOut,
+    listed=True,
 )
 def list_paths():
     import sqlalchemy as sa
 
     paths = db.session.scalars(sa.select(QualificationPath).where(QualificationPath.active)).all()
-    return jsonify({"items": [serialise(p) for p in paths]})
+    return [serialise(p) for p in paths]
 
 
 @operation(
@@ -88,7 +89,7 @@ def list_paths():
     response=PathOut,
 )
 def get_path(path_id: int):
-    return jsonify(serialise(_path(path_id)))
+    return serialise(_path(path_id))
 
 
 @operation(
@@ -108,7 +109,7 @@ def create_path(body: PathIn):
     )
     path = services.save_path(current_user, data)
     db.session.commit()
-    return jsonify(serialise(path)), 201
+    return serialise(path), 201
 
 
 @operation(
@@ -127,7 +128,7 @@ def update_path(path_id: int, body: PathIn):
     )
     path = services.save_path(current_user, data, _path(path_id))
     db.session.commit()
-    return jsonify(serialise(path))
+    return serialise(path)
 
 
 @operation(
@@ -161,3 +162,36 @@ def my_progress(path_id: int):
             "award": p.award.status.value if p.award else None,
         }
     )
+
+
+class AwardOut(BaseModel):
+    id: int
+    path_id: int
+    user_id: int
+    status: str
+    completed_at: str
+    decided_at: str | None
+    certificate_id: int | None
+
+
+@operation(
+    bp,
+    "/paths/awards/<int:award_id>/confirm",
+    "POST",
+    summary="Confirm a pending path award: its certificate and credential are issued",
+    tags=["Qualification paths"],
+    response=AwardOut,
+    permission=lambda user, **kw: can_manage_paths(user),
+)
+def confirm_award(award_id: int):
+    award = services.confirm_award(current_user, award_id)
+    db.session.commit()
+    return {
+        "id": award.id,
+        "path_id": award.path_id,
+        "user_id": award.user_id,
+        "status": award.status.value,
+        "completed_at": award.completed_at.isoformat(),
+        "decided_at": award.decided_at.isoformat() if award.decided_at else None,
+        "certificate_id": award.certificate_id,
+    }

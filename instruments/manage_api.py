@@ -1,0 +1,260 @@
+"""The catalog's writes through /api/v1: instruments, problem reports, calendar feeds, reminders.
+
+Each operation calls the service its page calls (``catalog``, ``services``, ``feeds``).
+"""
+
+from __future__ import annotations
+
+from datetime import time
+from decimal import Decimal
+
+from flask import url_for
+from flask_login import current_user
+from pydantic import BaseModel, Field
+
+from innocore.api.core import api_blueprint, operation, signed_in
+from innocore.errors import DomainError, Forbidden, NotFound, Problem
+from innocore.extensions import db
+from innocore.facilities.models import Facility
+from innocore.facilities.services import get_facility
+from innocore.permissions import can_manage_facility, facility_roles, is_network_admin
+from innocore.vocab import FacilityRoleKind, Technology, UserCategory
+from instruments import catalog, feeds, queries, services
+from instruments.api import instrument_json
+from instruments.models import (
+    ApprovalMode,
+    CalendarFeed,
+    FeedKind,
+    InstrumentStatus,
+    ProblemReport,
+    Severity,
+)
+from instruments.permissions import (
+    can_create_instrument,
+    can_manage_instrument,
+    can_staff_instrument,
+)
+from instruments.schemas import InstrumentOut, Strict
+
+bp = api_blueprint("instruments_manage_api", __name__)
+TAGS = ["instruments"]
+
+
+class OpeningIn(Strict):
+    weekday: int = Field(ge=0, le=6, description="0 = Monday")
+    opens: time
+    closes: time
+
+
+class InstrumentIn(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    technology: Technology
+    model: str = Field(default="", max_length=200)
+    description: str = Field(default="", max_length=10_000)
+    location: str = Field(default="", max_length=200)
+    status: InstrumentStatus = InstrumentStatus.AVAILABLE
+    required_competence_id: int | None = None
+    required_level: int | None = Field(default=None, ge=1, le=9)
+    approval_mode: ApprovalMode = ApprovalMode.NONE
+    out_of_hours_level: int | None = Field(default=None, ge=1, le=9)
+    slot_minutes: int | None = Field(default=None, ge=0, le=100_000)
+    min_minutes: int | None = Field(default=None, ge=0, le=100_000)
+    max_minutes: int | None = Field(default=None, ge=0, le=100_000)
+    horizon_days: int | None = Field(default=None, ge=0, le=100_000)
+    notice_minutes: int | None = Field(default=None, ge=0, le=100_000)
+    cancel_cutoff_minutes: int | None = Field(default=None, ge=0, le=100_000)
+    max_future_bookings: int | None = Field(default=None, ge=0, le=100_000)
+    max_hours_week: int | None = Field(default=None, ge=0, le=100_000)
+    opening: list[OpeningIn] = Field(default_factory=list, max_length=50)
+    rates: dict[UserCategory, Decimal] = Field(default_factory=dict)
+
+    def data(self) -> catalog.InstrumentData:
+        fields = self.model_dump(exclude={"opening", "rates"})
+        return catalog.InstrumentData(
+            **fields,
+            opening=[(o.weekday, o.opens, o.closes) for o in self.opening],
+            rates=dict(self.rates),
+        )
+
+
+class NewInstrumentIn(InstrumentIn):
+    facility_id: int
+
+    def data(self) -> catalog.InstrumentData:
+        return InstrumentIn.model_validate(self.model_dump(exclude={"facility_id"})).data()
+
+
+def _creates_somewhere(user, **_) -> bool:
+    if is_network_admin(user):
+        return True
+    return any(FacilityRoleKind.MANAGER in roles for roles in facility_roles(user).values())
+
+
+def _manages_instrument(user, instrument_id: int) -> bool:
+    return can_manage_instrument(user, queries.get_instrument(instrument_id))
+
+
+@operation(bp, "/instruments", "POST", summary="Add an instrument to a facility's catalog (managers)",
+           tags=TAGS, body=NewInstrumentIn, response=InstrumentOut, status=201,
+           permission=_creates_somewhere)  # fmt: skip
+def create_instrument(body: NewInstrumentIn):
+    facility = db.session.get(Facility, body.facility_id)
+    if facility is not None and not can_create_instrument(current_user, facility):
+        raise Forbidden("Only the facility's managers add instruments.")
+    instrument = catalog.create_instrument(current_user, body.facility_id, body.data())
+    db.session.commit()
+    return instrument_json(instrument), 201
+
+
+@operation(bp, "/instruments/<int:instrument_id>", "PUT", tags=TAGS,
+           summary="Edit an instrument: policy, opening hours and rates are replaced as a whole",
+           body=InstrumentIn, response=InstrumentOut, permission=_manages_instrument)  # fmt: skip
+def update_instrument(instrument_id: int, body: InstrumentIn):
+    instrument = catalog.update_instrument(
+        current_user, queries.get_instrument(instrument_id), body.data()
+    )
+    db.session.commit()
+    return instrument_json(instrument)
+
+
+# ---- problem reports -----------------------------------------------------------------------------
+
+
+class ProblemIn(Strict):
+    severity: Severity
+    description: str = Field(min_length=1, max_length=5000)
+
+
+class ResolutionIn(Strict):
+    resolution: str = Field(default="", max_length=5000)
+
+
+class ProblemOut(BaseModel):
+    id: int
+    instrument_id: int
+    severity: Severity
+    description: str
+    created_at: str
+    resolved_at: str | None
+    resolution: str | None
+
+
+def problem_json(report: ProblemReport) -> dict:
+    return {
+        "id": report.id,
+        "instrument_id": report.instrument_id,
+        "severity": report.severity.value,
+        "description": report.description,
+        "created_at": report.created_at.isoformat(),
+        "resolved_at": report.resolved_at.isoformat() if report.resolved_at else None,
+        "resolution": report.resolution,
+    }
+
+
+def _sees_instrument(user, instrument_id: int) -> bool:
+    return queries.get_instrument(instrument_id) is not None
+
+
+@operation(bp, "/instruments/<int:instrument_id>/problems", "POST", tags=TAGS, status=201,
+           summary="Report a problem (a high-severity one takes the instrument down)",
+           body=ProblemIn, response=ProblemOut, permission=_sees_instrument)  # fmt: skip
+def report_problem(instrument_id: int, body: ProblemIn):
+    report = services.report_problem(current_user, instrument_id, body.severity, body.description)
+    db.session.commit()
+    return problem_json(report), 201
+
+
+def _staffs_report(user, report_id: int) -> bool:
+    report = db.session.get(ProblemReport, report_id)
+    if report is None:
+        raise NotFound("No such problem report.")
+    return can_staff_instrument(user, report.instrument)
+
+
+@operation(bp, "/problems/<int:report_id>/resolve", "POST", tags=TAGS,
+           summary="Resolve a problem report (facility staff)", body=ResolutionIn,
+           response=ProblemOut, permission=_staffs_report)  # fmt: skip
+def resolve_problem(report_id: int, body: ResolutionIn):
+    report = services.resolve_problem(current_user, report_id, body.resolution)
+    db.session.commit()
+    return problem_json(report)
+
+
+# ---- calendar feeds ------------------------------------------------------------------------------
+
+
+class FeedIn(Strict):
+    kind: FeedKind = FeedKind.USER
+    target_id: int | None = Field(default=None, description="instrument or facility id")
+
+
+class FeedOut(BaseModel):
+    id: int
+    kind: FeedKind
+    target_id: int
+    created_at: str
+    url: str | None = Field(description="the secret address: shown once, when created")
+
+
+def feed_json(feed: CalendarFeed, raw: str | None = None) -> dict:
+    return {
+        "id": feed.id,
+        "kind": feed.kind.value,
+        "target_id": feed.target_id,
+        "created_at": feed.created_at.isoformat(),
+        "url": url_for("instruments.feed", token=raw, _external=True) if raw else None,
+    }
+
+
+@operation(bp, "/me/feeds", "GET", summary="My booking calendar feeds", tags=["account"],
+           response=FeedOut, listed=True)  # fmt: skip
+def list_my_feeds():
+    return [feed_json(f) for f in feeds.list_feeds(current_user)]
+
+
+@operation(bp, "/me/feeds", "POST", tags=["account"], status=201,
+           summary="A new secret calendar address: my bookings, an instrument's or a facility's",
+           body=FeedIn, response=FeedOut, permission=signed_in)  # fmt: skip
+def create_my_feed(body: FeedIn):
+    target = current_user.id if body.kind == FeedKind.USER else body.target_id
+    if target is None:
+        raise DomainError(
+            Problem("target_required", "Name the instrument or facility.", "target_id")
+        )
+    feed, raw = feeds.create_feed(current_user, body.kind, target)
+    db.session.commit()
+    return feed_json(feed, raw), 201
+
+
+@operation(bp, "/me/feeds/<int:feed_id>", "DELETE", summary="Revoke one of my calendar feeds",
+           tags=["account"])  # fmt: skip
+def revoke_my_feed(feed_id: int):
+    feeds.revoke_feed(current_user, feed_id)
+    db.session.commit()
+    return {"revoked": True}
+
+
+# ---- facility booking settings -------------------------------------------------------------------
+
+
+class RemindersIn(Strict):
+    reminder_hours: int = Field(ge=0, le=336, description="0: no reminders")
+
+
+class RemindersOut(BaseModel):
+    facility_id: int
+    reminder_hours: int
+
+
+def _manages_facility(user, facility_id: int) -> bool:
+    return can_manage_facility(user, get_facility(facility_id))
+
+
+@operation(bp, "/facilities/<int:facility_id>/reminders", "PUT", tags=["facilities"],
+           summary="How long before each booking its reminder goes out (managers)",
+           body=RemindersIn, response=RemindersOut, permission=_manages_facility)  # fmt: skip
+def set_reminders(facility_id: int, body: RemindersIn):
+    facility = db.session.get(Facility, facility_id)
+    feeds.set_reminder_hours(current_user, facility, body.reminder_hours)
+    db.session.commit()
+    return {"facility_id": facility.id, "reminder_hours": feeds.reminder_hours(facility.id)}
