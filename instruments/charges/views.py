@@ -3,8 +3,6 @@ company administrator's view of the company's bookings."""
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 
 from flask import Response, flash, redirect, render_template, request, url_for
@@ -19,6 +17,7 @@ from innocore.errors import DomainError, Forbidden, NotFound
 from innocore.extensions import db
 from innocore.forms import apply_problems
 from innocore.permissions import can_manage_facility, is_network_admin, require
+from innocore.spreadsheets import csv_response
 from instruments.charges import bp, queries, rules, services
 from instruments.charges.pdf import statement_pdf
 from instruments.requests.catalog import get_facility
@@ -81,16 +80,9 @@ def _csv_row(c) -> list:
 @login_required
 def statement_csv(organisation_id: int):
     org, period = _organisation(organisation_id), period_from_args()
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_HEADER)
-    for charge in db.session.scalars(queries.lines(period, organisation_id=org.id)):
-        writer.writerow(_csv_row(charge))
+    rows = (_csv_row(c) for c in db.session.scalars(queries.lines(period, organisation_id=org.id)))
     name = f"statement-{org.id}-{period.start:%Y-%m}-{period.end:%Y-%m}.csv"
-    return Response(
-        out.getvalue(), mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )  # fmt: skip
+    return csv_response(CSV_HEADER, rows, name)
 
 
 @bp.route("/organisations/<int:organisation_id>.pdf")

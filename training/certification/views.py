@@ -21,8 +21,9 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from werkzeug.routing import BaseConverter
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
+from innocore.accounts.addresses import AcceptedEmail
 from innocore import clock
 from innocore.accounts.models import User
 from innocore.audit import AuditEvent
@@ -250,7 +251,7 @@ def issue_from_assessment(slug: str, assessment_id: int):
 
 class IssueForm(FlaskForm):
     email = StringField(
-        "Holder's e-mail address", validators=[DataRequired(), Email(), Length(max=254)]
+        "Holder's e-mail address", validators=[DataRequired(), AcceptedEmail(), Length(max=254)]
     )
     competence_id = SelectField("Competence", validators=[DataRequired()])
     level = IntegerField("Level", validators=[DataRequired()])

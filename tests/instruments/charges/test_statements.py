@@ -98,3 +98,14 @@ def test_year_statement_runs_a_constant_number_of_queries(
     assert large.count == small.count
     api = f"/api/v1/organisations/{books['company'].id}/statement?from=2026-01&to=2026-12"
     assert client.get(api).json["total"] == 1205
+
+
+def test_a_formula_in_a_name_reaches_the_statement_csv_as_text(client, login_as, db_session, books):
+    books["sci"].name = '=HYPERLINK("http://evil.test","Open invoice")'
+    add_charges(db_session, books, 1)
+    login_as(books["admin"])
+    org = books["company"].id
+    body = client.get(f"/charges/organisations/{org}.csv?from=2026-03&to=2026-03").data.decode()
+    line = body.splitlines()[1]
+    assert "'=HYPERLINK" in line and ",=HYPERLINK" not in line and ',"=HYPERLINK' not in line
+    assert line.endswith(",10.00,EUR,quote:0")  # numbers stay numbers
