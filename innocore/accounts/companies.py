@@ -15,9 +15,9 @@ from flask import current_app
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from innocore import audit, clock
+from innocore.accounts.addresses import address_problem
 from innocore.accounts.models import Organisation, User
 from innocore.accounts.rules import password_problems
-from innocore.accounts.addresses import address_problem
 from innocore.accounts.services import external_url, get_user_by_email, hash_password
 from innocore.db import UTCDateTime
 from innocore.errors import DomainError, Forbidden, NotFound, Problem

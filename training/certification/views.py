@@ -23,8 +23,8 @@ from werkzeug.routing import BaseConverter
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from innocore.accounts.addresses import AcceptedEmail
 from innocore import clock
+from innocore.accounts.addresses import AcceptedEmail
 from innocore.accounts.models import User
 from innocore.audit import AuditEvent
 from innocore.competences.models import Competence
