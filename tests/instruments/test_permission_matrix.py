@@ -52,6 +52,7 @@ ROUTES = [
     Route("GET", B + ".ics", OWNER_OR_STAFF),
     Route("POST", B + "/move", OWNER_OR_STAFF),
     Route("POST", B + "/cancel", OWNER_OR_STAFF),
+    Route("POST", B + "/end", OWNER_OR_STAFF),
     Route("POST", B + "/approve", STAFF),
     Route("POST", B + "/reject", STAFF),
     Route("POST", B + "/no-show", STAFF),
@@ -59,6 +60,7 @@ ROUTES = [
     Route("GET", X + ".ics", NOBODY_BUT_STAFF),
     Route("POST", X + "/move", NOBODY_BUT_STAFF),
     Route("POST", X + "/cancel", NOBODY_BUT_STAFF),
+    Route("POST", X + "/end", NOBODY_BUT_STAFF),
     Route("GET", "/api/v1/instruments", SIGNED_IN, api=True),
     Route("GET", "/api/v1/instruments/{instrument_id}", SIGNED_IN, api=True),
     Route("GET", "/api/v1/instruments/{instrument_id}/availability", SIGNED_IN, api=True),
@@ -74,6 +76,7 @@ ROUTES = [
     Route("PUT", AB, OWNER_OR_STAFF, api=True),
     Route("PUT", AB, OWNER_OR_STAFF, api=True, data=MOVE),
     Route("POST", AB + "/cancel", OWNER_OR_STAFF, api=True),
+    Route("POST", AB + "/end", OWNER_OR_STAFF, api=True),
     Route("POST", AB + "/approve", STAFF, api=True),
     Route("POST", AB + "/reject", STAFF, api=True),
     Route("POST", AB + "/reject", STAFF, api=True, data={"reason": "Full"}),
@@ -82,6 +85,7 @@ ROUTES = [
     Route("GET", AX + ".ics", NOBODY_BUT_STAFF, api=True),
     Route("PUT", AX, NOBODY_BUT_STAFF, api=True),
     Route("POST", AX + "/cancel", NOBODY_BUT_STAFF, api=True),
+    Route("POST", AX + "/end", NOBODY_BUT_STAFF, api=True),
 ]
 
 PUBLIC = {
