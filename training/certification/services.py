@@ -110,6 +110,7 @@ def issue_prior_learning(
             valid_until=until,
             now=now,
         )
+        + _duplicates(holder.id, competence.id, level, now)
     )
     return _create(
         actor,
@@ -172,6 +173,7 @@ def issue_from_assessment(actor, assessment_id: int, *, valid_until=None) -> Cer
             valid_until=until,
             now=now,
         )
+        + _duplicates(enrolment.user_id, competence.id, assessment.level_reached, now)
     )
     return _create(
         actor,
@@ -185,6 +187,20 @@ def issue_from_assessment(actor, assessment_id: int, *, valid_until=None) -> Cer
         module_id=module.id,
         assessment_id=assessment.id,
     )
+
+
+def _duplicates(holder_id, competence_id, level, now, *, exclude_id=None) -> list[Problem]:
+    """The one-standing-certificate rule, with the holder's current certificates read here."""
+    if level is None:
+        return []
+    from innocore.accounts.models import User
+
+    # Two issuers at once: the second waits for the first (PostgreSQL row lock on the holder).
+    db.session.execute(sa.select(User.id).where(User.id == holder_id).with_for_update())
+    standing = queries.standing_certificates(
+        holder_id, competence_id, level, now, exclude_id=exclude_id
+    )
+    return rules.duplicate_problems(standing, level)
 
 
 def _lock(cert: Certificate) -> Certificate:
@@ -262,6 +278,7 @@ def renew(
             valid_until=until,
             now=now,
         )
+        + _duplicates(cert.holder_id, competence.id, cert.level, now, exclude_id=cert.id)
     )
     if cert.status == CertificateStatus.ACTIVE:
         _end(cert, f"Renewed on {now:%d %b %Y}", now, actor)
