@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from instruments.requests.pdf import latin1, new_document, table
+from instruments.requests.pdf import new_document, table
 
 
 def statement_pdf(org, period, charges, totals) -> bytes:
     pdf = new_document(f"Statement {period.label}")
-    pdf.multi_cell(0, 6, latin1(f"{org.name} ({org.kind.label}, {org.country})"),
+    pdf.multi_cell(0, 6, f"{org.name} ({org.kind.label}, {org.country})",
                    new_x="LMARGIN", new_y="NEXT")  # fmt: skip
     pdf.ln(3)
     rows = [
-        [c.incurred_at.date().isoformat(), c.description[:60], f"{c.quantity} {c.unit}",
+        [c.incurred_at.date().isoformat(), c.description, f"{c.quantity} {c.unit}",
          f"{c.rate}", f"{c.amount} {c.currency}"]
         for c in charges
     ]  # fmt: skip
