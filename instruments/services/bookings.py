@@ -276,7 +276,7 @@ def end_booking_early(actor: User, booking_id: int) -> Booking:
 
 
 def finish(
-    booking: Booking, actor: User, status: BookingStatus, reason: str, *, late=False
+    booking: Booking, actor: User | None, status: BookingStatus, reason: str, *, late=False
 ) -> None:
     """End an active booking (cancelled, no-show), with history and an audit event."""
     now = clock.now()
@@ -284,7 +284,7 @@ def finish(
     booking.sequence += 1
     booking.updated_at = now
     if status == BookingStatus.CANCELLED:
-        booking.cancelled_by_id, booking.cancelled_at = actor.id, now
+        booking.cancelled_by_id, booking.cancelled_at = (actor.id if actor else None), now
         booking.cancel_reason, booking.cancelled_late = (reason or "")[:1000], late
     record_change(booking, actor, status.value, reason or "")
     changes = {"status": ["active", status.value], "late": [None, late]}

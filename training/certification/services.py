@@ -7,11 +7,13 @@ import secrets
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 
 from innocore import audit, clock
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.notifications.services import queue_email
+from instruments.services.attention import review_bookings_after_certificate_end
 from training.certification import permissions, queries, rules
 from training.certification.models import Certificate, CertificateBasis, CertificateStatus
 from training.credentials.documents import external_url, issuer_key_for
@@ -92,6 +94,11 @@ def _notify(holder, cert: Certificate, event: str, subject: str, key: str | None
         title=_title(cert),
         event=event,
     )
+
+
+def notify_holder(cert: Certificate, event: str, subject: str):
+    """Tell the holder about a change of their certificate (once per change)."""
+    return _notify(cert.holder, cert, event, f"{subject}: {_title(cert)}")
 
 
 def issue_prior_learning(
@@ -228,10 +235,32 @@ def _transition(actor, cert, action: str, reason: str | None, new_status, **fiel
     return cert
 
 
+ENDED_HOOKS = "training.certificate_ended"  # app.extensions key: [fn(cert, actor, reason)]
+
+
+def register_ended_hook(app, fn) -> None:
+    """Plug in what else must be reviewed when a certificate stops being valid (create_app)."""
+    app.extensions.setdefault(ENDED_HOOKS, []).append(fn)
+
+
+def _ended(cert: Certificate, actor, reason: str) -> None:
+    """A certificate stopped being valid (suspended, revoked, expired, lapsed): the holder's
+    bookings that needed it are flagged or cancelled, then every plugged-in hook runs (path
+    awards resting on it are reviewed)."""
+    db.session.flush()
+    if cert.competence_id is not None:
+        review_bookings_after_certificate_end(
+            cert.holder_id, cert.competence_id, f"{_title(cert)}: {reason}", actor
+        )
+    for hook in current_app.extensions.get(ENDED_HOOKS, []):
+        hook(cert, actor, reason)
+
+
 def suspend(actor, cert: Certificate, reason: str) -> Certificate:
     """Suspend (reversibly): the certificate stops counting until it is reinstated."""
     cert = _transition(actor, cert, "suspend", reason, CertificateStatus.SUSPENDED)
     _notify(cert.holder, cert, "suspended", f"Certificate suspended: {_title(cert)}")
+    _ended(cert, actor, f"suspended ({reason.strip()})")
     return cert
 
 
@@ -248,6 +277,7 @@ def revoke(actor, cert: Certificate, reason: str) -> Certificate:
         actor, cert, "revoke", reason, CertificateStatus.REVOKED, revoked_at="now", listed_at="now"
     )
     _notify(cert.holder, cert, "revoked", f"Certificate revoked: {_title(cert)}")
+    _ended(cert, actor, f"revoked ({reason.strip()})")
     return cert
 
 
@@ -281,7 +311,7 @@ def renew(
         + _duplicates(cert.holder_id, competence.id, cert.level, now, exclude_id=cert.id)
     )
     if cert.status == CertificateStatus.ACTIVE:
-        _end(cert, f"Renewed on {now:%d %b %Y}", now, actor)
+        _end(cert, f"Renewed on {now:%d %b %Y}", now, actor, review=False)
     return _create(
         actor,
         facility=cert.facility,
@@ -297,7 +327,13 @@ def renew(
 
 
 def _end(
-    cert: Certificate, reason: str, now: datetime, actor=None, *, listed: bool = False
+    cert: Certificate,
+    reason: str,
+    now: datetime,
+    actor=None,
+    *,
+    listed: bool = False,
+    review: bool = True,
 ) -> None:
     cert.status = CertificateStatus.EXPIRED
     cert.status_reason = reason
@@ -308,6 +344,8 @@ def _end(
     audit.record(
         actor, "certificate.expired", cert, audit.changes_of(cert), facility_id=cert.facility_id
     )
+    if review:  # a renewal ends the old certificate with the new one already on its way
+        _ended(cert, actor, reason)
 
 
 def set_sharing(actor, cert: Certificate, show_name: bool) -> Certificate:
