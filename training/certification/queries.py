@@ -142,6 +142,18 @@ def listed_indexes(issuer_key: str) -> list[int]:
     )
 
 
+def suspended_indexes(issuer_key: str) -> list[int]:
+    """Suspension-list bits of an issuer: its certificates suspended right now (reversible)."""
+    return sorted(
+        db.session.scalars(
+            sa.select(Certificate.status_index).where(
+                Certificate.issuer_key == issuer_key,
+                Certificate.status == CertificateStatus.SUSPENDED,
+            )
+        )
+    )
+
+
 def standing_certificates(
     holder_id: int, competence_id: int, level: int, now: datetime, *, exclude_id: int | None = None
 ) -> list[str]:
