@@ -51,3 +51,21 @@ def attempt(form: FlaskForm, action: Callable[[], T]) -> tuple[bool, T | None]:
 def form_status(form: FlaskForm) -> int:
     """422 when the form shows errors (so clients and tests can tell), else 200."""
     return 422 if form.errors or getattr(form, "form_errors", None) else 200
+
+
+def attempt_action(action: Callable[[], T]) -> tuple[T | None, DomainError | None]:
+    """Run one use case for a button post (no form fields) at a boundary: commit once if it
+    succeeds and return ``(result, None)``; if the rules refuse it (422, 409), roll back and
+    return ``(None, error)`` so the view renders its own page with ``refusal=error.problems``
+    and ``error.status`` (never a redirect that hides the reason). 403 and 404 propagate to
+    the app-wide handler.
+    """
+    try:
+        result = action()
+    except DomainError as err:
+        if err.status in (403, 404):
+            raise
+        db.session.rollback()
+        return None, err
+    db.session.commit()
+    return result, None

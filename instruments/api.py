@@ -12,7 +12,15 @@ from sqlalchemy.exc import IntegrityError
 
 from innocore import clock
 from innocore.accounts.rules import category_for
-from innocore.api.core import TECHNOLOGY, Q, api_blueprint, operation, paginated, signed_in
+from innocore.api.core import (
+    TECHNOLOGY,
+    Q,
+    api_blueprint,
+    operation,
+    paginated,
+    parse_body,
+    signed_in,
+)
 from innocore.clock import is_valid_timezone, to_zone
 from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
@@ -31,6 +39,7 @@ from instruments.schemas import (
     DowntimeOut,
     InstrumentOut,
     MoveIn,
+    OverrideIn,
     ReasonIn,
     SlotOut,
 )
@@ -322,10 +331,22 @@ def approvals():
     return paginated(queries.pending_query(ids), booking_json)
 
 
-@operation(bp, "/bookings/<int:booking_id>/approve", "POST", summary="Approve a pending request",
+@operation(bp, "/bookings/<int:booking_id>/end", "POST",
+           summary="End a running booking now (the time used is charged)",
+           tags=BOOKING_TAGS, response=BookingOut, permission=_sees_booking)  # fmt: skip
+def end_early(booking_id: int):
+    booking = services.end_booking_early(current_user, booking_id)
+    db.session.commit()
+    return booking_json(booking)
+
+
+@operation(bp, "/bookings/<int:booking_id>/approve", "POST",
+           summary="Approve a pending request (every rule is checked again; optional JSON body "
+           '{"override_reason": "..."} overrides the overridable problems)',
            tags=BOOKING_TAGS, response=BookingOut)  # fmt: skip
 def approve(booking_id: int):
-    booking = services.approve_booking(current_user, booking_id)
+    body = parse_body(OverrideIn) if request.get_data() else OverrideIn()
+    booking = services.approve_booking(current_user, booking_id, body.override_reason)
     db.session.commit()
     return booking_json(booking)
 

@@ -16,7 +16,7 @@ from innocore.calendar import ics_response, text_etag
 from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility
-from innocore.forms import apply_problems
+from innocore.forms import apply_problems, attempt_action
 from innocore.links import absolute_url
 from innocore.permissions import is_network_admin, require, staffed_facility_ids
 from instruments import bp, feeds, queries, rules, services
@@ -135,6 +135,11 @@ def my_bookings():
 @bp.route("/bookings/<int:booking_id>")
 @login_required
 def booking_page(booking_id: int):
+    return _booking_page(booking_id)
+
+
+def _booking_page(booking_id: int, *, move=None, cancel=None, refusal=None, status=200):
+    """The booking with its history; a refused action shows its reasons here (422/409)."""
     booking = services.get_booking(current_user, booking_id)
     history = db.session.scalars(
         sa.select(BookingChange)
@@ -142,16 +147,17 @@ def booking_page(booking_id: int):
         .order_by(BookingChange.changed_at, BookingChange.id)
     ).all()
     zone = booking.instrument.facility.timezone
-    move = MoveForm(
+    move = move or MoveForm(
         starts_at=booking.starts_at.astimezone(ZoneInfo(zone)).replace(tzinfo=None),
         ends_at=booking.ends_at.astimezone(ZoneInfo(zone)).replace(tzinfo=None),
     )
     rate = booking.instrument.rate_for(category_for(booking.user, booking.instrument.facility))
     return render_template(
         "instruments/booking.html", booking=booking, history=history, move=move,
-        cancel=ReasonForm(), price=rules.price(booking.starts_at, booking.ends_at, rate),
+        cancel=cancel or ReasonForm(), price=rules.price(booking.starts_at, booking.ends_at, rate),
         hours=rules.hours_between(booking.starts_at, booking.ends_at), now=clock.now(),
-    )  # fmt: skip
+        refusal=refusal,
+    ), status  # fmt: skip
 
 
 @bp.route("/bookings/<int:booking_id>.ics")
@@ -168,39 +174,32 @@ def move(booking_id: int):
     booking = services.get_booking(current_user, booking_id)
     zone = booking.instrument.facility.timezone
     form = MoveForm()
-    try:
+
+    def act():
         if not form.validate_on_submit():
-            raise DomainError(
-                Problem("invalid_datetime", "Give the new start and end.", "starts_at")
-            )
-        services.move_booking(
+            msg = "Give the new start and end."
+            raise DomainError(Problem("invalid_datetime", msg, "starts_at"))
+        return services.move_booking(
             current_user, booking.id, to_instant(form.starts_at.data, zone, "starts_at"),
             to_instant(form.ends_at.data, zone, "ends_at"),
             override_reason=(form.override_reason.data or "").strip() or None,
         )  # fmt: skip
-    except DomainError as err:
-        db.session.rollback()
-        for p in err.problems:
-            flash(p.message, "error")
-        return redirect(url_for("instruments.booking_page", booking_id=booking_id)), 303
-    db.session.commit()
+
+    _, err = attempt_action(act)
+    if err is not None:
+        apply_problems(form, err)
+        return _booking_page(booking_id, move=form, refusal=err.problems, status=err.status)
     flash("Booking moved.", "success")
     _say_folds(zone, booking.starts_at, booking.ends_at)
     return redirect(url_for("instruments.booking_page", booking_id=booking_id)), 303
 
 
 def _post_action(booking_id: int, action, done: str, back: str | None = None):
-    try:
-        action()
-    except DomainError as err:
-        if err.status in (403, 404):
-            raise
-        db.session.rollback()
-        for p in err.problems:
-            flash(p.message, "error")
-    else:
-        db.session.commit()
-        flash(done, "success")
+    """A button on the booking page: done, back to the page; refused, the page with reasons."""
+    _, err = attempt_action(action)
+    if err is not None:
+        return _booking_page(booking_id, refusal=err.problems, status=err.status)
+    flash(done, "success")
     return redirect(back or url_for("instruments.booking_page", booking_id=booking_id)), 303
 
 
@@ -215,23 +214,40 @@ def cancel(booking_id: int):
     )
 
 
+@bp.route("/bookings/<int:booking_id>/end", methods=["POST"])
+@login_required
+def end_early(booking_id: int):
+    return _post_action(
+        booking_id, lambda: services.end_booking_early(current_user, booking_id),
+        "Booking ended: the time you used is what will be charged.",
+    )  # fmt: skip
+
+
 @bp.route("/bookings/<int:booking_id>/approve", methods=["POST"])
 @login_required
 def approve(booking_id: int):
-    return _post_action(
-        booking_id, lambda: services.approve_booking(current_user, booking_id), "Approved.",
-        url_for("instruments.approvals"),
-    )  # fmt: skip
+    reason = (request.form.get("override_reason") or "").strip()[:1000] or None
+    return _inbox_action(
+        booking_id, lambda: services.approve_booking(current_user, booking_id, reason), "Approved."
+    )
 
 
 @bp.route("/bookings/<int:booking_id>/reject", methods=["POST"])
 @login_required
 def reject(booking_id: int):
     reason = (request.form.get("reason") or "").strip()
-    return _post_action(
-        booking_id, lambda: services.reject_booking(current_user, booking_id, reason), "Rejected.",
-        url_for("instruments.approvals"),
-    )  # fmt: skip
+    return _inbox_action(
+        booking_id, lambda: services.reject_booking(current_user, booking_id, reason), "Rejected."
+    )
+
+
+def _inbox_action(booking_id: int, action, done: str):
+    """A decision in the approvals inbox: refused, the inbox with the reasons next to it."""
+    _, err = attempt_action(action)
+    if err is not None:
+        return _approvals_page(refusal=err.problems, refused_id=booking_id, status=err.status)
+    flash(done, "success")
+    return redirect(url_for("instruments.approvals")), 303
 
 
 @bp.route("/bookings/<int:booking_id>/no-show", methods=["POST"])
@@ -245,12 +261,20 @@ def no_show(booking_id: int):
 @bp.route("/approvals")
 @require(may_approve_somewhere, "Only facility staff see booking requests.")
 def approvals():
+    return _approvals_page()
+
+
+def _approvals_page(*, refusal=None, refused_id=None, status=200):
     if is_network_admin(current_user):
         ids = set(db.session.scalars(sa.select(Facility.id)))
     else:
         ids = staffed_facility_ids(current_user)
     page = db.paginate(queries.pending_query(ids), per_page=50, error_out=False)
-    return render_template("instruments/approvals.html", page=page)
+    overridable = bool(refusal) and all(p.overridable for p in refusal)
+    return render_template(
+        "instruments/approvals.html", page=page, refusal=refusal, refused_id=refused_id,
+        overridable=overridable,
+    ), status  # fmt: skip
 
 
 @bp.route("/<int:instrument_id>/downtime", methods=["GET", "POST"])

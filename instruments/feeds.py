@@ -214,8 +214,17 @@ def reminder_hours(facility_id: int) -> int:
     return row.reminder_hours if row else DEFAULT_REMINDER_HOURS
 
 
-def set_reminder_hours(actor: User, facility: Facility, hours: int | None) -> None:
-    """A facility's managers set how long before each booking its reminder goes out (0: none)."""
+def cancels_on_certificate_end(facility_id: int) -> bool:
+    """Whether the facility cancels (True) or flags (False) bookings whose certificate ended."""
+    row = db.session.get(FacilityBookingSettings, facility_id)
+    return bool(row and row.cancel_on_certificate_end)
+
+
+def set_reminder_hours(
+    actor: User, facility: Facility, hours: int | None, *, cancel_on_certificate_end=None
+) -> None:
+    """A facility's managers set how long before each booking its reminder goes out (0: none)
+    and, optionally, whether bookings whose user's certificate ends are cancelled or flagged."""
     if not can_manage_facility(actor, facility):
         raise Forbidden("Only the facility's managers change its reminder time.")
     if hours is None or not 0 <= hours <= 336:
@@ -226,13 +235,12 @@ def set_reminder_hours(actor: User, facility: Facility, hours: int | None) -> No
         row = FacilityBookingSettings(facility_id=facility.id)
         db.session.add(row)
     row.reminder_hours = hours
-    audit.record(
-        actor,
-        "facility.reminder_hours",
-        row,
-        {"reminder_hours": [old, hours]},
-        facility_id=facility.id,
-    )
+    changes = {"reminder_hours": [old, hours]}
+    if cancel_on_certificate_end is not None:
+        was = bool(row.cancel_on_certificate_end)
+        row.cancel_on_certificate_end = bool(cancel_on_certificate_end)
+        changes["cancel_on_certificate_end"] = [was, bool(cancel_on_certificate_end)]
+    audit.record(actor, "facility.reminder_hours", row, changes, facility_id=facility.id)
 
 
 def send_reminders() -> int:

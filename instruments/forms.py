@@ -65,6 +65,10 @@ class ReminderForm(FlaskForm):
         "Hours before each booking (0: no reminder)",
         validators=[InputRequired(), NumberRange(min=0, max=336)],
     )
+    cancel_on_certificate_end = BooleanField(
+        "Cancel the bookings of a user whose required certificate ends (otherwise they are "
+        "flagged for staff and the user is told)"
+    )
 
 
 class ProblemForm(FlaskForm):

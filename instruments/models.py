@@ -330,12 +330,17 @@ class CalendarFeed(db.Model):
 
 
 class FacilityBookingSettings(db.Model):
-    """Per-facility settings of the booking engine (the reminder lead time)."""
+    """Per-facility settings of the booking engine (reminder lead time, certificate ends)."""
 
     __tablename__ = "facility_booking_settings"
 
     facility_id: Mapped[int] = mapped_column(sa.ForeignKey("facility.id"), primary_key=True)
     reminder_hours: Mapped[int] = mapped_column(default=24)
+    # When a user's certificate stops being valid, their bookings that need it are cancelled
+    # (True) or flagged for staff to decide (False, the default).
+    cancel_on_certificate_end: Mapped[bool] = mapped_column(
+        default=False, server_default=sa.false()
+    )
 
     __table_args__ = (
         sa.CheckConstraint("reminder_hours BETWEEN 0 AND 336", name="reminder_range"),

@@ -382,6 +382,38 @@ def cancellation_is_late(starts_at: datetime, policy: Policy, now: datetime) -> 
     return now > starts_at - timedelta(minutes=policy.cancel_cutoff_minutes)
 
 
+def started_problems(
+    starts_at: datetime, now: datetime, *, staff: bool, reason: str | None, action: str
+) -> list[Problem]:
+    """Once a booking has started, its owner can no longer move or cancel it (they end it early
+    instead); the facility's staff may still correct it, giving a written reason."""
+    if starts_at > now:
+        return []
+    if not staff:
+        msg = (
+            f"This booking has already started, so it can no longer be {action}. "
+            "End it early if you are done, or ask the facility's staff to correct it."
+        )
+        return [Problem("already_started", msg, "starts_at")]
+    if not (reason or "").strip():
+        msg = "This booking has already started: give the reason for correcting it."
+        return [Problem("correction_reason_required", msg, "override_reason")]
+    return []
+
+
+# A correction of a started booking may put times in the past; every other rule still holds.
+CORRECTION_WAIVES = frozenset({"in_past", "short_notice", "beyond_horizon"})
+
+
+def end_early_problems(starts_at: datetime, ends_at: datetime, now: datetime) -> list[Problem]:
+    """Only a booking that is running (started, not yet ended) can be ended early."""
+    if now < starts_at:
+        return [Problem("not_started", "The booking has not started yet: cancel it instead.")]
+    if now >= ends_at:
+        return [Problem("already_ended", "The booking has already ended.")]
+    return []
+
+
 # ---- plain words ----------------------------------------------------------------------------
 
 

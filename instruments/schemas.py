@@ -76,6 +76,10 @@ class MoveIn(Strict):
     override_reason: str | None = Field(None, max_length=1000)
 
 
+class OverrideIn(Strict):
+    override_reason: str | None = Field(None, max_length=1000)
+
+
 class ReasonIn(Strict):
     reason: str = Field("", max_length=1000)
 

@@ -24,9 +24,13 @@ def reminder_settings(slug: str):
     form = ReminderForm()
     if not form.is_submitted():
         form.reminder_hours.data = feeds.reminder_hours(facility.id)
+        form.cancel_on_certificate_end.data = feeds.cancels_on_certificate_end(facility.id)
     if form.validate_on_submit():
         try:
-            feeds.set_reminder_hours(current_user, facility, form.reminder_hours.data)
+            feeds.set_reminder_hours(
+                current_user, facility, form.reminder_hours.data,
+                cancel_on_certificate_end=form.cancel_on_certificate_end.data,
+            )  # fmt: skip
         except DomainError as err:
             db.session.rollback()
             apply_problems(form, err)

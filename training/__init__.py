@@ -24,9 +24,19 @@ def register(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(manage_api_bp)
     jobs.register(app)
+    _register_certificate_hooks(app)
     register_panel(app, training_panel)
     register_nav(app, "Training", "training.catalog")
     register_facility_section(app, "training/_facility_section.html")
     register_seeder(app, seed_training)
     for name, fn in TEMPLATE_PREDICATES.items():
         app.jinja_env.globals.setdefault(name, fn)
+
+
+def _register_certificate_hooks(app: Flask) -> None:
+    """When a certificate stops being valid, path awards resting on it are reviewed."""
+    from training.certification.services import ENDED_HOOKS, register_ended_hook
+    from training.paths.services import review_awards_after_certificate_end
+
+    if review_awards_after_certificate_end not in app.extensions.get(ENDED_HOOKS, []):
+        register_ended_hook(app, review_awards_after_certificate_end)

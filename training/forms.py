@@ -19,8 +19,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from innocore.accounts.addresses import AcceptedEmail
 from innocore.clock import wall_to_instant
 from innocore.errors import DomainError, Problem
 from innocore.forms import choices, strip
@@ -102,7 +103,7 @@ class MaterialForm(FlaskForm):
 class EnrolForm(FlaskForm):
     email = EmailField(
         "Employee's e-mail (company administrators)",
-        [Optional(), Email(), Length(max=254)],
+        [Optional(), AcceptedEmail(), Length(max=254)],
         filters=[strip],
     )
 

@@ -15,6 +15,7 @@ from flask import current_app
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from innocore import audit, clock
+from innocore.accounts.addresses import address_problem
 from innocore.accounts.models import Organisation, User
 from innocore.accounts.rules import password_problems
 from innocore.accounts.services import get_user_by_email, hash_password
@@ -73,10 +74,13 @@ def _company_of(actor: User) -> Organisation:
 
 # One English sentence per rule: an invitation goes to a valid, new address that is not already
 # an employee, and a company keeps a bounded number of pending invitations.
-def invitation_problems(email: str, *, already_member: bool, pending: int) -> list[Problem]:
+def invitation_problems(
+    address_message: str | None, *, already_member: bool, pending: int
+) -> list[Problem]:
+    """``address_message`` is the kernel's one e-mail rule applied to the address (None: fine)."""
     problems = []
-    if not email or "@" not in email or len(email) > 254 or " " in email:
-        problems.append(Problem("email_invalid", "Enter a valid e-mail address.", "email"))
+    if address_message:
+        problems.append(Problem("email_invalid", address_message, "email"))
     if already_member:
         problems.append(
             Problem("already_member", "This person already belongs to your company.", "email")
@@ -105,7 +109,7 @@ def invite_employee(actor: User, email: str) -> tuple[CompanyInvitation, str]:
         )
     )
     problems = invitation_problems(
-        email,
+        address_problem(email),
         already_member=existing is not None and existing.organisation_id == org.id,
         pending=pending or 0,
     )

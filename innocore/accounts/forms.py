@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
+from innocore.accounts.addresses import AcceptedEmail
 from innocore.clock import is_valid_timezone
 from innocore.forms import choices, strip
 from innocore.vocab import Locale, OrganisationKind
@@ -18,7 +19,9 @@ def valid_timezone(form, field):
 
 class RegisterForm(FlaskForm):
     name = StringField("Full name", [DataRequired(), Length(max=200)], filters=[strip])
-    email = EmailField("E-mail", [DataRequired(), Email(), Length(max=254)], filters=[strip])
+    email = EmailField(
+        "E-mail", [DataRequired(), AcceptedEmail(), Length(max=254)], filters=[strip]
+    )
     organisation = SelectField("Organisation", [DataRequired()])
     new_org_name = StringField("New organisation name", [Length(max=200)], filters=[strip])
     new_org_kind = SelectField(
@@ -57,7 +60,9 @@ class LoginForm(FlaskForm):
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField("E-mail", [DataRequired(), Email(), Length(max=254)], filters=[strip])
+    email = EmailField(
+        "E-mail", [DataRequired(), AcceptedEmail(), Length(max=254)], filters=[strip]
+    )
 
 
 class ResendVerificationForm(ForgotPasswordForm):

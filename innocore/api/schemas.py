@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from innocore.accounts.addresses import AccountEmail
 from innocore.vocab import FacilityRoleKind, Locale, OrganisationKind, Technology
 
 
@@ -70,7 +71,7 @@ class FacilityIn(Strict):
     name: str = Field(min_length=1, max_length=200)
     institution_id: int
     timezone: str = Field(max_length=64)
-    contact_email: EmailStr
+    contact_email: AccountEmail
     description: str = Field("", max_length=20000)
     contact_phone: str | None = Field(None, max_length=40)
     location: str | None = Field(None, max_length=200)
@@ -92,7 +93,7 @@ class FacilityOut(BaseModel):
 
 
 class RoleIn(Strict):
-    email: EmailStr
+    email: AccountEmail
     role: FacilityRoleKind
 
 

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
+from innocore.accounts.addresses import AcceptedEmail
 from innocore.accounts.forms import valid_timezone
 from innocore.forms import choices, strip
 from innocore.vocab import FacilityRoleKind, Technology
@@ -23,7 +24,7 @@ class FacilityForm(FlaskForm):
         filters=[strip],
     )
     contact_email = EmailField(
-        "Contact e-mail", [DataRequired(), Email(), Length(max=254)], filters=[strip]
+        "Contact e-mail", [DataRequired(), AcceptedEmail(), Length(max=254)], filters=[strip]
     )
     contact_phone = StringField("Contact phone", [Optional(), Length(max=40)], filters=[strip])
     location = StringField(
@@ -37,6 +38,6 @@ class FacilityForm(FlaskForm):
 
 class AppointForm(FlaskForm):
     email = EmailField(
-        "E-mail of the person", [DataRequired(), Email(), Length(max=254)], filters=[strip]
+        "E-mail of the person", [DataRequired(), AcceptedEmail(), Length(max=254)], filters=[strip]
     )
     role = SelectField("Role", choices=choices((r.value, r.label) for r in FacilityRoleKind))

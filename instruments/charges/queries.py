@@ -102,3 +102,12 @@ def company_bookings(organisation_id: int) -> sa.Select:
         .options(selectinload(Booking.instrument), selectinload(Booking.user))
         .order_by(Booking.starts_at.desc(), Booking.id.desc())
     )
+
+
+def day_of(charge) -> str:
+    """The charge's date as read at its facility (a booking at 00:30 on 1 Nov CET is 1 Nov),
+    as ``YYYY-MM-DD``."""
+    from innocore.clock import date_text
+    from innocore.facilities.services import facility_timezone
+
+    return date_text(charge.incurred_at, facility_timezone(charge.facility_id), "%Y-%m-%d")

@@ -3,8 +3,6 @@ company administrator's view of the company's bookings."""
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 
 from flask import Response, flash, redirect, render_template, request, url_for
@@ -19,8 +17,8 @@ from innocore.errors import DomainError, Forbidden, NotFound
 from innocore.extensions import db
 from innocore.forms import apply_problems
 from innocore.permissions import can_manage_facility, is_network_admin, require
+from innocore.spreadsheets import csv_response
 from instruments.charges import bp, queries, rules, services
-from instruments.charges.pdf import day_of, statement_pdf
 from instruments.requests.catalog import get_facility
 from instruments.requests.permissions import is_company_admin_of
 
@@ -72,7 +70,7 @@ CSV_HEADER = ["date (facility time)", "facility_id", "user", "description", "cat
 
 
 def _csv_row(c) -> list:
-    return [day_of(c), c.facility_id, c.user.name, c.description,
+    return [queries.day_of(c), c.facility_id, c.user.name, c.description,
             c.category.value, c.unit, c.rate, c.quantity, c.share, c.amount, c.currency,
             c.source_key]  # fmt: skip
 
@@ -81,16 +79,9 @@ def _csv_row(c) -> list:
 @login_required
 def statement_csv(organisation_id: int):
     org, period = _organisation(organisation_id), period_from_args()
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_HEADER)
-    for charge in db.session.scalars(queries.lines(period, organisation_id=org.id)):
-        writer.writerow(_csv_row(charge))
+    rows = (_csv_row(c) for c in db.session.scalars(queries.lines(period, organisation_id=org.id)))
     name = f"statement-{org.id}-{period.start:%Y-%m}-{period.end:%Y-%m}.csv"
-    return Response(
-        out.getvalue(), mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )  # fmt: skip
+    return csv_response(CSV_HEADER, rows, name)
 
 
 @bp.route("/organisations/<int:organisation_id>.pdf")
@@ -98,6 +89,8 @@ def statement_csv(organisation_id: int):
 def statement_document(organisation_id: int):
     org, period = _organisation(organisation_id), period_from_args()
     charges = db.session.scalars(queries.lines(period, organisation_id=org.id)).all()
+    from instruments.charges.pdf import statement_pdf  # fpdf2 loads with the first PDF
+
     data = statement_pdf(org, period, charges, queries.totals(period, organisation_id=org.id))
     name = f"statement-{org.id}-{period.start:%Y-%m}-{period.end:%Y-%m}.pdf"
     return Response(data, mimetype="application/pdf",

@@ -30,7 +30,6 @@ from instruments.requests.forms import (
     RequestForm,
 )
 from instruments.requests.models import RequestStatus
-from instruments.requests.pdf import quote_pdf
 from instruments.requests.permissions import (
     can_act_as_requester,
     can_handle_request,
@@ -308,6 +307,8 @@ def download(file_id: int):
 @bp.route("/<int:request_id>/quotes/<int:quote_id>.pdf")
 @login_required
 def quote_document(request_id: int, quote_id: int):
+    from instruments.requests.pdf import quote_pdf  # fpdf2 and the fonts load with the first PDF
+
     row = services.get_request(current_user, request_id)
     quote = next((q for q in queries.detail(row.id)["quotes"] if q.id == quote_id), None)
     if quote is None:

@@ -16,6 +16,7 @@ from instruments.services.bookings import (
     BookingInput,
     cancel_booking,
     create_booking,
+    end_booking_early,
     mark_no_show,
     move_booking,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "approve_booking",
     "cancel_booking",
     "create_booking",
+    "end_booking_early",
     "get_booking",
     "lock_instrument",
     "mark_no_show",

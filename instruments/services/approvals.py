@@ -8,9 +8,17 @@ from innocore import audit, clock
 from innocore.accounts.models import User
 from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
+from instruments import rules
 from instruments.models import Booking, BookingStatus
 from instruments.permissions import can_staff_instrument
-from instruments.services.common import get_booking, lock_instrument, notify, record_change
+from instruments.services.bookings import check_request
+from instruments.services.common import (
+    get_booking,
+    lock_instrument,
+    notify,
+    raise_if,
+    record_change,
+)
 
 
 def _decidable(actor: User, booking_id: int) -> Booking:
@@ -55,9 +63,27 @@ def _decide(actor: User, booking_id: int, status: BookingStatus, reason: str) ->
     return booking
 
 
-def approve_booking(actor: User, booking_id: int) -> Booking:
-    """Confirm a pending request; pending requests overlapping it are rejected with notice."""
-    booking = _decide(actor, booking_id, BookingStatus.CONFIRMED, "")
+def approve_booking(actor: User, booking_id: int, override_reason: str | None = None) -> Booking:
+    """Confirm a pending request; pending requests overlapping it are rejected with notice.
+
+    Every booking rule is evaluated again now (the holder's certificate may have been revoked
+    since the request, the instrument may be down): the problems found raise ``DomainError``
+    (422, each marked overridable or not). Staff override the overridable ones only by giving
+    ``override_reason``, which is recorded on the booking, in its history and in the audit.
+    """
+    booking = _decidable(actor, booking_id)
+    instrument = lock_instrument(booking.instrument_id)
+    db.session.refresh(booking)
+    reason = (override_reason or "").strip() or None
+    if booking.status == BookingStatus.PENDING:
+        req = rules.BookingRequest(
+            booking.starts_at, booking.ends_at, booking.user_id, booking.id,
+            booking.purpose, booking.project,
+        )  # fmt: skip
+        raise_if(check_request(instrument, booking.user, req, staff=True, reason=reason))
+    booking = _decide(actor, booking_id, BookingStatus.CONFIRMED, reason or "")
+    if reason:
+        booking.override_reason = reason
     notify(booking, "Booking approved", "The facility approved your booking.")
     losers = db.session.scalars(
         sa.select(Booking).where(

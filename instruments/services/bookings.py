@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from innocore import audit, clock
 from innocore.accounts.models import User
@@ -182,10 +182,20 @@ def move_booking(
     booking, staff = editable(actor, booking_id)
     if override_reason and not staff:
         raise Forbidden("Only the facility's staff override booking rules.")
+    correcting = _started(booking)
+    if correcting:
+        raise_if(
+            rules.started_problems(
+                booking.starts_at, clock.now(), staff=staff, reason=override_reason, action="moved"
+            )
+        )
     req = rules.BookingRequest(
         starts_at, ends_at, booking.user_id, booking.id, booking.purpose, booking.project
     )
-    raise_if(check_request(instrument, booking.user, req, staff=staff, reason=override_reason))
+    problems = check_request(instrument, booking.user, req, staff=staff, reason=override_reason)
+    if correcting:
+        problems = [p for p in problems if p.code not in rules.CORRECTION_WAIVES]
+    raise_if(problems)
     old = (booking.starts_at, booking.ends_at)
     changes = {
         "starts_at": [old[0].isoformat(), starts_at.isoformat()],
@@ -197,16 +207,32 @@ def move_booking(
     if override_reason:
         booking.override_reason = override_reason
     flush_or_conflict()
-    record_change(booking, actor, "moved", override_reason or "", old=old)
-    audit.record(actor, "booking.move", booking, changes, facility_id=instrument.facility_id)
+    action = "corrected" if correcting else "moved"
+    record_change(booking, actor, action, override_reason or "", old=old)
+    audit.record(actor, f"booking.{action[:-1] if correcting else 'move'}", booking, changes,
+                 facility_id=instrument.facility_id)  # fmt: skip
     notify(booking, "Booking changed", "Your booking has moved to a new time.")
     return booking
 
 
+def _started(booking: Booking) -> bool:
+    """A confirmed booking whose start has come (a pending request that never began is not)."""
+    return booking.status == BookingStatus.CONFIRMED and booking.starts_at <= clock.now()
+
+
 def cancel_booking(actor: User, booking_id: int, reason: str = "") -> Booking:
-    """Cancel a booking; a cancellation by its user after the cut-off is recorded as late."""
-    booking, _ = editable(actor, booking_id)
+    """Cancel a booking; a cancellation by its user after the cut-off is recorded as late.
+
+    Once a confirmed booking has started its user can no longer cancel it (422
+    ``already_started``: they end it early); staff cancel it as a correction with a reason.
+    """
+    booking, staff = editable(actor, booking_id)
     now = clock.now()
+    if _started(booking):
+        raise_if(
+            rules.started_problems(booking.starts_at, now, staff=staff, reason=reason,
+                                   action="cancelled")
+        )  # fmt: skip
     late = booking.user_id == actor.id and rules.cancellation_is_late(
         booking.starts_at, policy_of(booking.instrument), now
     )
@@ -221,8 +247,36 @@ def cancel_booking(actor: User, booking_id: int, reason: str = "") -> Booking:
     return booking
 
 
+def end_booking_early(actor: User, booking_id: int) -> Booking:
+    """End a running, confirmed booking now (its user or the facility's staff).
+
+    The end becomes the current minute (rounded up, never before the start), the old interval
+    stays in the history, and the charges job charges the time actually used. Raises
+    ``DomainError`` (422) when the booking has not started, has ended, or is not confirmed.
+    """
+    instrument = lock_instrument(get_booking(actor, booking_id).instrument_id)
+    db.session.refresh(get_booking(actor, booking_id))
+    booking, _ = editable(actor, booking_id)
+    now = clock.now()
+    problems = rules.end_early_problems(booking.starts_at, booking.ends_at, now)
+    if booking.status != BookingStatus.CONFIRMED:
+        problems.append(Problem("not_confirmed", "Only a confirmed booking can be ended early."))
+    raise_if(problems)
+    end = now.replace(second=0, microsecond=0)
+    end = end + timedelta(minutes=1) if end < now else end
+    end = min(booking.ends_at, max(end, booking.starts_at + timedelta(minutes=1)))
+    old = (booking.starts_at, booking.ends_at)
+    booking.ends_at, booking.sequence, booking.updated_at = end, booking.sequence + 1, now
+    flush_or_conflict()
+    record_change(booking, actor, "ended_early", "", old=old)
+    changes = {"ends_at": [old[1].isoformat(), end.isoformat()]}
+    audit.record(actor, "booking.end_early", booking, changes, facility_id=instrument.facility_id)
+    notify(booking, "Booking ended early", "Your booking now ends at the time you finished.")
+    return booking
+
+
 def finish(
-    booking: Booking, actor: User, status: BookingStatus, reason: str, *, late=False
+    booking: Booking, actor: User | None, status: BookingStatus, reason: str, *, late=False
 ) -> None:
     """End an active booking (cancelled, no-show), with history and an audit event."""
     now = clock.now()
@@ -230,7 +284,7 @@ def finish(
     booking.sequence += 1
     booking.updated_at = now
     if status == BookingStatus.CANCELLED:
-        booking.cancelled_by_id, booking.cancelled_at = actor.id, now
+        booking.cancelled_by_id, booking.cancelled_at = (actor.id if actor else None), now
         booking.cancel_reason, booking.cancelled_late = (reason or "")[:1000], late
     record_change(booking, actor, status.value, reason or "")
     changes = {"status": ["active", status.value], "late": [None, late]}

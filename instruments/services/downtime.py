@@ -23,6 +23,7 @@ from instruments.models import (
 )
 from instruments.permissions import can_staff_instrument
 from instruments.queries import get_instrument
+from instruments.services.attention import flag_bookings_of_down_instrument
 from instruments.services.bookings import finish
 from instruments.services.common import lock_instrument, notify, record_change
 
@@ -109,7 +110,8 @@ def _tell_affected(booking: Booking, actor: User, reason: str, *, cancel: bool) 
 def report_problem(
     actor: User, instrument_id: int, severity: Severity, description: str
 ) -> ProblemReport:
-    """Anyone signed in reports a problem; a high-severity one takes the instrument down."""
+    """Anyone signed in reports a problem; a high-severity one takes the instrument down and
+    flags every booking not yet ended (owners and the facility are told)."""
     instrument = get_instrument(instrument_id)
     text = (description or "").strip()
     if not text or len(text) > 5000:
@@ -128,12 +130,15 @@ def report_problem(
         created_at=clock.now(),
     )
     db.session.add(report)
-    if severity == Severity.HIGH and instrument.status != InstrumentStatus.RETIRED:
+    went_down = severity == Severity.HIGH and instrument.status != InstrumentStatus.RETIRED
+    if went_down:
         instrument.status = InstrumentStatus.DOWN
         instrument.updated_at = clock.now()
     db.session.flush()
     report.reporter = actor
     report.instrument = instrument
+    if went_down:
+        flag_bookings_of_down_instrument(instrument, text[:200], actor)
     audit.record(
         actor, "problem.report", report, audit.snapshot(report), facility_id=instrument.facility_id
     )

@@ -55,6 +55,7 @@ ROUTES = [
     Route("GET", B + ".ics", OWNER_OR_STAFF),
     Route("POST", B + "/move", OWNER_OR_STAFF),
     Route("POST", B + "/cancel", OWNER_OR_STAFF),
+    Route("POST", B + "/end", OWNER_OR_STAFF),
     Route("POST", B + "/approve", STAFF),
     Route("POST", B + "/reject", STAFF),
     Route("POST", B + "/no-show", STAFF),
@@ -62,6 +63,7 @@ ROUTES = [
     Route("GET", X + ".ics", NOBODY_BUT_STAFF),
     Route("POST", X + "/move", NOBODY_BUT_STAFF),
     Route("POST", X + "/cancel", NOBODY_BUT_STAFF),
+    Route("POST", X + "/end", NOBODY_BUT_STAFF),
     Route("GET", "/api/v1/instruments", SIGNED_IN, api=True),
     Route("GET", "/api/v1/instruments/{instrument_id}", SIGNED_IN, api=True),
     Route("GET", "/api/v1/instruments/{instrument_id}/availability", SIGNED_IN, api=True),
@@ -77,6 +79,7 @@ ROUTES = [
     Route("PUT", AB, OWNER_OR_STAFF, api=True),
     Route("PUT", AB, OWNER_OR_STAFF, api=True, data=MOVE),
     Route("POST", AB + "/cancel", OWNER_OR_STAFF, api=True),
+    Route("POST", AB + "/end", OWNER_OR_STAFF, api=True),
     Route("POST", AB + "/approve", STAFF, api=True),
     Route("POST", AB + "/reject", STAFF, api=True),
     Route("POST", AB + "/reject", STAFF, api=True, data={"reason": "Full"}),
@@ -110,6 +113,7 @@ ROUTES = [
         api=True,
         data={"reminder_hours": 12},
     ),
+    Route("POST", AX + "/end", NOBODY_BUT_STAFF, api=True),
 ]
 
 PUBLIC = {

@@ -84,7 +84,7 @@ def test_register_new_company_makes_first_person_company_admin(client):
         ),
         ({"confirm": "something else entirely"}, b"The passwords differ"),
         ({"timezone": "Mars/Olympus"}, b"Choose a time zone from the list"),
-        ({"email": "not-an-email"}, b"Invalid email address"),
+        ({"email": "not-an-email"}, b"Enter a valid e-mail address"),
         ({"name": "x" * 5000}, b"Field cannot be longer than 200 characters"),
     ],
 )

@@ -142,6 +142,35 @@ def listed_indexes(issuer_key: str) -> list[int]:
     )
 
 
+def suspended_indexes(issuer_key: str) -> list[int]:
+    """Suspension-list bits of an issuer: its certificates suspended right now (reversible)."""
+    return sorted(
+        db.session.scalars(
+            sa.select(Certificate.status_index).where(
+                Certificate.issuer_key == issuer_key,
+                Certificate.status == CertificateStatus.SUSPENDED,
+            )
+        )
+    )
+
+
+def standing_certificates(
+    holder_id: int, competence_id: int, level: int, now: datetime, *, exclude_id: int | None = None
+) -> list[str]:
+    """Public ids of the holder's active or suspended certificates of a competence at a level
+    whose validity has not ended (the expiry job may not have run yet)."""
+    stmt = sa.select(Certificate.public_id).where(
+        Certificate.holder_id == holder_id,
+        Certificate.competence_id == competence_id,
+        Certificate.level == level,
+        Certificate.status.in_([CertificateStatus.ACTIVE, CertificateStatus.SUSPENDED]),
+        sa.or_(Certificate.valid_until.is_(None), Certificate.valid_until > now),
+    )
+    if exclude_id is not None:
+        stmt = stmt.where(Certificate.id != exclude_id)
+    return list(db.session.scalars(stmt.order_by(Certificate.issued_at.desc())))
+
+
 def replacement_of(cert: Certificate) -> Certificate | None:
     return db.session.scalar(sa.select(Certificate).where(Certificate.replaces_id == cert.id))
 

@@ -120,6 +120,19 @@ def issue_problems(
     return problems
 
 
+def duplicate_problems(standing: Sequence[str], level: int | None) -> list[Problem]:
+    """A person holds at most one standing (active or suspended) certificate per competence and
+    level: issuing another is refused with a pointer to the one to renew (``standing`` are the
+    public ids of those already held)."""
+    if not standing:
+        return []
+    msg = (
+        f"This person already holds a certificate for this competence at level {level} "
+        f"({standing[0]}). Renew that certificate instead of issuing a second one."
+    )
+    return [Problem("already_certified", msg)]
+
+
 TRANSITIONS = {
     "suspend": ({CertificateStatus.ACTIVE}, "Only an active certificate can be suspended."),
     "reinstate": ({CertificateStatus.SUSPENDED}, "Only a suspended certificate can be reinstated."),

@@ -7,6 +7,7 @@ import secrets
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 
 from innocore import audit, clock
 from innocore.clock import date_text
@@ -14,6 +15,7 @@ from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.links import absolute_url
 from innocore.notifications.services import queue_email
+from instruments.services.attention import review_bookings_after_certificate_end
 from training.certification import permissions, queries, rules
 from training.certification.models import Certificate, CertificateBasis, CertificateStatus
 from training.credentials.documents import issuer_key_for
@@ -96,6 +98,11 @@ def _notify(holder, cert: Certificate, event: str, subject: str, key: str | None
     )
 
 
+def notify_holder(cert: Certificate, event: str, subject: str):
+    """Tell the holder about a change of their certificate (once per change)."""
+    return _notify(cert.holder, cert, event, f"{subject}: {_title(cert)}")
+
+
 def issue_prior_learning(
     actor, *, facility, holder, competence, level: int, evidence: str, valid_until=None
 ) -> Certificate:
@@ -112,6 +119,7 @@ def issue_prior_learning(
             valid_until=until,
             now=now,
         )
+        + _duplicates(holder.id, competence.id, level, now)
     )
     return _create(
         actor,
@@ -175,6 +183,7 @@ def issue_from_assessment(actor, assessment_id: int, *, valid_until=None) -> Cer
             valid_until=until,
             now=now,
         )
+        + _duplicates(enrolment.user_id, competence.id, assessment.level_reached, now)
     )
     return _create(
         actor,
@@ -188,6 +197,20 @@ def issue_from_assessment(actor, assessment_id: int, *, valid_until=None) -> Cer
         module_id=module.id,
         assessment_id=assessment.id,
     )
+
+
+def _duplicates(holder_id, competence_id, level, now, *, exclude_id=None) -> list[Problem]:
+    """The one-standing-certificate rule, with the holder's current certificates read here."""
+    if level is None:
+        return []
+    from innocore.accounts.models import User
+
+    # Two issuers at once: the second waits for the first (PostgreSQL row lock on the holder).
+    db.session.execute(sa.select(User.id).where(User.id == holder_id).with_for_update())
+    standing = queries.standing_certificates(
+        holder_id, competence_id, level, now, exclude_id=exclude_id
+    )
+    return rules.duplicate_problems(standing, level)
 
 
 def _lock(cert: Certificate) -> Certificate:
@@ -215,10 +238,32 @@ def _transition(actor, cert, action: str, reason: str | None, new_status, **fiel
     return cert
 
 
+ENDED_HOOKS = "training.certificate_ended"  # app.extensions key: [fn(cert, actor, reason)]
+
+
+def register_ended_hook(app, fn) -> None:
+    """Plug in what else must be reviewed when a certificate stops being valid (create_app)."""
+    app.extensions.setdefault(ENDED_HOOKS, []).append(fn)
+
+
+def _ended(cert: Certificate, actor, reason: str) -> None:
+    """A certificate stopped being valid (suspended, revoked, expired, lapsed): the holder's
+    bookings that needed it are flagged or cancelled, then every plugged-in hook runs (path
+    awards resting on it are reviewed)."""
+    db.session.flush()
+    if cert.competence_id is not None:
+        review_bookings_after_certificate_end(
+            cert.holder_id, cert.competence_id, f"{_title(cert)}: {reason}", actor
+        )
+    for hook in current_app.extensions.get(ENDED_HOOKS, []):
+        hook(cert, actor, reason)
+
+
 def suspend(actor, cert: Certificate, reason: str) -> Certificate:
     """Suspend (reversibly): the certificate stops counting until it is reinstated."""
     cert = _transition(actor, cert, "suspend", reason, CertificateStatus.SUSPENDED)
     _notify(cert.holder, cert, "suspended", f"Certificate suspended: {_title(cert)}")
+    _ended(cert, actor, f"suspended ({reason.strip()})")
     return cert
 
 
@@ -235,6 +280,7 @@ def revoke(actor, cert: Certificate, reason: str) -> Certificate:
         actor, cert, "revoke", reason, CertificateStatus.REVOKED, revoked_at="now", listed_at="now"
     )
     _notify(cert.holder, cert, "revoked", f"Certificate revoked: {_title(cert)}")
+    _ended(cert, actor, f"revoked ({reason.strip()})")
     return cert
 
 
@@ -265,9 +311,10 @@ def renew(
             valid_until=until,
             now=now,
         )
+        + _duplicates(cert.holder_id, competence.id, cert.level, now, exclude_id=cert.id)
     )
     if cert.status == CertificateStatus.ACTIVE:
-        _end(cert, f"Renewed on {date_text(now, cert.timezone)}", now, actor)
+        _end(cert, f"Renewed on {date_text(now, cert.timezone)}", now, actor, review=False)
     return _create(
         actor,
         facility=cert.facility,
@@ -283,7 +330,13 @@ def renew(
 
 
 def _end(
-    cert: Certificate, reason: str, now: datetime, actor=None, *, listed: bool = False
+    cert: Certificate,
+    reason: str,
+    now: datetime,
+    actor=None,
+    *,
+    listed: bool = False,
+    review: bool = True,
 ) -> None:
     cert.status = CertificateStatus.EXPIRED
     cert.status_reason = reason
@@ -294,6 +347,8 @@ def _end(
     audit.record(
         actor, "certificate.expired", cert, audit.changes_of(cert), facility_id=cert.facility_id
     )
+    if review:  # a renewal ends the old certificate with the new one already on its way
+        _ended(cert, actor, reason)
 
 
 def set_sharing(actor, cert: Certificate, show_name: bool) -> Certificate:

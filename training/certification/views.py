@@ -21,16 +21,17 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from werkzeug.routing import BaseConverter
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from innocore import clock
+from innocore.accounts.addresses import AcceptedEmail
 from innocore.accounts.models import User
 from innocore.audit import AuditEvent
 from innocore.competences.models import Competence
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility
-from innocore.forms import apply_problems, choices
+from innocore.forms import apply_problems, attempt_action, choices
 from innocore.links import absolute_url
 from training.certification import permissions, queries, rules, services
 from training.certification.models import Certificate
@@ -109,6 +110,11 @@ def mine():
 @bp.route("/<public_id>")
 @login_required
 def show(public_id: str):
+    return _show_page(public_id)
+
+
+def _show_page(public_id: str, *, refusal=None, status: int = 200):
+    """The certificate with its history; a refused action shows its reasons here."""
     cert = _viewable(public_id)
     history = db.session.scalars(
         sa.select(AuditEvent)
@@ -128,7 +134,8 @@ def show(public_id: str):
         history=history,
         replacement=replacement,
         share_url=absolute_url("certification_public.verify_page", public_id=cert.public_id),
-    )
+        refusal=refusal,
+    ), status
 
 
 @bp.route("/<public_id>/certificate.pdf")
@@ -171,16 +178,10 @@ def _reason_action(public_id: str, action):
     cert = queries.get_certificate(public_id)
     if not permissions.can_manage_certificate(current_user, cert):
         raise Forbidden("Only the issuing facility's managers may change this certificate.")
-    try:
-        result = action(cert, (request.form.get("reason") or "").strip())
-    except DomainError as err:
-        if err.status != 422:
-            raise
-        db.session.rollback()
-        for p in err.problems:
-            flash(p.message, "error")
-        return redirect(url_for(".show", public_id=public_id)), 422
-    db.session.commit()
+    reason = (request.form.get("reason") or "").strip()
+    result, err = attempt_action(lambda: action(cert, reason))
+    if err is not None:
+        return _show_page(public_id, refusal=err.problems, status=err.status)
     flash("Done.", "success")
     return redirect(url_for(".show", public_id=result.public_id))
 
@@ -250,7 +251,7 @@ def issue_from_assessment(slug: str, assessment_id: int):
 
 class IssueForm(FlaskForm):
     email = StringField(
-        "Holder's e-mail address", validators=[DataRequired(), Email(), Length(max=254)]
+        "Holder's e-mail address", validators=[DataRequired(), AcceptedEmail(), Length(max=254)]
     )
     competence_id = SelectField("Competence", validators=[DataRequired()])
     level = IntegerField("Level", validators=[DataRequired()])

@@ -33,7 +33,13 @@ def issuer_url(issuer_key: str) -> str:
     return absolute_url("credentials_public.issuer_profile", issuer_key=issuer_key)
 
 
-def status_list_url(issuer_key: str) -> str:
+REVOCATION, SUSPENSION = "revocation", "suspension"  # W3C Bitstring Status List purposes
+
+
+def status_list_url(issuer_key: str, purpose: str = REVOCATION) -> str:
+    """Where the issuer's list of one purpose is published (revocation: the original address)."""
+    if purpose == SUSPENSION:
+        return absolute_url("credentials_public.suspension_list", issuer_key=issuer_key)
     return absolute_url("credentials_public.status_list", issuer_key=issuer_key)
 
 
@@ -200,7 +206,6 @@ def unsigned_credential(cert, *, module=None, path=None, facility=None) -> dict:
     achievement = (
         _path_achievement(path) if path is not None else _competence_achievement(cert, module)
     )
-    list_url = status_list_url(cert.issuer_key)
     doc = {
         "@context": [VC_V2, OB_V3, extension_url()],
         "id": absolute_url("certification_public.verify_page", public_id=cert.public_id),
@@ -218,13 +223,10 @@ def unsigned_credential(cert, *, module=None, path=None, facility=None) -> dict:
             "identifier": [_subject_identifier(cert)],
             "achievement": achievement,
         },
-        "credentialStatus": {
-            "id": f"{list_url}#{cert.status_index}",
-            "type": "BitstringStatusListEntry",
-            "statusPurpose": "revocation",
-            "statusListIndex": str(cert.status_index),
-            "statusListCredential": list_url,
-        },
+        "credentialStatus": [
+            status_entry(cert.issuer_key, cert.status_index, purpose)
+            for purpose in (REVOCATION, SUSPENSION)
+        ],
     }
     if module is not None:
         doc["credentialSubject"]["creditsEarned"] = float(module.ects)
@@ -237,14 +239,27 @@ def unsigned_credential(cert, *, module=None, path=None, facility=None) -> dict:
     return doc
 
 
+def status_entry(issuer_key: str, index: int, purpose: str) -> dict:
+    """One BitstringStatusListEntry; a certificate has the same index in both of its lists."""
+    url = status_list_url(issuer_key, purpose)
+    return {
+        "id": f"{url}#{index}",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": purpose,
+        "statusListIndex": str(index),
+        "statusListCredential": url,
+    }
+
+
 def sign_document(doc: dict, issuer_key: str) -> dict:
     options = proof.ProofOptions(verification_method(issuer_key), iso(clock.now()))
     return proof.sign(doc, keys.private_key(issuer_key), options, loader())
 
 
-def status_list_credential(issuer_key: str, revoked_indexes: list[int]) -> dict:
-    """The signed Bitstring Status List credential (purpose ``revocation``) of one issuer."""
-    url = status_list_url(issuer_key)
+def status_list_credential(issuer_key: str, indexes: list[int], purpose: str = REVOCATION) -> dict:
+    """The signed Bitstring Status List credential of one issuer for one purpose
+    (``revocation`` or ``suspension``; W3C Bitstring Status List v1.0)."""
+    url = status_list_url(issuer_key, purpose)
     doc = {
         "@context": [VC_V2],
         "id": url,
@@ -254,8 +269,8 @@ def status_list_credential(issuer_key: str, revoked_indexes: list[int]) -> dict:
         "credentialSubject": {
             "id": f"{url}#list",
             "type": "BitstringStatusList",
-            "statusPurpose": "revocation",
-            "encodedList": statuslist.encode(revoked_indexes),
+            "statusPurpose": purpose,
+            "encodedList": statuslist.encode(indexes),
             "ttl": 300000,
         },
     }

@@ -7,14 +7,35 @@ import hashlib
 import sqlalchemy as sa
 
 from innocore import clock
+from innocore.errors import DomainError, Problem
 from innocore.extensions import db
-from training.certification.models import Certificate, StatusListSnapshot
-from training.certification.queries import listed_indexes
+from training.certification.models import Certificate, CertificateStatus, StatusListSnapshot
+from training.certification.queries import listed_indexes, suspended_indexes
 from training.credentials import documents
+from training.credentials.documents import REVOCATION, SUSPENSION
+
+INDEXES = {REVOCATION: listed_indexes, SUSPENSION: suspended_indexes}
+
+
+def snapshot_key(issuer_key: str, purpose: str) -> str:
+    """The snapshot row of a list: the issuer key itself for revocation (as before), a fixed-size
+    digest for suspension (issuer keys may be 89 characters long, the column holds 90)."""
+    if purpose == REVOCATION:
+        return issuer_key
+    return f"{purpose}-" + hashlib.sha256(issuer_key.encode()).hexdigest()[:40]
 
 
 def credential_for(cert: Certificate) -> dict:
-    """The signed OpenBadgeCredential of a certificate (competence or qualification path)."""
+    """The signed OpenBadgeCredential of a certificate (competence or qualification path).
+
+    A revoked certificate's credential is not signed again: ``DomainError`` (410 ``revoked``)
+    carries the date and reason instead, so nobody obtains a freshly dated proof of it.
+    """
+    if cert.status == CertificateStatus.REVOKED:
+        when = f"{cert.revoked_at:%d %b %Y}" if cert.revoked_at else "earlier"
+        msg = f"This certificate was revoked on {when} ({cert.status_reason}); "
+        msg += "its credential is no longer issued. The status list shows the revocation."
+        raise DomainError(Problem("revoked", msg), status=410)
     module = path = None
     if cert.module_id is not None:
         from training.models import TrainingModule
@@ -32,30 +53,33 @@ def _bits_digest(indexes: list[int]) -> str:
     return hashlib.sha256(",".join(map(str, indexes)).encode()).hexdigest()
 
 
-def current_status_list(issuer_key: str) -> dict:
-    """The status list as of now: the stored snapshot if still current, else freshly signed."""
-    indexes = listed_indexes(issuer_key)
-    snapshot = db.session.get(StatusListSnapshot, issuer_key)
+def current_status_list(issuer_key: str, purpose: str = REVOCATION) -> dict:
+    """The status list of a purpose as of now: the stored snapshot if still current, else
+    freshly signed."""
+    indexes = INDEXES[purpose](issuer_key)
+    snapshot = db.session.get(StatusListSnapshot, snapshot_key(issuer_key, purpose))
     if snapshot is not None and snapshot.bits_sha256 == _bits_digest(indexes):
         return snapshot.credential
-    return documents.status_list_credential(issuer_key, indexes)
+    return documents.status_list_credential(issuer_key, indexes, purpose)
 
 
 def refresh_status_lists() -> int:
-    """Job: re-sign and store the list of every issuer whose bits changed; returns how many."""
+    """Job: re-sign and store every list (revocation and suspension) of every issuer whose bits
+    changed; returns how many."""
     keys = db.session.scalars(sa.select(Certificate.issuer_key).distinct()).all()
     changed = 0
-    for key in keys:
-        indexes = listed_indexes(key)
+    for key, purpose in ((k, p) for k in keys for p in (REVOCATION, SUSPENSION)):
+        indexes = INDEXES[purpose](key)
         digest = _bits_digest(indexes)
-        snapshot = db.session.get(StatusListSnapshot, key)
+        row_key = snapshot_key(key, purpose)
+        snapshot = db.session.get(StatusListSnapshot, row_key)
         if snapshot is not None and snapshot.bits_sha256 == digest:
             continue
-        credential = documents.status_list_credential(key, indexes)
+        credential = documents.status_list_credential(key, indexes, purpose)
         if snapshot is None:
             db.session.add(
                 StatusListSnapshot(
-                    issuer_key=key,
+                    issuer_key=row_key,
                     bits_sha256=digest,
                     credential=credential,
                     updated_at=clock.now(),

@@ -102,24 +102,39 @@ def _dates(doc: dict, now: datetime) -> None:
 
 
 def _status(doc: dict, key: str) -> None:
+    """Every BitstringStatusListEntry (one object, or a list: revocation and suspension) is
+    checked against this issuer's signed list of that purpose."""
+    entries = doc.get("credentialStatus")
+    entries = [entries] if isinstance(entries, dict) else entries
+    if not isinstance(entries, list) or not entries:
+        raise _Fail("malformed", "The credential has no Bitstring Status List entry.")
+    for entry in entries:
+        _status_entry(entry, key)
+
+
+def _status_entry(entry, key: str) -> None:
     from training.credentials.service import current_status_list
 
-    entry = doc.get("credentialStatus")
     if not isinstance(entry, dict) or entry.get("type") != "BitstringStatusListEntry":
         raise _Fail("malformed", "The credential has no Bitstring Status List entry.")
-    if entry.get("statusListCredential") != documents.status_list_url(key):
+    purpose = entry.get("statusPurpose")
+    if purpose not in (documents.REVOCATION, documents.SUSPENSION):
+        raise _Fail("status_unavailable", f"Unknown status purpose {purpose!r}.")
+    if entry.get("statusListCredential") != documents.status_list_url(key, purpose):
         raise _Fail("status_unavailable", "The status list is not this issuer's.")
-    status_list = current_status_list(key)
+    status_list = current_status_list(key, purpose)
     public = proof.public_key_from_multibase(keys.public_multibase(key))
     proof.verify(status_list, public, documents.loader())
     try:
-        revoked = statuslist.is_set(
+        flagged = statuslist.is_set(
             status_list["credentialSubject"]["encodedList"], int(entry.get("statusListIndex", -1))
         )
     except ValueError as exc:
         raise _Fail("status_unavailable", str(exc)) from None
-    if revoked:
+    if flagged and purpose == documents.REVOCATION:
         raise _Fail("revoked", "The issuer revoked this credential (see the status list).")
+    if flagged:
+        raise _Fail("suspended", "The issuer suspended this credential (see the status list).")
 
 
 def _certificate(doc: dict):
@@ -148,8 +163,8 @@ def _superseded(cert) -> None:
 
 
 def _record(doc: dict) -> None:
-    """Suspension is reversible and a renewal is not a revocation, so neither is in the status
-    list: ask the record."""
+    """The record has the last word: a suspension (also published in the suspension list, but a
+    credential issued before that list existed does not point to it) and a renewal."""
     from training.certification.models import CertificateStatus
 
     cert = _certificate(doc)

@@ -48,6 +48,13 @@ def status_list(issuer_key: str):
     return _ld(current_status_list(issuer_key), 300)
 
 
+@bp.route("/credentials/status/<issuer_key>/suspension")
+def suspension_list(issuer_key: str):
+    """The signed Bitstring Status List of purpose ``suspension``: set while suspended."""
+    _facility_of(issuer_key)
+    return _ld(current_status_list(issuer_key, documents.SUSPENSION), 300)
+
+
 @bp.route(contexts.EXTENSION_PATH)
 def extension_context():
     response = Response(contexts.extension_bytes(), mimetype="application/ld+json")

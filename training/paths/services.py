@@ -203,3 +203,37 @@ def confirm_award(actor, award_id: int) -> PathAward:
     _award_certificate(actor, award)
     audit.record(actor, "path.awarded", award, audit.changes_of(award))
     return award
+
+
+def review_awards_after_certificate_end(cert, actor, reason: str) -> int:
+    """Hook (a certificate stopped being valid): every path awarded to the holder that is no
+    longer met without it has its path certificate suspended for review, so the suspension
+    status list shows it at once; the holder is told and a network administrator reinstates
+    or revokes it. Returns how many path certificates were suspended."""
+    from training.certification.models import Certificate, CertificateStatus
+
+    if cert.path_id is not None:
+        return 0
+    awards = db.session.scalars(
+        sa.select(PathAward).where(
+            PathAward.user_id == cert.holder_id,
+            PathAward.status == AwardStatus.AWARDED,
+            PathAward.certificate_id.is_not(None),
+        )
+    ).all()
+    suspended = 0
+    for award in awards:
+        path_cert = db.session.get(Certificate, award.certificate_id)
+        if path_cert.status != CertificateStatus.ACTIVE:
+            continue
+        if progress_for(award.user_id, award.path).result.met:
+            continue
+        now = clock.now()
+        path_cert.status = CertificateStatus.SUSPENDED
+        path_cert.status_reason = f"Under review: certificate {cert.public_id} {reason}"[:500]
+        path_cert.status_changed_at = now
+        path_cert.status_changed_by_id = actor.id if actor is not None else None
+        audit.record(actor, "certificate.suspend", path_cert, audit.changes_of(path_cert))
+        cert_services.notify_holder(path_cert, "suspended", "Qualification under review")
+        suspended += 1
+    return suspended

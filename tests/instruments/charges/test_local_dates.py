@@ -52,7 +52,7 @@ def test_statement_page_csv_and_pdf_date_a_charge_by_the_facility(
     csv = client.get(f"{base}.csv?from=2026-11&to=2026-11").get_data(as_text=True)
     header, row = csv.splitlines()[:2]
     assert header.startswith("date (facility time),") and row.startswith("2026-11-01,")
-    from instruments.charges.pdf import day_of
+    from instruments.charges.queries import day_of
 
     charge = db_session.query(Charge).filter_by(source_key="quote:dst-1").one()
     assert day_of(charge) == "2026-11-01"

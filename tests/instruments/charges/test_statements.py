@@ -98,3 +98,27 @@ def test_year_statement_runs_a_constant_number_of_queries(
     assert large.count == small.count
     api = f"/api/v1/organisations/{books['company'].id}/statement?from=2026-01&to=2026-12"
     assert client.get(api).json["total"] == 1205
+
+
+def test_a_formula_in_a_name_reaches_the_statement_csv_as_text(client, login_as, db_session, books):
+    books["sci"].name = '=HYPERLINK("http://evil.test","Open invoice")'
+    add_charges(db_session, books, 1)
+    login_as(books["admin"])
+    org = books["company"].id
+    body = client.get(f"/charges/organisations/{org}.csv?from=2026-03&to=2026-03").data.decode()
+    line = body.splitlines()[1]
+    assert "'=HYPERLINK" in line and ",=HYPERLINK" not in line and ',"=HYPERLINK' not in line
+    assert line.endswith(",10.00,EUR,quote:0")  # numbers stay numbers
+
+
+def test_the_statement_pdf_prints_every_name(client, login_as, db_session, books):
+    from tests.kernel.test_pdf import text_of
+
+    books["company"].name = "Ελληνικά Εργαστήρια 北京生物"
+    add_charges(db_session, books, 1)
+    db_session.commit()
+    login_as(books["admin"])
+    org = books["company"].id
+    pdf = client.get(f"/charges/organisations/{org}.pdf?from=2026-03&to=2026-03")
+    assert pdf.status_code == 200
+    assert "Ελληνικά Εργαστήρια 北京生物" in text_of(pdf.data)
