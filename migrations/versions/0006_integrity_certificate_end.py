@@ -1,7 +1,7 @@
 """integrity: a facility chooses whether bookings whose user's certificate ended are cancelled
 
 Revision ID: 0006_integrity_certificate_end
-Revises: 0005_certification
+Revises: 0006_outbox_leases
 Create Date: 2026-11-30 11:30:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_integrity_certificate_end"
-down_revision = "0005_certification"
+down_revision = '0006_outbox_leases'
 branch_labels = None
 depends_on = None
 
