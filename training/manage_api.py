@@ -13,8 +13,9 @@ from innocore.api.core import api_blueprint, operation, signed_in
 from innocore.errors import DomainError, Problem
 from innocore.extensions import db
 from innocore.facilities.services import get_facility
+from innocore.links import absolute_url
 from innocore.permissions import can_staff_facility
-from training import catalog, notices
+from training import catalog
 from training.api import (
     ModuleIn,
     ModuleOut,
@@ -160,7 +161,7 @@ class TrainingFeedOut(BaseModel):
 def create_my_training_feed():
     raw = rotate_feed(current_user)
     db.session.commit()
-    return {"url": notices.absolute("training.user_feed", token=raw)}, 201
+    return {"url": absolute_url("training.user_feed", token=raw)}, 201
 
 
 @operation(bp, "/me/feed", "DELETE", tags=["account"],
