@@ -42,7 +42,8 @@ def _user(email: str):
 
 @cli.command("scheduler")
 def scheduler_command():
-    """Run the scheduled jobs in this process (one such process beside the web workers)."""
+    """Run the scheduled jobs in this process beside the web workers (a second one is safe: every
+    job runs under a lease in the database)."""
     from innocore.jobs import build_scheduler, jobs
 
     _log_to_stderr()
