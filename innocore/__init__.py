@@ -101,7 +101,10 @@ def _register_blueprints(app: Flask) -> None:
     from training.certification import register as register_certification
     from training.charging import register as register_training_charging
     from training.credentials import register as register_credentials
+    from training.exports import register as register_exports
+    from training.passport import register as register_passport
     from training.paths import register as register_paths
+    from training.recognition import register as register_recognition
 
     for bp in (
         core_bp,
@@ -123,6 +126,9 @@ def _register_blueprints(app: Flask) -> None:
     register_certification(app)
     register_credentials(app)
     register_paths(app)
+    register_recognition(app)
+    register_passport(app)
+    register_exports(app)
 
 
 def _register_templates(app: Flask) -> None:
