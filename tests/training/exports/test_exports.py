@@ -65,8 +65,9 @@ EDC_SCHEMA = {
                         "awardedBy": {"type": "object", "required": ["type", "awardingBody", "awardingDate"],
                                       "properties": {"awardingBody": {"type": "array", "minItems": 1,
                                                                       "items": ORGANISATION}}},
-                        "specifiedBy": {"type": "object", "required": ["type", "title", "learningOutcome"],
-                                        "properties": {"type": {"const": "LearningAchievementSpecification"}}},
+                        "specifiedBy": {
+                            "type": "object", "required": ["type", "title", "learningOutcome"],
+                            "properties": {"type": {"const": "LearningAchievementSpecification"}}},
                         "provenBy": {"type": "array", "minItems": 1, "items": {
                             "type": "object", "required": ["type", "title"],
                             "properties": {"type": {"const": "LearningAssessment"}}}},

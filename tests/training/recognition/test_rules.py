@@ -63,16 +63,16 @@ def test_a_derived_fact_keeps_the_source_status_and_dates():
     ],
 )
 def test_declaration_problems(overrides, code):
-    base = dict(
-        facility_id=1,
-        source_facility_id=2,
-        source_levels=[1, 2, 3],
-        source_min_level=2,
-        target_facility_id=1,
-        target_levels=[1, 2, 3],
-        target_level=1,
-        note="",
-    )
+    base = {
+        "facility_id": 1,
+        "source_facility_id": 2,
+        "source_levels": [1, 2, 3],
+        "source_min_level": 2,
+        "target_facility_id": 1,
+        "target_levels": [1, 2, 3],
+        "target_level": 1,
+        "note": "",
+    }
     assert rules.declaration_problems(**base) == []
     assert code in [p.code for p in rules.declaration_problems(**(base | overrides))]
 
