@@ -43,6 +43,12 @@ def declare_equivalence(
     theirs, or recognised after a supervised bridging session. Raises Forbidden, DomainError."""
     if not permissions.can_declare_equivalence(actor, facility):
         raise Forbidden("Only the facility's managers declare what it recognises.")
+    try:
+        kind = EquivalenceKind(kind)
+    except ValueError:
+        raise DomainError(
+            Problem("invalid_kind", "Choose equivalent or bridging.", "kind")
+        ) from None
     if source is None or target is None:
         raise DomainError(Problem("unknown_competence", "Choose both competences."))
     _raise(
@@ -63,7 +69,7 @@ def declare_equivalence(
         source_min_level=source_min_level,
         target_competence_id=target.id,
         target_level=target_level,
-        kind=EquivalenceKind(kind),
+        kind=kind,
         note=(note or "").strip(),
         created_at=clock.now(),
         created_by_id=actor.id,

@@ -39,16 +39,14 @@ def mine():
 @login_required
 def ask():
     form = request.form
-    facility = forms.facility_by_id(form.get("facility_id"))
-    source = form.get("source", "")
-    kind, _, ident = source.partition(":")
-    cert = item = None
-    if kind == "certificate":
-        cert = cert_queries.get_certificate(ident)
-    elif kind == "imported":
-        item = imports.get_import(current_user, forms.as_int(ident) or 0)
-    else:
+    kind, _, ident = form.get("source", "").partition(":")
+    if kind not in ("certificate", "imported"):
         raise DomainError(Problem("missing", "Choose the certificate to recognise.", "source"))
+    facility = forms.facility_by_id(form.get("facility_id"))
+    cert = cert_queries.get_certificate(ident) if kind == "certificate" else None
+    item = (
+        imports.get_import(current_user, forms.as_int(ident) or 0) if kind == "imported" else None
+    )
     services.request_recognition(
         current_user,
         facility,
@@ -118,23 +116,12 @@ def declare(slug: str):
         source_min_level=forms.as_int(form.get("source_min_level")),
         target=forms.competence(form.get("target_competence_id")),
         target_level=forms.as_int(form.get("target_level")),
-        kind=_kind(form.get("kind")),
+        kind=form.get("kind", ""),
         note=form.get("note", ""),
     )
     db.session.commit()
     flash("Declaration recorded: it counts from now on.", "success")
     return redirect(url_for("recognition.facility_requests", slug=slug))
-
-
-def _kind(value):
-    from training.recognition.models import EquivalenceKind
-
-    try:
-        return EquivalenceKind(value)
-    except ValueError:
-        raise DomainError(
-            Problem("invalid_kind", "Choose equivalent or bridging.", "kind")
-        ) from None
 
 
 @bp.route("/declarations/<int:decl_id>/withdraw", methods=["POST"])
