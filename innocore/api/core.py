@@ -22,6 +22,7 @@ from innocore.extensions import csrf, db
 
 API_PREFIX = "/api/v1"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+MAX_PAGE = 1_000_000  # a larger page number would overflow the database's OFFSET
 
 
 @dataclass
@@ -124,7 +125,7 @@ def page_args() -> tuple[int, int]:
         raise DomainError(
             Problem("invalid_page", "page and per_page must be whole numbers."), status=400
         ) from None
-    if page < 1 or not 1 <= per_page <= 100:
+    if not 1 <= page <= MAX_PAGE or not 1 <= per_page <= 100:
         raise DomainError(
             Problem("invalid_page", "page starts at 1; per_page is between 1 and 100."), status=400
         )

@@ -137,7 +137,7 @@ def create_link(actor, label: str = "") -> tuple[PassportLink, str]:
 
 def revoke_link(actor, link_id: int) -> PassportLink:
     """Revoke one of the actor's links: whoever holds it sees nothing from now on."""
-    link = db.session.get(PassportLink, link_id)
+    link = db.session.get(PassportLink, link_id) if 0 < link_id < 2**31 else None
     if link is None or link.holder_id != actor.id:
         raise NotFound("No such passport link.")
     if link.revoked_at is None:

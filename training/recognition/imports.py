@@ -51,7 +51,7 @@ def remove_trusted(actor, issuer_id: int) -> None:
     """Stop trusting an issuer (credentials already accepted keep their recorded decision)."""
     if not permissions.can_manage_trust(actor):
         raise Forbidden("Only network administrators choose the issuers the network trusts.")
-    issuer = db.session.get(TrustedIssuer, issuer_id)
+    issuer = db.session.get(TrustedIssuer, issuer_id) if 0 < issuer_id < 2**31 else None
     if issuer is None:
         raise NotFound("No such trusted issuer.")
     audit.record(actor, "trusted_issuer.removed", issuer, {"base_url": [issuer.base_url, None]})
@@ -115,7 +115,7 @@ def imports_of(user_id: int) -> list[ImportedCredential]:
 
 def get_import(actor, import_id: int) -> ImportedCredential:
     """One of the actor's imports; NotFound otherwise."""
-    item = db.session.get(ImportedCredential, import_id)
+    item = db.session.get(ImportedCredential, import_id) if 0 < import_id < 2**31 else None
     if item is None or item.holder_id != actor.id:
         raise NotFound("No such imported credential of yours.")
     return item

@@ -81,7 +81,7 @@ def declare_equivalence(
 
 
 def get_declaration(decl_id: int) -> CompetenceEquivalence:
-    decl = db.session.get(CompetenceEquivalence, decl_id)
+    decl = db.session.get(CompetenceEquivalence, decl_id) if 0 < decl_id < 2**31 else None
     if decl is None:
         raise NotFound("No such declaration.")
     return decl
@@ -205,7 +205,7 @@ def _deciders(facility: Facility) -> list:
 
 
 def get_request(request_id: int) -> RecognitionRequest:
-    req = db.session.get(RecognitionRequest, request_id)
+    req = db.session.get(RecognitionRequest, request_id) if 0 < request_id < 2**31 else None
     if req is None:
         raise NotFound("No such recognition request.")
     return req

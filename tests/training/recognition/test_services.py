@@ -215,3 +215,15 @@ def test_facility_page_declares_and_decides(client, login_as, world, db_session)
     login_as(world["trainer"])
     page = client.get(f"/recognition/facility/{world['b'].slug}")
     assert "Needs a supervised bridging session" in page.text and "Grant" in page.text
+
+
+def test_out_of_range_numbers_are_clear_errors_not_crashes(client, api_headers, make_user):
+    headers = api_headers(make_user())
+    huge = 10**20
+    page = client.get(f"/api/v1/recognition/requests?page={huge}", headers=headers)
+    assert page.status_code == 400 and page.json["errors"][0]["code"] == "invalid_page"
+    for url in (
+        f"/api/v1/passport/links/{huge}/revoke",
+        f"/api/v1/recognition/declarations/{huge}/withdraw",
+    ):
+        assert client.post(url, headers=headers).status_code == 404
