@@ -12,11 +12,12 @@ from training.recognition.models import (
     EquivalenceKind,
     RecognitionRequest,
     RequestStatus,
+    TrustedIssuer,
 )
 
 
 def seed_recognition(ctx: dict) -> None:
-    """One bridging declaration and one pending request on it."""
+    """One bridging declaration, one pending request on it, one trusted issuer."""
     from training.certification.models import Certificate
 
     people, facilities, competences = ctx["people"], ctx["facilities"], ctx["competences"]
@@ -53,4 +54,12 @@ def seed_recognition(ctx: dict) -> None:
                 created_at=now,
             )
         )
+    db.session.add(
+        TrustedIssuer(
+            base_url="https://innocore.partner-network.example",
+            name="Partner network (example: replace with a real deployment)",
+            created_at=now,
+            created_by_id=people[0].id,
+        )
+    )
     db.session.flush()
