@@ -96,6 +96,7 @@ def _register_blueprints(app: Flask) -> None:
     from innocore.views import bp as core_bp
     from instruments import register as register_instruments
     from instruments.charges import register as register_charges
+    from instruments.mobility import register as register_mobility
     from instruments.requests import register as register_requests
     from training import register as register_training
     from training.certification import register as register_certification
@@ -121,6 +122,7 @@ def _register_blueprints(app: Flask) -> None:
     register_instruments(app)
     register_requests(app)
     register_charges(app)
+    register_mobility(app)
     register_training(app)
     register_training_charging(app)
     register_certification(app)

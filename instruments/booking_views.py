@@ -10,7 +10,6 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user, login_required
 
 from innocore import clock
-from innocore.accounts.rules import category_for
 from innocore.accounts.services import get_user_by_email
 from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
@@ -20,6 +19,7 @@ from innocore.permissions import is_network_admin, require, staffed_facility_ids
 from instruments import bp, feeds, queries, rules, services
 from instruments.forms import BookingForm, DowntimeForm, MoveForm, ProblemForm, ReasonForm
 from instruments.ics import booking_ics
+from instruments.mobility.services import hourly_rate
 from instruments.models import BookingChange, FeedKind, Severity
 from instruments.permissions import can_book_for_others, can_staff_instrument, may_approve_somewhere
 
@@ -68,7 +68,7 @@ def book(instrument_id: int):
             flash(f"Booking {booking.status.label.lower()}.", "success")
             return redirect(url_for("instruments.booking_page", booking_id=booking.id))
     price = None
-    rate = instrument.rate_for(category_for(current_user, instrument.facility))
+    rate, _mobility = hourly_rate(current_user, instrument)
     if form.starts_at.data and form.ends_at.data and not form.errors:
         start, end = (
             x.replace(tzinfo=ZoneInfo(zone)) for x in (form.starts_at.data, form.ends_at.data)
@@ -135,7 +135,7 @@ def booking_page(booking_id: int):
         starts_at=booking.starts_at.astimezone(ZoneInfo(zone)).replace(tzinfo=None),
         ends_at=booking.ends_at.astimezone(ZoneInfo(zone)).replace(tzinfo=None),
     )
-    rate = booking.instrument.rate_for(category_for(booking.user, booking.instrument.facility))
+    rate, _mobility = hourly_rate(booking.user, booking.instrument)
     return render_template(
         "instruments/booking.html", booking=booking, history=history, move=move,
         cancel=ReasonForm(), price=rules.price(booking.starts_at, booking.ends_at, rate),
