@@ -9,6 +9,7 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     from innocore.demo import register_seeder
+    from innocore.template_helpers import register_facility_section
     from instruments.mobility import models  # noqa: F401
     from instruments.mobility.api import bp as api_bp
     from instruments.mobility.demo import seed_mobility
@@ -17,3 +18,4 @@ def register(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(api_bp)
     register_seeder(app, seed_mobility)
+    register_facility_section(app, "mobility/_facility_section.html")

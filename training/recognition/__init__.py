@@ -10,7 +10,7 @@ from flask import Flask
 def register(app: Flask) -> None:
     from innocore.demo import register_seeder
     from innocore.permissions import signed_in
-    from innocore.template_helpers import register_nav
+    from innocore.template_helpers import register_facility_section, register_nav
     from training.certification.queries import set_recognised_facts
     from training.recognition import models  # noqa: F401
     from training.recognition.api import bp as api_bp
@@ -24,4 +24,5 @@ def register(app: Flask) -> None:
     set_recognised_facts(app, recognised_facts)
     register_nav(app, "Recognition", "recognition.mine", signed_in)
     register_seeder(app, seed_recognition)
+    register_facility_section(app, "recognition/_facility_section.html")
     app.jinja_env.globals.update(TEMPLATE_PREDICATES)

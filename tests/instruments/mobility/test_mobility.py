@@ -138,3 +138,16 @@ def test_the_facility_sees_cross_institution_use(client, api_headers, login_as, 
         f"/instruments/mobility/{lab['facility'].slug}/rate", data={"share_percent": "140"}
     )
     assert bad.status_code == 422 and "from 0 to 100" in bad.text
+
+
+def test_the_facility_page_links_staff_to_mobility_and_recognition(client, login_as, lab):
+    slug = lab["facility"].slug
+    login_as(lab["manager"])
+    page = client.get(f"/facilities/{slug}")
+    assert (
+        f"/instruments/mobility/{slug}" in page.text
+        and f"/recognition/facility/{slug}" in page.text
+    )
+    login_as(lab["mobile"])
+    page = client.get(f"/facilities/{slug}")
+    assert page.status_code == 200 and f"/instruments/mobility/{slug}" not in page.text
