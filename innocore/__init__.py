@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 from flask import Flask, g, request
+from werkzeug.routing import IntegerConverter
 
 from innocore.config import build_config
+
+
+class DatabaseInt(IntegerConverter):
+    """``<int:…>`` in every route: ids the databases can hold (1 to 2**31 - 1); anything larger is
+    a 404 at routing, never an overflow in the database driver (a 500)."""
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002 (werkzeug's name)
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the application; never migrates the database (``flask db upgrade`` does)."""
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(build_config(app.instance_path, config))
+    app.url_map.converters["int"] = DatabaseInt
 
     from innocore import models  # noqa: F401  (register every kernel table)
     from innocore.extensions import csrf, db, limiter, login_manager, migrate

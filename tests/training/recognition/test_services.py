@@ -227,3 +227,6 @@ def test_out_of_range_numbers_are_clear_errors_not_crashes(client, api_headers, 
         f"/api/v1/recognition/declarations/{huge}/withdraw",
     ):
         assert client.post(url, headers=headers).status_code == 404
+    # the same kind everywhere: every <int:...> route is bounded at routing (innocore.DatabaseInt)
+    for url in (f"/api/v1/bookings/{huge}", f"/api/v1/instruments/{huge}", f"/instruments/{huge}"):
+        assert client.get(url, headers=headers).status_code == 404
