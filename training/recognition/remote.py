@@ -289,6 +289,8 @@ def verify_remote(
 
 def _parse(data) -> dict:
     if isinstance(data, dict):
+        if len(json.dumps(data, separators=(",", ":"))) > MAX_BYTES:  # canonicalising costs
+            raise Refused("too_large", "A credential is at most 256 KiB.")
         return data
     if len(data) > MAX_BYTES:
         raise Refused("too_large", "A credential file is at most 256 KiB.")

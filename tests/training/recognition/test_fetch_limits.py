@@ -79,3 +79,11 @@ def test_a_hostile_status_list_cannot_inflate_without_bound():
     assert remote.bit_at(encoded, 5) is False  # reads 16 KiB, not 64 MiB
     with pytest.raises(ValueError):
         remote.bit_at("u" + base64.urlsafe_b64encode(gzip.compress(b"\0" * 10)).decode(), 1)
+
+
+def test_a_credential_over_256_kib_is_refused_before_any_work():
+    from datetime import UTC, datetime
+
+    doc = {"name": "x" * (300 * 1024)}
+    result = remote.verify_remote(doc, ["https://a.eu"], datetime.now(UTC))
+    assert (result.valid, result.code, result.checks) == (False, "too_large", [])
