@@ -42,15 +42,23 @@ def hourly_rate(user: User, instrument: Instrument) -> tuple[Decimal | None, boo
     """(EUR per hour, whether it is the network mobility rate) for ``user`` on ``instrument``."""
     category = category_for(user, instrument.facility)
     if category == UserCategory.EXTERNAL_ACADEMIC and is_mobile(user, instrument.facility):
-        setting = db.session.get(MobilityRate, instrument.facility_id)
-        if setting is not None:
+        share = _shares().get(instrument.facility_id)
+        if share is not None:
             rate = rules.mobility_rate(
                 instrument.rate_for(UserCategory.INTERNAL),
                 instrument.rate_for(UserCategory.EXTERNAL_ACADEMIC),
-                setting.share_percent,
+                share,
             )
             return rate, True
     return instrument.rate_for(category), False
+
+
+def _shares() -> dict[int, int]:
+    """Facility id -> mobility share, read once per request or job run (lists price many rows)."""
+    if "_mobility_shares" not in g:
+        rows = db.session.execute(sa.select(MobilityRate.facility_id, MobilityRate.share_percent))
+        g._mobility_shares = dict(rows.all())
+    return g._mobility_shares
 
 
 def set_share(actor: User, facility: Facility, share_percent) -> MobilityRate:
@@ -67,6 +75,7 @@ def set_share(actor: User, facility: Facility, share_percent) -> MobilityRate:
         db.session.add(setting)
     setting.share_percent, setting.updated_at = share_percent, clock.now()
     setting.updated_by_id = actor.id
+    g.pop("_mobility_shares", None)
     audit.record(
         actor, "mobility_rate.set", setting, {"share_percent": [before, share_percent]},
         facility_id=facility.id,
