@@ -5,6 +5,7 @@ import base64
 import gzip
 import threading
 import time
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -74,9 +75,14 @@ def test_trusted_base_matches_whole_segments(url, trusted, expected):
 
 
 def test_a_hostile_status_list_cannot_inflate_without_bound():
-    bomb = gzip.compress(b"\0" * (64 * 1024 * 1024), mtime=0)  # 64 MiB of zeros, ~64 KiB packed
-    encoded = "u" + base64.urlsafe_b64encode(bomb).decode().rstrip("=")
-    assert remote.bit_at(encoded, 5) is False  # reads 16 KiB, not 64 MiB
+    bomb = gzip.compress(b"\0" * (8 * 1024 * 1024), mtime=0)  # 8 MiB of zeros, ~8 KiB packed
+    # Corrupt everything past the first half: only a reader that stops after the 16 KiB it
+    # needs gets an answer; inflating the whole list fails on the corrupt tail.
+    broken = bomb[: len(bomb) // 2] + b"\xff" * 64
+    with pytest.raises((OSError, EOFError, zlib.error)):
+        gzip.decompress(broken)
+    encoded = "u" + base64.urlsafe_b64encode(broken).decode().rstrip("=")
+    assert remote.bit_at(encoded, 5) is False
     with pytest.raises(ValueError):
         remote.bit_at("u" + base64.urlsafe_b64encode(gzip.compress(b"\0" * 10)).decode(), 1)
 
