@@ -105,12 +105,16 @@ def _register_blueprints(app: Flask) -> None:
     from innocore.views import bp as core_bp
     from instruments import register as register_instruments
     from instruments.charges import register as register_charges
+    from instruments.mobility import register as register_mobility
     from instruments.requests import register as register_requests
     from training import register as register_training
     from training.certification import register as register_certification
     from training.charging import register as register_training_charging
     from training.credentials import register as register_credentials
+    from training.exports import register as register_exports
+    from training.passport import register as register_passport
     from training.paths import register as register_paths
+    from training.recognition import register as register_recognition
 
     for bp in (
         core_bp,
@@ -128,11 +132,15 @@ def _register_blueprints(app: Flask) -> None:
     register_instruments(app)
     register_requests(app)
     register_charges(app)
+    register_mobility(app)
     register_training(app)
     register_training_charging(app)
     register_certification(app)
     register_credentials(app)
     register_paths(app)
+    register_recognition(app)
+    register_passport(app)
+    register_exports(app)
 
 
 def _register_templates(app: Flask) -> None:

@@ -11,7 +11,6 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from innocore import clock
-from innocore.accounts.rules import category_for
 from innocore.api.core import (
     TECHNOLOGY,
     Q,
@@ -29,6 +28,7 @@ from innocore.permissions import is_network_admin, staffed_facility_ids
 from innocore.vocab import Technology
 from instruments import finder, free_time, queries, rules, services
 from instruments.ics import booking_ics
+from instruments.mobility.services import hourly_rate
 from instruments.models import Booking, IdempotencyKey
 from instruments.permissions import can_staff_instrument, may_approve_somewhere
 from instruments.schemas import (
@@ -80,7 +80,7 @@ def instrument_json(i) -> dict:
 
 def booking_json(b: Booking) -> dict:
     zone = b.instrument.facility.timezone
-    hourly = b.instrument.rate_for(category_for(b.user, b.instrument.facility))
+    hourly, _mobility = hourly_rate(b.user, b.instrument)
     return {
         "id": b.id,
         "uid": b.uid,

@@ -10,7 +10,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from innocore import clock
-from innocore.accounts.rules import category_for
 from innocore.accounts.services import get_user_by_email
 from innocore.calendar import ics_response, text_etag
 from innocore.errors import DomainError, Forbidden, Problem
@@ -22,6 +21,7 @@ from innocore.permissions import is_network_admin, require, staffed_facility_ids
 from instruments import bp, feeds, queries, rules, services
 from instruments.forms import BookingForm, DowntimeForm, MoveForm, ProblemForm, ReasonForm
 from instruments.ics import booking_ics
+from instruments.mobility.services import hourly_rate
 from instruments.models import BookingChange, FeedKind, Severity
 from instruments.permissions import can_book_for_others, can_staff_instrument, may_approve_somewhere
 
@@ -76,7 +76,7 @@ def book(instrument_id: int):
             _say_folds(zone, booking.starts_at, booking.ends_at)
             return redirect(url_for("instruments.booking_page", booking_id=booking.id))
     price = None
-    rate = instrument.rate_for(category_for(current_user, instrument.facility))
+    rate, _mobility = hourly_rate(current_user, instrument)
     if form.starts_at.data and form.ends_at.data and not form.errors:
         try:
             start, end = (
@@ -151,7 +151,7 @@ def _booking_page(booking_id: int, *, move=None, cancel=None, refusal=None, stat
         starts_at=booking.starts_at.astimezone(ZoneInfo(zone)).replace(tzinfo=None),
         ends_at=booking.ends_at.astimezone(ZoneInfo(zone)).replace(tzinfo=None),
     )
-    rate = booking.instrument.rate_for(category_for(booking.user, booking.instrument.facility))
+    rate, _mobility = hourly_rate(booking.user, booking.instrument)
     return render_template(
         "instruments/booking.html", booking=booking, history=history, move=move,
         cancel=cancel or ReasonForm(), price=rules.price(booking.starts_at, booking.ends_at, rate),

@@ -24,6 +24,7 @@ from innocore.permissions import can_manage_facility
 from innocore.vocab import UserCategory
 from instruments.charges import rules
 from instruments.charges.models import Charge, ChargePolicy, ChargeSource
+from instruments.mobility.services import hourly_rate
 from instruments.models import Booking, BookingStatus, Instrument
 
 DEFAULT_CURRENCY = "EUR"
@@ -184,15 +185,17 @@ def charge_finished_bookings(now: datetime | None = None, limit: int = 500) -> i
             continue
         source, share = terms
         category = category_for(booking.user, instrument.facility)
+        rate, mobility = hourly_rate(booking.user, instrument)
         data = ChargeInput(
             source=source,
             source_id=booking.id,
             user=booking.user,
             facility=instrument.facility,
             category=category,
-            description=f"{instrument.name}: {source.label.lower()}",
+            description=f"{instrument.name}: {source.label.lower()}"
+            + (" (network mobility rate)" if mobility else ""),
             unit="hour",
-            rate=instrument.rate_for(category) or Decimal("0"),
+            rate=rate or Decimal("0"),
             quantity=rules.hours_between(booking.starts_at, booking.ends_at),
             share=share,
             incurred_at=booking.starts_at,

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from innocore.competences.models import Competence
@@ -57,9 +58,16 @@ def _aware(value: datetime) -> datetime:
 
 
 def facts_for(
-    user_ids: Iterable[int], at: datetime, competence_ids: Iterable[int] | None = None
+    user_ids: Iterable[int],
+    at: datetime,
+    competence_ids: Iterable[int] | None = None,
+    *,
+    recognised: bool = True,
 ) -> dict[int, list[rules.CertFact]]:
     """Every certificate of these people as facts, ends shortened by lapses.
+
+    With ``recognised`` (the default) the facts also carry what other facilities' declarations
+    make of them (see ``set_recognised_facts``): the booking gate and path progress read both.
 
     Two queries at most per batch of ``FACT_BATCH`` people (one for a single person). They are
     Core selects of the needed columns on the session's connection: plain rows, no ORM identity
@@ -70,7 +78,21 @@ def facts_for(
     out: dict[int, list[rules.CertFact]] = {uid: [] for uid in user_ids}
     for i in range(0, len(user_ids), FACT_BATCH):
         _add_facts(out, user_ids[i : i + FACT_BATCH], at, competence_ids)
+    extra = current_app.extensions.get(RECOGNISED_KEY) if recognised and user_ids else None
+    if extra is not None:
+        for uid, facts in extra(user_ids, at, competence_ids).items():
+            out[uid].extend(facts)
     return out
+
+
+RECOGNISED_KEY = "certification.recognised_facts"
+
+
+def set_recognised_facts(app, fn) -> None:
+    """Plug in ``fn(user_ids, at, competence_ids) -> {user_id: [CertFact]}``: facts a recognition
+    derives from certificates (same id, status and dates as the certificate they come from, the
+    recognising facility's competence and level). The recognition package provides it."""
+    app.extensions[RECOGNISED_KEY] = fn
 
 
 # Stays under SQLite's bound-parameter limit (32,766) and keeps PostgreSQL plans simple.

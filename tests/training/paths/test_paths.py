@@ -157,7 +157,8 @@ def test_progress_for_one_user_takes_a_constant_number_of_queries(
     make_certificate(holder=learner, competence=module.competence, level=1)
     with count_queries() as large:
         progress = services.progress_for(learner.id, path)
-    assert large.count == small.count <= 12
+    # 12, plus two for what other facilities recognise (declarations, granted requests)
+    assert large.count == small.count <= 14
     assert not progress.result.met and progress.sessions
 
 
