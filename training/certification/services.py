@@ -14,11 +14,13 @@ from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.notifications.services import queue_email
 from instruments.services.attention import review_bookings_after_certificate_end
+from training import rules as training_rules
 from training.certification import permissions, queries, rules
 from training.certification.models import Certificate, CertificateBasis, CertificateStatus
 from training.credentials.documents import external_url, issuer_key_for
 from training.credentials.statuslist import LIST_SIZE
 from training.models import Assessment, AssessmentOutcome, Enrolment, TrainingModule
+from training.records import present_parts
 
 WARN_DAYS = (7, 30)  # the nearest warning first: each is sent once
 
@@ -165,11 +167,23 @@ def issue_from_assessment(actor, assessment_id: int, *, valid_until=None) -> Cer
         problems.append(
             Problem("already_issued", "A certificate was already issued for this assessment.")
         )
+    parts = enrolment.session.parts
+    problems += training_rules.assessment_attendance_problems(
+        assessment.outcome,
+        {p.id: p.starts_at for p in parts},
+        present_parts(enrolment.id),
+        clock.now(),
+    )
     _raise(problems)
     now = clock.now()
-    until = valid_until or rules.default_valid_until(now, competence.default_validity_months)
-    evidence = f"Passed the assessment of “{module.title}” on {assessment.recorded_at:%d %b %Y}"
-    evidence += f" (level {assessment.level_reached})."
+    # The certificate's dates come from the training: the day its last part ended.
+    trained_at = min(max(p.ends_at for p in parts), now)
+    until = valid_until or rules.default_valid_until(trained_at, competence.default_validity_months)
+    evidence = (
+        f"Passed the assessment of “{module.title}” after attending the session of "
+        f"{_session_days(parts)} (level {assessment.level_reached}; assessed on "
+        f"{assessment.recorded_at:%d %b %Y})."
+    )
     if assessment.evidence_text:
         evidence += "\n" + assessment.evidence_text
     _raise(
@@ -208,6 +222,13 @@ def _duplicates(holder_id, competence_id, level, now, *, exclude_id=None) -> lis
         holder_id, competence_id, level, now, exclude_id=exclude_id
     )
     return rules.duplicate_problems(standing, level)
+
+
+def _session_days(parts) -> str:
+    """``14 Dec 2026`` or ``14 Dec 2026 – 16 Dec 2026`` (UTC days of the first and last part)."""
+    first, last = min(p.starts_at for p in parts), max(p.ends_at for p in parts)
+    days = [f"{first:%d %b %Y}", f"{last:%d %b %Y}"]
+    return days[0] if days[0] == days[1] else " – ".join(days)
 
 
 def _lock(cert: Certificate) -> Certificate:
