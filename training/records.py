@@ -44,6 +44,8 @@ def record_attendance(
         problems.append(Problem("unknown_part", "A part does not belong to this session."))
     if any(e not in participants for e, _ in marks):
         problems.append(Problem("not_participant", "Someone marked is not a participant."))
+    starts = {p.id: p.starts_at for p in session.parts}
+    problems += rules.attendance_problems(starts, {part for _, part in marks}, clock.now())
     if problems:
         raise DomainError(problems)
     existing = {
@@ -99,6 +101,12 @@ def record_assessment(actor: User, enrolment: Enrolment, data: AssessmentData) -
         max_level=len(module.competence.levels) or 1,
         has_evidence=bool(data.evidence_text.strip() or data.evidence_data),
     )
+    problems += rules.assessment_attendance_problems(
+        data.outcome,
+        {p.id: p.starts_at for p in session.parts},
+        present_parts(enrolment.id),
+        clock.now(),
+    )
     if data.evidence_data is not None:
         problems += rules.file_problems(
             data.evidence_content_type or "",
@@ -142,6 +150,18 @@ def record_assessment(actor: User, enrolment: Enrolment, data: AssessmentData) -
         facility_id=session.facility_id,
     )
     return row
+
+
+def present_parts(enrolment_id: int) -> set[int]:
+    """Ids of the session parts at which the participant was recorded present."""
+    return set(
+        db.session.scalars(
+            sa.select(Attendance.part_id).where(
+                Attendance.enrolment_id == enrolment_id,
+                Attendance.status == AttendanceStatus.PRESENT,
+            )
+        )
+    )
 
 
 def history(enrolment_id: int) -> list[Assessment]:

@@ -399,3 +399,29 @@ def part_plan(
         added=rest_new[len(moved) :],
         removed=rest_old[len(moved) :],
     )
+
+
+def attendance_problems(
+    part_starts: dict[int, datetime], marked: set[int], now: datetime
+) -> list[Problem]:
+    """Attendance of a part opens when the part starts: nobody is marked for what has not happened."""
+    early = sorted(p for p in marked if p in part_starts and part_starts[p] > now)
+    if not early:
+        return []
+    first = min(part_starts[p] for p in early)
+    msg = f"Attendance opens when a part starts; the earliest marked part starts {first:%d %b %Y %H:%M} UTC."
+    return [Problem("part_not_started", msg)]
+
+
+def assessment_attendance_problems(
+    outcome: AssessmentOutcome, part_starts: dict[int, datetime], present: set[int], now: datetime
+) -> list[Problem]:
+    """An assessment comes after the training: it is recorded once the session has begun, and a
+    pass needs the learner's attendance (present) at every part of the session it covers."""
+    if not part_starts or min(part_starts.values()) > now:
+        return [Problem("session_not_started", "The session has not started yet: assess after it.")]
+    if outcome == AssessmentOutcome.PASSED and not set(part_starts) <= present:
+        missing = len(set(part_starts) - present)
+        msg = f"A pass needs attendance at every part: {missing} part(s) not recorded as present."
+        return [Problem("attendance_missing", msg)]
+    return []

@@ -139,10 +139,21 @@ def make_instrument(db_session, make_facility):
 
 @pytest.fixture
 def make_assessment(db_session, make_session, make_user):
+    """An assessment after the training: by default of a session held ten days ago, with the
+    learner present at every part (an assessment needs the attendance of what it covers)."""
     from innocore.vocab import UserCategory
-    from training.models import Assessment, AssessmentOutcome, Enrolment, EnrolmentStatus
+    from training.models import (
+        Assessment,
+        AssessmentOutcome,
+        Attendance,
+        AttendanceStatus,
+        Enrolment,
+        EnrolmentStatus,
+    )
 
     def make(session=None, learner=None, outcome="passed", level=2, **kw):
+        kw.setdefault("starts_at", clock_module.now() - timedelta(days=10))
+        kw.setdefault("enrol_opens_at", kw["starts_at"] - timedelta(days=20))
         session = session or make_session(**kw)
         learner = learner or make_user()
         trainer = session.trainers[0]
@@ -157,6 +168,15 @@ def make_assessment(db_session, make_session, make_user):
         )
         db_session.add(enrolment)
         db_session.flush()
+        for part in session.parts:
+            if part.starts_at <= clock_module.now():
+                db_session.add(
+                    Attendance(
+                        enrolment_id=enrolment.id, part_id=part.id,
+                        status=AttendanceStatus.PRESENT, recorded_by_id=trainer.id,
+                        recorded_at=part.starts_at,
+                    )
+                )  # fmt: skip
         assessment = Assessment(
             enrolment_id=enrolment.id,
             user_id=learner.id,

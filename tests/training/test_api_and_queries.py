@@ -10,7 +10,7 @@ from training.models import Enrolment, EnrolmentStatus
 
 
 def test_api_enrol_participants_attendance_and_assessment(
-    client, api_headers, make_session, make_user, db_session
+    clock, client, api_headers, make_session, make_user, db_session
 ):
     session = make_session(capacity=1)
     paula = make_user(organisation=session.facility.institution)
@@ -42,10 +42,21 @@ def test_api_enrol_participants_attendance_and_assessment(
 
     enrolment_id = people.json["items"][0]["id"]
     part_id = session.parts[0].id
-    r = client.put(
-        f"/api/v1/training/sessions/{session.id}/attendance",
+    marks = {"marks": [{"enrolment_id": enrolment_id, "part_id": part_id, "status": "present"}]}
+    early = client.put(
+        f"/api/v1/training/sessions/{session.id}/attendance", headers=trainer, json=marks
+    )
+    assert early.status_code == 422 and early.json["errors"][0]["code"] == "part_not_started"
+    early = client.post(
+        f"/api/v1/training/enrolments/{enrolment_id}/assessments",
         headers=trainer,
-        json={"marks": [{"enrolment_id": enrolment_id, "part_id": part_id, "status": "present"}]},
+        json={"outcome": "passed", "level_reached": 2, "evidence_text": "Good."},
+    )
+    assert early.status_code == 422
+    assert early.json["errors"][0]["code"] == "session_not_started"
+    clock.set(session.parts[0].starts_at)  # attendance opens when the part starts
+    r = client.put(
+        f"/api/v1/training/sessions/{session.id}/attendance", headers=trainer, json=marks
     )
     assert r.status_code == 200 and r.json == {"changed": 1}
     r = client.post(

@@ -187,6 +187,7 @@ def test_missing_prerequisites_are_listed_with_the_modules_that_lead_there(
 
 
 def test_a_certificate_from_a_pass_satisfies_the_prerequisite(
+    clock,
     login_as,
     make_session,
     make_module,
@@ -198,16 +199,23 @@ def test_a_certificate_from_a_pass_satisfies_the_prerequisite(
     grant,
 ):
     from training.certification.services import issue_from_assessment
-    from training.models import AssessmentOutcome
-    from training.records import AssessmentData, record_assessment
+    from training.models import AssessmentOutcome, AttendanceStatus
+    from training.records import AssessmentData, record_assessment, record_attendance
 
     facility = make_facility()
     laser = make_competence(title="Laser safety")
-    basics = make_session(module=make_module(facility, competence=laser, level_awarded=1))
+    basics = make_session(
+        module=make_module(facility, competence=laser, level_awarded=1),
+        starts_at=clock.now + timedelta(days=3),
+    )
     confocal = make_session(module=make_module(facility, prerequisites=[(laser, 1)]))
     paula = internal_user(facility)
     login_as(paula).post(f"/training/sessions/{basics.id}/enrol")
     row = db_session.scalar(sa.select(Enrolment).where(Enrolment.user_id == paula.id))
+    clock.set(basics.parts[0].ends_at)  # the training happened; the trainer records it
+    record_attendance(
+        basics.trainers[0], basics, {(row.id, basics.parts[0].id): AttendanceStatus.PRESENT}
+    )
     assessment = record_assessment(
         basics.trainers[0],
         row,

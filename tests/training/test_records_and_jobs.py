@@ -19,7 +19,7 @@ def _enrolled(login_as, session, user, db_session):
 
 
 def test_trainer_marks_attendance_per_part(
-    client, login_as, make_session, internal_user, db_session
+    clock, client, login_as, make_session, internal_user, db_session
 ):
     start = __import__("innocore").clock.now() + timedelta(days=5)
     session = make_session(
@@ -31,10 +31,12 @@ def test_trainer_marks_attendance_per_part(
     paula = _enrolled(login_as, session, internal_user(session.facility), db_session)
     p1, p2 = session.parts
     trainer = session.trainers[0]
-    response = login_as(trainer).post(
-        f"/training/sessions/{session.id}/attendance",
-        data={f"a-{paula.id}-{p1.id}": "present", f"a-{paula.id}-{p2.id}": "absent"},
-    )
+    marks = {f"a-{paula.id}-{p1.id}": "present", f"a-{paula.id}-{p2.id}": "absent"}
+    clock.set(p1.starts_at)  # the second part has not started: attendance is not open for it
+    early = login_as(trainer).post(f"/training/sessions/{session.id}/attendance", data=marks)
+    assert early.status_code == 422 and "Attendance opens when a part starts" in early.text
+    clock.set(p2.starts_at)
+    response = login_as(trainer).post(f"/training/sessions/{session.id}/attendance", data=marks)
     assert response.status_code == 302
     listing = client.get(f"/training/sessions/{session.id}/participants").data.decode()
     assert "present" in listing and "absent" in listing
@@ -56,11 +58,17 @@ def test_trainer_of_another_facility_cannot_take_attendance(
 
 
 def test_assessment_history_keeps_corrections(
-    client, login_as, make_session, internal_user, db_session
+    clock, client, login_as, make_session, internal_user, db_session
 ):
+    from training.models import AttendanceStatus
+    from training.records import record_attendance
+
     session = make_session()
     row = _enrolled(login_as, session, internal_user(session.facility), db_session)
     trainer = session.trainers[0]
+    clock.set(session.parts[0].ends_at)
+    record_attendance(trainer, session, {(row.id, session.parts[0].id): AttendanceStatus.PRESENT})
+    db_session.commit()
     login_as(trainer)
     failed = client.post(
         f"/training/enrolments/{row.id}/assessment",
@@ -84,7 +92,7 @@ def test_assessment_history_keeps_corrections(
 
 
 def test_assessment_needs_a_participant_and_evidence(
-    client, login_as, make_session, internal_user, db_session
+    clock, client, login_as, make_session, internal_user, db_session
 ):
     session = make_session(capacity=1)
     _enrolled(login_as, session, internal_user(session.facility), db_session)

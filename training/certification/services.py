@@ -16,11 +16,13 @@ from innocore.extensions import db
 from innocore.links import absolute_url
 from innocore.notifications.services import queue_email
 from instruments.services.attention import review_bookings_after_certificate_end
+from training import rules as training_rules
 from training.certification import permissions, queries, rules
 from training.certification.models import Certificate, CertificateBasis, CertificateStatus
 from training.credentials.documents import issuer_key_for
 from training.credentials.statuslist import LIST_SIZE
 from training.models import Assessment, AssessmentOutcome, Enrolment, TrainingModule
+from training.records import present_parts
 
 WARN_DAYS = (7, 30)  # the nearest warning first: each is sent once
 
@@ -167,12 +169,24 @@ def issue_from_assessment(actor, assessment_id: int, *, valid_until=None) -> Cer
         problems.append(
             Problem("already_issued", "A certificate was already issued for this assessment.")
         )
+    parts = enrolment.session.parts
+    problems += training_rules.assessment_attendance_problems(
+        assessment.outcome,
+        {p.id: p.starts_at for p in parts},
+        present_parts(enrolment.id),
+        clock.now(),
+    )
     _raise(problems)
     now = clock.now()
-    until = valid_until or rules.default_valid_until(now, competence.default_validity_months)
-    on = date_text(assessment.recorded_at, facility.timezone)
-    evidence = f"Passed the assessment of “{module.title}” on {on}"
-    evidence += f" (level {assessment.level_reached})."
+    # The certificate's dates come from the training: the day its last part ended.
+    trained_at = min(max(p.ends_at for p in parts), now)
+    until = valid_until or rules.default_valid_until(trained_at, competence.default_validity_months)
+    zone = facility.timezone
+    evidence = (
+        f"Passed the assessment of “{module.title}” after attending the session of "
+        f"{_session_days(parts, zone)} (level {assessment.level_reached}; assessed on "
+        f"{date_text(assessment.recorded_at, zone)})."
+    )
     if assessment.evidence_text:
         evidence += "\n" + assessment.evidence_text
     _raise(
@@ -211,6 +225,14 @@ def _duplicates(holder_id, competence_id, level, now, *, exclude_id=None) -> lis
         holder_id, competence_id, level, now, exclude_id=exclude_id
     )
     return rules.duplicate_problems(standing, level)
+
+
+def _session_days(parts, zone: str) -> str:
+    """``14 Dec 2026`` or ``14 Dec 2026 – 16 Dec 2026``: the days of the first and last part, as
+    read in the facility's zone."""
+    first, last = min(p.starts_at for p in parts), max(p.ends_at for p in parts)
+    days = [date_text(first, zone), date_text(last, zone)]
+    return days[0] if days[0] == days[1] else " – ".join(days)
 
 
 def _lock(cert: Certificate) -> Certificate:
