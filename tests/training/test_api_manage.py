@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from innocore import clock as clock_module
+from tests.support.appconfig import path_of
 from training.models import SessionStatus
 
 
@@ -74,7 +75,7 @@ def test_training_settings_and_my_training_feed(
     assert saved.status_code == 200 and settings_for(facility.id).offer_hours == 12
     feed = client.post("/api/v1/training/me/feed", headers=headers)
     assert feed.status_code == 201
-    path = feed.json["url"].split("localhost", 1)[1]
+    path = path_of(feed.json["url"])
     assert client.get(path).status_code == 200
     assert client.delete("/api/v1/training/me/feed", headers=headers).json == {"revoked": 1}
     assert client.get(path).status_code == 404
