@@ -94,6 +94,7 @@ def _feeds(client, login_as, world, deliver):
 
     def feed(owner, kind, target_id):
         _, raw = instrument_feeds.create_feed(owner, kind, target_id)
+        db_session_commit()  # as the page that creates it does, before anyone reads the feed
         response = client.get(f"/instruments/feeds/{raw}.ics")
         assert response.status_code == 200
         return response.get_data(as_text=True)
