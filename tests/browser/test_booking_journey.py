@@ -55,7 +55,7 @@ def test_student_books_a_free_slot_from_the_calendar_on_a_phone(live_server, pho
     page.wait_for_url("**/dashboard")
 
     page.goto(f"{live_server.url}/instruments/{instrument_id}?view=day&date={day.isoformat()}")
-    slot = page.get_by_role("link", name=f"Book {day.strftime('%a %d %b')} 10:00", exact=True)
+    slot = page.get_by_role("link", name=f"Free: book {day.strftime('%a %d %b')} 10:00", exact=True)
     slot.tap()
     page.wait_for_url(f"**/instruments/{instrument_id}/book?**")
     start = page.get_by_label("Start (facility time)", exact=True)
