@@ -182,6 +182,7 @@ def test_capacity_cannot_drop_below_the_places_held(
     for person in people:
         enrolment.enrol(person, session.id, person)
     catalog.update_session(manager, session, _data_for(session, 4))
+    db_session.commit()
     assert enrolment.seats_held(session.id) == 4  # two enrolled, two offered
     with pytest.raises(DomainError) as refused:
         catalog.update_session(manager, session, _data_for(session, 3))
