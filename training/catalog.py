@@ -287,10 +287,11 @@ def _part_inputs(data: SessionData) -> list[parts.PartInput]:
     return sorted((parts.PartInput(*p) for p in data.parts), key=lambda p: p[:2])
 
 
-def _check_session(facility: Facility, data: SessionData) -> list[User]:
+def _check_session(facility: Facility, data: SessionData, seats_held: int = 0) -> list[User]:
     wanted = _part_inputs(data)
     problems = rules.session_problems(
         capacity=data.capacity,
+        seats_held=seats_held,
         parts=[(p.starts_at, p.ends_at) for p in wanted],
         enrol_opens_at=data.enrol_opens_at,
         enrol_closes_at=data.enrol_closes_at,
@@ -364,16 +365,17 @@ def update_session(actor: User, session: TrainingSession, data: SessionData) -> 
     """Edit a scheduled session; participants get an updated invitation (SEQUENCE raised).
 
     Moved hands-on parts move their instrument time; removed ones give it back. A part with
-    recorded attendance cannot be removed.
+    recorded attendance cannot be removed. The capacity never drops below the places already
+    held (``capacity_below_held``); raising it offers the new places to the waiting list.
     """
-    from training.enrolment import fill_free_seats, lock_session
+    from training.enrolment import fill_free_seats, lock_session, seats_held
 
     if not can_manage_session(actor, session):
         raise Forbidden("Only the facility's managers and staff edit its sessions.")
     lock_session(session.id)
     if session.status != SessionStatus.SCHEDULED:
         raise DomainError(Problem("session_status", "Only scheduled sessions can be edited."))
-    trainers = _check_session(session.facility, data)
+    trainers = _check_session(session.facility, data, seats_held=seats_held(session.id))
     before = [(p.starts_at, p.ends_at) for p in session.parts]
     instruments_before = [p.instrument_id for p in session.parts]
     moves = _apply_session(session, data, trainers)

@@ -91,6 +91,11 @@ def _counts(session_id: int) -> tuple[int, int]:
     return seats, waiting
 
 
+def seats_held(session_id: int) -> int:
+    """People holding a place in the session: enrolled, offered or completed."""
+    return _counts(session_id)[0]
+
+
 def waitlist_position(enrolment: Enrolment) -> int | None:
     if enrolment.status != EnrolmentStatus.WAITLISTED:
         return None

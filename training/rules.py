@@ -201,11 +201,13 @@ def fee_for(category: UserCategory, fees: dict[UserCategory, Decimal]) -> Decima
     return fees.get(category, Decimal("0"))
 
 
-# A session has a positive capacity, at least one part, parts that end after they start and do
-# not overlap, an enrolment window that closes before the first part, and a place or a link.
+# A session has a positive capacity, never fewer places than people already hold, at least one
+# part, parts that end after they start and do not overlap, an enrolment window that closes before
+# the first part, and a place or a link.
 def session_problems(
     *,
     capacity: int | None,
+    seats_held: int = 0,
     parts: list[tuple[datetime, datetime]],
     enrol_opens_at: datetime | None,
     enrol_closes_at: datetime | None,
@@ -216,6 +218,12 @@ def session_problems(
     problems = []
     if capacity is None or capacity < 1:
         problems.append(Problem("capacity", "Capacity must be at least one place.", "capacity"))
+    elif capacity < seats_held:
+        msg = (
+            f"{seats_held} people hold a place (enrolled or offered): the capacity cannot be less. "
+            "Withdraw participants first."
+        )
+        problems.append(Problem("capacity_below_held", msg, "capacity"))
     if not parts:
         problems.append(Problem("no_parts", "Add at least one dated part.", "parts"))
     ordered = sorted(parts)

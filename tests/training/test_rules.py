@@ -217,6 +217,8 @@ T = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
         ({"location": "", "online_url": None}, ["no_place"]),
         ({"online_url": "javascript:alert(1)"}, ["online_url"]),
         ({"withdraw_days_before": -1}, ["withdraw_days"]),
+        ({"capacity": 3, "seats_held": 4}, ["capacity_below_held"]),
+        ({"capacity": 4, "seats_held": 4}, []),
     ],
 )
 def test_session_problems(kw, codes):

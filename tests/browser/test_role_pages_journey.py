@@ -1,0 +1,110 @@
+"""Each role's main pages in the demo network, on a desktop (1280 px) and a phone (390 px).
+
+Every page is read by axe-core as it is shown (see tests/support/browser.py): a serious or critical
+WCAG 2.1 A/AA violation on any of them fails the test. Each page must also answer 200 and show
+its heading, so the audit reads the real page, not a sign-in or error page.
+"""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from innocore.accounts.models import User
+from innocore.demo import DEMO_PASSWORD, seed_demo
+from innocore.extensions import db
+from innocore.facilities.models import Facility
+from instruments.models import Instrument
+from instruments.requests.models import ServiceRequest
+from tests.support.browser import new_page, sign_in
+from training.certification.models import Certificate
+from training.models import TrainingSession
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+VIEWPORTS = {
+    "desktop": {"viewport": {"width": 1280, "height": 900}},
+    "phone": {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True},
+}
+
+
+@pytest.fixture(scope="module")
+def demo(live_server) -> dict:
+    """The demo network on the live server's database, and the ids its pages are reached by."""
+    app = live_server.app
+    with app.app_context():
+        seed_demo()
+        db.session.commit()
+        one = db.session.scalar
+        ids = {
+            "confocal": one(sa.select(Instrument.id).where(Instrument.name.like("Confocal%"))),
+            "imaging": one(sa.select(Facility).where(Facility.slug == "valmonte-light-imaging")),
+            "certificate": one(sa.select(Certificate.public_id).limit(1)),
+            "quoted": one(sa.select(ServiceRequest.id).order_by(ServiceRequest.id).limit(1)),
+            "session": one(
+                sa.select(TrainingSession.id)
+                .join(TrainingSession.trainers)
+                .where(User.email == ACCOUNTS["trainer"])
+                .order_by(TrainingSession.id)
+                .limit(1)
+            ),
+        }
+        ids["imaging_id"] = ids["imaging"].id
+        ids["imaging"] = ids["imaging"].slug
+        db.session.remove()
+    return ids
+
+
+def pages(role: str, ids: dict) -> list[str]:
+    """The main pages of each role, as the navigation and dashboards lead there."""
+    i, slug = ids["confocal"], ids["imaging"]
+    return {
+        "anonymous": ["/", "/instruments/", f"/verify/{ids['certificate']}", "/facilities/",
+                      "/training/"],
+        "student": ["/dashboard", f"/instruments/{i}", f"/instruments/{i}/book",
+                    "/instruments/bookings/mine", "/instruments/finder", "/instruments/feeds",
+                    "/training/my", "/certificates/", f"/certificates/{ids['certificate']}",
+                    "/paths/", "/notifications", "/profile"],
+        "company member": ["/dashboard", "/requests/mine", f"/requests/{ids['quoted']}",
+                           "/charges/mine"],
+        "company admin": ["/dashboard", "/company/", "/requests/company",
+                          f"/requests/{ids['quoted']}", "/charges/company",
+                          "/training/company/enrolments", "/requests/directory"],
+        "trainer": ["/dashboard", "/training/teaching", f"/training/sessions/{ids['session']}",
+                    f"/training/sessions/{ids['session']}/participants"],
+        "facility manager": ["/dashboard", f"/facilities/{slug}", f"/instruments/facility/{slug}",
+                             f"/instruments/{i}/edit", "/instruments/approvals", "/requests/inbox",
+                             f"/certificates/facility/{slug}", f"/training/facilities/{slug}",
+                             f"/charges/facilities/{ids['imaging_id']}", "/audit/"],
+        "network admin": ["/dashboard", "/facilities/new", "/competences/", "/charges/network",
+                          "/paths/awards", "/audit/"],
+    }[role]  # fmt: skip
+
+
+ACCOUNTS = {
+    "anonymous": None,
+    "student": "phd@demo.innocore.test",
+    "company member": "scientist@helixa.demo.innocore.test",
+    "company admin": "admin@helixa.demo.innocore.test",
+    "trainer": "trainer.flow@demo.innocore.test",
+    "facility manager": "manager.imaging@demo.innocore.test",
+    "network admin": "admin@demo.innocore.test",
+}
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def page(request, browser):
+    page = new_page(browser, **VIEWPORTS[request.param])
+    yield page
+    page.context.close()
+
+
+@pytest.mark.parametrize("role", list(ACCOUNTS))
+def test_main_pages_of_each_role_pass_axe(live_server, page, demo, role):
+    if ACCOUNTS[role]:
+        sign_in(page, live_server.url, ACCOUNTS[role], DEMO_PASSWORD)
+        page.wait_for_url("**/dashboard")
+    for path in pages(role, demo):
+        response = page.goto(live_server.url + path)
+        assert response.status == 200, f"{role} {path}: {response.status}"
+        assert page.get_by_role("heading", level=1).first.is_visible(), path
