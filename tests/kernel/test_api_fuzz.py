@@ -3,8 +3,8 @@
 A gunicorn server (two workers) on its own database seeded with the demo network answers
 schemathesis' generated requests as a network administrator and as a PhD student. Any server
 error, any answer the document does not declare (status, headers, body shape) and any invalid
-input accepted fails the test. Bounded: ``INNOCORE_FUZZ_EXAMPLES`` examples per operation
-(default 6) in the coverage and fuzzing phases, a fixed seed, no shrinking.
+input accepted fails the test. Bounded: at most ``INNOCORE_FUZZ_EXAMPLES`` examples per operation
+(default 6) and ``INNOCORE_FUZZ_SECONDS`` (default 40) per person, a fixed seed, no shrinking.
 
 Left out, with the reason: ``positive_data_acceptance`` (the business rules refuse many inputs
 the schema allows: a booking in the past is well-formed but refused with 422, as documented).
@@ -24,6 +24,7 @@ from tests.support.fuzz import fuzz
 from tests.support.live import LiveServer
 
 EXAMPLES = int(os.environ.get("INNOCORE_FUZZ_EXAMPLES", "6"))
+SECONDS = int(os.environ.get("INNOCORE_FUZZ_SECONDS", "40"))  # per person: two per database
 PEOPLE = ("admin@demo.innocore.test", "phd@demo.innocore.test")
 # Token ids far from the small integers the generator tries first: the run must not revoke
 # the token it runs with through DELETE /me/tokens/{id}.
@@ -75,7 +76,7 @@ def test_no_server_error_and_no_schema_violation(fuzz_server, tmp_path, email):
         workdir=tmp_path,
         label=email.split("@")[0],
         extra=("--exclude-checks", "positive_data_acceptance",
-               "--phases", "examples,coverage,fuzzing"),
+               "--phases", "examples,coverage,fuzzing", "--max-time", str(SECONDS)),
     )  # fmt: skip
     print(
         f"schemathesis as {email}: {outcome.operations} operations, {outcome.requests} requests, "
