@@ -91,15 +91,25 @@ ROUTES = [
     Route("PUT", "/api/v1/instruments/{instrument_id}", MANAGERS, api=True),
     Route("PUT", "/api/v1/instruments/{instrument_id}", MANAGERS, api=True, data=INSTRUMENT),
     Route("POST", "/api/v1/instruments/{instrument_id}/problems", SIGNED_IN, api=True),
-    Route("POST", "/api/v1/instruments/{instrument_id}/problems", SIGNED_IN, api=True,
-          data={"severity": "low", "description": "Stage drifts"}),
+    Route(
+        "POST",
+        "/api/v1/instruments/{instrument_id}/problems",
+        SIGNED_IN,
+        api=True,
+        data={"severity": "low", "description": "Stage drifts"},
+    ),
     Route("POST", "/api/v1/problems/{report_id}/resolve", STAFF, api=True),
     Route("GET", "/api/v1/me/feeds", SIGNED_IN, api=True),
     Route("POST", "/api/v1/me/feeds", SIGNED_IN, api=True),
     Route("DELETE", "/api/v1/me/feeds/{feed_id}", OWNER, api=True),
     Route("PUT", "/api/v1/facilities/{facility_id}/reminders", MANAGERS, api=True),
-    Route("PUT", "/api/v1/facilities/{facility_id}/reminders", MANAGERS, api=True,
-          data={"reminder_hours": 12}),
+    Route(
+        "PUT",
+        "/api/v1/facilities/{facility_id}/reminders",
+        MANAGERS,
+        api=True,
+        data={"reminder_hours": 12},
+    ),
 ]
 
 PUBLIC = {
@@ -164,7 +174,9 @@ def test_every_instruments_route_is_in_the_matrix_or_public(app):
     missing = []
     for rule in app.url_map.iter_rules():
         if rule.endpoint.split(".")[0] not in (
-            "instruments", "instruments_api", "instruments_manage_api"
+            "instruments",
+            "instruments_api",
+            "instruments_manage_api",
         ):
             continue
         if rule.rule in PUBLIC:
