@@ -43,7 +43,7 @@ def fuzz_server():
     # until writers wait for the lock (the SQLite-locking work): that fault is not this test's.
     server = LiveServer(workers=2 if backend() == "postgresql" else 1, label="fuzz")
     tokens = _seed(server.app)
-    server.start(timeout=120)  # a loaded CI machine imports the app slowly
+    server.start()
     try:
         yield server, tokens
     finally:

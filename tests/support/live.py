@@ -53,7 +53,7 @@ class LiveServer:
         self.workers = workers
         self._proc: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 30) -> LiveServer:
+    def start(self, timeout: float = 120) -> LiveServer:
         cmd = [
             sys.executable,
             "-m",
