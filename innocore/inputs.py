@@ -14,11 +14,13 @@ from datetime import date, datetime
 
 from flask import Flask, Request, request
 from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
 from innocore.clock import FIRST_YEAR, LAST_YEAR, year_in_range
 from innocore.errors import DomainError, Problem
 
+API_PATH = "/api/"
 DB_INT_MIN = -(2**31)
 DB_INT_MAX = 2**31 - 1  # PostgreSQL ``integer``; SQLite's 64-bit range contains it
 MAX_JSON_DEPTH = 32
@@ -35,9 +37,13 @@ def db_int(value) -> int:
 class DbIntConverter(IntegerConverter):
     """``<int:...>`` path segments: whole numbers the databases can hold; anything else is a 404."""
 
-    def __init__(self, map, *args, **kwargs):  # noqa: A002 (werkzeug's parameter name)
-        kwargs.setdefault("max", DB_INT_MAX)
-        super().__init__(map, *args, **kwargs)
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        if number > DB_INT_MAX:
+            # Not a ValidationError: werkzeug would then answer 405 for a path that matched
+            # another method's rule. No object has such an id: 404.
+            raise NotFound()
+        return number
 
 
 class _Args(ImmutableMultiDict):
@@ -68,7 +74,10 @@ def _refused(key: str, value: str) -> Problem | None:
 
 def refuse_unservable() -> None:
     """A path, query or form field with the NUL character, or a date outside the years we serve,
-    is refused (400) before a view sees it: pages and API alike."""
+    is refused (400) before a view sees it: pages and API alike (the API asks once it has
+    authenticated the caller, so a request without a token learns 401 first)."""
+    if request.path.startswith(API_PATH) and not getattr(request, "_innocore_api_checked", False):
+        return
     if "\x00" in request.path:
         raise DomainError(
             Problem("invalid_character", "Text may not contain the NUL character.", "path"), 400

@@ -6,6 +6,7 @@ document is generated from those declarations and the app's URL map, so it canno
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from innocore.inputs import (
     LAST_YEAR,
     check_json,
     dates_out_of_range,
+    refuse_unservable,
     year_in_range,
 )
 
@@ -183,13 +185,14 @@ def api_blueprint(name: str, import_name: str, url_prefix: str = "") -> Blueprin
 def _authenticate():
     endpoint = request.endpoint or ""
     op = OPERATIONS.get(endpoint)
-    if (op is not None and op.public) or endpoint in PUBLIC_PAGES:
-        return None
-    if not current_user.is_authenticated:
-        return _unauthorised("Send a personal access token: 'Authorization: Bearer <token>'.")
-    if request.method not in SAFE_METHODS and not g.get("api_token_auth"):
-        # A browser session may read the API, but writes need a token (no CSRF via cookies).
-        return _unauthorised("Writes through the API need a personal access token.")
+    if not ((op is not None and op.public) or endpoint in PUBLIC_PAGES):
+        if not current_user.is_authenticated:
+            return _unauthorised("Send a personal access token: 'Authorization: Bearer <token>'.")
+        if request.method not in SAFE_METHODS and not g.get("api_token_auth"):
+            # A browser session may read the API, but writes need a token (no CSRF via cookies).
+            return _unauthorised("Writes through the API need a personal access token.")
+    request._innocore_api_checked = True
+    refuse_unservable()
     return None
 
 
@@ -257,13 +260,20 @@ def _shaped(op: Operation, endpoint: str, result):
     return (body, *rest) if rest else body
 
 
-def parse_body(model: type[BaseModel]) -> BaseModel:
-    """The JSON body as ``model``; 400 when it is not a JSON object, 422 listing every problem."""
+def json_object() -> dict | None:
+    """The request's JSON body when it is an object; None for anything else (malformed, a list,
+    nested too deep for the parser). Safe to call from a permission check."""
     try:
         data = request.get_json(silent=True)
     except RecursionError:
-        data = None
-    if not isinstance(data, dict):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def parse_body(model: type[BaseModel]) -> BaseModel:
+    """The JSON body as ``model``; 400 when it is not a JSON object, 422 listing every problem."""
+    data = json_object()
+    if data is None:
         raise DomainError(
             Problem("invalid_json", "Send a JSON object (Content-Type: application/json)."),
             status=400,
@@ -271,7 +281,9 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
     if problems := check_json(data):
         raise DomainError(problems)
     try:
-        parsed = model.model_validate(data)
+        # Strict, as JSON: 0 is not false, 1.0 not an integer, a number not a time. The document
+        # (JSON Schema) says the same, so what it calls invalid is refused.
+        parsed = model.model_validate_json(json.dumps(data), strict=True)
     except ValidationError as exc:
         raise DomainError(
             [

@@ -12,7 +12,15 @@ from flask import request as http_request
 from flask_login import current_user
 from pydantic import BaseModel, Field
 
-from innocore.api.core import Q, api_blueprint, enum_values, operation, paginated, signed_in
+from innocore.api.core import (
+    Q,
+    api_blueprint,
+    enum_values,
+    json_object,
+    operation,
+    paginated,
+    signed_in,
+)
 from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
 from innocore.links import absolute_url
@@ -193,9 +201,8 @@ def _visible(user, request_id: int, **_) -> bool:
 
 
 def _manages_facility(user, **_) -> bool:
-    data = http_request.get_json(silent=True) or {}
-    facility_id = data.get("facility_id")
-    if not isinstance(facility_id, int):
+    facility_id = (json_object() or {}).get("facility_id")
+    if not isinstance(facility_id, int) or isinstance(facility_id, bool):
         return True  # let validation report the missing field
     return can_manage_services(user, catalog.get_facility(facility_id))
 

@@ -46,7 +46,7 @@ class LiveServer:
         self.log_file = log_file  # the server's stdout and stderr go there when given
         self._proc: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 90) -> LiveServer:
+    def start(self, timeout: float = 120) -> LiveServer:
         cmd = [
             sys.executable,
             "-m",
