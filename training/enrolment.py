@@ -190,6 +190,9 @@ def withdraw(actor: User, enrolment_id: int) -> Enrolment:
         raise DomainError(problems)
     held_seat = enrolment.status in SEAT_HOLDING
     if enrolment.status == EnrolmentStatus.ENROLLED:
+        # RFC 5546 2.1.4: a CANCEL raises SEQUENCE, so the person's calendar takes it as newer
+        # than the REQUEST it holds (and a later re-enrolment's REQUEST as newer again).
+        session.sequence += 1
         notices.withdrawn(enrolment)
     _end(enrolment, EndReason.WITHDREW)
     audit.record(

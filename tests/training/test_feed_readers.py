@@ -177,3 +177,20 @@ def test_invitations_name_organizer_and_attendee_per_rfc5546(published, world):
             if seen["method"] == "CANCEL":
                 assert event["status"] == "CANCELLED"
     assert methods == ["REQUEST", "CANCEL", "REQUEST", "CANCEL"]
+
+
+def test_a_cancel_supersedes_the_request_it_cancels(published):
+    """RFC 5546 section 2.1.4: the organizer raises SEQUENCE when it cancels, so a calendar that
+    holds the REQUEST takes the CANCEL as newer (a training withdrawal here; a booking's
+    cancellation raises its sequence in instruments.services)."""
+    import icalendar
+
+    def sequences(text):
+        cal = icalendar.Calendar.from_ical(text)
+        return {str(e["UID"]): int(e.get("SEQUENCE", 0)) for e in cal.walk("VEVENT")}
+
+    invitations = [text for kind, text, _ in published if kind.startswith("invitation")]
+    asked, cancelled = sequences(invitations[2]), sequences(invitations[3])  # Enrolled, Withdrawn
+    assert asked.keys() == cancelled.keys()
+    assert all(cancelled[uid] > asked[uid] for uid in asked), (asked, cancelled)
+
