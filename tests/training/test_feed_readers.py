@@ -193,4 +193,3 @@ def test_a_cancel_supersedes_the_request_it_cancels(published):
     asked, cancelled = sequences(invitations[2]), sequences(invitations[3])  # Enrolled, Withdrawn
     assert asked.keys() == cancelled.keys()
     assert all(cancelled[uid] > asked[uid] for uid in asked), (asked, cancelled)
-
