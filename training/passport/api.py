@@ -8,7 +8,7 @@ from flask import jsonify
 from flask_login import current_user
 from pydantic import BaseModel, Field
 
-from innocore.api.core import api_blueprint, operation
+from innocore.api.core import api_blueprint, operation, signed_in
 from innocore.extensions import db
 from training.passport import services
 
@@ -77,9 +77,10 @@ def get_passport():
     summary="My passport share links still in force",
     tags=["Passport"],
     response=LinkOut,
+    listed=True,
 )
 def list_links():
-    return jsonify({"items": [_link(x) for x in services.active_links(current_user.id)]})
+    return [_link(x) for x in services.active_links(current_user.id)]
 
 
 @operation(
@@ -89,6 +90,7 @@ def list_links():
     summary="Create a share link (its URL is returned once)",
     tags=["Passport"],
     body=LinkIn,
+    permission=signed_in,
     response=LinkOut,
     status=201,
 )

@@ -10,7 +10,7 @@ from flask import jsonify, request
 from flask_login import current_user
 from pydantic import BaseModel, Field
 
-from innocore.api.core import api_blueprint, operation, paginated
+from innocore.api.core import api_blueprint, operation, paginated, signed_in
 from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
 from training.certification import queries as cert_queries
@@ -159,6 +159,7 @@ def _import(i) -> dict:
     "GET",
     tags=["Recognition"],
     response=DeclarationOut,
+    listed=True,
     summary="Equivalence declarations in force (all facilities, or facility_id)",
     query={"facility_id": "declarations of this facility"},
 )
@@ -171,7 +172,7 @@ def list_declarations():
         for d in queries.declarations_in_force()
         if facility_id is None or d.facility_id == facility_id
     ]
-    return jsonify({"items": [_decl(d) for d in items]})
+    return [_decl(d) for d in items]
 
 
 @operation(
@@ -237,7 +238,7 @@ def list_requests():
         if not permissions.can_decide_recognition(current_user, facility):
             raise Forbidden("Only those who certify at the facility see its requests.")
         stmt = queries.facility_requests_stmt(facility.id)
-    return jsonify(paginated(stmt, _req))
+    return paginated(stmt, _req)
 
 
 @operation(
@@ -246,6 +247,7 @@ def list_requests():
     "POST",
     tags=["Recognition"],
     body=RequestIn,
+    permission=signed_in,
     response=RequestOut,
     status=201,
     summary="Ask a facility to recognise one of my certificates or imported credentials",
@@ -297,23 +299,20 @@ def decide(request_id: int, body: DecisionIn):
     "GET",
     tags=["Recognition"],
     response=TrustedOut,
+    listed=True,
     summary="Issuers the network trusts (credentials are fetched only from these)",
     permission=lambda user, **kw: permissions.can_manage_trust(user),
 )
 def list_trusted():
-    return jsonify(
+    return [
         {
-            "items": [
-                {
-                    "id": i.id,
-                    "base_url": i.base_url,
-                    "name": i.name,
-                    "created_at": i.created_at.isoformat(),
-                }
-                for i in imports.list_trusted()
-            ]
+            "id": i.id,
+            "base_url": i.base_url,
+            "name": i.name,
+            "created_at": i.created_at.isoformat(),
         }
-    )
+        for i in imports.list_trusted()
+    ]
 
 
 @operation(
@@ -355,10 +354,11 @@ def remove_trusted(issuer_id: int):
     "GET",
     tags=["Recognition"],
     response=ImportOut,
+    listed=True,
     summary="Credentials I brought from elsewhere",
 )
 def list_imports():
-    return jsonify({"items": [_import(i) for i in imports.imports_of(current_user.id)]})
+    return [_import(i) for i in imports.imports_of(current_user.id)]
 
 
 @operation(
@@ -367,6 +367,7 @@ def list_imports():
     "POST",
     tags=["Recognition"],
     body=ImportIn,
+    permission=signed_in,
     response=ImportOut,
     status=201,
     summary="Bring in an Open Badges 3.0 credential (its JSON, or a URL) after verifying it",

@@ -207,9 +207,16 @@ def bit_at(encoded: str, index: int) -> bool:
 
 
 def _status(doc: dict, issuer: str, key, loader, trusted: Sequence[str]) -> None:
-    entry = doc.get("credentialStatus")
-    if entry is None:
-        return  # no status published: nothing to check (the OB model allows 0..1)
+    """Check every status entry the credential carries (VC 2.0 allows one or a list; InnoCore
+    publishes a revocation and a suspension list, W3C Bitstring Status List v1.0)."""
+    entries = doc.get("credentialStatus")
+    if entries is None:
+        return  # no status published: nothing to check
+    for entry in entries if isinstance(entries, list) else [entries]:
+        _status_entry(entry, issuer, key, loader, trusted)
+
+
+def _status_entry(entry, issuer: str, key, loader, trusted: Sequence[str]) -> None:
     if not isinstance(entry, dict) or entry.get("type") != "BitstringStatusListEntry":
         raise Refused("status_unavailable", "Only a Bitstring Status List entry can be checked.")
     url = str(entry.get("statusListCredential", ""))
@@ -223,13 +230,16 @@ def _status(doc: dict, issuer: str, key, loader, trusted: Sequence[str]) -> None
         raise Refused("status_unavailable", "The status list is not the issuer's.")
     _check_proof(listed, key, loader)
     subject = listed.get("credentialSubject") or {}
-    if subject.get("statusPurpose") != entry.get("statusPurpose"):
+    purpose = entry.get("statusPurpose")
+    if subject.get("statusPurpose") != purpose:
         raise Refused("status_unavailable", "The status list has another purpose.")
     try:
         index = int(str(entry.get("statusListIndex", "")))
         set_ = bit_at(subject.get("encodedList", ""), index)
     except (ValueError, zlib.error, TypeError) as exc:
         raise Refused("status_unavailable", f"The status list is malformed: {exc}") from None
+    if set_ and purpose == "suspension":
+        raise Refused("suspended", "The issuer suspended this credential (see its status list).")
     if set_:
         raise Refused("revoked", "The issuer revoked this credential (see its status list).")
 
