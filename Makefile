@@ -58,4 +58,7 @@ test-postgres: install readers
 		echo "PostgreSQL not reachable at $(PG_TEST_URL): skipping the PostgreSQL pass."; \
 	fi
 
-test: lint test-sqlite test-postgres
+# The two database passes run side by side (most of their time is spent waiting on servers,
+# schedulers and browsers they start); each one's output is printed whole when it ends.
+test: lint
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
