@@ -33,7 +33,7 @@ class InvitationOut(BaseModel):
     revoked_at: str | None
 
 
-class RoleIn(BaseModel):
+class CompanyRoleIn(BaseModel):
     admin: bool
 
 
@@ -83,10 +83,10 @@ def revoke_invitation(invitation_id: int):
     return invitation_json(invitation)
 
 
-@operation(bp, "/people/<int:user_id>/role", "PUT", tags=TAGS, body=RoleIn,
+@operation(bp, "/people/<int:user_id>/role", "PUT", tags=TAGS, body=CompanyRoleIn,
            summary="Make an employee a company administrator, or back (company admins)",
            response=EmployeeOut, permission=_company_admin)  # fmt: skip
-def set_role(user_id: int, body: RoleIn):
+def set_role(user_id: int, body: CompanyRoleIn):
     user = companies.set_admin(current_user, user_id, body.admin)
     db.session.commit()
     return employee_json(user)

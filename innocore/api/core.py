@@ -370,9 +370,17 @@ def _schema_ref(model: type[BaseModel], components: dict) -> dict:
         ref_template="#/components/schemas/{model}", schema_generator=_DbRangeSchema
     )
     for name, sub in schema.pop("$defs", {}).items():
-        components[name] = sub
-    components[model.__name__] = schema
+        _add_component(components, name, sub)
+    _add_component(components, model.__name__, schema)
     return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def _add_component(components: dict, name: str, schema: dict) -> None:
+    """Schemas are named after their pydantic models: two different models of one name would
+    silently describe each other's answers, so that is a programming error."""
+    if name in components and components[name] != schema:
+        raise TypeError(f"two API models are named {name}; give one a name of its own")
+    components[name] = schema
 
 
 def _path_params(rule: str) -> tuple[str, list[dict]]:

@@ -54,7 +54,7 @@ class IssueIn(BaseModel):
     valid_until: AwareDatetime | None = None
 
 
-class ReasonIn(BaseModel):
+class CertificateReasonIn(BaseModel):
     reason: str = Field(default="", max_length=500)
 
 
@@ -245,11 +245,11 @@ def _change(public_id: str, action):
     "POST",
     summary="Suspend a certificate",
     tags=["Certificates"],
-    body=ReasonIn,
+    body=CertificateReasonIn,
     response=CertificateOut,
     permission=_manages,
 )
-def suspend(public_id: str, body: ReasonIn):
+def suspend(public_id: str, body: CertificateReasonIn):
     return _change(public_id, lambda c: services.suspend(current_user, c, body.reason))
 
 
@@ -271,11 +271,11 @@ def reinstate(public_id: str):
     "POST",
     summary="Revoke a certificate (irreversible)",
     tags=["Certificates"],
-    body=ReasonIn,
+    body=CertificateReasonIn,
     response=CertificateOut,
     permission=_manages,
 )
-def revoke(public_id: str, body: ReasonIn):
+def revoke(public_id: str, body: CertificateReasonIn):
     return _change(public_id, lambda c: services.revoke(current_user, c, body.reason))
 
 

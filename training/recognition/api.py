@@ -45,7 +45,7 @@ class DeclarationOut(BaseModel):
     withdrawn_at: datetime | None
 
 
-class RequestIn(BaseModel):
+class RecognitionRequestIn(BaseModel):
     facility_id: int = Id
     certificate: str | None = Field(default=None, max_length=40)
     imported_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
@@ -59,7 +59,7 @@ class DecisionIn(BaseModel):
     reason: str = Field(min_length=1, max_length=1000)
 
 
-class RequestOut(BaseModel):
+class RecognitionRequestOut(BaseModel):
     id: int
     person_id: int
     facility_id: int
@@ -221,7 +221,7 @@ def withdraw(decl_id: int):
     "/recognition/requests",
     "GET",
     tags=["Recognition"],
-    response=RequestOut,
+    response=RecognitionRequestOut,
     paginated=True,
     summary="My recognition requests, or a facility's (facility_id: its deciders)",
     query={"facility_id": "requests made to this facility"},
@@ -246,13 +246,13 @@ def list_requests():
     "/recognition/requests",
     "POST",
     tags=["Recognition"],
-    body=RequestIn,
+    body=RecognitionRequestIn,
     permission=signed_in,
-    response=RequestOut,
+    response=RecognitionRequestOut,
     status=201,
     summary="Ask a facility to recognise one of my certificates or imported credentials",
 )
-def ask(body: RequestIn):
+def ask(body: RecognitionRequestIn):
     if (body.certificate is None) == (body.imported_id is None):
         raise DomainError(
             Problem("one_source", "Give either certificate or imported_id.", "certificate")
@@ -278,7 +278,7 @@ def ask(body: RequestIn):
     "POST",
     tags=["Recognition"],
     body=DecisionIn,
-    response=RequestOut,
+    response=RecognitionRequestOut,
     summary="Grant or refuse a request, with the reason",
     permission=lambda user, **kw: permissions.can_decide_anywhere(user),
 )
