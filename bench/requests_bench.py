@@ -115,8 +115,8 @@ def _seed(db, n_requests: int, n_charges: int):
     from innocore import clock
     from innocore.accounts.models import Organisation, User
     from innocore.facilities.models import Facility, FacilityRole
+    from innocore.ledger.models import Charge, ChargeSource
     from innocore.vocab import FacilityRoleKind, OrganisationKind, OrgRole, UserCategory
-    from instruments.charges.models import Charge, ChargeSource
     from instruments.requests.models import RequestStatus, Service, ServiceRequest, ServiceUnit
 
     now = clock.now()

@@ -102,16 +102,18 @@ def _register_blueprints(app: Flask) -> None:
     from innocore.competences.views import bp as competences_bp
     from innocore.facilities.api import bp as facilities_api
     from innocore.facilities.views import bp as facilities_bp
+    from innocore.ledger import register as register_ledger
     from innocore.views import bp as core_bp
     from instruments import register as register_instruments
-    from instruments.charges import register as register_charges
+    from instruments.charging import register as register_booking_charges
     from instruments.mobility import register as register_mobility
     from instruments.requests import register as register_requests
     from training import register as register_training
     from training.certification import register as register_certification
-    from training.charging import register as register_training_charging
+    from training.company_views import register as register_training_company
     from training.credentials import register as register_credentials
     from training.exports import register as register_exports
+    from training.fees import register as register_training_fees
     from training.passport import register as register_passport
     from training.paths import register as register_paths
     from training.recognition import register as register_recognition
@@ -131,10 +133,12 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(bp)
     register_instruments(app)
     register_requests(app)
-    register_charges(app)
+    register_ledger(app)
+    register_booking_charges(app)
     register_mobility(app)
     register_training(app)
-    register_training_charging(app)
+    register_training_company(app)
+    register_training_fees(app)
     register_certification(app)
     register_credentials(app)
     register_paths(app)

@@ -68,3 +68,26 @@ def fitted_line(pdf: FPDF, text: str, *, size: float, min_size: float, style: st
         size -= 1
     pdf.set_font(FAMILY, style, size)
     pdf.multi_cell(0, size * 0.55, text, align="C", new_x="LMARGIN", new_y="NEXT")
+
+
+def new_document(title: str) -> FPDF:
+    """An A4 document with one page begun and ``title`` as its heading (16 pt)."""
+    pdf = Document(title)
+    pdf.add_page()
+    pdf.set_font(FAMILY, "B", 16)
+    pdf.multi_cell(0, 10, title, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FAMILY, size=10)
+    return pdf
+
+
+def table(pdf: FPDF, header: list[str], rows: list[list[str]], widths: list[int]) -> None:
+    """A bordered table; long cells wrap inside their column (nothing is cut)."""
+    pdf.set_font(FAMILY, size=9)
+    align = tuple("LEFT" if i < 2 else "RIGHT" for i in range(len(widths)))
+    with pdf.table(col_widths=widths, text_align=align, width=sum(widths), align="LEFT",
+                   first_row_as_headings=True) as grid:  # fmt: skip
+        for values in [header, *rows]:
+            row = grid.row()
+            for text in values:
+                row.cell(str(text))
+    pdf.ln(2)

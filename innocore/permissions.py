@@ -125,10 +125,15 @@ def can_view_audit(user, facility_id: int | None = None) -> bool:
     return facility_id in managed_facility_ids(user)
 
 
-def can_administer_company(user, organisation) -> bool:
+def is_company_admin_of(user, organisation_id: int) -> bool:
+    """A company administrator sees the activity of their own company only."""
     return (
-        _authenticated(user) and user.is_company_admin and user.organisation_id == organisation.id
+        _authenticated(user) and user.is_company_admin and user.organisation_id == organisation_id
     )
+
+
+def can_administer_company(user, organisation) -> bool:
+    return is_company_admin_of(user, organisation.id)
 
 
 def require(predicate: Callable[..., bool], message: str = "You are not allowed to see this page."):

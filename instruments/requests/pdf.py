@@ -2,34 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from fpdf import FPDF
-
-from innocore.pdf import FAMILY, Document
-
-
-def new_document(title: str) -> FPDF:
-    pdf = Document(title)
-    pdf.add_page()
-    pdf.set_font(FAMILY, "B", 16)
-    pdf.multi_cell(0, 10, title, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(FAMILY, size=10)
-    return pdf
-
-
-def table(pdf: FPDF, header: list[str], rows: list[list[str]], widths: list[int]) -> None:
-    """A bordered table; long cells wrap inside their column (nothing is cut)."""
-    pdf.set_font(FAMILY, size=9)
-    align = tuple("LEFT" if i < 2 else "RIGHT" for i in range(len(widths)))
-    with pdf.table(col_widths=widths, text_align=align, width=sum(widths), align="LEFT",
-                   first_row_as_headings=True) as grid:  # fmt: skip
-        for values in [header, *rows]:
-            row = grid.row()
-            for text in values:
-                row.cell(str(text))
-    pdf.ln(2)
+from innocore.pdf import FAMILY, new_document, table
 
 
 def quote_pdf(quote, request) -> bytes:

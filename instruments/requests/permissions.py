@@ -8,15 +8,11 @@ import sqlalchemy as sa
 from innocore.permissions import (
     can_manage_facility,
     can_staff_facility,
+    is_company_admin_of,
     is_network_admin,
     signed_in,
     staffed_facility_ids,
 )
-
-
-def is_company_admin_of(user, organisation_id: int) -> bool:
-    """A company administrator sees the activity of their own company only."""
-    return signed_in(user) and user.is_company_admin and user.organisation_id == organisation_id
 
 
 def can_handle_request(user, request) -> bool:

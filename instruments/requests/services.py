@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 import sqlalchemy as sa
 
@@ -18,9 +19,10 @@ from innocore.accounts.rules import category_for
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility
+from innocore.ledger.models import Charge, ChargeSource
+from innocore.ledger.services import ChargeInput, policy_for, record_charge
 from innocore.links import absolute_url
 from innocore.notifications.services import queue_email
-from instruments.charges.services import charge_accepted_quote, policy_for
 from instruments.requests import rules
 from instruments.requests.models import (
     FileKind,
@@ -565,3 +567,24 @@ def book_time(
     db.session.flush()
     _event(request, actor, request.status, request.status, f"Booked {instrument.name}")
     return booking
+
+
+def charge_accepted_quote(quote, request) -> Charge | None:
+    """An accepted quote becomes one charge of its total, in the quote's currency and category."""
+    return record_charge(
+        ChargeInput(
+            source=ChargeSource.QUOTE,
+            source_id=quote.id,
+            user=request.requester,
+            facility=request.facility,
+            category=quote.category,
+            description=f"Request #{request.id}: {request.title} (quote r{quote.revision})",
+            unit="quote",
+            rate=quote.total,
+            quantity=Decimal("1"),
+            incurred_at=quote.decided_at or clock.now(),
+            currency=quote.currency,
+            service_id=request.service_id,
+            organisation_id=request.organisation_id,
+        )
+    )

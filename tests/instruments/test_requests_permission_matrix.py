@@ -112,7 +112,8 @@ PUBLIC = {
     "/requests/facilities/<slug>",
     "/company/join/<token>",
 }
-MY_BLUEPRINTS = {"requests", "charges", "companies", "training_company", "requests_api",
+MY_BLUEPRINTS = {"requests", "charges", "companies", "training_company", "company_bookings",
+                 "requests_api",
                  "charges_api", "companies_api"}  # fmt: skip
 
 

@@ -9,9 +9,9 @@ import pytest
 import sqlalchemy as sa
 
 from innocore.errors import DomainError
+from innocore.ledger.models import Charge
 from instruments import rules, services
-from instruments.charges.models import Charge
-from instruments.charges.services import charge_finished_bookings
+from instruments.charging import charge_finished_bookings
 from instruments.eligibility import Eligibility
 from instruments.models import ApprovalMode, BookingChange, BookingStatus
 from instruments.services import BookingInput

@@ -255,7 +255,7 @@ def check_path_awards(world):
 
 
 def check_charge_bookings(world):
-    from instruments.charges.models import Charge, ChargeSource
+    from innocore.ledger.models import Charge, ChargeSource
 
     charge = db.session.scalar(
         sa.select(Charge).where(
@@ -267,7 +267,7 @@ def check_charge_bookings(world):
 
 
 def check_charge_training_fees(world):
-    from instruments.charges.models import Charge, ChargeSource
+    from innocore.ledger.models import Charge, ChargeSource
 
     charge = db.session.scalar(
         sa.select(Charge).where(

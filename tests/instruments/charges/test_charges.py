@@ -7,10 +7,11 @@ import pytest
 import sqlalchemy as sa
 
 from innocore.errors import DomainError
+from innocore.ledger import rules
+from innocore.ledger.models import Charge, ChargeSource
+from innocore.ledger.services import update_policy
 from innocore.vocab import OrganisationKind
-from instruments.charges import rules
-from instruments.charges.models import Charge, ChargeSource
-from instruments.charges.services import charge_finished_bookings, update_policy
+from instruments.charging import charge_finished_bookings
 from instruments.models import Rate
 from tests.training.conftest import make_module, make_session  # noqa: F401  (fixtures)
 
@@ -131,8 +132,8 @@ def test_training_fees_are_charged_once_the_session_began(
     clock,
     make_user,
 ):
-    from training.charging import charge_training_fees
     from training.enrolment import enrol
+    from training.fees import charge_training_fees
 
     session = make_session(facility=lab["facility"], starts_at=clock.now + timedelta(days=3))
     enrol(lab["industry"], session.id, lab["industry"])

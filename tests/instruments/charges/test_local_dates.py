@@ -5,8 +5,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from innocore.clock import date_text, local_date
+from innocore.ledger.models import Charge, ChargeSource
 from innocore.vocab import OrganisationKind, OrgRole, UserCategory
-from instruments.charges.models import Charge, ChargeSource
 
 
 def test_local_date_is_the_facility_wall_clock_date():
@@ -52,7 +52,7 @@ def test_statement_page_csv_and_pdf_date_a_charge_by_the_facility(
     csv = client.get(f"{base}.csv?from=2026-11&to=2026-11").get_data(as_text=True)
     header, row = csv.splitlines()[:2]
     assert header.startswith("date (facility time),") and row.startswith("2026-11-01,")
-    from instruments.charges.queries import day_of
+    from innocore.ledger.statements import day_of
 
     charge = db_session.query(Charge).filter_by(source_key="quote:dst-1").one()
     assert day_of(charge) == "2026-11-01"

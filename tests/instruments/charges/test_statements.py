@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
+from innocore.ledger.models import Charge, ChargeSource
 from innocore.vocab import OrganisationKind, OrgRole, UserCategory
-from instruments.charges.models import Charge, ChargeSource
 
 
 @pytest.fixture

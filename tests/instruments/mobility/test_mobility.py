@@ -95,8 +95,8 @@ def test_the_mobility_rate_applies_to_network_members_only(client, api_headers, 
 
 
 def test_the_charge_uses_the_mobility_rate(db_session, lab, make_booking):  # noqa: F811
-    from instruments.charges.models import Charge
-    from instruments.charges.services import charge_finished_bookings
+    from innocore.ledger.models import Charge
+    from instruments.charging import charge_finished_bookings
     from instruments.mobility import services
 
     services.set_share(lab["manager"], lab["facility"], 50)

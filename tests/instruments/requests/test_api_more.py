@@ -40,7 +40,7 @@ def test_managers_edit_the_expertise_profile(
 
 
 def test_a_manager_sets_the_charge_policy(client, make_user, make_facility, grant, api_headers):
-    from instruments.charges.services import policy_for
+    from innocore.ledger.services import policy_for
 
     facility = make_facility()
     manager = make_user()

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from innocore.errors import DomainError, Forbidden, NotFound
-from instruments.charges.models import Charge
+from innocore.ledger.models import Charge
 from instruments.requests import rules, services
 from instruments.requests.models import (
     Quote,
@@ -237,7 +237,7 @@ def _admin(db_session):
 def test_staff_book_instrument_time_for_an_accepted_request_and_it_is_not_charged(
     db_session, world, submit, quote, clock, make_instrument
 ):
-    from instruments.charges.services import charge_finished_bookings
+    from instruments.charging import charge_finished_bookings
 
     instrument = make_instrument(facility=world["x"], rates={"internal": 100})
     db_session.commit()

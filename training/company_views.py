@@ -1,76 +1,21 @@
-"""Training fees become charges, and company administrators see and make their people's enrolments.
-
-The bridge lives here because training depends on instruments (never the reverse): the fee frozen on
-each enrolment (category and amount, set by the training package at enrolment) is charged once the
-session has begun, through the charges service with a unique key per enrolment.
-"""
+"""Company administrators see their people's training enrolments and enrol employees."""
 
 from __future__ import annotations
-
-from datetime import datetime
-from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from innocore import clock
 from innocore.accounts.models import User
 from innocore.errors import DomainError, Problem
 from innocore.extensions import db
 from innocore.permissions import require
-from instruments.charges.models import Charge, ChargeSource
-from instruments.charges.services import ChargeInput, record_charge
 from training import enrolment as enrolment_services
-from training.models import Enrolment, EnrolmentStatus, SessionPart, TrainingSession
+from training.models import Enrolment, EnrolmentStatus, TrainingSession
 from training.queries import upcoming_sessions_stmt
 
 bp = Blueprint("training_company", __name__, url_prefix="/training/company")
-CHARGEABLE = (EnrolmentStatus.ENROLLED, EnrolmentStatus.COMPLETED)
-
-
-def _first_start():
-    return (
-        sa.select(sa.func.min(SessionPart.starts_at))
-        .where(SessionPart.session_id == Enrolment.session_id)
-        .scalar_subquery()
-    )
-
-
-def charge_training_fees(now: datetime | None = None, limit: int = 500) -> int:
-    """Job: charge the fee of every enrolment (enrolled or completed) whose session has begun;
-    returns how many charges were made. Re-running charges nothing twice."""
-    now = now or clock.now()
-    charged = sa.select(Charge.id).where(
-        Charge.source == ChargeSource.TRAINING, Charge.source_id == Enrolment.id
-    )
-    rows = db.session.scalars(
-        sa.select(Enrolment)
-        .where(Enrolment.status.in_(CHARGEABLE), Enrolment.fee_amount > 0)
-        .where(_first_start() <= now, ~sa.exists(charged))
-        .options(selectinload(Enrolment.session), selectinload(Enrolment.user))
-        .order_by(Enrolment.id)
-        .limit(limit)
-    ).all()
-    made = 0
-    for row in rows:
-        session = row.session
-        data = ChargeInput(
-            source=ChargeSource.TRAINING,
-            source_id=row.id,
-            user=row.user,
-            facility=session.facility,
-            category=row.fee_category,
-            description=f"Training: {session.module.title}"[:300],
-            unit="enrolment",
-            rate=Decimal(row.fee_amount),
-            quantity=Decimal("1"),
-            incurred_at=session.starts_at or now,
-            currency=session.module.currency,
-        )
-        made += record_charge(data) is not None
-    return made
 
 
 def _is_company_admin(user) -> bool:
@@ -94,7 +39,7 @@ def enrolments():
         sa.select(User).where(User.organisation_id == org_id).order_by(User.name).limit(500)
     ).all()
     return render_template(
-        "charges/company_enrolments.html", page=page, sessions=sessions, people=people,
+        "training/company_enrolments.html", page=page, sessions=sessions, people=people,
         org=current_user.organisation,
     )  # fmt: skip
 
@@ -119,10 +64,8 @@ def enrol_employee():
 
 
 def register(app: Flask) -> None:
-    """Pages for company administrators and the training-fee job."""
+    """The company administrator's enrolment pages."""
     from innocore.accounts.company_views import register_company_page
-    from innocore.jobs import register_job
 
     app.register_blueprint(bp)
     register_company_page(app, "Training enrolments of the company", "training_company.enrolments")
-    register_job(app, "charge_training_fees", charge_training_fees, 900)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from innocore.clock import year_in_range
 from innocore.errors import Problem
-from instruments.charges.models import ChargeSource
+from innocore.ledger.models import ChargeSource
 
 CENT = Decimal("0.01")
 MAX_MONTHS = 24

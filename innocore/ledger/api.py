@@ -10,10 +10,11 @@ from pydantic import BaseModel, Field
 from innocore.api.core import Q, api_blueprint, operation, paginated
 from innocore.errors import Forbidden
 from innocore.extensions import db
+from innocore.facilities.services import get_facility
+from innocore.ledger import services
+from innocore.ledger import statements as queries
+from innocore.ledger.views import _organisation, period_from_args
 from innocore.permissions import can_manage_facility
-from instruments.charges import queries, services
-from instruments.charges.views import _organisation, period_from_args
-from instruments.requests.catalog import get_facility
 
 bp = api_blueprint("charges_api", __name__)
 TAGS = ["charges"]

@@ -1,5 +1,4 @@
-"""Statements (HTML, CSV, PDF), facility revenue, the network overview, charging rules, and the
-company administrator's view of the company's bookings."""
+"""Statements (HTML, CSV, PDF), facility revenue, the network overview and charging rules."""
 
 from __future__ import annotations
 
@@ -15,12 +14,12 @@ from innocore import clock
 from innocore.accounts.models import Organisation
 from innocore.errors import DomainError, Forbidden, NotFound
 from innocore.extensions import db
+from innocore.facilities.services import get_facility
 from innocore.forms import apply_problems
-from innocore.permissions import can_manage_facility, is_network_admin, require
+from innocore.ledger import bp, rules, services
+from innocore.ledger import statements as queries
+from innocore.permissions import can_manage_facility, is_company_admin_of, is_network_admin, require
 from innocore.spreadsheets import csv_response
-from instruments.charges import bp, queries, rules, services
-from instruments.requests.catalog import get_facility
-from instruments.requests.permissions import is_company_admin_of
 
 PER_PAGE = 50
 
@@ -89,7 +88,7 @@ def statement_csv(organisation_id: int):
 def statement_document(organisation_id: int):
     org, period = _organisation(organisation_id), period_from_args()
     charges = db.session.scalars(queries.lines(period, organisation_id=org.id)).all()
-    from instruments.charges.pdf import statement_pdf  # fpdf2 loads with the first PDF
+    from innocore.ledger.pdf import statement_pdf  # fpdf2 loads with the first PDF
 
     data = statement_pdf(org, period, charges, queries.totals(period, organisation_id=org.id))
     name = f"statement-{org.id}-{period.start:%Y-%m}-{period.end:%Y-%m}.pdf"
@@ -102,15 +101,6 @@ def statement_document(organisation_id: int):
 def company():
     return redirect(url_for("charges.statement", organisation_id=current_user.organisation_id,
                             **request.args))  # fmt: skip
-
-
-@bp.route("/company/bookings")
-@require(lambda u: u.is_company_admin, "Only company administrators see this page.")
-def company_bookings():
-    stmt = queries.company_bookings(current_user.organisation_id)
-    page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
-    return render_template("charges/company_bookings.html", page=page,
-                           org=current_user.organisation)  # fmt: skip
 
 
 @bp.route("/mine")

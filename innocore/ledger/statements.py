@@ -10,13 +10,18 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
 
 from innocore.accounts.models import Organisation
+from innocore.clock import date_text
 from innocore.extensions import db
 from innocore.facilities.models import Facility
-from instruments.charges.models import Charge
-from instruments.models import Booking, Instrument
+from innocore.facilities.services import facility_timezone
+from innocore.ledger.models import Charge
+
+# What a charge points to, named by table as its foreign keys do: the ledger reads the names of
+# instruments and services without importing the packages that own them.
+_instrument = sa.table("instrument", sa.column("id"), sa.column("name"))
+_service = sa.table("service", sa.column("id"), sa.column("name"))
 
 
 @dataclass(frozen=True)
@@ -71,15 +76,13 @@ def by_source(period: Period, **scope) -> list:
 
 
 def by_instrument(period: Period, **scope) -> list:
-    stmt = lines(period, **scope).join(Instrument, Instrument.id == Charge.instrument_id)
-    return _grouped(stmt, Instrument.name)
+    stmt = lines(period, **scope).join(_instrument, _instrument.c.id == Charge.instrument_id)
+    return _grouped(stmt, _instrument.c.name)
 
 
 def by_service(period: Period, **scope) -> list:
-    from instruments.requests.models import Service
-
-    stmt = lines(period, **scope).join(Service, Service.id == Charge.service_id)
-    return _grouped(stmt, Service.name)
+    stmt = lines(period, **scope).join(_service, _service.c.id == Charge.service_id)
+    return _grouped(stmt, _service.c.name)
 
 
 def by_facility(period: Period) -> list:
@@ -91,23 +94,7 @@ def by_organisation(period: Period) -> list:
     return _grouped(stmt, Organisation.id, Organisation.name)
 
 
-def company_bookings(organisation_id: int) -> sa.Select:
-    """Every booking of the company's people (for company administrators)."""
-    from innocore.accounts.models import User
-
-    return (
-        sa.select(Booking)
-        .join(User, User.id == Booking.user_id)
-        .where(User.organisation_id == organisation_id)
-        .options(selectinload(Booking.instrument), selectinload(Booking.user))
-        .order_by(Booking.starts_at.desc(), Booking.id.desc())
-    )
-
-
 def day_of(charge) -> str:
     """The charge's date as read at its facility (a booking at 00:30 on 1 Nov CET is 1 Nov),
     as ``YYYY-MM-DD``."""
-    from innocore.clock import date_text
-    from innocore.facilities.services import facility_timezone
-
     return date_text(charge.incurred_at, facility_timezone(charge.facility_id), "%Y-%m-%d")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from instruments.charges.queries import day_of
-from instruments.requests.pdf import new_document, table
+from innocore.ledger.statements import day_of
+from innocore.pdf import new_document, table
 
 
 def statement_pdf(org, period, charges, totals) -> bytes:

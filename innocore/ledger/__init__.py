@@ -1,0 +1,26 @@
+"""The ledger: rates frozen into charges, monthly statements per organisation, revenue per facility
+and for the network, and each facility's charging policy.
+
+Bookings (``instruments.charging``), service quotes (``instruments.requests``) and training fees
+(``training.fees``) all write charges here through ``services.record_charge``; the ledger imports
+none of them. ``innocore.create_app`` calls ``register``.
+"""
+
+from flask import Blueprint, Flask
+
+bp = Blueprint("charges", __name__, url_prefix="/charges", template_folder="templates")
+
+
+def register(app: Flask) -> None:
+    """Wire the ledger in: models, statement and revenue pages, API, nav, the company statement."""
+    from innocore.accounts.company_views import register_company_page
+    from innocore.ledger import models, views  # noqa: F401  (tables and routes)
+    from innocore.ledger.api import bp as api_bp
+    from innocore.permissions import is_network_admin
+    from innocore.template_helpers import register_nav
+
+    app.register_blueprint(bp)
+    app.register_blueprint(api_bp)
+    app.jinja_env.globals["statement_months"] = views.month_choices
+    register_nav(app, "Network revenue", "charges.network", is_network_admin)
+    register_company_page(app, "Statement of charges", "charges.company")

@@ -1,0 +1,141 @@
+"""Bookings become ledger charges: the job that charges finished bookings, late cancellations and
+no-shows at the hourly rate of the user's category (network mobility rate where it applies), and
+the company administrator's page of the company's bookings.
+
+The ledger itself (charges, policies, statements) is the kernel's ``innocore.ledger``; this module
+only writes to it. ``innocore.create_app`` calls ``register`` right after the ledger's.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask import Blueprint, Flask, render_template
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from innocore import clock
+from innocore.accounts.models import User
+from innocore.accounts.rules import category_for
+from innocore.extensions import db
+from innocore.ledger import rules
+from innocore.ledger.models import Charge, ChargePolicy, ChargeSource
+from innocore.ledger.services import ChargeInput, policy_for, record_charge
+from innocore.permissions import require
+from instruments.mobility.services import hourly_rate
+from instruments.models import Booking, BookingStatus, Instrument
+from instruments.requests.models import RequestBooking
+
+bp = Blueprint("company_bookings", __name__, url_prefix="/charges/company")
+PER_PAGE = 50
+
+
+def _uncharged_bookings(now: datetime, limit: int):
+    charged = sa.select(Charge.id).where(
+        Charge.source.in_(
+            [ChargeSource.BOOKING, ChargeSource.NO_SHOW, ChargeSource.LATE_CANCELLATION]
+        ),
+        Charge.source_id == Booking.id,
+    )
+    linked = sa.select(RequestBooking.booking_id).where(RequestBooking.booking_id == Booking.id)
+    chargeable = sa.or_(
+        Booking.status.in_([BookingStatus.CONFIRMED, BookingStatus.COMPLETED]),
+        sa.and_(
+            Booking.status == BookingStatus.NO_SHOW,
+            sa.func.coalesce(ChargePolicy.no_show_share, 1) > 0,
+        ),
+        sa.and_(
+            Booking.status == BookingStatus.CANCELLED,
+            Booking.cancelled_late.is_(True),
+            sa.func.coalesce(ChargePolicy.late_cancel_share, 0) > 0,
+        ),
+    )
+    return db.session.scalars(
+        sa.select(Booking)
+        .join(Instrument, Instrument.id == Booking.instrument_id)
+        .outerjoin(ChargePolicy, ChargePolicy.facility_id == Instrument.facility_id)
+        .where(Booking.ends_at <= now, Booking.for_training.is_(False), chargeable)
+        .where(~sa.exists(charged), ~sa.exists(linked))
+        .order_by(Booking.ends_at, Booking.id)
+        .limit(limit)
+        .options(
+            selectinload(Booking.instrument).selectinload(Instrument.rates),
+            selectinload(Booking.user),
+        )
+    ).all()
+
+
+def charge_finished_bookings(now: datetime | None = None, limit: int = 500) -> int:
+    """Job: charge bookings that have ended (and late cancellations, no-shows) at the hourly rate
+    of the user's category, frozen on the charge. Returns how many charges were made."""
+    now = now or clock.now()
+    bookings = _uncharged_bookings(now, limit)
+    policies = {fid: policy_for(fid) for fid in {b.instrument.facility_id for b in bookings}}
+    made = 0
+    for booking in bookings:
+        instrument = booking.instrument
+        policy = policies[instrument.facility_id]
+        terms = rules.booking_charge(
+            booking.status.value,
+            cancelled_late=booking.cancelled_late,
+            late_share=policy.late_cancel_share,
+            no_show_share=policy.no_show_share,
+        )
+        if terms is None:
+            continue
+        source, share = terms
+        category = category_for(booking.user, instrument.facility)
+        rate, mobility = hourly_rate(booking.user, instrument)
+        data = ChargeInput(
+            source=source,
+            source_id=booking.id,
+            user=booking.user,
+            facility=instrument.facility,
+            category=category,
+            description=f"{instrument.name}: {source.label.lower()}"
+            + (" (network mobility rate)" if mobility else ""),
+            unit="hour",
+            rate=rate or Decimal("0"),
+            quantity=rules.hours_between(booking.starts_at, booking.ends_at),
+            share=share,
+            incurred_at=booking.starts_at,
+            currency=policy.currency,
+            instrument_id=instrument.id,
+        )
+        made += record_charge(data) is not None
+    return made
+
+
+def company_bookings_stmt(organisation_id: int) -> sa.Select:
+    """Every booking of the company's people, newest first (for company administrators)."""
+    return (
+        sa.select(Booking)
+        .join(User, User.id == Booking.user_id)
+        .where(User.organisation_id == organisation_id)
+        .options(selectinload(Booking.instrument), selectinload(Booking.user))
+        .order_by(Booking.starts_at.desc(), Booking.id.desc())
+    )
+
+
+@bp.route("/bookings")
+@require(lambda u: u.is_company_admin, "Only company administrators see this page.")
+def company_bookings():
+    stmt = company_bookings_stmt(current_user.organisation_id)
+    page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
+    return render_template(
+        "instruments/company_bookings.html", page=page, org=current_user.organisation
+    )
+
+
+def register(app: Flask) -> None:
+    """The company's bookings page and the booking-charging job."""
+    from innocore.accounts.company_views import register_company_page
+    from innocore.jobs import register_job
+
+    app.register_blueprint(bp)
+    register_company_page(
+        app, "Bookings of the company's people", "company_bookings.company_bookings"
+    )
+    register_job(app, "charge_bookings", charge_finished_bookings, 900)
