@@ -23,7 +23,7 @@ def register(app: Flask) -> None:
     from innocore.demo import register_seeder
     from innocore.jobs import register_job
     from innocore.template_helpers import register_facility_section, register_nav
-    from instruments import booking_views, models, settings_views, views  # noqa: F401
+    from instruments import booking_views, calendar_pages, models, settings_views, views  # noqa: F401
     from instruments.api import bp as api_bp
     from instruments.demo import seed_instruments
     from instruments.eligibility import EXTENSION_KEY, nobody_holds_anything

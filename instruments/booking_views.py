@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -18,7 +18,7 @@ from innocore.facilities.models import Facility
 from innocore.forms import apply_problems, attempt_action
 from innocore.links import absolute_url
 from innocore.permissions import is_network_admin, require, staffed_facility_ids
-from instruments import bp, feeds, queries, rules, services
+from instruments import bp, feeds, free_time, queries, rules, services
 from instruments.forms import BookingForm, DowntimeForm, MoveForm, ProblemForm, ReasonForm
 from instruments.ics import booking_ics
 from instruments.mobility.services import hourly_rate
@@ -53,15 +53,7 @@ def book(instrument_id: int):
     zone = instrument.facility.timezone
     form = BookingForm()
     if request.method == "GET" and request.args.get("start"):
-        try:  # prefilled from a clicked slot
-            start = datetime.fromisoformat(request.args["start"]).astimezone(ZoneInfo(zone))
-            end = datetime.fromisoformat(request.args.get("end", "")).astimezone(ZoneInfo(zone))
-            form.starts_at.data, form.ends_at.data = (
-                start.replace(tzinfo=None),
-                end.replace(tzinfo=None),
-            )
-        except ValueError:
-            pass
+        _prefill(form, instrument)
     if form.validate_on_submit():
         try:
             booking = services.create_booking(
@@ -89,6 +81,32 @@ def book(instrument_id: int):
         "instruments/book.html", form=form, instrument=instrument, rate=rate, price=price,
         staff=can_book_for_others(current_user, instrument),
     ), _status(form)  # fmt: skip
+
+
+def _prefill(form: BookingForm, instrument) -> None:
+    """Open the form on a clicked or linked slot (``?start=…[&end=…]``, ISO 8601 with an offset),
+    moved within the instrument's rules (grid, shortest and longest booking, free time): a link
+    never opens a booking the same page then refuses. Unreadable times leave the form empty."""
+    zone = ZoneInfo(instrument.facility.timezone)
+    try:
+        start = _instant_arg("start")
+        end = _instant_arg("end") if request.args.get("end") else None
+    except ValueError:
+        return
+    policy = queries.policy_of(instrument)
+    horizon = start + timedelta(minutes=max(policy.max_minutes or 0, 24 * 60))
+    busy = queries.busy_between([instrument.id], start, horizon)
+    start, end = free_time.prefill(policy, busy, starts_at=start, ends_at=end, now=clock.now())
+    form.starts_at.data = start.astimezone(zone).replace(tzinfo=None)
+    form.ends_at.data = end.astimezone(zone).replace(tzinfo=None)
+
+
+def _instant_arg(name: str) -> datetime:
+    """An ISO 8601 instant with an offset (``2026-03-04T08:00Z``) in InnoCore's years."""
+    instant = datetime.fromisoformat(request.args.get(name, ""))
+    if instant.tzinfo is None or not clock.year_in_range(instant.date()):
+        raise ValueError(name)
+    return instant.astimezone(UTC)
 
 
 def _booking_input(form: BookingForm, zone: str) -> services.BookingInput:

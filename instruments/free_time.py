@@ -143,3 +143,36 @@ def _candidate_starts(
         used = held.get(monday.date() - timedelta(days=7), Decimal(0))
         spare = timedelta(hours=max(float(Decimal(policy.max_hours_week) - used), 0.0))
         out += [t for t in (monday - min(spare, length), monday) if s <= t < e]
+
+
+def prefill(
+    policy: Policy,
+    busy: Sequence[Busy],
+    *,
+    starts_at: datetime,
+    ends_at: datetime | None,
+    now: datetime,
+) -> tuple[datetime, datetime]:
+    """The interval a booking form opens with, from a clicked or linked start (and end), within
+    the instrument's rules: the start on the slot grid; the length the one asked for (default:
+    an hour, or the slot when longer), at least the shortest and at most the longest booking,
+    a whole number of slots, and no longer than the free time that starts there.
+
+    Instants are UTC; a prefill is a suggestion, the booking itself is checked by the rules.
+    """
+    zone = ZoneInfo(policy.timezone)
+    slot = policy.slot_minutes
+    start = align_up(starts_at.astimezone(UTC), zone, slot)
+    default = max(60, slot or 0, policy.min_minutes or 0)
+    minutes = int((ends_at - start).total_seconds() // 60) if ends_at and ends_at > start else 0
+    minutes = minutes or default
+    if policy.max_minutes:
+        minutes = min(minutes, policy.max_minutes)
+    probe_end = start + timedelta(minutes=minutes)
+    for s, e in free_intervals(policy, busy, starts_at=start, ends_at=probe_end, now=now):
+        if s <= start < e:
+            minutes = min(minutes, int((e - start).total_seconds() // 60))
+            break
+    if slot:
+        minutes = max(minutes // slot * slot, slot)
+    return start, start + timedelta(minutes=max(minutes, 1))

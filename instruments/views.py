@@ -19,7 +19,7 @@ from innocore.extensions import db
 from innocore.facilities.models import Facility
 from innocore.forms import apply_problems, choices
 from innocore.vocab import Technology, UserCategory
-from instruments import bp, calendar_view, catalog, finder, free_time, queries, rules
+from instruments import bp, catalog, finder, queries, rules
 from instruments.forms import InstrumentForm
 from instruments.models import ApprovalMode, InstrumentStatus
 from instruments.permissions import can_create_instrument, can_manage_instrument
@@ -86,72 +86,6 @@ def _week_start(zone: ZoneInfo) -> date:
             400, f"The date must look like 2026-03-02, in {clock.FIRST_YEAR} to {clock.LAST_YEAR}."
         )
     return day
-
-
-@bp.route("/<int:instrument_id>")
-def show(instrument_id: int):
-    instrument = queries.get_instrument(instrument_id)
-    zone = ZoneInfo(instrument.facility.timezone)
-    view = request.args.get("view", "week")
-    first = _week_start(zone)
-    if view == "week":
-        first -= timedelta(days=first.weekday())
-    count = {"day": 1, "week": 7, "agenda": 14}.get(view, 7)
-    days = calendar_view.local_days(first, count)
-    start = calendar_view.day_bounds(days[0], zone)[0]
-    end = calendar_view.day_bounds(days[-1], zone)[1]
-    busy = queries.busy_between([instrument.id], start, end)
-    policy = queries.policy_of(instrument)
-    now = clock.now()
-    free = free_time.free_intervals(policy, busy, starts_at=start, ends_at=end, now=now)
-    user_id = current_user.id if current_user.is_authenticated else None
-    grid = calendar_view.grid(
-        days, zone, free=free, busy=busy, user_id=user_id, now=now,
-        hours=calendar_view.visible_hours(policy.opening, busy, days, zone),
-    )  # fmt: skip
-    agenda = calendar_view.agenda(days, zone, free=free, busy=busy, user_id=user_id)
-    return render_template(
-        "instruments/show.html", instrument=instrument, words=rules.policy_in_words(policy),
-        grid=grid, agenda=agenda, view=view, first=first, prev=first - timedelta(days=count),
-        next=first + timedelta(days=count), free=free, zone=zone,
-        problems=queries.open_problems(instrument.id), user_id=user_id,
-        downtimes=queries.downtimes_between([instrument.id], now, now + timedelta(days=60)),
-    )  # fmt: skip
-
-
-@bp.route("/facility/<slug>")
-def facility_calendar(slug: str):
-    facility = db.session.scalar(sa.select(Facility).where(Facility.slug == slug))
-    if facility is None:
-        abort(404)
-    zone = ZoneInfo(facility.timezone)
-    view = request.args.get("view", "day")
-    first = _week_start(zone)
-    count = 7 if view == "week" else 1
-    if view == "week":
-        first -= timedelta(days=first.weekday())
-    days = calendar_view.local_days(first, count)
-    start, end = (
-        calendar_view.day_bounds(days[0], zone)[0],
-        calendar_view.day_bounds(days[-1], zone)[1],
-    )
-    instruments = queries.instruments_of_facility(facility.id)
-    busy = queries.busy_by_instrument([i.id for i in instruments], start, end)
-    now = clock.now()
-    user_id = current_user.id if current_user.is_authenticated else None
-    rows = []
-    for instrument in instruments:
-        policy = queries.policy_of(instrument)
-        free = free_time.free_intervals(
-            policy, busy[instrument.id], starts_at=start, ends_at=end, now=now
-        )
-        rows.append((instrument, calendar_view.grid(days, zone, free=free, busy=busy[instrument.id],
-                                                    user_id=user_id, now=now)))  # fmt: skip
-    return render_template(
-        "instruments/facility_calendar.html", facility=facility, rows=rows, view=view,
-        first=first, prev=first - timedelta(days=count), next=first + timedelta(days=count),
-        days=days, zone=zone,
-    )  # fmt: skip
 
 
 @bp.route("/finder")

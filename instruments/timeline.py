@@ -1,0 +1,463 @@
+"""Calendar layouts with bookings drawn as blocks (pure: no Flask, no session, no clock).
+
+Two layouts, both HTML tables whose cells span columns or rows (the pages' CSP allows no inline
+style, so a block's place is its ``colspan``/``rowspan``; headers and cells share one grid, so they
+line up by construction):
+
+- ``facility_timeline``: instruments as rows, real time as columns of ``unit`` minutes from the
+  first local midnight; a DST day simply has 23 or 25 hours of columns, and the hour headers name
+  the facility's wall clock. Each row is one pass over the instrument's sorted blocks and free
+  intervals: the cost grows with bookings, not with cells x bookings.
+- ``instrument_week``: days as columns, wall-clock rows of the instrument's slot. Rows are the
+  union of the local times of the days shown, so the repeated autumn hour has two rows (a day
+  without it shows a gap) and the skipped spring hour is a gap on its day: a block is placed by
+  the wall clock of its start and end, and its rows are its real length.
+
+All instants are timezone-aware UTC; ``zone`` is the facility's; lengths are minutes.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from math import gcd
+from zoneinfo import ZoneInfo
+
+from instruments.free_time import align_up
+
+
+@dataclass(frozen=True)
+class Block:
+    """Something drawn on the calendar, with what this reader may see of it.
+
+    ``kind``: ``booking`` (someone else's), ``mine``, ``pending``, ``training`` or ``downtime``.
+    ``label``: the visible text ("Booked" unless the reader may see who and why).
+    ``booking_id``: set when the reader may open the booking.
+    """
+
+    starts_at: datetime
+    ends_at: datetime
+    kind: str
+    label: str
+    booking_id: int | None = None
+    detail: str = ""  # the wall-clock span, filled in by the layout
+
+
+@dataclass
+class Cell:
+    """One table cell: a block, a free stretch (bookable), or closed/past/gap time.
+
+    ``span``: columns (timeline) or rows (week). ``starts_at``/``ends_at``: the real interval it
+    stands for (UTC). ``book_at``: for free cells, the first on-grid start inside it.
+    """
+
+    kind: str  # a Block kind, or free | closed | past | gap | lane
+    span: int
+    starts_at: datetime
+    ends_at: datetime
+    label: str = ""
+    when: str = ""
+    booking_id: int | None = None
+    book_at: datetime | None = None
+    now: bool = False
+    col: int = 0  # timeline: the first column
+
+
+def wall_clock_span(start: datetime, end: datetime, zone: ZoneInfo, short: bool = False) -> str:
+    """``"09:00–10:00 CET"``: an interval as the facility's wall clock, each end with its own
+    abbreviation when they differ (``"02:00 CEST–03:00 CET"`` on the autumn night), with the
+    dates when it does not stay within one local day (unless ``short``)."""
+    a, b = start.astimezone(zone), end.astimezone(zone)
+    if not short and a.date() != (b - timedelta(microseconds=1)).date():
+        return f"{a:%a %d %b %H:%M} {a.tzname()} – {b:%a %d %b %H:%M} {b.tzname()}"
+    if a.tzname() == b.tzname():
+        return f"{a:%H:%M}–{b:%H:%M} {a.tzname()}"
+    return f"{a:%H:%M} {a.tzname()}–{b:%H:%M} {b.tzname()}"
+
+
+def display_unit(slot_minutes: int | None) -> int:
+    """Minutes per column/row for an instrument: its slot when it is at least 15 minutes and
+    divides a day, else the smallest multiple of it that does (60 when there is no slot)."""
+    if not slot_minutes:
+        return 60
+    for unit in range(slot_minutes, 1441, slot_minutes):
+        if unit >= 15 and 1440 % unit == 0:
+            return unit
+    return 60
+
+
+def common_unit(slot_minutes: Sequence[int | None]) -> int:
+    """One column width for a facility timeline: the largest of 15, 30, 60 minutes that every
+    instrument's display unit is a multiple of."""
+    g = 60
+    for s in slot_minutes:
+        g = gcd(g, display_unit(s))
+    return 60 if g == 60 else 30 if g == 30 else 15
+
+
+# ---- facility timeline ----------------------------------------------------------------------
+
+
+@dataclass
+class Header:
+    label: str
+    span: int
+    title: str = ""
+    day: date | None = None
+
+
+@dataclass
+class Axis:
+    """The columns of a timeline: ``count`` columns of ``unit`` minutes from ``starts_at``."""
+
+    starts_at: datetime
+    ends_at: datetime
+    unit: int
+    count: int
+    days: list[Header]
+    hours: list[Header]
+    now_column: int | None
+    marks: list[str] = field(default_factory=list)  # wall clock of each column boundary
+
+    def span_text(self, c0: int, c1: int, start: datetime, end: datetime, zone: ZoneInfo) -> str:
+        """The wall-clock span of a cell: read from the column marks when it starts and ends on
+        column boundaries (a lookup), else computed."""
+        step = timedelta(minutes=self.unit)
+        if (start - self.starts_at) % step or (end - self.starts_at) % step or not (
+            0 <= c0 < c1 <= self.count
+        ):
+            return wall_clock_span(start, end, zone, short=True)
+        a, b = self.marks[c0], self.marks[c1]
+        if a[6:] == b[6:]:
+            return f"{a[:5]}–{b[:5]}" + (f" {a[6:]}" if self.dst else "")
+        return f"{a}–{b}"
+
+    @property
+    def dst(self) -> bool:
+        """Whether the offset changes in the window (spans then name their zone)."""
+        return self.marks[0][6:] != self.marks[-1][6:] or len(self.hours) % 24 != 0
+
+
+def axis(days: list[date], zone: ZoneInfo, unit: int, now: datetime) -> Axis:
+    """Columns from the first day's local midnight to the end of the last day, in real time;
+    day and hour headers in the facility's wall clock (each hour header spans its columns)."""
+    start = datetime.combine(days[0], time(0), tzinfo=zone).astimezone(UTC)
+    end = datetime.combine(days[-1] + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
+    step = timedelta(minutes=unit)
+    count = int((end - start) / step)
+    day_heads: list[Header] = []
+    hour_heads: list[Header] = []
+    marks = []
+    for i in range(count + 1):
+        local = (start + i * step).astimezone(zone)
+        marks.append(f"{local:%H:%M} {local.tzname()}")
+        if i == count:
+            break
+        if not day_heads or local.date() != previous.date():
+            day_heads.append(Header(f"{local:%A %d %B %Y}", 0, day=local.date()))
+        if local.minute == 0 or not hour_heads:
+            hour_heads.append(Header(f"{local:%H}", 0, f"{local:%a %d %b %H:%M} {local.tzname()}"))
+        day_heads[-1].span += 1
+        hour_heads[-1].span += 1
+        previous = local
+    now_col = int((now - start) / step) if start <= now < end else None
+    return Axis(start, end, unit, count, day_heads, hour_heads, now_col, marks)
+
+
+def _col(instant: datetime, ax: Axis, up: bool) -> int:
+    step = timedelta(minutes=ax.unit)
+    q, r = divmod(instant - ax.starts_at, step)
+    return min(max(q + (1 if up and r else 0), 0), ax.count)
+
+
+def timeline_row(
+    ax: Axis,
+    zone: ZoneInfo,
+    *,
+    blocks: Sequence[Block],
+    free: Sequence[tuple[datetime, datetime]],
+    now: datetime,
+    slot_minutes: int | None,
+) -> list[list[Cell]]:
+    """The lanes of one instrument: lane 0 holds the blocks and, between them, free stretches
+    (bookable), closed time and past time; blocks that overlap (a booking under a downtime) go
+    to further lanes. ``blocks`` and ``free`` need not be sorted; one pass over each."""
+    lanes: list[list[Block]] = []
+    ends: list[datetime] = []
+    for b in sorted(blocks, key=lambda b: (b.starts_at, b.ends_at)):
+        if b.ends_at <= ax.starts_at or b.starts_at >= ax.ends_at:
+            continue
+        for i, last in enumerate(ends):
+            if b.starts_at >= last:
+                lanes[i].append(b)
+                ends[i] = b.ends_at
+                break
+        else:
+            lanes.append([b])
+            ends.append(b.ends_at)
+    if not lanes:
+        lanes.append([])
+    free = sorted(free)
+    out = []
+    for n, lane in enumerate(lanes):
+        cells: list[Cell] = []
+        cursor = 0
+        for b in lane:
+            c0, c1 = max(_col(b.starts_at, ax, False), cursor), _col(b.ends_at, ax, True)
+            if c0 >= ax.count:
+                break
+            if c0 > cursor:
+                cells += _gap(ax, cursor, c0, free, now, zone, slot_minutes, n)
+            c1 = max(c1, c0 + 1)
+            cells.append(Cell(b.kind, c1 - c0, b.starts_at, b.ends_at, b.label,
+                              ax.span_text(c0, c1, b.starts_at, b.ends_at, zone), b.booking_id,
+                              col=c0))  # fmt: skip
+            cursor = c1
+        if cursor < ax.count:
+            cells += _gap(ax, cursor, ax.count, free, now, zone, slot_minutes, n)
+        out.append(cells)
+    return out
+
+
+def _block_cell(b: Block, span: int, zone: ZoneInfo) -> Cell:
+    return Cell(b.kind, span, b.starts_at, b.ends_at, b.label,
+                wall_clock_span(b.starts_at, b.ends_at, zone), b.booking_id)  # fmt: skip
+
+
+def _gap(ax, c0, c1, free, now, zone, slot_minutes, lane) -> list[Cell]:
+    """Columns ``[c0, c1)`` holding no block: free stretches where free time covers whole
+    columns, else closed (future) or past time; further lanes are blank."""
+    step = timedelta(minutes=ax.unit)
+    at = lambda c: ax.starts_at + c * step  # noqa: E731
+    if lane:
+        return [Cell("lane", c1 - c0, at(c0), at(c1), col=c0)]
+    out: list[Cell] = []
+
+    def filler(a: int, b: int) -> None:
+        while a < b:
+            now_c = _col(now, ax, True)
+            if a < now_c:
+                cut = min(b, now_c)
+                _add(out, Cell("past", cut - a, at(a), at(cut), col=a))
+                a = cut
+            else:
+                _add(out, Cell("closed", b - a, at(a), at(b), col=a))
+                a = b
+
+    cursor = c0
+    i = bisect_right(free, (at(c0),)) - 1
+    for s, e in free[max(i, 0) :]:
+        if s >= at(c1):
+            break
+        f0, f1 = max(_col(s, ax, True), cursor), min(_col(e, ax, False), c1)
+        if f1 <= f0:
+            continue
+        book_at = align_up(max(s, at(f0)), zone, slot_minutes)
+        if book_at >= min(e, at(f1)):
+            continue
+        filler(cursor, f0)
+        out.append(Cell("free", f1 - f0, at(f0), at(f1), "Free",
+                        ax.span_text(f0, f1, at(f0), at(f1), zone), book_at=book_at, col=f0))  # fmt: skip
+        cursor = f1
+    filler(cursor, c1)
+    return out
+
+
+def _add(out: list[Cell], cell: Cell) -> None:
+    """Append, merging with a previous cell of the same blank kind."""
+    if out and out[-1].kind == cell.kind and cell.kind in ("closed", "past", "gap"):
+        out[-1].span += cell.span
+        out[-1].ends_at = cell.ends_at
+    else:
+        out.append(cell)
+
+
+# ---- instrument day and week ------------------------------------------------------------------
+
+
+@dataclass
+class WeekRow:
+    label: str  # "09:00", or "02:00 CEST" / "02:00 CET" for the repeated autumn hour
+    cells: list[tuple[int, Cell]] = field(default_factory=list)  # (day index, cell) from here
+    now: bool = False
+
+
+def _exists(local: datetime) -> bool:
+    """Whether a wall-clock time (with its fold) happens: not in the spring gap, and a second
+    pass (fold=1) only in the repeated autumn hour."""
+    back = local.astimezone(UTC).astimezone(local.tzinfo)
+    if back.replace(tzinfo=None) != local.replace(tzinfo=None):
+        return False
+    return local.fold == 0 or local.utcoffset() != local.replace(fold=0).utcoffset()
+
+
+def instrument_week(
+    days: list[date],
+    zone: ZoneInfo,
+    *,
+    blocks: Sequence[Block],
+    free: Sequence[tuple[datetime, datetime]],
+    now: datetime,
+    slot_minutes: int | None,
+    hours: range = range(24),
+) -> list[WeekRow]:
+    """Rows of ``display_unit(slot_minutes)`` wall-clock minutes over ``hours``; per day a
+    column where each block spans the rows from its start to its end, each free slot is its
+    own cell (a link to book it) and runs of closed, past or non-existent rows are merged."""
+    unit = display_unit(slot_minutes)
+    first = hours.start * 60 // unit * unit
+    last = hours.stop * 60
+    keys: list[tuple[int, int]] = []  # (minute of day, fold)
+    instants: list[dict[tuple[int, int], datetime]] = []
+    names: dict[tuple[int, int], str] = {}
+    for day in days:
+        got = {}
+        for m in range(first, last, unit):
+            for fold in (0, 1):
+                local = datetime.combine(day, time(m // 60, m % 60, fold=fold), tzinfo=zone)
+                if _exists(local):
+                    got[(m, fold)] = local.astimezone(UTC)
+                    if fold:
+                        names[(m, 0)] = local.replace(fold=0).tzname()
+                        names[(m, 1)] = local.tzname()
+        instants.append(got)
+        keys += [k for k in got if k not in keys]
+    keys.sort()
+    rows = [
+        WeekRow(f"{m // 60:02d}:{m % 60:02d}" + (f" {names[(m, f)]}" if (m, f) in names else ""))
+        for m, f in keys
+    ]
+    for d, day in enumerate(days):
+        end_of_day = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+        limit = min(
+            end_of_day,
+            datetime.combine(day, time(0), tzinfo=zone) + timedelta(minutes=last)
+            if last < 1440
+            else end_of_day,
+        ).astimezone(UTC)
+        column = _week_column(keys, instants[d], limit, blocks, free, now, zone, slot_minutes)
+        for r, cell in column:
+            rows[r].cells.append((d, cell))
+            if cell.now:
+                rows[r].now = True
+    return rows
+
+
+def _week_column(keys, got, limit, blocks, free, now, zone, slot_minutes):
+    """One day: (first row, cell) pairs covering every row once."""
+    # row r of this day covers [start_r, end_r): until the next row that exists, or ``limit``.
+    starts = [got.get(k) for k in keys]
+    real = [(r, s) for r, s in enumerate(starts) if s is not None]
+    bounds: dict[int, tuple[datetime, datetime]] = {}
+    for i, (r, s) in enumerate(real):
+        bounds[r] = (s, real[i + 1][1] if i + 1 < len(real) else limit)
+    lo = real[0][1] if real else limit
+    mine = sorted(
+        (b for b in blocks if b.starts_at < limit and b.ends_at > lo),
+        key=lambda b: (b.starts_at, b.ends_at),
+    )
+    free = sorted(f for f in free if f[0] < limit and f[1] > lo)
+    out: list[tuple[int, Cell]] = []
+    r, n, bi, fi = 0, len(keys), 0, 0
+    while r < n:
+        if r not in bounds:
+            _push(out, r, Cell("gap", 1, lo, lo, when="does not exist"))
+            r += 1
+            continue
+        s, e = bounds[r]
+        while bi < len(mine) and mine[bi].ends_at <= s:
+            bi += 1  # ends before this row (or swallowed by an earlier block)
+        if bi < len(mine) and mine[bi].starts_at < e:
+            b = mine[bi]
+            last = r
+            for q in range(r + 1, n):  # rows that do not exist on this day are spanned over
+                if q in bounds:
+                    if bounds[q][0] >= b.ends_at:
+                        break
+                    last = q
+            cell = _block_cell(b, last - r + 1, zone)
+            bi += 1
+            while bi < len(mine) and mine[bi].starts_at < bounds[last][1]:
+                cell.label += f"; {mine[bi].label}"  # overlapping (a booking under downtime)
+                bi += 1
+            cell.now = s <= now < bounds[last][1]
+            out.append((r, cell))
+            r = last + 1
+            continue
+        while fi < len(free) and free[fi][1] <= s:
+            fi += 1
+        book_at = None
+        if fi < len(free) and free[fi][0] < e:
+            start = align_up(max(s, free[fi][0]), zone, slot_minutes)
+            book_at = start if start < min(e, free[fi][1]) else None
+        when = wall_clock_span(s, e, zone)
+        if book_at is not None:
+            out.append((r, Cell("free", 1, s, e, "Free", when, book_at=book_at, now=s <= now < e)))
+        else:
+            _push(out, r, Cell("past" if e <= now else "closed", 1, s, e, when=when,
+                               now=s <= now < e))  # fmt: skip
+        r += 1
+    return out
+
+
+def _push(out: list[tuple[int, Cell]], r: int, cell: Cell) -> None:
+    """Append a blank cell, merging it into the previous one of the same kind (not across now)."""
+    if out and out[-1][1].kind == cell.kind and out[-1][0] + out[-1][1].span == r and not (
+        cell.now or out[-1][1].now
+    ):
+        out[-1][1].span += 1
+        out[-1][1].ends_at = cell.ends_at
+    else:
+        out.append((r, cell))
+
+
+# ---- agenda -------------------------------------------------------------------------------------
+
+
+def agenda(
+    days: list[date],
+    zone: ZoneInfo,
+    *,
+    blocks: Sequence[Block],
+    free: Sequence[tuple[datetime, datetime]],
+    slot_minutes: int | None,
+) -> list[tuple[date, list[Cell]]]:
+    """Per local day, in time order, the free stretches (``book_at``: their first on-grid start)
+    and every block that touches the day (bookings outside opening hours included)."""
+    out = []
+    for day in days:
+        lo = datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+        hi = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
+        items = [_block_cell(b, 1, zone) for b in blocks if b.starts_at < hi and b.ends_at > lo]
+        for s, e in free:
+            if s < hi and e > lo:
+                s, e = max(s, lo), min(e, hi)
+                book_at = align_up(s, zone, slot_minutes)
+                if book_at < e:
+                    items.append(Cell("free", 1, s, e, "Free", wall_clock_span(s, e, zone),
+                                      book_at=book_at))  # fmt: skip
+        out.append((day, sorted(items, key=lambda c: c.starts_at)))
+    return out
+
+
+def visible_hours(
+    opening, blocks: Sequence[Block] = (), days: Sequence[date] = (), zone: ZoneInfo | None = None
+) -> range:
+    """Hours to draw in a day or week: the opening hours' span with an hour either side (the
+    whole day when none are set), widened to every hour a block occupies on the days shown
+    (staff book outside opening hours)."""
+    if not opening:
+        return range(24)
+    first = min(w.opens.hour for w in opening) - 1
+    last = max(w.closes.hour + (1 if w.closes.minute else 0) for w in opening) + 1
+    for day in days:
+        lo = datetime.combine(day, time(0), tzinfo=zone)
+        hi = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+        for b in blocks:
+            if b.starts_at < hi and b.ends_at > lo:
+                s, e = max(b.starts_at, lo).astimezone(zone), min(b.ends_at, hi).astimezone(zone)
+                first = min(first, s.hour)
+                last = max(last, 24 if e.date() > day else e.hour + (1 if e.minute else 0))
+    return range(max(first, 0), min(last, 24))
