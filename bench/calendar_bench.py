@@ -22,7 +22,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -67,7 +67,9 @@ def main() -> None:
         ("My bookings, 500 upcoming (paginated)", seeded["person"], "/instruments/bookings/mine",
          "< 20 ms"),
     ]  # fmt: skip
-    print(f"{'case':<44} {'queries':>7} {'p50 ms':>8} {'p95 ms':>8} {'CPU ms':>8} {'KB':>7}  target")
+    print(
+        f"{'case':<44} {'queries':>7} {'p50 ms':>8} {'p95 ms':>8} {'CPU ms':>8} {'KB':>7}  target"
+    )
     for label, user_id, path, target in cases:
         _measure(app, client, label, user_id, path, args.runs, target, args.dump)
 

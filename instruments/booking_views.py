@@ -136,10 +136,13 @@ def _booking_input(form: BookingForm, zone: str) -> services.BookingInput:
 @bp.route("/bookings/mine")
 @login_required
 def my_bookings():
+    """Upcoming bookings soonest first and past ones latest first, 25 a page each
+    (``?upcoming=N`` and ``?page=N``)."""
     now = clock.now()
-    upcoming = db.session.scalars(
-        queries.my_bookings_query(current_user.id, upcoming_after=now)
-    ).all()
+    upcoming = db.paginate(
+        queries.my_bookings_query(current_user.id, upcoming_after=now),
+        page=request.args.get("upcoming", 1, type=int), per_page=25, error_out=False,
+    )  # fmt: skip
     page = db.paginate(
         queries.my_bookings_query(current_user.id).where(
             sa.literal_column("booking.ends_at") <= now

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
@@ -280,10 +281,10 @@ def instruments_of_facility(facility_id: int) -> list[Instrument]:
     )
 
 
-@dataclass(frozen=True)
-class CalendarItem:
+class CalendarItem(NamedTuple):
     """A booking or downtime as a calendar draws it (UTC instants). ``who``/``purpose`` are the
-    booker's name and purpose (downtime: its reason); the page decides who may read them."""
+    booker's name and purpose (downtime: its reason); the page decides who may read them.
+    A named tuple: a busy week is thousands of them."""
 
     instrument_id: int
     starts_at: datetime
@@ -318,12 +319,11 @@ def calendar_items(
         Booking.instrument_id.in_(instrument_ids), Booking.status.in_(ACTIVE_STATUSES),
         Booking.starts_at < ends_at, Booking.ends_at > starts_at,
     )  # fmt: skip
-    for r in db.session.execute(stmt):
-        out[r.instrument_id].append(CalendarItem(
-            r.instrument_id, r.starts_at, r.ends_at, "booking", r.id, r.user_id,
-            r.status == BookingStatus.PENDING, r.for_training,
-            r.name if details else "", r.purpose if details else "",
-        ))  # fmt: skip
+    pending = BookingStatus.PENDING
+    for iid, s, e, bid, uid, status, training, *more in db.session.execute(stmt):
+        who, purpose = more or ("", "")
+        out[iid].append(CalendarItem(iid, s, e, "booking", bid, uid, status == pending, training,
+                                     who, purpose))  # fmt: skip
     downtimes = sa.select(Downtime.instrument_id, Downtime.starts_at, Downtime.ends_at,
                           Downtime.id, Downtime.reason).where(
         Downtime.instrument_id.in_(instrument_ids), Downtime.starts_at < ends_at,
@@ -333,5 +333,5 @@ def calendar_items(
         out[r.instrument_id].append(CalendarItem(r.instrument_id, r.starts_at, r.ends_at,
                                                  "downtime", r.id, purpose=r.reason))  # fmt: skip
     for items in out.values():
-        items.sort(key=lambda i: (i.starts_at, i.ends_at))
+        items.sort()  # by start, then end (the tuple's order)
     return out

@@ -18,18 +18,17 @@ All instants are timezone-aware UTC; ``zone`` is the facility's; lengths are min
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from math import gcd
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from instruments.free_time import align_up
 
 
-@dataclass(frozen=True)
-class Block:
+class Block(NamedTuple):
     """Something drawn on the calendar, with what this reader may see of it.
 
     ``kind``: ``booking`` (someone else's), ``mine``, ``pending``, ``training`` or ``downtime``.
@@ -42,10 +41,10 @@ class Block:
     kind: str
     label: str
     booking_id: int | None = None
-    detail: str = ""  # the wall-clock span, filled in by the layout
+    short: str = ""  # the label where space is short (the week timeline); else ``label``
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     """One table cell: a block, a free stretch (bookable), or closed/past/gap time.
 
@@ -63,6 +62,7 @@ class Cell:
     book_at: datetime | None = None
     now: bool = False
     col: int = 0  # timeline: the first column
+    short: str = ""
 
 
 def wall_clock_span(start: datetime, end: datetime, zone: ZoneInfo, short: bool = False) -> str:
@@ -110,7 +110,9 @@ class Header:
 
 @dataclass
 class Axis:
-    """The columns of a timeline: ``count`` columns of ``unit`` minutes from ``starts_at``."""
+    """The columns of a timeline: ``count`` columns of ``unit`` minutes from ``starts_at``.
+    ``marks``: the wall clock ("HH:MM ZZZ") of each column boundary; ``dst``: whether the
+    offset changes in the window (spans then name their zone)."""
 
     starts_at: datetime
     ends_at: datetime
@@ -119,25 +121,20 @@ class Axis:
     days: list[Header]
     hours: list[Header]
     now_column: int | None
-    marks: list[str] = field(default_factory=list)  # wall clock of each column boundary
+    marks: list[str] = field(default_factory=list)
+    dst: bool = False
+    instants: list[datetime] = field(default_factory=list)  # each column boundary (UTC)
 
-    def span_text(self, c0: int, c1: int, start: datetime, end: datetime, zone: ZoneInfo) -> str:
+    def span_text(self, c0: int, c1: int, start: datetime, end: datetime, zone: ZoneInfo,
+                  exact: bool) -> str:  # fmt: skip
         """The wall-clock span of a cell: read from the column marks when it starts and ends on
-        column boundaries (a lookup), else computed."""
-        step = timedelta(minutes=self.unit)
-        if (start - self.starts_at) % step or (end - self.starts_at) % step or not (
-            0 <= c0 < c1 <= self.count
-        ):
+        column boundaries (``exact``: a lookup), else computed."""
+        if not exact:
             return wall_clock_span(start, end, zone, short=True)
         a, b = self.marks[c0], self.marks[c1]
         if a[6:] == b[6:]:
-            return f"{a[:5]}–{b[:5]}" + (f" {a[6:]}" if self.dst else "")
+            return f"{a[:5]}–{b[:5]} {a[6:]}" if self.dst else f"{a[:5]}–{b[:5]}"
         return f"{a}–{b}"
-
-    @property
-    def dst(self) -> bool:
-        """Whether the offset changes in the window (spans then name their zone)."""
-        return self.marks[0][6:] != self.marks[-1][6:] or len(self.hours) % 24 != 0
 
 
 def axis(days: list[date], zone: ZoneInfo, unit: int, now: datetime) -> Axis:
@@ -150,26 +147,21 @@ def axis(days: list[date], zone: ZoneInfo, unit: int, now: datetime) -> Axis:
     day_heads: list[Header] = []
     hour_heads: list[Header] = []
     marks = []
-    for i in range(count + 1):
-        local = (start + i * step).astimezone(zone)
+    instants = [start + i * step for i in range(count + 1)]
+    for i, instant in enumerate(instants):
+        local = instant.astimezone(zone)
         marks.append(f"{local:%H:%M} {local.tzname()}")
         if i == count:
             break
-        if not day_heads or local.date() != previous.date():
+        if not day_heads or local.date() != day_heads[-1].day:
             day_heads.append(Header(f"{local:%A %d %B %Y}", 0, day=local.date()))
         if local.minute == 0 or not hour_heads:
             hour_heads.append(Header(f"{local:%H}", 0, f"{local:%a %d %b %H:%M} {local.tzname()}"))
         day_heads[-1].span += 1
         hour_heads[-1].span += 1
-        previous = local
     now_col = int((now - start) / step) if start <= now < end else None
-    return Axis(start, end, unit, count, day_heads, hour_heads, now_col, marks)
-
-
-def _col(instant: datetime, ax: Axis, up: bool) -> int:
-    step = timedelta(minutes=ax.unit)
-    q, r = divmod(instant - ax.starts_at, step)
-    return min(max(q + (1 if up and r else 0), 0), ax.count)
+    dst = len({m[6:] for m in marks}) > 1
+    return Axis(start, end, unit, count, day_heads, hour_heads, now_col, marks, dst, instants)
 
 
 def timeline_row(
@@ -183,95 +175,113 @@ def timeline_row(
 ) -> list[list[Cell]]:
     """The lanes of one instrument: lane 0 holds the blocks and, between them, free stretches
     (bookable), closed time and past time; blocks that overlap (a booking under a downtime) go
-    to further lanes. ``blocks`` and ``free`` need not be sorted; one pass over each."""
-    lanes: list[list[Block]] = []
-    ends: list[datetime] = []
-    for b in sorted(blocks, key=lambda b: (b.starts_at, b.ends_at)):
-        if b.ends_at <= ax.starts_at or b.starts_at >= ax.ends_at:
+    to further lanes. One pass over the sorted blocks and one over the sorted free intervals,
+    in whole seconds from the axis start: the cost grows with bookings, not with columns."""
+    t0, step = ax.starts_at.timestamp(), ax.unit * 60
+    t_end = ax.ends_at.timestamp()
+    lanes: list[list[tuple[float, float, Block]]] = [[]]
+    ends: list[float] = [t0]
+    for b in sorted(blocks):  # by start, then end
+        s, e = b.starts_at.timestamp(), b.ends_at.timestamp()
+        if e <= t0 or s >= t_end:
             continue
         for i, last in enumerate(ends):
-            if b.starts_at >= last:
-                lanes[i].append(b)
-                ends[i] = b.ends_at
+            if s >= last or not lanes[i]:
+                lanes[i].append((s, e, b))
+                ends[i] = e
                 break
         else:
-            lanes.append([b])
-            ends.append(b.ends_at)
-    if not lanes:
-        lanes.append([])
-    free = sorted(free)
+            lanes.append([(s, e, b)])
+            ends.append(e)
+    spans = [(s.timestamp(), e.timestamp(), s, e) for s, e in sorted(free)]
+    now_col = min(max(-int((t0 - now.timestamp()) // step), 0), ax.count)
     out = []
     for n, lane in enumerate(lanes):
-        cells: list[Cell] = []
-        cursor = 0
-        for b in lane:
-            c0, c1 = max(_col(b.starts_at, ax, False), cursor), _col(b.ends_at, ax, True)
+        row = _Row(ax, zone, step, t0, now_col, spans, slot_minutes, n)
+        for s, e, b in lane:
+            c0 = max(int((s - t0) // step), 0, row.cursor)
             if c0 >= ax.count:
                 break
-            if c0 > cursor:
-                cells += _gap(ax, cursor, c0, free, now, zone, slot_minutes, n)
-            c1 = max(c1, c0 + 1)
-            cells.append(Cell(b.kind, c1 - c0, b.starts_at, b.ends_at, b.label,
-                              ax.span_text(c0, c1, b.starts_at, b.ends_at, zone), b.booking_id,
-                              col=c0))  # fmt: skip
-            cursor = c1
-        if cursor < ax.count:
-            cells += _gap(ax, cursor, ax.count, free, now, zone, slot_minutes, n)
-        out.append(cells)
+            c1 = min(max(-int((t0 - e) // step), c0 + 1), ax.count)
+            row.gap(c0)
+            exact = not (s - t0) % step and not (e - t0) % step and (s - t0) >= 0 and e <= t_end
+            row.cells.append(Cell(b.kind, c1 - c0, b.starts_at, b.ends_at, b.label,
+                                  ax.span_text(c0, c1, b.starts_at, b.ends_at, zone, exact),
+                                  b.booking_id, col=c0, short=b.short or b.label))  # fmt: skip
+            row.cursor = c1
+        row.gap(ax.count)
+        out.append(row.cells)
     return out
+
+
+class _Row:
+    """Fills the columns between blocks of one lane, walking the free intervals forward once."""
+
+    def __init__(self, ax, zone, step, t0, now_col, spans, slot_minutes, lane):
+        self.ax, self.zone, self.step, self.t0, self.now_col = ax, zone, step, t0, now_col
+        self.spans, self.slot, self.lane = spans, slot_minutes, lane
+        self.cells: list[Cell] = []
+        self.cursor, self.fi = 0, 0
+        self.at = ax.instants.__getitem__  # the instant of a column boundary
+        # A column boundary is on the slot grid when the slot divides both the column and the
+        # hour (DST moves the wall clock by whole hours): no need to align it then.
+        self.on_grid = not slot_minutes or (ax.unit % slot_minutes == 0 and 60 % slot_minutes == 0)
+
+    def gap(self, c1: int) -> None:
+        """Columns ``[cursor, c1)``: free stretches where free time covers whole columns, else
+        closed (future) or past time; further lanes are blank."""
+        c0 = self.cursor
+        if c1 <= c0:
+            return
+        if self.lane:
+            self.cells.append(Cell("lane", c1 - c0, self.at(c0), self.at(c1), col=c0))
+            self.cursor = c1
+            return
+        t0, step, spans = self.t0, self.step, self.spans
+        lo, hi = t0 + c0 * step, t0 + c1 * step
+        while self.fi < len(spans) and spans[self.fi][1] <= lo:
+            self.fi += 1
+        j = self.fi
+        while j < len(spans) and spans[j][0] < hi:
+            fs, fe, s, e = spans[j]
+            f0 = max(-int((t0 - fs) // step), c0, self.cursor)
+            f1 = min(int((fe - t0) // step), c1)
+            if f1 > f0:
+                first = self.at(f0)
+                book_at = (
+                    first
+                    if self.on_grid and s <= first
+                    else align_up(max(s, first), self.zone, self.slot)
+                )
+                if book_at.timestamp() < min(fe, t0 + f1 * step):
+                    self.fill(f0)
+                    self.cells.append(Cell("free", f1 - f0, self.at(f0), self.at(f1), "Free",
+                                           self.ax.span_text(f0, f1, None, None, self.zone, True),
+                                           book_at=book_at, col=f0))  # fmt: skip
+                    self.cursor = f1
+            if fe > hi:
+                break
+            j += 1
+        self.fill(c1)
+
+    def fill(self, c1: int) -> None:
+        """Closed or past time up to column ``c1`` (split at now)."""
+        a = self.cursor
+        while a < c1:
+            kind, cut = ("past", min(c1, self.now_col)) if a < self.now_col else ("closed", c1)
+            last = self.cells[-1] if self.cells else None
+            if last is not None and last.kind == kind and last.col + last.span == a:
+                last.span += cut - a
+                last.ends_at = self.at(cut)
+            else:
+                self.cells.append(Cell(kind, cut - a, self.at(a), self.at(cut), col=a))
+            a = cut
+        self.cursor = max(self.cursor, c1)
 
 
 def _block_cell(b: Block, span: int, zone: ZoneInfo) -> Cell:
     return Cell(b.kind, span, b.starts_at, b.ends_at, b.label,
                 wall_clock_span(b.starts_at, b.ends_at, zone), b.booking_id)  # fmt: skip
-
-
-def _gap(ax, c0, c1, free, now, zone, slot_minutes, lane) -> list[Cell]:
-    """Columns ``[c0, c1)`` holding no block: free stretches where free time covers whole
-    columns, else closed (future) or past time; further lanes are blank."""
-    step = timedelta(minutes=ax.unit)
-    at = lambda c: ax.starts_at + c * step  # noqa: E731
-    if lane:
-        return [Cell("lane", c1 - c0, at(c0), at(c1), col=c0)]
-    out: list[Cell] = []
-
-    def filler(a: int, b: int) -> None:
-        while a < b:
-            now_c = _col(now, ax, True)
-            if a < now_c:
-                cut = min(b, now_c)
-                _add(out, Cell("past", cut - a, at(a), at(cut), col=a))
-                a = cut
-            else:
-                _add(out, Cell("closed", b - a, at(a), at(b), col=a))
-                a = b
-
-    cursor = c0
-    i = bisect_right(free, (at(c0),)) - 1
-    for s, e in free[max(i, 0) :]:
-        if s >= at(c1):
-            break
-        f0, f1 = max(_col(s, ax, True), cursor), min(_col(e, ax, False), c1)
-        if f1 <= f0:
-            continue
-        book_at = align_up(max(s, at(f0)), zone, slot_minutes)
-        if book_at >= min(e, at(f1)):
-            continue
-        filler(cursor, f0)
-        out.append(Cell("free", f1 - f0, at(f0), at(f1), "Free",
-                        ax.span_text(f0, f1, at(f0), at(f1), zone), book_at=book_at, col=f0))  # fmt: skip
-        cursor = f1
-    filler(cursor, c1)
-    return out
-
-
-def _add(out: list[Cell], cell: Cell) -> None:
-    """Append, merging with a previous cell of the same blank kind."""
-    if out and out[-1].kind == cell.kind and cell.kind in ("closed", "past", "gap"):
-        out[-1].span += cell.span
-        out[-1].ends_at = cell.ends_at
-    else:
-        out.append(cell)
 
 
 # ---- instrument day and week ------------------------------------------------------------------
@@ -404,8 +414,11 @@ def _week_column(keys, got, limit, blocks, free, now, zone, slot_minutes):
 
 def _push(out: list[tuple[int, Cell]], r: int, cell: Cell) -> None:
     """Append a blank cell, merging it into the previous one of the same kind (not across now)."""
-    if out and out[-1][1].kind == cell.kind and out[-1][0] + out[-1][1].span == r and not (
-        cell.now or out[-1][1].now
+    if (
+        out
+        and out[-1][1].kind == cell.kind
+        and out[-1][0] + out[-1][1].span == r
+        and not (cell.now or out[-1][1].now)
     ):
         out[-1][1].span += 1
         out[-1][1].ends_at = cell.ends_at

@@ -1,9 +1,15 @@
 """A student on a phone opens an instrument's calendar, taps a free hour, books it with the form
-prefilled, finds it in "My bookings" and downloads its .ics (real gunicorn, Debian's chromium)."""
+prefilled, finds it in "My bookings" and downloads its .ics (real gunicorn, Debian's chromium).
+
+The calendars at 1280 px and on a 390 px phone: the facility timeline of 50 instruments stays
+inside its own scroller, its hour headers stand over the blocks they name, a free stretch is
+booked from the keyboard with the form opened within the rules, and a phone gets the agenda.
+Screenshots go to INNOCORE_SCREENSHOTS_DIR; every page is audited by axe-core (conftest)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import uuid
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -15,8 +21,8 @@ from innocore.accounts.services import hash_password
 from innocore.extensions import db
 from innocore.facilities.models import Facility
 from innocore.vocab import OrganisationKind, Technology
-from instruments.models import Instrument
-from tests.support.browser import sign_in
+from instruments.models import Booking, BookingStatus, Downtime, Instrument, OpeningHours
+from tests.support.browser import screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -80,3 +86,125 @@ def test_student_books_a_free_slot_from_the_calendar_on_a_phone(live_server, pho
     assert f"DTSTART;TZID=Europe/Rome:{day.strftime('%Y%m%d')}T100000" in ics
     assert f"DTEND;TZID=Europe/Rome:{day.strftime('%Y%m%d')}T110000" in ics
     assert "SUMMARY:Widefield microscope" in ics
+
+
+NAMES = ["Confocal", "Widefield", "Light-sheet", "Two-photon", "Spinning disk", "Cryo-TEM",
+         "SEM", "Flow cytometer", "Cell sorter", "Plate reader"]  # fmt: skip
+
+
+def _seed_calendars(app, day) -> dict:
+    """50 instruments (open 08-19 every day, 30-minute slots, at most 8 h), a few bookings, a
+    training reservation and a downtime on ``day``; a verified student."""
+    now = clock.now()
+    with app.app_context():
+        org = Organisation(name="Università di Collina", kind=OrganisationKind.UNIVERSITY,
+                           country="IT", city="Collina", created_at=now)  # fmt: skip
+        facility = Facility(slug="collina-cores", name="Collina Core Facilities", institution=org,
+                            timezone="Europe/Rome", contact_email="cores@collina.example",
+                            created_at=now)  # fmt: skip
+        student = User(email="marta@collina.example", name="Marta Student", organisation=org,
+                       password_hash=hash_password(PASSWORD), email_verified_at=now,
+                       created_at=now)  # fmt: skip
+        other = User(email="luca@collina.example", name="Luca Other", organisation=org,
+                     password_hash="x", created_at=now)  # fmt: skip
+        instruments = [
+            Instrument(facility=facility, name=f"{NAMES[i % 10]} {i // 10 + 1}",
+                       technology=Technology.LIGHT_MICROSCOPY, model="", slot_minutes=30,
+                       max_minutes=480, created_at=now, updated_at=now,
+                       opening_hours=[OpeningHours(weekday=d, opens=time(8), closes=time(19))
+                                      for d in range(7)])
+            for i in range(50)
+        ]  # fmt: skip
+        db.session.add_all([student, other, *instruments])
+        db.session.flush()
+
+        def at(hour: int, minute: int = 0):
+            return datetime.combine(day, time(hour, minute), tzinfo=ROME)
+
+        def book(instrument, user, start, end, **kw):
+            db.session.add(Booking(instrument_id=instrument.id, user_id=user.id,
+                                   booked_by_id=user.id, starts_at=start, ends_at=end,
+                                   status=kw.pop("status", BookingStatus.CONFIRMED),
+                                   uid=f"b-{uuid.uuid4().hex}@t", sequence=0, created_at=now,
+                                   updated_at=now, **kw))  # fmt: skip
+
+        for i, instrument in enumerate(instruments):
+            book(instrument, other, at(9 + i % 4), at(11 + i % 4, 30), purpose="Imaging")
+            if i % 3 == 0:
+                book(instrument, other, at(14), at(16), status=BookingStatus.PENDING)
+        first = min(instruments, key=lambda i: i.name)  # the timeline's first row
+        book(first, student, at(20), at(22), override_reason="Overnight time-lapse")
+        book(instruments[1], other, at(16), at(18), for_training=True, purpose="Course")
+        db.session.add(Downtime(instrument_id=instruments[2].id, starts_at=at(15),
+                                ends_at=at(17, 30), reason="Laser service",
+                                created_by_id=other.id, created_at=now))  # fmt: skip
+        db.session.commit()
+        first_id = first.id
+        db.session.remove()
+    return {"slug": "collina-cores", "instrument": first_id}
+
+
+def no_page_overflow(page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], f"{page.url} is {width} px wide"
+
+
+def test_calendars_fit_and_book_from_the_keyboard(live_server, desktop, phone):
+    day = clock.now().astimezone(ROME).date() + timedelta(days=2)
+    ids = _seed_calendars(live_server.app, day)
+    base = live_server.url
+    page = desktop
+    sign_in(page, base, "marta@collina.example", PASSWORD)
+    page.wait_for_url("**/dashboard")
+
+    # The week of 50 instruments: one page, wide only inside the timeline's scroller.
+    page.goto(f"{base}/instruments/facility/{ids['slug']}?view=week&date={day.isoformat()}")
+    no_page_overflow(page)
+    scroller = page.locator(".cal-scroll")
+    assert scroller.evaluate("e => e.scrollWidth > e.clientWidth")
+    assert page.locator("table.timeline tbody th[scope=row]").count() == 50
+    screenshot(page, "calendar-facility-week")
+
+    # The day says which day it is, fits, and its hour headers stand over their blocks.
+    page.goto(f"{base}/instruments/facility/{ids['slug']}?date={day.isoformat()}")
+    assert page.locator("h2.cal-when").inner_text() == day.strftime("%A %d %B %Y")
+    no_page_overflow(page)
+    header = page.locator("table.timeline thead th[scope=col]", has_text="09").first.bounding_box()
+    block = page.locator("table.timeline tbody tr").first.locator("td.b").first.bounding_box()
+    assert abs(header["x"] - block["x"]) <= 1.5, (header, block)
+    screenshot(page, "calendar-facility-day")
+
+    # Book a free stretch from the keyboard: focus its link, press Enter; the form opens on
+    # its first slot for an hour (the stretch is longer than the 8-hour limit allows).
+    free = page.locator("table.timeline tbody tr").first.locator("td.f a").first
+    free.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/book?start=*")
+    start = datetime.fromisoformat(page.get_by_label("Start (facility time)").input_value())
+    end = datetime.fromisoformat(page.get_by_label("End (facility time)").input_value())
+    assert start.date() == day and timedelta(0) < end - start <= timedelta(hours=8)
+    page.get_by_label("Purpose", exact=True).fill("Fixed-cell imaging")
+    page.get_by_role("button", name="Book", exact=True).focus()
+    page.keyboard.press("Enter")
+    assert "Booking confirmed." in page.locator(".flashes").inner_text()
+
+    # The instrument's week: my bookings are mine, the out-of-hours one included.
+    page.goto(f"{base}/instruments/{ids['instrument']}?view=week&date={day.isoformat()}")
+    no_page_overflow(page)
+    mine = page.locator("table.cal-week td.k-mine")
+    assert mine.count() == 2
+    assert "20:00–22:00" in mine.last.inner_text()
+    page.evaluate("document.getElementById('calendar').scrollIntoView()")
+    screenshot(page, "calendar-instrument-week")
+
+    # On a phone the instrument page opens on the agenda, the facility page too.
+    sign_in(phone, base, "marta@collina.example", PASSWORD)
+    phone.wait_for_url("**/dashboard")
+    phone.goto(f"{base}/instruments/{ids['instrument']}?date={day.isoformat()}")
+    assert phone.locator(".cal-narrow .agenda").is_visible()
+    assert not phone.locator("table.cal-week").is_visible()
+    no_page_overflow(phone)
+    screenshot(phone, "calendar-instrument-agenda")
+    phone.goto(f"{base}/instruments/facility/{ids['slug']}?date={day.isoformat()}")
+    assert phone.locator(".cal-narrow").is_visible()
+    no_page_overflow(phone)

@@ -16,8 +16,18 @@ import pytest
 from instruments.models import Booking, BookingStatus, Downtime
 
 OPEN_8_TO_19 = [(d, time(8), time(19)) for d in range(7)]
-KIND = {"f": "k-free", "c": "k-closed", "p": "k-past", "l": "k-lane", "g": "k-gap",
-        "b": "k-booking", "m": "k-mine", "w": "k-pending", "t": "k-training", "d": "k-downtime"}
+KIND = {
+    "f": "k-free",
+    "c": "k-closed",
+    "p": "k-past",
+    "l": "k-lane",
+    "g": "k-gap",
+    "b": "k-booking",
+    "m": "k-mine",
+    "w": "k-pending",
+    "t": "k-training",
+    "d": "k-downtime",
+}
 
 
 def at(*a) -> datetime:
@@ -174,7 +184,9 @@ def test_the_day_view_says_which_day(client, world):
     assert "Europe/Rome facility wall-clock time" in text
 
 
-def test_autumn_week_has_both_passes_of_the_repeated_hour(client, db_session, world, make_instrument):
+def test_autumn_week_has_both_passes_of_the_repeated_hour(
+    client, db_session, world, make_instrument
+):
     """A booking 01:00-04:00 local on Sunday 25 October 2026 lasts 4 h: from row 01:00 over the
     rows 02:00 CEST, 02:00 CET and 03:00; on the other days the second 02:00 is a gap."""
     instrument, _, person = world
@@ -241,7 +253,11 @@ def test_who_booked_and_why_is_for_staff_and_the_booker(client, db_session, worl
                     f"/instruments/facility/{instrument.facility.slug}?date=2026-03-04"):  # fmt: skip
             text = client.get(url).get_data(as_text=True)
             seen.setdefault(who, []).append(
-                ("Pietro Person: Live imaging" in text, "Live imaging" in text, "Your booking" in text)
+                (
+                    "Pietro Person: Live imaging" in text,
+                    "Live imaging" in text,
+                    "Your booking" in text,
+                )
             )
     assert seen["anonymous"] == [(False, False, False)] * 2
     assert seen["staff"] == [(True, True, False)] * 2
@@ -256,9 +272,7 @@ def test_others_read_booked_and_training_is_named(client, db_session, world, log
     login_as(make_user())
     tl = table(client.get(f"/instruments/facility/{instrument.facility.slug}?date=2026-03-04"),
                "timeline")  # fmt: skip
-    assert [(c["text"], c["href"]) for c in blocks(tl, "booking")] == [
-        ("Booked 10:00–12:00", None)
-    ]
+    assert [(c["text"], c["href"]) for c in blocks(tl, "booking")] == [("Booked 10:00–12:00", None)]
     assert [c["text"] for c in blocks(tl, "training")] == ["Training 13:00–15:00"]
 
 

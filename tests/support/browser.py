@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -223,6 +224,22 @@ def new_page(browser, **context_options):
     context = browser.new_context(**context_options)
     audit_context(context)
     return context.new_page()
+
+
+SCREENSHOTS_DIR = Path(
+    os.environ.get("INNOCORE_SCREENSHOTS_DIR")
+    or Path(tempfile.gettempdir()) / "innocore-screenshots"
+)
+
+
+def screenshot(page, name: str, *, full_page: bool = False) -> Path:
+    """Save what the page shows as ``<name>-<width>.png`` in ``INNOCORE_SCREENSHOTS_DIR`` (CI
+    sets it to a folder it keeps; by default a folder under the system's temporary directory)."""
+    SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
+    width = (page.viewport_size or {}).get("width", 0)
+    path = SCREENSHOTS_DIR / f"{name}-{width}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path
 
 
 def sign_in(page, base_url: str, email: str, password: str) -> None:
