@@ -106,6 +106,7 @@ class Header:
     span: int
     title: str = ""
     day: date | None = None
+    now: bool = False  # the hour header over the current time
 
 
 @dataclass
@@ -160,6 +161,11 @@ def axis(days: list[date], zone: ZoneInfo, unit: int, now: datetime) -> Axis:
         day_heads[-1].span += 1
         hour_heads[-1].span += 1
     now_col = int((now - start) / step) if start <= now < end else None
+    if now_col is not None:
+        col = 0
+        for h in hour_heads:
+            h.now = col <= now_col < col + h.span
+            col += h.span
     dst = len({m[6:] for m in marks}) > 1
     return Axis(start, end, unit, count, day_heads, hour_heads, now_col, marks, dst, instants)
 

@@ -7,6 +7,11 @@
   "use strict";
 
   function iso(ms) { return new Date(ms).toISOString().slice(0, 16) + "Z"; }
+  // A drag across free time must not start the browser's own drag of the link under it.
+  document.addEventListener("dragstart", function (ev) {
+    if (ev.target.closest && ev.target.closest("td.f, td.k-free")) ev.preventDefault();
+  });
+
   function go(href, start, end) {
     var url = href + "?start=" + encodeURIComponent(iso(start));
     if (end) url += "&end=" + encodeURIComponent(iso(end));
@@ -45,12 +50,24 @@
     tl.addEventListener("click", function (ev) {  // keyboard activation of a link: its own href
       if (ev.detail !== 0 && ev.target.closest("td.f")) ev.preventDefault();
     });
-    var now = tl.querySelector("col.now"), scroller = tl.closest(".cal-scroll");
-    if (now && scroller) {
-      var cols = Array.prototype.indexOf.call(now.parentElement.children, now) - 1;
-      var nameWidth = tl.querySelector("col.tl-name").getBoundingClientRect().width || 0;
-      var per = (tl.getBoundingClientRect().width - nameWidth) / (now.parentElement.children.length - 1);
-      scroller.scrollLeft = Math.max(0, cols * per - scroller.clientWidth / 3);
+    // The current-time line, kept in place every minute; the page scrolls to it once.
+    var scroller = tl.closest(".cal-scroll"), cols = Number(tl.dataset.cols), line = null;
+    var place = function () {
+      var name = tl.querySelector("tbody th"), head = tl.querySelector("thead");
+      var at = (Date.now() - t0) / unit;
+      if (!name || !head || at < 0 || at >= cols) { if (line) line.hidden = true; return null; }
+      var per = (tl.offsetWidth - name.offsetWidth) / cols;
+      if (!line) { line = document.createElement("div"); line.className = "tl-now"; scroller.appendChild(line); }
+      line.hidden = false;
+      line.style.left = (tl.offsetLeft + name.offsetWidth + at * per) + "px";
+      line.style.top = (tl.offsetTop + head.offsetHeight) + "px";
+      line.style.height = (tl.offsetHeight - head.offsetHeight) + "px";
+      return at * per;
+    };
+    if (scroller) {
+      var x = place();
+      if (x !== null) scroller.scrollLeft = Math.max(0, x - scroller.clientWidth / 3);
+      window.setInterval(place, 60000);
     }
   }
 

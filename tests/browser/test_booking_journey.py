@@ -163,6 +163,7 @@ def test_calendars_fit_and_book_from_the_keyboard(live_server, desktop, phone):
     scroller = page.locator(".cal-scroll")
     assert scroller.evaluate("e => e.scrollWidth > e.clientWidth")
     assert page.locator("table.timeline tbody th[scope=row]").count() == 50
+    assert page.locator(".tl-now").is_visible()  # the current-time line (this week)
     screenshot(page, "calendar-facility-week")
 
     # The day says which day it is, fits, and its hour headers stand over their blocks.
@@ -173,6 +174,20 @@ def test_calendars_fit_and_book_from_the_keyboard(live_server, desktop, phone):
     block = page.locator("table.timeline tbody tr").first.locator("td.b").first.bounding_box()
     assert abs(header["x"] - block["x"]) <= 1.5, (header, block)
     screenshot(page, "calendar-facility-day")
+
+    # Drag across free time from 13:00 to 15:00: the form opens on that span.
+    row = page.locator("table.timeline tbody tr").first
+    hours = page.locator("table.timeline thead th[scope=col]")
+    x13, x15 = (hours.filter(has_text=h).first.bounding_box()["x"] for h in ("13", "15"))
+    y = row.bounding_box()["y"] + 10
+    page.mouse.move(x13 + 3, y)
+    page.mouse.down()
+    page.mouse.move(x15 - 3, y, steps=4)
+    page.mouse.up()
+    page.wait_for_url("**/book?start=*")
+    assert page.get_by_label("Start (facility time)").input_value() == f"{day}T13:00"
+    assert page.get_by_label("End (facility time)").input_value() == f"{day}T15:00"
+    page.go_back()
 
     # Book a free stretch from the keyboard: focus its link, press Enter; the form opens on
     # its first slot for an hour (the stretch is longer than the 8-hour limit allows).

@@ -86,6 +86,7 @@ class Table(HTMLParser):
             self._col += span
         elif tag == "a" and self._cell is not None:
             self._cell["href"] = a.get("href")
+            self._cell["text"] += " " + a.get("aria-label", "")
 
     def handle_endtag(self, tag):
         if not self.depth:
