@@ -131,7 +131,7 @@ def _seed_calendars(app, day) -> dict:
         for i, instrument in enumerate(instruments):
             book(instrument, other, at(9 + i % 4), at(11 + i % 4, 30), purpose="Imaging")
             if i % 3 == 0:
-                book(instrument, other, at(14), at(16), status=BookingStatus.PENDING)
+                book(instrument, other, at(15), at(17), status=BookingStatus.PENDING)
         first = min(instruments, key=lambda i: i.name)  # the timeline's first row
         book(first, student, at(20), at(22), override_reason="Overnight time-lapse")
         book(instruments[1], other, at(16), at(18), for_training=True, purpose="Course")
