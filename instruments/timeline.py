@@ -178,11 +178,14 @@ def timeline_row(
     free: Sequence[tuple[datetime, datetime]],
     now: datetime,
     slot_minutes: int | None,
+    texts: bool = True,
 ) -> list[list[Cell]]:
     """The lanes of one instrument: lane 0 holds the blocks and, between them, free stretches
     (bookable), closed time and past time; blocks that overlap (a booking under a downtime) go
     to further lanes. One pass over the sorted blocks and one over the sorted free intervals,
-    in whole seconds from the axis start: the cost grows with bookings, not with columns."""
+    in whole seconds from the axis start: the cost grows with bookings, not with columns.
+    ``texts=False`` leaves the cells' wall-clock spans (``when``) empty, for a page that does
+    not print them."""
     t0, step = ax.starts_at.timestamp(), ax.unit * 60
     t_end = ax.ends_at.timestamp()
     lanes: list[list[tuple[float, float, Block]]] = [[]]
@@ -203,7 +206,7 @@ def timeline_row(
     now_col = min(max(-int((t0 - now.timestamp()) // step), 0), ax.count)
     out = []
     for n, lane in enumerate(lanes):
-        row = _Row(ax, zone, step, t0, now_col, spans, slot_minutes, n)
+        row = _Row(ax, zone, step, t0, now_col, spans, slot_minutes, n, texts)
         for s, e, b in lane:
             c0 = max(int((s - t0) // step), 0, row.cursor)
             if c0 >= ax.count:
@@ -211,8 +214,8 @@ def timeline_row(
             c1 = min(max(-int((t0 - e) // step), c0 + 1), ax.count)
             row.gap(c0)
             exact = not (s - t0) % step and not (e - t0) % step and (s - t0) >= 0 and e <= t_end
-            row.cells.append(Cell(b.kind, c1 - c0, b.starts_at, b.ends_at, b.label,
-                                  ax.span_text(c0, c1, b.starts_at, b.ends_at, zone, exact),
+            when = ax.span_text(c0, c1, b.starts_at, b.ends_at, zone, exact) if texts else ""
+            row.cells.append(Cell(b.kind, c1 - c0, b.starts_at, b.ends_at, b.label, when,
                                   b.booking_id, col=c0, short=b.short or b.label))  # fmt: skip
             row.cursor = c1
         row.gap(ax.count)
@@ -223,9 +226,9 @@ def timeline_row(
 class _Row:
     """Fills the columns between blocks of one lane, walking the free intervals forward once."""
 
-    def __init__(self, ax, zone, step, t0, now_col, spans, slot_minutes, lane):
+    def __init__(self, ax, zone, step, t0, now_col, spans, slot_minutes, lane, texts):
         self.ax, self.zone, self.step, self.t0, self.now_col = ax, zone, step, t0, now_col
-        self.spans, self.slot, self.lane = spans, slot_minutes, lane
+        self.spans, self.slot, self.lane, self.texts = spans, slot_minutes, lane, texts
         self.cells: list[Cell] = []
         self.cursor, self.fi = 0, 0
         self.at = ax.instants.__getitem__  # the instant of a column boundary
@@ -261,9 +264,11 @@ class _Row:
                 )
                 if book_at.timestamp() < min(fe, t0 + f1 * step):
                     self.fill(f0)
+                    when = (
+                        self.ax.span_text(f0, f1, None, None, self.zone, True) if self.texts else ""
+                    )
                     self.cells.append(Cell("free", f1 - f0, self.at(f0), self.at(f1), "Free",
-                                           self.ax.span_text(f0, f1, None, None, self.zone, True),
-                                           book_at=book_at, col=f0))  # fmt: skip
+                                           when, book_at=book_at, col=f0))  # fmt: skip
                     self.cursor = f1
             if fe > hi:
                 break
@@ -330,7 +335,13 @@ def instrument_week(
     names: dict[tuple[int, int], str] = {}
     for day in days:
         got = {}
+        midnight = datetime.combine(day, time(0), tzinfo=zone)
+        changes = midnight.utcoffset() != (midnight + timedelta(days=1)).utcoffset()
         for m in range(first, last, unit):
+            if not changes:  # no DST change that day: every wall-clock time happens once
+                local = datetime.combine(day, time(m // 60, m % 60), tzinfo=zone)
+                got[(m, 0)] = local.astimezone(UTC)
+                continue
             for fold in (0, 1):
                 local = datetime.combine(day, time(m // 60, m % 60, fold=fold), tzinfo=zone)
                 if _exists(local):
@@ -363,6 +374,7 @@ def instrument_week(
 
 def _week_column(keys, got, limit, blocks, free, now, zone, slot_minutes):
     """One day: (first row, cell) pairs covering every row once."""
+    keys_text = [f"{m // 60:02d}:{m % 60:02d}" for m, _ in keys]
     # row r of this day covers [start_r, end_r): until the next row that exists, or ``limit``.
     starts = [got.get(k) for k in keys]
     real = [(r, s) for r, s in enumerate(starts) if s is not None]
@@ -408,11 +420,11 @@ def _week_column(keys, got, limit, blocks, free, now, zone, slot_minutes):
         if fi < len(free) and free[fi][0] < e:
             start = align_up(max(s, free[fi][0]), zone, slot_minutes)
             book_at = start if start < min(e, free[fi][1]) else None
-        when = wall_clock_span(s, e, zone)
-        if book_at is not None:
+        if book_at is not None:  # its ``when``: the wall clock it books from
+            when = keys_text[r] if book_at == s else f"{book_at.astimezone(zone):%H:%M}"
             out.append((r, Cell("free", 1, s, e, "Free", when, book_at=book_at, now=s <= now < e)))
         else:
-            _push(out, r, Cell("past" if e <= now else "closed", 1, s, e, when=when,
+            _push(out, r, Cell("past" if e <= now else "closed", 1, s, e,
                                now=s <= now < e))  # fmt: skip
         r += 1
     return out
