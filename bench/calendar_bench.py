@@ -55,7 +55,7 @@ def main() -> None:
     client = app.test_client()
     slug, iid = seeded["slug"], seeded["instrument"]
     cases = [
-        ("baseline: the home page, staff", seeded["staff"], "/", ""),
+        ("baseline: the catalog, staff", seeded["staff"], "/instruments/", ""),
         ("facility week, 50 instruments, staff", seeded["staff"],
          f"/instruments/facility/{slug}?view=week", "< 100 ms, < 200 KB"),
         ("facility week, 50 instruments, anonymous", None,
