@@ -110,6 +110,7 @@ def _register_blueprints(app: Flask) -> None:
     from instruments.requests import register as register_requests
     from training import register as register_training
     from training.certification import register as register_certification
+    from training.challenges import register as register_challenges
     from training.company_views import register as register_training_company
     from training.credentials import register as register_credentials
     from training.exports import register as register_exports
@@ -145,6 +146,7 @@ def _register_blueprints(app: Flask) -> None:
     register_recognition(app)
     register_passport(app)
     register_exports(app)
+    register_challenges(app)
 
 
 def _register_templates(app: Flask) -> None:

@@ -135,6 +135,40 @@ def issue_prior_learning(
     )
 
 
+def issue_for_module(actor, *, module, facility, holder, evidence: str) -> Certificate:
+    """A certificate for ``module`` resting on described evidence rather than a session's
+    assessment (a challenge-based learning outcome, say): the module's competence at its level,
+    and the module itself, so it counts toward paths (module leaves, ECTS pools). Basis: prior
+    learning. Raises Forbidden (the actor may not certify the competence at ``facility``) and
+    DomainError (evidence missing, the holder already holds it)."""
+    competence = module.competence
+    if not permissions.can_issue_for(actor, facility, competence):
+        raise Forbidden("Your facility may not certify this competence.")
+    now = clock.now()
+    until = rules.default_valid_until(now, competence.default_validity_months)
+    _raise(
+        rules.issue_problems(
+            level=module.level_awarded,
+            levels=[x.level for x in competence.levels],
+            evidence=evidence,
+            valid_until=until,
+            now=now,
+        )
+        + _duplicates(holder.id, competence.id, module.level_awarded, now)
+    )
+    return _create(
+        actor,
+        facility=facility,
+        holder=holder,
+        basis=CertificateBasis.PRIOR_LEARNING,
+        evidence=evidence,
+        valid_until=until,
+        competence_id=competence.id,
+        level=module.level_awarded,
+        module_id=module.id,
+    )
+
+
 def _assessment_for_issue(assessment_id: int) -> tuple[Assessment, Enrolment, TrainingModule]:
     assessment = db.session.get(Assessment, assessment_id)
     if assessment is None:

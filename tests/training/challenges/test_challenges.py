@@ -1,0 +1,289 @@
+"""Challenges end to end: posting, review, NDA, applying, selection, workspace, feedback and the
+certificate that counts toward paths; every refusal writes nothing."""
+
+from __future__ import annotations
+
+import base64
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from innocore import clock as clock_module
+from innocore.audit import AuditEvent
+from innocore.errors import DomainError, Forbidden, NotFound
+from innocore.extensions import db
+from innocore.notifications.models import Notification
+from training.challenges import services
+from training.challenges.models import (
+    ApplicationStatus,
+    ChallengeApplication,
+    ChallengeStatus,
+    NdaAcceptance,
+    TeamMember,
+)
+
+PDF = {"filename": "cv.pdf", "content_type": "application/pdf",
+       "data_base64": base64.b64encode(b"%PDF-1.4 curriculum").decode()}  # fmt: skip
+
+
+def _subjects(user) -> list[str]:
+    return list(
+        db.session.scalars(sa.select(Notification.subject).where(Notification.user_id == user.id))
+    )
+
+
+def _rows() -> tuple[int, ...]:
+    count = lambda model: db.session.scalar(sa.select(sa.func.count()).select_from(model))  # noqa: E731
+    return tuple(
+        map(count, (ChallengeApplication, TeamMember, NdaAcceptance, Notification, AuditEvent))
+    )
+
+
+def test_a_challenge_from_posting_to_certificates_through_the_api(client, api_headers, cworld):
+    w = cworld
+    h = {k: api_headers(w[k]) for k in ("poster", "manager", "trainer", "s1", "company_admin")}
+    body = {"facility_id": w["host"].id, "title": "Organoid phenotyping", "summary": "Segment.",
+            "details": "SECRET", "nda_text": "Keep it secret.", "team_min": 1, "team_max": 3,
+            "applications_close_at": (clock_module.now() + timedelta(days=9)).isoformat(),
+            "starts_on": str((clock_module.now() + timedelta(days=20)).date()),
+            "ends_on": str((clock_module.now() + timedelta(days=80)).date()),
+            "module_id": w["module"].id,
+            "needs": [{"competence_id": w["competence"].id, "level": 1}]}  # fmt: skip
+    r = client.post("/api/v1/challenges", json=body, headers=h["poster"])
+    assert r.status_code == 201 and r.json["status"] == "in_review", r.json
+    cid = r.json["id"]
+    assert any("to review" in s for s in _subjects(w["manager"]))
+    assert client.get(f"/api/v1/challenges/{cid}", headers=h["s1"]).status_code == 403  # in review
+    r = client.post(
+        f"/api/v1/challenges/{cid}/review", json={"decision": "publish"}, headers=h["manager"]
+    )
+    assert r.json["status"] == "published"
+    assert client.get(f"/api/v1/challenges/{cid}", headers=h["s1"]).json["details"] is None
+    assert client.post(f"/api/v1/challenges/{cid}/nda", headers=h["s1"]).status_code == 201
+    assert client.get(f"/api/v1/challenges/{cid}", headers=h["s1"]).json["details"] == "SECRET"
+    r = client.post(f"/api/v1/challenges/{cid}/applications", headers=h["s1"],
+                    json={"motivation": "We love organoids", "team": [w["s2"].email],
+                          "files": [PDF]})  # fmt: skip
+    assert r.status_code == 201 and len(r.json["members"]) == 2, r.json
+    aid = r.json["id"]
+    assert any("in a team" in s for s in _subjects(w["s2"]))
+    assert any("New application" in s for s in _subjects(w["company_admin"]))
+    for decision in ("shortlisted", "selected"):
+        r = client.post(f"/api/v1/challenge-applications/{aid}/decide", json={"decision": decision},
+                        headers=h["company_admin"])  # fmt: skip
+        assert r.json["status"] == decision
+    assert client.get(f"/api/v1/challenges/{cid}", headers=h["s1"]).json["status"] == "underway"
+    url = f"/api/v1/challenge-applications/{aid}"
+    assert client.post(url + "/milestones", json={"title": "Pipeline v1", "due_on": "2026-05-01"},
+                       headers=h["poster"]).status_code == 201  # fmt: skip
+    assert client.post(url + "/messages", json={"body": "Data is on the share."},
+                       headers=h["poster"]).status_code == 201  # fmt: skip
+    assert any("New message" in s for s in _subjects(w["s2"]))
+    assert client.post(url + "/files", json={"files": [PDF]}, headers=h["s1"]).status_code == 201
+    ws = client.get(url + "/workspace", headers=h["s1"]).json
+    assert [m["title"] for m in ws["milestones"]] == ["Pipeline v1"] and len(ws["files"]) == 2
+    r = client.post(
+        url + "/feedback", json={"rating": 5, "feedback": "Excellent."}, headers=h["poster"]
+    )
+    assert r.json["rating"] == 5
+    r = client.post(url + "/outcome", headers=h["trainer"])
+    assert r.status_code == 200 and r.json["status"] == "completed", r.json
+    from training.certification.models import Certificate
+
+    certs = db.session.scalars(
+        sa.select(Certificate).where(Certificate.module_id == w["module"].id)
+    ).all()
+    assert sorted(c.holder_id for c in certs) == sorted([w["s1"].id, w["s2"].id])
+    assert "Excellent." in certs[0].evidence
+    assert client.get(f"/api/v1/challenges/{cid}", headers=h["s1"]).json["status"] == "completed"
+
+
+def test_the_certificate_counts_toward_a_path_by_module_and_ects(cworld, published, db_session):
+    from training.certification.queries import facts_for
+    from training.paths.rules import Catalog, evaluate
+
+    w = cworld
+    app = services.apply(w["s1"], _nda(w["s1"], published), motivation="m", team=[], uploads=[])
+    services.decide_application(w["poster"], app.id, "selected")
+    services.give_feedback(w["poster"], app.id, rating=4, text="Good.")
+    services.record_outcome(w["trainer"], app.id)
+    now = clock_module.now()
+    tree = {"kind": "min_credits", "credits": 5, "modules": [w["module"].id]}
+    catalog = Catalog({w["module"].id: (w["module"].title, w["module"].ects)}, {}, {})
+    assert evaluate(tree, facts_for([w["s1"].id], now)[w["s1"].id], catalog, now).met
+
+
+def _nda(user, ch):
+    services.accept_nda(user, ch)
+    return ch
+
+
+def _refused(action, exc=DomainError) -> str:
+    before = _rows()
+    with pytest.raises(exc) as info:
+        action()
+    db.session.rollback()
+    assert _rows() == before, "a refusal wrote something"
+    return info.value.problems[0].code
+
+
+def test_bad_applications_are_refused_and_write_nothing(cworld, published, db_session, clock):
+    w, ch = cworld, published
+    for s in ("s1", "s2", "s3"):
+        _nda(w[s], ch)
+    services.apply(w["s2"], ch, motivation="first", team=[], uploads=[])
+    db_session.commit()
+
+    def go(who, **kw):
+        return lambda: services.apply(
+            w[who], ch, **{"motivation": "m", "team": [], "uploads": []} | kw
+        )
+
+    assert _refused(go("s2")) == "already_applied"
+    assert _refused(go("s1", team=["nobody@example.org"])) == "not_a_user"
+    assert _refused(go("s1", team=[w["s2"].email])) == "in_another_team"
+    assert (
+        _refused(go("s1", team=[w["s3"].email, w["manager"].email, w["trainer"].email]))
+        == "team_size"
+    )
+    assert _refused(go("company_admin")) == "own_challenge"
+    assert _refused(go("rival")) == "nda"
+    clock.set(ch.applications_close_at)
+    assert _refused(go("s1")) == "deadline_passed"
+
+
+def test_selection_beyond_the_places_and_by_another_company_is_refused(
+    cworld, published, db_session
+):
+    w, ch = cworld, published
+    a = services.apply(w["s1"], _nda(w["s1"], ch), motivation="a", team=[], uploads=[])
+    b = services.apply(w["s2"], _nda(w["s2"], ch), motivation="b", team=[], uploads=[])
+    db_session.commit()
+    assert _refused(lambda: services.decide_application(w["rival"], a.id, "selected"), NotFound)
+    services.decide_application(w["poster"], a.id, "selected")
+    db_session.commit()
+    assert b.status == ApplicationStatus.NOT_SELECTED and ch.status == ChallengeStatus.UNDERWAY
+    assert (
+        _refused(lambda: services.decide_application(w["poster"], b.id, "selected")) == "not_open"
+    )
+
+
+def test_two_places_then_none(cworld, db_session):
+    from training.challenges.rules import decision_problems
+
+    assert decision_problems(ChallengeStatus.PUBLISHED, ApplicationStatus.SHORTLISTED,
+                             ApplicationStatus.SELECTED, 2, 2)[0].code == "no_places"  # fmt: skip
+
+
+def test_another_company_reads_neither_details_nor_applicants(
+    client, api_headers, cworld, published
+):
+    w = cworld
+    services.apply(w["s1"], _nda(w["s1"], published), motivation="m", team=[], uploads=[])
+    db.session.commit()
+    h = api_headers(w["rival"])
+    assert client.get(f"/api/v1/challenges/{published.id}", headers=h).json["details"] is None
+    assert (
+        client.get(f"/api/v1/challenges/{published.id}/applications", headers=h).status_code == 403
+    )
+    page = client.get(f"/challenges/{published.id}")  # anonymous: sign in first
+    assert page.status_code == 302
+    with client.session_transaction() as sess:
+        sess["_user_id"] = w["rival"].get_id()
+    body = client.get(f"/challenges/{published.id}").get_data(as_text=True)
+    assert "SECRET" not in body and "Stu One" not in body and "Accept the NDA" in body
+
+
+def test_workspace_is_closed_to_outsiders_and_booking_links_are_checked(
+    cworld, published, db_session
+):
+    w = cworld
+    app = services.apply(w["s1"], _nda(w["s1"], published), motivation="m", team=[], uploads=[])
+    services.decide_application(w["poster"], app.id, "selected")
+    db_session.commit()
+    assert _refused(lambda: services.post_message(w["rival"], app.id, "hi"), NotFound)
+    assert _refused(lambda: services.link_booking(w["s1"], app.id, 999999), NotFound)
+    assert _refused(lambda: services.record_outcome(w["trainer"], app.id)) == "no_feedback"
+    assert _refused(lambda: services.give_feedback(w["s1"], app.id, rating=5, text="me"), Forbidden)
+
+
+def test_review_and_posting_refusals(cworld, db_session):
+    w = cworld
+    assert _refused(lambda: services.post_challenge(w["s1"], w["input"]()), Forbidden)
+    past = clock_module.now() - timedelta(days=1)
+    assert (
+        _refused(
+            lambda: services.post_challenge(w["poster"], w["input"](applications_close_at=past))
+        )
+        == "deadline"
+    )
+    ch = services.post_challenge(w["poster"], w["input"]())
+    db_session.commit()
+    assert _refused(lambda: services.review_challenge(w["rival"], ch, publish=True), Forbidden)
+    assert _refused(lambda: services.review_challenge(w["manager"], ch, publish=False)) == "missing"
+    services.review_challenge(w["manager"], ch, publish=False, note="Add the data format.")
+    assert ch.status == ChallengeStatus.RETURNED
+
+
+def test_pages_walk_the_student_and_company_sides(client, login_as, cworld, published, smtp_server):
+    w = cworld
+    login_as(w["s1"])
+    assert client.post(f"/challenges/{published.id}/nda").status_code == 302
+    r = client.post(
+        f"/challenges/{published.id}/apply", data={"motivation": "Keen", "team": w["s2"].email}
+    )
+    assert r.status_code == 302, r.get_data(as_text=True)
+    assert (
+        client.post(f"/challenges/{published.id}/apply", data={"motivation": "Again"}).status_code
+        == 422
+    )
+    app = db.session.scalar(
+        sa.select(ChallengeApplication).where(ChallengeApplication.lead_id == w["s1"].id)
+    )
+    login_as(w["company_admin"])
+    page = client.get(f"/challenges/{published.id}").get_data(as_text=True)
+    assert "Stu One" in page and "Select team" in page
+    assert (
+        client.post(
+            f"/challenges/applications/{app.id}/decide", data={"decision": "selected"}
+        ).status_code
+        == 302
+    )
+    assert client.get(f"/challenges/applications/{app.id}/workspace").status_code == 200
+    assert (
+        client.get("/challenges/").status_code == 200
+        and client.get("/challenges/new").status_code == 200
+    )
+
+
+def test_board_and_api_lists_run_a_constant_number_of_queries(
+    client, api_headers, cworld, db_session, count_queries
+):
+    w = cworld
+    h = api_headers(w["s1"])
+    with client.session_transaction() as sess:
+        sess["_user_id"] = w["s1"].get_id()
+
+    def add(n):
+        for _ in range(n):
+            ch = services.post_challenge(w["poster"], w["input"]())
+            services.review_challenge(w["manager"], ch, publish=True)
+            services.apply(w["s1"], _nda(w["s1"], ch), motivation="m", team=[], uploads=[])
+        db_session.commit()
+
+    def measure():
+        out = []
+        for url, headers in (("/challenges/", {}), ("/api/v1/challenges", h),
+                             ("/api/v1/challenge-applications", h)):  # fmt: skip
+            db_session.expire_all()
+            with count_queries() as q:
+                assert client.get(url, headers=headers).status_code == 200
+            out.append(q.count)
+        return out
+
+    add(1)
+    client.get("/api/v1/challenges", headers=h)  # the token's first use
+    small = measure()
+    add(5)
+    assert measure() == small

@@ -1,0 +1,77 @@
+"""Parsing of challenge inputs from pages: text to numbers, dates and instants, nothing else.
+A value that does not parse becomes None, and the rules name the field."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from innocore.clock import wall_to_instant
+from innocore.errors import DomainError, Problem
+from training.challenges.services import ChallengeInput, _facility
+
+
+def as_int(value) -> int | None:
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if -(2**31) < number < 2**31 else None
+
+
+def as_date(value) -> date | None:
+    try:
+        day = date.fromisoformat(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return day if 2000 <= day.year <= 2200 else None
+
+
+def close_instant(day: date | None, zone: str) -> datetime | None:
+    """Applications close at the end of ``day`` in the host facility's zone (its midnight)."""
+    if day is None:
+        return None
+    return wall_to_instant(datetime.combine(day + timedelta(days=1), time()), zone, "closes_on")
+
+
+def needs(form) -> list[tuple[int, int]]:
+    """Pairs from ``competence_id`` and ``competence_level`` lists (blank rows skipped)."""
+    out = []
+    for cid, level in zip(
+        form.getlist("competence_id"), form.getlist("competence_level"), strict=False
+    ):
+        if not str(cid).strip():
+            continue
+        c, lv = as_int(cid), as_int(level)
+        if c is None or lv is None:
+            raise DomainError(
+                Problem("competence", "Give each competence with a level.", "competences")
+            )
+        out.append((c, lv))
+    return out
+
+
+def challenge_input(form) -> ChallengeInput:
+    facility_id = as_int(form.get("facility_id"))
+    zone = _facility(facility_id).timezone
+    text = (
+        "title",
+        "summary",
+        "details",
+        "data_provided",
+        "skills",
+        "participants_get",
+        "nda_text",
+    )
+    return ChallengeInput(
+        facility_id=facility_id,
+        team_min=as_int(form.get("team_min")),
+        team_max=as_int(form.get("team_max")),
+        teams_wanted=as_int(form.get("teams_wanted")),
+        applications_close_at=close_instant(as_date(form.get("closes_on")), zone),
+        starts_on=as_date(form.get("starts_on")),
+        ends_on=as_date(form.get("ends_on")),
+        module_id=as_int(form.get("module_id")) if form.get("module_id") else None,
+        facility_ids=[i for i in map(as_int, form.getlist("facility_ids")) if i is not None],
+        needs=needs(form),
+        **{name: form.get(name, "") for name in text},
+    )

@@ -1,0 +1,593 @@
+"""Challenge use cases: post, review, accept the NDA, apply, shortlist and select, work in the
+workspace, give feedback, record the outcome as a learning achievement.
+
+They check permissions (NotFound for those who may not know a thing exists, Forbidden for the
+wrong side), call the pure rules (DomainError with every problem), change rows, audit and queue
+e-mail. They flush; the boundary commits once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import sqlalchemy as sa
+
+from innocore import audit, clock
+from innocore.accounts.models import User
+from innocore.competences.models import Competence
+from innocore.errors import DomainError, Forbidden, NotFound, Problem
+from innocore.extensions import db
+from innocore.facilities.models import Facility, FacilityRole
+from innocore.links import absolute_url
+from innocore.notifications.services import queue_email
+from innocore.vocab import FacilityRoleKind, OrganisationKind, OrgRole
+from instruments.requests.rules import attachment_problems
+from instruments.requests.services import Upload
+from training.challenges import permissions, rules
+from training.challenges.models import (
+    ApplicationStatus,
+    Challenge,
+    ChallengeApplication,
+    ChallengeBooking,
+    ChallengeCompetence,
+    ChallengeFile,
+    ChallengeStatus,
+    Milestone,
+    NdaAcceptance,
+    TeamMember,
+    WorkspaceMessage,
+)
+
+MAX_FILES = 10
+
+
+def _raise(problems: list[Problem]) -> None:
+    if problems:
+        raise DomainError(problems)
+
+
+@dataclass
+class ChallengeInput:
+    """What a poster writes. ``applications_close_at`` is an aware UTC instant; ``needs`` are
+    (competence id, level) pairs of the competence framework; ``facility_ids`` the facilities
+    involved besides the host."""
+
+    facility_id: int | None
+    title: str = ""
+    summary: str = ""
+    details: str = ""
+    data_provided: str = ""
+    skills: str = ""
+    participants_get: str = ""
+    nda_text: str = ""
+    team_min: int | None = 1
+    team_max: int | None = 4
+    teams_wanted: int | None = 1
+    applications_close_at: datetime | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None
+    module_id: int | None = None
+    facility_ids: list[int] = field(default_factory=list)
+    needs: list[tuple[int, int]] = field(default_factory=list)
+
+
+def _facility(facility_id) -> Facility:
+    row = db.session.get(Facility, facility_id) if facility_id and 0 < facility_id < 2**31 else None
+    if row is None or not row.active:
+        raise DomainError(Problem("facility", "Choose the host facility.", "facility_id"))
+    return row
+
+
+def _needs(pairs: list[tuple[int, int]]) -> list[ChallengeCompetence]:
+    ids = {cid for cid, _ in pairs if 0 < cid < 2**31}
+    found = {
+        c.id: c for c in db.session.scalars(sa.select(Competence).where(Competence.id.in_(ids)))
+    }
+    missing = sorted({cid for cid, _ in pairs} - set(found))
+    if missing or len(ids) != len(pairs):
+        raise DomainError(
+            Problem("competence", "Choose competences of the framework, once each.", "competences")
+        )
+    _raise(rules.needs_problems([(c, lv, [x.level for x in found[c].levels]) for c, lv in pairs]))
+    return [ChallengeCompetence(competence_id=c, level=lv) for c, lv in pairs]
+
+
+def _module_ok(module_id: int | None, facility: Facility) -> None:
+    if module_id is None:
+        return
+    from training.models import TrainingModule
+
+    module = db.session.get(TrainingModule, module_id) if 0 < module_id < 2**31 else None
+    if module is None or module.facility_id not in (None, facility.id):
+        raise DomainError(
+            Problem(
+                "module", "Choose a module of the host facility (or network-wide).", "module_id"
+            )
+        )
+
+
+def post_challenge(actor: User, data: ChallengeInput) -> Challenge:
+    """A company person (for their company) or a facility manager (for the facility) posts a
+    challenge; it waits for review by the host facility's staff, who are e-mailed."""
+    if not permissions.can_post_challenge(actor):
+        raise Forbidden("Company staff and facility managers post challenges.")
+    host = _facility(data.facility_id)
+    company = actor.organisation.kind == OrganisationKind.COMPANY
+    if not company and not permissions.can_manage_facility(actor, host):
+        raise Forbidden("Post challenges for your company, or for a facility you manage.")
+    _raise(rules.posting_problems(_posting(data), clock.now()))
+    _module_ok(data.module_id, host)
+    involved = [_facility(fid) for fid in dict.fromkeys(data.facility_ids) if fid != host.id]
+    ch = Challenge(
+        organisation_id=actor.organisation_id if company else host.institution_id,
+        facility=host,
+        posted_by_id=actor.id,
+        by_facility=not company,
+        facilities=[host, *involved],
+        needs=_needs(data.needs),
+        created_at=clock.now(),
+        **_fields(data),
+    )
+    db.session.add(ch)
+    db.session.flush()
+    audit.record(actor, "challenge.posted", ch, audit.snapshot(ch), facility_id=host.id)
+    for person in _facility_people(host, (FacilityRoleKind.MANAGER, FacilityRoleKind.STAFF)):
+        _mail(
+            person, f"Challenge to review: {ch.title}", "posted", ch, f"posted-{ch.id}-{person.id}"
+        )
+    return ch
+
+
+def _posting(d: ChallengeInput) -> rules.Posting:
+    return rules.Posting(
+        d.title, d.summary, d.team_min, d.team_max, d.teams_wanted,
+        d.applications_close_at, d.starts_on, d.ends_on,
+    )  # fmt: skip
+
+
+def _fields(d: ChallengeInput) -> dict:
+    text = (
+        "title",
+        "summary",
+        "details",
+        "data_provided",
+        "skills",
+        "participants_get",
+        "nda_text",
+    )
+    out = {name: (getattr(d, name) or "").strip() for name in text}
+    return out | {
+        "team_min": d.team_min,
+        "team_max": d.team_max,
+        "teams_wanted": d.teams_wanted,
+        "applications_close_at": d.applications_close_at,
+        "starts_on": d.starts_on,
+        "ends_on": d.ends_on,
+        "module_id": d.module_id,
+    }
+
+
+def _facility_people(facility: Facility, roles) -> list[User]:
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .join(FacilityRole, FacilityRole.user_id == User.id)
+            .where(FacilityRole.facility_id == facility.id, FacilityRole.role.in_(roles))
+            .distinct()
+            .order_by(User.id)
+        )
+    )
+
+
+def _posting_side(ch: Challenge) -> list[User]:
+    people = {ch.posted_by_id: ch.posted_by}
+    if ch.by_facility:
+        people |= {u.id: u for u in _facility_people(ch.facility, (FacilityRoleKind.MANAGER,))}
+    else:
+        admins = db.session.scalars(
+            sa.select(User).where(
+                User.organisation_id == ch.organisation_id, User.org_role == OrgRole.ADMIN
+            )
+        )
+        people |= {u.id: u for u in admins}
+    return [p for p in people.values() if p.active]
+
+
+def _mail(person: User, subject: str, event: str, ch: Challenge, key: str, app=None, **kw):
+    link = (
+        absolute_url("challenges.workspace", application_id=app.id)
+        if app is not None and app.status in permissions.WORKING
+        else absolute_url("challenges.show", challenge_id=ch.id)
+    )
+    queue_email(
+        person, subject, "challenge_notice", link=link, dedupe_key=f"challenge-{key}",
+        challenge=ch, application=app, event=event, **kw,
+    )  # fmt: skip
+
+
+def get_challenge(actor: User, challenge_id: int, *, lock: bool = False) -> Challenge:
+    """The challenge if ``actor`` may see it; NotFound otherwise (its existence is not told)."""
+    ch = db.session.get(Challenge, challenge_id) if 0 < challenge_id < 2**31 else None
+    if ch is None or not permissions.can_see_challenge(actor, ch):
+        raise NotFound("No such challenge.")
+    if lock:
+        db.session.execute(sa.select(Challenge.id).where(Challenge.id == ch.id).with_for_update())
+        db.session.refresh(ch)
+    return ch
+
+
+def review_challenge(actor: User, ch: Challenge, *, publish: bool, note: str = "") -> Challenge:
+    """Publish a challenge in review, or return it to its poster with a note (audited, e-mailed)."""
+    if not permissions.can_review_challenge(actor, ch):
+        raise Forbidden("The host facility's staff review its challenges.")
+    ch = get_challenge(actor, ch.id, lock=True)
+    _raise(rules.review_problems(ch.status, publish, note))
+    if publish and ch.applications_close_at <= clock.now():
+        raise DomainError(Problem("deadline", "The application deadline has passed: return it."))
+    before = ch.status.value
+    ch.status = ChallengeStatus.PUBLISHED if publish else ChallengeStatus.RETURNED
+    ch.review_note, ch.reviewed_by_id, ch.reviewed_at = (note or "").strip(), actor.id, clock.now()
+    audit.record(actor, f"challenge.{ch.status.value}", ch, {"status": [before, ch.status.value]},
+                 facility_id=ch.facility_id)  # fmt: skip
+    for person in _posting_side(ch):
+        _mail(person, f"Challenge {ch.status.label.lower()}: {ch.title}", ch.status.value, ch,
+              f"review-{ch.id}-{ch.status.value}-{person.id}")  # fmt: skip
+    return ch
+
+
+def nda_accepted(user_id: int, challenge_id: int) -> bool:
+    return (
+        db.session.scalar(
+            sa.select(NdaAcceptance.id).where(
+                NdaAcceptance.challenge_id == challenge_id, NdaAcceptance.user_id == user_id
+            )
+        )
+        is not None
+    )
+
+
+def accept_nda(actor: User, ch: Challenge) -> NdaAcceptance:
+    """Accept the challenge's NDA in the app (the accepted text is kept); then its details show."""
+    if not ch.confidential or ch.status not in permissions.VISIBLE:
+        raise DomainError(Problem("no_nda", "This challenge has no NDA to accept."))
+    if nda_accepted(actor.id, ch.id):
+        raise DomainError(Problem("already_accepted", "You already accepted this NDA."), status=409)
+    row = NdaAcceptance(
+        challenge_id=ch.id, user_id=actor.id, text_accepted=ch.nda_text, accepted_at=clock.now()
+    )
+    db.session.add(row)
+    db.session.flush()
+    audit.record(actor, "challenge.nda_accepted", row, {"challenge_id": [None, ch.id]},
+                 organisation_id=ch.organisation_id)  # fmt: skip
+    return row
+
+
+def team_of(user_id: int, challenge_id: int) -> ChallengeApplication | None:
+    return db.session.scalar(
+        sa.select(ChallengeApplication)
+        .join(TeamMember, TeamMember.application_id == ChallengeApplication.id)
+        .where(TeamMember.challenge_id == challenge_id, TeamMember.user_id == user_id)
+    )
+
+
+def _team(emails: list[str], challenge_id: int, lead: User):
+    wanted = list(dict.fromkeys(e.strip().lower() for e in emails if e and e.strip()))
+    wanted = [e for e in wanted if e != lead.email.lower()]
+    users = {
+        u.email.lower(): u
+        for u in db.session.scalars(
+            sa.select(User).where(sa.func.lower(User.email).in_(wanted), User.active.is_(True))
+        )
+    }
+    taken_ids = set(
+        db.session.scalars(
+            sa.select(TeamMember.user_id).where(
+                TeamMember.challenge_id == challenge_id,
+                TeamMember.user_id.in_([u.id for u in users.values()]),
+            )
+        )
+    )
+    unknown = [e for e in wanted if e not in users]
+    taken = [e for e in wanted if e in users and users[e].id in taken_ids]
+    return [users[e] for e in wanted if e in users], unknown, taken
+
+
+def apply(
+    actor: User, ch: Challenge, *, motivation: str, team: list[str], uploads: list[Upload]
+) -> ChallengeApplication:
+    """Apply alone or as a team (the others named by their InnoCore e-mail). Refused, with nothing
+    written: twice, after the deadline, to one's own organisation's challenge, before accepting its
+    NDA, a member who is no user or already in another team, a team of the wrong size, bad files."""
+    ch = get_challenge(actor, ch.id, lock=True)
+    members, unknown, taken = _team(team, ch.id, actor)
+    facts = rules.ApplicationFacts(
+        status=ch.status, applications_close_at=ch.applications_close_at,
+        team_min=ch.team_min, team_max=ch.team_max, team_size=1 + len(members) + len(unknown),
+        already_applied=team_of(actor.id, ch.id) is not None,
+        unknown=unknown, taken=taken, poster_side=permissions.on_posting_side(actor, ch),
+        nda_missing=ch.confidential and not nda_accepted(actor.id, ch.id), motivation=motivation,
+    )  # fmt: skip
+    _raise(rules.application_problems(facts, clock.now()) + _file_problems(uploads, 0))
+    app = ChallengeApplication(
+        challenge_id=ch.id, lead_id=actor.id, motivation=motivation.strip(),
+        status=ApplicationStatus.SUBMITTED, submitted_at=clock.now(),
+        members=[TeamMember(challenge_id=ch.id, user_id=u.id) for u in [actor, *members]],
+    )  # fmt: skip
+    db.session.add(app)
+    db.session.flush()
+    _store(app, actor, uploads)
+    audit.record(actor, "challenge.applied", app, audit.snapshot(app),
+                 organisation_id=ch.organisation_id)  # fmt: skip
+    for person in members:
+        _mail(person, f"You are in a team for: {ch.title}", "team_added", ch,
+              f"team-{app.id}-{person.id}", app, lead=actor)  # fmt: skip
+    for person in _posting_side(ch):
+        _mail(person, f"New application: {ch.title}", "applied", ch,
+              f"applied-{app.id}-{person.id}", app)  # fmt: skip
+    return app
+
+
+def _file_problems(uploads: list[Upload], existing: int) -> list[Problem]:
+    out = []
+    for i, up in enumerate(uploads):
+        out += attachment_problems(up.content_type, len(up.data), up.data[:16], field="files")
+        if existing + i >= MAX_FILES:
+            out.append(Problem("too_many_files", f"At most {MAX_FILES} files.", "files"))
+    return out
+
+
+def _store(app: ChallengeApplication, actor: User, uploads: list[Upload]) -> list[ChallengeFile]:
+    rows = [
+        ChallengeFile(
+            application_id=app.id, filename=up.filename[:200] or "file",
+            content_type=up.content_type, size_bytes=len(up.data), data=up.data,
+            uploaded_by_id=actor.id, created_at=clock.now(),
+        )
+        for up in uploads
+    ]  # fmt: skip
+    db.session.add_all(rows)
+    db.session.flush()
+    return rows
+
+
+def get_application(actor: User, application_id: int, *, lock: bool = False):
+    """An application its team, the posting side or the reviewers may see; NotFound otherwise."""
+    app = (
+        db.session.get(ChallengeApplication, application_id) if 0 < application_id < 2**31 else None
+    )
+    if app is None or not (
+        any(m.user_id == actor.id for m in app.members)
+        or permissions.can_see_applications(actor, app.challenge)
+    ):
+        raise NotFound("No such application.")
+    if lock:
+        get_challenge(actor, app.challenge_id, lock=True)
+        db.session.refresh(app)
+    return app
+
+
+def _selected_count(challenge_id: int) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count()).where(
+            ChallengeApplication.challenge_id == challenge_id,
+            ChallengeApplication.status.in_(permissions.WORKING),
+        )
+    )
+
+
+def decide_application(actor: User, application_id: int, target: str) -> ChallengeApplication:
+    """The posting side shortlists, selects or declines; the team is e-mailed. When the last team
+    place is taken the challenge is underway and every other open application is declined."""
+    app = get_application(actor, application_id, lock=True)
+    ch = app.challenge
+    if not permissions.can_manage_challenge(actor, ch):
+        raise Forbidden("Only the challenge's posting side selects teams.")
+    try:
+        status = ApplicationStatus(target)
+    except ValueError:
+        raise DomainError(
+            Problem("decision", "Shortlist, select or decline.", "decision")
+        ) from None
+    _raise(rules.decision_problems(ch.status, app.status, status, _selected_count(ch.id),
+                                   ch.teams_wanted))  # fmt: skip
+    _set_status(actor, app, status)
+    if status == ApplicationStatus.SELECTED and _selected_count(ch.id) >= ch.teams_wanted:
+        ch.status = ChallengeStatus.UNDERWAY
+        audit.record(actor, "challenge.underway", ch, {"status": ["published", "underway"]},
+                     facility_id=ch.facility_id)  # fmt: skip
+        for other in db.session.scalars(
+            sa.select(ChallengeApplication).where(
+                ChallengeApplication.challenge_id == ch.id,
+                ChallengeApplication.status.in_(
+                    [ApplicationStatus.SUBMITTED, ApplicationStatus.SHORTLISTED]
+                ),
+            )
+        ):
+            _set_status(actor, other, ApplicationStatus.NOT_SELECTED)
+    return app
+
+
+def _set_status(actor: User, app: ChallengeApplication, status: ApplicationStatus) -> None:
+    before = app.status.value
+    app.status, app.decided_at = status, clock.now()
+    db.session.flush()
+    audit.record(
+        actor,
+        f"challenge.application_{status.value}",
+        app,
+        {"status": [before, status.value]},
+        organisation_id=app.challenge.organisation_id,
+    )
+    for m in app.members:
+        _mail(m.user, f"Your application: {status.label.lower()} ({app.challenge.title})",
+              status.value, app.challenge, f"decided-{app.id}-{status.value}-{m.user_id}", app)  # fmt: skip
+
+
+def workspace(actor: User, application_id: int, *, lock: bool = False) -> ChallengeApplication:
+    """A selected team's workspace: its members, the posting side and the reviewers."""
+    app = get_application(actor, application_id, lock=lock)
+    if app.status not in permissions.WORKING:
+        raise NotFound("This application has no workspace.")
+    return app
+
+
+def _open_workspace(actor: User, application_id: int) -> ChallengeApplication:
+    app = workspace(actor, application_id, lock=True)
+    if app.status != ApplicationStatus.SELECTED:
+        raise DomainError(Problem("closed", "This workspace is closed: the challenge is over."))
+    return app
+
+
+def add_milestone(actor: User, application_id: int, title: str, due_on: date | None) -> Milestone:
+    """A milestone with a due date (a day, no time), set by the team or the posting side."""
+    app = _open_workspace(actor, application_id)
+    _raise(rules.milestone_problems(title, due_on))
+    row = Milestone(application_id=app.id, title=title.strip(), due_on=due_on,
+                    created_by_id=actor.id, created_at=clock.now())  # fmt: skip
+    db.session.add(row)
+    db.session.flush()
+    audit.record(actor, "challenge.milestone_added", row, audit.snapshot(row))
+    return row
+
+
+def complete_milestone(actor: User, milestone_id: int) -> Milestone:
+    row = db.session.get(Milestone, milestone_id) if 0 < milestone_id < 2**31 else None
+    if row is None:
+        raise NotFound("No such milestone.")
+    _open_workspace(actor, row.application_id)
+    if row.done_at is not None:
+        raise DomainError(Problem("done", "This milestone is already done."))
+    row.done_at = clock.now()
+    audit.record(
+        actor, "challenge.milestone_done", row, {"done_at": [None, row.done_at.isoformat()]}
+    )
+    return row
+
+
+def post_message(actor: User, application_id: int, body: str) -> WorkspaceMessage:
+    """A message in the workspace; everyone else in it is e-mailed."""
+    app = _open_workspace(actor, application_id)
+    _raise(rules.message_problems(body))
+    row = WorkspaceMessage(application_id=app.id, author_id=actor.id, body=body.strip(),
+                           created_at=clock.now())  # fmt: skip
+    db.session.add(row)
+    db.session.flush()
+    for person in _everyone(app):
+        if person.id != actor.id:
+            _mail(person, f"New message: {app.challenge.title}", "message", app.challenge,
+                  f"message-{row.id}-{person.id}", app, message=row)  # fmt: skip
+    return row
+
+
+def _everyone(app: ChallengeApplication) -> list[User]:
+    people = {m.user_id: m.user for m in app.members}
+    return list((people | {u.id: u for u in _posting_side(app.challenge)}).values())
+
+
+def add_files(actor: User, application_id: int, uploads: list[Upload]) -> list[ChallengeFile]:
+    """Files into the workspace (checked as service-request attachments are)."""
+    app = _open_workspace(actor, application_id)
+    if not uploads:
+        raise DomainError(Problem("missing", "Choose a file.", "files"))
+    existing = db.session.scalar(
+        sa.select(sa.func.count()).where(ChallengeFile.application_id == app.id)
+    )
+    _raise(_file_problems(uploads, existing))
+    rows = _store(app, actor, uploads)
+    for row in rows:
+        audit.record(actor, "challenge.file_added", row, {"filename": [None, row.filename]})
+    return rows
+
+
+def get_file(actor: User, file_id: int) -> ChallengeFile:
+    row = db.session.get(ChallengeFile, file_id) if 0 < file_id < 2**31 else None
+    if row is None:
+        raise NotFound("No such file.")
+    get_application(actor, row.application_id)
+    return row
+
+
+def link_booking(actor: User, application_id: int, booking_id: int) -> ChallengeBooking:
+    """A team member links their own booking on an instrument of a facility involved: the time is
+    recorded as the challenge's (charges are unchanged until billing accounts exist)."""
+    from instruments.models import Booking, BookingStatus
+
+    app = _open_workspace(actor, application_id)
+    if not any(m.user_id == actor.id for m in app.members):
+        raise Forbidden("Team members link their own bookings.")
+    booking = db.session.get(Booking, booking_id) if 0 < booking_id < 2**31 else None
+    if booking is None or booking.user_id != actor.id:
+        raise NotFound("No such booking of yours.")
+    involved = {f.id for f in app.challenge.facilities}
+    problems = []
+    if booking.instrument.facility_id not in involved:
+        problems.append(
+            Problem("facility", "Book at a facility the challenge involves.", "booking_id")
+        )
+    if booking.status in (BookingStatus.CANCELLED, BookingStatus.REJECTED):
+        problems.append(Problem("cancelled", "This booking was cancelled.", "booking_id"))
+    if db.session.get(ChallengeBooking, (app.id, booking.id)) or db.session.scalar(
+        sa.select(ChallengeBooking.booking_id).where(ChallengeBooking.booking_id == booking.id)
+    ):
+        problems.append(Problem("linked", "This booking is already linked.", "booking_id"))
+    _raise(problems)
+    row = ChallengeBooking(application_id=app.id, booking_id=booking.id, linked_by_id=actor.id,
+                           linked_at=clock.now())  # fmt: skip
+    db.session.add(row)
+    db.session.flush()
+    audit.record(actor, "challenge.booking_linked", app, {"booking_id": [None, booking.id]},
+                 facility_id=booking.instrument.facility_id)  # fmt: skip
+    return row
+
+
+def give_feedback(actor: User, application_id: int, *, rating, text: str) -> ChallengeApplication:
+    """The posting side's feedback at the end (1-5 and words), once; the team and those who
+    certify at the host facility are e-mailed."""
+    app = get_application(actor, application_id, lock=True)
+    if not permissions.can_manage_challenge(actor, app.challenge):
+        raise Forbidden("Only the challenge's posting side gives feedback.")
+    _raise(rules.feedback_problems(app.status, app.feedback_at is not None, rating, text))
+    app.rating, app.feedback, app.feedback_at = rating, text.strip(), clock.now()
+    audit.record(actor, "challenge.feedback", app, {"rating": [None, rating]},
+                 organisation_id=app.challenge.organisation_id)  # fmt: skip
+    ch = app.challenge
+    roles = (FacilityRoleKind.MANAGER, FacilityRoleKind.TRAINER)
+    for person in [m.user for m in app.members] + _facility_people(ch.facility, roles):
+        _mail(person, f"Feedback given: {ch.title}", "feedback", ch,
+              f"feedback-{app.id}-{person.id}", app)  # fmt: skip
+    return app
+
+
+def record_outcome(actor: User, application_id: int) -> ChallengeApplication:
+    """Those who certify at the host facility record the team's outcome: each member receives a
+    certificate for the challenge's challenge-based learning module (its competence, level and
+    ECTS), which counts toward qualification paths. The challenge completes with its last team."""
+    from training.certification.services import issue_for_module
+    from training.models import TrainingModule
+
+    app = get_application(actor, application_id, lock=True)
+    ch = app.challenge
+    if not permissions.can_award(actor, ch):
+        raise Forbidden("Those who certify at the host facility record the outcome.")
+    _raise(rules.award_problems(app.status, app.feedback_at is not None, ch.module_id is not None))
+    module = db.session.get(TrainingModule, ch.module_id)
+    evidence = (
+        f"Challenge-based learning: “{ch.title}” posed by {ch.organisation.name}, "
+        f"{ch.starts_on:%d %b %Y} to {ch.ends_on:%d %b %Y}, team of {len(app.members)}. "
+        f"Feedback from {ch.organisation.name} ({app.rating}/5): {app.feedback}"
+    )
+    for m in app.members:
+        m.certificate_id = issue_for_module(actor, module=module, facility=ch.facility,
+                                            holder=m.user, evidence=evidence).id  # fmt: skip
+    app.status, app.awarded_at = ApplicationStatus.COMPLETED, clock.now()
+    if _selected_count(ch.id) == db.session.scalar(
+        sa.select(sa.func.count()).where(
+            ChallengeApplication.challenge_id == ch.id,
+            ChallengeApplication.status == ApplicationStatus.COMPLETED,
+        )
+    ):
+        ch.status = ChallengeStatus.COMPLETED
+    audit.record(actor, "challenge.outcome_recorded", app, {"status": ["selected", "completed"]},
+                 facility_id=ch.facility_id)  # fmt: skip
+    return app
