@@ -108,3 +108,33 @@ def test_main_pages_of_each_role_pass_axe(live_server, page, demo, role):
         response = page.goto(live_server.url + path)
         assert response.status == 200, f"{role} {path}: {response.status}"
         assert page.get_by_role("heading", level=1).first.is_visible(), path
+
+
+def test_a_student_applies_to_a_challenge_and_the_company_selects_the_team(
+    live_server, desktop, demo
+):
+    """The demo challenge (Helixa, with an NDA): Paula accepts the NDA and applies with Piet;
+    Helixa's administrator selects the team, which then has a workspace."""
+    base = live_server.url
+    sign_in(desktop, base, ACCOUNTS["student"], DEMO_PASSWORD)
+    desktop.wait_for_url("**/dashboard")
+    desktop.goto(base + "/challenges/")
+    desktop.get_by_role("link", name="Automated phenotyping of organoids in a drug screen").click()
+    desktop.get_by_role("button", name="Accept the NDA").click()
+    assert desktop.get_by_text("Confocal stacks (4 channels").is_visible()
+    desktop.get_by_label("Motivation").fill("We build image pipelines for organoids.")
+    desktop.get_by_label("Team members' e-mail addresses").fill("postdoc@demo.innocore.test")
+    desktop.get_by_role("button", name="Send the application").click()
+    assert desktop.get_by_text("Application sent").is_visible()
+    desktop.context.clear_cookies()
+    sign_in(desktop, base, ACCOUNTS["company admin"], DEMO_PASSWORD)
+    desktop.wait_for_url("**/dashboard")
+    desktop.goto(base + "/challenges/")
+    desktop.get_by_role(
+        "link", name="Automated phenotyping of organoids in a drug screen"
+    ).first.click()
+    row = desktop.get_by_role("row").filter(has_text="Paula Student")
+    row.get_by_role("button", name="Select team").click()
+    assert desktop.get_by_text("Application selected").is_visible()
+    desktop.get_by_role("link", name="workspace").click()
+    assert desktop.get_by_role("heading", level=1).inner_text().startswith("Workspace")
