@@ -169,13 +169,6 @@ def test_selection_beyond_the_places_and_by_another_company_is_refused(
     )
 
 
-def test_two_places_then_none(cworld, db_session):
-    from training.challenges.rules import decision_problems
-
-    assert decision_problems(ChallengeStatus.PUBLISHED, ApplicationStatus.SHORTLISTED,
-                             ApplicationStatus.SELECTED, 2, 2)[0].code == "no_places"  # fmt: skip
-
-
 def test_another_company_reads_neither_details_nor_applicants(
     client, api_headers, cworld, published
 ):
