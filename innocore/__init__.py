@@ -117,6 +117,7 @@ def _register_blueprints(app: Flask) -> None:
     from training.fees import register as register_training_fees
     from training.passport import register as register_passport
     from training.paths import register as register_paths
+    from training.placements import register as register_placements
     from training.recognition import register as register_recognition
 
     for bp in (
@@ -147,6 +148,7 @@ def _register_blueprints(app: Flask) -> None:
     register_passport(app)
     register_exports(app)
     register_challenges(app)
+    register_placements(app)
 
 
 def _register_templates(app: Flask) -> None:

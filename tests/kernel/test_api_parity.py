@@ -103,6 +103,13 @@ PARITY = {
     "challenges.link_booking": "challenges_api.link_booking",
     "challenges.feedback": "challenges_api.feedback",
     "challenges.outcome": "challenges_api.outcome",
+    # placements
+    "placements.new": "placements_api.offer",
+    "placements.apply": "placements_api.apply",
+    "placements.decide": "placements_api.decide",
+    "placements.sign": "placements_api.sign",
+    "placements.checkin": "placements_api.checkin",
+    "placements.complete": "placements_api.complete",
     # certificates and paths
     "certification.issue": "certification_api.issue",
     "certification.issue_from_assessment": "certification_api.issue",

@@ -1,6 +1,7 @@
-"""challenges: industry challenges, applications, teams, workspaces
+"""knowledge transfer: industry challenges (applications, teams, workspaces) and placements
+(offers, applications, learning agreements, check-ins)
 
-Revision ID: 0007_challenges
+Revision ID: 0007_knowledge_transfer
 Revises: 0006_mobility
 Create Date: 2026-11-30 13:38:56.904735
 
@@ -11,7 +12,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = "0007_challenges"
+revision = "0007_knowledge_transfer"
 down_revision = "0006_mobility"
 branch_labels = None
 depends_on = None
@@ -343,11 +344,252 @@ def upgrade():
             batch_op.f("ix_challenge_team_member_user_id"), ["user_id"], unique=False
         )
 
+    op.create_table(
+        "placement",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum(
+                "internship",
+                "apprenticeship",
+                "traineeship",
+                "staff_mobility",
+                name="placement_kind",
+                native_enum=False,
+                create_constraint=True,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("organisation_id", sa.Integer(), nullable=False),
+        sa.Column("facility_id", sa.Integer(), nullable=True),
+        sa.Column("posted_by_id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("learning_outcomes", sa.JSON(), nullable=False),
+        sa.Column("starts_on", sa.Date(), nullable=False),
+        sa.Column("ends_on", sa.Date(), nullable=False),
+        sa.Column("hours_per_week", sa.Integer(), nullable=False),
+        sa.Column("stipend_eur_month", sa.Numeric(precision=10, scale=2), nullable=False),
+        sa.Column("places", sa.Integer(), nullable=False),
+        sa.Column("applications_close_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("min_eqf_level", sa.Integer(), nullable=True),
+        sa.Column("user_categories", sa.JSON(), nullable=False),
+        sa.Column("module_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("ends_on >= starts_on", name=op.f("ck_placement_period")),
+        sa.CheckConstraint(
+            "hours_per_week BETWEEN 1 AND 48", name=op.f("ck_placement_hours_range")
+        ),
+        sa.CheckConstraint(
+            "min_eqf_level IS NULL OR min_eqf_level BETWEEN 1 AND 8",
+            name=op.f("ck_placement_eqf_range"),
+        ),
+        sa.CheckConstraint("places BETWEEN 1 AND 100", name=op.f("ck_placement_places_range")),
+        sa.CheckConstraint("stipend_eur_month >= 0", name=op.f("ck_placement_stipend_positive")),
+        sa.ForeignKeyConstraint(
+            ["facility_id"], ["facility.id"], name=op.f("fk_placement_facility_id_facility")
+        ),
+        sa.ForeignKeyConstraint(
+            ["module_id"],
+            ["training_module.id"],
+            name=op.f("fk_placement_module_id_training_module"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["organisation_id"],
+            ["organisation.id"],
+            name=op.f("fk_placement_organisation_id_organisation"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["posted_by_id"],
+            ["user_account.id"],
+            name=op.f("fk_placement_posted_by_id_user_account"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_placement")),
+    )
+    with op.batch_alter_table("placement", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_placement_facility_id"), ["facility_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_placement_organisation_id"), ["organisation_id"], unique=False
+        )
+
+    op.create_table(
+        "placement_competence",
+        sa.Column("placement_id", sa.Integer(), nullable=False),
+        sa.Column("competence_id", sa.Integer(), nullable=False),
+        sa.Column("level", sa.Integer(), nullable=False),
+        sa.CheckConstraint(
+            "level BETWEEN 1 AND 9", name=op.f("ck_placement_competence_level_range")
+        ),
+        sa.ForeignKeyConstraint(
+            ["competence_id"],
+            ["competence.id"],
+            name=op.f("fk_placement_competence_competence_id_competence"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["placement_id"],
+            ["placement.id"],
+            name=op.f("fk_placement_competence_placement_id_placement"),
+        ),
+        sa.PrimaryKeyConstraint(
+            "placement_id", "competence_id", name=op.f("pk_placement_competence")
+        ),
+    )
+    op.create_table(
+        "placement_application",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("placement_id", sa.Integer(), nullable=False),
+        sa.Column("applicant_id", sa.Integer(), nullable=False),
+        sa.Column("supervisor_id", sa.Integer(), nullable=False),
+        sa.Column("eqf_level", sa.Integer(), nullable=True),
+        sa.Column("motivation", sa.Text(), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "submitted",
+                "selected",
+                "not_selected",
+                "completed",
+                name="placement_application_status",
+                native_enum=False,
+                create_constraint=True,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("agreed_outcomes", sa.JSON(), nullable=False),
+        sa.Column("participant_signed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("host_signed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("host_signed_by_id", sa.Integer(), nullable=True),
+        sa.Column("supervisor_signed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("evaluation", sa.Text(), nullable=False),
+        sa.Column("passed", sa.Boolean(), nullable=True),
+        sa.Column("completed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("certificate_id", sa.Integer(), nullable=True),
+        sa.CheckConstraint(
+            "eqf_level IS NULL OR eqf_level BETWEEN 1 AND 8",
+            name=op.f("ck_placement_application_eqf_range"),
+        ),
+        sa.CheckConstraint(
+            "supervisor_id <> applicant_id",
+            name=op.f("ck_placement_application_supervisor_not_applicant"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["applicant_id"],
+            ["user_account.id"],
+            name=op.f("fk_placement_application_applicant_id_user_account"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["certificate_id"],
+            ["certificate.id"],
+            name=op.f("fk_placement_application_certificate_id_certificate"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["host_signed_by_id"],
+            ["user_account.id"],
+            name=op.f("fk_placement_application_host_signed_by_id_user_account"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["placement_id"],
+            ["placement.id"],
+            name=op.f("fk_placement_application_placement_id_placement"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["supervisor_id"],
+            ["user_account.id"],
+            name=op.f("fk_placement_application_supervisor_id_user_account"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_placement_application")),
+        sa.UniqueConstraint("placement_id", "applicant_id", name="uq_placement_application_once"),
+    )
+    with op.batch_alter_table("placement_application", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_placement_application_applicant_id"), ["applicant_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_placement_application_placement_id"), ["placement_id"], unique=False
+        )
+
+    op.create_table(
+        "placement_checkin",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("application_id", sa.Integer(), nullable=False),
+        sa.Column("author_id", sa.Integer(), nullable=False),
+        sa.Column("progress_percent", sa.Integer(), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "progress_percent BETWEEN 0 AND 100", name=op.f("ck_placement_checkin_progress_range")
+        ),
+        sa.ForeignKeyConstraint(
+            ["application_id"],
+            ["placement_application.id"],
+            name=op.f("fk_placement_checkin_application_id_placement_application"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["author_id"],
+            ["user_account.id"],
+            name=op.f("fk_placement_checkin_author_id_user_account"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_placement_checkin")),
+    )
+    with op.batch_alter_table("placement_checkin", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_placement_checkin_application_id"), ["application_id"], unique=False
+        )
+
+    op.create_table(
+        "placement_file",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("application_id", sa.Integer(), nullable=False),
+        sa.Column("filename", sa.String(length=200), nullable=False),
+        sa.Column("content_type", sa.String(length=100), nullable=False),
+        sa.Column("size_bytes", sa.Integer(), nullable=False),
+        sa.Column("data", sa.LargeBinary(), nullable=True),
+        sa.Column("uploaded_by_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["application_id"],
+            ["placement_application.id"],
+            name=op.f("fk_placement_file_application_id_placement_application"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["uploaded_by_id"],
+            ["user_account.id"],
+            name=op.f("fk_placement_file_uploaded_by_id_user_account"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_placement_file")),
+    )
+    with op.batch_alter_table("placement_file", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_placement_file_application_id"), ["application_id"], unique=False
+        )
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("placement_file", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_placement_file_application_id"))
+
+    op.drop_table("placement_file")
+    with op.batch_alter_table("placement_checkin", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_placement_checkin_application_id"))
+
+    op.drop_table("placement_checkin")
+    with op.batch_alter_table("placement_application", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_placement_application_placement_id"))
+        batch_op.drop_index(batch_op.f("ix_placement_application_applicant_id"))
+
+    op.drop_table("placement_application")
+    op.drop_table("placement_competence")
+    with op.batch_alter_table("placement", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_placement_organisation_id"))
+        batch_op.drop_index(batch_op.f("ix_placement_facility_id"))
+
+    op.drop_table("placement")
     with op.batch_alter_table("challenge_team_member", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_challenge_team_member_user_id"))
         batch_op.drop_index("ix_challenge_team_member_application")

@@ -1,0 +1,195 @@
+"""Pure rules of placements: an offer, eligibility, an application, selection, signatures,
+check-ins and completion. No Flask, no session, no clock: ``now`` and the facts are parameters;
+each returns every problem found."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from innocore.errors import Problem
+from innocore.vocab import UserCategory
+from training.placements.models import PlacementApplicationStatus as S
+
+MAX_OUTCOMES = 20
+
+
+def _text(value: str, field: str, label: str, limit: int, required: bool = True) -> list[Problem]:
+    value = (value or "").strip()
+    if required and not value:
+        return [Problem("missing", f"Give the {label}.", field)]
+    if len(value) > limit:
+        return [Problem("too_long", f"The {label} is at most {limit} characters.", field)]
+    return []
+
+
+@dataclass(frozen=True)
+class Offer:
+    title: str
+    description: str
+    learning_outcomes: Sequence[str]
+    starts_on: date | None
+    ends_on: date | None
+    hours_per_week: int | None
+    stipend_eur_month: Decimal | None
+    places: int | None
+    applications_close_at: datetime | None
+    min_eqf_level: int | None
+    user_categories: Sequence[str]
+
+
+# An offer has a title, a description, 1 to 20 learning outcomes, a period starting after the
+# application deadline (itself in the future), 1 to 48 hours a week, a stipend of 0 EUR or more,
+# 1 to 100 places, an EQF level from 1 to 8 if any, and known user categories.
+def offer_problems(o: Offer, now: datetime) -> list[Problem]:
+    out = _text(o.title, "title", "title", 200) + _text(
+        o.description, "description", "description", 20_000
+    )
+    outcomes = [x for x in o.learning_outcomes if (x or "").strip()]
+    if not 1 <= len(outcomes) <= MAX_OUTCOMES or any(len(x) > 300 for x in outcomes):
+        out.append(
+            Problem(
+                "outcomes",
+                f"List 1 to {MAX_OUTCOMES} learning outcomes (300 characters each).",
+                "learning_outcomes",
+            )
+        )
+    if o.starts_on is None or o.ends_on is None or o.ends_on < o.starts_on:
+        out.append(
+            Problem("period", "Give the period: the end is on or after the start.", "ends_on")
+        )
+    if o.applications_close_at is None or o.applications_close_at <= now:
+        out.append(
+            Problem(
+                "deadline", "The application deadline is in the future.", "applications_close_at"
+            )
+        )
+    elif o.starts_on is not None and o.starts_on < o.applications_close_at.date():
+        out.append(
+            Problem(
+                "starts_before_deadline",
+                "The placement starts after applications close.",
+                "starts_on",
+            )
+        )
+    if o.hours_per_week is None or not 1 <= o.hours_per_week <= 48:
+        out.append(Problem("hours", "From 1 to 48 hours a week.", "hours_per_week"))
+    if o.stipend_eur_month is None or o.stipend_eur_month < 0:
+        out.append(Problem("stipend", "The stipend is 0 EUR a month or more.", "stipend_eur_month"))
+    if o.places is None or not 1 <= o.places <= 100:
+        out.append(Problem("places", "From 1 to 100 places.", "places"))
+    if o.min_eqf_level is not None and not 1 <= o.min_eqf_level <= 8:
+        out.append(Problem("eqf", "EQF levels go from 1 to 8.", "min_eqf_level"))
+    known = {c.value for c in UserCategory}
+    if any(c not in known for c in o.user_categories):
+        out.append(Problem("category", "Choose among the user categories.", "user_categories"))
+    return out
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    min_eqf_level: int | None
+    declared_eqf_level: int | None
+    needed: Sequence[tuple[int, int, str]]  # competence id, level, title
+    held: Mapping[int, int]  # competence id -> highest level held now (valid certificates)
+    categories: Sequence[str]  # empty: everyone
+    category: UserCategory
+
+
+# An applicant declares an EQF level at least the offer's minimum, holds every needed competence
+# at its level now, and is of one of the offer's user categories (if it names any).
+def eligibility_problems(e: Eligibility) -> list[Problem]:
+    out = []
+    if e.min_eqf_level is not None and (e.declared_eqf_level or 0) < e.min_eqf_level:
+        out.append(
+            Problem(
+                "eqf_level",
+                f"This placement asks for EQF level {e.min_eqf_level} or above.",
+                "eqf_level",
+            )
+        )
+    missing = [f"{title} (level {lv})" for cid, lv, title in e.needed if e.held.get(cid, 0) < lv]
+    if missing:
+        out.append(
+            Problem("competences", "You need a valid certificate for: " + ", ".join(missing) + ".")
+        )
+    if e.categories and e.category.value not in e.categories:
+        out.append(
+            Problem("category", f"This placement is not open to {e.category.label.lower()} users.")
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class ApplicationFacts:
+    close_at: datetime
+    already_applied: bool
+    selected: int
+    places: int
+    supervisor_known: bool
+    supervisor_is_self: bool
+    is_host: bool
+    motivation: str
+
+
+# One applies before the deadline, once, while places remain, not to one's own offer, naming a
+# home supervisor who is another InnoCore user.
+def application_problems(f: ApplicationFacts, now: datetime) -> list[Problem]:
+    out = []
+    if now >= f.close_at:
+        out.append(Problem("deadline_passed", "Applications to this placement have closed."))
+    if f.already_applied:
+        out.append(Problem("already_applied", "You already applied to this placement."))
+    if f.selected >= f.places:
+        out.append(Problem("no_places", "Every place of this placement is taken."))
+    if f.is_host:
+        out.append(Problem("own_offer", "You cannot apply to a placement you host."))
+    if not f.supervisor_known:
+        out.append(
+            Problem(
+                "supervisor", "Your home supervisor must be an InnoCore user.", "supervisor_email"
+            )
+        )
+    elif f.supervisor_is_self:
+        out.append(
+            Problem("supervisor_self", "Your home supervisor is someone else.", "supervisor_email")
+        )
+    return out + _text(f.motivation, "motivation", "motivation", 5000)
+
+
+# The host selects or declines a submitted application, and selects no more than the places.
+def selection_problems(current: S, select: bool, selected: int, places: int) -> list[Problem]:
+    if current != S.SUBMITTED:
+        return [Problem("decided", "This application was already decided.")]
+    if select and selected >= places:
+        return [Problem("no_places", f"All {places} places are taken.")]
+    return []
+
+
+# Each party signs the learning agreement of a selected application once.
+def sign_problems(status: S, already: bool) -> list[Problem]:
+    if status != S.SELECTED:
+        return [Problem("not_selected", "Only a selected placement's agreement is signed.")]
+    if already:
+        return [Problem("already_signed", "You already signed this agreement.")]
+    return []
+
+
+# Check-ins follow the signed agreement, give a progress from 0 to 100 % and a note.
+def checkin_problems(status: S, signed: bool, progress, note: str) -> list[Problem]:
+    out = []
+    if status != S.SELECTED or not signed:
+        out.append(Problem("not_running", "Check-ins start once all three parties signed."))
+    if not isinstance(progress, int) or isinstance(progress, bool) or not 0 <= progress <= 100:
+        out.append(Problem("progress", "Progress is 0 to 100 %.", "progress_percent"))
+    return out + _text(note, "note", "note", 5000)
+
+
+# The host completes a running placement once, with an evaluation and a pass or not.
+def completion_problems(status: S, signed: bool, evaluation: str) -> list[Problem]:
+    out = []
+    if status != S.SELECTED or not signed:
+        out.append(Problem("not_running", "Complete a placement whose agreement all signed."))
+    return out + _text(evaluation, "evaluation", "evaluation", 5000)
