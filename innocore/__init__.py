@@ -115,6 +115,7 @@ def _register_blueprints(app: Flask) -> None:
     from training.credentials import register as register_credentials
     from training.exports import register as register_exports
     from training.fees import register as register_training_fees
+    from training.mentoring import register as register_mentoring
     from training.passport import register as register_passport
     from training.paths import register as register_paths
     from training.placements import register as register_placements
@@ -149,6 +150,7 @@ def _register_blueprints(app: Flask) -> None:
     register_exports(app)
     register_challenges(app)
     register_placements(app)
+    register_mentoring(app)
 
 
 def _register_templates(app: Flask) -> None:

@@ -1,5 +1,5 @@
-"""knowledge transfer: industry challenges (applications, teams, workspaces) and placements
-(offers, applications, learning agreements, check-ins)
+"""knowledge transfer: industry challenges (applications, teams, workspaces) placements
+(offers, applications, learning agreements, check-ins) and mentoring
 
 Revision ID: 0007_knowledge_transfer
 Revises: 0006_mobility
@@ -566,11 +566,134 @@ def upgrade():
         batch_op.create_index(
             batch_op.f("ix_placement_file_application_id"), ["application_id"], unique=False
         )
+    op.create_table(
+        "mentor_profile",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("expertise", sa.Text(), nullable=False),
+        sa.Column("capacity", sa.Integer(), nullable=False),
+        sa.Column("available", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "capacity BETWEEN 1 AND 20", name=op.f("ck_mentor_profile_capacity_range")
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["user_account.id"], name=op.f("fk_mentor_profile_user_id_user_account")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_mentor_profile")),
+        sa.UniqueConstraint("user_id", name=op.f("uq_mentor_profile_user_id")),
+    )
+    op.create_table(
+        "mentorship",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("mentor_id", sa.Integer(), nullable=False),
+        sa.Column("mentee_id", sa.Integer(), nullable=False),
+        sa.Column("message", sa.Text(), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "requested",
+                "active",
+                "declined",
+                "ended",
+                name="mentorship_status",
+                native_enum=False,
+                create_constraint=True,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("progress_consent", sa.Boolean(), nullable=False),
+        sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
+        sa.CheckConstraint("mentor_id <> mentee_id", name=op.f("ck_mentorship_not_self")),
+        sa.ForeignKeyConstraint(
+            ["mentee_id"], ["user_account.id"], name=op.f("fk_mentorship_mentee_id_user_account")
+        ),
+        sa.ForeignKeyConstraint(
+            ["mentor_id"], ["user_account.id"], name=op.f("fk_mentorship_mentor_id_user_account")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_mentorship")),
+    )
+    with op.batch_alter_table("mentorship", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_mentorship_mentee_id"), ["mentee_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_mentorship_mentor_id"), ["mentor_id"], unique=False)
+
+    op.create_table(
+        "mentoring_goal",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("mentorship_id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=300), nullable=False),
+        sa.Column("due_on", sa.Date(), nullable=True),
+        sa.Column("done_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_by_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"],
+            ["user_account.id"],
+            name=op.f("fk_mentoring_goal_created_by_id_user_account"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["mentorship_id"],
+            ["mentorship.id"],
+            name=op.f("fk_mentoring_goal_mentorship_id_mentorship"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_mentoring_goal")),
+    )
+    with op.batch_alter_table("mentoring_goal", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_mentoring_goal_mentorship_id"), ["mentorship_id"], unique=False
+        )
+
+    op.create_table(
+        "mentoring_meeting",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("mentorship_id", sa.Integer(), nullable=False),
+        sa.Column("held_on", sa.Date(), nullable=False),
+        sa.Column("minutes", sa.Integer(), nullable=False),
+        sa.Column("notes", sa.Text(), nullable=False),
+        sa.Column("recorded_by_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "minutes BETWEEN 1 AND 600", name=op.f("ck_mentoring_meeting_minutes_range")
+        ),
+        sa.ForeignKeyConstraint(
+            ["mentorship_id"],
+            ["mentorship.id"],
+            name=op.f("fk_mentoring_meeting_mentorship_id_mentorship"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["recorded_by_id"],
+            ["user_account.id"],
+            name=op.f("fk_mentoring_meeting_recorded_by_id_user_account"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_mentoring_meeting")),
+    )
+    with op.batch_alter_table("mentoring_meeting", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_mentoring_meeting_mentorship_id"), ["mentorship_id"], unique=False
+        )
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("mentoring_meeting", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_mentoring_meeting_mentorship_id"))
+
+    op.drop_table("mentoring_meeting")
+    with op.batch_alter_table("mentoring_goal", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_mentoring_goal_mentorship_id"))
+
+    op.drop_table("mentoring_goal")
+    with op.batch_alter_table("mentorship", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_mentorship_mentor_id"))
+        batch_op.drop_index(batch_op.f("ix_mentorship_mentee_id"))
+
+    op.drop_table("mentorship")
+    op.drop_table("mentor_profile")
     with op.batch_alter_table("placement_file", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_placement_file_application_id"))
 

@@ -110,6 +110,15 @@ PARITY = {
     "placements.sign": "placements_api.sign",
     "placements.checkin": "placements_api.checkin",
     "placements.complete": "placements_api.complete",
+    # mentoring
+    "mentoring.profile": "mentoring_api.save_profile",
+    "mentoring.ask": "mentoring_api.ask",
+    "mentoring.answer": "mentoring_api.answer",
+    "mentoring.meeting": "mentoring_api.meeting",
+    "mentoring.goal": "mentoring_api.goal",
+    "mentoring.goal_done": "mentoring_api.goal_done",
+    "mentoring.consent": "mentoring_api.consent",
+    "mentoring.end": "mentoring_api.end",
     # certificates and paths
     "certification.issue": "certification_api.issue",
     "certification.issue_from_assessment": "certification_api.issue",

@@ -81,6 +81,8 @@ def show(challenge_id: int):
 @login_required
 def review(challenge_id: int):
     ch = services.get_challenge(current_user, challenge_id)
+    if not permissions.can_review_challenge(current_user, ch):
+        raise Forbidden("The host facility's staff review its challenges.")
     decision = request.form.get("decision")
     if decision not in ("publish", "return"):
         raise DomainError(Problem("decision", "Publish or return.", "decision"))

@@ -145,6 +145,7 @@ def _back(application_id: int, message: str):
 @bp.route("/applications/<int:application_id>/decide", methods=["POST"])
 @login_required
 def decide(application_id: int):
+    services.get_application(current_user, application_id)  # strangers: 404 before the form
     decision = request.form.get("decision")
     if decision not in ("select", "decline"):
         raise DomainError(Problem("decision", "Select or decline.", "decision"))
@@ -172,6 +173,7 @@ def checkin(application_id: int):
 @bp.route("/applications/<int:application_id>/complete", methods=["POST"])
 @login_required
 def complete(application_id: int):
+    services.get_application(current_user, application_id)  # strangers: 404 before the form
     passed = request.form.get("passed")
     if passed not in ("yes", "no"):
         raise DomainError(Problem("passed", "Say whether the placement was passed.", "passed"))
