@@ -118,6 +118,7 @@ def _register_blueprints(app: Flask) -> None:
     from training.mentoring import register as register_mentoring
     from training.passport import register as register_passport
     from training.paths import register as register_paths
+    from training.pathways import register as register_pathways
     from training.placements import register as register_placements
     from training.recognition import register as register_recognition
 
@@ -151,6 +152,7 @@ def _register_blueprints(app: Flask) -> None:
     register_challenges(app)
     register_placements(app)
     register_mentoring(app)
+    register_pathways(app)
 
 
 def _register_templates(app: Flask) -> None:

@@ -119,6 +119,11 @@ PARITY = {
     "mentoring.goal_done": "mentoring_api.goal_done",
     "mentoring.consent": "mentoring_api.consent",
     "mentoring.end": "mentoring_api.end",
+    # career pathways
+    "pathways.new": "pathways_api.create_profile",
+    "pathways.edit": "pathways_api.update_profile",
+    "pathways.opt_in": "pathways_api.opt_in",
+    "pathways.contact": "pathways_api.contact",
     # certificates and paths
     "certification.issue": "certification_api.issue",
     "certification.issue_from_assessment": "certification_api.issue",
