@@ -79,7 +79,9 @@ def _facility(facility_id) -> Facility:
     return row
 
 
-def _needs(pairs: list[tuple[int, int]]) -> list[ChallengeCompetence]:
+def framework_needs(pairs: list[tuple[int, int]]) -> list[ChallengeCompetence]:
+    """(competence id, level) pairs as rows, each a framework competence at one of its levels,
+    once each (placements reuse it). Raises DomainError."""
     ids = {cid for cid, _ in pairs if 0 < cid < 2**31}
     found = {
         c.id: c for c in db.session.scalars(sa.select(Competence).where(Competence.id.in_(ids)))
@@ -93,7 +95,8 @@ def _needs(pairs: list[tuple[int, int]]) -> list[ChallengeCompetence]:
     return [ChallengeCompetence(competence_id=c, level=lv) for c, lv in pairs]
 
 
-def _module_ok(module_id: int | None, facility: Facility) -> None:
+def check_module(module_id: int | None, facility: Facility) -> None:
+    """A learning module of ``facility`` (or network-wide), or none. Raises DomainError."""
     if module_id is None:
         return
     from training.models import TrainingModule
@@ -117,7 +120,7 @@ def post_challenge(actor: User, data: ChallengeInput) -> Challenge:
     if not company and not permissions.can_manage_facility(actor, host):
         raise Forbidden("Post challenges for your company, or for a facility you manage.")
     _raise(rules.posting_problems(_posting(data), clock.now()))
-    _module_ok(data.module_id, host)
+    check_module(data.module_id, host)
     involved = [_facility(fid) for fid in dict.fromkeys(data.facility_ids) if fid != host.id]
     ch = Challenge(
         organisation_id=actor.organisation_id if company else host.institution_id,
@@ -125,7 +128,7 @@ def post_challenge(actor: User, data: ChallengeInput) -> Challenge:
         posted_by_id=actor.id,
         by_facility=not company,
         facilities=[host, *involved],
-        needs=_needs(data.needs),
+        needs=framework_needs(data.needs),
         created_at=clock.now(),
         **_fields(data),
     )

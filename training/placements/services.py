@@ -82,7 +82,7 @@ def _host_facility(actor: User, facility_id: int | None) -> Facility | None:
 def offer_placement(actor: User, data: OfferInput) -> Placement:
     """A company person offers a placement at their company, or a facility manager at the
     facility; it is open for applications at once. Raises Forbidden, DomainError."""
-    from training.challenges.services import _module_ok, _needs
+    from training.challenges.services import check_module, framework_needs
 
     if not permissions.can_offer_placement(actor):
         raise Forbidden("Company staff and facility managers offer placements.")
@@ -103,7 +103,7 @@ def offer_placement(actor: User, data: OfferInput) -> Placement:
             raise DomainError(
                 Problem("module", "Only a facility's placement names a module.", "module_id")
             )
-        _module_ok(data.module_id, facility)
+        check_module(data.module_id, facility)
     p = Placement(
         kind=kind, organisation_id=facility.institution_id if facility else actor.organisation_id,
         facility=facility, posted_by_id=actor.id, title=data.title.strip(),
@@ -113,7 +113,7 @@ def offer_placement(actor: User, data: OfferInput) -> Placement:
         applications_close_at=data.applications_close_at, min_eqf_level=data.min_eqf_level,
         user_categories=sorted(set(data.user_categories)), module_id=data.module_id,
         needs=[PlacementCompetence(competence_id=c.competence_id, level=c.level)
-               for c in _needs(data.needs)],
+               for c in framework_needs(data.needs)],
         created_at=clock.now(),
     )  # fmt: skip
     db.session.add(p)
