@@ -92,6 +92,7 @@ PARITY = {
     "recognition.remove_trusted": "recognition_api.remove_trusted",
     # industry challenges
     "challenges.new": "challenges_api.post_challenge",
+    "challenges.edit": "challenges_api.revise_challenge",
     "challenges.review": "challenges_api.review",
     "challenges.nda": "challenges_api.accept_nda",
     "challenges.apply": "challenges_api.apply",

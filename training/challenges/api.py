@@ -301,6 +301,24 @@ def post_challenge(body: ChallengeIn):
     return jsonify(challenge_json(ch, current_user)), 201
 
 
+def _may_manage(user, challenge_id: int, **_) -> bool:
+    ch = _challenge(challenge_id)
+    return ch is not None and permissions.can_manage_challenge(user, ch)
+
+
+@operation(bp, "/challenges/<int:challenge_id>", "PUT", tags=TAGS, body=ChallengeIn,
+           response=ChallengeOut, summary="Change a challenge in review or returned (back to review)",
+           permission=_may_manage)  # fmt: skip
+def revise_challenge(challenge_id: int, body: ChallengeIn):
+    data = services.ChallengeInput(
+        **body.model_dump(exclude={"needs"}),
+        needs=[(n.competence_id, n.level) for n in body.needs],
+    )
+    ch = services.revise_challenge(current_user, challenge_id, data)
+    db.session.commit()
+    return challenge_json(ch, current_user)
+
+
 @operation(bp, "/challenges/<int:challenge_id>", "GET", tags=TAGS, response=ChallengeOut,
            summary="One challenge (details only after its NDA, for outsiders)",
            permission=_may_see)  # fmt: skip

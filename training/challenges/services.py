@@ -142,6 +142,42 @@ def post_challenge(actor: User, data: ChallengeInput) -> Challenge:
     return ch
 
 
+def revise_challenge(actor: User, challenge_id: int, data: ChallengeInput) -> Challenge:
+    """The posting side changes a challenge in review or returned to it (the host stays); it goes
+    back to review and the host's staff are e-mailed. A published challenge is not rewritten
+    under its applicants. Raises NotFound, Forbidden, DomainError."""
+    ch = get_challenge(actor, challenge_id, lock=True)
+    if not permissions.can_manage_challenge(actor, ch):
+        raise Forbidden("Only the challenge's posting side changes it.")
+    problems = []
+    if ch.status not in (ChallengeStatus.IN_REVIEW, ChallengeStatus.RETURNED):
+        problems.append(
+            Problem("not_editable", "Only a challenge in review or returned is changed.")
+        )
+    if data.facility_id != ch.facility_id:
+        problems.append(
+            Problem("host", "The host facility stays; post anew for another.", "facility_id")
+        )
+    _raise(problems + rules.posting_problems(_posting(data), clock.now()))
+    check_module(data.module_id, ch.facility)
+    involved = [_facility(fid) for fid in dict.fromkeys(data.facility_ids) if fid != ch.facility_id]
+    needs = framework_needs(data.needs)
+    before = audit.snapshot(ch)
+    ch.needs.clear()
+    db.session.flush()  # the old rows go before new ones of the same key arrive
+    for name, value in _fields(data).items():
+        setattr(ch, name, value)
+    ch.needs, ch.facilities = needs, [ch.facility, *involved]
+    ch.status, ch.review_note = ChallengeStatus.IN_REVIEW, ""
+    db.session.flush()
+    audit.record(actor, "challenge.revised", ch, {"before": before}, facility_id=ch.facility_id)
+    stamp = clock.now().isoformat()
+    for person in _facility_people(ch.facility, (FacilityRoleKind.MANAGER, FacilityRoleKind.STAFF)):
+        _mail(person, f"Challenge to review again: {ch.title}", "posted", ch,
+              f"revised-{ch.id}-{stamp}-{person.id}")  # fmt: skip
+    return ch
+
+
 def _posting(d: ChallengeInput) -> rules.Posting:
     return rules.Posting(
         d.title, d.summary, d.team_min, d.team_max, d.teams_wanted,

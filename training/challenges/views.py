@@ -40,10 +40,38 @@ def new():
         db.session.commit()
         flash("Posted: the host facility's staff review it before it is published.", "success")
         return redirect(url_for("challenges.show", challenge_id=ch.id))
+    return _form()
+
+
+@bp.route("/<int:challenge_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(challenge_id: int):
+    ch = services.get_challenge(current_user, challenge_id)
+    if not permissions.can_manage_challenge(current_user, ch):
+        raise Forbidden("Only the challenge's posting side changes it.")
+    if request.method == "POST":
+        services.revise_challenge(current_user, ch.id, forms.challenge_input(request.form))
+        db.session.commit()
+        flash("Changed: the host facility's staff review it again.", "success")
+        return redirect(url_for("challenges.show", challenge_id=ch.id))
+    return _form(ch)
+
+
+def _form(ch=None):
+    from datetime import timedelta
+
+    from innocore.clock import local_date
     from training.models import TrainingModule
 
+    closes_on = None
+    if ch is not None:
+        closes_on = local_date(
+            ch.applications_close_at - timedelta(seconds=1), ch.facility.timezone
+        )
     return render_template(
         "challenges/new.html",
+        ch=ch,
+        closes_on=closes_on,
         facilities=db.session.scalars(
             sa.select(Facility).where(Facility.active.is_(True)).order_by(Facility.name)
         ).all(),

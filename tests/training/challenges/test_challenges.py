@@ -217,6 +217,18 @@ def test_review_and_posting_refusals(cworld, db_session):
     assert _refused(lambda: services.review_challenge(w["manager"], ch, publish=False)) == "missing"
     services.review_challenge(w["manager"], ch, publish=False, note="Add the data format.")
     assert ch.status == ChallengeStatus.RETURNED
+    db_session.commit()
+    other_host = w["input"](facility_id=w["module"].facility_id + 10_000)
+    assert _refused(lambda: services.revise_challenge(w["poster"], ch.id, other_host)) == "host"
+    assert _refused(lambda: services.revise_challenge(w["rival"], ch.id, w["input"]()), NotFound)
+    revised = w["input"](data_provided="Images in OME-TIFF.", needs=[(w["competence"].id, 2)])
+    services.revise_challenge(w["poster"], ch.id, revised)
+    assert ch.status == ChallengeStatus.IN_REVIEW and ch.needs[0].level == 2
+    services.review_challenge(w["manager"], ch, publish=True)
+    db_session.commit()
+    assert (
+        _refused(lambda: services.revise_challenge(w["poster"], ch.id, revised)) == "not_editable"
+    )
 
 
 def test_pages_walk_the_student_and_company_sides(client, login_as, cworld, published, smtp_server):

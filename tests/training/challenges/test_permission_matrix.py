@@ -20,6 +20,8 @@ ROUTES = [
     Route("GET", "/challenges/", SIGNED_IN),
     Route("POST", "/challenges/new", POSTERS),
     Route("GET", "/challenges/{challenge_id}", SIGNED_IN),
+    Route("GET", "/challenges/{draft_id}/edit", MANAGE),
+    Route("PUT", "/api/v1/challenges/{draft_id}", MANAGE, api=True),
     Route("GET", "/challenges/{draft_id}", REVIEWERS | MANAGE),
     Route("POST", "/challenges/{draft_id}/review", REVIEWERS, data={"decision": "publish"}),
     Route("POST", "/challenges/{challenge_id}/nda", SIGNED_IN),
