@@ -103,6 +103,7 @@ def _register_blueprints(app: Flask) -> None:
     from innocore.facilities.api import bp as facilities_api
     from innocore.facilities.views import bp as facilities_bp
     from innocore.ledger import register as register_ledger
+    from innocore.reports import register as register_reports
     from innocore.views import bp as core_bp
     from instruments import register as register_instruments
     from instruments.charging import register as register_booking_charges
@@ -135,6 +136,7 @@ def _register_blueprints(app: Flask) -> None:
         companies_api,
     ):
         app.register_blueprint(bp)
+    register_reports(app)
     register_instruments(app)
     register_requests(app)
     register_ledger(app)

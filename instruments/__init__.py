@@ -45,6 +45,9 @@ def register(app: Flask) -> None:
     register_panel(app, staff_panel)
     register_job(app, "instrument_reminders", send_reminders, 300)
     register_seeder(app, seed_instruments)
+    from instruments.reports import register as register_reports
+
+    register_reports(app)
     if os.environ.get("INNOCORE_BENCH_ENDPOINTS") == "1":
         from instruments.bench_endpoint import bp as bench_bp
 

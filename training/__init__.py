@@ -29,6 +29,9 @@ def register(app: Flask) -> None:
     register_nav(app, "Training", "training.catalog")
     register_facility_section(app, "training/_facility_section.html")
     register_seeder(app, seed_training)
+    from training.reports import register as register_reports
+
+    register_reports(app)
     for name, fn in TEMPLATE_PREDICATES.items():
         app.jinja_env.globals.setdefault(name, fn)
 

@@ -10,7 +10,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import wraps
 from typing import Any
 
@@ -44,7 +44,8 @@ class Q:
     The toolkit checks every declared parameter before the view runs (a bad value is a 400 naming
     the parameter) and the OpenAPI document describes it from the same declaration.
     ``type``: ``string`` (free text), ``integer`` (an id: 1 to the databases' maximum), ``number``,
-    ``month`` (``2026-03``), ``instant`` (ISO 8601 with an offset); ``enum``: the accepted values.
+    ``month`` (``2026-03``), ``date`` (``2026-03-31``), ``instant`` (ISO 8601 with an offset);
+    ``enum``: the accepted values.
     """
 
     description: str
@@ -67,6 +68,8 @@ class Q:
             return {"type": "string", "pattern": MONTH_PATTERN}
         if self.type == "instant":
             return {"type": "string", "format": "date-time"}
+        if self.type == "date":
+            return {"type": "string", "format": "date", "pattern": DATE_PATTERN}
         return {"type": "string", "maxLength": 200}
 
     def problem(self, name: str, raw: str) -> Problem | None:
@@ -96,10 +99,24 @@ class Q:
             return None if ok else Problem("invalid_month", msg, name)
         if self.type == "instant":
             return instant_problem(name, raw)
+        if self.type == "date":
+            return date_problem(name, raw)
         return None if len(raw) <= 200 else Problem("too_long", f"'{name}' is too long.", name)
 
 
 MONTH_PATTERN = "^[0-9]{4}-(0[1-9]|1[0-2])$"
+DATE_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+
+
+def date_problem(name: str, raw: str) -> Problem | None:
+    """Why ``raw`` is not a calendar date ``2026-03-31`` of the years we store, or None."""
+    try:
+        ok = bool(re.fullmatch(DATE_PATTERN, raw))
+        ok = ok and FIRST_YEAR <= date.fromisoformat(raw).year <= LAST_YEAR
+    except ValueError:
+        ok = False
+    msg = f"'{name}' is a date like 2026-03-31, in the years {FIRST_YEAR} to {LAST_YEAR}."
+    return None if ok else Problem("invalid_date", msg, name)
 
 
 def instant_problem(name: str, raw: str) -> Problem | None:

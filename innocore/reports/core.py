@@ -1,0 +1,178 @@
+"""The report framework: a scope (who, where, when), sections that packages contribute, and the
+tables and charts a section holds. Packages register sections from their ``register(app)``; the
+kernel never imports them.
+
+A section function takes a :class:`Scope` and returns a :class:`Section`; it runs a fixed number
+of aggregate queries whatever the data size.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from flask import Flask, current_app
+
+from innocore.errors import DomainError, Problem
+from innocore.reports.buckets import local_midnight
+
+KINDS = ("facility", "network", "person", "company")
+MAX_DAYS = 3 * 366 + 1  # three years at most: a report, not a data dump
+DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a report covers: the local dates ``[start_on, end_on]`` (inclusive) read in ``zone``,
+    and one of a facility, the network (optionally one facility), a person or a company."""
+
+    kind: str
+    start_on: date
+    end_on: date
+    zone: str
+    now: datetime
+    facility_id: int | None = None
+    user_id: int | None = None
+    organisation_id: int | None = None
+
+    @property
+    def starts_at(self) -> datetime:
+        """UTC instant of local midnight opening the first day."""
+        return local_midnight(self.start_on, self.zone)
+
+    @property
+    def ends_at(self) -> datetime:
+        """UTC instant of local midnight after the last day (half-open end)."""
+        return local_midnight(self.end_on + timedelta(days=1), self.zone)
+
+    @property
+    def period_label(self) -> str:
+        a, b = self.start_on.strftime("%d %b %Y"), self.end_on.strftime("%d %b %Y")
+        return f"{a} to {b}, {self.zone} time"
+
+
+@dataclass
+class Table:
+    """Rows of plain values (str, int, Decimal, float, None) under ``columns``."""
+
+    title: str
+    columns: list[str]
+    rows: list[list]
+
+
+@dataclass
+class Chart:
+    """``kind`` is ``line``, ``bar`` or ``heatmap``; ``table`` is the same data as text, shown with
+    the chart for people who cannot see it (and exported). Heat maps: ``x_labels`` are hours,
+    ``series`` one row per weekday."""
+
+    kind: str
+    title: str
+    x_labels: list[str]
+    series: list[tuple[str, list[float]]]
+    table: Table
+    unit: str = ""
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    figures: list[tuple[str, object]] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
+    note: str = ""
+
+
+SectionFn = Callable[[Scope], Section]
+
+
+def register_report_section(app: Flask, kind: str, fn: SectionFn, order: int = 50) -> None:
+    """A package adds a section to the ``kind`` report (one of :data:`KINDS`)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown report kind {kind!r}")
+    app.extensions.setdefault("innocore.report_sections", []).append((order, kind, fn))
+
+
+def build(scope: Scope) -> list[Section]:
+    """Every registered section of the scope's kind, in order."""
+    entries = current_app.extensions.get("innocore.report_sections", [])
+    return [fn(scope) for order, kind, fn in sorted(entries, key=lambda e: e[0])
+            if kind == scope.kind]  # fmt: skip
+
+
+def parse_dates(raw_from: str | None, raw_to: str | None, today: date) -> tuple[date, date]:
+    """``from``/``to`` as ``YYYY-MM-DD`` local dates; default: the twelve months up to today.
+
+    Raises ``DomainError`` (400) naming the bad parameter: unreadable date, ``to`` before
+    ``from``, or a range longer than three years.
+    """
+    problems = []
+
+    def one(raw, name, default):
+        if not raw:
+            return default
+        try:
+            if not DATE_RE.match(raw):
+                raise ValueError
+            value = date.fromisoformat(raw)
+            if not 2000 <= value.year <= 2100:
+                raise ValueError
+            return value
+        except ValueError:
+            problems.append(Problem("invalid_date", f"'{name}' is a date like 2026-03-31.", name))
+            return default
+
+    end = one(raw_to, "to", today)
+    start = one(raw_from, "from", (end.replace(day=1) - timedelta(days=335)).replace(day=1))
+    if not problems and end < start:
+        problems.append(Problem("period_order", "'to' is on or after 'from'.", "to"))
+    if not problems and (end - start).days > MAX_DAYS:
+        problems.append(Problem("period_too_long", "A report covers three years at most.", "to"))
+    if problems:
+        raise DomainError(problems, status=400)
+    return start, end
+
+
+def percent(part, whole) -> float | None:
+    """``part / whole`` in percent, one decimal; None when ``whole`` is zero."""
+    if not whole:
+        return None
+    return round(float(part) * 100 / float(whole), 1)
+
+
+def hours(seconds) -> float:
+    """Seconds as hours, two decimals."""
+    return round(float(seconds or 0) / 3600, 2)
+
+
+def money(value) -> Decimal:
+    return Decimal(value or 0).quantize(Decimal("0.01"))
+
+
+def table_json(table: Table) -> dict:
+    return {"title": table.title, "columns": table.columns,
+            "rows": [[cell_json(c) for c in row] for row in table.rows]}  # fmt: skip
+
+
+def cell_json(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return value
+
+
+def section_json(section: Section) -> dict:
+    """A section as JSON: figures, tables, and each chart's data table."""
+    return {
+        "key": section.key,
+        "title": section.title,
+        "note": section.note,
+        "figures": [{"label": k, "value": cell_json(v)} for k, v in section.figures],
+        "tables": [table_json(t) for t in section.tables]
+        + [table_json(c.table) for c in section.charts],
+    }

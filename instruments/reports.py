@@ -1,0 +1,583 @@
+"""The instruments package's report sections: utilisation (booked, used and available hours by
+opening hours; by week, month, user category and organisation; a weekday × hour heat map),
+no-shows and late cancellations, downtime, service requests and revenue, for a facility, the
+network (each facility side by side), a person and a company.
+
+Every figure is aggregated in SQL; each section runs a fixed number of queries whatever the
+number of bookings. Booked = confirmed, completed and no-show bookings (time held for someone);
+used = completed bookings (check-in will refine "used" once it records real use). A booking is
+counted inside the report's period only (clipped at its ends) and in the month or week in which
+it starts. The opening-hours rows of the instruments (configuration, at most a few per instrument)
+are read to compute available hours, expanded day by day in the facility's zone.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from functools import lru_cache
+
+import sqlalchemy as sa
+from flask import Flask
+
+from innocore.accounts.models import Organisation, User
+from innocore.extensions import db
+from innocore.facilities.models import Facility
+from innocore.reports import buckets as bk
+from innocore.reports.core import (
+    Chart,
+    Scope,
+    Section,
+    Table,
+    hours,
+    money,
+    percent,
+    register_report_section,
+)
+from innocore.reports.sql import (
+    bucket_index,
+    category_label,
+    category_of,
+    clipped_seconds,
+    epoch,
+    greatest,
+    instant,
+    least,
+    local_epoch,
+)
+from instruments.models import Booking, BookingStatus, Downtime, Instrument, OpeningHours
+
+BOOKED = (BookingStatus.CONFIRMED, BookingStatus.COMPLETED, BookingStatus.NO_SHOW)
+USED = BookingStatus.COMPLETED
+WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+
+
+def register(app: Flask) -> None:
+    """Add the package's sections to the facility, network, person and company reports."""
+    register_report_section(app, "facility", utilisation_section, 10)
+    register_report_section(app, "facility", no_show_section, 20)
+    register_report_section(app, "facility", downtime_section, 30)
+    register_report_section(app, "facility", service_request_section, 50)
+    register_report_section(app, "facility", revenue_section, 60)
+    register_report_section(app, "network", network_section, 10)
+    register_report_section(app, "network", network_utilisation_section, 15)
+    register_report_section(app, "network", revenue_section, 60)
+    register_report_section(app, "person", person_usage_section, 10)
+    register_report_section(app, "person", revenue_section, 60)
+    register_report_section(app, "company", company_usage_section, 10)
+    register_report_section(app, "company", revenue_section, 60)
+
+
+# ---- scope filters -------------------------------------------------------------------------
+
+
+def _booking_scope(stmt: sa.Select, scope: Scope) -> sa.Select:
+    """Bookings of the scope that overlap its period and hold time (``BOOKED``)."""
+    stmt = stmt.where(
+        Booking.starts_at < instant(scope.ends_at),
+        Booking.ends_at > instant(scope.starts_at),
+        Booking.status.in_(BOOKED),
+    )
+    return _narrow(stmt, scope)
+
+
+def _narrow(stmt: sa.Select, scope: Scope) -> sa.Select:
+    """Restrict a statement over bookings (joined to Instrument) to the scope's who and where."""
+    if scope.facility_id is not None:
+        stmt = stmt.where(Instrument.facility_id == scope.facility_id)
+    if scope.user_id is not None:
+        stmt = stmt.where(Booking.user_id == scope.user_id)
+    if scope.organisation_id is not None:
+        stmt = stmt.where(User.organisation_id == scope.organisation_id)
+    return stmt
+
+
+def _bookings_from() -> sa.Select:
+    return (
+        sa.select()
+        .select_from(Booking)
+        .join(Instrument, Instrument.id == Booking.instrument_id)
+        .join(User, User.id == Booking.user_id)
+    )
+
+
+def _seconds(scope: Scope):
+    return clipped_seconds(Booking.starts_at, Booking.ends_at, scope.starts_at, scope.ends_at)
+
+
+def _booked_used(scope: Scope):
+    seconds = _seconds(scope)
+    return (
+        sa.func.coalesce(sa.func.sum(seconds), 0).label("booked"),
+        sa.func.coalesce(sa.func.sum(sa.case((Booking.status == USED, seconds), else_=0)), 0)
+        .label("used"),
+    )  # fmt: skip
+
+
+# ---- available hours -----------------------------------------------------------------------
+
+
+@lru_cache(maxsize=4096)
+def _open_seconds(zone: str, windows: tuple, buckets: tuple) -> tuple[int, ...]:
+    return tuple(bk.opening_seconds(list(windows), list(buckets), zone))
+
+
+def available_seconds(scope: Scope, buckets: list[bk.Bucket], group) -> dict:
+    """Open seconds per ``group(instrument_id, facility_id)`` key and bucket index: one query for
+    the instruments' opening-hours rows, expanded in each facility's zone (cached per pattern,
+    so a thousand instruments with a few patterns cost a few expansions)."""
+    stmt = (
+        sa.select(Instrument.id, Instrument.facility_id, Facility.timezone,
+                  OpeningHours.weekday, OpeningHours.opens, OpeningHours.closes)
+        .join(Facility, Facility.id == Instrument.facility_id)
+        .join(OpeningHours, OpeningHours.instrument_id == Instrument.id)
+        .where(Instrument.status != "retired")
+    )  # fmt: skip
+    if scope.facility_id is not None:
+        stmt = stmt.where(Instrument.facility_id == scope.facility_id)
+    windows: dict[tuple, list] = defaultdict(list)
+    for iid, fid, zone, weekday, opens, closes in db.session.execute(stmt):
+        windows[(iid, fid, zone)].append((weekday, opens, closes))
+    out: dict = defaultdict(lambda: [0] * len(buckets))
+    for (iid, fid, zone), rows in windows.items():
+        per = _open_seconds(zone, tuple(sorted(rows)), tuple(buckets))
+        acc = out[group(iid, fid)]
+        for i, s in enumerate(per):
+            acc[i] += s
+    return out
+
+
+# ---- facility: utilisation -----------------------------------------------------------------
+
+
+def _series_by_bucket(scope: Scope, buckets: list[bk.Bucket]) -> dict[int, tuple[int, int]]:
+    start = greatest(Booking.starts_at, instant(scope.starts_at))
+    idx = bucket_index(start, buckets).label("k")
+    stmt = _booking_scope(_bookings_from().add_columns(idx, *_booked_used(scope)), scope)
+    return {k: (b, u) for k, b, u in db.session.execute(stmt.group_by(idx)) if k is not None}
+
+
+def _bucket_chart(scope: Scope, title: str, buckets, kind: str, available=None) -> Chart:
+    rows = _series_by_bucket(scope, buckets)
+    booked = [hours(rows.get(i, (0, 0))[0]) for i in range(len(buckets))]
+    used = [hours(rows.get(i, (0, 0))[1]) for i in range(len(buckets))]
+    labels = [b.label for b in buckets]
+    series = [("Booked hours", booked), ("Used hours", used)]
+    columns = ["period", "booked hours", "used hours"]
+    table_rows = [[labels[i], booked[i], used[i]] for i in range(len(buckets))]
+    if available is not None:
+        avail = [hours(s) for s in available]
+        series.insert(0, ("Available hours", avail))
+        columns += ["available hours", "utilisation %"]
+        for i, row in enumerate(table_rows):
+            row += [avail[i], percent(booked[i], avail[i])]
+    chart_title = f"{title}, {scope.period_label}"
+    return Chart(kind, chart_title, labels, series, Table(title, columns, table_rows), "hours")
+
+
+def _by_dimension(scope: Scope, label_cols: list, title: str, columns: list[str]) -> Table:
+    """Booked hours, bookings and people grouped by ``label_cols`` (SQL expressions over the
+    booking's user, organisation and facility). Later dimensions (a research group, a billing
+    account) plug in the same way: one more joined column."""
+    stmt = (
+        _bookings_from()
+        .join(Organisation, Organisation.id == User.organisation_id)
+        .join(Facility, Facility.id == Instrument.facility_id)
+        .add_columns(*label_cols, sa.func.sum(_seconds(scope)), sa.func.count(Booking.id),
+                     sa.func.count(sa.distinct(Booking.user_id)))
+    )  # fmt: skip
+    stmt = _booking_scope(stmt, scope).group_by(*label_cols).order_by(*label_cols)
+    rows = [
+        [*keys, hours(seconds), n, people] for *keys, seconds, n, people in db.session.execute(stmt)
+    ]
+    return Table(title, [*columns, "booked hours", "bookings", "people"], rows)
+
+
+def by_category(scope: Scope) -> Table:
+    cat = category_of(User.organisation_id, Organisation.kind, Facility.institution_id)
+    table = _by_dimension(scope, [cat.label("category")], "Booked hours by user category",
+                          ["user category"])  # fmt: skip
+    for row in table.rows:
+        row[0] = category_label(row[0])
+    return table
+
+
+def by_organisation(scope: Scope) -> Table:
+    return _by_dimension(scope, [Organisation.name.label("organisation")],
+                         "Booked hours by organisation", ["organisation"])  # fmt: skip
+
+
+def heat_map(scope: Scope, zone: str) -> Chart:
+    """Booked hours per local weekday × hour (see :func:`innocore.reports.buckets.heat_cells`):
+    one query of at most 2 × 168 + 1 rows."""
+    changes = bk.offset_changes(scope.starts_at, scope.ends_at, zone)
+    s = local_epoch(greatest(Booking.starts_at, instant(scope.starts_at)), changes)
+    e = local_epoch(least(Booking.ends_at, instant(scope.ends_at)), changes)
+
+    def branch(tag: int, t):
+        how = ((t % bk.WEEK_SECONDS) // 3600).label("h")
+        stmt = _bookings_from().add_columns(sa.literal(tag).label("tag"), how,
+                                            sa.func.count(Booking.id).label("n"),
+                                            sa.func.sum(t % 3600).label("s"))  # fmt: skip
+        return _booking_scope(stmt, scope).group_by(how)
+
+    weeks = _bookings_from().add_columns(
+        sa.literal(2).label("tag"), sa.literal(-1).label("h"),
+        sa.func.coalesce(sa.func.sum(e // bk.WEEK_SECONDS - s // bk.WEEK_SECONDS), 0).label("n"),
+        sa.literal(0).label("s"),
+    )  # fmt: skip
+    union = sa.union_all(branch(0, s), branch(1, e), _booking_scope(weeks, scope))
+    rows = db.session.execute(union).all()
+    starts = [(h, n, x) for tag, h, n, x in rows if tag == 0]
+    ends = [(h, n, x) for tag, h, n, x in rows if tag == 1]
+    full = sum(int(n) for tag, _, n, _ in rows if tag == 2)
+    cells = bk.heat_cells(starts, ends, full)
+    hours_labels = [f"{h:02d}" for h in range(24)]
+    series = [(WEEKDAYS[d], [round(v, 2) for v in cells[d]]) for d in range(7)]
+    table = Table("Booked hours by weekday and hour", ["weekday", *hours_labels],
+                  [[name, *values] for name, values in series])  # fmt: skip
+    title = f"Booked hours by weekday and hour ({zone} wall clock), {scope.period_label}"
+    return Chart("heatmap", title, hours_labels, series, table, "h")
+
+
+def utilisation_section(scope: Scope) -> Section:
+    """Booked, used and available hours per instrument, by month and week, by user category and
+    organisation, and the weekday × hour heat map of one facility."""
+    fac = db.session.get(Facility, scope.facility_id)
+    months = bk.months(scope.start_on, scope.end_on, scope.zone)
+    weeks = bk.weeks(scope.start_on, scope.end_on, scope.zone)
+    whole = [bk.Bucket("period", scope.starts_at, scope.ends_at)]
+    per_instrument = available_seconds(scope, whole, lambda iid, fid: iid)
+    month_avail = available_seconds(scope, months, lambda iid, fid: fid)[fac.id]
+    stmt = (
+        sa.select(Instrument.id, Instrument.name, *_booked_used(scope))
+        .select_from(Instrument)
+        .outerjoin(Booking, sa.and_(Booking.instrument_id == Instrument.id,
+                                    Booking.starts_at < instant(scope.ends_at),
+                                    Booking.ends_at > instant(scope.starts_at),
+                                    Booking.status.in_(BOOKED)))
+        .where(Instrument.facility_id == fac.id)
+        .group_by(Instrument.id, Instrument.name)
+        .order_by(Instrument.name)
+    )  # fmt: skip
+    rows, tot = [], [0, 0, 0]
+    for iid, name, booked, used in db.session.execute(stmt):
+        avail = per_instrument.get(iid, [0])[0]
+        rows.append([name, hours(avail), hours(booked), hours(used), percent(booked, avail)])
+        tot = [tot[0] + avail, tot[1] + booked, tot[2] + used]
+    figures = [("Available hours", hours(tot[0])), ("Booked hours", hours(tot[1])),
+               ("Used hours", hours(tot[2])), ("Utilisation (booked / available)",
+               _pct_text(percent(tot[1], tot[0])))]  # fmt: skip
+    return Section(
+        "utilisation", "Instrument utilisation", figures,
+        tables=[Table("Utilisation by instrument", ["instrument", "available hours",
+                      "booked hours", "used hours", "utilisation %"], rows),
+                by_category(scope), by_organisation(scope)],
+        charts=[_bucket_chart(scope, "Hours by month", months, "bar", month_avail),
+                _bucket_chart(scope, "Hours by week", weeks, "line"),
+                heat_map(scope, scope.zone)],
+        note="Available hours come from each instrument's opening hours; instruments without "
+        "opening hours add no available hours. Booked: confirmed, completed and no-show "
+        "bookings; used: completed bookings.",
+    )  # fmt: skip
+
+
+def _pct_text(value) -> str | None:
+    return None if value is None else f"{value} %"
+
+
+# ---- facility: no-shows, downtime ------------------------------------------------------------
+
+
+def no_show_section(scope: Scope) -> Section:
+    """No-shows and late cancellations per instrument and by month (bookings starting in the
+    period)."""
+    in_period = sa.and_(Booking.starts_at >= instant(scope.starts_at),
+                        Booking.starts_at < instant(scope.ends_at))  # fmt: skip
+    no_show = sa.func.sum(sa.case((Booking.status == BookingStatus.NO_SHOW, 1), else_=0))
+    late = sa.func.sum(
+        sa.case(
+            (
+                sa.and_(
+                    Booking.status == BookingStatus.CANCELLED, Booking.cancelled_late.is_(True)
+                ),
+                1,
+            ),
+            else_=0,
+        )
+    )
+    cancelled = sa.func.sum(sa.case((Booking.status == BookingStatus.CANCELLED, 1), else_=0))
+    held = sa.func.sum(sa.case((Booking.status.in_(BOOKED), 1), else_=0))
+    base = _narrow(_bookings_from().where(in_period), scope)
+    stmt = base.add_columns(Instrument.name, held, no_show, late, cancelled) \
+        .group_by(Instrument.name).order_by(Instrument.name)  # fmt: skip
+    rows = [[n, h or 0, ns or 0, lt or 0, c or 0, percent(ns or 0, h)]
+            for n, h, ns, lt, c in db.session.execute(stmt)]  # fmt: skip
+    months = bk.months(scope.start_on, scope.end_on, scope.zone)
+    idx = bucket_index(Booking.starts_at, months).label("k")
+    monthly = {k: (ns or 0, lt or 0) for k, ns, lt in
+               db.session.execute(base.add_columns(idx, no_show, late).group_by(idx))}  # fmt: skip
+    labels = [m.label for m in months]
+    ns_series = [monthly.get(i, (0, 0))[0] for i in range(len(months))]
+    lt_series = [monthly.get(i, (0, 0))[1] for i in range(len(months))]
+    chart = Chart("bar", f"No-shows and late cancellations by month, {scope.period_label}",
+                  labels, [("No-shows", ns_series), ("Late cancellations", lt_series)],
+                  Table("No-shows and late cancellations by month",
+                        ["month", "no-shows", "late cancellations"],
+                        [[labels[i], ns_series[i], lt_series[i]] for i in range(len(labels))]),
+                  "bookings")  # fmt: skip
+    total = [sum(r[i] for r in rows) for i in (1, 2, 3, 4)]
+    rate = _pct_text(percent(total[1], total[0]))
+    figures = [("Bookings held", total[0]), ("No-shows", total[1]),
+               ("Late cancellations", total[2]), ("No-show rate", rate)]  # fmt: skip
+    return Section("no_shows", "No-shows and late cancellations", figures,
+                   tables=[Table("No-shows and cancellations by instrument",
+                                 ["instrument", "bookings held", "no-shows",
+                                  "late cancellations", "cancellations", "no-show rate %"], rows)],
+                   charts=[chart])  # fmt: skip
+
+
+def downtime_query(scope: Scope, *keys) -> sa.Select:
+    seconds = clipped_seconds(Downtime.starts_at, Downtime.ends_at, scope.starts_at,
+                              scope.ends_at)  # fmt: skip
+    stmt = (
+        sa.select(*keys, sa.func.count(Downtime.id), sa.func.sum(seconds))
+        .select_from(Downtime)
+        .join(Instrument, Instrument.id == Downtime.instrument_id)
+        .where(Downtime.starts_at < instant(scope.ends_at),
+               Downtime.ends_at > instant(scope.starts_at))
+        .group_by(*keys).order_by(*keys)
+    )  # fmt: skip
+    if scope.facility_id is not None:
+        stmt = stmt.where(Instrument.facility_id == scope.facility_id)
+    return stmt
+
+
+def downtime_section(scope: Scope) -> Section:
+    """Downtime hours per instrument within the period."""
+    rows = [[name, n, hours(s)] for name, n, s in
+            db.session.execute(downtime_query(scope, Instrument.name))]  # fmt: skip
+    figures = [("Downtimes", sum(r[1] for r in rows)),
+               ("Downtime hours", round(sum(r[2] for r in rows), 2))]  # fmt: skip
+    return Section("downtime", "Downtime", figures,
+                   tables=[Table("Downtime by instrument", ["instrument", "downtimes",
+                                                            "downtime hours"], rows)])  # fmt: skip
+
+
+# ---- service requests and revenue --------------------------------------------------------------
+
+
+def service_request_section(scope: Scope) -> Section:
+    """Requests submitted in the period: volume by status, quote → acceptance rate, mean lead
+    times (submitted → first quote, → acceptance, → delivery) in days, and quote revenue."""
+    from instruments.requests.models import RequestEvent, RequestStatus, ServiceRequest
+
+    def first(status):
+        return sa.func.min(sa.case((RequestEvent.to_status == status, RequestEvent.occurred_at)))
+
+    firsts = (
+        sa.select(ServiceRequest.id.label("rid"), ServiceRequest.status.label("status"),
+                  ServiceRequest.submitted_at.label("sub"),
+                  first(RequestStatus.QUOTED).label("quoted"),
+                  first(RequestStatus.ACCEPTED).label("accepted"),
+                  first(RequestStatus.DELIVERED).label("delivered"))
+        .outerjoin(RequestEvent, RequestEvent.request_id == ServiceRequest.id)
+        .where(ServiceRequest.submitted_at >= instant(scope.starts_at),
+               ServiceRequest.submitted_at < instant(scope.ends_at))
+        .group_by(ServiceRequest.id, ServiceRequest.status, ServiceRequest.submitted_at)
+    )  # fmt: skip
+    if scope.facility_id is not None:
+        firsts = firsts.where(ServiceRequest.facility_id == scope.facility_id)
+    f = firsts.subquery()
+
+    def mean_days(col):
+        return sa.func.avg(sa.case((col.is_not(None), epoch(col) - epoch(f.c.sub))))
+
+    totals = db.session.execute(sa.select(
+        sa.func.count(), sa.func.count(f.c.quoted), sa.func.count(f.c.accepted),
+        sa.func.count(f.c.delivered), mean_days(f.c.quoted), mean_days(f.c.accepted),
+        mean_days(f.c.delivered))).one()  # fmt: skip
+    by_status = db.session.execute(
+        sa.select(f.c.status, sa.func.count()).group_by(f.c.status).order_by(f.c.status)
+    ).all()
+    n, quoted, accepted, delivered, q_s, a_s, d_s = totals
+
+    def days(s):
+        return None if s is None else round(float(s) / 86400, 1)
+
+    figures = [("Requests submitted", n), ("Quoted", quoted), ("Accepted", accepted),
+               ("Quote → acceptance rate", _pct_text(percent(accepted, quoted))),
+               ("Delivered", delivered), ("Mean days to first quote", days(q_s)),
+               ("Mean days to acceptance", days(a_s)), ("Mean days to delivery", days(d_s))]  # fmt: skip
+    rows = [[getattr(s, "label", s), c] for s, c in by_status]
+    return Section("service_requests", "Service requests", figures,
+                   tables=[Table("Requests by current status", ["status", "requests"], rows)],
+                   note="Requests submitted in the period; their revenue is in the revenue "
+                   "section (accepted quotes).")  # fmt: skip
+
+
+def _charges():
+    from innocore.ledger.models import Charge
+
+    return Charge
+
+
+def revenue_section(scope: Scope) -> Section:
+    """Charges incurred in the period: by user category, organisation, kind and month (per
+    currency), for the scope's facility, person or company, or the whole network."""
+    Charge = _charges()  # noqa: N806
+    base = (
+        sa.select()
+        .select_from(Charge)
+        .where(
+            Charge.incurred_at >= instant(scope.starts_at),
+            Charge.incurred_at < instant(scope.ends_at),
+        )
+    )
+    for col, value in ((Charge.facility_id, scope.facility_id), (Charge.user_id, scope.user_id),
+                       (Charge.organisation_id, scope.organisation_id)):  # fmt: skip
+        if value is not None:
+            base = base.where(col == value)
+
+    def grouped(*keys):
+        stmt = base.add_columns(*keys, Charge.currency, sa.func.count(Charge.id),
+                                sa.func.sum(Charge.amount))  # fmt: skip
+        return db.session.execute(stmt.group_by(*keys, Charge.currency)
+                                  .order_by(*keys, Charge.currency)).all()  # fmt: skip
+
+    def table(title, column, rows):
+        return Table(
+            title,
+            [column, "currency", "charges", "amount"],
+            [[getattr(k, "label", k), cur, n, money(t)] for k, cur, n, t in rows],
+        )
+
+    months = bk.months(scope.start_on, scope.end_on, scope.zone)
+    idx = bucket_index(Charge.incurred_at, months).label("k")
+    monthly = grouped(idx)
+    currencies = sorted({cur for _, cur, _, _ in monthly}) or ["EUR"]
+    labels = [m.label for m in months]
+    values = {(k, cur): float(t) for k, cur, _, t in monthly if k is not None}
+    series = [(cur, [round(values.get((i, cur), 0.0), 2) for i in range(len(months))])
+              for cur in currencies]  # fmt: skip
+    chart = Chart("bar", f"Revenue by month, {scope.period_label}", labels, series,
+                  Table("Revenue by month", ["month", *currencies],
+                        [[labels[i], *[s[1][i] for s in series]] for i in range(len(labels))]),
+                  "amount")  # fmt: skip
+    org = (base.join(Organisation, Organisation.id == Charge.organisation_id), Organisation.name)
+    by_org = db.session.execute(
+        org[0].add_columns(org[1], Charge.currency, sa.func.count(Charge.id),
+                           sa.func.sum(Charge.amount))
+        .group_by(org[1], Charge.currency).order_by(org[1], Charge.currency)).all()  # fmt: skip
+    totals = grouped()
+    figures = [(f"Revenue ({cur})", money(t)) for cur, n, t in totals] or [("Revenue", money(0))]
+    title = "Spending" if scope.kind in ("person", "company") else "Revenue"
+    return Section("revenue", title, figures,
+                   tables=[table("By user category", "category", grouped(Charge.category)),
+                           table("By organisation", "organisation", by_org),
+                           table("By kind of charge", "kind", grouped(Charge.source))],
+                   charts=[chart])  # fmt: skip
+
+
+# ---- network, person, company -------------------------------------------------------------------
+
+
+def network_section(scope: Scope) -> Section:
+    """Each facility side by side: available, booked and used hours, utilisation, no-shows, late
+    cancellations, downtime hours; and cross-institution use and companies served."""
+    whole = [bk.Bucket("period", scope.starts_at, scope.ends_at)]
+    avail = available_seconds(scope, whole, lambda iid, fid: fid)
+    usage = _booking_scope(_bookings_from().add_columns(Instrument.facility_id, *_booked_used(scope)),
+                           scope).group_by(Instrument.facility_id)  # fmt: skip
+    usage_rows = {fid: (b, u) for fid, b, u in db.session.execute(usage)}
+    in_period = sa.and_(Booking.starts_at >= instant(scope.starts_at),
+                        Booking.starts_at < instant(scope.ends_at))  # fmt: skip
+    ns = _narrow(_bookings_from().where(in_period), scope).add_columns(
+        Instrument.facility_id,
+        sa.func.sum(sa.case((Booking.status == BookingStatus.NO_SHOW, 1), else_=0)),
+        sa.func.sum(sa.case((sa.and_(Booking.status == BookingStatus.CANCELLED,
+                                     Booking.cancelled_late.is_(True)), 1), else_=0)),
+    ).group_by(Instrument.facility_id)  # fmt: skip
+    ns_rows = {fid: (a or 0, b or 0) for fid, a, b in db.session.execute(ns)}
+    down = {
+        fid: s for fid, _, s in db.session.execute(downtime_query(scope, Instrument.facility_id))
+    }
+    facilities = db.session.execute(_facilities(scope)).all()
+    rows = []
+    for fid, name in facilities:
+        a, (b, u) = avail.get(fid, [0])[0], usage_rows.get(fid, (0, 0))
+        n1, n2 = ns_rows.get(fid, (0, 0))
+        rows.append(
+            [name, hours(a), hours(b), hours(u), percent(b, a), n1, n2, hours(down.get(fid, 0))]
+        )
+    chart = Chart("bar", f"Utilisation by facility (booked / available), {scope.period_label}",
+                  [r[0] for r in rows], [("Utilisation %", [r[4] for r in rows])],
+                  Table("Utilisation by facility", ["facility", "utilisation %"],
+                        [[r[0], r[4]] for r in rows]), "%")  # fmt: skip
+    return Section("facilities", "Facilities side by side", _cross_use(scope),
+                   tables=[Table("Instrument use by facility",
+                                 ["facility", "available hours", "booked hours", "used hours",
+                                  "utilisation %", "no-shows", "late cancellations",
+                                  "downtime hours"], rows)],
+                   charts=[chart])  # fmt: skip
+
+
+def _facilities(scope: Scope) -> sa.Select:
+    stmt = sa.select(Facility.id, Facility.name).order_by(Facility.name)
+    if scope.facility_id is not None:
+        stmt = stmt.where(Facility.id == scope.facility_id)
+    return stmt
+
+
+def _cross_use(scope: Scope) -> list[tuple[str, object]]:
+    """People booking at a facility of another institution, and companies whose people booked."""
+    stmt = _booking_scope(
+        _bookings_from()
+        .join(Facility, Facility.id == Instrument.facility_id)
+        .join(Organisation, Organisation.id == User.organisation_id)
+        .add_columns(
+            sa.func.count(sa.distinct(sa.case(
+                (User.organisation_id != Facility.institution_id, Booking.user_id)))),
+            sa.func.count(sa.case((User.organisation_id != Facility.institution_id, Booking.id))),
+            sa.func.count(sa.distinct(sa.case(
+                (Organisation.kind == "company", User.organisation_id)))),
+        ), scope)  # fmt: skip
+    people, bookings, companies = db.session.execute(stmt).one()
+    return [("People booking at another institution's facility", people),
+            ("Their bookings", bookings), ("Companies served (bookings)", companies)]  # fmt: skip
+
+
+def network_utilisation_section(scope: Scope) -> Section:
+    """Network-wide booked and used hours by month."""
+    months = bk.months(scope.start_on, scope.end_on, scope.zone)
+    return Section(
+        "network_utilisation",
+        "Instrument use by month",
+        charts=[_bucket_chart(scope, "Network hours by month", months, "line")],
+    )
+
+
+def person_usage_section(scope: Scope) -> Section:
+    """A person's booked and used hours by month and by instrument."""
+    return _usage_section(scope, "usage", "My instrument use", Instrument.name, "instrument")
+
+
+def company_usage_section(scope: Scope) -> Section:
+    """A company's people: booked and used hours by person and by month."""
+    return _usage_section(scope, "usage", "Instrument use by the company's people", User.name,
+                          "person")  # fmt: skip
+
+
+def _usage_section(scope: Scope, key: str, title: str, dim, column: str) -> Section:
+    months = bk.months(scope.start_on, scope.end_on, scope.zone)
+    stmt = _booking_scope(
+        _bookings_from().add_columns(dim, *_booked_used(scope), sa.func.count(Booking.id)), scope
+    )
+    rows = [[k, hours(b), hours(u), n] for k, b, u, n in
+            db.session.execute(stmt.group_by(dim).order_by(dim))]  # fmt: skip
+    figures = [("Booked hours", round(sum(r[1] for r in rows), 2)),
+               ("Used hours", round(sum(r[2] for r in rows), 2)),
+               ("Bookings", sum(r[3] for r in rows))]  # fmt: skip
+    return Section(key, title, figures,
+                   tables=[Table(f"By {column}", [column, "booked hours", "used hours",
+                                                  "bookings"], rows)],
+                   charts=[_bucket_chart(scope, "Hours by month", months, "bar")])  # fmt: skip

@@ -1,0 +1,270 @@
+"""Facility reports on known data: every expected figure is worked out by hand in the comments.
+
+The facility is in Europe/Rome and the period is October 2026, whose last Sunday (25th) is the
+night clocks go back: 01:00–04:00 local that night lasts 4 hours.
+"""
+
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from innocore.vocab import OrganisationKind, OrgRole, UserCategory
+from innocore.ledger.models import Charge, ChargeSource
+from instruments.models import Booking, BookingStatus, Downtime
+
+ROME = ZoneInfo("Europe/Rome")
+PERIOD = "from=2026-10-01&to=2026-10-31"
+
+
+def rome(y, m, d, h, minute=0, fold=0):
+    return datetime(y, m, d, h, minute, tzinfo=ROME, fold=fold).astimezone(UTC)
+
+
+@pytest.fixture
+def world(db_session, make_org, make_user, make_facility, make_instrument, grant):
+    uni = make_org(name="Rome University")
+    acme = make_org(name="Acme Bio", kind=OrganisationKind.COMPANY)
+    facility = make_facility(institution=uni, timezone="Europe/Rome", name="Imaging Rome")
+    # A: open only on Sunday nights 01:00-04:00; B: Monday to Friday 08:00-20:00.
+    a = make_instrument(facility=facility, name="=HYPERLINK(\"http://x\")",
+                        opening=[(6, time(1), time(4))])  # fmt: skip
+    b = make_instrument(facility=facility, name="Widefield",
+                        opening=[(d, time(8), time(20)) for d in range(5)])  # fmt: skip
+    internal = make_user(organisation=uni, name="Ada Internal", timezone="Europe/Rome")
+    industry = make_user(organisation=acme, name="Bo Industry")
+    people = {
+        "manager": make_user(), "other_manager": make_user(), "staff": make_user(),
+        "admin": make_user(is_network_admin=True),
+        "company_admin": make_user(organisation=acme, org_role=OrgRole.ADMIN),
+        "internal": internal, "industry": industry,
+    }  # fmt: skip
+    grant(people["manager"], facility, "manager")
+    grant(people["staff"], facility, "staff")
+    grant(people["other_manager"], make_facility(), "manager")
+    n = iter(range(1000))
+
+    def book(instrument, user, start, end, status, late=False):
+        db_session.add(Booking(
+            instrument_id=instrument.id, user_id=user.id, booked_by_id=user.id,
+            starts_at=start, ends_at=end, status=status, uid=f"r{next(n)}@test",
+            cancelled_late=late, created_at=start, updated_at=start))  # fmt: skip
+
+    book(a, internal, rome(2026, 10, 25, 1), rome(2026, 10, 25, 4), BookingStatus.CONFIRMED)  # 4 h
+    book(a, industry, rome(2026, 10, 4, 1), rome(2026, 10, 4, 3), BookingStatus.COMPLETED)  # 2 h
+    book(b, internal, rome(2026, 9, 30, 22), rome(2026, 10, 1, 2), BookingStatus.COMPLETED)  # 2 h in
+    book(b, industry, rome(2026, 10, 5, 9), rome(2026, 10, 5, 10), BookingStatus.NO_SHOW)  # 1 h
+    book(b, industry, rome(2026, 10, 6, 10), rome(2026, 10, 6, 11), BookingStatus.CANCELLED, True)
+    book(b, internal, rome(2026, 10, 7, 10), rome(2026, 10, 7, 11), BookingStatus.CANCELLED)
+    book(b, internal, rome(2026, 11, 2, 10), rome(2026, 11, 2, 12), BookingStatus.COMPLETED)
+    db_session.add(Downtime(instrument_id=b.id, starts_at=rome(2026, 10, 30, 18),
+                            ends_at=rome(2026, 11, 2, 8), reason="Laser", cancel_bookings=False,
+                            created_by_id=people["manager"].id, created_at=rome(2026, 10, 1, 8)))  # fmt: skip
+
+    def charge(key, user, org, category, amount, at):
+        db_session.add(Charge(
+            source=ChargeSource.BOOKING, source_id=next(n), source_key=key,
+            organisation_id=org.id, user_id=user.id, facility_id=facility.id,
+            instrument_id=b.id, category=category, description="use", unit="hour",
+            rate=Decimal(amount), quantity=Decimal(1), share=Decimal(1), amount=Decimal(amount),
+            currency="EUR", incurred_at=at, period_on=date(at.year, at.month, 1), created_at=at))  # fmt: skip
+
+    charge("r:1", internal, uni, UserCategory.INTERNAL, "100.00", rome(2026, 10, 10, 12))
+    charge("r:2", industry, acme, UserCategory.INDUSTRY, "250.50", rome(2026, 10, 31, 23, 30))
+    # 00:30 on 1 November in Rome is still 31 October in UTC: outside the period.
+    charge("r:3", industry, acme, UserCategory.INDUSTRY, "999.00", rome(2026, 11, 1, 0, 30))
+    db_session.commit()
+    return {"facility": facility, "acme": acme, "uni": uni, "a": a, "b": b, **people}
+
+
+def figures(section):
+    return {f["label"]: f["value"] for f in section["figures"]}
+
+
+def sections(body):
+    return {s["key"]: s for s in body["sections"]}
+
+
+def table(section, title):
+    return next(t for t in section["tables"] if t["title"] == title)
+
+
+def test_facility_report_figures_by_hand(world, client, api_headers):
+    r = client.get(f"/api/v1/reports/facilities/{world['facility'].id}?{PERIOD}",
+                   headers=api_headers(world["manager"]))  # fmt: skip
+    assert r.status_code == 200, r.json
+    assert r.json["period"]["zone"] == "Europe/Rome"
+    s = sections(r.json)
+    # Available: A's four Sunday nights 3 + 3 + 3 + 4 (clocks go back on the 25th) = 13 h;
+    # B: 22 weekdays in October 2026 × 12 h = 264 h. Booked 4 + 2 + 2 (clipped) + 1 = 9 h,
+    # used (completed) 2 + 2 = 4 h; utilisation 9 / 277 = 3.2 %.
+    assert figures(s["utilisation"]) == {
+        "Available hours": 277.0, "Booked hours": 9.0, "Used hours": 4.0,
+        "Utilisation (booked / available)": "3.2 %",
+    }  # fmt: skip
+    per = {row[0]: row[1:] for row in table(s["utilisation"], "Utilisation by instrument")["rows"]}
+    assert per['=HYPERLINK("http://x")'] == [13.0, 6.0, 2.0, 46.2]
+    assert per["Widefield"] == [264.0, 3.0, 2.0, 1.1]
+    cats = {row[0]: row[1:] for row in table(s["utilisation"], "Booked hours by user category")["rows"]}
+    assert cats == {"Internal": [6.0, 2, 1], "Industry": [3.0, 2, 1]}
+    orgs = {row[0]: row[1] for row in table(s["utilisation"], "Booked hours by organisation")["rows"]}
+    assert orgs == {"Rome University": 6.0, "Acme Bio": 3.0}
+    weeks = {row[0]: row[1:3] for row in table(s["utilisation"], "Hours by week")["rows"]}
+    # Sept 28 week: B's night (clipped to 1 Oct) and A's 4 Oct night; 5 Oct week: the no-show.
+    assert weeks["2026-W40"] == [4.0, 4.0] and weeks["2026-W41"] == [1.0, 0.0]
+    assert weeks["2026-W43"] == [4.0, 0.0] and weeks["2026-W42"] == [0.0, 0.0]
+    months = table(s["utilisation"], "Hours by month")["rows"]
+    assert months == [["2026-10", 9.0, 4.0, 277.0, 3.2]]
+    heat = {row[0]: row[1:] for row in table(s["utilisation"], "Booked hours by weekday and hour")["rows"]}
+    assert heat["Sun"][1:4] == [2.0, 2.0, 1.0]  # wall-clock hours 01, 02, 03 of both Sundays
+    assert heat["Thu"][0:2] == [1.0, 1.0] and heat["Mon"][9] == 1.0
+    assert sum(map(sum, heat.values())) == 8.0  # 9 h elapsed; the repeated hour reads once
+    # Starting in October: A's two nights and the no-show are held; one no-show of three.
+    assert figures(s["no_shows"]) == {"Bookings held": 3, "No-shows": 1,
+                                      "Late cancellations": 1, "No-show rate": "33.3 %"}
+    # 30 Oct 18:00 to 1 Nov 00:00 Rome (after the change, UTC+1): 30 h.
+    assert figures(s["downtime"]) == {"Downtimes": 1, "Downtime hours": 30.0}
+    assert figures(s["revenue"]) == {"Revenue (EUR)": "350.50"}
+    by_cat = table(s["revenue"], "By user category")["rows"]
+    assert by_cat == [["Industry", "EUR", 1, "250.50"], ["Internal", "EUR", 1, "100.00"]]
+
+
+def test_service_request_figures_by_hand(world, client, api_headers, db_session):
+    from instruments.requests.models import RequestEvent, RequestStatus, ServiceRequest
+
+    def request(days_to_quote, accepted_after):
+        t0 = rome(2026, 10, 5, 9)
+        req = ServiceRequest(
+            facility_id=world["facility"].id, requester_id=world["industry"].id,
+            organisation_id=world["acme"].id, category=UserCategory.INDUSTRY, title="Samples",
+            description="x", status=RequestStatus.QUOTED, submitted_at=t0,
+            status_changed_at=t0, updated_at=t0)  # fmt: skip
+        db_session.add(req)
+        db_session.flush()
+        db_session.add(RequestEvent(request_id=req.id, occurred_at=t0 + days(days_to_quote),
+                                    to_status=RequestStatus.QUOTED))  # fmt: skip
+        if accepted_after is not None:
+            req.status = RequestStatus.ACCEPTED
+            db_session.add(RequestEvent(request_id=req.id, occurred_at=t0 + days(accepted_after),
+                                        to_status=RequestStatus.ACCEPTED))  # fmt: skip
+
+    def days(n):
+        from datetime import timedelta
+
+        return timedelta(days=n)
+
+    request(2, 3)
+    request(4, None)
+    db_session.commit()
+    r = client.get(f"/api/v1/reports/facilities/{world['facility'].id}?{PERIOD}",
+                   headers=api_headers(world["manager"]))  # fmt: skip
+    f = figures(sections(r.json)["service_requests"])
+    # Two quoted (after 2 and 4 days: mean 3.0), one accepted (after 3 days): 50 %.
+    assert (f["Requests submitted"], f["Quoted"], f["Accepted"]) == (2, 2, 1)
+    assert f["Quote → acceptance rate"] == "50.0 %"
+    assert (f["Mean days to first quote"], f["Mean days to acceptance"]) == (3.0, 3.0)
+
+
+@pytest.mark.parametrize(
+    ("who", "facility_page", "network", "company"),
+    [
+        ("manager", 200, 404, 404),
+        ("other_manager", 404, 404, 404),
+        ("staff", 404, 404, 404),
+        ("internal", 404, 404, 404),
+        ("company_admin", 404, 404, 200),
+        ("admin", 200, 200, 200),
+    ],
+)
+def test_who_sees_which_report(world, login_as, who, facility_page, network, company):
+    client = login_as(world[who])
+    fid, oid = world["facility"].id, world["acme"].id
+    assert client.get(f"/reports/facilities/{fid}?{PERIOD}").status_code == facility_page
+    assert client.get(f"/reports/network?{PERIOD}").status_code == network
+    assert client.get(f"/reports/companies/{oid}?{PERIOD}").status_code == company
+    assert client.get(f"/reports/me?{PERIOD}").status_code == 200
+
+
+def test_api_refuses_what_the_pages_refuse(world, client, api_headers):
+    headers = api_headers(world["other_manager"])
+    fid = world["facility"].id
+    assert client.get(f"/api/v1/reports/facilities/{fid}", headers=headers).status_code == 404
+    assert client.get("/api/v1/reports/network", headers=headers).status_code == 403
+    r = client.get(f"/api/v1/reports/facilities/{fid}?from=2026-13-01",
+                   headers=api_headers(world["manager"]))  # fmt: skip
+    assert r.status_code == 400 and r.json["errors"][0]["field"] == "from"
+    r = client.get(f"/api/v1/reports/facilities/{fid}?from=2026-10-02&to=2026-10-01",
+                   headers=api_headers(world["manager"]))  # fmt: skip
+    assert r.status_code == 400 and r.json["errors"][0]["code"] == "period_order"
+
+
+def test_company_and_personal_views(world, client, api_headers):
+    r = client.get(f"/api/v1/reports/companies/{world['acme'].id}?{PERIOD}",
+                   headers=api_headers(world["company_admin"]))  # fmt: skip
+    s = sections(r.json)
+    # Acme's one person: A's 4 Oct night (2 h, used) and the no-show (1 h). The company admin
+    # reads in UTC, where 00:30 on 1 Nov in Rome is still October: 250.50 + 999.00 spent.
+    assert figures(s["usage"]) == {"Booked hours": 3.0, "Used hours": 2.0, "Bookings": 2}
+    assert figures(s["revenue"]) == {"Revenue (EUR)": "1249.50"}
+    assert r.json["period"]["zone"] == "UTC"
+    r = client.get(f"/api/v1/reports/me?{PERIOD}", headers=api_headers(world["internal"]))
+    s = sections(r.json)
+    assert figures(s["usage"]) == {"Booked hours": 6.0, "Used hours": 2.0, "Bookings": 2}
+    assert figures(s["revenue"]) == {"Revenue (EUR)": "100.00"}
+
+
+def test_page_draws_charts_inline_without_scripts(world, login_as):
+    r = login_as(world["manager"]).get(f"/reports/facilities/{world['facility'].id}?{PERIOD}")
+    html = r.get_data(as_text=True)
+    assert html.count("<svg") >= 4 and "<script type=\"text/javascript\">" not in html
+    assert "01 Oct 2026 to 31 Oct 2026, Europe/Rome time" in html
+    nonce = r.headers["Content-Security-Policy"].split("'nonce-")[1].split("'")[0]
+    assert f'<style nonce="{nonce}"' in html
+    assert "cdn" not in html.lower()
+
+
+def test_exports_neutralise_formulas(world, login_as):
+    import io
+    import zipfile
+
+    client = login_as(world["manager"])
+    base = f"/reports/facilities/{world['facility'].id}?{PERIOD}"
+    csv = client.get(base + "&format=csv")
+    assert csv.mimetype == "text/csv"
+    text = csv.get_data(as_text=True)
+    assert "'=HYPERLINK" in text and "\n=HYPERLINK" not in text and ",=HYPERLINK" not in text
+    assert "Widefield,264.0,3.0,2.0,1.1" in text
+    xlsx = client.get(base + "&format=xlsx")
+    book = zipfile.ZipFile(io.BytesIO(xlsx.data))
+    sheets = [n for n in book.namelist() if n.startswith("xl/worksheets/sheet")]
+    assert len(sheets) > 5
+    assert not any(b"<f>" in book.read(n) for n in sheets)
+    assert b"'=HYPERLINK" in book.read("xl/sharedStrings.xml")
+
+
+def test_report_runs_the_same_queries_at_any_size(world, client, api_headers, count_queries,
+                                                  db_session):  # fmt: skip
+    headers = api_headers(world["manager"])
+    url = f"/api/v1/reports/facilities/{world['facility'].id}?{PERIOD}"
+
+    def measure():
+        with count_queries() as q:
+            assert client.get(url, headers=headers).status_code == 200
+        return q.count
+
+    def add(n, first):
+        for i in range(first, first + n):
+            start = rome(2026, 10, 12 + i % 5, 8 + i // 5)
+            db_session.add(Booking(instrument_id=world["b"].id, user_id=world["industry"].id,
+                                   booked_by_id=world["industry"].id, starts_at=start,
+                                   ends_at=start.replace(minute=30), status=BookingStatus.COMPLETED,
+                                   uid=f"more{i}@test", created_at=start, updated_at=start))  # fmt: skip
+        db_session.commit()
+
+    measure()  # the first request also loads what the app caches
+    add(1, 0)
+    before = measure()
+    add(30, 1)
+    after = measure()
+    assert after == before
