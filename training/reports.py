@@ -99,7 +99,8 @@ def _throughput_rows(scope: Scope, key) -> list:
         .select_from(s).outerjoin(seats, seats.c.sid == s.c.id)
         .group_by(k).order_by(k)
     )  # fmt: skip
-    return db.session.execute(stmt).all()
+    # PostgreSQL sums a sum as NUMERIC: counts are made whole numbers again here.
+    return [(key_, *(int(v or 0) for v in rest)) for key_, *rest in db.session.execute(stmt)]
 
 
 def _pass_rates(scope: Scope, key_col, join_module: bool = False) -> dict:

@@ -53,7 +53,9 @@ def world(db_session, make_org, make_user, make_facility, make_instrument, grant
 
     book(a, internal, rome(2026, 10, 25, 1), rome(2026, 10, 25, 4), BookingStatus.CONFIRMED)  # 4 h
     book(a, industry, rome(2026, 10, 4, 1), rome(2026, 10, 4, 3), BookingStatus.COMPLETED)  # 2 h
-    book(b, internal, rome(2026, 9, 30, 22), rome(2026, 10, 1, 2), BookingStatus.COMPLETED)  # 2 h in
+    book(
+        b, internal, rome(2026, 9, 30, 22), rome(2026, 10, 1, 2), BookingStatus.COMPLETED
+    )  # 2 h in
     book(b, industry, rome(2026, 10, 5, 9), rome(2026, 10, 5, 10), BookingStatus.NO_SHOW)  # 1 h
     book(b, industry, rome(2026, 10, 6, 10), rome(2026, 10, 6, 11), BookingStatus.CANCELLED, True)
     book(b, internal, rome(2026, 10, 7, 10), rome(2026, 10, 7, 11), BookingStatus.CANCELLED)
@@ -106,9 +108,13 @@ def test_facility_report_figures_by_hand(world, client, api_headers):
     per = {row[0]: row[1:] for row in table(s["utilisation"], "Utilisation by instrument")["rows"]}
     assert per['=HYPERLINK("http://x")'] == [13.0, 6.0, 2.0, 46.2]
     assert per["Widefield"] == [264.0, 3.0, 2.0, 1.1]
-    cats = {row[0]: row[1:] for row in table(s["utilisation"], "Booked hours by user category")["rows"]}
+    cats = {
+        row[0]: row[1:] for row in table(s["utilisation"], "Booked hours by user category")["rows"]
+    }
     assert cats == {"Internal": [6.0, 2, 1], "Industry": [3.0, 2, 1]}
-    orgs = {row[0]: row[1] for row in table(s["utilisation"], "Booked hours by organisation")["rows"]}
+    orgs = {
+        row[0]: row[1] for row in table(s["utilisation"], "Booked hours by organisation")["rows"]
+    }
     assert orgs == {"Rome University": 6.0, "Acme Bio": 3.0}
     weeks = {row[0]: row[1:3] for row in table(s["utilisation"], "Hours by week")["rows"]}
     # Sept 28 week: B's night (clipped to 1 Oct) and A's 4 Oct night; 5 Oct week: the no-show.
@@ -116,13 +122,20 @@ def test_facility_report_figures_by_hand(world, client, api_headers):
     assert weeks["2026-W43"] == [4.0, 0.0] and weeks["2026-W42"] == [0.0, 0.0]
     months = table(s["utilisation"], "Hours by month")["rows"]
     assert months == [["2026-10", 9.0, 4.0, 277.0, 3.2]]
-    heat = {row[0]: row[1:] for row in table(s["utilisation"], "Booked hours by weekday and hour")["rows"]}
+    heat = {
+        row[0]: row[1:]
+        for row in table(s["utilisation"], "Booked hours by weekday and hour")["rows"]
+    }
     assert heat["Sun"][1:4] == [2.0, 2.0, 1.0]  # wall-clock hours 01, 02, 03 of both Sundays
     assert heat["Thu"][0:2] == [1.0, 1.0] and heat["Mon"][9] == 1.0
     assert sum(map(sum, heat.values())) == 8.0  # 9 h elapsed; the repeated hour reads once
     # Starting in October: A's two nights and the no-show are held; one no-show of three.
-    assert figures(s["no_shows"]) == {"Bookings held": 3, "No-shows": 1,
-                                      "Late cancellations": 1, "No-show rate": "33.3 %"}
+    assert figures(s["no_shows"]) == {
+        "Bookings held": 3,
+        "No-shows": 1,
+        "Late cancellations": 1,
+        "No-show rate": "33.3 %",
+    }
     # 30 Oct 18:00 to 1 Nov 00:00 Rome (after the change, UTC+1): 30 h.
     assert figures(s["downtime"]) == {"Downtimes": 1, "Downtime hours": 30.0}
     assert figures(s["revenue"]) == {"Revenue (EUR)": "350.50"}
@@ -217,7 +230,7 @@ def test_company_and_personal_views(world, client, api_headers):
 def test_page_draws_charts_inline_without_scripts(world, login_as):
     r = login_as(world["manager"]).get(f"/reports/facilities/{world['facility'].id}?{PERIOD}")
     html = r.get_data(as_text=True)
-    assert html.count("<svg") >= 4 and "<script type=\"text/javascript\">" not in html
+    assert html.count("<svg") >= 4 and '<script type="text/javascript">' not in html
     assert "01 Oct 2026 to 31 Oct 2026, Europe/Rome time" in html
     nonce = r.headers["Content-Security-Policy"].split("'nonce-")[1].split("'")[0]
     assert f'<style nonce="{nonce}"' in html

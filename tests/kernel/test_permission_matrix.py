@@ -7,6 +7,7 @@ from tests.support.matrix import SIGNED_IN, Route, build_world, check_all
 MANAGERS = frozenset({"manager", "admin"})
 ANY_MANAGER = frozenset({"manager", "other_manager", "admin"})
 ADMIN = frozenset({"admin"})
+COMPANY = frozenset({"company_admin", "admin"})
 
 ROUTES = [
     Route("GET", "/dashboard", SIGNED_IN),
@@ -62,6 +63,15 @@ ROUTES = [
     Route("POST", "/api/v1/competences/{competence_id}/retire", MANAGERS, api=True),
     Route("POST", "/api/v1/competences/{competence_id}/retire", MANAGERS, api=True,
           data={"retired": True}),
+    Route("GET", "/reports/", SIGNED_IN),
+    Route("GET", "/reports/me", SIGNED_IN),
+    Route("GET", "/reports/facilities/{facility_id}", MANAGERS),
+    Route("GET", "/reports/network", ADMIN),
+    Route("GET", "/reports/companies/{company_id}", COMPANY),
+    Route("GET", "/api/v1/reports/me", SIGNED_IN, api=True),
+    Route("GET", "/api/v1/reports/facilities/{facility_id}", MANAGERS, api=True),
+    Route("GET", "/api/v1/reports/network", ADMIN, api=True),
+    Route("GET", "/api/v1/reports/companies/{company_id}", COMPANY, api=True),
 ]  # fmt: skip
 
 PUBLIC = {
@@ -92,6 +102,8 @@ KERNEL_BLUEPRINTS = {
     "api",
     "facilities_api",
     "competences_api",
+    "reports",
+    "reports_api",
     None,
 }
 
@@ -117,6 +129,7 @@ def test_every_kernel_route_is_in_the_matrix_or_public(app):
             .replace("<int:role_id>", "{staff_role_id}")
             .replace("<int:token_id>", "{token}")
             .replace("<int:competence_id>", "{competence_id}")
+            .replace("<int:organisation_id>", "{company_id}")
         )
 
     missing = []

@@ -61,6 +61,7 @@ def build_world(make_user, make_org, make_facility, grant, make_competence):
         "other_slug": other.slug,
         "staff_role_id": staff_role.id,
         "competence_id": competence.id,
+        "company_id": company.id,
     }
     return people, ids
 
