@@ -87,15 +87,17 @@ def _shade(value: float, top: float) -> str:
 
 def heatmap_svg(chart: Chart) -> str:
     """Weekday rows × hour columns, each cell shaded by its value and titled with it."""
-    cell, left, top_pad = 28, 48, 56
+    cell, left, top_pad = 30, 48, 70
     width, height = left + cell * len(chart.x_labels) + 8, top_pad + cell * len(chart.series) + 8
     top = max((v for _, row in chart.series for v in row), default=0)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" class="heatmap">',
         f"<title>{escape(chart.title)}</title>",
-        f'<text x="4" y="18" font-size="15" font-weight="600">{escape(chart.title)}</text>',
     ]
+    head, _, period = chart.title.partition(", ")
+    parts.append(f'<text x="4" y="20" font-size="15" font-weight="600">{escape(head)}</text>')
+    parts.append(f'<text x="4" y="40" font-size="12">{escape(period)}</text>')
     for j, label in enumerate(chart.x_labels):
         x = left + j * cell + cell / 2
         parts.append(f'<text x="{x}" y="{top_pad - 6}" font-size="10" '

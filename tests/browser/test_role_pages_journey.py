@@ -49,6 +49,9 @@ def demo(live_server) -> dict:
                 .limit(1)
             ),
         }
+        ids["helixa"] = one(
+            sa.select(User.organisation_id).where(User.email == ACCOUNTS["company admin"])
+        )
         ids["imaging_id"] = ids["imaging"].id
         ids["imaging"] = ids["imaging"].slug
         db.session.remove()
@@ -71,15 +74,17 @@ def pages(role: str, ids: dict) -> list[str]:
         "company admin": ["/dashboard", "/company/", "/requests/company",
                           f"/requests/{ids['quoted']}", "/charges/company",
                           "/training/company/enrolments", "/requests/directory",
-                          "/careers/ROLE.FCM-SPECIALIST"],
+                          "/careers/ROLE.FCM-SPECIALIST",
+                          f"/reports/companies/{ids['helixa']}"],
         "trainer": ["/dashboard", "/training/teaching", f"/training/sessions/{ids['session']}",
                     f"/training/sessions/{ids['session']}/participants"],
         "facility manager": ["/dashboard", f"/facilities/{slug}", f"/instruments/facility/{slug}",
                              f"/instruments/{i}/edit", "/instruments/approvals", "/requests/inbox",
                              f"/certificates/facility/{slug}", f"/training/facilities/{slug}",
-                             f"/charges/facilities/{ids['imaging_id']}", "/audit/"],
+                             f"/charges/facilities/{ids['imaging_id']}", "/audit/",
+                             f"/reports/facilities/{ids['imaging_id']}"],
         "network admin": ["/dashboard", "/facilities/new", "/competences/", "/charges/network",
-                          "/paths/awards", "/audit/"],
+                          "/paths/awards", "/audit/", "/reports/", "/reports/network"],
     }[role]  # fmt: skip
 
 
@@ -140,3 +145,37 @@ def test_a_student_applies_to_a_challenge_and_the_company_selects_the_team(
     assert desktop.get_by_text("Application selected").is_visible()
     desktop.get_by_role("link", name="workspace").click()
     assert desktop.get_by_role("heading", level=1).inner_text().startswith("Workspace")
+
+
+def test_facility_report_shows_its_charts(live_server, browser, demo, tmp_path):
+    """The manager's report draws its charts (SVG, styled through the page's nonce) beside their
+    tables; the screenshot is kept in INNOCORE_SCREENSHOTS when that folder is given."""
+    import os
+    from pathlib import Path
+
+    page = new_page(browser, viewport={"width": 1280, "height": 900})
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    sign_in(page, live_server.url, ACCOUNTS["facility manager"], DEMO_PASSWORD)
+    page.wait_for_url("**/dashboard")
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    # The demo's bookings lie in the coming days: a period around today shows them.
+    today = datetime.now(ZoneInfo("Europe/Rome")).date()
+    span = f"from={today - timedelta(days=60)}&to={today + timedelta(days=14)}"
+    page.goto(f"{live_server.url}/reports/facilities/{demo['imaging_id']}?{span}")
+    bar = page.locator("#utilisation figure.chart svg").first
+    assert bar.is_visible() and bar.bounding_box()["height"] > 200
+    assert page.locator("svg.heatmap rect").count() == 7 * 24
+    page.get_by_text("Data of the chart: Hours by month").click()
+    assert page.get_by_role("table", name="Hours by month").is_visible()
+    # pygal's own stylesheet applied: the plot background is the style's, not the default black
+    fill = page.locator("#utilisation figure.chart svg .background").first.evaluate(
+        "e => getComputedStyle(e).fill"
+    )
+    assert fill == "rgb(255, 255, 255)", fill
+    assert not [e for e in errors if "Content Security Policy" in e], errors
+    folder = Path(os.environ.get("INNOCORE_SCREENSHOTS") or tmp_path)
+    page.locator("#utilisation").screenshot(path=str(folder / "facility-report.png"))
+    page.context.close()
