@@ -43,6 +43,7 @@ from innocore.reports.sql import (
     instant,
     least,
     local_epoch,
+    week_index,
 )
 from instruments.models import Booking, BookingStatus, Downtime, Instrument, OpeningHours
 
@@ -149,15 +150,21 @@ def available_seconds(scope: Scope, buckets: list[bk.Bucket], group) -> dict:
 # ---- facility: utilisation -----------------------------------------------------------------
 
 
-def _series_by_bucket(scope: Scope, buckets: list[bk.Bucket]) -> dict[int, tuple[int, int]]:
-    start = greatest(Booking.starts_at, instant(scope.starts_at))
-    idx = bucket_index(start, buckets).label("k")
+def _series_by_bucket(scope: Scope, buckets: list[bk.Bucket], weekly: bool) -> dict:
+    """``{bucket index: (booked seconds, used seconds)}`` by the bucket of each booking's start."""
+    if weekly:
+        changes = bk.offset_changes(scope.starts_at, scope.ends_at, scope.zone)
+        idx = week_index(Booking.starts_at, buckets, changes).label("k")
+    else:
+        idx = bucket_index(Booking.starts_at, buckets).label("k")
     stmt = _booking_scope(_bookings_from().add_columns(idx, *_booked_used(scope)), scope)
     return {k: (b, u) for k, b, u in db.session.execute(stmt.group_by(idx)) if k is not None}
 
 
-def _bucket_chart(scope: Scope, title: str, buckets, kind: str, available=None) -> Chart:
-    rows = _series_by_bucket(scope, buckets)
+def _bucket_chart(scope: Scope, title: str, buckets, kind: str, available=None,
+                  weekly: bool = False, rows: dict | None = None) -> Chart:  # fmt: skip
+    if rows is None:
+        rows = _series_by_bucket(scope, buckets, weekly)
     booked = [hours(rows.get(i, (0, 0))[0]) for i in range(len(buckets))]
     used = [hours(rows.get(i, (0, 0))[1]) for i in range(len(buckets))]
     labels = [b.label for b in buckets]
@@ -192,18 +199,25 @@ def _by_dimension(scope: Scope, label_cols: list, title: str, columns: list[str]
     return Table(title, [*columns, "booked hours", "bookings", "people"], rows)
 
 
-def by_category(scope: Scope) -> Table:
+def by_category_and_organisation(scope: Scope) -> list[Table]:
+    """Booked hours, bookings and people by user category and by organisation: one scan grouped
+    by (organisation, category), rolled up here (a person belongs to one organisation, so people
+    add up across organisations)."""
     cat = category_of(User.organisation_id, Organisation.kind, Facility.institution_id)
-    table = _by_dimension(scope, [cat.label("category")], "Booked hours by user category",
-                          ["user category"])  # fmt: skip
-    for row in table.rows:
-        row[0] = category_label(row[0])
-    return table
-
-
-def by_organisation(scope: Scope) -> Table:
-    return _by_dimension(scope, [Organisation.name.label("organisation")],
-                         "Booked hours by organisation", ["organisation"])  # fmt: skip
+    both = _by_dimension(scope, [Organisation.name.label("organisation"), cat.label("category")],
+                         "", ["organisation", "category"])  # fmt: skip
+    by_org: dict[str, list] = defaultdict(lambda: [0.0, 0, 0])
+    by_cat: dict[str, list] = defaultdict(lambda: [0.0, 0, 0])
+    for org, category, booked, n, people in both.rows:
+        for acc in (by_org[org], by_cat[category_label(category)]):
+            acc[0], acc[1], acc[2] = round(acc[0] + booked, 2), acc[1] + n, acc[2] + people
+    columns = ["booked hours", "bookings", "people"]
+    return [
+        Table("Booked hours by user category", ["user category", *columns],
+              [[k, *v] for k, v in sorted(by_cat.items())]),
+        Table("Booked hours by organisation", ["organisation", *columns],
+              [[k, *v] for k, v in sorted(by_org.items())]),
+    ]  # fmt: skip
 
 
 def heat_map(scope: Scope, zone: str) -> Chart:
@@ -213,23 +227,20 @@ def heat_map(scope: Scope, zone: str) -> Chart:
     s = local_epoch(greatest(Booking.starts_at, instant(scope.starts_at)), changes)
     e = local_epoch(least(Booking.ends_at, instant(scope.ends_at)), changes)
 
-    def branch(tag: int, t):
-        how = ((t % bk.WEEK_SECONDS) // 3600).label("h")
-        stmt = _bookings_from().add_columns(sa.literal(tag).label("tag"), how,
-                                            sa.func.count(Booking.id).label("n"),
-                                            sa.func.sum(t % 3600).label("s"))  # fmt: skip
-        return _booking_scope(stmt, scope).group_by(how)
-
-    weeks = _bookings_from().add_columns(
-        sa.literal(2).label("tag"), sa.literal(-1).label("h"),
-        sa.func.coalesce(sa.func.sum(e // bk.WEEK_SECONDS - s // bk.WEEK_SECONDS), 0).label("n"),
-        sa.literal(0).label("s"),
-    )  # fmt: skip
-    union = sa.union_all(branch(0, s), branch(1, e), _booking_scope(weeks, scope))
-    rows = db.session.execute(union).all()
-    starts = [(h, n, x) for tag, h, n, x in rows if tag == 0]
-    ends = [(h, n, x) for tag, h, n, x in rows if tag == 1]
-    full = sum(int(n) for tag, _, n, _ in rows if tag == 2)
+    # Each booking is read twice (tag 0: its start, tag 1: its end) by joining a two-row table,
+    # so one scan of the bookings gives both aggregates and the count of weeks crossed.
+    tags = sa.union_all(sa.select(sa.literal(0).label("tag")),
+                        sa.select(sa.literal(1).label("tag"))).subquery("tags")  # fmt: skip
+    t = sa.case((tags.c.tag == 0, s), else_=e)
+    how = ((t % bk.WEEK_SECONDS) // 3600).label("h")
+    weeks_crossed = sa.case((tags.c.tag == 1, e // bk.WEEK_SECONDS), else_=-(s // bk.WEEK_SECONDS))
+    stmt = _bookings_from().join(tags, sa.true()).add_columns(
+        tags.c.tag, how, sa.func.count(Booking.id), sa.func.sum(t % 3600),
+        sa.func.sum(weeks_crossed))  # fmt: skip
+    rows = db.session.execute(_booking_scope(stmt, scope).group_by(tags.c.tag, how)).all()
+    starts = [(h, n, x) for tag, h, n, x, _ in rows if tag == 0]
+    ends = [(h, n, x) for tag, h, n, x, _ in rows if tag == 1]
+    full = sum(int(w or 0) for *_, w in rows)
     cells = bk.heat_cells(starts, ends, full)
     hours_labels = [f"{h:02d}" for h in range(24)]
     series = [(WEEKDAYS[d], [round(v, 2) for v in cells[d]]) for d in range(7)]
@@ -237,6 +248,23 @@ def heat_map(scope: Scope, zone: str) -> Chart:
                   [[name, *values] for name, values in series])  # fmt: skip
     title = f"Booked hours by weekday and hour ({zone} wall clock), {scope.period_label}"
     return Chart("heatmap", title, hours_labels, series, table, "h")
+
+
+def _usage_grid(scope: Scope, months, weeks) -> tuple[dict, dict, dict]:
+    """One scan of the bookings grouped by (instrument, month, week) of their start, at most
+    instruments × (weeks + months) rows, rolled up here into ``{instrument: (booked, used)}``,
+    ``{month index: ...}`` and ``{week index: ...}`` (seconds)."""
+    changes = bk.offset_changes(scope.starts_at, scope.ends_at, scope.zone)
+    m = bucket_index(Booking.starts_at, months).label("m")
+    w = week_index(Booking.starts_at, weeks, changes).label("w")
+    stmt = _bookings_from().add_columns(Booking.instrument_id, m, w, *_booked_used(scope))
+    stmt = _booking_scope(stmt, scope).group_by(Booking.instrument_id, m, w)
+    grids: tuple[dict, dict, dict] = ({}, {}, {})
+    for iid, mi, wi, booked, used in db.session.execute(stmt):
+        for grid, key in zip(grids, (iid, mi, wi), strict=True):
+            b, u = grid.get(key, (0, 0))
+            grid[key] = (b + int(booked or 0), u + int(used or 0))
+    return grids
 
 
 def utilisation_section(scope: Scope) -> Section:
@@ -248,20 +276,13 @@ def utilisation_section(scope: Scope) -> Section:
     whole = [bk.Bucket("period", scope.starts_at, scope.ends_at)]
     per_instrument = available_seconds(scope, whole, lambda iid, fid: iid)
     month_avail = available_seconds(scope, months, lambda iid, fid: fid)[fac.id]
-    stmt = (
-        sa.select(Instrument.id, Instrument.name, *_booked_used(scope))
-        .select_from(Instrument)
-        .outerjoin(Booking, sa.and_(Booking.instrument_id == Instrument.id,
-                                    Booking.starts_at < instant(scope.ends_at),
-                                    Booking.ends_at > instant(scope.starts_at),
-                                    Booking.status.in_(BOOKED)))
-        .where(Instrument.facility_id == fac.id)
-        .group_by(Instrument.id, Instrument.name)
-        .order_by(Instrument.name)
-    )  # fmt: skip
+    per_i, per_m, per_w = _usage_grid(scope, months, weeks)
+    names = db.session.execute(sa.select(Instrument.id, Instrument.name)
+                               .where(Instrument.facility_id == fac.id)
+                               .order_by(Instrument.name)).all()  # fmt: skip
     rows, tot = [], [0, 0, 0]
-    for iid, name, booked, used in db.session.execute(stmt):
-        avail = per_instrument.get(iid, [0])[0]
+    for iid, name in names:
+        avail, (booked, used) = per_instrument.get(iid, [0])[0], per_i.get(iid, (0, 0))
         rows.append([name, hours(avail), hours(booked), hours(used), percent(booked, avail)])
         tot = [tot[0] + avail, tot[1] + booked, tot[2] + used]
     figures = [("Available hours", hours(tot[0])), ("Booked hours", hours(tot[1])),
@@ -271,9 +292,9 @@ def utilisation_section(scope: Scope) -> Section:
         "utilisation", "Instrument utilisation", figures,
         tables=[Table("Utilisation by instrument", ["instrument", "available hours",
                       "booked hours", "used hours", "utilisation %"], rows),
-                by_category(scope), by_organisation(scope)],
-        charts=[_bucket_chart(scope, "Hours by month", months, "bar", month_avail),
-                _bucket_chart(scope, "Hours by week", weeks, "line"),
+                *by_category_and_organisation(scope)],
+        charts=[_bucket_chart(scope, "Hours by month", months, "bar", month_avail, rows=per_m),
+                _bucket_chart(scope, "Hours by week", weeks, "line", rows=per_w),
                 heat_map(scope, scope.zone)],
         note="Available hours come from each instrument's opening hours; instruments without "
         "opening hours add no available hours. Booked: confirmed, completed and no-show "
@@ -308,14 +329,19 @@ def no_show_section(scope: Scope) -> Section:
     cancelled = sa.func.sum(sa.case((Booking.status == BookingStatus.CANCELLED, 1), else_=0))
     held = sa.func.sum(sa.case((Booking.status.in_(BOOKED), 1), else_=0))
     base = _narrow(_bookings_from().where(in_period), scope)
-    stmt = base.add_columns(Instrument.name, held, no_show, late, cancelled) \
-        .group_by(Instrument.name).order_by(Instrument.name)  # fmt: skip
-    rows = [[n, h or 0, ns or 0, lt or 0, c or 0, percent(ns or 0, h)]
-            for n, h, ns, lt, c in db.session.execute(stmt)]  # fmt: skip
     months = bk.months(scope.start_on, scope.end_on, scope.zone)
     idx = bucket_index(Booking.starts_at, months).label("k")
-    monthly = {k: (ns or 0, lt or 0) for k, ns, lt in
-               db.session.execute(base.add_columns(idx, no_show, late).group_by(idx))}  # fmt: skip
+    stmt = base.add_columns(Instrument.name, idx, held, no_show, late, cancelled) \
+        .group_by(Instrument.name, idx)  # fmt: skip
+    per: dict[str, list] = defaultdict(lambda: [0, 0, 0, 0])
+    monthly: dict[int, tuple[int, int]] = {}
+    for name, k, h, ns, lt, c in db.session.execute(stmt):
+        acc = per[name]
+        acc[:] = [acc[0] + int(h or 0), acc[1] + int(ns or 0), acc[2] + int(lt or 0),
+                  acc[3] + int(c or 0)]  # fmt: skip
+        a, b = monthly.get(k, (0, 0))
+        monthly[k] = (a + int(ns or 0), b + int(lt or 0))
+    rows = [[n, *v, percent(v[1], v[0])] for n, v in sorted(per.items())]
     labels = [m.label for m in months]
     ns_series = [monthly.get(i, (0, 0))[0] for i in range(len(months))]
     lt_series = [monthly.get(i, (0, 0))[1] for i in range(len(months))]

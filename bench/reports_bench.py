@@ -1,0 +1,154 @@
+"""Reports benchmark: a facility's year report and the network report over the bench network
+(1,000 instruments, 20,000 users, 1,000,000 bookings at scale 1.0), through the real Flask stack
+(API, JSON; and the HTML page with its charts).
+
+    .venv/bin/python bench/reports_bench.py --scale 0.1                       # SQLite in /tmp
+    INNOCORE_TEST_DATABASE_URL=postgresql://root@127.0.0.1:5432/test \\
+        .venv/bin/python bench/reports_bench.py --scale 1.0                   # a fresh PostgreSQL DB
+
+The network is instruments_bench's generator (10 facilities in Rome and Lisbon, 2-hour bookings
+every 3 hours on each instrument, half past and half ahead), plus: opening hours Monday to Friday
+08:00-20:00 on every instrument, a third of the users moved to 20 companies, bookings made
+completed / no-show / late-cancelled in turn, and one charge per 20 bookings. Prints figures;
+passes or fails nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+
+
+def enrich(app) -> dict:
+    """Opening hours, companies, status mix and charges on top of the generated network."""
+    from innocore.accounts.models import Organisation
+    from innocore.extensions import db
+
+    with app.app_context():
+        now = datetime.now(UTC)
+        db.session.execute(sa.text(
+            "INSERT INTO instrument_opening_hours (instrument_id, weekday, opens, closes) "
+            "SELECT i.id, d.n, '08:00:00', '20:00:00' FROM instrument i CROSS JOIN "
+            "(SELECT 0 AS n UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 "
+            "UNION ALL SELECT 4) d"))  # fmt: skip
+        companies = [Organisation(name=f"Bench Company {i}", kind="company", country="DE",
+                                  created_at=now) for i in range(20)]  # fmt: skip
+        db.session.add_all(companies)
+        db.session.flush()
+        first = min(c.id for c in companies)
+        db.session.execute(sa.text(
+            f"UPDATE user_account SET organisation_id = {first} + (id % 20) WHERE id % 3 = 0"))
+        db.session.execute(sa.text(
+            "UPDATE booking SET status = CASE WHEN id % 10 = 0 THEN 'no_show' "
+            "WHEN id % 10 = 1 THEN 'cancelled' ELSE 'completed' END, "
+            "cancelled_late = (id % 10 = 1) WHERE starts_at < :now"), {"now": now})  # fmt: skip
+        db.session.execute(sa.text(
+            "INSERT INTO charge (source, source_id, source_key, organisation_id, user_id, "
+            "facility_id, instrument_id, category, description, unit, rate, quantity, share, "
+            "amount, currency, incurred_at, period_on, created_at) "
+            "SELECT 'booking', b.id, 'bench:' || b.id, u.organisation_id, b.user_id, "
+            "i.facility_id, b.instrument_id, 'internal', 'use', 'hour', 10, 2, 1, 20, 'EUR', "
+            "b.ends_at, :month, b.ends_at FROM booking b JOIN instrument i ON i.id = "
+            "b.instrument_id JOIN user_account u ON u.id = b.user_id "
+            "WHERE b.status = 'completed' AND b.id % 20 = 2"),
+            {"month": now.date().replace(day=1)})  # fmt: skip
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(sa.text("ANALYZE"))
+        db.session.commit()
+        facility_id = db.session.scalar(sa.text("SELECT MIN(id) FROM facility"))
+        return {"facility_id": facility_id}
+
+
+def measure(app, client, label, token, path, runs) -> tuple[float, float, int]:
+    from innocore.extensions import db
+
+    headers = {"Authorization": f"Bearer {token}"}
+    statements, timings = [], []
+
+    def count(*_):
+        statements.append(1)
+
+    with app.app_context():
+        engine = db.engine
+    for i in range(runs + 1):
+        statements.clear()
+        sa.event.listen(engine, "before_cursor_execute", count)
+        started = time.perf_counter()
+        response = client.get(path, headers=headers)
+        elapsed = (time.perf_counter() - started) * 1000
+        sa.event.remove(engine, "before_cursor_execute", count)
+        assert response.status_code == 200, (path, response.status_code, response.data[:300])
+        if i:  # the first run warms caches
+            timings.append(elapsed)
+    timings.sort()
+    p95 = timings[max(int(len(timings) * 0.95) - 1, 0)]
+    print(f"{label:<52} {len(statements):>7} {statistics.median(timings):>9.1f} {p95:>9.1f}")
+    return statistics.median(timings), p95, len(statements)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--keep", action="store_true", help="keep the database, print its URL")
+    args = parser.parse_args()
+
+    from instruments_bench import generate
+
+    from innocore.accounts.models import User
+    from innocore.api.tokens import create_token
+    from innocore.extensions import db
+    from tests.support.live import LiveServer
+
+    server = LiveServer(workers=1, label="reports-bench")  # its database and settings; not started
+    app = server.app
+    try:
+        t0 = time.perf_counter()
+        data = generate(app, args.scale)
+        t1 = time.perf_counter()
+        ids = enrich(app)
+        print(f"database: {server.database.url.split(':')[0]}; generated "
+              f"{len(data['instruments'])} instruments, {data['users']} users, "
+              f"{data['bookings']} bookings in {t1 - t0:.1f} s; enriched in "
+              f"{time.perf_counter() - t1:.1f} s")  # fmt: skip
+        with app.app_context():
+            admin = db.session.get(User, db.session.scalar(sa.select(sa.func.min(User.id))))
+            admin.is_network_admin = True
+            _, token = create_token(admin, "reports bench")
+            db.session.commit()
+            admin_session = admin.get_id()
+        client = app.test_client()
+        today = datetime.now(UTC).date()
+        year = f"from={today - timedelta(days=364)}&to={today}"
+        fid = ids["facility_id"]
+        print(f"{'case (a year to today)':<52} {'queries':>7} {'p50 ms':>9} {'p95 ms':>9}")
+        measure(app, client, "facility report, API JSON (all sections)", token,
+                f"/api/v1/reports/facilities/{fid}?{year}", args.runs)  # fmt: skip
+        measure(app, client, "facility report, CSV", token,
+                f"/api/v1/reports/facilities/{fid}?{year}&format=csv", args.runs)  # fmt: skip
+        measure(app, client, "network report, API JSON (all sections)", token,
+                f"/api/v1/reports/network?{year}", args.runs)  # fmt: skip
+        with client.session_transaction() as sess:
+            sess["_user_id"] = admin_session
+        measure(app, client, "facility report, HTML page with charts", token,
+                f"/reports/facilities/{fid}?{year}", args.runs)  # fmt: skip
+        measure(app, client, "network report, HTML page with charts", token,
+                f"/reports/network?{year}", args.runs)  # fmt: skip
+    finally:
+        if args.keep:
+            print(f"kept: {server.database.url}")
+        else:
+            server.database.drop()
+
+
+if __name__ == "__main__":
+    main()
