@@ -60,7 +60,6 @@ def register(app: Flask) -> None:
     register_report_section(app, "facility", service_request_section, 50)
     register_report_section(app, "facility", revenue_section, 60)
     register_report_section(app, "network", network_section, 10)
-    register_report_section(app, "network", network_utilisation_section, 15)
     register_report_section(app, "network", revenue_section, 60)
     register_report_section(app, "person", person_usage_section, 10)
     register_report_section(app, "person", revenue_section, 60)
@@ -512,18 +511,8 @@ def network_section(scope: Scope) -> Section:
     cancellations, downtime hours; and cross-institution use and companies served."""
     whole = [bk.Bucket("period", scope.starts_at, scope.ends_at)]
     avail = available_seconds(scope, whole, lambda iid, fid: fid)
-    usage = _booking_scope(_bookings_from().add_columns(Instrument.facility_id, *_booked_used(scope)),
-                           scope).group_by(Instrument.facility_id)  # fmt: skip
-    usage_rows = {fid: (b, u) for fid, b, u in db.session.execute(usage)}
-    in_period = sa.and_(Booking.starts_at >= instant(scope.starts_at),
-                        Booking.starts_at < instant(scope.ends_at))  # fmt: skip
-    ns = _narrow(_bookings_from().where(in_period), scope).add_columns(
-        Instrument.facility_id,
-        sa.func.sum(sa.case((Booking.status == BookingStatus.NO_SHOW, 1), else_=0)),
-        sa.func.sum(sa.case((sa.and_(Booking.status == BookingStatus.CANCELLED,
-                                     Booking.cancelled_late.is_(True)), 1), else_=0)),
-    ).group_by(Instrument.facility_id)  # fmt: skip
-    ns_rows = {fid: (a or 0, b or 0) for fid, a, b in db.session.execute(ns)}
+    months = bk.months(scope.start_on, scope.end_on, scope.zone)
+    usage_rows, ns_rows, by_month = _network_grid(scope, months)
     down = {
         fid: s for fid, _, s in db.session.execute(downtime_query(scope, Instrument.facility_id))
     }
@@ -531,7 +520,7 @@ def network_section(scope: Scope) -> Section:
     rows = []
     for fid, name in facilities:
         a, (b, u) = avail.get(fid, [0])[0], usage_rows.get(fid, (0, 0))
-        n1, n2 = ns_rows.get(fid, (0, 0))
+        n1, n2 = ns_rows.get(fid, (0, 0))  # no-shows, late cancellations
         rows.append(
             [name, hours(a), hours(b), hours(u), percent(b, a), n1, n2, hours(down.get(fid, 0))]
         )
@@ -540,11 +529,45 @@ def network_section(scope: Scope) -> Section:
                   Table("Utilisation by facility", ["facility", "utilisation %"],
                         [[r[0], r[4]] for r in rows]), "%")  # fmt: skip
     return Section("facilities", "Facilities side by side", _cross_use(scope),
+                   note=f"The period is read in {scope.zone}; each facility's opening hours are "
+                   "counted over the local days the period covers.",
                    tables=[Table("Instrument use by facility",
                                  ["facility", "available hours", "booked hours", "used hours",
                                   "utilisation %", "no-shows", "late cancellations",
                                   "downtime hours"], rows)],
-                   charts=[chart])  # fmt: skip
+                   charts=[chart, _bucket_chart(scope, "Network hours by month", months, "line",
+                                                rows=by_month)])  # fmt: skip
+
+
+def _network_grid(scope: Scope, months) -> tuple[dict, dict, dict]:
+    """One scan of the bookings overlapping the period, grouped by (facility, month of start):
+    ``{facility: (booked, used)}`` seconds, ``{facility: (no-shows, late cancellations)}`` of
+    bookings starting in the period, and ``{month index: (booked, used)}``."""
+    held = Booking.status.in_(BOOKED)
+    seconds = _seconds(scope)
+    starts_in = Booking.starts_at >= instant(scope.starts_at)
+    m = bucket_index(Booking.starts_at, months).label("m")
+    stmt = _narrow(_bookings_from(), scope).where(
+        Booking.starts_at < instant(scope.ends_at), Booking.ends_at > instant(scope.starts_at)
+    ).add_columns(
+        Instrument.facility_id, m,
+        sa.func.sum(sa.case((held, seconds), else_=0)),
+        sa.func.sum(sa.case((Booking.status == USED, seconds), else_=0)),
+        sa.func.sum(sa.case((sa.and_(starts_in, Booking.status == BookingStatus.NO_SHOW), 1),
+                            else_=0)),
+        sa.func.sum(sa.case((sa.and_(starts_in, Booking.status == BookingStatus.CANCELLED,
+                                     Booking.cancelled_late.is_(True)), 1), else_=0)),
+    ).group_by(Instrument.facility_id, m)  # fmt: skip
+    usage: dict = {}
+    no_shows: dict = {}
+    by_month: dict = {}
+    for fid, mi, booked, used, ns, late in db.session.execute(stmt):
+        booked, used, ns, late = (int(v or 0) for v in (booked, used, ns, late))
+        for grid, key, a, b in ((usage, fid, booked, used), (no_shows, fid, ns, late),
+                                (by_month, mi, booked, used)):  # fmt: skip
+            x, y = grid.get(key, (0, 0))
+            grid[key] = (x + a, y + b)
+    return usage, no_shows, by_month
 
 
 def _facilities(scope: Scope) -> sa.Select:
@@ -570,16 +593,6 @@ def _cross_use(scope: Scope) -> list[tuple[str, object]]:
     people, bookings, companies = db.session.execute(stmt).one()
     return [("People booking at another institution's facility", people),
             ("Their bookings", bookings), ("Companies served (bookings)", companies)]  # fmt: skip
-
-
-def network_utilisation_section(scope: Scope) -> Section:
-    """Network-wide booked and used hours by month."""
-    months = bk.months(scope.start_on, scope.end_on, scope.zone)
-    return Section(
-        "network_utilisation",
-        "Instrument use by month",
-        charts=[_bucket_chart(scope, "Network hours by month", months, "line")],
-    )
 
 
 def person_usage_section(scope: Scope) -> Section:
