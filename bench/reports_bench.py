@@ -45,8 +45,11 @@ def enrich(app) -> dict:
         db.session.add_all(companies)
         db.session.flush()
         first = min(c.id for c in companies)
-        db.session.execute(sa.text(
-            f"UPDATE user_account SET organisation_id = {first} + (id % 20) WHERE id % 3 = 0"))
+        db.session.execute(
+            sa.text(
+                f"UPDATE user_account SET organisation_id = {first} + (id % 20) WHERE id % 3 = 0"
+            )
+        )
         db.session.execute(sa.text(
             "UPDATE booking SET status = CASE WHEN id % 10 = 0 THEN 'no_show' "
             "WHEN id % 10 = 1 THEN 'cancelled' ELSE 'completed' END, "
@@ -95,6 +98,30 @@ def measure(app, client, label, token, path, runs) -> tuple[float, float, int]:
     return statistics.median(timings), p95, len(statements)
 
 
+def section_alone(app, facility_id: int, today, runs: int) -> None:
+    """The utilisation section by itself (the SQL and the Python that shapes it), in process."""
+    from innocore import clock
+    from innocore.extensions import db
+    from innocore.facilities.models import Facility
+    from innocore.reports.core import Scope
+    from instruments.reports import utilisation_section
+
+    with app.app_context():
+        zone = db.session.get(Facility, facility_id).timezone
+        scope = Scope("facility", today - timedelta(days=364), today, zone, clock.now(),
+                      facility_id=facility_id)  # fmt: skip
+        statements, timings = [], []
+        sa.event.listen(db.engine, "before_cursor_execute", lambda *_: statements.append(1))
+        for i in range(runs + 1):
+            statements.clear()
+            started = time.perf_counter()
+            utilisation_section(scope)
+            if i:
+                timings.append((time.perf_counter() - started) * 1000)
+        print(f"{'facility utilisation section alone':<52} {len(statements):>7} "
+              f"{statistics.median(timings):>9.1f} {max(timings):>9.1f}")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0)
@@ -137,6 +164,7 @@ def main() -> None:
                 f"/api/v1/reports/facilities/{fid}?{year}&format=csv", args.runs)  # fmt: skip
         measure(app, client, "network report, API JSON (all sections)", token,
                 f"/api/v1/reports/network?{year}", args.runs)  # fmt: skip
+        section_alone(app, fid, today, args.runs)
         with client.session_transaction() as sess:
             sess["_user_id"] = admin_session
         measure(app, client, "facility report, HTML page with charts", token,
