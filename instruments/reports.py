@@ -45,7 +45,15 @@ from innocore.reports.sql import (
     local_epoch,
     week_index,
 )
-from instruments.models import Booking, BookingStatus, Downtime, Instrument, OpeningHours
+from innocore.vocab import OrganisationKind
+from instruments.models import (
+    Booking,
+    BookingStatus,
+    Downtime,
+    Instrument,
+    InstrumentStatus,
+    OpeningHours,
+)
 
 BOOKED = (BookingStatus.CONFIRMED, BookingStatus.COMPLETED, BookingStatus.NO_SHOW)
 USED = BookingStatus.COMPLETED
@@ -130,7 +138,7 @@ def available_seconds(scope: Scope, buckets: list[bk.Bucket], group) -> dict:
                   OpeningHours.weekday, OpeningHours.opens, OpeningHours.closes)
         .join(Facility, Facility.id == Instrument.facility_id)
         .join(OpeningHours, OpeningHours.instrument_id == Instrument.id)
-        .where(Instrument.status != "retired")
+        .where(Instrument.status != InstrumentStatus.RETIRED)
     )  # fmt: skip
     if scope.facility_id is not None:
         stmt = stmt.where(Instrument.facility_id == scope.facility_id)
@@ -588,7 +596,7 @@ def _cross_use(scope: Scope) -> list[tuple[str, object]]:
                 (User.organisation_id != Facility.institution_id, Booking.user_id)))),
             sa.func.count(sa.case((User.organisation_id != Facility.institution_id, Booking.id))),
             sa.func.count(sa.distinct(sa.case(
-                (Organisation.kind == "company", User.organisation_id)))),
+                (Organisation.kind == OrganisationKind.COMPANY, User.organisation_id)))),
         ), scope)  # fmt: skip
     people, bookings, companies = db.session.execute(stmt).one()
     return [("People booking at another institution's facility", people),
