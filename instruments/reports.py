@@ -22,6 +22,7 @@ from flask import Flask
 from innocore.accounts.models import Organisation, User
 from innocore.extensions import db
 from innocore.facilities.models import Facility
+from innocore.ledger.models import Charge
 from innocore.reports import buckets as bk
 from innocore.reports.core import (
     Chart,
@@ -448,16 +449,9 @@ def service_request_section(scope: Scope) -> Section:
                    "section (accepted quotes).")  # fmt: skip
 
 
-def _charges():
-    from innocore.ledger.models import Charge
-
-    return Charge
-
-
 def revenue_section(scope: Scope) -> Section:
     """Charges incurred in the period: by user category, organisation, kind and month (per
     currency), for the scope's facility, person or company, or the whole network."""
-    Charge = _charges()  # noqa: N806
     base = (
         sa.select()
         .select_from(Charge)

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from innocore.vocab import OrganisationKind, OrgRole, UserCategory
 from innocore.ledger.models import Charge, ChargeSource
+from innocore.vocab import OrganisationKind, OrgRole, UserCategory
 from instruments.models import Booking, BookingStatus, Downtime
 
 ROME = ZoneInfo("Europe/Rome")
