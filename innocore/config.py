@@ -6,6 +6,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 ENV_PREFIX = "INNOCORE_"
 
@@ -15,6 +16,9 @@ _SETTINGS: dict[str, tuple[object, type]] = {
     "SECRET_KEY": (None, str),
     "BASE_URL": ("http://127.0.0.1:5000", str),
     "NETWORK_NAME": ("InnoCore network", str),
+    # IANA zone of network-wide figures (the network report's periods and charts); facility
+    # reports always use their facility's own zone.
+    "NETWORK_TIMEZONE": ("UTC", str),
     "MAIL_SERVER": ("127.0.0.1", str),
     "MAIL_PORT": (25, int),
     "MAIL_USERNAME": (None, str),
@@ -92,6 +96,12 @@ def build_config(instance_path: str, overrides: dict | None = None) -> dict:
     elif url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     cfg["SQLALCHEMY_DATABASE_URI"] = url
+    try:
+        ZoneInfo(cfg["NETWORK_TIMEZONE"])
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(
+            f"INNOCORE_NETWORK_TIMEZONE={cfg['NETWORK_TIMEZONE']!r} is not an IANA time zone"
+        ) from exc
     cfg.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
     secure = bool(cfg.get("SECURE_COOKIES"))
     cfg.update(

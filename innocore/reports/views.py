@@ -71,7 +71,7 @@ def network_scope(args) -> tuple[Scope, Facility | None]:
         facility = db.session.get(Facility, int(raw)) if raw.isdigit() and len(raw) < 10 else None
         if facility is None:
             raise NotFound("No such facility.")
-    zone = facility.timezone if facility else current_app.config.get("REPORT_TIMEZONE", "UTC")
+    zone = facility.timezone if facility else current_app.config["NETWORK_TIMEZONE"]
     return scope_for("network", zone, args, facility_id=facility.id if facility else None), facility
 
 
