@@ -107,6 +107,10 @@ def _company_panel(user) -> Panel | None:
         )
         or 0
     )
-    return Panel(
-        f"{user.organisation.name}", [(f"{members} people in your company", None)], order=30
-    )
+    # The company's pages, one click from the dashboard (the "Company" menu lists them too).
+    from innocore.template_helpers import nav_menus
+
+    links = dict(nav_menus(current_app, user)).get("Company", [])
+    items = [(f"{members} people in your company", url_for("companies.index"))]
+    items += [(label, url) for label, url in links if label != "People"]
+    return Panel(f"{user.organisation.name}", items, order=30)

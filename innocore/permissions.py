@@ -125,6 +125,11 @@ def can_view_audit(user, facility_id: int | None = None) -> bool:
     return facility_id in managed_facility_ids(user)
 
 
+def is_company_admin(user) -> bool:
+    """A company administrator: sees the company's people, requests, charges and statements."""
+    return _authenticated(user) and bool(user.is_company_admin)
+
+
 def is_company_admin_of(user, organisation_id: int) -> bool:
     """A company administrator sees the activity of their own company only."""
     return (

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from innocore.clock import date_text, to_zone
 from innocore.permissions import TEMPLATE_PREDICATES, can_add_competence
+from innocore.status import status_badge
 
 
 def local_time(
@@ -23,9 +24,64 @@ def local_time(
     return f"{local.strftime(fmt)} {local.tzname()}"
 
 
-def register_nav(app: Flask, label: str, endpoint: str, predicate=None) -> None:
-    """A feature package adds a main-navigation link, shown when ``predicate(user)`` holds."""
-    app.extensions.setdefault("innocore.nav", []).append((label, endpoint, predicate))
+# The main menus, in the order the navigation shows them. A link registered without a group (or
+# with an unknown one) goes to the last menu, "More", shown only when it holds a link.
+NAV_GROUPS = ("Book", "Learn", "Manage", "Company", "Network")
+MORE = "More"
+
+
+CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF"}
+
+
+def money(amount, currency: str | None = "EUR") -> str:
+    """An amount with its currency, two decimals and thin grouping: ``€1,234.50``; ``CHF 12.00``.
+
+    ``amount`` is a ``Decimal``, number or numeric string (``None`` shows as an empty string);
+    ``currency`` an ISO 4217 code (EUR when not given). A code without a symbol prints before.
+    """
+    if amount is None or amount == "":
+        return ""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        value = Decimal(str(amount))
+    except InvalidOperation:
+        return str(amount)
+    code = (currency or "EUR").upper()
+    sign = "−" if value < 0 else ""
+    figure = f"{abs(value):,.2f}"
+    symbol = CURRENCY_SYMBOLS.get(code)
+    if symbol and len(symbol) == 1:
+        return f"{sign}{symbol}{figure}"
+    return f"{sign}{code} {figure}"
+
+
+def register_nav(
+    app: Flask, label: str, endpoint: str, predicate=None, group: str | None = None
+) -> None:
+    """A feature package adds a main-navigation link, shown when ``predicate(user)`` holds.
+
+    ``group`` is one of ``NAV_GROUPS`` (Book, Learn, Manage, Company, Network); without one the
+    link goes to the "More" menu. Links keep their registration order inside a menu.
+    """
+    entry = (label, endpoint, predicate, group if group in NAV_GROUPS else MORE)
+    app.extensions.setdefault("innocore.nav", []).append(entry)
+
+
+def _entries(app: Flask) -> list[tuple]:
+    """Registered links as (label, endpoint, predicate, group), older 3-tuples read as "More"."""
+    return [e if len(e) == 4 else (*e, MORE) for e in app.extensions.get("innocore.nav", [])]
+
+
+def nav_menus(app: Flask, user) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The menus ``user`` sees: ``[(group, [(label, url), ...]), ...]``, empty menus left out."""
+    from flask import url_for
+
+    menus: dict[str, list] = {g: [] for g in (*NAV_GROUPS, MORE)}
+    for label, endpoint, pred, group in _entries(app):
+        if pred is None or pred(user):
+            menus[group].append((label, url_for(endpoint)))
+    return [(group, links) for group, links in menus.items() if links]
 
 
 def register_facility_section(app: Flask, template: str) -> None:
@@ -50,13 +106,35 @@ def _unread_notifications() -> int:
     return g._unread_notifications
 
 
+def _signed_in(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
+
+
+def _register_kernel_nav(app: Flask) -> None:
+    """The kernel's own links; feature packages add theirs from ``register(app)``."""
+    from innocore.permissions import can_view_audit, is_company_admin, is_network_admin
+
+    # The kernel's links come first in their menus, before those packages registered already.
+    registered = app.extensions.get("innocore.nav", [])
+    app.extensions["innocore.nav"] = []
+
+    register_nav(app, "People", "companies.index", is_company_admin, group="Company")
+    register_nav(app, "Facilities", "facilities.directory", group="Network")
+    register_nav(app, "Competences", "competences.index", group="Network")
+    register_nav(app, "Audit trail", "audit.index", lambda u: _signed_in(u) and can_view_audit(u),
+                 group="Manage")  # fmt: skip
+    register_nav(app, "New facility", "facilities.create", lambda u: _signed_in(u) and is_network_admin(u),
+                 group="Network")  # fmt: skip
+    app.extensions["innocore.nav"].extend(registered)
+
+
 def init_app(app: Flask) -> None:
     from flask import url_for
 
     def nav_items():
         return [
             (label, url_for(endpoint))
-            for label, endpoint, pred in app.extensions.get("innocore.nav", [])
+            for label, endpoint, pred, _ in _entries(app)
             if pred is None or pred(current_user)
         ]
 
@@ -71,13 +149,17 @@ def init_app(app: Flask) -> None:
             for t in app.extensions.get("innocore.facility_sections", [])
         ]
 
+    _register_kernel_nav(app)
     app.jinja_env.globals.update(
         nav_items=nav_items,
+        nav_menus=lambda: nav_menus(app, current_user),
         facility_sections=facility_sections,
         competence_sections=competence_sections,
         may_add_competence=can_add_competence,
     )
     app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["money"] = money
+    app.jinja_env.globals["status_badge"] = status_badge
     app.jinja_env.filters["local_date"] = date_text
     app.jinja_env.globals.update(TEMPLATE_PREDICATES)
     app.jinja_env.globals["network_name"] = lambda: app.config["NETWORK_NAME"]

@@ -12,13 +12,14 @@ def register(app: Flask) -> None:
     """Wire this package into the app: models, pages, API, jobs, panels, navigation, demo data."""
     from innocore.dashboard import register_panel
     from innocore.demo import register_seeder
+    from innocore.permissions import is_company_admin, signed_in
     from innocore.template_helpers import register_facility_section, register_nav
     from training import feeds, jobs, models, staff_views, views  # noqa: F401  (tables and routes)
     from training.api import bp as api_bp
     from training.demo import seed_training
     from training.manage_api import bp as manage_api_bp
     from training.panels import training_panel
-    from training.permissions import TEMPLATE_PREDICATES
+    from training.permissions import TEMPLATE_PREDICATES, may_teach_anywhere
 
     app.register_blueprint(bp)
     app.register_blueprint(api_bp)
@@ -26,7 +27,12 @@ def register(app: Flask) -> None:
     jobs.register(app)
     _register_certificate_hooks(app)
     register_panel(app, training_panel)
-    register_nav(app, "Training", "training.catalog")
+    register_nav(app, "Training catalog", "training.catalog", group="Learn")
+    register_nav(app, "My training", "training.my_training", signed_in, group="Learn")
+    register_nav(app, "Teaching", "training.teaching", may_teach_anywhere, group="Manage")
+    register_nav(
+        app, "Training enrolments", "training_company.enrolments", is_company_admin, group="Company"
+    )
     register_facility_section(app, "training/_facility_section.html")
     register_seeder(app, seed_training)
     from training.reports import register as register_reports

@@ -14,6 +14,7 @@ def register(app: Flask) -> None:
     from innocore.dashboard import register_panel
     from innocore.demo import register_seeder
     from innocore.jobs import register_job
+    from innocore.permissions import is_company_admin
     from innocore.template_helpers import register_facility_section, register_nav
     from instruments.requests import (  # noqa: F401  (tables, routes)
         catalog_views,
@@ -24,14 +25,16 @@ def register(app: Flask) -> None:
     from instruments.requests.api import bp as api_bp
     from instruments.requests.demo import seed_requests
     from instruments.requests.panels import requests_panel
-    from instruments.requests.permissions import TEMPLATE_PREDICATES, may_use_inbox
+    from instruments.requests.permissions import TEMPLATE_PREDICATES, may_request, may_use_inbox
     from instruments.requests.services import lapse_quotes
 
     app.register_blueprint(bp)
     app.register_blueprint(api_bp)
     app.jinja_env.globals.update(TEMPLATE_PREDICATES)
-    register_nav(app, "Expertise", "requests.directory")
-    register_nav(app, "Request inbox", "requests.inbox", may_use_inbox)
+    register_nav(app, "Services and expertise", "requests.directory", group="Book")
+    register_nav(app, "My requests", "requests.mine", may_request, group="Book")
+    register_nav(app, "Request inbox", "requests.inbox", may_use_inbox, group="Manage")
+    register_nav(app, "Requests", "requests.company", is_company_admin, group="Company")
     register_facility_section(app, "requests/_facility_section.html")
     register_company_page(app, "Service requests and quotes", "requests.company")
     register_panel(app, requests_panel)

@@ -68,7 +68,7 @@ def register(app: Flask) -> None:
     register_job(app, "certificate_expiry", services.expire_due, 900)
     register_job(app, "certificate_expiry_warnings", services.send_expiry_warnings, 3600)
     register_panel(app, _panel)
-    register_nav(app, "Certificates", "certification.mine", signed_in)
+    register_nav(app, "My certificates", "certification.mine", signed_in, group="Learn")
     register_competence_section(app, "certification/_routes_section.html")
     app.jinja_env.globals["training_routes_to"] = _routes_to
     register_seeder(app, seed_certificates)

@@ -17,5 +17,5 @@ def register(app: Flask) -> None:
 
     app.register_blueprint(bp)
     app.register_blueprint(api_bp)
-    register_nav(app, "Passport", "passport.mine", signed_in)
+    register_nav(app, "Competence passport", "passport.mine", signed_in, group="Learn")
     register_seeder(app, seed_passport)

@@ -16,4 +16,4 @@ def register(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(api_bp)
     register_job(app, "path_awards", services.award_completed, 600)
-    register_nav(app, "Paths", "paths.index", signed_in)
+    register_nav(app, "Qualification paths", "paths.index", signed_in, group="Learn")

@@ -22,7 +22,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(api_bp)
     set_recognised_facts(app, recognised_facts)
-    register_nav(app, "Recognition", "recognition.mine", signed_in)
+    register_nav(app, "Recognition", "recognition.mine", signed_in, group="Learn")
     register_seeder(app, seed_recognition)
     register_facility_section(app, "recognition/_facility_section.html")
     app.jinja_env.globals.update(TEMPLATE_PREDICATES)

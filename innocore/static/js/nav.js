@@ -1,12 +1,60 @@
-// The main menu is a <details> element: collapsed behind "Menu" on phones, always open on wide
-// screens (where the "Menu" button itself is hidden). Works without JavaScript as a plain toggle.
+// The main navigation: disclosure buttons (aria-expanded) opening one menu at a time; Escape
+// closes the open menu and gives focus back to its button, a click elsewhere closes it. On narrow
+// screens the whole navigation sits behind "Menu". Without JavaScript every menu shows its links
+// (the "js" class on <html> is what hides them, see js-on.js and the CSS).
 (function () {
-  var menu = document.querySelector("details.nav-toggle");
-  if (!menu || !window.matchMedia) return;
-  var wide = window.matchMedia("(min-width: 60rem)");
-  function sync() { menu.open = wide.matches; }
-  sync();
-  if (wide.addEventListener) wide.addEventListener("change", sync);
+  var nav = document.getElementById("site-nav");
+  if (!nav) return;
+  var buttons = Array.prototype.slice.call(nav.querySelectorAll(".menu-button"));
+  function setOpen(button, open) {
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+  }
+  function closeAll(except) {
+    buttons.forEach(function (b) { if (b !== except) setOpen(b, false); });
+  }
+  buttons.forEach(function (button) {
+    button.addEventListener("click", function () {
+      var open = button.getAttribute("aria-expanded") !== "true";
+      closeAll(button);
+      setOpen(button, open);
+    });
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var open = buttons.filter(function (b) { return b.getAttribute("aria-expanded") === "true"; })[0];
+    if (open) { setOpen(open, false); open.focus(); }
+  });
+  document.addEventListener("click", function (event) {
+    if (!nav.contains(event.target)) closeAll(null);
+  });
+  var toggle = document.querySelector(".nav-menu-button");
+  if (toggle) {
+    toggle.hidden = false;
+    toggle.addEventListener("click", function () {
+      var open = toggle.getAttribute("aria-expanded") !== "true";
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
+})();
+
+// A submit button shows that its form is on its way (and is not pressed twice): it is marked busy
+// once the form really submits (after the browser's own validation let it through).
+(function () {
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.defaultPrevented || form.hasAttribute("data-no-busy")) return;
+    var button = event.submitter || form.querySelector("button[type=submit], button:not([type])");
+    if (!button || button.getAttribute("aria-busy") === "true") return;
+    button.setAttribute("aria-busy", "true");
+    button.classList.add("is-busy");
+    // A file download or a form opening elsewhere leaves the page here: undo after a while.
+    setTimeout(function () { button.removeAttribute("aria-busy"); button.classList.remove("is-busy"); }, 8000);
+  });
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("[aria-busy=true]").forEach(function (b) {
+      b.removeAttribute("aria-busy"); b.classList.remove("is-busy");
+    });
+  });
 })();
 
 // A table wider than the screen scrolls sideways inside its .table-wrap: such a wrapper must be
