@@ -15,7 +15,7 @@ from datetime import date, datetime
 from flask import Flask, Request, request
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import NotFound
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import BaseConverter, IntegerConverter
 
 from innocore.clock import FIRST_YEAR, LAST_YEAR, year_in_range
 from innocore.errors import DomainError, Problem
@@ -143,9 +143,21 @@ def _nul(path: str) -> Problem:
     return Problem("invalid_character", "Text may not contain the NUL character.", path or None)
 
 
+class EmailTokenConverter(BaseConverter):
+    """An e-mail confirmation token (``secrets.token_urlsafe(32)``: 43 URL-safe characters).
+
+    Only such a token reaches the confirmation page: any other ``/verify/<text>`` (a certificate
+    id in capitals, a truncated id) goes to the certificate lookup, which says what it found.
+    """
+
+    regex = "[A-Za-z0-9_-]{43}"
+    weight = 50
+
+
 def init_app(app: Flask) -> None:
     app.request_class = InnoRequest
     app.url_map.converters["int"] = DbIntConverter
+    app.url_map.converters["email_token"] = EmailTokenConverter
     app.before_request(refuse_unservable)
 
 

@@ -98,7 +98,7 @@ def register():
     return redirect(url_for("accounts.login"))
 
 
-@bp.route("/verify/<token>")
+@bp.route("/verify/<email_token:token>")
 @writes  # a link in an e-mail: a GET that confirms the address
 def verify_email(token: str):
     try:

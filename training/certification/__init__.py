@@ -61,6 +61,7 @@ def register(app: Flask) -> None:
     from training.certification.views import PublicIdConverter, bp, public
 
     app.url_map.converters["cert_id"] = PublicIdConverter
+    _name_states()
     app.register_blueprint(bp)
     app.register_blueprint(public)
     app.register_blueprint(api_bp)
@@ -73,3 +74,18 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["training_routes_to"] = _routes_to
     register_seeder(app, seed_certificates)
     app.jinja_env.globals.update(TEMPLATE_PREDICATES)
+
+
+def _name_states() -> None:
+    """A certificate's states in the one status vocabulary: in force reads "Valid" everywhere."""
+    from innocore.status import register_words
+
+    register_words("certificate", {
+        "active": ("Valid", "ok"), "valid": ("Valid", "ok"), "expired": ("Expired", "bad"),
+        "revoked": ("Revoked", "bad"), "suspended": ("Suspended", "warn"),
+        "superseded": ("Superseded", "neutral"), "not yet valid": ("Not yet valid", "warn"),
+    })  # fmt: skip
+    register_words("credential", {
+        "valid": ("Verified", "ok"), "revoked": ("Revoked", "bad"), "suspended": ("Suspended", "warn"),
+        "expired": ("Expired", "bad"), "superseded": ("Superseded", "neutral"),
+    })  # fmt: skip

@@ -10,8 +10,12 @@ from innocore.pdf import FAMILY, Document, fitted_line
 from training.credentials.documents import iso
 
 
-def certificate_pdf(cert, *, title: str, issuer: str, verify_url: str, network: str) -> bytes:
+def certificate_pdf(
+    cert, *, title: str, issuer: str, verify_url: str, network: str, holder_name: str | None = None
+) -> bytes:
     """A one-page A4 certificate (fpdf2, embedded Noto fonts, QR code from segno).
+
+    ``holder_name`` replaces the holder's name (the public copy, when the holder did not share it).
 
     Every name prints in full: the holder's name shrinks from 20 pt to fit one line and wraps
     below 11 pt; titles and issuers wrap.
@@ -23,7 +27,7 @@ def certificate_pdf(cert, *, title: str, issuer: str, verify_url: str, network: 
     pdf.cell(0, 30, "Certificate of competence", align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FAMILY, "", 13)
     pdf.cell(0, 10, "This certifies that", align="C", new_x="LMARGIN", new_y="NEXT")
-    fitted_line(pdf, cert.holder.name, size=20, min_size=11, style="B")
+    fitted_line(pdf, holder_name or cert.holder.name, size=20, min_size=11, style="B")
     pdf.set_font(FAMILY, "", 13)
     pdf.cell(0, 10, "holds", align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FAMILY, "B", 16)

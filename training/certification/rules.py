@@ -260,3 +260,30 @@ def _why_not(mine, at_level, level, starts, ends, zone) -> Problem:
         "certificate_missing",
         f"You need a valid certificate for this competence at level {level or 1} or above.",
     )
+
+
+PUBLIC_ID_LENGTH = 26
+# Characters people misread for base32 letters when they copy an id by hand.
+_MISREAD = str.maketrans({"0": "o", "1": "l", "8": "b", "9": "g"})
+# A prefix this long (20 base32 characters, 100 bits) cannot be guessed, so naming the one
+# certificate it starts may not reveal one its holder has not shared.
+MIN_PREFIX = 20
+
+
+def lookup_candidates(text: str) -> tuple[str | None, str | None]:
+    """What a mistyped ``/verify/<text>`` may have meant: ``(full_id, prefix)``.
+
+    ``full_id`` is the text lower-cased, without spaces or dashes, with 0/1/8/9 read as o/l/b/g,
+    when that gives 26 base32 characters; ``prefix`` is that cleaned text when it is a truncated
+    id of at least ``MIN_PREFIX`` characters. Either is ``None`` when it does not apply.
+    """
+    cleaned = "".join(ch for ch in (text or "").strip().lower() if ch not in " -/").translate(
+        _MISREAD
+    )
+    if not cleaned or any(ch not in "abcdefghijklmnopqrstuvwxyz234567" for ch in cleaned):
+        return None, None
+    if len(cleaned) == PUBLIC_ID_LENGTH:
+        return cleaned, None
+    if MIN_PREFIX <= len(cleaned) < PUBLIC_ID_LENGTH:
+        return None, cleaned
+    return None, None

@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from flask import (
     Blueprint,
     Response,
-    abort,
     current_app,
     flash,
     redirect,
@@ -45,7 +44,7 @@ EXPIRING_DAYS = 30
 class PublicIdConverter(BaseConverter):
     """A certificate's public id (26 base32 letters); other /verify/<token> URLs go elsewhere."""
 
-    regex = "[a-z2-7]{26}"
+    regex = "[A-Za-z2-7]{26}"  # capitals too: the page answers with the canonical address
     weight = 50
 
 
@@ -71,16 +70,27 @@ def issuer_name(cert: Certificate) -> str:
     return cert.facility.name if cert.facility else current_app.config["NETWORK_NAME"]
 
 
-@public.route("/verify/<cert_id:public_id>")
-def verify_page(public_id: str):
-    """Anyone: competence, level, issuer, dates, status; the holder's name only if allowed."""
-    cert = db.session.scalar(sa.select(Certificate).where(Certificate.public_id == public_id))
-    if cert is None:
-        abort(404)
+def _public_certificate(public_id: str) -> Certificate | None:
+    return db.session.scalar(sa.select(Certificate).where(Certificate.public_id == public_id))
+
+
+def _public_state(cert: Certificate) -> tuple[str, Certificate | None]:
     replacement = queries.replacement_of(cert)
     state = rules.public_status(
         cert.status, cert.issued_at, cert.valid_until, clock.now(), superseded=bool(replacement)
     )
+    return state, replacement
+
+
+@public.route("/verify/<cert_id:public_id>")
+def verify_page(public_id: str):
+    """Anyone: competence, level, issuer, dates, status; the holder's name only if allowed."""
+    if public_id != public_id.lower():
+        return redirect(url_for(".verify_page", public_id=public_id.lower()), 301)
+    cert = _public_certificate(public_id)
+    if cert is None:
+        return _not_found(public_id)
+    state, replacement = _public_state(cert)
     return render_template(
         "certification/verify.html",
         cert=cert,
@@ -89,6 +99,67 @@ def verify_page(public_id: str):
         issuer=issuer_name(cert),
         replacement=replacement,
     )
+
+
+@public.route("/verify/<path:text>")
+def verify_lookup(text: str):
+    """Any other ``/verify/...`` address: a clear "not found", with the certificate meant when
+    the text is one misread or cut short (see ``rules.lookup_candidates``)."""
+    return _not_found(text)
+
+
+def _not_found(text: str):
+    candidate = None
+    normalised, prefix = rules.lookup_candidates(text)
+    if normalised and normalised != text:
+        candidate = _public_certificate(normalised)
+    if candidate is None and prefix:
+        found = db.session.scalars(
+            sa.select(Certificate.public_id)
+            .where(Certificate.public_id.startswith(prefix))
+            .limit(2)
+        ).all()
+        candidate = _public_certificate(found[0]) if len(found) == 1 else None
+    return render_template("certification/verify_missing.html", text=text, candidate=candidate), 404
+
+
+@public.route("/verify/<cert_id:public_id>/certificate.pdf")
+def public_pdf(public_id: str):
+    """The PDF of a certificate for whoever holds its id; the holder's name only if shared."""
+    cert = _public_certificate(public_id.lower())
+    if cert is None:
+        return _not_found(public_id)
+    holder = None if cert.show_holder_name else "(name not disclosed by the holder)"
+    return _pdf_response(cert, holder)
+
+
+@public.route("/verify/<cert_id:public_id>/credential.json")
+def public_credential(public_id: str):
+    """The signed credential for whoever holds the id (no personal data beyond a salted hash of
+    the holder's e-mail, as Open Badges 3.0 asks); a revoked one is refused with 410."""
+    cert = _public_certificate(public_id.lower())
+    if cert is None:
+        return _not_found(public_id)
+    return _credential_response(cert)
+
+
+@public.route("/verify/check", methods=["GET", "POST"])
+def check_credential():
+    """Anyone checks a credential file (JSON): proof, issuer key, status lists and dates, by the
+    same verifier as ``POST /api/v1/credentials/verify`` and ``flask training verify-credential``."""
+    from training.credentials.verify import MAX_BYTES, verify_credential
+
+    result = error = None
+    if request.method == "POST":
+        upload = request.files.get("credential")
+        data = upload.read(MAX_BYTES + 1) if upload else b""
+        data = data or (request.form.get("credential_text") or "").encode()
+        if not data.strip():
+            error = "Choose a credential file (JSON) or paste its text."
+        else:
+            result = verify_credential(data)
+    status = 422 if error else 200
+    return render_template("certification/check.html", result=result, error=error), status
 
 
 @bp.route("/")
@@ -141,15 +212,19 @@ def _show_page(public_id: str, *, refusal=None, status: int = 200):
 @bp.route("/<public_id>/certificate.pdf")
 @login_required
 def pdf(public_id: str):
+    return _pdf_response(_viewable(public_id))
+
+
+def _pdf_response(cert: Certificate, holder_name: str | None = None) -> Response:
     from training.certification.pdf import certificate_pdf
 
-    cert = _viewable(public_id)
     body = certificate_pdf(
         cert,
         title=title_of(cert),
         issuer=issuer_name(cert),
         verify_url=absolute_url("certification_public.verify_page", public_id=cert.public_id),
         network=current_app.config["NETWORK_NAME"],
+        holder_name=holder_name,
     )
     headers = {"Content-Disposition": f'attachment; filename="certificate-{cert.public_id}.pdf"'}
     return Response(body, mimetype="application/pdf", headers=headers)
@@ -158,8 +233,18 @@ def pdf(public_id: str):
 @bp.route("/<public_id>/credential.json")
 @login_required
 def credential(public_id: str):
-    cert = _viewable(public_id)
-    body = json.dumps(credential_for(cert), indent=2, ensure_ascii=False)
+    return _credential_response(_viewable(public_id))
+
+
+def _credential_response(cert: Certificate):
+    try:
+        document = credential_for(cert)
+    except DomainError as err:  # revoked: say so on a page, with the status
+        return render_template(
+            "certification/verify_missing.html", text=cert.public_id, candidate=None,
+            refused=err.problems,
+        ), err.status  # fmt: skip
+    body = json.dumps(document, indent=2, ensure_ascii=False)
     headers = {"Content-Disposition": f'attachment; filename="credential-{cert.public_id}.json"'}
     return Response(body, mimetype="application/vc", headers=headers)
 
