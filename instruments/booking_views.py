@@ -18,6 +18,7 @@ from innocore.facilities.models import Facility
 from innocore.forms import apply_problems, attempt_action
 from innocore.links import absolute_url
 from innocore.permissions import is_network_admin, require, staffed_facility_ids
+from innocore.template_helpers import local_time
 from instruments import bp, feeds, free_time, queries, rules, services
 from instruments.forms import BookingForm, DowntimeForm, MoveForm, ProblemForm, ReasonForm
 from instruments.ics import booking_ics
@@ -228,11 +229,45 @@ def _post_action(booking_id: int, action, done: str, back: str | None = None):
 @login_required
 def cancel(booking_id: int):
     reason = (request.form.get("reason") or "").strip()[:1000]
+    if request.form.get("confirmed") != "1" and (page := _confirm_cancel(booking_id, reason)):
+        return page
     return _post_action(
         booking_id,
         lambda: services.cancel_booking(current_user, booking_id, reason),
-        "Booking cancelled.",
+        "Booking cancelled: the time is free for others again and you are told by e-mail.",
     )
+
+
+def _confirm_cancel(booking_id: int, reason: str):
+    """The confirmation step of a cancellation: which booking, and what cancelling costs."""
+    from instruments.queries import policy_of
+    from instruments.rules import cancellation_is_late
+
+    booking = services.get_booking(current_user, booking_id)
+    staff = can_staff_instrument(current_user, booking.instrument)
+    now = clock.now()
+    started = booking.starts_at <= now and rules.started_problems(
+        booking.starts_at, now, staff=staff, reason=reason, action="cancelled"
+    )
+    if not booking.active or started:
+        return None  # nothing to confirm: the action itself says why it is refused
+    zone = booking.instrument.facility.timezone
+    when = f"{local_time(booking.starts_at, zone)} – {local_time(booking.ends_at, zone, '%H:%M')}"
+    lines = [f"{booking.instrument.name}, {when}, booked by {booking.user.name}, is cancelled."]
+    lines.append("The time becomes free for others to book; it cannot be restored.")
+    if booking.user_id == current_user.id and cancellation_is_late(
+        booking.starts_at, policy_of(booking.instrument), now
+    ):
+        lines.append("This is a late cancellation (after the facility's cut-off): it is recorded, "
+                     "and the facility may charge part of the booking.")  # fmt: skip
+    else:
+        lines.append("The owner is told by e-mail.")
+    return render_template(
+        "core/confirm.html", heading="Cancel this booking?", consequences=lines,
+        action=url_for("instruments.cancel", booking_id=booking_id), fields={"reason": reason},
+        confirm_label="Cancel the booking",
+        back=url_for("instruments.booking_page", booking_id=booking_id),
+    )  # fmt: skip
 
 
 @bp.route("/bookings/<int:booking_id>/end", methods=["POST"])
@@ -306,24 +341,41 @@ def downtime(instrument_id: int):
         raise Forbidden("Only the facility's staff schedule downtime.")
     zone = instrument.facility.timezone
     form = DowntimeForm()
+    preview = None
     if form.validate_on_submit():
         try:
-            _, affected = services.schedule_downtime(
-                current_user, instrument.id, to_instant(form.starts_at.data, zone, "starts_at"),
-                to_instant(form.ends_at.data, zone, "ends_at"), form.reason.data,
-                cancel_bookings=form.cancel_bookings.data,
-            )  # fmt: skip
+            starts = to_instant(form.starts_at.data, zone, "starts_at")
+            ends = to_instant(form.ends_at.data, zone, "ends_at")
+            affected = services.overlapping_bookings(instrument.id, starts, ends)
+            if affected and request.form.get("confirmed") != "1":
+                preview = affected  # shown with what will happen; nothing written yet
+            else:
+                _, affected = services.schedule_downtime(
+                    current_user, instrument.id, starts, ends, form.reason.data,
+                    cancel_bookings=form.cancel_bookings.data,
+                )  # fmt: skip
         except DomainError as err:
             if err.status in (403, 404):
                 raise
             db.session.rollback()
             apply_problems(form, err)
         else:
-            db.session.commit()
-            flash(f"Downtime scheduled; {len(affected)} booking(s) affected and told.", "success")
-            return redirect(url_for("instruments.show", instrument_id=instrument.id))
-    return render_template("instruments/downtime.html", form=form, instrument=instrument), _status(
-        form
+            if preview is None:
+                db.session.commit()
+                flash(_downtime_done(affected, form.cancel_bookings.data), "success")
+                return redirect(url_for("instruments.show", instrument_id=instrument.id))
+    return render_template(
+        "instruments/downtime.html", form=form, instrument=instrument, preview=preview
+    ), _status(form)
+
+
+def _downtime_done(affected, cancelled: bool) -> str:
+    if not affected:
+        return "Downtime scheduled. No booking overlapped it."
+    what = "cancelled" if cancelled else "flagged (they stay booked)"
+    n = len(affected)
+    return (
+        f"Downtime scheduled. {n} overlapping booking(s) {what}; their owners are told by e-mail."
     )
 
 

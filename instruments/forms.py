@@ -55,8 +55,10 @@ class DowntimeForm(FlaskForm):
     )
     ends_at = DateTimeLocalField("End (facility time)", format=LOCAL, validators=[DataRequired()])
     reason = StringField("Reason", validators=[DataRequired(), Length(max=500)])
+    # Not ticked by default: cancelling people's bookings is a choice made on purpose, after the
+    # page has listed which bookings it would cancel.
     cancel_bookings = BooleanField(
-        "Cancel overlapping bookings (otherwise they are flagged)", default=True
+        "Cancel overlapping bookings (otherwise they are flagged)", default=False
     )
 
 

@@ -21,7 +21,12 @@ from instruments.services.bookings import (
     move_booking,
 )
 from instruments.services.common import get_booking, lock_instrument
-from instruments.services.downtime import report_problem, resolve_problem, schedule_downtime
+from instruments.services.downtime import (
+    overlapping_bookings,
+    report_problem,
+    resolve_problem,
+    schedule_downtime,
+)
 from instruments.services.training import release_instrument_time, reserve_instrument_time
 
 __all__ = [
@@ -34,6 +39,7 @@ __all__ = [
     "lock_instrument",
     "mark_no_show",
     "move_booking",
+    "overlapping_bookings",
     "reject_booking",
     "release_instrument_time",
     "report_problem",

@@ -41,6 +41,25 @@ def _downtime_problems(starts_at: datetime, ends_at: datetime, reason: str) -> l
     return problems
 
 
+def overlapping_bookings(
+    instrument_id: int, starts_at: datetime, ends_at: datetime
+) -> list[Booking]:
+    """Active bookings of an instrument overlapping ``[starts_at, ends_at)`` (UTC instants), by
+    start: those a downtime there would cancel or flag (the preview shows them before it does)."""
+    return list(
+        db.session.scalars(
+            sa.select(Booking)
+            .where(
+                Booking.instrument_id == instrument_id,
+                Booking.status.in_(ACTIVE_STATUSES),
+                Booking.starts_at < ends_at,
+                Booking.ends_at > starts_at,
+            )
+            .order_by(Booking.starts_at, Booking.id)
+        ).all()
+    )
+
+
 def schedule_downtime(
     actor: User,
     instrument_id: int,
@@ -73,14 +92,7 @@ def schedule_downtime(
         audit.snapshot(downtime),
         facility_id=instrument.facility_id,
     )
-    affected = db.session.scalars(
-        sa.select(Booking).where(
-            Booking.instrument_id == instrument.id,
-            Booking.status.in_(ACTIVE_STATUSES),
-            Booking.starts_at < ends_at,
-            Booking.ends_at > starts_at,
-        )
-    ).all()
+    affected = overlapping_bookings(instrument.id, starts_at, ends_at)
     for booking in affected:
         _tell_affected(booking, actor, reason, cancel=cancel_bookings)
     return downtime, list(affected)

@@ -259,40 +259,65 @@ def sharing(public_id: str):
     return redirect(url_for(".show", public_id=public_id))
 
 
-def _reason_action(public_id: str, action):
+def _reason_action(public_id: str, action, done: str, confirm=None):
     cert = queries.get_certificate(public_id)
     if not permissions.can_manage_certificate(current_user, cert):
         raise Forbidden("Only the issuing facility's managers may change this certificate.")
     reason = (request.form.get("reason") or "").strip()
+    if confirm is not None and reason and request.form.get("confirmed") != "1":
+        return confirm(cert, reason)
     result, err = attempt_action(lambda: action(cert, reason))
     if err is not None:
         return _show_page(public_id, refusal=err.problems, status=err.status)
-    flash("Done.", "success")
+    flash(done, "success")
     return redirect(url_for(".show", public_id=result.public_id))
+
+
+def _confirm_revoke(cert: Certificate, reason: str):
+    """Revoking is for good: say what follows before doing it."""
+    lines = [
+        f"{title_of(cert)}, held by {cert.holder.name}, is revoked for good: it cannot be "
+        "reinstated or renewed; a new certificate would have to be issued.",
+        f"Its verification page and the issuer's status list say “Revoked”, with your reason: "
+        f"“{reason}”.",
+        "Its signed credential is no longer issued, and bookings that need it are refused.",
+        f"{cert.holder.name} is told by e-mail.",
+    ]
+    return render_template(
+        "core/confirm.html", heading="Revoke this certificate for good?", consequences=lines,
+        action=url_for(".revoke", public_id=cert.public_id), fields={"reason": reason},
+        confirm_label="Revoke for good", back=url_for(".show", public_id=cert.public_id),
+    )  # fmt: skip
 
 
 @bp.route("/<public_id>/suspend", methods=["POST"])
 @login_required
 def suspend(public_id: str):
-    return _reason_action(public_id, lambda c, r: services.suspend(current_user, c, r))
+    done = "Certificate suspended: it shows “Suspended” until reinstated; the holder is told."
+    return _reason_action(public_id, lambda c, r: services.suspend(current_user, c, r), done)
 
 
 @bp.route("/<public_id>/reinstate", methods=["POST"])
 @login_required
 def reinstate(public_id: str):
-    return _reason_action(public_id, lambda c, r: services.reinstate(current_user, c))
+    done = "Certificate reinstated: it is valid again and its verification page says so."
+    return _reason_action(public_id, lambda c, r: services.reinstate(current_user, c), done)
 
 
 @bp.route("/<public_id>/revoke", methods=["POST"])
 @login_required
 def revoke(public_id: str):
-    return _reason_action(public_id, lambda c, r: services.revoke(current_user, c, r))
+    done = "Certificate revoked for good: its verification page and status list say “Revoked”."
+    return _reason_action(
+        public_id, lambda c, r: services.revoke(current_user, c, r), done, _confirm_revoke
+    )
 
 
 @bp.route("/<public_id>/renew", methods=["POST"])
 @login_required
 def renew(public_id: str):
-    return _reason_action(public_id, lambda c, r: services.renew(current_user, c))
+    done = "Certificate renewed: this is the new certificate; the earlier one shows “Superseded”."
+    return _reason_action(public_id, lambda c, r: services.renew(current_user, c), done)
 
 
 @bp.route("/facility/<slug>")

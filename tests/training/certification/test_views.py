@@ -24,12 +24,12 @@ def test_a_renewed_certificate_says_it_was_superseded_and_links_the_newer_one(
     new = services.renew(cert.issued_by, cert)
     db_session.commit()
     page = client.get(f"/verify/{cert.public_id}").get_data(as_text=True)
-    assert "Status: <strong>Superseded</strong>" in page
+    assert 'status-tone-neutral status-large">Superseded</span>' in page
     assert "superseded by a newer certificate" in page
     assert f'href="/verify/{new.public_id}"' in page
-    assert "Status: <strong>Valid</strong>" in client.get(f"/verify/{new.public_id}").get_data(
-        as_text=True
-    )
+    assert 'status-tone-ok status-large">Valid</span>' in client.get(
+        f"/verify/{new.public_id}"
+    ).get_data(as_text=True)
     api = client.get(f"/api/v1/verify/{cert.public_id}").get_json()
     assert api["status"] == "superseded"
     assert api["superseded_by"].endswith(f"/verify/{new.public_id}")
@@ -71,9 +71,13 @@ def test_manager_revokes_through_the_page_and_twice_is_refused(
 ):
     cert = make_certificate()
     client = login_as(cert.issued_by)
-    ok = client.post(f"/certificates/{cert.public_id}/revoke", data={"reason": "Error"})
+    ok = client.post(
+        f"/certificates/{cert.public_id}/revoke", data={"reason": "Error", "confirmed": "1"}
+    )
     assert ok.status_code == 302
-    again = client.post(f"/certificates/{cert.public_id}/revoke", data={"reason": "Again"})
+    again = client.post(
+        f"/certificates/{cert.public_id}/revoke", data={"reason": "Again", "confirmed": "1"}
+    )
     assert again.status_code == 422
     db.session.refresh(cert)
     assert cert.status_reason == "Error"
