@@ -37,6 +37,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(manage_api_bp)
     app.jinja_env.globals.update(TEMPLATE_PREDICATES)
+    app.jinja_env.globals["booking_panel_for"] = _booking_panel_for
     register_nav(app, "Instruments", "instruments.catalog_page", group="Book")
     register_nav(app, "My bookings", "instruments.my_bookings", can_book, group="Book")
     register_nav(app, "Find free time", "instruments.finder_page", group="Book")
@@ -54,3 +55,13 @@ def register(app: Flask) -> None:
         from instruments.bench_endpoint import bp as bench_bp
 
         app.register_blueprint(bench_bp)
+
+
+def _booking_panel_for(instrument):
+    """The "may I book this?" panel of an instrument for the signed-in person (templates)."""
+    from flask_login import current_user
+
+    from innocore import clock
+    from instruments.booking_panel import booking_panel
+
+    return booking_panel(current_user, instrument, clock.now())

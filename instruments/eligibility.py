@@ -84,3 +84,30 @@ def explain_shortfall(
     if explainer is None:
         return None
     return explainer(user_id, competence_id, level, starts_at, ends_at, zone)
+
+
+ROUTES_KEY = "instruments.training_routes"
+
+
+@dataclass(frozen=True)
+class TrainingRoute:
+    """A training that leads to a competence: its title, its page, its next open session."""
+
+    title: str
+    url: str
+    next_session_at: datetime | None = None
+
+
+# routes(competence_id, level, now) -> [TrainingRoute, ...], soonest session first.
+RoutesFn = Callable[[int, int, datetime], list[TrainingRoute]]
+
+
+def set_training_routes(app: Flask, fn: RoutesFn) -> None:
+    """Plug in the function listing the training that leads to a competence (training does)."""
+    app.extensions[ROUTES_KEY] = fn
+
+
+def training_routes(competence_id: int, level: int, now: datetime) -> list[TrainingRoute]:
+    """The plugged-in training routes to ``competence_id`` at ``level``; none until plugged."""
+    fn = current_app.extensions.get(ROUTES_KEY)
+    return fn(competence_id, level, now) if fn is not None else []

@@ -31,6 +31,9 @@ def register(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(api_bp)
     app.jinja_env.globals.update(TEMPLATE_PREDICATES)
+    from instruments.requests.rules import request_steps
+
+    app.jinja_env.globals["request_steps"] = request_steps
     register_nav(app, "Services and expertise", "requests.directory", group="Book")
     register_nav(app, "My requests", "requests.mine", may_request, group="Book")
     register_nav(app, "Request inbox", "requests.inbox", may_use_inbox, group="Manage")

@@ -332,3 +332,33 @@ def service_problems(*, name: str, prices: dict, turnaround_days: int | None) ->
 # The age of a request is the whole days since it was submitted.
 def age_days(submitted_at: datetime, now: datetime) -> int:
     return max((now - submitted_at).days, 0)
+
+
+STEPS = ("Submitted", "Quoted", "Accepted", "In progress", "Delivered", "Closed")
+_STEP_OF = {
+    RequestStatus.SUBMITTED: 0, RequestStatus.QUOTED: 1, RequestStatus.ACCEPTED: 2,
+    RequestStatus.IN_PROGRESS: 3, RequestStatus.DELIVERED: 4, RequestStatus.CLOSED: 5,
+}  # fmt: skip
+# Ends off the main line, and the step where each one stops the request.
+_STOPPED_AT = {RequestStatus.DECLINED: 1, RequestStatus.LAPSED: 1, RequestStatus.REJECTED: 0}
+
+
+def request_steps(status: RequestStatus, *, quoted: bool = False) -> list[tuple[str, str]]:
+    """The step tracker of a service request: ``[(label, state), ...]`` for submitted → quoted →
+    accepted → in progress → delivered → closed, each state "done", "current", "todo" or
+    "stopped". A request that left the line (declined, lapsed, rejected, withdrawn) shows where
+    it stopped, labelled with its end; ``quoted`` says whether a withdrawn one had a quote."""
+    if status in _STEP_OF:
+        at, stopped = _STEP_OF[status], False
+    else:
+        at = _STOPPED_AT.get(status, 1 if quoted else 0)
+        stopped = True
+    steps = []
+    for i, label in enumerate(STEPS):
+        if i < at or (i == at and status == RequestStatus.CLOSED):
+            steps.append((label, "done"))
+        elif i == at:
+            steps.append((status.label if stopped else label, "stopped" if stopped else "current"))
+        else:
+            steps.append((label, "todo"))
+    return steps

@@ -19,8 +19,10 @@ from flask import Flask
 from innocore import clock
 from instruments.eligibility import (
     Eligibility,
+    TrainingRoute,
     set_eligibility_provider,
     set_shortfall_explainer,
+    set_training_routes,
 )
 from training.certification import queries, rules
 
@@ -77,6 +79,25 @@ def shortfall(
     return f"{problems[0].message}{lead} Facility staff may book for you meanwhile."
 
 
+def training_routes(competence_id: int, level: int, now) -> list[TrainingRoute]:
+    """Published modules awarding ``competence_id`` at ``level`` or above, each with its next
+    session open for enrolment (UTC instant, or None), modules with a session first."""
+    from flask import url_for
+
+    routes = queries.routes_to({competence_id: level or 1}, now).get(competence_id, [])
+    out = [
+        TrainingRoute(
+            module.title,
+            url_for("training.module_page", module_id=module.id),
+            min((s.starts_at for s in sessions if s.starts_at), default=None),
+        )
+        for module, sessions in routes
+    ]
+    far = now.replace(year=now.year + 100)
+    return sorted(out, key=lambda r: (r.next_session_at or far, r.title))
+
+
 def register(app: Flask) -> None:
     set_eligibility_provider(app, certified_eligibility)
     set_shortfall_explainer(app, shortfall)
+    set_training_routes(app, training_routes)
