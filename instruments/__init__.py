@@ -38,6 +38,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(manage_api_bp)
     app.jinja_env.globals.update(TEMPLATE_PREDICATES)
     app.jinja_env.globals["booking_panel_for"] = _booking_panel_for
+    _name_audit_ids(app)
     register_nav(app, "Instruments", "instruments.catalog_page", group="Book")
     register_nav(app, "My bookings", "instruments.my_bookings", can_book, group="Book")
     register_nav(app, "Find free time", "instruments.finder_page", group="Book")
@@ -65,3 +66,14 @@ def _booking_panel_for(instrument):
     from instruments.booking_panel import booking_panel
 
     return booking_panel(current_user, instrument, clock.now())
+
+
+def _name_audit_ids(app: Flask) -> None:
+    """The audit trail names instruments and services instead of showing their ids."""
+    from innocore.audit_text import names_by
+    from innocore.audit_text import register_audit_names as name
+    from instruments.models import Instrument
+    from instruments.requests.models import Service
+
+    name(app, "instrument", ["instrument_id"], names_by(Instrument))
+    name(app, "service", ["service_id"], names_by(Service))

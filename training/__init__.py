@@ -27,6 +27,7 @@ def register(app: Flask) -> None:
     jobs.register(app)
     _register_certificate_hooks(app)
     register_panel(app, training_panel)
+    _name_audit_ids(app)
     register_nav(app, "Training catalog", "training.catalog", group="Learn")
     register_nav(app, "My training", "training.my_training", signed_in, group="Learn")
     register_nav(app, "Teaching", "training.teaching", may_teach_anywhere, group="Manage")
@@ -49,3 +50,15 @@ def _register_certificate_hooks(app: Flask) -> None:
 
     if review_awards_after_certificate_end not in app.extensions.get(ENDED_HOOKS, []):
         register_ended_hook(app, review_awards_after_certificate_end)
+
+
+def _name_audit_ids(app: Flask) -> None:
+    """The audit trail names training modules and certificates instead of showing their ids."""
+    from innocore.audit_text import names_by, register_audit_names
+    from training.certification.models import Certificate
+    from training.models import TrainingModule
+
+    register_audit_names(app, "module", ["module_id"], names_by(TrainingModule, "title"))
+    register_audit_names(
+        app, "certificate", ["replaces_id", "certificate_id"], names_by(Certificate, "public_id")
+    )

@@ -253,6 +253,14 @@ def organisations():
     return paginated(stmt, organisation_json)
 
 
+def _instant_arg(name: str):
+    """An ISO 8601 instant query parameter (the toolkit has checked it has an offset), or None."""
+    from datetime import datetime
+
+    raw = request.args.get(name)
+    return datetime.fromisoformat(raw.replace("Z", "+00:00")) if raw else None
+
+
 @operation(
     bp,
     "/audit",
@@ -265,6 +273,9 @@ def organisations():
         "facility": Q("facility id", "integer"),
         "action": "action prefix",
         "object": "object type",
+        "who": "part of the actor's name or e-mail",
+        "since": Q("events at or after this instant", "instant"),
+        "until": Q("events before this instant", "instant"),
     },
 )
 def audit():
@@ -275,6 +286,9 @@ def audit():
         facility_id=request.args.get("facility", type=int),
         action=request.args.get("action"),
         object_type=request.args.get("object"),
+        who=(request.args.get("who") or "").strip() or None,
+        since=_instant_arg("since"),
+        until=_instant_arg("until"),
     )
     return paginated(
         stmt,
