@@ -86,14 +86,12 @@ def readable(changes: dict, names: dict, columns: dict, zone: str, local_time) -
         old, new = (
             (list(pair) + [None, None])[:2] if isinstance(pair, list | tuple) else (None, pair)
         )
-        kind = columns.get(column)
-        out.append(
-            (
-                label_of(column),
-                value_text(old, kind, names, zone, local_time),
-                value_text(new, kind, names, zone, local_time),
-            )
-        )
+        kind = kind_of(column, columns)
+        old_text = value_text(old, kind, names, zone, local_time)
+        new_text = value_text(new, kind, names, zone, local_time)
+        if column == "id" or (old_text is None and new_text is None):
+            continue  # a new row's own id and its empty columns say nothing
+        out.append((label_of(column, kind is not None), old_text, new_text))
     return out
 
 
