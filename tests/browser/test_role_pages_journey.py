@@ -7,6 +7,9 @@ its heading, so the audit reads the real page, not a sign-in or error page.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 import sqlalchemy as sa
 
@@ -62,8 +65,8 @@ def pages(role: str, ids: dict) -> list[str]:
     """The main pages of each role, as the navigation and dashboards lead there."""
     i, slug = ids["confocal"], ids["imaging"]
     return {
-        "anonymous": ["/", "/instruments/", f"/verify/{ids['certificate']}", "/facilities/",
-                      "/training/"],
+        "anonymous": ["/", "/instruments/", f"/verify/{ids['certificate']}", "/verify/check",
+                      "/facilities/", "/training/"],
         "student": ["/dashboard", f"/instruments/{i}", f"/instruments/{i}/book",
                     "/instruments/bookings/mine", "/instruments/finder", "/instruments/feeds",
                     "/training/my", "/certificates/", f"/certificates/{ids['certificate']}",
@@ -186,3 +189,44 @@ def test_facility_report_shows_its_charts(live_server, browser, demo, tmp_path):
     folder = Path(os.environ.get("INNOCORE_SCREENSHOTS") or tmp_path)
     page.locator("#utilisation").screenshot(path=str(folder / "facility-report.png"))
     page.context.close()
+
+
+SCREENSHOTS = Path(os.environ.get("INNOCORE_SCREENSHOTS", "build/screenshots"))
+
+
+def test_a_company_admin_reaches_the_company_pages_by_keyboard_from_one_line_of_menus(
+    live_server, page, demo
+):
+    """Navigation by role (issue 13): the menus sit on one line at 1,280 px; on a phone they
+    hide behind "Menu"; disclosure buttons open with the keyboard and say so (aria-expanded)."""
+    sign_in(page, live_server.url, ACCOUNTS["company admin"], DEMO_PASSWORD)
+    page.wait_for_url("**/dashboard")
+    width = page.viewport_size["width"]
+    if width >= 1000:
+        tops = page.eval_on_selector_all(
+            ".site-header .menu-button, .site-header .brand",
+            "els => els.map(e => { const r = e.getBoundingClientRect(); return r.top + r.height / 2; })",
+        )
+        assert max(tops) - min(tops) < 4, tops  # one line: every item on the same middle
+        assert page.eval_on_selector(".site-header", "e => e.scrollWidth <= e.clientWidth")
+    else:
+        toggle = page.get_by_role("button", name="Menu")
+        toggle.focus()
+        page.keyboard.press("Enter")
+        assert toggle.get_attribute("aria-expanded") == "true"
+    company = page.get_by_role("button", name="Company")
+    company.focus()
+    page.keyboard.press("Enter")
+    assert company.get_attribute("aria-expanded") == "true"
+    menu = page.locator("#menu-company")
+    for name in ("People", "Requests", "Charges", "Statements"):
+        assert menu.get_by_role("link", name=name, exact=True).is_visible(), name
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"company-menu-{width}.png"))
+    page.keyboard.press("Escape")
+    assert company.get_attribute("aria-expanded") == "false"
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Company"
+    page.keyboard.press("Enter")
+    menu.get_by_role("link", name="Statements", exact=True).click()
+    assert page.get_by_role("heading", level=1).first.is_visible()
+    assert "/charges/" in page.url
