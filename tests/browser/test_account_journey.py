@@ -61,11 +61,16 @@ def test_register_verify_sign_in_and_see_dashboard(live_server, phone, smtp_serv
     assert page.get_by_role("heading", level=1).inner_text() == "Hello, Paula Student"
 
     # The menu is collapsed on a phone and opens by keyboard too.
-    menu = page.locator("summary", has_text="Menu")
+    menu = page.get_by_role("button", name="Menu", exact=True)
     assert menu.is_visible()
     menu.focus()
     page.keyboard.press("Enter")
+    assert menu.get_attribute("aria-expanded") == "true"
+    user_menu = page.locator("#site-nav .menu-end .menu-button")
+    user_menu.focus()
+    page.keyboard.press("Enter")
     assert page.get_by_role("link", name="Notifications").is_visible()
+    assert page.get_by_role("button", name="Sign out").is_visible()
 
 
 def test_skip_link_and_visible_focus(live_server, phone):

@@ -22,7 +22,7 @@ from innocore.extensions import db
 from innocore.facilities.models import Facility
 from innocore.vocab import OrganisationKind, Technology
 from instruments.models import Booking, BookingStatus, Downtime, Instrument, OpeningHours
-from tests.support.browser import screenshot, sign_in
+from tests.support.browser import go_by_menu, screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -72,8 +72,7 @@ def test_student_books_a_free_slot_from_the_calendar_on_a_phone(live_server, pho
     page.get_by_role("button", name="Book", exact=True).tap()
     assert "Booking confirmed." in page.locator(".flashes").inner_text()
 
-    page.locator("summary", has_text="Menu").tap()
-    page.get_by_role("link", name="My bookings", exact=True).tap()
+    go_by_menu(page, "Book", "My bookings", tap=True)
     page.wait_for_url("**/instruments/bookings/mine")
     upcoming = page.locator("li.note", has_text="Widefield microscope")
     assert upcoming.count() == 1 and "Confirmed" in upcoming.inner_text()

@@ -16,7 +16,7 @@ from innocore.competences.models import Competence, CompetenceLevel
 from innocore.extensions import db
 from innocore.facilities.models import Facility, FacilityRole
 from innocore.vocab import FacilityRoleKind, OrganisationKind, Technology
-from tests.support.browser import sign_in
+from tests.support.browser import go_by_menu, sign_in
 from tests.support.live import LiveServer
 from training.certification import services
 from training.certification.models import Certificate
@@ -136,8 +136,7 @@ def test_a_holder_shares_a_certificate_and_its_revocation_shows_everywhere(
     page.wait_for_url("**/dashboard")
 
     # The menu is folded away on a phone: open it and go to "My certificates".
-    page.locator("summary", has_text="Menu").click()
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Certificates").click()
+    go_by_menu(page, "Learn", "My certificates")
     assert page.get_by_role("heading", level=1).inner_text() == "My certificates"
     page.get_by_role("link", name="Confocal microscopy, level 2", exact=True).click()
 

@@ -14,7 +14,7 @@ from innocore.competences.models import Competence, CompetenceLevel
 from innocore.extensions import db
 from innocore.facilities.models import Facility, FacilityRole, FacilityTechnology
 from innocore.vocab import FacilityRoleKind, OrganisationKind, Technology
-from tests.support.browser import sign_in
+from tests.support.browser import go_by_menu, sign_in
 from training.models import (
     AssessmentType,
     Audience,
@@ -128,8 +128,7 @@ def test_a_student_on_a_phone_finds_a_module_enrols_and_sees_it_under_my_trainin
     page.wait_for_url("**/dashboard")
 
     # The menu is folded away on a phone: open it and go to the training catalog.
-    page.locator("summary", has_text="Menu").click()
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Training").click()
+    go_by_menu(page, "Learn", "Training catalog")
     page.get_by_label("Search", exact=True).fill("confocal")
     page.get_by_role("button", name="Filter").click()
     page.get_by_role("link", name="Confocal microscopy: independent use").click()

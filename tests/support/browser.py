@@ -249,3 +249,15 @@ def sign_in(page, base_url: str, email: str, password: str) -> None:
     page.get_by_label("E-mail", exact=True).fill(email)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
+
+
+def go_by_menu(page, group: str, link: str, *, tap: bool = False) -> None:
+    """Follow a link of the main navigation as a person does: open "Menu" on a phone, open the
+    ``group`` menu (Book, Learn, Manage, Company, Network), choose ``link``."""
+    press = (lambda loc: loc.tap()) if tap else (lambda loc: loc.click())
+    toggle = page.get_by_role("button", name="Menu", exact=True)
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        press(toggle)
+    nav = page.get_by_role("navigation", name="Main")
+    press(nav.get_by_role("button", name=group, exact=True))
+    press(nav.get_by_role("link", name=link, exact=True))
