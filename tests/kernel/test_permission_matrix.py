@@ -78,7 +78,7 @@ PUBLIC = {
     "/",
     "/login",
     "/register",
-    "/verify/<token>",
+    "/verify/<email_token:token>",
     "/verify/resend",
     "/password/forgot",
     "/password/reset/<token>",

@@ -28,7 +28,7 @@ from innocore.accounts.models import User
 from innocore.audit import AuditEvent
 from innocore.competences.models import Competence
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
-from innocore.extensions import db
+from innocore.extensions import db, limiter
 from innocore.facilities.models import Facility
 from innocore.forms import apply_problems, attempt_action, choices
 from innocore.links import absolute_url
@@ -123,7 +123,13 @@ def _not_found(text: str):
     return render_template("certification/verify_missing.html", text=text, candidate=candidate), 404
 
 
+# Anyone may ask, so the work a request costs (a PDF, a signature, a proof check) is rationed
+# per address.
+PUBLIC_LIMIT = "60 per minute"
+
+
 @public.route("/verify/<cert_id:public_id>/certificate.pdf")
+@limiter.limit(PUBLIC_LIMIT)
 def public_pdf(public_id: str):
     """The PDF of a certificate for whoever holds its id; the holder's name only if shared."""
     cert = _public_certificate(public_id.lower())
@@ -134,6 +140,7 @@ def public_pdf(public_id: str):
 
 
 @public.route("/verify/<cert_id:public_id>/credential.json")
+@limiter.limit(PUBLIC_LIMIT)
 def public_credential(public_id: str):
     """The signed credential for whoever holds the id (no personal data beyond a salted hash of
     the holder's e-mail, as Open Badges 3.0 asks); a revoked one is refused with 410."""
@@ -144,6 +151,7 @@ def public_credential(public_id: str):
 
 
 @public.route("/verify/check", methods=["GET", "POST"])
+@limiter.limit(PUBLIC_LIMIT, methods=["POST"])
 def check_credential():
     """Anyone checks a credential file (JSON): proof, issuer key, status lists and dates, by the
     same verifier as ``POST /api/v1/credentials/verify`` and ``flask training verify-credential``."""

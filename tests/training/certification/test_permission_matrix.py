@@ -28,6 +28,11 @@ ROUTES = [
     Route("POST", "/certificates/facility/{slug}/assessments/999999/issue", frozenset()),
     Route("GET", "/certificates/requirements/{competence_id}", EVERYONE),
     Route("GET", "/verify/{public_id}", EVERYONE),
+    # public to whoever holds the id (the holder's name only when shared), the file check too
+    Route("GET", "/verify/{public_id}/certificate.pdf", EVERYONE),
+    Route("GET", "/verify/{public_id}/credential.json", EVERYONE),
+    Route("GET", "/verify/check", EVERYONE),
+    Route("POST", "/verify/check", EVERYONE, data={"credential_text": "{}"}),
     Route("GET", "/paths/", SIGNED_IN),
     Route("GET", "/paths/new", ADMIN),
     Route("POST", "/paths/new", ADMIN),
