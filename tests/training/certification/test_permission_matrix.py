@@ -32,7 +32,7 @@ ROUTES = [
     Route("GET", "/verify/{public_id}/certificate.pdf", EVERYONE),
     Route("GET", "/verify/{public_id}/credential.json", EVERYONE),
     Route("GET", "/verify/check", EVERYONE),
-    Route("POST", "/verify/check", EVERYONE, data={"credential_text": "{}"}),
+    Route("POST", "/verify/check", EVERYONE, data={"credential_text": "[]"}),
     Route("GET", "/paths/", SIGNED_IN),
     Route("GET", "/paths/new", ADMIN),
     Route("POST", "/paths/new", ADMIN),

@@ -40,6 +40,8 @@ def test_revoking_through_the_page_suspends_the_path_credential(
 ):
     cert, _, path_cert, manager = _awarded(make_user, make_assessment, grant)
     db_session.commit()
-    login_as(manager).post(f"/certificates/{cert.public_id}/revoke", data={"reason": "Invalid"})
+    login_as(manager).post(
+        f"/certificates/{cert.public_id}/revoke", data={"reason": "Invalid", "confirmed": "1"}
+    )
     verify = client.get(f"/api/v1/verify/{path_cert.public_id}").get_json()
     assert verify["status"] == "suspended"
