@@ -49,7 +49,9 @@ def test_menus_follow_the_role(client, login_as, make_user):
     student = menus_html(login_as(make_user()).get("/dashboard").get_data(as_text=True))
     assert "Company" not in student and "Manage" not in student
     assert "My bookings" in student["Book"] and "My certificates" in student["Learn"]
-    admin = menus_html(login_as(make_user(is_network_admin=True)).get("/dashboard").get_data(as_text=True))
+    admin = menus_html(
+        login_as(make_user(is_network_admin=True)).get("/dashboard").get_data(as_text=True)
+    )
     assert "Audit trail" in admin["Manage"] and "Network revenue" in admin["Network"]
 
 

@@ -104,7 +104,8 @@ def test_a_high_severity_report_flags_the_bookings_of_the_down_period(
 def test_revoking_through_the_page_flags_the_booking(db_session, booked, login_as):
     cert, booking = booked
     response = login_as(cert.issued_by).post(
-        f"/certificates/{cert.public_id}/revoke", data={"reason": "Issued by mistake", "confirmed": "1"}
+        f"/certificates/{cert.public_id}/revoke",
+        data={"reason": "Issued by mistake", "confirmed": "1"},
     )
     assert response.status_code == 302
     db_session.refresh(booking)
