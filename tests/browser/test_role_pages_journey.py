@@ -7,9 +7,6 @@ its heading, so the audit reads the real page, not a sign-in or error page.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 import sqlalchemy as sa
 
@@ -19,7 +16,7 @@ from innocore.extensions import db
 from innocore.facilities.models import Facility
 from instruments.models import Instrument
 from instruments.requests.models import ServiceRequest
-from tests.support.browser import new_page, sign_in
+from tests.support.browser import new_page, screenshot, sign_in
 from training.certification.models import Certificate
 from training.models import TrainingSession
 
@@ -191,9 +188,6 @@ def test_facility_report_shows_its_charts(live_server, browser, demo, tmp_path):
     page.context.close()
 
 
-SCREENSHOTS = Path(os.environ.get("INNOCORE_SCREENSHOTS", "build/screenshots"))
-
-
 def test_a_company_admin_reaches_the_company_pages_by_keyboard_from_one_line_of_menus(
     live_server, page, demo
 ):
@@ -221,8 +215,7 @@ def test_a_company_admin_reaches_the_company_pages_by_keyboard_from_one_line_of_
     menu = page.locator("#menu-company")
     for name in ("People", "Requests", "Charges", "Statements"):
         assert menu.get_by_role("link", name=name, exact=True).is_visible(), name
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"company-menu-{width}.png"))
+    screenshot(page, "company-menu")
     page.keyboard.press("Escape")
     assert company.get_attribute("aria-expanded") == "false"
     assert page.evaluate("document.activeElement.textContent.trim()") == "Company"
