@@ -36,7 +36,7 @@ def test_a_company_admin_reaches_people_requests_charges_and_statements_from_the
     company = make_org(kind=OrganisationKind.COMPANY)
     admin = make_user(organisation=company, org_role=OrgRole.ADMIN)
     menus = menus_html(login_as(admin).get("/dashboard").get_data(as_text=True))
-    assert menus["Company"][:4] == ["People", "Requests", "Charges", "Statements"]
+    assert {"People", "Requests", "Charges", "Statements"} <= set(menus["Company"])
     assert {"Profile", "Notifications", "API tokens"} <= set(menus[admin.name])
     dashboard = client.get("/dashboard").get_data(as_text=True)
     for href in ("/company/", "/requests/company", "/charges/company/bookings", "/charges/company"):
