@@ -69,7 +69,7 @@ def test_student_books_a_free_slot_from_the_calendar_on_a_phone(live_server, pho
     assert start.input_value() == f"{day.isoformat()}T10:00"
     assert end.input_value() == f"{day.isoformat()}T11:00"
     page.get_by_label("Purpose", exact=True).fill("Live imaging of zebrafish embryos")
-    page.get_by_role("button", name="Book", exact=True).tap()
+    page.locator("#main").get_by_role("button", name="Book", exact=True).tap()
     assert "Booking confirmed." in page.locator(".flashes").inner_text()
 
     go_by_menu(page, "Book", "My bookings", tap=True)
@@ -198,7 +198,7 @@ def test_calendars_fit_and_book_from_the_keyboard(live_server, desktop, phone):
     end = datetime.fromisoformat(page.get_by_label("End (facility time)").input_value())
     assert start.date() == day and timedelta(0) < end - start <= timedelta(hours=8)
     page.get_by_label("Purpose", exact=True).fill("Fixed-cell imaging")
-    page.get_by_role("button", name="Book", exact=True).focus()
+    page.locator("#main").get_by_role("button", name="Book", exact=True).focus()
     page.keyboard.press("Enter")
     assert "Booking confirmed." in page.locator(".flashes").inner_text()
 
