@@ -17,4 +17,4 @@ def register(app: Flask) -> None:
 
     app.register_blueprint(bp)
     app.register_blueprint(api_bp)
-    register_nav(app, "Reports", "reports.index", signed_in)
+    register_nav(app, "Reports", "reports.index", signed_in, group="Manage")

@@ -16,7 +16,7 @@ from innocore.extensions import db
 from innocore.facilities.models import Facility
 from instruments.models import Instrument
 from instruments.requests.models import ServiceRequest
-from tests.support.browser import new_page, screenshot, sign_in
+from tests.support.browser import go_by_menu, new_page, screenshot, sign_in
 from training.certification.models import Certificate
 from training.models import TrainingSession
 
@@ -165,7 +165,7 @@ def test_facility_report_shows_its_charts(live_server, browser, demo, tmp_path):
     today = datetime.now(ZoneInfo("Europe/Rome")).date()
     span = f"from={today - timedelta(days=60)}&to={today + timedelta(days=14)}"
     # Reached as a manager would: the navigation's Reports, the facility's report, the filters.
-    page.get_by_role("navigation").get_by_role("link", name="Reports").click()
+    go_by_menu(page, "Manage", "Reports")
     page.get_by_role("link", name="Facility report:").first.click()
     page.get_by_label("From", exact=True).fill(str(today - timedelta(days=60)))
     page.get_by_label("To", exact=True).fill(str(today + timedelta(days=14)))

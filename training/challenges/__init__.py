@@ -19,6 +19,6 @@ def register(app: Flask) -> None:
 
     app.register_blueprint(bp)
     app.register_blueprint(api_bp)
-    register_nav(app, "Challenges", "challenges.board", signed_in)
+    register_nav(app, "Challenges", "challenges.board", signed_in, group="Learn")
     register_seeder(app, seed_challenges)
     app.jinja_env.globals.update(TEMPLATE_PREDICATES)

@@ -18,5 +18,5 @@ def register(app: Flask) -> None:
 
     app.register_blueprint(bp)
     app.register_blueprint(api_bp)
-    register_nav(app, "Mentoring", "mentoring.index", signed_in)
+    register_nav(app, "Mentoring", "mentoring.index", signed_in, group="Learn")
     register_seeder(app, seed_mentoring)

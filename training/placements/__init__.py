@@ -19,6 +19,6 @@ def register(app: Flask) -> None:
 
     app.register_blueprint(bp)
     app.register_blueprint(api_bp)
-    register_nav(app, "Placements", "placements.index", signed_in)
+    register_nav(app, "Placements", "placements.index", signed_in, group="Learn")
     register_seeder(app, seed_placements)
     app.jinja_env.globals.update(TEMPLATE_PREDICATES)
