@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -58,28 +58,91 @@ def to_zone(instant: datetime, zone: str) -> datetime:
     return instant.astimezone(ZoneInfo(zone))
 
 
-def wall_to_instant(wall: datetime, zone: str, field: str) -> datetime:
+def passes(wall: datetime, zone: str) -> list[datetime]:
+    """The UTC instants a wall-clock time (naive) names in ``zone``: none for a time the clocks
+    skip (the spring gap), two for a time that happens twice (the autumn fold; summer time
+    first), else one."""
+    tz = ZoneInfo(zone)
+    wall = wall.replace(tzinfo=None, fold=0)
+    out = []
+    for fold in (0, 1):
+        aware = wall.replace(tzinfo=tz, fold=fold).astimezone(UTC)
+        if aware.astimezone(tz).replace(tzinfo=None) == wall and aware not in out:
+            out.append(aware)
+    return out
+
+
+def pass_label(instant: datetime, zone: str) -> str:
+    """One pass of a repeated hour as a person reads it: ``"02:30 CEST (UTC+02:00, first)"``."""
+    local = instant.astimezone(ZoneInfo(zone))
+    which = "first" if local.fold == 0 else "second"
+    return f"{local:%H:%M} {local.tzname()} (UTC{offset_text(local)}, {which})"
+
+
+def offset_text(instant: datetime) -> str:
+    """An aware time's UTC offset as ``+02:00`` (the form the pages and the API accept)."""
+    offset = instant.strftime("%z")
+    return f"{offset[:3]}:{offset[3:5]}"
+
+
+def wall_to_instant(
+    wall: datetime,
+    zone: str,
+    field: str,
+    *,
+    offset: str | None = None,
+    keep: Iterable[datetime | None] = (),
+) -> datetime:
     """A wall-clock time typed in ``zone`` (naive) as an aware UTC instant.
 
     A time the clocks skip (the spring gap) does not exist: ``DomainError`` with the problem
-    ``nonexistent_local_time`` on ``field``. A time that happens twice (the autumn fold) means its
-    first occurrence, summer time (``fold=0``, as RFC 5545 §3.3.5 reads local times); pages that
-    take one say so with ``fold_note``.
+    ``nonexistent_local_time`` on ``field``. A time that happens twice (the autumn fold) is the
+    pass named by ``offset`` (``"+01:00"``, or the zone's abbreviation ``"CET"``), else the pass
+    among ``keep`` (the stored instants of the record being edited: an unchanged time keeps its
+    instant), else ``DomainError`` ``ambiguous_local_time`` naming both passes (``pass_label``),
+    so the page can ask which one. An ``offset`` that is not one of the time's own is
+    ``wrong_offset``.
     """
     from innocore.errors import DomainError, Problem
 
-    tz = ZoneInfo(zone)
     wall = wall.replace(tzinfo=None, fold=0)
-    aware = wall.replace(tzinfo=tz)
-    if aware.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != wall:
-        skipped = aware.replace(fold=1).utcoffset() - aware.replace(fold=0).utcoffset()
+    found = passes(wall, zone)
+    when = f"{wall:%H:%M} on {wall:%a %d %b %Y}"
+    if not found:
+        tz = ZoneInfo(zone)
+        skipped = wall.replace(tzinfo=tz, fold=1).utcoffset() - wall.replace(tzinfo=tz).utcoffset()
         minutes = abs(int(skipped.total_seconds() // 60))
         message = (
-            f"{wall:%H:%M} on {wall:%a %d %b %Y} does not exist in {zone}: the clocks go "
-            f"forward {minutes} minutes that night. Choose another time."
+            f"{when} does not exist in {zone}: the clocks go forward {minutes} minutes that "
+            "night. Choose another time."
         )
         raise DomainError(Problem("nonexistent_local_time", message, field))
-    return aware.astimezone(UTC)
+    if offset:
+        chosen = [p for p in found if _names_pass(offset.strip(), p, zone)]
+        if not chosen:
+            tz = ZoneInfo(zone)
+            named = " or ".join(f"UTC{offset_text(p.astimezone(tz))}" for p in found)
+            message = f"{when} in {zone} is {named}, not {offset.strip()[:12]}."
+            raise DomainError(Problem("wrong_offset", message, field))
+        return chosen[0]
+    if len(found) == 1:
+        return found[0]
+    kept = [p for p in found if p in set(keep)]
+    if len(kept) == 1:
+        return kept[0]
+    message = (
+        f"{when} happens twice in {zone} (the clocks go back that night): choose "
+        f"{pass_label(found[0], zone)} or {pass_label(found[1], zone)}."
+    )
+    raise DomainError(Problem("ambiguous_local_time", message, field))
+
+
+def _names_pass(offset: str, instant: datetime, zone: str) -> bool:
+    local = instant.astimezone(ZoneInfo(zone))
+    text = offset.upper().removeprefix("UTC")
+    return text in (offset_text(local), local.tzname().upper()) or (
+        text == "Z" and local.utcoffset().total_seconds() == 0
+    )
 
 
 def fold_note(instant: datetime, zone: str) -> str | None:
@@ -91,10 +154,9 @@ def fold_note(instant: datetime, zone: str) -> str | None:
     if other.utcoffset() == local.utcoffset():
         return None
     which = "first" if local.fold == 0 else "second"
-    offset = local.strftime("%z")
     return (
         f"{local:%H:%M} happens twice on {local:%a %d %b %Y} in {zone}; this is the {which}, "
-        f"{local:%H:%M} {local.tzname()} (UTC{offset[:3]}:{offset[3:]})."
+        f"{local:%H:%M} {local.tzname()} (UTC{offset_text(local)})."
     )
 
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice
+from markupsafe import Markup
+from wtforms import DateTimeLocalField, SelectChoice, widgets
 
+from innocore import clock
 from innocore.errors import DomainError
 from innocore.extensions import db
 
@@ -69,3 +74,95 @@ def attempt_action(action: Callable[[], T]) -> tuple[T | None, DomainError | Non
         return None, err
     db.session.commit()
     return result, None
+
+
+# A local time with an explicit offset, as a client may post it: 2027-10-31T02:30+01:00, …Z.
+_WITH_OFFSET = re.compile(r"^(.*\d{2}:\d{2}(?::\d{2})?)\s*(Z|[+-]\d{2}:\d{2})$", re.IGNORECASE)
+
+
+class LocalTimeInput(widgets.DateTimeLocalInput):
+    """``<input type=datetime-local>``, followed by a choice of pass when the time happens twice
+    (the autumn night): ``<select name="<field>_pass">`` with ``+02:00``/``+01:00`` options."""
+
+    def __call__(self, field, **kwargs):
+        html = super().__call__(field, **kwargs)
+        if not field.pass_options:
+            return html
+        hour = f"{field.data:%H:%M}"
+        options = Markup('<option value="">Which {}?</option>').format(hour)
+        if field.offset:
+            options = Markup("")
+        for value, label in field.pass_options:
+            selected = Markup(" selected") if value == field.offset else ""
+            options += Markup('<option value="{}"{}>{}</option>').format(value, selected, label)
+        return html + Markup(
+            ' <label for="{0}_pass">{1} happens twice that night:</label> '
+            '<select name="{2}_pass" id="{0}_pass" required>{3}</select>'
+        ).format(field.id, hour, field.name, options)
+
+
+class LocalDateTimeField(DateTimeLocalField):
+    """A wall-clock time in the facility's zone, read with ``clock.wall_to_instant``: the
+    spring gap is refused, the autumn fold asks which pass (``<name>_pass``, an offset such as
+    ``+01:00``; a posted ``2027-10-31T02:30+01:00`` names it too), and an unchanged time keeps
+    the instant stored before (``keep``)."""
+
+    widget = LocalTimeInput()
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("format", ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"])
+        super().__init__(*args, **kwargs)
+        self.offset: str | None = None
+        self.pass_options: list[tuple[str, str]] = []
+
+    def process(self, formdata, *args, **kwargs):
+        self.offset, self.pass_options = None, []
+        super().process(formdata, *args, **kwargs)
+        if formdata is not None and not self.offset:
+            self.offset = (formdata.get(f"{self.name}_pass") or "").strip()[:12] or None
+
+    def process_formdata(self, valuelist):
+        raw = " ".join(valuelist).strip()
+        if m := _WITH_OFFSET.match(raw):
+            raw, self.offset = m.group(1), m.group(2).upper()
+        super().process_formdata([raw] if valuelist else valuelist)
+
+    def _value(self):
+        if self.data and self.offset:
+            return self.data.strftime(self.format[0])
+        return super()._value()
+
+    def instant(self, zone: str, keep: Iterable[datetime | None] = ()) -> datetime | None:
+        """The submitted time as an aware UTC instant (``None`` when empty); ``keep``: the
+        instants stored before. Raises ``DomainError`` on this field's name (gap, fold without a
+        choice, wrong offset); the page then offers both passes."""
+        if self.data is None:
+            return None
+        try:
+            value = clock.wall_to_instant(
+                self.data, zone, self.short_name, offset=self.offset, keep=keep
+            )
+        except DomainError:
+            self._offer(zone, None)
+            raise
+        self._offer(zone, value)
+        return value
+
+    def show(self, instant: datetime, zone: str) -> None:
+        """Prefill with ``instant``'s wall-clock time in ``zone`` (and its pass, if repeated)."""
+        self.data = instant.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+        self._offer(zone, instant)
+
+    def _offer(self, zone: str, chosen: datetime | None) -> None:
+        tz = ZoneInfo(zone)
+        found = clock.passes(self.data, zone)
+        if len(found) < 2:
+            self.pass_options = []
+            return
+        self.pass_options = [(clock.offset_text(p.astimezone(tz)), clock.pass_label(p, zone))
+                             for p in found]  # fmt: skip
+        known = {v for v, _ in self.pass_options}
+        if chosen is not None:
+            self.offset = clock.offset_text(chosen.astimezone(tz))
+        elif self.offset not in known:
+            self.offset = None

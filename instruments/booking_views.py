@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -27,12 +26,14 @@ from instruments.models import BookingChange, FeedKind, Severity
 from instruments.permissions import can_book_for_others, can_staff_instrument, may_approve_somewhere
 
 
-def to_instant(local: datetime | None, zone: str, field: str) -> datetime:
-    """A wall-clock time typed in the facility zone as an instant (``clock.wall_to_instant``: a
-    time skipped by DST is refused, a repeated one is its first pass, named by ``_say_folds``)."""
-    if local is None:
-        raise DomainError(Problem("invalid_datetime", "Give a date and time.", field))
-    return clock.wall_to_instant(local, zone, field)
+def to_instant(field, zone: str, keep=()) -> datetime:
+    """A ``LocalDateTimeField`` typed in the facility zone as an instant: a time skipped by DST is
+    refused, a repeated one is the pass the person chose (or kept from ``keep``, the stored
+    instants), else the page asks which (``LocalDateTimeField.instant``)."""
+    value = field.instant(zone, keep)
+    if value is None:
+        raise DomainError(Problem("invalid_datetime", "Give a date and time.", field.short_name))
+    return value
 
 
 def _say_folds(zone: str, *instants: datetime) -> None:
@@ -72,9 +73,7 @@ def book(instrument_id: int):
     rate, _mobility = hourly_rate(current_user, instrument)
     if form.starts_at.data and form.ends_at.data and not form.errors:
         try:
-            start, end = (
-                clock.wall_to_instant(x, zone, "") for x in (form.starts_at.data, form.ends_at.data)
-            )
+            start, end = (to_instant(x, zone) for x in (form.starts_at, form.ends_at))
             price = rules.price(start, end, rate) if end > start else None
         except DomainError:
             price = None
@@ -88,7 +87,7 @@ def _prefill(form: BookingForm, instrument) -> None:
     """Open the form on a clicked or linked slot (``?start=…[&end=…]``, ISO 8601 with an offset),
     moved within the instrument's rules (grid, shortest and longest booking, free time): a link
     never opens a booking the same page then refuses. Unreadable times leave the form empty."""
-    zone = ZoneInfo(instrument.facility.timezone)
+    zone = instrument.facility.timezone
     try:
         start = _instant_arg("start")
         end = _instant_arg("end") if request.args.get("end") else None
@@ -98,8 +97,8 @@ def _prefill(form: BookingForm, instrument) -> None:
     horizon = start + timedelta(minutes=max(policy.max_minutes or 0, 24 * 60))
     busy = queries.busy_between([instrument.id], start, horizon)
     start, end = free_time.prefill(policy, busy, starts_at=start, ends_at=end, now=clock.now())
-    form.starts_at.data = start.astimezone(zone).replace(tzinfo=None)
-    form.ends_at.data = end.astimezone(zone).replace(tzinfo=None)
+    form.starts_at.show(start, zone)  # with its pass, on the night a time happens twice
+    form.ends_at.show(end, zone)
 
 
 def _instant_arg(name: str) -> datetime:
@@ -115,7 +114,7 @@ def _booking_input(form: BookingForm, zone: str) -> services.BookingInput:
     instants = {}
     for name in ("starts_at", "ends_at"):
         try:
-            instants[name] = to_instant(getattr(form, name).data, zone, name)
+            instants[name] = to_instant(getattr(form, name), zone)
         except DomainError as err:
             problems += err.problems
     user_id = None
@@ -169,10 +168,10 @@ def _booking_page(booking_id: int, *, move=None, cancel=None, refusal=None, stat
         .order_by(BookingChange.changed_at, BookingChange.id)
     ).all()
     zone = booking.instrument.facility.timezone
-    move = move or MoveForm(
-        starts_at=booking.starts_at.astimezone(ZoneInfo(zone)).replace(tzinfo=None),
-        ends_at=booking.ends_at.astimezone(ZoneInfo(zone)).replace(tzinfo=None),
-    )
+    if move is None:
+        move = MoveForm(formdata=None)
+        move.starts_at.show(booking.starts_at, zone)
+        move.ends_at.show(booking.ends_at, zone)
     rate, _mobility = hourly_rate(booking.user, booking.instrument)
     return render_template(
         "instruments/booking.html", booking=booking, history=history, move=move,
@@ -201,9 +200,10 @@ def move(booking_id: int):
         if not form.validate_on_submit():
             msg = "Give the new start and end."
             raise DomainError(Problem("invalid_datetime", msg, "starts_at"))
+        kept = (booking.starts_at, booking.ends_at)  # an unchanged time keeps its instant
         return services.move_booking(
-            current_user, booking.id, to_instant(form.starts_at.data, zone, "starts_at"),
-            to_instant(form.ends_at.data, zone, "ends_at"),
+            current_user, booking.id, to_instant(form.starts_at, zone, kept),
+            to_instant(form.ends_at, zone, kept),
             override_reason=(form.override_reason.data or "").strip() or None,
         )  # fmt: skip
 
@@ -344,8 +344,8 @@ def downtime(instrument_id: int):
     preview = None
     if form.validate_on_submit():
         try:
-            starts = to_instant(form.starts_at.data, zone, "starts_at")
-            ends = to_instant(form.ends_at.data, zone, "ends_at")
+            starts = to_instant(form.starts_at, zone)
+            ends = to_instant(form.ends_at, zone)
             affected = services.overlapping_bookings(instrument.id, starts, ends)
             if affected and request.form.get("confirmed") != "1":
                 preview = affected  # shown with what will happen; nothing written yet

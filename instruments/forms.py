@@ -6,7 +6,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    DateTimeLocalField,
     DecimalField,
     IntegerField,
     SelectField,
@@ -15,18 +14,16 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from innocore.forms import choices
+from innocore.forms import LocalDateTimeField, choices
 from innocore.vocab import Technology
 from instruments.models import ApprovalMode, InstrumentStatus, Severity
 
-LOCAL = "%Y-%m-%dT%H:%M"
-
 
 class BookingForm(FlaskForm):
-    starts_at = DateTimeLocalField(
-        "Start (facility time)", format=LOCAL, validators=[DataRequired()]
+    starts_at = LocalDateTimeField(
+        "Start (facility time)", validators=[DataRequired()]
     )
-    ends_at = DateTimeLocalField("End (facility time)", format=LOCAL, validators=[DataRequired()])
+    ends_at = LocalDateTimeField("End (facility time)", validators=[DataRequired()])
     purpose = TextAreaField("Purpose")
     project = StringField("Project")
     user_email = StringField(
@@ -36,11 +33,11 @@ class BookingForm(FlaskForm):
 
 
 class MoveForm(FlaskForm):
-    starts_at = DateTimeLocalField(
-        "New start (facility time)", format=LOCAL, validators=[DataRequired()]
+    starts_at = LocalDateTimeField(
+        "New start (facility time)", validators=[DataRequired()]
     )
-    ends_at = DateTimeLocalField(
-        "New end (facility time)", format=LOCAL, validators=[DataRequired()]
+    ends_at = LocalDateTimeField(
+        "New end (facility time)", validators=[DataRequired()]
     )
     override_reason = TextAreaField("Override reason (staff only)")
 
@@ -50,10 +47,10 @@ class ReasonForm(FlaskForm):
 
 
 class DowntimeForm(FlaskForm):
-    starts_at = DateTimeLocalField(
-        "Start (facility time)", format=LOCAL, validators=[DataRequired()]
+    starts_at = LocalDateTimeField(
+        "Start (facility time)", validators=[DataRequired()]
     )
-    ends_at = DateTimeLocalField("End (facility time)", format=LOCAL, validators=[DataRequired()])
+    ends_at = LocalDateTimeField("End (facility time)", validators=[DataRequired()])
     reason = StringField("Reason", validators=[DataRequired(), Length(max=500)])
     # Not ticked by default: cancelling people's bookings is a choice made on purpose, after the
     # page has listed which bookings it would cancel.

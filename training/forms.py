@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date, datetime, time
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -10,7 +11,6 @@ from zoneinfo import ZoneInfo
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
-    DateTimeLocalField,
     DecimalField,
     EmailField,
     IntegerField,
@@ -22,15 +22,15 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from innocore.accounts.addresses import AcceptedEmail
-from innocore.clock import wall_to_instant
+from innocore.clock import offset_text, passes, wall_to_instant
 from innocore.errors import DomainError, Problem
-from innocore.forms import choices, strip
+from innocore.forms import LocalDateTimeField, choices, strip
 from innocore.vocab import Technology
 from training.models import AssessmentOutcome, AssessmentType, Audience, ParticipationForm
 
-PART_LINE = re.compile(
-    r"^\s*(\d{4}-\d{2}-\d{2})\s+(\d{1,2}:\d{2})\s*[-–]\s*(\d{1,2}:\d{2})\s*(.*)$"
-)
+# A time, optionally naming its pass of a repeated hour: 02:30, 02:30 (CET), 02:30 (UTC+01:00).
+_TIME = r"(\d{1,2}:\d{2})(?:\s*\(\s*((?:UTC)?[+-]\d{2}:\d{2}|[A-Za-z]{2,5}|Z)\s*\))?"
+PART_LINE = re.compile(rf"^\s*(\d{{4}}-\d{{2}}-\d{{2}})\s+{_TIME}\s*[-–]\s*{_TIME}\s*(.*)$")
 
 AT_INSTRUMENT = re.compile(r"^(.*?)(?:^|\s)@\s*(\S.*)$")
 
@@ -83,8 +83,8 @@ class SessionForm(FlaskForm):
     online_url = StringField("Online link", [Optional(), Length(max=500)], filters=[strip])
     capacity = IntegerField("Capacity (places)", [NumberRange(1, 1000)], default=10)
     audience = SelectField("Who may enrol", choices=choices((a.value, a.label) for a in Audience))
-    enrol_opens_at = DateTimeLocalField("Enrolment opens (local time)", [DataRequired()])
-    enrol_closes_at = DateTimeLocalField("Enrolment closes (local time)", [DataRequired()])
+    enrol_opens_at = LocalDateTimeField("Enrolment opens (local time)", [DataRequired()])
+    enrol_closes_at = LocalDateTimeField("Enrolment closes (local time)", [DataRequired()])
     withdraw_days_before = IntegerField(
         "Withdrawal possible until (days before the first part)", [NumberRange(0, 90)], default=2
     )
@@ -132,10 +132,19 @@ class AssessmentForm(FlaskForm):
 
 
 def parse_parts(
-    text: str, zone: str, instruments: dict[str, int] | None = None
+    text: str,
+    zone: str,
+    instruments: dict[str, int] | None = None,
+    keep: Iterable[datetime] = (),
 ) -> list[tuple[datetime, datetime, str, int | None]]:
     """Lines "YYYY-MM-DD HH:MM-HH:MM title @ instrument" in the facility's zone, as aware UTC
-    instants; ``instruments`` maps the facility's instrument names (any case) to their ids."""
+    instants; ``instruments`` maps the facility's instrument names (any case) to their ids.
+
+    A time the clocks skip is refused; a time that happens twice names its pass after it,
+    "02:30 (CET)" or "02:30 (UTC+01:00)" (``parts_text`` writes it so), or keeps the pass it had
+    among ``keep`` (the session's stored instants); else ``DomainError`` ``ambiguous_local_time``
+    on ``parts`` saying how to write each pass.
+    """
     tz = ZoneInfo(zone)
     names = {k.casefold(): v for k, v in (instruments or {}).items()}
     out, bad, unknown = [], [], []
@@ -146,20 +155,23 @@ def parse_parts(
         try:
             day = date.fromisoformat(m.group(1)) if m else None
             start = time.fromisoformat(m.group(2).zfill(5)) if m else None
-            end = time.fromisoformat(m.group(3).zfill(5)) if m else None
+            end = time.fromisoformat(m.group(4).zfill(5)) if m else None
         except ValueError:
             day = None
         if day is None:
             bad.append(n)
             continue
-        title, name = _split_instrument(m.group(4))
+        end_wall, end_mark, rest = datetime.combine(day, end), m.group(5), m.group(6)
+        if end_mark and not _names_a_pass(end_wall, zone, end_mark):
+            rest, end_mark = f"({end_mark}) {rest}", None  # "(Lab) Hands-on" is a title
+        title, name = _split_instrument(rest)
         instrument_id = names.get(name.casefold()) if name else None
         if name and instrument_id is None:
             unknown.append(name[:60])
         out.append(
             (
-                _aware(datetime.combine(day, start), tz),
-                _aware(datetime.combine(day, end), tz),
+                _part_instant(datetime.combine(day, start), m.group(3), tz, keep, n),
+                _part_instant(end_wall, end_mark, tz, keep, n),
                 title.strip()[:200],
                 instrument_id,
             )
@@ -184,20 +196,44 @@ def parse_parts(
     return out
 
 
+def _names_a_pass(wall: datetime, zone: str, mark: str) -> bool:
+    """Whether ``mark`` ("CET", "UTC+01:00") names a pass of ``wall`` in ``zone``, or looks like
+    an offset at all (a wrong offset is then refused, not read as a title)."""
+    if not mark.isalpha():
+        return True
+    zones = {p.astimezone(ZoneInfo(zone)).tzname().upper() for p in passes(wall, zone)}
+    return mark.upper() in zones | {"Z", "UTC"}
+
+
+def _part_instant(
+    wall: datetime, mark: str | None, tz: ZoneInfo, keep: Iterable[datetime], line: int
+) -> datetime:
+    try:
+        return wall_to_instant(wall, tz.key, "parts", offset=mark, keep=keep)
+    except DomainError as err:
+        if err.problems[0].code != "ambiguous_local_time":
+            raise
+        first, second = (p.astimezone(tz) for p in passes(wall, tz.key))
+        message = (
+            f"Line {line}: {wall:%H:%M} on {wall:%a %d %b %Y} happens twice in {tz.key}: write "
+            f"{wall:%H:%M} ({_mark(first, second)}) for the first, UTC{offset_text(first)}, or "
+            f"{wall:%H:%M} ({_mark(second, first)}) for the second, UTC{offset_text(second)}."
+        )
+        raise DomainError(Problem("ambiguous_local_time", message, "parts")) from None
+
+
+def _mark(local: datetime, other: datetime) -> str:
+    """How a part line names this pass of a repeated time: the zone's abbreviation ("CET") when
+    it tells the two passes apart, else the offset ("UTC+01:00")."""
+    if local.tzname() != other.tzname() and local.tzname().isalpha():
+        return local.tzname()
+    return f"UTC{offset_text(local)}"
+
+
 def _split_instrument(rest: str) -> tuple[str, str | None]:
     """ "Hands-on @ Confocal" -> ("Hands-on", "Confocal"); no "@" -> (rest, None)."""
     m = AT_INSTRUMENT.match(rest)
     return (m.group(1).strip(), m.group(2).strip()) if m else (rest.strip(), None)
-
-
-def _aware(wall: datetime, tz: ZoneInfo, field: str = "parts") -> datetime:
-    """The facility's wall clock as a UTC instant (``clock.wall_to_instant``: a time the clocks
-    skip is refused on ``field``, a repeated one is its first pass)."""
-    return wall_to_instant(wall, tz.key, field)
-
-
-def local_input(wall: datetime | None, zone: str, field: str = "") -> datetime | None:
-    return _aware(wall, ZoneInfo(zone), field) if wall else None
 
 
 def parts_text(session, zone: str) -> str:
@@ -206,8 +242,16 @@ def parts_text(session, zone: str) -> str:
     for p in session.parts:
         s, e = p.starts_at.astimezone(tz), p.ends_at.astimezone(tz)
         at = f" @ {p.instrument.name}" if p.instrument else ""
-        lines.append(f"{s:%Y-%m-%d %H:%M}-{e:%H:%M} {p.title}".rstrip() + at)
+        lines.append(f"{s:%Y-%m-%d} {_hhmm(s)}-{_hhmm(e)} {p.title}".rstrip() + at)
     return "\n".join(lines)
+
+
+def _hhmm(local: datetime) -> str:
+    """A part's time as its line shows it: with its pass when the hour happens twice."""
+    other = local.replace(fold=1 - local.fold)
+    if other.utcoffset() == local.utcoffset():
+        return f"{local:%H:%M}"
+    return f"{local:%H:%M} ({_mark(local, other)})"
 
 
 def parse_prerequisite_codes(text: str) -> list[tuple[str, int]]:

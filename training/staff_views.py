@@ -23,7 +23,6 @@ from training.forms import (
     ModuleForm,
     SessionForm,
     SettingsForm,
-    local_input,
     parse_parts,
     parse_prerequisite_codes,
     parts_text,
@@ -201,21 +200,31 @@ def _session_form_choices(form: SessionForm, facility: Facility) -> None:
     form.trainer_ids.choices = choices((u.id, u.name) for u in users)
 
 
-def _session_data(form: SessionForm, facility: Facility) -> catalog.SessionData:
+def _session_data(form: SessionForm, facility: Facility, session=None) -> catalog.SessionData:
+    """The form's session; when editing, a local time the person left unchanged keeps the
+    instant stored (the second pass of a repeated hour stays the second)."""
     zone = facility.timezone
     instruments = {i.name: i.id for i in parts.instruments_of(facility.id)}
+    kept = _stored_instants(session)
     return catalog.SessionData(
         capacity=form.capacity.data,
         audience=Audience(form.audience.data),
-        parts=parse_parts(form.parts.data, zone, instruments),
-        enrol_opens_at=local_input(form.enrol_opens_at.data, zone, "enrol_opens_at"),
-        enrol_closes_at=local_input(form.enrol_closes_at.data, zone, "enrol_closes_at"),
+        parts=parse_parts(form.parts.data, zone, instruments, keep=kept),
+        enrol_opens_at=form.enrol_opens_at.instant(zone, kept),
+        enrol_closes_at=form.enrol_closes_at.instant(zone, kept),
         trainer_ids=list(form.trainer_ids.data or []),
         location=form.location.data or "",
         online_url=form.online_url.data or None,
         withdraw_days_before=form.withdraw_days_before.data,
         notes=form.notes.data or "",
     )
+
+
+def _stored_instants(session) -> list:
+    if session is None:
+        return []
+    stored = [session.enrol_opens_at, session.enrol_closes_at]
+    return stored + [t for p in session.parts for t in (p.starts_at, p.ends_at)]
 
 
 @bp.route("/modules/<int:module_id>/sessions/new", methods=["GET", "POST"])
@@ -271,14 +280,13 @@ def edit_session(session_id: int):
     _session_form_choices(form, facility)
     if request.method == "GET":
         form.parts.data = parts_text(session, zone)
-        form.enrol_opens_at.data = session.enrol_opens_at.astimezone(_tz(zone)).replace(tzinfo=None)
-        form.enrol_closes_at.data = session.enrol_closes_at.astimezone(_tz(zone)).replace(
-            tzinfo=None
-        )
+        form.enrol_opens_at.show(session.enrol_opens_at, zone)
+        form.enrol_closes_at.show(session.enrol_closes_at, zone)
         form.trainer_ids.data = [t.id for t in session.trainers]
     if form.validate_on_submit():
         try:
-            catalog.update_session(current_user, session, _session_data(form, facility))
+            data = _session_data(form, facility, session)
+            catalog.update_session(current_user, session, data)
         except DomainError as err:
             db.session.rollback()
             apply_problems(form, err)
@@ -295,12 +303,6 @@ def edit_session(session_id: int):
         cancel=CancelForm(),
         instruments=parts.instruments_of(facility.id),
     ), _status(form)
-
-
-def _tz(zone: str):
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(zone)
 
 
 @bp.route("/sessions/<int:session_id>/cancel", methods=["POST"])

@@ -7,7 +7,6 @@ from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (
     BooleanField,
     DateField,
-    DateTimeLocalField,
     DecimalField,
     FieldList,
     Form,
@@ -21,7 +20,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from innocore.forms import choices
+from innocore.forms import LocalDateTimeField, choices
 from instruments.requests.models import ServiceUnit
 
 LINES = 8
@@ -104,5 +103,5 @@ class FeedbackForm(FlaskForm):
 
 class BookTimeForm(FlaskForm):
     instrument_id = SelectField("Instrument", choices=[])
-    starts_at = DateTimeLocalField("Start (facility time)", format="%Y-%m-%dT%H:%M")
-    ends_at = DateTimeLocalField("End (facility time)", format="%Y-%m-%dT%H:%M")
+    starts_at = LocalDateTimeField("Start (facility time)")
+    ends_at = LocalDateTimeField("End (facility time)")

@@ -3,7 +3,6 @@ actions, the quote editor, company requests."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Response, flash, redirect, render_template, request, url_for
@@ -130,7 +129,7 @@ def _show(request_id: int, forms: dict | None = None, status: int = 200):
         instruments = db.session.scalars(
             db.select(Instrument).where(Instrument.facility_id == row.facility_id)
         ).all()
-    book = BookTimeForm(formdata=None)
+    book = (forms or {}).get("book") or BookTimeForm(formdata=None)
     book.instrument_id.choices = choices((i.id, i.name) for i in instruments)
     ctx = {
         "message": MessageForm(formdata=None), "reason": ReasonForm(formdata=None),
@@ -265,11 +264,6 @@ def decide(request_id: int, quote_id: int, decision: str):
     return _act(request_id, lambda: fn(current_user, request_id, quote_id), f"Quote {decision}ed.")
 
 
-def _local(value: datetime | None, zone: str, field: str) -> datetime | None:
-    """A facility wall-clock time as an instant; a time the clocks skip is a problem on ``field``."""
-    return clock.wall_to_instant(value, zone, field) if value else None
-
-
 @bp.route("/<int:request_id>/book", methods=["POST"])
 @login_required
 def book(request_id: int):
@@ -278,16 +272,15 @@ def book(request_id: int):
         raise Forbidden("Only the facility's staff book time for a request.")
     form = BookTimeForm()
     zone = row.facility.timezone
-    starts = _local(form.starts_at.data, zone, "starts_at")
-    ends = _local(form.ends_at.data, zone, "ends_at")
     instrument_id = int(form.instrument_id.data) if (form.instrument_id.data or "").isdigit() else 0
-    if starts is None or ends is None:
-        raise DomainError(Problem("dates", "Give a start and an end.", "starts_at"))
-    return _act(
-        request_id,
-        lambda: services.book_time(current_user, request_id, instrument_id, starts, ends),
-        "Instrument time booked for this request.",
-    )
+
+    def act():  # a time the clocks skip or repeat is a problem on its field, shown on the page
+        starts, ends = form.starts_at.instant(zone), form.ends_at.instant(zone)
+        if starts is None or ends is None:
+            raise DomainError(Problem("dates", "Give a start and an end.", "starts_at"))
+        return services.book_time(current_user, request_id, instrument_id, starts, ends)
+
+    return _act(request_id, act, "Instrument time booked for this request.", "book", form)
 
 
 @bp.route("/files/<int:file_id>")
