@@ -20,9 +20,7 @@ from instruments.models import ApprovalMode, InstrumentStatus, Severity
 
 
 class BookingForm(FlaskForm):
-    starts_at = LocalDateTimeField(
-        "Start (facility time)", validators=[DataRequired()]
-    )
+    starts_at = LocalDateTimeField("Start (facility time)", validators=[DataRequired()])
     ends_at = LocalDateTimeField("End (facility time)", validators=[DataRequired()])
     purpose = TextAreaField("Purpose")
     project = StringField("Project")
@@ -33,12 +31,8 @@ class BookingForm(FlaskForm):
 
 
 class MoveForm(FlaskForm):
-    starts_at = LocalDateTimeField(
-        "New start (facility time)", validators=[DataRequired()]
-    )
-    ends_at = LocalDateTimeField(
-        "New end (facility time)", validators=[DataRequired()]
-    )
+    starts_at = LocalDateTimeField("New start (facility time)", validators=[DataRequired()])
+    ends_at = LocalDateTimeField("New end (facility time)", validators=[DataRequired()])
     override_reason = TextAreaField("Override reason (staff only)")
 
 
@@ -47,9 +41,7 @@ class ReasonForm(FlaskForm):
 
 
 class DowntimeForm(FlaskForm):
-    starts_at = LocalDateTimeField(
-        "Start (facility time)", validators=[DataRequired()]
-    )
+    starts_at = LocalDateTimeField("Start (facility time)", validators=[DataRequired()])
     ends_at = LocalDateTimeField("End (facility time)", validators=[DataRequired()])
     reason = StringField("Reason", validators=[DataRequired(), Length(max=500)])
     # Not ticked by default: cancelling people's bookings is a choice made on purpose, after the

@@ -53,4 +53,6 @@ def form_values(html: str, action: str | None = None) -> dict[str, list[str]]:
     is selected). Text areas drop the one leading newline HTML ignores."""
     reader = _FormReader(action)
     reader.feed(html)
-    return {k: [v.removeprefix("\r").removeprefix("\n") for v in vs] for k, vs in reader.values.items()}
+    return {
+        k: [v.removeprefix("\r").removeprefix("\n") for v in vs] for k, vs in reader.values.items()
+    }
