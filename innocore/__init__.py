@@ -137,6 +137,9 @@ def _register_blueprints(app: Flask) -> None:
     ):
         app.register_blueprint(bp)
     register_reports(app)
+    from innocore.sso import register as register_sso
+
+    register_sso(app)
     register_instruments(app)
     register_requests(app)
     register_ledger(app)

@@ -209,6 +209,11 @@ def authenticate(email: str, password: str) -> User:
             ),
             status=403,
         )
+    from innocore.sso.services import password_sign_in_allowed  # kernel sibling; avoids a cycle
+
+    if not password_sign_in_allowed(user):
+        msg = f"{user.organisation.name} signs its members in with its own account: use the button below."
+        raise DomainError(Problem("sso_required", msg, "email"), status=403)
     begin_serialised_write(db.session())  # after the slow check: SQLite's lock is not held in it
     if ph.check_needs_rehash(user.password_hash):
         user.password_hash = ph.hash(password)

@@ -18,6 +18,7 @@ PARITY = {
     "accounts.create_token": "api.create_my_token",
     "accounts.revoke_token": "api.revoke_my_token",
     "core.mark_notifications_read": "api.read_notification",
+    "sso.configure": "sso_api.put_sso",
     "facilities.create": "facilities_api.create_facility",
     "facilities.edit": "facilities_api.update_facility",
     "facilities.staff": "facilities_api.appoint",

@@ -31,6 +31,13 @@ ROUTES = [
     Route("POST", "/competences/{competence_id}/edit", MANAGERS),
     Route("POST", "/competences/{competence_id}/retire", MANAGERS),
     Route("GET", "/audit/", ANY_MANAGER),
+    Route("GET", "/sso/organisations/{company_id}", ADMIN),
+    Route("POST", "/sso/organisations/{company_id}", ADMIN,
+          data={"issuer": "https://idp.example", "client_id": "x", "email_claim": "email",
+                "name_claim": "name"}),
+    Route("GET", "/api/v1/organisations/{company_id}/sso", ADMIN, api=True),
+    Route("PUT", "/api/v1/organisations/{company_id}/sso", ADMIN, api=True,
+          data={"issuer": "https://idp.example", "client_id": "x"}),
     Route("GET", "/api/v1/me", SIGNED_IN, api=True),
     Route("PATCH", "/api/v1/me", SIGNED_IN, api=True, data={"name": "Renamed"}),
     Route("GET", "/api/v1/me/tokens", SIGNED_IN, api=True),
@@ -92,6 +99,8 @@ PUBLIC = {
     "/api/v1/openapi.json",
     "/api/v1/docs",
     "/api/v1/docs/assets/<path:filename>",
+    "/sso/<int:organisation_id>/login",
+    "/sso/<int:organisation_id>/callback",
 }
 KERNEL_BLUEPRINTS = {
     "core",
@@ -104,6 +113,8 @@ KERNEL_BLUEPRINTS = {
     "competences_api",
     "reports",
     "reports_api",
+    "sso",
+    "sso_api",
     None,
 }
 

@@ -36,11 +36,32 @@ class Route:
         return f"{self.method} {self.url}"
 
 
+def _with_sign_in(organisation):
+    """An organisation whose institutional sign-in is configured (the /sso routes need one)."""
+    from innocore import clock
+    from innocore.extensions import db
+    from innocore.sso.models import SsoConnection, SsoProtocol
+
+    now = clock.now()
+    db.session.add(
+        SsoConnection(
+            organisation_id=organisation.id,
+            protocol=SsoProtocol.OIDC,
+            issuer="https://idp.example",
+            client_id="matrix",
+            created_at=now,
+            updated_at=now,
+        )  # fmt: skip
+    )
+    db.session.commit()  # a savepoint, as the factories do
+    return organisation
+
+
 def build_world(make_user, make_org, make_facility, grant, make_competence):
     from innocore.vocab import OrganisationKind, OrgRole
 
     facility, other = make_facility(slug="matrix-own"), make_facility(slug="matrix-other")
-    company = make_org(kind=OrganisationKind.COMPANY)
+    company = _with_sign_in(make_org(kind=OrganisationKind.COMPANY))  # /sso routes need one
     people = {
         "member": make_user(),
         "company_admin": make_user(organisation=company, org_role=OrgRole.ADMIN),

@@ -1,0 +1,78 @@
+"""An organisation's institutional sign-in through /api/v1 (network administrators)."""
+
+from __future__ import annotations
+
+from flask_login import current_user
+from pydantic import BaseModel, ConfigDict, Field
+
+from innocore.api.core import api_blueprint, operation
+from innocore.errors import NotFound
+from innocore.extensions import db
+from innocore.permissions import is_network_admin
+from innocore.sso import services
+from innocore.sso.models import SsoProtocol
+
+bp = api_blueprint("sso_api", __name__, "/organisations")
+
+
+class SsoConnectionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    protocol: SsoProtocol = SsoProtocol.OIDC
+    issuer: str = Field(..., min_length=1, max_length=500)
+    client_id: str = Field(..., min_length=1, max_length=200)
+    client_secret: str | None = Field(None, max_length=500, description="omit to keep")
+    email_claim: str = Field("email", min_length=1, max_length=100)
+    name_claim: str = Field("name", min_length=1, max_length=100)
+    affiliation_claim: str = Field("", max_length=100)
+    affiliations: str = Field("", max_length=500)
+    local_passwords: bool = True
+
+
+class SsoConnectionOut(BaseModel):
+    organisation_id: int
+    protocol: SsoProtocol
+    issuer: str
+    client_id: str
+    client_secret_set: bool
+    email_claim: str
+    name_claim: str
+    affiliation_claim: str
+    affiliations: str
+    local_passwords: bool
+    login_url: str
+
+
+def connection_json(c) -> dict:
+    from innocore.links import absolute_url
+
+    return {
+        "organisation_id": c.organisation_id, "protocol": c.protocol.value, "issuer": c.issuer,
+        "client_id": c.client_id, "client_secret_set": bool(c.client_secret),
+        "email_claim": c.email_claim, "name_claim": c.name_claim,
+        "affiliation_claim": c.affiliation_claim, "affiliations": c.affiliations,
+        "local_passwords": c.local_passwords,
+        "login_url": absolute_url("sso.login", organisation_id=c.organisation_id),
+    }  # fmt: skip
+
+
+def _admin(user, **_) -> bool:
+    return is_network_admin(user)
+
+
+@operation(bp, "/<int:organisation_id>/sso", "GET", summary="An organisation's sign-in provider",
+           tags=["sign-in"], response=SsoConnectionOut, permission=_admin)  # fmt: skip
+def get_sso(organisation_id: int):
+    row = services.get_connection(organisation_id)
+    if row is None:
+        raise NotFound("This organisation has no institutional sign-in.")
+    return connection_json(row)
+
+
+@operation(bp, "/<int:organisation_id>/sso", "PUT", summary="Set an organisation's sign-in provider",
+           tags=["sign-in"], body=SsoConnectionIn, response=SsoConnectionOut, permission=_admin)  # fmt: skip
+def put_sso(organisation_id: int, body: SsoConnectionIn):
+    row = services.save_connection(
+        current_user, organisation_id, services.ConnectionData(**body.model_dump())
+    )
+    db.session.commit()
+    return connection_json(row)

@@ -1,0 +1,60 @@
+"""Single sign-on: an organisation's identity provider and the identities it vouched for."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from innocore.accounts.models import Organisation, User
+from innocore.db import UTCDateTime, enum_column
+from innocore.extensions import db
+
+
+class SsoProtocol(enum.StrEnum):
+    OIDC = "oidc"  # OpenID Connect (SAML 2.0 is not built yet)
+
+
+class SsoConnection(db.Model):
+    """One organisation's identity provider, set up by a network administrator. The client
+    secret is stored for the token request and never shown back."""
+
+    __tablename__ = "sso_connection"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), unique=True)
+    protocol: Mapped[SsoProtocol] = mapped_column(enum_column(SsoProtocol, "sso_protocol"))
+    issuer: Mapped[str] = mapped_column(sa.String(500))  # the OpenID provider's issuer
+    client_id: Mapped[str] = mapped_column(sa.String(200), default="")
+    client_secret: Mapped[str] = mapped_column(sa.String(500), default="")
+    email_claim: Mapped[str] = mapped_column(sa.String(100), default="email")
+    name_claim: Mapped[str] = mapped_column(sa.String(100), default="name")
+    affiliation_claim: Mapped[str] = mapped_column(sa.String(100), default="")
+    # Comma-separated affiliations that count as membership ("staff,member"); empty: any.
+    affiliations: Mapped[str] = mapped_column(sa.String(500), default="")
+    local_passwords: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    organisation: Mapped[Organisation] = relationship()
+
+
+class SsoIdentity(db.Model):
+    """A person as the provider knows them (``subject``), linked to one account; ``verified_at``
+    is the last sign-in that verified their membership of the connection's organisation."""
+
+    __tablename__ = "sso_identity"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    connection_id: Mapped[int] = mapped_column(sa.ForeignKey("sso_connection.id"), index=True)
+    subject: Mapped[str] = mapped_column(sa.String(255))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    affiliation: Mapped[str] = mapped_column(sa.String(500), default="")
+    verified_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    connection: Mapped[SsoConnection] = relationship()
+    user: Mapped[User] = relationship()
+
+    __table_args__ = (sa.UniqueConstraint("connection_id", "subject"),)

@@ -1,0 +1,103 @@
+"""OpenID Connect relying party (Authlib): the authorisation code flow with state and nonce,
+and the checks that make a returned ID token worth believing (OpenID Connect Core 1.0 §3.1.3.7:
+signature by the provider's published keys, issuer, audience, expiry, nonce)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import requests
+from authlib.integrations.requests_client import OAuth2Session
+from authlib.oauth2 import OAuth2Error
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import KeySet
+
+from innocore.errors import DomainError, Problem
+from innocore.sso.models import SsoConnection
+
+TIMEOUT_SECONDS = 10
+SCOPE = "openid email profile"
+ALGORITHMS = ["RS256", "RS384", "RS512", "ES256", "ES384", "PS256"]  # never "none" or HMAC
+
+
+def _refused(message: str) -> DomainError:
+    return DomainError(Problem("sso_refused", message, None), status=401)
+
+
+def discover(issuer: str) -> dict:
+    """The provider's metadata (``/.well-known/openid-configuration``); its ``issuer`` must be
+    the configured one. Raises ``DomainError`` 502 when the provider cannot be reached."""
+    url = issuer.rstrip("/") + "/.well-known/openid-configuration"
+    try:
+        response = requests.get(url, timeout=TIMEOUT_SECONDS)
+        response.raise_for_status()
+        metadata = response.json()
+    except (requests.RequestException, ValueError):
+        msg = "Your institution's sign-in service does not answer. Try again later."
+        raise DomainError(Problem("sso_unavailable", msg, None), status=502) from None
+    if metadata.get("issuer", "").rstrip("/") != issuer.rstrip("/"):
+        raise _refused("The sign-in service names another issuer than the one configured.")
+    return metadata
+
+
+def authorization_url(
+    connection: SsoConnection, metadata: dict, redirect_uri: str, state: str, nonce: str
+) -> str:
+    """Where to send the person's browser: the provider's authorisation endpoint."""
+    client = OAuth2Session(connection.client_id, scope=SCOPE, redirect_uri=redirect_uri)
+    url, _ = client.create_authorization_url(
+        metadata["authorization_endpoint"], state=state, nonce=nonce
+    )
+    return url
+
+
+def exchange_code(connection: SsoConnection, metadata: dict, redirect_uri: str, code: str) -> dict:
+    """The provider's token response for ``code`` (client_secret_basic)."""
+    client = OAuth2Session(
+        connection.client_id, connection.client_secret, scope=SCOPE, redirect_uri=redirect_uri
+    )
+    try:
+        return client.fetch_token(
+            metadata["token_endpoint"], code=code, grant_type="authorization_code",
+            timeout=TIMEOUT_SECONDS,
+        )  # fmt: skip
+    except (OAuth2Error, requests.RequestException, ValueError):
+        raise _refused("Your institution refused the sign-in code (expired or used).") from None
+
+
+def provider_keys(metadata: dict):
+    """The provider's published signing keys (JWKS)."""
+    try:
+        response = requests.get(metadata["jwks_uri"], timeout=TIMEOUT_SECONDS)
+        response.raise_for_status()
+        return KeySet.import_key_set(response.json())
+    except (requests.RequestException, ValueError, KeyError, JoseError):
+        msg = "Your institution's signing keys cannot be read."
+        raise DomainError(Problem("sso_unavailable", msg, None), status=502) from None
+
+
+def verified_claims(
+    id_token: str, keys, *, issuer: str, client_id: str, nonce: str, now: datetime
+) -> dict:
+    """The ID token's claims once its signature (``keys``), issuer, audience (``client_id``),
+    expiry (at ``now``, one minute's leeway) and ``nonce`` hold; else ``DomainError`` 401."""
+    registry = jwt.JWTClaimsRegistry(
+        now=int(now.timestamp()),
+        leeway=60,
+        iss={"essential": True, "value": issuer},
+        aud={"essential": True, "value": client_id},
+        sub={"essential": True},
+        exp={"essential": True},
+        nonce={"essential": True, "value": nonce},
+    )
+    try:
+        claims = jwt.decode(id_token, keys, algorithms=ALGORITHMS).claims
+        registry.validate(claims)
+    except (JoseError, ValueError) as err:
+        reason = getattr(err, "error", None) or "invalid_token"
+        raise _refused(f"The sign-in could not be verified ({reason}).") from None
+    audience = claims.get("aud")
+    if isinstance(audience, list) and len(audience) > 1 and claims.get("azp") != client_id:
+        raise _refused("The sign-in could not be verified (invalid_claim: azp).")
+    return dict(claims)

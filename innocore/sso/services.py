@@ -1,0 +1,173 @@
+"""Single sign-on use cases: configure an organisation's provider, sign a person in from the
+claims a provider vouched for. Services flush; the boundaries commit."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+
+from innocore import audit, clock
+from innocore.accounts.membership import record_verified_membership
+from innocore.accounts.models import Organisation, User
+from innocore.accounts.services import get_user_by_email, hasher
+from innocore.db import begin_serialised_write
+from innocore.errors import DomainError, Forbidden, NotFound, Problem
+from innocore.extensions import db
+from innocore.permissions import is_network_admin
+from innocore.sso.models import SsoConnection, SsoIdentity, SsoProtocol
+
+
+@dataclass(frozen=True)
+class ConnectionData:
+    """What a network administrator sets; ``client_secret=None`` keeps the stored one."""
+
+    protocol: SsoProtocol
+    issuer: str
+    client_id: str = ""
+    client_secret: str | None = None
+    email_claim: str = "email"
+    name_claim: str = "name"
+    affiliation_claim: str = ""
+    affiliations: str = ""
+    local_passwords: bool = True
+
+
+def get_connection(organisation_id: int) -> SsoConnection | None:
+    return db.session.scalar(
+        sa.select(SsoConnection).where(SsoConnection.organisation_id == organisation_id)
+    )
+
+
+def list_connections() -> list[SsoConnection]:
+    """Every configured provider, by organisation name (the sign-in page lists them)."""
+    return list(
+        db.session.scalars(
+            sa.select(SsoConnection).join(SsoConnection.organisation).order_by(Organisation.name)
+        )
+    )
+
+
+def _problems(data: ConnectionData) -> list[Problem]:
+    problems = []
+    url = urlsplit(data.issuer or "")
+    local = url.hostname in ("localhost", "127.0.0.1", "::1")
+    if not url.hostname or not (url.scheme == "https" or (url.scheme == "http" and local)):
+        msg = "Give the provider's https address (its issuer or entity id)."
+        problems.append(Problem("invalid_issuer", msg, "issuer"))
+    if data.protocol == SsoProtocol.OIDC and not data.client_id.strip():
+        problems.append(Problem("missing", "Give the client id the provider issued.", "client_id"))
+    return problems
+
+
+def save_connection(actor: User, organisation_id: int, data: ConnectionData) -> SsoConnection:
+    """Create or change ``organisation_id``'s provider. Raises ``Forbidden`` (not a network
+    administrator), ``NotFound`` (no such organisation), ``DomainError`` (invalid issuer, no
+    client id). Audited without the secret."""
+    if not is_network_admin(actor):
+        raise Forbidden("Only network administrators set up institutional sign-in.")
+    organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise NotFound("No such organisation.")
+    if problems := _problems(data):
+        raise DomainError(problems)
+    now = clock.now()
+    row = get_connection(organisation_id) or SsoConnection(
+        organisation_id=organisation_id, created_at=now
+    )
+    for name in ("protocol", "issuer", "client_id", "email_claim", "name_claim",
+                 "affiliation_claim", "affiliations", "local_passwords"):  # fmt: skip
+        setattr(row, name, getattr(data, name))
+    if data.client_secret is not None:
+        row.client_secret = data.client_secret
+    row.updated_at = now
+    db.session.add(row)
+    db.session.flush()
+    changes = {"issuer": [None, row.issuer], "local_passwords": [None, row.local_passwords]}
+    audit.record(actor, "sso.configured", row, changes, organisation_id=organisation_id)
+    return row
+
+
+def _claim(claims: dict, name: str) -> str:
+    value = claims.get(name) if name else None
+    if isinstance(value, list):
+        value = " ".join(str(v) for v in value)
+    return str(value).strip() if value is not None else ""
+
+
+def _refused(message: str) -> DomainError:
+    return DomainError(Problem("sso_refused", message, None), status=401)
+
+
+def sign_in(connection: SsoConnection, subject: str, claims: dict) -> User:
+    """The account for a person the provider vouched for (claims already verified: signature,
+    issuer, audience, expiry, nonce). Links the identity to the account with the same e-mail,
+    else creates a verified account in the organisation; records the verified membership
+    (``accounts.membership``). Raises ``DomainError`` 401 when the provider gives no verified
+    e-mail or an affiliation outside the ones that count, or the account is disabled."""
+    email = _claim(claims, connection.email_claim).lower()
+    if not email or "@" not in email or claims.get("email_verified") is False:
+        raise _refused("Your institution did not give a verified e-mail address.")
+    affiliation = _claim(claims, connection.affiliation_claim)
+    wanted = {a.strip().lower() for a in connection.affiliations.split(",") if a.strip()}
+    held = {a.split("@")[0].lower() for a in affiliation.split()}
+    if wanted and not wanted & held:
+        raise _refused("Your institution's account does not show a membership that counts here.")
+    begin_serialised_write(db.session())  # a GET that writes (the provider's redirect)
+    identity = db.session.scalar(
+        sa.select(SsoIdentity).where(
+            SsoIdentity.connection_id == connection.id, SsoIdentity.subject == subject[:255]
+        )
+    )
+    user = identity.user if identity else get_user_by_email(email)
+    now = clock.now()
+    if user is None:
+        user = _new_user(connection, email, _claim(claims, connection.name_claim) or email)
+    if not user.active:
+        raise _refused("This account is disabled.")
+    if user.email_verified_at is None:
+        user.email_verified_at = now  # the provider verified the address
+    if identity is None:
+        identity = SsoIdentity(connection_id=connection.id, subject=subject[:255], user=user)
+        db.session.add(identity)
+    identity.affiliation, identity.verified_at = affiliation[:500], now
+    user.last_login_at = now
+    source = f"{connection.protocol.value} {connection.issuer}"
+    record_verified_membership(
+        user, connection.organisation, source=source, affiliation=affiliation
+    )
+    return user
+
+
+def _new_user(connection: SsoConnection, email: str, name: str) -> User:
+    # No usable password: a random one nobody knows (the person may set one by reset).
+    user = User(
+        email=email[:254], name=name[:200], organisation_id=connection.organisation_id,
+        password_hash=hasher().hash(secrets.token_urlsafe(24)), created_at=clock.now(),
+        email_verified_at=clock.now(), timezone="UTC",
+    )  # fmt: skip
+    db.session.add(user)
+    db.session.flush()
+    audit.record(
+        user, "user.created_by_sso", user, {"organisation_id": [None, user.organisation_id]}
+    )
+    return user
+
+
+def password_sign_in_allowed(user: User) -> bool:
+    """False when the person's organisation switched local passwords off (its provider only)."""
+    row = get_connection(user.organisation_id)
+    return row is None or row.local_passwords
+
+
+def verified_organisation_ids(user: User) -> set[int]:
+    """The organisations whose providers verified ``user`` (pricing reads membership here)."""
+    return set(
+        db.session.scalars(
+            sa.select(SsoConnection.organisation_id)
+            .join(SsoIdentity, SsoIdentity.connection_id == SsoConnection.id)
+            .where(SsoIdentity.user_id == user.id)
+        )
+    )

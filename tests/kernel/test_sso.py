@@ -1,0 +1,203 @@
+"""Institutional sign-in with OpenID Connect against a real provider on loopback (one for the
+whole run): first sign-in creates or links the account and verifies membership; replayed,
+tampered, expired and wrong-audience tokens are refused with a clear page and nothing written."""
+
+from __future__ import annotations
+
+import json
+import time
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+import sqlalchemy as sa
+from joserfc import jwt
+from joserfc.jwk import KeySet, RSAKey
+
+from innocore.audit import AuditEvent
+from innocore.errors import DomainError
+from innocore.sso import oidc
+from innocore.sso.models import SsoConnection, SsoIdentity, SsoProtocol
+
+ADA = {"email": "ada@uni.example", "email_verified": True, "name": "Ada Lovelace",
+       "eduperson_scoped_affiliation": ["staff@uni.example"]}  # fmt: skip
+GUEST = {"email": "guest@uni.example", "email_verified": True, "name": "G. Uest",
+         "eduperson_scoped_affiliation": ["affiliate@uni.example"]}  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def provider():
+    import warnings
+
+    with warnings.catch_warnings():  # its own test client imports Authlib's deprecated httpx module
+        warnings.simplefilter("ignore")
+        from oidc_provider_mock import User, run_server_in_thread
+
+    users = [User(sub="ada-1", claims=ADA), User(sub="guest-1", claims=GUEST)]
+    with run_server_in_thread(user_claims=users) as server:
+        yield f"http://localhost:{server.server_port}"
+
+
+@pytest.fixture
+def university(provider, make_org, db_session):
+    from innocore import clock
+
+    org = make_org(name="Università di Valmonte")
+    now = clock.now()
+    db_session.add(
+        SsoConnection(
+            organisation_id=org.id,
+            protocol=SsoProtocol.OIDC,
+            issuer=provider,
+            client_id="innocore",
+            client_secret="s3cret",
+            email_claim="email",
+            name_claim="name",
+            affiliation_claim="eduperson_scoped_affiliation",
+            affiliations="staff,member",
+            local_passwords=False,
+            created_at=now,
+            updated_at=now,
+        )  # fmt: skip
+    )
+    db_session.commit()
+    return org
+
+
+def through_provider(client, org_id: int, sub: str) -> str:
+    """Start at InnoCore, let the provider sign ``sub`` in; the callback path InnoCore gets."""
+    start = client.get(f"/sso/{org_id}/login")
+    assert start.status_code == 302
+    answer = requests.post(
+        start.headers["Location"], data={"sub": sub}, allow_redirects=False, timeout=10
+    )
+    back = urlsplit(answer.headers["Location"])
+    return f"{back.path}?{back.query}"
+
+
+def test_first_sign_in_creates_a_verified_member_on_the_dashboard(client, university, db_session):
+    landed = client.get(through_provider(client, university.id, "ada-1"), follow_redirects=True)
+    assert landed.status_code == 200, landed.get_data(as_text=True)[-1500:]
+    assert landed.request.path == "/dashboard"
+    identity = db_session.scalar(sa.select(SsoIdentity).where(SsoIdentity.subject == "ada-1"))
+    user = identity.user
+    assert (user.email, user.name, user.organisation_id) == (
+        ADA["email"],
+        ADA["name"],
+        university.id,
+    )
+    assert user.email_verified_at is not None and identity.affiliation == "staff@uni.example"
+    event = db_session.scalar(
+        sa.select(AuditEvent).where(AuditEvent.action == "user.membership_verified")
+    )
+    assert event.organisation_id == university.id and event.actor_id == user.id
+
+
+def test_an_account_with_that_email_is_linked_and_its_password_is_switched_off(
+    client, university, make_user, db_session
+):
+    from tests.conftest import PASSWORD
+
+    existing = make_user(email="ADA@uni.example", organisation=university)
+    refused = client.post("/login", data={"email": existing.email, "password": PASSWORD})
+    assert refused.status_code == 403
+    assert "signs its members in with its own account" in refused.get_data(as_text=True)
+    assert "Sign in with Università di Valmonte" in refused.get_data(as_text=True)
+    client.get(through_provider(client, university.id, "ada-1"))
+    identity = db_session.scalar(sa.select(SsoIdentity).where(SsoIdentity.subject == "ada-1"))
+    assert identity.user_id == existing.id
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(SsoIdentity)) == 1
+
+
+def test_a_replayed_return_and_a_non_member_are_refused_and_nothing_is_written(
+    client, app, university, db_session
+):
+    back = through_provider(client, university.id, "ada-1")
+    assert client.get(back).status_code == 302
+    client.post("/logout")
+    replay = client.get(back)
+    assert replay.status_code == 401
+    assert "not started here, or was already used" in replay.get_data(as_text=True)
+    with app.test_client() as other:  # the same code in a browser that did start a sign-in
+        other.get(f"/sso/{university.id}/login")
+        assert other.get(back).status_code == 401
+    guest = client.get(through_provider(client, university.id, "guest-1"))
+    assert guest.status_code == 401
+    assert "does not show a membership that counts" in guest.get_data(as_text=True)
+    assert [i.subject for i in db_session.scalars(sa.select(SsoIdentity))] == ["ada-1"]
+
+
+KEY = RSAKey.generate_key(2048, {"kid": "k1"})
+KEYS = KeySet.import_key_set({"keys": [KEY.as_dict(private=False)]})
+NOW = int(time.time())
+
+
+def token(**claims) -> str:
+    body = {"iss": "https://idp.example", "aud": "innocore", "sub": "ada-1", "nonce": "n1",
+            "iat": NOW, "exp": NOW + 300} | claims  # fmt: skip
+    return jwt.encode({"alg": "RS256", "kid": "k1"}, body, KEY)
+
+
+def check(id_token: str) -> dict:
+    from datetime import UTC, datetime
+
+    return oidc.verified_claims(
+        id_token, KEYS, issuer="https://idp.example", client_id="innocore", nonce="n1",
+        now=datetime.fromtimestamp(NOW, UTC),
+    )  # fmt: skip
+
+
+def _tampered() -> str:
+    head, body, sig = token().split(".")
+    import base64
+
+    claims = json.loads(base64.urlsafe_b64decode(body + "=="))
+    claims["sub"] = "someone-else"
+    forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+    return f"{head}.{forged}.{sig}"
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        pytest.param(lambda: token(aud="another-app"), id="wrong audience"),
+        pytest.param(lambda: token(iss="https://evil.example"), id="wrong issuer"),
+        pytest.param(lambda: token(exp=NOW - 120), id="expired"),
+        pytest.param(lambda: token(nonce="replayed"), id="other nonce (replay)"),
+        pytest.param(_tampered, id="tampered"),
+        pytest.param(lambda: token().rsplit(".", 1)[0] + ".", id="unsigned"),
+    ],
+)
+def test_id_tokens_that_do_not_hold_are_refused(bad):
+    with pytest.raises(DomainError) as err:
+        check(bad())
+    assert err.value.status == 401
+    assert err.value.problems[0].message.startswith("The sign-in could not be verified")
+
+
+def test_a_good_id_token_passes():
+    assert check(token())["sub"] == "ada-1"
+
+
+def test_network_administrators_set_up_sign_in_and_never_see_the_secret(
+    client, make_user, make_org, api_headers, login_as, db_session
+):
+    org, admin, member = make_org(), make_user(is_network_admin=True), make_user()
+    url = f"/api/v1/organisations/{org.id}/sso"
+    body = {"issuer": "https://login.uni.example", "client_id": "innocore", "client_secret": "x1"}
+    assert client.put(url, json=body, headers=api_headers(member)).status_code == 403
+    done = client.put(url, json=body, headers=api_headers(admin))
+    assert done.status_code == 200, done.get_json()
+    assert done.get_json()["client_secret_set"] is True and "x1" not in done.get_data(as_text=True)
+    bad = client.put(url, json=body | {"issuer": "ftp://x"}, headers=api_headers(admin))
+    assert bad.status_code == 422 and bad.get_json()["errors"][0]["field"] == "issuer"
+    login_as(member)
+    assert client.get(f"/sso/organisations/{org.id}").status_code == 403
+    login_as(admin)
+    page = client.get(f"/sso/organisations/{org.id}").get_data(as_text=True)
+    assert "login.uni.example" in page and "x1" not in page
+    form = {"issuer": "https://login.uni.example", "client_id": "app2", "client_secret": "",
+            "email_claim": "email", "name_claim": "name", "local_passwords": "y"}  # fmt: skip
+    assert client.post(f"/sso/organisations/{org.id}", data=form).status_code == 302
+    row = db_session.scalar(sa.select(SsoConnection).where(SsoConnection.organisation_id == org.id))
+    assert (row.client_id, row.client_secret) == ("app2", "x1")  # an empty secret keeps it
