@@ -34,12 +34,16 @@ browser-deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	fi
 
-# Outside readers the suite checks our output with: khal (Debian) for iCalendar feeds, and from npm
+# Outside readers the suite checks our output with: khal (Debian) for iCalendar feeds, xmlsec1
+# (Debian; SAML signatures, also needed in production for SAML sign-in), and from npm
 # ical.js (Thunderbird's parser) and axe-core (accessibility rules) into tests/js/node_modules.
 # Missing ones are skipped locally with a reason, and fail under CI=true.
 readers:
 	@if ! command -v khal >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq khal >/dev/null; \
+	fi
+	@if ! command -v xmlsec1 >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq xmlsec1 >/dev/null; \
 	fi
 	@if command -v npm >/dev/null && { [ ! -d tests/js/node_modules/ical.js ] || [ ! -d tests/js/node_modules/axe-core ]; }; then \
 		npm ci --prefix tests/js --no-audit --no-fund --silent || echo "npm ci failed: ical.js/axe-core tests will skip"; \

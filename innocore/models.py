@@ -7,4 +7,4 @@ from innocore.competences.models import Competence, CompetenceLevel  # noqa: F40
 from innocore.facilities.models import Facility, FacilityRole, FacilityTechnology  # noqa: F401
 from innocore.leases import JobLease  # noqa: F401
 from innocore.notifications.models import Notification  # noqa: F401
-from innocore.sso.models import SsoConnection, SsoIdentity  # noqa: F401
+from innocore.sso.models import SsoAssertionUse, SsoConnection, SsoIdentity  # noqa: F401

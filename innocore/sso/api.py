@@ -19,13 +19,14 @@ class SsoConnectionIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     protocol: SsoProtocol = SsoProtocol.OIDC
     issuer: str = Field(..., min_length=1, max_length=500)
-    client_id: str = Field(..., min_length=1, max_length=200)
+    client_id: str = Field("", max_length=200, description="OpenID Connect")
     client_secret: str | None = Field(None, max_length=500, description="omit to keep")
     email_claim: str = Field("email", min_length=1, max_length=100)
     name_claim: str = Field("name", min_length=1, max_length=100)
     affiliation_claim: str = Field("", max_length=100)
     affiliations: str = Field("", max_length=500)
     local_passwords: bool = True
+    idp_metadata: str = Field("", max_length=200_000, description="SAML: the IdP's metadata XML")
 
 
 class SsoConnectionOut(BaseModel):
@@ -39,7 +40,9 @@ class SsoConnectionOut(BaseModel):
     affiliation_claim: str
     affiliations: str
     local_passwords: bool
+    idp_metadata: str
     login_url: str
+    saml_metadata_url: str
 
 
 def connection_json(c) -> dict:
@@ -50,8 +53,9 @@ def connection_json(c) -> dict:
         "client_id": c.client_id, "client_secret_set": bool(c.client_secret),
         "email_claim": c.email_claim, "name_claim": c.name_claim,
         "affiliation_claim": c.affiliation_claim, "affiliations": c.affiliations,
-        "local_passwords": c.local_passwords,
+        "local_passwords": c.local_passwords, "idp_metadata": c.idp_metadata,
         "login_url": absolute_url("sso.login", organisation_id=c.organisation_id),
+        "saml_metadata_url": absolute_url("sso.saml_metadata"),
     }  # fmt: skip
 
 

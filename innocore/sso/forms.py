@@ -3,19 +3,29 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, StringField
+from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from innocore.forms import strip
+from innocore.forms import choices, strip
 
 
 class ConnectionForm(FlaskForm):
-    issuer = StringField(
-        "Issuer (the provider's https address)", [DataRequired(), Length(max=500)], filters=[strip]
+    protocol = SelectField(
+        "Protocol", choices=choices([("oidc", "OpenID Connect"), ("saml", "SAML 2.0")])
     )
-    client_id = StringField("Client id", [DataRequired(), Length(max=200)], filters=[strip])
+    issuer = StringField(
+        "Issuer (OpenID Connect) or IdP entity id (SAML)", [DataRequired(), Length(max=500)],
+        filters=[strip],
+    )  # fmt: skip
+    client_id = StringField(
+        "Client id (OpenID Connect)", [Optional(), Length(max=200)], filters=[strip], default=""
+    )
+    idp_metadata = TextAreaField(
+        "IdP metadata XML (SAML)", [Optional(), Length(max=200_000)], filters=[strip], default=""
+    )
     client_secret = PasswordField(
-        "Client secret (leave empty to keep the stored one)", [Optional(), Length(max=500)]
+        "Client secret (OpenID Connect; leave empty to keep the stored one)",
+        [Optional(), Length(max=500)],
     )
     email_claim = StringField("E-mail claim", [DataRequired(), Length(max=100)], default="email")
     name_claim = StringField("Name claim", [DataRequired(), Length(max=100)], default="name")

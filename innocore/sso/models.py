@@ -14,7 +14,8 @@ from innocore.extensions import db
 
 
 class SsoProtocol(enum.StrEnum):
-    OIDC = "oidc"  # OpenID Connect (SAML 2.0 is not built yet)
+    OIDC = "oidc"  # OpenID Connect
+    SAML = "saml"  # SAML 2.0 Web Browser SSO
 
 
 class SsoConnection(db.Model):
@@ -26,7 +27,8 @@ class SsoConnection(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), unique=True)
     protocol: Mapped[SsoProtocol] = mapped_column(enum_column(SsoProtocol, "sso_protocol"))
-    issuer: Mapped[str] = mapped_column(sa.String(500))  # the OpenID provider's issuer
+    issuer: Mapped[str] = mapped_column(sa.String(500))  # OIDC issuer / SAML IdP entity id
+    idp_metadata: Mapped[str] = mapped_column(sa.Text(), default="")  # SAML IdP metadata XML
     client_id: Mapped[str] = mapped_column(sa.String(200), default="")
     client_secret: Mapped[str] = mapped_column(sa.String(500), default="")
     email_claim: Mapped[str] = mapped_column(sa.String(100), default="email")
@@ -58,3 +60,14 @@ class SsoIdentity(db.Model):
     user: Mapped[User] = relationship()
 
     __table_args__ = (sa.UniqueConstraint("connection_id", "subject"),)
+
+
+class SsoAssertionUse(db.Model):
+    """A SAML response already consumed (its id): the same response posted again is refused."""
+
+    __tablename__ = "sso_assertion_use"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    connection_id: Mapped[int] = mapped_column(sa.ForeignKey("sso_connection.id"), index=True)
+    consumed_at: Mapped[datetime] = mapped_column(UTCDateTime())

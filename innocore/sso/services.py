@@ -17,7 +17,7 @@ from innocore.db import begin_serialised_write
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.permissions import is_network_admin
-from innocore.sso.models import SsoConnection, SsoIdentity, SsoProtocol
+from innocore.sso.models import SsoAssertionUse, SsoConnection, SsoIdentity, SsoProtocol
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,7 @@ class ConnectionData:
     affiliation_claim: str = ""
     affiliations: str = ""
     local_passwords: bool = True
+    idp_metadata: str = ""
 
 
 def get_connection(organisation_id: int) -> SsoConnection | None:
@@ -59,7 +60,25 @@ def _problems(data: ConnectionData) -> list[Problem]:
         problems.append(Problem("invalid_issuer", msg, "issuer"))
     if data.protocol == SsoProtocol.OIDC and not data.client_id.strip():
         problems.append(Problem("missing", "Give the client id the provider issued.", "client_id"))
+    if data.protocol == SsoProtocol.SAML:
+        problems += _metadata_problems(data)
     return problems
+
+
+def _metadata_problems(data: ConnectionData) -> list[Problem]:
+    """SAML: the IdP metadata must be XML describing ``issuer`` (its entity id)."""
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import ParseError, fromstring
+
+    try:
+        root = fromstring(data.idp_metadata or "")
+    except (ParseError, DefusedXmlException):
+        return [Problem("invalid_metadata", "Paste the IdP's SAML metadata (XML).", "idp_metadata")]
+    ids = {root.get("entityID")} | {e.get("entityID") for e in root.iter() if e.get("entityID")}
+    if data.issuer not in ids:
+        msg = "The metadata does not describe this entity id; check the issuer."
+        return [Problem("invalid_metadata", msg, "idp_metadata")]
+    return []
 
 
 def save_connection(actor: User, organisation_id: int, data: ConnectionData) -> SsoConnection:
@@ -78,7 +97,7 @@ def save_connection(actor: User, organisation_id: int, data: ConnectionData) -> 
         organisation_id=organisation_id, created_at=now
     )
     for name in ("protocol", "issuer", "client_id", "email_claim", "name_claim",
-                 "affiliation_claim", "affiliations", "local_passwords"):  # fmt: skip
+                 "affiliation_claim", "affiliations", "local_passwords", "idp_metadata"):  # fmt: skip
         setattr(row, name, getattr(data, name))
     if data.client_secret is not None:
         row.client_secret = data.client_secret
@@ -154,6 +173,20 @@ def _new_user(connection: SsoConnection, email: str, name: str) -> User:
         user, "user.created_by_sso", user, {"organisation_id": [None, user.organisation_id]}
     )
     return user
+
+
+def consume_response(connection: SsoConnection, response_id: str) -> None:
+    """Mark a SAML response used; one seen before is a replay: ``DomainError`` 401."""
+    seen = db.session.scalar(
+        sa.select(SsoAssertionUse.id).where(SsoAssertionUse.response_id == response_id[:200])
+    )
+    if seen is not None or not response_id:
+        raise _refused("This sign-in was already used.")
+    use = SsoAssertionUse(
+        response_id=response_id[:200], connection_id=connection.id, consumed_at=clock.now()
+    )
+    db.session.add(use)
+    db.session.flush()  # the unique index refuses a concurrent replay
 
 
 def password_sign_in_allowed(user: User) -> bool:

@@ -5,21 +5,33 @@ from __future__ import annotations
 
 import secrets
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user
+from itsdangerous import BadData, URLSafeTimedSerializer
 
 from innocore import clock
 from innocore.accounts.models import Organisation
 from innocore.errors import DomainError, Forbidden, Problem
-from innocore.extensions import db
+from innocore.extensions import csrf, db
 from innocore.forms import attempt, form_status
 from innocore.links import absolute_url
 from innocore.permissions import is_network_admin
-from innocore.sso import bp, oidc, services
+from innocore.sso import bp, oidc, saml, services
 from innocore.sso.forms import ConnectionForm
 from innocore.sso.models import SsoProtocol
 
 PENDING = "sso_pending"
+RELAY_SECONDS = 15 * 60  # a SAML sign-in started longer ago is refused
 
 
 def _callback_url(organisation_id: int) -> str:
@@ -33,6 +45,8 @@ def login(organisation_id: int):
     if connection is None:
         abort(404)
     try:
+        if connection.protocol == SsoProtocol.SAML:
+            return redirect(_start_saml(connection))
         metadata = oidc.discover(connection.issuer)
     except DomainError as err:
         return _error(err)
@@ -59,6 +73,53 @@ def callback(organisation_id: int):
         "success",
     )
     return redirect(url_for("core.dashboard"))
+
+
+def _start_saml(connection) -> str:
+    """The IdP's address; which request this is travels signed in RelayState, because the
+    IdP's POST back is cross-site and the browser does not send our (SameSite) session cookie."""
+    relay = URLSafeTimedSerializer(current_app.secret_key, salt="innocore-saml")
+    request_id = saml.new_request_id()
+    state = relay.dumps({"org": connection.organisation_id, "request": request_id})
+    return saml.start(connection, request_id, state)
+
+
+@bp.route("/saml/acs", methods=["POST"])
+@csrf.exempt  # the IdP posts here (SAML HTTP-POST binding); the signed assertion is the proof
+def saml_acs():
+    """The IdP's answer: verified, used once, then the person is signed in."""
+    try:
+        user = _finish_saml()
+    except DomainError as err:
+        db.session.rollback()
+        return _error(err)
+    db.session.commit()
+    login_user(user, remember=False)
+    flash(f"Signed in through {user.organisation.name}.", "success")
+    return redirect(url_for("core.dashboard"), 303)
+
+
+def _finish_saml():
+    relay = URLSafeTimedSerializer(current_app.secret_key, salt="innocore-saml")
+    try:
+        state = relay.loads(request.form.get("RelayState", ""), max_age=RELAY_SECONDS)
+    except BadData:
+        msg = "This sign-in was not started here, or took too long."
+        raise DomainError(Problem("sso_refused", msg, None), status=401) from None
+    connection = services.get_connection(int(state["org"]))
+    if connection is None or connection.protocol != SsoProtocol.SAML:
+        abort(404)
+    response_id, subject, attributes = saml.verified_assertion(
+        connection, request.form.get("SAMLResponse", ""), state["request"]
+    )
+    services.consume_response(connection, response_id)
+    return services.sign_in(connection, subject, attributes)
+
+
+@bp.route("/saml/metadata")
+def saml_metadata():
+    """InnoCore's SAML service-provider metadata, for the institution's IdP administrators."""
+    return Response(saml.sp_metadata(), mimetype="application/samlmetadata+xml")
 
 
 def _finish(organisation_id: int, pending: dict | None):
@@ -115,7 +176,8 @@ def configure(organisation_id: int):
 
 def data_of(form: ConnectionForm) -> services.ConnectionData:
     return services.ConnectionData(
-        protocol=SsoProtocol.OIDC, issuer=form.issuer.data, client_id=form.client_id.data,
+        protocol=SsoProtocol(form.protocol.data), issuer=form.issuer.data,
+        client_id=form.client_id.data or "", idp_metadata=form.idp_metadata.data or "",
         client_secret=form.client_secret.data or None, email_claim=form.email_claim.data,
         name_claim=form.name_claim.data, affiliation_claim=form.affiliation_claim.data or "",
         affiliations=form.affiliations.data or "", local_passwords=form.local_passwords.data,

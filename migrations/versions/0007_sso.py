@@ -1,8 +1,8 @@
-"""sso: organisations' OpenID providers and the identities they verified
+"""sso: organisations' identity providers (OpenID Connect, SAML 2.0), the identities they verified, consumed SAML responses
 
 Revision ID: 0007_sso
 Revises: 0006_mobility
-Create Date: 2026-11-30 13:47:44.671080
+Create Date: 2026-11-30 14:02:20.700497
 
 """
 from alembic import op
@@ -21,8 +21,9 @@ def upgrade():
     op.create_table('sso_connection',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('organisation_id', sa.Integer(), nullable=False),
-    sa.Column('protocol', sa.Enum('oidc', name='sso_protocol', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('protocol', sa.Enum('oidc', 'saml', name='sso_protocol', native_enum=False, create_constraint=True, length=32), nullable=False),
     sa.Column('issuer', sa.String(length=500), nullable=False),
+    sa.Column('idp_metadata', sa.Text(), nullable=False),
     sa.Column('client_id', sa.String(length=200), nullable=False),
     sa.Column('client_secret', sa.String(length=500), nullable=False),
     sa.Column('email_claim', sa.String(length=100), nullable=False),
@@ -36,6 +37,18 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sso_connection')),
     sa.UniqueConstraint('organisation_id', name=op.f('uq_sso_connection_organisation_id'))
     )
+    op.create_table('sso_assertion_use',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('response_id', sa.String(length=200), nullable=False),
+    sa.Column('connection_id', sa.Integer(), nullable=False),
+    sa.Column('consumed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['connection_id'], ['sso_connection.id'], name=op.f('fk_sso_assertion_use_connection_id_sso_connection')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_sso_assertion_use')),
+    sa.UniqueConstraint('response_id', name=op.f('uq_sso_assertion_use_response_id'))
+    )
+    with op.batch_alter_table('sso_assertion_use', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sso_assertion_use_connection_id'), ['connection_id'], unique=False)
+
     op.create_table('sso_identity',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('connection_id', sa.Integer(), nullable=False),
@@ -62,5 +75,9 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_sso_identity_connection_id'))
 
     op.drop_table('sso_identity')
+    with op.batch_alter_table('sso_assertion_use', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sso_assertion_use_connection_id'))
+
+    op.drop_table('sso_assertion_use')
     op.drop_table('sso_connection')
     # ### end Alembic commands ###

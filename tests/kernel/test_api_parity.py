@@ -142,6 +142,8 @@ PARITY = {
 
 # Routes that belong to the browser by their nature; each with its reason.
 BROWSER_ONLY = {
+    "sso.saml_acs": "the institution's identity provider posts its signed assertion here through "
+    "the person's browser (SAML HTTP-POST binding); it starts a browser session",
     "accounts.login": "signing in with a password is how a browser gets a session; "
     "API callers hold a token instead",
     "accounts.logout": "ends the browser session (CSRF-protected); a token is revoked "

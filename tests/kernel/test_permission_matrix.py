@@ -33,7 +33,7 @@ ROUTES = [
     Route("GET", "/audit/", ANY_MANAGER),
     Route("GET", "/sso/organisations/{company_id}", ADMIN),
     Route("POST", "/sso/organisations/{company_id}", ADMIN,
-          data={"issuer": "https://idp.example", "client_id": "x", "email_claim": "email",
+          data={"protocol": "oidc", "issuer": "https://idp.example", "client_id": "x", "email_claim": "email",
                 "name_claim": "name"}),
     Route("GET", "/api/v1/organisations/{company_id}/sso", ADMIN, api=True),
     Route("PUT", "/api/v1/organisations/{company_id}/sso", ADMIN, api=True,
@@ -101,6 +101,8 @@ PUBLIC = {
     "/api/v1/docs/assets/<path:filename>",
     "/sso/<int:organisation_id>/login",
     "/sso/<int:organisation_id>/callback",
+    "/sso/saml/acs",
+    "/sso/saml/metadata",
 }
 KERNEL_BLUEPRINTS = {
     "core",

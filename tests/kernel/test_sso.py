@@ -196,8 +196,9 @@ def test_network_administrators_set_up_sign_in_and_never_see_the_secret(
     login_as(admin)
     page = client.get(f"/sso/organisations/{org.id}").get_data(as_text=True)
     assert "login.uni.example" in page and "x1" not in page
-    form = {"issuer": "https://login.uni.example", "client_id": "app2", "client_secret": "",
-            "email_claim": "email", "name_claim": "name", "local_passwords": "y"}  # fmt: skip
+    form = {"protocol": "oidc", "issuer": "https://login.uni.example", "client_id": "app2",
+            "client_secret": "", "email_claim": "email", "name_claim": "name",
+            "local_passwords": "y"}  # fmt: skip
     assert client.post(f"/sso/organisations/{org.id}", data=form).status_code == 302
     row = db_session.scalar(sa.select(SsoConnection).where(SsoConnection.organisation_id == org.id))
     assert (row.client_id, row.client_secret) == ("app2", "x1")  # an empty secret keeps it

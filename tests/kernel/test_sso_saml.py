@@ -1,0 +1,133 @@
+"""Institutional sign-in with SAML 2.0 against an identity provider built from pysaml2's IdP
+classes, on loopback for the whole run, signing its assertions: a good assertion signs the
+person in on the dashboard and verifies their membership; a tampered, replayed, expired or
+wrongly addressed one is refused with a clear page and nothing is written."""
+
+from __future__ import annotations
+
+import base64
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+import sqlalchemy as sa
+
+from innocore.sso.models import SsoAssertionUse, SsoConnection, SsoIdentity, SsoProtocol
+from tests.support.saml_idp import posted_form, running_idp
+
+
+@pytest.fixture(scope="session")
+def idp(app, tmp_path_factory):
+    from innocore.sso.saml import sp_metadata
+
+    with app.app_context():
+        ours = sp_metadata().decode()
+    with running_idp(ours, tmp_path_factory.mktemp("idp")) as server:
+        yield server
+
+
+@pytest.fixture
+def campus(idp, make_org, db_session):
+    from innocore import clock
+
+    org = make_org(name="Politecnico di Valmonte")
+    now = clock.now()
+    db_session.add(
+        SsoConnection(
+            organisation_id=org.id,
+            protocol=SsoProtocol.SAML,
+            issuer=idp.entity_id,
+            idp_metadata=idp.metadata,
+            email_claim="mail",
+            name_claim="displayName",
+            affiliation_claim="eduPersonScopedAffiliation",
+            affiliations="staff,member",
+            created_at=now,
+            updated_at=now,
+        )  # fmt: skip
+    )
+    db_session.commit()
+    return org
+
+
+def assertion(client, idp, org_id: int, user: str = "ada", mode: str = "ok") -> dict:
+    """Start at InnoCore, sign ``user`` in at the IdP; the fields the browser would post back."""
+    start = client.get(f"/sso/{org_id}/login")
+    assert start.status_code == 302 and start.headers["Location"].startswith(idp.url)
+    query = parse_qs(urlsplit(start.headers["Location"]).query)
+    page = requests.post(
+        f"{idp.url}/sso",
+        data={"SAMLRequest": query["SAMLRequest"][0], "RelayState": query["RelayState"][0],
+              "user": user, "mode": mode},
+        timeout=30,
+    )  # fmt: skip
+    action, fields = posted_form(page.text)
+    assert urlsplit(action).path == "/sso/saml/acs"
+    return fields
+
+
+def identities(db_session) -> list[str]:
+    return [i.subject for i in db_session.scalars(sa.select(SsoIdentity))]
+
+
+def test_a_signed_assertion_signs_the_member_in_on_the_dashboard(client, idp, campus, db_session):
+    landed = client.post(
+        "/sso/saml/acs", data=assertion(client, idp, campus.id), follow_redirects=True
+    )
+    assert landed.status_code == 200, landed.get_data(as_text=True)[-800:]
+    assert landed.request.path == "/dashboard"
+    identity = db_session.scalar(sa.select(SsoIdentity).where(SsoIdentity.subject == "ada-1"))
+    assert (identity.user.email, identity.user.name) == ("ada@uni.example", "Ada Lovelace")
+    assert identity.user.organisation_id == campus.id
+    assert identity.affiliation == "staff@uni.example"
+
+
+def test_a_replayed_assertion_is_refused(client, idp, campus, db_session):
+    fields = assertion(client, idp, campus.id)
+    assert client.post("/sso/saml/acs", data=fields).status_code == 303
+    client.post("/logout")
+    again = client.post("/sso/saml/acs", data=fields)
+    assert again.status_code == 401 and "already used" in again.get_data(as_text=True)
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(SsoAssertionUse)) == 1
+
+
+@pytest.mark.parametrize(
+    "mode, reason",
+    [
+        ("tampered", "its signature does not match"),
+        ("wrong-audience", "it is addressed to another service"),
+        ("expired", "it has expired"),
+        ("non-member", "does not show a membership that counts here"),
+    ],
+)
+def test_assertions_that_do_not_hold_are_refused_and_nothing_is_written(
+    client, idp, campus, db_session, mode, reason
+):
+    user = "guest" if mode == "non-member" else "ada"
+    fields = assertion(
+        client, idp, campus.id, user, "ok" if mode in ("tampered", "non-member") else mode
+    )
+    if mode == "tampered":
+        xml = base64.b64decode(fields["SAMLResponse"]).decode()
+        assert "ada@uni.example" in xml
+        fields["SAMLResponse"] = base64.b64encode(
+            xml.replace("ada@uni.example", "eve@uni.example").encode()
+        ).decode()
+    refused = client.post("/sso/saml/acs", data=fields)
+    assert refused.status_code == 401
+    text = refused.get_data(as_text=True)
+    assert "Sign-in refused" in text and "Nothing was changed" in text and reason in text
+    assert identities(db_session) == []
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(SsoAssertionUse)) == 0
+    assert client.get("/dashboard").status_code == 302  # not signed in
+
+
+def test_a_relay_state_not_signed_by_us_is_refused(client, idp, campus, db_session):
+    fields = assertion(client, idp, campus.id) | {"RelayState": "forged"}
+    refused = client.post("/sso/saml/acs", data=fields)
+    assert refused.status_code == 401 and identities(db_session) == []
+
+
+def test_our_metadata_names_the_assertion_consumer_service(client):
+    xml = client.get("/sso/saml/metadata").get_data(as_text=True)
+    assert "/sso/saml/acs" in xml and "HTTP-POST" in xml

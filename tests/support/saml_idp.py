@@ -1,0 +1,157 @@
+"""A SAML 2.0 identity provider built from pysaml2's own IdP classes, served on loopback by the
+suite: it signs every assertion with its own key (generated per run), answers with the
+HTTP-POST binding, and can be told to misbehave (an assertion for another audience, or one
+that has already expired) so the tests can see InnoCore refuse it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
+
+PEOPLE = {
+    "ada": {"mail": ["ada@uni.example"], "displayName": ["Ada Lovelace"],
+            "eduPersonScopedAffiliation": ["staff@uni.example"]},
+    "guest": {"mail": ["guest@uni.example"], "displayName": ["G. Uest"],
+              "eduPersonScopedAffiliation": ["affiliate@uni.example"]},
+}  # fmt: skip
+
+
+def _key_and_cert(folder: Path) -> tuple[str, str]:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test IdP")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name)
+        .public_key(key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))
+        .sign(key, hashes.SHA256())
+    )  # fmt: skip
+    key_file, cert_file = folder / "idp.key", folder / "idp.crt"
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.TraditionalOpenSSL,
+            serialization.NoEncryption(),
+        )
+    )
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return str(key_file), str(cert_file)
+
+
+def _server(base: str, sp_metadata: str, key_file: str, cert_file: str, lifetime_minutes: int):
+    from saml2 import BINDING_HTTP_REDIRECT
+    from saml2.config import IdPConfig
+    from saml2.saml import NAME_FORMAT_URI
+    from saml2.server import Server
+
+    from innocore.sso.saml import xmlsec_binary
+
+    config = IdPConfig()
+    config.load({
+        "entityid": f"{base}/idp",
+        "xmlsec_binary": xmlsec_binary(),
+        "key_file": key_file,
+        "cert_file": cert_file,
+        "metadata": {"inline": [sp_metadata]},
+        "service": {"idp": {
+            "endpoints": {"single_sign_on_service": [(f"{base}/sso", BINDING_HTTP_REDIRECT)]},
+            "policy": {"default": {"lifetime": {"minutes": lifetime_minutes},
+                                   "attribute_restrictions": None, "name_form": NAME_FORMAT_URI}},
+            "name_id_format": ["urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"],
+        }},
+    })  # fmt: skip
+    return Server(config=config)
+
+
+class TestIdP:
+    """``metadata`` (XML), ``entity_id``, ``url``; ``answer(query, user, mode)`` -> the auto-post
+    form the IdP returns to the browser (modes: ``ok``, ``wrong-audience``, ``expired``)."""
+
+    def __init__(self, base: str, sp_metadata: str, folder: Path):
+        from saml2.metadata import create_metadata_string
+
+        key_file, cert_file = _key_and_cert(folder)
+        self.url, self.entity_id = base, f"{base}/idp"
+        self.good = _server(base, sp_metadata, key_file, cert_file, 15)
+        self.stale = _server(base, sp_metadata, key_file, cert_file, -30)
+        self.metadata = create_metadata_string(None, self.good.config, valid=24).decode()
+
+    def answer(self, saml_request: str, relay_state: str, user: str, mode: str) -> str:
+        from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
+        from saml2.saml import NAMEID_FORMAT_PERSISTENT, NameID
+
+        server = self.stale if mode == "expired" else self.good
+        request = server.parse_authn_request(saml_request, BINDING_HTTP_REDIRECT).message
+        audience = "https://another-sp.example" if mode == "wrong-audience" else request.issuer.text
+        response = server.create_authn_response(
+            PEOPLE[user], in_response_to=request.id,
+            destination=request.assertion_consumer_service_url, sp_entity_id=audience,
+            name_id=NameID(format=NAMEID_FORMAT_PERSISTENT, text=f"{user}-1"),
+            authn={"class_ref": "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"},
+            sign_assertion=True, sign_response=False,
+        )  # fmt: skip
+        args = server.apply_binding(
+            BINDING_HTTP_POST, str(response), request.assertion_consumer_service_url,
+            relay_state, response=True,
+        )  # fmt: skip
+        return args["data"]
+
+    def wsgi(self, environ, start_response):
+        request = Request(environ)
+        if request.path != "/sso":
+            return Response("not found", 404)(environ, start_response)
+        if request.method == "GET":  # the sign-in page a person sees at their institution
+            return Response(self._login_page(request.args), mimetype="text/html")(
+                environ, start_response
+            )
+        form = request.form
+        body = self.answer(form["SAMLRequest"], form.get("RelayState", ""),
+                           form.get("user", "ada"), form.get("mode", "ok"))  # fmt: skip
+        return Response(body, mimetype="text/html")(environ, start_response)
+
+    @staticmethod
+    def _login_page(args) -> str:
+        hidden = "".join(
+            f'<input type="hidden" name="{k}" value="{html.escape(args.get(k, ""))}">'
+            for k in ("SAMLRequest", "RelayState")
+        )
+        people = "".join(f'<option value="{p}">{p}</option>' for p in PEOPLE)
+        return (
+            "<!doctype html><title>Test IdP</title><h1>Test university sign-in</h1>"
+            f'<form method="post" action="/sso">{hidden}<label>Person '
+            f'<select name="user">{people}</select></label>'
+            '<button type="submit">Sign in at the IdP</button></form>'
+        )
+
+
+@contextmanager
+def running_idp(sp_metadata: str, folder: Path) -> Iterator[TestIdP]:
+    """A ``TestIdP`` listening on a free loopback port until the context ends."""
+    server = make_server("127.0.0.1", 0, lambda e, s: idp.wsgi(e, s))
+    idp = TestIdP(f"http://127.0.0.1:{server.server_port}", sp_metadata, folder)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1})
+    thread.start()
+    try:
+        yield idp
+    finally:
+        server.shutdown()
+        thread.join()
+
+
+def posted_form(page: str) -> tuple[str, dict[str, str]]:
+    """The action and hidden fields of the IdP's auto-post form."""
+    action = html.unescape(re.search(r'action="([^"]+)"', page).group(1))
+    fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', page))
+    return action, {k: html.unescape(v) for k, v in fields.items()}
