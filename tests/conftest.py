@@ -368,3 +368,35 @@ def count_queries(app):
             sa.event.remove(db.engine, "before_cursor_execute", counter)
 
     return counting
+
+
+@pytest.fixture(scope="session")
+def oidc_provider():
+    """A real OpenID provider (oidc-provider-mock) on loopback for the whole run, knowing the
+    people of ``tests.support.saml_idp.PEOPLE`` as OpenID claims; its issuer URL."""
+    import warnings
+
+    from tests.support.saml_idp import PEOPLE
+
+    with warnings.catch_warnings():  # its own test client imports Authlib's deprecated httpx module
+        warnings.simplefilter("ignore")
+        from oidc_provider_mock import User, run_server_in_thread
+
+    users = [
+        User(sub=f"{name}-1", claims={
+            "email": p["mail"][0], "email_verified": True, "name": p["displayName"][0],
+            "eduperson_scoped_affiliation": p["eduPersonScopedAffiliation"],
+        })
+        for name, p in PEOPLE.items()
+    ]  # fmt: skip
+    with run_server_in_thread(user_claims=users) as server:
+        yield f"http://localhost:{server.server_port}"
+
+
+@pytest.fixture(scope="session")
+def saml_idp(tmp_path_factory):
+    """A SAML identity provider built from pysaml2's IdP classes, on loopback for the whole run."""
+    from tests.support.saml_idp import running_idp
+
+    with running_idp(tmp_path_factory.mktemp("idp")) as server:
+        yield server

@@ -19,27 +19,11 @@ from innocore.errors import DomainError
 from innocore.sso import oidc
 from innocore.sso.models import SsoConnection, SsoIdentity, SsoProtocol
 
-ADA = {"email": "ada@uni.example", "email_verified": True, "name": "Ada Lovelace",
-       "eduperson_scoped_affiliation": ["staff@uni.example"]}  # fmt: skip
-GUEST = {"email": "guest@uni.example", "email_verified": True, "name": "G. Uest",
-         "eduperson_scoped_affiliation": ["affiliate@uni.example"]}  # fmt: skip
-
-
-@pytest.fixture(scope="session")
-def provider():
-    import warnings
-
-    with warnings.catch_warnings():  # its own test client imports Authlib's deprecated httpx module
-        warnings.simplefilter("ignore")
-        from oidc_provider_mock import User, run_server_in_thread
-
-    users = [User(sub="ada-1", claims=ADA), User(sub="guest-1", claims=GUEST)]
-    with run_server_in_thread(user_claims=users) as server:
-        yield f"http://localhost:{server.server_port}"
+ADA = {"email": "ada@uni.example", "name": "Ada Lovelace"}  # as tests.support.saml_idp.PEOPLE
 
 
 @pytest.fixture
-def university(provider, make_org, db_session):
+def university(oidc_provider, make_org, db_session):
     from innocore import clock
 
     org = make_org(name="Università di Valmonte")
@@ -48,7 +32,7 @@ def university(provider, make_org, db_session):
         SsoConnection(
             organisation_id=org.id,
             protocol=SsoProtocol.OIDC,
-            issuer=provider,
+            issuer=oidc_provider,
             client_id="innocore",
             client_secret="s3cret",
             email_claim="email",

@@ -13,17 +13,12 @@ import requests
 import sqlalchemy as sa
 
 from innocore.sso.models import SsoAssertionUse, SsoConnection, SsoIdentity, SsoProtocol
-from tests.support.saml_idp import posted_form, running_idp
+from tests.support.saml_idp import posted_form
 
 
-@pytest.fixture(scope="session")
-def idp(app, tmp_path_factory):
-    from innocore.sso.saml import sp_metadata
-
-    with app.app_context():
-        ours = sp_metadata().decode()
-    with running_idp(ours, tmp_path_factory.mktemp("idp")) as server:
-        yield server
+@pytest.fixture
+def idp(saml_idp):
+    return saml_idp
 
 
 @pytest.fixture

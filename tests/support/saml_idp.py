@@ -50,7 +50,7 @@ def _key_and_cert(folder: Path) -> tuple[str, str]:
     return str(key_file), str(cert_file)
 
 
-def _server(base: str, sp_metadata: str, key_file: str, cert_file: str, lifetime_minutes: int):
+def _server(base: str, key_file: str, cert_file: str, lifetime_minutes: int):
     from saml2 import BINDING_HTTP_REDIRECT
     from saml2.config import IdPConfig
     from saml2.saml import NAME_FORMAT_URI
@@ -64,7 +64,6 @@ def _server(base: str, sp_metadata: str, key_file: str, cert_file: str, lifetime
         "xmlsec_binary": xmlsec_binary(),
         "key_file": key_file,
         "cert_file": cert_file,
-        "metadata": {"inline": [sp_metadata]},
         "service": {"idp": {
             "endpoints": {"single_sign_on_service": [(f"{base}/sso", BINDING_HTTP_REDIRECT)]},
             "policy": {"default": {"lifetime": {"minutes": lifetime_minutes},
@@ -79,13 +78,13 @@ class TestIdP:
     """``metadata`` (XML), ``entity_id``, ``url``; ``answer(query, user, mode)`` -> the auto-post
     form the IdP returns to the browser (modes: ``ok``, ``wrong-audience``, ``expired``)."""
 
-    def __init__(self, base: str, sp_metadata: str, folder: Path):
+    def __init__(self, base: str, folder: Path):
         from saml2.metadata import create_metadata_string
 
         key_file, cert_file = _key_and_cert(folder)
         self.url, self.entity_id = base, f"{base}/idp"
-        self.good = _server(base, sp_metadata, key_file, cert_file, 15)
-        self.stale = _server(base, sp_metadata, key_file, cert_file, -30)
+        self.good = _server(base, key_file, cert_file, 15)
+        self.stale = _server(base, key_file, cert_file, -30)
         self.metadata = create_metadata_string(None, self.good.config, valid=24).decode()
 
     def answer(self, saml_request: str, relay_state: str, user: str, mode: str) -> str:
@@ -137,10 +136,12 @@ class TestIdP:
 
 
 @contextmanager
-def running_idp(sp_metadata: str, folder: Path) -> Iterator[TestIdP]:
-    """A ``TestIdP`` listening on a free loopback port until the context ends."""
+def running_idp(folder: Path) -> Iterator[TestIdP]:
+    """A ``TestIdP`` listening on a free loopback port until the context ends. It answers any
+    service provider (the test app and the browser journeys' live servers alike): the service
+    provider's checks are what the tests are about."""
     server = make_server("127.0.0.1", 0, lambda e, s: idp.wsgi(e, s))
-    idp = TestIdP(f"http://127.0.0.1:{server.server_port}", sp_metadata, folder)
+    idp = TestIdP(f"http://127.0.0.1:{server.server_port}", folder)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1})
     thread.start()
     try:
