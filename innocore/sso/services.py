@@ -122,10 +122,12 @@ def _refused(message: str) -> DomainError:
 
 def sign_in(connection: SsoConnection, subject: str, claims: dict) -> User:
     """The account for a person the provider vouched for (claims already verified: signature,
-    issuer, audience, expiry, nonce). Links the identity to the account with the same e-mail,
+    issuer, audience, expiry, nonce). Links the identity to the account with the same e-mail
+    in the connection's organisation,
     else creates a verified account in the organisation; records the verified membership
     (``accounts.membership``). Raises ``DomainError`` 401 when the provider gives no verified
-    e-mail or an affiliation outside the ones that count, or the account is disabled."""
+    e-mail or an affiliation outside the ones that count, when the account with that e-mail
+    belongs to another organisation, or the account is disabled."""
     email = _claim(claims, connection.email_claim).lower()
     if not email or "@" not in email or claims.get("email_verified") is False:
         raise _refused("Your institution did not give a verified e-mail address.")
@@ -141,6 +143,13 @@ def sign_in(connection: SsoConnection, subject: str, claims: dict) -> User:
         )
     )
     user = identity.user if identity else get_user_by_email(email)
+    if identity is None and user is not None and user.organisation_id != connection.organisation_id:
+        # An identity provider speaks for its own organisation's accounts only: linking another
+        # organisation's account on its word would let it take that account over.
+        raise _refused(
+            "An account with this e-mail belongs to another organisation: sign in with its "
+            "password, or ask the network administrators to move it."
+        )
     now = clock.now()
     if user is None:
         user = _new_user(connection, email, _claim(claims, connection.name_claim) or email)

@@ -68,10 +68,7 @@ def callback(organisation_id: int):
         return _error(err)
     db.session.commit()
     login_user(user, remember=False)
-    flash(
-        f"Signed in through {user.organisation.name if user.organisation else 'your institution'}.",
-        "success",
-    )
+    flash(f"Signed in through {user.organisation.name}.", "success")
     return redirect(url_for("core.dashboard"))
 
 

@@ -186,3 +186,14 @@ def test_network_administrators_set_up_sign_in_and_never_see_the_secret(
     assert client.post(f"/sso/organisations/{org.id}", data=form).status_code == 302
     row = db_session.scalar(sa.select(SsoConnection).where(SsoConnection.organisation_id == org.id))
     assert (row.client_id, row.client_secret) == ("app2", "x1")  # an empty secret keeps it
+
+
+def test_an_account_of_another_organisation_is_not_taken_over(
+    client, university, make_user, db_session
+):
+    other = make_user(email="ada@uni.example")  # registered with another organisation
+    refused = client.get(through_provider(client, university.id, "ada-1"))
+    assert refused.status_code == 401
+    assert "belongs to another organisation" in refused.get_data(as_text=True)
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(SsoIdentity)) == 0
+    assert client.get("/dashboard").status_code == 302 and other.organisation_id != university.id
