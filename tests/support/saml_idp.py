@@ -23,6 +23,8 @@ from werkzeug.wrappers import Request, Response
 PEOPLE = {
     "ada": {"mail": ["ada@uni.example"], "displayName": ["Ada Lovelace"],
             "eduPersonScopedAffiliation": ["staff@uni.example"]},
+    "bea": {"mail": ["bea@poly.example"], "displayName": ["Bea Bassi"],
+            "eduPersonScopedAffiliation": ["member@poly.example"]},
     "guest": {"mail": ["guest@uni.example"], "displayName": ["G. Uest"],
               "eduPersonScopedAffiliation": ["affiliate@uni.example"]},
 }  # fmt: skip
@@ -140,7 +142,7 @@ def running_idp(folder: Path) -> Iterator[TestIdP]:
     """A ``TestIdP`` listening on a free loopback port until the context ends. It answers any
     service provider (the test app and the browser journeys' live servers alike): the service
     provider's checks are what the tests are about."""
-    server = make_server("127.0.0.1", 0, lambda e, s: idp.wsgi(e, s))
+    server = make_server("127.0.0.1", 0, lambda e, s: idp.wsgi(e, s), threaded=True)
     idp = TestIdP(f"http://127.0.0.1:{server.server_port}", folder)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1})
     thread.start()
