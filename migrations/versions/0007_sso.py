@@ -1,7 +1,7 @@
 """sso: organisations' identity providers (OpenID Connect, SAML 2.0), the identities they verified, consumed SAML responses
 
 Revision ID: 0007_sso
-Revises: 0006_mobility
+Revises: 0007_knowledge_transfer
 Create Date: 2026-11-30 14:02:20.700497
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0007_sso'
-down_revision = '0006_mobility'
+down_revision = '0007_knowledge_transfer'
 branch_labels = None
 depends_on = None
 
