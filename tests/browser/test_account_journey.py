@@ -114,6 +114,7 @@ def test_sign_in_with_the_institutions_account_through_each_protocol(
     page.get_by_role("button", name="ada-1").click()  # the provider's own sign-in page
     page.wait_for_url("**/dashboard")
     assert page.get_by_role("heading", level=1).inner_text() == "Hello, Ada Lovelace"
+    page.locator("#site-nav .menu-end .menu-button").click()  # the user menu
     page.get_by_role("button", name="Sign out").click()
 
     page.get_by_role("link", name="Sign in with SAML Polytechnic").click()
