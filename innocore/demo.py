@@ -186,6 +186,7 @@ def seed_demo() -> bool:
                 granted_by_id=people[0].id,
             )
         )
+    _seed_preferences(people, now)
     competences = []
     for code, title, tech, fac, months in COMPETENCES:
         c = Competence(
@@ -210,6 +211,19 @@ def seed_demo() -> bool:
     for seeder in current_app.extensions.get("innocore.demo_seeders", []):
         seeder(context)
     return True
+
+
+def _seed_preferences(people: list[User], now) -> None:
+    """The postdoc wants no reminders and no confirmations of their own bookings (their
+    notifications page shows those as not e-mailed); staff changes still reach them."""
+    from innocore.notifications.kinds import BOOKINGS, REMINDERS
+    from innocore.notifications.models import NotificationPreference
+
+    postdoc = next(p for p in people if p.email.startswith("postdoc@"))
+    db.session.add_all(
+        NotificationPreference(user_id=postdoc.id, kind=k, email=False, updated_at=now)
+        for k in (REMINDERS, BOOKINGS)
+    )
 
 
 def _zone(org: Organisation) -> str:

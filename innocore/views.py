@@ -7,6 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from innocore import dashboard
+from innocore.errors import DomainError
 from innocore.extensions import db
 from innocore.facilities.models import Facility
 from innocore.notifications import services as notes
@@ -47,6 +48,30 @@ def mark_notifications_read():
     if note_id is None:
         flash("All notifications marked as read.", "success")
     return redirect(url_for("core.notifications"))
+
+
+@bp.route("/notifications/preferences", methods=["GET", "POST"])
+@login_required
+def notification_preferences():
+    """Tick the optional kinds of e-mail wanted; mandatory kinds are shown ticked and locked."""
+    status, problems = 200, []
+    if request.method == "POST":
+        ticked = set(request.form.getlist("email"))
+        wanted = {k.code: k.code in ticked for k, _ in notes.preferences(current_user)
+                  if not k.mandatory}  # fmt: skip
+        try:
+            notes.set_preferences(current_user, current_user, wanted)
+        except DomainError as err:
+            db.session.rollback()
+            status, problems = err.status, err.problems
+        else:
+            db.session.commit()
+            flash("Your e-mail preferences are saved.", "success")
+            return redirect(url_for("core.notification_preferences"))
+    prefs = notes.preferences(current_user)
+    return render_template(
+        "core/notification_preferences.html", prefs=prefs, problems=problems
+    ), status
 
 
 @bp.route("/healthz")

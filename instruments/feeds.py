@@ -17,6 +17,7 @@ from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility
 from innocore.links import absolute_url
+from innocore.notifications import kinds
 from innocore.notifications.services import queue_email
 from innocore.permissions import can_manage_facility, can_staff_facility
 from instruments.ics import BookingFacts, booking_event_of, booking_ics
@@ -275,6 +276,7 @@ def send_reminders() -> int:
             booking.user,
             f"Reminder: {booking.instrument.name}",
             "booking_notice",
+            kind=kinds.REMINDERS,
             link=absolute_url("instruments.booking_page", booking_id=booking.id),
             ics=booking_ics(booking, "REQUEST"),
             ics_method="REQUEST",

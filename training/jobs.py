@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 from innocore import audit, clock
 from innocore.extensions import db
 from innocore.links import absolute_url
+from innocore.notifications import kinds
 from innocore.notifications.services import queue_email
 from training import notices
 from training.enrolment import expire_offers
@@ -55,6 +56,7 @@ def send_reminders() -> int:
             s,
             [f"A reminder: “{s.module.title}” at {s.facility.name} starts soon."],
             key=key,
+            kind=kinds.REMINDERS,
         )
         sent += note is not None
     return sent
@@ -83,6 +85,7 @@ def closing_notices() -> int:
                 trainer,
                 f"Enrolment closed: {s.module.title} ({len(people)} participants)",
                 "training_closing",
+                kind=kinds.STAFF_WORK,
                 link=absolute_url("training.participants", session_id=s.id),
                 dedupe_key=f"training-closing-{s.id}-{trainer.id}",
                 session=s,

@@ -10,6 +10,7 @@ from innocore import clock
 from innocore.calendar import CalendarEvent, build_calendar, invitation
 from innocore.clock import to_zone
 from innocore.links import absolute_url
+from innocore.notifications import kinds
 from innocore.notifications.services import queue_email
 from training.models import Enrolment, TrainingSession
 
@@ -76,13 +77,15 @@ def when(session: TrainingSession) -> list[str]:
 
 
 def _send(
-    user, subject, session, paragraphs, *, ics_method=None, cancelled=False, key=None, link=None
-):
+    user, subject, session, paragraphs, *, kind, ics_method=None, cancelled=False, key=None,
+    link=None,
+):  # fmt: skip
     ics = session_invitation(session, user, ics_method, cancelled=cancelled) if ics_method else None
     return queue_email(
         user,
         subject,
         "training_notice",
+        kind=kind,
         link=link or absolute_url("training.session_page", session_id=session.id),
         ics=ics,
         ics_method=ics_method,
@@ -104,6 +107,7 @@ def enrolled(enrolment: Enrolment) -> None:
             "The invitation attached adds every part of the course to your calendar.",
         ],
         ics_method="REQUEST",
+        kind=kinds.TRAINING,
     )
 
 
@@ -117,6 +121,7 @@ def waitlisted(enrolment: Enrolment, position: int) -> None:
             f"“{s.module.title}” is full. You are number {position} on the waiting list.",
             "When a place frees up and it is your turn, we e-mail you an offer to accept.",
         ],
+        kind=kinds.WAITLIST,
     )
 
 
@@ -135,6 +140,7 @@ def offered(enrolment: Enrolment) -> None:
         ],
         key=f"training-offer-{enrolment.id}-{enrolment.offers_made}",
         link=absolute_url("training.my_training"),
+        kind=kinds.WAITLIST,
     )
 
 
@@ -149,6 +155,7 @@ def offer_lapsed(enrolment: Enrolment) -> None:
             "gone to the next person on the waiting list."
         ],
         key=f"training-offer-lapsed-{enrolment.id}-{enrolment.offers_made}",
+        kind=kinds.WAITLIST,
     )
 
 
@@ -161,6 +168,7 @@ def withdrawn(enrolment: Enrolment) -> None:
         [f"You are no longer on the list of “{s.module.title}”."],
         ics_method="CANCEL",
         cancelled=True,
+        kind=kinds.TRAINING,
     )
 
 
@@ -179,6 +187,7 @@ def cancelled(session: TrainingSession, enrolments: list[Enrolment], reason: str
             ics_method="CANCEL" if had_seat else None,
             cancelled=True,
             key=f"training-cancelled-{session.id}-{e.id}",
+            kind=kinds.STAFF_CHANGES,
         )
 
 
@@ -194,4 +203,5 @@ def changed(session: TrainingSession, enrolments: list[Enrolment]) -> None:
             ],
             ics_method="REQUEST",
             key=f"training-changed-{session.id}-{session.sequence}-{e.id}",
+            kind=kinds.STAFF_CHANGES,
         )

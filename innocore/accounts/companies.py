@@ -23,6 +23,7 @@ from innocore.db import UTCDateTime
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.links import absolute_url
+from innocore.notifications import kinds
 from innocore.notifications.services import queue_email
 from innocore.permissions import can_administer_company
 from innocore.vocab import OrganisationKind, OrgRole
@@ -134,6 +135,7 @@ def invite_employee(actor: User, email: str) -> tuple[CompanyInvitation, str]:
         email,
         f"{actor.name} invites you to {org.name} on InnoCore",
         "company_invitation",
+        kind=kinds.SECURITY,
         link=absolute_url("companies.join", token=raw),
         company=org.name,
         inviter=actor.name,

@@ -20,6 +20,7 @@ from innocore.db import begin_serialised_write
 from innocore.errors import DomainError, Problem
 from innocore.extensions import db
 from innocore.links import absolute_url
+from innocore.notifications import kinds
 from innocore.notifications.services import queue_email
 from innocore.vocab import OrganisationKind, OrgRole
 
@@ -141,6 +142,7 @@ def send_verification(user: User) -> None:
         user,
         "Confirm your e-mail address",
         "verify_email",
+        kind=kinds.SECURITY,
         link=link,
         hours=current_app.config["TOKEN_HOURS_VERIFY"],
     )
@@ -232,6 +234,7 @@ def request_password_reset(email: str) -> None:
         user,
         "Reset your InnoCore password",
         "reset_password",
+        kind=kinds.SECURITY,
         link=absolute_url("accounts.reset_password", token=raw),
         hours=hours,
     )

@@ -64,6 +64,22 @@ class NotificationOut(BaseModel):
     created_at: datetime
     read_at: datetime | None
     delivery: str
+    kind: str
+
+
+class NotificationPreferenceOut(BaseModel):
+    kind: str
+    label: str
+    description: str
+    mandatory: bool
+    email: bool
+
+
+class NotificationPreferencesIn(Strict):
+    """Which optional kinds of e-mail to receive: ``{"reminders": false, ...}``; kinds left out
+    keep their setting; mandatory kinds may only be ``true``."""
+
+    email: dict[str, bool] = Field(max_length=20)
 
 
 class FacilityIn(Strict):

@@ -77,7 +77,16 @@ def notification_json(note: Notification) -> dict:
         "created_at": note.created_at.isoformat(),
         "read_at": note.read_at.isoformat() if note.read_at else None,
         "delivery": note.status.value,
+        "kind": note.kind,
     }
+
+
+def preferences_json(prefs) -> list[dict]:
+    return [
+        {"kind": k.code, "label": k.label, "description": k.description,
+         "mandatory": k.mandatory, "email": on}
+        for k, on in prefs
+    ]  # fmt: skip
 
 
 @operation(
@@ -229,6 +238,40 @@ def read_notification(note_id: int):
     notes.mark_read(current_user, note_id)
     db.session.commit()
     return {"read": True}
+
+
+@operation(
+    bp,
+    "/me/notification-preferences",
+    "GET",
+    summary="Which kinds of e-mail I receive (mandatory kinds are always sent)",
+    tags=["account"],
+    response=schemas.NotificationPreferenceOut,
+    listed=True,
+    permission=signed_in,
+)
+def my_notification_preferences():
+    return preferences_json(notes.preferences(current_user))
+
+
+@operation(
+    bp,
+    "/me/notification-preferences",
+    "PUT",
+    summary="Choose which optional kinds of e-mail I receive",
+    description="Messages of a kind turned off stay in my notifications, marked "
+    "`delivery: skipped`, and are not e-mailed. Security and changes by staff cannot be "
+    "turned off (422 `mandatory_kind`).",
+    tags=["account"],
+    body=schemas.NotificationPreferencesIn,
+    response=schemas.NotificationPreferenceOut,
+    listed=True,
+    permission=signed_in,
+)
+def set_my_notification_preferences(body: schemas.NotificationPreferencesIn):
+    prefs = notes.set_preferences(current_user, current_user, body.email)
+    db.session.commit()
+    return preferences_json(prefs)
 
 
 @operation(

@@ -13,6 +13,7 @@ from innocore.extensions import db
 from innocore.facilities.models import Facility, FacilityRole, FacilityTechnology
 from innocore.facilities.rules import facility_problems
 from innocore.links import absolute_url
+from innocore.notifications import kinds
 from innocore.notifications.services import queue_email
 from innocore.permissions import (
     can_appoint,
@@ -140,6 +141,7 @@ def appoint(actor: User, facility: Facility, user: User, role: FacilityRoleKind)
         user,
         f"You are now {role.value} of {facility.name}",
         "role_granted",
+        kind=kinds.SECURITY,
         link=absolute_url("facilities.show", slug=facility.slug),
         facility=facility,
         role=role,

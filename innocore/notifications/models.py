@@ -16,6 +16,7 @@ class DeliveryStatus(enum.StrEnum):
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"  # gave up after the maximum number of attempts
+    SKIPPED = "skipped"  # kept in the person's inbox, not e-mailed: they turned its kind off
 
 
 class Notification(db.Model):
@@ -25,6 +26,8 @@ class Notification(db.Model):
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
     to_email: Mapped[str] = mapped_column(sa.String(254))
     subject: Mapped[str] = mapped_column(sa.String(300))
+    # What the message is about (innocore.notifications.kinds): decides whether it is e-mailed.
+    kind: Mapped[str] = mapped_column(sa.String(32), server_default="general")
     body_text: Mapped[str] = mapped_column(sa.Text)
     body_html: Mapped[str | None] = mapped_column(sa.Text)
     ics: Mapped[str | None] = mapped_column(sa.Text)
@@ -49,3 +52,16 @@ class Notification(db.Model):
 
     def __repr__(self) -> str:
         return f"<Notification {self.id} {self.status.value} to={self.to_email}>"
+
+
+class NotificationPreference(db.Model):
+    """One person's choice for one optional kind of e-mail (no row: they want it)."""
+
+    __tablename__ = "notification_preference"
+
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    email: Mapped[bool] = mapped_column(default=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -13,12 +13,13 @@ import sqlalchemy as sa
 from flask import current_app, render_template
 from sqlalchemy.exc import IntegrityError
 
-from innocore import clock
+from innocore import audit, clock
 from innocore.accounts.models import User
 from innocore.db import commit_retrying
-from innocore.errors import NotFound
+from innocore.errors import DomainError, NotFound, Problem
 from innocore.extensions import db
-from innocore.notifications.models import DeliveryStatus, Notification
+from innocore.notifications import kinds
+from innocore.notifications.models import DeliveryStatus, Notification, NotificationPreference
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,7 @@ def queue_email(
     subject: str,
     template: str,
     *,
+    kind: str,
     link: str | None = None,
     ics: str | None = None,
     ics_method: str | None = None,
@@ -36,9 +38,15 @@ def queue_email(
 ) -> Notification | None:
     """Render ``notifications/<template>.txt`` (and ``.html``) and queue the e-mail.
 
-    With a ``dedupe_key`` the message is queued at most once, ever; returns ``None`` if it
-    already was (so jobs can be re-run, or run twice, safely).
+    ``kind`` (a code of ``innocore.notifications.kinds``) says what the message is about. This is
+    the one place preferences apply: a message of an optional kind that its recipient turned off
+    is kept in their inbox with status ``skipped`` and never e-mailed; mandatory kinds and
+    messages to bare addresses are always sent. With a ``dedupe_key`` the message is queued at
+    most once, ever; returns ``None`` if it already was (so jobs can be re-run, or run twice,
+    safely). Raises ``ValueError`` for an unknown kind (a programming error).
     """
+    if not kinds.is_known(kind):
+        raise ValueError(f"unknown notification kind {kind!r}")
     user = recipient if isinstance(recipient, User) else None
     email = user.email if user else recipient
     ctx = {"user": user, "link": link, "subject": subject, **context}
@@ -47,6 +55,7 @@ def queue_email(
         user_id=user.id if user else None,
         to_email=email,
         subject=subject[:300],
+        kind=kind,
         body_text=render_template(f"notifications/{template}.txt", **ctx),
         body_html=render_template(f"notifications/{template}.html", **ctx),
         ics=ics,
@@ -56,6 +65,8 @@ def queue_email(
         created_at=now,
         next_attempt_at=now,
     )
+    if user is not None and not kinds.sends_email(kind, turned_off(user, kind)):
+        note.status = DeliveryStatus.SKIPPED
     if dedupe_key is None:
         db.session.add(note)
         return note
@@ -65,6 +76,73 @@ def queue_email(
     except IntegrityError:
         return None
     return note
+
+
+def turned_off(user: User, kind: str | None = None) -> frozenset[str]:
+    """The optional kinds ``user`` does not want by e-mail (only ``kind``'s row when given)."""
+    if kind is not None and kinds.KINDS[kind].mandatory:
+        return frozenset()  # always sent: no need to ask the database
+    stmt = sa.select(NotificationPreference.kind).where(
+        NotificationPreference.user_id == user.id, NotificationPreference.email.is_(False)
+    )
+    if kind is not None:
+        stmt = stmt.where(NotificationPreference.kind == kind)
+    return frozenset(db.session.scalars(stmt))
+
+
+def preferences(user: User) -> list[tuple[kinds.Kind, bool]]:
+    """Every kind a person can receive, with whether they get it by e-mail (mandatory: always)."""
+    off = turned_off(user)
+    return [
+        (k, kinds.sends_email(code, off)) for code, k in kinds.KINDS.items() if code != "general"
+    ]
+
+
+def set_preferences(actor: User, user: User, wanted: dict[str, bool]) -> list:
+    """Record which optional e-mails ``user`` wants (``{kind: bool}``; kinds left out keep their
+    setting); returns the new ``preferences(user)``.
+
+    Only the person themselves may change them (``NotFound`` otherwise: whose inbox exists is not
+    another's business). Raises ``DomainError`` (``unknown_kind``, ``mandatory_kind``,
+    ``not_a_choice``) and changes nothing when any entry is wrong. Writes one audit event.
+    """
+    if actor.id != user.id:
+        raise NotFound("No such person.")
+    problems = _preference_problems(wanted)
+    if problems:
+        raise DomainError(problems)
+    before = {k.code: on for k, on in preferences(user)}
+    rows = {
+        r.kind: r
+        for r in db.session.scalars(
+            sa.select(NotificationPreference).where(NotificationPreference.user_id == user.id)
+        )
+    }
+    now = clock.now()
+    for code, on in wanted.items():
+        row = rows.get(code) or NotificationPreference(user_id=user.id, kind=code)
+        row.email, row.updated_at = on, now
+        db.session.add(row)
+    db.session.flush()
+    changes = {c: [before[c], on] for c, on in wanted.items() if before[c] != on}
+    if changes:
+        audit.record(actor, "notification.preferences", user, changes)
+    return preferences(user)
+
+
+def _preference_problems(wanted: dict) -> list[Problem]:
+    problems = []
+    for code, on in wanted.items():
+        kind = kinds.KINDS.get(code) if code != "general" else None
+        if kind is None:
+            problems.append(Problem("unknown_kind", f"No kind of e-mail is called {code!r}.", code))
+        elif kind.mandatory and on is not True:
+            problems.append(
+                Problem("mandatory_kind", f"“{kind.label}” e-mails cannot be turned off.", code)
+            )
+        elif not isinstance(on, bool):
+            problems.append(Problem("not_a_choice", "Say true or false.", code))
+    return problems
 
 
 def backoff(attempts: int) -> timedelta:

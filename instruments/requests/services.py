@@ -22,6 +22,7 @@ from innocore.facilities.models import Facility
 from innocore.ledger.models import Charge, ChargeSource
 from innocore.ledger.services import ChargeInput, policy_for, record_charge
 from innocore.links import absolute_url
+from innocore.notifications.kinds import REQUESTS
 from innocore.notifications.services import queue_email
 from instruments.requests import rules
 from instruments.requests.models import (
@@ -122,9 +123,11 @@ def _notify(request: ServiceRequest, actor: User | None, subject: str, message: 
     ctx = {"request": request, "message": message}
     full = f"{subject}: request #{request.id}"
     if actor is None or actor.id != request.requester_id:
-        queue_email(request.requester, full, "request_notice", link=link, **ctx)
+        queue_email(request.requester, full, "request_notice", kind=REQUESTS, link=link, **ctx)
     if actor is None or actor.id == request.requester_id or not can_handle_request(actor, request):
-        queue_email(request.facility.contact_email, full, "request_notice", link=link, **ctx)
+        queue_email(
+            request.facility.contact_email, full, "request_notice", kind=REQUESTS, link=link, **ctx
+        )
 
 
 def _move(

@@ -8,6 +8,7 @@ from innocore import audit, clock
 from innocore.accounts.models import User
 from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
+from innocore.notifications import kinds
 from instruments import rules
 from instruments.models import Booking, BookingStatus
 from instruments.permissions import can_staff_instrument
@@ -109,6 +110,7 @@ def reject_booking(actor: User, booking_id: int, reason: str) -> Booking:
         booking,
         "Booking request declined",
         "The facility declined your booking request.",
+        kind=kinds.STAFF_CHANGES,
         method="CANCEL",
         reason=reason,
     )

@@ -15,6 +15,7 @@ from innocore import clock
 from innocore.accounts.models import User
 from innocore.extensions import db
 from innocore.links import absolute_url
+from innocore.notifications import kinds
 from innocore.notifications.services import queue_email
 from instruments.eligibility import eligibility_of
 from instruments.feeds import cancels_on_certificate_end
@@ -75,18 +76,19 @@ def _flag_or_cancel(booking: Booking, actor: User | None, reason: str, *, cancel
     if cancel:
         finish(booking, actor, BookingStatus.CANCELLED, reason)
         subject, message = "Booking cancelled", "Your booking is cancelled."
-        notify(booking, subject, message, method="CANCEL", reason=reason)
+        notify(booking, subject, message, method="CANCEL", reason=reason, kind=kinds.STAFF_CHANGES)
     else:
         booking.flagged = reason
         booking.updated_at = clock.now()
         record_change(booking, actor, "flagged", reason)
         subject = "Your booking needs attention"
         message = "Your booking can no longer go ahead as planned; the facility will contact you."
-        notify(booking, subject, message, reason=reason)
+        notify(booking, subject, message, reason=reason, kind=kinds.STAFF_CHANGES)
     queue_email(
         booking.instrument.facility.contact_email,
         f"{subject}: {booking.instrument.name} ({booking.user.name})",
         "booking_notice",
+        kind=kinds.STAFF_WORK,
         link=absolute_url("instruments.booking_page", booking_id=booking.id),
         booking=booking,
         message=f"The booking of {booking.user.name} was "

@@ -154,9 +154,10 @@ def create_booking(actor: User, instrument_id: int, data: BookingInput) -> Booki
             booking,
             "Booking request received",
             "Your request waits for the facility's approval; the slot is held for you.",
+            by=actor,
         )
     else:
-        notify(booking, "Booking confirmed", "Your booking is confirmed.")
+        notify(booking, "Booking confirmed", "Your booking is confirmed.", by=actor)
     return booking
 
 
@@ -211,7 +212,7 @@ def move_booking(
     record_change(booking, actor, action, override_reason or "", old=old)
     audit.record(actor, f"booking.{action[:-1] if correcting else 'move'}", booking, changes,
                  facility_id=instrument.facility_id)  # fmt: skip
-    notify(booking, "Booking changed", "Your booking has moved to a new time.")
+    notify(booking, "Booking changed", "Your booking has moved to a new time.", by=actor)
     return booking
 
 
@@ -243,6 +244,7 @@ def cancel_booking(actor: User, booking_id: int, reason: str = "") -> Booking:
         "Your booking is cancelled.",
         method="CANCEL",
         reason=reason or None,
+        by=actor,
     )
     return booking
 
@@ -271,7 +273,9 @@ def end_booking_early(actor: User, booking_id: int) -> Booking:
     record_change(booking, actor, "ended_early", "", old=old)
     changes = {"ends_at": [old[1].isoformat(), end.isoformat()]}
     audit.record(actor, "booking.end_early", booking, changes, facility_id=instrument.facility_id)
-    notify(booking, "Booking ended early", "Your booking now ends at the time you finished.")
+    notify(
+        booking, "Booking ended early", "Your booking now ends at the time you finished.", by=actor
+    )
     return booking
 
 

@@ -15,6 +15,7 @@ from innocore.errors import DomainError, NotFound, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility
 from innocore.links import absolute_url
+from innocore.notifications import kinds
 from innocore.notifications.services import queue_email
 from instruments import rules
 from instruments.ics import booking_ics
@@ -123,12 +124,23 @@ def record_change(
     )
 
 
-def notify(booking: Booking, subject: str, message: str, *, method: str = "REQUEST", reason=None):
-    """Queue the owner's e-mail with the booking as an iCalendar invitation (built once)."""
+def notify(
+    booking: Booking, subject: str, message: str, *, method: str = "REQUEST", reason=None,
+    by: User | None = None, kind: str | None = None,
+):  # fmt: skip
+    """Queue the owner's e-mail with the booking as an iCalendar invitation (built once).
+
+    Its kind is ``kind`` when given, else "staff changes" (always sent) when ``by`` is someone
+    other than the owner, else "your own bookings" (which the owner may turn off)."""
+    if kind is None:
+        kind = (
+            kinds.STAFF_CHANGES if by is not None and by.id != booking.user_id else kinds.BOOKINGS
+        )
     queue_email(
         booking.user,
         f"{subject}: {booking.instrument.name}",
         "booking_notice",
+        kind=kind,
         link=absolute_url("instruments.booking_page", booking_id=booking.id),
         ics=booking_ics(booking, method),
         ics_method=method,

@@ -11,6 +11,7 @@ from innocore.accounts.models import User
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.links import absolute_url
+from innocore.notifications import kinds
 from innocore.notifications.services import queue_email
 from instruments.models import (
     ACTIVE_STATUSES,
@@ -105,6 +106,7 @@ def _tell_affected(booking: Booking, actor: User, reason: str, *, cancel: bool) 
             booking,
             "Booking cancelled",
             "Your booking is cancelled because the instrument is unavailable.",
+            kind=kinds.STAFF_CHANGES,
             method="CANCEL",
             reason=reason,
         )
@@ -115,6 +117,7 @@ def _tell_affected(booking: Booking, actor: User, reason: str, *, cancel: bool) 
         booking,
         "Instrument downtime during your booking",
         "Downtime is scheduled during your booking; please check with the facility.",
+        kind=kinds.STAFF_CHANGES,
         reason=reason,
     )
 
@@ -158,6 +161,7 @@ def report_problem(
         instrument.facility.contact_email,
         f"Problem reported: {instrument.name}",
         "problem_reported",
+        kind=kinds.STAFF_WORK,
         link=absolute_url("instruments.show", instrument_id=instrument.id),
         report=report,
     )

@@ -19,6 +19,7 @@ PARITY = {
     "accounts.revoke_token": "api.revoke_my_token",
     "core.mark_notifications_read": "api.read_notification",
     "sso.configure": "sso_api.put_sso",
+    "core.notification_preferences": "api.set_my_notification_preferences",
     "facilities.create": "facilities_api.create_facility",
     "facilities.edit": "facilities_api.update_facility",
     "facilities.staff": "facilities_api.appoint",

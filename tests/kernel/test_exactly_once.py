@@ -23,7 +23,7 @@ def _queue(app, count: int) -> None:
 
     with app.test_request_context(base_url=app.config["BASE_URL"], method="POST"):
         for n in range(count):
-            queue_email(f"reader{n}@example.org", f"Exactly once {n}", "verify_email",
+            queue_email(f"reader{n}@example.org", f"Exactly once {n}", "verify_email", kind="security",
                         link=f"{app.config['BASE_URL']}/n/{n}")  # fmt: skip
         db.session.commit()
 

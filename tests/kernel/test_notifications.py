@@ -11,7 +11,13 @@ from innocore.notifications.services import backoff, deliver_due, queue_email
 
 def queue(user, **kw):
     return queue_email(
-        user, "Role granted", "role_granted", facility=kw.pop("facility"), role=kw.pop("role"), **kw
+        user,
+        "Role granted",
+        "role_granted",
+        kind="security",
+        facility=kw.pop("facility"),
+        role=kw.pop("role"),
+        **kw,
     )
 
 

@@ -41,7 +41,12 @@ def test_list_pages_do_not_grow_with_data(
                 admin, "facility.updated", facility, {"name": ["a", "b"]}, facility_id=facility.id
             )
             queue_email(
-                admin, "Hello", "role_granted", facility=facility, role=FacilityRoleKind.STAFF
+                admin,
+                "Hello",
+                "role_granted",
+                kind="security",
+                facility=facility,
+                role=FacilityRoleKind.STAFF,
             )
             grant(make_user(), home, "staff")
         db_session.commit()

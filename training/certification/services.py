@@ -14,6 +14,7 @@ from innocore.clock import date_text
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.links import absolute_url
+from innocore.notifications import kinds
 from innocore.notifications.services import queue_email
 from instruments.services.attention import review_bookings_after_certificate_end
 from training import rules as training_rules
@@ -86,11 +87,17 @@ def _title(cert: Certificate) -> str:
     return path.title if path else "qualification path"
 
 
+# The holder cannot turn off hearing that staff suspended or revoked their certificate.
+_EVENT_KINDS = {"suspended": kinds.STAFF_CHANGES, "revoked": kinds.STAFF_CHANGES,
+                "expiring": kinds.REMINDERS}  # fmt: skip
+
+
 def _notify(holder, cert: Certificate, event: str, subject: str, key: str | None = None):
     return queue_email(
         holder,
         subject,
         "certificate_notice",
+        kind=_EVENT_KINDS.get(event, kinds.TRAINING),
         link=absolute_url("certification.show", public_id=cert.public_id),
         dedupe_key=key
         or f"certificate-{event}-{cert.id}-{cert.status_changed_at or cert.issued_at}",

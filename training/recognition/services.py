@@ -12,6 +12,7 @@ from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility, FacilityRole
 from innocore.links import absolute_url
+from innocore.notifications import kinds
 from innocore.notifications.services import queue_email
 from innocore.vocab import FacilityRoleKind
 from training.certification import rules as cert_rules
@@ -180,6 +181,7 @@ def request_recognition(
             person,
             f"Recognition asked: {target.title}",
             "recognition_notice",
+            kind=kinds.STAFF_WORK,
             link=link,
             dedupe_key=f"recognition-asked-{req.id}-{person.id}",
             req=req,
@@ -244,6 +246,7 @@ def decide_request(
         req.person,
         f"Recognition {req.status.value}: {req.target.title}",
         "recognition_notice",
+        kind=kinds.TRAINING,
         link=absolute_url("recognition.mine"),
         dedupe_key=f"recognition-decided-{req.id}",
         req=req,
