@@ -27,6 +27,7 @@ WAITLIST = "waitlist"
 TRAINING = "training"
 REQUESTS = "requests"
 STAFF_WORK = "staff_work"
+KNOWLEDGE_TRANSFER = "knowledge_transfer"
 GENERAL = "general"  # messages queued before kinds existed (never queued any more)
 
 KINDS: dict[str, Kind] = {
@@ -49,6 +50,9 @@ KINDS: dict[str, Kind] = {
              False),
         Kind(REQUESTS, "Service requests",
              "Messages, quotes and progress of your service requests.", False),
+        Kind(KNOWLEDGE_TRANSFER, "Mentoring, placements and challenges",
+             "Mentorship requests and answers, placement applications, challenge updates, "
+             "companies that would like to hear from you.", False),
         Kind(STAFF_WORK, "Work for facility staff",
              "Participant lists when enrolment closes, recognition requests to decide.", False),
     )

@@ -1,7 +1,7 @@
 """ops14b: notification kinds and per-person e-mail preferences
 
 Revision ID: 0007_ops14b
-Revises: 0006_mobility
+Revises: 0007_knowledge_transfer
 Create Date: 2026-11-30 14:40:00
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0007_ops14b"
-down_revision = "0006_mobility"
+down_revision = "0007_knowledge_transfer"
 branch_labels = None
 depends_on = None
 

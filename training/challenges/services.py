@@ -20,6 +20,7 @@ from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility, FacilityRole
 from innocore.links import absolute_url
+from innocore.notifications import kinds
 from innocore.notifications.services import queue_email
 from innocore.vocab import FacilityRoleKind, OrganisationKind, OrgRole
 from instruments.requests.rules import attachment_problems
@@ -240,7 +241,8 @@ def _mail(person: User, subject: str, event: str, ch: Challenge, key: str, app=N
         else absolute_url("challenges.show", challenge_id=ch.id)
     )
     queue_email(
-        person, subject, "challenge_notice", link=link, dedupe_key=f"challenge-{key}",
+        person, subject, "challenge_notice", kind=kinds.KNOWLEDGE_TRANSFER, link=link,
+        dedupe_key=f"challenge-{key}",
         challenge=ch, application=app, event=event, **kw,
     )  # fmt: skip
 

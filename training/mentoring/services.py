@@ -12,6 +12,7 @@ from innocore.accounts.models import User
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.links import absolute_url
+from innocore.notifications import kinds
 from innocore.notifications.services import queue_email
 from training.mentoring import rules
 from training.mentoring.models import (
@@ -65,7 +66,7 @@ def _active(mentor_id: int) -> int:
 
 
 def _mail(person: User, subject: str, event: str, m: Mentorship, key: str) -> None:
-    queue_email(person, subject, "mentoring_notice",
+    queue_email(person, subject, "mentoring_notice", kind=kinds.KNOWLEDGE_TRANSFER,
                 link=absolute_url("mentoring.show", mentorship_id=m.id),
                 dedupe_key=f"mentoring-{key}", mentorship=m, event=event)  # fmt: skip
 

@@ -13,6 +13,7 @@ from innocore.competences.models import Competence
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.links import absolute_url
+from innocore.notifications import kinds
 from innocore.notifications.services import queue_email
 from innocore.permissions import is_network_admin
 from innocore.vocab import OrganisationKind
@@ -238,6 +239,7 @@ def contact(actor: User, profile: RoleProfile, message: str) -> int:
             person,
             f"{actor.organisation.name} would like to hear from you",
             "career_contact",
+            kind=kinds.KNOWLEDGE_TRANSFER,
             link=absolute_url("pathways.show", code=profile.code),
             dedupe_key=f"career-contact-{row.id}",
             profile=profile,

@@ -20,6 +20,7 @@ from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility, FacilityRole
 from innocore.links import absolute_url
+from innocore.notifications import kinds
 from innocore.notifications.services import queue_email
 from innocore.vocab import FacilityRoleKind, OrganisationKind, OrgRole
 from instruments.requests.rules import attachment_problems
@@ -153,7 +154,7 @@ def _hosts(p: Placement) -> list[User]:
 
 def _mail(person: User, subject: str, event: str, a: PlacementApplication, key: str, **kw):
     queue_email(
-        person, subject, "placement_notice",
+        person, subject, "placement_notice", kind=kinds.KNOWLEDGE_TRANSFER,
         link=absolute_url("placements.application", application_id=a.id),
         dedupe_key=f"placement-{key}", application=a, placement=a.placement, event=event, **kw,
     )  # fmt: skip
