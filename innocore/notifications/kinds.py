@@ -39,7 +39,8 @@ KINDS: dict[str, Kind] = {
              "A facility cancels, declines, moves or flags your booking; a training session is "
              "cancelled or changed; a certificate is suspended or revoked.", True),
         Kind(BOOKINGS, "Your own bookings",
-             "Confirmation when you book, move, cancel or end a booking, and approvals.", False),
+             "Confirmation (with its calendar invitation) when you book, move, cancel or end a "
+             "booking, and approvals.", False),
         Kind(REMINDERS, "Reminders",
              "Before your bookings and training sessions, and before a certificate expires.",
              False),
