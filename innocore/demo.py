@@ -214,14 +214,14 @@ def seed_demo() -> bool:
 
 
 def _seed_preferences(people: list[User], now) -> None:
-    """The postdoc wants no reminders and no confirmations of their own bookings (their
-    notifications page shows those as not e-mailed); staff changes still reach them."""
+    """Omar (a company scientist) wants no reminders and no confirmations of his own bookings
+    (his notifications page shows those as not e-mailed); changes by staff still reach him."""
     from innocore.notifications.kinds import BOOKINGS, REMINDERS
     from innocore.notifications.models import NotificationPreference
 
-    postdoc = next(p for p in people if p.email.startswith("postdoc@"))
+    omar = next(p for p in people if p.email.startswith("scientist@helixa."))
     db.session.add_all(
-        NotificationPreference(user_id=postdoc.id, kind=k, email=False, updated_at=now)
+        NotificationPreference(user_id=omar.id, kind=k, email=False, updated_at=now)
         for k in (REMINDERS, BOOKINGS)
     )
 

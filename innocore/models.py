@@ -6,5 +6,5 @@ from innocore.audit import AuditEvent  # noqa: F401
 from innocore.competences.models import Competence, CompetenceLevel  # noqa: F401
 from innocore.facilities.models import Facility, FacilityRole, FacilityTechnology  # noqa: F401
 from innocore.leases import JobLease  # noqa: F401
-from innocore.notifications.models import Notification  # noqa: F401
+from innocore.notifications.models import Notification, NotificationPreference  # noqa: F401
 from innocore.sso.models import SsoAssertionUse, SsoConnection, SsoIdentity  # noqa: F401

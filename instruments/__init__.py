@@ -26,6 +26,8 @@ def register(app: Flask) -> None:
     from instruments import booking_views, calendar_pages, models, settings_views, views  # noqa: F401
     from instruments.api import bp as api_bp
     from instruments.demo import seed_instruments
+    from instruments.documents import models as document_models  # noqa: F401
+    from instruments.documents import views as document_views  # noqa: F401
     from instruments.eligibility import EXTENSION_KEY, nobody_holds_anything
     from instruments.feeds import send_reminders
     from instruments.manage_api import bp as manage_api_bp
@@ -36,6 +38,9 @@ def register(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(manage_api_bp)
+    from instruments.documents.api import bp as documents_api_bp
+
+    app.register_blueprint(documents_api_bp)
     app.jinja_env.globals.update(TEMPLATE_PREDICATES)
     app.jinja_env.globals["booking_panel_for"] = _booking_panel_for
     _name_audit_ids(app)

@@ -19,6 +19,7 @@ from innocore.links import absolute_url
 from innocore.permissions import is_network_admin, require, staffed_facility_ids
 from innocore.template_helpers import local_time
 from instruments import bp, feeds, free_time, queries, rules, services
+from instruments.documents.services import pending_for
 from instruments.forms import BookingForm, DowntimeForm, MoveForm, ProblemForm, ReasonForm
 from instruments.ics import booking_ics
 from instruments.mobility.services import hourly_rate
@@ -80,6 +81,7 @@ def book(instrument_id: int):
     return render_template(
         "instruments/book.html", form=form, instrument=instrument, rate=rate, price=price,
         staff=can_book_for_others(current_user, instrument),
+        to_accept=pending_for(current_user.id, instrument),
     ), _status(form)  # fmt: skip
 
 

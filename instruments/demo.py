@@ -69,6 +69,40 @@ def seed_instruments(context: dict) -> None:
         created.append(instrument)
     db.session.flush()
     _seed_bookings(created, people, now)
+    _seed_documents(created[-1], people, now)
+
+
+def _seed_documents(freezer: Instrument, people, now) -> None:
+    """The plunge freezer's safety instructions in two versions: the postdoc accepted the
+    current one, the PhD student only the first (the booking page asks them again)."""
+    from instruments.documents.models import (
+        DocumentAcceptance,
+        DocumentKind,
+        DocumentVersion,
+        FacilityDocument,
+    )  # fmt: skip
+
+    doc = FacilityDocument(facility_id=freezer.facility_id, instrument_id=freezer.id,
+                           title="Liquid nitrogen and ethane safety", kind=DocumentKind.SAFETY,
+                           created_at=now)  # fmt: skip
+    texts = [
+        "Wear the face shield and cryo gloves. Never work alone with liquid ethane.",
+        "Wear the face shield and cryo gloves. Never work alone with liquid ethane. "
+        "Check the oxygen monitor before you start; leave the room if it alarms.",
+    ]
+    versions = [
+        DocumentVersion(document=doc, number=n, body_text=t, note="" if n == 1 else
+                        "Added the oxygen monitor check.", published_at=now,
+                        published_by_id=people[5].id)
+        for n, t in enumerate(texts, 1)
+    ]  # fmt: skip
+    db.session.add_all([doc, *versions])
+    db.session.flush()
+    phd, postdoc = people[7], people[8]
+    db.session.add_all([
+        DocumentAcceptance(user_id=phd.id, version_id=versions[0].id, accepted_at=now),
+        DocumentAcceptance(user_id=postdoc.id, version_id=versions[1].id, accepted_at=now),
+    ])  # fmt: skip
 
 
 def _seed_bookings(instruments, people, now) -> None:

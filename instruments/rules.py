@@ -463,3 +463,33 @@ def policy_in_words(policy: Policy) -> list[str]:
     if policy.max_hours_week:
         words.append(f"At most {policy.max_hours_week} hours per person per week.")
     return words
+
+
+# A booker has accepted the current version of every document that covers the instrument;
+# ``pending`` names the others as (title, version number). Never overridable: staff cannot
+# accept a safety instruction on someone's behalf.
+def document_problems(pending: Sequence[tuple[str, int]]) -> list[Problem]:
+    return [
+        Problem(
+            "document_not_accepted",
+            f"Read and accept “{title}” (version {number}) before booking this instrument.",
+            "documents",
+        )
+        for title, number in pending
+    ]
+
+
+# A document version has text or a file, a title, and a note of bounded length.
+def document_version_problems(
+    *, title: str | None, text: str | None, has_file: bool, note: str = ""
+) -> list[Problem]:
+    problems = []
+    if title is not None and not (0 < len(title.strip()) <= 200):
+        problems.append(Problem("title_required", "Give the document a title.", "title"))
+    if not (text or "").strip() and not has_file:
+        problems.append(Problem("content_required", "Write the text or attach a file.", "text"))
+    if len(text or "") > 100_000:
+        problems.append(Problem("text_too_long", "Keep the text under 100,000 characters.", "text"))
+    if len(note or "") > 500:
+        problems.append(Problem("note_too_long", "Keep the note under 500 characters.", "note"))
+    return problems

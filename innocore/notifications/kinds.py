@@ -28,6 +28,7 @@ TRAINING = "training"
 REQUESTS = "requests"
 STAFF_WORK = "staff_work"
 KNOWLEDGE_TRANSFER = "knowledge_transfer"
+DOCUMENTS = "documents"
 GENERAL = "general"  # messages queued before kinds existed (never queued any more)
 
 KINDS: dict[str, Kind] = {
@@ -51,6 +52,9 @@ KINDS: dict[str, Kind] = {
              False),
         Kind(REQUESTS, "Service requests",
              "Messages, quotes and progress of your service requests.", False),
+        Kind(DOCUMENTS, "Facility rules and safety documents",
+             "A new version of a document you accepted, to accept before your next booking.",
+             False),
         Kind(KNOWLEDGE_TRANSFER, "Mentoring, placements and challenges",
              "Mentorship requests and answers, placement applications, challenge updates, "
              "companies that would like to hear from you.", False),

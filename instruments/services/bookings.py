@@ -13,6 +13,7 @@ from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
 from innocore.vocab import UserCategory
 from instruments import rules
+from instruments.documents.services import document_problems
 from instruments.eligibility import eligibility_of, explain_shortfall
 from instruments.models import (
     ACTIVE_STATUSES,
@@ -68,6 +69,7 @@ def check_request(
         req, busy=busy, policy=policy, eligibility=eligibility, now=now, mine=mine
     )
     problems = [_explained(p, user, instrument, req) for p in problems]
+    problems += document_problems(user.id, instrument)
     if reason is not None and len(reason) > 1000:
         problems.append(
             Problem("reason_too_long", "Keep the reason under 1000 characters.", "override_reason")

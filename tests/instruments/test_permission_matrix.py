@@ -10,6 +10,8 @@ import pytest
 from innocore import clock
 from innocore.facilities.models import Facility
 from instruments import feeds
+from instruments.documents.models import DocumentKind
+from instruments.documents.services import Content, publish_document
 from instruments.models import Booking, BookingStatus, FeedKind, ProblemReport, Severity
 from tests.support.matrix import SIGNED_IN, Route, build_world, check_all
 
@@ -114,6 +116,37 @@ ROUTES = [
         data={"reminder_hours": 12},
     ),
     Route("POST", AX + "/end", NOBODY_BUT_STAFF, api=True),
+    # facility documents: everyone signed in reads and accepts; the facility's managers publish
+    Route("GET", "/instruments/facility/{slug}/documents", SIGNED_IN),
+    Route(
+        "POST",
+        "/instruments/facility/{slug}/documents",
+        MANAGERS,
+        data={"title": "Rules", "text": "Be careful."},
+    ),
+    Route("GET", "/instruments/documents/{document_id}", SIGNED_IN),
+    Route("GET", "/instruments/documents/{document_id}/versions/1/file", SIGNED_IN),
+    Route("POST", "/instruments/documents/{document_id}/accept", SIGNED_IN, data={"version": 1}),
+    Route("POST", "/instruments/documents/{document_id}/versions", MANAGERS, data={"text": "v2"}),
+    Route("GET", "/api/v1/facilities/{facility_id}/documents", SIGNED_IN, api=True),
+    Route(
+        "POST",
+        "/api/v1/facilities/{facility_id}/documents",
+        MANAGERS,
+        api=True,
+        data={"title": "Rules", "text": "Be careful."},
+    ),
+    Route("GET", "/api/v1/documents/{document_id}", SIGNED_IN, api=True),
+    Route(
+        "POST", "/api/v1/documents/{document_id}/accept", SIGNED_IN, api=True, data={"version": 1}
+    ),
+    Route(
+        "POST",
+        "/api/v1/documents/{document_id}/versions",
+        MANAGERS,
+        api=True,
+        data={"text": "Version 2"},
+    ),
 ]
 
 PUBLIC = {
@@ -150,9 +183,17 @@ def world(db_session, make_user, make_org, make_facility, grant, make_competence
     )  # fmt: skip
     db_session.add(report)
     feed, _ = feeds.create_feed(people["member"], FeedKind.USER, people["member"].id)
+    document = publish_document(
+        people["manager"],
+        facility,
+        title="Safety",
+        kind=DocumentKind.SAFETY,
+        instrument_id=None,
+        content=Content(file_name="safety.txt", file_type="text/plain", file_data=b"Be careful."),
+    )
     db_session.commit()
     ids.update(instrument_id=instrument.id, booking_id=mine.id, stranger_booking_id=theirs.id,
-               report_id=report.id, feed_id=feed.id)  # fmt: skip
+               report_id=report.id, feed_id=feed.id, document_id=document.id)  # fmt: skip
     return people, ids
 
 
@@ -170,6 +211,7 @@ def test_every_instruments_route_is_in_the_matrix_or_public(app):
             ("<int:instrument_id>", "{instrument_id}"), ("<int:facility_id>", "{facility_id}"),
             ("<slug>", "{slug}"), ("<int:booking_id>", "{booking_id}"),
             ("<int:feed_id>", "{feed_id}"), ("<int:report_id>", "{report_id}"),
+            ("<int:document_id>", "{document_id}"), ("<int:number>", "1"),
         ):  # fmt: skip
             rule = rule.replace(arg, name)
         return rule
@@ -181,6 +223,7 @@ def test_every_instruments_route_is_in_the_matrix_or_public(app):
             "instruments",
             "instruments_api",
             "instruments_manage_api",
+            "documents_api",
         ):
             continue
         if rule.rule in PUBLIC:

@@ -48,6 +48,9 @@ PARITY = {
     "instruments.revoke_feed": "instruments_manage_api.revoke_my_feed",
     "instruments.reminder_settings": "instruments_manage_api.set_reminders",
     "charges.policy": "charges_api.set_policy",
+    "instruments.facility_documents": "documents_api.publish_document",
+    "instruments.new_document_version": "documents_api.publish_version",
+    "instruments.accept_document": "documents_api.accept_document",
     # service requests
     "requests.new": "requests_api.create_request",
     "requests.attach": "requests_api.attach",
