@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0007_ops14b"
-down_revision = "0007_knowledge_transfer"
+down_revision = "0007_sso"
 branch_labels = None
 depends_on = None
 
