@@ -24,6 +24,7 @@ from training.models import (
     Audience,
     Enrolment,
     EnrolmentStatus,
+    ModuleKind,
     ModuleStatus,
     ParticipationForm,
     TrainingModule,
@@ -91,6 +92,7 @@ class ModuleOut(BaseModel):
     fees: dict[str, Decimal]
     currency: str
     status: ModuleStatus
+    kind: ModuleKind
     prerequisites: list[PrerequisiteOut]
     url: str
 
@@ -114,6 +116,11 @@ class ModuleIn(Strict):
     fee_academic: Decimal = Field(Decimal("0"), ge=0)
     fee_industry: Decimal = Field(Decimal("0"), ge=0)
     status: ModuleStatus = ModuleStatus.PUBLISHED
+    kind: ModuleKind = Field(
+        ModuleKind.COURSE,
+        description="course; challenge_based_learning (named by challenges, their outcome "
+        "certifies it); placement (named by placements)",
+    )
     prerequisite_competences: list[tuple[int, int]] = []
     prerequisite_modules: list[int] = []
 
@@ -241,6 +248,7 @@ def module_json(m) -> dict:
         "fees": {k.value: str(v) for k, v in m.fees().items()},
         "currency": m.currency,
         "status": m.status.value,
+        "kind": m.kind.value,
         "prerequisites": [
             {
                 "competence_code": p.competence.code if p.competence else None,

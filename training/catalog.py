@@ -24,6 +24,7 @@ from training.models import (
     Enrolment,
     EnrolmentStatus,
     MaterialKind,
+    ModuleKind,
     ModuleMaterial,
     ModulePrerequisite,
     ModuleStatus,
@@ -56,6 +57,7 @@ class ModuleData:
     fee_academic: Decimal = Decimal("0")
     fee_industry: Decimal = Decimal("0")
     status: ModuleStatus = ModuleStatus.PUBLISHED
+    kind: ModuleKind = ModuleKind.COURSE
     # (competence_id, min_level) pairs and module ids
     prerequisite_competences: list[tuple[int, int]] = field(default_factory=list)
     prerequisite_modules: list[int] = field(default_factory=list)
@@ -193,6 +195,7 @@ def _apply_module(module: TrainingModule, data: ModuleData) -> None:
         "fee_academic",
         "fee_industry",
         "status",
+        "kind",
     ):
         setattr(module, name, getattr(data, name))
     module.learning_outcomes = [o.strip() for o in data.learning_outcomes if o.strip()]

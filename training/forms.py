@@ -26,7 +26,13 @@ from innocore.clock import offset_text, passes, wall_to_instant
 from innocore.errors import DomainError, Problem
 from innocore.forms import LocalDateTimeField, choices, strip
 from innocore.vocab import Technology
-from training.models import AssessmentOutcome, AssessmentType, Audience, ParticipationForm
+from training.models import (
+    AssessmentOutcome,
+    AssessmentType,
+    Audience,
+    ModuleKind,
+    ParticipationForm,
+)
 
 # A time, optionally naming its pass of a repeated hour: 02:30, 02:30 (CET), 02:30 (UTC+01:00).
 _TIME = r"(\d{1,2}:\d{2})(?:\s*\(\s*((?:UTC)?[+-]\d{2}:\d{2}|[A-Za-z]{2,5}|Z)\s*\))?"
@@ -53,6 +59,11 @@ class ModuleForm(FlaskForm):
     )
     participation_form = SelectField(
         "Form of participation", choices=choices((p.value, p.label) for p in ParticipationForm)
+    )
+    kind = SelectField(
+        "Kind of learning",
+        choices=choices((k.value, k.label) for k in ModuleKind),
+        default="course",
     )
     language = StringField("Language (ISO code)", [DataRequired(), Length(max=8)], default="en")
     quality_assurance = TextAreaField(

@@ -52,6 +52,23 @@ class ParticipationForm(enum.StrEnum):
         return {"online": "Online", "on_site": "On site", "blended": "Blended"}[self.value]
 
 
+class ModuleKind(enum.StrEnum):
+    """What kind of learning a module is: taught (the default), a solved industry challenge, or
+    a placement at a host. Challenges and placements name a module of their own kind."""
+
+    COURSE = "course"
+    CHALLENGE = "challenge_based_learning"
+    PLACEMENT = "placement"
+
+    @property
+    def label(self) -> str:
+        return {
+            "course": "Course",
+            "challenge_based_learning": "Challenge-based learning",
+            "placement": "Placement (work-based learning)",
+        }[self.value]
+
+
 class Audience(enum.StrEnum):
     INTERNAL = "internal"
     ACADEMIC = "academic"
@@ -149,6 +166,9 @@ class TrainingModule(db.Model):
     title: Mapped[str] = mapped_column(sa.String(200))
     description: Mapped[str] = mapped_column(sa.Text, default="")
     technology: Mapped[Technology] = mapped_column(enum_column(Technology, "technology"))
+    kind: Mapped[ModuleKind] = mapped_column(
+        enum_column(ModuleKind, "training_module_kind"), default=ModuleKind.COURSE
+    )
     learning_outcomes: Mapped[list] = mapped_column(sa.JSON, default=list)
     competence_id: Mapped[int] = mapped_column(sa.ForeignKey("competence.id"), index=True)
     level_awarded: Mapped[int] = mapped_column()

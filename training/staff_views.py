@@ -32,6 +32,7 @@ from training.models import (
     AssessmentType,
     AttendanceStatus,
     Audience,
+    ModuleKind,
     ModuleStatus,
     ParticipationForm,
     TrainingModule,
@@ -109,6 +110,7 @@ def _module_data(form: ModuleForm) -> catalog.ModuleData:
         fee_academic=form.fee_academic.data,
         fee_industry=form.fee_industry.data,
         status=ModuleStatus(form.status.data),
+        kind=ModuleKind(form.kind.data),
         prerequisite_competences=[(by_code[c], lvl) for c, lvl in codes],
         prerequisite_modules=list(form.prerequisite_modules.data or []),
     )

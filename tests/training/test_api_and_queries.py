@@ -155,6 +155,7 @@ def test_module_page_states_the_micro_credential_elements(client, make_session):
         "On site",
         "Reviewed yearly by the board.",
         "Awarding body",
+        "<dd>Course</dd>",  # the kind every module had before kinds existed
     ):
         assert text in page
 
@@ -185,11 +186,13 @@ def test_manager_creates_a_module_through_the_form(
         "fee_industry": "100",
         "prerequisite_competences": "IMG.LASER 1",
         "status": "published",
+        "kind": "challenge_based_learning",
     }
     r = login_as(manager).post("/training/modules/new", data=form)
     assert r.status_code == 302, r.data.decode()[-2000:]
     page = client.get(r.headers["Location"]).data.decode()
     assert "Confocal basics" in page and f"{prereq.title} at level 1" in page
+    assert "<dt>Kind of learning</dt><dd>Challenge-based learning</dd>" in page
     bad = client.post("/training/modules/new", data=form | {"prerequisite_competences": "NOPE 1"})
     assert bad.status_code == 422 and "Unknown competence code NOPE" in bad.data.decode()
 

@@ -23,6 +23,7 @@ def test_a_manager_edits_a_module_and_adds_material(
     module = make_module(facility)
     headers = api_headers(manager)
     body = client.get(f"/api/v1/training/modules/{module.id}", headers=headers).json
+    assert body["kind"] == "course"
     edit = {k: body[k] for k in ("title", "technology", "description", "learning_outcomes",
                                  "level_awarded", "ects", "notional_hours", "assessment_type",
                                  "participation_form", "language", "quality_assurance")}  # fmt: skip
@@ -30,7 +31,13 @@ def test_a_manager_edits_a_module_and_adds_material(
              "fee_internal": "10", "fee_academic": "20", "fee_industry": "30"}  # fmt: skip
     response = client.put(f"/api/v1/training/modules/{module.id}", json=edit, headers=headers)
     assert response.status_code == 200, response.json
-    assert module.title == "Confocal, advanced"
+    assert module.title == "Confocal, advanced" and response.json["kind"] == "course"
+    placement = client.put(f"/api/v1/training/modules/{module.id}",
+                           json=edit | {"kind": "placement"}, headers=headers)  # fmt: skip
+    assert placement.json["kind"] == "placement" and module.kind.value == "placement"
+    wrong = client.put(f"/api/v1/training/modules/{module.id}",
+                       json=edit | {"kind": "lecture"}, headers=headers)  # fmt: skip
+    assert wrong.status_code == 422 and module.kind.value == "placement"
     bad = client.put(f"/api/v1/training/modules/{module.id}",
                      json=edit | {"prerequisite_competences": [[999999, 1]]}, headers=headers)  # fmt: skip
     assert bad.status_code == 422 and bad.json["errors"][0]["code"] == "prerequisite_unknown"

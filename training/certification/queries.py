@@ -193,6 +193,25 @@ def standing_certificates(
     return list(db.session.scalars(stmt.order_by(Certificate.issued_at.desc())))
 
 
+def standing_certificate_id(
+    holder_id: int, competence_id: int, level: int, now: datetime
+) -> int | None:
+    """Id of the newest of the holder's standing certificates of a competence at a level (see
+    ``standing_certificates``), or None."""
+    return db.session.scalar(
+        sa.select(Certificate.id)
+        .where(
+            Certificate.holder_id == holder_id,
+            Certificate.competence_id == competence_id,
+            Certificate.level == level,
+            Certificate.status.in_([CertificateStatus.ACTIVE, CertificateStatus.SUSPENDED]),
+            sa.or_(Certificate.valid_until.is_(None), Certificate.valid_until > now),
+        )
+        .order_by(Certificate.issued_at.desc())
+        .limit(1)
+    )
+
+
 def replacement_of(cert: Certificate) -> Certificate | None:
     return db.session.scalar(sa.select(Certificate).where(Certificate.replaces_id == cert.id))
 

@@ -102,7 +102,11 @@ class ChallengeApplicationIn(BaseModel):
 class ChallengeMemberOut(BaseModel):
     user_id: int
     name: str
-    certificate_id: int | None
+    certificate_id: int | None = Field(description="the certificate the outcome issued them")
+    already_held_certificate_id: int | None = Field(
+        description="when the outcome was recorded they already held the module's competence "
+        "at its level: that certificate (none was issued to them)"
+    )
 
 
 class ChallengeFileOut(BaseModel):
@@ -225,7 +229,8 @@ def application_json(a: ChallengeApplication) -> dict:
         "motivation": a.motivation, "status": a.status.value,
         "submitted_at": a.submitted_at.isoformat(), "rating": a.rating, "feedback": a.feedback,
         "members": [{"user_id": m.user_id, "name": m.user.name,
-                     "certificate_id": m.certificate_id} for m in a.members],
+                     "certificate_id": m.certificate_id,
+                     "already_held_certificate_id": m.held_certificate_id} for m in a.members],
     }  # fmt: skip
 
 

@@ -16,6 +16,7 @@ def seed_challenges(ctx: dict) -> None:
     """One live challenge with a challenge-based learning module (5 ECTS) of the host facility."""
     from training.models import (
         AssessmentType,
+        ModuleKind,
         ModuleStatus,
         ParticipationForm,
         TrainingModule,
@@ -28,6 +29,7 @@ def seed_challenges(ctx: dict) -> None:
         title="Challenge-based learning: imaging for industry",
         description="A team solves a company's imaging problem at the facility over ten weeks.",
         technology=Technology.LIGHT_MICROSCOPY,
+        kind=ModuleKind.CHALLENGE,
         learning_outcomes=[
             "Design an image-analysis pipeline for a real screening problem",
             "Work to a company's milestones and confidentiality rules",

@@ -183,6 +183,9 @@ class TeamMember(db.Model):
     challenge_id: Mapped[int] = mapped_column(sa.ForeignKey("challenge.id"))
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
     certificate_id: Mapped[int | None] = mapped_column(sa.ForeignKey("certificate.id"))
+    # When the outcome was recorded the member already held the module's competence at its
+    # level: this standing certificate (none was issued to them; the others received theirs).
+    held_certificate_id: Mapped[int | None] = mapped_column(sa.ForeignKey("certificate.id"))
 
     user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
 

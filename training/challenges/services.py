@@ -96,17 +96,29 @@ def framework_needs(pairs: list[tuple[int, int]]) -> list[ChallengeCompetence]:
     return [ChallengeCompetence(competence_id=c, level=lv) for c, lv in pairs]
 
 
-def check_module(module_id: int | None, facility: Facility) -> None:
-    """A learning module of ``facility`` (or network-wide), or none. Raises DomainError."""
+def check_module(module_id: int | None, facility: Facility, kind=None) -> None:
+    """A learning module of ``facility`` (or network-wide) of ``kind`` (a ModuleKind; a
+    challenge's by default: challenge-based learning), or none. Raises DomainError: problem
+    ``module`` (no such module of the facility) or ``module_kind`` (a module of another kind)."""
     if module_id is None:
         return
-    from training.models import TrainingModule
+    from training.models import ModuleKind, TrainingModule
 
+    kind = kind or ModuleKind.CHALLENGE
     module = db.session.get(TrainingModule, module_id) if 0 < module_id < 2**31 else None
     if module is None or module.facility_id not in (None, facility.id):
         raise DomainError(
             Problem(
                 "module", "Choose a module of the host facility (or network-wide).", "module_id"
+            )
+        )
+    if module.kind != kind:
+        raise DomainError(
+            Problem(
+                "module_kind",
+                f"“{module.title}” is a module of kind {module.kind.label.lower()}; choose a "
+                f"module of kind {kind.label.lower()}.",
+                "module_id",
             )
         )
 
@@ -603,7 +615,13 @@ def give_feedback(actor: User, application_id: int, *, rating, text: str) -> Cha
 def record_outcome(actor: User, application_id: int) -> ChallengeApplication:
     """Those who certify at the host facility record the team's outcome: each member receives a
     certificate for the challenge's challenge-based learning module (its competence, level and
-    ECTS), which counts toward qualification paths. The challenge completes with its last team."""
+    ECTS), which counts toward qualification paths. A member who already holds a standing
+    certificate of that competence at that level receives none (one standing certificate per
+    competence and level); it is recorded as ``held_certificate_id`` and the others still
+    receive theirs. The challenge completes with its last team. Raises NotFound, Forbidden,
+    DomainError (not selected, no feedback, no module)."""
+    from innocore.accounts.models import User
+    from training.certification.queries import standing_certificate_id
     from training.certification.services import issue_for_module
     from training.models import TrainingModule
 
@@ -618,7 +636,14 @@ def record_outcome(actor: User, application_id: int) -> ChallengeApplication:
         f"{ch.starts_on:%d %b %Y} to {ch.ends_on:%d %b %Y}, team of {len(app.members)}. "
         f"Feedback from {ch.organisation.name} ({app.rating}/5): {app.feedback}"
     )
+    now = clock.now()
     for m in app.members:
+        # The holder's row first, as the certificate service does, so no issuer slips in between.
+        db.session.execute(sa.select(User.id).where(User.id == m.user_id).with_for_update())
+        held = standing_certificate_id(m.user_id, module.competence_id, module.level_awarded, now)
+        if held is not None:
+            m.held_certificate_id = held
+            continue
         m.certificate_id = issue_for_module(actor, module=module, facility=ch.facility,
                                             holder=m.user, evidence=evidence).id  # fmt: skip
     app.status, app.awarded_at = ApplicationStatus.COMPLETED, clock.now()
@@ -629,6 +654,8 @@ def record_outcome(actor: User, application_id: int) -> ChallengeApplication:
         )
     ):
         ch.status = ChallengeStatus.COMPLETED
-    audit.record(actor, "challenge.outcome_recorded", app, {"status": ["selected", "completed"]},
+    already = sorted(m.user_id for m in app.members if m.held_certificate_id is not None)
+    audit.record(actor, "challenge.outcome_recorded", app,
+                 {"status": ["selected", "completed"], "already_held_by": [None, already]},
                  facility_id=ch.facility_id)  # fmt: skip
     return app

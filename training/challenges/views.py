@@ -61,7 +61,7 @@ def _form(ch=None):
     from datetime import timedelta
 
     from innocore.clock import local_date
-    from training.models import TrainingModule
+    from training.models import ModuleKind, TrainingModule
 
     closes_on = None
     if ch is not None:
@@ -78,7 +78,11 @@ def _form(ch=None):
         competences=db.session.scalars(
             sa.select(Competence).where(Competence.retired.is_(False)).order_by(Competence.title)
         ).all(),
-        modules=db.session.scalars(sa.select(TrainingModule).order_by(TrainingModule.title)).all(),
+        modules=db.session.scalars(
+            sa.select(TrainingModule)
+            .where(TrainingModule.kind == ModuleKind.CHALLENGE)
+            .order_by(TrainingModule.title)
+        ).all(),
     )
 
 

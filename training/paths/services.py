@@ -14,7 +14,7 @@ from training.certification import queries as cert_queries
 from training.certification import services as cert_services
 from training.certification.models import CertificateBasis
 from training.certification.permissions import can_manage_paths
-from training.models import TrainingModule
+from training.models import ModuleKind, TrainingModule
 from training.paths import rules
 from training.paths.models import AwardMode, AwardStatus, PathAward, QualificationPath
 
@@ -30,13 +30,15 @@ class PathInput:
 
 
 def catalog_for(refs: rules.Refs) -> rules.Catalog:
-    """Titles and credits of everything a tree names: three queries, whatever its size."""
+    """Titles and credits of everything a tree names: three queries, whatever its size. A
+    module that is not a taught course says its kind in its title ("… (challenge-based
+    learning)"), so path pages show how it is earned."""
     modules = {
-        m.id: (m.title, m.ects)
+        m.id: (m.title if m.kind == ModuleKind.COURSE else f"{m.title} ({m.kind.label})", m.ects)
         for m in db.session.execute(
-            sa.select(TrainingModule.id, TrainingModule.title, TrainingModule.ects).where(
-                TrainingModule.id.in_(refs.modules or {0})
-            )
+            sa.select(
+                TrainingModule.id, TrainingModule.title, TrainingModule.ects, TrainingModule.kind
+            ).where(TrainingModule.id.in_(refs.modules or {0}))
         )
     }
     competences = dict(

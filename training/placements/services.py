@@ -104,7 +104,9 @@ def offer_placement(actor: User, data: OfferInput) -> Placement:
             raise DomainError(
                 Problem("module", "Only a facility's placement names a module.", "module_id")
             )
-        check_module(data.module_id, facility)
+        from training.models import ModuleKind
+
+        check_module(data.module_id, facility, ModuleKind.PLACEMENT)
     p = Placement(
         kind=kind, organisation_id=facility.institution_id if facility else actor.organisation_id,
         facility=facility, posted_by_id=actor.id, title=data.title.strip(),

@@ -72,7 +72,7 @@ def new():
         db.session.commit()
         flash("The placement is offered and takes applications.", "success")
         return redirect(url_for("placements.show", placement_id=p.id))
-    from training.models import TrainingModule
+    from training.models import ModuleKind, TrainingModule
 
     managed = managed_facility_ids(current_user)
     return render_template(
@@ -87,7 +87,10 @@ def new():
         ).all(),
         modules=db.session.scalars(
             sa.select(TrainingModule)
-            .where(TrainingModule.facility_id.in_(managed or {-1}))
+            .where(
+                TrainingModule.facility_id.in_(managed or {-1}),
+                TrainingModule.kind == ModuleKind.PLACEMENT,
+            )
             .order_by(TrainingModule.title)
         ).all(),
     )

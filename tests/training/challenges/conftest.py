@@ -14,6 +14,7 @@ from innocore import clock as clock_module
 def cworld(make_user, make_org, make_facility, grant, make_competence, make_module, db_session):
     from innocore.vocab import OrganisationKind, OrgRole
     from training.challenges import services
+    from training.models import ModuleKind
 
     host = make_facility(slug="challenge-host")
     company, rival = (
@@ -35,7 +36,9 @@ def cworld(make_user, make_org, make_facility, grant, make_competence, make_modu
     grant(w["manager"], host, "manager")
     grant(w["trainer"], host, "trainer")
     w["competence"] = make_competence(facility_id=host.id)
-    w["module"] = make_module(host, competence=w["competence"], ects=Decimal("5.0"))
+    w["module"] = make_module(
+        host, competence=w["competence"], ects=Decimal("5.0"), kind=ModuleKind.CHALLENGE
+    )
     now = clock_module.now()
     w["input"] = lambda **kw: services.ChallengeInput(
         **{

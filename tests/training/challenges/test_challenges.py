@@ -22,6 +22,7 @@ from training.challenges.models import (
     NdaAcceptance,
     TeamMember,
 )
+from training.models import ModuleKind
 
 PDF = {"filename": "cv.pdf", "content_type": "application/pdf",
        "data_base64": base64.b64encode(b"%PDF-1.4 curriculum").decode()}  # fmt: skip
@@ -99,19 +100,43 @@ def test_a_challenge_from_posting_to_certificates_through_the_api(client, api_he
     assert client.get(f"/api/v1/challenges/{cid}", headers=h["s1"]).json["status"] == "completed"
 
 
-def test_the_certificate_counts_toward_a_path_by_module_and_ects(cworld, published, db_session):
+def test_the_certificate_counts_toward_a_path_by_module_and_ects(
+    cworld, published, db_session, make_certificate, client, login_as, api_headers
+):
     from training.certification.queries import facts_for
-    from training.paths.rules import Catalog, evaluate
+    from training.paths.rules import evaluate, references
+    from training.paths.services import catalog_for
 
     w = cworld
-    app = services.apply(w["s1"], _nda(w["s1"], published), motivation="m", team=[], uploads=[])
+    held = make_certificate(holder=w["s2"], facility=w["host"], issuer=w["manager"],
+                            competence=w["competence"], level=w["module"].level_awarded)  # fmt: skip
+    app = services.apply(
+        w["s1"], _nda(w["s1"], published), motivation="m", team=[w["s2"].email], uploads=[]
+    )
     services.decide_application(w["poster"], app.id, "selected")
     services.give_feedback(w["poster"], app.id, rating=4, text="Good.")
-    services.record_outcome(w["trainer"], app.id)
+    services.record_outcome(w["trainer"], app.id)  # s2's certificate does not block s1's
+    db_session.commit()
+    by_user = {m.user_id: m for m in app.members}
+    assert by_user[w["s1"].id].certificate_id is not None
+    assert (by_user[w["s2"].id].certificate_id, by_user[w["s2"].id].held_certificate_id) == (
+        None, held.id)  # fmt: skip
+    members = client.get(f"/api/v1/challenge-applications/{app.id}/workspace",
+                         headers=api_headers(w["s2"])).json["application"]["members"]  # fmt: skip
+    assert {m["user_id"]: m["already_held_certificate_id"] for m in members} == {
+        w["s1"].id: None, w["s2"].id: held.id}  # fmt: skip
+    login_as(w["s2"])
+    page = client.get(f"/challenges/applications/{app.id}/workspace").get_data(as_text=True)
+    assert "issued to Stu One." in page
+    assert "Stu Two already held its competence at this level" in page
     now = clock_module.now()
-    tree = {"kind": "min_credits", "credits": 5, "modules": [w["module"].id]}
-    catalog = Catalog({w["module"].id: (w["module"].title, w["module"].ects)}, {}, {})
-    assert evaluate(tree, facts_for([w["s1"].id], now)[w["s1"].id], catalog, now).met
+    m = w["module"].id
+    tree = {"kind": "all_of", "children": [{"kind": "min_credits", "credits": 5, "modules": [m]},
+                                           {"kind": "module", "module": m}]}  # fmt: skip
+    result = evaluate(tree, facts_for([w["s1"].id], now)[w["s1"].id],
+                      catalog_for(references(tree)), now)  # fmt: skip
+    assert result.met  # the path page says how the module was earned:
+    assert f"Module {w['module'].title} (Challenge-based learning)" in result.counted
 
 
 def _nda(user, ch):
@@ -201,7 +226,7 @@ def test_workspace_is_closed_to_outsiders_and_booking_links_are_checked(
     assert _refused(lambda: services.give_feedback(w["s1"], app.id, rating=5, text="me"), Forbidden)
 
 
-def test_review_and_posting_refusals(cworld, db_session):
+def test_review_and_posting_refusals(cworld, db_session, make_module):
     w = cworld
     assert _refused(lambda: services.post_challenge(w["s1"], w["input"]()), Forbidden)
     past = clock_module.now() - timedelta(days=1)
@@ -219,6 +244,14 @@ def test_review_and_posting_refusals(cworld, db_session):
     assert ch.status == ChallengeStatus.RETURNED
     db_session.commit()
     other_host = w["input"](facility_id=w["module"].facility_id + 10_000)
+    wrong = [make_module(w["host"], competence=w["competence"], kind=k)
+             for k in (ModuleKind.COURSE, ModuleKind.PLACEMENT)]  # fmt: skip
+    db_session.commit()
+    for m in wrong:  # a challenge names a module of kind challenge-based learning
+        refused = w["input"](module_id=m.id)
+        assert _refused(lambda r=refused: services.revise_challenge(w["poster"], ch.id, r)) == (
+            "module_kind"
+        )
     assert _refused(lambda: services.revise_challenge(w["poster"], ch.id, other_host)) == "host"
     assert _refused(lambda: services.revise_challenge(w["rival"], ch.id, w["input"]()), NotFound)
     revised = w["input"](data_provided="Images in OME-TIFF.", needs=[(w["competence"].id, 2)])

@@ -15,6 +15,7 @@ from innocore.audit import AuditEvent
 from innocore.errors import DomainError, Forbidden, NotFound
 from innocore.extensions import db
 from innocore.notifications.models import Notification
+from training.models import ModuleKind
 from training.placements import services
 from training.placements.models import PlacementApplication, PlacementFile
 
@@ -40,7 +41,9 @@ def pw(make_user, make_org, make_facility, grant, make_competence, make_module):
          "rival": make_user(organisation=rival, org_role=OrgRole.ADMIN, name="Rival Admin")}  # fmt: skip
     grant(w["manager"], host, "manager")
     w["competence"] = make_competence(facility_id=host.id)
-    w["module"] = make_module(host, competence=w["competence"], ects=Decimal("10.0"))
+    w["module"] = make_module(
+        host, competence=w["competence"], ects=Decimal("10.0"), kind=ModuleKind.PLACEMENT
+    )
     now = clock_module.now()
     w["offer"] = lambda **kw: services.OfferInput(**{
         "kind": "internship", "facility_id": host.id, "title": "Imaging internship",
@@ -123,8 +126,14 @@ def test_an_internship_from_offer_to_certificate_through_the_api(client, api_hea
     assert "Reliable and precise." in cert.evidence
 
 
-def test_bad_applications_are_refused_and_write_nothing(pw, db_session, clock, make_certificate):
+def test_bad_applications_are_refused_and_write_nothing(
+    pw, db_session, clock, make_certificate, make_module
+):
     w = pw
+    course = make_module(w["host"], competence=w["competence"])  # kind: course
+    db_session.commit()
+    offer = w["offer"](module_id=course.id)
+    assert _refused(lambda: services.offer_placement(w["manager"], offer)) == "module_kind"
     p = services.offer_placement(
         w["manager"], w["offer"](min_eqf_level=5, user_categories=["external_academic"])
     )
