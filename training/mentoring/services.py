@@ -187,8 +187,10 @@ def end(actor: User, mentorship_id: int) -> Mentorship:
 def mentee_progress(actor: User, m: Mentorship) -> list[dict] | None:
     """The mentee's progress on every active path, for the mentor with consent (else None):
     [{"path": title, "percent": 0..100, "missing": [...]}]."""
+    from training.certification.queries import facts_for
+    from training.paths import rules as path_rules
     from training.paths.models import QualificationPath
-    from training.paths.services import progress_for_many
+    from training.paths.services import catalog_for
 
     allowed = actor.id == m.mentee_id or (m.progress_consent and m.status == M.ACTIVE)
     if not allowed:
@@ -198,9 +200,20 @@ def mentee_progress(actor: User, m: Mentorship) -> list[dict] | None:
         .where(QualificationPath.active.is_(True))
         .order_by(QualificationPath.title)
     ).all()
+    # One read of the mentee's certificates and one catalog for every path's references: the
+    # same few queries whatever the number of paths.
+    now = clock.now()
+    facts = facts_for([m.mentee_id], now)[m.mentee_id]
+    refs = path_rules.Refs()
+    for path in paths:
+        r = path_rules.references(path.requirements)
+        refs.modules |= r.modules
+        refs.competences |= r.competences
+        refs.paths |= r.paths
+    catalog = catalog_for(refs)
     out = []
     for path in paths:
-        result = progress_for_many([m.mentee_id], path)[m.mentee_id]
+        result = path_rules.evaluate(path.requirements, facts, catalog, now)
         out.append({"path": path.title, "code": path.code, "percent": round(result.fraction * 100),
                     "missing": result.missing})  # fmt: skip
     return out

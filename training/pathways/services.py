@@ -152,17 +152,58 @@ def _experiences(wanted: dict[int, int]) -> dict:
 
 
 def _matching(profile: RoleProfile) -> list[int]:
-    from training.certification.models import Certificate, CertificateStatus
+    """Ids of the people who meet every target of the profile now.
 
-    holders = list(
+    The database does the matching: certificates valid now (active, issued, not ended) of a
+    target competence at its level or above, grouped by holder, kept when they cover every
+    target. Two things can change that answer and are settled exactly (``held_levels``) for the
+    few people they concern: a target competence that lapses without use (a certificate may have
+    ended early) and recognition (an equivalence declared in force for a target competence, or a
+    granted request for one, derives a level). A constant number of queries whatever the number
+    of certificate holders (see ``facts_for`` batches for the exact part)."""
+    from training.certification.models import Certificate, CertificateStatus
+    from training.recognition.models import RecognitionRequest, RequestStatus
+    from training.recognition.queries import declarations_in_force
+
+    targets = _targets(profile)
+    if not targets:
+        return []
+    now, wanted = clock.now(), [c for c, _ in targets]
+    valid = sa.and_(
+        Certificate.status == CertificateStatus.ACTIVE,
+        Certificate.issued_at <= now,
+        sa.or_(Certificate.valid_until.is_(None), Certificate.valid_until > now),
+    )
+    meets = sa.or_(
+        *(sa.and_(Certificate.competence_id == c, Certificate.level >= lv) for c, lv in targets)
+    )
+    direct = set(
         db.session.scalars(
             sa.select(Certificate.holder_id)
-            .where(Certificate.status == CertificateStatus.ACTIVE)
-            .distinct()
+            .where(valid, meets)
+            .group_by(Certificate.holder_id)
+            .having(sa.func.count(sa.distinct(Certificate.competence_id)) == len(targets))
         )
     )
-    targets = _targets(profile)
-    return [uid for uid, held in held_levels(holders).items() if rules.matches(targets, held)]
+    lapsing = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Competence)
+        .where(Competence.id.in_(wanted), Competence.lapse_after_days > 0)
+    )
+    unsettled = set(direct) if lapsing else set()
+    sources = {d.source_competence_id for d in declarations_in_force(wanted)}
+    recognised = sa.select(RecognitionRequest.person_id).where(
+        RecognitionRequest.status == RequestStatus.GRANTED,
+        RecognitionRequest.target_competence_id.in_(wanted),
+    )
+    if sources:
+        recognised = recognised.union(
+            sa.select(Certificate.holder_id).where(valid, Certificate.competence_id.in_(sources))
+        )
+    unsettled |= set(db.session.scalars(recognised))
+    exact = {uid for uid, held in held_levels(sorted(unsettled)).items()
+             if rules.matches(targets, held)}  # fmt: skip
+    return sorted((direct - unsettled) | exact)
 
 
 def talent(actor: User, profile: RoleProfile) -> dict:

@@ -170,3 +170,43 @@ def test_mentor_list_and_pair_lists_are_constant(
     small = measure()
     add(4)
     assert measure() == small
+
+
+def test_the_mentor_progress_view_is_constant_in_the_number_of_paths(
+    client, api_headers, make_user, make_competence, db_session, count_queries
+):
+    from training.paths.models import AwardMode, QualificationPath
+
+    mentor, mentee = make_user(), make_user()
+    services.save_profile(mentor, expertise="x", capacity=2)
+    m = services.request_mentor(mentee, mentor.id, message="m", progress_consent=True)
+    services.answer(mentor, m.id, accept=True)
+    h = api_headers(mentor)
+
+    def add(n):
+        now = clock_module.now()
+        for _ in range(n):
+            c = make_competence()
+            tree = {"kind": "competence", "competence": c.id, "min_level": 1}
+            db.session.add(QualificationPath(code=f"P{c.id}", title=f"Path {c.id}",
+                                             requirements=tree, award_mode=AwardMode.AUTOMATIC,
+                                             created_at=now, updated_at=now))  # fmt: skip
+        db_session.commit()
+
+    def measure():
+        out = []
+        with client.session_transaction() as sess:
+            sess["_user_id"] = mentor.get_id()
+        for url, headers in ((f"/mentoring/{m.id}", {}), (f"/api/v1/mentorships/{m.id}", h)):
+            db_session.expire_all()
+            with count_queries() as q:
+                r = client.get(url, headers=headers)
+                assert r.status_code == 200
+            out.append(q.count)
+        return out, len(r.json["progress"])
+
+    add(1)
+    client.get(f"/api/v1/mentorships/{m.id}", headers=h)
+    small, shown = measure()
+    add(4)
+    assert measure() == (small, shown + 4)

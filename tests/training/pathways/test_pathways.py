@@ -190,3 +190,35 @@ def test_profile_lists_are_constant(
     small = measure()
     add(4)
     assert measure() == small
+
+
+def test_talent_counts_are_matched_in_the_database_and_constant(
+    client, api_headers, kw, db_session, count_queries, make_user, make_certificate
+):
+    h, code = api_headers(kw["scout"]), kw["profile"].code
+    url = f"/api/v1/role-profiles/{code}/talent"
+    low = make_user()  # level 1 of c2 is below the target
+    for c, level in ((kw["c1"], 2), (kw["c2"], 1)):
+        make_certificate(holder=low, competence=c, level=level, facility=kw["host"],
+                         issuer=kw["manager"])  # fmt: skip
+    revoked = make_certificate(holder=kw["learner"], competence=kw["c2"], level=3,
+                               facility=kw["host"], issuer=kw["manager"])  # fmt: skip
+    revoked.status = revoked.status.__class__.REVOKED
+    db_session.commit()
+
+    def measure():
+        db_session.expire_all()
+        with count_queries() as q:
+            body = client.get(url, headers=h).json
+        return q.count, body["matching"]
+
+    client.get(url, headers=h)
+    small, shown = measure()
+    assert shown == "4"  # the four holders; not the low one, not the learner (revoked)
+    for _ in range(3):
+        person = make_user()
+        for c in (kw["c1"], kw["c2"]):
+            make_certificate(holder=person, competence=c, level=3, facility=kw["host"],
+                             issuer=kw["manager"])  # fmt: skip
+    db_session.commit()
+    assert measure() == (small, "7")
