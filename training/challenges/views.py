@@ -252,7 +252,7 @@ def feedback(application_id: int):
 @login_required
 def outcome(application_id: int):
     services.record_outcome(current_user, application_id)
-    return _back(application_id, "Outcome recorded: each member holds a certificate.")
+    return _back(application_id, "Outcome recorded; the workspace says who received a certificate.")
 
 
 @bp.route("/files/<int:file_id>")
