@@ -222,3 +222,29 @@ def test_talent_counts_are_matched_in_the_database_and_constant(
                              issuer=kw["manager"])  # fmt: skip
     db_session.commit()
     assert measure() == (small, "7")
+
+
+def test_talent_matching_honours_recognition_and_lapses(
+    clock, kw, db_session, make_facility, make_competence, make_user, make_certificate, grant
+):
+    from training.recognition import services as recognition
+
+    other = make_facility()
+    theirs = make_competence(facility_id=other.id)
+    bridged = make_user()  # c1 here, c2 only through an equivalence with the other facility's
+    make_certificate(holder=bridged, competence=kw["c1"], level=2, facility=kw["host"],
+                     issuer=kw["manager"])  # fmt: skip
+    make_certificate(holder=bridged, competence=theirs, level=2, facility=other)
+    db_session.commit()
+    count = lambda: services.talent(kw["scout"], kw["profile"])["matching"]  # noqa: E731
+    assert count() == "4"
+    recognition.declare_equivalence(
+        kw["manager"], kw["host"], source=theirs, source_min_level=2,
+        target=kw["c2"], target_level=2, kind="equivalent",
+    )  # fmt: skip
+    db_session.commit()
+    assert count() == "5"
+    kw["c1"].lapse_after_days = 30  # unused for 40 days: every c1 certificate has lapsed
+    db_session.commit()
+    clock.advance(days=40)
+    assert count() == "0"
