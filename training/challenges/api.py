@@ -46,7 +46,12 @@ class ChallengeIn(BaseModel):
     applications_close_at: datetime
     starts_on: date
     ends_on: date
-    module_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    module_id: int | None = Field(
+        default=None,
+        ge=1,
+        le=2**31 - 1,
+        description="a module of the host facility (or network-wide) of kind challenge_based_learning",
+    )
     facility_ids: list[int] = Field(default_factory=list, max_length=20)
     needs: list[ChallengeNeedIn] = Field(default_factory=list, max_length=30)
 

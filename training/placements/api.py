@@ -37,7 +37,12 @@ class PlacementIn(BaseModel):
     applications_close_at: datetime
     min_eqf_level: int | None = Field(default=None, ge=1, le=8)
     user_categories: list[UserCategory] = Field(default_factory=list, max_length=3)
-    module_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    module_id: int | None = Field(
+        default=None,
+        ge=1,
+        le=2**31 - 1,
+        description="a training module of the host facility (or network-wide) of kind placement",
+    )
     needs: list[ChallengeNeedIn] = Field(default_factory=list, max_length=30)
 
 
