@@ -45,7 +45,11 @@ class GapLineOut(BaseModel):
     target: int
     held: int
     closed: bool
-    modules: list[int] = Field(description="published modules awarding it at the level")
+    modules: list[int] = Field(
+        description="published taught modules (kind course) awarding it at the level; "
+        "challenge-based learning and placement modules are reached through the challenges "
+        "and placements listed"
+    )
     challenges: list[int] = Field(description="open challenges whose module awards it")
     placements: list[int] = Field(description="open placements whose module awards it")
 

@@ -106,15 +106,21 @@ def _targets(profile: RoleProfile) -> list[tuple[int, int]]:
 
 
 def gap_for(user: User, profile: RoleProfile) -> dict:
-    """The person's gap to the profile and what closes each open line: training modules (with
-    upcoming sessions), open challenges and placements whose learning module awards the
-    competence at the level. {"lines": [GapLine], "modules": {cid: [(module, sessions)]},
+    """The person's gap to the profile and what closes each open line: taught modules (kind
+    course, with upcoming sessions), open challenges and placements whose learning module awards
+    the competence at the level (their modules are reached through them, so they are not listed
+    as training). {"lines": [GapLine], "modules": {cid: [(module, sessions)]},
     "challenges": {cid: [Challenge]}, "placements": {cid: [Placement]}}."""
     from training.certification.queries import routes_to
+    from training.models import ModuleKind
 
     lines = rules.gap(_targets(profile), held_levels([user.id])[user.id])
     wanted = {line.competence_id: line.target for line in lines if not line.closed}
-    return {"lines": lines, "modules": routes_to(wanted, clock.now()), **_experiences(wanted)}
+    taught = {
+        cid: [(m, ss) for m, ss in routes if m.kind == ModuleKind.COURSE]
+        for cid, routes in routes_to(wanted, clock.now()).items()
+    }
+    return {"lines": lines, "modules": taught, **_experiences(wanted)}
 
 
 def _experiences(wanted: dict[int, int]) -> dict:

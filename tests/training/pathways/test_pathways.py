@@ -51,14 +51,18 @@ def kw(
     return w
 
 
-def test_gap_lists_the_training_challenges_and_placements_that_close_it(kw, db_session):
+def test_gap_lists_the_training_challenges_and_placements_that_close_it(
+    kw, db_session, make_module
+):
     from training.challenges.models import Challenge, ChallengeStatus
+    from training.models import ModuleKind
 
+    cbl = make_module(kw["host"], competence=kw["c2"], level_awarded=2, kind=ModuleKind.CHALLENGE)
     now = clock_module.now()
     ch = Challenge(organisation_id=kw["scout"].organisation_id, facility_id=kw["host"].id,
                    posted_by_id=kw["scout"].id, title="Case", summary="s", team_min=1, team_max=2,
                    applications_close_at=now + timedelta(days=3), starts_on=(now + timedelta(days=5)).date(),
-                   ends_on=(now + timedelta(days=9)).date(), module_id=kw["module"].id,
+                   ends_on=(now + timedelta(days=9)).date(), module_id=cbl.id,
                    status=ChallengeStatus.PUBLISHED, created_at=now)  # fmt: skip
     db.session.add(ch)
     db_session.commit()
@@ -67,7 +71,7 @@ def test_gap_lists_the_training_challenges_and_placements_that_close_it(kw, db_s
         (kw["c1"].id, True),
         (kw["c2"].id, False),
     ]
-    assert [m.id for m, _ in g["modules"][kw["c2"].id]] == [kw["module"].id]
+    assert [m.id for m, _ in g["modules"][kw["c2"].id]] == [kw["module"].id]  # not the cbl one
     assert [c.id for c in g["challenges"][kw["c2"].id]] == [ch.id]
 
 
