@@ -4,7 +4,7 @@ who already held the module's competence at its level when the outcome was recor
 pointer to that certificate.
 
 Revision ID: 0008_module_kind
-Revises: 0007_knowledge_transfer
+Revises: 0007_sso
 Create Date: 2026-11-30 14:40:00
 
 """
@@ -12,7 +12,7 @@ Create Date: 2026-11-30 14:40:00
 from alembic import op
 
 revision = "0008_module_kind"
-down_revision = "0007_knowledge_transfer"
+down_revision = "0007_sso"
 branch_labels = None
 depends_on = None
 
