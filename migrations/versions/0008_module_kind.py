@@ -12,7 +12,7 @@ Create Date: 2026-11-30 14:40:00
 from alembic import op
 
 revision = "0008_module_kind"
-down_revision = "0007_sso"
+down_revision = "0007_ops14b"
 branch_labels = None
 depends_on = None
 
