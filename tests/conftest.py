@@ -25,7 +25,7 @@ from itsdangerous import URLSafeTimedSerializer
 from innocore import clock as clock_module
 from innocore import create_app
 from innocore.extensions import db, limiter
-from tests.support import appconfig
+from tests.support import appconfig, passes
 from tests.support.databases import TestDatabase, upgrade
 from tests.support.mail import SMTPServer
 
@@ -36,6 +36,23 @@ _seq = itertools.count(1)
 def test_config(database_url: str, smtp_port: int, instance) -> dict:
     """Production settings plus what a test must change: database, mail port, instance folder."""
     return appconfig.settings(database_url, smtp_port=smtp_port, instance=instance)
+
+
+def pytest_collection_modifyitems(config, items):
+    """The PostgreSQL pass leaves out the tests that touch no database (tests/support/passes.py)."""
+    passes.select(config, items)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    with passes.guard(item):
+        return (yield)
+
+
+def pytest_terminal_summary(terminalreporter):
+    line = passes.report(terminalreporter.config)
+    if line:
+        terminalreporter.write_line(line)
 
 
 @pytest.fixture(scope="session")

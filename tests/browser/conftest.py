@@ -30,8 +30,10 @@ def live_server(smtp_server):
     server.stop()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def browser():
+    """One chromium for every journey of this package; each test has its own context (cookies,
+    storage, audit)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

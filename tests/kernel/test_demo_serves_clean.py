@@ -68,7 +68,7 @@ def _wait_for(url: str, proc: subprocess.Popen, seconds: float) -> None:
                 if r.status == 200:
                     return
         except OSError:
-            time.sleep(0.5)
+            time.sleep(0.1)
     raise AssertionError("the demo did not start")
 
 
@@ -129,7 +129,7 @@ def test_demo_serves_and_runs_every_job_without_an_error(app, tmp_path):
         _drive(Browser(base))
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and not names <= set(RAN.findall(log_path.read_text())):
-            time.sleep(1)
+            time.sleep(0.1)
     finally:
         proc.send_signal(signal.SIGINT)  # Ctrl+C, as the README says
         try:

@@ -167,7 +167,7 @@ def test_two_scheduler_processes_deliver_each_message_once_and_run_every_job_cle
         writer.start()
         started = time.monotonic()
         while _statuses(app)["pending"] and time.monotonic() - started < 120:
-            time.sleep(1)
+            time.sleep(0.1)
         time.sleep(2)  # a late duplicate would arrive now
         stop.set()
         writer.join()

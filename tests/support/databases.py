@@ -17,8 +17,16 @@ ENV = "INNOCORE_TEST_DATABASE_URL"
 
 
 def backend() -> str:
+    """``"postgresql"`` or ``"sqlite"``: the database this pass runs on."""
+    _refuse_in_database_free_test("backend()")
     url = os.environ.get(ENV, "")
     return "postgresql" if url.startswith("postgres") else "sqlite"
+
+
+def _refuse_in_database_free_test(what: str) -> None:
+    from tests.support import passes
+
+    passes.refuse_database_in_free_test(what)
 
 
 def _pg_admin_engine(url: str) -> sa.Engine:
@@ -36,6 +44,7 @@ class TestDatabase:
     __test__ = False  # not a test class, whatever pytest thinks of the name
 
     def __init__(self, label: str = "main"):
+        _refuse_in_database_free_test("TestDatabase")
         base = os.environ.get(ENV, "")
         self._tmp = None
         if base.startswith("postgres"):

@@ -77,7 +77,7 @@ class LiveServer:
                     if r.status == 200:
                         return self
             except OSError:
-                time.sleep(0.2)
+                time.sleep(0.05)
         self.stop()
         raise RuntimeError("live server did not start")
 

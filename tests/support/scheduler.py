@@ -37,7 +37,7 @@ class SchedulerProcess:
         while "job deliver_outbox" not in self.log():  # printed once the app is built
             if time.monotonic() > deadline or self._proc.poll() is not None:
                 raise RuntimeError(f"scheduler did not start:\n{self.stop()}")
-            time.sleep(0.2)
+            time.sleep(0.05)
         return self
 
     def log(self) -> str:
