@@ -24,8 +24,9 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from flask import Response, request
-from icalendar import Timezone, vDatetime, vText
-from icalendar.parser import Contentline, dquote
+
+# ``icalendar`` is imported by the functions that write (on first use): a worker or a job that
+# serves no calendar does not pay for importing it.
 
 PRODID = "-//InnoCore//Core facility platform//EN"
 # Raised whenever the text we write for the same data changes (entity tags built from the data,
@@ -107,6 +108,8 @@ def invitation(
 
 @lru_cache(maxsize=256)
 def _vtimezone(zone: str, first_year: int, last_year: int) -> str:
+    from icalendar import Timezone
+
     # Whole years, one either side: every offset change near the events is described.
     component = Timezone.from_tzid(
         zone, first_date=date(first_year - 1, 1, 1), last_date=date(last_year + 1, 12, 31)
@@ -133,6 +136,8 @@ def _needs_utc(e: CalendarEvent) -> bool:
 
 
 def _text(value: str) -> str:
+    from icalendar import vText
+
     return vText(value).to_ical().decode()
 
 
@@ -140,10 +145,14 @@ def _line(name: str, value: str, params: str = "") -> str:
     line = f"{name}{params}:{value}"
     if len(line) < 75 and line.isascii():  # most lines: nothing to fold
         return line
+    from icalendar.parser import Contentline
+
     return Contentline(line).to_ical().decode()  # folded at 75 octets
 
 
 def _local(name: str, instant: datetime, zone: str | None) -> str:
+    from icalendar import vDatetime
+
     if zone is None:  # UTC, "…Z"
         return f"{name}:" + vDatetime(instant.astimezone(UTC)).to_ical().decode()
     local = instant.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
@@ -152,6 +161,9 @@ def _local(name: str, instant: datetime, zone: str | None) -> str:
 
 def vevent(e: CalendarEvent) -> str:
     """One VEVENT, folded and escaped, ending with CRLF; in UTC when it touches a repeated hour."""
+    from icalendar import vDatetime
+    from icalendar.parser import dquote
+
     zone = None if _needs_utc(e) else e.timezone
     lines = [
         "BEGIN:VEVENT",

@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import sqlalchemy as sa
-from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, WithJsonSchema
 from wtforms.validators import ValidationError
 
@@ -39,6 +38,9 @@ def address_problem(address: str | None) -> str | None:
         return MESSAGE
     if belongs_to_an_account(text):
         return None
+    # Imported on first use: most processes (workers, jobs) never check a new address.
+    from email_validator import EmailNotValidError, validate_email
+
     try:
         validate_email(text, check_deliverability=False, test_environment=True)
     except EmailNotValidError:

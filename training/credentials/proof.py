@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from pyld import jsonld
 
 CRYPTOSUITE = "eddsa-rdfc-2022"
 _B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
@@ -66,6 +65,8 @@ def public_key_from_multibase(value: str) -> Ed25519PublicKey:
 
 def canonical_nquads(doc: dict, loader) -> str:
     """RDFC-1.0 (URDNA2015) canonical N-Quads of ``doc`` with the pinned loader and no base IRI."""
+    from pyld import jsonld  # here, not at import: it brings requests and lxml to every process
+
     return jsonld.normalize(
         doc,
         {
@@ -79,6 +80,8 @@ def canonical_nquads(doc: dict, loader) -> str:
 
 def dropped_terms(doc: dict, loader) -> list[str]:
     """Every property or type that JSON-LD expansion would drop (so it would go unsigned)."""
+    from pyld import jsonld
+
     dropped: list[str] = []
     expanded = jsonld.expand(
         doc, {"documentLoader": loader, "base": None}, on_property_dropped=dropped.append

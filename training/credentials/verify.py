@@ -11,8 +11,6 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from pyld.jsonld import JsonLdError
-
 from innocore import clock
 from innocore.clock import date_text
 from innocore.links import absolute_url
@@ -83,6 +81,8 @@ def _issuer_key(doc: dict) -> str:
 
 
 def _proof(doc: dict, key: str) -> None:
+    from pyld.jsonld import JsonLdError  # imported on first use (see proof.canonical_nquads)
+
     public = proof.public_key_from_multibase(keys.public_multibase(key))
     try:
         proof.verify(doc, public, documents.loader())

@@ -25,8 +25,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from pyld.jsonld import JsonLdError
-
 from training.credentials import proof
 from training.credentials.contexts import (
     EXTENSION_PATH,
@@ -163,6 +161,8 @@ def _public_key(vm: str, issuer: str, trusted: Sequence[str]):
 
 
 def _check_proof(doc: dict, key, loader) -> None:
+    from pyld.jsonld import JsonLdError  # imported on first use (see proof.canonical_nquads)
+
     try:
         proof.verify(doc, key, loader)
     except proof.ProofError as exc:
