@@ -7,6 +7,10 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PG_TEST_URL ?= postgresql://root@127.0.0.1:5432/test
 PYTEST_ARGS ?=
+# The passes keep Python's bytecode caches (__pycache__, ignored by git) even where the environment
+# sets PYTHONDONTWRITEBYTECODE: otherwise the collection (assertion rewriting) and every server
+# worker, job and scheduler process compile the sources again (the collection alone: 2x the CPU).
+PYTEST := PYTHONDONTWRITEBYTECODE= $(PY) -m pytest
 
 .PHONY: demo test install install-demo lint test-sqlite test-postgres browser-deps readers
 
@@ -50,12 +54,12 @@ readers:
 	fi
 
 test-sqlite: install browser-deps readers
-	$(PY) -m pytest -q $(PYTEST_ARGS)
+	$(PYTEST) -q $(PYTEST_ARGS)
 
 test-postgres: install readers
 	@if $(PY) -c "import psycopg,sys; psycopg.connect('$(PG_TEST_URL)', connect_timeout=3).close()" 2>/dev/null; then \
 		echo "== PostgreSQL: $(PG_TEST_URL) =="; \
-		INNOCORE_TEST_DATABASE_URL=$(PG_TEST_URL) $(PY) -m pytest -q $(PYTEST_ARGS); \
+		INNOCORE_TEST_DATABASE_URL=$(PG_TEST_URL) $(PYTEST) -q $(PYTEST_ARGS); \
 	elif [ -n "$$CI" ]; then \
 		echo "PostgreSQL is not reachable at $(PG_TEST_URL)"; exit 1; \
 	else \
