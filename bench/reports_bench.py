@@ -5,6 +5,8 @@
     .venv/bin/python bench/reports_bench.py --scale 0.1                       # SQLite in /tmp
     INNOCORE_TEST_DATABASE_URL=postgresql://root@127.0.0.1:5432/test \\
         .venv/bin/python bench/reports_bench.py --scale 1.0                   # a fresh PostgreSQL DB
+    ... --scale 1.0 --keep big      # generate into a named database and keep it
+    ... --reuse big                 # measure that database again (migrated to the head first)
 
 The network is instruments_bench's generator (10 facilities in Rome and Lisbon, 2-hour bookings
 every 3 hours on each instrument, half past and half ahead), plus: opening hours Monday to Friday
@@ -16,8 +18,11 @@ passes or fails nothing.
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import statistics
 import sys
+import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -71,6 +76,24 @@ def enrich(app) -> dict:
         return {"facility_id": facility_id}
 
 
+def reused(app, database) -> dict:
+    """The facility to report on in a kept database, after refreshing the planner's statistics
+    (a new migration may have added an index)."""
+    from innocore.extensions import db
+
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(sa.text("ANALYZE"))
+        counts = db.session.execute(sa.text(
+            "SELECT (SELECT COUNT(*) FROM instrument), (SELECT COUNT(*) FROM user_account), "
+            "(SELECT COUNT(*) FROM booking)")).one()  # fmt: skip
+        facility_id = db.session.scalar(sa.text("SELECT MIN(id) FROM facility"))
+        db.session.commit()
+    print(f"database: {database.url.split(':')[0]} (reused); {counts[0]} instruments, "
+          f"{counts[1]} users, {counts[2]} bookings")  # fmt: skip
+    return {"facility_id": facility_id}
+
+
 def measure(app, client, label, token, path, runs) -> tuple[float, float, int]:
     from innocore.extensions import db
 
@@ -122,31 +145,90 @@ def section_alone(app, facility_id: int, today, runs: int) -> None:
               f"{statistics.median(timings):>9.1f} {max(timings):>9.1f}")  # fmt: skip
 
 
+class NamedDatabase:
+    """A bench database kept between runs: ``innocore_bench_<name>`` next to the test database on
+    PostgreSQL, ``/tmp/innocore-bench-<name>.sqlite`` otherwise."""
+
+    def __init__(self, name: str, *, fresh: bool):
+        from tests.support.databases import ENV, _pg_admin_engine
+
+        base = os.environ.get(ENV, "")
+        if not re.fullmatch(r"[a-z0-9_]{1,30}", name):
+            raise SystemExit("a bench database name is lower-case letters, digits and _")
+        if base.startswith("postgres"):
+            self.name = f"innocore_bench_{name}"
+            self.url = base.rsplit("/", 1)[0] + "/" + self.name
+            admin = _pg_admin_engine(base)
+            with admin.connect() as conn:
+                exists = conn.exec_driver_sql(
+                    "SELECT 1 FROM pg_database WHERE datname = %s", (self.name,)).scalar()  # fmt: skip
+                if fresh:
+                    conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+                    conn.exec_driver_sql(f'CREATE DATABASE "{self.name}"')
+            admin.dispose()
+        else:
+            path = Path(tempfile.gettempdir()) / f"innocore-bench-{name}.sqlite"
+            exists = path.exists()
+            if fresh:
+                path.unlink(missing_ok=True)
+            self.url = f"sqlite:///{path}"
+        if not fresh and not exists:
+            raise SystemExit(f"no bench database {name!r}: make it with --keep {name}")
+
+    def drop(self) -> None:  # kept on purpose
+        pass
+
+
+def open_app(args):
+    """``(app, database, instance, fresh)``: a throw-away database, or a named one to keep or
+    reuse, migrated to the head either way."""
+    from innocore import create_app
+    from tests.support.appconfig import settings, temporary_instance
+    from tests.support.databases import TestDatabase, upgrade
+
+    if args.reuse:
+        database = NamedDatabase(args.reuse, fresh=False)
+    elif args.keep:
+        database = NamedDatabase(args.keep, fresh=True)
+    else:
+        database = TestDatabase("reports-bench")
+    instance = temporary_instance("reports-bench")
+    app = create_app(settings(database.url, instance=instance.name))
+    upgrade(app)
+    return app, database, instance, not args.reuse
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--keep", action="store_true", help="keep the database, print its URL")
+    parser.add_argument("--keep", metavar="NAME",
+                        help="generate into a database named NAME and keep it")
+    parser.add_argument("--reuse", metavar="NAME",
+                        help="measure the database kept by --keep NAME (no generation)")
     args = parser.parse_args()
+    if args.keep and args.reuse:
+        parser.error("--keep makes a database, --reuse measures one: not both")
 
     from instruments_bench import generate
 
     from innocore.accounts.models import User
     from innocore.api.tokens import create_token
     from innocore.extensions import db
-    from tests.support.live import LiveServer
 
-    server = LiveServer(workers=1, label="reports-bench")  # its database and settings; not started
-    app = server.app
+    app, database, instance, fresh = open_app(args)
     try:
-        t0 = time.perf_counter()
-        data = generate(app, args.scale)
-        t1 = time.perf_counter()
-        ids = enrich(app)
-        print(f"database: {server.database.url.split(':')[0]}; generated "
-              f"{len(data['instruments'])} instruments, {data['users']} users, "
-              f"{data['bookings']} bookings in {t1 - t0:.1f} s; enriched in "
-              f"{time.perf_counter() - t1:.1f} s")  # fmt: skip
+        if fresh:
+            t0 = time.perf_counter()
+            data = generate(app, args.scale)
+            t1 = time.perf_counter()
+            ids = enrich(app)
+            print(f"database: {database.url.split(':')[0]}; generated "
+                  f"{len(data['instruments'])} instruments, {data['users']} users, "
+                  f"{data['bookings']} bookings in {t1 - t0:.1f} s; enriched in "
+                  f"{time.perf_counter() - t1:.1f} s")  # fmt: skip
+        else:
+            ids = reused(app, database)
         with app.app_context():
             admin = db.session.get(User, db.session.scalar(sa.select(sa.func.min(User.id))))
             admin.is_network_admin = True
@@ -172,10 +254,13 @@ def main() -> None:
         measure(app, client, "network report, HTML page with charts", token,
                 f"/reports/network?{year}", args.runs)  # fmt: skip
     finally:
-        if args.keep:
-            print(f"kept: {server.database.url}")
+        with app.app_context():
+            db.engine.dispose()
+        if args.keep or args.reuse:
+            print(f"kept: {database.url} (--reuse {args.keep or args.reuse})")
         else:
-            server.database.drop()
+            database.drop()
+        instance.cleanup()
 
 
 if __name__ == "__main__":
