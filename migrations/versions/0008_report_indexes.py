@@ -2,7 +2,7 @@
 cancelled_late on PostgreSQL, so a facility's report reads its bookings by index-only scan
 
 Revision ID: 0008_report_indexes
-Revises: 0007_knowledge_transfer
+Revises: 0007_ops14b
 Create Date: 2026-11-30 15:05:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0008_report_indexes"
-down_revision = "0007_knowledge_transfer"
+down_revision = "0007_ops14b"
 branch_labels = None
 depends_on = None
 
