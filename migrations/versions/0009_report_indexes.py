@@ -1,7 +1,7 @@
 """report indexes: booking (instrument_id, starts_at) covers ends_at, status, user_id and
 cancelled_late on PostgreSQL, so a facility's report reads its bookings by index-only scan
 
-Revision ID: 0008_report_indexes
+Revision ID: 0009_report_indexes
 Revises: 0007_ops14b
 Create Date: 2026-11-30 15:05:00
 
@@ -10,8 +10,8 @@ Create Date: 2026-11-30 15:05:00
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0008_report_indexes"
-down_revision = "0007_ops14b"
+revision = "0009_report_indexes"
+down_revision = "0008_module_kind"
 branch_labels = None
 depends_on = None
 
