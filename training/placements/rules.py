@@ -41,7 +41,7 @@ class Offer:
 
 
 # An offer has a title, a description, 1 to 20 learning outcomes, a period starting after the
-# application deadline (itself in the future), 1 to 48 hours a week, a stipend of 0 EUR or more,
+# application deadline (itself in the future), 1 to 48 hours a week, a stipend of 0 to 100000 EUR,
 # 1 to 100 places, an EQF level from 1 to 8 if any, and known user categories.
 def offer_problems(o: Offer, now: datetime) -> list[Problem]:
     out = _text(o.title, "title", "title", 200) + _text(
@@ -76,8 +76,11 @@ def offer_problems(o: Offer, now: datetime) -> list[Problem]:
         )
     if o.hours_per_week is None or not 1 <= o.hours_per_week <= 48:
         out.append(Problem("hours", "From 1 to 48 hours a week.", "hours_per_week"))
-    if o.stipend_eur_month is None or o.stipend_eur_month < 0:
-        out.append(Problem("stipend", "The stipend is 0 EUR a month or more.", "stipend_eur_month"))
+    stipend = o.stipend_eur_month
+    if stipend is None or not stipend.is_finite() or not 0 <= stipend <= 100_000:
+        out.append(
+            Problem("stipend", "The stipend is 0 to 100000 EUR a month.", "stipend_eur_month")
+        )
     if o.places is None or not 1 <= o.places <= 100:
         out.append(Problem("places", "From 1 to 100 places.", "places"))
     if o.min_eqf_level is not None and not 1 <= o.min_eqf_level <= 8:

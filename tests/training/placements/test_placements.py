@@ -165,6 +165,22 @@ def test_bad_applications_are_refused_and_write_nothing(
     assert _refused(go("other")) == "deadline_passed"
 
 
+@pytest.mark.parametrize("stipend", ["NaN", "sNaN", "Infinity", "-1", "99999999999999999999999"])
+def test_a_stipend_that_is_not_an_amount_is_refused_on_the_page(client, login_as, pw, stipend):
+    w = pw
+    login_as(w["manager"])
+    offer = w["offer"]()
+    response = client.post("/placements/new", data={
+        "kind": "internship", "facility_id": str(w["host"].id), "title": "Stipend",
+        "description": "d", "learning_outcomes": "Run the confocal",
+        "starts_on": offer.starts_on.isoformat(), "ends_on": offer.ends_on.isoformat(),
+        "hours_per_week": "36", "stipend_eur_month": stipend, "places": "1",
+        "closes_on": offer.applications_close_at.date().isoformat(),
+        "user_categories": "internal"})  # fmt: skip
+    assert response.status_code == 422
+    assert "The stipend is 0 to 100000 EUR a month." in response.get_data(as_text=True)
+
+
 def test_needed_competences_are_checked_against_valid_certificates(
     pw, db_session, make_certificate
 ):
