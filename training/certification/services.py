@@ -120,16 +120,13 @@ def issue_prior_learning(
         raise Forbidden("Your facility may not certify this competence.")
     now = clock.now()
     until = valid_until or rules.default_valid_until(now, competence.default_validity_months)
-    _raise(
-        rules.issue_problems(
-            level=level,
-            levels=[x.level for x in competence.levels],
-            evidence=evidence,
-            valid_until=until,
-            now=now,
-        )
-        + _duplicates(holder.id, competence.id, level, now)
+    levels = [x.level for x in competence.levels]
+    problems = rules.issue_problems(
+        level=level, levels=levels, evidence=evidence, valid_until=until, now=now
     )
+    if level in levels:  # a level the competence lacks (say 10**20) has no certificates to clash
+        problems += _duplicates(holder.id, competence.id, level, now)
+    _raise(problems)
     return _create(
         actor,
         facility=facility,

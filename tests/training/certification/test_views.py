@@ -106,6 +106,20 @@ def test_issue_form_refuses_missing_evidence(
     )
 
 
+def test_issue_form_refuses_a_level_beyond_any_number_the_database_holds(
+    db_session, make_facility, make_user, make_competence, grant, login_as
+):
+    facility = make_facility()
+    manager, holder = make_user(), make_user()
+    grant(manager, facility, "manager")
+    competence = make_competence()
+    data = {"email": holder.email, "competence_id": str(competence.id),
+            "level": "99999999999999999999", "evidence": "Five years at another core."}  # fmt: skip
+    page = login_as(manager).post(f"/certificates/facility/{facility.slug}/issue", data=data)
+    assert page.status_code == 422
+    assert "Choose one of the competence" in page.get_data(as_text=True)
+
+
 def test_api_issue_revoke_and_list(
     db_session, make_facility, make_user, make_competence, grant, client, api_headers
 ):
