@@ -116,7 +116,13 @@ def _seed(db, n_requests: int, n_charges: int):
     from innocore.accounts.models import Organisation, User
     from innocore.facilities.models import Facility, FacilityRole
     from innocore.ledger.models import Charge, ChargeSource
-    from innocore.vocab import FacilityRoleKind, OrganisationKind, OrgRole, UserCategory
+    from innocore.vocab import (
+        FacilityRoleKind,
+        MembershipMethod,
+        OrganisationKind,
+        OrgRole,
+        UserCategory,
+    )
     from instruments.requests.models import RequestStatus, Service, ServiceRequest, ServiceUnit
 
     now = clock.now()
@@ -139,12 +145,14 @@ def _seed(db, n_requests: int, n_charges: int):
     db.session.add(facility)  # fmt: skip
     people = [
         User(email=f"u{i}@bench.test", name=f"User {i}", password_hash="x",
-             organisation=companies[i % 20], created_at=now,
+             organisation=companies[i % 20], created_at=now, membership_verified_at=now,
+             membership_method=MembershipMethod.INVITATION,
              org_role=OrgRole.ADMIN if i < 20 else OrgRole.MEMBER)
         for i in range(200)
     ]  # fmt: skip
     staff = User(email="staff@bench.test", name="Staff", password_hash="x", organisation=uni,
-                 created_at=now)  # fmt: skip
+                 created_at=now, membership_verified_at=now,
+                 membership_method=MembershipMethod.ADMIN_APPROVAL)  # fmt: skip
     db.session.add_all([*people, staff])
     db.session.flush()
     db.session.add(FacilityRole(facility_id=facility.id, user_id=staff.id,

@@ -140,6 +140,11 @@ def _register_blueprints(app: Flask) -> None:
     from innocore.sso import register as register_sso
 
     register_sso(app)
+    from innocore.accounts.membership_api import bp as membership_api
+    from innocore.accounts.membership_views import init_app as init_membership
+
+    app.register_blueprint(membership_api)
+    init_membership(app)
     register_instruments(app)
     register_requests(app)
     register_ledger(app)

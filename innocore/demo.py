@@ -16,7 +16,13 @@ from innocore.accounts.services import hash_password
 from innocore.competences.models import Competence, CompetenceLevel
 from innocore.extensions import db
 from innocore.facilities.models import Facility, FacilityRole, FacilityTechnology
-from innocore.vocab import FacilityRoleKind, OrganisationKind, OrgRole, Technology
+from innocore.vocab import (
+    FacilityRoleKind,
+    MembershipMethod,
+    OrganisationKind,
+    OrgRole,
+    Technology,
+)
 
 DEMO_PASSWORD = "demo-InnoCore-2026"  # noqa: S105 (printed for the demo on purpose)
 
@@ -108,7 +114,14 @@ PEOPLE = [
     ("admin@helixa.demo.innocore.test", "Hana Helixa", 3, "company administrator, Helixa Biotech"),
     ("scientist@helixa.demo.innocore.test", "Omar Helixa", 3, "member: company scientist"),
     ("admin@cellaris.demo.innocore.test", "Clara Cellaris", 4, "company administrator, Cellaris"),
+    (
+        "newcomer@demo.innocore.test",
+        "Nora Newcomer",
+        0,
+        "member: claims Valmonte, not yet verified (priced as external until approved)",
+    ),
 ]
+UNVERIFIED = {12}  # people whose membership waits for an administrator's approval
 
 ROLES = [  # person index, facility index, role
     (1, 0, FacilityRoleKind.MANAGER),
@@ -158,6 +171,16 @@ def seed_demo() -> bool:
     ]
     people[0].is_network_admin = True
     people[9].org_role = people[11].org_role = OrgRole.ADMIN
+    for i, person in enumerate(people):
+        if i not in UNVERIFIED:
+            person.membership_verified_at = now
+            person.membership_method = (
+                MembershipMethod.FOUNDER
+                if person.org_role == OrgRole.ADMIN
+                else MembershipMethod.INVITATION
+                if person.organisation.kind == OrganisationKind.COMPANY
+                else MembershipMethod.ADMIN_APPROVAL
+            )
     db.session.add_all(people)
     facilities = []
     for slug, name, inst, zone, techs, location in FACILITIES:

@@ -48,6 +48,7 @@ def facility_roles(user) -> dict[int, frozenset[FacilityRoleKind]]:
 
 def forget_roles() -> None:
     g.pop("_facility_roles", None)
+    g.pop("_administered_orgs", None)
 
 
 def is_network_admin(user) -> bool:
@@ -141,6 +142,42 @@ def can_administer_company(user, organisation) -> bool:
     return is_company_admin_of(user, organisation.id)
 
 
+def administered_organisation_ids(user) -> set[int]:
+    """Organisations whose memberships the user decides: those whose verified administrator they
+    are, and the institutions hosting a facility they manage; network admins decide everywhere
+    (the caller passes the organisation in question)."""
+    if not _authenticated(user):
+        return set()
+    cache = g.setdefault("_administered_orgs", {})
+    if user.id not in cache:
+        from innocore.facilities.models import Facility
+        from innocore.vocab import OrgRole
+
+        ids = set()
+        if user.org_role == OrgRole.ADMIN and user.membership_verified_at is not None:
+            ids.add(user.organisation_id)
+        managed = managed_facility_ids(user)
+        if managed:
+            ids |= set(
+                db.session.scalars(
+                    sa.select(Facility.institution_id).where(Facility.id.in_(managed))
+                )
+            )
+        cache[user.id] = ids
+    return cache[user.id]
+
+
+def can_administer_organisation(user, organisation) -> bool:
+    """Network admins, an organisation's verified administrators and the managers of facilities it
+    hosts register its e-mail domains and approve, decline or revoke who belongs to it."""
+    return is_network_admin(user) or organisation.id in administered_organisation_ids(user)
+
+
+def decides_memberships(user) -> bool:
+    """Whoever administers at least one organisation (navigation: the membership pages)."""
+    return is_network_admin(user) or bool(administered_organisation_ids(user))
+
+
 def require(predicate: Callable[..., bool], message: str = "You are not allowed to see this page."):
     """Coarse gate for a view: the current user must satisfy ``predicate(user)`` (403 otherwise).
 
@@ -176,4 +213,5 @@ TEMPLATE_PREDICATES = {
     "can_view_audit": can_view_audit,
     "can_appoint": can_appoint,
     "can_create_facility": can_create_facility,
+    "can_administer_organisation": can_administer_organisation,
 }

@@ -101,3 +101,25 @@ class Locale(enum.StrEnum):
             "es": "Español",
             "nl": "Nederlands",
         }[self.value]
+
+
+class MembershipMethod(enum.StrEnum):
+    """How a person's belonging to their organisation was verified (decides the price category)."""
+
+    EMAIL_DOMAIN = "email_domain"  # a confirmed address in a domain the organisation registered
+    INVITATION = "invitation"  # an invitation sent by the organisation's administrator
+    ADMIN_APPROVAL = "admin_approval"  # approved by an administrator of the organisation
+    SSO = "sso"  # asserted by the organisation's identity provider
+    FOUNDER = "founder"  # registered a new company and administers it
+    LEGACY = "legacy"  # an account that existed before memberships were verified
+
+    @property
+    def label(self) -> str:
+        return {
+            "email_domain": "e-mail address in a registered domain",
+            "invitation": "invitation",
+            "admin_approval": "approved by an administrator",
+            "sso": "institutional sign-in",
+            "founder": "founder of the company account",
+            "legacy": "account older than membership checks",
+        }[self.value]

@@ -241,11 +241,15 @@ def make_org(db_session):
 @pytest.fixture
 def make_user(db_session, make_org):
     from innocore.accounts.models import User
+    from innocore.vocab import MembershipMethod
 
     def make(**kw):
         n = next(_seq)
         password = kw.pop("password", PASSWORD)
         verified = kw.pop("verified", True)
+        if kw.pop("member", True):  # a verified member of its organisation (False: only claims it)
+            kw.setdefault("membership_verified_at", clock_module.now())
+            kw.setdefault("membership_method", MembershipMethod.ADMIN_APPROVAL)
         user = User(
             email=kw.pop("email", f"user{n}@example.org"),
             name=kw.pop("name", f"User {n}"),

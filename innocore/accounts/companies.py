@@ -26,7 +26,7 @@ from innocore.links import absolute_url
 from innocore.notifications import kinds
 from innocore.notifications.services import queue_email
 from innocore.permissions import can_administer_company
-from innocore.vocab import OrganisationKind, OrgRole
+from innocore.vocab import MembershipMethod, OrganisationKind, OrgRole
 
 INVITATION_DAYS = 7
 MAX_PENDING = 200
@@ -224,7 +224,13 @@ def accept_invitation(
         user.organisation_id = invitation.organisation_id
         user.organisation = invitation.organisation
         user.org_role = OrgRole.MEMBER
-        changes = {"organisation_id": [old_org, invitation.organisation_id]}
+        user.membership_verified_at = now = clock.now()
+        user.membership_method = MembershipMethod.INVITATION
+        user.membership_declined_at = None
+        changes = {
+            "organisation_id": [old_org, invitation.organisation_id],
+            "membership_method": [None, MembershipMethod.INVITATION.value],
+        }
     else:
         clean = " ".join((name or "").split())
         problems = password_problems(password or "", email=invitation.email, name=clean)
@@ -241,6 +247,8 @@ def accept_invitation(
             org_role=OrgRole.MEMBER,
             created_at=now,
             email_verified_at=now,  # the link proved the address
+            membership_verified_at=now,
+            membership_method=MembershipMethod.INVITATION,
         )
         db.session.add(user)
         db.session.flush()
@@ -253,7 +261,9 @@ def accept_invitation(
 def list_employees(actor: User, *, page: int = 1, per_page: int = 50):
     org = _company_of(actor)
     return db.paginate(
-        sa.select(User).where(User.organisation_id == org.id).order_by(User.name, User.id),
+        sa.select(User)
+        .where(User.organisation_id == org.id, User.membership_verified_at.is_not(None))
+        .order_by(User.name, User.id),
         page=page,
         per_page=per_page,
         error_out=False,

@@ -1,19 +1,366 @@
-"""Verified membership: an organisation (through its identity provider) vouched that a person
-belongs to it. The single place other packages call, so pricing and permissions can later read
-one record whatever verified it (single sign-on today; others may follow)."""
+"""Verified membership: a person's organisation decides their price only once it is verified.
+
+A user *claims* an organisation at registration or from the profile; the claim is verified by
+
+- an e-mail address (confirmed by the e-mail link) in a domain the organisation's administrators
+  registered (``OrganisationDomain``; subdomains count),
+- an invitation (company invitations, ``innocore.accounts.companies``),
+- an administrator's approval (``approve``: the organisation's administrators, the managers of
+  facilities it hosts, network admins),
+- institutional single sign-on: ``verify_membership(user, organisation, MembershipMethod.SSO)``.
+
+Until then ``innocore.accounts.rules.category_for`` treats the person as external (external
+academic; company members are industry either way) and ``why_external`` says why. Changing
+organisation drops the verification and checks again. Services flush, never commit.
+"""
 
 from __future__ import annotations
 
-from innocore import audit
-from innocore.accounts.models import Organisation, User
+import sqlalchemy as sa
+
+from innocore import audit, clock
+from innocore.accounts.models import Organisation, OrganisationDomain, User
+from innocore.accounts.rules import domain_problems, email_in_domain, normalise_domain
+from innocore.errors import DomainError, Forbidden, NotFound, Problem
+from innocore.extensions import db
+from innocore.links import absolute_url
+from innocore.notifications.services import queue_email
+from innocore.permissions import can_administer_organisation, is_network_admin
+from innocore.vocab import MembershipMethod, OrganisationKind, OrgRole
+
+# What an administrator does with a claim: (audit action, e-mail subject).
+DECISIONS = {
+    "approved": ("membership.approved", "Your membership of {org} is confirmed"),
+    "declined": ("membership.declined", "Your membership of {org} was not confirmed"),
+    "revoked": ("membership.revoked", "Your membership of {org} is no longer confirmed"),
+}
+
+
+def verify_membership(
+    user: User, organisation: Organisation, method: MembershipMethod, *, actor: User | None = None
+) -> User:
+    """Record that ``user`` verifiably belongs to ``organisation`` (the kernel's one entry point).
+
+    Moves the user into ``organisation`` if they were elsewhere (as a plain member: roles do not
+    travel) and marks the membership verified now by ``method``; writes a ``membership.verified``
+    audit event (``actor`` defaults to the user). Idempotent for an already verified membership of
+    the same organisation. Flushes, never commits. Called by the e-mail confirmation, company
+    invitations, administrators' approvals and the SSO sign-in (``innocore/sso/``).
+
+    Raises ``DomainError`` (``company_needs_invitation``) when e-mail domains would verify a company
+    membership: companies admit people by invitation (or their own SSO) only.
+    """
+    if organisation.kind == OrganisationKind.COMPANY and method == MembershipMethod.EMAIL_DOMAIN:
+        raise DomainError(
+            Problem("company_needs_invitation", "Companies admit people by invitation only.")
+        )
+    if user.organisation_id == organisation.id and user.membership_verified_at is not None:
+        return user
+    if user.organisation_id != organisation.id:
+        _claim(user, organisation)
+    user.membership_verified_at = clock.now()
+    user.membership_method = method
+    user.membership_declined_at = None
+    audit.record(
+        actor or user,
+        "membership.verified",
+        user,
+        audit.changes_of(user),
+        organisation_id=organisation.id,
+    )
+    return user
+
+
+def _claim(user: User, organisation: Organisation) -> None:
+    user.organisation_id = organisation.id
+    user.organisation = organisation
+    user.org_role = OrgRole.MEMBER
+    user.membership_verified_at = None
+    user.membership_method = None
+    user.membership_declined_at = None
+
+
+def matching_domain(user: User) -> OrganisationDomain | None:
+    """The registered domain of the user's organisation their address is in, if any."""
+    host = user.email.rpartition("@")[2].lower()
+    parts = host.split(".")
+    candidates = [".".join(parts[i:]) for i in range(len(parts) - 1)]
+    row = db.session.scalar(
+        sa.select(OrganisationDomain).where(
+            OrganisationDomain.organisation_id == user.organisation_id,
+            OrganisationDomain.domain.in_(candidates),
+        )
+    )
+    return row if row is not None and email_in_domain(user.email, row.domain) else None
+
+
+def verify_by_domain(user: User) -> bool:
+    """Verify the membership if the confirmed address is in a domain the organisation registered;
+    returns whether the membership is verified afterwards."""
+    if user.membership_verified_at is not None:
+        return True
+    if user.email_verified_at is None or user.organisation.kind == OrganisationKind.COMPANY:
+        return False
+    if matching_domain(user) is None:
+        return False
+    verify_membership(user, user.organisation, MembershipMethod.EMAIL_DOMAIN)
+    return True
+
+
+def change_organisation(user: User, organisation: Organisation) -> User:
+    """Claim another (non-company) organisation: the old verification ends, the new claim is
+    verified at once if the confirmed address is in one of its domains, otherwise it waits for an
+    administrator. Raises ``DomainError``: ``company_needs_invitation``, ``same_organisation``."""
+    if organisation.kind == OrganisationKind.COMPANY:
+        raise DomainError(
+            Problem(
+                "company_needs_invitation",
+                f"{organisation.name} admits people by invitation only: ask its administrator.",
+                "organisation",
+            )
+        )
+    if organisation.id == user.organisation_id:
+        raise DomainError(
+            Problem("same_organisation", "You already belong to this organisation.", "organisation")
+        )
+    old = user.organisation_id
+    _claim(user, organisation)
+    audit.record(
+        user,
+        "membership.claimed",
+        user,
+        {"organisation_id": [old, organisation.id]},
+        organisation_id=organisation.id,
+    )
+    verify_by_domain(user)
+    return user
+
+
+def why_external(user, facility) -> str | None:
+    """The sentence shown where a price is shown, when the user is priced as external only because
+    their membership of the facility's institution is not verified; ``None`` otherwise."""
+    if not getattr(user, "is_authenticated", False) or user.membership_verified_at is not None:
+        return None
+    org = user.organisation
+    if org.kind == OrganisationKind.COMPANY:
+        return None
+    if user.organisation_id == facility.institution_id:
+        return (
+            f"You are priced as an external user here until your membership of {org.name} is "
+            "verified: confirm an address in one of its registered e-mail domains, or wait for "
+            "an administrator to approve you."
+        )
+    return None
+
+
+def membership_status(user: User) -> dict:
+    """``{"organisation_id", "verified", "method", "verified_at", "declined_at", "explanation"}``."""
+    if user.membership_verified_at is not None:
+        text = f"Verified ({user.membership_method.label})."
+    elif user.membership_declined_at is not None:
+        text = (
+            f"An administrator of {user.organisation.name} did not confirm your membership: "
+            "you are treated as an external user."
+        )
+    else:
+        text = (
+            f"Not verified yet: until an address in a domain {user.organisation.name} registered "
+            "is confirmed, or an administrator approves you, you are treated as an external user."
+        )
+    return {
+        "organisation_id": user.organisation_id,
+        "verified": user.membership_verified_at is not None,
+        "method": user.membership_method.value if user.membership_method else None,
+        "verified_at": user.membership_verified_at,
+        "declined_at": user.membership_declined_at,
+        "explanation": text,
+    }
+
+
+# ---- administrators ----------------------------------------------------------------------------
+
+
+def organisation_for(actor: User, organisation_id: int) -> Organisation:
+    """The organisation, if the actor administers it (``NotFound``/``Forbidden`` otherwise)."""
+    org = db.session.get(Organisation, organisation_id)
+    if org is None:
+        raise NotFound("No such organisation.")
+    if not can_administer_organisation(actor, org):
+        raise Forbidden("Only the organisation's administrators decide who belongs to it.")
+    return org
+
+
+def administered_organisations(actor: User) -> list[Organisation]:
+    from innocore.permissions import administered_organisation_ids
+
+    stmt = sa.select(Organisation).order_by(Organisation.name)
+    if not is_network_admin(actor):
+        stmt = stmt.where(Organisation.id.in_(administered_organisation_ids(actor)))
+    return list(db.session.scalars(stmt.limit(500)))
+
+
+def members_query(org: Organisation, state: str):
+    """``state``: ``pending`` (claims awaiting a decision), ``verified`` or ``declined``."""
+    stmt = sa.select(User).where(User.organisation_id == org.id, User.active.is_(True))
+    if state == "verified":
+        stmt = stmt.where(User.membership_verified_at.is_not(None))
+    elif state == "declined":
+        stmt = stmt.where(
+            User.membership_verified_at.is_(None), User.membership_declined_at.is_not(None)
+        )
+    else:
+        stmt = stmt.where(
+            User.membership_verified_at.is_(None), User.membership_declined_at.is_(None)
+        )
+    return stmt.order_by(User.name, User.id)
+
+
+def pending_count(actor: User) -> int:
+    from innocore.permissions import administered_organisation_ids
+
+    ids = administered_organisation_ids(actor)
+    if not ids:
+        return 0
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(User)
+            .where(
+                User.organisation_id.in_(ids),
+                User.active.is_(True),
+                User.membership_verified_at.is_(None),
+                User.membership_declined_at.is_(None),
+            )
+        )
+        or 0
+    )
+
+
+def _member(org: Organisation, user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None or user.organisation_id != org.id:
+        raise NotFound("This person does not claim this organisation.")
+    return user
+
+
+def decide(actor: User, organisation_id: int, user_id: int, decision: str) -> User:
+    """An administrator ``approved``, ``declined`` or ``revoked`` a person's membership.
+
+    Approving verifies (``admin_approval``); declining a pending claim or revoking a verified
+    membership leaves the person in the organisation but priced as external. Company memberships
+    are managed by invitations, not here. The person is e-mailed. Raises ``Forbidden``,
+    ``NotFound``, ``DomainError`` (``company_needs_invitation``, ``self``, ``not_pending``,
+    ``not_verified``).
+    """
+    org = organisation_for(actor, organisation_id)
+    if org.kind == OrganisationKind.COMPANY:
+        raise DomainError(
+            Problem(
+                "company_needs_invitation",
+                "Company memberships are managed with invitations on the company page.",
+            )
+        )
+    user = _member(org, user_id)
+    if user.id == actor.id and not is_network_admin(actor):
+        raise DomainError(Problem("self", "Someone else decides about your own membership."))
+    if decision == "approved":
+        verify_membership(user, org, MembershipMethod.ADMIN_APPROVAL, actor=actor)
+    elif decision == "declined":
+        if user.membership_verified_at is not None:
+            raise DomainError(Problem("not_pending", "This membership is already verified."))
+        user.membership_declined_at = clock.now()
+        audit.record(
+            actor, "membership.declined", user, audit.changes_of(user), organisation_id=org.id
+        )
+    elif decision == "revoked":
+        if user.membership_verified_at is None:
+            raise DomainError(Problem("not_verified", "This membership is not verified."))
+        user.membership_verified_at = None
+        user.membership_method = None
+        user.membership_declined_at = clock.now()
+        user.org_role = OrgRole.MEMBER
+        audit.record(
+            actor, "membership.revoked", user, audit.changes_of(user), organisation_id=org.id
+        )
+    else:
+        raise DomainError(Problem("decision_invalid", "Approve, decline or revoke.", "decision"))
+    queue_email(
+        user,
+        DECISIONS[decision][1].format(org=org.name),
+        "membership_decision",
+        link=absolute_url("accounts.profile"),
+        decision=decision,
+        organisation=org,
+        actor=actor,
+    )
+    return user
+
+
+def list_domains(org: Organisation) -> list[OrganisationDomain]:
+    return list(
+        db.session.scalars(
+            sa.select(OrganisationDomain)
+            .where(OrganisationDomain.organisation_id == org.id)
+            .order_by(OrganisationDomain.domain)
+        )
+    )
+
+
+def add_domain(actor: User, organisation_id: int, domain: str) -> tuple[OrganisationDomain, int]:
+    """Register an e-mail domain of the organisation; pending claims with a confirmed address in
+    it are verified at once. Returns the domain and how many people it verified. Raises
+    ``Forbidden``/``NotFound``, ``DomainError`` (rules in ``domain_problems``)."""
+    org = organisation_for(actor, organisation_id)
+    domain = normalise_domain(domain)
+    owner = db.session.scalar(
+        sa.select(OrganisationDomain.organisation_id).where(OrganisationDomain.domain == domain)
+    )
+    if owner == org.id:
+        raise DomainError(Problem("domain_known", "This domain is already registered.", "domain"))
+    problems = domain_problems(domain, organisation_kind=org.kind, taken_by_other=owner is not None)
+    if problems:
+        raise DomainError(problems)
+    row = OrganisationDomain(
+        organisation_id=org.id, domain=domain, added_by_id=actor.id, created_at=clock.now()
+    )
+    db.session.add(row)
+    db.session.flush()
+    audit.record(
+        actor, "organisation.domain_added", row, {"domain": [None, domain]}, organisation_id=org.id
+    )
+    verified = 0
+    for user in db.session.scalars(members_query(org, "pending")):
+        if email_in_domain(user.email, domain) and verify_by_domain(user):
+            verified += 1
+    return row, verified
+
+
+def remove_domain(actor: User, organisation_id: int, domain_id: int) -> None:
+    """Stop verifying new addresses in a domain; memberships it verified stay verified."""
+    org = organisation_for(actor, organisation_id)
+    row = db.session.get(OrganisationDomain, domain_id)
+    if row is None or row.organisation_id != org.id:
+        raise NotFound("No such domain.")
+    audit.record(
+        actor,
+        "organisation.domain_removed",
+        row,
+        {"domain": [row.domain, None]},
+        organisation_id=org.id,
+    )
+    db.session.delete(row)
+    db.session.flush()
 
 
 def record_verified_membership(
     user: User, organisation: Organisation, *, source: str, affiliation: str = ""
 ) -> None:
-    """Record that ``organisation`` verified ``user``'s membership now: an audit event
-    ``user.membership_verified`` naming the ``source`` (e.g. ``"oidc https://idp.example"``) and
-    the ``affiliation`` the provider asserted (``"staff@uni.example"``). Flushes, never commits."""
+    """Single sign-on's entry point: ``organisation`` (through its identity provider) verified
+    ``user``'s membership now. Marks it verified (``verify_membership``, method ``sso``) and adds
+    the audit event ``user.membership_verified`` naming the ``source`` (e.g. ``"oidc
+    https://idp.example"``) and the asserted ``affiliation`` (``"staff@uni.example"``). Flushes,
+    never commits."""
+    verify_membership(user, organisation, MembershipMethod.SSO)
     changes = {"organisation_id": [None, organisation.id], "source": [None, source[:200]]}
     if affiliation:
         changes["affiliation"] = [None, affiliation[:200]]

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from innocore.db import UTCDateTime, enum_column
 from innocore.extensions import db
-from innocore.vocab import Locale, OrganisationKind, OrgRole
+from innocore.vocab import Locale, MembershipMethod, OrganisationKind, OrgRole
 
 
 class Organisation(db.Model):
@@ -56,10 +56,23 @@ class User(UserMixin, db.Model):
     session_epoch: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Membership of ``organisation`` is only claimed until verified (innocore.accounts.membership);
+    # an unverified member is priced and approved as an external user.
+    membership_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    membership_method: Mapped[MembershipMethod | None] = mapped_column(
+        enum_column(MembershipMethod, "membership_method")
+    )
+    membership_declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     organisation: Mapped[Organisation] = relationship(lazy="joined", innerjoin=True)
 
-    __table_args__ = (sa.Index("uq_user_account_email_lower", sa.func.lower(email), unique=True),)
+    __table_args__ = (
+        sa.Index("uq_user_account_email_lower", sa.func.lower(email), unique=True),
+        sa.CheckConstraint(
+            "(membership_verified_at IS NULL) = (membership_method IS NULL)",
+            name="membership_verified_with_method",
+        ),
+    )
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
@@ -72,8 +85,34 @@ class User(UserMixin, db.Model):
         return self.active
 
     @property
+    def membership_verified(self) -> bool:
+        return self.membership_verified_at is not None
+
+    @property
     def is_company_admin(self) -> bool:
-        return self.org_role == OrgRole.ADMIN and self.organisation.kind == OrganisationKind.COMPANY
+        return (
+            self.org_role == OrgRole.ADMIN
+            and self.organisation.kind == OrganisationKind.COMPANY
+            and self.membership_verified
+        )
+
+
+class OrganisationDomain(db.Model):
+    """An e-mail domain an organisation's administrators registered: confirmed addresses in it
+    (or its subdomains) verify membership of that organisation."""
+
+    __tablename__ = "organisation_domain"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    domain: Mapped[str] = mapped_column(sa.String(253), unique=True)  # lower case, no dot at ends
+    added_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    organisation: Mapped[Organisation] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<OrganisationDomain {self.domain} org={self.organisation_id}>"
 
 
 class TokenPurpose(enum.StrEnum):

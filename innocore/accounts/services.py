@@ -22,7 +22,7 @@ from innocore.extensions import db
 from innocore.links import absolute_url
 from innocore.notifications import kinds
 from innocore.notifications.services import queue_email
-from innocore.vocab import OrganisationKind, OrgRole
+from innocore.vocab import MembershipMethod, OrganisationKind, OrgRole
 
 # Hashing a throw-away password keeps the time of a login for an unknown e-mail the same.
 _DUMMY_HASH: list[str] = []
@@ -80,10 +80,22 @@ def register(
 ) -> User:
     """Create an unverified account and e-mail a verification link.
 
-    The first person to register a new company becomes its company administrator.
+    The person only *claims* an existing institution: the membership is verified later (e-mail
+    domain, administrator's approval; see ``innocore.accounts.membership``), until then they are
+    external. An existing company is refused (``company_needs_invitation``): companies admit people
+    by invitation only. The first person to register a new company becomes its administrator.
     """
     email = normalise_email(email)
     problems = password_problems(password, email=email, name=name)
+    if isinstance(organisation, Organisation) and organisation.kind == OrganisationKind.COMPANY:
+        problems.append(
+            Problem(
+                "company_needs_invitation",
+                f"{organisation.name} admits people by invitation only: ask its administrator "
+                "for an invitation, or register with your own organisation.",
+                "organisation",
+            )
+        )
     if get_user_by_email(email) is not None:
         problems.append(
             Problem("email_taken", "An account with this e-mail already exists.", "email")
@@ -93,6 +105,15 @@ def register(
     created = False
     if isinstance(organisation, NewOrganisation):
         organisation, created = get_or_create_organisation(organisation)
+        if not created and organisation.kind == OrganisationKind.COMPANY:
+            raise DomainError(
+                Problem(
+                    "company_needs_invitation",
+                    f"{organisation.name} already has an account and admits people by "
+                    "invitation only: ask its administrator for an invitation.",
+                    "new_org_name",
+                )
+            )
     role = (
         OrgRole.ADMIN
         if created and organisation.kind == OrganisationKind.COMPANY
@@ -107,6 +128,9 @@ def register(
         timezone=timezone,
         created_at=clock.now(),
     )
+    if role == OrgRole.ADMIN:  # founded the company account
+        user.membership_verified_at = user.created_at
+        user.membership_method = MembershipMethod.FOUNDER
     db.session.add(user)
     db.session.flush()
     audit.record(
@@ -178,6 +202,9 @@ def verify_email(raw: str) -> User:
     if user.email_verified_at is None:
         user.email_verified_at = clock.now()
         audit.record(user, "user.email_verified", user, {"email_verified_at": [None, "now"]})
+    from innocore.accounts.membership import verify_by_domain
+
+    verify_by_domain(user)
     return user
 
 
@@ -253,6 +280,9 @@ def reset_password(raw: str, new_password: str) -> User:
     _set_password(user, new_password, action="user.password_reset")
     if user.email_verified_at is None:  # the link proved the address
         user.email_verified_at = clock.now()
+        from innocore.accounts.membership import verify_by_domain
+
+        verify_by_domain(user)
     return user
 
 

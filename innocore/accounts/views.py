@@ -53,10 +53,11 @@ def _safe_next(target: str | None) -> str:
 
 
 def _organisation_choices() -> list[tuple[str, str]]:
+    """Institutions only: a company is joined through its administrator's invitation."""
     orgs = db.session.execute(
-        sa.select(Organisation.id, Organisation.name, Organisation.country).order_by(
-            Organisation.name
-        )
+        sa.select(Organisation.id, Organisation.name, Organisation.country)
+        .where(Organisation.kind != OrganisationKind.COMPANY)
+        .order_by(Organisation.name)
     ).all()
     return (
         [("", "Choose…")]
@@ -200,6 +201,22 @@ def reset_password(token: str):
     return redirect(url_for("accounts.login"))
 
 
+def render_profile(**overrides):
+    """The profile page with fresh forms, except those given (a refused form keeps its errors)."""
+    from innocore.accounts.membership_views import organisation_form
+
+    context = {
+        "form": forms.ProfileForm(obj=current_user),
+        "password_form": forms.ChangePasswordForm(),
+        "token_form": forms.TokenForm(),
+        "tokens": list_tokens(current_user),
+        "new_token": None,
+    } | overrides
+    if "organisation_form" not in context:
+        context["organisation_form"] = organisation_form()
+    return render_template("accounts/profile.html", **context)
+
+
 @bp.route("/profile", methods=["GET", "POST"])
 @login_required
 def profile():
@@ -216,14 +233,7 @@ def profile():
         db.session.commit()
         flash("Profile saved.", "success")
         return redirect(url_for("accounts.profile"))
-    return render_template(
-        "accounts/profile.html",
-        form=form,
-        password_form=forms.ChangePasswordForm(),
-        token_form=forms.TokenForm(),
-        tokens=list_tokens(current_user),
-        new_token=None,
-    ), 422 if form.errors else 200
+    return render_profile(form=form), 422 if form.errors else 200
 
 
 @bp.route("/profile/password", methods=["POST"])
@@ -243,14 +253,7 @@ def change_password():
             login_user(current_user._get_current_object())  # keep this session only
             flash("Password changed. Your other sessions are signed out.", "success")
             return redirect(url_for("accounts.profile"))
-    return render_template(
-        "accounts/profile.html",
-        form=forms.ProfileForm(obj=current_user),
-        password_form=form,
-        token_form=forms.TokenForm(),
-        tokens=list_tokens(current_user),
-        new_token=None,
-    ), 422
+    return render_profile(password_form=form), 422
 
 
 @bp.route("/profile/tokens", methods=["POST"])
@@ -269,14 +272,7 @@ def create_token():
         else:
             db.session.commit()
     status = 201 if raw else 422
-    return render_template(
-        "accounts/profile.html",
-        form=forms.ProfileForm(obj=current_user),
-        password_form=forms.ChangePasswordForm(),
-        token_form=forms.TokenForm() if raw else form,
-        tokens=list_tokens(current_user),
-        new_token=raw,
-    ), status
+    return render_profile(token_form=forms.TokenForm() if raw else form, new_token=raw), status
 
 
 @bp.route("/profile/tokens/<int:token_id>/revoke", methods=["POST"])

@@ -23,6 +23,7 @@ from innocore.facilities.models import Facility
 from innocore.vocab import OrganisationKind, Technology
 from instruments.models import Booking, BookingStatus, Downtime, Instrument, OpeningHours
 from tests.support.browser import go_by_menu, screenshot, sign_in
+from tests.support.members import verified
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -44,7 +45,7 @@ def _seed(app) -> int:
                                 location="Room B12", created_at=now, updated_at=now)  # fmt: skip
         student = User(email="giulia@valmonte.example", name="Giulia Student", organisation=org,
                        password_hash=hash_password(PASSWORD), email_verified_at=now,
-                       created_at=now)  # fmt: skip
+                       created_at=now, **verified(now))  # fmt: skip
         db.session.add_all([instrument, student])
         db.session.commit()
         instrument_id = instrument.id
@@ -103,9 +104,9 @@ def _seed_calendars(app, day) -> dict:
                             created_at=now)  # fmt: skip
         student = User(email="marta@collina.example", name="Marta Student", organisation=org,
                        password_hash=hash_password(PASSWORD), email_verified_at=now,
-                       created_at=now)  # fmt: skip
+                       created_at=now, **verified(now))  # fmt: skip
         other = User(email="luca@collina.example", name="Luca Other", organisation=org,
-                     password_hash="x", created_at=now)  # fmt: skip
+                     password_hash="x", created_at=now, **verified(now))  # fmt: skip
         instruments = [
             Instrument(facility=facility, name=f"{NAMES[i % 10]} {i // 10 + 1}",
                        technology=Technology.LIGHT_MICROSCOPY, model="", slot_minutes=30,

@@ -18,6 +18,7 @@ from innocore.facilities.models import Facility, FacilityRole
 from innocore.vocab import FacilityRoleKind, OrganisationKind, Technology
 from tests.support.browser import go_by_menu, sign_in
 from tests.support.live import LiveServer
+from tests.support.members import verified
 from training.certification import services
 from training.certification.models import Certificate
 
@@ -61,6 +62,7 @@ def seed(app) -> tuple[str, int]:
                 organisation=university,
                 created_at=now,
                 email_verified_at=now,
+                **verified(now),
             )
             for email, name in (
                 ("sofia@valmonte.example", "Sofia Student"),

@@ -15,6 +15,7 @@ from innocore.extensions import db
 from innocore.facilities.models import Facility, FacilityRole, FacilityTechnology
 from innocore.vocab import FacilityRoleKind, OrganisationKind, Technology
 from tests.support.browser import go_by_menu, sign_in
+from tests.support.members import verified
 from training.models import (
     AssessmentType,
     Audience,
@@ -56,6 +57,7 @@ def seed(app) -> None:
             organisation=university,
             created_at=now,
             email_verified_at=now,
+            **verified(now),
         )
         trainer = User(
             email="tomas@valmonte.example",
@@ -64,6 +66,7 @@ def seed(app) -> None:
             organisation=university,
             created_at=now,
             email_verified_at=now,
+            **verified(now),
         )
         competence = Competence(
             code="IMG.CONFOCAL",

@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from instruments.models import ACTIVE_STATUSES, Booking
+from tests.support.members import verified
 
 SLOTS = 5
 PER_SLOT = 12  # 60 requests in flight at once
@@ -35,7 +36,8 @@ def _seed(app) -> tuple[int, list[str]]:
                                 technology=Technology.LIGHT_MICROSCOPY, created_at=now,
                                 updated_at=now)  # fmt: skip
         users = [User(email=f"racer{i}@example.org", name=f"Racer {i}", password_hash="x",
-                      organisation=org, created_at=now) for i in range(SLOTS * PER_SLOT)]  # fmt: skip
+                      organisation=org, created_at=now, **verified(now))
+                 for i in range(SLOTS * PER_SLOT)]  # fmt: skip
         db.session.add_all([instrument, *users])
         db.session.flush()
         tokens = [create_token(u, "race")[1] for u in users]

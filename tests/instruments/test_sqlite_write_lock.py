@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from innocore.errors import DomainError
 from tests.support.databases import backend
+from tests.support.members import verified
 
 pytestmark = pytest.mark.skipif(backend() != "sqlite", reason="SQLite's write lock only")
 _seq = itertools.count(1)
@@ -50,7 +51,7 @@ def world(own_db):
         instrument = Instrument(facility=facility, name="Locked scope", created_at=now,
                                 technology=Technology.LIGHT_MICROSCOPY, updated_at=now)  # fmt: skip
         user = User(email=f"lock{n}@example.org", name="Lena", password_hash="x",
-                    organisation=org, created_at=now)  # fmt: skip
+                    organisation=org, created_at=now, **verified(now))  # fmt: skip
         db.session.add_all([instrument, user])
         db.session.commit()
         ids = {"instrument": instrument.id, "user": user.id, "org": org.id}

@@ -30,6 +30,10 @@ PARITY = {
     "companies.invite": "companies_api.invite",
     "companies.revoke": "companies_api.revoke_invitation",
     "companies.role": "companies_api.set_role",
+    "membership.change_organisation": "membership_api.change_my_organisation",
+    "membership.add_domain": "membership_api.add_domain",
+    "membership.remove_domain": "membership_api.remove_domain",
+    "membership.decide": "membership_api.decide",
     # instruments: catalog, bookings, problems, feeds, settings
     "instruments.create": "instruments_manage_api.create_instrument",
     "instruments.edit": "instruments_manage_api.update_instrument",

@@ -8,6 +8,9 @@ MANAGERS = frozenset({"manager", "admin"})
 ANY_MANAGER = frozenset({"manager", "other_manager", "admin"})
 ADMIN = frozenset({"admin"})
 COMPANY = frozenset({"company_admin", "admin"})
+# Who decides memberships: the institution's facility managers and network admins; the list page
+# is open to anyone administering some organisation (a company administrator: their company).
+DECIDERS = frozenset({"manager", "other_manager", "admin", "company_admin"})
 
 ROUTES = [
     Route("GET", "/dashboard", SIGNED_IN),
@@ -84,6 +87,27 @@ ROUTES = [
     Route("GET", "/api/v1/reports/facilities/{facility_id}", MANAGERS, api=True),
     Route("GET", "/api/v1/reports/network", ADMIN, api=True),
     Route("GET", "/api/v1/reports/companies/{company_id}", COMPANY, api=True),
+    # verified membership
+    Route("POST", "/profile/organisation", SIGNED_IN, data={"organisation": "{institution_id}"}),
+    Route("GET", "/organisations/members", DECIDERS),
+    Route("GET", "/organisations/{institution_id}/members", MANAGERS),
+    Route("POST", "/organisations/{institution_id}/domains", MANAGERS,
+          data={"domain": "matrix.example"}),
+    Route("POST", "/organisations/{institution_id}/domains/{domain_id}/remove", MANAGERS),
+    Route("POST", "/organisations/{institution_id}/members/{claimant_id}/approve", MANAGERS),
+    Route("POST", "/organisations/{institution_id}/members/{claimant_id}/decline", MANAGERS),
+    Route("POST", "/organisations/{institution_id}/members/{claimant_id}/revoke", MANAGERS),
+    Route("GET", "/api/v1/me/membership", SIGNED_IN, api=True),
+    Route("PUT", "/api/v1/me/organisation", SIGNED_IN, api=True,
+          data={"organisation_id": "{institution_id}"}),
+    Route("GET", "/api/v1/organisations/{institution_id}/members", MANAGERS, api=True),
+    Route("POST", "/api/v1/organisations/{institution_id}/members/{claimant_id}/decision",
+          MANAGERS, api=True, data={"decision": "approved"}),
+    Route("GET", "/api/v1/organisations/{institution_id}/domains", MANAGERS, api=True),
+    Route("POST", "/api/v1/organisations/{institution_id}/domains", MANAGERS, api=True,
+          data={"domain": "matrix.example"}),
+    Route("POST", "/api/v1/organisations/{institution_id}/domains/{domain_id}/remove", MANAGERS,
+          api=True),
 ]  # fmt: skip
 
 PUBLIC = {
@@ -122,13 +146,30 @@ KERNEL_BLUEPRINTS = {
     "reports_api",
     "sso",
     "sso_api",
+    "membership",
+    "membership_api",
     None,
 }
 
 
 @pytest.fixture
-def world(make_user, make_org, make_facility, grant, make_competence):
-    return build_world(make_user, make_org, make_facility, grant, make_competence)
+def world(make_user, make_org, make_facility, grant, make_competence, db_session):
+    from innocore import clock
+    from innocore.accounts.models import OrganisationDomain
+    from innocore.facilities.models import Facility
+
+    people, ids = build_world(make_user, make_org, make_facility, grant, make_competence)
+    institution = db_session.get(Facility, ids["facility_id"]).institution
+    claimant = make_user(organisation=institution, member=False)
+    domain = OrganisationDomain(organisation_id=institution.id, domain="matrix-own.example",
+                                added_by_id=people["admin"].id, created_at=clock.now())  # fmt: skip
+    db_session.add(domain)
+    db_session.commit()
+    return people, ids | {
+        "institution_id": institution.id,
+        "claimant_id": claimant.id,
+        "domain_id": domain.id,
+    }
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.id)
@@ -147,7 +188,11 @@ def test_every_kernel_route_is_in_the_matrix_or_public(app):
             .replace("<int:role_id>", "{staff_role_id}")
             .replace("<int:token_id>", "{token}")
             .replace("<int:competence_id>", "{competence_id}")
-            .replace("<int:organisation_id>", "{company_id}")
+            .replace("companies/<int:organisation_id>", "companies/{company_id}")
+            .replace("<int:organisation_id>", "{institution_id}")
+            .replace("<int:domain_id>", "{domain_id}")
+            .replace("<int:user_id>", "{claimant_id}")
+            .replace("<any(approve, decline, revoke):verb>", "approve")
         )
 
     missing = []

@@ -10,18 +10,22 @@ from innocore.vocab import OrganisationKind, UserCategory
 
 
 @pytest.mark.parametrize(
-    ("org_id", "kind", "facility_institution", "expected"),
+    ("org_id", "kind", "facility_institution", "verified", "expected"),
     [
-        (1, OrganisationKind.UNIVERSITY, 1, UserCategory.INTERNAL),
-        (2, OrganisationKind.UNIVERSITY, 1, UserCategory.EXTERNAL_ACADEMIC),
-        (2, OrganisationKind.RESEARCH_INSTITUTE, 1, UserCategory.EXTERNAL_ACADEMIC),
-        (2, OrganisationKind.HOSPITAL, 1, UserCategory.EXTERNAL_ACADEMIC),
-        (2, OrganisationKind.OTHER, 1, UserCategory.EXTERNAL_ACADEMIC),
-        (3, OrganisationKind.COMPANY, 1, UserCategory.INDUSTRY),
+        (1, OrganisationKind.UNIVERSITY, 1, True, UserCategory.INTERNAL),
+        (1, OrganisationKind.UNIVERSITY, 1, False, UserCategory.EXTERNAL_ACADEMIC),
+        (2, OrganisationKind.UNIVERSITY, 1, True, UserCategory.EXTERNAL_ACADEMIC),
+        (2, OrganisationKind.RESEARCH_INSTITUTE, 1, True, UserCategory.EXTERNAL_ACADEMIC),
+        (2, OrganisationKind.HOSPITAL, 1, False, UserCategory.EXTERNAL_ACADEMIC),
+        (2, OrganisationKind.OTHER, 1, True, UserCategory.EXTERNAL_ACADEMIC),
+        (3, OrganisationKind.COMPANY, 1, True, UserCategory.INDUSTRY),
+        (3, OrganisationKind.COMPANY, 1, False, UserCategory.INDUSTRY),
     ],
 )
-def test_user_category_is_derived_from_organisation(org_id, kind, facility_institution, expected):
-    assert user_category(org_id, kind, facility_institution) == expected
+def test_user_category_is_derived_from_verified_organisation(
+    org_id, kind, facility_institution, verified, expected
+):
+    assert user_category(org_id, kind, facility_institution, verified=verified) == expected
 
 
 @pytest.mark.parametrize(

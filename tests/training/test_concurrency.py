@@ -20,6 +20,7 @@ from innocore.extensions import db
 from innocore.facilities.models import Facility, FacilityRole
 from innocore.vocab import FacilityRoleKind, OrganisationKind, Technology
 from tests.support.live import LiveServer
+from tests.support.members import verified
 from training.models import (
     AssessmentType,
     Audience,
@@ -76,6 +77,7 @@ def _seed() -> tuple[int, list[str]]:
             organisation=org,
             created_at=now,
             email_verified_at=now,
+            **verified(now),
         )
         for i in range(PEOPLE + 1)
     ]

@@ -16,6 +16,7 @@ import pytest
 
 from innocore import clock
 from tests.support.live import LiveServer
+from tests.support.members import verified
 
 EMAIL = "mover@example.org"
 
@@ -51,9 +52,9 @@ def _people(app, *, admin=False, manager_of=None):
                                                         CompetenceLevel(level=2, name="Own")])  # fmt: skip
         pw = hash_password("a long enough password")
         mover = User(email=EMAIL, name="Mo Ver", organisation=org, password_hash=pw,
-                     created_at=now, email_verified_at=now)  # fmt: skip
+                     created_at=now, email_verified_at=now, **verified(now))  # fmt: skip
         manager = User(email=f"manager@{manager_of}.test", name="Manny", organisation=org,
-                       password_hash=pw, created_at=now, email_verified_at=now,
+                       password_hash=pw, created_at=now, email_verified_at=now, **verified(now),
                        is_network_admin=admin)  # fmt: skip
         db.session.add_all([org, facility, competence, mover, manager])
         db.session.flush()
