@@ -145,6 +145,12 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(membership_api)
     init_membership(app)
+    from innocore.accounts.group_api import bp as groups_api
+    from innocore.accounts.group_views import bp as groups_bp
+    from innocore.ledger.account_views import bp as accounts_bp
+
+    for bp in (groups_api, groups_bp, accounts_bp):
+        app.register_blueprint(bp)
     register_instruments(app)
     register_requests(app)
     register_ledger(app)

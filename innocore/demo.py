@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from innocore import clock
+from innocore.accounts.groups import create_group, decide_member
 from innocore.accounts.models import Organisation, User
 from innocore.accounts.services import hash_password
 from innocore.competences.models import Competence, CompetenceLevel
@@ -225,11 +226,14 @@ def seed_demo() -> bool:
         competences.append(c)
     db.session.add_all(competences)
     db.session.flush()
+    group, accounts = _seed_group(people, now)
     context = {
         "organisations": orgs,
         "people": people,
         "facilities": facilities,
         "competences": competences,
+        "group": group,
+        "accounts": accounts,
     }
     for seeder in current_app.extensions.get("innocore.demo_seeders", []):
         seeder(context)
@@ -247,6 +251,29 @@ def _seed_preferences(people: list[User], now) -> None:
         NotificationPreference(user_id=omar.id, kind=k, email=False, updated_at=now)
         for k in (REMINDERS, BOOKINGS)
     )
+
+
+def _seed_group(people, now):
+    """Marco Rossi's lab at Valmonte: Paula is a member, Nora asks to join; a grant with a budget
+    and an open cost centre."""
+    from datetime import date
+    from decimal import Decimal
+
+    from innocore.accounts.groups import request_to_join
+    from innocore.ledger.accounts import AccountInput, AccountKind, create_account
+
+    pi, phd, newcomer = people[1], people[7], people[12]
+    group = create_group(pi, "Rossi Imaging Lab")
+    request_to_join(phd, group.id)
+    decide_member(pi, group.id, phd.id, "approved")
+    request_to_join(newcomer, group.id)
+    year = now.year
+    grant = AccountInput(AccountKind.GRANT, f"ERC-{year}-STG-1042", "ERC Starting Grant LIGHTPATH",
+                         date(year - 1, 1, 1), date(year + 3, 12, 31), Decimal("20000"),
+                         group_id=group.id)  # fmt: skip
+    centre = AccountInput(AccountKind.COST_CENTRE, "CC-BIO-042", "Department core budget",
+                          date(year, 1, 1), group_id=group.id)  # fmt: skip
+    return group, [create_account(pi, grant), create_account(pi, centre)]
 
 
 def _zone(org: Organisation) -> str:

@@ -98,6 +98,7 @@ def booking_json(b: Booking) -> dict:
         "price": None if hourly is None else str(rules.price(b.starts_at, b.ends_at, hourly)),
         "status": b.status.value,
         "purpose": b.purpose,
+        "account_id": b.account_id,
         "project": b.project,
         "override_reason": b.override_reason,
         "flagged": b.flagged,

@@ -55,6 +55,7 @@ def book(instrument_id: int):
     instrument = queries.get_instrument(instrument_id)
     zone = instrument.facility.timezone
     form = BookingForm()
+    form.account.choices = _account_choices()
     if request.method == "GET" and request.args.get("start"):
         _prefill(form, instrument)
     if form.validate_on_submit():
@@ -111,6 +112,16 @@ def _instant_arg(name: str) -> datetime:
     return instant.astimezone(UTC)
 
 
+def _account_choices() -> list:
+    """The accounts the signed-in person may charge today (the service re-checks the day)."""
+    from innocore.forms import choices
+    from innocore.ledger.accounts import chargeable_accounts
+
+    accounts = chargeable_accounts(current_user)
+    first = ("", "Choose…") if accounts else ("", "None: your organisation's statement")
+    return choices([first] + [(str(a.id), a.label) for a in accounts])
+
+
 def _booking_input(form: BookingForm, zone: str) -> services.BookingInput:
     problems = []
     instants = {}
@@ -126,12 +137,16 @@ def _booking_input(form: BookingForm, zone: str) -> services.BookingInput:
             problems.append(Problem("unknown_user", "Nobody with this e-mail.", "user_email"))
         else:
             user_id = user.id
+    raw_account = (form.account.data or "").strip()
+    if raw_account and not (raw_account.isdigit() and len(raw_account) < 10):
+        problems.append(Problem("account_invalid", "Choose an account from the list.", "account"))
     if problems:
         raise DomainError(problems)
     return services.BookingInput(
         instants["starts_at"], instants["ends_at"], purpose=form.purpose.data or "",
         project=form.project.data or "", user_id=user_id,
         override_reason=(form.override_reason.data or "").strip() or None,
+        account_id=int(raw_account) if raw_account else None,
     )  # fmt: skip
 
 

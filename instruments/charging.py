@@ -103,6 +103,7 @@ def charge_finished_bookings(now: datetime | None = None, limit: int = 500) -> i
             incurred_at=booking.starts_at,
             currency=policy.currency,
             instrument_id=instrument.id,
+            account_id=booking.account_id,
         )
         made += record_charge(data) is not None
     return made

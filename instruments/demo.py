@@ -68,7 +68,7 @@ def seed_instruments(context: dict) -> None:
         db.session.add(instrument)
         created.append(instrument)
     db.session.flush()
-    _seed_bookings(created, people, now)
+    _seed_bookings(created, people, now, context.get("accounts") or [None])
     _seed_documents(created[-1], people, now)
 
 
@@ -105,7 +105,7 @@ def _seed_documents(freezer: Instrument, people, now) -> None:
     ])  # fmt: skip
 
 
-def _seed_bookings(instruments, people, now) -> None:
+def _seed_bookings(instruments, people, now, accounts) -> None:
     phd, postdoc = people[7], people[8]
     for n, instrument in enumerate(instruments[:6]):
         zone = ZoneInfo(instrument.facility.timezone)
@@ -116,6 +116,7 @@ def _seed_bookings(instruments, people, now) -> None:
             instrument=instrument, user=user, booked_by=people[2], starts_at=start,
             ends_at=start + timedelta(hours=2), status=BookingStatus.CONFIRMED,
             purpose="Demo booking", project="Demo", uid=f"booking-{uuid.uuid4().hex}@innocore",
+            account_id=accounts[n % len(accounts)].id if user is phd and accounts[0] else None,
             override_reason="Demo data", created_at=now, updated_at=now,
         )  # fmt: skip
         db.session.add(booking)

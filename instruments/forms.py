@@ -28,6 +28,7 @@ class BookingForm(FlaskForm):
         "Book for (e-mail, staff only)", validators=[Optional(), Length(max=254)]
     )
     override_reason = TextAreaField("Override reason (staff only)")
+    account = SelectField("Account to charge", validators=[Optional()], validate_choice=False)
 
 
 class MoveForm(FlaskForm):

@@ -196,6 +196,8 @@ class Booking(db.Model):
     status: Mapped[BookingStatus] = mapped_column(enum_column(BookingStatus, "booking_status"))
     purpose: Mapped[str] = mapped_column(sa.Text, default="")
     project: Mapped[str] = mapped_column(sa.String(200), default="")
+    # The billing account charged (innocore.ledger.accounts); None: the organisation's statement.
+    account_id: Mapped[int | None] = mapped_column(sa.ForeignKey("billing_account.id"), index=True)
     uid: Mapped[str] = mapped_column(sa.String(120), unique=True)
     sequence: Mapped[int] = mapped_column(default=0)
     override_reason: Mapped[str | None] = mapped_column(sa.Text)

@@ -68,6 +68,7 @@ class BookingIn(Strict):
     project: str = ""
     user_id: int | None = None
     override_reason: str | None = Field(None, max_length=1000)
+    account_id: int | None = Field(None, ge=1, le=2**31 - 1, description="billing account charged")
 
 
 class MoveIn(Strict):
@@ -101,6 +102,7 @@ class BookingOut(BaseModel):
     price: Decimal | None
     status: BookingStatus
     purpose: str
+    account_id: int | None = None
     project: str
     override_reason: str | None
     flagged: str | None

@@ -71,6 +71,7 @@ class Charge(db.Model):
     facility_id: Mapped[int] = mapped_column(sa.ForeignKey("facility.id"))
     instrument_id: Mapped[int | None] = mapped_column(sa.ForeignKey("instrument.id"))
     service_id: Mapped[int | None] = mapped_column(sa.ForeignKey("service.id"))
+    account_id: Mapped[int | None] = mapped_column(sa.ForeignKey("billing_account.id"), index=True)
     category: Mapped[UserCategory] = mapped_column(enum_column(UserCategory, "user_category"))
     description: Mapped[str] = mapped_column(sa.String(300))
     unit: Mapped[str] = mapped_column(sa.String(40))

@@ -45,6 +45,7 @@ class ChargeInput:
     instrument_id: int | None = None
     service_id: int | None = None
     organisation_id: int | None = None  # default: the user's organisation now
+    account_id: int | None = None  # the billing account charged (innocore.ledger.accounts)
 
     @property
     def key(self) -> str:
@@ -64,6 +65,7 @@ def record_charge(data: ChargeInput) -> Charge | None:
         facility_id=data.facility.id,
         instrument_id=data.instrument_id,
         service_id=data.service_id,
+        account_id=data.account_id,
         category=data.category,
         description=data.description[:300],
         unit=data.unit[:40],

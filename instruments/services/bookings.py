@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from innocore import audit, clock
 from innocore.accounts.models import User
@@ -42,6 +43,7 @@ class BookingInput:
     project: str = ""
     user_id: int | None = None  # book on behalf of this user (staff)
     override_reason: str | None = None  # staff: override the overridable problems
+    account_id: int | None = None  # the billing account charged (one the user may charge)
 
 
 def _remaining(problems: list[Problem], *, staff: bool, override_reason: str | None) -> list:
@@ -98,6 +100,19 @@ def _needs_approval(instrument: Instrument, user: User, staff) -> bool:
     return category_for(user, instrument.facility) != UserCategory.INTERNAL
 
 
+def _account_problems(actor, user, instrument, data, is_staff: bool) -> list:
+    """The account must be one the booked user may charge on the booking's (facility) day;
+    choosing one is required when they book for themselves and have any (staff booking for
+    someone, or overriding for a service request, may leave it to the organisation)."""
+    from innocore.ledger.accounts import check_account
+
+    day = data.starts_at.astimezone(ZoneInfo(instrument.facility.timezone)).date()
+    problems = check_account(user, data.account_id, day)
+    if data.account_id is None and (actor.id != user.id or is_staff):
+        return []
+    return problems
+
+
 def _booked_for(actor: User, instrument: Instrument, data: BookingInput) -> User:
     if data.user_id is None or data.user_id == actor.id:
         return actor
@@ -124,6 +139,7 @@ def create_booking(actor: User, instrument_id: int, data: BookingInput) -> Booki
         data.starts_at, data.ends_at, user.id, None, data.purpose, data.project
     )
     raise_if(check_request(instrument, user, req, staff=is_staff, reason=data.override_reason))
+    raise_if(_account_problems(actor, user, instrument, data, is_staff))
     now = clock.now()
     pending = _needs_approval(instrument, user, staff)
     booking = Booking(
@@ -135,6 +151,7 @@ def create_booking(actor: User, instrument_id: int, data: BookingInput) -> Booki
         status=BookingStatus.PENDING if pending else BookingStatus.CONFIRMED,
         purpose=data.purpose,
         project=data.project,
+        account_id=data.account_id,
         uid=f"booking-{uuid.uuid4().hex}@innocore",
         sequence=0,
         override_reason=data.override_reason if is_staff else None,

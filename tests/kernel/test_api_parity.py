@@ -34,6 +34,11 @@ PARITY = {
     "membership.add_domain": "membership_api.add_domain",
     "membership.remove_domain": "membership_api.remove_domain",
     "membership.decide": "membership_api.decide",
+    "groups.create": "groups_api.create_group",
+    "groups.join": "groups_api.join_group",
+    "groups.decide": "groups_api.decide_group_member",
+    "groups.add_account": "groups_api.create_account",
+    "account_statement.create_company_account": "groups_api.create_account",
     # instruments: catalog, bookings, problems, feeds, settings
     "instruments.create": "instruments_manage_api.create_instrument",
     "instruments.edit": "instruments_manage_api.update_instrument",

@@ -90,10 +90,13 @@ def _drive(browser: Browser) -> None:
         i for i in json.loads(listing)["items"] if i["name"] == "Widefield microscope"
     )
     start = _next_weekday_afternoon(2, instrument["timezone"])
+    _, _, accounts = browser.get("/api/v1/billing-accounts", Accept="application/json")
+    grant = json.loads(accounts)["items"][0]  # she is in a lab whose PI opened accounts
     fields = {
         "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
         "ends_at": (start + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
         "purpose": "Imaging fixed cells",
+        "account": str(grant["id"]),
     }
     status, url, _ = browser.submit(f"/instruments/{instrument['id']}/book", fields)
     assert status == 200 and "/instruments/bookings/" in url, "booking failed"

@@ -1,5 +1,7 @@
 """Every protected kernel route x every role (see tests/support/matrix.py)."""
 
+from datetime import date
+
 import pytest
 
 from tests.support.matrix import SIGNED_IN, Route, build_world, check_all
@@ -11,6 +13,8 @@ COMPANY = frozenset({"company_admin", "admin"})
 # Who decides memberships: the institution's facility managers and network admins; the list page
 # is open to anyone administering some organisation (a company administrator: their company).
 DECIDERS = frozenset({"manager", "other_manager", "admin", "company_admin"})
+COMPANY_ADMIN = frozenset({"company_admin"})
+ACCOUNT_FORM = {"kind": "grant", "code": "M-1", "name": "Matrix grant", "valid_from": "2026-01-01"}
 
 ROUTES = [
     Route("GET", "/dashboard", SIGNED_IN),
@@ -108,6 +112,27 @@ ROUTES = [
           data={"domain": "matrix.example"}),
     Route("POST", "/api/v1/organisations/{institution_id}/domains/{domain_id}/remove", MANAGERS,
           api=True),
+    # research groups (the manager is the world's group PI) and billing accounts
+    Route("GET", "/groups/", SIGNED_IN),
+    Route("POST", "/groups/", SIGNED_IN, data={"name": "Another lab"}),
+    Route("GET", "/groups/{group_id}", MANAGERS),
+    Route("POST", "/groups/{group_id}/join", SIGNED_IN),
+    Route("POST", "/groups/{group_id}/members/{claimant_id}/approve", MANAGERS),
+    Route("POST", "/groups/{group_id}/accounts", MANAGERS, data=ACCOUNT_FORM),
+    Route("GET", "/billing-accounts/", SIGNED_IN),
+    Route("POST", "/billing-accounts/", COMPANY_ADMIN, data=ACCOUNT_FORM),
+    Route("GET", "/billing-accounts/{account_id}", MANAGERS),
+    Route("GET", "/api/v1/groups", SIGNED_IN, api=True),
+    Route("POST", "/api/v1/groups", SIGNED_IN, api=True, data={"name": "Another lab"}),
+    Route("GET", "/api/v1/groups/{group_id}/members", MANAGERS, api=True),
+    Route("POST", "/api/v1/groups/{group_id}/join", SIGNED_IN, api=True),
+    Route("POST", "/api/v1/groups/{group_id}/members/{claimant_id}/decision", MANAGERS,
+          api=True, data={"decision": "approved"}),
+    Route("GET", "/api/v1/groups/{group_id}/usage", MANAGERS, api=True),
+    Route("GET", "/api/v1/billing-accounts", SIGNED_IN, api=True),
+    Route("POST", "/api/v1/billing-accounts", MANAGERS, api=True,
+          data=ACCOUNT_FORM | {"group_id": "{group_id}"}),
+    Route("GET", "/api/v1/billing-accounts/{account_id}/charges", MANAGERS, api=True),
 ]  # fmt: skip
 
 PUBLIC = {
@@ -148,6 +173,9 @@ KERNEL_BLUEPRINTS = {
     "sso_api",
     "membership",
     "membership_api",
+    "groups",
+    "groups_api",
+    "account_statement",
     None,
 }
 
@@ -155,8 +183,11 @@ KERNEL_BLUEPRINTS = {
 @pytest.fixture
 def world(make_user, make_org, make_facility, grant, make_competence, db_session):
     from innocore import clock
+    from innocore.accounts import groups
+    from innocore.accounts.groups import ResearchGroup
     from innocore.accounts.models import OrganisationDomain
     from innocore.facilities.models import Facility
+    from innocore.ledger.accounts import AccountInput, AccountKind, create_account
 
     people, ids = build_world(make_user, make_org, make_facility, grant, make_competence)
     institution = db_session.get(Facility, ids["facility_id"]).institution
@@ -164,11 +195,21 @@ def world(make_user, make_org, make_facility, grant, make_competence, db_session
     domain = OrganisationDomain(organisation_id=institution.id, domain="matrix-own.example",
                                 added_by_id=people["admin"].id, created_at=clock.now())  # fmt: skip
     db_session.add(domain)
+    # a group of the institution led by the manager, with the claimant asking to join
+    group = ResearchGroup(name="Matrix lab", organisation_id=institution.id,
+                          pi_id=people["manager"].id, created_at=clock.now())  # fmt: skip
+    db_session.add(group)
+    db_session.flush()
+    groups.request_to_join(claimant, group.id)
+    account = create_account(people["manager"], AccountInput(
+        AccountKind.GRANT, "MX-1", "Matrix grant", date(2026, 1, 1), group_id=group.id))  # fmt: skip
     db_session.commit()
     return people, ids | {
         "institution_id": institution.id,
         "claimant_id": claimant.id,
         "domain_id": domain.id,
+        "group_id": group.id,
+        "account_id": account.id,
     }
 
 
@@ -191,6 +232,9 @@ def test_every_kernel_route_is_in_the_matrix_or_public(app):
             .replace("companies/<int:organisation_id>", "companies/{company_id}")
             .replace("<int:organisation_id>", "{institution_id}")
             .replace("<int:domain_id>", "{domain_id}")
+            .replace("<int:group_id>", "{group_id}")
+            .replace("<int:account_id>", "{account_id}")
+            .replace("<any(approve, decline, remove):verb>", "approve")
             .replace("<int:user_id>", "{claimant_id}")
             .replace("<any(approve, decline, revoke):verb>", "approve")
         )

@@ -1,0 +1,165 @@
+"""Research group pages: list and found groups, ask to join, the PI's decisions, accounts, spending.
+
+Every write has an API twin in ``group_api`` calling the same service.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from innocore.accounts import groups
+from innocore.errors import DomainError, Problem
+from innocore.extensions import db
+
+bp = Blueprint("groups", __name__, url_prefix="/groups")
+VERBS = {"approve": "approved", "decline": "declined", "remove": "removed"}
+
+
+@bp.route("/")
+@login_required
+def index():
+    mine = set(groups.active_group_ids(current_user))
+    return render_template(
+        "groups/index.html",
+        groups=groups.groups_of_organisation(current_user.organisation_id),
+        mine=mine,
+    )
+
+
+@bp.route("/", methods=["POST"])
+@login_required
+def create():
+    try:
+        group = groups.create_group(current_user, request.form.get("name", ""))
+    except DomainError as err:
+        db.session.rollback()
+        return render_template(
+            "groups/index.html",
+            groups=groups.groups_of_organisation(current_user.organisation_id),
+            mine=set(groups.active_group_ids(current_user)),
+            problems=err.problems,
+        ), 422
+    db.session.commit()
+    flash(f"{group.name} founded: you are its principal investigator.", "success")
+    return redirect(url_for("groups.show", group_id=group.id))
+
+
+def _show(group_id: int, problems=None, status: int = 200):
+    from innocore.ledger.accounts import AccountKind, group_accounts, group_usage
+
+    group = groups.get_group(group_id)
+    pi = groups.is_pi(current_user, group)
+    row = groups._row(group.id, current_user.id)
+    if not (pi or group.organisation_id == current_user.organisation_id):
+        from innocore.errors import NotFound
+
+        raise NotFound("No such research group.")
+    active = row is not None and row.status == groups.GroupMemberStatus.ACTIVE
+    return render_template(
+        "groups/show.html",
+        group=group,
+        pi=pi,
+        mine=row,
+        members=groups.members_of(group) if (pi or active) else [],
+        accounts=group_accounts(group) if (pi or active) else [],
+        usage=group_usage(current_user, group.id) if pi else None,
+        kinds=list(AccountKind),
+        problems=problems or [],
+    ), status
+
+
+@bp.route("/<int:group_id>")
+@login_required
+def show(group_id: int):
+    return _show(group_id)
+
+
+@bp.route("/<int:group_id>/join", methods=["POST"])
+@login_required
+def join(group_id: int):
+    groups.request_to_join(current_user, group_id)
+    db.session.commit()
+    flash("Request sent: the principal investigator decides.", "success")
+    return redirect(url_for("groups.show", group_id=group_id))
+
+
+@bp.route(
+    "/<int:group_id>/members/<int:user_id>/<any(approve, decline, remove):verb>", methods=["POST"]
+)
+@login_required
+def decide(group_id: int, user_id: int, verb: str):
+    row = groups.decide_member(current_user, group_id, user_id, VERBS[verb])
+    db.session.commit()
+    flash(f"{row.user.name}: {VERBS[verb]}.", "success")
+    return redirect(url_for("groups.show", group_id=group_id))
+
+
+def parse_account_form(form, group_id: int | None, company: bool):
+    """An ``AccountInput`` from a submitted form, or the problems with its dates and budget."""
+    from innocore.ledger.accounts import AccountInput, AccountKind
+
+    problems = []
+
+    def day(name: str, required: bool) -> date | None:
+        raw = (form.get(name) or "").strip()
+        if not raw and not required:
+            return None
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            problems.append(Problem("date_invalid", "Give a date as YYYY-MM-DD.", name))
+            return None
+
+    valid_from, valid_until = day("valid_from", True), day("valid_until", False)
+    budget = None
+    if raw := (form.get("budget") or "").strip():
+        try:
+            budget = Decimal(raw)
+            if not budget.is_finite() or budget > Decimal("9999999999"):
+                raise InvalidOperation
+        except InvalidOperation:
+            problems.append(
+                Problem("budget_invalid", "Give the budget in EUR, e.g. 5000.", "budget")
+            )
+            budget = None
+    kind = form.get("kind", "")
+    if kind not in {k.value for k in AccountKind}:
+        problems.append(
+            Problem("kind_invalid", "Choose grant, cost centre or purchase order.", "kind")
+        )
+    if problems:
+        raise DomainError(problems)
+    return AccountInput(
+        kind=AccountKind(kind),
+        code=form.get("code", "")[:200],
+        name=form.get("name", "")[:300],
+        valid_from=valid_from,
+        valid_until=valid_until,
+        budget=budget,
+        group_id=group_id,
+        company=company,
+    )
+
+
+@bp.route("/<int:group_id>/accounts", methods=["POST"])
+@login_required
+def add_account(group_id: int):
+    from innocore.ledger.accounts import create_account
+
+    group = groups.get_group(group_id)
+    if not groups.is_pi(current_user, group):
+        from innocore.errors import Forbidden
+
+        raise Forbidden("Only the group's principal investigator opens its accounts.")
+    try:
+        account = create_account(current_user, parse_account_form(request.form, group.id, False))
+    except DomainError as err:
+        db.session.rollback()
+        return _show(group_id, err.problems, 422)
+    db.session.commit()
+    flash(f"Account {account.label} opened.", "success")
+    return redirect(url_for("groups.show", group_id=group_id))

@@ -1,0 +1,75 @@
+"""Billing account pages: the accounts I may charge, company accounts, an account's statement."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from innocore.errors import DomainError, Forbidden
+from innocore.extensions import db
+from innocore.ledger import accounts
+
+bp = Blueprint("account_statement", __name__, url_prefix="/billing-accounts")
+
+
+def _company_accounts() -> list:
+    if not current_user.is_company_admin:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(accounts.BillingAccount)
+            .where(accounts.BillingAccount.company_id == current_user.organisation_id)
+            .order_by(accounts.BillingAccount.valid_from.desc())
+        )
+    )
+
+
+def _index(problems=None, status: int = 200):
+    return render_template(
+        "ledger/accounts.html",
+        chargeable=accounts.chargeable_accounts(current_user),
+        company_accounts=_company_accounts(),
+        kinds=list(accounts.AccountKind),
+        problems=problems or [],
+    ), status
+
+
+@bp.route("/")
+@login_required
+def index():
+    return _index()
+
+
+@bp.route("/", methods=["POST"])
+@login_required
+def create_company_account():
+    from innocore.accounts.group_views import parse_account_form
+
+    if not current_user.is_company_admin:
+        raise Forbidden("Only company administrators open their company's accounts.")
+    try:
+        account = accounts.create_account(
+            current_user, parse_account_form(request.form, None, True)
+        )
+    except DomainError as err:
+        db.session.rollback()
+        return _index(err.problems, 422)
+    db.session.commit()
+    flash(f"Account {account.label} opened.", "success")
+    return redirect(url_for("account_statement.index"))
+
+
+@bp.route("/<int:account_id>")
+@login_required
+def statement(account_id: int):
+    account, stmt, spent, remaining = accounts.statement_of(current_user, account_id)
+    page = db.paginate(stmt, page=request.args.get("page", 1, type=int), per_page=50,
+                       error_out=False)  # fmt: skip
+    return render_template(
+        "ledger/account_statement.html",
+        account=account,
+        page=page,
+        spent=spent,
+        remaining=remaining,
+    )

@@ -1,0 +1,274 @@
+"""Billing accounts: a grant, cost centre or purchase order, owned by a research group (its PI
+manages it) or by a company (its administrators), valid between two dates, with an optional budget.
+
+A booking carries the account it is charged to; the account is chosen from the accounts its user
+may charge (``chargeable_accounts``), never typed in. Charges copy the account, so statements and
+spending per account and per group come from the ledger. Services flush, never commit.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from innocore import audit, clock
+from innocore.accounts.groups import ResearchGroup, active_group_ids, get_group, is_pi
+from innocore.accounts.models import Organisation, User
+from innocore.db import UTCDateTime, enum_column
+from innocore.errors import DomainError, Forbidden, NotFound, Problem
+from innocore.extensions import db
+from innocore.permissions import is_network_admin
+from innocore.vocab import OrganisationKind
+
+
+class AccountKind(enum.StrEnum):
+    GRANT = "grant"
+    COST_CENTRE = "cost_centre"
+    PURCHASE_ORDER = "purchase_order"
+
+    @property
+    def label(self) -> str:
+        return {"grant": "Grant", "cost_centre": "Cost centre", "purchase_order": "Purchase order"}[
+            self.value
+        ]
+
+
+class BillingAccount(db.Model):
+    __tablename__ = "billing_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[AccountKind] = mapped_column(enum_column(AccountKind, "account_kind"))
+    code: Mapped[str] = mapped_column(sa.String(80))  # the grant number, cost centre, PO number
+    name: Mapped[str] = mapped_column(sa.String(200))
+    group_id: Mapped[int | None] = mapped_column(sa.ForeignKey("research_group.id"), index=True)
+    company_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    valid_from: Mapped[date] = mapped_column(sa.Date())
+    valid_until: Mapped[date | None] = mapped_column(sa.Date())  # inclusive
+    budget: Mapped[Decimal | None] = mapped_column(sa.Numeric(12, 2))  # EUR
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+
+    group: Mapped[ResearchGroup | None] = relationship()
+    company: Mapped[Organisation | None] = relationship()
+
+    __table_args__ = (
+        sa.CheckConstraint("(group_id IS NULL) <> (company_id IS NULL)", name="one_owner"),
+        sa.CheckConstraint("valid_until IS NULL OR valid_until >= valid_from", name="valid_range"),
+        sa.CheckConstraint("budget IS NULL OR budget >= 0", name="budget_positive"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<BillingAccount {self.id} {self.kind.value} {self.code}>"
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.kind.label} {self.code})"
+
+    def valid_on(self, day: date) -> bool:
+        return (
+            self.active
+            and self.valid_from <= day
+            and (self.valid_until is None or day <= self.valid_until)
+        )
+
+
+@dataclass(frozen=True)
+class AccountInput:
+    kind: AccountKind
+    code: str
+    name: str
+    valid_from: date
+    valid_until: date | None = None
+    budget: Decimal | None = None
+    group_id: int | None = None  # owner: a research group (its PI) ...
+    company: bool = False  # ... or the actor's company (its administrators)
+
+
+# One sentence per rule: an account has a code and a name, its validity ends after it starts, and
+# its budget, if any, is not negative.
+def account_problems(data: AccountInput) -> list[Problem]:
+    problems = []
+    if not data.code.strip() or len(data.code) > 80:
+        problems.append(Problem("code_required", "Give the account's code (up to 80).", "code"))
+    if not data.name.strip() or len(data.name) > 200:
+        problems.append(Problem("name_required", "Name the account (up to 200).", "name"))
+    if data.valid_until is not None and data.valid_until < data.valid_from:
+        problems.append(
+            Problem("valid_range", "The account must end on or after its start.", "valid_until")
+        )
+    if data.budget is not None and data.budget < 0:
+        problems.append(Problem("budget_negative", "A budget cannot be negative.", "budget"))
+    return problems
+
+
+def can_manage_account(user, account: BillingAccount) -> bool:
+    """The owning group's PI, the owning company's administrators, network admins."""
+    if is_network_admin(user):
+        return True
+    if account.group_id is not None:
+        return is_pi(user, account.group)
+    return bool(user.is_company_admin and user.organisation_id == account.company_id)
+
+
+def create_account(actor: User, data: AccountInput) -> BillingAccount:
+    """Open a billing account for a group (its PI) or the actor's company (administrators).
+
+    Raises ``Forbidden``/``NotFound``; ``DomainError`` with every ``account_problems``."""
+    if data.company:
+        if not actor.is_company_admin or actor.organisation.kind != OrganisationKind.COMPANY:
+            raise Forbidden("Only company administrators open their company's accounts.")
+        owner = {"company_id": actor.organisation_id}
+        org_id = actor.organisation_id
+    else:
+        group = get_group(data.group_id or 0)
+        if not is_pi(actor, group):
+            raise Forbidden("Only the group's principal investigator opens its accounts.")
+        owner = {"group_id": group.id}
+        org_id = group.organisation_id
+    problems = account_problems(data)
+    if problems:
+        raise DomainError(problems)
+    account = BillingAccount(
+        kind=data.kind,
+        code=data.code.strip(),
+        name=" ".join(data.name.split()),
+        valid_from=data.valid_from,
+        valid_until=data.valid_until,
+        budget=data.budget,
+        created_at=clock.now(),
+        created_by_id=actor.id,
+        **owner,
+    )
+    db.session.add(account)
+    db.session.flush()
+    audit.record(actor, "account.created", account, audit.snapshot(account), organisation_id=org_id)
+    return account
+
+
+def chargeable_accounts(user: User, on: date | None = None) -> list[BillingAccount]:
+    """Accounts ``user`` may charge on day ``on`` (default: today, UTC): those of their active
+    groups and, for verified company members, their company's; active and valid that day."""
+    on = on or clock.now().date()
+    owners = []
+    groups = active_group_ids(user)
+    if groups:
+        owners.append(BillingAccount.group_id.in_(groups))
+    if user.organisation.kind == OrganisationKind.COMPANY and user.membership_verified_at:
+        owners.append(BillingAccount.company_id == user.organisation_id)
+    if not owners:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(BillingAccount)
+            .where(
+                sa.or_(*owners),
+                BillingAccount.active.is_(True),
+                BillingAccount.valid_from <= on,
+                sa.or_(BillingAccount.valid_until.is_(None), BillingAccount.valid_until >= on),
+            )
+            .order_by(BillingAccount.name, BillingAccount.id)
+        )
+    )
+
+
+def check_account(user: User, account_id: int | None, on: date) -> list[Problem]:
+    """Problems of charging ``account_id`` for ``user`` on ``on`` (field ``account_id``): it must
+    be one of their chargeable accounts; and when they have any, choosing one is required."""
+    accounts = chargeable_accounts(user, on)
+    if account_id is None:
+        if accounts:
+            return [Problem("account_required", "Choose the account to charge.", "account_id")]
+        return []
+    if account_id not in {a.id for a in accounts}:
+        return [
+            Problem(
+                "account_not_chargeable",
+                "You may not charge this account on that date (not yours, closed or expired).",
+                "account_id",
+            )
+        ]
+    return []
+
+
+def get_account(actor: User, account_id: int) -> BillingAccount:
+    account = db.session.get(BillingAccount, account_id)
+    if account is None:
+        raise NotFound("No such billing account.")
+    if not can_manage_account(actor, account):
+        raise Forbidden("Only the account's owners see its statement.")
+    return account
+
+
+def account_spending(account_ids: list[int]) -> dict[int, Decimal]:
+    """Account id -> the sum of its charges (EUR, as recorded)."""
+    from innocore.ledger.models import Charge
+
+    if not account_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Charge.account_id, sa.func.coalesce(sa.func.sum(Charge.amount), 0))
+        .where(Charge.account_id.in_(account_ids))
+        .group_by(Charge.account_id)
+    ).all()
+    return {account_id: Decimal(total) for account_id, total in rows}
+
+
+def statement_of(actor: User, account_id: int):
+    """``(account, charges_stmt, spent, remaining)``: the account's charges newest first, total
+    spent (EUR) and what remains of the budget (``None`` without a budget)."""
+    from innocore.ledger.models import Charge
+
+    account = get_account(actor, account_id)
+    spent = account_spending([account.id]).get(account.id, Decimal("0"))
+    remaining = None if account.budget is None else account.budget - spent
+    stmt = (
+        sa.select(Charge)
+        .where(Charge.account_id == account.id)
+        .order_by(Charge.incurred_at.desc(), Charge.id.desc())
+    )
+    return account, stmt, spent, remaining
+
+
+def group_accounts(group: ResearchGroup) -> list[BillingAccount]:
+    return list(
+        db.session.scalars(
+            sa.select(BillingAccount)
+            .where(BillingAccount.group_id == group.id)
+            .order_by(BillingAccount.valid_from.desc(), BillingAccount.id)
+        )
+    )
+
+
+def group_usage(actor: User, group_id: int) -> dict:
+    """The PI's view of a group's usage and spending: ``{"accounts": [(account, spent)],
+    "members": [(user_id, name, hours, spent)]}`` over every charge made to the group's accounts
+    (hours of instrument time, amounts in the charges' currency, EUR by default)."""
+    from innocore.ledger.models import Charge
+
+    group = get_group(group_id)
+    if not is_pi(actor, group):
+        raise Forbidden("Only the group's principal investigator sees its spending.")
+    accounts = group_accounts(group)
+    spent = account_spending([a.id for a in accounts])
+    ids = [a.id for a in accounts]
+    members = []
+    if ids:
+        hours = sa.func.sum(sa.case((Charge.unit == "hour", Charge.quantity), else_=0))
+        members = db.session.execute(
+            sa.select(User.id, User.name, hours, sa.func.sum(Charge.amount))
+            .join(User, User.id == Charge.user_id)
+            .where(Charge.account_id.in_(ids))
+            .group_by(User.id, User.name)
+            .order_by(sa.func.sum(Charge.amount).desc())
+        ).all()
+    return {
+        "group": group,
+        "accounts": [(a, spent.get(a.id, Decimal("0"))) for a in accounts],
+        "members": [tuple(m) for m in members],
+    }
