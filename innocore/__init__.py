@@ -148,9 +148,11 @@ def _register_blueprints(app: Flask) -> None:
     from innocore.accounts.group_api import bp as groups_api
     from innocore.accounts.group_views import bp as groups_bp
     from innocore.ledger.account_views import bp as accounts_bp
+    from innocore.ledger.accounts import chargeable_accounts
 
     for bp in (groups_api, groups_bp, accounts_bp):
         app.register_blueprint(bp)
+    app.jinja_env.globals["chargeable_accounts"] = chargeable_accounts
     register_instruments(app)
     register_requests(app)
     register_ledger(app)

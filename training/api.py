@@ -179,6 +179,9 @@ class SessionOut(BaseModel):
 
 class EnrolIn(Strict):
     user_id: int | None = Field(None, description="An employee (company administrators only)")
+    account_id: int | None = Field(
+        None, ge=1, le=2**31 - 1, description="The billing account charged the fee"
+    )
 
 
 class EnrolmentOut(BaseModel):
@@ -191,6 +194,7 @@ class EnrolmentOut(BaseModel):
     offer_expires_at: datetime | None
     fee: Decimal
     fee_category: str
+    account_id: int | None = None
 
 
 class MarkIn(Strict):
@@ -305,6 +309,7 @@ def enrolment_json(e) -> dict:
         "offer_expires_at": e.offer_expires_at.isoformat() if e.offer_expires_at else None,
         "fee": str(e.fee_amount),
         "fee_category": e.fee_category.value,
+        "account_id": e.account_id,
     }
 
 
@@ -460,7 +465,7 @@ def enrol(session_id: int, body: EnrolIn):
     )
     if learner is None:
         raise Forbidden("Company administrators enrol their own employees only.")
-    row = enrolment.enrol(current_user, session_id, learner)
+    row = enrolment.enrol(current_user, session_id, learner, body.account_id)
     db.session.commit()
     return enrolment_json(row), 201
 

@@ -109,10 +109,28 @@ def waitlist_position(enrolment: Enrolment) -> int | None:
     return ahead + 1
 
 
-def enrol(actor: User, session_id: int, learner: User) -> Enrolment:
+def _account_problems(actor, learner, session, fee, account_id) -> list:
+    """The account must be one the learner may charge on the session's (facility) day; it is
+    required only when a learner enrols themselves for a fee and has accounts to choose from."""
+    from zoneinfo import ZoneInfo
+
+    from innocore.ledger.accounts import check_account
+
+    at = session.starts_at or clock.now()
+    problems = check_account(
+        learner, account_id, at.astimezone(ZoneInfo(session.facility.timezone)).date()
+    )
+    if account_id is None and (actor.id != learner.id or not fee):
+        return []
+    return problems
+
+
+def enrol(actor: User, session_id: int, learner: User, account_id: int | None = None) -> Enrolment:
     """Enrol ``learner`` (oneself, or an employee by a company administrator).
 
-    Takes a seat when one is free and nobody waits, else joins the waiting list.
+    Takes a seat when one is free and nobody waits, else joins the waiting list. A fee is charged
+    to ``account_id``, a billing account the learner may charge on the session's day; learners
+    enrolling themselves for a fee choose one when they have any (``account_required``).
     """
     if not can_enrol_for(actor, learner):
         raise Forbidden("Company administrators enrol their own employees only.")
@@ -129,6 +147,8 @@ def enrol(actor: User, session_id: int, learner: User) -> Enrolment:
         current=current.status if current else None,
         now=clock.now(),
     )
+    fee = rules.fee_for(category, session.module.fees())
+    problems += _account_problems(actor, learner, session, fee, account_id)
     if problems:
         raise DomainError(problems)
     seats, waiting = _counts(session.id)
@@ -143,7 +163,8 @@ def enrol(actor: User, session_id: int, learner: User) -> Enrolment:
         queue_number=session.waitlist_counter,
         confirmed_at=clock.now() if status == EnrolmentStatus.ENROLLED else None,
         fee_category=category,
-        fee_amount=rules.fee_for(category, session.module.fees()),
+        fee_amount=fee,
+        account_id=account_id,
     )
     db.session.add(enrolment)
     db.session.flush()

@@ -60,6 +60,7 @@ def charge_training_fees(now: datetime | None = None, limit: int = 500) -> int:
             quantity=Decimal("1"),
             incurred_at=session.starts_at or now,
             currency=session.module.currency,
+            account_id=row.account_id,
         )
         made += record_charge(data) is not None
     return made

@@ -19,7 +19,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from innocore.accounts.addresses import AcceptedEmail
 from innocore.clock import offset_text, passes, wall_to_instant
@@ -117,6 +117,7 @@ class EnrolForm(FlaskForm):
         [Optional(), AcceptedEmail(), Length(max=254)],
         filters=[strip],
     )
+    account = StringField("Account to charge", [Optional(), Regexp(r"^[0-9]{1,9}$")])
 
 
 class CancelForm(FlaskForm):

@@ -382,6 +382,8 @@ class Enrolment(db.Model):
     )
     fee_category: Mapped[UserCategory] = mapped_column(enum_column(UserCategory, "user_category"))
     fee_amount: Mapped[Decimal] = mapped_column(sa.Numeric(10, 2))
+    # The billing account the fee is charged to (innocore.ledger.accounts); None: the organisation.
+    account_id: Mapped[int | None] = mapped_column(sa.ForeignKey("billing_account.id"), index=True)
 
     session: Mapped[TrainingSession] = relationship()
     user: Mapped[User] = relationship(foreign_keys=[user_id])

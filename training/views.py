@@ -162,8 +162,11 @@ def _learner(form: EnrolForm) -> User:
 def enrol(session_id: int):
     form = EnrolForm()
     if not form.validate():
-        raise DomainError([Problem("invalid", e, "email") for e in form.email.errors])
-    row = enrolment.enrol(current_user, session_id, _learner(form))
+        errors = [("email", e) for e in form.email.errors]
+        errors += [("account_id", "Choose an account from the list.") for _ in form.account.errors]
+        raise DomainError([Problem("invalid", e, field) for field, e in errors])
+    account_id = int(form.account.data) if form.account.data else None
+    row = enrolment.enrol(current_user, session_id, _learner(form), account_id)
     db.session.commit()
     who = "You are" if row.user_id == current_user.id else f"{row.user.name} is"
     if row.status == EnrolmentStatus.ENROLLED:

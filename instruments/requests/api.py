@@ -78,6 +78,7 @@ class RequestIn(BaseModel):
     desired_start_on: date | None = None
     desired_end_on: date | None = None
     attachments: list[AttachmentIn] = Field(default_factory=list, max_length=20)
+    account_id: int | None = Field(None, ge=1, le=2**31 - 1, description="billing account charged")
 
 
 class RequestOut(BaseModel):
@@ -86,6 +87,7 @@ class RequestOut(BaseModel):
     service_id: int | None
     requester_id: int
     organisation_id: int
+    account_id: int | None = None
     category: UserCategory
     title: str
     description: str
@@ -167,6 +169,7 @@ def request_json(r) -> dict:
     return {
         "id": r.id, "facility_id": r.facility_id, "service_id": r.service_id,
         "requester_id": r.requester_id, "organisation_id": r.organisation_id,
+        "account_id": r.account_id,
         "category": r.category.value, "title": r.title, "description": r.description,
         "samples": r.samples, "status": r.status.value, "reason": r.reason,
         "closing_note": r.closing_note, "submitted_at": r.submitted_at.isoformat(),
@@ -323,7 +326,7 @@ def create_request(body: RequestIn):
     data = services.RequestInput(
         title=body.title, description=body.description, samples=body.samples,
         desired_start_on=body.desired_start_on, desired_end_on=body.desired_end_on,
-        attachments=_uploads(body.attachments),
+        attachments=_uploads(body.attachments), account_id=body.account_id,
     )  # fmt: skip
     row = services.submit_request(current_user, body.facility_id, body.service_id, data)
     db.session.commit()

@@ -57,6 +57,7 @@ class RequestForm(FlaskForm):
     desired_start_on = DateField("Desired start", validators=[Optional()])
     desired_end_on = DateField("Desired end", validators=[Optional()])
     attachments = MultipleFileField("Attachments")
+    account = SelectField("Account to charge", validators=[Optional()], validate_choice=False)
 
 
 class LineForm(Form):

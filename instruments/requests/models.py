@@ -165,6 +165,8 @@ class ServiceRequest(db.Model):
     service_id: Mapped[int | None] = mapped_column(sa.ForeignKey("service.id"), index=True)
     requester_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"))
+    # The billing account an accepted quote is charged to (innocore.ledger.accounts).
+    account_id: Mapped[int | None] = mapped_column(sa.ForeignKey("billing_account.id"), index=True)
     category: Mapped[UserCategory] = mapped_column(enum_column(UserCategory, "user_category"))
     title: Mapped[str] = mapped_column(sa.String(200))
     description: Mapped[str] = mapped_column(sa.Text)

@@ -60,6 +60,7 @@ class RequestInput:
     desired_start_on: date | None = None
     desired_end_on: date | None = None
     attachments: list[Upload] = field(default_factory=list)
+    account_id: int | None = None  # the billing account charged (one the requester may charge)
 
 
 def _raise(problems: list[Problem]) -> None:
@@ -217,6 +218,9 @@ def submit_request(
         problems += rules.attachment_problems(
             up.content_type, len(up.data), up.data[:16], existing=i, field="attachment"
         )
+    from innocore.ledger.accounts import check_account
+
+    problems += check_account(actor, data.account_id, _today(facility))
     _raise(problems)
     now = clock.now()
     request = ServiceRequest(
@@ -224,6 +228,7 @@ def submit_request(
         service=service,
         requester=actor,
         organisation_id=actor.organisation_id,
+        account_id=data.account_id,
         category=category_for(actor, facility),
         title=data.title.strip(),
         description=data.description.strip(),
@@ -589,5 +594,6 @@ def charge_accepted_quote(quote, request) -> Charge | None:
             currency=quote.currency,
             service_id=request.service_id,
             organisation_id=request.organisation_id,
+            account_id=request.account_id,
         )
     )

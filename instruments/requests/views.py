@@ -65,6 +65,7 @@ def new(facility_id: int):
             title=form.title.data, description=form.description.data, samples=form.samples.data,
             desired_start_on=form.desired_start_on.data, desired_end_on=form.desired_end_on.data,
             attachments=uploads_of(form.attachments.data),
+            account_id=int(form.account.data) if (form.account.data or "").isdigit() else None,
         )  # fmt: skip
         try:
             row = services.submit_request(current_user, facility.id, service_id, data)
