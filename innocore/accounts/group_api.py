@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import calendar
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
+from flask import request
 from flask_login import current_user
 from pydantic import BaseModel, Field
 
 from innocore.accounts import groups
-from innocore.api.core import api_blueprint, operation, paginated, signed_in
+from innocore.api.core import Q, api_blueprint, operation, paginated, signed_in
 from innocore.errors import NotFound
 from innocore.extensions import db
 
@@ -109,6 +111,16 @@ def account_json(a, spent: Decimal | None = None) -> dict:
             "valid_until": a.valid_until, "budget": a.budget, "spent": spent}  # fmt: skip
 
 
+def _month(raw: str | None, *, last_day: bool = False) -> date | None:
+    """``2026-03`` -> 2026-03-01 (or 2026-03-31); the toolkit already refused a bad value."""
+    if not raw:
+        return None
+    year, month = (int(x) for x in raw.split("-"))
+    if not last_day:
+        return date(year, month, 1)
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
 def _visible_group(group_id: int):
     group = groups.get_group(group_id)
     if group.organisation_id != current_user.organisation_id and not groups.is_pi(
@@ -164,11 +176,14 @@ def decide_group_member(group_id: int, user_id: int, body: GroupDecisionIn):
 
 @operation(bp, "/groups/<int:group_id>/usage", "GET", tags=TAGS, response=GroupUsageOut,
            summary="The group's spending per account and usage per member (the PI)",
-           permission=signed_in)  # fmt: skip
+           permission=signed_in, query={"from": Q("first month, e.g. 2026-01", "month"),
+                                        "to": Q("last month, e.g. 2026-12", "month")})  # fmt: skip
 def group_usage(group_id: int):
     from innocore.ledger.accounts import group_usage as usage_of
 
-    usage = usage_of(current_user, group_id)
+    since = _month(request.args.get("from"))
+    until = _month(request.args.get("to"), last_day=True)
+    usage = usage_of(current_user, group_id, since, until)
     return {
         "group_id": group_id,
         "accounts": [account_json(a, spent) for a, spent in usage["accounts"]],

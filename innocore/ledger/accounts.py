@@ -205,17 +205,32 @@ def get_account(actor: User, account_id: int) -> BillingAccount:
     return account
 
 
-def account_spending(account_ids: list[int]) -> dict[int, Decimal]:
-    """Account id -> the sum of its charges (EUR, as recorded)."""
+def _in_period(stmt, since: date | None, until: date | None):
+    """Charges whose month (``period_on``, facility zone) falls within ``[since, until]``."""
+    from innocore.ledger.models import Charge
+
+    if since is not None:
+        stmt = stmt.where(Charge.period_on >= since.replace(day=1))
+    if until is not None:
+        stmt = stmt.where(Charge.period_on <= until)
+    return stmt
+
+
+def account_spending(
+    account_ids: list[int], since: date | None = None, until: date | None = None
+) -> dict[int, Decimal]:
+    """Account id -> the sum of its charges (EUR, as recorded), optionally in months
+    ``since``..``until`` (dates; their months count whole)."""
     from innocore.ledger.models import Charge
 
     if not account_ids:
         return {}
-    rows = db.session.execute(
+    stmt = (
         sa.select(Charge.account_id, sa.func.coalesce(sa.func.sum(Charge.amount), 0))
         .where(Charge.account_id.in_(account_ids))
         .group_by(Charge.account_id)
-    ).all()
+    )
+    rows = db.session.execute(_in_period(stmt, since, until)).all()
     return {account_id: Decimal(total) for account_id, total in rows}
 
 
@@ -245,28 +260,32 @@ def group_accounts(group: ResearchGroup) -> list[BillingAccount]:
     )
 
 
-def group_usage(actor: User, group_id: int) -> dict:
+def group_usage(
+    actor: User, group_id: int, since: date | None = None, until: date | None = None
+) -> dict:
     """The PI's view of a group's usage and spending: ``{"accounts": [(account, spent)],
-    "members": [(user_id, name, hours, spent)]}`` over every charge made to the group's accounts
-    (hours of instrument time, amounts in the charges' currency, EUR by default)."""
+    "members": [(user_id, name, hours, spent)]}`` over the charges made to the group's accounts
+    (in months ``since``..``until`` when given; hours of instrument time, amounts in the charges'
+    currency, EUR by default). Raises ``NotFound``, ``Forbidden`` (not the PI)."""
     from innocore.ledger.models import Charge
 
     group = get_group(group_id)
     if not is_pi(actor, group):
         raise Forbidden("Only the group's principal investigator sees its spending.")
     accounts = group_accounts(group)
-    spent = account_spending([a.id for a in accounts])
+    spent = account_spending([a.id for a in accounts], since, until)
     ids = [a.id for a in accounts]
     members = []
     if ids:
         hours = sa.func.sum(sa.case((Charge.unit == "hour", Charge.quantity), else_=0))
-        members = db.session.execute(
+        stmt = (
             sa.select(User.id, User.name, hours, sa.func.sum(Charge.amount))
             .join(User, User.id == Charge.user_id)
             .where(Charge.account_id.in_(ids))
             .group_by(User.id, User.name)
             .order_by(sa.func.sum(Charge.amount).desc())
-        ).all()
+        )
+        members = db.session.execute(_in_period(stmt, since, until)).all()
     return {
         "group": group,
         "accounts": [(a, spent.get(a.id, Decimal("0"))) for a in accounts],

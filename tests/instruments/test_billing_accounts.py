@@ -81,3 +81,11 @@ def test_account_statement_and_booking_api(lab, client, api_headers, clock):
     assert refused.status_code == 403
     usage = client.get(f"/api/v1/groups/{group.id}/usage", headers=api_headers(pi)).get_json()
     assert usage["accounts"][0]["spent"] == "40.00"
+    april = client.get(f"/api/v1/groups/{group.id}/usage?from=2026-04&to=2026-12",
+                       headers=api_headers(pi)).get_json()  # fmt: skip
+    assert april["accounts"][0]["spent"] == "0" and april["members"] == []
+    march = client.get(f"/api/v1/groups/{group.id}/usage?from=2026-03&to=2026-03",
+                       headers=api_headers(pi)).get_json()  # fmt: skip
+    assert march["members"][0]["spent"] == "40.00"
+    bad = client.get(f"/api/v1/groups/{group.id}/usage?from=2026-13", headers=api_headers(pi))
+    assert bad.status_code == 400
