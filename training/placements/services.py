@@ -190,7 +190,8 @@ def _eligibility(actor: User, p: Placement, eqf_level: int | None) -> list[Probl
             needed=[(n.competence_id, n.level, n.competence.title) for n in p.needs],
             held=_held(actor.id, [n.competence_id for n in p.needs]),
             categories=p.user_categories,
-            category=user_category(actor.organisation_id, actor.organisation.kind, institution),
+            category=user_category(actor.organisation_id, actor.organisation.kind, institution,
+                                   verified=actor.membership_verified_at is not None),
         )
     )  # fmt: skip
 
