@@ -94,6 +94,11 @@ class AccountChargeOut(BaseModel):
     incurred_at: datetime
 
 
+def _iso(value) -> str | None:
+    """Dates and instants as ISO 8601 (Flask would write HTTP dates)."""
+    return value.isoformat() if value is not None else None
+
+
 def group_json(g) -> dict:
     return {"id": g.id, "name": g.name, "organisation_id": g.organisation_id, "pi_id": g.pi_id,
             "pi_name": g.pi.name}  # fmt: skip
@@ -101,14 +106,14 @@ def group_json(g) -> dict:
 
 def member_json(m) -> dict:
     return {"group_id": m.group_id, "user_id": m.user_id, "name": m.user.name,
-            "status": m.status.value, "requested_at": m.requested_at,
-            "decided_at": m.decided_at}  # fmt: skip
+            "status": m.status.value, "requested_at": _iso(m.requested_at),
+            "decided_at": _iso(m.decided_at)}  # fmt: skip
 
 
 def account_json(a, spent: Decimal | None = None) -> dict:
     return {"id": a.id, "kind": a.kind.value, "code": a.code, "name": a.name,
-            "group_id": a.group_id, "company_id": a.company_id, "valid_from": a.valid_from,
-            "valid_until": a.valid_until, "budget": a.budget, "spent": spent}  # fmt: skip
+            "group_id": a.group_id, "company_id": a.company_id, "valid_from": _iso(a.valid_from),
+            "valid_until": _iso(a.valid_until), "budget": a.budget, "spent": spent}  # fmt: skip
 
 
 def _month(raw: str | None, *, last_day: bool = False) -> date | None:
@@ -227,4 +232,5 @@ def account_charges(account_id: int):
     return paginated(stmt, lambda c: {
         "id": c.id, "user_id": c.user_id, "facility_id": c.facility_id,
         "description": c.description, "quantity": c.quantity, "unit": c.unit,
-        "amount": c.amount, "currency": c.currency, "incurred_at": c.incurred_at})  # fmt: skip
+        "amount": c.amount, "currency": c.currency,
+        "incurred_at": _iso(c.incurred_at)})  # fmt: skip

@@ -65,6 +65,16 @@ class OrganisationDomainOut(BaseModel):
     verified_now: int = 0
 
 
+def _iso(value) -> str | None:
+    """Dates and instants as ISO 8601 (Flask would write HTTP dates)."""
+    return value.isoformat() if value is not None else None
+
+
+def status_json(user) -> dict:
+    status = membership.membership_status(user)
+    return status | {k: _iso(status[k]) for k in ("verified_at", "declined_at")}
+
+
 def member_json(u) -> dict:
     return {
         "id": u.id,
@@ -72,8 +82,8 @@ def member_json(u) -> dict:
         "email": u.email,
         "verified": u.membership_verified_at is not None,
         "method": u.membership_method.value if u.membership_method else None,
-        "verified_at": u.membership_verified_at,
-        "declined_at": u.membership_declined_at,
+        "verified_at": _iso(u.membership_verified_at),
+        "declined_at": _iso(u.membership_declined_at),
     }
 
 
@@ -81,7 +91,7 @@ def domain_json(d, verified_now: int = 0) -> dict:
     return {
         "id": d.id,
         "domain": d.domain,
-        "created_at": d.created_at,
+        "created_at": _iso(d.created_at),
         "verified_now": verified_now,
     }
 
@@ -89,7 +99,7 @@ def domain_json(d, verified_now: int = 0) -> dict:
 @operation(bp, "/me/membership", "GET", summary="Whether my organisation membership is verified",
            tags=TAGS, response=MyMembershipOut, permission=signed_in)  # fmt: skip
 def my_membership():
-    return membership.membership_status(current_user)
+    return status_json(current_user)
 
 
 @operation(bp, "/me/organisation", "PUT", tags=TAGS, body=MyOrganisationIn,
@@ -103,7 +113,7 @@ def change_my_organisation(body: MyOrganisationIn):
         )
     membership.change_organisation(current_user, org)
     db.session.commit()
-    return membership.membership_status(current_user)
+    return status_json(current_user)
 
 
 @operation(bp, "/organisations/<int:organisation_id>/members", "GET", tags=TAGS,

@@ -112,6 +112,7 @@ def test_company_accounts_are_opened_by_its_administrators(make_org, make_user, 
             "valid_from": "2026-01-01", "budget": "12000.00", "company": True}  # fmt: skip
     made = client.post("/api/v1/billing-accounts", json=body, headers=api_headers(admin))
     assert made.status_code == 201 and made.get_json()["company_id"] == company.id
+    assert made.get_json()["valid_from"] == "2026-01-01"  # ISO 8601, as the document says
     mine = client.get("/api/v1/billing-accounts", headers=api_headers(scientist)).get_json()
     assert [a["code"] for a in mine["items"]] == ["PO-4411"]
     refused = client.post("/api/v1/billing-accounts", json=body, headers=api_headers(scientist))

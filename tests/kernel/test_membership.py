@@ -123,6 +123,7 @@ def test_administrator_approves_declines_and_revokes_through_the_api(
         f"{base}/{claimant.id}/decision", json={"decision": "approved"}, headers=headers
     )
     assert approved.status_code == 200 and approved.get_json()["method"] == "admin_approval"
+    assert approved.get_json()["verified_at"].startswith("2026-")  # ISO 8601, not an HTTP date
     assert category_for(claimant, facility) == UserCategory.INTERNAL
     declined = client.post(
         f"{base}/{other.id}/decision", json={"decision": "declined"}, headers=headers
