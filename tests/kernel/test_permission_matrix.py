@@ -230,6 +230,8 @@ def test_every_kernel_route_is_in_the_matrix_or_public(app):
             .replace("<int:token_id>", "{token}")
             .replace("<int:competence_id>", "{competence_id}")
             .replace("companies/<int:organisation_id>", "companies/{company_id}")
+            .replace("/sso/organisations/<int:organisation_id>", "/sso/organisations/{company_id}")
+            .replace("/organisations/<int:organisation_id>/sso", "/organisations/{company_id}/sso")
             .replace("<int:organisation_id>", "{institution_id}")
             .replace("<int:domain_id>", "{domain_id}")
             .replace("<int:group_id>", "{group_id}")
