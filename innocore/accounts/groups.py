@@ -19,6 +19,7 @@ from innocore.db import UTCDateTime, enum_column
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.links import absolute_url
+from innocore.notifications import kinds
 from innocore.notifications.services import queue_email
 from innocore.permissions import is_network_admin
 from innocore.vocab import MembershipMethod, OrganisationKind
@@ -186,6 +187,7 @@ def request_to_join(actor: User, group_id: int) -> GroupMembership:
         f"{actor.name} asks to join {group.name}",
         "group_join_request",
         link=absolute_url("groups.show", group_id=group.id),
+        kind=kinds.STAFF_WORK,
         group=group,
         requester=actor,
     )
@@ -237,6 +239,7 @@ def decide_member(actor: User, group_id: int, user_id: int, decision: str) -> Gr
             f"{group.name}: your membership was {decision}",
             "group_decision",
             link=absolute_url("groups.show", group_id=group.id),
+            kind=kinds.STAFF_CHANGES,
             group=group,
             decision=decision,
         )

@@ -24,6 +24,7 @@ from innocore.accounts.rules import domain_problems, email_in_domain, normalise_
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.links import absolute_url
+from innocore.notifications import kinds
 from innocore.notifications.services import queue_email
 from innocore.permissions import can_administer_organisation, is_network_admin
 from innocore.vocab import MembershipMethod, OrganisationKind, OrgRole
@@ -289,6 +290,7 @@ def decide(actor: User, organisation_id: int, user_id: int, decision: str) -> Us
         DECISIONS[decision][1].format(org=org.name),
         "membership_decision",
         link=absolute_url("accounts.profile"),
+        kind=kinds.SECURITY,
         decision=decision,
         organisation=org,
         actor=actor,
