@@ -7,7 +7,7 @@ Groups: a PI and members (join by request). Billing accounts owned by a group or
 bookings and charges carry the account charged.
 
 Revision ID: 0007_operations
-Revises: 0008_module_kind
+Revises: 0009_report_indexes
 Create Date: 2026-11-30 13:37:20
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0007_operations'
-down_revision = '0008_module_kind'
+down_revision = '0009_report_indexes'
 branch_labels = None
 depends_on = None
 
