@@ -6,7 +6,7 @@ verified so an upgrade does not reprice anybody; administrators may revoke them.
 Groups: a PI and members (join by request). Billing accounts owned by a group or a company;
 bookings and charges carry the account charged.
 
-Revision ID: 0007_operations
+Revision ID: 0010_operations
 Revises: 0009_report_indexes
 Create Date: 2026-11-30 13:37:20
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0007_operations'
+revision = '0010_operations'
 down_revision = '0009_report_indexes'
 branch_labels = None
 depends_on = None
