@@ -9,7 +9,6 @@ from flask import jsonify, request
 from flask_login import current_user
 from pydantic import AwareDatetime, BaseModel, Field
 
-from innocore import clock
 from innocore.accounts.models import User
 from innocore.api.core import Q, api_blueprint, operation, paginated
 from innocore.competences.models import Competence
@@ -17,7 +16,7 @@ from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility
 from innocore.links import absolute_url
-from training.certification import permissions, queries, rules, services
+from training.certification import permissions, queries, services
 from training.certification.models import Certificate
 from training.credentials.service import credential_for
 
@@ -78,9 +77,7 @@ def serialise(cert: Certificate) -> dict:
         "issued_at": cert.issued_at.isoformat(),
         "valid_until": cert.valid_until.isoformat() if cert.valid_until else None,
         "status": cert.status.value,
-        "public_status": rules.public_status(
-            cert.status, cert.issued_at, cert.valid_until, clock.now()
-        ),
+        "public_status": queries.state_now(cert),
         "status_reason": cert.status_reason,
         "replaces": replaced.public_id if replaced else None,
         "verify_url": absolute_url("certification_public.verify_page", public_id=cert.public_id),
@@ -321,9 +318,7 @@ def verify(public_id: str):
     if cert is None:
         raise NotFound("Not found.")
     newer = queries.replacement_of(cert)
-    status = rules.public_status(
-        cert.status, cert.issued_at, cert.valid_until, clock.now(), superseded=bool(newer)
-    )
+    status = queries.state_now(cert)
     return jsonify(
         {
             "competence": services._title(cert),

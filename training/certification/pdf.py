@@ -6,19 +6,29 @@ import io
 
 import segno
 
+from innocore import clock
 from innocore.pdf import FAMILY, Document, fitted_line
 from training.credentials.documents import iso
 
 
 def certificate_pdf(
-    cert, *, title: str, issuer: str, verify_url: str, network: str, holder_name: str | None = None
+    cert,
+    *,
+    title: str,
+    issuer: str,
+    verify_url: str,
+    network: str,
+    holder_name: str | None = None,
+    state: str | None = None,
 ) -> bytes:
     """A one-page A4 certificate (fpdf2, embedded Noto fonts, QR code from segno).
 
     ``holder_name`` replaces the holder's name (the public copy, when the holder did not share it).
 
     Every name prints in full: the holder's name shrinks from 20 pt to fit one line and wraps
-    below 11 pt; titles and issuers wrap.
+    below 11 pt; titles and issuers wrap. ``state`` is the status word as read when the PDF is
+    made ("Valid", "Expired": ``queries.state_now`` through the status vocabulary), printed with
+    that day's date; omitted when not given.
     """
     pdf = Document(f"Certificate {cert.public_id}", creator=network)
     pdf.set_auto_page_break(False)
@@ -41,6 +51,8 @@ def certificate_pdf(
         f"Basis: {cert.basis.label}",
         f"Certificate id: {cert.public_id}",
     ]
+    if state:
+        lines.append(f"Status on {clock.now().date().isoformat()}: {state}")
     for line in lines:
         pdf.multi_cell(0, 7, line, align="C", new_x="LMARGIN", new_y="NEXT")
     qr = io.BytesIO()

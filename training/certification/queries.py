@@ -313,3 +313,30 @@ def sessions_open(module_ids, now: datetime) -> dict[int, list]:
     for s in rows:
         out[s.module_id].append(s)
     return dict(out)
+
+
+def states_now(certs: Iterable[Certificate], now: datetime | None = None) -> dict[int, str]:
+    """Each certificate's status as read now, by id: the one place pages, the API, the PDF and
+    the verification page take a certificate's status from.
+
+    Derived from the stored status *and* the dates at read time (``rules.public_status``): a
+    certificate whose end has passed reads "expired" even before the nightly job marks it, one
+    renewed reads "superseded". Values: valid, expired, superseded, suspended, revoked,
+    not yet valid. ``now`` is a UTC instant (default: the clock). One query for renewals.
+    """
+    from innocore import clock
+
+    certs = list(certs)
+    at = now or clock.now()
+    replaced = replaced_ids(certs)
+    return {
+        c.id: rules.public_status(
+            c.status, c.issued_at, c.valid_until, at, superseded=c.id in replaced
+        )
+        for c in certs
+    }
+
+
+def state_now(cert: Certificate, now: datetime | None = None) -> str:
+    """One certificate's status as read now (see ``states_now``)."""
+    return states_now([cert], now)[cert.id]

@@ -32,6 +32,7 @@ from innocore.extensions import db, limiter
 from innocore.facilities.models import Facility
 from innocore.forms import apply_problems, attempt_action, choices
 from innocore.links import absolute_url
+from innocore.status import describe
 from training.certification import permissions, queries, rules, services
 from training.certification.models import Certificate
 from training.credentials.service import credential_for
@@ -75,11 +76,7 @@ def _public_certificate(public_id: str) -> Certificate | None:
 
 
 def _public_state(cert: Certificate) -> tuple[str, Certificate | None]:
-    replacement = queries.replacement_of(cert)
-    state = rules.public_status(
-        cert.status, cert.issued_at, cert.valid_until, clock.now(), superseded=bool(replacement)
-    )
-    return state, replacement
+    return queries.state_now(cert), queries.replacement_of(cert)
 
 
 @public.route("/verify/<cert_id:public_id>")
@@ -174,14 +171,7 @@ def check_credential():
 @login_required
 def mine():
     certs = queries.certificates_of(current_user.id)
-    now = clock.now()
-    replaced = queries.replaced_ids(certs)
-    states = {
-        c.id: rules.public_status(
-            c.status, c.issued_at, c.valid_until, now, superseded=c.id in replaced
-        )
-        for c in certs
-    }
+    states = queries.states_now(certs)
     titles = {c.id: title_of(c) for c in certs}
     return render_template("certification/mine.html", certs=certs, states=states, titles=titles)
 
@@ -201,9 +191,7 @@ def _show_page(public_id: str, *, refusal=None, status: int = 200):
         .order_by(AuditEvent.occurred_at, AuditEvent.id)
     ).all()
     replacement = queries.replacement_of(cert)
-    state = rules.public_status(
-        cert.status, cert.issued_at, cert.valid_until, clock.now(), superseded=bool(replacement)
-    )
+    state = queries.state_now(cert)
     return render_template(
         "certification/show.html",
         cert=cert,
@@ -233,6 +221,7 @@ def _pdf_response(cert: Certificate, holder_name: str | None = None) -> Response
         verify_url=absolute_url("certification_public.verify_page", public_id=cert.public_id),
         network=current_app.config["NETWORK_NAME"],
         holder_name=holder_name,
+        state=describe(queries.state_now(cert), "certificate")[0],
     )
     headers = {"Content-Disposition": f'attachment; filename="certificate-{cert.public_id}.pdf"'}
     return Response(body, mimetype="application/pdf", headers=headers)
@@ -350,6 +339,7 @@ def facility(slug: str):
         facility=fac,
         page=page,
         titles=titles,
+        states=queries.states_now(page.items),
         expiring=expiring,
         pending=pending,
     )

@@ -157,3 +157,24 @@ def test_api_issue_revoke_and_list(
     assert listed["total"] == 1
     mine = client.get("/api/v1/certificates", headers=api_headers(holder)).get_json()
     assert [c["public_id"] for c in mine["items"]] == [public_id]
+
+
+def test_a_certificate_past_its_end_reads_expired_before_the_job_marks_it(
+    db_session, make_certificate, client, login_as, clock
+):
+    """Status comes from the dates at read time on every page and the API, not the stored flag."""
+    cert = make_certificate(valid_days=10)
+    clock.advance(days=11)  # the expiry job has not run: stored status is still "active"
+    assert cert.status.value == "active"
+    manager = login_as(cert.issued_by)
+    listing = manager.get(f"/certificates/facility/{cert.facility.slug}").get_data(as_text=True)
+    assert 'status-tone-bad">Expired</span>' in listing and ">Valid</span>" not in listing
+    assert ">Expired</span>" in manager.get(f"/certificates/{cert.public_id}").get_data(
+        as_text=True
+    )
+    assert "Expired</span>" in client.get(f"/verify/{cert.public_id}").get_data(as_text=True)
+    assert client.get(f"/api/v1/verify/{cert.public_id}").get_json()["status"] == "expired"
+    api = manager.get(f"/api/v1/certificates/{cert.public_id}").get_json()
+    assert api["public_status"] == "expired"
+    holder = login_as(cert.holder).get("/certificates/").get_data(as_text=True)
+    assert ">Expired</span>" in holder and ">Valid</span>" not in holder
