@@ -174,9 +174,10 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_templates(app: Flask) -> None:
-    from innocore import template_helpers
+    from innocore import confirm, template_helpers
 
     template_helpers.init_app(app)
+    confirm.init_app(app)
 
 
 def _security_headers(app: Flask) -> None:

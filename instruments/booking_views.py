@@ -11,7 +11,8 @@ from flask_login import current_user, login_required
 from innocore import clock
 from innocore.accounts.services import get_user_by_email
 from innocore.calendar import ics_response, text_etag
-from innocore.errors import DomainError, Forbidden, Problem
+from innocore.confirm import Confirmation, irreversible
+from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility
 from innocore.forms import apply_problems, attempt_action
@@ -242,24 +243,12 @@ def _post_action(booking_id: int, action, done: str, back: str | None = None):
     return redirect(back or url_for("instruments.booking_page", booking_id=booking_id)), 303
 
 
-@bp.route("/bookings/<int:booking_id>/cancel", methods=["POST"])
-@login_required
-def cancel(booking_id: int):
-    reason = (request.form.get("reason") or "").strip()[:1000]
-    if request.form.get("confirmed") != "1" and (page := _confirm_cancel(booking_id, reason)):
-        return page
-    return _post_action(
-        booking_id,
-        lambda: services.cancel_booking(current_user, booking_id, reason),
-        "Booking cancelled: the time is free for others again and you are told by e-mail.",
-    )
-
-
-def _confirm_cancel(booking_id: int, reason: str):
+def _confirm_cancel(booking_id: int) -> Confirmation | None:
     """The confirmation step of a cancellation: which booking, and what cancelling costs."""
     from instruments.queries import policy_of
     from instruments.rules import cancellation_is_late
 
+    reason = (request.form.get("reason") or "").strip()[:1000]
     booking = services.get_booking(current_user, booking_id)
     staff = can_staff_instrument(current_user, booking.instrument)
     now = clock.now()
@@ -279,16 +268,51 @@ def _confirm_cancel(booking_id: int, reason: str):
                      "and the facility may charge part of the booking.")  # fmt: skip
     else:
         lines.append("The owner is told by e-mail.")
-    return render_template(
-        "core/confirm.html", heading="Cancel this booking?", consequences=lines,
-        action=url_for("instruments.cancel", booking_id=booking_id), fields={"reason": reason},
-        confirm_label="Cancel the booking",
-        back=url_for("instruments.booking_page", booking_id=booking_id),
+    return Confirmation(
+        "Cancel this booking?", lines, "Cancel the booking",
+        url_for("instruments.booking_page", booking_id=booking_id),
     )  # fmt: skip
+
+
+@bp.route("/bookings/<int:booking_id>/cancel", methods=["POST"])
+@login_required
+@irreversible(_confirm_cancel)
+def cancel(booking_id: int):
+    reason = (request.form.get("reason") or "").strip()[:1000]
+    return _post_action(
+        booking_id,
+        lambda: services.cancel_booking(current_user, booking_id, reason),
+        "Booking cancelled: the time is free for others again and you are told by e-mail.",
+    )
+
+
+def _booking_words(booking) -> str:
+    zone = booking.instrument.facility.timezone
+    when = f"{local_time(booking.starts_at, zone)} – {local_time(booking.ends_at, zone, '%H:%M')}"
+    return f"{booking.instrument.name}, {when} ({zone} time), booked by {booking.user.name}"
+
+
+def _confirm_end(booking_id: int) -> Confirmation | None:
+    booking = services.get_booking(current_user, booking_id)
+    now = clock.now()
+    if booking.status.value != "confirmed" or not booking.starts_at <= now < booking.ends_at:
+        return None  # the action says why it is refused
+    return Confirmation(
+        "End this booking now?",
+        [
+            f"{_booking_words(booking)} ends now, at "
+            f"{local_time(now, booking.instrument.facility.timezone, '%H:%M')}: the rest of "
+            "the time becomes free for others to book.",
+            "The time used so far is what is charged; the booking cannot be resumed.",
+        ],
+        "End the booking now",
+        url_for("instruments.booking_page", booking_id=booking_id),
+    )
 
 
 @bp.route("/bookings/<int:booking_id>/end", methods=["POST"])
 @login_required
+@irreversible(_confirm_end)
 def end_early(booking_id: int):
     return _post_action(
         booking_id, lambda: services.end_booking_early(current_user, booking_id),
@@ -305,12 +329,35 @@ def approve(booking_id: int):
     )
 
 
+def _confirm_reject(booking_id: int) -> Confirmation | None:
+    booking = services.get_booking(current_user, booking_id)
+    if not can_staff_instrument(current_user, booking.instrument):
+        raise Forbidden("Only the facility's staff decide booking requests.")
+    if booking.status.value != "pending" or not request.form.get("reason", "").strip():
+        return None  # the action says why it is refused
+    return Confirmation(
+        "Reject this booking request?",
+        [
+            f"The request for {_booking_words(booking)} is rejected: the time is free for "
+            "others and it cannot be approved later.",
+            f"{booking.user.name} is told by e-mail"
+            + (f", with your reason: “{r}”." if (r := request.form.get("reason", "").strip())
+               else "."),
+        ],
+        "Reject the request",
+        url_for("instruments.approvals"),
+    )  # fmt: skip
+
+
 @bp.route("/bookings/<int:booking_id>/reject", methods=["POST"])
 @login_required
+@irreversible(_confirm_reject)
 def reject(booking_id: int):
     reason = (request.form.get("reason") or "").strip()
     return _inbox_action(
-        booking_id, lambda: services.reject_booking(current_user, booking_id, reason), "Rejected."
+        booking_id,
+        lambda: services.reject_booking(current_user, booking_id, reason),
+        "Booking request rejected: the time is free again and the requester is told.",
     )
 
 
@@ -449,12 +496,33 @@ def my_feeds():
     )
 
 
+def _confirm_revoke_feed(feed_id: int) -> Confirmation | None:
+    from instruments.models import CalendarFeed
+
+    feed = db.session.get(CalendarFeed, feed_id)
+    if feed is None or feed.owner_id != current_user.id:
+        raise NotFound("No such calendar feed.")
+    if feed.revoked_at is not None:
+        return None
+    return Confirmation(
+        "Revoke this calendar address?",
+        [
+            "Calendar programs subscribed to this address stop receiving updates: the next "
+            "refresh is refused, and the bookings already copied stay there as they are.",
+            "It cannot be switched back on; you would subscribe again with a new address.",
+        ],
+        "Revoke the address",
+        url_for("instruments.my_feeds"),
+    )
+
+
 @bp.route("/feeds/<int:feed_id>/revoke", methods=["POST"])
 @login_required
+@irreversible(_confirm_revoke_feed)
 def revoke_feed(feed_id: int):
     feeds.revoke_feed(current_user, feed_id)
     db.session.commit()
-    flash("The calendar address no longer works.", "success")
+    flash("Calendar address revoked: subscribed calendars no longer receive updates.", "success")
     return redirect(url_for("instruments.my_feeds")), 303
 
 

@@ -189,14 +189,14 @@ def get_enrolment(enrolment_id: int) -> Enrolment:
     return enrolment
 
 
-def _may_act_for(actor: User, enrolment: Enrolment) -> bool:
+def may_act_for(actor: User, enrolment: Enrolment) -> bool:
     return can_enrol_for(actor, enrolment.user) or can_manage_session(actor, enrolment.session)
 
 
 def withdraw(actor: User, enrolment_id: int) -> Enrolment:
     """Leave a session (before the cut-off when one holds a seat); the seat is offered on."""
     enrolment = get_enrolment(enrolment_id)
-    if not _may_act_for(actor, enrolment):
+    if not may_act_for(actor, enrolment):
         raise NotFound("No such enrolment.")
     session = lock_session(enrolment.session_id)
     db.session.refresh(enrolment)

@@ -7,12 +7,14 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from innocore.competences.models import Competence
+from innocore.confirm import Confirmation, irreversible
 from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility, FacilityRole
 from innocore.facilities.services import get_facility_by_slug
 from innocore.forms import apply_problems, choices
 from innocore.permissions import is_network_admin, managed_facility_ids, require
+from innocore.template_helpers import local_time
 from innocore.vocab import Technology
 from training import bp, catalog, parts, queries, records
 from training.enrolment import get_enrolment
@@ -307,15 +309,50 @@ def edit_session(session_id: int):
     ), _status(form)
 
 
+def _confirm_cancel_session(session_id: int) -> Confirmation | None:
+    session = catalog.get_session(session_id)
+    if not can_manage_session(current_user, session):
+        raise Forbidden("Only the facility's managers and staff cancel its sessions.")
+    reason = (request.form.get("reason") or "").strip()
+    if session.status.value != "scheduled" or not reason:
+        return None  # the action says why it is refused
+    from training.models import Enrolment
+
+    people = db.session.scalar(
+        sa.select(sa.func.count(Enrolment.id)).where(
+            Enrolment.session_id == session.id,
+            Enrolment.status.in_(("enrolled", "waitlisted", "offered")),
+        )
+    )
+    when = local_time(session.starts_at, session.facility.timezone)
+    return Confirmation(
+        "Cancel this training session?",
+        [
+            f"“{session.module.title}” on {when} ({session.facility.timezone} time) is "
+            "cancelled for good; it cannot be rescheduled, you would create a new session.",
+            f"{people} people on its list are told by e-mail (with a calendar cancellation), "
+            f"with your reason: “{reason}”.",
+            "The instrument time held for its hands-on parts is given back.",
+        ],
+        "Cancel the session",
+        url_for("training.session_page", session_id=session_id),
+    )
+
+
 @bp.route("/sessions/<int:session_id>/cancel", methods=["POST"])
 @login_required
+@irreversible(_confirm_cancel_session)
 def cancel_session(session_id: int):
     session = catalog.get_session(session_id)
     form = CancelForm()
     form.validate()
     people = catalog.cancel_session(current_user, session, form.reason.data or "")
     db.session.commit()
-    flash(f"Session cancelled; {len(people)} people were notified.", "success")
+    flash(
+        f"Session cancelled: {len(people)} people were told by e-mail and its instrument time "
+        "is free again.",
+        "success",
+    )
     return redirect(url_for("training.session_page", session_id=session_id))
 
 

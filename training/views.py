@@ -9,15 +9,17 @@ from sqlalchemy.orm import selectinload
 from innocore import clock
 from innocore.accounts.models import User
 from innocore.accounts.rules import category_for
+from innocore.confirm import Confirmation, irreversible
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
+from innocore.template_helpers import local_time
 from innocore.vocab import Technology
 from training import bp, enrolment, queries, rules
 from training.catalog import get_module, get_session
 from training.forms import EnrolForm
 from training.holdings import holdings_for
 from training.models import EnrolmentStatus, ModuleMaterial, ModuleStatus, TrainingModule
-from training.permissions import can_manage_module, can_teach_session
+from training.permissions import can_enrol_for, can_manage_module, can_teach_session
 
 
 def _signed_in() -> bool:
@@ -176,12 +178,61 @@ def enrol(session_id: int):
     return redirect(url_for("training.session_page", session_id=session_id))
 
 
+def _enrolment_for(enrolment_id: int, may) -> object:
+    row = enrolment.get_enrolment(enrolment_id)
+    if not may(current_user, row):
+        raise NotFound("No such enrolment.")
+    return row
+
+
+def _session_words(row) -> str:
+    session = row.session
+    when = local_time(session.starts_at, session.facility.timezone)
+    return f"“{session.module.title}” on {when} ({session.facility.timezone} time)"
+
+
+def _confirm_withdraw(enrolment_id: int) -> Confirmation | None:
+    row = _enrolment_for(enrolment_id, enrolment.may_act_for)
+    if row.status.value not in ("enrolled", "waitlisted", "offered"):
+        return None  # the action says why it is refused
+    who = "You leave" if row.user_id == current_user.id else f"{row.user.name} leaves"
+    lines = [f"{who} the session {_session_words(row)}."]
+    if row.status.value == "waitlisted":
+        lines.append("The place on the waiting list is given up; enrolling again joins the end.")
+    else:
+        lines.append("The seat is offered to the next person waiting; enrolling again later "
+                     "may find the session full.")  # fmt: skip
+    return Confirmation(
+        "Withdraw from this session?", lines, "Withdraw",
+        url_for("training.session_page", session_id=row.session_id),
+    )  # fmt: skip
+
+
+def _confirm_decline(enrolment_id: int) -> Confirmation | None:
+    row = _enrolment_for(enrolment_id, lambda actor, e: can_enrol_for(actor, e.user))
+    if row.status.value != "offered":
+        return None
+    return Confirmation(
+        "Decline the offered place?",
+        [
+            f"The place in {_session_words(row)} goes to the next person waiting.",
+            "You leave the waiting list; the offer cannot be taken back.",
+        ],
+        "Decline the place",
+        url_for("training.my_training"),
+    )
+
+
 @bp.route("/enrolments/<int:enrolment_id>/withdraw", methods=["POST"])
 @login_required
+@irreversible(_confirm_withdraw)
 def withdraw(enrolment_id: int):
     row = enrolment.withdraw(current_user, enrolment_id)
     db.session.commit()
-    flash("Withdrawn from the session.", "success")
+    flash(
+        f"Withdrawn from {_session_words(row)}: the seat is offered to the next person waiting.",
+        "success",
+    )
     return redirect(
         request.form.get("next_page") == "my"
         and url_for("training.my_training")
@@ -200,6 +251,7 @@ def accept(enrolment_id: int):
 
 @bp.route("/enrolments/<int:enrolment_id>/decline", methods=["POST"])
 @login_required
+@irreversible(_confirm_decline)
 def decline(enrolment_id: int):
     enrolment.decline_offer(current_user, enrolment_id)
     db.session.commit()

@@ -14,7 +14,8 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from innocore import clock
 from innocore.accounts import companies
-from innocore.errors import DomainError
+from innocore.confirm import Confirmation, irreversible
+from innocore.errors import DomainError, NotFound
 from innocore.extensions import db
 from innocore.forms import apply_problems
 from innocore.permissions import require
@@ -76,12 +77,32 @@ def invite():
     return _page(form, 422)
 
 
+def _confirm_revoke(invitation_id: int) -> Confirmation | None:
+    invitation = db.session.get(companies.CompanyInvitation, invitation_id)
+    org = current_user.organisation
+    if invitation is None or org is None or invitation.organisation_id != org.id:
+        raise NotFound("No such invitation.")
+    if invitation.state(clock.now()) != "pending":
+        return None  # the action says why it is refused
+    return Confirmation(
+        f"Revoke the invitation to {invitation.email}?",
+        [
+            f"The link sent to {invitation.email} stops working: they cannot join {org.name} "
+            "with it.",
+            "To invite them after all you would send a new invitation.",
+        ],
+        "Revoke the invitation",
+        url_for("companies.index"),
+    )
+
+
 @bp.route("/invitations/<int:invitation_id>/revoke", methods=["POST"])
 @require(is_company_admin, "Only company administrators revoke invitations.")
+@irreversible(_confirm_revoke)
 def revoke(invitation_id: int):
     invitation = companies.revoke_invitation(current_user, invitation_id)
     db.session.commit()
-    flash(f"Invitation to {invitation.email} revoked.", "info")
+    flash(f"Invitation to {invitation.email} revoked: its link no longer works.", "info")
     return redirect(url_for("companies.index"))
 
 

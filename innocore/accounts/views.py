@@ -11,7 +11,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 from innocore.accounts import forms, services
 from innocore.accounts.models import Organisation
 from innocore.api.tokens import list_tokens
-from innocore.errors import DomainError
+from innocore.confirm import Confirmation, irreversible
+from innocore.errors import DomainError, NotFound
 from innocore.extensions import db, limiter
 from innocore.forms import apply_problems, choices
 from innocore.transactions import reads_first, writes
@@ -275,12 +276,37 @@ def create_token():
     return render_profile(token_form=forms.TokenForm() if raw else form, new_token=raw), status
 
 
+def _confirm_revoke_token(token_id: int) -> Confirmation | None:
+    import sqlalchemy as sa
+
+    from innocore.api.tokens import ApiToken
+
+    token = db.session.scalar(
+        sa.select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == current_user.id)
+    )
+    if token is None:
+        raise NotFound("No such token.")
+    if token.revoked_at is not None:
+        return None
+    return Confirmation(
+        f"Revoke the API token “{token.name}”?",
+        [
+            f"The token “{token.name}” ({token.display_prefix}…) stops working at once: every "
+            "script or program using it gets “401 Unauthorized” from now on.",
+            "It cannot be switched back on; you would create a new token and change the programs.",
+        ],
+        "Revoke the token",
+        url_for("accounts.profile"),
+    )
+
+
 @bp.route("/profile/tokens/<int:token_id>/revoke", methods=["POST"])
 @login_required
+@irreversible(_confirm_revoke_token)
 def revoke_token(token_id: int):
     from innocore.api.tokens import revoke_token as revoke
 
-    revoke(current_user, token_id)
+    token = revoke(current_user, token_id)
     db.session.commit()
-    flash("Token revoked: it no longer works.", "success")
+    flash(f"Token “{token.name}” revoked: programs using it are refused from now on.", "success")
     return redirect(url_for("accounts.profile"))

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from innocore.competences import services
 from innocore.competences.forms import CompetenceForm
 from innocore.competences.rules import parse_levels
+from innocore.confirm import Confirmation, irreversible
 from innocore.errors import Forbidden
 from innocore.extensions import db
 from innocore.facilities.models import Facility
@@ -103,12 +104,37 @@ def edit(competence_id: int):
     )
 
 
+def _confirm_retire(competence_id: int) -> Confirmation | None:
+    competence = services.get_competence(competence_id)
+    if request.form.get("retired") != "1" or competence.retired:
+        return None  # reinstating, or nothing changes
+    if not can_manage_competence(current_user, competence):
+        raise Forbidden("You may not edit this competence.")
+    return Confirmation(
+        f"Retire the competence “{competence.title}”?",
+        [
+            f"“{competence.title}” leaves the lists people choose from: no new certificate, "
+            "training module or instrument requirement can name it.",
+            "Certificates already issued for it stay as they are and still verify.",
+            "A manager can reinstate it later from this page.",
+        ],
+        "Retire the competence",
+        url_for("competences.show", competence_id=competence.id),
+    )
+
+
 @bp.route("/<int:competence_id>/retire", methods=["POST"])
 @login_required
+@irreversible(_confirm_retire)
 def retire(competence_id: int):
     competence = services.get_competence(competence_id)
     retired = request.form.get("retired") == "1"
     services.set_retired(current_user, competence, retired)
     db.session.commit()
-    flash("Competence retired." if retired else "Competence reinstated.", "success")
+    flash(
+        f"“{competence.title}” retired: it can no longer be chosen for new certificates."
+        if retired
+        else f"“{competence.title}” reinstated: it can be chosen again.",
+        "success",
+    )
     return redirect(url_for("competences.show", competence_id=competence.id))

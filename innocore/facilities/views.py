@@ -8,7 +8,8 @@ from flask_login import current_user, login_required
 
 from innocore.accounts.models import Organisation
 from innocore.accounts.services import get_user_by_email
-from innocore.errors import DomainError, Forbidden
+from innocore.confirm import Confirmation, irreversible
+from innocore.errors import DomainError, Forbidden, NotFound
 from innocore.extensions import db
 from innocore.facilities import services
 from innocore.facilities.forms import AppointForm, FacilityForm
@@ -131,13 +132,44 @@ def _no_such_user():
     )
 
 
-@bp.route("/<slug>/staff/<int:role_id>/remove", methods=["POST"])
-@login_required
-def remove_role(slug: str, role_id: int):
+def _role_at(slug: str, role_id: int):
+    from innocore.facilities.models import FacilityRole
+
     facility = services.get_facility_by_slug(slug)
     if not can_manage_facility(current_user, facility):
         abort(403)
+    row = db.session.scalar(
+        sa.select(FacilityRole).where(
+            FacilityRole.id == role_id, FacilityRole.facility_id == facility.id
+        )
+    )
+    if row is None:
+        raise NotFound("No such role at this facility.")
+    return facility, row
+
+
+def _confirm_remove_role(slug: str, role_id: int) -> Confirmation | None:
+    facility, row = _role_at(slug, role_id)
+    who, role = row.user.name, row.role.label.lower()
+    return Confirmation(
+        f"Remove {who} as {role}?",
+        [
+            f"{who} is no longer {role} at {facility.name}: from now on they cannot do what "
+            f"the {role} role allows here (their own bookings and certificates stay).",
+            "To give the role back you would appoint them again.",
+        ],
+        f"Remove the {role} role",
+        url_for("facilities.staff", slug=slug),
+    )
+
+
+@bp.route("/<slug>/staff/<int:role_id>/remove", methods=["POST"])
+@login_required
+@irreversible(_confirm_remove_role)
+def remove_role(slug: str, role_id: int):
+    facility, row = _role_at(slug, role_id)
+    who, role = row.user.name, row.role.label.lower()
     services.remove_role(current_user, facility, role_id)
     db.session.commit()
-    flash("Role removed.", "success")
+    flash(f"{who} is no longer {role} at {facility.name}.", "success")
     return redirect(url_for("facilities.staff", slug=slug))

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from innocore.confirm import Confirmation, irreversible
 from innocore.errors import DomainError, Forbidden, NotFound
 from innocore.extensions import db
 from innocore.facilities.models import Facility
@@ -79,12 +80,34 @@ def add_expertise(facility_id: int):
     return redirect(url_for("requests.profile", slug=facility.slug))
 
 
+def _confirm_remove_expertise(expertise_id: int) -> Confirmation | None:
+    from instruments.requests.models import Expertise
+
+    row = db.session.get(Expertise, expertise_id)
+    if row is None:
+        raise NotFound("No such expertise entry.")
+    facility = catalog.get_facility(row.facility_id)
+    if not can_manage_services(current_user, facility):
+        raise Forbidden("Only the facility's managers edit its expertise profile.")
+    return Confirmation(
+        f"Remove “{row.topic}” from the expertise profile?",
+        [
+            f"“{row.topic}” no longer shows on {facility.name}'s profile or in the expertise "
+            "directory; its description is deleted.",
+            "To list it again you would add it anew.",
+        ],
+        "Remove the expertise",
+        url_for("requests.profile", slug=facility.slug),
+    )
+
+
 @bp.route("/expertise/<int:expertise_id>/remove", methods=["POST"])
 @login_required
+@irreversible(_confirm_remove_expertise)
 def remove_expertise(expertise_id: int):
     catalog.remove_expertise(current_user, expertise_id)
     db.session.commit()
-    flash("Expertise removed.", "info")
+    flash("Expertise removed: it no longer shows on the profile or in the directory.", "info")
     return redirect(request.referrer or url_for("requests.directory"))
 
 

@@ -10,10 +10,12 @@ from flask_login import current_user, login_required
 
 from innocore import clock
 from innocore.accounts.rules import category_for
+from innocore.confirm import Confirmation, irreversible
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.forms import apply_problems, choices
 from innocore.permissions import require
+from innocore.template_helpers import money
 from instruments.models import Instrument
 from instruments.requests import bp, queries, rules, services
 from instruments.requests.catalog import get_facility, get_service
@@ -28,7 +30,7 @@ from instruments.requests.forms import (
     ReasonForm,
     RequestForm,
 )
-from instruments.requests.models import RequestStatus
+from instruments.requests.models import Quote, RequestStatus
 from instruments.requests.permissions import (
     can_act_as_requester,
     can_handle_request,
@@ -188,25 +190,94 @@ def attach(request_id: int):
     )  # fmt: skip
 
 
+_ENDED = ("declined", "lapsed", "delivered", "closed", "withdrawn", "rejected")
+
+
+def _as(request_id: int, may, message: str):
+    req = services.get_request(current_user, request_id)
+    if not may(current_user, req):
+        raise Forbidden(message)
+    return req
+
+
+_REQUESTER = "Only the requester (or their company's administrator) may do this."
+
+
+def _confirm_withdraw(request_id: int) -> Confirmation | None:
+    req = _as(request_id, can_act_as_requester, _REQUESTER)
+    if req.status.value in _ENDED:
+        return None  # the action says why it is refused
+    return Confirmation(
+        f"Withdraw the request “{req.title}”?",
+        [
+            f"The request to {req.facility.name} is withdrawn for good: the facility stops "
+            "working on it and any open quote is closed.",
+            "It cannot be reopened; you would submit a new request.",
+            "The facility's staff are told.",
+        ],
+        "Withdraw the request",
+        url_for("requests.show", request_id=request_id),
+    )
+
+
+def _confirm_reject(request_id: int) -> Confirmation | None:
+    req = _as(request_id, can_handle_request, "Only the facility's staff may do this.")
+    reason = (request.form.get("reason") or "").strip()
+    if req.status.value in _ENDED or not reason:
+        return None  # the action says why it is refused
+    return Confirmation(
+        f"Reject the request “{req.title}”?",
+        [
+            f"{req.requester.name}'s request is rejected for good and any open quote is closed.",
+            f"{req.requester.name} is told by e-mail, with your reason: “{reason}”.",
+            "It cannot be reopened; they would submit a new request.",
+        ],
+        "Reject the request",
+        url_for("requests.show", request_id=request_id),
+    )
+
+
+def _confirm_quote(request_id: int, quote_id: int, decision: str) -> Confirmation | None:
+    if decision != "decline":
+        return None
+    req = _as(request_id, can_act_as_requester, _REQUESTER)
+    quote = db.session.get(Quote, quote_id)
+    if quote is None or quote.request_id != req.id or quote.status.value != "open":
+        return None  # the action says why it is refused
+    return Confirmation(
+        f"Decline quote r{quote.revision}?",
+        [
+            f"Quote r{quote.revision} for “{req.title}” ({money(quote.total, quote.currency)}) is "
+            "declined for good: it can no longer be accepted.",
+            f"The request ends as declined; {req.facility.name} is told. For the work to go "
+            "ahead you would submit a new request.",
+        ],
+        "Decline the quote",
+        url_for("requests.show", request_id=request_id),
+    )
+
+
 @bp.route("/<int:request_id>/withdraw", methods=["POST"])
 @login_required
+@irreversible(_confirm_withdraw)
 def withdraw(request_id: int):
     form = ReasonForm()
     return _act(
         request_id,
         lambda: services.withdraw_request(current_user, request_id, form.reason.data or ""),
-        "Request withdrawn.", "reason", form,
+        "Request withdrawn: the facility stops work on it and is told.", "reason", form,
     )  # fmt: skip
 
 
 @bp.route("/<int:request_id>/reject", methods=["POST"])
 @login_required
+@irreversible(_confirm_reject)
 def reject(request_id: int):
     form = ReasonForm()
     return _act(
         request_id,
         lambda: services.reject_request(current_user, request_id, form.reason.data or ""),
-        "Request rejected.", "reason", form,
+        "Request rejected: the requester is told, with your reason.", "reason", form,
     )  # fmt: skip
 
 
@@ -260,9 +331,14 @@ def close(request_id: int):
     "/<int:request_id>/quotes/<int:quote_id>/<any(accept, decline):decision>", methods=["POST"]
 )
 @login_required
+@irreversible(_confirm_quote)
 def decide(request_id: int, quote_id: int, decision: str):
     fn = services.accept_quote if decision == "accept" else services.decline_quote
-    return _act(request_id, lambda: fn(current_user, request_id, quote_id), f"Quote {decision}ed.")
+    done = {
+        "accept": "Quote accepted: the facility can start the work and is told.",
+        "decline": "Quote declined: the request ends as declined and the facility is told.",
+    }[decision]
+    return _act(request_id, lambda: fn(current_user, request_id, quote_id), done)
 
 
 @bp.route("/<int:request_id>/book", methods=["POST"])

@@ -199,7 +199,7 @@ def test_feed_etag_304_and_revocation(client, login_as, world, api_headers):
     from instruments.feeds import list_feeds
 
     feed_id = list_feeds(user)[0].id
-    client.post(f"/instruments/feeds/{feed_id}/revoke")
+    client.post(f"/instruments/feeds/{feed_id}/revoke", data={"confirmed": "1"})
     assert client.get(path).status_code == 404
 
 

@@ -204,7 +204,7 @@ def test_the_booking_page_shows_why_a_started_booking_cannot_be_cancelled(
     refused = client.post(f"/instruments/bookings/{booking.id}/cancel", data={"reason": ""})
     assert refused.status_code == 422 and "Location" not in refused.headers
     assert "already started, so it can no longer be cancelled" in refused.get_data(as_text=True)
-    ended = client.post(f"/instruments/bookings/{booking.id}/end")
+    ended = client.post(f"/instruments/bookings/{booking.id}/end", data={"confirmed": "1"})
     assert ended.status_code == 303
     db_session.refresh(booking)
     assert booking.ends_at == clock.now

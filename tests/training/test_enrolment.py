@@ -69,7 +69,7 @@ def test_full_session_waitlists_then_offers_the_freed_place_to_the_first_in_line
     deliver()
 
     mine = db_session.scalar(sa.select(Enrolment).where(Enrolment.user_id == first.id))
-    login_as(first).post(f"/training/enrolments/{mine.id}/withdraw")
+    login_as(first).post(f"/training/enrolments/{mine.id}/withdraw", data={"confirmed": "1"})
 
     offered = db_session.scalar(sa.select(Enrolment).where(Enrolment.user_id == second.id))
     assert offered.status == EnrolmentStatus.OFFERED
@@ -92,7 +92,7 @@ def test_expired_offer_cannot_be_accepted_and_passes_to_the_next_person(
     for user in (first, second, third):
         login_as(user).post(f"/training/sessions/{session.id}/enrol")
     mine = db_session.scalar(sa.select(Enrolment).where(Enrolment.user_id == first.id))
-    login_as(first).post(f"/training/enrolments/{mine.id}/withdraw")
+    login_as(first).post(f"/training/enrolments/{mine.id}/withdraw", data={"confirmed": "1"})
     offer = db_session.scalar(sa.select(Enrolment).where(Enrolment.user_id == second.id))
     deliver()
 
@@ -122,9 +122,9 @@ def test_declined_offer_goes_to_the_next_person(login_as, make_session, internal
     for user in (a, b, c):
         login_as(user).post(f"/training/sessions/{session.id}/enrol")
     mine = db_session.scalar(sa.select(Enrolment).where(Enrolment.user_id == a.id))
-    login_as(a).post(f"/training/enrolments/{mine.id}/withdraw")
+    login_as(a).post(f"/training/enrolments/{mine.id}/withdraw", data={"confirmed": "1"})
     offer = db_session.scalar(sa.select(Enrolment).where(Enrolment.user_id == b.id))
-    login_as(b).post(f"/training/enrolments/{offer.id}/decline")
+    login_as(b).post(f"/training/enrolments/{offer.id}/decline", data={"confirmed": "1"})
     assert _status(db_session, session, b) == EnrolmentStatus.WITHDRAWN
     assert _status(db_session, session, c) == EnrolmentStatus.OFFERED
 
@@ -271,7 +271,7 @@ def test_withdrawal_closes_at_the_cut_off_in_the_facility_zone(
     login_as(paula).post(f"/training/sessions/{session.id}/enrol")
     row = db_session.scalar(sa.select(Enrolment).where(Enrolment.user_id == paula.id))
     clock.set(datetime(2026, 3, 28, 8, 0, tzinfo=UTC))  # Saturday 09:00 CET: cut-off reached
-    response = client.post(f"/training/enrolments/{row.id}/withdraw")
+    response = client.post(f"/training/enrolments/{row.id}/withdraw", data={"confirmed": "1"})
     assert response.status_code == 422
     assert b"Withdrawal closed on 28 Mar 2026 09:00 CET (Europe/Rome)" in response.data
     assert _status(db_session, session, paula) == EnrolmentStatus.ENROLLED
@@ -288,8 +288,15 @@ def test_cancelling_a_session_notifies_everyone_with_a_calendar_cancellation(
         login_as(user).post(f"/training/sessions/{session.id}/enrol")
     deliver()
     before = session.sequence
-    response = login_as(manager).post(
-        f"/training/sessions/{session.id}/cancel", data={"reason": "The trainer is ill."}
+    client = login_as(manager)
+    data = {"reason": "The trainer is ill."}
+    asked = client.post(f"/training/sessions/{session.id}/cancel", data=data)
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "Cancel this training session?" in page
+    assert "2 people on its list are told by e-mail" in page and "The trainer is ill." in page
+    assert not deliver() and _status(db_session, session, enrolled) == EnrolmentStatus.ENROLLED
+    response = client.post(
+        f"/training/sessions/{session.id}/cancel", data=data | {"confirmed": "1"}
     )
     assert response.status_code == 302
     mails = deliver()

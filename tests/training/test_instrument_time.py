@@ -178,7 +178,8 @@ def test_cancelling_the_session_frees_the_slot(world, login_as, make_user, db_se
     client.post(f"/training/modules/{module.id}/sessions/new", data=form(trainer, text))
     session = db_session.scalar(sa.select(TrainingSession).where(TrainingSession.module == module))
     response = client.post(
-        f"/training/sessions/{session.id}/cancel", data={"reason": "The trainer is ill."}
+        f"/training/sessions/{session.id}/cancel",
+        data={"reason": "The trainer is ill.", "confirmed": "1"},
     )
     assert response.status_code == 302
     assert session.status == SessionStatus.CANCELLED

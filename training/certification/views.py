@@ -27,6 +27,7 @@ from innocore.accounts.addresses import AcceptedEmail
 from innocore.accounts.models import User
 from innocore.audit import AuditEvent
 from innocore.competences.models import Competence
+from innocore.confirm import Confirmation, irreversible
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db, limiter
 from innocore.facilities.models import Facility
@@ -256,13 +257,16 @@ def sharing(public_id: str):
     return redirect(url_for(".show", public_id=public_id))
 
 
-def _reason_action(public_id: str, action, done: str, confirm=None):
+def _managed(public_id: str) -> Certificate:
     cert = queries.get_certificate(public_id)
     if not permissions.can_manage_certificate(current_user, cert):
         raise Forbidden("Only the issuing facility's managers may change this certificate.")
+    return cert
+
+
+def _reason_action(public_id: str, action, done: str):
+    cert = _managed(public_id)
     reason = (request.form.get("reason") or "").strip()
-    if confirm is not None and reason and request.form.get("confirmed") != "1":
-        return confirm(cert, reason)
     result, err = attempt_action(lambda: action(cert, reason))
     if err is not None:
         return _show_page(public_id, refusal=err.problems, status=err.status)
@@ -270,8 +274,12 @@ def _reason_action(public_id: str, action, done: str, confirm=None):
     return redirect(url_for(".show", public_id=result.public_id))
 
 
-def _confirm_revoke(cert: Certificate, reason: str):
-    """Revoking is for good: say what follows before doing it."""
+def _confirm_revoke(public_id: str) -> Confirmation | None:
+    """Revoking is for good: say what follows before doing it (no reason: the action refuses)."""
+    cert = _managed(public_id)
+    reason = (request.form.get("reason") or "").strip()
+    if not reason:
+        return None
     lines = [
         f"{title_of(cert)}, held by {cert.holder.name}, is revoked for good: it cannot be "
         "reinstated or renewed; a new certificate would have to be issued.",
@@ -280,10 +288,9 @@ def _confirm_revoke(cert: Certificate, reason: str):
         "Its signed credential is no longer issued, and bookings that need it are refused.",
         f"{cert.holder.name} is told by e-mail.",
     ]
-    return render_template(
-        "core/confirm.html", heading="Revoke this certificate for good?", consequences=lines,
-        action=url_for(".revoke", public_id=cert.public_id), fields={"reason": reason},
-        confirm_label="Revoke for good", back=url_for(".show", public_id=cert.public_id),
+    return Confirmation(
+        "Revoke this certificate for good?", lines, "Revoke for good",
+        url_for(".show", public_id=cert.public_id),
     )  # fmt: skip
 
 
@@ -303,11 +310,10 @@ def reinstate(public_id: str):
 
 @bp.route("/<public_id>/revoke", methods=["POST"])
 @login_required
+@irreversible(_confirm_revoke)
 def revoke(public_id: str):
     done = "Certificate revoked for good: its verification page and status list say “Revoked”."
-    return _reason_action(
-        public_id, lambda c, r: services.revoke(current_user, c, r), done, _confirm_revoke
-    )
+    return _reason_action(public_id, lambda c, r: services.revoke(current_user, c, r), done)
 
 
 @bp.route("/<public_id>/renew", methods=["POST"])

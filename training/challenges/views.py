@@ -8,6 +8,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_login import current_user, login_required
 
 from innocore.competences.models import Competence
+from innocore.confirm import Confirmation, irreversible
 from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility
@@ -153,8 +154,27 @@ def apply(challenge_id: int):
     return redirect(url_for("challenges.show", challenge_id=ch.id))
 
 
+def _confirm_decide(application_id: int) -> Confirmation | None:
+    app = services.get_application(current_user, application_id)
+    if request.form.get("decision") != "not_selected" or app.status.value in (
+        "not_selected", "completed",
+    ):  # fmt: skip
+        return None
+    return Confirmation(
+        f"Decline the application led by {app.lead.name}?",
+        [
+            f"The team's application to “{app.challenge.title}” is not selected, for good: "
+            "it cannot be shortlisted or selected later.",
+            "The team is told by e-mail.",
+        ],
+        "Decline the application",
+        url_for("challenges.show", challenge_id=app.challenge_id),
+    )
+
+
 @bp.route("/applications/<int:application_id>/decide", methods=["POST"])
 @login_required
+@irreversible(_confirm_decide)
 def decide(application_id: int):
     app = services.decide_application(
         current_user, application_id, request.form.get("decision", "")

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from innocore.confirm import Confirmation, irreversible
 from innocore.errors import DomainError, Problem
 from innocore.extensions import db
 from training.challenges.forms import as_date, as_int
@@ -75,15 +76,57 @@ def _back(mentorship_id: int, message: str):
     return redirect(url_for("mentoring.show", mentorship_id=mentorship_id))
 
 
+def _pair(m) -> str:
+    return f"{m.mentor.name} (mentor) and {m.mentee.name} (mentee)"
+
+
+def _confirm_answer(mentorship_id: int) -> Confirmation | None:
+    m = services.get_mentorship(current_user, mentorship_id)
+    if request.form.get("decision") != "decline" or m.status.value != "requested":
+        return None
+    return Confirmation(
+        f"Decline {m.mentee.name}'s request?",
+        [
+            f"The mentorship request of {m.mentee.name} is declined for good and they are "
+            "told by e-mail.",
+            "They would have to send a new request for you to mentor them.",
+        ],
+        "Decline the request",
+        url_for("mentoring.show", mentorship_id=mentorship_id),
+    )
+
+
+def _confirm_end(mentorship_id: int) -> Confirmation | None:
+    m = services.get_mentorship(current_user, mentorship_id)
+    if m.status.value != "active":
+        return None  # the action says why it is refused
+    other = m.mentee if current_user.id == m.mentor_id else m.mentor
+    return Confirmation(
+        "End this mentorship?",
+        [
+            f"The mentorship of {_pair(m)} ends now: no more meetings or goals are recorded.",
+            "Its record stays; to continue you would start a new mentorship.",
+            f"{other.name} is told by e-mail.",
+        ],
+        "End the mentorship",
+        url_for("mentoring.show", mentorship_id=mentorship_id),
+    )
+
+
 @bp.route("/<int:mentorship_id>/answer", methods=["POST"])
 @login_required
+@irreversible(_confirm_answer)
 def answer(mentorship_id: int):
     services.get_mentorship(current_user, mentorship_id)  # strangers: 404 before the form
     decision = request.form.get("decision")
     if decision not in ("accept", "decline"):
         raise DomainError(Problem("decision", "Accept or decline.", "decision"))
     services.answer(current_user, mentorship_id, accept=decision == "accept")
-    return _back(mentorship_id, "Answer sent.")
+    done = {
+        "accept": "Request accepted: the mentorship is active and the mentee is told.",
+        "decline": "Request declined: the mentee is told by e-mail.",
+    }[decision]
+    return _back(mentorship_id, done)
 
 
 @bp.route("/<int:mentorship_id>/meetings", methods=["POST"])
@@ -123,6 +166,7 @@ def consent(mentorship_id: int):
 
 @bp.route("/<int:mentorship_id>/end", methods=["POST"])
 @login_required
+@irreversible(_confirm_end)
 def end(mentorship_id: int):
     services.end(current_user, mentorship_id)
-    return _back(mentorship_id, "Mentorship ended.")
+    return _back(mentorship_id, "Mentorship ended: the other person is told by e-mail.")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from innocore.errors import DomainError
+from innocore.confirm import Confirmation, irreversible
+from innocore.errors import DomainError, NotFound
 from innocore.extensions import db
 from training.passport import services
 
@@ -42,12 +43,34 @@ def create_link():
     )
 
 
+def _confirm_revoke_link(link_id: int) -> Confirmation | None:
+    from training.passport.models import PassportLink
+
+    link = db.session.get(PassportLink, link_id)
+    if link is None or link.holder_id != current_user.id:
+        raise NotFound("No such passport link.")
+    if link.revoked_at is not None:
+        return None
+    name = f"“{link.label}”" if link.label else "This link"
+    return Confirmation(
+        "Revoke this passport link?",
+        [
+            f"{name} stops working at once: whoever has it sees nothing from now on.",
+            "It cannot be switched back on; to share again you make a new link.",
+        ],
+        "Revoke the link",
+        url_for("passport.mine"),
+    )
+
+
 @bp.route("/links/<int:link_id>/revoke", methods=["POST"])
 @login_required
+@irreversible(_confirm_revoke_link)
 def revoke_link(link_id: int):
-    services.revoke_link(current_user, link_id)
+    link = services.revoke_link(current_user, link_id)
     db.session.commit()
-    flash("The link no longer shows your passport.", "success")
+    label = f"“{link.label}”" if link.label else "The link"
+    flash(f"{label} is revoked: it no longer shows your passport to anyone.", "success")
     return redirect(url_for("passport.mine"))
 
 

@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 
 from innocore import clock
 from innocore.competences.models import Competence
+from innocore.confirm import Confirmation, irreversible
 from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility
@@ -145,8 +146,25 @@ def _back(application_id: int, message: str):
     return redirect(url_for("placements.application", application_id=application_id))
 
 
+def _confirm_decide(application_id: int) -> Confirmation | None:
+    a = services.get_application(current_user, application_id)
+    if request.form.get("decision") != "decline" or a.status.value != "submitted":
+        return None
+    return Confirmation(
+        f"Decline {a.applicant.name}'s application?",
+        [
+            f"The application to “{a.placement.title}” is declined for good: it cannot be "
+            "selected later.",
+            f"{a.applicant.name} and their home supervisor are told by e-mail.",
+        ],
+        "Decline the application",
+        url_for("placements.application", application_id=application_id),
+    )
+
+
 @bp.route("/applications/<int:application_id>/decide", methods=["POST"])
 @login_required
+@irreversible(_confirm_decide)
 def decide(application_id: int):
     services.get_application(current_user, application_id)  # strangers: 404 before the form
     decision = request.form.get("decision")

@@ -8,7 +8,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from innocore.competences.models import Competence
-from innocore.errors import DomainError, Forbidden, Problem
+from innocore.confirm import Confirmation, irreversible
+from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility
 from training.certification import queries as cert_queries
@@ -124,17 +125,77 @@ def declare(slug: str):
     return redirect(url_for("recognition.facility_requests", slug=slug))
 
 
+def _confirm_withdraw(decl_id: int) -> Confirmation | None:
+    decl = services.get_declaration(decl_id)
+    if not permissions.can_declare_equivalence(current_user, decl.facility):
+        raise Forbidden("Only the facility's managers withdraw its declarations.")
+    if decl.withdrawn_at is not None:
+        return None  # the action says why it is refused
+    return Confirmation(
+        "Withdraw this equivalence declaration?",
+        [
+            f"From now on {decl.facility.name} no longer counts “{decl.source.title}” at level "
+            f"{decl.source_min_level} as “{decl.target.title}” at level {decl.target_level}: "
+            "bookings and enrolments that relied on it are refused.",
+            "Its history is kept; it cannot be switched back on, you would declare it again.",
+        ],
+        "Withdraw the declaration",
+        url_for("recognition.facility_requests", slug=decl.facility.slug),
+    )
+
+
+def _confirm_decide(request_id: int) -> Confirmation | None:
+    req = services.get_request(request_id)
+    if not permissions.can_decide_recognition(current_user, req.facility):
+        raise Forbidden("Only those who certify at the facility decide its requests.")
+    if request.form.get("decision") != "refuse" or req.status.value != "pending":
+        return None
+    return Confirmation(
+        f"Refuse {req.person.name}'s recognition request?",
+        [
+            f"The request is refused for good; {req.person.name} is told by e-mail"
+            + (f", with your reason: “{r}”." if (r := request.form.get("reason", "").strip())
+               else "."),
+            "To be recognised after all they would send a new request.",
+        ],
+        "Refuse the request",
+        url_for("recognition.facility_requests", slug=req.facility.slug),
+    )  # fmt: skip
+
+
+def _confirm_remove_trusted(issuer_id: int) -> Confirmation | None:
+    from training.recognition.models import TrustedIssuer
+
+    if not permissions.can_manage_trust(current_user):
+        raise Forbidden("Only network administrators choose the issuers the network trusts.")
+    issuer = db.session.get(TrustedIssuer, issuer_id)
+    if issuer is None:
+        raise NotFound("No such trusted issuer.")
+    return Confirmation(
+        f"Stop trusting {issuer.name}?",
+        [
+            f"Credentials from {issuer.name} ({issuer.base_url}) are no longer accepted on "
+            "import; those already accepted keep their recorded decision.",
+            "To trust it again you would add it anew.",
+        ],
+        "Stop trusting this issuer",
+        url_for("recognition.trusted"),
+    )
+
+
 @bp.route("/declarations/<int:decl_id>/withdraw", methods=["POST"])
 @login_required
+@irreversible(_confirm_withdraw)
 def withdraw(decl_id: int):
     decl = services.withdraw_equivalence(current_user, services.get_declaration(decl_id))
     db.session.commit()
-    flash("Declaration withdrawn.", "success")
+    flash("Declaration withdrawn: it no longer counts from now on.", "success")
     return redirect(url_for("recognition.facility_requests", slug=decl.facility.slug))
 
 
 @bp.route("/requests/<int:request_id>/decide", methods=["POST"])
 @login_required
+@irreversible(_confirm_decide)
 def decide(request_id: int):
     req = services.get_request(request_id)
     if not permissions.can_decide_recognition(current_user, req.facility):
@@ -171,8 +232,10 @@ def add_trusted():
 
 @bp.route("/trusted-issuers/<int:issuer_id>/remove", methods=["POST"])
 @login_required
+@irreversible(_confirm_remove_trusted)
 def remove_trusted(issuer_id: int):
     imports.remove_trusted(current_user, issuer_id)
     db.session.commit()
-    flash("The network no longer trusts this issuer.", "success")
+    flash("The network no longer trusts this issuer: its credentials are refused on import.",
+          "success")  # fmt: skip
     return redirect(url_for("recognition.trusted"))
