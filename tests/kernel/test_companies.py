@@ -90,14 +90,24 @@ def test_companies_do_not_touch_each_others_invitations_or_people(client, login_
     with pytest.raises(NotFound):
         companies.set_admin(acme["other_admin"], acme["member"].id, True)
     login_as(acme["other_admin"])
-    assert client.post(f"/company/invitations/{invitation.id}/revoke", data={"confirmed": "1"}).status_code == 404
+    assert (
+        client.post(
+            f"/company/invitations/{invitation.id}/revoke", data={"confirmed": "1"}
+        ).status_code
+        == 404
+    )
     page = client.get("/company/")
     assert page.status_code == 200 and b"p@example.org" not in page.data
     assert acme["member"].email.encode() not in page.data
     login_as(acme["admin"])
     page = client.get("/company/")
     assert b"p@example.org" in page.data and acme["member"].email.encode() in page.data
-    assert client.post(f"/company/invitations/{invitation.id}/revoke", data={"confirmed": "1"}).status_code == 302
+    assert (
+        client.post(
+            f"/company/invitations/{invitation.id}/revoke", data={"confirmed": "1"}
+        ).status_code
+        == 302
+    )
     assert client.get(f"/company/join/{raw}").status_code == 422
 
 

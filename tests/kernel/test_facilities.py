@@ -113,7 +113,9 @@ def test_last_manager_cannot_be_removed(login_as, make_user, make_facility, gran
     facility = make_facility()
     admin = make_user(is_network_admin=True)
     role = grant(make_user(), facility, "manager")
-    r = login_as(admin).post(f"/facilities/{facility.slug}/staff/{role.id}/remove", data={"confirmed": "1"})
+    r = login_as(admin).post(
+        f"/facilities/{facility.slug}/staff/{role.id}/remove", data={"confirmed": "1"}
+    )
     assert r.status_code == 422
     assert b"at least one manager" in r.data
 
@@ -123,7 +125,9 @@ def test_role_of_another_facility_is_not_found(login_as, make_user, make_facilit
     manager = make_user()
     grant(manager, mine, "manager")
     foreign = grant(make_user(), other, "staff")
-    r = login_as(manager).post(f"/facilities/{mine.slug}/staff/{foreign.id}/remove", data={"confirmed": "1"})
+    r = login_as(manager).post(
+        f"/facilities/{mine.slug}/staff/{foreign.id}/remove", data={"confirmed": "1"}
+    )
     assert r.status_code == 404
     assert db.session.get(FacilityRole, foreign.id) is not None
 
