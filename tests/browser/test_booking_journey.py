@@ -22,7 +22,13 @@ from innocore.extensions import db
 from innocore.facilities.models import Facility
 from innocore.vocab import OrganisationKind, Technology
 from instruments.models import Booking, BookingStatus, Downtime, Instrument, OpeningHours
-from tests.support.browser import go_by_menu, screenshot, sign_in
+from tests.support.browser import (
+    AXE_TAGS,
+    FAILING_IMPACTS,
+    go_by_menu,
+    screenshot,
+    sign_in,
+)
 from tests.support.members import verified
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -86,6 +92,26 @@ def test_student_books_a_free_slot_from_the_calendar_on_a_phone(live_server, pho
     assert f"DTSTART;TZID=Europe/Rome:{day.strftime('%Y%m%d')}T100000" in ics
     assert f"DTEND;TZID=Europe/Rome:{day.strftime('%Y%m%d')}T110000" in ics
     assert "SUMMARY:Widefield microscope" in ics
+
+    # Cancelling asks first, in a dialog that says what follows; keeping it changes nothing.
+    page.get_by_role("button", name="Cancel booking", exact=True).tap()
+    dialog = page.locator("dialog.confirm")
+    dialog.wait_for()
+    assert "Cancel this booking?" in dialog.inner_text()
+    assert "becomes free for others to book" in dialog.inner_text()
+    assert page.evaluate(_AXE_DIALOG, [AXE_TAGS, list(FAILING_IMPACTS)]) == []
+    dialog.get_by_role("button", name="Keep it, go back", exact=True).tap()
+    assert page.locator("dialog.confirm").count() == 0
+    page.get_by_role("button", name="Cancel booking", exact=True).tap()
+    page.locator("dialog.confirm").get_by_role("button", name="Cancel the booking").tap()
+    assert "Booking cancelled: the time is free" in page.locator(".flashes").inner_text()
+
+
+# axe-core on the open dialog (the page audit runs on load, before the dialog exists).
+_AXE_DIALOG = """async ([tags, impacts]) => {
+  const r = await axe.run(document.querySelector('dialog'), {runOnly: {type: 'tag', values: tags}});
+  return r.violations.filter(v => impacts.includes(v.impact)).map(v => v.id);
+}"""
 
 
 NAMES = ["Confocal", "Widefield", "Light-sheet", "Two-photon", "Spinning disk", "Cryo-TEM",
