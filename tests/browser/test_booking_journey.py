@@ -101,7 +101,7 @@ def test_student_books_a_free_slot_from_the_calendar_on_a_phone(live_server, pho
     assert "becomes free for others to book" in dialog.inner_text()
     assert page.evaluate(_AXE_DIALOG, [AXE_TAGS, list(FAILING_IMPACTS)]) == []
     dialog.get_by_role("button", name="Keep it, go back", exact=True).tap()
-    assert page.locator("dialog.confirm").count() == 0
+    page.locator("dialog.confirm").wait_for(state="detached")
     page.get_by_role("button", name="Cancel booking", exact=True).tap()
     page.locator("dialog.confirm").get_by_role("button", name="Cancel the booking").tap()
     assert "Booking cancelled: the time is free" in page.locator(".flashes").inner_text()
@@ -249,3 +249,18 @@ def test_calendars_fit_and_book_from_the_keyboard(live_server, desktop, phone):
     phone.goto(f"{base}/instruments/facility/{ids['slug']}?date={day.isoformat()}")
     assert phone.locator(".cal-narrow").is_visible()
     no_page_overflow(phone)
+
+    # The catalog's filter bar: labelled fields, one column on a phone, a row on a desktop.
+    phone.goto(f"{base}/instruments/")
+    bar = phone.locator("form.filter-bar")
+    for label in ("Search", "Technology", "Facility", "Institution", "City"):
+        assert phone.get_by_label(label, exact=True).is_visible()
+    no_page_overflow(phone)
+    page.goto(f"{base}/instruments/")
+    page.get_by_label("Search", exact=True).fill("Confocal")
+    page.get_by_role("button", name="Show instruments").click()
+    assert "5 instruments match these filters" in page.locator(".filter-summary").inner_text()
+    tops = {round(f.bounding_box()["y"]) for f in page.locator(".filter-field").all()}
+    assert len(tops) == 1  # one row at 1,280 px; on the phone each field has its own
+    assert len({round(f.bounding_box()["y"]) for f in bar.locator(".filter-field").all()}) == 5
+    screenshot(page, "catalog")
