@@ -33,7 +33,7 @@ FEED_EVENTS = 5000
 def generate(app, scale: float) -> dict:
     """Bulk-load a network: instruments, users, non-overlapping bookings (2 h slots, 1 h gaps)."""
     from innocore.accounts.models import Organisation, User
-    from innocore.api.tokens import create_token
+    from innocore.accounts.tokens import create_token
     from innocore.extensions import db
     from innocore.facilities.models import Facility
     from innocore.vocab import OrganisationKind, Technology

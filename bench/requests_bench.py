@@ -104,7 +104,7 @@ def _measure(app, client, label, user_id, token, path, runs) -> None:
 
 
 def _token(db, user) -> str:
-    from innocore.api.tokens import create_token
+    from innocore.accounts.tokens import create_token
 
     _, raw = create_token(user, "bench")
     db.session.commit()

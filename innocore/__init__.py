@@ -56,7 +56,7 @@ def _migrations_dir() -> str:
 
 def _init_login(app: Flask, login_manager) -> None:
     from innocore.accounts.services import load_user_from_session_id
-    from innocore.api.tokens import user_for_token
+    from innocore.accounts.tokens import user_for_token
 
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
@@ -96,7 +96,7 @@ def _register_blueprints(app: Flask) -> None:
     from innocore.accounts.company_api import bp as companies_api
     from innocore.accounts.company_views import bp as companies_bp
     from innocore.accounts.views import bp as accounts_bp
-    from innocore.api.views import bp as api_bp
+    from innocore.api_views import bp as api_bp
     from innocore.audit_views import bp as audit_bp
     from innocore.competences.api import bp as competences_api
     from innocore.competences.views import bp as competences_bp

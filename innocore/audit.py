@@ -5,14 +5,17 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from innocore import clock
-from innocore.accounts.models import User
 from innocore.db import UTCDateTime
 from innocore.extensions import db
+
+if TYPE_CHECKING:  # named, not imported: accounts record audit events
+    from innocore.accounts.models import User
 
 
 class AuditEvent(db.Model):

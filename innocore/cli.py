@@ -103,7 +103,7 @@ def create_admin(email: str, name: str, organisation: str, password: str):
 @click.argument("name")
 def token_create(email: str, name: str):
     """Create a token for EMAIL; prints the secret once."""
-    from innocore.api.tokens import create_token
+    from innocore.accounts.tokens import create_token
     from innocore.errors import DomainError
 
     try:
@@ -120,7 +120,7 @@ def token_create(email: str, name: str):
 @click.argument("token_id", type=int)
 def token_revoke(email: str, token_id: int):
     """Revoke token TOKEN_ID of EMAIL."""
-    from innocore.api.tokens import revoke_token
+    from innocore.accounts.tokens import revoke_token
     from innocore.errors import DomainError
 
     try:
@@ -135,7 +135,7 @@ def token_revoke(email: str, token_id: int):
 @click.argument("email")
 def token_list(email: str):
     """List the tokens of EMAIL."""
-    from innocore.api.tokens import list_tokens
+    from innocore.accounts.tokens import list_tokens
 
     for t in list_tokens(_user(email)):
         state = "revoked" if t.revoked_at else "active"

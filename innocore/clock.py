@@ -177,3 +177,9 @@ def moment_text(instant: datetime, zone: str, fmt: str = "%d %b %Y %H:%M") -> st
     (``"31 Oct 2026 23:59 CET"``), so a repeated hour is never ambiguous."""
     local = instant.astimezone(ZoneInfo(zone))
     return f"{local:{fmt}} {local.tzname()}"
+
+
+def iso_utc(instant: datetime) -> str:
+    """An aware instant as ISO 8601 in UTC to the second with a ``Z`` (``2026-03-29T01:00:00Z``),
+    as credentials and exports write it."""
+    return instant.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")

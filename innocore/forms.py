@@ -13,7 +13,7 @@ from markupsafe import Markup
 from wtforms import DateTimeLocalField, SelectChoice, widgets
 
 from innocore import clock
-from innocore.errors import DomainError
+from innocore.errors import DomainError, Forbidden, NotFound
 from innocore.extensions import db
 
 T = TypeVar("T")
@@ -39,15 +39,30 @@ def choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(str(value), label) for value, label in pairs]
 
 
-def attempt(form: FlaskForm, action: Callable[[], T]) -> tuple[bool, T | None]:
+def attempt(
+    form: FlaskForm, action: Callable[[], T], *, on_form: tuple[int, ...] | None = None
+) -> tuple[bool, T | None]:
     """Run one use case for a validated form at a boundary: commit once if it succeeds; if the
-    rules refuse it, roll back and show every problem on the form. Returns ``(succeeded, result)``.
+    rules refuse it, roll back, show every problem on the form and keep the error as
+    ``form.refusal`` (its ``status`` and ``problems`` for pages that say more). Returns
+    ``(succeeded, result)``. ``Forbidden`` and ``NotFound`` propagate to the app-wide handler, and
+    so does any refusal whose status is not in ``on_form`` when it is given (``on_form=(422,)``:
+    an expired link, 410, is a page of its own, not a form error).
+
+    The one way an HTML view runs a use case for a form; ``attempt_action`` is the same for a
+    button post without fields, and ``form_status`` the status the page answers with.
     """
+    form.refusal = None
     try:
         result = action()
+    except (Forbidden, NotFound):
+        raise
     except DomainError as err:
         db.session.rollback()
+        if on_form is not None and err.status not in on_form:
+            raise
         apply_problems(form, err)
+        form.refusal = err
         return False, None
     db.session.commit()
     return True, result
@@ -56,6 +71,13 @@ def attempt(form: FlaskForm, action: Callable[[], T]) -> tuple[bool, T | None]:
 def form_status(form: FlaskForm) -> int:
     """422 when the form shows errors (so clients and tests can tell), else 200."""
     return 422 if form.errors or getattr(form, "form_errors", None) else 200
+
+
+def refusal_status(form: FlaskForm) -> int:
+    """The status of the refusal ``attempt`` kept (409 for a conflict, 429 when throttled...),
+    or ``form_status`` when there was none."""
+    refusal = getattr(form, "refusal", None)
+    return refusal.status if refusal is not None else form_status(form)
 
 
 def attempt_action(action: Callable[[], T]) -> tuple[T | None, DomainError | None]:

@@ -2,7 +2,7 @@
 
 from innocore.accounts.groups import GroupMembership, ResearchGroup  # noqa: F401, E402
 from innocore.accounts.models import AccountToken, Organisation, OrganisationDomain, User  # noqa: F401
-from innocore.api.tokens import ApiToken  # noqa: F401
+from innocore.accounts.tokens import ApiToken  # noqa: F401
 from innocore.audit import AuditEvent  # noqa: F401
 from innocore.competences.models import Competence, CompetenceLevel  # noqa: F401
 from innocore.facilities.models import Facility, FacilityRole, FacilityTechnology  # noqa: F401

@@ -15,7 +15,7 @@ from innocore.confirm import Confirmation, irreversible
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility
-from innocore.forms import apply_problems, attempt_action
+from innocore.forms import apply_problems, attempt, attempt_action, form_status
 from innocore.links import absolute_url
 from innocore.permissions import is_network_admin, require, staffed_facility_ids
 from innocore.template_helpers import local_time
@@ -46,10 +46,6 @@ def _say_folds(zone: str, *instants: datetime) -> None:
             flash(note, "info")
 
 
-def _status(form) -> int:
-    return 422 if form.errors or getattr(form, "form_errors", None) else 200
-
-
 @bp.route("/<int:instrument_id>/book", methods=["GET", "POST"])
 @login_required
 def book(instrument_id: int):
@@ -60,15 +56,13 @@ def book(instrument_id: int):
     if request.method == "GET" and request.args.get("start"):
         _prefill(form, instrument)
     if form.validate_on_submit():
-        try:
-            booking = services.create_booking(
+        ok, booking = attempt(
+            form,
+            lambda: services.create_booking(
                 current_user, instrument.id, _booking_input(form, zone)
-            )
-        except DomainError as err:
-            db.session.rollback()
-            apply_problems(form, err)
-        else:
-            db.session.commit()
+            ),
+        )
+        if ok:
             flash(f"Booking {booking.status.label.lower()}.", "success")
             _say_folds(zone, booking.starts_at, booking.ends_at)
             return redirect(url_for("instruments.booking_page", booking_id=booking.id))
@@ -84,7 +78,7 @@ def book(instrument_id: int):
         "instruments/book.html", form=form, instrument=instrument, rate=rate, price=price,
         staff=can_book_for_others(current_user, instrument),
         to_accept=pending_for(current_user.id, instrument),
-    ), _status(form)  # fmt: skip
+    ), form_status(form)  # fmt: skip
 
 
 def _prefill(form: BookingForm, instrument) -> None:
@@ -225,9 +219,9 @@ def move(booking_id: int):
             override_reason=(form.override_reason.data or "").strip() or None,
         )  # fmt: skip
 
-    _, err = attempt_action(act)
-    if err is not None:
-        apply_problems(form, err)
+    ok, _ = attempt(form, act)
+    if not ok:
+        err = form.refusal
         return _booking_page(booking_id, move=form, refusal=err.problems, status=err.status)
     flash("Booking moved.", "success")
     _say_folds(zone, booking.starts_at, booking.ends_at)
@@ -430,7 +424,7 @@ def downtime(instrument_id: int):
                 return redirect(url_for("instruments.show", instrument_id=instrument.id))
     return render_template(
         "instruments/downtime.html", form=form, instrument=instrument, preview=preview
-    ), _status(form)
+    ), form_status(form)
 
 
 def _downtime_done(affected, cancelled: bool) -> str:
@@ -449,20 +443,18 @@ def report(instrument_id: int):
     instrument = queries.get_instrument(instrument_id)
     form = ProblemForm()
     if form.validate_on_submit():
-        try:
-            services.report_problem(
+        ok, _ = attempt(
+            form,
+            lambda: services.report_problem(
                 current_user, instrument.id, Severity(form.severity.data), form.description.data
-            )
-        except DomainError as err:
-            db.session.rollback()
-            apply_problems(form, err)
-        else:
-            db.session.commit()
+            ),
+        )
+        if ok:
             flash("Thank you: the facility staff have been told.", "success")
             return redirect(url_for("instruments.show", instrument_id=instrument.id))
-    return render_template("instruments/report.html", form=form, instrument=instrument), _status(
-        form
-    )
+    return render_template(
+        "instruments/report.html", form=form, instrument=instrument
+    ), form_status(form)
 
 
 @bp.route("/problems/<int:report_id>/resolve", methods=["POST"])

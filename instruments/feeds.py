@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -12,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from innocore import audit, clock
 from innocore.accounts.models import User
-from innocore.calendar import CALENDAR_FORMAT, CalendarEvent, build_calendar
+from innocore.calendar import CALENDAR_FORMAT, CalendarEvent, build_calendar, text_etag
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility
@@ -20,6 +19,7 @@ from innocore.links import absolute_url
 from innocore.notifications import kinds
 from innocore.notifications.services import queue_email
 from innocore.permissions import can_manage_facility, can_staff_facility
+from innocore.secret_links import digest, find_live
 from instruments.ics import BookingFacts, booking_event_of, booking_ics
 from instruments.models import (
     ACTIVE_STATUSES,
@@ -36,10 +36,6 @@ FEED_PAST_DAYS = 60
 DEFAULT_REMINDER_HOURS = 24
 
 
-def _digest(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
 def create_feed(actor: User, kind: FeedKind, target_id: int) -> tuple[CalendarFeed, str]:
     """A new secret feed address; the raw token is shown once and only its hash is kept."""
     if kind == FeedKind.USER and target_id != actor.id:
@@ -53,7 +49,7 @@ def create_feed(actor: User, kind: FeedKind, target_id: int) -> tuple[CalendarFe
         owner_id=actor.id,
         kind=kind,
         target_id=target_id,
-        token_hash=_digest(raw),
+        token_hash=digest(raw),
         created_at=clock.now(),
     )
     db.session.add(feed)
@@ -83,16 +79,8 @@ def list_feeds(actor: User) -> list[CalendarFeed]:
 
 
 def feed_for_token(raw: str) -> CalendarFeed:
-    feed = None
-    if raw and len(raw) <= 100:
-        feed = db.session.scalar(
-            sa.select(CalendarFeed).where(
-                CalendarFeed.token_hash == _digest(raw), CalendarFeed.revoked_at.is_(None)
-            )
-        )
-    if feed is None:
-        raise NotFound("This calendar address is unknown or was revoked.")
-    return feed
+    """The live feed a secret address names; NotFound when unknown or revoked."""
+    return find_live(CalendarFeed, raw, unknown="This calendar address is unknown or was revoked.")
 
 
 def _feed_query(feed: CalendarFeed) -> sa.Select:
@@ -143,7 +131,7 @@ def feed_etag(content: FeedContent) -> str:
     made of: names, times, people, visibility), without writing the body."""
     facts = repr((CALENDAR_FORMAT, content.name, content.reader_id, sorted(content.staff_of),
                   content.url, [tuple(r) for r in content.rows]))  # fmt: skip
-    return _digest(facts)[:32]
+    return text_etag(facts)
 
 
 def feed_calendar(content: FeedContent) -> str:

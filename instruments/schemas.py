@@ -5,14 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
+from innocore.api.core import Strict
 from innocore.vocab import Technology
 from instruments.models import ApprovalMode, BookingStatus, InstrumentStatus
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class InstrumentOut(BaseModel):

@@ -6,10 +6,10 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from innocore.errors import DomainError, Forbidden
+from innocore.errors import Forbidden
 from innocore.extensions import db
 from innocore.facilities.models import Facility
-from innocore.forms import apply_problems
+from innocore.forms import attempt, form_status
 from innocore.permissions import can_manage_facility
 from instruments import bp, feeds
 from instruments.forms import ReminderForm
@@ -26,17 +26,17 @@ def reminder_settings(slug: str):
         form.reminder_hours.data = feeds.reminder_hours(facility.id)
         form.cancel_on_certificate_end.data = feeds.cancels_on_certificate_end(facility.id)
     if form.validate_on_submit():
-        try:
-            feeds.set_reminder_hours(
-                current_user, facility, form.reminder_hours.data,
+        ok, _ = attempt(
+            form,
+            lambda: feeds.set_reminder_hours(
+                current_user,
+                facility,
+                form.reminder_hours.data,
                 cancel_on_certificate_end=form.cancel_on_certificate_end.data,
-            )  # fmt: skip
-        except DomainError as err:
-            db.session.rollback()
-            apply_problems(form, err)
-        else:
-            db.session.commit()
+            ),
+        )
+        if ok:
             flash("Reminder time saved.", "success")
             return redirect(url_for("instruments.reminder_settings", slug=facility.slug)), 303
-    status = 422 if form.errors or getattr(form, "form_errors", None) else 200
-    return render_template("instruments/reminders.html", form=form, facility=facility), status
+    page = render_template("instruments/reminders.html", form=form, facility=facility)
+    return page, form_status(form)

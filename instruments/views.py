@@ -17,7 +17,7 @@ from innocore.competences.models import Competence
 from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility
-from innocore.forms import apply_problems, choices
+from innocore.forms import attempt, choices, form_status
 from innocore.vocab import Technology, UserCategory
 from instruments import bp, catalog, finder, queries, rules
 from instruments.forms import InstrumentForm
@@ -177,20 +177,20 @@ def _data(form: InstrumentForm) -> catalog.InstrumentData:
 
 
 def _save(form: InstrumentForm, facility_id: int, instrument=None):
-    try:
-        if instrument is None:
-            instrument = catalog.create_instrument(current_user, facility_id, _data(form))
+    """Create or update the instrument and store its photo, as one unit; None when refused."""
+
+    def save():
+        saved = instrument
+        if saved is None:
+            saved = catalog.create_instrument(current_user, facility_id, _data(form))
         else:
-            catalog.update_instrument(current_user, instrument, _data(form))
+            catalog.update_instrument(current_user, saved, _data(form))
         upload = request.files.get("photo")
         if upload and upload.filename:
-            catalog.save_photo(current_user, instrument, upload.read(catalog.MAX_PHOTO_BYTES + 1))
-    except DomainError as err:
-        db.session.rollback()
-        apply_problems(form, err)
-        return None
-    db.session.commit()
-    return instrument
+            catalog.save_photo(current_user, saved, upload.read(catalog.MAX_PHOTO_BYTES + 1))
+        return saved
+
+    return attempt(form, save)[1]
 
 
 @bp.route("/new/<int:facility_id>", methods=["GET", "POST"])
@@ -204,7 +204,7 @@ def create(facility_id: int):
     if form.validate_on_submit() and (instrument := _save(form, facility.id)):
         flash(f"“{instrument.name}” is in the catalog.", "success")
         return redirect(url_for("instruments.show", instrument_id=instrument.id))
-    status = 422 if form.errors or getattr(form, "form_errors", None) else 200
+    status = form_status(form)
     return render_template(
         "instruments/form.html", form=form, facility=facility, instrument=None
     ), status
@@ -231,7 +231,7 @@ def edit(instrument_id: int):
     if form.validate_on_submit() and _save(form, instrument.facility_id, instrument):
         flash("Instrument saved.", "success")
         return redirect(url_for("instruments.show", instrument_id=instrument.id))
-    status = 422 if form.errors or getattr(form, "form_errors", None) else 200
+    status = form_status(form)
     return render_template(
         "instruments/form.html", form=form, facility=instrument.facility, instrument=instrument
     ), status

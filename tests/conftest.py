@@ -339,7 +339,7 @@ def make_competence(db_session):
 @pytest.fixture
 def api_headers(db_session):
     """``api_headers(user)`` -> headers carrying a fresh personal access token of ``user``."""
-    from innocore.api.tokens import create_token
+    from innocore.accounts.tokens import create_token
 
     def headers(user):
         _, raw = create_token(user, f"test token {next(_seq)}")

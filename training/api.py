@@ -7,10 +7,10 @@ from decimal import Decimal
 
 from flask import request
 from flask_login import current_user
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 from innocore.accounts.models import User
-from innocore.api.core import TECHNOLOGY, Q, api_blueprint, operation, paginated
+from innocore.api.core import TECHNOLOGY, Q, Strict, api_blueprint, operation, paginated
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility
@@ -61,10 +61,6 @@ def _may_teach(user, session_id: int) -> bool:
 def _may_assess(user, enrolment_id: int) -> bool:
     row = db.session.get(Enrolment, enrolment_id)
     return row is None or can_teach_session(user, row.session)
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class PrerequisiteOut(BaseModel):
@@ -359,10 +355,7 @@ def list_modules():
     response=ModuleOut,
 )
 def get_module(module_id: int):
-    module = catalog.get_module(module_id)
-    if module.status != ModuleStatus.PUBLISHED and not can_manage_module(current_user, module):
-        raise NotFound("No such training module.")
-    return module_json(module)
+    return module_json(catalog.get_visible_module(current_user, module_id))
 
 
 @operation(
@@ -378,7 +371,6 @@ def get_module(module_id: int):
 )
 def create_module(body: ModuleIn):
     module = catalog.create_module(current_user, catalog.ModuleData(**body.model_dump()))
-    db.session.commit()
     return module_json(module), 201
 
 
@@ -440,7 +432,6 @@ def create_session(module_id: int, body: SessionIn):
         notes=body.notes,
     )
     session = catalog.create_session(current_user, catalog.get_module(module_id), facility, data)
-    db.session.commit()
     return session_json(session), 201
 
 
@@ -466,7 +457,6 @@ def enrol(session_id: int, body: EnrolIn):
     if learner is None:
         raise Forbidden("Company administrators enrol their own employees only.")
     row = enrolment.enrol(current_user, session_id, learner, body.account_id)
-    db.session.commit()
     return enrolment_json(row), 201
 
 
@@ -480,7 +470,6 @@ def enrol(session_id: int, body: EnrolIn):
 )
 def withdraw(enrolment_id: int):
     row = enrolment.withdraw(current_user, enrolment_id)
-    db.session.commit()
     return enrolment_json(row)
 
 
@@ -494,7 +483,6 @@ def withdraw(enrolment_id: int):
 )
 def accept_offer(enrolment_id: int):
     row = enrolment.accept_offer(current_user, enrolment_id)
-    db.session.commit()
     return enrolment_json(row)
 
 
@@ -508,7 +496,6 @@ def accept_offer(enrolment_id: int):
 )
 def decline_offer(enrolment_id: int):
     row = enrolment.decline_offer(current_user, enrolment_id)
-    db.session.commit()
     return enrolment_json(row)
 
 
@@ -560,7 +547,6 @@ def attendance(session_id: int, body: AttendanceIn):
     session = catalog.get_session(session_id)
     marks = {(m.enrolment_id, m.part_id): m.status for m in body.marks}
     changed = records.record_attendance(current_user, session, marks)
-    db.session.commit()
     return {"changed": changed}
 
 
@@ -580,7 +566,6 @@ def record_assessment(enrolment_id: int, body: AssessmentIn):
     result = records.record_assessment(
         current_user, row, records.AssessmentData(**body.model_dump())
     )
-    db.session.commit()
     return assessment_json(result), 201
 
 

@@ -18,7 +18,9 @@ from innocore.facilities.models import Facility
 from innocore.permissions import can_teach_at
 from innocore.vocab import Technology, UserCategory
 from training import notices, parts, rules
+from training.enrolment import fill_free_seats, lock_session, seats_held
 from training.models import (
+    CURRENT_ENROLMENT,
     AssessmentType,
     Audience,
     Enrolment,
@@ -34,7 +36,12 @@ from training.models import (
     TrainingSession,
     TrainingSettings,
 )
-from training.permissions import can_create_module, can_manage_module, can_manage_session
+from training.permissions import (
+    can_create_module,
+    can_manage_module,
+    can_manage_session,
+    can_see_module,
+)
 
 
 @dataclass
@@ -85,16 +92,20 @@ def get_module(module_id: int) -> TrainingModule:
     return module
 
 
+def get_visible_module(user, module_id: int) -> TrainingModule:
+    """The module if ``user`` may see it (``can_see_module``); NotFound otherwise, so an unpublished
+    module is hidden as if it did not exist."""
+    module = get_module(module_id)
+    if not can_see_module(user, module):
+        raise NotFound("No such training module.")
+    return module
+
+
 def get_session(session_id: int, *, lock: bool = False) -> TrainingSession:
     session = db.session.get(TrainingSession, session_id)
     if session is None:
         raise NotFound("No such training session.")
     return session
-
-
-def settings_for(facility_id: int) -> TrainingSettings:
-    row = db.session.get(TrainingSettings, facility_id)
-    return row or TrainingSettings(facility_id=facility_id, offer_hours=24, reminder_hours=24)
 
 
 def update_settings(actor: User, facility: Facility, *, offer_hours: int, reminder_hours: int):
@@ -371,8 +382,6 @@ def update_session(actor: User, session: TrainingSession, data: SessionData) -> 
     recorded attendance cannot be removed. The capacity never drops below the places already
     held (``capacity_below_held``); raising it offers the new places to the waiting list.
     """
-    from training.enrolment import fill_free_seats, lock_session, seats_held
-
     if not can_manage_session(actor, session):
         raise Forbidden("Only the facility's managers and staff edit its sessions.")
     lock_session(session.id)
@@ -417,8 +426,6 @@ def _holders(session: TrainingSession) -> list[Enrolment]:
 def cancel_session(actor: User, session: TrainingSession, reason: str) -> list[Enrolment]:
     """Cancel a session: everyone on its list is told (with a calendar cancellation) and the
     instrument time of its hands-on parts is given back."""
-    from training.enrolment import lock_session
-
     if not can_manage_session(actor, session):
         raise Forbidden("Only the facility's managers and staff cancel its sessions.")
     if not reason.strip():
@@ -436,9 +443,7 @@ def cancel_session(actor: User, session: TrainingSession, reason: str) -> list[E
         db.session.scalars(
             sa.select(Enrolment).where(
                 Enrolment.session_id == session.id,
-                Enrolment.status.in_(
-                    [EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED, EnrolmentStatus.OFFERED]
-                ),
+                Enrolment.status.in_(CURRENT_ENROLMENT),
             )
         )
     )

@@ -17,7 +17,7 @@ from innocore.accounts.rules import category_for
 from innocore.db import begin_serialised_write
 from innocore.errors import DomainError, Forbidden, NotFound
 from innocore.extensions import db
-from training import notices, rules
+from training import notices, queries, rules
 from training.holdings import holdings_for
 from training.models import (
     ACTIVE_ENROLMENT,
@@ -289,9 +289,7 @@ def fill_free_seats(session: TrainingSession) -> list[Enrolment]:
     n = rules.offers_to_make(capacity=session.capacity, seats_taken=seats, waiting=waiting)
     if n == 0:
         return []
-    from training.catalog import settings_for
-
-    hours = settings_for(session.facility_id).offer_hours
+    hours = queries.settings_for(session.facility_id).offer_hours
     expires = min(rules.offer_expiry(now, hours), session.starts_at)
     chosen = list(
         db.session.scalars(

@@ -4,7 +4,6 @@ one session. Every part keeps one UID for life; SEQUENCE follows the session's c
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 
 import sqlalchemy as sa
@@ -17,6 +16,7 @@ from innocore.errors import NotFound
 from innocore.extensions import db
 from innocore.facilities.services import get_facility_by_slug
 from innocore.links import absolute_url
+from innocore.secret_links import digest, find_live
 from training import bp, notices, queries
 from training.catalog import get_session
 from training.models import FeedToken, SessionStatus, TrainingSession
@@ -24,15 +24,11 @@ from training.models import FeedToken, SessionStatus, TrainingSession
 PREFIX = "itf_"
 
 
-def _digest(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
 def rotate_feed(user) -> str:
     """Revoke the person's current feed address and make a new one; returns its secret once."""
     revoke_feed(user)
     raw = PREFIX + secrets.token_urlsafe(24)
-    token = FeedToken(user_id=user.id, token_hash=_digest(raw), created_at=clock.now())
+    token = FeedToken(user_id=user.id, token_hash=digest(raw), created_at=clock.now())
     db.session.add(token)
     audit.record(user, "training.feed_created", token, {})
     return raw
@@ -57,12 +53,8 @@ def _ics(sessions: list[TrainingSession], name: str) -> Response:
 
 @bp.route("/feeds/<token>.ics")
 def user_feed(token: str):
-    row = db.session.scalar(
-        sa.select(FeedToken).where(
-            FeedToken.token_hash == _digest(token or ""), FeedToken.revoked_at.is_(None)
-        )
-    )
-    if row is None or not row.user.active:
+    row = find_live(FeedToken, token, unknown="No such calendar feed.")
+    if not row.user.active:
         raise NotFound("No such calendar feed.")
     return _ics(queries.feed_sessions(row.user_id), f"Training · {row.user.name}")
 

@@ -113,6 +113,8 @@ ACTIVE_ENROLMENT = (
     EnrolmentStatus.COMPLETED,
 )
 SEAT_HOLDING = (EnrolmentStatus.ENROLLED, EnrolmentStatus.OFFERED, EnrolmentStatus.COMPLETED)
+# Still in play before the session: enrolled, waiting for a seat, or offered one.
+CURRENT_ENROLMENT = (EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED, EnrolmentStatus.OFFERED)
 
 
 class EndReason(enum.StrEnum):

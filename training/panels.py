@@ -9,7 +9,13 @@ from sqlalchemy.orm import joinedload
 from innocore import clock
 from innocore.dashboard import Panel
 from innocore.extensions import db
-from training.models import Enrolment, EnrolmentStatus, SessionPart, TrainingSession
+from training.models import (
+    CURRENT_ENROLMENT,
+    Enrolment,
+    EnrolmentStatus,
+    SessionPart,
+    TrainingSession,
+)
 
 
 def training_panel(user) -> Panel:
@@ -20,9 +26,7 @@ def training_panel(user) -> Panel:
         .join(SessionPart, SessionPart.session_id == TrainingSession.id)
         .where(
             Enrolment.user_id == user.id,
-            Enrolment.status.in_(
-                [EnrolmentStatus.OFFERED, EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED]
-            ),
+            Enrolment.status.in_(CURRENT_ENROLMENT),
         )
         .group_by(Enrolment.id)
         .having(sa.func.min(SessionPart.starts_at) > clock.now())

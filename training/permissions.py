@@ -11,6 +11,7 @@ from innocore.permissions import (
     managed_facility_ids,
     staffed_facility_ids,
 )
+from training.models import ModuleStatus
 
 
 def _authenticated(user) -> bool:
@@ -26,6 +27,11 @@ def can_create_module(user, facility_id: int | None) -> bool:
 
 def can_manage_module(user, module) -> bool:
     return can_create_module(user, module.facility_id)
+
+
+def can_see_module(user, module) -> bool:
+    """A published module is public; a draft or retired one only to those who manage it."""
+    return module.status == ModuleStatus.PUBLISHED or can_manage_module(user, module)
 
 
 def can_schedule_at(user, facility) -> bool:

@@ -21,6 +21,7 @@ from training.models import (
     SessionStatus,
     TrainingModule,
     TrainingSession,
+    TrainingSettings,
     session_trainer,
 )
 
@@ -316,3 +317,9 @@ def feed_sessions(user_id: int) -> list[TrainingSession]:
             .order_by(TrainingSession.id)
         )
     )
+
+
+def settings_for(facility_id: int) -> TrainingSettings:
+    """The facility's training settings, or the defaults (offers open 24 h, reminders 24 h ahead)."""
+    row = db.session.get(TrainingSettings, facility_id)
+    return row or TrainingSettings(facility_id=facility_id, offer_hours=24, reminder_hours=24)

@@ -12,7 +12,7 @@ from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility, FacilityRole
 from innocore.facilities.services import get_facility_by_slug
-from innocore.forms import apply_problems, choices
+from innocore.forms import attempt, choices, form_status
 from innocore.permissions import is_network_admin, managed_facility_ids, require
 from innocore.template_helpers import local_time
 from innocore.vocab import Technology
@@ -50,10 +50,6 @@ from training.permissions import (
 )
 
 FACILITY_PAGE = 25
-
-
-def _status(form) -> int:
-    return 422 if form.errors or getattr(form, "form_errors", None) else 200
 
 
 def _module_choices(form: ModuleForm) -> None:
@@ -119,19 +115,18 @@ def _module_data(form: ModuleForm) -> catalog.ModuleData:
 
 
 def _save_module(form: ModuleForm, module: TrainingModule | None):
-    try:
+    def save():
         data = _module_data(form)
         if module is None:
-            module = catalog.create_module(current_user, data)
-        else:
-            catalog.update_module(current_user, module, data)
-    except DomainError as err:
-        db.session.rollback()
-        apply_problems(form, err)
+            return catalog.create_module(current_user, data)
+        catalog.update_module(current_user, module, data)
+        return module
+
+    ok, saved = attempt(form, save)
+    if not ok:
         return None
-    db.session.commit()
     flash("Module saved.", "success")
-    return redirect(url_for("training.module_page", module_id=module.id))
+    return redirect(url_for("training.module_page", module_id=saved.id))
 
 
 @bp.route("/modules/new", methods=["GET", "POST"])
@@ -141,7 +136,7 @@ def new_module():
     _module_choices(form)
     if form.validate_on_submit() and (done := _save_module(form, None)):
         return done
-    return render_template("training/module_form.html", form=form, module=None), _status(form)
+    return render_template("training/module_form.html", form=form, module=None), form_status(form)
 
 
 @bp.route("/modules/<int:module_id>/edit", methods=["GET", "POST"])
@@ -165,7 +160,7 @@ def edit_module(module_id: int):
         ]
     if form.validate_on_submit() and (done := _save_module(form, module)):
         return done
-    return render_template("training/module_form.html", form=form, module=module), _status(form)
+    return render_template("training/module_form.html", form=form, module=module), form_status(form)
 
 
 @bp.route("/modules/<int:module_id>/materials", methods=["POST"])
@@ -247,15 +242,13 @@ def new_session(module_id: int):
     form = SessionForm()
     _session_form_choices(form, facility)
     if form.validate_on_submit():
-        try:
-            session = catalog.create_session(
+        ok, session = attempt(
+            form,
+            lambda: catalog.create_session(
                 current_user, module, facility, _session_data(form, facility)
-            )
-        except DomainError as err:
-            db.session.rollback()
-            apply_problems(form, err)
-        else:
-            db.session.commit()
+            ),
+        )
+        if ok:
             flash("Session scheduled.", "success")
             return redirect(url_for("training.session_page", session_id=session.id))
     return render_template(
@@ -265,7 +258,7 @@ def new_session(module_id: int):
         facility=facility,
         session=None,
         instruments=parts.instruments_of(facility.id),
-    ), _status(form)
+    ), form_status(form)
 
 
 def _schedulable() -> list[Facility]:
@@ -288,14 +281,13 @@ def edit_session(session_id: int):
         form.enrol_closes_at.show(session.enrol_closes_at, zone)
         form.trainer_ids.data = [t.id for t in session.trainers]
     if form.validate_on_submit():
-        try:
-            data = _session_data(form, facility, session)
-            catalog.update_session(current_user, session, data)
-        except DomainError as err:
-            db.session.rollback()
-            apply_problems(form, err)
-        else:
-            db.session.commit()
+        ok, _ = attempt(
+            form,
+            lambda: catalog.update_session(
+                current_user, session, _session_data(form, facility, session)
+            ),
+        )
+        if ok:
             flash("Session saved; participants received the updated invitation.", "success")
             return redirect(url_for("training.session_page", session_id=session.id))
     return render_template(
@@ -306,7 +298,7 @@ def edit_session(session_id: int):
         session=session,
         cancel=CancelForm(),
         instruments=parts.instruments_of(facility.id),
-    ), _status(form)
+    ), form_status(form)
 
 
 def _confirm_cancel_session(session_id: int) -> Confirmation | None:
@@ -416,13 +408,8 @@ def assessment(enrolment_id: int):
             evidence_content_type=upload.mimetype if blob else None,
             evidence_data=blob,
         )
-        try:
-            records.record_assessment(current_user, row, data)
-        except DomainError as err:
-            db.session.rollback()
-            apply_problems(form, err)
-        else:
-            db.session.commit()
+        ok, _ = attempt(form, lambda: records.record_assessment(current_user, row, data))
+        if ok:
             flash(f"Assessment of {row.user.name} recorded.", "success")
             return redirect(url_for("training.participants", session_id=session.id))
     return render_template(
@@ -431,7 +418,7 @@ def assessment(enrolment_id: int):
         enrolment=row,
         session=session,
         history=records.history(row.id),
-    ), _status(form)
+    ), form_status(form)
 
 
 @bp.route("/teaching")
@@ -453,7 +440,7 @@ def facility_training(slug: str):
     facility = get_facility_by_slug(slug)
     if not can_see_facility_training(current_user, facility):
         raise Forbidden("Only the facility's managers and staff see its training overview.")
-    settings = catalog.settings_for(facility.id)
+    settings = queries.settings_for(facility.id)
     form = SettingsForm(obj=settings)
     if form.validate_on_submit():
         catalog.update_settings(
@@ -477,4 +464,4 @@ def facility_training(slug: str):
         fills=queries.fill_for(ids),
         waiting=queries.waiting_lists(ids),
         form=form,
-    ), _status(form)
+    ), form_status(form)

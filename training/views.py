@@ -15,10 +15,10 @@ from innocore.extensions import db
 from innocore.template_helpers import local_time
 from innocore.vocab import Technology
 from training import bp, enrolment, queries, rules
-from training.catalog import get_module, get_session
+from training.catalog import get_module, get_session, get_visible_module
 from training.forms import EnrolForm
 from training.holdings import holdings_for
-from training.models import EnrolmentStatus, ModuleMaterial, ModuleStatus, TrainingModule
+from training.models import CURRENT_ENROLMENT, EnrolmentStatus, ModuleMaterial, ModuleStatus, TrainingModule
 from training.permissions import can_enrol_for, can_manage_module, can_teach_session
 
 
@@ -71,9 +71,7 @@ def _leads(module, held):
 
 @bp.route("/modules/<int:module_id>")
 def module_page(module_id: int):
-    module = get_module(module_id)
-    if module.status != ModuleStatus.PUBLISHED and not can_manage_module(current_user, module):
-        raise NotFound("No such training module.")
+    module = get_visible_module(current_user, module_id)
     held = holdings_for(current_user)
     sessions = queries.upcoming_for_modules([module.id])
     fills = queries.fill_for([s.id for s in sessions])
@@ -270,12 +268,11 @@ def my_training():
         .where(Assessment.user_id == current_user.id)
         .order_by(Assessment.id.desc())
     ).all()
-    active = (EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED, EnrolmentStatus.OFFERED)
     return render_template(
         "training/my.html",
         offers=[e for e in rows if e.status == EnrolmentStatus.OFFERED],
-        current=[e for e in rows if e.status in active],
-        history=[e for e in rows if e.status not in active],
+        current=[e for e in rows if e.status in CURRENT_ENROLMENT],
+        history=[e for e in rows if e.status not in CURRENT_ENROLMENT],
         positions=queries.waitlist_positions(rows),
         results=results,
         now=clock.now(),

@@ -6,7 +6,6 @@ the invited address to it; employees of a company are in the industry category e
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import datetime, timedelta
 
@@ -26,6 +25,7 @@ from innocore.links import absolute_url
 from innocore.notifications import kinds
 from innocore.notifications.services import queue_email
 from innocore.permissions import can_administer_company
+from innocore.secret_links import digest
 from innocore.vocab import MembershipMethod, OrganisationKind, OrgRole
 
 INVITATION_DAYS = 7
@@ -60,10 +60,6 @@ class CompanyInvitation(db.Model):
         if self.revoked_at is not None:
             return "revoked"
         return "expired" if self.expires_at <= now else "pending"
-
-
-def _digest(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def _company_of(actor: User) -> Organisation:
@@ -121,7 +117,7 @@ def invite_employee(actor: User, email: str) -> tuple[CompanyInvitation, str]:
     invitation = CompanyInvitation(
         organisation_id=org.id,
         email=email,
-        token_hash=_digest(raw),
+        token_hash=digest(raw),
         invited_by_id=actor.id,
         created_at=now,
         expires_at=now + timedelta(days=days),
@@ -178,7 +174,7 @@ def revoke_invitation(actor: User, invitation_id: int) -> CompanyInvitation:
 def find_invitation(raw: str) -> CompanyInvitation:
     """The invitation behind a link, if it can still be accepted; otherwise a plain refusal."""
     invitation = db.session.scalar(
-        sa.select(CompanyInvitation).where(CompanyInvitation.token_hash == _digest(raw or ""))
+        sa.select(CompanyInvitation).where(CompanyInvitation.token_hash == digest(raw or ""))
     )
     now = clock.now()
     if invitation is None or invitation.revoked_at is not None:

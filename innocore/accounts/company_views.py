@@ -17,7 +17,7 @@ from innocore.accounts import companies
 from innocore.confirm import Confirmation, irreversible
 from innocore.errors import DomainError, NotFound
 from innocore.extensions import db
-from innocore.forms import apply_problems
+from innocore.forms import attempt, form_status
 from innocore.permissions import require
 
 bp = Blueprint("companies", __name__, url_prefix="/company")
@@ -65,14 +65,9 @@ def index():
 def invite():
     form = InviteForm()
     if form.validate():
-        try:
-            invitation, _ = companies.invite_employee(current_user, form.email.data)
-        except DomainError as err:
-            db.session.rollback()
-            apply_problems(form, err)
-        else:
-            db.session.commit()
-            flash(f"Invitation sent to {invitation.email}.", "success")
+        ok, sent = attempt(form, lambda: companies.invite_employee(current_user, form.email.data))
+        if ok:
+            flash(f"Invitation sent to {sent[0].email}.", "success")
             return redirect(url_for("companies.index"))
     return _page(form, 422)
 
@@ -122,21 +117,17 @@ def join(token: str):
     form = JoinForm()
     if request.method == "POST":
         current = current_user if current_user.is_authenticated else None
-        try:
-            user = companies.accept_invitation(
+        ok, user = attempt(
+            form,
+            lambda: companies.accept_invitation(
                 token, current=current, name=form.name.data or "", password=form.password.data or ""
-            )
-        except DomainError as err:
-            db.session.rollback()
-            if err.status != 422:
-                raise
-            apply_problems(form, err)
-        else:
-            db.session.commit()
+            ),
+            on_form=(422,),  # an expired or used invitation: the app-wide error page
+        )
+        if ok:
             login_user(user)
             flash(f"Welcome to {invitation.organisation.name}.", "success")
             return redirect(url_for("core.dashboard"))
-    status = 422 if form.errors or getattr(form, "form_errors", None) else 200
     return render_template(
         "companies/join.html", invitation=invitation, existing=existing, form=form
-    ), status
+    ), form_status(form)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from contextlib import suppress
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from innocore.extensions import db
 from innocore.links import absolute_url
 from innocore.notifications import kinds
 from innocore.notifications.services import queue_email
+from innocore.secret_links import digest
 from innocore.vocab import MembershipMethod, OrganisationKind, OrgRole
 
 # Hashing a throw-away password keeps the time of a login for an unknown e-mail the same.
@@ -147,16 +147,12 @@ def _issue_token(user: User, purpose: TokenPurpose, hours: int) -> str:
         AccountToken(
             user=user,
             purpose=purpose,
-            token_hash=_digest(raw),
+            token_hash=digest(raw),
             created_at=now,
             expires_at=now + timedelta(hours=hours),
         )
     )
     return raw
-
-
-def _digest(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def send_verification(user: User) -> None:
@@ -176,7 +172,7 @@ def consume_token(raw: str, purpose: TokenPurpose) -> User:
     """Use a single-use token once; expired, used or unknown tokens are refused plainly."""
     token = db.session.scalar(
         sa.select(AccountToken)
-        .where(AccountToken.token_hash == _digest(raw or ""), AccountToken.purpose == purpose)
+        .where(AccountToken.token_hash == digest(raw or ""), AccountToken.purpose == purpose)
         .with_for_update()
     )
     now = clock.now()
@@ -270,7 +266,7 @@ def request_password_reset(email: str) -> None:
 def reset_password(raw: str, new_password: str) -> User:
     # Check the password before spending the token, so a weak choice does not burn the link.
     token = db.session.scalar(
-        sa.select(AccountToken).where(AccountToken.token_hash == _digest(raw or ""))
+        sa.select(AccountToken).where(AccountToken.token_hash == digest(raw or ""))
     )
     if token is not None:
         problems = password_problems(new_password, email=token.user.email, name=token.user.name)

@@ -10,11 +10,11 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from innocore.accounts import forms, services
 from innocore.accounts.models import Organisation
-from innocore.api.tokens import list_tokens
+from innocore.accounts.tokens import list_tokens
 from innocore.confirm import Confirmation, irreversible
 from innocore.errors import DomainError, NotFound
 from innocore.extensions import db, limiter
-from innocore.forms import apply_problems, choices
+from innocore.forms import attempt, attempt_action, choices, form_status, refusal_status
 from innocore.transactions import reads_first, writes
 from innocore.vocab import Locale, OrganisationKind
 
@@ -72,7 +72,7 @@ def register():
     form = forms.RegisterForm()
     form.organisation.choices = choices(_organisation_choices())
     if not form.validate_on_submit():
-        return render_template("accounts/register.html", form=form), 422 if form.errors else 200
+        return render_template("accounts/register.html", form=form), form_status(form)
     if form.organisation.data == forms.NEW_ORG:
         org = services.NewOrganisation(
             form.new_org_name.data,
@@ -81,19 +81,18 @@ def register():
         )
     else:
         org = db.session.get(Organisation, int(form.organisation.data))
-    try:
-        services.register(
+    ok, _ = attempt(
+        form,
+        lambda: services.register(
             name=form.name.data,
             email=form.email.data,
             password=form.password.data,
             organisation=org,
             timezone=form.timezone.data,
-        )
-    except DomainError as err:
-        db.session.rollback()
-        apply_problems(form, err)
-        return render_template("accounts/register.html", form=form), 422
-    db.session.commit()
+        ),
+    )
+    if not ok:
+        return render_template("accounts/register.html", form=form), form_status(form)
     flash(
         "Account created. We sent you an e-mail: open its link to confirm your address.", "success"
     )
@@ -103,16 +102,13 @@ def register():
 @bp.route("/verify/<email_token:token>")
 @writes  # a link in an e-mail: a GET that confirms the address
 def verify_email(token: str):
-    try:
-        services.verify_email(token)
-    except DomainError as err:
-        db.session.rollback()
+    _, err = attempt_action(lambda: services.verify_email(token))
+    if err is not None:
         return render_template(
             "accounts/token_problem.html",
             problems=err.problems,
             form=forms.ResendVerificationForm(),
         ), 400
-    db.session.commit()
     flash("Your e-mail address is confirmed. You can sign in now.", "success")
     return redirect(url_for("accounts.login"))
 
@@ -145,16 +141,13 @@ def login():
         return redirect(url_for("core.dashboard"))
     form = forms.LoginForm(next=request.args.get("next", ""))
     if not form.validate_on_submit():
-        return render_template("accounts/login.html", form=form), 422 if form.errors else 200
-    try:
-        user = services.authenticate(form.email.data, form.password.data)
-    except DomainError as err:
-        db.session.rollback()
-        apply_problems(form, err)
+        return render_template("accounts/login.html", form=form), form_status(form)
+    ok, user = attempt(form, lambda: services.authenticate(form.email.data, form.password.data))
+    if not ok:
+        unverified = form.refusal.problems[0].code == "email_unverified"
         return render_template(
-            "accounts/login.html", form=form, unverified=err.problems[0].code == "email_unverified"
-        ), err.status
-    db.session.commit()
+            "accounts/login.html", form=form, unverified=unverified
+        ), refusal_status(form)
     login_user(user, remember=False)
     return redirect(_safe_next(form.next.data))
 
@@ -172,7 +165,7 @@ def logout():
 def forgot_password():
     form = forms.ForgotPasswordForm()
     if not form.validate_on_submit():
-        return render_template("accounts/forgot.html", form=form), 422 if form.errors else 200
+        return render_template("accounts/forgot.html", form=form), form_status(form)
     services.request_password_reset(form.email.data)
     db.session.commit()
     flash("If an account uses that address, we sent it a link to choose a new password.", "info")
@@ -183,21 +176,17 @@ def forgot_password():
 def reset_password(token: str):
     form = forms.ResetPasswordForm()
     if not form.validate_on_submit():
-        return render_template("accounts/reset.html", form=form), 422 if form.errors else 200
-    try:
-        services.reset_password(token, form.password.data)
-    except DomainError as err:
-        db.session.rollback()
-        if any(p.field for p in err.problems):
-            apply_problems(form, err)
-            return render_template("accounts/reset.html", form=form), 422
+        return render_template("accounts/reset.html", form=form), form_status(form)
+    ok, _ = attempt(form, lambda: services.reset_password(token, form.password.data))
+    if not ok:
+        if any(p.field for p in form.refusal.problems):
+            return render_template("accounts/reset.html", form=form), form_status(form)
         return render_template(
             "accounts/token_problem.html",
-            problems=err.problems,
+            problems=form.refusal.problems,
             reset=True,
             form=forms.ForgotPasswordForm(),
         ), 400
-    db.session.commit()
     flash("Your password is changed. Sign in with the new one.", "success")
     return redirect(url_for("accounts.login"))
 
@@ -234,7 +223,7 @@ def profile():
         db.session.commit()
         flash("Profile saved.", "success")
         return redirect(url_for("accounts.profile"))
-    return render_profile(form=form), 422 if form.errors else 200
+    return render_profile(form=form), form_status(form)
 
 
 @bp.route("/profile/password", methods=["POST"])
@@ -242,36 +231,29 @@ def profile():
 def change_password():
     form = forms.ChangePasswordForm()
     if form.validate_on_submit():
-        try:
-            services.change_password(
+        ok, _ = attempt(
+            form,
+            lambda: services.change_password(
                 current_user, form.current_password.data, form.new_password.data
-            )
-        except DomainError as err:
-            db.session.rollback()
-            apply_problems(form, err)
-        else:
-            db.session.commit()
+            ),
+        )
+        if ok:
             login_user(current_user._get_current_object())  # keep this session only
             flash("Password changed. Your other sessions are signed out.", "success")
             return redirect(url_for("accounts.profile"))
-    return render_profile(password_form=form), 422
+    return render_profile(password_form=form), form_status(form)
 
 
 @bp.route("/profile/tokens", methods=["POST"])
 @login_required
 def create_token():
-    from innocore.api.tokens import create_token as create
+    from innocore.accounts.tokens import create_token as create
 
     form = forms.TokenForm()
     raw = None
     if form.validate_on_submit():
-        try:
-            _, raw = create(current_user, form.name.data)
-        except DomainError as err:
-            db.session.rollback()
-            apply_problems(form, err)
-        else:
-            db.session.commit()
+        ok, created = attempt(form, lambda: create(current_user, form.name.data))
+        raw = created[1] if ok else None
     status = 201 if raw else 422
     return render_profile(token_form=forms.TokenForm() if raw else form, new_token=raw), status
 
@@ -304,7 +286,7 @@ def _confirm_revoke_token(token_id: int) -> Confirmation | None:
 @login_required
 @irreversible(_confirm_revoke_token)
 def revoke_token(token_id: int):
-    from innocore.api.tokens import revoke_token as revoke
+    from innocore.accounts.tokens import revoke_token as revoke
 
     token = revoke(current_user, token_id)
     db.session.commit()

@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 from flask_login import current_user
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic.json_schema import GenerateJsonSchema
 
 from innocore.errors import DomainError, Forbidden, Problem
@@ -32,9 +32,9 @@ from innocore.inputs import (
     refuse_unservable,
     year_in_range,
 )
+from innocore.transactions import SAFE_METHODS
 
 API_PREFIX = "/api/v1"
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 @dataclass(frozen=True)
@@ -220,10 +220,19 @@ def _unauthorised(message: str):
     return response
 
 
+class Strict(BaseModel):
+    """The base of every request body: unknown fields are refused (422), text is stripped."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
 def operation(bp: Blueprint, rule: str, method: str, **meta) -> Callable:
     """Register ``view`` on ``bp`` at ``rule`` for ``method`` and describe it for OpenAPI.
 
-    With ``body=Model`` the parsed body is passed as the keyword argument ``body``.
+    With ``body=Model`` the parsed body is passed as the keyword argument ``body``. The boundary
+    commits once: when a state-changing operation (POST, PUT, PATCH, DELETE) returns an answer
+    below 400, what its services flushed is committed here, so handlers do not commit; a
+    ``DomainError`` (or an error answer) leaves the transaction to the app-wide rollback.
     """
 
     def decorator(view):
@@ -238,12 +247,24 @@ def operation(bp: Blueprint, rule: str, method: str, **meta) -> Callable:
             check_query(op)
             if op.body is not None:
                 kwargs["body"] = parse_body(op.body)
-            return _shaped(op, endpoint, view(*args, **kwargs))
+            result = _shaped(op, endpoint, view(*args, **kwargs))
+            if method not in SAFE_METHODS and _status_of(result) < 400:
+                db.session.commit()
+            return result
 
         bp.add_url_rule(rule, view_func=wrapped, methods=[method])
         return wrapped
 
     return decorator
+
+
+def _status_of(result) -> int:
+    """The status a view's return value answers with (Flask's rules: a Response's own, else the
+    second item of a tuple when it is a number, else 200)."""
+    body, rest = (result[0], result[1:]) if isinstance(result, tuple) else (result, ())
+    if rest and isinstance(rest[0], int):
+        return rest[0]
+    return body.status_code if isinstance(body, Response) else 200
 
 
 def check_query(op: Operation) -> None:

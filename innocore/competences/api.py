@@ -6,11 +6,10 @@ from flask import request
 from flask_login import current_user
 from pydantic import BaseModel
 
-from innocore.api import schemas
+from innocore import api_schemas as schemas
 from innocore.api.core import TECHNOLOGY, Q, api_blueprint, operation, paginated
 from innocore.competences import services
 from innocore.errors import DomainError, Problem
-from innocore.extensions import db
 from innocore.permissions import can_add_competence, can_manage_competence
 from innocore.vocab import Technology
 
@@ -75,7 +74,6 @@ def list_competences():
 )
 def create_competence(body: schemas.CompetenceIn):
     competence = services.create_competence(current_user, _data(body))
-    db.session.commit()
     return competence_json(competence), 201
 
 
@@ -106,7 +104,6 @@ def get_competence(competence_id: int):
 def update_competence(competence_id: int, body: schemas.CompetenceIn):
     competence = services.get_competence(competence_id)
     services.update_competence(current_user, competence, _data(body))
-    db.session.commit()
     return competence_json(competence)
 
 
@@ -129,5 +126,4 @@ class RetireIn(BaseModel):
 def retire_competence(competence_id: int, body: RetireIn):
     competence = services.get_competence(competence_id)
     services.set_retired(current_user, competence, body.retired)
-    db.session.commit()
     return competence_json(competence)

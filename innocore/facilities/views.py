@@ -13,7 +13,7 @@ from innocore.errors import DomainError, Forbidden, NotFound
 from innocore.extensions import db
 from innocore.facilities import services
 from innocore.facilities.forms import AppointForm, FacilityForm
-from innocore.forms import apply_problems, attempt, choices, form_status
+from innocore.forms import attempt, choices, form_status, refusal_status
 from innocore.permissions import can_create_facility, can_manage_facility, require
 from innocore.vocab import FacilityRoleKind, Technology
 
@@ -102,26 +102,21 @@ def staff(slug: str):
     if not can_manage_facility(current_user, facility):
         raise Forbidden("Only the facility's managers see and change its staff.")
     form = AppointForm()
-    status = 200
     if form.validate_on_submit():
         user = get_user_by_email(form.email.data)
-        try:
-            if user is None:
-                raise DomainError(_no_such_user())
-            services.appoint(current_user, facility, user, FacilityRoleKind(form.role.data))
-        except DomainError as err:
-            db.session.rollback()
-            apply_problems(form, err)
-            status = err.status
-        else:
-            db.session.commit()
+        ok, _ = attempt(form, lambda: _appoint(facility, user, form.role.data))
+        if ok:
             flash(f"{user.name} is now {form.role.data} of {facility.name}.", "success")
             return redirect(url_for("facilities.staff", slug=slug))
-    elif form.errors:
-        status = 422
     return render_template(
         "facilities/staff.html", facility=facility, form=form, roles=services.list_roles(facility)
-    ), status
+    ), refusal_status(form)
+
+
+def _appoint(facility, user, role: str):
+    if user is None:
+        raise DomainError(_no_such_user())
+    return services.appoint(current_user, facility, user, FacilityRoleKind(role))
 
 
 def _no_such_user():

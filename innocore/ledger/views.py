@@ -15,7 +15,7 @@ from innocore.accounts.models import Organisation
 from innocore.errors import DomainError, Forbidden, NotFound
 from innocore.extensions import db
 from innocore.facilities.services import get_facility
-from innocore.forms import apply_problems
+from innocore.forms import attempt, form_status
 from innocore.ledger import bp, rules, services
 from innocore.ledger import statements as queries
 from innocore.permissions import can_manage_facility, is_company_admin_of, is_network_admin, require
@@ -156,21 +156,20 @@ def policy(facility_id: int):
         raise Forbidden("Only the facility's managers set its charging rules.")
     form = PolicyForm(obj=services.policy_for(facility.id))
     if form.validate_on_submit():
-        try:
-            services.update_policy(
-                current_user, facility, currency=form.currency.data,
+        ok, _ = attempt(
+            form,
+            lambda: services.update_policy(
+                current_user,
+                facility,
+                currency=form.currency.data,
                 late_cancel_share=form.late_cancel_share.data,
                 no_show_share=form.no_show_share.data,
-            )  # fmt: skip
-        except DomainError as err:
-            db.session.rollback()
-            apply_problems(form, err)
-        else:
-            db.session.commit()
+            ),
+        )
+        if ok:
             flash("Charging rules saved.", "success")
             return redirect(url_for("charges.facility_revenue", facility_id=facility.id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("charges/policy.html", facility=facility, form=form), status
+    return render_template("charges/policy.html", facility=facility, form=form), form_status(form)
 
 
 def month_choices(today: date | None = None) -> list[str]:

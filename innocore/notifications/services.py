@@ -7,6 +7,7 @@ import smtplib
 import ssl
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -14,12 +15,14 @@ from flask import current_app, render_template
 from sqlalchemy.exc import IntegrityError
 
 from innocore import audit, clock
-from innocore.accounts.models import User
 from innocore.db import commit_retrying
 from innocore.errors import DomainError, NotFound, Problem
 from innocore.extensions import db
 from innocore.notifications import kinds
 from innocore.notifications.models import DeliveryStatus, Notification, NotificationPreference
+
+if TYPE_CHECKING:  # named, not imported: accounts queue e-mails
+    from innocore.accounts.models import User
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +50,7 @@ def queue_email(
     """
     if not kinds.is_known(kind):
         raise ValueError(f"unknown notification kind {kind!r}")
-    user = recipient if isinstance(recipient, User) else None
+    user = None if isinstance(recipient, str) else recipient
     email = user.email if user else recipient
     ctx = {"user": user, "link": link, "subject": subject, **context}
     now = clock.now()

@@ -22,7 +22,6 @@ from innocore.api.core import (
     signed_in,
 )
 from innocore.errors import DomainError, Forbidden, Problem
-from innocore.extensions import db
 from innocore.links import absolute_url
 from innocore.vocab import UserCategory
 from instruments.requests import catalog, queries, rules, services
@@ -249,7 +248,6 @@ def _service_data(body: ServiceIn) -> catalog.ServiceData:
 )  # fmt: skip
 def create_service(body: ServiceIn):
     service = catalog.create_service(current_user, body.facility_id, _service_data(body))
-    db.session.commit()
     return service_json(service), 201
 
 
@@ -262,7 +260,6 @@ def update_service(service_id: int, body: ServiceIn):
     if body.facility_id != catalog.get_service(service_id).facility_id:
         raise DomainError(Problem("facility_id", "A service stays at its facility.", "facility_id"))
     service = catalog.update_service(current_user, service_id, _service_data(body))
-    db.session.commit()
     return service_json(service)
 
 
@@ -329,7 +326,6 @@ def create_request(body: RequestIn):
         attachments=_uploads(body.attachments), account_id=body.account_id,
     )  # fmt: skip
     row = services.submit_request(current_user, body.facility_id, body.service_id, data)
-    db.session.commit()
     return request_json(row), 201
 
 
@@ -370,7 +366,6 @@ def transition(request_id: int, body: TransitionIn):
         ),
     }
     row = actions[body.action]()
-    db.session.commit()
     return request_json(row)
 
 
@@ -387,7 +382,6 @@ def list_messages(request_id: int):
 )  # fmt: skip
 def post_message(request_id: int, body: MessageIn):
     message = services.post_message(current_user, request_id, body.body)
-    db.session.commit()
     return message_json(message), 201
 
 
@@ -412,7 +406,6 @@ def create_quote(request_id: int, body: QuoteIn):
     quote = services.issue_quote(
         current_user, request_id, lines, valid_until_on=body.valid_until_on, terms=body.terms
     )
-    db.session.commit()
     return quote_json(quote), 201
 
 
@@ -424,7 +417,6 @@ def create_quote(request_id: int, body: QuoteIn):
 def decide_quote(request_id: int, quote_id: int, decision: str):
     fn = services.accept_quote if decision == "accept" else services.decline_quote
     quote = fn(current_user, request_id, quote_id)
-    db.session.commit()
     return quote_json(quote)
 
 
@@ -434,5 +426,4 @@ def decide_quote(request_id: int, quote_id: int, decision: str):
 )  # fmt: skip
 def add_deliverable(request_id: int, body: DeliverableIn):
     row = services.add_deliverable(current_user, request_id, label=body.label, url=body.url)
-    db.session.commit()
     return {"id": row.id, "label": row.label, "url": row.url}, 201

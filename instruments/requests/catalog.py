@@ -13,6 +13,7 @@ from innocore.accounts.models import User
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility, FacilityTechnology
+from innocore.facilities.services import get_facility
 from innocore.vocab import Technology, UserCategory
 from instruments.models import Instrument, InstrumentStatus
 from instruments.requests import rules
@@ -31,13 +32,6 @@ class ServiceData:
     prices: dict[UserCategory, Decimal | None] = field(default_factory=dict)
     instrument_ids: list[int] = field(default_factory=list)
     active: bool = True
-
-
-def get_facility(facility_id: int) -> Facility:
-    facility = db.session.get(Facility, facility_id)
-    if facility is None:
-        raise NotFound("No such facility.")
-    return facility
 
 
 def get_service(service_id: int) -> Service:

@@ -12,7 +12,7 @@ from innocore.confirm import Confirmation, irreversible
 from innocore.errors import DomainError, Forbidden, NotFound
 from innocore.extensions import db
 from innocore.facilities.models import Facility
-from innocore.forms import apply_problems, choices
+from innocore.forms import attempt, choices, form_status
 from innocore.vocab import Technology, UserCategory
 from instruments.models import Instrument
 from instruments.requests import bp, catalog
@@ -140,18 +140,14 @@ def _data(form: ServiceForm) -> catalog.ServiceData:
 
 def _save(form, facility, save, template_args):
     if form.validate_on_submit():
-        try:
-            service = save(_data(form))
-        except DomainError as err:
-            db.session.rollback()
-            apply_problems(form, err)
-        else:
-            db.session.commit()
+        ok, service = attempt(form, lambda: save(_data(form)))
+        if ok:
             flash("Service saved.", "success")
             return redirect(url_for("requests.profile", slug=service.facility.slug))
-    status = 422 if request.method == "POST" else 200
-    return render_template("requests/service_form.html", form=form, facility=facility,
-                           **template_args), status  # fmt: skip
+    page = render_template(
+        "requests/service_form.html", form=form, facility=facility, **template_args
+    )
+    return page, form_status(form)
 
 
 @bp.route("/facilities/<int:facility_id>/services/new", methods=["GET", "POST"])

@@ -45,6 +45,7 @@ MAX_QUANTITY = Decimal("100000")
 MAX_UNIT_PRICE = Decimal("10000000")
 MAX_LINES = 50
 MAX_QUOTE_DAYS = 365
+QUOTE_VALID_DAYS = 30  # what a new quote offers unless the staff choose another date
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_FILES = 20
 CENT = Decimal("0.01")
@@ -238,6 +239,11 @@ def draft_lines(
 
 
 # A quote stays valid until a date from today up to a year ahead.
+# A new quote is offered as valid for QUOTE_VALID_DAYS days from the facility's today.
+def default_valid_until(today: date) -> date:
+    return today + timedelta(days=QUOTE_VALID_DAYS)
+
+
 def validity_problems(valid_until_on: date | None, today: date) -> list[Problem]:
     if valid_until_on is None:
         return [Problem("valid_until", "Give the date the quote is valid until.", "valid_until_on")]

@@ -74,6 +74,12 @@ def _today(facility: Facility) -> date:
     return clock.now().astimezone(ZoneInfo(facility.timezone)).date()
 
 
+def default_valid_until(request: ServiceRequest) -> date:
+    """The date a new quote for ``request`` is valid until unless the staff choose another:
+    ``rules.QUOTE_VALID_DAYS`` days after today at the facility."""
+    return rules.default_valid_until(_today(request.facility))
+
+
 # ---- reading ---------------------------------------------------------------------------------
 
 

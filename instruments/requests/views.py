@@ -3,8 +3,6 @@ actions, the quote editor, company requests."""
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -13,7 +11,7 @@ from innocore.accounts.rules import category_for
 from innocore.confirm import Confirmation, irreversible
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
-from innocore.forms import apply_problems, choices
+from innocore.forms import attempt, choices, form_status
 from innocore.permissions import require
 from innocore.template_helpers import money
 from instruments.models import Instrument
@@ -69,16 +67,13 @@ def new(facility_id: int):
             attachments=uploads_of(form.attachments.data),
             account_id=int(form.account.data) if (form.account.data or "").isdigit() else None,
         )  # fmt: skip
-        try:
-            row = services.submit_request(current_user, facility.id, service_id, data)
-        except DomainError as err:
-            db.session.rollback()
-            apply_problems(form, err)
-        else:
-            db.session.commit()
+        ok, row = attempt(
+            form, lambda: services.submit_request(current_user, facility.id, service_id, data)
+        )
+        if ok:
             flash("Your request is on its way to the facility.", "success")
             return redirect(url_for("requests.show", request_id=row.id))
-    status = 422 if request.method == "POST" else 200
+    status = form_status(form)
     return render_template(
         "requests/new.html", facility=facility, service=service, form=form,
         category=category_for(current_user, facility),
@@ -155,15 +150,13 @@ def show(request_id: int):
 
 def _act(request_id: int, fn, message: str, form_name: str | None = None, form=None):
     """Run one service; on refusal show the request page with the problems (422)."""
-    try:
-        fn()
-    except DomainError as err:
-        if err.status != 422 or form is None:
-            raise
-        db.session.rollback()
-        apply_problems(form, err)
-        return _show(request_id, {form_name: form}, 422)
-    db.session.commit()
+    if form is None:
+        fn()  # a refusal is the app-wide error page
+        db.session.commit()
+    else:
+        ok, _ = attempt(form, fn, on_form=(422,))
+        if not ok:
+            return _show(request_id, {form_name: form}, 422)
     flash(message, "success")
     return redirect(url_for("requests.show", request_id=request_id))
 
@@ -406,25 +399,24 @@ def quote_editor(request_id: int):
             for e in (entry.form for entry in form.lines.entries)
             if (e.description.data or e.quantity.data or e.unit_price.data)
         ]  # fmt: skip
-        try:
-            services.issue_quote(
-                current_user, row.id, lines, valid_until_on=form.valid_until_on.data,
+        ok, _ = attempt(
+            form,
+            lambda: services.issue_quote(
+                current_user,
+                row.id,
+                lines,
+                valid_until_on=form.valid_until_on.data,
                 terms=form.terms.data or "",
-            )  # fmt: skip
-        except DomainError as err:
-            db.session.rollback()
-            apply_problems(form, err)
-        else:
-            db.session.commit()
+            ),
+        )
+        if ok:
             flash("Quote sent to the requester.", "success")
             return redirect(url_for("requests.show", request_id=row.id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("requests/quote_form.html", r=row, form=form), status
+    return render_template("requests/quote_form.html", r=row, form=form), form_status(form)
 
 
 def _prefill(form: QuoteForm, row) -> None:
     """Start from the latest quote, else from the service's price for the requester's category."""
-    from datetime import timedelta
 
     previous = services.latest_quote(row.id)
     if previous is not None:
@@ -440,8 +432,7 @@ def _prefill(form: QuoteForm, row) -> None:
     for entry, line in zip((x.form for x in form.lines.entries), lines, strict=False):
         entry.description.data, entry.unit.data = line.description, line.unit
         entry.quantity.data, entry.unit_price.data = str(line.quantity), str(line.unit_price)
-    today = clock.now().astimezone(ZoneInfo(row.facility.timezone)).date()
-    form.valid_until_on.data = today + timedelta(days=30)
+    form.valid_until_on.data = services.default_valid_until(row)
 
 
 def company_admin_predicate(user) -> bool:

@@ -20,7 +20,7 @@ PER_SLOT = 12  # 60 requests in flight at once
 
 def _seed(app) -> tuple[int, list[str]]:
     from innocore.accounts.models import Organisation, User
-    from innocore.api.tokens import create_token
+    from innocore.accounts.tokens import create_token
     from innocore.extensions import db
     from innocore.facilities.models import Facility
     from innocore.vocab import OrganisationKind, Technology

@@ -3,8 +3,8 @@
 import pytest
 import sqlalchemy as sa
 
+from innocore.accounts.tokens import ApiToken
 from innocore.api.core import _path_params
-from innocore.api.tokens import ApiToken
 from innocore.extensions import db
 from innocore.facilities.models import Facility
 

@@ -50,7 +50,7 @@ def fuzz_server():
 
 def _seed(app) -> dict[str, str]:
     from innocore.accounts.models import User
-    from innocore.api.tokens import ApiToken, create_token
+    from innocore.accounts.tokens import ApiToken, create_token
     from innocore.demo import seed_demo
     from innocore.extensions import db
 

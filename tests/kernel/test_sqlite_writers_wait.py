@@ -25,7 +25,7 @@ THREADS = 4
 def _seed(app) -> tuple[int, list[str]]:
     """The demo network (so every job has work) plus an open instrument and four writers."""
     from innocore.accounts.models import Organisation, User
-    from innocore.api.tokens import create_token
+    from innocore.accounts.tokens import create_token
     from innocore.demo import seed_demo
     from innocore.extensions import db
     from innocore.facilities.models import Facility

@@ -73,7 +73,7 @@ def test_staff_edit_and_cancel_a_session(
 def test_training_settings_and_my_training_feed(
     client, make_user, make_facility, grant, api_headers
 ):
-    from training.catalog import settings_for
+    from training.queries import settings_for
 
     facility, manager = _manager(make_user, make_facility, grant)
     headers = api_headers(manager)

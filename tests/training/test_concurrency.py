@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from innocore import clock
 from innocore.accounts.models import Organisation, User
-from innocore.api.tokens import create_token
+from innocore.accounts.tokens import create_token
 from innocore.competences.models import Competence, CompetenceLevel
 from innocore.extensions import db
 from innocore.facilities.models import Facility, FacilityRole

@@ -18,7 +18,6 @@ from innocore.facilities.models import Facility
 from innocore.links import absolute_url
 from training.certification import permissions, queries, services
 from training.certification.models import Certificate
-from training.credentials.service import credential_for
 
 bp = api_blueprint("certification_api", __name__)
 
@@ -132,19 +131,6 @@ def get_certificate(public_id: str):
     return serialise(_viewable(public_id))
 
 
-@operation(
-    bp,
-    "/certificates/<public_id>/credential",
-    "GET",
-    summary="The signed Open Badges 3.0 credential of a certificate",
-    tags=["Certificates"],
-)
-def get_credential(public_id: str):
-    response = jsonify(credential_for(_viewable(public_id)))
-    response.mimetype = "application/vc"
-    return response
-
-
 def _issue(body: IssueIn) -> Certificate:
     facility = db.session.get(Facility, body.facility_id)
     if facility is None:
@@ -187,7 +173,6 @@ def _issue(body: IssueIn) -> Certificate:
 )
 def issue(body: IssueIn):
     cert = _issue(body)
-    db.session.commit()
     return serialise(cert), 201
 
 
@@ -220,7 +205,6 @@ def _sees(user, public_id: str, **_) -> bool:
 def sharing(public_id: str, body: SharingIn):
     cert = _viewable(public_id)
     services.set_sharing(current_user, cert, body.show_name)
-    db.session.commit()
     return serialise(cert)
 
 
@@ -232,7 +216,6 @@ def _manages(user, public_id: str, **_) -> bool:
 
 def _change(public_id: str, action):
     cert = action(_manageable(public_id))
-    db.session.commit()
     return serialise(cert)
 
 
@@ -289,7 +272,6 @@ def revoke(public_id: str, body: CertificateReasonIn):
 )
 def renew(public_id: str, body: RenewIn):
     cert = services.renew(current_user, _manageable(public_id), valid_until=body.valid_until)
-    db.session.commit()
     return serialise(cert), 201
 
 

@@ -1,13 +1,11 @@
-"""Demo certificates: the PhD student holds confocal level 2 and laser safety; a path to follow."""
+"""Demo certificates: the PhD student holds confocal level 2 and laser safety."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from innocore import clock
-from innocore.extensions import db
 from training.certification import services
-from training.paths.models import AwardMode, QualificationPath
 
 
 def seed_certificates(ctx: dict) -> None:
@@ -25,28 +23,3 @@ def seed_certificates(ctx: dict) -> None:
             competence_id=competence.id,
             level=level,
         )
-    now = clock.now()
-    db.session.add(
-        QualificationPath(
-            code="ALM",
-            title="Advanced light microscopy",
-            description="Laser safety and independent confocal operation.",
-            eqf_level=6,
-            requirements={
-                "kind": "all_of",
-                "children": [
-                    {
-                        "kind": "competence",
-                        "competence": laser.id,
-                        "min_level": 1,
-                        "current_only": True,
-                    },
-                    {"kind": "competence", "competence": clsm.id, "min_level": 3},
-                ],
-            },
-            award_mode=AwardMode.CONFIRMED,
-            created_at=now,
-            updated_at=now,
-        )
-    )
-    db.session.flush()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -13,6 +14,9 @@ from innocore.competences.models import Competence
 from innocore.db import UTCDateTime, enum_column
 from innocore.extensions import db
 from innocore.facilities.models import Facility
+
+if TYPE_CHECKING:  # the path is named, not imported: paths build on certificates
+    from training.paths.models import QualificationPath
 
 
 class CertificateStatus(enum.StrEnum):
@@ -79,6 +83,7 @@ class Certificate(db.Model):
     issued_by: Mapped[User] = relationship(foreign_keys=[issued_by_id])
     competence: Mapped[Competence | None] = relationship(lazy="joined")
     facility: Mapped[Facility | None] = relationship(lazy="joined")
+    path: Mapped[QualificationPath | None] = relationship()
 
     __table_args__ = (
         sa.UniqueConstraint("issuer_key", "status_index", name="uq_certificate_status_slot"),

@@ -7,8 +7,8 @@ import io
 import segno
 
 from innocore import clock
+from innocore.clock import iso_utc as iso
 from innocore.pdf import FAMILY, Document, fitted_line
-from training.credentials.documents import iso
 
 
 def certificate_pdf(

@@ -14,6 +14,16 @@ from innocore.clock import moment_text
 from innocore.errors import Problem
 from training.certification.models import CertificateStatus
 
+# The W3C Bitstring Status List's minimum length (16 KiB): each issuer numbers its certificates'
+# status entries below it.
+STATUS_LIST_SIZE = 131_072
+
+
+# A facility issues under its own key (``facility-<slug>``); network-wide certificates under
+# ``network``.
+def issuer_key_for(facility) -> str:
+    return f"facility-{facility.slug}" if facility is not None else "network"
+
 
 @dataclass(frozen=True, slots=True)
 class CertFact:

@@ -20,8 +20,6 @@ from instruments.services.attention import review_bookings_after_certificate_end
 from training import rules as training_rules
 from training.certification import permissions, queries, rules
 from training.certification.models import Certificate, CertificateBasis, CertificateStatus
-from training.credentials.documents import issuer_key_for
-from training.credentials.statuslist import LIST_SIZE
 from training.models import Assessment, AssessmentOutcome, Enrolment, TrainingModule
 from training.records import present_parts
 
@@ -36,7 +34,7 @@ def new_public_id() -> str:
 def _free_index(issuer_key: str) -> int:
     """A random free slot in the issuer's status list (issuers SHOULD assign them randomly)."""
     for _ in range(50):
-        index = secrets.randbelow(LIST_SIZE)
+        index = secrets.randbelow(rules.STATUS_LIST_SIZE)
         taken = db.session.scalar(
             sa.select(Certificate.id).where(
                 Certificate.issuer_key == issuer_key, Certificate.status_index == index
@@ -54,7 +52,7 @@ def _raise(problems: list[Problem]) -> None:
 
 def _create(actor, *, facility, holder, basis, evidence, valid_until, **fields) -> Certificate:
     now = clock.now()
-    key = issuer_key_for(facility)
+    key = rules.issuer_key_for(facility)
     cert = Certificate(
         public_id=new_public_id(),
         holder_id=holder.id,
@@ -81,10 +79,7 @@ def _create(actor, *, facility, holder, basis, evidence, valid_until, **fields) 
 def _title(cert: Certificate) -> str:
     if cert.competence is not None:
         return f"{cert.competence.title}, level {cert.level}"
-    from training.paths.models import QualificationPath
-
-    path = db.session.get(QualificationPath, cert.path_id)
-    return path.title if path else "qualification path"
+    return cert.path.title if cert.path else "qualification path"
 
 
 # The holder cannot turn off hearing that staff suspended or revoked their certificate.

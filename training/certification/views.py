@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, time, timedelta
 
 import sqlalchemy as sa
@@ -31,12 +30,11 @@ from innocore.confirm import Confirmation, irreversible
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db, limiter
 from innocore.facilities.models import Facility
-from innocore.forms import apply_problems, attempt_action, choices
+from innocore.forms import attempt, attempt_action, choices, form_status
 from innocore.links import absolute_url
 from innocore.status import describe
 from training.certification import permissions, queries, rules, services
 from training.certification.models import Certificate
-from training.credentials.service import credential_for
 
 bp = Blueprint("certification", __name__, url_prefix="/certificates", template_folder="templates")
 public = Blueprint("certification_public", __name__, template_folder="templates")
@@ -137,17 +135,6 @@ def public_pdf(public_id: str):
     return _pdf_response(cert, holder)
 
 
-@public.route("/verify/<cert_id:public_id>/credential.json")
-@limiter.limit(PUBLIC_LIMIT)
-def public_credential(public_id: str):
-    """The signed credential for whoever holds the id (no personal data beyond a salted hash of
-    the holder's e-mail, as Open Badges 3.0 asks); a revoked one is refused with 410."""
-    cert = _public_certificate(public_id.lower())
-    if cert is None:
-        return _not_found(public_id)
-    return _credential_response(cert)
-
-
 @public.route("/verify/check", methods=["GET", "POST"])
 @limiter.limit(PUBLIC_LIMIT, methods=["POST"])
 def check_credential():
@@ -226,25 +213,6 @@ def _pdf_response(cert: Certificate, holder_name: str | None = None) -> Response
     )
     headers = {"Content-Disposition": f'attachment; filename="certificate-{cert.public_id}.pdf"'}
     return Response(body, mimetype="application/pdf", headers=headers)
-
-
-@bp.route("/<public_id>/credential.json")
-@login_required
-def credential(public_id: str):
-    return _credential_response(_viewable(public_id))
-
-
-def _credential_response(cert: Certificate):
-    try:
-        document = credential_for(cert)
-    except DomainError as err:  # revoked: say so on a page, with the status
-        return render_template(
-            "certification/verify_missing.html", text=cert.public_id, candidate=None,
-            refused=err.problems,
-        ), err.status  # fmt: skip
-    body = json.dumps(document, indent=2, ensure_ascii=False)
-    headers = {"Content-Disposition": f'attachment; filename="credential-{cert.public_id}.json"'}
-    return Response(body, mimetype="application/vc", headers=headers)
 
 
 @bp.route("/<public_id>/sharing", methods=["POST"])
@@ -406,17 +374,18 @@ def issue(slug: str):
         (c.id, f"{c.code}: {c.title}") for c in issuable_competences(fac)
     )
     if not form.validate_on_submit():
-        return render_template("certification/issue.html", form=form, facility=fac), (
-            422 if form.is_submitted() else 200
+        return render_template("certification/issue.html", form=form, facility=fac), form_status(
+            form
         )
     holder = db.session.scalar(
         sa.select(User).where(sa.func.lower(User.email) == form.email.data.lower())
     )
     competence = db.session.get(Competence, int(form.competence_id.data))
-    try:
+
+    def issue():
         if holder is None:
             raise DomainError(Problem("unknown_holder", "No account has this address.", "email"))
-        cert = services.issue_prior_learning(
+        return services.issue_prior_learning(
             current_user,
             facility=fac,
             holder=holder,
@@ -425,13 +394,12 @@ def issue(slug: str):
             evidence=form.evidence.data,
             valid_until=end_of_day(form.valid_until.data),
         )
-    except DomainError as err:
-        if err.status != 422:
-            raise
-        db.session.rollback()
-        apply_problems(form, err)
-        return render_template("certification/issue.html", form=form, facility=fac), 422
-    db.session.commit()
+
+    ok, cert = attempt(form, issue, on_form=(422,))
+    if not ok:
+        return render_template("certification/issue.html", form=form, facility=fac), form_status(
+            form
+        )
     flash(f"Certificate issued to {holder.name}.", "success")
     return redirect(url_for(".show", public_id=cert.public_id))
 

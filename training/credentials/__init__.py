@@ -11,9 +11,10 @@ def register(app: Flask) -> None:
     from training.credentials.api import bp as api_bp
     from training.credentials.cli import register_cli
     from training.credentials.service import refresh_status_lists
-    from training.credentials.views import bp
+    from training.credentials.views import bp, holder
 
     app.register_blueprint(bp)
+    app.register_blueprint(holder)
     app.register_blueprint(api_bp)
     register_cli(app)
     register_job(app, "credential_status_lists", refresh_status_lists, 300)

@@ -7,18 +7,14 @@ URLs follow ``BASE_URL``: the issuer profile (``/issuers/<key>``) is where the p
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
 
 from flask import current_app
 
 from innocore import clock
+from innocore.clock import iso_utc as iso
 from innocore.links import absolute_url
 from training.credentials import keys, proof, statuslist
 from training.credentials.contexts import EXTENSION_PATH, OB_V3, VC_V2, PinnedLoader
-
-
-def iso(instant: datetime) -> str:
-    return instant.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def extension_url() -> str:
@@ -45,10 +41,6 @@ def status_list_url(issuer_key: str, purpose: str = REVOCATION) -> str:
 
 def verification_method(issuer_key: str) -> str:
     return f"{issuer_url(issuer_key)}#{keys.public_multibase(issuer_key)}"
-
-
-def issuer_key_for(facility) -> str:
-    return f"facility-{facility.slug}" if facility is not None else "network"
 
 
 def issuer_profile(issuer_key: str, facility=None) -> dict:

@@ -6,7 +6,7 @@ import base64
 import gzip
 from collections.abc import Iterable
 
-LIST_SIZE = 131_072  # the minimum length the specification allows (16 KiB)
+from training.certification.rules import STATUS_LIST_SIZE as LIST_SIZE
 
 
 def encode(indexes: Iterable[int], size: int = LIST_SIZE) -> str:

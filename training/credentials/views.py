@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from flask import Blueprint, Response, abort, jsonify
+import json
 
-from innocore.extensions import db
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, jsonify, render_template
+from flask_login import login_required
+
+from innocore.errors import DomainError
+from innocore.extensions import db, limiter
 from innocore.facilities.models import Facility
+from training.certification.views import PUBLIC_LIMIT, _not_found, _public_certificate, _viewable
 from training.credentials import contexts, documents, keys
-from training.credentials.service import current_status_list
+from training.credentials.service import credential_for, current_status_list
 
 bp = Blueprint("credentials_public", __name__)
+holder = Blueprint("credentials", __name__)  # a certificate's own credential, for its viewers
 
 
 def _facility_of(issuer_key: str):
@@ -61,3 +67,36 @@ def extension_context():
     response.headers["Cache-Control"] = "public, max-age=86400"
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+@holder.route("/certificates/<public_id>/credential.json")
+@login_required
+def download(public_id: str):
+    """The signed credential of a certificate the user may see, as a file."""
+    return _credential_response(_viewable(public_id))
+
+
+@holder.route("/verify/<cert_id:public_id>/credential.json")
+@limiter.limit(PUBLIC_LIMIT)
+def public_credential(public_id: str):
+    """The signed credential for whoever holds the id (no personal data beyond a salted hash of
+    the holder's e-mail, as Open Badges 3.0 asks); a revoked one is refused with 410."""
+    cert = _public_certificate(public_id.lower())
+    if cert is None:
+        return _not_found(public_id)
+    return _credential_response(cert)
+
+
+def _credential_response(cert):
+    try:
+        document = credential_for(cert)
+    except DomainError as err:  # revoked: say so on a page, with the status
+        return render_template(
+            "certification/verify_missing.html",
+            text=cert.public_id,
+            candidate=None,
+            refused=err.problems,
+        ), err.status
+    body = json.dumps(document, indent=2, ensure_ascii=False)
+    headers = {"Content-Disposition": f'attachment; filename="credential-{cert.public_id}.json"'}
+    return Response(body, mimetype="application/vc", headers=headers)

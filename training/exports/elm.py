@@ -19,10 +19,9 @@ participation: ``specifiedBy.mode`` and ``influencedBy``; 11 quality assurance: 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import current_app
 
+from innocore.clock import iso_utc
 from innocore.links import absolute_url
 from training.credentials.documents import issuer_url
 
@@ -104,10 +103,6 @@ _MODE = {  # ELM learning-activity mode concepts
     "blended": ("http://data.europa.eu/snb/learning-assessment/e92d221e4d", "Blended"),
 }
 ECTS = "http://data.europa.eu/snb/education-credit/6fcec5c5af"
-
-
-def _iso(instant: datetime) -> str:
-    return instant.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def concept(uri: str, label: str, scheme: str, notation: str | None = None) -> dict:
@@ -267,7 +262,7 @@ def elm_credential(cert, *, module=None, path=None, title: str) -> dict:
             "id": f"{claim_id}#awarding",
             "type": "AwardingProcess",
             "awardingBody": [org],
-            "awardingDate": _iso(cert.issued_at),
+            "awardingDate": iso_utc(cert.issued_at),
         },
         "specifiedBy": _specification(cert, module, path, claim_id, title),
         "provenBy": [_assessment(cert, module, claim_id)],
@@ -319,9 +314,9 @@ def elm_credential(cert, *, module=None, path=None, title: str) -> dict:
             )
         ],
         "issuer": org,
-        "issuanceDate": _iso(cert.issued_at),
-        "issued": _iso(cert.issued_at),
-        "validFrom": _iso(cert.issued_at),
+        "issuanceDate": iso_utc(cert.issued_at),
+        "issued": iso_utc(cert.issued_at),
+        "validFrom": iso_utc(cert.issued_at),
         "displayParameter": {
             "id": f"{verify}#display",
             "type": "DisplayParameter",
@@ -332,7 +327,7 @@ def elm_credential(cert, *, module=None, path=None, title: str) -> dict:
         "credentialSubject": _person(cert, subject_id) | {"hasClaim": [claim]},
     }
     if cert.valid_until is not None:
-        doc["expirationDate"] = _iso(cert.valid_until)
+        doc["expirationDate"] = iso_utc(cert.valid_until)
     return doc
 
 

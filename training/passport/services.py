@@ -5,7 +5,6 @@ A link's raw token is shown once; only its SHA-256 is stored (like calendar feed
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +17,7 @@ from innocore.competences.models import Competence
 from innocore.errors import DomainError, NotFound, Problem
 from innocore.extensions import db
 from innocore.links import absolute_url
+from innocore.secret_links import digest, find_live
 from training.certification import queries as cert_queries
 from training.certification import rules as cert_rules
 from training.certification.models import Certificate
@@ -101,10 +101,6 @@ def document(user, now: datetime | None = None) -> dict:
     }
 
 
-def _digest(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
 def active_links(user_id: int) -> list[PassportLink]:
     return list(
         db.session.scalars(
@@ -128,7 +124,7 @@ def create_link(actor, label: str = "") -> tuple[PassportLink, str]:
         )
     raw = secrets.token_urlsafe(24)
     link = PassportLink(
-        holder_id=actor.id, token_hash=_digest(raw), label=label, created_at=clock.now()
+        holder_id=actor.id, token_hash=digest(raw), label=label, created_at=clock.now()
     )
     db.session.add(link)
     audit.record(actor, "passport.link_created", link, {"label": [None, label]})
@@ -153,15 +149,7 @@ def revoke_link(actor, link_id: int) -> PassportLink:
 
 def holder_for_token(raw: str):
     """The person whose passport a raw token shows; NotFound when unknown or revoked."""
-    link = None
-    if raw and len(raw) <= 100:
-        link = db.session.scalar(
-            sa.select(PassportLink).where(
-                PassportLink.token_hash == _digest(raw), PassportLink.revoked_at.is_(None)
-            )
-        )
-    if link is None:
-        raise NotFound("This passport link is unknown or was revoked.")
+    link = find_live(PassportLink, raw, unknown="This passport link is unknown or was revoked.")
     from innocore.accounts.models import User
 
     return db.session.get(User, link.holder_id)

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from innocore.confirm import Confirmation, irreversible
 from innocore.errors import DomainError, NotFound
 from innocore.extensions import db
+from innocore.forms import attempt_action
 from training.passport import services
 
 bp = Blueprint("passport", __name__, url_prefix="/passport", template_folder="templates")
@@ -27,14 +28,14 @@ def mine():
 @bp.route("/links", methods=["POST"])
 @login_required
 def create_link():
-    try:
-        _link, raw = services.create_link(current_user, request.form.get("label", ""))
-    except DomainError as exc:
-        db.session.rollback()
-        for problem in exc.problems:
+    created, refusal = attempt_action(
+        lambda: services.create_link(current_user, request.form.get("label", ""))
+    )
+    if refusal is not None:
+        for problem in refusal.problems:
             flash(problem.message, "error")
         return redirect(url_for("passport.mine"))
-    db.session.commit()
+    raw = created[1]
     return render_template(
         "passport/mine.html",
         entries=services.entries_for(current_user.id),

@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from innocore.errors import DomainError, Problem
 from innocore.extensions import db
-from innocore.forms import apply_problems, choices
+from innocore.forms import attempt, choices, form_status
 from innocore.permissions import require
 from training.certification.permissions import can_manage_paths
 from training.paths import services
@@ -69,18 +69,12 @@ def _input(form: PathForm) -> services.PathInput:
 
 def _save(form: PathForm, path: QualificationPath | None):
     if not form.validate_on_submit():
-        return render_template(
-            "paths/form.html", form=form, path=path
-        ), 422 if form.is_submitted() else 200
-    try:
-        saved = services.save_path(current_user, _input(form), path)
-    except DomainError as err:
-        if err.status != 422:
-            raise
-        db.session.rollback()
-        apply_problems(form, err)
-        return render_template("paths/form.html", form=form, path=path), 422
-    db.session.commit()
+        return render_template("paths/form.html", form=form, path=path), form_status(form)
+    ok, saved = attempt(
+        form, lambda: services.save_path(current_user, _input(form), path), on_form=(422,)
+    )
+    if not ok:
+        return render_template("paths/form.html", form=form, path=path), form_status(form)
     flash("Qualification path saved.", "success")
     return redirect(url_for(".show", code=saved.code))
 

@@ -33,7 +33,7 @@ def _people(app, *, admin=False, manager_of=None):
     both deployments) and a manager; returns ids and API tokens."""
     from innocore.accounts.models import Organisation, User
     from innocore.accounts.services import hash_password
-    from innocore.api.tokens import create_token
+    from innocore.accounts.tokens import create_token
     from innocore.competences.models import Competence, CompetenceLevel
     from innocore.extensions import db
     from innocore.facilities.models import Facility, FacilityRole

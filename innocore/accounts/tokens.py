@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import datetime
 
@@ -14,6 +13,7 @@ from innocore.accounts.models import User
 from innocore.db import UTCDateTime, begin_serialised_write
 from innocore.errors import DomainError, NotFound, Problem
 from innocore.extensions import db
+from innocore.secret_links import digest
 
 PREFIX = "icp_"
 MAX_ACTIVE_TOKENS = 20
@@ -35,10 +35,6 @@ class ApiToken(db.Model):
 
     def __repr__(self) -> str:
         return f"<ApiToken {self.id} {self.display_prefix}… user={self.user_id}>"
-
-
-def _digest(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def create_token(user: User, name: str) -> tuple[ApiToken, str]:
@@ -63,7 +59,7 @@ def create_token(user: User, name: str) -> tuple[ApiToken, str]:
     token = ApiToken(
         user_id=user.id,
         name=name,
-        token_hash=_digest(raw),
+        token_hash=digest(raw),
         display_prefix=raw[:10],
         created_at=clock.now(),
     )
@@ -104,7 +100,7 @@ def user_for_token(raw: str) -> User | None:
     token = db.session.scalar(
         sa.select(ApiToken)
         .options(sa.orm.joinedload(ApiToken.user))  # one query for the token and its user
-        .where(ApiToken.token_hash == _digest(raw), ApiToken.revoked_at.is_(None))
+        .where(ApiToken.token_hash == digest(raw), ApiToken.revoked_at.is_(None))
     )
     if token is None or not token.user.active:
         return None

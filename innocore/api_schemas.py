@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from innocore.accounts.addresses import AccountEmail
+from innocore.accounts.models import Organisation
+from innocore.api.core import Strict
 from innocore.vocab import FacilityRoleKind, Locale, OrganisationKind, Technology
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class OrganisationOut(BaseModel):
@@ -163,3 +161,14 @@ class AuditOut(BaseModel):
     object_id: str
     facility_id: int | None
     changes: dict
+
+
+def organisation_json(org: Organisation) -> dict:
+    """An organisation as the API shows it (id, name, kind, country, city)."""
+    return {
+        "id": org.id,
+        "name": org.name,
+        "kind": org.kind.value,
+        "country": org.country,
+        "city": org.city,
+    }

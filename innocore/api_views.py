@@ -7,9 +7,10 @@ from flask import current_app, jsonify, render_template, request, send_from_dire
 from flask_login import current_user
 from swagger_ui_bundle import swagger_ui_path
 
+from innocore import api_schemas as schemas
+from innocore.accounts import tokens
 from innocore.accounts.models import Organisation
 from innocore.accounts.services import update_profile
-from innocore.api import schemas, tokens
 from innocore.api.core import (
     Q,
     api_blueprint,
@@ -22,7 +23,6 @@ from innocore.api.core import (
 from innocore.audit_views import audit_query
 from innocore.clock import is_valid_timezone
 from innocore.errors import DomainError, Forbidden, Problem
-from innocore.extensions import db
 from innocore.notifications import services as notes
 from innocore.notifications.models import Notification
 from innocore.permissions import can_view_audit, facility_roles
@@ -31,23 +31,13 @@ from innocore.vocab import OrganisationKind
 bp = api_blueprint("api", __name__)
 
 
-def organisation_json(org: Organisation) -> dict:
-    return {
-        "id": org.id,
-        "name": org.name,
-        "kind": org.kind.value,
-        "country": org.country,
-        "city": org.city,
-    }
-
-
 def me_json(user) -> dict:
     roles = {str(fid): sorted(r.value for r in rs) for fid, rs in facility_roles(user).items()}
     return {
         "id": user.id,
         "name": user.name,
         "email": user.email,
-        "organisation": organisation_json(user.organisation),
+        "organisation": schemas.organisation_json(user.organisation),
         "timezone": user.timezone,
         "locale": user.locale.value,
         "is_network_admin": user.is_network_admin,
@@ -158,7 +148,6 @@ def update_me(body: schemas.ProfileIn):
         timezone=body.timezone or current_user.timezone,
         locale=body.locale or current_user.locale,
     )
-    db.session.commit()
     return me_json(current_user)
 
 
@@ -188,7 +177,6 @@ def list_my_tokens():
 )
 def create_my_token(body: schemas.TokenIn):
     token, raw = tokens.create_token(current_user, body.name)
-    db.session.commit()
     return token_json(token, raw), 201
 
 
@@ -202,7 +190,6 @@ def create_my_token(body: schemas.TokenIn):
 )
 def revoke_my_token(token_id: int):
     token = tokens.revoke_token(current_user, token_id)
-    db.session.commit()
     return token_json(token)
 
 
@@ -236,7 +223,6 @@ def my_notifications():
 )
 def read_notification(note_id: int):
     notes.mark_read(current_user, note_id)
-    db.session.commit()
     return {"read": True}
 
 
@@ -293,7 +279,7 @@ def organisations():
         stmt = stmt.where(Organisation.kind == kind[:32])
     if q := (request.args.get("q") or "").strip()[:100]:
         stmt = stmt.where(sa.func.lower(Organisation.name).like(f"%{q.lower()}%"))
-    return paginated(stmt, organisation_json)
+    return paginated(stmt, schemas.organisation_json)
 
 
 def _instant_arg(name: str):
