@@ -223,7 +223,7 @@ def _progress(db, path, users, runs: int) -> None:
 
 
 def _credentials(certs) -> None:
-    from training.credentials.service import credential_for
+    from training.credentials.services import credential_for
     from training.credentials.verify import verify_credential
 
     credential_for(certs[0])  # create the key once, outside the timing

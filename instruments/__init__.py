@@ -29,10 +29,10 @@ def register(app: Flask) -> None:
     from instruments.documents import models as document_models  # noqa: F401
     from instruments.documents import views as document_views  # noqa: F401
     from instruments.eligibility import EXTENSION_KEY, nobody_holds_anything
-    from instruments.feeds import send_reminders
     from instruments.manage_api import bp as manage_api_bp
     from instruments.panels import bookings_panel, staff_panel
     from instruments.permissions import TEMPLATE_PREDICATES, can_book, may_approve_somewhere
+    from instruments.reminders import send_reminders
 
     app.extensions.setdefault(EXTENSION_KEY, nobody_holds_anything)
     app.register_blueprint(bp)

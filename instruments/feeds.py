@@ -1,4 +1,5 @@
-"""Calendars out: secret, revocable iCalendar feeds, and the reminder job."""
+"""Calendars out: secret, revocable iCalendar feeds of bookings (a person's, an instrument's, a
+facility's)."""
 
 from __future__ import annotations
 
@@ -7,33 +8,27 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
 
 from innocore import audit, clock
 from innocore.accounts.models import User
 from innocore.calendar import CALENDAR_FORMAT, CalendarEvent, build_calendar, text_etag
-from innocore.errors import DomainError, Forbidden, NotFound, Problem
+from innocore.errors import Forbidden, NotFound
 from innocore.extensions import db
 from innocore.facilities.models import Facility
 from innocore.links import absolute_url
-from innocore.notifications import kinds
-from innocore.notifications.services import queue_email
-from innocore.permissions import can_manage_facility, can_staff_facility
+from innocore.permissions import can_staff_facility
 from innocore.secret_links import digest, find_live
-from instruments.ics import BookingFacts, booking_event_of, booking_ics
+from instruments.ics import BookingFacts, booking_event_of
 from instruments.models import (
     ACTIVE_STATUSES,
     Booking,
-    BookingStatus,
     CalendarFeed,
-    FacilityBookingSettings,
     FeedKind,
     Instrument,
 )
 from instruments.permissions import booking_visible_in_full
 
 FEED_PAST_DAYS = 60
-DEFAULT_REMINDER_HOURS = 24
 
 
 def create_feed(actor: User, kind: FeedKind, target_id: int) -> tuple[CalendarFeed, str]:
@@ -196,82 +191,3 @@ def _feed_name(feed: CalendarFeed) -> str:
         return f"{instrument.name} bookings" if instrument else "Instrument bookings"
     facility = db.session.get(Facility, feed.target_id)
     return f"{facility.name} bookings" if facility else "Facility bookings"
-
-
-def reminder_hours(facility_id: int) -> int:
-    row = db.session.get(FacilityBookingSettings, facility_id)
-    return row.reminder_hours if row else DEFAULT_REMINDER_HOURS
-
-
-def cancels_on_certificate_end(facility_id: int) -> bool:
-    """Whether the facility cancels (True) or flags (False) bookings whose certificate ended."""
-    row = db.session.get(FacilityBookingSettings, facility_id)
-    return bool(row and row.cancel_on_certificate_end)
-
-
-def set_reminder_hours(
-    actor: User, facility: Facility, hours: int | None, *, cancel_on_certificate_end=None
-) -> None:
-    """A facility's managers set how long before each booking its reminder goes out (0: none)
-    and, optionally, whether bookings whose user's certificate ends are cancelled or flagged."""
-    if not can_manage_facility(actor, facility):
-        raise Forbidden("Only the facility's managers change its reminder time.")
-    if hours is None or not 0 <= hours <= 336:
-        raise DomainError(Problem("out_of_range", "Use 0 to 336 hours.", "reminder_hours"))
-    row = db.session.get(FacilityBookingSettings, facility.id)
-    old = row.reminder_hours if row else DEFAULT_REMINDER_HOURS
-    if row is None:
-        row = FacilityBookingSettings(facility_id=facility.id)
-        db.session.add(row)
-    row.reminder_hours = hours
-    changes = {"reminder_hours": [old, hours]}
-    if cancel_on_certificate_end is not None:
-        was = bool(row.cancel_on_certificate_end)
-        row.cancel_on_certificate_end = bool(cancel_on_certificate_end)
-        changes["cancel_on_certificate_end"] = [was, bool(cancel_on_certificate_end)]
-    audit.record(actor, "facility.reminder_hours", row, changes, facility_id=facility.id)
-
-
-def send_reminders() -> int:
-    """Queue one reminder per confirmed booking, ``reminder_hours`` before it (per facility).
-
-    Exactly once: the dedupe key names the booking and its start, so re-runs and a second
-    scheduler queue nothing twice, while a moved booking gets a reminder for its new time.
-    """
-    now = clock.now()
-    leads = dict(
-        db.session.execute(
-            sa.select(FacilityBookingSettings.facility_id, FacilityBookingSettings.reminder_hours)
-        ).all()
-    )
-    horizon = max([DEFAULT_REMINDER_HOURS, *leads.values()])
-    bookings = db.session.scalars(
-        sa.select(Booking)
-        .where(
-            Booking.status == BookingStatus.CONFIRMED,
-            Booking.starts_at > now,
-            Booking.starts_at <= now + timedelta(hours=horizon),
-            Booking.for_training.is_(False),
-        )
-        .options(selectinload(Booking.user), selectinload(Booking.instrument))
-    ).all()
-    queued = 0
-    for booking in bookings:
-        lead = leads.get(booking.instrument.facility_id, DEFAULT_REMINDER_HOURS)
-        if lead == 0 or booking.starts_at > now + timedelta(hours=lead):
-            continue
-        note = queue_email(
-            booking.user,
-            f"Reminder: {booking.instrument.name}",
-            "booking_notice",
-            kind=kinds.REMINDERS,
-            link=absolute_url("instruments.booking_page", booking_id=booking.id),
-            ics=booking_ics(booking, "REQUEST"),
-            ics_method="REQUEST",
-            dedupe_key=f"booking-reminder:{booking.id}:{booking.starts_at.isoformat()}",
-            booking=booking,
-            message="A reminder of your upcoming booking.",
-            reason=None,
-        )
-        queued += note is not None
-    return queued

@@ -19,7 +19,7 @@ from innocore.facilities.models import Facility
 from innocore.facilities.services import get_facility
 from innocore.permissions import can_manage_facility, facility_roles, is_network_admin
 from innocore.vocab import FacilityRoleKind, Technology, UserCategory
-from instruments import catalog, feeds, queries, services
+from instruments import feeds, queries, services
 from instruments.api import instrument_json
 from instruments.models import (
     ApprovalMode,
@@ -35,6 +35,7 @@ from instruments.permissions import (
     can_staff_instrument,
 )
 from instruments.schemas import InstrumentOut, Strict
+from instruments.services import booking_settings, inventory
 
 bp = api_blueprint("instruments_manage_api", __name__)
 TAGS = ["instruments"]
@@ -68,9 +69,9 @@ class InstrumentIn(Strict):
     opening: list[OpeningIn] = Field(default_factory=list, max_length=50)
     rates: dict[UserCategory, Decimal] = Field(default_factory=dict)
 
-    def data(self) -> catalog.InstrumentData:
+    def data(self) -> inventory.InstrumentData:
         fields = self.model_dump(exclude={"opening", "rates"})
-        return catalog.InstrumentData(
+        return inventory.InstrumentData(
             **fields,
             opening=[(o.weekday, o.opens, o.closes) for o in self.opening],
             rates=dict(self.rates),
@@ -80,7 +81,7 @@ class InstrumentIn(Strict):
 class NewInstrumentIn(InstrumentIn):
     facility_id: int
 
-    def data(self) -> catalog.InstrumentData:
+    def data(self) -> inventory.InstrumentData:
         return InstrumentIn.model_validate(self.model_dump(exclude={"facility_id"})).data()
 
 
@@ -101,7 +102,7 @@ def create_instrument(body: NewInstrumentIn):
     facility = db.session.get(Facility, body.facility_id)
     if facility is not None and not can_create_instrument(current_user, facility):
         raise Forbidden("Only the facility's managers add instruments.")
-    instrument = catalog.create_instrument(current_user, body.facility_id, body.data())
+    instrument = inventory.create_instrument(current_user, body.facility_id, body.data())
     return instrument_json(instrument), 201
 
 
@@ -109,7 +110,7 @@ def create_instrument(body: NewInstrumentIn):
            summary="Edit an instrument: policy, opening hours and rates are replaced as a whole",
            body=InstrumentIn, response=InstrumentOut, permission=_manages_instrument)  # fmt: skip
 def update_instrument(instrument_id: int, body: InstrumentIn):
-    instrument = catalog.update_instrument(
+    instrument = inventory.update_instrument(
         current_user, queries.get_instrument(instrument_id), body.data()
     )
     return instrument_json(instrument)
@@ -249,5 +250,5 @@ def _manages_facility(user, facility_id: int) -> bool:
            body=RemindersIn, response=RemindersOut, permission=_manages_facility)  # fmt: skip
 def set_reminders(facility_id: int, body: RemindersIn):
     facility = db.session.get(Facility, facility_id)
-    feeds.set_reminder_hours(current_user, facility, body.reminder_hours)
-    return {"facility_id": facility.id, "reminder_hours": feeds.reminder_hours(facility.id)}
+    booking_settings.set_reminder_hours(current_user, facility, body.reminder_hours)
+    return {"facility_id": facility.id, "reminder_hours": booking_settings.reminder_hours(facility.id)}

@@ -11,8 +11,9 @@ from innocore.extensions import db
 from innocore.facilities.models import Facility
 from innocore.forms import attempt, form_status
 from innocore.permissions import can_manage_facility
-from instruments import bp, feeds
+from instruments import bp
 from instruments.forms import ReminderForm
+from instruments.services import booking_settings
 
 
 @bp.route("/facility/<slug>/reminders", methods=["GET", "POST"])
@@ -23,12 +24,12 @@ def reminder_settings(slug: str):
         raise Forbidden("Only the facility's managers change its reminder time.")
     form = ReminderForm()
     if not form.is_submitted():
-        form.reminder_hours.data = feeds.reminder_hours(facility.id)
-        form.cancel_on_certificate_end.data = feeds.cancels_on_certificate_end(facility.id)
+        form.reminder_hours.data = booking_settings.reminder_hours(facility.id)
+        form.cancel_on_certificate_end.data = booking_settings.cancels_on_certificate_end(facility.id)
     if form.validate_on_submit():
         ok, _ = attempt(
             form,
-            lambda: feeds.set_reminder_hours(
+            lambda: booking_settings.set_reminder_hours(
                 current_user,
                 facility,
                 form.reminder_hours.data,

@@ -19,10 +19,11 @@ from innocore.extensions import db
 from innocore.facilities.models import Facility
 from innocore.forms import attempt, choices, form_status
 from innocore.vocab import Technology, UserCategory
-from instruments import bp, catalog, finder, queries, rules
+from instruments import bp, finder, queries, rules
 from instruments.forms import InstrumentForm
 from instruments.models import ApprovalMode, InstrumentStatus
 from instruments.permissions import can_create_instrument, can_manage_instrument
+from instruments.services import inventory
 
 DAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 OPENING_LINE = re.compile(r"^\s*(\w{3})\w*\s+(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$")
@@ -61,7 +62,7 @@ def catalog_page():
     cities = sorted({i.city for i in institutions if i.city})
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template(
-        "instruments/catalog.html", page=page, filters=filters, bookable=bookable,
+        "instruments/inventory.html", page=page, filters=filters, bookable=bookable,
         technologies=list(Technology), facilities=facilities, institutions=institutions,
         cities=cities, args=args,
     )  # fmt: skip
@@ -118,7 +119,7 @@ def finder_page():
 def photo(name: str):
     if not re.fullmatch(r"\d+-[0-9a-f]{16}\.(png|jpg)", name):
         abort(404)
-    return send_from_directory(catalog.photo_dir(), name, max_age=86400)
+    return send_from_directory(inventory.photo_dir(), name, max_age=86400)
 
 
 # ---- managers: create and edit -------------------------------------------------------------------
@@ -157,21 +158,21 @@ def _opening_text(instrument) -> str:
     )
 
 
-def _data(form: InstrumentForm) -> catalog.InstrumentData:
+def _data(form: InstrumentForm) -> inventory.InstrumentData:
     rates = {}
     for category in UserCategory:
         value = getattr(form, f"rate_{category.value}").data
         if value is not None:
             rates[category] = Decimal(value)
     competence = form.required_competence_id.data
-    return catalog.InstrumentData(
+    return inventory.InstrumentData(
         name=form.name.data or "", technology=Technology(form.technology.data),
         model=form.model.data or "", description=form.description.data or "",
         location=form.location.data or "", status=InstrumentStatus(form.status.data),
         required_competence_id=int(competence) if competence else None,
         required_level=form.required_level.data, approval_mode=ApprovalMode(form.approval_mode.data),
         out_of_hours_level=form.out_of_hours_level.data,
-        **{f: getattr(form, f).data for f in catalog.POLICY_FIELDS},
+        **{f: getattr(form, f).data for f in inventory.POLICY_FIELDS},
         opening=_parse_opening(form.opening.data), rates=rates,
     )  # fmt: skip
 
@@ -182,12 +183,12 @@ def _save(form: InstrumentForm, facility_id: int, instrument=None):
     def save():
         saved = instrument
         if saved is None:
-            saved = catalog.create_instrument(current_user, facility_id, _data(form))
+            saved = inventory.create_instrument(current_user, facility_id, _data(form))
         else:
-            catalog.update_instrument(current_user, saved, _data(form))
+            inventory.update_instrument(current_user, saved, _data(form))
         upload = request.files.get("photo")
         if upload and upload.filename:
-            catalog.save_photo(current_user, saved, upload.read(catalog.MAX_PHOTO_BYTES + 1))
+            inventory.save_photo(current_user, saved, upload.read(inventory.MAX_PHOTO_BYTES + 1))
         return saved
 
     return attempt(form, save)[1]
@@ -202,7 +203,7 @@ def create(facility_id: int):
     form = InstrumentForm()
     form.required_competence_id.choices = choices(_competence_choices(facility.id))
     if form.validate_on_submit() and (instrument := _save(form, facility.id)):
-        flash(f"“{instrument.name}” is in the catalog.", "success")
+        flash(f"“{instrument.name}” is in the inventory.", "success")
         return redirect(url_for("instruments.show", instrument_id=instrument.id))
     status = form_status(form)
     return render_template(

@@ -16,7 +16,7 @@ from innocore.extensions import db
 from innocore.facilities.models import Facility
 from innocore.links import absolute_url
 from innocore.vocab import Technology
-from training import catalog, enrolment, queries, records
+from training import queries
 from training.models import (
     AssessmentOutcome,
     AssessmentType,
@@ -37,6 +37,7 @@ from training.permissions import (
     may_create_any_module,
     staffed_facilities,
 )
+from training.services import enrolment, planning, records
 
 bp = api_blueprint("training_api", __name__, "/training")
 
@@ -355,7 +356,7 @@ def list_modules():
     response=ModuleOut,
 )
 def get_module(module_id: int):
-    return module_json(catalog.get_visible_module(current_user, module_id))
+    return module_json(planning.get_visible_module(current_user, module_id))
 
 
 @operation(
@@ -370,7 +371,7 @@ def get_module(module_id: int):
     status=201,
 )
 def create_module(body: ModuleIn):
-    module = catalog.create_module(current_user, catalog.ModuleData(**body.model_dump()))
+    module = planning.create_module(current_user, planning.ModuleData(**body.model_dump()))
     return module_json(module), 201
 
 
@@ -401,7 +402,7 @@ def list_sessions():
     response=SessionOut,
 )
 def get_session(session_id: int):
-    return session_json(catalog.get_session(session_id))
+    return session_json(planning.get_session(session_id))
 
 
 @operation(
@@ -419,7 +420,7 @@ def create_session(module_id: int, body: SessionIn):
     facility = db.session.get(Facility, body.facility_id)
     if facility is None:
         raise DomainError(Problem("facility", "No such facility.", "facility_id"))
-    data = catalog.SessionData(
+    data = planning.SessionData(
         capacity=body.capacity,
         audience=body.audience,
         parts=[(p.starts_at, p.ends_at, p.title, p.instrument_id) for p in body.parts],
@@ -431,7 +432,7 @@ def create_session(module_id: int, body: SessionIn):
         withdraw_days_before=body.withdraw_days_before,
         notes=body.notes,
     )
-    session = catalog.create_session(current_user, catalog.get_module(module_id), facility, data)
+    session = planning.create_session(current_user, planning.get_module(module_id), facility, data)
     return session_json(session), 201
 
 
@@ -446,7 +447,7 @@ def create_session(module_id: int, body: SessionIn):
     body=EnrolIn,
     response=EnrolmentOut,
     status=201,
-    permission=lambda user, session_id: catalog.get_session(session_id) is not None,
+    permission=lambda user, session_id: planning.get_session(session_id) is not None,
 )
 def enrol(session_id: int, body: EnrolIn):
     learner = (
@@ -513,7 +514,7 @@ def my_enrolments():
 
 
 def _teaching(session_id: int):
-    session = catalog.get_session(session_id)
+    session = planning.get_session(session_id)
     if not can_teach_session(current_user, session):
         raise Forbidden("Only this session's trainers and the facility's staff see this.")
     return session
@@ -544,7 +545,7 @@ def participants(session_id: int):
     response=AttendanceOut,
 )
 def attendance(session_id: int, body: AttendanceIn):
-    session = catalog.get_session(session_id)
+    session = planning.get_session(session_id)
     marks = {(m.enrolment_id, m.part_id): m.status for m in body.marks}
     changed = records.record_attendance(current_user, session, marks)
     return {"changed": changed}

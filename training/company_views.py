@@ -11,9 +11,9 @@ from innocore.accounts.models import User
 from innocore.errors import DomainError, Problem
 from innocore.extensions import db
 from innocore.permissions import require
-from training import enrolment as enrolment_services
 from training.models import Enrolment, EnrolmentStatus, TrainingSession
 from training.queries import upcoming_sessions_stmt
+from training.services import enrolment as enrolment_services
 
 bp = Blueprint("training_company", __name__, url_prefix="/training/company")
 

@@ -18,8 +18,8 @@ from innocore.facilities.services import get_facility_by_slug
 from innocore.links import absolute_url
 from innocore.secret_links import digest, find_live
 from training import bp, notices, queries
-from training.catalog import get_session
 from training.models import FeedToken, SessionStatus, TrainingSession
+from training.services.planning import get_session
 
 PREFIX = "itf_"
 

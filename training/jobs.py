@@ -13,7 +13,6 @@ from innocore.links import absolute_url
 from innocore.notifications import kinds
 from innocore.notifications.services import queue_email
 from training import notices
-from training.enrolment import expire_offers
 from training.models import (
     Enrolment,
     EnrolmentStatus,
@@ -22,6 +21,7 @@ from training.models import (
     TrainingSession,
     TrainingSettings,
 )
+from training.services.enrolment import expire_offers
 
 MAX_LEAD_HOURS = 336
 

@@ -14,7 +14,6 @@ from innocore.errors import DomainError, Problem
 from innocore.facilities.services import get_facility
 from innocore.links import absolute_url
 from innocore.permissions import can_staff_facility
-from training import catalog
 from training.api import (
     ModuleIn,
     ModuleOut,
@@ -26,24 +25,25 @@ from training.api import (
 )
 from training.feeds import revoke_feed, rotate_feed
 from training.permissions import can_manage_module, can_manage_session
+from training.services import planning
 
 bp = api_blueprint("training_manage_api", __name__, "/training")
 TAGS = ["training"]
 
 
 def _manages_module(user, module_id: int) -> bool:
-    return can_manage_module(user, catalog.get_module(module_id))
+    return can_manage_module(user, planning.get_module(module_id))
 
 
 def _manages_session(user, session_id: int) -> bool:
-    return can_manage_session(user, catalog.get_session(session_id))
+    return can_manage_session(user, planning.get_session(session_id))
 
 
 @operation(bp, "/modules/<int:module_id>", "PUT", summary="Edit a training module (its owner stays)",
            tags=TAGS, body=ModuleIn, response=ModuleOut, permission=_manages_module)  # fmt: skip
 def update_module(module_id: int, body: ModuleIn):
-    module = catalog.update_module(
-        current_user, catalog.get_module(module_id), catalog.ModuleData(**body.model_dump())
+    module = planning.update_module(
+        current_user, planning.get_module(module_id), planning.ModuleData(**body.model_dump())
     )
     return module_json(module)
 
@@ -77,8 +77,8 @@ def add_material(module_id: int, body: MaterialIn):
             raise DomainError(
                 Problem("base64", "The file is not valid base64.", "data_base64")
             ) from None
-    material = catalog.add_material(
-        current_user, catalog.get_module(module_id), title=body.title, url=body.url,
+    material = planning.add_material(
+        current_user, planning.get_module(module_id), title=body.title, url=body.url,
         filename=body.filename if data is not None else None,
         content_type=body.content_type if data is not None else None, data=data,
     )  # fmt: skip
@@ -95,14 +95,14 @@ class SessionEditIn(SessionIn):
            summary="Edit a scheduled session; participants get an updated invitation",
            response=SessionOut, permission=_manages_session)  # fmt: skip
 def update_session(session_id: int, body: SessionEditIn):
-    data = catalog.SessionData(
+    data = planning.SessionData(
         capacity=body.capacity, audience=body.audience,
         parts=[(p.starts_at, p.ends_at, p.title, p.instrument_id) for p in body.parts],
         enrol_opens_at=body.enrol_opens_at, enrol_closes_at=body.enrol_closes_at,
         trainer_ids=body.trainer_ids, location=body.location, online_url=body.online_url,
         withdraw_days_before=body.withdraw_days_before, notes=body.notes,
     )  # fmt: skip
-    session = catalog.update_session(current_user, catalog.get_session(session_id), data)
+    session = planning.update_session(current_user, planning.get_session(session_id), data)
     return session_json(session)
 
 
@@ -114,8 +114,8 @@ class CancelIn(Strict):
            summary="Cancel a session: everyone on its list is told, instrument time given back",
            response=SessionOut, permission=_manages_session)  # fmt: skip
 def cancel_session(session_id: int, body: CancelIn):
-    session = catalog.get_session(session_id)
-    catalog.cancel_session(current_user, session, body.reason)
+    session = planning.get_session(session_id)
+    planning.cancel_session(current_user, session, body.reason)
     return session_json(session)
 
 
@@ -138,7 +138,7 @@ def _staffs_facility(user, facility_id: int) -> bool:
            summary="A facility's training settings (its managers and staff)",
            response=SettingsOut, permission=_staffs_facility)  # fmt: skip
 def set_settings(facility_id: int, body: SettingsIn):
-    row = catalog.update_settings(current_user, get_facility(facility_id),
+    row = planning.update_settings(current_user, get_facility(facility_id),
                                   offer_hours=body.offer_hours,
                                   reminder_hours=body.reminder_hours)  # fmt: skip
     return {"facility_id": facility_id, "offer_hours": row.offer_hours,

@@ -13,6 +13,7 @@ from innocore.vocab import Technology
 from training.models import (
     Assessment,
     Attendance,
+    AttendanceStatus,
     Enrolment,
     EnrolmentStatus,
     ModuleMaterial,
@@ -323,3 +324,15 @@ def settings_for(facility_id: int) -> TrainingSettings:
     """The facility's training settings, or the defaults (offers open 24 h, reminders 24 h ahead)."""
     row = db.session.get(TrainingSettings, facility_id)
     return row or TrainingSettings(facility_id=facility_id, offer_hours=24, reminder_hours=24)
+
+
+def present_parts(enrolment_id: int) -> set[int]:
+    """Ids of the session parts at which the participant was recorded present."""
+    return set(
+        db.session.scalars(
+            sa.select(Attendance.part_id).where(
+                Attendance.enrolment_id == enrolment_id,
+                Attendance.status == AttendanceStatus.PRESENT,
+            )
+        )
+    )

@@ -16,8 +16,7 @@ from innocore.forms import attempt, choices, form_status
 from innocore.permissions import is_network_admin, managed_facility_ids, require
 from innocore.template_helpers import local_time
 from innocore.vocab import Technology
-from training import bp, catalog, parts, queries, records
-from training.enrolment import get_enrolment
+from training import bp, queries
 from training.forms import (
     AssessmentForm,
     CancelForm,
@@ -48,6 +47,8 @@ from training.permissions import (
     may_create_any_module,
     may_teach_anywhere,
 )
+from training.services import parts, planning, records
+from training.services.enrolment import get_enrolment
 
 FACILITY_PAGE = 25
 
@@ -71,7 +72,7 @@ def _module_choices(form: ModuleForm) -> None:
     )
 
 
-def _module_data(form: ModuleForm) -> catalog.ModuleData:
+def _module_data(form: ModuleForm) -> planning.ModuleData:
     codes = parse_prerequisite_codes(form.prerequisite_competences.data)
     by_code = dict(
         db.session.execute(
@@ -89,7 +90,7 @@ def _module_data(form: ModuleForm) -> catalog.ModuleData:
                 "prerequisite_competences",
             )
         )
-    return catalog.ModuleData(
+    return planning.ModuleData(
         title=form.title.data,
         technology=Technology(form.technology.data),
         competence_id=form.competence_id.data,
@@ -118,8 +119,8 @@ def _save_module(form: ModuleForm, module: TrainingModule | None):
     def save():
         data = _module_data(form)
         if module is None:
-            return catalog.create_module(current_user, data)
-        catalog.update_module(current_user, module, data)
+            return planning.create_module(current_user, data)
+        planning.update_module(current_user, module, data)
         return module
 
     ok, saved = attempt(form, save)
@@ -142,7 +143,7 @@ def new_module():
 @bp.route("/modules/<int:module_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_module(module_id: int):
-    module = catalog.get_module(module_id)
+    module = planning.get_module(module_id)
     if not can_manage_module(current_user, module):
         raise Forbidden("You may not edit this module.")
     # Only a GET starts from the module: a POST is read from the form alone, so a missing field
@@ -166,11 +167,11 @@ def edit_module(module_id: int):
 @bp.route("/modules/<int:module_id>/materials", methods=["POST"])
 @login_required
 def add_material(module_id: int):
-    module = catalog.get_module(module_id)
+    module = planning.get_module(module_id)
     form = MaterialForm()
     upload = form.file.data if form.validate_on_submit() else None
     data = upload.read() if upload and upload.filename else None
-    catalog.add_material(
+    planning.add_material(
         current_user,
         module,
         title=form.title.data or "",
@@ -199,13 +200,13 @@ def _session_form_choices(form: SessionForm, facility: Facility) -> None:
     form.trainer_ids.choices = choices((u.id, u.name) for u in users)
 
 
-def _session_data(form: SessionForm, facility: Facility, session=None) -> catalog.SessionData:
+def _session_data(form: SessionForm, facility: Facility, session=None) -> planning.SessionData:
     """The form's session; when editing, a local time the person left unchanged keeps the
     instant stored (the second pass of a repeated hour stays the second)."""
     zone = facility.timezone
     instruments = {i.name: i.id for i in parts.instruments_of(facility.id)}
     kept = _stored_instants(session)
-    return catalog.SessionData(
+    return planning.SessionData(
         capacity=form.capacity.data,
         audience=Audience(form.audience.data),
         parts=parse_parts(form.parts.data, zone, instruments, keep=kept),
@@ -229,7 +230,7 @@ def _stored_instants(session) -> list:
 @bp.route("/modules/<int:module_id>/sessions/new", methods=["GET", "POST"])
 @login_required
 def new_session(module_id: int):
-    module = catalog.get_module(module_id)
+    module = planning.get_module(module_id)
     slug = request.args.get("facility")
     facility = module.facility or (get_facility_by_slug(slug) if slug else None)
     if facility is None:
@@ -244,7 +245,7 @@ def new_session(module_id: int):
     if form.validate_on_submit():
         ok, session = attempt(
             form,
-            lambda: catalog.create_session(
+            lambda: planning.create_session(
                 current_user, module, facility, _session_data(form, facility)
             ),
         )
@@ -269,7 +270,7 @@ def _schedulable() -> list[Facility]:
 @bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_session(session_id: int):
-    session = catalog.get_session(session_id)
+    session = planning.get_session(session_id)
     if not can_manage_session(current_user, session):
         raise Forbidden("Only the facility's managers and staff edit its sessions.")
     facility, zone = session.facility, session.facility.timezone
@@ -283,7 +284,7 @@ def edit_session(session_id: int):
     if form.validate_on_submit():
         ok, _ = attempt(
             form,
-            lambda: catalog.update_session(
+            lambda: planning.update_session(
                 current_user, session, _session_data(form, facility, session)
             ),
         )
@@ -335,10 +336,10 @@ def _confirm_cancel_session(session_id: int) -> Confirmation | None:
 @login_required
 @irreversible(_confirm_cancel_session)
 def cancel_session(session_id: int):
-    session = catalog.get_session(session_id)
+    session = planning.get_session(session_id)
     form = CancelForm()
     form.validate()
-    people = catalog.cancel_session(current_user, session, form.reason.data or "")
+    people = planning.cancel_session(current_user, session, form.reason.data or "")
     db.session.commit()
     flash(
         f"Session cancelled: {len(people)} people were told by e-mail and its instrument time "
@@ -349,7 +350,7 @@ def cancel_session(session_id: int):
 
 
 def _teaching(session_id: int):
-    session = catalog.get_session(session_id)
+    session = planning.get_session(session_id)
     if not can_teach_session(current_user, session):
         raise Forbidden("Only this session's trainers and the facility's staff see this list.")
     return session
@@ -443,7 +444,7 @@ def facility_training(slug: str):
     settings = queries.settings_for(facility.id)
     form = SettingsForm(obj=settings)
     if form.validate_on_submit():
-        catalog.update_settings(
+        planning.update_settings(
             current_user,
             facility,
             offer_hours=form.offer_hours.data,

@@ -14,12 +14,13 @@ from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.template_helpers import local_time
 from innocore.vocab import Technology
-from training import bp, enrolment, queries, rules
-from training.catalog import get_module, get_session, get_visible_module
+from training import bp, queries, rules
 from training.forms import EnrolForm
 from training.holdings import holdings_for
 from training.models import CURRENT_ENROLMENT, EnrolmentStatus, ModuleMaterial, ModuleStatus, TrainingModule
 from training.permissions import can_enrol_for, can_manage_module, can_teach_session
+from training.services import enrolment
+from training.services.planning import get_module, get_session, get_visible_module
 
 
 def _signed_in() -> bool:

@@ -17,8 +17,8 @@ def register(app: Flask) -> None:
     from innocore.permissions import is_company_admin
     from innocore.template_helpers import register_facility_section, register_nav
     from instruments.requests import (  # noqa: F401  (tables, routes)
-        catalog_views,
         models,
+        offering_views,
         views,
         work_api,  # noqa: F401  (more operations on api_bp)
     )

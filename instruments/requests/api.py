@@ -24,7 +24,7 @@ from innocore.api.core import (
 from innocore.errors import DomainError, Forbidden, Problem
 from innocore.links import absolute_url
 from innocore.vocab import UserCategory
-from instruments.requests import catalog, queries, rules, services
+from instruments.requests import offerings, queries, rules, services
 from instruments.requests.models import RequestStatus, ServiceUnit
 from instruments.requests.permissions import can_handle_request, can_manage_services
 
@@ -206,11 +206,11 @@ def _manages_facility(user, **_) -> bool:
     facility_id = (json_object() or {}).get("facility_id")
     if not isinstance(facility_id, int) or isinstance(facility_id, bool):
         return True  # let validation report the missing field
-    return can_manage_services(user, catalog.get_facility(facility_id))
+    return can_manage_services(user, offerings.get_facility(facility_id))
 
 
 def _manages_service(user, service_id: int) -> bool:
-    return can_manage_services(user, catalog.get_service(service_id).facility)
+    return can_manage_services(user, offerings.get_service(service_id).facility)
 
 
 # ---- services ----------------------------------------------------------------------------------
@@ -224,17 +224,17 @@ def _manages_service(user, service_id: int) -> bool:
 def list_services():
     facility_id = http_request.args.get("facility_id", type=int)
     q = (http_request.args.get("q") or "").strip()[:100] or None
-    return paginated(catalog.list_services(facility_id=facility_id, q=q), service_json)
+    return paginated(offerings.list_services(facility_id=facility_id, q=q), service_json)
 
 
 @operation(bp, "/services/<int:service_id>", "GET", summary="One service", tags=TAGS,
            response=ServiceOut)  # fmt: skip
 def get_service(service_id: int):
-    return service_json(catalog.get_service(service_id))
+    return service_json(offerings.get_service(service_id))
 
 
-def _service_data(body: ServiceIn) -> catalog.ServiceData:
-    return catalog.ServiceData(
+def _service_data(body: ServiceIn) -> offerings.ServiceData:
+    return offerings.ServiceData(
         name=body.name, unit=body.unit, description=body.description,
         deliverables=body.deliverables, expertise=body.expertise,
         turnaround_days=body.turnaround_days, prices=dict(body.prices),
@@ -247,7 +247,7 @@ def _service_data(body: ServiceIn) -> catalog.ServiceData:
     body=ServiceIn, response=ServiceOut, status=201, permission=_manages_facility,
 )  # fmt: skip
 def create_service(body: ServiceIn):
-    service = catalog.create_service(current_user, body.facility_id, _service_data(body))
+    service = offerings.create_service(current_user, body.facility_id, _service_data(body))
     return service_json(service), 201
 
 
@@ -257,9 +257,9 @@ def create_service(body: ServiceIn):
     permission=lambda user, service_id: _manages_service(user, service_id),
 )  # fmt: skip
 def update_service(service_id: int, body: ServiceIn):
-    if body.facility_id != catalog.get_service(service_id).facility_id:
+    if body.facility_id != offerings.get_service(service_id).facility_id:
         raise DomainError(Problem("facility_id", "A service stays at its facility.", "facility_id"))
-    service = catalog.update_service(current_user, service_id, _service_data(body))
+    service = offerings.update_service(current_user, service_id, _service_data(body))
     return service_json(service)
 
 
@@ -269,7 +269,7 @@ def update_service(service_id: int, body: ServiceIn):
 )  # fmt: skip
 def expertise_directory():
     q = (http_request.args.get("q") or "").strip()[:100] or None
-    stmt = catalog.directory(q)
+    stmt = offerings.directory(q)
 
     def facility_json(f):
         return {"id": f.id, "slug": f.slug, "name": f.name,

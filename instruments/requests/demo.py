@@ -12,8 +12,8 @@ from innocore.extensions import db
 from innocore.vocab import UserCategory
 from instruments.models import Instrument
 from instruments.requests import rules, services
-from instruments.requests.catalog import ServiceData, add_expertise, create_service
 from instruments.requests.models import ServiceUnit
+from instruments.requests.offerings import ServiceData, add_expertise, create_service
 
 # facility index, name, unit, turnaround days, prices (internal, external academic, industry)
 SERVICES = [

@@ -16,7 +16,6 @@ from innocore.permissions import require
 from innocore.template_helpers import money
 from instruments.models import Instrument
 from instruments.requests import bp, queries, rules, services
-from instruments.requests.catalog import get_facility, get_service
 from instruments.requests.forms import (
     AttachForm,
     BookTimeForm,
@@ -29,6 +28,7 @@ from instruments.requests.forms import (
     RequestForm,
 )
 from instruments.requests.models import Quote, RequestStatus
+from instruments.requests.offerings import get_facility, get_service
 from instruments.requests.permissions import (
     can_act_as_requester,
     can_handle_request,

@@ -8,7 +8,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from innocore.api.core import operation
 from instruments.api import booking_json
-from instruments.requests import catalog, services
+from instruments.requests import offerings, services
 from instruments.requests.api import TAGS, AttachmentIn, _staff_of, _uploads, bp
 from instruments.requests.permissions import can_manage_services
 from instruments.schemas import BookingOut
@@ -66,14 +66,14 @@ class ExpertiseOut(BaseModel):
 
 
 def _manages_services(user, facility_id: int) -> bool:
-    return can_manage_services(user, catalog.get_facility(facility_id))
+    return can_manage_services(user, offerings.get_facility(facility_id))
 
 
 @operation(bp, "/facilities/<int:facility_id>/expertise", "POST", tags=TAGS, status=201,
            summary="Add a line to a facility's expertise profile (managers)", body=ExpertiseIn,
            response=ExpertiseOut, permission=_manages_services)  # fmt: skip
 def add_expertise(facility_id: int, body: ExpertiseIn):
-    row = catalog.add_expertise(current_user, facility_id, topic=body.topic,
+    row = offerings.add_expertise(current_user, facility_id, topic=body.topic,
                                 description=body.description, user_id=body.user_id)  # fmt: skip
     return {"id": row.id, "facility_id": row.facility_id, "topic": row.topic,
             "description": row.description, "user_id": row.user_id}, 201  # fmt: skip
@@ -82,5 +82,5 @@ def add_expertise(facility_id: int, body: ExpertiseIn):
 @operation(bp, "/expertise/<int:expertise_id>", "DELETE", tags=TAGS,
            summary="Remove a line of a facility's expertise profile (managers)")  # fmt: skip
 def remove_expertise(expertise_id: int):
-    catalog.remove_expertise(current_user, expertise_id)
+    offerings.remove_expertise(current_user, expertise_id)
     return {"removed": True}

@@ -18,8 +18,8 @@ from innocore.links import absolute_url
 from innocore.notifications import kinds
 from innocore.notifications.services import queue_email
 from instruments.eligibility import eligibility_of
-from instruments.feeds import cancels_on_certificate_end
 from instruments.models import ACTIVE_STATUSES, Booking, BookingStatus, Instrument
+from instruments.services.booking_settings import cancels_on_certificate_end
 from instruments.services.bookings import finish
 from instruments.services.common import notify, record_change
 

@@ -68,7 +68,7 @@ def test_calendar_feeds_are_created_listed_and_revoked(
 
 
 def test_a_manager_sets_the_reminder_time(client, make_user, make_facility, grant, api_headers):
-    from instruments.feeds import reminder_hours
+    from instruments.services.booking_settings import reminder_hours
 
     facility = make_facility()
     manager = make_user()

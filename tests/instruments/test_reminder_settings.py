@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from instruments import feeds
 from instruments.models import FacilityBookingSettings
+from instruments.services import booking_settings
 
 
 def test_manager_sets_the_reminder_lead_time(client, login_as, make_user, make_facility, grant):
@@ -18,11 +18,11 @@ def test_manager_sets_the_reminder_lead_time(client, login_as, make_user, make_f
 
     refused = client.post(url, data={"reminder_hours": "400"})
     assert refused.status_code == 422 and b"336" in refused.data
-    assert feeds.reminder_hours(facility.id) == 24
+    assert booking_settings.reminder_hours(facility.id) == 24
 
     saved = client.post(url, data={"reminder_hours": "6"})
     assert saved.status_code == 303
-    assert feeds.reminder_hours(facility.id) == 6
+    assert booking_settings.reminder_hours(facility.id) == 6
     assert client.get(url).data.count(b'value="6"') == 1
 
 
@@ -32,7 +32,7 @@ def test_zero_turns_reminders_off_and_is_audited(db_session, make_user, make_fac
     facility = make_facility()
     manager = make_user()
     grant(manager, facility, "manager")
-    feeds.set_reminder_hours(manager, facility, 0)
+    booking_settings.set_reminder_hours(manager, facility, 0)
     db_session.flush()
     assert db_session.get(FacilityBookingSettings, facility.id).reminder_hours == 0
     event = db_session.query(AuditEvent).filter_by(action="facility.reminder_hours").one()

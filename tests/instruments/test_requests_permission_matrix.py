@@ -124,8 +124,8 @@ def world(make_user, make_org, make_facility, grant, make_competence, db_session
     from innocore.extensions import db
     from innocore.vocab import UserCategory
     from instruments.requests import rules, services
-    from instruments.requests.catalog import ServiceData, add_expertise, create_service
     from instruments.requests.models import ServiceUnit
+    from instruments.requests.offerings import ServiceData, add_expertise, create_service
     from tests.instruments.requests.conftest import PDF
 
     people, ids = build_world(make_user, make_org, make_facility, grant, make_competence)

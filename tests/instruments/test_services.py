@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from innocore.errors import DomainError, Forbidden, NotFound
 from innocore.vocab import OrganisationKind
-from instruments import feeds, services
+from instruments import reminders, services
 from instruments.eligibility import Eligibility
 from instruments.models import (
     ApprovalMode,
@@ -309,10 +309,10 @@ def test_reminder_is_sent_exactly_once(setup, clock, deliver, db_session):
     db_session.commit()
     deliver()
     clock.set(datetime(2026, 3, 2, 7, 0, tzinfo=UTC))  # 25 h before: too early
-    assert feeds.send_reminders() == 0
+    assert reminders.send_reminders() == 0
     clock.set(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
-    assert feeds.send_reminders() == 1
-    assert feeds.send_reminders() == 0
+    assert reminders.send_reminders() == 1
+    assert reminders.send_reminders() == 0
     db_session.commit()
     mails = deliver()
     assert [m["Subject"] for m in mails] == [f"Reminder: {instrument.name}"]

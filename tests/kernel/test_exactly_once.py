@@ -182,7 +182,7 @@ def test_two_scheduler_processes_deliver_each_message_once_and_run_every_job_cle
             lists = set(db.session.scalars(sa.select(StatusListSnapshot.issuer_key)))
             db.session.remove()
         from training.credentials.documents import REVOCATION, SUSPENSION
-        from training.credentials.service import snapshot_key
+        from training.credentials.services import snapshot_key
 
         wanted = {snapshot_key(i, p) for i in issuers for p in (REVOCATION, SUSPENSION)}
         assert issuers and lists == wanted  # every issuer's two lists signed, once

@@ -7,8 +7,9 @@ ties the two modules together, it only hides the cycle from the interpreter. Imp
 annotation through its registry, without the import).
 
 The graph is built by grimp; a cycle is reported at the level where it forms: two children of one
-package (``instruments.requests`` <-> ``instruments.ledger``, ``training.catalog`` <->
-``training.enrolment``) that import each other directly or through other siblings.
+package (``instruments.charges`` <-> ``instruments.requests``, ``innocore.accounts`` <->
+``innocore.api``, ``training.catalog`` <-> ``training.enrolment`` were such cycles) that import
+each other directly or through other siblings.
 """
 
 from __future__ import annotations

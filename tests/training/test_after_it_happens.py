@@ -8,7 +8,7 @@ from innocore.errors import DomainError
 from training import rules
 from training.certification import services as cert_services
 from training.models import AssessmentOutcome, AttendanceStatus, Enrolment, EnrolmentStatus
-from training.records import AssessmentData, record_assessment, record_attendance
+from training.services.records import AssessmentData, record_assessment, record_attendance
 
 T0 = datetime(2026, 12, 14, 9, 0, tzinfo=UTC)
 PASSED, FAILED = AssessmentOutcome.PASSED, AssessmentOutcome.FAILED

@@ -8,8 +8,8 @@ import sqlalchemy as sa
 
 from innocore.vocab import OrganisationKind, OrgRole
 from tests.support import appconfig
-from training.enrolment import expire_offers
 from training.models import Enrolment, EnrolmentStatus, TrainingSettings
+from training.services.enrolment import expire_offers
 
 
 def text_of(mail) -> str:
@@ -200,7 +200,7 @@ def test_a_certificate_from_a_pass_satisfies_the_prerequisite(
 ):
     from training.certification.services import issue_from_assessment
     from training.models import AssessmentOutcome, AttendanceStatus
-    from training.records import AssessmentData, record_assessment, record_attendance
+    from training.services.records import AssessmentData, record_assessment, record_attendance
 
     facility = make_facility()
     laser = make_competence(title="Laser safety")

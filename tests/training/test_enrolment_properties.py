@@ -22,7 +22,6 @@ from hypothesis.stateful import (
 )
 
 from innocore.errors import DomainError
-from training import catalog, enrolment
 from training.models import (
     SEAT_HOLDING,
     Enrolment,
@@ -32,6 +31,7 @@ from training.models import (
 from training.models import (
     TrainingSession as Session,
 )
+from training.services import enrolment, planning
 
 PEOPLE = 6
 OFFER_HOURS = 2
@@ -130,7 +130,7 @@ def machine(db_session, clock, make_session, internal_user, make_user, grant):
         def change_capacity(self, capacity):
             s, data = self.session, _data_for(self.session, capacity)
             holding = len(self.enrolled) + len(self.offered)
-            done = self._act(lambda: catalog.update_session(self.manager, s, data))
+            done = self._act(lambda: planning.update_session(self.manager, s, data))
             assert done == (capacity >= holding), "capacity never drops below the places held"
             if done:
                 self.capacity = capacity
@@ -159,7 +159,7 @@ def machine(db_session, clock, make_session, internal_user, make_user, grant):
 
 
 def _data_for(session, capacity):
-    return catalog.SessionData(
+    return planning.SessionData(
         capacity=capacity,
         audience=session.audience,
         parts=[(p.starts_at, p.ends_at, p.title, p.instrument_id) for p in session.parts],
@@ -181,11 +181,11 @@ def test_capacity_cannot_drop_below_the_places_held(
     people = [internal_user(session.facility) for _ in range(4)]
     for person in people:
         enrolment.enrol(person, session.id, person)
-    catalog.update_session(manager, session, _data_for(session, 4))
+    planning.update_session(manager, session, _data_for(session, 4))
     db_session.commit()
     assert enrolment.seats_held(session.id) == 4  # two enrolled, two offered
     with pytest.raises(DomainError) as refused:
-        catalog.update_session(manager, session, _data_for(session, 3))
+        planning.update_session(manager, session, _data_for(session, 3))
     assert [p.code for p in refused.value.problems] == ["capacity_below_held"]
     db_session.rollback()
     assert db_session.get(Session, session.id).capacity == 4

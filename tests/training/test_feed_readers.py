@@ -85,7 +85,7 @@ def _feeds(client, login_as, world, deliver):
     """Every kind of calendar text we publish, with the events it must hold."""
     from instruments.services.bookings import cancel_booking
     from instruments.services.common import notify
-    from training.enrolment import enrol, withdraw
+    from training.services.enrolment import enrol, withdraw
 
     person, staff = world["person"], world["staff"]
     rome, lisbon = world["bookings"]["Europe/Rome"], world["bookings"]["Europe/Lisbon"]

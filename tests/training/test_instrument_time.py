@@ -249,7 +249,7 @@ def test_removing_a_part_with_recorded_attendance_is_a_form_error(
         ],
         trainers=[trainer],
     )
-    from training import enrolment
+    from training.services import enrolment
 
     learner = make_user()
     row = enrolment.enrol(learner, session.id, learner)

@@ -61,7 +61,7 @@ def test_assessment_history_keeps_corrections(
     clock, client, login_as, make_session, internal_user, db_session
 ):
     from training.models import AttendanceStatus
-    from training.records import record_attendance
+    from training.services.records import record_attendance
 
     session = make_session()
     row = _enrolled(login_as, session, internal_user(session.facility), db_session)

@@ -21,7 +21,7 @@ from training import rules as training_rules
 from training.certification import permissions, queries, rules
 from training.certification.models import Certificate, CertificateBasis, CertificateStatus
 from training.models import Assessment, AssessmentOutcome, Enrolment, TrainingModule
-from training.records import present_parts
+from training.queries import present_parts
 
 WARN_DAYS = (7, 30)  # the nearest warning first: each is sent once
 

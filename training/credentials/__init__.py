@@ -10,7 +10,7 @@ def register(app: Flask) -> None:
     from innocore.jobs import register_job
     from training.credentials.api import bp as api_bp
     from training.credentials.cli import register_cli
-    from training.credentials.service import refresh_status_lists
+    from training.credentials.services import refresh_status_lists
     from training.credentials.views import bp, holder
 
     app.register_blueprint(bp)

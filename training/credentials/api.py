@@ -7,7 +7,7 @@ from flask import jsonify, request
 
 from innocore.api.core import api_blueprint, operation
 from training.certification.api import _viewable
-from training.credentials.service import credential_for
+from training.credentials.services import credential_for
 from training.credentials.verify import MAX_BYTES, verify_credential
 
 bp = api_blueprint("credentials_api", __name__)

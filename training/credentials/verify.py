@@ -113,7 +113,7 @@ def _status(doc: dict, key: str) -> None:
 
 
 def _status_entry(entry, key: str) -> None:
-    from training.credentials.service import current_status_list
+    from training.credentials.services import current_status_list
 
     if not isinstance(entry, dict) or entry.get("type") != "BitstringStatusListEntry":
         raise _Fail("malformed", "The credential has no Bitstring Status List entry.")

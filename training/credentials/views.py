@@ -13,7 +13,7 @@ from innocore.extensions import db, limiter
 from innocore.facilities.models import Facility
 from training.certification.views import PUBLIC_LIMIT, _not_found, _public_certificate, _viewable
 from training.credentials import contexts, documents, keys
-from training.credentials.service import credential_for, current_status_list
+from training.credentials.services import credential_for, current_status_list
 
 bp = Blueprint("credentials_public", __name__)
 holder = Blueprint("credentials", __name__)  # a certificate's own credential, for its viewers

@@ -13,7 +13,7 @@ from innocore.links import absolute_url
 from training.certification import permissions, queries
 from training.certification.models import Certificate
 from training.certification.services import _title
-from training.credentials.service import credential_for
+from training.credentials.services import credential_for
 from training.exports import elm
 
 LINKEDIN_ADD = "https://www.linkedin.com/profile/add"

@@ -132,8 +132,8 @@ def test_training_fees_are_charged_once_the_session_began(
     clock,
     make_user,
 ):
-    from training.enrolment import enrol
     from training.fees import charge_training_fees
+    from training.services.enrolment import enrol
 
     session = make_session(facility=lab["facility"], starts_at=clock.now + timedelta(days=3))
     enrol(lab["industry"], session.id, lab["industry"])

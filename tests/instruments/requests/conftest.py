@@ -10,8 +10,8 @@ import pytest
 from innocore import clock as clock_module
 from innocore.vocab import OrganisationKind, OrgRole, UserCategory
 from instruments.requests import rules, services
-from instruments.requests.catalog import ServiceData, create_service
 from instruments.requests.models import ServiceUnit
+from instruments.requests.offerings import ServiceData, create_service
 
 PDF = b"%PDF-1.4\n% test\n"
 

@@ -217,7 +217,7 @@ def test_html_pages_render(client, login_as, world, submit, db_session):
 
 
 def test_directory_finds_facilities_by_service_and_expertise(client, world, db_session):
-    from instruments.requests.catalog import add_expertise
+    from instruments.requests.offerings import add_expertise
 
     add_expertise(_admin(db_session), world["y"].id,
                   topic="Cryo-EM of membrane proteins")  # fmt: skip

@@ -8,7 +8,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from innocore.extensions import db
 from training.certification import services
 from training.credentials import documents, keys, proof, statuslist
-from training.credentials.service import credential_for, refresh_status_lists
+from training.credentials.services import credential_for, refresh_status_lists
 from training.credentials.verify import verify_credential
 from training.models import Enrolment
 

@@ -6,7 +6,7 @@ import pytest
 from innocore.errors import DomainError
 from training.certification import services
 from training.credentials import statuslist
-from training.credentials.service import credential_for, current_status_list, refresh_status_lists
+from training.credentials.services import credential_for, current_status_list, refresh_status_lists
 from training.credentials.verify import verify_credential
 
 

@@ -165,7 +165,7 @@ def test_progress_for_one_user_takes_a_constant_number_of_queries(
 def test_an_automatic_path_is_awarded_as_its_own_certificate_and_credential(
     db_session, make_user, make_module, make_certificate, make_assessment, grant
 ):
-    from training.credentials.service import credential_for
+    from training.credentials.services import credential_for
     from training.credentials.verify import verify_credential
 
     admin = make_user(is_network_admin=True)

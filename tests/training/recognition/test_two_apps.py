@@ -73,7 +73,7 @@ def _issue(app, ids, level=2) -> tuple[str, dict]:
     from innocore.extensions import db
     from innocore.facilities.models import Facility
     from training.certification import services
-    from training.credentials.service import credential_for
+    from training.credentials.services import credential_for
 
     with app.app_context():
         cert = services.issue_prior_learning(

@@ -10,7 +10,7 @@ from innocore import audit, clock
 from innocore.accounts.models import User
 from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
-from training import rules
+from training import queries, rules
 from training.models import (
     Assessment,
     AssessmentOutcome,
@@ -104,7 +104,7 @@ def record_assessment(actor: User, enrolment: Enrolment, data: AssessmentData) -
     problems += rules.assessment_attendance_problems(
         data.outcome,
         {p.id: p.starts_at for p in session.parts},
-        present_parts(enrolment.id),
+        queries.present_parts(enrolment.id),
         clock.now(),
     )
     if data.evidence_data is not None:
@@ -150,18 +150,6 @@ def record_assessment(actor: User, enrolment: Enrolment, data: AssessmentData) -
         facility_id=session.facility_id,
     )
     return row
-
-
-def present_parts(enrolment_id: int) -> set[int]:
-    """Ids of the session parts at which the participant was recorded present."""
-    return set(
-        db.session.scalars(
-            sa.select(Attendance.part_id).where(
-                Attendance.enrolment_id == enrolment_id,
-                Attendance.status == AttendanceStatus.PRESENT,
-            )
-        )
-    )
 
 
 def history(enrolment_id: int) -> list[Assessment]:

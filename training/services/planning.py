@@ -17,8 +17,7 @@ from innocore.extensions import db
 from innocore.facilities.models import Facility
 from innocore.permissions import can_teach_at
 from innocore.vocab import Technology, UserCategory
-from training import notices, parts, rules
-from training.enrolment import fill_free_seats, lock_session, seats_held
+from training import notices, rules
 from training.models import (
     CURRENT_ENROLMENT,
     AssessmentType,
@@ -42,6 +41,8 @@ from training.permissions import (
     can_manage_session,
     can_see_module,
 )
+from training.services import parts
+from training.services.enrolment import fill_free_seats, lock_session, seats_held
 
 
 @dataclass

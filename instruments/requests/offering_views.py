@@ -15,7 +15,7 @@ from innocore.facilities.models import Facility
 from innocore.forms import attempt, choices, form_status
 from innocore.vocab import Technology, UserCategory
 from instruments.models import Instrument
-from instruments.requests import bp, catalog
+from instruments.requests import bp, offerings
 from instruments.requests.forms import ExpertiseForm, ServiceForm
 from instruments.requests.models import ServiceUnit
 from instruments.requests.permissions import can_manage_services
@@ -28,7 +28,7 @@ def _q() -> str:
 @bp.route("/services")
 def services_page():
     q = _q()
-    page = db.paginate(catalog.list_services(q=q or None), per_page=25, error_out=False)
+    page = db.paginate(offerings.list_services(q=q or None), per_page=25, error_out=False)
     return render_template("requests/services.html", page=page, q=q)
 
 
@@ -37,10 +37,10 @@ def directory():
     q = _q()
     tech = request.args.get("technology")
     technology = Technology(tech) if tech in Technology._value2member_map_ else None
-    page = db.paginate(catalog.directory(q or None, technology), per_page=20, error_out=False)
+    page = db.paginate(offerings.directory(q or None, technology), per_page=20, error_out=False)
     return render_template(
         "requests/directory.html", page=page, q=q, technology=technology,
-        technologies=list(Technology), profiles=catalog.profiles([f.id for f in page.items]),
+        technologies=list(Technology), profiles=offerings.profiles([f.id for f in page.items]),
     )  # fmt: skip
 
 
@@ -51,14 +51,14 @@ def profile(slug: str):
         raise NotFound("No such facility.")
     return render_template(
         "requests/profile.html", facility=facility,
-        profile=catalog.profiles([facility.id])[facility.id],
+        profile=offerings.profiles([facility.id])[facility.id],
         expertise_form=_expertise_form(facility, formdata=None),
     )  # fmt: skip
 
 
 def _expertise_form(facility, **kw) -> ExpertiseForm:
     form = ExpertiseForm(**kw)
-    staff = catalog.facility_staff(facility.id)
+    staff = offerings.facility_staff(facility.id)
     form.user_id.choices = choices([("", "The facility")] + [(u.id, u.name) for u in staff])
     return form
 
@@ -66,12 +66,12 @@ def _expertise_form(facility, **kw) -> ExpertiseForm:
 @bp.route("/facilities/<int:facility_id>/expertise", methods=["POST"])
 @login_required
 def add_expertise(facility_id: int):
-    facility = catalog.get_facility(facility_id)
+    facility = offerings.get_facility(facility_id)
     if not can_manage_services(current_user, facility):
         raise Forbidden("Only the facility's managers edit its expertise profile.")
     form = _expertise_form(facility)
     user_id = int(form.user_id.data) if (form.user_id.data or "").isdigit() else None
-    catalog.add_expertise(
+    offerings.add_expertise(
         current_user, facility.id, topic=form.topic.data or "",
         description=form.description.data or "", user_id=user_id,
     )  # fmt: skip
@@ -105,7 +105,7 @@ def _confirm_remove_expertise(expertise_id: int) -> Confirmation | None:
 @login_required
 @irreversible(_confirm_remove_expertise)
 def remove_expertise(expertise_id: int):
-    catalog.remove_expertise(current_user, expertise_id)
+    offerings.remove_expertise(current_user, expertise_id)
     db.session.commit()
     flash("Expertise removed: it no longer shows on the profile or in the directory.", "info")
     return redirect(request.referrer or url_for("requests.directory"))
@@ -125,11 +125,11 @@ def _service_form(facility, service=None) -> ServiceForm:
     return form
 
 
-def _data(form: ServiceForm) -> catalog.ServiceData:
+def _data(form: ServiceForm) -> offerings.ServiceData:
     prices: dict[UserCategory, Decimal | None] = {
         c: getattr(form, f"price_{c.value}").data for c in UserCategory
     }
-    return catalog.ServiceData(
+    return offerings.ServiceData(
         name=form.name.data or "", unit=ServiceUnit(form.unit.data),
         description=form.description.data or "", deliverables=form.deliverables.data or "",
         expertise=form.expertise.data or "", turnaround_days=form.turnaround_days.data,
@@ -153,22 +153,22 @@ def _save(form, facility, save, template_args):
 @bp.route("/facilities/<int:facility_id>/services/new", methods=["GET", "POST"])
 @login_required
 def create_service(facility_id: int):
-    facility = catalog.get_facility(facility_id)
+    facility = offerings.get_facility(facility_id)
     if not can_manage_services(current_user, facility):
         raise Forbidden("Only the facility's managers list its services.")
     return _save(
         _service_form(facility), facility,
-        lambda data: catalog.create_service(current_user, facility.id, data), {"service": None},
+        lambda data: offerings.create_service(current_user, facility.id, data), {"service": None},
     )  # fmt: skip
 
 
 @bp.route("/services/<int:service_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_service(service_id: int):
-    service = catalog.get_service(service_id)
+    service = offerings.get_service(service_id)
     if not can_manage_services(current_user, service.facility):
         raise Forbidden("Only the facility's managers edit its services.")
     return _save(
         _service_form(service.facility, service), service.facility,
-        lambda data: catalog.update_service(current_user, service.id, data), {"service": service},
+        lambda data: offerings.update_service(current_user, service.id, data), {"service": service},
     )  # fmt: skip
