@@ -9,13 +9,10 @@ from innocore.permissions import (
     facility_roles,
     is_network_admin,
     managed_facility_ids,
+    signed_in,
     staffed_facility_ids,
 )
 from training.models import ModuleStatus
-
-
-def _authenticated(user) -> bool:
-    return user is not None and getattr(user, "is_authenticated", False)
 
 
 def can_create_module(user, facility_id: int | None) -> bool:
@@ -45,7 +42,7 @@ def can_manage_session(user, session) -> bool:
 
 def can_teach_session(user, session) -> bool:
     """The session's trainers, and the facility's managers and staff, run its participant list."""
-    if not _authenticated(user):
+    if not signed_in(user):
         return False
     if any(t.id == user.id for t in session.trainers):
         return can_teach_at(user, session.facility)
@@ -54,7 +51,7 @@ def can_teach_session(user, session) -> bool:
 
 def can_enrol_for(actor, learner) -> bool:
     """People enrol themselves; a company administrator also enrols the company's employees."""
-    if not _authenticated(actor):
+    if not signed_in(actor):
         return False
     if actor.id == learner.id:
         return True
@@ -67,11 +64,11 @@ def can_see_facility_training(user, facility) -> bool:
 
 
 def may_teach_anywhere(user) -> bool:
-    return _authenticated(user) and (is_network_admin(user) or bool(facility_roles(user)))
+    return signed_in(user) and (is_network_admin(user) or bool(facility_roles(user)))
 
 
 def may_create_any_module(user) -> bool:
-    return _authenticated(user) and (is_network_admin(user) or bool(managed_facility_ids(user)))
+    return signed_in(user) and (is_network_admin(user) or bool(managed_facility_ids(user)))
 
 
 def staffed_facilities(user) -> set[int]:

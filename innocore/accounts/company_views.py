@@ -69,7 +69,7 @@ def invite():
         if ok:
             flash(f"Invitation sent to {sent[0].email}.", "success")
             return redirect(url_for("companies.index"))
-    return _page(form, 422)
+    return _page(form, form_status(form))
 
 
 def _confirm_revoke(invitation_id: int) -> Confirmation | None:

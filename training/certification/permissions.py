@@ -8,14 +8,11 @@ from innocore.permissions import (
     facility_roles,
     has_facility_role,
     is_network_admin,
+    signed_in,
 )
 from innocore.vocab import FacilityRoleKind
 
 ISSUING_ROLES = frozenset({FacilityRoleKind.MANAGER, FacilityRoleKind.TRAINER})
-
-
-def _authenticated(user) -> bool:
-    return user is not None and getattr(user, "is_authenticated", False)
 
 
 def competence_recognised_by(competence, facility) -> bool:
@@ -50,7 +47,7 @@ def can_manage_certificate(user, cert) -> bool:
 
 def can_view_certificate(user, cert) -> bool:
     """The holder, and the issuing facility's managers and staff, see the full record."""
-    if not _authenticated(user):
+    if not signed_in(user):
         return False
     if user.id == cert.holder_id or is_network_admin(user):
         return True
