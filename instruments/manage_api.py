@@ -251,4 +251,7 @@ def _manages_facility(user, facility_id: int) -> bool:
 def set_reminders(facility_id: int, body: RemindersIn):
     facility = db.session.get(Facility, facility_id)
     booking_settings.set_reminder_hours(current_user, facility, body.reminder_hours)
-    return {"facility_id": facility.id, "reminder_hours": booking_settings.reminder_hours(facility.id)}
+    return {
+        "facility_id": facility.id,
+        "reminder_hours": booking_settings.reminder_hours(facility.id),
+    }

@@ -25,7 +25,9 @@ def reminder_settings(slug: str):
     form = ReminderForm()
     if not form.is_submitted():
         form.reminder_hours.data = booking_settings.reminder_hours(facility.id)
-        form.cancel_on_certificate_end.data = booking_settings.cancels_on_certificate_end(facility.id)
+        form.cancel_on_certificate_end.data = booking_settings.cancels_on_certificate_end(
+            facility.id
+        )
     if form.validate_on_submit():
         ok, _ = attempt(
             form,
