@@ -23,6 +23,7 @@ from innocore.api.core import (
 from innocore.audit_views import audit_query
 from innocore.clock import is_valid_timezone
 from innocore.errors import DomainError, Forbidden, Problem
+from innocore.extensions import db
 from innocore.notifications import services as notes
 from innocore.notifications.models import Notification
 from innocore.permissions import can_view_audit, facility_roles
@@ -148,6 +149,7 @@ def update_me(body: schemas.ProfileIn):
         timezone=body.timezone or current_user.timezone,
         locale=body.locale or current_user.locale,
     )
+    db.session.commit()
     return me_json(current_user)
 
 
@@ -177,6 +179,7 @@ def list_my_tokens():
 )
 def create_my_token(body: schemas.TokenIn):
     token, raw = tokens.create_token(current_user, body.name)
+    db.session.commit()
     return token_json(token, raw), 201
 
 
@@ -190,6 +193,7 @@ def create_my_token(body: schemas.TokenIn):
 )
 def revoke_my_token(token_id: int):
     token = tokens.revoke_token(current_user, token_id)
+    db.session.commit()
     return token_json(token)
 
 
@@ -223,6 +227,7 @@ def my_notifications():
 )
 def read_notification(note_id: int):
     notes.mark_read(current_user, note_id)
+    db.session.commit()
     return {"read": True}
 
 

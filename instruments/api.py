@@ -306,6 +306,7 @@ def get_booking_ics(booking_id: int):
 def move_booking(booking_id: int, body: MoveIn):
     booking = services.move_booking(current_user, booking_id, body.starts_at, body.ends_at,
                                     override_reason=body.override_reason)  # fmt: skip
+    db.session.commit()
     return booking_json(booking)
 
 
@@ -314,6 +315,7 @@ def move_booking(booking_id: int, body: MoveIn):
            permission=_sees_booking)  # fmt: skip
 def cancel_booking(booking_id: int, body: ReasonIn):
     booking = services.cancel_booking(current_user, booking_id, body.reason)
+    db.session.commit()
     return booking_json(booking)
 
 
@@ -335,6 +337,7 @@ def approvals():
            tags=BOOKING_TAGS, response=BookingOut, permission=_sees_booking)  # fmt: skip
 def end_early(booking_id: int):
     booking = services.end_booking_early(current_user, booking_id)
+    db.session.commit()
     return booking_json(booking)
 
 
@@ -345,6 +348,7 @@ def end_early(booking_id: int):
 def approve(booking_id: int):
     body = parse_body(OverrideIn) if request.get_data() else OverrideIn()
     booking = services.approve_booking(current_user, booking_id, body.override_reason)
+    db.session.commit()
     return booking_json(booking)
 
 
@@ -353,6 +357,7 @@ def approve(booking_id: int):
            permission=_sees_booking)  # fmt: skip
 def reject(booking_id: int, body: ReasonIn):
     booking = services.reject_booking(current_user, booking_id, body.reason)
+    db.session.commit()
     return booking_json(booking)
 
 
@@ -360,6 +365,7 @@ def reject(booking_id: int, body: ReasonIn):
            tags=BOOKING_TAGS, response=BookingOut)  # fmt: skip
 def no_show(booking_id: int):
     booking = services.mark_no_show(current_user, booking_id)
+    db.session.commit()
     return booking_json(booking)
 
 
@@ -378,6 +384,7 @@ def create_downtime(instrument_id: int, body: DowntimeIn):
         current_user, instrument_id, body.starts_at, body.ends_at, body.reason,
         cancel_bookings=body.cancel_bookings,
     )  # fmt: skip
+    db.session.commit()
     return downtime_json(downtime, affected), 201
 
 

@@ -103,6 +103,7 @@ def create_instrument(body: NewInstrumentIn):
     if facility is not None and not can_create_instrument(current_user, facility):
         raise Forbidden("Only the facility's managers add instruments.")
     instrument = inventory.create_instrument(current_user, body.facility_id, body.data())
+    db.session.commit()
     return instrument_json(instrument), 201
 
 
@@ -113,6 +114,7 @@ def update_instrument(instrument_id: int, body: InstrumentIn):
     instrument = inventory.update_instrument(
         current_user, queries.get_instrument(instrument_id), body.data()
     )
+    db.session.commit()
     return instrument_json(instrument)
 
 
@@ -159,6 +161,7 @@ def _sees_instrument(user, instrument_id: int) -> bool:
            body=ProblemIn, response=ProblemOut, permission=_sees_instrument)  # fmt: skip
 def report_problem(instrument_id: int, body: ProblemIn):
     report = services.report_problem(current_user, instrument_id, body.severity, body.description)
+    db.session.commit()
     return problem_json(report), 201
 
 
@@ -174,6 +177,7 @@ def _staffs_report(user, report_id: int) -> bool:
            response=ProblemOut, permission=_staffs_report)  # fmt: skip
 def resolve_problem(report_id: int, body: ResolutionIn):
     report = services.resolve_problem(current_user, report_id, body.resolution)
+    db.session.commit()
     return problem_json(report)
 
 
@@ -219,6 +223,7 @@ def create_my_feed(body: FeedIn):
             Problem("target_required", "Name the instrument or facility.", "target_id")
         )
     feed, raw = feeds.create_feed(current_user, body.kind, target)
+    db.session.commit()
     return feed_json(feed, raw), 201
 
 
@@ -226,6 +231,7 @@ def create_my_feed(body: FeedIn):
            tags=["account"])  # fmt: skip
 def revoke_my_feed(feed_id: int):
     feeds.revoke_feed(current_user, feed_id)
+    db.session.commit()
     return {"revoked": True}
 
 
@@ -251,6 +257,7 @@ def _manages_facility(user, facility_id: int) -> bool:
 def set_reminders(facility_id: int, body: RemindersIn):
     facility = db.session.get(Facility, facility_id)
     booking_settings.set_reminder_hours(current_user, facility, body.reminder_hours)
+    db.session.commit()
     return {
         "facility_id": facility.id,
         "reminder_hours": booking_settings.reminder_hours(facility.id),

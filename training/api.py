@@ -372,6 +372,7 @@ def get_module(module_id: int):
 )
 def create_module(body: ModuleIn):
     module = planning.create_module(current_user, planning.ModuleData(**body.model_dump()))
+    db.session.commit()
     return module_json(module), 201
 
 
@@ -433,6 +434,7 @@ def create_session(module_id: int, body: SessionIn):
         notes=body.notes,
     )
     session = planning.create_session(current_user, planning.get_module(module_id), facility, data)
+    db.session.commit()
     return session_json(session), 201
 
 
@@ -458,6 +460,7 @@ def enrol(session_id: int, body: EnrolIn):
     if learner is None:
         raise Forbidden("Company administrators enrol their own employees only.")
     row = enrolment.enrol(current_user, session_id, learner, body.account_id)
+    db.session.commit()
     return enrolment_json(row), 201
 
 
@@ -471,6 +474,7 @@ def enrol(session_id: int, body: EnrolIn):
 )
 def withdraw(enrolment_id: int):
     row = enrolment.withdraw(current_user, enrolment_id)
+    db.session.commit()
     return enrolment_json(row)
 
 
@@ -484,6 +488,7 @@ def withdraw(enrolment_id: int):
 )
 def accept_offer(enrolment_id: int):
     row = enrolment.accept_offer(current_user, enrolment_id)
+    db.session.commit()
     return enrolment_json(row)
 
 
@@ -497,6 +502,7 @@ def accept_offer(enrolment_id: int):
 )
 def decline_offer(enrolment_id: int):
     row = enrolment.decline_offer(current_user, enrolment_id)
+    db.session.commit()
     return enrolment_json(row)
 
 
@@ -548,6 +554,7 @@ def attendance(session_id: int, body: AttendanceIn):
     session = planning.get_session(session_id)
     marks = {(m.enrolment_id, m.part_id): m.status for m in body.marks}
     changed = records.record_attendance(current_user, session, marks)
+    db.session.commit()
     return {"changed": changed}
 
 
@@ -567,6 +574,7 @@ def record_assessment(enrolment_id: int, body: AssessmentIn):
     result = records.record_assessment(
         current_user, row, records.AssessmentData(**body.model_dump())
     )
+    db.session.commit()
     return assessment_json(result), 201
 
 

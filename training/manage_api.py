@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from innocore.api.core import api_blueprint, operation, signed_in
 from innocore.errors import DomainError, Problem
+from innocore.extensions import db
 from innocore.facilities.services import get_facility
 from innocore.links import absolute_url
 from innocore.permissions import can_staff_facility
@@ -45,6 +46,7 @@ def update_module(module_id: int, body: ModuleIn):
     module = planning.update_module(
         current_user, planning.get_module(module_id), planning.ModuleData(**body.model_dump())
     )
+    db.session.commit()
     return module_json(module)
 
 
@@ -82,6 +84,7 @@ def add_material(module_id: int, body: MaterialIn):
         filename=body.filename if data is not None else None,
         content_type=body.content_type if data is not None else None, data=data,
     )  # fmt: skip
+    db.session.commit()
     return {"id": material.id, "module_id": material.module_id, "kind": material.kind.value,
             "title": material.title, "url": material.url,
             "filename": material.filename}, 201  # fmt: skip
@@ -103,6 +106,7 @@ def update_session(session_id: int, body: SessionEditIn):
         withdraw_days_before=body.withdraw_days_before, notes=body.notes,
     )  # fmt: skip
     session = planning.update_session(current_user, planning.get_session(session_id), data)
+    db.session.commit()
     return session_json(session)
 
 
@@ -116,6 +120,7 @@ class CancelIn(Strict):
 def cancel_session(session_id: int, body: CancelIn):
     session = planning.get_session(session_id)
     planning.cancel_session(current_user, session, body.reason)
+    db.session.commit()
     return session_json(session)
 
 
@@ -141,6 +146,7 @@ def set_settings(facility_id: int, body: SettingsIn):
     row = planning.update_settings(current_user, get_facility(facility_id),
                                   offer_hours=body.offer_hours,
                                   reminder_hours=body.reminder_hours)  # fmt: skip
+    db.session.commit()
     return {"facility_id": facility_id, "offer_hours": row.offer_hours,
             "reminder_hours": row.reminder_hours}  # fmt: skip
 
@@ -154,6 +160,7 @@ class TrainingFeedOut(BaseModel):
            permission=signed_in)  # fmt: skip
 def create_my_training_feed():
     raw = rotate_feed(current_user)
+    db.session.commit()
     return {"url": absolute_url("training.user_feed", token=raw)}, 201
 
 
@@ -161,4 +168,5 @@ def create_my_training_feed():
            summary="Revoke my training feed address")  # fmt: skip
 def revoke_my_training_feed():
     revoked = revoke_feed(current_user)
+    db.session.commit()
     return {"revoked": revoked}

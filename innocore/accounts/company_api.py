@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from innocore.accounts import companies
 from innocore.api.core import api_blueprint, operation
+from innocore.extensions import db
 
 bp = api_blueprint("companies_api", __name__, "/company")
 TAGS = ["company"]
@@ -69,6 +70,7 @@ def list_invitations():
            permission=_company_admin)  # fmt: skip
 def invite(body: InviteIn):
     invitation, _ = companies.invite_employee(current_user, body.email)
+    db.session.commit()
     return invitation_json(invitation), 201
 
 
@@ -77,6 +79,7 @@ def invite(body: InviteIn):
            permission=_company_admin)  # fmt: skip
 def revoke_invitation(invitation_id: int):
     invitation = companies.revoke_invitation(current_user, invitation_id)
+    db.session.commit()
     return invitation_json(invitation)
 
 
@@ -85,4 +88,5 @@ def revoke_invitation(invitation_id: int):
            response=EmployeeOut, permission=_company_admin)  # fmt: skip
 def set_role(user_id: int, body: CompanyRoleIn):
     user = companies.set_admin(current_user, user_id, body.admin)
+    db.session.commit()
     return employee_json(user)

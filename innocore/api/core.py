@@ -229,10 +229,10 @@ class Strict(BaseModel):
 def operation(bp: Blueprint, rule: str, method: str, **meta) -> Callable:
     """Register ``view`` on ``bp`` at ``rule`` for ``method`` and describe it for OpenAPI.
 
-    With ``body=Model`` the parsed body is passed as the keyword argument ``body``. The boundary
-    commits once: when a state-changing operation (POST, PUT, PATCH, DELETE) returns an answer
-    below 400, what its services flushed is committed here, so handlers do not commit; a
-    ``DomainError`` (or an error answer) leaves the transaction to the app-wide rollback.
+    With ``body=Model`` the parsed body is passed as the keyword argument ``body``. A handler
+    calls one service, commits once, then builds its answer from the committed rows (so numbers
+    read back as stored: ``900`` -> ``"900.00"``); a ``DomainError`` is rolled back and answered
+    by ``innocore/errors.py``, never caught in the handler.
     """
 
     def decorator(view):
@@ -247,24 +247,12 @@ def operation(bp: Blueprint, rule: str, method: str, **meta) -> Callable:
             check_query(op)
             if op.body is not None:
                 kwargs["body"] = parse_body(op.body)
-            result = _shaped(op, endpoint, view(*args, **kwargs))
-            if method not in SAFE_METHODS and _status_of(result) < 400:
-                db.session.commit()
-            return result
+            return _shaped(op, endpoint, view(*args, **kwargs))
 
         bp.add_url_rule(rule, view_func=wrapped, methods=[method])
         return wrapped
 
     return decorator
-
-
-def _status_of(result) -> int:
-    """The status a view's return value answers with (Flask's rules: a Response's own, else the
-    second item of a tuple when it is a number, else 200)."""
-    body, rest = (result[0], result[1:]) if isinstance(result, tuple) else (result, ())
-    if rest and isinstance(rest[0], int):
-        return rest[0]
-    return body.status_code if isinstance(body, Response) else 200
 
 
 def check_query(op: Operation) -> None:

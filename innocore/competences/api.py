@@ -10,6 +10,7 @@ from innocore import api_schemas as schemas
 from innocore.api.core import TECHNOLOGY, Q, api_blueprint, operation, paginated
 from innocore.competences import services
 from innocore.errors import DomainError, Problem
+from innocore.extensions import db
 from innocore.permissions import can_add_competence, can_manage_competence
 from innocore.vocab import Technology
 
@@ -74,6 +75,7 @@ def list_competences():
 )
 def create_competence(body: schemas.CompetenceIn):
     competence = services.create_competence(current_user, _data(body))
+    db.session.commit()
     return competence_json(competence), 201
 
 
@@ -104,6 +106,7 @@ def get_competence(competence_id: int):
 def update_competence(competence_id: int, body: schemas.CompetenceIn):
     competence = services.get_competence(competence_id)
     services.update_competence(current_user, competence, _data(body))
+    db.session.commit()
     return competence_json(competence)
 
 
@@ -126,4 +129,5 @@ class RetireIn(BaseModel):
 def retire_competence(competence_id: int, body: RetireIn):
     competence = services.get_competence(competence_id)
     services.set_retired(current_user, competence, body.retired)
+    db.session.commit()
     return competence_json(competence)

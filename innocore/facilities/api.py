@@ -9,6 +9,7 @@ from innocore import api_schemas as schemas
 from innocore.accounts.services import get_user_by_email
 from innocore.api.core import TECHNOLOGY, api_blueprint, operation, paginated
 from innocore.errors import DomainError, Forbidden, Problem
+from innocore.extensions import db
 from innocore.facilities import services
 from innocore.links import absolute_url
 from innocore.permissions import can_create_facility, can_manage_facility
@@ -91,6 +92,7 @@ def list_facilities():
 )
 def create_facility(body: schemas.FacilityIn):
     facility = services.create_facility(current_user, _data(body))
+    db.session.commit()
     return facility_json(facility), 201
 
 
@@ -119,6 +121,7 @@ def get_facility(facility_id: int):
 def update_facility(facility_id: int, body: schemas.FacilityIn):
     facility = services.get_facility(facility_id)
     services.update_facility(current_user, facility, _data(body))
+    db.session.commit()
     return facility_json(facility)
 
 
@@ -159,6 +162,7 @@ def appoint(facility_id: int, body: schemas.RoleIn):
             Problem("unknown_user", "Nobody with this e-mail has an account.", "email")
         )
     row = services.appoint(current_user, facility, user, body.role)
+    db.session.commit()
     return role_json(row), 201
 
 
@@ -174,4 +178,5 @@ def remove_role(facility_id: int, role_id: int):
     if not can_manage_facility(current_user, facility):
         raise Forbidden("Only the facility's managers change its staff.")
     services.remove_role(current_user, facility, role_id)
+    db.session.commit()
     return {"removed": role_id}

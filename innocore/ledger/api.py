@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from innocore.api.core import Q, api_blueprint, operation, paginated
 from innocore.errors import Forbidden
+from innocore.extensions import db
 from innocore.facilities.services import get_facility
 from innocore.ledger import services
 from innocore.ledger import statements as queries
@@ -144,6 +145,7 @@ def set_policy(facility_id: int, body: PolicyIn):
         current_user, get_facility(facility_id), currency=body.currency,
         late_cancel_share=body.late_cancel_share, no_show_share=body.no_show_share,
     )  # fmt: skip
+    db.session.commit()
     return {"facility_id": facility_id, "currency": policy.currency,
             "late_cancel_share": str(policy.late_cancel_share),
             "no_show_share": str(policy.no_show_share)}  # fmt: skip

@@ -98,4 +98,5 @@ def get_mobility(facility_id: int):
 def set_mobility(facility_id: int, body: ShareIn):
     facility = _facility(facility_id)
     services.set_share(current_user, facility, body.share_percent)
+    db.session.commit()
     return jsonify(_payload(facility))

@@ -22,6 +22,7 @@ from innocore.api.core import (
     signed_in,
 )
 from innocore.errors import DomainError, Forbidden, Problem
+from innocore.extensions import db
 from innocore.links import absolute_url
 from innocore.vocab import UserCategory
 from instruments.requests import offerings, queries, rules, services
@@ -248,6 +249,7 @@ def _service_data(body: ServiceIn) -> offerings.ServiceData:
 )  # fmt: skip
 def create_service(body: ServiceIn):
     service = offerings.create_service(current_user, body.facility_id, _service_data(body))
+    db.session.commit()
     return service_json(service), 201
 
 
@@ -260,6 +262,7 @@ def update_service(service_id: int, body: ServiceIn):
     if body.facility_id != offerings.get_service(service_id).facility_id:
         raise DomainError(Problem("facility_id", "A service stays at its facility.", "facility_id"))
     service = offerings.update_service(current_user, service_id, _service_data(body))
+    db.session.commit()
     return service_json(service)
 
 
@@ -326,6 +329,7 @@ def create_request(body: RequestIn):
         attachments=_uploads(body.attachments), account_id=body.account_id,
     )  # fmt: skip
     row = services.submit_request(current_user, body.facility_id, body.service_id, data)
+    db.session.commit()
     return request_json(row), 201
 
 
@@ -366,6 +370,7 @@ def transition(request_id: int, body: TransitionIn):
         ),
     }
     row = actions[body.action]()
+    db.session.commit()
     return request_json(row)
 
 
@@ -382,6 +387,7 @@ def list_messages(request_id: int):
 )  # fmt: skip
 def post_message(request_id: int, body: MessageIn):
     message = services.post_message(current_user, request_id, body.body)
+    db.session.commit()
     return message_json(message), 201
 
 
@@ -406,6 +412,7 @@ def create_quote(request_id: int, body: QuoteIn):
     quote = services.issue_quote(
         current_user, request_id, lines, valid_until_on=body.valid_until_on, terms=body.terms
     )
+    db.session.commit()
     return quote_json(quote), 201
 
 
@@ -417,6 +424,7 @@ def create_quote(request_id: int, body: QuoteIn):
 def decide_quote(request_id: int, quote_id: int, decision: str):
     fn = services.accept_quote if decision == "accept" else services.decline_quote
     quote = fn(current_user, request_id, quote_id)
+    db.session.commit()
     return quote_json(quote)
 
 
@@ -426,4 +434,5 @@ def decide_quote(request_id: int, quote_id: int, decision: str):
 )  # fmt: skip
 def add_deliverable(request_id: int, body: DeliverableIn):
     row = services.add_deliverable(current_user, request_id, label=body.label, url=body.url)
+    db.session.commit()
     return {"id": row.id, "label": row.label, "url": row.url}, 201

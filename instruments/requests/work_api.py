@@ -7,6 +7,7 @@ from flask_login import current_user
 from pydantic import AwareDatetime, BaseModel, Field
 
 from innocore.api.core import operation
+from innocore.extensions import db
 from instruments.api import booking_json
 from instruments.requests import offerings, services
 from instruments.requests.api import TAGS, AttachmentIn, _staff_of, _uploads, bp
@@ -32,6 +33,7 @@ def _requester_of(user, request_id: int, **_) -> bool:
            response=FileOut, listed=True, permission=_requester_of)  # fmt: skip
 def attach(request_id: int, body: AttachmentsIn):
     rows = services.add_attachments(current_user, request_id, _uploads(body.attachments))
+    db.session.commit()
     return [{"id": r.id, "filename": r.filename} for r in rows], 201
 
 
@@ -48,6 +50,7 @@ def book_for_request(request_id: int, body: TimeIn):
     booking = services.book_time(
         current_user, request_id, body.instrument_id, body.starts_at, body.ends_at
     )
+    db.session.commit()
     return booking_json(booking), 201
 
 
@@ -75,6 +78,7 @@ def _manages_services(user, facility_id: int) -> bool:
 def add_expertise(facility_id: int, body: ExpertiseIn):
     row = offerings.add_expertise(current_user, facility_id, topic=body.topic,
                                 description=body.description, user_id=body.user_id)  # fmt: skip
+    db.session.commit()
     return {"id": row.id, "facility_id": row.facility_id, "topic": row.topic,
             "description": row.description, "user_id": row.user_id}, 201  # fmt: skip
 
@@ -83,4 +87,5 @@ def add_expertise(facility_id: int, body: ExpertiseIn):
            summary="Remove a line of a facility's expertise profile (managers)")  # fmt: skip
 def remove_expertise(expertise_id: int):
     offerings.remove_expertise(current_user, expertise_id)
+    db.session.commit()
     return {"removed": True}

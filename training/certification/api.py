@@ -173,6 +173,7 @@ def _issue(body: IssueIn) -> Certificate:
 )
 def issue(body: IssueIn):
     cert = _issue(body)
+    db.session.commit()
     return serialise(cert), 201
 
 
@@ -205,6 +206,7 @@ def _sees(user, public_id: str, **_) -> bool:
 def sharing(public_id: str, body: SharingIn):
     cert = _viewable(public_id)
     services.set_sharing(current_user, cert, body.show_name)
+    db.session.commit()
     return serialise(cert)
 
 
@@ -216,6 +218,7 @@ def _manages(user, public_id: str, **_) -> bool:
 
 def _change(public_id: str, action):
     cert = action(_manageable(public_id))
+    db.session.commit()
     return serialise(cert)
 
 
@@ -272,6 +275,7 @@ def revoke(public_id: str, body: CertificateReasonIn):
 )
 def renew(public_id: str, body: RenewIn):
     cert = services.renew(current_user, _manageable(public_id), valid_until=body.valid_until)
+    db.session.commit()
     return serialise(cert), 201
 
 

@@ -9,6 +9,7 @@ from flask_login import current_user
 from pydantic import BaseModel, Field
 
 from innocore.api.core import api_blueprint, operation, signed_in
+from innocore.extensions import db
 from training.passport import services
 
 bp = api_blueprint("passport_api", __name__)
@@ -95,6 +96,7 @@ def list_links():
 )
 def create_link(body: LinkIn):
     link, raw = services.create_link(current_user, body.label)
+    db.session.commit()
     return jsonify(_link(link, raw)), 201
 
 
@@ -108,6 +110,7 @@ def create_link(body: LinkIn):
 )
 def revoke_link(link_id: int):
     link = services.revoke_link(current_user, link_id)
+    db.session.commit()
     return jsonify(_link(link))
 
 

@@ -108,6 +108,7 @@ def create_path(body: PathIn):
         body.code, body.title, body.description, body.eqf_level, body.requirements, body.award_mode
     )
     path = services.save_path(current_user, data)
+    db.session.commit()
     return serialise(path), 201
 
 
@@ -126,6 +127,7 @@ def update_path(path_id: int, body: PathIn):
         body.code, body.title, body.description, body.eqf_level, body.requirements, body.award_mode
     )
     path = services.save_path(current_user, data, _path(path_id))
+    db.session.commit()
     return serialise(path)
 
 
@@ -183,6 +185,7 @@ class AwardOut(BaseModel):
 )
 def confirm_award(award_id: int):
     award = services.confirm_award(current_user, award_id)
+    db.session.commit()
     return {
         "id": award.id,
         "path_id": award.path_id,

@@ -198,6 +198,7 @@ def declare(body: DeclarationIn):
         kind=body.kind,
         note=body.note,
     )
+    db.session.commit()
     return jsonify(_decl(decl)), 201
 
 
@@ -211,6 +212,7 @@ def declare(body: DeclarationIn):
 )
 def withdraw(decl_id: int):
     decl = services.withdraw_equivalence(current_user, services.get_declaration(decl_id))
+    db.session.commit()
     return jsonify(_decl(decl))
 
 
@@ -266,6 +268,7 @@ def ask(body: RecognitionRequestIn):
         imported=item,
         message=body.message,
     )
+    db.session.commit()
     return jsonify(_req(req)), 201
 
 
@@ -286,6 +289,7 @@ def decide(request_id: int, body: DecisionIn):
         grant=body.decision == "grant",
         reason=body.reason,
     )
+    db.session.commit()
     return jsonify(_req(req))
 
 
@@ -324,6 +328,7 @@ def list_trusted():
 )
 def add_trusted(body: TrustedIn):
     i = imports.add_trusted(current_user, body.base_url, body.name)
+    db.session.commit()
     return jsonify(
         {"id": i.id, "base_url": i.base_url, "name": i.name, "created_at": i.created_at.isoformat()}
     ), 201
@@ -339,6 +344,7 @@ def add_trusted(body: TrustedIn):
 )
 def remove_trusted(issuer_id: int):
     imports.remove_trusted(current_user, issuer_id)
+    db.session.commit()
     return jsonify({"removed": issuer_id})
 
 
@@ -370,4 +376,5 @@ def list_imports():
 )
 def import_credential(body: ImportIn):
     item = imports.import_credential(current_user, data=body.credential, url=body.url)
+    db.session.commit()
     return jsonify(_import(item)), 201
