@@ -62,7 +62,7 @@ def catalog_page():
     cities = sorted({i.city for i in institutions if i.city})
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template(
-        "instruments/inventory.html", page=page, filters=filters, bookable=bookable,
+        "instruments/catalog.html", page=page, filters=filters, bookable=bookable,
         technologies=list(Technology), facilities=facilities, institutions=institutions,
         cities=cities, args=args,
     )  # fmt: skip
@@ -203,7 +203,7 @@ def create(facility_id: int):
     form = InstrumentForm()
     form.required_competence_id.choices = choices(_competence_choices(facility.id))
     if form.validate_on_submit() and (instrument := _save(form, facility.id)):
-        flash(f"“{instrument.name}” is in the inventory.", "success")
+        flash(f"“{instrument.name}” is in the catalog.", "success")
         return redirect(url_for("instruments.show", instrument_id=instrument.id))
     status = form_status(form)
     return render_template(
