@@ -226,7 +226,7 @@ def main() -> None:
     from instruments_bench import generate
 
     from innocore.accounts.models import User
-    from innocore.api.tokens import create_token
+    from innocore.accounts.tokens import create_token
     from innocore.extensions import db
 
     app, database, instance, fresh = open_app(args)
