@@ -140,7 +140,7 @@ PARITY = {
     "pathways.opt_in": "pathways_api.opt_in",
     "pathways.contact": "pathways_api.contact",
     # certificates and paths
-    "certification_public.check_credential": "credentials_api.verify",
+    "credentials.check_credential": "credentials_api.verify",
     "certification.issue": "certification_api.issue",
     "certification.issue_from_assessment": "certification_api.issue",
     "certification.renew": "certification_api.renew",

@@ -135,26 +135,6 @@ def public_pdf(public_id: str):
     return _pdf_response(cert, holder)
 
 
-@public.route("/verify/check", methods=["GET", "POST"])
-@limiter.limit(PUBLIC_LIMIT, methods=["POST"])
-def check_credential():
-    """Anyone checks a credential file (JSON): proof, issuer key, status lists and dates, by the
-    same verifier as ``POST /api/v1/credentials/verify`` and ``flask training verify-credential``."""
-    from training.credentials.verify import MAX_BYTES, verify_credential
-
-    result = error = None
-    if request.method == "POST":
-        upload = request.files.get("credential")
-        data = upload.read(MAX_BYTES + 1) if upload else b""
-        data = data or (request.form.get("credential_text") or "").encode()
-        if not data.strip():
-            error = "Choose a credential file (JSON) or paste its text."
-        else:
-            result = verify_credential(data)
-    status = 422 if error else 200
-    return render_template("certification/check.html", result=result, error=error), status
-
-
 @bp.route("/")
 @login_required
 def mine():

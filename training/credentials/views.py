@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, jsonify, render_template
+from flask import Blueprint, Response, abort, jsonify, render_template, request
 from flask_login import login_required
 
 from innocore.errors import DomainError
@@ -14,6 +14,7 @@ from innocore.facilities.models import Facility
 from training.certification.views import PUBLIC_LIMIT, _not_found, _public_certificate, _viewable
 from training.credentials import contexts, documents, keys
 from training.credentials.services import credential_for, current_status_list
+from training.credentials.verify import MAX_BYTES, verify_credential
 
 bp = Blueprint("credentials_public", __name__)
 holder = Blueprint("credentials", __name__)  # a certificate's own credential, for its viewers
@@ -100,3 +101,21 @@ def _credential_response(cert):
     body = json.dumps(document, indent=2, ensure_ascii=False)
     headers = {"Content-Disposition": f'attachment; filename="credential-{cert.public_id}.json"'}
     return Response(body, mimetype="application/vc", headers=headers)
+
+
+@holder.route("/verify/check", methods=["GET", "POST"])
+@limiter.limit(PUBLIC_LIMIT, methods=["POST"])
+def check_credential():
+    """Anyone checks a credential file (JSON): proof, issuer key, status lists and dates, by the
+    same verifier as ``POST /api/v1/credentials/verify`` and ``flask training verify-credential``."""
+    result = error = None
+    if request.method == "POST":
+        upload = request.files.get("credential")
+        data = upload.read(MAX_BYTES + 1) if upload else b""
+        data = data or (request.form.get("credential_text") or "").encode()
+        if not data.strip():
+            error = "Choose a credential file (JSON) or paste its text."
+        else:
+            result = verify_credential(data)
+    status = 422 if error else 200
+    return render_template("certification/check.html", result=result, error=error), status
