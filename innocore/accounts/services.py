@@ -204,6 +204,17 @@ def verify_email(raw: str) -> User:
     return user
 
 
+def _local_passwords_allowed(user: User) -> bool:
+    """False when the person's organisation switched local passwords off (its provider only).
+    The ``sso_connection`` table (``innocore.sso``) is read by name: single sign-on builds on
+    accounts, so accounts do not import it."""
+    conn = db.metadata.tables["sso_connection"]
+    allowed = db.session.scalar(
+        sa.select(conn.c.local_passwords).where(conn.c.organisation_id == user.organisation_id)
+    )
+    return allowed is None or bool(allowed)
+
+
 def authenticate(email: str, password: str) -> User:
     """The user with these credentials, or a DomainError that does not reveal which part was wrong."""
     user = get_user_by_email(email or "")
@@ -234,9 +245,7 @@ def authenticate(email: str, password: str) -> User:
             ),
             status=403,
         )
-    from innocore.sso.services import password_sign_in_allowed  # kernel sibling; avoids a cycle
-
-    if not password_sign_in_allowed(user):
+    if not _local_passwords_allowed(user):
         msg = f"{user.organisation.name} signs its members in with its own account: use the button below."
         raise DomainError(Problem("sso_required", msg, "email"), status=403)
     begin_serialised_write(db.session())  # after the slow check: SQLite's lock is not held in it
