@@ -8,10 +8,9 @@ from datetime import datetime
 from typing import Literal
 
 from flask_login import current_user
-from innocore.api.schemas import Strict
 from pydantic import BaseModel, Field
 
-from innocore.api.core import api_blueprint, operation, signed_in
+from innocore.api.core import Strict, api_blueprint, operation, signed_in
 from innocore.errors import DomainError, NotFound, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility
