@@ -303,7 +303,7 @@ def edit_session(session_id: int):
 
 
 def _confirm_cancel_session(session_id: int) -> Confirmation | None:
-    session = catalog.get_session(session_id)
+    session = planning.get_session(session_id)
     if not can_manage_session(current_user, session):
         raise Forbidden("Only the facility's managers and staff cancel its sessions.")
     reason = (request.form.get("reason") or "").strip()

@@ -17,7 +17,12 @@ from innocore.vocab import Technology
 from training import bp, queries, rules
 from training.forms import EnrolForm
 from training.holdings import holdings_for
-from training.models import CURRENT_ENROLMENT, EnrolmentStatus, ModuleMaterial, ModuleStatus, TrainingModule
+from training.models import (
+    CURRENT_ENROLMENT,
+    EnrolmentStatus,
+    ModuleMaterial,
+    TrainingModule,
+)
 from training.permissions import can_enrol_for, can_manage_module, can_teach_session
 from training.services import enrolment
 from training.services.planning import get_module, get_session, get_visible_module

@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from innocore import clock
 from innocore.accounts import companies
 from innocore.confirm import Confirmation, irreversible
-from innocore.errors import DomainError, NotFound
+from innocore.errors import NotFound
 from innocore.extensions import db
 from innocore.forms import attempt, form_status
 from innocore.permissions import require

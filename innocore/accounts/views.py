@@ -12,7 +12,7 @@ from innocore.accounts import forms, services
 from innocore.accounts.models import Organisation
 from innocore.accounts.tokens import list_tokens
 from innocore.confirm import Confirmation, irreversible
-from innocore.errors import DomainError, NotFound
+from innocore.errors import NotFound
 from innocore.extensions import db, limiter
 from innocore.forms import attempt, attempt_action, choices, form_status, refusal_status
 from innocore.transactions import reads_first, writes
@@ -261,7 +261,7 @@ def create_token():
 def _confirm_revoke_token(token_id: int) -> Confirmation | None:
     import sqlalchemy as sa
 
-    from innocore.api.tokens import ApiToken
+    from innocore.accounts.tokens import ApiToken
 
     token = db.session.scalar(
         sa.select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == current_user.id)

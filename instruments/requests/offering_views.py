@@ -9,7 +9,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from innocore.confirm import Confirmation, irreversible
-from innocore.errors import DomainError, Forbidden, NotFound
+from innocore.errors import Forbidden, NotFound
 from innocore.extensions import db
 from innocore.facilities.models import Facility
 from innocore.forms import attempt, choices, form_status
@@ -86,7 +86,7 @@ def _confirm_remove_expertise(expertise_id: int) -> Confirmation | None:
     row = db.session.get(Expertise, expertise_id)
     if row is None:
         raise NotFound("No such expertise entry.")
-    facility = catalog.get_facility(row.facility_id)
+    facility = offerings.get_facility(row.facility_id)
     if not can_manage_services(current_user, facility):
         raise Forbidden("Only the facility's managers edit its expertise profile.")
     return Confirmation(

@@ -52,7 +52,7 @@ def _audit_count(db_session) -> int:
 def _cases(db_session, make_user, make_facility, make_competence, grant):
     """(endpoint, user, url, form, words on the page, check nothing changed) for the actions
     whose objects the kernel fixtures build in one step."""
-    from innocore.api.tokens import ApiToken, create_token
+    from innocore.accounts.tokens import ApiToken, create_token
     from innocore.competences.models import Competence
     from innocore.facilities.models import FacilityRole
     from instruments.feeds import create_feed
@@ -106,7 +106,7 @@ def test_without_confirmed_each_action_only_asks(
 
 
 def test_confirmed_acts_and_says_what_happened(db_session, login_as, make_user):
-    from innocore.api.tokens import ApiToken, create_token
+    from innocore.accounts.tokens import ApiToken, create_token
 
     user = make_user()
     token, _ = create_token(user, "Lab robot")
@@ -123,7 +123,7 @@ def test_confirmed_acts_and_says_what_happened(db_session, login_as, make_user):
 def test_the_dialog_probe_gets_the_summary_or_a_go_ahead(db_session, login_as, make_user):
     """confirm.js posts with X-Confirm-Preview: the summary when there is one, else 204 and
     nothing done (the browser then submits the form itself)."""
-    from innocore.api.tokens import ApiToken, create_token, revoke_token
+    from innocore.accounts.tokens import ApiToken, create_token, revoke_token
 
     user = make_user()
     token, _ = create_token(user, "Old one")

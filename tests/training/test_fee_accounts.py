@@ -9,8 +9,8 @@ from innocore.accounts import groups
 from innocore.errors import DomainError
 from innocore.ledger.accounts import AccountInput, AccountKind, create_account
 from innocore.ledger.models import Charge
-from training import enrolment
 from training.fees import charge_training_fees
+from training.services import enrolment
 
 
 def test_enrolment_fee_goes_to_the_chosen_group_account(db_session, make_session, make_user,

@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from innocore.confirm import Confirmation, irreversible
-from innocore.errors import DomainError, NotFound
+from innocore.errors import NotFound
 from innocore.extensions import db
 from innocore.forms import attempt_action
 from training.passport import services
