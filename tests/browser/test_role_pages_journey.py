@@ -16,7 +16,7 @@ from innocore.extensions import db
 from innocore.facilities.models import Facility
 from instruments.models import Instrument
 from instruments.requests.models import ServiceRequest
-from tests.support.browser import go_by_menu, new_page, screenshot, sign_in
+from tests.support.browser import SCREENSHOTS_DIR, go_by_menu, new_page, screenshot, sign_in
 from training.certification.models import Certificate
 from training.models import TrainingSession
 
@@ -147,11 +147,9 @@ def test_a_student_applies_to_a_challenge_and_the_company_selects_the_team(
     assert desktop.get_by_role("heading", level=1).inner_text().startswith("Workspace")
 
 
-def test_facility_report_shows_its_charts(live_server, browser, demo, tmp_path):
+def test_facility_report_shows_its_charts(live_server, browser, demo):
     """The manager's report draws its charts (SVG, styled through the page's nonce) beside their
-    tables; the screenshot is kept in INNOCORE_SCREENSHOTS when that folder is given."""
-    import os
-    from pathlib import Path
+    tables; the screenshot goes to INNOCORE_SCREENSHOTS_DIR."""
 
     page = new_page(browser, viewport={"width": 1280, "height": 900})
     errors = []
@@ -183,8 +181,8 @@ def test_facility_report_shows_its_charts(live_server, browser, demo, tmp_path):
     )
     assert fill == "rgb(255, 255, 255)", fill
     assert not [e for e in errors if "Content Security Policy" in e], errors
-    folder = Path(os.environ.get("INNOCORE_SCREENSHOTS") or tmp_path)
-    page.locator("#utilisation").screenshot(path=str(folder / "facility-report.png"))
+    SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
+    page.locator("#utilisation").screenshot(path=str(SCREENSHOTS_DIR / "facility-report.png"))
     page.context.close()
 
 
