@@ -1,5 +1,6 @@
 """The instruments package's report sections: utilisation (booked, used and available hours by
-opening hours; by week, month, user category and organisation; a weekday × hour heat map),
+opening hours; by week, month, user category, organisation and research group; a weekday × hour
+heat map),
 no-shows and late cancellations, downtime, service requests and revenue, for a facility, the
 network (each facility side by side), a person and a company.
 
@@ -7,7 +8,9 @@ Every figure is aggregated in SQL; each section runs a fixed number of queries w
 number of bookings. Booked = confirmed, completed and no-show bookings (time held for someone);
 used = completed bookings (check-in will refine "used" once it records real use). A booking is
 counted inside the report's period only (clipped at its ends) and in the month or week in which
-it starts. The opening-hours rows of the instruments (configuration, at most a few per instrument)
+it starts. A booking's research group is the group owning the billing account it is charged to (the
+account is what the facility bills); bookings on a company's account or on no account read as
+"No group". The opening-hours rows of the instruments (configuration, at most a few per instrument)
 are read to compute available hours, expanded day by day in the facility's zone.
 """
 
@@ -18,10 +21,13 @@ from functools import lru_cache
 
 import sqlalchemy as sa
 from flask import Flask
+from sqlalchemy.orm import aliased
 
+from innocore.accounts.groups import ResearchGroup
 from innocore.accounts.models import Organisation, User
 from innocore.extensions import db
 from innocore.facilities.models import Facility
+from innocore.ledger.accounts import BillingAccount
 from innocore.ledger.models import Charge
 from innocore.reports import buckets as bk
 from innocore.reports.core import (
@@ -240,6 +246,40 @@ def by_category_and_organisation(scope: Scope) -> list[Table]:
     ]  # fmt: skip
 
 
+NO_GROUP = "No group"
+NO_ACCOUNT = "No account"
+
+
+def by_research_group(scope: Scope) -> Table:
+    """Booked and used hours (clipped to the period) and bookings by research group: the group
+    owning the booking's billing account (``Booking.account_id`` → ``BillingAccount.group_id``);
+    bookings without an account or on a company's account are counted under "No group".
+
+    One query: the bookings are summed per account id in SQL (a row per account however many
+    bookings), then outer-joined to the accounts and groups and grouped by group.
+    Rows: ``[group name or "No group", group's organisation or None, booked h, used h, bookings]``
+    ordered by group name with "No group" last."""
+    per = _booking_scope(
+        _bookings_from(scope).add_columns(Booking.account_id.label("aid"), *_booked_used(scope),
+                                          sa.func.count().label("n")), scope,
+    ).group_by(Booking.account_id).subquery("per")  # fmt: skip
+    stmt = (
+        sa.select(ResearchGroup.id, ResearchGroup.name, Organisation.name,
+                  sa.func.sum(per.c.booked), sa.func.sum(per.c.used), sa.func.sum(per.c.n))
+        .select_from(per)
+        .outerjoin(BillingAccount, BillingAccount.id == per.c.aid)
+        .outerjoin(ResearchGroup, ResearchGroup.id == BillingAccount.group_id)
+        .outerjoin(Organisation, Organisation.id == ResearchGroup.organisation_id)
+        .group_by(ResearchGroup.id, ResearchGroup.name, Organisation.name)
+    )  # fmt: skip
+    rows = [[name or NO_GROUP, org, hours(b), hours(u), int(n or 0)]
+            for _, name, org, b, u, n in db.session.execute(stmt)]  # fmt: skip
+    rows.sort(key=lambda r: (r[0] == NO_GROUP and r[1] is None, r[0].lower(), r[1] or ""))
+    return Table("Booked hours by research group (of the billing account)",
+                 ["research group", "organisation", "booked hours", "used hours", "bookings"],
+                 rows)  # fmt: skip
+
+
 def heat_map(scope: Scope, zone: str) -> Chart:
     """Booked hours per local weekday × hour (see :func:`innocore.reports.buckets.heat_cells`):
     one query of at most 168 × 168 rows."""
@@ -285,8 +325,8 @@ def _usage_grid(scope: Scope, months, weeks) -> tuple[dict, dict, dict]:
 
 
 def utilisation_section(scope: Scope) -> Section:
-    """Booked, used and available hours per instrument, by month and week, by user category and
-    organisation, and the weekday × hour heat map of one facility."""
+    """Booked, used and available hours per instrument, by month and week, by user category,
+    organisation and research group, and the weekday × hour heat map of one facility."""
     fac = db.session.get(Facility, scope.facility_id)
     months = bk.months(scope.start_on, scope.end_on, scope.zone)
     weeks = bk.weeks(scope.start_on, scope.end_on, scope.zone)
@@ -309,7 +349,7 @@ def utilisation_section(scope: Scope) -> Section:
         "utilisation", "Instrument utilisation", figures,
         tables=[Table("Utilisation by instrument", ["instrument", "available hours",
                       "booked hours", "used hours", "utilisation %"], rows),
-                *by_category_and_organisation(scope)],
+                *by_category_and_organisation(scope), by_research_group(scope)],
         charts=[_bucket_chart(scope, "Hours by month", months, "bar", month_avail, rows=per_m),
                 _bucket_chart(scope, "Hours by week", weeks, "line", rows=per_w),
                 heat_map(scope, scope.zone)],
@@ -459,8 +499,8 @@ def service_request_section(scope: Scope) -> Section:
 
 
 def revenue_section(scope: Scope) -> Section:
-    """Charges incurred in the period: by user category, organisation, kind and month (per
-    currency), for the scope's facility, person or company, or the whole network."""
+    """Charges incurred in the period: by user category, organisation, billing account, kind and
+    month (per currency), for the scope's facility, person or company, or the whole network."""
     base = (
         sa.select()
         .select_from(Charge)
@@ -506,12 +546,45 @@ def revenue_section(scope: Scope) -> Section:
         .group_by(org[1], Charge.currency).order_by(org[1], Charge.currency)).all()  # fmt: skip
     totals = grouped()
     figures = [(f"Revenue ({cur})", money(t)) for cur, n, t in totals] or [("Revenue", money(0))]
+    by_account = revenue_by_account(base)
     title = "Spending" if scope.kind in ("person", "company") else "Revenue"
     return Section("revenue", title, figures,
                    tables=[table("By user category", "category", grouped(Charge.category)),
                            table("By organisation", "organisation", by_org),
+                           by_account,
                            table("By kind of charge", "kind", grouped(Charge.source))],
                    charts=[chart])  # fmt: skip
+
+
+def revenue_by_account(base: sa.Select) -> Table:
+    """Charges of ``base`` (a select from Charge, already narrowed) by billing account, one
+    aggregate query: ``[account name, code, owner, currency, charges, amount]`` where the owner
+    is the research group (with its organisation) or the company owning the account; charges
+    on no account (the organisation's statement) read as "No account", listed last."""
+    company = aliased(Organisation)
+    group_org = aliased(Organisation)
+    keys = (BillingAccount.id, BillingAccount.name, BillingAccount.code, ResearchGroup.name,
+            group_org.name, company.name, Charge.currency)  # fmt: skip
+    stmt = (
+        base.add_columns(*keys, sa.func.count(Charge.id), sa.func.sum(Charge.amount))
+        .outerjoin(BillingAccount, BillingAccount.id == Charge.account_id)
+        .outerjoin(ResearchGroup, ResearchGroup.id == BillingAccount.group_id)
+        .outerjoin(group_org, group_org.id == ResearchGroup.organisation_id)
+        .outerjoin(company, company.id == BillingAccount.company_id)
+        .group_by(*keys)
+    )  # fmt: skip
+    rows = []
+    for aid, name, code, group, group_org_name, company_name, cur, n, total in \
+            db.session.execute(stmt):  # fmt: skip
+        if aid is None:
+            rows.append([NO_ACCOUNT, None, None, cur, n, money(total)])
+            continue
+        owner = f"{group} ({group_org_name})" if group is not None else company_name
+        rows.append([name, code, owner, cur, n, money(total)])
+    rows.sort(key=lambda r: (r[0] == NO_ACCOUNT and r[1] is None, r[0].lower(), r[1] or "",
+                             r[3]))  # fmt: skip
+    return Table("By billing account", ["account", "code", "owner", "currency", "charges",
+                                        "amount"], rows)  # fmt: skip
 
 
 # ---- network, person, company -------------------------------------------------------------------

@@ -80,6 +80,57 @@ def world(db_session, make_org, make_user, make_facility, make_instrument, grant
     return {"facility": facility, "acme": acme, "uni": uni, "a": a, "b": b, **people}
 
 
+@pytest.fixture
+def accounts(world, db_session):
+    """Two research groups of Rome University, each with one billing account, and Acme's
+    purchase order; October's bookings and charges spread over them (see the test below)."""
+    from innocore.accounts.groups import ResearchGroup
+    from innocore.ledger.accounts import AccountKind, BillingAccount
+
+    at = rome(2026, 9, 1, 9)
+    alpha = ResearchGroup(name="Lab Alpha", organisation_id=world["uni"].id,
+                          pi_id=world["internal"].id, created_at=at)  # fmt: skip
+    beta = ResearchGroup(name="Lab Beta", organisation_id=world["uni"].id,
+                         pi_id=world["manager"].id, created_at=at)  # fmt: skip
+    db_session.add_all([alpha, beta])
+    db_session.flush()
+
+    def account(kind, code, name, **owner):
+        acc = BillingAccount(kind=kind, code=code, name=name, valid_from=date(2026, 1, 1),
+                             created_at=at, created_by_id=world["admin"].id, **owner)  # fmt: skip
+        db_session.add(acc)
+        return acc
+
+    grant_a = account(AccountKind.GRANT, "A-1", "Alpha grant", group_id=alpha.id)
+    centre_b = account(AccountKind.COST_CENTRE, "B-2", "Beta centre", group_id=beta.id)
+    po = account(AccountKind.PURCHASE_ORDER, "PO-7", "Acme PO", company_id=world["acme"].id)
+    db_session.flush()
+    # The world's bookings by uid: r0 A 25 Oct 4 h confirmed, r1 A 4 Oct 2 h completed (Acme),
+    # r2 B 30 Sep-1 Oct 2 h in the period completed, r3 B 5 Oct 1 h no-show, r4 late
+    # cancellation, r5 cancellation, r6 2 Nov completed (outside the period).
+    for uid, acc in (("r0", grant_a), ("r2", grant_a), ("r1", po), ("r3", centre_b),
+                     ("r4", centre_b), ("r6", centre_b)):  # fmt: skip
+        db_session.query(Booking).filter_by(uid=f"{uid}@test").update({"account_id": acc.id})
+    # Charges: r:1 (100.00, 10 Oct) on Alpha's grant; r:2 (250.50) on no account; r:3 (999.00,
+    # outside the period) on Acme's order; two more in October on Beta's centre and Acme's order.
+    db_session.query(Charge).filter_by(source_key="r:1").update({"account_id": grant_a.id})
+    db_session.query(Charge).filter_by(source_key="r:3").update({"account_id": po.id})
+    for key, user, org, cat, amount, acc, day in (
+        ("r:4", world["internal"], world["uni"], UserCategory.INTERNAL, "40.25", centre_b, 15),
+        ("r:5", world["industry"], world["acme"], UserCategory.INDUSTRY, "60.00", po, 20),
+    ):
+        when = rome(2026, 10, day, 12)
+        db_session.add(Charge(
+            source=ChargeSource.BOOKING, source_id=900 + day, source_key=key,
+            organisation_id=org.id, user_id=user.id, facility_id=world["facility"].id,
+            instrument_id=world["b"].id, account_id=acc.id, category=cat, description="use",
+            unit="hour", rate=Decimal(amount), quantity=Decimal(1), share=Decimal(1),
+            amount=Decimal(amount), currency="EUR", incurred_at=when, period_on=date(2026, 10, 1),
+            created_at=when))  # fmt: skip
+    db_session.commit()
+    return {"alpha": alpha, "beta": beta, "grant_a": grant_a, "centre_b": centre_b, "po": po}
+
+
 def figures(section):
     return {f["label"]: f["value"] for f in section["figures"]}
 
@@ -249,8 +300,47 @@ def test_exports_neutralise_formulas(world, login_as):
     assert b"'=HYPERLINK" in book.read("xl/sharedStrings.xml")
 
 
-def test_report_runs_the_same_queries_at_any_size(world, client, api_headers, count_queries,
-                                                  db_session):  # fmt: skip
+GROUP_TABLE = "Booked hours by research group (of the billing account)"
+
+
+def test_utilisation_by_group_and_revenue_by_account_by_hand(world, accounts, client,
+                                                            api_headers, login_as):  # fmt: skip
+    url = f"/api/v1/reports/facilities/{world['facility'].id}?{PERIOD}"
+    s = sections(client.get(url, headers=api_headers(world["manager"])).json)
+    # Lab Alpha's grant: r0 4 h booked (confirmed, 0 used) + r2 2 h clipped (completed) = 6 h
+    # booked, 2 h used, 2 bookings. Lab Beta's centre: r3 the 1 h no-show (the cancellations and
+    # the November booking do not count). Acme's order has no group: r1 2 h, completed.
+    assert table(s["utilisation"], GROUP_TABLE)["rows"] == [
+        ["Lab Alpha", "Rome University", 6.0, 2.0, 2],
+        ["Lab Beta", "Rome University", 1.0, 0.0, 1],
+        ["No group", None, 2.0, 2.0, 1],
+    ]
+    # October's charges: 100.00 (Alpha) + 250.50 (no account) + 40.25 (Beta) + 60.00 (Acme);
+    # the 999.00 on Acme's order falls on 1 November in Rome.
+    assert figures(s["revenue"]) == {"Revenue (EUR)": "450.75"}
+    by_account = [
+        ["Acme PO", "PO-7", "Acme Bio", "EUR", 1, "60.00"],
+        ["Alpha grant", "A-1", "Lab Alpha (Rome University)", "EUR", 1, "100.00"],
+        ["Beta centre", "B-2", "Lab Beta (Rome University)", "EUR", 1, "40.25"],
+        ["No account", None, None, "EUR", 1, "250.50"],
+    ]
+    assert table(s["revenue"], "By billing account")["rows"] == by_account
+    # The network report narrowed to the facility lists the same accounts.
+    net = client.get(f"/api/v1/reports/network?{PERIOD}&facility={world['facility'].id}",
+                     headers=api_headers(world["admin"]))  # fmt: skip
+    assert table(sections(net.json)["revenue"], "By billing account")["rows"] == by_account
+    # The exports carry both tables.
+    text = (
+        login_as(world["manager"])
+        .get(f"/reports/facilities/{world['facility'].id}?{PERIOD}&format=csv")
+        .get_data(as_text=True)
+    )
+    assert GROUP_TABLE in text and "Lab Alpha,Rome University,6.0,2.0,2" in text
+    assert "Alpha grant,A-1,Lab Alpha (Rome University),EUR,1,100.00" in text
+
+
+def test_report_runs_the_same_queries_at_any_size(world, accounts, client, api_headers,
+                                                  count_queries, db_session):  # fmt: skip
     headers = api_headers(world["manager"])
     url = f"/api/v1/reports/facilities/{world['facility'].id}?{PERIOD}"
 
@@ -259,18 +349,48 @@ def test_report_runs_the_same_queries_at_any_size(world, client, api_headers, co
             assert client.get(url, headers=headers).status_code == 200
         return q.count
 
+    # bookings on no account, on each group's account and on the company's order
+    owners = [None, *(accounts[k].id for k in ("grant_a", "centre_b", "po"))]
+
     def add(n, first):
         for i in range(first, first + n):
             start = rome(2026, 10, 12 + i % 5, 8 + i // 5)
             db_session.add(Booking(instrument_id=world["b"].id, user_id=world["industry"].id,
                                    booked_by_id=world["industry"].id, starts_at=start,
                                    ends_at=start.replace(minute=30), status=BookingStatus.COMPLETED,
-                                   uid=f"more{i}@test", created_at=start, updated_at=start))  # fmt: skip
+                                   uid=f"more{i}@test", created_at=start, updated_at=start,
+                                   account_id=owners[i % len(owners)]))  # fmt: skip
         db_session.commit()
+
+    def more_accounts(k):
+        """``k`` more groups, each with an account charged once in October and booked on."""
+        from innocore.accounts.groups import ResearchGroup
+        from innocore.ledger.accounts import AccountKind, BillingAccount
+
+        at = rome(2026, 10, 2, 9)
+        for j in range(k):
+            group = ResearchGroup(name=f"Lab {j}", organisation_id=world["uni"].id,
+                                  pi_id=world["internal"].id, created_at=at)  # fmt: skip
+            db_session.add(group)
+            db_session.flush()
+            acc = BillingAccount(kind=AccountKind.GRANT, code=f"G-{j}", name=f"Grant {j}",
+                                 group_id=group.id, valid_from=date(2026, 1, 1), created_at=at,
+                                 created_by_id=world["admin"].id)  # fmt: skip
+            db_session.add(acc)
+            db_session.flush()
+            owners.append(acc.id)
+            db_session.add(Charge(
+                source=ChargeSource.BOOKING, source_id=2000 + j, source_key=f"more:{j}",
+                organisation_id=world["uni"].id, user_id=world["internal"].id,
+                facility_id=world["facility"].id, account_id=acc.id,
+                category=UserCategory.INTERNAL, description="use", unit="hour",
+                rate=Decimal(1), quantity=Decimal(1), share=Decimal(1), amount=Decimal(1),
+                currency="EUR", incurred_at=at, period_on=date(2026, 10, 1), created_at=at))  # fmt: skip
 
     measure()  # the first request also loads what the app caches
     add(1, 0)
     before = measure()
+    more_accounts(3)
     add(30, 1)
     after = measure()
     assert after == before
