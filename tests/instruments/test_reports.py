@@ -329,12 +329,12 @@ def test_utilisation_by_group_and_revenue_by_account_by_hand(world, accounts, cl
     net = client.get(f"/api/v1/reports/network?{PERIOD}&facility={world['facility'].id}",
                      headers=api_headers(world["admin"]))  # fmt: skip
     assert table(sections(net.json)["revenue"], "By billing account")["rows"] == by_account
-    # The exports carry both tables.
-    text = (
-        login_as(world["manager"])
-        .get(f"/reports/facilities/{world['facility'].id}?{PERIOD}&format=csv")
-        .get_data(as_text=True)
-    )
+    # The page and the exports carry both tables.
+    browser = login_as(world["manager"])
+    page = f"/reports/facilities/{world['facility'].id}?{PERIOD}"
+    html = browser.get(page).get_data(as_text=True)
+    assert GROUP_TABLE in html and "Lab Beta (Rome University)" in html and "No account" in html
+    text = browser.get(page + "&format=csv").get_data(as_text=True)
     assert GROUP_TABLE in text and "Lab Alpha,Rome University,6.0,2.0,2" in text
     assert "Alpha grant,A-1,Lab Alpha (Rome University),EUR,1,100.00" in text
 
