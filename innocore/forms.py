@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+import wtforms
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import DateTimeLocalField, SelectChoice, widgets
@@ -98,6 +99,36 @@ def attempt_action(action: Callable[[], T]) -> tuple[T | None, DomainError | Non
     return result, None
 
 
+YEARS_MESSAGE = f"Dates lie in the years {clock.FIRST_YEAR} to {clock.LAST_YEAR}."
+_YEAR = re.compile(r"^\s*([0-9]+)-")
+
+
+class YearRangeMixin:
+    """A date or date-time form field that refuses years InnoCore does not serve
+    (``clock.FIRST_YEAR``..``clock.LAST_YEAR``) itself, as an error beside the field (the page
+    comes back, 422), and says "not a valid date" for text that is no date at all. The app-wide
+    check in ``innocore.inputs`` leaves page form bodies to these fields."""
+
+    not_a_date = "Not a valid date (year-month-day)."
+
+    def process_formdata(self, valuelist):
+        raw = " ".join(valuelist or ()).strip()
+        if (m := _YEAR.match(raw)) and not clock.FIRST_YEAR <= int(m.group(1)) <= clock.LAST_YEAR:
+            self.data = None
+            raise ValueError(YEARS_MESSAGE)
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as err:
+            raise ValueError(self.not_a_date) from err
+        if self.data is not None and not clock.year_in_range(self.data):
+            self.data = None
+            raise ValueError(YEARS_MESSAGE)
+
+
+class DateField(YearRangeMixin, wtforms.DateField):
+    """``wtforms.DateField`` within the years InnoCore serves; use it for every form date."""
+
+
 # A local time with an explicit offset, as a client may post it: 2027-10-31T02:30+01:00, …Z.
 _WITH_OFFSET = re.compile(r"^(.*\d{2}:\d{2}(?::\d{2})?)\s*(Z|[+-]\d{2}:\d{2})$", re.IGNORECASE)
 
@@ -123,13 +154,14 @@ class LocalTimeInput(widgets.DateTimeLocalInput):
         ).format(field.id, hour, field.name, options)
 
 
-class LocalDateTimeField(DateTimeLocalField):
+class LocalDateTimeField(YearRangeMixin, DateTimeLocalField):
     """A wall-clock time in the facility's zone, read with ``clock.wall_to_instant``: the
     spring gap is refused, the autumn fold asks which pass (``<name>_pass``, an offset such as
     ``+01:00``; a posted ``2027-10-31T02:30+01:00`` names it too), and an unchanged time keeps
     the instant stored before (``keep``)."""
 
     widget = LocalTimeInput()
+    not_a_date = "Not a valid date and time (year-month-day hours:minutes)."
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("format", ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"])

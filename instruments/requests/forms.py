@@ -6,7 +6,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (
     BooleanField,
-    DateField,
     DecimalField,
     FieldList,
     Form,
@@ -20,7 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from innocore.forms import LocalDateTimeField, choices
+from innocore.forms import DateField, LocalDateTimeField, choices
 from instruments.requests.models import ServiceUnit
 
 LINES = 8

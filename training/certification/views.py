@@ -18,8 +18,8 @@ from flask import (
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from werkzeug.routing import BaseConverter
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from innocore import clock
 from innocore.accounts.addresses import AcceptedEmail
@@ -30,7 +30,7 @@ from innocore.confirm import Confirmation, irreversible
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db, limiter
 from innocore.facilities.models import Facility
-from innocore.forms import attempt, attempt_action, choices, form_status
+from innocore.forms import DateField, attempt, attempt_action, choices, form_status
 from innocore.links import absolute_url
 from innocore.status import describe
 from training.certification import permissions, queries, rules, services
@@ -316,7 +316,7 @@ class IssueForm(FlaskForm):
         "Holder's e-mail address", validators=[DataRequired(), AcceptedEmail(), Length(max=254)]
     )
     competence_id = SelectField("Competence", validators=[DataRequired()])
-    level = IntegerField("Level", validators=[DataRequired()])
+    level = IntegerField("Level", validators=[InputRequired()])
     evidence = TextAreaField(
         "Evidence of prior learning", validators=[DataRequired(), Length(max=10_000)]
     )

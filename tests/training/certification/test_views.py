@@ -1,5 +1,7 @@
 """HTTP wiring: the public verification page, holder and manager pages, the API."""
 
+import pytest
+
 from innocore.extensions import db
 
 
@@ -178,3 +180,26 @@ def test_a_certificate_past_its_end_reads_expired_before_the_job_marks_it(
     assert api["public_status"] == "expired"
     holder = login_as(cert.holder).get("/certificates/").get_data(as_text=True)
     assert ">Expired</span>" in holder and ">Valid</span>" not in holder
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("level", "abc", "Not a valid integer value"),
+        ("valid_until", "99999-01-01", "Dates lie in the years 1900 to 2999."),
+        ("valid_until", "0001-01-01", "Dates lie in the years 1900 to 2999."),
+    ],
+)
+def test_issue_form_says_what_is_wrong_beside_the_field(
+    db_session, make_facility, make_user, make_competence, grant, login_as, field, value, message
+):
+    facility = make_facility()
+    manager, holder = make_user(), make_user()
+    grant(manager, facility, "manager")
+    data = {"email": holder.email, "competence_id": str(make_competence().id), "level": "2",
+            "evidence": "Five years at another core.", field: value}  # fmt: skip
+    page = login_as(manager).post(f"/certificates/facility/{facility.slug}/issue", data=data)
+    assert page.status_code == 422
+    html = page.get_data(as_text=True)
+    assert message in html and "This field is required" not in html
+    assert "Five years at another core." in html
