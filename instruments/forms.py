@@ -20,8 +20,8 @@ from instruments.models import ApprovalMode, InstrumentStatus, Severity
 
 
 class BookingForm(FlaskForm):
-    starts_at = LocalDateTimeField("Start (facility time)", validators=[DataRequired()])
-    ends_at = LocalDateTimeField("End (facility time)", validators=[DataRequired()])
+    starts_at = LocalDateTimeField("Start (facility time)", validators=[InputRequired()])
+    ends_at = LocalDateTimeField("End (facility time)", validators=[InputRequired()])
     purpose = TextAreaField("Purpose")
     project = StringField("Project")
     user_email = StringField(
@@ -32,8 +32,8 @@ class BookingForm(FlaskForm):
 
 
 class MoveForm(FlaskForm):
-    starts_at = LocalDateTimeField("New start (facility time)", validators=[DataRequired()])
-    ends_at = LocalDateTimeField("New end (facility time)", validators=[DataRequired()])
+    starts_at = LocalDateTimeField("New start (facility time)", validators=[InputRequired()])
+    ends_at = LocalDateTimeField("New end (facility time)", validators=[InputRequired()])
     override_reason = TextAreaField("Override reason (staff only)")
 
 
@@ -42,8 +42,8 @@ class ReasonForm(FlaskForm):
 
 
 class DowntimeForm(FlaskForm):
-    starts_at = LocalDateTimeField("Start (facility time)", validators=[DataRequired()])
-    ends_at = LocalDateTimeField("End (facility time)", validators=[DataRequired()])
+    starts_at = LocalDateTimeField("Start (facility time)", validators=[InputRequired()])
+    ends_at = LocalDateTimeField("End (facility time)", validators=[InputRequired()])
     reason = StringField("Reason", validators=[DataRequired(), Length(max=500)])
     # Not ticked by default: cancelling people's bookings is a choice made on purpose, after the
     # page has listed which bookings it would cancel.

@@ -19,7 +19,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from innocore.accounts.addresses import AcceptedEmail
 from innocore.clock import offset_text, passes, wall_to_instant
@@ -94,8 +94,8 @@ class SessionForm(FlaskForm):
     online_url = StringField("Online link", [Optional(), Length(max=500)], filters=[strip])
     capacity = IntegerField("Capacity (places)", [NumberRange(1, 1000)], default=10)
     audience = SelectField("Who may enrol", choices=choices((a.value, a.label) for a in Audience))
-    enrol_opens_at = LocalDateTimeField("Enrolment opens (local time)", [DataRequired()])
-    enrol_closes_at = LocalDateTimeField("Enrolment closes (local time)", [DataRequired()])
+    enrol_opens_at = LocalDateTimeField("Enrolment opens (local time)", [InputRequired()])
+    enrol_closes_at = LocalDateTimeField("Enrolment closes (local time)", [InputRequired()])
     withdraw_days_before = IntegerField(
         "Withdrawal possible until (days before the first part)", [NumberRange(0, 90)], default=2
     )

@@ -218,3 +218,23 @@ def test_training_parts_name_their_pass_and_refuse_the_skipped_hour():
     text = parts_text(SimpleNamespace(parts=[part]), "Europe/Lisbon")
     assert text == "2027-10-31 01:30 (WEST)-01:45 (WET) A"
     assert parse_parts(text, "Europe/Lisbon")[0][:2] == (start, at(2027, 10, 31, 1, 45))
+
+
+@pytest.mark.parametrize(
+    ("starts_at", "message"),
+    [
+        ("99999-12-01T10:00", "Dates lie in the years 1900 to 2999."),
+        ("garbage", "Not a valid date and time"),
+    ],
+)
+def test_booking_form_keeps_what_was_typed_and_says_what_is_wrong_with_a_time(
+    client, login_as, open_all_day, starts_at, message
+):
+    instrument, user = open_all_day
+    login_as(user)
+    data = {"starts_at": starts_at, "ends_at": "2026-06-01T12:00", "purpose": "Calibrate first"}
+    page = client.post(f"/instruments/{instrument.id}/book", data=data)
+    assert page.status_code == 422
+    html = page.get_data(as_text=True)
+    assert message in html and "This field is required" not in html
+    assert f'value="{starts_at}"' in html
