@@ -22,6 +22,8 @@ from innocore.reports.buckets import local_midnight
 KINDS = ("facility", "network", "person", "company")
 MAX_DAYS = 3 * 366 + 1  # three years at most: a report, not a data dump
 DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+# The years a report may cover (narrower than the calendar's 1900 to 2999).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 @dataclass(frozen=True)
@@ -107,8 +109,9 @@ def build(scope: Scope) -> list[Section]:
 def parse_dates(raw_from: str | None, raw_to: str | None, today: date) -> tuple[date, date]:
     """``from``/``to`` as ``YYYY-MM-DD`` local dates; default: the twelve months up to today.
 
-    Raises ``DomainError`` (400) naming the bad parameter: unreadable date, ``to`` before
-    ``from``, or a range longer than three years.
+    Raises ``DomainError`` (400) naming the bad parameter: unreadable date, a year outside
+    ``FIRST_YEAR``..``LAST_YEAR`` (2000 to 2100), ``to`` before ``from``, or a range longer
+    than three years.
     """
     problems = []
 
@@ -119,12 +122,14 @@ def parse_dates(raw_from: str | None, raw_to: str | None, today: date) -> tuple[
             if not DATE_RE.match(raw):
                 raise ValueError
             value = date.fromisoformat(raw)
-            if not 2000 <= value.year <= 2100:
-                raise ValueError
-            return value
         except ValueError:
             problems.append(Problem("invalid_date", f"'{name}' is a date like 2026-03-31.", name))
             return default
+        if not FIRST_YEAR <= value.year <= LAST_YEAR:
+            msg = f"Reports cover the years {FIRST_YEAR} to {LAST_YEAR}: '{name}' is {raw}."
+            problems.append(Problem("out_of_range", msg, name))
+            return default
+        return value
 
     end = one(raw_to, "to", today)
     start = one(raw_from, "from", (end.replace(day=1) - timedelta(days=335)).replace(day=1))

@@ -7,10 +7,11 @@ import secrets
 
 from flask import abort, current_app, render_template, request, url_for
 from flask_login import current_user, login_required
+from werkzeug.datastructures import MultiDict
 
 from innocore import clock
 from innocore.accounts.models import Organisation
-from innocore.errors import NotFound
+from innocore.errors import DomainError, NotFound
 from innocore.extensions import db
 from innocore.facilities.models import Facility
 from innocore.permissions import (
@@ -63,6 +64,20 @@ def scope_for(kind: str, zone: str, args, **ids) -> Scope:
     return Scope(kind, start, end, zone, now, **ids)
 
 
+def page_scope(scope_of, args):
+    """``scope_of(args)`` for a report page. Bad ``from``/``to`` (a DomainError, 400) show as
+    errors on the page's filter form over the default period instead of a bare error page;
+    a download (``format``) with them is still refused (400).
+    Returns ``(scope_of's result, problems)``."""
+    try:
+        return scope_of(args), []
+    except DomainError as err:
+        if err.status != 400 or args.get("format"):
+            raise
+        kept = {k: v for k, v in args.items(multi=True) if k not in ("from", "to")}
+        return scope_of(MultiDict(kept)), err.problems
+
+
 def network_scope(args) -> tuple[Scope, Facility | None]:
     """The network scope; with ``facility`` it is narrowed to that facility (read in its zone)."""
     raw = args.get("facility") or ""
@@ -84,8 +99,10 @@ def csp_with_nonce(response, nonce: str):
     return response
 
 
-def respond(title: str, scope: Scope, stem: str, **context):
-    """The report page, or its CSV/XLSX download when ``format`` asks for one."""
+def respond(title: str, scope: Scope, stem: str, filter_errors=(), **context):
+    """The report page, or its CSV/XLSX download when ``format`` asks for one; with
+    ``filter_errors`` (Problems about ``from``/``to``) the page shows them at its filter form,
+    with what was typed, and answers 400."""
     sections = build(scope)
     fmt = request.args.get("format", "")
     if fmt in FORMATS:
@@ -95,8 +112,10 @@ def respond(title: str, scope: Scope, stem: str, **context):
     nonce = secrets.token_urlsafe(12)
     svgs = [[render(c, nonce) for c in s.charts] for s in sections]
     html = render_template("reports/report.html", title=title, scope=scope, sections=sections,
-                           svgs=svgs, downloads=_download_links(scope), **context)  # fmt: skip
-    return csp_with_nonce(current_app.make_response(html), nonce)
+                           svgs=svgs, downloads=_download_links(scope),
+                           filter_errors={p.field: p.message for p in filter_errors},
+                           **context)  # fmt: skip
+    return csp_with_nonce(current_app.make_response((html, 400 if filter_errors else 200)), nonce)
 
 
 def _download_links(scope: Scope) -> dict[str, str]:
@@ -130,8 +149,11 @@ def sa_select_facilities(ids=None):
 @login_required
 def facility(facility_id: int):
     fac = facility_or_404(facility_id)
-    scope = scope_for("facility", fac.timezone, request.args, facility_id=fac.id)
-    return respond(f"Facility report: {fac.name}", scope, f"report-{fac.slug}", facility=fac)
+    scope, errors = page_scope(
+        lambda args: scope_for("facility", fac.timezone, args, facility_id=fac.id), request.args
+    )
+    return respond(f"Facility report: {fac.name}", scope, f"report-{fac.slug}", errors,
+                   facility=fac)  # fmt: skip
 
 
 @bp.route("/network")
@@ -139,22 +161,29 @@ def facility(facility_id: int):
 def network():
     if not can_see_network_report(current_user):
         raise NotFound("No such report.")
-    scope, fac = network_scope(request.args)
+    (scope, fac), errors = page_scope(network_scope, request.args)
     facilities = db.session.scalars(sa_select_facilities()).all()
-    return respond("Network report", scope, "report-network", facility=fac,
+    return respond("Network report", scope, "report-network", errors, facility=fac,
                    facility_choices=facilities)  # fmt: skip
 
 
 @bp.route("/me")
 @login_required
 def mine():
-    scope = scope_for("person", current_user.timezone, request.args, user_id=current_user.id)
-    return respond("My usage and spending", scope, "report-mine")
+    scope, errors = page_scope(
+        lambda args: scope_for("person", current_user.timezone, args, user_id=current_user.id),
+        request.args,
+    )
+    return respond("My usage and spending", scope, "report-mine", errors)
 
 
 @bp.route("/companies/<int:organisation_id>")
 @login_required
 def company(organisation_id: int):
     org = company_or_404(organisation_id)
-    scope = scope_for("company", current_user.timezone, request.args, organisation_id=org.id)
-    return respond(f"Company report: {org.name}", scope, f"report-company-{org.id}", company=org)
+    scope, errors = page_scope(
+        lambda args: scope_for("company", current_user.timezone, args, organisation_id=org.id),
+        request.args,
+    )
+    return respond(f"Company report: {org.name}", scope, f"report-company-{org.id}", errors,
+                   company=org)  # fmt: skip

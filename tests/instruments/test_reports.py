@@ -418,3 +418,28 @@ def test_network_report_sets_facilities_side_by_side(world, client, api_headers)
     names = [row[0] for row in table(sections(whole.json)["facilities"],
                                      "Instrument use by facility")["rows"]]  # fmt: skip
     assert "Imaging Rome" in names and len(names) >= 2
+
+
+def test_dates_outside_the_reports_years_say_the_rule_at_the_filter_form(
+    world, login_as, client, api_headers
+):
+    fid = world["facility"].id
+    wide = "from=1900-01-01&to=2999-12-31"
+    page = login_as(world["manager"]).get(f"/reports/facilities/{fid}?{wide}")
+    assert page.status_code == 400
+    html = page.get_data(as_text=True)
+    assert "Reports cover the years 2000 to 2100: &#39;from&#39; is 1900-01-01." in html
+    assert "Reports cover the years 2000 to 2100: &#39;to&#39; is 2999-12-31." in html
+    assert 'name="from" required\n    value="1900-01-01" aria-invalid="true"' in html
+    assert "is a date like" not in html
+    r = client.get(f"/api/v1/reports/facilities/{fid}?{wide}",
+                   headers=api_headers(world["manager"]))  # fmt: skip
+    assert r.status_code == 400
+    assert {e["message"] for e in r.json["errors"]} == {
+        "Reports cover the years 2000 to 2100: 'from' is 1900-01-01.",
+        "Reports cover the years 2000 to 2100: 'to' is 2999-12-31.",
+    }
+    csv = login_as(world["manager"]).get(f"/reports/facilities/{fid}?{wide}&format=csv")
+    assert csv.status_code == 400
+    network = login_as(world["admin"]).get(f"/reports/network?{wide}&facility={fid}")
+    assert network.status_code == 400 and b"Reports cover the years 2000 to 2100" in network.data
