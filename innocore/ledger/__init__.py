@@ -16,12 +16,13 @@ def register(app: Flask) -> None:
     from innocore.accounts.company_views import register_company_page
     from innocore.ledger import models, views  # noqa: F401  (tables and routes)
     from innocore.ledger.api import bp as api_bp
-    from innocore.permissions import is_company_admin, is_network_admin
+    from innocore.permissions import is_company_admin, is_network_admin, signed_in
     from innocore.template_helpers import register_nav
 
     app.register_blueprint(bp)
     app.register_blueprint(api_bp)
     app.jinja_env.globals["statement_months"] = views.month_choices
+    register_nav(app, "My charges", "charges.mine", signed_in, group="Book")
     register_nav(app, "Network revenue", "charges.network", is_network_admin, group="Network")
     register_nav(app, "Statements", "charges.company", is_company_admin, group="Company")
     register_company_page(app, "Statement of charges", "charges.company")

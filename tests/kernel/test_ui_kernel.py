@@ -54,6 +54,57 @@ def test_menus_follow_the_role(client, login_as, make_user):
         login_as(make_user(is_network_admin=True)).get("/dashboard").get_data(as_text=True)
     )
     assert "Audit trail" in admin["Manage"] and "Network revenue" in admin["Network"]
+    assert "Trusted issuers" in admin["Network"] and "Trusted issuers" not in student["Network"]
+    assert "My charges" in student["Book"]
+
+
+# Parameterless GET pages outside the navigation menus: where a person finds each, or why none.
+OFF_MENU = {
+    "core.home": ("base.html", "the brand link on every page"),
+    "core.dashboard": ("base.html", "the account menu"),
+    "core.notifications": ("base.html", "the account menu"),
+    "accounts.profile": ("base.html", "the account menu"),
+    "accounts.login": ("base.html", "Sign in, for visitors"),
+    "accounts.register": ("base.html", "for visitors"),
+    "accounts.forgot_password": ("accounts/login.html", "from the sign-in page"),
+    "core.notification_preferences": ("core/notifications.html", "from the notifications page"),
+    "competences.create": ("competences/index.html", "a button on the competences list"),
+    "training.new_module": ("training/catalog.html", "a button on the catalog"),
+    "training.my_feed": ("training/my.html", "from My training"),
+    "paths.new": ("paths/index.html", "a button on the paths list"),
+    "paths.awards": ("paths/index.html", "from the paths list"),
+    "pathways.new": ("pathways/index.html", "a button on the careers list"),
+    "challenges.new": ("challenges/board.html", "a button on the board"),
+    "placements.new": ("placements/index.html", "a button on the placements list"),
+    "reports.mine": ("reports/index.html", "from Reports"),
+    "reports.network": ("reports/index.html", "from Reports"),
+    "requests.services_page": ("requests/directory.html", "from Services and expertise"),
+    "certification_public.check_credential": ("certification/verify.html", "the verify page"),
+    "sso.saml_metadata": ("sso/configure.html", "XML for identity providers, not a page"),
+    "core.health": (None, "JSON for monitoring, not a page"),
+    "credentials_public.extension_context": (None, "a JSON-LD context credentials cite"),
+}
+
+
+def test_every_parameterless_page_is_in_a_menu_or_linked_from_a_page(app):
+    """A page nothing links to is a page nobody finds (/charges/mine was one)."""
+    in_menus = {entry[1] for entry in app.extensions["innocore.nav"]}
+    pages = {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if "GET" in rule.methods and not rule.arguments and not rule.rule.startswith("/api/")
+        and rule.endpoint != "static"
+    }  # fmt: skip
+    assert sorted(pages - in_menus - set(OFF_MENU)) == []
+    assert sorted(set(OFF_MENU) - pages) == []  # the list names no page that has gone
+    for endpoint, (template, _reason) in OFF_MENU.items():
+        if template is None:
+            continue
+        source = app.jinja_env.loader.get_source(app.jinja_env, template)[0]
+        short = endpoint.split(".", 1)[1]
+        assert re.search(rf"url_for\(['\"]({re.escape(endpoint)}|\.{short})['\"]", source), (
+            f"{template} does not link to {endpoint}"
+        )
 
 
 def test_register_nav_keeps_its_three_argument_form(app):

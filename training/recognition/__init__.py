@@ -15,7 +15,7 @@ def register(app: Flask) -> None:
     from training.recognition import models  # noqa: F401
     from training.recognition.api import bp as api_bp
     from training.recognition.demo import seed_recognition
-    from training.recognition.permissions import TEMPLATE_PREDICATES
+    from training.recognition.permissions import TEMPLATE_PREDICATES, can_manage_trust
     from training.recognition.queries import recognised_facts
     from training.recognition.views import bp
 
@@ -23,6 +23,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(api_bp)
     set_recognised_facts(app, recognised_facts)
     register_nav(app, "Recognition", "recognition.mine", signed_in, group="Learn")
+    register_nav(app, "Trusted issuers", "recognition.trusted", can_manage_trust, group="Network")
     register_seeder(app, seed_recognition)
     register_facility_section(app, "recognition/_facility_section.html")
     app.jinja_env.globals.update(TEMPLATE_PREDICATES)
