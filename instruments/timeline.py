@@ -147,6 +147,7 @@ def axis(days: list[date], zone: ZoneInfo, unit: int, now: datetime) -> Axis:
     count = int((end - start) / step)
     day_heads: list[Header] = []
     hour_heads: list[Header] = []
+    zones: list[str] = []  # each hour header's zone abbreviation
     marks = []
     instants = [start + i * step for i in range(count + 1)]
     for i, instant in enumerate(instants):
@@ -157,9 +158,18 @@ def axis(days: list[date], zone: ZoneInfo, unit: int, now: datetime) -> Axis:
         if not day_heads or local.date() != day_heads[-1].day:
             day_heads.append(Header(f"{local:%A %d %B %Y}", 0, day=local.date()))
         if local.minute == 0 or not hour_heads:
-            hour_heads.append(Header(f"{local:%H}", 0, f"{local:%a %d %b %H:%M} {local.tzname()}"))
+            title = f"{local:%a %d %b %H:%M} {local.tzname()}"
+            hour_heads.append(Header(f"{local:%H}", 0, title, day=local.date()))
+            zones.append(local.tzname() or "")
         day_heads[-1].span += 1
         hour_heads[-1].span += 1
+    # The autumn night's repeated hour: both headers name their zone ("02 CEST", "02 CET").
+    seen: dict[tuple, int] = {}
+    for h in hour_heads:
+        seen[h.day, h.label] = seen.get((h.day, h.label), 0) + 1
+    for h, abbreviation in zip(hour_heads, zones, strict=True):
+        if seen[h.day, h.label] > 1:
+            h.label = f"{h.label} {abbreviation}"
     now_col = int((now - start) / step) if start <= now < end else None
     if now_col is not None:
         col = 0

@@ -63,3 +63,20 @@ def test_a_timeline_row_fills_its_columns_and_rounds_blocks_outward():
     assert (free.col, free.span, free.book_at) == (41, 3, at(9, 30))
     [d] = [c for c in lanes[1] if c.kind == "downtime"]
     assert (d.col, d.span) == (38, 10)
+
+
+@pytest.mark.parametrize(
+    ("day", "unit", "labels"),
+    [
+        (date(2027, 10, 31), 60,
+         ["00", "01", "02 CEST", "02 CET", *(f"{h:02}" for h in range(3, 24))]),
+        (date(2027, 10, 31), 15,
+         ["00", "01", "02 CEST", "02 CET", *(f"{h:02}" for h in range(3, 24))]),
+        (date(2027, 3, 28), 60, ["00", "01", *(f"{h:02}" for h in range(3, 24))]),
+        (date(2027, 6, 1), 60, [f"{h:02}" for h in range(24)]),
+    ],
+)  # fmt: skip
+def test_the_repeated_autumn_hour_is_labelled_with_its_zone(day, unit, labels):
+    ax = axis([day], ZoneInfo("Europe/Rome"), unit, datetime(2027, 1, 1, tzinfo=UTC))
+    assert [h.label for h in ax.hours] == labels
+    assert sum(h.span for h in ax.hours) == ax.count
