@@ -1,9 +1,9 @@
-"""Kernel pages: home, per-role dashboard, the user's notifications, health check."""
+"""Kernel pages: home, per-role dashboard, the user's notifications, health check, the icon."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from innocore import dashboard
@@ -72,6 +72,14 @@ def notification_preferences():
     return render_template(
         "core/notification_preferences.html", prefs=prefs, problems=problems
     ), status
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico whatever a page declares: InnoCore's SVG icon (a day's cache)."""
+    response = current_app.send_static_file("img/icon.svg")
+    response.cache_control.max_age = 86400
+    return response
 
 
 @bp.route("/healthz")

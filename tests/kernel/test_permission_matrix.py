@@ -148,6 +148,7 @@ PUBLIC = {
     "/competences/",
     "/competences/<int:competence_id>",
     "/healthz",
+    "/favicon.ico",
     "/static/<path:filename>",
     "/api/v1/",
     "/api/v1/openapi.json",

@@ -58,6 +58,14 @@ def test_menus_follow_the_role(client, login_as, make_user):
     assert "My charges" in student["Book"]
 
 
+def test_pages_declare_our_icon_and_favicon_ico_answers_it(client):
+    page = client.get("/").get_data(as_text=True)
+    assert '<link rel="icon" href="/static/img/icon.svg" type="image/svg+xml">' in page
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+    assert icon.data == client.get("/static/img/icon.svg").data and b"<svg" in icon.data
+
+
 # Parameterless GET pages outside the navigation menus: where a person finds each, or why none.
 OFF_MENU = {
     "core.home": ("base.html", "the brand link on every page"),
@@ -82,6 +90,7 @@ OFF_MENU = {
     "certification_public.check_credential": ("certification/verify.html", "the verify page"),
     "sso.saml_metadata": ("sso/configure.html", "XML for identity providers, not a page"),
     "core.health": (None, "JSON for monitoring, not a page"),
+    "core.favicon": (None, "the icon browsers ask for, not a page"),
     "credentials_public.extension_context": (None, "a JSON-LD context credentials cite"),
 }
 
