@@ -50,7 +50,20 @@ def needs(form) -> list[tuple[int, int]]:
     return out
 
 
+def typed_dates(form, names) -> None:
+    """Raise ``DomainError`` (422) naming each of ``names`` typed but not a date this form takes
+    (``as_date``: 2000 to 2200), so the refusal says so rather than that the date is missing."""
+    problems = [
+        Problem("invalid_date", "Give a date between 2000 and 2200 (year-month-day).", name)
+        for name in names
+        if str(form.get(name) or "").strip() and as_date(form.get(name)) is None
+    ]
+    if problems:
+        raise DomainError(problems)
+
+
 def challenge_input(form) -> ChallengeInput:
+    typed_dates(form, ("closes_on", "starts_on", "ends_on"))
     facility_id = as_int(form.get("facility_id"))
     zone = _facility(facility_id).timezone
     text = (

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from innocore.confirm import Confirmation, irreversible
 from innocore.errors import DomainError, Problem
 from innocore.extensions import db
-from training.challenges.forms import as_date, as_int
+from training.challenges.forms import as_date, as_int, typed_dates
 from training.mentoring import queries, services
 from training.mentoring.models import MentorProfile
 
@@ -133,6 +133,7 @@ def answer(mentorship_id: int):
 @login_required
 def meeting(mentorship_id: int):
     form = request.form
+    typed_dates(form, ("held_on",))
     services.record_meeting(
         current_user, mentorship_id, held_on=as_date(form.get("held_on")),
         minutes=as_int(form.get("minutes")), notes=form.get("notes", ""),
@@ -143,6 +144,7 @@ def meeting(mentorship_id: int):
 @bp.route("/<int:mentorship_id>/goals", methods=["POST"])
 @login_required
 def goal(mentorship_id: int):
+    typed_dates(request.form, ("due_on",))
     services.add_goal(
         current_user, mentorship_id, title=request.form.get("title", ""),
         due_on=as_date(request.form.get("due_on")) if request.form.get("due_on") else None,

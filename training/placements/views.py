@@ -18,7 +18,7 @@ from innocore.facilities.models import Facility
 from innocore.permissions import managed_facility_ids
 from innocore.vocab import UserCategory
 from instruments.requests.views import uploads_of
-from training.challenges.forms import as_date, as_int, close_instant, needs
+from training.challenges.forms import as_date, as_int, close_instant, needs, typed_dates
 from training.placements import permissions, queries, services
 from training.placements.models import PlacementKind
 
@@ -44,6 +44,7 @@ def _decimal(raw) -> Decimal | None:
 
 
 def _offer_input(form) -> services.OfferInput:
+    typed_dates(form, ("starts_on", "ends_on", "closes_on"))
     facility_id = as_int(form.get("facility_id")) if form.get("facility_id") else None
     facility = db.session.get(Facility, facility_id) if facility_id else None
     zone = facility.timezone if facility is not None else current_user.timezone or "UTC"

@@ -325,3 +325,13 @@ def test_board_and_api_lists_run_a_constant_number_of_queries(
     small = measure()
     add(5)
     assert measure() == small
+
+
+@pytest.mark.parametrize("closes_on", ["99999-01-01", "0001-01-01", "garbage"])
+def test_a_closing_date_that_is_no_date_we_take_says_so(client, login_as, cworld, closes_on):
+    login_as(cworld["company_admin"])
+    data = {"title": "Faster assays", "summary": "S", "facility_id": str(cworld["host"].id),
+            "closes_on": closes_on, "starts_on": "2031-01-01", "ends_on": "2031-02-01"}  # fmt: skip
+    page = client.post("/challenges/new", data=data)
+    assert page.status_code == 422
+    assert b"Give a date between 2000 and 2200 (year-month-day)." in page.data
