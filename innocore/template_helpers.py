@@ -120,6 +120,8 @@ def _register_kernel_nav(app: Flask) -> None:
 
     register_nav(app, "People", "companies.index", is_company_admin, group="Company")
     register_nav(app, "Facilities", "facilities.directory", group="Network")
+    register_nav(app, "Research groups", "groups.index", _signed_in, group="Network")
+    register_nav(app, "Billing accounts", "account_statement.index", _signed_in, group="Book")
     register_nav(app, "Competences", "competences.index", group="Network")
     register_nav(app, "Audit trail", "audit.index", lambda u: _signed_in(u) and can_view_audit(u),
                  group="Manage")  # fmt: skip

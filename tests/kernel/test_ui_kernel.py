@@ -55,7 +55,8 @@ def test_menus_follow_the_role(client, login_as, make_user):
     )
     assert "Audit trail" in admin["Manage"] and "Network revenue" in admin["Network"]
     assert "Trusted issuers" in admin["Network"] and "Trusted issuers" not in student["Network"]
-    assert "My charges" in student["Book"]
+    assert {"My charges", "Billing accounts"} <= set(student["Book"])
+    assert "Research groups" in student["Network"]
 
 
 def test_pages_declare_our_icon_and_favicon_ico_answers_it(client):
@@ -87,7 +88,8 @@ OFF_MENU = {
     "reports.mine": ("reports/index.html", "from Reports"),
     "reports.network": ("reports/index.html", "from Reports"),
     "requests.services_page": ("requests/directory.html", "from Services and expertise"),
-    "certification_public.check_credential": ("certification/verify.html", "the verify page"),
+    "credentials.check_credential": ("certification/verify.html", "the verify page"),
+    "membership.index": ("accounts/profile.html", "from the profile, for who decides them"),
     "sso.saml_metadata": ("sso/configure.html", "XML for identity providers, not a page"),
     "core.health": (None, "JSON for monitoring, not a page"),
     "core.favicon": (None, "the icon browsers ask for, not a page"),
