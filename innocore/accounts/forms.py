@@ -96,3 +96,7 @@ class TokenForm(FlaskForm):
     name = StringField(
         "Token name (what it is for)", [DataRequired(), Length(max=80)], filters=[strip]
     )
+
+
+class OrganisationForm(FlaskForm):
+    organisation = SelectField("Organisation", [DataRequired()])

@@ -5,48 +5,27 @@ Every write here has an API twin in ``membership_api`` calling the same service.
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from innocore.accounts import membership
 from innocore.accounts.models import Organisation
+from innocore.accounts.views import organisation_form, render_profile
 from innocore.dashboard import Panel, register_panel
 from innocore.errors import DomainError
 from innocore.extensions import db
-from innocore.forms import apply_problems, choices, strip
+from innocore.forms import apply_problems, strip
 from innocore.permissions import decides_memberships, require
-from innocore.vocab import OrganisationKind
 
 bp = Blueprint("membership", __name__)
 DECISION_WORDS = {"approve": "approved", "decline": "declined", "revoke": "revoked"}
 
 
-class OrganisationForm(FlaskForm):
-    organisation = SelectField("Organisation", [DataRequired()])
-
-
 class DomainForm(FlaskForm):
     domain = StringField("E-mail domain", [DataRequired(), Length(max=253)], filters=[strip])
-
-
-def claimable_organisations() -> list[tuple[str, str]]:
-    """Institutions a person may claim from the profile (companies admit by invitation)."""
-    rows = db.session.execute(
-        sa.select(Organisation.id, Organisation.name, Organisation.country)
-        .where(Organisation.kind != OrganisationKind.COMPANY)
-        .order_by(Organisation.name)
-    ).all()
-    return [("", "Choose…")] + [(str(o.id), f"{o.name} ({o.country})") for o in rows]
-
-
-def organisation_form(formdata=None) -> OrganisationForm:
-    form = OrganisationForm(formdata=formdata)
-    form.organisation.choices = choices(claimable_organisations())
-    return form
 
 
 @bp.route("/profile/organisation", methods=["POST"])
@@ -64,8 +43,6 @@ def change_organisation():
             db.session.commit()
             flash(membership.membership_status(current_user)["explanation"], "info")
             return redirect(url_for("accounts.profile"))
-    from innocore.accounts.views import render_profile
-
     return render_profile(organisation_form=form), 422
 
 

@@ -191,10 +191,25 @@ def reset_password(token: str):
     return redirect(url_for("accounts.login"))
 
 
+def claimable_organisations() -> list[tuple[str, str]]:
+    """Institutions a person may claim from the profile (companies admit by invitation)."""
+    rows = db.session.execute(
+        sa.select(Organisation.id, Organisation.name, Organisation.country)
+        .where(Organisation.kind != OrganisationKind.COMPANY)
+        .order_by(Organisation.name)
+    ).all()
+    return [("", "Choose…")] + [(str(o.id), f"{o.name} ({o.country})") for o in rows]
+
+
+def organisation_form(formdata=None) -> forms.OrganisationForm:
+    """The profile's organisation claim form, its choices the claimable institutions."""
+    form = forms.OrganisationForm(formdata=formdata)
+    form.organisation.choices = choices(claimable_organisations())
+    return form
+
+
 def render_profile(**overrides):
     """The profile page with fresh forms, except those given (a refused form keeps its errors)."""
-    from innocore.accounts.membership_views import organisation_form
-
     context = {
         "form": forms.ProfileForm(obj=current_user),
         "password_form": forms.ChangePasswordForm(),

@@ -15,6 +15,7 @@ from innocore.links import absolute_url
 from innocore.notifications import kinds
 from innocore.notifications.services import queue_email
 from innocore.permissions import can_manage_facility
+from innocore.uploads import attachment_problems
 from instruments import rules
 from instruments.documents.models import (
     DocumentAcceptance,
@@ -23,7 +24,6 @@ from instruments.documents.models import (
     FacilityDocument,
 )
 from instruments.models import Instrument
-from instruments.requests.rules import attachment_problems
 
 DOCUMENT_TYPES = ("application/pdf", "text/plain")
 MAX_BYTES = 10 * 1024 * 1024  # as service-request attachments

@@ -9,6 +9,12 @@ from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
 from innocore.errors import Problem
+from innocore.uploads import (  # noqa: F401  (re-exported: the request rules use them)
+    ATTACHMENT_TYPES,
+    MAX_FILE_BYTES,
+    MAX_FILES,
+    attachment_problems,
+)
 from instruments.requests.models import QuoteStatus, RequestStatus, ServiceUnit
 
 S = RequestStatus
@@ -46,20 +52,7 @@ MAX_UNIT_PRICE = Decimal("10000000")
 MAX_LINES = 50
 MAX_QUOTE_DAYS = 365
 QUOTE_VALID_DAYS = 30  # what a new quote offers unless the staff choose another date
-MAX_FILE_BYTES = 10 * 1024 * 1024
-MAX_FILES = 20
 CENT = Decimal("0.01")
-
-ATTACHMENT_TYPES = {
-    "application/pdf": b"%PDF",
-    "text/plain": None,
-    "text/csv": None,
-    "image/png": b"\x89PNG",
-    "image/jpeg": b"\xff\xd8\xff",
-    "application/zip": b"PK",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": b"PK",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": b"PK",
-}
 
 
 # A request moves only along TRANSITIONS, and only by the side the transition belongs to.
@@ -116,35 +109,6 @@ def request_problems(
 
 # An attachment is one of the accepted types, its first bytes match the type, it is not empty and
 # not larger than the limit, and a request holds a bounded number of files.
-def attachment_problems(
-    content_type: str, size: int, head: bytes, *, existing: int = 0, field: str = "attachment"
-) -> list[Problem]:
-    problems = []
-    if content_type not in ATTACHMENT_TYPES:
-        problems.append(
-            Problem("file_type", "Attach PDF, text, CSV, PNG, JPEG, ZIP or Office files.", field)
-        )
-    else:
-        magic = ATTACHMENT_TYPES[content_type]
-        if magic is not None and not head.startswith(magic):
-            problems.append(
-                Problem("file_content", "The file's content does not match its type.", field)
-            )
-        if magic is None and b"\x00" in head:
-            problems.append(
-                Problem("file_content", "A text file cannot contain binary data.", field)
-            )
-    if size == 0:
-        problems.append(Problem("file_empty", "The file is empty.", field))
-    if size > MAX_FILE_BYTES:
-        problems.append(
-            Problem("file_size", f"Files are limited to {MAX_FILE_BYTES // 2**20} MB.", field)
-        )
-    if existing >= MAX_FILES:
-        problems.append(Problem("too_many_files", f"At most {MAX_FILES} files per request.", field))
-    return problems
-
-
 # A link deliverable is an absolute http(s) address.
 def link_problems(url: str, field: str = "url") -> list[Problem]:
     parsed = urlparse(url or "")

@@ -113,8 +113,6 @@ KNOWN_CYCLES: list[list[str]] = [
         "innocore.permissions",
         "innocore.template_helpers",
     ],
-    ["innocore.accounts.membership_views", "innocore.accounts.views"],
-    ["instruments.api", "instruments.documents", "instruments.requests", "instruments.services"],
 ]
 
 

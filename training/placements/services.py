@@ -22,8 +22,8 @@ from innocore.facilities.models import Facility, FacilityRole
 from innocore.links import absolute_url
 from innocore.notifications import kinds
 from innocore.notifications.services import queue_email
+from innocore.uploads import attachment_problems
 from innocore.vocab import FacilityRoleKind, OrganisationKind, OrgRole
-from instruments.requests.rules import attachment_problems
 from instruments.requests.services import Upload
 from training.placements import permissions, rules
 from training.placements.models import (
