@@ -93,8 +93,6 @@ def _init_login(app: Flask, login_manager) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from innocore.accounts.company_api import bp as companies_api
-    from innocore.accounts.company_views import bp as companies_bp
     from innocore.accounts.views import bp as accounts_bp
     from innocore.api_views import bp as api_bp
     from innocore.audit_views import bp as audit_bp
@@ -103,6 +101,8 @@ def _register_blueprints(app: Flask) -> None:
     from innocore.facilities.api import bp as facilities_api
     from innocore.facilities.views import bp as facilities_bp
     from innocore.ledger import register as register_ledger
+    from innocore.membership.company_api import bp as companies_api
+    from innocore.membership.company_views import bp as companies_bp
     from innocore.reports import register as register_reports
     from innocore.views import bp as core_bp
     from instruments import register as register_instruments
@@ -140,15 +140,15 @@ def _register_blueprints(app: Flask) -> None:
     from innocore.sso import register as register_sso
 
     register_sso(app)
-    from innocore.accounts.membership_api import bp as membership_api
-    from innocore.accounts.membership_views import init_app as init_membership
+    from innocore.membership.membership_api import bp as membership_api
+    from innocore.membership.membership_views import init_app as init_membership
 
     app.register_blueprint(membership_api)
     init_membership(app)
-    from innocore.accounts.group_api import bp as groups_api
-    from innocore.accounts.group_views import bp as groups_bp
     from innocore.ledger.account_views import bp as accounts_bp
     from innocore.ledger.accounts import chargeable_accounts
+    from innocore.membership.group_api import bp as groups_api
+    from innocore.membership.group_views import bp as groups_bp
 
     for bp in (groups_api, groups_bp, accounts_bp):
         app.register_blueprint(bp)

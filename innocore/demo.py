@@ -11,12 +11,12 @@ import sqlalchemy as sa
 from flask import current_app
 
 from innocore import clock
-from innocore.accounts.groups import create_group, decide_member
 from innocore.accounts.models import Organisation, User
 from innocore.accounts.services import hash_password
 from innocore.competences.models import Competence, CompetenceLevel
 from innocore.extensions import db
 from innocore.facilities.models import Facility, FacilityRole, FacilityTechnology
+from innocore.groups import create_group, decide_member
 from innocore.vocab import (
     FacilityRoleKind,
     MembershipMethod,
@@ -259,7 +259,7 @@ def _seed_group(people, now):
     from datetime import date
     from decimal import Decimal
 
-    from innocore.accounts.groups import request_to_join
+    from innocore.groups import request_to_join
     from innocore.ledger.accounts import AccountInput, AccountKind, create_account
 
     pi, phd, newcomer = people[1], people[7], people[12]

@@ -149,8 +149,10 @@ def administered_organisation_ids(user) -> set[int]:
         return set()
     cache = g.setdefault("_administered_orgs", {})
     if user.id not in cache:
-        from innocore.facilities.models import Facility
         from innocore.vocab import OrgRole
+
+        # The facility table is read by name, as facility_role above: facilities import permissions.
+        facility = db.metadata.tables["facility"]
 
         ids = set()
         if user.org_role == OrgRole.ADMIN and user.membership_verified_at is not None:
@@ -159,7 +161,7 @@ def administered_organisation_ids(user) -> set[int]:
         if managed:
             ids |= set(
                 db.session.scalars(
-                    sa.select(Facility.institution_id).where(Facility.id.in_(managed))
+                    sa.select(facility.c.institution_id).where(facility.c.id.in_(managed))
                 )
             )
         cache[user.id] = ids

@@ -56,6 +56,17 @@ def money(amount, currency: str | None = "EUR") -> str:
     return f"{sign}{code} {figure}"
 
 
+def register_company_page(app: Flask, label: str, endpoint: str) -> None:
+    """A feature package lists one of its company-activity pages on the company page
+    (``innocore.membership.company_views``); the kernel never imports the feature package."""
+    app.extensions.setdefault("innocore.company_pages", []).append((label, endpoint))
+
+
+def company_pages(app: Flask) -> list[tuple[str, str]]:
+    """The registered company-activity pages as (label, endpoint), in registration order."""
+    return app.extensions.get("innocore.company_pages", [])
+
+
 def register_nav(
     app: Flask, label: str, endpoint: str, predicate=None, group: str | None = None
 ) -> None:

@@ -132,10 +132,9 @@ def company_bookings():
 
 def register(app: Flask) -> None:
     """The company's bookings page and the booking-charging job."""
-    from innocore.accounts.company_views import register_company_page
     from innocore.jobs import register_job
     from innocore.permissions import is_company_admin
-    from innocore.template_helpers import register_nav
+    from innocore.template_helpers import register_company_page, register_nav
 
     app.register_blueprint(bp)
     register_nav(app, "Charges", "company_bookings.company_bookings", is_company_admin,

@@ -65,7 +65,7 @@ def enrol_employee():
 
 def register(app: Flask) -> None:
     """The company administrator's enrolment pages."""
-    from innocore.accounts.company_views import register_company_page
+    from innocore.template_helpers import register_company_page
 
     app.register_blueprint(bp)
     register_company_page(app, "Training enrolments of the company", "training_company.enrolments")

@@ -56,7 +56,7 @@ class User(UserMixin, db.Model):
     session_epoch: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # Membership of ``organisation`` is only claimed until verified (innocore.accounts.membership);
+    # Membership of ``organisation`` is only claimed until verified (innocore.membership.membership);
     # an unverified member is priced and approved as an external user.
     membership_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     membership_method: Mapped[MembershipMethod | None] = mapped_column(

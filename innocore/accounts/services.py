@@ -81,7 +81,7 @@ def register(
     """Create an unverified account and e-mail a verification link.
 
     The person only *claims* an existing institution: the membership is verified later (e-mail
-    domain, administrator's approval; see ``innocore.accounts.membership``), until then they are
+    domain, administrator's approval; see ``innocore.membership.membership``), until then they are
     external. An existing company is refused (``company_needs_invitation``): companies admit people
     by invitation only. The first person to register a new company becomes its administrator.
     """

@@ -13,11 +13,10 @@ bp = Blueprint("charges", __name__, url_prefix="/charges", template_folder="temp
 
 def register(app: Flask) -> None:
     """Wire the ledger in: models, statement and revenue pages, API, nav, the company statement."""
-    from innocore.accounts.company_views import register_company_page
     from innocore.ledger import models, views  # noqa: F401  (tables and routes)
     from innocore.ledger.api import bp as api_bp
     from innocore.permissions import is_company_admin, is_network_admin, signed_in
-    from innocore.template_helpers import register_nav
+    from innocore.template_helpers import register_company_page, register_nav
 
     app.register_blueprint(bp)
     app.register_blueprint(api_bp)

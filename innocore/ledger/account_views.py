@@ -2,15 +2,63 @@
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from innocore.errors import DomainError, Forbidden
+from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
 from innocore.ledger import accounts
 
 bp = Blueprint("account_statement", __name__, url_prefix="/billing-accounts")
+
+
+def parse_account_form(form, group_id: int | None, company: bool):
+    """An ``AccountInput`` from a submitted form, or the problems with its dates and budget."""
+    problems = []
+
+    def day(name: str, required: bool) -> date | None:
+        raw = (form.get(name) or "").strip()
+        if not raw and not required:
+            return None
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            problems.append(Problem("date_invalid", "Give a date as YYYY-MM-DD.", name))
+            return None
+
+    valid_from, valid_until = day("valid_from", True), day("valid_until", False)
+    budget = None
+    if raw := (form.get("budget") or "").strip():
+        try:
+            budget = Decimal(raw)
+            if not budget.is_finite() or budget > Decimal("9999999999"):
+                raise InvalidOperation
+        except InvalidOperation:
+            problems.append(
+                Problem("budget_invalid", "Give the budget in EUR, e.g. 5000.", "budget")
+            )
+            budget = None
+    kind = form.get("kind", "")
+    if kind not in {k.value for k in accounts.AccountKind}:
+        problems.append(
+            Problem("kind_invalid", "Choose grant, cost centre or purchase order.", "kind")
+        )
+    if problems:
+        raise DomainError(problems)
+    return accounts.AccountInput(
+        kind=accounts.AccountKind(kind),
+        code=form.get("code", "")[:200],
+        name=form.get("name", "")[:300],
+        valid_from=valid_from,
+        valid_until=valid_until,
+        budget=budget,
+        group_id=group_id,
+        company=company,
+    )
 
 
 def _company_accounts() -> list:
@@ -44,8 +92,6 @@ def index():
 @bp.route("/", methods=["POST"])
 @login_required
 def create_company_account():
-    from innocore.accounts.group_views import parse_account_form
-
     if not current_user.is_company_admin:
         raise Forbidden("Only company administrators open their company's accounts.")
     try:

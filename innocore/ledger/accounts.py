@@ -17,11 +17,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from innocore import audit, clock
-from innocore.accounts.groups import ResearchGroup, active_group_ids, get_group, is_pi
 from innocore.accounts.models import Organisation, User
 from innocore.db import UTCDateTime, enum_column
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
+from innocore.groups import ResearchGroup, active_group_ids, get_group, is_pi
 from innocore.permissions import is_network_admin
 from innocore.vocab import OrganisationKind
 

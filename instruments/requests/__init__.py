@@ -10,12 +10,15 @@ bp = Blueprint("requests", __name__, url_prefix="/requests", template_folder="te
 
 def register(app: Flask) -> None:
     """Wire services and requests in: models, pages, API, the quote-lapse job, panel, nav, demo."""
-    from innocore.accounts.company_views import register_company_page
     from innocore.dashboard import register_panel
     from innocore.demo import register_seeder
     from innocore.jobs import register_job
     from innocore.permissions import is_company_admin
-    from innocore.template_helpers import register_facility_section, register_nav
+    from innocore.template_helpers import (
+        register_company_page,
+        register_facility_section,
+        register_nav,
+    )
     from instruments.requests import (  # noqa: F401  (tables, routes)
         models,
         offering_views,

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from innocore.accounts import groups
+from innocore import groups
 from innocore.errors import DomainError
 from innocore.extensions import db
 from innocore.ledger.accounts import AccountInput, AccountKind, create_account, group_usage

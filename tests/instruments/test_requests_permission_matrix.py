@@ -119,7 +119,7 @@ MY_BLUEPRINTS = {"requests", "charges", "companies", "training_company", "compan
 
 @pytest.fixture
 def world(make_user, make_org, make_facility, grant, make_competence, db_session):
-    from innocore.accounts.companies import invite_employee
+    from innocore.membership.companies import invite_employee
     from innocore.accounts.models import User
     from innocore.extensions import db
     from innocore.vocab import UserCategory

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from innocore.accounts import companies
+from innocore.membership import companies
 from innocore.accounts.models import User
 from innocore.accounts.rules import category_for
 from innocore.errors import DomainError, Forbidden, NotFound

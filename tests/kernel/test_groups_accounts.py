@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from innocore.accounts import groups
+from innocore import groups
 from innocore.errors import DomainError, Forbidden
 from innocore.extensions import db
 from innocore.ledger.accounts import (

@@ -3,7 +3,7 @@
 import pytest
 import sqlalchemy as sa
 
-from innocore.accounts import membership
+from innocore.membership import membership
 from innocore.accounts.models import User
 from innocore.accounts.rules import category_for, domain_problems, email_in_domain
 from innocore.audit import AuditEvent

@@ -184,8 +184,8 @@ KERNEL_BLUEPRINTS = {
 @pytest.fixture
 def world(make_user, make_org, make_facility, grant, make_competence, db_session):
     from innocore import clock
-    from innocore.accounts import groups
-    from innocore.accounts.groups import ResearchGroup
+    from innocore import groups
+    from innocore.groups import ResearchGroup
     from innocore.accounts.models import OrganisationDomain
     from innocore.facilities.models import Facility
     from innocore.ledger.accounts import AccountInput, AccountKind, create_account

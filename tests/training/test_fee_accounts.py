@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from innocore.accounts import groups
+from innocore import groups
 from innocore.errors import DomainError
 from innocore.ledger.accounts import AccountInput, AccountKind, create_account
 from innocore.ledger.models import Charge

@@ -8,9 +8,9 @@ from __future__ import annotations
 from flask_login import current_user
 from pydantic import BaseModel, Field
 
-from innocore.accounts import companies
 from innocore.api.core import api_blueprint, operation
 from innocore.extensions import db
+from innocore.membership import companies
 
 bp = api_blueprint("companies_api", __name__, "/company")
 TAGS = ["company"]

@@ -11,7 +11,7 @@ from flask import request
 from flask_login import current_user
 from pydantic import BaseModel, Field
 
-from innocore.accounts import groups
+from innocore import groups
 from innocore.api.core import Q, api_blueprint, operation, paginated, signed_in
 from innocore.errors import NotFound
 from innocore.extensions import db

@@ -11,13 +11,13 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from innocore.accounts import membership
 from innocore.accounts.models import Organisation
 from innocore.accounts.views import organisation_form, render_profile
 from innocore.dashboard import Panel, register_panel
 from innocore.errors import DomainError
 from innocore.extensions import db
 from innocore.forms import apply_problems, strip
+from innocore.membership import membership
 from innocore.permissions import decides_memberships, require
 
 bp = Blueprint("membership", __name__)

@@ -10,11 +10,11 @@ from flask import request
 from flask_login import current_user
 from pydantic import BaseModel, Field
 
-from innocore.accounts import membership
 from innocore.accounts.models import Organisation
 from innocore.api.core import Q, api_blueprint, operation, paginated, signed_in
 from innocore.errors import DomainError, Problem
 from innocore.extensions import db
+from innocore.membership import membership
 from innocore.permissions import can_administer_organisation
 
 bp = api_blueprint("membership_api", __name__)

@@ -13,23 +13,19 @@ from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from innocore import clock
-from innocore.accounts import companies
 from innocore.confirm import Confirmation, irreversible
 from innocore.errors import NotFound
 from innocore.extensions import db
 from innocore.forms import attempt, form_status
+from innocore.membership import companies
 from innocore.permissions import require
+from innocore.template_helpers import company_pages
 
 bp = Blueprint("companies", __name__, url_prefix="/company")
 
 
 def is_company_admin(user) -> bool:
     return user.is_authenticated and user.is_company_admin
-
-
-def register_company_page(app, label: str, endpoint: str) -> None:
-    """A feature package lists one of its company-activity pages on the company page."""
-    app.extensions.setdefault("innocore.company_pages", []).append((label, endpoint))
 
 
 class InviteForm(FlaskForm):
@@ -50,7 +46,7 @@ def _page(form: InviteForm, status: int = 200):
         invitations=companies.list_invitations(current_user),
         form=form,
         now=clock.now(),
-        pages=current_app.extensions.get("innocore.company_pages", []),
+        pages=company_pages(current_app),
     ), status
 
 

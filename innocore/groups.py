@@ -2,7 +2,7 @@
 
 A group belongs to one (non-company) organisation; its PI must be a verified member of it. When the
 PI approves someone who only claims that organisation, the approval also verifies their membership
-(the "group's administrator" of ``innocore.accounts.membership``). Services flush, never commit.
+(the "group's administrator" of ``innocore.membership.membership``). Services flush, never commit.
 """
 
 from __future__ import annotations

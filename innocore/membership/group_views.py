@@ -5,15 +5,13 @@ Every write has an API twin in ``group_api`` calling the same service.
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal, InvalidOperation
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from innocore.accounts import groups
-from innocore.errors import DomainError, Problem
+from innocore import groups
+from innocore.errors import DomainError
 from innocore.extensions import db
+from innocore.ledger.account_views import parse_account_form
 
 bp = Blueprint("groups", __name__, url_prefix="/groups")
 VERBS = {"approve": "approved", "decline": "declined", "remove": "removed"}
@@ -96,53 +94,6 @@ def decide(group_id: int, user_id: int, verb: str):
     db.session.commit()
     flash(f"{row.user.name}: {VERBS[verb]}.", "success")
     return redirect(url_for("groups.show", group_id=group_id))
-
-
-def parse_account_form(form, group_id: int | None, company: bool):
-    """An ``AccountInput`` from a submitted form, or the problems with its dates and budget."""
-    from innocore.ledger.accounts import AccountInput, AccountKind
-
-    problems = []
-
-    def day(name: str, required: bool) -> date | None:
-        raw = (form.get(name) or "").strip()
-        if not raw and not required:
-            return None
-        try:
-            return date.fromisoformat(raw)
-        except ValueError:
-            problems.append(Problem("date_invalid", "Give a date as YYYY-MM-DD.", name))
-            return None
-
-    valid_from, valid_until = day("valid_from", True), day("valid_until", False)
-    budget = None
-    if raw := (form.get("budget") or "").strip():
-        try:
-            budget = Decimal(raw)
-            if not budget.is_finite() or budget > Decimal("9999999999"):
-                raise InvalidOperation
-        except InvalidOperation:
-            problems.append(
-                Problem("budget_invalid", "Give the budget in EUR, e.g. 5000.", "budget")
-            )
-            budget = None
-    kind = form.get("kind", "")
-    if kind not in {k.value for k in AccountKind}:
-        problems.append(
-            Problem("kind_invalid", "Choose grant, cost centre or purchase order.", "kind")
-        )
-    if problems:
-        raise DomainError(problems)
-    return AccountInput(
-        kind=AccountKind(kind),
-        code=form.get("code", "")[:200],
-        name=form.get("name", "")[:300],
-        valid_from=valid_from,
-        valid_until=valid_until,
-        budget=budget,
-        group_id=group_id,
-        company=company,
-    )
 
 
 @bp.route("/<int:group_id>/accounts", methods=["POST"])
