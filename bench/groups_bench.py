@@ -72,10 +72,10 @@ def _service_runs(db, pi_id: int, group_id: int, runs: int) -> None:
 
 def _seed(db, n: int):
     from innocore import clock
-    from innocore.groups import create_group, decide_member, request_to_join
     from innocore.accounts.models import Organisation, User
     from innocore.accounts.tokens import create_token
     from innocore.facilities.models import Facility
+    from innocore.groups import create_group, decide_member, request_to_join
     from innocore.ledger.accounts import AccountInput, AccountKind, create_account
     from innocore.vocab import MembershipMethod, OrganisationKind, Technology
     from instruments.models import Instrument

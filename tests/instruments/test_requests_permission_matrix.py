@@ -119,9 +119,9 @@ MY_BLUEPRINTS = {"requests", "charges", "companies", "training_company", "compan
 
 @pytest.fixture
 def world(make_user, make_org, make_facility, grant, make_competence, db_session):
-    from innocore.membership.companies import invite_employee
     from innocore.accounts.models import User
     from innocore.extensions import db
+    from innocore.membership.companies import invite_employee
     from innocore.vocab import UserCategory
     from instruments.requests import rules, services
     from instruments.requests.models import ServiceUnit

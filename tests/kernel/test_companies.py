@@ -5,10 +5,10 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from innocore.membership import companies
 from innocore.accounts.models import User
 from innocore.accounts.rules import category_for
 from innocore.errors import DomainError, Forbidden, NotFound
+from innocore.membership import companies
 from innocore.vocab import OrganisationKind, OrgRole, UserCategory
 from tests.conftest import PASSWORD
 

@@ -3,12 +3,12 @@
 import pytest
 import sqlalchemy as sa
 
-from innocore.membership import membership
 from innocore.accounts.models import User
 from innocore.accounts.rules import category_for, domain_problems, email_in_domain
 from innocore.audit import AuditEvent
 from innocore.errors import DomainError
 from innocore.extensions import db
+from innocore.membership import membership
 from innocore.notifications.models import Notification
 from innocore.vocab import MembershipMethod, OrganisationKind, OrgRole, UserCategory
 from tests.kernel.test_accounts import link_in, register_form

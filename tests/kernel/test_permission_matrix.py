@@ -183,11 +183,10 @@ KERNEL_BLUEPRINTS = {
 
 @pytest.fixture
 def world(make_user, make_org, make_facility, grant, make_competence, db_session):
-    from innocore import clock
-    from innocore import groups
-    from innocore.groups import ResearchGroup
+    from innocore import clock, groups
     from innocore.accounts.models import OrganisationDomain
     from innocore.facilities.models import Facility
+    from innocore.groups import ResearchGroup
     from innocore.ledger.accounts import AccountInput, AccountKind, create_account
 
     people, ids = build_world(make_user, make_org, make_facility, grant, make_competence)
