@@ -23,10 +23,10 @@ import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.orm import aliased
 
-from innocore.accounts.groups import ResearchGroup
 from innocore.accounts.models import Organisation, User
 from innocore.extensions import db
 from innocore.facilities.models import Facility
+from innocore.groups import ResearchGroup
 from innocore.ledger.accounts import BillingAccount
 from innocore.ledger.models import Charge
 from innocore.reports import buckets as bk

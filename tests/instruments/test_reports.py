@@ -84,7 +84,7 @@ def world(db_session, make_org, make_user, make_facility, make_instrument, grant
 def accounts(world, db_session):
     """Two research groups of Rome University, each with one billing account, and Acme's
     purchase order; October's bookings and charges spread over them (see the test below)."""
-    from innocore.accounts.groups import ResearchGroup
+    from innocore.groups import ResearchGroup
     from innocore.ledger.accounts import AccountKind, BillingAccount
 
     at = rome(2026, 9, 1, 9)
@@ -364,7 +364,7 @@ def test_report_runs_the_same_queries_at_any_size(world, accounts, client, api_h
 
     def more_accounts(k):
         """``k`` more groups, each with an account charged once in October and booked on."""
-        from innocore.accounts.groups import ResearchGroup
+        from innocore.groups import ResearchGroup
         from innocore.ledger.accounts import AccountKind, BillingAccount
 
         at = rome(2026, 10, 2, 9)
