@@ -9,6 +9,7 @@ spending per account and per group come from the ledger. Services flush, never c
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -151,9 +152,29 @@ def create_account(actor: User, data: AccountInput) -> BillingAccount:
     return account
 
 
-def chargeable_accounts(user: User, on: date | None = None) -> list[BillingAccount]:
+# Contexts that let a person charge an account beyond their own for one purpose: kind ->
+# ``resolver(user, context_id, on) -> account ids`` (registered by the packages that own the kind,
+# e.g. training.challenges: a selected team member may charge their challenge's account).
+_CHARGE_CONTEXTS: dict[str, Callable[[User, int, date], list[int]]] = {}
+
+ChargeContext = tuple[str, int]  # (kind, id), e.g. ("challenge", 7)
+
+
+def register_charge_context(kind: str, resolver: Callable[[User, int, date], list[int]]) -> None:
+    """Let packages above the kernel grant charging rights in a context ``kind``: ``resolver``
+    returns the ids of the accounts ``user`` may charge for context id on day ``on``."""
+    _CHARGE_CONTEXTS[kind] = resolver
+
+
+def chargeable_accounts(
+    user: User, on: date | None = None, context: ChargeContext | None = None
+) -> list[BillingAccount]:
     """Accounts ``user`` may charge on day ``on`` (default: today, UTC): those of their active
-    groups and, for verified company members, their company's; active and valid that day."""
+    groups and, for verified company members, their company's; active and valid that day.
+
+    With ``context`` ``(kind, id)`` (see ``register_charge_context``) also the accounts that
+    context lets them charge (e.g. a challenge's account for its selected team's bookings);
+    an unknown kind adds nothing."""
     on = on or clock.now().date()
     owners = []
     groups = active_group_ids(user)
@@ -161,6 +182,10 @@ def chargeable_accounts(user: User, on: date | None = None) -> list[BillingAccou
         owners.append(BillingAccount.group_id.in_(groups))
     if user.organisation.kind == OrganisationKind.COMPANY and user.membership_verified_at:
         owners.append(BillingAccount.company_id == user.organisation_id)
+    if context is not None and context[0] in _CHARGE_CONTEXTS:
+        granted = _CHARGE_CONTEXTS[context[0]](user, context[1], on)
+        if granted:
+            owners.append(BillingAccount.id.in_(granted))
     if not owners:
         return []
     return list(
@@ -177,10 +202,18 @@ def chargeable_accounts(user: User, on: date | None = None) -> list[BillingAccou
     )
 
 
-def check_account(user: User, account_id: int | None, on: date) -> list[Problem]:
+def account_owner_organisation(account: BillingAccount) -> int:
+    """The organisation id owning ``account``: its company, or its group's institution."""
+    return account.company_id if account.company_id is not None else account.group.organisation_id
+
+
+def check_account(
+    user: User, account_id: int | None, on: date, context: ChargeContext | None = None
+) -> list[Problem]:
     """Problems of charging ``account_id`` for ``user`` on ``on`` (field ``account_id``): it must
-    be one of their chargeable accounts; and when they have any, choosing one is required."""
-    accounts = chargeable_accounts(user, on)
+    be one of their chargeable accounts (in ``context``, if given); and when they have any,
+    choosing one is required."""
+    accounts = chargeable_accounts(user, on, context)
     if account_id is None:
         if accounts:
             return [Problem("account_required", "Choose the account to charge.", "account_id")]

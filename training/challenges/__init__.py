@@ -22,3 +22,7 @@ def register(app: Flask) -> None:
     register_nav(app, "Challenges", "challenges.board", signed_in, group="Learn")
     register_seeder(app, seed_challenges)
     app.jinja_env.globals.update(TEMPLATE_PREDICATES)
+    from innocore.ledger.accounts import register_charge_context
+    from training.challenges.services import challenge_accounts_for
+
+    register_charge_context("challenge", challenge_accounts_for)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import binascii
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Literal
 
 from flask import Response, jsonify, request
@@ -52,8 +53,32 @@ class ChallengeIn(BaseModel):
         le=2**31 - 1,
         description="a module of the host facility (or network-wide) of kind challenge_based_learning",
     )
+    account_id: int | None = Field(
+        default=None,
+        ge=1,
+        le=2**31 - 1,
+        description="a billing account of the posting organisation that you may charge "
+        "(GET /challenges/account-choices); the selected teams' linked bookings are charged to it",
+    )
     facility_ids: list[int] = Field(default_factory=list, max_length=20)
     needs: list[ChallengeNeedIn] = Field(default_factory=list, max_length=30)
+
+
+class ChallengeAccountOut(BaseModel):
+    id: int
+    kind: str
+    code: str
+    name: str
+    group_id: int | None
+    company_id: int | None
+    valid_from: date
+    valid_until: date | None
+
+
+class ChallengeChargedOut(BaseModel):
+    hours: Decimal = Field(description="hours of instrument time charged so far")
+    amount: Decimal = Field(description="amount charged so far, in currency")
+    currency: str
 
 
 class ChallengeNeedOut(BaseModel):
@@ -83,6 +108,7 @@ class ChallengeOut(BaseModel):
     starts_on: date
     ends_on: date
     module_id: int | None
+    account_id: int | None = Field(description="the billing account charged for teams' bookings")
     needs: list[ChallengeNeedOut]
     review_note: str
 
@@ -175,6 +201,7 @@ class ChallengeBookingOut(BaseModel):
     starts_at: datetime
     ends_at: datetime
     status: str
+    account_id: int | None = Field(description="the billing account the booking is charged to")
 
 
 class ChallengeWorkspaceOut(BaseModel):
@@ -183,6 +210,8 @@ class ChallengeWorkspaceOut(BaseModel):
     messages: list[ChallengeMessageOut]
     files: list[ChallengeFileOut]
     bookings: list[ChallengeBookingOut]
+    account_id: int | None = Field(description="the challenge's billing account")
+    charged: ChallengeChargedOut
 
 
 class ChallengeFeedbackIn(BaseModel):
@@ -204,7 +233,7 @@ def challenge_json(ch: Challenge, user) -> dict:
         "team_max": ch.team_max, "teams_wanted": ch.teams_wanted,
         "applications_close_at": ch.applications_close_at.isoformat(),
         "starts_on": ch.starts_on.isoformat(), "ends_on": ch.ends_on.isoformat(),
-        "module_id": ch.module_id, "review_note": ch.review_note,
+        "module_id": ch.module_id, "review_note": ch.review_note, "account_id": ch.account_id,
         "needs": [{"competence_id": n.competence_id, "title": n.competence.title,
                    "level": n.level} for n in ch.needs],
     }  # fmt: skip
@@ -222,7 +251,7 @@ def _board_json(ch: Challenge) -> dict:
         "team_max": ch.team_max, "teams_wanted": ch.teams_wanted,
         "applications_close_at": ch.applications_close_at.isoformat(),
         "starts_on": ch.starts_on.isoformat(), "ends_on": ch.ends_on.isoformat(),
-        "module_id": ch.module_id, "review_note": "",
+        "module_id": ch.module_id, "review_note": "", "account_id": ch.account_id,
         "needs": [{"competence_id": n.competence_id, "title": n.competence.title,
                    "level": n.level} for n in ch.needs],
     }  # fmt: skip
@@ -309,6 +338,20 @@ def post_challenge(body: ChallengeIn):
     ch = services.post_challenge(current_user, data)
     db.session.commit()
     return jsonify(challenge_json(ch, current_user)), 201
+
+
+@operation(bp, "/challenges/account-choices", "GET", tags=TAGS, response=ChallengeAccountOut,
+           listed=True,
+           summary="Billing accounts I may put on a challenge I post (my organisation's, chargeable)",
+           permission=lambda user, **_: permissions.can_post_challenge(user))  # fmt: skip
+def account_choices():
+    return [
+        {"id": a.id, "kind": a.kind.value, "code": a.code, "name": a.name,
+         "group_id": a.group_id, "company_id": a.company_id,
+         "valid_from": a.valid_from.isoformat(),
+         "valid_until": a.valid_until.isoformat() if a.valid_until else None}
+        for a in services.poster_accounts(current_user, current_user.organisation_id)
+    ]  # fmt: skip
 
 
 def _may_manage(user, challenge_id: int, **_) -> bool:
@@ -406,7 +449,10 @@ def _workspace_json(app: ChallengeApplication) -> dict:
         "files": [_file(f) for f in c["files"]],
         "bookings": [{"booking_id": b.id, "instrument_id": b.instrument_id,
                       "starts_at": b.starts_at.isoformat(), "ends_at": b.ends_at.isoformat(),
-                      "status": b.status.value} for b in c["bookings"]],
+                      "status": b.status.value, "account_id": b.account_id}
+                     for b in c["bookings"]],
+        "account_id": app.challenge.account_id,
+        "charged": {k: str(v) if isinstance(v, Decimal) else v for k, v in c["charged"].items()},
     }  # fmt: skip
 
 
@@ -469,7 +515,7 @@ def download(file_id: int):
 
 @operation(bp, "/challenge-applications/<int:application_id>/bookings", "POST", tags=TAGS,
            body=ChallengeBookingLinkIn, response=ChallengeBookingOut, status=201,
-           summary="Link one of my bookings to the challenge (recorded; charges unchanged)",
+           summary="Link one of my bookings to the challenge (charged to its account, if any)",
            permission=_in_workspace)  # fmt: skip
 def link_booking(application_id: int, body: ChallengeBookingLinkIn):
     row = services.link_booking(current_user, application_id, body.booking_id)
@@ -481,7 +527,7 @@ def link_booking(application_id: int, body: ChallengeBookingLinkIn):
         raise NotFound("No such booking.")
     return jsonify({"booking_id": b.id, "instrument_id": b.instrument_id,
                     "starts_at": b.starts_at.isoformat(), "ends_at": b.ends_at.isoformat(),
-                    "status": b.status.value}), 201  # fmt: skip
+                    "status": b.status.value, "account_id": b.account_id}), 201  # fmt: skip
 
 
 @operation(bp, "/challenge-applications/<int:application_id>/feedback", "POST", tags=TAGS,

@@ -1,5 +1,6 @@
 """Demo challenge: Helixa Biotech asks for an image-analysis pipeline for its drug screen, hosted
-by the Advanced Light Imaging Facility, published and taking applications (with an NDA)."""
+by the Advanced Light Imaging Facility, published and taking applications (with an NDA); the
+selected team's instrument time is charged to Helixa's purchase order for the challenge."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from decimal import Decimal
 
 from innocore import clock
 from innocore.extensions import db
+from innocore.ledger.accounts import AccountInput, AccountKind, create_account
 from innocore.vocab import Technology
 from training.challenges.models import Challenge, ChallengeCompetence, ChallengeStatus
 
@@ -50,6 +52,14 @@ def seed_challenges(ctx: dict) -> None:
     db.session.add(module)
     db.session.flush()
     start = (now + timedelta(days=30)).date()
+    order = create_account(
+        people[10],  # Helixa's company administrator
+        AccountInput(
+            AccountKind.PURCHASE_ORDER, f"PO-HLX-{start.year}-0117",
+            "Organoid phenotyping challenge", now.date(), start + timedelta(weeks=12),
+            Decimal("8000"), company=True,
+        ),
+    )  # fmt: skip
     db.session.add(
         Challenge(
             organisation_id=helixa.id,
@@ -73,6 +83,7 @@ def seed_challenges(ctx: dict) -> None:
             starts_on=start,
             ends_on=start + timedelta(weeks=10),
             module_id=module.id,
+            account_id=order.id,
             status=ChallengeStatus.PUBLISHED,
             reviewed_by_id=people[1].id,
             reviewed_at=now,

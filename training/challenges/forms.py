@@ -84,6 +84,7 @@ def challenge_input(form) -> ChallengeInput:
         starts_on=as_date(form.get("starts_on")),
         ends_on=as_date(form.get("ends_on")),
         module_id=as_int(form.get("module_id")) if form.get("module_id") else None,
+        account_id=as_int(form.get("account_id")) if form.get("account_id") else None,
         facility_ids=[i for i in map(as_int, form.getlist("facility_ids")) if i is not None],
         needs=needs(form),
         **{name: form.get(name, "") for name in text},

@@ -14,6 +14,7 @@ from innocore.competences.models import Competence
 from innocore.db import UTCDateTime, enum_column
 from innocore.extensions import db
 from innocore.facilities.models import Facility
+from innocore.ledger.accounts import BillingAccount
 
 
 class ChallengeStatus(enum.StrEnum):
@@ -78,6 +79,8 @@ class Challenge(db.Model):
     starts_on: Mapped[date] = mapped_column(sa.Date)
     ends_on: Mapped[date] = mapped_column(sa.Date)
     module_id: Mapped[int | None] = mapped_column(sa.ForeignKey("training_module.id"))
+    # The posting organisation's billing account charged for the selected teams' instrument time.
+    account_id: Mapped[int | None] = mapped_column(sa.ForeignKey("billing_account.id"))
     status: Mapped[ChallengeStatus] = mapped_column(
         enum_column(ChallengeStatus, "challenge_status"), default=ChallengeStatus.IN_REVIEW
     )
@@ -89,6 +92,7 @@ class Challenge(db.Model):
     organisation: Mapped[Organisation] = relationship(lazy="joined", innerjoin=True)
     facility: Mapped[Facility] = relationship(lazy="joined", innerjoin=True)
     posted_by: Mapped[User] = relationship(foreign_keys=[posted_by_id])
+    account: Mapped[BillingAccount | None] = relationship()
     facilities: Mapped[list[Facility]] = relationship(
         secondary=challenge_facility, lazy="selectin", order_by="Facility.name"
     )
@@ -243,8 +247,8 @@ class ChallengeFile(db.Model):
 
 
 class ChallengeBooking(db.Model):
-    """Instrument time a team member booked for the challenge. The link is recorded; charges stay
-    the booking's own until billing accounts exist to charge the challenge's sponsor."""
+    """Instrument time a team member booked for the challenge. Linking charges the booking to the
+    challenge's billing account, if it has one (``Booking.account_id``)."""
 
     __tablename__ = "challenge_booking"
 

@@ -3,10 +3,13 @@ workspace's contents. Each list runs a fixed number of queries, whatever its len
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from innocore.extensions import db
+from innocore.ledger.models import Charge, ChargeSource
 from innocore.permissions import is_network_admin, staffed_facility_ids
 from training.challenges import permissions
 from training.challenges.models import (
@@ -86,11 +89,33 @@ def files_by_application(app_ids: list[int]) -> dict[int, list[ChallengeFile]]:
     return out
 
 
+# The charges a booking makes (instrument use, no-show, late cancellation); ``source_id`` is its id.
+BOOKING_SOURCES = (ChargeSource.BOOKING, ChargeSource.NO_SHOW, ChargeSource.LATE_CANCELLATION)
+
+
+def charged_so_far(app_id: int) -> dict:
+    """What the team's linked bookings have been charged so far (charges are made once a booking
+    ends): ``{"hours": Decimal, "amount": Decimal, "currency": str}``; hours of instrument time
+    charged, amount in the charges' currency (EUR by default). One query."""
+    hours, amount, currency = db.session.execute(
+        sa.select(
+            sa.func.coalesce(sa.func.sum(Charge.quantity), 0),
+            sa.func.coalesce(sa.func.sum(Charge.amount), 0),
+            sa.func.min(Charge.currency),
+        )
+        .join(ChallengeBooking, ChallengeBooking.booking_id == Charge.source_id)
+        .where(ChallengeBooking.application_id == app_id, Charge.source.in_(BOOKING_SOURCES))
+    ).one()
+    return {"hours": Decimal(hours), "amount": Decimal(amount), "currency": currency or "EUR"}
+
+
 def workspace_contents(app_id: int) -> dict:
-    """Milestones (by due date), messages (oldest first), files and linked bookings."""
+    """Milestones (by due date), messages (oldest first), files, linked bookings and what they
+    have been charged so far (``charged``, see ``charged_so_far``)."""
     from instruments.models import Booking
 
     return {
+        "charged": charged_so_far(app_id),
         "milestones": db.session.scalars(
             sa.select(Milestone)
             .where(Milestone.application_id == app_id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -69,6 +70,7 @@ class ChallengeInput:
     starts_on: date | None = None
     ends_on: date | None = None
     module_id: int | None = None
+    account_id: int | None = None  # a billing account of the posting organisation, or none
     facility_ids: list[int] = field(default_factory=list)
     needs: list[tuple[int, int]] = field(default_factory=list)
 
@@ -134,9 +136,11 @@ def post_challenge(actor: User, data: ChallengeInput) -> Challenge:
         raise Forbidden("Post challenges for your company, or for a facility you manage.")
     _raise(rules.posting_problems(_posting(data), clock.now()))
     check_module(data.module_id, host)
+    organisation_id = actor.organisation_id if company else host.institution_id
+    check_poster_account(actor, data.account_id, organisation_id)
     involved = [_facility(fid) for fid in dict.fromkeys(data.facility_ids) if fid != host.id]
     ch = Challenge(
-        organisation_id=actor.organisation_id if company else host.institution_id,
+        organisation_id=organisation_id,
         facility=host,
         posted_by_id=actor.id,
         by_facility=not company,
@@ -173,6 +177,7 @@ def revise_challenge(actor: User, challenge_id: int, data: ChallengeInput) -> Ch
         )
     _raise(problems + rules.posting_problems(_posting(data), clock.now()))
     check_module(data.module_id, ch.facility)
+    check_poster_account(actor, data.account_id, ch.organisation_id, keep=ch.account_id)
     involved = [_facility(fid) for fid in dict.fromkeys(data.facility_ids) if fid != ch.facility_id]
     needs = framework_needs(data.needs)
     before = audit.snapshot(ch)
@@ -217,7 +222,59 @@ def _fields(d: ChallengeInput) -> dict:
         "starts_on": d.starts_on,
         "ends_on": d.ends_on,
         "module_id": d.module_id,
+        "account_id": d.account_id,
     }
+
+
+def poster_accounts(actor: User, organisation_id: int) -> list:
+    """The billing accounts ``actor`` may put on a challenge of ``organisation_id``: accounts they
+    may charge today (``chargeable_accounts``) owned by that organisation (its company's, or its
+    research groups'), as ``BillingAccount`` rows by name."""
+    from innocore.ledger.accounts import account_owner_organisation, chargeable_accounts
+
+    return [
+        a for a in chargeable_accounts(actor)
+        if account_owner_organisation(a) == organisation_id
+    ]  # fmt: skip
+
+
+def check_poster_account(
+    actor: User, account_id: int | None, organisation_id: int, keep: int | None = None
+) -> None:
+    """``account_id`` is none, the challenge's current one (``keep``), or one of
+    ``poster_accounts``. Raises DomainError ``account_not_yours`` (another organisation's account,
+    one the actor may not charge, closed or expired)."""
+    if account_id is None or account_id == keep:
+        return
+    if account_id not in {a.id for a in poster_accounts(actor, organisation_id)}:
+        raise DomainError(
+            Problem(
+                "account_not_yours",
+                "Choose a billing account of the posting organisation that you may charge "
+                "(this one is another organisation's, closed or expired).",
+                "account_id",
+            )
+        )
+
+
+def challenge_accounts_for(user: User, challenge_id: int, on: date) -> list[int]:
+    """Charge context ``("challenge", id)``: the challenge's account, for members of its selected
+    (or completed) teams; nothing for anyone else. ``on`` is left to the account's validity."""
+    return list(
+        db.session.scalars(
+            sa.select(Challenge.account_id)
+            .join(TeamMember, TeamMember.challenge_id == Challenge.id)
+            .join(ChallengeApplication, ChallengeApplication.id == TeamMember.application_id)
+            .where(
+                Challenge.id == challenge_id,
+                Challenge.account_id.is_not(None),
+                TeamMember.user_id == user.id,
+                ChallengeApplication.status.in_(
+                    (ApplicationStatus.SELECTED, ApplicationStatus.COMPLETED)
+                ),
+            )
+        )
+    )
 
 
 def _facility_people(facility: Facility, roles) -> list[User]:
@@ -563,8 +620,13 @@ def get_file(actor: User, file_id: int) -> ChallengeFile:
 
 def link_booking(actor: User, application_id: int, booking_id: int) -> ChallengeBooking:
     """A team member links their own booking on an instrument of a facility involved: the time is
-    recorded as the challenge's (charges are unchanged until billing accounts exist)."""
+    recorded as the challenge's and, when the challenge has a billing account, the booking is
+    charged to it (the member may charge it in the context of this challenge only; a booking
+    already charged is refused: its charge stays on the account it was made to)."""
+    from innocore.ledger.accounts import check_account
+    from innocore.ledger.models import Charge
     from instruments.models import Booking, BookingStatus
+    from training.challenges.queries import BOOKING_SOURCES
 
     app = _open_workspace(actor, application_id)
     if not any(m.user_id == actor.id for m in app.members):
@@ -584,12 +646,33 @@ def link_booking(actor: User, application_id: int, booking_id: int) -> Challenge
         sa.select(ChallengeBooking.booking_id).where(ChallengeBooking.booking_id == booking.id)
     ):
         problems.append(Problem("linked", "This booking is already linked.", "booking_id"))
+    account_id = app.challenge.account_id
+    if account_id is not None and not problems:
+        day = booking.starts_at.astimezone(ZoneInfo(booking.instrument.facility.timezone)).date()
+        problems += check_account(actor, account_id, day, ("challenge", app.challenge_id))
+        if db.session.scalar(
+            sa.select(Charge.id).where(
+                Charge.source.in_(BOOKING_SOURCES), Charge.source_id == booking.id
+            )
+        ):
+            problems.append(
+                Problem(
+                    "already_charged",
+                    "This booking was already charged to its own account; link bookings before "
+                    "they end.",
+                    "booking_id",
+                )
+            )
     _raise(problems)
     row = ChallengeBooking(application_id=app.id, booking_id=booking.id, linked_by_id=actor.id,
                            linked_at=clock.now())  # fmt: skip
     db.session.add(row)
+    change = {"booking_id": [None, booking.id]}
+    if account_id is not None and booking.account_id != account_id:
+        change["account_id"] = [booking.account_id, account_id]
+        booking.account_id = account_id
     db.session.flush()
-    audit.record(actor, "challenge.booking_linked", app, {"booking_id": [None, booking.id]},
+    audit.record(actor, "challenge.booking_linked", app, change,
                  facility_id=booking.instrument.facility_id)  # fmt: skip
     return row
 

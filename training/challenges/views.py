@@ -69,10 +69,18 @@ def _form(ch=None):
         closes_on = local_date(
             ch.applications_close_at - timedelta(seconds=1), ch.facility.timezone
         )
+    accounts = services.poster_accounts(
+        current_user, ch.organisation_id if ch else current_user.organisation_id
+    )
+    if ch is not None and ch.account_id and ch.account_id not in {a.id for a in accounts}:
+        from innocore.ledger.accounts import BillingAccount
+
+        accounts.append(db.session.get(BillingAccount, ch.account_id))
     return render_template(
         "challenges/new.html",
         ch=ch,
         closes_on=closes_on,
+        accounts=accounts,
         facilities=db.session.scalars(
             sa.select(Facility).where(Facility.active.is_(True)).order_by(Facility.name)
         ).all(),
