@@ -53,7 +53,7 @@ def seed_challenges(ctx: dict) -> None:
     db.session.flush()
     start = (now + timedelta(days=30)).date()
     order = create_account(
-        people[10],  # Helixa's company administrator
+        people[9],  # Hana, Helixa's company administrator (Omar, who posts, may charge it)
         AccountInput(
             AccountKind.PURCHASE_ORDER, f"PO-HLX-{start.year}-0117",
             "Organoid phenotyping challenge", now.date(), start + timedelta(weeks=12),

@@ -39,8 +39,8 @@ def _po(owner, code: str):
     )  # fmt: skip
 
 
-def _booking(instrument, user, hours=2):
-    starts = clock_module.now() - timedelta(days=1)
+def _booking(instrument, user, days_ago=1, hours=2):
+    starts = clock_module.now() - timedelta(days=days_ago)
     now = clock_module.now()
     b = Booking(instrument=instrument, user=user, booked_by=user, starts_at=starts,
                 ends_at=starts + timedelta(hours=hours), status=BookingStatus.CONFIRMED,
@@ -97,7 +97,7 @@ def test_team_bookings_are_charged_to_the_challenge_account(
     instrument = make_instrument(w["host"])
     db.session.add_all(Rate(instrument_id=instrument.id, category=c, hourly=Decimal("40"))
                        for c in UserCategory)  # fmt: skip
-    mine, outsider = _booking(instrument, w["s1"]), _booking(instrument, w["s3"])
+    mine, outsider = _booking(instrument, w["s1"]), _booking(instrument, w["s3"], days_ago=2)
     db_session.commit()
     day = mine.starts_at.date()
     context = ("challenge", ch.id)
