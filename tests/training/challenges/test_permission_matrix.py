@@ -34,6 +34,7 @@ ROUTES = [
     Route("GET", "/challenges/files/{file_id}", SIDES),
     Route("GET", "/api/v1/challenges", SIGNED_IN, api=True),
     Route("POST", "/api/v1/challenges", POSTERS, api=True),
+    Route("GET", "/api/v1/challenges/account-choices", POSTERS, api=True),
     Route("GET", "/api/v1/challenges/{challenge_id}", SIGNED_IN, api=True),
     Route("POST", "/api/v1/challenges/{draft_id}/review", REVIEWERS, api=True,
           data={"decision": "publish"}),
