@@ -50,24 +50,41 @@ def main() -> None:
         upgrade(directory=app.extensions["migrate"].directory)
         started = time.perf_counter()
         seeded = _seed(db)
-        print(f"seeded {seeded['bookings']} bookings on {INSTRUMENTS} instruments "
-              f"in {time.perf_counter() - started:.1f} s ({db.engine.dialect.name})")  # fmt: skip
+        print(
+            f"seeded {seeded['bookings']} bookings on {INSTRUMENTS} instruments "
+            f"in {time.perf_counter() - started:.1f} s ({db.engine.dialect.name})"
+        )
     client = app.test_client()
     slug, iid = seeded["slug"], seeded["instrument"]
     cases = [
         ("baseline: the catalog, staff", seeded["staff"], "/instruments/", ""),
-        ("facility week, 50 instruments, staff", seeded["staff"],
-         f"/instruments/facility/{slug}?view=week", "< 100 ms, < 200 KB"),
-        ("facility week, 50 instruments, anonymous", None,
-         f"/instruments/facility/{slug}?view=week", "< 100 ms, < 200 KB"),
-        ("facility day, 50 instruments, staff", seeded["staff"],
-         f"/instruments/facility/{slug}", ""),
-        ("instrument week, staff", seeded["staff"], f"/instruments/{iid}?view=week",
-         "< 15 ms"),
+        (
+            "facility week, 50 instruments, staff",
+            seeded["staff"],
+            f"/instruments/facility/{slug}?view=week",
+            "< 100 ms, < 200 KB",
+        ),
+        (
+            "facility week, 50 instruments, anonymous",
+            None,
+            f"/instruments/facility/{slug}?view=week",
+            "< 100 ms, < 200 KB",
+        ),
+        (
+            "facility day, 50 instruments, staff",
+            seeded["staff"],
+            f"/instruments/facility/{slug}",
+            "",
+        ),
+        ("instrument week, staff", seeded["staff"], f"/instruments/{iid}?view=week", "< 15 ms"),
         ("instrument week, anonymous", None, f"/instruments/{iid}?view=week", "< 15 ms"),
-        ("My bookings, 500 upcoming (paginated)", seeded["person"], "/instruments/bookings/mine",
-         "< 20 ms"),
-    ]  # fmt: skip
+        (
+            "My bookings, 500 upcoming (paginated)",
+            seeded["person"],
+            "/instruments/bookings/mine",
+            "< 20 ms",
+        ),
+    ]
     print(
         f"{'case':<44} {'queries':>7} {'p50 ms':>8} {'p95 ms':>8} {'CPU ms':>8} {'KB':>7}  target"
     )
@@ -108,8 +125,10 @@ def _measure(app, client, label, user_id, path, runs, target, dump=None) -> None
         Path(dump, f"{name}.html").write_bytes(response.get_data())
     timings.sort()
     p95 = timings[max(int(len(timings) * 0.95) - 1, 0)]
-    print(f"{label:<44} {len(statements):>7} {statistics.median(timings):>8.1f} {p95:>8.1f} "
-          f"{statistics.median(cpus):>8.1f} {size / 1024:>7.1f}  {target}")  # fmt: skip
+    print(
+        f"{label:<44} {len(statements):>7} {statistics.median(timings):>8.1f} {p95:>8.1f} "
+        f"{statistics.median(cpus):>8.1f} {size / 1024:>7.1f}  {target}"
+    )
 
 
 def _seed(db) -> dict:
@@ -121,26 +140,63 @@ def _seed(db) -> dict:
 
     now = clock.now()
     hour = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-    org = Organisation(name="Bench University", kind=OrganisationKind.UNIVERSITY, country="IT",
-                       created_at=now)  # fmt: skip
-    facility = Facility(slug="bench-calendar", name="Bench Calendar Core", institution=org,
-                        timezone="Europe/Rome", contact_email="core@bench.test", created_at=now)  # fmt: skip
+    org = Organisation(
+        name="Bench University", kind=OrganisationKind.UNIVERSITY, country="IT", created_at=now
+    )
+    facility = Facility(
+        slug="bench-calendar",
+        name="Bench Calendar Core",
+        institution=org,
+        timezone="Europe/Rome",
+        contact_email="core@bench.test",
+        created_at=now,
+    )
     db.session.add_all([org, facility])
     db.session.flush()
-    db.session.execute(sa.insert(User), [
-        {"email": f"u{i}@bench.test", "name": f"Bench User {i}", "password_hash": "x",
-         "organisation_id": org.id, "org_role": "member", "is_network_admin": False,
-         "timezone": "Europe/Rome", "locale": "en", "active": True, "session_epoch": 0,
-         "created_at": now} for i in range(1000)])  # fmt: skip
+    db.session.execute(
+        sa.insert(User),
+        [
+            {
+                "email": f"u{i}@bench.test",
+                "name": f"Bench User {i}",
+                "password_hash": "x",
+                "organisation_id": org.id,
+                "org_role": "member",
+                "is_network_admin": False,
+                "timezone": "Europe/Rome",
+                "locale": "en",
+                "active": True,
+                "session_epoch": 0,
+                "created_at": now,
+            }
+            for i in range(1000)
+        ],
+    )
     users = list(db.session.scalars(sa.select(User.id).order_by(User.id)))
     staff, person = users[0], users[1]
-    db.session.add(FacilityRole(facility_id=facility.id, user_id=staff, role=FacilityRoleKind.STAFF,
-                                granted_at=now))  # fmt: skip
-    db.session.execute(sa.insert(Instrument), [
-        {"facility_id": facility.id, "name": f"Instrument {i:02d}",
-         "technology": Technology.LIGHT_MICROSCOPY, "model": "", "description": "",
-         "location": "", "status": "available", "approval_mode": "none",
-         "created_at": now, "updated_at": now} for i in range(INSTRUMENTS)])  # fmt: skip
+    db.session.add(
+        FacilityRole(
+            facility_id=facility.id, user_id=staff, role=FacilityRoleKind.STAFF, granted_at=now
+        )
+    )
+    db.session.execute(
+        sa.insert(Instrument),
+        [
+            {
+                "facility_id": facility.id,
+                "name": f"Instrument {i:02d}",
+                "technology": Technology.LIGHT_MICROSCOPY,
+                "model": "",
+                "description": "",
+                "location": "",
+                "status": "available",
+                "approval_mode": "none",
+                "created_at": now,
+                "updated_at": now,
+            }
+            for i in range(INSTRUMENTS)
+        ],
+    )
     instruments = list(db.session.scalars(sa.select(Instrument.id).order_by(Instrument.id)))
     rows, n = [], 0
     start0 = hour - timedelta(weeks=WEEKS)
@@ -154,22 +210,50 @@ def _seed(db) -> dict:
                 who, mine_future = person, mine_future + 1
             elif s < now and mine_past < 500 and j < 5:
                 who, mine_past = person, mine_past + 1
-            rows.append({"instrument_id": iid, "user_id": who, "booked_by_id": who,
-                         "starts_at": s, "ends_at": s + timedelta(hours=2),
-                         "status": BookingStatus.CONFIRMED, "purpose": f"Imaging run {n}",
-                         "project": "", "uid": f"b{n}@calendar-bench", "sequence": 0,
-                         "for_training": n % 97 == 0, "cancelled_late": False, "created_at": now,
-                         "updated_at": now})  # fmt: skip
+            rows.append(
+                {
+                    "instrument_id": iid,
+                    "user_id": who,
+                    "booked_by_id": who,
+                    "starts_at": s,
+                    "ends_at": s + timedelta(hours=2),
+                    "status": BookingStatus.CONFIRMED,
+                    "purpose": f"Imaging run {n}",
+                    "project": "",
+                    "uid": f"b{n}@calendar-bench",
+                    "sequence": 0,
+                    "for_training": n % 97 == 0,
+                    "cancelled_late": False,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
             n += 1
     db.session.execute(sa.insert(Booking), rows)
     week = hour + timedelta(days=1)
-    db.session.execute(sa.insert(Downtime), [
-        {"instrument_id": iid, "starts_at": week + timedelta(hours=1),
-         "ends_at": week + timedelta(hours=5), "reason": "Service visit", "cancel_bookings": False,
-         "created_by_id": staff, "created_at": now} for iid in instruments])  # fmt: skip
+    db.session.execute(
+        sa.insert(Downtime),
+        [
+            {
+                "instrument_id": iid,
+                "starts_at": week + timedelta(hours=1),
+                "ends_at": week + timedelta(hours=5),
+                "reason": "Service visit",
+                "cancel_bookings": False,
+                "created_by_id": staff,
+                "created_at": now,
+            }
+            for iid in instruments
+        ],
+    )
     db.session.commit()
-    return {"slug": facility.slug, "instrument": instruments[0], "staff": staff, "person": person,
-            "bookings": n}  # fmt: skip
+    return {
+        "slug": facility.slug,
+        "instrument": instruments[0],
+        "staff": staff,
+        "person": person,
+        "bookings": n,
+    }
 
 
 if __name__ == "__main__":

@@ -40,8 +40,9 @@ def main() -> None:
         upgrade(directory=app.extensions["migrate"].directory)
         started = time.perf_counter()
         pi_id, group_id, token = _seed(db, args.bookings)
-        print(f"seeded {args.bookings} bookings and charges in "
-              f"{time.perf_counter() - started:.1f} s")  # fmt: skip
+        print(
+            f"seeded {args.bookings} bookings and charges in {time.perf_counter() - started:.1f} s"
+        )
         _service_runs(db, pi_id, group_id, args.runs)
     client = app.test_client()
     url = f"/api/v1/groups/{group_id}/usage?from=2026-01&to=2026-12"
@@ -51,8 +52,10 @@ def main() -> None:
         response = client.get(url, headers={"Authorization": f"Bearer {token}"})
         times.append((time.perf_counter() - t) * 1000)
         assert response.status_code == 200, response.get_json()
-    print(f"API GET {url}: p50 {statistics.median(times):.1f} ms, "
-          f"p95 {sorted(times)[int(len(times) * 0.95) - 1]:.1f} ms")  # fmt: skip
+    print(
+        f"API GET {url}: p50 {statistics.median(times):.1f} ms, "
+        f"p95 {sorted(times)[int(len(times) * 0.95) - 1]:.1f} ms"
+    )
 
 
 def _service_runs(db, pi_id: int, group_id: int, runs: int) -> None:
@@ -66,8 +69,10 @@ def _service_runs(db, pi_id: int, group_id: int, runs: int) -> None:
         usage = group_usage(pi, group_id, since=date(2026, 1, 1), until=date(2026, 12, 31))
         times.append((time.perf_counter() - t) * 1000)
     total = sum(spent for _, spent in usage["accounts"])
-    print(f"group_usage, a year ({len(usage['members'])} members, {total} EUR): "
-          f"p50 {statistics.median(times):.1f} ms, max {max(times):.1f} ms")  # fmt: skip
+    print(
+        f"group_usage, a year ({len(usage['members'])} members, {total} EUR): "
+        f"p50 {statistics.median(times):.1f} ms, max {max(times):.1f} ms"
+    )
 
 
 def _seed(db, n: int):
@@ -81,16 +86,40 @@ def _seed(db, n: int):
     from instruments.models import Instrument
 
     now = clock.now()
-    uni = Organisation(name="Bench University", kind=OrganisationKind.UNIVERSITY, country="IT",
-                       created_at=now)  # fmt: skip
-    facility = Facility(slug="bench", name="Bench facility", institution=uni,
-                        timezone="Europe/Rome", contact_email="b@bench.test", created_at=now)  # fmt: skip
-    users = [User(email=f"u{i}@bench.test", name=f"User {i}", password_hash="x", organisation=uni,
-                  created_at=now, membership_verified_at=now,
-                  membership_method=MembershipMethod.ADMIN_APPROVAL) for i in range(USERS)]  # fmt: skip
-    instruments = [Instrument(facility=facility, name=f"Instrument {i}", model="M",
-                              technology=Technology.OTHER, created_at=now, updated_at=now)
-                   for i in range(INSTRUMENTS)]  # fmt: skip
+    uni = Organisation(
+        name="Bench University", kind=OrganisationKind.UNIVERSITY, country="IT", created_at=now
+    )
+    facility = Facility(
+        slug="bench",
+        name="Bench facility",
+        institution=uni,
+        timezone="Europe/Rome",
+        contact_email="b@bench.test",
+        created_at=now,
+    )
+    users = [
+        User(
+            email=f"u{i}@bench.test",
+            name=f"User {i}",
+            password_hash="x",
+            organisation=uni,
+            created_at=now,
+            membership_verified_at=now,
+            membership_method=MembershipMethod.ADMIN_APPROVAL,
+        )
+        for i in range(USERS)
+    ]
+    instruments = [
+        Instrument(
+            facility=facility,
+            name=f"Instrument {i}",
+            model="M",
+            technology=Technology.OTHER,
+            created_at=now,
+            updated_at=now,
+        )
+        for i in range(INSTRUMENTS)
+    ]
     db.session.add_all([uni, facility, *users, *instruments])
     db.session.flush()
     pi = users[0]
@@ -98,15 +127,31 @@ def _seed(db, n: int):
     for member in users[1:GROUP_MEMBERS]:
         request_to_join(member, group.id)
         decide_member(pi, group.id, member.id, "approved")
-    accounts = [create_account(pi, AccountInput(AccountKind.GRANT, f"G-{k}", f"Grant {k}",
-                                                date(2025, 1, 1), group_id=group.id))
-                for k in range(2)]  # fmt: skip
+    accounts = [
+        create_account(
+            pi,
+            AccountInput(
+                AccountKind.GRANT, f"G-{k}", f"Grant {k}", date(2025, 1, 1), group_id=group.id
+            ),
+        )
+        for k in range(2)
+    ]
     _, token = create_token(pi, "bench")
     db.session.commit()
-    params = {"n": n, "i0": instruments[0].id, "u0": users[0].id, "a0": accounts[0].id,
-              "a1": accounts[1].id, "t0": START, "ni": INSTRUMENTS, "nu": USERS,
-              "gm": GROUP_MEMBERS, "now": now}  # fmt: skip
-    db.session.execute(sa.text("""
+    params = {
+        "n": n,
+        "i0": instruments[0].id,
+        "u0": users[0].id,
+        "a0": accounts[0].id,
+        "a1": accounts[1].id,
+        "t0": START,
+        "ni": INSTRUMENTS,
+        "nu": USERS,
+        "gm": GROUP_MEMBERS,
+        "now": now,
+    }
+    db.session.execute(
+        sa.text("""
         INSERT INTO booking (instrument_id, user_id, booked_by_id, starts_at, ends_at, status,
             purpose, project, account_id, uid, sequence, for_training, cancelled_late,
             created_at, updated_at)
@@ -116,8 +161,11 @@ def _seed(db, n: int):
             'completed', '', '',
             CASE WHEN g % :nu < :gm THEN (CASE WHEN g % 2 = 0 THEN :a0 ELSE :a1 END) END,
             'bench-' || g, 0, false, false, :now, :now
-        FROM generate_series(0, :n - 1) AS g"""), params)  # fmt: skip
-    db.session.execute(sa.text("""
+        FROM generate_series(0, :n - 1) AS g"""),
+        params,
+    )
+    db.session.execute(
+        sa.text("""
         INSERT INTO charge (source, source_id, source_key, organisation_id, user_id, facility_id,
             instrument_id, category, description, unit, rate, quantity, share, amount, currency,
             incurred_at, period_on, created_at, account_id)
@@ -125,7 +173,9 @@ def _seed(db, n: int):
             'internal', 'Bench use', 'hour', 40, 1.5, 1, 60, 'EUR', b.starts_at,
             CAST(date_trunc('month', b.starts_at AT TIME ZONE 'Europe/Rome') AS date), :now,
             b.account_id
-        FROM booking b"""), {"org": uni.id, "fac": facility.id, "now": now})  # fmt: skip
+        FROM booking b"""),
+        {"org": uni.id, "fac": facility.id, "now": now},
+    )
     db.session.commit()
     db.session.execute(sa.text("ANALYZE"))
     return pi.id, group.id, token

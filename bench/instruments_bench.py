@@ -44,24 +44,59 @@ def generate(app, scale: float) -> dict:
     n_bookings = max(int(1_000_000 * scale), FEED_EVENTS + 100)
     now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     with app.app_context():
-        org = Organisation(name="Bench University", kind=OrganisationKind.UNIVERSITY,
-                           country="IT", created_at=now)  # fmt: skip
-        facilities = [Facility(slug=f"bench-{i}", name=f"Bench facility {i}", institution=org,
-                               timezone=["Europe/Rome", "Europe/Lisbon"][i % 2],
-                               contact_email=f"f{i}@bench.test", created_at=now)
-                      for i in range(max(n_instruments // 100, 1))]  # fmt: skip
+        org = Organisation(
+            name="Bench University", kind=OrganisationKind.UNIVERSITY, country="IT", created_at=now
+        )
+        facilities = [
+            Facility(
+                slug=f"bench-{i}",
+                name=f"Bench facility {i}",
+                institution=org,
+                timezone=["Europe/Rome", "Europe/Lisbon"][i % 2],
+                contact_email=f"f{i}@bench.test",
+                created_at=now,
+            )
+            for i in range(max(n_instruments // 100, 1))
+        ]
         db.session.add_all(facilities)
         db.session.flush()
-        db.session.execute(sa.insert(Instrument), [
-            {"facility_id": facilities[i % len(facilities)].id, "name": f"Instrument {i}",
-             "technology": Technology.LIGHT_MICROSCOPY, "model": "", "description": "",
-             "location": "", "status": "available", "approval_mode": "none",
-             "created_at": now, "updated_at": now} for i in range(n_instruments)])  # fmt: skip
-        db.session.execute(sa.insert(User), [
-            {"email": f"u{i}@bench.test", "name": f"User {i}", "password_hash": "x",
-             "organisation_id": org.id, "org_role": "member", "is_network_admin": False,
-             "timezone": "Europe/Rome", "locale": "en", "active": True, "session_epoch": 0,
-             "created_at": now} for i in range(n_users)])  # fmt: skip
+        db.session.execute(
+            sa.insert(Instrument),
+            [
+                {
+                    "facility_id": facilities[i % len(facilities)].id,
+                    "name": f"Instrument {i}",
+                    "technology": Technology.LIGHT_MICROSCOPY,
+                    "model": "",
+                    "description": "",
+                    "location": "",
+                    "status": "available",
+                    "approval_mode": "none",
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for i in range(n_instruments)
+            ],
+        )
+        db.session.execute(
+            sa.insert(User),
+            [
+                {
+                    "email": f"u{i}@bench.test",
+                    "name": f"User {i}",
+                    "password_hash": "x",
+                    "organisation_id": org.id,
+                    "org_role": "member",
+                    "is_network_admin": False,
+                    "timezone": "Europe/Rome",
+                    "locale": "en",
+                    "active": True,
+                    "session_epoch": 0,
+                    "created_at": now,
+                }
+                for i in range(n_users)
+            ],
+        )
         instrument_ids = list(db.session.scalars(sa.select(Instrument.id).order_by(Instrument.id)))
         user_ids = list(db.session.scalars(sa.select(User.id).order_by(User.id)))
         per = -(-n_bookings // n_instruments)
@@ -76,11 +111,24 @@ def generate(app, scale: float) -> dict:
                 mine = s > now and feed_made < FEED_EVENTS
                 feed_made += mine
                 uid = feed_user if mine else user_ids[1 + made % (len(user_ids) - 1)]
-                rows.append({"instrument_id": iid, "user_id": uid, "booked_by_id": uid,
-                             "starts_at": s, "ends_at": s + timedelta(hours=2),
-                             "status": BookingStatus.CONFIRMED, "purpose": "", "project": "",
-                             "uid": f"b{made}@bench", "sequence": 0, "for_training": False,
-                             "cancelled_late": False, "created_at": now, "updated_at": now})  # fmt: skip
+                rows.append(
+                    {
+                        "instrument_id": iid,
+                        "user_id": uid,
+                        "booked_by_id": uid,
+                        "starts_at": s,
+                        "ends_at": s + timedelta(hours=2),
+                        "status": BookingStatus.CONFIRMED,
+                        "purpose": "",
+                        "project": "",
+                        "uid": f"b{made}@bench",
+                        "sequence": 0,
+                        "for_training": False,
+                        "cancelled_late": False,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                )
                 made += 1
                 if len(rows) == 20000:
                     db.session.execute(sa.insert(Booking), rows)
@@ -91,8 +139,14 @@ def generate(app, scale: float) -> dict:
         tokens = [create_token(u, "bench")[1] for u in users]
         db.session.commit()
         free_from = start0 + timedelta(hours=3 * per + 24)
-        return {"instruments": instrument_ids, "tokens": tokens, "feed_user": feed_user,
-                "free_from": free_from, "bookings": made, "users": n_users}  # fmt: skip
+        return {
+            "instruments": instrument_ids,
+            "tokens": tokens,
+            "feed_user": feed_user,
+            "free_from": free_from,
+            "bookings": made,
+            "users": n_users,
+        }
 
 
 def hammer(url, requests: list[tuple[str, str, dict | None, str]], threads: int):
@@ -105,9 +159,12 @@ def hammer(url, requests: list[tuple[str, str, dict | None, str]], threads: int)
     def run(chunk):
         conn = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=60)
         for method, path, body, token in chunk:
-            conn.request(method, path, body=json.dumps(body) if body else None,
-                         headers={"Authorization": f"Bearer {token}",
-                                  "Content-Type": "application/json"})  # fmt: skip
+            conn.request(
+                method,
+                path,
+                body=json.dumps(body) if body else None,
+                headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+            )
             r = conn.getresponse()
             r.read()
             with lock:
@@ -146,14 +203,20 @@ def queries_per_create(app, data) -> int:
             statements.append(statement)
 
     start = data["free_from"] + timedelta(days=30)
-    body = {"instrument_id": data["instruments"][-1], "starts_at": start.isoformat(),
-            "ends_at": (start + timedelta(hours=1)).isoformat()}  # fmt: skip
+    body = {
+        "instrument_id": data["instruments"][-1],
+        "starts_at": start.isoformat(),
+        "ends_at": (start + timedelta(hours=1)).isoformat(),
+    }
     client = app.test_client()
     with app.app_context():
         sa.event.listen(db.engine, "before_cursor_execute", count)
         try:
-            r = client.post("/api/v1/bookings", json=body,
-                            headers={"Authorization": f"Bearer {data['tokens'][0]}"})  # fmt: skip
+            r = client.post(
+                "/api/v1/bookings",
+                json=body,
+                headers={"Authorization": f"Bearer {data['tokens'][0]}"},
+            )
         finally:
             sa.event.remove(db.engine, "before_cursor_execute", count)
     assert r.status_code == 201, r.json
@@ -173,9 +236,11 @@ def main() -> None:
     server = LiveServer(workers=4, label="bench")
     data = generate(server.app, args.scale)
     backend = server.database.url.split(":")[0]
-    print(f"database: {backend}; generated {len(data['instruments'])} instruments, "
-          f"{data['users']} users, {data['bookings']} bookings "
-          f"in {time.perf_counter() - t0:.1f} s")  # fmt: skip
+    print(
+        f"database: {backend}; generated {len(data['instruments'])} instruments, "
+        f"{data['users']} users, {data['bookings']} bookings "
+        f"in {time.perf_counter() - t0:.1f} s"
+    )
     server.start()
     try:
         tokens, n = data["tokens"], args.requests
@@ -184,18 +249,30 @@ def main() -> None:
         for i in range(n):
             s = data["free_from"] + timedelta(hours=2 * (i // len(data["instruments"])))
             iid = data["instruments"][i % len(data["instruments"])]
-            creates.append(("POST", "/api/v1/bookings",
-                            {"instrument_id": iid, "starts_at": s.isoformat(),
-                             "ends_at": (s + timedelta(hours=1)).isoformat()},
-                            tokens[i % len(tokens)]))  # fmt: skip
+            creates.append(
+                (
+                    "POST",
+                    "/api/v1/bookings",
+                    {
+                        "instrument_id": iid,
+                        "starts_at": s.isoformat(),
+                        "ends_at": (s + timedelta(hours=1)).isoformat(),
+                    },
+                    tokens[i % len(tokens)],
+                )
+            )
         hammer(server.url, bare[:40], args.threads)  # warm up the workers
         bare_s, bare_st = hammer(server.url, bare, args.threads)
         create_s, create_st = hammer(server.url, creates, args.threads)
         print(f"bare insert endpoint: {n / bare_s:.0f} req/s ({bare_st.count(201)}/{n} ok)")
-        print(f"create booking:       {n / create_s:.0f} req/s ({create_st.count(201)}/{n} ok); "
-              f"ratio {bare_s / create_s:.2f}x of bare (target >= 0.5)")  # fmt: skip
-        print(f"SQL statements per create (token lookup included): "
-              f"{queries_per_create(server.app, data)} (target <= 10)")  # fmt: skip
+        print(
+            f"create booking:       {n / create_s:.0f} req/s ({create_st.count(201)}/{n} ok); "
+            f"ratio {bare_s / create_s:.2f}x of bare (target >= 0.5)"
+        )
+        print(
+            f"SQL statements per create (token lookup included): "
+            f"{queries_per_create(server.app, data)} (target <= 10)"
+        )
 
         auth = {"Authorization": f"Bearer {tokens[0]}"}
         lat = []
@@ -209,16 +286,21 @@ def main() -> None:
             path = f"/api/v1/instruments/{iid}/availability?from={frm}&to={to}"
             lat.append(timed_get(server.url, path, auth)[0] * 1000)
         lat.sort()
-        print(f"availability, 4 weeks, one instrument: p50 {statistics.median(lat):.1f} ms, "
-              f"p95 {lat[int(len(lat) * 0.95)]:.1f} ms (target p95 < 20 ms)")  # fmt: skip
+        print(
+            f"availability, 4 weeks, one instrument: p50 {statistics.median(lat):.1f} ms, "
+            f"p95 {lat[int(len(lat) * 0.95)]:.1f} ms (target p95 < 20 ms)"
+        )
 
         raw = _feed_token(server.app, data["feed_user"])
         elapsed, status, size, etag = timed_get(server.url, f"/instruments/feeds/{raw}.ics", {})
-        again, status304, _, _ = timed_get(server.url, f"/instruments/feeds/{raw}.ics",
-                                           {"If-None-Match": etag})  # fmt: skip
-        print(f"user feed, {FEED_EVENTS} events: {elapsed * 1000:.0f} ms, {size / 1e6:.1f} MB, "
-              f"status {status} (target < 500 ms); "
-              f"unchanged: {status304} in {again * 1000:.1f} ms")  # fmt: skip
+        again, status304, _, _ = timed_get(
+            server.url, f"/instruments/feeds/{raw}.ics", {"If-None-Match": etag}
+        )
+        print(
+            f"user feed, {FEED_EVENTS} events: {elapsed * 1000:.0f} ms, {size / 1e6:.1f} MB, "
+            f"status {status} (target < 500 ms); "
+            f"unchanged: {status304} in {again * 1000:.1f} ms"
+        )
     finally:
         server.stop()
 

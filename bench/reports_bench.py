@@ -40,13 +40,18 @@ def enrich(app) -> dict:
 
     with app.app_context():
         now = datetime.now(UTC)
-        db.session.execute(sa.text(
-            "INSERT INTO instrument_opening_hours (instrument_id, weekday, opens, closes) "
-            "SELECT i.id, d.n, '08:00:00', '20:00:00' FROM instrument i CROSS JOIN "
-            "(SELECT 0 AS n UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 "
-            "UNION ALL SELECT 4) d"))  # fmt: skip
-        companies = [Organisation(name=f"Bench Company {i}", kind="company", country="DE",
-                                  created_at=now) for i in range(20)]  # fmt: skip
+        db.session.execute(
+            sa.text(
+                "INSERT INTO instrument_opening_hours (instrument_id, weekday, opens, closes) "
+                "SELECT i.id, d.n, '08:00:00', '20:00:00' FROM instrument i CROSS JOIN "
+                "(SELECT 0 AS n UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 "
+                "UNION ALL SELECT 4) d"
+            )
+        )
+        companies = [
+            Organisation(name=f"Bench Company {i}", kind="company", country="DE", created_at=now)
+            for i in range(20)
+        ]
         db.session.add_all(companies)
         db.session.flush()
         first = min(c.id for c in companies)
@@ -55,20 +60,27 @@ def enrich(app) -> dict:
                 f"UPDATE user_account SET organisation_id = {first} + (id % 20) WHERE id % 3 = 0"
             )
         )
-        db.session.execute(sa.text(
-            "UPDATE booking SET status = CASE WHEN id % 10 = 0 THEN 'no_show' "
-            "WHEN id % 10 = 1 THEN 'cancelled' ELSE 'completed' END, "
-            "cancelled_late = (id % 10 = 1) WHERE starts_at < :now"), {"now": now})  # fmt: skip
-        db.session.execute(sa.text(
-            "INSERT INTO charge (source, source_id, source_key, organisation_id, user_id, "
-            "facility_id, instrument_id, category, description, unit, rate, quantity, share, "
-            "amount, currency, incurred_at, period_on, created_at) "
-            "SELECT 'booking', b.id, 'bench:' || b.id, u.organisation_id, b.user_id, "
-            "i.facility_id, b.instrument_id, 'internal', 'use', 'hour', 10, 2, 1, 20, 'EUR', "
-            "b.ends_at, :month, b.ends_at FROM booking b JOIN instrument i ON i.id = "
-            "b.instrument_id JOIN user_account u ON u.id = b.user_id "
-            "WHERE b.status = 'completed' AND b.id % 20 = 2"),
-            {"month": now.date().replace(day=1)})  # fmt: skip
+        db.session.execute(
+            sa.text(
+                "UPDATE booking SET status = CASE WHEN id % 10 = 0 THEN 'no_show' "
+                "WHEN id % 10 = 1 THEN 'cancelled' ELSE 'completed' END, "
+                "cancelled_late = (id % 10 = 1) WHERE starts_at < :now"
+            ),
+            {"now": now},
+        )
+        db.session.execute(
+            sa.text(
+                "INSERT INTO charge (source, source_id, source_key, organisation_id, user_id, "
+                "facility_id, instrument_id, category, description, unit, rate, quantity, share, "
+                "amount, currency, incurred_at, period_on, created_at) "
+                "SELECT 'booking', b.id, 'bench:' || b.id, u.organisation_id, b.user_id, "
+                "i.facility_id, b.instrument_id, 'internal', 'use', 'hour', 10, 2, 1, 20, 'EUR', "
+                "b.ends_at, :month, b.ends_at FROM booking b JOIN instrument i ON i.id = "
+                "b.instrument_id JOIN user_account u ON u.id = b.user_id "
+                "WHERE b.status = 'completed' AND b.id % 20 = 2"
+            ),
+            {"month": now.date().replace(day=1)},
+        )
         db.session.commit()
         vacuum(app)
         facility_id = db.session.scalar(sa.text("SELECT MIN(id) FROM facility"))
@@ -95,13 +107,18 @@ def reused(app, database) -> dict:
 
     with app.app_context():
         vacuum(app)
-        counts = db.session.execute(sa.text(
-            "SELECT (SELECT COUNT(*) FROM instrument), (SELECT COUNT(*) FROM user_account), "
-            "(SELECT COUNT(*) FROM booking)")).one()  # fmt: skip
+        counts = db.session.execute(
+            sa.text(
+                "SELECT (SELECT COUNT(*) FROM instrument), (SELECT COUNT(*) FROM user_account), "
+                "(SELECT COUNT(*) FROM booking)"
+            )
+        ).one()
         facility_id = db.session.scalar(sa.text("SELECT MIN(id) FROM facility"))
         db.session.commit()
-    print(f"database: {database.url.split(':')[0]} (reused); {counts[0]} instruments, "
-          f"{counts[1]} users, {counts[2]} bookings")  # fmt: skip
+    print(
+        f"database: {database.url.split(':')[0]} (reused); {counts[0]} instruments, "
+        f"{counts[1]} users, {counts[2]} bookings"
+    )
     return {"facility_id": facility_id}
 
 
@@ -142,8 +159,14 @@ def section_alone(app, facility_id: int, today, runs: int) -> None:
 
     with app.app_context():
         zone = db.session.get(Facility, facility_id).timezone
-        scope = Scope("facility", today - timedelta(days=364), today, zone, clock.now(),
-                      facility_id=facility_id)  # fmt: skip
+        scope = Scope(
+            "facility",
+            today - timedelta(days=364),
+            today,
+            zone,
+            clock.now(),
+            facility_id=facility_id,
+        )
         statements, timings = [], []
         sa.event.listen(db.engine, "before_cursor_execute", lambda *_: statements.append(1))
         for i in range(runs + 1):
@@ -152,8 +175,10 @@ def section_alone(app, facility_id: int, today, runs: int) -> None:
             utilisation_section(scope)
             if i:
                 timings.append((time.perf_counter() - started) * 1000)
-        print(f"{'facility utilisation section alone':<52} {len(statements):>7} "
-              f"{statistics.median(timings):>9.1f} {max(timings):>9.1f}")  # fmt: skip
+        print(
+            f"{'facility utilisation section alone':<52} {len(statements):>7} "
+            f"{statistics.median(timings):>9.1f} {max(timings):>9.1f}"
+        )
 
 
 class NamedDatabase:
@@ -172,7 +197,8 @@ class NamedDatabase:
             admin = _pg_admin_engine(base)
             with admin.connect() as conn:
                 exists = conn.exec_driver_sql(
-                    "SELECT 1 FROM pg_database WHERE datname = %s", (self.name,)).scalar()  # fmt: skip
+                    "SELECT 1 FROM pg_database WHERE datname = %s", (self.name,)
+                ).scalar()
                 if fresh:
                     conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
                     conn.exec_driver_sql(f'CREATE DATABASE "{self.name}"')
@@ -236,10 +262,12 @@ def main() -> None:
             data = generate(app, args.scale)
             t1 = time.perf_counter()
             ids = enrich(app)
-            print(f"database: {database.url.split(':')[0]}; generated "
-                  f"{len(data['instruments'])} instruments, {data['users']} users, "
-                  f"{data['bookings']} bookings in {t1 - t0:.1f} s; enriched in "
-                  f"{time.perf_counter() - t1:.1f} s")  # fmt: skip
+            print(
+                f"database: {database.url.split(':')[0]}; generated "
+                f"{len(data['instruments'])} instruments, {data['users']} users, "
+                f"{data['bookings']} bookings in {t1 - t0:.1f} s; enriched in "
+                f"{time.perf_counter() - t1:.1f} s"
+            )
         else:
             ids = reused(app, database)
         with app.app_context():
@@ -253,19 +281,49 @@ def main() -> None:
         year = f"from={today - timedelta(days=364)}&to={today}"
         fid = ids["facility_id"]
         print(f"{'case (a year to today)':<52} {'queries':>7} {'p50 ms':>9} {'p95 ms':>9}")
-        measure(app, client, "facility report, API JSON (all sections)", token,
-                f"/api/v1/reports/facilities/{fid}?{year}", args.runs)  # fmt: skip
-        measure(app, client, "facility report, CSV", token,
-                f"/api/v1/reports/facilities/{fid}?{year}&format=csv", args.runs)  # fmt: skip
-        measure(app, client, "network report, API JSON (all sections)", token,
-                f"/api/v1/reports/network?{year}", args.runs)  # fmt: skip
+        measure(
+            app,
+            client,
+            "facility report, API JSON (all sections)",
+            token,
+            f"/api/v1/reports/facilities/{fid}?{year}",
+            args.runs,
+        )
+        measure(
+            app,
+            client,
+            "facility report, CSV",
+            token,
+            f"/api/v1/reports/facilities/{fid}?{year}&format=csv",
+            args.runs,
+        )
+        measure(
+            app,
+            client,
+            "network report, API JSON (all sections)",
+            token,
+            f"/api/v1/reports/network?{year}",
+            args.runs,
+        )
         section_alone(app, fid, today, args.runs)
         with client.session_transaction() as sess:
             sess["_user_id"] = admin_session
-        measure(app, client, "facility report, HTML page with charts", token,
-                f"/reports/facilities/{fid}?{year}", args.runs)  # fmt: skip
-        measure(app, client, "network report, HTML page with charts", token,
-                f"/reports/network?{year}", args.runs)  # fmt: skip
+        measure(
+            app,
+            client,
+            "facility report, HTML page with charts",
+            token,
+            f"/reports/facilities/{fid}?{year}",
+            args.runs,
+        )
+        measure(
+            app,
+            client,
+            "network report, HTML page with charts",
+            token,
+            f"/reports/network?{year}",
+            args.runs,
+        )
     finally:
         with app.app_context():
             db.engine.dispose()

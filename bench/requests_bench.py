@@ -40,8 +40,10 @@ def main() -> None:
         upgrade(directory=app.extensions["migrate"].directory)
         started = time.perf_counter()
         staff, admin, org_id = _seed(db, n_requests, n_charges)
-        print(f"seeded {n_requests} requests and {n_charges} charges "
-              f"in {time.perf_counter() - started:.1f} s ({db.engine.dialect.name})")  # fmt: skip
+        print(
+            f"seeded {n_requests} requests and {n_charges} charges "
+            f"in {time.perf_counter() - started:.1f} s ({db.engine.dialect.name})"
+        )
         token_staff, token_admin = _token(db, staff), _token(db, admin)
         staff_id, admin_id = staff.id, admin.id
     client = app.test_client()
@@ -49,14 +51,26 @@ def main() -> None:
     cases = [
         ("inbox, HTML, open requests", staff_id, None, "/requests/inbox?status=open"),
         ("inbox, HTML, last page", staff_id, None, f"/requests/inbox?page={n_requests // 25}"),
-        ("inbox, API, 100 per page", None, token_staff,
-         "/api/v1/requests?scope=inbox&per_page=100"),
+        (
+            "inbox, API, 100 per page",
+            None,
+            token_staff,
+            "/api/v1/requests?scope=inbox&per_page=100",
+        ),
         ("statement, HTML, a year", admin_id, None, f"/charges/organisations/{org_id}?{year}"),
-        ("statement, API, a year", None, token_admin,
-         f"/api/v1/organisations/{org_id}/statement?{year}&per_page=100"),
-        ("statement, CSV, a year (all lines)", admin_id, None,
-         f"/charges/organisations/{org_id}.csv?{year}"),
-    ]  # fmt: skip
+        (
+            "statement, API, a year",
+            None,
+            token_admin,
+            f"/api/v1/organisations/{org_id}/statement?{year}&per_page=100",
+        ),
+        (
+            "statement, CSV, a year (all lines)",
+            admin_id,
+            None,
+            f"/charges/organisations/{org_id}.csv?{year}",
+        ),
+    ]
     print(f"{'case':<40} {'queries':>7} {'p50 ms':>8} {'p95 ms':>8}")
     for label, user_id, token, path in cases:
         _measure(app, client, label, user_id, token, path, args.runs)
@@ -126,13 +140,15 @@ def _seed(db, n_requests: int, n_charges: int):
     from instruments.requests.models import RequestStatus, Service, ServiceRequest, ServiceUnit
 
     now = clock.now()
-    uni = Organisation(name="Bench University", kind=OrganisationKind.UNIVERSITY, country="IT",
-                       created_at=now)  # fmt: skip
+    uni = Organisation(
+        name="Bench University", kind=OrganisationKind.UNIVERSITY, country="IT", created_at=now
+    )
     companies = [
-        Organisation(name=f"Bench Company {i}", kind=OrganisationKind.COMPANY, country="DE",
-                     created_at=now)
+        Organisation(
+            name=f"Bench Company {i}", kind=OrganisationKind.COMPANY, country="DE", created_at=now
+        )
         for i in range(20)
-    ]  # fmt: skip
+    ]
     db.session.add_all([uni, *companies])
     facility = Facility(
         slug="bench-core",
@@ -142,46 +158,86 @@ def _seed(db, n_requests: int, n_charges: int):
         contact_email="core@bench.test",
         created_at=now,
     )
-    db.session.add(facility)  # fmt: skip
+    db.session.add(facility)
     people = [
-        User(email=f"u{i}@bench.test", name=f"User {i}", password_hash="x",
-             organisation=companies[i % 20], created_at=now, membership_verified_at=now,
-             membership_method=MembershipMethod.INVITATION,
-             org_role=OrgRole.ADMIN if i < 20 else OrgRole.MEMBER)
+        User(
+            email=f"u{i}@bench.test",
+            name=f"User {i}",
+            password_hash="x",
+            organisation=companies[i % 20],
+            created_at=now,
+            membership_verified_at=now,
+            membership_method=MembershipMethod.INVITATION,
+            org_role=OrgRole.ADMIN if i < 20 else OrgRole.MEMBER,
+        )
         for i in range(200)
-    ]  # fmt: skip
-    staff = User(email="staff@bench.test", name="Staff", password_hash="x", organisation=uni,
-                 created_at=now, membership_verified_at=now,
-                 membership_method=MembershipMethod.ADMIN_APPROVAL)  # fmt: skip
+    ]
+    staff = User(
+        email="staff@bench.test",
+        name="Staff",
+        password_hash="x",
+        organisation=uni,
+        created_at=now,
+        membership_verified_at=now,
+        membership_method=MembershipMethod.ADMIN_APPROVAL,
+    )
     db.session.add_all([*people, staff])
     db.session.flush()
-    db.session.add(FacilityRole(facility_id=facility.id, user_id=staff.id,
-                                role=FacilityRoleKind.STAFF, granted_at=now))  # fmt: skip
-    service = Service(facility_id=facility.id, name="Bench service", unit=ServiceUnit.SAMPLE,
-                      created_at=now, updated_at=now)  # fmt: skip
+    db.session.add(
+        FacilityRole(
+            facility_id=facility.id, user_id=staff.id, role=FacilityRoleKind.STAFF, granted_at=now
+        )
+    )
+    service = Service(
+        facility_id=facility.id,
+        name="Bench service",
+        unit=ServiceUnit.SAMPLE,
+        created_at=now,
+        updated_at=now,
+    )
     db.session.add(service)
     db.session.flush()
     statuses = list(RequestStatus)
     rows = [
-        {"facility_id": facility.id, "service_id": service.id if i % 2 else None,
-         "requester_id": people[i % 200].id, "organisation_id": people[i % 200].organisation_id,
-         "category": UserCategory.INDUSTRY, "title": f"Request {i}", "description": "bench",
-         "status": statuses[i % len(statuses)], "submitted_at": now - timedelta(minutes=i),
-         "status_changed_at": now, "updated_at": now}
+        {
+            "facility_id": facility.id,
+            "service_id": service.id if i % 2 else None,
+            "requester_id": people[i % 200].id,
+            "organisation_id": people[i % 200].organisation_id,
+            "category": UserCategory.INDUSTRY,
+            "title": f"Request {i}",
+            "description": "bench",
+            "status": statuses[i % len(statuses)],
+            "submitted_at": now - timedelta(minutes=i),
+            "status_changed_at": now,
+            "updated_at": now,
+        }
         for i in range(n_requests)
-    ]  # fmt: skip
+    ]
     db.session.execute(sa.insert(ServiceRequest), rows)
     admin = people[0]
     charges = [
-        {"source": ChargeSource.QUOTE, "source_id": i, "source_key": f"quote:{i}",
-         "organisation_id": admin.organisation_id, "user_id": admin.id,
-         "facility_id": facility.id, "category": UserCategory.INDUSTRY,
-         "description": f"Bench charge {i}", "unit": "quote", "rate": Decimal("10"),
-         "quantity": Decimal("1"), "share": Decimal("1"), "amount": Decimal("10.00"),
-         "currency": "EUR", "incurred_at": datetime(2026, i % 12 + 1, 10, tzinfo=UTC),
-         "period_on": date(2026, i % 12 + 1, 1), "created_at": now}
+        {
+            "source": ChargeSource.QUOTE,
+            "source_id": i,
+            "source_key": f"quote:{i}",
+            "organisation_id": admin.organisation_id,
+            "user_id": admin.id,
+            "facility_id": facility.id,
+            "category": UserCategory.INDUSTRY,
+            "description": f"Bench charge {i}",
+            "unit": "quote",
+            "rate": Decimal("10"),
+            "quantity": Decimal("1"),
+            "share": Decimal("1"),
+            "amount": Decimal("10.00"),
+            "currency": "EUR",
+            "incurred_at": datetime(2026, i % 12 + 1, 10, tzinfo=UTC),
+            "period_on": date(2026, i % 12 + 1, 1),
+            "created_at": now,
+        }
         for i in range(n_charges)
-    ]  # fmt: skip
+    ]
     db.session.execute(sa.insert(Charge), charges)
     db.session.commit()
     return staff, admin, admin.organisation_id

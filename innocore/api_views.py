@@ -74,10 +74,15 @@ def notification_json(note: Notification) -> dict:
 
 def preferences_json(prefs) -> list[dict]:
     return [
-        {"kind": k.code, "label": k.label, "description": k.description,
-         "mandatory": k.mandatory, "email": on}
+        {
+            "kind": k.code,
+            "label": k.label,
+            "description": k.description,
+            "mandatory": k.mandatory,
+            "email": on,
+        }
         for k, on in prefs
-    ]  # fmt: skip
+    ]
 
 
 @operation(

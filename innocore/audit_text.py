@@ -18,12 +18,22 @@ from flask import Flask, current_app
 
 # column name -> kind of object its id points to (kernel kinds; packages add theirs).
 KERNEL_KINDS = {
-    "user_id": "user", "actor_id": "user", "holder_id": "user", "issued_by_id": "user",
-    "created_by_id": "user", "requester_id": "user", "decided_by_id": "user",
-    "trainer_id": "user", "assessor_id": "user", "invited_by_id": "user",
-    "facility_id": "facility", "organisation_id": "organisation", "institution_id": "organisation",
-    "competence_id": "competence", "required_competence_id": "competence",
-}  # fmt: skip
+    "user_id": "user",
+    "actor_id": "user",
+    "holder_id": "user",
+    "issued_by_id": "user",
+    "created_by_id": "user",
+    "requester_id": "user",
+    "decided_by_id": "user",
+    "trainer_id": "user",
+    "assessor_id": "user",
+    "invited_by_id": "user",
+    "facility_id": "facility",
+    "organisation_id": "organisation",
+    "institution_id": "organisation",
+    "competence_id": "competence",
+    "required_competence_id": "competence",
+}
 EXTENSION = "innocore.audit_names"
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 NamesFn = Callable[[set[int]], dict[int, str]]

@@ -65,27 +65,44 @@ def audit_query(
 @require(can_view_audit, "Only network administrators and facility managers see the audit trail.")
 def index():
     f = _filters()
-    stmt = audit_query(current_user, facility_id=f["facility"], action=f["action"] or None,
-                       object_type=f["object"] or None, who=f["who"] or None,
-                       since=f["since"], until=f["until"])  # fmt: skip
+    stmt = audit_query(
+        current_user,
+        facility_id=f["facility"],
+        action=f["action"] or None,
+        object_type=f["object"] or None,
+        who=f["who"] or None,
+        since=f["since"],
+        until=f["until"],
+    )
     page = db.paginate(stmt, per_page=50, error_out=False)
     facilities = db.session.scalars(sa.select(Facility).order_by(Facility.name)).all()
     visible = [x for x in facilities if can_view_audit(current_user, x.id)]
     columns, names = audit_text.columns_map(), audit_text.lookup_names(page.items)
     zone = current_user.timezone
     rows = [
-        (e, audit_text.action_text(e.action),
-         audit_text.readable(e.changes, names, columns, zone, local_time))
+        (
+            e,
+            audit_text.action_text(e.action),
+            audit_text.readable(e.changes, names, columns, zone, local_time),
+        )
         for e in page.items
-    ]  # fmt: skip
+    ]
     kinds = db.session.scalars(
         sa.select(AuditEvent.object_type).distinct().order_by(AuditEvent.object_type)
     ).all()
     args = {
         k: (v.isoformat() if isinstance(v, date) else v) for k, v in f.items() if k in ARGS and v
     }
-    return render_template("audit/index.html", page=page, rows=rows, facilities=visible,
-                           kinds=kinds, f=f, args=args, zone=zone)  # fmt: skip
+    return render_template(
+        "audit/index.html",
+        page=page,
+        rows=rows,
+        facilities=visible,
+        kinds=kinds,
+        f=f,
+        args=args,
+        zone=zone,
+    )
 
 
 ARGS = ("facility", "action", "object", "who", "from", "to")

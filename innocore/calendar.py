@@ -100,7 +100,7 @@ def invitation(
             attendees=[attendee],
             stamp=stamp,
             cancelled=e.cancelled or method == "CANCEL",
-        )  # fmt: skip
+        )
         for e in events
     ]
     return build_calendar(sent, method=method)

@@ -268,11 +268,22 @@ def _seed_group(people, now):
     decide_member(pi, group.id, phd.id, "approved")
     request_to_join(newcomer, group.id)
     year = now.year
-    grant = AccountInput(AccountKind.GRANT, f"ERC-{year}-STG-1042", "ERC Starting Grant LIGHTPATH",
-                         date(year - 1, 1, 1), date(year + 3, 12, 31), Decimal("20000"),
-                         group_id=group.id)  # fmt: skip
-    centre = AccountInput(AccountKind.COST_CENTRE, "CC-BIO-042", "Department core budget",
-                          date(year, 1, 1), group_id=group.id)  # fmt: skip
+    grant = AccountInput(
+        AccountKind.GRANT,
+        f"ERC-{year}-STG-1042",
+        "ERC Starting Grant LIGHTPATH",
+        date(year - 1, 1, 1),
+        date(year + 3, 12, 31),
+        Decimal("20000"),
+        group_id=group.id,
+    )
+    centre = AccountInput(
+        AccountKind.COST_CENTRE,
+        "CC-BIO-042",
+        "Department core budget",
+        date(year, 1, 1),
+        group_id=group.id,
+    )
     return group, [create_account(pi, grant), create_account(pi, centre)]
 
 

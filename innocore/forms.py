@@ -213,8 +213,9 @@ class LocalDateTimeField(YearRangeMixin, DateTimeLocalField):
         if len(found) < 2:
             self.pass_options = []
             return
-        self.pass_options = [(clock.offset_text(p.astimezone(tz)), clock.pass_label(p, zone))
-                             for p in found]  # fmt: skip
+        self.pass_options = [
+            (clock.offset_text(p.astimezone(tz)), clock.pass_label(p, zone)) for p in found
+        ]
         known = {v for v, _ in self.pass_options}
         if chosen is not None:
             self.offset = clock.offset_text(chosen.astimezone(tz))

@@ -180,8 +180,13 @@ def request_to_join(actor: User, group_id: int) -> GroupMembership:
     row.requested_at = clock.now()
     row.decided_at = row.decided_by_id = None
     db.session.flush()
-    audit.record(actor, "group.join_requested", row, {"status": [None, "pending"]},
-                 organisation_id=group.organisation_id)  # fmt: skip
+    audit.record(
+        actor,
+        "group.join_requested",
+        row,
+        {"status": [None, "pending"]},
+        organisation_id=group.organisation_id,
+    )
     queue_email(
         group.pi,
         f"{actor.name} asks to join {group.name}",
@@ -225,8 +230,13 @@ def decide_member(actor: User, group_id: int, user_id: int, decision: str) -> Gr
         raise DomainError(Problem("decision_invalid", "Approve, decline or remove.", "decision"))
     row.decided_at = clock.now()
     row.decided_by_id = actor.id
-    audit.record(actor, f"group.member_{decision}", row, {"status": [old.value, row.status.value]},
-                 organisation_id=group.organisation_id)  # fmt: skip
+    audit.record(
+        actor,
+        f"group.member_{decision}",
+        row,
+        {"status": [old.value, row.status.value]},
+        organisation_id=group.organisation_id,
+    )
     user = row.user
     pi_verified = group.pi.membership_verified_at is not None
     if decision == "approved" and user.membership_verified_at is None and pi_verified:

@@ -116,8 +116,9 @@ def check_json(data, where: str = "") -> list[Problem]:
                     problems.append(_nul(path))
                 stack.append((item, f"{path}.{key}" if path else key, depth + 1))
         elif isinstance(value, list):
-            stack.extend((item, f"{path}.{i}" if path else str(i), depth + 1)
-                         for i, item in enumerate(value))  # fmt: skip
+            stack.extend(
+                (item, f"{path}.{i}" if path else str(i), depth + 1) for i, item in enumerate(value)
+            )
         elif isinstance(value, str) and "\x00" in value:
             problems.append(_nul(path))
         elif (

@@ -84,8 +84,13 @@ def table(pdf: FPDF, header: list[str], rows: list[list[str]], widths: list[int]
     """A bordered table; long cells wrap inside their column (nothing is cut)."""
     pdf.set_font(FAMILY, size=9)
     align = tuple("LEFT" if i < 2 else "RIGHT" for i in range(len(widths)))
-    with pdf.table(col_widths=widths, text_align=align, width=sum(widths), align="LEFT",
-                   first_row_as_headings=True) as grid:  # fmt: skip
+    with pdf.table(
+        col_widths=widths,
+        text_align=align,
+        width=sum(widths),
+        align="LEFT",
+        first_row_as_headings=True,
+    ) as grid:
         for values in [header, *rows]:
             row = grid.row()
             for text in values:

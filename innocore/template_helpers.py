@@ -134,10 +134,20 @@ def _register_kernel_nav(app: Flask) -> None:
     register_nav(app, "Research groups", "groups.index", _signed_in, group="Network")
     register_nav(app, "Billing accounts", "account_statement.index", _signed_in, group="Book")
     register_nav(app, "Competences", "competences.index", group="Network")
-    register_nav(app, "Audit trail", "audit.index", lambda u: _signed_in(u) and can_view_audit(u),
-                 group="Manage")  # fmt: skip
-    register_nav(app, "New facility", "facilities.create", lambda u: _signed_in(u) and is_network_admin(u),
-                 group="Network")  # fmt: skip
+    register_nav(
+        app,
+        "Audit trail",
+        "audit.index",
+        lambda u: _signed_in(u) and can_view_audit(u),
+        group="Manage",
+    )
+    register_nav(
+        app,
+        "New facility",
+        "facilities.create",
+        lambda u: _signed_in(u) and is_network_admin(u),
+        group="Network",
+    )
     app.extensions["innocore.nav"].extend(registered)
 
 

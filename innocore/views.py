@@ -57,8 +57,9 @@ def notification_preferences():
     status, problems = 200, []
     if request.method == "POST":
         ticked = set(request.form.getlist("email"))
-        wanted = {k.code: k.code in ticked for k, _ in notes.preferences(current_user)
-                  if not k.mandatory}  # fmt: skip
+        wanted = {
+            k.code: k.code in ticked for k, _ in notes.preferences(current_user) if not k.mandatory
+        }
         try:
             notes.set_preferences(current_user, current_user, wanted)
         except DomainError as err:

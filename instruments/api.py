@@ -46,9 +46,13 @@ from instruments.schemas import (
 
 bp = api_blueprint("instruments_api", __name__)
 INSTANT = Q("ISO-8601 instant", "instant")
-CATALOG_QUERY = {"technology": TECHNOLOGY, "facility": Q("facility id", "integer"),
-                 "institution": Q("organisation id", "integer"), "city": "city",
-                 "q": "free text"}  # fmt: skip
+CATALOG_QUERY = {
+    "technology": TECHNOLOGY,
+    "facility": Q("facility id", "integer"),
+    "institution": Q("organisation id", "integer"),
+    "city": "city",
+    "q": "free text",
+}
 TAGS = ["instruments"]
 BOOKING_TAGS = ["bookings"]
 
@@ -159,10 +163,19 @@ def catalog_filters() -> queries.CatalogFilters:
     )
 
 
-@operation(bp, "/instruments", "GET", summary="Instruments of the network", tags=TAGS,
-           paginated=True, response=InstrumentOut,
-           query={**CATALOG_QUERY,
-                  "bookable": Q("'1': only instruments I may book myself", enum=("0", "1"))})  # fmt: skip
+@operation(
+    bp,
+    "/instruments",
+    "GET",
+    summary="Instruments of the network",
+    tags=TAGS,
+    paginated=True,
+    response=InstrumentOut,
+    query={
+        **CATALOG_QUERY,
+        "bookable": Q("'1': only instruments I may book myself", enum=("0", "1")),
+    },
+)
 def list_instruments():
     stmt = queries.catalog_query(catalog_filters())
     if request.args.get("bookable") == "1":
@@ -170,16 +183,27 @@ def list_instruments():
     return paginated(stmt, instrument_json)
 
 
-@operation(bp, "/instruments/<int:instrument_id>", "GET", summary="One instrument", tags=TAGS,
-           response=InstrumentOut)  # fmt: skip
+@operation(
+    bp,
+    "/instruments/<int:instrument_id>",
+    "GET",
+    summary="One instrument",
+    tags=TAGS,
+    response=InstrumentOut,
+)
 def get_instrument(instrument_id: int):
     return instrument_json(queries.get_instrument(instrument_id))
 
 
-@operation(bp, "/instruments/<int:instrument_id>/availability", "GET",
-           summary="Free and busy time of an instrument (default: the next 28 days)", tags=TAGS,
-           response=AvailabilityOut,
-           query={"from": INSTANT, "to": INSTANT})  # fmt: skip
+@operation(
+    bp,
+    "/instruments/<int:instrument_id>/availability",
+    "GET",
+    summary="Free and busy time of an instrument (default: the next 28 days)",
+    tags=TAGS,
+    response=AvailabilityOut,
+    query={"from": INSTANT, "to": INSTANT},
+)
 def availability(instrument_id: int):
     instrument = queries.get_instrument(instrument_id)
     start = parse_instant("from", clock.now())
@@ -196,18 +220,32 @@ def availability(instrument_id: int):
         "timezone": instrument.facility.timezone,
         "free": [{"starts_at": s.isoformat(), "ends_at": e.isoformat()} for s, e in free],
         "busy": [
-            {"starts_at": b.starts_at.isoformat(), "ends_at": b.ends_at.isoformat(),
-             "kind": b.kind, "mine": b.user_id == me}
+            {
+                "starts_at": b.starts_at.isoformat(),
+                "ends_at": b.ends_at.isoformat(),
+                "kind": b.kind,
+                "mine": b.user_id == me,
+            }
             for b in busy
         ],
-    }  # fmt: skip
+    }
 
 
-@operation(bp, "/availability/earliest", "GET", tags=TAGS, response=SlotOut,
-           summary="The earliest free slot of N hours on any instrument of a technology I may book",
-           query={**CATALOG_QUERY, "hours": Q("length in hours", "number", minimum=0, maximum=168),
-                  "from": INSTANT, "to": INSTANT,
-                  "tz": "IANA zone for local_start (default: mine)"})  # fmt: skip
+@operation(
+    bp,
+    "/availability/earliest",
+    "GET",
+    tags=TAGS,
+    response=SlotOut,
+    summary="The earliest free slot of N hours on any instrument of a technology I may book",
+    query={
+        **CATALOG_QUERY,
+        "hours": Q("length in hours", "number", minimum=0, maximum=168),
+        "from": INSTANT,
+        "to": INSTANT,
+        "tz": "IANA zone for local_start (default: mine)",
+    },
+)
 def earliest():
     filters = catalog_filters()
     hours = float(request.args.get("hours", "1"))  # its type and range are declared and checked
@@ -223,8 +261,12 @@ def earliest():
     if found is None:
         return {"instrument": None, "starts_at": None, "ends_at": None, "local_start": None}
     instrument, s, e = found
-    return {"instrument": instrument_json(instrument), "starts_at": s.isoformat(),
-            "ends_at": e.isoformat(), "local_start": to_zone(s, zone).isoformat()}  # fmt: skip
+    return {
+        "instrument": instrument_json(instrument),
+        "starts_at": s.isoformat(),
+        "ends_at": e.isoformat(),
+        "local_start": to_zone(s, zone).isoformat(),
+    }
 
 
 # ---- bookings ------------------------------------------------------------------------------------
@@ -243,14 +285,25 @@ def _replay(key: str):
     if row is None:
         return None
     if row.request_hash != _request_hash():
-        raise DomainError(Problem("idempotency_key_reused",
-                                  "This Idempotency-Key was used for a different request."))  # fmt: skip
+        raise DomainError(
+            Problem(
+                "idempotency_key_reused", "This Idempotency-Key was used for a different request."
+            )
+        )
     return row.response, row.status_code
 
 
-@operation(bp, "/bookings", "POST", summary="Book an instrument (send an Idempotency-Key)",
-           tags=BOOKING_TAGS, body=BookingIn, response=BookingOut, status=201,
-           permission=signed_in)  # fmt: skip
+@operation(
+    bp,
+    "/bookings",
+    "POST",
+    summary="Book an instrument (send an Idempotency-Key)",
+    tags=BOOKING_TAGS,
+    body=BookingIn,
+    response=BookingOut,
+    status=201,
+    permission=signed_in,
+)
 def create_booking(body: BookingIn):
     key = (request.headers.get("Idempotency-Key") or "").strip()
     if len(key) > 200:
@@ -265,9 +318,16 @@ def create_booking(body: BookingIn):
     booking = services.create_booking(current_user, body.instrument_id, data)
     payload = booking_json(booking)
     if key:
-        db.session.add(IdempotencyKey(user_id=current_user.id, key=key,
-                                      request_hash=_request_hash(), status_code=201,
-                                      response=payload, created_at=clock.now()))  # fmt: skip
+        db.session.add(
+            IdempotencyKey(
+                user_id=current_user.id,
+                key=key,
+                request_hash=_request_hash(),
+                status_code=201,
+                response=payload,
+                created_at=clock.now(),
+            )
+        )
     try:
         db.session.commit()
     except IntegrityError:
@@ -279,49 +339,91 @@ def create_booking(body: BookingIn):
     return payload, 201
 
 
-@operation(bp, "/bookings/mine", "GET", summary="My bookings (upcoming first with ?upcoming=1)",
-           tags=BOOKING_TAGS, paginated=True, response=BookingOut,
-           query={"upcoming": Q("'1': only bookings not yet over", enum=("0", "1"))})  # fmt: skip
+@operation(
+    bp,
+    "/bookings/mine",
+    "GET",
+    summary="My bookings (upcoming first with ?upcoming=1)",
+    tags=BOOKING_TAGS,
+    paginated=True,
+    response=BookingOut,
+    query={"upcoming": Q("'1': only bookings not yet over", enum=("0", "1"))},
+)
 def my_bookings():
     upcoming = clock.now() if request.args.get("upcoming") == "1" else None
-    return paginated(queries.my_bookings_query(current_user.id, upcoming_after=upcoming),
-                     booking_json)  # fmt: skip
+    return paginated(
+        queries.my_bookings_query(current_user.id, upcoming_after=upcoming), booking_json
+    )
 
 
-@operation(bp, "/bookings/<int:booking_id>", "GET", summary="One booking", tags=BOOKING_TAGS,
-           response=BookingOut)  # fmt: skip
+@operation(
+    bp,
+    "/bookings/<int:booking_id>",
+    "GET",
+    summary="One booking",
+    tags=BOOKING_TAGS,
+    response=BookingOut,
+)
 def get_booking(booking_id: int):
     return booking_json(services.get_booking(current_user, booking_id))
 
 
-@operation(bp, "/bookings/<int:booking_id>.ics", "GET", summary="One booking as iCalendar",
-           tags=BOOKING_TAGS)  # fmt: skip
+@operation(
+    bp,
+    "/bookings/<int:booking_id>.ics",
+    "GET",
+    summary="One booking as iCalendar",
+    tags=BOOKING_TAGS,
+)
 def get_booking_ics(booking_id: int):
     booking = services.get_booking(current_user, booking_id)
     return booking_ics(booking), 200, {"Content-Type": "text/calendar; charset=utf-8"}
 
 
-@operation(bp, "/bookings/<int:booking_id>", "PUT", summary="Move a booking", tags=BOOKING_TAGS,
-           body=MoveIn, response=BookingOut, permission=_sees_booking)  # fmt: skip
+@operation(
+    bp,
+    "/bookings/<int:booking_id>",
+    "PUT",
+    summary="Move a booking",
+    tags=BOOKING_TAGS,
+    body=MoveIn,
+    response=BookingOut,
+    permission=_sees_booking,
+)
 def move_booking(booking_id: int, body: MoveIn):
-    booking = services.move_booking(current_user, booking_id, body.starts_at, body.ends_at,
-                                    override_reason=body.override_reason)  # fmt: skip
+    booking = services.move_booking(
+        current_user, booking_id, body.starts_at, body.ends_at, override_reason=body.override_reason
+    )
     db.session.commit()
     return booking_json(booking)
 
 
-@operation(bp, "/bookings/<int:booking_id>/cancel", "POST", summary="Cancel a booking",
-           tags=BOOKING_TAGS, body=ReasonIn, response=BookingOut,
-           permission=_sees_booking)  # fmt: skip
+@operation(
+    bp,
+    "/bookings/<int:booking_id>/cancel",
+    "POST",
+    summary="Cancel a booking",
+    tags=BOOKING_TAGS,
+    body=ReasonIn,
+    response=BookingOut,
+    permission=_sees_booking,
+)
 def cancel_booking(booking_id: int, body: ReasonIn):
     booking = services.cancel_booking(current_user, booking_id, body.reason)
     db.session.commit()
     return booking_json(booking)
 
 
-@operation(bp, "/approvals", "GET", summary="Pending requests of the facilities I staff",
-           tags=BOOKING_TAGS, paginated=True, response=BookingOut,
-           permission=may_approve_somewhere)  # fmt: skip
+@operation(
+    bp,
+    "/approvals",
+    "GET",
+    summary="Pending requests of the facilities I staff",
+    tags=BOOKING_TAGS,
+    paginated=True,
+    response=BookingOut,
+    permission=may_approve_somewhere,
+)
 def approvals():
     if is_network_admin(current_user):
         from innocore.facilities.models import Facility
@@ -332,19 +434,30 @@ def approvals():
     return paginated(queries.pending_query(ids), booking_json)
 
 
-@operation(bp, "/bookings/<int:booking_id>/end", "POST",
-           summary="End a running booking now (the time used is charged)",
-           tags=BOOKING_TAGS, response=BookingOut, permission=_sees_booking)  # fmt: skip
+@operation(
+    bp,
+    "/bookings/<int:booking_id>/end",
+    "POST",
+    summary="End a running booking now (the time used is charged)",
+    tags=BOOKING_TAGS,
+    response=BookingOut,
+    permission=_sees_booking,
+)
 def end_early(booking_id: int):
     booking = services.end_booking_early(current_user, booking_id)
     db.session.commit()
     return booking_json(booking)
 
 
-@operation(bp, "/bookings/<int:booking_id>/approve", "POST",
-           summary="Approve a pending request (every rule is checked again; optional JSON body "
-           '{"override_reason": "..."} overrides the overridable problems)',
-           tags=BOOKING_TAGS, response=BookingOut)  # fmt: skip
+@operation(
+    bp,
+    "/bookings/<int:booking_id>/approve",
+    "POST",
+    summary="Approve a pending request (every rule is checked again; optional JSON body "
+    '{"override_reason": "..."} overrides the overridable problems)',
+    tags=BOOKING_TAGS,
+    response=BookingOut,
+)
 def approve(booking_id: int):
     body = parse_body(OverrideIn) if request.get_data() else OverrideIn()
     booking = services.approve_booking(current_user, booking_id, body.override_reason)
@@ -352,17 +465,30 @@ def approve(booking_id: int):
     return booking_json(booking)
 
 
-@operation(bp, "/bookings/<int:booking_id>/reject", "POST", summary="Reject a pending request",
-           tags=BOOKING_TAGS, body=ReasonIn, response=BookingOut,
-           permission=_sees_booking)  # fmt: skip
+@operation(
+    bp,
+    "/bookings/<int:booking_id>/reject",
+    "POST",
+    summary="Reject a pending request",
+    tags=BOOKING_TAGS,
+    body=ReasonIn,
+    response=BookingOut,
+    permission=_sees_booking,
+)
 def reject(booking_id: int, body: ReasonIn):
     booking = services.reject_booking(current_user, booking_id, body.reason)
     db.session.commit()
     return booking_json(booking)
 
 
-@operation(bp, "/bookings/<int:booking_id>/no-show", "POST", summary="Record a no-show (staff)",
-           tags=BOOKING_TAGS, response=BookingOut)  # fmt: skip
+@operation(
+    bp,
+    "/bookings/<int:booking_id>/no-show",
+    "POST",
+    summary="Record a no-show (staff)",
+    tags=BOOKING_TAGS,
+    response=BookingOut,
+)
 def no_show(booking_id: int):
     booking = services.mark_no_show(current_user, booking_id)
     db.session.commit()
@@ -370,27 +496,50 @@ def no_show(booking_id: int):
 
 
 def downtime_json(d, affected=()) -> dict:
-    return {"id": d.id, "instrument_id": d.instrument_id, "starts_at": d.starts_at.isoformat(),
-            "ends_at": d.ends_at.isoformat(), "reason": d.reason,
-            "cancel_bookings": d.cancel_bookings, "affected_bookings": [b.id for b in affected]}  # fmt: skip
+    return {
+        "id": d.id,
+        "instrument_id": d.instrument_id,
+        "starts_at": d.starts_at.isoformat(),
+        "ends_at": d.ends_at.isoformat(),
+        "reason": d.reason,
+        "cancel_bookings": d.cancel_bookings,
+        "affected_bookings": [b.id for b in affected],
+    }
 
 
-@operation(bp, "/instruments/<int:instrument_id>/downtime", "POST", status=201,
-           summary="Schedule downtime (overlapping bookings are cancelled or flagged)",
-           tags=TAGS, body=DowntimeIn, response=DowntimeOut,
-           permission=_staffs_instrument)  # fmt: skip
+@operation(
+    bp,
+    "/instruments/<int:instrument_id>/downtime",
+    "POST",
+    status=201,
+    summary="Schedule downtime (overlapping bookings are cancelled or flagged)",
+    tags=TAGS,
+    body=DowntimeIn,
+    response=DowntimeOut,
+    permission=_staffs_instrument,
+)
 def create_downtime(instrument_id: int, body: DowntimeIn):
     downtime, affected = services.schedule_downtime(
-        current_user, instrument_id, body.starts_at, body.ends_at, body.reason,
+        current_user,
+        instrument_id,
+        body.starts_at,
+        body.ends_at,
+        body.reason,
         cancel_bookings=body.cancel_bookings,
-    )  # fmt: skip
+    )
     db.session.commit()
     return downtime_json(downtime, affected), 201
 
 
-@operation(bp, "/instruments/<int:instrument_id>/downtime", "GET", tags=TAGS,
-           summary="Downtime of an instrument from now on (staff)", response=DowntimeOut,
-           listed=True)  # fmt: skip
+@operation(
+    bp,
+    "/instruments/<int:instrument_id>/downtime",
+    "GET",
+    tags=TAGS,
+    summary="Downtime of an instrument from now on (staff)",
+    response=DowntimeOut,
+    listed=True,
+)
 def list_downtime(instrument_id: int):
     instrument = queries.get_instrument(instrument_id)
     if not can_staff_instrument(current_user, instrument):

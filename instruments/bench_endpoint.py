@@ -22,9 +22,17 @@ def insert():
     begin_serialised_write(db.session())
     now = clock.now()
     db.session.add(
-        Booking(instrument_id=1, user_id=current_user.id, booked_by_id=current_user.id,
-                starts_at=now, ends_at=now + timedelta(seconds=1), status=BookingStatus.CANCELLED,
-                uid=f"bench-{uuid.uuid4().hex}", created_at=now, updated_at=now)
-    )  # fmt: skip
+        Booking(
+            instrument_id=1,
+            user_id=current_user.id,
+            booked_by_id=current_user.id,
+            starts_at=now,
+            ends_at=now + timedelta(seconds=1),
+            status=BookingStatus.CANCELLED,
+            uid=f"bench-{uuid.uuid4().hex}",
+            created_at=now,
+            updated_at=now,
+        )
+    )
     db.session.commit()
     return {"ok": True}, 201

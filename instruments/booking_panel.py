@@ -44,7 +44,8 @@ def booking_panel(user, instrument: Instrument, now: datetime) -> BookingPanel:
         return BookingPanel("may_book", "You may book this.", f"You hold {named}{until}.")
     have = f" You hold level {held.level}." if held.holds and held.level else ""
     return BookingPanel(
-        "needs", f"You need {named}.",
+        "needs",
+        f"You need {named}.",
         have + " Until you hold it, the facility's staff may book for you.",
         training_routes(competence.id, wanted, now),
-    )  # fmt: skip
+    )

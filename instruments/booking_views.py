@@ -75,10 +75,14 @@ def book(instrument_id: int):
         except DomainError:
             price = None
     return render_template(
-        "instruments/book.html", form=form, instrument=instrument, rate=rate, price=price,
+        "instruments/book.html",
+        form=form,
+        instrument=instrument,
+        rate=rate,
+        price=price,
         staff=can_book_for_others(current_user, instrument),
         to_accept=pending_for(current_user.id, instrument),
-    ), form_status(form)  # fmt: skip
+    ), form_status(form)
 
 
 def _prefill(form: BookingForm, instrument) -> None:
@@ -138,11 +142,14 @@ def _booking_input(form: BookingForm, zone: str) -> services.BookingInput:
     if problems:
         raise DomainError(problems)
     return services.BookingInput(
-        instants["starts_at"], instants["ends_at"], purpose=form.purpose.data or "",
-        project=form.project.data or "", user_id=user_id,
+        instants["starts_at"],
+        instants["ends_at"],
+        purpose=form.purpose.data or "",
+        project=form.project.data or "",
+        user_id=user_id,
         override_reason=(form.override_reason.data or "").strip() or None,
         account_id=int(raw_account) if raw_account else None,
-    )  # fmt: skip
+    )
 
 
 @bp.route("/bookings/mine")
@@ -153,8 +160,10 @@ def my_bookings():
     now = clock.now()
     upcoming = db.paginate(
         queries.my_bookings_query(current_user.id, upcoming_after=now),
-        page=request.args.get("upcoming", 1, type=int), per_page=25, error_out=False,
-    )  # fmt: skip
+        page=request.args.get("upcoming", 1, type=int),
+        per_page=25,
+        error_out=False,
+    )
     page = db.paginate(
         queries.my_bookings_query(current_user.id).where(
             sa.literal_column("booking.ends_at") <= now
@@ -186,11 +195,16 @@ def _booking_page(booking_id: int, *, move=None, cancel=None, refusal=None, stat
         move.ends_at.show(booking.ends_at, zone)
     rate, _mobility = hourly_rate(booking.user, booking.instrument)
     return render_template(
-        "instruments/booking.html", booking=booking, history=history, move=move,
-        cancel=cancel or ReasonForm(), price=rules.price(booking.starts_at, booking.ends_at, rate),
-        hours=rules.hours_between(booking.starts_at, booking.ends_at), now=clock.now(),
+        "instruments/booking.html",
+        booking=booking,
+        history=history,
+        move=move,
+        cancel=cancel or ReasonForm(),
+        price=rules.price(booking.starts_at, booking.ends_at, rate),
+        hours=rules.hours_between(booking.starts_at, booking.ends_at),
+        now=clock.now(),
         refusal=refusal,
-    ), status  # fmt: skip
+    ), status
 
 
 @bp.route("/bookings/<int:booking_id>.ics")
@@ -214,10 +228,12 @@ def move(booking_id: int):
             raise DomainError(Problem("invalid_datetime", msg, "starts_at"))
         kept = (booking.starts_at, booking.ends_at)  # an unchanged time keeps its instant
         return services.move_booking(
-            current_user, booking.id, to_instant(form.starts_at, zone, kept),
+            current_user,
+            booking.id,
+            to_instant(form.starts_at, zone, kept),
             to_instant(form.ends_at, zone, kept),
             override_reason=(form.override_reason.data or "").strip() or None,
-        )  # fmt: skip
+        )
 
     ok, _ = attempt(form, act)
     if not ok:
@@ -258,14 +274,18 @@ def _confirm_cancel(booking_id: int) -> Confirmation | None:
     if booking.user_id == current_user.id and cancellation_is_late(
         booking.starts_at, policy_of(booking.instrument), now
     ):
-        lines.append("This is a late cancellation (after the facility's cut-off): it is recorded, "
-                     "and the facility may charge part of the booking.")  # fmt: skip
+        lines.append(
+            "This is a late cancellation (after the facility's cut-off): it is recorded, "
+            "and the facility may charge part of the booking."
+        )
     else:
         lines.append("The owner is told by e-mail.")
     return Confirmation(
-        "Cancel this booking?", lines, "Cancel the booking",
+        "Cancel this booking?",
+        lines,
+        "Cancel the booking",
         url_for("instruments.booking_page", booking_id=booking_id),
-    )  # fmt: skip
+    )
 
 
 @bp.route("/bookings/<int:booking_id>/cancel", methods=["POST"])
@@ -309,9 +329,10 @@ def _confirm_end(booking_id: int) -> Confirmation | None:
 @irreversible(_confirm_end)
 def end_early(booking_id: int):
     return _post_action(
-        booking_id, lambda: services.end_booking_early(current_user, booking_id),
+        booking_id,
+        lambda: services.end_booking_early(current_user, booking_id),
         "Booking ended: the time you used is what will be charged.",
-    )  # fmt: skip
+    )
 
 
 @bp.route("/bookings/<int:booking_id>/approve", methods=["POST"])
@@ -335,12 +356,15 @@ def _confirm_reject(booking_id: int) -> Confirmation | None:
             f"The request for {_booking_words(booking)} is rejected: the time is free for "
             "others and it cannot be approved later.",
             f"{booking.user.name} is told by e-mail"
-            + (f", with your reason: “{r}”." if (r := request.form.get("reason", "").strip())
-               else "."),
+            + (
+                f", with your reason: “{r}”."
+                if (r := request.form.get("reason", "").strip())
+                else "."
+            ),
         ],
         "Reject the request",
         url_for("instruments.approvals"),
-    )  # fmt: skip
+    )
 
 
 @bp.route("/bookings/<int:booking_id>/reject", methods=["POST"])
@@ -386,9 +410,12 @@ def _approvals_page(*, refusal=None, refused_id=None, status=200):
     page = db.paginate(queries.pending_query(ids), per_page=50, error_out=False)
     overridable = bool(refusal) and all(p.overridable for p in refusal)
     return render_template(
-        "instruments/approvals.html", page=page, refusal=refusal, refused_id=refused_id,
+        "instruments/approvals.html",
+        page=page,
+        refusal=refusal,
+        refused_id=refused_id,
         overridable=overridable,
-    ), status  # fmt: skip
+    ), status
 
 
 @bp.route("/<int:instrument_id>/downtime", methods=["GET", "POST"])
@@ -409,9 +436,13 @@ def downtime(instrument_id: int):
                 preview = affected  # shown with what will happen; nothing written yet
             else:
                 _, affected = services.schedule_downtime(
-                    current_user, instrument.id, starts, ends, form.reason.data,
+                    current_user,
+                    instrument.id,
+                    starts,
+                    ends,
+                    form.reason.data,
                     cancel_bookings=form.cancel_bookings.data,
-                )  # fmt: skip
+                )
         except DomainError as err:
             if err.status in (403, 404):
                 raise

@@ -49,8 +49,9 @@ def blocks_for(items: list[queries.CalendarItem], reader_id: int | None, staff: 
         short = it.who if staff and kind == "booking" else label
         if it.pending and full:
             kind, label = "pending", f"{label} (awaiting approval)"
-        out.append(timeline.Block(it.starts_at, it.ends_at, kind, label, it.id if full else None,
-                                  short))  # fmt: skip
+        out.append(
+            timeline.Block(it.starts_at, it.ends_at, kind, label, it.id if full else None, short)
+        )
     return out
 
 
@@ -87,21 +88,37 @@ def show(instrument_id: int):
     rows = None
     if view != "agenda":
         hours = timeline.visible_hours(policy.opening, blocks, days, zone)
-        rows = timeline.instrument_week(days, zone, blocks=blocks, free=free, now=now,
-                                        slot_minutes=slot, hours=hours)  # fmt: skip
-        rows = week_html(rows, days, url_for("instruments.book", instrument_id=instrument.id),
-                         url_for("instruments.booking_page", booking_id=0)[:-1])  # fmt: skip
+        rows = timeline.instrument_week(
+            days, zone, blocks=blocks, free=free, now=now, slot_minutes=slot, hours=hours
+        )
+        rows = week_html(
+            rows,
+            days,
+            url_for("instruments.book", instrument_id=instrument.id),
+            url_for("instruments.booking_page", booking_id=0)[:-1],
+        )
     return render_template(
-        "instruments/show.html", instrument=instrument, words=rules.policy_in_words(policy),
-        rows=rows, days=days, view=view, phone_agenda=chosen is None, first=first,
-        prev=first - timedelta(days=len(days)), next=first + timedelta(days=len(days)),
+        "instruments/show.html",
+        instrument=instrument,
+        words=rules.policy_in_words(policy),
+        rows=rows,
+        days=days,
+        view=view,
+        phone_agenda=chosen is None,
+        first=first,
+        prev=first - timedelta(days=len(days)),
+        next=first + timedelta(days=len(days)),
         agenda=timeline.agenda(days, zone, blocks=blocks, free=free, slot_minutes=slot)
-        if view == "agenda" or chosen is None else None,
-        zone=zone, now=now.astimezone(zone), today=now.astimezone(zone).date(),
+        if view == "agenda" or chosen is None
+        else None,
+        zone=zone,
+        now=now.astimezone(zone),
+        today=now.astimezone(zone).date(),
         book_url=url_for("instruments.book", instrument_id=instrument.id),
-        problems=queries.open_problems(instrument.id), user_id=reader_id,
+        problems=queries.open_problems(instrument.id),
+        user_id=reader_id,
         downtimes=queries.downtimes_between([instrument.id], now, now + timedelta(days=60)),
-    )  # fmt: skip
+    )
 
 
 def week_html(rows: list[timeline.WeekRow], days: list[date], book: str, booking: str):
@@ -117,19 +134,25 @@ def week_html(rows: list[timeline.WeekRow], days: list[date], book: str, booking
             span = f' rowspan="{c.span}"' if c.span > 1 else ""
             now = " now" if c.now else ""
             if c.kind == "free":
-                cells.append(f'<td class="k-free{now}" data-end="{c.ends_at:%Y-%m-%dT%H:%MZ}">'
-                             f'<a href="{book}?start={c.book_at:%Y-%m-%dT%H:%MZ}" '
-                             f'aria-label="Free: book {names[d]} {c.when}">Free</a></td>')  # fmt: skip
+                cells.append(
+                    f'<td class="k-free{now}" data-end="{c.ends_at:%Y-%m-%dT%H:%MZ}">'
+                    f'<a href="{book}?start={c.book_at:%Y-%m-%dT%H:%MZ}" '
+                    f'aria-label="Free: book {names[d]} {c.when}">Free</a></td>'
+                )
             elif c.kind in ("closed", "past"):
                 cells.append(f'<td{span} class="k-{c.kind}{now}"></td>')
             elif c.kind == "gap":
-                cells.append(f'<td{span} class="k-gap"><span class="visually-hidden">'
-                             f"{escape(row.label)} does not exist on {names[d]}</span></td>")  # fmt: skip
+                cells.append(
+                    f'<td{span} class="k-gap"><span class="visually-hidden">'
+                    f"{escape(row.label)} does not exist on {names[d]}</span></td>"
+                )
             else:
                 label = escape(c.label)
                 text = f'<a href="{booking}{c.booking_id}">{label}</a>' if c.booking_id else label
-                cells.append(f'<td{span} class="k-{c.kind}{now}" title="{label}, '
-                             f'{escape(c.when)}">{text} <small>{escape(c.when)}</small></td>')  # fmt: skip
+                cells.append(
+                    f'<td{span} class="k-{c.kind}{now}" title="{label}, '
+                    f'{escape(c.when)}">{text} <small>{escape(c.when)}</small></td>'
+                )
         # Every text is escaped above; the rest is ids, numbers and our own addresses.
         out.append((row, Markup("".join(cells))))  # noqa: S704
     return out
@@ -153,8 +176,10 @@ def lane_html(cells: list[timeline.Cell], book: str, booking: str, *, compact: b
             text = "Free" if kind == "f" else "" if c.kind in BLANK else escape(c.short)
             out.append(f"<td{span} class={kind}>{text}")
         elif kind == "f":
-            out.append(f'<td{span} class=f><a href="{book}?start={c.book_at:%Y-%m-%dT%H:%MZ}">'
-                       f"Free <small>{escape(c.when)}</small></a></td>")  # fmt: skip
+            out.append(
+                f'<td{span} class=f><a href="{book}?start={c.book_at:%Y-%m-%dT%H:%MZ}">'
+                f"Free <small>{escape(c.when)}</small></a></td>"
+            )
         elif c.kind in BLANK:
             out.append(f"<td{span} class={kind}></td>")
         else:
@@ -169,8 +194,18 @@ def lane_html(cells: list[timeline.Cell], book: str, booking: str, *, compact: b
 
 
 # Short class names (the week page is thousands of cells); calendar.css spells them out.
-CLASS = {"free": "f", "closed": "c", "past": "p", "lane": "l", "gap": "g", "booking": "b",
-         "mine": "m", "pending": "w", "training": "t", "downtime": "d"}  # fmt: skip
+CLASS = {
+    "free": "f",
+    "closed": "c",
+    "past": "p",
+    "lane": "l",
+    "gap": "g",
+    "booking": "b",
+    "mine": "m",
+    "pending": "w",
+    "training": "t",
+    "downtime": "d",
+}
 BLANK = frozenset(("closed", "past", "lane", "gap"))
 
 
@@ -183,16 +218,19 @@ def facility_calendar(slug: str):
     view = "week" if request.args.get("view") == "week" else "day"
     first, days = _days(zone, view)
     start, end = _window(days, zone)
-    instruments = list(db.session.scalars(
-        sa.select(Instrument).where(Instrument.facility_id == facility.id)
-        .options(selectinload(Instrument.opening_hours)).order_by(Instrument.name)
-    ))  # fmt: skip
+    instruments = list(
+        db.session.scalars(
+            sa.select(Instrument)
+            .where(Instrument.facility_id == facility.id)
+            .options(selectinload(Instrument.opening_hours))
+            .order_by(Instrument.name)
+        )
+    )
     reader_id = current_user.id if current_user.is_authenticated else None
     staff = can_staff_facility(current_user, facility)
     items = queries.calendar_items([i.id for i in instruments], start, end, details=staff)
     now = clock.now()
-    ax = timeline.axis(days, zone, timeline.common_unit([i.slot_minutes for i in instruments]),
-                       now)  # fmt: skip
+    ax = timeline.axis(days, zone, timeline.common_unit([i.slot_minutes for i in instruments]), now)
     day_starts, col = set(), 0
     for d in ax.days:
         day_starts.add(col)
@@ -204,15 +242,30 @@ def facility_calendar(slug: str):
         policy = queries.policy_of(instrument)
         mine = items[instrument.id]
         free = free_time.free_intervals(policy, mine, starts_at=start, ends_at=end, now=now)
-        lanes = timeline.timeline_row(ax, zone, blocks=blocks_for(mine, reader_id, staff),
-                                      free=free, now=now, slot_minutes=policy.slot_minutes,
-                                      texts=view != "week")  # fmt: skip
+        lanes = timeline.timeline_row(
+            ax,
+            zone,
+            blocks=blocks_for(mine, reader_id, staff),
+            free=free,
+            now=now,
+            slot_minutes=policy.slot_minutes,
+            texts=view != "week",
+        )
         url = f"{book}{instrument.id}/book"
         html = [lane_html(lane, url, booking, compact=view == "week") for lane in lanes]
         rows.append((instrument, lanes, url, html))
     return render_template(
-        "instruments/facility_calendar.html", facility=facility, rows=rows, view=view, ax=ax,
-        first=first, prev=first - timedelta(days=len(days)), next=first + timedelta(days=len(days)),
-        days=days, zone=zone, now=now.astimezone(zone), day_starts=day_starts,
+        "instruments/facility_calendar.html",
+        facility=facility,
+        rows=rows,
+        view=view,
+        ax=ax,
+        first=first,
+        prev=first - timedelta(days=len(days)),
+        next=first + timedelta(days=len(days)),
+        days=days,
+        zone=zone,
+        now=now.astimezone(zone),
+        day_starts=day_starts,
         phone_agenda=request.args.get("view") is None,
-    )  # fmt: skip
+    )

@@ -137,8 +137,9 @@ def register(app: Flask) -> None:
     from innocore.template_helpers import register_company_page, register_nav
 
     app.register_blueprint(bp)
-    register_nav(app, "Charges", "company_bookings.company_bookings", is_company_admin,
-                 group="Company")  # fmt: skip
+    register_nav(
+        app, "Charges", "company_bookings.company_bookings", is_company_admin, group="Company"
+    )
     register_company_page(
         app, "Bookings of the company's people", "company_bookings.company_bookings"
     )

@@ -23,27 +23,107 @@ from instruments.models import (
 
 # facility index, name, technology, model, competence code or None, level, approval, rates (int/ext/ind)
 INSTRUMENTS = [
-    (0, "Confocal microscope LSM 980", Technology.LIGHT_MICROSCOPY, "Zeiss LSM 980 Airyscan 2",
-     "IMG.CLSM", 2, ApprovalMode.NONE, (35, 60, 140)),
-    (0, "Widefield microscope", Technology.LIGHT_MICROSCOPY, "Nikon Ti2-E", None, None,
-     ApprovalMode.NONE, (15, 25, 70)),
-    (0, "Light-sheet microscope", Technology.LIGHT_MICROSCOPY, "Zeiss Lightsheet 7", "IMG.CLSM",
-     2, ApprovalMode.EXTERNAL, (45, 80, 180)),
-    (1, "Cell sorter FACSAria Fusion", Technology.FLOW_CYTOMETRY, "BD FACSAria Fusion",
-     "FCM.SORT", 2, ApprovalMode.EVERYONE, (60, 95, 200)),
-    (1, "Flow analyser Cytek Aurora", Technology.FLOW_CYTOMETRY, "Cytek Aurora 5L",
-     "FCM.ANALYSER", 1, ApprovalMode.NONE, (25, 40, 110)),
-    (2, "NovaSeq X sequencer", Technology.SEQUENCING, "Illumina NovaSeq X Plus", "SEQ.NGS", 2,
-     ApprovalMode.EVERYONE, (120, 180, 400)),
-    (2, "Bioanalyzer", Technology.SEQUENCING, "Agilent 2100", None, None, ApprovalMode.NONE,
-     (10, 15, 40)),
-    (3, "Orbitrap Exploris 480", Technology.MASS_SPECTROMETRY, "Thermo Orbitrap Exploris 480",
-     "MS.LCMS", 2, ApprovalMode.EXTERNAL, (80, 120, 260)),
-    (4, "Cryo-TEM Glacios", Technology.CRYO_EM, "Thermo Fisher Glacios 2", "EM.CRYO", 2,
-     ApprovalMode.EVERYONE, (150, 220, 500)),
-    (4, "Vitrobot plunge freezer", Technology.CRYO_EM, "Vitrobot Mark IV", None, None,
-     ApprovalMode.NONE, (10, 20, 50)),
-]  # fmt: skip
+    (
+        0,
+        "Confocal microscope LSM 980",
+        Technology.LIGHT_MICROSCOPY,
+        "Zeiss LSM 980 Airyscan 2",
+        "IMG.CLSM",
+        2,
+        ApprovalMode.NONE,
+        (35, 60, 140),
+    ),
+    (
+        0,
+        "Widefield microscope",
+        Technology.LIGHT_MICROSCOPY,
+        "Nikon Ti2-E",
+        None,
+        None,
+        ApprovalMode.NONE,
+        (15, 25, 70),
+    ),
+    (
+        0,
+        "Light-sheet microscope",
+        Technology.LIGHT_MICROSCOPY,
+        "Zeiss Lightsheet 7",
+        "IMG.CLSM",
+        2,
+        ApprovalMode.EXTERNAL,
+        (45, 80, 180),
+    ),
+    (
+        1,
+        "Cell sorter FACSAria Fusion",
+        Technology.FLOW_CYTOMETRY,
+        "BD FACSAria Fusion",
+        "FCM.SORT",
+        2,
+        ApprovalMode.EVERYONE,
+        (60, 95, 200),
+    ),
+    (
+        1,
+        "Flow analyser Cytek Aurora",
+        Technology.FLOW_CYTOMETRY,
+        "Cytek Aurora 5L",
+        "FCM.ANALYSER",
+        1,
+        ApprovalMode.NONE,
+        (25, 40, 110),
+    ),
+    (
+        2,
+        "NovaSeq X sequencer",
+        Technology.SEQUENCING,
+        "Illumina NovaSeq X Plus",
+        "SEQ.NGS",
+        2,
+        ApprovalMode.EVERYONE,
+        (120, 180, 400),
+    ),
+    (
+        2,
+        "Bioanalyzer",
+        Technology.SEQUENCING,
+        "Agilent 2100",
+        None,
+        None,
+        ApprovalMode.NONE,
+        (10, 15, 40),
+    ),
+    (
+        3,
+        "Orbitrap Exploris 480",
+        Technology.MASS_SPECTROMETRY,
+        "Thermo Orbitrap Exploris 480",
+        "MS.LCMS",
+        2,
+        ApprovalMode.EXTERNAL,
+        (80, 120, 260),
+    ),
+    (
+        4,
+        "Cryo-TEM Glacios",
+        Technology.CRYO_EM,
+        "Thermo Fisher Glacios 2",
+        "EM.CRYO",
+        2,
+        ApprovalMode.EVERYONE,
+        (150, 220, 500),
+    ),
+    (
+        4,
+        "Vitrobot plunge freezer",
+        Technology.CRYO_EM,
+        "Vitrobot Mark IV",
+        None,
+        None,
+        ApprovalMode.NONE,
+        (10, 20, 50),
+    ),
+]
 
 
 def seed_instruments(context: dict) -> None:
@@ -54,17 +134,35 @@ def seed_instruments(context: dict) -> None:
     created = []
     for fac, name, tech, model, code, level, approval, rates in INSTRUMENTS:
         instrument = Instrument(
-            facility=facilities[fac], name=name, technology=tech, model=model,
+            facility=facilities[fac],
+            name=name,
+            technology=tech,
+            model=model,
             description=f"{model}, operated by the {facilities[fac].name}.",
-            location=facilities[fac].location or "", status=InstrumentStatus.AVAILABLE,
+            location=facilities[fac].location or "",
+            status=InstrumentStatus.AVAILABLE,
             required_competence_id=competences[code].id if code else None,
-            required_level=level, approval_mode=approval, slot_minutes=30, min_minutes=30,
-            max_minutes=8 * 60, horizon_days=60, notice_minutes=60, cancel_cutoff_minutes=24 * 60,
-            max_future_bookings=10, max_hours_week=20, out_of_hours_level=3,
-            created_at=now, updated_at=now,
-            opening_hours=[OpeningHours(weekday=d, opens=time(8), closes=time(19)) for d in range(5)],
-            rates=[Rate(category=c, hourly=Decimal(r)) for c, r in zip(UserCategory, rates, strict=True)],
-        )  # fmt: skip
+            required_level=level,
+            approval_mode=approval,
+            slot_minutes=30,
+            min_minutes=30,
+            max_minutes=8 * 60,
+            horizon_days=60,
+            notice_minutes=60,
+            cancel_cutoff_minutes=24 * 60,
+            max_future_bookings=10,
+            max_hours_week=20,
+            out_of_hours_level=3,
+            created_at=now,
+            updated_at=now,
+            opening_hours=[
+                OpeningHours(weekday=d, opens=time(8), closes=time(19)) for d in range(5)
+            ],
+            rates=[
+                Rate(category=c, hourly=Decimal(r))
+                for c, r in zip(UserCategory, rates, strict=True)
+            ],
+        )
         db.session.add(instrument)
         created.append(instrument)
     db.session.flush()
@@ -80,29 +178,40 @@ def _seed_documents(freezer: Instrument, people, now) -> None:
         DocumentKind,
         DocumentVersion,
         FacilityDocument,
-    )  # fmt: skip
+    )
 
-    doc = FacilityDocument(facility_id=freezer.facility_id, instrument_id=freezer.id,
-                           title="Liquid nitrogen and ethane safety", kind=DocumentKind.SAFETY,
-                           created_at=now)  # fmt: skip
+    doc = FacilityDocument(
+        facility_id=freezer.facility_id,
+        instrument_id=freezer.id,
+        title="Liquid nitrogen and ethane safety",
+        kind=DocumentKind.SAFETY,
+        created_at=now,
+    )
     texts = [
         "Wear the face shield and cryo gloves. Never work alone with liquid ethane.",
         "Wear the face shield and cryo gloves. Never work alone with liquid ethane. "
         "Check the oxygen monitor before you start; leave the room if it alarms.",
     ]
     versions = [
-        DocumentVersion(document=doc, number=n, body_text=t, note="" if n == 1 else
-                        "Added the oxygen monitor check.", published_at=now,
-                        published_by_id=people[5].id)
+        DocumentVersion(
+            document=doc,
+            number=n,
+            body_text=t,
+            note="" if n == 1 else "Added the oxygen monitor check.",
+            published_at=now,
+            published_by_id=people[5].id,
+        )
         for n, t in enumerate(texts, 1)
-    ]  # fmt: skip
+    ]
     db.session.add_all([doc, *versions])
     db.session.flush()
     phd, postdoc = people[7], people[8]
-    db.session.add_all([
-        DocumentAcceptance(user_id=phd.id, version_id=versions[0].id, accepted_at=now),
-        DocumentAcceptance(user_id=postdoc.id, version_id=versions[1].id, accepted_at=now),
-    ])  # fmt: skip
+    db.session.add_all(
+        [
+            DocumentAcceptance(user_id=phd.id, version_id=versions[0].id, accepted_at=now),
+            DocumentAcceptance(user_id=postdoc.id, version_id=versions[1].id, accepted_at=now),
+        ]
+    )
 
 
 def _seed_bookings(instruments, people, now, accounts) -> None:
@@ -113,14 +222,30 @@ def _seed_bookings(instruments, people, now, accounts) -> None:
         start = datetime.combine(day, time(9 + n % 3), tzinfo=zone)
         user = phd if n % 2 == 0 else postdoc
         booking = Booking(
-            instrument=instrument, user=user, booked_by=people[2], starts_at=start,
-            ends_at=start + timedelta(hours=2), status=BookingStatus.CONFIRMED,
-            purpose="Demo booking", project="Demo", uid=f"booking-{uuid.uuid4().hex}@innocore",
+            instrument=instrument,
+            user=user,
+            booked_by=people[2],
+            starts_at=start,
+            ends_at=start + timedelta(hours=2),
+            status=BookingStatus.CONFIRMED,
+            purpose="Demo booking",
+            project="Demo",
+            uid=f"booking-{uuid.uuid4().hex}@innocore",
             account_id=accounts[n % len(accounts)].id if user is phd and accounts[0] else None,
-            override_reason="Demo data", created_at=now, updated_at=now,
-        )  # fmt: skip
+            override_reason="Demo data",
+            created_at=now,
+            updated_at=now,
+        )
         db.session.add(booking)
         db.session.flush()
-        db.session.add(BookingChange(booking_id=booking.id, actor_id=people[2].id, changed_at=now,
-                                     action="created", new_starts_at=booking.starts_at,
-                                     new_ends_at=booking.ends_at, note="Demo data"))  # fmt: skip
+        db.session.add(
+            BookingChange(
+                booking_id=booking.id,
+                actor_id=people[2].id,
+                changed_at=now,
+                action="created",
+                new_starts_at=booking.starts_at,
+                new_ends_at=booking.ends_at,
+                note="Demo data",
+            )
+        )

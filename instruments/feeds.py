@@ -124,8 +124,16 @@ def feed_content(feed: CalendarFeed) -> FeedContent:
 def feed_etag(content: FeedContent) -> str:
     """An entity tag that changes whenever the body would (it is a digest of what the body is
     made of: names, times, people, visibility), without writing the body."""
-    facts = repr((CALENDAR_FORMAT, content.name, content.reader_id, sorted(content.staff_of),
-                  content.url, [tuple(r) for r in content.rows]))  # fmt: skip
+    facts = repr(
+        (
+            CALENDAR_FORMAT,
+            content.name,
+            content.reader_id,
+            sorted(content.staff_of),
+            content.url,
+            [tuple(r) for r in content.rows],
+        )
+    )
     return text_etag(facts)
 
 
@@ -133,11 +141,16 @@ def feed_calendar(content: FeedContent) -> str:
     """The feed as one VCALENDAR. Others' bookings are busy blocks without name, e-mail or
     purpose unless the owner is staff of that booking's facility (``booking_visible_in_full``)."""
     events = [
-        _row_event(r, content.url, full=booking_visible_in_full(
-            content.reader_id, r.user_id, r.facility_id in content.staff_of),
-            show_user=r.user_id != content.reader_id)
+        _row_event(
+            r,
+            content.url,
+            full=booking_visible_in_full(
+                content.reader_id, r.user_id, r.facility_id in content.staff_of
+            ),
+            show_user=r.user_id != content.reader_id,
+        )
         for r in content.rows
-    ]  # fmt: skip
+    ]
     return build_calendar(events, name=content.name)
 
 
@@ -172,15 +185,25 @@ def _booking_url_template() -> str:
 def _row_event(r, url: str, *, full: bool, show_user: bool) -> CalendarEvent:
     return booking_event_of(
         BookingFacts(
-            uid=r.uid, sequence=r.sequence, starts_at=r.starts_at, ends_at=r.ends_at,
-            status=r.status, purpose=r.purpose, updated_at=r.updated_at,
-            instrument_name=r.instrument_name, location=r.location,
-            facility_name=r.facility_name, timezone=r.timezone, contact_email=r.contact_email,
-            user_name=r.user_name, user_email=r.user_email, url=url.format(r.id),
+            uid=r.uid,
+            sequence=r.sequence,
+            starts_at=r.starts_at,
+            ends_at=r.ends_at,
+            status=r.status,
+            purpose=r.purpose,
+            updated_at=r.updated_at,
+            instrument_name=r.instrument_name,
+            location=r.location,
+            facility_name=r.facility_name,
+            timezone=r.timezone,
+            contact_email=r.contact_email,
+            user_name=r.user_name,
+            user_email=r.user_email,
+            url=url.format(r.id),
         ),
         full=full,
         show_user=show_user,
-    )  # fmt: skip
+    )
 
 
 def _feed_name(feed: CalendarFeed) -> str:

@@ -68,9 +68,14 @@ def earliest_slot(
         if policy.min_minutes and minutes < policy.min_minutes:
             continue
         found = free_time.earliest_slot(
-            policy, busy[instrument.id], starts_at=starts_at, ends_at=ends_at,
-            minutes=minutes, now=now, mine=mine.get(instrument.id, ()),
-        )  # fmt: skip
+            policy,
+            busy[instrument.id],
+            starts_at=starts_at,
+            ends_at=ends_at,
+            minutes=minutes,
+            now=now,
+            mine=mine.get(instrument.id, ()),
+        )
         if found and (best is None or found[0] < best[1]):
             best = (instrument, *found)
     return best

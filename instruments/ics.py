@@ -39,12 +39,16 @@ def booking_event_of(
     link) for readers who may not see whose booking it is (``booking_visible_in_full``)."""
     if not full:
         return CalendarEvent(
-            uid=b.uid, sequence=b.sequence, starts_at=b.starts_at, ends_at=b.ends_at,
-            summary=f"{b.instrument_name}: booked", timezone=b.timezone,
+            uid=b.uid,
+            sequence=b.sequence,
+            starts_at=b.starts_at,
+            ends_at=b.ends_at,
+            summary=f"{b.instrument_name}: booked",
+            timezone=b.timezone,
             stamp=b.updated_at or clock.now(),
             location=", ".join(x for x in (b.location, b.facility_name) if x),
             cancelled=b.status in (BookingStatus.CANCELLED, BookingStatus.REJECTED),
-        )  # fmt: skip
+        )
     summary = b.instrument_name
     if show_user:
         summary += f" – {b.user_name}"
@@ -98,6 +102,9 @@ def booking_ics(booking: Booking, method: str | None = None) -> str:
         return build_calendar([event])
     facility = booking.instrument.facility
     return invitation(
-        [event], method, attendee=(booking.user.email, booking.user.name),
-        organizer=(facility.contact_email, facility.name), stamp=clock.now(),
-    )  # fmt: skip
+        [event],
+        method,
+        attendee=(booking.user.email, booking.user.name),
+        organizer=(facility.contact_email, facility.name),
+        stamp=clock.now(),
+    )

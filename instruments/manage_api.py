@@ -95,9 +95,17 @@ def _manages_instrument(user, instrument_id: int) -> bool:
     return can_manage_instrument(user, queries.get_instrument(instrument_id))
 
 
-@operation(bp, "/instruments", "POST", summary="Add an instrument to a facility's catalog (managers)",
-           tags=TAGS, body=NewInstrumentIn, response=InstrumentOut, status=201,
-           permission=_creates_somewhere)  # fmt: skip
+@operation(
+    bp,
+    "/instruments",
+    "POST",
+    summary="Add an instrument to a facility's catalog (managers)",
+    tags=TAGS,
+    body=NewInstrumentIn,
+    response=InstrumentOut,
+    status=201,
+    permission=_creates_somewhere,
+)
 def create_instrument(body: NewInstrumentIn):
     facility = db.session.get(Facility, body.facility_id)
     if facility is not None and not can_create_instrument(current_user, facility):
@@ -107,9 +115,16 @@ def create_instrument(body: NewInstrumentIn):
     return instrument_json(instrument), 201
 
 
-@operation(bp, "/instruments/<int:instrument_id>", "PUT", tags=TAGS,
-           summary="Edit an instrument: policy, opening hours and rates are replaced as a whole",
-           body=InstrumentIn, response=InstrumentOut, permission=_manages_instrument)  # fmt: skip
+@operation(
+    bp,
+    "/instruments/<int:instrument_id>",
+    "PUT",
+    tags=TAGS,
+    summary="Edit an instrument: policy, opening hours and rates are replaced as a whole",
+    body=InstrumentIn,
+    response=InstrumentOut,
+    permission=_manages_instrument,
+)
 def update_instrument(instrument_id: int, body: InstrumentIn):
     instrument = inventory.update_instrument(
         current_user, queries.get_instrument(instrument_id), body.data()
@@ -156,9 +171,17 @@ def _sees_instrument(user, instrument_id: int) -> bool:
     return queries.get_instrument(instrument_id) is not None
 
 
-@operation(bp, "/instruments/<int:instrument_id>/problems", "POST", tags=TAGS, status=201,
-           summary="Report a problem (a high-severity one takes the instrument down)",
-           body=ProblemIn, response=ProblemOut, permission=_sees_instrument)  # fmt: skip
+@operation(
+    bp,
+    "/instruments/<int:instrument_id>/problems",
+    "POST",
+    tags=TAGS,
+    status=201,
+    summary="Report a problem (a high-severity one takes the instrument down)",
+    body=ProblemIn,
+    response=ProblemOut,
+    permission=_sees_instrument,
+)
 def report_problem(instrument_id: int, body: ProblemIn):
     report = services.report_problem(current_user, instrument_id, body.severity, body.description)
     db.session.commit()
@@ -172,9 +195,16 @@ def _staffs_report(user, report_id: int) -> bool:
     return can_staff_instrument(user, report.instrument)
 
 
-@operation(bp, "/problems/<int:report_id>/resolve", "POST", tags=TAGS,
-           summary="Resolve a problem report (facility staff)", body=ResolutionIn,
-           response=ProblemOut, permission=_staffs_report)  # fmt: skip
+@operation(
+    bp,
+    "/problems/<int:report_id>/resolve",
+    "POST",
+    tags=TAGS,
+    summary="Resolve a problem report (facility staff)",
+    body=ResolutionIn,
+    response=ProblemOut,
+    permission=_staffs_report,
+)
 def resolve_problem(report_id: int, body: ResolutionIn):
     report = services.resolve_problem(current_user, report_id, body.resolution)
     db.session.commit()
@@ -207,15 +237,30 @@ def feed_json(feed: CalendarFeed, raw: str | None = None) -> dict:
     }
 
 
-@operation(bp, "/me/feeds", "GET", summary="My booking calendar feeds", tags=["account"],
-           response=FeedOut, listed=True)  # fmt: skip
+@operation(
+    bp,
+    "/me/feeds",
+    "GET",
+    summary="My booking calendar feeds",
+    tags=["account"],
+    response=FeedOut,
+    listed=True,
+)
 def list_my_feeds():
     return [feed_json(f) for f in feeds.list_feeds(current_user)]
 
 
-@operation(bp, "/me/feeds", "POST", tags=["account"], status=201,
-           summary="A new secret calendar address: my bookings, an instrument's or a facility's",
-           body=FeedIn, response=FeedOut, permission=signed_in)  # fmt: skip
+@operation(
+    bp,
+    "/me/feeds",
+    "POST",
+    tags=["account"],
+    status=201,
+    summary="A new secret calendar address: my bookings, an instrument's or a facility's",
+    body=FeedIn,
+    response=FeedOut,
+    permission=signed_in,
+)
 def create_my_feed(body: FeedIn):
     target = current_user.id if body.kind == FeedKind.USER else body.target_id
     if target is None:
@@ -227,8 +272,13 @@ def create_my_feed(body: FeedIn):
     return feed_json(feed, raw), 201
 
 
-@operation(bp, "/me/feeds/<int:feed_id>", "DELETE", summary="Revoke one of my calendar feeds",
-           tags=["account"])  # fmt: skip
+@operation(
+    bp,
+    "/me/feeds/<int:feed_id>",
+    "DELETE",
+    summary="Revoke one of my calendar feeds",
+    tags=["account"],
+)
 def revoke_my_feed(feed_id: int):
     feeds.revoke_feed(current_user, feed_id)
     db.session.commit()
@@ -251,9 +301,16 @@ def _manages_facility(user, facility_id: int) -> bool:
     return can_manage_facility(user, get_facility(facility_id))
 
 
-@operation(bp, "/facilities/<int:facility_id>/reminders", "PUT", tags=["facilities"],
-           summary="How long before each booking its reminder goes out (managers)",
-           body=RemindersIn, response=RemindersOut, permission=_manages_facility)  # fmt: skip
+@operation(
+    bp,
+    "/facilities/<int:facility_id>/reminders",
+    "PUT",
+    tags=["facilities"],
+    summary="How long before each booking its reminder goes out (managers)",
+    body=RemindersIn,
+    response=RemindersOut,
+    permission=_manages_facility,
+)
 def set_reminders(facility_id: int, body: RemindersIn):
     facility = db.session.get(Facility, facility_id)
     booking_settings.set_reminder_hours(current_user, facility, body.reminder_hours)

@@ -298,8 +298,9 @@ class CalendarItem(NamedTuple):
     purpose: str = ""
 
     def busy(self) -> Busy:
-        return Busy(self.starts_at, self.ends_at, self.kind, self.id, self.user_id,
-                    self.instrument_id)  # fmt: skip
+        return Busy(
+            self.starts_at, self.ends_at, self.kind, self.id, self.user_id, self.instrument_id
+        )
 
 
 def calendar_items(
@@ -310,28 +311,43 @@ def calendar_items(
     from innocore.accounts.models import User
 
     out: dict[int, list[CalendarItem]] = {i: [] for i in instrument_ids}
-    cols = [Booking.instrument_id, Booking.starts_at, Booking.ends_at, Booking.id,
-            Booking.user_id, Booking.status, Booking.for_training]  # fmt: skip
+    cols = [
+        Booking.instrument_id,
+        Booking.starts_at,
+        Booking.ends_at,
+        Booking.id,
+        Booking.user_id,
+        Booking.status,
+        Booking.for_training,
+    ]
     stmt = sa.select(*cols, *([User.name, Booking.purpose] if details else []))
     if details:
         stmt = stmt.join(User, User.id == Booking.user_id)
     stmt = stmt.where(
-        Booking.instrument_id.in_(instrument_ids), Booking.status.in_(ACTIVE_STATUSES),
-        Booking.starts_at < ends_at, Booking.ends_at > starts_at,
-    )  # fmt: skip
+        Booking.instrument_id.in_(instrument_ids),
+        Booking.status.in_(ACTIVE_STATUSES),
+        Booking.starts_at < ends_at,
+        Booking.ends_at > starts_at,
+    )
     pending = BookingStatus.PENDING
     for iid, s, e, bid, uid, status, training, *more in db.session.execute(stmt):
         who, purpose = more or ("", "")
-        out[iid].append(CalendarItem(iid, s, e, "booking", bid, uid, status == pending, training,
-                                     who, purpose))  # fmt: skip
-    downtimes = sa.select(Downtime.instrument_id, Downtime.starts_at, Downtime.ends_at,
-                          Downtime.id, Downtime.reason).where(
-        Downtime.instrument_id.in_(instrument_ids), Downtime.starts_at < ends_at,
+        out[iid].append(
+            CalendarItem(iid, s, e, "booking", bid, uid, status == pending, training, who, purpose)
+        )
+    downtimes = sa.select(
+        Downtime.instrument_id, Downtime.starts_at, Downtime.ends_at, Downtime.id, Downtime.reason
+    ).where(
+        Downtime.instrument_id.in_(instrument_ids),
+        Downtime.starts_at < ends_at,
         Downtime.ends_at > starts_at,
-    )  # fmt: skip
+    )
     for r in db.session.execute(downtimes):
-        out[r.instrument_id].append(CalendarItem(r.instrument_id, r.starts_at, r.ends_at,
-                                                 "downtime", r.id, purpose=r.reason))  # fmt: skip
+        out[r.instrument_id].append(
+            CalendarItem(
+                r.instrument_id, r.starts_at, r.ends_at, "downtime", r.id, purpose=r.reason
+            )
+        )
     for items in out.values():
         items.sort()  # by start, then end (the tuple's order)
     return out

@@ -124,9 +124,10 @@ def _booked_used(scope: Scope):
     seconds = _seconds(scope)
     return (
         sa.func.coalesce(sa.func.sum(seconds), 0).label("booked"),
-        sa.func.coalesce(sa.func.sum(sa.case((Booking.status == USED, seconds), else_=0)), 0)
-        .label("used"),
-    )  # fmt: skip
+        sa.func.coalesce(sa.func.sum(sa.case((Booking.status == USED, seconds), else_=0)), 0).label(
+            "used"
+        ),
+    )
 
 
 # ---- available hours -----------------------------------------------------------------------
@@ -142,12 +143,18 @@ def available_seconds(scope: Scope, buckets: list[bk.Bucket], group) -> dict:
     the instruments' opening-hours rows, expanded in each facility's zone (cached per pattern,
     so a thousand instruments with a few patterns cost a few expansions)."""
     stmt = (
-        sa.select(Instrument.id, Instrument.facility_id, Facility.timezone,
-                  OpeningHours.weekday, OpeningHours.opens, OpeningHours.closes)
+        sa.select(
+            Instrument.id,
+            Instrument.facility_id,
+            Facility.timezone,
+            OpeningHours.weekday,
+            OpeningHours.opens,
+            OpeningHours.closes,
+        )
         .join(Facility, Facility.id == Instrument.facility_id)
         .join(OpeningHours, OpeningHours.instrument_id == Instrument.id)
         .where(Instrument.status != InstrumentStatus.RETIRED)
-    )  # fmt: skip
+    )
     if scope.facility_id is not None:
         stmt = stmt.where(Instrument.facility_id == scope.facility_id)
     windows: dict[tuple, list] = defaultdict(list)
@@ -176,8 +183,15 @@ def _series_by_bucket(scope: Scope, buckets: list[bk.Bucket], weekly: bool) -> d
     return {k: (b, u) for k, b, u in db.session.execute(stmt.group_by(idx)) if k is not None}
 
 
-def _bucket_chart(scope: Scope, title: str, buckets, kind: str, available=None,
-                  weekly: bool = False, rows: dict | None = None) -> Chart:  # fmt: skip
+def _bucket_chart(
+    scope: Scope,
+    title: str,
+    buckets,
+    kind: str,
+    available=None,
+    weekly: bool = False,
+    rows: dict | None = None,
+) -> Chart:
     if rows is None:
         rows = _series_by_bucket(scope, buckets, weekly)
     booked = [hours(rows.get(i, (0, 0))[0]) for i in range(len(buckets))]
@@ -203,21 +217,33 @@ def _by_dimension(scope: Scope, label_cols: list, title: str, columns: list[str]
 
     The bookings are first summed per (person, facility), a few thousand rows however many
     bookings; people, organisations and facilities are joined to those rows only."""
-    per = _booking_scope(
-        _bookings_from(scope)
-        .add_columns(Booking.user_id.label("uid"), Instrument.facility_id.label("fid"),
-                     sa.func.sum(_seconds(scope)).label("seconds"), sa.func.count().label("n")),
-        scope,
-    ).group_by(Booking.user_id, Instrument.facility_id).subquery("per")  # fmt: skip
+    per = (
+        _booking_scope(
+            _bookings_from(scope).add_columns(
+                Booking.user_id.label("uid"),
+                Instrument.facility_id.label("fid"),
+                sa.func.sum(_seconds(scope)).label("seconds"),
+                sa.func.count().label("n"),
+            ),
+            scope,
+        )
+        .group_by(Booking.user_id, Instrument.facility_id)
+        .subquery("per")
+    )
     stmt = (
-        sa.select(*label_cols, sa.func.sum(per.c.seconds), sa.func.sum(per.c.n),
-                  sa.func.count(sa.distinct(per.c.uid)))
+        sa.select(
+            *label_cols,
+            sa.func.sum(per.c.seconds),
+            sa.func.sum(per.c.n),
+            sa.func.count(sa.distinct(per.c.uid)),
+        )
         .select_from(per)
         .join(User, User.id == per.c.uid)
         .join(Organisation, Organisation.id == User.organisation_id)
         .join(Facility, Facility.id == per.c.fid)
-        .group_by(*label_cols).order_by(*label_cols)
-    )  # fmt: skip
+        .group_by(*label_cols)
+        .order_by(*label_cols)
+    )
     rows = [
         [*keys, hours(seconds), int(n), people]
         for *keys, seconds, n, people in db.session.execute(stmt)
@@ -230,8 +256,12 @@ def by_category_and_organisation(scope: Scope) -> list[Table]:
     by (organisation, category), rolled up here (a person belongs to one organisation, so people
     add up across organisations)."""
     cat = category_of(User.organisation_id, Organisation.kind, Facility.institution_id)
-    both = _by_dimension(scope, [Organisation.name.label("organisation"), cat.label("category")],
-                         "", ["organisation", "category"])  # fmt: skip
+    both = _by_dimension(
+        scope,
+        [Organisation.name.label("organisation"), cat.label("category")],
+        "",
+        ["organisation", "category"],
+    )
     by_org: dict[str, list] = defaultdict(lambda: [0.0, 0, 0])
     by_cat: dict[str, list] = defaultdict(lambda: [0.0, 0, 0])
     for org, category, booked, n, people in both.rows:
@@ -239,11 +269,17 @@ def by_category_and_organisation(scope: Scope) -> list[Table]:
             acc[0], acc[1], acc[2] = round(acc[0] + booked, 2), acc[1] + n, acc[2] + people
     columns = ["booked hours", "bookings", "people"]
     return [
-        Table("Booked hours by user category", ["user category", *columns],
-              [[k, *v] for k, v in sorted(by_cat.items())]),
-        Table("Booked hours by organisation", ["organisation", *columns],
-              [[k, *v] for k, v in sorted(by_org.items())]),
-    ]  # fmt: skip
+        Table(
+            "Booked hours by user category",
+            ["user category", *columns],
+            [[k, *v] for k, v in sorted(by_cat.items())],
+        ),
+        Table(
+            "Booked hours by organisation",
+            ["organisation", *columns],
+            [[k, *v] for k, v in sorted(by_org.items())],
+        ),
+    ]
 
 
 NO_GROUP = "No group"
@@ -259,25 +295,41 @@ def by_research_group(scope: Scope) -> Table:
     bookings), then outer-joined to the accounts and groups and grouped by group.
     Rows: ``[group name or "No group", group's organisation or None, booked h, used h, bookings]``
     ordered by group name with "No group" last."""
-    per = _booking_scope(
-        _bookings_from(scope).add_columns(Booking.account_id.label("aid"), *_booked_used(scope),
-                                          sa.func.count().label("n")), scope,
-    ).group_by(Booking.account_id).subquery("per")  # fmt: skip
+    per = (
+        _booking_scope(
+            _bookings_from(scope).add_columns(
+                Booking.account_id.label("aid"), *_booked_used(scope), sa.func.count().label("n")
+            ),
+            scope,
+        )
+        .group_by(Booking.account_id)
+        .subquery("per")
+    )
     stmt = (
-        sa.select(ResearchGroup.id, ResearchGroup.name, Organisation.name,
-                  sa.func.sum(per.c.booked), sa.func.sum(per.c.used), sa.func.sum(per.c.n))
+        sa.select(
+            ResearchGroup.id,
+            ResearchGroup.name,
+            Organisation.name,
+            sa.func.sum(per.c.booked),
+            sa.func.sum(per.c.used),
+            sa.func.sum(per.c.n),
+        )
         .select_from(per)
         .outerjoin(BillingAccount, BillingAccount.id == per.c.aid)
         .outerjoin(ResearchGroup, ResearchGroup.id == BillingAccount.group_id)
         .outerjoin(Organisation, Organisation.id == ResearchGroup.organisation_id)
         .group_by(ResearchGroup.id, ResearchGroup.name, Organisation.name)
-    )  # fmt: skip
-    rows = [[name or NO_GROUP, org, hours(b), hours(u), int(n or 0)]
-            for _, name, org, b, u, n in db.session.execute(stmt)]  # fmt: skip
+    )
+    rows = [
+        [name or NO_GROUP, org, hours(b), hours(u), int(n or 0)]
+        for _, name, org, b, u, n in db.session.execute(stmt)
+    ]
     rows.sort(key=lambda r: (r[0] == NO_GROUP and r[1] is None, r[0].lower(), r[1] or ""))
-    return Table("Booked hours by research group (of the billing account)",
-                 ["research group", "organisation", "booked hours", "used hours", "bookings"],
-                 rows)  # fmt: skip
+    return Table(
+        "Booked hours by research group (of the billing account)",
+        ["research group", "organisation", "booked hours", "used hours", "bookings"],
+        rows,
+    )
 
 
 def heat_map(scope: Scope, zone: str) -> Chart:
@@ -292,8 +344,13 @@ def heat_map(scope: Scope, zone: str) -> Chart:
     hs = ((s % bk.WEEK_SECONDS) // 3600).label("hs")
     he = ((e % bk.WEEK_SECONDS) // 3600).label("he")
     stmt = _bookings_from(scope).add_columns(
-        hs, he, sa.func.count(), sa.func.sum(s % 3600), sa.func.sum(e % 3600),
-        sa.func.sum(e // bk.WEEK_SECONDS - s // bk.WEEK_SECONDS))  # fmt: skip
+        hs,
+        he,
+        sa.func.count(),
+        sa.func.sum(s % 3600),
+        sa.func.sum(e % 3600),
+        sa.func.sum(e // bk.WEEK_SECONDS - s // bk.WEEK_SECONDS),
+    )
     rows = db.session.execute(_booking_scope(stmt, scope).group_by(hs, he)).all()
     starts = [(h, n, x) for h, _, n, x, _, _ in rows]
     ends = [(h, n, x) for _, h, n, _, x, _ in rows]
@@ -301,8 +358,11 @@ def heat_map(scope: Scope, zone: str) -> Chart:
     cells = bk.heat_cells(starts, ends, full)
     hours_labels = [f"{h:02d}" for h in range(24)]
     series = [(WEEKDAYS[d], [round(v, 2) for v in cells[d]]) for d in range(7)]
-    table = Table("Booked hours by weekday and hour", ["weekday", *hours_labels],
-                  [[name, *values] for name, values in series])  # fmt: skip
+    table = Table(
+        "Booked hours by weekday and hour",
+        ["weekday", *hours_labels],
+        [[name, *values] for name, values in series],
+    )
     title = f"Booked hours by weekday and hour ({zone} wall clock), {scope.period_label}"
     return Chart("heatmap", title, hours_labels, series, table, "h")
 
@@ -334,29 +394,44 @@ def utilisation_section(scope: Scope) -> Section:
     per_instrument = available_seconds(scope, whole, lambda iid, fid: iid)
     month_avail = available_seconds(scope, months, lambda iid, fid: fid)[fac.id]
     per_i, per_m, per_w = _usage_grid(scope, months, weeks)
-    names = db.session.execute(sa.select(Instrument.id, Instrument.name)
-                               .where(Instrument.facility_id == fac.id)
-                               .order_by(Instrument.name)).all()  # fmt: skip
+    names = db.session.execute(
+        sa.select(Instrument.id, Instrument.name)
+        .where(Instrument.facility_id == fac.id)
+        .order_by(Instrument.name)
+    ).all()
     rows, tot = [], [0, 0, 0]
     for iid, name in names:
         avail, (booked, used) = per_instrument.get(iid, [0])[0], per_i.get(iid, (0, 0))
         rows.append([name, hours(avail), hours(booked), hours(used), percent(booked, avail)])
         tot = [tot[0] + avail, tot[1] + booked, tot[2] + used]
-    figures = [("Available hours", hours(tot[0])), ("Booked hours", hours(tot[1])),
-               ("Used hours", hours(tot[2])), ("Utilisation (booked / available)",
-               _pct_text(percent(tot[1], tot[0])))]  # fmt: skip
+    figures = [
+        ("Available hours", hours(tot[0])),
+        ("Booked hours", hours(tot[1])),
+        ("Used hours", hours(tot[2])),
+        ("Utilisation (booked / available)", _pct_text(percent(tot[1], tot[0]))),
+    ]
     return Section(
-        "utilisation", "Instrument utilisation", figures,
-        tables=[Table("Utilisation by instrument", ["instrument", "available hours",
-                      "booked hours", "used hours", "utilisation %"], rows),
-                *by_category_and_organisation(scope), by_research_group(scope)],
-        charts=[_bucket_chart(scope, "Hours by month", months, "bar", month_avail, rows=per_m),
-                _bucket_chart(scope, "Hours by week", weeks, "line", rows=per_w),
-                heat_map(scope, scope.zone)],
+        "utilisation",
+        "Instrument utilisation",
+        figures,
+        tables=[
+            Table(
+                "Utilisation by instrument",
+                ["instrument", "available hours", "booked hours", "used hours", "utilisation %"],
+                rows,
+            ),
+            *by_category_and_organisation(scope),
+            by_research_group(scope),
+        ],
+        charts=[
+            _bucket_chart(scope, "Hours by month", months, "bar", month_avail, rows=per_m),
+            _bucket_chart(scope, "Hours by week", weeks, "line", rows=per_w),
+            heat_map(scope, scope.zone),
+        ],
         note="Available hours come from each instrument's opening hours; instruments without "
         "opening hours add no available hours. Booked: confirmed, completed and no-show "
         "bookings; used: completed bookings.",
-    )  # fmt: skip
+    )
 
 
 def _pct_text(value) -> str | None:
@@ -369,8 +444,9 @@ def _pct_text(value) -> str | None:
 def no_show_section(scope: Scope) -> Section:
     """No-shows and late cancellations per instrument and by month (bookings starting in the
     period)."""
-    in_period = sa.and_(Booking.starts_at >= instant(scope.starts_at),
-                        Booking.starts_at < instant(scope.ends_at))  # fmt: skip
+    in_period = sa.and_(
+        Booking.starts_at >= instant(scope.starts_at), Booking.starts_at < instant(scope.ends_at)
+    )
     no_show = sa.func.sum(sa.case((Booking.status == BookingStatus.NO_SHOW, 1), else_=0))
     late = sa.func.sum(
         sa.case(
@@ -388,48 +464,79 @@ def no_show_section(scope: Scope) -> Section:
     base = _narrow(_bookings_from(scope).where(in_period), scope)
     months = bk.months(scope.start_on, scope.end_on, scope.zone)
     idx = bucket_index(Booking.starts_at, months).label("k")
-    stmt = base.add_columns(Instrument.name, idx, held, no_show, late, cancelled) \
-        .group_by(Instrument.name, idx)  # fmt: skip
+    stmt = base.add_columns(Instrument.name, idx, held, no_show, late, cancelled).group_by(
+        Instrument.name, idx
+    )
     per: dict[str, list] = defaultdict(lambda: [0, 0, 0, 0])
     monthly: dict[int, tuple[int, int]] = {}
     for name, k, h, ns, lt, c in db.session.execute(stmt):
         acc = per[name]
-        acc[:] = [acc[0] + int(h or 0), acc[1] + int(ns or 0), acc[2] + int(lt or 0),
-                  acc[3] + int(c or 0)]  # fmt: skip
+        acc[:] = [
+            acc[0] + int(h or 0),
+            acc[1] + int(ns or 0),
+            acc[2] + int(lt or 0),
+            acc[3] + int(c or 0),
+        ]
         a, b = monthly.get(k, (0, 0))
         monthly[k] = (a + int(ns or 0), b + int(lt or 0))
     rows = [[n, *v, percent(v[1], v[0])] for n, v in sorted(per.items())]
     labels = [m.label for m in months]
     ns_series = [monthly.get(i, (0, 0))[0] for i in range(len(months))]
     lt_series = [monthly.get(i, (0, 0))[1] for i in range(len(months))]
-    chart = Chart("bar", f"No-shows and late cancellations by month, {scope.period_label}",
-                  labels, [("No-shows", ns_series), ("Late cancellations", lt_series)],
-                  Table("No-shows and late cancellations by month",
-                        ["month", "no-shows", "late cancellations"],
-                        [[labels[i], ns_series[i], lt_series[i]] for i in range(len(labels))]),
-                  "bookings")  # fmt: skip
+    chart = Chart(
+        "bar",
+        f"No-shows and late cancellations by month, {scope.period_label}",
+        labels,
+        [("No-shows", ns_series), ("Late cancellations", lt_series)],
+        Table(
+            "No-shows and late cancellations by month",
+            ["month", "no-shows", "late cancellations"],
+            [[labels[i], ns_series[i], lt_series[i]] for i in range(len(labels))],
+        ),
+        "bookings",
+    )
     total = [sum(r[i] for r in rows) for i in (1, 2, 3, 4)]
     rate = _pct_text(percent(total[1], total[0]))
-    figures = [("Bookings held", total[0]), ("No-shows", total[1]),
-               ("Late cancellations", total[2]), ("No-show rate", rate)]  # fmt: skip
-    return Section("no_shows", "No-shows and late cancellations", figures,
-                   tables=[Table("No-shows and cancellations by instrument",
-                                 ["instrument", "bookings held", "no-shows",
-                                  "late cancellations", "cancellations", "no-show rate %"], rows)],
-                   charts=[chart])  # fmt: skip
+    figures = [
+        ("Bookings held", total[0]),
+        ("No-shows", total[1]),
+        ("Late cancellations", total[2]),
+        ("No-show rate", rate),
+    ]
+    return Section(
+        "no_shows",
+        "No-shows and late cancellations",
+        figures,
+        tables=[
+            Table(
+                "No-shows and cancellations by instrument",
+                [
+                    "instrument",
+                    "bookings held",
+                    "no-shows",
+                    "late cancellations",
+                    "cancellations",
+                    "no-show rate %",
+                ],
+                rows,
+            )
+        ],
+        charts=[chart],
+    )
 
 
 def downtime_query(scope: Scope, *keys) -> sa.Select:
-    seconds = clipped_seconds(Downtime.starts_at, Downtime.ends_at, scope.starts_at,
-                              scope.ends_at)  # fmt: skip
+    seconds = clipped_seconds(Downtime.starts_at, Downtime.ends_at, scope.starts_at, scope.ends_at)
     stmt = (
         sa.select(*keys, sa.func.count(Downtime.id), sa.func.sum(seconds))
         .select_from(Downtime)
         .join(Instrument, Instrument.id == Downtime.instrument_id)
-        .where(Downtime.starts_at < instant(scope.ends_at),
-               Downtime.ends_at > instant(scope.starts_at))
-        .group_by(*keys).order_by(*keys)
-    )  # fmt: skip
+        .where(
+            Downtime.starts_at < instant(scope.ends_at), Downtime.ends_at > instant(scope.starts_at)
+        )
+        .group_by(*keys)
+        .order_by(*keys)
+    )
     if scope.facility_id is not None:
         stmt = stmt.where(Instrument.facility_id == scope.facility_id)
     return stmt
@@ -437,13 +544,22 @@ def downtime_query(scope: Scope, *keys) -> sa.Select:
 
 def downtime_section(scope: Scope) -> Section:
     """Downtime hours per instrument within the period."""
-    rows = [[name, n, hours(s)] for name, n, s in
-            db.session.execute(downtime_query(scope, Instrument.name))]  # fmt: skip
-    figures = [("Downtimes", sum(r[1] for r in rows)),
-               ("Downtime hours", round(sum(r[2] for r in rows), 2))]  # fmt: skip
-    return Section("downtime", "Downtime", figures,
-                   tables=[Table("Downtime by instrument", ["instrument", "downtimes",
-                                                            "downtime hours"], rows)])  # fmt: skip
+    rows = [
+        [name, n, hours(s)]
+        for name, n, s in db.session.execute(downtime_query(scope, Instrument.name))
+    ]
+    figures = [
+        ("Downtimes", sum(r[1] for r in rows)),
+        ("Downtime hours", round(sum(r[2] for r in rows), 2)),
+    ]
+    return Section(
+        "downtime",
+        "Downtime",
+        figures,
+        tables=[
+            Table("Downtime by instrument", ["instrument", "downtimes", "downtime hours"], rows)
+        ],
+    )
 
 
 # ---- service requests and revenue --------------------------------------------------------------
@@ -458,16 +574,21 @@ def service_request_section(scope: Scope) -> Section:
         return sa.func.min(sa.case((RequestEvent.to_status == status, RequestEvent.occurred_at)))
 
     firsts = (
-        sa.select(ServiceRequest.id.label("rid"), ServiceRequest.status.label("status"),
-                  ServiceRequest.submitted_at.label("sub"),
-                  first(RequestStatus.QUOTED).label("quoted"),
-                  first(RequestStatus.ACCEPTED).label("accepted"),
-                  first(RequestStatus.DELIVERED).label("delivered"))
+        sa.select(
+            ServiceRequest.id.label("rid"),
+            ServiceRequest.status.label("status"),
+            ServiceRequest.submitted_at.label("sub"),
+            first(RequestStatus.QUOTED).label("quoted"),
+            first(RequestStatus.ACCEPTED).label("accepted"),
+            first(RequestStatus.DELIVERED).label("delivered"),
+        )
         .outerjoin(RequestEvent, RequestEvent.request_id == ServiceRequest.id)
-        .where(ServiceRequest.submitted_at >= instant(scope.starts_at),
-               ServiceRequest.submitted_at < instant(scope.ends_at))
+        .where(
+            ServiceRequest.submitted_at >= instant(scope.starts_at),
+            ServiceRequest.submitted_at < instant(scope.ends_at),
+        )
         .group_by(ServiceRequest.id, ServiceRequest.status, ServiceRequest.submitted_at)
-    )  # fmt: skip
+    )
     if scope.facility_id is not None:
         firsts = firsts.where(ServiceRequest.facility_id == scope.facility_id)
     f = firsts.subquery()
@@ -475,10 +596,17 @@ def service_request_section(scope: Scope) -> Section:
     def mean_days(col):
         return sa.func.avg(sa.case((col.is_not(None), epoch(col) - epoch(f.c.sub))))
 
-    totals = db.session.execute(sa.select(
-        sa.func.count(), sa.func.count(f.c.quoted), sa.func.count(f.c.accepted),
-        sa.func.count(f.c.delivered), mean_days(f.c.quoted), mean_days(f.c.accepted),
-        mean_days(f.c.delivered))).one()  # fmt: skip
+    totals = db.session.execute(
+        sa.select(
+            sa.func.count(),
+            sa.func.count(f.c.quoted),
+            sa.func.count(f.c.accepted),
+            sa.func.count(f.c.delivered),
+            mean_days(f.c.quoted),
+            mean_days(f.c.accepted),
+            mean_days(f.c.delivered),
+        )
+    ).one()
     by_status = db.session.execute(
         sa.select(f.c.status, sa.func.count()).group_by(f.c.status).order_by(f.c.status)
     ).all()
@@ -487,15 +615,25 @@ def service_request_section(scope: Scope) -> Section:
     def days(s):
         return None if s is None else round(float(s) / 86400, 1)
 
-    figures = [("Requests submitted", n), ("Quoted", quoted), ("Accepted", accepted),
-               ("Quote → acceptance rate", _pct_text(percent(accepted, quoted))),
-               ("Delivered", delivered), ("Mean days to first quote", days(q_s)),
-               ("Mean days to acceptance", days(a_s)), ("Mean days to delivery", days(d_s))]  # fmt: skip
+    figures = [
+        ("Requests submitted", n),
+        ("Quoted", quoted),
+        ("Accepted", accepted),
+        ("Quote → acceptance rate", _pct_text(percent(accepted, quoted))),
+        ("Delivered", delivered),
+        ("Mean days to first quote", days(q_s)),
+        ("Mean days to acceptance", days(a_s)),
+        ("Mean days to delivery", days(d_s)),
+    ]
     rows = [[getattr(s, "label", s), c] for s, c in by_status]
-    return Section("service_requests", "Service requests", figures,
-                   tables=[Table("Requests by current status", ["status", "requests"], rows)],
-                   note="Requests submitted in the period; their revenue is in the revenue "
-                   "section (accepted quotes).")  # fmt: skip
+    return Section(
+        "service_requests",
+        "Service requests",
+        figures,
+        tables=[Table("Requests by current status", ["status", "requests"], rows)],
+        note="Requests submitted in the period; their revenue is in the revenue "
+        "section (accepted quotes).",
+    )
 
 
 def revenue_section(scope: Scope) -> Section:
@@ -509,16 +647,21 @@ def revenue_section(scope: Scope) -> Section:
             Charge.incurred_at < instant(scope.ends_at),
         )
     )
-    for col, value in ((Charge.facility_id, scope.facility_id), (Charge.user_id, scope.user_id),
-                       (Charge.organisation_id, scope.organisation_id)):  # fmt: skip
+    for col, value in (
+        (Charge.facility_id, scope.facility_id),
+        (Charge.user_id, scope.user_id),
+        (Charge.organisation_id, scope.organisation_id),
+    ):
         if value is not None:
             base = base.where(col == value)
 
     def grouped(*keys):
-        stmt = base.add_columns(*keys, Charge.currency, sa.func.count(Charge.id),
-                                sa.func.sum(Charge.amount))  # fmt: skip
-        return db.session.execute(stmt.group_by(*keys, Charge.currency)
-                                  .order_by(*keys, Charge.currency)).all()  # fmt: skip
+        stmt = base.add_columns(
+            *keys, Charge.currency, sa.func.count(Charge.id), sa.func.sum(Charge.amount)
+        )
+        return db.session.execute(
+            stmt.group_by(*keys, Charge.currency).order_by(*keys, Charge.currency)
+        ).all()
 
     def table(title, column, rows):
         return Table(
@@ -533,27 +676,45 @@ def revenue_section(scope: Scope) -> Section:
     currencies = sorted({cur for _, cur, _, _ in monthly}) or ["EUR"]
     labels = [m.label for m in months]
     values = {(k, cur): float(t) for k, cur, _, t in monthly if k is not None}
-    series = [(cur, [round(values.get((i, cur), 0.0), 2) for i in range(len(months))])
-              for cur in currencies]  # fmt: skip
-    chart = Chart("bar", f"Revenue by month, {scope.period_label}", labels, series,
-                  Table("Revenue by month", ["month", *currencies],
-                        [[labels[i], *[s[1][i] for s in series]] for i in range(len(labels))]),
-                  "amount")  # fmt: skip
+    series = [
+        (cur, [round(values.get((i, cur), 0.0), 2) for i in range(len(months))])
+        for cur in currencies
+    ]
+    chart = Chart(
+        "bar",
+        f"Revenue by month, {scope.period_label}",
+        labels,
+        series,
+        Table(
+            "Revenue by month",
+            ["month", *currencies],
+            [[labels[i], *[s[1][i] for s in series]] for i in range(len(labels))],
+        ),
+        "amount",
+    )
     org = (base.join(Organisation, Organisation.id == Charge.organisation_id), Organisation.name)
     by_org = db.session.execute(
-        org[0].add_columns(org[1], Charge.currency, sa.func.count(Charge.id),
-                           sa.func.sum(Charge.amount))
-        .group_by(org[1], Charge.currency).order_by(org[1], Charge.currency)).all()  # fmt: skip
+        org[0]
+        .add_columns(org[1], Charge.currency, sa.func.count(Charge.id), sa.func.sum(Charge.amount))
+        .group_by(org[1], Charge.currency)
+        .order_by(org[1], Charge.currency)
+    ).all()
     totals = grouped()
     figures = [(f"Revenue ({cur})", money(t)) for cur, n, t in totals] or [("Revenue", money(0))]
     by_account = revenue_by_account(base)
     title = "Spending" if scope.kind in ("person", "company") else "Revenue"
-    return Section("revenue", title, figures,
-                   tables=[table("By user category", "category", grouped(Charge.category)),
-                           table("By organisation", "organisation", by_org),
-                           by_account,
-                           table("By kind of charge", "kind", grouped(Charge.source))],
-                   charts=[chart])  # fmt: skip
+    return Section(
+        "revenue",
+        title,
+        figures,
+        tables=[
+            table("By user category", "category", grouped(Charge.category)),
+            table("By organisation", "organisation", by_org),
+            by_account,
+            table("By kind of charge", "kind", grouped(Charge.source)),
+        ],
+        charts=[chart],
+    )
 
 
 def revenue_by_account(base: sa.Select) -> Table:
@@ -563,8 +724,15 @@ def revenue_by_account(base: sa.Select) -> Table:
     on no account (the organisation's statement) read as "No account", listed last."""
     company = aliased(Organisation)
     group_org = aliased(Organisation)
-    keys = (BillingAccount.id, BillingAccount.name, BillingAccount.code, ResearchGroup.name,
-            group_org.name, company.name, Charge.currency)  # fmt: skip
+    keys = (
+        BillingAccount.id,
+        BillingAccount.name,
+        BillingAccount.code,
+        ResearchGroup.name,
+        group_org.name,
+        company.name,
+        Charge.currency,
+    )
     stmt = (
         base.add_columns(*keys, sa.func.count(Charge.id), sa.func.sum(Charge.amount))
         .outerjoin(BillingAccount, BillingAccount.id == Charge.account_id)
@@ -572,19 +740,20 @@ def revenue_by_account(base: sa.Select) -> Table:
         .outerjoin(group_org, group_org.id == ResearchGroup.organisation_id)
         .outerjoin(company, company.id == BillingAccount.company_id)
         .group_by(*keys)
-    )  # fmt: skip
+    )
     rows = []
-    for aid, name, code, group, group_org_name, company_name, cur, n, total in \
-            db.session.execute(stmt):  # fmt: skip
+    for aid, name, code, group, group_org_name, company_name, cur, n, total in db.session.execute(
+        stmt
+    ):
         if aid is None:
             rows.append([NO_ACCOUNT, None, None, cur, n, money(total)])
             continue
         owner = f"{group} ({group_org_name})" if group is not None else company_name
         rows.append([name, code, owner, cur, n, money(total)])
-    rows.sort(key=lambda r: (r[0] == NO_ACCOUNT and r[1] is None, r[0].lower(), r[1] or "",
-                             r[3]))  # fmt: skip
-    return Table("By billing account", ["account", "code", "owner", "currency", "charges",
-                                        "amount"], rows)  # fmt: skip
+    rows.sort(key=lambda r: (r[0] == NO_ACCOUNT and r[1] is None, r[0].lower(), r[1] or "", r[3]))
+    return Table(
+        "By billing account", ["account", "code", "owner", "currency", "charges", "amount"], rows
+    )
 
 
 # ---- network, person, company -------------------------------------------------------------------
@@ -608,19 +777,43 @@ def network_section(scope: Scope) -> Section:
         rows.append(
             [name, hours(a), hours(b), hours(u), percent(b, a), n1, n2, hours(down.get(fid, 0))]
         )
-    chart = Chart("bar", f"Utilisation by facility (booked / available), {scope.period_label}",
-                  [r[0] for r in rows], [("Utilisation %", [r[4] for r in rows])],
-                  Table("Utilisation by facility", ["facility", "utilisation %"],
-                        [[r[0], r[4]] for r in rows]), "%")  # fmt: skip
-    return Section("facilities", "Facilities side by side", _cross_use(scope),
-                   note=f"The period is read in {scope.zone}; each facility's opening hours are "
-                   "counted over the local days the period covers.",
-                   tables=[Table("Instrument use by facility",
-                                 ["facility", "available hours", "booked hours", "used hours",
-                                  "utilisation %", "no-shows", "late cancellations",
-                                  "downtime hours"], rows)],
-                   charts=[chart, _bucket_chart(scope, "Network hours by month", months, "line",
-                                                rows=by_month)])  # fmt: skip
+    chart = Chart(
+        "bar",
+        f"Utilisation by facility (booked / available), {scope.period_label}",
+        [r[0] for r in rows],
+        [("Utilisation %", [r[4] for r in rows])],
+        Table(
+            "Utilisation by facility", ["facility", "utilisation %"], [[r[0], r[4]] for r in rows]
+        ),
+        "%",
+    )
+    return Section(
+        "facilities",
+        "Facilities side by side",
+        _cross_use(scope),
+        note=f"The period is read in {scope.zone}; each facility's opening hours are "
+        "counted over the local days the period covers.",
+        tables=[
+            Table(
+                "Instrument use by facility",
+                [
+                    "facility",
+                    "available hours",
+                    "booked hours",
+                    "used hours",
+                    "utilisation %",
+                    "no-shows",
+                    "late cancellations",
+                    "downtime hours",
+                ],
+                rows,
+            )
+        ],
+        charts=[
+            chart,
+            _bucket_chart(scope, "Network hours by month", months, "line", rows=by_month),
+        ],
+    )
 
 
 def _network_grid(scope: Scope, months) -> tuple[dict, dict, dict]:
@@ -631,43 +824,70 @@ def _network_grid(scope: Scope, months) -> tuple[dict, dict, dict]:
     The scan groups by raw columns (instrument, month, status, late flag, starts in the period)
     so that each booking costs one clipped-seconds and one month expression and no join; the
     few thousand groups are then joined to their instruments and classified."""
-    narrowed = any(v is not None for v in (scope.facility_id, scope.user_id,
-                                            scope.organisation_id))  # fmt: skip
+    narrowed = any(v is not None for v in (scope.facility_id, scope.user_id, scope.organisation_id))
     base = _narrow(_bookings_from(scope), scope) if narrowed else sa.select().select_from(Booking)
     starts_in = sa.case((Booking.starts_at >= instant(scope.starts_at), 1), else_=0)
     inner = (
-        base.where(Booking.starts_at < instant(scope.ends_at),
-                   Booking.ends_at > instant(scope.starts_at))
-        .add_columns(Booking.instrument_id.label("iid"),
-                     bucket_index(Booking.starts_at, months).label("m"),
-                     Booking.status.label("status"), Booking.cancelled_late.label("late"),
-                     starts_in.label("starts_in"), sa.func.sum(_seconds(scope)).label("seconds"),
-                     sa.func.count().label("n"))
-        .group_by(Booking.instrument_id, sa.literal_column("m"), Booking.status,
-                  Booking.cancelled_late, sa.literal_column("starts_in"))
-    ).subquery("g")  # fmt: skip
+        base.where(
+            Booking.starts_at < instant(scope.ends_at), Booking.ends_at > instant(scope.starts_at)
+        )
+        .add_columns(
+            Booking.instrument_id.label("iid"),
+            bucket_index(Booking.starts_at, months).label("m"),
+            Booking.status.label("status"),
+            Booking.cancelled_late.label("late"),
+            starts_in.label("starts_in"),
+            sa.func.sum(_seconds(scope)).label("seconds"),
+            sa.func.count().label("n"),
+        )
+        .group_by(
+            Booking.instrument_id,
+            sa.literal_column("m"),
+            Booking.status,
+            Booking.cancelled_late,
+            sa.literal_column("starts_in"),
+        )
+    ).subquery("g")
     started = inner.c.starts_in == 1
     stmt = (
         sa.select(
-            Instrument.facility_id, inner.c.m,
+            Instrument.facility_id,
+            inner.c.m,
             sa.func.sum(sa.case((inner.c.status.in_(BOOKED), inner.c.seconds), else_=0)),
             sa.func.sum(sa.case((inner.c.status == USED, inner.c.seconds), else_=0)),
-            sa.func.sum(sa.case((sa.and_(started, inner.c.status == BookingStatus.NO_SHOW),
-                                 inner.c.n), else_=0)),
-            sa.func.sum(sa.case((sa.and_(started, inner.c.status == BookingStatus.CANCELLED,
-                                         inner.c.late.is_(True)), inner.c.n), else_=0)),
+            sa.func.sum(
+                sa.case(
+                    (sa.and_(started, inner.c.status == BookingStatus.NO_SHOW), inner.c.n), else_=0
+                )
+            ),
+            sa.func.sum(
+                sa.case(
+                    (
+                        sa.and_(
+                            started,
+                            inner.c.status == BookingStatus.CANCELLED,
+                            inner.c.late.is_(True),
+                        ),
+                        inner.c.n,
+                    ),
+                    else_=0,
+                )
+            ),
         )
         .select_from(inner)
         .join(Instrument, Instrument.id == inner.c.iid)
         .group_by(Instrument.facility_id, inner.c.m)
-    )  # fmt: skip
+    )
     usage: dict = {}
     no_shows: dict = {}
     by_month: dict = {}
     for fid, mi, booked, used, ns, late in db.session.execute(stmt):
         booked, used, ns, late = (int(v or 0) for v in (booked, used, ns, late))
-        for grid, key, a, b in ((usage, fid, booked, used), (no_shows, fid, ns, late),
-                                (by_month, mi, booked, used)):  # fmt: skip
+        for grid, key, a, b in (
+            (usage, fid, booked, used),
+            (no_shows, fid, ns, late),
+            (by_month, mi, booked, used),
+        ):
             x, y = grid.get(key, (0, 0))
             grid[key] = (x + a, y + b)
     return usage, no_shows, by_month
@@ -686,27 +906,41 @@ def _cross_use(scope: Scope) -> list[tuple[str, object]]:
     The bookings are first counted per (person, facility's institution), a few thousand rows
     however many bookings; people and organisations are joined to those rows only, and the
     distinct counts run over them."""
-    per = _booking_scope(
-        _bookings_from(scope)
-        .join(Facility, Facility.id == Instrument.facility_id)
-        .add_columns(Booking.user_id.label("uid"), Facility.institution_id.label("inst"),
-                     sa.func.count().label("n")), scope,
-    ).group_by(Booking.user_id, Facility.institution_id).subquery("per")  # fmt: skip
+    per = (
+        _booking_scope(
+            _bookings_from(scope)
+            .join(Facility, Facility.id == Instrument.facility_id)
+            .add_columns(
+                Booking.user_id.label("uid"),
+                Facility.institution_id.label("inst"),
+                sa.func.count().label("n"),
+            ),
+            scope,
+        )
+        .group_by(Booking.user_id, Facility.institution_id)
+        .subquery("per")
+    )
     other = User.organisation_id != per.c.inst
     stmt = (
         sa.select(
             sa.func.count(sa.distinct(sa.case((other, per.c.uid)))),
             sa.func.coalesce(sa.func.sum(sa.case((other, per.c.n), else_=0)), 0),
-            sa.func.count(sa.distinct(sa.case(
-                (Organisation.kind == OrganisationKind.COMPANY, User.organisation_id)))),
+            sa.func.count(
+                sa.distinct(
+                    sa.case((Organisation.kind == OrganisationKind.COMPANY, User.organisation_id))
+                )
+            ),
         )
         .select_from(per)
         .join(User, User.id == per.c.uid)
         .join(Organisation, Organisation.id == User.organisation_id)
-    )  # fmt: skip
+    )
     people, bookings, companies = db.session.execute(stmt).one()
-    return [("People booking at another institution's facility", people),
-            ("Their bookings", int(bookings)), ("Companies served (bookings)", companies)]  # fmt: skip
+    return [
+        ("People booking at another institution's facility", people),
+        ("Their bookings", int(bookings)),
+        ("Companies served (bookings)", companies),
+    ]
 
 
 def person_usage_section(scope: Scope) -> Section:
@@ -716,8 +950,9 @@ def person_usage_section(scope: Scope) -> Section:
 
 def company_usage_section(scope: Scope) -> Section:
     """A company's people: booked and used hours by person and by month."""
-    return _usage_section(scope, "usage", "Instrument use by the company's people", User.name,
-                          "person")  # fmt: skip
+    return _usage_section(
+        scope, "usage", "Instrument use by the company's people", User.name, "person"
+    )
 
 
 def _usage_section(scope: Scope, key: str, title: str, dim, column: str) -> Section:
@@ -726,12 +961,19 @@ def _usage_section(scope: Scope, key: str, title: str, dim, column: str) -> Sect
         _bookings_from(user=True).add_columns(dim, *_booked_used(scope), sa.func.count(Booking.id)),
         scope,
     )
-    rows = [[k, hours(b), hours(u), n] for k, b, u, n in
-            db.session.execute(stmt.group_by(dim).order_by(dim))]  # fmt: skip
-    figures = [("Booked hours", round(sum(r[1] for r in rows), 2)),
-               ("Used hours", round(sum(r[2] for r in rows), 2)),
-               ("Bookings", sum(r[3] for r in rows))]  # fmt: skip
-    return Section(key, title, figures,
-                   tables=[Table(f"By {column}", [column, "booked hours", "used hours",
-                                                  "bookings"], rows)],
-                   charts=[_bucket_chart(scope, "Hours by month", months, "bar")])  # fmt: skip
+    rows = [
+        [k, hours(b), hours(u), n]
+        for k, b, u, n in db.session.execute(stmt.group_by(dim).order_by(dim))
+    ]
+    figures = [
+        ("Booked hours", round(sum(r[1] for r in rows), 2)),
+        ("Used hours", round(sum(r[2] for r in rows), 2)),
+        ("Bookings", sum(r[3] for r in rows)),
+    ]
+    return Section(
+        key,
+        title,
+        figures,
+        tables=[Table(f"By {column}", [column, "booked hours", "used hours", "bookings"], rows)],
+        charts=[_bucket_chart(scope, "Hours by month", months, "bar")],
+    )

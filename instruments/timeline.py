@@ -126,8 +126,9 @@ class Axis:
     dst: bool = False
     instants: list[datetime] = field(default_factory=list)  # each column boundary (UTC)
 
-    def span_text(self, c0: int, c1: int, start: datetime, end: datetime, zone: ZoneInfo,
-                  exact: bool) -> str:  # fmt: skip
+    def span_text(
+        self, c0: int, c1: int, start: datetime, end: datetime, zone: ZoneInfo, exact: bool
+    ) -> str:
         """The wall-clock span of a cell: read from the column marks when it starts and ends on
         column boundaries (``exact``: a lookup), else computed."""
         if not exact:
@@ -225,8 +226,19 @@ def timeline_row(
             row.gap(c0)
             exact = not (s - t0) % step and not (e - t0) % step and (s - t0) >= 0 and e <= t_end
             when = ax.span_text(c0, c1, b.starts_at, b.ends_at, zone, exact) if texts else ""
-            row.cells.append(Cell(b.kind, c1 - c0, b.starts_at, b.ends_at, b.label, when,
-                                  b.booking_id, col=c0, short=b.short or b.label))  # fmt: skip
+            row.cells.append(
+                Cell(
+                    b.kind,
+                    c1 - c0,
+                    b.starts_at,
+                    b.ends_at,
+                    b.label,
+                    when,
+                    b.booking_id,
+                    col=c0,
+                    short=b.short or b.label,
+                )
+            )
             row.cursor = c1
         row.gap(ax.count)
         out.append(row.cells)
@@ -277,8 +289,18 @@ class _Row:
                     when = (
                         self.ax.span_text(f0, f1, None, None, self.zone, True) if self.texts else ""
                     )
-                    self.cells.append(Cell("free", f1 - f0, self.at(f0), self.at(f1), "Free",
-                                           when, book_at=book_at, col=f0))  # fmt: skip
+                    self.cells.append(
+                        Cell(
+                            "free",
+                            f1 - f0,
+                            self.at(f0),
+                            self.at(f1),
+                            "Free",
+                            when,
+                            book_at=book_at,
+                            col=f0,
+                        )
+                    )
                     self.cursor = f1
             if fe > hi:
                 break
@@ -301,8 +323,15 @@ class _Row:
 
 
 def _block_cell(b: Block, span: int, zone: ZoneInfo) -> Cell:
-    return Cell(b.kind, span, b.starts_at, b.ends_at, b.label,
-                wall_clock_span(b.starts_at, b.ends_at, zone), b.booking_id)  # fmt: skip
+    return Cell(
+        b.kind,
+        span,
+        b.starts_at,
+        b.ends_at,
+        b.label,
+        wall_clock_span(b.starts_at, b.ends_at, zone),
+        b.booking_id,
+    )
 
 
 # ---- instrument day and week ------------------------------------------------------------------
@@ -434,8 +463,7 @@ def _week_column(keys, got, limit, blocks, free, now, zone, slot_minutes):
             when = keys_text[r] if book_at == s else f"{book_at.astimezone(zone):%H:%M}"
             out.append((r, Cell("free", 1, s, e, "Free", when, book_at=book_at, now=s <= now < e)))
         else:
-            _push(out, r, Cell("past" if e <= now else "closed", 1, s, e,
-                               now=s <= now < e))  # fmt: skip
+            _push(out, r, Cell("past" if e <= now else "closed", 1, s, e, now=s <= now < e))
         r += 1
     return out
 
@@ -477,8 +505,9 @@ def agenda(
                 s, e = max(s, lo), min(e, hi)
                 book_at = align_up(s, zone, slot_minutes)
                 if book_at < e:
-                    items.append(Cell("free", 1, s, e, "Free", wall_clock_span(s, e, zone),
-                                      book_at=book_at))  # fmt: skip
+                    items.append(
+                        Cell("free", 1, s, e, "Free", wall_clock_span(s, e, zone), book_at=book_at)
+                    )
         out.append((day, sorted(items, key=lambda c: c.starts_at)))
     return out
 

@@ -62,10 +62,16 @@ def catalog_page():
     cities = sorted({i.city for i in institutions if i.city})
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template(
-        "instruments/catalog.html", page=page, filters=filters, bookable=bookable,
-        technologies=list(Technology), facilities=facilities, institutions=institutions,
-        cities=cities, args=args,
-    )  # fmt: skip
+        "instruments/catalog.html",
+        page=page,
+        filters=filters,
+        bookable=bookable,
+        technologies=list(Technology),
+        facilities=facilities,
+        institutions=institutions,
+        cities=cities,
+        args=args,
+    )
 
 
 def _day_arg(name: str) -> date | None:
@@ -110,9 +116,14 @@ def finder_page():
         if not problems:
             found = finder.earliest_slot(current_user, filters, int(hours * 60), start, end)
     return render_template(
-        "instruments/finder.html", technologies=list(Technology), filters=filters,
-        found=found, searched=searched, problems=problems, args=request.args,
-    ), 422 if problems else 200  # fmt: skip
+        "instruments/finder.html",
+        technologies=list(Technology),
+        filters=filters,
+        found=found,
+        searched=searched,
+        problems=problems,
+        args=request.args,
+    ), 422 if problems else 200
 
 
 @bp.route("/photos/<name>")
@@ -166,15 +177,20 @@ def _data(form: InstrumentForm) -> inventory.InstrumentData:
             rates[category] = Decimal(value)
     competence = form.required_competence_id.data
     return inventory.InstrumentData(
-        name=form.name.data or "", technology=Technology(form.technology.data),
-        model=form.model.data or "", description=form.description.data or "",
-        location=form.location.data or "", status=InstrumentStatus(form.status.data),
+        name=form.name.data or "",
+        technology=Technology(form.technology.data),
+        model=form.model.data or "",
+        description=form.description.data or "",
+        location=form.location.data or "",
+        status=InstrumentStatus(form.status.data),
         required_competence_id=int(competence) if competence else None,
-        required_level=form.required_level.data, approval_mode=ApprovalMode(form.approval_mode.data),
+        required_level=form.required_level.data,
+        approval_mode=ApprovalMode(form.approval_mode.data),
         out_of_hours_level=form.out_of_hours_level.data,
         **{f: getattr(form, f).data for f in inventory.POLICY_FIELDS},
-        opening=_parse_opening(form.opening.data), rates=rates,
-    )  # fmt: skip
+        opening=_parse_opening(form.opening.data),
+        rates=rates,
+    )
 
 
 def _save(form: InstrumentForm, facility_id: int, instrument=None):

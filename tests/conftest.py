@@ -404,12 +404,17 @@ def oidc_provider():
         from oidc_provider_mock import User, run_server_in_thread
 
     users = [
-        User(sub=f"{name}-1", claims={
-            "email": p["mail"][0], "email_verified": True, "name": p["displayName"][0],
-            "eduperson_scoped_affiliation": p["eduPersonScopedAffiliation"],
-        })
+        User(
+            sub=f"{name}-1",
+            claims={
+                "email": p["mail"][0],
+                "email_verified": True,
+                "name": p["displayName"][0],
+                "eduperson_scoped_affiliation": p["eduPersonScopedAffiliation"],
+            },
+        )
         for name, p in PEOPLE.items()
-    ]  # fmt: skip
+    ]
     with run_server_in_thread(user_claims=users) as server:
         yield f"http://localhost:{server.server_port}"
 

@@ -39,9 +39,12 @@ def enrolments():
         sa.select(User).where(User.organisation_id == org_id).order_by(User.name).limit(500)
     ).all()
     return render_template(
-        "training/company_enrolments.html", page=page, sessions=sessions, people=people,
+        "training/company_enrolments.html",
+        page=page,
+        sessions=sessions,
+        people=people,
         org=current_user.organisation,
-    )  # fmt: skip
+    )
 
 
 @bp.route("/enrolments", methods=["POST"])

@@ -183,10 +183,13 @@ def seed_training(ctx: dict) -> None:
     for part in past.parts:  # a pass rests on attendance of every part
         db.session.add(
             Attendance(
-                enrolment_id=done.id, part_id=part.id, status=AttendanceStatus.PRESENT,
-                recorded_by_id=trainer_img.id, recorded_at=part.ends_at,
+                enrolment_id=done.id,
+                part_id=part.id,
+                status=AttendanceStatus.PRESENT,
+                recorded_by_id=trainer_img.id,
+                recorded_at=part.ends_at,
             )
-        )  # fmt: skip
+        )
     db.session.add(
         Assessment(
             enrolment_id=done.id,

@@ -40,8 +40,16 @@ def _manages_session(user, session_id: int) -> bool:
     return can_manage_session(user, planning.get_session(session_id))
 
 
-@operation(bp, "/modules/<int:module_id>", "PUT", summary="Edit a training module (its owner stays)",
-           tags=TAGS, body=ModuleIn, response=ModuleOut, permission=_manages_module)  # fmt: skip
+@operation(
+    bp,
+    "/modules/<int:module_id>",
+    "PUT",
+    summary="Edit a training module (its owner stays)",
+    tags=TAGS,
+    body=ModuleIn,
+    response=ModuleOut,
+    permission=_manages_module,
+)
 def update_module(module_id: int, body: ModuleIn):
     module = planning.update_module(
         current_user, planning.get_module(module_id), planning.ModuleData(**body.model_dump())
@@ -67,9 +75,17 @@ class MaterialOut(BaseModel):
     filename: str | None
 
 
-@operation(bp, "/modules/<int:module_id>/materials", "POST", tags=TAGS, status=201,
-           summary="Add a link or a file (base64) to a module's materials",
-           body=MaterialIn, response=MaterialOut, permission=_manages_module)  # fmt: skip
+@operation(
+    bp,
+    "/modules/<int:module_id>/materials",
+    "POST",
+    tags=TAGS,
+    status=201,
+    summary="Add a link or a file (base64) to a module's materials",
+    body=MaterialIn,
+    response=MaterialOut,
+    permission=_manages_module,
+)
 def add_material(module_id: int, body: MaterialIn):
     data = None
     if body.data_base64 is not None:
@@ -80,31 +96,52 @@ def add_material(module_id: int, body: MaterialIn):
                 Problem("base64", "The file is not valid base64.", "data_base64")
             ) from None
     material = planning.add_material(
-        current_user, planning.get_module(module_id), title=body.title, url=body.url,
+        current_user,
+        planning.get_module(module_id),
+        title=body.title,
+        url=body.url,
         filename=body.filename if data is not None else None,
-        content_type=body.content_type if data is not None else None, data=data,
-    )  # fmt: skip
+        content_type=body.content_type if data is not None else None,
+        data=data,
+    )
     db.session.commit()
-    return {"id": material.id, "module_id": material.module_id, "kind": material.kind.value,
-            "title": material.title, "url": material.url,
-            "filename": material.filename}, 201  # fmt: skip
+    return {
+        "id": material.id,
+        "module_id": material.module_id,
+        "kind": material.kind.value,
+        "title": material.title,
+        "url": material.url,
+        "filename": material.filename,
+    }, 201
 
 
 class SessionEditIn(SessionIn):
     facility_id: int | None = None  # a session stays at its facility
 
 
-@operation(bp, "/sessions/<int:session_id>", "PUT", tags=TAGS, body=SessionEditIn,
-           summary="Edit a scheduled session; participants get an updated invitation",
-           response=SessionOut, permission=_manages_session)  # fmt: skip
+@operation(
+    bp,
+    "/sessions/<int:session_id>",
+    "PUT",
+    tags=TAGS,
+    body=SessionEditIn,
+    summary="Edit a scheduled session; participants get an updated invitation",
+    response=SessionOut,
+    permission=_manages_session,
+)
 def update_session(session_id: int, body: SessionEditIn):
     data = planning.SessionData(
-        capacity=body.capacity, audience=body.audience,
+        capacity=body.capacity,
+        audience=body.audience,
         parts=[(p.starts_at, p.ends_at, p.title, p.instrument_id) for p in body.parts],
-        enrol_opens_at=body.enrol_opens_at, enrol_closes_at=body.enrol_closes_at,
-        trainer_ids=body.trainer_ids, location=body.location, online_url=body.online_url,
-        withdraw_days_before=body.withdraw_days_before, notes=body.notes,
-    )  # fmt: skip
+        enrol_opens_at=body.enrol_opens_at,
+        enrol_closes_at=body.enrol_closes_at,
+        trainer_ids=body.trainer_ids,
+        location=body.location,
+        online_url=body.online_url,
+        withdraw_days_before=body.withdraw_days_before,
+        notes=body.notes,
+    )
     session = planning.update_session(current_user, planning.get_session(session_id), data)
     db.session.commit()
     return session_json(session)
@@ -114,9 +151,16 @@ class CancelIn(Strict):
     reason: str = Field("", max_length=2000)
 
 
-@operation(bp, "/sessions/<int:session_id>/cancel", "POST", tags=TAGS, body=CancelIn,
-           summary="Cancel a session: everyone on its list is told, instrument time given back",
-           response=SessionOut, permission=_manages_session)  # fmt: skip
+@operation(
+    bp,
+    "/sessions/<int:session_id>/cancel",
+    "POST",
+    tags=TAGS,
+    body=CancelIn,
+    summary="Cancel a session: everyone on its list is told, instrument time given back",
+    response=SessionOut,
+    permission=_manages_session,
+)
 def cancel_session(session_id: int, body: CancelIn):
     session = planning.get_session(session_id)
     planning.cancel_session(current_user, session, body.reason)
@@ -139,33 +183,52 @@ def _staffs_facility(user, facility_id: int) -> bool:
     return can_staff_facility(user, get_facility(facility_id))
 
 
-@operation(bp, "/facilities/<int:facility_id>/settings", "PUT", tags=TAGS, body=SettingsIn,
-           summary="A facility's training settings (its managers and staff)",
-           response=SettingsOut, permission=_staffs_facility)  # fmt: skip
+@operation(
+    bp,
+    "/facilities/<int:facility_id>/settings",
+    "PUT",
+    tags=TAGS,
+    body=SettingsIn,
+    summary="A facility's training settings (its managers and staff)",
+    response=SettingsOut,
+    permission=_staffs_facility,
+)
 def set_settings(facility_id: int, body: SettingsIn):
-    row = planning.update_settings(current_user, get_facility(facility_id),
-                                  offer_hours=body.offer_hours,
-                                  reminder_hours=body.reminder_hours)  # fmt: skip
+    row = planning.update_settings(
+        current_user,
+        get_facility(facility_id),
+        offer_hours=body.offer_hours,
+        reminder_hours=body.reminder_hours,
+    )
     db.session.commit()
-    return {"facility_id": facility_id, "offer_hours": row.offer_hours,
-            "reminder_hours": row.reminder_hours}  # fmt: skip
+    return {
+        "facility_id": facility_id,
+        "offer_hours": row.offer_hours,
+        "reminder_hours": row.reminder_hours,
+    }
 
 
 class TrainingFeedOut(BaseModel):
     url: str = Field(description="the secret address of my sessions: shown once")
 
 
-@operation(bp, "/me/feed", "POST", tags=["account"], status=201, response=TrainingFeedOut,
-           summary="A new secret address for my training sessions (the old one stops working)",
-           permission=signed_in)  # fmt: skip
+@operation(
+    bp,
+    "/me/feed",
+    "POST",
+    tags=["account"],
+    status=201,
+    response=TrainingFeedOut,
+    summary="A new secret address for my training sessions (the old one stops working)",
+    permission=signed_in,
+)
 def create_my_training_feed():
     raw = rotate_feed(current_user)
     db.session.commit()
     return {"url": absolute_url("training.user_feed", token=raw)}, 201
 
 
-@operation(bp, "/me/feed", "DELETE", tags=["account"],
-           summary="Revoke my training feed address")  # fmt: skip
+@operation(bp, "/me/feed", "DELETE", tags=["account"], summary="Revoke my training feed address")
 def revoke_my_training_feed():
     revoked = revoke_feed(current_user)
     db.session.commit()

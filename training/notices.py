@@ -61,9 +61,12 @@ def session_invitation(session: TrainingSession, user, method: str, *, cancelled
     """The session as an invitation to ``user`` (REQUEST/CANCEL, RFC 5546), through the same
     kernel ``invitation`` as bookings: ORGANIZER is the facility, ATTENDEE the person."""
     return invitation(
-        session_events(session, cancelled=cancelled), method, attendee=(user.email, user.name),
-        organizer=(session.facility.contact_email, session.facility.name), stamp=clock.now(),
-    )  # fmt: skip
+        session_events(session, cancelled=cancelled),
+        method,
+        attendee=(user.email, user.name),
+        organizer=(session.facility.contact_email, session.facility.name),
+        stamp=clock.now(),
+    )
 
 
 def when(session: TrainingSession) -> list[str]:
@@ -77,9 +80,17 @@ def when(session: TrainingSession) -> list[str]:
 
 
 def _send(
-    user, subject, session, paragraphs, *, kind, ics_method=None, cancelled=False, key=None,
+    user,
+    subject,
+    session,
+    paragraphs,
+    *,
+    kind,
+    ics_method=None,
+    cancelled=False,
+    key=None,
     link=None,
-):  # fmt: skip
+):
     ics = session_invitation(session, user, ics_method, cancelled=cancelled) if ics_method else None
     return queue_email(
         user,

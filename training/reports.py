@@ -63,16 +63,23 @@ def _sessions(scope: Scope):
     """Sessions whose first part starts in the period (a subquery: id, facility_id, module_id,
     capacity, status)."""
     first = (
-        sa.select(SessionPart.session_id.label("sid"), sa.func.min(SessionPart.starts_at).label("at"))
+        sa.select(
+            SessionPart.session_id.label("sid"), sa.func.min(SessionPart.starts_at).label("at")
+        )
         .group_by(SessionPart.session_id)
         .subquery()
-    )  # fmt: skip
+    )
     stmt = (
-        sa.select(TrainingSession.id, TrainingSession.facility_id, TrainingSession.module_id,
-                  TrainingSession.capacity, TrainingSession.status)
+        sa.select(
+            TrainingSession.id,
+            TrainingSession.facility_id,
+            TrainingSession.module_id,
+            TrainingSession.capacity,
+            TrainingSession.status,
+        )
         .join(first, first.c.sid == TrainingSession.id)
         .where(first.c.at >= instant(scope.starts_at), first.c.at < instant(scope.ends_at))
-    )  # fmt: skip
+    )
     if scope.facility_id is not None:
         stmt = stmt.where(TrainingSession.facility_id == scope.facility_id)
     return stmt.subquery()
@@ -82,23 +89,30 @@ def _throughput_rows(scope: Scope, key) -> list:
     """Per ``key(sessions subquery)``: sessions, cancelled, seats offered, taken, waiting."""
     s = _sessions(scope)
     seats = (
-        sa.select(Enrolment.session_id.label("sid"),
-                  sa.func.sum(sa.case((Enrolment.status.in_(TAKEN), 1), else_=0)).label("taken"),
-                  sa.func.sum(sa.case((Enrolment.status.in_(WAITING), 1), else_=0)).label("wait"))
+        sa.select(
+            Enrolment.session_id.label("sid"),
+            sa.func.sum(sa.case((Enrolment.status.in_(TAKEN), 1), else_=0)).label("taken"),
+            sa.func.sum(sa.case((Enrolment.status.in_(WAITING), 1), else_=0)).label("wait"),
+        )
         .group_by(Enrolment.session_id)
         .subquery()
-    )  # fmt: skip
+    )
     live = s.c.status != SessionStatus.CANCELLED
     k = key(s)
     stmt = (
-        sa.select(k, sa.func.count(s.c.id),
-                  sa.func.sum(sa.case((live, 0), else_=1)),
-                  sa.func.sum(sa.case((live, s.c.capacity), else_=0)),
-                  sa.func.coalesce(sa.func.sum(sa.case((live, seats.c.taken), else_=0)), 0),
-                  sa.func.coalesce(sa.func.sum(sa.case((live, seats.c.wait), else_=0)), 0))
-        .select_from(s).outerjoin(seats, seats.c.sid == s.c.id)
-        .group_by(k).order_by(k)
-    )  # fmt: skip
+        sa.select(
+            k,
+            sa.func.count(s.c.id),
+            sa.func.sum(sa.case((live, 0), else_=1)),
+            sa.func.sum(sa.case((live, s.c.capacity), else_=0)),
+            sa.func.coalesce(sa.func.sum(sa.case((live, seats.c.taken), else_=0)), 0),
+            sa.func.coalesce(sa.func.sum(sa.case((live, seats.c.wait), else_=0)), 0),
+        )
+        .select_from(s)
+        .outerjoin(seats, seats.c.sid == s.c.id)
+        .group_by(k)
+        .order_by(k)
+    )
     # PostgreSQL sums a sum as NUMERIC: counts are made whole numbers again here.
     return [(key_, *(int(v or 0) for v in rest)) for key_, *rest in db.session.execute(stmt)]
 
@@ -106,15 +120,20 @@ def _throughput_rows(scope: Scope, key) -> list:
 def _pass_rates(scope: Scope, key_col, join_module: bool = False) -> dict:
     """Assessments recorded in the period at the scope's sessions: (passed, total) per key."""
     stmt = (
-        sa.select(key_col, sa.func.sum(sa.case((Assessment.outcome == AssessmentOutcome.PASSED, 1),
-                                               else_=0)), sa.func.count(Assessment.id))
+        sa.select(
+            key_col,
+            sa.func.sum(sa.case((Assessment.outcome == AssessmentOutcome.PASSED, 1), else_=0)),
+            sa.func.count(Assessment.id),
+        )
         .join(Enrolment, Enrolment.id == Assessment.enrolment_id)
         .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
         .join(TrainingModule, TrainingModule.id == Assessment.module_id)
-        .where(Assessment.recorded_at >= instant(scope.starts_at),
-               Assessment.recorded_at < instant(scope.ends_at))
+        .where(
+            Assessment.recorded_at >= instant(scope.starts_at),
+            Assessment.recorded_at < instant(scope.ends_at),
+        )
         .group_by(key_col)
-    )  # fmt: skip
+    )
     if scope.facility_id is not None:
         stmt = stmt.where(TrainingSession.facility_id == scope.facility_id)
     return {k: (p or 0, n) for k, p, n in db.session.execute(stmt)}
@@ -125,8 +144,11 @@ def throughput_section(scope: Scope) -> Section:
     list, pass rate."""
     rows_raw = _throughput_rows(scope, lambda s: s.c.module_id)
     ids = [r[0] for r in rows_raw]
-    titles = dict(db.session.execute(sa.select(TrainingModule.id, TrainingModule.title)
-                                     .where(TrainingModule.id.in_(ids))).all())  # fmt: skip
+    titles = dict(
+        db.session.execute(
+            sa.select(TrainingModule.id, TrainingModule.title).where(TrainingModule.id.in_(ids))
+        ).all()
+    )
     passes = _pass_rates(scope, TrainingModule.id)
     rows = []
     for mid, n, cancelled, offered, taken, wait in rows_raw:
@@ -146,23 +168,51 @@ def throughput_section(scope: Scope) -> Section:
         )
     tot = [sum(r[i] for r in rows) for i in (1, 2, 3, 4, 5, 7)]
     passed = sum(p for p, _ in passes.values())
-    figures = [("Sessions", tot[0]), ("Cancelled sessions", tot[1]), ("Seats offered", tot[2]),
-               ("Seats taken", tot[3]), ("Fill rate", _pct(percent(tot[3], tot[2]))),
-               ("On waiting lists", tot[4]), ("Assessments", tot[5]),
-               ("Pass rate", _pct(percent(passed, tot[5])))]  # fmt: skip
-    chart = Chart("bar", f"Seats offered and taken by module, {scope.period_label}",
-                  [r[0] for r in rows], [("Seats offered", [r[3] for r in rows]),
-                                         ("Seats taken", [r[4] for r in rows])],
-                  Table("Seats by module", ["module", "offered", "taken"],
-                        [[r[0], r[3], r[4]] for r in rows]), "seats")  # fmt: skip
-    return Section("training", "Training throughput", figures,
-                   tables=[Table("Training by module",
-                                 ["module", "sessions", "cancelled", "seats offered",
-                                  "seats taken", "waiting", "fill rate %", "assessments",
-                                  "pass rate %"], rows)],
-                   charts=[chart],
-                   note="Sessions whose first part starts in the period; seats of cancelled "
-                   "sessions are not offered.")  # fmt: skip
+    figures = [
+        ("Sessions", tot[0]),
+        ("Cancelled sessions", tot[1]),
+        ("Seats offered", tot[2]),
+        ("Seats taken", tot[3]),
+        ("Fill rate", _pct(percent(tot[3], tot[2]))),
+        ("On waiting lists", tot[4]),
+        ("Assessments", tot[5]),
+        ("Pass rate", _pct(percent(passed, tot[5]))),
+    ]
+    chart = Chart(
+        "bar",
+        f"Seats offered and taken by module, {scope.period_label}",
+        [r[0] for r in rows],
+        [("Seats offered", [r[3] for r in rows]), ("Seats taken", [r[4] for r in rows])],
+        Table(
+            "Seats by module", ["module", "offered", "taken"], [[r[0], r[3], r[4]] for r in rows]
+        ),
+        "seats",
+    )
+    return Section(
+        "training",
+        "Training throughput",
+        figures,
+        tables=[
+            Table(
+                "Training by module",
+                [
+                    "module",
+                    "sessions",
+                    "cancelled",
+                    "seats offered",
+                    "seats taken",
+                    "waiting",
+                    "fill rate %",
+                    "assessments",
+                    "pass rate %",
+                ],
+                rows,
+            )
+        ],
+        charts=[chart],
+        note="Sessions whose first part starts in the period; seats of cancelled "
+        "sessions are not offered.",
+    )
 
 
 def _certificate_counts(scope: Scope, key_col=None) -> list:
@@ -199,15 +249,18 @@ def _certificate_counts(scope: Scope, key_col=None) -> list:
         stmt = stmt.where(User.organisation_id == scope.organisation_id)
     if keys:
         stmt = stmt.group_by(*keys).order_by(*keys)
-    return db.session.execute(stmt).all()  # fmt: skip
+    return db.session.execute(stmt).all()
 
 
 def certificate_section(scope: Scope) -> Section:
     """Certificates issued and revoked in the period, and those expiring in the next 90 days."""
     ((issued, revoked, expiring),) = _certificate_counts(scope)
-    figures = [("Certificates issued", issued or 0), ("Certificates revoked", revoked or 0),
-               (f"Active certificates expiring in the next {EXPIRY_DAYS} days", expiring or 0),
-               ("ECTS awarded", _ects(scope))]  # fmt: skip
+    figures = [
+        ("Certificates issued", issued or 0),
+        ("Certificates revoked", revoked or 0),
+        (f"Active certificates expiring in the next {EXPIRY_DAYS} days", expiring or 0),
+        ("ECTS awarded", _ects(scope)),
+    ]
     return Section("certificates", "Certificates", figures)
 
 
@@ -217,10 +270,12 @@ def _ects(scope: Scope):
         .select_from(Certificate)
         .join(TrainingModule, TrainingModule.id == Certificate.module_id)
         .join(User, User.id == Certificate.holder_id)
-        .where(Certificate.issued_at >= instant(scope.starts_at),
-               Certificate.issued_at < instant(scope.ends_at),
-               Certificate.replaces_id.is_(None))
-    )  # fmt: skip
+        .where(
+            Certificate.issued_at >= instant(scope.starts_at),
+            Certificate.issued_at < instant(scope.ends_at),
+            Certificate.replaces_id.is_(None),
+        )
+    )
     if scope.facility_id is not None:
         stmt = stmt.where(Certificate.facility_id == scope.facility_id)
     if scope.user_id is not None:
@@ -257,11 +312,28 @@ def network_training_section(scope: Scope) -> Section:
                 expiring or 0,
             ]
         )
-    return Section("training_by_facility", "Training by facility",
-                   tables=[Table("Training by facility",
-                                 ["facility", "sessions", "seats offered", "seats taken",
-                                  "fill rate %", "waiting", "pass rate %", "certificates issued",
-                                  "revoked", f"expiring in {EXPIRY_DAYS} days"], rows)])  # fmt: skip
+    return Section(
+        "training_by_facility",
+        "Training by facility",
+        tables=[
+            Table(
+                "Training by facility",
+                [
+                    "facility",
+                    "sessions",
+                    "seats offered",
+                    "seats taken",
+                    "fill rate %",
+                    "waiting",
+                    "pass rate %",
+                    "certificates issued",
+                    "revoked",
+                    f"expiring in {EXPIRY_DAYS} days",
+                ],
+                rows,
+            )
+        ],
+    )
 
 
 def _completed_enrolments(scope: Scope) -> sa.Select:
@@ -280,10 +352,13 @@ def _completed_enrolments(scope: Scope) -> sa.Select:
 def knowledge_transfer_section(scope: Scope) -> Section:
     """People trained and certified by category, companies trained, cross-institution training,
     qualification-path completions and ECTS awarded."""
-    trained = dict(db.session.execute(
-        _completed_enrolments(scope).add_columns(Enrolment.fee_category,
-                                                 sa.func.count(sa.distinct(Enrolment.user_id)))
-        .group_by(Enrolment.fee_category)).all())  # fmt: skip
+    trained = dict(
+        db.session.execute(
+            _completed_enrolments(scope)
+            .add_columns(Enrolment.fee_category, sa.func.count(sa.distinct(Enrolment.user_id)))
+            .group_by(Enrolment.fee_category)
+        ).all()
+    )
     cat = category_of(User.organisation_id, Organisation.kind, Facility.institution_id)
     certified_stmt = (
         sa.select(cat.label("c"), sa.func.count(sa.distinct(Certificate.holder_id)))
@@ -291,37 +366,62 @@ def knowledge_transfer_section(scope: Scope) -> Section:
         .join(User, User.id == Certificate.holder_id)
         .join(Organisation, Organisation.id == User.organisation_id)
         .join(Facility, Facility.id == Certificate.facility_id)
-        .where(Certificate.issued_at >= instant(scope.starts_at),
-               Certificate.issued_at < instant(scope.ends_at))
+        .where(
+            Certificate.issued_at >= instant(scope.starts_at),
+            Certificate.issued_at < instant(scope.ends_at),
+        )
         .group_by(cat)
-    )  # fmt: skip
+    )
     if scope.facility_id is not None:
         certified_stmt = certified_stmt.where(Certificate.facility_id == scope.facility_id)
     certified = dict(db.session.execute(certified_stmt).all())
-    companies, cross = db.session.execute(_completed_enrolments(scope).add_columns(
-        sa.func.count(sa.distinct(sa.case((Organisation.kind == OrganisationKind.COMPANY,
-                                           User.organisation_id)))),
-        sa.func.count(sa.distinct(sa.case((User.organisation_id != Facility.institution_id,
-                                           Enrolment.user_id)))))).one()  # fmt: skip
+    companies, cross = db.session.execute(
+        _completed_enrolments(scope).add_columns(
+            sa.func.count(
+                sa.distinct(
+                    sa.case((Organisation.kind == OrganisationKind.COMPANY, User.organisation_id))
+                )
+            ),
+            sa.func.count(
+                sa.distinct(
+                    sa.case((User.organisation_id != Facility.institution_id, Enrolment.user_id))
+                )
+            ),
+        )
+    ).one()
     rows = []
     for category in UserCategory:
         key = category.value
         rows.append(
             [category_label(key), trained.get(category, trained.get(key, 0)), certified.get(key, 0)]
         )
-    chart = Chart("bar", f"People trained and certified by category, {scope.period_label}",
-                  [r[0] for r in rows], [("Trained", [r[1] for r in rows]),
-                                         ("Certified", [r[2] for r in rows])],
-                  Table("People trained and certified by category",
-                        ["category", "people trained", "people certified"], rows), "people")  # fmt: skip
-    figures = [("Companies whose people were trained", companies),
-               ("People trained at another institution's facility", cross),
-               ("Qualification-path completions", _path_completions(scope)),
-               ("ECTS awarded", _ects(scope))]  # fmt: skip
-    return Section("knowledge_transfer", "Knowledge transfer", figures, charts=[chart],
-                   note="Categories are relative to the facility: internal (its own "
-                   "institution), external academic, industry (companies). Path completions "
-                   "count the whole network.")  # fmt: skip
+    chart = Chart(
+        "bar",
+        f"People trained and certified by category, {scope.period_label}",
+        [r[0] for r in rows],
+        [("Trained", [r[1] for r in rows]), ("Certified", [r[2] for r in rows])],
+        Table(
+            "People trained and certified by category",
+            ["category", "people trained", "people certified"],
+            rows,
+        ),
+        "people",
+    )
+    figures = [
+        ("Companies whose people were trained", companies),
+        ("People trained at another institution's facility", cross),
+        ("Qualification-path completions", _path_completions(scope)),
+        ("ECTS awarded", _ects(scope)),
+    ]
+    return Section(
+        "knowledge_transfer",
+        "Knowledge transfer",
+        figures,
+        charts=[chart],
+        note="Categories are relative to the facility: internal (its own "
+        "institution), external academic, industry (companies). Path completions "
+        "count the whole network.",
+    )
 
 
 def _path_completions(scope: Scope) -> int:
@@ -329,8 +429,9 @@ def _path_completions(scope: Scope) -> int:
         sa.select(sa.func.count(PathAward.id)).where(
             PathAward.status == AwardStatus.AWARDED,
             PathAward.completed_at >= instant(scope.starts_at),
-            PathAward.completed_at < instant(scope.ends_at))
-    )  # fmt: skip
+            PathAward.completed_at < instant(scope.ends_at),
+        )
+    )
 
 
 def person_training_section(scope: Scope) -> Section:
@@ -349,16 +450,35 @@ def _people_training(scope: Scope, title: str) -> Section:
         done = done.where(Enrolment.user_id == scope.user_id)
     if scope.organisation_id is not None:
         done = done.where(User.organisation_id == scope.organisation_id)
-    trained = dict(db.session.execute(done.add_columns(User.name, sa.func.count(Enrolment.id))
-                                      .group_by(User.name)).all())  # fmt: skip
+    trained = dict(
+        db.session.execute(
+            done.add_columns(User.name, sa.func.count(Enrolment.id)).group_by(User.name)
+        ).all()
+    )
     certs = {r[0]: r[1:] for r in _certificate_counts(scope, User.name)}
     names = sorted(set(trained) | set(certs))
     rows = [[n, trained.get(n, 0), *(c or 0 for c in certs.get(n, (0, 0, 0)))] for n in names]
-    figures = [("Training sessions completed", sum(r[1] for r in rows)),
-               ("Certificates issued", sum(r[2] for r in rows)),
-               (f"Certificates expiring in the next {EXPIRY_DAYS} days", sum(r[4] for r in rows)),
-               ("ECTS awarded", _ects(scope))]  # fmt: skip
-    return Section("training", title, figures,
-                   tables=[Table("By person", ["person", "sessions completed",
-                                               "certificates issued", "revoked",
-                                               f"expiring in {EXPIRY_DAYS} days"], rows)])  # fmt: skip
+    figures = [
+        ("Training sessions completed", sum(r[1] for r in rows)),
+        ("Certificates issued", sum(r[2] for r in rows)),
+        (f"Certificates expiring in the next {EXPIRY_DAYS} days", sum(r[4] for r in rows)),
+        ("ECTS awarded", _ects(scope)),
+    ]
+    return Section(
+        "training",
+        title,
+        figures,
+        tables=[
+            Table(
+                "By person",
+                [
+                    "person",
+                    "sessions completed",
+                    "certificates issued",
+                    "revoked",
+                    f"expiring in {EXPIRY_DAYS} days",
+                ],
+                rows,
+            )
+        ],
+    )

@@ -204,12 +204,16 @@ def _confirm_withdraw(enrolment_id: int) -> Confirmation | None:
     if row.status.value == "waitlisted":
         lines.append("The place on the waiting list is given up; enrolling again joins the end.")
     else:
-        lines.append("The seat is offered to the next person waiting; enrolling again later "
-                     "may find the session full.")  # fmt: skip
+        lines.append(
+            "The seat is offered to the next person waiting; enrolling again later "
+            "may find the session full."
+        )
     return Confirmation(
-        "Withdraw from this session?", lines, "Withdraw",
+        "Withdraw from this session?",
+        lines,
+        "Withdraw",
         url_for("training.session_page", session_id=row.session_id),
-    )  # fmt: skip
+    )
 
 
 def _confirm_decline(enrolment_id: int) -> Confirmation | None:

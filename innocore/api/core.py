@@ -62,8 +62,11 @@ class Q:
             high = DB_INT_MAX if self.maximum is None else self.maximum
             return {"type": "integer", "minimum": low, "maximum": high}
         if self.type == "number":
-            return {"type": "number", "exclusiveMinimum": self.minimum or 0,
-                    "maximum": self.maximum}  # fmt: skip
+            return {
+                "type": "number",
+                "exclusiveMinimum": self.minimum or 0,
+                "maximum": self.maximum,
+            }
         if self.type == "month":
             return {"type": "string", "pattern": MONTH_PATTERN}
         if self.type == "instant":
@@ -76,8 +79,13 @@ class Q:
         """Why ``raw`` is not a value of this parameter, or None."""
         if self.enum is not None:
             ok = raw in self.enum
-            return None if ok else Problem("invalid_choice", f"'{name}' is one of: "
-                                           + ", ".join(self.enum) + ".", name)  # fmt: skip
+            return (
+                None
+                if ok
+                else Problem(
+                    "invalid_choice", f"'{name}' is one of: " + ", ".join(self.enum) + ".", name
+                )
+            )
         if self.type == "integer":
             schema = self.schema()
             ok = bool(re.fullmatch(r"-?[0-9]{1,12}", raw))

@@ -110,8 +110,9 @@ def create_company_account():
 @login_required
 def statement(account_id: int):
     account, stmt, spent, remaining = accounts.statement_of(current_user, account_id)
-    page = db.paginate(stmt, page=request.args.get("page", 1, type=int), per_page=50,
-                       error_out=False)  # fmt: skip
+    page = db.paginate(
+        stmt, page=request.args.get("page", 1, type=int), per_page=50, error_out=False
+    )
     return render_template(
         "ledger/account_statement.html",
         account=account,

@@ -47,14 +47,25 @@ class ChargeOut(BaseModel):
 
 def charge_json(c) -> dict:
     return {
-        "id": c.id, "source": c.source.value, "source_key": c.source_key,
-        "organisation_id": c.organisation_id, "user_id": c.user_id, "facility_id": c.facility_id,
-        "instrument_id": c.instrument_id, "service_id": c.service_id,
-        "category": c.category.value, "description": c.description, "unit": c.unit,
-        "rate": str(c.rate), "quantity": str(c.quantity), "share": str(c.share),
-        "amount": str(c.amount), "currency": c.currency,
-        "incurred_at": c.incurred_at.isoformat(), "period": c.period_on.strftime("%Y-%m"),
-    }  # fmt: skip
+        "id": c.id,
+        "source": c.source.value,
+        "source_key": c.source_key,
+        "organisation_id": c.organisation_id,
+        "user_id": c.user_id,
+        "facility_id": c.facility_id,
+        "instrument_id": c.instrument_id,
+        "service_id": c.service_id,
+        "category": c.category.value,
+        "description": c.description,
+        "unit": c.unit,
+        "rate": str(c.rate),
+        "quantity": str(c.quantity),
+        "share": str(c.share),
+        "amount": str(c.amount),
+        "currency": c.currency,
+        "incurred_at": c.incurred_at.isoformat(),
+        "period": c.period_on.strftime("%Y-%m"),
+    }
 
 
 def _totals(rows) -> list[dict]:
@@ -68,17 +79,30 @@ def _groups(rows) -> list[dict]:
     ]
 
 
-@operation(bp, "/charges", "GET", summary="My charges over a period", tags=TAGS, paginated=True,
-           response=ChargeOut, query=PERIOD)  # fmt: skip
+@operation(
+    bp,
+    "/charges",
+    "GET",
+    summary="My charges over a period",
+    tags=TAGS,
+    paginated=True,
+    response=ChargeOut,
+    query=PERIOD,
+)
 def my_charges():
     return paginated(queries.lines(period_from_args(), user_id=current_user.id), charge_json)
 
 
 @operation(
-    bp, "/organisations/<int:organisation_id>/statement", "GET", tags=TAGS, paginated=True,
+    bp,
+    "/organisations/<int:organisation_id>/statement",
+    "GET",
+    tags=TAGS,
+    paginated=True,
     summary="An organisation's statement: totals and a page of lines (company admins)",
-    response=ChargeOut, query=PERIOD,
-)  # fmt: skip
+    response=ChargeOut,
+    query=PERIOD,
+)
 def organisation_statement(organisation_id: int):
     org, period = _organisation(organisation_id), period_from_args()
     out = paginated(queries.lines(period, organisation_id=org.id), charge_json)
@@ -88,9 +112,13 @@ def organisation_statement(organisation_id: int):
 
 
 @operation(
-    bp, "/facilities/<int:facility_id>/revenue", "GET", tags=TAGS, query=PERIOD,
+    bp,
+    "/facilities/<int:facility_id>/revenue",
+    "GET",
+    tags=TAGS,
+    query=PERIOD,
     summary="A facility's revenue by category, instrument, service and source (its managers)",
-)  # fmt: skip
+)
 def facility_revenue(facility_id: int):
     facility = get_facility(facility_id)
     if not can_manage_facility(current_user, facility):
@@ -106,9 +134,15 @@ def facility_revenue(facility_id: int):
     }
 
 
-@operation(bp, "/charges/network", "GET", summary="Revenue of the whole network (network admins)",
-           tags=TAGS, query=PERIOD,
-           permission=lambda user: bool(user.is_network_admin))  # fmt: skip
+@operation(
+    bp,
+    "/charges/network",
+    "GET",
+    summary="Revenue of the whole network (network admins)",
+    tags=TAGS,
+    query=PERIOD,
+    permission=lambda user: bool(user.is_network_admin),
+)
 def network_revenue():
     period = period_from_args()
     return {
@@ -136,16 +170,29 @@ def _manages(user, facility_id: int) -> bool:
     return can_manage_facility(user, get_facility(facility_id))
 
 
-@operation(bp, "/facilities/<int:facility_id>/charge-policy", "PUT", tags=TAGS,
-           summary="A facility's currency and the shares charged for late cancellations and "
-           "no-shows (managers)", body=PolicyIn, response=PolicyOut,
-           permission=_manages)  # fmt: skip
+@operation(
+    bp,
+    "/facilities/<int:facility_id>/charge-policy",
+    "PUT",
+    tags=TAGS,
+    summary="A facility's currency and the shares charged for late cancellations and "
+    "no-shows (managers)",
+    body=PolicyIn,
+    response=PolicyOut,
+    permission=_manages,
+)
 def set_policy(facility_id: int, body: PolicyIn):
     policy = services.update_policy(
-        current_user, get_facility(facility_id), currency=body.currency,
-        late_cancel_share=body.late_cancel_share, no_show_share=body.no_show_share,
-    )  # fmt: skip
+        current_user,
+        get_facility(facility_id),
+        currency=body.currency,
+        late_cancel_share=body.late_cancel_share,
+        no_show_share=body.no_show_share,
+    )
     db.session.commit()
-    return {"facility_id": facility_id, "currency": policy.currency,
-            "late_cancel_share": str(policy.late_cancel_share),
-            "no_show_share": str(policy.no_show_share)}  # fmt: skip
+    return {
+        "facility_id": facility_id,
+        "currency": policy.currency,
+        "late_cancel_share": str(policy.late_cancel_share),
+        "no_show_share": str(policy.no_show_share),
+    }

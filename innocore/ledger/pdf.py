@@ -8,14 +8,20 @@ from innocore.pdf import new_document, table
 
 def statement_pdf(org, period, charges, totals) -> bytes:
     pdf = new_document(f"Statement {period.label}")
-    pdf.multi_cell(0, 6, f"{org.name} ({org.kind.label}, {org.country})",
-                   new_x="LMARGIN", new_y="NEXT")  # fmt: skip
+    pdf.multi_cell(
+        0, 6, f"{org.name} ({org.kind.label}, {org.country})", new_x="LMARGIN", new_y="NEXT"
+    )
     pdf.ln(3)
     rows = [
-        [day_of(c), c.description, f"{c.quantity} {c.unit}",
-         f"{c.rate}", f"{c.amount} {c.currency}"]
+        [
+            day_of(c),
+            c.description,
+            f"{c.quantity} {c.unit}",
+            f"{c.rate}",
+            f"{c.amount} {c.currency}",
+        ]
         for c in charges
-    ]  # fmt: skip
+    ]
     for currency, count, total in totals:
         rows.append(["Total", f"{count} charge(s)", "", "", f"{total} {currency}"])
     table(pdf, ["Date", "Description", "Quantity", "Rate", "Amount"], rows, [25, 85, 25, 25, 30])

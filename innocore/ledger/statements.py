@@ -35,8 +35,13 @@ class Period:
         return a if a == b else f"{a} to {b}"
 
 
-def lines(period: Period, *, organisation_id: int | None = None, facility_id: int | None = None,
-          user_id: int | None = None) -> sa.Select:  # fmt: skip
+def lines(
+    period: Period,
+    *,
+    organisation_id: int | None = None,
+    facility_id: int | None = None,
+    user_id: int | None = None,
+) -> sa.Select:
     stmt = sa.select(Charge).where(Charge.period_on.between(period.start, period.end))
     if organisation_id is not None:
         stmt = stmt.where(Charge.organisation_id == organisation_id)

@@ -58,20 +58,47 @@ def statement(organisation_id: int):
     stmt = queries.lines(period, organisation_id=org.id)
     page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
     return render_template(
-        "charges/statement.html", org=org, period=period, page=page, args=_args(period),
+        "charges/statement.html",
+        org=org,
+        period=period,
+        page=page,
+        args=_args(period),
         totals=queries.totals(period, organisation_id=org.id),
         months=queries.by_month(period, organisation_id=org.id),
-    )  # fmt: skip
+    )
 
 
-CSV_HEADER = ["date (facility time)", "facility_id", "user", "description", "category", "unit", "rate",
-              "quantity", "share", "amount", "currency", "source"]  # fmt: skip
+CSV_HEADER = [
+    "date (facility time)",
+    "facility_id",
+    "user",
+    "description",
+    "category",
+    "unit",
+    "rate",
+    "quantity",
+    "share",
+    "amount",
+    "currency",
+    "source",
+]
 
 
 def _csv_row(c) -> list:
-    return [queries.day_of(c), c.facility_id, c.user.name, c.description,
-            c.category.value, c.unit, c.rate, c.quantity, c.share, c.amount, c.currency,
-            c.source_key]  # fmt: skip
+    return [
+        queries.day_of(c),
+        c.facility_id,
+        c.user.name,
+        c.description,
+        c.category.value,
+        c.unit,
+        c.rate,
+        c.quantity,
+        c.share,
+        c.amount,
+        c.currency,
+        c.source_key,
+    ]
 
 
 @bp.route("/organisations/<int:organisation_id>.csv")
@@ -92,27 +119,35 @@ def statement_document(organisation_id: int):
 
     data = statement_pdf(org, period, charges, queries.totals(period, organisation_id=org.id))
     name = f"statement-{org.id}-{period.start:%Y-%m}-{period.end:%Y-%m}.pdf"
-    return Response(data, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{name}"'})  # fmt: skip
+    return Response(
+        data,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{name}"'},
+    )
 
 
 @bp.route("/company")
 @require(lambda u: u.is_company_admin, "Only company administrators see this page.")
 def company():
-    return redirect(url_for("charges.statement", organisation_id=current_user.organisation_id,
-                            **request.args))  # fmt: skip
+    return redirect(
+        url_for("charges.statement", organisation_id=current_user.organisation_id, **request.args)
+    )
 
 
 @bp.route("/mine")
 @login_required
 def mine():
     period = period_from_args()
-    page = db.paginate(queries.lines(period, user_id=current_user.id), per_page=PER_PAGE,
-                       error_out=False)  # fmt: skip
+    page = db.paginate(
+        queries.lines(period, user_id=current_user.id), per_page=PER_PAGE, error_out=False
+    )
     return render_template(
-        "charges/mine.html", page=page, period=period, args=_args(period),
+        "charges/mine.html",
+        page=page,
+        period=period,
+        args=_args(period),
         totals=queries.totals(period, user_id=current_user.id),
-    )  # fmt: skip
+    )
 
 
 @bp.route("/facilities/<int:facility_id>")
@@ -123,12 +158,17 @@ def facility_revenue(facility_id: int):
         raise Forbidden("Only the facility's managers see its revenue.")
     period, scope = period_from_args(), {"facility_id": facility.id}
     return render_template(
-        "charges/facility.html", facility=facility, period=period, args=_args(period),
-        totals=queries.totals(period, **scope), categories=queries.by_category(period, **scope),
+        "charges/facility.html",
+        facility=facility,
+        period=period,
+        args=_args(period),
+        totals=queries.totals(period, **scope),
+        categories=queries.by_category(period, **scope),
         instruments=queries.by_instrument(period, **scope),
-        services=queries.by_service(period, **scope), sources=queries.by_source(period, **scope),
+        services=queries.by_service(period, **scope),
+        sources=queries.by_source(period, **scope),
         policy=services.policy_for(facility.id),
-    )  # fmt: skip
+    )
 
 
 @bp.route("/network")
@@ -136,10 +176,14 @@ def facility_revenue(facility_id: int):
 def network():
     period = period_from_args()
     return render_template(
-        "charges/network.html", period=period, args=_args(period),
-        totals=queries.totals(period), facilities=queries.by_facility(period),
-        organisations=queries.by_organisation(period), categories=queries.by_category(period),
-    )  # fmt: skip
+        "charges/network.html",
+        period=period,
+        args=_args(period),
+        totals=queries.totals(period),
+        facilities=queries.by_facility(period),
+        organisations=queries.by_organisation(period),
+        categories=queries.by_category(period),
+    )
 
 
 class PolicyForm(FlaskForm):

@@ -59,33 +59,62 @@ def employee_json(u) -> dict:
     return {"id": u.id, "name": u.name, "email": u.email, "role": u.org_role.value}
 
 
-@operation(bp, "/invitations", "GET", summary="My company's invitations (company admins)",
-           tags=TAGS, response=InvitationOut, listed=True, permission=_company_admin)  # fmt: skip
+@operation(
+    bp,
+    "/invitations",
+    "GET",
+    summary="My company's invitations (company admins)",
+    tags=TAGS,
+    response=InvitationOut,
+    listed=True,
+    permission=_company_admin,
+)
 def list_invitations():
     return [invitation_json(i) for i in companies.list_invitations(current_user)]
 
 
-@operation(bp, "/invitations", "POST", summary="Invite a person to my company (company admins)",
-           tags=TAGS, body=InviteIn, response=InvitationOut, status=201,
-           permission=_company_admin)  # fmt: skip
+@operation(
+    bp,
+    "/invitations",
+    "POST",
+    summary="Invite a person to my company (company admins)",
+    tags=TAGS,
+    body=InviteIn,
+    response=InvitationOut,
+    status=201,
+    permission=_company_admin,
+)
 def invite(body: InviteIn):
     invitation, _ = companies.invite_employee(current_user, body.email)
     db.session.commit()
     return invitation_json(invitation), 201
 
 
-@operation(bp, "/invitations/<int:invitation_id>/revoke", "POST", tags=TAGS,
-           summary="Revoke a pending invitation (company admins)", response=InvitationOut,
-           permission=_company_admin)  # fmt: skip
+@operation(
+    bp,
+    "/invitations/<int:invitation_id>/revoke",
+    "POST",
+    tags=TAGS,
+    summary="Revoke a pending invitation (company admins)",
+    response=InvitationOut,
+    permission=_company_admin,
+)
 def revoke_invitation(invitation_id: int):
     invitation = companies.revoke_invitation(current_user, invitation_id)
     db.session.commit()
     return invitation_json(invitation)
 
 
-@operation(bp, "/people/<int:user_id>/role", "PUT", tags=TAGS, body=CompanyRoleIn,
-           summary="Make an employee a company administrator, or back (company admins)",
-           response=EmployeeOut, permission=_company_admin)  # fmt: skip
+@operation(
+    bp,
+    "/people/<int:user_id>/role",
+    "PUT",
+    tags=TAGS,
+    body=CompanyRoleIn,
+    summary="Make an employee a company administrator, or back (company admins)",
+    response=EmployeeOut,
+    permission=_company_admin,
+)
 def set_role(user_id: int, body: CompanyRoleIn):
     user = companies.set_admin(current_user, user_id, body.admin)
     db.session.commit()

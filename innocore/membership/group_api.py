@@ -100,20 +100,39 @@ def _iso(value) -> str | None:
 
 
 def group_json(g) -> dict:
-    return {"id": g.id, "name": g.name, "organisation_id": g.organisation_id, "pi_id": g.pi_id,
-            "pi_name": g.pi.name}  # fmt: skip
+    return {
+        "id": g.id,
+        "name": g.name,
+        "organisation_id": g.organisation_id,
+        "pi_id": g.pi_id,
+        "pi_name": g.pi.name,
+    }
 
 
 def member_json(m) -> dict:
-    return {"group_id": m.group_id, "user_id": m.user_id, "name": m.user.name,
-            "status": m.status.value, "requested_at": _iso(m.requested_at),
-            "decided_at": _iso(m.decided_at)}  # fmt: skip
+    return {
+        "group_id": m.group_id,
+        "user_id": m.user_id,
+        "name": m.user.name,
+        "status": m.status.value,
+        "requested_at": _iso(m.requested_at),
+        "decided_at": _iso(m.decided_at),
+    }
 
 
 def account_json(a, spent: Decimal | None = None) -> dict:
-    return {"id": a.id, "kind": a.kind.value, "code": a.code, "name": a.name,
-            "group_id": a.group_id, "company_id": a.company_id, "valid_from": _iso(a.valid_from),
-            "valid_until": _iso(a.valid_until), "budget": a.budget, "spent": spent}  # fmt: skip
+    return {
+        "id": a.id,
+        "kind": a.kind.value,
+        "code": a.code,
+        "name": a.name,
+        "group_id": a.group_id,
+        "company_id": a.company_id,
+        "valid_from": _iso(a.valid_from),
+        "valid_until": _iso(a.valid_until),
+        "budget": a.budget,
+        "spent": spent,
+    }
 
 
 def _month(raw: str | None, *, last_day: bool = False) -> date | None:
@@ -135,23 +154,47 @@ def _visible_group(group_id: int):
     return group
 
 
-@operation(bp, "/groups", "GET", summary="Research groups of my organisation", tags=TAGS,
-           response=GroupOut, listed=True, permission=signed_in)  # fmt: skip
+@operation(
+    bp,
+    "/groups",
+    "GET",
+    summary="Research groups of my organisation",
+    tags=TAGS,
+    response=GroupOut,
+    listed=True,
+    permission=signed_in,
+)
 def list_groups():
     return [group_json(g) for g in groups.groups_of_organisation(current_user.organisation_id)]
 
 
-@operation(bp, "/groups", "POST", summary="Found a research group (I become its PI)", tags=TAGS,
-           body=GroupIn, response=GroupOut, status=201, permission=signed_in)  # fmt: skip
+@operation(
+    bp,
+    "/groups",
+    "POST",
+    summary="Found a research group (I become its PI)",
+    tags=TAGS,
+    body=GroupIn,
+    response=GroupOut,
+    status=201,
+    permission=signed_in,
+)
 def create_group(body: GroupIn):
     group = groups.create_group(current_user, body.name)
     db.session.commit()
     return group_json(group), 201
 
 
-@operation(bp, "/groups/<int:group_id>/members", "GET", tags=TAGS, response=GroupMemberOut,
-           summary="A group's members and requests (its members and PI)", listed=True,
-           permission=signed_in)  # fmt: skip
+@operation(
+    bp,
+    "/groups/<int:group_id>/members",
+    "GET",
+    tags=TAGS,
+    response=GroupMemberOut,
+    summary="A group's members and requests (its members and PI)",
+    listed=True,
+    permission=signed_in,
+)
 def list_group_members(group_id: int):
     group = _visible_group(group_id)
     mine = groups._row(group.id, current_user.id)
@@ -162,27 +205,51 @@ def list_group_members(group_id: int):
     return [member_json(m) for m in groups.members_of(group)]
 
 
-@operation(bp, "/groups/<int:group_id>/join", "POST", summary="Ask to join a group", tags=TAGS,
-           response=GroupMemberOut, status=201, permission=signed_in)  # fmt: skip
+@operation(
+    bp,
+    "/groups/<int:group_id>/join",
+    "POST",
+    summary="Ask to join a group",
+    tags=TAGS,
+    response=GroupMemberOut,
+    status=201,
+    permission=signed_in,
+)
 def join_group(group_id: int):
     row = groups.request_to_join(current_user, group_id)
     db.session.commit()
     return member_json(row), 201
 
 
-@operation(bp, "/groups/<int:group_id>/members/<int:user_id>/decision", "POST", tags=TAGS,
-           summary="Approve, decline or remove a member (the PI; a member removes themselves)",
-           body=GroupDecisionIn, response=GroupMemberOut, permission=signed_in)  # fmt: skip
+@operation(
+    bp,
+    "/groups/<int:group_id>/members/<int:user_id>/decision",
+    "POST",
+    tags=TAGS,
+    summary="Approve, decline or remove a member (the PI; a member removes themselves)",
+    body=GroupDecisionIn,
+    response=GroupMemberOut,
+    permission=signed_in,
+)
 def decide_group_member(group_id: int, user_id: int, body: GroupDecisionIn):
     row = groups.decide_member(current_user, group_id, user_id, body.decision)
     db.session.commit()
     return member_json(row)
 
 
-@operation(bp, "/groups/<int:group_id>/usage", "GET", tags=TAGS, response=GroupUsageOut,
-           summary="The group's spending per account and usage per member (the PI)",
-           permission=signed_in, query={"from": Q("first month, e.g. 2026-01", "month"),
-                                        "to": Q("last month, e.g. 2026-12", "month")})  # fmt: skip
+@operation(
+    bp,
+    "/groups/<int:group_id>/usage",
+    "GET",
+    tags=TAGS,
+    response=GroupUsageOut,
+    summary="The group's spending per account and usage per member (the PI)",
+    permission=signed_in,
+    query={
+        "from": Q("first month, e.g. 2026-01", "month"),
+        "to": Q("last month, e.g. 2026-12", "month"),
+    },
+)
 def group_usage(group_id: int):
     from innocore.ledger.accounts import group_usage as usage_of
 
@@ -195,42 +262,83 @@ def group_usage(group_id: int):
         "members": [
             {"user_id": u, "name": n, "hours": h or 0, "spent": s or 0}
             for u, n, h, s in usage["members"]
-        ],  # fmt: skip
+        ],
     }
 
 
-@operation(bp, "/billing-accounts", "GET", tags=TAGS, response=BillingAccountOut, listed=True,
-           summary="Accounts I may charge today", permission=signed_in)  # fmt: skip
+@operation(
+    bp,
+    "/billing-accounts",
+    "GET",
+    tags=TAGS,
+    response=BillingAccountOut,
+    listed=True,
+    summary="Accounts I may charge today",
+    permission=signed_in,
+)
 def my_accounts():
     from innocore.ledger.accounts import chargeable_accounts
 
     return [account_json(a) for a in chargeable_accounts(current_user)]
 
 
-@operation(bp, "/billing-accounts", "POST", tags=TAGS, body=BillingAccountIn,
-           response=BillingAccountOut, status=201, permission=signed_in,
-           summary="Open a billing account for my group (PI) or my company (administrators)")  # fmt: skip
+@operation(
+    bp,
+    "/billing-accounts",
+    "POST",
+    tags=TAGS,
+    body=BillingAccountIn,
+    response=BillingAccountOut,
+    status=201,
+    permission=signed_in,
+    summary="Open a billing account for my group (PI) or my company (administrators)",
+)
 def create_account(body: BillingAccountIn):
     from innocore.ledger.accounts import AccountInput, AccountKind
     from innocore.ledger.accounts import create_account as create
 
-    account = create(current_user, AccountInput(
-        kind=AccountKind(body.kind), code=body.code, name=body.name, valid_from=body.valid_from,
-        valid_until=body.valid_until, budget=body.budget, group_id=body.group_id,
-        company=body.company))  # fmt: skip
+    account = create(
+        current_user,
+        AccountInput(
+            kind=AccountKind(body.kind),
+            code=body.code,
+            name=body.name,
+            valid_from=body.valid_from,
+            valid_until=body.valid_until,
+            budget=body.budget,
+            group_id=body.group_id,
+            company=body.company,
+        ),
+    )
     db.session.commit()
     return account_json(account), 201
 
 
-@operation(bp, "/billing-accounts/<int:account_id>/charges", "GET", tags=TAGS,
-           response=AccountChargeOut, paginated=True, permission=signed_in,
-           summary="The statement of an account: its charges, newest first (its owners)")  # fmt: skip
+@operation(
+    bp,
+    "/billing-accounts/<int:account_id>/charges",
+    "GET",
+    tags=TAGS,
+    response=AccountChargeOut,
+    paginated=True,
+    permission=signed_in,
+    summary="The statement of an account: its charges, newest first (its owners)",
+)
 def account_charges(account_id: int):
     from innocore.ledger.accounts import statement_of
 
     _, stmt, _, _ = statement_of(current_user, account_id)
-    return paginated(stmt, lambda c: {
-        "id": c.id, "user_id": c.user_id, "facility_id": c.facility_id,
-        "description": c.description, "quantity": c.quantity, "unit": c.unit,
-        "amount": c.amount, "currency": c.currency,
-        "incurred_at": _iso(c.incurred_at)})  # fmt: skip
+    return paginated(
+        stmt,
+        lambda c: {
+            "id": c.id,
+            "user_id": c.user_id,
+            "facility_id": c.facility_id,
+            "description": c.description,
+            "quantity": c.quantity,
+            "unit": c.unit,
+            "amount": c.amount,
+            "currency": c.currency,
+            "incurred_at": _iso(c.incurred_at),
+        },
+    )

@@ -96,15 +96,29 @@ def domain_json(d, verified_now: int = 0) -> dict:
     }
 
 
-@operation(bp, "/me/membership", "GET", summary="Whether my organisation membership is verified",
-           tags=TAGS, response=MyMembershipOut, permission=signed_in)  # fmt: skip
+@operation(
+    bp,
+    "/me/membership",
+    "GET",
+    summary="Whether my organisation membership is verified",
+    tags=TAGS,
+    response=MyMembershipOut,
+    permission=signed_in,
+)
 def my_membership():
     return status_json(current_user)
 
 
-@operation(bp, "/me/organisation", "PUT", tags=TAGS, body=MyOrganisationIn,
-           summary="Claim another (non-company) organisation; the membership is verified again",
-           response=MyMembershipOut, permission=signed_in)  # fmt: skip
+@operation(
+    bp,
+    "/me/organisation",
+    "PUT",
+    tags=TAGS,
+    body=MyOrganisationIn,
+    summary="Claim another (non-company) organisation; the membership is verified again",
+    response=MyMembershipOut,
+    permission=signed_in,
+)
 def change_my_organisation(body: MyOrganisationIn):
     org = db.session.get(Organisation, body.organisation_id)
     if org is None:
@@ -116,10 +130,17 @@ def change_my_organisation(body: MyOrganisationIn):
     return status_json(current_user)
 
 
-@operation(bp, "/organisations/<int:organisation_id>/members", "GET", tags=TAGS,
-           summary="People claiming an organisation, by state (its administrators)",
-           response=OrganisationMemberOut, paginated=True, permission=_administers,
-           query={"state": Q("pending (default), verified or declined", enum=STATES)})  # fmt: skip
+@operation(
+    bp,
+    "/organisations/<int:organisation_id>/members",
+    "GET",
+    tags=TAGS,
+    summary="People claiming an organisation, by state (its administrators)",
+    response=OrganisationMemberOut,
+    paginated=True,
+    permission=_administers,
+    query={"state": Q("pending (default), verified or declined", enum=STATES)},
+)
 def list_members(organisation_id: int):
     org = membership.organisation_for(current_user, organisation_id)
     return paginated(
@@ -127,36 +148,63 @@ def list_members(organisation_id: int):
     )
 
 
-@operation(bp, "/organisations/<int:organisation_id>/members/<int:user_id>/decision", "POST",
-           tags=TAGS, body=MembershipDecisionIn, response=OrganisationMemberOut, permission=_administers,
-           summary="Approve, decline or revoke a person's membership (its administrators)")  # fmt: skip
+@operation(
+    bp,
+    "/organisations/<int:organisation_id>/members/<int:user_id>/decision",
+    "POST",
+    tags=TAGS,
+    body=MembershipDecisionIn,
+    response=OrganisationMemberOut,
+    permission=_administers,
+    summary="Approve, decline or revoke a person's membership (its administrators)",
+)
 def decide(organisation_id: int, user_id: int, body: MembershipDecisionIn):
     user = membership.decide(current_user, organisation_id, user_id, body.decision)
     db.session.commit()
     return member_json(user)
 
 
-@operation(bp, "/organisations/<int:organisation_id>/domains", "GET", tags=TAGS,
-           summary="E-mail domains that verify membership (its administrators)",
-           response=OrganisationDomainOut, listed=True, permission=_administers)  # fmt: skip
+@operation(
+    bp,
+    "/organisations/<int:organisation_id>/domains",
+    "GET",
+    tags=TAGS,
+    summary="E-mail domains that verify membership (its administrators)",
+    response=OrganisationDomainOut,
+    listed=True,
+    permission=_administers,
+)
 def list_domains(organisation_id: int):
     org = membership.organisation_for(current_user, organisation_id)
     return [domain_json(d) for d in membership.list_domains(org)]
 
 
-@operation(bp, "/organisations/<int:organisation_id>/domains", "POST", tags=TAGS,
-           summary="Register an e-mail domain; pending people with a confirmed address in it are "
-           "verified at once", body=OrganisationDomainIn, response=OrganisationDomainOut, status=201,
-           permission=_administers)  # fmt: skip
+@operation(
+    bp,
+    "/organisations/<int:organisation_id>/domains",
+    "POST",
+    tags=TAGS,
+    summary="Register an e-mail domain; pending people with a confirmed address in it are "
+    "verified at once",
+    body=OrganisationDomainIn,
+    response=OrganisationDomainOut,
+    status=201,
+    permission=_administers,
+)
 def add_domain(organisation_id: int, body: OrganisationDomainIn):
     row, verified = membership.add_domain(current_user, organisation_id, body.domain)
     db.session.commit()
     return domain_json(row, verified), 201
 
 
-@operation(bp, "/organisations/<int:organisation_id>/domains/<int:domain_id>/remove", "POST",
-           tags=TAGS, summary="Stop verifying addresses in a domain (its administrators)",
-           permission=_administers)  # fmt: skip
+@operation(
+    bp,
+    "/organisations/<int:organisation_id>/domains/<int:domain_id>/remove",
+    "POST",
+    tags=TAGS,
+    summary="Stop verifying addresses in a domain (its administrators)",
+    permission=_administers,
+)
 def remove_domain(organisation_id: int, domain_id: int):
     membership.remove_domain(current_user, organisation_id, domain_id)
     db.session.commit()

@@ -33,41 +33,69 @@ def _answer(title: str, scope: Scope, stem: str):
         return download(title, scope, sections, fmt, stem)
     return {
         "title": title,
-        "period": {"from": scope.start_on.isoformat(), "to": scope.end_on.isoformat(),
-                   "zone": scope.zone, "label": scope.period_label},
+        "period": {
+            "from": scope.start_on.isoformat(),
+            "to": scope.end_on.isoformat(),
+            "zone": scope.zone,
+            "label": scope.period_label,
+        },
         "sections": [section_json(s) for s in sections],
-    }  # fmt: skip
+    }
 
 
-@operation(bp, "/reports/facilities/<int:facility_id>", "GET", tags=TAGS, query=PERIOD,
-           summary="A facility's report: utilisation, no-shows, downtime, training, service "
-           "requests, revenue (its managers and network admins)")  # fmt: skip
+@operation(
+    bp,
+    "/reports/facilities/<int:facility_id>",
+    "GET",
+    tags=TAGS,
+    query=PERIOD,
+    summary="A facility's report: utilisation, no-shows, downtime, training, service "
+    "requests, revenue (its managers and network admins)",
+)
 def facility_report(facility_id: int):
     fac = facility_or_404(facility_id)
     scope = scope_for("facility", fac.timezone, request.args, facility_id=fac.id)
     return _answer(f"Facility report: {fac.name}", scope, f"report-{fac.slug}")
 
 
-@operation(bp, "/reports/network", "GET", tags=TAGS,
-           query=PERIOD | {"facility": Q("only this facility", "integer")},
-           summary="The network report: each facility side by side and the knowledge-transfer "
-           "indicators (network admins)",
-           permission=lambda user: can_see_network_report(user))  # fmt: skip
+@operation(
+    bp,
+    "/reports/network",
+    "GET",
+    tags=TAGS,
+    query=PERIOD | {"facility": Q("only this facility", "integer")},
+    summary="The network report: each facility side by side and the knowledge-transfer "
+    "indicators (network admins)",
+    permission=lambda user: can_see_network_report(user),
+)
 def network_report():
     scope, _ = network_scope(request.args)
     return _answer("Network report", scope, "report-network")
 
 
-@operation(bp, "/reports/me", "GET", tags=TAGS, query=PERIOD, permission=signed_in,
-           summary="My usage and spending")  # fmt: skip
+@operation(
+    bp,
+    "/reports/me",
+    "GET",
+    tags=TAGS,
+    query=PERIOD,
+    permission=signed_in,
+    summary="My usage and spending",
+)
 def my_report():
     scope = scope_for("person", current_user.timezone, request.args, user_id=current_user.id)
     return _answer("My usage and spending", scope, "report-mine")
 
 
-@operation(bp, "/reports/companies/<int:organisation_id>", "GET", tags=TAGS, query=PERIOD,
-           summary="A company's spending and its people's training and certificates (its "
-           "company administrators and network admins)")  # fmt: skip
+@operation(
+    bp,
+    "/reports/companies/<int:organisation_id>",
+    "GET",
+    tags=TAGS,
+    query=PERIOD,
+    summary="A company's spending and its people's training and certificates (its "
+    "company administrators and network admins)",
+)
 def company_report(organisation_id: int):
     org = company_or_404(organisation_id)
     scope = scope_for("company", current_user.timezone, request.args, organisation_id=org.id)

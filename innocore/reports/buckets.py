@@ -57,8 +57,9 @@ def months(start_on: date, end_on: date, zone: str) -> list[Bucket]:
     while cursor < stop:
         nxt = _next_month(cursor)
         lo, hi = max(cursor, start_on), min(nxt, stop)
-        out.append(Bucket(cursor.strftime("%Y-%m"), local_midnight(lo, zone),
-                          local_midnight(hi, zone)))  # fmt: skip
+        out.append(
+            Bucket(cursor.strftime("%Y-%m"), local_midnight(lo, zone), local_midnight(hi, zone))
+        )
         cursor = nxt
     return out
 
@@ -71,8 +72,11 @@ def weeks(start_on: date, end_on: date, zone: str) -> list[Bucket]:
         nxt = cursor + timedelta(days=7)
         lo, hi = max(cursor, start_on), min(nxt, stop)
         iso = cursor.isocalendar()
-        out.append(Bucket(f"{iso.year}-W{iso.week:02d}", local_midnight(lo, zone),
-                          local_midnight(hi, zone)))  # fmt: skip
+        out.append(
+            Bucket(
+                f"{iso.year}-W{iso.week:02d}", local_midnight(lo, zone), local_midnight(hi, zone)
+            )
+        )
         cursor = nxt
     return out
 
@@ -117,8 +121,11 @@ def opening_seconds(
         last = (bucket.ends_at - timedelta(microseconds=1)).astimezone(tz).date()
         while day <= last:
             for opens, closes in by_day.get(day.weekday(), ()):
-                total += int((local_instant(day, closes, zone)
-                              - local_instant(day, opens, zone)).total_seconds())  # fmt: skip
+                total += int(
+                    (
+                        local_instant(day, closes, zone) - local_instant(day, opens, zone)
+                    ).total_seconds()
+                )
             day += timedelta(days=1)
         out.append(total)
     return out

@@ -100,8 +100,10 @@ def heatmap_svg(chart: Chart) -> str:
     parts.append(f'<text x="4" y="40" font-size="12">{escape(period)}</text>')
     for j, label in enumerate(chart.x_labels):
         x = left + j * cell + cell / 2
-        parts.append(f'<text x="{x}" y="{top_pad - 6}" font-size="10" '
-                     f'text-anchor="middle">{escape(label)}</text>')  # fmt: skip
+        parts.append(
+            f'<text x="{x}" y="{top_pad - 6}" font-size="10" '
+            f'text-anchor="middle">{escape(label)}</text>'
+        )
     for i, (name, row) in enumerate(chart.series):
         y = top_pad + i * cell
         parts.append(f'<text x="4" y="{y + cell * 0.65}" font-size="11">{escape(name)}</text>')

@@ -102,8 +102,9 @@ def register_report_section(app: Flask, kind: str, fn: SectionFn, order: int = 5
 def build(scope: Scope) -> list[Section]:
     """Every registered section of the scope's kind, in order."""
     entries = current_app.extensions.get("innocore.report_sections", [])
-    return [fn(scope) for order, kind, fn in sorted(entries, key=lambda e: e[0])
-            if kind == scope.kind]  # fmt: skip
+    return [
+        fn(scope) for order, kind, fn in sorted(entries, key=lambda e: e[0]) if kind == scope.kind
+    ]
 
 
 def parse_dates(raw_from: str | None, raw_to: str | None, today: date) -> tuple[date, date]:
@@ -159,8 +160,11 @@ def money(value) -> Decimal:
 
 
 def table_json(table: Table) -> dict:
-    return {"title": table.title, "columns": table.columns,
-            "rows": [[cell_json(c) for c in row] for row in table.rows]}  # fmt: skip
+    return {
+        "title": table.title,
+        "columns": table.columns,
+        "rows": [[cell_json(c) for c in row] for row in table.rows],
+    }
 
 
 def cell_json(value):

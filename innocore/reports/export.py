@@ -71,8 +71,9 @@ def _write_cell(sheet, row: int, col: int, value, bold=None) -> None:
 def xlsx_report(title: str, scope: Scope, sections: list[Section]) -> bytes:
     """An XLSX workbook: one sheet per table, each headed by the report's title and period."""
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
-                                        "strings_to_urls": False})  # fmt: skip
+    book = xlsxwriter.Workbook(
+        buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    )
     bold = book.add_format({"bold": True})
     taken: set[str] = set()
     for section, table in [(None, _figures_table(sections)), *all_tables(sections)]:
@@ -95,6 +96,7 @@ def download(title: str, scope: Scope, sections: list[Section], fmt: str, stem: 
     name = f"{stem}-{scope.start_on.isoformat()}-{scope.end_on.isoformat()}.{fmt}"
     disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
     if fmt == "csv":
-        return Response(csv_report(title, scope, sections), mimetype="text/csv",
-                        headers=disposition)  # fmt: skip
+        return Response(
+            csv_report(title, scope, sections), mimetype="text/csv", headers=disposition
+        )
     return Response(xlsx_report(title, scope, sections), mimetype=XLSX_TYPE, headers=disposition)

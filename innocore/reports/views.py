@@ -111,18 +111,26 @@ def respond(title: str, scope: Scope, stem: str, filter_errors=(), **context):
         abort(400)
     nonce = secrets.token_urlsafe(12)
     svgs = [[render(c, nonce) for c in s.charts] for s in sections]
-    html = render_template("reports/report.html", title=title, scope=scope, sections=sections,
-                           svgs=svgs, downloads=_download_links(scope),
-                           filter_errors={p.field: p.message for p in filter_errors},
-                           **context)  # fmt: skip
+    html = render_template(
+        "reports/report.html",
+        title=title,
+        scope=scope,
+        sections=sections,
+        svgs=svgs,
+        downloads=_download_links(scope),
+        filter_errors={p.field: p.message for p in filter_errors},
+        **context,
+    )
     return csp_with_nonce(current_app.make_response((html, 400 if filter_errors else 200)), nonce)
 
 
 def _download_links(scope: Scope) -> dict[str, str]:
     args = {k: v for k, v in request.args.items() if k in ("from", "to", "facility")}
     args |= {"from": scope.start_on.isoformat(), "to": scope.end_on.isoformat()}
-    return {fmt: url_for(request.endpoint, **(request.view_args or {}), **args, format=fmt)
-            for fmt in FORMATS}  # fmt: skip
+    return {
+        fmt: url_for(request.endpoint, **(request.view_args or {}), **args, format=fmt)
+        for fmt in FORMATS
+    }
 
 
 @bp.route("/")
@@ -134,8 +142,12 @@ def index():
         ids = managed_facility_ids(current_user)
         facilities = db.session.scalars(sa_select_facilities(ids)).all() if ids else []
     company = current_user.organisation if current_user.is_company_admin else None
-    return render_template("reports/index.html", facilities=facilities, company=company,
-                           network=is_network_admin(current_user))  # fmt: skip
+    return render_template(
+        "reports/index.html",
+        facilities=facilities,
+        company=company,
+        network=is_network_admin(current_user),
+    )
 
 
 def sa_select_facilities(ids=None):
@@ -152,8 +164,9 @@ def facility(facility_id: int):
     scope, errors = page_scope(
         lambda args: scope_for("facility", fac.timezone, args, facility_id=fac.id), request.args
     )
-    return respond(f"Facility report: {fac.name}", scope, f"report-{fac.slug}", errors,
-                   facility=fac)  # fmt: skip
+    return respond(
+        f"Facility report: {fac.name}", scope, f"report-{fac.slug}", errors, facility=fac
+    )
 
 
 @bp.route("/network")
@@ -163,8 +176,9 @@ def network():
         raise NotFound("No such report.")
     (scope, fac), errors = page_scope(network_scope, request.args)
     facilities = db.session.scalars(sa_select_facilities()).all()
-    return respond("Network report", scope, "report-network", errors, facility=fac,
-                   facility_choices=facilities)  # fmt: skip
+    return respond(
+        "Network report", scope, "report-network", errors, facility=fac, facility_choices=facilities
+    )
 
 
 @bp.route("/me")
@@ -185,5 +199,6 @@ def company(organisation_id: int):
         lambda args: scope_for("company", current_user.timezone, args, organisation_id=org.id),
         request.args,
     )
-    return respond(f"Company report: {org.name}", scope, f"report-company-{org.id}", errors,
-                   company=org)  # fmt: skip
+    return respond(
+        f"Company report: {org.name}", scope, f"report-company-{org.id}", errors, company=org
+    )

@@ -49,22 +49,35 @@ def connection_json(c) -> dict:
     from innocore.links import absolute_url
 
     return {
-        "organisation_id": c.organisation_id, "protocol": c.protocol.value, "issuer": c.issuer,
-        "client_id": c.client_id, "client_secret_set": bool(c.client_secret),
-        "email_claim": c.email_claim, "name_claim": c.name_claim,
-        "affiliation_claim": c.affiliation_claim, "affiliations": c.affiliations,
-        "local_passwords": c.local_passwords, "idp_metadata": c.idp_metadata,
+        "organisation_id": c.organisation_id,
+        "protocol": c.protocol.value,
+        "issuer": c.issuer,
+        "client_id": c.client_id,
+        "client_secret_set": bool(c.client_secret),
+        "email_claim": c.email_claim,
+        "name_claim": c.name_claim,
+        "affiliation_claim": c.affiliation_claim,
+        "affiliations": c.affiliations,
+        "local_passwords": c.local_passwords,
+        "idp_metadata": c.idp_metadata,
         "login_url": absolute_url("sso.login", organisation_id=c.organisation_id),
         "saml_metadata_url": absolute_url("sso.saml_metadata"),
-    }  # fmt: skip
+    }
 
 
 def _admin(user, **_) -> bool:
     return is_network_admin(user)
 
 
-@operation(bp, "/<int:organisation_id>/sso", "GET", summary="An organisation's sign-in provider",
-           tags=["sign-in"], response=SsoConnectionOut, permission=_admin)  # fmt: skip
+@operation(
+    bp,
+    "/<int:organisation_id>/sso",
+    "GET",
+    summary="An organisation's sign-in provider",
+    tags=["sign-in"],
+    response=SsoConnectionOut,
+    permission=_admin,
+)
 def get_sso(organisation_id: int):
     row = services.get_connection(organisation_id)
     if row is None:
@@ -72,8 +85,16 @@ def get_sso(organisation_id: int):
     return connection_json(row)
 
 
-@operation(bp, "/<int:organisation_id>/sso", "PUT", summary="Set an organisation's sign-in provider",
-           tags=["sign-in"], body=SsoConnectionIn, response=SsoConnectionOut, permission=_admin)  # fmt: skip
+@operation(
+    bp,
+    "/<int:organisation_id>/sso",
+    "PUT",
+    summary="Set an organisation's sign-in provider",
+    tags=["sign-in"],
+    body=SsoConnectionIn,
+    response=SsoConnectionOut,
+    permission=_admin,
+)
 def put_sso(organisation_id: int, body: SsoConnectionIn):
     row = services.save_connection(
         current_user, organisation_id, services.ConnectionData(**body.model_dump())

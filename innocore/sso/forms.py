@@ -14,9 +14,10 @@ class ConnectionForm(FlaskForm):
         "Protocol", choices=choices([("oidc", "OpenID Connect"), ("saml", "SAML 2.0")])
     )
     issuer = StringField(
-        "Issuer (OpenID Connect) or IdP entity id (SAML)", [DataRequired(), Length(max=500)],
+        "Issuer (OpenID Connect) or IdP entity id (SAML)",
+        [DataRequired(), Length(max=500)],
         filters=[strip],
-    )  # fmt: skip
+    )
     client_id = StringField(
         "Client id (OpenID Connect)", [Optional(), Length(max=200)], filters=[strip], default=""
     )
@@ -30,11 +31,13 @@ class ConnectionForm(FlaskForm):
     email_claim = StringField("E-mail claim", [DataRequired(), Length(max=100)], default="email")
     name_claim = StringField("Name claim", [DataRequired(), Length(max=100)], default="name")
     affiliation_claim = StringField(
-        "Affiliation claim (e.g. eduperson_scoped_affiliation)", [Length(max=100)],
+        "Affiliation claim (e.g. eduperson_scoped_affiliation)",
+        [Length(max=100)],
         filters=[strip],
-    )  # fmt: skip
+    )
     affiliations = StringField(
         "Affiliations that count as membership (comma-separated, e.g. staff,member; empty: any)",
-        [Length(max=500)], filters=[strip],
-    )  # fmt: skip
+        [Length(max=500)],
+        filters=[strip],
+    )
     local_passwords = BooleanField("Members may also sign in with a local password", default=True)

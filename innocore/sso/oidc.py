@@ -59,9 +59,11 @@ def exchange_code(connection: SsoConnection, metadata: dict, redirect_uri: str, 
     )
     try:
         return client.fetch_token(
-            metadata["token_endpoint"], code=code, grant_type="authorization_code",
+            metadata["token_endpoint"],
+            code=code,
+            grant_type="authorization_code",
             timeout=TIMEOUT_SECONDS,
-        )  # fmt: skip
+        )
     except (OAuth2Error, requests.RequestException, ValueError):
         raise _refused("Your institution refused the sign-in code (expired or used).") from None
 

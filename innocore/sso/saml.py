@@ -92,9 +92,11 @@ def start(connection: SsoConnection, request_id: str, relay_state: str) -> str:
     ``request_id`` and ``relay_state`` (HTTP-Redirect binding)."""
     client = _client(connection)
     _, info = client.prepare_for_authenticate(
-        entityid=connection.issuer, relay_state=relay_state, binding=BINDING_HTTP_REDIRECT,
+        entityid=connection.issuer,
+        relay_state=relay_state,
+        binding=BINDING_HTTP_REDIRECT,
         message_id=request_id,
-    )  # fmt: skip
+    )
     return dict(info["headers"])["Location"]
 
 

@@ -96,8 +96,17 @@ def save_connection(actor: User, organisation_id: int, data: ConnectionData) -> 
     row = get_connection(organisation_id) or SsoConnection(
         organisation_id=organisation_id, created_at=now
     )
-    for name in ("protocol", "issuer", "client_id", "email_claim", "name_claim",
-                 "affiliation_claim", "affiliations", "local_passwords", "idp_metadata"):  # fmt: skip
+    for name in (
+        "protocol",
+        "issuer",
+        "client_id",
+        "email_claim",
+        "name_claim",
+        "affiliation_claim",
+        "affiliations",
+        "local_passwords",
+        "idp_metadata",
+    ):
         setattr(row, name, getattr(data, name))
     if data.client_secret is not None:
         row.client_secret = data.client_secret
@@ -172,10 +181,14 @@ def sign_in(connection: SsoConnection, subject: str, claims: dict) -> User:
 def _new_user(connection: SsoConnection, email: str, name: str) -> User:
     # No usable password: a random one nobody knows (the person may set one by reset).
     user = User(
-        email=email[:254], name=name[:200], organisation_id=connection.organisation_id,
-        password_hash=hasher().hash(secrets.token_urlsafe(24)), created_at=clock.now(),
-        email_verified_at=clock.now(), timezone="UTC",
-    )  # fmt: skip
+        email=email[:254],
+        name=name[:200],
+        organisation_id=connection.organisation_id,
+        password_hash=hasher().hash(secrets.token_urlsafe(24)),
+        created_at=clock.now(),
+        email_verified_at=clock.now(),
+        timezone="UTC",
+    )
     db.session.add(user)
     db.session.flush()
     audit.record(

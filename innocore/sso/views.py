@@ -139,9 +139,13 @@ def _finish(organisation_id: int, pending: dict | None):
         connection, metadata, _callback_url(organisation_id), request.args.get("code", "")
     )
     claims = oidc.verified_claims(
-        token.get("id_token", ""), oidc.provider_keys(metadata), issuer=connection.issuer,
-        client_id=connection.client_id, nonce=pending["nonce"], now=clock.now(),
-    )  # fmt: skip
+        token.get("id_token", ""),
+        oidc.provider_keys(metadata),
+        issuer=connection.issuer,
+        client_id=connection.client_id,
+        nonce=pending["nonce"],
+        now=clock.now(),
+    )
     return services.sign_in(connection, str(claims["sub"]), claims)
 
 
@@ -166,16 +170,24 @@ def configure(organisation_id: int):
             flash("Institutional sign-in saved.", "success")
             return redirect(url_for("sso.configure", organisation_id=organisation_id))
     return render_template(
-        "sso/configure.html", form=form, organisation=organisation, connection=connection,
+        "sso/configure.html",
+        form=form,
+        organisation=organisation,
+        connection=connection,
         callback=_callback_url(organisation_id),
-    ), form_status(form)  # fmt: skip
+    ), form_status(form)
 
 
 def data_of(form: ConnectionForm) -> services.ConnectionData:
     return services.ConnectionData(
-        protocol=SsoProtocol(form.protocol.data), issuer=form.issuer.data,
-        client_id=form.client_id.data or "", idp_metadata=form.idp_metadata.data or "",
-        client_secret=form.client_secret.data or None, email_claim=form.email_claim.data,
-        name_claim=form.name_claim.data, affiliation_claim=form.affiliation_claim.data or "",
-        affiliations=form.affiliations.data or "", local_passwords=form.local_passwords.data,
-    )  # fmt: skip
+        protocol=SsoProtocol(form.protocol.data),
+        issuer=form.issuer.data,
+        client_id=form.client_id.data or "",
+        idp_metadata=form.idp_metadata.data or "",
+        client_secret=form.client_secret.data or None,
+        email_claim=form.email_claim.data,
+        name_claim=form.name_claim.data,
+        affiliation_claim=form.affiliation_claim.data or "",
+        affiliations=form.affiliations.data or "",
+        local_passwords=form.local_passwords.data,
+    )

@@ -73,22 +73,38 @@ def _content(body: ContentIn) -> services.Content:
             ) from err
         if body.file_type is None:
             raise DomainError(Problem("file_type", "Say the file's type.", "file_type"))
-    return services.Content(text=body.text, file_name=body.file_name, file_type=body.file_type,
-                            file_data=data, note=body.note)  # fmt: skip
+    return services.Content(
+        text=body.text,
+        file_name=body.file_name,
+        file_type=body.file_type,
+        file_data=data,
+        note=body.note,
+    )
 
 
 def document_json(doc: FacilityDocument) -> dict:
     v = doc.current
     mine = services.accepted_by(current_user.id, doc.id).get(v.number)
-    url = (absolute_url("instruments.document_file", document_id=doc.id, number=v.number)
-           if v.file_name else None)  # fmt: skip
+    url = (
+        absolute_url("instruments.document_file", document_id=doc.id, number=v.number)
+        if v.file_name
+        else None
+    )
     return {
-        "id": doc.id, "facility_id": doc.facility_id, "instrument_id": doc.instrument_id,
-        "title": doc.title, "kind": doc.kind.value,
-        "current": {"number": v.number, "published_at": v.published_at.isoformat(),
-                    "note": v.note, "text": v.body_text, "file_url": url,
-                    "accepted_at": mine.accepted_at.isoformat() if mine else None},
-    }  # fmt: skip
+        "id": doc.id,
+        "facility_id": doc.facility_id,
+        "instrument_id": doc.instrument_id,
+        "title": doc.title,
+        "kind": doc.kind.value,
+        "current": {
+            "number": v.number,
+            "published_at": v.published_at.isoformat(),
+            "note": v.note,
+            "text": v.body_text,
+            "file_url": url,
+            "accepted_at": mine.accepted_at.isoformat() if mine else None,
+        },
+    }
 
 
 def _manages(user, facility_id: int | None = None, document_id: int | None = None) -> bool:
@@ -107,44 +123,84 @@ def _facility(facility_id: int) -> Facility:
     return facility
 
 
-@operation(bp, "/facilities/<int:facility_id>/documents", "GET", tags=["documents"],
-           summary="A facility's rules and safety documents, with whether I accepted each",
-           response=DocumentOut, listed=True, permission=signed_in)  # fmt: skip
+@operation(
+    bp,
+    "/facilities/<int:facility_id>/documents",
+    "GET",
+    tags=["documents"],
+    summary="A facility's rules and safety documents, with whether I accepted each",
+    response=DocumentOut,
+    listed=True,
+    permission=signed_in,
+)
 def list_documents(facility_id: int):
     return [document_json(d) for d in services.list_documents(_facility(facility_id))]
 
 
-@operation(bp, "/facilities/<int:facility_id>/documents", "POST", tags=["documents"],
-           summary="Publish a document (version 1) for one instrument or the whole facility",
-           body=DocumentIn, response=DocumentOut, status=201, permission=_manages)  # fmt: skip
+@operation(
+    bp,
+    "/facilities/<int:facility_id>/documents",
+    "POST",
+    tags=["documents"],
+    summary="Publish a document (version 1) for one instrument or the whole facility",
+    body=DocumentIn,
+    response=DocumentOut,
+    status=201,
+    permission=_manages,
+)
 def publish_document(facility_id: int, body: DocumentIn):
     doc = services.publish_document(
-        current_user, _facility(facility_id), title=body.title, kind=body.kind,
-        instrument_id=body.instrument_id, content=_content(body),
-    )  # fmt: skip
+        current_user,
+        _facility(facility_id),
+        title=body.title,
+        kind=body.kind,
+        instrument_id=body.instrument_id,
+        content=_content(body),
+    )
     db.session.commit()
     return document_json(doc), 201
 
 
-@operation(bp, "/documents/<int:document_id>", "GET", tags=["documents"],
-           summary="A document's current version", response=DocumentOut,
-           permission=signed_in)  # fmt: skip
+@operation(
+    bp,
+    "/documents/<int:document_id>",
+    "GET",
+    tags=["documents"],
+    summary="A document's current version",
+    response=DocumentOut,
+    permission=signed_in,
+)
 def get_document(document_id: int):
     return document_json(services.get_document(document_id))
 
 
-@operation(bp, "/documents/<int:document_id>/versions", "POST", tags=["documents"],
-           summary="Publish the next version; everyone accepts it again before booking",
-           body=ContentIn, response=DocumentOut, status=201, permission=_manages)  # fmt: skip
+@operation(
+    bp,
+    "/documents/<int:document_id>/versions",
+    "POST",
+    tags=["documents"],
+    summary="Publish the next version; everyone accepts it again before booking",
+    body=ContentIn,
+    response=DocumentOut,
+    status=201,
+    permission=_manages,
+)
 def publish_version(document_id: int, body: ContentIn):
     version = services.publish_version(current_user, document_id, _content(body))
     db.session.commit()
     return document_json(version.document), 201
 
 
-@operation(bp, "/documents/<int:document_id>/accept", "POST", tags=["documents"],
-           summary="Accept the current version (409 not_current if a newer one exists)",
-           body=AcceptIn, response=DocumentOut, permission=signed_in)  # fmt: skip
+@operation(
+    bp,
+    "/documents/<int:document_id>/accept",
+    "POST",
+    tags=["documents"],
+    summary="Accept the current version (409 not_current if a newer one exists)",
+    body=AcceptIn,
+    response=DocumentOut,
+    permission=signed_in,
+)
 def accept_document(document_id: int, body: AcceptIn):
     row = services.accept_document(current_user, document_id, body.version)
     db.session.commit()

@@ -65,12 +65,17 @@ def pending_for(user_id: int, instrument: Instrument) -> list[DocumentVersion]:
     return list(
         db.session.scalars(
             sa.select(DocumentVersion)
-            .join(latest, sa.and_(latest.c.document_id == DocumentVersion.document_id,
-                                  latest.c.n == DocumentVersion.number))
+            .join(
+                latest,
+                sa.and_(
+                    latest.c.document_id == DocumentVersion.document_id,
+                    latest.c.n == DocumentVersion.number,
+                ),
+            )
             .where(DocumentVersion.document_id.in_(docs), DocumentVersion.id.not_in(accepted))
             .order_by(DocumentVersion.document_id)
         )
-    )  # fmt: skip
+    )
 
 
 def document_problems(user_id: int, instrument: Instrument) -> list[Problem]:
@@ -84,11 +89,12 @@ def list_documents(facility: Facility) -> list[FacilityDocument]:
     return list(
         db.session.scalars(
             sa.select(FacilityDocument)
-            .where(FacilityDocument.facility_id == facility.id,
-                   FacilityDocument.retired_at.is_(None))
+            .where(
+                FacilityDocument.facility_id == facility.id, FacilityDocument.retired_at.is_(None)
+            )
             .order_by(FacilityDocument.title, FacilityDocument.id)
         )
-    )  # fmt: skip
+    )
 
 
 def get_document(document_id: int) -> FacilityDocument:
@@ -129,9 +135,14 @@ def _version(doc: FacilityDocument, actor: User, content: Content, number: int) 
 
 
 def publish_document(
-    actor: User, facility: Facility, *, title: str, kind: DocumentKind | None,
-    instrument_id: int | None, content: Content,
-) -> FacilityDocument:  # fmt: skip
+    actor: User,
+    facility: Facility,
+    *,
+    title: str,
+    kind: DocumentKind | None,
+    instrument_id: int | None,
+    content: Content,
+) -> FacilityDocument:
     """A manager publishes a new document (version 1) for one instrument or the whole facility.
 
     Raises ``Forbidden`` (not a manager), ``DomainError`` (no title or content, a bad file, an
@@ -140,17 +151,24 @@ def publish_document(
         raise Forbidden("Only the facility's managers publish its documents.")
     problems = _content_problems(content, title)
     if kind is None:
-        problems.append(Problem("kind", "Say whether these are rules or safety instructions.",
-                                "kind"))  # fmt: skip
+        problems.append(
+            Problem("kind", "Say whether these are rules or safety instructions.", "kind")
+        )
     if instrument_id is not None:
         inst = db.session.get(Instrument, instrument_id) if 0 < instrument_id < 2**31 else None
         if inst is None or inst.facility_id != facility.id:
-            problems.append(Problem("instrument", "Choose an instrument of this facility.",
-                                    "instrument_id"))  # fmt: skip
+            problems.append(
+                Problem("instrument", "Choose an instrument of this facility.", "instrument_id")
+            )
     if problems:
         raise DomainError(problems)
-    doc = FacilityDocument(facility_id=facility.id, instrument_id=instrument_id,
-                           title=title.strip(), kind=kind, created_at=clock.now())  # fmt: skip
+    doc = FacilityDocument(
+        facility_id=facility.id,
+        instrument_id=instrument_id,
+        title=title.strip(),
+        kind=kind,
+        created_at=clock.now(),
+    )
     db.session.add(doc)
     _version(doc, actor, content, 1)
     db.session.flush()
@@ -168,8 +186,13 @@ def publish_version(actor: User, document_id: int, content: Content) -> Document
         raise DomainError(problems)
     version = _version(doc, actor, content, doc.current.number + 1)
     db.session.flush()
-    audit.record(actor, "document.version", version, {"number": [None, version.number]},
-                 facility_id=doc.facility_id)  # fmt: skip
+    audit.record(
+        actor,
+        "document.version",
+        version,
+        {"number": [None, version.number]},
+        facility_id=doc.facility_id,
+    )
     _tell_readers(doc, version)
     return version
 
@@ -185,10 +208,15 @@ def _tell_readers(doc: FacilityDocument, version: DocumentVersion) -> None:
     link = absolute_url("instruments.document_page", document_id=doc.id)
     for person in readers:
         queue_email(
-            person, f"New version to accept: {doc.title}", "document_notice",
-            kind=kinds.DOCUMENTS, link=link,
-            dedupe_key=f"document-version-{version.id}-{person.id}", doc=doc, version=version,
-        )  # fmt: skip
+            person,
+            f"New version to accept: {doc.title}",
+            "document_notice",
+            kind=kinds.DOCUMENTS,
+            link=link,
+            dedupe_key=f"document-version-{version.id}-{person.id}",
+            doc=doc,
+            version=version,
+        )
 
 
 def accept_document(actor: User, document_id: int, number: int) -> DocumentAcceptance:
@@ -198,8 +226,14 @@ def accept_document(actor: User, document_id: int, number: int) -> DocumentAccep
     doc = get_document(document_id)
     version = doc.current
     if number != version.number:
-        raise DomainError(Problem("not_current", f"Version {version.number} is the current one; "
-                                  "read it before accepting.", "version"), status=409)  # fmt: skip
+        raise DomainError(
+            Problem(
+                "not_current",
+                f"Version {version.number} is the current one; read it before accepting.",
+                "version",
+            ),
+            status=409,
+        )
     existing = db.session.scalar(
         sa.select(DocumentAcceptance).where(
             DocumentAcceptance.user_id == actor.id, DocumentAcceptance.version_id == version.id
@@ -210,8 +244,13 @@ def accept_document(actor: User, document_id: int, number: int) -> DocumentAccep
     row = DocumentAcceptance(user_id=actor.id, version_id=version.id, accepted_at=clock.now())
     db.session.add(row)
     db.session.flush()
-    audit.record(actor, "document.accept", row, {"version": [None, version.number]},
-                 facility_id=doc.facility_id)  # fmt: skip
+    audit.record(
+        actor,
+        "document.accept",
+        row,
+        {"version": [None, version.number]},
+        facility_id=doc.facility_id,
+    )
     return row
 
 

@@ -50,11 +50,16 @@ def facility_documents(slug: str):
     if request.method == "POST":
         kind = request.form.get("kind", "")
         instrument_id = request.form.get("instrument_id", type=int)
-        doc, problems, status = _attempt(lambda: services.publish_document(
-            current_user, facility, title=request.form.get("title", "")[:1000],
-            kind=DocumentKind(kind) if kind in {k.value for k in DocumentKind} else None,
-            instrument_id=instrument_id or None, content=_content(),
-        ))  # fmt: skip
+        doc, problems, status = _attempt(
+            lambda: services.publish_document(
+                current_user,
+                facility,
+                title=request.form.get("title", "")[:1000],
+                kind=DocumentKind(kind) if kind in {k.value for k in DocumentKind} else None,
+                instrument_id=instrument_id or None,
+                content=_content(),
+            )
+        )
         if doc is not None:
             flash("Document published.", "success")
             return redirect(url_for("instruments.document_page", document_id=doc.id), 303)
@@ -62,10 +67,14 @@ def facility_documents(slug: str):
         sa.select(Instrument).where(Instrument.facility_id == facility.id).order_by(Instrument.name)
     ).all()
     return render_template(
-        "documents/facility.html", facility=facility, documents=services.list_documents(facility),
-        instruments=instruments, kinds=list(DocumentKind), problems=problems,
+        "documents/facility.html",
+        facility=facility,
+        documents=services.list_documents(facility),
+        instruments=instruments,
+        kinds=list(DocumentKind),
+        problems=problems,
         manager=can_manage_facility(current_user, facility),
-    ), status  # fmt: skip
+    ), status
 
 
 @bp.route("/documents/<int:document_id>")
@@ -73,10 +82,12 @@ def facility_documents(slug: str):
 def document_page(document_id: int, problems=(), status=200):
     doc = services.get_document(document_id)
     return render_template(
-        "documents/show.html", doc=doc, problems=problems,
+        "documents/show.html",
+        doc=doc,
+        problems=problems,
         accepted=services.accepted_by(current_user.id, doc.id),
         manager=can_manage_facility(current_user, doc.facility),
-    ), status  # fmt: skip
+    ), status
 
 
 @bp.route("/documents/<int:document_id>/accept", methods=["POST"])
@@ -89,9 +100,14 @@ def accept_document(document_id: int):
     if row is None:
         return document_page(document_id, problems, status)
     flash("Accepted. You can book the instruments it covers.", "success")
-    return redirect(request.form.get("next_booking") and url_for(
-        "instruments.book", instrument_id=request.form.get("next_booking", type=int) or 0
-    ) or url_for("instruments.document_page", document_id=document_id), 303)  # fmt: skip
+    return redirect(
+        request.form.get("next_booking")
+        and url_for(
+            "instruments.book", instrument_id=request.form.get("next_booking", type=int) or 0
+        )
+        or url_for("instruments.document_page", document_id=document_id),
+        303,
+    )
 
 
 @bp.route("/documents/<int:document_id>/versions", methods=["POST"])
@@ -118,10 +134,13 @@ def document_file(document_id: int, number: int):
     if version is None or version.file_name is None:
         raise NotFound("No such file.")
     return Response(
-        version.file_data, mimetype=version.file_type,
-        headers={"Content-Disposition": f'inline; filename="{_safe(version.file_name)}"',
-                 "X-Content-Type-Options": "nosniff"},
-    )  # fmt: skip
+        version.file_data,
+        mimetype=version.file_type,
+        headers={
+            "Content-Disposition": f'inline; filename="{_safe(version.file_name)}"',
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
 def _safe(name: str) -> str:

@@ -67,7 +67,7 @@ def _payload(facility: Facility) -> dict:
                 "starts_at": b.starts_at.isoformat(),
                 "ends_at": b.ends_at.isoformat(),
                 "status": b.status.value,
-            }  # fmt: skip
+            }
             for b, org in services.usage(current_user, facility)
         ],
     }

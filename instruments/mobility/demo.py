@@ -15,6 +15,6 @@ def seed_mobility(ctx: dict) -> None:
             share_percent=50,
             updated_at=clock.now(),
             updated_by_id=admin.id,
-        )  # fmt: skip
+        )
     )
     db.session.flush()

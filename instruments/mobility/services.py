@@ -77,9 +77,12 @@ def set_share(actor: User, facility: Facility, share_percent) -> MobilityRate:
     setting.updated_by_id = actor.id
     g.pop("_mobility_shares", None)
     audit.record(
-        actor, "mobility_rate.set", setting, {"share_percent": [before, share_percent]},
+        actor,
+        "mobility_rate.set",
+        setting,
+        {"share_percent": [before, share_percent]},
         facility_id=facility.id,
-    )  # fmt: skip
+    )
     return setting
 
 

@@ -155,47 +155,74 @@ class DeliverableIn(BaseModel):
 
 def service_json(s) -> dict:
     return {
-        "id": s.id, "facility_id": s.facility_id, "name": s.name, "unit": s.unit.value,
-        "description": s.description, "deliverables": s.deliverables, "expertise": s.expertise,
+        "id": s.id,
+        "facility_id": s.facility_id,
+        "name": s.name,
+        "unit": s.unit.value,
+        "description": s.description,
+        "deliverables": s.deliverables,
+        "expertise": s.expertise,
         "turnaround_days": s.turnaround_days,
         "prices": {p.category.value: str(p.price) for p in s.prices},
-        "instrument_ids": [i.id for i in s.instruments], "active": s.active,
-    }  # fmt: skip
+        "instrument_ids": [i.id for i in s.instruments],
+        "active": s.active,
+    }
 
 
 def request_json(r) -> dict:
     from innocore import clock
 
     return {
-        "id": r.id, "facility_id": r.facility_id, "service_id": r.service_id,
-        "requester_id": r.requester_id, "organisation_id": r.organisation_id,
+        "id": r.id,
+        "facility_id": r.facility_id,
+        "service_id": r.service_id,
+        "requester_id": r.requester_id,
+        "organisation_id": r.organisation_id,
         "account_id": r.account_id,
-        "category": r.category.value, "title": r.title, "description": r.description,
-        "samples": r.samples, "status": r.status.value, "reason": r.reason,
-        "closing_note": r.closing_note, "submitted_at": r.submitted_at.isoformat(),
+        "category": r.category.value,
+        "title": r.title,
+        "description": r.description,
+        "samples": r.samples,
+        "status": r.status.value,
+        "reason": r.reason,
+        "closing_note": r.closing_note,
+        "submitted_at": r.submitted_at.isoformat(),
         "age_days": rules.age_days(r.submitted_at, clock.now()),
-    }  # fmt: skip
+    }
 
 
 def quote_json(q) -> dict:
     return {
-        "id": q.id, "request_id": q.request_id, "revision": q.revision, "status": q.status.value,
-        "category": q.category.value, "currency": q.currency,
-        "valid_until_on": q.valid_until_on.isoformat(), "total": str(q.total),
+        "id": q.id,
+        "request_id": q.request_id,
+        "revision": q.revision,
+        "status": q.status.value,
+        "category": q.category.value,
+        "currency": q.currency,
+        "valid_until_on": q.valid_until_on.isoformat(),
+        "total": str(q.total),
         "lines": [
-            {"description": x.description, "unit": x.unit, "quantity": str(x.quantity),
-             "unit_price": str(x.unit_price), "amount": str(x.amount)}
+            {
+                "description": x.description,
+                "unit": x.unit,
+                "quantity": str(x.quantity),
+                "unit_price": str(x.unit_price),
+                "amount": str(x.amount),
+            }
             for x in q.lines
         ],
         "pdf": absolute_url("requests.quote_document", request_id=q.request_id, quote_id=q.id),
-    }  # fmt: skip
+    }
 
 
 def message_json(m) -> dict:
     return {
-        "id": m.id, "author_id": m.author_id, "author": m.author.name, "body": m.body,
+        "id": m.id,
+        "author_id": m.author_id,
+        "author": m.author.name,
+        "body": m.body,
         "created_at": m.created_at.isoformat(),
-    }  # fmt: skip
+    }
 
 
 def _visible(user, request_id: int, **_) -> bool:
@@ -218,35 +245,53 @@ def _manages_service(user, service_id: int) -> bool:
 
 
 @operation(
-    bp, "/services", "GET", summary="Requestable services of the network", tags=TAGS,
-    paginated=True, response=ServiceOut,
+    bp,
+    "/services",
+    "GET",
+    summary="Requestable services of the network",
+    tags=TAGS,
+    paginated=True,
+    response=ServiceOut,
     query={"facility_id": Q("one facility", "integer"), "q": "free text"},
-)  # fmt: skip
+)
 def list_services():
     facility_id = http_request.args.get("facility_id", type=int)
     q = (http_request.args.get("q") or "").strip()[:100] or None
     return paginated(offerings.list_services(facility_id=facility_id, q=q), service_json)
 
 
-@operation(bp, "/services/<int:service_id>", "GET", summary="One service", tags=TAGS,
-           response=ServiceOut)  # fmt: skip
+@operation(
+    bp, "/services/<int:service_id>", "GET", summary="One service", tags=TAGS, response=ServiceOut
+)
 def get_service(service_id: int):
     return service_json(offerings.get_service(service_id))
 
 
 def _service_data(body: ServiceIn) -> offerings.ServiceData:
     return offerings.ServiceData(
-        name=body.name, unit=body.unit, description=body.description,
-        deliverables=body.deliverables, expertise=body.expertise,
-        turnaround_days=body.turnaround_days, prices=dict(body.prices),
-        instrument_ids=body.instrument_ids, active=body.active,
-    )  # fmt: skip
+        name=body.name,
+        unit=body.unit,
+        description=body.description,
+        deliverables=body.deliverables,
+        expertise=body.expertise,
+        turnaround_days=body.turnaround_days,
+        prices=dict(body.prices),
+        instrument_ids=body.instrument_ids,
+        active=body.active,
+    )
 
 
 @operation(
-    bp, "/services", "POST", summary="List a service (facility managers)", tags=TAGS,
-    body=ServiceIn, response=ServiceOut, status=201, permission=_manages_facility,
-)  # fmt: skip
+    bp,
+    "/services",
+    "POST",
+    summary="List a service (facility managers)",
+    tags=TAGS,
+    body=ServiceIn,
+    response=ServiceOut,
+    status=201,
+    permission=_manages_facility,
+)
 def create_service(body: ServiceIn):
     service = offerings.create_service(current_user, body.facility_id, _service_data(body))
     db.session.commit()
@@ -254,10 +299,15 @@ def create_service(body: ServiceIn):
 
 
 @operation(
-    bp, "/services/<int:service_id>", "PUT", summary="Replace a service (facility managers)",
-    tags=TAGS, body=ServiceIn, response=ServiceOut,
+    bp,
+    "/services/<int:service_id>",
+    "PUT",
+    summary="Replace a service (facility managers)",
+    tags=TAGS,
+    body=ServiceIn,
+    response=ServiceOut,
     permission=lambda user, service_id: _manages_service(user, service_id),
-)  # fmt: skip
+)
 def update_service(service_id: int, body: ServiceIn):
     if body.facility_id != offerings.get_service(service_id).facility_id:
         raise DomainError(Problem("facility_id", "A service stays at its facility.", "facility_id"))
@@ -267,17 +317,26 @@ def update_service(service_id: int, body: ServiceIn):
 
 
 @operation(
-    bp, "/expertise", "GET", summary="Expertise directory: facilities matching a search",
-    tags=TAGS, paginated=True, query={"q": "free text over instruments, services, expertise"},
-)  # fmt: skip
+    bp,
+    "/expertise",
+    "GET",
+    summary="Expertise directory: facilities matching a search",
+    tags=TAGS,
+    paginated=True,
+    query={"q": "free text over instruments, services, expertise"},
+)
 def expertise_directory():
     q = (http_request.args.get("q") or "").strip()[:100] or None
     stmt = offerings.directory(q)
 
     def facility_json(f):
-        return {"id": f.id, "slug": f.slug, "name": f.name,
-                "technologies": [t.value for t in f.technologies],
-                "profile": absolute_url("requests.profile", slug=f.slug)}  # fmt: skip
+        return {
+            "id": f.id,
+            "slug": f.slug,
+            "name": f.name,
+            "technologies": [t.value for t in f.technologies],
+            "profile": absolute_url("requests.profile", slug=f.slug),
+        }
 
     return paginated(stmt, facility_json)
 
@@ -286,12 +345,21 @@ def expertise_directory():
 
 
 @operation(
-    bp, "/requests", "GET", summary="Service requests I may see", tags=TAGS, paginated=True,
+    bp,
+    "/requests",
+    "GET",
+    summary="Service requests I may see",
+    tags=TAGS,
+    paginated=True,
     response=RequestOut,
-    query={"scope": Q("mine (default), inbox (facility staff) or company (company admins)",
-                      enum=("mine", "inbox", "company")),
-           "status": Q("a status, or 'open'", enum=(*enum_values(RequestStatus), "open"))},
-)  # fmt: skip
+    query={
+        "scope": Q(
+            "mine (default), inbox (facility staff) or company (company admins)",
+            enum=("mine", "inbox", "company"),
+        ),
+        "status": Q("a status, or 'open'", enum=(*enum_values(RequestStatus), "open")),
+    },
+)
 def list_requests():
     scope = http_request.args.get("scope", "mine")
     statuses = queries.parse_statuses(http_request.args.getlist("status"))
@@ -319,46 +387,79 @@ def _uploads(items: list[AttachmentIn]) -> list[services.Upload]:
     return out
 
 
-@operation(bp, "/requests", "POST", summary="Submit a service or collaboration request",
-           tags=TAGS, body=RequestIn, response=RequestOut, status=201,
-           permission=signed_in)  # fmt: skip
+@operation(
+    bp,
+    "/requests",
+    "POST",
+    summary="Submit a service or collaboration request",
+    tags=TAGS,
+    body=RequestIn,
+    response=RequestOut,
+    status=201,
+    permission=signed_in,
+)
 def create_request(body: RequestIn):
     data = services.RequestInput(
-        title=body.title, description=body.description, samples=body.samples,
-        desired_start_on=body.desired_start_on, desired_end_on=body.desired_end_on,
-        attachments=_uploads(body.attachments), account_id=body.account_id,
-    )  # fmt: skip
+        title=body.title,
+        description=body.description,
+        samples=body.samples,
+        desired_start_on=body.desired_start_on,
+        desired_end_on=body.desired_end_on,
+        attachments=_uploads(body.attachments),
+        account_id=body.account_id,
+    )
     row = services.submit_request(current_user, body.facility_id, body.service_id, data)
     db.session.commit()
     return request_json(row), 201
 
 
-@operation(bp, "/requests/<int:request_id>", "GET", summary="One request with its history",
-           tags=TAGS, response=RequestOut)  # fmt: skip
+@operation(
+    bp,
+    "/requests/<int:request_id>",
+    "GET",
+    summary="One request with its history",
+    tags=TAGS,
+    response=RequestOut,
+)
 def get_request(request_id: int):
     row = services.get_request(current_user, request_id)
     detail = queries.detail(row.id)
     out = request_json(row)
     out["history"] = [
-        {"from": e.from_status.value if e.from_status else None, "to": e.to_status.value,
-         "at": e.occurred_at.isoformat(), "actor_id": e.actor_id, "note": e.note}
+        {
+            "from": e.from_status.value if e.from_status else None,
+            "to": e.to_status.value,
+            "at": e.occurred_at.isoformat(),
+            "actor_id": e.actor_id,
+            "note": e.note,
+        }
         for e in detail["events"]
-    ]  # fmt: skip
+    ]
     out["files"] = [
-        {"id": f.id, "kind": f.kind.value, "label": f.label, "url": f.url,
-         "size_bytes": f.size_bytes,
-         "download": absolute_url("requests.download", file_id=f.id)}
+        {
+            "id": f.id,
+            "kind": f.kind.value,
+            "label": f.label,
+            "url": f.url,
+            "size_bytes": f.size_bytes,
+            "download": absolute_url("requests.download", file_id=f.id),
+        }
         for f in detail["files"]
-    ]  # fmt: skip
+    ]
     out["quotes"] = [quote_json(q) for q in detail["quotes"]]
     return out
 
 
 @operation(
-    bp, "/requests/<int:request_id>/transitions", "POST", tags=TAGS, body=TransitionIn,
+    bp,
+    "/requests/<int:request_id>/transitions",
+    "POST",
+    tags=TAGS,
+    body=TransitionIn,
     summary="Move a request on: withdraw, reject, start, deliver or close",
-    response=RequestOut, permission=_visible,
-)  # fmt: skip
+    response=RequestOut,
+    permission=_visible,
+)
 def transition(request_id: int, body: TransitionIn):
     actions = {
         "withdraw": lambda: services.withdraw_request(current_user, request_id, body.reason),
@@ -374,25 +475,46 @@ def transition(request_id: int, body: TransitionIn):
     return request_json(row)
 
 
-@operation(bp, "/requests/<int:request_id>/messages", "GET", summary="The request's thread",
-           tags=TAGS, response=MessageOut, listed=True)  # fmt: skip
+@operation(
+    bp,
+    "/requests/<int:request_id>/messages",
+    "GET",
+    summary="The request's thread",
+    tags=TAGS,
+    response=MessageOut,
+    listed=True,
+)
 def list_messages(request_id: int):
     row = services.get_request(current_user, request_id)
     return [message_json(m) for m in queries.detail(row.id)["messages"]]
 
 
 @operation(
-    bp, "/requests/<int:request_id>/messages", "POST", summary="Write in the request's thread",
-    tags=TAGS, body=MessageIn, response=MessageOut, status=201, permission=_visible,
-)  # fmt: skip
+    bp,
+    "/requests/<int:request_id>/messages",
+    "POST",
+    summary="Write in the request's thread",
+    tags=TAGS,
+    body=MessageIn,
+    response=MessageOut,
+    status=201,
+    permission=_visible,
+)
 def post_message(request_id: int, body: MessageIn):
     message = services.post_message(current_user, request_id, body.body)
     db.session.commit()
     return message_json(message), 201
 
 
-@operation(bp, "/requests/<int:request_id>/quotes", "GET", summary="Quotes of a request",
-           tags=TAGS, response=QuoteOut, listed=True)  # fmt: skip
+@operation(
+    bp,
+    "/requests/<int:request_id>/quotes",
+    "GET",
+    summary="Quotes of a request",
+    tags=TAGS,
+    response=QuoteOut,
+    listed=True,
+)
 def list_quotes(request_id: int):
     row = services.get_request(current_user, request_id)
     return [quote_json(q) for q in queries.detail(row.id)["quotes"]]
@@ -403,10 +525,16 @@ def _staff_of(user, request_id: int, **_) -> bool:
 
 
 @operation(
-    bp, "/requests/<int:request_id>/quotes", "POST", tags=TAGS, body=QuoteIn, status=201,
+    bp,
+    "/requests/<int:request_id>/quotes",
+    "POST",
+    tags=TAGS,
+    body=QuoteIn,
+    status=201,
     summary="Quote a request (facility staff); a new quote supersedes the open one",
-    response=QuoteOut, permission=_staff_of,
-)  # fmt: skip
+    response=QuoteOut,
+    permission=_staff_of,
+)
 def create_quote(request_id: int, body: QuoteIn):
     lines = [rules.LineInput(x.description, x.unit, x.quantity, x.unit_price) for x in body.lines]
     quote = services.issue_quote(
@@ -417,10 +545,14 @@ def create_quote(request_id: int, body: QuoteIn):
 
 
 @operation(
-    bp, "/requests/<int:request_id>/quotes/<int:quote_id>/<any(accept, decline):decision>",
-    "POST", summary="Accept or decline a quote (the requester)", tags=TAGS, response=QuoteOut,
+    bp,
+    "/requests/<int:request_id>/quotes/<int:quote_id>/<any(accept, decline):decision>",
+    "POST",
+    summary="Accept or decline a quote (the requester)",
+    tags=TAGS,
+    response=QuoteOut,
     permission=_visible,
-)  # fmt: skip
+)
 def decide_quote(request_id: int, quote_id: int, decision: str):
     fn = services.accept_quote if decision == "accept" else services.decline_quote
     quote = fn(current_user, request_id, quote_id)
@@ -429,9 +561,15 @@ def decide_quote(request_id: int, quote_id: int, decision: str):
 
 
 @operation(
-    bp, "/requests/<int:request_id>/deliverables", "POST", tags=TAGS, body=DeliverableIn,
-    summary="Add a link deliverable (facility staff)", status=201, permission=_staff_of,
-)  # fmt: skip
+    bp,
+    "/requests/<int:request_id>/deliverables",
+    "POST",
+    tags=TAGS,
+    body=DeliverableIn,
+    summary="Add a link deliverable (facility staff)",
+    status=201,
+    permission=_staff_of,
+)
 def add_deliverable(request_id: int, body: DeliverableIn):
     row = services.add_deliverable(current_user, request_id, label=body.label, url=body.url)
     db.session.commit()

@@ -46,7 +46,9 @@ def seed_requests(context: dict) -> None:
                 managers[fac],
                 facility.id,
                 ServiceData(
-                    name=name, unit=unit, turnaround_days=days,
+                    name=name,
+                    unit=unit,
+                    turnaround_days=days,
                     description=f"{name}, performed by the staff of the {facility.name}.",
                     deliverables="Raw data, processed results and a short report.",
                     expertise="Staff scientists with ten years of experience.",
@@ -54,7 +56,7 @@ def seed_requests(context: dict) -> None:
                     instrument_ids=list(instrument_ids),
                 ),
             )
-        )  # fmt: skip
+        )
     for fac, topic, text in EXPERTISE:
         add_expertise(managers[fac], facilities[fac].id, topic=topic, description=text)
     helixa_admin, helixa_scientist = people[9], people[10]
@@ -69,13 +71,18 @@ def seed_requests(context: dict) -> None:
     )
     today = clock.now().date()
     lines = rules.draft_lines(
-        service_name=proteomics.name, unit=proteomics.unit,
-        price=proteomics.price_for(first.category), samples=12,
-    )  # fmt: skip
+        service_name=proteomics.name,
+        unit=proteomics.unit,
+        price=proteomics.price_for(first.category),
+        samples=12,
+    )
     services.issue_quote(
-        managers[3], first.id, lines, valid_until_on=today + timedelta(days=30),
+        managers[3],
+        first.id,
+        lines,
+        valid_until_on=today + timedelta(days=30),
         terms="Payment within 30 days of delivery.",
-    )  # fmt: skip
+    )
     services.submit_request(
         helixa_admin,
         facilities[4].id,

@@ -39,9 +39,13 @@ def directory():
     technology = Technology(tech) if tech in Technology._value2member_map_ else None
     page = db.paginate(offerings.directory(q or None, technology), per_page=20, error_out=False)
     return render_template(
-        "requests/directory.html", page=page, q=q, technology=technology,
-        technologies=list(Technology), profiles=offerings.profiles([f.id for f in page.items]),
-    )  # fmt: skip
+        "requests/directory.html",
+        page=page,
+        q=q,
+        technology=technology,
+        technologies=list(Technology),
+        profiles=offerings.profiles([f.id for f in page.items]),
+    )
 
 
 @bp.route("/facilities/<slug>")
@@ -50,10 +54,11 @@ def profile(slug: str):
     if facility is None:
         raise NotFound("No such facility.")
     return render_template(
-        "requests/profile.html", facility=facility,
+        "requests/profile.html",
+        facility=facility,
         profile=offerings.profiles([facility.id])[facility.id],
         expertise_form=_expertise_form(facility, formdata=None),
-    )  # fmt: skip
+    )
 
 
 def _expertise_form(facility, **kw) -> ExpertiseForm:
@@ -72,9 +77,12 @@ def add_expertise(facility_id: int):
     form = _expertise_form(facility)
     user_id = int(form.user_id.data) if (form.user_id.data or "").isdigit() else None
     offerings.add_expertise(
-        current_user, facility.id, topic=form.topic.data or "",
-        description=form.description.data or "", user_id=user_id,
-    )  # fmt: skip
+        current_user,
+        facility.id,
+        topic=form.topic.data or "",
+        description=form.description.data or "",
+        user_id=user_id,
+    )
     db.session.commit()
     flash("Expertise added.", "success")
     return redirect(url_for("requests.profile", slug=facility.slug))
@@ -130,12 +138,16 @@ def _data(form: ServiceForm) -> offerings.ServiceData:
         c: getattr(form, f"price_{c.value}").data for c in UserCategory
     }
     return offerings.ServiceData(
-        name=form.name.data or "", unit=ServiceUnit(form.unit.data),
-        description=form.description.data or "", deliverables=form.deliverables.data or "",
-        expertise=form.expertise.data or "", turnaround_days=form.turnaround_days.data,
-        prices=prices, instrument_ids=list(form.instrument_ids.data or []),
+        name=form.name.data or "",
+        unit=ServiceUnit(form.unit.data),
+        description=form.description.data or "",
+        deliverables=form.deliverables.data or "",
+        expertise=form.expertise.data or "",
+        turnaround_days=form.turnaround_days.data,
+        prices=prices,
+        instrument_ids=list(form.instrument_ids.data or []),
         active=bool(form.active.data),
-    )  # fmt: skip
+    )
 
 
 def _save(form, facility, save, template_args):
@@ -157,9 +169,11 @@ def create_service(facility_id: int):
     if not can_manage_services(current_user, facility):
         raise Forbidden("Only the facility's managers list its services.")
     return _save(
-        _service_form(facility), facility,
-        lambda data: offerings.create_service(current_user, facility.id, data), {"service": None},
-    )  # fmt: skip
+        _service_form(facility),
+        facility,
+        lambda data: offerings.create_service(current_user, facility.id, data),
+        {"service": None},
+    )
 
 
 @bp.route("/services/<int:service_id>/edit", methods=["GET", "POST"])
@@ -169,6 +183,8 @@ def edit_service(service_id: int):
     if not can_manage_services(current_user, service.facility):
         raise Forbidden("Only the facility's managers edit its services.")
     return _save(
-        _service_form(service.facility, service), service.facility,
-        lambda data: offerings.update_service(current_user, service.id, data), {"service": service},
-    )  # fmt: skip
+        _service_form(service.facility, service),
+        service.facility,
+        lambda data: offerings.update_service(current_user, service.id, data),
+        {"service": service},
+    )

@@ -161,8 +161,9 @@ def remove_expertise(actor: User, expertise_id: int) -> None:
         raise NotFound("No such expertise entry.")
     if not can_manage_services(actor, get_facility(row.facility_id)):
         raise Forbidden("Only the facility's managers edit its expertise profile.")
-    audit.record(actor, "expertise.remove", row, {"topic": [row.topic, None]},
-                 facility_id=row.facility_id)  # fmt: skip
+    audit.record(
+        actor, "expertise.remove", row, {"topic": [row.topic, None]}, facility_id=row.facility_id
+    )
     db.session.delete(row)
 
 

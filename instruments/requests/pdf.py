@@ -22,8 +22,9 @@ def quote_pdf(quote, request) -> bytes:
         for x in quote.lines
     ]
     rows.append(["Total", "", "", quote.currency, f"{quote.total}"])
-    table(pdf, ["Description", "Unit", "Quantity", "Unit price", "Amount"], rows,
-          [80, 25, 25, 30, 30])  # fmt: skip
+    table(
+        pdf, ["Description", "Unit", "Quantity", "Unit price", "Amount"], rows, [80, 25, 25, 30, 30]
+    )
     if quote.terms:
         pdf.ln(4)
         pdf.set_font(FAMILY, "B", 10)

@@ -306,9 +306,13 @@ def age_days(submitted_at: datetime, now: datetime) -> int:
 
 STEPS = ("Submitted", "Quoted", "Accepted", "In progress", "Delivered", "Closed")
 _STEP_OF = {
-    RequestStatus.SUBMITTED: 0, RequestStatus.QUOTED: 1, RequestStatus.ACCEPTED: 2,
-    RequestStatus.IN_PROGRESS: 3, RequestStatus.DELIVERED: 4, RequestStatus.CLOSED: 5,
-}  # fmt: skip
+    RequestStatus.SUBMITTED: 0,
+    RequestStatus.QUOTED: 1,
+    RequestStatus.ACCEPTED: 2,
+    RequestStatus.IN_PROGRESS: 3,
+    RequestStatus.DELIVERED: 4,
+    RequestStatus.CLOSED: 5,
+}
 # Ends off the main line, and the step where each one stops the request.
 _STOPPED_AT = {RequestStatus.DECLINED: 1, RequestStatus.LAPSED: 1, RequestStatus.REJECTED: 0}
 

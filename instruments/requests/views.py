@@ -62,11 +62,14 @@ def new(facility_id: int):
     form = RequestForm()
     if form.validate_on_submit():
         data = services.RequestInput(
-            title=form.title.data, description=form.description.data, samples=form.samples.data,
-            desired_start_on=form.desired_start_on.data, desired_end_on=form.desired_end_on.data,
+            title=form.title.data,
+            description=form.description.data,
+            samples=form.samples.data,
+            desired_start_on=form.desired_start_on.data,
+            desired_end_on=form.desired_end_on.data,
             attachments=uploads_of(form.attachments.data),
             account_id=int(form.account.data) if (form.account.data or "").isdigit() else None,
-        )  # fmt: skip
+        )
         ok, row = attempt(
             form, lambda: services.submit_request(current_user, facility.id, service_id, data)
         )
@@ -75,9 +78,12 @@ def new(facility_id: int):
             return redirect(url_for("requests.show", request_id=row.id))
     status = form_status(form)
     return render_template(
-        "requests/new.html", facility=facility, service=service, form=form,
+        "requests/new.html",
+        facility=facility,
+        service=service,
+        form=form,
         category=category_for(current_user, facility),
-    ), status  # fmt: skip
+    ), status
 
 
 @bp.route("/mine")
@@ -85,9 +91,15 @@ def new(facility_id: int):
 def mine():
     page = db.paginate(queries.mine(current_user, statuses=_statuses()), per_page=PER_PAGE)
     return render_template(
-        "requests/list.html", page=page, title="My requests", endpoint="requests.mine",
-        now=clock.now(), statuses=list(RequestStatus), chosen=_statuses(), inbox=False,
-    )  # fmt: skip
+        "requests/list.html",
+        page=page,
+        title="My requests",
+        endpoint="requests.mine",
+        now=clock.now(),
+        statuses=list(RequestStatus),
+        chosen=_statuses(),
+        inbox=False,
+    )
 
 
 @bp.route("/company")
@@ -99,10 +111,16 @@ def company():
         queries.quotes_of_organisation(org_id), per_page=PER_PAGE, page=1, error_out=False
     )
     return render_template(
-        "requests/list.html", page=page, title=f"Requests of {current_user.organisation.name}",
-        endpoint="requests.company", now=clock.now(), statuses=list(RequestStatus),
-        chosen=_statuses(), inbox=False, quotes=quotes,
-    )  # fmt: skip
+        "requests/list.html",
+        page=page,
+        title=f"Requests of {current_user.organisation.name}",
+        endpoint="requests.company",
+        now=clock.now(),
+        statuses=list(RequestStatus),
+        chosen=_statuses(),
+        inbox=False,
+        quotes=quotes,
+    )
 
 
 @bp.route("/inbox")
@@ -113,10 +131,17 @@ def inbox():
     stmt = queries.inbox(current_user, statuses=_statuses(), facility_id=facility_id, sort=sort)
     page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
     return render_template(
-        "requests/list.html", page=page, title="Request inbox", endpoint="requests.inbox",
-        now=clock.now(), statuses=list(RequestStatus), chosen=_statuses(), inbox=True,
-        counts=queries.counts_by_status(current_user, facility_id), sort=sort,
-    )  # fmt: skip
+        "requests/list.html",
+        page=page,
+        title="Request inbox",
+        endpoint="requests.inbox",
+        now=clock.now(),
+        statuses=list(RequestStatus),
+        chosen=_statuses(),
+        inbox=True,
+        counts=queries.counts_by_status(current_user, facility_id),
+        sort=sort,
+    )
 
 
 def _show(request_id: int, forms: dict | None = None, status: int = 200):
@@ -130,16 +155,24 @@ def _show(request_id: int, forms: dict | None = None, status: int = 200):
     book = (forms or {}).get("book") or BookTimeForm(formdata=None)
     book.instrument_id.choices = choices((i.id, i.name) for i in instruments)
     ctx = {
-        "message": MessageForm(formdata=None), "reason": ReasonForm(formdata=None),
-        "attach": AttachForm(formdata=None), "deliverable": DeliverableForm(formdata=None),
-        "deliver": DeliverForm(formdata=None), "feedback": FeedbackForm(formdata=None),
+        "message": MessageForm(formdata=None),
+        "reason": ReasonForm(formdata=None),
+        "attach": AttachForm(formdata=None),
+        "deliverable": DeliverableForm(formdata=None),
+        "deliver": DeliverForm(formdata=None),
+        "feedback": FeedbackForm(formdata=None),
         "book": book,
-    } | (forms or {})  # fmt: skip
+    } | (forms or {})
     return render_template(
-        "requests/show.html", r=row, staff=staff, requester=can_act_as_requester(current_user, row),
-        now=clock.now(), age=rules.age_days(row.submitted_at, clock.now()),
-        **queries.detail(row.id), **ctx,
-    ), status  # fmt: skip
+        "requests/show.html",
+        r=row,
+        staff=staff,
+        requester=can_act_as_requester(current_user, row),
+        now=clock.now(),
+        age=rules.age_days(row.submitted_at, clock.now()),
+        **queries.detail(row.id),
+        **ctx,
+    ), status
 
 
 @bp.route("/<int:request_id>")
@@ -167,9 +200,12 @@ def message(request_id: int):
     form = MessageForm()
     body = form.body.data or ""
     return _act(
-        request_id, lambda: services.post_message(current_user, request_id, body),
-        "Message sent.", "message", form,
-    )  # fmt: skip
+        request_id,
+        lambda: services.post_message(current_user, request_id, body),
+        "Message sent.",
+        "message",
+        form,
+    )
 
 
 @bp.route("/<int:request_id>/attachments", methods=["POST"])
@@ -178,9 +214,12 @@ def attach(request_id: int):
     form = AttachForm()
     ups = uploads_of(form.attachments.data)
     return _act(
-        request_id, lambda: services.add_attachments(current_user, request_id, ups),
-        "Attachments added.", "attach", form,
-    )  # fmt: skip
+        request_id,
+        lambda: services.add_attachments(current_user, request_id, ups),
+        "Attachments added.",
+        "attach",
+        form,
+    )
 
 
 _ENDED = ("declined", "lapsed", "delivered", "closed", "withdrawn", "rejected")
@@ -258,8 +297,10 @@ def withdraw(request_id: int):
     return _act(
         request_id,
         lambda: services.withdraw_request(current_user, request_id, form.reason.data or ""),
-        "Request withdrawn: the facility stops work on it and is told.", "reason", form,
-    )  # fmt: skip
+        "Request withdrawn: the facility stops work on it and is told.",
+        "reason",
+        form,
+    )
 
 
 @bp.route("/<int:request_id>/reject", methods=["POST"])
@@ -270,8 +311,10 @@ def reject(request_id: int):
     return _act(
         request_id,
         lambda: services.reject_request(current_user, request_id, form.reason.data or ""),
-        "Request rejected: the requester is told, with your reason.", "reason", form,
-    )  # fmt: skip
+        "Request rejected: the requester is told, with your reason.",
+        "reason",
+        form,
+    )
 
 
 @bp.route("/<int:request_id>/start", methods=["POST"])
@@ -288,11 +331,16 @@ def deliverable(request_id: int):
     return _act(
         request_id,
         lambda: services.add_deliverable(
-            current_user, request_id, label=form.label.data or "",
-            upload=ups[0] if ups else None, url=(form.url.data or "").strip(),
+            current_user,
+            request_id,
+            label=form.label.data or "",
+            upload=ups[0] if ups else None,
+            url=(form.url.data or "").strip(),
         ),
-        "Deliverable added.", "deliverable", form,
-    )  # fmt: skip
+        "Deliverable added.",
+        "deliverable",
+        form,
+    )
 
 
 @bp.route("/<int:request_id>/deliver", methods=["POST"])
@@ -302,8 +350,10 @@ def deliver(request_id: int):
     return _act(
         request_id,
         lambda: services.deliver(current_user, request_id, form.closing_note.data or ""),
-        "Results delivered; the requester is told.", "deliver", form,
-    )  # fmt: skip
+        "Results delivered; the requester is told.",
+        "deliver",
+        form,
+    )
 
 
 @bp.route("/<int:request_id>/close", methods=["POST"])
@@ -316,8 +366,10 @@ def close(request_id: int):
         lambda: services.close_request(
             current_user, request_id, rating=rating, comment=form.comment.data or ""
         ),
-        "Request closed. Thank you for the feedback.", "feedback", form,
-    )  # fmt: skip
+        "Request closed. Thank you for the feedback.",
+        "feedback",
+        form,
+    )
 
 
 @bp.route(
@@ -394,11 +446,15 @@ def quote_editor(request_id: int):
         _prefill(form, row)
     elif form.validate():
         lines = [
-            rules.LineInput(e.description.data or "", e.unit.data or "", e.quantity.data or "",
-                            e.unit_price.data or "")
+            rules.LineInput(
+                e.description.data or "",
+                e.unit.data or "",
+                e.quantity.data or "",
+                e.unit_price.data or "",
+            )
             for e in (entry.form for entry in form.lines.entries)
             if (e.description.data or e.quantity.data or e.unit_price.data)
-        ]  # fmt: skip
+        ]
         ok, _ = attempt(
             form,
             lambda: services.issue_quote(
@@ -420,15 +476,18 @@ def _prefill(form: QuoteForm, row) -> None:
 
     previous = services.latest_quote(row.id)
     if previous is not None:
-        lines = [rules.LineInput(x.description, x.unit, x.quantity, x.unit_price)
-                 for x in previous.lines]  # fmt: skip
+        lines = [
+            rules.LineInput(x.description, x.unit, x.quantity, x.unit_price) for x in previous.lines
+        ]
         form.terms.data = previous.terms
     else:
         service = row.service
         lines = rules.draft_lines(
-            service_name=service.name if service else None, unit=service.unit if service else None,
-            price=service.price_for(row.category) if service else None, samples=row.samples,
-        )  # fmt: skip
+            service_name=service.name if service else None,
+            unit=service.unit if service else None,
+            price=service.price_for(row.category) if service else None,
+            samples=row.samples,
+        )
     for entry, line in zip((x.form for x in form.lines.entries), lines, strict=False):
         entry.description.data, entry.unit.data = line.description, line.unit
         entry.quantity.data, entry.unit_price.data = str(line.quantity), str(line.unit_price)

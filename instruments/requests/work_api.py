@@ -28,9 +28,18 @@ def _requester_of(user, request_id: int, **_) -> bool:
     return services.get_request(user, request_id).requester_id == user.id
 
 
-@operation(bp, "/requests/<int:request_id>/attachments", "POST", tags=TAGS, status=201,
-           summary="Add attachments to my request (before acceptance)", body=AttachmentsIn,
-           response=FileOut, listed=True, permission=_requester_of)  # fmt: skip
+@operation(
+    bp,
+    "/requests/<int:request_id>/attachments",
+    "POST",
+    tags=TAGS,
+    status=201,
+    summary="Add attachments to my request (before acceptance)",
+    body=AttachmentsIn,
+    response=FileOut,
+    listed=True,
+    permission=_requester_of,
+)
 def attach(request_id: int, body: AttachmentsIn):
     rows = services.add_attachments(current_user, request_id, _uploads(body.attachments))
     db.session.commit()
@@ -43,9 +52,17 @@ class TimeIn(BaseModel):
     ends_at: AwareDatetime
 
 
-@operation(bp, "/requests/<int:request_id>/bookings", "POST", tags=TAGS, status=201,
-           summary="Book instrument time to carry out an accepted request (facility staff)",
-           body=TimeIn, response=BookingOut, permission=_staff_of)  # fmt: skip
+@operation(
+    bp,
+    "/requests/<int:request_id>/bookings",
+    "POST",
+    tags=TAGS,
+    status=201,
+    summary="Book instrument time to carry out an accepted request (facility staff)",
+    body=TimeIn,
+    response=BookingOut,
+    permission=_staff_of,
+)
 def book_for_request(request_id: int, body: TimeIn):
     booking = services.book_time(
         current_user, request_id, body.instrument_id, body.starts_at, body.ends_at
@@ -72,19 +89,42 @@ def _manages_services(user, facility_id: int) -> bool:
     return can_manage_services(user, offerings.get_facility(facility_id))
 
 
-@operation(bp, "/facilities/<int:facility_id>/expertise", "POST", tags=TAGS, status=201,
-           summary="Add a line to a facility's expertise profile (managers)", body=ExpertiseIn,
-           response=ExpertiseOut, permission=_manages_services)  # fmt: skip
+@operation(
+    bp,
+    "/facilities/<int:facility_id>/expertise",
+    "POST",
+    tags=TAGS,
+    status=201,
+    summary="Add a line to a facility's expertise profile (managers)",
+    body=ExpertiseIn,
+    response=ExpertiseOut,
+    permission=_manages_services,
+)
 def add_expertise(facility_id: int, body: ExpertiseIn):
-    row = offerings.add_expertise(current_user, facility_id, topic=body.topic,
-                                description=body.description, user_id=body.user_id)  # fmt: skip
+    row = offerings.add_expertise(
+        current_user,
+        facility_id,
+        topic=body.topic,
+        description=body.description,
+        user_id=body.user_id,
+    )
     db.session.commit()
-    return {"id": row.id, "facility_id": row.facility_id, "topic": row.topic,
-            "description": row.description, "user_id": row.user_id}, 201  # fmt: skip
+    return {
+        "id": row.id,
+        "facility_id": row.facility_id,
+        "topic": row.topic,
+        "description": row.description,
+        "user_id": row.user_id,
+    }, 201
 
 
-@operation(bp, "/expertise/<int:expertise_id>", "DELETE", tags=TAGS,
-           summary="Remove a line of a facility's expertise profile (managers)")  # fmt: skip
+@operation(
+    bp,
+    "/expertise/<int:expertise_id>",
+    "DELETE",
+    tags=TAGS,
+    summary="Remove a line of a facility's expertise profile (managers)",
+)
 def remove_expertise(expertise_id: int):
     offerings.remove_expertise(current_user, expertise_id)
     db.session.commit()

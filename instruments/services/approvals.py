@@ -78,9 +78,13 @@ def approve_booking(actor: User, booking_id: int, override_reason: str | None = 
     reason = (override_reason or "").strip() or None
     if booking.status == BookingStatus.PENDING:
         req = rules.BookingRequest(
-            booking.starts_at, booking.ends_at, booking.user_id, booking.id,
-            booking.purpose, booking.project,
-        )  # fmt: skip
+            booking.starts_at,
+            booking.ends_at,
+            booking.user_id,
+            booking.id,
+            booking.purpose,
+            booking.project,
+        )
         raise_if(check_request(instrument, booking.user, req, staff=True, reason=reason))
     booking = _decide(actor, booking_id, BookingStatus.CONFIRMED, reason or "")
     if reason:

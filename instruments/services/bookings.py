@@ -84,9 +84,13 @@ def _explained(problem: Problem, user: User, instrument: Instrument, req) -> Pro
     if problem.code != "competence_missing":
         return problem
     why = explain_shortfall(
-        user.id, instrument.required_competence_id, instrument.required_level,
-        req.starts_at, req.ends_at, instrument.facility.timezone,
-    )  # fmt: skip
+        user.id,
+        instrument.required_competence_id,
+        instrument.required_level,
+        req.starts_at,
+        req.ends_at,
+        instrument.facility.timezone,
+    )
     if not why:
         return problem
     return Problem(problem.code, why, problem.field, problem.overridable)
@@ -229,8 +233,13 @@ def move_booking(
     flush_or_conflict()
     action = "corrected" if correcting else "moved"
     record_change(booking, actor, action, override_reason or "", old=old)
-    audit.record(actor, f"booking.{action[:-1] if correcting else 'move'}", booking, changes,
-                 facility_id=instrument.facility_id)  # fmt: skip
+    audit.record(
+        actor,
+        f"booking.{action[:-1] if correcting else 'move'}",
+        booking,
+        changes,
+        facility_id=instrument.facility_id,
+    )
     notify(booking, "Booking changed", "Your booking has moved to a new time.", by=actor)
     return booking
 
@@ -250,9 +259,10 @@ def cancel_booking(actor: User, booking_id: int, reason: str = "") -> Booking:
     now = clock.now()
     if _started(booking):
         raise_if(
-            rules.started_problems(booking.starts_at, now, staff=staff, reason=reason,
-                                   action="cancelled")
-        )  # fmt: skip
+            rules.started_problems(
+                booking.starts_at, now, staff=staff, reason=reason, action="cancelled"
+            )
+        )
     late = booking.user_id == actor.id and rules.cancellation_is_late(
         booking.starts_at, policy_of(booking.instrument), now
     )

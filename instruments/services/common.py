@@ -125,9 +125,15 @@ def record_change(
 
 
 def notify(
-    booking: Booking, subject: str, message: str, *, method: str = "REQUEST", reason=None,
-    by: User | None = None, kind: str | None = None,
-):  # fmt: skip
+    booking: Booking,
+    subject: str,
+    message: str,
+    *,
+    method: str = "REQUEST",
+    reason=None,
+    by: User | None = None,
+    kind: str | None = None,
+):
     """Queue the owner's e-mail with the booking as an iCalendar invitation (built once).
 
     Its kind is ``kind`` when given, else "staff changes" (always sent) when ``by`` is someone

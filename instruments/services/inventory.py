@@ -92,10 +92,18 @@ def instrument_problems(data: InstrumentData, competence: Competence | None) -> 
 
 def _apply(instrument: Instrument, data: InstrumentData) -> None:
     for name in (
-        "name", "technology", "model", "description", "location", "status",
-        "required_competence_id", "required_level", "approval_mode", "out_of_hours_level",
+        "name",
+        "technology",
+        "model",
+        "description",
+        "location",
+        "status",
+        "required_competence_id",
+        "required_level",
+        "approval_mode",
+        "out_of_hours_level",
         *POLICY_FIELDS,
-    ):  # fmt: skip
+    ):
         setattr(instrument, name, getattr(data, name))
     if data.required_competence_id is None:
         instrument.required_level = None

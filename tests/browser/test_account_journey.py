@@ -95,14 +95,31 @@ def test_sign_in_with_the_institutions_account_through_each_protocol(
 
     with live_server.app.app_context():
         oidc_org, saml_org = (_university(name) for name in ("OIDC University", "SAML Polytechnic"))
-        services.save_connection(_admin(oidc_org), oidc_org.id, services.ConnectionData(
-            protocol=SsoProtocol.OIDC, issuer=oidc_provider, client_id="innocore",
-            client_secret="s3cret", affiliation_claim="eduperson_scoped_affiliation",
-            affiliations="staff,member"))  # fmt: skip
-        services.save_connection(_admin(oidc_org), saml_org.id, services.ConnectionData(
-            protocol=SsoProtocol.SAML, issuer=saml_idp.entity_id, idp_metadata=saml_idp.metadata,
-            email_claim="mail", name_claim="displayName",
-            affiliation_claim="eduPersonScopedAffiliation", affiliations="staff,member"))  # fmt: skip
+        services.save_connection(
+            _admin(oidc_org),
+            oidc_org.id,
+            services.ConnectionData(
+                protocol=SsoProtocol.OIDC,
+                issuer=oidc_provider,
+                client_id="innocore",
+                client_secret="s3cret",
+                affiliation_claim="eduperson_scoped_affiliation",
+                affiliations="staff,member",
+            ),
+        )
+        services.save_connection(
+            _admin(oidc_org),
+            saml_org.id,
+            services.ConnectionData(
+                protocol=SsoProtocol.SAML,
+                issuer=saml_idp.entity_id,
+                idp_metadata=saml_idp.metadata,
+                email_claim="mail",
+                name_claim="displayName",
+                affiliation_claim="eduPersonScopedAffiliation",
+                affiliations="staff,member",
+            ),
+        )
         db.session.commit()
     page = desktop
     audit_context(page.context)
@@ -125,8 +142,9 @@ def test_sign_in_with_the_institutions_account_through_each_protocol(
 
 
 def _university(name: str) -> Organisation:
-    org = Organisation(name=name, kind=OrganisationKind.UNIVERSITY, country="IT",
-                       created_at=clock.now())  # fmt: skip
+    org = Organisation(
+        name=name, kind=OrganisationKind.UNIVERSITY, country="IT", created_at=clock.now()
+    )
     db.session.add(org)
     db.session.flush()
     return org
@@ -137,8 +155,14 @@ def _admin(organisation: Organisation):
 
     admin = User.query.filter_by(email="root@net.example").one_or_none()
     if admin is None:
-        admin = User(email="root@net.example", name="Net Admin", is_network_admin=True,
-                     password_hash="x", created_at=clock.now(), organisation=organisation)  # fmt: skip
+        admin = User(
+            email="root@net.example",
+            name="Net Admin",
+            is_network_admin=True,
+            password_hash="x",
+            created_at=clock.now(),
+            organisation=organisation,
+        )
         db.session.add(admin)
         db.session.flush()
     return admin

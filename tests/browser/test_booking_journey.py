@@ -41,17 +41,40 @@ def _seed(app) -> int:
     """An instrument that needs no competence, 1-hour grid, and a verified student."""
     now = clock.now()
     with app.app_context():
-        org = Organisation(name="Università di Valmonte", kind=OrganisationKind.UNIVERSITY,
-                           country="IT", city="Valmonte", created_at=now)  # fmt: skip
-        facility = Facility(slug="valmonte-imaging", name="Valmonte Imaging", institution=org,
-                            timezone="Europe/Rome", contact_email="imaging@valmonte.example",
-                            created_at=now)  # fmt: skip
-        instrument = Instrument(facility=facility, name="Widefield microscope", model="Ti2",
-                                technology=Technology.LIGHT_MICROSCOPY, slot_minutes=60,
-                                location="Room B12", created_at=now, updated_at=now)  # fmt: skip
-        student = User(email="giulia@valmonte.example", name="Giulia Student", organisation=org,
-                       password_hash=hash_password(PASSWORD), email_verified_at=now,
-                       created_at=now, **verified(now))  # fmt: skip
+        org = Organisation(
+            name="Università di Valmonte",
+            kind=OrganisationKind.UNIVERSITY,
+            country="IT",
+            city="Valmonte",
+            created_at=now,
+        )
+        facility = Facility(
+            slug="valmonte-imaging",
+            name="Valmonte Imaging",
+            institution=org,
+            timezone="Europe/Rome",
+            contact_email="imaging@valmonte.example",
+            created_at=now,
+        )
+        instrument = Instrument(
+            facility=facility,
+            name="Widefield microscope",
+            model="Ti2",
+            technology=Technology.LIGHT_MICROSCOPY,
+            slot_minutes=60,
+            location="Room B12",
+            created_at=now,
+            updated_at=now,
+        )
+        student = User(
+            email="giulia@valmonte.example",
+            name="Giulia Student",
+            organisation=org,
+            password_hash=hash_password(PASSWORD),
+            email_verified_at=now,
+            created_at=now,
+            **verified(now),
+        )
         db.session.add_all([instrument, student])
         db.session.commit()
         instrument_id = instrument.id
@@ -114,8 +137,18 @@ _AXE_DIALOG = """async ([tags, impacts]) => {
 }"""
 
 
-NAMES = ["Confocal", "Widefield", "Light-sheet", "Two-photon", "Spinning disk", "Cryo-TEM",
-         "SEM", "Flow cytometer", "Cell sorter", "Plate reader"]  # fmt: skip
+NAMES = [
+    "Confocal",
+    "Widefield",
+    "Light-sheet",
+    "Two-photon",
+    "Spinning disk",
+    "Cryo-TEM",
+    "SEM",
+    "Flow cytometer",
+    "Cell sorter",
+    "Plate reader",
+]
 
 
 def _seed_calendars(app, day) -> dict:
@@ -123,24 +156,54 @@ def _seed_calendars(app, day) -> dict:
     training reservation and a downtime on ``day``; a verified student."""
     now = clock.now()
     with app.app_context():
-        org = Organisation(name="Università di Collina", kind=OrganisationKind.UNIVERSITY,
-                           country="IT", city="Collina", created_at=now)  # fmt: skip
-        facility = Facility(slug="collina-cores", name="Collina Core Facilities", institution=org,
-                            timezone="Europe/Rome", contact_email="cores@collina.example",
-                            created_at=now)  # fmt: skip
-        student = User(email="marta@collina.example", name="Marta Student", organisation=org,
-                       password_hash=hash_password(PASSWORD), email_verified_at=now,
-                       created_at=now, **verified(now))  # fmt: skip
-        other = User(email="luca@collina.example", name="Luca Other", organisation=org,
-                     password_hash="x", created_at=now, **verified(now))  # fmt: skip
+        org = Organisation(
+            name="Università di Collina",
+            kind=OrganisationKind.UNIVERSITY,
+            country="IT",
+            city="Collina",
+            created_at=now,
+        )
+        facility = Facility(
+            slug="collina-cores",
+            name="Collina Core Facilities",
+            institution=org,
+            timezone="Europe/Rome",
+            contact_email="cores@collina.example",
+            created_at=now,
+        )
+        student = User(
+            email="marta@collina.example",
+            name="Marta Student",
+            organisation=org,
+            password_hash=hash_password(PASSWORD),
+            email_verified_at=now,
+            created_at=now,
+            **verified(now),
+        )
+        other = User(
+            email="luca@collina.example",
+            name="Luca Other",
+            organisation=org,
+            password_hash="x",
+            created_at=now,
+            **verified(now),
+        )
         instruments = [
-            Instrument(facility=facility, name=f"{NAMES[i % 10]} {i // 10 + 1}",
-                       technology=Technology.LIGHT_MICROSCOPY, model="", slot_minutes=30,
-                       max_minutes=480, created_at=now, updated_at=now,
-                       opening_hours=[OpeningHours(weekday=d, opens=time(8), closes=time(19))
-                                      for d in range(7)])
+            Instrument(
+                facility=facility,
+                name=f"{NAMES[i % 10]} {i // 10 + 1}",
+                technology=Technology.LIGHT_MICROSCOPY,
+                model="",
+                slot_minutes=30,
+                max_minutes=480,
+                created_at=now,
+                updated_at=now,
+                opening_hours=[
+                    OpeningHours(weekday=d, opens=time(8), closes=time(19)) for d in range(7)
+                ],
+            )
             for i in range(50)
-        ]  # fmt: skip
+        ]
         db.session.add_all([student, other, *instruments])
         db.session.flush()
 
@@ -148,11 +211,21 @@ def _seed_calendars(app, day) -> dict:
             return datetime.combine(day, time(hour, minute), tzinfo=ROME)
 
         def book(instrument, user, start, end, **kw):
-            db.session.add(Booking(instrument_id=instrument.id, user_id=user.id,
-                                   booked_by_id=user.id, starts_at=start, ends_at=end,
-                                   status=kw.pop("status", BookingStatus.CONFIRMED),
-                                   uid=f"b-{uuid.uuid4().hex}@t", sequence=0, created_at=now,
-                                   updated_at=now, **kw))  # fmt: skip
+            db.session.add(
+                Booking(
+                    instrument_id=instrument.id,
+                    user_id=user.id,
+                    booked_by_id=user.id,
+                    starts_at=start,
+                    ends_at=end,
+                    status=kw.pop("status", BookingStatus.CONFIRMED),
+                    uid=f"b-{uuid.uuid4().hex}@t",
+                    sequence=0,
+                    created_at=now,
+                    updated_at=now,
+                    **kw,
+                )
+            )
 
         for i, instrument in enumerate(instruments):
             book(instrument, other, at(9 + i % 4), at(11 + i % 4, 30), purpose="Imaging")
@@ -161,9 +234,16 @@ def _seed_calendars(app, day) -> dict:
         first = min(instruments, key=lambda i: i.name)  # the timeline's first row
         book(first, student, at(20), at(22), override_reason="Overnight time-lapse")
         book(instruments[1], other, at(16), at(18), for_training=True, purpose="Course")
-        db.session.add(Downtime(instrument_id=instruments[2].id, starts_at=at(15),
-                                ends_at=at(17, 30), reason="Laser service",
-                                created_by_id=other.id, created_at=now))  # fmt: skip
+        db.session.add(
+            Downtime(
+                instrument_id=instruments[2].id,
+                starts_at=at(15),
+                ends_at=at(17, 30),
+                reason="Laser service",
+                created_by_id=other.id,
+                created_at=now,
+            )
+        )
         db.session.commit()
         first_id = first.id
         db.session.remove()

@@ -43,9 +43,11 @@ def seed(app) -> tuple[str, int]:
     now = clock.now()
     with app.app_context():
         university = Organisation(
-            name="University of Valmonte", kind=OrganisationKind.UNIVERSITY, country="IT",
+            name="University of Valmonte",
+            kind=OrganisationKind.UNIVERSITY,
+            country="IT",
             created_at=now,
-        )  # fmt: skip
+        )
         facility = Facility(
             slug="imaging",
             name="Imaging Facility",

@@ -78,10 +78,16 @@ class Table(HTMLParser):
             for r in range(rows):
                 for c in range(span):
                     self._taken[(self._row + r, self._col + c)] = True
-            self._cell = {"row": self._row, "col": self._col, "colspan": span, "rowspan": rows,
-                          "kind": KIND.get((a.get("class") or "").split()[0]) or a["class"].split()[0],
-                          "title": a.get("title", ""),
-                          "text": "", "href": None}  # fmt: skip
+            self._cell = {
+                "row": self._row,
+                "col": self._col,
+                "colspan": span,
+                "rowspan": rows,
+                "kind": KIND.get((a.get("class") or "").split()[0]) or a["class"].split()[0],
+                "title": a.get("title", ""),
+                "text": "",
+                "href": None,
+            }
             self.cells.append(self._cell)
             self._col += span
         elif tag == "a" and self._cell is not None:
@@ -121,8 +127,9 @@ def start_of(href: str) -> datetime:
 def world(clock, db_session, make_user, make_instrument, make_facility, grant):
     clock.set(at(2026, 1, 5, 6, 0))
     facility = make_facility(timezone="Europe/Rome")
-    instrument = make_instrument(facility=facility, opening=OPEN_8_TO_19, name="Confocal",
-                                 slot_minutes=60, max_minutes=480)  # fmt: skip
+    instrument = make_instrument(
+        facility=facility, opening=OPEN_8_TO_19, name="Confocal", slot_minutes=60, max_minutes=480
+    )
     staff = make_user(name="Sara Staff")
     grant(staff, facility, "staff")
     person = make_user(name="Pietro Person")
@@ -130,17 +137,34 @@ def world(clock, db_session, make_user, make_instrument, make_facility, grant):
 
 
 def add_downtime(db_session, instrument, staff, start, end):
-    db_session.add(Downtime(instrument_id=instrument.id, starts_at=start, ends_at=end,
-                            reason="Service", created_by_id=staff.id, created_at=start))  # fmt: skip
+    db_session.add(
+        Downtime(
+            instrument_id=instrument.id,
+            starts_at=start,
+            ends_at=end,
+            reason="Service",
+            created_by_id=staff.id,
+            created_at=start,
+        )
+    )
     db_session.commit()
 
 
 def add_booking(db_session, instrument, user, start, end, purpose="Night run", **kw):
     b = Booking(
-        instrument_id=instrument.id, user_id=user.id, booked_by_id=user.id, starts_at=start,
-        ends_at=end, status=BookingStatus.CONFIRMED, uid=f"booking-{uuid.uuid4().hex}@t",
-        sequence=0, purpose=purpose, created_at=start, updated_at=start, **kw,
-    )  # fmt: skip
+        instrument_id=instrument.id,
+        user_id=user.id,
+        booked_by_id=user.id,
+        starts_at=start,
+        ends_at=end,
+        status=BookingStatus.CONFIRMED,
+        uid=f"booking-{uuid.uuid4().hex}@t",
+        sequence=0,
+        purpose=purpose,
+        created_at=start,
+        updated_at=start,
+        **kw,
+    )
     db_session.add(b)
     db_session.commit()
     return b
@@ -215,8 +239,9 @@ def test_spring_day_skips_its_missing_hour(client, db_session, world, make_instr
     [b] = blocks(t, "booking")
     assert (t.labels[b["row"]], b["rowspan"]) == ("01:00", 2)
     assert "01:00 CET–04:00 CEST" in b["title"]
-    tl = table(client.get(f"/instruments/facility/{instrument.facility.slug}?date=2026-03-29"),
-               "timeline")  # fmt: skip
+    tl = table(
+        client.get(f"/instruments/facility/{instrument.facility.slug}?date=2026-03-29"), "timeline"
+    )
     assert tl.attrs["data-unit"] == "60" and len(tl.hours) == 23
     assert [h[:13] for h in tl.hours[1:4]] == ["Sun 29 Mar 01", "Sun 29 Mar 03", "Sun 29 Mar 04"]
     [b] = blocks(tl, "booking")
@@ -228,8 +253,9 @@ def test_facility_timeline_places_blocks_by_real_time_on_the_autumn_day(client, 
     instrument, staff, person = world
     add_booking(db_session, instrument, person, at(2026, 10, 25, 1), at(2026, 10, 25, 4))
     add_downtime(db_session, instrument, staff, at(2026, 10, 25, 9), at(2026, 10, 25, 11))
-    tl = table(client.get(f"/instruments/facility/{instrument.facility.slug}?date=2026-10-25"),
-               "timeline")  # fmt: skip
+    tl = table(
+        client.get(f"/instruments/facility/{instrument.facility.slug}?date=2026-10-25"), "timeline"
+    )
     assert len(tl.hours) == 25
     assert tl.hours[2].endswith("02:00 CEST") and tl.hours[3].endswith("02:00 CET")
     [b] = blocks(tl, "booking")
@@ -241,17 +267,27 @@ def test_facility_timeline_places_blocks_by_real_time_on_the_autumn_day(client, 
 
 def test_who_booked_and_why_is_for_staff_and_the_booker(client, db_session, world, login_as):
     instrument, staff, person = world
-    add_booking(db_session, instrument, person, at(2026, 3, 4, 9), at(2026, 3, 4, 11),
-                purpose="Live imaging")  # fmt: skip
+    add_booking(
+        db_session,
+        instrument,
+        person,
+        at(2026, 3, 4, 9),
+        at(2026, 3, 4, 11),
+        purpose="Live imaging",
+    )
     pages = {
-        "anonymous": None, "staff": staff, "booker": person,
-    }  # fmt: skip
+        "anonymous": None,
+        "staff": staff,
+        "booker": person,
+    }
     seen = {}
     for who, user in pages.items():
         if user:
             login_as(user)
-        for url in (f"/instruments/{instrument.id}?view=week&date=2026-03-04",
-                    f"/instruments/facility/{instrument.facility.slug}?date=2026-03-04"):  # fmt: skip
+        for url in (
+            f"/instruments/{instrument.id}?view=week&date=2026-03-04",
+            f"/instruments/facility/{instrument.facility.slug}?date=2026-03-04",
+        ):
             text = client.get(url).get_data(as_text=True)
             seen.setdefault(who, []).append(
                 (
@@ -268,11 +304,19 @@ def test_who_booked_and_why_is_for_staff_and_the_booker(client, db_session, worl
 def test_others_read_booked_and_training_is_named(client, db_session, world, login_as, make_user):
     instrument, staff, person = world
     add_booking(db_session, instrument, person, at(2026, 3, 4, 9), at(2026, 3, 4, 11))
-    add_booking(db_session, instrument, staff, at(2026, 3, 4, 12), at(2026, 3, 4, 14),
-                purpose="Confocal basics", for_training=True)  # fmt: skip
+    add_booking(
+        db_session,
+        instrument,
+        staff,
+        at(2026, 3, 4, 12),
+        at(2026, 3, 4, 14),
+        purpose="Confocal basics",
+        for_training=True,
+    )
     login_as(make_user())
-    tl = table(client.get(f"/instruments/facility/{instrument.facility.slug}?date=2026-03-04"),
-               "timeline")  # fmt: skip
+    tl = table(
+        client.get(f"/instruments/facility/{instrument.facility.slug}?date=2026-03-04"), "timeline"
+    )
     assert [(c["text"], c["href"]) for c in blocks(tl, "booking")] == [("Booked 10:00–12:00", None)]
     assert [c["text"] for c in blocks(tl, "training")] == ["Training 13:00–15:00"]
 
@@ -290,8 +334,9 @@ def test_an_out_of_hours_booking_shows_in_day_week_agenda_and_timeline(client, d
     assert [(week.labels[c["row"]], c["rowspan"]) for c in thursday] == [("00:00", 6)]
     agenda = client.get(f"{base}?view=agenda&date=2026-03-04").get_data(as_text=True)
     assert agenda.count("Booked <small>Wed 04 Mar 20:00 CET – Thu 05 Mar 06:00 CET</small>") == 2
-    tl = table(client.get(f"/instruments/facility/{instrument.facility.slug}?date=2026-03-04"),
-               "timeline")  # fmt: skip
+    tl = table(
+        client.get(f"/instruments/facility/{instrument.facility.slug}?date=2026-03-04"), "timeline"
+    )
     [b] = blocks(tl, "booking")
     assert (b["col"], b["colspan"]) == (20, 4)
 
@@ -320,27 +365,35 @@ def test_every_free_link_opens_a_booking_the_rules_allow(client, db_session, wor
     assert form_times(dragged) == ("2026-03-04T08:00", "2026-03-04T16:00")
     add_booking(db_session, instrument, person, at(2026, 3, 4, 12), at(2026, 3, 4, 13))
     assert form_times(client.get(f"{book}?start=2026-03-04T08:00Z&end=2026-03-04T13:00Z")) == (
-        "2026-03-04T09:00", "2026-03-04T13:00",
-    )  # fmt: skip
+        "2026-03-04T09:00",
+        "2026-03-04T13:00",
+    )
     assert form_times(client.get(f"{book}?start=2026-03-04T09:20Z")) == (
-        "2026-03-04T11:00", "2026-03-04T12:00",
-    )  # fmt: skip
-    submitted = client.post(book, data={"starts_at": "2026-03-04T09:00",
-                                        "ends_at": "2026-03-04T12:00"})  # fmt: skip
+        "2026-03-04T11:00",
+        "2026-03-04T12:00",
+    )
+    submitted = client.post(
+        book, data={"starts_at": "2026-03-04T09:00", "ends_at": "2026-03-04T12:00"}
+    )
     assert submitted.status_code == 302
     assert form_times(client.get(f"{book}?start=garbage")) == ("", "")
 
 
-def test_facility_week_of_many_instruments_is_one_compact_page(client, db_session, world,
-                                                                make_instrument):  # fmt: skip
+def test_facility_week_of_many_instruments_is_one_compact_page(
+    client, db_session, world, make_instrument
+):
     """Every row of the week timeline fills the same 7 x 24 columns; no per-hour cells."""
     instrument, _, person = world
-    others = [make_instrument(facility=instrument.facility, name=f"Scope {i}", slot_minutes=30)
-              for i in range(5)]  # fmt: skip
+    others = [
+        make_instrument(facility=instrument.facility, name=f"Scope {i}", slot_minutes=30)
+        for i in range(5)
+    ]
     for i, other in enumerate(others):
         add_booking(db_session, other, person, at(2026, 3, 3, 9 + i), at(2026, 3, 3, 10 + i))
-    tl = table(client.get(f"/instruments/facility/{instrument.facility.slug}?view=week"
-                          "&date=2026-03-04"), "timeline")  # fmt: skip
+    tl = table(
+        client.get(f"/instruments/facility/{instrument.facility.slug}?view=week&date=2026-03-04"),
+        "timeline",
+    )
     assert tl.attrs["data-unit"] == "30"
     widths = {}
     for c in tl.cells:

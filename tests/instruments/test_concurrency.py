@@ -28,16 +28,35 @@ def _seed(app) -> tuple[int, list[str]]:
 
     now = datetime.now(UTC)
     with app.app_context():
-        org = Organisation(name="Race University", kind=OrganisationKind.UNIVERSITY, country="IT",
-                           created_at=now)  # fmt: skip
-        facility = Facility(slug="race", name="Race", institution=org, timezone="Europe/Rome",
-                            contact_email="race@example.org", created_at=now)  # fmt: skip
-        instrument = Instrument(facility=facility, name="Contested scope",
-                                technology=Technology.LIGHT_MICROSCOPY, created_at=now,
-                                updated_at=now)  # fmt: skip
-        users = [User(email=f"racer{i}@example.org", name=f"Racer {i}", password_hash="x",
-                      organisation=org, created_at=now, **verified(now))
-                 for i in range(SLOTS * PER_SLOT)]  # fmt: skip
+        org = Organisation(
+            name="Race University", kind=OrganisationKind.UNIVERSITY, country="IT", created_at=now
+        )
+        facility = Facility(
+            slug="race",
+            name="Race",
+            institution=org,
+            timezone="Europe/Rome",
+            contact_email="race@example.org",
+            created_at=now,
+        )
+        instrument = Instrument(
+            facility=facility,
+            name="Contested scope",
+            technology=Technology.LIGHT_MICROSCOPY,
+            created_at=now,
+            updated_at=now,
+        )
+        users = [
+            User(
+                email=f"racer{i}@example.org",
+                name=f"Racer {i}",
+                password_hash="x",
+                organisation=org,
+                created_at=now,
+                **verified(now),
+            )
+            for i in range(SLOTS * PER_SLOT)
+        ]
         db.session.add_all([instrument, *users])
         db.session.flush()
         tokens = [create_token(u, "race")[1] for u in users]
@@ -62,14 +81,21 @@ def test_fifty_concurrent_overlapping_requests_make_one_booking_per_slot():
             start = base + timedelta(hours=2 * slot)
             # Every request of a slot overlaps the others by at least 30 minutes.
             shift = timedelta(minutes=30 * (n // SLOTS % 2))
-            body = json.dumps({"instrument_id": instrument_id,
-                               "starts_at": (start + shift).isoformat(),
-                               "ends_at": (start + timedelta(hours=1) + shift).isoformat()})  # fmt: skip
+            body = json.dumps(
+                {
+                    "instrument_id": instrument_id,
+                    "starts_at": (start + shift).isoformat(),
+                    "ends_at": (start + timedelta(hours=1) + shift).isoformat(),
+                }
+            )
             conn = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
             barrier.wait()
-            conn.request("POST", "/api/v1/bookings", body=body,
-                         headers={"Authorization": f"Bearer {token}",
-                                  "Content-Type": "application/json"})  # fmt: skip
+            conn.request(
+                "POST",
+                "/api/v1/bookings",
+                body=body,
+                headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+            )
             response = conn.getresponse()
             results.append((slot, response.status, json.loads(response.read() or b"{}")))
             conn.close()

@@ -34,17 +34,29 @@ def world(clock, db_session, make_user, make_instrument, make_facility, grant):
         (owner, other, 10, "Secret project Beta"),
     ):
         b = Booking(
-            instrument_id=inst.id, user_id=user.id, booked_by_id=user.id,
-            starts_at=at(2026, 3, 4, hour), ends_at=at(2026, 3, 4, hour + 1),
-            status=BookingStatus.CONFIRMED, purpose=purpose,
-            uid=f"booking-{uuid.uuid4().hex}@innocore", sequence=0,
-            created_at=at(2026, 3, 1), updated_at=at(2026, 3, 1),
-        )  # fmt: skip
+            instrument_id=inst.id,
+            user_id=user.id,
+            booked_by_id=user.id,
+            starts_at=at(2026, 3, 4, hour),
+            ends_at=at(2026, 3, 4, hour + 1),
+            status=BookingStatus.CONFIRMED,
+            purpose=purpose,
+            uid=f"booking-{uuid.uuid4().hex}@innocore",
+            sequence=0,
+            created_at=at(2026, 3, 1),
+            updated_at=at(2026, 3, 1),
+        )
         db_session.add(b)
         bookings.append(b)
     db_session.commit()
-    return {"facility": facility, "instrument": instrument, "owner": owner, "reader": reader,
-            "staff": staff, "bookings": bookings}  # fmt: skip
+    return {
+        "facility": facility,
+        "instrument": instrument,
+        "owner": owner,
+        "reader": reader,
+        "staff": staff,
+        "bookings": bookings,
+    }
 
 
 def fetch(client, actor, kind, target_id, **headers):

@@ -35,24 +35,64 @@ CASES = [
     # (name, policy keywords, my bookings, hours wanted, expected slot or None)
     ("no limits", {}, NINE_THIS_WEEK, 2, (rome(2026, 3, 2, 10), rome(2026, 3, 2, 12))),
     ("cap reached", {"max_future_bookings": 2}, NINE_THIS_WEEK, 1, None),
-    ("cap ignores past", {"max_future_bookings": 2}, PAST + NEXT_WEEK, 1,
-     (rome(2026, 3, 2, 10), rome(2026, 3, 2, 11))),
-    ("quota has room", {"max_hours_week": 12}, NINE_THIS_WEEK, 2,
-     (rome(2026, 3, 2, 10), rome(2026, 3, 2, 12))),
-    ("quota fits exactly", {"max_hours_week": 11}, NINE_THIS_WEEK, 2,
-     (rome(2026, 3, 2, 10), rome(2026, 3, 2, 12))),
-    ("week full: straddle into next week, 1 h each side", {"max_hours_week": 10},
-     NINE_THIS_WEEK, 2, (rome(2026, 3, 8, 23), rome(2026, 3, 9, 1))),
-    ("week full and closed at weekends: next Monday's opening", {"max_hours_week": 10,
-     "opening": WEEKDAYS_9_TO_18}, NINE_THIS_WEEK, 2, (rome(2026, 3, 9, 9), rome(2026, 3, 9, 11))),
-    ("next week's hours count for next week only", {"max_hours_week": 4}, NEXT_WEEK, 3,
-     (rome(2026, 3, 2, 10), rome(2026, 3, 2, 13))),
-    ("longer than a week allows: split over two weeks", {"max_hours_week": 3}, [], 4,
-     (rome(2026, 3, 8, 21), rome(2026, 3, 9, 1))),
+    (
+        "cap ignores past",
+        {"max_future_bookings": 2},
+        PAST + NEXT_WEEK,
+        1,
+        (rome(2026, 3, 2, 10), rome(2026, 3, 2, 11)),
+    ),
+    (
+        "quota has room",
+        {"max_hours_week": 12},
+        NINE_THIS_WEEK,
+        2,
+        (rome(2026, 3, 2, 10), rome(2026, 3, 2, 12)),
+    ),
+    (
+        "quota fits exactly",
+        {"max_hours_week": 11},
+        NINE_THIS_WEEK,
+        2,
+        (rome(2026, 3, 2, 10), rome(2026, 3, 2, 12)),
+    ),
+    (
+        "week full: straddle into next week, 1 h each side",
+        {"max_hours_week": 10},
+        NINE_THIS_WEEK,
+        2,
+        (rome(2026, 3, 8, 23), rome(2026, 3, 9, 1)),
+    ),
+    (
+        "week full and closed at weekends: next Monday's opening",
+        {"max_hours_week": 10, "opening": WEEKDAYS_9_TO_18},
+        NINE_THIS_WEEK,
+        2,
+        (rome(2026, 3, 9, 9), rome(2026, 3, 9, 11)),
+    ),
+    (
+        "next week's hours count for next week only",
+        {"max_hours_week": 4},
+        NEXT_WEEK,
+        3,
+        (rome(2026, 3, 2, 10), rome(2026, 3, 2, 13)),
+    ),
+    (
+        "longer than a week allows: split over two weeks",
+        {"max_hours_week": 3},
+        [],
+        4,
+        (rome(2026, 3, 8, 21), rome(2026, 3, 9, 1)),
+    ),
     ("no two weeks together allow it", {"max_hours_week": 1}, [], 3, None),
-    ("quota and grid", {"max_hours_week": 10, "slot_minutes": 60}, NINE_THIS_WEEK, 2,
-     (rome(2026, 3, 8, 23), rome(2026, 3, 9, 1))),
-]  # fmt: skip
+    (
+        "quota and grid",
+        {"max_hours_week": 10, "slot_minutes": 60},
+        NINE_THIS_WEEK,
+        2,
+        (rome(2026, 3, 8, 23), rome(2026, 3, 9, 1)),
+    ),
+]
 
 
 @pytest.mark.parametrize(
@@ -61,7 +101,12 @@ CASES = [
 def test_earliest_slot_applies_the_cap_and_the_weekly_quota(name, policy, held, hours, expected):
     busy = [b for b in held if b.ends_at > NOW]  # my own bookings also occupy the instrument
     found = earliest_slot(
-        Policy("Europe/Rome", **policy), busy, starts_at=rome(2026, 3, 2, 10),
-        ends_at=rome(2026, 3, 16), minutes=hours * 60, now=NOW, mine=held,
-    )  # fmt: skip
+        Policy("Europe/Rome", **policy),
+        busy,
+        starts_at=rome(2026, 3, 2, 10),
+        ends_at=rome(2026, 3, 16),
+        minutes=hours * 60,
+        now=NOW,
+        mine=held,
+    )
     assert found == expected

@@ -64,23 +64,26 @@ def test_api_lists_every_problem_and_conflict_is_409(client, world, api_headers)
     )
     assert malformed.status_code == 422 and len(malformed.json["errors"]) == 2
     ok = client.post(
-        "/api/v1/bookings", json=body(instrument, iso(2026, 3, 3, 9), iso(2026, 3, 3, 10)),
+        "/api/v1/bookings",
+        json=body(instrument, iso(2026, 3, 3, 9), iso(2026, 3, 3, 10)),
         headers=headers,
-    )  # fmt: skip
+    )
     assert ok.status_code == 201
     clash = client.post(
-        "/api/v1/bookings", json=body(instrument, iso(2026, 3, 3, 9, 30), iso(2026, 3, 3, 10)),
+        "/api/v1/bookings",
+        json=body(instrument, iso(2026, 3, 3, 9, 30), iso(2026, 3, 3, 10)),
         headers=headers,
-    )  # fmt: skip
+    )
     assert clash.status_code == 409 and clash.json["errors"][0]["code"] == "conflict"
 
 
 def test_api_move_cancel_and_someone_elses_booking_is_404(client, world, api_headers, make_user):
     instrument, user, _ = world
     created = client.post(
-        "/api/v1/bookings", json=body(instrument, iso(2026, 3, 3, 9), iso(2026, 3, 3, 10)),
+        "/api/v1/bookings",
+        json=body(instrument, iso(2026, 3, 3, 9), iso(2026, 3, 3, 10)),
         headers=api_headers(user),
-    ).json  # fmt: skip
+    ).json
     moved = client.put(
         f"/api/v1/bookings/{created['id']}",
         json={"starts_at": iso(2026, 3, 4, 9), "ends_at": iso(2026, 3, 4, 10)},
@@ -104,19 +107,24 @@ def test_api_availability_and_finder(client, world, api_headers):
     headers = api_headers(user)
     avail = client.get(
         f"/api/v1/instruments/{instrument.id}/availability",
-        query_string={"from": iso(2026, 3, 3, 0), "to": iso(2026, 3, 4, 0)}, headers=headers,
-    )  # fmt: skip
+        query_string={"from": iso(2026, 3, 3, 0), "to": iso(2026, 3, 4, 0)},
+        headers=headers,
+    )
     assert avail.status_code == 200
     assert avail.json["free"] == [
         {"starts_at": "2026-03-03T07:00:00+00:00", "ends_at": "2026-03-03T19:00:00+00:00"}
     ]
     bad = client.get(
         "/api/v1/availability/earliest",
-        query_string={"hours": "2", "tz": "Mars/Olympus", "from": "yesterday"}, headers=headers,
-    )  # fmt: skip
+        query_string={"hours": "2", "tz": "Mars/Olympus", "from": "yesterday"},
+        headers=headers,
+    )
     assert bad.status_code == 400 and bad.json["errors"][0]["field"] == "from"
-    bad = client.get("/api/v1/availability/earliest",
-                     query_string={"hours": "2", "tz": "Mars/Olympus"}, headers=headers)  # fmt: skip
+    bad = client.get(
+        "/api/v1/availability/earliest",
+        query_string={"hours": "2", "tz": "Mars/Olympus"},
+        headers=headers,
+    )
     assert bad.status_code == 422 and bad.json["errors"][0]["field"] == "tz"
     found = client.get(
         "/api/v1/availability/earliest",
@@ -184,9 +192,10 @@ def test_catalog_runs_constant_queries(client, world, make_instrument, count_que
 def test_feed_etag_304_and_revocation(client, login_as, world, api_headers):
     instrument, user, _ = world
     client.post(
-        "/api/v1/bookings", json=body(instrument, iso(2026, 3, 3, 9), iso(2026, 3, 3, 10)),
+        "/api/v1/bookings",
+        json=body(instrument, iso(2026, 3, 3, 9), iso(2026, 3, 3, 10)),
         headers=api_headers(user),
-    )  # fmt: skip
+    )
     login_as(user)
     page = client.post("/instruments/feeds", data={"kind": "user"})
     url = page.data.decode().split("<code>")[1].split("</code>")[0]
@@ -210,15 +219,25 @@ def test_photo_upload_checks_type_and_size(client, login_as, world, grant, make_
     manager = make_user()
     grant(manager, instrument.facility, "manager")
     login_as(manager)
-    form = {"name": "Confocal", "technology": "light_microscopy", "status": "available",
-            "approval_mode": "none", "required_competence_id": "", "opening": "Mon 09:00-17:00"}  # fmt: skip
-    bad = client.post(f"/instruments/{instrument.id}/edit",
-                      data={**form, "photo": (io.BytesIO(b"GIF89a..."), "x.gif")},
-                      content_type="multipart/form-data")  # fmt: skip
+    form = {
+        "name": "Confocal",
+        "technology": "light_microscopy",
+        "status": "available",
+        "approval_mode": "none",
+        "required_competence_id": "",
+        "opening": "Mon 09:00-17:00",
+    }
+    bad = client.post(
+        f"/instruments/{instrument.id}/edit",
+        data={**form, "photo": (io.BytesIO(b"GIF89a..."), "x.gif")},
+        content_type="multipart/form-data",
+    )
     assert bad.status_code == 422 and b"PNG or JPEG" in bad.data
     png = b"\x89PNG\r\n\x1a\n" + b"0" * 100
-    ok = client.post(f"/instruments/{instrument.id}/edit",
-                     data={**form, "photo": (io.BytesIO(png), "x.png")},
-                     content_type="multipart/form-data")  # fmt: skip
+    ok = client.post(
+        f"/instruments/{instrument.id}/edit",
+        data={**form, "photo": (io.BytesIO(png), "x.png")},
+        content_type="multipart/form-data",
+    )
     assert ok.status_code == 302
     assert client.get(f"/instruments/photos/{instrument.photo}").data == png

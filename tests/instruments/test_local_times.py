@@ -46,12 +46,20 @@ def test_wall_clock_times_become_the_right_instants(zone, wall, offset, instant)
 @pytest.mark.parametrize(
     "zone, wall, first, second",
     [
-        ("Europe/Rome", datetime(2027, 10, 31, 2, 30), "02:30 CEST (UTC+02:00, first)",
-         "02:30 CET (UTC+01:00, second)"),
-        ("Europe/Lisbon", datetime(2027, 10, 31, 1, 30), "01:30 WEST (UTC+01:00, first)",
-         "01:30 WET (UTC+00:00, second)"),
+        (
+            "Europe/Rome",
+            datetime(2027, 10, 31, 2, 30),
+            "02:30 CEST (UTC+02:00, first)",
+            "02:30 CET (UTC+01:00, second)",
+        ),
+        (
+            "Europe/Lisbon",
+            datetime(2027, 10, 31, 1, 30),
+            "01:30 WEST (UTC+01:00, first)",
+            "01:30 WET (UTC+00:00, second)",
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_repeated_time_without_a_choice_is_refused_naming_both_passes(zone, wall, first, second):
     with pytest.raises(DomainError) as err:
         wall_to_instant(wall, zone, "starts_at")
@@ -159,10 +167,13 @@ def test_moving_a_second_pass_booking_without_touching_its_start_keeps_it(
     instrument, user = open_all_day
     made = client.post(
         "/api/v1/bookings",
-        json={"instrument_id": instrument.id, "starts_at": "2026-10-25T02:30:00+01:00",
-              "ends_at": "2026-10-25T04:00:00+01:00"},
+        json={
+            "instrument_id": instrument.id,
+            "starts_at": "2026-10-25T02:30:00+01:00",
+            "ends_at": "2026-10-25T04:00:00+01:00",
+        },
         headers=api_headers(user) | {"Idempotency-Key": "fold-1"},
-    )  # fmt: skip
+    )
     assert made.status_code == 201, made.get_json()
     booking = db_session.get(Booking, made.get_json()["id"])
     assert booking.starts_at == at(2026, 10, 25, 1, 30)
@@ -186,10 +197,13 @@ def test_the_api_refuses_a_time_without_offset(client, open_all_day, api_headers
     instrument, user = open_all_day
     response = client.post(
         "/api/v1/bookings",
-        json={"instrument_id": instrument.id, "starts_at": "2026-10-25T02:30:00",
-              "ends_at": "2026-10-25T04:00:00+01:00"},
+        json={
+            "instrument_id": instrument.id,
+            "starts_at": "2026-10-25T02:30:00",
+            "ends_at": "2026-10-25T04:00:00+01:00",
+        },
         headers=api_headers(user) | {"Idempotency-Key": "fold-2"},
-    )  # fmt: skip
+    )
     assert response.status_code == 422
     assert response.get_json()["errors"][0]["field"] == "starts_at"
 

@@ -65,19 +65,24 @@ def world(clock, make_user, make_instrument, make_facility):
 @pytest.mark.parametrize(
     ("page_args", "api_args"),
     [
-        ({"from": "2026-03-20", "to": "2026-03-10"},
-         {"from": "2026-03-20T00:00:00+01:00", "to": "2026-03-10T00:00:00+01:00"}),
-        ({"from": "2026-03-02", "to": "2036-03-02"},
-         {"from": "2026-03-02T00:00:00+01:00", "to": "2036-03-02T00:00:00+01:00"}),
+        (
+            {"from": "2026-03-20", "to": "2026-03-10"},
+            {"from": "2026-03-20T00:00:00+01:00", "to": "2026-03-10T00:00:00+01:00"},
+        ),
+        (
+            {"from": "2026-03-02", "to": "2036-03-02"},
+            {"from": "2026-03-02T00:00:00+01:00", "to": "2036-03-02T00:00:00+01:00"},
+        ),
     ],
-)  # fmt: skip
+)
 def test_page_and_api_refuse_the_same_windows_alike(
     world, login_as, client, api_headers, page_args, api_args
 ):
     _, user = world
     headers = api_headers(user)
-    api = client.get("/api/v1/availability/earliest", headers=headers,
-                     query_string={"hours": "1", **api_args})  # fmt: skip
+    api = client.get(
+        "/api/v1/availability/earliest", headers=headers, query_string={"hours": "1", **api_args}
+    )
     assert api.status_code == 422
     [problem] = api.json["errors"]
     assert problem["code"] == "bad_window"
@@ -90,8 +95,11 @@ def test_page_and_api_refuse_the_same_windows_alike(
 def test_booking_over_my_own_booking_says_it_is_mine(world, client, api_headers):
     instrument, user = world
     headers = api_headers(user)
-    body = {"instrument_id": instrument.id, "starts_at": "2026-03-03T10:00:00+01:00",
-            "ends_at": "2026-03-03T11:00:00+01:00"}  # fmt: skip
+    body = {
+        "instrument_id": instrument.id,
+        "starts_at": "2026-03-03T10:00:00+01:00",
+        "ends_at": "2026-03-03T11:00:00+01:00",
+    }
     assert client.post("/api/v1/bookings", json=body, headers=headers).status_code == 201
     again = client.post("/api/v1/bookings", json=body, headers=headers)
     assert again.status_code == 409

@@ -27,8 +27,11 @@ X = "/instruments/bookings/{stranger_booking_id}"
 AB = "/api/v1/bookings/{booking_id}"
 AX = "/api/v1/bookings/{stranger_booking_id}"
 MOVE = {"starts_at": "2031-03-03T10:00:00+01:00", "ends_at": "2031-03-03T11:00:00+01:00"}
-DOWN = {"starts_at": "2031-03-03T10:00:00+01:00", "ends_at": "2031-03-03T11:00:00+01:00",
-        "reason": "Service visit"}  # fmt: skip
+DOWN = {
+    "starts_at": "2031-03-03T10:00:00+01:00",
+    "ends_at": "2031-03-03T11:00:00+01:00",
+    "reason": "Service visit",
+}
 
 INSTRUMENT = {"name": "Widefield", "technology": "light_microscopy"}
 NEW_INSTRUMENT = {**INSTRUMENT, "facility_id": "{facility_id}"}
@@ -169,18 +172,27 @@ def world(db_session, make_user, make_org, make_facility, grant, make_competence
 
     def booking(user, hours: int) -> Booking:
         b = Booking(
-            instrument=instrument, user=user, booked_by=user, status=BookingStatus.PENDING,
-            starts_at=start + timedelta(hours=hours), ends_at=start + timedelta(hours=hours + 1),
-            uid=f"matrix-{user.id}-{hours}@test", created_at=clock.now(), updated_at=clock.now(),
-        )  # fmt: skip
+            instrument=instrument,
+            user=user,
+            booked_by=user,
+            status=BookingStatus.PENDING,
+            starts_at=start + timedelta(hours=hours),
+            ends_at=start + timedelta(hours=hours + 1),
+            uid=f"matrix-{user.id}-{hours}@test",
+            created_at=clock.now(),
+            updated_at=clock.now(),
+        )
         db_session.add(b)
         return b
 
     mine, theirs = booking(people["member"], 0), booking(stranger, 2)
     report = ProblemReport(
-        instrument=instrument, reporter=stranger, severity=Severity.LOW, description="Noisy",
+        instrument=instrument,
+        reporter=stranger,
+        severity=Severity.LOW,
+        description="Noisy",
         created_at=clock.now(),
-    )  # fmt: skip
+    )
     db_session.add(report)
     feed, _ = feeds.create_feed(people["member"], FeedKind.USER, people["member"].id)
     document = publish_document(
@@ -192,8 +204,14 @@ def world(db_session, make_user, make_org, make_facility, grant, make_competence
         content=Content(file_name="safety.txt", file_type="text/plain", file_data=b"Be careful."),
     )
     db_session.commit()
-    ids.update(instrument_id=instrument.id, booking_id=mine.id, stranger_booking_id=theirs.id,
-               report_id=report.id, feed_id=feed.id, document_id=document.id)  # fmt: skip
+    ids.update(
+        instrument_id=instrument.id,
+        booking_id=mine.id,
+        stranger_booking_id=theirs.id,
+        report_id=report.id,
+        feed_id=feed.id,
+        document_id=document.id,
+    )
     return people, ids
 
 
@@ -208,11 +226,15 @@ def test_route_admits_only_its_roles(client, api_headers, world, route):
 def test_every_instruments_route_is_in_the_matrix_or_public(app):
     def template(rule: str) -> str:
         for arg, name in (
-            ("<int:instrument_id>", "{instrument_id}"), ("<int:facility_id>", "{facility_id}"),
-            ("<slug>", "{slug}"), ("<int:booking_id>", "{booking_id}"),
-            ("<int:feed_id>", "{feed_id}"), ("<int:report_id>", "{report_id}"),
-            ("<int:document_id>", "{document_id}"), ("<int:number>", "1"),
-        ):  # fmt: skip
+            ("<int:instrument_id>", "{instrument_id}"),
+            ("<int:facility_id>", "{facility_id}"),
+            ("<slug>", "{slug}"),
+            ("<int:booking_id>", "{booking_id}"),
+            ("<int:feed_id>", "{feed_id}"),
+            ("<int:report_id>", "{report_id}"),
+            ("<int:document_id>", "{document_id}"),
+            ("<int:number>", "1"),
+        ):
             rule = rule.replace(arg, name)
         return rule
 

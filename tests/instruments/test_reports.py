@@ -28,28 +28,43 @@ def world(db_session, make_org, make_user, make_facility, make_instrument, grant
     acme = make_org(name="Acme Bio", kind=OrganisationKind.COMPANY)
     facility = make_facility(institution=uni, timezone="Europe/Rome", name="Imaging Rome")
     # A: open only on Sunday nights 01:00-04:00; B: Monday to Friday 08:00-20:00.
-    a = make_instrument(facility=facility, name="=HYPERLINK(\"http://x\")",
-                        opening=[(6, time(1), time(4))])  # fmt: skip
-    b = make_instrument(facility=facility, name="Widefield",
-                        opening=[(d, time(8), time(20)) for d in range(5)])  # fmt: skip
+    a = make_instrument(
+        facility=facility, name='=HYPERLINK("http://x")', opening=[(6, time(1), time(4))]
+    )
+    b = make_instrument(
+        facility=facility, name="Widefield", opening=[(d, time(8), time(20)) for d in range(5)]
+    )
     internal = make_user(organisation=uni, name="Ada Internal", timezone="Europe/Rome")
     industry = make_user(organisation=acme, name="Bo Industry")
     people = {
-        "manager": make_user(), "other_manager": make_user(), "staff": make_user(),
+        "manager": make_user(),
+        "other_manager": make_user(),
+        "staff": make_user(),
         "admin": make_user(is_network_admin=True),
         "company_admin": make_user(organisation=acme, org_role=OrgRole.ADMIN),
-        "internal": internal, "industry": industry,
-    }  # fmt: skip
+        "internal": internal,
+        "industry": industry,
+    }
     grant(people["manager"], facility, "manager")
     grant(people["staff"], facility, "staff")
     grant(people["other_manager"], make_facility(), "manager")
     n = iter(range(1000))
 
     def book(instrument, user, start, end, status, late=False):
-        db_session.add(Booking(
-            instrument_id=instrument.id, user_id=user.id, booked_by_id=user.id,
-            starts_at=start, ends_at=end, status=status, uid=f"r{next(n)}@test",
-            cancelled_late=late, created_at=start, updated_at=start))  # fmt: skip
+        db_session.add(
+            Booking(
+                instrument_id=instrument.id,
+                user_id=user.id,
+                booked_by_id=user.id,
+                starts_at=start,
+                ends_at=end,
+                status=status,
+                uid=f"r{next(n)}@test",
+                cancelled_late=late,
+                created_at=start,
+                updated_at=start,
+            )
+        )
 
     book(a, internal, rome(2026, 10, 25, 1), rome(2026, 10, 25, 4), BookingStatus.CONFIRMED)  # 4 h
     book(a, industry, rome(2026, 10, 4, 1), rome(2026, 10, 4, 3), BookingStatus.COMPLETED)  # 2 h
@@ -60,17 +75,41 @@ def world(db_session, make_org, make_user, make_facility, make_instrument, grant
     book(b, industry, rome(2026, 10, 6, 10), rome(2026, 10, 6, 11), BookingStatus.CANCELLED, True)
     book(b, internal, rome(2026, 10, 7, 10), rome(2026, 10, 7, 11), BookingStatus.CANCELLED)
     book(b, internal, rome(2026, 11, 2, 10), rome(2026, 11, 2, 12), BookingStatus.COMPLETED)
-    db_session.add(Downtime(instrument_id=b.id, starts_at=rome(2026, 10, 30, 18),
-                            ends_at=rome(2026, 11, 2, 8), reason="Laser", cancel_bookings=False,
-                            created_by_id=people["manager"].id, created_at=rome(2026, 10, 1, 8)))  # fmt: skip
+    db_session.add(
+        Downtime(
+            instrument_id=b.id,
+            starts_at=rome(2026, 10, 30, 18),
+            ends_at=rome(2026, 11, 2, 8),
+            reason="Laser",
+            cancel_bookings=False,
+            created_by_id=people["manager"].id,
+            created_at=rome(2026, 10, 1, 8),
+        )
+    )
 
     def charge(key, user, org, category, amount, at):
-        db_session.add(Charge(
-            source=ChargeSource.BOOKING, source_id=next(n), source_key=key,
-            organisation_id=org.id, user_id=user.id, facility_id=facility.id,
-            instrument_id=b.id, category=category, description="use", unit="hour",
-            rate=Decimal(amount), quantity=Decimal(1), share=Decimal(1), amount=Decimal(amount),
-            currency="EUR", incurred_at=at, period_on=date(at.year, at.month, 1), created_at=at))  # fmt: skip
+        db_session.add(
+            Charge(
+                source=ChargeSource.BOOKING,
+                source_id=next(n),
+                source_key=key,
+                organisation_id=org.id,
+                user_id=user.id,
+                facility_id=facility.id,
+                instrument_id=b.id,
+                category=category,
+                description="use",
+                unit="hour",
+                rate=Decimal(amount),
+                quantity=Decimal(1),
+                share=Decimal(1),
+                amount=Decimal(amount),
+                currency="EUR",
+                incurred_at=at,
+                period_on=date(at.year, at.month, 1),
+                created_at=at,
+            )
+        )
 
     charge("r:1", internal, uni, UserCategory.INTERNAL, "100.00", rome(2026, 10, 10, 12))
     charge("r:2", industry, acme, UserCategory.INDUSTRY, "250.50", rome(2026, 10, 31, 23, 30))
@@ -88,16 +127,25 @@ def accounts(world, db_session):
     from innocore.ledger.accounts import AccountKind, BillingAccount
 
     at = rome(2026, 9, 1, 9)
-    alpha = ResearchGroup(name="Lab Alpha", organisation_id=world["uni"].id,
-                          pi_id=world["internal"].id, created_at=at)  # fmt: skip
-    beta = ResearchGroup(name="Lab Beta", organisation_id=world["uni"].id,
-                         pi_id=world["manager"].id, created_at=at)  # fmt: skip
+    alpha = ResearchGroup(
+        name="Lab Alpha", organisation_id=world["uni"].id, pi_id=world["internal"].id, created_at=at
+    )
+    beta = ResearchGroup(
+        name="Lab Beta", organisation_id=world["uni"].id, pi_id=world["manager"].id, created_at=at
+    )
     db_session.add_all([alpha, beta])
     db_session.flush()
 
     def account(kind, code, name, **owner):
-        acc = BillingAccount(kind=kind, code=code, name=name, valid_from=date(2026, 1, 1),
-                             created_at=at, created_by_id=world["admin"].id, **owner)  # fmt: skip
+        acc = BillingAccount(
+            kind=kind,
+            code=code,
+            name=name,
+            valid_from=date(2026, 1, 1),
+            created_at=at,
+            created_by_id=world["admin"].id,
+            **owner,
+        )
         db_session.add(acc)
         return acc
 
@@ -108,8 +156,14 @@ def accounts(world, db_session):
     # The world's bookings by uid: r0 A 25 Oct 4 h confirmed, r1 A 4 Oct 2 h completed (Acme),
     # r2 B 30 Sep-1 Oct 2 h in the period completed, r3 B 5 Oct 1 h no-show, r4 late
     # cancellation, r5 cancellation, r6 2 Nov completed (outside the period).
-    for uid, acc in (("r0", grant_a), ("r2", grant_a), ("r1", po), ("r3", centre_b),
-                     ("r4", centre_b), ("r6", centre_b)):  # fmt: skip
+    for uid, acc in (
+        ("r0", grant_a),
+        ("r2", grant_a),
+        ("r1", po),
+        ("r3", centre_b),
+        ("r4", centre_b),
+        ("r6", centre_b),
+    ):
         db_session.query(Booking).filter_by(uid=f"{uid}@test").update({"account_id": acc.id})
     # Charges: r:1 (100.00, 10 Oct) on Alpha's grant; r:2 (250.50) on no account; r:3 (999.00,
     # outside the period) on Acme's order; two more in October on Beta's centre and Acme's order.
@@ -120,13 +174,29 @@ def accounts(world, db_session):
         ("r:5", world["industry"], world["acme"], UserCategory.INDUSTRY, "60.00", po, 20),
     ):
         when = rome(2026, 10, day, 12)
-        db_session.add(Charge(
-            source=ChargeSource.BOOKING, source_id=900 + day, source_key=key,
-            organisation_id=org.id, user_id=user.id, facility_id=world["facility"].id,
-            instrument_id=world["b"].id, account_id=acc.id, category=cat, description="use",
-            unit="hour", rate=Decimal(amount), quantity=Decimal(1), share=Decimal(1),
-            amount=Decimal(amount), currency="EUR", incurred_at=when, period_on=date(2026, 10, 1),
-            created_at=when))  # fmt: skip
+        db_session.add(
+            Charge(
+                source=ChargeSource.BOOKING,
+                source_id=900 + day,
+                source_key=key,
+                organisation_id=org.id,
+                user_id=user.id,
+                facility_id=world["facility"].id,
+                instrument_id=world["b"].id,
+                account_id=acc.id,
+                category=cat,
+                description="use",
+                unit="hour",
+                rate=Decimal(amount),
+                quantity=Decimal(1),
+                share=Decimal(1),
+                amount=Decimal(amount),
+                currency="EUR",
+                incurred_at=when,
+                period_on=date(2026, 10, 1),
+                created_at=when,
+            )
+        )
     db_session.commit()
     return {"alpha": alpha, "beta": beta, "grant_a": grant_a, "centre_b": centre_b, "po": po}
 
@@ -144,8 +214,10 @@ def table(section, title):
 
 
 def test_facility_report_figures_by_hand(world, client, api_headers):
-    r = client.get(f"/api/v1/reports/facilities/{world['facility'].id}?{PERIOD}",
-                   headers=api_headers(world["manager"]))  # fmt: skip
+    r = client.get(
+        f"/api/v1/reports/facilities/{world['facility'].id}?{PERIOD}",
+        headers=api_headers(world["manager"]),
+    )
     assert r.status_code == 200, r.json
     assert r.json["period"]["zone"] == "Europe/Rome"
     s = sections(r.json)
@@ -153,9 +225,11 @@ def test_facility_report_figures_by_hand(world, client, api_headers):
     # B: 22 weekdays in October 2026 × 12 h = 264 h. Booked 4 + 2 + 2 (clipped) + 1 = 9 h,
     # used (completed) 2 + 2 = 4 h; utilisation 9 / 277 = 3.2 %.
     assert figures(s["utilisation"]) == {
-        "Available hours": 277.0, "Booked hours": 9.0, "Used hours": 4.0,
+        "Available hours": 277.0,
+        "Booked hours": 9.0,
+        "Used hours": 4.0,
         "Utilisation (booked / available)": "3.2 %",
-    }  # fmt: skip
+    }
     per = {row[0]: row[1:] for row in table(s["utilisation"], "Utilisation by instrument")["rows"]}
     assert per['=HYPERLINK("http://x")'] == [13.0, 6.0, 2.0, 46.2]
     assert per["Widefield"] == [264.0, 3.0, 2.0, 1.1]
@@ -200,18 +274,35 @@ def test_service_request_figures_by_hand(world, client, api_headers, db_session)
     def request(days_to_quote, accepted_after):
         t0 = rome(2026, 10, 5, 9)
         req = ServiceRequest(
-            facility_id=world["facility"].id, requester_id=world["industry"].id,
-            organisation_id=world["acme"].id, category=UserCategory.INDUSTRY, title="Samples",
-            description="x", status=RequestStatus.QUOTED, submitted_at=t0,
-            status_changed_at=t0, updated_at=t0)  # fmt: skip
+            facility_id=world["facility"].id,
+            requester_id=world["industry"].id,
+            organisation_id=world["acme"].id,
+            category=UserCategory.INDUSTRY,
+            title="Samples",
+            description="x",
+            status=RequestStatus.QUOTED,
+            submitted_at=t0,
+            status_changed_at=t0,
+            updated_at=t0,
+        )
         db_session.add(req)
         db_session.flush()
-        db_session.add(RequestEvent(request_id=req.id, occurred_at=t0 + days(days_to_quote),
-                                    to_status=RequestStatus.QUOTED))  # fmt: skip
+        db_session.add(
+            RequestEvent(
+                request_id=req.id,
+                occurred_at=t0 + days(days_to_quote),
+                to_status=RequestStatus.QUOTED,
+            )
+        )
         if accepted_after is not None:
             req.status = RequestStatus.ACCEPTED
-            db_session.add(RequestEvent(request_id=req.id, occurred_at=t0 + days(accepted_after),
-                                        to_status=RequestStatus.ACCEPTED))  # fmt: skip
+            db_session.add(
+                RequestEvent(
+                    request_id=req.id,
+                    occurred_at=t0 + days(accepted_after),
+                    to_status=RequestStatus.ACCEPTED,
+                )
+            )
 
     def days(n):
         from datetime import timedelta
@@ -221,8 +312,10 @@ def test_service_request_figures_by_hand(world, client, api_headers, db_session)
     request(2, 3)
     request(4, None)
     db_session.commit()
-    r = client.get(f"/api/v1/reports/facilities/{world['facility'].id}?{PERIOD}",
-                   headers=api_headers(world["manager"]))  # fmt: skip
+    r = client.get(
+        f"/api/v1/reports/facilities/{world['facility'].id}?{PERIOD}",
+        headers=api_headers(world["manager"]),
+    )
     f = figures(sections(r.json)["service_requests"])
     # Two quoted (after 2 and 4 days: mean 3.0), one accepted (after 3 days): 50 %.
     assert (f["Requests submitted"], f["Quoted"], f["Accepted"]) == (2, 2, 1)
@@ -248,17 +341,22 @@ def test_api_refuses_what_the_pages_refuse(world, client, api_headers):
     fid = world["facility"].id
     assert client.get(f"/api/v1/reports/facilities/{fid}", headers=headers).status_code == 404
     assert client.get("/api/v1/reports/network", headers=headers).status_code == 403
-    r = client.get(f"/api/v1/reports/facilities/{fid}?from=2026-13-01",
-                   headers=api_headers(world["manager"]))  # fmt: skip
+    r = client.get(
+        f"/api/v1/reports/facilities/{fid}?from=2026-13-01", headers=api_headers(world["manager"])
+    )
     assert r.status_code == 400 and r.json["errors"][0]["field"] == "from"
-    r = client.get(f"/api/v1/reports/facilities/{fid}?from=2026-10-02&to=2026-10-01",
-                   headers=api_headers(world["manager"]))  # fmt: skip
+    r = client.get(
+        f"/api/v1/reports/facilities/{fid}?from=2026-10-02&to=2026-10-01",
+        headers=api_headers(world["manager"]),
+    )
     assert r.status_code == 400 and r.json["errors"][0]["code"] == "period_order"
 
 
 def test_company_and_personal_views(world, client, api_headers):
-    r = client.get(f"/api/v1/reports/companies/{world['acme'].id}?{PERIOD}",
-                   headers=api_headers(world["company_admin"]))  # fmt: skip
+    r = client.get(
+        f"/api/v1/reports/companies/{world['acme'].id}?{PERIOD}",
+        headers=api_headers(world["company_admin"]),
+    )
     s = sections(r.json)
     # Acme's one person: A's 4 Oct night (2 h, used) and the no-show (1 h). The company admin
     # reads in UTC, where 00:30 on 1 Nov in Rome is still October: 250.50 + 999.00 spent.
@@ -303,8 +401,9 @@ def test_exports_neutralise_formulas(world, login_as):
 GROUP_TABLE = "Booked hours by research group (of the billing account)"
 
 
-def test_utilisation_by_group_and_revenue_by_account_by_hand(world, accounts, client,
-                                                            api_headers, login_as):  # fmt: skip
+def test_utilisation_by_group_and_revenue_by_account_by_hand(
+    world, accounts, client, api_headers, login_as
+):
     url = f"/api/v1/reports/facilities/{world['facility'].id}?{PERIOD}"
     s = sections(client.get(url, headers=api_headers(world["manager"])).json)
     # Lab Alpha's grant: r0 4 h booked (confirmed, 0 used) + r2 2 h clipped (completed) = 6 h
@@ -326,8 +425,10 @@ def test_utilisation_by_group_and_revenue_by_account_by_hand(world, accounts, cl
     ]
     assert table(s["revenue"], "By billing account")["rows"] == by_account
     # The network report narrowed to the facility lists the same accounts.
-    net = client.get(f"/api/v1/reports/network?{PERIOD}&facility={world['facility'].id}",
-                     headers=api_headers(world["admin"]))  # fmt: skip
+    net = client.get(
+        f"/api/v1/reports/network?{PERIOD}&facility={world['facility'].id}",
+        headers=api_headers(world["admin"]),
+    )
     assert table(sections(net.json)["revenue"], "By billing account")["rows"] == by_account
     # The page and the exports carry both tables.
     browser = login_as(world["manager"])
@@ -339,8 +440,9 @@ def test_utilisation_by_group_and_revenue_by_account_by_hand(world, accounts, cl
     assert "Alpha grant,A-1,Lab Alpha (Rome University),EUR,1,100.00" in text
 
 
-def test_report_runs_the_same_queries_at_any_size(world, accounts, client, api_headers,
-                                                  count_queries, db_session):  # fmt: skip
+def test_report_runs_the_same_queries_at_any_size(
+    world, accounts, client, api_headers, count_queries, db_session
+):
     headers = api_headers(world["manager"])
     url = f"/api/v1/reports/facilities/{world['facility'].id}?{PERIOD}"
 
@@ -355,11 +457,20 @@ def test_report_runs_the_same_queries_at_any_size(world, accounts, client, api_h
     def add(n, first):
         for i in range(first, first + n):
             start = rome(2026, 10, 12 + i % 5, 8 + i // 5)
-            db_session.add(Booking(instrument_id=world["b"].id, user_id=world["industry"].id,
-                                   booked_by_id=world["industry"].id, starts_at=start,
-                                   ends_at=start.replace(minute=30), status=BookingStatus.COMPLETED,
-                                   uid=f"more{i}@test", created_at=start, updated_at=start,
-                                   account_id=owners[i % len(owners)]))  # fmt: skip
+            db_session.add(
+                Booking(
+                    instrument_id=world["b"].id,
+                    user_id=world["industry"].id,
+                    booked_by_id=world["industry"].id,
+                    starts_at=start,
+                    ends_at=start.replace(minute=30),
+                    status=BookingStatus.COMPLETED,
+                    uid=f"more{i}@test",
+                    created_at=start,
+                    updated_at=start,
+                    account_id=owners[i % len(owners)],
+                )
+            )
         db_session.commit()
 
     def more_accounts(k):
@@ -369,23 +480,48 @@ def test_report_runs_the_same_queries_at_any_size(world, accounts, client, api_h
 
         at = rome(2026, 10, 2, 9)
         for j in range(k):
-            group = ResearchGroup(name=f"Lab {j}", organisation_id=world["uni"].id,
-                                  pi_id=world["internal"].id, created_at=at)  # fmt: skip
+            group = ResearchGroup(
+                name=f"Lab {j}",
+                organisation_id=world["uni"].id,
+                pi_id=world["internal"].id,
+                created_at=at,
+            )
             db_session.add(group)
             db_session.flush()
-            acc = BillingAccount(kind=AccountKind.GRANT, code=f"G-{j}", name=f"Grant {j}",
-                                 group_id=group.id, valid_from=date(2026, 1, 1), created_at=at,
-                                 created_by_id=world["admin"].id)  # fmt: skip
+            acc = BillingAccount(
+                kind=AccountKind.GRANT,
+                code=f"G-{j}",
+                name=f"Grant {j}",
+                group_id=group.id,
+                valid_from=date(2026, 1, 1),
+                created_at=at,
+                created_by_id=world["admin"].id,
+            )
             db_session.add(acc)
             db_session.flush()
             owners.append(acc.id)
-            db_session.add(Charge(
-                source=ChargeSource.BOOKING, source_id=2000 + j, source_key=f"more:{j}",
-                organisation_id=world["uni"].id, user_id=world["internal"].id,
-                facility_id=world["facility"].id, account_id=acc.id,
-                category=UserCategory.INTERNAL, description="use", unit="hour",
-                rate=Decimal(1), quantity=Decimal(1), share=Decimal(1), amount=Decimal(1),
-                currency="EUR", incurred_at=at, period_on=date(2026, 10, 1), created_at=at))  # fmt: skip
+            db_session.add(
+                Charge(
+                    source=ChargeSource.BOOKING,
+                    source_id=2000 + j,
+                    source_key=f"more:{j}",
+                    organisation_id=world["uni"].id,
+                    user_id=world["internal"].id,
+                    facility_id=world["facility"].id,
+                    account_id=acc.id,
+                    category=UserCategory.INTERNAL,
+                    description="use",
+                    unit="hour",
+                    rate=Decimal(1),
+                    quantity=Decimal(1),
+                    share=Decimal(1),
+                    amount=Decimal(1),
+                    currency="EUR",
+                    incurred_at=at,
+                    period_on=date(2026, 10, 1),
+                    created_at=at,
+                )
+            )
 
     measure()  # the first request also loads what the app caches
     add(1, 0)
@@ -398,8 +534,9 @@ def test_report_runs_the_same_queries_at_any_size(world, accounts, client, api_h
 
 def test_network_report_sets_facilities_side_by_side(world, client, api_headers):
     headers = api_headers(world["admin"])
-    r = client.get(f"/api/v1/reports/network?{PERIOD}&facility={world['facility'].id}",
-                   headers=headers)  # fmt: skip
+    r = client.get(
+        f"/api/v1/reports/network?{PERIOD}&facility={world['facility'].id}", headers=headers
+    )
     assert r.json["period"]["zone"] == "Europe/Rome"  # narrowed to one facility: its zone
     s = sections(r.json)["facilities"]
     # The facility report's figures again, in one row: 277 h open, 9 booked, 4 used (3.2 %),
@@ -415,8 +552,10 @@ def test_network_report_sets_facilities_side_by_side(world, client, api_headers)
         "Companies served (bookings)": 1,
     }
     whole = client.get(f"/api/v1/reports/network?{PERIOD}", headers=headers)
-    names = [row[0] for row in table(sections(whole.json)["facilities"],
-                                     "Instrument use by facility")["rows"]]  # fmt: skip
+    names = [
+        row[0]
+        for row in table(sections(whole.json)["facilities"], "Instrument use by facility")["rows"]
+    ]
     assert "Imaging Rome" in names and len(names) >= 2
 
 
@@ -432,8 +571,9 @@ def test_dates_outside_the_reports_years_say_the_rule_at_the_filter_form(
     assert "Reports cover the years 2000 to 2100: &#39;to&#39; is 2999-12-31." in html
     assert 'name="from" required\n    value="1900-01-01" aria-invalid="true"' in html
     assert "is a date like" not in html
-    r = client.get(f"/api/v1/reports/facilities/{fid}?{wide}",
-                   headers=api_headers(world["manager"]))  # fmt: skip
+    r = client.get(
+        f"/api/v1/reports/facilities/{fid}?{wide}", headers=api_headers(world["manager"])
+    )
     assert r.status_code == 400
     assert {e["message"] for e in r.json["errors"]} == {
         "Reports cover the years 2000 to 2100: 'from' is 1900-01-01.",

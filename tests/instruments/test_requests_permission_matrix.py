@@ -69,10 +69,20 @@ ROUTES = [
     Route("POST", "/company/people/{company_admin_id}/role", COMPANY),
     Route("GET", "/api/v1/services", SIGNED_IN, api=True),
     Route("GET", "/api/v1/services/{service_id}", SIGNED_IN, api=True),
-    Route("POST", "/api/v1/services", MANAGERS, api=True,
-          data={"facility_id": "{facility_id}", "name": "X", "unit": "hour"}),
-    Route("PUT", "/api/v1/services/{service_id}", MANAGERS, api=True,
-          data={"facility_id": 0, "name": "X", "unit": "hour"}),
+    Route(
+        "POST",
+        "/api/v1/services",
+        MANAGERS,
+        api=True,
+        data={"facility_id": "{facility_id}", "name": "X", "unit": "hour"},
+    ),
+    Route(
+        "PUT",
+        "/api/v1/services/{service_id}",
+        MANAGERS,
+        api=True,
+        data={"facility_id": 0, "name": "X", "unit": "hour"},
+    ),
     Route("GET", "/api/v1/expertise", SIGNED_IN, api=True),
     Route("GET", "/api/v1/requests", SIGNED_IN, api=True),
     Route("POST", "/api/v1/requests", SIGNED_IN, api=True),
@@ -91,20 +101,40 @@ ROUTES = [
     Route("GET", "/api/v1/charges/network", ADMIN, api=True),
     # the pages' other forms, through the API (tests/kernel/test_api_parity.py)
     Route("PUT", "/api/v1/facilities/{facility_id}/charge-policy", MANAGERS, api=True),
-    Route("PUT", "/api/v1/facilities/{facility_id}/charge-policy", MANAGERS, api=True,
-          data={"currency": "EUR", "late_cancel_share": "0.5", "no_show_share": "1"}),
+    Route(
+        "PUT",
+        "/api/v1/facilities/{facility_id}/charge-policy",
+        MANAGERS,
+        api=True,
+        data={"currency": "EUR", "late_cancel_share": "0.5", "no_show_share": "1"},
+    ),
     Route("GET", "/api/v1/company/invitations", COMPANY, api=True),
-    Route("POST", "/api/v1/company/invitations", COMPANY, api=True,
-          data={"email": "new.person@example.org"}),
+    Route(
+        "POST",
+        "/api/v1/company/invitations",
+        COMPANY,
+        api=True,
+        data={"email": "new.person@example.org"},
+    ),
     Route("POST", "/api/v1/company/invitations/{invitation_id}/revoke", COMPANY, api=True),
-    Route("PUT", "/api/v1/company/people/{company_admin_id}/role", COMPANY, api=True,
-          data={"admin": True}),
+    Route(
+        "PUT",
+        "/api/v1/company/people/{company_admin_id}/role",
+        COMPANY,
+        api=True,
+        data={"admin": True},
+    ),
     Route("POST", A + "/attachments", REQUESTER, api=True),
     Route("POST", A + "/bookings", STAFF, api=True),
-    Route("POST", "/api/v1/facilities/{facility_id}/expertise", MANAGERS, api=True,
-          data={"topic": "Cryo"}),
+    Route(
+        "POST",
+        "/api/v1/facilities/{facility_id}/expertise",
+        MANAGERS,
+        api=True,
+        data={"topic": "Cryo"},
+    ),
     Route("DELETE", "/api/v1/expertise/{expertise_id}", MANAGERS, api=True),
-]  # fmt: skip
+]
 
 PUBLIC = {
     "/requests/services",
@@ -112,9 +142,16 @@ PUBLIC = {
     "/requests/facilities/<slug>",
     "/company/join/<token>",
 }
-MY_BLUEPRINTS = {"requests", "charges", "companies", "training_company", "company_bookings",
-                 "requests_api",
-                 "charges_api", "companies_api"}  # fmt: skip
+MY_BLUEPRINTS = {
+    "requests",
+    "charges",
+    "companies",
+    "training_company",
+    "company_bookings",
+    "requests_api",
+    "charges_api",
+    "companies_api",
+}
 
 
 @pytest.fixture
@@ -160,10 +197,15 @@ def world(make_user, make_org, make_facility, grant, make_competence, db_session
     file_id = services.request_files(request.id)[0].id
     company_admin = db.session.get(User, people["company_admin"].id)
     ids |= {
-        "request_id": request.id, "quote_id": quote.id, "service_id": service.id,
-        "expertise_id": expertise.id, "file_id": file_id, "invitation_id": invitation.id,
-        "company_id": company_admin.organisation_id, "company_admin_id": company_admin.id,
-    }  # fmt: skip
+        "request_id": request.id,
+        "quote_id": quote.id,
+        "service_id": service.id,
+        "expertise_id": expertise.id,
+        "file_id": file_id,
+        "invitation_id": invitation.id,
+        "company_id": company_admin.organisation_id,
+        "company_admin_id": company_admin.id,
+    }
     return people, ids
 
 
@@ -171,8 +213,13 @@ def world(make_user, make_org, make_facility, grant, make_competence, db_session
 def test_route_admits_only_its_roles(client, api_headers, world, route):
     people, ids = world
     if route.data and "{facility_id}" in str(route.data.values()):
-        route = Route(route.method, route.url, route.allowed, route.api,
-                      {**route.data, "facility_id": ids["facility_id"]})  # fmt: skip
+        route = Route(
+            route.method,
+            route.url,
+            route.allowed,
+            route.api,
+            {**route.data, "facility_id": ids["facility_id"]},
+        )
     check_all(client, api_headers, people, ids, route)
 
 

@@ -264,9 +264,13 @@ def test_earliest_slot_is_the_first_bookable_one(world, data):
         if all(m in free for m in minutes(t, t + timedelta(minutes=length)))
         and not oracle_codes(
             BookingRequest(t, t + timedelta(minutes=length), 7),
-            policy, now, others, mine, nobody_exempt,
+            policy,
+            now,
+            others,
+            mine,
+            nobody_exempt,
         )
-    )  # fmt: skip
+    )
     first = next(bookable, None)
     expected = (first, first + timedelta(minutes=length)) if first else None
     assert found == expected

@@ -343,11 +343,16 @@ def test_database_refuses_overlap_even_behind_the_apps_back(setup, db_session):
         user, instrument.id, BookingInput(rome(2026, 3, 3, 9), rome(2026, 3, 3, 10))
     )
     clone = Booking(
-        instrument_id=instrument.id, user_id=user.id, booked_by_id=user.id,
-        starts_at=rome(2026, 3, 3, 9, 30), ends_at=rome(2026, 3, 3, 11),
-        status=BookingStatus.PENDING, uid="clone@x", created_at=first.created_at,
+        instrument_id=instrument.id,
+        user_id=user.id,
+        booked_by_id=user.id,
+        starts_at=rome(2026, 3, 3, 9, 30),
+        ends_at=rome(2026, 3, 3, 11),
+        status=BookingStatus.PENDING,
+        uid="clone@x",
+        created_at=first.created_at,
         updated_at=first.created_at,
-    )  # fmt: skip
+    )
     db_session.add(clone)
     with pytest.raises(DomainError) as err:
         flush_or_conflict()

@@ -43,15 +43,35 @@ def world(own_db):
     now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     with own_db.app_context():
         n = next(_seq)
-        org = Organisation(name=f"Lock University {n}", kind=OrganisationKind.UNIVERSITY,
-                           country="IT", created_at=now)  # fmt: skip
-        facility = Facility(slug=f"lock-{n}", name=f"Lock {n}",
-                            institution=org, timezone="Europe/Rome",
-                            contact_email="lock@example.org", created_at=now)  # fmt: skip
-        instrument = Instrument(facility=facility, name="Locked scope", created_at=now,
-                                technology=Technology.LIGHT_MICROSCOPY, updated_at=now)  # fmt: skip
-        user = User(email=f"lock{n}@example.org", name="Lena", password_hash="x",
-                    organisation=org, created_at=now, **verified(now))  # fmt: skip
+        org = Organisation(
+            name=f"Lock University {n}",
+            kind=OrganisationKind.UNIVERSITY,
+            country="IT",
+            created_at=now,
+        )
+        facility = Facility(
+            slug=f"lock-{n}",
+            name=f"Lock {n}",
+            institution=org,
+            timezone="Europe/Rome",
+            contact_email="lock@example.org",
+            created_at=now,
+        )
+        instrument = Instrument(
+            facility=facility,
+            name="Locked scope",
+            created_at=now,
+            technology=Technology.LIGHT_MICROSCOPY,
+            updated_at=now,
+        )
+        user = User(
+            email=f"lock{n}@example.org",
+            name="Lena",
+            password_hash="x",
+            organisation=org,
+            created_at=now,
+            **verified(now),
+        )
         db.session.add_all([instrument, user])
         db.session.commit()
         ids = {"instrument": instrument.id, "user": user.id, "org": org.id}
@@ -64,8 +84,9 @@ def _org(name: str):
     from innocore.accounts.models import Organisation
     from innocore.vocab import OrganisationKind
 
-    return Organisation(name=name, kind=OrganisationKind.COMPANY, country="IT",
-                        created_at=clock.now())  # fmt: skip
+    return Organisation(
+        name=name, kind=OrganisationKind.COMPANY, country="IT", created_at=clock.now()
+    )
 
 
 def _book(user, instrument_id, start):

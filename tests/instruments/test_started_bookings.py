@@ -97,9 +97,10 @@ def test_staff_correct_a_started_booking_only_with_a_recorded_reason(lab, clock,
         staff, booking.id, start, booking.ends_at, override_reason="Started early, logbook"
     )
     change = db_session.scalars(
-        sa.select(BookingChange).where(BookingChange.booking_id == booking.id)
+        sa.select(BookingChange)
+        .where(BookingChange.booking_id == booking.id)
         .order_by(BookingChange.id.desc())
-    ).first()  # fmt: skip
+    ).first()
     assert change.action == "corrected" and change.note == "Started early, logbook"
     assert booking.starts_at == start
 
@@ -187,9 +188,10 @@ def test_staff_correct_a_started_booking_through_the_api_with_a_reason(
     assert bare.status_code == 422
     assert bare.get_json()["errors"][0]["code"] == "correction_reason_required"
     fixed = client.post(
-        f"/api/v1/bookings/{booking.id}/cancel", json={"reason": "Never came; test entry"},
+        f"/api/v1/bookings/{booking.id}/cancel",
+        json={"reason": "Never came; test entry"},
         headers=headers,
-    )  # fmt: skip
+    )
     assert fixed.status_code == 200, fixed.get_json()
     assert fixed.get_json()["status"] == "cancelled"
 

@@ -29,18 +29,33 @@ def at(h, m=0, day=4) -> datetime:
         (Policy("Europe/Rome", max_minutes=480, opening=OPEN), at(7), at(18), [], (at(7), at(15))),
         # no end: an hour; a 90-minute slot makes it one slot, from 09:00 local (its grid)
         (Policy("Europe/Rome", opening=OPEN), at(9), None, [], (at(9), at(10))),
-        (Policy("Europe/Rome", slot_minutes=90, opening=OPEN), at(7, 30), None, [],
-         (at(8), at(9, 30))),
+        (
+            Policy("Europe/Rome", slot_minutes=90, opening=OPEN),
+            at(7, 30),
+            None,
+            [],
+            (at(8), at(9, 30)),
+        ),
         # an off-grid start moves to the next slot; the shortest booking is the default length
-        (Policy("Europe/Rome", slot_minutes=30, min_minutes=120, opening=OPEN), at(9, 10), None,
-         [], (at(9, 30), at(11, 30))),
+        (
+            Policy("Europe/Rome", slot_minutes=30, min_minutes=120, opening=OPEN),
+            at(9, 10),
+            None,
+            [],
+            (at(9, 30), at(11, 30)),
+        ),
         # the next booking ends the prefill; whole slots only
-        (Policy("Europe/Rome", slot_minutes=60, opening=OPEN), at(9), at(14),
-         [Busy(at(11, 30), at(12))], (at(9), at(11))),
+        (
+            Policy("Europe/Rome", slot_minutes=60, opening=OPEN),
+            at(9),
+            at(14),
+            [Busy(at(11, 30), at(12))],
+            (at(9), at(11)),
+        ),
         # closing time ends it too
         (Policy("Europe/Rome", opening=OPEN), at(16), at(20), [], (at(16), at(18))),
     ],
-)  # fmt: skip
+)
 def test_a_prefill_stays_within_the_rules(policy, start, end, busy, expected):
     assert prefill(policy, busy, starts_at=start, ends_at=end, now=NOW) == expected
 
@@ -52,8 +67,9 @@ def test_a_timeline_row_fills_its_columns_and_rounds_blocks_outward():
     ax = axis([date(2026, 3, 4)], ROME, 15, NOW)
     booking = Block(at(8, 10), at(9, 5), "booking", "Booked")
     downtime = Block(at(8, 30), at(11), "downtime", "Downtime")
-    lanes = timeline_row(ax, ROME, blocks=[downtime, booking], free=[(at(9, 5), at(10))],
-                         now=NOW, slot_minutes=30)  # fmt: skip
+    lanes = timeline_row(
+        ax, ROME, blocks=[downtime, booking], free=[(at(9, 5), at(10))], now=NOW, slot_minutes=30
+    )
     assert len(lanes) == 2
     for lane in lanes:
         assert sum(c.span for c in lane) == 96
@@ -68,14 +84,20 @@ def test_a_timeline_row_fills_its_columns_and_rounds_blocks_outward():
 @pytest.mark.parametrize(
     ("day", "unit", "labels"),
     [
-        (date(2027, 10, 31), 60,
-         ["00", "01", "02 CEST", "02 CET", *(f"{h:02}" for h in range(3, 24))]),
-        (date(2027, 10, 31), 15,
-         ["00", "01", "02 CEST", "02 CET", *(f"{h:02}" for h in range(3, 24))]),
+        (
+            date(2027, 10, 31),
+            60,
+            ["00", "01", "02 CEST", "02 CET", *(f"{h:02}" for h in range(3, 24))],
+        ),
+        (
+            date(2027, 10, 31),
+            15,
+            ["00", "01", "02 CEST", "02 CET", *(f"{h:02}" for h in range(3, 24))],
+        ),
         (date(2027, 3, 28), 60, ["00", "01", *(f"{h:02}" for h in range(3, 24))]),
         (date(2027, 6, 1), 60, [f"{h:02}" for h in range(24)]),
     ],
-)  # fmt: skip
+)
 def test_the_repeated_autumn_hour_is_labelled_with_its_zone(day, unit, labels):
     ax = axis([day], ZoneInfo("Europe/Rome"), unit, datetime(2027, 1, 1, tzinfo=UTC))
     assert [h.label for h in ax.hours] == labels

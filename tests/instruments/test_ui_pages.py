@@ -53,8 +53,11 @@ def test_cancelling_a_booking_asks_first_then_says_what_happened(world, login_as
     assert "This cannot be undone" in text and 'name="confirmed" value="1"' in text
     db_session.refresh(booking)
     assert booking.status == BookingStatus.CONFIRMED
-    done = client.post(f"/instruments/bookings/{booking.id}/cancel",
-                       data={"reason": "ill", "confirmed": "1"}, follow_redirects=True)  # fmt: skip
+    done = client.post(
+        f"/instruments/bookings/{booking.id}/cancel",
+        data={"reason": "ill", "confirmed": "1"},
+        follow_redirects=True,
+    )
     assert "Booking cancelled: the time is free for others again" in done.get_data(as_text=True)
     db_session.refresh(booking)
     assert booking.status == BookingStatus.CANCELLED
@@ -70,15 +73,22 @@ def test_downtime_lists_the_bookings_it_would_cancel_before_it_does(world, login
         'id="cancel_bookings"' in form
         and "checked" not in form.split('id="cancel_bookings"')[1][:40]
     )
-    data = {"starts_at": "2026-03-05T09:00", "ends_at": "2026-03-05T12:00", "reason": "Service",
-            "cancel_bookings": "y"}  # fmt: skip
+    data = {
+        "starts_at": "2026-03-05T09:00",
+        "ends_at": "2026-03-05T12:00",
+        "reason": "Service",
+        "cancel_bookings": "y",
+    }
     preview = client.post(f"/instruments/{instrument.id}/downtime", data=data)
     text = preview.get_data(as_text=True)
     assert preview.status_code == 200 and "1 booking(s) overlap this downtime" in text
     assert "Owner Person" in text and "cancelled for good" in text
     assert db_session.query(Downtime).filter_by(instrument_id=instrument.id).count() == 0
-    done = client.post(f"/instruments/{instrument.id}/downtime", data={**data, "confirmed": "1"},
-                       follow_redirects=True)  # fmt: skip
+    done = client.post(
+        f"/instruments/{instrument.id}/downtime",
+        data={**data, "confirmed": "1"},
+        follow_redirects=True,
+    )
     assert "1 overlapping booking(s) cancelled" in done.get_data(as_text=True)
     db_session.refresh(booking)
     assert booking.status == BookingStatus.CANCELLED

@@ -101,9 +101,14 @@ def test_a_naive_valid_until_is_refused(
     facility = make_facility()
     manager = make_user()
     grant(manager, facility, "manager")
-    body = {"facility_id": facility.id, "holder_id": make_user().id,
-            "competence_id": make_competence(facility_id=facility.id).id, "level": 1,
-            "evidence": "Observed", "valid_until": "2027-01-01T00:00:00"}  # fmt: skip
+    body = {
+        "facility_id": facility.id,
+        "holder_id": make_user().id,
+        "competence_id": make_competence(facility_id=facility.id).id,
+        "level": 1,
+        "evidence": "Observed",
+        "valid_until": "2027-01-01T00:00:00",
+    }
     response = client.post("/api/v1/certificates", json=body, headers=api_headers(manager))
     assert response.status_code == 422
     assert response.json["errors"][0]["field"] == "valid_until"
@@ -135,12 +140,14 @@ def test_dates_beyond_the_years_we_serve_in_a_body_are_refused(client, headers):
 
 def test_json_nested_a_thousand_deep_is_a_400(client, headers):
     body = "[" * 1000 + "]" * 1000
-    response = client.post("/api/v1/me/tokens", data=body, headers=headers,
-                           content_type="application/json")  # fmt: skip
+    response = client.post(
+        "/api/v1/me/tokens", data=body, headers=headers, content_type="application/json"
+    )
     assert response.status_code == 400
     deep = '{"name": ' + "[" * 40 + '"x"' + "]" * 40 + "}"
-    response = client.post("/api/v1/me/tokens", data=deep, headers=headers,
-                           content_type="application/json")  # fmt: skip
+    response = client.post(
+        "/api/v1/me/tokens", data=deep, headers=headers, content_type="application/json"
+    )
     assert response.status_code == 422 and response.json["errors"][0]["code"] == "too_deep"
 
 
@@ -177,8 +184,11 @@ def test_someone_elses_notification_is_not_found(
 
 
 def test_every_write_with_a_body_checks_permission_before_reading_it(app):
-    unguarded = [ep for ep, op in OPERATIONS.items()
-                 if op.body is not None and not op.public and op.permission is None]  # fmt: skip
+    unguarded = [
+        ep
+        for ep, op in OPERATIONS.items()
+        if op.body is not None and not op.public and op.permission is None
+    ]
     assert unguarded == []
 
 

@@ -79,9 +79,8 @@ def test_no_server_error_and_no_schema_violation(fuzz_server, tmp_path, email):
         examples=EXAMPLES,
         workdir=tmp_path,
         label=email.split("@")[0],
-        extra=("--exclude-checks", "positive_data_acceptance",
-               "--phases", PHASES),
-    )  # fmt: skip
+        extra=("--exclude-checks", "positive_data_acceptance", "--phases", PHASES),
+    )
     print(
         f"schemathesis as {email}: {outcome.operations} operations, {outcome.requests} requests, "
         f"{outcome.server_errors} server errors, failures {dict(outcome.failures)}, "

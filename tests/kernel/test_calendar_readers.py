@@ -50,7 +50,7 @@ def events():
                     summary=f"Event {n}",
                     timezone=zone,
                     stamp=at(2026, 1, 1, 0, 0),
-                )  # fmt: skip
+                )
             )
     return out
 

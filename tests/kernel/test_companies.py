@@ -42,8 +42,14 @@ def test_invitation_creates_an_industry_account_once(
     assert category_for(user, make_facility()) == UserCategory.INDUSTRY
     again = client.post(f"/company/join/{raw}", data={"name": "Mallory", "password": PASSWORD})
     assert again.status_code == 422 and b"already used" in again.data
-    assert db_session.scalar(sa.select(sa.func.count()).select_from(User).where(
-        User.organisation_id == acme["org"].id)) == 3  # fmt: skip
+    assert (
+        db_session.scalar(
+            sa.select(sa.func.count())
+            .select_from(User)
+            .where(User.organisation_id == acme["org"].id)
+        )
+        == 3
+    )
 
 
 def test_expired_invitation_is_refused_and_writes_nothing(client, db_session, acme, clock):
@@ -81,8 +87,9 @@ def test_invitation_bad_input(db_session, acme):
         companies.invite_employee(acme["member"], "x@example.org")
 
 
-def test_companies_do_not_touch_each_others_invitations_or_people(client, login_as, db_session,
-                                                                  acme):  # fmt: skip
+def test_companies_do_not_touch_each_others_invitations_or_people(
+    client, login_as, db_session, acme
+):
     invitation, raw = companies.invite_employee(acme["admin"], "p@example.org")
     db_session.commit()
     with pytest.raises(NotFound):
@@ -116,8 +123,10 @@ def test_invite_form_and_roles(client, login_as, db_session, acme):
     bad = client.post("/company/invite", data={"email": acme["member"].email})
     assert bad.status_code == 422 and b"already belongs" in bad.data
     assert client.post("/company/invite", data={"email": "ok@example.org"}).status_code == 302
-    assert client.post(f"/company/people/{acme['member'].id}/role",
-                       data={"admin": "1"}).status_code == 302  # fmt: skip
+    assert (
+        client.post(f"/company/people/{acme['member'].id}/role", data={"admin": "1"}).status_code
+        == 302
+    )
     db_session.refresh(acme["member"])
     assert acme["member"].org_role == OrgRole.ADMIN
     login_as(acme["member"])

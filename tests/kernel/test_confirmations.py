@@ -72,18 +72,47 @@ def _cases(db_session, make_user, make_facility, make_competence, grant):
     db_session.commit()
     get = db_session.get
     return [
-        ("accounts.revoke_token", user, f"/profile/tokens/{token.id}/revoke", {},
-         "“Lab robot”", lambda: get(ApiToken, token.id).revoked_at is None),
-        ("instruments.revoke_feed", user, f"/instruments/feeds/{feed.id}/revoke", {},
-         "stop receiving updates", lambda: get(CalendarFeed, feed.id).revoked_at is None),
-        ("passport.revoke_link", user, f"/passport/links/{link.id}/revoke", {},
-         "“For my new lab” stops working", lambda: get(PassportLink, link.id).revoked_at is None),
-        ("facilities.remove_role", manager,
-         f"/facilities/{facility.slug}/staff/{role.id}/remove", {},
-         f"{staff.name} is no longer staff", lambda: get(FacilityRole, role.id) is not None),
-        ("competences.retire", manager, f"/competences/{competence.id}/retire", {"retired": "1"},
-         "no new certificate", lambda: not get(Competence, competence.id).retired),
-    ]  # fmt: skip
+        (
+            "accounts.revoke_token",
+            user,
+            f"/profile/tokens/{token.id}/revoke",
+            {},
+            "“Lab robot”",
+            lambda: get(ApiToken, token.id).revoked_at is None,
+        ),
+        (
+            "instruments.revoke_feed",
+            user,
+            f"/instruments/feeds/{feed.id}/revoke",
+            {},
+            "stop receiving updates",
+            lambda: get(CalendarFeed, feed.id).revoked_at is None,
+        ),
+        (
+            "passport.revoke_link",
+            user,
+            f"/passport/links/{link.id}/revoke",
+            {},
+            "“For my new lab” stops working",
+            lambda: get(PassportLink, link.id).revoked_at is None,
+        ),
+        (
+            "facilities.remove_role",
+            manager,
+            f"/facilities/{facility.slug}/staff/{role.id}/remove",
+            {},
+            f"{staff.name} is no longer staff",
+            lambda: get(FacilityRole, role.id) is not None,
+        ),
+        (
+            "competences.retire",
+            manager,
+            f"/competences/{competence.id}/retire",
+            {"retired": "1"},
+            "no new certificate",
+            lambda: not get(Competence, competence.id).retired,
+        ),
+    ]
 
 
 def test_without_confirmed_each_action_only_asks(

@@ -23,8 +23,13 @@ def _queue(app, count: int) -> None:
 
     with app.test_request_context(base_url=app.config["BASE_URL"], method="POST"):
         for n in range(count):
-            queue_email(f"reader{n}@example.org", f"Exactly once {n}", "verify_email", kind="security",
-                        link=f"{app.config['BASE_URL']}/n/{n}")  # fmt: skip
+            queue_email(
+                f"reader{n}@example.org",
+                f"Exactly once {n}",
+                "verify_email",
+                kind="security",
+                link=f"{app.config['BASE_URL']}/n/{n}",
+            )
         db.session.commit()
 
 
@@ -33,8 +38,9 @@ def _statuses(app) -> Counter:
     from innocore.notifications.models import Notification
 
     with app.app_context():
-        rows = db.session.execute(sa.select(Notification.status, sa.func.count()).group_by(
-            Notification.status)).all()  # fmt: skip
+        rows = db.session.execute(
+            sa.select(Notification.status, sa.func.count()).group_by(Notification.status)
+        ).all()
         db.session.remove()
     return Counter({status.value: count for status, count in rows})
 
@@ -159,8 +165,12 @@ def test_two_scheduler_processes_deliver_each_message_once_and_run_every_job_cle
             seed_demo()
             db.session.commit()
         _queue(app, 40)
-        env = {**env, "INNOCORE_OUTBOX_INTERVAL_SECONDS": "1",
-               "INNOCORE_MAIL_CLAIM_SECONDS": "4", "INNOCORE_JOB_LEASE_SECONDS": "8"}  # fmt: skip
+        env = {
+            **env,
+            "INNOCORE_OUTBOX_INTERVAL_SECONDS": "1",
+            "INNOCORE_MAIL_CLAIM_SECONDS": "4",
+            "INNOCORE_JOB_LEASE_SECONDS": "8",
+        }
         schedulers = [SchedulerProcess(env, f"scheduler-{n}").start(wait=False) for n in (1, 2)]
         for s in schedulers:
             s.wait_started()

@@ -23,12 +23,16 @@ class _Sample(Form):
     [
         ("99999-01-01", "99999-12-01T10:00", YEARS_MESSAGE, YEARS_MESSAGE),
         ("0001-01-01", "1899-12-31T23:00", YEARS_MESSAGE, YEARS_MESSAGE),
-        ("2027-02-30", "garbage", "Not a valid date (year-month-day).",
-         "Not a valid date and time (year-month-day hours:minutes)."),
+        (
+            "2027-02-30",
+            "garbage",
+            "Not a valid date (year-month-day).",
+            "Not a valid date and time (year-month-day hours:minutes).",
+        ),
         ("", "", "This field is required.", "This field is required."),
         ("1900-01-01", "2999-12-31T23:00", None, None),
     ],
-)  # fmt: skip
+)
 def test_date_fields_refuse_years_we_do_not_serve_beside_the_field(day, at, day_error, at_error):
     form = _Sample(MultiDict({"day": day, "at": at}))
     form.validate()

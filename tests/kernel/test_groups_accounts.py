@@ -45,8 +45,9 @@ def lab(make_org, make_user):
     return uni, pi, group
 
 
-def test_join_by_request_the_pi_approves_and_verifies_the_claim(lab, make_user, client,
-                                                                 api_headers):  # fmt: skip
+def test_join_by_request_the_pi_approves_and_verifies_the_claim(
+    lab, make_user, client, api_headers
+):
     uni, pi, group = lab
     student = make_user(organisation=uni, member=False)
     headers = api_headers(student)
@@ -59,15 +60,24 @@ def test_join_by_request_the_pi_approves_and_verifies_the_claim(lab, make_user, 
     )
     again = client.post(f"/api/v1/groups/{group.id}/join", headers=headers)
     assert again.status_code == 422
-    refused = client.post(f"/api/v1/groups/{group.id}/members/{student.id}/decision",
-                          json={"decision": "approved"}, headers=headers)  # fmt: skip
+    refused = client.post(
+        f"/api/v1/groups/{group.id}/members/{student.id}/decision",
+        json={"decision": "approved"},
+        headers=headers,
+    )
     assert refused.status_code == 403
-    approved = client.post(f"/api/v1/groups/{group.id}/members/{student.id}/decision",
-                           json={"decision": "approved"}, headers=api_headers(pi))  # fmt: skip
+    approved = client.post(
+        f"/api/v1/groups/{group.id}/members/{student.id}/decision",
+        json={"decision": "approved"},
+        headers=api_headers(pi),
+    )
     assert approved.get_json()["status"] == "active"
     assert student.membership_method == MembershipMethod.ADMIN_APPROVAL  # the group's admin
-    left = client.post(f"/api/v1/groups/{group.id}/members/{student.id}/decision",
-                       json={"decision": "removed"}, headers=headers)  # fmt: skip
+    left = client.post(
+        f"/api/v1/groups/{group.id}/members/{student.id}/decision",
+        json={"decision": "removed"},
+        headers=headers,
+    )
     assert left.get_json()["status"] == "left"
 
 
@@ -86,9 +96,18 @@ def test_only_verified_members_of_institutions_found_groups(make_user, make_org)
 
 def test_accounts_are_chargeable_by_active_members_while_valid(lab, make_user, clock):
     uni, pi, group = lab
-    grant = create_account(pi, AccountInput(AccountKind.GRANT, "ERC-77", "ERC grant",
-                                            date(2026, 1, 1), date(2026, 6, 30),
-                                            Decimal("5000"), group_id=group.id))  # fmt: skip
+    grant = create_account(
+        pi,
+        AccountInput(
+            AccountKind.GRANT,
+            "ERC-77",
+            "ERC grant",
+            date(2026, 1, 1),
+            date(2026, 6, 30),
+            Decimal("5000"),
+            group_id=group.id,
+        ),
+    )
     member, outsider = make_user(organisation=uni), make_user(organisation=uni)
     groups.request_to_join(member, group.id)
     groups.decide_member(pi, group.id, member.id, "approved")
@@ -99,17 +118,25 @@ def test_accounts_are_chargeable_by_active_members_while_valid(lab, make_user, c
     assert check_account(outsider, grant.id, date(2026, 3, 1))[0].code == "account_not_chargeable"
     assert check_account(outsider, None, date(2026, 3, 1)) == []  # nothing to choose from
     with pytest.raises(Forbidden):
-        create_account(member, AccountInput(AccountKind.GRANT, "X", "X", date(2026, 1, 1),
-                                            group_id=group.id))  # fmt: skip
+        create_account(
+            member, AccountInput(AccountKind.GRANT, "X", "X", date(2026, 1, 1), group_id=group.id)
+        )
 
 
-def test_company_accounts_are_opened_by_its_administrators(make_org, make_user, client,
-                                                            api_headers):  # fmt: skip
+def test_company_accounts_are_opened_by_its_administrators(
+    make_org, make_user, client, api_headers
+):
     company = make_org(kind=OrganisationKind.COMPANY)
     admin = make_user(organisation=company, org_role=OrgRole.ADMIN)
     scientist = make_user(organisation=company)
-    body = {"kind": "purchase_order", "code": "PO-4411", "name": "Imaging 2026",
-            "valid_from": "2026-01-01", "budget": "12000.00", "company": True}  # fmt: skip
+    body = {
+        "kind": "purchase_order",
+        "code": "PO-4411",
+        "name": "Imaging 2026",
+        "valid_from": "2026-01-01",
+        "budget": "12000.00",
+        "company": True,
+    }
     made = client.post("/api/v1/billing-accounts", json=body, headers=api_headers(admin))
     assert made.status_code == 201 and made.get_json()["company_id"] == company.id
     assert made.get_json()["valid_from"] == "2026-01-01"  # ISO 8601, as the document says
@@ -117,8 +144,11 @@ def test_company_accounts_are_opened_by_its_administrators(make_org, make_user, 
     assert [a["code"] for a in mine["items"]] == ["PO-4411"]
     refused = client.post("/api/v1/billing-accounts", json=body, headers=api_headers(scientist))
     assert refused.status_code == 403
-    bad = client.post("/api/v1/billing-accounts", headers=api_headers(admin),
-                      json=body | {"valid_until": "2025-12-31"})  # fmt: skip
+    bad = client.post(
+        "/api/v1/billing-accounts",
+        headers=api_headers(admin),
+        json=body | {"valid_until": "2025-12-31"},
+    )
     assert bad.status_code == 422 and bad.get_json()["errors"][0]["code"] == "valid_range"
 
 
@@ -126,9 +156,16 @@ def test_group_pages_for_pi_and_member(lab, make_user, login_as, client):
     uni, pi, group = lab
     page = login_as(pi).get(f"/groups/{group.id}").get_data(as_text=True)
     assert "Open an account" in page and "Usage by member" in page
-    made = client.post(f"/groups/{group.id}/accounts", data={
-        "kind": "cost_centre", "code": "CC-12", "name": "Core budget",
-        "valid_from": "2026-01-01", "budget": "lots"})  # fmt: skip
+    made = client.post(
+        f"/groups/{group.id}/accounts",
+        data={
+            "kind": "cost_centre",
+            "code": "CC-12",
+            "name": "Core budget",
+            "valid_from": "2026-01-01",
+            "budget": "lots",
+        },
+    )
     assert made.status_code == 422 and "Give the budget in EUR" in made.get_data(as_text=True)
     stranger = make_user()
     assert login_as(stranger).get(f"/groups/{group.id}").status_code == 404

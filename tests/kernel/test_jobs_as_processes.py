@@ -102,15 +102,28 @@ def _seed_training(now, people, facts):
     category = category_for(postdoc, confocal.facility)
     confocal.waitlist_counter += 1
     offer = Enrolment(
-        session=confocal, user=postdoc, status=EnrolmentStatus.OFFERED, enrolled_by_id=postdoc.id,
-        created_at=now - timedelta(days=3), queue_number=confocal.waitlist_counter,
-        offered_at=now - timedelta(days=2), offer_expires_at=now - timedelta(hours=1),
-        offers_made=1, fee_category=category, fee_amount=confocal.module.fees()[category],
-    )  # fmt: skip
+        session=confocal,
+        user=postdoc,
+        status=EnrolmentStatus.OFFERED,
+        enrolled_by_id=postdoc.id,
+        created_at=now - timedelta(days=3),
+        queue_number=confocal.waitlist_counter,
+        offered_at=now - timedelta(days=2),
+        offer_expires_at=now - timedelta(hours=1),
+        offers_made=1,
+        fee_category=category,
+        fee_amount=confocal.module.fees()[category],
+    )
     db.session.add(offer)
     db.session.flush()
-    omar = next(e for e in db.session.scalars(sa.select(Enrolment).where(
-        Enrolment.session_id == flow.id, Enrolment.user_id == people["scientist"].id)))  # fmt: skip
+    omar = next(
+        e
+        for e in db.session.scalars(
+            sa.select(Enrolment).where(
+                Enrolment.session_id == flow.id, Enrolment.user_id == people["scientist"].id
+            )
+        )
+    )
     facts["training"] = {
         "reminded": (people["postdoc"].email, laser.module.title),
         "trainer": (laser.trainers[0].email, laser.module.title),
@@ -125,19 +138,25 @@ def _seed_certificates(now, people, facts):
     from training.paths.models import AwardMode, QualificationPath
 
     phd = people["phd"]
-    certs = {c.competence.code: c for c in db.session.scalars(
-        sa.select(Certificate).where(Certificate.holder_id == phd.id))}  # fmt: skip
+    certs = {
+        c.competence.code: c
+        for c in db.session.scalars(sa.select(Certificate).where(Certificate.holder_id == phd.id))
+    }
     ending, warned = certs["IMG.LASER"], certs["IMG.CLSM"]
     ending.issued_at = warned.issued_at = now - timedelta(days=700)
     ending.valid_until = now - timedelta(hours=1)
     warned.valid_until = now + timedelta(days=5)
     db.session.add(
         QualificationPath(
-            code="CLSM-OP", title="Confocal operator", description="Independent confocal use.",
+            code="CLSM-OP",
+            title="Confocal operator",
+            description="Independent confocal use.",
             requirements={"kind": "competence", "competence": warned.competence_id, "min_level": 2},
-            award_mode=AwardMode.AUTOMATIC, created_at=now, updated_at=now,
+            award_mode=AwardMode.AUTOMATIC,
+            created_at=now,
+            updated_at=now,
         )
-    )  # fmt: skip
+    )
     facts["certificates"] = {"expired": ending.id, "warned": (phd.email, warned.id)}
     facts["issuers"] = set(db.session.scalars(sa.select(Certificate.issuer_key).distinct()))
     facts["path"] = ("CLSM-OP", phd.id)
@@ -319,8 +338,10 @@ def world(tmp_path_factory):
         state.runs = dict(zip(names, pool.map(lambda n: _run(n, env), names), strict=True))
     state.runs[LAST] = _run(LAST, env)
     state.seconds = time.monotonic() - started
-    print(f"\n{len(state.runs)} jobs as processes in {state.seconds:.1f} s "
-          f"({_children_cpu() - cpu_before:.1f} s CPU)")  # fmt: skip
+    print(
+        f"\n{len(state.runs)} jobs as processes in {state.seconds:.1f} s "
+        f"({_children_cpu() - cpu_before:.1f} s CPU)"
+    )
     try:
         yield state
     finally:

@@ -199,8 +199,9 @@ def test_verify_membership_is_the_kernel_entry_point_for_sso(make_org, make_user
     assert not admin.is_company_admin  # an unverified claim administers nothing
 
 
-def test_domain_registration_verifies_waiting_confirmed_claims(make_org, make_user, client,
-                                                                api_headers):  # fmt: skip
+def test_domain_registration_verifies_waiting_confirmed_claims(
+    make_org, make_user, client, api_headers
+):
     uni = make_org()
     admin = make_user(is_network_admin=True)
     waiting = make_user(organisation=uni, member=False, email="w@lab.uni-x.example")

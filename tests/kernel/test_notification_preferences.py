@@ -36,8 +36,14 @@ def test_mandatory_kinds_are_security_and_staff_changes():
 def _role_mail(user, make_facility, kind):
     from innocore.vocab import FacilityRoleKind
 
-    return queue_email(user, "Role granted", "role_granted", kind=kind,
-                       facility=make_facility(), role=FacilityRoleKind.STAFF)  # fmt: skip
+    return queue_email(
+        user,
+        "Role granted",
+        "role_granted",
+        kind=kind,
+        facility=make_facility(),
+        role=FacilityRoleKind.STAFF,
+    )
 
 
 def test_outbox_keeps_a_turned_off_message_in_the_inbox_and_mails_the_mandatory_one(
@@ -47,8 +53,14 @@ def test_outbox_keeps_a_turned_off_message_in_the_inbox_and_mails_the_mandatory_
     set_preferences(user, user, {kinds.TRAINING: False})
     quiet = _role_mail(user, make_facility, kinds.TRAINING)
     loud = _role_mail(user, make_facility, kinds.SECURITY)
-    to_address = queue_email("desk@uni.example", "Role granted", "role_granted",
-                             kind=kinds.TRAINING, facility=make_facility(), role="staff")  # fmt: skip
+    to_address = queue_email(
+        "desk@uni.example",
+        "Role granted",
+        "role_granted",
+        kind=kinds.TRAINING,
+        facility=make_facility(),
+        role="staff",
+    )
     db_session.commit()
     assert sorted(m["To"] for m in deliver()) == ["desk@uni.example", "pref@uni.example"]
     assert quiet.status == DeliveryStatus.SKIPPED and quiet.kind == kinds.TRAINING
@@ -95,8 +107,11 @@ def test_api_reads_and_sets_preferences_and_refuses_mandatory_or_unknown(
     url = "/api/v1/me/notification-preferences"
     before = {p["kind"]: p for p in client.get(url, headers=headers).get_json()["items"]}
     assert before["security"]["mandatory"] and before["reminders"]["email"]
-    refused = client.put(url, json={"email": {"security": False, "digests": False,
-                                             "reminders": False}}, headers=headers)  # fmt: skip
+    refused = client.put(
+        url,
+        json={"email": {"security": False, "digests": False, "reminders": False}},
+        headers=headers,
+    )
     assert refused.status_code == 422
     assert {e["code"] for e in refused.get_json()["errors"]} == {"mandatory_kind", "unknown_kind"}
     assert {p["kind"]: p["email"] for p in client.get(url, headers=headers).get_json()["items"]}[

@@ -41,20 +41,39 @@ ROUTES = [
     Route("POST", "/competences/{competence_id}/retire", MANAGERS),
     Route("GET", "/audit/", ANY_MANAGER),
     Route("GET", "/sso/organisations/{company_id}", ADMIN),
-    Route("POST", "/sso/organisations/{company_id}", ADMIN,
-          data={"protocol": "oidc", "issuer": "https://idp.example", "client_id": "x", "email_claim": "email",
-                "name_claim": "name"}),
+    Route(
+        "POST",
+        "/sso/organisations/{company_id}",
+        ADMIN,
+        data={
+            "protocol": "oidc",
+            "issuer": "https://idp.example",
+            "client_id": "x",
+            "email_claim": "email",
+            "name_claim": "name",
+        },
+    ),
     Route("GET", "/api/v1/organisations/{company_id}/sso", ADMIN, api=True),
-    Route("PUT", "/api/v1/organisations/{company_id}/sso", ADMIN, api=True,
-          data={"issuer": "https://idp.example", "client_id": "x"}),
+    Route(
+        "PUT",
+        "/api/v1/organisations/{company_id}/sso",
+        ADMIN,
+        api=True,
+        data={"issuer": "https://idp.example", "client_id": "x"},
+    ),
     Route("GET", "/api/v1/me", SIGNED_IN, api=True),
     Route("PATCH", "/api/v1/me", SIGNED_IN, api=True, data={"name": "Renamed"}),
     Route("GET", "/api/v1/me/tokens", SIGNED_IN, api=True),
     Route("POST", "/api/v1/me/tokens", SIGNED_IN, api=True, data={"name": "t"}),
     Route("GET", "/api/v1/me/notifications", SIGNED_IN, api=True),
     Route("GET", "/api/v1/me/notification-preferences", SIGNED_IN, api=True),
-    Route("PUT", "/api/v1/me/notification-preferences", SIGNED_IN, api=True,
-          data={"email": {"reminders": False}}),
+    Route(
+        "PUT",
+        "/api/v1/me/notification-preferences",
+        SIGNED_IN,
+        api=True,
+        data={"email": {"reminders": False}},
+    ),
     Route("GET", "/api/v1/organisations", SIGNED_IN, api=True),
     Route("GET", "/api/v1/facilities", SIGNED_IN, api=True),
     Route("GET", "/api/v1/facilities/{facility_id}", SIGNED_IN, api=True),
@@ -80,8 +99,13 @@ ROUTES = [
     ),
     Route("GET", "/api/v1/audit", ANY_MANAGER, api=True),
     Route("POST", "/api/v1/competences/{competence_id}/retire", MANAGERS, api=True),
-    Route("POST", "/api/v1/competences/{competence_id}/retire", MANAGERS, api=True,
-          data={"retired": True}),
+    Route(
+        "POST",
+        "/api/v1/competences/{competence_id}/retire",
+        MANAGERS,
+        api=True,
+        data={"retired": True},
+    ),
     Route("GET", "/reports/", SIGNED_IN),
     Route("GET", "/reports/me", SIGNED_IN),
     Route("GET", "/reports/facilities/{facility_id}", MANAGERS),
@@ -95,23 +119,46 @@ ROUTES = [
     Route("POST", "/profile/organisation", SIGNED_IN, data={"organisation": "{institution_id}"}),
     Route("GET", "/organisations/members", DECIDERS),
     Route("GET", "/organisations/{institution_id}/members", MANAGERS),
-    Route("POST", "/organisations/{institution_id}/domains", MANAGERS,
-          data={"domain": "matrix.example"}),
+    Route(
+        "POST",
+        "/organisations/{institution_id}/domains",
+        MANAGERS,
+        data={"domain": "matrix.example"},
+    ),
     Route("POST", "/organisations/{institution_id}/domains/{domain_id}/remove", MANAGERS),
     Route("POST", "/organisations/{institution_id}/members/{claimant_id}/approve", MANAGERS),
     Route("POST", "/organisations/{institution_id}/members/{claimant_id}/decline", MANAGERS),
     Route("POST", "/organisations/{institution_id}/members/{claimant_id}/revoke", MANAGERS),
     Route("GET", "/api/v1/me/membership", SIGNED_IN, api=True),
-    Route("PUT", "/api/v1/me/organisation", SIGNED_IN, api=True,
-          data={"organisation_id": "{institution_id}"}),
+    Route(
+        "PUT",
+        "/api/v1/me/organisation",
+        SIGNED_IN,
+        api=True,
+        data={"organisation_id": "{institution_id}"},
+    ),
     Route("GET", "/api/v1/organisations/{institution_id}/members", MANAGERS, api=True),
-    Route("POST", "/api/v1/organisations/{institution_id}/members/{claimant_id}/decision",
-          MANAGERS, api=True, data={"decision": "approved"}),
+    Route(
+        "POST",
+        "/api/v1/organisations/{institution_id}/members/{claimant_id}/decision",
+        MANAGERS,
+        api=True,
+        data={"decision": "approved"},
+    ),
     Route("GET", "/api/v1/organisations/{institution_id}/domains", MANAGERS, api=True),
-    Route("POST", "/api/v1/organisations/{institution_id}/domains", MANAGERS, api=True,
-          data={"domain": "matrix.example"}),
-    Route("POST", "/api/v1/organisations/{institution_id}/domains/{domain_id}/remove", MANAGERS,
-          api=True),
+    Route(
+        "POST",
+        "/api/v1/organisations/{institution_id}/domains",
+        MANAGERS,
+        api=True,
+        data={"domain": "matrix.example"},
+    ),
+    Route(
+        "POST",
+        "/api/v1/organisations/{institution_id}/domains/{domain_id}/remove",
+        MANAGERS,
+        api=True,
+    ),
     # research groups (the manager is the world's group PI) and billing accounts
     Route("GET", "/groups/", SIGNED_IN),
     Route("POST", "/groups/", SIGNED_IN, data={"name": "Another lab"}),
@@ -126,14 +173,24 @@ ROUTES = [
     Route("POST", "/api/v1/groups", SIGNED_IN, api=True, data={"name": "Another lab"}),
     Route("GET", "/api/v1/groups/{group_id}/members", MANAGERS, api=True),
     Route("POST", "/api/v1/groups/{group_id}/join", SIGNED_IN, api=True),
-    Route("POST", "/api/v1/groups/{group_id}/members/{claimant_id}/decision", MANAGERS,
-          api=True, data={"decision": "approved"}),
+    Route(
+        "POST",
+        "/api/v1/groups/{group_id}/members/{claimant_id}/decision",
+        MANAGERS,
+        api=True,
+        data={"decision": "approved"},
+    ),
     Route("GET", "/api/v1/groups/{group_id}/usage", MANAGERS, api=True),
     Route("GET", "/api/v1/billing-accounts", SIGNED_IN, api=True),
-    Route("POST", "/api/v1/billing-accounts", MANAGERS, api=True,
-          data=ACCOUNT_FORM | {"group_id": "{group_id}"}),
+    Route(
+        "POST",
+        "/api/v1/billing-accounts",
+        MANAGERS,
+        api=True,
+        data=ACCOUNT_FORM | {"group_id": "{group_id}"},
+    ),
     Route("GET", "/api/v1/billing-accounts/{account_id}/charges", MANAGERS, api=True),
-]  # fmt: skip
+]
 
 PUBLIC = {
     "/",
@@ -192,17 +249,29 @@ def world(make_user, make_org, make_facility, grant, make_competence, db_session
     people, ids = build_world(make_user, make_org, make_facility, grant, make_competence)
     institution = db_session.get(Facility, ids["facility_id"]).institution
     claimant = make_user(organisation=institution, member=False)
-    domain = OrganisationDomain(organisation_id=institution.id, domain="matrix-own.example",
-                                added_by_id=people["admin"].id, created_at=clock.now())  # fmt: skip
+    domain = OrganisationDomain(
+        organisation_id=institution.id,
+        domain="matrix-own.example",
+        added_by_id=people["admin"].id,
+        created_at=clock.now(),
+    )
     db_session.add(domain)
     # a group of the institution led by the manager, with the claimant asking to join
-    group = ResearchGroup(name="Matrix lab", organisation_id=institution.id,
-                          pi_id=people["manager"].id, created_at=clock.now())  # fmt: skip
+    group = ResearchGroup(
+        name="Matrix lab",
+        organisation_id=institution.id,
+        pi_id=people["manager"].id,
+        created_at=clock.now(),
+    )
     db_session.add(group)
     db_session.flush()
     groups.request_to_join(claimant, group.id)
-    account = create_account(people["manager"], AccountInput(
-        AccountKind.GRANT, "MX-1", "Matrix grant", date(2026, 1, 1), group_id=group.id))  # fmt: skip
+    account = create_account(
+        people["manager"],
+        AccountInput(
+            AccountKind.GRANT, "MX-1", "Matrix grant", date(2026, 1, 1), group_id=group.id
+        ),
+    )
     db_session.commit()
     return people, ids | {
         "institution_id": institution.id,

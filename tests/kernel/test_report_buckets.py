@@ -45,8 +45,11 @@ def test_weeks_start_on_monday_and_carry_iso_labels():
     [(date(2026, 3, 29), 2), (date(2026, 10, 25), 4), (date(2026, 10, 18), 3)],
 )
 def test_opening_hours_last_what_the_clock_says(day, expected_hours):
-    bucket = bk.Bucket("d", bk.local_midnight(day, "Europe/Rome"),
-                       bk.local_midnight(day + timedelta(days=1), "Europe/Rome"))  # fmt: skip
+    bucket = bk.Bucket(
+        "d",
+        bk.local_midnight(day, "Europe/Rome"),
+        bk.local_midnight(day + timedelta(days=1), "Europe/Rome"),
+    )
     windows = [(6, time(1), time(4))]  # Sunday 01:00-04:00
     assert bk.opening_seconds(windows, [bucket], "Europe/Rome") == [expected_hours * 3600]
 

@@ -35,15 +35,35 @@ def _seed(app) -> tuple[int, list[str]]:
     now = datetime.now(UTC)
     with app.test_request_context(base_url=app.config["BASE_URL"], method="POST"):
         seed_demo()
-        org = Organisation(name="Load University", kind=OrganisationKind.UNIVERSITY,
-                           country="IT", created_at=now)  # fmt: skip
-        facility = Facility(slug="load", name="Load", institution=org, timezone="Europe/Rome",
-                            contact_email="load@example.org", created_at=now)  # fmt: skip
-        instrument = Instrument(facility=facility, name="Busy scope", created_at=now,
-                                technology=Technology.LIGHT_MICROSCOPY, updated_at=now)  # fmt: skip
-        users = [User(email=f"loader{i}@example.org", name=f"Loader {i}", password_hash="x",
-                      organisation=org, created_at=now, email_verified_at=now)
-                 for i in range(THREADS)]  # fmt: skip
+        org = Organisation(
+            name="Load University", kind=OrganisationKind.UNIVERSITY, country="IT", created_at=now
+        )
+        facility = Facility(
+            slug="load",
+            name="Load",
+            institution=org,
+            timezone="Europe/Rome",
+            contact_email="load@example.org",
+            created_at=now,
+        )
+        instrument = Instrument(
+            facility=facility,
+            name="Busy scope",
+            created_at=now,
+            technology=Technology.LIGHT_MICROSCOPY,
+            updated_at=now,
+        )
+        users = [
+            User(
+                email=f"loader{i}@example.org",
+                name=f"Loader {i}",
+                password_hash="x",
+                organisation=org,
+                created_at=now,
+                email_verified_at=now,
+            )
+            for i in range(THREADS)
+        ]
         db.session.add_all([instrument, *users])
         db.session.flush()
         tokens = [create_token(u, "load")[1] for u in users]
@@ -59,8 +79,9 @@ def test_web_writers_and_the_scheduler_wait_for_each_other_and_never_fail(tmp_pa
 
     smtp = SMTPServer()
     smtp.start()
-    server = LiveServer(workers=4, smtp_port=smtp.port, label="writers",
-                        log_file=tmp_path / "server.log")  # fmt: skip
+    server = LiveServer(
+        workers=4, smtp_port=smtp.port, label="writers", log_file=tmp_path / "server.log"
+    )
     scheduler = None
     try:
         instrument_id, tokens = _seed(server.app)

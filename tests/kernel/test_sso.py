@@ -42,7 +42,7 @@ def university(oidc_provider, make_org, db_session):
             local_passwords=False,
             created_at=now,
             updated_at=now,
-        )  # fmt: skip
+        )
     )
     db_session.commit()
     return org
@@ -117,8 +117,14 @@ NOW = int(time.time())
 
 
 def token(**claims) -> str:
-    body = {"iss": "https://idp.example", "aud": "innocore", "sub": "ada-1", "nonce": "n1",
-            "iat": NOW, "exp": NOW + 300} | claims  # fmt: skip
+    body = {
+        "iss": "https://idp.example",
+        "aud": "innocore",
+        "sub": "ada-1",
+        "nonce": "n1",
+        "iat": NOW,
+        "exp": NOW + 300,
+    } | claims
     return jwt.encode({"alg": "RS256", "kid": "k1"}, body, KEY)
 
 
@@ -126,9 +132,13 @@ def check(id_token: str) -> dict:
     from datetime import UTC, datetime
 
     return oidc.verified_claims(
-        id_token, KEYS, issuer="https://idp.example", client_id="innocore", nonce="n1",
+        id_token,
+        KEYS,
+        issuer="https://idp.example",
+        client_id="innocore",
+        nonce="n1",
         now=datetime.fromtimestamp(NOW, UTC),
-    )  # fmt: skip
+    )
 
 
 def _tampered() -> str:
@@ -180,9 +190,15 @@ def test_network_administrators_set_up_sign_in_and_never_see_the_secret(
     login_as(admin)
     page = client.get(f"/sso/organisations/{org.id}").get_data(as_text=True)
     assert "login.uni.example" in page and "x1" not in page
-    form = {"protocol": "oidc", "issuer": "https://login.uni.example", "client_id": "app2",
-            "client_secret": "", "email_claim": "email", "name_claim": "name",
-            "local_passwords": "y"}  # fmt: skip
+    form = {
+        "protocol": "oidc",
+        "issuer": "https://login.uni.example",
+        "client_id": "app2",
+        "client_secret": "",
+        "email_claim": "email",
+        "name_claim": "name",
+        "local_passwords": "y",
+    }
     assert client.post(f"/sso/organisations/{org.id}", data=form).status_code == 302
     row = db_session.scalar(sa.select(SsoConnection).where(SsoConnection.organisation_id == org.id))
     assert (row.client_id, row.client_secret) == ("app2", "x1")  # an empty secret keeps it

@@ -39,7 +39,7 @@ def campus(idp, make_org, db_session):
             affiliations="staff,member",
             created_at=now,
             updated_at=now,
-        )  # fmt: skip
+        )
     )
     db_session.commit()
     return org
@@ -52,10 +52,14 @@ def assertion(client, idp, org_id: int, user: str = "ada", mode: str = "ok") -> 
     query = parse_qs(urlsplit(start.headers["Location"]).query)
     page = requests.post(
         f"{idp.url}/sso",
-        data={"SAMLRequest": query["SAMLRequest"][0], "RelayState": query["RelayState"][0],
-              "user": user, "mode": mode},
+        data={
+            "SAMLRequest": query["SAMLRequest"][0],
+            "RelayState": query["RelayState"][0],
+            "user": user,
+            "mode": mode,
+        },
         timeout=30,
-    )  # fmt: skip
+    )
     action, fields = posted_form(page.text)
     assert urlsplit(action).path == "/sso/saml/acs"
     return fields

@@ -42,8 +42,9 @@ def _org(name):
     from innocore.accounts.models import Organisation
     from innocore.vocab import OrganisationKind
 
-    return Organisation(name=name, kind=OrganisationKind.COMPANY, country="IT",
-                        created_at=clock.now())  # fmt: skip
+    return Organisation(
+        name=name, kind=OrganisationKind.COMPANY, country="IT", created_at=clock.now()
+    )
 
 
 def test_a_page_that_writes_without_saying_so_is_flagged(app, db_session):

@@ -22,8 +22,10 @@ def menus_html(page: str) -> dict[str, list[str]]:
     out = {}
     for group, body in re.findall(
         r'class="menu-button"[^>]*aria-controls="menu-[^"]+">([^<]+)</button>\s*'
-        r'<ul class="menu-list"[^>]*>(.*?)</ul>', page, re.S
-    ):  # fmt: skip
+        r'<ul class="menu-list"[^>]*>(.*?)</ul>',
+        page,
+        re.S,
+    ):
         out[group.strip()] = re.findall(r"<a [^>]*>([^<]+)</a>", body)
     return out
 
@@ -103,9 +105,11 @@ def test_every_parameterless_page_is_in_a_menu_or_linked_from_a_page(app):
     pages = {
         rule.endpoint
         for rule in app.url_map.iter_rules()
-        if "GET" in rule.methods and not rule.arguments and not rule.rule.startswith("/api/")
+        if "GET" in rule.methods
+        and not rule.arguments
+        and not rule.rule.startswith("/api/")
         and rule.endpoint != "static"
-    }  # fmt: skip
+    }
     assert sorted(pages - in_menus - set(OFF_MENU)) == []
     assert sorted(set(OFF_MENU) - pages) == []  # the list names no page that has gone
     for endpoint, (template, _reason) in OFF_MENU.items():
@@ -197,11 +201,22 @@ def _colour(value: str, tokens: dict, default: str) -> str:
 
 @pytest.mark.parametrize(
     "selector",
-    ["button", "button.secondary", "button.danger", "button.link", "button.danger:hover",
-     "button.secondary:hover", "button.link:hover", "button[disabled]",
-     ".status-tone-ok", ".status-tone-warn", ".status-tone-bad", ".status-tone-info",
-     ".status-tone-neutral"],
-)  # fmt: skip
+    [
+        "button",
+        "button.secondary",
+        "button.danger",
+        "button.link",
+        "button.danger:hover",
+        "button.secondary:hover",
+        "button.link:hover",
+        "button[disabled]",
+        ".status-tone-ok",
+        ".status-tone-warn",
+        ".status-tone-bad",
+        ".status-tone-info",
+        ".status-tone-neutral",
+    ],
+)
 def test_every_button_and_badge_kind_states_readable_ink_on_its_ground(selector):
     """Once three buttons were white on white: each kind now sets both colours (or lies on
     the page ground), at a contrast of 4.5:1 at least (WCAG 2.1 AA, normal text)."""
@@ -219,13 +234,15 @@ def test_every_button_and_badge_kind_states_readable_ink_on_its_ground(selector)
     [
         ({"user_id": [None, 8]}, [("User", None, "Ada Lovelace")]),
         ({"facility_id": [3, 99]}, [("Facility", "Imaging", "#99")]),
-        ({"cancel_bookings": [None, False], "id": [None, 4], "note": [None, None]},
-         [("Cancel bookings", None, "No")]),
+        (
+            {"cancel_bookings": [None, False], "id": [None, 4], "note": [None, None]},
+            [("Cancel bookings", None, "No")],
+        ),
         ({"status": ["in_progress", "delivered"]}, [("Status", "in progress", "delivered")]),
         ({"status_changed_by_id": [None, 8]}, [("Status changed by", None, "Ada Lovelace")]),
         ({"public_id": [None, "abc"]}, [("Public id", None, "abc")]),
     ],
-)  # fmt: skip
+)
 def test_audit_changes_read_as_names_and_words(changes, texts):
     names = {("user", 8): "Ada Lovelace", ("facility", 3): "Imaging"}
     columns = {"user_id": "user", "facility_id": "facility"}
@@ -243,8 +260,13 @@ def test_the_audit_page_names_people_and_filters_by_who_and_day(
     admin = make_user(is_network_admin=True, name="Ada Admin")
     facility = make_facility()
     actor = make_user(name="Zoe Changer")
-    audit.record(actor, "facility.updated", facility, {"created_by_id": [None, admin.id]},
-                 facility_id=facility.id)  # fmt: skip
+    audit.record(
+        actor,
+        "facility.updated",
+        facility,
+        {"created_by_id": [None, admin.id]},
+        facility_id=facility.id,
+    )
     db_session.commit()
     page = login_as(admin).get("/audit/?who=zoe").get_data(as_text=True)
     assert "Zoe Changer" in page and "Created by</strong>: set to Ada Admin" in page
@@ -252,6 +274,7 @@ def test_the_audit_page_names_people_and_filters_by_who_and_day(
     assert "No events match" in client.get("/audit/?who=nobody-at-all").get_data(as_text=True)
     future = client.get("/audit/?who=zoe&from=2999-01-01").get_data(as_text=True)
     assert "No events match" in future
-    api = client.get("/api/v1/audit", query_string={"who": "zoe", "since": "2999-01-01T00:00:00Z"},
-                     headers={})  # fmt: skip
+    api = client.get(
+        "/api/v1/audit", query_string={"who": "zoe", "since": "2999-01-01T00:00:00Z"}, headers={}
+    )
     assert api.status_code in (200, 401)

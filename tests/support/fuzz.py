@@ -24,29 +24,40 @@ class FuzzOutcome:
     failures: Counter = field(default_factory=Counter)  # check name -> failing cases
 
 
-def fuzz(url: str, token: str, *, examples: int, workdir: Path, label: str,
-         extra: tuple[str, ...] = ()) -> FuzzOutcome:  # fmt: skip
+def fuzz(
+    url: str, token: str, *, examples: int, workdir: Path, label: str, extra: tuple[str, ...] = ()
+) -> FuzzOutcome:
     """Run schemathesis (every check, ``examples`` cases per operation) and parse its report."""
     ndjson = workdir / f"{label}.ndjson"
     cmd = [
         str(Path(sys.executable).with_name("schemathesis")),
         "run",
         f"{url}/api/v1/openapi.json",
-        "--checks", "all",
-        "--max-examples", str(examples),
-        "--header", f"Authorization: Bearer {token}",
-        "--workers", "2",
-        "--seed", "20261130",
+        "--checks",
+        "all",
+        "--max-examples",
+        str(examples),
+        "--header",
+        f"Authorization: Bearer {token}",
+        "--workers",
+        "2",
+        "--seed",
+        "20261130",
         "--generation-deterministic",
         "--no-shrink",
         "--no-color",
-        "--output-truncate", "true",
-        "--report", "ndjson",
-        "--report-ndjson-path", str(ndjson),
-        "--request-timeout", "30",
-        "--suppress-health-check", "all",
+        "--output-truncate",
+        "true",
+        "--report",
+        "ndjson",
+        "--report-ndjson-path",
+        str(ndjson),
+        "--request-timeout",
+        "30",
+        "--suppress-health-check",
+        "all",
         *extra,
-    ]  # fmt: skip
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=workdir)  # noqa: S603
     outcome = FuzzOutcome(proc.returncode, proc.stdout + proc.stderr)
     _read_events(ndjson, outcome)

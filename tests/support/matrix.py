@@ -51,7 +51,7 @@ def _with_sign_in(organisation):
             client_id="matrix",
             created_at=now,
             updated_at=now,
-        )  # fmt: skip
+        )
     )
     db.session.commit()  # a savepoint, as the factories do
     return organisation

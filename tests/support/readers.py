@@ -72,13 +72,20 @@ def read_khal(texts: list[str]) -> list[set[Read]]:
         for n in range(len(texts)):
             done = subprocess.run(
                 [*khal, "import", "--batch", "-a", f"c{n}", str(root / f"c{n}.ics")],
-                capture_output=True, text=True, env=env, timeout=60,
-            )  # fmt: skip
+                capture_output=True,
+                text=True,
+                env=env,
+                timeout=60,
+            )
             assert done.returncode == 0, f"khal refused text {n}:\n{done.stderr[-2000:]}"
         listed = subprocess.run(
             [*khal, "search", "--format", "{calendar}|{uid}|{start}|{end}", ""],
-            capture_output=True, text=True, env=env, timeout=60, check=True,
-        )  # fmt: skip
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+            check=True,
+        )
     out = [set() for _ in texts]
     fmt = "%Y-%m-%dT%H:%M%z"
     for line in listed.stdout.splitlines():
@@ -97,8 +104,11 @@ def icaljs_many(texts: list[str]) -> list[dict]:
         _missing(f"ical.js not installed in {ICALJS.parent} (make readers)")
     done = subprocess.run(
         ["node", str(JS_DIR / "read_ics.mjs")],
-        input=json.dumps(texts), capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        input=json.dumps(texts),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, f"ical.js failed:\n{done.stderr[-2000:]}"
     return json.loads(done.stdout)
 

@@ -21,13 +21,22 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 PEOPLE = {
-    "ada": {"mail": ["ada@uni.example"], "displayName": ["Ada Lovelace"],
-            "eduPersonScopedAffiliation": ["staff@uni.example"]},
-    "bea": {"mail": ["bea@poly.example"], "displayName": ["Bea Bassi"],
-            "eduPersonScopedAffiliation": ["member@poly.example"]},
-    "guest": {"mail": ["guest@uni.example"], "displayName": ["G. Uest"],
-              "eduPersonScopedAffiliation": ["affiliate@uni.example"]},
-}  # fmt: skip
+    "ada": {
+        "mail": ["ada@uni.example"],
+        "displayName": ["Ada Lovelace"],
+        "eduPersonScopedAffiliation": ["staff@uni.example"],
+    },
+    "bea": {
+        "mail": ["bea@poly.example"],
+        "displayName": ["Bea Bassi"],
+        "eduPersonScopedAffiliation": ["member@poly.example"],
+    },
+    "guest": {
+        "mail": ["guest@uni.example"],
+        "displayName": ["G. Uest"],
+        "eduPersonScopedAffiliation": ["affiliate@uni.example"],
+    },
+}
 
 
 def _key_and_cert(folder: Path) -> tuple[str, str]:
@@ -35,11 +44,15 @@ def _key_and_cert(folder: Path) -> tuple[str, str]:
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test IdP")])
     now = dt.datetime.now(dt.UTC)
     cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name)
-        .public_key(key.public_key()).serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=30))
         .sign(key, hashes.SHA256())
-    )  # fmt: skip
+    )
     key_file, cert_file = folder / "idp.key", folder / "idp.crt"
     key_file.write_bytes(
         key.private_bytes(
@@ -61,18 +74,29 @@ def _server(base: str, key_file: str, cert_file: str, lifetime_minutes: int):
     from innocore.sso.saml import xmlsec_binary
 
     config = IdPConfig()
-    config.load({
-        "entityid": f"{base}/idp",
-        "xmlsec_binary": xmlsec_binary(),
-        "key_file": key_file,
-        "cert_file": cert_file,
-        "service": {"idp": {
-            "endpoints": {"single_sign_on_service": [(f"{base}/sso", BINDING_HTTP_REDIRECT)]},
-            "policy": {"default": {"lifetime": {"minutes": lifetime_minutes},
-                                   "attribute_restrictions": None, "name_form": NAME_FORMAT_URI}},
-            "name_id_format": ["urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"],
-        }},
-    })  # fmt: skip
+    config.load(
+        {
+            "entityid": f"{base}/idp",
+            "xmlsec_binary": xmlsec_binary(),
+            "key_file": key_file,
+            "cert_file": cert_file,
+            "service": {
+                "idp": {
+                    "endpoints": {
+                        "single_sign_on_service": [(f"{base}/sso", BINDING_HTTP_REDIRECT)]
+                    },
+                    "policy": {
+                        "default": {
+                            "lifetime": {"minutes": lifetime_minutes},
+                            "attribute_restrictions": None,
+                            "name_form": NAME_FORMAT_URI,
+                        }
+                    },
+                    "name_id_format": ["urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"],
+                }
+            },
+        }
+    )
     return Server(config=config)
 
 
@@ -97,16 +121,24 @@ class TestIdP:
         request = server.parse_authn_request(saml_request, BINDING_HTTP_REDIRECT).message
         audience = "https://another-sp.example" if mode == "wrong-audience" else request.issuer.text
         response = server.create_authn_response(
-            PEOPLE[user], in_response_to=request.id,
-            destination=request.assertion_consumer_service_url, sp_entity_id=audience,
+            PEOPLE[user],
+            in_response_to=request.id,
+            destination=request.assertion_consumer_service_url,
+            sp_entity_id=audience,
             name_id=NameID(format=NAMEID_FORMAT_PERSISTENT, text=f"{user}-1"),
-            authn={"class_ref": "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"},
-            sign_assertion=True, sign_response=False,
-        )  # fmt: skip
+            authn={
+                "class_ref": "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"
+            },
+            sign_assertion=True,
+            sign_response=False,
+        )
         args = server.apply_binding(
-            BINDING_HTTP_POST, str(response), request.assertion_consumer_service_url,
-            relay_state, response=True,
-        )  # fmt: skip
+            BINDING_HTTP_POST,
+            str(response),
+            request.assertion_consumer_service_url,
+            relay_state,
+            response=True,
+        )
         return args["data"]
 
     def wsgi(self, environ, start_response):
@@ -118,8 +150,12 @@ class TestIdP:
                 environ, start_response
             )
         form = request.form
-        body = self.answer(form["SAMLRequest"], form.get("RelayState", ""),
-                           form.get("user", "ada"), form.get("mode", "ok"))  # fmt: skip
+        body = self.answer(
+            form["SAMLRequest"],
+            form.get("RelayState", ""),
+            form.get("user", "ada"),
+            form.get("mode", "ok"),
+        )
         return Response(body, mimetype="text/html")(environ, start_response)
 
     @staticmethod

@@ -64,8 +64,11 @@ def _writer(url, n, token, instrument_id, until, result):
     i = 0
     while time.monotonic() < until:
         start = base + timedelta(hours=2 * (n * 5000 + i))
-        body = {"instrument_id": instrument_id, "starts_at": start.isoformat(),
-                "ends_at": (start + timedelta(hours=1)).isoformat()}  # fmt: skip
+        body = {
+            "instrument_id": instrument_id,
+            "starts_at": start.isoformat(),
+            "ends_at": (start + timedelta(hours=1)).isoformat(),
+        }
         status, text = _call(conn, result, "book", "POST", "/api/v1/bookings", token, body)
         if status == 201:
             path = f"/api/v1/bookings/{json.loads(text)['id']}/cancel"

@@ -172,11 +172,13 @@ def make_assessment(db_session, make_session, make_user):
             if part.starts_at <= clock_module.now():
                 db_session.add(
                     Attendance(
-                        enrolment_id=enrolment.id, part_id=part.id,
-                        status=AttendanceStatus.PRESENT, recorded_by_id=trainer.id,
+                        enrolment_id=enrolment.id,
+                        part_id=part.id,
+                        status=AttendanceStatus.PRESENT,
+                        recorded_by_id=trainer.id,
                         recorded_at=part.starts_at,
                     )
-                )  # fmt: skip
+                )
         assessment = Assessment(
             enrolment_id=enrolment.id,
             user_id=learner.id,

@@ -46,9 +46,14 @@ def test_the_certificate_says_when_the_training_happened(
     learner, trainer = make_user(), session.trainers[0]
     grant(trainer, session.facility, "manager")
     row = Enrolment(
-        session_id=session.id, user_id=learner.id, status=EnrolmentStatus.ENROLLED,
-        enrolled_by_id=learner.id, created_at=clock.now, fee_category="internal", fee_amount=0,
-    )  # fmt: skip
+        session_id=session.id,
+        user_id=learner.id,
+        status=EnrolmentStatus.ENROLLED,
+        enrolled_by_id=learner.id,
+        created_at=clock.now,
+        fee_category="internal",
+        fee_amount=0,
+    )
     db_session.add(row)
     db_session.flush()
     part = session.parts[0]

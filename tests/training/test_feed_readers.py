@@ -56,11 +56,18 @@ def world(db_session, make_user, make_facility, make_instrument, make_session, m
         rows = []
         for start, end in nights:
             booking = Booking(
-                instrument_id=instrument.id, user_id=person.id, booked_by_id=person.id,
-                starts_at=start, ends_at=end, status=BookingStatus.CONFIRMED, purpose="Imaging",
-                uid=f"booking-{uuid.uuid4().hex}@innocore", sequence=0,
-                created_at=clock_module.now(), updated_at=clock_module.now(),
-            )  # fmt: skip
+                instrument_id=instrument.id,
+                user_id=person.id,
+                booked_by_id=person.id,
+                starts_at=start,
+                ends_at=end,
+                status=BookingStatus.CONFIRMED,
+                purpose="Imaging",
+                uid=f"booking-{uuid.uuid4().hex}@innocore",
+                sequence=0,
+                created_at=clock_module.now(),
+                updated_at=clock_module.now(),
+            )
             db_session.add(booking)
             rows.append(booking)
         out["bookings"][zone] = rows
@@ -103,12 +110,16 @@ def _feeds(client, login_as, world, deliver):
     texts.append(("user feed", feed(person, FeedKind.USER, person.id), everything))
     rome_instrument = world["instruments"]["Europe/Rome"]
     texts.append(
-        ("instrument feed", feed(person, FeedKind.INSTRUMENT, rome_instrument.id), booking_reads(rome))
-    )  # fmt: skip
+        (
+            "instrument feed",
+            feed(person, FeedKind.INSTRUMENT, rome_instrument.id),
+            booking_reads(rome),
+        )
+    )
     lisbon_facility = world["instruments"]["Europe/Lisbon"].facility_id
     texts.append(
         ("facility feed", feed(staff, FeedKind.FACILITY, lisbon_facility), booking_reads(lisbon))
-    )  # fmt: skip
+    )
     login_as(person)
     one = client.get(f"/instruments/bookings/{rome[4].id}.ics").get_data(as_text=True)
     texts.append(("booking .ics", one, booking_reads([rome[4]])))

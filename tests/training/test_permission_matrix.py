@@ -83,18 +83,33 @@ ROUTES = [
     # the pages' other forms, through the API (tests/kernel/test_api_parity.py)
     Route("PUT", "/api/v1/training/modules/{module_id}", MANAGERS, api=True),
     Route("POST", "/api/v1/training/modules/{module_id}/materials", MANAGERS, api=True),
-    Route("POST", "/api/v1/training/modules/{module_id}/materials", MANAGERS, api=True,
-          data={"title": "Manual", "url": "https://example.org/manual"}),
+    Route(
+        "POST",
+        "/api/v1/training/modules/{module_id}/materials",
+        MANAGERS,
+        api=True,
+        data={"title": "Manual", "url": "https://example.org/manual"},
+    ),
     Route("PUT", "/api/v1/training/sessions/{session_id}", STAFF, api=True),
     Route("POST", "/api/v1/training/sessions/{session_id}/cancel", STAFF, api=True),
-    Route("POST", "/api/v1/training/sessions/{session_id}/cancel", STAFF, api=True,
-          data={"reason": "Trainer ill"}),
+    Route(
+        "POST",
+        "/api/v1/training/sessions/{session_id}/cancel",
+        STAFF,
+        api=True,
+        data={"reason": "Trainer ill"},
+    ),
     Route("PUT", "/api/v1/training/facilities/{facility_id}/settings", STAFF, api=True),
-    Route("PUT", "/api/v1/training/facilities/{facility_id}/settings", STAFF, api=True,
-          data={"offer_hours": 12, "reminder_hours": 24}),
+    Route(
+        "PUT",
+        "/api/v1/training/facilities/{facility_id}/settings",
+        STAFF,
+        api=True,
+        data={"offer_hours": 12, "reminder_hours": 24},
+    ),
     Route("POST", "/api/v1/training/me/feed", SIGNED_IN, api=True),
     Route("DELETE", "/api/v1/training/me/feed", SIGNED_IN, api=True),
-]  # fmt: skip
+]
 
 # Open to everyone by design: the catalog, module and session pages, and the calendars (the
 # personal feed is guarded by its secret address).

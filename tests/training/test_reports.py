@@ -44,8 +44,15 @@ def world(db_session, clock, make_org, make_user, make_facility, make_module, ma
     grant(trainer, facility, "trainer")
 
     def session(module, start, capacity, **kw):
-        return make_session(module=module, facility=facility, capacity=capacity, trainers=[trainer],
-                            starts_at=start, enrol_opens_at=start - timedelta(days=30), **kw)  # fmt: skip
+        return make_session(
+            module=module,
+            facility=facility,
+            capacity=capacity,
+            trainers=[trainer],
+            starts_at=start,
+            enrol_opens_at=start - timedelta(days=30),
+            **kw,
+        )
 
     s1 = session(m1, rome(10, 5), 10)
     session(m1, rome(10, 12), 5, status=SessionStatus.CANCELLED)
@@ -60,23 +67,40 @@ def world(db_session, clock, make_org, make_user, make_facility, make_module, ma
         "company_admin": make_user(organisation=acme, org_role=OrgRole.ADMIN),
     }
     grant(p["manager"], facility, "manager")
-    cat = {"i1": UserCategory.INTERNAL, "c1": UserCategory.INDUSTRY,
-           "x1": UserCategory.EXTERNAL_ACADEMIC}  # fmt: skip
+    cat = {
+        "i1": UserCategory.INTERNAL,
+        "c1": UserCategory.INDUSTRY,
+        "x1": UserCategory.EXTERNAL_ACADEMIC,
+    }
 
     def enrol(sess, who, status):
         user = p[who] if who in p else make_user(organisation=uni)
-        e = Enrolment(session_id=sess.id, user_id=user.id, status=status, enrolled_by_id=user.id,
-                      created_at=NOW, fee_category=cat.get(who, UserCategory.INTERNAL),
-                      fee_amount=Decimal(0))  # fmt: skip
+        e = Enrolment(
+            session_id=sess.id,
+            user_id=user.id,
+            status=status,
+            enrolled_by_id=user.id,
+            created_at=NOW,
+            fee_category=cat.get(who, UserCategory.INTERNAL),
+            fee_amount=Decimal(0),
+        )
         db_session.add(e)
         db_session.flush()
         return e
 
     def assess(e, module, outcome):
-        db_session.add(Assessment(enrolment_id=e.id, user_id=e.user_id, module_id=module.id,
-                                  competence_id=module.competence_id, outcome=outcome,
-                                  level_reached=2 if outcome == AssessmentOutcome.PASSED else None,
-                                  recorded_by_id=trainer.id, recorded_at=rome(10, 28)))  # fmt: skip
+        db_session.add(
+            Assessment(
+                enrolment_id=e.id,
+                user_id=e.user_id,
+                module_id=module.id,
+                competence_id=module.competence_id,
+                outcome=outcome,
+                level_reached=2 if outcome == AssessmentOutcome.PASSED else None,
+                recorded_by_id=trainer.id,
+                recorded_at=rome(10, 28),
+            )
+        )
 
     assess(enrol(s1, "i1", EnrolmentStatus.COMPLETED), m1, AssessmentOutcome.PASSED)
     assess(enrol(s1, "c1", EnrolmentStatus.COMPLETED), m1, AssessmentOutcome.PASSED)
@@ -89,11 +113,20 @@ def world(db_session, clock, make_org, make_user, make_facility, make_module, ma
     enrol(s3, "i6", EnrolmentStatus.OFFERED)
 
     def cert(holder, module, issued, valid_until=None, **kw):
-        c = Certificate(public_id=f"rep{next(_n)}", holder_id=holder.id,
-                        competence_id=module.competence_id, level=2, module_id=module.id,
-                        basis=CertificateBasis.ASSESSMENT, facility_id=facility.id,
-                        issued_at=issued, valid_until=valid_until, issuer_key="test-reports",
-                        status_index=next(_n), **kw)  # fmt: skip
+        c = Certificate(
+            public_id=f"rep{next(_n)}",
+            holder_id=holder.id,
+            competence_id=module.competence_id,
+            level=2,
+            module_id=module.id,
+            basis=CertificateBasis.ASSESSMENT,
+            facility_id=facility.id,
+            issued_at=issued,
+            valid_until=valid_until,
+            issuer_key="test-reports",
+            status_index=next(_n),
+            **kw,
+        )
         db_session.add(c)
         db_session.flush()
         return c
@@ -102,15 +135,24 @@ def world(db_session, clock, make_org, make_user, make_facility, make_module, ma
     cert(p["c1"], m1, rome(10, 11), status=CertificateStatus.REVOKED, revoked_at=rome(10, 25))
     cert(p["i1"], m1, rome(10, 20), NOW + timedelta(days=30), replaces_id=first.id)
     cert(p["x1"], m2, rome(9, 20), NOW + timedelta(days=100))  # September, expires after 90 days
-    path = QualificationPath(code=f"P{next(_n)}", title="Imaging", requirements={},
-                             award_mode=AwardMode.AUTOMATIC, created_at=NOW, updated_at=NOW)  # fmt: skip
+    path = QualificationPath(
+        code=f"P{next(_n)}",
+        title="Imaging",
+        requirements={},
+        award_mode=AwardMode.AUTOMATIC,
+        created_at=NOW,
+        updated_at=NOW,
+    )
     db_session.add(path)
     db_session.flush()
-    for who, status, at in (("i1", AwardStatus.AWARDED, rome(10, 15)),
-                            ("c1", AwardStatus.PENDING, rome(10, 16)),
-                            ("x1", AwardStatus.AWARDED, rome(9, 15))):  # fmt: skip
-        db_session.add(PathAward(path_id=path.id, user_id=p[who].id, status=status,
-                                 completed_at=at))  # fmt: skip
+    for who, status, at in (
+        ("i1", AwardStatus.AWARDED, rome(10, 15)),
+        ("c1", AwardStatus.PENDING, rome(10, 16)),
+        ("x1", AwardStatus.AWARDED, rome(9, 15)),
+    ):
+        db_session.add(
+            PathAward(path_id=path.id, user_id=p[who].id, status=status, completed_at=at)
+        )
     db_session.commit()
     return {"facility": facility, "acme": acme, **p}
 
@@ -128,24 +170,34 @@ def rows(section, title):
 
 
 def test_facility_training_and_certificates(world, client, api_headers):
-    r = client.get(f"/api/v1/reports/facilities/{world['facility'].id}?{PERIOD}",
-                   headers=api_headers(world["manager"]))  # fmt: skip
+    r = client.get(
+        f"/api/v1/reports/facilities/{world['facility'].id}?{PERIOD}",
+        headers=api_headers(world["manager"]),
+    )
     s = by_key(r.json)
     # Three sessions start in October, one cancelled: seats 10 + 4 = 14; taken 4 + 2 = 6 (43 %);
     # waiting: one waitlisted, one holding an offer. Assessments: 3 passed of 4.
     assert figures(s["training"]) == {
-        "Sessions": 3, "Cancelled sessions": 1, "Seats offered": 14, "Seats taken": 6,
-        "Fill rate": "42.9 %", "On waiting lists": 2, "Assessments": 4, "Pass rate": "75.0 %",
-    }  # fmt: skip
+        "Sessions": 3,
+        "Cancelled sessions": 1,
+        "Seats offered": 14,
+        "Seats taken": 6,
+        "Fill rate": "42.9 %",
+        "On waiting lists": 2,
+        "Assessments": 4,
+        "Pass rate": "75.0 %",
+    }
     per = rows(s["training"], "Training by module")
     assert per["Confocal basics"] == [2, 1, 10, 4, 1, 40.0, 3, 66.7]
     assert per["Light sheet"] == [1, 0, 4, 2, 1, 50.0, 1, 100.0]
     # Issued in October: three (a renewal among them); revoked: one; the renewal ends in 30 days.
     # ECTS: the two first certificates of the 2-ECTS module (the renewal is not counted again).
     assert figures(s["certificates"]) == {
-        "Certificates issued": 3, "Certificates revoked": 1,
-        "Active certificates expiring in the next 90 days": 1, "ECTS awarded": "4.0",
-    }  # fmt: skip
+        "Certificates issued": 3,
+        "Certificates revoked": 1,
+        "Active certificates expiring in the next 90 days": 1,
+        "ECTS awarded": "4.0",
+    }
 
 
 def test_network_knowledge_transfer(world, client, api_headers):
@@ -160,23 +212,30 @@ def test_network_knowledge_transfer(world, client, api_headers):
     # Certified in October: Ida (twice, one person) and Carl. Carl's company is the one trained;
     # Carl and Xena trained at a facility of another institution. One path award in October.
     assert rows(kt, "People trained and certified by category") == {
-        "Internal": [1, 1], "External academic": [1, 0], "Industry": [1, 1],
-    }  # fmt: skip
+        "Internal": [1, 1],
+        "External academic": [1, 0],
+        "Industry": [1, 1],
+    }
     assert figures(kt) == {
         "Companies whose people were trained": 1,
         "People trained at another institution's facility": 2,
-        "Qualification-path completions": 1, "ECTS awarded": "4.0",
-    }  # fmt: skip
-    narrowed = client.get(f"/api/v1/reports/network?{PERIOD}&facility={world['facility'].id}",
-                          headers=api_headers(world["admin"]))  # fmt: skip
+        "Qualification-path completions": 1,
+        "ECTS awarded": "4.0",
+    }
+    narrowed = client.get(
+        f"/api/v1/reports/network?{PERIOD}&facility={world['facility'].id}",
+        headers=api_headers(world["admin"]),
+    )
     assert list(rows(by_key(narrowed.json)["training_by_facility"], "Training by facility")) == [
         "Imaging Rome"
     ]
 
 
 def test_company_sees_its_people_training(world, client, api_headers):
-    r = client.get(f"/api/v1/reports/companies/{world['acme'].id}?{PERIOD}",
-                   headers=api_headers(world["company_admin"]))  # fmt: skip
+    r = client.get(
+        f"/api/v1/reports/companies/{world['acme'].id}?{PERIOD}",
+        headers=api_headers(world["company_admin"]),
+    )
     s = by_key(r.json)
     assert rows(s["training"], "By person") == {"Carl Company": [1, 1, 1, 0]}
     assert figures(s["training"])["ECTS awarded"] == "2.0"

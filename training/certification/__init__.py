@@ -80,12 +80,25 @@ def _name_states() -> None:
     """A certificate's states in the one status vocabulary: in force reads "Valid" everywhere."""
     from innocore.status import register_words
 
-    register_words("certificate", {
-        "active": ("Valid", "ok"), "valid": ("Valid", "ok"), "expired": ("Expired", "bad"),
-        "revoked": ("Revoked", "bad"), "suspended": ("Suspended", "warn"),
-        "superseded": ("Superseded", "neutral"), "not yet valid": ("Not yet valid", "warn"),
-    })  # fmt: skip
-    register_words("credential", {
-        "valid": ("Verified", "ok"), "revoked": ("Revoked", "bad"), "suspended": ("Suspended", "warn"),
-        "expired": ("Expired", "bad"), "superseded": ("Superseded", "neutral"),
-    })  # fmt: skip
+    register_words(
+        "certificate",
+        {
+            "active": ("Valid", "ok"),
+            "valid": ("Valid", "ok"),
+            "expired": ("Expired", "bad"),
+            "revoked": ("Revoked", "bad"),
+            "suspended": ("Suspended", "warn"),
+            "superseded": ("Superseded", "neutral"),
+            "not yet valid": ("Not yet valid", "warn"),
+        },
+    )
+    register_words(
+        "credential",
+        {
+            "valid": ("Verified", "ok"),
+            "revoked": ("Revoked", "bad"),
+            "suspended": ("Suspended", "warn"),
+            "expired": ("Expired", "bad"),
+            "superseded": ("Superseded", "neutral"),
+        },
+    )

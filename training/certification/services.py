@@ -83,8 +83,11 @@ def _title(cert: Certificate) -> str:
 
 
 # The holder cannot turn off hearing that staff suspended or revoked their certificate.
-_EVENT_KINDS = {"suspended": kinds.STAFF_CHANGES, "revoked": kinds.STAFF_CHANGES,
-                "expiring": kinds.REMINDERS}  # fmt: skip
+_EVENT_KINDS = {
+    "suspended": kinds.STAFF_CHANGES,
+    "revoked": kinds.STAFF_CHANGES,
+    "expiring": kinds.REMINDERS,
+}
 
 
 def _notify(holder, cert: Certificate, event: str, subject: str, key: str | None = None):

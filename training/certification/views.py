@@ -237,9 +237,11 @@ def _confirm_revoke(public_id: str) -> Confirmation | None:
         f"{cert.holder.name} is told by e-mail.",
     ]
     return Confirmation(
-        "Revoke this certificate for good?", lines, "Revoke for good",
+        "Revoke this certificate for good?",
+        lines,
+        "Revoke for good",
         url_for(".show", public_id=cert.public_id),
-    )  # fmt: skip
+    )
 
 
 @bp.route("/<public_id>/suspend", methods=["POST"])

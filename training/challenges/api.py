@@ -224,48 +224,87 @@ def challenge_json(ch: Challenge, user) -> dict:
     accepted = ch.confidential and services.nda_accepted(user.id, ch.id)
     shown = permissions.can_see_details(user, ch, nda_accepted=accepted, in_team=team is not None)
     return {
-        "id": ch.id, "title": ch.title, "organisation": ch.organisation.name,
-        "facility_id": ch.facility_id, "facility_ids": [f.id for f in ch.facilities],
-        "status": ch.status.value, "summary": ch.summary, "confidential": ch.confidential,
+        "id": ch.id,
+        "title": ch.title,
+        "organisation": ch.organisation.name,
+        "facility_id": ch.facility_id,
+        "facility_ids": [f.id for f in ch.facilities],
+        "status": ch.status.value,
+        "summary": ch.summary,
+        "confidential": ch.confidential,
         "details": ch.details if shown else None,
-        "data_provided": ch.data_provided if shown else None, "nda_text": ch.nda_text,
-        "skills": ch.skills, "participants_get": ch.participants_get, "team_min": ch.team_min,
-        "team_max": ch.team_max, "teams_wanted": ch.teams_wanted,
+        "data_provided": ch.data_provided if shown else None,
+        "nda_text": ch.nda_text,
+        "skills": ch.skills,
+        "participants_get": ch.participants_get,
+        "team_min": ch.team_min,
+        "team_max": ch.team_max,
+        "teams_wanted": ch.teams_wanted,
         "applications_close_at": ch.applications_close_at.isoformat(),
-        "starts_on": ch.starts_on.isoformat(), "ends_on": ch.ends_on.isoformat(),
-        "module_id": ch.module_id, "review_note": ch.review_note, "account_id": ch.account_id,
-        "needs": [{"competence_id": n.competence_id, "title": n.competence.title,
-                   "level": n.level} for n in ch.needs],
-    }  # fmt: skip
+        "starts_on": ch.starts_on.isoformat(),
+        "ends_on": ch.ends_on.isoformat(),
+        "module_id": ch.module_id,
+        "review_note": ch.review_note,
+        "account_id": ch.account_id,
+        "needs": [
+            {"competence_id": n.competence_id, "title": n.competence.title, "level": n.level}
+            for n in ch.needs
+        ],
+    }
 
 
 def _board_json(ch: Challenge) -> dict:
     """A board row: never the confidential details (the list runs no per-row queries)."""
     return {
-        "id": ch.id, "title": ch.title, "organisation": ch.organisation.name,
-        "facility_id": ch.facility_id, "facility_ids": [f.id for f in ch.facilities],
-        "status": ch.status.value, "summary": ch.summary, "confidential": ch.confidential,
+        "id": ch.id,
+        "title": ch.title,
+        "organisation": ch.organisation.name,
+        "facility_id": ch.facility_id,
+        "facility_ids": [f.id for f in ch.facilities],
+        "status": ch.status.value,
+        "summary": ch.summary,
+        "confidential": ch.confidential,
         "details": None if ch.confidential else ch.details,
-        "data_provided": None if ch.confidential else ch.data_provided, "nda_text": ch.nda_text,
-        "skills": ch.skills, "participants_get": ch.participants_get, "team_min": ch.team_min,
-        "team_max": ch.team_max, "teams_wanted": ch.teams_wanted,
+        "data_provided": None if ch.confidential else ch.data_provided,
+        "nda_text": ch.nda_text,
+        "skills": ch.skills,
+        "participants_get": ch.participants_get,
+        "team_min": ch.team_min,
+        "team_max": ch.team_max,
+        "teams_wanted": ch.teams_wanted,
         "applications_close_at": ch.applications_close_at.isoformat(),
-        "starts_on": ch.starts_on.isoformat(), "ends_on": ch.ends_on.isoformat(),
-        "module_id": ch.module_id, "review_note": "", "account_id": ch.account_id,
-        "needs": [{"competence_id": n.competence_id, "title": n.competence.title,
-                   "level": n.level} for n in ch.needs],
-    }  # fmt: skip
+        "starts_on": ch.starts_on.isoformat(),
+        "ends_on": ch.ends_on.isoformat(),
+        "module_id": ch.module_id,
+        "review_note": "",
+        "account_id": ch.account_id,
+        "needs": [
+            {"competence_id": n.competence_id, "title": n.competence.title, "level": n.level}
+            for n in ch.needs
+        ],
+    }
 
 
 def application_json(a: ChallengeApplication) -> dict:
     return {
-        "id": a.id, "challenge_id": a.challenge_id, "lead_id": a.lead_id,
-        "motivation": a.motivation, "status": a.status.value,
-        "submitted_at": a.submitted_at.isoformat(), "rating": a.rating, "feedback": a.feedback,
-        "members": [{"user_id": m.user_id, "name": m.user.name,
-                     "certificate_id": m.certificate_id,
-                     "already_held_certificate_id": m.held_certificate_id} for m in a.members],
-    }  # fmt: skip
+        "id": a.id,
+        "challenge_id": a.challenge_id,
+        "lead_id": a.lead_id,
+        "motivation": a.motivation,
+        "status": a.status.value,
+        "submitted_at": a.submitted_at.isoformat(),
+        "rating": a.rating,
+        "feedback": a.feedback,
+        "members": [
+            {
+                "user_id": m.user_id,
+                "name": m.user.name,
+                "certificate_id": m.certificate_id,
+                "already_held_certificate_id": m.held_certificate_id,
+            }
+            for m in a.members
+        ],
+    }
 
 
 def _uploads(items: list[ChallengeFileIn]) -> list[Upload]:
@@ -318,18 +357,33 @@ def _in_workspace(user, application_id: int, **_) -> bool:
     )
 
 
-@operation(bp, "/challenges", "GET", tags=TAGS, response=ChallengeOut, paginated=True,
-           summary="The challenges board (published, underway, completed)",
-           query={"status": Q("one status", enum=tuple(s.value for s in permissions.VISIBLE))},
-           permission=signed_in)  # fmt: skip
+@operation(
+    bp,
+    "/challenges",
+    "GET",
+    tags=TAGS,
+    response=ChallengeOut,
+    paginated=True,
+    summary="The challenges board (published, underway, completed)",
+    query={"status": Q("one status", enum=tuple(s.value for s in permissions.VISIBLE))},
+    permission=signed_in,
+)
 def list_challenges():
     raw = request.args.get("status")
     return paginated(queries.board_stmt(ChallengeStatus(raw) if raw else None), _board_json)
 
 
-@operation(bp, "/challenges", "POST", tags=TAGS, body=ChallengeIn, response=ChallengeOut,
-           status=201, summary="Post a challenge (it waits for the host facility's review)",
-           permission=lambda user, **_: permissions.can_post_challenge(user))  # fmt: skip
+@operation(
+    bp,
+    "/challenges",
+    "POST",
+    tags=TAGS,
+    body=ChallengeIn,
+    response=ChallengeOut,
+    status=201,
+    summary="Post a challenge (it waits for the host facility's review)",
+    permission=lambda user, **_: permissions.can_post_challenge(user),
+)
 def post_challenge(body: ChallengeIn):
     data = services.ChallengeInput(
         **body.model_dump(exclude={"needs"}),
@@ -340,18 +394,30 @@ def post_challenge(body: ChallengeIn):
     return jsonify(challenge_json(ch, current_user)), 201
 
 
-@operation(bp, "/challenges/account-choices", "GET", tags=TAGS, response=ChallengeAccountOut,
-           listed=True,
-           summary="Billing accounts I may put on a challenge I post (my organisation's, chargeable)",
-           permission=lambda user, **_: permissions.can_post_challenge(user))  # fmt: skip
+@operation(
+    bp,
+    "/challenges/account-choices",
+    "GET",
+    tags=TAGS,
+    response=ChallengeAccountOut,
+    listed=True,
+    summary="Billing accounts I may put on a challenge I post (my organisation's, chargeable)",
+    permission=lambda user, **_: permissions.can_post_challenge(user),
+)
 def account_choices():
     return [
-        {"id": a.id, "kind": a.kind.value, "code": a.code, "name": a.name,
-         "group_id": a.group_id, "company_id": a.company_id,
-         "valid_from": a.valid_from.isoformat(),
-         "valid_until": a.valid_until.isoformat() if a.valid_until else None}
+        {
+            "id": a.id,
+            "kind": a.kind.value,
+            "code": a.code,
+            "name": a.name,
+            "group_id": a.group_id,
+            "company_id": a.company_id,
+            "valid_from": a.valid_from.isoformat(),
+            "valid_until": a.valid_until.isoformat() if a.valid_until else None,
+        }
         for a in services.poster_accounts(current_user, current_user.organisation_id)
-    ]  # fmt: skip
+    ]
 
 
 def _may_manage(user, challenge_id: int, **_) -> bool:
@@ -359,9 +425,16 @@ def _may_manage(user, challenge_id: int, **_) -> bool:
     return ch is not None and permissions.can_manage_challenge(user, ch)
 
 
-@operation(bp, "/challenges/<int:challenge_id>", "PUT", tags=TAGS, body=ChallengeIn,
-           response=ChallengeOut, summary="Change a challenge in review or returned (back to review)",
-           permission=_may_manage)  # fmt: skip
+@operation(
+    bp,
+    "/challenges/<int:challenge_id>",
+    "PUT",
+    tags=TAGS,
+    body=ChallengeIn,
+    response=ChallengeOut,
+    summary="Change a challenge in review or returned (back to review)",
+    permission=_may_manage,
+)
 def revise_challenge(challenge_id: int, body: ChallengeIn):
     data = services.ChallengeInput(
         **body.model_dump(exclude={"needs"}),
@@ -372,16 +445,29 @@ def revise_challenge(challenge_id: int, body: ChallengeIn):
     return challenge_json(ch, current_user)
 
 
-@operation(bp, "/challenges/<int:challenge_id>", "GET", tags=TAGS, response=ChallengeOut,
-           summary="One challenge (details only after its NDA, for outsiders)",
-           permission=_may_see)  # fmt: skip
+@operation(
+    bp,
+    "/challenges/<int:challenge_id>",
+    "GET",
+    tags=TAGS,
+    response=ChallengeOut,
+    summary="One challenge (details only after its NDA, for outsiders)",
+    permission=_may_see,
+)
 def get_challenge(challenge_id: int):
     return challenge_json(services.get_challenge(current_user, challenge_id), current_user)
 
 
-@operation(bp, "/challenges/<int:challenge_id>/review", "POST", tags=TAGS, body=ChallengeReviewIn,
-           response=ChallengeOut, summary="Publish a challenge or return it with a note",
-           permission=_may_review)  # fmt: skip
+@operation(
+    bp,
+    "/challenges/<int:challenge_id>/review",
+    "POST",
+    tags=TAGS,
+    body=ChallengeReviewIn,
+    response=ChallengeOut,
+    summary="Publish a challenge or return it with a note",
+    permission=_may_review,
+)
 def review(challenge_id: int, body: ChallengeReviewIn):
     ch = services.get_challenge(current_user, challenge_id)
     services.review_challenge(current_user, ch, publish=body.decision == "publish", note=body.note)
@@ -389,9 +475,16 @@ def review(challenge_id: int, body: ChallengeReviewIn):
     return challenge_json(ch, current_user)
 
 
-@operation(bp, "/challenges/<int:challenge_id>/nda", "POST", tags=TAGS, response=ChallengeOut,
-           status=201, summary="Accept the challenge's NDA (its details are then shown)",
-           permission=_may_see)  # fmt: skip
+@operation(
+    bp,
+    "/challenges/<int:challenge_id>/nda",
+    "POST",
+    tags=TAGS,
+    response=ChallengeOut,
+    status=201,
+    summary="Accept the challenge's NDA (its details are then shown)",
+    permission=_may_see,
+)
 def accept_nda(challenge_id: int):
     ch = services.get_challenge(current_user, challenge_id)
     services.accept_nda(current_user, ch)
@@ -399,37 +492,66 @@ def accept_nda(challenge_id: int):
     return jsonify(challenge_json(ch, current_user)), 201
 
 
-@operation(bp, "/challenges/<int:challenge_id>/applications", "POST", tags=TAGS,
-           body=ChallengeApplicationIn, response=ChallengeApplicationOut, status=201,
-           summary="Apply alone or as a team (members named by e-mail; files in base64)",
-           permission=_may_see)  # fmt: skip
+@operation(
+    bp,
+    "/challenges/<int:challenge_id>/applications",
+    "POST",
+    tags=TAGS,
+    body=ChallengeApplicationIn,
+    response=ChallengeApplicationOut,
+    status=201,
+    summary="Apply alone or as a team (members named by e-mail; files in base64)",
+    permission=_may_see,
+)
 def apply(challenge_id: int, body: ChallengeApplicationIn):
     ch = services.get_challenge(current_user, challenge_id)
-    app = services.apply(current_user, ch, motivation=body.motivation, team=body.team,
-                         uploads=_uploads(body.files))  # fmt: skip
+    app = services.apply(
+        current_user, ch, motivation=body.motivation, team=body.team, uploads=_uploads(body.files)
+    )
     db.session.commit()
     return jsonify(application_json(app)), 201
 
 
-@operation(bp, "/challenges/<int:challenge_id>/applications", "GET", tags=TAGS,
-           response=ChallengeApplicationOut, paginated=True,
-           summary="A challenge's applications (its posting side and reviewers)",
-           permission=lambda user, challenge_id, **_: (ch := _challenge(challenge_id)) is not None
-           and permissions.can_see_applications(user, ch))  # fmt: skip
+@operation(
+    bp,
+    "/challenges/<int:challenge_id>/applications",
+    "GET",
+    tags=TAGS,
+    response=ChallengeApplicationOut,
+    paginated=True,
+    summary="A challenge's applications (its posting side and reviewers)",
+    permission=lambda user, challenge_id, **_: (
+        (ch := _challenge(challenge_id)) is not None and permissions.can_see_applications(user, ch)
+    ),
+)
 def list_applications(challenge_id: int):
     return paginated(queries.applications_stmt(challenge_id), application_json)
 
 
-@operation(bp, "/challenge-applications", "GET", tags=TAGS, response=ChallengeApplicationOut,
-           paginated=True, summary="The applications I am in", permission=signed_in)  # fmt: skip
+@operation(
+    bp,
+    "/challenge-applications",
+    "GET",
+    tags=TAGS,
+    response=ChallengeApplicationOut,
+    paginated=True,
+    summary="The applications I am in",
+    permission=signed_in,
+)
 def my_applications():
     return paginated(queries.applications_of_user_stmt(current_user.id), application_json)
 
 
-@operation(bp, "/challenge-applications/<int:application_id>/decide", "POST", tags=TAGS,
-           body=ChallengeDecisionIn, response=ChallengeApplicationOut,
-           summary="Shortlist, select or decline a team (the posting side)",
-           permission=_may_manage_app)  # fmt: skip
+@operation(
+    bp,
+    "/challenge-applications/<int:application_id>/decide",
+    "POST",
+    tags=TAGS,
+    body=ChallengeDecisionIn,
+    response=ChallengeApplicationOut,
+    summary="Shortlist, select or decline a team (the posting side)",
+    permission=_may_manage_app,
+)
 def decide(application_id: int, body: ChallengeDecisionIn):
     app = services.decide_application(current_user, application_id, body.decision)
     db.session.commit()
@@ -440,83 +562,170 @@ def _workspace_json(app: ChallengeApplication) -> dict:
     c = queries.workspace_contents(app.id)
     return {
         "application": application_json(app),
-        "milestones": [{"id": m.id, "title": m.title, "due_on": m.due_on.isoformat(),
-                        "done_at": m.done_at.isoformat() if m.done_at else None}
-                       for m in c["milestones"]],
-        "messages": [{"id": m.id, "author_id": m.author_id, "author": m.author.name,
-                      "body": m.body, "created_at": m.created_at.isoformat()}
-                     for m in c["messages"]],
+        "milestones": [
+            {
+                "id": m.id,
+                "title": m.title,
+                "due_on": m.due_on.isoformat(),
+                "done_at": m.done_at.isoformat() if m.done_at else None,
+            }
+            for m in c["milestones"]
+        ],
+        "messages": [
+            {
+                "id": m.id,
+                "author_id": m.author_id,
+                "author": m.author.name,
+                "body": m.body,
+                "created_at": m.created_at.isoformat(),
+            }
+            for m in c["messages"]
+        ],
         "files": [_file(f) for f in c["files"]],
-        "bookings": [{"booking_id": b.id, "instrument_id": b.instrument_id,
-                      "starts_at": b.starts_at.isoformat(), "ends_at": b.ends_at.isoformat(),
-                      "status": b.status.value, "account_id": b.account_id}
-                     for b in c["bookings"]],
+        "bookings": [
+            {
+                "booking_id": b.id,
+                "instrument_id": b.instrument_id,
+                "starts_at": b.starts_at.isoformat(),
+                "ends_at": b.ends_at.isoformat(),
+                "status": b.status.value,
+                "account_id": b.account_id,
+            }
+            for b in c["bookings"]
+        ],
         "account_id": app.challenge.account_id,
         "charged": {k: str(v) if isinstance(v, Decimal) else v for k, v in c["charged"].items()},
-    }  # fmt: skip
+    }
 
 
 def _file(f) -> dict:
-    return {"id": f.id, "filename": f.filename, "content_type": f.content_type,
-            "size_bytes": f.size_bytes}  # fmt: skip
+    return {
+        "id": f.id,
+        "filename": f.filename,
+        "content_type": f.content_type,
+        "size_bytes": f.size_bytes,
+    }
 
 
-@operation(bp, "/challenge-applications/<int:application_id>/workspace", "GET", tags=TAGS,
-           response=ChallengeWorkspaceOut, summary="A selected team's workspace",
-           permission=_in_workspace)  # fmt: skip
+@operation(
+    bp,
+    "/challenge-applications/<int:application_id>/workspace",
+    "GET",
+    tags=TAGS,
+    response=ChallengeWorkspaceOut,
+    summary="A selected team's workspace",
+    permission=_in_workspace,
+)
 def get_workspace(application_id: int):
     return _workspace_json(services.workspace(current_user, application_id))
 
 
-@operation(bp, "/challenge-applications/<int:application_id>/milestones", "POST", tags=TAGS,
-           body=ChallengeMilestoneIn, response=ChallengeMilestoneOut, status=201, summary="Add a milestone",
-           permission=_in_workspace)  # fmt: skip
+@operation(
+    bp,
+    "/challenge-applications/<int:application_id>/milestones",
+    "POST",
+    tags=TAGS,
+    body=ChallengeMilestoneIn,
+    response=ChallengeMilestoneOut,
+    status=201,
+    summary="Add a milestone",
+    permission=_in_workspace,
+)
 def add_milestone(application_id: int, body: ChallengeMilestoneIn):
     m = services.add_milestone(current_user, application_id, body.title, body.due_on)
     db.session.commit()
-    return jsonify({"id": m.id, "title": m.title, "due_on": m.due_on.isoformat(),
-                    "done_at": None}), 201  # fmt: skip
+    return jsonify(
+        {"id": m.id, "title": m.title, "due_on": m.due_on.isoformat(), "done_at": None}
+    ), 201
 
 
-@operation(bp, "/challenge-milestones/<int:milestone_id>/done", "POST", tags=TAGS,
-           response=ChallengeMilestoneOut, summary="Mark a milestone done", permission=signed_in)  # fmt: skip
+@operation(
+    bp,
+    "/challenge-milestones/<int:milestone_id>/done",
+    "POST",
+    tags=TAGS,
+    response=ChallengeMilestoneOut,
+    summary="Mark a milestone done",
+    permission=signed_in,
+)
 def milestone_done(milestone_id: int):
     m = services.complete_milestone(current_user, milestone_id)
     db.session.commit()
-    return {"id": m.id, "title": m.title, "due_on": m.due_on.isoformat(),
-            "done_at": m.done_at.isoformat()}  # fmt: skip
+    return {
+        "id": m.id,
+        "title": m.title,
+        "due_on": m.due_on.isoformat(),
+        "done_at": m.done_at.isoformat(),
+    }
 
 
-@operation(bp, "/challenge-applications/<int:application_id>/messages", "POST", tags=TAGS,
-           body=ChallengeMessageIn, response=ChallengeMessageOut, status=201,
-           summary="Write in the workspace (the others are e-mailed)", permission=_in_workspace)  # fmt: skip
+@operation(
+    bp,
+    "/challenge-applications/<int:application_id>/messages",
+    "POST",
+    tags=TAGS,
+    body=ChallengeMessageIn,
+    response=ChallengeMessageOut,
+    status=201,
+    summary="Write in the workspace (the others are e-mailed)",
+    permission=_in_workspace,
+)
 def post_message(application_id: int, body: ChallengeMessageIn):
     m = services.post_message(current_user, application_id, body.body)
     db.session.commit()
-    return jsonify({"id": m.id, "author_id": m.author_id, "author": m.author.name,
-                    "body": m.body, "created_at": m.created_at.isoformat()}), 201  # fmt: skip
+    return jsonify(
+        {
+            "id": m.id,
+            "author_id": m.author_id,
+            "author": m.author.name,
+            "body": m.body,
+            "created_at": m.created_at.isoformat(),
+        }
+    ), 201
 
 
-@operation(bp, "/challenge-applications/<int:application_id>/files", "POST", tags=TAGS,
-           body=ChallengeFilesIn, response=ChallengeFileOut, listed=True, status=201,
-           summary="Add files to the workspace (base64)", permission=_in_workspace)  # fmt: skip
+@operation(
+    bp,
+    "/challenge-applications/<int:application_id>/files",
+    "POST",
+    tags=TAGS,
+    body=ChallengeFilesIn,
+    response=ChallengeFileOut,
+    listed=True,
+    status=201,
+    summary="Add files to the workspace (base64)",
+    permission=_in_workspace,
+)
 def add_files(application_id: int, body: ChallengeFilesIn):
     rows = services.add_files(current_user, application_id, _uploads(body.files))
     db.session.commit()
     return [_file(f) for f in rows], 201
 
 
-@operation(bp, "/challenge-files/<int:file_id>", "GET", tags=TAGS,
-           summary="Download a challenge file", permission=signed_in)  # fmt: skip
+@operation(
+    bp,
+    "/challenge-files/<int:file_id>",
+    "GET",
+    tags=TAGS,
+    summary="Download a challenge file",
+    permission=signed_in,
+)
 def download(file_id: int):
     row = services.get_file(current_user, file_id)
     return Response(row.data, mimetype=row.content_type or "application/octet-stream")
 
 
-@operation(bp, "/challenge-applications/<int:application_id>/bookings", "POST", tags=TAGS,
-           body=ChallengeBookingLinkIn, response=ChallengeBookingOut, status=201,
-           summary="Link one of my bookings to the challenge (charged to its account, if any)",
-           permission=_in_workspace)  # fmt: skip
+@operation(
+    bp,
+    "/challenge-applications/<int:application_id>/bookings",
+    "POST",
+    tags=TAGS,
+    body=ChallengeBookingLinkIn,
+    response=ChallengeBookingOut,
+    status=201,
+    summary="Link one of my bookings to the challenge (charged to its account, if any)",
+    permission=_in_workspace,
+)
 def link_booking(application_id: int, body: ChallengeBookingLinkIn):
     row = services.link_booking(current_user, application_id, body.booking_id)
     db.session.commit()
@@ -525,25 +734,45 @@ def link_booking(application_id: int, body: ChallengeBookingLinkIn):
     b = db.session.get(Booking, row.booking_id)
     if b is None:
         raise NotFound("No such booking.")
-    return jsonify({"booking_id": b.id, "instrument_id": b.instrument_id,
-                    "starts_at": b.starts_at.isoformat(), "ends_at": b.ends_at.isoformat(),
-                    "status": b.status.value, "account_id": b.account_id}), 201  # fmt: skip
+    return jsonify(
+        {
+            "booking_id": b.id,
+            "instrument_id": b.instrument_id,
+            "starts_at": b.starts_at.isoformat(),
+            "ends_at": b.ends_at.isoformat(),
+            "status": b.status.value,
+            "account_id": b.account_id,
+        }
+    ), 201
 
 
-@operation(bp, "/challenge-applications/<int:application_id>/feedback", "POST", tags=TAGS,
-           body=ChallengeFeedbackIn, response=ChallengeApplicationOut,
-           summary="The posting side's feedback at the end", permission=_may_manage_app)  # fmt: skip
+@operation(
+    bp,
+    "/challenge-applications/<int:application_id>/feedback",
+    "POST",
+    tags=TAGS,
+    body=ChallengeFeedbackIn,
+    response=ChallengeApplicationOut,
+    summary="The posting side's feedback at the end",
+    permission=_may_manage_app,
+)
 def feedback(application_id: int, body: ChallengeFeedbackIn):
-    app = services.give_feedback(current_user, application_id, rating=body.rating,
-                                 text=body.feedback)  # fmt: skip
+    app = services.give_feedback(
+        current_user, application_id, rating=body.rating, text=body.feedback
+    )
     db.session.commit()
     return application_json(app)
 
 
-@operation(bp, "/challenge-applications/<int:application_id>/outcome", "POST", tags=TAGS,
-           response=ChallengeApplicationOut,
-           summary="Record the outcome: certificates for the learning module (host certifiers)",
-           permission=_may_award_app)  # fmt: skip
+@operation(
+    bp,
+    "/challenge-applications/<int:application_id>/outcome",
+    "POST",
+    tags=TAGS,
+    response=ChallengeApplicationOut,
+    summary="Record the outcome: certificates for the learning module (host certifiers)",
+    permission=_may_award_app,
+)
 def outcome(application_id: int):
     app = services.record_outcome(current_user, application_id)
     db.session.commit()

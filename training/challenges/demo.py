@@ -55,11 +55,15 @@ def seed_challenges(ctx: dict) -> None:
     order = create_account(
         people[9],  # Hana, Helixa's company administrator (Omar, who posts, may charge it)
         AccountInput(
-            AccountKind.PURCHASE_ORDER, f"PO-HLX-{start.year}-0117",
-            "Organoid phenotyping challenge", now.date(), start + timedelta(weeks=12),
-            Decimal("8000"), company=True,
+            AccountKind.PURCHASE_ORDER,
+            f"PO-HLX-{start.year}-0117",
+            "Organoid phenotyping challenge",
+            now.date(),
+            start + timedelta(weeks=12),
+            Decimal("8000"),
+            company=True,
         ),
-    )  # fmt: skip
+    )
     db.session.add(
         Challenge(
             organisation_id=helixa.id,

@@ -140,10 +140,13 @@ def application_problems(f: ApplicationFacts, now: datetime) -> list[Problem]:
 
 
 _NEXT = {
-    ApplicationStatus.SUBMITTED: {ApplicationStatus.SHORTLISTED, ApplicationStatus.SELECTED,
-                                  ApplicationStatus.NOT_SELECTED},
+    ApplicationStatus.SUBMITTED: {
+        ApplicationStatus.SHORTLISTED,
+        ApplicationStatus.SELECTED,
+        ApplicationStatus.NOT_SELECTED,
+    },
     ApplicationStatus.SHORTLISTED: {ApplicationStatus.SELECTED, ApplicationStatus.NOT_SELECTED},
-}  # fmt: skip
+}
 
 
 # The posting side moves an application forward (submitted -> shortlisted -> selected or not)

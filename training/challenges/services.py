@@ -191,16 +191,27 @@ def revise_challenge(actor: User, challenge_id: int, data: ChallengeInput) -> Ch
     audit.record(actor, "challenge.revised", ch, {"before": before}, facility_id=ch.facility_id)
     stamp = clock.now().isoformat()
     for person in _facility_people(ch.facility, (FacilityRoleKind.MANAGER, FacilityRoleKind.STAFF)):
-        _mail(person, f"Challenge to review again: {ch.title}", "posted", ch,
-              f"revised-{ch.id}-{stamp}-{person.id}")  # fmt: skip
+        _mail(
+            person,
+            f"Challenge to review again: {ch.title}",
+            "posted",
+            ch,
+            f"revised-{ch.id}-{stamp}-{person.id}",
+        )
     return ch
 
 
 def _posting(d: ChallengeInput) -> rules.Posting:
     return rules.Posting(
-        d.title, d.summary, d.team_min, d.team_max, d.teams_wanted,
-        d.applications_close_at, d.starts_on, d.ends_on,
-    )  # fmt: skip
+        d.title,
+        d.summary,
+        d.team_min,
+        d.team_max,
+        d.teams_wanted,
+        d.applications_close_at,
+        d.starts_on,
+        d.ends_on,
+    )
 
 
 def _fields(d: ChallengeInput) -> dict:
@@ -233,9 +244,8 @@ def poster_accounts(actor: User, organisation_id: int) -> list:
     from innocore.ledger.accounts import account_owner_organisation, chargeable_accounts
 
     return [
-        a for a in chargeable_accounts(actor)
-        if account_owner_organisation(a) == organisation_id
-    ]  # fmt: skip
+        a for a in chargeable_accounts(actor) if account_owner_organisation(a) == organisation_id
+    ]
 
 
 def check_poster_account(
@@ -310,10 +320,17 @@ def _mail(person: User, subject: str, event: str, ch: Challenge, key: str, app=N
         else absolute_url("challenges.show", challenge_id=ch.id)
     )
     queue_email(
-        person, subject, "challenge_notice", kind=kinds.KNOWLEDGE_TRANSFER, link=link,
+        person,
+        subject,
+        "challenge_notice",
+        kind=kinds.KNOWLEDGE_TRANSFER,
+        link=link,
         dedupe_key=f"challenge-{key}",
-        challenge=ch, application=app, event=event, **kw,
-    )  # fmt: skip
+        challenge=ch,
+        application=app,
+        event=event,
+        **kw,
+    )
 
 
 def get_challenge(actor: User, challenge_id: int, *, lock: bool = False) -> Challenge:
@@ -338,11 +355,21 @@ def review_challenge(actor: User, ch: Challenge, *, publish: bool, note: str = "
     before = ch.status.value
     ch.status = ChallengeStatus.PUBLISHED if publish else ChallengeStatus.RETURNED
     ch.review_note, ch.reviewed_by_id, ch.reviewed_at = (note or "").strip(), actor.id, clock.now()
-    audit.record(actor, f"challenge.{ch.status.value}", ch, {"status": [before, ch.status.value]},
-                 facility_id=ch.facility_id)  # fmt: skip
+    audit.record(
+        actor,
+        f"challenge.{ch.status.value}",
+        ch,
+        {"status": [before, ch.status.value]},
+        facility_id=ch.facility_id,
+    )
     for person in _posting_side(ch):
-        _mail(person, f"Challenge {ch.status.label.lower()}: {ch.title}", ch.status.value, ch,
-              f"review-{ch.id}-{ch.status.value}-{person.id}")  # fmt: skip
+        _mail(
+            person,
+            f"Challenge {ch.status.label.lower()}: {ch.title}",
+            ch.status.value,
+            ch,
+            f"review-{ch.id}-{ch.status.value}-{person.id}",
+        )
     return ch
 
 
@@ -368,8 +395,13 @@ def accept_nda(actor: User, ch: Challenge) -> NdaAcceptance:
     )
     db.session.add(row)
     db.session.flush()
-    audit.record(actor, "challenge.nda_accepted", row, {"challenge_id": [None, ch.id]},
-                 organisation_id=ch.organisation_id)  # fmt: skip
+    audit.record(
+        actor,
+        "challenge.nda_accepted",
+        row,
+        {"challenge_id": [None, ch.id]},
+        organisation_id=ch.organisation_id,
+    )
     return row
 
 
@@ -412,29 +444,52 @@ def apply(
     ch = get_challenge(actor, ch.id, lock=True)
     members, unknown, taken = _team(team, ch.id, actor)
     facts = rules.ApplicationFacts(
-        status=ch.status, applications_close_at=ch.applications_close_at,
-        team_min=ch.team_min, team_max=ch.team_max, team_size=1 + len(members) + len(unknown),
+        status=ch.status,
+        applications_close_at=ch.applications_close_at,
+        team_min=ch.team_min,
+        team_max=ch.team_max,
+        team_size=1 + len(members) + len(unknown),
         already_applied=team_of(actor.id, ch.id) is not None,
-        unknown=unknown, taken=taken, poster_side=permissions.on_posting_side(actor, ch),
-        nda_missing=ch.confidential and not nda_accepted(actor.id, ch.id), motivation=motivation,
-    )  # fmt: skip
+        unknown=unknown,
+        taken=taken,
+        poster_side=permissions.on_posting_side(actor, ch),
+        nda_missing=ch.confidential and not nda_accepted(actor.id, ch.id),
+        motivation=motivation,
+    )
     _raise(rules.application_problems(facts, clock.now()) + _file_problems(uploads, 0))
     app = ChallengeApplication(
-        challenge_id=ch.id, lead_id=actor.id, motivation=motivation.strip(),
-        status=ApplicationStatus.SUBMITTED, submitted_at=clock.now(),
+        challenge_id=ch.id,
+        lead_id=actor.id,
+        motivation=motivation.strip(),
+        status=ApplicationStatus.SUBMITTED,
+        submitted_at=clock.now(),
         members=[TeamMember(challenge_id=ch.id, user_id=u.id) for u in [actor, *members]],
-    )  # fmt: skip
+    )
     db.session.add(app)
     db.session.flush()
     _store(app, actor, uploads)
-    audit.record(actor, "challenge.applied", app, audit.snapshot(app),
-                 organisation_id=ch.organisation_id)  # fmt: skip
+    audit.record(
+        actor, "challenge.applied", app, audit.snapshot(app), organisation_id=ch.organisation_id
+    )
     for person in members:
-        _mail(person, f"You are in a team for: {ch.title}", "team_added", ch,
-              f"team-{app.id}-{person.id}", app, lead=actor)  # fmt: skip
+        _mail(
+            person,
+            f"You are in a team for: {ch.title}",
+            "team_added",
+            ch,
+            f"team-{app.id}-{person.id}",
+            app,
+            lead=actor,
+        )
     for person in _posting_side(ch):
-        _mail(person, f"New application: {ch.title}", "applied", ch,
-              f"applied-{app.id}-{person.id}", app)  # fmt: skip
+        _mail(
+            person,
+            f"New application: {ch.title}",
+            "applied",
+            ch,
+            f"applied-{app.id}-{person.id}",
+            app,
+        )
     return app
 
 
@@ -450,12 +505,16 @@ def _file_problems(uploads: list[Upload], existing: int) -> list[Problem]:
 def _store(app: ChallengeApplication, actor: User, uploads: list[Upload]) -> list[ChallengeFile]:
     rows = [
         ChallengeFile(
-            application_id=app.id, filename=up.filename[:200] or "file",
-            content_type=up.content_type, size_bytes=len(up.data), data=up.data,
-            uploaded_by_id=actor.id, created_at=clock.now(),
+            application_id=app.id,
+            filename=up.filename[:200] or "file",
+            content_type=up.content_type,
+            size_bytes=len(up.data),
+            data=up.data,
+            uploaded_by_id=actor.id,
+            created_at=clock.now(),
         )
         for up in uploads
-    ]  # fmt: skip
+    ]
     db.session.add_all(rows)
     db.session.flush()
     return rows
@@ -499,13 +558,21 @@ def decide_application(actor: User, application_id: int, target: str) -> Challen
         raise DomainError(
             Problem("decision", "Shortlist, select or decline.", "decision")
         ) from None
-    _raise(rules.decision_problems(ch.status, app.status, status, _selected_count(ch.id),
-                                   ch.teams_wanted))  # fmt: skip
+    _raise(
+        rules.decision_problems(
+            ch.status, app.status, status, _selected_count(ch.id), ch.teams_wanted
+        )
+    )
     _set_status(actor, app, status)
     if status == ApplicationStatus.SELECTED and _selected_count(ch.id) >= ch.teams_wanted:
         ch.status = ChallengeStatus.UNDERWAY
-        audit.record(actor, "challenge.underway", ch, {"status": ["published", "underway"]},
-                     facility_id=ch.facility_id)  # fmt: skip
+        audit.record(
+            actor,
+            "challenge.underway",
+            ch,
+            {"status": ["published", "underway"]},
+            facility_id=ch.facility_id,
+        )
         for other in db.session.scalars(
             sa.select(ChallengeApplication).where(
                 ChallengeApplication.challenge_id == ch.id,
@@ -530,8 +597,14 @@ def _set_status(actor: User, app: ChallengeApplication, status: ApplicationStatu
         organisation_id=app.challenge.organisation_id,
     )
     for m in app.members:
-        _mail(m.user, f"Your application: {status.label.lower()} ({app.challenge.title})",
-              status.value, app.challenge, f"decided-{app.id}-{status.value}-{m.user_id}", app)  # fmt: skip
+        _mail(
+            m.user,
+            f"Your application: {status.label.lower()} ({app.challenge.title})",
+            status.value,
+            app.challenge,
+            f"decided-{app.id}-{status.value}-{m.user_id}",
+            app,
+        )
 
 
 def workspace(actor: User, application_id: int, *, lock: bool = False) -> ChallengeApplication:
@@ -553,8 +626,13 @@ def add_milestone(actor: User, application_id: int, title: str, due_on: date | N
     """A milestone with a due date (a day, no time), set by the team or the posting side."""
     app = _open_workspace(actor, application_id)
     _raise(rules.milestone_problems(title, due_on))
-    row = Milestone(application_id=app.id, title=title.strip(), due_on=due_on,
-                    created_by_id=actor.id, created_at=clock.now())  # fmt: skip
+    row = Milestone(
+        application_id=app.id,
+        title=title.strip(),
+        due_on=due_on,
+        created_by_id=actor.id,
+        created_at=clock.now(),
+    )
     db.session.add(row)
     db.session.flush()
     audit.record(actor, "challenge.milestone_added", row, audit.snapshot(row))
@@ -579,14 +657,22 @@ def post_message(actor: User, application_id: int, body: str) -> WorkspaceMessag
     """A message in the workspace; everyone else in it is e-mailed."""
     app = _open_workspace(actor, application_id)
     _raise(rules.message_problems(body))
-    row = WorkspaceMessage(application_id=app.id, author_id=actor.id, body=body.strip(),
-                           created_at=clock.now())  # fmt: skip
+    row = WorkspaceMessage(
+        application_id=app.id, author_id=actor.id, body=body.strip(), created_at=clock.now()
+    )
     db.session.add(row)
     db.session.flush()
     for person in _everyone(app):
         if person.id != actor.id:
-            _mail(person, f"New message: {app.challenge.title}", "message", app.challenge,
-                  f"message-{row.id}-{person.id}", app, message=row)  # fmt: skip
+            _mail(
+                person,
+                f"New message: {app.challenge.title}",
+                "message",
+                app.challenge,
+                f"message-{row.id}-{person.id}",
+                app,
+                message=row,
+            )
     return row
 
 
@@ -664,16 +750,18 @@ def link_booking(actor: User, application_id: int, booking_id: int) -> Challenge
                 )
             )
     _raise(problems)
-    row = ChallengeBooking(application_id=app.id, booking_id=booking.id, linked_by_id=actor.id,
-                           linked_at=clock.now())  # fmt: skip
+    row = ChallengeBooking(
+        application_id=app.id, booking_id=booking.id, linked_by_id=actor.id, linked_at=clock.now()
+    )
     db.session.add(row)
     change = {"booking_id": [None, booking.id]}
     if account_id is not None and booking.account_id != account_id:
         change["account_id"] = [booking.account_id, account_id]
         booking.account_id = account_id
     db.session.flush()
-    audit.record(actor, "challenge.booking_linked", app, change,
-                 facility_id=booking.instrument.facility_id)  # fmt: skip
+    audit.record(
+        actor, "challenge.booking_linked", app, change, facility_id=booking.instrument.facility_id
+    )
     return row
 
 
@@ -685,13 +773,24 @@ def give_feedback(actor: User, application_id: int, *, rating, text: str) -> Cha
         raise Forbidden("Only the challenge's posting side gives feedback.")
     _raise(rules.feedback_problems(app.status, app.feedback_at is not None, rating, text))
     app.rating, app.feedback, app.feedback_at = rating, text.strip(), clock.now()
-    audit.record(actor, "challenge.feedback", app, {"rating": [None, rating]},
-                 organisation_id=app.challenge.organisation_id)  # fmt: skip
+    audit.record(
+        actor,
+        "challenge.feedback",
+        app,
+        {"rating": [None, rating]},
+        organisation_id=app.challenge.organisation_id,
+    )
     ch = app.challenge
     roles = (FacilityRoleKind.MANAGER, FacilityRoleKind.TRAINER)
     for person in [m.user for m in app.members] + _facility_people(ch.facility, roles):
-        _mail(person, f"Feedback given: {ch.title}", "feedback", ch,
-              f"feedback-{app.id}-{person.id}", app)  # fmt: skip
+        _mail(
+            person,
+            f"Feedback given: {ch.title}",
+            "feedback",
+            ch,
+            f"feedback-{app.id}-{person.id}",
+            app,
+        )
     return app
 
 
@@ -727,8 +826,9 @@ def record_outcome(actor: User, application_id: int) -> ChallengeApplication:
         if held is not None:
             m.held_certificate_id = held
             continue
-        m.certificate_id = issue_for_module(actor, module=module, facility=ch.facility,
-                                            holder=m.user, evidence=evidence).id  # fmt: skip
+        m.certificate_id = issue_for_module(
+            actor, module=module, facility=ch.facility, holder=m.user, evidence=evidence
+        ).id
     app.status, app.awarded_at = ApplicationStatus.COMPLETED, clock.now()
     if _selected_count(ch.id) == db.session.scalar(
         sa.select(sa.func.count()).where(
@@ -738,7 +838,11 @@ def record_outcome(actor: User, application_id: int) -> ChallengeApplication:
     ):
         ch.status = ChallengeStatus.COMPLETED
     already = sorted(m.user_id for m in app.members if m.held_certificate_id is not None)
-    audit.record(actor, "challenge.outcome_recorded", app,
-                 {"status": ["selected", "completed"], "already_held_by": [None, already]},
-                 facility_id=ch.facility_id)  # fmt: skip
+    audit.record(
+        actor,
+        "challenge.outcome_recorded",
+        app,
+        {"status": ["selected", "completed"], "already_held_by": [None, already]},
+        facility_id=ch.facility_id,
+    )
     return app

@@ -165,8 +165,9 @@ def apply(challenge_id: int):
 def _confirm_decide(application_id: int) -> Confirmation | None:
     app = services.get_application(current_user, application_id)
     if request.form.get("decision") != "not_selected" or app.status.value in (
-        "not_selected", "completed",
-    ):  # fmt: skip
+        "not_selected",
+        "completed",
+    ):
         return None
     return Confirmation(
         f"Decline the application led by {app.lead.name}?",

@@ -29,9 +29,14 @@ def profile_problems(expertise: str, capacity) -> list[Problem]:
 # One asks an available mentor other than oneself, once while a request or mentorship with them
 # is open, while the mentor has room, with a message.
 def request_problems(
-    *, is_self: bool, available: bool, open_with_mentor: bool, active: int, capacity: int,
+    *,
+    is_self: bool,
+    available: bool,
+    open_with_mentor: bool,
+    active: int,
+    capacity: int,
     message: str,
-) -> list[Problem]:  # fmt: skip
+) -> list[Problem]:
     out = []
     if is_self:
         out.append(Problem("self", "You cannot mentor yourself."))

@@ -66,9 +66,16 @@ def _active(mentor_id: int) -> int:
 
 
 def _mail(person: User, subject: str, event: str, m: Mentorship, key: str) -> None:
-    queue_email(person, subject, "mentoring_notice", kind=kinds.KNOWLEDGE_TRANSFER,
-                link=absolute_url("mentoring.show", mentorship_id=m.id),
-                dedupe_key=f"mentoring-{key}", mentorship=m, event=event)  # fmt: skip
+    queue_email(
+        person,
+        subject,
+        "mentoring_notice",
+        kind=kinds.KNOWLEDGE_TRANSFER,
+        link=absolute_url("mentoring.show", mentorship_id=m.id),
+        dedupe_key=f"mentoring-{key}",
+        mentorship=m,
+        event=event,
+    )
 
 
 def request_mentor(
@@ -79,15 +86,21 @@ def request_mentor(
     profile = _profile(mentor_id if 0 < mentor_id < 2**31 else 0, lock=True)
     open_ = db.session.scalar(
         sa.select(Mentorship.id).where(
-            Mentorship.mentor_id == profile.user_id, Mentorship.mentee_id == actor.id,
+            Mentorship.mentor_id == profile.user_id,
+            Mentorship.mentee_id == actor.id,
             Mentorship.status.in_(OPEN),
         )
-    )  # fmt: skip
-    _raise(rules.request_problems(
-        is_self=profile.user_id == actor.id, available=profile.available,
-        open_with_mentor=open_ is not None, active=_active(profile.user_id),
-        capacity=profile.capacity, message=message,
-    ))  # fmt: skip
+    )
+    _raise(
+        rules.request_problems(
+            is_self=profile.user_id == actor.id,
+            available=profile.available,
+            open_with_mentor=open_ is not None,
+            active=_active(profile.user_id),
+            capacity=profile.capacity,
+            message=message,
+        )
+    )
     m = Mentorship(
         mentor_id=profile.user_id,
         mentee_id=actor.id,
@@ -121,18 +134,31 @@ def answer(actor: User, mentorship_id: int, *, accept: bool) -> Mentorship:
     _raise(rules.decision_problems(m.status, accept, _active(m.mentor_id), profile.capacity))
     m.status, m.decided_at = (M.ACTIVE if accept else M.DECLINED), clock.now()
     audit.record(actor, f"mentoring.{m.status.value}", m, {"status": ["requested", m.status.value]})
-    _mail(m.mentee, f"Mentoring request {'accepted' if accept else 'declined'} by {m.mentor.name}",
-          m.status.value, m, f"answer-{m.id}")  # fmt: skip
+    _mail(
+        m.mentee,
+        f"Mentoring request {'accepted' if accept else 'declined'} by {m.mentor.name}",
+        m.status.value,
+        m,
+        f"answer-{m.id}",
+    )
     return m
 
 
 def record_meeting(actor: User, mentorship_id: int, *, held_on: date | None, minutes, notes: str):
     """Either of the pair records a meeting (the day, its length in minutes, notes)."""
     m = get_mentorship(actor, mentorship_id)
-    _raise(rules.meeting_problems(m.status, held_on, clock.now().date(), minutes)
-           + rules._text(notes, "notes", "notes", 5000))  # fmt: skip
-    row = MentoringMeeting(mentorship_id=m.id, held_on=held_on, minutes=minutes,
-                           notes=notes.strip(), recorded_by_id=actor.id, created_at=clock.now())  # fmt: skip
+    _raise(
+        rules.meeting_problems(m.status, held_on, clock.now().date(), minutes)
+        + rules._text(notes, "notes", "notes", 5000)
+    )
+    row = MentoringMeeting(
+        mentorship_id=m.id,
+        held_on=held_on,
+        minutes=minutes,
+        notes=notes.strip(),
+        recorded_by_id=actor.id,
+        created_at=clock.now(),
+    )
     db.session.add(row)
     db.session.flush()
     audit.record(actor, "mentoring.meeting", row, {"held_on": [None, held_on.isoformat()]})
@@ -142,8 +168,13 @@ def record_meeting(actor: User, mentorship_id: int, *, held_on: date | None, min
 def add_goal(actor: User, mentorship_id: int, *, title: str, due_on: date | None) -> MentoringGoal:
     m = get_mentorship(actor, mentorship_id)
     _raise(rules.goal_problems(m.status, title))
-    row = MentoringGoal(mentorship_id=m.id, title=title.strip(), due_on=due_on,
-                        created_by_id=actor.id, created_at=clock.now())  # fmt: skip
+    row = MentoringGoal(
+        mentorship_id=m.id,
+        title=title.strip(),
+        due_on=due_on,
+        created_by_id=actor.id,
+        created_at=clock.now(),
+    )
     db.session.add(row)
     db.session.flush()
     audit.record(actor, "mentoring.goal", row, {"title": [None, row.title]})
@@ -214,6 +245,12 @@ def mentee_progress(actor: User, m: Mentorship) -> list[dict] | None:
     out = []
     for path in paths:
         result = path_rules.evaluate(path.requirements, facts, catalog, now)
-        out.append({"path": path.title, "code": path.code, "percent": round(result.fraction * 100),
-                    "missing": result.missing})  # fmt: skip
+        out.append(
+            {
+                "path": path.title,
+                "code": path.code,
+                "percent": round(result.fraction * 100),
+                "missing": result.missing,
+            }
+        )
     return out

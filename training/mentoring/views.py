@@ -135,9 +135,12 @@ def meeting(mentorship_id: int):
     form = request.form
     typed_dates(form, ("held_on",))
     services.record_meeting(
-        current_user, mentorship_id, held_on=as_date(form.get("held_on")),
-        minutes=as_int(form.get("minutes")), notes=form.get("notes", ""),
-    )  # fmt: skip
+        current_user,
+        mentorship_id,
+        held_on=as_date(form.get("held_on")),
+        minutes=as_int(form.get("minutes")),
+        notes=form.get("notes", ""),
+    )
     return _back(mentorship_id, "Meeting recorded.")
 
 
@@ -146,9 +149,11 @@ def meeting(mentorship_id: int):
 def goal(mentorship_id: int):
     typed_dates(request.form, ("due_on",))
     services.add_goal(
-        current_user, mentorship_id, title=request.form.get("title", ""),
+        current_user,
+        mentorship_id,
+        title=request.form.get("title", ""),
         due_on=as_date(request.form.get("due_on")) if request.form.get("due_on") else None,
-    )  # fmt: skip
+    )
     return _back(mentorship_id, "Goal added.")
 
 

@@ -103,8 +103,16 @@ def _admin(user, **_) -> bool:
     return services.can_manage_profiles(user)
 
 
-@operation(bp, "/role-profiles", "GET", tags=TAGS, response=RoleProfileOut, listed=True,
-           summary="Role profiles", permission=signed_in)  # fmt: skip
+@operation(
+    bp,
+    "/role-profiles",
+    "GET",
+    tags=TAGS,
+    response=RoleProfileOut,
+    listed=True,
+    summary="Role profiles",
+    permission=signed_in,
+)
 def list_profiles():
     rows = db.session.scalars(
         sa.select(RoleProfile).where(RoleProfile.active.is_(True)).order_by(RoleProfile.title)
@@ -112,54 +120,104 @@ def list_profiles():
     return [profile_json(p) for p in rows]
 
 
-@operation(bp, "/role-profiles", "POST", tags=TAGS, body=RoleProfileIn, response=RoleProfileOut,
-           status=201, summary="Define a role profile (network admins)", permission=_admin)  # fmt: skip
+@operation(
+    bp,
+    "/role-profiles",
+    "POST",
+    tags=TAGS,
+    body=RoleProfileIn,
+    response=RoleProfileOut,
+    status=201,
+    summary="Define a role profile (network admins)",
+    permission=_admin,
+)
 def create_profile(body: RoleProfileIn):
     p = services.save_role_profile(current_user, _input(body))
     db.session.commit()
     return jsonify(profile_json(p)), 201
 
 
-@operation(bp, "/role-profiles/<code>", "PUT", tags=TAGS, body=RoleProfileIn,
-           response=RoleProfileOut, summary="Change a role profile", permission=_admin)  # fmt: skip
+@operation(
+    bp,
+    "/role-profiles/<code>",
+    "PUT",
+    tags=TAGS,
+    body=RoleProfileIn,
+    response=RoleProfileOut,
+    summary="Change a role profile",
+    permission=_admin,
+)
 def update_profile(code: str, body: RoleProfileIn):
     p = services.save_role_profile(current_user, _input(body), services.get_profile(code))
     db.session.commit()
     return profile_json(p)
 
 
-@operation(bp, "/role-profiles/<code>/gap", "GET", tags=TAGS, response=GapLineOut, listed=True,
-           summary="My gap to a profile and what closes it", permission=signed_in)  # fmt: skip
+@operation(
+    bp,
+    "/role-profiles/<code>/gap",
+    "GET",
+    tags=TAGS,
+    response=GapLineOut,
+    listed=True,
+    summary="My gap to a profile and what closes it",
+    permission=signed_in,
+)
 def my_gap(code: str):
     g = services.gap_for(current_user, services.get_profile(code))
     return [
-        {"competence_id": line.competence_id, "target": line.target, "held": line.held,
-         "closed": line.closed,
-         "modules": [m.id for m, _ in g["modules"].get(line.competence_id, [])],
-         "challenges": [c.id for c in g["challenges"].get(line.competence_id, [])],
-         "placements": [p.id for p in g["placements"].get(line.competence_id, [])]}
+        {
+            "competence_id": line.competence_id,
+            "target": line.target,
+            "held": line.held,
+            "closed": line.closed,
+            "modules": [m.id for m, _ in g["modules"].get(line.competence_id, [])],
+            "challenges": [c.id for c in g["challenges"].get(line.competence_id, [])],
+            "placements": [p.id for p in g["placements"].get(line.competence_id, [])],
+        }
         for line in g["lines"]
-    ]  # fmt: skip
+    ]
 
 
-@operation(bp, "/role-profiles/<code>/talent", "GET", tags=TAGS, response=TalentOut,
-           summary="Anonymous counts of people matching (companies)",
-           permission=lambda user, **_: services.can_scout(user))  # fmt: skip
+@operation(
+    bp,
+    "/role-profiles/<code>/talent",
+    "GET",
+    tags=TAGS,
+    response=TalentOut,
+    summary="Anonymous counts of people matching (companies)",
+    permission=lambda user, **_: services.can_scout(user),
+)
 def talent(code: str):
     return services.talent(current_user, services.get_profile(code))
 
 
-@operation(bp, "/me/career-opt-in", "PUT", tags=TAGS, body=OptInIn, response=OptInOut,
-           summary="Let companies contact me about profiles I match", permission=signed_in)  # fmt: skip
+@operation(
+    bp,
+    "/me/career-opt-in",
+    "PUT",
+    tags=TAGS,
+    body=OptInIn,
+    response=OptInOut,
+    summary="Let companies contact me about profiles I match",
+    permission=signed_in,
+)
 def opt_in(body: OptInIn):
     services.set_opt_in(current_user, body.opted_in)
     db.session.commit()
     return {"opted_in": body.opted_in}
 
 
-@operation(bp, "/role-profiles/<code>/contact", "POST", tags=TAGS, body=ContactIn,
-           response=ContactOut, summary="Write to opted-in people matching (company staff)",
-           permission=lambda user, **_: services.can_scout(user))  # fmt: skip
+@operation(
+    bp,
+    "/role-profiles/<code>/contact",
+    "POST",
+    tags=TAGS,
+    body=ContactIn,
+    response=ContactOut,
+    summary="Write to opted-in people matching (company staff)",
+    permission=lambda user, **_: services.can_scout(user),
+)
 def contact(code: str, body: ContactIn):
     n = services.contact(current_user, services.get_profile(code), body.message)
     db.session.commit()

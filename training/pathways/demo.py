@@ -11,13 +11,19 @@ from training.pathways.models import RoleProfile, RoleTarget
 def seed_pathways(ctx: dict) -> None:
     people, comps, now = ctx["people"], ctx["competences"], clock.now()
     for code, title, description, targets in (
-        ("ROLE.BIOIMAGING-TECH", "Bioimaging technician",
-         "Runs confocal systems safely and independently for a facility's users.",
-         [(comps[0], 2), (comps[1], 1)]),
-        ("ROLE.FCM-SPECIALIST", "Flow cytometry specialist",
-         "Designs panels, runs analysers and sorters, and trains users.",
-         [(comps[2], 2), (comps[3], 2)]),
-    ):  # fmt: skip
+        (
+            "ROLE.BIOIMAGING-TECH",
+            "Bioimaging technician",
+            "Runs confocal systems safely and independently for a facility's users.",
+            [(comps[0], 2), (comps[1], 1)],
+        ),
+        (
+            "ROLE.FCM-SPECIALIST",
+            "Flow cytometry specialist",
+            "Designs panels, runs analysers and sorters, and trains users.",
+            [(comps[2], 2), (comps[3], 2)],
+        ),
+    ):
         db.session.add(
             RoleProfile(
                 code=code,
@@ -27,6 +33,6 @@ def seed_pathways(ctx: dict) -> None:
                 updated_at=now,
                 created_by_id=people[0].id,
                 targets=[RoleTarget(competence_id=c.id, level=lv) for c, lv in targets],
-            )  # fmt: skip
+            )
         )
     db.session.flush()

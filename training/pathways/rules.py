@@ -22,8 +22,11 @@ def profile_problems(
         out.append(Problem("code", "A code of up to 40 letters, digits, dots or dashes.", "code"))
     if not (title or "").strip() or len(title) > 200:
         out.append(Problem("title", "Give a title (200 characters at most).", "title"))
-    if esco_uri and (not esco_uri.startswith(ESCO_PREFIX) or len(esco_uri) > 300 or
-                     len(esco_uri) == len(ESCO_PREFIX)):  # fmt: skip
+    if esco_uri and (
+        not esco_uri.startswith(ESCO_PREFIX)
+        or len(esco_uri) > 300
+        or len(esco_uri) == len(ESCO_PREFIX)
+    ):
         out.append(
             Problem("esco_uri", f"An ESCO occupation URI starts with {ESCO_PREFIX}.", "esco_uri")
         )

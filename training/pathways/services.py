@@ -207,8 +207,9 @@ def _matching(profile: RoleProfile) -> list[int]:
             sa.select(Certificate.holder_id).where(valid, Certificate.competence_id.in_(sources))
         )
     unsettled |= set(db.session.scalars(recognised))
-    exact = {uid for uid, held in held_levels(sorted(unsettled)).items()
-             if rules.matches(targets, held)}  # fmt: skip
+    exact = {
+        uid for uid, held in held_levels(sorted(unsettled)).items() if rules.matches(targets, held)
+    }
     return sorted((direct - unsettled) | exact)
 
 

@@ -118,28 +118,44 @@ class CompletionIn(BaseModel):
 
 def placement_json(p: Placement) -> dict:
     return {
-        "id": p.id, "kind": p.kind.value, "host": p.host_name, "facility_id": p.facility_id,
-        "title": p.title, "description": p.description, "learning_outcomes": p.learning_outcomes,
-        "starts_on": p.starts_on.isoformat(), "ends_on": p.ends_on.isoformat(),
-        "hours_per_week": p.hours_per_week, "stipend_eur_month": str(p.stipend_eur_month),
-        "places": p.places, "applications_close_at": p.applications_close_at.isoformat(),
-        "min_eqf_level": p.min_eqf_level, "user_categories": p.user_categories,
+        "id": p.id,
+        "kind": p.kind.value,
+        "host": p.host_name,
+        "facility_id": p.facility_id,
+        "title": p.title,
+        "description": p.description,
+        "learning_outcomes": p.learning_outcomes,
+        "starts_on": p.starts_on.isoformat(),
+        "ends_on": p.ends_on.isoformat(),
+        "hours_per_week": p.hours_per_week,
+        "stipend_eur_month": str(p.stipend_eur_month),
+        "places": p.places,
+        "applications_close_at": p.applications_close_at.isoformat(),
+        "min_eqf_level": p.min_eqf_level,
+        "user_categories": p.user_categories,
         "module_id": p.module_id,
         "needs": [{"competence_id": n.competence_id, "level": n.level} for n in p.needs],
-    }  # fmt: skip
+    }
 
 
 def application_json(a: PlacementApplication) -> dict:
     at = lambda v: v.isoformat() if v else None  # noqa: E731
     return {
-        "id": a.id, "placement_id": a.placement_id, "applicant_id": a.applicant_id,
-        "supervisor_id": a.supervisor_id, "eqf_level": a.eqf_level, "motivation": a.motivation,
-        "status": a.status.value, "agreed_outcomes": a.agreed_outcomes,
+        "id": a.id,
+        "placement_id": a.placement_id,
+        "applicant_id": a.applicant_id,
+        "supervisor_id": a.supervisor_id,
+        "eqf_level": a.eqf_level,
+        "motivation": a.motivation,
+        "status": a.status.value,
+        "agreed_outcomes": a.agreed_outcomes,
         "participant_signed_at": at(a.participant_signed_at),
         "host_signed_at": at(a.host_signed_at),
-        "supervisor_signed_at": at(a.supervisor_signed_at), "passed": a.passed,
-        "evaluation": a.evaluation, "certificate_id": a.certificate_id,
-    }  # fmt: skip
+        "supervisor_signed_at": at(a.supervisor_signed_at),
+        "passed": a.passed,
+        "evaluation": a.evaluation,
+        "certificate_id": a.certificate_id,
+    }
 
 
 def _application(application_id: int) -> PlacementApplication | None:
@@ -163,86 +179,161 @@ def _hosts_placement(user, placement_id: int, **_) -> bool:
     return p is not None and permissions.can_host(user, p)
 
 
-@operation(bp, "/placements", "GET", tags=TAGS, response=PlacementOut, paginated=True,
-           summary="Placements taking applications", permission=signed_in)  # fmt: skip
+@operation(
+    bp,
+    "/placements",
+    "GET",
+    tags=TAGS,
+    response=PlacementOut,
+    paginated=True,
+    summary="Placements taking applications",
+    permission=signed_in,
+)
 def list_placements():
     return paginated(queries.open_stmt(clock.now()), placement_json)
 
 
-@operation(bp, "/placements", "POST", tags=TAGS, body=PlacementIn, response=PlacementOut,
-           status=201, summary="Offer a placement (company staff, facility managers)",
-           permission=lambda user, **_: permissions.can_offer_placement(user))  # fmt: skip
+@operation(
+    bp,
+    "/placements",
+    "POST",
+    tags=TAGS,
+    body=PlacementIn,
+    response=PlacementOut,
+    status=201,
+    summary="Offer a placement (company staff, facility managers)",
+    permission=lambda user, **_: permissions.can_offer_placement(user),
+)
 def offer(body: PlacementIn):
     data = services.OfferInput(
         **body.model_dump(exclude={"needs", "kind", "user_categories"}),
-        kind=body.kind.value, user_categories=[c.value for c in body.user_categories],
+        kind=body.kind.value,
+        user_categories=[c.value for c in body.user_categories],
         needs=[(n.competence_id, n.level) for n in body.needs],
-    )  # fmt: skip
+    )
     p = services.offer_placement(current_user, data)
     db.session.commit()
     return jsonify(placement_json(p)), 201
 
 
-@operation(bp, "/placements/<int:placement_id>", "GET", tags=TAGS, response=PlacementOut,
-           summary="One placement", permission=signed_in)  # fmt: skip
+@operation(
+    bp,
+    "/placements/<int:placement_id>",
+    "GET",
+    tags=TAGS,
+    response=PlacementOut,
+    summary="One placement",
+    permission=signed_in,
+)
 def get_placement(placement_id: int):
     return placement_json(services.get_placement(placement_id))
 
 
-@operation(bp, "/placements/<int:placement_id>/applications", "POST", tags=TAGS,
-           body=PlacementApplicationIn, response=PlacementApplicationOut, status=201,
-           summary="Apply, naming the home supervisor (documents in base64)",
-           permission=signed_in)  # fmt: skip
+@operation(
+    bp,
+    "/placements/<int:placement_id>/applications",
+    "POST",
+    tags=TAGS,
+    body=PlacementApplicationIn,
+    response=PlacementApplicationOut,
+    status=201,
+    summary="Apply, naming the home supervisor (documents in base64)",
+    permission=signed_in,
+)
 def apply(placement_id: int, body: PlacementApplicationIn):
     a = services.apply(
-        current_user, placement_id, motivation=body.motivation,
-        supervisor_email=body.supervisor_email, eqf_level=body.eqf_level,
+        current_user,
+        placement_id,
+        motivation=body.motivation,
+        supervisor_email=body.supervisor_email,
+        eqf_level=body.eqf_level,
         uploads=_uploads(body.files),
-    )  # fmt: skip
+    )
     db.session.commit()
     return jsonify(application_json(a)), 201
 
 
-@operation(bp, "/placements/<int:placement_id>/applications", "GET", tags=TAGS,
-           response=PlacementApplicationOut, paginated=True,
-           summary="A placement's applications (its host)", permission=_hosts_placement)  # fmt: skip
+@operation(
+    bp,
+    "/placements/<int:placement_id>/applications",
+    "GET",
+    tags=TAGS,
+    response=PlacementApplicationOut,
+    paginated=True,
+    summary="A placement's applications (its host)",
+    permission=_hosts_placement,
+)
 def list_applications(placement_id: int):
     return paginated(queries.applications_stmt(placement_id), application_json)
 
 
-@operation(bp, "/placement-applications", "GET", tags=TAGS, response=PlacementApplicationOut,
-           paginated=True, summary="Applications I made or supervise", permission=signed_in)  # fmt: skip
+@operation(
+    bp,
+    "/placement-applications",
+    "GET",
+    tags=TAGS,
+    response=PlacementApplicationOut,
+    paginated=True,
+    summary="Applications I made or supervise",
+    permission=signed_in,
+)
 def my_applications():
     return paginated(queries.mine_stmt(current_user.id), application_json)
 
 
-@operation(bp, "/placement-applications/<int:application_id>", "GET", tags=TAGS,
-           response=PlacementApplicationOut, summary="One application (its parties)",
-           permission=_party)  # fmt: skip
+@operation(
+    bp,
+    "/placement-applications/<int:application_id>",
+    "GET",
+    tags=TAGS,
+    response=PlacementApplicationOut,
+    summary="One application (its parties)",
+    permission=_party,
+)
 def get_application(application_id: int):
     return application_json(services.get_application(current_user, application_id))
 
 
-@operation(bp, "/placement-applications/<int:application_id>/decide", "POST", tags=TAGS,
-           body=PlacementDecisionIn, response=PlacementApplicationOut,
-           summary="Select or decline (the host)", permission=_host)  # fmt: skip
+@operation(
+    bp,
+    "/placement-applications/<int:application_id>/decide",
+    "POST",
+    tags=TAGS,
+    body=PlacementDecisionIn,
+    response=PlacementApplicationOut,
+    summary="Select or decline (the host)",
+    permission=_host,
+)
 def decide(application_id: int, body: PlacementDecisionIn):
     a = services.decide(current_user, application_id, select=body.decision == "select")
     db.session.commit()
     return application_json(a)
 
 
-@operation(bp, "/placement-applications/<int:application_id>/sign", "POST", tags=TAGS,
-           body=SignIn, response=PlacementApplicationOut,
-           summary="Sign the learning agreement as the party you are", permission=_party)  # fmt: skip
+@operation(
+    bp,
+    "/placement-applications/<int:application_id>/sign",
+    "POST",
+    tags=TAGS,
+    body=SignIn,
+    response=PlacementApplicationOut,
+    summary="Sign the learning agreement as the party you are",
+    permission=_party,
+)
 def sign(application_id: int, body: SignIn):
     a = services.sign(current_user, application_id, body.as_party)
     db.session.commit()
     return application_json(a)
 
 
-@operation(bp, "/placement-applications/<int:application_id>/agreement.pdf", "GET", tags=TAGS,
-           summary="The learning agreement as a PDF", permission=_party)  # fmt: skip
+@operation(
+    bp,
+    "/placement-applications/<int:application_id>/agreement.pdf",
+    "GET",
+    tags=TAGS,
+    summary="The learning agreement as a PDF",
+    permission=_party,
+)
 def agreement(application_id: int):
     from training.placements.pdf import agreement_pdf
 
@@ -250,24 +341,46 @@ def agreement(application_id: int):
     return Response(agreement_pdf(a), mimetype="application/pdf")
 
 
-@operation(bp, "/placement-applications/<int:application_id>/checkins", "POST", tags=TAGS,
-           body=CheckInIn, response=CheckInOut, status=201,
-           summary="A progress check-in (any party, after the signatures)", permission=_party)  # fmt: skip
+@operation(
+    bp,
+    "/placement-applications/<int:application_id>/checkins",
+    "POST",
+    tags=TAGS,
+    body=CheckInIn,
+    response=CheckInOut,
+    status=201,
+    summary="A progress check-in (any party, after the signatures)",
+    permission=_party,
+)
 def checkin(application_id: int, body: CheckInIn):
-    row = services.check_in(current_user, application_id, progress=body.progress_percent,
-                            note=body.note)  # fmt: skip
+    row = services.check_in(
+        current_user, application_id, progress=body.progress_percent, note=body.note
+    )
     db.session.commit()
-    return jsonify({"id": row.id, "author_id": row.author_id,
-                    "progress_percent": row.progress_percent, "note": row.note,
-                    "created_at": row.created_at.isoformat()}), 201  # fmt: skip
+    return jsonify(
+        {
+            "id": row.id,
+            "author_id": row.author_id,
+            "progress_percent": row.progress_percent,
+            "note": row.note,
+            "created_at": row.created_at.isoformat(),
+        }
+    ), 201
 
 
-@operation(bp, "/placement-applications/<int:application_id>/complete", "POST", tags=TAGS,
-           body=CompletionIn, response=PlacementApplicationOut,
-           summary="Complete with the host's evaluation (certificate for the module if passed)",
-           permission=_host)  # fmt: skip
+@operation(
+    bp,
+    "/placement-applications/<int:application_id>/complete",
+    "POST",
+    tags=TAGS,
+    body=CompletionIn,
+    response=PlacementApplicationOut,
+    summary="Complete with the host's evaluation (certificate for the module if passed)",
+    permission=_host,
+)
 def complete(application_id: int, body: CompletionIn):
-    a = services.complete(current_user, application_id, passed=body.passed,
-                          evaluation=body.evaluation)  # fmt: skip
+    a = services.complete(
+        current_user, application_id, passed=body.passed, evaluation=body.evaluation
+    )
     db.session.commit()
     return application_json(a)

@@ -35,8 +35,11 @@ def agreement_pdf(a) -> bytes:
     pdf.set_font(FAMILY, "B", 13)
     pdf.multi_cell(0, 8, f"Signatures (times in {zone})", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FAMILY, "", 11)
-    for label, at in (("Participant", a.participant_signed_at), ("Host", a.host_signed_at),
-                      ("Home supervisor", a.supervisor_signed_at)):  # fmt: skip
+    for label, at in (
+        ("Participant", a.participant_signed_at),
+        ("Host", a.host_signed_at),
+        ("Home supervisor", a.supervisor_signed_at),
+    ):
         when = f"signed in InnoCore on {moment_text(at, zone)}" if at else "not signed yet"
         pdf.multi_cell(0, 7, f"{label}: {when}", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())

@@ -94,10 +94,18 @@ def offer_placement(actor: User, data: OfferInput) -> Placement:
     facility = _host_facility(actor, data.facility_id)
     outcomes = [x.strip() for x in data.learning_outcomes if (x or "").strip()]
     offer = rules.Offer(
-        data.title, data.description, outcomes, data.starts_on, data.ends_on,
-        data.hours_per_week, data.stipend_eur_month, data.places, data.applications_close_at,
-        data.min_eqf_level, data.user_categories,
-    )  # fmt: skip
+        data.title,
+        data.description,
+        outcomes,
+        data.starts_on,
+        data.ends_on,
+        data.hours_per_week,
+        data.stipend_eur_month,
+        data.places,
+        data.applications_close_at,
+        data.min_eqf_level,
+        data.user_categories,
+    )
     _raise(rules.offer_problems(offer, clock.now()))
     if data.module_id is not None:
         if facility is None:
@@ -108,21 +116,38 @@ def offer_placement(actor: User, data: OfferInput) -> Placement:
 
         check_module(data.module_id, facility, ModuleKind.PLACEMENT)
     p = Placement(
-        kind=kind, organisation_id=facility.institution_id if facility else actor.organisation_id,
-        facility=facility, posted_by_id=actor.id, title=data.title.strip(),
-        description=data.description.strip(), learning_outcomes=outcomes,
-        starts_on=data.starts_on, ends_on=data.ends_on, hours_per_week=data.hours_per_week,
-        stipend_eur_month=data.stipend_eur_month, places=data.places,
-        applications_close_at=data.applications_close_at, min_eqf_level=data.min_eqf_level,
-        user_categories=sorted(set(data.user_categories)), module_id=data.module_id,
-        needs=[PlacementCompetence(competence_id=c.competence_id, level=c.level)
-               for c in framework_needs(data.needs)],
+        kind=kind,
+        organisation_id=facility.institution_id if facility else actor.organisation_id,
+        facility=facility,
+        posted_by_id=actor.id,
+        title=data.title.strip(),
+        description=data.description.strip(),
+        learning_outcomes=outcomes,
+        starts_on=data.starts_on,
+        ends_on=data.ends_on,
+        hours_per_week=data.hours_per_week,
+        stipend_eur_month=data.stipend_eur_month,
+        places=data.places,
+        applications_close_at=data.applications_close_at,
+        min_eqf_level=data.min_eqf_level,
+        user_categories=sorted(set(data.user_categories)),
+        module_id=data.module_id,
+        needs=[
+            PlacementCompetence(competence_id=c.competence_id, level=c.level)
+            for c in framework_needs(data.needs)
+        ],
         created_at=clock.now(),
-    )  # fmt: skip
+    )
     db.session.add(p)
     db.session.flush()
-    audit.record(actor, "placement.offered", p, audit.snapshot(p),
-                 facility_id=p.facility_id, organisation_id=p.organisation_id)  # fmt: skip
+    audit.record(
+        actor,
+        "placement.offered",
+        p,
+        audit.snapshot(p),
+        facility_id=p.facility_id,
+        organisation_id=p.organisation_id,
+    )
     return p
 
 
@@ -142,9 +167,11 @@ def _hosts(p: Placement) -> list[User]:
         stmt = (
             sa.select(User)
             .join(FacilityRole, FacilityRole.user_id == User.id)
-            .where(FacilityRole.facility_id == p.facility_id,
-                   FacilityRole.role == FacilityRoleKind.MANAGER)
-        )  # fmt: skip
+            .where(
+                FacilityRole.facility_id == p.facility_id,
+                FacilityRole.role == FacilityRoleKind.MANAGER,
+            )
+        )
     else:
         stmt = sa.select(User).where(
             User.organisation_id == p.organisation_id, User.org_role == OrgRole.ADMIN
@@ -156,10 +183,17 @@ def _hosts(p: Placement) -> list[User]:
 
 def _mail(person: User, subject: str, event: str, a: PlacementApplication, key: str, **kw):
     queue_email(
-        person, subject, "placement_notice", kind=kinds.KNOWLEDGE_TRANSFER,
+        person,
+        subject,
+        "placement_notice",
+        kind=kinds.KNOWLEDGE_TRANSFER,
         link=absolute_url("placements.application", application_id=a.id),
-        dedupe_key=f"placement-{key}", application=a, placement=a.placement, event=event, **kw,
-    )  # fmt: skip
+        dedupe_key=f"placement-{key}",
+        application=a,
+        placement=a.placement,
+        event=event,
+        **kw,
+    )
 
 
 def _selected(placement_id: int) -> int:
@@ -186,66 +220,110 @@ def _eligibility(actor: User, p: Placement, eqf_level: int | None) -> list[Probl
     institution = p.facility.institution_id if p.facility else p.organisation_id
     return rules.eligibility_problems(
         rules.Eligibility(
-            min_eqf_level=p.min_eqf_level, declared_eqf_level=eqf_level,
+            min_eqf_level=p.min_eqf_level,
+            declared_eqf_level=eqf_level,
             needed=[(n.competence_id, n.level, n.competence.title) for n in p.needs],
             held=_held(actor.id, [n.competence_id for n in p.needs]),
             categories=p.user_categories,
-            category=user_category(actor.organisation_id, actor.organisation.kind, institution,
-                                   verified=actor.membership_verified_at is not None),
+            category=user_category(
+                actor.organisation_id,
+                actor.organisation.kind,
+                institution,
+                verified=actor.membership_verified_at is not None,
+            ),
         )
-    )  # fmt: skip
+    )
 
 
 def apply(
-    actor: User, placement_id: int, *, motivation: str, supervisor_email: str,
-    eqf_level: int | None, uploads: list[Upload],
-) -> PlacementApplication:  # fmt: skip
+    actor: User,
+    placement_id: int,
+    *,
+    motivation: str,
+    supervisor_email: str,
+    eqf_level: int | None,
+    uploads: list[Upload],
+) -> PlacementApplication:
     """Apply with documents, naming the home supervisor (an InnoCore user) who will sign the
     learning agreement. Refused, nothing written: twice, after the deadline, when every place is
     taken, to one's own offer, an unknown supervisor, not eligible, bad files."""
     p = get_placement(placement_id, lock=True)
     email = (supervisor_email or "").strip().lower()
-    supervisor = db.session.scalar(
-        sa.select(User).where(sa.func.lower(User.email) == email, User.active.is_(True))
-    ) if email else None  # fmt: skip
+    supervisor = (
+        db.session.scalar(
+            sa.select(User).where(sa.func.lower(User.email) == email, User.active.is_(True))
+        )
+        if email
+        else None
+    )
     already = db.session.scalar(
         sa.select(PlacementApplication.id).where(
             PlacementApplication.placement_id == p.id, PlacementApplication.applicant_id == actor.id
         )
     )
     facts = rules.ApplicationFacts(
-        close_at=p.applications_close_at, already_applied=already is not None,
-        selected=_selected(p.id), places=p.places, supervisor_known=supervisor is not None,
+        close_at=p.applications_close_at,
+        already_applied=already is not None,
+        selected=_selected(p.id),
+        places=p.places,
+        supervisor_known=supervisor is not None,
         supervisor_is_self=supervisor is not None and supervisor.id == actor.id,
-        is_host=permissions.can_host(actor, p), motivation=motivation,
-    )  # fmt: skip
-    files = [q for i, up in enumerate(uploads)
-             for q in attachment_problems(up.content_type, len(up.data), up.data[:16], existing=i,
-                                          field="files")]  # fmt: skip
+        is_host=permissions.can_host(actor, p),
+        motivation=motivation,
+    )
+    files = [
+        q
+        for i, up in enumerate(uploads)
+        for q in attachment_problems(
+            up.content_type, len(up.data), up.data[:16], existing=i, field="files"
+        )
+    ]
     if len(uploads) > MAX_FILES:
         files.append(Problem("too_many_files", f"At most {MAX_FILES} documents.", "files"))
     _raise(
         rules.application_problems(facts, clock.now()) + _eligibility(actor, p, eqf_level) + files
     )
     a = PlacementApplication(
-        placement_id=p.id, applicant_id=actor.id, supervisor_id=supervisor.id,
-        eqf_level=eqf_level, motivation=motivation.strip(), status=S.SUBMITTED,
-        submitted_at=clock.now(), agreed_outcomes=list(p.learning_outcomes),
-    )  # fmt: skip
+        placement_id=p.id,
+        applicant_id=actor.id,
+        supervisor_id=supervisor.id,
+        eqf_level=eqf_level,
+        motivation=motivation.strip(),
+        status=S.SUBMITTED,
+        submitted_at=clock.now(),
+        agreed_outcomes=list(p.learning_outcomes),
+    )
     db.session.add(a)
     db.session.flush()
     db.session.add_all(
-        PlacementFile(application_id=a.id, filename=up.filename[:200] or "file",
-                      content_type=up.content_type, size_bytes=len(up.data), data=up.data,
-                      uploaded_by_id=actor.id, created_at=clock.now())
+        PlacementFile(
+            application_id=a.id,
+            filename=up.filename[:200] or "file",
+            content_type=up.content_type,
+            size_bytes=len(up.data),
+            data=up.data,
+            uploaded_by_id=actor.id,
+            created_at=clock.now(),
+        )
         for up in uploads
-    )  # fmt: skip
-    audit.record(actor, "placement.applied", a, audit.snapshot(a),
-                 facility_id=p.facility_id, organisation_id=p.organisation_id)  # fmt: skip
+    )
+    audit.record(
+        actor,
+        "placement.applied",
+        a,
+        audit.snapshot(a),
+        facility_id=p.facility_id,
+        organisation_id=p.organisation_id,
+    )
     for person in _hosts(p):
         _mail(person, f"New application: {p.title}", "applied", a, f"applied-{a.id}-{person.id}")
-    _mail(supervisor, f"You are named home supervisor: {p.title}", "supervisor", a,
-          f"supervisor-{a.id}")  # fmt: skip
+    _mail(
+        supervisor,
+        f"You are named home supervisor: {p.title}",
+        "supervisor",
+        a,
+        f"supervisor-{a.id}",
+    )
     return a
 
 
@@ -270,11 +348,21 @@ def decide(actor: User, application_id: int, *, select: bool) -> PlacementApplic
         rules.selection_problems(a.status, select, _selected(a.placement_id), a.placement.places)
     )
     a.status, a.decided_at = (S.SELECTED if select else S.NOT_SELECTED), clock.now()
-    audit.record(actor, f"placement.{a.status.value}", a, {"status": ["submitted", a.status.value]},
-                 facility_id=a.placement.facility_id)  # fmt: skip
+    audit.record(
+        actor,
+        f"placement.{a.status.value}",
+        a,
+        {"status": ["submitted", a.status.value]},
+        facility_id=a.placement.facility_id,
+    )
     for person in (a.applicant, a.supervisor):
-        _mail(person, f"Placement application {a.status.label.lower()}: {a.placement.title}",
-              a.status.value, a, f"decided-{a.id}-{person.id}")  # fmt: skip
+        _mail(
+            person,
+            f"Placement application {a.status.label.lower()}: {a.placement.title}",
+            a.status.value,
+            a,
+            f"decided-{a.id}-{person.id}",
+        )
     return a
 
 
@@ -293,12 +381,22 @@ def sign(actor: User, application_id: int, as_party: str) -> PlacementApplicatio
     setattr(a, column, clock.now())
     if as_party == "host":
         a.host_signed_by_id = actor.id
-    audit.record(actor, "placement.agreement_signed", a, {column: [None, getattr(a, column).isoformat()]},
-                 facility_id=a.placement.facility_id)  # fmt: skip
+    audit.record(
+        actor,
+        "placement.agreement_signed",
+        a,
+        {column: [None, getattr(a, column).isoformat()]},
+        facility_id=a.placement.facility_id,
+    )
     if a.agreement_signed:
         for person in [a.applicant, a.supervisor, *_hosts(a.placement)]:
-            _mail(person, f"Learning agreement signed: {a.placement.title}", "signed", a,
-                  f"signed-{a.id}-{person.id}")  # fmt: skip
+            _mail(
+                person,
+                f"Learning agreement signed: {a.placement.title}",
+                "signed",
+                a,
+                f"signed-{a.id}-{person.id}",
+            )
     return a
 
 
@@ -306,15 +404,26 @@ def check_in(actor: User, application_id: int, *, progress, note: str) -> CheckI
     """A progress note by any party once the agreement is signed; the other parties are told."""
     a = get_application(actor, application_id)
     _raise(rules.checkin_problems(a.status, a.agreement_signed, progress, note))
-    row = CheckIn(application_id=a.id, author_id=actor.id, progress_percent=progress,
-                  note=note.strip(), created_at=clock.now())  # fmt: skip
+    row = CheckIn(
+        application_id=a.id,
+        author_id=actor.id,
+        progress_percent=progress,
+        note=note.strip(),
+        created_at=clock.now(),
+    )
     db.session.add(row)
     db.session.flush()
     others = {u.id: u for u in [a.applicant, a.supervisor, *_hosts(a.placement)]}
     for person in others.values():
         if person.id != actor.id:
-            _mail(person, f"Check-in ({progress} %): {a.placement.title}", "checkin", a,
-                  f"checkin-{row.id}-{person.id}", checkin=row)  # fmt: skip
+            _mail(
+                person,
+                f"Check-in ({progress} %): {a.placement.title}",
+                "checkin",
+                a,
+                f"checkin-{row.id}-{person.id}",
+                checkin=row,
+            )
     return row
 
 
@@ -346,11 +455,15 @@ def complete(
             f"the participant, the host and the home supervisor. Host's evaluation: {a.evaluation}"
         )
         a.certificate_id = issue_for_module(
-            actor, module=db.session.get(TrainingModule, p.module_id), facility=p.facility,
-            holder=a.applicant, evidence=evidence,
-        ).id  # fmt: skip
-    audit.record(actor, "placement.completed", a, {"passed": [None, passed]},
-                 facility_id=p.facility_id)  # fmt: skip
+            actor,
+            module=db.session.get(TrainingModule, p.module_id),
+            facility=p.facility,
+            holder=a.applicant,
+            evidence=evidence,
+        ).id
+    audit.record(
+        actor, "placement.completed", a, {"passed": [None, passed]}, facility_id=p.facility_id
+    )
     for person in (a.applicant, a.supervisor):
         _mail(
             person,

@@ -49,10 +49,13 @@ def _offer_input(form) -> services.OfferInput:
     facility = db.session.get(Facility, facility_id) if facility_id else None
     zone = facility.timezone if facility is not None else current_user.timezone or "UTC"
     return services.OfferInput(
-        kind=form.get("kind", ""), facility_id=facility_id, title=form.get("title", ""),
+        kind=form.get("kind", ""),
+        facility_id=facility_id,
+        title=form.get("title", ""),
         description=form.get("description", ""),
         learning_outcomes=form.get("learning_outcomes", "").splitlines(),
-        starts_on=as_date(form.get("starts_on")), ends_on=as_date(form.get("ends_on")),
+        starts_on=as_date(form.get("starts_on")),
+        ends_on=as_date(form.get("ends_on")),
         hours_per_week=as_int(form.get("hours_per_week")),
         stipend_eur_month=_decimal(form.get("stipend_eur_month")),
         places=as_int(form.get("places")),
@@ -61,7 +64,7 @@ def _offer_input(form) -> services.OfferInput:
         user_categories=form.getlist("user_categories"),
         module_id=as_int(form.get("module_id")) if form.get("module_id") else None,
         needs=needs(form),
-    )  # fmt: skip
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -117,11 +120,13 @@ def show(placement_id: int):
 def apply(placement_id: int):
     form = request.form
     services.apply(
-        current_user, placement_id, motivation=form.get("motivation", ""),
+        current_user,
+        placement_id,
+        motivation=form.get("motivation", ""),
         supervisor_email=form.get("supervisor_email", ""),
         eqf_level=as_int(form.get("eqf_level")) if form.get("eqf_level") else None,
         uploads=uploads_of(request.files.getlist("files")),
-    )  # fmt: skip
+    )
     db.session.commit()
     flash("Application sent; the host and your home supervisor are told by e-mail.", "success")
     return redirect(url_for("placements.show", placement_id=placement_id))
@@ -186,9 +191,11 @@ def sign(application_id: int):
 @login_required
 def checkin(application_id: int):
     services.check_in(
-        current_user, application_id,
-        progress=as_int(request.form.get("progress_percent")), note=request.form.get("note", ""),
-    )  # fmt: skip
+        current_user,
+        application_id,
+        progress=as_int(request.form.get("progress_percent")),
+        note=request.form.get("note", ""),
+    )
     return _back(application_id, "Check-in recorded.")
 
 
@@ -200,9 +207,11 @@ def complete(application_id: int):
     if passed not in ("yes", "no"):
         raise DomainError(Problem("passed", "Say whether the placement was passed.", "passed"))
     services.complete(
-        current_user, application_id, passed=passed == "yes",
+        current_user,
+        application_id,
+        passed=passed == "yes",
         evaluation=request.form.get("evaluation", ""),
-    )  # fmt: skip
+    )
     return _back(application_id, "Placement completed; the participant is told by e-mail.")
 
 

@@ -154,13 +154,16 @@ def _confirm_decide(request_id: int) -> Confirmation | None:
         f"Refuse {req.person.name}'s recognition request?",
         [
             f"The request is refused for good; {req.person.name} is told by e-mail"
-            + (f", with your reason: “{r}”." if (r := request.form.get("reason", "").strip())
-               else "."),
+            + (
+                f", with your reason: “{r}”."
+                if (r := request.form.get("reason", "").strip())
+                else "."
+            ),
             "To be recognised after all they would send a new request.",
         ],
         "Refuse the request",
         url_for("recognition.facility_requests", slug=req.facility.slug),
-    )  # fmt: skip
+    )
 
 
 def _confirm_remove_trusted(issuer_id: int) -> Confirmation | None:
@@ -236,6 +239,8 @@ def add_trusted():
 def remove_trusted(issuer_id: int):
     imports.remove_trusted(current_user, issuer_id)
     db.session.commit()
-    flash("The network no longer trusts this issuer: its credentials are refused on import.",
-          "success")  # fmt: skip
+    flash(
+        "The network no longer trusts this issuer: its credentials are refused on import.",
+        "success",
+    )
     return redirect(url_for("recognition.trusted"))

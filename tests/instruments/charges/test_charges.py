@@ -69,12 +69,24 @@ def test_future_running_pending_and_training_bookings_are_not_charged(
 ):
     make_booking(lab["instrument"], lab["industry"], starts_at=clock.now + timedelta(hours=1))
     make_booking(lab["instrument"], lab["industry"], starts_at=clock.now - timedelta(hours=1))
-    make_booking(lab["instrument"], lab["industry"], status="pending",
-                 starts_at=clock.now - timedelta(days=3))  # fmt: skip
-    make_booking(lab["instrument"], lab["industry"], for_training=True,
-                 starts_at=clock.now - timedelta(days=4))  # fmt: skip
-    make_booking(lab["instrument"], lab["industry"], status="cancelled",
-                 starts_at=clock.now - timedelta(days=5))  # fmt: skip
+    make_booking(
+        lab["instrument"],
+        lab["industry"],
+        status="pending",
+        starts_at=clock.now - timedelta(days=3),
+    )
+    make_booking(
+        lab["instrument"],
+        lab["industry"],
+        for_training=True,
+        starts_at=clock.now - timedelta(days=4),
+    )
+    make_booking(
+        lab["instrument"],
+        lab["industry"],
+        status="cancelled",
+        starts_at=clock.now - timedelta(days=5),
+    )
     assert charge_finished_bookings() == 0
 
 
@@ -83,11 +95,21 @@ def test_no_show_and_late_cancellation_shares_follow_the_facility_policy(
 ):
     ago = clock.now - timedelta(days=2)
     no_show = make_booking(lab["instrument"], lab["industry"], status="no_show", starts_at=ago)
-    late = make_booking(lab["instrument"], lab["industry"], status="cancelled",
-                        cancelled_late=True, starts_at=ago - timedelta(days=1))  # fmt: skip
+    late = make_booking(
+        lab["instrument"],
+        lab["industry"],
+        status="cancelled",
+        cancelled_late=True,
+        starts_at=ago - timedelta(days=1),
+    )
     assert charge_finished_bookings() == 1  # defaults: full no-show, free late cancellation
-    update_policy(lab["manager"], lab["facility"], currency="CHF",
-                  late_cancel_share=Decimal("0.5"), no_show_share=Decimal("1"))  # fmt: skip
+    update_policy(
+        lab["manager"],
+        lab["facility"],
+        currency="CHF",
+        late_cancel_share=Decimal("0.5"),
+        no_show_share=Decimal("1"),
+    )
     db_session.commit()
     assert charge_finished_bookings() == 1
     by_source = {c.source_id: c for c in _charges(db_session)}
@@ -99,11 +121,18 @@ def test_no_show_and_late_cancellation_shares_follow_the_facility_policy(
 
 def test_policy_shares_are_checked(db_session, lab):
     with pytest.raises(DomainError) as err:
-        update_policy(lab["manager"], lab["facility"], currency="euro",
-                      late_cancel_share=Decimal("1.5"), no_show_share=Decimal("-1"))  # fmt: skip
+        update_policy(
+            lab["manager"],
+            lab["facility"],
+            currency="euro",
+            late_cancel_share=Decimal("1.5"),
+            no_show_share=Decimal("-1"),
+        )
     assert {p.field for p in err.value.problems} == {
-        "currency", "late_cancel_share", "no_show_share"
-    }  # fmt: skip
+        "currency",
+        "late_cancel_share",
+        "no_show_share",
+    }
 
 
 def test_dst_night_booking_lasts_two_hours_in_march_and_four_in_october(
@@ -111,12 +140,18 @@ def test_dst_night_booking_lasts_two_hours_in_march_and_four_in_october(
 ):
     clock.set(datetime(2026, 11, 1, tzinfo=UTC))
     # 01:00-04:00 in Rome on the last Sundays of March and October 2026
-    march = make_booking(lab["instrument"], lab["industry"],
-                         starts_at=datetime(2026, 3, 29, 0, 0, tzinfo=UTC),
-                         ends_at=datetime(2026, 3, 29, 2, 0, tzinfo=UTC))  # fmt: skip
-    october = make_booking(lab["instrument"], lab["industry"],
-                           starts_at=datetime(2026, 10, 24, 23, 0, tzinfo=UTC),
-                           ends_at=datetime(2026, 10, 25, 3, 0, tzinfo=UTC))  # fmt: skip
+    march = make_booking(
+        lab["instrument"],
+        lab["industry"],
+        starts_at=datetime(2026, 3, 29, 0, 0, tzinfo=UTC),
+        ends_at=datetime(2026, 3, 29, 2, 0, tzinfo=UTC),
+    )
+    october = make_booking(
+        lab["instrument"],
+        lab["industry"],
+        starts_at=datetime(2026, 10, 24, 23, 0, tzinfo=UTC),
+        ends_at=datetime(2026, 10, 25, 3, 0, tzinfo=UTC),
+    )
     charge_finished_bookings()
     by_source = {c.source_id: c for c in _charges(db_session)}
     assert by_source[march.id].amount == Decimal("200.00")
@@ -150,9 +185,13 @@ def test_training_fees_are_charged_once_the_session_began(
 
 @pytest.mark.parametrize(
     ("start", "end", "code"),
-    [("2026-01", "2026-12", None), ("2026-05", "2026-04", "period_order"),
-     ("2024-01", "2026-12", "period_long"), ("bad", "2026-01", "period")],
-)  # fmt: skip
+    [
+        ("2026-01", "2026-12", None),
+        ("2026-05", "2026-04", "period_order"),
+        ("2024-01", "2026-12", "period_long"),
+        ("bad", "2026-01", "period"),
+    ],
+)
 def test_period_problems(start, end, code):
     problems = rules.period_problems(rules.parse_month(start), rules.parse_month(end))
     assert [p.code for p in problems] == ([code] if code else [])

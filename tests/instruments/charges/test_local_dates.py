@@ -42,7 +42,7 @@ def test_statement_page_csv_and_pdf_date_a_charge_by_the_facility(
             incurred_at=datetime(2026, 10, 31, 23, 30, tzinfo=UTC),
             period_on=date(2026, 11, 1),
             created_at=datetime(2026, 11, 1, tzinfo=UTC),
-        )  # fmt: skip
+        )
     )
     db_session.commit()
     login_as(admin)

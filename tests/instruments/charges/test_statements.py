@@ -27,16 +27,26 @@ def books(db_session, make_org, make_user, make_facility):
 def add_charges(db_session, books, n, month=3, start=0):
     rows = [
         Charge(
-            source=ChargeSource.QUOTE, source_id=start + i, source_key=f"quote:{start + i}",
-            organisation_id=books["company"].id, user_id=books["sci"].id,
-            facility_id=books["facility"].id, category=UserCategory.INDUSTRY,
-            description=f"Work {i}", unit="quote", rate=Decimal("10"), quantity=Decimal("1"),
-            share=Decimal("1"), amount=Decimal("10.00"), currency="EUR",
-            incurred_at=datetime(2026, month, 10, tzinfo=UTC), period_on=date(2026, month, 1),
+            source=ChargeSource.QUOTE,
+            source_id=start + i,
+            source_key=f"quote:{start + i}",
+            organisation_id=books["company"].id,
+            user_id=books["sci"].id,
+            facility_id=books["facility"].id,
+            category=UserCategory.INDUSTRY,
+            description=f"Work {i}",
+            unit="quote",
+            rate=Decimal("10"),
+            quantity=Decimal("1"),
+            share=Decimal("1"),
+            amount=Decimal("10.00"),
+            currency="EUR",
+            incurred_at=datetime(2026, month, 10, tzinfo=UTC),
+            period_on=date(2026, month, 1),
             created_at=datetime(2026, month, 10, tzinfo=UTC),
         )
         for i in range(n)
-    ]  # fmt: skip
+    ]
     db_session.add_all(rows)
     db_session.commit()
 

@@ -25,16 +25,23 @@ def test_is_network_mobile(user_org, facility_inst, network, mobile):
 
 @pytest.mark.parametrize(
     ("internal", "external", "share", "expected"),
-    [("20", "60", 0, "20.00"), ("20", "60", 25, "30.00"), ("20", "60", 100, "60.00"),
-     ("10", "15", 33, "11.65"), (None, "60", 50, "60")],
-)  # fmt: skip
+    [
+        ("20", "60", 0, "20.00"),
+        ("20", "60", 25, "30.00"),
+        ("20", "60", 100, "60.00"),
+        ("10", "15", 33, "11.65"),
+        (None, "60", 50, "60"),
+    ],
+)
 def test_mobility_rate(internal, external, share, expected):
     rate = rules.mobility_rate(Decimal(internal) if internal else None, Decimal(external), share)
     assert rate == Decimal(expected)
 
 
-@pytest.mark.parametrize(("share", "ok"), [(0, True), (100, True), (101, False), (-1, False),
-                                           ("50", False), (True, False)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("share", "ok"),
+    [(0, True), (100, True), (101, False), (-1, False), ("50", False), (True, False)],
+)
 def test_share_problems(share, ok):
     assert (rules.share_problems(share) == []) is ok
 
@@ -69,10 +76,13 @@ def _book(client, headers, instrument, day):
     )
     response = client.post(
         "/api/v1/bookings",
-        json={"instrument_id": instrument.id, "starts_at": start.isoformat(),
-              "ends_at": (start + timedelta(hours=2)).isoformat()},
+        json={
+            "instrument_id": instrument.id,
+            "starts_at": start.isoformat(),
+            "ends_at": (start + timedelta(hours=2)).isoformat(),
+        },
         headers=headers,
-    )  # fmt: skip
+    )
     assert response.status_code == 201, response.json
     return response.json
 

@@ -15,28 +15,53 @@ def _count(db_session, model):
 
 def test_api_request_quote_accept_deliver_close(client, api_headers, world, db_session, clock):
     sci, staff = api_headers(world["a_sci"]), api_headers(world["x_staff"])
-    created = client.post("/api/v1/requests", headers=sci, json={
-        "facility_id": world["x"].id, "service_id": world["service"].id, "title": "Run",
-        "description": "12 lysates", "samples": 12,
-        "attachments": [{"filename": "plan.pdf", "content_type": "application/pdf",
-                         "data_base64": base64.b64encode(PDF).decode()}],
-    })  # fmt: skip
+    created = client.post(
+        "/api/v1/requests",
+        headers=sci,
+        json={
+            "facility_id": world["x"].id,
+            "service_id": world["service"].id,
+            "title": "Run",
+            "description": "12 lysates",
+            "samples": 12,
+            "attachments": [
+                {
+                    "filename": "plan.pdf",
+                    "content_type": "application/pdf",
+                    "data_base64": base64.b64encode(PDF).decode(),
+                }
+            ],
+        },
+    )
     assert created.status_code == 201, created.json
     rid = created.json["id"]
     due = (clock.now.date() + timedelta(days=10)).isoformat()
-    q = client.post(f"/api/v1/requests/{rid}/quotes", headers=staff, json={
-        "lines": [{"description": "Run", "unit": "sample", "quantity": "12", "unit_price": "50"}],
-        "valid_until_on": due,
-    })  # fmt: skip
+    q = client.post(
+        f"/api/v1/requests/{rid}/quotes",
+        headers=staff,
+        json={
+            "lines": [
+                {"description": "Run", "unit": "sample", "quantity": "12", "unit_price": "50"}
+            ],
+            "valid_until_on": due,
+        },
+    )
     assert q.status_code == 201 and q.json["total"] == "600.00"
     qid = q.json["id"]
     assert (
         client.post(f"/api/v1/requests/{rid}/quotes/{qid}/accept", headers=sci).status_code == 200
     )
-    assert client.post(f"/api/v1/requests/{rid}/transitions", headers=staff,
-                       json={"action": "start"}).status_code == 200  # fmt: skip
-    early = client.post(f"/api/v1/requests/{rid}/transitions", headers=staff,
-                        json={"action": "deliver", "closing_note": "Done"})  # fmt: skip
+    assert (
+        client.post(
+            f"/api/v1/requests/{rid}/transitions", headers=staff, json={"action": "start"}
+        ).status_code
+        == 200
+    )
+    early = client.post(
+        f"/api/v1/requests/{rid}/transitions",
+        headers=staff,
+        json={"action": "deliver", "closing_note": "Done"},
+    )
     assert early.status_code == 422
     assert early.json["errors"][0]["code"] == "no_deliverables"
     assert (
@@ -57,8 +82,9 @@ def test_api_request_quote_accept_deliver_close(client, api_headers, world, db_s
     )
     msg = client.post(f"/api/v1/requests/{rid}/messages", headers=sci, json={"body": "Thanks!"})
     assert msg.status_code == 201
-    closed = client.post(f"/api/v1/requests/{rid}/transitions", headers=sci,
-                         json={"action": "close", "rating": 4})  # fmt: skip
+    closed = client.post(
+        f"/api/v1/requests/{rid}/transitions", headers=sci, json={"action": "close", "rating": 4}
+    )
     assert closed.json["status"] == "closed"
     detail = client.get(f"/api/v1/requests/{rid}", headers=sci).json
     assert [h["to"] for h in detail["history"]][-1] == "closed" and len(detail["files"]) == 2
@@ -66,14 +92,30 @@ def test_api_request_quote_accept_deliver_close(client, api_headers, world, db_s
 
 def test_api_refuses_bad_input_with_every_problem(client, api_headers, world, db_session):
     sci = api_headers(world["a_sci"])
-    bad = client.post("/api/v1/requests", headers=sci, json={
-        "facility_id": world["x"].id, "title": "", "description": "", "samples": -4,
-        "attachments": [{"filename": "x.exe", "content_type": "application/x-msdownload",
-                         "data_base64": base64.b64encode(b"MZ").decode()}],
-    })  # fmt: skip
+    bad = client.post(
+        "/api/v1/requests",
+        headers=sci,
+        json={
+            "facility_id": world["x"].id,
+            "title": "",
+            "description": "",
+            "samples": -4,
+            "attachments": [
+                {
+                    "filename": "x.exe",
+                    "content_type": "application/x-msdownload",
+                    "data_base64": base64.b64encode(b"MZ").decode(),
+                }
+            ],
+        },
+    )
     assert bad.status_code == 422
-    assert {e["code"] for e in bad.json["errors"]} >= {"title", "description", "samples",
-                                                        "file_type"}  # fmt: skip
+    assert {e["code"] for e in bad.json["errors"]} >= {
+        "title",
+        "description",
+        "samples",
+        "file_type",
+    }
     assert _count(db_session, ServiceRequest) == 0
 
 
@@ -114,9 +156,11 @@ def test_api_services_and_directory(client, api_headers, world, db_session):
     admin = api_headers(world["x_staff"])
     listing = client.get(f"/api/v1/services?facility_id={world['x'].id}", headers=admin)
     assert listing.json["total"] == 1 and listing.json["items"][0]["prices"]["industry"] == "50.00"
-    refused = client.post("/api/v1/services", headers=admin, json={
-        "facility_id": world["x"].id, "name": "X", "unit": "hour"
-    })  # fmt: skip
+    refused = client.post(
+        "/api/v1/services",
+        headers=admin,
+        json={"facility_id": world["x"].id, "name": "X", "unit": "hour"},
+    )
     assert refused.status_code == 403  # staff, not a manager
     found = client.get("/api/v1/expertise?q=label-free", headers=admin).json
     assert [f["id"] for f in found["items"]] == [world["x"].id]
@@ -125,14 +169,19 @@ def test_api_services_and_directory(client, api_headers, world, db_session):
     assert "/api/v1/organisations/{organisation_id}/statement" in doc["paths"]
 
 
-def test_api_quote_count_unchanged_after_refused_quote(client, api_headers, world, submit,
-                                                       db_session):  # fmt: skip
+def test_api_quote_count_unchanged_after_refused_quote(
+    client, api_headers, world, submit, db_session
+):
     request = submit(world["a_sci"], world["x"], world["service"])
     staff = api_headers(world["x_staff"])
-    bad = client.post(f"/api/v1/requests/{request.id}/quotes", headers=staff, json={
-        "lines": [{"description": "Run", "quantity": "-1", "unit_price": "5"}],
-        "valid_until_on": "2020-01-01",
-    })  # fmt: skip
+    bad = client.post(
+        f"/api/v1/requests/{request.id}/quotes",
+        headers=staff,
+        json={
+            "lines": [{"description": "Run", "quantity": "-1", "unit_price": "5"}],
+            "valid_until_on": "2020-01-01",
+        },
+    )
     assert bad.status_code == 422
     assert {e["code"] for e in bad.json["errors"]} == {"quantity", "valid_until"}
     assert _count(db_session, Quote) == 0

@@ -12,14 +12,20 @@ def add_requests(db_session, world, n, start=0):
     users = [world["a_sci"], world["academic"], world["b_admin"]]
     db_session.add_all(
         ServiceRequest(
-            facility_id=world["x"].id, service_id=world["service"].id if i % 2 else None,
-            requester_id=users[i % 3].id, organisation_id=users[i % 3].organisation_id,
-            category=UserCategory.INDUSTRY, title=f"Request {start + i}", description="x",
-            status=list(RequestStatus)[i % 5], submitted_at=now - timedelta(hours=i),
-            status_changed_at=now, updated_at=now,
+            facility_id=world["x"].id,
+            service_id=world["service"].id if i % 2 else None,
+            requester_id=users[i % 3].id,
+            organisation_id=users[i % 3].organisation_id,
+            category=UserCategory.INDUSTRY,
+            title=f"Request {start + i}",
+            description="x",
+            status=list(RequestStatus)[i % 5],
+            submitted_at=now - timedelta(hours=i),
+            status_changed_at=now,
+            updated_at=now,
         )
         for i in range(n)
-    )  # fmt: skip
+    )
     db_session.commit()
 
 
@@ -28,16 +34,22 @@ def test_inbox_and_company_lists_run_a_constant_number_of_queries(
 ):
     add_requests(db_session, world, 6)
     counts = {}
-    for who, url in (("x_staff", "/requests/inbox?status=open"), ("a_admin", "/requests/company"),
-                     ("a_sci", "/requests/mine")):  # fmt: skip
+    for who, url in (
+        ("x_staff", "/requests/inbox?status=open"),
+        ("a_admin", "/requests/company"),
+        ("a_sci", "/requests/mine"),
+    ):
         login_as(world[who])
         db_session.expire_all()
         with count_queries() as q:
             assert client.get(url).status_code == 200
         counts[url] = q.count
     add_requests(db_session, world, 300, start=100)
-    for who, url in (("x_staff", "/requests/inbox?status=open"), ("a_admin", "/requests/company"),
-                     ("a_sci", "/requests/mine")):  # fmt: skip
+    for who, url in (
+        ("x_staff", "/requests/inbox?status=open"),
+        ("a_admin", "/requests/company"),
+        ("a_sci", "/requests/mine"),
+    ):
         login_as(world[who])
         db_session.expire_all()
         with count_queries() as q:

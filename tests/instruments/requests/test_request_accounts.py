@@ -11,12 +11,19 @@ from innocore.ledger.models import Charge
 from instruments.requests import services
 
 
-def test_company_requests_charge_the_chosen_company_account(db_session, world, submit, quote,
-                                                             clock):  # fmt: skip
-    po = create_account(world["a_admin"], AccountInput(
-        AccountKind.PURCHASE_ORDER, "PO-77", "Proteomics PO", date(2026, 1, 1), company=True))  # fmt: skip
-    other = create_account(world["b_admin"], AccountInput(
-        AccountKind.PURCHASE_ORDER, "PO-B", "B's PO", date(2026, 1, 1), company=True))  # fmt: skip
+def test_company_requests_charge_the_chosen_company_account(
+    db_session, world, submit, quote, clock
+):
+    po = create_account(
+        world["a_admin"],
+        AccountInput(
+            AccountKind.PURCHASE_ORDER, "PO-77", "Proteomics PO", date(2026, 1, 1), company=True
+        ),
+    )
+    other = create_account(
+        world["b_admin"],
+        AccountInput(AccountKind.PURCHASE_ORDER, "PO-B", "B's PO", date(2026, 1, 1), company=True),
+    )
     db_session.commit()
     with pytest.raises(DomainError) as err:
         submit(world["a_sci"], world["x"], world["service"])
@@ -31,8 +38,16 @@ def test_company_requests_charge_the_chosen_company_account(db_session, world, s
     charge = db_session.scalar(sa.select(Charge).where(Charge.source_key == f"quote:{q.id}"))
     assert charge.account_id == po.id
     clock.advance(days=400)
-    expired = create_account(world["a_admin"], AccountInput(
-        AccountKind.PURCHASE_ORDER, "PO-OLD", "Old PO", date(2026, 1, 1),
-        clock.now.date() - timedelta(days=1), company=True))  # fmt: skip
+    expired = create_account(
+        world["a_admin"],
+        AccountInput(
+            AccountKind.PURCHASE_ORDER,
+            "PO-OLD",
+            "Old PO",
+            date(2026, 1, 1),
+            clock.now.date() - timedelta(days=1),
+            company=True,
+        ),
+    )
     with pytest.raises(DomainError):
         submit(world["a_sci"], world["x"], world["service"], account_id=expired.id)

@@ -35,21 +35,29 @@ def test_request_lifecycle_keeps_history_and_charges_the_accepted_quote(
     services.accept_quote(world["a_sci"], request.id, q.id)
     services.start_work(world["x_staff"], request.id)
     services.add_deliverable(
-        world["x_staff"], request.id, label="Report",
+        world["x_staff"],
+        request.id,
+        label="Report",
         upload=services.Upload("report.pdf", "application/pdf", PDF),
-    )  # fmt: skip
+    )
     services.add_deliverable(world["x_staff"], request.id, label="Data", url="https://d.example/x")
     services.deliver(world["x_staff"], request.id, "All twelve samples measured.")
     services.close_request(world["a_sci"], request.id, rating=5, comment="Great")
     db_session.commit()
     assert request.status == RequestStatus.CLOSED and request.feedback_rating == 5
     history = db_session.scalars(
-        sa.select(RequestEvent.to_status).where(RequestEvent.request_id == request.id)
+        sa.select(RequestEvent.to_status)
+        .where(RequestEvent.request_id == request.id)
         .order_by(RequestEvent.id)
-    ).all()  # fmt: skip
+    ).all()
     assert [s.value for s in history] == [
-        "submitted", "quoted", "accepted", "in_progress", "delivered", "closed"
-    ]  # fmt: skip
+        "submitted",
+        "quoted",
+        "accepted",
+        "in_progress",
+        "delivered",
+        "closed",
+    ]
     charge = db_session.scalar(sa.select(Charge).where(Charge.source_key == f"quote:{q.id}"))
     assert charge.amount == Decimal("600.00") and charge.organisation_id == request.organisation_id
 
@@ -60,9 +68,11 @@ def test_a_revised_quote_supersedes_the_open_one_which_cannot_be_accepted(
     request = submit(world["a_sci"], world["x"], world["service"])
     first = quote(world["x_staff"], request, today=clock.now.date())
     second = quote(
-        world["x_staff"], request, [rules.LineInput("Run", "sample", 12, 40)],
+        world["x_staff"],
+        request,
+        [rules.LineInput("Run", "sample", 12, 40)],
         today=clock.now.date(),
-    )  # fmt: skip
+    )
     db_session.refresh(first)
     assert first.status == QuoteStatus.SUPERSEDED and second.revision == 2
     with pytest.raises(DomainError) as err:
@@ -107,9 +117,11 @@ def test_quotes_with_a_bad_quantity_are_refused_and_nothing_is_written(
     request = submit(world["a_sci"], world["x"], world["service"])
     with pytest.raises(DomainError) as err:
         services.issue_quote(
-            world["x_staff"], request.id, [rules.LineInput("Run", "x", qty, 10)],
+            world["x_staff"],
+            request.id,
+            [rules.LineInput("Run", "x", qty, 10)],
             valid_until_on=clock.now.date() + timedelta(days=10),
-        )  # fmt: skip
+        )
     db_session.rollback()
     assert "quantity" in [p.code for p in err.value.problems]
     assert _count(db_session, Quote) == 0
@@ -154,16 +166,27 @@ def test_submitting_notifies_the_facility_and_quoting_the_requester(
 def test_html_submit_with_attachment_and_refused_attachment(client, login_as, world, db_session):
     login_as(world["a_sci"])
     url = f"/requests/facilities/{world['x'].id}/request?service={world['service'].id}"
-    bad = client.post(url, data={
-        "title": "Run", "description": "Please",
-        "attachments": (BytesIO(b"MZ\x90\x00binary"), "tool.exe", "application/x-msdownload"),
-    }, content_type="multipart/form-data")  # fmt: skip
+    bad = client.post(
+        url,
+        data={
+            "title": "Run",
+            "description": "Please",
+            "attachments": (BytesIO(b"MZ\x90\x00binary"), "tool.exe", "application/x-msdownload"),
+        },
+        content_type="multipart/form-data",
+    )
     assert bad.status_code == 422 and b"Attach PDF" in bad.data
     assert _count(db_session, ServiceRequest) == 0
-    ok = client.post(url, data={
-        "title": "Run", "description": "Please", "samples": "3",
-        "attachments": (BytesIO(PDF), "plan.pdf", "application/pdf"),
-    }, content_type="multipart/form-data")  # fmt: skip
+    ok = client.post(
+        url,
+        data={
+            "title": "Run",
+            "description": "Please",
+            "samples": "3",
+            "attachments": (BytesIO(PDF), "plan.pdf", "application/pdf"),
+        },
+        content_type="multipart/form-data",
+    )
     assert ok.status_code == 302
     row = db_session.scalar(sa.select(RequestFile))
     assert row.filename == "plan.pdf" and row.size_bytes == len(PDF)
@@ -180,15 +203,27 @@ def test_html_quote_editor_prefills_the_category_price_and_accepting_twice_fails
     page = client.get(f"/requests/{request.id}/quote")
     assert page.status_code == 200 and b'value="50.00"' in page.data  # industry price
     due = (clock.now.date() + timedelta(days=20)).isoformat()
-    bad = client.post(f"/requests/{request.id}/quote", data={
-        "lines-0-description": "Run", "lines-0-quantity": "-2", "lines-0-unit_price": "50",
-        "valid_until_on": due,
-    })  # fmt: skip
+    bad = client.post(
+        f"/requests/{request.id}/quote",
+        data={
+            "lines-0-description": "Run",
+            "lines-0-quantity": "-2",
+            "lines-0-unit_price": "50",
+            "valid_until_on": due,
+        },
+    )
     assert bad.status_code == 422 and b"quantity" in bad.data
-    ok = client.post(f"/requests/{request.id}/quote", data={
-        "lines-0-description": "Run", "lines-0-unit": "sample", "lines-0-quantity": "12",
-        "lines-0-unit_price": "50", "valid_until_on": due, "terms": "30 days",
-    })  # fmt: skip
+    ok = client.post(
+        f"/requests/{request.id}/quote",
+        data={
+            "lines-0-description": "Run",
+            "lines-0-unit": "sample",
+            "lines-0-quantity": "12",
+            "lines-0-unit_price": "50",
+            "valid_until_on": due,
+            "terms": "30 days",
+        },
+    )
     assert ok.status_code == 302
     q = db_session.scalar(sa.select(Quote))
     pdf = client.get(f"/requests/{request.id}/quotes/{q.id}.pdf")
@@ -211,16 +246,18 @@ def test_html_pages_render(client, login_as, world, submit, db_session):
     login_as(world["b_admin"])
     assert request.title.encode() not in client.get("/requests/company").data
     assert client.get(f"/requests/{request.id}").status_code == 404
-    for url in ("/requests/services", "/requests/directory?q=proteomics",
-                f"/requests/facilities/{world['x'].slug}"):  # fmt: skip
+    for url in (
+        "/requests/services",
+        "/requests/directory?q=proteomics",
+        f"/requests/facilities/{world['x'].slug}",
+    ):
         assert client.get(url).status_code == 200, url
 
 
 def test_directory_finds_facilities_by_service_and_expertise(client, world, db_session):
     from instruments.requests.offerings import add_expertise
 
-    add_expertise(_admin(db_session), world["y"].id,
-                  topic="Cryo-EM of membrane proteins")  # fmt: skip
+    add_expertise(_admin(db_session), world["y"].id, topic="Cryo-EM of membrane proteins")
     db_session.commit()
     page = client.get("/requests/directory?q=label-free").data
     assert world["x"].name.encode() in page and world["y"].name.encode() not in page
@@ -254,9 +291,12 @@ def test_staff_book_instrument_time_for_an_accepted_request_and_it_is_not_charge
     db_session.rollback()
     services.accept_quote(world["a_sci"], request.id, q.id)
     booking = services.book_time(
-        world["x_staff"], request.id, instrument.id,
-        clock.now + timedelta(days=1), clock.now + timedelta(days=1, hours=2),
-    )  # fmt: skip
+        world["x_staff"],
+        request.id,
+        instrument.id,
+        clock.now + timedelta(days=1),
+        clock.now + timedelta(days=1, hours=2),
+    )
     db_session.commit()
     assert booking.id and booking.user_id == world["x_staff"].id
     clock.advance(days=2)

@@ -123,12 +123,20 @@ def test_validity_problems():
 
 def test_request_problems_lists_every_problem():
     problems = rules.request_problems(
-        title="", description="", samples=-1, start_on=date(2026, 3, 1),
-        end_on=date(2026, 2, 1), today=date(2026, 3, 2),
-    )  # fmt: skip
+        title="",
+        description="",
+        samples=-1,
+        start_on=date(2026, 3, 1),
+        end_on=date(2026, 2, 1),
+        today=date(2026, 3, 2),
+    )
     assert {p.code for p in problems} == {
-        "title", "description", "samples", "start_past", "end_before_start"
-    }  # fmt: skip
+        "title",
+        "description",
+        "samples",
+        "start_past",
+        "end_before_start",
+    }
 
 
 def test_draft_lines_price_the_service_for_the_category():

@@ -36,7 +36,7 @@ CASES = [
         T0,
         T0 + 3 * HOUR,
         None,
-    ),  # fmt: skip
+    ),
     (
         "an expiring level 3 does not hide an open-ended level 2",
         [fact(level=2, until=None), fact(level=3, until=T0 + HOUR)],
@@ -44,7 +44,7 @@ CASES = [
         T0,
         T0 + 3 * HOUR,
         None,
-    ),  # fmt: skip
+    ),
     (
         "the lasting one must itself reach the level",
         [fact(level=3, until=T0 + HOUR), fact(level=1, until=None)],
@@ -52,7 +52,7 @@ CASES = [
         T0,
         T0 + 3 * HOUR,
         "certificate_ends_before_booking",
-    ),  # fmt: skip
+    ),
     (
         "expiry mid-booking",
         [fact(until=T0 + 2 * DAY)],
@@ -60,7 +60,7 @@ CASES = [
         T0 + DAY,
         T0 + 3 * DAY,
         "certificate_ends_before_booking",
-    ),  # fmt: skip
+    ),
     (
         "two certificates each expiring mid-booking",
         [fact(level=3, until=T0 + HOUR), fact(level=2, until=T0 + 2 * HOUR)],
@@ -68,7 +68,7 @@ CASES = [
         T0,
         T0 + 3 * HOUR,
         "certificate_ends_before_booking",
-    ),  # fmt: skip
+    ),
     (
         "expired before the start",
         [fact(until=T0)],
@@ -84,7 +84,7 @@ CASES = [
         T0 + DAY,
         T0 + 2 * DAY,
         "certificate_expired",
-    ),  # fmt: skip
+    ),
     ("suspended", [fact(status=S.SUSPENDED)], 2, T0, T0 + DAY, "certificate_suspended"),
     ("revoked", [fact(status=S.REVOKED, until=None)], 2, T0, T0 + DAY, "certificate_revoked"),
     (
@@ -94,7 +94,7 @@ CASES = [
         T0,
         T0 + DAY,
         "certificate_revoked",
-    ),  # fmt: skip
+    ),
     (
         "suspended level 3, valid level 2, booking needs 2",
         [fact(level=3, status=S.SUSPENDED), fact(level=2)],
@@ -102,7 +102,7 @@ CASES = [
         T0,
         T0 + DAY,
         None,
-    ),  # fmt: skip
+    ),
     ("level too low", [fact(level=1)], 2, T0, T0 + DAY, "level_too_low"),
     ("level too low (open-ended)", [fact(until=None)], 3, T0, T0 + DAY, "level_too_low"),
     ("another competence", [fact(competence=2)], 1, T0, T0 + DAY, "certificate_missing"),

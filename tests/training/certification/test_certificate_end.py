@@ -66,11 +66,12 @@ def test_lapsing_for_lack_of_use_flags_a_later_booking(
     )
     start = clock_module.now() + timedelta(days=40)  # after the lapse: staff booked it for them
     booking = booking_services.create_booking(
-        cert.issued_by, instrument.id,
+        cert.issued_by,
+        instrument.id,
         booking_services.BookingInput(
             start, start + timedelta(hours=1), user_id=cert.holder_id, override_reason="Supervised"
         ),
-    )  # fmt: skip
+    )
     clock.advance(days=31)
     assert services.expire_due() == 1 and cert.status == CertificateStatus.EXPIRED
     assert "Lapsed" in booking.flagged

@@ -21,27 +21,43 @@ def test_issuing_again_is_refused_with_a_pointer_and_renewing_works(
     competence, holder, manager = cert.competence, cert.holder, cert.issued_by
     with pytest.raises(DomainError) as err:
         services.issue_prior_learning(
-            manager, facility=cert.facility, holder=holder, competence=competence, level=2,
+            manager,
+            facility=cert.facility,
+            holder=holder,
+            competence=competence,
+            level=2,
             evidence="Again.",
-        )  # fmt: skip
+        )
     assert [p.code for p in err.value.problems] == ["already_certified"]
     assert cert.public_id in err.value.problems[0].message
     other_level = services.issue_prior_learning(
-        manager, facility=cert.facility, holder=holder, competence=competence, level=1,
+        manager,
+        facility=cert.facility,
+        holder=holder,
+        competence=competence,
+        level=1,
         evidence="A different level is a different fact.",
-    )  # fmt: skip
+    )
     assert other_level.status == CertificateStatus.ACTIVE
     services.suspend(manager, cert, "Investigation")
     with pytest.raises(DomainError):  # a suspended certificate still stands
         services.issue_prior_learning(
-            manager, facility=cert.facility, holder=holder, competence=competence, level=2,
+            manager,
+            facility=cert.facility,
+            holder=holder,
+            competence=competence,
+            level=2,
             evidence="Again.",
-        )  # fmt: skip
+        )
     services.revoke(manager, cert, "Wrong person")
     again = services.issue_prior_learning(
-        manager, facility=cert.facility, holder=holder, competence=competence, level=2,
+        manager,
+        facility=cert.facility,
+        holder=holder,
+        competence=competence,
+        level=2,
         evidence="Re-assessed.",
-    )  # fmt: skip
+    )
     renewed = services.renew(manager, again)
     assert renewed.replaces_id == again.id and again.status == CertificateStatus.EXPIRED
 

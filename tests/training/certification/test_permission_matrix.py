@@ -61,10 +61,15 @@ ROUTES = [
     ),
     Route("GET", "/api/v1/verify/{public_id}", EVERYONE, api=True),
     # only the holder (none of the roles) decides; an unknown award is a 404 even to the admin
-    Route("POST", "/api/v1/certificates/{public_id}/sharing", frozenset(), api=True,
-          data={"show_name": True}),
+    Route(
+        "POST",
+        "/api/v1/certificates/{public_id}/sharing",
+        frozenset(),
+        api=True,
+        data={"show_name": True},
+    ),
     Route("POST", "/api/v1/paths/awards/999999/confirm", frozenset(), api=True),
-]  # fmt: skip
+]
 
 
 @pytest.fixture

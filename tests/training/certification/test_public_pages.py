@@ -100,9 +100,10 @@ def test_revoking_for_good_asks_first_with_its_consequences(login_as, make_certi
     db_session.refresh(cert)
     assert cert.status == CertificateStatus.ACTIVE
     done = client.post(
-        f"/certificates/{cert.public_id}/revoke", data={"reason": "Fraud", "confirmed": "1"},
+        f"/certificates/{cert.public_id}/revoke",
+        data={"reason": "Fraud", "confirmed": "1"},
         follow_redirects=True,
-    )  # fmt: skip
+    )
     assert "Certificate revoked for good" in done.get_data(as_text=True)
     db_session.refresh(cert)
     assert cert.status == CertificateStatus.REVOKED

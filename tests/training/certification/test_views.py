@@ -115,8 +115,12 @@ def test_issue_form_refuses_a_level_beyond_any_number_the_database_holds(
     manager, holder = make_user(), make_user()
     grant(manager, facility, "manager")
     competence = make_competence()
-    data = {"email": holder.email, "competence_id": str(competence.id),
-            "level": "99999999999999999999", "evidence": "Five years at another core."}  # fmt: skip
+    data = {
+        "email": holder.email,
+        "competence_id": str(competence.id),
+        "level": "99999999999999999999",
+        "evidence": "Five years at another core.",
+    }
     page = login_as(manager).post(f"/certificates/facility/{facility.slug}/issue", data=data)
     assert page.status_code == 422
     assert "Choose one of the competence" in page.get_data(as_text=True)
@@ -196,8 +200,13 @@ def test_issue_form_says_what_is_wrong_beside_the_field(
     facility = make_facility()
     manager, holder = make_user(), make_user()
     grant(manager, facility, "manager")
-    data = {"email": holder.email, "competence_id": str(make_competence().id), "level": "2",
-            "evidence": "Five years at another core.", field: value}  # fmt: skip
+    data = {
+        "email": holder.email,
+        "competence_id": str(make_competence().id),
+        "level": "2",
+        "evidence": "Five years at another core.",
+        field: value,
+    }
     page = login_as(manager).post(f"/certificates/facility/{facility.slug}/issue", data=data)
     assert page.status_code == 422
     html = page.get_data(as_text=True)

@@ -34,17 +34,26 @@ def _po(owner, code: str):
     today = clock_module.now().date()
     return create_account(
         owner,
-        AccountInput(AccountKind.PURCHASE_ORDER, code, f"PO {code}", today - timedelta(days=30),
-                     company=True),
-    )  # fmt: skip
+        AccountInput(
+            AccountKind.PURCHASE_ORDER, code, f"PO {code}", today - timedelta(days=30), company=True
+        ),
+    )
 
 
 def _booking(instrument, user, days_ago=1, hours=2):
     starts = clock_module.now() - timedelta(days=days_ago)
     now = clock_module.now()
-    b = Booking(instrument=instrument, user=user, booked_by=user, starts_at=starts,
-                ends_at=starts + timedelta(hours=hours), status=BookingStatus.CONFIRMED,
-                uid=f"test-{uuid.uuid4().hex}", created_at=now, updated_at=now)  # fmt: skip
+    b = Booking(
+        instrument=instrument,
+        user=user,
+        booked_by=user,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=hours),
+        status=BookingStatus.CONFIRMED,
+        uid=f"test-{uuid.uuid4().hex}",
+        created_at=now,
+        updated_at=now,
+    )
     db.session.add(b)
     db.session.flush()
     return b
@@ -66,11 +75,17 @@ def test_team_bookings_are_charged_to_the_challenge_account(
 
     # Another organisation's account: refused on posting (page and API) and editing, nothing written.
     before = _challenges()
-    body = {"facility_id": w["host"].id, "title": "Organoids", "summary": "Segment.",
-            "team_min": 1, "team_max": 3, "account_id": theirs.id,
-            "applications_close_at": (clock_module.now() + timedelta(days=9)).isoformat(),
-            "starts_on": str((clock_module.now() + timedelta(days=20)).date()),
-            "ends_on": str((clock_module.now() + timedelta(days=80)).date())}  # fmt: skip
+    body = {
+        "facility_id": w["host"].id,
+        "title": "Organoids",
+        "summary": "Segment.",
+        "team_min": 1,
+        "team_max": 3,
+        "account_id": theirs.id,
+        "applications_close_at": (clock_module.now() + timedelta(days=9)).isoformat(),
+        "starts_on": str((clock_module.now() + timedelta(days=20)).date()),
+        "ends_on": str((clock_module.now() + timedelta(days=80)).date()),
+    }
     r = client.post("/api/v1/challenges", json=body, headers=h)
     assert r.status_code == 422 and r.json["errors"][0]["code"] == "account_not_yours", r.json
     assert _challenges() == before
@@ -95,8 +110,9 @@ def test_team_bookings_are_charged_to_the_challenge_account(
     app = services.apply(w["s1"], ch, motivation="m", team=[w["s2"].email], uploads=[])
     services.decide_application(w["poster"], app.id, "selected")
     instrument = make_instrument(w["host"])
-    db.session.add_all(Rate(instrument_id=instrument.id, category=c, hourly=Decimal("40"))
-                       for c in UserCategory)  # fmt: skip
+    db.session.add_all(
+        Rate(instrument_id=instrument.id, category=c, hourly=Decimal("40")) for c in UserCategory
+    )
     mine, outsider = _booking(instrument, w["s1"]), _booking(instrument, w["s3"], days_ago=2)
     db_session.commit()
     day = mine.starts_at.date()
@@ -106,11 +122,17 @@ def test_team_bookings_are_charged_to_the_challenge_account(
     assert ours.id not in {a.id for a in chargeable_accounts(w["s3"], day, context)}
     assert check_account(w["s3"], ours.id, day, context)[0].code == "account_not_chargeable"
 
-    r = client.post(f"/api/v1/challenge-applications/{app.id}/bookings",
-                    json={"booking_id": mine.id}, headers=api_headers(w["s1"]))  # fmt: skip
+    r = client.post(
+        f"/api/v1/challenge-applications/{app.id}/bookings",
+        json={"booking_id": mine.id},
+        headers=api_headers(w["s1"]),
+    )
     assert r.status_code == 201 and r.json["account_id"] == ours.id, r.json
-    r = client.post(f"/api/v1/challenge-applications/{app.id}/bookings",
-                    json={"booking_id": outsider.id}, headers=api_headers(w["s3"]))  # fmt: skip
+    r = client.post(
+        f"/api/v1/challenge-applications/{app.id}/bookings",
+        json={"booking_id": outsider.id},
+        headers=api_headers(w["s3"]),
+    )
     assert r.status_code == 403
     assert db.session.get(Booking, outsider.id).account_id is None
     event = db.session.scalars(
@@ -121,8 +143,9 @@ def test_team_bookings_are_charged_to_the_challenge_account(
     assert charge_finished_bookings() == 2
     charge = db.session.scalars(sa.select(Charge).where(Charge.source_id == mine.id)).one()
     assert (charge.account_id, charge.amount) == (ours.id, Decimal("80.00"))
-    ws = client.get(f"/api/v1/challenge-applications/{app.id}/workspace",
-                    headers=api_headers(w["s2"])).json  # fmt: skip
+    ws = client.get(
+        f"/api/v1/challenge-applications/{app.id}/workspace", headers=api_headers(w["s2"])
+    ).json
     assert ws["account_id"] == ours.id
     assert Decimal(ws["charged"]["hours"]) == 2 and Decimal(ws["charged"]["amount"]) == 80
     login_as(w["s2"])

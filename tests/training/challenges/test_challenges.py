@@ -24,8 +24,11 @@ from training.challenges.models import (
 )
 from training.models import ModuleKind
 
-PDF = {"filename": "cv.pdf", "content_type": "application/pdf",
-       "data_base64": base64.b64encode(b"%PDF-1.4 curriculum").decode()}  # fmt: skip
+PDF = {
+    "filename": "cv.pdf",
+    "content_type": "application/pdf",
+    "data_base64": base64.b64encode(b"%PDF-1.4 curriculum").decode(),
+}
 
 
 def _subjects(user) -> list[str]:
@@ -44,13 +47,20 @@ def _rows() -> tuple[int, ...]:
 def test_a_challenge_from_posting_to_certificates_through_the_api(client, api_headers, cworld):
     w = cworld
     h = {k: api_headers(w[k]) for k in ("poster", "manager", "trainer", "s1", "company_admin")}
-    body = {"facility_id": w["host"].id, "title": "Organoid phenotyping", "summary": "Segment.",
-            "details": "SECRET", "nda_text": "Keep it secret.", "team_min": 1, "team_max": 3,
-            "applications_close_at": (clock_module.now() + timedelta(days=9)).isoformat(),
-            "starts_on": str((clock_module.now() + timedelta(days=20)).date()),
-            "ends_on": str((clock_module.now() + timedelta(days=80)).date()),
-            "module_id": w["module"].id,
-            "needs": [{"competence_id": w["competence"].id, "level": 1}]}  # fmt: skip
+    body = {
+        "facility_id": w["host"].id,
+        "title": "Organoid phenotyping",
+        "summary": "Segment.",
+        "details": "SECRET",
+        "nda_text": "Keep it secret.",
+        "team_min": 1,
+        "team_max": 3,
+        "applications_close_at": (clock_module.now() + timedelta(days=9)).isoformat(),
+        "starts_on": str((clock_module.now() + timedelta(days=20)).date()),
+        "ends_on": str((clock_module.now() + timedelta(days=80)).date()),
+        "module_id": w["module"].id,
+        "needs": [{"competence_id": w["competence"].id, "level": 1}],
+    }
     r = client.post("/api/v1/challenges", json=body, headers=h["poster"])
     assert r.status_code == 201 and r.json["status"] == "in_review", r.json
     cid = r.json["id"]
@@ -63,23 +73,38 @@ def test_a_challenge_from_posting_to_certificates_through_the_api(client, api_he
     assert client.get(f"/api/v1/challenges/{cid}", headers=h["s1"]).json["details"] is None
     assert client.post(f"/api/v1/challenges/{cid}/nda", headers=h["s1"]).status_code == 201
     assert client.get(f"/api/v1/challenges/{cid}", headers=h["s1"]).json["details"] == "SECRET"
-    r = client.post(f"/api/v1/challenges/{cid}/applications", headers=h["s1"],
-                    json={"motivation": "We love organoids", "team": [w["s2"].email],
-                          "files": [PDF]})  # fmt: skip
+    r = client.post(
+        f"/api/v1/challenges/{cid}/applications",
+        headers=h["s1"],
+        json={"motivation": "We love organoids", "team": [w["s2"].email], "files": [PDF]},
+    )
     assert r.status_code == 201 and len(r.json["members"]) == 2, r.json
     aid = r.json["id"]
     assert any("in a team" in s for s in _subjects(w["s2"]))
     assert any("New application" in s for s in _subjects(w["company_admin"]))
     for decision in ("shortlisted", "selected"):
-        r = client.post(f"/api/v1/challenge-applications/{aid}/decide", json={"decision": decision},
-                        headers=h["company_admin"])  # fmt: skip
+        r = client.post(
+            f"/api/v1/challenge-applications/{aid}/decide",
+            json={"decision": decision},
+            headers=h["company_admin"],
+        )
         assert r.json["status"] == decision
     assert client.get(f"/api/v1/challenges/{cid}", headers=h["s1"]).json["status"] == "underway"
     url = f"/api/v1/challenge-applications/{aid}"
-    assert client.post(url + "/milestones", json={"title": "Pipeline v1", "due_on": "2026-05-01"},
-                       headers=h["poster"]).status_code == 201  # fmt: skip
-    assert client.post(url + "/messages", json={"body": "Data is on the share."},
-                       headers=h["poster"]).status_code == 201  # fmt: skip
+    assert (
+        client.post(
+            url + "/milestones",
+            json={"title": "Pipeline v1", "due_on": "2026-05-01"},
+            headers=h["poster"],
+        ).status_code
+        == 201
+    )
+    assert (
+        client.post(
+            url + "/messages", json={"body": "Data is on the share."}, headers=h["poster"]
+        ).status_code
+        == 201
+    )
     assert any("New message" in s for s in _subjects(w["s2"]))
     assert client.post(url + "/files", json={"files": [PDF]}, headers=h["s1"]).status_code == 201
     ws = client.get(url + "/workspace", headers=h["s1"]).json
@@ -108,8 +133,13 @@ def test_the_certificate_counts_toward_a_path_by_module_and_ects(
     from training.paths.services import catalog_for
 
     w = cworld
-    held = make_certificate(holder=w["s2"], facility=w["host"], issuer=w["manager"],
-                            competence=w["competence"], level=w["module"].level_awarded)  # fmt: skip
+    held = make_certificate(
+        holder=w["s2"],
+        facility=w["host"],
+        issuer=w["manager"],
+        competence=w["competence"],
+        level=w["module"].level_awarded,
+    )
     app = services.apply(
         w["s1"], _nda(w["s1"], published), motivation="m", team=[w["s2"].email], uploads=[]
     )
@@ -120,21 +150,32 @@ def test_the_certificate_counts_toward_a_path_by_module_and_ects(
     by_user = {m.user_id: m for m in app.members}
     assert by_user[w["s1"].id].certificate_id is not None
     assert (by_user[w["s2"].id].certificate_id, by_user[w["s2"].id].held_certificate_id) == (
-        None, held.id)  # fmt: skip
-    members = client.get(f"/api/v1/challenge-applications/{app.id}/workspace",
-                         headers=api_headers(w["s2"])).json["application"]["members"]  # fmt: skip
+        None,
+        held.id,
+    )
+    members = client.get(
+        f"/api/v1/challenge-applications/{app.id}/workspace", headers=api_headers(w["s2"])
+    ).json["application"]["members"]
     assert {m["user_id"]: m["already_held_certificate_id"] for m in members} == {
-        w["s1"].id: None, w["s2"].id: held.id}  # fmt: skip
+        w["s1"].id: None,
+        w["s2"].id: held.id,
+    }
     login_as(w["s2"])
     page = client.get(f"/challenges/applications/{app.id}/workspace").get_data(as_text=True)
     assert "issued to Stu One." in page
     assert "Stu Two already held its competence at this level" in page
     now = clock_module.now()
     m = w["module"].id
-    tree = {"kind": "all_of", "children": [{"kind": "min_credits", "credits": 5, "modules": [m]},
-                                           {"kind": "module", "module": m}]}  # fmt: skip
-    result = evaluate(tree, facts_for([w["s1"].id], now)[w["s1"].id],
-                      catalog_for(references(tree)), now)  # fmt: skip
+    tree = {
+        "kind": "all_of",
+        "children": [
+            {"kind": "min_credits", "credits": 5, "modules": [m]},
+            {"kind": "module", "module": m},
+        ],
+    }
+    result = evaluate(
+        tree, facts_for([w["s1"].id], now)[w["s1"].id], catalog_for(references(tree)), now
+    )
     assert result.met  # the path page says how the module was earned:
     assert f"Module {w['module'].title} (Challenge-based learning)" in result.counted
 
@@ -244,8 +285,10 @@ def test_review_and_posting_refusals(cworld, db_session, make_module):
     assert ch.status == ChallengeStatus.RETURNED
     db_session.commit()
     other_host = w["input"](facility_id=w["module"].facility_id + 10_000)
-    wrong = [make_module(w["host"], competence=w["competence"], kind=k)
-             for k in (ModuleKind.COURSE, ModuleKind.PLACEMENT)]  # fmt: skip
+    wrong = [
+        make_module(w["host"], competence=w["competence"], kind=k)
+        for k in (ModuleKind.COURSE, ModuleKind.PLACEMENT)
+    ]
     db_session.commit()
     for m in wrong:  # a challenge names a module of kind challenge-based learning
         refused = w["input"](module_id=m.id)
@@ -312,8 +355,11 @@ def test_board_and_api_lists_run_a_constant_number_of_queries(
 
     def measure():
         out = []
-        for url, headers in (("/challenges/", {}), ("/api/v1/challenges", h),
-                             ("/api/v1/challenge-applications", h)):  # fmt: skip
+        for url, headers in (
+            ("/challenges/", {}),
+            ("/api/v1/challenges", h),
+            ("/api/v1/challenge-applications", h),
+        ):
             db_session.expire_all()
             with count_queries() as q:
                 assert client.get(url, headers=headers).status_code == 200
@@ -330,8 +376,14 @@ def test_board_and_api_lists_run_a_constant_number_of_queries(
 @pytest.mark.parametrize("closes_on", ["99999-01-01", "0001-01-01", "garbage"])
 def test_a_closing_date_that_is_no_date_we_take_says_so(client, login_as, cworld, closes_on):
     login_as(cworld["company_admin"])
-    data = {"title": "Faster assays", "summary": "S", "facility_id": str(cworld["host"].id),
-            "closes_on": closes_on, "starts_on": "2031-01-01", "ends_on": "2031-02-01"}  # fmt: skip
+    data = {
+        "title": "Faster assays",
+        "summary": "S",
+        "facility_id": str(cworld["host"].id),
+        "closes_on": closes_on,
+        "starts_on": "2031-01-01",
+        "ends_on": "2031-02-01",
+    }
     page = client.post("/challenges/new", data=data)
     assert page.status_code == 422
     assert b"Give a date between 2000 and 2200 (year-month-day)." in page.data

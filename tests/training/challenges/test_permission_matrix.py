@@ -26,8 +26,12 @@ ROUTES = [
     Route("POST", "/challenges/{draft_id}/review", REVIEWERS, data={"decision": "publish"}),
     Route("POST", "/challenges/{challenge_id}/nda", SIGNED_IN),
     Route("POST", "/challenges/{challenge_id}/apply", SIGNED_IN),
-    Route("POST", "/challenges/applications/{application_id}/decide", MANAGE,
-          data={"decision": "shortlisted"}),
+    Route(
+        "POST",
+        "/challenges/applications/{application_id}/decide",
+        MANAGE,
+        data={"decision": "shortlisted"},
+    ),
     Route("GET", "/challenges/applications/{application_id}/workspace", NOBODY),
     Route("POST", "/challenges/applications/{application_id}/feedback", MANAGE),
     Route("POST", "/challenges/applications/{application_id}/outcome", CERTIFIERS),
@@ -36,13 +40,23 @@ ROUTES = [
     Route("POST", "/api/v1/challenges", POSTERS, api=True),
     Route("GET", "/api/v1/challenges/account-choices", POSTERS, api=True),
     Route("GET", "/api/v1/challenges/{challenge_id}", SIGNED_IN, api=True),
-    Route("POST", "/api/v1/challenges/{draft_id}/review", REVIEWERS, api=True,
-          data={"decision": "publish"}),
+    Route(
+        "POST",
+        "/api/v1/challenges/{draft_id}/review",
+        REVIEWERS,
+        api=True,
+        data={"decision": "publish"},
+    ),
     Route("POST", "/api/v1/challenges/{challenge_id}/applications", SIGNED_IN, api=True),
     Route("GET", "/api/v1/challenges/{challenge_id}/applications", SIDES, api=True),
     Route("GET", "/api/v1/challenge-applications", SIGNED_IN, api=True),
-    Route("POST", "/api/v1/challenge-applications/{application_id}/decide", MANAGE, api=True,
-          data={"decision": "shortlisted"}),
+    Route(
+        "POST",
+        "/api/v1/challenge-applications/{application_id}/decide",
+        MANAGE,
+        api=True,
+        data={"decision": "shortlisted"},
+    ),
     Route("GET", "/api/v1/challenge-applications/{application_id}/workspace", NOBODY, api=True),
     Route("POST", "/api/v1/challenge-applications/{application_id}/milestones", SIDES, api=True),
     Route("POST", "/api/v1/challenge-applications/{application_id}/messages", SIDES, api=True),
@@ -50,9 +64,8 @@ ROUTES = [
     Route("GET", "/api/v1/challenge-files/{file_id}", SIDES, api=True),
     Route("POST", "/api/v1/challenge-applications/{application_id}/bookings", SIDES, api=True),
     Route("POST", "/api/v1/challenge-applications/{application_id}/feedback", MANAGE, api=True),
-    Route("POST", "/api/v1/challenge-applications/{application_id}/outcome", CERTIFIERS,
-          api=True),
-]  # fmt: skip
+    Route("POST", "/api/v1/challenge-applications/{application_id}/outcome", CERTIFIERS, api=True),
+]
 
 
 @pytest.fixture
@@ -69,10 +82,16 @@ def world(make_user, make_org, make_facility, grant, make_competence):
     people, ids = build_world(make_user, make_org, make_facility, grant, make_competence)
     now = clock.now()
     data = lambda: services.ChallengeInput(  # noqa: E731
-        facility_id=ids["facility_id"], title="Matrix", summary="s", nda_text="NDA", team_min=1,
-        team_max=2, applications_close_at=now + timedelta(days=5),
-        starts_on=(now + timedelta(days=9)).date(), ends_on=(now + timedelta(days=30)).date(),
-    )  # fmt: skip
+        facility_id=ids["facility_id"],
+        title="Matrix",
+        summary="s",
+        nda_text="NDA",
+        team_min=1,
+        team_max=2,
+        applications_close_at=now + timedelta(days=5),
+        starts_on=(now + timedelta(days=9)).date(),
+        ends_on=(now + timedelta(days=30)).date(),
+    )
     ch = services.post_challenge(people["company_admin"], data())
     services.review_challenge(people["admin"], ch, publish=True)
     draft = services.post_challenge(people["company_admin"], data())
@@ -85,8 +104,12 @@ def world(make_user, make_org, make_facility, grant, make_competence):
     file_id = db.session.scalar(
         __import__("sqlalchemy").text("SELECT id FROM challenge_file ORDER BY id DESC LIMIT 1")
     )
-    ids |= {"challenge_id": ch.id, "draft_id": draft.id, "application_id": app.id,
-            "file_id": file_id}  # fmt: skip
+    ids |= {
+        "challenge_id": ch.id,
+        "draft_id": draft.id,
+        "application_id": app.id,
+        "file_id": file_id,
+    }
     return people, ids
 
 

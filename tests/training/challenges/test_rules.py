@@ -31,8 +31,9 @@ def test_posting_problems(change, code):
     assert [p.code for p in problems] == ([code] if code else [])
 
 
-FACTS = rules.ApplicationFacts(ChallengeStatus.PUBLISHED, NOW + timedelta(days=1), 1, 2, 1,
-                               False, [], [], False, False, "Keen")  # fmt: skip
+FACTS = rules.ApplicationFacts(
+    ChallengeStatus.PUBLISHED, NOW + timedelta(days=1), 1, 2, 1, False, [], [], False, False, "Keen"
+)
 
 
 @pytest.mark.parametrize(

@@ -17,79 +17,182 @@ TEXT = {
 CONCEPT = {
     "type": "object",
     "required": ["id", "type", "inScheme", "prefLabel"],
-    "properties": {"type": {"const": "Concept"}, "id": {"type": "string", "pattern": "^https?://"},
-                   "prefLabel": TEXT},
-}  # fmt: skip
+    "properties": {
+        "type": {"const": "Concept"},
+        "id": {"type": "string", "pattern": "^https?://"},
+        "prefLabel": TEXT,
+    },
+}
 ORGANISATION = {
     "type": "object",
     "required": ["id", "type", "legalName", "location"],
     "properties": {
         "type": {"const": "Organisation"},
         "legalName": TEXT,
-        "location": {"type": "array", "minItems": 1, "items": {
-            "type": "object", "required": ["type", "address"],
-            "properties": {"address": {"type": "array", "minItems": 1, "items": {
-                "type": "object", "required": ["type", "countryCode"],
-                "properties": {"countryCode": CONCEPT}}}}}},
+        "location": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "required": ["type", "address"],
+                "properties": {
+                    "address": {
+                        "type": "array",
+                        "minItems": 1,
+                        "items": {
+                            "type": "object",
+                            "required": ["type", "countryCode"],
+                            "properties": {"countryCode": CONCEPT},
+                        },
+                    }
+                },
+            },
+        },
     },
-}  # fmt: skip
+}
 # The EDC shape of /work/shared/notes/credentials.md §2.2, with every Annex I element required.
 EDC_SCHEMA = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "type": "object",
-    "required": ["@context", "id", "type", "issuer", "issuanceDate", "issued", "validFrom",
-                 "credentialSchema", "credentialProfiles", "displayParameter", "credentialSubject"],
+    "required": [
+        "@context",
+        "id",
+        "type",
+        "issuer",
+        "issuanceDate",
+        "issued",
+        "validFrom",
+        "credentialSchema",
+        "credentialProfiles",
+        "displayParameter",
+        "credentialSubject",
+    ],
     "properties": {
-        "@context": {"const": ["https://www.w3.org/2018/credentials/v1",
-                               "http://data.europa.eu/snb/model/context/edc-ap"]},
+        "@context": {
+            "const": [
+                "https://www.w3.org/2018/credentials/v1",
+                "http://data.europa.eu/snb/model/context/edc-ap",
+            ]
+        },
         "type": {"const": ["VerifiableCredential", "EuropeanDigitalCredential"]},
-        "credentialSchema": {"type": "array", "contains": {"const": {
-            "id": "http://data.europa.eu/snb/model/ap/edc-generic-full",
-            "type": "ShaclValidator2017"}}},
+        "credentialSchema": {
+            "type": "array",
+            "contains": {
+                "const": {
+                    "id": "http://data.europa.eu/snb/model/ap/edc-generic-full",
+                    "type": "ShaclValidator2017",
+                }
+            },
+        },
         "issuer": ORGANISATION,
         "issued": {"type": "string", "pattern": "Z$"},
         "credentialProfiles": {"type": "array", "minItems": 1, "items": CONCEPT},
-        "displayParameter": {"type": "object", "required": ["title", "language", "primaryLanguage"],
-                             "properties": {"title": TEXT}},
+        "displayParameter": {
+            "type": "object",
+            "required": ["title", "language", "primaryLanguage"],
+            "properties": {"title": TEXT},
+        },
         "proof": False,  # unsealed: deployments seal it themselves
         "credentialSubject": {
             "type": "object",
             "required": ["id", "type", "fullName", "hasClaim"],
             "properties": {
                 "type": {"const": "Person"},
-                "hasClaim": {"type": "array", "minItems": 1, "items": {
-                    "type": "object",
-                    "required": ["id", "type", "title", "awardedBy", "specifiedBy", "provenBy"],
-                    "properties": {
-                        "type": {"const": "LearningAchievement"},
-                        "awardedBy": {"type": "object", "required": ["type", "awardingBody", "awardingDate"],
-                                      "properties": {"awardingBody": {"type": "array", "minItems": 1,
-                                                                      "items": ORGANISATION}}},
-                        "specifiedBy": {
-                            "type": "object", "required": ["type", "title", "learningOutcome"],
-                            "properties": {"type": {"const": "LearningAchievementSpecification"}}},
-                        "provenBy": {"type": "array", "minItems": 1, "items": {
-                            "type": "object", "required": ["type", "title"],
-                            "properties": {"type": {"const": "LearningAssessment"}}}},
-                    }}},
+                "hasClaim": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {
+                        "type": "object",
+                        "required": ["id", "type", "title", "awardedBy", "specifiedBy", "provenBy"],
+                        "properties": {
+                            "type": {"const": "LearningAchievement"},
+                            "awardedBy": {
+                                "type": "object",
+                                "required": ["type", "awardingBody", "awardingDate"],
+                                "properties": {
+                                    "awardingBody": {
+                                        "type": "array",
+                                        "minItems": 1,
+                                        "items": ORGANISATION,
+                                    }
+                                },
+                            },
+                            "specifiedBy": {
+                                "type": "object",
+                                "required": ["type", "title", "learningOutcome"],
+                                "properties": {
+                                    "type": {"const": "LearningAchievementSpecification"}
+                                },
+                            },
+                            "provenBy": {
+                                "type": "array",
+                                "minItems": 1,
+                                "items": {
+                                    "type": "object",
+                                    "required": ["type", "title"],
+                                    "properties": {"type": {"const": "LearningAssessment"}},
+                                },
+                            },
+                        },
+                    },
+                },
             },
         },
     },
-}  # fmt: skip
+}
 MICRO_CREDENTIAL = {  # a module-based certificate carries all 11 elements
-    "properties": {"credentialSubject": {"properties": {"hasClaim": {"items": {
-        "required": ["influencedBy", "additionalNote"],
-        "properties": {"specifiedBy": {
-            "required": ["creditPoint", "volumeOfLearning", "eqfLevel", "mode", "language"],
+    "properties": {
+        "credentialSubject": {
             "properties": {
-                "creditPoint": {"type": "array", "minItems": 1, "items": {
-                    "required": ["framework", "point"],
-                    "properties": {"framework": {"properties": {"id": {
-                        "const": "http://data.europa.eu/snb/education-credit/6fcec5c5af"}}}}}},
-                "volumeOfLearning": {"type": "string", "pattern": "^PT[0-9]+H$"},
-                "eqfLevel": {"properties": {"id": {"pattern": "^http://data.europa.eu/snb/eqf/[1-8]$"}}},
-            }}}}}}}},
-}  # fmt: skip
+                "hasClaim": {
+                    "items": {
+                        "required": ["influencedBy", "additionalNote"],
+                        "properties": {
+                            "specifiedBy": {
+                                "required": [
+                                    "creditPoint",
+                                    "volumeOfLearning",
+                                    "eqfLevel",
+                                    "mode",
+                                    "language",
+                                ],
+                                "properties": {
+                                    "creditPoint": {
+                                        "type": "array",
+                                        "minItems": 1,
+                                        "items": {
+                                            "required": ["framework", "point"],
+                                            "properties": {
+                                                "framework": {
+                                                    "properties": {
+                                                        "id": {
+                                                            "const": "http://data.europa.eu/snb/education-credit/6fcec5c5af"
+                                                        }
+                                                    }
+                                                }
+                                            },
+                                        },
+                                    },
+                                    "volumeOfLearning": {
+                                        "type": "string",
+                                        "pattern": "^PT[0-9]+H$",
+                                    },
+                                    "eqfLevel": {
+                                        "properties": {
+                                            "id": {
+                                                "pattern": "^http://data.europa.eu/snb/eqf/[1-8]$"
+                                            }
+                                        }
+                                    },
+                                },
+                            }
+                        },
+                    }
+                }
+            }
+        }
+    },
+}
 
 
 def validate(doc, *schemas):
@@ -102,8 +205,11 @@ def module_cert(make_assessment, make_module, make_facility, make_user, grant):
     from training.certification import services
 
     facility = make_facility(name="Imaging Core")
-    module = make_module(facility, title="Confocal microscopy, independent use",
-                         learning_outcomes=["Sets up a multichannel acquisition"])  # fmt: skip
+    module = make_module(
+        facility,
+        title="Confocal microscopy, independent use",
+        learning_outcomes=["Sets up a multichannel acquisition"],
+    )
     assessment = make_assessment(session=None, module=module, facility=facility)
     issuer = make_user()
     grant(issuer, facility, "manager")
@@ -139,13 +245,26 @@ def test_a_path_award_and_prior_learning_export_in_the_edc_shape(
 
     prior = make_certificate()
     now = clock.now()
-    path = QualificationPath(code="ALM", title="Advanced light microscopy", eqf_level=6,
-                             requirements={"kind": "all_of", "children": []},
-                             award_mode=AwardMode.CONFIRMED, created_at=now, updated_at=now)  # fmt: skip
+    path = QualificationPath(
+        code="ALM",
+        title="Advanced light microscopy",
+        eqf_level=6,
+        requirements={"kind": "all_of", "children": []},
+        award_mode=AwardMode.CONFIRMED,
+        created_at=now,
+        updated_at=now,
+    )
     db_session.add(path)
     db_session.flush()
-    award = services._create(None, facility=None, holder=prior.holder, basis=CertificateBasis.PATH,
-                             evidence="Completed.", valid_until=None, path_id=path.id)  # fmt: skip
+    award = services._create(
+        None,
+        facility=None,
+        holder=prior.holder,
+        basis=CertificateBasis.PATH,
+        evidence="Completed.",
+        valid_until=None,
+        path_id=path.id,
+    )
     headers = api_headers(prior.holder)
     for cert in (prior, award):
         doc = client.get(f"/api/v1/certificates/{cert.public_id}/elm", headers=headers).json

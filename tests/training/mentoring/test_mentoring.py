@@ -18,8 +18,10 @@ from training.mentoring.models import Mentorship
 
 
 def _count():
-    return (db.session.scalar(sa.select(sa.func.count()).select_from(Mentorship)),
-            db.session.scalar(sa.select(sa.func.count()).select_from(Notification)))  # fmt: skip
+    return (
+        db.session.scalar(sa.select(sa.func.count()).select_from(Mentorship)),
+        db.session.scalar(sa.select(sa.func.count()).select_from(Notification)),
+    )
 
 
 def _refused(action, exc=DomainError) -> str:
@@ -37,9 +39,16 @@ def test_a_mentorship_through_the_api(client, api_headers, make_user, make_compe
     mentor, mentee, other = make_user(name="Mia Mentor"), make_user(name="Lea Learner"), make_user()
     now = clock_module.now()
     tree = {"kind": "competence", "competence": make_competence().id, "min_level": 1}
-    db.session.add(QualificationPath(code="P1", title="Imaging path", requirements=tree,
-                                     award_mode=AwardMode.AUTOMATIC, created_at=now,
-                                     updated_at=now))  # fmt: skip
+    db.session.add(
+        QualificationPath(
+            code="P1",
+            title="Imaging path",
+            requirements=tree,
+            award_mode=AwardMode.AUTOMATIC,
+            created_at=now,
+            updated_at=now,
+        )
+    )
     db_session.commit()
     h = {u: api_headers(u) for u in (mentor, mentee, other)}
     r = client.put(
@@ -61,16 +70,30 @@ def test_a_mentorship_through_the_api(client, api_headers, make_user, make_compe
         f"/api/v1/mentorships/{mid}/answer", json={"decision": "accept"}, headers=h[mentee]
     )
     assert r.status_code == 403  # answering for the mentor
-    assert client.post(f"/api/v1/mentorships/{mid}/answer", json={"decision": "accept"},
-                       headers=h[mentor]).json["status"] == "active"  # fmt: skip
+    assert (
+        client.post(
+            f"/api/v1/mentorships/{mid}/answer", json={"decision": "accept"}, headers=h[mentor]
+        ).json["status"]
+        == "active"
+    )
     assert client.get(f"/api/v1/mentorships/{mid}", headers=h[mentor]).json["progress"] is None
-    assert client.post(f"/api/v1/mentorships/{mid}/consent", json={"progress_consent": True},
-                       headers=h[mentee]).status_code == 200  # fmt: skip
+    assert (
+        client.post(
+            f"/api/v1/mentorships/{mid}/consent", json={"progress_consent": True}, headers=h[mentee]
+        ).status_code
+        == 200
+    )
     detail = client.get(f"/api/v1/mentorships/{mid}", headers=h[mentor]).json
     assert [p["path"] for p in detail["progress"]] == ["Imaging path"]
     day = str((now - timedelta(days=1)).date())
-    assert client.post(f"/api/v1/mentorships/{mid}/meetings", json={"held_on": day, "minutes": 30,
-                       "notes": "Plan"}, headers=h[mentee]).status_code == 201  # fmt: skip
+    assert (
+        client.post(
+            f"/api/v1/mentorships/{mid}/meetings",
+            json={"held_on": day, "minutes": 30, "notes": "Plan"},
+            headers=h[mentee],
+        ).status_code
+        == 201
+    )
     g = client.post(
         f"/api/v1/mentorships/{mid}/goals", json={"title": "Pass level 2"}, headers=h[mentor]
     ).json
@@ -126,8 +149,9 @@ ROUTES = [
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.id)
-def test_route_admits_only_its_roles(client, api_headers, make_user, make_org, make_facility, grant,
-                                     make_competence, route):  # fmt: skip
+def test_route_admits_only_its_roles(
+    client, api_headers, make_user, make_org, make_facility, grant, make_competence, route
+):
     people, ids = build_world(make_user, make_org, make_facility, grant, make_competence)
     mentor, mentee = make_user(), make_user()
     services.save_profile(mentor, expertise="x", capacity=3)
@@ -188,9 +212,16 @@ def test_the_mentor_progress_view_is_constant_in_the_number_of_paths(
         for _ in range(n):
             c = make_competence()
             tree = {"kind": "competence", "competence": c.id, "min_level": 1}
-            db.session.add(QualificationPath(code=f"P{c.id}", title=f"Path {c.id}",
-                                             requirements=tree, award_mode=AwardMode.AUTOMATIC,
-                                             created_at=now, updated_at=now))  # fmt: skip
+            db.session.add(
+                QualificationPath(
+                    code=f"P{c.id}",
+                    title=f"Path {c.id}",
+                    requirements=tree,
+                    award_mode=AwardMode.AUTOMATIC,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
         db_session.commit()
 
     def measure():

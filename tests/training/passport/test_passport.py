@@ -16,8 +16,12 @@ def holder(make_user, make_certificate, make_facility, make_competence):
 
     person = make_user(name="Paula Passport")
     facility = make_facility(name="Imaging Core")
-    make_certificate(holder=person, facility=facility, competence=make_competence(
-        facility_id=facility.id, title="Confocal operation"), level=2)  # fmt: skip
+    make_certificate(
+        holder=person,
+        facility=facility,
+        competence=make_competence(facility_id=facility.id, title="Confocal operation"),
+        level=2,
+    )
     revoked = make_certificate(holder=person, competence=make_competence(title="Old laser"))
     services.revoke(revoked.issued_by, revoked, "Wrong person")
     make_certificate(holder=person, competence=make_competence(title="Cell sorting"), level=1)
@@ -91,8 +95,15 @@ def test_a_recognised_competence_shows_with_the_recognising_facility(
     person, manager = make_user(), make_user()
     grant(manager, b, "manager")
     make_certificate(holder=person, competence=source, facility=a, level=2)
-    services.declare_equivalence(manager, b, source=source, source_min_level=1, target=target,
-                                 target_level=1, kind="equivalent")  # fmt: skip
+    services.declare_equivalence(
+        manager,
+        b,
+        source=source,
+        source_min_level=1,
+        target=target,
+        target_level=1,
+        kind="equivalent",
+    )
     doc = client.get("/api/v1/passport", headers=api_headers(person)).json
     recognised = [c for c in doc["competences"] if c["recognised"]]
     assert [(c["competence"], c["facility"]) for c in recognised] == [

@@ -35,9 +35,16 @@ def kw(
     grant(manager, host, "manager")
     c1, c2 = make_competence(facility_id=host.id), make_competence(facility_id=host.id)
     company = make_org(kind=OrganisationKind.COMPANY)
-    w = {"host": host, "admin": admin, "manager": manager, "c1": c1, "c2": c2,
-         "scout": make_user(organisation=company, org_role=OrgRole.ADMIN, name="Scout"),
-         "people": [make_user(name=f"Holder {i}") for i in range(4)], "learner": make_user()}  # fmt: skip
+    w = {
+        "host": host,
+        "admin": admin,
+        "manager": manager,
+        "c1": c1,
+        "c2": c2,
+        "scout": make_user(organisation=company, org_role=OrgRole.ADMIN, name="Scout"),
+        "people": [make_user(name=f"Holder {i}") for i in range(4)],
+        "learner": make_user(),
+    }
     for person in w["people"]:
         for c in (c1, c2):
             make_certificate(holder=person, competence=c, level=2, facility=host, issuer=manager)
@@ -59,11 +66,21 @@ def test_gap_lists_the_training_challenges_and_placements_that_close_it(
 
     cbl = make_module(kw["host"], competence=kw["c2"], level_awarded=2, kind=ModuleKind.CHALLENGE)
     now = clock_module.now()
-    ch = Challenge(organisation_id=kw["scout"].organisation_id, facility_id=kw["host"].id,
-                   posted_by_id=kw["scout"].id, title="Case", summary="s", team_min=1, team_max=2,
-                   applications_close_at=now + timedelta(days=3), starts_on=(now + timedelta(days=5)).date(),
-                   ends_on=(now + timedelta(days=9)).date(), module_id=cbl.id,
-                   status=ChallengeStatus.PUBLISHED, created_at=now)  # fmt: skip
+    ch = Challenge(
+        organisation_id=kw["scout"].organisation_id,
+        facility_id=kw["host"].id,
+        posted_by_id=kw["scout"].id,
+        title="Case",
+        summary="s",
+        team_min=1,
+        team_max=2,
+        applications_close_at=now + timedelta(days=3),
+        starts_on=(now + timedelta(days=5)).date(),
+        ends_on=(now + timedelta(days=9)).date(),
+        module_id=cbl.id,
+        status=ChallengeStatus.PUBLISHED,
+        created_at=now,
+    )
     db.session.add(ch)
     db_session.commit()
     g = services.gap_for(kw["learner"], kw["profile"])
@@ -91,14 +108,19 @@ def test_companies_see_anonymous_counts_and_reach_only_those_who_opted_in(client
     r = client.post(f"/api/v1/role-profiles/{code}/contact", json={"message": "Join us"}, headers=h)
     assert r.status_code == 422 and r.json["errors"][0]["code"] == "nobody"
     for person in kw["people"][:2]:
-        assert client.put("/api/v1/me/career-opt-in", json={"opted_in": True},
-                          headers=api_headers(person)).status_code == 200  # fmt: skip
+        assert (
+            client.put(
+                "/api/v1/me/career-opt-in", json={"opted_in": True}, headers=api_headers(person)
+            ).status_code
+            == 200
+        )
     assert (
         client.get(f"/api/v1/role-profiles/{code}/talent", headers=h).json["opted_in"]
         == "fewer than 3"
     )
-    assert client.post(f"/api/v1/role-profiles/{code}/contact", json={"message": "Join us"},
-                       headers=h).json == {"contacted": 2}  # fmt: skip
+    assert client.post(
+        f"/api/v1/role-profiles/{code}/contact", json={"message": "Join us"}, headers=h
+    ).json == {"contacted": 2}
     mailed = set(
         db.session.scalars(
             sa.select(Notification.user_id).where(Notification.subject.like("%would like%"))
@@ -158,11 +180,13 @@ ROUTES = [
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.id)
-def test_route_admits_only_its_roles(client, api_headers, make_user, make_org, make_facility, grant,
-                                     make_competence, route):  # fmt: skip
+def test_route_admits_only_its_roles(
+    client, api_headers, make_user, make_org, make_facility, grant, make_competence, route
+):
     people, ids = build_world(make_user, make_org, make_facility, grant, make_competence)
-    p = services.save_role_profile(people["admin"], services.ProfileInput(
-        "ROLE.M", "M", targets=[(ids["competence_id"], 1)]))  # fmt: skip
+    p = services.save_role_profile(
+        people["admin"], services.ProfileInput("ROLE.M", "M", targets=[(ids["competence_id"], 1)])
+    )
     db.session.commit()
     check_all(client, api_headers, people, ids | {"code": p.code}, route)
 
@@ -175,8 +199,12 @@ def test_profile_lists_are_constant(
     def add(n):
         for _ in range(n):
             c = make_competence()
-            services.save_role_profile(kw["admin"], services.ProfileInput(
-                f"ROLE.{c.id}", f"Role {c.id}", targets=[(c.id, 1), (kw["c1"].id, 1)]))  # fmt: skip
+            services.save_role_profile(
+                kw["admin"],
+                services.ProfileInput(
+                    f"ROLE.{c.id}", f"Role {c.id}", targets=[(c.id, 1), (kw["c1"].id, 1)]
+                ),
+            )
         db_session.commit()
 
     def measure():
@@ -203,10 +231,16 @@ def test_talent_counts_are_matched_in_the_database_and_constant(
     url = f"/api/v1/role-profiles/{code}/talent"
     low = make_user()  # level 1 of c2 is below the target
     for c, level in ((kw["c1"], 2), (kw["c2"], 1)):
-        make_certificate(holder=low, competence=c, level=level, facility=kw["host"],
-                         issuer=kw["manager"])  # fmt: skip
-    revoked = make_certificate(holder=kw["learner"], competence=kw["c2"], level=3,
-                               facility=kw["host"], issuer=kw["manager"])  # fmt: skip
+        make_certificate(
+            holder=low, competence=c, level=level, facility=kw["host"], issuer=kw["manager"]
+        )
+    revoked = make_certificate(
+        holder=kw["learner"],
+        competence=kw["c2"],
+        level=3,
+        facility=kw["host"],
+        issuer=kw["manager"],
+    )
     revoked.status = revoked.status.__class__.REVOKED
     db_session.commit()
 
@@ -222,8 +256,9 @@ def test_talent_counts_are_matched_in_the_database_and_constant(
     for _ in range(3):
         person = make_user()
         for c in (kw["c1"], kw["c2"]):
-            make_certificate(holder=person, competence=c, level=3, facility=kw["host"],
-                             issuer=kw["manager"])  # fmt: skip
+            make_certificate(
+                holder=person, competence=c, level=3, facility=kw["host"], issuer=kw["manager"]
+            )
     db_session.commit()
     assert measure() == (small, "7")
 
@@ -236,16 +271,22 @@ def test_talent_matching_honours_recognition_and_lapses(
     other = make_facility()
     theirs = make_competence(facility_id=other.id)
     bridged = make_user()  # c1 here, c2 only through an equivalence with the other facility's
-    make_certificate(holder=bridged, competence=kw["c1"], level=2, facility=kw["host"],
-                     issuer=kw["manager"])  # fmt: skip
+    make_certificate(
+        holder=bridged, competence=kw["c1"], level=2, facility=kw["host"], issuer=kw["manager"]
+    )
     make_certificate(holder=bridged, competence=theirs, level=2, facility=other)
     db_session.commit()
     count = lambda: services.talent(kw["scout"], kw["profile"])["matching"]  # noqa: E731
     assert count() == "4"
     recognition.declare_equivalence(
-        kw["manager"], kw["host"], source=theirs, source_min_level=2,
-        target=kw["c2"], target_level=2, kind="equivalent",
-    )  # fmt: skip
+        kw["manager"],
+        kw["host"],
+        source=theirs,
+        source_min_level=2,
+        target=kw["c2"],
+        target_level=2,
+        kind="equivalent",
+    )
     db_session.commit()
     assert count() == "5"
     kw["c1"].lapse_after_days = 30  # unused for 40 days: every c1 certificate has lapsed

@@ -17,10 +17,22 @@ ROUTES = [
     Route("GET", "/placements/{placement_id}", SIGNED_IN),
     Route("POST", "/placements/{placement_id}/apply", SIGNED_IN),  # the host: 422 own_offer
     Route("GET", "/placements/applications/{application_id}", HOST),
-    Route("POST", "/placements/applications/{application_id}/decide", HOST, data={"decision": "select"}),
-    Route("POST", "/placements/applications/{application_id}/sign", NOBODY, data={"as_party": "participant"}),
+    Route(
+        "POST",
+        "/placements/applications/{application_id}/decide",
+        HOST,
+        data={"decision": "select"},
+    ),
+    Route(
+        "POST",
+        "/placements/applications/{application_id}/sign",
+        NOBODY,
+        data={"as_party": "participant"},
+    ),
     Route("POST", "/placements/applications/{application_id}/checkins", HOST),
-    Route("POST", "/placements/applications/{application_id}/complete", HOST, data={"passed": "yes"}),
+    Route(
+        "POST", "/placements/applications/{application_id}/complete", HOST, data={"passed": "yes"}
+    ),
     Route("GET", "/placements/files/{file_id}", HOST),
     Route("GET", "/api/v1/placements", SIGNED_IN, api=True),
     Route("POST", "/api/v1/placements", OFFERERS, api=True),
@@ -32,7 +44,7 @@ ROUTES = [
     Route("POST", "/api/v1/placement-applications/{application_id}/sign", HOST, api=True),
     Route("POST", "/api/v1/placement-applications/{application_id}/checkins", HOST, api=True),
     Route("POST", "/api/v1/placement-applications/{application_id}/complete", HOST, api=True),
-]  # fmt: skip
+]
 
 
 @pytest.fixture
@@ -50,13 +62,29 @@ def world(make_user, make_org, make_facility, grant, make_competence):
 
     people, ids = build_world(make_user, make_org, make_facility, grant, make_competence)
     now = clock.now()
-    p = services.offer_placement(people["manager"], services.OfferInput(
-        kind="traineeship", facility_id=ids["facility_id"], title="T", description="d",
-        learning_outcomes=["o"], starts_on=(now + timedelta(days=9)).date(),
-        ends_on=(now + timedelta(days=60)).date(), hours_per_week=30, places=3,
-        applications_close_at=now + timedelta(days=5)))  # fmt: skip
-    a = services.apply(make_user(), p.id, motivation="m", supervisor_email=make_user().email,
-                       eqf_level=6, uploads=[Upload("cv.pdf", "application/pdf", b"%PDF-1.4 x")])  # fmt: skip
+    p = services.offer_placement(
+        people["manager"],
+        services.OfferInput(
+            kind="traineeship",
+            facility_id=ids["facility_id"],
+            title="T",
+            description="d",
+            learning_outcomes=["o"],
+            starts_on=(now + timedelta(days=9)).date(),
+            ends_on=(now + timedelta(days=60)).date(),
+            hours_per_week=30,
+            places=3,
+            applications_close_at=now + timedelta(days=5),
+        ),
+    )
+    a = services.apply(
+        make_user(),
+        p.id,
+        motivation="m",
+        supervisor_email=make_user().email,
+        eqf_level=6,
+        uploads=[Upload("cv.pdf", "application/pdf", b"%PDF-1.4 x")],
+    )
     db.session.commit()
     file_id = db.session.scalar(
         sa.select(PlacementFile.id).where(PlacementFile.application_id == a.id)

@@ -25,8 +25,17 @@ def world(make_facility, make_competence, make_user, grant, make_certificate, ma
     person = make_user(organisation=b.institution)
     cert = make_certificate(holder=person, competence=own_a, facility=a, level=2)
     instrument = make_instrument(b, required_competence_id=own_b.id, required_level=1)
-    return {"a": a, "b": b, "own_a": own_a, "own_b": own_b, "manager": manager_b,
-            "trainer": trainer_b, "person": person, "cert": cert, "instrument": instrument}  # fmt: skip
+    return {
+        "a": a,
+        "b": b,
+        "own_a": own_a,
+        "own_b": own_b,
+        "manager": manager_b,
+        "trainer": trainer_b,
+        "person": person,
+        "cert": cert,
+        "instrument": instrument,
+    }
 
 
 def _book(client, headers, instrument, days=2):
@@ -35,20 +44,29 @@ def _book(client, headers, instrument, days=2):
     )
     return client.post(
         "/api/v1/bookings",
-        json={"instrument_id": instrument.id, "starts_at": start.isoformat(),
-              "ends_at": (start + timedelta(hours=1)).isoformat()},
+        json={
+            "instrument_id": instrument.id,
+            "starts_at": start.isoformat(),
+            "ends_at": (start + timedelta(hours=1)).isoformat(),
+        },
         headers=headers,
-    )  # fmt: skip
+    )
 
 
 def _declare(client, headers, w, kind="equivalent", min_level=2):
     return client.post(
         "/api/v1/recognition/declarations",
-        json={"facility_id": w["b"].id, "source_competence_id": w["own_a"].id,
-              "source_min_level": min_level, "target_competence_id": w["own_b"].id,
-              "target_level": 1, "kind": kind, "note": "Same microscope model"},
+        json={
+            "facility_id": w["b"].id,
+            "source_competence_id": w["own_a"].id,
+            "source_min_level": min_level,
+            "target_competence_id": w["own_b"].id,
+            "target_level": 1,
+            "kind": kind,
+            "note": "Same microscope model",
+        },
         headers=headers,
-    )  # fmt: skip
+    )
 
 
 def test_an_equivalence_opens_the_booking_gate_until_withdrawn(client, api_headers, world):
@@ -93,11 +111,15 @@ def test_bridging_counts_only_after_staff_grant_the_request(client, api_headers,
     assert _book(client, person, world["instrument"]).status_code == 422
     asked = client.post(
         "/api/v1/recognition/requests",
-        json={"facility_id": world["b"].id, "certificate": world["cert"].public_id,
-              "target_competence_id": world["own_b"].id, "target_level": 1,
-              "message": "Ready for the bridging session"},
+        json={
+            "facility_id": world["b"].id,
+            "certificate": world["cert"].public_id,
+            "target_competence_id": world["own_b"].id,
+            "target_level": 1,
+            "message": "Ready for the bridging session",
+        },
         headers=person,
-    )  # fmt: skip
+    )
     assert asked.status_code == 201, asked.json
     mails = [m for m in deliver() if m["Subject"].startswith("Recognition asked")]
     assert {m["To"] for m in mails} == {world["manager"].email, world["trainer"].email}
@@ -123,8 +145,12 @@ def test_bridging_counts_only_after_staff_grant_the_request(client, api_headers,
 
 
 def asked_body(w):
-    return {"facility_id": w["b"].id, "certificate": w["cert"].public_id,
-            "target_competence_id": w["own_b"].id, "target_level": 1}  # fmt: skip
+    return {
+        "facility_id": w["b"].id,
+        "certificate": w["cert"].public_id,
+        "target_competence_id": w["own_b"].id,
+        "target_level": 1,
+    }
 
 
 def test_a_refusal_carries_its_reason_and_grants_nothing(client, api_headers, world, deliver):
@@ -156,11 +182,16 @@ def test_someone_elses_certificate_cannot_be_put_forward(client, api_headers, wo
 def test_a_facility_declares_only_foreign_competences_as_its_own(client, api_headers, world):
     response = client.post(
         "/api/v1/recognition/declarations",
-        json={"facility_id": world["b"].id, "source_competence_id": world["own_b"].id,
-              "source_min_level": 1, "target_competence_id": world["own_a"].id,
-              "target_level": 1, "kind": "equivalent"},
+        json={
+            "facility_id": world["b"].id,
+            "source_competence_id": world["own_b"].id,
+            "source_min_level": 1,
+            "target_competence_id": world["own_a"].id,
+            "target_level": 1,
+            "kind": "equivalent",
+        },
         headers=api_headers(world["manager"]),
-    )  # fmt: skip
+    )
     codes = {e["code"] for e in response.json["errors"]}
     assert response.status_code == 422 and codes == {"source_not_foreign", "target_not_own"}
 
@@ -172,17 +203,25 @@ def test_path_progress_honours_an_equivalence(db_session, world, make_user):
 
     now = clock_module.now()
     path = QualificationPath(
-        code="B-CONF", title="Confocal at B", requirements={
-            "kind": "competence", "competence": world["own_b"].id, "min_level": 1},
-        award_mode=AwardMode.CONFIRMED, created_at=now, updated_at=now,
-    )  # fmt: skip
+        code="B-CONF",
+        title="Confocal at B",
+        requirements={"kind": "competence", "competence": world["own_b"].id, "min_level": 1},
+        award_mode=AwardMode.CONFIRMED,
+        created_at=now,
+        updated_at=now,
+    )
     db_session.add(path)
     db_session.flush()
     assert not path_services.progress_for(world["person"].id, path).result.met
     services.declare_equivalence(
-        world["manager"], world["b"], source=world["own_a"], source_min_level=2,
-        target=world["own_b"], target_level=1, kind="equivalent",
-    )  # fmt: skip
+        world["manager"],
+        world["b"],
+        source=world["own_a"],
+        source_min_level=2,
+        target=world["own_b"],
+        target_level=1,
+        kind="equivalent",
+    )
     assert path_services.progress_for(world["person"].id, path).result.met
 
 
@@ -192,25 +231,36 @@ def test_facility_page_declares_and_decides(client, login_as, world, db_session)
     assert page.status_code == 200 and "Confocal at A" in page.text
     declared = client.post(
         f"/recognition/facility/{world['b'].slug}/declare",
-        data={"source_competence_id": world["own_a"].id, "source_min_level": "2",
-              "target_competence_id": world["own_b"].id, "target_level": "1",
-              "kind": "bridging"},
-    )  # fmt: skip
+        data={
+            "source_competence_id": world["own_a"].id,
+            "source_min_level": "2",
+            "target_competence_id": world["own_b"].id,
+            "target_level": "1",
+            "kind": "bridging",
+        },
+    )
     assert declared.status_code == 302
     bad = client.post(
         f"/recognition/facility/{world['b'].slug}/declare",
-        data={"source_competence_id": "x", "target_competence_id": world["own_b"].id,
-              "kind": "sideways"},
-    )  # fmt: skip
+        data={
+            "source_competence_id": "x",
+            "target_competence_id": world["own_b"].id,
+            "kind": "sideways",
+        },
+    )
     assert bad.status_code == 422 and "equivalent or bridging" in bad.text
     login_as(world["person"])
     mine = client.get("/recognition/")
     assert mine.status_code == 200 and world["cert"].public_id in mine.text
     asked = client.post(
         "/recognition/ask",
-        data={"source": f"certificate:{world['cert'].public_id}", "facility_id": world["b"].id,
-              "target_competence_id": world["own_b"].id, "target_level": "1"},
-    )  # fmt: skip
+        data={
+            "source": f"certificate:{world['cert'].public_id}",
+            "facility_id": world["b"].id,
+            "target_competence_id": world["own_b"].id,
+            "target_level": "1",
+        },
+    )
     assert asked.status_code == 302
     login_as(world["trainer"])
     page = client.get(f"/recognition/facility/{world['b'].slug}")

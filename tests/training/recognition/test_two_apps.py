@@ -41,28 +41,66 @@ def _people(app, *, admin=False, manager_of=None):
 
     now = clock.now()
     with app.app_context():
-        org = Organisation(name=f"Univ {manager_of}", kind=OrganisationKind.UNIVERSITY,
-                           country="PT", city="Lisboa", created_at=now)  # fmt: skip
-        facility = Facility(slug=manager_of, name=f"{manager_of} core", institution=org,
-                            timezone="Europe/Lisbon", contact_email="core@example.org",
-                            created_at=now)  # fmt: skip
-        competence = Competence(code=f"{manager_of}.CONF", title=f"Confocal at {manager_of}",
-                                technology=Technology.LIGHT_MICROSCOPY, facility=facility,
-                                created_at=now, levels=[CompetenceLevel(level=1, name="Use"),
-                                                        CompetenceLevel(level=2, name="Own")])  # fmt: skip
+        org = Organisation(
+            name=f"Univ {manager_of}",
+            kind=OrganisationKind.UNIVERSITY,
+            country="PT",
+            city="Lisboa",
+            created_at=now,
+        )
+        facility = Facility(
+            slug=manager_of,
+            name=f"{manager_of} core",
+            institution=org,
+            timezone="Europe/Lisbon",
+            contact_email="core@example.org",
+            created_at=now,
+        )
+        competence = Competence(
+            code=f"{manager_of}.CONF",
+            title=f"Confocal at {manager_of}",
+            technology=Technology.LIGHT_MICROSCOPY,
+            facility=facility,
+            created_at=now,
+            levels=[CompetenceLevel(level=1, name="Use"), CompetenceLevel(level=2, name="Own")],
+        )
         pw = hash_password("a long enough password")
-        mover = User(email=EMAIL, name="Mo Ver", organisation=org, password_hash=pw,
-                     created_at=now, email_verified_at=now, **verified(now))  # fmt: skip
-        manager = User(email=f"manager@{manager_of}.test", name="Manny", organisation=org,
-                       password_hash=pw, created_at=now, email_verified_at=now, **verified(now),
-                       is_network_admin=admin)  # fmt: skip
+        mover = User(
+            email=EMAIL,
+            name="Mo Ver",
+            organisation=org,
+            password_hash=pw,
+            created_at=now,
+            email_verified_at=now,
+            **verified(now),
+        )
+        manager = User(
+            email=f"manager@{manager_of}.test",
+            name="Manny",
+            organisation=org,
+            password_hash=pw,
+            created_at=now,
+            email_verified_at=now,
+            **verified(now),
+            is_network_admin=admin,
+        )
         db.session.add_all([org, facility, competence, mover, manager])
         db.session.flush()
-        db.session.add(FacilityRole(user_id=manager.id, facility_id=facility.id,
-                                    role=FacilityRoleKind.MANAGER, granted_at=now))  # fmt: skip
+        db.session.add(
+            FacilityRole(
+                user_id=manager.id,
+                facility_id=facility.id,
+                role=FacilityRoleKind.MANAGER,
+                granted_at=now,
+            )
+        )
         tokens = {"mover": create_token(mover, "t")[1], "manager": create_token(manager, "t")[1]}
-        ids = {"facility": facility.id, "competence": competence.id, "mover": mover.id,
-               "manager": manager.id}  # fmt: skip
+        ids = {
+            "facility": facility.id,
+            "competence": competence.id,
+            "mover": mover.id,
+            "manager": manager.id,
+        }
         db.session.commit()
     return ids, tokens
 
@@ -77,11 +115,14 @@ def _issue(app, ids, level=2) -> tuple[str, dict]:
 
     with app.app_context():
         cert = services.issue_prior_learning(
-            db.session.get(User, ids["manager"]), facility=db.session.get(Facility, ids["facility"]),
+            db.session.get(User, ids["manager"]),
+            facility=db.session.get(Facility, ids["facility"]),
             holder=db.session.get(User, ids["mover"]),
-            competence=db.session.get(Competence, ids["competence"]), level=level,
-            evidence="Observed", valid_until=clock.now() + timedelta(days=200),
-        )  # fmt: skip
+            competence=db.session.get(Competence, ids["competence"]),
+            level=level,
+            evidence="Observed",
+            valid_until=clock.now() + timedelta(days=200),
+        )
         doc = credential_for(cert)
         db.session.commit()
         return cert.public_id, doc
@@ -100,9 +141,11 @@ def _revoke(app, public_id):
 
 def _call(server, method, path, token, body=None):
     req = urllib.request.Request(
-        server.url + path, method=method, data=json.dumps(body).encode() if body is not None else None,
+        server.url + path,
+        method=method,
+        data=json.dumps(body).encode() if body is not None else None,
         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-    )  # fmt: skip
+    )
     try:
         with urllib.request.urlopen(req, timeout=30) as response:  # noqa: S310 (local test server)
             return response.status, json.loads(response.read())
@@ -137,11 +180,21 @@ def test_a_credential_from_a_trusted_deployment_comes_in_and_serves_as_evidence(
         verifier, "POST", "/api/v1/recognition/imports", mover, {"credential": good}
     )
     assert (status, body["errors"][0]["code"]) == (422, "untrusted_issuer")
-    status, _ = _call(verifier, "POST", "/api/v1/recognition/trusted-issuers", mover,
-                      {"base_url": issuer.url, "name": "Lisbon"})  # fmt: skip
+    status, _ = _call(
+        verifier,
+        "POST",
+        "/api/v1/recognition/trusted-issuers",
+        mover,
+        {"base_url": issuer.url, "name": "Lisbon"},
+    )
     assert status == 403
-    status, _ = _call(verifier, "POST", "/api/v1/recognition/trusted-issuers", admin,
-                      {"base_url": issuer.url + "/", "name": "Lisbon deployment"})  # fmt: skip
+    status, _ = _call(
+        verifier,
+        "POST",
+        "/api/v1/recognition/trusted-issuers",
+        admin,
+        {"base_url": issuer.url + "/", "name": "Lisbon deployment"},
+    )
     assert status == 201
 
     tampered = copy.deepcopy(good)
@@ -161,11 +214,21 @@ def test_a_credential_from_a_trusted_deployment_comes_in_and_serves_as_evidence(
         verifier, "POST", "/api/v1/recognition/imports", admin, {"credential": good}
     )
     assert (status, body["errors"][0]["code"]) == (422, "not_yours")
-    status, body = _call(verifier, "POST", "/api/v1/recognition/imports", mover,
-                         {"url": "http://127.0.0.1:9/credential.json"})  # fmt: skip
+    status, body = _call(
+        verifier,
+        "POST",
+        "/api/v1/recognition/imports",
+        mover,
+        {"url": "http://127.0.0.1:9/credential.json"},
+    )
     assert (status, body["errors"][0]["code"]) == (422, "untrusted_url")
-    status, body = _call(verifier, "POST", "/api/v1/recognition/imports", mover,
-                         {"url": issuer.url + "/issuers/network"})  # fmt: skip
+    status, body = _call(
+        verifier,
+        "POST",
+        "/api/v1/recognition/imports",
+        mover,
+        {"url": issuer.url + "/issuers/network"},
+    )
     assert (status, body["errors"][0]["code"]) == (422, "malformed")  # fetched, not a credential
 
     status, imported = _call(
@@ -175,12 +238,26 @@ def test_a_credential_from_a_trusted_deployment_comes_in_and_serves_as_evidence(
     assert imported["issuer_id"] == f"{issuer.url}/issuers/facility-lisbon"
 
     # Staff accept it as evidence for recognition of prior learning.
-    status, asked = _call(verifier, "POST", "/api/v1/recognition/requests", mover,
-                          {"facility_id": ids["facility"], "imported_id": imported["id"],
-                           "target_competence_id": ids["competence"], "target_level": 2})  # fmt: skip
+    status, asked = _call(
+        verifier,
+        "POST",
+        "/api/v1/recognition/requests",
+        mover,
+        {
+            "facility_id": ids["facility"],
+            "imported_id": imported["id"],
+            "target_competence_id": ids["competence"],
+            "target_level": 2,
+        },
+    )
     assert status == 201, asked
-    status, decided = _call(verifier, "POST", f"/api/v1/recognition/requests/{asked['id']}/decide",
-                            admin, {"decision": "grant", "reason": "Same instrument, verified"})  # fmt: skip
+    status, decided = _call(
+        verifier,
+        "POST",
+        f"/api/v1/recognition/requests/{asked['id']}/decide",
+        admin,
+        {"decision": "grant", "reason": "Same instrument, verified"},
+    )
     assert status == 200 and decided["issued_certificate"], decided
     status, cert = _call(
         verifier, "GET", f"/api/v1/certificates/{decided['issued_certificate']}", mover
