@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from innocore import clock
 from innocore.accounts.models import Organisation
@@ -45,7 +46,7 @@ def test_register_verify_sign_in_and_see_dashboard(live_server, phone, smtp_serv
     page.get_by_label("E-mail", exact=True).fill("paula@valmonte.example")
     page.get_by_label("Password", exact=True).fill("a long enough passphrase")
     page.get_by_role("button", name="Sign in").click()
-    assert "confirm your e-mail address first" in page.content()
+    expect(page.locator("body")).to_contain_text("confirm your e-mail address first")
 
     with live_server.app.app_context():
         deliver_due()
@@ -62,15 +63,15 @@ def test_register_verify_sign_in_and_see_dashboard(live_server, phone, smtp_serv
 
     # The menu is collapsed on a phone and opens by keyboard too.
     menu = page.get_by_role("button", name="Menu", exact=True)
-    assert menu.is_visible()
+    expect(menu).to_be_visible()
     menu.focus()
     page.keyboard.press("Enter")
     assert menu.get_attribute("aria-expanded") == "true"
     user_menu = page.locator("#site-nav .menu-end .menu-button")
     user_menu.focus()
     page.keyboard.press("Enter")
-    assert page.get_by_role("link", name="Notifications").is_visible()
-    assert page.get_by_role("button", name="Sign out").is_visible()
+    expect(page.get_by_role("link", name="Notifications")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 def test_skip_link_and_visible_focus(live_server, phone):

@@ -14,6 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from playwright.sync_api import expect
 
 from innocore import clock
 from innocore.accounts.models import Organisation, User
@@ -269,7 +270,7 @@ def test_calendars_fit_and_book_from_the_keyboard(live_server, desktop, phone):
     scroller = page.locator(".cal-scroll")
     assert scroller.evaluate("e => e.scrollWidth > e.clientWidth")
     assert page.locator("table.timeline tbody th[scope=row]").count() == 50
-    assert page.locator(".tl-now").is_visible()  # the current-time line (this week)
+    expect(page.locator(".tl-now")).to_be_visible()  # the current-time line (this week)
     screenshot(page, "calendar-facility-week")
 
     # The day says which day it is, fits, and its hour headers stand over their blocks.
@@ -322,19 +323,19 @@ def test_calendars_fit_and_book_from_the_keyboard(live_server, desktop, phone):
     sign_in(phone, base, "marta@collina.example", PASSWORD)
     phone.wait_for_url("**/dashboard")
     phone.goto(f"{base}/instruments/{ids['instrument']}?date={day.isoformat()}")
-    assert phone.locator(".cal-narrow .agenda").is_visible()
-    assert not phone.locator("table.cal-week").is_visible()
+    expect(phone.locator(".cal-narrow .agenda")).to_be_visible()
+    expect(phone.locator("table.cal-week")).not_to_be_visible()
     no_page_overflow(phone)
     screenshot(phone, "calendar-instrument-agenda")
     phone.goto(f"{base}/instruments/facility/{ids['slug']}?date={day.isoformat()}")
-    assert phone.locator(".cal-narrow").is_visible()
+    expect(phone.locator(".cal-narrow")).to_be_visible()
     no_page_overflow(phone)
 
     # The catalog's filter bar: labelled fields, one column on a phone, a row on a desktop.
     phone.goto(f"{base}/instruments/")
     bar = phone.locator("form.filter-bar")
     for label in ("Search", "Technology", "Facility", "Institution", "City"):
-        assert phone.get_by_label(label, exact=True).is_visible()
+        expect(phone.get_by_label(label, exact=True)).to_be_visible()
     no_page_overflow(phone)
     page.goto(f"{base}/instruments/")
     page.get_by_label("Search", exact=True).fill("Confocal")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from innocore.accounts.models import User
 from innocore.demo import DEMO_PASSWORD, seed_demo
@@ -161,7 +162,7 @@ def test_main_pages_of_each_role_pass_axe(live_server, page, demo, role):
     for path in pages(role, demo):
         response = page.goto(live_server.url + path)
         assert response.status == 200, f"{role} {path}: {response.status}"
-        assert page.get_by_role("heading", level=1).first.is_visible(), path
+        expect(page.get_by_role("heading", level=1).first, path).to_be_visible()
 
 
 def test_a_student_applies_to_a_challenge_and_the_company_selects_the_team(
@@ -175,11 +176,11 @@ def test_a_student_applies_to_a_challenge_and_the_company_selects_the_team(
     desktop.goto(base + "/challenges/")
     desktop.get_by_role("link", name="Automated phenotyping of organoids in a drug screen").click()
     desktop.get_by_role("button", name="Accept the NDA").click()
-    assert desktop.get_by_text("Confocal stacks (4 channels").is_visible()
+    expect(desktop.get_by_text("Confocal stacks (4 channels")).to_be_visible()
     desktop.get_by_label("Motivation").fill("We build image pipelines for organoids.")
     desktop.get_by_label("Team members' e-mail addresses").fill("postdoc@demo.innocore.test")
     desktop.get_by_role("button", name="Send the application").click()
-    assert desktop.get_by_text("Application sent").is_visible()
+    expect(desktop.get_by_text("Application sent")).to_be_visible()
     desktop.context.clear_cookies()
     sign_in(desktop, base, ACCOUNTS["company admin"], DEMO_PASSWORD)
     desktop.wait_for_url("**/dashboard")
@@ -189,7 +190,7 @@ def test_a_student_applies_to_a_challenge_and_the_company_selects_the_team(
     ).first.click()
     row = desktop.get_by_role("row").filter(has_text="Paula Student")
     row.get_by_role("button", name="Select team").click()
-    assert desktop.get_by_text("Application selected").is_visible()
+    expect(desktop.get_by_text("Application selected")).to_be_visible()
     desktop.get_by_role("link", name="workspace").click()
     assert desktop.get_by_role("heading", level=1).inner_text().startswith("Workspace")
 
@@ -221,7 +222,7 @@ def test_facility_report_shows_its_charts(live_server, browser, demo):
     assert bar.is_visible() and bar.bounding_box()["height"] > 200
     assert page.locator("svg.heatmap rect").count() == 7 * 24
     page.get_by_text("Data of the chart: Hours by month").click()
-    assert page.get_by_role("table", name="Hours by month").is_visible()
+    expect(page.get_by_role("table", name="Hours by month")).to_be_visible()
     # pygal's own stylesheet applied: the plot background is the style's, not the default black
     fill = page.locator("#utilisation figure.chart svg .background").first.evaluate(
         "e => getComputedStyle(e).fill"
@@ -259,12 +260,12 @@ def test_a_company_admin_reaches_the_company_pages_by_keyboard_from_one_line_of_
     assert company.get_attribute("aria-expanded") == "true"
     menu = page.locator("#menu-company")
     for name in ("People", "Requests", "Charges", "Statements"):
-        assert menu.get_by_role("link", name=name, exact=True).is_visible(), name
+        expect(menu.get_by_role("link", name=name, exact=True), name).to_be_visible()
     screenshot(page, "company-menu")
     page.keyboard.press("Escape")
     assert company.get_attribute("aria-expanded") == "false"
     assert page.evaluate("document.activeElement.textContent.trim()") == "Company"
     page.keyboard.press("Enter")
     menu.get_by_role("link", name="Statements", exact=True).click()
-    assert page.get_by_role("heading", level=1).first.is_visible()
+    expect(page.get_by_role("heading", level=1).first).to_be_visible()
     assert "/charges/" in page.url
