@@ -34,6 +34,13 @@ class DomainError(Exception):
         super().__init__("; ".join(p.message for p in self.problems))
 
 
+def raise_problems(problems: list[Problem]) -> None:
+    """Raise ``DomainError`` (422) with every problem the rules found; do nothing when there is
+    none. The one way a service turns a rule's problem list into a refusal."""
+    if problems:
+        raise DomainError(problems)
+
+
 class Forbidden(DomainError):
     """The actor may not do this at all (authorisation, not eligibility)."""
 

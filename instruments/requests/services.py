@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from innocore import audit, clock
 from innocore.accounts.models import User
 from innocore.accounts.rules import category_for
-from innocore.errors import DomainError, Forbidden, NotFound, Problem
+from innocore.errors import DomainError, Forbidden, NotFound, Problem, raise_problems
 from innocore.extensions import db
 from innocore.facilities.models import Facility
 from innocore.ledger.models import Charge, ChargeSource
@@ -61,11 +61,6 @@ class RequestInput:
     desired_end_on: date | None = None
     attachments: list[Upload] = field(default_factory=list)
     account_id: int | None = None  # the billing account charged (one the requester may charge)
-
-
-def _raise(problems: list[Problem]) -> None:
-    if problems:
-        raise DomainError(problems)
 
 
 def _today(facility: Facility) -> date:
@@ -140,7 +135,7 @@ def _notify(request: ServiceRequest, actor: User | None, subject: str, message: 
 def _move(
     request: ServiceRequest, actor: User | None, target: RequestStatus, side: str, note: str = ""
 ) -> None:
-    _raise(rules.transition_problems(request.status, target, side))
+    raise_problems(rules.transition_problems(request.status, target, side))
     old = request.status
     now = clock.now()
     request.status = target
@@ -227,7 +222,7 @@ def submit_request(
     from innocore.ledger.accounts import check_account
 
     problems += check_account(actor, data.account_id, _today(facility))
-    _raise(problems)
+    raise_problems(problems)
     now = clock.now()
     request = ServiceRequest(
         facility=facility,
@@ -268,7 +263,7 @@ def add_attachments(actor: User, request_id: int, uploads: list[Upload]) -> list
     if request.status not in (RequestStatus.SUBMITTED, RequestStatus.QUOTED):
         raise DomainError(Problem("closed", "Attachments can be added before acceptance only."))
     existing = _count_files(request.id, FileKind.ATTACHMENT)
-    _raise(_store_files(request, actor, uploads, FileKind.ATTACHMENT, existing))
+    raise_problems(_store_files(request, actor, uploads, FileKind.ATTACHMENT, existing))
     db.session.flush()
     return list(request_files(request.id, FileKind.ATTACHMENT))
 
@@ -310,7 +305,7 @@ def issue_quote(
     problems += rules.validity_problems(valid_until_on, _today(request.facility))
     if len(terms) > rules.MAX_TEXT:
         problems.append(Problem("terms", "The terms are too long.", "terms"))
-    _raise(problems)
+    raise_problems(problems)
     priced, total = rules.price_lines(lines)
     previous = latest_quote(request.id)
     if previous is not None and previous.status == QuoteStatus.OPEN:
@@ -364,7 +359,7 @@ def _decide_quote(actor: User, request_id: int, quote_id: int, target: QuoteStat
     new_status = RequestStatus(target.value)
     if not problems:
         problems = rules.transition_problems(request.status, new_status, rules.REQUESTER)
-    _raise(problems)
+    raise_problems(problems)
     # Compare-and-set: a quote is decided once, whatever the number of clicks.
     now = clock.now()
     won = db.session.execute(
@@ -435,7 +430,7 @@ def lapse_quotes(now: datetime | None = None, limit: int = 500) -> int:
 def reject_request(actor: User, request_id: int, reason: str) -> ServiceRequest:
     """Staff turn a request down, with a reason the requester reads."""
     request = _as_staff(actor, request_id)
-    _raise(rules.reason_problems(reason or "", required=True))
+    raise_problems(rules.reason_problems(reason or "", required=True))
     _move(request, actor, RequestStatus.REJECTED, rules.STAFF, reason.strip())
     request.reason = reason.strip()
     _close_open_quote(request.id)
@@ -446,7 +441,7 @@ def reject_request(actor: User, request_id: int, reason: str) -> ServiceRequest:
 def withdraw_request(actor: User, request_id: int, reason: str = "") -> ServiceRequest:
     """The requester withdraws a request that has not been accepted."""
     request = _as_requester(actor, request_id)
-    _raise(rules.reason_problems(reason or "", required=False))
+    raise_problems(rules.reason_problems(reason or "", required=False))
     _move(request, actor, RequestStatus.WITHDRAWN, rules.REQUESTER, (reason or "").strip())
     request.reason = (reason or "").strip() or None
     _close_open_quote(request.id)
@@ -482,10 +477,10 @@ def add_deliverable(
     label = (label or "").strip() or (upload.filename if upload else url)
     if upload is not None:
         existing = _count_files(request.id, FileKind.DELIVERABLE)
-        _raise(_store_files(request, actor, [upload], FileKind.DELIVERABLE, existing))
+        raise_problems(_store_files(request, actor, [upload], FileKind.DELIVERABLE, existing))
         db.session.flush()
         return request_files(request.id, FileKind.DELIVERABLE)[-1]
-    _raise(rules.link_problems(url))
+    raise_problems(rules.link_problems(url))
     row = RequestFile(
         request_id=request.id,
         kind=FileKind.DELIVERABLE,
@@ -507,7 +502,7 @@ def deliver(actor: User, request_id: int, closing_note: str) -> ServiceRequest:
         problems = rules.delivery_problems(
             closing_note or "", _count_files(request.id, FileKind.DELIVERABLE)
         )
-    _raise(problems)
+    raise_problems(problems)
     request.closing_note = closing_note.strip()
     _move(request, actor, RequestStatus.DELIVERED, rules.STAFF)
     _notify(request, actor, "Results delivered", "The facility delivered the results.")
@@ -520,7 +515,7 @@ def close_request(
     """The requester closes a delivered request with feedback; staff may close it without."""
     request = get_request(actor, request_id, lock=True)
     if can_act_as_requester(actor, request):
-        _raise(
+        raise_problems(
             rules.transition_problems(request.status, RequestStatus.CLOSED, rules.REQUESTER)
             or rules.feedback_problems(rating, comment or "")
         )
@@ -537,7 +532,7 @@ def close_request(
 def post_message(actor: User, request_id: int, body: str) -> RequestMessage:
     """Either side writes in the request's thread; the other side is told."""
     request = get_request(actor, request_id)
-    _raise(rules.message_problems(body or ""))
+    raise_problems(rules.message_problems(body or ""))
     message = RequestMessage(
         request_id=request.id, author_id=actor.id, body=body.strip(), created_at=clock.now()
     )

@@ -11,7 +11,7 @@ from flask import current_app
 
 from innocore import audit, clock
 from innocore.clock import date_text
-from innocore.errors import DomainError, Forbidden, NotFound, Problem
+from innocore.errors import DomainError, Forbidden, NotFound, Problem, raise_problems
 from innocore.extensions import db
 from innocore.links import absolute_url
 from innocore.notifications import kinds
@@ -43,11 +43,6 @@ def _free_index(issuer_key: str) -> int:
         if taken is None:
             return index
     raise DomainError(Problem("status_list_full", "The issuer's status list is full."), status=409)
-
-
-def _raise(problems: list[Problem]) -> None:
-    if problems:
-        raise DomainError(problems)
 
 
 def _create(actor, *, facility, holder, basis, evidence, valid_until, **fields) -> Certificate:
@@ -124,7 +119,7 @@ def issue_prior_learning(
     )
     if level in levels:  # a level the competence lacks (say 10**20) has no certificates to clash
         problems += _duplicates(holder.id, competence.id, level, now)
-    _raise(problems)
+    raise_problems(problems)
     return _create(
         actor,
         facility=facility,
@@ -148,7 +143,7 @@ def issue_for_module(actor, *, module, facility, holder, evidence: str) -> Certi
         raise Forbidden("Your facility may not certify this competence.")
     now = clock.now()
     until = rules.default_valid_until(now, competence.default_validity_months)
-    _raise(
+    raise_problems(
         rules.issue_problems(
             level=module.level_awarded,
             levels=[x.level for x in competence.levels],
@@ -212,7 +207,7 @@ def issue_from_assessment(actor, assessment_id: int, *, valid_until=None) -> Cer
         present_parts(enrolment.id),
         clock.now(),
     )
-    _raise(problems)
+    raise_problems(problems)
     now = clock.now()
     # The certificate's dates come from the training: the day its last part ended.
     trained_at = min(max(p.ends_at for p in parts), now)
@@ -225,7 +220,7 @@ def issue_from_assessment(actor, assessment_id: int, *, valid_until=None) -> Cer
     )
     if assessment.evidence_text:
         evidence += "\n" + assessment.evidence_text
-    _raise(
+    raise_problems(
         rules.issue_problems(
             level=assessment.level_reached,
             levels=[x.level for x in competence.levels],
@@ -282,7 +277,7 @@ def _transition(actor, cert, action: str, reason: str | None, new_status, **fiel
     if not permissions.can_manage_certificate(actor, cert):
         raise Forbidden("Only the issuing facility's managers may change this certificate.")
     _lock(cert)
-    _raise(rules.transition_problems(action, cert.status, reason))
+    raise_problems(rules.transition_problems(action, cert.status, reason))
     now = clock.now()
     cert.status = new_status
     cert.status_reason = (reason or "").strip() or None
@@ -357,11 +352,11 @@ def renew(
     problems = rules.transition_problems("renew", cert.status, None)
     if queries.replacement_of(cert) is not None:
         problems.append(Problem("already_renewed", "This certificate was already renewed."))
-    _raise(problems)
+    raise_problems(problems)
     now = clock.now()
     until = valid_until or rules.default_valid_until(now, competence.default_validity_months)
     text = evidence or f"Renewal of certificate {cert.public_id}.\n{cert.evidence}"
-    _raise(
+    raise_problems(
         rules.issue_problems(
             level=cert.level,
             levels=[x.level for x in competence.levels],

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from innocore import audit, clock
 from innocore.accounts.models import User
 from innocore.competences.models import Competence
-from innocore.errors import DomainError, Forbidden, NotFound, Problem
+from innocore.errors import DomainError, Forbidden, NotFound, Problem, raise_problems
 from innocore.extensions import db
 from innocore.facilities.models import Facility, FacilityRole
 from innocore.links import absolute_url
@@ -42,11 +42,6 @@ from training.challenges.models import (
 )
 
 MAX_FILES = 10
-
-
-def _raise(problems: list[Problem]) -> None:
-    if problems:
-        raise DomainError(problems)
 
 
 @dataclass
@@ -94,7 +89,9 @@ def framework_needs(pairs: list[tuple[int, int]]) -> list[ChallengeCompetence]:
         raise DomainError(
             Problem("competence", "Choose competences of the framework, once each.", "competences")
         )
-    _raise(rules.needs_problems([(c, lv, [x.level for x in found[c].levels]) for c, lv in pairs]))
+    raise_problems(
+        rules.needs_problems([(c, lv, [x.level for x in found[c].levels]) for c, lv in pairs])
+    )
     return [ChallengeCompetence(competence_id=c, level=lv) for c, lv in pairs]
 
 
@@ -134,7 +131,7 @@ def post_challenge(actor: User, data: ChallengeInput) -> Challenge:
     company = actor.organisation.kind == OrganisationKind.COMPANY
     if not company and not permissions.can_manage_facility(actor, host):
         raise Forbidden("Post challenges for your company, or for a facility you manage.")
-    _raise(rules.posting_problems(_posting(data), clock.now()))
+    raise_problems(rules.posting_problems(_posting(data), clock.now()))
     check_module(data.module_id, host)
     organisation_id = actor.organisation_id if company else host.institution_id
     check_poster_account(actor, data.account_id, organisation_id)
@@ -175,7 +172,7 @@ def revise_challenge(actor: User, challenge_id: int, data: ChallengeInput) -> Ch
         problems.append(
             Problem("host", "The host facility stays; post anew for another.", "facility_id")
         )
-    _raise(problems + rules.posting_problems(_posting(data), clock.now()))
+    raise_problems(problems + rules.posting_problems(_posting(data), clock.now()))
     check_module(data.module_id, ch.facility)
     check_poster_account(actor, data.account_id, ch.organisation_id, keep=ch.account_id)
     involved = [_facility(fid) for fid in dict.fromkeys(data.facility_ids) if fid != ch.facility_id]
@@ -349,7 +346,7 @@ def review_challenge(actor: User, ch: Challenge, *, publish: bool, note: str = "
     if not permissions.can_review_challenge(actor, ch):
         raise Forbidden("The host facility's staff review its challenges.")
     ch = get_challenge(actor, ch.id, lock=True)
-    _raise(rules.review_problems(ch.status, publish, note))
+    raise_problems(rules.review_problems(ch.status, publish, note))
     if publish and ch.applications_close_at <= clock.now():
         raise DomainError(Problem("deadline", "The application deadline has passed: return it."))
     before = ch.status.value
@@ -456,7 +453,7 @@ def apply(
         nda_missing=ch.confidential and not nda_accepted(actor.id, ch.id),
         motivation=motivation,
     )
-    _raise(rules.application_problems(facts, clock.now()) + _file_problems(uploads, 0))
+    raise_problems(rules.application_problems(facts, clock.now()) + _file_problems(uploads, 0))
     app = ChallengeApplication(
         challenge_id=ch.id,
         lead_id=actor.id,
@@ -558,7 +555,7 @@ def decide_application(actor: User, application_id: int, target: str) -> Challen
         raise DomainError(
             Problem("decision", "Shortlist, select or decline.", "decision")
         ) from None
-    _raise(
+    raise_problems(
         rules.decision_problems(
             ch.status, app.status, status, _selected_count(ch.id), ch.teams_wanted
         )
@@ -625,7 +622,7 @@ def _open_workspace(actor: User, application_id: int) -> ChallengeApplication:
 def add_milestone(actor: User, application_id: int, title: str, due_on: date | None) -> Milestone:
     """A milestone with a due date (a day, no time), set by the team or the posting side."""
     app = _open_workspace(actor, application_id)
-    _raise(rules.milestone_problems(title, due_on))
+    raise_problems(rules.milestone_problems(title, due_on))
     row = Milestone(
         application_id=app.id,
         title=title.strip(),
@@ -656,7 +653,7 @@ def complete_milestone(actor: User, milestone_id: int) -> Milestone:
 def post_message(actor: User, application_id: int, body: str) -> WorkspaceMessage:
     """A message in the workspace; everyone else in it is e-mailed."""
     app = _open_workspace(actor, application_id)
-    _raise(rules.message_problems(body))
+    raise_problems(rules.message_problems(body))
     row = WorkspaceMessage(
         application_id=app.id, author_id=actor.id, body=body.strip(), created_at=clock.now()
     )
@@ -689,7 +686,7 @@ def add_files(actor: User, application_id: int, uploads: list[Upload]) -> list[C
     existing = db.session.scalar(
         sa.select(sa.func.count()).where(ChallengeFile.application_id == app.id)
     )
-    _raise(_file_problems(uploads, existing))
+    raise_problems(_file_problems(uploads, existing))
     rows = _store(app, actor, uploads)
     for row in rows:
         audit.record(actor, "challenge.file_added", row, {"filename": [None, row.filename]})
@@ -749,7 +746,7 @@ def link_booking(actor: User, application_id: int, booking_id: int) -> Challenge
                     "booking_id",
                 )
             )
-    _raise(problems)
+    raise_problems(problems)
     row = ChallengeBooking(
         application_id=app.id, booking_id=booking.id, linked_by_id=actor.id, linked_at=clock.now()
     )
@@ -771,7 +768,7 @@ def give_feedback(actor: User, application_id: int, *, rating, text: str) -> Cha
     app = get_application(actor, application_id, lock=True)
     if not permissions.can_manage_challenge(actor, app.challenge):
         raise Forbidden("Only the challenge's posting side gives feedback.")
-    _raise(rules.feedback_problems(app.status, app.feedback_at is not None, rating, text))
+    raise_problems(rules.feedback_problems(app.status, app.feedback_at is not None, rating, text))
     app.rating, app.feedback, app.feedback_at = rating, text.strip(), clock.now()
     audit.record(
         actor,
@@ -811,7 +808,9 @@ def record_outcome(actor: User, application_id: int) -> ChallengeApplication:
     ch = app.challenge
     if not permissions.can_award(actor, ch):
         raise Forbidden("Those who certify at the host facility record the outcome.")
-    _raise(rules.award_problems(app.status, app.feedback_at is not None, ch.module_id is not None))
+    raise_problems(
+        rules.award_problems(app.status, app.feedback_at is not None, ch.module_id is not None)
+    )
     module = db.session.get(TrainingModule, ch.module_id)
     evidence = (
         f"Challenge-based learning: “{ch.title}” posed by {ch.organisation.name}, "

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from innocore import audit, clock
 from innocore.accounts.models import User
-from innocore.errors import DomainError, Forbidden, NotFound, Problem
+from innocore.errors import DomainError, Forbidden, NotFound, Problem, raise_problems
 from innocore.extensions import db
 from innocore.links import absolute_url
 from innocore.notifications import kinds
@@ -26,14 +26,9 @@ from training.mentoring.models import MentorshipStatus as M
 OPEN = (M.REQUESTED, M.ACTIVE)
 
 
-def _raise(problems: list[Problem]) -> None:
-    if problems:
-        raise DomainError(problems)
-
-
 def save_profile(actor: User, *, expertise: str, capacity, available: bool = True) -> MentorProfile:
     """Offer mentoring (or change one's offer): expertise, capacity (mentees at once)."""
-    _raise(rules.profile_problems(expertise, capacity))
+    raise_problems(rules.profile_problems(expertise, capacity))
     now = clock.now()
     profile = db.session.scalar(sa.select(MentorProfile).where(MentorProfile.user_id == actor.id))
     if profile is None:
@@ -91,7 +86,7 @@ def request_mentor(
             Mentorship.status.in_(OPEN),
         )
     )
-    _raise(
+    raise_problems(
         rules.request_problems(
             is_self=profile.user_id == actor.id,
             available=profile.available,
@@ -131,7 +126,9 @@ def answer(actor: User, mentorship_id: int, *, accept: bool) -> Mentorship:
         raise Forbidden("Only the mentor answers a request.")
     profile = _profile(m.mentor_id, lock=True)
     db.session.refresh(m)
-    _raise(rules.decision_problems(m.status, accept, _active(m.mentor_id), profile.capacity))
+    raise_problems(
+        rules.decision_problems(m.status, accept, _active(m.mentor_id), profile.capacity)
+    )
     m.status, m.decided_at = (M.ACTIVE if accept else M.DECLINED), clock.now()
     audit.record(actor, f"mentoring.{m.status.value}", m, {"status": ["requested", m.status.value]})
     _mail(
@@ -147,7 +144,7 @@ def answer(actor: User, mentorship_id: int, *, accept: bool) -> Mentorship:
 def record_meeting(actor: User, mentorship_id: int, *, held_on: date | None, minutes, notes: str):
     """Either of the pair records a meeting (the day, its length in minutes, notes)."""
     m = get_mentorship(actor, mentorship_id)
-    _raise(
+    raise_problems(
         rules.meeting_problems(m.status, held_on, clock.now().date(), minutes)
         + rules._text(notes, "notes", "notes", 5000)
     )
@@ -167,7 +164,7 @@ def record_meeting(actor: User, mentorship_id: int, *, held_on: date | None, min
 
 def add_goal(actor: User, mentorship_id: int, *, title: str, due_on: date | None) -> MentoringGoal:
     m = get_mentorship(actor, mentorship_id)
-    _raise(rules.goal_problems(m.status, title))
+    raise_problems(rules.goal_problems(m.status, title))
     row = MentoringGoal(
         mentorship_id=m.id,
         title=title.strip(),

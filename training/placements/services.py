@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from innocore import audit, clock
 from innocore.accounts.models import User
 from innocore.accounts.rules import user_category
-from innocore.errors import DomainError, Forbidden, NotFound, Problem
+from innocore.errors import DomainError, Forbidden, NotFound, Problem, raise_problems
 from innocore.extensions import db
 from innocore.facilities.models import Facility, FacilityRole
 from innocore.links import absolute_url
@@ -37,11 +37,6 @@ from training.placements.models import (
 from training.placements.models import PlacementApplicationStatus as S
 
 MAX_FILES = 5
-
-
-def _raise(problems: list[Problem]) -> None:
-    if problems:
-        raise DomainError(problems)
 
 
 @dataclass
@@ -106,7 +101,7 @@ def offer_placement(actor: User, data: OfferInput) -> Placement:
         data.min_eqf_level,
         data.user_categories,
     )
-    _raise(rules.offer_problems(offer, clock.now()))
+    raise_problems(rules.offer_problems(offer, clock.now()))
     if data.module_id is not None:
         if facility is None:
             raise DomainError(
@@ -280,7 +275,7 @@ def apply(
     ]
     if len(uploads) > MAX_FILES:
         files.append(Problem("too_many_files", f"At most {MAX_FILES} documents.", "files"))
-    _raise(
+    raise_problems(
         rules.application_problems(facts, clock.now()) + _eligibility(actor, p, eqf_level) + files
     )
     a = PlacementApplication(
@@ -344,7 +339,7 @@ def decide(actor: User, application_id: int, *, select: bool) -> PlacementApplic
     a = get_application(actor, application_id, lock=True)
     if permissions.party(actor, a) != "host":
         raise Forbidden("Only the host selects.")
-    _raise(
+    raise_problems(
         rules.selection_problems(a.status, select, _selected(a.placement_id), a.placement.places)
     )
     a.status, a.decided_at = (S.SELECTED if select else S.NOT_SELECTED), clock.now()
@@ -377,7 +372,7 @@ def sign(actor: User, application_id: int, as_party: str) -> PlacementApplicatio
     ):
         raise Forbidden("You can sign only for yourself, as the party you are.")
     column = f"{as_party}_signed_at"
-    _raise(rules.sign_problems(a.status, getattr(a, column) is not None))
+    raise_problems(rules.sign_problems(a.status, getattr(a, column) is not None))
     setattr(a, column, clock.now())
     if as_party == "host":
         a.host_signed_by_id = actor.id
@@ -403,7 +398,7 @@ def sign(actor: User, application_id: int, as_party: str) -> PlacementApplicatio
 def check_in(actor: User, application_id: int, *, progress, note: str) -> CheckIn:
     """A progress note by any party once the agreement is signed; the other parties are told."""
     a = get_application(actor, application_id)
-    _raise(rules.checkin_problems(a.status, a.agreement_signed, progress, note))
+    raise_problems(rules.checkin_problems(a.status, a.agreement_signed, progress, note))
     row = CheckIn(
         application_id=a.id,
         author_id=actor.id,
@@ -437,7 +432,7 @@ def complete(
     a = get_application(actor, application_id, lock=True)
     if permissions.party(actor, a) != "host":
         raise Forbidden("Only the host completes the placement.")
-    _raise(rules.completion_problems(a.status, a.agreement_signed, evaluation))
+    raise_problems(rules.completion_problems(a.status, a.agreement_signed, evaluation))
     p = a.placement
     a.status, a.passed, a.evaluation, a.completed_at = (
         S.COMPLETED,

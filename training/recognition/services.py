@@ -8,7 +8,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from innocore import audit, clock
-from innocore.errors import DomainError, Forbidden, NotFound, Problem
+from innocore.errors import DomainError, Forbidden, NotFound, Problem, raise_problems
 from innocore.extensions import db
 from innocore.facilities.models import Facility, FacilityRole
 from innocore.links import absolute_url
@@ -26,11 +26,6 @@ from training.recognition.models import (
     RecognitionRequest,
     RequestStatus,
 )
-
-
-def _raise(problems: list[Problem]) -> None:
-    if problems:
-        raise DomainError(problems)
 
 
 def _levels(competence) -> list[int]:
@@ -52,7 +47,7 @@ def declare_equivalence(
         ) from None
     if source is None or target is None:
         raise DomainError(Problem("unknown_competence", "Choose both competences."))
-    _raise(
+    raise_problems(
         rules.declaration_problems(
             facility_id=facility.id,
             source_facility_id=source.facility_id,
@@ -150,7 +145,7 @@ def request_recognition(
         raise DomainError(
             Problem("unknown_competence", "Choose a competence.", "target_competence_id")
         )
-    _raise(
+    raise_problems(
         rules.request_problems(
             valid_now=_source_valid(certificate, imported),
             target_facility_id=target.facility_id,
@@ -230,7 +225,9 @@ def decide_request(
     if not permissions.can_decide_recognition(actor, req.facility):
         raise Forbidden("Only those who certify at the facility decide its requests.")
     req = _lock(req)
-    _raise(rules.decision_problems(pending=req.status == RequestStatus.PENDING, reason=reason))
+    raise_problems(
+        rules.decision_problems(pending=req.status == RequestStatus.PENDING, reason=reason)
+    )
     req.status = RequestStatus.GRANTED if grant else RequestStatus.REFUSED
     req.reason, req.decided_at, req.decided_by_id = reason.strip(), clock.now(), actor.id
     if grant and req.imported_id is not None:
