@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 # worker, job and scheduler process compile the sources again (the collection alone: 2x the CPU).
 PYTEST := PYTHONDONTWRITEBYTECODE= $(PY) -m pytest
 
-.PHONY: demo test install install-demo lint test-sqlite test-postgres browser-deps readers
+.PHONY: demo test install install-demo lint test-sqlite test-postgres browser-deps readers messages catalog-stats
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,30 @@ install: $(VENV)/bin/python
 
 demo: install-demo
 	$(VENV)/bin/flask --app wsgi innocore demo --serve
+
+# Languages (docs/translations.md). `make messages` extracts every marked string of the Python
+# sources and templates into innocore/translations/messages.pot and merges it into each catalog
+# (innocore/translations/<lang>/LC_MESSAGES/messages.po); the app compiles the catalogs itself at
+# start (innocore/i18n.py). `make catalog-stats` counts translated, fuzzy and untranslated entries.
+LANGS := en it pt es cs
+BABEL_KEYWORDS := -k _l -k lazy_gettext -k N_
+messages: install
+	$(VENV)/bin/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --sort-by-file --no-wrap \
+		--project=InnoCore --copyright-holder="InnoCore contributors" \
+		-o innocore/translations/messages.pot .
+	@for lang in $(LANGS); do \
+		po=innocore/translations/$$lang/LC_MESSAGES/messages.po; \
+		if [ -f $$po ]; then \
+			$(VENV)/bin/pybabel update -i innocore/translations/messages.pot -d innocore/translations -l $$lang --no-wrap --ignore-obsolete --no-fuzzy-matching; \
+		else \
+			$(VENV)/bin/pybabel init -i innocore/translations/messages.pot -d innocore/translations -l $$lang --no-wrap; \
+		fi; \
+	done
+
+catalog-stats: install
+	@for lang in $(LANGS); do \
+		echo "== $$lang"; $(VENV)/bin/pybabel compile --statistics -d innocore/translations -l $$lang -o /dev/null 2>&1 | tail -1 || true; \
+	done
 
 lint: install
 	$(VENV)/bin/ruff check .

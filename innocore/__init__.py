@@ -33,6 +33,9 @@ def create_app(config: dict | None = None) -> Flask:
     )
     csrf.init_app(app)
     limiter.init_app(app)
+    from innocore import i18n
+
+    i18n.init_app(app)
     _init_login(app, login_manager)
 
     from innocore.errors import register_error_handlers

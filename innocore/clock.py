@@ -166,17 +166,90 @@ def local_date(instant: datetime, zone: str) -> date:
     return instant.astimezone(ZoneInfo(zone)).date()
 
 
+# strftime directives and their Unicode CLDR date-field patterns (UTS #35, "Date Field Symbol
+# Table"): the house's formats are written as strftime and shown in the reader's language.
+_CLDR = {
+    "a": "EEE",
+    "A": "EEEE",
+    "d": "dd",
+    "-d": "d",
+    "e": "d",
+    "b": "MMM",
+    "B": "MMMM",
+    "m": "MM",
+    "-m": "M",
+    "Y": "y",
+    "y": "yy",
+    "H": "HH",
+    "-H": "H",
+    "M": "mm",
+    "S": "ss",
+    "I": "hh",
+    "p": "a",
+    "Z": "zzz",
+}
+
+
+def cldr_pattern(fmt: str) -> str:
+    """A strftime format (``"%d %b %Y"``) as a CLDR pattern (``"dd MMM y"``), literal text quoted.
+    Raises ``ValueError`` on a directive without a CLDR equivalent."""
+    out, literal, i = [], "", 0
+    while i < len(fmt):
+        if fmt[i] == "%" and i + 1 < len(fmt):
+            key = fmt[i + 1 : i + 3] if fmt[i + 1] == "-" else fmt[i + 1]
+            if key == "%":
+                literal += "%"
+            elif key in _CLDR:
+                if literal:
+                    out.append("'" + literal.replace("'", "''") + "'")
+                    literal = ""
+                out.append(_CLDR[key])
+            else:
+                raise ValueError(f"no CLDR pattern for %{key}")
+            i += 1 + len(key)
+        else:
+            literal += fmt[i]
+            i += 1
+    if literal:
+        out.append("'" + literal.replace("'", "''") + "'")
+    return "".join(out)
+
+
+def reader_locale() -> str:
+    """The language of the current request (Flask-Babel), or ``"en"`` outside one."""
+    try:
+        from flask_babel import get_locale
+
+        loc = get_locale()
+    except RuntimeError:  # pragma: no cover - outside an application
+        loc = None
+    return str(loc) if loc is not None else "en"
+
+
+def wall_text(value: datetime | date, fmt: str) -> str:
+    """A wall-clock datetime (or date) written with strftime format ``fmt`` in the reader's
+    language (month and day names from CLDR through Babel); the zone is never changed."""
+    from babel.dates import format_date
+    from babel.dates import format_datetime as babel_datetime
+
+    pattern = cldr_pattern(fmt)
+    if isinstance(value, datetime):
+        return babel_datetime(value, pattern, tzinfo=value.tzinfo, locale=reader_locale())
+    return format_date(value, pattern, locale=reader_locale())
+
+
 def date_text(instant: datetime | None, zone: str, fmt: str = "%d %b %Y") -> str:
-    """``instant``'s local date in ``zone`` as text (``"01 Nov 2026"``); "" for None. The one
-    helper for every date a person reads: pages, e-mails, CSV and PDF exports."""
-    return "" if instant is None else f"{local_date(instant, zone):{fmt}}"
+    """``instant``'s local date in ``zone`` as text (``"01 Nov 2026"``, month names in the
+    reader's language); "" for None. The one helper for every date a person reads: pages,
+    e-mails, CSV and PDF exports."""
+    return "" if instant is None else wall_text(local_date(instant, zone), fmt)
 
 
 def moment_text(instant: datetime, zone: str, fmt: str = "%d %b %Y %H:%M") -> str:
     """``instant`` as wall-clock text in ``zone``, labelled with the zone's abbreviation
     (``"31 Oct 2026 23:59 CET"``), so a repeated hour is never ambiguous."""
     local = instant.astimezone(ZoneInfo(zone))
-    return f"{local:{fmt}} {local.tzname()}"
+    return f"{wall_text(local, fmt)} {local.tzname()}"
 
 
 def iso_utc(instant: datetime) -> str:

@@ -8,7 +8,14 @@ innocore.css); the tone never carries the meaning alone, the word always shows.
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from markupsafe import Markup, escape
+
+
+def N_(message: str) -> str:  # noqa: N802 (the gettext convention for "mark, translate later")
+    """Marks ``message`` for the catalogs without translating it (``pybabel extract -k N_``)."""
+    return message
+
 
 TONES = ("ok", "warn", "bad", "info", "neutral")
 
@@ -75,6 +82,59 @@ _TONE = {
     ),
     **dict.fromkeys(("superseded", "closed", "archived", "ended", "finished"), "neutral"),
 }
+# The default words of the shared values (``value.replace("_", " ").capitalize()``), marked for the
+# catalogs: ``describe`` translates whichever word it picks.
+DEFAULT_WORDS = (
+    N_("Absent"),
+    N_("Accepted"),
+    N_("Active"),
+    N_("Approved"),
+    N_("Archived"),
+    N_("Attended"),
+    N_("Available"),
+    N_("Awarded"),
+    N_("Bridging"),
+    N_("Cancelled"),
+    N_("Closed"),
+    N_("Completed"),
+    N_("Confirmed"),
+    N_("Declined"),
+    N_("Delivered"),
+    N_("Draft"),
+    N_("Ended"),
+    N_("Enrolled"),
+    N_("Equivalent"),
+    N_("Expired"),
+    N_("Failed"),
+    N_("Finished"),
+    N_("In progress"),
+    N_("Lapsed"),
+    N_("Limited"),
+    N_("Maintenance"),
+    N_("No show"),
+    N_("Not yet valid"),
+    N_("Offered"),
+    N_("Open"),
+    N_("Out of service"),
+    N_("Paid"),
+    N_("Passed"),
+    N_("Pending"),
+    N_("Published"),
+    N_("Quoted"),
+    N_("Refused"),
+    N_("Rejected"),
+    N_("Requested"),
+    N_("Resolved"),
+    N_("Retired"),
+    N_("Revoked"),
+    N_("Scheduled"),
+    N_("Submitted"),
+    N_("Superseded"),
+    N_("Suspended"),
+    N_("Valid"),
+    N_("Waitlisted"),
+    N_("Withdrawn"),
+)
 # Words for values whose enumeration label differs from what the public reads, by kind.
 _WORDS: dict[tuple[str, str], tuple[str, str]] = {}
 
@@ -88,13 +148,15 @@ def register_words(kind: str, words: dict[str, tuple[str, str]]) -> None:
 
 
 def describe(status, kind: str | None = None) -> tuple[str, str]:
-    """(label, tone) of a status: the package's words first, then the enumeration's label and
-    the shared tone table; an unknown value reads as its words capitalised, in the info tone."""
+    """(label, tone) of a status, the label in the reader's language: the package's words first,
+    then the enumeration's label and the shared tone table; an unknown value reads as its words
+    capitalised, in the info tone."""
     value = str(getattr(status, "value", status) or "")
     if kind and (kind, value) in _WORDS:
-        return _WORDS[(kind, value)]
+        label, tone = _WORDS[(kind, value)]
+        return gettext(label), tone
     label = getattr(status, "label", None) or value.replace("_", " ").capitalize()
-    return label, _TONE.get(value, "info")
+    return gettext(str(label)), _TONE.get(value, "info")
 
 
 def status_badge(status, kind: str | None = None, large: bool = False) -> Markup:

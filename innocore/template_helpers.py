@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from innocore.clock import date_text, to_zone
+from innocore.clock import date_text, reader_locale, to_zone, wall_text
 from innocore.permissions import TEMPLATE_PREDICATES, can_add_competence
 from innocore.status import status_badge
 
@@ -21,13 +22,27 @@ def local_time(
     if zone is None:
         zone = current_user.timezone if getattr(current_user, "is_authenticated", False) else "UTC"
     local = to_zone(value, zone)
-    return f"{local.strftime(fmt)} {local.tzname()}"
+    return f"{wall_text(local, fmt)} {local.tzname()}"
 
 
 # The main menus, in the order the navigation shows them. A link registered without a group (or
 # with an unknown one) goes to the last menu, "More", shown only when it holds a link.
 NAV_GROUPS = ("Book", "Learn", "Manage", "Company", "Network")
 MORE = "More"
+# What the menus read in the reader's language (the group names above stay as ids).
+NAV_GROUP_LABELS = {
+    "Book": _l("Book"),
+    "Learn": _l("Learn"),
+    "Manage": _l("Manage"),
+    "Company": _l("Company"),
+    "Network": _l("Network"),
+    "More": _l("More"),
+}
+
+
+def nav_group_label(group: str) -> str:
+    """The menu title of ``group`` in the reader's language."""
+    return str(NAV_GROUP_LABELS.get(group, group))
 
 
 CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF"}
@@ -49,11 +64,17 @@ def money(amount, currency: str | None = "EUR") -> str:
         return str(amount)
     code = (currency or "EUR").upper()
     sign = "−" if value < 0 else ""
-    figure = f"{abs(value):,.2f}"
-    symbol = CURRENCY_SYMBOLS.get(code)
-    if symbol and len(symbol) == 1:
-        return f"{sign}{symbol}{figure}"
-    return f"{sign}{code} {figure}"
+    locale = reader_locale()
+    if locale == "en":
+        figure = f"{abs(value):,.2f}"
+        symbol = CURRENCY_SYMBOLS.get(code)
+        if symbol and len(symbol) == 1:
+            return f"{sign}{symbol}{figure}"
+        return f"{sign}{code} {figure}"
+    from babel.numbers import format_currency
+
+    # CLDR places the symbol and separators for the language (it: "1.234,50 €").
+    return sign + format_currency(abs(value), code, locale=locale)
 
 
 def register_company_page(app: Flask, label: str, endpoint: str) -> None:
@@ -183,6 +204,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["money"] = money
     app.jinja_env.globals["status_badge"] = status_badge
+    app.jinja_env.globals["nav_group_label"] = nav_group_label
     app.jinja_env.filters["local_date"] = date_text
     app.jinja_env.globals.update(TEMPLATE_PREDICATES)
     app.jinja_env.globals["network_name"] = lambda: app.config["NETWORK_NAME"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from innocore import dashboard
@@ -46,7 +47,7 @@ def mark_notifications_read():
     notes.mark_read(current_user, note_id)
     db.session.commit()
     if note_id is None:
-        flash("All notifications marked as read.", "success")
+        flash(_("All notifications marked as read."), "success")
     return redirect(url_for("core.notifications"))
 
 
@@ -67,7 +68,7 @@ def notification_preferences():
             status, problems = err.status, err.problems
         else:
             db.session.commit()
-            flash("Your e-mail preferences are saved.", "success")
+            flash(_("Your e-mail preferences are saved."), "success")
             return redirect(url_for("core.notification_preferences"))
     prefs = notes.preferences(current_user)
     return render_template(

@@ -2,6 +2,8 @@
 
 import enum
 
+from flask_babel import gettext as _
+
 
 class Technology(enum.StrEnum):
     LIGHT_MICROSCOPY = "light_microscopy"
@@ -60,9 +62,9 @@ class UserCategory(enum.StrEnum):
     @property
     def label(self) -> str:
         return {
-            "internal": "Internal",
-            "external_academic": "External academic",
-            "industry": "Industry",
+            "internal": _("Internal"),
+            "external_academic": _("External academic"),
+            "industry": _("Industry"),
         }[self.value]
 
 
@@ -82,24 +84,23 @@ class OrgRole(enum.StrEnum):
 
 
 class Locale(enum.StrEnum):
+    """The languages the platform is translated into (``innocore.i18n.LANGUAGES``)."""
+
     EN = "en"
-    DE = "de"
-    FR = "fr"
     IT = "it"
     PT = "pt"
     ES = "es"
-    NL = "nl"
+    CS = "cs"
 
     @property
     def label(self) -> str:
+        """The language's own name (never translated: a reader finds their language by it)."""
         return {
             "en": "English",
-            "de": "Deutsch",
-            "fr": "Français",
             "it": "Italiano",
             "pt": "Português",
             "es": "Español",
-            "nl": "Nederlands",
+            "cs": "Čeština",
         }[self.value]
 
 
@@ -116,10 +117,10 @@ class MembershipMethod(enum.StrEnum):
     @property
     def label(self) -> str:
         return {
-            "email_domain": "e-mail address in a registered domain",
-            "invitation": "invitation",
-            "admin_approval": "approved by an administrator",
-            "sso": "institutional sign-in",
-            "founder": "founder of the company account",
-            "legacy": "account older than membership checks",
+            "email_domain": _("e-mail address in a registered domain"),
+            "invitation": _("invitation"),
+            "admin_approval": _("approved by an administrator"),
+            "sso": _("institutional sign-in"),
+            "founder": _("founder of the company account"),
+            "legacy": _("account older than membership checks"),
         }[self.value]

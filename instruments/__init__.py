@@ -6,6 +6,7 @@ The kernel (``innocore``) knows nothing of this package; ``innocore.create_app``
 import os
 
 from flask import Blueprint, Flask
+from flask_babel import lazy_gettext as _l
 
 bp = Blueprint(
     "instruments",
@@ -44,11 +45,13 @@ def register(app: Flask) -> None:
     app.jinja_env.globals.update(TEMPLATE_PREDICATES)
     app.jinja_env.globals["booking_panel_for"] = _booking_panel_for
     _name_audit_ids(app)
-    register_nav(app, "Instruments", "instruments.catalog_page", group="Book")
-    register_nav(app, "My bookings", "instruments.my_bookings", can_book, group="Book")
-    register_nav(app, "Find free time", "instruments.finder_page", group="Book")
-    register_nav(app, "Calendar feeds", "instruments.my_feeds", can_book, group="Book")
-    register_nav(app, "Approvals", "instruments.approvals", may_approve_somewhere, group="Manage")
+    register_nav(app, _l("Instruments"), "instruments.catalog_page", group="Book")
+    register_nav(app, _l("My bookings"), "instruments.my_bookings", can_book, group="Book")
+    register_nav(app, _l("Find free time"), "instruments.finder_page", group="Book")
+    register_nav(app, _l("Calendar feeds"), "instruments.my_feeds", can_book, group="Book")
+    register_nav(
+        app, _l("Approvals"), "instruments.approvals", may_approve_somewhere, group="Manage"
+    )
     register_facility_section(app, "instruments/_facility_section.html")
     register_panel(app, bookings_panel)
     register_panel(app, staff_panel)

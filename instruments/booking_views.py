@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from innocore import clock
@@ -63,7 +64,7 @@ def book(instrument_id: int):
             ),
         )
         if ok:
-            flash(f"Booking {booking.status.label.lower()}.", "success")
+            flash(_("Booking %(status)s.", status=booking.status.label.lower()), "success")
             _say_folds(zone, booking.starts_at, booking.ends_at)
             return redirect(url_for("instruments.booking_page", booking_id=booking.id))
     price = None
@@ -235,18 +236,18 @@ def move(booking_id: int):
             override_reason=(form.override_reason.data or "").strip() or None,
         )
 
-    ok, _ = attempt(form, act)
+    ok, _result = attempt(form, act)
     if not ok:
         err = form.refusal
         return _booking_page(booking_id, move=form, refusal=err.problems, status=err.status)
-    flash("Booking moved.", "success")
+    flash(_("Booking moved."), "success")
     _say_folds(zone, booking.starts_at, booking.ends_at)
     return redirect(url_for("instruments.booking_page", booking_id=booking_id)), 303
 
 
 def _post_action(booking_id: int, action, done: str, back: str | None = None):
     """A button on the booking page: done, back to the page; refused, the page with reasons."""
-    _, err = attempt_action(action)
+    _result, err = attempt_action(action)
     if err is not None:
         return _booking_page(booking_id, refusal=err.problems, status=err.status)
     flash(done, "success")
@@ -381,7 +382,7 @@ def reject(booking_id: int):
 
 def _inbox_action(booking_id: int, action, done: str):
     """A decision in the approvals inbox: refused, the inbox with the reasons next to it."""
-    _, err = attempt_action(action)
+    _result, err = attempt_action(action)
     if err is not None:
         return _approvals_page(refusal=err.problems, refused_id=booking_id, status=err.status)
     flash(done, "success")
@@ -435,7 +436,7 @@ def downtime(instrument_id: int):
             if affected and request.form.get("confirmed") != "1":
                 preview = affected  # shown with what will happen; nothing written yet
             else:
-                _, affected = services.schedule_downtime(
+                _downtime, affected = services.schedule_downtime(
                     current_user,
                     instrument.id,
                     starts,
@@ -474,14 +475,14 @@ def report(instrument_id: int):
     instrument = queries.get_instrument(instrument_id)
     form = ProblemForm()
     if form.validate_on_submit():
-        ok, _ = attempt(
+        ok, _result = attempt(
             form,
             lambda: services.report_problem(
                 current_user, instrument.id, Severity(form.severity.data), form.description.data
             ),
         )
         if ok:
-            flash("Thank you: the facility staff have been told.", "success")
+            flash(_("Thank you: the facility staff have been told."), "success")
             return redirect(url_for("instruments.show", instrument_id=instrument.id))
     return render_template(
         "instruments/report.html", form=form, instrument=instrument
@@ -494,7 +495,7 @@ def resolve(report_id: int):
     resolution = (request.form.get("resolution") or "").strip()
     problem = services.resolve_problem(current_user, report_id, resolution)
     db.session.commit()
-    flash("Problem resolved.", "success")
+    flash(_("Problem resolved."), "success")
     return redirect(url_for("instruments.show", instrument_id=problem.instrument_id)), 303
 
 
@@ -511,7 +512,7 @@ def my_feeds():
         if kind not in FeedKind._value2member_map_ or (kind != "user" and not target.isdigit()):
             abort(400, "Choose what to subscribe to.")
         target_id = current_user.id if kind == "user" else int(target)
-        _, raw = feeds.create_feed(current_user, FeedKind(kind), target_id)
+        _feed, raw = feeds.create_feed(current_user, FeedKind(kind), target_id)
         db.session.commit()
         new_url = absolute_url("instruments.feed", token=raw)
     return render_template(
@@ -545,7 +546,7 @@ def _confirm_revoke_feed(feed_id: int) -> Confirmation | None:
 def revoke_feed(feed_id: int):
     feeds.revoke_feed(current_user, feed_id)
     db.session.commit()
-    flash("Calendar address revoked: subscribed calendars no longer receive updates.", "success")
+    flash(_("Calendar address revoked: subscribed calendars no longer receive updates."), "success")
     return redirect(url_for("instruments.my_feeds")), 303
 
 

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import Blueprint, Flask, render_template
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -138,9 +139,9 @@ def register(app: Flask) -> None:
 
     app.register_blueprint(bp)
     register_nav(
-        app, "Charges", "company_bookings.company_bookings", is_company_admin, group="Company"
+        app, _l("Charges"), "company_bookings.company_bookings", is_company_admin, group="Company"
     )
     register_company_page(
-        app, "Bookings of the company's people", "company_bookings.company_bookings"
+        app, _l("Bookings of the company's people"), "company_bookings.company_bookings"
     )
     register_job(app, "charge_bookings", charge_finished_bookings, 900)

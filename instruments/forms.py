@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -20,52 +21,54 @@ from instruments.models import ApprovalMode, InstrumentStatus, Severity
 
 
 class BookingForm(FlaskForm):
-    starts_at = LocalDateTimeField("Start (facility time)", validators=[InputRequired()])
-    ends_at = LocalDateTimeField("End (facility time)", validators=[InputRequired()])
-    purpose = TextAreaField("Purpose")
-    project = StringField("Project")
+    starts_at = LocalDateTimeField(_l("Start (facility time)"), validators=[InputRequired()])
+    ends_at = LocalDateTimeField(_l("End (facility time)"), validators=[InputRequired()])
+    purpose = TextAreaField(_l("Purpose"))
+    project = StringField(_l("Project"))
     user_email = StringField(
-        "Book for (e-mail, staff only)", validators=[Optional(), Length(max=254)]
+        _l("Book for (e-mail, staff only)"), validators=[Optional(), Length(max=254)]
     )
-    override_reason = TextAreaField("Override reason (staff only)")
-    account = SelectField("Account to charge", validators=[Optional()], validate_choice=False)
+    override_reason = TextAreaField(_l("Override reason (staff only)"))
+    account = SelectField(_l("Account to charge"), validators=[Optional()], validate_choice=False)
 
 
 class MoveForm(FlaskForm):
-    starts_at = LocalDateTimeField("New start (facility time)", validators=[InputRequired()])
-    ends_at = LocalDateTimeField("New end (facility time)", validators=[InputRequired()])
-    override_reason = TextAreaField("Override reason (staff only)")
+    starts_at = LocalDateTimeField(_l("New start (facility time)"), validators=[InputRequired()])
+    ends_at = LocalDateTimeField(_l("New end (facility time)"), validators=[InputRequired()])
+    override_reason = TextAreaField(_l("Override reason (staff only)"))
 
 
 class ReasonForm(FlaskForm):
-    reason = TextAreaField("Reason", validators=[Length(max=1000)])
+    reason = TextAreaField(_l("Reason"), validators=[Length(max=1000)])
 
 
 class DowntimeForm(FlaskForm):
-    starts_at = LocalDateTimeField("Start (facility time)", validators=[InputRequired()])
-    ends_at = LocalDateTimeField("End (facility time)", validators=[InputRequired()])
-    reason = StringField("Reason", validators=[DataRequired(), Length(max=500)])
+    starts_at = LocalDateTimeField(_l("Start (facility time)"), validators=[InputRequired()])
+    ends_at = LocalDateTimeField(_l("End (facility time)"), validators=[InputRequired()])
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
     # Not ticked by default: cancelling people's bookings is a choice made on purpose, after the
     # page has listed which bookings it would cancel.
     cancel_bookings = BooleanField(
-        "Cancel overlapping bookings (otherwise they are flagged)", default=False
+        _l("Cancel overlapping bookings (otherwise they are flagged)"), default=False
     )
 
 
 class ReminderForm(FlaskForm):
     reminder_hours = IntegerField(
-        "Hours before each booking (0: no reminder)",
+        _l("Hours before each booking (0: no reminder)"),
         validators=[InputRequired(), NumberRange(min=0, max=336)],
     )
     cancel_on_certificate_end = BooleanField(
-        "Cancel the bookings of a user whose required certificate ends (otherwise they are "
-        "flagged for staff and the user is told)"
+        _l(
+            "Cancel the bookings of a user whose required certificate ends (otherwise they are "
+            "flagged for staff and the user is told)"
+        )
     )
 
 
 class ProblemForm(FlaskForm):
-    severity = SelectField("Severity", choices=choices((s.value, s.label) for s in Severity))
-    description = TextAreaField("What is wrong?", validators=[DataRequired(), Length(max=5000)])
+    severity = SelectField(_l("Severity"), choices=choices((s.value, s.label) for s in Severity))
+    description = TextAreaField(_l("What is wrong?"), validators=[DataRequired(), Length(max=5000)])
 
 
 def _opt_int(label: str, **kw):
@@ -73,16 +76,20 @@ def _opt_int(label: str, **kw):
 
 
 class InstrumentForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    technology = SelectField("Technology", choices=choices((t.value, t.label) for t in Technology))
-    model = StringField("Make and model", validators=[Length(max=200)])
-    description = TextAreaField("Description")
-    location = StringField("Location (room)", validators=[Length(max=200)])
-    status = SelectField("Status", choices=choices((s.value, s.label) for s in InstrumentStatus))
-    required_competence_id = SelectField("Required competence", coerce=str)
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    technology = SelectField(
+        _l("Technology"), choices=choices((t.value, t.label) for t in Technology)
+    )
+    model = StringField(_l("Make and model"), validators=[Length(max=200)])
+    description = TextAreaField(_l("Description"))
+    location = StringField(_l("Location (room)"), validators=[Length(max=200)])
+    status = SelectField(
+        _l("Status"), choices=choices((s.value, s.label) for s in InstrumentStatus)
+    )
+    required_competence_id = SelectField(_l("Required competence"), coerce=str)
     required_level = _opt_int("Minimum level")
     approval_mode = SelectField(
-        "Approval", choices=choices((a.value, a.label) for a in ApprovalMode)
+        _l("Approval"), choices=choices((a.value, a.label) for a in ApprovalMode)
     )
     out_of_hours_level = _opt_int("Out-of-hours use from level")
     slot_minutes = _opt_int("Slot grid (minutes)")
@@ -93,10 +100,12 @@ class InstrumentForm(FlaskForm):
     cancel_cutoff_minutes = _opt_int("Cancellation cut-off (minutes before start)")
     max_future_bookings = _opt_int("Future bookings per person")
     max_hours_week = _opt_int("Hours per person per week")
-    opening = TextAreaField("Opening hours (one per line: 'Mon 09:00-18:00'; empty: always open)")
-    rate_internal = DecimalField("Hourly rate, internal", validators=[Optional()], places=2)
-    rate_external_academic = DecimalField(
-        "Hourly rate, external academic", validators=[Optional()], places=2
+    opening = TextAreaField(
+        _l("Opening hours (one per line: 'Mon 09:00-18:00'; empty: always open)")
     )
-    rate_industry = DecimalField("Hourly rate, industry", validators=[Optional()], places=2)
-    photo = FileField("Photo (PNG or JPEG, at most 2 MB)")
+    rate_internal = DecimalField(_l("Hourly rate, internal"), validators=[Optional()], places=2)
+    rate_external_academic = DecimalField(
+        _l("Hourly rate, external academic"), validators=[Optional()], places=2
+    )
+    rate_industry = DecimalField(_l("Hourly rate, industry"), validators=[Optional()], places=2)
+    photo = FileField(_l("Photo (PNG or JPEG, at most 2 MB)"))

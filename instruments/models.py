@@ -7,6 +7,7 @@ from datetime import datetime, time
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from innocore.accounts.models import User
@@ -36,9 +37,9 @@ class ApprovalMode(enum.StrEnum):
     @property
     def label(self) -> str:
         return {
-            "none": "No approval needed",
-            "external": "Staff approve bookings of external users",
-            "everyone": "Staff approve every booking",
+            "none": _("No approval needed"),
+            "external": _("Staff approve bookings of external users"),
+            "everyone": _("Staff approve every booking"),
         }[self.value]
 
 
@@ -66,9 +67,9 @@ class Severity(enum.StrEnum):
     @property
     def label(self) -> str:
         return {
-            "low": "Low (for staff only)",
-            "moderate": "Moderate (users are warned)",
-            "high": "High (instrument cannot be used)",
+            "low": _("Low (for staff only)"),
+            "moderate": _("Moderate (users are warned)"),
+            "high": _("High (instrument cannot be used)"),
         }[self.value]
 
 

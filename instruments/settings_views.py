@@ -39,7 +39,7 @@ def reminder_settings(slug: str):
             ),
         )
         if ok:
-            flash("Reminder time saved.", "success")
+            flash(_("Reminder time saved."), "success")
             return redirect(url_for("instruments.reminder_settings", slug=facility.slug)), 303
     page = render_template("instruments/reminders.html", form=form, facility=facility)
     return page, form_status(form)

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, send_from_directory, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from innocore import clock
@@ -219,7 +220,10 @@ def create(facility_id: int):
     form = InstrumentForm()
     form.required_competence_id.choices = choices(_competence_choices(facility.id))
     if form.validate_on_submit() and (instrument := _save(form, facility.id)):
-        flash(f"“{instrument.name}” is in the catalog.", "success")
+        flash(
+            _("“%(instrument_name)s” is in the catalog.", instrument_name=instrument.name),
+            "success",
+        )
         return redirect(url_for("instruments.show", instrument_id=instrument.id))
     status = form_status(form)
     return render_template(
@@ -246,7 +250,7 @@ def edit(instrument_id: int):
         for category in UserCategory:
             getattr(form, f"rate_{category.value}").data = instrument.rate_for(category)
     if form.validate_on_submit() and _save(form, instrument.facility_id, instrument):
-        flash("Instrument saved.", "success")
+        flash(_("Instrument saved."), "success")
         return redirect(url_for("instruments.show", instrument_id=instrument.id))
     status = form_status(form)
     return render_template(

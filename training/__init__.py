@@ -4,6 +4,7 @@ The kernel (``innocore``) knows nothing of this package; ``innocore.create_app``
 """
 
 from flask import Blueprint, Flask
+from flask_babel import lazy_gettext as _l
 
 bp = Blueprint("training", __name__, url_prefix="/training", template_folder="templates")
 
@@ -28,11 +29,15 @@ def register(app: Flask) -> None:
     _register_certificate_hooks(app)
     register_panel(app, training_panel)
     _name_audit_ids(app)
-    register_nav(app, "Training catalog", "training.catalog", group="Learn")
-    register_nav(app, "My training", "training.my_training", signed_in, group="Learn")
-    register_nav(app, "Teaching", "training.teaching", may_teach_anywhere, group="Manage")
+    register_nav(app, _l("Training catalog"), "training.catalog", group="Learn")
+    register_nav(app, _l("My training"), "training.my_training", signed_in, group="Learn")
+    register_nav(app, _l("Teaching"), "training.teaching", may_teach_anywhere, group="Manage")
     register_nav(
-        app, "Training enrolments", "training_company.enrolments", is_company_admin, group="Company"
+        app,
+        _l("Training enrolments"),
+        "training_company.enrolments",
+        is_company_admin,
+        group="Company",
     )
     register_facility_section(app, "training/_facility_section.html")
     register_seeder(app, seed_training)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -62,7 +64,7 @@ def enrol_employee():
     row = enrolment_services.enrol(current_user, session_id, learner)
     db.session.commit()
     state = "enrolled" if row.status == EnrolmentStatus.ENROLLED else "on the waiting list"
-    flash(f"{learner.name} is {state}.", "success")
+    flash(_("%(learner_name)s is %(state)s.", learner_name=learner.name, state=state), "success")
     return redirect(url_for("training_company.enrolments"))
 
 
@@ -71,4 +73,6 @@ def register(app: Flask) -> None:
     from innocore.template_helpers import register_company_page
 
     app.register_blueprint(bp)
-    register_company_page(app, "Training enrolments of the company", "training_company.enrolments")
+    register_company_page(
+        app, _l("Training enrolments of the company"), "training_company.enrolments"
+    )

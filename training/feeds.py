@@ -8,6 +8,7 @@ import secrets
 
 import sqlalchemy as sa
 from flask import Response, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from innocore import audit, clock
@@ -98,6 +99,7 @@ def revoke_my_feed():
     n = revoke_feed(current_user)
     db.session.commit()
     flash(
-        "Your calendar feed address no longer works." if n else "You had no feed address.", "info"
+        _("Your calendar feed address no longer works.") if n else "You had no feed address.",
+        "info",
     )
     return redirect(url_for("training.my_feed"))

@@ -8,6 +8,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -42,105 +43,119 @@ AT_INSTRUMENT = re.compile(r"^(.*?)(?:^|\s)@\s*(\S.*)$")
 
 
 class ModuleForm(FlaskForm):
-    title = StringField("Title", [DataRequired(), Length(max=200)], filters=[strip])
-    facility_id = SelectField("Offered by", coerce=int)
-    technology = SelectField("Technology", choices=choices((t.value, t.label) for t in Technology))
-    description = TextAreaField("Description", [Optional(), Length(max=20000)], filters=[strip])
-    learning_outcomes = TextAreaField(
-        "Learning outcomes (one per line)", [DataRequired(), Length(max=5000)], filters=[strip]
+    title = StringField(_l("Title"), [DataRequired(), Length(max=200)], filters=[strip])
+    facility_id = SelectField(_l("Offered by"), coerce=int)
+    technology = SelectField(
+        _l("Technology"), choices=choices((t.value, t.label) for t in Technology)
     )
-    competence_id = SelectField("Competence awarded", coerce=int)
-    level_awarded = IntegerField("Level awarded on success", [NumberRange(1, 9)], default=1)
-    ects = DecimalField("ECTS credits", [NumberRange(0, 60)], places=1, default=Decimal("0.5"))
-    notional_hours = IntegerField("Notional workload (hours)", [NumberRange(1, 2000)], default=8)
-    eqf_level = IntegerField("EQF level (1–8, optional)", [Optional(), NumberRange(1, 8)])
+    description = TextAreaField(_l("Description"), [Optional(), Length(max=20000)], filters=[strip])
+    learning_outcomes = TextAreaField(
+        _l("Learning outcomes (one per line)"), [DataRequired(), Length(max=5000)], filters=[strip]
+    )
+    competence_id = SelectField(_l("Competence awarded"), coerce=int)
+    level_awarded = IntegerField(_l("Level awarded on success"), [NumberRange(1, 9)], default=1)
+    ects = DecimalField(_l("ECTS credits"), [NumberRange(0, 60)], places=1, default=Decimal("0.5"))
+    notional_hours = IntegerField(
+        _l("Notional workload (hours)"), [NumberRange(1, 2000)], default=8
+    )
+    eqf_level = IntegerField(_l("EQF level (1–8, optional)"), [Optional(), NumberRange(1, 8)])
     assessment_type = SelectField(
-        "Type of assessment", choices=choices((a.value, a.label) for a in AssessmentType)
+        _l("Type of assessment"), choices=choices((a.value, a.label) for a in AssessmentType)
     )
     participation_form = SelectField(
-        "Form of participation", choices=choices((p.value, p.label) for p in ParticipationForm)
+        _l("Form of participation"), choices=choices((p.value, p.label) for p in ParticipationForm)
     )
     kind = SelectField(
-        "Kind of learning",
+        _l("Kind of learning"),
         choices=choices((k.value, k.label) for k in ModuleKind),
         default="course",
     )
-    language = StringField("Language (ISO code)", [DataRequired(), Length(max=8)], default="en")
+    language = StringField(_l("Language (ISO code)"), [DataRequired(), Length(max=8)], default="en")
     quality_assurance = TextAreaField(
-        "Quality assurance", [DataRequired(), Length(max=5000)], filters=[strip]
+        _l("Quality assurance"), [DataRequired(), Length(max=5000)], filters=[strip]
     )
-    fee_internal = DecimalField("Fee, internal users (EUR)", [NumberRange(0)], default=0)
-    fee_academic = DecimalField("Fee, external academic users (EUR)", [NumberRange(0)], default=0)
-    fee_industry = DecimalField("Fee, industry (EUR)", [NumberRange(0)], default=0)
+    fee_internal = DecimalField(_l("Fee, internal users (EUR)"), [NumberRange(0)], default=0)
+    fee_academic = DecimalField(
+        _l("Fee, external academic users (EUR)"), [NumberRange(0)], default=0
+    )
+    fee_industry = DecimalField(_l("Fee, industry (EUR)"), [NumberRange(0)], default=0)
     prerequisite_competences = TextAreaField(
-        "Prerequisite competences (one per line: CODE LEVEL, e.g. IMG.LASER 1)",
+        _l("Prerequisite competences (one per line: CODE LEVEL, e.g. IMG.LASER 1)"),
         [Optional(), Length(max=2000)],
         filters=[strip],
     )
-    prerequisite_modules = SelectMultipleField("Prerequisite modules", coerce=int)
+    prerequisite_modules = SelectMultipleField(_l("Prerequisite modules"), coerce=int)
     status = SelectField(
-        "Status",
+        _l("Status"),
         choices=choices([("published", "Published"), ("draft", "Draft"), ("retired", "Retired")]),
     )
 
 
 class SessionForm(FlaskForm):
     parts = TextAreaField(
-        "Dates (one part per line, local time: 2026-12-03 09:00-12:30 Optional title"
-        " @ Instrument for a hands-on part)",
+        _l(
+            "Dates (one part per line, local time: 2026-12-03 09:00-12:30 Optional title"
+            " @ Instrument for a hands-on part)"
+        ),
         [DataRequired(), Length(max=4000)],
     )
-    location = StringField("Place", [Optional(), Length(max=200)], filters=[strip])
-    online_url = StringField("Online link", [Optional(), Length(max=500)], filters=[strip])
-    capacity = IntegerField("Capacity (places)", [NumberRange(1, 1000)], default=10)
-    audience = SelectField("Who may enrol", choices=choices((a.value, a.label) for a in Audience))
-    enrol_opens_at = LocalDateTimeField("Enrolment opens (local time)", [InputRequired()])
-    enrol_closes_at = LocalDateTimeField("Enrolment closes (local time)", [InputRequired()])
-    withdraw_days_before = IntegerField(
-        "Withdrawal possible until (days before the first part)", [NumberRange(0, 90)], default=2
+    location = StringField(_l("Place"), [Optional(), Length(max=200)], filters=[strip])
+    online_url = StringField(_l("Online link"), [Optional(), Length(max=500)], filters=[strip])
+    capacity = IntegerField(_l("Capacity (places)"), [NumberRange(1, 1000)], default=10)
+    audience = SelectField(
+        _l("Who may enrol"), choices=choices((a.value, a.label) for a in Audience)
     )
-    trainer_ids = SelectMultipleField("Trainers", coerce=int)
-    notes = TextAreaField("Notes for participants", [Optional(), Length(max=5000)])
+    enrol_opens_at = LocalDateTimeField(_l("Enrolment opens (local time)"), [InputRequired()])
+    enrol_closes_at = LocalDateTimeField(_l("Enrolment closes (local time)"), [InputRequired()])
+    withdraw_days_before = IntegerField(
+        _l("Withdrawal possible until (days before the first part)"),
+        [NumberRange(0, 90)],
+        default=2,
+    )
+    trainer_ids = SelectMultipleField(_l("Trainers"), coerce=int)
+    notes = TextAreaField(_l("Notes for participants"), [Optional(), Length(max=5000)])
 
 
 class MaterialForm(FlaskForm):
-    title = StringField("Title", [DataRequired(), Length(max=200)], filters=[strip])
+    title = StringField(_l("Title"), [DataRequired(), Length(max=200)], filters=[strip])
     url = StringField(
-        "Link (or upload a file below)", [Optional(), Length(max=500)], filters=[strip]
+        _l("Link (or upload a file below)"), [Optional(), Length(max=500)], filters=[strip]
     )
-    file = FileField("File (PDF, text, image, MP4, ZIP, Office; at most 10 MB)")
+    file = FileField(_l("File (PDF, text, image, MP4, ZIP, Office; at most 10 MB)"))
 
 
 class EnrolForm(FlaskForm):
     email = EmailField(
-        "Employee's e-mail (company administrators)",
+        _l("Employee's e-mail (company administrators)"),
         [Optional(), AcceptedEmail(), Length(max=254)],
         filters=[strip],
     )
-    account = StringField("Account to charge", [Optional(), Regexp(r"^[0-9]{1,9}$")])
+    account = StringField(_l("Account to charge"), [Optional(), Regexp(r"^[0-9]{1,9}$")])
 
 
 class CancelForm(FlaskForm):
     reason = TextAreaField(
-        "Reason (sent to everyone on the list)", [DataRequired(), Length(max=500)], filters=[strip]
+        _l("Reason (sent to everyone on the list)"),
+        [DataRequired(), Length(max=500)],
+        filters=[strip],
     )
 
 
 class SettingsForm(FlaskForm):
-    offer_hours = IntegerField("Hours a waiting-list offer stays open", [NumberRange(1, 336)])
+    offer_hours = IntegerField(_l("Hours a waiting-list offer stays open"), [NumberRange(1, 336)])
     reminder_hours = IntegerField(
-        "Hours before each part the reminder is sent", [NumberRange(1, 336)]
+        _l("Hours before each part the reminder is sent"), [NumberRange(1, 336)]
     )
 
 
 class AssessmentForm(FlaskForm):
     outcome = SelectField(
-        "Result", choices=choices((o.value, o.value.capitalize()) for o in AssessmentOutcome)
+        _l("Result"), choices=choices((o.value, o.value.capitalize()) for o in AssessmentOutcome)
     )
-    level_reached = IntegerField("Level reached (for a pass)", [Optional(), NumberRange(1, 9)])
-    notes = TextAreaField("Notes", [Optional(), Length(max=5000)])
-    evidence_text = TextAreaField("Evidence (narrative)", [Optional(), Length(max=10000)])
-    evidence_file = FileField("Evidence file (optional)")
+    level_reached = IntegerField(_l("Level reached (for a pass)"), [Optional(), NumberRange(1, 9)])
+    notes = TextAreaField(_l("Notes"), [Optional(), Length(max=5000)])
+    evidence_text = TextAreaField(_l("Evidence (narrative)"), [Optional(), Length(max=10000)])
+    evidence_file = FileField(_l("Evidence file (optional)"))
 
 
 def parse_parts(

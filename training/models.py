@@ -7,6 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from innocore.accounts.models import User
@@ -34,11 +35,11 @@ class AssessmentType(enum.StrEnum):
     @property
     def label(self) -> str:
         return {
-            "written_test": "Written or online test",
-            "practical_test": "Application of a skill (practical test)",
-            "observation": "Observation by the trainer",
-            "portfolio": "Portfolio of work",
-            "prior_learning": "Recognition of prior learning",
+            "written_test": _("Written or online test"),
+            "practical_test": _("Application of a skill (practical test)"),
+            "observation": _("Observation by the trainer"),
+            "portfolio": _("Portfolio of work"),
+            "prior_learning": _("Recognition of prior learning"),
         }[self.value]
 
 
@@ -63,9 +64,9 @@ class ModuleKind(enum.StrEnum):
     @property
     def label(self) -> str:
         return {
-            "course": "Course",
-            "challenge_based_learning": "Challenge-based learning",
-            "placement": "Placement (work-based learning)",
+            "course": _("Course"),
+            "challenge_based_learning": _("Challenge-based learning"),
+            "placement": _("Placement (work-based learning)"),
         }[self.value]
 
 
@@ -78,10 +79,10 @@ class Audience(enum.StrEnum):
     @property
     def label(self) -> str:
         return {
-            "internal": "Members of the facility's institution only",
-            "academic": "Academic users (internal and external)",
-            "companies": "Company staff",
-            "everyone": "Everyone",
+            "internal": _("Members of the facility's institution only"),
+            "academic": _("Academic users (internal and external)"),
+            "companies": _("Company staff"),
+            "everyone": _("Everyone"),
         }[self.value]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from innocore.competences.models import Competence
@@ -126,7 +127,7 @@ def _save_module(form: ModuleForm, module: TrainingModule | None):
     ok, saved = attempt(form, save)
     if not ok:
         return None
-    flash("Module saved.", "success")
+    flash(_("Module saved."), "success")
     return redirect(url_for("training.module_page", module_id=saved.id))
 
 
@@ -181,7 +182,7 @@ def add_material(module_id: int):
         data=data,
     )
     db.session.commit()
-    flash("Material added.", "success")
+    flash(_("Material added."), "success")
     return redirect(url_for("training.module_page", module_id=module.id))
 
 
@@ -250,7 +251,7 @@ def new_session(module_id: int):
             ),
         )
         if ok:
-            flash("Session scheduled.", "success")
+            flash(_("Session scheduled."), "success")
             return redirect(url_for("training.session_page", session_id=session.id))
     return render_template(
         "training/session_form.html",
@@ -282,14 +283,14 @@ def edit_session(session_id: int):
         form.enrol_closes_at.show(session.enrol_closes_at, zone)
         form.trainer_ids.data = [t.id for t in session.trainers]
     if form.validate_on_submit():
-        ok, _ = attempt(
+        ok, _result = attempt(
             form,
             lambda: planning.update_session(
                 current_user, session, _session_data(form, facility, session)
             ),
         )
         if ok:
-            flash("Session saved; participants received the updated invitation.", "success")
+            flash(_("Session saved; participants received the updated invitation."), "success")
             return redirect(url_for("training.session_page", session_id=session.id))
     return render_template(
         "training/session_form.html",
@@ -342,8 +343,11 @@ def cancel_session(session_id: int):
     people = planning.cancel_session(current_user, session, form.reason.data or "")
     db.session.commit()
     flash(
-        f"Session cancelled: {len(people)} people were told by e-mail and its instrument time "
-        "is free again.",
+        _(
+            "Session cancelled: %(number)s people were told by e-mail and its instrument time "
+            "is free again.",
+            number=len(people),
+        ),
         "success",
     )
     return redirect(url_for("training.session_page", session_id=session_id))
@@ -381,7 +385,7 @@ def attendance(session_id: int):
                 marks[(e, p)] = AttendanceStatus(value)
         changed = records.record_attendance(current_user, session, marks)
         db.session.commit()
-        flash(f"Attendance saved ({changed} change(s)).", "success")
+        flash(_("Attendance saved (%(changed)s change(s)).", changed=changed), "success")
         return redirect(url_for("training.attendance", session_id=session_id))
     return render_template(
         "training/attendance.html",
@@ -409,9 +413,9 @@ def assessment(enrolment_id: int):
             evidence_content_type=upload.mimetype if blob else None,
             evidence_data=blob,
         )
-        ok, _ = attempt(form, lambda: records.record_assessment(current_user, row, data))
+        ok, _result = attempt(form, lambda: records.record_assessment(current_user, row, data))
         if ok:
-            flash(f"Assessment of {row.user.name} recorded.", "success")
+            flash(_("Assessment of %(user_name)s recorded.", user_name=row.user.name), "success")
             return redirect(url_for("training.participants", session_id=session.id))
     return render_template(
         "training/assessment.html",
@@ -451,7 +455,7 @@ def facility_training(slug: str):
             reminder_hours=form.reminder_hours.data,
         )
         db.session.commit()
-        flash("Training settings saved.", "success")
+        flash(_("Training settings saved."), "success")
         return redirect(url_for("training.facility_training", slug=slug))
     page = db.paginate(
         queries.facility_sessions_stmt(facility.id), per_page=FACILITY_PAGE, error_out=False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
@@ -176,9 +177,9 @@ def enrol(session_id: int):
     db.session.commit()
     who = "You are" if row.user_id == current_user.id else f"{row.user.name} is"
     if row.status == EnrolmentStatus.ENROLLED:
-        flash(f"{who} enrolled. An invitation is on its way by e-mail.", "success")
+        flash(_("%(who)s enrolled. An invitation is on its way by e-mail.", who=who), "success")
     else:
-        flash(f"The session is full: {who.lower()} on the waiting list.", "info")
+        flash(_("The session is full: %(who)s on the waiting list.", who=who.lower()), "info")
     return redirect(url_for("training.session_page", session_id=session_id))
 
 
@@ -238,7 +239,10 @@ def withdraw(enrolment_id: int):
     row = enrolment.withdraw(current_user, enrolment_id)
     db.session.commit()
     flash(
-        f"Withdrawn from {_session_words(row)}: the seat is offered to the next person waiting.",
+        _(
+            "Withdrawn from %(session_words)s: the seat is offered to the next person waiting.",
+            session_words=_session_words(row),
+        ),
         "success",
     )
     return redirect(
@@ -253,7 +257,7 @@ def withdraw(enrolment_id: int):
 def accept(enrolment_id: int):
     enrolment.accept_offer(current_user, enrolment_id)
     db.session.commit()
-    flash("Place accepted: you are enrolled.", "success")
+    flash(_("Place accepted: you are enrolled."), "success")
     return redirect(url_for("training.my_training"))
 
 
@@ -263,7 +267,7 @@ def accept(enrolment_id: int):
 def decline(enrolment_id: int):
     enrolment.decline_offer(current_user, enrolment_id)
     db.session.commit()
-    flash("Offer declined; the place goes to the next person.", "info")
+    flash(_("Offer declined; the place goes to the next person."), "info")
     return redirect(url_for("training.my_training"))
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
@@ -18,29 +19,31 @@ def valid_timezone(form, field):
 
 
 class RegisterForm(FlaskForm):
-    name = StringField("Full name", [DataRequired(), Length(max=200)], filters=[strip])
+    name = StringField(_l("Full name"), [DataRequired(), Length(max=200)], filters=[strip])
     email = EmailField(
-        "E-mail", [DataRequired(), AcceptedEmail(), Length(max=254)], filters=[strip]
+        _l("E-mail"), [DataRequired(), AcceptedEmail(), Length(max=254)], filters=[strip]
     )
-    organisation = SelectField("Organisation", [DataRequired()])
-    new_org_name = StringField("New organisation name", [Length(max=200)], filters=[strip])
+    organisation = SelectField(_l("Organisation"), [DataRequired()])
+    new_org_name = StringField(_l("New organisation name"), [Length(max=200)], filters=[strip])
     new_org_kind = SelectField(
-        "Kind of organisation",
+        _l("Kind of organisation"),
         choices=choices((k.value, k.label) for k in OrganisationKind),
         default=OrganisationKind.UNIVERSITY.value,
     )
     new_org_country = StringField(
-        "Country (two-letter code, e.g. IT)", [Length(max=2)], filters=[strip]
+        _l("Country (two-letter code, e.g. IT)"), [Length(max=2)], filters=[strip]
     )
     timezone = StringField(
-        "Time zone",
+        _l("Time zone"),
         [DataRequired(), Length(max=64), valid_timezone],
         default="UTC",
         filters=[strip],
     )
-    password = PasswordField("Password (at least 10 characters)", [DataRequired(), Length(max=200)])
+    password = PasswordField(
+        _l("Password (at least 10 characters)"), [DataRequired(), Length(max=200)]
+    )
     confirm = PasswordField(
-        "Repeat password", [DataRequired(), EqualTo("password", "The passwords differ.")]
+        _l("Repeat password"), [DataRequired(), EqualTo("password", "The passwords differ.")]
     )
 
     def validate_new_org_name(self, field):
@@ -54,14 +57,14 @@ class RegisterForm(FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("E-mail", [DataRequired(), Length(max=254)], filters=[strip])
-    password = PasswordField("Password", [DataRequired(), Length(max=200)])
+    email = EmailField(_l("E-mail"), [DataRequired(), Length(max=254)], filters=[strip])
+    password = PasswordField(_l("Password"), [DataRequired(), Length(max=200)])
     next = HiddenField()
 
 
 class ForgotPasswordForm(FlaskForm):
     email = EmailField(
-        "E-mail", [DataRequired(), AcceptedEmail(), Length(max=254)], filters=[strip]
+        _l("E-mail"), [DataRequired(), AcceptedEmail(), Length(max=254)], filters=[strip]
     )
 
 
@@ -70,33 +73,34 @@ class ResendVerificationForm(ForgotPasswordForm):
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField("New password", [DataRequired(), Length(max=200)])
+    password = PasswordField(_l("New password"), [DataRequired(), Length(max=200)])
     confirm = PasswordField(
-        "Repeat new password", [DataRequired(), EqualTo("password", "The passwords differ.")]
+        _l("Repeat new password"), [DataRequired(), EqualTo("password", "The passwords differ.")]
     )
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField("Current password", [DataRequired(), Length(max=200)])
-    new_password = PasswordField("New password", [DataRequired(), Length(max=200)])
+    current_password = PasswordField(_l("Current password"), [DataRequired(), Length(max=200)])
+    new_password = PasswordField(_l("New password"), [DataRequired(), Length(max=200)])
     confirm = PasswordField(
-        "Repeat new password", [DataRequired(), EqualTo("new_password", "The passwords differ.")]
+        _l("Repeat new password"),
+        [DataRequired(), EqualTo("new_password", "The passwords differ.")],
     )
 
 
 class ProfileForm(FlaskForm):
-    name = StringField("Full name", [DataRequired(), Length(max=200)], filters=[strip])
+    name = StringField(_l("Full name"), [DataRequired(), Length(max=200)], filters=[strip])
     timezone = StringField(
-        "Time zone", [DataRequired(), Length(max=64), valid_timezone], filters=[strip]
+        _l("Time zone"), [DataRequired(), Length(max=64), valid_timezone], filters=[strip]
     )
-    locale = SelectField("Language", choices=choices((loc.value, loc.label) for loc in Locale))
+    locale = SelectField(_l("Language"), choices=choices((loc.value, loc.label) for loc in Locale))
 
 
 class TokenForm(FlaskForm):
     name = StringField(
-        "Token name (what it is for)", [DataRequired(), Length(max=80)], filters=[strip]
+        _l("Token name (what it is for)"), [DataRequired(), Length(max=80)], filters=[strip]
     )
 
 
 class OrganisationForm(FlaskForm):
-    organisation = SelectField("Organisation", [DataRequired()])
+    organisation = SelectField(_l("Organisation"), [DataRequired()])

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from innocore.accounts import forms, services
@@ -81,7 +82,7 @@ def register():
         )
     else:
         org = db.session.get(Organisation, int(form.organisation.data))
-    ok, _ = attempt(
+    ok, _result = attempt(
         form,
         lambda: services.register(
             name=form.name.data,
@@ -94,7 +95,8 @@ def register():
     if not ok:
         return render_template("accounts/register.html", form=form), form_status(form)
     flash(
-        "Account created. We sent you an e-mail: open its link to confirm your address.", "success"
+        _("Account created. We sent you an e-mail: open its link to confirm your address."),
+        "success",
     )
     return redirect(url_for("accounts.login"))
 
@@ -102,14 +104,14 @@ def register():
 @bp.route("/verify/<email_token:token>")
 @writes  # a link in an e-mail: a GET that confirms the address
 def verify_email(token: str):
-    _, err = attempt_action(lambda: services.verify_email(token))
+    _result, err = attempt_action(lambda: services.verify_email(token))
     if err is not None:
         return render_template(
             "accounts/token_problem.html",
             problems=err.problems,
             form=forms.ResendVerificationForm(),
         ), 400
-    flash("Your e-mail address is confirmed. You can sign in now.", "success")
+    flash(_("Your e-mail address is confirmed. You can sign in now."), "success")
     return redirect(url_for("accounts.login"))
 
 
@@ -122,7 +124,7 @@ def resend_verification():
         if user is not None and user.email_verified_at is None:
             services.send_verification(user)
             db.session.commit()
-    flash("If that address has an unconfirmed account, a new link is on its way.", "info")
+    flash(_("If that address has an unconfirmed account, a new link is on its way."), "info")
     return redirect(url_for("accounts.login"))
 
 
@@ -156,7 +158,7 @@ def login():
 @login_required
 def logout():
     logout_user()
-    flash("You are signed out.", "info")
+    flash(_("You are signed out."), "info")
     return redirect(url_for("accounts.login"))
 
 
@@ -168,7 +170,7 @@ def forgot_password():
         return render_template("accounts/forgot.html", form=form), form_status(form)
     services.request_password_reset(form.email.data)
     db.session.commit()
-    flash("If an account uses that address, we sent it a link to choose a new password.", "info")
+    flash(_("If an account uses that address, we sent it a link to choose a new password."), "info")
     return redirect(url_for("accounts.login"))
 
 
@@ -177,7 +179,7 @@ def reset_password(token: str):
     form = forms.ResetPasswordForm()
     if not form.validate_on_submit():
         return render_template("accounts/reset.html", form=form), form_status(form)
-    ok, _ = attempt(form, lambda: services.reset_password(token, form.password.data))
+    ok, _result = attempt(form, lambda: services.reset_password(token, form.password.data))
     if not ok:
         if any(p.field for p in form.refusal.problems):
             return render_template("accounts/reset.html", form=form), form_status(form)
@@ -187,7 +189,7 @@ def reset_password(token: str):
             reset=True,
             form=forms.ForgotPasswordForm(),
         ), 400
-    flash("Your password is changed. Sign in with the new one.", "success")
+    flash(_("Your password is changed. Sign in with the new one."), "success")
     return redirect(url_for("accounts.login"))
 
 
@@ -236,7 +238,7 @@ def profile():
             locale=Locale(form.locale.data),
         )
         db.session.commit()
-        flash("Profile saved.", "success")
+        flash(_("Profile saved."), "success")
         return redirect(url_for("accounts.profile"))
     return render_profile(form=form), form_status(form)
 
@@ -246,7 +248,7 @@ def profile():
 def change_password():
     form = forms.ChangePasswordForm()
     if form.validate_on_submit():
-        ok, _ = attempt(
+        ok, _result = attempt(
             form,
             lambda: services.change_password(
                 current_user, form.current_password.data, form.new_password.data
@@ -254,7 +256,7 @@ def change_password():
         )
         if ok:
             login_user(current_user._get_current_object())  # keep this session only
-            flash("Password changed. Your other sessions are signed out.", "success")
+            flash(_("Password changed. Your other sessions are signed out."), "success")
             return redirect(url_for("accounts.profile"))
     return render_profile(password_form=form), form_status(form)
 
@@ -305,5 +307,11 @@ def revoke_token(token_id: int):
 
     token = revoke(current_user, token_id)
     db.session.commit()
-    flash(f"Token “{token.name}” revoked: programs using it are refused from now on.", "success")
+    flash(
+        _(
+            "Token “%(token_name)s” revoked: programs using it are refused from now on.",
+            token_name=token.name,
+        ),
+        "success",
+    )
     return redirect(url_for("accounts.profile"))

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
@@ -12,26 +13,28 @@ DEFAULT_LEVELS = "Assisted use\nIndependent use\nCan train others"
 
 class CompetenceForm(FlaskForm):
     code = StringField(
-        "Code (e.g. IMG.CLSM)",
+        _l("Code (e.g. IMG.CLSM)"),
         [DataRequired(), Length(max=40)],
         filters=[strip, lambda v: v.upper() if isinstance(v, str) else v],
     )
-    title = StringField("Title", [DataRequired(), Length(max=200)], filters=[strip])
-    technology = SelectField("Technology", choices=choices((t.value, t.label) for t in Technology))
-    owner = SelectField("Owned by", coerce=str)
+    title = StringField(_l("Title"), [DataRequired(), Length(max=200)], filters=[strip])
+    technology = SelectField(
+        _l("Technology"), choices=choices((t.value, t.label) for t in Technology)
+    )
+    owner = SelectField(_l("Owned by"), coerce=str)
     levels = TextAreaField(
-        "Levels, one per line, from level 1 up",
+        _l("Levels, one per line, from level 1 up"),
         [DataRequired(), Length(max=2000)],
         default=DEFAULT_LEVELS,
     )
-    description = TextAreaField("Description", [Optional(), Length(max=20000)], filters=[strip])
+    description = TextAreaField(_l("Description"), [Optional(), Length(max=20000)], filters=[strip])
     esco_uri = StringField(
-        "ESCO skill URI (optional alignment)", [Optional(), Length(max=300)], filters=[strip]
+        _l("ESCO skill URI (optional alignment)"), [Optional(), Length(max=300)], filters=[strip]
     )
     default_validity_months = IntegerField(
-        "Certificates valid for (months, empty = no expiry)", [Optional(), NumberRange(1, 240)]
+        _l("Certificates valid for (months, empty = no expiry)"), [Optional(), NumberRange(1, 240)]
     )
     lapse_after_days = IntegerField(
-        "Lapses after this many days without use (empty = never)",
+        _l("Lapses after this many days without use (empty = never)"),
         [Optional(), NumberRange(1, 3650)],
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from innocore.competences import services
@@ -75,7 +76,10 @@ def create():
             form, lambda: services.create_competence(current_user, _data(form))
         )
         if ok:
-            flash(f"Competence {competence.code} added.", "success")
+            flash(
+                _("Competence %(competence_code)s added.", competence_code=competence.code),
+                "success",
+            )
             return redirect(url_for("competences.show", competence_id=competence.id))
     return render_template("competences/form.html", form=form, competence=None), form_status(form)
 
@@ -93,11 +97,11 @@ def edit(competence_id: int):
         form.technology.data = competence.technology.value
         form.owner.data = str(competence.facility_id or NETWORK)
     if form.validate_on_submit():
-        ok, _ = attempt(
+        ok, _result = attempt(
             form, lambda: services.update_competence(current_user, competence, _data(form))
         )
         if ok:
-            flash("Competence saved.", "success")
+            flash(_("Competence saved."), "success")
             return redirect(url_for("competences.show", competence_id=competence.id))
     return render_template("competences/form.html", form=form, competence=competence), form_status(
         form
@@ -132,7 +136,10 @@ def retire(competence_id: int):
     services.set_retired(current_user, competence, retired)
     db.session.commit()
     flash(
-        f"“{competence.title}” retired: it can no longer be chosen for new certificates."
+        _(
+            "“%(competence_title)s” retired: it can no longer be chosen for new certificates.",
+            competence_title=competence.title,
+        )
         if retired
         else f"“{competence.title}” reinstated: it can be chosen again.",
         "success",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from innocore.accounts.models import Organisation
@@ -66,7 +67,13 @@ def create():
     if form.validate_on_submit():
         ok, facility = attempt(form, lambda: services.create_facility(current_user, _data(form)))
         if ok:
-            flash(f"Facility “{facility.name}” created. Appoint its managers next.", "success")
+            flash(
+                _(
+                    "Facility “%(facility_name)s” created. Appoint its managers next.",
+                    facility_name=facility.name,
+                ),
+                "success",
+            )
             return redirect(url_for("facilities.staff", slug=facility.slug))
     return render_template("facilities/form.html", form=form, facility=None), form_status(form)
 
@@ -88,9 +95,9 @@ def edit(slug: str):
     if request.method == "GET":
         form.technologies.data = [t.value for t in facility.technologies]
     if form.validate_on_submit():
-        ok, _ = attempt(form, lambda: services.update_facility(current_user, facility, _data(form)))
+        ok, _result = attempt(form, lambda: services.update_facility(current_user, facility, _data(form)))
         if ok:
-            flash("Facility saved.", "success")
+            flash(_("Facility saved."), "success")
             return redirect(url_for("facilities.show", slug=facility.slug))
     return render_template("facilities/form.html", form=form, facility=facility), form_status(form)
 
@@ -104,9 +111,17 @@ def staff(slug: str):
     form = AppointForm()
     if form.validate_on_submit():
         user = get_user_by_email(form.email.data)
-        ok, _ = attempt(form, lambda: _appoint(facility, user, form.role.data))
+        ok, _result = attempt(form, lambda: _appoint(facility, user, form.role.data))
         if ok:
-            flash(f"{user.name} is now {form.role.data} of {facility.name}.", "success")
+            flash(
+                _(
+                    "%(user_name)s is now %(role)s of %(facility_name)s.",
+                    user_name=user.name,
+                    role=form.role.data,
+                    facility_name=facility.name,
+                ),
+                "success",
+            )
             return redirect(url_for("facilities.staff", slug=slug))
     return render_template(
         "facilities/staff.html", facility=facility, form=form, roles=services.list_roles(facility)
@@ -166,5 +181,13 @@ def remove_role(slug: str, role_id: int):
     who, role = row.user.name, row.role.label.lower()
     services.remove_role(current_user, facility, role_id)
     db.session.commit()
-    flash(f"{who} is no longer {role} at {facility.name}.", "success")
+    flash(
+        _(
+            "%(who)s is no longer %(role)s at %(facility_name)s.",
+            who=who,
+            role=role,
+            facility_name=facility.name,
+        ),
+        "success",
+    )
     return redirect(url_for("facilities.staff", slug=slug))

@@ -7,6 +7,7 @@ none of them. ``innocore.create_app`` calls ``register``.
 """
 
 from flask import Blueprint, Flask
+from flask_babel import lazy_gettext as _l
 
 bp = Blueprint("charges", __name__, url_prefix="/charges", template_folder="templates")
 
@@ -21,7 +22,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(api_bp)
     app.jinja_env.globals["statement_months"] = views.month_choices
-    register_nav(app, "My charges", "charges.mine", signed_in, group="Book")
-    register_nav(app, "Network revenue", "charges.network", is_network_admin, group="Network")
-    register_nav(app, "Statements", "charges.company", is_company_admin, group="Company")
-    register_company_page(app, "Statement of charges", "charges.company")
+    register_nav(app, _l("My charges"), "charges.mine", signed_in, group="Book")
+    register_nav(app, _l("Network revenue"), "charges.network", is_network_admin, group="Network")
+    register_nav(app, _l("Statements"), "charges.company", is_company_admin, group="Company")
+    register_company_page(app, _l("Statement of charges"), "charges.company")

@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from innocore.errors import DomainError, Forbidden, Problem
@@ -102,7 +103,7 @@ def create_company_account():
         db.session.rollback()
         return _index(err.problems, 422)
     db.session.commit()
-    flash(f"Account {account.label} opened.", "success")
+    flash(_("Account %(account)s opened.", account=account.label), "success")
     return redirect(url_for("account_statement.index"))
 
 

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from innocore.accounts.models import Organisation, User
@@ -26,11 +27,11 @@ class ChargeSource(enum.StrEnum):
     @property
     def label(self) -> str:
         return {
-            "booking": "Instrument use",
-            "no_show": "No-show",
-            "late_cancellation": "Late cancellation",
-            "training": "Training fee",
-            "quote": "Service (accepted quote)",
+            "booking": _("Instrument use"),
+            "no_show": _("No-show"),
+            "late_cancellation": _("Late cancellation"),
+            "training": _("Training fee"),
+            "quote": _("Service (accepted quote)"),
         }[self.value]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, StringField
@@ -187,9 +188,9 @@ def network():
 
 
 class PolicyForm(FlaskForm):
-    currency = StringField("Currency", validators=[DataRequired(), Length(min=3, max=3)])
-    late_cancel_share = DecimalField("Share charged for a late cancellation (0 to 1)", places=3)
-    no_show_share = DecimalField("Share charged for a no-show (0 to 1)", places=3)
+    currency = StringField(_l("Currency"), validators=[DataRequired(), Length(min=3, max=3)])
+    late_cancel_share = DecimalField(_l("Share charged for a late cancellation (0 to 1)"), places=3)
+    no_show_share = DecimalField(_l("Share charged for a no-show (0 to 1)"), places=3)
 
 
 @bp.route("/facilities/<int:facility_id>/policy", methods=["GET", "POST"])
@@ -211,7 +212,7 @@ def policy(facility_id: int):
             ),
         )
         if ok:
-            flash("Charging rules saved.", "success")
+            flash(_("Charging rules saved."), "success")
             return redirect(url_for("charges.facility_revenue", facility_id=facility.id))
     return render_template("charges/policy.html", facility=facility, form=form), form_status(form)
 

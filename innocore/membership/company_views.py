@@ -7,6 +7,8 @@ never imports them.
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
@@ -29,12 +31,12 @@ def is_company_admin(user) -> bool:
 
 
 class InviteForm(FlaskForm):
-    email = EmailField("E-mail of the employee", validators=[DataRequired(), Length(max=254)])
+    email = EmailField(_l("E-mail of the employee"), validators=[DataRequired(), Length(max=254)])
 
 
 class JoinForm(FlaskForm):
-    name = StringField("Your name", validators=[Optional(), Length(max=200)])
-    password = PasswordField("Choose a password", validators=[Optional(), Length(max=200)])
+    name = StringField(_l("Your name"), validators=[Optional(), Length(max=200)])
+    password = PasswordField(_l("Choose a password"), validators=[Optional(), Length(max=200)])
 
 
 def _page(form: InviteForm, status: int = 200):
@@ -63,7 +65,7 @@ def invite():
     if form.validate():
         ok, sent = attempt(form, lambda: companies.invite_employee(current_user, form.email.data))
         if ok:
-            flash(f"Invitation sent to {sent[0].email}.", "success")
+            flash(_("Invitation sent to %(email)s.", email=sent[0].email), "success")
             return redirect(url_for("companies.index"))
     return _page(form, form_status(form))
 
@@ -93,7 +95,10 @@ def _confirm_revoke(invitation_id: int) -> Confirmation | None:
 def revoke(invitation_id: int):
     invitation = companies.revoke_invitation(current_user, invitation_id)
     db.session.commit()
-    flash(f"Invitation to {invitation.email} revoked: its link no longer works.", "info")
+    flash(
+        _("Invitation to %(email)s revoked: its link no longer works.", email=invitation.email),
+        "info",
+    )
     return redirect(url_for("companies.index"))
 
 
@@ -102,7 +107,14 @@ def revoke(invitation_id: int):
 def role(user_id: int):
     user = companies.set_admin(current_user, user_id, request.form.get("admin") == "1")
     db.session.commit()
-    flash(f"{user.name} is now a company {user.org_role.value}.", "success")
+    flash(
+        _(
+            "%(user_name)s is now a company %(org_role)s.",
+            user_name=user.name,
+            org_role=user.org_role.value,
+        ),
+        "success",
+    )
     return redirect(url_for("companies.index"))
 
 
@@ -122,7 +134,13 @@ def join(token: str):
         )
         if ok:
             login_user(user)
-            flash(f"Welcome to {invitation.organisation.name}.", "success")
+            flash(
+                _(
+                    "Welcome to %(organisation_name)s.",
+                    organisation_name=invitation.organisation.name,
+                ),
+                "success",
+            )
             return redirect(url_for("core.dashboard"))
     return render_template(
         "companies/join.html", invitation=invitation, existing=existing, form=form

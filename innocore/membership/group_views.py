@@ -6,6 +6,7 @@ Every write has an API twin in ``group_api`` calling the same service.
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from innocore import groups
@@ -42,7 +43,10 @@ def create():
             problems=err.problems,
         ), 422
     db.session.commit()
-    flash(f"{group.name} founded: you are its principal investigator.", "success")
+    flash(
+        _("%(group_name)s founded: you are its principal investigator.", group_name=group.name),
+        "success",
+    )
     return redirect(url_for("groups.show", group_id=group.id))
 
 
@@ -81,7 +85,7 @@ def show(group_id: int):
 def join(group_id: int):
     groups.request_to_join(current_user, group_id)
     db.session.commit()
-    flash("Request sent: the principal investigator decides.", "success")
+    flash(_("Request sent: the principal investigator decides."), "success")
     return redirect(url_for("groups.show", group_id=group_id))
 
 
@@ -92,7 +96,7 @@ def join(group_id: int):
 def decide(group_id: int, user_id: int, verb: str):
     row = groups.decide_member(current_user, group_id, user_id, VERBS[verb])
     db.session.commit()
-    flash(f"{row.user.name}: {VERBS[verb]}.", "success")
+    flash(_("%(user_name)s: %(VERBS)s.", user_name=row.user.name, VERBS=VERBS[verb]), "success")
     return redirect(url_for("groups.show", group_id=group_id))
 
 
@@ -112,5 +116,5 @@ def add_account(group_id: int):
         db.session.rollback()
         return _show(group_id, err.problems, 422)
     db.session.commit()
-    flash(f"Account {account.label} opened.", "success")
+    flash(_("Account %(account)s opened.", account=account.label), "success")
     return redirect(url_for("groups.show", group_id=group_id))

@@ -6,6 +6,8 @@ Every write here has an API twin in ``membership_api`` calling the same service.
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import StringField
@@ -25,7 +27,7 @@ DECISION_WORDS = {"approve": "approved", "decline": "declined", "revoke": "revok
 
 
 class DomainForm(FlaskForm):
-    domain = StringField("E-mail domain", [DataRequired(), Length(max=253)], filters=[strip])
+    domain = StringField(_l("E-mail domain"), [DataRequired(), Length(max=253)], filters=[strip])
 
 
 @bp.route("/profile/organisation", methods=["POST"])
@@ -94,7 +96,14 @@ def add_domain(organisation_id: int):
             apply_problems(form, err)
         else:
             db.session.commit()
-            flash(f"{row.domain} registered; {verified} waiting member(s) verified.", "success")
+            flash(
+                _(
+                    "%(domain)s registered; %(verified)s waiting member(s) verified.",
+                    domain=row.domain,
+                    verified=verified,
+                ),
+                "success",
+            )
             return redirect(url_for("membership.members", organisation_id=organisation_id))
     return _members_page(organisation_id, form, 422)
 
@@ -104,7 +113,7 @@ def add_domain(organisation_id: int):
 def remove_domain(organisation_id: int, domain_id: int):
     membership.remove_domain(current_user, organisation_id, domain_id)
     db.session.commit()
-    flash("Domain removed: new addresses in it no longer verify membership.", "info")
+    flash(_("Domain removed: new addresses in it no longer verify membership."), "info")
     return redirect(url_for("membership.members", organisation_id=organisation_id))
 
 
@@ -116,7 +125,14 @@ def remove_domain(organisation_id: int, domain_id: int):
 def decide(organisation_id: int, user_id: int, verb: str):
     user = membership.decide(current_user, organisation_id, user_id, DECISION_WORDS[verb])
     db.session.commit()
-    flash(f"{user.name}: membership {DECISION_WORDS[verb]}.", "success")
+    flash(
+        _(
+            "%(user_name)s: membership %(DECISION_WORDS)s.",
+            user_name=user.name,
+            DECISION_WORDS=DECISION_WORDS[verb],
+        ),
+        "success",
+    )
     state = "verified" if verb == "revoke" else "pending"
     return redirect(url_for("membership.members", organisation_id=organisation_id, state=state))
 

@@ -4,6 +4,7 @@ and /api/v1 operations. Packages plug their sections in with
 """
 
 from flask import Blueprint, Flask
+from flask_babel import lazy_gettext as _l
 
 bp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
 
@@ -17,4 +18,4 @@ def register(app: Flask) -> None:
 
     app.register_blueprint(bp)
     app.register_blueprint(api_bp)
-    register_nav(app, "Reports", "reports.index", signed_in, group="Manage")
+    register_nav(app, _l("Reports"), "reports.index", signed_in, group="Manage")

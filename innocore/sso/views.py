@@ -16,6 +16,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 from itsdangerous import BadData, URLSafeTimedSerializer
 
@@ -68,7 +69,10 @@ def callback(organisation_id: int):
         return _error(err)
     db.session.commit()
     login_user(user, remember=False)
-    flash(f"Signed in through {user.organisation.name}.", "success")
+    flash(
+        _("Signed in through %(organisation_name)s.", organisation_name=user.organisation.name),
+        "success",
+    )
     return redirect(url_for("core.dashboard"))
 
 
@@ -92,7 +96,10 @@ def saml_acs():
         return _error(err)
     db.session.commit()
     login_user(user, remember=False)
-    flash(f"Signed in through {user.organisation.name}.", "success")
+    flash(
+        _("Signed in through %(organisation_name)s.", organisation_name=user.organisation.name),
+        "success",
+    )
     return redirect(url_for("core.dashboard"), 303)
 
 
@@ -163,11 +170,11 @@ def configure(organisation_id: int):
     connection = services.get_connection(organisation_id)
     form = ConnectionForm(obj=connection if request.method == "GET" else None)
     if form.validate_on_submit():
-        ok, _ = attempt(
+        ok, _result = attempt(
             form, lambda: services.save_connection(current_user, organisation_id, data_of(form))
         )
         if ok:
-            flash("Institutional sign-in saved.", "success")
+            flash(_("Institutional sign-in saved."), "success")
             return redirect(url_for("sso.configure", organisation_id=organisation_id))
     return render_template(
         "sso/configure.html",

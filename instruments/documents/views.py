@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from innocore.errors import DomainError, NotFound
@@ -61,7 +62,7 @@ def facility_documents(slug: str):
             )
         )
         if doc is not None:
-            flash("Document published.", "success")
+            flash(_("Document published."), "success")
             return redirect(url_for("instruments.document_page", document_id=doc.id), 303)
     instruments = db.session.scalars(
         sa.select(Instrument).where(Instrument.facility_id == facility.id).order_by(Instrument.name)
@@ -99,7 +100,7 @@ def accept_document(document_id: int):
     )
     if row is None:
         return document_page(document_id, problems, status)
-    flash("Accepted. You can book the instruments it covers.", "success")
+    flash(_("Accepted. You can book the instruments it covers."), "success")
     return redirect(
         request.form.get("next_booking")
         and url_for(
@@ -118,7 +119,10 @@ def new_document_version(document_id: int):
     )
     if version is None:
         return document_page(document_id, problems, status)
-    flash(f"Version {version.number} published; readers are asked to accept it.", "success")
+    flash(
+        _("Version %(number)s published; readers are asked to accept it.", number=version.number),
+        "success",
+    )
     return redirect(url_for("instruments.document_page", document_id=document_id), 303)
 
 

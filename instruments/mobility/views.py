@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from innocore.extensions import db
@@ -46,5 +47,5 @@ def set_rate(slug: str):
     share = int(raw) if raw.isdigit() and len(raw) <= 3 else raw
     services.set_share(current_user, facility, share)
     db.session.commit()
-    flash("Network mobility rate saved.", "success")
+    flash(_("Network mobility rate saved."), "success")
     return redirect(url_for("mobility.facility_page", slug=slug))

@@ -4,6 +4,7 @@ A sub-package of ``instruments``; ``innocore.create_app`` calls ``register``.
 """
 
 from flask import Blueprint, Flask
+from flask_babel import lazy_gettext as _l
 
 bp = Blueprint("requests", __name__, url_prefix="/requests", template_folder="templates")
 
@@ -37,12 +38,12 @@ def register(app: Flask) -> None:
     from instruments.requests.rules import request_steps
 
     app.jinja_env.globals["request_steps"] = request_steps
-    register_nav(app, "Services and expertise", "requests.directory", group="Book")
-    register_nav(app, "My requests", "requests.mine", may_request, group="Book")
-    register_nav(app, "Request inbox", "requests.inbox", may_use_inbox, group="Manage")
-    register_nav(app, "Requests", "requests.company", is_company_admin, group="Company")
+    register_nav(app, _l("Services and expertise"), "requests.directory", group="Book")
+    register_nav(app, _l("My requests"), "requests.mine", may_request, group="Book")
+    register_nav(app, _l("Request inbox"), "requests.inbox", may_use_inbox, group="Manage")
+    register_nav(app, _l("Requests"), "requests.company", is_company_admin, group="Company")
     register_facility_section(app, "requests/_facility_section.html")
-    register_company_page(app, "Service requests and quotes", "requests.company")
+    register_company_page(app, _l("Service requests and quotes"), "requests.company")
     register_panel(app, requests_panel)
     register_job(app, "quote_lapse", lapse_quotes, 3600)
     register_seeder(app, seed_requests)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (
@@ -26,82 +27,82 @@ LINES = 8
 
 
 class ServiceForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    unit = SelectField("Priced", choices=choices((u.value, u.label) for u in ServiceUnit))
-    description = TextAreaField("Description", validators=[Length(max=20000)])
-    deliverables = TextAreaField("Deliverables", validators=[Length(max=20000)])
-    expertise = TextAreaField("Expertise behind it", validators=[Length(max=20000)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    unit = SelectField(_l("Priced"), choices=choices((u.value, u.label) for u in ServiceUnit))
+    description = TextAreaField(_l("Description"), validators=[Length(max=20000)])
+    deliverables = TextAreaField(_l("Deliverables"), validators=[Length(max=20000)])
+    expertise = TextAreaField(_l("Expertise behind it"), validators=[Length(max=20000)])
     turnaround_days = IntegerField(
-        "Typical turnaround (days)", validators=[Optional(), NumberRange(0, 3650)]
+        _l("Typical turnaround (days)"), validators=[Optional(), NumberRange(0, 3650)]
     )
-    price_internal = DecimalField("Price, internal users", validators=[Optional()], places=2)
+    price_internal = DecimalField(_l("Price, internal users"), validators=[Optional()], places=2)
     price_external_academic = DecimalField(
-        "Price, external academics", validators=[Optional()], places=2
+        _l("Price, external academics"), validators=[Optional()], places=2
     )
-    price_industry = DecimalField("Price, industry", validators=[Optional()], places=2)
-    instrument_ids = SelectMultipleField("Related instruments", coerce=int, choices=[])
-    active = BooleanField("Listed (requestable)", default=True)
+    price_industry = DecimalField(_l("Price, industry"), validators=[Optional()], places=2)
+    instrument_ids = SelectMultipleField(_l("Related instruments"), coerce=int, choices=[])
+    active = BooleanField(_l("Listed (requestable)"), default=True)
 
 
 class ExpertiseForm(FlaskForm):
-    topic = StringField("Topic", validators=[DataRequired(), Length(max=200)])
-    description = TextAreaField("Description", validators=[Length(max=5000)])
-    user_id = SelectField("Staff member", validators=[Optional()], choices=[])
+    topic = StringField(_l("Topic"), validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
+    user_id = SelectField(_l("Staff member"), validators=[Optional()], choices=[])
 
 
 class RequestForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
-    description = TextAreaField("What do you need?", validators=[DataRequired()])
-    samples = IntegerField("Number of samples", validators=[Optional()])
-    desired_start_on = DateField("Desired start", validators=[Optional()])
-    desired_end_on = DateField("Desired end", validators=[Optional()])
-    attachments = MultipleFileField("Attachments")
-    account = SelectField("Account to charge", validators=[Optional()], validate_choice=False)
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField(_l("What do you need?"), validators=[DataRequired()])
+    samples = IntegerField(_l("Number of samples"), validators=[Optional()])
+    desired_start_on = DateField(_l("Desired start"), validators=[Optional()])
+    desired_end_on = DateField(_l("Desired end"), validators=[Optional()])
+    attachments = MultipleFileField(_l("Attachments"))
+    account = SelectField(_l("Account to charge"), validators=[Optional()], validate_choice=False)
 
 
 class LineForm(Form):
-    description = StringField("Description", validators=[Optional(), Length(max=300)])
-    unit = StringField("Unit", validators=[Optional(), Length(max=40)])
-    quantity = StringField("Quantity", validators=[Optional(), Length(max=20)])
-    unit_price = StringField("Unit price", validators=[Optional(), Length(max=20)])
+    description = StringField(_l("Description"), validators=[Optional(), Length(max=300)])
+    unit = StringField(_l("Unit"), validators=[Optional(), Length(max=40)])
+    quantity = StringField(_l("Quantity"), validators=[Optional(), Length(max=20)])
+    unit_price = StringField(_l("Unit price"), validators=[Optional(), Length(max=20)])
 
 
 class QuoteForm(FlaskForm):
     lines = FieldList(FormField(LineForm), min_entries=LINES, max_entries=LINES)
-    valid_until_on = DateField("Valid until", validators=[Optional()])
-    terms = TextAreaField("Terms", validators=[Length(max=20000)])
+    valid_until_on = DateField(_l("Valid until"), validators=[Optional()])
+    terms = TextAreaField(_l("Terms"), validators=[Length(max=20000)])
 
 
 class MessageForm(FlaskForm):
-    body = TextAreaField("Message", validators=[DataRequired()])
+    body = TextAreaField(_l("Message"), validators=[DataRequired()])
 
 
 class ReasonForm(FlaskForm):
-    reason = TextAreaField("Reason")
+    reason = TextAreaField(_l("Reason"))
 
 
 class AttachForm(FlaskForm):
-    attachments = MultipleFileField("Add attachments")
+    attachments = MultipleFileField(_l("Add attachments"))
 
 
 class DeliverableForm(FlaskForm):
-    label = StringField("Label", validators=[Optional(), Length(max=200)])
-    file = FileField("File")
-    url = URLField("…or a link", validators=[Optional(), Length(max=500)])
+    label = StringField(_l("Label"), validators=[Optional(), Length(max=200)])
+    file = FileField(_l("File"))
+    url = URLField(_l("…or a link"), validators=[Optional(), Length(max=500)])
 
 
 class DeliverForm(FlaskForm):
-    closing_note = TextAreaField("Closing note", validators=[DataRequired()])
+    closing_note = TextAreaField(_l("Closing note"), validators=[DataRequired()])
 
 
 class FeedbackForm(FlaskForm):
     rating = SelectField(
-        "Rating", choices=choices((str(i), f"{i} / 5") for i in range(5, 0, -1)), default="5"
+        _l("Rating"), choices=choices((str(i), f"{i} / 5") for i in range(5, 0, -1)), default="5"
     )
-    comment = TextAreaField("Comment", validators=[Length(max=5000)])
+    comment = TextAreaField(_l("Comment"), validators=[Length(max=5000)])
 
 
 class BookTimeForm(FlaskForm):
-    instrument_id = SelectField("Instrument", choices=[])
-    starts_at = LocalDateTimeField("Start (facility time)")
-    ends_at = LocalDateTimeField("End (facility time)")
+    instrument_id = SelectField(_l("Instrument"), choices=[])
+    starts_at = LocalDateTimeField(_l("Start (facility time)"))
+    ends_at = LocalDateTimeField(_l("End (facility time)"))

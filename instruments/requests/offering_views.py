@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from innocore.confirm import Confirmation, irreversible
@@ -84,7 +85,7 @@ def add_expertise(facility_id: int):
         user_id=user_id,
     )
     db.session.commit()
-    flash("Expertise added.", "success")
+    flash(_("Expertise added."), "success")
     return redirect(url_for("requests.profile", slug=facility.slug))
 
 
@@ -115,7 +116,7 @@ def _confirm_remove_expertise(expertise_id: int) -> Confirmation | None:
 def remove_expertise(expertise_id: int):
     offerings.remove_expertise(current_user, expertise_id)
     db.session.commit()
-    flash("Expertise removed: it no longer shows on the profile or in the directory.", "info")
+    flash(_("Expertise removed: it no longer shows on the profile or in the directory."), "info")
     return redirect(request.referrer or url_for("requests.directory"))
 
 
@@ -154,7 +155,7 @@ def _save(form, facility, save, template_args):
     if form.validate_on_submit():
         ok, service = attempt(form, lambda: save(_data(form)))
         if ok:
-            flash("Service saved.", "success")
+            flash(_("Service saved."), "success")
             return redirect(url_for("requests.profile", slug=service.facility.slug))
     page = render_template(
         "requests/service_form.html", form=form, facility=facility, **template_args

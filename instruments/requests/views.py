@@ -4,6 +4,7 @@ actions, the quote editor, company requests."""
 from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from innocore import clock
@@ -74,7 +75,7 @@ def new(facility_id: int):
             form, lambda: services.submit_request(current_user, facility.id, service_id, data)
         )
         if ok:
-            flash("Your request is on its way to the facility.", "success")
+            flash(_("Your request is on its way to the facility."), "success")
             return redirect(url_for("requests.show", request_id=row.id))
     status = form_status(form)
     return render_template(
@@ -187,7 +188,7 @@ def _act(request_id: int, fn, message: str, form_name: str | None = None, form=N
         fn()  # a refusal is the app-wide error page
         db.session.commit()
     else:
-        ok, _ = attempt(form, fn, on_form=(422,))
+        ok, _result = attempt(form, fn, on_form=(422,))
         if not ok:
             return _show(request_id, {form_name: form}, 422)
     flash(message, "success")
@@ -455,7 +456,7 @@ def quote_editor(request_id: int):
             for e in (entry.form for entry in form.lines.entries)
             if (e.description.data or e.quantity.data or e.unit_price.data)
         ]
-        ok, _ = attempt(
+        ok, _result = attempt(
             form,
             lambda: services.issue_quote(
                 current_user,
@@ -466,7 +467,7 @@ def quote_editor(request_id: int):
             ),
         )
         if ok:
-            flash("Quote sent to the requester.", "success")
+            flash(_("Quote sent to the requester."), "success")
             return redirect(url_for("requests.show", request_id=row.id))
     return render_template("requests/quote_form.html", r=row, form=form), form_status(form)
 

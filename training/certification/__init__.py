@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 from innocore.clock import date_text
 
@@ -69,7 +70,7 @@ def register(app: Flask) -> None:
     register_job(app, "certificate_expiry", services.expire_due, 900)
     register_job(app, "certificate_expiry_warnings", services.send_expiry_warnings, 3600)
     register_panel(app, _panel)
-    register_nav(app, "My certificates", "certification.mine", signed_in, group="Learn")
+    register_nav(app, _l("My certificates"), "certification.mine", signed_in, group="Learn")
     register_competence_section(app, "certification/_routes_section.html")
     app.jinja_env.globals["training_routes_to"] = _routes_to
     register_seeder(app, seed_certificates)
@@ -78,27 +79,27 @@ def register(app: Flask) -> None:
 
 def _name_states() -> None:
     """A certificate's states in the one status vocabulary: in force reads "Valid" everywhere."""
-    from innocore.status import register_words
+    from innocore.status import N_, register_words
 
     register_words(
         "certificate",
         {
-            "active": ("Valid", "ok"),
-            "valid": ("Valid", "ok"),
-            "expired": ("Expired", "bad"),
-            "revoked": ("Revoked", "bad"),
-            "suspended": ("Suspended", "warn"),
-            "superseded": ("Superseded", "neutral"),
-            "not yet valid": ("Not yet valid", "warn"),
+            "active": (N_("Valid"), "ok"),
+            "valid": (N_("Valid"), "ok"),
+            "expired": (N_("Expired"), "bad"),
+            "revoked": (N_("Revoked"), "bad"),
+            "suspended": (N_("Suspended"), "warn"),
+            "superseded": (N_("Superseded"), "neutral"),
+            "not yet valid": (N_("Not yet valid"), "warn"),
         },
     )
     register_words(
         "credential",
         {
-            "valid": ("Verified", "ok"),
-            "revoked": ("Revoked", "bad"),
-            "suspended": ("Suspended", "warn"),
-            "expired": ("Expired", "bad"),
-            "superseded": ("Superseded", "neutral"),
+            "valid": (N_("Verified"), "ok"),
+            "revoked": (N_("Revoked"), "bad"),
+            "suspended": (N_("Suspended"), "warn"),
+            "expired": (N_("Expired"), "bad"),
+            "superseded": (N_("Superseded"), "neutral"),
         },
     )

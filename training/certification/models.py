@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from innocore.accounts.models import User
@@ -38,9 +39,9 @@ class CertificateBasis(enum.StrEnum):
     @property
     def label(self) -> str:
         return {
-            "assessment": "Passed assessment",
-            "prior_learning": "Recognition of prior learning",
-            "path": "Qualification path completed",
+            "assessment": _("Passed assessment"),
+            "prior_learning": _("Recognition of prior learning"),
+            "path": _("Qualification path completed"),
         }[self.value]
 
 

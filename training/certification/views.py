@@ -15,6 +15,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from werkzeug.routing import BaseConverter
@@ -201,7 +203,7 @@ def sharing(public_id: str):
     cert = _viewable(public_id)
     services.set_sharing(current_user, cert, request.form.get("show_name") == "1")
     db.session.commit()
-    flash("Your choice for the verification page is saved.", "success")
+    flash(_("Your choice for the verification page is saved."), "success")
     return redirect(url_for(".show", public_id=public_id))
 
 
@@ -309,21 +311,21 @@ def issue_from_assessment(slug: str, assessment_id: int):
         raise Forbidden("Only the facility's managers and trainers issue certificates.")
     cert = services.issue_from_assessment(current_user, assessment_id)
     db.session.commit()
-    flash(f"Certificate issued to {cert.holder.name}.", "success")
+    flash(_("Certificate issued to %(holder_name)s.", holder_name=cert.holder.name), "success")
     return redirect(url_for(".show", public_id=cert.public_id))
 
 
 class IssueForm(FlaskForm):
     email = StringField(
-        "Holder's e-mail address", validators=[DataRequired(), AcceptedEmail(), Length(max=254)]
+        _l("Holder's e-mail address"), validators=[DataRequired(), AcceptedEmail(), Length(max=254)]
     )
-    competence_id = SelectField("Competence", validators=[DataRequired()])
-    level = IntegerField("Level", validators=[InputRequired()])
+    competence_id = SelectField(_l("Competence"), validators=[DataRequired()])
+    level = IntegerField(_l("Level"), validators=[InputRequired()])
     evidence = TextAreaField(
-        "Evidence of prior learning", validators=[DataRequired(), Length(max=10_000)]
+        _l("Evidence of prior learning"), validators=[DataRequired(), Length(max=10_000)]
     )
     valid_until = DateField(
-        "Valid until (empty: the competence's default)", validators=[Optional()]
+        _l("Valid until (empty: the competence's default)"), validators=[Optional()]
     )
 
 
@@ -382,7 +384,7 @@ def issue(slug: str):
         return render_template("certification/issue.html", form=form, facility=fac), form_status(
             form
         )
-    flash(f"Certificate issued to {holder.name}.", "success")
+    flash(_("Certificate issued to %(holder_name)s.", holder_name=holder.name), "success")
     return redirect(url_for(".show", public_id=cert.public_id))
 
 

@@ -5,6 +5,7 @@ outcome becomes a certificate for a challenge-based learning module that counts 
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 
 def register(app: Flask) -> None:
@@ -19,7 +20,7 @@ def register(app: Flask) -> None:
 
     app.register_blueprint(bp)
     app.register_blueprint(api_bp)
-    register_nav(app, "Challenges", "challenges.board", signed_in, group="Learn")
+    register_nav(app, _l("Challenges"), "challenges.board", signed_in, group="Learn")
     register_seeder(app, seed_challenges)
     app.jinja_env.globals.update(TEMPLATE_PREDICATES)
     from innocore.ledger.accounts import register_charge_context

@@ -7,6 +7,7 @@ import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from innocore.accounts.models import Organisation, User
@@ -27,11 +28,11 @@ class ChallengeStatus(enum.StrEnum):
     @property
     def label(self) -> str:
         return {
-            "in_review": "In review",
-            "published": "Published",
-            "returned": "Returned for changes",
-            "underway": "Underway",
-            "completed": "Completed",
+            "in_review": _("In review"),
+            "published": _("Published"),
+            "returned": _("Returned for changes"),
+            "underway": _("Underway"),
+            "completed": _("Completed"),
         }[self.value]
 
 

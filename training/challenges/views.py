@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from innocore.competences.models import Competence
@@ -39,7 +40,7 @@ def new():
     if request.method == "POST":
         ch = services.post_challenge(current_user, forms.challenge_input(request.form))
         db.session.commit()
-        flash("Posted: the host facility's staff review it before it is published.", "success")
+        flash(_("Posted: the host facility's staff review it before it is published."), "success")
         return redirect(url_for("challenges.show", challenge_id=ch.id))
     return _form()
 
@@ -53,7 +54,7 @@ def edit(challenge_id: int):
     if request.method == "POST":
         services.revise_challenge(current_user, ch.id, forms.challenge_input(request.form))
         db.session.commit()
-        flash("Changed: the host facility's staff review it again.", "success")
+        flash(_("Changed: the host facility's staff review it again."), "success")
         return redirect(url_for("challenges.show", challenge_id=ch.id))
     return _form(ch)
 
@@ -131,7 +132,10 @@ def review(challenge_id: int):
         current_user, ch, publish=decision == "publish", note=request.form.get("note", "")
     )
     db.session.commit()
-    flash(f"Challenge {ch.status.label.lower()}; its poster is told by e-mail.", "success")
+    flash(
+        _("Challenge %(status)s; its poster is told by e-mail.", status=ch.status.label.lower()),
+        "success",
+    )
     return redirect(url_for("challenges.show", challenge_id=ch.id))
 
 
@@ -141,7 +145,7 @@ def nda(challenge_id: int):
     ch = services.get_challenge(current_user, challenge_id)
     services.accept_nda(current_user, ch)
     db.session.commit()
-    flash("NDA accepted: the confidential details are shown below.", "success")
+    flash(_("NDA accepted: the confidential details are shown below."), "success")
     return redirect(url_for("challenges.show", challenge_id=ch.id))
 
 
@@ -158,7 +162,9 @@ def apply(challenge_id: int):
         uploads=uploads_of(request.files.getlist("files")),
     )
     db.session.commit()
-    flash("Application sent; your team and the challenge's poster are told by e-mail.", "success")
+    flash(
+        _("Application sent; your team and the challenge's poster are told by e-mail."), "success"
+    )
     return redirect(url_for("challenges.show", challenge_id=ch.id))
 
 
@@ -189,7 +195,10 @@ def decide(application_id: int):
         current_user, application_id, request.form.get("decision", "")
     )
     db.session.commit()
-    flash(f"Application {app.status.label.lower()}; the team is told by e-mail.", "success")
+    flash(
+        _("Application %(status)s; the team is told by e-mail.", status=app.status.label.lower()),
+        "success",
+    )
     return redirect(url_for("challenges.show", challenge_id=app.challenge_id))
 
 

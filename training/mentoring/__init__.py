@@ -5,6 +5,7 @@ progress with the mentee's consent."""
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 
 def register(app: Flask) -> None:
@@ -18,5 +19,5 @@ def register(app: Flask) -> None:
 
     app.register_blueprint(bp)
     app.register_blueprint(api_bp)
-    register_nav(app, "Mentoring", "mentoring.index", signed_in, group="Learn")
+    register_nav(app, _l("Mentoring"), "mentoring.index", signed_in, group="Learn")
     register_seeder(app, seed_mentoring)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from innocore.confirm import Confirmation, irreversible
@@ -40,7 +41,7 @@ def profile():
         available=request.form.get("available") == "yes",
     )
     db.session.commit()
-    flash("Your mentor profile is saved.", "success")
+    flash(_("Your mentor profile is saved."), "success")
     return redirect(url_for("mentoring.index"))
 
 
@@ -54,7 +55,7 @@ def ask(mentor_id: int):
         progress_consent=request.form.get("progress_consent") == "yes",
     )
     db.session.commit()
-    flash("Request sent; the mentor is told by e-mail.", "success")
+    flash(_("Request sent; the mentor is told by e-mail."), "success")
     return redirect(url_for("mentoring.show", mentorship_id=m.id))
 
 

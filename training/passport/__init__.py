@@ -4,6 +4,7 @@ shareable by a revocable secret link."""
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 
 def register(app: Flask) -> None:
@@ -17,5 +18,5 @@ def register(app: Flask) -> None:
 
     app.register_blueprint(bp)
     app.register_blueprint(api_bp)
-    register_nav(app, "Competence passport", "passport.mine", signed_in, group="Learn")
+    register_nav(app, _l("Competence passport"), "passport.mine", signed_in, group="Learn")
     register_seeder(app, seed_passport)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from innocore.confirm import Confirmation, irreversible
@@ -71,7 +72,10 @@ def revoke_link(link_id: int):
     link = services.revoke_link(current_user, link_id)
     db.session.commit()
     label = f"“{link.label}”" if link.label else "The link"
-    flash(f"{label} is revoked: it no longer shows your passport to anyone.", "success")
+    flash(
+        _("%(value)s is revoked: it no longer shows your passport to anyone.", value=label),
+        "success",
+    )
     return redirect(url_for("passport.mine"))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 
 def register(app: Flask) -> None:
@@ -18,5 +19,5 @@ def register(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(api_bp)
     register_job(app, "path_awards", services.award_completed, 600)
-    register_nav(app, "Qualification paths", "paths.index", signed_in, group="Learn")
+    register_nav(app, _l("Qualification paths"), "paths.index", signed_in, group="Learn")
     register_seeder(app, seed_paths)

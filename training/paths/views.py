@@ -6,6 +6,8 @@ import json
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
@@ -42,12 +44,12 @@ def show(code: str):
 
 
 class PathForm(FlaskForm):
-    code = StringField("Code", validators=[DataRequired(), Length(max=40)])
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
-    description = TextAreaField("Description", validators=[Length(max=5000)])
-    eqf_level = IntegerField("EQF level", validators=[Optional(), NumberRange(1, 8)])
-    award_mode = SelectField("Award", choices=choices((m.value, m.label) for m in AwardMode))
-    requirements = TextAreaField("Requirement tree (JSON)", validators=[DataRequired()])
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
+    eqf_level = IntegerField(_l("EQF level"), validators=[Optional(), NumberRange(1, 8)])
+    award_mode = SelectField(_l("Award"), choices=choices((m.value, m.label) for m in AwardMode))
+    requirements = TextAreaField(_l("Requirement tree (JSON)"), validators=[DataRequired()])
 
 
 def _input(form: PathForm) -> services.PathInput:
@@ -75,7 +77,7 @@ def _save(form: PathForm, path: QualificationPath | None):
     )
     if not ok:
         return render_template("paths/form.html", form=form, path=path), form_status(form)
-    flash("Qualification path saved.", "success")
+    flash(_("Qualification path saved."), "success")
     return redirect(url_for(".show", code=saved.code))
 
 
@@ -112,5 +114,12 @@ def awards():
 def confirm(award_id: int):
     award = services.confirm_award(current_user, award_id)
     db.session.commit()
-    flash(f"{award.user.name} was awarded {award.path.title}.", "success")
+    flash(
+        _(
+            "%(user_name)s was awarded %(path_title)s.",
+            user_name=award.user.name,
+            path_title=award.path.title,
+        ),
+        "success",
+    )
     return redirect(url_for(".awards"))

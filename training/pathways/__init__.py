@@ -5,6 +5,7 @@ anonymous talent counts for companies, who contact only people who opted in."""
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 
 def register(app: Flask) -> None:
@@ -18,5 +19,5 @@ def register(app: Flask) -> None:
 
     app.register_blueprint(bp)
     app.register_blueprint(api_bp)
-    register_nav(app, "Careers", "pathways.index", signed_in, group="Learn")
+    register_nav(app, _l("Careers"), "pathways.index", signed_in, group="Learn")
     register_seeder(app, seed_pathways)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from innocore.competences.models import Competence
@@ -86,7 +87,7 @@ def new():
     if request.method == "POST":
         profile = services.save_role_profile(current_user, _input(request.form))
         db.session.commit()
-        flash("Role profile saved.", "success")
+        flash(_("Role profile saved."), "success")
         return redirect(url_for("pathways.show", code=profile.code))
     return render_template("pathways/new.html", competences=_competences())
 
@@ -97,7 +98,7 @@ def edit(code: str):
     profile = services.get_profile(code)
     services.save_role_profile(current_user, _input(request.form), profile)
     db.session.commit()
-    flash("Role profile saved.", "success")
+    flash(_("Role profile saved."), "success")
     return redirect(url_for("pathways.show", code=profile.code))
 
 
@@ -106,7 +107,7 @@ def edit(code: str):
 def opt_in():
     services.set_opt_in(current_user, request.form.get("opt_in") == "yes")
     db.session.commit()
-    flash("Your choice is saved.", "success")
+    flash(_("Your choice is saved."), "success")
     return redirect(url_for("pathways.index"))
 
 
@@ -116,5 +117,5 @@ def contact(code: str):
     profile = services.get_profile(code)
     n = services.contact(current_user, profile, request.form.get("message", ""))
     db.session.commit()
-    flash(f"Your message was sent to {n} people who opted in.", "success")
+    flash(_("Your message was sent to %(n)s people who opted in.", n=n), "success")
     return redirect(url_for("pathways.show", code=code))

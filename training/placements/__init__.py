@@ -5,6 +5,7 @@ evaluation leading to a certificate (recognition of prior learning)."""
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 
 def register(app: Flask) -> None:
@@ -19,6 +20,6 @@ def register(app: Flask) -> None:
 
     app.register_blueprint(bp)
     app.register_blueprint(api_bp)
-    register_nav(app, "Placements", "placements.index", signed_in, group="Learn")
+    register_nav(app, _l("Placements"), "placements.index", signed_in, group="Learn")
     register_seeder(app, seed_placements)
     app.jinja_env.globals.update(TEMPLATE_PREDICATES)

@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from innocore import clock
@@ -75,7 +76,7 @@ def new():
     if request.method == "POST":
         p = services.offer_placement(current_user, _offer_input(request.form))
         db.session.commit()
-        flash("The placement is offered and takes applications.", "success")
+        flash(_("The placement is offered and takes applications."), "success")
         return redirect(url_for("placements.show", placement_id=p.id))
     from training.models import ModuleKind, TrainingModule
 
@@ -128,7 +129,7 @@ def apply(placement_id: int):
         uploads=uploads_of(request.files.getlist("files")),
     )
     db.session.commit()
-    flash("Application sent; the host and your home supervisor are told by e-mail.", "success")
+    flash(_("Application sent; the host and your home supervisor are told by e-mail."), "success")
     return redirect(url_for("placements.show", placement_id=placement_id))
 
 

@@ -5,6 +5,7 @@ trusted issuers, and imported Open Badges 3.0 credentials verified on the way in
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 
 def register(app: Flask) -> None:
@@ -22,8 +23,10 @@ def register(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(api_bp)
     set_recognised_facts(app, recognised_facts)
-    register_nav(app, "Recognition", "recognition.mine", signed_in, group="Learn")
-    register_nav(app, "Trusted issuers", "recognition.trusted", can_manage_trust, group="Network")
+    register_nav(app, _l("Recognition"), "recognition.mine", signed_in, group="Learn")
+    register_nav(
+        app, _l("Trusted issuers"), "recognition.trusted", can_manage_trust, group="Network"
+    )
     register_seeder(app, seed_recognition)
     register_facility_section(app, "recognition/_facility_section.html")
     app.jinja_env.globals.update(TEMPLATE_PREDICATES)

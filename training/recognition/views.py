@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from innocore.competences.models import Competence
@@ -40,7 +41,7 @@ def mine():
 @login_required
 def ask():
     form = request.form
-    kind, _, ident = form.get("source", "").partition(":")
+    kind, _sep, ident = form.get("source", "").partition(":")
     if kind not in ("certificate", "imported"):
         raise DomainError(Problem("missing", "Choose the certificate to recognise.", "source"))
     facility = forms.facility_by_id(form.get("facility_id"))
@@ -58,7 +59,7 @@ def ask():
         message=form.get("message", ""),
     )
     db.session.commit()
-    flash("Your request was sent to the facility.", "success")
+    flash(_("Your request was sent to the facility."), "success")
     return redirect(url_for("recognition.mine"))
 
 
@@ -71,7 +72,7 @@ def import_credential():
         raise DomainError(Problem("too_large", "A credential file is at most 256 KiB.", "file"))
     item = imports.import_credential(current_user, data=data, url=request.form.get("url"))
     db.session.commit()
-    flash(f"Verified and added: {item.title}.", "success")
+    flash(_("Verified and added: %(item_title)s.", item_title=item.title), "success")
     return redirect(url_for("recognition.mine"))
 
 
@@ -121,7 +122,7 @@ def declare(slug: str):
         note=form.get("note", ""),
     )
     db.session.commit()
-    flash("Declaration recorded: it counts from now on.", "success")
+    flash(_("Declaration recorded: it counts from now on."), "success")
     return redirect(url_for("recognition.facility_requests", slug=slug))
 
 
@@ -192,7 +193,7 @@ def _confirm_remove_trusted(issuer_id: int) -> Confirmation | None:
 def withdraw(decl_id: int):
     decl = services.withdraw_equivalence(current_user, services.get_declaration(decl_id))
     db.session.commit()
-    flash("Declaration withdrawn: it no longer counts from now on.", "success")
+    flash(_("Declaration withdrawn: it no longer counts from now on."), "success")
     return redirect(url_for("recognition.facility_requests", slug=decl.facility.slug))
 
 
@@ -210,7 +211,14 @@ def decide(request_id: int):
         current_user, req, grant=decision == "grant", reason=request.form.get("reason", "")
     )
     db.session.commit()
-    flash(f"Request {req.status.value}; {req.person.name} is told by e-mail.", "success")
+    flash(
+        _(
+            "Request %(status)s; %(person_name)s is told by e-mail.",
+            status=req.status.value,
+            person_name=req.person.name,
+        ),
+        "success",
+    )
     return redirect(url_for("recognition.facility_requests", slug=req.facility.slug))
 
 
@@ -229,7 +237,7 @@ def add_trusted():
         current_user, request.form.get("base_url", ""), request.form.get("name", "")
     )
     db.session.commit()
-    flash("The network now trusts this issuer.", "success")
+    flash(_("The network now trusts this issuer."), "success")
     return redirect(url_for("recognition.trusted"))
 
 
@@ -240,7 +248,7 @@ def remove_trusted(issuer_id: int):
     imports.remove_trusted(current_user, issuer_id)
     db.session.commit()
     flash(
-        "The network no longer trusts this issuer: its credentials are refused on import.",
+        _("The network no longer trusts this issuer: its credentials are refused on import."),
         "success",
     )
     return redirect(url_for("recognition.trusted"))
