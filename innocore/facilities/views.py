@@ -95,7 +95,9 @@ def edit(slug: str):
     if request.method == "GET":
         form.technologies.data = [t.value for t in facility.technologies]
     if form.validate_on_submit():
-        ok, _result = attempt(form, lambda: services.update_facility(current_user, facility, _data(form)))
+        ok, _result = attempt(
+            form, lambda: services.update_facility(current_user, facility, _data(form))
+        )
         if ok:
             flash(_("Facility saved."), "success")
             return redirect(url_for("facilities.show", slug=facility.slug))
