@@ -24,6 +24,7 @@ from innocore.audit_views import audit_query
 from innocore.clock import is_valid_timezone
 from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
+from innocore.marks import N_
 from innocore.notifications import services as notes
 from innocore.notifications.models import Notification
 from innocore.permissions import can_view_audit, facility_roles
@@ -319,7 +320,9 @@ def _instant_arg(name: str):
 )
 def audit():
     if not can_view_audit(current_user):
-        raise Forbidden("Only network administrators and facility managers see the audit trail.")
+        raise Forbidden(
+            N_("Only network administrators and facility managers see the audit trail.")
+        )
     stmt = audit_query(
         current_user,
         facility_id=request.args.get("facility", type=int),

@@ -15,6 +15,7 @@ from innocore.audit import AuditEvent
 from innocore.errors import Forbidden
 from innocore.extensions import db
 from innocore.facilities.models import Facility
+from innocore.marks import N_
 from innocore.permissions import can_view_audit, is_network_admin, managed_facility_ids, require
 from innocore.template_helpers import local_time
 
@@ -40,7 +41,7 @@ def audit_query(
     )
     if facility_id is not None:
         if not can_view_audit(user, facility_id):
-            raise Forbidden("You may not see the audit trail of this facility.")
+            raise Forbidden(N_("You may not see the audit trail of this facility."))
         stmt = stmt.where(AuditEvent.facility_id == facility_id)
     elif not is_network_admin(user):
         stmt = stmt.where(AuditEvent.facility_id.in_(managed_facility_ids(user)))

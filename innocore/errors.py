@@ -8,6 +8,8 @@ from flask import Flask, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
+from innocore.marks import N_
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -46,7 +48,7 @@ class Forbidden(DomainError):
 
     status = 403
 
-    def __init__(self, message: str = "You are not allowed to do this."):
+    def __init__(self, message: str = N_("You are not allowed to do this.")):
         super().__init__(Problem("forbidden", message))
 
 
@@ -55,7 +57,7 @@ class NotFound(DomainError):
 
     status = 404
 
-    def __init__(self, message: str = "Not found."):
+    def __init__(self, message: str = N_("Not found.")):
         super().__init__(Problem("not_found", message))
 
 
@@ -69,8 +71,19 @@ def wants_json() -> bool:
     )
 
 
+def problem_text(problem: Problem) -> str:
+    """The human reason of ``problem`` in the reader's language (its ``message`` when the catalogs
+    hold no translation, e.g. a reason with values written into it); the code stays English."""
+    from flask_babel import gettext
+
+    return gettext(problem.message) if problem.message else problem.message
+
+
 def error_payload(problems: list[Problem]) -> dict:
-    return {"errors": [{"code": p.code, "message": p.message, "field": p.field} for p in problems]}
+    """``{"errors": [{"code", "message", "field"}]}``: codes for programs, messages for people."""
+    return {
+        "errors": [{"code": p.code, "message": problem_text(p), "field": p.field} for p in problems]
+    }
 
 
 def _render(status: int, problems: list[Problem], title: str):
@@ -79,21 +92,28 @@ def _render(status: int, problems: list[Problem], title: str):
     db.session.rollback()
     if wants_json():
         return jsonify(error_payload(problems)), status
+    from flask_babel import gettext
+
     return render_template(
-        "errors/error.html", status=status, title=title, problems=problems
+        "errors/error.html", status=status, title=gettext(title), problems=problems
     ), status
 
 
 def register_error_handlers(app: Flask) -> None:
+    app.jinja_env.globals["problem_text"] = problem_text
+
     @app.errorhandler(DomainError)
     def domain_error(err: DomainError):
-        titles = {403: "Not allowed", 404: "Not found", 409: "Conflict"}
-        return _render(err.status, err.problems, titles.get(err.status, "Cannot do that"))
+        titles = {403: N_("Not allowed"), 404: N_("Not found"), 409: N_("Conflict")}
+        return _render(err.status, err.problems, titles.get(err.status, N_("Cannot do that")))
 
     @app.errorhandler(CSRFError)
     def csrf_error(err: CSRFError):
-        msg = "The form had expired or did not come from this site. Please reload the page and try again."
-        return _render(400, [Problem("csrf", msg)], "Form expired")
+        msg = N_(
+            "The form had expired or did not come from this site. "
+            "Please reload the page and try again."
+        )
+        return _render(400, [Problem("csrf", msg)], N_("Form expired"))
 
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException):

@@ -14,7 +14,7 @@ from markupsafe import Markup
 from wtforms import DateTimeLocalField, SelectChoice, widgets
 
 from innocore import clock
-from innocore.errors import DomainError, Forbidden, NotFound
+from innocore.errors import DomainError, Forbidden, NotFound, problem_text
 from innocore.extensions import db
 
 T = TypeVar("T")
@@ -26,9 +26,9 @@ def apply_problems(form: FlaskForm, err: DomainError) -> None:
     for problem in err.problems:
         field = getattr(form, problem.field, None) if problem.field else None
         if field is not None and hasattr(field, "errors"):
-            field.errors = list(field.errors) + [problem.message]
+            field.errors = list(field.errors) + [problem_text(problem)]
         else:
-            form.form_errors.append(problem.message)
+            form.form_errors.append(problem_text(problem))
 
 
 def strip(value):

@@ -19,6 +19,7 @@ from innocore.db import UTCDateTime, enum_column
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.links import absolute_url
+from innocore.marks import N_
 from innocore.notifications import kinds
 from innocore.notifications.services import queue_email
 from innocore.permissions import is_network_admin
@@ -96,7 +97,7 @@ def active_group_ids(user) -> list[int]:
 def get_group(group_id: int) -> ResearchGroup:
     group = db.session.get(ResearchGroup, group_id)
     if group is None:
-        raise NotFound("No such research group.")
+        raise NotFound(N_("No such research group."))
     return group
 
 
@@ -107,9 +108,11 @@ def create_group(actor: User, name: str) -> ResearchGroup:
     name = " ".join((name or "").split())
     problems = []
     if not name or len(name) > 200:
-        problems.append(Problem("name_required", "Name the group (up to 200 characters).", "name"))
+        problems.append(
+            Problem("name_required", N_("Name the group (up to 200 characters)."), "name")
+        )
     if actor.organisation.kind == OrganisationKind.COMPANY:
-        problems.append(Problem("company", "Research groups belong to institutions."))
+        problems.append(Problem("company", N_("Research groups belong to institutions.")))
     elif actor.membership_verified_at is None:
         problems.append(
             Problem(
@@ -125,7 +128,7 @@ def create_group(actor: User, name: str) -> ResearchGroup:
     )
     if taken is not None:
         problems.append(
-            Problem("name_taken", "Your organisation has a group of this name.", "name")
+            Problem("name_taken", N_("Your organisation has a group of this name."), "name")
         )
     if problems:
         raise DomainError(problems)
@@ -171,7 +174,7 @@ def request_to_join(actor: User, group_id: int) -> GroupMembership:
     row = _row(group.id, actor.id)
     if row is not None and row.status in (GroupMemberStatus.PENDING, GroupMemberStatus.ACTIVE):
         raise DomainError(
-            Problem("already", "You already asked to join, or belong to, this group.")
+            Problem("already", N_("You already asked to join, or belong to, this group."))
         )
     if row is None:
         row = GroupMembership(group_id=group.id, user_id=actor.id)
@@ -209,25 +212,29 @@ def decide_member(actor: User, group_id: int, user_id: int, decision: str) -> Gr
     group = get_group(group_id)
     leaving = decision == "removed" and actor.id == user_id
     if not (is_pi(actor, group) or leaving):
-        raise Forbidden("Only the group's principal investigator decides who belongs to it.")
+        raise Forbidden(N_("Only the group's principal investigator decides who belongs to it."))
     row = _row(group.id, user_id)
     if row is None:
-        raise NotFound("This person has not asked to join the group.")
+        raise NotFound(N_("This person has not asked to join the group."))
     old = row.status
     if decision in ("approved", "declined"):
         if row.status != GroupMemberStatus.PENDING:
-            raise DomainError(Problem("not_pending", "This request was already decided."))
+            raise DomainError(Problem("not_pending", N_("This request was already decided.")))
         row.status = (
             GroupMemberStatus.ACTIVE if decision == "approved" else GroupMemberStatus.DECLINED
         )
     elif decision == "removed":
         if row.status != GroupMemberStatus.ACTIVE:
-            raise DomainError(Problem("not_member", "This person is not a member of the group."))
+            raise DomainError(
+                Problem("not_member", N_("This person is not a member of the group."))
+            )
         if user_id == group.pi_id:
-            raise DomainError(Problem("pi", "The principal investigator stays in the group."))
+            raise DomainError(Problem("pi", N_("The principal investigator stays in the group.")))
         row.status = GroupMemberStatus.LEFT
     else:
-        raise DomainError(Problem("decision_invalid", "Approve, decline or remove.", "decision"))
+        raise DomainError(
+            Problem("decision_invalid", N_("Approve, decline or remove."), "decision")
+        )
     row.decided_at = clock.now()
     row.decided_by_id = actor.id
     audit.record(

@@ -19,6 +19,7 @@ from werkzeug.routing import BaseConverter, IntegerConverter
 
 from innocore.clock import FIRST_YEAR, LAST_YEAR, year_in_range
 from innocore.errors import DomainError, Problem
+from innocore.marks import N_
 
 API_PATH = "/api/"
 DB_INT_MIN = -(2**31)
@@ -63,7 +64,7 @@ _DATE_LIKE = re.compile(r"([0-9]{4,})-[0-9]{2}(-[0-9]{2}([T ][0-9:.]+([+-][0-9:]
 
 def _refused(key: str, value: str) -> Problem | None:
     if "\x00" in key or "\x00" in value:
-        return Problem("invalid_character", "Text may not contain the NUL character.", key)
+        return Problem("invalid_character", N_("Text may not contain the NUL character."), key)
     if (m := _DATE_LIKE.fullmatch(value.strip())) and not FIRST_YEAR <= int(
         m.group(1)
     ) <= LAST_YEAR:
@@ -81,7 +82,7 @@ def refuse_unservable() -> None:
         return
     if "\x00" in request.path:
         raise DomainError(
-            Problem("invalid_character", "Text may not contain the NUL character.", "path"), 400
+            Problem("invalid_character", N_("Text may not contain the NUL character."), "path"), 400
         )
     problems = [p for key, value in request.args.items(multi=True) if (p := _refused(key, value))]
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
@@ -149,7 +150,7 @@ def dates_out_of_range(value, where: str = "") -> list[Problem]:
 
 
 def _nul(path: str) -> Problem:
-    return Problem("invalid_character", "Text may not contain the NUL character.", path or None)
+    return Problem("invalid_character", N_("Text may not contain the NUL character."), path or None)
 
 
 class EmailTokenConverter(BaseConverter):

@@ -11,11 +11,7 @@ from __future__ import annotations
 from flask_babel import gettext
 from markupsafe import Markup, escape
 
-
-def N_(message: str) -> str:  # noqa: N802 (the gettext convention for "mark, translate later")
-    """Marks ``message`` for the catalogs without translating it (``pybabel extract -k N_``)."""
-    return message
-
+from innocore.marks import N_
 
 TONES = ("ok", "warn", "bad", "info", "neutral")
 

@@ -4,6 +4,7 @@ documents and training uploads: a pure rule, no Flask, no session."""
 from __future__ import annotations
 
 from innocore.errors import Problem
+from innocore.marks import N_
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_FILES = 20
@@ -31,20 +32,22 @@ def attachment_problems(
     problems = []
     if content_type not in ATTACHMENT_TYPES:
         problems.append(
-            Problem("file_type", "Attach PDF, text, CSV, PNG, JPEG, ZIP or Office files.", field)
+            Problem(
+                "file_type", N_("Attach PDF, text, CSV, PNG, JPEG, ZIP or Office files."), field
+            )
         )
     else:
         magic = ATTACHMENT_TYPES[content_type]
         if magic is not None and not head.startswith(magic):
             problems.append(
-                Problem("file_content", "The file's content does not match its type.", field)
+                Problem("file_content", N_("The file's content does not match its type."), field)
             )
         if magic is None and b"\x00" in head:
             problems.append(
-                Problem("file_content", "A text file cannot contain binary data.", field)
+                Problem("file_content", N_("A text file cannot contain binary data."), field)
             )
     if size == 0:
-        problems.append(Problem("file_empty", "The file is empty.", field))
+        problems.append(Problem("file_empty", N_("The file is empty."), field))
     if size > MAX_FILE_BYTES:
         problems.append(
             Problem("file_size", f"Files are limited to {MAX_FILE_BYTES // 2**20} MB.", field)

@@ -24,6 +24,7 @@ from innocore.clock import is_valid_timezone, to_zone
 from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
 from innocore.links import absolute_url
+from innocore.marks import N_
 from innocore.permissions import is_network_admin, staffed_facility_ids
 from innocore.vocab import Technology
 from instruments import finder, free_time, queries, rules, services
@@ -145,7 +146,7 @@ def catalog_filters() -> queries.CatalogFilters:
     tech = request.args.get("technology")
     problems = []
     if tech and tech not in Technology._value2member_map_:
-        problems.append(Problem("invalid_technology", "Unknown technology.", "technology"))
+        problems.append(Problem("invalid_technology", N_("Unknown technology."), "technology"))
     ints = {}
     for name in ("facility", "institution"):
         raw = request.args.get(name)
@@ -254,7 +255,7 @@ def earliest():
     problems = rules.search_problems(start, end, hours)
     zone = request.args.get("tz") or current_user.timezone
     if not is_valid_timezone(zone):
-        problems.append(Problem("invalid_timezone", "Unknown time zone.", "tz"))
+        problems.append(Problem("invalid_timezone", N_("Unknown time zone."), "tz"))
     if problems:
         raise DomainError(problems)
     found = finder.earliest_slot(current_user, filters, int(hours * 60), start, end)
@@ -287,7 +288,8 @@ def _replay(key: str):
     if row.request_hash != _request_hash():
         raise DomainError(
             Problem(
-                "idempotency_key_reused", "This Idempotency-Key was used for a different request."
+                "idempotency_key_reused",
+                N_("This Idempotency-Key was used for a different request."),
             )
         )
     return row.response, row.status_code
@@ -543,7 +545,7 @@ def create_downtime(instrument_id: int, body: DowntimeIn):
 def list_downtime(instrument_id: int):
     instrument = queries.get_instrument(instrument_id)
     if not can_staff_instrument(current_user, instrument):
-        raise Forbidden("Only the facility's staff see its downtime list.")
+        raise Forbidden(N_("Only the facility's staff see its downtime list."))
     now = clock.now()
     rows = queries.downtimes_between([instrument.id], now, now + timedelta(days=3650))
     return [downtime_json(d) for d in rows]

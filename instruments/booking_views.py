@@ -18,6 +18,7 @@ from innocore.extensions import db
 from innocore.facilities.models import Facility
 from innocore.forms import apply_problems, attempt, attempt_action, form_status
 from innocore.links import absolute_url
+from innocore.marks import N_
 from innocore.permissions import is_network_admin, require, staffed_facility_ids
 from innocore.template_helpers import local_time
 from instruments import bp, feeds, free_time, queries, rules, services
@@ -35,7 +36,9 @@ def to_instant(field, zone: str, keep=()) -> datetime:
     instants), else the page asks which (``LocalDateTimeField.instant``)."""
     value = field.instant(zone, keep)
     if value is None:
-        raise DomainError(Problem("invalid_datetime", "Give a date and time.", field.short_name))
+        raise DomainError(
+            Problem("invalid_datetime", N_("Give a date and time."), field.short_name)
+        )
     return value
 
 
@@ -134,12 +137,14 @@ def _booking_input(form: BookingForm, zone: str) -> services.BookingInput:
     if form.user_email.data:
         user = get_user_by_email(form.user_email.data)
         if user is None:
-            problems.append(Problem("unknown_user", "Nobody with this e-mail.", "user_email"))
+            problems.append(Problem("unknown_user", N_("Nobody with this e-mail."), "user_email"))
         else:
             user_id = user.id
     raw_account = (form.account.data or "").strip()
     if raw_account and not (raw_account.isdigit() and len(raw_account) < 10):
-        problems.append(Problem("account_invalid", "Choose an account from the list.", "account"))
+        problems.append(
+            Problem("account_invalid", N_("Choose an account from the list."), "account")
+        )
     if problems:
         raise DomainError(problems)
     return services.BookingInput(
@@ -348,7 +353,7 @@ def approve(booking_id: int):
 def _confirm_reject(booking_id: int) -> Confirmation | None:
     booking = services.get_booking(current_user, booking_id)
     if not can_staff_instrument(current_user, booking.instrument):
-        raise Forbidden("Only the facility's staff decide booking requests.")
+        raise Forbidden(N_("Only the facility's staff decide booking requests."))
     if booking.status.value != "pending" or not request.form.get("reason", "").strip():
         return None  # the action says why it is refused
     return Confirmation(
@@ -424,7 +429,7 @@ def _approvals_page(*, refusal=None, refused_id=None, status=200):
 def downtime(instrument_id: int):
     instrument = queries.get_instrument(instrument_id)
     if not can_staff_instrument(current_user, instrument):
-        raise Forbidden("Only the facility's staff schedule downtime.")
+        raise Forbidden(N_("Only the facility's staff schedule downtime."))
     zone = instrument.facility.timezone
     form = DowntimeForm()
     preview = None
@@ -525,7 +530,7 @@ def _confirm_revoke_feed(feed_id: int) -> Confirmation | None:
 
     feed = db.session.get(CalendarFeed, feed_id)
     if feed is None or feed.owner_id != current_user.id:
-        raise NotFound("No such calendar feed.")
+        raise NotFound(N_("No such calendar feed."))
     if feed.revoked_at is not None:
         return None
     return Confirmation(

@@ -16,6 +16,7 @@ from innocore.errors import Forbidden, NotFound
 from innocore.extensions import db
 from innocore.facilities.models import Facility
 from innocore.links import absolute_url
+from innocore.marks import N_
 from innocore.permissions import can_staff_facility
 from innocore.secret_links import digest, find_live
 from instruments.ics import BookingFacts, booking_event_of
@@ -34,11 +35,11 @@ FEED_PAST_DAYS = 60
 def create_feed(actor: User, kind: FeedKind, target_id: int) -> tuple[CalendarFeed, str]:
     """A new secret feed address; the raw token is shown once and only its hash is kept."""
     if kind == FeedKind.USER and target_id != actor.id:
-        raise Forbidden("You subscribe to your own bookings only.")
+        raise Forbidden(N_("You subscribe to your own bookings only."))
     if kind == FeedKind.INSTRUMENT and db.session.get(Instrument, target_id) is None:
-        raise NotFound("No such instrument.")
+        raise NotFound(N_("No such instrument."))
     if kind == FeedKind.FACILITY and db.session.get(Facility, target_id) is None:
-        raise NotFound("No such facility.")
+        raise NotFound(N_("No such facility."))
     raw = secrets.token_urlsafe(24)
     feed = CalendarFeed(
         owner_id=actor.id,
@@ -55,7 +56,7 @@ def create_feed(actor: User, kind: FeedKind, target_id: int) -> tuple[CalendarFe
 def revoke_feed(actor: User, feed_id: int) -> None:
     feed = db.session.get(CalendarFeed, feed_id)
     if feed is None or feed.owner_id != actor.id:
-        raise NotFound("No such calendar feed.")
+        raise NotFound(N_("No such calendar feed."))
     if feed.revoked_at is None:
         feed.revoked_at = clock.now()
         audit.record(

@@ -17,6 +17,7 @@ from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility
 from innocore.facilities.services import get_facility
+from innocore.marks import N_
 from innocore.permissions import can_manage_facility, facility_roles, is_network_admin
 from innocore.vocab import FacilityRoleKind, Technology, UserCategory
 from instruments import feeds, queries, services
@@ -109,7 +110,7 @@ def _manages_instrument(user, instrument_id: int) -> bool:
 def create_instrument(body: NewInstrumentIn):
     facility = db.session.get(Facility, body.facility_id)
     if facility is not None and not can_create_instrument(current_user, facility):
-        raise Forbidden("Only the facility's managers add instruments.")
+        raise Forbidden(N_("Only the facility's managers add instruments."))
     instrument = inventory.create_instrument(current_user, body.facility_id, body.data())
     db.session.commit()
     return instrument_json(instrument), 201
@@ -191,7 +192,7 @@ def report_problem(instrument_id: int, body: ProblemIn):
 def _staffs_report(user, report_id: int) -> bool:
     report = db.session.get(ProblemReport, report_id)
     if report is None:
-        raise NotFound("No such problem report.")
+        raise NotFound(N_("No such problem report."))
     return can_staff_instrument(user, report.instrument)
 
 
@@ -265,7 +266,7 @@ def create_my_feed(body: FeedIn):
     target = current_user.id if body.kind == FeedKind.USER else body.target_id
     if target is None:
         raise DomainError(
-            Problem("target_required", "Name the instrument or facility.", "target_id")
+            Problem("target_required", N_("Name the instrument or facility."), "target_id")
         )
     feed, raw = feeds.create_feed(current_user, body.kind, target)
     db.session.commit()

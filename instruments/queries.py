@@ -15,6 +15,7 @@ from innocore.db import UTCDateTime
 from innocore.errors import NotFound
 from innocore.extensions import db
 from innocore.facilities.models import Facility
+from innocore.marks import N_
 from innocore.vocab import Technology
 from instruments.models import (
     ACTIVE_STATUSES,
@@ -47,7 +48,7 @@ def get_instrument(instrument_id: int) -> Instrument:
         .scalar_one_or_none()
     )
     if instrument is None:
-        raise NotFound("No such instrument.")
+        raise NotFound(N_("No such instrument."))
     return instrument
 
 

@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from innocore.errors import Problem
+from innocore.marks import N_
 from instruments.eligibility import Eligibility
 from instruments.models import InstrumentStatus
 
@@ -193,7 +194,7 @@ def hours_per_week(
 def interval_problems(req: BookingRequest) -> list[Problem]:
     """A booking ends after it starts."""
     if req.ends_at <= req.starts_at:
-        return [Problem("end_before_start", "The booking must end after it starts.", "ends_at")]
+        return [Problem("end_before_start", N_("The booking must end after it starts."), "ends_at")]
     return []
 
 
@@ -212,7 +213,9 @@ def text_problems(req: BookingRequest) -> list[Problem]:
 def status_problems(policy: Policy) -> list[Problem]:
     """Retired instruments and instruments that are down cannot be booked."""
     if policy.status == InstrumentStatus.RETIRED:
-        return [Problem("instrument_retired", "This instrument is retired and cannot be booked.")]
+        return [
+            Problem("instrument_retired", N_("This instrument is retired and cannot be booked."))
+        ]
     if policy.status == InstrumentStatus.DOWN:
         msg = "This instrument is out of service until staff resolve a problem."
         return [Problem("instrument_down", msg)]
@@ -224,7 +227,9 @@ def timing_problems(req: BookingRequest, policy: Policy, now: datetime) -> list[
     zone = ZoneInfo(policy.timezone)
     problems = []
     if req.starts_at < now:
-        problems.append(Problem("in_past", "The booking cannot start in the past.", "starts_at"))
+        problems.append(
+            Problem("in_past", N_("The booking cannot start in the past."), "starts_at")
+        )
     elif policy.notice_minutes and req.starts_at < now + timedelta(minutes=policy.notice_minutes):
         msg = f"Book at least {_duration_words(policy.notice_minutes)} in advance."
         problems.append(Problem("short_notice", msg, "starts_at", overridable=True))
@@ -319,13 +324,15 @@ def conflict_problems(req: BookingRequest, busy: Sequence[Busy]) -> list[Problem
     return problems
 
 
-CONFLICT = Problem("conflict", "Someone else has booked the instrument at that time.", "starts_at")
+CONFLICT = Problem(
+    "conflict", N_("Someone else has booked the instrument at that time."), "starts_at"
+)
 OWN_CONFLICT = Problem(
-    "conflict", "You already have a booking of this instrument at that time.", "starts_at"
+    "conflict", N_("You already have a booking of this instrument at that time."), "starts_at"
 )
 # When the database's last line of defence refuses an overlap, whose booking won is not known.
 RACE_CONFLICT = Problem(
-    "conflict", "The instrument has just been booked for that time; pick another.", "starts_at"
+    "conflict", N_("The instrument has just been booked for that time; pick another."), "starts_at"
 )
 
 MAX_SEARCH_DAYS = 92
@@ -342,7 +349,7 @@ def search_problems(
         msg = f"A slot lasts more than 0 and at most {MAX_SLOT_HOURS} hours."
         problems.append(Problem("invalid_hours", msg, "hours"))
     if ends_at <= starts_at:
-        problems.append(Problem("bad_window", "'to' must come after 'from'.", "to"))
+        problems.append(Problem("bad_window", N_("'to' must come after 'from'."), "to"))
     elif ends_at - starts_at > timedelta(days=MAX_SEARCH_DAYS):
         msg = f"Search at most {MAX_SEARCH_DAYS} days at a time."
         problems.append(Problem("bad_window", msg, "to"))
@@ -408,9 +415,9 @@ CORRECTION_WAIVES = frozenset({"in_past", "short_notice", "beyond_horizon"})
 def end_early_problems(starts_at: datetime, ends_at: datetime, now: datetime) -> list[Problem]:
     """Only a booking that is running (started, not yet ended) can be ended early."""
     if now < starts_at:
-        return [Problem("not_started", "The booking has not started yet: cancel it instead.")]
+        return [Problem("not_started", N_("The booking has not started yet: cancel it instead."))]
     if now >= ends_at:
-        return [Problem("already_ended", "The booking has already ended.")]
+        return [Problem("already_ended", N_("The booking has already ended."))]
     return []
 
 
@@ -485,11 +492,13 @@ def document_version_problems(
 ) -> list[Problem]:
     problems = []
     if title is not None and not (0 < len(title.strip()) <= 200):
-        problems.append(Problem("title_required", "Give the document a title.", "title"))
+        problems.append(Problem("title_required", N_("Give the document a title."), "title"))
     if not (text or "").strip() and not has_file:
-        problems.append(Problem("content_required", "Write the text or attach a file.", "text"))
+        problems.append(Problem("content_required", N_("Write the text or attach a file."), "text"))
     if len(text or "") > 100_000:
-        problems.append(Problem("text_too_long", "Keep the text under 100,000 characters.", "text"))
+        problems.append(
+            Problem("text_too_long", N_("Keep the text under 100,000 characters."), "text")
+        )
     if len(note or "") > 500:
-        problems.append(Problem("note_too_long", "Keep the note under 500 characters.", "note"))
+        problems.append(Problem("note_too_long", N_("Keep the note under 500 characters."), "note"))
     return problems

@@ -10,6 +10,7 @@ from innocore.errors import Forbidden
 from innocore.extensions import db
 from innocore.facilities.models import Facility
 from innocore.forms import attempt, form_status
+from innocore.marks import N_
 from innocore.permissions import can_manage_facility
 from instruments import bp
 from instruments.forms import ReminderForm
@@ -21,7 +22,7 @@ from instruments.services import booking_settings
 def reminder_settings(slug: str):
     facility = db.session.scalar(sa.select(Facility).where(Facility.slug == slug)) or abort(404)
     if not can_manage_facility(current_user, facility):
-        raise Forbidden("Only the facility's managers change its reminder time.")
+        raise Forbidden(N_("Only the facility's managers change its reminder time."))
     form = ReminderForm()
     if not form.is_submitted():
         form.reminder_hours.data = booking_settings.reminder_hours(facility.id)

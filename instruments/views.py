@@ -19,6 +19,7 @@ from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility
 from innocore.forms import attempt, choices, form_status
+from innocore.marks import N_
 from innocore.vocab import Technology, UserCategory
 from instruments import bp, finder, queries, rules
 from instruments.forms import InstrumentForm
@@ -216,7 +217,7 @@ def _save(form: InstrumentForm, facility_id: int, instrument=None):
 def create(facility_id: int):
     facility = db.session.get(Facility, facility_id) or abort(404)
     if not can_create_instrument(current_user, facility):
-        raise Forbidden("Only the facility's managers add instruments.")
+        raise Forbidden(N_("Only the facility's managers add instruments."))
     form = InstrumentForm()
     form.required_competence_id.choices = choices(_competence_choices(facility.id))
     if form.validate_on_submit() and (instrument := _save(form, facility.id)):
@@ -236,7 +237,7 @@ def create(facility_id: int):
 def edit(instrument_id: int):
     instrument = queries.get_instrument(instrument_id)
     if not can_manage_instrument(current_user, instrument):
-        raise Forbidden("Only the facility's managers edit instruments.")
+        raise Forbidden(N_("Only the facility's managers edit instruments."))
     form = InstrumentForm(obj=instrument)
     form.required_competence_id.choices = choices(_competence_choices(instrument.facility_id))
     if request.method == "GET":

@@ -15,6 +15,7 @@ from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility
 from innocore.links import absolute_url
+from innocore.marks import N_
 from innocore.vocab import Technology
 from training import queries
 from training.models import (
@@ -339,7 +340,9 @@ def assessment_json(a) -> dict:
 def list_modules():
     tech = request.args.get("technology")
     if tech and tech not in Technology._value2member_map_:
-        raise DomainError(Problem("invalid_technology", "Unknown technology.", "technology"), 400)
+        raise DomainError(
+            Problem("invalid_technology", N_("Unknown technology."), "technology"), 400
+        )
     stmt = queries.list_modules(
         technology=Technology(tech) if tech else None,
         q=(request.args.get("q") or "").strip()[:100] or None,
@@ -420,7 +423,7 @@ def get_session(session_id: int):
 def create_session(module_id: int, body: SessionIn):
     facility = db.session.get(Facility, body.facility_id)
     if facility is None:
-        raise DomainError(Problem("facility", "No such facility.", "facility_id"))
+        raise DomainError(Problem("facility", N_("No such facility."), "facility_id"))
     data = planning.SessionData(
         capacity=body.capacity,
         audience=body.audience,
@@ -458,7 +461,7 @@ def enrol(session_id: int, body: EnrolIn):
         else db.session.get(User, body.user_id)
     )
     if learner is None:
-        raise Forbidden("Company administrators enrol their own employees only.")
+        raise Forbidden(N_("Company administrators enrol their own employees only."))
     row = enrolment.enrol(current_user, session_id, learner, body.account_id)
     db.session.commit()
     return enrolment_json(row), 201
@@ -522,7 +525,7 @@ def my_enrolments():
 def _teaching(session_id: int):
     session = planning.get_session(session_id)
     if not can_teach_session(current_user, session):
-        raise Forbidden("Only this session's trainers and the facility's staff see this.")
+        raise Forbidden(N_("Only this session's trainers and the facility's staff see this."))
     return session
 
 
@@ -590,5 +593,5 @@ def record_assessment(enrolment_id: int, body: AssessmentIn):
 def assessment_history(enrolment_id: int):
     row = enrolment.get_enrolment(enrolment_id)
     if row.user_id != current_user.id and not can_teach_session(current_user, row.session):
-        raise NotFound("No such enrolment.")
+        raise NotFound(N_("No such enrolment."))
     return [assessment_json(a) for a in records.history(row.id)]

@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from innocore.accounts.models import User
 from innocore.errors import DomainError, Problem
 from innocore.extensions import db
+from innocore.marks import N_
 from innocore.permissions import require
 from training.models import Enrolment, EnrolmentStatus, TrainingSession
 from training.queries import upcoming_sessions_stmt
@@ -57,10 +58,10 @@ def enrol_employee():
     learner = db.session.get(User, user_id) if user_id else None
     if learner is None or learner.organisation_id != current_user.organisation_id:
         raise DomainError(
-            Problem("unknown_employee", "Pick an employee of your company.", "user_id")
+            Problem("unknown_employee", N_("Pick an employee of your company."), "user_id")
         )
     if session_id is None or db.session.get(TrainingSession, session_id) is None:
-        raise DomainError(Problem("session", "Pick a training session.", "session_id"))
+        raise DomainError(Problem("session", N_("Pick a training session."), "session_id"))
     row = enrolment_services.enrol(current_user, session_id, learner)
     db.session.commit()
     state = "enrolled" if row.status == EnrolmentStatus.ENROLLED else "on the waiting list"

@@ -17,6 +17,7 @@ from innocore.errors import NotFound
 from innocore.extensions import db
 from innocore.facilities.services import get_facility_by_slug
 from innocore.links import absolute_url
+from innocore.marks import N_
 from innocore.secret_links import digest, find_live
 from training import bp, notices, queries
 from training.models import FeedToken, SessionStatus, TrainingSession
@@ -56,7 +57,7 @@ def _ics(sessions: list[TrainingSession], name: str) -> Response:
 def user_feed(token: str):
     row = find_live(FeedToken, token, unknown="No such calendar feed.")
     if not row.user.active:
-        raise NotFound("No such calendar feed.")
+        raise NotFound(N_("No such calendar feed."))
     return _ics(queries.feed_sessions(row.user_id), f"Training · {row.user.name}")
 
 

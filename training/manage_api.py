@@ -14,6 +14,7 @@ from innocore.errors import DomainError, Problem
 from innocore.extensions import db
 from innocore.facilities.services import get_facility
 from innocore.links import absolute_url
+from innocore.marks import N_
 from innocore.permissions import can_staff_facility
 from training.api import (
     ModuleIn,
@@ -93,7 +94,7 @@ def add_material(module_id: int, body: MaterialIn):
             data = base64.b64decode(body.data_base64, validate=True)
         except (binascii.Error, ValueError):
             raise DomainError(
-                Problem("base64", "The file is not valid base64.", "data_base64")
+                Problem("base64", N_("The file is not valid base64."), "data_base64")
             ) from None
     material = planning.add_material(
         current_user,

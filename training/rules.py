@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from innocore.clock import moment_text
 from innocore.errors import Problem
+from innocore.marks import N_
 from innocore.vocab import UserCategory
 from training.models import (
     AssessmentOutcome,
@@ -103,17 +104,17 @@ def enrolment_problems(
 ) -> list[Problem]:
     problems = []
     if session.status == SessionStatus.CANCELLED:
-        problems.append(Problem("session_cancelled", "This session has been cancelled."))
+        problems.append(Problem("session_cancelled", N_("This session has been cancelled.")))
     elif session.status == SessionStatus.COMPLETED or (
         session.starts_at is not None and session.starts_at <= now
     ):
-        problems.append(Problem("session_past", "This session has already started or ended."))
+        problems.append(Problem("session_past", N_("This session has already started or ended.")))
     if now < session.enrol_opens_at:
         problems.append(
-            Problem("enrolment_not_open", "Enrolment for this session is not open yet.")
+            Problem("enrolment_not_open", N_("Enrolment for this session is not open yet."))
         )
     elif now >= session.enrol_closes_at:
-        problems.append(Problem("enrolment_closed", "Enrolment for this session has closed."))
+        problems.append(Problem("enrolment_closed", N_("Enrolment for this session has closed.")))
     if not audience_admits(session.audience, category):
         problems.append(
             Problem(
@@ -152,10 +153,12 @@ def offer_expiry(now: datetime, hours: int) -> datetime:
 # An offer can be accepted only while it is open.
 def offer_problems(status: EnrolmentStatus, expires_at: datetime | None, now: datetime) -> list:
     if status != EnrolmentStatus.OFFERED:
-        return [Problem("no_offer", "There is no open offer of a place for you here.")]
+        return [Problem("no_offer", N_("There is no open offer of a place for you here."))]
     if expires_at is None or now >= expires_at:
         return [
-            Problem("offer_expired", "This offer has expired; the place went to the next person.")
+            Problem(
+                "offer_expired", N_("This offer has expired; the place went to the next person.")
+            )
         ]
     return []
 
@@ -182,7 +185,7 @@ def withdrawal_problems(
         EnrolmentStatus.WAITLISTED,
         EnrolmentStatus.OFFERED,
     ):
-        return [Problem("not_enrolled", "You are not on this session's list.")]
+        return [Problem("not_enrolled", N_("You are not on this session's list."))]
     if status == EnrolmentStatus.ENROLLED and starts_at is not None:
         cutoff = withdrawal_cutoff(starts_at, days_before, zone)
         if now >= cutoff:
@@ -217,7 +220,7 @@ def session_problems(
 ) -> list[Problem]:
     problems = []
     if capacity is None or capacity < 1:
-        problems.append(Problem("capacity", "Capacity must be at least one place.", "capacity"))
+        problems.append(Problem("capacity", N_("Capacity must be at least one place."), "capacity"))
     elif capacity < seats_held:
         msg = (
             f"{seats_held} people hold a place (enrolled or offered): the capacity cannot be less. "
@@ -225,25 +228,27 @@ def session_problems(
         )
         problems.append(Problem("capacity_below_held", msg, "capacity"))
     if not parts:
-        problems.append(Problem("no_parts", "Add at least one dated part.", "parts"))
+        problems.append(Problem("no_parts", N_("Add at least one dated part."), "parts"))
     ordered = sorted(parts)
     for start, end in ordered:
         if end <= start:
-            problems.append(Problem("part_order", "Every part must end after it starts.", "parts"))
+            problems.append(
+                Problem("part_order", N_("Every part must end after it starts."), "parts")
+            )
             break
     for (_, end), (start, _) in zip(ordered, ordered[1:], strict=False):
         if start < end:
-            problems.append(Problem("parts_overlap", "Two parts overlap.", "parts"))
+            problems.append(Problem("parts_overlap", N_("Two parts overlap."), "parts"))
             break
     if enrol_opens_at and enrol_closes_at and enrol_closes_at <= enrol_opens_at:
         problems.append(
-            Problem("window_order", "Enrolment must close after it opens.", "enrol_closes_at")
+            Problem("window_order", N_("Enrolment must close after it opens."), "enrol_closes_at")
         )
     if ordered and enrol_closes_at and enrol_closes_at > ordered[0][0]:
         problems.append(
             Problem(
                 "window_after_start",
-                "Enrolment must close before the first part starts.",
+                N_("Enrolment must close before the first part starts."),
                 "enrol_closes_at",
             )
         )
@@ -251,15 +256,15 @@ def session_problems(
         problems.append(
             Problem(
                 "withdraw_days",
-                "Give the withdrawal cut-off in days (0 or more).",
+                N_("Give the withdrawal cut-off in days (0 or more)."),
                 "withdraw_days_before",
             )
         )
     if not location.strip() and not (online_url or "").strip():
-        problems.append(Problem("no_place", "Give a place or an online link.", "location"))
+        problems.append(Problem("no_place", N_("Give a place or an online link."), "location"))
     if online_url and not online_url.startswith(("https://", "http://")):
         problems.append(
-            Problem("online_url", "The online link must be a web address.", "online_url")
+            Problem("online_url", N_("The online link must be a web address."), "online_url")
         )
     return problems
 
@@ -280,11 +285,11 @@ def module_problems(
 ) -> list[Problem]:
     problems = []
     if not title.strip():
-        problems.append(Problem("title", "Give the module a title.", "title"))
+        problems.append(Problem("title", N_("Give the module a title."), "title"))
     if not [o for o in learning_outcomes if o.strip()]:
         problems.append(
             Problem(
-                "learning_outcomes", "State at least one learning outcome.", "learning_outcomes"
+                "learning_outcomes", N_("State at least one learning outcome."), "learning_outcomes"
             )
         )
     if not 1 <= level_awarded <= max(competence_levels, 1):
@@ -296,21 +301,23 @@ def module_problems(
             )
         )
     if ects < 0 or ects > 60:
-        problems.append(Problem("ects", "ECTS credits are between 0 and 60.", "ects"))
+        problems.append(Problem("ects", N_("ECTS credits are between 0 and 60."), "ects"))
     if notional_hours < 1:
-        problems.append(Problem("notional_hours", "Give the workload in hours.", "notional_hours"))
+        problems.append(
+            Problem("notional_hours", N_("Give the workload in hours."), "notional_hours")
+        )
     if eqf_level is not None and not 1 <= eqf_level <= 8:
-        problems.append(Problem("eqf_level", "EQF levels run from 1 to 8.", "eqf_level"))
+        problems.append(Problem("eqf_level", N_("EQF levels run from 1 to 8."), "eqf_level"))
     if not quality_assurance.strip():
         problems.append(
             Problem(
                 "quality_assurance",
-                "State how the quality of this module is assured.",
+                N_("State how the quality of this module is assured."),
                 "quality_assurance",
             )
         )
     if any(v < 0 for v in fees.values()):
-        problems.append(Problem("fees", "Fees cannot be negative.", "fee_internal"))
+        problems.append(Problem("fees", N_("Fees cannot be negative."), "fee_internal"))
     return problems
 
 
@@ -320,14 +327,16 @@ def file_problems(content_type: str, size: int, head: bytes, field: str = "file"
     problems = []
     if content_type not in MATERIAL_TYPES:
         problems.append(
-            Problem("file_type", "Upload PDF, text, CSV, image, MP4, ZIP or Office files.", field)
+            Problem(
+                "file_type", N_("Upload PDF, text, CSV, image, MP4, ZIP or Office files."), field
+            )
         )
     elif content_type in MAGIC and not head.startswith(MAGIC[content_type]):
         problems.append(
-            Problem("file_content", "The file's content does not match its type.", field)
+            Problem("file_content", N_("The file's content does not match its type."), field)
         )
     if size == 0:
-        problems.append(Problem("file_empty", "The file is empty.", field))
+        problems.append(Problem("file_empty", N_("The file is empty."), field))
     if size > MAX_FILE_BYTES:
         problems.append(
             Problem(
@@ -350,7 +359,7 @@ def assessment_problems(
     problems = []
     if enrolment_status not in (EnrolmentStatus.ENROLLED, EnrolmentStatus.COMPLETED):
         problems.append(
-            Problem("not_participant", "This person is not a participant of the session.")
+            Problem("not_participant", N_("This person is not a participant of the session."))
         )
     if outcome == AssessmentOutcome.PASSED:
         if level_reached is None or not 1 <= level_reached <= max_level:
@@ -363,11 +372,11 @@ def assessment_problems(
             )
     elif level_reached is not None:
         problems.append(
-            Problem("level_reached", "A failed assessment reaches no level.", "level_reached")
+            Problem("level_reached", N_("A failed assessment reaches no level."), "level_reached")
         )
     if not has_evidence:
         problems.append(
-            Problem("evidence", "Give evidence: a short narrative or a file.", "evidence_text")
+            Problem("evidence", N_("Give evidence: a short narrative or a file."), "evidence_text")
         )
     return problems
 
@@ -427,7 +436,9 @@ def assessment_attendance_problems(
     """An assessment comes after the training: it is recorded once the session has begun, and a
     pass needs the learner's attendance (present) at every part of the session it covers."""
     if not part_starts or min(part_starts.values()) > now:
-        return [Problem("session_not_started", "The session has not started yet: assess after it.")]
+        return [
+            Problem("session_not_started", N_("The session has not started yet: assess after it."))
+        ]
     if outcome == AssessmentOutcome.PASSED and not set(part_starts) <= present:
         missing = len(set(part_starts) - present)
         msg = f"A pass needs attendance at every part: {missing} part(s) not recorded as present."

@@ -14,6 +14,7 @@ from innocore.extensions import db
 from innocore.facilities.models import Facility, FacilityRole
 from innocore.facilities.services import get_facility_by_slug
 from innocore.forms import attempt, choices, form_status
+from innocore.marks import N_
 from innocore.permissions import is_network_admin, managed_facility_ids, require
 from innocore.template_helpers import local_time
 from innocore.vocab import Technology
@@ -146,7 +147,7 @@ def new_module():
 def edit_module(module_id: int):
     module = planning.get_module(module_id)
     if not can_manage_module(current_user, module):
-        raise Forbidden("You may not edit this module.")
+        raise Forbidden(N_("You may not edit this module."))
     # Only a GET starts from the module: a POST is read from the form alone, so a missing field
     # is a form error rather than the model's list leaking into a text field.
     form = ModuleForm(obj=module if request.method == "GET" else None)
@@ -237,10 +238,10 @@ def new_session(module_id: int):
     if facility is None:
         facilities = _schedulable()
         if not facilities:
-            raise Forbidden("Only facility managers and staff schedule sessions.")
+            raise Forbidden(N_("Only facility managers and staff schedule sessions."))
         return render_template("training/pick_facility.html", module=module, facilities=facilities)
     if not can_schedule_at(current_user, facility):
-        raise Forbidden("Only the facility's managers and staff schedule its sessions.")
+        raise Forbidden(N_("Only the facility's managers and staff schedule its sessions."))
     form = SessionForm()
     _session_form_choices(form, facility)
     if form.validate_on_submit():
@@ -273,7 +274,7 @@ def _schedulable() -> list[Facility]:
 def edit_session(session_id: int):
     session = planning.get_session(session_id)
     if not can_manage_session(current_user, session):
-        raise Forbidden("Only the facility's managers and staff edit its sessions.")
+        raise Forbidden(N_("Only the facility's managers and staff edit its sessions."))
     facility, zone = session.facility, session.facility.timezone
     form = SessionForm(obj=session if request.method == "GET" else None)
     _session_form_choices(form, facility)
@@ -306,7 +307,7 @@ def edit_session(session_id: int):
 def _confirm_cancel_session(session_id: int) -> Confirmation | None:
     session = planning.get_session(session_id)
     if not can_manage_session(current_user, session):
-        raise Forbidden("Only the facility's managers and staff cancel its sessions.")
+        raise Forbidden(N_("Only the facility's managers and staff cancel its sessions."))
     reason = (request.form.get("reason") or "").strip()
     if session.status.value != "scheduled" or not reason:
         return None  # the action says why it is refused
@@ -356,7 +357,7 @@ def cancel_session(session_id: int):
 def _teaching(session_id: int):
     session = planning.get_session(session_id)
     if not can_teach_session(current_user, session):
-        raise Forbidden("Only this session's trainers and the facility's staff see this list.")
+        raise Forbidden(N_("Only this session's trainers and the facility's staff see this list."))
     return session
 
 
@@ -444,7 +445,7 @@ def teaching():
 def facility_training(slug: str):
     facility = get_facility_by_slug(slug)
     if not can_see_facility_training(current_user, facility):
-        raise Forbidden("Only the facility's managers and staff see its training overview.")
+        raise Forbidden(N_("Only the facility's managers and staff see its training overview."))
     settings = queries.settings_for(facility.id)
     form = SettingsForm(obj=settings)
     if form.validate_on_submit():

@@ -13,6 +13,7 @@ from innocore.accounts.rules import category_for
 from innocore.confirm import Confirmation, irreversible
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
+from innocore.marks import N_
 from innocore.template_helpers import local_time
 from innocore.vocab import Technology
 from training import bp, queries, rules
@@ -158,7 +159,9 @@ def _learner(form: EnrolForm) -> User:
     if user is None or user.organisation_id != current_user.organisation_id:
         raise DomainError(
             Problem(
-                "unknown_employee", "No employee of your company has this e-mail address.", "email"
+                "unknown_employee",
+                N_("No employee of your company has this e-mail address."),
+                "email",
             )
         )
     return user
@@ -186,7 +189,7 @@ def enrol(session_id: int):
 def _enrolment_for(enrolment_id: int, may) -> object:
     row = enrolment.get_enrolment(enrolment_id)
     if not may(current_user, row):
-        raise NotFound("No such enrolment.")
+        raise NotFound(N_("No such enrolment."))
     return row
 
 
@@ -298,13 +301,13 @@ def my_training():
 def material(material_id: int):
     row = db.session.get(ModuleMaterial, material_id)
     if row is None:
-        raise NotFound("No such material.")
+        raise NotFound(N_("No such material."))
     module = get_module(row.module_id)
     if not (
         can_manage_module(current_user, module)
         or queries.participates_in_module(current_user.id, module.id)
     ):
-        raise Forbidden("Materials are for people enrolled in the module.")
+        raise Forbidden(N_("Materials are for people enrolled in the module."))
     if row.url:
         return redirect(row.url)
     return Response(

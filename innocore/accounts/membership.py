@@ -26,6 +26,7 @@ from innocore.accounts.models import Organisation, OrganisationDomain, User
 from innocore.accounts.rules import email_in_domain
 from innocore.errors import DomainError, Problem
 from innocore.extensions import db
+from innocore.marks import N_
 from innocore.vocab import MembershipMethod, OrganisationKind, OrgRole
 
 # What an administrator does with a claim: (audit action, e-mail subject).
@@ -52,7 +53,7 @@ def verify_membership(
     """
     if organisation.kind == OrganisationKind.COMPANY and method == MembershipMethod.EMAIL_DOMAIN:
         raise DomainError(
-            Problem("company_needs_invitation", "Companies admit people by invitation only.")
+            Problem("company_needs_invitation", N_("Companies admit people by invitation only."))
         )
     if user.organisation_id == organisation.id and user.membership_verified_at is not None:
         return user
@@ -121,7 +122,9 @@ def change_organisation(user: User, organisation: Organisation) -> User:
         )
     if organisation.id == user.organisation_id:
         raise DomainError(
-            Problem("same_organisation", "You already belong to this organisation.", "organisation")
+            Problem(
+                "same_organisation", N_("You already belong to this organisation."), "organisation"
+            )
         )
     old = user.organisation_id
     _claim(user, organisation)

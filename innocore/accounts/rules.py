@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from innocore.errors import Problem
+from innocore.marks import N_
 from innocore.vocab import OrganisationKind, UserCategory
 
 MIN_PASSWORD = 10
@@ -56,14 +57,18 @@ def password_problems(password: str, *, email: str = "", name: str = "") -> list
         )
     lowered = password.lower()
     if lowered in _COMMON or len(set(lowered)) <= 2:
-        problems.append(Problem("password_common", "This password is too easy to guess.", field))
+        problems.append(
+            Problem("password_common", N_("This password is too easy to guess."), field)
+        )
     personal = {
         p for p in (email.lower().split("@")[0], name.lower().replace(" ", "")) if len(p) >= 4
     }
     if any(p in lowered.replace(" ", "") for p in personal):
         problems.append(
             Problem(
-                "password_personal", "Do not build the password from your name or e-mail.", field
+                "password_personal",
+                N_("Do not build the password from your name or e-mail."),
+                field,
             )
         )
     return problems
@@ -138,21 +143,23 @@ def domain_problems(
     labels = domain.split(".")
     if len(domain) > 253 or len(labels) < 2 or not all(_LABEL.match(x) for x in labels):
         problems.append(
-            Problem("domain_invalid", "Give a domain name such as unival.example.", field)
+            Problem("domain_invalid", N_("Give a domain name such as unival.example."), field)
         )
     if domain in PUBLIC_MAIL_DOMAINS:
         problems.append(
-            Problem("domain_public", "Anyone can get an address at a public mail service.", field)
+            Problem(
+                "domain_public", N_("Anyone can get an address at a public mail service."), field
+            )
         )
     if taken_by_other:
         problems.append(
-            Problem("domain_taken", "Another organisation registered this domain.", field)
+            Problem("domain_taken", N_("Another organisation registered this domain."), field)
         )
     if organisation_kind == OrganisationKind.COMPANY:
         problems.append(
             Problem(
                 "domain_company",
-                "Companies add people by invitation only, not by e-mail domain.",
+                N_("Companies add people by invitation only, not by e-mail domain."),
                 field,
             )
         )

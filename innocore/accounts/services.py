@@ -19,6 +19,7 @@ from innocore.db import begin_serialised_write
 from innocore.errors import DomainError, Problem
 from innocore.extensions import db
 from innocore.links import absolute_url
+from innocore.marks import N_
 from innocore.notifications import kinds
 from innocore.notifications.services import queue_email
 from innocore.secret_links import digest
@@ -98,7 +99,7 @@ def register(
         )
     if get_user_by_email(email) is not None:
         problems.append(
-            Problem("email_taken", "An account with this e-mail already exists.", "email")
+            Problem("email_taken", N_("An account with this e-mail already exists."), "email")
         )
     if problems:
         raise DomainError(problems)
@@ -177,11 +178,15 @@ def consume_token(raw: str, purpose: TokenPurpose) -> User:
     )
     now = clock.now()
     if token is None:
-        raise DomainError(Problem("token_invalid", "This link is not valid. Ask for a new one."))
+        raise DomainError(
+            Problem("token_invalid", N_("This link is not valid. Ask for a new one."))
+        )
     if token.used_at is not None:
-        raise DomainError(Problem("token_used", "This link was already used. Ask for a new one."))
+        raise DomainError(
+            Problem("token_used", N_("This link was already used. Ask for a new one."))
+        )
     if token.expires_at <= now:
-        raise DomainError(Problem("token_expired", "This link has expired. Ask for a new one."))
+        raise DomainError(Problem("token_expired", N_("This link has expired. Ask for a new one.")))
     # Compare-and-set: of two simultaneous uses only one wins.
     won = db.session.execute(
         sa.update(AccountToken)
@@ -189,7 +194,9 @@ def consume_token(raw: str, purpose: TokenPurpose) -> User:
         .values(used_at=now)
     ).rowcount
     if won != 1:
-        raise DomainError(Problem("token_used", "This link was already used. Ask for a new one."))
+        raise DomainError(
+            Problem("token_used", N_("This link was already used. Ask for a new one."))
+        )
     return token.user
 
 
@@ -220,7 +227,7 @@ def authenticate(email: str, password: str) -> User:
     user = get_user_by_email(email or "")
     ph = hasher()
     wrong = DomainError(
-        Problem("login_failed", "Wrong e-mail or password.", "password"), status=401
+        Problem("login_failed", N_("Wrong e-mail or password."), "password"), status=401
     )
     if user is None:
         if not _DUMMY_HASH:
@@ -234,13 +241,13 @@ def authenticate(email: str, password: str) -> User:
         raise wrong from None
     if not user.active:
         raise DomainError(
-            Problem("account_disabled", "This account is disabled.", "email"), status=403
+            Problem("account_disabled", N_("This account is disabled."), "email"), status=403
         )
     if user.email_verified_at is None:
         raise DomainError(
             Problem(
                 "email_unverified",
-                "Please confirm your e-mail address first: we sent you a link.",
+                N_("Please confirm your e-mail address first: we sent you a link."),
                 "email",
             ),
             status=403,
@@ -296,7 +303,9 @@ def change_password(user: User, current: str, new_password: str) -> None:
         hasher().verify(user.password_hash, current or "")
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         raise DomainError(
-            Problem("wrong_password", "Your current password is not correct.", "current_password")
+            Problem(
+                "wrong_password", N_("Your current password is not correct."), "current_password"
+            )
         ) from None
     problems = password_problems(new_password, email=user.email, name=user.name)
     if problems:

@@ -13,6 +13,7 @@ from innocore.accounts.models import User
 from innocore.db import UTCDateTime, begin_serialised_write
 from innocore.errors import DomainError, NotFound, Problem
 from innocore.extensions import db
+from innocore.marks import N_
 from innocore.secret_links import digest
 
 PREFIX = "icp_"
@@ -42,7 +43,7 @@ def create_token(user: User, name: str) -> tuple[ApiToken, str]:
     name = " ".join((name or "").split())
     if not name or len(name) > 80:
         raise DomainError(
-            Problem("invalid_name", "Give the token a name of 1 to 80 characters.", "name")
+            Problem("invalid_name", N_("Give the token a name of 1 to 80 characters."), "name")
         )
     active = db.session.scalar(
         sa.select(sa.func.count())
@@ -74,7 +75,7 @@ def revoke_token(user: User, token_id: int) -> ApiToken:
         sa.select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id)
     )
     if token is None:
-        raise NotFound("No such token.")
+        raise NotFound(N_("No such token."))
     if token.revoked_at is None:
         token.revoked_at = clock.now()
         audit.record(

@@ -16,6 +16,7 @@ from innocore.confirm import Confirmation, irreversible
 from innocore.errors import NotFound
 from innocore.extensions import db, limiter
 from innocore.forms import attempt, attempt_action, choices, form_status, refusal_status
+from innocore.marks import N_
 from innocore.transactions import reads_first, writes
 from innocore.vocab import Locale, OrganisationKind
 
@@ -284,7 +285,7 @@ def _confirm_revoke_token(token_id: int) -> Confirmation | None:
         sa.select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == current_user.id)
     )
     if token is None:
-        raise NotFound("No such token.")
+        raise NotFound(N_("No such token."))
     if token.revoked_at is not None:
         return None
     return Confirmation(

@@ -32,6 +32,7 @@ from innocore.inputs import (
     refuse_unservable,
     year_in_range,
 )
+from innocore.marks import N_
 from innocore.transactions import SAFE_METHODS
 
 API_PREFIX = "/api/v1"
@@ -251,7 +252,7 @@ def operation(bp: Blueprint, rule: str, method: str, **meta) -> Callable:
         @wraps(view)
         def wrapped(*args, **kwargs):
             if op.permission is not None and not op.permission(current_user, **kwargs):
-                raise Forbidden("You are not allowed to do this.")
+                raise Forbidden(N_("You are not allowed to do this."))
             check_query(op)
             if op.body is not None:
                 kwargs["body"] = parse_body(op.body)
@@ -309,7 +310,7 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
     data = json_object()
     if data is None:
         raise DomainError(
-            Problem("invalid_json", "Send a JSON object (Content-Type: application/json)."),
+            Problem("invalid_json", N_("Send a JSON object (Content-Type: application/json).")),
             status=400,
         )
     if problems := check_json(data):

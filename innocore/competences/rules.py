@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from innocore.errors import Problem
+from innocore.marks import N_
 
 CODE = re.compile(r"^[A-Z0-9]+(?:[.\-][A-Z0-9]+)*$")
 ESCO = re.compile(r"^http://data\.europa\.eu/esco/skill/[0-9a-f-]{36}$")
@@ -25,30 +26,34 @@ def competence_problems(
         problems.append(
             Problem(
                 "invalid_code",
-                "Use upper-case letters, digits, dots and hyphens, e.g. 'IMG.CLSM'.",
+                N_("Use upper-case letters, digits, dots and hyphens, e.g. 'IMG.CLSM'."),
                 "code",
             )
         )
     if not (title or "").strip():
-        problems.append(Problem("required", "Give the competence a title.", "title"))
+        problems.append(Problem("required", N_("Give the competence a title."), "title"))
     numbers = [n for n, _ in levels]
     if not levels or numbers != list(range(1, len(levels) + 1)):
         problems.append(
-            Problem("invalid_levels", "Name the levels in order, starting at level 1.", "levels")
+            Problem(
+                "invalid_levels", N_("Name the levels in order, starting at level 1."), "levels"
+            )
         )
     elif len(levels) > 9:
-        problems.append(Problem("invalid_levels", "Use at most nine levels.", "levels"))
+        problems.append(Problem("invalid_levels", N_("Use at most nine levels."), "levels"))
     if any(not name.strip() or len(name) > 120 for _, name in levels):
         problems.append(
             Problem(
-                "invalid_levels", "Every level needs a name of at most 120 characters.", "levels"
+                "invalid_levels",
+                N_("Every level needs a name of at most 120 characters."),
+                "levels",
             )
         )
     if esco_uri and not ESCO.match(esco_uri):
         problems.append(
             Problem(
                 "invalid_esco",
-                "An ESCO skill URI looks like http://data.europa.eu/esco/skill/<uuid>.",
+                N_("An ESCO skill URI looks like http://data.europa.eu/esco/skill/<uuid>."),
                 "esco_uri",
             )
         )
@@ -56,7 +61,7 @@ def competence_problems(
         problems.append(
             Problem(
                 "invalid_validity",
-                "Validity is between 1 and 240 months.",
+                N_("Validity is between 1 and 240 months."),
                 "default_validity_months",
             )
         )
@@ -64,7 +69,7 @@ def competence_problems(
         problems.append(
             Problem(
                 "invalid_lapse",
-                "The inactivity lapse is between 1 and 3650 days.",
+                N_("The inactivity lapse is between 1 and 3650 days."),
                 "lapse_after_days",
             )
         )

@@ -13,6 +13,7 @@ from innocore.competences.rules import competence_problems
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility
+from innocore.marks import N_
 from innocore.permissions import can_create_competence, can_manage_competence
 from innocore.vocab import Technology
 
@@ -41,7 +42,9 @@ def _check(data: CompetenceData, competence_id: int | None = None) -> None:
     )
     clash = db.session.scalar(sa.select(Competence.id).where(Competence.code == data.code))
     if clash is not None and clash != competence_id:
-        problems.append(Problem("code_taken", "Another competence already uses this code.", "code"))
+        problems.append(
+            Problem("code_taken", N_("Another competence already uses this code."), "code")
+        )
     if problems:
         raise DomainError(problems)
 
@@ -49,7 +52,7 @@ def _check(data: CompetenceData, competence_id: int | None = None) -> None:
 def create_competence(actor: User, data: CompetenceData) -> Competence:
     """Network admins add network-wide competences; facility managers add their facility's own."""
     if not can_create_competence(actor, data.facility_id):
-        raise Forbidden("You may not add competences here.")
+        raise Forbidden(N_("You may not add competences here."))
     _check(data)
     competence = Competence(code=data.code, facility_id=data.facility_id, created_at=clock.now())
     _apply(competence, data)
@@ -68,14 +71,14 @@ def create_competence(actor: User, data: CompetenceData) -> Competence:
 def update_competence(actor: User, competence: Competence, data: CompetenceData) -> dict:
     """Edit a competence; its code and owner stay (certificates refer to them)."""
     if not can_manage_competence(actor, competence):
-        raise Forbidden("You may not edit this competence.")
+        raise Forbidden(N_("You may not edit this competence."))
     data.code, data.facility_id = competence.code, competence.facility_id
     _check(data, competence.id)
     if len(data.levels) < len(competence.levels):
         raise DomainError(
             Problem(
                 "levels_removed",
-                "Levels can be renamed or added, not removed: certificates may refer to them.",
+                N_("Levels can be renamed or added, not removed: certificates may refer to them."),
                 "levels",
             )
         )
@@ -108,7 +111,7 @@ def _apply(competence: Competence, data: CompetenceData) -> None:
 
 def set_retired(actor: User, competence: Competence, retired: bool) -> None:
     if not can_manage_competence(actor, competence):
-        raise Forbidden("You may not edit this competence.")
+        raise Forbidden(N_("You may not edit this competence."))
     if competence.retired != retired:
         competence.retired = retired
         audit.record(
@@ -123,7 +126,7 @@ def set_retired(actor: User, competence: Competence, retired: bool) -> None:
 def get_competence(competence_id: int) -> Competence:
     competence = db.session.get(Competence, competence_id)
     if competence is None:
-        raise NotFound("No such competence.")
+        raise NotFound(N_("No such competence."))
     return competence
 
 

@@ -14,6 +14,7 @@ from innocore.errors import Forbidden
 from innocore.extensions import db
 from innocore.facilities.models import Facility
 from innocore.forms import attempt, choices, form_status
+from innocore.marks import N_
 from innocore.permissions import can_manage_competence, is_network_admin, managed_facility_ids
 from innocore.vocab import Technology
 
@@ -70,7 +71,7 @@ def create():
     form = CompetenceForm()
     form.owner.choices = choices(_owner_choices())
     if not form.owner.choices:
-        raise Forbidden("Network administrators and facility managers add competences.")
+        raise Forbidden(N_("Network administrators and facility managers add competences."))
     if form.validate_on_submit():
         ok, competence = attempt(
             form, lambda: services.create_competence(current_user, _data(form))
@@ -89,7 +90,7 @@ def create():
 def edit(competence_id: int):
     competence = services.get_competence(competence_id)
     if not can_manage_competence(current_user, competence):
-        raise Forbidden("You may not edit this competence.")
+        raise Forbidden(N_("You may not edit this competence."))
     form = CompetenceForm(obj=competence)
     form.owner.choices = choices([(str(competence.facility_id or NETWORK), "unchanged")])
     if request.method == "GET":
@@ -113,7 +114,7 @@ def _confirm_retire(competence_id: int) -> Confirmation | None:
     if request.form.get("retired") != "1" or competence.retired:
         return None  # reinstating, or nothing changes
     if not can_manage_competence(current_user, competence):
-        raise Forbidden("You may not edit this competence.")
+        raise Forbidden(N_("You may not edit this competence."))
     return Confirmation(
         f"Retire the competence “{competence.title}”?",
         [

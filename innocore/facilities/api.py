@@ -12,6 +12,7 @@ from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
 from innocore.facilities import services
 from innocore.links import absolute_url
+from innocore.marks import N_
 from innocore.permissions import can_create_facility, can_manage_facility
 from innocore.vocab import Technology
 
@@ -137,7 +138,7 @@ def update_facility(facility_id: int, body: schemas.FacilityIn):
 def list_roles(facility_id: int):
     facility = services.get_facility(facility_id)
     if not can_manage_facility(current_user, facility):
-        raise Forbidden("Only the facility's managers see its staff list.")
+        raise Forbidden(N_("Only the facility's managers see its staff list."))
     return [role_json(r) for r in services.list_roles(facility)]
 
 
@@ -155,11 +156,11 @@ def list_roles(facility_id: int):
 def appoint(facility_id: int, body: schemas.RoleIn):
     facility = services.get_facility(facility_id)
     if not can_manage_facility(current_user, facility):
-        raise Forbidden("Only the facility's managers appoint its staff.")
+        raise Forbidden(N_("Only the facility's managers appoint its staff."))
     user = get_user_by_email(body.email)
     if user is None:
         raise DomainError(
-            Problem("unknown_user", "Nobody with this e-mail has an account.", "email")
+            Problem("unknown_user", N_("Nobody with this e-mail has an account."), "email")
         )
     row = services.appoint(current_user, facility, user, body.role)
     db.session.commit()
@@ -176,7 +177,7 @@ def appoint(facility_id: int, body: schemas.RoleIn):
 def remove_role(facility_id: int, role_id: int):
     facility = services.get_facility(facility_id)
     if not can_manage_facility(current_user, facility):
-        raise Forbidden("Only the facility's managers change its staff.")
+        raise Forbidden(N_("Only the facility's managers change its staff."))
     services.remove_role(current_user, facility, role_id)
     db.session.commit()
     return {"removed": role_id}

@@ -6,6 +6,7 @@ import re
 
 from innocore.clock import is_valid_timezone
 from innocore.errors import Problem
+from innocore.marks import N_
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -17,12 +18,12 @@ def facility_problems(*, slug: str, name: str, timezone: str, contact_email: str
         problems.append(
             Problem(
                 "invalid_slug",
-                "Use lower-case letters, digits and single hyphens (e.g. 'light-imaging').",
+                N_("Use lower-case letters, digits and single hyphens (e.g. 'light-imaging')."),
                 "slug",
             )
         )
     if not (name or "").strip():
-        problems.append(Problem("required", "Give the facility a name.", "name"))
+        problems.append(Problem("required", N_("Give the facility a name."), "name"))
     if not is_valid_timezone(timezone or ""):
         problems.append(
             Problem(
@@ -32,5 +33,7 @@ def facility_problems(*, slug: str, name: str, timezone: str, contact_email: str
             )
         )
     if "@" not in (contact_email or ""):
-        problems.append(Problem("invalid_email", "Give a contact e-mail address.", "contact_email"))
+        problems.append(
+            Problem("invalid_email", N_("Give a contact e-mail address."), "contact_email")
+        )
     return problems

@@ -13,6 +13,7 @@ from innocore.extensions import db
 from innocore.facilities.models import Facility, FacilityRole, FacilityTechnology
 from innocore.facilities.rules import facility_problems
 from innocore.links import absolute_url
+from innocore.marks import N_
 from innocore.notifications import kinds
 from innocore.notifications.services import queue_email
 from innocore.permissions import (
@@ -46,14 +47,14 @@ def _check(data: FacilityData, *, facility_id: int | None = None) -> None:
         problems.append(
             Problem(
                 "invalid_institution",
-                "Choose the university, institute or hospital the facility belongs to.",
+                N_("Choose the university, institute or hospital the facility belongs to."),
                 "institution_id",
             )
         )
     clash = db.session.scalar(sa.select(Facility.id).where(Facility.slug == data.slug))
     if clash is not None and clash != facility_id:
         problems.append(
-            Problem("slug_taken", "Another facility already uses this short name.", "slug")
+            Problem("slug_taken", N_("Another facility already uses this short name."), "slug")
         )
     if problems:
         raise DomainError(problems)
@@ -62,7 +63,7 @@ def _check(data: FacilityData, *, facility_id: int | None = None) -> None:
 def create_facility(actor: User, data: FacilityData) -> Facility:
     """Network administrators open a new facility in the network."""
     if not can_create_facility(actor):
-        raise Forbidden("Only network administrators create facilities.")
+        raise Forbidden(N_("Only network administrators create facilities."))
     _check(data)
     facility = Facility(created_at=clock.now())
     _apply(facility, data)
@@ -77,7 +78,7 @@ def create_facility(actor: User, data: FacilityData) -> Facility:
 def update_facility(actor: User, facility: Facility, data: FacilityData) -> dict:
     """Managers (and network admins) edit their facility's description, contact and zone."""
     if not can_manage_facility(actor, facility):
-        raise Forbidden("Only the facility's managers edit it.")
+        raise Forbidden(N_("Only the facility's managers edit it."))
     _check(data, facility_id=facility.id)
     before = sorted(t.value for t in facility.technologies)
     _apply(facility, data)
@@ -109,7 +110,7 @@ def appoint(actor: User, facility: Facility, user: User, role: FacilityRoleKind)
     """Give ``user`` a role at ``facility``; appointing twice is refused plainly."""
     if not can_appoint(actor, facility, role):
         raise Forbidden(
-            "Network administrators appoint managers; managers appoint staff and trainers."
+            N_("Network administrators appoint managers; managers appoint staff and trainers.")
         )
     exists = db.session.scalar(
         sa.select(FacilityRole).where(
@@ -157,12 +158,14 @@ def remove_role(actor: User, facility: Facility, role_id: int) -> None:
         )
     )
     if row is None:
-        raise NotFound("No such role at this facility.")
+        raise NotFound(N_("No such role at this facility."))
     if not can_appoint(actor, facility, row.role):
-        raise Forbidden("You may not remove this role.")
+        raise Forbidden(N_("You may not remove this role."))
     if row.role == FacilityRoleKind.MANAGER and _manager_count(facility) == 1:
         raise DomainError(
-            Problem("last_manager", "A facility keeps at least one manager; appoint another first.")
+            Problem(
+                "last_manager", N_("A facility keeps at least one manager; appoint another first.")
+            )
         )
     audit.record(
         actor,
@@ -192,14 +195,14 @@ def _manager_count(facility: Facility) -> int:
 def get_facility(facility_id: int) -> Facility:
     facility = db.session.get(Facility, facility_id)
     if facility is None:
-        raise NotFound("No such facility.")
+        raise NotFound(N_("No such facility."))
     return facility
 
 
 def get_facility_by_slug(slug: str) -> Facility:
     facility = db.session.scalar(sa.select(Facility).where(Facility.slug == slug))
     if facility is None:
-        raise NotFound("No such facility.")
+        raise NotFound(N_("No such facility."))
     return facility
 
 

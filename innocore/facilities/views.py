@@ -15,6 +15,7 @@ from innocore.extensions import db
 from innocore.facilities import services
 from innocore.facilities.forms import AppointForm, FacilityForm
 from innocore.forms import attempt, choices, form_status, refusal_status
+from innocore.marks import N_
 from innocore.permissions import can_create_facility, can_manage_facility, require
 from innocore.vocab import FacilityRoleKind, Technology
 
@@ -89,7 +90,7 @@ def show(slug: str):
 def edit(slug: str):
     facility = services.get_facility_by_slug(slug)
     if not can_manage_facility(current_user, facility):
-        raise Forbidden("Only the facility's managers edit it.")
+        raise Forbidden(N_("Only the facility's managers edit it."))
     form = FacilityForm(obj=facility)
     form.institution_id.choices = choices(_institution_choices())
     if request.method == "GET":
@@ -109,7 +110,7 @@ def edit(slug: str):
 def staff(slug: str):
     facility = services.get_facility_by_slug(slug)
     if not can_manage_facility(current_user, facility):
-        raise Forbidden("Only the facility's managers see and change its staff.")
+        raise Forbidden(N_("Only the facility's managers see and change its staff."))
     form = AppointForm()
     if form.validate_on_submit():
         user = get_user_by_email(form.email.data)
@@ -140,7 +141,9 @@ def _no_such_user():
     from innocore.errors import Problem
 
     return Problem(
-        "unknown_user", "Nobody with this e-mail has an account yet; ask them to register.", "email"
+        "unknown_user",
+        N_("Nobody with this e-mail has an account yet; ask them to register."),
+        "email",
     )
 
 
@@ -156,7 +159,7 @@ def _role_at(slug: str, role_id: int):
         )
     )
     if row is None:
-        raise NotFound("No such role at this facility.")
+        raise NotFound(N_("No such role at this facility."))
     return facility, row
 
 

@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
 from innocore.ledger import accounts
+from innocore.marks import N_
 
 bp = Blueprint("account_statement", __name__, url_prefix="/billing-accounts")
 
@@ -28,7 +29,7 @@ def parse_account_form(form, group_id: int | None, company: bool):
         try:
             return date.fromisoformat(raw)
         except ValueError:
-            problems.append(Problem("date_invalid", "Give a date as YYYY-MM-DD.", name))
+            problems.append(Problem("date_invalid", N_("Give a date as YYYY-MM-DD."), name))
             return None
 
     valid_from, valid_until = day("valid_from", True), day("valid_until", False)
@@ -40,13 +41,13 @@ def parse_account_form(form, group_id: int | None, company: bool):
                 raise InvalidOperation
         except InvalidOperation:
             problems.append(
-                Problem("budget_invalid", "Give the budget in EUR, e.g. 5000.", "budget")
+                Problem("budget_invalid", N_("Give the budget in EUR, e.g. 5000."), "budget")
             )
             budget = None
     kind = form.get("kind", "")
     if kind not in {k.value for k in accounts.AccountKind}:
         problems.append(
-            Problem("kind_invalid", "Choose grant, cost centre or purchase order.", "kind")
+            Problem("kind_invalid", N_("Choose grant, cost centre or purchase order."), "kind")
         )
     if problems:
         raise DomainError(problems)
@@ -94,7 +95,7 @@ def index():
 @login_required
 def create_company_account():
     if not current_user.is_company_admin:
-        raise Forbidden("Only company administrators open their company's accounts.")
+        raise Forbidden(N_("Only company administrators open their company's accounts."))
     try:
         account = accounts.create_account(
             current_user, parse_account_form(request.form, None, True)

@@ -23,6 +23,7 @@ from innocore.db import UTCDateTime, enum_column
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.groups import ResearchGroup, active_group_ids, get_group, is_pi
+from innocore.marks import N_
 from innocore.permissions import is_network_admin
 from innocore.vocab import OrganisationKind
 
@@ -96,15 +97,15 @@ class AccountInput:
 def account_problems(data: AccountInput) -> list[Problem]:
     problems = []
     if not data.code.strip() or len(data.code) > 80:
-        problems.append(Problem("code_required", "Give the account's code (up to 80).", "code"))
+        problems.append(Problem("code_required", N_("Give the account's code (up to 80)."), "code"))
     if not data.name.strip() or len(data.name) > 200:
-        problems.append(Problem("name_required", "Name the account (up to 200).", "name"))
+        problems.append(Problem("name_required", N_("Name the account (up to 200)."), "name"))
     if data.valid_until is not None and data.valid_until < data.valid_from:
         problems.append(
-            Problem("valid_range", "The account must end on or after its start.", "valid_until")
+            Problem("valid_range", N_("The account must end on or after its start."), "valid_until")
         )
     if data.budget is not None and data.budget < 0:
-        problems.append(Problem("budget_negative", "A budget cannot be negative.", "budget"))
+        problems.append(Problem("budget_negative", N_("A budget cannot be negative."), "budget"))
     return problems
 
 
@@ -123,13 +124,13 @@ def create_account(actor: User, data: AccountInput) -> BillingAccount:
     Raises ``Forbidden``/``NotFound``; ``DomainError`` with every ``account_problems``."""
     if data.company:
         if not actor.is_company_admin or actor.organisation.kind != OrganisationKind.COMPANY:
-            raise Forbidden("Only company administrators open their company's accounts.")
+            raise Forbidden(N_("Only company administrators open their company's accounts."))
         owner = {"company_id": actor.organisation_id}
         org_id = actor.organisation_id
     else:
         group = get_group(data.group_id or 0)
         if not is_pi(actor, group):
-            raise Forbidden("Only the group's principal investigator opens its accounts.")
+            raise Forbidden(N_("Only the group's principal investigator opens its accounts."))
         owner = {"group_id": group.id}
         org_id = group.organisation_id
     problems = account_problems(data)
@@ -216,13 +217,13 @@ def check_account(
     accounts = chargeable_accounts(user, on, context)
     if account_id is None:
         if accounts:
-            return [Problem("account_required", "Choose the account to charge.", "account_id")]
+            return [Problem("account_required", N_("Choose the account to charge."), "account_id")]
         return []
     if account_id not in {a.id for a in accounts}:
         return [
             Problem(
                 "account_not_chargeable",
-                "You may not charge this account on that date (not yours, closed or expired).",
+                N_("You may not charge this account on that date (not yours, closed or expired)."),
                 "account_id",
             )
         ]
@@ -232,9 +233,9 @@ def check_account(
 def get_account(actor: User, account_id: int) -> BillingAccount:
     account = db.session.get(BillingAccount, account_id)
     if account is None:
-        raise NotFound("No such billing account.")
+        raise NotFound(N_("No such billing account."))
     if not can_manage_account(actor, account):
-        raise Forbidden("Only the account's owners see its statement.")
+        raise Forbidden(N_("Only the account's owners see its statement."))
     return account
 
 
@@ -304,7 +305,7 @@ def group_usage(
 
     group = get_group(group_id)
     if not is_pi(actor, group):
-        raise Forbidden("Only the group's principal investigator sees its spending.")
+        raise Forbidden(N_("Only the group's principal investigator sees its spending."))
     accounts = group_accounts(group)
     spent = account_spending([a.id for a in accounts], since, until)
     ids = [a.id for a in accounts]

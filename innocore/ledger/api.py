@@ -14,6 +14,7 @@ from innocore.facilities.services import get_facility
 from innocore.ledger import services
 from innocore.ledger import statements as queries
 from innocore.ledger.views import _organisation, period_from_args
+from innocore.marks import N_
 from innocore.permissions import can_manage_facility
 
 bp = api_blueprint("charges_api", __name__)
@@ -122,7 +123,7 @@ def organisation_statement(organisation_id: int):
 def facility_revenue(facility_id: int):
     facility = get_facility(facility_id)
     if not can_manage_facility(current_user, facility):
-        raise Forbidden("Only the facility's managers see its revenue.")
+        raise Forbidden(N_("Only the facility's managers see its revenue."))
     period, scope = period_from_args(), {"facility_id": facility.id}
     return {
         "period": {"from": period.start.strftime("%Y-%m"), "to": period.end.strftime("%Y-%m")},

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from innocore.clock import year_in_range
 from innocore.errors import Problem
 from innocore.ledger.models import ChargeSource
+from innocore.marks import N_
 
 CENT = Decimal("0.01")
 MAX_MONTHS = 24
@@ -64,9 +65,9 @@ def add_months(day: date, months: int) -> date:
 # A statement period runs from one month to a later (or the same) month, at most MAX_MONTHS long.
 def period_problems(start: date | None, end: date | None) -> list[Problem]:
     if start is None or end is None:
-        return [Problem("period", "Pick months like 2026-03.", "from")]
+        return [Problem("period", N_("Pick months like 2026-03."), "from")]
     if end < start:
-        return [Problem("period_order", "The last month is before the first.", "to")]
+        return [Problem("period_order", N_("The last month is before the first."), "to")]
     if add_months(start, MAX_MONTHS) <= end:
         return [Problem("period_long", f"A statement covers at most {MAX_MONTHS} months.", "to")]
     return []
@@ -76,8 +77,10 @@ def period_problems(start: date | None, end: date | None) -> list[Problem]:
 def policy_problems(currency: str, late_share, no_show_share) -> list[Problem]:
     problems = []
     if len(currency) != 3 or not currency.isalpha() or not currency.isupper():
-        problems.append(Problem("currency", "Use a three-letter currency code (EUR).", "currency"))
+        problems.append(
+            Problem("currency", N_("Use a three-letter currency code (EUR)."), "currency")
+        )
     for value, field in ((late_share, "late_cancel_share"), (no_show_share, "no_show_share")):
         if value is None or not Decimal("0") <= Decimal(value) <= Decimal("1"):
-            problems.append(Problem("share", "Shares are between 0 and 1 (0.5 = half).", field))
+            problems.append(Problem("share", N_("Shares are between 0 and 1 (0.5 = half)."), field))
     return problems

@@ -22,6 +22,7 @@ from innocore.extensions import db
 from innocore.facilities.models import Facility
 from innocore.ledger import rules
 from innocore.ledger.models import Charge, ChargePolicy, ChargeSource
+from innocore.marks import N_
 from innocore.permissions import can_manage_facility
 from innocore.vocab import UserCategory
 
@@ -104,7 +105,7 @@ def update_policy(
 ) -> ChargePolicy:
     """Managers set the currency and the shares charged for late cancellations and no-shows."""
     if not can_manage_facility(actor, facility):
-        raise Forbidden("Only the facility's managers set its charging rules.")
+        raise Forbidden(N_("Only the facility's managers set its charging rules."))
     currency = (currency or "").strip().upper()
     problems = rules.policy_problems(currency, late_cancel_share, no_show_share)
     if problems:

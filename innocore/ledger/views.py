@@ -19,6 +19,7 @@ from innocore.facilities.services import get_facility
 from innocore.forms import attempt, form_status
 from innocore.ledger import bp, rules, services
 from innocore.ledger import statements as queries
+from innocore.marks import N_
 from innocore.permissions import can_manage_facility, is_company_admin_of, is_network_admin, require
 from innocore.spreadsheets import csv_response
 
@@ -44,7 +45,7 @@ def period_from_args() -> queries.Period:
 def _organisation(organisation_id: int) -> Organisation:
     org = db.session.get(Organisation, organisation_id)
     if org is None or not can_see_statement(current_user, organisation_id):
-        raise NotFound("No such statement.")
+        raise NotFound(N_("No such statement."))
     return org
 
 
@@ -156,7 +157,7 @@ def mine():
 def facility_revenue(facility_id: int):
     facility = get_facility(facility_id)
     if not can_manage_facility(current_user, facility):
-        raise Forbidden("Only the facility's managers see its revenue.")
+        raise Forbidden(N_("Only the facility's managers see its revenue."))
     period, scope = period_from_args(), {"facility_id": facility.id}
     return render_template(
         "charges/facility.html",
@@ -198,7 +199,7 @@ class PolicyForm(FlaskForm):
 def policy(facility_id: int):
     facility = get_facility(facility_id)
     if not can_manage_facility(current_user, facility):
-        raise Forbidden("Only the facility's managers set its charging rules.")
+        raise Forbidden(N_("Only the facility's managers set its charging rules."))
     form = PolicyForm(obj=services.policy_for(facility.id))
     if form.validate_on_submit():
         ok, _ = attempt(

@@ -22,6 +22,7 @@ from innocore.db import UTCDateTime
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.links import absolute_url
+from innocore.marks import N_
 from innocore.notifications import kinds
 from innocore.notifications.services import queue_email
 from innocore.permissions import can_administer_company
@@ -65,7 +66,7 @@ class CompanyInvitation(db.Model):
 def _company_of(actor: User) -> Organisation:
     org = actor.organisation
     if org.kind != OrganisationKind.COMPANY or not can_administer_company(actor, org):
-        raise Forbidden("Only company administrators manage their company's people.")
+        raise Forbidden(N_("Only company administrators manage their company's people."))
     return org
 
 
@@ -80,7 +81,7 @@ def invitation_problems(
         problems.append(Problem("email_invalid", address_message, "email"))
     if already_member:
         problems.append(
-            Problem("already_member", "This person already belongs to your company.", "email")
+            Problem("already_member", N_("This person already belongs to your company."), "email")
         )
     if pending >= MAX_PENDING:
         problems.append(
@@ -157,9 +158,9 @@ def revoke_invitation(actor: User, invitation_id: int) -> CompanyInvitation:
     org = _company_of(actor)
     invitation = db.session.get(CompanyInvitation, invitation_id)
     if invitation is None or invitation.organisation_id != org.id:
-        raise NotFound("No such invitation.")
+        raise NotFound(N_("No such invitation."))
     if invitation.state(clock.now()) != "pending":
-        raise DomainError(Problem("not_pending", "This invitation is no longer pending."))
+        raise DomainError(Problem("not_pending", N_("This invitation is no longer pending.")))
     invitation.revoked_at = clock.now()
     audit.record(
         actor,
@@ -178,12 +179,12 @@ def find_invitation(raw: str) -> CompanyInvitation:
     )
     now = clock.now()
     if invitation is None or invitation.revoked_at is not None:
-        raise DomainError(Problem("token_invalid", "This invitation link is not valid."))
+        raise DomainError(Problem("token_invalid", N_("This invitation link is not valid.")))
     if invitation.used_at is not None:
-        raise DomainError(Problem("token_used", "This invitation was already used."))
+        raise DomainError(Problem("token_used", N_("This invitation was already used.")))
     if invitation.expires_at <= now:
         raise DomainError(
-            Problem("token_expired", "This invitation has expired. Ask for a new one.")
+            Problem("token_expired", N_("This invitation has expired. Ask for a new one."))
         )
     return invitation
 
@@ -197,7 +198,7 @@ def _spend(invitation: CompanyInvitation, user: User) -> None:
         .execution_options(synchronize_session=False)
     ).rowcount
     if won != 1:
-        raise DomainError(Problem("token_used", "This invitation was already used."))
+        raise DomainError(Problem("token_used", N_("This invitation was already used.")))
 
 
 def accept_invitation(
@@ -211,7 +212,9 @@ def accept_invitation(
             raise DomainError(
                 Problem(
                     "sign_in_first",
-                    "An account with this e-mail exists: sign in with it, then open the link again.",
+                    N_(
+                        "An account with this e-mail exists: sign in with it, then open the link again."
+                    ),
                 ),
                 status=403,
             )
@@ -231,7 +234,7 @@ def accept_invitation(
         clean = " ".join((name or "").split())
         problems = password_problems(password or "", email=invitation.email, name=clean)
         if not clean or len(clean) > 200:
-            problems.append(Problem("name_required", "Enter your name.", "name"))
+            problems.append(Problem("name_required", N_("Enter your name."), "name"))
         if problems:
             raise DomainError(problems)
         now = clock.now()
@@ -271,9 +274,9 @@ def set_admin(actor: User, user_id: int, admin: bool) -> User:
     org = _company_of(actor)
     user = db.session.get(User, user_id)
     if user is None or user.organisation_id != org.id:
-        raise NotFound("No such employee.")
+        raise NotFound(N_("No such employee."))
     if user.id == actor.id:
-        raise DomainError(Problem("self", "You cannot change your own role."))
+        raise DomainError(Problem("self", N_("You cannot change your own role.")))
     old = user.org_role
     user.org_role = OrgRole.ADMIN if admin else OrgRole.MEMBER
     if old != user.org_role:

@@ -19,6 +19,7 @@ from innocore.confirm import Confirmation, irreversible
 from innocore.errors import NotFound
 from innocore.extensions import db
 from innocore.forms import attempt, form_status
+from innocore.marks import N_
 from innocore.membership import companies
 from innocore.permissions import require
 from innocore.template_helpers import company_pages
@@ -74,7 +75,7 @@ def _confirm_revoke(invitation_id: int) -> Confirmation | None:
     invitation = db.session.get(companies.CompanyInvitation, invitation_id)
     org = current_user.organisation
     if invitation is None or org is None or invitation.organisation_id != org.id:
-        raise NotFound("No such invitation.")
+        raise NotFound(N_("No such invitation."))
     if invitation.state(clock.now()) != "pending":
         return None  # the action says why it is refused
     return Confirmation(

@@ -15,6 +15,7 @@ from innocore import groups
 from innocore.api.core import Q, api_blueprint, operation, paginated, signed_in
 from innocore.errors import NotFound
 from innocore.extensions import db
+from innocore.marks import N_
 
 bp = api_blueprint("groups_api", __name__)
 TAGS = ["groups and accounts"]
@@ -150,7 +151,7 @@ def _visible_group(group_id: int):
     if group.organisation_id != current_user.organisation_id and not groups.is_pi(
         current_user, group
     ):
-        raise NotFound("No such research group.")
+        raise NotFound(N_("No such research group."))
     return group
 
 
@@ -201,7 +202,7 @@ def list_group_members(group_id: int):
     if not groups.is_pi(current_user, group) and (
         mine is None or mine.status != groups.GroupMemberStatus.ACTIVE
     ):
-        raise NotFound("Only the group's members see who belongs to it.")
+        raise NotFound(N_("Only the group's members see who belongs to it."))
     return [member_json(m) for m in groups.members_of(group)]
 
 

@@ -13,6 +13,7 @@ from innocore import groups
 from innocore.errors import DomainError
 from innocore.extensions import db
 from innocore.ledger.account_views import parse_account_form
+from innocore.marks import N_
 
 bp = Blueprint("groups", __name__, url_prefix="/groups")
 VERBS = {"approve": "approved", "decline": "declined", "remove": "removed"}
@@ -59,7 +60,7 @@ def _show(group_id: int, problems=None, status: int = 200):
     if not (pi or group.organisation_id == current_user.organisation_id):
         from innocore.errors import NotFound
 
-        raise NotFound("No such research group.")
+        raise NotFound(N_("No such research group."))
     active = row is not None and row.status == groups.GroupMemberStatus.ACTIVE
     return render_template(
         "groups/show.html",
@@ -109,7 +110,7 @@ def add_account(group_id: int):
     if not groups.is_pi(current_user, group):
         from innocore.errors import Forbidden
 
-        raise Forbidden("Only the group's principal investigator opens its accounts.")
+        raise Forbidden(N_("Only the group's principal investigator opens its accounts."))
     try:
         account = create_account(current_user, parse_account_form(request.form, group.id, False))
     except DomainError as err:

@@ -23,6 +23,7 @@ from innocore.accounts.rules import domain_problems, email_in_domain, normalise_
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.links import absolute_url
+from innocore.marks import N_
 from innocore.notifications import kinds
 from innocore.notifications.services import queue_email
 from innocore.permissions import can_administer_organisation, is_network_admin
@@ -35,9 +36,9 @@ def organisation_for(actor: User, organisation_id: int) -> Organisation:
     """The organisation, if the actor administers it (``NotFound``/``Forbidden`` otherwise)."""
     org = db.session.get(Organisation, organisation_id)
     if org is None:
-        raise NotFound("No such organisation.")
+        raise NotFound(N_("No such organisation."))
     if not can_administer_organisation(actor, org):
-        raise Forbidden("Only the organisation's administrators decide who belongs to it.")
+        raise Forbidden(N_("Only the organisation's administrators decide who belongs to it."))
     return org
 
 
@@ -90,7 +91,7 @@ def pending_count(actor: User) -> int:
 def _member(org: Organisation, user_id: int) -> User:
     user = db.session.get(User, user_id)
     if user is None or user.organisation_id != org.id:
-        raise NotFound("This person does not claim this organisation.")
+        raise NotFound(N_("This person does not claim this organisation."))
     return user
 
 
@@ -108,24 +109,24 @@ def decide(actor: User, organisation_id: int, user_id: int, decision: str) -> Us
         raise DomainError(
             Problem(
                 "company_needs_invitation",
-                "Company memberships are managed with invitations on the company page.",
+                N_("Company memberships are managed with invitations on the company page."),
             )
         )
     user = _member(org, user_id)
     if user.id == actor.id and not is_network_admin(actor):
-        raise DomainError(Problem("self", "Someone else decides about your own membership."))
+        raise DomainError(Problem("self", N_("Someone else decides about your own membership.")))
     if decision == "approved":
         verify_membership(user, org, MembershipMethod.ADMIN_APPROVAL, actor=actor)
     elif decision == "declined":
         if user.membership_verified_at is not None:
-            raise DomainError(Problem("not_pending", "This membership is already verified."))
+            raise DomainError(Problem("not_pending", N_("This membership is already verified.")))
         user.membership_declined_at = clock.now()
         audit.record(
             actor, "membership.declined", user, audit.changes_of(user), organisation_id=org.id
         )
     elif decision == "revoked":
         if user.membership_verified_at is None:
-            raise DomainError(Problem("not_verified", "This membership is not verified."))
+            raise DomainError(Problem("not_verified", N_("This membership is not verified.")))
         user.membership_verified_at = None
         user.membership_method = None
         user.membership_declined_at = clock.now()
@@ -134,7 +135,9 @@ def decide(actor: User, organisation_id: int, user_id: int, decision: str) -> Us
             actor, "membership.revoked", user, audit.changes_of(user), organisation_id=org.id
         )
     else:
-        raise DomainError(Problem("decision_invalid", "Approve, decline or revoke.", "decision"))
+        raise DomainError(
+            Problem("decision_invalid", N_("Approve, decline or revoke."), "decision")
+        )
     queue_email(
         user,
         DECISIONS[decision][1].format(org=org.name),
@@ -168,7 +171,9 @@ def add_domain(actor: User, organisation_id: int, domain: str) -> tuple[Organisa
         sa.select(OrganisationDomain.organisation_id).where(OrganisationDomain.domain == domain)
     )
     if owner == org.id:
-        raise DomainError(Problem("domain_known", "This domain is already registered.", "domain"))
+        raise DomainError(
+            Problem("domain_known", N_("This domain is already registered."), "domain")
+        )
     problems = domain_problems(domain, organisation_kind=org.kind, taken_by_other=owner is not None)
     if problems:
         raise DomainError(problems)
@@ -192,7 +197,7 @@ def remove_domain(actor: User, organisation_id: int, domain_id: int) -> None:
     org = organisation_for(actor, organisation_id)
     row = db.session.get(OrganisationDomain, domain_id)
     if row is None or row.organisation_id != org.id:
-        raise NotFound("No such domain.")
+        raise NotFound(N_("No such domain."))
     audit.record(
         actor,
         "organisation.domain_removed",

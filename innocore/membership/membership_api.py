@@ -14,6 +14,7 @@ from innocore.accounts.models import Organisation
 from innocore.api.core import Q, api_blueprint, operation, paginated, signed_in
 from innocore.errors import DomainError, Problem
 from innocore.extensions import db
+from innocore.marks import N_
 from innocore.membership import membership
 from innocore.permissions import can_administer_organisation
 
@@ -123,7 +124,7 @@ def change_my_organisation(body: MyOrganisationIn):
     org = db.session.get(Organisation, body.organisation_id)
     if org is None:
         raise DomainError(
-            Problem("organisation_unknown", "No such organisation.", "organisation_id")
+            Problem("organisation_unknown", N_("No such organisation."), "organisation_id")
         )
     membership.change_organisation(current_user, org)
     db.session.commit()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import TYPE_CHECKING
@@ -12,12 +13,14 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import current_app, render_template
+from flask_babel import force_locale, gettext
 from sqlalchemy.exc import IntegrityError
 
 from innocore import audit, clock
 from innocore.db import commit_retrying
 from innocore.errors import DomainError, NotFound, Problem
 from innocore.extensions import db
+from innocore.marks import N_
 from innocore.notifications import kinds
 from innocore.notifications.models import DeliveryStatus, Notification, NotificationPreference
 
@@ -52,15 +55,23 @@ def queue_email(
         raise ValueError(f"unknown notification kind {kind!r}")
     user = None if isinstance(recipient, str) else recipient
     email = user.email if user else recipient
-    ctx = {"user": user, "link": link, "subject": subject, **context}
+    # Written in the recipient's language (their profile's; a bare address gets the current
+    # page's): a subject that is a catalog entry (marked with N_ where it is written) and the
+    # templates are translated.
+    language = getattr(getattr(user, "locale", None), "value", None)
+    with force_locale(language) if language else nullcontext():
+        subject = gettext(subject) if subject else subject
+        ctx = {"user": user, "link": link, "subject": subject, **context}
+        body_text = render_template(f"notifications/{template}.txt", **ctx)
+        body_html = render_template(f"notifications/{template}.html", **ctx)
     now = clock.now()
     note = Notification(
         user_id=user.id if user else None,
         to_email=email,
         subject=subject[:300],
         kind=kind,
-        body_text=render_template(f"notifications/{template}.txt", **ctx),
-        body_html=render_template(f"notifications/{template}.html", **ctx),
+        body_text=body_text,
+        body_html=body_html,
         ics=ics,
         ics_method=ics_method,
         link=link,
@@ -110,7 +121,7 @@ def set_preferences(actor: User, user: User, wanted: dict[str, bool]) -> list:
     ``not_a_choice``) and changes nothing when any entry is wrong. Writes one audit event.
     """
     if actor.id != user.id:
-        raise NotFound("No such person.")
+        raise NotFound(N_("No such person."))
     problems = _preference_problems(wanted)
     if problems:
         raise DomainError(problems)
@@ -144,7 +155,7 @@ def _preference_problems(wanted: dict) -> list[Problem]:
                 Problem("mandatory_kind", f"“{kind.label}” e-mails cannot be turned off.", code)
             )
         elif not isinstance(on, bool):
-            problems.append(Problem("not_a_choice", "Say true or false.", code))
+            problems.append(Problem("not_a_choice", N_("Say true or false."), code))
     return problems
 
 
@@ -373,7 +384,7 @@ def mark_read(user: User, note_id: int | None = None) -> int:
     if note_id is not None:
         owner = db.session.scalar(sa.select(Notification.user_id).where(Notification.id == note_id))
         if owner != user.id:
-            raise NotFound("No such notification.")
+            raise NotFound(N_("No such notification."))
     stmt = sa.update(Notification).where(
         Notification.user_id == user.id, Notification.read_at.is_(None)
     )

@@ -11,9 +11,10 @@ from werkzeug.datastructures import MultiDict
 
 from innocore import clock
 from innocore.accounts.models import Organisation
-from innocore.errors import DomainError, NotFound
+from innocore.errors import DomainError, NotFound, problem_text
 from innocore.extensions import db
 from innocore.facilities.models import Facility
+from innocore.marks import N_
 from innocore.permissions import (
     can_administer_company,
     can_manage_facility,
@@ -45,14 +46,14 @@ def can_see_company_report(user, organisation) -> bool:
 def facility_or_404(facility_id: int) -> Facility:
     facility = db.session.get(Facility, facility_id)
     if facility is None or not can_see_facility_report(current_user, facility):
-        raise NotFound("No such report.")
+        raise NotFound(N_("No such report."))
     return facility
 
 
 def company_or_404(organisation_id: int) -> Organisation:
     org = db.session.get(Organisation, organisation_id)
     if org is None or not can_see_company_report(current_user, org):
-        raise NotFound("No such report.")
+        raise NotFound(N_("No such report."))
     return org
 
 
@@ -85,7 +86,7 @@ def network_scope(args) -> tuple[Scope, Facility | None]:
     if raw:
         facility = db.session.get(Facility, int(raw)) if raw.isdigit() and len(raw) < 10 else None
         if facility is None:
-            raise NotFound("No such facility.")
+            raise NotFound(N_("No such facility."))
     zone = facility.timezone if facility else current_app.config["NETWORK_TIMEZONE"]
     return scope_for("network", zone, args, facility_id=facility.id if facility else None), facility
 
@@ -118,7 +119,7 @@ def respond(title: str, scope: Scope, stem: str, filter_errors=(), **context):
         sections=sections,
         svgs=svgs,
         downloads=_download_links(scope),
-        filter_errors={p.field: p.message for p in filter_errors},
+        filter_errors={p.field: problem_text(p) for p in filter_errors},
         **context,
     )
     return csp_with_nonce(current_app.make_response((html, 400 if filter_errors else 200)), nonce)
@@ -173,7 +174,7 @@ def facility(facility_id: int):
 @login_required
 def network():
     if not can_see_network_report(current_user):
-        raise NotFound("No such report.")
+        raise NotFound(N_("No such report."))
     (scope, fac), errors = page_scope(network_scope, request.args)
     facilities = db.session.scalars(sa_select_facilities()).all()
     return respond(

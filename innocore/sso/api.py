@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from innocore.api.core import api_blueprint, operation
 from innocore.errors import NotFound
 from innocore.extensions import db
+from innocore.marks import N_
 from innocore.permissions import is_network_admin
 from innocore.sso import services
 from innocore.sso.models import SsoProtocol
@@ -81,7 +82,7 @@ def _admin(user, **_) -> bool:
 def get_sso(organisation_id: int):
     row = services.get_connection(organisation_id)
     if row is None:
-        raise NotFound("This organisation has no institutional sign-in.")
+        raise NotFound(N_("This organisation has no institutional sign-in."))
     return connection_json(row)
 
 

@@ -23,6 +23,7 @@ from saml2.saml import NAMEID_FORMAT_PERSISTENT
 
 from innocore.errors import DomainError, Problem
 from innocore.links import absolute_url
+from innocore.marks import N_
 from innocore.sso.models import SsoConnection
 
 LEEWAY_SECONDS = 60
@@ -133,7 +134,7 @@ def verified_assertion(
         ) from None
     if response is None or response.issuer() != connection.issuer:
         raise DomainError(
-            Problem("sso_refused", "The sign-in comes from another identity provider.", None),
+            Problem("sso_refused", N_("The sign-in comes from another identity provider."), None),
             status=401,
         )
     attributes = {k: v[0] if len(v) == 1 else v for k, v in response.ava.items()}

@@ -16,6 +16,7 @@ from innocore.accounts.services import get_user_by_email, hasher
 from innocore.db import begin_serialised_write
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
+from innocore.marks import N_
 from innocore.permissions import is_network_admin
 from innocore.sso.models import SsoAssertionUse, SsoConnection, SsoIdentity, SsoProtocol
 
@@ -59,7 +60,9 @@ def _problems(data: ConnectionData) -> list[Problem]:
         msg = "Give the provider's https address (its issuer or entity id)."
         problems.append(Problem("invalid_issuer", msg, "issuer"))
     if data.protocol == SsoProtocol.OIDC and not data.client_id.strip():
-        problems.append(Problem("missing", "Give the client id the provider issued.", "client_id"))
+        problems.append(
+            Problem("missing", N_("Give the client id the provider issued."), "client_id")
+        )
     if data.protocol == SsoProtocol.SAML:
         problems += _metadata_problems(data)
     return problems
@@ -73,7 +76,9 @@ def _metadata_problems(data: ConnectionData) -> list[Problem]:
     try:
         root = fromstring(data.idp_metadata or "")
     except (ParseError, DefusedXmlException):
-        return [Problem("invalid_metadata", "Paste the IdP's SAML metadata (XML).", "idp_metadata")]
+        return [
+            Problem("invalid_metadata", N_("Paste the IdP's SAML metadata (XML)."), "idp_metadata")
+        ]
     ids = {root.get("entityID")} | {e.get("entityID") for e in root.iter() if e.get("entityID")}
     if data.issuer not in ids:
         msg = "The metadata does not describe this entity id; check the issuer."
@@ -86,10 +91,10 @@ def save_connection(actor: User, organisation_id: int, data: ConnectionData) -> 
     administrator), ``NotFound`` (no such organisation), ``DomainError`` (invalid issuer, no
     client id). Audited without the secret."""
     if not is_network_admin(actor):
-        raise Forbidden("Only network administrators set up institutional sign-in.")
+        raise Forbidden(N_("Only network administrators set up institutional sign-in."))
     organisation = db.session.get(Organisation, organisation_id)
     if organisation is None:
-        raise NotFound("No such organisation.")
+        raise NotFound(N_("No such organisation."))
     if problems := _problems(data):
         raise DomainError(problems)
     now = clock.now()

@@ -26,6 +26,7 @@ from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import csrf, db
 from innocore.forms import attempt, form_status
 from innocore.links import absolute_url
+from innocore.marks import N_
 from innocore.permissions import is_network_admin
 from innocore.sso import bp, oidc, saml, services
 from innocore.sso.forms import ConnectionForm
@@ -128,7 +129,7 @@ def saml_metadata():
 
 def _finish(organisation_id: int, pending: dict | None):
     refused = DomainError(
-        Problem("sso_refused", "This sign-in was not started here, or was already used.", None),
+        Problem("sso_refused", N_("This sign-in was not started here, or was already used."), None),
         status=401,
     )
     if not pending or pending.get("org") != organisation_id:
@@ -165,7 +166,7 @@ def _error(err: DomainError):
 def configure(organisation_id: int):
     """Network administrators: the organisation's provider (the secret is never shown back)."""
     if not is_network_admin(current_user):
-        raise Forbidden("Only network administrators set up institutional sign-in.")
+        raise Forbidden(N_("Only network administrators set up institutional sign-in."))
     organisation = db.get_or_404(Organisation, organisation_id)
     connection = services.get_connection(organisation_id)
     form = ConnectionForm(obj=connection if request.method == "GET" else None)

@@ -15,6 +15,7 @@ from innocore.errors import DomainError, NotFound, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility
 from innocore.links import absolute_url
+from innocore.marks import N_
 from innocore.permissions import can_manage_facility
 from instruments.documents import services
 from instruments.documents.models import DocumentKind, FacilityDocument
@@ -69,10 +70,10 @@ def _content(body: ContentIn) -> services.Content:
             data = base64.b64decode(body.file_base64, validate=True)
         except (binascii.Error, ValueError) as err:
             raise DomainError(
-                Problem("file_base64", "The file is not valid base64.", "file_base64")
+                Problem("file_base64", N_("The file is not valid base64."), "file_base64")
             ) from err
         if body.file_type is None:
-            raise DomainError(Problem("file_type", "Say the file's type.", "file_type"))
+            raise DomainError(Problem("file_type", N_("Say the file's type."), "file_type"))
     return services.Content(
         text=body.text,
         file_name=body.file_name,
@@ -119,7 +120,7 @@ def _manages(user, facility_id: int | None = None, document_id: int | None = Non
 def _facility(facility_id: int) -> Facility:
     facility = db.session.get(Facility, facility_id) if 0 < facility_id < 2**31 else None
     if facility is None:
-        raise NotFound("No such facility.")
+        raise NotFound(N_("No such facility."))
     return facility
 
 

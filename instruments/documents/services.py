@@ -12,6 +12,7 @@ from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility
 from innocore.links import absolute_url
+from innocore.marks import N_
 from innocore.notifications import kinds
 from innocore.notifications.services import queue_email
 from innocore.permissions import can_manage_facility
@@ -101,7 +102,7 @@ def get_document(document_id: int) -> FacilityDocument:
     """A live document (anyone signed in may read what they are asked to accept); else 404."""
     doc = db.session.get(FacilityDocument, document_id) if 0 < document_id < 2**31 else None
     if doc is None or doc.retired_at is not None:
-        raise NotFound("No such document.")
+        raise NotFound(N_("No such document."))
     return doc
 
 
@@ -113,7 +114,7 @@ def _content_problems(content: Content, title: str | None) -> list[Problem]:
         data = content.file_data
         problems += attachment_problems(content.file_type or "", len(data), data[:8], field="file")
         if content.file_type not in DOCUMENT_TYPES:
-            problems.append(Problem("file_type", "Publish a PDF or a plain-text file.", "file"))
+            problems.append(Problem("file_type", N_("Publish a PDF or a plain-text file."), "file"))
     return problems
 
 
@@ -148,17 +149,17 @@ def publish_document(
     Raises ``Forbidden`` (not a manager), ``DomainError`` (no title or content, a bad file, an
     instrument of another facility)."""
     if not can_manage_facility(actor, facility):
-        raise Forbidden("Only the facility's managers publish its documents.")
+        raise Forbidden(N_("Only the facility's managers publish its documents."))
     problems = _content_problems(content, title)
     if kind is None:
         problems.append(
-            Problem("kind", "Say whether these are rules or safety instructions.", "kind")
+            Problem("kind", N_("Say whether these are rules or safety instructions."), "kind")
         )
     if instrument_id is not None:
         inst = db.session.get(Instrument, instrument_id) if 0 < instrument_id < 2**31 else None
         if inst is None or inst.facility_id != facility.id:
             problems.append(
-                Problem("instrument", "Choose an instrument of this facility.", "instrument_id")
+                Problem("instrument", N_("Choose an instrument of this facility."), "instrument_id")
             )
     if problems:
         raise DomainError(problems)
@@ -181,7 +182,7 @@ def publish_version(actor: User, document_id: int, content: Content) -> Document
     that they must accept again before their next booking. Raises ``Forbidden``/``DomainError``."""
     doc = get_document(document_id)
     if not can_manage_facility(actor, doc.facility):
-        raise Forbidden("Only the facility's managers publish its documents.")
+        raise Forbidden(N_("Only the facility's managers publish its documents."))
     if problems := _content_problems(content, None):
         raise DomainError(problems)
     version = _version(doc, actor, content, doc.current.number + 1)

@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from innocore.errors import DomainError, NotFound
 from innocore.extensions import db
 from innocore.facilities.models import Facility
+from innocore.marks import N_
 from innocore.permissions import can_manage_facility
 from instruments import bp
 from instruments.documents import services
@@ -136,7 +137,7 @@ def document_file(document_id: int, number: int):
         )
     )
     if version is None or version.file_name is None:
-        raise NotFound("No such file.")
+        raise NotFound(N_("No such file."))
     return Response(
         version.file_data,
         mimetype=version.file_type,

@@ -12,6 +12,7 @@ from innocore.api.core import api_blueprint, operation
 from innocore.errors import NotFound
 from innocore.extensions import db
 from innocore.facilities.models import Facility
+from innocore.marks import N_
 from instruments.mobility import services
 from instruments.mobility.models import MobilityRate
 
@@ -41,7 +42,7 @@ class MobilityOut(BaseModel):
 def _facility(facility_id: int) -> Facility:
     facility = db.session.get(Facility, facility_id) if 0 < facility_id < 2**31 else None
     if facility is None:
-        raise NotFound("No such facility.")
+        raise NotFound(N_("No such facility."))
     return facility
 
 

@@ -6,6 +6,7 @@ from collections.abc import Collection
 from decimal import ROUND_HALF_UP, Decimal
 
 from innocore.errors import Problem
+from innocore.marks import N_
 
 
 def is_network_mobile(
@@ -30,7 +31,7 @@ def mobility_rate(
 def share_problems(share_percent) -> list[Problem]:
     """The share is a whole percentage from 0 (the internal rate) to 100 (the external rate)."""
     if not isinstance(share_percent, int) or isinstance(share_percent, bool):
-        return [Problem("invalid_share", "Give a whole percentage.", "share_percent")]
+        return [Problem("invalid_share", N_("Give a whole percentage."), "share_percent")]
     if not 0 <= share_percent <= 100:
-        return [Problem("invalid_share", "Give a percentage from 0 to 100.", "share_percent")]
+        return [Problem("invalid_share", N_("Give a percentage from 0 to 100."), "share_percent")]
     return []

@@ -14,6 +14,7 @@ from innocore.accounts.rules import category_for
 from innocore.errors import DomainError, Forbidden
 from innocore.extensions import db
 from innocore.facilities.models import Facility
+from innocore.marks import N_
 from innocore.permissions import can_manage_facility, can_staff_facility
 from innocore.vocab import UserCategory
 from instruments.mobility import rules
@@ -64,7 +65,7 @@ def _shares() -> dict[int, int]:
 def set_share(actor: User, facility: Facility, share_percent) -> MobilityRate:
     """Managers set where the mobility rate lies (0: internal, 100: external academic)."""
     if not can_manage_facility(actor, facility):
-        raise Forbidden("Only the facility's managers set its rates.")
+        raise Forbidden(N_("Only the facility's managers set its rates."))
     problems = rules.share_problems(share_percent)
     if problems:
         raise DomainError(problems)
@@ -90,7 +91,7 @@ def usage(actor: User, facility: Facility) -> list[tuple[Booking, Organisation]]
     """Bookings at the facility by people of other network institutions, the last 90 days and
     ahead, newest first: what the facility's staff see as cross-institution use."""
     if not can_staff_facility(actor, facility):
-        raise Forbidden("Only the facility's staff see its usage.")
+        raise Forbidden(N_("Only the facility's staff see its usage."))
     others = network_institution_ids() - {facility.institution_id}
     if not others:
         return []

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from innocore.extensions import db
+from innocore.marks import N_
 from instruments.mobility import services
 from instruments.mobility.models import MobilityRate
 
@@ -23,7 +24,7 @@ def _facility(slug: str):
 
     facility = db.session.scalar(sa.select(Facility).where(Facility.slug == slug))
     if facility is None:
-        raise NotFound("No such facility.")
+        raise NotFound(N_("No such facility."))
     return facility
 
 

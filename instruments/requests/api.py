@@ -24,6 +24,7 @@ from innocore.api.core import (
 from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
 from innocore.links import absolute_url
+from innocore.marks import N_
 from innocore.vocab import UserCategory
 from instruments.requests import offerings, queries, rules, services
 from instruments.requests.models import RequestStatus, ServiceUnit
@@ -310,7 +311,9 @@ def create_service(body: ServiceIn):
 )
 def update_service(service_id: int, body: ServiceIn):
     if body.facility_id != offerings.get_service(service_id).facility_id:
-        raise DomainError(Problem("facility_id", "A service stays at its facility.", "facility_id"))
+        raise DomainError(
+            Problem("facility_id", N_("A service stays at its facility."), "facility_id")
+        )
     service = offerings.update_service(current_user, service_id, _service_data(body))
     db.session.commit()
     return service_json(service)
@@ -367,7 +370,7 @@ def list_requests():
         stmt = queries.inbox(current_user, statuses=statuses)
     elif scope == "company":
         if not current_user.is_company_admin:
-            raise Forbidden("Only company administrators see their company's requests.")
+            raise Forbidden(N_("Only company administrators see their company's requests."))
         stmt = queries.of_organisation(current_user.organisation_id, statuses=statuses)
     else:
         stmt = queries.mine(current_user, statuses=statuses)
@@ -381,7 +384,7 @@ def _uploads(items: list[AttachmentIn]) -> list[services.Upload]:
             data = base64.b64decode(item.data_base64, validate=True)
         except (binascii.Error, ValueError):
             raise DomainError(
-                Problem("base64", "The file is not valid base64.", f"attachments.{i}")
+                Problem("base64", N_("The file is not valid base64."), f"attachments.{i}")
             ) from None
         out.append(services.Upload(item.filename, item.content_type, data))
     return out

@@ -14,6 +14,7 @@ from innocore.errors import Forbidden, NotFound
 from innocore.extensions import db
 from innocore.facilities.models import Facility
 from innocore.forms import attempt, choices, form_status
+from innocore.marks import N_
 from innocore.vocab import Technology, UserCategory
 from instruments.models import Instrument
 from instruments.requests import bp, offerings
@@ -53,7 +54,7 @@ def directory():
 def profile(slug: str):
     facility = db.session.scalar(sa.select(Facility).where(Facility.slug == slug))
     if facility is None:
-        raise NotFound("No such facility.")
+        raise NotFound(N_("No such facility."))
     return render_template(
         "requests/profile.html",
         facility=facility,
@@ -74,7 +75,7 @@ def _expertise_form(facility, **kw) -> ExpertiseForm:
 def add_expertise(facility_id: int):
     facility = offerings.get_facility(facility_id)
     if not can_manage_services(current_user, facility):
-        raise Forbidden("Only the facility's managers edit its expertise profile.")
+        raise Forbidden(N_("Only the facility's managers edit its expertise profile."))
     form = _expertise_form(facility)
     user_id = int(form.user_id.data) if (form.user_id.data or "").isdigit() else None
     offerings.add_expertise(
@@ -94,10 +95,10 @@ def _confirm_remove_expertise(expertise_id: int) -> Confirmation | None:
 
     row = db.session.get(Expertise, expertise_id)
     if row is None:
-        raise NotFound("No such expertise entry.")
+        raise NotFound(N_("No such expertise entry."))
     facility = offerings.get_facility(row.facility_id)
     if not can_manage_services(current_user, facility):
-        raise Forbidden("Only the facility's managers edit its expertise profile.")
+        raise Forbidden(N_("Only the facility's managers edit its expertise profile."))
     return Confirmation(
         f"Remove “{row.topic}” from the expertise profile?",
         [
@@ -168,7 +169,7 @@ def _save(form, facility, save, template_args):
 def create_service(facility_id: int):
     facility = offerings.get_facility(facility_id)
     if not can_manage_services(current_user, facility):
-        raise Forbidden("Only the facility's managers list its services.")
+        raise Forbidden(N_("Only the facility's managers list its services."))
     return _save(
         _service_form(facility),
         facility,
@@ -182,7 +183,7 @@ def create_service(facility_id: int):
 def edit_service(service_id: int):
     service = offerings.get_service(service_id)
     if not can_manage_services(current_user, service.facility):
-        raise Forbidden("Only the facility's managers edit its services.")
+        raise Forbidden(N_("Only the facility's managers edit its services."))
     return _save(
         _service_form(service.facility, service),
         service.facility,

@@ -14,6 +14,7 @@ from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility, FacilityTechnology
 from innocore.facilities.services import get_facility
+from innocore.marks import N_
 from innocore.vocab import Technology, UserCategory
 from instruments.models import Instrument, InstrumentStatus
 from instruments.requests import rules
@@ -37,7 +38,7 @@ class ServiceData:
 def get_service(service_id: int) -> Service:
     service = db.session.get(Service, service_id)
     if service is None:
-        raise NotFound("No such service.")
+        raise NotFound(N_("No such service."))
     return service
 
 
@@ -54,7 +55,7 @@ def _apply(service: Service, data: ServiceData) -> None:
             i.facility_id != service.facility_id for i in instruments
         ):
             problems.append(
-                Problem("instruments", "Pick instruments of this facility.", "instrument_ids")
+                Problem("instruments", N_("Pick instruments of this facility."), "instrument_ids")
             )
     if problems:
         raise DomainError(problems)
@@ -71,7 +72,7 @@ def create_service(actor: User, facility_id: int, data: ServiceData) -> Service:
     """A facility's manager lists a requestable service with its prices per category."""
     facility = get_facility(facility_id)
     if not can_manage_services(actor, facility):
-        raise Forbidden("Only the facility's managers list its services.")
+        raise Forbidden(N_("Only the facility's managers list its services."))
     service = Service(facility=facility, created_at=clock.now())
     service.facility_id = facility.id
     _apply(service, data)
@@ -84,7 +85,7 @@ def create_service(actor: User, facility_id: int, data: ServiceData) -> Service:
 def update_service(actor: User, service_id: int, data: ServiceData) -> Service:
     service = get_service(service_id)
     if not can_manage_services(actor, service.facility):
-        raise Forbidden("Only the facility's managers edit its services.")
+        raise Forbidden(N_("Only the facility's managers edit its services."))
     db.session.flush()  # prices are replaced: delete the old rows before the new ones
     service.prices = []
     db.session.flush()
@@ -119,14 +120,14 @@ def add_expertise(
     """Managers describe what their facility (and which of its staff) knows."""
     facility = get_facility(facility_id)
     if not can_manage_services(actor, facility):
-        raise Forbidden("Only the facility's managers edit its expertise profile.")
+        raise Forbidden(N_("Only the facility's managers edit its expertise profile."))
     problems = []
     if not (topic or "").strip() or len(topic) > 200:
-        problems.append(Problem("topic", "Give a topic of up to 200 characters.", "topic"))
+        problems.append(Problem("topic", N_("Give a topic of up to 200 characters."), "topic"))
     if len(description or "") > 5000:
-        problems.append(Problem("description", "Keep it under 5000 characters.", "description"))
+        problems.append(Problem("description", N_("Keep it under 5000 characters."), "description"))
     if user_id is not None and not _is_staff_of(user_id, facility.id):
-        problems.append(Problem("user", "Pick a member of the facility's staff.", "user_id"))
+        problems.append(Problem("user", N_("Pick a member of the facility's staff."), "user_id"))
     if problems:
         raise DomainError(problems)
     row = Expertise(
@@ -158,9 +159,9 @@ def _is_staff_of(user_id: int, facility_id: int) -> bool:
 def remove_expertise(actor: User, expertise_id: int) -> None:
     row = db.session.get(Expertise, expertise_id)
     if row is None:
-        raise NotFound("No such expertise entry.")
+        raise NotFound(N_("No such expertise entry."))
     if not can_manage_services(actor, get_facility(row.facility_id)):
-        raise Forbidden("Only the facility's managers edit its expertise profile.")
+        raise Forbidden(N_("Only the facility's managers edit its expertise profile."))
     audit.record(
         actor, "expertise.remove", row, {"topic": [row.topic, None]}, facility_id=row.facility_id
     )

@@ -9,6 +9,7 @@ from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
 from innocore.errors import Problem
+from innocore.marks import N_
 from innocore.uploads import (  # noqa: F401  (re-exported: the request rules use them)
     ATTACHMENT_TYPES,
     MAX_FILE_BYTES,
@@ -98,11 +99,15 @@ def request_problems(
         )
     if start_on and start_on < today:
         problems.append(
-            Problem("start_past", "The desired start cannot be in the past.", "desired_start_on")
+            Problem(
+                "start_past", N_("The desired start cannot be in the past."), "desired_start_on"
+            )
         )
     if start_on and end_on and end_on < start_on:
         problems.append(
-            Problem("end_before_start", "The desired end is before the start.", "desired_end_on")
+            Problem(
+                "end_before_start", N_("The desired end is before the start."), "desired_end_on"
+            )
         )
     return problems
 
@@ -113,7 +118,7 @@ def request_problems(
 def link_problems(url: str, field: str = "url") -> list[Problem]:
     parsed = urlparse(url or "")
     if parsed.scheme not in ("http", "https") or not parsed.netloc or len(url) > 500:
-        return [Problem("url", "Give an http(s) address of up to 500 characters.", field)]
+        return [Problem("url", N_("Give an http(s) address of up to 500 characters."), field)]
     return []
 
 
@@ -147,7 +152,7 @@ def _decimal(value) -> Decimal | None:
 def quote_line_problems(lines: list[LineInput]) -> list[Problem]:
     problems = []
     if not lines:
-        problems.append(Problem("no_lines", "A quote needs at least one line.", "lines"))
+        problems.append(Problem("no_lines", N_("A quote needs at least one line."), "lines"))
     if len(lines) > MAX_LINES:
         problems.append(Problem("too_many_lines", f"At most {MAX_LINES} lines.", "lines"))
     for i, line in enumerate(lines[:MAX_LINES]):
@@ -210,7 +215,9 @@ def default_valid_until(today: date) -> date:
 
 def validity_problems(valid_until_on: date | None, today: date) -> list[Problem]:
     if valid_until_on is None:
-        return [Problem("valid_until", "Give the date the quote is valid until.", "valid_until_on")]
+        return [
+            Problem("valid_until", N_("Give the date the quote is valid until."), "valid_until_on")
+        ]
     if valid_until_on < today or valid_until_on > today + timedelta(days=MAX_QUOTE_DAYS):
         return [
             Problem(
@@ -232,10 +239,12 @@ def quote_decision_problems(
     status: QuoteStatus, *, expired: bool, is_latest: bool
 ) -> list[Problem]:
     if status == QuoteStatus.SUPERSEDED or not is_latest:
-        return [Problem("quote_superseded", "A newer quote replaced this one.", "quote")]
+        return [Problem("quote_superseded", N_("A newer quote replaced this one."), "quote")]
     if status == QuoteStatus.LAPSED or (status == QuoteStatus.OPEN and expired):
         return [
-            Problem("quote_lapsed", "This quote is no longer valid. Ask for a new one.", "quote")
+            Problem(
+                "quote_lapsed", N_("This quote is no longer valid. Ask for a new one."), "quote"
+            )
         ]
     if status != QuoteStatus.OPEN:
         return [Problem("quote_decided", f"This quote was already {status.value}.", "quote")]
@@ -247,11 +256,13 @@ def delivery_problems(closing_note: str, deliverables: int) -> list[Problem]:
     problems = []
     if not closing_note.strip() or len(closing_note) > MAX_TEXT:
         problems.append(
-            Problem("closing_note", "Write a closing note for the requester.", "closing_note")
+            Problem("closing_note", N_("Write a closing note for the requester."), "closing_note")
         )
     if deliverables < 1:
         problems.append(
-            Problem("no_deliverables", "Add at least one deliverable (a file or a link).", "file")
+            Problem(
+                "no_deliverables", N_("Add at least one deliverable (a file or a link)."), "file"
+            )
         )
     return problems
 
@@ -260,18 +271,20 @@ def delivery_problems(closing_note: str, deliverables: int) -> list[Problem]:
 def feedback_problems(rating: int | None, text: str) -> list[Problem]:
     problems = []
     if rating is None or not 1 <= rating <= 5:
-        problems.append(Problem("rating", "Rate the service from 1 to 5.", "rating"))
+        problems.append(Problem("rating", N_("Rate the service from 1 to 5."), "rating"))
     if len(text) > 5000:
-        problems.append(Problem("feedback", "Keep the comment under 5000 characters.", "comment"))
+        problems.append(
+            Problem("feedback", N_("Keep the comment under 5000 characters."), "comment")
+        )
     return problems
 
 
 # A reason (for rejection or withdrawal) is present when required, and bounded.
 def reason_problems(reason: str, *, required: bool) -> list[Problem]:
     if required and not reason.strip():
-        return [Problem("reason_required", "Give a reason.", "reason")]
+        return [Problem("reason_required", N_("Give a reason."), "reason")]
     if len(reason) > 5000:
-        return [Problem("reason_too_long", "Keep the reason under 5000 characters.", "reason")]
+        return [Problem("reason_too_long", N_("Keep the reason under 5000 characters."), "reason")]
     return []
 
 
@@ -286,15 +299,17 @@ def message_problems(body: str) -> list[Problem]:
 def service_problems(*, name: str, prices: dict, turnaround_days: int | None) -> list[Problem]:
     problems = []
     if not name.strip() or len(name) > 200:
-        problems.append(Problem("name", "Give the service a name (up to 200 characters).", "name"))
+        problems.append(
+            Problem("name", N_("Give the service a name (up to 200 characters)."), "name")
+        )
     for category, price in prices.items():
         if price is not None and (price < 0 or price > MAX_UNIT_PRICE):
             problems.append(
-                Problem("price", "Prices are between 0 and 10,000,000.", f"price_{category}")
+                Problem("price", N_("Prices are between 0 and 10,000,000."), f"price_{category}")
             )
     if turnaround_days is not None and not 0 <= turnaround_days <= 3650:
         problems.append(
-            Problem("turnaround", "Turnaround is between 0 and 3650 days.", "turnaround_days")
+            Problem("turnaround", N_("Turnaround is between 0 and 3650 days."), "turnaround_days")
         )
     return problems
 

@@ -22,6 +22,7 @@ from innocore.facilities.models import Facility
 from innocore.ledger.models import Charge, ChargeSource
 from innocore.ledger.services import ChargeInput, policy_for, record_charge
 from innocore.links import absolute_url
+from innocore.marks import N_
 from innocore.notifications.kinds import REQUESTS
 from innocore.notifications.services import queue_email
 from instruments.requests import rules
@@ -85,7 +86,7 @@ def get_request(actor: User, request_id: int, *, lock: bool = False) -> ServiceR
         stmt = stmt.with_for_update(of=ServiceRequest).execution_options(populate_existing=True)
     request = db.session.scalar(stmt)
     if request is None or not can_see_request(actor, request):
-        raise NotFound("No such request.")
+        raise NotFound(N_("No such request."))
     return request
 
 
@@ -98,7 +99,7 @@ def latest_quote(request_id: int) -> Quote | None:
 def get_file(actor: User, file_id: int) -> RequestFile:
     row = db.session.get(RequestFile, file_id)
     if row is None:
-        raise NotFound("No such file.")
+        raise NotFound(N_("No such file."))
     get_request(actor, row.request_id)  # 404 unless the actor may see the request
     return row
 
@@ -154,14 +155,14 @@ def _move(
 def _as_requester(actor: User, request_id: int) -> ServiceRequest:
     request = get_request(actor, request_id, lock=True)
     if not can_act_as_requester(actor, request):
-        raise Forbidden("Only the requester (or their company's administrator) may do this.")
+        raise Forbidden(N_("Only the requester (or their company's administrator) may do this."))
     return request
 
 
 def _as_staff(actor: User, request_id: int) -> ServiceRequest:
     request = get_request(actor, request_id, lock=True)
     if not can_handle_request(actor, request):
-        raise Forbidden("Only the facility's staff may do this.")
+        raise Forbidden(N_("Only the facility's staff may do this."))
     return request
 
 
@@ -201,12 +202,12 @@ def submit_request(
     """Ask a facility for a listed service, or (without a service) for a collaboration."""
     facility = db.session.get(Facility, facility_id)
     if facility is None or not facility.active:
-        raise NotFound("No such facility.")
+        raise NotFound(N_("No such facility."))
     service = None
     if service_id is not None:
         service = db.session.get(Service, service_id)
         if service is None or service.facility_id != facility.id or not service.active:
-            raise NotFound("No such service at this facility.")
+            raise NotFound(N_("No such service at this facility."))
     problems = rules.request_problems(
         title=data.title,
         description=data.description,
@@ -261,7 +262,7 @@ def add_attachments(actor: User, request_id: int, uploads: list[Upload]) -> list
     """The requester adds attachments while the request is open."""
     request = _as_requester(actor, request_id)
     if request.status not in (RequestStatus.SUBMITTED, RequestStatus.QUOTED):
-        raise DomainError(Problem("closed", "Attachments can be added before acceptance only."))
+        raise DomainError(Problem("closed", N_("Attachments can be added before acceptance only.")))
     existing = _count_files(request.id, FileKind.ATTACHMENT)
     raise_problems(_store_files(request, actor, uploads, FileKind.ATTACHMENT, existing))
     db.session.flush()
@@ -304,7 +305,7 @@ def issue_quote(
     problems += rules.quote_line_problems(lines)
     problems += rules.validity_problems(valid_until_on, _today(request.facility))
     if len(terms) > rules.MAX_TEXT:
-        problems.append(Problem("terms", "The terms are too long.", "terms"))
+        problems.append(Problem("terms", N_("The terms are too long."), "terms"))
     raise_problems(problems)
     priced, total = rules.price_lines(lines)
     previous = latest_quote(request.id)
@@ -350,7 +351,7 @@ def _decide_quote(actor: User, request_id: int, quote_id: int, target: QuoteStat
     request = _as_requester(actor, request_id)
     quote = db.session.get(Quote, quote_id)
     if quote is None or quote.request_id != request.id:
-        raise NotFound("No such quote.")
+        raise NotFound(N_("No such quote."))
     latest = latest_quote(request.id)
     expired = rules.quote_expired(quote.valid_until_on, request.facility.timezone, clock.now())
     problems = rules.quote_decision_problems(
@@ -369,7 +370,7 @@ def _decide_quote(actor: User, request_id: int, quote_id: int, target: QuoteStat
         .execution_options(synchronize_session=False)
     ).rowcount
     if won != 1:
-        raise DomainError(Problem("quote_decided", "This quote was already decided.", "quote"))
+        raise DomainError(Problem("quote_decided", N_("This quote was already decided."), "quote"))
     db.session.refresh(quote)
     _move(request, actor, new_status, rules.REQUESTER, f"Quote r{quote.revision}")
     return quote
@@ -472,7 +473,7 @@ def add_deliverable(
     request = _as_staff(actor, request_id)
     if request.status != RequestStatus.IN_PROGRESS:
         raise DomainError(
-            Problem("not_in_progress", "Deliverables are added while the work is in progress.")
+            Problem("not_in_progress", N_("Deliverables are added while the work is in progress."))
         )
     label = (label or "").strip() or (upload.filename if upload else url)
     if upload is not None:
@@ -524,7 +525,7 @@ def close_request(
     elif can_handle_request(actor, request):
         _move(request, actor, RequestStatus.CLOSED, rules.STAFF)
     else:
-        raise Forbidden("You may not close this request.")
+        raise Forbidden(N_("You may not close this request."))
     _notify(request, actor, "Request closed", "The request is closed.")
     return request
 
@@ -554,12 +555,12 @@ def book_time(
     request = _as_staff(actor, request_id)
     if request.status not in (RequestStatus.ACCEPTED, RequestStatus.IN_PROGRESS):
         raise DomainError(
-            Problem("not_accepted", "Book time once the requester accepted the quote.")
+            Problem("not_accepted", N_("Book time once the requester accepted the quote."))
         )
     instrument = db.session.get(Instrument, instrument_id)
     if instrument is None or instrument.facility_id != request.facility_id:
         raise DomainError(
-            Problem("instrument", "Pick an instrument of this facility.", "instrument_id")
+            Problem("instrument", N_("Pick an instrument of this facility."), "instrument_id")
         )
     booking = create_booking(
         actor,

@@ -13,6 +13,7 @@ from innocore.confirm import Confirmation, irreversible
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.forms import attempt, choices, form_status
+from innocore.marks import N_
 from innocore.permissions import require
 from innocore.template_helpers import money
 from instruments.models import Instrument
@@ -59,7 +60,7 @@ def new(facility_id: int):
     service_id = request.args.get("service", type=int)
     service = get_service(service_id) if service_id else None
     if service is not None and service.facility_id != facility.id:
-        raise NotFound("No such service at this facility.")
+        raise NotFound(N_("No such service at this facility."))
     form = RequestForm()
     if form.validate_on_submit():
         data = services.RequestInput(
@@ -392,7 +393,7 @@ def decide(request_id: int, quote_id: int, decision: str):
 def book(request_id: int):
     row = services.get_request(current_user, request_id)
     if not can_handle_request(current_user, row):
-        raise Forbidden("Only the facility's staff book time for a request.")
+        raise Forbidden(N_("Only the facility's staff book time for a request."))
     form = BookTimeForm()
     zone = row.facility.timezone
     instrument_id = int(form.instrument_id.data) if (form.instrument_id.data or "").isdigit() else 0
@@ -400,7 +401,7 @@ def book(request_id: int):
     def act():  # a time the clocks skip or repeat is a problem on its field, shown on the page
         starts, ends = form.starts_at.instant(zone), form.ends_at.instant(zone)
         if starts is None or ends is None:
-            raise DomainError(Problem("dates", "Give a start and an end.", "starts_at"))
+            raise DomainError(Problem("dates", N_("Give a start and an end."), "starts_at"))
         return services.book_time(current_user, request_id, instrument_id, starts, ends)
 
     return _act(request_id, act, "Instrument time booked for this request.", "book", form)
@@ -428,7 +429,7 @@ def quote_document(request_id: int, quote_id: int):
     row = services.get_request(current_user, request_id)
     quote = next((q for q in queries.detail(row.id)["quotes"] if q.id == quote_id), None)
     if quote is None:
-        raise NotFound("No such quote.")
+        raise NotFound(N_("No such quote."))
     return Response(
         quote_pdf(quote, row),
         mimetype="application/pdf",
@@ -441,7 +442,7 @@ def quote_document(request_id: int, quote_id: int):
 def quote_editor(request_id: int):
     row = services.get_request(current_user, request_id)
     if not can_handle_request(current_user, row):
-        raise Forbidden("Only the facility's staff write quotes.")
+        raise Forbidden(N_("Only the facility's staff write quotes."))
     form = QuoteForm()
     if request.method == "GET":
         _prefill(form, row)

@@ -8,6 +8,7 @@ from innocore import audit, clock
 from innocore.accounts.models import User
 from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
+from innocore.marks import N_
 from innocore.notifications import kinds
 from instruments import rules
 from instruments.models import Booking, BookingStatus
@@ -26,7 +27,7 @@ def _decidable(actor: User, booking_id: int) -> Booking:
     """404 for a booking the actor cannot see, 403 for one they may see but not decide on."""
     booking = get_booking(actor, booking_id)
     if not can_staff_instrument(actor, booking.instrument):
-        raise Forbidden("Only the facility's staff decide on booking requests.")
+        raise Forbidden(N_("Only the facility's staff decide on booking requests."))
     return booking
 
 
@@ -50,7 +51,7 @@ def _decide(actor: User, booking_id: int, status: BookingStatus, reason: str) ->
     ).rowcount
     if won != 1:
         raise DomainError(
-            Problem("already_decided", "This request was already decided."), status=409
+            Problem("already_decided", N_("This request was already decided.")), status=409
         )
     db.session.refresh(booking)
     record_change(booking, actor, status.value, reason or "")
@@ -108,7 +109,7 @@ def reject_booking(actor: User, booking_id: int, reason: str) -> Booking:
     """Reject a pending request with a reason; the slot is free again."""
     _decidable(actor, booking_id)  # who may reject comes before what is missing
     if not (reason or "").strip():
-        raise DomainError(Problem("reason_required", "Tell the requester why.", "reason"))
+        raise DomainError(Problem("reason_required", N_("Tell the requester why."), "reason"))
     booking = _decide(actor, booking_id, BookingStatus.REJECTED, reason.strip()[:1000])
     notify(
         booking,

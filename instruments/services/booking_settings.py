@@ -8,6 +8,7 @@ from innocore.accounts.models import User
 from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility
+from innocore.marks import N_
 from innocore.permissions import can_manage_facility
 from instruments.models import FacilityBookingSettings
 
@@ -31,9 +32,9 @@ def set_reminder_hours(
     """A facility's managers set how long before each booking its reminder goes out (0: none)
     and, optionally, whether bookings whose user's certificate ends are cancelled or flagged."""
     if not can_manage_facility(actor, facility):
-        raise Forbidden("Only the facility's managers change its reminder time.")
+        raise Forbidden(N_("Only the facility's managers change its reminder time."))
     if hours is None or not 0 <= hours <= 336:
-        raise DomainError(Problem("out_of_range", "Use 0 to 336 hours.", "reminder_hours"))
+        raise DomainError(Problem("out_of_range", N_("Use 0 to 336 hours."), "reminder_hours"))
     row = db.session.get(FacilityBookingSettings, facility.id)
     old = row.reminder_hours if row else DEFAULT_REMINDER_HOURS
     if row is None:

@@ -12,6 +12,7 @@ from innocore.accounts.models import User
 from innocore.accounts.rules import category_for
 from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
+from innocore.marks import N_
 from innocore.vocab import UserCategory
 from instruments import rules
 from instruments.documents.services import document_problems
@@ -74,7 +75,9 @@ def check_request(
     problems += document_problems(user.id, instrument)
     if reason is not None and len(reason) > 1000:
         problems.append(
-            Problem("reason_too_long", "Keep the reason under 1000 characters.", "override_reason")
+            Problem(
+                "reason_too_long", N_("Keep the reason under 1000 characters."), "override_reason"
+            )
         )
     return _remaining(problems, staff=staff, override_reason=reason)
 
@@ -121,10 +124,10 @@ def _booked_for(actor: User, instrument: Instrument, data: BookingInput) -> User
     if data.user_id is None or data.user_id == actor.id:
         return actor
     if not can_book_for_others(actor, instrument):
-        raise Forbidden("Only the facility's staff book on behalf of someone else.")
+        raise Forbidden(N_("Only the facility's staff book on behalf of someone else."))
     user = db.session.get(User, data.user_id)
     if user is None or not user.active:
-        raise DomainError(Problem("unknown_user", "No such user.", "user_id"))
+        raise DomainError(Problem("unknown_user", N_("No such user."), "user_id"))
     return user
 
 
@@ -138,7 +141,7 @@ def create_booking(actor: User, instrument_id: int, data: BookingInput) -> Booki
     user = _booked_for(actor, instrument, data)
     is_staff = bool(data.override_reason) and staff()
     if data.override_reason and not is_staff:
-        raise Forbidden("Only the facility's staff override booking rules.")
+        raise Forbidden(N_("Only the facility's staff override booking rules."))
     req = rules.BookingRequest(
         data.starts_at, data.ends_at, user.id, None, data.purpose, data.project
     )
@@ -189,7 +192,7 @@ def editable(actor: User, booking_id: int) -> tuple[Booking, bool]:
     booking = get_booking(actor, booking_id)
     staff = can_staff_instrument(actor, booking.instrument)
     if booking.user_id != actor.id and not staff:
-        raise Forbidden("Only the person booked and the facility's staff change a booking.")
+        raise Forbidden(N_("Only the person booked and the facility's staff change a booking."))
     if booking.status not in ACTIVE_STATUSES:
         raise DomainError(
             Problem("not_active", f"This booking is {booking.status.label.lower()}."), status=409
@@ -205,7 +208,7 @@ def move_booking(
     db.session.refresh(get_booking(actor, booking_id))  # as it is now that we hold the lock
     booking, staff = editable(actor, booking_id)
     if override_reason and not staff:
-        raise Forbidden("Only the facility's staff override booking rules.")
+        raise Forbidden(N_("Only the facility's staff override booking rules."))
     correcting = _started(booking)
     if correcting:
         raise_if(
@@ -291,7 +294,9 @@ def end_booking_early(actor: User, booking_id: int) -> Booking:
     now = clock.now()
     problems = rules.end_early_problems(booking.starts_at, booking.ends_at, now)
     if booking.status != BookingStatus.CONFIRMED:
-        problems.append(Problem("not_confirmed", "Only a confirmed booking can be ended early."))
+        problems.append(
+            Problem("not_confirmed", N_("Only a confirmed booking can be ended early."))
+        )
     raise_if(problems)
     end = now.replace(second=0, microsecond=0)
     end = end + timedelta(minutes=1) if end < now else end
@@ -334,12 +339,12 @@ def mark_no_show(actor: User, booking_id: int) -> Booking:
     """Staff record that the user did not come to a confirmed booking that has started."""
     booking = get_booking(actor, booking_id)
     if not can_staff_instrument(actor, booking.instrument):
-        raise Forbidden("Only the facility's staff record no-shows.")
+        raise Forbidden(N_("Only the facility's staff record no-shows."))
     problems = []
     if booking.status != BookingStatus.CONFIRMED:
-        problems.append(Problem("not_confirmed", "Only confirmed bookings can be no-shows."))
+        problems.append(Problem("not_confirmed", N_("Only confirmed bookings can be no-shows.")))
     if booking.starts_at > clock.now():
-        problems.append(Problem("not_started", "The booking has not started yet."))
+        problems.append(Problem("not_started", N_("The booking has not started yet.")))
     if problems:
         raise DomainError(problems)
     finish(booking, actor, BookingStatus.NO_SHOW, "")

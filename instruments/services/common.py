@@ -15,6 +15,7 @@ from innocore.errors import DomainError, NotFound, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility
 from innocore.links import absolute_url
+from innocore.marks import N_
 from innocore.notifications import kinds
 from innocore.notifications.services import queue_email
 from instruments import rules
@@ -71,7 +72,7 @@ def lock_instrument(instrument_id: int) -> Instrument:
     params = {"instrument_id": instrument_id}
     instrument = session.execute(stmt, params).unique().scalar_one_or_none()
     if instrument is None:
-        raise NotFound("No such instrument.")
+        raise NotFound(N_("No such instrument."))
     locked[instrument_id] = instrument
     session.info[LOCKED] = (session.get_transaction(), locked)
     return instrument
@@ -102,7 +103,7 @@ def get_booking(actor: User, booking_id: int) -> Booking:
     """A booking the actor may see (their own, or any at a facility they staff); else 404."""
     booking = db.session.get(Booking, booking_id)
     if booking is None or not can_see_booking(actor, booking):
-        raise NotFound("No such booking.")
+        raise NotFound(N_("No such booking."))
     return booking
 
 

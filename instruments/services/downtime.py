@@ -11,6 +11,7 @@ from innocore.accounts.models import User
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.links import absolute_url
+from innocore.marks import N_
 from innocore.notifications import kinds
 from innocore.notifications.services import queue_email
 from instruments.models import (
@@ -33,11 +34,11 @@ def _downtime_problems(starts_at: datetime, ends_at: datetime, reason: str) -> l
     problems = []
     if ends_at <= starts_at:
         problems.append(
-            Problem("end_before_start", "Downtime must end after it starts.", "ends_at")
+            Problem("end_before_start", N_("Downtime must end after it starts."), "ends_at")
         )
     if not (reason or "").strip() or len(reason) > 500:
         problems.append(
-            Problem("reason_required", "Give a reason (up to 500 characters).", "reason")
+            Problem("reason_required", N_("Give a reason (up to 500 characters)."), "reason")
         )
     return problems
 
@@ -73,7 +74,7 @@ def schedule_downtime(
     """Block an instrument; overlapping bookings are cancelled (or flagged), owners are told."""
     instrument = lock_instrument(instrument_id)
     if not can_staff_instrument(actor, instrument):
-        raise Forbidden("Only the facility's staff schedule downtime.")
+        raise Forbidden(N_("Only the facility's staff schedule downtime."))
     if problems := _downtime_problems(starts_at, ends_at, reason):
         raise DomainError(problems)
     downtime = Downtime(
@@ -133,7 +134,7 @@ def report_problem(
         raise DomainError(
             Problem(
                 "description_required",
-                "Describe the problem (up to 5000 characters).",
+                N_("Describe the problem (up to 5000 characters)."),
                 "description",
             )
         )
@@ -172,13 +173,13 @@ def resolve_problem(actor: User, report_id: int, resolution: str) -> ProblemRepo
     """Staff resolve a report; the instrument comes back once no high-severity report is open."""
     report = db.session.get(ProblemReport, report_id)
     if report is None:
-        raise NotFound("No such problem report.")
+        raise NotFound(N_("No such problem report."))
     instrument = report.instrument
     if not can_staff_instrument(actor, instrument):
-        raise Forbidden("Only the facility's staff resolve problems.")
+        raise Forbidden(N_("Only the facility's staff resolve problems."))
     if report.resolved_at is not None:
         raise DomainError(
-            Problem("already_resolved", "This report is already resolved."), status=409
+            Problem("already_resolved", N_("This report is already resolved.")), status=409
         )
     report.resolved_at, report.resolved_by_id = clock.now(), actor.id
     report.resolution = (resolution or "").strip()[:2000]

@@ -16,6 +16,7 @@ from innocore.competences.models import Competence
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility
+from innocore.marks import N_
 from innocore.vocab import Technology, UserCategory
 from instruments.models import ApprovalMode, Instrument, InstrumentStatus, OpeningHours, Rate
 from instruments.permissions import can_create_instrument, can_manage_instrument
@@ -62,13 +63,15 @@ def instrument_problems(data: InstrumentData, competence: Competence | None) -> 
     """An instrument has a name, sensible limits, a real required level and valid opening hours."""
     problems = []
     if not data.name.strip() or len(data.name) > 200:
-        problems.append(Problem("name_required", "Give a name of up to 200 characters.", "name"))
+        problems.append(
+            Problem("name_required", N_("Give a name of up to 200 characters."), "name")
+        )
     for name in POLICY_FIELDS:
         value = getattr(data, name)
         if value is not None and not 0 <= value <= 100_000:
-            problems.append(Problem("out_of_range", "Use a number from 0 to 100000.", name))
+            problems.append(Problem("out_of_range", N_("Use a number from 0 to 100000."), name))
     if data.slot_minutes is not None and not 1 <= data.slot_minutes <= 1440:
-        problems.append(Problem("out_of_range", "A slot is 1 to 1440 minutes.", "slot_minutes"))
+        problems.append(Problem("out_of_range", N_("A slot is 1 to 1440 minutes."), "slot_minutes"))
     if data.min_minutes and data.max_minutes and data.min_minutes > data.max_minutes:
         msg = "The shortest booking is longer than the longest."
         problems.append(Problem("min_above_max", msg, "min_minutes"))
@@ -86,7 +89,7 @@ def instrument_problems(data: InstrumentData, competence: Competence | None) -> 
             problems.append(Problem("bad_opening", msg, "opening"))
             break
     if any(v < 0 for v in data.rates.values()):
-        problems.append(Problem("negative_rate", "Rates cannot be negative.", "rates"))
+        problems.append(Problem("negative_rate", N_("Rates cannot be negative."), "rates"))
     return problems
 
 
@@ -127,9 +130,9 @@ def create_instrument(actor: User, facility_id: int, data: InstrumentData) -> In
     """A facility manager adds an instrument to the catalog."""
     facility = db.session.get(Facility, facility_id)
     if facility is None:
-        raise NotFound("No such facility.")
+        raise NotFound(N_("No such facility."))
     if not can_create_instrument(actor, facility):
-        raise Forbidden("Only the facility's managers add instruments.")
+        raise Forbidden(N_("Only the facility's managers add instruments."))
     _validate(data)
     instrument = Instrument(facility=facility, created_at=clock.now())
     _apply(instrument, data)
@@ -144,7 +147,7 @@ def create_instrument(actor: User, facility_id: int, data: InstrumentData) -> In
 def update_instrument(actor: User, instrument: Instrument, data: InstrumentData) -> Instrument:
     """A facility manager edits an instrument (policy, hours and rates replaced as a whole)."""
     if not can_manage_instrument(actor, instrument):
-        raise Forbidden("Only the facility's managers edit instruments.")
+        raise Forbidden(N_("Only the facility's managers edit instruments."))
     _validate(data)
     _apply(instrument, data)
     audit.record(
@@ -164,12 +167,14 @@ def photo_dir() -> Path:
 def save_photo(actor: User, instrument: Instrument, content: bytes) -> str:
     """Store an uploaded PNG or JPEG (checked by its bytes, at most 2 MB) in the instance folder."""
     if not can_manage_instrument(actor, instrument):
-        raise Forbidden("Only the facility's managers change the photo.")
+        raise Forbidden(N_("Only the facility's managers change the photo."))
     if len(content) > MAX_PHOTO_BYTES:
-        raise DomainError(Problem("photo_too_large", "Upload a photo of at most 2 MB.", "photo"))
+        raise DomainError(
+            Problem("photo_too_large", N_("Upload a photo of at most 2 MB."), "photo")
+        )
     kind = next((ext for magic, ext in PHOTO_TYPES.items() if content.startswith(magic)), None)
     if kind is None:
-        raise DomainError(Problem("photo_type", "Upload a PNG or JPEG image.", "photo"))
+        raise DomainError(Problem("photo_type", N_("Upload a PNG or JPEG image."), "photo"))
     folder = photo_dir()
     folder.mkdir(parents=True, exist_ok=True)
     name = f"{instrument.id}-{secrets.token_hex(8)}.{kind}"

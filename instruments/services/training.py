@@ -9,6 +9,7 @@ from innocore import audit, clock
 from innocore.accounts.models import User
 from innocore.errors import Forbidden, NotFound
 from innocore.extensions import db
+from innocore.marks import N_
 from innocore.permissions import can_teach_at
 from instruments import rules
 from instruments.models import ACTIVE_STATUSES, Booking, BookingStatus, Instrument
@@ -36,7 +37,7 @@ def reserve_instrument_time(
     """
     instrument = lock_instrument(instrument_id)
     if not _may_reserve(actor, instrument):
-        raise Forbidden("Only the facility's staff and trainers reserve instrument time.")
+        raise Forbidden(N_("Only the facility's staff and trainers reserve instrument time."))
     req = rules.BookingRequest(starts_at, ends_at, actor.id, None, purpose)
     problems = (
         rules.interval_problems(req)
@@ -79,8 +80,8 @@ def release_instrument_time(actor: User, booking_id: int, reason: str) -> None:
     """Free instrument time held for a training session."""
     booking = db.session.get(Booking, booking_id)
     if booking is None or not booking.for_training:
-        raise NotFound("No such training reservation.")
+        raise NotFound(N_("No such training reservation."))
     if not _may_reserve(actor, booking.instrument):
-        raise Forbidden("Only the facility's staff and trainers release instrument time.")
+        raise Forbidden(N_("Only the facility's staff and trainers release instrument time."))
     if booking.status in ACTIVE_STATUSES:
         finish(booking, actor, BookingStatus.CANCELLED, reason)

@@ -16,6 +16,7 @@ from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility
 from innocore.links import absolute_url
+from innocore.marks import N_
 from training.certification import permissions, queries, services
 from training.certification.models import Certificate
 
@@ -86,7 +87,7 @@ def serialise(cert: Certificate) -> dict:
 def _viewable(public_id: str) -> Certificate:
     cert = queries.get_certificate(public_id)
     if not permissions.can_view_certificate(current_user, cert):
-        raise NotFound("No certificate with this id.")
+        raise NotFound(N_("No certificate with this id."))
     return cert
 
 
@@ -114,7 +115,7 @@ def list_certificates():
         if facility is None or not permissions.can_see_facility_certificates(
             current_user, facility
         ):
-            raise Forbidden("You may not see this facility's certificates.")
+            raise Forbidden(N_("You may not see this facility's certificates."))
         stmt = queries.facility_certificates_stmt(facility_id)
     return paginated(stmt, serialise)
 
@@ -134,9 +135,9 @@ def get_certificate(public_id: str):
 def _issue(body: IssueIn) -> Certificate:
     facility = db.session.get(Facility, body.facility_id)
     if facility is None:
-        raise DomainError(Problem("unknown_facility", "No such facility.", "facility_id"))
+        raise DomainError(Problem("unknown_facility", N_("No such facility."), "facility_id"))
     if not permissions.can_issue_at(current_user, facility):
-        raise Forbidden("Only the facility's managers and trainers issue certificates.")
+        raise Forbidden(N_("Only the facility's managers and trainers issue certificates."))
     if body.assessment_id is not None:
         return services.issue_from_assessment(
             current_user, body.assessment_id, valid_until=body.valid_until
@@ -146,7 +147,8 @@ def _issue(body: IssueIn) -> Certificate:
     if holder is None or competence is None:
         raise DomainError(
             Problem(
-                "missing", "Give assessment_id, or holder_id, competence_id, level and evidence."
+                "missing",
+                N_("Give assessment_id, or holder_id, competence_id, level and evidence."),
             )
         )
     return services.issue_prior_learning(
@@ -180,7 +182,7 @@ def issue(body: IssueIn):
 def _manageable(public_id: str) -> Certificate:
     cert = _viewable(public_id)
     if not permissions.can_manage_certificate(current_user, cert):
-        raise Forbidden("Only the issuing facility's managers may change this certificate.")
+        raise Forbidden(N_("Only the issuing facility's managers may change this certificate."))
     return cert
 
 
@@ -302,7 +304,7 @@ class VerificationOut(BaseModel):
 def verify(public_id: str):
     cert = db.session.scalar(sa.select(Certificate).where(Certificate.public_id == public_id))
     if cert is None:
-        raise NotFound("Not found.")
+        raise NotFound(N_("Not found."))
     newer = queries.replacement_of(cert)
     status = queries.state_now(cert)
     return jsonify(

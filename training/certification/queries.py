@@ -14,6 +14,7 @@ from innocore.competences.models import Competence
 from innocore.errors import NotFound
 from innocore.extensions import db
 from innocore.facilities.models import Facility
+from innocore.marks import N_
 from instruments.models import Booking, BookingStatus, Instrument
 from training.certification import rules
 from training.certification.models import Certificate, CertificateStatus
@@ -24,7 +25,7 @@ USED = (BookingStatus.CONFIRMED, BookingStatus.COMPLETED)
 def get_certificate(public_id: str) -> Certificate:
     cert = db.session.scalar(sa.select(Certificate).where(Certificate.public_id == public_id))
     if cert is None:
-        raise NotFound("No certificate with this id.")
+        raise NotFound(N_("No certificate with this id."))
     return cert
 
 

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from innocore.clock import moment_text
 from innocore.errors import Problem
+from innocore.marks import N_
 from training.certification.models import CertificateStatus
 
 # The W3C Bitstring Status List's minimum length (16 KiB): each issuer numbers its certificates'
@@ -116,16 +117,22 @@ def issue_problems(
     if not (evidence or "").strip():
         problems.append(
             Problem(
-                "evidence_missing", "Describe the evidence the certificate rests on.", "evidence"
+                "evidence_missing",
+                N_("Describe the evidence the certificate rests on."),
+                "evidence",
             )
         )
     elif len(evidence) > 10_000:
         problems.append(
-            Problem("evidence_too_long", "Keep the evidence under 10,000 characters.", "evidence")
+            Problem(
+                "evidence_too_long", N_("Keep the evidence under 10,000 characters."), "evidence"
+            )
         )
     if valid_until is not None and valid_until <= now:
         problems.append(
-            Problem("valid_until_past", "The end of validity must be in the future.", "valid_until")
+            Problem(
+                "valid_until_past", N_("The end of validity must be in the future."), "valid_until"
+            )
         )
     return problems
 
@@ -164,10 +171,10 @@ def transition_problems(
     allowed, message = TRANSITIONS[action]
     problems = [] if status in allowed else [Problem(f"cannot_{action}", message)]
     if action in ("suspend", "revoke") and not (reason or "").strip():
-        problems.append(Problem("reason_missing", "Give the reason.", "reason"))
+        problems.append(Problem("reason_missing", N_("Give the reason."), "reason"))
     if reason and len(reason) > 500:
         problems.append(
-            Problem("reason_too_long", "Keep the reason under 500 characters.", "reason")
+            Problem("reason_too_long", N_("Keep the reason under 500 characters."), "reason")
         )
     return problems
 
@@ -241,7 +248,9 @@ def _why_not(mine, at_level, level, starts, ends, zone) -> Problem:
     if CertificateStatus.SUSPENDED in by_status:
         return Problem(
             "certificate_suspended",
-            "Your certificate for this competence is suspended: it counts again once reinstated.",
+            N_(
+                "Your certificate for this competence is suspended: it counts again once reinstated."
+            ),
         )
     ended = [
         f.valid_until
@@ -258,7 +267,7 @@ def _why_not(mine, at_level, level, starts, ends, zone) -> Problem:
     if CertificateStatus.REVOKED in by_status:
         return Problem(
             "certificate_revoked",
-            "Your certificate for this competence was revoked; a new one must be issued.",
+            N_("Your certificate for this competence was revoked; a new one must be issued."),
         )
     lower = [f.level or 0 for f in mine if _covers(f, starts, ends)]
     if lower:

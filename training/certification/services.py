@@ -14,6 +14,7 @@ from innocore.clock import date_text
 from innocore.errors import DomainError, Forbidden, NotFound, Problem, raise_problems
 from innocore.extensions import db
 from innocore.links import absolute_url
+from innocore.marks import N_
 from innocore.notifications import kinds
 from innocore.notifications.services import queue_email
 from instruments.services.attention import review_bookings_after_certificate_end
@@ -42,7 +43,9 @@ def _free_index(issuer_key: str) -> int:
         )
         if taken is None:
             return index
-    raise DomainError(Problem("status_list_full", "The issuer's status list is full."), status=409)
+    raise DomainError(
+        Problem("status_list_full", N_("The issuer's status list is full.")), status=409
+    )
 
 
 def _create(actor, *, facility, holder, basis, evidence, valid_until, **fields) -> Certificate:
@@ -110,7 +113,7 @@ def issue_prior_learning(
 ) -> Certificate:
     """Recognise prior learning: a certificate resting on the evidence the issuer describes."""
     if not permissions.can_issue_for(actor, facility, competence):
-        raise Forbidden("Your facility may not certify this competence.")
+        raise Forbidden(N_("Your facility may not certify this competence."))
     now = clock.now()
     until = valid_until or rules.default_valid_until(now, competence.default_validity_months)
     levels = [x.level for x in competence.levels]
@@ -140,7 +143,7 @@ def issue_for_module(actor, *, module, facility, holder, evidence: str) -> Certi
     DomainError (evidence missing, the holder already holds it)."""
     competence = module.competence
     if not permissions.can_issue_for(actor, facility, competence):
-        raise Forbidden("Your facility may not certify this competence.")
+        raise Forbidden(N_("Your facility may not certify this competence."))
     now = clock.now()
     until = rules.default_valid_until(now, competence.default_validity_months)
     raise_problems(
@@ -169,7 +172,7 @@ def issue_for_module(actor, *, module, facility, holder, evidence: str) -> Certi
 def _assessment_for_issue(assessment_id: int) -> tuple[Assessment, Enrolment, TrainingModule]:
     assessment = db.session.get(Assessment, assessment_id)
     if assessment is None:
-        raise NotFound("No such assessment.")
+        raise NotFound(N_("No such assessment."))
     enrolment = db.session.get(Enrolment, assessment.enrolment_id)
     module = db.session.get(TrainingModule, assessment.module_id)
     return assessment, enrolment, module
@@ -181,7 +184,7 @@ def issue_from_assessment(actor, assessment_id: int, *, valid_until=None) -> Cer
     facility = enrolment.session.facility
     competence = module.competence
     if not permissions.can_issue_for(actor, facility, competence):
-        raise Forbidden("You may not issue certificates for this facility and competence.")
+        raise Forbidden(N_("You may not issue certificates for this facility and competence."))
     newer = db.session.scalar(
         sa.select(Assessment.id).where(
             Assessment.enrolment_id == assessment.enrolment_id, Assessment.id > assessment.id
@@ -191,14 +194,15 @@ def issue_from_assessment(actor, assessment_id: int, *, valid_until=None) -> Cer
     if assessment.outcome != AssessmentOutcome.PASSED or newer is not None:
         problems.append(
             Problem(
-                "not_passed", "Only the latest assessment, and only a pass, leads to a certificate."
+                "not_passed",
+                N_("Only the latest assessment, and only a pass, leads to a certificate."),
             )
         )
     if db.session.scalar(
         sa.select(Certificate.id).where(Certificate.assessment_id == assessment.id)
     ):
         problems.append(
-            Problem("already_issued", "A certificate was already issued for this assessment.")
+            Problem("already_issued", N_("A certificate was already issued for this assessment."))
         )
     parts = enrolment.session.parts
     problems += training_rules.assessment_attendance_problems(
@@ -275,7 +279,7 @@ def _lock(cert: Certificate) -> Certificate:
 
 def _transition(actor, cert, action: str, reason: str | None, new_status, **fields) -> Certificate:
     if not permissions.can_manage_certificate(actor, cert):
-        raise Forbidden("Only the issuing facility's managers may change this certificate.")
+        raise Forbidden(N_("Only the issuing facility's managers may change this certificate."))
     _lock(cert)
     raise_problems(rules.transition_problems(action, cert.status, reason))
     now = clock.now()
@@ -344,14 +348,14 @@ def renew(
     competence = cert.competence
     if competence is None or cert.facility is None:
         raise DomainError(
-            Problem("cannot_renew", "Path awards are not renewed; they do not expire.")
+            Problem("cannot_renew", N_("Path awards are not renewed; they do not expire."))
         )
     if not permissions.can_manage_certificate(actor, cert):
-        raise Forbidden("Only the issuing facility's managers may renew this certificate.")
+        raise Forbidden(N_("Only the issuing facility's managers may renew this certificate."))
     _lock(cert)
     problems = rules.transition_problems("renew", cert.status, None)
     if queries.replacement_of(cert) is not None:
-        problems.append(Problem("already_renewed", "This certificate was already renewed."))
+        problems.append(Problem("already_renewed", N_("This certificate was already renewed.")))
     raise_problems(problems)
     now = clock.now()
     until = valid_until or rules.default_valid_until(now, competence.default_validity_months)
@@ -407,7 +411,7 @@ def _end(
 def set_sharing(actor, cert: Certificate, show_name: bool) -> Certificate:
     """The holder decides whether the public verification page shows their name."""
     if actor.id != cert.holder_id:
-        raise Forbidden("Only the holder decides what the verification page shows.")
+        raise Forbidden(N_("Only the holder decides what the verification page shows."))
     cert.show_holder_name = bool(show_name)
     audit.record(
         actor, "certificate.sharing", cert, audit.changes_of(cert), facility_id=cert.facility_id

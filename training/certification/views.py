@@ -34,6 +34,7 @@ from innocore.extensions import db, limiter
 from innocore.facilities.models import Facility
 from innocore.forms import DateField, attempt, attempt_action, choices, form_status
 from innocore.links import absolute_url
+from innocore.marks import N_
 from innocore.status import describe
 from training.certification import permissions, queries, rules, services
 from training.certification.models import Certificate
@@ -53,14 +54,14 @@ class PublicIdConverter(BaseConverter):
 def _facility(slug: str) -> Facility:
     facility = db.session.scalar(sa.select(Facility).where(Facility.slug == slug))
     if facility is None:
-        raise NotFound("No such facility.")
+        raise NotFound(N_("No such facility."))
     return facility
 
 
 def _viewable(public_id: str) -> Certificate:
     cert = queries.get_certificate(public_id)
     if not permissions.can_view_certificate(current_user, cert):
-        raise NotFound("No certificate with this id.")
+        raise NotFound(N_("No certificate with this id."))
     return cert
 
 
@@ -210,7 +211,7 @@ def sharing(public_id: str):
 def _managed(public_id: str) -> Certificate:
     cert = queries.get_certificate(public_id)
     if not permissions.can_manage_certificate(current_user, cert):
-        raise Forbidden("Only the issuing facility's managers may change this certificate.")
+        raise Forbidden(N_("Only the issuing facility's managers may change this certificate."))
     return cert
 
 
@@ -280,7 +281,9 @@ def renew(public_id: str):
 def facility(slug: str):
     fac = _facility(slug)
     if not permissions.can_see_facility_certificates(current_user, fac):
-        raise Forbidden("Only the facility's managers, staff and trainers see its certificates.")
+        raise Forbidden(
+            N_("Only the facility's managers, staff and trainers see its certificates.")
+        )
     expiring = request.args.get("expiring") == "1"
     before = clock.now() + timedelta(days=EXPIRING_DAYS) if expiring else None
     page = db.paginate(
@@ -308,7 +311,7 @@ def facility(slug: str):
 def issue_from_assessment(slug: str, assessment_id: int):
     fac = _facility(slug)
     if not permissions.can_issue_at(current_user, fac):
-        raise Forbidden("Only the facility's managers and trainers issue certificates.")
+        raise Forbidden(N_("Only the facility's managers and trainers issue certificates."))
     cert = services.issue_from_assessment(current_user, assessment_id)
     db.session.commit()
     flash(_("Certificate issued to %(holder_name)s.", holder_name=cert.holder.name), "success")
@@ -352,7 +355,7 @@ def issue(slug: str):
     """Recognition of prior learning: a certificate resting on evidence the issuer describes."""
     fac = _facility(slug)
     if not permissions.can_issue_at(current_user, fac):
-        raise Forbidden("Only the facility's managers and trainers issue certificates.")
+        raise Forbidden(N_("Only the facility's managers and trainers issue certificates."))
     form = IssueForm()
     form.competence_id.choices = choices(
         (c.id, f"{c.code}: {c.title}") for c in issuable_competences(fac)
@@ -368,7 +371,9 @@ def issue(slug: str):
 
     def issue():
         if holder is None:
-            raise DomainError(Problem("unknown_holder", "No account has this address.", "email"))
+            raise DomainError(
+                Problem("unknown_holder", N_("No account has this address."), "email")
+            )
         return services.issue_prior_learning(
             current_user,
             facility=fac,
@@ -393,7 +398,7 @@ def requirements(competence_id: int):
     """Which modules, and which of their upcoming sessions, lead to a competence at a level."""
     competence = db.session.get(Competence, competence_id)
     if competence is None:
-        raise NotFound("No such competence.")
+        raise NotFound(N_("No such competence."))
     level = request.args.get("level", type=int) or 1
     routes = queries.routes_to({competence_id: level}, clock.now())
     return render_template(

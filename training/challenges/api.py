@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 from innocore.api.core import Q, api_blueprint, operation, paginated, signed_in
 from innocore.errors import DomainError, NotFound, Problem
 from innocore.extensions import db
+from innocore.marks import N_
 from instruments.requests.services import Upload
 from training.challenges import permissions, queries, services
 from training.challenges.models import Challenge, ChallengeApplication, ChallengeStatus
@@ -314,7 +315,7 @@ def _uploads(items: list[ChallengeFileIn]) -> list[Upload]:
             data = base64.b64decode(item.data_base64, validate=True)
         except (binascii.Error, ValueError):
             raise DomainError(
-                Problem("base64", "The file is not valid base64.", f"files.{i}")
+                Problem("base64", N_("The file is not valid base64."), f"files.{i}")
             ) from None
         out.append(Upload(item.filename, item.content_type, data))
     return out
@@ -733,7 +734,7 @@ def link_booking(application_id: int, body: ChallengeBookingLinkIn):
 
     b = db.session.get(Booking, row.booking_id)
     if b is None:
-        raise NotFound("No such booking.")
+        raise NotFound(N_("No such booking."))
     return jsonify(
         {
             "booking_id": b.id,

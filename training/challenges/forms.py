@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 
 from innocore.clock import wall_to_instant
 from innocore.errors import DomainError, Problem
+from innocore.marks import N_
 from training.challenges.services import ChallengeInput, _facility
 
 
@@ -44,7 +45,7 @@ def needs(form) -> list[tuple[int, int]]:
         c, lv = as_int(cid), as_int(level)
         if c is None or lv is None:
             raise DomainError(
-                Problem("competence", "Give each competence with a level.", "competences")
+                Problem("competence", N_("Give each competence with a level."), "competences")
             )
         out.append((c, lv))
     return out
@@ -54,7 +55,7 @@ def typed_dates(form, names) -> None:
     """Raise ``DomainError`` (422) naming each of ``names`` typed but not a date this form takes
     (``as_date``: 2000 to 2200), so the refusal says so rather than that the date is missing."""
     problems = [
-        Problem("invalid_date", "Give a date between 2000 and 2200 (year-month-day).", name)
+        Problem("invalid_date", N_("Give a date between 2000 and 2200 (year-month-day)."), name)
         for name in names
         if str(form.get(name) or "").strip() and as_date(form.get(name)) is None
     ]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from innocore.errors import Problem
+from innocore.marks import N_
 from training.challenges.models import ApplicationStatus, ChallengeStatus
 
 MAX_TEAM = 10
@@ -54,17 +55,21 @@ def posting_problems(p: Posting, now: datetime) -> list[Problem]:
     if p.applications_close_at is None or p.applications_close_at <= now:
         out.append(
             Problem(
-                "deadline", "The application deadline is in the future.", "applications_close_at"
+                "deadline",
+                N_("The application deadline is in the future."),
+                "applications_close_at",
             )
         )
     if p.starts_on is None or p.ends_on is None or p.ends_on < p.starts_on:
         out.append(
-            Problem("period", "Give the period: the end is on or after the start.", "ends_on")
+            Problem("period", N_("Give the period: the end is on or after the start."), "ends_on")
         )
     elif p.applications_close_at is not None and p.starts_on < p.applications_close_at.date():
         out.append(
             Problem(
-                "starts_before_deadline", "The work starts after applications close.", "starts_on"
+                "starts_before_deadline",
+                N_("The work starts after applications close."),
+                "starts_on",
             )
         )
     return out
@@ -84,9 +89,9 @@ def needs_problems(needs: Sequence[tuple[int, int, Sequence[int]]]) -> list[Prob
 def review_problems(status: ChallengeStatus, publish: bool, note: str) -> list[Problem]:
     out = []
     if status != ChallengeStatus.IN_REVIEW:
-        out.append(Problem("not_in_review", "This challenge is not waiting for review."))
+        out.append(Problem("not_in_review", N_("This challenge is not waiting for review.")))
     if not publish and not (note or "").strip():
-        out.append(Problem("missing", "Say what to change.", "note"))
+        out.append(Problem("missing", N_("Say what to change."), "note"))
     return out + _text(note, "note", "note", 1000, False)
 
 
@@ -111,15 +116,17 @@ class ApplicationFacts:
 def application_problems(f: ApplicationFacts, now: datetime) -> list[Problem]:
     out = []
     if f.status != ChallengeStatus.PUBLISHED:
-        out.append(Problem("not_open", "This challenge does not take applications."))
+        out.append(Problem("not_open", N_("This challenge does not take applications.")))
     elif now >= f.applications_close_at:
-        out.append(Problem("deadline_passed", "Applications to this challenge have closed."))
+        out.append(Problem("deadline_passed", N_("Applications to this challenge have closed.")))
     if f.already_applied:
-        out.append(Problem("already_applied", "You already are in a team for this challenge."))
+        out.append(Problem("already_applied", N_("You already are in a team for this challenge.")))
     if f.poster_side:
-        out.append(Problem("own_challenge", "You cannot apply to your organisation's challenge."))
+        out.append(
+            Problem("own_challenge", N_("You cannot apply to your organisation's challenge."))
+        )
     if f.nda_missing:
-        out.append(Problem("nda", "Accept the challenge's NDA before applying."))
+        out.append(Problem("nda", N_("Accept the challenge's NDA before applying.")))
     if f.unknown:
         out.append(
             Problem("not_a_user", "Not InnoCore users: " + ", ".join(f.unknown) + ".", "team")
@@ -159,7 +166,7 @@ def decision_problems(
     teams_wanted: int,
 ) -> list[Problem]:
     if challenge_status != ChallengeStatus.PUBLISHED:
-        return [Problem("not_open", "Selection is over for this challenge.")]
+        return [Problem("not_open", N_("Selection is over for this challenge."))]
     if target not in _NEXT.get(current, set()):
         return [
             Problem(
@@ -176,7 +183,7 @@ def decision_problems(
 def milestone_problems(title: str, due_on: date | None) -> list[Problem]:
     out = _text(title, "title", "milestone", 200, True)
     if due_on is None:
-        out.append(Problem("missing", "Give the due date.", "due_on"))
+        out.append(Problem("missing", N_("Give the due date."), "due_on"))
     return out
 
 
@@ -188,9 +195,9 @@ def message_problems(body: str) -> list[Problem]:
 def feedback_problems(status: ApplicationStatus, given: bool, rating, text: str) -> list[Problem]:
     out = []
     if status != ApplicationStatus.SELECTED or given:
-        out.append(Problem("not_selected", "Feedback is given once, to a selected team."))
+        out.append(Problem("not_selected", N_("Feedback is given once, to a selected team.")))
     if not isinstance(rating, int) or isinstance(rating, bool) or not 1 <= rating <= 5:
-        out.append(Problem("rating", "Rate from 1 to 5.", "rating"))
+        out.append(Problem("rating", N_("Rate from 1 to 5."), "rating"))
     return out + _text(text, "feedback", "feedback", 5000, True)
 
 
@@ -200,7 +207,9 @@ def award_problems(
 ) -> list[Problem]:
     out = []
     if status != ApplicationStatus.SELECTED or not has_feedback:
-        out.append(Problem("no_feedback", "Record the outcome after the company's feedback."))
+        out.append(Problem("no_feedback", N_("Record the outcome after the company's feedback.")))
     if not has_module:
-        out.append(Problem("no_module", "This challenge names no challenge-based learning module."))
+        out.append(
+            Problem("no_module", N_("This challenge names no challenge-based learning module."))
+        )
     return out

@@ -21,6 +21,7 @@ from innocore.errors import DomainError, Forbidden, NotFound, Problem, raise_pro
 from innocore.extensions import db
 from innocore.facilities.models import Facility, FacilityRole
 from innocore.links import absolute_url
+from innocore.marks import N_
 from innocore.notifications import kinds
 from innocore.notifications.services import queue_email
 from innocore.uploads import attachment_problems
@@ -73,7 +74,7 @@ class ChallengeInput:
 def _facility(facility_id) -> Facility:
     row = db.session.get(Facility, facility_id) if facility_id and 0 < facility_id < 2**31 else None
     if row is None or not row.active:
-        raise DomainError(Problem("facility", "Choose the host facility.", "facility_id"))
+        raise DomainError(Problem("facility", N_("Choose the host facility."), "facility_id"))
     return row
 
 
@@ -87,7 +88,9 @@ def framework_needs(pairs: list[tuple[int, int]]) -> list[ChallengeCompetence]:
     missing = sorted({cid for cid, _ in pairs} - set(found))
     if missing or len(ids) != len(pairs):
         raise DomainError(
-            Problem("competence", "Choose competences of the framework, once each.", "competences")
+            Problem(
+                "competence", N_("Choose competences of the framework, once each."), "competences"
+            )
         )
     raise_problems(
         rules.needs_problems([(c, lv, [x.level for x in found[c].levels]) for c, lv in pairs])
@@ -108,7 +111,7 @@ def check_module(module_id: int | None, facility: Facility, kind=None) -> None:
     if module is None or module.facility_id not in (None, facility.id):
         raise DomainError(
             Problem(
-                "module", "Choose a module of the host facility (or network-wide).", "module_id"
+                "module", N_("Choose a module of the host facility (or network-wide)."), "module_id"
             )
         )
     if module.kind != kind:
@@ -126,11 +129,11 @@ def post_challenge(actor: User, data: ChallengeInput) -> Challenge:
     """A company person (for their company) or a facility manager (for the facility) posts a
     challenge; it waits for review by the host facility's staff, who are e-mailed."""
     if not permissions.can_post_challenge(actor):
-        raise Forbidden("Company staff and facility managers post challenges.")
+        raise Forbidden(N_("Company staff and facility managers post challenges."))
     host = _facility(data.facility_id)
     company = actor.organisation.kind == OrganisationKind.COMPANY
     if not company and not permissions.can_manage_facility(actor, host):
-        raise Forbidden("Post challenges for your company, or for a facility you manage.")
+        raise Forbidden(N_("Post challenges for your company, or for a facility you manage."))
     raise_problems(rules.posting_problems(_posting(data), clock.now()))
     check_module(data.module_id, host)
     organisation_id = actor.organisation_id if company else host.institution_id
@@ -162,15 +165,15 @@ def revise_challenge(actor: User, challenge_id: int, data: ChallengeInput) -> Ch
     under its applicants. Raises NotFound, Forbidden, DomainError."""
     ch = get_challenge(actor, challenge_id, lock=True)
     if not permissions.can_manage_challenge(actor, ch):
-        raise Forbidden("Only the challenge's posting side changes it.")
+        raise Forbidden(N_("Only the challenge's posting side changes it."))
     problems = []
     if ch.status not in (ChallengeStatus.IN_REVIEW, ChallengeStatus.RETURNED):
         problems.append(
-            Problem("not_editable", "Only a challenge in review or returned is changed.")
+            Problem("not_editable", N_("Only a challenge in review or returned is changed."))
         )
     if data.facility_id != ch.facility_id:
         problems.append(
-            Problem("host", "The host facility stays; post anew for another.", "facility_id")
+            Problem("host", N_("The host facility stays; post anew for another."), "facility_id")
         )
     raise_problems(problems + rules.posting_problems(_posting(data), clock.now()))
     check_module(data.module_id, ch.facility)
@@ -257,8 +260,10 @@ def check_poster_account(
         raise DomainError(
             Problem(
                 "account_not_yours",
-                "Choose a billing account of the posting organisation that you may charge "
-                "(this one is another organisation's, closed or expired).",
+                N_(
+                    "Choose a billing account of the posting organisation that you may charge "
+                    "(this one is another organisation's, closed or expired)."
+                ),
                 "account_id",
             )
         )
@@ -334,7 +339,7 @@ def get_challenge(actor: User, challenge_id: int, *, lock: bool = False) -> Chal
     """The challenge if ``actor`` may see it; NotFound otherwise (its existence is not told)."""
     ch = db.session.get(Challenge, challenge_id) if 0 < challenge_id < 2**31 else None
     if ch is None or not permissions.can_see_challenge(actor, ch):
-        raise NotFound("No such challenge.")
+        raise NotFound(N_("No such challenge."))
     if lock:
         db.session.execute(sa.select(Challenge.id).where(Challenge.id == ch.id).with_for_update())
         db.session.refresh(ch)
@@ -344,11 +349,13 @@ def get_challenge(actor: User, challenge_id: int, *, lock: bool = False) -> Chal
 def review_challenge(actor: User, ch: Challenge, *, publish: bool, note: str = "") -> Challenge:
     """Publish a challenge in review, or return it to its poster with a note (audited, e-mailed)."""
     if not permissions.can_review_challenge(actor, ch):
-        raise Forbidden("The host facility's staff review its challenges.")
+        raise Forbidden(N_("The host facility's staff review its challenges."))
     ch = get_challenge(actor, ch.id, lock=True)
     raise_problems(rules.review_problems(ch.status, publish, note))
     if publish and ch.applications_close_at <= clock.now():
-        raise DomainError(Problem("deadline", "The application deadline has passed: return it."))
+        raise DomainError(
+            Problem("deadline", N_("The application deadline has passed: return it."))
+        )
     before = ch.status.value
     ch.status = ChallengeStatus.PUBLISHED if publish else ChallengeStatus.RETURNED
     ch.review_note, ch.reviewed_by_id, ch.reviewed_at = (note or "").strip(), actor.id, clock.now()
@@ -384,9 +391,11 @@ def nda_accepted(user_id: int, challenge_id: int) -> bool:
 def accept_nda(actor: User, ch: Challenge) -> NdaAcceptance:
     """Accept the challenge's NDA in the app (the accepted text is kept); then its details show."""
     if not ch.confidential or ch.status not in permissions.VISIBLE:
-        raise DomainError(Problem("no_nda", "This challenge has no NDA to accept."))
+        raise DomainError(Problem("no_nda", N_("This challenge has no NDA to accept.")))
     if nda_accepted(actor.id, ch.id):
-        raise DomainError(Problem("already_accepted", "You already accepted this NDA."), status=409)
+        raise DomainError(
+            Problem("already_accepted", N_("You already accepted this NDA.")), status=409
+        )
     row = NdaAcceptance(
         challenge_id=ch.id, user_id=actor.id, text_accepted=ch.nda_text, accepted_at=clock.now()
     )
@@ -526,7 +535,7 @@ def get_application(actor: User, application_id: int, *, lock: bool = False):
         any(m.user_id == actor.id for m in app.members)
         or permissions.can_see_applications(actor, app.challenge)
     ):
-        raise NotFound("No such application.")
+        raise NotFound(N_("No such application."))
     if lock:
         get_challenge(actor, app.challenge_id, lock=True)
         db.session.refresh(app)
@@ -548,12 +557,12 @@ def decide_application(actor: User, application_id: int, target: str) -> Challen
     app = get_application(actor, application_id, lock=True)
     ch = app.challenge
     if not permissions.can_manage_challenge(actor, ch):
-        raise Forbidden("Only the challenge's posting side selects teams.")
+        raise Forbidden(N_("Only the challenge's posting side selects teams."))
     try:
         status = ApplicationStatus(target)
     except ValueError:
         raise DomainError(
-            Problem("decision", "Shortlist, select or decline.", "decision")
+            Problem("decision", N_("Shortlist, select or decline."), "decision")
         ) from None
     raise_problems(
         rules.decision_problems(
@@ -608,14 +617,14 @@ def workspace(actor: User, application_id: int, *, lock: bool = False) -> Challe
     """A selected team's workspace: its members, the posting side and the reviewers."""
     app = get_application(actor, application_id, lock=lock)
     if app.status not in permissions.WORKING:
-        raise NotFound("This application has no workspace.")
+        raise NotFound(N_("This application has no workspace."))
     return app
 
 
 def _open_workspace(actor: User, application_id: int) -> ChallengeApplication:
     app = workspace(actor, application_id, lock=True)
     if app.status != ApplicationStatus.SELECTED:
-        raise DomainError(Problem("closed", "This workspace is closed: the challenge is over."))
+        raise DomainError(Problem("closed", N_("This workspace is closed: the challenge is over.")))
     return app
 
 
@@ -639,10 +648,10 @@ def add_milestone(actor: User, application_id: int, title: str, due_on: date | N
 def complete_milestone(actor: User, milestone_id: int) -> Milestone:
     row = db.session.get(Milestone, milestone_id) if 0 < milestone_id < 2**31 else None
     if row is None:
-        raise NotFound("No such milestone.")
+        raise NotFound(N_("No such milestone."))
     _open_workspace(actor, row.application_id)
     if row.done_at is not None:
-        raise DomainError(Problem("done", "This milestone is already done."))
+        raise DomainError(Problem("done", N_("This milestone is already done.")))
     row.done_at = clock.now()
     audit.record(
         actor, "challenge.milestone_done", row, {"done_at": [None, row.done_at.isoformat()]}
@@ -682,7 +691,7 @@ def add_files(actor: User, application_id: int, uploads: list[Upload]) -> list[C
     """Files into the workspace (checked as service-request attachments are)."""
     app = _open_workspace(actor, application_id)
     if not uploads:
-        raise DomainError(Problem("missing", "Choose a file.", "files"))
+        raise DomainError(Problem("missing", N_("Choose a file."), "files"))
     existing = db.session.scalar(
         sa.select(sa.func.count()).where(ChallengeFile.application_id == app.id)
     )
@@ -696,7 +705,7 @@ def add_files(actor: User, application_id: int, uploads: list[Upload]) -> list[C
 def get_file(actor: User, file_id: int) -> ChallengeFile:
     row = db.session.get(ChallengeFile, file_id) if 0 < file_id < 2**31 else None
     if row is None:
-        raise NotFound("No such file.")
+        raise NotFound(N_("No such file."))
     get_application(actor, row.application_id)
     return row
 
@@ -713,22 +722,22 @@ def link_booking(actor: User, application_id: int, booking_id: int) -> Challenge
 
     app = _open_workspace(actor, application_id)
     if not any(m.user_id == actor.id for m in app.members):
-        raise Forbidden("Team members link their own bookings.")
+        raise Forbidden(N_("Team members link their own bookings."))
     booking = db.session.get(Booking, booking_id) if 0 < booking_id < 2**31 else None
     if booking is None or booking.user_id != actor.id:
-        raise NotFound("No such booking of yours.")
+        raise NotFound(N_("No such booking of yours."))
     involved = {f.id for f in app.challenge.facilities}
     problems = []
     if booking.instrument.facility_id not in involved:
         problems.append(
-            Problem("facility", "Book at a facility the challenge involves.", "booking_id")
+            Problem("facility", N_("Book at a facility the challenge involves."), "booking_id")
         )
     if booking.status in (BookingStatus.CANCELLED, BookingStatus.REJECTED):
-        problems.append(Problem("cancelled", "This booking was cancelled.", "booking_id"))
+        problems.append(Problem("cancelled", N_("This booking was cancelled."), "booking_id"))
     if db.session.get(ChallengeBooking, (app.id, booking.id)) or db.session.scalar(
         sa.select(ChallengeBooking.booking_id).where(ChallengeBooking.booking_id == booking.id)
     ):
-        problems.append(Problem("linked", "This booking is already linked.", "booking_id"))
+        problems.append(Problem("linked", N_("This booking is already linked."), "booking_id"))
     account_id = app.challenge.account_id
     if account_id is not None and not problems:
         day = booking.starts_at.astimezone(ZoneInfo(booking.instrument.facility.timezone)).date()
@@ -741,8 +750,10 @@ def link_booking(actor: User, application_id: int, booking_id: int) -> Challenge
             problems.append(
                 Problem(
                     "already_charged",
-                    "This booking was already charged to its own account; link bookings before "
-                    "they end.",
+                    N_(
+                        "This booking was already charged to its own account; link bookings before "
+                        "they end."
+                    ),
                     "booking_id",
                 )
             )
@@ -767,7 +778,7 @@ def give_feedback(actor: User, application_id: int, *, rating, text: str) -> Cha
     certify at the host facility are e-mailed."""
     app = get_application(actor, application_id, lock=True)
     if not permissions.can_manage_challenge(actor, app.challenge):
-        raise Forbidden("Only the challenge's posting side gives feedback.")
+        raise Forbidden(N_("Only the challenge's posting side gives feedback."))
     raise_problems(rules.feedback_problems(app.status, app.feedback_at is not None, rating, text))
     app.rating, app.feedback, app.feedback_at = rating, text.strip(), clock.now()
     audit.record(
@@ -807,7 +818,7 @@ def record_outcome(actor: User, application_id: int) -> ChallengeApplication:
     app = get_application(actor, application_id, lock=True)
     ch = app.challenge
     if not permissions.can_award(actor, ch):
-        raise Forbidden("Those who certify at the host facility record the outcome.")
+        raise Forbidden(N_("Those who certify at the host facility record the outcome."))
     raise_problems(
         rules.award_problems(app.status, app.feedback_at is not None, ch.module_id is not None)
     )

@@ -13,6 +13,7 @@ from innocore.confirm import Confirmation, irreversible
 from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility
+from innocore.marks import N_
 from instruments.requests.views import uploads_of
 from training.challenges import forms, permissions, queries, services
 from training.challenges.models import ApplicationStatus
@@ -36,7 +37,7 @@ def board():
 @login_required
 def new():
     if not permissions.can_post_challenge(current_user):
-        raise Forbidden("Company staff and facility managers post challenges.")
+        raise Forbidden(N_("Company staff and facility managers post challenges."))
     if request.method == "POST":
         ch = services.post_challenge(current_user, forms.challenge_input(request.form))
         db.session.commit()
@@ -50,7 +51,7 @@ def new():
 def edit(challenge_id: int):
     ch = services.get_challenge(current_user, challenge_id)
     if not permissions.can_manage_challenge(current_user, ch):
-        raise Forbidden("Only the challenge's posting side changes it.")
+        raise Forbidden(N_("Only the challenge's posting side changes it."))
     if request.method == "POST":
         services.revise_challenge(current_user, ch.id, forms.challenge_input(request.form))
         db.session.commit()
@@ -124,10 +125,10 @@ def show(challenge_id: int):
 def review(challenge_id: int):
     ch = services.get_challenge(current_user, challenge_id)
     if not permissions.can_review_challenge(current_user, ch):
-        raise Forbidden("The host facility's staff review its challenges.")
+        raise Forbidden(N_("The host facility's staff review its challenges."))
     decision = request.form.get("decision")
     if decision not in ("publish", "return"):
-        raise DomainError(Problem("decision", "Publish or return.", "decision"))
+        raise DomainError(Problem("decision", N_("Publish or return."), "decision"))
     services.review_challenge(
         current_user, ch, publish=decision == "publish", note=request.form.get("note", "")
     )

@@ -10,6 +10,7 @@ from flask import current_app
 from innocore.errors import NotFound
 from innocore.extensions import db
 from innocore.links import absolute_url
+from innocore.marks import N_
 from training.certification import permissions, queries
 from training.certification.models import Certificate
 from training.certification.services import _title
@@ -23,7 +24,7 @@ def viewable(actor, public_id: str) -> Certificate:
     """A certificate the actor may see in full (holder, issuing facility's people); else 404."""
     cert = queries.get_certificate(public_id)
     if not permissions.can_view_certificate(actor, cert):
-        raise NotFound("No certificate with this id.")
+        raise NotFound(N_("No certificate with this id."))
     return cert
 
 

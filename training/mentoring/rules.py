@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from innocore.errors import Problem
+from innocore.marks import N_
 from training.mentoring.models import MentorshipStatus as M
 
 
@@ -22,7 +23,7 @@ def _text(value: str, field: str, label: str, limit: int) -> list[Problem]:
 def profile_problems(expertise: str, capacity) -> list[Problem]:
     out = _text(expertise, "expertise", "expertise", 2000)
     if not isinstance(capacity, int) or isinstance(capacity, bool) or not 1 <= capacity <= 20:
-        out.append(Problem("capacity", "Take 1 to 20 mentees at once.", "capacity"))
+        out.append(Problem("capacity", N_("Take 1 to 20 mentees at once."), "capacity"))
     return out
 
 
@@ -39,22 +40,22 @@ def request_problems(
 ) -> list[Problem]:
     out = []
     if is_self:
-        out.append(Problem("self", "You cannot mentor yourself."))
+        out.append(Problem("self", N_("You cannot mentor yourself.")))
     if not available:
-        out.append(Problem("unavailable", "This mentor takes no mentees at the moment."))
+        out.append(Problem("unavailable", N_("This mentor takes no mentees at the moment.")))
     if open_with_mentor:
-        out.append(Problem("already_requested", "You already asked this mentor."))
+        out.append(Problem("already_requested", N_("You already asked this mentor.")))
     if active >= capacity:
-        out.append(Problem("full", "This mentor has no room for another mentee."))
+        out.append(Problem("full", N_("This mentor has no room for another mentee.")))
     return out + _text(message, "message", "message", 2000)
 
 
 # The mentor accepts (while room remains) or declines a request once.
 def decision_problems(status: M, accept: bool, active: int, capacity: int) -> list[Problem]:
     if status != M.REQUESTED:
-        return [Problem("decided", "This request was already answered.")]
+        return [Problem("decided", N_("This request was already answered."))]
     if accept and active >= capacity:
-        return [Problem("full", "You have no room for another mentee: raise your capacity.")]
+        return [Problem("full", N_("You have no room for another mentee: raise your capacity."))]
     return []
 
 
@@ -62,16 +63,20 @@ def decision_problems(status: M, accept: bool, active: int, capacity: int) -> li
 def meeting_problems(status: M, held_on: date | None, today: date, minutes) -> list[Problem]:
     out = []
     if status != M.ACTIVE:
-        out.append(Problem("not_active", "Record meetings of an active mentorship."))
+        out.append(Problem("not_active", N_("Record meetings of an active mentorship.")))
     if held_on is None or held_on > today:
-        out.append(Problem("held_on", "Give the day it was held (not in the future).", "held_on"))
+        out.append(
+            Problem("held_on", N_("Give the day it was held (not in the future)."), "held_on")
+        )
     if not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= 600:
-        out.append(Problem("minutes", "A meeting lasts 1 to 600 minutes.", "minutes"))
+        out.append(Problem("minutes", N_("A meeting lasts 1 to 600 minutes."), "minutes"))
     return out
 
 
 def goal_problems(status: M, title: str) -> list[Problem]:
     out = (
-        [] if status == M.ACTIVE else [Problem("not_active", "Set goals in an active mentorship.")]
+        []
+        if status == M.ACTIVE
+        else [Problem("not_active", N_("Set goals in an active mentorship."))]
     )
     return out + _text(title, "title", "goal", 300)

@@ -12,6 +12,7 @@ from innocore.accounts.models import User
 from innocore.errors import DomainError, Forbidden, NotFound, Problem, raise_problems
 from innocore.extensions import db
 from innocore.links import absolute_url
+from innocore.marks import N_
 from innocore.notifications import kinds
 from innocore.notifications.services import queue_email
 from training.mentoring import rules
@@ -48,7 +49,7 @@ def _profile(mentor_id: int, *, lock: bool = False) -> MentorProfile:
     stmt = sa.select(MentorProfile).where(MentorProfile.user_id == mentor_id)
     profile = db.session.scalar(stmt.with_for_update() if lock else stmt)
     if profile is None:
-        raise NotFound("No such mentor.")
+        raise NotFound(N_("No such mentor."))
     return profile
 
 
@@ -115,7 +116,7 @@ def get_mentorship(actor: User, mentorship_id: int) -> Mentorship:
     """The mentorship if ``actor`` is its mentor or mentee; NotFound otherwise."""
     m = db.session.get(Mentorship, mentorship_id) if 0 < mentorship_id < 2**31 else None
     if m is None or actor.id not in (m.mentor_id, m.mentee_id):
-        raise NotFound("No such mentorship.")
+        raise NotFound(N_("No such mentorship."))
     return m
 
 
@@ -123,7 +124,7 @@ def answer(actor: User, mentorship_id: int, *, accept: bool) -> Mentorship:
     """The mentor accepts (within their capacity) or declines; the mentee is e-mailed."""
     m = get_mentorship(actor, mentorship_id)
     if actor.id != m.mentor_id:
-        raise Forbidden("Only the mentor answers a request.")
+        raise Forbidden(N_("Only the mentor answers a request."))
     profile = _profile(m.mentor_id, lock=True)
     db.session.refresh(m)
     raise_problems(
@@ -181,10 +182,12 @@ def add_goal(actor: User, mentorship_id: int, *, title: str, due_on: date | None
 def complete_goal(actor: User, goal_id: int) -> MentoringGoal:
     row = db.session.get(MentoringGoal, goal_id) if 0 < goal_id < 2**31 else None
     if row is None:
-        raise NotFound("No such goal.")
+        raise NotFound(N_("No such goal."))
     m = get_mentorship(actor, row.mentorship_id)
     if m.status != M.ACTIVE or row.done_at is not None:
-        raise DomainError(Problem("closed", "Only an open goal of an active mentorship is done."))
+        raise DomainError(
+            Problem("closed", N_("Only an open goal of an active mentorship is done."))
+        )
     row.done_at = clock.now()
     audit.record(actor, "mentoring.goal_done", row, {"done_at": [None, row.done_at.isoformat()]})
     return row
@@ -194,7 +197,7 @@ def set_consent(actor: User, mentorship_id: int, consent: bool) -> Mentorship:
     """Only the mentee lets the mentor see (or stop seeing) their path progress."""
     m = get_mentorship(actor, mentorship_id)
     if actor.id != m.mentee_id:
-        raise Forbidden("Only the mentee decides who sees their progress.")
+        raise Forbidden(N_("Only the mentee decides who sees their progress."))
     m.progress_consent = consent
     audit.record(actor, "mentoring.consent", m, {"progress_consent": [not consent, consent]})
     return m
@@ -204,7 +207,7 @@ def end(actor: User, mentorship_id: int) -> Mentorship:
     """Either of the pair ends an active mentorship (the other is e-mailed)."""
     m = get_mentorship(actor, mentorship_id)
     if m.status != M.ACTIVE:
-        raise DomainError(Problem("not_active", "Only an active mentorship ends."))
+        raise DomainError(Problem("not_active", N_("Only an active mentorship ends.")))
     m.status, m.ended_at = M.ENDED, clock.now()
     audit.record(actor, "mentoring.ended", m, {"status": ["active", "ended"]})
     other = m.mentee if actor.id == m.mentor_id else m.mentor

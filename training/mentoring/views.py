@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from innocore.confirm import Confirmation, irreversible
 from innocore.errors import DomainError, Problem
 from innocore.extensions import db
+from innocore.marks import N_
 from training.challenges.forms import as_date, as_int, typed_dates
 from training.mentoring import queries, services
 from training.mentoring.models import MentorProfile
@@ -121,7 +122,7 @@ def answer(mentorship_id: int):
     services.get_mentorship(current_user, mentorship_id)  # strangers: 404 before the form
     decision = request.form.get("decision")
     if decision not in ("accept", "decline"):
-        raise DomainError(Problem("decision", "Accept or decline.", "decision"))
+        raise DomainError(Problem("decision", N_("Accept or decline."), "decision"))
     services.answer(current_user, mentorship_id, accept=decision == "accept")
     done = {
         "accept": "Request accepted: the mentorship is active and the mentee is told.",

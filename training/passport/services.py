@@ -17,6 +17,7 @@ from innocore.competences.models import Competence
 from innocore.errors import DomainError, NotFound, Problem
 from innocore.extensions import db
 from innocore.links import absolute_url
+from innocore.marks import N_
 from innocore.secret_links import digest, find_live
 from training.certification import queries as cert_queries
 from training.certification import rules as cert_rules
@@ -116,7 +117,7 @@ def create_link(actor, label: str = "") -> tuple[PassportLink, str]:
     label = (label or "").strip()
     if len(label) > 120:
         raise DomainError(
-            Problem("label_too_long", "Keep the label under 120 characters.", "label")
+            Problem("label_too_long", N_("Keep the label under 120 characters."), "label")
         )
     if len(active_links(actor.id)) >= MAX_LINKS:
         raise DomainError(
@@ -135,7 +136,7 @@ def revoke_link(actor, link_id: int) -> PassportLink:
     """Revoke one of the actor's links: whoever holds it sees nothing from now on."""
     link = db.session.get(PassportLink, link_id) if 0 < link_id < 2**31 else None
     if link is None or link.holder_id != actor.id:
-        raise NotFound("No such passport link.")
+        raise NotFound(N_("No such passport link."))
     if link.revoked_at is None:
         link.revoked_at = clock.now()
         audit.record(

@@ -7,9 +7,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from innocore.confirm import Confirmation, irreversible
-from innocore.errors import NotFound
+from innocore.errors import NotFound, problem_text
 from innocore.extensions import db
 from innocore.forms import attempt_action
+from innocore.marks import N_
 from training.passport import services
 
 bp = Blueprint("passport", __name__, url_prefix="/passport", template_folder="templates")
@@ -34,7 +35,7 @@ def create_link():
     )
     if refusal is not None:
         for problem in refusal.problems:
-            flash(problem.message, "error")
+            flash(problem_text(problem), "error")
         return redirect(url_for("passport.mine"))
     raw = created[1]
     return render_template(
@@ -50,7 +51,7 @@ def _confirm_revoke_link(link_id: int) -> Confirmation | None:
 
     link = db.session.get(PassportLink, link_id)
     if link is None or link.holder_id != current_user.id:
-        raise NotFound("No such passport link.")
+        raise NotFound(N_("No such passport link."))
     if link.revoked_at is not None:
         return None
     name = f"“{link.label}”" if link.label else "This link"

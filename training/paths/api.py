@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from innocore.api.core import api_blueprint, operation
 from innocore.errors import NotFound
 from innocore.extensions import db
+from innocore.marks import N_
 from training.certification.permissions import can_manage_paths
 from training.paths import services
 from training.paths.models import AwardMode, QualificationPath
@@ -60,7 +61,7 @@ def serialise(path: QualificationPath) -> dict:
 def _path(path_id: int) -> QualificationPath:
     path = db.session.get(QualificationPath, path_id)
     if path is None or not path.active:
-        raise NotFound("No such qualification path.")
+        raise NotFound(N_("No such qualification path."))
     return path
 
 

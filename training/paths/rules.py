@@ -14,6 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from innocore.errors import Problem
+from innocore.marks import N_
 from training.certification.models import CertificateStatus
 from training.certification.rules import CertFact, is_valid_at
 
@@ -167,7 +168,7 @@ def tree_problems(
             )
     if path_id in refs.paths:
         problems.append(
-            Problem("circular_reference", "A path cannot require itself.", "requirements")
+            Problem("circular_reference", N_("A path cannot require itself."), "requirements")
         )
     else:
         cycle = _cycle(path_id, {**graph, path_id: refs.paths})

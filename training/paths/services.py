@@ -10,6 +10,7 @@ from innocore import audit, clock
 from innocore.competences.models import Competence
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
+from innocore.marks import N_
 from training.certification import queries as cert_queries
 from training.certification import services as cert_services
 from training.certification.models import CertificateBasis
@@ -66,18 +67,20 @@ def _graph() -> dict[int, set[int]]:
 def _problems(data: PathInput, path_id: int) -> list[Problem]:
     problems = []
     if not data.code.strip() or len(data.code) > 40:
-        problems.append(Problem("bad_code", "Give a code of at most 40 characters.", "code"))
+        problems.append(Problem("bad_code", N_("Give a code of at most 40 characters."), "code"))
     if not data.title.strip() or len(data.title) > 200:
-        problems.append(Problem("bad_title", "Give a title of at most 200 characters.", "title"))
+        problems.append(
+            Problem("bad_title", N_("Give a title of at most 200 characters."), "title")
+        )
     if data.eqf_level is not None and not 1 <= data.eqf_level <= 8:
-        problems.append(Problem("bad_eqf", "EQF levels run from 1 to 8.", "eqf_level"))
+        problems.append(Problem("bad_eqf", N_("EQF levels run from 1 to 8."), "eqf_level"))
     clash = db.session.scalar(
         sa.select(QualificationPath.id).where(
             QualificationPath.code == data.code.strip(), QualificationPath.id != path_id
         )
     )
     if clash:
-        problems.append(Problem("code_taken", "Another path has this code.", "code"))
+        problems.append(Problem("code_taken", N_("Another path has this code."), "code"))
     refs = (
         rules.references(data.requirements) if isinstance(data.requirements, dict) else rules.Refs()
     )
@@ -89,7 +92,7 @@ def _problems(data: PathInput, path_id: int) -> list[Problem]:
 def save_path(actor, data: PathInput, path: QualificationPath | None = None) -> QualificationPath:
     """Create or update a path; a circular or dangling tree is refused and nothing is written."""
     if not can_manage_paths(actor):
-        raise Forbidden("Only network administrators define qualification paths.")
+        raise Forbidden(N_("Only network administrators define qualification paths."))
     problems = _problems(data, path.id if path else -1)
     if problems:
         raise DomainError(problems)
@@ -110,7 +113,7 @@ def save_path(actor, data: PathInput, path: QualificationPath | None = None) -> 
 def get_path(code: str) -> QualificationPath:
     path = db.session.scalar(sa.select(QualificationPath).where(QualificationPath.code == code))
     if path is None:
-        raise NotFound("No such qualification path.")
+        raise NotFound(N_("No such qualification path."))
     return path
 
 
@@ -195,13 +198,13 @@ def award_completed() -> int:
 def confirm_award(actor, award_id: int) -> PathAward:
     """A network admin confirms a pending award: the path's certificate and credential are issued."""
     if not can_manage_paths(actor):
-        raise Forbidden("Only network administrators confirm path awards.")
+        raise Forbidden(N_("Only network administrators confirm path awards."))
     db.session.execute(sa.select(PathAward.id).where(PathAward.id == award_id).with_for_update())
     award = db.session.get(PathAward, award_id, populate_existing=True)
     if award is None:
-        raise NotFound("No such award.")
+        raise NotFound(N_("No such award."))
     if award.status != AwardStatus.PENDING:
-        raise DomainError(Problem("already_awarded", "This path was already awarded."))
+        raise DomainError(Problem("already_awarded", N_("This path was already awarded.")))
     _award_certificate(actor, award)
     audit.record(actor, "path.awarded", award, audit.changes_of(award))
     return award

@@ -16,6 +16,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from innocore.errors import DomainError, Problem
 from innocore.extensions import db
 from innocore.forms import attempt, choices, form_status
+from innocore.marks import N_
 from innocore.permissions import require
 from training.certification.permissions import can_manage_paths
 from training.paths import services
@@ -57,7 +58,7 @@ def _input(form: PathForm) -> services.PathInput:
         tree = json.loads(form.requirements.data)
     except ValueError:
         raise DomainError(
-            Problem("bad_json", "The requirement tree is not valid JSON.", "requirements")
+            Problem("bad_json", N_("The requirement tree is not valid JSON."), "requirements")
         ) from None
     return services.PathInput(
         form.code.data,

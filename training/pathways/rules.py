@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from innocore.errors import Problem
+from innocore.marks import N_
 
 ESCO_PREFIX = "http://data.europa.eu/esco/occupation/"
 MIN_SHOWN = 3  # smaller counts are shown as "fewer than 3", so nobody is singled out
@@ -19,9 +20,11 @@ def profile_problems(
     out = []
     code = (code or "").strip()
     if not code or len(code) > 40 or not all(c.isalnum() or c in ".-_" for c in code):
-        out.append(Problem("code", "A code of up to 40 letters, digits, dots or dashes.", "code"))
+        out.append(
+            Problem("code", N_("A code of up to 40 letters, digits, dots or dashes."), "code")
+        )
     if not (title or "").strip() or len(title) > 200:
-        out.append(Problem("title", "Give a title (200 characters at most).", "title"))
+        out.append(Problem("title", N_("Give a title (200 characters at most)."), "title"))
     if esco_uri and (
         not esco_uri.startswith(ESCO_PREFIX)
         or len(esco_uri) > 300
@@ -31,7 +34,7 @@ def profile_problems(
             Problem("esco_uri", f"An ESCO occupation URI starts with {ESCO_PREFIX}.", "esco_uri")
         )
     if not 1 <= len(targets) <= 30:
-        out.append(Problem("targets", "Name 1 to 30 target competences.", "targets"))
+        out.append(Problem("targets", N_("Name 1 to 30 target competences."), "targets"))
     out += [
         Problem("level", f"Competence {cid} has no level {level}.", "targets")
         for cid, level, levels in targets

@@ -13,6 +13,7 @@ from innocore.competences.models import Competence
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.links import absolute_url
+from innocore.marks import N_
 from innocore.notifications import kinds
 from innocore.notifications.services import queue_email
 from innocore.permissions import is_network_admin
@@ -46,13 +47,15 @@ def save_role_profile(
 ) -> RoleProfile:
     """Network administrators define (or change) a role profile. Raises Forbidden, DomainError."""
     if not can_manage_profiles(actor):
-        raise Forbidden("Network administrators define role profiles.")
+        raise Forbidden(N_("Network administrators define role profiles."))
     ids = {cid for cid, _ in data.targets if 0 < cid < 2**31}
     found = {
         c.id: c for c in db.session.scalars(sa.select(Competence).where(Competence.id.in_(ids)))
     }
     if len(found) != len(data.targets):
-        raise DomainError(Problem("targets", "Name framework competences, once each.", "targets"))
+        raise DomainError(
+            Problem("targets", N_("Name framework competences, once each."), "targets")
+        )
     esco = (data.esco_uri or "").strip() or None
     problems = rules.profile_problems(
         data.code,
@@ -64,7 +67,7 @@ def save_role_profile(
         sa.select(RoleProfile.id).where(RoleProfile.code == data.code.strip())
     )
     if clash is not None and (profile is None or clash != profile.id):
-        problems.append(Problem("code_taken", "Another profile has this code.", "code"))
+        problems.append(Problem("code_taken", N_("Another profile has this code."), "code"))
     if problems:
         raise DomainError(problems)
     now = clock.now()
@@ -82,7 +85,7 @@ def save_role_profile(
 def get_profile(code: str) -> RoleProfile:
     profile = db.session.scalar(sa.select(RoleProfile).where(RoleProfile.code == code))
     if profile is None:
-        raise NotFound("No such role profile.")
+        raise NotFound(N_("No such role profile."))
     return profile
 
 
@@ -217,7 +220,7 @@ def talent(actor: User, profile: RoleProfile) -> dict:
     """Anonymous counts for a company: people matching the profile, and those who opted in to be
     contacted (small counts shown as "fewer than 3"). Raises Forbidden."""
     if not can_scout(actor):
-        raise Forbidden("Companies and network administrators see talent counts.")
+        raise Forbidden(N_("Companies and network administrators see talent counts."))
     matching = _matching(profile)
     opted = _opted_in(matching)
     return {"matching": rules.shown_count(len(matching)), "opted_in": rules.shown_count(len(opted))}
@@ -254,11 +257,11 @@ def contact(actor: User, profile: RoleProfile, message: str) -> int:
     address. The company learns only how many. Returns that number. Raises Forbidden,
     DomainError (no message; nobody to write to)."""
     if not can_scout(actor) or actor.organisation.kind != OrganisationKind.COMPANY:
-        raise Forbidden("Company staff contact people who opted in.")
+        raise Forbidden(N_("Company staff contact people who opted in."))
     text = (message or "").strip()
     if not text or len(text) > 3000:
         raise DomainError(
-            Problem("message", "Write a message of up to 3000 characters.", "message")
+            Problem("message", N_("Write a message of up to 3000 characters."), "message")
         )
     done = set(
         db.session.scalars(
@@ -270,7 +273,7 @@ def contact(actor: User, profile: RoleProfile, message: str) -> int:
     )
     people = [uid for uid in _opted_in(_matching(profile)) if uid not in done and uid != actor.id]
     if not people:
-        raise DomainError(Problem("nobody", "Nobody new who opted in matches this profile."))
+        raise DomainError(Problem("nobody", N_("Nobody new who opted in matches this profile.")))
     now = clock.now()
     for person in db.session.scalars(sa.select(User).where(User.id.in_(people))):
         row = TalentContact(

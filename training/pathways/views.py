@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from innocore.competences.models import Competence
 from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
+from innocore.marks import N_
 from training.challenges.forms import as_int
 from training.pathways import services
 from training.pathways.models import RoleProfile, TalentOptIn
@@ -67,7 +68,7 @@ def _input(form) -> services.ProfileInput:
             c, lv = as_int(cid), as_int(level)
             if c is None or lv is None:
                 raise DomainError(
-                    Problem("targets", "Give each competence with a level.", "targets")
+                    Problem("targets", N_("Give each competence with a level."), "targets")
                 )
             targets.append((c, lv))
     return services.ProfileInput(
@@ -83,7 +84,7 @@ def _input(form) -> services.ProfileInput:
 @login_required
 def new():
     if not services.can_manage_profiles(current_user):
-        raise Forbidden("Network administrators define role profiles.")
+        raise Forbidden(N_("Network administrators define role profiles."))
     if request.method == "POST":
         profile = services.save_role_profile(current_user, _input(request.form))
         db.session.commit()

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from innocore.errors import Problem
+from innocore.marks import N_
 from innocore.vocab import UserCategory
 from training.placements.models import PlacementApplicationStatus as S
 
@@ -58,36 +59,38 @@ def offer_problems(o: Offer, now: datetime) -> list[Problem]:
         )
     if o.starts_on is None or o.ends_on is None or o.ends_on < o.starts_on:
         out.append(
-            Problem("period", "Give the period: the end is on or after the start.", "ends_on")
+            Problem("period", N_("Give the period: the end is on or after the start."), "ends_on")
         )
     if o.applications_close_at is None or o.applications_close_at <= now:
         out.append(
             Problem(
-                "deadline", "The application deadline is in the future.", "applications_close_at"
+                "deadline",
+                N_("The application deadline is in the future."),
+                "applications_close_at",
             )
         )
     elif o.starts_on is not None and o.starts_on < o.applications_close_at.date():
         out.append(
             Problem(
                 "starts_before_deadline",
-                "The placement starts after applications close.",
+                N_("The placement starts after applications close."),
                 "starts_on",
             )
         )
     if o.hours_per_week is None or not 1 <= o.hours_per_week <= 48:
-        out.append(Problem("hours", "From 1 to 48 hours a week.", "hours_per_week"))
+        out.append(Problem("hours", N_("From 1 to 48 hours a week."), "hours_per_week"))
     stipend = o.stipend_eur_month
     if stipend is None or not stipend.is_finite() or not 0 <= stipend <= 100_000:
         out.append(
-            Problem("stipend", "The stipend is 0 to 100000 EUR a month.", "stipend_eur_month")
+            Problem("stipend", N_("The stipend is 0 to 100000 EUR a month."), "stipend_eur_month")
         )
     if o.places is None or not 1 <= o.places <= 100:
-        out.append(Problem("places", "From 1 to 100 places.", "places"))
+        out.append(Problem("places", N_("From 1 to 100 places."), "places"))
     if o.min_eqf_level is not None and not 1 <= o.min_eqf_level <= 8:
-        out.append(Problem("eqf", "EQF levels go from 1 to 8.", "min_eqf_level"))
+        out.append(Problem("eqf", N_("EQF levels go from 1 to 8."), "min_eqf_level"))
     known = {c.value for c in UserCategory}
     if any(c not in known for c in o.user_categories):
-        out.append(Problem("category", "Choose among the user categories.", "user_categories"))
+        out.append(Problem("category", N_("Choose among the user categories."), "user_categories"))
     return out
 
 
@@ -142,22 +145,26 @@ class ApplicationFacts:
 def application_problems(f: ApplicationFacts, now: datetime) -> list[Problem]:
     out = []
     if now >= f.close_at:
-        out.append(Problem("deadline_passed", "Applications to this placement have closed."))
+        out.append(Problem("deadline_passed", N_("Applications to this placement have closed.")))
     if f.already_applied:
-        out.append(Problem("already_applied", "You already applied to this placement."))
+        out.append(Problem("already_applied", N_("You already applied to this placement.")))
     if f.selected >= f.places:
-        out.append(Problem("no_places", "Every place of this placement is taken."))
+        out.append(Problem("no_places", N_("Every place of this placement is taken.")))
     if f.is_host:
-        out.append(Problem("own_offer", "You cannot apply to a placement you host."))
+        out.append(Problem("own_offer", N_("You cannot apply to a placement you host.")))
     if not f.supervisor_known:
         out.append(
             Problem(
-                "supervisor", "Your home supervisor must be an InnoCore user.", "supervisor_email"
+                "supervisor",
+                N_("Your home supervisor must be an InnoCore user."),
+                "supervisor_email",
             )
         )
     elif f.supervisor_is_self:
         out.append(
-            Problem("supervisor_self", "Your home supervisor is someone else.", "supervisor_email")
+            Problem(
+                "supervisor_self", N_("Your home supervisor is someone else."), "supervisor_email"
+            )
         )
     return out + _text(f.motivation, "motivation", "motivation", 5000)
 
@@ -165,7 +172,7 @@ def application_problems(f: ApplicationFacts, now: datetime) -> list[Problem]:
 # The host selects or declines a submitted application, and selects no more than the places.
 def selection_problems(current: S, select: bool, selected: int, places: int) -> list[Problem]:
     if current != S.SUBMITTED:
-        return [Problem("decided", "This application was already decided.")]
+        return [Problem("decided", N_("This application was already decided."))]
     if select and selected >= places:
         return [Problem("no_places", f"All {places} places are taken.")]
     return []
@@ -174,9 +181,9 @@ def selection_problems(current: S, select: bool, selected: int, places: int) -> 
 # Each party signs the learning agreement of a selected application once.
 def sign_problems(status: S, already: bool) -> list[Problem]:
     if status != S.SELECTED:
-        return [Problem("not_selected", "Only a selected placement's agreement is signed.")]
+        return [Problem("not_selected", N_("Only a selected placement's agreement is signed."))]
     if already:
-        return [Problem("already_signed", "You already signed this agreement.")]
+        return [Problem("already_signed", N_("You already signed this agreement."))]
     return []
 
 
@@ -184,9 +191,9 @@ def sign_problems(status: S, already: bool) -> list[Problem]:
 def checkin_problems(status: S, signed: bool, progress, note: str) -> list[Problem]:
     out = []
     if status != S.SELECTED or not signed:
-        out.append(Problem("not_running", "Check-ins start once all three parties signed."))
+        out.append(Problem("not_running", N_("Check-ins start once all three parties signed.")))
     if not isinstance(progress, int) or isinstance(progress, bool) or not 0 <= progress <= 100:
-        out.append(Problem("progress", "Progress is 0 to 100 %.", "progress_percent"))
+        out.append(Problem("progress", N_("Progress is 0 to 100 %."), "progress_percent"))
     return out + _text(note, "note", "note", 5000)
 
 
@@ -194,5 +201,5 @@ def checkin_problems(status: S, signed: bool, progress, note: str) -> list[Probl
 def completion_problems(status: S, signed: bool, evaluation: str) -> list[Problem]:
     out = []
     if status != S.SELECTED or not signed:
-        out.append(Problem("not_running", "Complete a placement whose agreement all signed."))
+        out.append(Problem("not_running", N_("Complete a placement whose agreement all signed.")))
     return out + _text(evaluation, "evaluation", "evaluation", 5000)

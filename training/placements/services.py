@@ -20,6 +20,7 @@ from innocore.errors import DomainError, Forbidden, NotFound, Problem, raise_pro
 from innocore.extensions import db
 from innocore.facilities.models import Facility, FacilityRole
 from innocore.links import absolute_url
+from innocore.marks import N_
 from innocore.notifications import kinds
 from innocore.notifications.services import queue_email
 from innocore.uploads import attachment_problems
@@ -65,13 +66,15 @@ class OfferInput:
 def _host_facility(actor: User, facility_id: int | None) -> Facility | None:
     if facility_id is None:
         if actor.organisation.kind != OrganisationKind.COMPANY:
-            raise DomainError(Problem("facility", "Choose the hosting facility.", "facility_id"))
+            raise DomainError(
+                Problem("facility", N_("Choose the hosting facility."), "facility_id")
+            )
         return None
     facility = db.session.get(Facility, facility_id) if 0 < facility_id < 2**31 else None
     if facility is None or not facility.active:
-        raise DomainError(Problem("facility", "Choose the hosting facility.", "facility_id"))
+        raise DomainError(Problem("facility", N_("Choose the hosting facility."), "facility_id"))
     if not permissions.can_manage_facility(actor, facility):
-        raise Forbidden("Offer placements at a facility you manage.")
+        raise Forbidden(N_("Offer placements at a facility you manage."))
     return facility
 
 
@@ -81,11 +84,11 @@ def offer_placement(actor: User, data: OfferInput) -> Placement:
     from training.challenges.services import check_module, framework_needs
 
     if not permissions.can_offer_placement(actor):
-        raise Forbidden("Company staff and facility managers offer placements.")
+        raise Forbidden(N_("Company staff and facility managers offer placements."))
     try:
         kind = PlacementKind(data.kind)
     except ValueError:
-        raise DomainError(Problem("kind", "Choose the kind of placement.", "kind")) from None
+        raise DomainError(Problem("kind", N_("Choose the kind of placement."), "kind")) from None
     facility = _host_facility(actor, data.facility_id)
     outcomes = [x.strip() for x in data.learning_outcomes if (x or "").strip()]
     offer = rules.Offer(
@@ -105,7 +108,7 @@ def offer_placement(actor: User, data: OfferInput) -> Placement:
     if data.module_id is not None:
         if facility is None:
             raise DomainError(
-                Problem("module", "Only a facility's placement names a module.", "module_id")
+                Problem("module", N_("Only a facility's placement names a module."), "module_id")
             )
         from training.models import ModuleKind
 
@@ -150,7 +153,7 @@ def get_placement(placement_id: int, *, lock: bool = False) -> Placement:
     """Every signed-in person sees offers (no review step): NotFound only when none exists."""
     p = db.session.get(Placement, placement_id) if 0 < placement_id < 2**31 else None
     if p is None:
-        raise NotFound("No such placement.")
+        raise NotFound(N_("No such placement."))
     if lock:
         db.session.execute(sa.select(Placement.id).where(Placement.id == p.id).with_for_update())
         db.session.refresh(p)
@@ -326,7 +329,7 @@ def get_application(actor: User, application_id: int, *, lock: bool = False):
     """The application if ``actor`` is one of its parties; NotFound otherwise."""
     a = db.session.get(PlacementApplication, application_id) if 0 < application_id < 2**31 else None
     if a is None or not permissions.can_see_application(actor, a):
-        raise NotFound("No such application.")
+        raise NotFound(N_("No such application."))
     if lock:
         get_placement(a.placement_id, lock=True)
         db.session.refresh(a)
@@ -338,7 +341,7 @@ def decide(actor: User, application_id: int, *, select: bool) -> PlacementApplic
     Selecting opens the learning agreement (the offer's outcomes) for the three signatures."""
     a = get_application(actor, application_id, lock=True)
     if permissions.party(actor, a) != "host":
-        raise Forbidden("Only the host selects.")
+        raise Forbidden(N_("Only the host selects."))
     raise_problems(
         rules.selection_problems(a.status, select, _selected(a.placement_id), a.placement.places)
     )
@@ -370,7 +373,7 @@ def sign(actor: User, application_id: int, as_party: str) -> PlacementApplicatio
         as_party not in ("participant", "host", "supervisor")
         or permissions.party(actor, a) != as_party
     ):
-        raise Forbidden("You can sign only for yourself, as the party you are.")
+        raise Forbidden(N_("You can sign only for yourself, as the party you are."))
     column = f"{as_party}_signed_at"
     raise_problems(rules.sign_problems(a.status, getattr(a, column) is not None))
     setattr(a, column, clock.now())
@@ -431,7 +434,7 @@ def complete(
     facilities can then recognise through training/recognition."""
     a = get_application(actor, application_id, lock=True)
     if permissions.party(actor, a) != "host":
-        raise Forbidden("Only the host completes the placement.")
+        raise Forbidden(N_("Only the host completes the placement."))
     raise_problems(rules.completion_problems(a.status, a.agreement_signed, evaluation))
     p = a.placement
     a.status, a.passed, a.evaluation, a.completed_at = (
@@ -473,6 +476,6 @@ def complete(
 def get_file(actor: User, file_id: int) -> PlacementFile:
     row = db.session.get(PlacementFile, file_id) if 0 < file_id < 2**31 else None
     if row is None:
-        raise NotFound("No such file.")
+        raise NotFound(N_("No such file."))
     get_application(actor, row.application_id)
     return row

@@ -16,6 +16,7 @@ from innocore.confirm import Confirmation, irreversible
 from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility
+from innocore.marks import N_
 from innocore.permissions import managed_facility_ids
 from innocore.vocab import UserCategory
 from instruments.requests.views import uploads_of
@@ -72,7 +73,7 @@ def _offer_input(form) -> services.OfferInput:
 @login_required
 def new():
     if not permissions.can_offer_placement(current_user):
-        raise Forbidden("Company staff and facility managers offer placements.")
+        raise Forbidden(N_("Company staff and facility managers offer placements."))
     if request.method == "POST":
         p = services.offer_placement(current_user, _offer_input(request.form))
         db.session.commit()
@@ -176,7 +177,7 @@ def decide(application_id: int):
     services.get_application(current_user, application_id)  # strangers: 404 before the form
     decision = request.form.get("decision")
     if decision not in ("select", "decline"):
-        raise DomainError(Problem("decision", "Select or decline.", "decision"))
+        raise DomainError(Problem("decision", N_("Select or decline."), "decision"))
     a = services.decide(current_user, application_id, select=decision == "select")
     return _back(a.id, f"Application {a.status.label.lower()}; the applicant is told by e-mail.")
 
@@ -206,7 +207,7 @@ def complete(application_id: int):
     services.get_application(current_user, application_id)  # strangers: 404 before the form
     passed = request.form.get("passed")
     if passed not in ("yes", "no"):
-        raise DomainError(Problem("passed", "Say whether the placement was passed.", "passed"))
+        raise DomainError(Problem("passed", N_("Say whether the placement was passed."), "passed"))
     services.complete(
         current_user,
         application_id,

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from innocore.api.core import api_blueprint, operation, paginated, signed_in
 from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
+from innocore.marks import N_
 from training.certification import queries as cert_queries
 from training.recognition import forms, imports, permissions, queries, services
 from training.recognition.models import CompetenceEquivalence, EquivalenceKind
@@ -236,7 +237,7 @@ def list_requests():
     else:
         facility = forms.facility_by_id(raw)
         if not permissions.can_decide_recognition(current_user, facility):
-            raise Forbidden("Only those who certify at the facility see its requests.")
+            raise Forbidden(N_("Only those who certify at the facility see its requests."))
         stmt = queries.facility_requests_stmt(facility.id)
     return paginated(stmt, _req)
 
@@ -255,7 +256,7 @@ def list_requests():
 def ask(body: RecognitionRequestIn):
     if (body.certificate is None) == (body.imported_id is None):
         raise DomainError(
-            Problem("one_source", "Give either certificate or imported_id.", "certificate")
+            Problem("one_source", N_("Give either certificate or imported_id."), "certificate")
         )
     cert = cert_queries.get_certificate(body.certificate) if body.certificate else None
     item = imports.get_import(current_user, body.imported_id) if body.imported_id else None

@@ -8,6 +8,7 @@ from innocore.competences.models import Competence
 from innocore.errors import NotFound
 from innocore.extensions import db
 from innocore.facilities.models import Facility
+from innocore.marks import N_
 
 
 def as_int(value) -> int | None:
@@ -27,7 +28,7 @@ def competence(value) -> Competence | None:
 def facility_by_slug(slug: str) -> Facility:
     facility = db.session.scalar(sa.select(Facility).where(Facility.slug == slug))
     if facility is None:
-        raise NotFound("No such facility.")
+        raise NotFound(N_("No such facility."))
     return facility
 
 
@@ -35,5 +36,5 @@ def facility_by_id(value) -> Facility:
     number = as_int(value)
     facility = db.session.get(Facility, number) if number is not None else None
     if facility is None:
-        raise NotFound("No such facility.")
+        raise NotFound(N_("No such facility."))
     return facility

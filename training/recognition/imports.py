@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from innocore import audit, clock
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
+from innocore.marks import N_
 from training.recognition import permissions, remote
 from training.recognition.models import ImportedCredential, TrustedIssuer
 
@@ -23,7 +24,7 @@ def list_trusted() -> list[TrustedIssuer]:
 def add_trusted(actor, base_url: str, name: str) -> TrustedIssuer:
     """Network admins trust an issuer: credentials under ``base_url`` may be fetched and accepted."""
     if not permissions.can_manage_trust(actor):
-        raise Forbidden("Only network administrators choose the issuers the network trusts.")
+        raise Forbidden(N_("Only network administrators choose the issuers the network trusts."))
     problems = []
     try:
         base = remote.normalise_base(base_url)
@@ -32,13 +33,17 @@ def add_trusted(actor, base_url: str, name: str) -> TrustedIssuer:
         problems.append(Problem("invalid_url", str(exc), "base_url"))
     name = (name or "").strip()
     if not name or len(name) > 200:
-        problems.append(Problem("invalid_name", "Name the issuer (up to 200 characters).", "name"))
+        problems.append(
+            Problem("invalid_name", N_("Name the issuer (up to 200 characters)."), "name")
+        )
     if base and len(base) > 300:
         problems.append(
-            Problem("invalid_url", "Keep the address under 300 characters.", "base_url")
+            Problem("invalid_url", N_("Keep the address under 300 characters."), "base_url")
         )
     if base and base in trusted_bases():
-        problems.append(Problem("already_trusted", "This issuer is already trusted.", "base_url"))
+        problems.append(
+            Problem("already_trusted", N_("This issuer is already trusted."), "base_url")
+        )
     if problems:
         raise DomainError(problems)
     issuer = TrustedIssuer(base_url=base, name=name, created_at=clock.now(), created_by_id=actor.id)
@@ -50,10 +55,10 @@ def add_trusted(actor, base_url: str, name: str) -> TrustedIssuer:
 def remove_trusted(actor, issuer_id: int) -> None:
     """Stop trusting an issuer (credentials already accepted keep their recorded decision)."""
     if not permissions.can_manage_trust(actor):
-        raise Forbidden("Only network administrators choose the issuers the network trusts.")
+        raise Forbidden(N_("Only network administrators choose the issuers the network trusts."))
     issuer = db.session.get(TrustedIssuer, issuer_id) if 0 < issuer_id < 2**31 else None
     if issuer is None:
-        raise NotFound("No such trusted issuer.")
+        raise NotFound(N_("No such trusted issuer."))
     audit.record(actor, "trusted_issuer.removed", issuer, {"base_url": [issuer.base_url, None]})
     db.session.delete(issuer)
 
@@ -65,7 +70,7 @@ def import_credential(actor, *, data: bytes | dict | None = None, url: str | Non
     trusted = trusted_bases()
     if data is None:
         if not url:
-            raise DomainError(Problem("missing", "Upload a credential file or give its URL."))
+            raise DomainError(Problem("missing", N_("Upload a credential file or give its URL.")))
         try:
             data = remote.fetch_json(url.strip(), trusted)
         except remote.Refused as exc:
@@ -117,5 +122,5 @@ def get_import(actor, import_id: int) -> ImportedCredential:
     """One of the actor's imports; NotFound otherwise."""
     item = db.session.get(ImportedCredential, import_id) if 0 < import_id < 2**31 else None
     if item is None or item.holder_id != actor.id:
-        raise NotFound("No such imported credential of yours.")
+        raise NotFound(N_("No such imported credential of yours."))
     return item

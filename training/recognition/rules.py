@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from innocore.errors import Problem
+from innocore.marks import N_
 from training.certification.rules import CertFact
 
 
@@ -80,7 +81,7 @@ def declaration_problems(
         problems.append(
             Problem(
                 "source_not_foreign",
-                "Choose a competence of another facility (network-wide ones count everywhere).",
+                N_("Choose a competence of another facility (network-wide ones count everywhere)."),
                 "source_competence_id",
             )
         )
@@ -88,18 +89,20 @@ def declaration_problems(
         problems.append(
             Problem(
                 "target_not_own",
-                "The recognised competence must be one of this facility's own.",
+                N_("The recognised competence must be one of this facility's own."),
                 "target_competence_id",
             )
         )
     if source_min_level not in source_levels:
         problems.append(
-            Problem("invalid_level", "Choose a level the source defines.", "source_min_level")
+            Problem("invalid_level", N_("Choose a level the source defines."), "source_min_level")
         )
     if target_level not in target_levels:
-        problems.append(Problem("invalid_level", "Choose a level yours defines.", "target_level"))
+        problems.append(
+            Problem("invalid_level", N_("Choose a level yours defines."), "target_level")
+        )
     if len(note or "") > 500:
-        problems.append(Problem("note_too_long", "Keep the note under 500 characters.", "note"))
+        problems.append(Problem("note_too_long", N_("Keep the note under 500 characters."), "note"))
     return problems
 
 
@@ -118,24 +121,24 @@ def request_problems(
     problems = []
     if not valid_now:
         problems.append(
-            Problem("source_not_valid", "Only a currently valid certificate can be recognised.")
+            Problem("source_not_valid", N_("Only a currently valid certificate can be recognised."))
         )
     if target_facility_id != facility_id:
         problems.append(
             Problem(
                 "target_not_own",
-                "Ask for one of the facility's own competences.",
+                N_("Ask for one of the facility's own competences."),
                 "target_competence_id",
             )
         )
     if target_level not in target_levels:
-        problems.append(Problem("invalid_level", "Choose a level it defines.", "target_level"))
+        problems.append(Problem("invalid_level", N_("Choose a level it defines."), "target_level"))
     if pending_duplicate:
         problems.append(
-            Problem("already_pending", "You already asked this facility for this competence.")
+            Problem("already_pending", N_("You already asked this facility for this competence."))
         )
     if len(message or "") > 2000:
-        problems.append(Problem("message_too_long", "Keep the message under 2,000 characters."))
+        problems.append(Problem("message_too_long", N_("Keep the message under 2,000 characters.")))
     return problems
 
 
@@ -143,11 +146,13 @@ def decision_problems(*, pending: bool, reason: str) -> list[Problem]:
     """A request is decided once, with the reason the person will read."""
     problems = []
     if not pending:
-        problems.append(Problem("already_decided", "This request was already decided."))
+        problems.append(Problem("already_decided", N_("This request was already decided.")))
     if not (reason or "").strip():
-        problems.append(Problem("reason_missing", "Give the reason for the decision.", "reason"))
+        problems.append(
+            Problem("reason_missing", N_("Give the reason for the decision."), "reason")
+        )
     elif len(reason) > 1000:
         problems.append(
-            Problem("reason_too_long", "Keep the reason under 1,000 characters.", "reason")
+            Problem("reason_too_long", N_("Keep the reason under 1,000 characters."), "reason")
         )
     return problems

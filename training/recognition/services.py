@@ -12,6 +12,7 @@ from innocore.errors import DomainError, Forbidden, NotFound, Problem, raise_pro
 from innocore.extensions import db
 from innocore.facilities.models import Facility, FacilityRole
 from innocore.links import absolute_url
+from innocore.marks import N_
 from innocore.notifications import kinds
 from innocore.notifications.services import queue_email
 from innocore.vocab import FacilityRoleKind
@@ -38,15 +39,15 @@ def declare_equivalence(
     """Facility managers declare another facility's competence (from a level) equivalent to one of
     theirs, or recognised after a supervised bridging session. Raises Forbidden, DomainError."""
     if not permissions.can_declare_equivalence(actor, facility):
-        raise Forbidden("Only the facility's managers declare what it recognises.")
+        raise Forbidden(N_("Only the facility's managers declare what it recognises."))
     try:
         kind = EquivalenceKind(kind)
     except ValueError:
         raise DomainError(
-            Problem("invalid_kind", "Choose equivalent or bridging.", "kind")
+            Problem("invalid_kind", N_("Choose equivalent or bridging."), "kind")
         ) from None
     if source is None or target is None:
-        raise DomainError(Problem("unknown_competence", "Choose both competences."))
+        raise DomainError(Problem("unknown_competence", N_("Choose both competences.")))
     raise_problems(
         rules.declaration_problems(
             facility_id=facility.id,
@@ -79,16 +80,18 @@ def declare_equivalence(
 def get_declaration(decl_id: int) -> CompetenceEquivalence:
     decl = db.session.get(CompetenceEquivalence, decl_id) if 0 < decl_id < 2**31 else None
     if decl is None:
-        raise NotFound("No such declaration.")
+        raise NotFound(N_("No such declaration."))
     return decl
 
 
 def withdraw_equivalence(actor, decl: CompetenceEquivalence) -> CompetenceEquivalence:
     """Withdraw a declaration: from now on it no longer counts (history is kept)."""
     if not permissions.can_declare_equivalence(actor, decl.facility):
-        raise Forbidden("Only the facility's managers withdraw its declarations.")
+        raise Forbidden(N_("Only the facility's managers withdraw its declarations."))
     if decl.withdrawn_at is not None:
-        raise DomainError(Problem("already_withdrawn", "This declaration was already withdrawn."))
+        raise DomainError(
+            Problem("already_withdrawn", N_("This declaration was already withdrawn."))
+        )
     decl.withdrawn_at = clock.now()
     audit.record(
         actor,
@@ -140,10 +143,10 @@ def request_recognition(
         certificate.holder_id if certificate is not None else getattr(imported, "holder_id", None)
     )
     if source_owner != actor.id:
-        raise NotFound("No such certificate of yours.")
+        raise NotFound(N_("No such certificate of yours."))
     if target is None:
         raise DomainError(
-            Problem("unknown_competence", "Choose a competence.", "target_competence_id")
+            Problem("unknown_competence", N_("Choose a competence."), "target_competence_id")
         )
     raise_problems(
         rules.request_problems(
@@ -204,7 +207,7 @@ def _deciders(facility: Facility) -> list:
 def get_request(request_id: int) -> RecognitionRequest:
     req = db.session.get(RecognitionRequest, request_id) if 0 < request_id < 2**31 else None
     if req is None:
-        raise NotFound("No such recognition request.")
+        raise NotFound(N_("No such recognition request."))
     return req
 
 
@@ -223,7 +226,7 @@ def decide_request(
     a certificate makes it count as the competence at once (booking gate, paths); granting one on
     an imported credential issues a certificate recognising prior learning."""
     if not permissions.can_decide_recognition(actor, req.facility):
-        raise Forbidden("Only those who certify at the facility decide its requests.")
+        raise Forbidden(N_("Only those who certify at the facility decide its requests."))
     req = _lock(req)
     raise_problems(
         rules.decision_problems(pending=req.status == RequestStatus.PENDING, reason=reason)

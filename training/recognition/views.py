@@ -13,6 +13,7 @@ from innocore.confirm import Confirmation, irreversible
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility
+from innocore.marks import N_
 from training.certification import queries as cert_queries
 from training.recognition import forms, imports, permissions, queries, services
 
@@ -43,7 +44,7 @@ def ask():
     form = request.form
     kind, _sep, ident = form.get("source", "").partition(":")
     if kind not in ("certificate", "imported"):
-        raise DomainError(Problem("missing", "Choose the certificate to recognise.", "source"))
+        raise DomainError(Problem("missing", N_("Choose the certificate to recognise."), "source"))
     facility = forms.facility_by_id(form.get("facility_id"))
     cert = cert_queries.get_certificate(ident) if kind == "certificate" else None
     item = (
@@ -69,7 +70,7 @@ def import_credential():
     upload = request.files.get("file")
     data = upload.read(MAX_UPLOAD + 1) if upload and upload.filename else None
     if data is not None and len(data) > MAX_UPLOAD:
-        raise DomainError(Problem("too_large", "A credential file is at most 256 KiB.", "file"))
+        raise DomainError(Problem("too_large", N_("A credential file is at most 256 KiB."), "file"))
     item = imports.import_credential(current_user, data=data, url=request.form.get("url"))
     db.session.commit()
     flash(_("Verified and added: %(item_title)s.", item_title=item.title), "success")
@@ -87,7 +88,7 @@ def _facility_page_allowed(facility) -> bool:
 def facility_requests(slug: str):
     facility = forms.facility_by_slug(slug)
     if not _facility_page_allowed(facility):
-        raise Forbidden("Only the facility's managers and trainers see its recognition work.")
+        raise Forbidden(N_("Only the facility's managers and trainers see its recognition work."))
     return render_template(
         "recognition/facility.html",
         facility=facility,
@@ -129,7 +130,7 @@ def declare(slug: str):
 def _confirm_withdraw(decl_id: int) -> Confirmation | None:
     decl = services.get_declaration(decl_id)
     if not permissions.can_declare_equivalence(current_user, decl.facility):
-        raise Forbidden("Only the facility's managers withdraw its declarations.")
+        raise Forbidden(N_("Only the facility's managers withdraw its declarations."))
     if decl.withdrawn_at is not None:
         return None  # the action says why it is refused
     return Confirmation(
@@ -148,7 +149,7 @@ def _confirm_withdraw(decl_id: int) -> Confirmation | None:
 def _confirm_decide(request_id: int) -> Confirmation | None:
     req = services.get_request(request_id)
     if not permissions.can_decide_recognition(current_user, req.facility):
-        raise Forbidden("Only those who certify at the facility decide its requests.")
+        raise Forbidden(N_("Only those who certify at the facility decide its requests."))
     if request.form.get("decision") != "refuse" or req.status.value != "pending":
         return None
     return Confirmation(
@@ -171,10 +172,10 @@ def _confirm_remove_trusted(issuer_id: int) -> Confirmation | None:
     from training.recognition.models import TrustedIssuer
 
     if not permissions.can_manage_trust(current_user):
-        raise Forbidden("Only network administrators choose the issuers the network trusts.")
+        raise Forbidden(N_("Only network administrators choose the issuers the network trusts."))
     issuer = db.session.get(TrustedIssuer, issuer_id)
     if issuer is None:
-        raise NotFound("No such trusted issuer.")
+        raise NotFound(N_("No such trusted issuer."))
     return Confirmation(
         f"Stop trusting {issuer.name}?",
         [
@@ -203,10 +204,10 @@ def withdraw(decl_id: int):
 def decide(request_id: int):
     req = services.get_request(request_id)
     if not permissions.can_decide_recognition(current_user, req.facility):
-        raise Forbidden("Only those who certify at the facility decide its requests.")
+        raise Forbidden(N_("Only those who certify at the facility decide its requests."))
     decision = request.form.get("decision")
     if decision not in ("grant", "refuse"):
-        raise DomainError(Problem("invalid_decision", "Grant or refuse.", "decision"))
+        raise DomainError(Problem("invalid_decision", N_("Grant or refuse."), "decision"))
     services.decide_request(
         current_user, req, grant=decision == "grant", reason=request.form.get("reason", "")
     )
@@ -226,7 +227,7 @@ def decide(request_id: int):
 @login_required
 def trusted():
     if not permissions.can_manage_trust(current_user):
-        raise Forbidden("Only network administrators see this list.")
+        raise Forbidden(N_("Only network administrators see this list."))
     return render_template("recognition/trusted.html", issuers=imports.list_trusted())
 
 

@@ -17,6 +17,7 @@ from innocore.accounts.rules import category_for
 from innocore.db import begin_serialised_write
 from innocore.errors import DomainError, Forbidden, NotFound
 from innocore.extensions import db
+from innocore.marks import N_
 from training import notices, queries, rules
 from training.holdings import holdings_for
 from training.models import (
@@ -41,7 +42,7 @@ def lock_session(session_id: int) -> TrainingSession:
         .execution_options(populate_existing=True)
     )
     if session is None:
-        raise NotFound("No such training session.")
+        raise NotFound(N_("No such training session."))
     return session
 
 
@@ -133,7 +134,7 @@ def enrol(actor: User, session_id: int, learner: User, account_id: int | None = 
     enrolling themselves for a fee choose one when they have any (``account_required``).
     """
     if not can_enrol_for(actor, learner):
-        raise Forbidden("Company administrators enrol their own employees only.")
+        raise Forbidden(N_("Company administrators enrol their own employees only."))
     session = lock_session(session_id)
     current = current_enrolment(session.id, learner.id)
     category = category_for(learner, session.facility)
@@ -185,7 +186,7 @@ def enrol(actor: User, session_id: int, learner: User, account_id: int | None = 
 def get_enrolment(enrolment_id: int) -> Enrolment:
     enrolment = db.session.get(Enrolment, enrolment_id)
     if enrolment is None:
-        raise NotFound("No such enrolment.")
+        raise NotFound(N_("No such enrolment."))
     return enrolment
 
 
@@ -197,7 +198,7 @@ def withdraw(actor: User, enrolment_id: int) -> Enrolment:
     """Leave a session (before the cut-off when one holds a seat); the seat is offered on."""
     enrolment = get_enrolment(enrolment_id)
     if not may_act_for(actor, enrolment):
-        raise NotFound("No such enrolment.")
+        raise NotFound(N_("No such enrolment."))
     session = lock_session(enrolment.session_id)
     db.session.refresh(enrolment)
     problems = rules.withdrawal_problems(
@@ -237,7 +238,7 @@ def accept_offer(actor: User, enrolment_id: int) -> Enrolment:
     """Take the offered place while the offer is open."""
     enrolment = get_enrolment(enrolment_id)
     if not can_enrol_for(actor, enrolment.user):
-        raise NotFound("No such enrolment.")
+        raise NotFound(N_("No such enrolment."))
     session = lock_session(enrolment.session_id)
     db.session.refresh(enrolment)
     problems = rules.offer_problems(enrolment.status, enrolment.offer_expires_at, clock.now())
@@ -259,7 +260,7 @@ def decline_offer(actor: User, enrolment_id: int) -> Enrolment:
     """Turn the offered place down; it goes to the next person in line."""
     enrolment = get_enrolment(enrolment_id)
     if not can_enrol_for(actor, enrolment.user):
-        raise NotFound("No such enrolment.")
+        raise NotFound(N_("No such enrolment."))
     session = lock_session(enrolment.session_id)
     db.session.refresh(enrolment)
     problems = rules.offer_problems(enrolment.status, enrolment.offer_expires_at, clock.now())

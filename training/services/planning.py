@@ -15,6 +15,7 @@ from innocore.db import begin_serialised_write
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility
+from innocore.marks import N_
 from innocore.permissions import can_teach_at
 from innocore.vocab import Technology, UserCategory
 from training import notices, rules
@@ -89,7 +90,7 @@ class SessionData:
 def get_module(module_id: int) -> TrainingModule:
     module = db.session.get(TrainingModule, module_id)
     if module is None:
-        raise NotFound("No such training module.")
+        raise NotFound(N_("No such training module."))
     return module
 
 
@@ -98,14 +99,14 @@ def get_visible_module(user, module_id: int) -> TrainingModule:
     module is hidden as if it did not exist."""
     module = get_module(module_id)
     if not can_see_module(user, module):
-        raise NotFound("No such training module.")
+        raise NotFound(N_("No such training module."))
     return module
 
 
 def get_session(session_id: int, *, lock: bool = False) -> TrainingSession:
     session = db.session.get(TrainingSession, session_id)
     if session is None:
-        raise NotFound("No such training session.")
+        raise NotFound(N_("No such training session."))
     return session
 
 
@@ -114,7 +115,7 @@ def update_settings(actor: User, facility: Facility, *, offer_hours: int, remind
     from innocore.permissions import can_staff_facility
 
     if not can_staff_facility(actor, facility):
-        raise Forbidden("Only the facility's managers and staff change its training settings.")
+        raise Forbidden(N_("Only the facility's managers and staff change its training settings."))
     problems = [
         Problem(f, "Give a number of hours between 1 and 336 (two weeks).", f)
         for f, v in (("offer_hours", offer_hours), ("reminder_hours", reminder_hours))
@@ -137,7 +138,7 @@ def _check_module(data: ModuleData, module_id: int | None = None) -> Competence:
     competence = db.session.get(Competence, data.competence_id)
     problems = []
     if competence is None:
-        raise DomainError(Problem("competence", "Choose a competence.", "competence_id"))
+        raise DomainError(Problem("competence", N_("Choose a competence."), "competence_id"))
     problems += rules.module_problems(
         title=data.title,
         learning_outcomes=data.learning_outcomes,
@@ -151,7 +152,7 @@ def _check_module(data: ModuleData, module_id: int | None = None) -> Competence:
     )
     if module_id is not None and module_id in data.prerequisite_modules:
         problems.append(
-            Problem("prerequisite_self", "A module cannot require itself.", "prerequisites")
+            Problem("prerequisite_self", N_("A module cannot require itself."), "prerequisites")
         )
     known = set(
         db.session.scalars(
@@ -160,7 +161,7 @@ def _check_module(data: ModuleData, module_id: int | None = None) -> Competence:
     )
     if set(data.prerequisite_modules) - known:
         problems.append(
-            Problem("prerequisite_unknown", "Unknown prerequisite module.", "prerequisites")
+            Problem("prerequisite_unknown", N_("Unknown prerequisite module."), "prerequisites")
         )
     problems += _competence_prerequisite_problems(data.prerequisite_competences)
     if problems:
@@ -181,7 +182,7 @@ def _competence_prerequisite_problems(wanted: list[tuple[int, int]]) -> list[Pro
     )
     if ids - set(levels):
         return [
-            Problem("prerequisite_unknown", "Unknown prerequisite competence.", "prerequisites")
+            Problem("prerequisite_unknown", N_("Unknown prerequisite competence."), "prerequisites")
         ]
     if any(not 1 <= level <= levels[c] for c, level in wanted):
         msg = "A prerequisite's level is one of its competence's levels."
@@ -221,7 +222,7 @@ def _apply_module(module: TrainingModule, data: ModuleData) -> None:
 def create_module(actor: User, data: ModuleData) -> TrainingModule:
     """Facility managers define their facility's modules; network admins network-wide ones."""
     if not can_create_module(actor, data.facility_id):
-        raise Forbidden("You may not define training modules here.")
+        raise Forbidden(N_("You may not define training modules here."))
     _check_module(data)
     module = TrainingModule(facility_id=data.facility_id, created_at=clock.now())
     _apply_module(module, data)
@@ -240,7 +241,7 @@ def create_module(actor: User, data: ModuleData) -> TrainingModule:
 def update_module(actor: User, module: TrainingModule, data: ModuleData) -> TrainingModule:
     """Edit a module; its owner stays."""
     if not can_manage_module(actor, module):
-        raise Forbidden("You may not edit this module.")
+        raise Forbidden(N_("You may not edit this module."))
     data.facility_id = module.facility_id
     _check_module(data, module.id)
     _apply_module(module, data)
@@ -266,12 +267,16 @@ def add_material(
 ) -> ModuleMaterial:
     """Add a link or a checked file (type, content and size) to a module."""
     if not can_manage_module(actor, module):
-        raise Forbidden("You may not change this module's materials.")
-    problems = [] if title.strip() else [Problem("title", "Give the material a title.", "title")]
+        raise Forbidden(N_("You may not change this module's materials."))
+    problems = (
+        [] if title.strip() else [Problem("title", N_("Give the material a title."), "title")]
+    )
     if data is not None:
         problems += rules.file_problems(content_type or "", len(data), data[:8])
     elif not (url or "").startswith(("https://", "http://")):
-        problems.append(Problem("url", "Give a web address (https://…) or upload a file.", "url"))
+        problems.append(
+            Problem("url", N_("Give a web address (https://…) or upload a file."), "url")
+        )
     if problems:
         raise DomainError(problems)
     material = ModuleMaterial(
@@ -317,7 +322,7 @@ def _check_session(facility: Facility, data: SessionData, seats_held: int = 0) -
     problems += parts.instrument_problems(facility, [p.instrument_id for p in wanted])
     trainers = list(db.session.scalars(sa.select(User).where(User.id.in_(data.trainer_ids))))
     if not trainers:
-        problems.append(Problem("trainers", "Name at least one trainer.", "trainer_ids"))
+        problems.append(Problem("trainers", N_("Name at least one trainer."), "trainer_ids"))
     for t in trainers:
         if not can_teach_at(t, facility):
             problems.append(
@@ -340,11 +345,13 @@ def create_session(
     from training.permissions import can_schedule_at
 
     if not can_schedule_at(actor, facility):
-        raise Forbidden("Only the facility's managers and staff schedule its sessions.")
+        raise Forbidden(N_("Only the facility's managers and staff schedule its sessions."))
     if module.facility_id not in (None, facility.id):
-        raise DomainError(Problem("module_facility", "This module belongs to another facility."))
+        raise DomainError(
+            Problem("module_facility", N_("This module belongs to another facility."))
+        )
     if module.status != ModuleStatus.PUBLISHED:
-        raise DomainError(Problem("module_status", "Publish the module before scheduling it."))
+        raise DomainError(Problem("module_status", N_("Publish the module before scheduling it.")))
     begin_serialised_write(db.session())
     trainers = _check_session(facility, data)
     session = TrainingSession(module=module, facility=facility, created_at=clock.now())
@@ -384,10 +391,10 @@ def update_session(actor: User, session: TrainingSession, data: SessionData) -> 
     held (``capacity_below_held``); raising it offers the new places to the waiting list.
     """
     if not can_manage_session(actor, session):
-        raise Forbidden("Only the facility's managers and staff edit its sessions.")
+        raise Forbidden(N_("Only the facility's managers and staff edit its sessions."))
     lock_session(session.id)
     if session.status != SessionStatus.SCHEDULED:
-        raise DomainError(Problem("session_status", "Only scheduled sessions can be edited."))
+        raise DomainError(Problem("session_status", N_("Only scheduled sessions can be edited.")))
     trainers = _check_session(session.facility, data, seats_held=seats_held(session.id))
     before = [(p.starts_at, p.ends_at) for p in session.parts]
     instruments_before = [p.instrument_id for p in session.parts]
@@ -428,12 +435,14 @@ def cancel_session(actor: User, session: TrainingSession, reason: str) -> list[E
     """Cancel a session: everyone on its list is told (with a calendar cancellation) and the
     instrument time of its hands-on parts is given back."""
     if not can_manage_session(actor, session):
-        raise Forbidden("Only the facility's managers and staff cancel its sessions.")
+        raise Forbidden(N_("Only the facility's managers and staff cancel its sessions."))
     if not reason.strip():
-        raise DomainError(Problem("reason", "Say why the session is cancelled.", "reason"))
+        raise DomainError(Problem("reason", N_("Say why the session is cancelled."), "reason"))
     lock_session(session.id)
     if session.status != SessionStatus.SCHEDULED:
-        raise DomainError(Problem("session_status", "Only scheduled sessions can be cancelled."))
+        raise DomainError(
+            Problem("session_status", N_("Only scheduled sessions can be cancelled."))
+        )
     now = clock.now()
     session.status, session.cancelled_at = SessionStatus.CANCELLED, now
     session.cancel_reason = reason.strip()[:500]

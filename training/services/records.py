@@ -10,6 +10,7 @@ from innocore import audit, clock
 from innocore.accounts.models import User
 from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
+from innocore.marks import N_
 from training import queries, rules
 from training.models import (
     Assessment,
@@ -30,7 +31,9 @@ def record_attendance(
 ) -> int:
     """Mark attendance for (enrolment id, part id) pairs; returns how many marks changed."""
     if not can_teach_session(actor, session):
-        raise Forbidden("Only this session's trainers and the facility's staff take attendance.")
+        raise Forbidden(
+            N_("Only this session's trainers and the facility's staff take attendance.")
+        )
     part_ids = {p.id for p in session.parts}
     participants = set(
         db.session.scalars(
@@ -41,9 +44,9 @@ def record_attendance(
     )
     problems = []
     if any(part not in part_ids for _, part in marks):
-        problems.append(Problem("unknown_part", "A part does not belong to this session."))
+        problems.append(Problem("unknown_part", N_("A part does not belong to this session.")))
     if any(e not in participants for e, _ in marks):
-        problems.append(Problem("not_participant", "Someone marked is not a participant."))
+        problems.append(Problem("not_participant", N_("Someone marked is not a participant.")))
     starts = {p.id: p.starts_at for p in session.parts}
     problems += rules.attendance_problems(starts, {part for _, part in marks}, clock.now())
     if problems:
@@ -92,7 +95,7 @@ def record_assessment(actor: User, enrolment: Enrolment, data: AssessmentData) -
     """Record a result; an earlier result stays in the history and this one supersedes it."""
     session = enrolment.session
     if not can_teach_session(actor, session):
-        raise Forbidden("Only this session's trainers and the facility's staff assess.")
+        raise Forbidden(N_("Only this session's trainers and the facility's staff assess."))
     module = session.module
     problems = rules.assessment_problems(
         enrolment_status=enrolment.status,
