@@ -11,6 +11,7 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from innocore import audit, clock
@@ -192,7 +193,11 @@ def request_to_join(actor: User, group_id: int) -> GroupMembership:
     )
     queue_email(
         group.pi,
-        f"{actor.name} asks to join {group.name}",
+        _l(
+            "%(actor_name)s asks to join %(group_name)s",
+            actor_name=actor.name,
+            group_name=group.name,
+        ),
         "group_join_request",
         link=absolute_url("groups.show", group_id=group.id),
         kind=kinds.STAFF_WORK,
@@ -253,7 +258,11 @@ def decide_member(actor: User, group_id: int, user_id: int, decision: str) -> Gr
     if not leaving:
         queue_email(
             user,
-            f"{group.name}: your membership was {decision}",
+            _l(
+                "%(group_name)s: your membership was %(decision)s",
+                group_name=group.name,
+                decision=decision,
+            ),
             "group_decision",
             link=absolute_url("groups.show", group_id=group.id),
             kind=kinds.STAFF_CHANGES,

@@ -203,6 +203,7 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["wall"] = wall_text  # a wall-clock date/time in the reader's language
     app.jinja_env.globals["status_badge"] = status_badge
     app.jinja_env.globals["nav_group_label"] = nav_group_label
     app.jinja_env.filters["local_date"] = date_text

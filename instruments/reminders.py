@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from innocore import clock
@@ -47,7 +48,7 @@ def send_reminders() -> int:
             continue
         note = queue_email(
             booking.user,
-            f"Reminder: {booking.instrument.name}",
+            _l("Reminder: %(instrument_name)s", instrument_name=booking.instrument.name),
             "booking_notice",
             kind=kinds.REMINDERS,
             link=absolute_url("instruments.booking_page", booking_id=booking.id),

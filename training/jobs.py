@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from innocore import audit, clock
@@ -83,7 +84,11 @@ def closing_notices() -> int:
         for trainer in s.trainers:
             note = queue_email(
                 trainer,
-                f"Enrolment closed: {s.module.title} ({len(people)} participants)",
+                _l(
+                    "Enrolment closed: %(module_title)s (%(len)s participants)",
+                    module_title=s.module.title,
+                    len=len(people),
+                ),
                 "training_closing",
                 kind=kinds.STAFF_WORK,
                 link=absolute_url("training.participants", session_id=s.id),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from innocore import audit, clock
 from innocore.accounts.models import Organisation, User
@@ -140,7 +141,11 @@ def appoint(actor: User, facility: Facility, user: User, role: FacilityRoleKind)
     )
     queue_email(
         user,
-        f"You are now {role.value} of {facility.name}",
+        _l(
+            "You are now %(role)s of %(facility_name)s",
+            role=role.value,
+            facility_name=facility.name,
+        ),
         "role_granted",
         kind=kinds.SECURITY,
         link=absolute_url("facilities.show", slug=facility.slug),

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from innocore import audit, clock
@@ -130,7 +131,11 @@ def invite_employee(actor: User, email: str) -> tuple[CompanyInvitation, str]:
     )
     queue_email(
         email,
-        f"{actor.name} invites you to {org.name} on InnoCore",
+        _l(
+            "%(actor_name)s invites you to %(org_name)s on InnoCore",
+            actor_name=actor.name,
+            org_name=org.name,
+        ),
         "company_invitation",
         kind=kinds.SECURITY,
         link=absolute_url("companies.join", token=raw),

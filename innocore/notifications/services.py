@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 def queue_email(
     recipient: User | str,
-    subject: str,
+    subject,
     template: str,
     *,
     kind: str,
@@ -42,7 +42,8 @@ def queue_email(
     dedupe_key: str | None = None,
     **context,
 ) -> Notification | None:
-    """Render ``notifications/<template>.txt`` (and ``.html``) and queue the e-mail.
+    """Render ``notifications/<template>.txt`` (and ``.html``) and queue the e-mail, written in
+    the recipient's profile language (``subject``: text, or a lazy ``_l(...)`` string).
 
     ``kind`` (a code of ``innocore.notifications.kinds``) says what the message is about. This is
     the one place preferences apply: a message of an optional kind that its recipient turned off
@@ -60,7 +61,9 @@ def queue_email(
     # templates are translated.
     language = getattr(getattr(user, "locale", None), "value", None)
     with force_locale(language) if language else nullcontext():
-        subject = gettext(subject) if subject else subject
+        # A plain subject is looked up in the catalogs; a lazy one (``_l("...", name=...)``)
+        # is written now, in the recipient's language.
+        subject = gettext(subject) if isinstance(subject, str) and subject else str(subject)
         ctx = {"user": user, "link": link, "subject": subject, **context}
         body_text = render_template(f"notifications/{template}.txt", **ctx)
         body_html = render_template(f"notifications/{template}.html", **ctx)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from innocore import audit, clock
 from innocore.accounts.models import User
@@ -210,7 +211,7 @@ def _tell_readers(doc: FacilityDocument, version: DocumentVersion) -> None:
     for person in readers:
         queue_email(
             person,
-            f"New version to accept: {doc.title}",
+            _l("New version to accept: %(doc_title)s", doc_title=doc.title),
             "document_notice",
             kind=kinds.DOCUMENTS,
             link=link,

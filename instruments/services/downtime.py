@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from innocore import audit, clock
 from innocore.accounts.models import User
@@ -160,7 +161,7 @@ def report_problem(
     )
     queue_email(
         instrument.facility.contact_email,
-        f"Problem reported: {instrument.name}",
+        _l("Problem reported: %(instrument_name)s", instrument_name=instrument.name),
         "problem_reported",
         kind=kinds.STAFF_WORK,
         link=absolute_url("instruments.show", instrument_id=instrument.id),

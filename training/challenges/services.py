@@ -13,6 +13,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from innocore import audit, clock
 from innocore.accounts.models import User
@@ -193,7 +194,7 @@ def revise_challenge(actor: User, challenge_id: int, data: ChallengeInput) -> Ch
     for person in _facility_people(ch.facility, (FacilityRoleKind.MANAGER, FacilityRoleKind.STAFF)):
         _mail(
             person,
-            f"Challenge to review again: {ch.title}",
+            _l("Challenge to review again: %(ch_title)s", ch_title=ch.title),
             "posted",
             ch,
             f"revised-{ch.id}-{stamp}-{person.id}",
@@ -369,7 +370,11 @@ def review_challenge(actor: User, ch: Challenge, *, publish: bool, note: str = "
     for person in _posting_side(ch):
         _mail(
             person,
-            f"Challenge {ch.status.label.lower()}: {ch.title}",
+            _l(
+                "Challenge %(status)s: %(ch_title)s",
+                status=ch.status.label.lower(),
+                ch_title=ch.title,
+            ),
             ch.status.value,
             ch,
             f"review-{ch.id}-{ch.status.value}-{person.id}",
@@ -480,7 +485,7 @@ def apply(
     for person in members:
         _mail(
             person,
-            f"You are in a team for: {ch.title}",
+            _l("You are in a team for: %(ch_title)s", ch_title=ch.title),
             "team_added",
             ch,
             f"team-{app.id}-{person.id}",
@@ -490,7 +495,7 @@ def apply(
     for person in _posting_side(ch):
         _mail(
             person,
-            f"New application: {ch.title}",
+            _l("New application: %(ch_title)s", ch_title=ch.title),
             "applied",
             ch,
             f"applied-{app.id}-{person.id}",
@@ -605,7 +610,11 @@ def _set_status(actor: User, app: ChallengeApplication, status: ApplicationStatu
     for m in app.members:
         _mail(
             m.user,
-            f"Your application: {status.label.lower()} ({app.challenge.title})",
+            _l(
+                "Your application: %(status)s (%(challenge_title)s)",
+                status=status.label.lower(),
+                challenge_title=app.challenge.title,
+            ),
             status.value,
             app.challenge,
             f"decided-{app.id}-{status.value}-{m.user_id}",
@@ -672,7 +681,7 @@ def post_message(actor: User, application_id: int, body: str) -> WorkspaceMessag
         if person.id != actor.id:
             _mail(
                 person,
-                f"New message: {app.challenge.title}",
+                _l("New message: %(challenge_title)s", challenge_title=app.challenge.title),
                 "message",
                 app.challenge,
                 f"message-{row.id}-{person.id}",
@@ -793,7 +802,7 @@ def give_feedback(actor: User, application_id: int, *, rating, text: str) -> Cha
     for person in [m.user for m in app.members] + _facility_people(ch.facility, roles):
         _mail(
             person,
-            f"Feedback given: {ch.title}",
+            _l("Feedback given: %(ch_title)s", ch_title=ch.title),
             "feedback",
             ch,
             f"feedback-{app.id}-{person.id}",

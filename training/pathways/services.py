@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from innocore import audit, clock
 from innocore.accounts.models import User
@@ -288,7 +289,10 @@ def contact(actor: User, profile: RoleProfile, message: str) -> int:
         db.session.flush()
         queue_email(
             person,
-            f"{actor.organisation.name} would like to hear from you",
+            _l(
+                "%(organisation_name)s would like to hear from you",
+                organisation_name=actor.organisation.name,
+            ),
             "career_contact",
             kind=kinds.KNOWLEDGE_TRANSFER,
             link=absolute_url("pathways.show", code=profile.code),

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from innocore import audit, clock
 from innocore.accounts.models import User
@@ -317,7 +318,7 @@ def apply(
         _mail(person, f"New application: {p.title}", "applied", a, f"applied-{a.id}-{person.id}")
     _mail(
         supervisor,
-        f"You are named home supervisor: {p.title}",
+        _l("You are named home supervisor: %(p_title)s", p_title=p.title),
         "supervisor",
         a,
         f"supervisor-{a.id}",
@@ -356,7 +357,11 @@ def decide(actor: User, application_id: int, *, select: bool) -> PlacementApplic
     for person in (a.applicant, a.supervisor):
         _mail(
             person,
-            f"Placement application {a.status.label.lower()}: {a.placement.title}",
+            _l(
+                "Placement application %(status)s: %(placement_title)s",
+                status=a.status.label.lower(),
+                placement_title=a.placement.title,
+            ),
             a.status.value,
             a,
             f"decided-{a.id}-{person.id}",
@@ -390,7 +395,10 @@ def sign(actor: User, application_id: int, as_party: str) -> PlacementApplicatio
         for person in [a.applicant, a.supervisor, *_hosts(a.placement)]:
             _mail(
                 person,
-                f"Learning agreement signed: {a.placement.title}",
+                _l(
+                    "Learning agreement signed: %(placement_title)s",
+                    placement_title=a.placement.title,
+                ),
                 "signed",
                 a,
                 f"signed-{a.id}-{person.id}",
@@ -416,7 +424,11 @@ def check_in(actor: User, application_id: int, *, progress, note: str) -> CheckI
         if person.id != actor.id:
             _mail(
                 person,
-                f"Check-in ({progress} %): {a.placement.title}",
+                _l(
+                    "Check-in (%(progress)s %%): %(placement_title)s",
+                    progress=progress,
+                    placement_title=a.placement.title,
+                ),
                 "checkin",
                 a,
                 f"checkin-{row.id}-{person.id}",
@@ -465,7 +477,7 @@ def complete(
     for person in (a.applicant, a.supervisor):
         _mail(
             person,
-            f"Placement completed: {p.title}",
+            _l("Placement completed: %(p_title)s", p_title=p.title),
             "completed",
             a,
             f"completed-{a.id}-{person.id}",

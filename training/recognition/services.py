@@ -6,6 +6,7 @@ They check permissions, apply the pure rules, audit and queue e-mail; they flush
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from innocore import audit, clock
 from innocore.errors import DomainError, Forbidden, NotFound, Problem, raise_problems
@@ -177,7 +178,7 @@ def request_recognition(
     for person in _deciders(facility):
         queue_email(
             person,
-            f"Recognition asked: {target.title}",
+            _l("Recognition asked: %(target_title)s", target_title=target.title),
             "recognition_notice",
             kind=kinds.STAFF_WORK,
             link=link,
@@ -244,7 +245,11 @@ def decide_request(
     )
     queue_email(
         req.person,
-        f"Recognition {req.status.value}: {req.target.title}",
+        _l(
+            "Recognition %(status)s: %(target_title)s",
+            status=req.status.value,
+            target_title=req.target.title,
+        ),
         "recognition_notice",
         kind=kinds.TRAINING,
         link=absolute_url("recognition.mine"),
