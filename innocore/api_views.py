@@ -24,7 +24,7 @@ from innocore.audit_views import audit_query
 from innocore.clock import is_valid_timezone
 from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
-from innocore.marks import N_
+from innocore.marks import N_, T_
 from innocore.notifications import services as notes
 from innocore.notifications.models import Notification
 from innocore.permissions import can_view_audit, facility_roles
@@ -145,7 +145,10 @@ def update_me(body: schemas.ProfileIn):
         raise DomainError(
             Problem(
                 "invalid_timezone",
-                f"'{body.timezone}' is not a known time zone; use one like Europe/Rome.",
+                T_(
+                    "'%(timezone)s' is not a known time zone; use one like Europe/Rome.",
+                    timezone=body.timezone,
+                ),
                 "timezone",
             )
         )

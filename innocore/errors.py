@@ -76,7 +76,13 @@ def problem_text(problem: Problem) -> str:
     hold no translation, e.g. a reason with values written into it); the code stays English."""
     from flask_babel import gettext
 
-    return gettext(problem.message) if problem.message else problem.message
+    message = problem.message
+    if not message:
+        return message
+    msgid = getattr(message, "msgid", None)
+    if msgid is not None:  # written with innocore.marks.T_: translate the sentence, then fill in
+        return gettext(msgid, **message.params) if message.params else gettext(msgid)
+    return gettext(message)
 
 
 def error_payload(problems: list[Problem]) -> dict:

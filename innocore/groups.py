@@ -20,7 +20,7 @@ from innocore.db import UTCDateTime, enum_column
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.links import absolute_url
-from innocore.marks import N_
+from innocore.marks import N_, T_
 from innocore.notifications import kinds
 from innocore.notifications.services import queue_email
 from innocore.permissions import is_network_admin
@@ -118,7 +118,10 @@ def create_group(actor: User, name: str) -> ResearchGroup:
         problems.append(
             Problem(
                 "not_verified",
-                f"Your membership of {actor.organisation.name} must be verified to lead a group.",
+                T_(
+                    "Your membership of %(organisation_name)s must be verified to lead a group.",
+                    organisation_name=actor.organisation.name,
+                ),
             )
         )
     taken = db.session.scalar(
@@ -170,7 +173,13 @@ def request_to_join(actor: User, group_id: int) -> GroupMembership:
     group = get_group(group_id)
     if group.organisation_id != actor.organisation_id:
         raise DomainError(
-            Problem("other_organisation", f"Only people of {group.organisation.name} join it.")
+            Problem(
+                "other_organisation",
+                T_(
+                    "Only people of %(organisation_name)s join it.",
+                    organisation_name=group.organisation.name,
+                ),
+            )
         )
     row = _row(group.id, actor.id)
     if row is not None and row.status in (GroupMemberStatus.PENDING, GroupMemberStatus.ACTIVE):

@@ -4,7 +4,7 @@ documents and training uploads: a pure rule, no Flask, no session."""
 from __future__ import annotations
 
 from innocore.errors import Problem
-from innocore.marks import N_
+from innocore.marks import N_, T_
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_FILES = 20
@@ -50,8 +50,21 @@ def attachment_problems(
         problems.append(Problem("file_empty", N_("The file is empty."), field))
     if size > MAX_FILE_BYTES:
         problems.append(
-            Problem("file_size", f"Files are limited to {MAX_FILE_BYTES // 2**20} MB.", field)
+            Problem(
+                "file_size",
+                T_(
+                    "Files are limited to %(max_file_bytes)s MB.",
+                    max_file_bytes=MAX_FILE_BYTES // 2**20,
+                ),
+                field,
+            )
         )
     if existing >= MAX_FILES:
-        problems.append(Problem("too_many_files", f"At most {MAX_FILES} files per request.", field))
+        problems.append(
+            Problem(
+                "too_many_files",
+                T_("At most %(max_files)s files per request.", max_files=MAX_FILES),
+                field,
+            )
+        )
     return problems

@@ -24,7 +24,7 @@ from innocore.clock import is_valid_timezone, to_zone
 from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
 from innocore.links import absolute_url
-from innocore.marks import N_
+from innocore.marks import N_, T_
 from innocore.permissions import is_network_admin, staffed_facility_ids
 from innocore.vocab import Technology
 from instruments import finder, free_time, queries, rules, services
@@ -151,7 +151,9 @@ def catalog_filters() -> queries.CatalogFilters:
     for name in ("facility", "institution"):
         raw = request.args.get(name)
         if raw and not raw.isdigit():
-            problems.append(Problem("invalid_id", f"'{name}' must be a number.", name))
+            problems.append(
+                Problem("invalid_id", T_("'%(name)s' must be a number.", name=name), name)
+            )
         ints[name] = int(raw) if raw and raw.isdigit() else None
     if problems:
         raise DomainError(problems)

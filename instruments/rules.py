@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from innocore.errors import Problem
-from innocore.marks import N_
+from innocore.marks import N_, T_
 from instruments.eligibility import Eligibility
 from instruments.models import InstrumentStatus
 
@@ -479,7 +479,11 @@ def document_problems(pending: Sequence[tuple[str, int]]) -> list[Problem]:
     return [
         Problem(
             "document_not_accepted",
-            f"Read and accept “{title}” (version {number}) before booking this instrument.",
+            T_(
+                "Read and accept “%(title)s” (version %(number)s) before booking this instrument.",
+                title=title,
+                number=number,
+            ),
             "documents",
         )
         for title, number in pending

@@ -19,7 +19,7 @@ from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility
 from innocore.forms import attempt, choices, form_status
-from innocore.marks import N_
+from innocore.marks import N_, T_
 from innocore.vocab import Technology, UserCategory
 from instruments import bp, finder, queries, rules
 from instruments.forms import InstrumentForm
@@ -155,10 +155,14 @@ def _parse_opening(text: str) -> list[tuple[int, time, time]]:
             continue
         m = OPENING_LINE.match(line)
         if not m or m.group(1).lower() not in DAYS:
-            raise DomainError(Problem("bad_opening", f"Cannot read '{line[:40]}'.", "opening"))
+            raise DomainError(
+                Problem("bad_opening", T_("Cannot read '%(line)s'.", line=line[:40]), "opening")
+            )
         h1, m1, h2, m2 = (int(x) for x in m.groups()[1:])
         if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59:
-            raise DomainError(Problem("bad_opening", f"Cannot read '{line[:40]}'.", "opening"))
+            raise DomainError(
+                Problem("bad_opening", T_("Cannot read '%(line)s'.", line=line[:40]), "opening")
+            )
         out.append((DAYS[m.group(1).lower()], time(h1, m1), time(h2, m2)))
     return out
 

@@ -26,6 +26,7 @@ from innocore.accounts.addresses import AcceptedEmail
 from innocore.clock import offset_text, passes, wall_to_instant
 from innocore.errors import DomainError, Problem
 from innocore.forms import LocalDateTimeField, choices, strip
+from innocore.marks import T_
 from innocore.vocab import Technology
 from training.models import (
     AssessmentOutcome,
@@ -208,7 +209,11 @@ def parse_parts(
         raise DomainError(
             Problem(
                 "instrument_unknown",
-                f"No instrument “{unknown[0]}” here; choose one of: {known}.",
+                T_(
+                    "No instrument “%(unknown)s” here; choose one of: %(known)s.",
+                    unknown=unknown[0],
+                    known=known,
+                ),
                 "parts",
             )
         )
@@ -216,7 +221,10 @@ def parse_parts(
         raise DomainError(
             Problem(
                 "parts_format",
-                f"Line(s) {', '.join(map(str, bad))}: write 2026-12-03 09:00-12:30 (then a title).",
+                T_(
+                    "Line(s) %(value)s: write 2026-12-03 09:00-12:30 (then a title).",
+                    value=", ".join(map(str, bad)),
+                ),
                 "parts",
             )
         )
@@ -295,7 +303,7 @@ def parse_prerequisite_codes(text: str) -> list[tuple[str, int]]:
         raise DomainError(
             Problem(
                 "prerequisites_format",
-                f"Write CODE LEVEL per line (not “{bad[0]}”).",
+                T_("Write CODE LEVEL per line (not “%(bad)s”).", bad=bad[0]),
                 "prerequisite_competences",
             )
         )

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from innocore.clock import moment_text
 from innocore.errors import Problem
-from innocore.marks import N_
+from innocore.marks import N_, T_
 from innocore.vocab import UserCategory
 from training.models import (
     AssessmentOutcome,
@@ -80,13 +80,20 @@ def missing_prerequisites(
     for p in prerequisites:
         if p.module_id is not None and p.module_id not in passed_modules:
             problems.append(
-                Problem("missing_module", f"You have not yet passed the module “{p.label}”.")
+                Problem(
+                    "missing_module", T_("You have not yet passed the module “%(p)s”.", p=p.label)
+                )
             )
         elif p.competence_id is not None:
             held = holdings.get(p.competence_id, 0)
             if held < (p.min_level or 1):
                 now_held = f" (you hold level {held})" if held else ""
-                problems.append(Problem("missing_competence", f"You need {p.label}{now_held}."))
+                problems.append(
+                    Problem(
+                        "missing_competence",
+                        T_("You need %(p)s%(now_held)s.", p=p.label, now_held=now_held),
+                    )
+                )
     return problems
 
 
@@ -119,14 +126,18 @@ def enrolment_problems(
         problems.append(
             Problem(
                 "audience",
-                f"This session is for: {session.audience.label.lower()}; "
-                f"you take part as {category.label.lower()}.",
+                T_(
+                    "This session is for: %(audience)s; you take part as %(category)s.",
+                    audience=session.audience.label.lower(),
+                    category=category.label.lower(),
+                ),
             )
         )
     if current is not None:
         problems.append(
             Problem(
-                "already_enrolled", f"Already on this session's list ({current.label.lower()})."
+                "already_enrolled",
+                T_("Already on this session's list (%(current)s).", current=current.label.lower()),
             )
         )
     problems += missing_prerequisites(prerequisites, holdings, passed_modules)
@@ -193,7 +204,11 @@ def withdrawal_problems(
             return [
                 Problem(
                     "withdraw_cutoff",
-                    f"Withdrawal closed on {local} ({zone}); please contact the facility.",
+                    T_(
+                        "Withdrawal closed on %(local)s (%(zone)s); please contact the facility.",
+                        local=local,
+                        zone=zone,
+                    ),
                 )
             ]
     return []
@@ -296,7 +311,10 @@ def module_problems(
         problems.append(
             Problem(
                 "level_awarded",
-                f"The competence has levels 1 to {competence_levels}.",
+                T_(
+                    "The competence has levels 1 to %(competence_levels)s.",
+                    competence_levels=competence_levels,
+                ),
                 "level_awarded",
             )
         )
@@ -340,7 +358,12 @@ def file_problems(content_type: str, size: int, head: bytes, field: str = "file"
     if size > MAX_FILE_BYTES:
         problems.append(
             Problem(
-                "file_size", f"Files are limited to {MAX_FILE_BYTES // 1024 // 1024} MB.", field
+                "file_size",
+                T_(
+                    "Files are limited to %(max_file_bytes)s MB.",
+                    max_file_bytes=MAX_FILE_BYTES // 1024 // 1024,
+                ),
+                field,
             )
         )
     return problems
@@ -366,7 +389,9 @@ def assessment_problems(
             problems.append(
                 Problem(
                     "level_reached",
-                    f"A pass states the level reached (1 to {max_level}).",
+                    T_(
+                        "A pass states the level reached (1 to %(max_level)s).", max_level=max_level
+                    ),
                     "level_reached",
                 )
             )

@@ -14,7 +14,7 @@ from innocore.extensions import db
 from innocore.facilities.models import Facility, FacilityRole
 from innocore.facilities.services import get_facility_by_slug
 from innocore.forms import attempt, choices, form_status
-from innocore.marks import N_
+from innocore.marks import N_, T_
 from innocore.permissions import is_network_admin, managed_facility_ids, require
 from innocore.template_helpers import local_time
 from innocore.vocab import Technology
@@ -88,7 +88,7 @@ def _module_data(form: ModuleForm) -> planning.ModuleData:
         raise DomainError(
             Problem(
                 "prerequisite_unknown",
-                f"Unknown competence code {unknown[0]}.",
+                T_("Unknown competence code %(unknown)s.", unknown=unknown[0]),
                 "prerequisite_competences",
             )
         )

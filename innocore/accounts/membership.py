@@ -26,7 +26,7 @@ from innocore.accounts.models import Organisation, OrganisationDomain, User
 from innocore.accounts.rules import email_in_domain
 from innocore.errors import DomainError, Problem
 from innocore.extensions import db
-from innocore.marks import N_
+from innocore.marks import N_, T_
 from innocore.vocab import MembershipMethod, OrganisationKind, OrgRole
 
 # What an administrator does with a claim: (audit action, e-mail subject).
@@ -116,7 +116,10 @@ def change_organisation(user: User, organisation: Organisation) -> User:
         raise DomainError(
             Problem(
                 "company_needs_invitation",
-                f"{organisation.name} admits people by invitation only: ask its administrator.",
+                T_(
+                    "%(organisation_name)s admits people by invitation only: ask its administrator.",
+                    organisation_name=organisation.name,
+                ),
                 "organisation",
             )
         )

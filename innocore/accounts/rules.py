@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from innocore.errors import Problem
-from innocore.marks import N_
+from innocore.marks import N_, T_
 from innocore.vocab import OrganisationKind, UserCategory
 
 MIN_PASSWORD = 10
@@ -49,11 +49,19 @@ def password_problems(password: str, *, email: str = "", name: str = "") -> list
     problems = []
     if len(password) < MIN_PASSWORD:
         problems.append(
-            Problem("password_too_short", f"Use at least {MIN_PASSWORD} characters.", field)
+            Problem(
+                "password_too_short",
+                T_("Use at least %(min_password)s characters.", min_password=MIN_PASSWORD),
+                field,
+            )
         )
     if len(password) > MAX_PASSWORD:
         problems.append(
-            Problem("password_too_long", f"Use at most {MAX_PASSWORD} characters.", field)
+            Problem(
+                "password_too_long",
+                T_("Use at most %(max_password)s characters.", max_password=MAX_PASSWORD),
+                field,
+            )
         )
     lowered = password.lower()
     if lowered in _COMMON or len(set(lowered)) <= 2:

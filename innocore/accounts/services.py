@@ -19,7 +19,7 @@ from innocore.db import begin_serialised_write
 from innocore.errors import DomainError, Problem
 from innocore.extensions import db
 from innocore.links import absolute_url
-from innocore.marks import N_
+from innocore.marks import N_, T_
 from innocore.notifications import kinds
 from innocore.notifications.services import queue_email
 from innocore.secret_links import digest
@@ -92,8 +92,11 @@ def register(
         problems.append(
             Problem(
                 "company_needs_invitation",
-                f"{organisation.name} admits people by invitation only: ask its administrator "
-                "for an invitation, or register with your own organisation.",
+                T_(
+                    "%(organisation_name)s admits people by invitation only: ask its "
+                    "administrator for an invitation, or register with your own organisation.",
+                    organisation_name=organisation.name,
+                ),
                 "organisation",
             )
         )
@@ -110,8 +113,11 @@ def register(
             raise DomainError(
                 Problem(
                     "company_needs_invitation",
-                    f"{organisation.name} already has an account and admits people by "
-                    "invitation only: ask its administrator for an invitation.",
+                    T_(
+                        "%(organisation_name)s already has an account and admits people by "
+                        "invitation only: ask its administrator for an invitation.",
+                        organisation_name=organisation.name,
+                    ),
                     "new_org_name",
                 )
             )

@@ -13,7 +13,7 @@ from innocore.accounts.models import User
 from innocore.db import UTCDateTime, begin_serialised_write
 from innocore.errors import DomainError, NotFound, Problem
 from innocore.extensions import db
-from innocore.marks import N_
+from innocore.marks import N_, T_
 from innocore.secret_links import digest
 
 PREFIX = "icp_"
@@ -53,7 +53,11 @@ def create_token(user: User, name: str) -> tuple[ApiToken, str]:
     if active >= MAX_ACTIVE_TOKENS:
         raise DomainError(
             Problem(
-                "too_many_tokens", f"You have {MAX_ACTIVE_TOKENS} active tokens; revoke one first."
+                "too_many_tokens",
+                T_(
+                    "You have %(max_active_tokens)s active tokens; revoke one first.",
+                    max_active_tokens=MAX_ACTIVE_TOKENS,
+                ),
             )
         )
     raw = PREFIX + secrets.token_urlsafe(32)

@@ -32,7 +32,7 @@ from innocore.inputs import (
     refuse_unservable,
     year_in_range,
 )
-from innocore.marks import N_
+from innocore.marks import N_, T_
 from innocore.transactions import SAFE_METHODS
 
 API_PREFIX = "/api/v1"
@@ -110,7 +110,11 @@ class Q:
             return instant_problem(name, raw)
         if self.type == "date":
             return date_problem(name, raw)
-        return None if len(raw) <= 200 else Problem("too_long", f"'{name}' is too long.", name)
+        return (
+            None
+            if len(raw) <= 200
+            else Problem("too_long", T_("'%(name)s' is too long.", name=name), name)
+        )
 
 
 MONTH_PATTERN = "^[0-9]{4}-(0[1-9]|1[0-2])$"
@@ -133,9 +137,15 @@ def instant_problem(name: str, raw: str) -> Problem | None:
     try:
         value = parse_instant_text(raw)
     except ValueError:
-        return Problem("invalid_datetime", f"'{name}' is not an ISO-8601 time.", name)
+        return Problem(
+            "invalid_datetime", T_("'%(name)s' is not an ISO-8601 time.", name=name), name
+        )
     if value.tzinfo is None:
-        return Problem("naive_datetime", f"'{name}' needs a UTC offset (e.g. +01:00 or Z).", name)
+        return Problem(
+            "naive_datetime",
+            T_("'%(name)s' needs a UTC offset (e.g. +01:00 or Z).", name=name),
+            name,
+        )
     if not year_in_range(value):
         msg = f"'{name}' lies in the years {FIRST_YEAR} to {LAST_YEAR}."
         return Problem("out_of_range", msg, name)

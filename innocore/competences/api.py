@@ -11,6 +11,7 @@ from innocore.api.core import TECHNOLOGY, Q, api_blueprint, operation, paginated
 from innocore.competences import services
 from innocore.errors import DomainError, Problem
 from innocore.extensions import db
+from innocore.marks import T_
 from innocore.permissions import can_add_competence, can_manage_competence
 from innocore.vocab import Technology
 
@@ -52,7 +53,11 @@ def list_competences():
     tech = request.args.get("technology")
     if tech and tech not in Technology._value2member_map_:
         raise DomainError(
-            Problem("invalid_technology", f"Unknown technology '{tech[:40]}'.", "technology"),
+            Problem(
+                "invalid_technology",
+                T_("Unknown technology '%(tech)s'.", tech=tech[:40]),
+                "technology",
+            ),
             status=400,
         )
     stmt = services.list_competences(

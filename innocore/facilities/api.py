@@ -12,7 +12,7 @@ from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
 from innocore.facilities import services
 from innocore.links import absolute_url
-from innocore.marks import N_
+from innocore.marks import N_, T_
 from innocore.permissions import can_create_facility, can_manage_facility
 from innocore.vocab import Technology
 
@@ -70,7 +70,11 @@ def list_facilities():
     tech = request.args.get("technology")
     if tech and tech not in Technology._value2member_map_:
         raise DomainError(
-            Problem("invalid_technology", f"Unknown technology '{tech[:40]}'.", "technology"),
+            Problem(
+                "invalid_technology",
+                T_("Unknown technology '%(tech)s'.", tech=tech[:40]),
+                "technology",
+            ),
             status=400,
         )
     stmt = services.list_facilities(

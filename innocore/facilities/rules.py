@@ -6,7 +6,7 @@ import re
 
 from innocore.clock import is_valid_timezone
 from innocore.errors import Problem
-from innocore.marks import N_
+from innocore.marks import N_, T_
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -28,7 +28,10 @@ def facility_problems(*, slug: str, name: str, timezone: str, contact_email: str
         problems.append(
             Problem(
                 "invalid_timezone",
-                f"'{(timezone or '')[:64]}' is not a known time zone; use one like Europe/Rome.",
+                T_(
+                    "'%(value)s' is not a known time zone; use one like Europe/Rome.",
+                    value=(timezone or "")[:64],
+                ),
                 "timezone",
             )
         )

@@ -14,7 +14,7 @@ from innocore.extensions import db
 from innocore.facilities.models import Facility, FacilityRole, FacilityTechnology
 from innocore.facilities.rules import facility_problems
 from innocore.links import absolute_url
-from innocore.marks import N_
+from innocore.marks import N_, T_
 from innocore.notifications import kinds
 from innocore.notifications.services import queue_email
 from innocore.permissions import (
@@ -122,7 +122,11 @@ def appoint(actor: User, facility: Facility, user: User, role: FacilityRoleKind)
     )
     if exists is not None:
         raise DomainError(
-            Problem("already_appointed", f"{user.name} is already {role.value} here.", "email")
+            Problem(
+                "already_appointed",
+                T_("%(user_name)s is already %(role)s here.", user_name=user.name, role=role.value),
+                "email",
+            )
         )
     row = FacilityRole(
         facility_id=facility.id,

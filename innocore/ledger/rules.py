@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from innocore.clock import year_in_range
 from innocore.errors import Problem
 from innocore.ledger.models import ChargeSource
-from innocore.marks import N_
+from innocore.marks import N_, T_
 
 CENT = Decimal("0.01")
 MAX_MONTHS = 24
@@ -69,7 +69,13 @@ def period_problems(start: date | None, end: date | None) -> list[Problem]:
     if end < start:
         return [Problem("period_order", N_("The last month is before the first."), "to")]
     if add_months(start, MAX_MONTHS) <= end:
-        return [Problem("period_long", f"A statement covers at most {MAX_MONTHS} months.", "to")]
+        return [
+            Problem(
+                "period_long",
+                T_("A statement covers at most %(max_months)s months.", max_months=MAX_MONTHS),
+                "to",
+            )
+        ]
     return []
 
 

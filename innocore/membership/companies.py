@@ -23,7 +23,7 @@ from innocore.db import UTCDateTime
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.links import absolute_url
-from innocore.marks import N_
+from innocore.marks import N_, T_
 from innocore.notifications import kinds
 from innocore.notifications.services import queue_email
 from innocore.permissions import can_administer_company
@@ -86,7 +86,11 @@ def invitation_problems(
         )
     if pending >= MAX_PENDING:
         problems.append(
-            Problem("too_many", f"At most {MAX_PENDING} invitations may be pending.", "email")
+            Problem(
+                "too_many",
+                T_("At most %(max_pending)s invitations may be pending.", max_pending=MAX_PENDING),
+                "email",
+            )
         )
     return problems
 

@@ -20,7 +20,7 @@ from innocore import audit, clock
 from innocore.db import commit_retrying
 from innocore.errors import DomainError, NotFound, Problem
 from innocore.extensions import db
-from innocore.marks import N_
+from innocore.marks import N_, T_
 from innocore.notifications import kinds
 from innocore.notifications.models import DeliveryStatus, Notification, NotificationPreference
 
@@ -155,7 +155,11 @@ def _preference_problems(wanted: dict) -> list[Problem]:
             problems.append(Problem("unknown_kind", f"No kind of e-mail is called {code!r}.", code))
         elif kind.mandatory and on is not True:
             problems.append(
-                Problem("mandatory_kind", f"“{kind.label}” e-mails cannot be turned off.", code)
+                Problem(
+                    "mandatory_kind",
+                    T_("“%(kind)s” e-mails cannot be turned off.", kind=kind.label),
+                    code,
+                )
             )
         elif not isinstance(on, bool):
             problems.append(Problem("not_a_choice", N_("Say true or false."), code))

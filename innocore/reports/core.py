@@ -17,7 +17,7 @@ from decimal import Decimal
 from flask import Flask, current_app
 
 from innocore.errors import DomainError, Problem
-from innocore.marks import N_
+from innocore.marks import N_, T_
 from innocore.reports.buckets import local_midnight
 
 KINDS = ("facility", "network", "person", "company")
@@ -125,7 +125,11 @@ def parse_dates(raw_from: str | None, raw_to: str | None, today: date) -> tuple[
                 raise ValueError
             value = date.fromisoformat(raw)
         except ValueError:
-            problems.append(Problem("invalid_date", f"'{name}' is a date like 2026-03-31.", name))
+            problems.append(
+                Problem(
+                    "invalid_date", T_("'%(name)s' is a date like 2026-03-31.", name=name), name
+                )
+            )
             return default
         if not FIRST_YEAR <= value.year <= LAST_YEAR:
             msg = f"Reports cover the years {FIRST_YEAR} to {LAST_YEAR}: '{name}' is {raw}."

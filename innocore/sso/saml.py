@@ -23,7 +23,7 @@ from saml2.saml import NAMEID_FORMAT_PERSISTENT
 
 from innocore.errors import DomainError, Problem
 from innocore.links import absolute_url
-from innocore.marks import N_
+from innocore.marks import N_, T_
 from innocore.sso.models import SsoConnection
 
 LEEWAY_SECONDS = 60
@@ -129,7 +129,11 @@ def verified_assertion(
         )
     except Exception as err:  # noqa: BLE001  (pysaml2 signals each failed check by its own type)
         raise DomainError(
-            Problem("sso_refused", f"The sign-in could not be verified: {_reason(err)}.", None),
+            Problem(
+                "sso_refused",
+                T_("The sign-in could not be verified: %(reason)s.", reason=_reason(err)),
+                None,
+            ),
             status=401,
         ) from None
     if response is None or response.issuer() != connection.issuer:

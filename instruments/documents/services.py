@@ -13,7 +13,7 @@ from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility
 from innocore.links import absolute_url
-from innocore.marks import N_
+from innocore.marks import N_, T_
 from innocore.notifications import kinds
 from innocore.notifications.services import queue_email
 from innocore.permissions import can_manage_facility
@@ -231,7 +231,10 @@ def accept_document(actor: User, document_id: int, number: int) -> DocumentAccep
         raise DomainError(
             Problem(
                 "not_current",
-                f"Version {version.number} is the current one; read it before accepting.",
+                T_(
+                    "Version %(number)s is the current one; read it before accepting.",
+                    number=version.number,
+                ),
                 "version",
             ),
             status=409,

@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
 from innocore.errors import Problem
-from innocore.marks import N_
+from innocore.marks import N_, T_
 from innocore.uploads import (  # noqa: F401  (re-exported: the request rules use them)
     ATTACHMENT_TYPES,
     MAX_FILE_BYTES,
@@ -63,13 +63,17 @@ def transition_problems(current: RequestStatus, target: RequestStatus, side: str
         return [
             Problem(
                 "out_of_order",
-                f"A request that is {current.label.lower()} cannot become {target.label.lower()}.",
+                T_(
+                    "A request that is %(current)s cannot become %(target)s.",
+                    current=current.label.lower(),
+                    target=target.label.lower(),
+                ),
                 "status",
             )
         ]
     if owner != side and not (side == STAFF and (current, target) in STAFF_ALSO):
         who = {STAFF: "the facility", REQUESTER: "the requester", SYSTEM: "the system"}[owner]
-        return [Problem("wrong_side", f"Only {who} may do this now.", "status")]
+        return [Problem("wrong_side", T_("Only %(who)s may do this now.", who=who), "status")]
     return []
 
 
@@ -86,16 +90,31 @@ def request_problems(
 ) -> list[Problem]:
     problems = []
     if not title.strip() or len(title) > MAX_TITLE:
-        problems.append(Problem("title", f"Give a title of up to {MAX_TITLE} characters.", "title"))
+        problems.append(
+            Problem(
+                "title",
+                T_("Give a title of up to %(max_title)s characters.", max_title=MAX_TITLE),
+                "title",
+            )
+        )
     if not description.strip() or len(description) > MAX_TEXT:
         problems.append(
             Problem(
-                "description", f"Describe the work (up to {MAX_TEXT} characters).", "description"
+                "description",
+                T_("Describe the work (up to %(max_text)s characters).", max_text=MAX_TEXT),
+                "description",
             )
         )
     if samples is not None and not 0 <= samples <= MAX_SAMPLES:
         problems.append(
-            Problem("samples", f"The number of samples is between 0 and {MAX_SAMPLES}.", "samples")
+            Problem(
+                "samples",
+                T_(
+                    "The number of samples is between 0 and %(max_samples)s.",
+                    max_samples=MAX_SAMPLES,
+                ),
+                "samples",
+            )
         )
     if start_on and start_on < today:
         problems.append(
@@ -154,17 +173,27 @@ def quote_line_problems(lines: list[LineInput]) -> list[Problem]:
     if not lines:
         problems.append(Problem("no_lines", N_("A quote needs at least one line."), "lines"))
     if len(lines) > MAX_LINES:
-        problems.append(Problem("too_many_lines", f"At most {MAX_LINES} lines.", "lines"))
+        problems.append(
+            Problem(
+                "too_many_lines", T_("At most %(max_lines)s lines.", max_lines=MAX_LINES), "lines"
+            )
+        )
     for i, line in enumerate(lines[:MAX_LINES]):
         field = f"lines.{i}"
         qty, price = _decimal(line.quantity), _decimal(line.unit_price)
         if not line.description.strip() or len(line.description) > 300:
-            problems.append(Problem("line_description", f"Line {i + 1}: describe it.", field))
+            problems.append(
+                Problem("line_description", T_("Line %(i)s: describe it.", i=i + 1), field)
+            )
         if qty is None or qty <= 0 or qty > MAX_QUANTITY:
             problems.append(
                 Problem(
                     "quantity",
-                    f"Line {i + 1}: the quantity is above 0 and at most {MAX_QUANTITY}.",
+                    T_(
+                        "Line %(i)s: the quantity is above 0 and at most %(max_quantity)s.",
+                        i=i + 1,
+                        max_quantity=MAX_QUANTITY,
+                    ),
                     field,
                 )
             )
@@ -172,12 +201,18 @@ def quote_line_problems(lines: list[LineInput]) -> list[Problem]:
             problems.append(
                 Problem(
                     "unit_price",
-                    f"Line {i + 1}: the unit price is between 0 and {MAX_UNIT_PRICE}.",
+                    T_(
+                        "Line %(i)s: the unit price is between 0 and %(max_unit_price)s.",
+                        i=i + 1,
+                        max_unit_price=MAX_UNIT_PRICE,
+                    ),
                     field,
                 )
             )
         if len(line.unit) > 40:
-            problems.append(Problem("unit", f"Line {i + 1}: the unit is too long.", field))
+            problems.append(
+                Problem("unit", T_("Line %(i)s: the unit is too long.", i=i + 1), field)
+            )
     return problems
 
 
@@ -222,7 +257,10 @@ def validity_problems(valid_until_on: date | None, today: date) -> list[Problem]
         return [
             Problem(
                 "valid_until",
-                f"The quote is valid from today up to {MAX_QUOTE_DAYS} days ahead.",
+                T_(
+                    "The quote is valid from today up to %(max_quote_days)s days ahead.",
+                    max_quote_days=MAX_QUOTE_DAYS,
+                ),
                 "valid_until_on",
             )
         ]
@@ -247,7 +285,13 @@ def quote_decision_problems(
             )
         ]
     if status != QuoteStatus.OPEN:
-        return [Problem("quote_decided", f"This quote was already {status.value}.", "quote")]
+        return [
+            Problem(
+                "quote_decided",
+                T_("This quote was already %(status)s.", status=status.value),
+                "quote",
+            )
+        ]
     return []
 
 
@@ -291,7 +335,13 @@ def reason_problems(reason: str, *, required: bool) -> list[Problem]:
 # A message says something, in at most MAX_TEXT characters.
 def message_problems(body: str) -> list[Problem]:
     if not body.strip() or len(body) > MAX_TEXT:
-        return [Problem("body", f"Write a message of up to {MAX_TEXT} characters.", "body")]
+        return [
+            Problem(
+                "body",
+                T_("Write a message of up to %(max_text)s characters.", max_text=MAX_TEXT),
+                "body",
+            )
+        ]
     return []
 
 

@@ -12,7 +12,7 @@ from innocore.accounts.models import User
 from innocore.accounts.rules import category_for
 from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
-from innocore.marks import N_
+from innocore.marks import N_, T_
 from innocore.vocab import UserCategory
 from instruments import rules
 from instruments.documents.services import document_problems
@@ -195,7 +195,10 @@ def editable(actor: User, booking_id: int) -> tuple[Booking, bool]:
         raise Forbidden(N_("Only the person booked and the facility's staff change a booking."))
     if booking.status not in ACTIVE_STATUSES:
         raise DomainError(
-            Problem("not_active", f"This booking is {booking.status.label.lower()}."), status=409
+            Problem(
+                "not_active", T_("This booking is %(status)s.", status=booking.status.label.lower())
+            ),
+            status=409,
         )
     return booking, staff
 

@@ -54,6 +54,8 @@ def extracted(tmp_path_factory):
             "lazy_gettext",
             "-k",
             "N_",
+            "-k",
+            "T_",
             "-o",
             str(pot),
             str(ROOT),

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from innocore.clock import moment_text
 from innocore.errors import Problem
-from innocore.marks import N_
+from innocore.marks import N_, T_
 from training.certification.models import CertificateStatus
 
 # The W3C Bitstring Status List's minimum length (16 KiB): each issuer numbers its certificates'
@@ -112,7 +112,11 @@ def issue_problems(
     if level is None or level not in levels:
         names = ", ".join(str(x) for x in levels) or "none"
         problems.append(
-            Problem("invalid_level", f"Choose one of the competence's levels ({names}).", "level")
+            Problem(
+                "invalid_level",
+                T_("Choose one of the competence's levels (%(names)s).", names=names),
+                "level",
+            )
         )
     if not (evidence or "").strip():
         problems.append(
@@ -241,8 +245,11 @@ def _why_not(mine, at_level, level, starts, ends, zone) -> Problem:
         until = max(f.valid_until for f in running)
         return Problem(
             "certificate_ends_before_booking",
-            f"Your certificate ends on {_when(until, zone)}, before this booking ends: "
-            "renew it first or book a shorter slot.",
+            T_(
+                "Your certificate ends on %(when)s, before this booking ends: renew it first or "
+                "book a shorter slot.",
+                when=_when(until, zone),
+            ),
         )
     by_status = {f.status: f for f in started}
     if CertificateStatus.SUSPENDED in by_status:
@@ -261,8 +268,10 @@ def _why_not(mine, at_level, level, starts, ends, zone) -> Problem:
     if ended:
         return Problem(
             "certificate_expired",
-            f"Your certificate ended on {_when(max(ended), zone)}, before this booking starts: "
-            "renew it first.",
+            T_(
+                "Your certificate ended on %(when)s, before this booking starts: renew it first.",
+                when=_when(max(ended), zone),
+            ),
         )
     if CertificateStatus.REVOKED in by_status:
         return Problem(
@@ -273,11 +282,18 @@ def _why_not(mine, at_level, level, starts, ends, zone) -> Problem:
     if lower:
         return Problem(
             "level_too_low",
-            f"You hold level {max(lower)}; this instrument needs level {level} or above.",
+            T_(
+                "You hold level %(max)s; this instrument needs level %(level)s or above.",
+                max=max(lower),
+                level=level,
+            ),
         )
     return Problem(
         "certificate_missing",
-        f"You need a valid certificate for this competence at level {level or 1} or above.",
+        T_(
+            "You need a valid certificate for this competence at level %(level)s or above.",
+            level=level or 1,
+        ),
     )
 
 

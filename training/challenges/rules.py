@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from innocore.errors import Problem
-from innocore.marks import N_
+from innocore.marks import N_, T_
 from training.challenges.models import ApplicationStatus, ChallengeStatus
 
 MAX_TEAM = 10
@@ -34,9 +34,15 @@ class Posting:
 def _text(value: str, field: str, label: str, limit: int, required: bool) -> list[Problem]:
     value = (value or "").strip()
     if required and not value:
-        return [Problem("missing", f"Give the {label}.", field)]
+        return [Problem("missing", T_("Give the %(value)s.", value=label), field)]
     if len(value) > limit:
-        return [Problem("too_long", f"The {label} is at most {limit} characters.", field)]
+        return [
+            Problem(
+                "too_long",
+                T_("The %(value)s is at most %(limit)s characters.", value=label, limit=limit),
+                field,
+            )
+        ]
     return []
 
 
@@ -48,10 +54,20 @@ def posting_problems(p: Posting, now: datetime) -> list[Problem]:
     )
     if p.team_min is None or p.team_max is None or not 1 <= p.team_min <= p.team_max <= MAX_TEAM:
         out.append(
-            Problem("team_size", f"A team has 1 to {MAX_TEAM} people, min <= max.", "team_max")
+            Problem(
+                "team_size",
+                T_("A team has 1 to %(max_team)s people, min <= max.", max_team=MAX_TEAM),
+                "team_max",
+            )
         )
     if p.teams_wanted is None or not 1 <= p.teams_wanted <= MAX_TEAMS:
-        out.append(Problem("teams_wanted", f"Select 1 to {MAX_TEAMS} teams.", "teams_wanted"))
+        out.append(
+            Problem(
+                "teams_wanted",
+                T_("Select 1 to %(max_teams)s teams.", max_teams=MAX_TEAMS),
+                "teams_wanted",
+            )
+        )
     if p.applications_close_at is None or p.applications_close_at <= now:
         out.append(
             Problem(
@@ -79,7 +95,11 @@ def posting_problems(p: Posting, now: datetime) -> list[Problem]:
 def needs_problems(needs: Sequence[tuple[int, int, Sequence[int]]]) -> list[Problem]:
     """``needs``: (competence id, level asked, the competence's levels)."""
     return [
-        Problem("level", f"Competence {cid} has no level {level}.", "competences")
+        Problem(
+            "level",
+            T_("Competence %(cid)s has no level %(level)s.", cid=cid, level=level),
+            "competences",
+        )
         for cid, level, levels in needs
         if level not in levels
     ]
@@ -139,7 +159,11 @@ def application_problems(f: ApplicationFacts, now: datetime) -> list[Problem]:
         out.append(
             Problem(
                 "team_size",
-                f"Teams have {f.team_min} to {f.team_max} people, you included.",
+                T_(
+                    "Teams have %(team_min)s to %(team_max)s people, you included.",
+                    team_min=f.team_min,
+                    team_max=f.team_max,
+                ),
                 "team",
             )
         )
@@ -171,11 +195,20 @@ def decision_problems(
         return [
             Problem(
                 "transition",
-                f"A {current.label.lower()} application cannot be {target.label.lower()}.",
+                T_(
+                    "A %(current)s application cannot be %(target)s.",
+                    current=current.label.lower(),
+                    target=target.label.lower(),
+                ),
             )
         ]
     if target == ApplicationStatus.SELECTED and selected >= teams_wanted:
-        return [Problem("no_places", f"All {teams_wanted} team places are taken.")]
+        return [
+            Problem(
+                "no_places",
+                T_("All %(teams_wanted)s team places are taken.", teams_wanted=teams_wanted),
+            )
+        ]
     return []
 
 

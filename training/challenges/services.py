@@ -22,7 +22,7 @@ from innocore.errors import DomainError, Forbidden, NotFound, Problem, raise_pro
 from innocore.extensions import db
 from innocore.facilities.models import Facility, FacilityRole
 from innocore.links import absolute_url
-from innocore.marks import N_
+from innocore.marks import N_, T_
 from innocore.notifications import kinds
 from innocore.notifications.services import queue_email
 from innocore.uploads import attachment_problems
@@ -119,8 +119,12 @@ def check_module(module_id: int | None, facility: Facility, kind=None) -> None:
         raise DomainError(
             Problem(
                 "module_kind",
-                f"“{module.title}” is a module of kind {module.kind.label.lower()}; choose a "
-                f"module of kind {kind.label.lower()}.",
+                T_(
+                    "“%(module_title)s” is a module of kind %(kind)s; choose a module of kind %(kind2)s.",
+                    module_title=module.title,
+                    kind=module.kind.label.lower(),
+                    kind2=kind.label.lower(),
+                ),
                 "module_id",
             )
         )
@@ -509,7 +513,13 @@ def _file_problems(uploads: list[Upload], existing: int) -> list[Problem]:
     for i, up in enumerate(uploads):
         out += attachment_problems(up.content_type, len(up.data), up.data[:16], field="files")
         if existing + i >= MAX_FILES:
-            out.append(Problem("too_many_files", f"At most {MAX_FILES} files.", "files"))
+            out.append(
+                Problem(
+                    "too_many_files",
+                    T_("At most %(max_files)s files.", max_files=MAX_FILES),
+                    "files",
+                )
+            )
     return out
 
 

@@ -6,16 +6,22 @@ from __future__ import annotations
 from datetime import date
 
 from innocore.errors import Problem
-from innocore.marks import N_
+from innocore.marks import N_, T_
 from training.mentoring.models import MentorshipStatus as M
 
 
 def _text(value: str, field: str, label: str, limit: int) -> list[Problem]:
     value = (value or "").strip()
     if not value:
-        return [Problem("missing", f"Give the {label}.", field)]
+        return [Problem("missing", T_("Give the %(value)s.", value=label), field)]
     if len(value) > limit:
-        return [Problem("too_long", f"The {label} is at most {limit} characters.", field)]
+        return [
+            Problem(
+                "too_long",
+                T_("The %(value)s is at most %(limit)s characters.", value=label, limit=limit),
+                field,
+            )
+        ]
     return []
 
 

@@ -17,7 +17,7 @@ from innocore.competences.models import Competence
 from innocore.errors import DomainError, NotFound, Problem
 from innocore.extensions import db
 from innocore.links import absolute_url
-from innocore.marks import N_
+from innocore.marks import N_, T_
 from innocore.secret_links import digest, find_live
 from training.certification import queries as cert_queries
 from training.certification import rules as cert_rules
@@ -121,7 +121,13 @@ def create_link(actor, label: str = "") -> tuple[PassportLink, str]:
         )
     if len(active_links(actor.id)) >= MAX_LINKS:
         raise DomainError(
-            Problem("too_many_links", f"At most {MAX_LINKS} links: revoke one you no longer use.")
+            Problem(
+                "too_many_links",
+                T_(
+                    "At most %(max_links)s links: revoke one you no longer use.",
+                    max_links=MAX_LINKS,
+                ),
+            )
         )
     raw = secrets.token_urlsafe(24)
     link = PassportLink(

@@ -14,7 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from innocore.errors import Problem
-from innocore.marks import N_
+from innocore.marks import N_, T_
 from training.certification.models import CertificateStatus
 from training.certification.rules import CertFact, is_valid_at
 
@@ -71,12 +71,24 @@ def _node_problems(node, where: str, depth: int, counter: list[int]) -> list[Pro
     counter[0] += 1
     if depth > MAX_DEPTH:
         return [
-            Problem("tree_too_deep", f"{where}: nest at most {MAX_DEPTH} levels.", "requirements")
+            Problem(
+                "tree_too_deep",
+                T_(
+                    "%(where)s: nest at most %(max_depth)s levels.",
+                    where=where,
+                    max_depth=MAX_DEPTH,
+                ),
+                "requirements",
+            )
         ]
     if not isinstance(node, dict) or node.get("kind") not in GROUPS | LEAVES:
         kinds = ", ".join(sorted(GROUPS | LEAVES))
         return [
-            Problem("bad_node", f"{where}: each requirement is one of {kinds}.", "requirements")
+            Problem(
+                "bad_node",
+                T_("%(where)s: each requirement is one of %(kinds)s.", where=where, kinds=kinds),
+                "requirements",
+            )
         ]
     kind, out = node["kind"], []
     if kind in GROUPS:
@@ -85,14 +97,24 @@ def _node_problems(node, where: str, depth: int, counter: list[int]) -> list[Pro
             return [
                 Problem(
                     "empty_group",
-                    f"{where}: {kind} needs at least one requirement.",
+                    T_(
+                        "%(where)s: %(kind)s needs at least one requirement.",
+                        where=where,
+                        kind=kind,
+                    ),
                     "requirements",
                 )
             ]
         if kind == "n_of" and not (_int(node.get("n")) and node["n"] <= len(children)):
             out.append(
                 Problem(
-                    "bad_n", f"{where}: n must be between 1 and {len(children)}.", "requirements"
+                    "bad_n",
+                    T_(
+                        "%(where)s: n must be between 1 and %(len)s.",
+                        where=where,
+                        len=len(children),
+                    ),
+                    "requirements",
                 )
             )
         for i, child in enumerate(children, 1):
@@ -102,23 +124,40 @@ def _node_problems(node, where: str, depth: int, counter: list[int]) -> list[Pro
     if required and not _int(node.get(required)):
         out.append(
             Problem(
-                "bad_reference", f"{where}: {kind} needs the id of a {required}.", "requirements"
+                "bad_reference",
+                T_(
+                    "%(where)s: %(kind)s needs the id of a %(required)s.",
+                    where=where,
+                    kind=kind,
+                    required=required,
+                ),
+                "requirements",
             )
         )
     if kind == "competence" and not (_int(node.get("min_level")) and node["min_level"] <= 9):
-        out.append(Problem("bad_level", f"{where}: min_level is between 1 and 9.", "requirements"))
+        out.append(
+            Problem(
+                "bad_level",
+                T_("%(where)s: min_level is between 1 and 9.", where=where),
+                "requirements",
+            )
+        )
     if kind == "min_credits":
         credits, modules = node.get("credits"), node.get("modules")
         if not isinstance(credits, int | float) or isinstance(credits, bool) or credits <= 0:
             out.append(
                 Problem(
-                    "bad_credits", f"{where}: credits must be a positive number.", "requirements"
+                    "bad_credits",
+                    T_("%(where)s: credits must be a positive number.", where=where),
+                    "requirements",
                 )
             )
         if not isinstance(modules, list) or not modules or not all(_int(m) for m in modules):
             out.append(
                 Problem(
-                    "bad_pool", f"{where}: list the ids of the modules that count.", "requirements"
+                    "bad_pool",
+                    T_("%(where)s: list the ids of the modules that count.", where=where),
+                    "requirements",
                 )
             )
     return out
@@ -150,7 +189,11 @@ def tree_problems(
     problems = _node_problems(tree, "requirements", 1, counter)
     if counter[0] > MAX_NODES:
         problems.append(
-            Problem("tree_too_large", f"At most {MAX_NODES} requirements.", "requirements")
+            Problem(
+                "tree_too_large",
+                T_("At most %(max_nodes)s requirements.", max_nodes=MAX_NODES),
+                "requirements",
+            )
         )
     if problems:
         return problems
@@ -163,7 +206,9 @@ def tree_problems(
         for missing in sorted(i for i in ids if i not in known):
             problems.append(
                 Problem(
-                    "dangling_reference", f"There is no {label} with id {missing}.", "requirements"
+                    "dangling_reference",
+                    T_("There is no %(value)s with id %(missing)s.", value=label, missing=missing),
+                    "requirements",
                 )
             )
     if path_id in refs.paths:
@@ -177,7 +222,7 @@ def tree_problems(
             problems.append(
                 Problem(
                     "circular_reference",
-                    f"Paths would require each other: {chain}.",
+                    T_("Paths would require each other: %(chain)s.", chain=chain),
                     "requirements",
                 )
             )

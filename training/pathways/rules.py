@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from innocore.errors import Problem
-from innocore.marks import N_
+from innocore.marks import N_, T_
 
 ESCO_PREFIX = "http://data.europa.eu/esco/occupation/"
 MIN_SHOWN = 3  # smaller counts are shown as "fewer than 3", so nobody is singled out
@@ -31,12 +31,20 @@ def profile_problems(
         or len(esco_uri) == len(ESCO_PREFIX)
     ):
         out.append(
-            Problem("esco_uri", f"An ESCO occupation URI starts with {ESCO_PREFIX}.", "esco_uri")
+            Problem(
+                "esco_uri",
+                T_("An ESCO occupation URI starts with %(esco_prefix)s.", esco_prefix=ESCO_PREFIX),
+                "esco_uri",
+            )
         )
     if not 1 <= len(targets) <= 30:
         out.append(Problem("targets", N_("Name 1 to 30 target competences."), "targets"))
     out += [
-        Problem("level", f"Competence {cid} has no level {level}.", "targets")
+        Problem(
+            "level",
+            T_("Competence %(cid)s has no level %(level)s.", cid=cid, level=level),
+            "targets",
+        )
         for cid, level, levels in targets
         if level not in levels
     ]

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from innocore.errors import Problem
-from innocore.marks import N_
+from innocore.marks import N_, T_
 from innocore.vocab import UserCategory
 from training.placements.models import PlacementApplicationStatus as S
 
@@ -20,9 +20,15 @@ MAX_OUTCOMES = 20
 def _text(value: str, field: str, label: str, limit: int, required: bool = True) -> list[Problem]:
     value = (value or "").strip()
     if required and not value:
-        return [Problem("missing", f"Give the {label}.", field)]
+        return [Problem("missing", T_("Give the %(value)s.", value=label), field)]
     if len(value) > limit:
-        return [Problem("too_long", f"The {label} is at most {limit} characters.", field)]
+        return [
+            Problem(
+                "too_long",
+                T_("The %(value)s is at most %(limit)s characters.", value=label, limit=limit),
+                field,
+            )
+        ]
     return []
 
 
@@ -53,7 +59,10 @@ def offer_problems(o: Offer, now: datetime) -> list[Problem]:
         out.append(
             Problem(
                 "outcomes",
-                f"List 1 to {MAX_OUTCOMES} learning outcomes (300 characters each).",
+                T_(
+                    "List 1 to %(max_outcomes)s learning outcomes (300 characters each).",
+                    max_outcomes=MAX_OUTCOMES,
+                ),
                 "learning_outcomes",
             )
         )
@@ -112,7 +121,10 @@ def eligibility_problems(e: Eligibility) -> list[Problem]:
         out.append(
             Problem(
                 "eqf_level",
-                f"This placement asks for EQF level {e.min_eqf_level} or above.",
+                T_(
+                    "This placement asks for EQF level %(min_eqf_level)s or above.",
+                    min_eqf_level=e.min_eqf_level,
+                ),
                 "eqf_level",
             )
         )
@@ -123,7 +135,13 @@ def eligibility_problems(e: Eligibility) -> list[Problem]:
         )
     if e.categories and e.category.value not in e.categories:
         out.append(
-            Problem("category", f"This placement is not open to {e.category.label.lower()} users.")
+            Problem(
+                "category",
+                T_(
+                    "This placement is not open to %(category)s users.",
+                    category=e.category.label.lower(),
+                ),
+            )
         )
     return out
 
@@ -174,7 +192,7 @@ def selection_problems(current: S, select: bool, selected: int, places: int) -> 
     if current != S.SUBMITTED:
         return [Problem("decided", N_("This application was already decided."))]
     if select and selected >= places:
-        return [Problem("no_places", f"All {places} places are taken.")]
+        return [Problem("no_places", T_("All %(places)s places are taken.", places=places))]
     return []
 
 

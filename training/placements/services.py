@@ -21,7 +21,7 @@ from innocore.errors import DomainError, Forbidden, NotFound, Problem, raise_pro
 from innocore.extensions import db
 from innocore.facilities.models import Facility, FacilityRole
 from innocore.links import absolute_url
-from innocore.marks import N_
+from innocore.marks import N_, T_
 from innocore.notifications import kinds
 from innocore.notifications.services import queue_email
 from innocore.uploads import attachment_problems
@@ -278,7 +278,13 @@ def apply(
         )
     ]
     if len(uploads) > MAX_FILES:
-        files.append(Problem("too_many_files", f"At most {MAX_FILES} documents.", "files"))
+        files.append(
+            Problem(
+                "too_many_files",
+                T_("At most %(max_files)s documents.", max_files=MAX_FILES),
+                "files",
+            )
+        )
     raise_problems(
         rules.application_problems(facts, clock.now()) + _eligibility(actor, p, eqf_level) + files
     )

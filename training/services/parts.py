@@ -21,6 +21,7 @@ from innocore.clock import to_zone
 from innocore.errors import DomainError, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility
+from innocore.marks import T_
 from instruments.models import Instrument, InstrumentStatus
 from instruments.services import release_instrument_time, reserve_instrument_time
 from training import rules
@@ -67,7 +68,10 @@ def instrument_problems(facility: Facility, instrument_ids: list[int | None]) ->
         return [
             Problem(
                 "instrument_unknown",
-                f"Choose an instrument of {facility.name} that is in service.",
+                T_(
+                    "Choose an instrument of %(facility_name)s that is in service.",
+                    facility_name=facility.name,
+                ),
                 "parts",
             )
         ]
@@ -133,8 +137,11 @@ def _refuse_removing_attended(session: TrainingSession, removed: list[SessionPar
     problems = [
         Problem(
             "part_has_attendance",
-            f"The part on {_label(p, session)} already has attendance recorded; keep it "
-            "(you may change its title or time) rather than removing it.",
+            T_(
+                "The part on %(label)s already has attendance recorded; keep it (you may change "
+                "its title or time) rather than removing it.",
+                label=_label(p, session),
+            ),
             "parts",
         )
         for p in removed
@@ -175,7 +182,16 @@ def reserve(actor: User, session: TrainingSession, parts: list[SessionPart]) -> 
         except DomainError as err:
             name = names.get(part.instrument_id, "the instrument")
             problems += [
-                Problem(p.code, f"{_label(part, session)} on {name}: {p.message}", "parts")
+                Problem(
+                    p.code,
+                    T_(
+                        "%(label)s on %(name)s: %(message)s",
+                        label=_label(part, session),
+                        name=name,
+                        message=p.message,
+                    ),
+                    "parts",
+                )
                 for p in err.problems
             ]
             if not db.session.is_active:  # a failed flush: nothing more can be tried

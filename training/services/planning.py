@@ -15,7 +15,7 @@ from innocore.db import begin_serialised_write
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility
-from innocore.marks import N_
+from innocore.marks import N_, T_
 from innocore.permissions import can_teach_at
 from innocore.vocab import Technology, UserCategory
 from training import notices, rules
@@ -327,7 +327,13 @@ def _check_session(facility: Facility, data: SessionData, seats_held: int = 0) -
         if not can_teach_at(t, facility):
             problems.append(
                 Problem(
-                    "trainer_role", f"{t.name} does not teach at {facility.name}.", "trainer_ids"
+                    "trainer_role",
+                    T_(
+                        "%(t_name)s does not teach at %(facility_name)s.",
+                        t_name=t.name,
+                        facility_name=facility.name,
+                    ),
+                    "trainer_ids",
                 )
             )
     if problems:
