@@ -60,10 +60,11 @@ def _migrations_dir() -> str:
 def _init_login(app: Flask, login_manager) -> None:
     from innocore.accounts.services import load_user_from_session_id
     from innocore.accounts.tokens import user_for_token
+    from innocore.marks import N_
 
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
-    login_manager.login_message = "Please sign in to see this page."
+    login_manager.login_message = N_("Please sign in to see this page.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_user_from_session_id)
@@ -81,17 +82,22 @@ def _init_login(app: Flask, login_manager) -> None:
     @login_manager.unauthorized_handler
     def unauthorised():
         from flask import flash, jsonify, redirect, url_for
+        from flask_babel import gettext
 
         from innocore.errors import wants_json
 
         if wants_json():
             body = {
                 "errors": [
-                    {"code": "unauthorised", "message": "Sign in or send a token.", "field": None}
+                    {
+                        "code": "unauthorised",
+                        "message": gettext(N_("Sign in or send a token.")),
+                        "field": None,
+                    }
                 ]
             }
             return jsonify(body), 401
-        flash(login_manager.login_message, "info")
+        flash(gettext(login_manager.login_message), "info")
         return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
 
 

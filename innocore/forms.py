@@ -36,8 +36,17 @@ def strip(value):
 
 
 def choices(pairs) -> list[SelectChoice]:
-    """Select options from ``(value, label)`` pairs (WTForms 3.3+ wants SelectChoice objects)."""
-    return [SelectChoice(str(value), label) for value, label in pairs]
+    """Select options from ``(value, label)`` pairs (WTForms 3.3+ wants SelectChoice objects).
+
+    Forms are built at import, in English: each label is looked up in the catalogs again when
+    the form is shown (lazily), so enumeration labels and marked words read in the reader's
+    language; a label with no catalog entry (a name, "3 / 5") shows as it is."""
+    from flask_babel import lazy_gettext
+
+    return [
+        SelectChoice(str(value), lazy_gettext(str(label)) if label else label)
+        for value, label in pairs
+    ]
 
 
 def attempt(

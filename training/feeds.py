@@ -100,7 +100,7 @@ def revoke_my_feed():
     n = revoke_feed(current_user)
     db.session.commit()
     flash(
-        _("Your calendar feed address no longer works.") if n else "You had no feed address.",
+        _("Your calendar feed address no longer works.") if n else _("You had no feed address."),
         "info",
     )
     return redirect(url_for("training.my_feed"))

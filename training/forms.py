@@ -26,7 +26,7 @@ from innocore.accounts.addresses import AcceptedEmail
 from innocore.clock import offset_text, passes, wall_to_instant
 from innocore.errors import DomainError, Problem
 from innocore.forms import LocalDateTimeField, choices, strip
-from innocore.marks import T_
+from innocore.marks import N_, T_
 from innocore.vocab import Technology
 from training.models import (
     AssessmentOutcome,
@@ -88,7 +88,9 @@ class ModuleForm(FlaskForm):
     prerequisite_modules = SelectMultipleField(_l("Prerequisite modules"), coerce=int)
     status = SelectField(
         _l("Status"),
-        choices=choices([("published", "Published"), ("draft", "Draft"), ("retired", "Retired")]),
+        choices=choices(
+            [("published", _l("Published")), ("draft", _l("Draft")), ("retired", _l("Retired"))]
+        ),
     )
 
 
@@ -151,7 +153,8 @@ class SettingsForm(FlaskForm):
 
 class AssessmentForm(FlaskForm):
     outcome = SelectField(
-        _l("Result"), choices=choices((o.value, o.value.capitalize()) for o in AssessmentOutcome)
+        _l("Result"),
+        choices=choices((o.value, N_(o.value.capitalize())) for o in AssessmentOutcome),
     )
     level_reached = IntegerField(_l("Level reached (for a pass)"), [Optional(), NumberRange(1, 9)])
     notes = TextAreaField(_l("Notes"), [Optional(), Length(max=5000)])

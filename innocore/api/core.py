@@ -223,17 +223,23 @@ def _authenticate():
     op = OPERATIONS.get(endpoint)
     if not ((op is not None and op.public) or endpoint in PUBLIC_PAGES):
         if not current_user.is_authenticated:
-            return _unauthorised("Send a personal access token: 'Authorization: Bearer <token>'.")
+            return _unauthorised(
+                N_("Send a personal access token: 'Authorization: Bearer <token>'.")
+            )
         if request.method not in SAFE_METHODS and not g.get("api_token_auth"):
             # A browser session may read the API, but writes need a token (no CSRF via cookies).
-            return _unauthorised("Writes through the API need a personal access token.")
+            return _unauthorised(N_("Writes through the API need a personal access token."))
     request._innocore_api_checked = True
     refuse_unservable()
     return None
 
 
 def _unauthorised(message: str):
-    response = jsonify({"errors": [{"code": "unauthorised", "message": message, "field": None}]})
+    """401 with the reason in the reader's language (``message`` marked with ``N_``)."""
+    from flask_babel import gettext
+
+    body = {"errors": [{"code": "unauthorised", "message": gettext(message), "field": None}]}
+    response = jsonify(body)
     response.status_code = 401
     response.headers["WWW-Authenticate"] = 'Bearer realm="innocore"'
     return response

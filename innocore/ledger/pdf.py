@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from innocore.ledger.statements import day_of
 from innocore.pdf import new_document, table
 
 
 def statement_pdf(org, period, charges, totals) -> bytes:
-    pdf = new_document(f"Statement {period.label}")
+    pdf = new_document(_("Statement %(period)s", period=period.label))
     pdf.multi_cell(
         0, 6, f"{org.name} ({org.kind.label}, {org.country})", new_x="LMARGIN", new_y="NEXT"
     )
@@ -23,6 +25,9 @@ def statement_pdf(org, period, charges, totals) -> bytes:
         for c in charges
     ]
     for currency, count, total in totals:
-        rows.append(["Total", f"{count} charge(s)", "", "", f"{total} {currency}"])
-    table(pdf, ["Date", "Description", "Quantity", "Rate", "Amount"], rows, [25, 85, 25, 25, 30])
+        rows.append(
+            [_("Total"), _("%(count)s charge(s)", count=count), "", "", f"{total} {currency}"]
+        )
+    header = [_("Date"), _("Description"), _("Quantity"), _("Rate"), _("Amount")]
+    table(pdf, header, rows, [25, 85, 25, 25, 30])
     return bytes(pdf.output())

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from innocore.pdf import FAMILY, new_document, table
 
 
 def quote_pdf(quote, request) -> bytes:
     facility = request.facility
-    pdf = new_document(f"Quote {request.id}-r{quote.revision}")
+    pdf = new_document(_("Quote %(id)s-r%(revision)s", id=request.id, revision=quote.revision))
     for line in (
         f"{facility.name}, {facility.institution.name} ({facility.contact_email})",
-        f"For: {request.requester.name}, {request.requester.organisation.name}",
-        f"Request #{request.id}: {request.title}",
-        f"Price category: {quote.category.label}",
-        f"Valid until: {quote.valid_until_on.isoformat()}   Status: {quote.status.label}",
+        _(
+            "For: %(name)s, %(organisation)s",
+            name=request.requester.name,
+            organisation=request.requester.organisation.name,
+        ),
+        _("Request #%(id)s: %(title)s", id=request.id, title=request.title),
+        _("Price category: %(category)s", category=quote.category.label),
+        _(
+            "Valid until: %(date)s   Status: %(status)s",
+            date=quote.valid_until_on.isoformat(),
+            status=quote.status.label,
+        ),
     ):
         pdf.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
@@ -21,14 +31,17 @@ def quote_pdf(quote, request) -> bytes:
         [x.description, x.unit, f"{x.quantity}", f"{x.unit_price}", f"{x.amount}"]
         for x in quote.lines
     ]
-    rows.append(["Total", "", "", quote.currency, f"{quote.total}"])
+    rows.append([_("Total"), "", "", quote.currency, f"{quote.total}"])
     table(
-        pdf, ["Description", "Unit", "Quantity", "Unit price", "Amount"], rows, [80, 25, 25, 30, 30]
+        pdf,
+        [_("Description"), _("Unit"), _("Quantity"), _("Unit price"), _("Amount")],
+        rows,
+        [80, 25, 25, 30, 30],
     )
     if quote.terms:
         pdf.ln(4)
         pdf.set_font(FAMILY, "B", 10)
-        pdf.cell(0, 6, "Terms", new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 6, _("Terms"), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font(FAMILY, size=9)
         pdf.multi_cell(0, 5, quote.terms, new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import segno
+from flask_babel import gettext as _
 
 from innocore import clock
 from innocore.clock import iso_utc as iso
@@ -30,29 +31,33 @@ def certificate_pdf(
     made ("Valid", "Expired": ``queries.state_now`` through the status vocabulary), printed with
     that day's date; omitted when not given.
     """
-    pdf = Document(f"Certificate {cert.public_id}", creator=network)
+    pdf = Document(_("Certificate %(id)s", id=cert.public_id), creator=network)
     pdf.set_auto_page_break(False)
     pdf.add_page()
     pdf.set_font(FAMILY, "B", 26)
-    pdf.cell(0, 30, "Certificate of competence", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 30, _("Certificate of competence"), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FAMILY, "", 13)
-    pdf.cell(0, 10, "This certifies that", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 10, _("This certifies that"), align="C", new_x="LMARGIN", new_y="NEXT")
     fitted_line(pdf, holder_name or cert.holder.name, size=20, min_size=11, style="B")
     pdf.set_font(FAMILY, "", 13)
-    pdf.cell(0, 10, "holds", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 10, _("holds"), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FAMILY, "B", 16)
     pdf.multi_cell(0, 9, title, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(6)
     pdf.set_font(FAMILY, "", 11)
     lines = [
-        f"Issued by {issuer}",
-        f"Issued on {iso(cert.issued_at)[:10]}",
-        f"Valid until {iso(cert.valid_until)[:10]}" if cert.valid_until else "No end of validity",
-        f"Basis: {cert.basis.label}",
-        f"Certificate id: {cert.public_id}",
+        _("Issued by %(issuer)s", issuer=issuer),
+        _("Issued on %(date)s", date=iso(cert.issued_at)[:10]),
+        _("Valid until %(date)s", date=iso(cert.valid_until)[:10])
+        if cert.valid_until
+        else _("No end of validity"),
+        _("Basis: %(basis)s", basis=cert.basis.label),
+        _("Certificate id: %(id)s", id=cert.public_id),
     ]
     if state:
-        lines.append(f"Status on {clock.now().date().isoformat()}: {state}")
+        lines.append(
+            _("Status on %(date)s: %(state)s", date=clock.now().date().isoformat(), state=state)
+        )
     for line in lines:
         pdf.multi_cell(0, 7, line, align="C", new_x="LMARGIN", new_y="NEXT")
     qr = io.BytesIO()
@@ -61,5 +66,7 @@ def certificate_pdf(
     pdf.image(qr, x=80, y=190, w=50, h=50)
     pdf.set_xy(10, 245)
     pdf.set_font(FAMILY, "", 9)
-    pdf.multi_cell(0, 5, f"Check the current status of this certificate: {verify_url}", align="C")
+    pdf.multi_cell(
+        0, 5, _("Check the current status of this certificate: %(url)s", url=verify_url), align="C"
+    )
     return bytes(pdf.output())

@@ -3,43 +3,64 @@ each signature's instant (in the host's zone, labelled)."""
 
 from __future__ import annotations
 
-from innocore.clock import moment_text
+from flask_babel import gettext as _
+
+from innocore.clock import moment_text, wall_text
 from innocore.pdf import FAMILY, Document
 
 
 def agreement_pdf(a) -> bytes:
     """A4, embedded Noto fonts; unsigned parties print as "not signed yet"."""
     p, zone = a.placement, a.placement.zone
-    pdf = Document(f"Learning agreement {a.id}")
+    pdf = Document(_("Learning agreement %(id)s", id=a.id))
     pdf.add_page()
     pdf.set_font(FAMILY, "B", 18)
-    pdf.multi_cell(0, 10, "Learning agreement", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 10, _("Learning agreement"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FAMILY, "", 11)
     lines = [
         f"{p.kind.label}: {p.title}",
-        f"Host: {p.host_name}",
-        f"Period: {p.starts_on:%d %b %Y} to {p.ends_on:%d %b %Y}, {p.hours_per_week} hours a week",
-        f"Stipend: {p.stipend_eur_month} EUR a month",
-        f"Participant: {a.applicant.name} ({a.applicant.organisation.name})",
-        f"Home supervisor: {a.supervisor.name} ({a.supervisor.organisation.name})",
+        _("Host: %(host)s", host=p.host_name),
+        _(
+            "Period: %(start)s to %(end)s, %(hours)s hours a week",
+            start=wall_text(p.starts_on, "%d %b %Y"),
+            end=wall_text(p.ends_on, "%d %b %Y"),
+            hours=p.hours_per_week,
+        ),
+        _("Stipend: %(amount)s EUR a month", amount=p.stipend_eur_month),
+        _(
+            "Participant: %(name)s (%(organisation)s)",
+            name=a.applicant.name,
+            organisation=a.applicant.organisation.name,
+        ),
+        _(
+            "Home supervisor: %(name)s (%(organisation)s)",
+            name=a.supervisor.name,
+            organisation=a.supervisor.organisation.name,
+        ),
     ]
     for line in lines:
         pdf.multi_cell(0, 7, line, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     pdf.set_font(FAMILY, "B", 13)
-    pdf.multi_cell(0, 8, "Learning outcomes", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 8, _("Learning outcomes"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FAMILY, "", 11)
     for i, outcome in enumerate(a.agreed_outcomes, 1):
         pdf.multi_cell(0, 7, f"{i}. {outcome}", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     pdf.set_font(FAMILY, "B", 13)
-    pdf.multi_cell(0, 8, f"Signatures (times in {zone})", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(
+        0, 8, _("Signatures (times in %(zone)s)", zone=zone), new_x="LMARGIN", new_y="NEXT"
+    )
     pdf.set_font(FAMILY, "", 11)
     for label, at in (
-        ("Participant", a.participant_signed_at),
-        ("Host", a.host_signed_at),
-        ("Home supervisor", a.supervisor_signed_at),
+        (_("Participant"), a.participant_signed_at),
+        (_("Host"), a.host_signed_at),
+        (_("Home supervisor"), a.supervisor_signed_at),
     ):
-        when = f"signed in InnoCore on {moment_text(at, zone)}" if at else "not signed yet"
+        when = (
+            _("signed in InnoCore on %(moment)s", moment=moment_text(at, zone))
+            if at
+            else _("not signed yet")
+        )
         pdf.multi_cell(0, 7, f"{label}: {when}", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
