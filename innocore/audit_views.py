@@ -63,7 +63,9 @@ def audit_query(
 
 
 @bp.route("/")
-@require(can_view_audit, "Only network administrators and facility managers see the audit trail.")
+@require(
+    can_view_audit, N_("Only network administrators and facility managers see the audit trail.")
+)
 def index():
     f = _filters()
     stmt = audit_query(

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask import current_app, url_for
+from flask_babel import gettext as _
 
 from innocore.extensions import db
 from innocore.permissions import facility_roles, is_network_admin
@@ -41,8 +42,12 @@ def _account_panel(user) -> Panel:
     from innocore.notifications.services import unread_count
 
     unread = unread_count(user)
-    items = [(f"{unread} unread notification(s)", url_for("core.notifications"))] if unread else []
-    return Panel("Your account", items, empty="No unread notifications.", order=90)
+    items = (
+        [(_("%(unread)s unread notification(s)", unread=unread), url_for("core.notifications"))]
+        if unread
+        else []
+    )
+    return Panel(_("Your account"), items, empty=_("No unread notifications."), order=90)
 
 
 def _admin_panel(user) -> Panel | None:
@@ -68,11 +73,19 @@ def _admin_panel(user) -> Panel | None:
             )
         )
     ).all()
-    items = [(f"{name} has no manager yet", url_for("facilities.directory")) for name in no_manager]
+    items = [
+        (_("%(name)s has no manager yet", name=name), url_for("facilities.directory"))
+        for name in no_manager
+    ]
     if failed:
-        items.append((f"{failed} e-mail(s) could not be delivered", url_for("audit.index")))
-    items.append(("Open a new facility", url_for("facilities.create")))
-    return Panel("Network administration", items, order=10)
+        items.append(
+            (
+                _("%(failed)s e-mail(s) could not be delivered", failed=failed),
+                url_for("audit.index"),
+            )
+        )
+    items.append((_("Open a new facility"), url_for("facilities.create")))
+    return Panel(_("Network administration"), items, order=10)
 
 
 def _facility_panel(user) -> Panel | None:
@@ -86,12 +99,16 @@ def _facility_panel(user) -> Panel | None:
     ).all()
     items = [
         (
-            f"{f.name}: you are {', '.join(sorted(r.value for r in roles[f.id]))}",
+            _(
+                "%(f_name)s: you are %(value)s",
+                f_name=f.name,
+                value=", ".join(sorted(r.value for r in roles[f.id])),
+            ),
             url_for("facilities.show", slug=f.slug),
         )
         for f in facilities
     ]
-    return Panel("Your facilities", items, order=20)
+    return Panel(_("Your facilities"), items, order=20)
 
 
 def _company_panel(user) -> Panel | None:
@@ -111,6 +128,6 @@ def _company_panel(user) -> Panel | None:
     from innocore.template_helpers import nav_menus
 
     links = dict(nav_menus(current_app, user)).get("Company", [])
-    items = [(f"{members} people in your company", url_for("companies.index"))]
+    items = [(_("%(members)s people in your company", members=members), url_for("companies.index"))]
     items += [(label, url) for label, url in links if label != "People"]
     return Panel(f"{user.organisation.name}", items, order=30)

@@ -14,6 +14,7 @@ from flask_login import current_user
 
 from innocore.errors import Forbidden
 from innocore.extensions import db
+from innocore.marks import N_
 from innocore.vocab import FacilityRoleKind
 
 STAFF_ROLES = frozenset({FacilityRoleKind.MANAGER, FacilityRoleKind.STAFF})
@@ -179,7 +180,9 @@ def decides_memberships(user) -> bool:
     return is_network_admin(user) or bool(administered_organisation_ids(user))
 
 
-def require(predicate: Callable[..., bool], message: str = "You are not allowed to see this page."):
+def require(
+    predicate: Callable[..., bool], message: str = N_("You are not allowed to see this page.")
+):
     """Coarse gate for a view: the current user must satisfy ``predicate(user)`` (403 otherwise).
 
     Anonymous users are sent to the login page by ``login_required`` semantics first.

@@ -287,9 +287,9 @@ def _confirm_cancel(booking_id: int) -> Confirmation | None:
     else:
         lines.append("The owner is told by e-mail.")
     return Confirmation(
-        "Cancel this booking?",
+        _("Cancel this booking?"),
         lines,
-        "Cancel the booking",
+        _("Cancel the booking"),
         url_for("instruments.booking_page", booking_id=booking_id),
     )
 
@@ -318,14 +318,17 @@ def _confirm_end(booking_id: int) -> Confirmation | None:
     if booking.status.value != "confirmed" or not booking.starts_at <= now < booking.ends_at:
         return None  # the action says why it is refused
     return Confirmation(
-        "End this booking now?",
+        _("End this booking now?"),
         [
-            f"{_booking_words(booking)} ends now, at "
-            f"{local_time(now, booking.instrument.facility.timezone, '%H:%M')}: the rest of "
-            "the time becomes free for others to book.",
-            "The time used so far is what is charged; the booking cannot be resumed.",
+            _(
+                "%(booking_words)s ends now, at %(local_time)s: the rest of "
+                "the time becomes free for others to book.",
+                booking_words=_booking_words(booking),
+                local_time=local_time(now, booking.instrument.facility.timezone, "%H:%M"),
+            ),
+            _("The time used so far is what is charged; the booking cannot be resumed."),
         ],
-        "End the booking now",
+        _("End the booking now"),
         url_for("instruments.booking_page", booking_id=booking_id),
     )
 
@@ -357,10 +360,13 @@ def _confirm_reject(booking_id: int) -> Confirmation | None:
     if booking.status.value != "pending" or not request.form.get("reason", "").strip():
         return None  # the action says why it is refused
     return Confirmation(
-        "Reject this booking request?",
+        _("Reject this booking request?"),
         [
-            f"The request for {_booking_words(booking)} is rejected: the time is free for "
-            "others and it cannot be approved later.",
+            _(
+                "The request for %(booking_words)s is rejected: the time is "
+                "free for others and it cannot be approved later.",
+                booking_words=_booking_words(booking),
+            ),
             f"{booking.user.name} is told by e-mail"
             + (
                 f", with your reason: “{r}”."
@@ -368,7 +374,7 @@ def _confirm_reject(booking_id: int) -> Confirmation | None:
                 else "."
             ),
         ],
-        "Reject the request",
+        _("Reject the request"),
         url_for("instruments.approvals"),
     )
 
@@ -403,7 +409,7 @@ def no_show(booking_id: int):
 
 
 @bp.route("/approvals")
-@require(may_approve_somewhere, "Only facility staff see booking requests.")
+@require(may_approve_somewhere, N_("Only facility staff see booking requests."))
 def approvals():
     return _approvals_page()
 
@@ -534,13 +540,16 @@ def _confirm_revoke_feed(feed_id: int) -> Confirmation | None:
     if feed.revoked_at is not None:
         return None
     return Confirmation(
-        "Revoke this calendar address?",
+        _("Revoke this calendar address?"),
         [
-            "Calendar programs subscribed to this address stop receiving updates: the next "
-            "refresh is refused, and the bookings already copied stay there as they are.",
-            "It cannot be switched back on; you would subscribe again with a new address.",
+            _(
+                "Calendar programs subscribed to this address stop receiving "
+                "updates: the next refresh is refused, and the bookings "
+                "already copied stay there as they are."
+            ),
+            _("It cannot be switched back on; you would subscribe again with a new address."),
         ],
-        "Revoke the address",
+        _("Revoke the address"),
         url_for("instruments.my_feeds"),
     )
 

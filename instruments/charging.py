@@ -24,6 +24,7 @@ from innocore.extensions import db
 from innocore.ledger import rules
 from innocore.ledger.models import Charge, ChargePolicy, ChargeSource
 from innocore.ledger.services import ChargeInput, policy_for, record_charge
+from innocore.marks import N_
 from innocore.permissions import require
 from instruments.mobility.services import hourly_rate
 from instruments.models import Booking, BookingStatus, Instrument
@@ -122,7 +123,7 @@ def company_bookings_stmt(organisation_id: int) -> sa.Select:
 
 
 @bp.route("/bookings")
-@require(lambda u: u.is_company_admin, "Only company administrators see this page.")
+@require(lambda u: u.is_company_admin, N_("Only company administrators see this page."))
 def company_bookings():
     stmt = company_bookings_stmt(current_user.organisation_id)
     page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)

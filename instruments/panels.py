@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import url_for
+from flask_babel import gettext as _
 
 from innocore import clock
 from innocore.dashboard import Panel
@@ -25,8 +26,8 @@ def bookings_panel(user) -> Panel:
         for b in rows
         if b.active
     ]
-    items.append(("Find an instrument", url_for("instruments.catalog_page")))
-    return Panel("Your next bookings", items, empty="No upcoming bookings.", order=30)
+    items.append((_("Find an instrument"), url_for("instruments.catalog_page")))
+    return Panel(_("Your next bookings"), items, empty=_("No upcoming bookings."), order=30)
 
 
 def staff_panel(user) -> Panel | None:
@@ -40,8 +41,13 @@ def staff_panel(user) -> Panel | None:
         .where(Instrument.facility_id.in_(ids), Booking.status == BookingStatus.PENDING)
     )
     items = (
-        [(f"{pending} booking request(s) to decide", url_for("instruments.approvals"))]
+        [
+            (
+                _("%(pending)s booking request(s) to decide", pending=pending),
+                url_for("instruments.approvals"),
+            )
+        ]
         if pending
         else []
     )
-    return Panel("Booking requests", items, empty="No booking requests waiting.", order=25)
+    return Panel(_("Booking requests"), items, empty=_("No booking requests waiting."), order=25)

@@ -26,7 +26,7 @@ def _is_company_admin(user) -> bool:
 
 
 @bp.route("/enrolments")
-@require(_is_company_admin, "Only company administrators see this page.")
+@require(_is_company_admin, N_("Only company administrators see this page."))
 def enrolments():
     org_id = current_user.organisation_id
     stmt = (
@@ -51,7 +51,7 @@ def enrolments():
 
 
 @bp.route("/enrolments", methods=["POST"])
-@require(_is_company_admin, "Only company administrators enrol employees.")
+@require(_is_company_admin, N_("Only company administrators enrol employees."))
 def enrol_employee():
     session_id = request.form.get("session_id", type=int)
     user_id = request.form.get("user_id", type=int)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import url_for
+from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from innocore import clock
@@ -39,4 +40,4 @@ def training_panel(user) -> Panel:
             items.append((f"A place in “{title}” is offered to you: accept it in time", link))
         else:
             items.append((f"{title}: {e.status.label.lower()}", link))
-    return Panel("Training", items, empty="No upcoming training.", order=40)
+    return Panel(_("Training"), items, empty=_("No upcoming training."), order=40)

@@ -133,7 +133,7 @@ def _save_module(form: ModuleForm, module: TrainingModule | None):
 
 
 @bp.route("/modules/new", methods=["GET", "POST"])
-@require(may_create_any_module, "Only facility managers and network admins define modules.")
+@require(may_create_any_module, N_("Only facility managers and network admins define modules."))
 def new_module():
     form = ModuleForm()
     _module_choices(form)
@@ -321,15 +321,25 @@ def _confirm_cancel_session(session_id: int) -> Confirmation | None:
     )
     when = local_time(session.starts_at, session.facility.timezone)
     return Confirmation(
-        "Cancel this training session?",
+        _("Cancel this training session?"),
         [
-            f"“{session.module.title}” on {when} ({session.facility.timezone} time) is "
-            "cancelled for good; it cannot be rescheduled, you would create a new session.",
-            f"{people} people on its list are told by e-mail (with a calendar cancellation), "
-            f"with your reason: “{reason}”.",
-            "The instrument time held for its hands-on parts is given back.",
+            _(
+                "“%(module_title)s” on %(when)s (%(timezone)s time) is "
+                "cancelled for good; it cannot be rescheduled, you would "
+                "create a new session.",
+                module_title=session.module.title,
+                when=when,
+                timezone=session.facility.timezone,
+            ),
+            _(
+                "%(people)s people on its list are told by e-mail (with a "
+                "calendar cancellation), with your reason: “%(reason)s”.",
+                people=people,
+                reason=reason,
+            ),
+            _("The instrument time held for its hands-on parts is given back."),
         ],
-        "Cancel the session",
+        _("Cancel the session"),
         url_for("training.session_page", session_id=session_id),
     )
 
@@ -428,7 +438,7 @@ def assessment(enrolment_id: int):
 
 
 @bp.route("/teaching")
-@require(may_teach_anywhere, "This page is for trainers and facility staff.")
+@require(may_teach_anywhere, N_("This page is for trainers and facility staff."))
 def teaching():
     from innocore.permissions import staffed_facility_ids
 

@@ -213,9 +213,9 @@ def _confirm_withdraw(enrolment_id: int) -> Confirmation | None:
             "may find the session full."
         )
     return Confirmation(
-        "Withdraw from this session?",
+        _("Withdraw from this session?"),
         lines,
-        "Withdraw",
+        _("Withdraw"),
         url_for("training.session_page", session_id=row.session_id),
     )
 
@@ -225,12 +225,15 @@ def _confirm_decline(enrolment_id: int) -> Confirmation | None:
     if row.status.value != "offered":
         return None
     return Confirmation(
-        "Decline the offered place?",
+        _("Decline the offered place?"),
         [
-            f"The place in {_session_words(row)} goes to the next person waiting.",
-            "You leave the waiting list; the offer cannot be taken back.",
+            _(
+                "The place in %(session_words)s goes to the next person waiting.",
+                session_words=_session_words(row),
+            ),
+            _("You leave the waiting list; the offer cannot be taken back."),
         ],
-        "Decline the place",
+        _("Decline the place"),
         url_for("training.my_training"),
     )
 

@@ -289,13 +289,20 @@ def _confirm_revoke_token(token_id: int) -> Confirmation | None:
     if token.revoked_at is not None:
         return None
     return Confirmation(
-        f"Revoke the API token “{token.name}”?",
+        _("Revoke the API token “%(token_name)s”?", token_name=token.name),
         [
-            f"The token “{token.name}” ({token.display_prefix}…) stops working at once: every "
-            "script or program using it gets “401 Unauthorized” from now on.",
-            "It cannot be switched back on; you would create a new token and change the programs.",
+            _(
+                "The token “%(token_name)s” (%(display_prefix)s…) stops "
+                "working at once: every script or program using it gets “401 "
+                "Unauthorized” from now on.",
+                token_name=token.name,
+                display_prefix=token.display_prefix,
+            ),
+            _(
+                "It cannot be switched back on; you would create a new token and change the programs."
+            ),
         ],
-        "Revoke the token",
+        _("Revoke the token"),
         url_for("accounts.profile"),
     )
 

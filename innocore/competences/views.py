@@ -116,14 +116,18 @@ def _confirm_retire(competence_id: int) -> Confirmation | None:
     if not can_manage_competence(current_user, competence):
         raise Forbidden(N_("You may not edit this competence."))
     return Confirmation(
-        f"Retire the competence “{competence.title}”?",
+        _("Retire the competence “%(competence_title)s”?", competence_title=competence.title),
         [
-            f"“{competence.title}” leaves the lists people choose from: no new certificate, "
-            "training module or instrument requirement can name it.",
-            "Certificates already issued for it stay as they are and still verify.",
-            "A manager can reinstate it later from this page.",
+            _(
+                "“%(competence_title)s” leaves the lists people choose from: "
+                "no new certificate, training module or instrument "
+                "requirement can name it.",
+                competence_title=competence.title,
+            ),
+            _("Certificates already issued for it stay as they are and still verify."),
+            _("A manager can reinstate it later from this page."),
         ],
-        "Retire the competence",
+        _("Retire the competence"),
         url_for("competences.show", competence_id=competence.id),
     )
 

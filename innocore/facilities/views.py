@@ -61,7 +61,7 @@ def directory():
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@require(can_create_facility, "Only network administrators create facilities.")
+@require(can_create_facility, N_("Only network administrators create facilities."))
 def create():
     form = FacilityForm()
     form.institution_id.choices = choices(_institution_choices())
@@ -167,13 +167,19 @@ def _confirm_remove_role(slug: str, role_id: int) -> Confirmation | None:
     facility, row = _role_at(slug, role_id)
     who, role = row.user.name, row.role.label.lower()
     return Confirmation(
-        f"Remove {who} as {role}?",
+        _("Remove %(who)s as %(role)s?", who=who, role=role),
         [
-            f"{who} is no longer {role} at {facility.name}: from now on they cannot do what "
-            f"the {role} role allows here (their own bookings and certificates stay).",
-            "To give the role back you would appoint them again.",
+            _(
+                "%(who)s is no longer %(role)s at %(facility_name)s: from "
+                "now on they cannot do what the %(role)s role allows here "
+                "(their own bookings and certificates stay).",
+                who=who,
+                role=role,
+                facility_name=facility.name,
+            ),
+            _("To give the role back you would appoint them again."),
         ],
-        f"Remove the {role} role",
+        _("Remove the %(role)s role", role=role),
         url_for("facilities.staff", slug=slug),
     )
 

@@ -129,7 +129,7 @@ def statement_document(organisation_id: int):
 
 
 @bp.route("/company")
-@require(lambda u: u.is_company_admin, "Only company administrators see this page.")
+@require(lambda u: u.is_company_admin, N_("Only company administrators see this page."))
 def company():
     return redirect(
         url_for("charges.statement", organisation_id=current_user.organisation_id, **request.args)
@@ -174,7 +174,7 @@ def facility_revenue(facility_id: int):
 
 
 @bp.route("/network")
-@require(is_network_admin, "Only network administrators see the whole network.")
+@require(is_network_admin, N_("Only network administrators see the whole network."))
 def network():
     period = period_from_args()
     return render_template(

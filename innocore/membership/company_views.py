@@ -54,13 +54,13 @@ def _page(form: InviteForm, status: int = 200):
 
 
 @bp.route("/")
-@require(is_company_admin, "Only company administrators see this page.")
+@require(is_company_admin, N_("Only company administrators see this page."))
 def index():
     return _page(InviteForm(formdata=None))
 
 
 @bp.route("/invite", methods=["POST"])
-@require(is_company_admin, "Only company administrators invite employees.")
+@require(is_company_admin, N_("Only company administrators invite employees."))
 def invite():
     form = InviteForm()
     if form.validate():
@@ -79,19 +79,22 @@ def _confirm_revoke(invitation_id: int) -> Confirmation | None:
     if invitation.state(clock.now()) != "pending":
         return None  # the action says why it is refused
     return Confirmation(
-        f"Revoke the invitation to {invitation.email}?",
+        _("Revoke the invitation to %(email)s?", email=invitation.email),
         [
-            f"The link sent to {invitation.email} stops working: they cannot join {org.name} "
-            "with it.",
-            "To invite them after all you would send a new invitation.",
+            _(
+                "The link sent to %(email)s stops working: they cannot join %(org_name)s with it.",
+                email=invitation.email,
+                org_name=org.name,
+            ),
+            _("To invite them after all you would send a new invitation."),
         ],
-        "Revoke the invitation",
+        _("Revoke the invitation"),
         url_for("companies.index"),
     )
 
 
 @bp.route("/invitations/<int:invitation_id>/revoke", methods=["POST"])
-@require(is_company_admin, "Only company administrators revoke invitations.")
+@require(is_company_admin, N_("Only company administrators revoke invitations."))
 @irreversible(_confirm_revoke)
 def revoke(invitation_id: int):
     invitation = companies.revoke_invitation(current_user, invitation_id)
@@ -104,7 +107,7 @@ def revoke(invitation_id: int):
 
 
 @bp.route("/people/<int:user_id>/role", methods=["POST"])
-@require(is_company_admin, "Only company administrators change roles.")
+@require(is_company_admin, N_("Only company administrators change roles."))
 def role(user_id: int):
     user = companies.set_admin(current_user, user_id, request.form.get("admin") == "1")
     db.session.commit()

@@ -19,6 +19,7 @@ from innocore.dashboard import Panel, register_panel
 from innocore.errors import DomainError
 from innocore.extensions import db
 from innocore.forms import apply_problems, strip
+from innocore.marks import N_
 from innocore.membership import membership
 from innocore.permissions import decides_memberships, require
 
@@ -49,7 +50,7 @@ def change_organisation():
 
 
 @bp.route("/organisations/members")
-@require(decides_memberships, "Only organisation administrators see this page.")
+@require(decides_memberships, N_("Only organisation administrators see this page."))
 def index():
     orgs = membership.administered_organisations(current_user)
     if len(orgs) == 1:
@@ -142,11 +143,16 @@ def _panel(user) -> Panel | None:
         return None
     waiting = membership.pending_count(user)
     items = (
-        [(f"{waiting} person(s) wait for membership approval", url_for("membership.index"))]
+        [
+            (
+                _("%(waiting)s person(s) wait for membership approval", waiting=waiting),
+                url_for("membership.index"),
+            )
+        ]
         if waiting
         else []
     )
-    return Panel("Memberships", items, empty="No membership waits for a decision.", order=40)
+    return Panel(_("Memberships"), items, empty=_("No membership waits for a decision."), order=40)
 
 
 def init_app(app) -> None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from innocore.marks import N_
+
 
 @dataclass(frozen=True)
 class Kind:
@@ -36,65 +38,71 @@ KINDS: dict[str, Kind] = {
     for k in (
         Kind(
             SECURITY,
-            "Account and security",
-            "Confirming your e-mail, password resets, invitations and roles you are given.",
+            N_("Account and security"),
+            N_("Confirming your e-mail, password resets, invitations and roles you are given."),
             True,
         ),
         Kind(
             STAFF_CHANGES,
-            "Cancellations and changes by staff",
-            "A facility cancels, declines, moves or flags your booking; a training session is "
-            "cancelled or changed; a certificate is suspended or revoked.",
+            N_("Cancellations and changes by staff"),
+            N_(
+                "A facility cancels, declines, moves or flags your booking; a training session is "
+                "cancelled or changed; a certificate is suspended or revoked."
+            ),
             True,
         ),
         Kind(
             BOOKINGS,
-            "Your own bookings",
-            "Confirmation (with its calendar invitation) when you book, move, cancel or end a "
-            "booking, and approvals.",
+            N_("Your own bookings"),
+            N_(
+                "Confirmation (with its calendar invitation) when you book, move, cancel or end a "
+                "booking, and approvals."
+            ),
             False,
         ),
         Kind(
             REMINDERS,
-            "Reminders",
-            "Before your bookings and training sessions, and before a certificate expires.",
+            N_("Reminders"),
+            N_("Before your bookings and training sessions, and before a certificate expires."),
             False,
         ),
         Kind(
             WAITLIST,
-            "Waiting lists",
-            "Your place on a waiting list, a place offered to you, an offer that lapsed.",
+            N_("Waiting lists"),
+            N_("Your place on a waiting list, a place offered to you, an offer that lapsed."),
             False,
         ),
         Kind(
             TRAINING,
-            "Training and certificates",
-            "Enrolments, withdrawals, certificates issued or renewed, recognition decisions.",
+            N_("Training and certificates"),
+            N_("Enrolments, withdrawals, certificates issued or renewed, recognition decisions."),
             False,
         ),
         Kind(
             REQUESTS,
-            "Service requests",
-            "Messages, quotes and progress of your service requests.",
+            N_("Service requests"),
+            N_("Messages, quotes and progress of your service requests."),
             False,
         ),
         Kind(
             DOCUMENTS,
-            "Facility rules and safety documents",
-            "A new version of a document you accepted, to accept before your next booking.",
+            N_("Facility rules and safety documents"),
+            N_("A new version of a document you accepted, to accept before your next booking."),
             False,
         ),
         Kind(
             KNOWLEDGE_TRANSFER,
-            "Mentoring, placements and challenges",
-            "Mentorship requests and answers, placement applications, challenge updates, "
-            "companies that would like to hear from you.",
+            N_("Mentoring, placements and challenges"),
+            N_(
+                "Mentorship requests and answers, placement applications, challenge updates, "
+                "companies that would like to hear from you."
+            ),
             False,
         ),
         Kind(
             STAFF_WORK,
-            "Work for facility staff",
-            "Participant lists when enrolment closes, recognition requests to decide.",
+            N_("Work for facility staff"),
+            N_("Participant lists when enrolment closes, recognition requests to decide."),
             False,
         ),
     )

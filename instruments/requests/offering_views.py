@@ -100,13 +100,17 @@ def _confirm_remove_expertise(expertise_id: int) -> Confirmation | None:
     if not can_manage_services(current_user, facility):
         raise Forbidden(N_("Only the facility's managers edit its expertise profile."))
     return Confirmation(
-        f"Remove “{row.topic}” from the expertise profile?",
+        _("Remove “%(topic)s” from the expertise profile?", topic=row.topic),
         [
-            f"“{row.topic}” no longer shows on {facility.name}'s profile or in the expertise "
-            "directory; its description is deleted.",
-            "To list it again you would add it anew.",
+            _(
+                "“%(topic)s” no longer shows on %(facility_name)s's profile "
+                "or in the expertise directory; its description is deleted.",
+                topic=row.topic,
+                facility_name=facility.name,
+            ),
+            _("To list it again you would add it anew."),
         ],
-        "Remove the expertise",
+        _("Remove the expertise"),
         url_for("requests.profile", slug=facility.slug),
     )
 

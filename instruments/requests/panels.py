@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import url_for
+from flask_babel import gettext as _
 
 from innocore.dashboard import Panel
 from innocore.extensions import db
@@ -32,6 +33,6 @@ def requests_panel(user) -> Panel:
         .where(ServiceRequest.requester_id == user.id, ServiceRequest.status.in_(OPEN_STATUSES))
     )
     if mine:
-        items.append((f"{mine} of your requests are open", url_for("requests.mine")))
-    items.append(("Find expertise and services", url_for("requests.directory")))
-    return Panel("Service requests", items, order=35)
+        items.append((_("%(mine)s of your requests are open", mine=mine), url_for("requests.mine")))
+    items.append((_("Find expertise and services"), url_for("requests.directory")))
+    return Panel(_("Service requests"), items, order=35)

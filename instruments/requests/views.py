@@ -105,7 +105,7 @@ def mine():
 
 
 @bp.route("/company")
-@require(lambda u: u.is_company_admin, "Only company administrators see this page.")
+@require(lambda u: u.is_company_admin, N_("Only company administrators see this page."))
 def company():
     org_id = current_user.organisation_id
     page = db.paginate(queries.of_organisation(org_id, statuses=_statuses()), per_page=PER_PAGE)
@@ -126,7 +126,7 @@ def company():
 
 
 @bp.route("/inbox")
-@require(may_use_inbox, "Only facility staff have a request inbox.")
+@require(may_use_inbox, N_("Only facility staff have a request inbox."))
 def inbox():
     facility_id = request.args.get("facility", type=int)
     sort = request.args.get("sort", "oldest")
@@ -234,7 +234,7 @@ def _as(request_id: int, may, message: str):
     return req
 
 
-_REQUESTER = "Only the requester (or their company's administrator) may do this."
+_REQUESTER = N_("Only the requester (or their company's administrator) may do this.")
 
 
 def _confirm_withdraw(request_id: int) -> Confirmation | None:
@@ -242,14 +242,17 @@ def _confirm_withdraw(request_id: int) -> Confirmation | None:
     if req.status.value in _ENDED:
         return None  # the action says why it is refused
     return Confirmation(
-        f"Withdraw the request “{req.title}”?",
+        _("Withdraw the request “%(req_title)s”?", req_title=req.title),
         [
-            f"The request to {req.facility.name} is withdrawn for good: the facility stops "
-            "working on it and any open quote is closed.",
-            "It cannot be reopened; you would submit a new request.",
-            "The facility's staff are told.",
+            _(
+                "The request to %(facility_name)s is withdrawn for good: the "
+                "facility stops working on it and any open quote is closed.",
+                facility_name=req.facility.name,
+            ),
+            _("It cannot be reopened; you would submit a new request."),
+            _("The facility's staff are told."),
         ],
-        "Withdraw the request",
+        _("Withdraw the request"),
         url_for("requests.show", request_id=request_id),
     )
 
@@ -260,13 +263,20 @@ def _confirm_reject(request_id: int) -> Confirmation | None:
     if req.status.value in _ENDED or not reason:
         return None  # the action says why it is refused
     return Confirmation(
-        f"Reject the request “{req.title}”?",
+        _("Reject the request “%(req_title)s”?", req_title=req.title),
         [
-            f"{req.requester.name}'s request is rejected for good and any open quote is closed.",
-            f"{req.requester.name} is told by e-mail, with your reason: “{reason}”.",
-            "It cannot be reopened; they would submit a new request.",
+            _(
+                "%(requester_name)s's request is rejected for good and any open quote is closed.",
+                requester_name=req.requester.name,
+            ),
+            _(
+                "%(requester_name)s is told by e-mail, with your reason: “%(reason)s”.",
+                requester_name=req.requester.name,
+                reason=reason,
+            ),
+            _("It cannot be reopened; they would submit a new request."),
         ],
-        "Reject the request",
+        _("Reject the request"),
         url_for("requests.show", request_id=request_id),
     )
 
@@ -279,14 +289,22 @@ def _confirm_quote(request_id: int, quote_id: int, decision: str) -> Confirmatio
     if quote is None or quote.request_id != req.id or quote.status.value != "open":
         return None  # the action says why it is refused
     return Confirmation(
-        f"Decline quote r{quote.revision}?",
+        _("Decline quote r%(revision)s?", revision=quote.revision),
         [
-            f"Quote r{quote.revision} for “{req.title}” ({money(quote.total, quote.currency)}) is "
-            "declined for good: it can no longer be accepted.",
-            f"The request ends as declined; {req.facility.name} is told. For the work to go "
-            "ahead you would submit a new request.",
+            _(
+                "Quote r%(revision)s for “%(req_title)s” (%(money)s) is "
+                "declined for good: it can no longer be accepted.",
+                revision=quote.revision,
+                req_title=req.title,
+                money=money(quote.total, quote.currency),
+            ),
+            _(
+                "The request ends as declined; %(facility_name)s is told. "
+                "For the work to go ahead you would submit a new request.",
+                facility_name=req.facility.name,
+            ),
         ],
-        "Decline the quote",
+        _("Decline the quote"),
         url_for("requests.show", request_id=request_id),
     )
 

@@ -241,3 +241,26 @@ def test_pages_show_no_english_text_that_has_a_translation(app, client, login_as
                 text = parser.text()
                 leftovers += [(lang, path, s) for s in english[lang] if s in text]
     assert leftovers == []
+
+
+def test_refusal_reasons_are_translated_with_their_values_and_codes_stay_english(monkeypatch):
+    """A reason written with T_ reads as the English sentence (logs, tests) and is looked up by
+    its catalog entry, then filled in, where it is shown; N_ reasons are looked up as they are."""
+    import flask_babel
+
+    from innocore.errors import Problem, error_payload, problem_text
+    from innocore.marks import N_, T_
+
+    def italian(msgid, **params):
+        words = {"Give a title of up to %(n)s characters.": "Al massimo %(n)s caratteri."}
+        text = words.get(msgid, msgid)
+        return text % params if params else text
+
+    monkeypatch.setattr(flask_babel, "gettext", italian)
+    problem = Problem("title", T_("Give a title of up to %(n)s characters.", n=200), "title")
+    assert problem.message == "Give a title of up to 200 characters."
+    assert problem_text(problem) == "Al massimo 200 caratteri."
+    assert problem_text(Problem("gone", N_("Not found."))) == "Not found."
+    assert error_payload([problem]) == {
+        "errors": [{"code": "title", "message": "Al massimo 200 caratteri.", "field": "title"}]
+    }

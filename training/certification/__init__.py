@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from innocore.clock import date_text
@@ -30,14 +31,17 @@ def _panel(user):
     ).all()
     items = [
         (
-            f"{c.competence.title if c.competence else 'Certificate'} ends "
-            f"{date_text(c.valid_until, c.timezone)}",
+            _(
+                "%(competence_title)s ends %(date_text)s",
+                competence_title=c.competence.title if c.competence else "Certificate",
+                date_text=date_text(c.valid_until, c.timezone),
+            ),
             url_for("certification.show", public_id=c.public_id),
         )
         for c in soon
     ]
-    items.append(("All my certificates", url_for("certification.mine")))
-    return Panel("Certificates", items, order=45)
+    items.append((_("All my certificates"), url_for("certification.mine")))
+    return Panel(_("Certificates"), items, order=45)
 
 
 def _routes_to(competence_id: int, level: int = 1) -> list:

@@ -240,9 +240,9 @@ def _confirm_revoke(public_id: str) -> Confirmation | None:
         f"{cert.holder.name} is told by e-mail.",
     ]
     return Confirmation(
-        "Revoke this certificate for good?",
+        _("Revoke this certificate for good?"),
         lines,
-        "Revoke for good",
+        _("Revoke for good"),
         url_for(".show", public_id=cert.public_id),
     )
 

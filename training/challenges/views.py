@@ -177,13 +177,17 @@ def _confirm_decide(application_id: int) -> Confirmation | None:
     ):
         return None
     return Confirmation(
-        f"Decline the application led by {app.lead.name}?",
+        _("Decline the application led by %(lead_name)s?", lead_name=app.lead.name),
         [
-            f"The team's application to “{app.challenge.title}” is not selected, for good: "
-            "it cannot be shortlisted or selected later.",
-            "The team is told by e-mail.",
+            _(
+                "The team's application to “%(challenge_title)s” is not "
+                "selected, for good: it cannot be shortlisted or selected "
+                "later.",
+                challenge_title=app.challenge.title,
+            ),
+            _("The team is told by e-mail."),
         ],
-        "Decline the application",
+        _("Decline the application"),
         url_for("challenges.show", challenge_id=app.challenge_id),
     )
 

@@ -87,13 +87,15 @@ def _confirm_answer(mentorship_id: int) -> Confirmation | None:
     if request.form.get("decision") != "decline" or m.status.value != "requested":
         return None
     return Confirmation(
-        f"Decline {m.mentee.name}'s request?",
+        _("Decline %(mentee_name)s's request?", mentee_name=m.mentee.name),
         [
-            f"The mentorship request of {m.mentee.name} is declined for good and they are "
-            "told by e-mail.",
-            "They would have to send a new request for you to mentor them.",
+            _(
+                "The mentorship request of %(mentee_name)s is declined for good and they are told by e-mail.",
+                mentee_name=m.mentee.name,
+            ),
+            _("They would have to send a new request for you to mentor them."),
         ],
-        "Decline the request",
+        _("Decline the request"),
         url_for("mentoring.show", mentorship_id=mentorship_id),
     )
 
@@ -104,13 +106,16 @@ def _confirm_end(mentorship_id: int) -> Confirmation | None:
         return None  # the action says why it is refused
     other = m.mentee if current_user.id == m.mentor_id else m.mentor
     return Confirmation(
-        "End this mentorship?",
+        _("End this mentorship?"),
         [
-            f"The mentorship of {_pair(m)} ends now: no more meetings or goals are recorded.",
-            "Its record stays; to continue you would start a new mentorship.",
-            f"{other.name} is told by e-mail.",
+            _(
+                "The mentorship of %(pair)s ends now: no more meetings or goals are recorded.",
+                pair=_pair(m),
+            ),
+            _("Its record stays; to continue you would start a new mentorship."),
+            _("%(other_name)s is told by e-mail.", other_name=other.name),
         ],
-        "End the mentorship",
+        _("End the mentorship"),
         url_for("mentoring.show", mentorship_id=mentorship_id),
     )
 

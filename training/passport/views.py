@@ -56,12 +56,15 @@ def _confirm_revoke_link(link_id: int) -> Confirmation | None:
         return None
     name = f"“{link.label}”" if link.label else "This link"
     return Confirmation(
-        "Revoke this passport link?",
+        _("Revoke this passport link?"),
         [
-            f"{name} stops working at once: whoever has it sees nothing from now on.",
-            "It cannot be switched back on; to share again you make a new link.",
+            _(
+                "%(name)s stops working at once: whoever has it sees nothing from now on.",
+                name=name,
+            ),
+            _("It cannot be switched back on; to share again you make a new link."),
         ],
-        "Revoke the link",
+        _("Revoke the link"),
         url_for("passport.mine"),
     )
 

@@ -83,13 +83,13 @@ def _save(form: PathForm, path: QualificationPath | None):
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@require(can_manage_paths, "Only network administrators define qualification paths.")
+@require(can_manage_paths, N_("Only network administrators define qualification paths."))
 def new():
     return _save(PathForm(), None)
 
 
 @bp.route("/<code>/edit", methods=["GET", "POST"])
-@require(can_manage_paths, "Only network administrators define qualification paths.")
+@require(can_manage_paths, N_("Only network administrators define qualification paths."))
 def edit(code: str):
     path = services.get_path(code)
     form = PathForm(obj=path) if request.method == "GET" else PathForm()
@@ -100,7 +100,7 @@ def edit(code: str):
 
 
 @bp.route("/awards")
-@require(can_manage_paths, "Only network administrators confirm path awards.")
+@require(can_manage_paths, N_("Only network administrators confirm path awards."))
 def awards():
     pending = db.session.scalars(
         sa.select(PathAward)
@@ -111,7 +111,7 @@ def awards():
 
 
 @bp.route("/awards/<int:award_id>/confirm", methods=["POST"])
-@require(can_manage_paths, "Only network administrators confirm path awards.")
+@require(can_manage_paths, N_("Only network administrators confirm path awards."))
 def confirm(award_id: int):
     award = services.confirm_award(current_user, award_id)
     db.session.commit()

@@ -159,13 +159,18 @@ def _confirm_decide(application_id: int) -> Confirmation | None:
     if request.form.get("decision") != "decline" or a.status.value != "submitted":
         return None
     return Confirmation(
-        f"Decline {a.applicant.name}'s application?",
+        _("Decline %(applicant_name)s's application?", applicant_name=a.applicant.name),
         [
-            f"The application to “{a.placement.title}” is declined for good: it cannot be "
-            "selected later.",
-            f"{a.applicant.name} and their home supervisor are told by e-mail.",
+            _(
+                "The application to “%(placement_title)s” is declined for good: it cannot be selected later.",
+                placement_title=a.placement.title,
+            ),
+            _(
+                "%(applicant_name)s and their home supervisor are told by e-mail.",
+                applicant_name=a.applicant.name,
+            ),
         ],
-        "Decline the application",
+        _("Decline the application"),
         url_for("placements.application", application_id=application_id),
     )
 

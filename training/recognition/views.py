@@ -134,14 +134,22 @@ def _confirm_withdraw(decl_id: int) -> Confirmation | None:
     if decl.withdrawn_at is not None:
         return None  # the action says why it is refused
     return Confirmation(
-        "Withdraw this equivalence declaration?",
+        _("Withdraw this equivalence declaration?"),
         [
-            f"From now on {decl.facility.name} no longer counts “{decl.source.title}” at level "
-            f"{decl.source_min_level} as “{decl.target.title}” at level {decl.target_level}: "
-            "bookings and enrolments that relied on it are refused.",
-            "Its history is kept; it cannot be switched back on, you would declare it again.",
+            _(
+                "From now on %(facility_name)s no longer counts "
+                "“%(source_title)s” at level %(source_min_level)s as "
+                "“%(target_title)s” at level %(target_level)s: bookings and "
+                "enrolments that relied on it are refused.",
+                facility_name=decl.facility.name,
+                source_title=decl.source.title,
+                source_min_level=decl.source_min_level,
+                target_title=decl.target.title,
+                target_level=decl.target_level,
+            ),
+            _("Its history is kept; it cannot be switched back on, you would declare it again."),
         ],
-        "Withdraw the declaration",
+        _("Withdraw the declaration"),
         url_for("recognition.facility_requests", slug=decl.facility.slug),
     )
 
@@ -153,7 +161,7 @@ def _confirm_decide(request_id: int) -> Confirmation | None:
     if request.form.get("decision") != "refuse" or req.status.value != "pending":
         return None
     return Confirmation(
-        f"Refuse {req.person.name}'s recognition request?",
+        _("Refuse %(person_name)s's recognition request?", person_name=req.person.name),
         [
             f"The request is refused for good; {req.person.name} is told by e-mail"
             + (
@@ -161,9 +169,9 @@ def _confirm_decide(request_id: int) -> Confirmation | None:
                 if (r := request.form.get("reason", "").strip())
                 else "."
             ),
-            "To be recognised after all they would send a new request.",
+            _("To be recognised after all they would send a new request."),
         ],
-        "Refuse the request",
+        _("Refuse the request"),
         url_for("recognition.facility_requests", slug=req.facility.slug),
     )
 
@@ -177,13 +185,18 @@ def _confirm_remove_trusted(issuer_id: int) -> Confirmation | None:
     if issuer is None:
         raise NotFound(N_("No such trusted issuer."))
     return Confirmation(
-        f"Stop trusting {issuer.name}?",
+        _("Stop trusting %(issuer_name)s?", issuer_name=issuer.name),
         [
-            f"Credentials from {issuer.name} ({issuer.base_url}) are no longer accepted on "
-            "import; those already accepted keep their recorded decision.",
-            "To trust it again you would add it anew.",
+            _(
+                "Credentials from %(issuer_name)s (%(base_url)s) are no "
+                "longer accepted on import; those already accepted keep "
+                "their recorded decision.",
+                issuer_name=issuer.name,
+                base_url=issuer.base_url,
+            ),
+            _("To trust it again you would add it anew."),
         ],
-        "Stop trusting this issuer",
+        _("Stop trusting this issuer"),
         url_for("recognition.trusted"),
     )
 
