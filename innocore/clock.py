@@ -7,6 +7,8 @@ from datetime import UTC, date, datetime
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from innocore.marks import T_
+
 # The years a date may name anywhere in InnoCore: the month or week after any of them still exists.
 FIRST_YEAR, LAST_YEAR = 1900, 2999
 
@@ -112,9 +114,12 @@ def wall_to_instant(
         tz = ZoneInfo(zone)
         skipped = wall.replace(tzinfo=tz, fold=1).utcoffset() - wall.replace(tzinfo=tz).utcoffset()
         minutes = abs(int(skipped.total_seconds() // 60))
-        message = (
-            f"{when} does not exist in {zone}: the clocks go forward {minutes} minutes that "
-            "night. Choose another time."
+        message = T_(
+            "%(when)s does not exist in %(zone)s: the clocks go forward "
+            "%(minutes)s minutes that night. Choose another time.",
+            when=when,
+            zone=zone,
+            minutes=minutes,
         )
         raise DomainError(Problem("nonexistent_local_time", message, field))
     if offset:
@@ -130,9 +135,13 @@ def wall_to_instant(
     kept = [p for p in found if p in set(keep)]
     if len(kept) == 1:
         return kept[0]
-    message = (
-        f"{when} happens twice in {zone} (the clocks go back that night): choose "
-        f"{pass_label(found[0], zone)} or {pass_label(found[1], zone)}."
+    message = T_(
+        "%(when)s happens twice in %(zone)s (the clocks go back that "
+        "night): choose %(pass_label)s or %(pass_label2)s.",
+        when=when,
+        zone=zone,
+        pass_label=pass_label(found[0], zone),
+        pass_label2=pass_label(found[1], zone),
     )
     raise DomainError(Problem("ambiguous_local_time", message, field))
 

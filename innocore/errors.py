@@ -135,5 +135,5 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(err: Exception):
         app.logger.exception("unhandled error")
-        msg = "Something went wrong on our side. Nothing was saved; please try again."
+        msg = N_("Something went wrong on our side. Nothing was saved; please try again.")
         return _render(500, [Problem("internal_error", msg)], "Server error")

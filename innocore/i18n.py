@@ -57,6 +57,20 @@ def current_locale() -> str:
     return str(loc.language) if loc is not None else "en"
 
 
+def translate(text):
+    """``text`` in the reader's language when the catalogs hold it (a string marked with ``N_``
+    or ``T_`` where it was written: report titles, e-mail kinds), else unchanged. For templates
+    (``{{ tr(section.title) }}``): unlike ``_()`` it never %-formats the text."""
+    if not text:
+        return text
+    from flask_babel import gettext
+
+    msgid = getattr(text, "msgid", None)
+    if msgid is not None:
+        return gettext(msgid, **text.params) if text.params else gettext(msgid)
+    return gettext(str(text))
+
+
 def compile_catalogs(source: Path, target: Path) -> list[str]:
     """Compile every ``<lang>/LC_MESSAGES/messages.po`` under ``source`` into ``target`` (same
     layout, ``.mo`` files, GNU gettext format), skipping a catalog whose stamp matches its
@@ -128,6 +142,7 @@ def init_app(app: Flask) -> None:
         return request.path + "?" + urlencode(args, doseq=True)
 
     app.jinja_env.globals.update(
+        tr=translate,
         current_locale=current_locale,
         LANGUAGE_NAMES=LANGUAGE_NAMES,
         language_switch_url=language_switch_url,

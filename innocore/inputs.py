@@ -19,7 +19,7 @@ from werkzeug.routing import BaseConverter, IntegerConverter
 
 from innocore.clock import FIRST_YEAR, LAST_YEAR, year_in_range
 from innocore.errors import DomainError, Problem
-from innocore.marks import N_
+from innocore.marks import N_, T_
 
 API_PATH = "/api/"
 DB_INT_MIN = -(2**31)
@@ -68,7 +68,11 @@ def _refused(key: str, value: str) -> Problem | None:
     if (m := _DATE_LIKE.fullmatch(value.strip())) and not FIRST_YEAR <= int(
         m.group(1)
     ) <= LAST_YEAR:
-        msg = f"Dates lie in the years {FIRST_YEAR} to {LAST_YEAR}."
+        msg = T_(
+            "Dates lie in the years %(first_year)s to %(last_year)s.",
+            first_year=FIRST_YEAR,
+            last_year=LAST_YEAR,
+        )
         return Problem("out_of_range", msg, key)
     return None
 
@@ -109,7 +113,9 @@ def check_json(data, where: str = "") -> list[Problem]:
     while stack:
         value, path, depth = stack.pop()
         if depth > MAX_JSON_DEPTH:
-            msg = f"JSON may nest at most {MAX_JSON_DEPTH} levels."
+            msg = T_(
+                "JSON may nest at most %(max_json_depth)s levels.", max_json_depth=MAX_JSON_DEPTH
+            )
             return [Problem("too_deep", msg, path or None)]
         if isinstance(value, dict):
             for key, item in value.items():
@@ -127,7 +133,11 @@ def check_json(data, where: str = "") -> list[Problem]:
             and not isinstance(value, bool)
             and not DB_INT_MIN <= value <= DB_INT_MAX
         ):
-            msg = f"Whole numbers lie between {DB_INT_MIN} and {DB_INT_MAX}."
+            msg = T_(
+                "Whole numbers lie between %(db_int_min)s and %(db_int_max)s.",
+                db_int_min=DB_INT_MIN,
+                db_int_max=DB_INT_MAX,
+            )
             problems.append(Problem("out_of_range", msg, path or None))
     return problems
 
@@ -144,7 +154,11 @@ def dates_out_of_range(value, where: str = "") -> list[Problem]:
         elif isinstance(item, list | tuple):
             stack.extend((v, f"{path}.{i}" if path else str(i)) for i, v in enumerate(item))
         elif isinstance(item, date | datetime) and not year_in_range(item):
-            msg = f"Dates lie in the years {FIRST_YEAR} to {LAST_YEAR}."
+            msg = T_(
+                "Dates lie in the years %(first_year)s to %(last_year)s.",
+                first_year=FIRST_YEAR,
+                last_year=LAST_YEAR,
+            )
             problems.append(Problem("out_of_range", msg, path or None))
     return problems
 

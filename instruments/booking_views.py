@@ -230,7 +230,7 @@ def move(booking_id: int):
 
     def act():
         if not form.validate_on_submit():
-            msg = "Give the new start and end."
+            msg = N_("Give the new start and end.")
             raise DomainError(Problem("invalid_datetime", msg, "starts_at"))
         kept = (booking.starts_at, booking.ends_at)  # an unchanged time keeps its instant
         return services.move_booking(

@@ -29,6 +29,7 @@ from innocore.facilities.models import Facility
 from innocore.groups import ResearchGroup
 from innocore.ledger.accounts import BillingAccount
 from innocore.ledger.models import Charge
+from innocore.marks import N_, T_
 from innocore.reports import buckets as bk
 from innocore.reports.core import (
     Chart,
@@ -248,7 +249,7 @@ def _by_dimension(scope: Scope, label_cols: list, title: str, columns: list[str]
         [*keys, hours(seconds), int(n), people]
         for *keys, seconds, n, people in db.session.execute(stmt)
     ]
-    return Table(title, [*columns, "booked hours", "bookings", "people"], rows)
+    return Table(title, [*columns, N_("booked hours"), N_("bookings"), N_("people")], rows)
 
 
 def by_category_and_organisation(scope: Scope) -> list[Table]:
@@ -270,13 +271,13 @@ def by_category_and_organisation(scope: Scope) -> list[Table]:
     columns = ["booked hours", "bookings", "people"]
     return [
         Table(
-            "Booked hours by user category",
-            ["user category", *columns],
+            N_("Booked hours by user category"),
+            [N_("user category"), *columns],
             [[k, *v] for k, v in sorted(by_cat.items())],
         ),
         Table(
-            "Booked hours by organisation",
-            ["organisation", *columns],
+            N_("Booked hours by organisation"),
+            [N_("organisation"), *columns],
             [[k, *v] for k, v in sorted(by_org.items())],
         ),
     ]
@@ -326,8 +327,14 @@ def by_research_group(scope: Scope) -> Table:
     ]
     rows.sort(key=lambda r: (r[0] == NO_GROUP and r[1] is None, r[0].lower(), r[1] or ""))
     return Table(
-        "Booked hours by research group (of the billing account)",
-        ["research group", "organisation", "booked hours", "used hours", "bookings"],
+        N_("Booked hours by research group (of the billing account)"),
+        [
+            N_("research group"),
+            N_("organisation"),
+            N_("booked hours"),
+            N_("used hours"),
+            N_("bookings"),
+        ],
         rows,
     )
 
@@ -359,8 +366,8 @@ def heat_map(scope: Scope, zone: str) -> Chart:
     hours_labels = [f"{h:02d}" for h in range(24)]
     series = [(WEEKDAYS[d], [round(v, 2) for v in cells[d]]) for d in range(7)]
     table = Table(
-        "Booked hours by weekday and hour",
-        ["weekday", *hours_labels],
+        N_("Booked hours by weekday and hour"),
+        [N_("weekday"), *hours_labels],
         [[name, *values] for name, values in series],
     )
     title = f"Booked hours by weekday and hour ({zone} wall clock), {scope.period_label}"
@@ -405,32 +412,41 @@ def utilisation_section(scope: Scope) -> Section:
         rows.append([name, hours(avail), hours(booked), hours(used), percent(booked, avail)])
         tot = [tot[0] + avail, tot[1] + booked, tot[2] + used]
     figures = [
-        ("Available hours", hours(tot[0])),
-        ("Booked hours", hours(tot[1])),
-        ("Used hours", hours(tot[2])),
-        ("Utilisation (booked / available)", _pct_text(percent(tot[1], tot[0]))),
+        (N_("Available hours"), hours(tot[0])),
+        (N_("Booked hours"), hours(tot[1])),
+        (N_("Used hours"), hours(tot[2])),
+        (N_("Utilisation (booked / available)"), _pct_text(percent(tot[1], tot[0]))),
     ]
     return Section(
         "utilisation",
-        "Instrument utilisation",
+        N_("Instrument utilisation"),
         figures,
         tables=[
             Table(
-                "Utilisation by instrument",
-                ["instrument", "available hours", "booked hours", "used hours", "utilisation %"],
+                N_("Utilisation by instrument"),
+                [
+                    N_("instrument"),
+                    N_("available hours"),
+                    N_("booked hours"),
+                    N_("used hours"),
+                    N_("utilisation %"),
+                ],
                 rows,
             ),
             *by_category_and_organisation(scope),
             by_research_group(scope),
         ],
         charts=[
-            _bucket_chart(scope, "Hours by month", months, "bar", month_avail, rows=per_m),
-            _bucket_chart(scope, "Hours by week", weeks, "line", rows=per_w),
+            _bucket_chart(scope, N_("Hours by month"), months, "bar", month_avail, rows=per_m),
+            _bucket_chart(scope, N_("Hours by week"), weeks, "line", rows=per_w),
             heat_map(scope, scope.zone),
         ],
-        note="Available hours come from each instrument's opening hours; instruments without "
-        "opening hours add no available hours. Booked: confirmed, completed and no-show "
-        "bookings; used: completed bookings.",
+        note=N_(
+            "Available hours come from each instrument's opening hours; "
+            "instruments without opening hours add no available hours. "
+            "Booked: confirmed, completed and no-show bookings; used: "
+            "completed bookings."
+        ),
     )
 
 
@@ -485,12 +501,15 @@ def no_show_section(scope: Scope) -> Section:
     lt_series = [monthly.get(i, (0, 0))[1] for i in range(len(months))]
     chart = Chart(
         "bar",
-        f"No-shows and late cancellations by month, {scope.period_label}",
+        T_(
+            "No-shows and late cancellations by month, %(period_label)s",
+            period_label=scope.period_label,
+        ),
         labels,
         [("No-shows", ns_series), ("Late cancellations", lt_series)],
         Table(
-            "No-shows and late cancellations by month",
-            ["month", "no-shows", "late cancellations"],
+            N_("No-shows and late cancellations by month"),
+            [N_("month"), N_("no-shows"), N_("late cancellations")],
             [[labels[i], ns_series[i], lt_series[i]] for i in range(len(labels))],
         ),
         "bookings",
@@ -498,25 +517,25 @@ def no_show_section(scope: Scope) -> Section:
     total = [sum(r[i] for r in rows) for i in (1, 2, 3, 4)]
     rate = _pct_text(percent(total[1], total[0]))
     figures = [
-        ("Bookings held", total[0]),
-        ("No-shows", total[1]),
-        ("Late cancellations", total[2]),
-        ("No-show rate", rate),
+        (N_("Bookings held"), total[0]),
+        (N_("No-shows"), total[1]),
+        (N_("Late cancellations"), total[2]),
+        (N_("No-show rate"), rate),
     ]
     return Section(
         "no_shows",
-        "No-shows and late cancellations",
+        N_("No-shows and late cancellations"),
         figures,
         tables=[
             Table(
-                "No-shows and cancellations by instrument",
+                N_("No-shows and cancellations by instrument"),
                 [
-                    "instrument",
-                    "bookings held",
-                    "no-shows",
-                    "late cancellations",
-                    "cancellations",
-                    "no-show rate %",
+                    N_("instrument"),
+                    N_("bookings held"),
+                    N_("no-shows"),
+                    N_("late cancellations"),
+                    N_("cancellations"),
+                    N_("no-show rate %"),
                 ],
                 rows,
             )
@@ -549,15 +568,19 @@ def downtime_section(scope: Scope) -> Section:
         for name, n, s in db.session.execute(downtime_query(scope, Instrument.name))
     ]
     figures = [
-        ("Downtimes", sum(r[1] for r in rows)),
-        ("Downtime hours", round(sum(r[2] for r in rows), 2)),
+        (N_("Downtimes"), sum(r[1] for r in rows)),
+        (N_("Downtime hours"), round(sum(r[2] for r in rows), 2)),
     ]
     return Section(
         "downtime",
-        "Downtime",
+        N_("Downtime"),
         figures,
         tables=[
-            Table("Downtime by instrument", ["instrument", "downtimes", "downtime hours"], rows)
+            Table(
+                N_("Downtime by instrument"),
+                [N_("instrument"), N_("downtimes"), N_("downtime hours")],
+                rows,
+            )
         ],
     )
 
@@ -616,23 +639,24 @@ def service_request_section(scope: Scope) -> Section:
         return None if s is None else round(float(s) / 86400, 1)
 
     figures = [
-        ("Requests submitted", n),
-        ("Quoted", quoted),
-        ("Accepted", accepted),
-        ("Quote → acceptance rate", _pct_text(percent(accepted, quoted))),
-        ("Delivered", delivered),
-        ("Mean days to first quote", days(q_s)),
-        ("Mean days to acceptance", days(a_s)),
-        ("Mean days to delivery", days(d_s)),
+        (N_("Requests submitted"), n),
+        (N_("Quoted"), quoted),
+        (N_("Accepted"), accepted),
+        (N_("Quote → acceptance rate"), _pct_text(percent(accepted, quoted))),
+        (N_("Delivered"), delivered),
+        (N_("Mean days to first quote"), days(q_s)),
+        (N_("Mean days to acceptance"), days(a_s)),
+        (N_("Mean days to delivery"), days(d_s)),
     ]
     rows = [[getattr(s, "label", s), c] for s, c in by_status]
     return Section(
         "service_requests",
-        "Service requests",
+        N_("Service requests"),
         figures,
-        tables=[Table("Requests by current status", ["status", "requests"], rows)],
-        note="Requests submitted in the period; their revenue is in the revenue "
-        "section (accepted quotes).",
+        tables=[Table(N_("Requests by current status"), [N_("status"), N_("requests")], rows)],
+        note=N_(
+            "Requests submitted in the period; their revenue is in the revenue section (accepted quotes)."
+        ),
     )
 
 
@@ -666,7 +690,7 @@ def revenue_section(scope: Scope) -> Section:
     def table(title, column, rows):
         return Table(
             title,
-            [column, "currency", "charges", "amount"],
+            [column, N_("currency"), N_("charges"), N_("amount")],
             [[getattr(k, "label", k), cur, n, money(t)] for k, cur, n, t in rows],
         )
 
@@ -682,12 +706,12 @@ def revenue_section(scope: Scope) -> Section:
     ]
     chart = Chart(
         "bar",
-        f"Revenue by month, {scope.period_label}",
+        T_("Revenue by month, %(period_label)s", period_label=scope.period_label),
         labels,
         series,
         Table(
-            "Revenue by month",
-            ["month", *currencies],
+            N_("Revenue by month"),
+            [N_("month"), *currencies],
             [[labels[i], *[s[1][i] for s in series]] for i in range(len(labels))],
         ),
         "amount",
@@ -752,7 +776,9 @@ def revenue_by_account(base: sa.Select) -> Table:
         rows.append([name, code, owner, cur, n, money(total)])
     rows.sort(key=lambda r: (r[0] == NO_ACCOUNT and r[1] is None, r[0].lower(), r[1] or "", r[3]))
     return Table(
-        "By billing account", ["account", "code", "owner", "currency", "charges", "amount"], rows
+        N_("By billing account"),
+        [N_("account"), N_("code"), N_("owner"), N_("currency"), N_("charges"), N_("amount")],
+        rows,
     )
 
 
@@ -779,39 +805,47 @@ def network_section(scope: Scope) -> Section:
         )
     chart = Chart(
         "bar",
-        f"Utilisation by facility (booked / available), {scope.period_label}",
+        T_(
+            "Utilisation by facility (booked / available), %(period_label)s",
+            period_label=scope.period_label,
+        ),
         [r[0] for r in rows],
         [("Utilisation %", [r[4] for r in rows])],
         Table(
-            "Utilisation by facility", ["facility", "utilisation %"], [[r[0], r[4]] for r in rows]
+            N_("Utilisation by facility"),
+            [N_("facility"), N_("utilisation %")],
+            [[r[0], r[4]] for r in rows],
         ),
         "%",
     )
     return Section(
         "facilities",
-        "Facilities side by side",
+        N_("Facilities side by side"),
         _cross_use(scope),
-        note=f"The period is read in {scope.zone}; each facility's opening hours are "
-        "counted over the local days the period covers.",
+        note=T_(
+            "The period is read in %(zone)s; each facility's opening "
+            "hours are counted over the local days the period covers.",
+            zone=scope.zone,
+        ),
         tables=[
             Table(
-                "Instrument use by facility",
+                N_("Instrument use by facility"),
                 [
-                    "facility",
-                    "available hours",
-                    "booked hours",
-                    "used hours",
-                    "utilisation %",
-                    "no-shows",
-                    "late cancellations",
-                    "downtime hours",
+                    N_("facility"),
+                    N_("available hours"),
+                    N_("booked hours"),
+                    N_("used hours"),
+                    N_("utilisation %"),
+                    N_("no-shows"),
+                    N_("late cancellations"),
+                    N_("downtime hours"),
                 ],
                 rows,
             )
         ],
         charts=[
             chart,
-            _bucket_chart(scope, "Network hours by month", months, "line", rows=by_month),
+            _bucket_chart(scope, N_("Network hours by month"), months, "line", rows=by_month),
         ],
     )
 
@@ -966,14 +1000,20 @@ def _usage_section(scope: Scope, key: str, title: str, dim, column: str) -> Sect
         for k, b, u, n in db.session.execute(stmt.group_by(dim).order_by(dim))
     ]
     figures = [
-        ("Booked hours", round(sum(r[1] for r in rows), 2)),
-        ("Used hours", round(sum(r[2] for r in rows), 2)),
-        ("Bookings", sum(r[3] for r in rows)),
+        (N_("Booked hours"), round(sum(r[1] for r in rows), 2)),
+        (N_("Used hours"), round(sum(r[2] for r in rows), 2)),
+        (N_("Bookings"), sum(r[3] for r in rows)),
     ]
     return Section(
         key,
         title,
         figures,
-        tables=[Table(f"By {column}", [column, "booked hours", "used hours", "bookings"], rows)],
-        charts=[_bucket_chart(scope, "Hours by month", months, "bar")],
+        tables=[
+            Table(
+                T_("By %(column)s", column=column),
+                [column, N_("booked hours"), N_("used hours"), N_("bookings")],
+                rows,
+            )
+        ],
+        charts=[_bucket_chart(scope, N_("Hours by month"), months, "bar")],
     )

@@ -202,10 +202,12 @@ def text_problems(req: BookingRequest) -> list[Problem]:
     """Purpose and project are short free texts."""
     problems = []
     if len(req.purpose) > MAX_PURPOSE:
-        msg = f"Describe the purpose in at most {MAX_PURPOSE} characters."
+        msg = T_(
+            "Describe the purpose in at most %(max_purpose)s characters.", max_purpose=MAX_PURPOSE
+        )
         problems.append(Problem("purpose_too_long", msg, "purpose"))
     if len(req.project) > MAX_PROJECT:
-        msg = f"Name the project in at most {MAX_PROJECT} characters."
+        msg = T_("Name the project in at most %(max_project)s characters.", max_project=MAX_PROJECT)
         problems.append(Problem("project_too_long", msg, "project"))
     return problems
 
@@ -217,7 +219,7 @@ def status_problems(policy: Policy) -> list[Problem]:
             Problem("instrument_retired", N_("This instrument is retired and cannot be booked."))
         ]
     if policy.status == InstrumentStatus.DOWN:
-        msg = "This instrument is out of service until staff resolve a problem."
+        msg = N_("This instrument is out of service until staff resolve a problem.")
         return [Problem("instrument_down", msg)]
     return []
 
@@ -231,12 +233,18 @@ def timing_problems(req: BookingRequest, policy: Policy, now: datetime) -> list[
             Problem("in_past", N_("The booking cannot start in the past."), "starts_at")
         )
     elif policy.notice_minutes and req.starts_at < now + timedelta(minutes=policy.notice_minutes):
-        msg = f"Book at least {_duration_words(policy.notice_minutes)} in advance."
+        msg = T_(
+            "Book at least %(duration_words)s in advance.",
+            duration_words=_duration_words(policy.notice_minutes),
+        )
         problems.append(Problem("short_notice", msg, "starts_at", overridable=True))
     if policy.horizon_days is not None:
         last_day = now.astimezone(zone).date() + timedelta(days=policy.horizon_days)
         if req.starts_at.astimezone(zone).date() > last_day:
-            msg = f"Bookings open at most {policy.horizon_days} days ahead."
+            msg = T_(
+                "Bookings open at most %(horizon_days)s days ahead.",
+                horizon_days=policy.horizon_days,
+            )
             problems.append(Problem("beyond_horizon", msg, "starts_at", overridable=True))
     return problems
 
@@ -249,14 +257,22 @@ def shape_problems(req: BookingRequest, policy: Policy) -> list[Problem]:
     if slot:
         for name, instant in (("starts_at", req.starts_at), ("ends_at", req.ends_at)):
             if not on_grid(instant, zone, slot):
-                msg = f"Times must fall on the {_duration_words(slot)} grid of this instrument."
+                msg = T_(
+                    "Times must fall on the %(duration_words)s grid of this instrument.",
+                    duration_words=_duration_words(slot),
+                )
                 problems.append(Problem("off_grid", msg, name, overridable=True))
     minutes = float(hours_between(req.starts_at, req.ends_at)) * 60
     if policy.min_minutes and minutes < policy.min_minutes:
-        msg = f"Book at least {_duration_words(policy.min_minutes)}."
+        msg = T_(
+            "Book at least %(duration_words)s.", duration_words=_duration_words(policy.min_minutes)
+        )
         problems.append(Problem("too_short", msg, "ends_at", overridable=True))
     if policy.max_minutes and minutes > policy.max_minutes:
-        msg = f"Book at most {_duration_words(policy.max_minutes)} at a time."
+        msg = T_(
+            "Book at most %(duration_words)s at a time.",
+            duration_words=_duration_words(policy.max_minutes),
+        )
         problems.append(Problem("too_long", msg, "ends_at", overridable=True))
     return problems
 
@@ -270,7 +286,7 @@ def opening_problems(
     level = policy.out_of_hours_level
     if level is not None and eligibility.holds and (eligibility.level or 0) >= level:
         return []
-    msg = "The booking falls outside the instrument's opening hours."
+    msg = N_("The booking falls outside the instrument's opening hours.")
     if level is not None:
         msg += f" Out-of-hours use needs competence level {level}."
     return [Problem("outside_opening_hours", msg, "starts_at", overridable=True)]
@@ -285,14 +301,20 @@ def quota_problems(
     if policy.max_future_bookings is not None:
         future = sum(1 for b in others if b.ends_at > now)
         if future + 1 > policy.max_future_bookings:
-            msg = f"You may hold at most {policy.max_future_bookings} future bookings here."
+            msg = T_(
+                "You may hold at most %(max_future_bookings)s future bookings here.",
+                max_future_bookings=policy.max_future_bookings,
+            )
             problems.append(Problem("too_many_bookings", msg, overridable=True))
     if policy.max_hours_week is not None:
         zone = ZoneInfo(policy.timezone)
         wanted = hours_per_week([(req.starts_at, req.ends_at)], zone)
         held = hours_per_week([(b.starts_at, b.ends_at) for b in others], zone)
         if any(h + held.get(w, Decimal(0)) > policy.max_hours_week for w, h in wanted.items()):
-            msg = f"You may book at most {policy.max_hours_week} hours per week here."
+            msg = T_(
+                "You may book at most %(max_hours_week)s hours per week here.",
+                max_hours_week=policy.max_hours_week,
+            )
             problems.append(Problem("weekly_quota", msg, "ends_at", overridable=True))
     return problems
 
@@ -305,7 +327,7 @@ def competence_problems(
         return []
     if eligibility.meets(policy.required_level, req.ends_at):
         return []
-    msg = "You do not yet hold the competence this instrument requires; staff may book for you."
+    msg = N_("You do not yet hold the competence this instrument requires; staff may book for you.")
     return [Problem("competence_missing", msg, overridable=True)]
 
 
@@ -314,7 +336,7 @@ def conflict_problems(req: BookingRequest, busy: Sequence[Busy]) -> list[Problem
     hits = find_conflicts(req.starts_at, req.ends_at, busy, exclude_id=req.booking_id)
     problems = []
     if any(b.kind == "downtime" for b in hits):
-        msg = "The instrument is scheduled for maintenance or downtime then."
+        msg = N_("The instrument is scheduled for maintenance or downtime then.")
         problems.append(Problem("downtime", msg, "starts_at"))
     bookings = [b for b in hits if b.kind == "booking"]
     if any(b.user_id != req.user_id for b in bookings):
@@ -346,12 +368,17 @@ def search_problems(
 ) -> list[Problem]:
     problems = []
     if hours is not None and not 0 < hours <= MAX_SLOT_HOURS:
-        msg = f"A slot lasts more than 0 and at most {MAX_SLOT_HOURS} hours."
+        msg = T_(
+            "A slot lasts more than 0 and at most %(max_slot_hours)s hours.",
+            max_slot_hours=MAX_SLOT_HOURS,
+        )
         problems.append(Problem("invalid_hours", msg, "hours"))
     if ends_at <= starts_at:
         problems.append(Problem("bad_window", N_("'to' must come after 'from'."), "to"))
     elif ends_at - starts_at > timedelta(days=MAX_SEARCH_DAYS):
-        msg = f"Search at most {MAX_SEARCH_DAYS} days at a time."
+        msg = T_(
+            "Search at most %(max_search_days)s days at a time.", max_search_days=MAX_SEARCH_DAYS
+        )
         problems.append(Problem("bad_window", msg, "to"))
     return problems
 
@@ -397,13 +424,15 @@ def started_problems(
     if starts_at > now:
         return []
     if not staff:
-        msg = (
-            f"This booking has already started, so it can no longer be {action}. "
-            "End it early if you are done, or ask the facility's staff to correct it."
+        msg = T_(
+            "This booking has already started, so it can no longer be "
+            "%(action)s. End it early if you are done, or ask the "
+            "facility's staff to correct it.",
+            action=action,
         )
         return [Problem("already_started", msg, "starts_at")]
     if not (reason or "").strip():
-        msg = "This booking has already started: give the reason for correcting it."
+        msg = N_("This booking has already started: give the reason for correcting it.")
         return [Problem("correction_reason_required", msg, "override_reason")]
     return []
 

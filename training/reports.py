@@ -24,6 +24,7 @@ from flask import Flask
 from innocore.accounts.models import Organisation, User
 from innocore.extensions import db
 from innocore.facilities.models import Facility
+from innocore.marks import N_, T_
 from innocore.reports.core import Chart, Scope, Section, Table, percent, register_report_section
 from innocore.reports.sql import category_label, category_of, instant
 from innocore.vocab import OrganisationKind, UserCategory
@@ -169,49 +170,52 @@ def throughput_section(scope: Scope) -> Section:
     tot = [sum(r[i] for r in rows) for i in (1, 2, 3, 4, 5, 7)]
     passed = sum(p for p, _ in passes.values())
     figures = [
-        ("Sessions", tot[0]),
-        ("Cancelled sessions", tot[1]),
-        ("Seats offered", tot[2]),
-        ("Seats taken", tot[3]),
-        ("Fill rate", _pct(percent(tot[3], tot[2]))),
-        ("On waiting lists", tot[4]),
-        ("Assessments", tot[5]),
-        ("Pass rate", _pct(percent(passed, tot[5]))),
+        (N_("Sessions"), tot[0]),
+        (N_("Cancelled sessions"), tot[1]),
+        (N_("Seats offered"), tot[2]),
+        (N_("Seats taken"), tot[3]),
+        (N_("Fill rate"), _pct(percent(tot[3], tot[2]))),
+        (N_("On waiting lists"), tot[4]),
+        (N_("Assessments"), tot[5]),
+        (N_("Pass rate"), _pct(percent(passed, tot[5]))),
     ]
     chart = Chart(
         "bar",
-        f"Seats offered and taken by module, {scope.period_label}",
+        T_("Seats offered and taken by module, %(period_label)s", period_label=scope.period_label),
         [r[0] for r in rows],
         [("Seats offered", [r[3] for r in rows]), ("Seats taken", [r[4] for r in rows])],
         Table(
-            "Seats by module", ["module", "offered", "taken"], [[r[0], r[3], r[4]] for r in rows]
+            N_("Seats by module"),
+            [N_("module"), N_("offered"), N_("taken")],
+            [[r[0], r[3], r[4]] for r in rows],
         ),
         "seats",
     )
     return Section(
         "training",
-        "Training throughput",
+        N_("Training throughput"),
         figures,
         tables=[
             Table(
-                "Training by module",
+                N_("Training by module"),
                 [
-                    "module",
-                    "sessions",
-                    "cancelled",
-                    "seats offered",
-                    "seats taken",
-                    "waiting",
-                    "fill rate %",
-                    "assessments",
-                    "pass rate %",
+                    N_("module"),
+                    N_("sessions"),
+                    N_("cancelled"),
+                    N_("seats offered"),
+                    N_("seats taken"),
+                    N_("waiting"),
+                    N_("fill rate %"),
+                    N_("assessments"),
+                    N_("pass rate %"),
                 ],
                 rows,
             )
         ],
         charts=[chart],
-        note="Sessions whose first part starts in the period; seats of cancelled "
-        "sessions are not offered.",
+        note=N_(
+            "Sessions whose first part starts in the period; seats of cancelled sessions are not offered."
+        ),
     )
 
 
@@ -256,12 +260,18 @@ def certificate_section(scope: Scope) -> Section:
     """Certificates issued and revoked in the period, and those expiring in the next 90 days."""
     ((issued, revoked, expiring),) = _certificate_counts(scope)
     figures = [
-        ("Certificates issued", issued or 0),
-        ("Certificates revoked", revoked or 0),
-        (f"Active certificates expiring in the next {EXPIRY_DAYS} days", expiring or 0),
-        ("ECTS awarded", _ects(scope)),
+        (N_("Certificates issued"), issued or 0),
+        (N_("Certificates revoked"), revoked or 0),
+        (
+            T_(
+                "Active certificates expiring in the next %(expiry_days)s days",
+                expiry_days=EXPIRY_DAYS,
+            ),
+            expiring or 0,
+        ),
+        (N_("ECTS awarded"), _ects(scope)),
     ]
-    return Section("certificates", "Certificates", figures)
+    return Section("certificates", N_("Certificates"), figures)
 
 
 def _ects(scope: Scope):
@@ -314,21 +324,21 @@ def network_training_section(scope: Scope) -> Section:
         )
     return Section(
         "training_by_facility",
-        "Training by facility",
+        N_("Training by facility"),
         tables=[
             Table(
-                "Training by facility",
+                N_("Training by facility"),
                 [
-                    "facility",
-                    "sessions",
-                    "seats offered",
-                    "seats taken",
-                    "fill rate %",
-                    "waiting",
-                    "pass rate %",
-                    "certificates issued",
-                    "revoked",
-                    f"expiring in {EXPIRY_DAYS} days",
+                    N_("facility"),
+                    N_("sessions"),
+                    N_("seats offered"),
+                    N_("seats taken"),
+                    N_("fill rate %"),
+                    N_("waiting"),
+                    N_("pass rate %"),
+                    N_("certificates issued"),
+                    N_("revoked"),
+                    T_("expiring in %(expiry_days)s days", expiry_days=EXPIRY_DAYS),
                 ],
                 rows,
             )
@@ -397,30 +407,35 @@ def knowledge_transfer_section(scope: Scope) -> Section:
         )
     chart = Chart(
         "bar",
-        f"People trained and certified by category, {scope.period_label}",
+        T_(
+            "People trained and certified by category, %(period_label)s",
+            period_label=scope.period_label,
+        ),
         [r[0] for r in rows],
         [("Trained", [r[1] for r in rows]), ("Certified", [r[2] for r in rows])],
         Table(
-            "People trained and certified by category",
-            ["category", "people trained", "people certified"],
+            N_("People trained and certified by category"),
+            [N_("category"), N_("people trained"), N_("people certified")],
             rows,
         ),
         "people",
     )
     figures = [
-        ("Companies whose people were trained", companies),
-        ("People trained at another institution's facility", cross),
-        ("Qualification-path completions", _path_completions(scope)),
-        ("ECTS awarded", _ects(scope)),
+        (N_("Companies whose people were trained"), companies),
+        (N_("People trained at another institution's facility"), cross),
+        (N_("Qualification-path completions"), _path_completions(scope)),
+        (N_("ECTS awarded"), _ects(scope)),
     ]
     return Section(
         "knowledge_transfer",
-        "Knowledge transfer",
+        N_("Knowledge transfer"),
         figures,
         charts=[chart],
-        note="Categories are relative to the facility: internal (its own "
-        "institution), external academic, industry (companies). Path completions "
-        "count the whole network.",
+        note=N_(
+            "Categories are relative to the facility: internal (its own "
+            "institution), external academic, industry (companies). Path "
+            "completions count the whole network."
+        ),
     )
 
 
@@ -459,10 +474,13 @@ def _people_training(scope: Scope, title: str) -> Section:
     names = sorted(set(trained) | set(certs))
     rows = [[n, trained.get(n, 0), *(c or 0 for c in certs.get(n, (0, 0, 0)))] for n in names]
     figures = [
-        ("Training sessions completed", sum(r[1] for r in rows)),
-        ("Certificates issued", sum(r[2] for r in rows)),
-        (f"Certificates expiring in the next {EXPIRY_DAYS} days", sum(r[4] for r in rows)),
-        ("ECTS awarded", _ects(scope)),
+        (N_("Training sessions completed"), sum(r[1] for r in rows)),
+        (N_("Certificates issued"), sum(r[2] for r in rows)),
+        (
+            T_("Certificates expiring in the next %(expiry_days)s days", expiry_days=EXPIRY_DAYS),
+            sum(r[4] for r in rows),
+        ),
+        (N_("ECTS awarded"), _ects(scope)),
     ]
     return Section(
         "training",
@@ -470,13 +488,13 @@ def _people_training(scope: Scope, title: str) -> Section:
         figures,
         tables=[
             Table(
-                "By person",
+                N_("By person"),
                 [
-                    "person",
-                    "sessions completed",
-                    "certificates issued",
-                    "revoked",
-                    f"expiring in {EXPIRY_DAYS} days",
+                    N_("person"),
+                    N_("sessions completed"),
+                    N_("certificates issued"),
+                    N_("revoked"),
+                    T_("expiring in %(expiry_days)s days", expiry_days=EXPIRY_DAYS),
                 ],
                 rows,
             )

@@ -237,9 +237,10 @@ def session_problems(
     if capacity is None or capacity < 1:
         problems.append(Problem("capacity", N_("Capacity must be at least one place."), "capacity"))
     elif capacity < seats_held:
-        msg = (
-            f"{seats_held} people hold a place (enrolled or offered): the capacity cannot be less. "
-            "Withdraw participants first."
+        msg = T_(
+            "%(seats_held)s people hold a place (enrolled or offered): "
+            "the capacity cannot be less. Withdraw participants first.",
+            seats_held=seats_held,
         )
         problems.append(Problem("capacity_below_held", msg, "capacity"))
     if not parts:
@@ -466,6 +467,9 @@ def assessment_attendance_problems(
         ]
     if outcome == AssessmentOutcome.PASSED and not set(part_starts) <= present:
         missing = len(set(part_starts) - present)
-        msg = f"A pass needs attendance at every part: {missing} part(s) not recorded as present."
+        msg = T_(
+            "A pass needs attendance at every part: %(missing)s part(s) not recorded as present.",
+            missing=missing,
+        )
         return [Problem("attendance_missing", msg)]
     return []

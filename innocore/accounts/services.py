@@ -259,7 +259,10 @@ def authenticate(email: str, password: str) -> User:
             status=403,
         )
     if not _local_passwords_allowed(user):
-        msg = f"{user.organisation.name} signs its members in with its own account: use the button below."
+        msg = T_(
+            "%(organisation_name)s signs its members in with its own account: use the button below.",
+            organisation_name=user.organisation.name,
+        )
         raise DomainError(Problem("sso_required", msg, "email"), status=403)
     begin_serialised_write(db.session())  # after the slow check: SQLite's lock is not held in it
     if ph.check_needs_rehash(user.password_hash):

@@ -91,7 +91,12 @@ class Q:
             schema = self.schema()
             ok = bool(re.fullmatch(r"-?[0-9]{1,12}", raw))
             ok = ok and schema["minimum"] <= int(raw) <= schema["maximum"]
-            msg = f"'{name}' is a whole number from {schema['minimum']} to {schema['maximum']}."
+            msg = T_(
+                "'%(name)s' is a whole number from %(schema)s to %(schema2)s.",
+                name=name,
+                schema=schema["minimum"],
+                schema2=schema["maximum"],
+            )
             return None if ok else Problem("invalid_number", msg, name)
         if self.type == "number":
             try:
@@ -99,12 +104,22 @@ class Q:
                 ok = (self.minimum or 0) < number <= (self.maximum or DB_INT_MAX)
             except ValueError:
                 ok = False
-            msg = f"'{name}' is a number above {self.minimum or 0} and up to {self.maximum}."
+            msg = T_(
+                "'%(name)s' is a number above %(minimum)s and up to %(maximum)s.",
+                name=name,
+                minimum=self.minimum or 0,
+                maximum=self.maximum,
+            )
             return None if ok else Problem("invalid_number", msg, name)
         if self.type == "month":
             ok = bool(re.fullmatch(MONTH_PATTERN, raw))
             ok = ok and FIRST_YEAR <= int(raw[:4]) <= LAST_YEAR
-            msg = f"'{name}' is a month like 2026-03, in the years {FIRST_YEAR} to {LAST_YEAR}."
+            msg = T_(
+                "'%(name)s' is a month like 2026-03, in the years %(first_year)s to %(last_year)s.",
+                name=name,
+                first_year=FIRST_YEAR,
+                last_year=LAST_YEAR,
+            )
             return None if ok else Problem("invalid_month", msg, name)
         if self.type == "instant":
             return instant_problem(name, raw)
@@ -128,7 +143,12 @@ def date_problem(name: str, raw: str) -> Problem | None:
         ok = ok and FIRST_YEAR <= date.fromisoformat(raw).year <= LAST_YEAR
     except ValueError:
         ok = False
-    msg = f"'{name}' is a date like 2026-03-31, in the years {FIRST_YEAR} to {LAST_YEAR}."
+    msg = T_(
+        "'%(name)s' is a date like 2026-03-31, in the years %(first_year)s to %(last_year)s.",
+        name=name,
+        first_year=FIRST_YEAR,
+        last_year=LAST_YEAR,
+    )
     return None if ok else Problem("invalid_date", msg, name)
 
 
@@ -147,7 +167,12 @@ def instant_problem(name: str, raw: str) -> Problem | None:
             name,
         )
     if not year_in_range(value):
-        msg = f"'{name}' lies in the years {FIRST_YEAR} to {LAST_YEAR}."
+        msg = T_(
+            "'%(name)s' lies in the years %(first_year)s to %(last_year)s.",
+            name=name,
+            first_year=FIRST_YEAR,
+            last_year=LAST_YEAR,
+        )
         return Problem("out_of_range", msg, name)
     return None
 

@@ -132,7 +132,13 @@ def parse_dates(raw_from: str | None, raw_to: str | None, today: date) -> tuple[
             )
             return default
         if not FIRST_YEAR <= value.year <= LAST_YEAR:
-            msg = f"Reports cover the years {FIRST_YEAR} to {LAST_YEAR}: '{name}' is {raw}."
+            msg = T_(
+                "Reports cover the years %(first_year)s to %(last_year)s: '%(name)s' is %(raw)s.",
+                first_year=FIRST_YEAR,
+                last_year=LAST_YEAR,
+                name=name,
+                raw=raw,
+            )
             problems.append(Problem("out_of_range", msg, name))
             return default
         return value

@@ -15,6 +15,7 @@ from decimal import Decimal
 import xlsxwriter
 from flask import Response
 
+from innocore.marks import N_
 from innocore.reports.core import Scope, Section, Table
 from innocore.spreadsheets import csv_text, safe_cell
 
@@ -27,7 +28,7 @@ def all_tables(sections: list[Section]) -> list[tuple[Section, Table]]:
 
 def _figures_table(sections: list[Section]) -> Table:
     rows = [[s.title, label, value] for s in sections for label, value in s.figures]
-    return Table("Key figures", ["section", "figure", "value"], rows)
+    return Table(N_("Key figures"), [N_("section"), N_("figure"), N_("value")], rows)
 
 
 def _plain(value):

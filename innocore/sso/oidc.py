@@ -14,6 +14,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
 from innocore.errors import DomainError, Problem
+from innocore.marks import N_
 from innocore.sso.models import SsoConnection
 
 TIMEOUT_SECONDS = 10
@@ -34,7 +35,7 @@ def discover(issuer: str) -> dict:
         response.raise_for_status()
         metadata = response.json()
     except (requests.RequestException, ValueError):
-        msg = "Your institution's sign-in service does not answer. Try again later."
+        msg = N_("Your institution's sign-in service does not answer. Try again later.")
         raise DomainError(Problem("sso_unavailable", msg, None), status=502) from None
     if metadata.get("issuer", "").rstrip("/") != issuer.rstrip("/"):
         raise _refused("The sign-in service names another issuer than the one configured.")
@@ -75,7 +76,7 @@ def provider_keys(metadata: dict):
         response.raise_for_status()
         return KeySet.import_key_set(response.json())
     except (requests.RequestException, ValueError, KeyError, JoseError):
-        msg = "Your institution's signing keys cannot be read."
+        msg = N_("Your institution's signing keys cannot be read.")
         raise DomainError(Problem("sso_unavailable", msg, None), status=502) from None
 
 

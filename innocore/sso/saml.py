@@ -34,7 +34,7 @@ def xmlsec_binary() -> str:
     """The ``xmlsec1`` command pysaml2 signs and verifies with (Debian package ``xmlsec1``)."""
     found = shutil.which("xmlsec1")
     if not found:
-        msg = "SAML sign-in needs the xmlsec1 program on the server (Debian package xmlsec1)."
+        msg = N_("SAML sign-in needs the xmlsec1 program on the server (Debian package xmlsec1).")
         raise DomainError(Problem("sso_unavailable", msg, None), status=502)
     return found
 
@@ -79,7 +79,7 @@ def _client(connection: SsoConnection) -> Saml2Client:
     try:
         return Saml2Client(config=sp_config(connection.idp_metadata))
     except Exception:  # noqa: BLE001  (pysaml2 raises many kinds on unreadable metadata)
-        msg = "Your institution's SAML metadata cannot be read; ask the network administrators."
+        msg = N_("Your institution's SAML metadata cannot be read; ask the network administrators.")
         raise DomainError(Problem("sso_unavailable", msg, None), status=502) from None
 
 

@@ -57,7 +57,7 @@ def _problems(data: ConnectionData) -> list[Problem]:
     url = urlsplit(data.issuer or "")
     local = url.hostname in ("localhost", "127.0.0.1", "::1")
     if not url.hostname or not (url.scheme == "https" or (url.scheme == "http" and local)):
-        msg = "Give the provider's https address (its issuer or entity id)."
+        msg = N_("Give the provider's https address (its issuer or entity id).")
         problems.append(Problem("invalid_issuer", msg, "issuer"))
     if data.protocol == SsoProtocol.OIDC and not data.client_id.strip():
         problems.append(
@@ -81,7 +81,7 @@ def _metadata_problems(data: ConnectionData) -> list[Problem]:
         ]
     ids = {root.get("entityID")} | {e.get("entityID") for e in root.iter() if e.get("entityID")}
     if data.issuer not in ids:
-        msg = "The metadata does not describe this entity id; check the issuer."
+        msg = N_("The metadata does not describe this entity id; check the issuer.")
         return [Problem("invalid_metadata", msg, "idp_metadata")]
     return []
 

@@ -26,7 +26,7 @@ from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import csrf, db
 from innocore.forms import attempt, form_status
 from innocore.links import absolute_url
-from innocore.marks import N_
+from innocore.marks import N_, T_
 from innocore.permissions import is_network_admin
 from innocore.sso import bp, oidc, saml, services
 from innocore.sso.forms import ConnectionForm
@@ -109,7 +109,7 @@ def _finish_saml():
     try:
         state = relay.loads(request.form.get("RelayState", ""), max_age=RELAY_SECONDS)
     except BadData:
-        msg = "This sign-in was not started here, or took too long."
+        msg = N_("This sign-in was not started here, or took too long.")
         raise DomainError(Problem("sso_refused", msg, None), status=401) from None
     connection = services.get_connection(int(state["org"]))
     if connection is None or connection.protocol != SsoProtocol.SAML:
@@ -137,7 +137,9 @@ def _finish(organisation_id: int, pending: dict | None):
     if not secrets.compare_digest(str(pending["state"]), request.args.get("state", "")):
         raise refused
     if request.args.get("error"):
-        msg = f"Your institution did not sign you in ({request.args['error'][:60]})."
+        msg = T_(
+            "Your institution did not sign you in (%(args)s).", args=request.args["error"][:60]
+        )
         raise DomainError(Problem("sso_refused", msg, None), status=401)
     connection = services.get_connection(organisation_id)
     if connection is None:

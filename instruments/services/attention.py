@@ -15,6 +15,7 @@ from innocore import clock
 from innocore.accounts.models import User
 from innocore.extensions import db
 from innocore.links import absolute_url
+from innocore.marks import N_
 from innocore.notifications import kinds
 from innocore.notifications.services import queue_email
 from instruments.eligibility import eligibility_of
@@ -82,7 +83,9 @@ def _flag_or_cancel(booking: Booking, actor: User | None, reason: str, *, cancel
         booking.updated_at = clock.now()
         record_change(booking, actor, "flagged", reason)
         subject = "Your booking needs attention"
-        message = "Your booking can no longer go ahead as planned; the facility will contact you."
+        message = N_(
+            "Your booking can no longer go ahead as planned; the facility will contact you."
+        )
         notify(booking, subject, message, reason=reason, kind=kinds.STAFF_CHANGES)
     queue_email(
         booking.instrument.facility.contact_email,

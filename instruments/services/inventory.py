@@ -73,19 +73,19 @@ def instrument_problems(data: InstrumentData, competence: Competence | None) -> 
     if data.slot_minutes is not None and not 1 <= data.slot_minutes <= 1440:
         problems.append(Problem("out_of_range", N_("A slot is 1 to 1440 minutes."), "slot_minutes"))
     if data.min_minutes and data.max_minutes and data.min_minutes > data.max_minutes:
-        msg = "The shortest booking is longer than the longest."
+        msg = N_("The shortest booking is longer than the longest.")
         problems.append(Problem("min_above_max", msg, "min_minutes"))
     if data.required_competence_id is not None and competence is None:
-        msg = "Choose an existing competence."
+        msg = N_("Choose an existing competence.")
         problems.append(Problem("unknown_competence", msg, "required_competence_id"))
     if competence is not None:
         levels = {lvl.level for lvl in competence.levels}
         if data.required_level is not None and data.required_level not in levels:
-            msg = "Choose one of the competence's levels."
+            msg = N_("Choose one of the competence's levels.")
             problems.append(Problem("unknown_level", msg, "required_level"))
     for day, opens, closes in data.opening:
         if not 0 <= day <= 6 or closes <= opens:
-            msg = "Each opening window closes after it opens, on a weekday."
+            msg = N_("Each opening window closes after it opens, on a weekday.")
             problems.append(Problem("bad_opening", msg, "opening"))
             break
     if any(v < 0 for v in data.rates.values()):

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from innocore import clock
 from innocore.errors import DomainError, Problem
 from innocore.extensions import db
+from innocore.marks import T_
 from training.certification.models import Certificate, CertificateStatus, StatusListSnapshot
 from training.certification.queries import listed_indexes, suspended_indexes
 from training.credentials import documents
@@ -33,7 +34,11 @@ def credential_for(cert: Certificate) -> dict:
     """
     if cert.status == CertificateStatus.REVOKED:
         when = f"{cert.revoked_at:%d %b %Y}" if cert.revoked_at else "earlier"
-        msg = f"This certificate was revoked on {when} ({cert.status_reason}); "
+        msg = T_(
+            "This certificate was revoked on %(when)s (%(status_reason)s); ",
+            when=when,
+            status_reason=cert.status_reason,
+        )
         msg += "its credential is no longer issued. The status list shows the revocation."
         raise DomainError(Problem("revoked", msg), status=410)
     module = path = None

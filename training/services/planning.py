@@ -185,7 +185,7 @@ def _competence_prerequisite_problems(wanted: list[tuple[int, int]]) -> list[Pro
             Problem("prerequisite_unknown", N_("Unknown prerequisite competence."), "prerequisites")
         ]
     if any(not 1 <= level <= levels[c] for c, level in wanted):
-        msg = "A prerequisite's level is one of its competence's levels."
+        msg = N_("A prerequisite's level is one of its competence's levels.")
         return [Problem("prerequisite_level", msg, "prerequisites")]
     return []
 
