@@ -35,16 +35,38 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+class _LazyLabel:
+    """An option label looked up in the catalogs when shown. Unlike Flask-Babel's lazy string it
+    has no ``__html__``, so the label (an organisation's name, say) is escaped like any text."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __str__(self) -> str:
+        from flask_babel import gettext
+
+        return gettext(self.text)
+
+    def __eq__(self, other) -> bool:
+        return str(self) == str(other)
+
+    def __hash__(self) -> int:
+        return hash(self.text)
+
+    def __repr__(self) -> str:
+        return repr(self.text)
+
+
 def choices(pairs) -> list[SelectChoice]:
     """Select options from ``(value, label)`` pairs (WTForms 3.3+ wants SelectChoice objects).
 
     Forms are built at import, in English: each label is looked up in the catalogs again when
-    the form is shown (lazily), so enumeration labels and marked words read in the reader's
-    language; a label with no catalog entry (a name, "3 / 5") shows as it is."""
-    from flask_babel import lazy_gettext
-
+    the form is shown, so enumeration labels and marked words read in the reader's language; a
+    label with no catalog entry (a name, "3 / 5") shows as it is, escaped."""
     return [
-        SelectChoice(str(value), lazy_gettext(str(label)) if label else label)
+        SelectChoice(str(value), _LazyLabel(str(label)) if label else label)
         for value, label in pairs
     ]
 

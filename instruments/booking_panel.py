@@ -10,6 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import gettext as _
+
+from innocore.clock import wall_text
 from instruments.eligibility import TrainingRoute, eligibility_of, training_routes
 from instruments.models import Instrument, InstrumentStatus
 
@@ -28,24 +31,53 @@ def booking_panel(user, instrument: Instrument, now: datetime) -> BookingPanel:
     """The panel of ``instrument`` for ``user`` at ``now`` (a UTC instant)."""
     if instrument.status in (InstrumentStatus.DOWN, InstrumentStatus.RETIRED):
         return BookingPanel(
-            "unavailable", f"Not bookable: the instrument is {instrument.status.label.lower()}."
+            "unavailable",
+            _(
+                "Not bookable: the instrument is %(status)s.",
+                status=instrument.status.label.lower(),
+            ),
         )
     competence, level = instrument.required_competence, instrument.required_level
     if not getattr(user, "is_authenticated", False):
-        need = f" It needs {competence.title} at level {level or 1}." if competence else ""
-        return BookingPanel("sign_in", "Sign in to book this instrument." + need)
+        if competence is None:
+            return BookingPanel("sign_in", _("Sign in to book this instrument."))
+        return BookingPanel(
+            "sign_in",
+            _(
+                "Sign in to book this instrument. It needs %(competence)s at level %(level)s.",
+                competence=competence.title,
+                level=level or 1,
+            ),
+        )
     if competence is None:
-        return BookingPanel("may_book", "You may book this.", "No certificate is needed.")
+        return BookingPanel("may_book", _("You may book this."), _("No certificate is needed."))
     held = eligibility_of(user.id, competence.id, now)
     wanted = level or 1
-    named = f"{competence.title} at level {wanted} (“{competence.level_name(wanted)}”)"
+    named = {
+        "competence": competence.title,
+        "level": wanted,
+        "level_name": competence.level_name(wanted),
+    }
     if held.meets(wanted, now):
-        until = f", valid until {held.valid_until:%d %b %Y}" if held.valid_until else ""
-        return BookingPanel("may_book", "You may book this.", f"You hold {named}{until}.")
-    have = f" You hold level {held.level}." if held.holds and held.level else ""
+        if held.valid_until:
+            detail = _(
+                "You hold %(competence)s at level %(level)s (“%(level_name)s”), valid until %(date)s.",
+                date=wall_text(held.valid_until, "%d %b %Y"),
+                **named,
+            )
+        else:
+            detail = _("You hold %(competence)s at level %(level)s (“%(level_name)s”).", **named)
+        return BookingPanel("may_book", _("You may book this."), detail)
+    if held.holds and held.level:
+        detail = _(
+            "You hold level %(held)s. Until you hold it, the facility's staff may book for you.",
+            held=held.level,
+        )
+    else:
+        detail = _("Until you hold it, the facility's staff may book for you.")
     return BookingPanel(
         "needs",
-        f"You need {named}.",
-        have + " Until you hold it, the facility's staff may book for you.",
+        _("You need %(competence)s at level %(level)s (“%(level_name)s”).", **named),
+        detail,
         training_routes(competence.id, wanted, now),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from innocore import clock
 from innocore.calendar import CalendarEvent, build_calendar, invitation
@@ -111,11 +112,15 @@ def enrolled(enrolment: Enrolment) -> None:
     s = enrolment.session
     _send(
         enrolment.user,
-        f"Enrolled: {s.module.title}",
+        _l("Enrolled: %(module_title)s", module_title=s.module.title),
         s,
         [
-            f"You have a place in “{s.module.title}” at {s.facility.name}.",
-            "The invitation attached adds every part of the course to your calendar.",
+            _l(
+                "You have a place in “%(module_title)s” at %(facility_name)s.",
+                module_title=s.module.title,
+                facility_name=s.facility.name,
+            ),
+            _l("The invitation attached adds every part of the course to your calendar."),
         ],
         ics_method="REQUEST",
         kind=kinds.TRAINING,
@@ -126,11 +131,15 @@ def waitlisted(enrolment: Enrolment, position: int) -> None:
     s = enrolment.session
     _send(
         enrolment.user,
-        f"Waiting list: {s.module.title}",
+        _l("Waiting list: %(module_title)s", module_title=s.module.title),
         s,
         [
-            f"“{s.module.title}” is full. You are number {position} on the waiting list.",
-            "When a place frees up and it is your turn, we e-mail you an offer to accept.",
+            _l(
+                "“%(module_title)s” is full. You are number %(position)s on the waiting list.",
+                module_title=s.module.title,
+                position=position,
+            ),
+            _l("When a place frees up and it is your turn, we e-mail you an offer to accept."),
         ],
         kind=kinds.WAITLIST,
     )
@@ -142,10 +151,13 @@ def offered(enrolment: Enrolment) -> None:
     until = to_zone(enrolment.offer_expires_at, zone)
     _send(
         enrolment.user,
-        f"A place is free for you: {s.module.title}",
+        _l("A place is free for you: %(module_title)s", module_title=s.module.title),
         s,
         [
-            f"A place in “{s.module.title}” has become free and it is offered to you.",
+            _l(
+                "A place in “%(module_title)s” has become free and it is offered to you.",
+                module_title=s.module.title,
+            ),
             f"Accept it before {until:%a %d %b %Y, %H:%M} {until.tzname()}; after that it goes "
             "to the next person on the waiting list.",
         ],
@@ -159,11 +171,15 @@ def offer_lapsed(enrolment: Enrolment) -> None:
     s = enrolment.session
     _send(
         enrolment.user,
-        f"Offer expired: {s.module.title}",
+        _l("Offer expired: %(module_title)s", module_title=s.module.title),
         s,
         [
-            f"The place offered to you in “{s.module.title}” was not accepted in time and has "
-            "gone to the next person on the waiting list."
+            _l(
+                "The place offered to you in “%(module_title)s” was not "
+                "accepted in time and has gone to the next person on the "
+                "waiting list.",
+                module_title=s.module.title,
+            )
         ],
         key=f"training-offer-lapsed-{enrolment.id}-{enrolment.offers_made}",
         kind=kinds.WAITLIST,
@@ -174,9 +190,9 @@ def withdrawn(enrolment: Enrolment) -> None:
     s = enrolment.session
     _send(
         enrolment.user,
-        f"Withdrawn: {s.module.title}",
+        _l("Withdrawn: %(module_title)s", module_title=s.module.title),
         s,
-        [f"You are no longer on the list of “{s.module.title}”."],
+        [_l("You are no longer on the list of “%(module_title)s”.", module_title=s.module.title)],
         ics_method="CANCEL",
         cancelled=True,
         kind=kinds.TRAINING,
@@ -188,12 +204,15 @@ def cancelled(session: TrainingSession, enrolments: list[Enrolment], reason: str
         had_seat = e.status.value in ("enrolled", "offered")
         _send(
             e.user,
-            f"Cancelled: {session.module.title}",
+            _l("Cancelled: %(module_title)s", module_title=session.module.title),
             session,
             [
-                f"The session of “{session.module.title}” at {session.facility.name} has been "
-                "cancelled.",
-                f"Reason: {reason}",
+                _l(
+                    "The session of “%(module_title)s” at %(facility_name)s has been cancelled.",
+                    module_title=session.module.title,
+                    facility_name=session.facility.name,
+                ),
+                _l("Reason: %(reason)s", reason=reason),
             ],
             ics_method="CANCEL" if had_seat else None,
             cancelled=True,
@@ -206,11 +225,14 @@ def changed(session: TrainingSession, enrolments: list[Enrolment]) -> None:
     for e in enrolments:
         _send(
             e.user,
-            f"Changed: {session.module.title}",
+            _l("Changed: %(module_title)s", module_title=session.module.title),
             session,
             [
-                f"The session of “{session.module.title}” has changed. The dates below and the "
-                "attached invitation are up to date."
+                _l(
+                    "The session of “%(module_title)s” has changed. The dates "
+                    "below and the attached invitation are up to date.",
+                    module_title=session.module.title,
+                )
             ],
             ics_method="REQUEST",
             key=f"training-changed-{session.id}-{session.sequence}-{e.id}",

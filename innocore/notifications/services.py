@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from flask import current_app, render_template
 from flask_babel import force_locale, gettext
+from flask_babel.speaklater import LazyString
 from sqlalchemy.exc import IntegrityError
 
 from innocore import audit, clock
@@ -28,6 +29,15 @@ if TYPE_CHECKING:  # named, not imported: accounts queue e-mails
     from innocore.accounts.models import User
 
 log = logging.getLogger(__name__)
+
+
+def _written(value):
+    """``value`` with lazy strings (``flask_babel.lazy_gettext``) turned into text now."""
+    if isinstance(value, LazyString):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return type(value)(_written(v) for v in value)
+    return value
 
 
 def queue_email(
@@ -64,7 +74,10 @@ def queue_email(
         # A plain subject is looked up in the catalogs; a lazy one (``_l("...", name=...)``)
         # is written now, in the recipient's language.
         subject = gettext(subject) if isinstance(subject, str) and subject else str(subject)
-        ctx = {"user": user, "link": link, "subject": subject, **context}
+        # Lazy strings (paragraphs written with _l) become text here, in this language; as
+        # text they are escaped in the HTML part like any value.
+        ctx = {"user": user, "link": link, "subject": subject}
+        ctx.update({k: _written(v) for k, v in context.items()})
         body_text = render_template(f"notifications/{template}.txt", **ctx)
         body_html = render_template(f"notifications/{template}.html", **ctx)
     now = clock.now()

@@ -264,3 +264,24 @@ def test_refusal_reasons_are_translated_with_their_values_and_codes_stay_english
     assert error_payload([problem]) == {
         "errors": [{"code": "title", "message": "Al massimo 200 caratteri.", "field": "title"}]
     }
+
+
+def test_translated_option_labels_and_email_paragraphs_stay_escaped(app):
+    """Labels and paragraphs looked up late are still escaped as text: a name with markup in it
+    shows as written, never as HTML."""
+    from flask_babel import lazy_gettext
+    from wtforms import Form, SelectField
+
+    from innocore.forms import choices
+    from innocore.notifications.services import _written
+
+    class Pick(Form):
+        org = SelectField(
+            "Organisation", choices=choices([("1", "<b>Acme</b>"), ("2", "Internal")])
+        )
+
+    with app.test_request_context(headers={"Accept-Language": "it"}):
+        html = str(Pick().org())
+        assert "&lt;b&gt;Acme&lt;/b&gt;" in html and "<b>" not in html
+        assert _written([lazy_gettext("Reason: %(r)s", r="<i>x</i>")]) == ["Reason: <i>x</i>"]
+        assert isinstance(_written([lazy_gettext("Internal")])[0], str)
