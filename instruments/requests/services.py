@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from innocore import audit, clock
 from innocore.accounts.models import User
@@ -124,7 +125,7 @@ def _notify(request: ServiceRequest, actor: User | None, subject: str, message: 
     """Tell the other side: the requester when the facility acts, the facility otherwise."""
     link = absolute_url("requests.show", request_id=request.id)
     ctx = {"request": request, "message": message}
-    full = f"{subject}: request #{request.id}"
+    full = _l("%(subject)s: request #%(id)s", subject=subject, id=request.id)
     if actor is None or actor.id != request.requester_id:
         queue_email(request.requester, full, "request_notice", kind=REQUESTS, link=link, **ctx)
     if actor is None or actor.id == request.requester_id or not can_handle_request(actor, request):
@@ -254,7 +255,16 @@ def submit_request(
         facility_id=facility.id,
         organisation_id=request.organisation_id,
     )
-    _notify(request, actor, "New request", f"{actor.name} sent a request: {request.title}.")
+    _notify(
+        request,
+        actor,
+        _l("New request"),
+        _l(
+            "%(actor_name)s sent a request: %(request_title)s.",
+            actor_name=actor.name,
+            request_title=request.title,
+        ),
+    )
     return request
 
 
@@ -340,9 +350,14 @@ def issue_quote(
     _notify(
         request,
         actor,
-        "Quote ready",
-        f"The facility sent quote r{quote.revision}: {total} {quote.currency}, "
-        f"valid until {valid_until_on.isoformat()}.",
+        _l("Quote ready"),
+        _l(
+            "The facility sent quote r%(revision)s: %(total)s %(currency)s, valid until %(isoformat)s.",
+            revision=quote.revision,
+            total=total,
+            currency=quote.currency,
+            isoformat=valid_until_on.isoformat(),
+        ),
     )
     return quote
 
@@ -381,13 +396,29 @@ def accept_quote(actor: User, request_id: int, quote_id: int) -> Quote:
     quote = _decide_quote(actor, request_id, quote_id, QuoteStatus.ACCEPTED)
     request = quote.request
     charge_accepted_quote(quote, request)
-    _notify(request, actor, "Quote accepted", f"{actor.name} accepted quote r{quote.revision}.")
+    _notify(
+        request,
+        actor,
+        _l("Quote accepted"),
+        _l(
+            "%(actor_name)s accepted quote r%(revision)s.",
+            actor_name=actor.name,
+            revision=quote.revision,
+        ),
+    )
     return quote
 
 
 def decline_quote(actor: User, request_id: int, quote_id: int) -> Quote:
     quote = _decide_quote(actor, request_id, quote_id, QuoteStatus.DECLINED)
-    _notify(quote.request, actor, "Quote declined", f"{actor.name} declined r{quote.revision}.")
+    _notify(
+        quote.request,
+        actor,
+        _l("Quote declined"),
+        _l(
+            "%(actor_name)s declined r%(revision)s.", actor_name=actor.name, revision=quote.revision
+        ),
+    )
     return quote
 
 
@@ -420,7 +451,7 @@ def lapse_quotes(now: datetime | None = None, limit: int = 500) -> int:
             continue
         if request.status == RequestStatus.QUOTED:
             _move(request, None, RequestStatus.LAPSED, rules.SYSTEM, f"Quote r{quote.revision}")
-            _notify(request, None, "Quote lapsed", "The quote passed its validity date.")
+            _notify(request, None, _l("Quote lapsed"), _l("The quote passed its validity date."))
         lapsed += 1
     return lapsed
 
@@ -435,7 +466,12 @@ def reject_request(actor: User, request_id: int, reason: str) -> ServiceRequest:
     _move(request, actor, RequestStatus.REJECTED, rules.STAFF, reason.strip())
     request.reason = reason.strip()
     _close_open_quote(request.id)
-    _notify(request, actor, "Request rejected", f"The facility rejected the request: {reason}")
+    _notify(
+        request,
+        actor,
+        _l("Request rejected"),
+        _l("The facility rejected the request: %(reason)s", reason=reason),
+    )
     return request
 
 
@@ -446,7 +482,12 @@ def withdraw_request(actor: User, request_id: int, reason: str = "") -> ServiceR
     _move(request, actor, RequestStatus.WITHDRAWN, rules.REQUESTER, (reason or "").strip())
     request.reason = (reason or "").strip() or None
     _close_open_quote(request.id)
-    _notify(request, actor, "Request withdrawn", f"{actor.name} withdrew the request.")
+    _notify(
+        request,
+        actor,
+        _l("Request withdrawn"),
+        _l("%(actor_name)s withdrew the request.", actor_name=actor.name),
+    )
     return request
 
 
@@ -462,7 +503,7 @@ def _close_open_quote(request_id: int) -> None:
 def start_work(actor: User, request_id: int) -> ServiceRequest:
     request = _as_staff(actor, request_id)
     _move(request, actor, RequestStatus.IN_PROGRESS, rules.STAFF)
-    _notify(request, actor, "Work started", "The facility started work on the request.")
+    _notify(request, actor, _l("Work started"), _l("The facility started work on the request."))
     return request
 
 
@@ -506,7 +547,7 @@ def deliver(actor: User, request_id: int, closing_note: str) -> ServiceRequest:
     raise_problems(problems)
     request.closing_note = closing_note.strip()
     _move(request, actor, RequestStatus.DELIVERED, rules.STAFF)
-    _notify(request, actor, "Results delivered", "The facility delivered the results.")
+    _notify(request, actor, _l("Results delivered"), _l("The facility delivered the results."))
     return request
 
 
@@ -526,7 +567,7 @@ def close_request(
         _move(request, actor, RequestStatus.CLOSED, rules.STAFF)
     else:
         raise Forbidden(N_("You may not close this request."))
-    _notify(request, actor, "Request closed", "The request is closed.")
+    _notify(request, actor, _l("Request closed"), _l("The request is closed."))
     return request
 
 
@@ -539,7 +580,12 @@ def post_message(actor: User, request_id: int, body: str) -> RequestMessage:
     )
     db.session.add(message)
     db.session.flush()
-    _notify(request, actor, "New message", f"{actor.name} wrote: {body.strip()[:500]}")
+    _notify(
+        request,
+        actor,
+        _l("New message"),
+        _l("%(actor_name)s wrote: %(body)s", actor_name=actor.name, body=body.strip()[:500]),
+    )
     return message
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from innocore import audit, clock
 from innocore.accounts.models import User
@@ -90,7 +91,7 @@ def approve_booking(actor: User, booking_id: int, override_reason: str | None = 
     booking = _decide(actor, booking_id, BookingStatus.CONFIRMED, reason or "")
     if reason:
         booking.override_reason = reason
-    notify(booking, "Booking approved", "The facility approved your booking.")
+    notify(booking, _l("Booking approved"), _l("The facility approved your booking."))
     losers = db.session.scalars(
         sa.select(Booking).where(
             Booking.instrument_id == booking.instrument_id,
@@ -113,8 +114,8 @@ def reject_booking(actor: User, booking_id: int, reason: str) -> Booking:
     booking = _decide(actor, booking_id, BookingStatus.REJECTED, reason.strip()[:1000])
     notify(
         booking,
-        "Booking request declined",
-        "The facility declined your booking request.",
+        _l("Booking request declined"),
+        _l("The facility declined your booking request."),
         kind=kinds.STAFF_CHANGES,
         method="CANCEL",
         reason=reason,

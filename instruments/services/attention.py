@@ -10,12 +10,12 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from innocore import clock
 from innocore.accounts.models import User
 from innocore.extensions import db
 from innocore.links import absolute_url
-from innocore.marks import N_
 from innocore.notifications import kinds
 from innocore.notifications.services import queue_email
 from instruments.eligibility import eligibility_of
@@ -76,20 +76,25 @@ def _flag_or_cancel(booking: Booking, actor: User | None, reason: str, *, cancel
     reason = reason[:300]
     if cancel:
         finish(booking, actor, BookingStatus.CANCELLED, reason)
-        subject, message = "Booking cancelled", "Your booking is cancelled."
+        subject, message = _l("Booking cancelled"), _l("Your booking is cancelled.")
         notify(booking, subject, message, method="CANCEL", reason=reason, kind=kinds.STAFF_CHANGES)
     else:
         booking.flagged = reason
         booking.updated_at = clock.now()
         record_change(booking, actor, "flagged", reason)
-        subject = "Your booking needs attention"
-        message = N_(
+        subject = _l("Your booking needs attention")
+        message = _l(
             "Your booking can no longer go ahead as planned; the facility will contact you."
         )
         notify(booking, subject, message, reason=reason, kind=kinds.STAFF_CHANGES)
     queue_email(
         booking.instrument.facility.contact_email,
-        f"{subject}: {booking.instrument.name} ({booking.user.name})",
+        _l(
+            "%(subject)s: %(instrument)s (%(person)s)",
+            subject=subject,
+            instrument=booking.instrument.name,
+            person=booking.user.name,
+        ),
         "booking_notice",
         kind=kinds.STAFF_WORK,
         link=absolute_url("instruments.booking_page", booking_id=booking.id),

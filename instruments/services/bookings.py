@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import lazy_gettext as _l
+
 from innocore import audit, clock
 from innocore.accounts.models import User
 from innocore.accounts.rules import category_for
@@ -178,12 +180,12 @@ def create_booking(actor: User, instrument_id: int, data: BookingInput) -> Booki
     if pending:
         notify(
             booking,
-            "Booking request received",
-            "Your request waits for the facility's approval; the slot is held for you.",
+            _l("Booking request received"),
+            _l("Your request waits for the facility's approval; the slot is held for you."),
             by=actor,
         )
     else:
-        notify(booking, "Booking confirmed", "Your booking is confirmed.", by=actor)
+        notify(booking, _l("Booking confirmed"), _l("Your booking is confirmed."), by=actor)
     return booking
 
 
@@ -246,7 +248,7 @@ def move_booking(
         changes,
         facility_id=instrument.facility_id,
     )
-    notify(booking, "Booking changed", "Your booking has moved to a new time.", by=actor)
+    notify(booking, _l("Booking changed"), _l("Your booking has moved to a new time."), by=actor)
     return booking
 
 
@@ -275,8 +277,8 @@ def cancel_booking(actor: User, booking_id: int, reason: str = "") -> Booking:
     finish(booking, actor, BookingStatus.CANCELLED, reason, late=late)
     notify(
         booking,
-        "Booking cancelled",
-        "Your booking is cancelled.",
+        _l("Booking cancelled"),
+        _l("Your booking is cancelled."),
         method="CANCEL",
         reason=reason or None,
         by=actor,
@@ -311,7 +313,10 @@ def end_booking_early(actor: User, booking_id: int) -> Booking:
     changes = {"ends_at": [old[1].isoformat(), end.isoformat()]}
     audit.record(actor, "booking.end_early", booking, changes, facility_id=instrument.facility_id)
     notify(
-        booking, "Booking ended early", "Your booking now ends at the time you finished.", by=actor
+        booking,
+        _l("Booking ended early"),
+        _l("Your booking now ends at the time you finished."),
+        by=actor,
     )
     return booking
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -127,8 +128,8 @@ def record_change(
 
 def notify(
     booking: Booking,
-    subject: str,
-    message: str,
+    subject,
+    message,
     *,
     method: str = "REQUEST",
     reason=None,
@@ -136,6 +137,7 @@ def notify(
     kind: str | None = None,
 ):
     """Queue the owner's e-mail with the booking as an iCalendar invitation (built once).
+    ``subject`` and ``message`` are lazy strings (``_l``): written in the owner's language.
 
     Its kind is ``kind`` when given, else "staff changes" (always sent) when ``by`` is someone
     other than the owner, else "your own bookings" (which the owner may turn off)."""
@@ -145,7 +147,7 @@ def notify(
         )
     queue_email(
         booking.user,
-        f"{subject}: {booking.instrument.name}",
+        _l("%(subject)s: %(instrument)s", subject=subject, instrument=booking.instrument.name),
         "booking_notice",
         kind=kind,
         link=absolute_url("instruments.booking_page", booking_id=booking.id),

@@ -106,8 +106,8 @@ def _tell_affected(booking: Booking, actor: User, reason: str, *, cancel: bool) 
         finish(booking, actor, BookingStatus.CANCELLED, f"Downtime: {reason}")
         notify(
             booking,
-            "Booking cancelled",
-            "Your booking is cancelled because the instrument is unavailable.",
+            _l("Booking cancelled"),
+            _l("Your booking is cancelled because the instrument is unavailable."),
             kind=kinds.STAFF_CHANGES,
             method="CANCEL",
             reason=reason,
@@ -117,8 +117,8 @@ def _tell_affected(booking: Booking, actor: User, reason: str, *, cancel: bool) 
     record_change(booking, actor, "flagged", reason)
     notify(
         booking,
-        "Instrument downtime during your booking",
-        "Downtime is scheduled during your booking; please check with the facility.",
+        _l("Instrument downtime during your booking"),
+        _l("Downtime is scheduled during your booking; please check with the facility."),
         kind=kinds.STAFF_CHANGES,
         reason=reason,
     )
