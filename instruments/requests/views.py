@@ -95,7 +95,7 @@ def mine():
     return render_template(
         "requests/list.html",
         page=page,
-        title="My requests",
+        title=N_("My requests"),
         endpoint="requests.mine",
         now=clock.now(),
         statuses=list(RequestStatus),
@@ -135,7 +135,7 @@ def inbox():
     return render_template(
         "requests/list.html",
         page=page,
-        title="Request inbox",
+        title=N_("Request inbox"),
         endpoint="requests.inbox",
         now=clock.now(),
         statuses=list(RequestStatus),
@@ -204,7 +204,7 @@ def message(request_id: int):
     return _act(
         request_id,
         lambda: services.post_message(current_user, request_id, body),
-        "Message sent.",
+        N_("Message sent."),
         "message",
         form,
     )
@@ -218,7 +218,7 @@ def attach(request_id: int):
     return _act(
         request_id,
         lambda: services.add_attachments(current_user, request_id, ups),
-        "Attachments added.",
+        N_("Attachments added."),
         "attach",
         form,
     )
@@ -258,7 +258,7 @@ def _confirm_withdraw(request_id: int) -> Confirmation | None:
 
 
 def _confirm_reject(request_id: int) -> Confirmation | None:
-    req = _as(request_id, can_handle_request, "Only the facility's staff may do this.")
+    req = _as(request_id, can_handle_request, N_("Only the facility's staff may do this."))
     reason = (request.form.get("reason") or "").strip()
     if req.status.value in _ENDED or not reason:
         return None  # the action says why it is refused
@@ -317,7 +317,7 @@ def withdraw(request_id: int):
     return _act(
         request_id,
         lambda: services.withdraw_request(current_user, request_id, form.reason.data or ""),
-        "Request withdrawn: the facility stops work on it and is told.",
+        N_("Request withdrawn: the facility stops work on it and is told."),
         "reason",
         form,
     )
@@ -331,7 +331,7 @@ def reject(request_id: int):
     return _act(
         request_id,
         lambda: services.reject_request(current_user, request_id, form.reason.data or ""),
-        "Request rejected: the requester is told, with your reason.",
+        N_("Request rejected: the requester is told, with your reason."),
         "reason",
         form,
     )
@@ -340,7 +340,9 @@ def reject(request_id: int):
 @bp.route("/<int:request_id>/start", methods=["POST"])
 @login_required
 def start(request_id: int):
-    return _act(request_id, lambda: services.start_work(current_user, request_id), "Work started.")
+    return _act(
+        request_id, lambda: services.start_work(current_user, request_id), N_("Work started.")
+    )
 
 
 @bp.route("/<int:request_id>/deliverables", methods=["POST"])
@@ -357,7 +359,7 @@ def deliverable(request_id: int):
             upload=ups[0] if ups else None,
             url=(form.url.data or "").strip(),
         ),
-        "Deliverable added.",
+        N_("Deliverable added."),
         "deliverable",
         form,
     )
@@ -370,7 +372,7 @@ def deliver(request_id: int):
     return _act(
         request_id,
         lambda: services.deliver(current_user, request_id, form.closing_note.data or ""),
-        "Results delivered; the requester is told.",
+        N_("Results delivered; the requester is told."),
         "deliver",
         form,
     )
@@ -386,7 +388,7 @@ def close(request_id: int):
         lambda: services.close_request(
             current_user, request_id, rating=rating, comment=form.comment.data or ""
         ),
-        "Request closed. Thank you for the feedback.",
+        N_("Request closed. Thank you for the feedback."),
         "feedback",
         form,
     )
@@ -422,7 +424,7 @@ def book(request_id: int):
             raise DomainError(Problem("dates", N_("Give a start and an end."), "starts_at"))
         return services.book_time(current_user, request_id, instrument_id, starts, ends)
 
-    return _act(request_id, act, "Instrument time booked for this request.", "book", form)
+    return _act(request_id, act, N_("Instrument time booked for this request."), "book", form)
 
 
 @bp.route("/files/<int:file_id>")

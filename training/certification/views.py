@@ -250,14 +250,14 @@ def _confirm_revoke(public_id: str) -> Confirmation | None:
 @bp.route("/<public_id>/suspend", methods=["POST"])
 @login_required
 def suspend(public_id: str):
-    done = "Certificate suspended: it shows “Suspended” until reinstated; the holder is told."
+    done = _("Certificate suspended: it shows “Suspended” until reinstated; the holder is told.")
     return _reason_action(public_id, lambda c, r: services.suspend(current_user, c, r), done)
 
 
 @bp.route("/<public_id>/reinstate", methods=["POST"])
 @login_required
 def reinstate(public_id: str):
-    done = "Certificate reinstated: it is valid again and its verification page says so."
+    done = _("Certificate reinstated: it is valid again and its verification page says so.")
     return _reason_action(public_id, lambda c, r: services.reinstate(current_user, c), done)
 
 
@@ -265,14 +265,16 @@ def reinstate(public_id: str):
 @login_required
 @irreversible(_confirm_revoke)
 def revoke(public_id: str):
-    done = "Certificate revoked for good: its verification page and status list say “Revoked”."
+    done = _("Certificate revoked for good: its verification page and status list say “Revoked”.")
     return _reason_action(public_id, lambda c, r: services.revoke(current_user, c, r), done)
 
 
 @bp.route("/<public_id>/renew", methods=["POST"])
 @login_required
 def renew(public_id: str):
-    done = "Certificate renewed: this is the new certificate; the earlier one shows “Superseded”."
+    done = _(
+        "Certificate renewed: this is the new certificate; the earlier one shows “Superseded”."
+    )
     return _reason_action(public_id, lambda c, r: services.renew(current_user, c), done)
 
 
