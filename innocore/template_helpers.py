@@ -150,21 +150,21 @@ def _register_kernel_nav(app: Flask) -> None:
     registered = app.extensions.get("innocore.nav", [])
     app.extensions["innocore.nav"] = []
 
-    register_nav(app, "People", "companies.index", is_company_admin, group="Company")
-    register_nav(app, "Facilities", "facilities.directory", group="Network")
-    register_nav(app, "Research groups", "groups.index", _signed_in, group="Network")
-    register_nav(app, "Billing accounts", "account_statement.index", _signed_in, group="Book")
-    register_nav(app, "Competences", "competences.index", group="Network")
+    register_nav(app, _l("People"), "companies.index", is_company_admin, group="Company")
+    register_nav(app, _l("Facilities"), "facilities.directory", group="Network")
+    register_nav(app, _l("Research groups"), "groups.index", _signed_in, group="Network")
+    register_nav(app, _l("Billing accounts"), "account_statement.index", _signed_in, group="Book")
+    register_nav(app, _l("Competences"), "competences.index", group="Network")
     register_nav(
         app,
-        "Audit trail",
+        _l("Audit trail"),
         "audit.index",
         lambda u: _signed_in(u) and can_view_audit(u),
         group="Manage",
     )
     register_nav(
         app,
-        "New facility",
+        _l("New facility"),
         "facilities.create",
         lambda u: _signed_in(u) and is_network_admin(u),
         group="Network",

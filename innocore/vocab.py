@@ -4,6 +4,8 @@ import enum
 
 from flask_babel import gettext as _
 
+from innocore.marks import N_
+
 
 class Technology(enum.StrEnum):
     LIGHT_MICROSCOPY = "light_microscopy"
@@ -19,20 +21,20 @@ class Technology(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return _TECH_LABELS[self]
+        return _(_TECH_LABELS[self])
 
 
 _TECH_LABELS = {
-    Technology.LIGHT_MICROSCOPY: "Light microscopy",
-    Technology.ELECTRON_MICROSCOPY: "Electron microscopy",
-    Technology.CRYO_EM: "Cryo-electron microscopy",
-    Technology.FLOW_CYTOMETRY: "Flow cytometry",
-    Technology.SEQUENCING: "Genomics and sequencing",
-    Technology.MASS_SPECTROMETRY: "Proteomics and mass spectrometry",
-    Technology.NMR: "NMR spectroscopy",
-    Technology.XRAY: "X-ray crystallography",
-    Technology.BIOINFORMATICS: "Bioinformatics",
-    Technology.OTHER: "Other",
+    Technology.LIGHT_MICROSCOPY: N_("Light microscopy"),
+    Technology.ELECTRON_MICROSCOPY: N_("Electron microscopy"),
+    Technology.CRYO_EM: N_("Cryo-electron microscopy"),
+    Technology.FLOW_CYTOMETRY: N_("Flow cytometry"),
+    Technology.SEQUENCING: N_("Genomics and sequencing"),
+    Technology.MASS_SPECTROMETRY: N_("Proteomics and mass spectrometry"),
+    Technology.NMR: N_("NMR spectroscopy"),
+    Technology.XRAY: N_("X-ray crystallography"),
+    Technology.BIOINFORMATICS: N_("Bioinformatics"),
+    Technology.OTHER: N_("Other"),
 }
 
 
