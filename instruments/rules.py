@@ -473,31 +473,79 @@ def policy_in_words(policy: Policy) -> list[str]:
         days: dict[int, list[str]] = {}
         for w in policy.opening:
             days.setdefault(w.weekday, []).append(
-                f"{w.opens.strftime('%H:%M')}–{w.closes.strftime('%H:%M')}"
+                T_(
+                    "%(strftime)s–%(strftime2)s",
+                    strftime=w.opens.strftime("%H:%M"),
+                    strftime2=w.closes.strftime("%H:%M"),
+                )
             )
         spans = "; ".join(f"{WEEKDAYS[d]} {', '.join(v)}" for d, v in sorted(days.items()))
-        words.append(f"Open {spans} ({policy.timezone} time).")
+        words.append(
+            T_("Open %(spans)s (%(timezone)s time).", spans=spans, timezone=policy.timezone)
+        )
         if policy.out_of_hours_level:
-            words.append(f"Out-of-hours use from competence level {policy.out_of_hours_level}.")
+            words.append(
+                T_(
+                    "Out-of-hours use from competence level %(out_of_hours_level)s.",
+                    out_of_hours_level=policy.out_of_hours_level,
+                )
+            )
     else:
-        words.append("Bookable at any hour.")
+        words.append(N_("Bookable at any hour."))
     if policy.slot_minutes:
-        words.append(f"Bookings start and end on a {_duration_words(policy.slot_minutes)} grid.")
+        words.append(
+            T_(
+                "Bookings start and end on a %(duration_words)s grid.",
+                duration_words=_duration_words(policy.slot_minutes),
+            )
+        )
     if policy.min_minutes:
-        words.append(f"Shortest booking: {_duration_words(policy.min_minutes)}.")
+        words.append(
+            T_(
+                "Shortest booking: %(duration_words)s.",
+                duration_words=_duration_words(policy.min_minutes),
+            )
+        )
     if policy.max_minutes:
-        words.append(f"Longest booking: {_duration_words(policy.max_minutes)}.")
+        words.append(
+            T_(
+                "Longest booking: %(duration_words)s.",
+                duration_words=_duration_words(policy.max_minutes),
+            )
+        )
     if policy.notice_minutes:
-        words.append(f"Book at least {_duration_words(policy.notice_minutes)} ahead.")
+        words.append(
+            T_(
+                "Book at least %(duration_words)s ahead.",
+                duration_words=_duration_words(policy.notice_minutes),
+            )
+        )
     if policy.horizon_days is not None:
-        words.append(f"Bookings open {policy.horizon_days} days ahead.")
+        words.append(
+            T_("Bookings open %(horizon_days)s days ahead.", horizon_days=policy.horizon_days)
+        )
     if policy.cancel_cutoff_minutes:
         cut = _duration_words(policy.cancel_cutoff_minutes)
-        words.append(f"Cancelling later than {cut} before the start counts as a late cancellation.")
+        words.append(
+            T_(
+                "Cancelling later than %(cut)s before the start counts as a late cancellation.",
+                cut=cut,
+            )
+        )
     if policy.max_future_bookings:
-        words.append(f"At most {policy.max_future_bookings} future bookings per person.")
+        words.append(
+            T_(
+                "At most %(max_future_bookings)s future bookings per person.",
+                max_future_bookings=policy.max_future_bookings,
+            )
+        )
     if policy.max_hours_week:
-        words.append(f"At most {policy.max_hours_week} hours per person per week.")
+        words.append(
+            T_(
+                "At most %(max_hours_week)s hours per person per week.",
+                max_hours_week=policy.max_hours_week,
+            )
+        )
     return words
 
 
