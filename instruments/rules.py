@@ -473,11 +473,7 @@ def policy_in_words(policy: Policy) -> list[str]:
         days: dict[int, list[str]] = {}
         for w in policy.opening:
             days.setdefault(w.weekday, []).append(
-                T_(
-                    "%(strftime)s–%(strftime2)s",
-                    strftime=w.opens.strftime("%H:%M"),
-                    strftime2=w.closes.strftime("%H:%M"),
-                )
+                f"{w.opens.strftime('%H:%M')}–{w.closes.strftime('%H:%M')}"
             )
         spans = "; ".join(f"{WEEKDAYS[d]} {', '.join(v)}" for d, v in sorted(days.items()))
         words.append(
