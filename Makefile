@@ -48,7 +48,8 @@ messages: install
 
 catalog-stats: install
 	@for lang in $(LANGS); do \
-		echo "== $$lang"; $(VENV)/bin/pybabel compile --statistics -d innocore/translations -l $$lang -o /dev/null 2>&1 | tail -1 || true; \
+		$(VENV)/bin/pybabel compile --statistics -l $$lang -o /dev/null \
+			-i innocore/translations/$$lang/LC_MESSAGES/messages.po 2>&1 | grep -v '^compiling'; \
 	done
 
 lint: install
