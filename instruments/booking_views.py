@@ -276,16 +276,19 @@ def _confirm_cancel(booking_id: int) -> Confirmation | None:
     zone = booking.instrument.facility.timezone
     when = f"{local_time(booking.starts_at, zone)} – {local_time(booking.ends_at, zone, '%H:%M')}"
     lines = [f"{booking.instrument.name}, {when}, booked by {booking.user.name}, is cancelled."]
-    lines.append("The time becomes free for others to book; it cannot be restored.")
+    lines.append(N_("The time becomes free for others to book; it cannot be restored."))
     if booking.user_id == current_user.id and cancellation_is_late(
         booking.starts_at, policy_of(booking.instrument), now
     ):
         lines.append(
-            "This is a late cancellation (after the facility's cut-off): it is recorded, "
-            "and the facility may charge part of the booking."
+            N_(
+                "This is a late cancellation (after the facility's cut-off): "
+                "it is recorded, and the facility may charge part of the "
+                "booking."
+            )
         )
     else:
-        lines.append("The owner is told by e-mail.")
+        lines.append(N_("The owner is told by e-mail."))
     return Confirmation(
         _("Cancel this booking?"),
         lines,
@@ -302,7 +305,7 @@ def cancel(booking_id: int):
     return _post_action(
         booking_id,
         lambda: services.cancel_booking(current_user, booking_id, reason),
-        "Booking cancelled: the time is free for others again and you are told by e-mail.",
+        N_("Booking cancelled: the time is free for others again and you are told by e-mail."),
     )
 
 
@@ -340,7 +343,7 @@ def end_early(booking_id: int):
     return _post_action(
         booking_id,
         lambda: services.end_booking_early(current_user, booking_id),
-        "Booking ended: the time you used is what will be charged.",
+        N_("Booking ended: the time you used is what will be charged."),
     )
 
 
@@ -387,7 +390,7 @@ def reject(booking_id: int):
     return _inbox_action(
         booking_id,
         lambda: services.reject_booking(current_user, booking_id, reason),
-        "Booking request rejected: the time is free again and the requester is told.",
+        N_("Booking request rejected: the time is free again and the requester is told."),
     )
 
 
@@ -404,7 +407,9 @@ def _inbox_action(booking_id: int, action, done: str):
 @login_required
 def no_show(booking_id: int):
     return _post_action(
-        booking_id, lambda: services.mark_no_show(current_user, booking_id), "Recorded as no-show."
+        booking_id,
+        lambda: services.mark_no_show(current_user, booking_id),
+        N_("Recorded as no-show."),
     )
 
 
@@ -521,7 +526,7 @@ def my_feeds():
         kind = request.form.get("kind", "user")
         target = request.form.get("target_id", "")
         if kind not in FeedKind._value2member_map_ or (kind != "user" and not target.isdigit()):
-            abort(400, "Choose what to subscribe to.")
+            abort(400, N_("Choose what to subscribe to."))
         target_id = current_user.id if kind == "user" else int(target)
         _feed, raw = feeds.create_feed(current_user, FeedKind(kind), target_id)
         db.session.commit()

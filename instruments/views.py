@@ -109,7 +109,7 @@ def finder_page():
             first = _day_arg("from") or clock.now().date()
             last = _day_arg("to") or first + timedelta(days=14)
         except ValueError:
-            problems.append("Give a length in hours and dates like 2026-03-02.")
+            problems.append(N_("Give a length in hours and dates like 2026-03-02."))
         else:
             zone = ZoneInfo(current_user.timezone)
             start = datetime.combine(first, time(0), tzinfo=zone)

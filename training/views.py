@@ -206,11 +206,15 @@ def _confirm_withdraw(enrolment_id: int) -> Confirmation | None:
     who = "You leave" if row.user_id == current_user.id else f"{row.user.name} leaves"
     lines = [f"{who} the session {_session_words(row)}."]
     if row.status.value == "waitlisted":
-        lines.append("The place on the waiting list is given up; enrolling again joins the end.")
+        lines.append(
+            N_("The place on the waiting list is given up; enrolling again joins the end.")
+        )
     else:
         lines.append(
-            "The seat is offered to the next person waiting; enrolling again later "
-            "may find the session full."
+            N_(
+                "The seat is offered to the next person waiting; enrolling "
+                "again later may find the session full."
+            )
         )
     return Confirmation(
         _("Withdraw from this session?"),

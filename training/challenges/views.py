@@ -247,28 +247,28 @@ def milestone(application_id: int):
         request.form.get("title", ""),
         forms.as_date(request.form.get("due_on")),
     )
-    return _back(application_id, "Milestone added.")
+    return _back(application_id, N_("Milestone added."))
 
 
 @bp.route("/milestones/<int:milestone_id>/done", methods=["POST"])
 @login_required
 def milestone_done(milestone_id: int):
     row = services.complete_milestone(current_user, milestone_id)
-    return _back(row.application_id, "Milestone done.")
+    return _back(row.application_id, N_("Milestone done."))
 
 
 @bp.route("/applications/<int:application_id>/messages", methods=["POST"])
 @login_required
 def message(application_id: int):
     services.post_message(current_user, application_id, request.form.get("body", ""))
-    return _back(application_id, "Message sent.")
+    return _back(application_id, N_("Message sent."))
 
 
 @bp.route("/applications/<int:application_id>/files", methods=["POST"])
 @login_required
 def files(application_id: int):
     services.add_files(current_user, application_id, uploads_of(request.files.getlist("files")))
-    return _back(application_id, "File added.")
+    return _back(application_id, N_("File added."))
 
 
 @bp.route("/applications/<int:application_id>/bookings", methods=["POST"])
@@ -276,7 +276,7 @@ def files(application_id: int):
 def link_booking(application_id: int):
     booking_id = forms.as_int(request.form.get("booking_id")) or 0
     services.link_booking(current_user, application_id, booking_id)
-    return _back(application_id, "Booking linked to the challenge.")
+    return _back(application_id, N_("Booking linked to the challenge."))
 
 
 @bp.route("/applications/<int:application_id>/feedback", methods=["POST"])
@@ -288,14 +288,16 @@ def feedback(application_id: int):
         rating=forms.as_int(request.form.get("rating")),
         text=request.form.get("feedback", ""),
     )
-    return _back(application_id, "Feedback recorded; the team and the facility are told.")
+    return _back(application_id, N_("Feedback recorded; the team and the facility are told."))
 
 
 @bp.route("/applications/<int:application_id>/outcome", methods=["POST"])
 @login_required
 def outcome(application_id: int):
     services.record_outcome(current_user, application_id)
-    return _back(application_id, "Outcome recorded; the workspace says who received a certificate.")
+    return _back(
+        application_id, N_("Outcome recorded; the workspace says who received a certificate.")
+    )
 
 
 @bp.route("/files/<int:file_id>")

@@ -148,7 +148,7 @@ def meeting(mentorship_id: int):
         minutes=as_int(form.get("minutes")),
         notes=form.get("notes", ""),
     )
-    return _back(mentorship_id, "Meeting recorded.")
+    return _back(mentorship_id, N_("Meeting recorded."))
 
 
 @bp.route("/<int:mentorship_id>/goals", methods=["POST"])
@@ -161,21 +161,21 @@ def goal(mentorship_id: int):
         title=request.form.get("title", ""),
         due_on=as_date(request.form.get("due_on")) if request.form.get("due_on") else None,
     )
-    return _back(mentorship_id, "Goal added.")
+    return _back(mentorship_id, N_("Goal added."))
 
 
 @bp.route("/goals/<int:goal_id>/done", methods=["POST"])
 @login_required
 def goal_done(goal_id: int):
     row = services.complete_goal(current_user, goal_id)
-    return _back(row.mentorship_id, "Goal done.")
+    return _back(row.mentorship_id, N_("Goal done."))
 
 
 @bp.route("/<int:mentorship_id>/consent", methods=["POST"])
 @login_required
 def consent(mentorship_id: int):
     services.set_consent(current_user, mentorship_id, request.form.get("consent") == "yes")
-    return _back(mentorship_id, "Your choice is saved.")
+    return _back(mentorship_id, N_("Your choice is saved."))
 
 
 @bp.route("/<int:mentorship_id>/end", methods=["POST"])
@@ -183,4 +183,4 @@ def consent(mentorship_id: int):
 @irreversible(_confirm_end)
 def end(mentorship_id: int):
     services.end(current_user, mentorship_id)
-    return _back(mentorship_id, "Mentorship ended: the other person is told by e-mail.")
+    return _back(mentorship_id, N_("Mentorship ended: the other person is told by e-mail."))

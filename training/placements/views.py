@@ -191,7 +191,7 @@ def decide(application_id: int):
 @login_required
 def sign(application_id: int):
     services.sign(current_user, application_id, request.form.get("as_party", ""))
-    return _back(application_id, "You signed the learning agreement.")
+    return _back(application_id, N_("You signed the learning agreement."))
 
 
 @bp.route("/applications/<int:application_id>/checkins", methods=["POST"])
@@ -203,7 +203,7 @@ def checkin(application_id: int):
         progress=as_int(request.form.get("progress_percent")),
         note=request.form.get("note", ""),
     )
-    return _back(application_id, "Check-in recorded.")
+    return _back(application_id, N_("Check-in recorded."))
 
 
 @bp.route("/applications/<int:application_id>/complete", methods=["POST"])
@@ -219,7 +219,7 @@ def complete(application_id: int):
         passed=passed == "yes",
         evaluation=request.form.get("evaluation", ""),
     )
-    return _back(application_id, "Placement completed; the participant is told by e-mail.")
+    return _back(application_id, N_("Placement completed; the participant is told by e-mail."))
 
 
 @bp.route("/applications/<int:application_id>/agreement.pdf")
