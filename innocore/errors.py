@@ -105,6 +105,16 @@ def _render(status: int, problems: list[Problem], title: str):
     ), status
 
 
+# Reasons shown instead of Werkzeug's default descriptions (which no catalog holds).
+HTTP_REASONS = {
+    400: N_("The request could not be understood. Reload the page and try again."),
+    404: N_("This page does not exist. Check the address, or start again from the home page."),
+    405: N_("This address does not accept that kind of request."),
+    413: N_("The upload is too large."),
+    429: N_("Too many requests: wait a moment and try again."),
+}
+
+
 def register_error_handlers(app: Flask) -> None:
     app.jinja_env.globals["problem_text"] = problem_text
 
@@ -124,9 +134,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException):
         code = (err.name or "error").lower().replace(" ", "_")
-        body, status = _render(
-            err.code or 500, [Problem(code, err.description or err.name)], err.name
-        )
+        reason = err.description or err.name
+        if reason == type(err).description and err.code in HTTP_REASONS:
+            reason = HTTP_REASONS[err.code]  # Werkzeug's English default: ours is in the catalogs
+        body, status = _render(err.code or 500, [Problem(code, reason)], err.name)
         response = make_response(body, status)
         if isinstance(err, MethodNotAllowed) and err.valid_methods:
             response.headers["Allow"] = ", ".join(sorted(err.valid_methods))  # RFC 9110 §15.5.6
