@@ -35,6 +35,16 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+def as_int(value) -> int | None:
+    """An integer from form text, or None when it is none or does not fit every database's
+    integer column (the rules then name the field)."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if -(2**31) < number < 2**31 else None
+
+
 def choices(pairs) -> list[SelectChoice]:
     """Select options from ``(value, label)`` pairs (WTForms 3.3+ wants SelectChoice objects)."""
     return [SelectChoice(str(value), label) for value, label in pairs]
