@@ -24,7 +24,7 @@ from instruments.documents.services import pending_for
 from instruments.forms import BookingForm, DowntimeForm, MoveForm, ProblemForm, ReasonForm
 from instruments.ics import booking_ics
 from instruments.mobility.services import hourly_rate
-from instruments.models import BookingChange, FeedKind, Severity
+from instruments.models import BOOKING_FEED_KINDS, BookingChange, FeedKind, Severity
 from instruments.permissions import can_book_for_others, can_staff_instrument, may_approve_somewhere
 
 
@@ -515,7 +515,7 @@ def my_feeds():
     if request.method == "POST":
         kind = request.form.get("kind", "user")
         target = request.form.get("target_id", "")
-        if kind not in FeedKind._value2member_map_ or (kind != "user" and not target.isdigit()):
+        if kind not in BOOKING_FEED_KINDS or (kind != "user" and not target.isdigit()):
             abort(400, "Choose what to subscribe to.")
         target_id = current_user.id if kind == "user" else int(target)
         _, raw = feeds.create_feed(current_user, FeedKind(kind), target_id)
@@ -530,7 +530,7 @@ def _confirm_revoke_feed(feed_id: int) -> Confirmation | None:
     from instruments.models import CalendarFeed
 
     feed = db.session.get(CalendarFeed, feed_id)
-    if feed is None or feed.owner_id != current_user.id:
+    if feed is None or feed.owner_id != current_user.id or feed.kind not in BOOKING_FEED_KINDS:
         raise NotFound("No such calendar feed.")
     if feed.revoked_at is not None:
         return None
