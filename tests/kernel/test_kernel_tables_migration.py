@@ -49,6 +49,9 @@ def test_a_database_before_the_kernel_revision_gets_the_tables_from_it_and_back(
         assert not KERNEL_TABLES & _tables()
         upgrade(revision="0003b_kernel_tables")
         assert _tables() >= KERNEL_TABLES
+        upgrade(revision="0004_requests")  # and back: 0003b drops them, 0004 no longer does
+        downgrade(revision="0003_training")
+        assert not KERNEL_TABLES & _tables()
         upgrade()
         assert _differences() == []
 
