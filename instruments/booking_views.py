@@ -61,15 +61,13 @@ def book(instrument_id: int):
     instrument = queries.get_instrument(instrument_id)
     zone = instrument.facility.timezone
     form = BookingForm()
-    form.account.choices = _account_choices()
+    form.account.choices = account_choices()
     if request.method == "GET" and request.args.get("start"):
         _prefill(form, instrument)
     if form.validate_on_submit():
         ok, booking = attempt(
             form,
-            lambda: services.create_booking(
-                current_user, instrument.id, _booking_input(form, zone)
-            ),
+            lambda: services.create_booking(current_user, instrument.id, booking_input(form, zone)),
         )
         if ok:
             flash(f"Booking {booking.status.label.lower()}.", "success")
@@ -118,7 +116,7 @@ def _instant_arg(name: str) -> datetime:
     return instant.astimezone(UTC)
 
 
-def _account_choices() -> list:
+def account_choices() -> list:
     """The accounts the signed-in person may charge today (the service re-checks the day)."""
     from innocore.forms import choices
     from innocore.ledger.accounts import chargeable_accounts
@@ -128,7 +126,9 @@ def _account_choices() -> list:
     return choices([first] + [(str(a.id), a.label) for a in accounts])
 
 
-def _booking_input(form: BookingForm, zone: str) -> services.BookingInput:
+def booking_input(form: BookingForm, zone: str) -> services.BookingInput:
+    """The booking form's fields as a ``BookingInput`` (times read in the facility's ``zone``);
+    raises ``DomainError`` with every unreadable field (the series form reads the same)."""
     problems = []
     instants = {}
     for name in ("starts_at", "ends_at"):

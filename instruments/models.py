@@ -218,6 +218,9 @@ class Booking(db.Model):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancel_reason: Mapped[str | None] = mapped_column(sa.Text)
     cancelled_late: Mapped[bool] = mapped_column(default=False)
+    # The recurring series this booking is one occurrence of (instruments.series); each
+    # occurrence is an ordinary booking with its own UID, moved or cancelled on its own.
+    series_id: Mapped[int | None] = mapped_column(sa.ForeignKey("booking_series.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
