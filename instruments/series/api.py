@@ -163,8 +163,8 @@ def create_series(body: SeriesIn):
             {
                 "number": o.number,
                 "local_start": o.wall_start.isoformat(timespec="minutes"),
-                "starts_at": o.starts_at,
-                "ends_at": o.ends_at,
+                "starts_at": o.starts_at.isoformat() if o.starts_at else None,
+                "ends_at": o.ends_at.isoformat() if o.ends_at else None,
                 "status": o.status,
                 "booking_id": o.booking_id,
                 "problems": [p.as_json() for p in o.problems],
