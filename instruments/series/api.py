@@ -40,7 +40,7 @@ class SeriesIn(Strict):
     account_id: int | None = Field(None, ge=1, le=2**31 - 1)
 
 
-class ProblemOut(BaseModel):
+class SeriesProblemOut(BaseModel):
     code: str
     message: str
     field: str | None
@@ -54,7 +54,7 @@ class OccurrenceOut(BaseModel):
     ends_at: datetime | None
     status: str
     booking_id: int | None
-    problems: list[ProblemOut]
+    problems: list[SeriesProblemOut]
 
 
 class SeriesPlanOut(BaseModel):

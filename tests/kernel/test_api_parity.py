@@ -53,6 +53,8 @@ PARITY = {
     "instruments.no_show": "instruments_api.no_show",
     "instruments.end_early": "instruments_api.end_early",
     "mobility.set_rate": "mobility_api.set_mobility",
+    "series.new": "series_api.create_series",
+    "series.cancel": "series_api.cancel_series",
     "instruments.my_feeds": "instruments_manage_api.create_my_feed",
     "instruments.revoke_feed": "instruments_manage_api.revoke_my_feed",
     "instruments.reminder_settings": "instruments_manage_api.set_reminders",
