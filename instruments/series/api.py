@@ -47,6 +47,11 @@ class SeriesProblemOut(BaseModel):
     overridable: bool
 
 
+class OccurrenceRefusalOut(BaseModel):
+    booking_id: int
+    problems: list[SeriesProblemOut]
+
+
 class OccurrenceOut(BaseModel):
     number: int
     local_start: str
@@ -224,4 +229,43 @@ def cancel_series(series_id: int, body: CancelSeriesIn):
         "series_id": series_id,
         "cancelled": [b.id for b in result.cancelled],
         "left_alone": [b.id for b in result.left],
+    }
+
+
+class ApproveSeriesIn(Strict):
+    override_reason: str | None = Field(None, max_length=1000)
+
+
+class ApproveSeriesOut(BaseModel):
+    series_id: int
+    approved: list[int]
+    still_pending: list[OccurrenceRefusalOut]
+
+
+def _staffs_series(user, series_id: int) -> bool:
+    from instruments.permissions import can_staff_instrument
+
+    return can_staff_instrument(user, services.get_series(user, series_id).instrument)
+
+
+@operation(
+    bp,
+    "/series/<int:series_id>/approve",
+    "POST",
+    summary="Approve every pending future occurrence (each checked again; refused ones stay)",
+    tags=TAGS,
+    body=ApproveSeriesIn,
+    response=ApproveSeriesOut,
+    permission=_staffs_series,
+)
+def approve_series(series_id: int, body: ApproveSeriesIn):
+    result = services.approve_series(current_user, series_id, body.override_reason)
+    db.session.commit()
+    return {
+        "series_id": series_id,
+        "approved": [b.id for b in result.approved],
+        "still_pending": [
+            {"booking_id": b.id, "problems": [p.as_json() for p in problems]}
+            for b, problems in result.refused
+        ],
     }

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -29,6 +30,7 @@ from instruments.permissions import can_staff_instrument
 from instruments.queries import policy_of
 from instruments.series import rules
 from instruments.series.models import BookingSeries, SeriesMode
+from instruments.services.approvals import confirm_request
 from instruments.services.bookings import BookingInput, book, finish, who_books
 from instruments.services.common import lock_instrument
 
@@ -269,6 +271,65 @@ def cancel_series(
     return CancelResult(series, cancellable, left)
 
 
+@dataclass
+class ApproveResult:
+    series: BookingSeries
+    approved: list[Booking]
+    refused: list[tuple[Booking, list[Problem]]]  # still pending, with the reasons
+
+
+def approve_series(actor: User, series_id: int, override_reason: str | None = None):
+    """Staff approve every pending, future occurrence of a series at once. Each is checked again
+    by every rule, as ``approve_booking`` does (an overlapping pending request loses); a date the
+    rules refuse stays pending and is returned with its problems. One e-mail for the approved
+    dates. Raises ``NotFound`` (404), ``Forbidden`` (403: the facility's staff only) and
+    ``DomainError`` (422) when no occurrence is pending, or none could be approved."""
+    series = get_series(actor, series_id)
+    if not can_staff_instrument(actor, series.instrument):
+        raise Forbidden("Only the facility's staff decide on booking requests.")
+    now = clock.now()
+    pending = [
+        b
+        for b in series_bookings(series.id)
+        if b.status == BookingStatus.PENDING and b.starts_at > now
+    ]
+    if not pending:
+        message = "No future occurrence of this series waits for approval."
+        raise DomainError(Problem("nothing_pending", message))
+    approved, refused = [], []
+    for booking in pending:
+        try:
+            approved.append(confirm_request(actor, booking.id, override_reason))
+        except DomainError as err:
+            if err.status in (403, 404):
+                raise
+            refused.append((booking, err.problems))
+    if not approved:
+        zone = series.timezone
+        raise DomainError(
+            [
+                Problem(
+                    p.code,
+                    f"{b.starts_at.astimezone(ZoneInfo(zone)):%a %d %b %Y %H:%M}: {p.message}",
+                    "occurrences",
+                    p.overridable,
+                )
+                for b, problems in refused
+                for p in problems
+            ]
+        )
+    audit.record(
+        actor,
+        "booking_series.approve",
+        series,
+        {"approved": [None, [b.id for b in approved]]},
+        facility_id=series.instrument.facility_id,
+    )
+    db.session.flush()
+    _tell(series, actor, approved, "REQUEST", approved=True)
+    return ApproveResult(series, approved, refused)
+
+
 def _tell(series: BookingSeries, actor: User, bookings: list[Booking], method: str, **extra):
     """One e-mail for the series (never one per date), with every occurrence as its own event."""
     if not bookings:
@@ -282,7 +343,10 @@ def _tell(series: BookingSeries, actor: User, bookings: list[Booking], method: s
         stamp=clock.now(),
     )
     kind = kinds.BOOKINGS if actor.id == series.user_id else kinds.STAFF_CHANGES
-    if method == "CANCEL":
+    if extra.get("approved"):
+        subject, message = "Series approved", f"The facility approved {len(bookings)} dates."
+        kind = kinds.BOOKINGS
+    elif method == "CANCEL":
         subject, message = (
             "Series cancelled",
             f"{len(bookings)} occurrences of your series are cancelled.",

@@ -88,6 +88,7 @@ def _show(series_id: int, *, refusal=None, status=200):
         words=rules.in_words(rules.parse_rrule(series.rrule, series.timezone)),
         may_cancel=series.user_id == current_user.id
         or can_staff_instrument(current_user, series.instrument),
+        staff=can_staff_instrument(current_user, series.instrument),
         now=clock.now(),
         refusal=refusal,
     ), status
@@ -162,4 +163,19 @@ def cancel(series_id: int):
     if result.left:
         words += f"; {len(result.left)} left alone (started, over or already cancelled)"
     flash(words + ". The times are free for others again; one e-mail says so.", "success")
+    return redirect(url_for("series.show", series_id=series_id)), 303
+
+
+@bp.route("/<int:series_id>/approve", methods=["POST"])
+@login_required
+def approve(series_id: int):
+    """Staff approve the series' pending dates in one go (each checked by every rule)."""
+    reason = (request.form.get("override_reason") or "").strip()[:1000] or None
+    result, err = attempt_action(lambda: services.approve_series(current_user, series_id, reason))
+    if err is not None:
+        return _show(series_id, refusal=err.problems, status=err.status)
+    words = f"{len(result.approved)} dates approved"
+    if result.refused:
+        words += f"; {len(result.refused)} still pending (the rules refuse them: open each)"
+    flash(words + ".", "success")
     return redirect(url_for("series.show", series_id=series_id)), 303

@@ -55,6 +55,7 @@ PARITY = {
     "mobility.set_rate": "mobility_api.set_mobility",
     "series.new": "series_api.create_series",
     "series.cancel": "series_api.cancel_series",
+    "series.approve": "series_api.approve_series",
     "instruments.my_feeds": "instruments_manage_api.create_my_feed",
     "instruments.revoke_feed": "instruments_manage_api.revoke_my_feed",
     "instruments.reminder_settings": "instruments_manage_api.set_reminders",

@@ -27,6 +27,7 @@ ROUTES = [
     Route("GET", S, OWNER_OR_STAFF),
     Route("POST", S + "/cancel", OWNER_OR_STAFF),
     Route("POST", S + "/cancel", OWNER_OR_STAFF, data={**ALL, "confirmed": "1"}),
+    Route("POST", S + "/approve", STAFF),
     Route("GET", X, STAFF),
     Route("POST", X + "/cancel", STAFF),
     Route("POST", "/api/v1/series", SIGNED_IN, api=True),
@@ -34,6 +35,8 @@ ROUTES = [
     Route("GET", AS, OWNER_OR_STAFF, api=True),
     Route("POST", AS + "/cancel", OWNER_OR_STAFF, api=True),
     Route("POST", AS + "/cancel", OWNER_OR_STAFF, api=True, data=ALL),
+    Route("POST", AS + "/approve", STAFF, api=True),
+    Route("POST", AS + "/approve", STAFF, api=True, data={}),
     Route("GET", AX, STAFF, api=True),
     Route("POST", AX + "/cancel", STAFF, api=True, data=ALL),
 ]

@@ -278,3 +278,28 @@ def test_the_rrule_reads_back_what_the_form_chose():
     assert text == "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,WE;UNTIL=20260630T215959Z"
     assert rules.parse_rrule(text, "Europe/Rome") == rec
     assert rules.in_words(rec) == "Every 2 weeks on Monday and Wednesday, until 30 Jun 2026"
+
+
+def test_staff_approve_a_requested_series_at_once_with_one_email(
+    client, world, api_headers, db_session
+):
+    from instruments.models import ApprovalMode
+
+    instrument, user, staff = world
+    instrument.approval_mode = ApprovalMode.EVERYONE
+    db_session.commit()
+    plan = client.post(
+        "/api/v1/series", json=mondays(instrument, count=3), headers=api_headers(user)
+    ).get_json()
+    assert {o["status"] for o in plan["occurrences"]} == {"pending"}
+    url = f"/api/v1/series/{plan['series_id']}/approve"
+    assert client.post(url, json={}, headers=api_headers(user)).status_code == 403
+    mails = _rows(db_session, Notification)
+    done = client.post(url, json={}, headers=api_headers(staff))
+    assert done.status_code == 200
+    assert done.get_json()["approved"] == [o["booking_id"] for o in plan["occurrences"]]
+    assert done.get_json()["still_pending"] == []
+    assert _rows(db_session, Notification) == mails + 1
+    again = client.post(url, json={}, headers=api_headers(staff))
+    assert again.status_code == 422
+    assert again.get_json()["errors"][0]["code"] == "nothing_pending"
