@@ -217,6 +217,28 @@ def test_the_pages_preview_book_and_cancel_with_a_confirmation(world, login_as, 
     assert "3 occurrences cancelled" in done.get_data(as_text=True)
 
 
+def test_the_page_says_nothing_was_booked_and_lists_the_refused_date(
+    world, login_as, db_session, make_user
+):
+    instrument, user, _ = world
+    _block(db_session, instrument, make_user(), 23)
+    page = login_as(user).post(
+        f"/instruments/series/new/{instrument.id}",
+        data={
+            "starts_at": "2026-03-16T09:00",
+            "ends_at": "2026-03-16T10:00",
+            "frequency": "weekly",
+            "count": "3",
+            "mode": "all_or_nothing",
+            "book": "1",
+        },
+    )
+    text = page.get_data(as_text=True)
+    assert page.status_code == 422  # as the single-booking form answers a conflict
+    assert "Nothing was booked." in text and text.count("Mon 23 Mar 2026 09:00: ") == 1
+    assert _rows(db_session, BookingSeries) == 0
+
+
 def test_a_refused_rule_is_a_clear_422_on_the_form(world, login_as):
     instrument, user, _ = world
     too_many = login_as(user).post(
