@@ -121,6 +121,7 @@ class BookingOut(BaseModel):
     override_reason: str | None
     flagged: str | None
     cancelled_late: bool
+    series_id: int | None = Field(None, description="the recurring series it belongs to")
     ics: str
 
 

@@ -70,6 +70,7 @@ def test_a_weekly_series_across_the_dst_change_keeps_09_00_with_one_uid_and_one_
     occurrences = series.get_json()["occurrences"]
     assert [o["local_start"][11:16] for o in occurrences] == ["09:00"] * 4
     assert len({o["uid"] for o in occurrences}) == 4
+    assert {o["series_id"] for o in occurrences} == {plan["series_id"]}
     assert series.get_json()["in_words"] == "Every week, 4 times"
     # One e-mail for the series, its invitation one event (own UID) per occurrence.
     assert _rows(db_session, Notification) == mails_before + 1
