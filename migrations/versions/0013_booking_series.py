@@ -4,8 +4,8 @@ A ``booking_series`` row keeps the RFC 5545 RRULE a series was made from (expand
 facility's zone), its first start, the wall-clock length and what was skipped; each occurrence
 is an ordinary ``booking`` with ``series_id``, its own UID, moved or cancelled on its own.
 
-Revision ID: 0012_booking_series
-Revises: 0011_challenge_account
+Revision ID: 0013_booking_series
+Revises: 0012_feed_tokens
 Create Date: 2026-11-30 17:00:00
 
 """
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0012_booking_series'
-down_revision = '0011_challenge_account'
+revision = "0013_booking_series"
+down_revision = "0012_feed_tokens"
 branch_labels = None
 depends_on = None
 
