@@ -32,7 +32,7 @@ demo: install-demo
 # (innocore/translations/<lang>/LC_MESSAGES/messages.po); the app compiles the catalogs itself at
 # start (innocore/i18n.py). `make catalog-stats` counts translated, fuzzy and untranslated entries.
 LANGS := en it pt es cs
-BABEL_KEYWORDS := -k _l -k lazy_gettext -k N_ -k T_
+BABEL_KEYWORDS := -k _l -k lazy_gettext -k N_ -k T_ -k lazy_ngettext:1,2 -k TN_:1,2
 messages: install
 	$(VENV)/bin/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --sort-by-file --no-wrap \
 		--project=InnoCore --copyright-holder="InnoCore contributors" \

@@ -9,9 +9,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from babel.lists import format_list
 from flask import current_app, url_for
 from flask_babel import gettext as _
 
+from innocore.clock import reader_locale
 from innocore.extensions import db
 from innocore.permissions import facility_roles, is_network_admin
 
@@ -100,9 +102,9 @@ def _facility_panel(user) -> Panel | None:
     items = [
         (
             _(
-                "%(f_name)s: you are %(value)s",
+                "%(f_name)s: your roles are %(roles)s",
                 f_name=f.name,
-                value=", ".join(sorted(r.value for r in roles[f.id])),
+                roles=format_list(sorted(r.label for r in roles[f.id]), locale=reader_locale()),
             ),
             url_for("facilities.show", slug=f.slug),
         )

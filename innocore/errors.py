@@ -8,7 +8,7 @@ from flask import Flask, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
-from innocore.marks import N_
+from innocore.marks import N_, message_text
 
 
 @dataclass(frozen=True)
@@ -74,15 +74,11 @@ def wants_json() -> bool:
 def problem_text(problem: Problem) -> str:
     """The human reason of ``problem`` in the reader's language (its ``message`` when the catalogs
     hold no translation, e.g. a reason with values written into it); the code stays English."""
-    from flask_babel import gettext
 
     message = problem.message
     if not message:
         return message
-    msgid = getattr(message, "msgid", None)
-    if msgid is not None:  # written with innocore.marks.T_: translate the sentence, then fill in
-        return gettext(msgid, **message.params) if message.params else gettext(msgid)
-    return gettext(message)
+    return message_text(message)
 
 
 def error_payload(problems: list[Problem]) -> dict:

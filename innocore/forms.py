@@ -14,7 +14,7 @@ from markupsafe import Markup
 from wtforms import DateTimeLocalField, SelectChoice, widgets
 
 from innocore import clock
-from innocore.errors import DomainError, Forbidden, NotFound, problem_text
+from innocore.errors import DomainError, Forbidden, NotFound, Problem, problem_text
 from innocore.extensions import db
 
 T = TypeVar("T")
@@ -57,6 +57,16 @@ class _LazyLabel:
 
     def __repr__(self) -> str:
         return repr(self.text)
+
+
+def as_int(value) -> int | None:
+    """An integer from form text, or None when it is none or does not fit every database's
+    integer column (the rules then name the field)."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if -(2**31) < number < 2**31 else None
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -221,17 +231,19 @@ class LocalDateTimeField(YearRangeMixin, DateTimeLocalField):
         """The submitted time as an aware UTC instant (``None`` when empty); ``keep``: the
         instants stored before. Raises ``DomainError`` on this field's name (gap, fold without a
         choice, wrong offset); the page then offers both passes."""
+        found = self.resolve(zone, keep)
+        if isinstance(found, Problem):
+            raise DomainError(found)
+        return found
+
+    def resolve(self, zone: str, keep: Iterable[datetime | None] = ()) -> datetime | Problem | None:
+        """``instant`` that returns its problem (``clock.resolve_wall``) instead of raising it,
+        for a boundary that gathers every problem of several fields."""
         if self.data is None:
             return None
-        try:
-            value = clock.wall_to_instant(
-                self.data, zone, self.short_name, offset=self.offset, keep=keep
-            )
-        except DomainError:
-            self._offer(zone, None)
-            raise
-        self._offer(zone, value)
-        return value
+        found = clock.resolve_wall(self.data, zone, self.short_name, offset=self.offset, keep=keep)
+        self._offer(zone, None if isinstance(found, Problem) else found)
+        return found
 
     def show(self, instant: datetime, zone: str) -> None:
         """Prefill with ``instant``'s wall-clock time in ``zone`` (and its pass, if repeated)."""

@@ -63,12 +63,9 @@ def translate(text):
     (``{{ tr(section.title) }}``): unlike ``_()`` it never %-formats the text."""
     if not text:
         return text
-    from flask_babel import gettext
+    from innocore.marks import message_text
 
-    msgid = getattr(text, "msgid", None)
-    if msgid is not None:
-        return gettext(msgid, **text.params) if text.params else gettext(msgid)
-    return gettext(str(text))
+    return message_text(text if getattr(text, "msgid", None) is not None else str(text))
 
 
 def compile_catalogs(source: Path, target: Path) -> list[str]:

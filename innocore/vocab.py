@@ -77,7 +77,11 @@ class FacilityRoleKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        from flask_babel import gettext
+
+        return gettext(
+            {"manager": N_("Manager"), "staff": N_("Staff"), "trainer": N_("Trainer")}[self.value]
+        )
 
 
 class OrgRole(enum.StrEnum):

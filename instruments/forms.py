@@ -16,8 +16,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from innocore.forms import LocalDateTimeField, choices
+from innocore.marks import N_
 from innocore.vocab import Technology
 from instruments.models import ApprovalMode, InstrumentStatus, Severity
+from instruments.rules import LIMIT_MAX, LIMITS
 
 
 class BookingForm(FlaskForm):
@@ -72,7 +74,9 @@ class ProblemForm(FlaskForm):
 
 
 def _opt_int(label: str, **kw):
-    return IntegerField(label, validators=[Optional(), NumberRange(min=0, max=100_000)], **kw)
+    """An optional whole number from 0 to ``LIMIT_MAX``; ``label`` is marked where it is written
+    (``N_``) and looked up in the reader's language when shown."""
+    return IntegerField(_l(label), validators=[Optional(), NumberRange(min=0, max=LIMIT_MAX)], **kw)
 
 
 class InstrumentForm(FlaskForm):
@@ -87,19 +91,11 @@ class InstrumentForm(FlaskForm):
         _l("Status"), choices=choices((s.value, s.label) for s in InstrumentStatus)
     )
     required_competence_id = SelectField(_l("Required competence"), coerce=str)
-    required_level = _opt_int("Minimum level")
+    required_level = _opt_int(N_("Minimum level"))
     approval_mode = SelectField(
         _l("Approval"), choices=choices((a.value, a.label) for a in ApprovalMode)
     )
-    out_of_hours_level = _opt_int("Out-of-hours use from level")
-    slot_minutes = _opt_int("Slot grid (minutes)")
-    min_minutes = _opt_int("Shortest booking (minutes)")
-    max_minutes = _opt_int("Longest booking (minutes)")
-    horizon_days = _opt_int("Bookable days ahead")
-    notice_minutes = _opt_int("Minimum notice (minutes)")
-    cancel_cutoff_minutes = _opt_int("Cancellation cut-off (minutes before start)")
-    max_future_bookings = _opt_int("Future bookings per person")
-    max_hours_week = _opt_int("Hours per person per week")
+    out_of_hours_level = _opt_int(N_("Out-of-hours use from level"))
     opening = TextAreaField(
         _l("Opening hours (one per line: 'Mon 09:00-18:00'; empty: always open)")
     )
@@ -109,3 +105,10 @@ class InstrumentForm(FlaskForm):
     )
     rate_industry = DecimalField(_l("Hourly rate, industry"), validators=[Optional()], places=2)
     photo = FileField(_l("Photo (PNG or JPEG, at most 2 MB)"))
+    limit_names = tuple(LIMITS)  # the booking-policy fieldset lists these, in this order
+
+
+# The booking limits' fields come from their one declaration (``instruments.rules.Limits``);
+# their labels are marked there (N_) and looked up when shown.
+for _name, _label in LIMITS.items():
+    setattr(InstrumentForm, _name, _opt_int(_label))

@@ -6,13 +6,13 @@ Each rule returns every problem it finds; ``booking_problems`` gathers them all.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from innocore.errors import Problem
-from innocore.marks import N_, T_
+from innocore.marks import N_, T_, TN_, Message
 from instruments.eligibility import Eligibility
 from instruments.models import InstrumentStatus
 
@@ -29,20 +29,44 @@ class Window:
     closes: time
 
 
+LIMIT_MAX = 100_000  # the largest number any booking limit takes
+
+
+def _limit(label: str):
+    """A booking limit: a whole number from 0 to ``LIMIT_MAX``, ``None`` meaning "no limit";
+    ``label`` is what a manager reads beside it on the instrument form and in the API's schema."""
+    return field(default=None, metadata={"label": label})
+
+
+@dataclass(frozen=True, kw_only=True)
+class Limits:
+    """An instrument's booking limits. The one declaration of them: ``Policy`` and the
+    service's ``InstrumentData`` inherit them, and the instrument form's fields
+    (``instruments.forms``) and the API's ``LimitsIn`` (``instruments.schemas``) are made from
+    ``LIMITS``; only the database columns (``Instrument``) are written out, checked against it
+    by ``tests/instruments/test_policy_fields.py``."""
+
+    slot_minutes: int | None = _limit(N_("Slot grid (minutes)"))
+    min_minutes: int | None = _limit(N_("Shortest booking (minutes)"))
+    max_minutes: int | None = _limit(N_("Longest booking (minutes)"))
+    horizon_days: int | None = _limit(N_("Bookable days ahead"))
+    notice_minutes: int | None = _limit(N_("Minimum notice (minutes)"))
+    cancel_cutoff_minutes: int | None = _limit(N_("Cancellation cut-off (minutes before start)"))
+    max_future_bookings: int | None = _limit(N_("Future bookings per person"))
+    max_hours_week: int | None = _limit(N_("Hours per person per week"))
+
+
+# The limits' names in the order a manager reads them, with their labels.
+LIMITS: dict[str, str] = {f.name: f.metadata["label"] for f in fields(Limits)}
+
+
 @dataclass(frozen=True)
-class Policy:
-    """An instrument's booking policy; ``None`` means "no limit"."""
+class Policy(Limits):
+    """An instrument's booking policy: its ``Limits`` (``None`` means "no limit"), the facility's
+    zone, the instrument's status, opening hours and who may book."""
 
     timezone: str
     status: InstrumentStatus = InstrumentStatus.AVAILABLE
-    slot_minutes: int | None = None
-    min_minutes: int | None = None
-    max_minutes: int | None = None
-    horizon_days: int | None = None
-    notice_minutes: int | None = None
-    cancel_cutoff_minutes: int | None = None
-    max_future_bookings: int | None = None
-    max_hours_week: int | None = None
     opening: tuple[Window, ...] = ()
     out_of_hours_level: int | None = None
     requires_competence: bool = False
@@ -453,17 +477,27 @@ def end_early_problems(starts_at: datetime, ends_at: datetime, now: datetime) ->
 # ---- plain words ----------------------------------------------------------------------------
 
 
-def _duration_words(minutes: int) -> str:
+def _duration_words(minutes: int) -> Message:
+    """``"2 hours"``: a counted phrase (``TN_``) put into a sentence as a value and translated,
+    with its plural form, where the sentence is shown (``innocore.errors.message_text``)."""
     if minutes % 1440 == 0:
-        days = minutes // 1440
-        return f"{days} day" + ("s" if days != 1 else "")
+        return TN_("%(num)d day", "%(num)d days", minutes // 1440)
     if minutes % 60 == 0:
-        hours = minutes // 60
-        return f"{hours} hour" + ("s" if hours != 1 else "")
-    return f"{minutes} minutes"
+        return TN_("%(num)d hour", "%(num)d hours", minutes // 60)
+    return TN_("%(num)d minute", "%(num)d minutes", minutes)
 
 
-WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+# One whole sentence per weekday (a day's name inside a translated sentence takes the
+# language's own preposition and case), Monday = 0.
+OPEN_ON = (
+    N_("Open Monday %(hours)s (%(timezone)s time)."),
+    N_("Open Tuesday %(hours)s (%(timezone)s time)."),
+    N_("Open Wednesday %(hours)s (%(timezone)s time)."),
+    N_("Open Thursday %(hours)s (%(timezone)s time)."),
+    N_("Open Friday %(hours)s (%(timezone)s time)."),
+    N_("Open Saturday %(hours)s (%(timezone)s time)."),
+    N_("Open Sunday %(hours)s (%(timezone)s time)."),
+)
 
 
 def policy_in_words(policy: Policy) -> list[str]:
@@ -475,10 +509,8 @@ def policy_in_words(policy: Policy) -> list[str]:
             days.setdefault(w.weekday, []).append(
                 f"{w.opens.strftime('%H:%M')}–{w.closes.strftime('%H:%M')}"
             )
-        spans = "; ".join(f"{WEEKDAYS[d]} {', '.join(v)}" for d, v in sorted(days.items()))
-        words.append(
-            T_("Open %(spans)s (%(timezone)s time).", spans=spans, timezone=policy.timezone)
-        )
+        for d, hours in sorted(days.items()):
+            words.append(T_(OPEN_ON[d], hours=", ".join(hours), timezone=policy.timezone))
         if policy.out_of_hours_level:
             words.append(
                 T_(

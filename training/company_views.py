@@ -64,8 +64,10 @@ def enrol_employee():
         raise DomainError(Problem("session", N_("Pick a training session."), "session_id"))
     row = enrolment_services.enrol(current_user, session_id, learner)
     db.session.commit()
-    state = "enrolled" if row.status == EnrolmentStatus.ENROLLED else "on the waiting list"
-    flash(_("%(learner_name)s is %(state)s.", learner_name=learner.name, state=state), "success")
+    if row.status == EnrolmentStatus.ENROLLED:
+        flash(_("%(learner_name)s is enrolled.", learner_name=learner.name), "success")
+    else:
+        flash(_("%(learner_name)s is on the waiting list.", learner_name=learner.name), "success")
     return redirect(url_for("training_company.enrolments"))
 
 

@@ -87,13 +87,12 @@ def missing_prerequisites(
         elif p.competence_id is not None:
             held = holdings.get(p.competence_id, 0)
             if held < (p.min_level or 1):
-                now_held = f" (you hold level {held})" if held else ""
-                problems.append(
-                    Problem(
-                        "missing_competence",
-                        T_("You need %(p)s%(now_held)s.", p=p.label, now_held=now_held),
-                    )
+                reason = (
+                    T_("You need %(p)s (you hold level %(held)s).", p=p.label, held=held)
+                    if held
+                    else T_("You need %(p)s.", p=p.label)
                 )
+                problems.append(Problem("missing_competence", reason))
     return problems
 
 

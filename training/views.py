@@ -173,16 +173,28 @@ def enrol(session_id: int):
     form = EnrolForm()
     if not form.validate():
         errors = [("email", e) for e in form.email.errors]
-        errors += [("account_id", "Choose an account from the list.") for _ in form.account.errors]
+        errors += [
+            ("account_id", N_("Choose an account from the list.")) for _e in form.account.errors
+        ]
         raise DomainError([Problem("invalid", e, field) for field, e in errors])
     account_id = int(form.account.data) if form.account.data else None
     row = enrolment.enrol(current_user, session_id, _learner(form), account_id)
     db.session.commit()
-    who = "You are" if row.user_id == current_user.id else f"{row.user.name} is"
+    me, name = row.user_id == current_user.id, row.user.name
     if row.status == EnrolmentStatus.ENROLLED:
-        flash(_("%(who)s enrolled. An invitation is on its way by e-mail.", who=who), "success")
+        done = (
+            _("You are enrolled. An invitation is on its way by e-mail.")
+            if me
+            else _("%(name)s is enrolled. An invitation is on its way by e-mail.", name=name)
+        )
+        flash(done, "success")
     else:
-        flash(_("The session is full: %(who)s on the waiting list.", who=who.lower()), "info")
+        full = (
+            _("The session is full: you are on the waiting list.")
+            if me
+            else _("The session is full: %(name)s is on the waiting list.", name=name)
+        )
+        flash(full, "info")
     return redirect(url_for("training.session_page", session_id=session_id))
 
 
@@ -193,18 +205,33 @@ def _enrolment_for(enrolment_id: int, may) -> object:
     return row
 
 
-def _session_words(row) -> str:
+def _session_values(row) -> dict:
+    """The values of the sentences that name an enrolment's session: its module's title, its
+    start in the facility's zone, and the zone."""
     session = row.session
-    when = local_time(session.starts_at, session.facility.timezone)
-    return f"“{session.module.title}” on {when} ({session.facility.timezone} time)"
+    zone = session.facility.timezone
+    return {
+        "title": session.module.title,
+        "when": local_time(session.starts_at, zone),
+        "zone": zone,
+    }
 
 
 def _confirm_withdraw(enrolment_id: int) -> Confirmation | None:
     row = _enrolment_for(enrolment_id, enrolment.may_act_for)
     if row.status.value not in ("enrolled", "waitlisted", "offered"):
         return None  # the action says why it is refused
-    who = "You leave" if row.user_id == current_user.id else f"{row.user.name} leaves"
-    lines = [f"{who} the session {_session_words(row)}."]
+    values = _session_values(row)
+    if row.user_id == current_user.id:
+        lines = [_("You leave the session “%(title)s” on %(when)s (%(zone)s time).", **values)]
+    else:
+        lines = [
+            _(
+                "%(name)s leaves the session “%(title)s” on %(when)s (%(zone)s time).",
+                name=row.user.name,
+                **values,
+            )
+        ]
     if row.status.value == "waitlisted":
         lines.append(
             N_("The place on the waiting list is given up; enrolling again joins the end.")
@@ -232,8 +259,9 @@ def _confirm_decline(enrolment_id: int) -> Confirmation | None:
         _("Decline the offered place?"),
         [
             _(
-                "The place in %(session_words)s goes to the next person waiting.",
-                session_words=_session_words(row),
+                "The place in the session “%(title)s” on %(when)s (%(zone)s time) goes to the "
+                "next person waiting.",
+                **_session_values(row),
             ),
             _("You leave the waiting list; the offer cannot be taken back."),
         ],
@@ -250,8 +278,9 @@ def withdraw(enrolment_id: int):
     db.session.commit()
     flash(
         _(
-            "Withdrawn from %(session_words)s: the seat is offered to the next person waiting.",
-            session_words=_session_words(row),
+            "Withdrawn from the session “%(title)s” on %(when)s (%(zone)s time): the seat is "
+            "offered to the next person waiting.",
+            **_session_values(row),
         ),
         "success",
     )

@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 
 from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
+from innocore.forms import attempt_action
 from innocore.ledger import accounts
 from innocore.marks import N_
 
@@ -96,14 +97,11 @@ def index():
 def create_company_account():
     if not current_user.is_company_admin:
         raise Forbidden(N_("Only company administrators open their company's accounts."))
-    try:
-        account = accounts.create_account(
-            current_user, parse_account_form(request.form, None, True)
-        )
-    except DomainError as err:
-        db.session.rollback()
-        return _index(err.problems, 422)
-    db.session.commit()
+    account, err = attempt_action(
+        lambda: accounts.create_account(current_user, parse_account_form(request.form, None, True))
+    )
+    if err is not None:
+        return _index(err.problems, err.status)
     flash(_("Account %(account)s opened.", account=account.label), "success")
     return redirect(url_for("account_statement.index"))
 

@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from innocore import groups
-from innocore.errors import DomainError
 from innocore.extensions import db
+from innocore.forms import attempt_action
 from innocore.ledger.account_views import parse_account_form
 from innocore.marks import N_
 
@@ -33,17 +33,16 @@ def index():
 @bp.route("/", methods=["POST"])
 @login_required
 def create():
-    try:
-        group = groups.create_group(current_user, request.form.get("name", ""))
-    except DomainError as err:
-        db.session.rollback()
+    group, err = attempt_action(
+        lambda: groups.create_group(current_user, request.form.get("name", ""))
+    )
+    if err is not None:
         return render_template(
             "groups/index.html",
             groups=groups.groups_of_organisation(current_user.organisation_id),
             mine=set(groups.active_group_ids(current_user)),
             problems=err.problems,
-        ), 422
-    db.session.commit()
+        ), err.status
     flash(
         _("%(group_name)s founded: you are its principal investigator.", group_name=group.name),
         "success",
@@ -97,7 +96,12 @@ def join(group_id: int):
 def decide(group_id: int, user_id: int, verb: str):
     row = groups.decide_member(current_user, group_id, user_id, VERBS[verb])
     db.session.commit()
-    flash(_("%(user_name)s: %(VERBS)s.", user_name=row.user.name, VERBS=VERBS[verb]), "success")
+    done = {
+        "approve": _("%(user_name)s: approved.", user_name=row.user.name),
+        "decline": _("%(user_name)s: declined.", user_name=row.user.name),
+        "remove": _("%(user_name)s: removed.", user_name=row.user.name),
+    }
+    flash(done[verb], "success")
     return redirect(url_for("groups.show", group_id=group_id))
 
 
@@ -111,11 +115,10 @@ def add_account(group_id: int):
         from innocore.errors import Forbidden
 
         raise Forbidden(N_("Only the group's principal investigator opens its accounts."))
-    try:
-        account = create_account(current_user, parse_account_form(request.form, group.id, False))
-    except DomainError as err:
-        db.session.rollback()
-        return _show(group_id, err.problems, 422)
-    db.session.commit()
+    account, err = attempt_action(
+        lambda: create_account(current_user, parse_account_form(request.form, group.id, False))
+    )
+    if err is not None:
+        return _show(group_id, err.problems, err.status)
     flash(_("Account %(account)s opened.", account=account.label), "success")
     return redirect(url_for("groups.show", group_id=group_id))

@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import StringField
@@ -16,9 +17,8 @@ from wtforms.validators import DataRequired, Length
 from innocore.accounts.models import Organisation
 from innocore.accounts.views import organisation_form, render_profile
 from innocore.dashboard import Panel, register_panel
-from innocore.errors import DomainError
 from innocore.extensions import db
-from innocore.forms import apply_problems, strip
+from innocore.forms import attempt, form_status, strip
 from innocore.marks import N_
 from innocore.membership import membership
 from innocore.permissions import decides_memberships, require
@@ -37,16 +37,11 @@ def change_organisation():
     form = organisation_form(request.form)
     if form.validate():
         org = db.session.get(Organisation, int(form.organisation.data))
-        try:
-            membership.change_organisation(current_user, org)
-        except DomainError as err:
-            db.session.rollback()
-            apply_problems(form, err)
-        else:
-            db.session.commit()
+        ok, _ = attempt(form, lambda: membership.change_organisation(current_user, org))
+        if ok:
             flash(membership.membership_status(current_user)["explanation"], "info")
             return redirect(url_for("accounts.profile"))
-    return render_profile(organisation_form=form), 422
+    return render_profile(organisation_form=form), form_status(form)
 
 
 @bp.route("/organisations/members")
@@ -90,23 +85,22 @@ def add_domain(organisation_id: int):
     membership.organisation_for(current_user, organisation_id)  # 403/404 before the form
     form = DomainForm()
     if form.validate():
-        try:
-            row, verified = membership.add_domain(current_user, organisation_id, form.domain.data)
-        except DomainError as err:
-            db.session.rollback()
-            apply_problems(form, err)
-        else:
-            db.session.commit()
+        ok, added = attempt(
+            form, lambda: membership.add_domain(current_user, organisation_id, form.domain.data)
+        )
+        if ok:
+            row, verified = added
             flash(
-                _(
-                    "%(domain)s registered; %(verified)s waiting member(s) verified.",
+                ngettext(
+                    "%(domain)s registered; %(num)d waiting member verified.",
+                    "%(domain)s registered; %(num)d waiting members verified.",
+                    verified,
                     domain=row.domain,
-                    verified=verified,
                 ),
                 "success",
             )
             return redirect(url_for("membership.members", organisation_id=organisation_id))
-    return _members_page(organisation_id, form, 422)
+    return _members_page(organisation_id, form, form_status(form))
 
 
 @bp.route("/organisations/<int:organisation_id>/domains/<int:domain_id>/remove", methods=["POST"])
@@ -126,14 +120,12 @@ def remove_domain(organisation_id: int, domain_id: int):
 def decide(organisation_id: int, user_id: int, verb: str):
     user = membership.decide(current_user, organisation_id, user_id, DECISION_WORDS[verb])
     db.session.commit()
-    flash(
-        _(
-            "%(user_name)s: membership %(DECISION_WORDS)s.",
-            user_name=user.name,
-            DECISION_WORDS=DECISION_WORDS[verb],
-        ),
-        "success",
-    )
+    done = {
+        "approve": _("%(user_name)s: membership approved.", user_name=user.name),
+        "decline": _("%(user_name)s: membership declined.", user_name=user.name),
+        "revoke": _("%(user_name)s: membership revoked.", user_name=user.name),
+    }
+    flash(done[verb], "success")
     state = "verified" if verb == "revoke" else "pending"
     return redirect(url_for("membership.members", organisation_id=organisation_id, state=state))
 
@@ -145,7 +137,11 @@ def _panel(user) -> Panel | None:
     items = (
         [
             (
-                _("%(waiting)s person(s) wait for membership approval", waiting=waiting),
+                ngettext(
+                    "%(num)d person waits for membership approval",
+                    "%(num)d people wait for membership approval",
+                    waiting,
+                ),
                 url_for("membership.index"),
             )
         ]

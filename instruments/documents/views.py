@@ -8,9 +8,10 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from innocore.errors import DomainError, NotFound
+from innocore.errors import NotFound
 from innocore.extensions import db
 from innocore.facilities.models import Facility
+from innocore.forms import attempt_action
 from innocore.marks import N_
 from innocore.permissions import can_manage_facility
 from instruments import bp
@@ -32,16 +33,10 @@ def _content() -> services.Content:
 
 
 def _attempt(action):
-    """Run one service; commit, or roll back and return its problems and status."""
-    try:
-        result = action()
-    except DomainError as err:
-        if err.status in (403, 404):
-            raise
-        db.session.rollback()
-        return None, err.problems, err.status
-    db.session.commit()
-    return result, [], 200
+    """Run one service with ``attempt_action``: ``(result, problems, status)``, the problems
+    and status of its refusal (a page of this module shows them) or ``[]`` and 200."""
+    result, err = attempt_action(action)
+    return (result, [], 200) if err is None else (None, err.problems, err.status)
 
 
 @bp.route("/facility/<slug>/documents", methods=["GET", "POST"])

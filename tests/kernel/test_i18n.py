@@ -25,7 +25,7 @@ CATALOGS_COMPLETE = False
 
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATED = [lang for lang in LANGUAGES if lang != "en"]  # English is the source language
-PLACEHOLDER = re.compile(r"%\((\w+)\)s|%%")
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|%%")
 
 
 def _catalog(lang: str):
@@ -56,6 +56,10 @@ def extracted(tmp_path_factory):
             "N_",
             "-k",
             "T_",
+            "-k",
+            "lazy_ngettext:1,2",
+            "-k",
+            "TN_:1,2",
             "-o",
             str(pot),
             str(ROOT),
@@ -99,10 +103,17 @@ def test_translations_keep_every_placeholder(lang):
     for m in _catalog(lang):
         if not m.id or not m.string:
             continue
-        source = m.id if isinstance(m.id, str) else m.id[0]
-        strings = m.string if isinstance(m.string, tuple) else (m.string,)
-        want = sorted(PLACEHOLDER.findall(source))
-        wrong += [m.id for s in strings if s and sorted(PLACEHOLDER.findall(s)) != want]
+        if isinstance(m.id, str):
+            want = sorted(PLACEHOLDER.findall(m.id))
+            wrong += [m.id for s in [m.string] if s and sorted(PLACEHOLDER.findall(s)) != want]
+            continue
+        # A plural entry (ngettext, {% pluralize %}): every form names the English values, except
+        # that a form may leave out the count itself ("una prenotazione" for one booking).
+        want = sorted(set(PLACEHOLDER.findall(m.id[1])) - {"num", "count"})
+        for s in m.string:
+            got = sorted(set(PLACEHOLDER.findall(s)) - {"num", "count"})
+            if s and got != want:
+                wrong.append(m.id)
     assert wrong == []
 
 
@@ -285,3 +296,14 @@ def test_translated_option_labels_and_email_paragraphs_stay_escaped(app):
         assert "&lt;b&gt;Acme&lt;/b&gt;" in html and "<b>" not in html
         assert _written([lazy_gettext("Reason: %(r)s", r="<i>x</i>")]) == ["Reason: <i>x</i>"]
         assert isinstance(_written([lazy_gettext("Internal")])[0], str)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_plural_entries_have_every_form_of_the_language(lang):
+    """A counted sentence (ngettext, ``{% pluralize %}``) has as many forms as the language
+    needs: two in English, three in Czech (1, 2-4, 5+)."""
+    catalog = _catalog(lang)
+    plurals = [m for m in catalog if m.id and not isinstance(m.id, str)]
+    assert plurals, "no plural entry extracted: check the ngettext keywords"
+    assert {len(m.string) for m in plurals} == {catalog.num_plurals}
+    assert catalog.num_plurals == {"en": 2, "cs": 3}.get(lang, catalog.num_plurals)

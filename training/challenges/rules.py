@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from innocore.errors import Problem
 from innocore.marks import N_, T_
+from innocore.rules import text_problems as _text
 from training.challenges.models import ApplicationStatus, ChallengeStatus
 
 MAX_TEAM = 10
@@ -29,21 +30,6 @@ class Posting:
     applications_close_at: datetime | None
     starts_on: date | None
     ends_on: date | None
-
-
-def _text(value: str, field: str, label: str, limit: int, required: bool) -> list[Problem]:
-    value = (value or "").strip()
-    if required and not value:
-        return [Problem("missing", T_("Give the %(value)s.", value=label), field)]
-    if len(value) > limit:
-        return [
-            Problem(
-                "too_long",
-                T_("The %(value)s is at most %(limit)s characters.", value=label, limit=limit),
-                field,
-            )
-        ]
-    return []
 
 
 # A posting has a title and a public summary, a team of 1 to 10 people (min <= max), 1 to 20 team

@@ -6,23 +6,9 @@ from __future__ import annotations
 from datetime import date
 
 from innocore.errors import Problem
-from innocore.marks import N_, T_
+from innocore.marks import N_
+from innocore.rules import text_problems as _text
 from training.mentoring.models import MentorshipStatus as M
-
-
-def _text(value: str, field: str, label: str, limit: int) -> list[Problem]:
-    value = (value or "").strip()
-    if not value:
-        return [Problem("missing", T_("Give the %(value)s.", value=label), field)]
-    if len(value) > limit:
-        return [
-            Problem(
-                "too_long",
-                T_("The %(value)s is at most %(limit)s characters.", value=label, limit=limit),
-                field,
-            )
-        ]
-    return []
 
 
 # A mentor states their expertise and takes 1 to 20 mentees at once.

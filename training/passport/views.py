@@ -75,11 +75,13 @@ def _confirm_revoke_link(link_id: int) -> Confirmation | None:
 def revoke_link(link_id: int):
     link = services.revoke_link(current_user, link_id)
     db.session.commit()
-    label = f"“{link.label}”" if link.label else "The link"
-    flash(
-        _("%(value)s is revoked: it no longer shows your passport to anyone.", value=label),
-        "success",
-    )
+    if link.label:
+        done = _(
+            "“%(label)s” is revoked: it no longer shows your passport to anyone.", label=link.label
+        )
+    else:
+        done = _("The link is revoked: it no longer shows your passport to anyone.")
+    flash(done, "success")
     return redirect(url_for("passport.mine"))
 
 

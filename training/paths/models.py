@@ -6,6 +6,7 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from innocore.accounts.models import User
@@ -19,9 +20,10 @@ class AwardMode(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"automatic": "Automatically", "confirmed": "After an administrator confirms"}[
-            self.value
-        ]
+        return {
+            "automatic": _("Automatically"),
+            "confirmed": _("After an administrator confirms"),
+        }[self.value]
 
 
 class AwardStatus(enum.StrEnum):

@@ -11,25 +11,11 @@ from decimal import Decimal
 
 from innocore.errors import Problem
 from innocore.marks import N_, T_
+from innocore.rules import text_problems as _text
 from innocore.vocab import UserCategory
 from training.placements.models import PlacementApplicationStatus as S
 
 MAX_OUTCOMES = 20
-
-
-def _text(value: str, field: str, label: str, limit: int, required: bool = True) -> list[Problem]:
-    value = (value or "").strip()
-    if required and not value:
-        return [Problem("missing", T_("Give the %(value)s.", value=label), field)]
-    if len(value) > limit:
-        return [
-            Problem(
-                "too_long",
-                T_("The %(value)s is at most %(limit)s characters.", value=label, limit=limit),
-                field,
-            )
-        ]
-    return []
 
 
 @dataclass(frozen=True)

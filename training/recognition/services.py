@@ -245,11 +245,9 @@ def decide_request(
     )
     queue_email(
         req.person,
-        _l(
-            "Recognition %(status)s: %(target_title)s",
-            status=req.status.value,
-            target_title=req.target.title,
-        ),
+        _l("Recognition granted: %(target_title)s", target_title=req.target.title)
+        if req.status.value == "granted"
+        else _l("Recognition refused: %(target_title)s", target_title=req.target.title),
         "recognition_notice",
         kind=kinds.TRAINING,
         link=absolute_url("recognition.mine"),

@@ -1,8 +1,8 @@
 """a person's language is one of the five the platform is translated into (en, it, pt, es, cs):
 German, French and Dutch had no catalog and read as English, so they become English; Czech is new.
 
-Revision ID: 0012_languages
-Revises: 0011_challenge_account
+Revision ID: 0014_languages
+Revises: 0013_booking_series
 Create Date: 2026-11-30 17:00:00
 
 """
@@ -12,8 +12,8 @@ import warnings
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012_languages"
-down_revision = "0011_challenge_account"
+revision = "0014_languages"
+down_revision = "0013_booking_series"
 branch_labels = None
 depends_on = None
 
