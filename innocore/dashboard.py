@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from babel.lists import format_list
 from flask import current_app, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from innocore.clock import reader_locale
 from innocore.extensions import db
@@ -45,7 +46,12 @@ def _account_panel(user) -> Panel:
 
     unread = unread_count(user)
     items = (
-        [(_("%(unread)s unread notification(s)", unread=unread), url_for("core.notifications"))]
+        [
+            (
+                ngettext("%(num)d unread notification", "%(num)d unread notifications", unread),
+                url_for("core.notifications"),
+            )
+        ]
         if unread
         else []
     )
@@ -82,7 +88,11 @@ def _admin_panel(user) -> Panel | None:
     if failed:
         items.append(
             (
-                _("%(failed)s e-mail(s) could not be delivered", failed=failed),
+                ngettext(
+                    "%(num)d e-mail could not be delivered",
+                    "%(num)d e-mails could not be delivered",
+                    failed,
+                ),
                 url_for("audit.index"),
             )
         )

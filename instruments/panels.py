@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from innocore import clock
 from innocore.dashboard import Panel
@@ -43,7 +44,11 @@ def staff_panel(user) -> Panel | None:
     items = (
         [
             (
-                _("%(pending)s booking request(s) to decide", pending=pending),
+                ngettext(
+                    "%(num)d booking request to decide",
+                    "%(num)d booking requests to decide",
+                    pending,
+                ),
                 url_for("instruments.approvals"),
             )
         ]

@@ -26,7 +26,7 @@ from innocore.accounts.addresses import AcceptedEmail
 from innocore.clock import offset_text, passes, resolve_wall
 from innocore.errors import DomainError, Problem
 from innocore.forms import LocalDateTimeField, choices, strip
-from innocore.marks import N_, T_
+from innocore.marks import N_, T_, TN_
 from innocore.vocab import Technology
 from training.models import (
     AssessmentOutcome,
@@ -224,9 +224,11 @@ def parse_parts(
         raise DomainError(
             Problem(
                 "parts_format",
-                T_(
-                    "Line(s) %(value)s: write 2026-12-03 09:00-12:30 (then a title).",
-                    value=", ".join(map(str, bad)),
+                TN_(
+                    "Line %(lines)s: write 2026-12-03 09:00-12:30 (then a title).",
+                    "Lines %(lines)s: write 2026-12-03 09:00-12:30 (then a title).",
+                    len(bad),
+                    lines=", ".join(map(str, bad)),
                 ),
                 "parts",
             )

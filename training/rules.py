@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from innocore.clock import moment_text
 from innocore.errors import Problem
-from innocore.marks import N_, T_
+from innocore.marks import N_, T_, TN_
 from innocore.vocab import UserCategory
 from training.models import (
     AssessmentOutcome,
@@ -466,9 +466,10 @@ def assessment_attendance_problems(
         ]
     if outcome == AssessmentOutcome.PASSED and not set(part_starts) <= present:
         missing = len(set(part_starts) - present)
-        msg = T_(
-            "A pass needs attendance at every part: %(missing)s part(s) not recorded as present.",
-            missing=missing,
+        msg = TN_(
+            "A pass needs attendance at every part: %(num)d part not recorded as present.",
+            "A pass needs attendance at every part: %(num)d parts not recorded as present.",
+            missing,
         )
         return [Problem("attendance_missing", msg)]
     return []

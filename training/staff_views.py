@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from innocore.competences.models import Competence
@@ -396,7 +397,12 @@ def attendance(session_id: int):
                 marks[(e, p)] = AttendanceStatus(value)
         changed = records.record_attendance(current_user, session, marks)
         db.session.commit()
-        flash(_("Attendance saved (%(changed)s change(s)).", changed=changed), "success")
+        flash(
+            ngettext(
+                "Attendance saved (%(num)d change).", "Attendance saved (%(num)d changes).", changed
+            ),
+            "success",
+        )
         return redirect(url_for("training.attendance", session_id=session_id))
     return render_template(
         "training/attendance.html",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from innocore.ledger.statements import day_of
 from innocore.pdf import new_document, table
@@ -26,7 +27,13 @@ def statement_pdf(org, period, charges, totals) -> bytes:
     ]
     for currency, count, total in totals:
         rows.append(
-            [_("Total"), _("%(count)s charge(s)", count=count), "", "", f"{total} {currency}"]
+            [
+                _("Total"),
+                ngettext("%(num)d charge", "%(num)d charges", count),
+                "",
+                "",
+                f"{total} {currency}",
+            ]
         )
     header = [_("Date"), _("Description"), _("Quantity"), _("Rate"), _("Amount")]
     table(pdf, header, rows, [25, 85, 25, 25, 30])

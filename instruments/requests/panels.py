@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from innocore.dashboard import Panel
 from innocore.extensions import db
@@ -26,7 +27,16 @@ def requests_panel(user) -> Panel:
         )
         if waiting:
             link = url_for("requests.inbox", status=["submitted", "accepted"])
-            items.append((f"{waiting} service request(s) wait for your facility", link))
+            items.append(
+                (
+                    ngettext(
+                        "%(num)d service request waits for your facility",
+                        "%(num)d service requests wait for your facility",
+                        waiting,
+                    ),
+                    link,
+                )
+            )
     mine = db.session.scalar(
         sa.select(sa.func.count())
         .select_from(ServiceRequest)
