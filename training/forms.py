@@ -26,7 +26,7 @@ from innocore.accounts.addresses import AcceptedEmail
 from innocore.clock import offset_text, passes, resolve_wall
 from innocore.errors import DomainError, Problem
 from innocore.forms import LocalDateTimeField, choices, strip
-from innocore.marks import N_, T_, TN_
+from innocore.marks import T_, TN_
 from innocore.vocab import Technology
 from training.models import (
     AssessmentOutcome,
@@ -154,7 +154,7 @@ class SettingsForm(FlaskForm):
 class AssessmentForm(FlaskForm):
     outcome = SelectField(
         _l("Result"),
-        choices=choices((o.value, N_(o.value.capitalize())) for o in AssessmentOutcome),
+        choices=choices((o.value, o.label) for o in AssessmentOutcome),
     )
     level_reached = IntegerField(_l("Level reached (for a pass)"), [Optional(), NumberRange(1, 9)])
     notes = TextAreaField(_l("Notes"), [Optional(), Length(max=5000)])

@@ -15,6 +15,7 @@ from innocore.competences.models import Competence
 from innocore.db import UTCDateTime, enum_column
 from innocore.extensions import db
 from innocore.facilities.models import Facility
+from innocore.marks import N_
 from innocore.vocab import Technology, UserCategory
 from instruments.models import Instrument
 
@@ -50,7 +51,7 @@ class ParticipationForm(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"online": "Online", "on_site": "On site", "blended": "Blended"}[self.value]
+        return {"online": _("Online"), "on_site": _("On site"), "blended": _("Blended")}[self.value]
 
 
 class ModuleKind(enum.StrEnum):
@@ -102,8 +103,15 @@ class EnrolmentStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"waitlisted": "On the waiting list", "offered": "Place offered"}.get(
-            self.value, self.value.capitalize()
+        return _(
+            {
+                "enrolled": N_("Enrolled"),
+                "waitlisted": N_("On the waiting list"),
+                "offered": N_("Place offered"),
+                "withdrawn": N_("Withdrawn"),
+                "cancelled": N_("Cancelled"),
+                "completed": N_("Completed"),
+            }[self.value]
         )
 
 
@@ -139,6 +147,11 @@ class AttendanceStatus(enum.StrEnum):
 class AssessmentOutcome(enum.StrEnum):
     PASSED = "passed"
     FAILED = "failed"
+
+    @property
+    def label(self) -> str:
+        """The option's words, marked here and looked up where shown."""
+        return _({"passed": N_("Passed"), "failed": N_("Failed")}[self.value])
 
 
 class TrainingSettings(db.Model):

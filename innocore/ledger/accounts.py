@@ -15,6 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from innocore import audit, clock
@@ -35,9 +36,11 @@ class AccountKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"grant": "Grant", "cost_centre": "Cost centre", "purchase_order": "Purchase order"}[
-            self.value
-        ]
+        return {
+            "grant": _("Grant"),
+            "cost_centre": _("Cost centre"),
+            "purchase_order": _("Purchase order"),
+        }[self.value]
 
 
 class BillingAccount(db.Model):

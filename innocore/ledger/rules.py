@@ -67,7 +67,7 @@ def period_problems(start: date | None, end: date | None) -> list[Problem]:
     if start is None or end is None:
         return [Problem("period", N_("Pick months like 2026-03."), "from")]
     if end < start:
-        return [Problem("period_order", N_("The last month is before the first."), "to")]
+        return [Problem("period_order", N_("The last month must not be before the first."), "to")]
     if add_months(start, MAX_MONTHS) <= end:
         return [
             Problem(

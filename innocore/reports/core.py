@@ -146,7 +146,7 @@ def parse_dates(raw_from: str | None, raw_to: str | None, today: date) -> tuple[
     end = one(raw_to, "to", today)
     start = one(raw_from, "from", (end.replace(day=1) - timedelta(days=335)).replace(day=1))
     if not problems and end < start:
-        problems.append(Problem("period_order", N_("'to' is on or after 'from'."), "to"))
+        problems.append(Problem("period_order", N_("'to' must be on or after 'from'."), "to"))
     if not problems and (end - start).days > MAX_DAYS:
         problems.append(
             Problem("period_too_long", N_("A report covers three years at most."), "to")

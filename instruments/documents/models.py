@@ -6,6 +6,7 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from innocore.db import UTCDateTime, enum_column
@@ -19,7 +20,7 @@ class DocumentKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"rules": "Facility rules", "safety": "Safety instructions"}[self.value]
+        return {"rules": _("Facility rules"), "safety": _("Safety instructions")}[self.value]
 
 
 class FacilityDocument(db.Model):

@@ -7,12 +7,14 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from innocore.accounts.models import Organisation, User
 from innocore.db import UTCDateTime, enum_column
 from innocore.extensions import db
 from innocore.facilities.models import Facility
+from innocore.marks import N_
 from innocore.vocab import UserCategory
 from instruments.models import Instrument
 
@@ -24,7 +26,9 @@ class ServiceUnit(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"sample": "per sample", "hour": "per hour", "project": "per project"}[self.value]
+        return {"sample": _("per sample"), "hour": _("per hour"), "project": _("per project")}[
+            self.value
+        ]
 
 
 class RequestStatus(enum.StrEnum):
@@ -41,7 +45,20 @@ class RequestStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        return _(
+            {
+                "submitted": N_("Submitted"),
+                "quoted": N_("Quoted"),
+                "accepted": N_("Accepted"),
+                "declined": N_("Declined"),
+                "lapsed": N_("Lapsed"),
+                "in_progress": N_("In progress"),
+                "delivered": N_("Delivered"),
+                "closed": N_("Closed"),
+                "withdrawn": N_("Withdrawn"),
+                "rejected": N_("Rejected"),
+            }[self.value]
+        )
 
 
 OPEN_STATUSES = (
@@ -62,7 +79,15 @@ class QuoteStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return _(
+            {
+                "open": N_("Open"),
+                "accepted": N_("Accepted"),
+                "declined": N_("Declined"),
+                "superseded": N_("Superseded"),
+                "lapsed": N_("Lapsed"),
+            }[self.value]
+        )
 
 
 class FileKind(enum.StrEnum):

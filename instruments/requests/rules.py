@@ -125,7 +125,9 @@ def request_problems(
     if start_on and end_on and end_on < start_on:
         problems.append(
             Problem(
-                "end_before_start", N_("The desired end is before the start."), "desired_end_on"
+                "end_before_start",
+                N_("The desired end must not be before the start."),
+                "desired_end_on",
             )
         )
     return problems
@@ -239,7 +241,7 @@ def draft_lines(
     if service_name is None or unit is None or price is None:
         return []
     qty = samples if unit == ServiceUnit.SAMPLE and samples else 1
-    return [LineInput(service_name, unit.label.removeprefix("per "), Decimal(qty), price)]
+    return [LineInput(service_name, unit.value, Decimal(qty), price)]  # unit stored in English
 
 
 # A quote stays valid until a date from today up to a year ahead.

@@ -307,3 +307,68 @@ def test_plural_entries_have_every_form_of_the_language(lang):
     assert plurals, "no plural entry extracted: check the ngettext keywords"
     assert {len(m.string) for m in plurals} == {catalog.num_plurals}
     assert catalog.num_plurals == {"en": 2, "cs": 3}.get(lang, catalog.num_plurals)
+
+
+# Where a marker is given a value, not a literal: the value was marked where it was written
+# (N_/T_ tables, status words, refusal reasons, option labels) and is looked up here.
+LOOKUPS_OF_MARKED_VALUES = {
+    "innocore/__init__.py",  # the login message, marked N_ in the same module
+    "innocore/api/core.py",  # the 401 reason, marked N_ by its callers
+    "innocore/errors.py",  # an HTTP error's title, marked N_ in its table
+    "innocore/forms.py",  # _LazyLabel: option labels marked where the options are made
+    "innocore/marks.py",  # message_text: the one lookup of N_/T_/TN_ messages
+    "innocore/notifications/services.py",  # an e-mail subject written with _l
+    "innocore/status.py",  # status words registered with N_ labels
+    "innocore/vocab.py",  # enumeration labels from N_ tables in the same module
+    "instruments/forms.py",  # _opt_int: labels marked N_ in instruments.rules.Limits
+    "instruments/rules.py",  # OPEN_ON: one N_ sentence per weekday
+    "instruments/series/views.py",  # DAY_NAMES, marked N_ in instruments.series.rules
+}
+MARKERS = {"_", "gettext", "_l", "lazy_gettext", "ngettext", "lazy_ngettext", "N_", "T_", "TN_"}
+
+
+def _is_marked(node) -> bool:
+    """A literal, or a pick from a table whose every value is ``N_("literal")``
+    (``_({"a": N_("A"), "b": N_("B")}[value])``)."""
+    import ast
+
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str)
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Dict):
+        return all(
+            isinstance(v, ast.Call)
+            and isinstance(v.func, ast.Name)
+            and v.func.id == "N_"
+            and _is_marked(v.args[0])
+            for v in node.value.values
+        )
+    return False
+
+
+def test_every_marker_is_given_a_literal_the_extraction_can_read():
+    """``_(word)`` with a variable puts nothing in the catalogs (``pybabel extract`` reads only
+    literals), so the word stays English in every language; mark the words where they are
+    written (``N_``) and list the lookup here, or write each sentence as its own literal."""
+    import ast
+
+    found = []
+    for package in ("innocore", "instruments", "training"):
+        for path in sorted((ROOT / package).rglob("*.py")):
+            where = str(path.relative_to(ROOT))
+            if where in LOOKUPS_OF_MARKED_VALUES:
+                continue
+            for node in ast.walk(ast.parse(path.read_text())):
+                if (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Name)
+                    and node.func.id in MARKERS
+                    and node.args
+                    and not _is_marked(node.args[0])
+                ):
+                    found.append(f"{where}:{node.lineno}")
+        for path in sorted((ROOT / package).rglob("templates/**/*.*")):
+            text = path.read_text()
+            for match in re.finditer(r"(?<![\w.])_\(\s*[^'\"\s)]", text):
+                line = text.count("\n", 0, match.start()) + 1
+                found.append(f"{path.relative_to(ROOT)}:{line}")
+    assert found == []

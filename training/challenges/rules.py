@@ -58,13 +58,15 @@ def posting_problems(p: Posting, now: datetime) -> list[Problem]:
         out.append(
             Problem(
                 "deadline",
-                N_("The application deadline is in the future."),
+                N_("The application deadline must be in the future."),
                 "applications_close_at",
             )
         )
     if p.starts_on is None or p.ends_on is None or p.ends_on < p.starts_on:
         out.append(
-            Problem("period", N_("Give the period: the end is on or after the start."), "ends_on")
+            Problem(
+                "period", N_("Give the period: the end must be on or after the start."), "ends_on"
+            )
         )
     elif p.applications_close_at is not None and p.starts_on < p.applications_close_at.date():
         out.append(

@@ -54,13 +54,15 @@ def offer_problems(o: Offer, now: datetime) -> list[Problem]:
         )
     if o.starts_on is None or o.ends_on is None or o.ends_on < o.starts_on:
         out.append(
-            Problem("period", N_("Give the period: the end is on or after the start."), "ends_on")
+            Problem(
+                "period", N_("Give the period: the end must be on or after the start."), "ends_on"
+            )
         )
     if o.applications_close_at is None or o.applications_close_at <= now:
         out.append(
             Problem(
                 "deadline",
-                N_("The application deadline is in the future."),
+                N_("The application deadline must be in the future."),
                 "applications_close_at",
             )
         )
