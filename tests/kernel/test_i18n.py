@@ -372,3 +372,16 @@ def test_every_marker_is_given_a_literal_the_extraction_can_read():
                 line = text.count("\n", 0, match.start()) + 1
                 found.append(f"{path.relative_to(ROOT)}:{line}")
     assert found == []
+
+
+def test_scripts_hold_no_english_sentence():
+    """Words a script shows come from the page (``<script id="js-words">`` in base.html, in the
+    page's language), never from an English literal in the script."""
+    sentence = re.compile(r"""["'`][A-Z][a-z]+,? [a-z]+[^"'`]*["'`]""")
+    found = []
+    for path in sorted(ROOT.glob("*/static/**/*.js")):
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            code = line.split("//", 1)[0]
+            if sentence.search(code):
+                found.append(f"{path.relative_to(ROOT)}:{number}")
+    assert found == []

@@ -30,7 +30,7 @@
     dialog.setAttribute("aria-labelledby", "confirm-dialog-h");
     var h = document.createElement("h2");
     h.id = "confirm-dialog-h";
-    h.textContent = heading ? heading.textContent : "Are you sure?";
+    h.textContent = heading ? heading.textContent : window.innocoreWord("are_you_sure");
     dialog.appendChild(h);
     var inner = document.importNode(section, true);
     inner.removeAttribute("aria-labelledby");

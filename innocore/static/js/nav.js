@@ -2,6 +2,12 @@
 // closes the open menu and gives focus back to its button, a click elsewhere closes it. On narrow
 // screens the whole navigation sits behind "Menu". Without JavaScript every menu shows its links
 // (the "js" class on <html> is what hides them, see js-on.js and the CSS).
+// window.innocoreWord(key): a word the scripts show, from the page's <script id="js-words">
+// (rendered by base.html in the page's language); "" when the page has none.
+window.innocoreWord = function (key) {
+  var block = document.getElementById("js-words");
+  try { return (block && JSON.parse(block.textContent)[key]) || ""; } catch (e) { return ""; }
+};
 (function () {
   var nav = document.getElementById("site-nav");
   if (!nav) return;
@@ -68,7 +74,7 @@
         wrap.setAttribute("tabindex", "0");
         wrap.setAttribute("role", "region");
         var caption = wrap.querySelector("caption");
-        wrap.setAttribute("aria-label", caption ? caption.textContent.trim() : "Table, scrolls sideways");
+        wrap.setAttribute("aria-label", caption ? caption.textContent.trim() : window.innocoreWord("table_scrolls"));
       } else if (!scrolls && wrap.getAttribute("tabindex") === "0") {
         ["tabindex", "role", "aria-label"].forEach(function (a) { wrap.removeAttribute(a); });
       }
