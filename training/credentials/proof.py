@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from innocore.marks import N_
+
 CRYPTOSUITE = "eddsa-rdfc-2022"
 _B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _ED25519_PUB = b"\xed\x01"  # multicodec prefix of an Ed25519 public key
@@ -23,7 +25,7 @@ class ProofError(Exception):
     """Signing or verifying failed; ``code`` names the reason."""
 
     def __init__(self, code: str, message: str):
-        self.code = code
+        self.code, self.message = code, message  # message: marked (N_/T_), shown translated
         super().__init__(message)
 
 
@@ -145,25 +147,26 @@ def verify(document: dict, public_key: Ed25519PublicKey, loader) -> None:
     """Check the single embedded ``eddsa-rdfc-2022`` proof; raises ``ProofError`` on failure."""
     proof = document.get("proof")
     if not isinstance(proof, dict):
-        raise ProofError("no_proof", "The credential carries no single embedded proof.")
+        raise ProofError("no_proof", N_("The credential carries no single embedded proof."))
     if proof.get("type") != "DataIntegrityProof" or proof.get("cryptosuite") != CRYPTOSUITE:
         raise ProofError(
-            "unsupported_proof", "Only DataIntegrityProof eddsa-rdfc-2022 is accepted."
+            "unsupported_proof", N_("Only DataIntegrityProof eddsa-rdfc-2022 is accepted.")
         )
     if proof.get("proofPurpose") != "assertionMethod":
-        raise ProofError("wrong_purpose", "The proof purpose is not assertionMethod.")
+        raise ProofError("wrong_purpose", N_("The proof purpose is not assertionMethod."))
     value = proof.get("proofValue", "")
     try:
         signature = b58decode(value[1:]) if value.startswith("z") else b""
     except ValueError:
         signature = b""
     if len(signature) != 64:
-        raise ProofError("bad_signature", "The proof value is not a 64-byte Ed25519 signature.")
+        raise ProofError("bad_signature", N_("The proof value is not a 64-byte Ed25519 signature."))
     unsecured = {k: v for k, v in document.items() if k != "proof"}
     options = {k: v for k, v in proof.items() if k != "proofValue"}
     try:
         public_key.verify(signature, hash_data(unsecured, options, loader))
     except InvalidSignature:
         raise ProofError(
-            "tampered", "The signature does not match: the credential was altered after signing."
+            "tampered",
+            N_("The signature does not match: the credential was altered after signing."),
         ) from None

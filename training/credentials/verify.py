@@ -14,6 +14,7 @@ from datetime import datetime
 from innocore import clock
 from innocore.clock import date_text
 from innocore.links import absolute_url
+from innocore.marks import N_, T_
 from training.credentials import documents, keys, proof, statuslist
 from training.credentials.contexts import OB_V3, VC_V2, UnpinnedContext
 
@@ -45,20 +46,20 @@ def _parse_time(value, name: str) -> datetime:
     try:
         return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
-        raise _Fail("malformed", f"{name} is not a date-time.") from None
+        raise _Fail("malformed", T_("%(name)s is not a date-time.", name=name)) from None
 
 
 def _shape(doc) -> None:
     if not isinstance(doc, dict):
-        raise _Fail("malformed", "A credential is a JSON object.")
+        raise _Fail("malformed", N_("A credential is a JSON object."))
     ctx = doc.get("@context")
     if not isinstance(ctx, list) or ctx[:2] != [VC_V2, OB_V3]:
-        raise _Fail("malformed", "The contexts must start with VC 2.0 and Open Badges 3.0.3.")
+        raise _Fail("malformed", N_("The contexts must start with VC 2.0 and Open Badges 3.0.3."))
     types = doc.get("type") or []
     if "VerifiableCredential" not in types or not (
         {"OpenBadgeCredential", "AchievementCredential"} & set(types)
     ):
-        raise _Fail("malformed", "This is not an OpenBadgeCredential.")
+        raise _Fail("malformed", N_("This is not an OpenBadgeCredential."))
     if "validFrom" not in doc or not isinstance(doc.get("proof"), dict):
         raise _Fail("malformed", "validFrom and a single embedded proof are required.")
 
@@ -71,12 +72,13 @@ def _issuer_key(doc: dict) -> str:
     key = controller.removeprefix(prefix) if controller.startswith(prefix) else ""
     if not key or not keys.has_key(key) or fragment != keys.public_multibase(key):
         raise _Fail(
-            "unknown_key", f"The signing key {vm or '(none)'} is not a key of this network."
+            "unknown_key",
+            T_("The signing key %(key)s is not a key of this network.", key=vm or "(none)"),
         )
     issuer = doc.get("issuer")
     issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
     if issuer_id != controller:
-        raise _Fail("issuer_mismatch", "The key does not belong to the credential's issuer.")
+        raise _Fail("issuer_mismatch", N_("The key does not belong to the credential's issuer."))
     return key
 
 
@@ -87,18 +89,23 @@ def _proof(doc: dict, key: str) -> None:
     try:
         proof.verify(doc, public, documents.loader())
     except proof.ProofError as exc:
-        raise _Fail(exc.code, str(exc)) from None
+        raise _Fail(exc.code, exc.message) from None
     except (UnpinnedContext, JsonLdError) as exc:
         raise _Fail(
-            "unpinned_context", f"A context is not pinned here or is invalid: {exc}"
+            "unpinned_context", T_("A context is not pinned here or is invalid: %(exc)s", exc=exc)
         ) from None
 
 
 def _dates(doc: dict, now: datetime) -> None:
     if _parse_time(doc["validFrom"], "validFrom") > now:
-        raise _Fail("not_yet_valid", f"The credential is valid only from {doc['validFrom']}.")
+        raise _Fail(
+            "not_yet_valid",
+            T_("The credential is valid only from %(validfrom)s.", validfrom=doc["validFrom"]),
+        )
     if "validUntil" in doc and _parse_time(doc["validUntil"], "validUntil") <= now:
-        raise _Fail("expired", f"The credential expired on {doc['validUntil']}.")
+        raise _Fail(
+            "expired", T_("The credential expired on %(validuntil)s.", validuntil=doc["validUntil"])
+        )
 
 
 def _status(doc: dict, key: str) -> None:
@@ -107,7 +114,7 @@ def _status(doc: dict, key: str) -> None:
     entries = doc.get("credentialStatus")
     entries = [entries] if isinstance(entries, dict) else entries
     if not isinstance(entries, list) or not entries:
-        raise _Fail("malformed", "The credential has no Bitstring Status List entry.")
+        raise _Fail("malformed", N_("The credential has no Bitstring Status List entry."))
     for entry in entries:
         _status_entry(entry, key)
 
@@ -116,12 +123,14 @@ def _status_entry(entry, key: str) -> None:
     from training.credentials.services import current_status_list
 
     if not isinstance(entry, dict) or entry.get("type") != "BitstringStatusListEntry":
-        raise _Fail("malformed", "The credential has no Bitstring Status List entry.")
+        raise _Fail("malformed", N_("The credential has no Bitstring Status List entry."))
     purpose = entry.get("statusPurpose")
     if purpose not in (documents.REVOCATION, documents.SUSPENSION):
-        raise _Fail("status_unavailable", f"Unknown status purpose {purpose!r}.")
+        raise _Fail(
+            "status_unavailable", T_("Unknown status purpose %(purpose)s.", purpose=repr(purpose))
+        )
     if entry.get("statusListCredential") != documents.status_list_url(key, purpose):
-        raise _Fail("status_unavailable", "The status list is not this issuer's.")
+        raise _Fail("status_unavailable", N_("The status list is not this issuer's."))
     status_list = current_status_list(key, purpose)
     public = proof.public_key_from_multibase(keys.public_multibase(key))
     proof.verify(status_list, public, documents.loader())
@@ -132,9 +141,9 @@ def _status_entry(entry, key: str) -> None:
     except ValueError as exc:
         raise _Fail("status_unavailable", str(exc)) from None
     if flagged and purpose == documents.REVOCATION:
-        raise _Fail("revoked", "The issuer revoked this credential (see the status list).")
+        raise _Fail("revoked", N_("The issuer revoked this credential (see the status list)."))
     if flagged:
-        raise _Fail("suspended", "The issuer suspended this credential (see the status list).")
+        raise _Fail("suspended", N_("The issuer suspended this credential (see the status list)."))
 
 
 def _certificate(doc: dict):
@@ -144,7 +153,9 @@ def _certificate(doc: dict):
     try:
         return get_certificate(public_id)
     except Exception:  # noqa: BLE001 - a credential of ours always has a record; say so below
-        raise _Fail("unknown_credential", "This network has no record of the credential.") from None
+        raise _Fail(
+            "unknown_credential", N_("This network has no record of the credential.")
+        ) from None
 
 
 def _superseded(cert) -> None:
@@ -157,8 +168,11 @@ def _superseded(cert) -> None:
         url = absolute_url("certification_public.verify_page", public_id=newer.public_id)
         raise _Fail(
             "superseded",
-            f"The certificate was superseded by a newer certificate on "
-            f"{date_text(newer.issued_at, newer.timezone)}; check that one: {url}",
+            T_(
+                "The certificate was superseded by a newer certificate on %(date)s; check that one: %(url)s",
+                date=date_text(newer.issued_at, newer.timezone),
+                url=url,
+            ),
         )
 
 
@@ -169,7 +183,10 @@ def _record(doc: dict) -> None:
 
     cert = _certificate(doc)
     if cert.status == CertificateStatus.SUSPENDED:
-        raise _Fail("suspended", f"The certificate is suspended: {cert.status_reason}")
+        raise _Fail(
+            "suspended",
+            T_("The certificate is suspended: %(status_reason)s", status_reason=cert.status_reason),
+        )
     _superseded(cert)
 
 
@@ -188,11 +205,11 @@ def verify_credential(data: bytes | str | dict, now: datetime | None = None) -> 
     try:
         if not isinstance(data, dict):
             if len(data) > MAX_BYTES:
-                raise _Fail("too_large", "A credential file is at most 256 KiB.")
+                raise _Fail("too_large", N_("A credential file is at most 256 KiB."))
             try:
                 data = json.loads(data)
             except ValueError:
-                raise _Fail("malformed", "The file is not JSON.") from None
+                raise _Fail("malformed", N_("The file is not JSON.")) from None
         _shape(data)
         checks.append("shape")
         key = _issuer_key(data)
@@ -207,4 +224,6 @@ def verify_credential(data: bytes | str | dict, now: datetime | None = None) -> 
         checks.append("record")
     except _Fail as fail:
         return Verification(False, fail.code, fail.message, checks)
-    return Verification(True, "valid", "The credential is authentic and currently valid.", checks)
+    return Verification(
+        True, "valid", N_("The credential is authentic and currently valid."), checks
+    )

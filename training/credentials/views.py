@@ -11,6 +11,7 @@ from flask_login import login_required
 from innocore.extensions import db, limiter
 from innocore.facilities.models import Facility
 from innocore.forms import attempt_action
+from innocore.marks import N_
 from training.certification.views import PUBLIC_LIMIT, _not_found, _public_certificate, _viewable
 from training.credentials import contexts, documents, keys
 from training.credentials.services import credential_for, current_status_list
@@ -113,7 +114,7 @@ def check_credential():
         data = upload.read(MAX_BYTES + 1) if upload else b""
         data = data or (request.form.get("credential_text") or "").encode()
         if not data.strip():
-            error = "Choose a credential file (JSON) or paste its text."
+            error = N_("Choose a credential file (JSON) or paste its text.")
         else:
             result = verify_credential(data)
     status = 422 if error else 200

@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from innocore.marks import N_, T_
 from training.credentials import proof
 from training.credentials.contexts import (
     EXTENSION_PATH,
@@ -83,40 +84,47 @@ def fetch_json(url: str, trusted: Sequence[str], *, timeout: float = TIMEOUT_SEC
     seconds per network operation; raises ``Refused`` (``untrusted_url``, ``fetch_failed``,
     ``too_large``, ``malformed``)."""
     if trusted_base(url, trusted) is None:
-        raise Refused("untrusted_url", f"{url} is not under an issuer the network trusts.")
+        raise Refused(
+            "untrusted_url", T_("%(url)s is not under an issuer the network trusts.", url=url)
+        )
     accept = {"Accept": "application/ld+json, application/json"}
     req = urllib.request.Request(url, headers=accept)  # noqa: S310 (allow-listed http(s) only)
     try:
         with _OPENER.open(req, timeout=timeout) as response:  # noqa: S310 (allow-listed http(s))
             if response.status != 200:
-                raise Refused("fetch_failed", f"{url} answered {response.status}.")
+                raise Refused(
+                    "fetch_failed",
+                    T_("%(url)s answered %(status)s.", url=url, status=response.status),
+                )
             body = response.read(MAX_BYTES + 1)
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        raise Refused("fetch_failed", f"Could not read {url}: {exc}") from None
+        raise Refused(
+            "fetch_failed", T_("Could not read %(url)s: %(exc)s", url=url, exc=exc)
+        ) from None
     if len(body) > MAX_BYTES:
-        raise Refused("too_large", f"{url} is larger than 256 KiB.")
+        raise Refused("too_large", T_("%(url)s is larger than 256 KiB.", url=url))
     try:
         data = json.loads(body)
     except ValueError:
-        raise Refused("malformed", f"{url} is not JSON.") from None
+        raise Refused("malformed", T_("%(url)s is not JSON.", url=url)) from None
     if not isinstance(data, dict):
-        raise Refused("malformed", f"{url} is not a JSON object.")
+        raise Refused("malformed", T_("%(url)s is not a JSON object.", url=url))
     return data
 
 
 def _shape(doc) -> None:
     if not isinstance(doc, dict):
-        raise Refused("malformed", "A credential is a JSON object.")
+        raise Refused("malformed", N_("A credential is a JSON object."))
     ctx = doc.get("@context")
     if not isinstance(ctx, list) or ctx[:2] != [VC_V2, OB_V3]:
-        raise Refused("malformed", "The contexts must start with VC 2.0 and Open Badges 3.0.3.")
+        raise Refused("malformed", N_("The contexts must start with VC 2.0 and Open Badges 3.0.3."))
     types = doc.get("type") or []
     if (
         not isinstance(types, list)
         or "VerifiableCredential" not in types
         or not ({"OpenBadgeCredential", "AchievementCredential"} & set(map(str, types)))
     ):
-        raise Refused("malformed", "This is not an OpenBadgeCredential.")
+        raise Refused("malformed", N_("This is not an OpenBadgeCredential."))
     if not isinstance(doc.get("validFrom"), str) or not isinstance(doc.get("proof"), dict):
         raise Refused("malformed", "validFrom and a single embedded proof are required.")
 
@@ -145,7 +153,7 @@ def _public_key(vm: str, issuer: str, trusted: Sequence[str]):
     controller = vm.partition("#")[0]
     if controller != issuer:
         raise Refused(
-            "issuer_mismatch", "The signing key does not belong to the credential's issuer."
+            "issuer_mismatch", N_("The signing key does not belong to the credential's issuer.")
         )
     profile = fetch_json(controller, trusted)
     methods = profile.get("verificationMethod") or []
@@ -157,7 +165,9 @@ def _public_key(vm: str, issuer: str, trusted: Sequence[str]):
                 return proof.public_key_from_multibase(str(m.get("publicKeyMultibase", "")))
             except ValueError:
                 break
-    raise Refused("unknown_key", f"The issuer does not publish the key {vm} for assertions.")
+    raise Refused(
+        "unknown_key", T_("The issuer does not publish the key %(vm)s for assertions.", vm=vm)
+    )
 
 
 def _check_proof(doc: dict, key, loader) -> None:
@@ -169,7 +179,7 @@ def _check_proof(doc: dict, key, loader) -> None:
         raise Refused(exc.code, str(exc)) from None
     except (UnpinnedContext, JsonLdError) as exc:
         raise Refused(
-            "unpinned_context", f"A context is not pinned here or is invalid: {exc}"
+            "unpinned_context", T_("A context is not pinned here or is invalid: %(exc)s", exc=exc)
         ) from None
 
 
@@ -177,17 +187,22 @@ def parse_time(value, name: str) -> datetime:
     try:
         instant = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
-        raise Refused("malformed", f"{name} is not a date-time.") from None
+        raise Refused("malformed", T_("%(name)s is not a date-time.", name=name)) from None
     if instant.tzinfo is None:
-        raise Refused("malformed", f"{name} has no time zone.")
+        raise Refused("malformed", T_("%(name)s has no time zone.", name=name))
     return instant
 
 
 def _dates(doc: dict, now: datetime) -> None:
     if parse_time(doc["validFrom"], "validFrom") > now:
-        raise Refused("not_yet_valid", f"The credential is valid only from {doc['validFrom']}.")
+        raise Refused(
+            "not_yet_valid",
+            T_("The credential is valid only from %(validfrom)s.", validfrom=doc["validFrom"]),
+        )
     if "validUntil" in doc and parse_time(doc["validUntil"], "validUntil") <= now:
-        raise Refused("expired", f"The credential expired on {doc['validUntil']}.")
+        raise Refused(
+            "expired", T_("The credential expired on %(validuntil)s.", validuntil=doc["validUntil"])
+        )
 
 
 def bit_at(encoded: str, index: int) -> bool:
@@ -218,30 +233,37 @@ def _status(doc: dict, issuer: str, key, loader, trusted: Sequence[str]) -> None
 
 def _status_entry(entry, issuer: str, key, loader, trusted: Sequence[str]) -> None:
     if not isinstance(entry, dict) or entry.get("type") != "BitstringStatusListEntry":
-        raise Refused("status_unavailable", "Only a Bitstring Status List entry can be checked.")
+        raise Refused(
+            "status_unavailable", N_("Only a Bitstring Status List entry can be checked.")
+        )
     url = str(entry.get("statusListCredential", ""))
     try:
         listed = fetch_json(url, trusted)
     except Refused as exc:
         raise Refused(
-            "status_unavailable", f"The status list could not be read: {exc.message}"
+            "status_unavailable",
+            T_("The status list could not be read: %(message)s", message=exc.message),
         ) from None
     if issuer_id(listed) != issuer:
-        raise Refused("status_unavailable", "The status list is not the issuer's.")
+        raise Refused("status_unavailable", N_("The status list is not the issuer's."))
     _check_proof(listed, key, loader)
     subject = listed.get("credentialSubject") or {}
     purpose = entry.get("statusPurpose")
     if subject.get("statusPurpose") != purpose:
-        raise Refused("status_unavailable", "The status list has another purpose.")
+        raise Refused("status_unavailable", N_("The status list has another purpose."))
     try:
         index = int(str(entry.get("statusListIndex", "")))
         set_ = bit_at(subject.get("encodedList", ""), index)
     except (ValueError, zlib.error, TypeError) as exc:
-        raise Refused("status_unavailable", f"The status list is malformed: {exc}") from None
+        raise Refused(
+            "status_unavailable", T_("The status list is malformed: %(exc)s", exc=exc)
+        ) from None
     if set_ and purpose == "suspension":
-        raise Refused("suspended", "The issuer suspended this credential (see its status list).")
+        raise Refused(
+            "suspended", N_("The issuer suspended this credential (see its status list).")
+        )
     if set_:
-        raise Refused("revoked", "The issuer revoked this credential (see its status list).")
+        raise Refused("revoked", N_("The issuer revoked this credential (see its status list)."))
 
 
 def _recipient(doc: dict, email: str | None) -> None:
@@ -261,7 +283,7 @@ def _recipient(doc: dict, email: str | None) -> None:
             return
         if not ident.get("hashed") and ident.get("identityHash") == email.lower():
             return
-    raise Refused("not_yours", "The credential was not issued to your e-mail address.")
+    raise Refused("not_yours", N_("The credential was not issued to your e-mail address."))
 
 
 def verify_remote(
@@ -278,7 +300,7 @@ def verify_remote(
         if base is None:
             raise Refused(
                 "untrusted_issuer",
-                f"The issuer {issuer or '(none)'} is not one the network trusts.",
+                T_("The issuer %(value)s is not one the network trusts.", value=issuer or "(none)"),
             )
         checks.append("trusted issuer")
         loader = _loader(doc, base)
@@ -300,11 +322,11 @@ def verify_remote(
 def _parse(data) -> dict:
     if isinstance(data, dict):
         if len(json.dumps(data, separators=(",", ":"))) > MAX_BYTES:  # canonicalising costs
-            raise Refused("too_large", "A credential is at most 256 KiB.")
+            raise Refused("too_large", N_("A credential is at most 256 KiB."))
         return data
     if len(data) > MAX_BYTES:
-        raise Refused("too_large", "A credential file is at most 256 KiB.")
+        raise Refused("too_large", N_("A credential file is at most 256 KiB."))
     try:
         return json.loads(data)
     except ValueError:
-        raise Refused("malformed", "The file is not JSON.") from None
+        raise Refused("malformed", N_("The file is not JSON.")) from None
