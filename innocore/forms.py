@@ -9,6 +9,7 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import wtforms
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import DateTimeLocalField, SelectChoice, widgets
@@ -140,7 +141,9 @@ def attempt_action(action: Callable[[], T]) -> tuple[T | None, DomainError | Non
     return result, None
 
 
-YEARS_MESSAGE = f"Dates lie in the years {clock.FIRST_YEAR} to {clock.LAST_YEAR}."
+YEARS_MESSAGE = _l(
+    "Dates lie in the years %(first)s to %(last)s.", first=clock.FIRST_YEAR, last=clock.LAST_YEAR
+)
 _YEAR = re.compile(r"^\s*([0-9]+)-")
 
 
@@ -150,7 +153,7 @@ class YearRangeMixin:
     comes back, 422), and says "not a valid date" for text that is no date at all. The app-wide
     check in ``innocore.inputs`` leaves page form bodies to these fields."""
 
-    not_a_date = "Not a valid date (year-month-day)."
+    not_a_date = _l("Not a valid date (year-month-day).")
 
     def process_formdata(self, valuelist):
         raw = " ".join(valuelist or ()).strip()
@@ -202,7 +205,7 @@ class LocalDateTimeField(YearRangeMixin, DateTimeLocalField):
     the instant stored before (``keep``)."""
 
     widget = LocalTimeInput()
-    not_a_date = "Not a valid date and time (year-month-day hours:minutes)."
+    not_a_date = _l("Not a valid date and time (year-month-day hours:minutes).")
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("format", ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"])

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import abort, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy.orm import selectinload
@@ -34,16 +35,19 @@ def blocks_for(items: list[queries.CalendarItem], reader_id: int | None, staff: 
     out = []
     for it in items:
         if it.kind == "downtime":
-            label = f"Downtime: {it.purpose}" if it.purpose else "Downtime"
+            label = _("Downtime: %(reason)s", reason=it.purpose) if it.purpose else _("Downtime")
             out.append(timeline.Block(it.starts_at, it.ends_at, "downtime", label))
             continue
         mine = reader_id is not None and it.user_id == reader_id
         full = booking_visible_in_full(reader_id, it.user_id, staff)
         detail = f"{it.who}: {it.purpose}" if it.purpose else it.who
         if it.training:
-            kind, label = "training", f"Training ({detail})" if staff else "Training"
+            kind, label = (
+                "training",
+                _("Training (%(detail)s)", detail=detail) if staff else _("Training"),
+            )
         elif mine:
-            kind, label = "mine", "Your booking"
+            kind, label = "mine", _("Your booking")
         else:
             kind, label = "booking", detail if staff else "Booked"
         short = it.who if staff and kind == "booking" else label

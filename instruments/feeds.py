@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from innocore import audit, clock
 from innocore.accounts.models import User
@@ -223,9 +224,11 @@ def _row_event(r, url: str, *, full: bool, show_user: bool) -> CalendarEvent:
 
 def _feed_name(feed: CalendarFeed) -> str:
     if feed.kind == FeedKind.USER:
-        return "My instrument bookings"
+        return _("My instrument bookings")
     if feed.kind == FeedKind.INSTRUMENT:
         instrument = db.session.get(Instrument, feed.target_id)
-        return f"{instrument.name} bookings" if instrument else "Instrument bookings"
+        if instrument is None:
+            return _("Instrument bookings")
+        return _("%(name)s bookings", name=instrument.name)
     facility = db.session.get(Facility, feed.target_id)
-    return f"{facility.name} bookings" if facility else "Facility bookings"
+    return _("%(name)s bookings", name=facility.name) if facility else _("Facility bookings")

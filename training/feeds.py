@@ -74,7 +74,7 @@ def user_feed(token: str):
     person = db.session.get(User, row.owner_id)
     if not person.active:
         raise NotFound(N_("No such calendar feed."))
-    return _ics(queries.feed_sessions(person.id), f"Training · {person.name}")
+    return _ics(queries.feed_sessions(person.id), _("Training · %(name)s", name=person.name))
 
 
 @bp.route("/facilities/<slug>/training.ics")
@@ -88,7 +88,7 @@ def facility_feed(slug: str):
         )
         .order_by(TrainingSession.id)
     ).all()
-    return _ics(list(sessions), f"Training · {facility.name}")
+    return _ics(list(sessions), _("Training · %(name)s", name=facility.name))
 
 
 @bp.route("/sessions/<int:session_id>.ics")

@@ -15,7 +15,7 @@ NEW_ORG = "new"
 
 def valid_timezone(form, field):
     if not is_valid_timezone(field.data or ""):
-        raise ValidationError("Choose a time zone from the list, such as Europe/Rome.")
+        raise ValidationError(_l("Choose a time zone from the list, such as Europe/Rome."))
 
 
 class RegisterForm(FlaskForm):
@@ -43,17 +43,17 @@ class RegisterForm(FlaskForm):
         _l("Password (at least 10 characters)"), [DataRequired(), Length(max=200)]
     )
     confirm = PasswordField(
-        _l("Repeat password"), [DataRequired(), EqualTo("password", "The passwords differ.")]
+        _l("Repeat password"), [DataRequired(), EqualTo("password", _l("The passwords differ."))]
     )
 
     def validate_new_org_name(self, field):
         if self.organisation.data == NEW_ORG and not field.data:
-            raise ValidationError("Name the new organisation.")
+            raise ValidationError(_l("Name the new organisation."))
 
     def validate_new_org_country(self, field):
         data = field.data or ""
         if self.organisation.data == NEW_ORG and not (len(data) == 2 and data.isalpha()):
-            raise ValidationError("Give the country as a two-letter code, such as DE.")
+            raise ValidationError(_l("Give the country as a two-letter code, such as DE."))
 
 
 class LoginForm(FlaskForm):
@@ -75,7 +75,8 @@ class ResendVerificationForm(ForgotPasswordForm):
 class ResetPasswordForm(FlaskForm):
     password = PasswordField(_l("New password"), [DataRequired(), Length(max=200)])
     confirm = PasswordField(
-        _l("Repeat new password"), [DataRequired(), EqualTo("password", "The passwords differ.")]
+        _l("Repeat new password"),
+        [DataRequired(), EqualTo("password", _l("The passwords differ."))],
     )
 
 
@@ -84,7 +85,7 @@ class ChangePasswordForm(FlaskForm):
     new_password = PasswordField(_l("New password"), [DataRequired(), Length(max=200)])
     confirm = PasswordField(
         _l("Repeat new password"),
-        [DataRequired(), EqualTo("new_password", "The passwords differ.")],
+        [DataRequired(), EqualTo("new_password", _l("The passwords differ."))],
     )
 
 

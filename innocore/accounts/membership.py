@@ -29,7 +29,8 @@ from innocore.extensions import db
 from innocore.marks import N_, T_
 from innocore.vocab import MembershipMethod, OrganisationKind, OrgRole
 
-# What an administrator does with a claim: (audit action, e-mail subject).
+# What an administrator does with a claim: (audit action, e-mail subject in English; the
+# e-mail itself is written with the marked subjects in innocore.membership.membership).
 DECISIONS = {
     "approved": ("membership.approved", "Your membership of {org} is confirmed"),
     "declined": ("membership.declined", "Your membership of {org} was not confirmed"),
@@ -151,10 +152,11 @@ def why_external(user, facility) -> str | None:
     if org.kind == OrganisationKind.COMPANY:
         return None
     if user.organisation_id == facility.institution_id:
-        return (
-            f"You are priced as an external user here until your membership of {org.name} is "
+        return T_(
+            "You are priced as an external user here until your membership of %(org)s is "
             "verified: confirm an address in one of its registered e-mail domains, or wait for "
-            "an administrator to approve you."
+            "an administrator to approve you.",
+            org=org.name,
         )
     return None
 
@@ -162,16 +164,18 @@ def why_external(user, facility) -> str | None:
 def membership_status(user: User) -> dict:
     """``{"organisation_id", "verified", "method", "verified_at", "declined_at", "explanation"}``."""
     if user.membership_verified_at is not None:
-        text = f"Verified ({user.membership_method.label})."
+        text = T_("Verified (%(method)s).", method=user.membership_method.label)
     elif user.membership_declined_at is not None:
-        text = (
-            f"An administrator of {user.organisation.name} did not confirm your membership: "
-            "you are treated as an external user."
+        text = T_(
+            "An administrator of %(org)s did not confirm your membership: you are treated as "
+            "an external user.",
+            org=user.organisation.name,
         )
     else:
-        text = (
-            f"Not verified yet: until an address in a domain {user.organisation.name} registered "
-            "is confirmed, or an administrator approves you, you are treated as an external user."
+        text = T_(
+            "Not verified yet: until an address in a domain %(org)s registered is confirmed, or "
+            "an administrator approves you, you are treated as an external user.",
+            org=user.organisation.name,
         )
     return {
         "organisation_id": user.organisation_id,

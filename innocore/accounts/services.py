@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from innocore import audit, clock
 from innocore.accounts.models import AccountToken, Organisation, TokenPurpose, User
@@ -167,7 +168,7 @@ def send_verification(user: User) -> None:
     link = absolute_url("accounts.verify_email", token=raw)
     queue_email(
         user,
-        "Confirm your e-mail address",
+        _l("Confirm your e-mail address"),
         "verify_email",
         kind=kinds.SECURITY,
         link=link,
@@ -280,7 +281,7 @@ def request_password_reset(email: str) -> None:
     raw = _issue_token(user, TokenPurpose.RESET_PASSWORD, hours)
     queue_email(
         user,
-        "Reset your InnoCore password",
+        _l("Reset your InnoCore password"),
         "reset_password",
         kind=kinds.SECURITY,
         link=absolute_url("accounts.reset_password", token=raw),

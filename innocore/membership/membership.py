@@ -6,6 +6,7 @@ is ``innocore.accounts.membership``, re-exported here for the pages and API.
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from innocore import audit, clock
 from innocore.accounts.membership import (  # noqa: F401  (re-exported: the pages and API use them)
@@ -140,7 +141,11 @@ def decide(actor: User, organisation_id: int, user_id: int, decision: str) -> Us
         )
     queue_email(
         user,
-        DECISIONS[decision][1].format(org=org.name),
+        {
+            "approved": _l("Your membership of %(org)s is confirmed", org=org.name),
+            "declined": _l("Your membership of %(org)s was not confirmed", org=org.name),
+            "revoked": _l("Your membership of %(org)s is no longer confirmed", org=org.name),
+        }[decision],
         "membership_decision",
         link=absolute_url("accounts.profile"),
         kind=kinds.SECURITY,

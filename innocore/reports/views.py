@@ -15,7 +15,7 @@ from innocore.errors import NotFound, problem_text
 from innocore.extensions import db
 from innocore.facilities.models import Facility
 from innocore.forms import attempt_action
-from innocore.marks import N_
+from innocore.marks import N_, T_
 from innocore.permissions import (
     can_administer_company,
     can_manage_facility,
@@ -167,7 +167,11 @@ def facility(facility_id: int):
         lambda args: scope_for("facility", fac.timezone, args, facility_id=fac.id), request.args
     )
     return respond(
-        f"Facility report: {fac.name}", scope, f"report-{fac.slug}", errors, facility=fac
+        T_("Facility report: %(name)s", name=fac.name),
+        scope,
+        f"report-{fac.slug}",
+        errors,
+        facility=fac,
     )
 
 
@@ -179,7 +183,12 @@ def network():
     (scope, fac), errors = page_scope(network_scope, request.args)
     facilities = db.session.scalars(sa_select_facilities()).all()
     return respond(
-        "Network report", scope, "report-network", errors, facility=fac, facility_choices=facilities
+        N_("Network report"),
+        scope,
+        "report-network",
+        errors,
+        facility=fac,
+        facility_choices=facilities,
     )
 
 
@@ -190,7 +199,7 @@ def mine():
         lambda args: scope_for("person", current_user.timezone, args, user_id=current_user.id),
         request.args,
     )
-    return respond("My usage and spending", scope, "report-mine", errors)
+    return respond(N_("My usage and spending"), scope, "report-mine", errors)
 
 
 @bp.route("/companies/<int:organisation_id>")
@@ -202,5 +211,9 @@ def company(organisation_id: int):
         request.args,
     )
     return respond(
-        f"Company report: {org.name}", scope, f"report-company-{org.id}", errors, company=org
+        T_("Company report: %(name)s", name=org.name),
+        scope,
+        f"report-company-{org.id}",
+        errors,
+        company=org,
     )

@@ -14,7 +14,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
 from innocore.errors import DomainError, Problem
-from innocore.marks import N_
+from innocore.marks import N_, T_
 from innocore.sso.models import SsoConnection
 
 TIMEOUT_SECONDS = 10
@@ -38,7 +38,7 @@ def discover(issuer: str) -> dict:
         msg = N_("Your institution's sign-in service does not answer. Try again later.")
         raise DomainError(Problem("sso_unavailable", msg, None), status=502) from None
     if metadata.get("issuer", "").rstrip("/") != issuer.rstrip("/"):
-        raise _refused("The sign-in service names another issuer than the one configured.")
+        raise _refused(N_("The sign-in service names another issuer than the one configured."))
     return metadata
 
 
@@ -66,7 +66,7 @@ def exchange_code(connection: SsoConnection, metadata: dict, redirect_uri: str, 
             timeout=TIMEOUT_SECONDS,
         )
     except (OAuth2Error, requests.RequestException, ValueError):
-        raise _refused("Your institution refused the sign-in code (expired or used).") from None
+        raise _refused(N_("Your institution refused the sign-in code (expired or used).")) from None
 
 
 def provider_keys(metadata: dict):
@@ -99,8 +99,10 @@ def verified_claims(
         registry.validate(claims)
     except (JoseError, ValueError) as err:
         reason = getattr(err, "error", None) or "invalid_token"
-        raise _refused(f"The sign-in could not be verified ({reason}).") from None
+        raise _refused(
+            T_("The sign-in could not be verified (%(reason)s).", reason=reason)
+        ) from None
     audience = claims.get("aud")
     if isinstance(audience, list) and len(audience) > 1 and claims.get("azp") != client_id:
-        raise _refused("The sign-in could not be verified (invalid_claim: azp).")
+        raise _refused(N_("The sign-in could not be verified (invalid_claim: azp)."))
     return dict(claims)

@@ -144,12 +144,14 @@ def sign_in(connection: SsoConnection, subject: str, claims: dict) -> User:
     belongs to another organisation, or the account is disabled."""
     email = _claim(claims, connection.email_claim).lower()
     if not email or "@" not in email or claims.get("email_verified") is False:
-        raise _refused("Your institution did not give a verified e-mail address.")
+        raise _refused(N_("Your institution did not give a verified e-mail address."))
     affiliation = _claim(claims, connection.affiliation_claim)
     wanted = {a.strip().lower() for a in connection.affiliations.split(",") if a.strip()}
     held = {a.split("@")[0].lower() for a in affiliation.split()}
     if wanted and not wanted & held:
-        raise _refused("Your institution's account does not show a membership that counts here.")
+        raise _refused(
+            N_("Your institution's account does not show a membership that counts here.")
+        )
     begin_serialised_write(db.session())  # a GET that writes (the provider's redirect)
     identity = db.session.scalar(
         sa.select(SsoIdentity).where(
@@ -161,14 +163,16 @@ def sign_in(connection: SsoConnection, subject: str, claims: dict) -> User:
         # An identity provider speaks for its own organisation's accounts only: linking another
         # organisation's account on its word would let it take that account over.
         raise _refused(
-            "An account with this e-mail belongs to another organisation: sign in with its "
-            "password, or ask the network administrators to move it."
+            N_(
+                "An account with this e-mail belongs to another organisation: sign in with its "
+                "password, or ask the network administrators to move it."
+            )
         )
     now = clock.now()
     if user is None:
         user = _new_user(connection, email, _claim(claims, connection.name_claim) or email)
     if not user.active:
-        raise _refused("This account is disabled.")
+        raise _refused(N_("This account is disabled."))
     if user.email_verified_at is None:
         user.email_verified_at = now  # the provider verified the address
     if identity is None:
@@ -208,7 +212,7 @@ def consume_response(connection: SsoConnection, response_id: str) -> None:
         sa.select(SsoAssertionUse.id).where(SsoAssertionUse.response_id == response_id[:200])
     )
     if seen is not None or not response_id:
-        raise _refused("This sign-in was already used.")
+        raise _refused(N_("This sign-in was already used."))
     use = SsoAssertionUse(
         response_id=response_id[:200], connection_id=connection.id, consumed_at=clock.now()
     )
