@@ -125,7 +125,7 @@ def account_choices() -> list:
     from innocore.ledger.accounts import chargeable_accounts
 
     accounts = chargeable_accounts(current_user)
-    first = ("", "Choose…") if accounts else ("", "None: your organisation's statement")
+    first = ("", N_("Choose…")) if accounts else ("", N_("None: your organisation's statement"))
     return choices([first] + [(str(a.id), a.label) for a in accounts])
 
 

@@ -37,7 +37,12 @@ def training_panel(user) -> Panel:
         title = e.session.module.title
         link = url_for("training.session_page", session_id=e.session_id)
         if e.status == EnrolmentStatus.OFFERED:
-            items.append((f"A place in “{title}” is offered to you: accept it in time", link))
+            items.append(
+                (
+                    _("A place in “%(title)s” is offered to you: accept it in time", title=title),
+                    link,
+                )
+            )
         else:
-            items.append((f"{title}: {e.status.label.lower()}", link))
+            items.append((_("%(title)s: %(status)s", title=title, status=e.status.label), link))
     return Panel(_("Training"), items, empty=_("No upcoming training."), order=40)

@@ -99,7 +99,8 @@ def _flag_or_cancel(booking: Booking, actor: User | None, reason: str, *, cancel
         kind=kinds.STAFF_WORK,
         link=absolute_url("instruments.booking_page", booking_id=booking.id),
         booking=booking,
-        message=f"The booking of {booking.user.name} was "
-        + ("cancelled." if cancel else "flagged for your attention."),
+        message=_l("The booking of %(name)s was cancelled.", name=booking.user.name)
+        if cancel
+        else _l("The booking of %(name)s was flagged for your attention.", name=booking.user.name),
         reason=reason,
     )

@@ -147,23 +147,28 @@ def duplicate_problems(standing: Sequence[str], level: int | None) -> list[Probl
     public ids of those already held)."""
     if not standing:
         return []
-    msg = (
-        f"This person already holds a certificate for this competence at level {level} "
-        f"({standing[0]}). Renew that certificate instead of issuing a second one."
+    msg = T_(
+        "This person already holds a certificate for this competence at level %(level)s "
+        "(%(standing)s). Renew that certificate instead of issuing a second one.",
+        level=level,
+        standing=standing[0],
     )
     return [Problem("already_certified", msg)]
 
 
 TRANSITIONS = {
-    "suspend": ({CertificateStatus.ACTIVE}, "Only an active certificate can be suspended."),
-    "reinstate": ({CertificateStatus.SUSPENDED}, "Only a suspended certificate can be reinstated."),
+    "suspend": ({CertificateStatus.ACTIVE}, N_("Only an active certificate can be suspended.")),
+    "reinstate": (
+        {CertificateStatus.SUSPENDED},
+        N_("Only a suspended certificate can be reinstated."),
+    ),
     "revoke": (
         {CertificateStatus.ACTIVE, CertificateStatus.SUSPENDED, CertificateStatus.EXPIRED},
-        "This certificate is already revoked; revocation cannot be repeated or undone.",
+        N_("This certificate is already revoked; revocation cannot be repeated or undone."),
     ),
     "renew": (
         {CertificateStatus.ACTIVE, CertificateStatus.EXPIRED},
-        "Only an active or expired certificate can be renewed.",
+        N_("Only an active or expired certificate can be renewed."),
     ),
 }
 

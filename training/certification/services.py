@@ -8,6 +8,8 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 
 from innocore import audit, clock
 from innocore.clock import date_text
@@ -70,7 +72,7 @@ def _create(actor, *, facility, holder, basis, evidence, valid_until, **fields) 
     audit.record(
         actor, "certificate.issued", cert, audit.snapshot(cert), facility_id=cert.facility_id
     )
-    _notify(holder, cert, "issued", f"You hold a new certificate: {_title(cert)}")
+    _notify(holder, cert, "issued", _l("You hold a new certificate: %(title)s", title=_title(cert)))
     return cert
 
 
@@ -322,7 +324,9 @@ def _ended(cert: Certificate, actor, reason: str) -> None:
 def suspend(actor, cert: Certificate, reason: str) -> Certificate:
     """Suspend (reversibly): the certificate stops counting until it is reinstated."""
     cert = _transition(actor, cert, "suspend", reason, CertificateStatus.SUSPENDED)
-    _notify(cert.holder, cert, "suspended", f"Certificate suspended: {_title(cert)}")
+    _notify(
+        cert.holder, cert, "suspended", _l("Certificate suspended: %(title)s", title=_title(cert))
+    )
     _ended(cert, actor, f"suspended ({reason.strip()})")
     return cert
 
@@ -339,7 +343,7 @@ def revoke(actor, cert: Certificate, reason: str) -> Certificate:
     cert = _transition(
         actor, cert, "revoke", reason, CertificateStatus.REVOKED, revoked_at="now", listed_at="now"
     )
-    _notify(cert.holder, cert, "revoked", f"Certificate revoked: {_title(cert)}")
+    _notify(cert.holder, cert, "revoked", _l("Certificate revoked: %(title)s", title=_title(cert)))
     _ended(cert, actor, f"revoked ({reason.strip()})")
     return cert
 
@@ -468,7 +472,12 @@ def send_expiry_warnings() -> int:
         days_left = cert.valid_until - now
         for days in WARN_DAYS:
             if days_left <= timedelta(days=days):
-                subject = f"Your certificate ends in {days} days or less: {_title(cert)}"
+                subject = lazy_ngettext(
+                    "Your certificate ends in %(num)d day or less: %(title)s",
+                    "Your certificate ends in %(num)d days or less: %(title)s",
+                    days,
+                    title=_title(cert),
+                )
                 key = f"certificate-expiry-{days}-{cert.id}-{cert.valid_until.isoformat()}"
                 sent += _notify(cert.holder, cert, "expiring", subject, key=key) is not None
                 break

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from innocore import audit, clock
 from innocore.accounts.models import User
@@ -134,7 +135,9 @@ def answer(actor: User, mentorship_id: int, *, accept: bool) -> Mentorship:
     audit.record(actor, f"mentoring.{m.status.value}", m, {"status": ["requested", m.status.value]})
     _mail(
         m.mentee,
-        f"Mentoring request {'accepted' if accept else 'declined'} by {m.mentor.name}",
+        _l("Mentoring request accepted by %(name)s", name=m.mentor.name)
+        if accept
+        else _l("Mentoring request declined by %(name)s", name=m.mentor.name),
         m.status.value,
         m,
         f"answer-{m.id}",
@@ -211,7 +214,7 @@ def end(actor: User, mentorship_id: int) -> Mentorship:
     m.status, m.ended_at = M.ENDED, clock.now()
     audit.record(actor, "mentoring.ended", m, {"status": ["active", "ended"]})
     other = m.mentee if actor.id == m.mentor_id else m.mentor
-    _mail(other, f"Mentorship ended by {actor.name}", "ended", m, f"end-{m.id}")
+    _mail(other, _l("Mentorship ended by %(name)s", name=actor.name), "ended", m, f"end-{m.id}")
     return m
 
 

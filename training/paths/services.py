@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from innocore import audit, clock
 from innocore.competences.models import Competence
@@ -239,6 +240,6 @@ def review_awards_after_certificate_end(cert, actor, reason: str) -> int:
         path_cert.status_changed_at = now
         path_cert.status_changed_by_id = actor.id if actor is not None else None
         audit.record(actor, "certificate.suspend", path_cert, audit.changes_of(path_cert))
-        cert_services.notify_holder(path_cert, "suspended", "Qualification under review")
+        cert_services.notify_holder(path_cert, "suspended", _l("Qualification under review"))
         suspended += 1
     return suspended

@@ -185,7 +185,12 @@ def decide(application_id: int):
     if decision not in ("select", "decline"):
         raise DomainError(Problem("decision", N_("Select or decline."), "decision"))
     a = services.decide(current_user, application_id, select=decision == "select")
-    return _back(a.id, f"Application {a.status.label.lower()}; the applicant is told by e-mail.")
+    done = (
+        _("Application selected; the applicant is told by e-mail.")
+        if decision == "select"
+        else _("Application declined; the applicant is told by e-mail.")
+    )
+    return _back(a.id, done)
 
 
 @bp.route("/applications/<int:application_id>/sign", methods=["POST"])
