@@ -283,8 +283,8 @@ def by_category_and_organisation(scope: Scope) -> list[Table]:
     ]
 
 
-NO_GROUP = "No group"
-NO_ACCOUNT = "No account"
+NO_GROUP = T_("No group")  # a Message: English in CSV/XLSX and the API, translated on the page
+NO_ACCOUNT = T_("No account")
 
 
 def by_research_group(scope: Scope) -> Table:
