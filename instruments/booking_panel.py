@@ -32,10 +32,9 @@ def booking_panel(user, instrument: Instrument, now: datetime) -> BookingPanel:
     if instrument.status in (InstrumentStatus.DOWN, InstrumentStatus.RETIRED):
         return BookingPanel(
             "unavailable",
-            _(
-                "Not bookable: the instrument is %(status)s.",
-                status=instrument.status.label.lower(),
-            ),
+            _("Not bookable: the instrument is down.")
+            if instrument.status == InstrumentStatus.DOWN
+            else _("Not bookable: the instrument is retired."),
         )
     competence, level = instrument.required_competence, instrument.required_level
     if not getattr(user, "is_authenticated", False):

@@ -73,7 +73,12 @@ def book(instrument_id: int):
             lambda: services.create_booking(current_user, instrument.id, booking_input(form, zone)),
         )
         if ok:
-            flash(_("Booking %(status)s.", status=booking.status.label.lower()), "success")
+            flash(
+                _("Booking requested: it waits for the facility's approval.")
+                if booking.status.value == "pending"
+                else _("Booking confirmed."),
+                "success",
+            )
             _say_folds(zone, booking.starts_at, booking.ends_at)
             return redirect(url_for("instruments.booking_page", booking_id=booking.id))
     price = None

@@ -15,6 +15,7 @@ from innocore.competences.models import Competence
 from innocore.db import UTCDateTime, enum_column
 from innocore.extensions import db
 from innocore.facilities.models import Facility
+from innocore.marks import N_
 from innocore.vocab import Technology, UserCategory
 
 
@@ -26,7 +27,14 @@ class InstrumentStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return _(
+            {
+                "available": N_("Available"),
+                "limited": N_("Limited"),
+                "down": N_("Down"),
+                "retired": N_("Retired"),
+            }[self.value]
+        )
 
 
 class ApprovalMode(enum.StrEnum):
@@ -53,7 +61,16 @@ class BookingStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", "-").capitalize()
+        return _(
+            {
+                "pending": N_("Pending"),
+                "confirmed": N_("Confirmed"),
+                "cancelled": N_("Cancelled"),
+                "rejected": N_("Rejected"),
+                "no_show": N_("No-show"),
+                "completed": N_("Completed"),
+            }[self.value]
+        )
 
 
 ACTIVE_STATUSES = (BookingStatus.PENDING, BookingStatus.CONFIRMED)

@@ -165,21 +165,40 @@ def _role_at(slug: str, role_id: int):
 
 def _confirm_remove_role(slug: str, role_id: int) -> Confirmation | None:
     facility, row = _role_at(slug, role_id)
-    who, role = row.user.name, row.role.label.lower()
-    return Confirmation(
-        _("Remove %(who)s as %(role)s?", who=who, role=role),
-        [
+    values = {"who": row.user.name, "facility_name": facility.name}
+    question, consequence, button = {
+        "manager": (
+            _("Remove %(who)s as manager?", **values),
             _(
-                "%(who)s is no longer %(role)s at %(facility_name)s: from "
-                "now on they cannot do what the %(role)s role allows here "
-                "(their own bookings and certificates stay).",
-                who=who,
-                role=role,
-                facility_name=facility.name,
+                "%(who)s is no longer manager at %(facility_name)s: from now on they cannot do "
+                "what the manager role allows here (their own bookings and certificates stay).",
+                **values,
             ),
-            _("To give the role back you would appoint them again."),
-        ],
-        _("Remove the %(role)s role", role=role),
+            _("Remove the manager role"),
+        ),
+        "staff": (
+            _("Remove %(who)s as staff?", **values),
+            _(
+                "%(who)s is no longer staff at %(facility_name)s: from now on they cannot do "
+                "what the staff role allows here (their own bookings and certificates stay).",
+                **values,
+            ),
+            _("Remove the staff role"),
+        ),
+        "trainer": (
+            _("Remove %(who)s as trainer?", **values),
+            _(
+                "%(who)s is no longer trainer at %(facility_name)s: from now on they cannot do "
+                "what the trainer role allows here (their own bookings and certificates stay).",
+                **values,
+            ),
+            _("Remove the trainer role"),
+        ),
+    }[row.role.value]
+    return Confirmation(
+        question,
+        [consequence, _("To give the role back you would appoint them again.")],
+        button,
         url_for("facilities.staff", slug=slug),
     )
 
@@ -189,16 +208,13 @@ def _confirm_remove_role(slug: str, role_id: int) -> Confirmation | None:
 @irreversible(_confirm_remove_role)
 def remove_role(slug: str, role_id: int):
     facility, row = _role_at(slug, role_id)
-    who, role = row.user.name, row.role.label.lower()
+    values = {"who": row.user.name, "facility_name": facility.name}
+    done = {
+        "manager": _("%(who)s is no longer manager at %(facility_name)s.", **values),
+        "staff": _("%(who)s is no longer staff at %(facility_name)s.", **values),
+        "trainer": _("%(who)s is no longer trainer at %(facility_name)s.", **values),
+    }[row.role.value]
     services.remove_role(current_user, facility, role_id)
     db.session.commit()
-    flash(
-        _(
-            "%(who)s is no longer %(role)s at %(facility_name)s.",
-            who=who,
-            role=role,
-            facility_name=facility.name,
-        ),
-        "success",
-    )
+    flash(done, "success")
     return redirect(url_for("facilities.staff", slug=slug))

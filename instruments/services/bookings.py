@@ -223,7 +223,11 @@ def editable(actor: User, booking_id: int) -> tuple[Booking, bool]:
     if booking.status not in ACTIVE_STATUSES:
         raise DomainError(
             Problem(
-                "not_active", T_("This booking is %(status)s.", status=booking.status.label.lower())
+                "not_active",
+                T_(
+                    "This booking is no longer active (status: %(status)s).",
+                    status=booking.status.label,
+                ),
             ),
             status=409,
         )
