@@ -23,13 +23,21 @@ def register(app: Flask) -> None:
     from innocore.demo import register_seeder
     from innocore.jobs import register_job
     from innocore.template_helpers import register_facility_section, register_nav
-    from instruments import booking_views, calendar_pages, models, settings_views, views  # noqa: F401
+    from instruments import (  # noqa: F401
+        booking_views,
+        calendar_pages,
+        models,
+        settings_views,
+        usage_views,
+        views,
+    )
     from instruments.api import bp as api_bp
     from instruments.demo import seed_instruments
     from instruments.documents import models as document_models  # noqa: F401
     from instruments.documents import views as document_views  # noqa: F401
     from instruments.eligibility import EXTENSION_KEY, nobody_holds_anything
     from instruments.manage_api import bp as manage_api_bp
+    from instruments.no_shows import release_no_shows
     from instruments.panels import bookings_panel, staff_panel
     from instruments.permissions import TEMPLATE_PREDICATES, can_book, may_approve_somewhere
     from instruments.reminders import send_reminders
@@ -41,8 +49,12 @@ def register(app: Flask) -> None:
     from instruments.documents.api import bp as documents_api_bp
 
     app.register_blueprint(documents_api_bp)
+    from instruments.usage_api import bp as usage_api_bp
+
+    app.register_blueprint(usage_api_bp)
     app.jinja_env.globals.update(TEMPLATE_PREDICATES)
     app.jinja_env.globals["booking_panel_for"] = _booking_panel_for
+    _usage_words(app)
     _name_audit_ids(app)
     register_nav(app, "Instruments", "instruments.catalog_page", group="Book")
     register_nav(app, "My bookings", "instruments.my_bookings", can_book, group="Book")
@@ -53,6 +65,7 @@ def register(app: Flask) -> None:
     register_panel(app, bookings_panel)
     register_panel(app, staff_panel)
     register_job(app, "instrument_reminders", send_reminders, 300)
+    register_job(app, "release_no_shows", release_no_shows, 60)
     register_seeder(app, seed_instruments)
     from instruments.reports import register as register_reports
 
@@ -71,6 +84,22 @@ def _booking_panel_for(instrument):
     from instruments.booking_panel import booking_panel
 
     return booking_panel(current_user, instrument, clock.now())
+
+
+def _usage_words(app: Flask) -> None:
+    """Words of a booking's use (kiosk, booking page): checked in, out, not yet."""
+    from innocore.status import register_words
+    from instruments.models import UsageChannel
+
+    register_words(
+        "usage",
+        {
+            "checked_in": ("Checked in", "ok"),
+            "checked_out": ("Checked out", "neutral"),
+            "not_checked_in": ("Not checked in", "warn"),
+        },
+    )
+    app.jinja_env.globals["usage_channel_words"] = lambda value: UsageChannel(value).label
 
 
 def _name_audit_ids(app: Flask) -> None:

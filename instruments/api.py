@@ -107,6 +107,10 @@ def booking_json(b: Booking) -> dict:
         "override_reason": b.override_reason,
         "flagged": b.flagged,
         "cancelled_late": b.cancelled_late,
+        "checked_in_at": b.checked_in_at.isoformat() if b.checked_in_at else None,
+        "checked_in_via": b.checked_in_via,
+        "checked_out_at": b.checked_out_at.isoformat() if b.checked_out_at else None,
+        "checked_out_via": b.checked_out_via,
         "ics": absolute_url("instruments.booking_ics_file", booking_id=b.id),
     }
 

@@ -8,7 +8,7 @@ only writes to it. ``innocore.create_app`` calls ``register`` right after the le
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -25,11 +25,13 @@ from innocore.ledger.models import Charge, ChargePolicy, ChargeSource
 from innocore.ledger.services import ChargeInput, policy_for, record_charge
 from innocore.permissions import require
 from instruments.mobility.services import hourly_rate
-from instruments.models import Booking, BookingStatus, Instrument
+from instruments.models import Booking, BookingStatus, FacilityBookingSettings, Instrument
 from instruments.requests.models import RequestBooking
 
 bp = Blueprint("company_bookings", __name__, url_prefix="/charges/company")
 PER_PAGE = 50
+# A booking checked in but not out is charged once it is checked out, or this long after its end.
+CHECKOUT_WAIT = timedelta(hours=12)
 
 
 def _uncharged_bookings(now: datetime, limit: int):
@@ -57,6 +59,13 @@ def _uncharged_bookings(now: datetime, limit: int):
         .join(Instrument, Instrument.id == Booking.instrument_id)
         .outerjoin(ChargePolicy, ChargePolicy.facility_id == Instrument.facility_id)
         .where(Booking.ends_at <= now, Booking.for_training.is_(False), chargeable)
+        .where(
+            sa.or_(
+                Booking.checked_in_at.is_(None),
+                Booking.checked_out_at.is_not(None),
+                Booking.ends_at <= now - CHECKOUT_WAIT,
+            )
+        )
         .where(~sa.exists(charged), ~sa.exists(linked))
         .order_by(Booking.ends_at, Booking.id)
         .limit(limit)
@@ -72,7 +81,16 @@ def charge_finished_bookings(now: datetime | None = None, limit: int = 500) -> i
     of the user's category, frozen on the charge. Returns how many charges were made."""
     now = now or clock.now()
     bookings = _uncharged_bookings(now, limit)
-    policies = {fid: policy_for(fid) for fid in {b.instrument.facility_id for b in bookings}}
+    facility_ids = {b.instrument.facility_id for b in bookings}
+    policies = {fid: policy_for(fid) for fid in facility_ids}
+    actual = set(
+        db.session.scalars(
+            sa.select(FacilityBookingSettings.facility_id).where(
+                FacilityBookingSettings.facility_id.in_(facility_ids),
+                FacilityBookingSettings.charge_actual_use.is_(True),
+            )
+        )
+    )
     made = 0
     for booking in bookings:
         instrument = booking.instrument
@@ -98,7 +116,7 @@ def charge_finished_bookings(now: datetime | None = None, limit: int = 500) -> i
             + (" (network mobility rate)" if mobility else ""),
             unit="hour",
             rate=rate or Decimal("0"),
-            quantity=rules.hours_between(booking.starts_at, booking.ends_at),
+            quantity=_charged_hours(booking, instrument.facility_id in actual),
             share=share,
             incurred_at=booking.starts_at,
             currency=policy.currency,
@@ -107,6 +125,16 @@ def charge_finished_bookings(now: datetime | None = None, limit: int = 500) -> i
         )
         made += record_charge(data) is not None
     return made
+
+
+def _charged_hours(booking: Booking, actual_use: bool):
+    """Hours charged: the booked interval, or with ``actual_use`` (a facility setting) the time
+    from check-in to check-out (to the booked end when nobody checked out) of a booking that
+    was checked in; a no-show or late cancellation is always its booked time."""
+    if actual_use and booking.checked_in_at is not None and booking.status.value == "confirmed":
+        end = booking.checked_out_at or max(booking.ends_at, booking.checked_in_at)
+        return rules.hours_between(booking.checked_in_at, end)
+    return rules.hours_between(booking.starts_at, booking.ends_at)
 
 
 def company_bookings_stmt(organisation_id: int) -> sa.Select:

@@ -100,3 +100,28 @@ class InstrumentForm(FlaskForm):
     )
     rate_industry = DecimalField("Hourly rate, industry", validators=[Optional()], places=2)
     photo = FileField("Photo (PNG or JPEG, at most 2 MB)")
+
+
+class UsageSettingsForm(FlaskForm):
+    checkin_opens_minutes = IntegerField(
+        "Check-in opens this many minutes before a booking starts",
+        validators=[InputRequired(), NumberRange(min=0, max=1440)],
+    )
+    no_show_grace_minutes = IntegerField(
+        "A booking not checked in this many minutes after its start becomes a no-show "
+        "(empty: no automatic no-shows)",
+        validators=[Optional(), NumberRange(min=1, max=1440)],
+    )
+    charge_actual_use = BooleanField(
+        "Charge the time actually used (check-in to check-out) instead of the booked time"
+    )
+
+
+class LoggedUseForm(FlaskForm):
+    user_email = StringField(
+        "E-mail of the person who used the instrument",
+        validators=[DataRequired(), Length(max=254)],
+    )
+    starts_at = LocalDateTimeField("Started (facility time)", validators=[InputRequired()])
+    ends_at = LocalDateTimeField("Ended (facility time)", validators=[InputRequired()])
+    note = TextAreaField("Note (what was done)", validators=[Length(max=1000)])

@@ -58,6 +58,28 @@ class BookingStatus(enum.StrEnum):
 ACTIVE_STATUSES = (BookingStatus.PENDING, BookingStatus.CONFIRMED)
 
 
+class UsageChannel(enum.StrEnum):
+    """How a check-in or check-out was recorded."""
+
+    BOOKING_PAGE = "booking_page"
+    QR = "qr"
+    KIOSK = "kiosk"
+    API = "api"
+    STAFF = "staff"
+    LOGGED = "logged"  # unbooked use logged afterwards by staff
+
+    @property
+    def label(self) -> str:
+        return {
+            "booking_page": "on the booking page",
+            "qr": "with the instrument's QR code",
+            "kiosk": "at the facility kiosk",
+            "api": "through the API",
+            "staff": "by staff",
+            "logged": "logged by staff (unbooked use)",
+        }[self.value]
+
+
 class Severity(enum.StrEnum):
     LOW = "low"
     MODERATE = "moderate"
@@ -210,6 +232,15 @@ class Booking(db.Model):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancel_reason: Mapped[str | None] = mapped_column(sa.Text)
     cancelled_late: Mapped[bool] = mapped_column(default=False)
+    # Usage as it happened (instruments.services.usage): when the person checked in and out,
+    # who recorded it and how (a ``UsageChannel`` value). Unbooked use logged by staff is a
+    # booking with both set and ``checked_in_via == "logged"``.
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    checked_in_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    checked_in_via: Mapped[str | None] = mapped_column(sa.String(20))
+    checked_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    checked_out_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    checked_out_via: Mapped[str | None] = mapped_column(sa.String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -219,6 +250,10 @@ class Booking(db.Model):
 
     __table_args__ = (
         sa.CheckConstraint("ends_at > starts_at", name="ends_after_starts"),
+        sa.CheckConstraint(
+            "checked_out_at IS NULL OR (checked_in_at IS NOT NULL AND checked_out_at >= checked_in_at)",
+            name="checked_out_after_in",
+        ),
         # Covering on PostgreSQL: the reports read an instrument's bookings in a period from this
         # index alone (index-only scan), without visiting the table.
         sa.Index(
@@ -350,9 +385,24 @@ class FacilityBookingSettings(db.Model):
     cancel_on_certificate_end: Mapped[bool] = mapped_column(
         default=False, server_default=sa.false()
     )
+    # Check-in (instruments.services.usage): it opens this many minutes before a booking starts;
+    # a confirmed booking not checked in ``no_show_grace_minutes`` after its start becomes a
+    # no-show (None: the facility does not ask for check-in, no automatic no-shows); charges
+    # follow the actual use (check-in to check-out) instead of the booked time when asked.
+    checkin_opens_minutes: Mapped[int] = mapped_column(default=15, server_default="15")
+    no_show_grace_minutes: Mapped[int | None] = mapped_column()
+    # When the no-show rule was turned on: bookings starting before it are never no-shows (so
+    # turning the rule on does not mark the past, when nobody was asked to check in).
+    no_show_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    charge_actual_use: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     __table_args__ = (
         sa.CheckConstraint("reminder_hours BETWEEN 0 AND 336", name="reminder_range"),
+        sa.CheckConstraint("checkin_opens_minutes BETWEEN 0 AND 1440", name="checkin_opens_range"),
+        sa.CheckConstraint(
+            "no_show_grace_minutes IS NULL OR no_show_grace_minutes BETWEEN 1 AND 1440",
+            name="no_show_grace_range",
+        ),
     )
 
     def __repr__(self) -> str:

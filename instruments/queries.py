@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
@@ -25,7 +26,7 @@ from instruments.models import (
     InstrumentStatus,
     ProblemReport,
 )
-from instruments.rules import Busy, Policy, Window
+from instruments.rules import Busy, Policy, Window, local_day_start
 
 
 def instrument_stmt() -> sa.Select:
@@ -351,3 +352,45 @@ def calendar_items(
     for items in out.values():
         items.sort()  # by start, then end (the tuple's order)
     return out
+
+
+def kiosk_bookings(facility_id: int, zone: str, now: datetime) -> list[Booking]:
+    """The facility's confirmed and no-show bookings of today (its local day, from midnight to
+    midnight in ``zone``, zoneinfo: 23 or 25 hours on DST days), by start; for the kiosk."""
+    tz = ZoneInfo(zone)
+    day = now.astimezone(tz).date()
+    start, end = local_day_start(day, tz), local_day_start(day + timedelta(days=1), tz)
+    return list(
+        db.session.scalars(
+            sa.select(Booking)
+            .join(Instrument, Instrument.id == Booking.instrument_id)
+            .where(
+                Instrument.facility_id == facility_id,
+                Booking.status.in_([BookingStatus.CONFIRMED, BookingStatus.NO_SHOW]),
+                Booking.for_training.is_(False),
+                Booking.starts_at < end,
+                Booking.ends_at > start,
+            )
+            .order_by(Booking.starts_at, Instrument.name, Booking.id)
+            .options(selectinload(Booking.instrument), selectinload(Booking.user))
+        )
+    )
+
+
+def current_booking_of(user_id: int, instrument_id: int, now: datetime, opens_minutes: int):
+    """The user's booking on the instrument that check-in or check-out concerns now: a confirmed
+    one running or starting within ``opens_minutes``, or one checked in and not out; else None."""
+    soon = now + timedelta(minutes=opens_minutes)
+    return db.session.scalar(
+        sa.select(Booking)
+        .where(
+            Booking.user_id == user_id,
+            Booking.instrument_id == instrument_id,
+            Booking.status == BookingStatus.CONFIRMED,
+            Booking.checked_out_at.is_(None),
+            Booking.starts_at <= soon,
+            sa.or_(Booking.ends_at > now, Booking.checked_in_at.is_not(None)),
+        )
+        .order_by(Booking.starts_at.desc())
+        .limit(1)
+    )

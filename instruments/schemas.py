@@ -104,6 +104,10 @@ class BookingOut(BaseModel):
     override_reason: str | None
     flagged: str | None
     cancelled_late: bool
+    checked_in_at: datetime | None = None
+    checked_in_via: str | None = None
+    checked_out_at: datetime | None = None
+    checked_out_via: str | None = None
     ics: str
 
 

@@ -1,4 +1,4 @@
-"""Booking use cases of users and staff: create, move, cancel, no-show."""
+"""Booking use cases of users and staff: create, move, cancel, end early (no-shows: ``usage``)."""
 
 from __future__ import annotations
 
@@ -328,19 +328,3 @@ def finish(
         changes,
         facility_id=booking.instrument.facility_id,
     )
-
-
-def mark_no_show(actor: User, booking_id: int) -> Booking:
-    """Staff record that the user did not come to a confirmed booking that has started."""
-    booking = get_booking(actor, booking_id)
-    if not can_staff_instrument(actor, booking.instrument):
-        raise Forbidden("Only the facility's staff record no-shows.")
-    problems = []
-    if booking.status != BookingStatus.CONFIRMED:
-        problems.append(Problem("not_confirmed", "Only confirmed bookings can be no-shows."))
-    if booking.starts_at > clock.now():
-        problems.append(Problem("not_started", "The booking has not started yet."))
-    if problems:
-        raise DomainError(problems)
-    finish(booking, actor, BookingStatus.NO_SHOW, "")
-    return booking
