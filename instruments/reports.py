@@ -6,12 +6,14 @@ network (each facility side by side), a person and a company.
 
 Every figure is aggregated in SQL; each section runs a fixed number of queries whatever the
 number of bookings. Booked = confirmed, completed and no-show bookings (time held for someone);
-used = completed bookings (check-in will refine "used" once it records real use). A booking is
-counted inside the report's period only (clipped at its ends) and in the month or week in which
-it starts. A booking's research group is the group owning the billing account it is charged to (the
-account is what the facility bills); bookings on a company's account or on no account read as
-"No group". The opening-hours rows of the instruments (configuration, at most a few per instrument)
-are read to compute available hours, expanded day by day in the facility's zone.
+used = the time from check-in to check-out where a check-in is recorded (to the booked end while
+nobody checked out), else the booked time of completed bookings; no-shows count from their
+status. A booking is counted inside the report's period only (clipped at its ends) and in the
+month or week in which it starts. A booking's research group is the group owning the billing
+account it is charged to (the account is what the facility bills); bookings on a company's
+account or on no account read as "No group". The opening-hours rows of the instruments
+(configuration, at most a few per instrument) are read to compute available hours, expanded day
+by day in the facility's zone.
 """
 
 from __future__ import annotations
@@ -120,13 +122,30 @@ def _seconds(scope: Scope):
     return clipped_seconds(Booking.starts_at, Booking.ends_at, scope.starts_at, scope.ends_at)
 
 
+def _used_seconds(scope: Scope):
+    """Seconds used of a booking inside the period: from check-in to check-out (to the booked
+    end while nobody checked out) where a check-in is recorded, else the booked time of a
+    completed booking, else nothing (a no-show, or a booking nobody checked in to)."""
+    actual_end = sa.func.coalesce(Booking.checked_out_at, Booking.ends_at)
+    actual = clipped_seconds(Booking.checked_in_at, actual_end, scope.starts_at, scope.ends_at)
+    inside = sa.and_(
+        Booking.checked_in_at < instant(scope.ends_at), actual_end > instant(scope.starts_at)
+    )
+    return sa.case(
+        (
+            sa.and_(Booking.checked_in_at.is_not(None), Booking.status == BookingStatus.CONFIRMED),
+            sa.case((inside, actual), else_=0),
+        ),
+        (Booking.status == USED, _seconds(scope)),
+        else_=0,
+    )
+
+
 def _booked_used(scope: Scope):
     seconds = _seconds(scope)
     return (
         sa.func.coalesce(sa.func.sum(seconds), 0).label("booked"),
-        sa.func.coalesce(sa.func.sum(sa.case((Booking.status == USED, seconds), else_=0)), 0).label(
-            "used"
-        ),
+        sa.func.coalesce(sa.func.sum(_used_seconds(scope)), 0).label("used"),
     )
 
 
@@ -430,7 +449,7 @@ def utilisation_section(scope: Scope) -> Section:
         ],
         note="Available hours come from each instrument's opening hours; instruments without "
         "opening hours add no available hours. Booked: confirmed, completed and no-show "
-        "bookings; used: completed bookings.",
+        "bookings; used: from check-in to check-out where recorded (else completed bookings).",
     )
 
 
@@ -838,6 +857,7 @@ def _network_grid(scope: Scope, months) -> tuple[dict, dict, dict]:
             Booking.cancelled_late.label("late"),
             starts_in.label("starts_in"),
             sa.func.sum(_seconds(scope)).label("seconds"),
+            sa.func.sum(_used_seconds(scope)).label("used"),
             sa.func.count().label("n"),
         )
         .group_by(
@@ -854,7 +874,7 @@ def _network_grid(scope: Scope, months) -> tuple[dict, dict, dict]:
             Instrument.facility_id,
             inner.c.m,
             sa.func.sum(sa.case((inner.c.status.in_(BOOKED), inner.c.seconds), else_=0)),
-            sa.func.sum(sa.case((inner.c.status == USED, inner.c.seconds), else_=0)),
+            sa.func.sum(inner.c.used),
             sa.func.sum(
                 sa.case(
                     (sa.and_(started, inner.c.status == BookingStatus.NO_SHOW), inner.c.n), else_=0
