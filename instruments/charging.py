@@ -35,6 +35,7 @@ CHECKOUT_WAIT = timedelta(hours=12)
 
 
 def _uncharged_bookings(now: datetime, limit: int):
+    settings = FacilityBookingSettings
     charged = sa.select(Charge.id).where(
         Charge.source.in_(
             [ChargeSource.BOOKING, ChargeSource.NO_SHOW, ChargeSource.LATE_CANCELLATION]
@@ -58,13 +59,15 @@ def _uncharged_bookings(now: datetime, limit: int):
         sa.select(Booking)
         .join(Instrument, Instrument.id == Booking.instrument_id)
         .outerjoin(ChargePolicy, ChargePolicy.facility_id == Instrument.facility_id)
+        .outerjoin(settings, settings.facility_id == Instrument.facility_id)
         .where(Booking.ends_at <= now, Booking.for_training.is_(False), chargeable)
         .where(
             sa.or_(
                 Booking.checked_in_at.is_(None),
                 Booking.checked_out_at.is_not(None),
                 Booking.ends_at <= now - CHECKOUT_WAIT,
-            )
+            ),
+            _not_awaiting_check_in(settings),
         )
         .where(~sa.exists(charged), ~sa.exists(linked))
         .order_by(Booking.ends_at, Booking.id)
@@ -74,6 +77,19 @@ def _uncharged_bookings(now: datetime, limit: int):
             selectinload(Booking.user),
         )
     ).all()
+
+
+def _not_awaiting_check_in(settings):
+    """At a facility with a no-show rule, a confirmed booking nobody checked in to (starting
+    after the rule was turned on) is never charged as used time: the no-show job makes it a
+    no-show, charged by the facility's no-show share (so the two jobs never both charge it)."""
+    return sa.or_(
+        Booking.status != BookingStatus.CONFIRMED,
+        Booking.checked_in_at.is_not(None),
+        settings.no_show_grace_minutes.is_(None),
+        settings.no_show_since.is_(None),
+        Booking.starts_at < settings.no_show_since,
+    )
 
 
 def charge_finished_bookings(now: datetime | None = None, limit: int = 500) -> int:

@@ -18,6 +18,7 @@ IRREVERSIBLE = {
     "competences.retire",
     "facilities.remove_role",
     "instruments.cancel",
+    "instruments.check_out",
     "instruments.end_early",
     "instruments.reject",
     "instruments.revoke_feed",

@@ -58,10 +58,30 @@ def _seed_bookings(now, facts):
     soon, done = bookings[0], bookings[1]
     # Inside the default 24 h reminder lead time.
     soon.starts_at, soon.ends_at = now + timedelta(hours=2), now + timedelta(hours=3)
-    # Used and over: to be charged.
+    # Used (checked in and out) and over: to be charged.
     done.starts_at, done.ends_at = now - timedelta(hours=3), now - timedelta(hours=1)
+    done.checked_in_at, done.checked_out_at = done.starts_at, done.ends_at
     facts["reminded_booking"] = (soon.id, soon.user.email, soon.instrument.name)
     facts["charged_booking"] = done.id
+    _seed_no_show(now, bookings[2:], facts)
+
+
+def _seed_no_show(now, bookings, facts):
+    """A booking at the demo facility with a no-show rule, started an hour ago, nobody in."""
+    from instruments.models import FacilityBookingSettings
+
+    ruled = set(
+        db.session.scalars(
+            sa.select(FacilityBookingSettings.facility_id).where(
+                FacilityBookingSettings.no_show_grace_minutes.is_not(None)
+            )
+        )
+    )
+    missed = next(
+        b for b in bookings if b.instrument.facility_id in ruled and b.checked_in_at is None
+    )
+    missed.starts_at, missed.ends_at = now - timedelta(hours=1), now + timedelta(hours=1)
+    facts["no_show_booking"] = (missed.id, missed.user.email, missed.instrument.name)
 
 
 def _seed_quote(facts):
@@ -210,6 +230,14 @@ def check_instrument_reminders(world):
     )
     assert key is not None
     _mail(world, email, f"Reminder: {instrument}")
+
+
+def check_release_no_shows(world):
+    from instruments.models import Booking, BookingStatus
+
+    booking_id, email, instrument = world.facts["no_show_booking"]
+    assert db.session.get(Booking, booking_id).status == BookingStatus.NO_SHOW
+    _mail(world, email, f"Recorded as a no-show: {instrument}")
 
 
 def check_quote_lapse(world):
