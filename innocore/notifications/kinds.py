@@ -60,7 +60,7 @@ KINDS: dict[str, Kind] = {
             "No-shows and logged use",
             "A booking recorded as a no-show because nobody checked in (the time is released and "
             "may be charged), and instrument use that staff logged for you.",
-            True,
+            False,
         ),
         Kind(
             REMINDERS,
