@@ -379,7 +379,8 @@ def kiosk_bookings(facility_id: int, zone: str, now: datetime) -> list[Booking]:
 
 def current_booking_of(user_id: int, instrument_id: int, now: datetime, opens_minutes: int):
     """The user's booking on the instrument that check-in or check-out concerns now: a confirmed
-    one running or starting within ``opens_minutes``, or one checked in and not out; else None."""
+    one running or starting within ``opens_minutes``, or one checked in and not out (ended at
+    most 12 hours ago); else None."""
     soon = now + timedelta(minutes=opens_minutes)
     return db.session.scalar(
         sa.select(Booking)
@@ -389,6 +390,7 @@ def current_booking_of(user_id: int, instrument_id: int, now: datetime, opens_mi
             Booking.status == BookingStatus.CONFIRMED,
             Booking.checked_out_at.is_(None),
             Booking.starts_at <= soon,
+            Booking.ends_at > now - timedelta(hours=12),  # a forgotten check-out, not last week's
             sa.or_(Booking.ends_at > now, Booking.checked_in_at.is_not(None)),
         )
         .order_by(Booking.starts_at.desc())

@@ -24,6 +24,7 @@ from innocore import audit, clock
 from innocore.accounts.models import User
 from innocore.errors import Forbidden, Problem
 from innocore.extensions import db
+from innocore.ledger.accounts import check_account
 from innocore.notifications import kinds
 from instruments import rules
 from instruments.models import Booking, BookingStatus, UsageChannel
@@ -196,6 +197,9 @@ def log_unbooked_use(actor: User, instrument_id: int, data: LoggedUse) -> Bookin
         problems.append(Problem("unknown_user", "No such user.", "user_id"))
     if len(data.note) > 1000:
         problems.append(Problem("note_too_long", "Keep the note under 1000 characters.", "note"))
+    if user is not None and data.account_id is not None:  # one the person may charge that day
+        day = clock.local_date(data.starts_at, instrument.facility.timezone)
+        problems += check_account(user, data.account_id, day)
     if not problems:
         busy = busy_between([instrument.id], data.starts_at, data.ends_at)
         req = rules.BookingRequest(data.starts_at, data.ends_at, user.id)
