@@ -2,7 +2,8 @@
 no-show, its slot is released and its user is told (``services.usage.release_no_show``).
 
 Only facilities that set ``no_show_grace_minutes`` take part, and only for bookings starting
-after they turned the rule on. Exactly once under any number of schedulers: each booking is
+after they turned the rule on; instrument time held for training or booked by staff for a service
+request is never a no-show. Exactly once under any number of schedulers: each booking is
 changed by a compare-and-set under its instrument's lock, and the e-mail and audit follow only
 the call that made the change.
 """
@@ -16,6 +17,7 @@ import sqlalchemy as sa
 from innocore import clock
 from innocore.extensions import db
 from instruments.models import Booking, BookingStatus, FacilityBookingSettings, Instrument
+from instruments.requests.models import RequestBooking
 from instruments.services.common import lock_instrument
 from instruments.services.usage import release_no_show
 
@@ -51,6 +53,9 @@ def _due_stmt(now: datetime) -> sa.Select | None:
             Booking.status == BookingStatus.CONFIRMED,
             Booking.checked_in_at.is_(None),
             Booking.for_training.is_(False),
+            ~sa.exists(
+                sa.select(RequestBooking.booking_id).where(RequestBooking.booking_id == Booking.id)
+            ),
             due,
         )
         .order_by(Booking.instrument_id, Booking.id)
