@@ -27,6 +27,7 @@ from innocore.permissions import require
 from instruments.mobility.services import hourly_rate
 from instruments.models import Booking, BookingStatus, FacilityBookingSettings, Instrument
 from instruments.requests.models import RequestBooking
+from instruments.services.booking_settings import usage_settings
 
 bp = Blueprint("company_bookings", __name__, url_prefix="/charges/company")
 PER_PAGE = 50
@@ -47,7 +48,13 @@ def _uncharged_bookings(now: datetime, limit: int):
         Booking.status.in_([BookingStatus.CONFIRMED, BookingStatus.COMPLETED]),
         sa.and_(
             Booking.status == BookingStatus.NO_SHOW,
-            sa.func.coalesce(ChargePolicy.no_show_share, 1) > 0,
+            sa.or_(
+                sa.and_(
+                    settings.no_show_fee.is_(None),
+                    sa.func.coalesce(ChargePolicy.no_show_share, 1) > 0,
+                ),
+                settings.no_show_fee > 0,
+            ),
         ),
         sa.and_(
             Booking.status == BookingStatus.CANCELLED,
@@ -94,29 +101,20 @@ def _not_awaiting_check_in(settings):
 
 def charge_finished_bookings(now: datetime | None = None, limit: int = 500) -> int:
     """Job: charge bookings that have ended (and late cancellations, no-shows) at the hourly rate
-    of the user's category, frozen on the charge. Returns how many charges were made."""
+    of the user's category, frozen on the charge (booked or, where the facility says so, actual
+    hours; a no-show by the policy's share or the facility's flat fee). Returns how many charges
+    were made."""
     now = now or clock.now()
     bookings = _uncharged_bookings(now, limit)
     facility_ids = {b.instrument.facility_id for b in bookings}
     policies = {fid: policy_for(fid) for fid in facility_ids}
-    actual = set(
-        db.session.scalars(
-            sa.select(FacilityBookingSettings.facility_id).where(
-                FacilityBookingSettings.facility_id.in_(facility_ids),
-                FacilityBookingSettings.charge_actual_use.is_(True),
-            )
-        )
-    )
+    usages = {fid: usage_settings(fid) for fid in facility_ids}
     made = 0
     for booking in bookings:
         instrument = booking.instrument
-        policy = policies[instrument.facility_id]
-        terms = rules.booking_charge(
-            booking.status.value,
-            cancelled_late=booking.cancelled_late,
-            late_share=policy.late_cancel_share,
-            no_show_share=policy.no_show_share,
-        )
+        policy, usage = policies[instrument.facility_id], usages[instrument.facility_id]
+        fee = usage.no_show_fee if booking.status == BookingStatus.NO_SHOW else None
+        terms = _terms(booking, policy, fee)
         if terms is None:
             continue
         source, share = terms
@@ -129,10 +127,13 @@ def charge_finished_bookings(now: datetime | None = None, limit: int = 500) -> i
             facility=instrument.facility,
             category=category,
             description=f"{instrument.name}: {source.label.lower()}"
-            + (" (network mobility rate)" if mobility else ""),
-            unit="hour",
-            rate=rate or Decimal("0"),
-            quantity=_charged_hours(booking, instrument.facility_id in actual),
+            + (" (flat fee)" if fee is not None else "")
+            + (" (network mobility rate)" if mobility and fee is None else ""),
+            unit="hour" if fee is None else "no-show",
+            rate=(rate or Decimal("0")) if fee is None else fee,
+            quantity=Decimal("1")
+            if fee is not None
+            else _charged_hours(booking, usage.charge_actual_use),
             share=share,
             incurred_at=booking.starts_at,
             currency=policy.currency,
@@ -141,6 +142,19 @@ def charge_finished_bookings(now: datetime | None = None, limit: int = 500) -> i
         )
         made += record_charge(data) is not None
     return made
+
+
+def _terms(booking: Booking, policy, fee: Decimal | None):
+    """(source, share) of a booking's charge, or None: a no-show at a facility with a flat fee
+    is charged that fee once (nothing when it is 0), else the charging policy's rule applies."""
+    if fee is not None:
+        return (ChargeSource.NO_SHOW, Decimal("1")) if fee > 0 else None
+    return rules.booking_charge(
+        booking.status.value,
+        cancelled_late=booking.cancelled_late,
+        late_share=policy.late_cancel_share,
+        no_show_share=policy.no_show_share,
+    )
 
 
 def _charged_hours(booking: Booking, actual_use: bool):

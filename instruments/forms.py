@@ -115,6 +115,12 @@ class UsageSettingsForm(FlaskForm):
     charge_actual_use = BooleanField(
         "Charge the time actually used (check-in to check-out) instead of the booked time"
     )
+    no_show_fee = DecimalField(
+        "Flat fee for a no-show, in the facility's charging currency (empty: the charging "
+        "policy's share of the booked time; 0: no-shows cost nothing)",
+        places=2,
+        validators=[Optional(), NumberRange(min=0, max=100_000)],
+    )
 
 
 class LoggedUseForm(FlaskForm):

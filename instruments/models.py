@@ -395,6 +395,9 @@ class FacilityBookingSettings(db.Model):
     # turning the rule on does not mark the past, when nobody was asked to check in).
     no_show_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
     charge_actual_use: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # A no-show costs this flat amount (in the facility's charging currency) instead of the
+    # charging policy's share of the booked time; None: the share applies.
+    no_show_fee: Mapped[Decimal | None] = mapped_column(sa.Numeric(10, 2))
 
     __table_args__ = (
         sa.CheckConstraint("reminder_hours BETWEEN 0 AND 336", name="reminder_range"),
@@ -403,6 +406,7 @@ class FacilityBookingSettings(db.Model):
             "no_show_grace_minutes IS NULL OR no_show_grace_minutes BETWEEN 1 AND 1440",
             name="no_show_grace_range",
         ),
+        sa.CheckConstraint("no_show_fee IS NULL OR no_show_fee >= 0", name="no_show_fee_positive"),
     )
 
     def __repr__(self) -> str:

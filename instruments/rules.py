@@ -419,11 +419,13 @@ def end_early_problems(starts_at: datetime, ends_at: datetime, now: datetime) ->
 
 @dataclass(frozen=True)
 class UsageSettings:
-    """A facility's check-in settings (minutes; ``no_show_grace_minutes`` None: no no-shows)."""
+    """A facility's check-in settings (minutes; ``no_show_grace_minutes`` None: no no-shows;
+    ``no_show_fee`` a flat charge for a no-show instead of the policy's share of the booked time)."""
 
     checkin_opens_minutes: int = 15
     no_show_grace_minutes: int | None = None
     charge_actual_use: bool = False
+    no_show_fee: Decimal | None = None  # flat, in the facility's currency; None: booked share
 
 
 def no_show_deadline(starts_at: datetime, settings: UsageSettings) -> datetime | None:

@@ -4,6 +4,8 @@ facility's check-in settings. Each operation calls the service its page calls
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask_login import current_user
 from pydantic import AwareDatetime, BaseModel, Field
 
@@ -123,6 +125,14 @@ class UsageSettingsIn(Strict):
         None, ge=1, le=1440, description="null: no automatic no-shows"
     )
     charge_actual_use: bool = False
+    no_show_fee: Decimal | None = Field(
+        None,
+        ge=0,
+        le=100_000,
+        decimal_places=2,
+        description="flat charge for a no-show in the facility's charging currency; null: the "
+        "charging policy's share of the booked time",
+    )
 
 
 class UsageSettingsOut(BaseModel):
@@ -130,6 +140,7 @@ class UsageSettingsOut(BaseModel):
     checkin_opens_minutes: int
     no_show_grace_minutes: int | None
     charge_actual_use: bool
+    no_show_fee: Decimal | None
 
 
 @operation(
@@ -151,6 +162,7 @@ def set_usage_settings(facility_id: int, body: UsageSettingsIn):
         checkin_opens_minutes=body.checkin_opens_minutes,
         no_show_grace_minutes=body.no_show_grace_minutes,
         charge_actual_use=body.charge_actual_use,
+        no_show_fee=body.no_show_fee,
     )
     db.session.commit()
     settings = booking_settings.usage_settings(facility.id)
@@ -159,4 +171,5 @@ def set_usage_settings(facility_id: int, body: UsageSettingsIn):
         "checkin_opens_minutes": settings.checkin_opens_minutes,
         "no_show_grace_minutes": settings.no_show_grace_minutes,
         "charge_actual_use": settings.charge_actual_use,
+        "no_show_fee": None if settings.no_show_fee is None else str(settings.no_show_fee),
     }

@@ -207,6 +207,7 @@ def usage_settings(slug: str):
         form.checkin_opens_minutes.data = current.checkin_opens_minutes
         form.no_show_grace_minutes.data = current.no_show_grace_minutes
         form.charge_actual_use.data = current.charge_actual_use
+        form.no_show_fee.data = current.no_show_fee
     if form.validate_on_submit():
         ok, _ = attempt(
             form,
@@ -216,6 +217,7 @@ def usage_settings(slug: str):
                 checkin_opens_minutes=form.checkin_opens_minutes.data,
                 no_show_grace_minutes=form.no_show_grace_minutes.data,
                 charge_actual_use=form.charge_actual_use.data,
+                no_show_fee=form.no_show_fee.data,
             ),
         )
         if ok:

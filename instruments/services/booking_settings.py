@@ -3,6 +3,8 @@ bookings whose user's certificate ends are cancelled or flagged (``FacilityBooki
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from innocore import audit, clock
 from innocore.accounts.models import User
 from innocore.errors import DomainError, Forbidden, Problem
@@ -58,6 +60,7 @@ def usage_settings(facility_id: int):
         checkin_opens_minutes=row.checkin_opens_minutes,
         no_show_grace_minutes=row.no_show_grace_minutes,
         charge_actual_use=bool(row.charge_actual_use),
+        no_show_fee=row.no_show_fee,
     )
 
 
@@ -68,12 +71,14 @@ def set_usage_settings(
     checkin_opens_minutes: int | None,
     no_show_grace_minutes: int | None,
     charge_actual_use: bool,
+    no_show_fee: Decimal | None = None,
 ) -> None:
     """A facility's managers set when check-in opens (0 to 1440 minutes before the start), after
     how many minutes (1 to 1440) a booking not checked in becomes a no-show (None: never), and
-    whether charges follow the actual use. Raises ``Forbidden`` (not a manager) or
-    ``DomainError`` (422, a value out of range). Turning the no-show rule on applies it to
-    bookings starting from now on only."""
+    whether charges follow the actual use, and a flat no-show fee (None: the charging policy's
+    share of the booked time; 0 to 100,000 in the facility's charging currency). Raises
+    ``Forbidden`` (not a manager) or ``DomainError`` (422, a value out of range). Turning the
+    no-show rule on applies it to bookings starting from now on only."""
 
     if not can_manage_facility(actor, facility):
         raise Forbidden("Only the facility's managers change its check-in settings.")
@@ -83,6 +88,8 @@ def set_usage_settings(
     if no_show_grace_minutes is not None and not 1 <= no_show_grace_minutes <= 1440:
         msg = "Use 1 to 1440 minutes, or leave it empty for no automatic no-shows."
         problems.append(Problem("out_of_range", msg, "no_show_grace_minutes"))
+    if no_show_fee is not None and not Decimal("0") <= no_show_fee <= Decimal("100000"):
+        problems.append(Problem("out_of_range", "Use 0 to 100,000.", "no_show_fee"))
     if problems:
         raise DomainError(problems)
     row = db.session.get(FacilityBookingSettings, facility.id)
@@ -94,13 +101,25 @@ def set_usage_settings(
             charge_actual_use=False,
         )
         db.session.add(row)
-    old = (row.checkin_opens_minutes, row.no_show_grace_minutes, bool(row.charge_actual_use))
+    fee = None if no_show_fee is None else Decimal(no_show_fee).quantize(Decimal("0.01"))
+    old = (
+        row.checkin_opens_minutes,
+        row.no_show_grace_minutes,
+        bool(row.charge_actual_use),
+        None if row.no_show_fee is None else str(row.no_show_fee),
+    )
     if row.no_show_grace_minutes is None and no_show_grace_minutes is not None:
         row.no_show_since = clock.now()
     row.checkin_opens_minutes = checkin_opens_minutes
     row.no_show_grace_minutes = no_show_grace_minutes
     row.charge_actual_use = bool(charge_actual_use)
-    new = (checkin_opens_minutes, no_show_grace_minutes, bool(charge_actual_use))
-    names = ("checkin_opens_minutes", "no_show_grace_minutes", "charge_actual_use")
+    row.no_show_fee = fee
+    new = (
+        checkin_opens_minutes,
+        no_show_grace_minutes,
+        bool(charge_actual_use),
+        None if fee is None else str(fee),
+    )
+    names = ("checkin_opens_minutes", "no_show_grace_minutes", "charge_actual_use", "no_show_fee")
     changes = {n: [a, b] for n, a, b in zip(names, old, new, strict=True) if a != b}
     audit.record(actor, "facility.usage_settings", row, changes, facility_id=facility.id)

@@ -3,7 +3,8 @@
 Bookings record when their user checked in and out, who recorded it and how (booking page, QR
 code, kiosk, API, staff, or unbooked use logged by staff). A facility's booking settings say
 when check-in opens, after how many minutes a booking not checked in becomes a no-show (empty:
-never, the default, so an upgrade changes nothing) and whether charges follow the actual use.
+never, the default, so an upgrade changes nothing), whether charges follow the actual use and
+whether a no-show costs a flat fee instead of a share of the booked time.
 
 The PostgreSQL exclusion constraint ``ex_booking_no_overlap`` already covers only pending and
 confirmed bookings (0002), so a no-show releases its slot like a cancellation; nothing changes.
@@ -70,11 +71,21 @@ def upgrade():
                                    'no_show_grace_minutes IS NULL OR no_show_grace_minutes BETWEEN 1 AND 1440')
     op.add_column(table, sa.Column('no_show_since', sa.DateTime(timezone=True), nullable=True))
     op.add_column(table, sa.Column('charge_actual_use', sa.Boolean(), server_default=sa.false(), nullable=False))
+    if sqlite:
+        op.execute(f'ALTER TABLE {table} ADD COLUMN no_show_fee NUMERIC(10, 2) '
+                   'CONSTRAINT ck_facility_booking_settings_no_show_fee_positive '
+                   'CHECK (no_show_fee IS NULL OR no_show_fee >= 0)')
+    else:
+        op.add_column(table, sa.Column('no_show_fee', sa.Numeric(10, 2), nullable=True))
+        op.create_check_constraint(op.f('ck_facility_booking_settings_no_show_fee_positive'), table,
+                                   'no_show_fee IS NULL OR no_show_fee >= 0')
 
 
 def downgrade():
     with op.batch_alter_table('facility_booking_settings', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('ck_facility_booking_settings_no_show_fee_positive'), type_='check')
         batch_op.drop_constraint(batch_op.f('ck_facility_booking_settings_no_show_grace_range'), type_='check')
+        batch_op.drop_column('no_show_fee')
         batch_op.drop_constraint(batch_op.f('ck_facility_booking_settings_checkin_opens_range'), type_='check')
         batch_op.drop_column('charge_actual_use')
         batch_op.drop_column('no_show_since')

@@ -265,3 +265,35 @@ def test_the_qr_code_opens_the_check_in_of_ones_current_booking(lab, clock, logi
     assert here.status_code == 200 and 'name="via" value="qr"' in text
     other = login_as(lab["other"]).get(f"/instruments/{instrument.id}/here")
     assert "You have no booking" in other.get_data(as_text=True)
+
+
+def test_a_flat_no_show_fee_replaces_the_share_of_the_booked_time(
+    lab, clock, db_session, client, api_headers, login_as
+):
+    facility, manager = lab["facility"], lab["manager"]
+    page = login_as(manager).post(
+        f"/instruments/facility/{facility.slug}/check-in",
+        data={"checkin_opens_minutes": "15", "no_show_grace_minutes": "0"},
+    )
+    assert page.status_code == 422 and "between 1 and 1440" in page.get_data(as_text=True)
+    with client.session_transaction() as cookie:
+        cookie.clear()
+    r = client.put(
+        f"/api/v1/facilities/{facility.id}/usage-settings",
+        json={"no_show_grace_minutes": 15, "no_show_fee": "25.00"},
+        headers=api_headers(manager),
+    )
+    assert r.status_code == 200, r.json
+    assert (r.json["no_show_grace_minutes"], r.json["no_show_fee"]) == (15, "25.00")
+    clock.set(START + timedelta(minutes=15))
+    assert release_no_shows() == 1
+    db_session.commit()
+    charge_finished_bookings(now=END + timedelta(hours=1))
+    charge = db_session.scalar(sa.select(Charge).where(Charge.source_id == lab["booking"].id))
+    # One flat 25.00 instead of 2 h x 30 = 60.00.
+    assert (charge.source, charge.unit, charge.quantity, charge.amount) == (
+        ChargeSource.NO_SHOW,
+        "no-show",
+        Decimal("1"),
+        Decimal("25.00"),
+    )
