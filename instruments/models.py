@@ -95,9 +95,17 @@ class Severity(enum.StrEnum):
 
 
 class FeedKind(enum.StrEnum):
+    """What a secret calendar address shows: a person's bookings, an instrument's, a
+    facility's (``BOOKING_FEED_KINDS``, made on the bookings' feed page), or a person's
+    training sessions (made on the training feed page)."""
+
     USER = "user"
     INSTRUMENT = "instrument"
     FACILITY = "facility"
+    TRAINING = "training"
+
+
+BOOKING_FEED_KINDS = (FeedKind.USER, FeedKind.INSTRUMENT, FeedKind.FACILITY)
 
 
 class Instrument(db.Model):
@@ -357,7 +365,8 @@ class IdempotencyKey(db.Model):
 
 
 class CalendarFeed(db.Model):
-    """A secret, revocable iCalendar address; only the SHA-256 of its token is stored."""
+    """A secret, revocable iCalendar address (bookings or training, by ``kind``); only the
+    SHA-256 of its token is stored. ``target_id``: the person, instrument or facility shown."""
 
     __tablename__ = "calendar_feed"
 
