@@ -5,6 +5,7 @@ signature by the provider's published keys, issuer, audience, expiry, nonce)."""
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import urlencode
 
 import requests
 from authlib.integrations.requests_client import OAuth2Session
@@ -103,3 +104,23 @@ def verified_claims(
     if isinstance(audience, list) and len(audience) > 1 and claims.get("azp") != client_id:
         raise _refused("The sign-in could not be verified (invalid_claim: azp).")
     return dict(claims)
+
+
+def logout_url(
+    metadata: dict, id_token: str, client_id: str, post_logout_redirect_uri: str, state: str
+) -> str | None:
+    """Where to send the browser to end the person's session at the provider (OpenID Connect
+    RP-Initiated Logout 1.0 §2): its ``end_session_endpoint`` with ``id_token_hint``,
+    ``client_id``, ``post_logout_redirect_uri`` and ``state``. ``None`` when the provider
+    publishes no such endpoint."""
+    endpoint = metadata.get("end_session_endpoint")
+    if not endpoint:
+        return None
+    params = {
+        "id_token_hint": id_token,
+        "client_id": client_id,
+        "post_logout_redirect_uri": post_logout_redirect_uri,
+        "state": state,
+    }
+    separator = "&" if "?" in endpoint else "?"
+    return endpoint + separator + urlencode({k: v for k, v in params.items() if v})

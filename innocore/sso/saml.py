@@ -11,21 +11,37 @@ identity provider too, so the suite tests against a real, independent IdP built 
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
 import secrets
 import shutil
+import zlib
 from functools import cache
+from pathlib import Path
 
-from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import ParseError, fromstring
+from flask import current_app
+from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, samlp
 from saml2.client import Saml2Client
 from saml2.config import SPConfig
 from saml2.metadata import create_metadata_string
-from saml2.saml import NAMEID_FORMAT_PERSISTENT
+from saml2.saml import NAMEID_FORMAT_PERSISTENT, NameID
+from saml2.sigver import verify_redirect_signature
+from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 
 from innocore.errors import DomainError, Problem
+from innocore.files import create_once
 from innocore.links import absolute_url
 from innocore.sso.models import SsoConnection
 
 LEEWAY_SECONDS = 60
+KEY_BITS = 3072
+CERT_YEARS = 10  # SAML metadata certificates carry keys; their dates are not checked (SAML2Int)
 
 
 @cache
@@ -38,22 +54,66 @@ def xmlsec_binary() -> str:
     return found
 
 
+def _key_pair(use: str) -> tuple[str, str]:
+    """``(key_file, cert_file)`` of InnoCore's SAML ``use`` ("signing" or "encryption") key:
+    RSA, created once in the instance folder (``saml/sp-<use>.key|.crt``, mode 0600) by
+    whichever worker starts first, then read by all; a self-signed certificate carries it in our
+    metadata. Hosts that share an instance folder (or copy it) share the keys."""
+    folder = Path(current_app.instance_path) / "saml"
+    key_path, cert_path = folder / f"sp-{use}.key", folder / f"sp-{use}.crt"
+    fresh = b""
+    if not key_path.exists():
+        fresh = rsa.generate_private_key(public_exponent=65537, key_size=KEY_BITS).private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    pem = create_once(key_path, fresh)  # every worker reads the first one written
+    if not cert_path.exists():
+        key = serialization.load_pem_private_key(pem, password=None)
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"InnoCore SAML {use}")])
+        now = dt.datetime.now(dt.UTC)
+        cert = (
+            x509.CertificateBuilder()
+            .subject_name(name)
+            .issuer_name(name)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=365 * CERT_YEARS))
+            .sign(key, hashes.SHA256())
+        )
+        create_once(cert_path, cert.public_bytes(serialization.Encoding.PEM))
+    return str(key_path), str(cert_path)
+
+
 def sp_config(idp_metadata: str | None = None) -> SPConfig:
     """InnoCore as one service provider: entity id and metadata at ``/sso/saml/metadata``,
-    assertions posted to ``/sso/saml/acs``; assertions must be signed."""
+    assertions posted to ``/sso/saml/acs``, single logout at ``/sso/saml/slo`` (HTTP-Redirect);
+    assertions must be signed; our requests are signed (RSA-SHA256) with the signing key."""
+    key_file, cert_file = _key_pair("signing")
     settings = {
         "entityid": absolute_url("sso.saml_metadata"),
         "xmlsec_binary": xmlsec_binary(),
         "accepted_time_diff": LEEWAY_SECONDS,
         "allow_unknown_attributes": True,
+        "key_file": key_file,
+        "cert_file": cert_file,
+        "signing_algorithm": SIG_RSA_SHA256,
+        "digest_algorithm": DIGEST_SHA256,
         "service": {
             "sp": {
                 "name": "InnoCore",
                 "endpoints": {
                     "assertion_consumer_service": [
                         (absolute_url("sso.saml_acs"), BINDING_HTTP_POST)
-                    ]
+                    ],
+                    "single_logout_service": [
+                        (absolute_url("sso.saml_slo"), BINDING_HTTP_REDIRECT)
+                    ],
                 },
+                "logout_requests_signed": True,
+                "logout_responses_signed": True,
                 "allow_unsolicited": False,
                 "want_assertions_signed": True,
                 "want_response_signed": False,
@@ -116,11 +176,13 @@ def _reason(err: Exception) -> str:
 
 def verified_assertion(
     connection: SsoConnection, saml_response: str, request_id: str
-) -> tuple[str, str, dict]:
-    """``(response_id, subject, attributes)`` from a posted ``SAMLResponse`` answering ``request_id``, once
-    signature, issuer, audience, validity window and InResponseTo hold; else ``DomainError``
-    401 (nothing is written). Attributes are lists by name (``mail``, ``displayName``,
-    ``eduPersonScopedAffiliation``); single values are unpacked."""
+) -> tuple[str, str, dict, dict]:
+    """``(response_id, subject, attributes, session_record)`` from a posted ``SAMLResponse``
+    answering ``request_id``, once signature, issuer, audience, validity window and
+    InResponseTo hold; else ``DomainError`` 401 (nothing is written). Attributes are lists by
+    name (``mail``, ``displayName``, ``eduPersonScopedAffiliation``); single values are
+    unpacked. ``session_record`` is what
+    single logout names later: ``{"name_id", "format", "session_index"}``."""
     client = _client(connection)
     try:
         response = client.parse_authn_request_response(
@@ -137,4 +199,152 @@ def verified_assertion(
             status=401,
         )
     attributes = {k: v[0] if len(v) == 1 else v for k, v in response.ava.items()}
-    return response.response.id, response.name_id.text, attributes
+    name_id = response.name_id
+    session_record = {
+        "name_id": name_id.text,
+        "format": name_id.format or "",
+        "session_index": response.session_info().get("session_index") or "",
+    }
+    return response.response.id, name_id.text, attributes, session_record
+
+
+# Single Logout (SAML 2.0 Profiles §4.4, front-channel over HTTP-Redirect; messages signed).
+
+
+def _slo_endpoint(client: Saml2Client, connection: SsoConnection) -> str | None:
+    try:
+        services = client.metadata.single_logout_service(
+            connection.issuer, BINDING_HTTP_REDIRECT, "idpsso"
+        )
+    except Exception:  # noqa: BLE001  (unknown entity: no logout there)
+        return None
+    return services[0]["location"] if services else None
+
+
+def logout_url(connection: SsoConnection, session_record: dict, relay_state: str) -> str | None:
+    """Where to send the browser to end the person's session at the IdP: its single logout
+    address with a signed ``LogoutRequest`` for the NameID/SessionIndex of ``session_record``
+    (as ``verified_assertion`` gave them). ``None`` when the IdP's metadata names no
+    HTTP-Redirect single logout service. Raises ``DomainError`` 502 (metadata unreadable)."""
+    client = _client(connection)
+    destination = _slo_endpoint(client, connection)
+    if not destination:
+        return None
+    name_id = NameID(text=session_record["name_id"], format=session_record.get("format") or None)
+    _, request = client.create_logout_request(
+        destination,
+        connection.issuer,
+        name_id=name_id,
+        session_indexes=[session_record["session_index"]]
+        if session_record.get("session_index")
+        else None,
+        sign=False,  # HTTP-Redirect signs the query string, not the XML
+    )
+    info = client.apply_binding(
+        BINDING_HTTP_REDIRECT,
+        str(request),
+        destination,
+        relay_state,
+        sign=True,
+        sigalg=SIG_RSA_SHA256,
+    )
+    return dict(info["headers"])["Location"]
+
+
+def _inflate(message: str) -> bytes:
+    try:
+        return zlib.decompress(base64.b64decode(message), -15)
+    except (ValueError, zlib.error):
+        raise _unreadable() from None
+
+
+def _unreadable() -> DomainError:
+    msg = "The sign-out message of your institution could not be verified."
+    return DomainError(Problem("sso_refused", msg, None), status=400)
+
+
+def message_issuer(message: str) -> str:
+    """The ``Issuer`` an HTTP-Redirect ``SAMLRequest``/``SAMLResponse`` claims (not yet
+    verified: it says whose keys to verify it with)."""
+    try:
+        root = fromstring(_inflate(message))
+    except (ParseError, DefusedXmlException):
+        raise _unreadable() from None
+    issuer = root.find("{urn:oasis:names:tc:SAML:2.0:assertion}Issuer")
+    return (issuer.text or "").strip() if issuer is not None else ""
+
+
+def _check_redirect_signature(client: Saml2Client, connection: SsoConnection, args: dict) -> None:
+    """The HTTP-Redirect binding's query signature (SAML 2.0 Bindings §3.4.4.1) must verify
+    with one of the IdP's signing certificates from its metadata; else ``DomainError`` 400."""
+    if not args.get("Signature") or not args.get("SigAlg"):
+        raise _unreadable()
+    certs = client.metadata.certs(connection.issuer, "idpsso", "signing")
+    message = {
+        k: args[k]
+        for k in ("SAMLRequest", "SAMLResponse", "RelayState", "SigAlg", "Signature")
+        if k in args
+    }
+    for _, cert in certs:
+        try:
+            if verify_redirect_signature(message, client.sec.sec_backend, cert):
+                return
+        except Exception:  # noqa: BLE001,S112  (a key that does not fit: try the next)
+            continue
+    raise _unreadable()
+
+
+def logout_response_ok(connection: SsoConnection, args: dict) -> bool:
+    """Whether the IdP's ``LogoutResponse`` (HTTP-Redirect query ``args``) reports success.
+    Its signature and issuer must hold; else ``DomainError`` 400."""
+    client = _client(connection)
+    _check_redirect_signature(client, connection, args)
+    try:
+        response = client.parse_logout_request_response(args["SAMLResponse"], BINDING_HTTP_REDIRECT)
+    except Exception:  # noqa: BLE001
+        raise _unreadable() from None
+    if response is None or response.issuer() != connection.issuer:
+        raise _unreadable()
+    return response.status_ok()
+
+
+def logout_request(connection: SsoConnection, args: dict):
+    """The IdP's own ``LogoutRequest`` (HTTP-Redirect query ``args``), once its signature,
+    issuer and destination hold: ``(request, name_id_text)``; else ``DomainError`` 400."""
+    client = _client(connection)
+    _check_redirect_signature(client, connection, args)
+    try:
+        request = client.parse_logout_request(args["SAMLRequest"], BINDING_HTTP_REDIRECT)
+    except Exception:  # noqa: BLE001
+        raise _unreadable() from None
+    if request is None or request.sender() != connection.issuer:
+        raise _unreadable()
+    name_id = request.message.name_id
+    return request.message, (name_id.text if name_id is not None else "")
+
+
+def logout_response_url(connection: SsoConnection, request, relay_state: str) -> str:
+    """The signed ``LogoutResponse`` (Success) to ``request``, as the address to send the
+    browser to (the IdP's single logout service, HTTP-Redirect)."""
+    client = _client(connection)
+    destination = _slo_endpoint(client, connection)
+    if not destination:
+        raise _unreadable()
+    response = client._status_response(  # noqa: SLF001  (pysaml2 builds it from the request)
+        samlp.LogoutResponse,
+        client._issuer(),  # noqa: SLF001
+        None,
+        False,
+        in_response_to=request.id,
+        destination=destination,
+    )
+    info = client.apply_binding(
+        BINDING_HTTP_REDIRECT,
+        str(response),
+        destination,
+        relay_state,
+        response=True,
+        sign=True,
+        sigalg=SIG_RSA_SHA256,
+    )
+    return dict(info["headers"])["Location"]

@@ -42,6 +42,16 @@ def get_connection(organisation_id: int) -> SsoConnection | None:
     )
 
 
+def get_saml_connection_by_issuer(issuer: str) -> SsoConnection | None:
+    """The SAML connection whose IdP entity id is ``issuer`` (the first, should two share it)."""
+    return db.session.scalar(
+        sa.select(SsoConnection)
+        .where(SsoConnection.protocol == SsoProtocol.SAML, SsoConnection.issuer == issuer)
+        .order_by(SsoConnection.id)
+        .limit(1)
+    )
+
+
 def list_connections() -> list[SsoConnection]:
     """Every configured provider, by organisation name (the sign-in page lists them)."""
     return list(

@@ -16,7 +16,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required, login_user, logout_user
 from itsdangerous import BadData, URLSafeTimedSerializer
 
 from innocore import clock
@@ -31,6 +31,8 @@ from innocore.sso.forms import ConnectionForm
 from innocore.sso.models import SsoProtocol
 
 PENDING = "sso_pending"
+SIGNED_IN = "sso_signed_in"  # {"org", "id_token"} or {"org", "name_id", "format", "session_index"}
+SIGNING_OUT = "sso_signing_out"  # {"org", "state"} while the browser is at the institution
 RELAY_SECONDS = 15 * 60  # a SAML sign-in started longer ago is refused
 
 
@@ -62,12 +64,13 @@ def callback(organisation_id: int):
     nothing is written. The state is used once (a replayed return is refused)."""
     pending = session.pop(PENDING, None)
     try:
-        user = _finish(organisation_id, pending)
+        user, id_token = _finish(organisation_id, pending)
     except DomainError as err:
         db.session.rollback()
         return _error(err)
     db.session.commit()
     login_user(user, remember=False)
+    session[SIGNED_IN] = {"org": organisation_id, "id_token": id_token}
     flash(f"Signed in through {user.organisation.name}.", "success")
     return redirect(url_for("core.dashboard"))
 
@@ -86,12 +89,13 @@ def _start_saml(connection) -> str:
 def saml_acs():
     """The IdP's answer: verified, used once, then the person is signed in."""
     try:
-        user = _finish_saml()
+        user, record = _finish_saml()
     except DomainError as err:
         db.session.rollback()
         return _error(err)
     db.session.commit()
     login_user(user, remember=False)
+    session[SIGNED_IN] = record
     flash(f"Signed in through {user.organisation.name}.", "success")
     return redirect(url_for("core.dashboard"), 303)
 
@@ -106,11 +110,12 @@ def _finish_saml():
     connection = services.get_connection(int(state["org"]))
     if connection is None or connection.protocol != SsoProtocol.SAML:
         abort(404)
-    response_id, subject, attributes = saml.verified_assertion(
+    response_id, subject, attributes, record = saml.verified_assertion(
         connection, request.form.get("SAMLResponse", ""), state["request"]
     )
     services.consume_response(connection, response_id)
-    return services.sign_in(connection, subject, attributes)
+    user = services.sign_in(connection, subject, attributes)
+    return user, {"org": connection.organisation_id, **record}
 
 
 @bp.route("/saml/metadata")
@@ -146,11 +151,12 @@ def _finish(organisation_id: int, pending: dict | None):
         nonce=pending["nonce"],
         now=clock.now(),
     )
-    return services.sign_in(connection, str(claims["sub"]), claims)
+    user = services.sign_in(connection, str(claims["sub"]), claims)
+    return user, token.get("id_token", "")
 
 
-def _error(err: DomainError):
-    return render_template("sso/error.html", problems=err.problems), err.status
+def _error(err: DomainError, template: str = "sso/error.html"):
+    return render_template(template, problems=err.problems), err.status
 
 
 @bp.route("/organisations/<int:organisation_id>", methods=["GET", "POST"])
@@ -191,3 +197,99 @@ def data_of(form: ConnectionForm) -> services.ConnectionData:
         affiliations=form.affiliations.data or "",
         local_passwords=form.local_passwords.data,
     )
+
+
+# Sign-out at the institution. The local session has always ended first (accounts.logout);
+# these steps only add the institution's single logout on top.
+
+
+def sign_out_step(user) -> str | None:
+    """``accounts.logout``'s step: where to send the browser so the institution ends its own
+    session too (OIDC RP-Initiated Logout / SAML Single Logout), or ``None`` with a note
+    telling the person when that is not possible (no such service, or it does not answer)."""
+    record = session.pop(SIGNED_IN, None)
+    connection = services.get_connection(record["org"]) if record else None
+    if connection is None:
+        return None
+    name = connection.organisation.name
+    state = secrets.token_urlsafe(24)
+    try:
+        if connection.protocol == SsoProtocol.SAML:
+            url = saml.logout_url(connection, record, state)
+        else:
+            url = oidc.logout_url(
+                oidc.discover(connection.issuer),
+                record.get("id_token", ""),
+                connection.client_id,
+                absolute_url("sso.signed_out"),
+                state,
+            )
+    except DomainError:
+        flash(
+            f"You are signed out of InnoCore, but {name}'s sign-in service did not answer, so "
+            "you may still be signed in there. Close the browser to end that session.",
+            "warning",
+        )
+        return None
+    if url is None:
+        flash(
+            f"You are signed out of InnoCore. {name}'s sign-in service offers no sign-out from "
+            "here: close the browser to end your session there.",
+            "info",
+        )
+        return None
+    session[SIGNING_OUT] = {"org": connection.organisation_id, "state": state}
+    return url
+
+
+def _back_from_sign_out(state: str, ended: bool = True):
+    pending = session.pop(SIGNING_OUT, None)
+    if pending and secrets.compare_digest(str(pending["state"]), state or ""):
+        connection = services.get_connection(pending["org"])
+        name = connection.organisation.name if connection else "your institution"
+        if ended:
+            flash(f"You are signed out, here and at {name}.", "info")
+        else:
+            flash(
+                f"You are signed out of InnoCore, but {name} could not end its own session: "
+                "close the browser to end it.",
+                "warning",
+            )
+    else:
+        flash("You are signed out.", "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/signed-out")
+def signed_out():
+    """Back from the OpenID provider's end-session page (``post_logout_redirect_uri``)."""
+    return _back_from_sign_out(request.args.get("state", ""))
+
+
+@bp.route("/saml/slo")
+def saml_slo():
+    """SAML Single Logout, HTTP-Redirect binding: the IdP's answer to our ``LogoutRequest``,
+    or the IdP's own ``LogoutRequest`` (the person signed out at the institution or at another
+    service), which ends this browser's InnoCore session when it is that person's and answers
+    with a signed ``LogoutResponse``. Unverifiable messages: an error page, nothing changes."""
+    args = request.args.to_dict()
+    message = args.get("SAMLResponse") or args.get("SAMLRequest")
+    try:
+        if not message:
+            raise DomainError(Problem("sso_refused", "No sign-out message.", None), status=400)
+        connection = services.get_saml_connection_by_issuer(saml.message_issuer(message))
+        if connection is None:
+            msg = "This sign-out comes from an identity provider InnoCore does not know."
+            raise DomainError(Problem("sso_refused", msg, None), status=400)
+        if "SAMLResponse" in args:
+            ended = saml.logout_response_ok(connection, args)
+            return _back_from_sign_out(args.get("RelayState", ""), ended)
+        logout, name_id = saml.logout_request(connection, args)
+        url = saml.logout_response_url(connection, logout, args.get("RelayState", ""))
+    except DomainError as err:
+        return _error(err, "sso/signout_error.html")
+    record = session.get(SIGNED_IN) or {}
+    if record.get("org") == connection.organisation_id and record.get("name_id") == name_id:
+        session.pop(SIGNED_IN, None)
+        logout_user()
+    return redirect(url)

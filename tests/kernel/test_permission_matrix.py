@@ -215,6 +215,8 @@ PUBLIC = {
     "/sso/<int:organisation_id>/callback",
     "/sso/saml/acs",
     "/sso/saml/metadata",
+    "/sso/saml/slo",
+    "/sso/signed-out",
 }
 KERNEL_BLUEPRINTS = {
     "core",

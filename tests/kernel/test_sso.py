@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import time
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 import requests
@@ -18,6 +18,7 @@ from innocore.audit import AuditEvent
 from innocore.errors import DomainError
 from innocore.sso import oidc
 from innocore.sso.models import SsoConnection, SsoIdentity, SsoProtocol
+from tests.support.saml_idp import posted_form
 
 ADA = {"email": "ada@uni.example", "name": "Ada Lovelace"}  # as tests.support.saml_idp.PEOPLE
 
@@ -55,7 +56,12 @@ def through_provider(client, org_id: int, sub: str) -> str:
     answer = requests.post(
         start.headers["Location"], data={"sub": sub}, allow_redirects=False, timeout=10
     )
-    back = urlsplit(answer.headers["Location"])
+    return through(answer.headers["Location"])
+
+
+def through(url: str) -> str:
+    """The path and query of an address back at InnoCore (the test client's own)."""
+    back = urlsplit(url)
     return f"{back.path}?{back.query}"
 
 
@@ -213,3 +219,30 @@ def test_an_account_of_another_organisation_is_not_taken_over(
     assert "belongs to another organisation" in refused.get_data(as_text=True)
     assert db_session.scalar(sa.select(sa.func.count()).select_from(SsoIdentity)) == 0
     assert client.get("/dashboard").status_code == 302 and other.organisation_id != university.id
+
+
+def test_signing_out_ends_the_session_at_the_provider_too(client, university):
+    client.get(through_provider(client, university.id, "ada-1"))
+    out = client.post("/logout")
+    assert out.status_code == 302 and "/oauth2/end_session?" in out.headers["Location"]
+    assert "id_token_hint=ey" in out.headers["Location"]
+    assert client.get("/dashboard").status_code == 302  # signed out here already
+    page = requests.get(out.headers["Location"], timeout=10).text  # the provider's own page
+    action, fields = posted_form(page)
+    back = requests.post(
+        urljoin(out.headers["Location"], action), data=fields, allow_redirects=False, timeout=10
+    )
+    landed = client.get(through(back.headers["Location"]), follow_redirects=True)
+    assert landed.request.path == "/login"
+    assert "signed out, here and at Università di Valmonte" in landed.get_data(as_text=True)
+
+
+def test_an_unreachable_provider_still_signs_the_person_out_here(client, university, db_session):
+    client.get(through_provider(client, university.id, "ada-1"))
+    row = db_session.scalar(sa.select(SsoConnection))
+    row.issuer = "http://127.0.0.1:9"  # nothing listens there
+    db_session.commit()
+    landed = client.post("/logout", follow_redirects=True)
+    assert landed.request.path == "/login"
+    assert "did not answer, so you may still be signed in there" in landed.get_data(as_text=True)
+    assert client.get("/dashboard").status_code == 302

@@ -130,3 +130,40 @@ def test_a_relay_state_not_signed_by_us_is_refused(client, idp, campus, db_sessi
 def test_our_metadata_names_the_assertion_consumer_service(client):
     xml = client.get("/sso/saml/metadata").get_data(as_text=True)
     assert "/sso/saml/acs" in xml and "HTTP-POST" in xml
+
+
+def signed_in(client, idp, org_id: int) -> None:
+    assert client.post("/sso/saml/acs", data=assertion(client, idp, org_id)).status_code == 303
+    assert client.get("/dashboard").status_code == 200
+
+
+def local(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.path}?{parts.query}"
+
+
+def test_signing_out_ends_the_session_at_the_idp_too(client, idp, campus):
+    signed_in(client, idp, campus.id)
+    out = client.post("/logout")
+    assert out.status_code == 302 and out.headers["Location"].startswith(f"{idp.url}/slo?")
+    assert "Signature=" in out.headers["Location"]  # our LogoutRequest is signed
+    assert client.get("/dashboard").status_code == 302  # signed out here already
+    back = requests.get(out.headers["Location"], allow_redirects=False, timeout=10)
+    asked = idp.logout_requests[-1]
+    assert asked.name_id.text == "ada-1" and asked.session_index[0].text
+    landed = client.get(local(back.headers["Location"]), follow_redirects=True)
+    assert landed.request.path == "/login"
+    assert "signed out, here and at Politecnico di Valmonte" in landed.get_data(as_text=True)
+
+
+def test_the_idp_signing_the_person_out_ends_their_session_here(client, idp, campus):
+    signed_in(client, idp, campus.id)
+    entity_id = client.get("/sso/saml/metadata").get_data(as_text=True)
+    entity_id = entity_id.split('entityID="', 1)[1].split('"', 1)[0]
+    forged = client.get(local(idp.logout_request_url(entity_id, "ada-1", sign=False)))
+    assert forged.status_code == 400 and "could not be verified" in forged.get_data(as_text=True)
+    assert client.get("/dashboard").status_code == 200  # an unsigned request ends nothing
+    answer = client.get(local(idp.logout_request_url(entity_id, "ada-1")))
+    assert answer.status_code == 302 and answer.headers["Location"].startswith(f"{idp.url}/slo?")
+    assert "SAMLResponse=" in answer.headers["Location"]
+    assert client.get("/dashboard").status_code == 302

@@ -83,7 +83,8 @@ def _server(base: str, key_file: str, cert_file: str, lifetime_minutes: int):
             "service": {
                 "idp": {
                     "endpoints": {
-                        "single_sign_on_service": [(f"{base}/sso", BINDING_HTTP_REDIRECT)]
+                        "single_sign_on_service": [(f"{base}/sso", BINDING_HTTP_REDIRECT)],
+                        "single_logout_service": [(f"{base}/slo", BINDING_HTTP_REDIRECT)],
                     },
                     "policy": {
                         "default": {
@@ -112,6 +113,7 @@ class TestIdP:
         self.good = _server(base, key_file, cert_file, 15)
         self.stale = _server(base, key_file, cert_file, -30)
         self.metadata = create_metadata_string(None, self.good.config, valid=24).decode()
+        self.logout_requests: list = []
 
     def answer(self, saml_request: str, relay_state: str, user: str, mode: str) -> str:
         from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
@@ -141,8 +143,60 @@ class TestIdP:
         )
         return args["data"]
 
+    def logged_out(self, query: dict) -> str:
+        """Our answer to a service provider's ``LogoutRequest`` (HTTP-Redirect): the address
+        of a signed ``LogoutResponse`` (Success) back at its ``/sso/saml/slo``. The request is
+        recorded in ``logout_requests`` (the tests read its NameID and SessionIndex)."""
+        from saml2 import BINDING_HTTP_REDIRECT, samlp
+        from saml2.xmldsig import SIG_RSA_SHA256
+
+        server = self.good
+        request = server.parse_logout_request(query["SAMLRequest"], BINDING_HTTP_REDIRECT).message
+        self.logout_requests.append(request)
+        destination = _sp_slo(request.issuer.text)
+        response = server._status_response(
+            samlp.LogoutResponse,
+            server._issuer(),
+            None,
+            False,
+            in_response_to=request.id,
+            destination=destination,
+        )
+        info = server.apply_binding(
+            BINDING_HTTP_REDIRECT,
+            str(response),
+            destination,
+            query.get("RelayState", ""),
+            response=True,
+            sign=True,
+            sigalg=SIG_RSA_SHA256,
+        )
+        return dict(info["headers"])["Location"]
+
+    def logout_request_url(self, sp_entity_id: str, subject: str, sign: bool = True) -> str:
+        """An IdP-initiated signed ``LogoutRequest`` for ``subject`` to the service provider
+        whose entity id is ``sp_entity_id``, as the address the IdP sends the browser to."""
+        from saml2 import BINDING_HTTP_REDIRECT
+        from saml2.saml import NAMEID_FORMAT_PERSISTENT, NameID
+        from saml2.xmldsig import SIG_RSA_SHA256
+
+        destination = _sp_slo(sp_entity_id)
+        _, request = self.good.create_logout_request(
+            destination,
+            sp_entity_id,
+            name_id=NameID(format=NAMEID_FORMAT_PERSISTENT, text=subject),
+            sign=False,
+        )
+        info = self.good.apply_binding(
+            BINDING_HTTP_REDIRECT, str(request), destination, "", sign=sign, sigalg=SIG_RSA_SHA256
+        )
+        return dict(info["headers"])["Location"]
+
     def wsgi(self, environ, start_response):
         request = Request(environ)
+        if request.path == "/slo":
+            location = self.logged_out(request.args.to_dict())
+            return Response("", 302, {"Location": location})(environ, start_response)
         if request.path != "/sso":
             return Response("not found", 404)(environ, start_response)
         if request.method == "GET":  # the sign-in page a person sees at their institution
@@ -194,3 +248,9 @@ def posted_form(page: str) -> tuple[str, dict[str, str]]:
     action = html.unescape(re.search(r'action="([^"]+)"', page).group(1))
     fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', page))
     return action, {k: html.unescape(v) for k, v in fields.items()}
+
+
+def _sp_slo(sp_entity_id: str) -> str:
+    """InnoCore's single logout address beside its entity id (``…/sso/saml/metadata``): this
+    test IdP keeps no service-provider metadata, it answers whoever asks."""
+    return sp_entity_id.removesuffix("/sso/saml/metadata") + "/sso/saml/slo"
