@@ -20,7 +20,9 @@ class SsoConnectionIn(BaseModel):
     protocol: SsoProtocol = SsoProtocol.OIDC
     issuer: str = Field(..., min_length=1, max_length=500)
     client_id: str = Field("", max_length=200, description="OpenID Connect")
-    client_secret: str | None = Field(None, max_length=500, description="omit to keep")
+    client_secret: str | None = Field(
+        None, max_length=500, description="omit to keep; stored encrypted, never returned"
+    )
     email_claim: str = Field("email", min_length=1, max_length=100)
     name_claim: str = Field("name", min_length=1, max_length=100)
     affiliation_claim: str = Field("", max_length=100)
@@ -53,7 +55,7 @@ def connection_json(c) -> dict:
         "protocol": c.protocol.value,
         "issuer": c.issuer,
         "client_id": c.client_id,
-        "client_secret_set": bool(c.client_secret),
+        "client_secret_set": c.has_client_secret,
         "email_claim": c.email_claim,
         "name_claim": c.name_claim,
         "affiliation_claim": c.affiliation_claim,

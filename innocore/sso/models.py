@@ -20,7 +20,8 @@ class SsoProtocol(enum.StrEnum):
 
 class SsoConnection(db.Model):
     """One organisation's identity provider, set up by a network administrator. The client
-    secret is stored for the token request and never shown back."""
+    secret is stored sealed (``innocore.sso.vault``) for the token request and never shown
+    back: ``client_secret`` reads and writes the plain value, the column holds ciphertext."""
 
     __tablename__ = "sso_connection"
 
@@ -30,7 +31,7 @@ class SsoConnection(db.Model):
     issuer: Mapped[str] = mapped_column(sa.String(500))  # OIDC issuer / SAML IdP entity id
     idp_metadata: Mapped[str] = mapped_column(sa.Text(), default="")  # SAML IdP metadata XML
     client_id: Mapped[str] = mapped_column(sa.String(200), default="")
-    client_secret: Mapped[str] = mapped_column(sa.String(500), default="")
+    sealed_secret: Mapped[str] = mapped_column("client_secret", sa.String(1000), default="")
     email_claim: Mapped[str] = mapped_column(sa.String(100), default="email")
     name_claim: Mapped[str] = mapped_column(sa.String(100), default="name")
     affiliation_claim: Mapped[str] = mapped_column(sa.String(100), default="")
@@ -41,6 +42,23 @@ class SsoConnection(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     organisation: Mapped[Organisation] = relationship()
+
+    @property
+    def client_secret(self) -> str:
+        """The plain client secret (``DomainError`` 502 when the key cannot open it)."""
+        from innocore.sso.vault import unseal
+
+        return unseal(self.sealed_secret or "")
+
+    @client_secret.setter
+    def client_secret(self, plain: str) -> None:
+        from innocore.sso.vault import seal
+
+        self.sealed_secret = seal(plain or "")
+
+    @property
+    def has_client_secret(self) -> bool:
+        return bool(self.sealed_secret)
 
 
 class SsoIdentity(db.Model):

@@ -4,6 +4,7 @@ set-up page of an organisation's provider."""
 from __future__ import annotations
 
 import secrets
+from types import SimpleNamespace
 
 from flask import (
     Response,
@@ -167,7 +168,8 @@ def configure(organisation_id: int):
         raise Forbidden("Only network administrators set up institutional sign-in.")
     organisation = db.get_or_404(Organisation, organisation_id)
     connection = services.get_connection(organisation_id)
-    form = ConnectionForm(obj=connection if request.method == "GET" else None)
+    shown = _shown(connection) if connection and request.method == "GET" else None
+    form = ConnectionForm(obj=shown)
     if form.validate_on_submit():
         ok, _ = attempt(
             form, lambda: services.save_connection(current_user, organisation_id, data_of(form))
@@ -182,6 +184,22 @@ def configure(organisation_id: int):
         connection=connection,
         callback=_callback_url(organisation_id),
     ), form_status(form)
+
+
+def _shown(connection) -> SimpleNamespace:
+    """What the form shows of ``connection``: everything but the client secret."""
+    names = (
+        "protocol",
+        "issuer",
+        "client_id",
+        "idp_metadata",
+        "email_claim",
+        "name_claim",
+        "affiliation_claim",
+        "affiliations",
+        "local_passwords",
+    )
+    return SimpleNamespace(**{name: getattr(connection, name) for name in names})
 
 
 def data_of(form: ConnectionForm) -> services.ConnectionData:

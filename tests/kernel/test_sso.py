@@ -208,6 +208,7 @@ def test_network_administrators_set_up_sign_in_and_never_see_the_secret(
     assert client.post(f"/sso/organisations/{org.id}", data=form).status_code == 302
     row = db_session.scalar(sa.select(SsoConnection).where(SsoConnection.organisation_id == org.id))
     assert (row.client_id, row.client_secret) == ("app2", "x1")  # an empty secret keeps it
+    assert row.sealed_secret.startswith("fernet:") and "x1" not in row.sealed_secret  # at rest
 
 
 def test_an_account_of_another_organisation_is_not_taken_over(
