@@ -124,3 +124,30 @@ def logout_url(
     }
     separator = "&" if "?" in endpoint else "?"
     return endpoint + separator + urlencode({k: v for k, v in params.items() if v})
+
+
+def with_userinfo(claims: dict, wanted: list[str], metadata: dict, access_token: str) -> dict:
+    """``claims`` (the verified ID token's) completed from the provider's ``userinfo_endpoint``
+    when any of ``wanted`` (the mapped e-mail, name, affiliation claims) is missing: many
+    providers put only ``sub`` in the ID token (OpenID Connect Core 1.0 §5.3, §5.4). The
+    ID token's own claims win; the UserInfo answer is believed only for the same ``sub``
+    (§5.3.2) and only as plain JSON (a signed or encrypted UserInfo answer is not read).
+    Raises ``DomainError`` 502 (no answer) or 401 (another subject)."""
+    missing = [name for name in wanted if name and name not in claims]
+    endpoint = metadata.get("userinfo_endpoint")
+    if not missing or not endpoint or not access_token:
+        return claims
+    try:
+        response = requests.get(
+            endpoint,
+            headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json"},
+            timeout=TIMEOUT_SECONDS,
+        )
+        response.raise_for_status()
+        info = response.json()
+    except (requests.RequestException, ValueError):
+        msg = "Your institution's sign-in service did not give your details. Try again later."
+        raise DomainError(Problem("sso_unavailable", msg, None), status=502) from None
+    if not isinstance(info, dict) or str(info.get("sub")) != str(claims.get("sub")):
+        raise _refused("Your institution's details are about someone else (sub differs).")
+    return info | claims

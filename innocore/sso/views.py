@@ -152,6 +152,8 @@ def _finish(organisation_id: int, pending: dict | None):
         nonce=pending["nonce"],
         now=clock.now(),
     )
+    wanted = [connection.email_claim, connection.name_claim, connection.affiliation_claim]
+    claims = oidc.with_userinfo(claims, wanted, metadata, token.get("access_token", ""))
     user = services.sign_in(connection, str(claims["sub"]), claims)
     return user, token.get("id_token", "")
 

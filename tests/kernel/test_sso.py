@@ -247,3 +247,24 @@ def test_an_unreachable_provider_still_signs_the_person_out_here(client, univers
     assert landed.request.path == "/login"
     assert "did not answer, so you may still be signed in there" in landed.get_data(as_text=True)
     assert client.get("/dashboard").status_code == 302
+
+
+def test_claims_missing_from_the_id_token_are_read_from_userinfo(
+    client, university, db_session, monkeypatch
+):
+    verified = oidc.verified_claims
+
+    def only_sub(*args, **kwargs):  # a provider that puts little more than sub in ID tokens
+        claims = verified(*args, **kwargs)
+        return {
+            k: v
+            for k, v in claims.items()
+            if k not in ("email", "name", "eduperson_scoped_affiliation")
+        }
+
+    monkeypatch.setattr(oidc, "verified_claims", only_sub)
+    landed = client.get(through_provider(client, university.id, "ada-1"), follow_redirects=True)
+    assert landed.request.path == "/dashboard", landed.get_data(as_text=True)[-800:]
+    identity = db_session.scalar(sa.select(SsoIdentity))
+    assert (identity.user.email, identity.user.name) == (ADA["email"], ADA["name"])
+    assert identity.affiliation == "staff@uni.example"
