@@ -89,3 +89,19 @@ class SsoAssertionUse(db.Model):
     response_id: Mapped[str] = mapped_column(sa.String(200), unique=True)
     connection_id: Mapped[int] = mapped_column(sa.ForeignKey("sso_connection.id"), index=True)
     consumed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SsoProviderDocument(db.Model):
+    """A provider's published document as last fetched, shared by every worker and host (the
+    database is what they share): OpenID discovery documents and JWKS, SAML IdP metadata
+    fetched by URL. ``expires_at`` ends its use (the provider's ``Cache-Control: max-age``,
+    kept within ``innocore.sso.cache`` bounds); a JWKS is also fetched again when a token
+    names a key it does not hold (key rotation)."""
+
+    __tablename__ = "sso_provider_document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(sa.String(1000), unique=True)
+    body: Mapped[str] = mapped_column(sa.Text())
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -56,6 +56,7 @@ def login(organisation_id: int):
     state, nonce = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
     session[PENDING] = {"org": organisation_id, "state": state, "nonce": nonce}
     url = oidc.authorization_url(connection, metadata, _callback_url(organisation_id), state, nonce)
+    db.session.commit()  # the discovery document, when it was fetched now
     return redirect(url)
 
 
@@ -144,14 +145,17 @@ def _finish(organisation_id: int, pending: dict | None):
     token = oidc.exchange_code(
         connection, metadata, _callback_url(organisation_id), request.args.get("code", "")
     )
-    claims = oidc.verified_claims(
-        token.get("id_token", ""),
-        oidc.provider_keys(metadata),
-        issuer=connection.issuer,
-        client_id=connection.client_id,
-        nonce=pending["nonce"],
-        now=clock.now(),
-    )
+    try:
+        claims = oidc.current_claims(
+            token.get("id_token", ""),
+            metadata,
+            issuer=connection.issuer,
+            client_id=connection.client_id,
+            nonce=pending["nonce"],
+            now=clock.now(),
+        )
+    finally:
+        db.session.commit()  # the provider's documents as fetched, whatever the outcome
     wanted = [connection.email_claim, connection.name_claim, connection.affiliation_claim]
     claims = oidc.with_userinfo(claims, wanted, metadata, token.get("access_token", ""))
     user = services.sign_in(connection, str(claims["sub"]), claims)
@@ -258,6 +262,7 @@ def sign_out_step(user) -> str | None:
             "info",
         )
         return None
+    db.session.commit()  # the discovery document, when it was fetched now
     session[SIGNING_OUT] = {"org": connection.organisation_id, "state": state}
     return url
 

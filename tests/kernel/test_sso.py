@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import time
+import warnings
 from urllib.parse import urljoin, urlsplit
 
 import pytest
@@ -268,3 +269,64 @@ def test_claims_missing_from_the_id_token_are_read_from_userinfo(
     identity = db_session.scalar(sa.select(SsoIdentity))
     assert (identity.user.email, identity.user.name) == (ADA["email"], ADA["name"])
     assert identity.affiliation == "staff@uni.example"
+
+
+@pytest.fixture
+def fetched(monkeypatch):
+    """The addresses InnoCore fetches providers' documents from, in order."""
+    from innocore.sso import cache
+
+    urls, get = [], cache.requests.get
+
+    def counting(url, *args, **kwargs):
+        urls.append(urlsplit(url).path)
+        return get(url, *args, **kwargs)
+
+    monkeypatch.setattr(cache.requests, "get", counting)
+    return urls
+
+
+def test_provider_documents_are_kept_and_keys_fetched_again_when_rotated(
+    client, university, oidc_server, fetched, monkeypatch
+):
+    import flask
+    from authlib import jose
+    from oidc_provider_mock import _app
+
+    def sign_in_and_out():
+        landed = client.get(through_provider(client, university.id, "ada-1"))
+        assert landed.status_code == 302 and landed.headers["Location"].endswith("/dashboard")
+        client.post("/logout")
+
+    def rotate():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the provider's own (deprecated) Authlib JOSE
+            storage.jwk = jose.RSAKey.generate_key(is_private=True)
+
+    sign_in_and_out()
+    assert fetched == ["/.well-known/openid-configuration", "/jwks"]
+    fetched.clear()
+    sign_in_and_out()
+    assert fetched == []  # discovery document and keys kept, for every worker (database)
+    with oidc_server.app.test_request_context():
+        oidc_server.app.preprocess_request()
+        storage = flask.g.oidc_provider_mock_storage
+    old = storage.jwk
+    try:
+        rotate()
+        sign_in_and_out()  # this provider names no kid: the signature fails, keys fetched again
+        assert fetched == ["/jwks"]
+        config = _app.OpenIDCode.get_jwt_config  # as most providers: ID tokens name their kid
+        monkeypatch.setattr(
+            _app.OpenIDCode,
+            "get_jwt_config",
+            lambda *a, **k: config(*a, **k) | {"kid": storage.jwk.as_dict()["kid"]},
+        )
+        fetched.clear()
+        sign_in_and_out()
+        assert fetched == []
+        rotate()
+        sign_in_and_out()  # an unknown kid: keys fetched again
+        assert fetched == ["/jwks"]
+    finally:
+        storage.jwk = old

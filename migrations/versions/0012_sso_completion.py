@@ -1,7 +1,8 @@
-"""sso: client secrets sealed at rest (Fernet, key created once in the instance folder as
-``sso_secret.key``); the column widens to hold the ciphertext and every stored secret is sealed
+"""sso completion: client secrets sealed at rest (Fernet, key created once in the instance folder
+as ``sso_secret.key``; the column widens to hold the ciphertext and every stored secret is
+sealed); providers' published documents kept for every worker (sso_provider_document)
 
-Revision ID: 0012_sso_secret_sealed
+Revision ID: 0012_sso_completion
 Revises: 0011_challenge_account
 Create Date: 2026-11-30 16:50:00
 
@@ -17,7 +18,7 @@ from flask import current_app
 
 from innocore.files import create_once
 
-revision = "0012_sso_secret_sealed"
+revision = "0012_sso_completion"
 down_revision = "0011_challenge_account"
 branch_labels = None
 depends_on = None
@@ -49,6 +50,16 @@ def _widen(old: int, new: int) -> None:
 
 
 def upgrade():
+    op.create_table(
+        "sso_provider_document",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("url", sa.String(length=1000), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("fetched_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_sso_provider_document")),
+        sa.UniqueConstraint("url", name=op.f("uq_sso_provider_document_url")),
+    )
     _widen(500, 1000)
     connection = op.get_bind()
     table, rows = _rows(connection)
@@ -75,3 +86,4 @@ def downgrade():
                 sa.update(table).where(table.c.id == row_id).values(client_secret=plain)
             )
     _widen(1000, 500)
+    op.drop_table("sso_provider_document")
