@@ -29,6 +29,9 @@ class SsoConnectionIn(BaseModel):
     affiliations: str = Field("", max_length=500)
     local_passwords: bool = True
     idp_metadata: str = Field("", max_length=200_000, description="SAML: the IdP's metadata XML")
+    idp_metadata_url: str = Field(
+        "", max_length=1000, description="SAML: where the IdP publishes its metadata (https)"
+    )
 
 
 class SsoConnectionOut(BaseModel):
@@ -43,6 +46,7 @@ class SsoConnectionOut(BaseModel):
     affiliations: str
     local_passwords: bool
     idp_metadata: str
+    idp_metadata_url: str
     login_url: str
     saml_metadata_url: str
 
@@ -62,6 +66,7 @@ def connection_json(c) -> dict:
         "affiliations": c.affiliations,
         "local_passwords": c.local_passwords,
         "idp_metadata": c.idp_metadata,
+        "idp_metadata_url": c.idp_metadata_url,
         "login_url": absolute_url("sso.login", organisation_id=c.organisation_id),
         "saml_metadata_url": absolute_url("sso.saml_metadata"),
     }

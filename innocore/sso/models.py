@@ -30,6 +30,8 @@ class SsoConnection(db.Model):
     protocol: Mapped[SsoProtocol] = mapped_column(enum_column(SsoProtocol, "sso_protocol"))
     issuer: Mapped[str] = mapped_column(sa.String(500))  # OIDC issuer / SAML IdP entity id
     idp_metadata: Mapped[str] = mapped_column(sa.Text(), default="")  # SAML IdP metadata XML
+    # SAML: where the IdP publishes its metadata (fetched and kept); "" = the pasted XML above
+    idp_metadata_url: Mapped[str] = mapped_column(sa.String(1000), default="")
     client_id: Mapped[str] = mapped_column(sa.String(200), default="")
     sealed_secret: Mapped[str] = mapped_column("client_secret", sa.String(1000), default="")
     email_claim: Mapped[str] = mapped_column(sa.String(100), default="email")

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import secrets
 import shutil
 import zlib
-from functools import cache
 from pathlib import Path
 
 from cryptography import x509
@@ -37,6 +37,7 @@ from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 from innocore.errors import DomainError, Problem
 from innocore.files import create_once
 from innocore.links import absolute_url
+from innocore.sso import cache
 from innocore.sso.models import SsoConnection
 
 LEEWAY_SECONDS = 60
@@ -44,7 +45,7 @@ KEY_BITS = 3072
 CERT_YEARS = 10  # SAML metadata certificates carry keys; their dates are not checked (SAML2Int)
 
 
-@cache
+@functools.cache
 def xmlsec_binary() -> str:
     """The ``xmlsec1`` command pysaml2 signs and verifies with (Debian package ``xmlsec1``)."""
     found = shutil.which("xmlsec1")
@@ -90,8 +91,11 @@ def _key_pair(use: str) -> tuple[str, str]:
 def sp_config(idp_metadata: str | None = None) -> SPConfig:
     """InnoCore as one service provider: entity id and metadata at ``/sso/saml/metadata``,
     assertions posted to ``/sso/saml/acs``, single logout at ``/sso/saml/slo`` (HTTP-Redirect);
-    assertions must be signed; our requests are signed (RSA-SHA256) with the signing key."""
+    assertions must be signed (and may be encrypted to our encryption key); our requests
+    (AuthnRequest, LogoutRequest, LogoutResponse) are signed, RSA-SHA256, with the signing
+    key. The metadata publishes both certificates."""
     key_file, cert_file = _key_pair("signing")
+    enc_key_file, enc_cert_file = _key_pair("encryption")
     settings = {
         "entityid": absolute_url("sso.saml_metadata"),
         "xmlsec_binary": xmlsec_binary(),
@@ -99,11 +103,12 @@ def sp_config(idp_metadata: str | None = None) -> SPConfig:
         "allow_unknown_attributes": True,
         "key_file": key_file,
         "cert_file": cert_file,
-        "signing_algorithm": SIG_RSA_SHA256,
-        "digest_algorithm": DIGEST_SHA256,
+        "encryption_keypairs": [{"key_file": enc_key_file, "cert_file": enc_cert_file}],
         "service": {
             "sp": {
                 "name": "InnoCore",
+                "signing_algorithm": SIG_RSA_SHA256,
+                "digest_algorithm": DIGEST_SHA256,
                 "endpoints": {
                     "assertion_consumer_service": [
                         (absolute_url("sso.saml_acs"), BINDING_HTTP_POST)
@@ -117,7 +122,7 @@ def sp_config(idp_metadata: str | None = None) -> SPConfig:
                 "allow_unsolicited": False,
                 "want_assertions_signed": True,
                 "want_response_signed": False,
-                "authn_requests_signed": False,
+                "authn_requests_signed": True,
                 "name_id_format": [NAMEID_FORMAT_PERSISTENT],
             }
         },
@@ -134,9 +139,19 @@ def sp_metadata() -> str:
     return create_metadata_string(None, sp_config(), valid=4 * 24 * 365)
 
 
+def idp_metadata_of(connection: SsoConnection) -> str:
+    """The IdP's metadata XML: fetched from ``idp_metadata_url`` when one is set (kept and
+    fetched again when it expires, ``innocore.sso.cache``), else the pasted XML. Raises
+    ``DomainError`` 502 when the URL does not answer."""
+    if connection.idp_metadata_url:
+        return cache.document(connection.idp_metadata_url)
+    return connection.idp_metadata
+
+
 def _client(connection: SsoConnection) -> Saml2Client:
+    metadata = idp_metadata_of(connection)
     try:
-        return Saml2Client(config=sp_config(connection.idp_metadata))
+        return Saml2Client(config=sp_config(metadata))
     except Exception:  # noqa: BLE001  (pysaml2 raises many kinds on unreadable metadata)
         msg = "Your institution's SAML metadata cannot be read; ask the network administrators."
         raise DomainError(Problem("sso_unavailable", msg, None), status=502) from None

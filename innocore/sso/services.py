@@ -17,6 +17,7 @@ from innocore.db import begin_serialised_write
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.permissions import is_network_admin
+from innocore.sso import cache
 from innocore.sso.models import SsoAssertionUse, SsoConnection, SsoIdentity, SsoProtocol
 
 
@@ -34,6 +35,7 @@ class ConnectionData:
     affiliations: str = ""
     local_passwords: bool = True
     idp_metadata: str = ""
+    idp_metadata_url: str = ""
 
 
 def get_connection(organisation_id: int) -> SsoConnection | None:
@@ -61,11 +63,16 @@ def list_connections() -> list[SsoConnection]:
     )
 
 
+def _web_address(value: str) -> bool:
+    """https, or http on this machine (a provider on loopback, as the test suite runs)."""
+    url = urlsplit(value or "")
+    local = url.hostname in ("localhost", "127.0.0.1", "::1")
+    return bool(url.hostname) and (url.scheme == "https" or (url.scheme == "http" and local))
+
+
 def _problems(data: ConnectionData) -> list[Problem]:
     problems = []
-    url = urlsplit(data.issuer or "")
-    local = url.hostname in ("localhost", "127.0.0.1", "::1")
-    if not url.hostname or not (url.scheme == "https" or (url.scheme == "http" and local)):
+    if not _web_address(data.issuer):
         msg = "Give the provider's https address (its issuer or entity id)."
         problems.append(Problem("invalid_issuer", msg, "issuer"))
     if data.protocol == SsoProtocol.OIDC and not data.client_id.strip():
@@ -76,18 +83,30 @@ def _problems(data: ConnectionData) -> list[Problem]:
 
 
 def _metadata_problems(data: ConnectionData) -> list[Problem]:
-    """SAML: the IdP metadata must be XML describing ``issuer`` (its entity id)."""
+    """SAML: the IdP metadata (pasted, or fetched now from ``idp_metadata_url``) must be XML
+    describing ``issuer`` (its entity id)."""
     from defusedxml import DefusedXmlException
     from defusedxml.ElementTree import ParseError, fromstring
 
+    field, xml = "idp_metadata", data.idp_metadata
+    if data.idp_metadata_url:
+        field = "idp_metadata_url"
+        if not _web_address(data.idp_metadata_url):
+            return [Problem("invalid_url", "Give the metadata's https address.", field)]
+        try:
+            xml = cache.document(data.idp_metadata_url, refresh=True)
+        except DomainError:
+            msg = "The metadata address does not answer; check it, or paste the XML instead."
+            return [Problem("unreachable_metadata", msg, field)]
     try:
-        root = fromstring(data.idp_metadata or "")
+        root = fromstring(xml or "")
     except (ParseError, DefusedXmlException):
-        return [Problem("invalid_metadata", "Paste the IdP's SAML metadata (XML).", "idp_metadata")]
+        msg = "Give the IdP's SAML metadata: its address, or paste the XML."
+        return [Problem("invalid_metadata", msg, field)]
     ids = {root.get("entityID")} | {e.get("entityID") for e in root.iter() if e.get("entityID")}
     if data.issuer not in ids:
         msg = "The metadata does not describe this entity id; check the issuer."
-        return [Problem("invalid_metadata", msg, "idp_metadata")]
+        return [Problem("invalid_metadata", msg, field)]
     return []
 
 
@@ -116,6 +135,7 @@ def save_connection(actor: User, organisation_id: int, data: ConnectionData) -> 
         "affiliations",
         "local_passwords",
         "idp_metadata",
+        "idp_metadata_url",
     ):
         setattr(row, name, getattr(data, name))
     if data.client_secret is not None:

@@ -1,6 +1,7 @@
 """sso completion: client secrets sealed at rest (Fernet, key created once in the instance folder
 as ``sso_secret.key``; the column widens to hold the ciphertext and every stored secret is
-sealed); providers' published documents kept for every worker (sso_provider_document)
+sealed); providers' published documents kept for every worker (sso_provider_document); SAML
+IdP metadata by URL (sso_connection.idp_metadata_url)
 
 Revision ID: 0012_sso_completion
 Revises: 0011_challenge_account
@@ -50,6 +51,11 @@ def _widen(old: int, new: int) -> None:
 
 
 def upgrade():
+    with warnings.catch_warnings(), op.batch_alter_table("sso_connection") as batch_op:
+        warnings.filterwarnings("ignore", "Skipped unsupported reflection", sa.exc.SAWarning)
+        batch_op.add_column(
+            sa.Column("idp_metadata_url", sa.String(1000), nullable=False, server_default="")
+        )
     op.create_table(
         "sso_provider_document",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -86,4 +92,7 @@ def downgrade():
                 sa.update(table).where(table.c.id == row_id).values(client_secret=plain)
             )
     _widen(1000, 500)
+    with warnings.catch_warnings(), op.batch_alter_table("sso_connection") as batch_op:
+        warnings.filterwarnings("ignore", "Skipped unsupported reflection", sa.exc.SAWarning)
+        batch_op.drop_column("idp_metadata_url")
     op.drop_table("sso_provider_document")

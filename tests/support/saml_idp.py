@@ -98,7 +98,17 @@ def _server(base: str, key_file: str, cert_file: str, lifetime_minutes: int):
             },
         }
     )
-    return Server(config=config)
+    server = Server(config=config)
+    server.metadata = _NoServiceProviders()  # it answers whoever asks (see running_idp)
+    return server
+
+
+class _NoServiceProviders:
+    """The metadata of no service provider: encryption certificates come with the request."""
+
+    @staticmethod
+    def certs(*_args, **_kwargs):
+        return []
 
 
 class TestIdP:
@@ -115,25 +125,37 @@ class TestIdP:
         self.metadata = create_metadata_string(None, self.good.config, valid=24).decode()
         self.logout_requests: list = []
 
-    def answer(self, saml_request: str, relay_state: str, user: str, mode: str) -> str:
+    def answer(
+        self, saml_request: str, relay_state: str, user: str, mode: str, encrypt_cert: str = ""
+    ) -> str:
+        """Modes: ``ok``, ``wrong-audience``, ``expired``; with ``encrypt_cert`` (the service
+        provider's encryption certificate, PEM) the signed assertion is encrypted to it, and
+        mode ``tampered`` changes the e-mail in the signed assertion before encrypting it."""
         from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
         from saml2.saml import NAMEID_FORMAT_PERSISTENT, NameID
 
         server = self.stale if mode == "expired" else self.good
         request = server.parse_authn_request(saml_request, BINDING_HTTP_REDIRECT).message
         audience = "https://another-sp.example" if mode == "wrong-audience" else request.issuer.text
-        response = server.create_authn_response(
-            PEOPLE[user],
-            in_response_to=request.id,
-            destination=request.assertion_consumer_service_url,
-            sp_entity_id=audience,
-            name_id=NameID(format=NAMEID_FORMAT_PERSISTENT, text=f"{user}-1"),
-            authn={
+        args = {
+            "in_response_to": request.id,
+            "destination": request.assertion_consumer_service_url,
+            "sp_entity_id": audience,
+            "name_id": NameID(format=NAMEID_FORMAT_PERSISTENT, text=f"{user}-1"),
+            "authn": {
                 "class_ref": "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"
             },
-            sign_assertion=True,
-            sign_response=False,
-        )
+            "sign_assertion": True,
+            "sign_response": False,
+        }
+        if encrypt_cert and mode == "tampered":
+            response = self._forged_encrypted(server, PEOPLE[user], args, encrypt_cert)
+        elif encrypt_cert:
+            response = server.create_authn_response(
+                PEOPLE[user], encrypt_assertion=True, encrypt_cert_assertion=encrypt_cert, **args
+            )
+        else:
+            response = server.create_authn_response(PEOPLE[user], **args)
         args = server.apply_binding(
             BINDING_HTTP_POST,
             str(response),
@@ -142,6 +164,24 @@ class TestIdP:
             response=True,
         )
         return args["data"]
+
+    @staticmethod
+    def _forged_encrypted(server, identity: dict, args: dict, encrypt_cert: str) -> str:
+        """What anyone holding the service provider's public certificate can make: a signed
+        assertion with its e-mail changed after signing, then encrypted to that certificate."""
+        encrypt = server._encrypt_assertion
+
+        def altered_then_encrypted(cert, sp_entity_id, signed, node_xpath=None):
+            forged = str(signed).replace("ada@uni.example", "eve@uni.example")
+            return encrypt(cert, sp_entity_id, forged, node_xpath)
+
+        server._encrypt_assertion = altered_then_encrypted
+        try:
+            return server.create_authn_response(
+                identity, encrypt_assertion=True, encrypt_cert_assertion=encrypt_cert, **args
+            )
+        finally:
+            del server._encrypt_assertion
 
     def logged_out(self, query: dict) -> str:
         """Our answer to a service provider's ``LogoutRequest`` (HTTP-Redirect): the address
@@ -194,6 +234,10 @@ class TestIdP:
 
     def wsgi(self, environ, start_response):
         request = Request(environ)
+        if request.path == "/metadata":
+            return Response(self.metadata, mimetype="application/samlmetadata+xml")(
+                environ, start_response
+            )
         if request.path == "/slo":
             location = self.logged_out(request.args.to_dict())
             return Response("", 302, {"Location": location})(environ, start_response)
@@ -209,6 +253,7 @@ class TestIdP:
             form.get("RelayState", ""),
             form.get("user", "ada"),
             form.get("mode", "ok"),
+            form.get("encrypt_cert", ""),
         )
         return Response(body, mimetype="text/html")(environ, start_response)
 
