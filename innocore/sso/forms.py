@@ -47,3 +47,6 @@ class ConnectionForm(FlaskForm):
         filters=[strip],
     )
     local_passwords = BooleanField("Members may also sign in with a local password", default=True)
+    enabled = BooleanField(
+        "Switched on (members see \u201cSign in with\u201d this organisation)", default=True
+    )

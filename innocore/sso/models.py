@@ -40,6 +40,8 @@ class SsoConnection(db.Model):
     # Comma-separated affiliations that count as membership ("staff,member"); empty: any.
     affiliations: Mapped[str] = mapped_column(sa.String(500), default="")
     local_passwords: Mapped[bool] = mapped_column(default=True)
+    # Switched off: members see no sign-in button and keep their passwords (the demo's is off).
+    enabled: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

@@ -34,6 +34,7 @@ class ConnectionData:
     affiliation_claim: str = ""
     affiliations: str = ""
     local_passwords: bool = True
+    enabled: bool = True
     idp_metadata: str = ""
     idp_metadata_url: str = ""
 
@@ -55,12 +56,41 @@ def get_saml_connection_by_issuer(issuer: str) -> SsoConnection | None:
 
 
 def list_connections() -> list[SsoConnection]:
-    """Every configured provider, by organisation name (the sign-in page lists them)."""
+    """Every provider switched on, by organisation name (the sign-in page lists them)."""
     return list(
         db.session.scalars(
-            sa.select(SsoConnection).join(SsoConnection.organisation).order_by(Organisation.name)
+            sa.select(SsoConnection)
+            .join(SsoConnection.organisation)
+            .where(SsoConnection.enabled.is_(True))
+            .order_by(Organisation.name)
         )
     )
+
+
+def enabled_connection(organisation_id: int) -> SsoConnection:
+    """``organisation_id``'s provider when it is switched on; else ``NotFound``."""
+    row = get_connection(organisation_id)
+    if row is None or not row.enabled:
+        raise NotFound("This organisation's institutional sign-in is not switched on.")
+    return row
+
+
+def connections_query() -> sa.Select:
+    """Every configured provider, switched on or off, by organisation name."""
+    return sa.select(SsoConnection).join(SsoConnection.organisation).order_by(Organisation.name)
+
+
+def organisations_overview(viewer: User) -> list[tuple[Organisation, SsoConnection | None]]:
+    """Network administrators: every organisation by name with its provider (or ``None``).
+    Raises ``Forbidden`` for anyone else."""
+    if not is_network_admin(viewer):
+        raise Forbidden("Only network administrators set up institutional sign-in.")
+    rows = db.session.execute(
+        sa.select(Organisation, SsoConnection)
+        .outerjoin(SsoConnection, SsoConnection.organisation_id == Organisation.id)
+        .order_by(Organisation.name)
+    )
+    return [(org, conn) for org, conn in rows]
 
 
 def _web_address(value: str) -> bool:
@@ -134,6 +164,7 @@ def save_connection(actor: User, organisation_id: int, data: ConnectionData) -> 
         "affiliation_claim",
         "affiliations",
         "local_passwords",
+        "enabled",
         "idp_metadata",
         "idp_metadata_url",
     ):
@@ -143,7 +174,11 @@ def save_connection(actor: User, organisation_id: int, data: ConnectionData) -> 
     row.updated_at = now
     db.session.add(row)
     db.session.flush()
-    changes = {"issuer": [None, row.issuer], "local_passwords": [None, row.local_passwords]}
+    changes = {
+        "issuer": [None, row.issuer],
+        "local_passwords": [None, row.local_passwords],
+        "enabled": [None, row.enabled],
+    }
     audit.record(actor, "sso.configured", row, changes, organisation_id=organisation_id)
     return row
 
@@ -244,7 +279,7 @@ def consume_response(connection: SsoConnection, response_id: str) -> None:
 def password_sign_in_allowed(user: User) -> bool:
     """False when the person's organisation switched local passwords off (its provider only)."""
     row = get_connection(user.organisation_id)
-    return row is None or row.local_passwords
+    return row is None or not row.enabled or row.local_passwords
 
 
 def verified_organisation_ids(user: User) -> set[int]:

@@ -44,10 +44,8 @@ def _callback_url(organisation_id: int) -> str:
 @bp.route("/<int:organisation_id>/login")
 def login(organisation_id: int):
     """Send the browser to the organisation's provider, with a fresh state and nonce."""
-    connection = services.get_connection(organisation_id)
-    if connection is None:
-        abort(404)
     try:
+        connection = services.enabled_connection(organisation_id)
         if connection.protocol == SsoProtocol.SAML:
             return redirect(_start_saml(connection))
         metadata = oidc.discover(connection.issuer)
@@ -109,8 +107,8 @@ def _finish_saml():
     except BadData:
         msg = "This sign-in was not started here, or took too long."
         raise DomainError(Problem("sso_refused", msg, None), status=401) from None
-    connection = services.get_connection(int(state["org"]))
-    if connection is None or connection.protocol != SsoProtocol.SAML:
+    connection = services.enabled_connection(int(state["org"]))
+    if connection.protocol != SsoProtocol.SAML:
         abort(404)
     response_id, subject, attributes, record = saml.verified_assertion(
         connection, request.form.get("SAMLResponse", ""), state["request"]
@@ -138,9 +136,7 @@ def _finish(organisation_id: int, pending: dict | None):
     if request.args.get("error"):
         msg = f"Your institution did not sign you in ({request.args['error'][:60]})."
         raise DomainError(Problem("sso_refused", msg, None), status=401)
-    connection = services.get_connection(organisation_id)
-    if connection is None:
-        abort(404)
+    connection = services.enabled_connection(organisation_id)
     metadata = oidc.discover(connection.issuer)
     token = oidc.exchange_code(
         connection, metadata, _callback_url(organisation_id), request.args.get("code", "")
@@ -164,6 +160,14 @@ def _finish(organisation_id: int, pending: dict | None):
 
 def _error(err: DomainError, template: str = "sso/error.html"):
     return render_template(template, problems=err.problems), err.status
+
+
+@bp.route("/organisations")
+@login_required
+def index():
+    """Network administrators: every organisation and its institutional sign-in."""
+    rows = services.organisations_overview(current_user)
+    return render_template("sso/index.html", rows=rows)
 
 
 @bp.route("/organisations/<int:organisation_id>", methods=["GET", "POST"])
@@ -205,6 +209,7 @@ def _shown(connection) -> SimpleNamespace:
         "affiliation_claim",
         "affiliations",
         "local_passwords",
+        "enabled",
     )
     return SimpleNamespace(**{name: getattr(connection, name) for name in names})
 
@@ -222,6 +227,7 @@ def data_of(form: ConnectionForm) -> services.ConnectionData:
         affiliation_claim=form.affiliation_claim.data or "",
         affiliations=form.affiliations.data or "",
         local_passwords=form.local_passwords.data,
+        enabled=form.enabled.data,
     )
 
 

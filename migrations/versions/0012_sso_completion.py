@@ -1,7 +1,8 @@
 """sso completion: client secrets sealed at rest (Fernet, key created once in the instance folder
 as ``sso_secret.key``; the column widens to hold the ciphertext and every stored secret is
 sealed); providers' published documents kept for every worker (sso_provider_document); SAML
-IdP metadata by URL (sso_connection.idp_metadata_url)
+IdP metadata by URL (sso_connection.idp_metadata_url); a connection can be switched off
+(sso_connection.enabled; existing ones stay on)
 
 Revision ID: 0012_sso_completion
 Revises: 0011_challenge_account
@@ -56,6 +57,9 @@ def upgrade():
         batch_op.add_column(
             sa.Column("idp_metadata_url", sa.String(1000), nullable=False, server_default="")
         )
+        batch_op.add_column(
+            sa.Column("enabled", sa.Boolean(), nullable=False, server_default=sa.true())
+        )
     op.create_table(
         "sso_provider_document",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -94,5 +98,6 @@ def downgrade():
     _widen(1000, 500)
     with warnings.catch_warnings(), op.batch_alter_table("sso_connection") as batch_op:
         warnings.filterwarnings("ignore", "Skipped unsupported reflection", sa.exc.SAWarning)
+        batch_op.drop_column("enabled")
         batch_op.drop_column("idp_metadata_url")
     op.drop_table("sso_provider_document")

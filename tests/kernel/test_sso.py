@@ -330,3 +330,25 @@ def test_provider_documents_are_kept_and_keys_fetched_again_when_rotated(
         assert fetched == ["/jwks"]
     finally:
         storage.jwk = old
+
+
+def test_a_switched_off_provider_shows_no_button_and_passwords_work_again(
+    client, university, make_user, login_as, db_session
+):
+    from tests.conftest import PASSWORD
+
+    member = make_user(email="bea@uni.example", organisation=university)
+    row = db_session.scalar(sa.select(SsoConnection))
+    row.enabled = False  # its local_passwords stays False
+    db_session.commit()
+    page = client.get("/login").get_data(as_text=True)
+    assert "Sign in with Università di Valmonte" not in page
+    assert client.get(f"/sso/{university.id}/login").status_code == 404
+    signed_in = client.post("/login", data={"email": member.email, "password": PASSWORD})
+    assert signed_in.status_code == 302
+    client.post("/logout")
+    login_as(make_user(is_network_admin=True))
+    dashboard = client.get("/dashboard").get_data(as_text=True)
+    assert 'href="/sso/organisations">Institutional sign-in</a>' in dashboard
+    overview = client.get("/sso/organisations").get_data(as_text=True)
+    assert "Università di Valmonte" in overview and "Switched off" in overview
