@@ -299,3 +299,11 @@ def _sp_slo(sp_entity_id: str) -> str:
     """InnoCore's single logout address beside its entity id (``…/sso/saml/metadata``): this
     test IdP keeps no service-provider metadata, it answers whoever asks."""
     return sp_entity_id.removesuffix("/sso/saml/metadata") + "/sso/saml/slo"
+
+
+def onward(signed_out) -> str:
+    """Where InnoCore's signed-out page (the answer to ``POST /logout``) forwards the browser
+    next: the institution's sign-out address."""
+    assert signed_out.status_code == 200, signed_out.status_code
+    found = re.search(r'href="([^"]+)" id="sign-out-onward"', signed_out.get_data(as_text=True))
+    return html.unescape(found.group(1))
