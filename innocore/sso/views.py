@@ -256,7 +256,10 @@ def sign_out_step(user) -> str | None:
                 absolute_url("sso.signed_out"),
                 state,
             )
-    except DomainError:
+    except Exception as err:  # noqa: BLE001  (the local sign-out stands whatever fails here)
+        if not isinstance(err, DomainError):
+            current_app.logger.exception("single logout at %s failed", connection.issuer)
+        db.session.rollback()
         flash(
             f"You are signed out of InnoCore, but {name}'s sign-in service did not answer, so "
             "you may still be signed in there. Close the browser to end that session.",
