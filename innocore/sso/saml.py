@@ -18,10 +18,12 @@ import secrets
 import shutil
 import zlib
 from pathlib import Path
+from urllib.parse import unquote_plus
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
@@ -31,7 +33,6 @@ from saml2.client import Saml2Client
 from saml2.config import SPConfig
 from saml2.metadata import create_metadata_string
 from saml2.saml import NAMEID_FORMAT_PERSISTENT, NameID
-from saml2.sigver import verify_redirect_signature
 from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 
 from innocore.errors import DomainError, Problem
@@ -291,31 +292,51 @@ def message_issuer(message: str) -> str:
     return (issuer.text or "").strip() if issuer is not None else ""
 
 
-def _check_redirect_signature(client: Saml2Client, connection: SsoConnection, args: dict) -> None:
+# Query-signature algorithms we accept (SAML2Int: no SHA-1), with their digests.
+REDIRECT_SIGNATURES = {
+    "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256": hashes.SHA256,
+    "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384": hashes.SHA384,
+    "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512": hashes.SHA512,
+}
+
+
+def _check_redirect_signature(connection: SsoConnection, client, raw_query: bytes) -> None:
     """The HTTP-Redirect binding's query signature (SAML 2.0 Bindings §3.4.4.1) must verify
-    with one of the IdP's signing certificates from its metadata; else ``DomainError`` 400."""
-    if not args.get("Signature") or not args.get("SigAlg"):
+    with one of the IdP's signing certificates from its metadata; else ``DomainError`` 400.
+    It is checked over the query exactly as received (the IdP's own URL encoding: re-encoding
+    the decoded values, as pysaml2 does, fails for IdPs that encode differently)."""
+    parts = dict(
+        part.split("=", 1)
+        for part in raw_query.decode("ascii", "replace").split("&")
+        if "=" in part
+    )
+    message = "SAMLRequest" if "SAMLRequest" in parts else "SAMLResponse"
+    algorithm = REDIRECT_SIGNATURES.get(unquote_plus(parts.get("SigAlg", "")))
+    if message not in parts or "Signature" not in parts or algorithm is None:
         raise _unreadable()
-    certs = client.metadata.certs(connection.issuer, "idpsso", "signing")
-    message = {
-        k: args[k]
-        for k in ("SAMLRequest", "SAMLResponse", "RelayState", "SigAlg", "Signature")
-        if k in args
-    }
-    for _, cert in certs:
+    signed = "&".join(
+        f"{name}={parts[name]}" for name in (message, "RelayState", "SigAlg") if name in parts
+    ).encode()
+    try:
+        signature = base64.b64decode(unquote_plus(parts["Signature"]))
+    except ValueError:
+        raise _unreadable() from None
+    for _, cert in client.metadata.certs(connection.issuer, "idpsso", "signing"):
         try:
-            if verify_redirect_signature(message, client.sec.sec_backend, cert):
-                return
-        except Exception:  # noqa: BLE001,S112  (a key that does not fit: try the next)
-            continue
+            key = x509.load_der_x509_certificate(base64.b64decode(cert)).public_key()
+            key.verify(signature, signed, padding.PKCS1v15(), algorithm())
+            return
+        except (InvalidSignature, ValueError, TypeError, AttributeError):
+            continue  # not this key: try the next
     raise _unreadable()
 
 
-def logout_response_ok(connection: SsoConnection, args: dict) -> bool:
-    """Whether the IdP's ``LogoutResponse`` (HTTP-Redirect query ``args``) reports success.
-    Its signature and issuer must hold; else ``DomainError`` 400."""
+def logout_response_ok(connection: SsoConnection, args: dict, raw_query: bytes) -> bool:
+    """Whether the IdP's ``LogoutResponse`` (HTTP-Redirect query ``args``, as received in
+    ``raw_query``) reports success. Its signature and issuer must hold; else ``DomainError``
+    400."""
     client = _client(connection)
-    _check_redirect_signature(client, connection, args)
+    _check_redirect_signature(connection, client, raw_query)
     try:
         response = client.parse_logout_request_response(args["SAMLResponse"], BINDING_HTTP_REDIRECT)
     except Exception:  # noqa: BLE001
@@ -325,11 +346,12 @@ def logout_response_ok(connection: SsoConnection, args: dict) -> bool:
     return response.status_ok()
 
 
-def logout_request(connection: SsoConnection, args: dict):
-    """The IdP's own ``LogoutRequest`` (HTTP-Redirect query ``args``), once its signature,
-    issuer and destination hold: ``(request, name_id_text)``; else ``DomainError`` 400."""
+def logout_request(connection: SsoConnection, args: dict, raw_query: bytes):
+    """The IdP's own ``LogoutRequest`` (HTTP-Redirect query ``args``, as received in
+    ``raw_query``), once its signature, issuer and destination hold: ``(request,
+    name_id_text)``; else ``DomainError`` 400."""
     client = _client(connection)
-    _check_redirect_signature(client, connection, args)
+    _check_redirect_signature(connection, client, raw_query)
     try:
         request = client.parse_logout_request(args["SAMLRequest"], BINDING_HTTP_REDIRECT)
     except Exception:  # noqa: BLE001

@@ -318,9 +318,9 @@ def saml_slo():
             msg = "This sign-out comes from an identity provider InnoCore does not know."
             raise DomainError(Problem("sso_refused", msg, None), status=400)
         if "SAMLResponse" in args:
-            ended = saml.logout_response_ok(connection, args)
+            ended = saml.logout_response_ok(connection, args, request.query_string)
             return _back_from_sign_out(args.get("RelayState", ""), ended)
-        logout, name_id = saml.logout_request(connection, args)
+        logout, name_id = saml.logout_request(connection, args, request.query_string)
         url = saml.logout_response_url(connection, logout, args.get("RelayState", ""))
     except DomainError as err:
         return _error(err, "sso/signout_error.html")
