@@ -24,7 +24,7 @@ from innocore import clock
 from innocore.accounts.models import Organisation
 from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import csrf, db
-from innocore.forms import attempt, form_status
+from innocore.forms import attempt, attempt_action, form_status
 from innocore.links import absolute_url
 from innocore.permissions import is_network_admin
 from innocore.sso import bp, oidc, saml, services
@@ -44,17 +44,16 @@ def _callback_url(organisation_id: int) -> str:
 @bp.route("/<int:organisation_id>/login")
 def login(organisation_id: int):
     """Send the browser to the organisation's provider, with a fresh state and nonce."""
-    try:
-        connection = services.enabled_connection(organisation_id)
-        if connection.protocol == SsoProtocol.SAML:
-            return redirect(_start_saml(connection))
-        metadata = oidc.discover(connection.issuer)
-    except DomainError as err:
+    connection = services.enabled_connection(organisation_id)  # else 404
+    if connection.protocol == SsoProtocol.SAML:
+        address, err = attempt_action(lambda: _start_saml(connection))
+        return _error(err) if err else redirect(address)
+    metadata, err = attempt_action(lambda: oidc.discover(connection.issuer))
+    if err is not None:
         return _error(err)
     state, nonce = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
     session[PENDING] = {"org": organisation_id, "state": state, "nonce": nonce}
     url = oidc.authorization_url(connection, metadata, _callback_url(organisation_id), state, nonce)
-    db.session.commit()  # the discovery document, when it was fetched now
     return redirect(url)
 
 
@@ -63,12 +62,10 @@ def callback(organisation_id: int):
     """Back from the provider: verify everything, then sign in. Refused: an error page, and
     nothing is written. The state is used once (a replayed return is refused)."""
     pending = session.pop(PENDING, None)
-    try:
-        user, id_token = _finish(organisation_id, pending)
-    except DomainError as err:
-        db.session.rollback()
+    outcome, err = attempt_action(lambda: _finish(organisation_id, pending))
+    if err is not None:
         return _error(err)
-    db.session.commit()
+    user, id_token = outcome
     login_user(user, remember=False)
     session[SIGNED_IN] = {"org": organisation_id, "id_token": id_token}
     flash(f"Signed in through {user.organisation.name}.", "success")
@@ -88,12 +85,10 @@ def _start_saml(connection) -> str:
 @csrf.exempt  # the IdP posts here (SAML HTTP-POST binding); the signed assertion is the proof
 def saml_acs():
     """The IdP's answer: verified, used once, then the person is signed in."""
-    try:
-        user, record = _finish_saml()
-    except DomainError as err:
-        db.session.rollback()
+    outcome, err = attempt_action(_finish_saml)
+    if err is not None:
         return _error(err)
-    db.session.commit()
+    user, record = outcome
     login_user(user, remember=False)
     session[SIGNED_IN] = record
     flash(f"Signed in through {user.organisation.name}.", "success")
@@ -308,24 +303,37 @@ def saml_slo():
     or the IdP's own ``LogoutRequest`` (the person signed out at the institution or at another
     service), which ends this browser's InnoCore session when it is that person's and answers
     with a signed ``LogoutResponse``. Unverifiable messages: an error page, nothing changes."""
-    args = request.args.to_dict()
-    message = args.get("SAMLResponse") or args.get("SAMLRequest")
-    try:
-        if not message:
-            raise DomainError(Problem("sso_refused", "No sign-out message.", None), status=400)
-        connection = services.get_saml_connection_by_issuer(saml.message_issuer(message))
-        if connection is None:
-            msg = "This sign-out comes from an identity provider InnoCore does not know."
-            raise DomainError(Problem("sso_refused", msg, None), status=400)
-        if "SAMLResponse" in args:
-            ended = saml.logout_response_ok(connection, args, request.query_string)
-            return _back_from_sign_out(args.get("RelayState", ""), ended)
-        logout, name_id = saml.logout_request(connection, args, request.query_string)
-        url = saml.logout_response_url(connection, logout, args.get("RelayState", ""))
-    except DomainError as err:
+    outcome, err = attempt_action(lambda: _read_slo(request.args.to_dict(), request.query_string))
+    if err is not None:
         return _error(err, "sso/signout_error.html")
+    if outcome["kind"] == "response":
+        return _back_from_sign_out(outcome["relay_state"], outcome["ended"])
     record = session.get(SIGNED_IN) or {}
-    if record.get("org") == connection.organisation_id and record.get("name_id") == name_id:
+    if record.get("org") == outcome["org"] and record.get("name_id") == outcome["name_id"]:
         session.pop(SIGNED_IN, None)
         logout_user()
-    return redirect(url)
+    return redirect(outcome["answer"])
+
+
+def _read_slo(args: dict, raw_query: bytes) -> dict:
+    """What a single-logout message says once verified: ``{"kind": "response", "ended",
+    "relay_state"}`` or ``{"kind": "request", "org", "name_id", "answer"}`` (``answer``: our
+    signed LogoutResponse's address). Raises ``DomainError`` 400."""
+    message = args.get("SAMLResponse") or args.get("SAMLRequest")
+    if not message:
+        raise DomainError(Problem("sso_refused", "No sign-out message.", None), status=400)
+    connection = services.get_saml_connection_by_issuer(saml.message_issuer(message))
+    if connection is None:
+        msg = "This sign-out comes from an identity provider InnoCore does not know."
+        raise DomainError(Problem("sso_refused", msg, None), status=400)
+    if "SAMLResponse" in args:
+        ended = saml.logout_response_ok(connection, args, raw_query)
+        return {"kind": "response", "ended": ended, "relay_state": args.get("RelayState", "")}
+    logout, name_id = saml.logout_request(connection, args, raw_query)
+    answer = saml.logout_response_url(connection, logout, args.get("RelayState", ""))
+    return {
+        "kind": "request",
+        "org": connection.organisation_id,
+        "name_id": name_id,
+        "answer": answer,
+    }

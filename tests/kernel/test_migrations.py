@@ -110,7 +110,7 @@ def test_stored_client_secrets_are_sealed_by_the_upgrade_and_still_read(tmp_path
     app = create_app(settings(database.url, instance=tmp_path))
     try:
         with app.app_context():
-            flask_upgrade(revision="0011_challenge_account")
+            flask_upgrade(revision="0013_booking_series")
             with db.engine.begin() as conn:
                 conn.execute(
                     sa.text(

@@ -4,8 +4,8 @@ sealed); providers' published documents kept for every worker (sso_provider_docu
 IdP metadata by URL (sso_connection.idp_metadata_url); a connection can be switched off
 (sso_connection.enabled; existing ones stay on)
 
-Revision ID: 0012_sso_completion
-Revises: 0011_challenge_account
+Revision ID: 0014_sso_completion
+Revises: 0013_booking_series
 Create Date: 2026-11-30 16:50:00
 
 """
@@ -20,8 +20,8 @@ from flask import current_app
 
 from innocore.files import create_once
 
-revision = "0012_sso_completion"
-down_revision = "0011_challenge_account"
+revision = "0014_sso_completion"
+down_revision = "0013_booking_series"
 branch_labels = None
 depends_on = None
 
