@@ -46,10 +46,12 @@ def document(url: str, *, refresh: bool = False) -> str:
     """The text at ``url``: the stored copy while it is fresh (and ``refresh`` is false), else
     fetched now and stored. Raises ``DomainError`` 502 when it cannot be fetched."""
     now = clock.now()
-    if not refresh:
-        row = db.session.scalar(
-            sa.select(SsoProviderDocument).where(SsoProviderDocument.url == url)
-        )
+    if not refresh:  # columns, not the entity: an upsert does not refresh a loaded object
+        row = db.session.execute(
+            sa.select(SsoProviderDocument.body, SsoProviderDocument.expires_at).where(
+                SsoProviderDocument.url == url
+            )
+        ).first()
         if row is not None and row.expires_at > now:
             return row.body
     try:
@@ -62,6 +64,19 @@ def document(url: str, *, refresh: bool = False) -> str:
         raise _unavailable() from None
     _store(url, body, now, now + timedelta(seconds=_lifetime(response)))
     return body
+
+
+def refresh_if_older(url: str, seconds: int) -> bool:
+    """Fetch ``url`` again now unless the stored copy is younger than ``seconds`` (a provider
+    that rolled its keys over is asked again at most once a minute, whatever comes in).
+    Returns whether it was fetched. Raises ``DomainError`` 502 when it cannot be."""
+    fetched_at = db.session.scalar(
+        sa.select(SsoProviderDocument.fetched_at).where(SsoProviderDocument.url == url)
+    )
+    if fetched_at is not None and fetched_at > clock.now() - timedelta(seconds=seconds):
+        return False
+    document(url, refresh=True)
+    return True
 
 
 def _store(url: str, body: str, fetched_at, expires_at) -> None:

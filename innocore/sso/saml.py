@@ -42,6 +42,9 @@ from innocore.sso import cache
 from innocore.sso.models import SsoConnection
 
 LEEWAY_SECONDS = 60
+SIGNATURE_MISMATCH = "its signature does not match"
+# IdP metadata by address: fetched again on a signature failure at most this often.
+REFETCH_SECONDS = 60
 # SAML2Int and the federations ask for at least 2048 bits. pysaml2 loads (and OpenSSL checks)
 # the private key on every message it builds or reads: 3072 bits would take ~4x as long.
 KEY_BITS = 2048
@@ -182,7 +185,7 @@ def _reason(err: Exception) -> str:
     """What a person can read of pysaml2's refusal."""
     text = f"{type(err).__name__} {err}".lower()
     for words, reason in (
-        (("signature",), "its signature does not match"),
+        (("signature",), SIGNATURE_MISMATCH),
         (("audience",), "it is addressed to another service"),
         (("condition", "expired", "too old", "not on or after"), "it has expired"),
         (("unsolicited", "inresponseto", "in_response_to"), "it answers no request made here"),
@@ -192,6 +195,18 @@ def _reason(err: Exception) -> str:
     return "it cannot be read"
 
 
+def _parse(connection: SsoConnection, saml_response: str, request_id: str):
+    """``(response, None)``, or ``(None, reason)`` when pysaml2 refuses it."""
+    client = _client(connection)
+    try:
+        response = client.parse_authn_request_response(
+            saml_response, BINDING_HTTP_POST, outstanding={request_id: "/"}
+        )
+    except Exception as err:  # noqa: BLE001  (pysaml2 signals each failed check by its own type)
+        return None, _reason(err)
+    return response, None
+
+
 def verified_assertion(
     connection: SsoConnection, saml_response: str, request_id: str
 ) -> tuple[str, str, dict, dict]:
@@ -199,18 +214,22 @@ def verified_assertion(
     answering ``request_id``, once signature, issuer, audience, validity window and
     InResponseTo hold; else ``DomainError`` 401 (nothing is written). Attributes are lists by
     name (``mail``, ``displayName``, ``eduPersonScopedAffiliation``); single values are
-    unpacked. ``session_record`` is what
-    single logout names later: ``{"name_id", "format", "session_index"}``."""
-    client = _client(connection)
-    try:
-        response = client.parse_authn_request_response(
-            saml_response, BINDING_HTTP_POST, outstanding={request_id: "/"}
-        )
-    except Exception as err:  # noqa: BLE001  (pysaml2 signals each failed check by its own type)
+    unpacked. ``session_record`` is what single logout names later: ``{"name_id", "format",
+    "session_index"}``. With a metadata address, a signature that fails with the kept metadata
+    makes it be fetched again (key rollover; at most once a minute) and the check run once
+    more."""
+    response, reason = _parse(connection, saml_response, request_id)
+    if (
+        reason == SIGNATURE_MISMATCH
+        and connection.idp_metadata_url
+        and cache.refresh_if_older(connection.idp_metadata_url, REFETCH_SECONDS)
+    ):  # the IdP may have rolled its key over: once more with its metadata as it is now
+        response, reason = _parse(connection, saml_response, request_id)
+    if reason:
         raise DomainError(
-            Problem("sso_refused", f"The sign-in could not be verified: {_reason(err)}.", None),
+            Problem("sso_refused", f"The sign-in could not be verified: {reason}.", None),
             status=401,
-        ) from None
+        )
     if response is None or response.issuer() != connection.issuer:
         raise DomainError(
             Problem("sso_refused", "The sign-in comes from another identity provider.", None),

@@ -233,3 +233,25 @@ def test_an_encrypted_assertion_altered_after_signing_is_refused(client, idp, by
     assert refused.status_code == 401
     assert "its signature does not match" in refused.get_data(as_text=True)
     assert identities(db_session) == []
+
+
+def test_a_rolled_over_idp_key_is_fetched_again_from_its_metadata_address(
+    client, idp, by_url, db_session, tmp_path
+):
+    from datetime import timedelta
+
+    from innocore import clock
+    from innocore.sso.models import SsoProviderDocument
+
+    two_minutes_ago = clock.now() - timedelta(minutes=2)  # it was fetched when set up
+    db_session.execute(sa.update(SsoProviderDocument).values(fetched_at=two_minutes_ago))
+    db_session.commit()
+    restore = idp.roll_key(tmp_path)
+    try:
+        landed = client.post(
+            "/sso/saml/acs", data=assertion(client, idp, by_url.id), follow_redirects=True
+        )
+    finally:
+        restore()
+    assert landed.request.path == "/dashboard", landed.get_data(as_text=True)[-800:]
+    assert db_session.scalar(sa.select(SsoProviderDocument.fetched_at)) > two_minutes_ago

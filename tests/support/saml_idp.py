@@ -165,6 +165,22 @@ class TestIdP:
         )
         return args["data"]
 
+    def roll_key(self, folder: Path):
+        """Sign with a new key from now on (and publish it in the metadata), as an IdP rolling
+        its key over does; returns the function that puts the old key back."""
+        from saml2.metadata import create_metadata_string
+
+        saved = (self.good, self.stale, self.metadata)
+        key_file, cert_file = _key_and_cert(folder)
+        self.good = _server(self.url, key_file, cert_file, 15)
+        self.stale = _server(self.url, key_file, cert_file, -30)
+        self.metadata = create_metadata_string(None, self.good.config, valid=24).decode()
+
+        def restore():
+            self.good, self.stale, self.metadata = saved
+
+        return restore
+
     @staticmethod
     def _forged_encrypted(server, identity: dict, args: dict, encrypt_cert: str) -> str:
         """What anyone holding the service provider's public certificate can make: a signed
