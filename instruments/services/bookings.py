@@ -33,6 +33,7 @@ from instruments.services.common import (
     raise_if,
     record_change,
 )
+from instruments.services.holds import slot_freed
 
 
 @dataclass
@@ -96,7 +97,8 @@ def _explained(problem: Problem, user: User, instrument: Instrument, req) -> Pro
     return Problem(problem.code, why, problem.field, problem.overridable)
 
 
-def _needs_approval(instrument: Instrument, user: User, staff) -> bool:
+def needs_approval(instrument: Instrument, user: User, staff) -> bool:
+    """Whether a booking by ``user`` waits for staff approval (``staff()`` asked only if needed)."""
     if instrument.approval_mode == ApprovalMode.NONE or staff():
         return False
     if instrument.approval_mode == ApprovalMode.EVERYONE:
@@ -115,6 +117,20 @@ def _account_problems(actor, user, instrument, data, is_staff: bool) -> list:
     if data.account_id is None and (actor.id != user.id or is_staff):
         return []
     return problems
+
+
+def booking_problems_for(
+    actor: User, instrument: Instrument, user: User, data: BookingInput, *, booking_id=None
+) -> list[Problem]:
+    """Every problem of booking ``data`` for ``user`` as ``actor`` (no staff override): the
+    booking rules with the schedule, the facility documents, and the account. ``booking_id``
+    is left out of the conflicts (the booking being changed). The waiting list asks this when a
+    person joins and again when they accept an offer."""
+    req = rules.BookingRequest(
+        data.starts_at, data.ends_at, user.id, booking_id, data.purpose, data.project
+    )
+    problems = check_request(instrument, user, req, staff=False, reason=None)
+    return problems + _account_problems(actor, user, instrument, data, False)
 
 
 def _booked_for(actor: User, instrument: Instrument, data: BookingInput) -> User:
@@ -145,7 +161,7 @@ def create_booking(actor: User, instrument_id: int, data: BookingInput) -> Booki
     raise_if(check_request(instrument, user, req, staff=is_staff, reason=data.override_reason))
     raise_if(_account_problems(actor, user, instrument, data, is_staff))
     now = clock.now()
-    pending = _needs_approval(instrument, user, staff)
+    pending = needs_approval(instrument, user, staff)
     booking = Booking(
         instrument=instrument,
         user=user,
@@ -241,6 +257,7 @@ def move_booking(
         facility_id=instrument.facility_id,
     )
     notify(booking, "Booking changed", "Your booking has moved to a new time.", by=actor)
+    slot_freed(instrument.id, *old)
     return booking
 
 
@@ -255,6 +272,8 @@ def cancel_booking(actor: User, booking_id: int, reason: str = "") -> Booking:
     Once a confirmed booking has started its user can no longer cancel it (422
     ``already_started``: they end it early); staff cancel it as a correction with a reason.
     """
+    lock_instrument(get_booking(actor, booking_id).instrument_id)  # the time is offered on
+    db.session.refresh(get_booking(actor, booking_id))
     booking, staff = editable(actor, booking_id)
     now = clock.now()
     if _started(booking):
@@ -311,8 +330,10 @@ def end_booking_early(actor: User, booking_id: int) -> Booking:
 def finish(
     booking: Booking, actor: User | None, status: BookingStatus, reason: str, *, late=False
 ) -> None:
-    """End an active booking (cancelled, no-show), with history and an audit event."""
+    """End an active booking (cancelled, no-show), with history and an audit event; its time
+    goes to the first person on the instrument's waiting list (``holds.slot_freed``)."""
     now = clock.now()
+    freed = booking.status in ACTIVE_STATUSES
     booking.status = status
     booking.sequence += 1
     booking.updated_at = now
@@ -328,6 +349,9 @@ def finish(
         changes,
         facility_id=booking.instrument.facility_id,
     )
+    if freed and status in (BookingStatus.CANCELLED, BookingStatus.NO_SHOW):
+        db.session.flush()
+        slot_freed(booking.instrument_id, booking.starts_at, booking.ends_at, now)
 
 
 def mark_no_show(actor: User, booking_id: int) -> Booking:
