@@ -17,7 +17,13 @@ import sqlalchemy as sa
 from innocore.errors import DomainError, NotFound
 from innocore.notifications.models import Notification
 from instruments import services
-from instruments.models import Booking, BookingStatus, WaitlistEntry, WaitlistStatus
+from instruments.models import (
+    Booking,
+    BookingStatus,
+    FacilityBookingSettings,
+    WaitlistEntry,
+    WaitlistStatus,
+)
 from instruments.services import BookingInput
 from instruments.services import waitlist as wl
 from instruments.services.holds import expire_offers
@@ -128,12 +134,16 @@ def test_expiry_offers_the_next_person_exactly_once_and_a_late_accept_is_refused
     assert codes(err) == ["offer_closed"]
 
 
-def test_decline_and_move_pass_the_time_on(world, db_session):
+def test_decline_and_move_pass_the_time_on_with_the_facility_hold_length(world, db_session):
     instrument, booking, holder, first, second, _, _ = world
+    db_session.add(
+        FacilityBookingSettings(facility_id=instrument.facility_id, waitlist_hold_minutes=10)
+    )
     a = wl.join_waitlist(first, instrument.id, START, END)
     b = wl.join_waitlist(second, instrument.id, START, END)
     services.move_booking(holder, booking.id, START + timedelta(hours=3), END + timedelta(hours=3))
     assert a.status == WaitlistStatus.OFFERED
+    assert a.offer_expires_at == datetime(2026, 3, 2, 9, 10, tzinfo=UTC)  # 10 minutes from 09:00
     wl.decline_offer(first, a.id)
     db_session.commit()
     assert (a.status, b.status) == (WaitlistStatus.DECLINED, WaitlistStatus.OFFERED)
