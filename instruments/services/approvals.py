@@ -20,6 +20,7 @@ from instruments.services.common import (
     raise_if,
     record_change,
 )
+from instruments.services.holds import slot_freed
 
 
 def _decidable(actor: User, booking_id: int) -> Booking:
@@ -118,4 +119,5 @@ def reject_booking(actor: User, booking_id: int, reason: str) -> Booking:
         method="CANCEL",
         reason=reason,
     )
+    slot_freed(booking.instrument_id, booking.starts_at, booking.ends_at)  # the next person waiting
     return booking
