@@ -24,6 +24,7 @@ def register(app: Flask) -> None:
     from innocore.jobs import register_job
     from innocore.template_helpers import register_facility_section, register_nav
     from instruments import (  # noqa: F401
+        account_approval_views,
         booking_views,
         calendar_pages,
         models,
@@ -31,6 +32,7 @@ def register(app: Flask) -> None:
         views,
         waitlist_views,
     )
+    from instruments.account_approval_api import bp as account_approvals_api_bp
     from instruments.api import bp as api_bp
     from instruments.demo import seed_instruments
     from instruments.documents import models as document_models  # noqa: F401
@@ -38,7 +40,12 @@ def register(app: Flask) -> None:
     from instruments.eligibility import EXTENSION_KEY, nobody_holds_anything
     from instruments.manage_api import bp as manage_api_bp
     from instruments.panels import bookings_panel, staff_panel
-    from instruments.permissions import TEMPLATE_PREDICATES, can_book, may_approve_somewhere
+    from instruments.permissions import (
+        TEMPLATE_PREDICATES,
+        can_book,
+        may_approve_for_accounts,
+        may_approve_somewhere,
+    )
     from instruments.reminders import send_reminders
     from instruments.services.holds import expire_offers
     from instruments.waitlist_api import bp as waitlist_api_bp
@@ -48,6 +55,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(manage_api_bp)
     app.register_blueprint(waitlist_api_bp)
+    app.register_blueprint(account_approvals_api_bp)
     from instruments.documents.api import bp as documents_api_bp
 
     app.register_blueprint(documents_api_bp)
@@ -61,6 +69,13 @@ def register(app: Flask) -> None:
     register_nav(app, "Find free time", "instruments.finder_page", group="Book")
     register_nav(app, "Calendar feeds", "instruments.my_feeds", can_book, group="Book")
     register_nav(app, "Approvals", "instruments.approvals", may_approve_somewhere, group="Manage")
+    register_nav(
+        app,
+        "Account approvals",
+        "instruments.account_approvals",
+        may_approve_for_accounts,
+        group="Manage",
+    )
     register_facility_section(app, "instruments/_facility_section.html")
     register_panel(app, bookings_panel)
     register_panel(app, staff_panel)
@@ -106,6 +121,14 @@ def _name_states() -> None:
         {
             "held": ("Held (waiting-list offer)", "warn"),
             "released": ("Released", "neutral"),
+        },
+    )
+    register_words(
+        "account_approval",
+        {
+            "awaiting": ("Awaits the account owner", "warn"),
+            "approved": ("Approved by the account owner", "ok"),
+            "refused": ("Refused by the account owner", "bad"),
         },
     )
 

@@ -59,6 +59,19 @@ class BookingStatus(enum.StrEnum):
         return self.value.replace("_", "-").capitalize()
 
 
+class AccountApproval(enum.StrEnum):
+    """The billing account owner's decision on a booking estimated above the account's
+    approval threshold (``BillingAccount.approval_threshold``)."""
+
+    AWAITING = "awaiting"
+    APPROVED = "approved"
+    REFUSED = "refused"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
 ACTIVE_STATUSES = (BookingStatus.PENDING, BookingStatus.CONFIRMED)
 # What keeps the instrument from others: active bookings and waiting-list holds. The PostgreSQL
 # exclusion constraint ``ex_booking_no_overlap`` covers exactly these statuses.
@@ -205,6 +218,11 @@ class Booking(db.Model):
     project: Mapped[str] = mapped_column(sa.String(200), default="")
     # The billing account charged (innocore.ledger.accounts); None: the organisation's statement.
     account_id: Mapped[int | None] = mapped_column(sa.ForeignKey("billing_account.id"), index=True)
+    # Set when the charge estimate passed the account's approval threshold: the booking stays
+    # pending until the account's owner (its group's PI) approves; None: not needed.
+    account_approval: Mapped[AccountApproval | None] = mapped_column(
+        enum_column(AccountApproval, "account_approval")
+    )
     uid: Mapped[str] = mapped_column(sa.String(120), unique=True)
     sequence: Mapped[int] = mapped_column(default=0)
     override_reason: Mapped[str | None] = mapped_column(sa.Text)

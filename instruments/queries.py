@@ -20,6 +20,7 @@ from instruments.models import (
     ACTIVE_STATUSES,
     BLOCKING_STATUSES,
     OPEN_WAITLIST,
+    AccountApproval,
     Booking,
     BookingStatus,
     Downtime,
@@ -257,7 +258,15 @@ def pending_query(facility_ids: set[int]) -> sa.Select:
     return (
         sa.select(Booking)
         .join(Booking.instrument)
-        .where(Instrument.facility_id.in_(facility_ids), Booking.status == BookingStatus.PENDING)
+        .where(
+            Instrument.facility_id.in_(facility_ids),
+            Booking.status == BookingStatus.PENDING,
+            # the account's owner decides first (instruments/services/account_approvals.py)
+            sa.or_(
+                Booking.account_approval.is_(None),
+                Booking.account_approval != AccountApproval.AWAITING,
+            ),
+        )
         .options(selectinload(Booking.user), selectinload(Booking.instrument))
         .order_by(Booking.starts_at)
     )

@@ -100,6 +100,9 @@ class BookingOut(BaseModel):
     status: BookingStatus
     purpose: str
     account_id: int | None = None
+    account_approval: str | None = Field(
+        None, description="awaiting, approved or refused by the account's owner; null: not needed"
+    )
     project: str
     override_reason: str | None
     flagged: str | None

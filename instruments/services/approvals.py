@@ -10,7 +10,7 @@ from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
 from innocore.notifications import kinds
 from instruments import rules
-from instruments.models import Booking, BookingStatus
+from instruments.models import AccountApproval, Booking, BookingStatus
 from instruments.permissions import can_staff_instrument
 from instruments.services.bookings import check_request
 from instruments.services.common import (
@@ -77,6 +77,10 @@ def approve_booking(actor: User, booking_id: int, override_reason: str | None = 
     instrument = lock_instrument(booking.instrument_id)
     db.session.refresh(booking)
     reason = (override_reason or "").strip() or None
+    if booking.account_approval == AccountApproval.AWAITING:
+        raise DomainError(
+            Problem("awaits_account_owner", "The account's owner has not approved it yet."), 409
+        )
     if booking.status == BookingStatus.PENDING:
         req = rules.BookingRequest(
             booking.starts_at,

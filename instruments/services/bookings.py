@@ -12,12 +12,15 @@ from innocore.accounts.models import User
 from innocore.accounts.rules import category_for
 from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
+from innocore.ledger.accounts import needs_owner_approval
 from innocore.vocab import UserCategory
 from instruments import rules
 from instruments.documents.services import document_problems
 from instruments.eligibility import eligibility_of, explain_shortfall
+from instruments.mobility.services import hourly_rate
 from instruments.models import (
     ACTIVE_STATUSES,
+    AccountApproval,
     ApprovalMode,
     Booking,
     BookingStatus,
@@ -25,6 +28,7 @@ from instruments.models import (
 )
 from instruments.permissions import can_book_for_others, can_staff_instrument
 from instruments.queries import busy_between, policy_of, user_active_bookings
+from instruments.services.account_owner import ask_owner
 from instruments.services.common import (
     flush_or_conflict,
     get_booking,
@@ -162,13 +166,18 @@ def create_booking(actor: User, instrument_id: int, data: BookingInput) -> Booki
     raise_if(_account_problems(actor, user, instrument, data, is_staff))
     now = clock.now()
     pending = needs_approval(instrument, user, staff)
+    rate, _mobility = hourly_rate(user, instrument)
+    owner_decides = needs_owner_approval(
+        data.account_id, rules.price(data.starts_at, data.ends_at, rate)
+    )
     booking = Booking(
         instrument=instrument,
         user=user,
         booked_by=actor,
         starts_at=data.starts_at,
         ends_at=data.ends_at,
-        status=BookingStatus.PENDING if pending else BookingStatus.CONFIRMED,
+        status=BookingStatus.PENDING if pending or owner_decides else BookingStatus.CONFIRMED,
+        account_approval=AccountApproval.AWAITING if owner_decides else None,
         purpose=data.purpose,
         project=data.project,
         account_id=data.account_id,
@@ -181,6 +190,8 @@ def create_booking(actor: User, instrument_id: int, data: BookingInput) -> Booki
     db.session.add(booking)
     flush_or_conflict()
     record_change(booking, actor, "created", data.override_reason or "")
+    if owner_decides:
+        ask_owner(booking)
     audit.record(
         actor,
         "booking.create",
@@ -188,7 +199,15 @@ def create_booking(actor: User, instrument_id: int, data: BookingInput) -> Booki
         audit.snapshot(booking),
         facility_id=instrument.facility_id,
     )
-    if pending:
+    if owner_decides:
+        notify(
+            booking,
+            "Booking request received",
+            "Its estimate is above the account's approval threshold: it waits for the account "
+            "owner's approval; the slot is held for you.",
+            by=actor,
+        )
+    elif pending:
         notify(
             booking,
             "Booking request received",

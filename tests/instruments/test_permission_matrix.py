@@ -180,6 +180,13 @@ ROUTES = [
     Route("POST", AWX + "/accept", frozenset(), api=True),
     Route("POST", AWX + "/decline", frozenset(), api=True),
     Route("POST", AWX + "/withdraw", NOBODY_BUT_STAFF, api=True),
+    # account approvals: only a billing account's owner decides (nobody here owns the account)
+    Route("GET", "/instruments/account-approvals", SIGNED_IN),
+    Route("POST", "/instruments/account-approvals/{booking_id}/approve", frozenset()),
+    Route("POST", "/instruments/account-approvals/{booking_id}/refuse", frozenset()),
+    Route("GET", "/api/v1/account-approvals", SIGNED_IN, api=True),
+    Route("POST", "/api/v1/account-approvals/{booking_id}/approve", frozenset(), api=True),
+    Route("POST", "/api/v1/account-approvals/{booking_id}/refuse", frozenset(), api=True),
 ]
 
 PUBLIC = {
@@ -292,6 +299,7 @@ def test_every_instruments_route_is_in_the_matrix_or_public(app):
             "instruments_manage_api",
             "documents_api",
             "waitlist_api",
+            "account_approvals_api",
         ):
             continue
         if rule.rule in PUBLIC:

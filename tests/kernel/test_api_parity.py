@@ -53,6 +53,8 @@ PARITY = {
     "instruments.no_show": "instruments_api.no_show",
     "instruments.end_early": "instruments_api.end_early",
     "instruments.join_waitlist": "waitlist_api.join_waitlist",
+    "instruments.approve_for_account": "account_approvals_api.approve_for_account",
+    "instruments.refuse_for_account": "account_approvals_api.refuse_for_account",
     "instruments.accept_waitlist_offer": "waitlist_api.accept_offer",
     "instruments.decline_waitlist_offer": "waitlist_api.decline_offer",
     "instruments.withdraw_waitlist_entry": "waitlist_api.withdraw_entry",

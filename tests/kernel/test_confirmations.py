@@ -21,6 +21,7 @@ IRREVERSIBLE = {
     "instruments.decline_waitlist_offer",
     "instruments.end_early",
     "instruments.reject",
+    "instruments.refuse_for_account",
     "instruments.revoke_feed",
     "instruments.withdraw_waitlist_entry",
     "mentoring.answer",
