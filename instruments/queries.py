@@ -244,7 +244,8 @@ def downtimes_between(instrument_ids: list[int], starts_at: datetime, ends_at: d
 def my_bookings_query(user_id: int, *, upcoming_after: datetime | None = None) -> sa.Select:
     stmt = (
         sa.select(Booking)
-        .where(Booking.user_id == user_id)
+        # a released waiting-list hold was never the person's booking (My waiting lists has it)
+        .where(Booking.user_id == user_id, Booking.status != BookingStatus.RELEASED)
         .options(selectinload(Booking.instrument))
     )
     if upcoming_after is not None:

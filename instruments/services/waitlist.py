@@ -17,14 +17,17 @@ from innocore import audit, clock
 from innocore.accounts.models import User
 from innocore.errors import DomainError, Forbidden, NotFound
 from innocore.extensions import db
+from innocore.ledger.accounts import needs_owner_approval
 from instruments import rules
 from instruments.models import (
     OPEN_WAITLIST,
+    AccountApproval,
     BookingStatus,
     WaitlistEntry,
     WaitlistStatus,
 )
 from instruments.permissions import can_staff_instrument
+from instruments.services.account_owner import ask_owner, estimate
 from instruments.services.bookings import BookingInput, booking_problems_for, needs_approval
 from instruments.services.common import (
     flush_or_conflict,
@@ -119,11 +122,16 @@ def accept_offer(actor: User, entry_id: int) -> WaitlistEntry:
     )
     raise_if(booking_problems_for(actor, instrument, actor, data, booking_id=hold.id))
     pending = needs_approval(instrument, actor, lambda: can_staff_instrument(actor, instrument))
+    owner_decides = needs_owner_approval(hold.account_id, estimate(hold))
+    pending = pending or owner_decides
     hold.status = BookingStatus.PENDING if pending else BookingStatus.CONFIRMED
+    hold.account_approval = AccountApproval.AWAITING if owner_decides else None
     hold.sequence, hold.updated_at = hold.sequence + 1, now
     entry.status, entry.ended_at = WaitlistStatus.ACCEPTED, now
     flush_or_conflict()
     record_change(hold, actor, "accepted", "from the waiting list")
+    if owner_decides:
+        ask_owner(hold)
     audit.record(
         actor,
         "waitlist.offer_accepted",
@@ -134,11 +142,10 @@ def accept_offer(actor: User, entry_id: int) -> WaitlistEntry:
     audit.record(
         actor, "booking.create", hold, audit.snapshot(hold), facility_id=instrument.facility_id
     )
-    message = (
-        "Your request waits for the facility's approval; the slot is held for you."
-        if pending
-        else "Your booking is confirmed."
-    )
+    message = "Your booking is confirmed."
+    if pending:
+        whose = "the account owner's" if owner_decides else "the facility's"
+        message = f"Your request waits for {whose} approval; the slot is held for you."
     notify(hold, "Booking request received" if pending else "Booking confirmed", message)
     return entry
 

@@ -132,3 +132,18 @@ def test_pages_and_api(lab, login_as, client, api_headers):
     api = client.application.test_client()  # no page session beside the token
     done = api.post(f"/api/v1/account-approvals/{big.id}/approve", headers=api_headers(pi))
     assert done.status_code == 200 and done.json["status"] == "confirmed"
+
+
+def test_an_accepted_waiting_list_offer_above_the_threshold_waits_for_the_pi(lab, make_user):
+    from instruments.services import waitlist
+
+    instrument, pi, account, student, _ = lab
+    holder = make_user(organisation=instrument.facility.institution)
+    slot = (rome(2026, 3, 3, 9), rome(2026, 3, 3, 12))
+    taken = services.create_booking(holder, instrument.id, BookingInput(*slot))
+    entry = waitlist.join_waitlist(student, instrument.id, *slot, account_id=account.id)
+    services.cancel_booking(holder, taken.id)
+    waitlist.accept_offer(student, entry.id)
+    hold = entry.hold_booking
+    assert (hold.status, hold.account_approval) == (BookingStatus.PENDING, AccountApproval.AWAITING)
+    assert decisions.list_account_approvals(pi) == [hold]
