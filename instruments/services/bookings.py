@@ -166,9 +166,8 @@ def create_booking(actor: User, instrument_id: int, data: BookingInput) -> Booki
     raise_if(_account_problems(actor, user, instrument, data, is_staff))
     now = clock.now()
     pending = needs_approval(instrument, user, staff)
-    rate, _mobility = hourly_rate(user, instrument)
-    owner_decides = needs_owner_approval(
-        data.account_id, rules.price(data.starts_at, data.ends_at, rate)
+    owner_decides = data.account_id is not None and needs_owner_approval(
+        data.account_id, rules.price(data.starts_at, data.ends_at, hourly_rate(user, instrument)[0])
     )
     booking = Booking(
         instrument=instrument,
