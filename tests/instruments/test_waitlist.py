@@ -242,3 +242,17 @@ def test_api_twins_and_who_sees_what(world, client, api_headers, db_session):
     assert accepted.status_code == 200 and accepted.json["status"] == "accepted"
     got = client.get(f"/api/v1/bookings/{accepted.json['booking_id']}", headers=api_headers(first))
     assert got.json["status"] == "confirmed"
+
+
+def test_managers_set_the_hold_length(world, client, api_headers, make_user, grant):
+    instrument = world[0]
+    manager = make_user(organisation=instrument.facility.institution)
+    grant(manager, instrument.facility, "manager")
+    url = f"/api/v1/facilities/{instrument.facility_id}/reminders"
+    body = {"reminder_hours": 24, "waitlist_hold_minutes": 45}
+    saved = client.put(url, json=body, headers=api_headers(manager))
+    assert saved.status_code == 200 and saved.json["waitlist_hold_minutes"] == 45
+    too_short = client.put(
+        url, json={**body, "waitlist_hold_minutes": 4}, headers=api_headers(manager)
+    )
+    assert too_short.status_code == 422
