@@ -108,6 +108,7 @@ def booking_json(b: Booking) -> dict:
         "override_reason": b.override_reason,
         "flagged": b.flagged,
         "cancelled_late": b.cancelled_late,
+        "series_id": b.series_id,
         "ics": absolute_url("instruments.booking_ics_file", booking_id=b.id),
     }
 

@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from innocore.forms import LocalDateTimeField, choices
 from innocore.vocab import Technology
 from instruments.models import ApprovalMode, InstrumentStatus, Severity
+from instruments.rules import LIMIT_MAX, LIMITS
 
 
 class BookingForm(FlaskForm):
@@ -73,7 +74,7 @@ class ProblemForm(FlaskForm):
 
 
 def _opt_int(label: str, **kw):
-    return IntegerField(label, validators=[Optional(), NumberRange(min=0, max=100_000)], **kw)
+    return IntegerField(label, validators=[Optional(), NumberRange(min=0, max=LIMIT_MAX)], **kw)
 
 
 class InstrumentForm(FlaskForm):
@@ -89,14 +90,6 @@ class InstrumentForm(FlaskForm):
         "Approval", choices=choices((a.value, a.label) for a in ApprovalMode)
     )
     out_of_hours_level = _opt_int("Out-of-hours use from level")
-    slot_minutes = _opt_int("Slot grid (minutes)")
-    min_minutes = _opt_int("Shortest booking (minutes)")
-    max_minutes = _opt_int("Longest booking (minutes)")
-    horizon_days = _opt_int("Bookable days ahead")
-    notice_minutes = _opt_int("Minimum notice (minutes)")
-    cancel_cutoff_minutes = _opt_int("Cancellation cut-off (minutes before start)")
-    max_future_bookings = _opt_int("Future bookings per person")
-    max_hours_week = _opt_int("Hours per person per week")
     opening = TextAreaField("Opening hours (one per line: 'Mon 09:00-18:00'; empty: always open)")
     rate_internal = DecimalField("Hourly rate, internal", validators=[Optional()], places=2)
     rate_external_academic = DecimalField(
@@ -104,3 +97,9 @@ class InstrumentForm(FlaskForm):
     )
     rate_industry = DecimalField("Hourly rate, industry", validators=[Optional()], places=2)
     photo = FileField("Photo (PNG or JPEG, at most 2 MB)")
+    limit_names = tuple(LIMITS)  # the booking-policy fieldset lists these, in this order
+
+
+# The booking limits' fields come from their one declaration (``instruments.rules.Limits``).
+for _name, _label in LIMITS.items():
+    setattr(InstrumentForm, _name, _opt_int(_label))

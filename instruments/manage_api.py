@@ -34,7 +34,7 @@ from instruments.permissions import (
     can_manage_instrument,
     can_staff_instrument,
 )
-from instruments.schemas import InstrumentOut, Strict
+from instruments.schemas import InstrumentOut, LimitsIn, Strict
 from instruments.services import booking_settings, inventory
 from instruments.services.holds import hold_minutes
 
@@ -48,7 +48,9 @@ class OpeningIn(Strict):
     closes: time
 
 
-class InstrumentIn(Strict):
+class InstrumentIn(LimitsIn):
+    """An instrument as a manager gives it; its booking limits come from ``LimitsIn``."""
+
     name: str = Field(min_length=1, max_length=200)
     technology: Technology
     model: str = Field(default="", max_length=200)
@@ -59,14 +61,6 @@ class InstrumentIn(Strict):
     required_level: int | None = Field(default=None, ge=1, le=9)
     approval_mode: ApprovalMode = ApprovalMode.NONE
     out_of_hours_level: int | None = Field(default=None, ge=1, le=9)
-    slot_minutes: int | None = Field(default=None, ge=0, le=100_000)
-    min_minutes: int | None = Field(default=None, ge=0, le=100_000)
-    max_minutes: int | None = Field(default=None, ge=0, le=100_000)
-    horizon_days: int | None = Field(default=None, ge=0, le=100_000)
-    notice_minutes: int | None = Field(default=None, ge=0, le=100_000)
-    cancel_cutoff_minutes: int | None = Field(default=None, ge=0, le=100_000)
-    max_future_bookings: int | None = Field(default=None, ge=0, le=100_000)
-    max_hours_week: int | None = Field(default=None, ge=0, le=100_000)
     opening: list[OpeningIn] = Field(default_factory=list, max_length=50)
     rates: dict[UserCategory, Decimal] = Field(default_factory=dict)
 

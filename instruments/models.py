@@ -93,9 +93,17 @@ class Severity(enum.StrEnum):
 
 
 class FeedKind(enum.StrEnum):
+    """What a secret calendar address shows: a person's bookings, an instrument's, a
+    facility's (``BOOKING_FEED_KINDS``, made on the bookings' feed page), or a person's
+    training sessions (made on the training feed page)."""
+
     USER = "user"
     INSTRUMENT = "instrument"
     FACILITY = "facility"
+    TRAINING = "training"
+
+
+BOOKING_FEED_KINDS = (FeedKind.USER, FeedKind.INSTRUMENT, FeedKind.FACILITY)
 
 
 class Instrument(db.Model):
@@ -235,6 +243,9 @@ class Booking(db.Model):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancel_reason: Mapped[str | None] = mapped_column(sa.Text)
     cancelled_late: Mapped[bool] = mapped_column(default=False)
+    # The recurring series this booking is one occurrence of (instruments.series); each
+    # occurrence is an ordinary booking with its own UID, moved or cancelled on its own.
+    series_id: Mapped[int | None] = mapped_column(sa.ForeignKey("booking_series.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -347,7 +358,8 @@ class IdempotencyKey(db.Model):
 
 
 class CalendarFeed(db.Model):
-    """A secret, revocable iCalendar address; only the SHA-256 of its token is stored."""
+    """A secret, revocable iCalendar address (bookings or training, by ``kind``); only the
+    SHA-256 of its token is stored. ``target_id``: the person, instrument or facility shown."""
 
     __tablename__ = "calendar_feed"
 

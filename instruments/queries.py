@@ -30,7 +30,7 @@ from instruments.models import (
     WaitlistEntry,
     WaitlistStatus,
 )
-from instruments.rules import Busy, Policy, Window
+from instruments.rules import LIMITS, Busy, Policy, Window
 
 
 def instrument_stmt() -> sa.Select:
@@ -61,14 +61,7 @@ def policy_of(instrument: Instrument) -> Policy:
     return Policy(
         timezone=instrument.facility.timezone,
         status=instrument.status,
-        slot_minutes=instrument.slot_minutes,
-        min_minutes=instrument.min_minutes,
-        max_minutes=instrument.max_minutes,
-        horizon_days=instrument.horizon_days,
-        notice_minutes=instrument.notice_minutes,
-        cancel_cutoff_minutes=instrument.cancel_cutoff_minutes,
-        max_future_bookings=instrument.max_future_bookings,
-        max_hours_week=instrument.max_hours_week,
+        **{name: getattr(instrument, name) for name in LIMITS},
         opening=tuple(Window(o.weekday, o.opens, o.closes) for o in instrument.opening_hours),
         out_of_hours_level=instrument.out_of_hours_level,
         requires_competence=instrument.required_competence_id is not None,

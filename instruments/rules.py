@@ -6,7 +6,7 @@ Each rule returns every problem it finds; ``booking_problems`` gathers them all.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
@@ -28,20 +28,44 @@ class Window:
     closes: time
 
 
+LIMIT_MAX = 100_000  # the largest number any booking limit takes
+
+
+def _limit(label: str):
+    """A booking limit: a whole number from 0 to ``LIMIT_MAX``, ``None`` meaning "no limit";
+    ``label`` is what a manager reads beside it on the instrument form and in the API's schema."""
+    return field(default=None, metadata={"label": label})
+
+
+@dataclass(frozen=True, kw_only=True)
+class Limits:
+    """An instrument's booking limits. The one declaration of them: ``Policy`` and the
+    service's ``InstrumentData`` inherit them, and the instrument form's fields
+    (``instruments.forms``) and the API's ``LimitsIn`` (``instruments.schemas``) are made from
+    ``LIMITS``; only the database columns (``Instrument``) are written out, checked against it
+    by ``tests/instruments/test_policy_fields.py``."""
+
+    slot_minutes: int | None = _limit("Slot grid (minutes)")
+    min_minutes: int | None = _limit("Shortest booking (minutes)")
+    max_minutes: int | None = _limit("Longest booking (minutes)")
+    horizon_days: int | None = _limit("Bookable days ahead")
+    notice_minutes: int | None = _limit("Minimum notice (minutes)")
+    cancel_cutoff_minutes: int | None = _limit("Cancellation cut-off (minutes before start)")
+    max_future_bookings: int | None = _limit("Future bookings per person")
+    max_hours_week: int | None = _limit("Hours per person per week")
+
+
+# The limits' names in the order a manager reads them, with their labels.
+LIMITS: dict[str, str] = {f.name: f.metadata["label"] for f in fields(Limits)}
+
+
 @dataclass(frozen=True)
-class Policy:
-    """An instrument's booking policy; ``None`` means "no limit"."""
+class Policy(Limits):
+    """An instrument's booking policy: its ``Limits`` (``None`` means "no limit"), the facility's
+    zone, the instrument's status, opening hours and who may book."""
 
     timezone: str
     status: InstrumentStatus = InstrumentStatus.AVAILABLE
-    slot_minutes: int | None = None
-    min_minutes: int | None = None
-    max_minutes: int | None = None
-    horizon_days: int | None = None
-    notice_minutes: int | None = None
-    cancel_cutoff_minutes: int | None = None
-    max_future_bookings: int | None = None
-    max_hours_week: int | None = None
     opening: tuple[Window, ...] = ()
     out_of_hours_level: int | None = None
     requires_competence: bool = False

@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import datetime
 from decimal import Decimal
+from typing import get_type_hints
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field, create_model
 
 from innocore.api.core import Strict
 from innocore.vocab import Technology
 from instruments.models import ApprovalMode, BookingStatus, InstrumentStatus, WaitlistStatus
+from instruments.rules import LIMIT_MAX, Limits
+
+# An instrument's booking limits in a request body, made from their one declaration
+# (``instruments.rules.Limits``): the same names, types, defaults and labels.
+LimitsIn = create_model(
+    "LimitsIn",
+    __base__=Strict,
+    **{
+        f.name: (
+            get_type_hints(Limits)[f.name],
+            Field(default=f.default, ge=0, le=LIMIT_MAX, description=f.metadata["label"]),
+        )
+        for f in fields(Limits)
+    },
+)
 
 
 class InstrumentOut(BaseModel):
@@ -107,6 +124,7 @@ class BookingOut(BaseModel):
     override_reason: str | None
     flagged: str | None
     cancelled_late: bool
+    series_id: int | None = Field(None, description="the recurring series it belongs to")
     ics: str
 
 

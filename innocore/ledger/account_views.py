@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 
 from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
+from innocore.forms import attempt_action
 from innocore.ledger import accounts
 
 bp = Blueprint("account_statement", __name__, url_prefix="/billing-accounts")
@@ -110,14 +111,11 @@ def index():
 def create_company_account():
     if not current_user.is_company_admin:
         raise Forbidden("Only company administrators open their company's accounts.")
-    try:
-        account = accounts.create_account(
-            current_user, parse_account_form(request.form, None, True)
-        )
-    except DomainError as err:
-        db.session.rollback()
-        return _index(err.problems, 422)
-    db.session.commit()
+    account, err = attempt_action(
+        lambda: accounts.create_account(current_user, parse_account_form(request.form, None, True))
+    )
+    if err is not None:
+        return _index(err.problems, err.status)
     flash(f"Account {account.label} opened.", "success")
     return redirect(url_for("account_statement.index"))
 

@@ -23,7 +23,7 @@ from innocore import clock
 from innocore.accounts.models import Organisation
 from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import csrf, db
-from innocore.forms import attempt, form_status
+from innocore.forms import attempt, attempt_action, form_status
 from innocore.links import absolute_url
 from innocore.permissions import is_network_admin
 from innocore.sso import bp, oidc, saml, services
@@ -44,11 +44,11 @@ def login(organisation_id: int):
     connection = services.get_connection(organisation_id)
     if connection is None:
         abort(404)
-    try:
-        if connection.protocol == SsoProtocol.SAML:
-            return redirect(_start_saml(connection))
-        metadata = oidc.discover(connection.issuer)
-    except DomainError as err:
+    if connection.protocol == SsoProtocol.SAML:
+        address, err = attempt_action(lambda: _start_saml(connection))
+        return _error(err) if err else redirect(address)
+    metadata, err = attempt_action(lambda: oidc.discover(connection.issuer))
+    if err is not None:
         return _error(err)
     state, nonce = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
     session[PENDING] = {"org": organisation_id, "state": state, "nonce": nonce}
@@ -61,12 +61,9 @@ def callback(organisation_id: int):
     """Back from the provider: verify everything, then sign in. Refused: an error page, and
     nothing is written. The state is used once (a replayed return is refused)."""
     pending = session.pop(PENDING, None)
-    try:
-        user = _finish(organisation_id, pending)
-    except DomainError as err:
-        db.session.rollback()
+    user, err = attempt_action(lambda: _finish(organisation_id, pending))
+    if err is not None:
         return _error(err)
-    db.session.commit()
     login_user(user, remember=False)
     flash(f"Signed in through {user.organisation.name}.", "success")
     return redirect(url_for("core.dashboard"))
@@ -85,12 +82,9 @@ def _start_saml(connection) -> str:
 @csrf.exempt  # the IdP posts here (SAML HTTP-POST binding); the signed assertion is the proof
 def saml_acs():
     """The IdP's answer: verified, used once, then the person is signed in."""
-    try:
-        user = _finish_saml()
-    except DomainError as err:
-        db.session.rollback()
+    user, err = attempt_action(_finish_saml)
+    if err is not None:
         return _error(err)
-    db.session.commit()
     login_user(user, remember=False)
     flash(f"Signed in through {user.organisation.name}.", "success")
     return redirect(url_for("core.dashboard"), 303)

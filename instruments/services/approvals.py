@@ -73,6 +73,13 @@ def approve_booking(actor: User, booking_id: int, override_reason: str | None = 
     (422, each marked overridable or not). Staff override the overridable ones only by giving
     ``override_reason``, which is recorded on the booking, in its history and in the audit.
     """
+    booking = confirm_request(actor, booking_id, override_reason)
+    notify(booking, "Booking approved", "The facility approved your booking.")
+    return booking
+
+
+def confirm_request(actor: User, booking_id: int, override_reason: str | None = None) -> Booking:
+    """``approve_booking`` without its e-mail (a series approves many and sends one)."""
     booking = _decidable(actor, booking_id)
     instrument = lock_instrument(booking.instrument_id)
     db.session.refresh(booking)
@@ -94,7 +101,6 @@ def approve_booking(actor: User, booking_id: int, override_reason: str | None = 
     booking = _decide(actor, booking_id, BookingStatus.CONFIRMED, reason or "")
     if reason:
         booking.override_reason = reason
-    notify(booking, "Booking approved", "The facility approved your booking.")
     losers = db.session.scalars(
         sa.select(Booking).where(
             Booking.instrument_id == booking.instrument_id,

@@ -137,6 +137,19 @@ def booking_problems_for(
     return problems + _account_problems(actor, user, instrument, data, False)
 
 
+def who_books(actor: User, instrument: Instrument, data: BookingInput, staff) -> tuple[User, bool]:
+    """The person booked and whether the actor books as staff (a written override reason).
+
+    ``staff()`` says whether the actor staffs the instrument (asked only when it matters).
+    Raises ``Forbidden`` when someone else is booked, or rules overridden, by a non-staff
+    actor, and ``DomainError`` ``unknown_user`` for an unknown or inactive person."""
+    user = _booked_for(actor, instrument, data)
+    is_staff = bool(data.override_reason) and staff()
+    if data.override_reason and not is_staff:
+        raise Forbidden("Only the facility's staff override booking rules.")
+    return user, is_staff
+
+
 def _booked_for(actor: User, instrument: Instrument, data: BookingInput) -> User:
     if data.user_id is None or data.user_id == actor.id:
         return actor
@@ -149,16 +162,44 @@ def _booked_for(actor: User, instrument: Instrument, data: BookingInput) -> User
 
 
 def create_booking(actor: User, instrument_id: int, data: BookingInput) -> Booking:
-    """Book an instrument for oneself, or (staff) for someone else; every rule is checked."""
-    instrument = lock_instrument(instrument_id)
+    """Book an instrument for oneself, or (staff) for someone else; every rule is checked.
+
+    Raises ``Forbidden`` (403), ``NotFound`` (404) or ``DomainError`` (422 with every problem,
+    409 when the only problem is a conflict); the person booked is told by e-mail."""
+    booking = book(actor, lock_instrument(instrument_id), data)
+    if booking.account_approval == AccountApproval.AWAITING:
+        notify(
+            booking,
+            "Booking request received",
+            "Its estimate is above the account's approval threshold: it waits for the account "
+            "owner's approval; the slot is held for you.",
+            by=actor,
+        )
+    elif booking.status == BookingStatus.PENDING:
+        notify(
+            booking,
+            "Booking request received",
+            "Your request waits for the facility's approval; the slot is held for you.",
+            by=actor,
+        )
+    else:
+        notify(booking, "Booking confirmed", "Your booking is confirmed.", by=actor)
+    return booking
+
+
+def book(
+    actor: User, instrument: Instrument, data: BookingInput, *, series_id: int | None = None
+) -> Booking:
+    """One booking on an instrument already locked (``lock_instrument``), checked by every rule
+    a booking has (competence, policy limits, opening hours, downtime, documents, account,
+    approval), with its history and audit event, and no e-mail: ``create_booking`` sends one,
+    a series (``instruments.series.services``) one for all its occurrences. ``series_id`` ties
+    the booking to its ``booking_series`` row. Raises as ``create_booking``."""
 
     def staff() -> bool:  # asked only when it matters: most bookings need no role lookup
         return can_staff_instrument(actor, instrument)
 
-    user = _booked_for(actor, instrument, data)
-    is_staff = bool(data.override_reason) and staff()
-    if data.override_reason and not is_staff:
-        raise Forbidden("Only the facility's staff override booking rules.")
+    user, is_staff = who_books(actor, instrument, data, staff)
     req = rules.BookingRequest(
         data.starts_at, data.ends_at, user.id, None, data.purpose, data.project
     )
@@ -183,6 +224,7 @@ def create_booking(actor: User, instrument_id: int, data: BookingInput) -> Booki
         uid=f"booking-{uuid.uuid4().hex}@innocore",
         sequence=0,
         override_reason=data.override_reason if is_staff else None,
+        series_id=series_id,
         created_at=now,
         updated_at=now,
     )
@@ -198,23 +240,6 @@ def create_booking(actor: User, instrument_id: int, data: BookingInput) -> Booki
         audit.snapshot(booking),
         facility_id=instrument.facility_id,
     )
-    if owner_decides:
-        notify(
-            booking,
-            "Booking request received",
-            "Its estimate is above the account's approval threshold: it waits for the account "
-            "owner's approval; the slot is held for you.",
-            by=actor,
-        )
-    elif pending:
-        notify(
-            booking,
-            "Booking request received",
-            "Your request waits for the facility's approval; the slot is held for you.",
-            by=actor,
-        )
-    else:
-        notify(booking, "Booking confirmed", "Your booking is confirmed.", by=actor)
     return booking
 
 

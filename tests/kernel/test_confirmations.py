@@ -35,6 +35,7 @@ IRREVERSIBLE = {
     "requests.reject",
     "requests.remove_expertise",
     "requests.withdraw",
+    "series.cancel",
     "training.cancel_session",
     "training.decline",
     "training.withdraw",

@@ -1,8 +1,8 @@
 """account approval (issue 14 part 2): a billing account's approval threshold, and a booking's
 wait for the account owner's approval when its estimate passes it.
 
-Revision ID: 0013_account_approval
-Revises: 0012_instrument_waitlist
+Revision ID: 0015_account_approval
+Revises: 0014_instrument_waitlist
 Create Date: 2026-11-30 17:10:00
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0013_account_approval'
-down_revision = '0012_instrument_waitlist'
+revision = "0015_account_approval"
+down_revision = "0014_instrument_waitlist"
 branch_labels = None
 depends_on = None
 

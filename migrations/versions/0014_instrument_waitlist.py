@@ -8,8 +8,8 @@ SQLite cannot alter a CHECK; rebuilding ``booking`` would drop it under its chil
 keys. So its CHECK is widened in place, the way SQLite's own ALTER TABLE documentation gives for
 loosening a constraint (writable_schema, then a new schema_version): every stored row still holds.
 
-Revision ID: 0012_instrument_waitlist
-Revises: 0011_challenge_account
+Revision ID: 0014_instrument_waitlist
+Revises: 0013_booking_series
 Create Date: 2026-11-30 17:00:00
 
 """
@@ -19,8 +19,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = "0012_instrument_waitlist"
-down_revision = "0011_challenge_account"
+revision = "0014_instrument_waitlist"
+down_revision = "0013_booking_series"
 branch_labels = None
 depends_on = None
 
