@@ -11,7 +11,7 @@ from innocore.confirm import Confirmation, irreversible
 from innocore.forms import attempt, attempt_action
 from innocore.template_helpers import local_time
 from instruments import bp, queries
-from instruments.booking_views import _account_choices, _booking_input, render_book
+from instruments.booking_views import account_choices, booking_input, render_book
 from instruments.forms import BookingForm
 from instruments.permissions import can_staff_instrument
 from instruments.services import waitlist
@@ -23,11 +23,11 @@ def join_waitlist(instrument_id: int):
     """Join the waiting list of the time typed in the booking form (the book page's button)."""
     instrument = queries.get_instrument(instrument_id)
     form = BookingForm()
-    form.account.choices = _account_choices()
+    form.account.choices = account_choices()
     if form.validate_on_submit():
 
         def join():
-            data = _booking_input(form, instrument.facility.timezone)
+            data = booking_input(form, instrument.facility.timezone)
             return waitlist.join_waitlist(
                 current_user,
                 instrument.id,
