@@ -103,6 +103,7 @@ def booking_json(b: Booking) -> dict:
         "status": b.status.value,
         "purpose": b.purpose,
         "account_id": b.account_id,
+        "account_approval": b.account_approval.value if b.account_approval else None,
         "project": b.project,
         "override_reason": b.override_reason,
         "flagged": b.flagged,

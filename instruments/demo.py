@@ -7,6 +7,8 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
+
 from innocore import clock
 from innocore.extensions import db
 from innocore.vocab import Technology, UserCategory
@@ -19,6 +21,8 @@ from instruments.models import (
     InstrumentStatus,
     OpeningHours,
     Rate,
+    WaitlistEntry,
+    WaitlistStatus,
 )
 
 # facility index, name, technology, model, competence code or None, level, approval, rates (int/ext/ind)
@@ -167,6 +171,7 @@ def seed_instruments(context: dict) -> None:
         created.append(instrument)
     db.session.flush()
     _seed_bookings(created, people, now, context.get("accounts") or [None])
+    _seed_waitlist(created[0], people[8], now)
     _seed_documents(created[-1], people, now)
 
 
@@ -249,3 +254,23 @@ def _seed_bookings(instruments, people, now, accounts) -> None:
                 note="Demo data",
             )
         )
+
+
+def _seed_waitlist(instrument: Instrument, person, now) -> None:
+    """The postdoc waits for the time the PhD student booked on the first instrument."""
+    booking = db.session.scalars(
+        sa.select(Booking).where(Booking.instrument_id == instrument.id).order_by(Booking.id)
+    ).first()
+    if booking is None or booking.user_id == person.id:
+        return
+    db.session.add(
+        WaitlistEntry(
+            instrument=instrument,
+            user=person,
+            starts_at=booking.starts_at,
+            ends_at=booking.ends_at,
+            status=WaitlistStatus.WAITING,
+            purpose="Demo: waiting for this time",
+            created_at=now,
+        )
+    )

@@ -25,7 +25,6 @@ import functools
 import importlib
 import inspect
 import os
-import sys
 import types
 from contextlib import contextmanager
 
