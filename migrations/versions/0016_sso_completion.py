@@ -4,8 +4,8 @@ sealed); providers' published documents kept for every worker (sso_provider_docu
 IdP metadata by URL (sso_connection.idp_metadata_url); a connection can be switched off
 (sso_connection.enabled; existing ones stay on)
 
-Revision ID: 0014_sso_completion
-Revises: 0013_booking_series
+Revision ID: 0016_sso_completion
+Revises: 0015_account_approval
 Create Date: 2026-11-30 16:50:00
 
 """
@@ -20,8 +20,8 @@ from flask import current_app
 
 from innocore.files import create_once
 
-revision = "0014_sso_completion"
-down_revision = "0013_booking_series"
+revision = "0016_sso_completion"
+down_revision = "0015_account_approval"
 branch_labels = None
 depends_on = None
 
