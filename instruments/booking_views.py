@@ -61,20 +61,25 @@ def book(instrument_id: int):
     instrument = queries.get_instrument(instrument_id)
     zone = instrument.facility.timezone
     form = BookingForm()
-    form.account.choices = _account_choices()
+    form.account.choices = account_choices()
     if request.method == "GET" and request.args.get("start"):
         _prefill(form, instrument)
     if form.validate_on_submit():
         ok, booking = attempt(
             form,
-            lambda: services.create_booking(
-                current_user, instrument.id, _booking_input(form, zone)
-            ),
+            lambda: services.create_booking(current_user, instrument.id, booking_input(form, zone)),
         )
         if ok:
             flash(f"Booking {booking.status.label.lower()}.", "success")
             _say_folds(zone, booking.starts_at, booking.ends_at)
             return redirect(url_for("instruments.booking_page", booking_id=booking.id))
+    return render_book(instrument, form)
+
+
+def render_book(instrument, form: BookingForm):
+    """The booking form with its price; a refusal because the time is taken offers to join
+    the time's waiting list (``instruments.join_waitlist``)."""
+    zone = instrument.facility.timezone
     price = None
     rate, _mobility = hourly_rate(current_user, instrument)
     if form.starts_at.data and form.ends_at.data and not form.errors:
@@ -89,7 +94,14 @@ def book(instrument_id: int):
         price=price,
         staff=can_book_for_others(current_user, instrument),
         to_accept=pending_for(current_user.id, instrument),
+        taken=_taken(form),
     ), form_status(form)
+
+
+def _taken(form: BookingForm) -> bool:
+    """The form was refused because someone else has the time (so one may wait for it)."""
+    refusal = getattr(form, "refusal", None)
+    return refusal is not None and rules.CONFLICT in refusal.problems
 
 
 def _prefill(form: BookingForm, instrument) -> None:
@@ -118,7 +130,7 @@ def _instant_arg(name: str) -> datetime:
     return instant.astimezone(UTC)
 
 
-def _account_choices() -> list:
+def account_choices() -> list:
     """The accounts the signed-in person may charge today (the service re-checks the day)."""
     from innocore.forms import choices
     from innocore.ledger.accounts import chargeable_accounts
@@ -128,7 +140,9 @@ def _account_choices() -> list:
     return choices([first] + [(str(a.id), a.label) for a in accounts])
 
 
-def _booking_input(form: BookingForm, zone: str) -> services.BookingInput:
+def booking_input(form: BookingForm, zone: str) -> services.BookingInput:
+    """The booking form's fields as a ``BookingInput`` (times read in the facility's ``zone``);
+    raises ``DomainError`` with every unreadable field (the series form reads the same)."""
     problems = []
     instants = {}
     for name in ("starts_at", "ends_at"):

@@ -7,6 +7,8 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
+
 from innocore import clock
 from innocore.extensions import db
 from innocore.vocab import Technology, UserCategory
@@ -21,6 +23,8 @@ from instruments.models import (
     OpeningHours,
     Rate,
     UsageChannel,
+    WaitlistEntry,
+    WaitlistStatus,
 )
 
 # facility index, name, technology, model, competence code or None, level, approval, rates (int/ext/ind)
@@ -170,6 +174,7 @@ def seed_instruments(context: dict) -> None:
     db.session.flush()
     _seed_bookings(created, people, now, context.get("accounts") or [None])
     _seed_usage(created, people, now)
+    _seed_waitlist(created[0], people[8], now)
     _seed_documents(created[-1], people, now)
 
 
@@ -313,3 +318,23 @@ def _demo_booking(instrument, user, staff, start, end, now) -> Booking:
     )
     db.session.add(booking)
     return booking
+
+
+def _seed_waitlist(instrument: Instrument, person, now) -> None:
+    """The postdoc waits for the time the PhD student booked on the first instrument."""
+    booking = db.session.scalars(
+        sa.select(Booking).where(Booking.instrument_id == instrument.id).order_by(Booking.id)
+    ).first()
+    if booking is None or booking.user_id == person.id:
+        return
+    db.session.add(
+        WaitlistEntry(
+            instrument=instrument,
+            user=person,
+            starts_at=booking.starts_at,
+            ends_at=booking.ends_at,
+            status=WaitlistStatus.WAITING,
+            purpose="Demo: waiting for this time",
+            created_at=now,
+        )
+    )

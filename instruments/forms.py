@@ -58,6 +58,10 @@ class ReminderForm(FlaskForm):
         "Hours before each booking (0: no reminder)",
         validators=[InputRequired(), NumberRange(min=0, max=336)],
     )
+    waitlist_hold_minutes = IntegerField(
+        "Minutes a waiting-list offer holds freed time for the person offered it",
+        validators=[Optional(), NumberRange(min=5, max=1440)],  # empty: unchanged
+    )
     cancel_on_certificate_end = BooleanField(
         "Cancel the bookings of a user whose required certificate ends (otherwise they are "
         "flagged for staff and the user is told)"

@@ -630,3 +630,29 @@ def document_version_problems(
     if len(note or "") > 500:
         problems.append(Problem("note_too_long", "Keep the note under 500 characters.", "note"))
     return problems
+
+
+# ---- the waiting list for instrument time ----------------------------------------------------
+
+
+# A person joins the waiting list of a time only when that time is taken by someone else and
+# everything else about booking it would pass (competence, policy, documents, account).
+def waitlist_join_problems(booking_problems: Sequence[Problem], *, already_waiting: bool) -> list:
+    taken = CONFLICT in booking_problems
+    problems = [p for p in booking_problems if p != CONFLICT]
+    if not taken and not problems:
+        problems.append(Problem("slot_free", "This time is free: book it instead.", "starts_at"))
+    if already_waiting:
+        problems.append(
+            Problem("already_waiting", "You are already on the waiting list for this time.")
+        )
+    return problems
+
+
+# An offer can be taken or turned down only while it is open: offered, and before it lapses.
+def waitlist_offer_problems(status: str, expires_at: datetime | None, now: datetime) -> list:
+    if status != "offered":
+        return [Problem("offer_closed", f"This waiting-list entry is {status}, not offered.")]
+    if expires_at is None or expires_at <= now:
+        return [Problem("offer_lapsed", "This offer has lapsed; the time went to the next person.")]
+    return []

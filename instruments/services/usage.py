@@ -31,6 +31,7 @@ from instruments.models import Booking, BookingStatus, UsageChannel
 from instruments.permissions import can_staff_instrument
 from instruments.queries import busy_between
 from instruments.services.booking_settings import usage_settings
+from instruments.services.holds import slot_freed
 from instruments.services.common import (
     flush_or_conflict,
     get_booking,
@@ -108,6 +109,7 @@ def check_out(actor: User, booking_id: int, via: UsageChannel) -> Booking:
         actor, "booking.check_out", booking, changes, facility_id=booking.instrument.facility_id
     )
     if "ends_at" in changes:
+        slot_freed(booking.instrument_id, booking.ends_at, old[1], now)
         notify(
             booking,
             "Checked out early",
@@ -123,8 +125,8 @@ def release_no_show(booking: Booking, now: datetime, actor: User | None = None) 
     check-in, exactly one wins), with history, audit and the user's e-mail. Returns whether this
     call made the change. The caller holds the instrument's lock (``lock_instrument``).
 
-    The released interval is ``[booking.starts_at, booking.ends_at)``: a waiting list may offer
-    it from here (after the change, in the same transaction)."""
+    The released interval ``[booking.starts_at, booking.ends_at)`` goes to the instrument's
+    waiting list (``holds.slot_freed``, in the same transaction)."""
     done = db.session.execute(
         sa.update(Booking)
         .where(
@@ -151,6 +153,7 @@ def release_no_show(booking: Booking, now: datetime, actor: User | None = None) 
         method="CANCEL",
         kind=kinds.USAGE,
     )
+    slot_freed(booking.instrument_id, booking.starts_at, booking.ends_at, now)
     return True
 
 

@@ -9,8 +9,8 @@ whether a no-show costs a flat fee instead of a share of the booked time.
 The PostgreSQL exclusion constraint ``ex_booking_no_overlap`` already covers only pending and
 confirmed bookings (0002), so a no-show releases its slot like a cancellation; nothing changes.
 
-Revision ID: 0013_usage
-Revises: 0012_feed_tokens
+Revision ID: 0017_usage
+Revises: 0016_sso_completion
 Create Date: 2026-11-30 16:50:00
 
 """
@@ -21,8 +21,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0013_usage'
-down_revision = '0012_feed_tokens'
+revision = "0017_usage"
+down_revision = "0016_sso_completion"
 branch_labels = None
 depends_on = None
 
