@@ -435,6 +435,8 @@ class FacilityBookingSettings(db.Model):
     # A no-show costs this flat amount (in the facility's charging currency) instead of the
     # charging policy's share of the booked time; None: the share applies.
     no_show_fee: Mapped[Decimal | None] = mapped_column(sa.Numeric(10, 2))
+    # How long a waiting-list offer keeps the freed time for the person offered it (minutes).
+    waitlist_hold_minutes: Mapped[int] = mapped_column(default=30, server_default=sa.text("30"))
 
     __table_args__ = (
         sa.CheckConstraint("reminder_hours BETWEEN 0 AND 336", name="reminder_range"),
@@ -444,11 +446,6 @@ class FacilityBookingSettings(db.Model):
             name="no_show_grace_range",
         ),
         sa.CheckConstraint("no_show_fee IS NULL OR no_show_fee >= 0", name="no_show_fee_positive"),
-    # How long a waiting-list offer keeps the freed time for the person offered it (minutes).
-    waitlist_hold_minutes: Mapped[int] = mapped_column(default=30, server_default=sa.text("30"))
-
-    __table_args__ = (
-        sa.CheckConstraint("reminder_hours BETWEEN 0 AND 336", name="reminder_range"),
         sa.CheckConstraint("waitlist_hold_minutes BETWEEN 5 AND 1440", name="hold_range"),
     )
 

@@ -383,6 +383,10 @@ def kiosk_bookings(facility_id: int, zone: str, now: datetime) -> list[Booking]:
             )
             .order_by(Booking.starts_at, Instrument.name, Booking.id)
             .options(selectinload(Booking.instrument), selectinload(Booking.user))
+        )
+    )
+
+
 # ---- the waiting list for instrument time ---------------------------------------------------
 
 
@@ -437,6 +441,8 @@ def current_booking_of(user_id: int, instrument_id: int, now: datetime, opens_mi
         .order_by(Booking.starts_at.desc())
         .limit(1)
     )
+
+
 def waitlist_position(entry) -> int | None:
     """1 for the first person waiting for time overlapping this entry's; None once offered or
     ended."""

@@ -31,7 +31,6 @@ from instruments.models import Booking, BookingStatus, UsageChannel
 from instruments.permissions import can_staff_instrument
 from instruments.queries import busy_between
 from instruments.services.booking_settings import usage_settings
-from instruments.services.holds import slot_freed
 from instruments.services.common import (
     flush_or_conflict,
     get_booking,
@@ -40,6 +39,7 @@ from instruments.services.common import (
     raise_if,
     record_change,
 )
+from instruments.services.holds import slot_freed
 
 
 def _locked_booking(actor: User, booking_id: int) -> tuple[Booking, bool]:
