@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from wtforms import DateField, IntegerField, RadioField, SelectField, SelectMultipleField
+from wtforms import IntegerField, RadioField, SelectField, SelectMultipleField
 from wtforms.validators import NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from innocore.forms import choices
+from innocore.forms import DateField, choices
 from instruments.forms import BookingForm
 from instruments.series import rules
 from instruments.series.models import SeriesMode
