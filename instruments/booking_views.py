@@ -81,6 +81,13 @@ def book(instrument_id: int):
             )
             _say_folds(zone, booking.starts_at, booking.ends_at)
             return redirect(url_for("instruments.booking_page", booking_id=booking.id))
+    return render_book(instrument, form)
+
+
+def render_book(instrument, form: BookingForm):
+    """The booking form with its price; a refusal because the time is taken offers to join
+    the time's waiting list (``instruments.join_waitlist``)."""
+    zone = instrument.facility.timezone
     price = None
     rate, _mobility = hourly_rate(current_user, instrument)
     if form.starts_at.data and form.ends_at.data and not form.errors:
@@ -95,7 +102,14 @@ def book(instrument_id: int):
         price=price,
         staff=can_book_for_others(current_user, instrument),
         to_accept=pending_for(current_user.id, instrument),
+        taken=_taken(form),
     ), form_status(form)
+
+
+def _taken(form: BookingForm) -> bool:
+    """The form was refused because someone else has the time (so one may wait for it)."""
+    refusal = getattr(form, "refusal", None)
+    return refusal is not None and rules.CONFLICT in refusal.problems
 
 
 def _prefill(form: BookingForm, instrument) -> None:

@@ -60,6 +60,10 @@ class ReminderForm(FlaskForm):
         _l("Hours before each booking (0: no reminder)"),
         validators=[InputRequired(), NumberRange(min=0, max=336)],
     )
+    waitlist_hold_minutes = IntegerField(
+        _l("Minutes a waiting-list offer holds freed time for the person offered it"),
+        validators=[Optional(), NumberRange(min=5, max=1440)],  # empty: unchanged
+    )
     cancel_on_certificate_end = BooleanField(
         _l(
             "Cancel the bookings of a user whose required certificate ends (otherwise they are "
@@ -112,3 +116,38 @@ class InstrumentForm(FlaskForm):
 # their labels are marked there (N_) and looked up when shown.
 for _name, _label in LIMITS.items():
     setattr(InstrumentForm, _name, _opt_int(_label))
+
+
+class UsageSettingsForm(FlaskForm):
+    checkin_opens_minutes = IntegerField(
+        _l("Check-in opens this many minutes before a booking starts"),
+        validators=[InputRequired(), NumberRange(min=0, max=1440)],
+    )
+    no_show_grace_minutes = IntegerField(
+        _l(
+            "A booking not checked in this many minutes after its start becomes a no-show "
+            "(empty: no automatic no-shows)"
+        ),
+        validators=[Optional(), NumberRange(min=1, max=1440)],
+    )
+    charge_actual_use = BooleanField(
+        _l("Charge the time actually used (check-in to check-out) instead of the booked time")
+    )
+    no_show_fee = DecimalField(
+        _l(
+            "Flat fee for a no-show, in the facility's charging currency (empty: the charging "
+            "policy's share of the booked time; 0: no-shows cost nothing)"
+        ),
+        places=2,
+        validators=[Optional(), NumberRange(min=0, max=100_000)],
+    )
+
+
+class LoggedUseForm(FlaskForm):
+    user_email = StringField(
+        _l("E-mail of the person who used the instrument"),
+        validators=[DataRequired(), Length(max=254)],
+    )
+    starts_at = LocalDateTimeField(_l("Started (facility time)"), validators=[InputRequired()])
+    ends_at = LocalDateTimeField(_l("Ended (facility time)"), validators=[InputRequired()])
+    note = TextAreaField(_l("Note (what was done)"), validators=[Length(max=1000)])

@@ -37,6 +37,7 @@ from instruments.permissions import (
 )
 from instruments.schemas import InstrumentOut, LimitsIn, Strict
 from instruments.services import booking_settings, inventory
+from instruments.services.holds import hold_minutes
 
 bp = api_blueprint("instruments_manage_api", __name__)
 TAGS = ["instruments"]
@@ -285,11 +286,15 @@ def revoke_my_feed(feed_id: int):
 
 class RemindersIn(Strict):
     reminder_hours: int = Field(ge=0, le=336, description="0: no reminders")
+    waitlist_hold_minutes: int | None = Field(
+        None, ge=5, le=1440, description="minutes a waiting-list offer holds freed time"
+    )
 
 
 class RemindersOut(BaseModel):
     facility_id: int
     reminder_hours: int
+    waitlist_hold_minutes: int
 
 
 def _manages_facility(user, facility_id: int) -> bool:
@@ -308,9 +313,15 @@ def _manages_facility(user, facility_id: int) -> bool:
 )
 def set_reminders(facility_id: int, body: RemindersIn):
     facility = db.session.get(Facility, facility_id)
-    booking_settings.set_reminder_hours(current_user, facility, body.reminder_hours)
+    booking_settings.set_reminder_hours(
+        current_user,
+        facility,
+        body.reminder_hours,
+        waitlist_hold_minutes=body.waitlist_hold_minutes,
+    )
     db.session.commit()
     return {
         "facility_id": facility.id,
         "reminder_hours": booking_settings.reminder_hours(facility.id),
+        "waitlist_hold_minutes": hold_minutes(facility.id),
     }

@@ -6,12 +6,14 @@ network (each facility side by side), a person and a company.
 
 Every figure is aggregated in SQL; each section runs a fixed number of queries whatever the
 number of bookings. Booked = confirmed, completed and no-show bookings (time held for someone);
-used = completed bookings (check-in will refine "used" once it records real use). A booking is
-counted inside the report's period only (clipped at its ends) and in the month or week in which
-it starts. A booking's research group is the group owning the billing account it is charged to (the
-account is what the facility bills); bookings on a company's account or on no account read as
-"No group". The opening-hours rows of the instruments (configuration, at most a few per instrument)
-are read to compute available hours, expanded day by day in the facility's zone.
+used = the time from check-in to check-out where a check-in is recorded (to the booked end while
+nobody checked out), else the booked time of completed bookings; no-shows count from their
+status. A booking is counted inside the report's period only (clipped at its ends) and in the
+month or week in which it starts. A booking's research group is the group owning the billing
+account it is charged to (the account is what the facility bills); bookings on a company's
+account or on no account read as "No group". The opening-hours rows of the instruments
+(configuration, at most a few per instrument) are read to compute available hours, expanded day
+by day in the facility's zone.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from innocore.facilities.models import Facility
 from innocore.groups import ResearchGroup
 from innocore.ledger.accounts import BillingAccount
 from innocore.ledger.models import Charge
-from innocore.marks import N_, T_
+from innocore.marks import N_, T_, as_message
 from innocore.reports import buckets as bk
 from innocore.reports.core import (
     Chart,
@@ -121,13 +123,30 @@ def _seconds(scope: Scope):
     return clipped_seconds(Booking.starts_at, Booking.ends_at, scope.starts_at, scope.ends_at)
 
 
+def _used_seconds(scope: Scope):
+    """Seconds used of a booking inside the period: from check-in to check-out (to the booked
+    end while nobody checked out) where a check-in is recorded, else the booked time of a
+    completed booking, else nothing (a no-show, or a booking nobody checked in to)."""
+    actual_end = sa.func.coalesce(Booking.checked_out_at, Booking.ends_at)
+    actual = clipped_seconds(Booking.checked_in_at, actual_end, scope.starts_at, scope.ends_at)
+    inside = sa.and_(
+        Booking.checked_in_at < instant(scope.ends_at), actual_end > instant(scope.starts_at)
+    )
+    return sa.case(
+        (
+            sa.and_(Booking.checked_in_at.is_not(None), Booking.status == BookingStatus.CONFIRMED),
+            sa.case((inside, actual), else_=0),
+        ),
+        (Booking.status == USED, _seconds(scope)),
+        else_=0,
+    )
+
+
 def _booked_used(scope: Scope):
     seconds = _seconds(scope)
     return (
         sa.func.coalesce(sa.func.sum(seconds), 0).label("booked"),
-        sa.func.coalesce(sa.func.sum(sa.case((Booking.status == USED, seconds), else_=0)), 0).label(
-            "used"
-        ),
+        sa.func.coalesce(sa.func.sum(_used_seconds(scope)), 0).label("used"),
     )
 
 
@@ -198,16 +217,16 @@ def _bucket_chart(
     booked = [hours(rows.get(i, (0, 0))[0]) for i in range(len(buckets))]
     used = [hours(rows.get(i, (0, 0))[1]) for i in range(len(buckets))]
     labels = [b.label for b in buckets]
-    series = [("Booked hours", booked), ("Used hours", used)]
-    columns = ["period", "booked hours", "used hours"]
+    series = [(N_("Booked hours"), booked), (N_("Used hours"), used)]
+    columns = [N_("period"), N_("booked hours"), N_("used hours")]
     table_rows = [[labels[i], booked[i], used[i]] for i in range(len(buckets))]
     if available is not None:
         avail = [hours(s) for s in available]
-        series.insert(0, ("Available hours", avail))
-        columns += ["available hours", "utilisation %"]
+        series.insert(0, (N_("Available hours"), avail))
+        columns += [N_("available hours"), N_("utilisation %")]
         for i, row in enumerate(table_rows):
             row += [avail[i], percent(booked[i], avail[i])]
-    chart_title = f"{title}, {scope.period_label}"
+    chart_title = T_("%(title)s, %(period)s", title=as_message(title), period=scope.period_label)
     return Chart(kind, chart_title, labels, series, Table(title, columns, table_rows), "hours")
 
 
@@ -268,7 +287,7 @@ def by_category_and_organisation(scope: Scope) -> list[Table]:
     for org, category, booked, n, people in both.rows:
         for acc in (by_org[org], by_cat[category_label(category)]):
             acc[0], acc[1], acc[2] = round(acc[0] + booked, 2), acc[1] + n, acc[2] + people
-    columns = ["booked hours", "bookings", "people"]
+    columns = [N_("booked hours"), N_("bookings"), N_("people")]
     return [
         Table(
             N_("Booked hours by user category"),
@@ -370,7 +389,11 @@ def heat_map(scope: Scope, zone: str) -> Chart:
         [N_("weekday"), *hours_labels],
         [[name, *values] for name, values in series],
     )
-    title = f"Booked hours by weekday and hour ({zone} wall clock), {scope.period_label}"
+    title = T_(
+        "Booked hours by weekday and hour (%(zone)s wall clock), %(period)s",
+        zone=zone,
+        period=scope.period_label,
+    )
     return Chart("heatmap", title, hours_labels, series, table, "h")
 
 
@@ -442,10 +465,9 @@ def utilisation_section(scope: Scope) -> Section:
             heat_map(scope, scope.zone),
         ],
         note=N_(
-            "Available hours come from each instrument's opening hours; "
-            "instruments without opening hours add no available hours. "
-            "Booked: confirmed, completed and no-show bookings; used: "
-            "completed bookings."
+            "Available hours come from each instrument's opening hours; instruments without "
+            "opening hours add no available hours. Booked: confirmed, completed and no-show "
+            "bookings; used: from check-in to check-out where recorded (else completed bookings)."
         ),
     )
 
@@ -506,13 +528,13 @@ def no_show_section(scope: Scope) -> Section:
             period_label=scope.period_label,
         ),
         labels,
-        [("No-shows", ns_series), ("Late cancellations", lt_series)],
+        [("No-shows", ns_series), (N_("Late cancellations"), lt_series)],
         Table(
             N_("No-shows and late cancellations by month"),
             [N_("month"), N_("no-shows"), N_("late cancellations")],
             [[labels[i], ns_series[i], lt_series[i]] for i in range(len(labels))],
         ),
-        "bookings",
+        N_("bookings"),
     )
     total = [sum(r[i] for r in rows) for i in (1, 2, 3, 4)]
     rate = _pct_text(percent(total[1], total[0]))
@@ -724,18 +746,20 @@ def revenue_section(scope: Scope) -> Section:
         .order_by(org[1], Charge.currency)
     ).all()
     totals = grouped()
-    figures = [(f"Revenue ({cur})", money(t)) for cur, n, t in totals] or [("Revenue", money(0))]
+    figures = [(T_("Revenue (%(currency)s)", currency=cur), money(t)) for cur, n, t in totals] or [
+        (N_("Revenue"), money(0))
+    ]
     by_account = revenue_by_account(base)
-    title = "Spending" if scope.kind in ("person", "company") else "Revenue"
+    title = N_("Spending") if scope.kind in ("person", "company") else N_("Revenue")
     return Section(
         "revenue",
         title,
         figures,
         tables=[
-            table("By user category", "category", grouped(Charge.category)),
-            table("By organisation", "organisation", by_org),
+            table(N_("By user category"), "category", grouped(Charge.category)),
+            table(N_("By organisation"), "organisation", by_org),
             by_account,
-            table("By kind of charge", "kind", grouped(Charge.source)),
+            table(N_("By kind of charge"), "kind", grouped(Charge.source)),
         ],
         charts=[chart],
     )
@@ -810,7 +834,7 @@ def network_section(scope: Scope) -> Section:
             period_label=scope.period_label,
         ),
         [r[0] for r in rows],
-        [("Utilisation %", [r[4] for r in rows])],
+        [(N_("Utilisation %"), [r[4] for r in rows])],
         Table(
             N_("Utilisation by facility"),
             [N_("facility"), N_("utilisation %")],
@@ -872,6 +896,7 @@ def _network_grid(scope: Scope, months) -> tuple[dict, dict, dict]:
             Booking.cancelled_late.label("late"),
             starts_in.label("starts_in"),
             sa.func.sum(_seconds(scope)).label("seconds"),
+            sa.func.sum(_used_seconds(scope)).label("used"),
             sa.func.count().label("n"),
         )
         .group_by(
@@ -888,7 +913,7 @@ def _network_grid(scope: Scope, months) -> tuple[dict, dict, dict]:
             Instrument.facility_id,
             inner.c.m,
             sa.func.sum(sa.case((inner.c.status.in_(BOOKED), inner.c.seconds), else_=0)),
-            sa.func.sum(sa.case((inner.c.status == USED, inner.c.seconds), else_=0)),
+            sa.func.sum(inner.c.used),
             sa.func.sum(
                 sa.case(
                     (sa.and_(started, inner.c.status == BookingStatus.NO_SHOW), inner.c.n), else_=0
@@ -971,21 +996,21 @@ def _cross_use(scope: Scope) -> list[tuple[str, object]]:
     )
     people, bookings, companies = db.session.execute(stmt).one()
     return [
-        ("People booking at another institution's facility", people),
-        ("Their bookings", int(bookings)),
-        ("Companies served (bookings)", companies),
+        (N_("People booking at another institution's facility"), people),
+        (N_("Their bookings"), int(bookings)),
+        (N_("Companies served (bookings)"), companies),
     ]
 
 
 def person_usage_section(scope: Scope) -> Section:
     """A person's booked and used hours by month and by instrument."""
-    return _usage_section(scope, "usage", "My instrument use", Instrument.name, "instrument")
+    return _usage_section(scope, "usage", N_("My instrument use"), Instrument.name, "instrument")
 
 
 def company_usage_section(scope: Scope) -> Section:
     """A company's people: booked and used hours by person and by month."""
     return _usage_section(
-        scope, "usage", "Instrument use by the company's people", User.name, "person"
+        scope, "usage", N_("Instrument use by the company's people"), User.name, "person"
     )
 
 

@@ -474,6 +474,122 @@ def end_early_problems(starts_at: datetime, ends_at: datetime, now: datetime) ->
     return []
 
 
+# ---- usage as it happened: check-in, check-out, no-shows -----------------------------------
+
+
+@dataclass(frozen=True)
+class UsageSettings:
+    """A facility's check-in settings (minutes; ``no_show_grace_minutes`` None: no no-shows;
+    ``no_show_fee`` a flat charge for a no-show instead of the policy's share of the booked time)."""
+
+    checkin_opens_minutes: int = 15
+    no_show_grace_minutes: int | None = None
+    charge_actual_use: bool = False
+    no_show_fee: Decimal | None = None  # flat, in the facility's currency; None: booked share
+
+
+def no_show_deadline(starts_at: datetime, settings: UsageSettings) -> datetime | None:
+    """The instant after which a booking not checked in is a no-show (None: never)."""
+    if settings.no_show_grace_minutes is None:
+        return None
+    return starts_at + timedelta(minutes=settings.no_show_grace_minutes)
+
+
+# A confirmed booking is checked in once, from ``checkin_opens_minutes`` before its start until
+# its no-show deadline (or its end when the facility has none); staff may still check a person
+# in after the deadline, until the end, as long as the booking was not yet marked a no-show.
+def checkin_problems(
+    status: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    checked_in_at: datetime | None,
+    settings: UsageSettings,
+    now: datetime,
+    *,
+    staff: bool = False,
+) -> list[Problem]:
+    if status != "confirmed":
+        word = status.replace("_", "-")
+        return [
+            Problem(
+                "not_confirmed",
+                T_("Only a confirmed booking is checked in (this one is %(word)s).", word=word),
+            )
+        ]
+    if checked_in_at is not None:
+        return [Problem("already_checked_in", N_("This booking is already checked in."))]
+    opens = starts_at - timedelta(minutes=settings.checkin_opens_minutes)
+    if now < opens:
+        return [
+            Problem(
+                "checkin_not_open",
+                T_(
+                    "Check-in opens %(value)s before the start.",
+                    value=_duration_words(settings.checkin_opens_minutes),
+                ),
+            )
+        ]
+    if now >= ends_at:
+        return [Problem("already_ended", N_("The booking has already ended."))]
+    deadline = no_show_deadline(starts_at, settings)
+    if deadline is not None and now >= deadline and not staff:
+        msg = (
+            f"Check-in closed {_duration_words(settings.no_show_grace_minutes)} after the start; "
+            "ask the facility's staff to check you in."
+        )
+        return [Problem("checkin_closed", msg)]
+    return []
+
+
+# A booking is checked out once, any time after its check-in.
+def checkout_problems(
+    checked_in_at: datetime | None, checked_out_at: datetime | None
+) -> list[Problem]:
+    if checked_in_at is None:
+        return [Problem("not_checked_in", N_("Check in first: this booking is not checked in."))]
+    if checked_out_at is not None:
+        return [Problem("already_checked_out", N_("This booking is already checked out."))]
+    return []
+
+
+# A confirmed booking not checked in by its deadline is a no-show (never without a deadline).
+def is_no_show(
+    status: str,
+    starts_at: datetime,
+    checked_in_at: datetime | None,
+    settings: UsageSettings,
+    now: datetime,
+) -> bool:
+    deadline = no_show_deadline(starts_at, settings)
+    return (
+        status == "confirmed" and checked_in_at is None and deadline is not None and now >= deadline
+    )
+
+
+# Check-out before the end frees the rest: the booking ends at the next whole minute (never
+# before its start plus one minute, never after its booked end).
+def early_end(starts_at: datetime, ends_at: datetime, now: datetime) -> datetime:
+    end = now.replace(second=0, microsecond=0)
+    end = end + timedelta(minutes=1) if end < now else end
+    return min(ends_at, max(end, starts_at + timedelta(minutes=1)))
+
+
+# Unbooked use logged by staff: a past interval that has ended, at most a week long.
+def logged_use_problems(starts_at: datetime, ends_at: datetime, now: datetime) -> list[Problem]:
+    problems = []
+    if ends_at <= starts_at:
+        problems.append(
+            Problem("ends_before_start", N_("The end must come after the start."), "ends_at")
+        )
+    elif ends_at - starts_at > timedelta(hours=MAX_SLOT_HOURS):
+        problems.append(Problem("too_long", N_("Log at most a week of use at once."), "ends_at"))
+    if ends_at > now:
+        problems.append(
+            Problem("in_future", N_("Log use that has ended; book future time instead."), "ends_at")
+        )
+    return problems
+
+
 # ---- plain words ----------------------------------------------------------------------------
 
 
@@ -611,3 +727,38 @@ def document_version_problems(
     if len(note or "") > 500:
         problems.append(Problem("note_too_long", N_("Keep the note under 500 characters."), "note"))
     return problems
+
+
+# ---- the waiting list for instrument time ----------------------------------------------------
+
+
+# A person joins the waiting list of a time only when that time is taken by someone else and
+# everything else about booking it would pass (competence, policy, documents, account).
+def waitlist_join_problems(booking_problems: Sequence[Problem], *, already_waiting: bool) -> list:
+    taken = CONFLICT in booking_problems
+    problems = [p for p in booking_problems if p != CONFLICT]
+    if not taken and not problems:
+        problems.append(
+            Problem("slot_free", N_("This time is free: book it instead."), "starts_at")
+        )
+    if already_waiting:
+        problems.append(
+            Problem("already_waiting", N_("You are already on the waiting list for this time."))
+        )
+    return problems
+
+
+# An offer can be taken or turned down only while it is open: offered, and before it lapses.
+def waitlist_offer_problems(status: str, expires_at: datetime | None, now: datetime) -> list:
+    if status != "offered":
+        return [
+            Problem(
+                "offer_closed",
+                T_("This waiting-list entry is %(status)s, not offered.", status=status),
+            )
+        ]
+    if expires_at is None or expires_at <= now:
+        return [
+            Problem("offer_lapsed", N_("This offer has lapsed; the time went to the next person."))
+        ]
+    return []

@@ -45,6 +45,21 @@ def parse_account_form(form, group_id: int | None, company: bool):
                 Problem("budget_invalid", N_("Give the budget in EUR, e.g. 5000."), "budget")
             )
             budget = None
+    threshold = None
+    if raw := (form.get("approval_threshold") or "").strip():
+        try:
+            threshold = Decimal(raw)
+            if not threshold.is_finite() or threshold > Decimal("9999999999"):
+                raise InvalidOperation
+        except InvalidOperation:
+            problems.append(
+                Problem(
+                    "threshold_invalid",
+                    N_("Give the threshold in EUR, e.g. 500."),
+                    "approval_threshold",
+                )
+            )
+            threshold = None
     kind = form.get("kind", "")
     if kind not in {k.value for k in accounts.AccountKind}:
         problems.append(
@@ -59,6 +74,7 @@ def parse_account_form(form, group_id: int | None, company: bool):
         valid_from=valid_from,
         valid_until=valid_until,
         budget=budget,
+        approval_threshold=threshold,
         group_id=group_id,
         company=company,
     )

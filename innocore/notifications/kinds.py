@@ -31,6 +31,7 @@ REQUESTS = "requests"
 STAFF_WORK = "staff_work"
 KNOWLEDGE_TRANSFER = "knowledge_transfer"
 DOCUMENTS = "documents"
+USAGE = "usage"
 GENERAL = "general"  # messages queued before kinds existed (never queued any more)
 
 KINDS: dict[str, Kind] = {
@@ -58,6 +59,13 @@ KINDS: dict[str, Kind] = {
                 "Confirmation (with its calendar invitation) when you book, move, cancel or end a "
                 "booking, and approvals."
             ),
+            False,
+        ),
+        Kind(
+            USAGE,
+            "No-shows and logged use",
+            "A booking recorded as a no-show because nobody checked in (the time is released and "
+            "may be charged), and instrument use that staff logged for you.",
             False,
         ),
         Kind(

@@ -22,6 +22,12 @@ class ConnectionForm(FlaskForm):
     client_id = StringField(
         _l("Client id (OpenID Connect)"), [Optional(), Length(max=200)], filters=[strip], default=""
     )
+    idp_metadata_url = StringField(
+        _l("IdP metadata address (SAML; fetched and refreshed, instead of pasting the XML)"),
+        [Optional(), Length(max=1000)],
+        filters=[strip],
+        default="",
+    )
     idp_metadata = TextAreaField(
         _l("IdP metadata XML (SAML)"),
         [Optional(), Length(max=200_000)],
@@ -50,4 +56,7 @@ class ConnectionForm(FlaskForm):
     )
     local_passwords = BooleanField(
         _l("Members may also sign in with a local password"), default=True
+    )
+    enabled = BooleanField(
+        _l("Switched on (members see \u201cSign in with\u201d this organisation)"), default=True
     )

@@ -320,7 +320,7 @@ def approve_series(actor: User, series_id: int, override_reason: str | None = No
                     p.code,
                     T_(
                         "%(when)s: %(reason)s",
-                        when=f"{b.starts_at.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M}",
+                        when=b.starts_at.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M"),
                         reason=as_message(p.message),
                     ),
                     "occurrences",

@@ -12,7 +12,7 @@ from innocore.extensions import db
 from innocore.marks import N_
 from innocore.notifications import kinds
 from instruments import rules
-from instruments.models import Booking, BookingStatus
+from instruments.models import AccountApproval, Booking, BookingStatus
 from instruments.permissions import can_staff_instrument
 from instruments.services.bookings import check_request
 from instruments.services.common import (
@@ -22,6 +22,7 @@ from instruments.services.common import (
     raise_if,
     record_change,
 )
+from instruments.services.holds import slot_freed
 
 
 def _decidable(actor: User, booking_id: int) -> Booking:
@@ -85,6 +86,10 @@ def confirm_request(actor: User, booking_id: int, override_reason: str | None = 
     instrument = lock_instrument(booking.instrument_id)
     db.session.refresh(booking)
     reason = (override_reason or "").strip() or None
+    if booking.account_approval == AccountApproval.AWAITING:
+        raise DomainError(
+            Problem("awaits_account_owner", N_("The account's owner has not approved it yet.")), 409
+        )
     if booking.status == BookingStatus.PENDING:
         req = rules.BookingRequest(
             booking.starts_at,
@@ -108,7 +113,7 @@ def confirm_request(actor: User, booking_id: int, override_reason: str | None = 
         )
     ).all()
     for loser in losers:
-        reject_booking(actor, loser.id, "Another request for the same time was approved.")
+        reject_booking(actor, loser.id, N_("Another request for the same time was approved."))
     return booking
 
 
@@ -126,4 +131,5 @@ def reject_booking(actor: User, booking_id: int, reason: str) -> Booking:
         method="CANCEL",
         reason=reason,
     )
+    slot_freed(booking.instrument_id, booking.starts_at, booking.ends_at)  # the next person waiting
     return booking

@@ -1,8 +1,8 @@
 """a person's language is one of the five the platform is translated into (en, it, pt, es, cs):
 German, French and Dutch had no catalog and read as English, so they become English; Czech is new.
 
-Revision ID: 0014_languages
-Revises: 0013_booking_series
+Revision ID: 0018_languages
+Revises: 0017_usage
 Create Date: 2026-11-30 17:00:00
 
 """
@@ -12,8 +12,8 @@ import warnings
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014_languages"
-down_revision = "0013_booking_series"
+revision = "0018_languages"
+down_revision = "0017_usage"
 branch_labels = None
 depends_on = None
 
