@@ -16,6 +16,7 @@ from flask_babel import ngettext
 
 from innocore.clock import reader_locale
 from innocore.extensions import db
+from innocore.marks import N_
 from innocore.permissions import facility_roles, is_network_admin
 
 
@@ -23,7 +24,7 @@ from innocore.permissions import facility_roles, is_network_admin
 class Panel:
     title: str
     items: list[tuple[str, str | None]] = field(default_factory=list)  # (text, link)
-    empty: str = "Nothing needs your attention."
+    empty: str = N_("Nothing needs your attention.")
     order: int = 50
 
 

@@ -92,7 +92,12 @@ def _week_start(zone: ZoneInfo) -> date:
         day = _day_arg("date") or clock.now().astimezone(zone).date()
     except ValueError:
         abort(
-            400, f"The date must look like 2026-03-02, in {clock.FIRST_YEAR} to {clock.LAST_YEAR}."
+            400,
+            T_(
+                "The date must look like 2026-03-02, in %(first)s to %(last)s.",
+                first=clock.FIRST_YEAR,
+                last=clock.LAST_YEAR,
+            ),
         )
     return day
 

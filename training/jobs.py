@@ -53,7 +53,7 @@ def send_reminders() -> int:
         s = enrolment.session
         note = notices._send(
             enrolment.user,
-            f"Reminder: {s.module.title}",
+            _l("Reminder: %(title)s", title=s.module.title),
             s,
             [f"A reminder: “{s.module.title}” at {s.facility.name} starts soon."],
             key=key,

@@ -183,7 +183,7 @@ def throughput_section(scope: Scope) -> Section:
         "bar",
         T_("Seats offered and taken by module, %(period_label)s", period_label=scope.period_label),
         [r[0] for r in rows],
-        [("Seats offered", [r[3] for r in rows]), ("Seats taken", [r[4] for r in rows])],
+        [(N_("Seats offered"), [r[3] for r in rows]), (N_("Seats taken"), [r[4] for r in rows])],
         Table(
             N_("Seats by module"),
             [N_("module"), N_("offered"), N_("taken")],
@@ -451,12 +451,12 @@ def _path_completions(scope: Scope) -> int:
 
 def person_training_section(scope: Scope) -> Section:
     """A person's completed training, certificates issued and expiring, ECTS."""
-    return _people_training(scope, "My training and certificates")
+    return _people_training(scope, N_("My training and certificates"))
 
 
 def company_training_section(scope: Scope) -> Section:
     """A company's people: completed training and certificates, per person."""
-    return _people_training(scope, "Training and certificates of the company's people")
+    return _people_training(scope, N_("Training and certificates of the company's people"))
 
 
 def _people_training(scope: Scope, title: str) -> Section:

@@ -451,7 +451,10 @@ def attendance_problems(
     if not early:
         return []
     first = min(part_starts[p] for p in early)
-    msg = f"Attendance opens when a part starts; the earliest marked part starts {first:%d %b %Y %H:%M} UTC."
+    msg = T_(
+        "Attendance opens when a part starts; the earliest marked part starts %(first)s UTC.",
+        first=f"{first:%Y-%m-%d %H:%M}",
+    )
     return [Problem("part_not_started", msg)]
 
 

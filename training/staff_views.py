@@ -62,7 +62,7 @@ def _module_choices(form: ModuleForm) -> None:
     if not is_network_admin(current_user):
         stmt = stmt.where(Facility.id.in_(ids))
     form.facility_id.choices = choices(
-        ([(0, "The whole network")] if is_network_admin(current_user) else [])
+        ([(0, N_("The whole network"))] if is_network_admin(current_user) else [])
         + [(f.id, f.name) for f in db.session.scalars(stmt)]
     )
     form.competence_id.choices = choices(

@@ -16,8 +16,9 @@ from pydantic import AfterValidator, WithJsonSchema
 from wtforms.validators import ValidationError
 
 from innocore.extensions import db
+from innocore.marks import N_
 
-MESSAGE = "Enter a valid e-mail address, such as name@example.org."
+MESSAGE = N_("Enter a valid e-mail address, such as name@example.org.")
 MAX_LENGTH = 254
 
 

@@ -23,7 +23,7 @@ NETWORK = "network"
 
 
 def _owner_choices() -> list[tuple[str, str]]:
-    choices = [(NETWORK, "The whole network")] if is_network_admin(current_user) else []
+    choices = [(NETWORK, N_("The whole network"))] if is_network_admin(current_user) else []
     ids = None if is_network_admin(current_user) else managed_facility_ids(current_user)
     q = db.select(Facility).order_by(Facility.name)
     if ids is not None:

@@ -66,7 +66,7 @@ def profile(slug: str):
 def _expertise_form(facility, **kw) -> ExpertiseForm:
     form = ExpertiseForm(**kw)
     staff = offerings.facility_staff(facility.id)
-    form.user_id.choices = choices([("", "The facility")] + [(u.id, u.name) for u in staff])
+    form.user_id.choices = choices([("", N_("The facility"))] + [(u.id, u.name) for u in staff])
     return form
 
 

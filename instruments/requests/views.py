@@ -13,7 +13,7 @@ from innocore.confirm import Confirmation, irreversible
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.forms import attempt, choices, form_status
-from innocore.marks import N_
+from innocore.marks import N_, T_
 from innocore.permissions import require
 from innocore.template_helpers import money
 from instruments.models import Instrument
@@ -115,7 +115,7 @@ def company():
     return render_template(
         "requests/list.html",
         page=page,
-        title=f"Requests of {current_user.organisation.name}",
+        title=T_("Requests of %(name)s", name=current_user.organisation.name),
         endpoint="requests.company",
         now=clock.now(),
         statuses=list(RequestStatus),
@@ -402,8 +402,8 @@ def close(request_id: int):
 def decide(request_id: int, quote_id: int, decision: str):
     fn = services.accept_quote if decision == "accept" else services.decline_quote
     done = {
-        "accept": "Quote accepted: the facility can start the work and is told.",
-        "decline": "Quote declined: the request ends as declined and the facility is told.",
+        "accept": N_("Quote accepted: the facility can start the work and is told."),
+        "decline": N_("Quote declined: the request ends as declined and the facility is told."),
     }[decision]
     return _act(request_id, lambda: fn(current_user, request_id, quote_id), done)
 

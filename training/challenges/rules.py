@@ -137,11 +137,19 @@ def application_problems(f: ApplicationFacts, now: datetime) -> list[Problem]:
         out.append(Problem("nda", N_("Accept the challenge's NDA before applying.")))
     if f.unknown:
         out.append(
-            Problem("not_a_user", "Not InnoCore users: " + ", ".join(f.unknown) + ".", "team")
+            Problem(
+                "not_a_user",
+                T_("Not InnoCore users: %(emails)s.", emails=", ".join(f.unknown)),
+                "team",
+            )
         )
     if f.taken:
         out.append(
-            Problem("in_another_team", "Already in a team: " + ", ".join(f.taken) + ".", "team")
+            Problem(
+                "in_another_team",
+                T_("Already in a team: %(emails)s.", emails=", ".join(f.taken)),
+                "team",
+            )
         )
     if not f.team_min <= f.team_size <= f.team_max:
         out.append(

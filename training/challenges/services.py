@@ -159,7 +159,11 @@ def post_challenge(actor: User, data: ChallengeInput) -> Challenge:
     audit.record(actor, "challenge.posted", ch, audit.snapshot(ch), facility_id=host.id)
     for person in _facility_people(host, (FacilityRoleKind.MANAGER, FacilityRoleKind.STAFF)):
         _mail(
-            person, f"Challenge to review: {ch.title}", "posted", ch, f"posted-{ch.id}-{person.id}"
+            person,
+            _l("Challenge to review: %(title)s", title=ch.title),
+            "posted",
+            ch,
+            f"posted-{ch.id}-{person.id}",
         )
     return ch
 

@@ -131,8 +131,8 @@ def answer(mentorship_id: int):
         raise DomainError(Problem("decision", N_("Accept or decline."), "decision"))
     services.answer(current_user, mentorship_id, accept=decision == "accept")
     done = {
-        "accept": "Request accepted: the mentorship is active and the mentee is told.",
-        "decline": "Request declined: the mentee is told by e-mail.",
+        "accept": N_("Request accepted: the mentorship is active and the mentee is told."),
+        "decline": N_("Request declined: the mentee is told by e-mail."),
     }[decision]
     return _back(mentorship_id, done)
 

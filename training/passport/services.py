@@ -156,7 +156,7 @@ def revoke_link(actor, link_id: int) -> PassportLink:
 
 def holder_for_token(raw: str):
     """The person whose passport a raw token shows; NotFound when unknown or revoked."""
-    link = find_live(PassportLink, raw, unknown="This passport link is unknown or was revoked.")
+    link = find_live(PassportLink, raw, unknown=N_("This passport link is unknown or was revoked."))
     from innocore.accounts.models import User
 
     return db.session.get(User, link.holder_id)

@@ -119,7 +119,10 @@ def eligibility_problems(e: Eligibility) -> list[Problem]:
     missing = [f"{title} (level {lv})" for cid, lv, title in e.needed if e.held.get(cid, 0) < lv]
     if missing:
         out.append(
-            Problem("competences", "You need a valid certificate for: " + ", ".join(missing) + ".")
+            Problem(
+                "competences",
+                T_("You need a valid certificate for: %(missing)s.", missing=", ".join(missing)),
+            )
         )
     if e.categories and e.category.value not in e.categories:
         out.append(

@@ -313,7 +313,13 @@ def apply(
         organisation_id=p.organisation_id,
     )
     for person in _hosts(p):
-        _mail(person, f"New application: {p.title}", "applied", a, f"applied-{a.id}-{person.id}")
+        _mail(
+            person,
+            _l("New application: %(title)s", title=p.title),
+            "applied",
+            a,
+            f"applied-{a.id}-{person.id}",
+        )
     _mail(
         supervisor,
         _l("You are named home supervisor: %(p_title)s", p_title=p.title),

@@ -6,6 +6,7 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from innocore.accounts.models import User
@@ -21,9 +22,10 @@ class EquivalenceKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"equivalent": "Equivalent", "bridging": "Needs a supervised bridging session"}[
-            self.value
-        ]
+        return {
+            "equivalent": _("Equivalent"),
+            "bridging": _("Needs a supervised bridging session"),
+        }[self.value]
 
 
 class CompetenceEquivalence(db.Model):

@@ -117,7 +117,7 @@ def update_settings(actor: User, facility: Facility, *, offer_hours: int, remind
     if not can_staff_facility(actor, facility):
         raise Forbidden(N_("Only the facility's managers and staff change its training settings."))
     problems = [
-        Problem(f, "Give a number of hours between 1 and 336 (two weeks).", f)
+        Problem(f, N_("Give a number of hours between 1 and 336 (two weeks)."), f)
         for f, v in (("offer_hours", offer_hours), ("reminder_hours", reminder_hours))
         if not 1 <= v <= 336
     ]
