@@ -134,9 +134,7 @@ def run_migrations_online():
             # SQLite batch rebuilds reflect the rebuilt table's neighbours; SQLite cannot
             # reflect the expression indexes of organisation and user_account (lower(...)),
             # which stay as they are. One filter here for every revision.
-            warnings.filterwarnings(
-                "ignore", "Skipped unsupported reflection", sa_exc.SAWarning
-            )
+            warnings.filterwarnings("ignore", "Skipped unsupported reflection", sa_exc.SAWarning)
             context.run_migrations()
 
 
