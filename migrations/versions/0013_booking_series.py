@@ -59,7 +59,9 @@ def upgrade():
 def downgrade():
     op.drop_index(op.f('ix_booking_series_id'), table_name='booking')
     with op.batch_alter_table('booking', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f(FK), type_='foreignkey')
+        if op.get_bind().dialect.name != 'sqlite':  # SQLite reflects inline foreign keys
+            # unnamed; the rebuilt table leaves them out with their column
+            batch_op.drop_constraint(batch_op.f(FK), type_='foreignkey')
         batch_op.drop_column('series_id')
     with op.batch_alter_table('booking_series', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_booking_series_user_id'))

@@ -153,6 +153,10 @@ def upgrade():
 def downgrade():
     op.drop_table("instrument_waitlist_entry")
     with op.batch_alter_table("facility_booking_settings", schema=None) as batch_op:
+        # the CHECK first: on SQLite it sits inline with the column it names
+        batch_op.drop_constraint(
+            batch_op.f("ck_facility_booking_settings_hold_range"), type_="check"
+        )
         batch_op.drop_column("waitlist_hold_minutes")
     op.execute("UPDATE booking SET status = 'cancelled' WHERE status IN ('held', 'released')")
     _booking_statuses(NEW, OLD, ("pending", "confirmed"))

@@ -44,7 +44,11 @@ def upgrade():
 
 
 def downgrade():
+    # The CHECKs go first: on SQLite they sit inline with their columns, and a rebuilt table
+    # that kept them would name a column it no longer has.
     with op.batch_alter_table('booking', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f(APPROVAL_CK), type_='check')
         batch_op.drop_column('account_approval')
     with op.batch_alter_table('billing_account', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f(THRESHOLD_CK), type_='check')
         batch_op.drop_column('approval_threshold')

@@ -138,3 +138,29 @@ def test_stored_client_secrets_are_sealed_by_the_upgrade_and_still_read(tmp_path
             db.engine.dispose()
     finally:
         database.drop()
+
+
+def test_recent_revisions_go_down_and_up_again(tmp_path):
+    """Every revision since 0010 can be undone (``flask db downgrade``) on both databases, and
+    upgrading again gives exactly the models: SQLite's batch rebuilds must drop inline CHECKs
+    and unnamed foreign keys with their columns."""
+    from flask_migrate import downgrade as flask_downgrade
+    from flask_migrate import upgrade as flask_upgrade
+
+    database = TestDatabase("down-and-up")
+    app = create_app(settings(database.url, instance=tmp_path))
+    try:
+        with app.app_context():
+            flask_upgrade()
+            flask_downgrade(revision="0010_operations")
+            flask_upgrade()
+            with db.engine.connect() as conn:
+                ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+                with warnings.catch_warnings():
+                    warnings.filterwarnings("ignore", message=".*expression-based index.*")
+                    diff = compare_metadata(ctx, db.metadata)
+            assert diff == []
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        database.drop()
