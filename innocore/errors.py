@@ -143,4 +143,4 @@ def register_error_handlers(app: Flask) -> None:
     def unexpected(err: Exception):
         app.logger.exception("unhandled error")
         msg = N_("Something went wrong on our side. Nothing was saved; please try again.")
-        return _render(500, [Problem("internal_error", msg)], "Server error")
+        return _render(500, [Problem("internal_error", msg)], N_("Server error"))

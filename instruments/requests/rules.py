@@ -371,7 +371,14 @@ def age_days(submitted_at: datetime, now: datetime) -> int:
     return max((now - submitted_at).days, 0)
 
 
-STEPS = ("Submitted", "Quoted", "Accepted", "In progress", "Delivered", "Closed")
+STEPS = (
+    N_("Submitted"),
+    N_("Quoted"),
+    N_("Accepted"),
+    N_("In progress"),
+    N_("Delivered"),
+    N_("Closed"),
+)
 _STEP_OF = {
     RequestStatus.SUBMITTED: 0,
     RequestStatus.QUOTED: 1,

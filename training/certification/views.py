@@ -232,12 +232,19 @@ def _confirm_revoke(public_id: str) -> Confirmation | None:
     if not reason:
         return None
     lines = [
-        f"{title_of(cert)}, held by {cert.holder.name}, is revoked for good: it cannot be "
-        "reinstated or renewed; a new certificate would have to be issued.",
-        f"Its verification page and the issuer's status list say “Revoked”, with your reason: "
-        f"“{reason}”.",
-        "Its signed credential is no longer issued, and bookings that need it are refused.",
-        f"{cert.holder.name} is told by e-mail.",
+        _(
+            "%(title)s, held by %(holder)s, is revoked for good: it cannot be reinstated or "
+            "renewed; a new certificate would have to be issued.",
+            title=title_of(cert),
+            holder=cert.holder.name,
+        ),
+        _(
+            "Its verification page and the issuer's status list say “Revoked”, with your "
+            "reason: “%(reason)s”.",
+            reason=reason,
+        ),
+        _("Its signed credential is no longer issued, and bookings that need it are refused."),
+        _("%(holder)s is told by e-mail.", holder=cert.holder.name),
     ]
     return Confirmation(
         _("Revoke this certificate for good?"),

@@ -54,14 +54,17 @@ def _confirm_revoke_link(link_id: int) -> Confirmation | None:
         raise NotFound(N_("No such passport link."))
     if link.revoked_at is not None:
         return None
-    name = f"“{link.label}”" if link.label else "This link"
+    if link.label:
+        stops = _(
+            "“%(label)s” stops working at once: whoever has it sees nothing from now on.",
+            label=link.label,
+        )
+    else:
+        stops = _("This link stops working at once: whoever has it sees nothing from now on.")
     return Confirmation(
         _("Revoke this passport link?"),
         [
-            _(
-                "%(name)s stops working at once: whoever has it sees nothing from now on.",
-                name=name,
-            ),
+            stops,
             _("It cannot be switched back on; to share again you make a new link."),
         ],
         _("Revoke the link"),

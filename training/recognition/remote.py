@@ -316,7 +316,9 @@ def verify_remote(
         checks.append("recipient")
     except Refused as fail:
         return Verification(False, fail.code, fail.message, checks)
-    return Verification(True, "valid", "The credential is authentic and currently valid.", checks)
+    return Verification(
+        True, "valid", N_("The credential is authentic and currently valid."), checks
+    )
 
 
 def _parse(data) -> dict:

@@ -163,11 +163,16 @@ def _confirm_decide(request_id: int) -> Confirmation | None:
     return Confirmation(
         _("Refuse %(person_name)s's recognition request?", person_name=req.person.name),
         [
-            f"The request is refused for good; {req.person.name} is told by e-mail"
-            + (
-                f", with your reason: “{r}”."
-                if (r := request.form.get("reason", "").strip())
-                else "."
+            _(
+                "The request is refused for good; %(person)s is told by e-mail, with your "
+                "reason: “%(reason)s”.",
+                person=req.person.name,
+                reason=r,
+            )
+            if (r := request.form.get("reason", "").strip())
+            else _(
+                "The request is refused for good; %(person)s is told by e-mail.",
+                person=req.person.name,
             ),
             _("To be recognised after all they would send a new request."),
         ],
