@@ -169,9 +169,14 @@ def withdraw_entry(actor: User, entry_id: int) -> WaitlistEntry:
     and goes to the next person. Raises 422 ``not_open`` when the entry has already ended."""
     entry = _locked(actor, entry_id, staff_may=True)
     if entry.status not in OPEN_WAITLIST:
-        label = entry.status.label.lower()
         raise DomainError(
-            rules.Problem("not_open", T_("This waiting-list entry is %(label)s.", label=label))
+            rules.Problem(
+                "not_open",
+                T_(
+                    "This waiting-list entry is no longer open (status: %(status)s).",
+                    status=entry.status.label,
+                ),
+            )
         )
     if entry.user_id != actor.id and not can_staff_instrument(actor, entry.instrument):
         raise Forbidden(N_("Only the person waiting and the instrument's staff remove an entry."))

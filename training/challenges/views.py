@@ -134,7 +134,9 @@ def review(challenge_id: int):
     )
     db.session.commit()
     flash(
-        _("Challenge %(status)s; its poster is told by e-mail.", status=ch.status.label.lower()),
+        _("Challenge published; its poster is told by e-mail.")
+        if decision == "publish"
+        else _("Challenge returned for changes; its poster is told by e-mail."),
         "success",
     )
     return redirect(url_for("challenges.show", challenge_id=ch.id))
@@ -200,10 +202,12 @@ def decide(application_id: int):
         current_user, application_id, request.form.get("decision", "")
     )
     db.session.commit()
-    flash(
-        _("Application %(status)s; the team is told by e-mail.", status=app.status.label.lower()),
-        "success",
-    )
+    done = {
+        "shortlisted": _("Application shortlisted; the team is told by e-mail."),
+        "selected": _("Application selected; the team is told by e-mail."),
+        "not_selected": _("Application declined; the team is told by e-mail."),
+    }
+    flash(done.get(app.status.value, _("Decision saved; the team is told by e-mail.")), "success")
     return redirect(url_for("challenges.show", challenge_id=app.challenge_id))
 
 
