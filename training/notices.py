@@ -158,8 +158,11 @@ def offered(enrolment: Enrolment) -> None:
                 "A place in “%(module_title)s” has become free and it is offered to you.",
                 module_title=s.module.title,
             ),
-            f"Accept it before {until:%a %d %b %Y, %H:%M} {until.tzname()}; after that it goes "
-            "to the next person on the waiting list.",
+            _l(
+                "Accept it before %(until)s; after that it goes to the next person on the "
+                "waiting list.",
+                until=f"{until:%Y-%m-%d %H:%M} {until.tzname()}",
+            ),
         ],
         key=f"training-offer-{enrolment.id}-{enrolment.offers_made}",
         link=absolute_url("training.my_training"),
