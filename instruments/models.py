@@ -240,6 +240,35 @@ class Booking(db.Model):
         return self.status in ACTIVE_STATUSES
 
 
+class BookingDay(db.Model):
+    """The bookings of one instrument starting on one UTC day ``[day_start, day_end)``, summed:
+    a rollup the network report reads instead of the bookings (``instruments/reports.py``).
+
+    Kept exact by database triggers on ``booking`` (migration ``0012_booking_day``), in the same
+    transaction as every booking write (insert, delete, and updates of instrument, times, status
+    or late flag): each write subtracts the row's old contribution and adds its new one, so
+    concurrent writes add up. Booked = confirmed, completed and no-show; used = completed;
+    seconds are whole seconds of the booking's full length. ``max_ends_at`` only grows (an upper
+    bound of the day's bookings' ends), so a report knows which days hold bookings crossing its
+    period's end and reads those days' bookings instead. Never written by the application."""
+
+    __tablename__ = "booking_day"
+
+    instrument_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("instrument.id", ondelete="CASCADE"), primary_key=True
+    )
+    day_start: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
+    day_end: Mapped[datetime] = mapped_column(UTCDateTime())
+    booked_count: Mapped[int] = mapped_column(default=0)
+    booked_seconds: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    used_seconds: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    no_shows: Mapped[int] = mapped_column(default=0)
+    late_cancellations: Mapped[int] = mapped_column(default=0)
+    max_ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (sa.Index("ix_booking_day_day_start", "day_start"),)
+
+
 class BookingChange(db.Model):
     """History of a booking: who did what, with the old and new interval of a move."""
 

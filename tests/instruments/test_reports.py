@@ -583,3 +583,55 @@ def test_dates_outside_the_reports_years_say_the_rule_at_the_filter_form(
     assert csv.status_code == 400
     network = login_as(world["admin"]).get(f"/reports/network?{wide}&facility={fid}")
     assert network.status_code == 400 and b"Reports cover the years 2000 to 2100" in network.data
+
+
+def test_network_report_follows_moves_cancellations_and_deletions(
+    world, client, api_headers, db_session
+):
+    """The whole network's report reads the day rollup kept by triggers; it must follow every
+    booking write. In UTC (the network's zone in tests) October 2026 is 1 Oct 00:00Z to 1 Nov
+    00:00Z; Rome is UTC+2 until 25 Oct 01:00Z, UTC+1 after."""
+    headers = api_headers(world["admin"])
+
+    def rome_row():
+        r = client.get(f"/api/v1/reports/network?{PERIOD}", headers=headers)
+        assert r.json["period"]["zone"] == "UTC"
+        rows = table(sections(r.json)["facilities"], "Instrument use by facility")["rows"]
+        return next(row for row in rows if row[0] == "Imaging Rome")
+
+    # r0 4 h (24 Oct 23:00Z-25 Oct 03:00Z) + r1 2 h used + r3 1 h no-show = 7 h booked, 2 used;
+    # r2 (30 Sep 20:00Z-1 Oct 00:00Z) ends as the period starts. Open over the Rome days the
+    # period touches (1 Oct to 1 Nov): A's Sundays 3+3+3+4+3 h, B's 22 weekdays x 12 h = 280 h;
+    # 7/280 = 2.5 %. Down: 30 Oct 17:00Z to 1 Nov 00:00Z, 31 h.
+    assert rome_row() == ["Imaging Rome", 280.0, 7.0, 2.0, 2.5, 1, 1, 31.0]
+
+    def booking(uid):
+        return db_session.query(Booking).filter_by(uid=f"{uid}@test").one()
+
+    # Move the no-show r3 to November, cancel r0 late, move r1 to B as 3 h (4 Oct 23:00Z-5 Oct
+    # 02:00Z), delete the late cancellation r4, and add 31 Oct 23:00Z-1 Nov 01:00Z used (1 h in).
+    r3 = booking("r3")
+    r3.starts_at, r3.ends_at = rome(2026, 11, 3, 9), rome(2026, 11, 3, 10)
+    r0 = booking("r0")
+    r0.status, r0.cancelled_late = BookingStatus.CANCELLED, True
+    r1 = booking("r1")
+    r1.instrument_id = world["b"].id
+    r1.starts_at = datetime(2026, 10, 4, 23, tzinfo=UTC)
+    r1.ends_at = datetime(2026, 10, 5, 2, tzinfo=UTC)
+    db_session.delete(booking("r4"))
+    db_session.add(
+        Booking(
+            instrument_id=world["b"].id,
+            user_id=world["internal"].id,
+            booked_by_id=world["internal"].id,
+            starts_at=datetime(2026, 10, 31, 23, tzinfo=UTC),
+            ends_at=datetime(2026, 11, 1, 1, tzinfo=UTC),
+            status=BookingStatus.COMPLETED,
+            uid="late-night@test",
+            created_at=datetime(2026, 10, 1, tzinfo=UTC),
+            updated_at=datetime(2026, 10, 1, tzinfo=UTC),
+        )
+    )
+    db_session.commit()
+    # Booked: r1 3 h + 1 h = 4 h, all used; 4/280 = 1.4 %; no no-show; one late cancellation (r0).
+    assert rome_row() == ["Imaging Rome", 280.0, 4.0, 4.0, 1.4, 0, 1, 31.0]

@@ -1,0 +1,139 @@
+"""booking day rollup (issue 15): the bookings of each instrument starting on each UTC day,
+summed (booked count and seconds, used seconds, no-shows, late cancellations, latest end), kept
+exact by triggers on booking in the same transaction as every booking write; the network
+report reads it instead of a million bookings. Filled from the existing bookings.
+
+Revision ID: 0012_booking_day
+Revises: 0011_challenge_account
+Create Date: 2026-11-30 17:00:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0012_booking_day'
+down_revision = '0011_challenge_account'
+branch_labels = None
+depends_on = None
+
+# What one booking row adds (sign +1) or takes away (-1). R is NEW or OLD.
+BOOKED = "('confirmed', 'completed', 'no_show')"
+WATCHED = "instrument_id, starts_at, ends_at, status, cancelled_late"
+
+
+def _parts(r, sign, dialect):
+    if dialect == 'sqlite':
+        day = f"date({r}.starts_at) || ' 00:00:00.000000'"
+        end = f"date({r}.starts_at, '+1 day') || ' 00:00:00.000000'"
+        secs = (f"(CAST(strftime('%s', {r}.ends_at) AS INTEGER) - "
+                f"CAST(strftime('%s', {r}.starts_at) AS INTEGER))")
+        late = f"{r}.cancelled_late = 1"
+    else:
+        day = f"(date_trunc('day', {r}.starts_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')"
+        end = f"({day} + interval '1 day')"
+        secs = (f"(CAST(FLOOR(date_part('epoch', {r}.ends_at)) AS BIGINT) - "
+                f"CAST(FLOOR(date_part('epoch', {r}.starts_at)) AS BIGINT))")
+        late = f"{r}.cancelled_late"
+    booked = f"{r}.status IN {BOOKED}"
+    values = [
+        f"{r}.instrument_id", day, end,
+        f"{sign} * (CASE WHEN {booked} THEN 1 ELSE 0 END)",
+        f"{sign} * (CASE WHEN {booked} THEN {secs} ELSE 0 END)",
+        f"{sign} * (CASE WHEN {r}.status = 'completed' THEN {secs} ELSE 0 END)",
+        f"{sign} * (CASE WHEN {r}.status = 'no_show' THEN 1 ELSE 0 END)",
+        f"{sign} * (CASE WHEN {r}.status = 'cancelled' AND {late} THEN 1 ELSE 0 END)",
+        f"{r}.ends_at",
+    ]
+    greatest = 'max' if dialect == 'sqlite' else 'GREATEST'
+    return (
+        "INSERT INTO booking_day (instrument_id, day_start, day_end, booked_count, "
+        "booked_seconds, used_seconds, no_shows, late_cancellations, max_ends_at) "
+        f"VALUES ({', '.join(values)}) "
+        "ON CONFLICT (instrument_id, day_start) DO UPDATE SET "
+        "booked_count = booking_day.booked_count + excluded.booked_count, "
+        "booked_seconds = booking_day.booked_seconds + excluded.booked_seconds, "
+        "used_seconds = booking_day.used_seconds + excluded.used_seconds, "
+        "no_shows = booking_day.no_shows + excluded.no_shows, "
+        "late_cancellations = booking_day.late_cancellations + excluded.late_cancellations, "
+        f"max_ends_at = {greatest}(booking_day.max_ends_at, excluded.max_ends_at)"
+    )
+
+
+def upgrade():
+    dialect = op.get_bind().dialect.name
+    op.create_table('booking_day',
+    sa.Column('instrument_id', sa.Integer(), nullable=False),
+    sa.Column('day_start', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('day_end', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('booked_count', sa.Integer(), nullable=False),
+    sa.Column('booked_seconds', sa.BigInteger(), nullable=False),
+    sa.Column('used_seconds', sa.BigInteger(), nullable=False),
+    sa.Column('no_shows', sa.Integer(), nullable=False),
+    sa.Column('late_cancellations', sa.Integer(), nullable=False),
+    sa.Column('max_ends_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['instrument_id'], ['instrument.id'], name=op.f('fk_booking_day_instrument_id_instrument'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('instrument_id', 'day_start', name=op.f('pk_booking_day'))
+    )
+    with op.batch_alter_table('booking_day', schema=None) as batch_op:
+        batch_op.create_index('ix_booking_day_day_start', ['day_start'], unique=False)
+
+    if dialect == 'sqlite':
+        op.execute("CREATE TRIGGER booking_day_insert AFTER INSERT ON booking BEGIN "
+                   f"{_parts('NEW', 1, dialect)}; END")
+        op.execute("CREATE TRIGGER booking_day_delete AFTER DELETE ON booking BEGIN "
+                   f"{_parts('OLD', -1, dialect)}; END")
+        op.execute(f"CREATE TRIGGER booking_day_update AFTER UPDATE OF {WATCHED} ON booking "
+                   f"BEGIN {_parts('OLD', -1, dialect)}; {_parts('NEW', 1, dialect)}; END")
+    else:
+        op.execute(
+            "CREATE FUNCTION booking_day_apply() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            f"IF TG_OP IN ('UPDATE', 'DELETE') THEN {_parts('OLD', -1, dialect)}; END IF; "
+            f"IF TG_OP IN ('UPDATE', 'INSERT') THEN {_parts('NEW', 1, dialect)}; END IF; "
+            "RETURN NULL; END $$")
+        op.execute("CREATE TRIGGER booking_day_insert_delete AFTER INSERT OR DELETE ON booking "
+                   "FOR EACH ROW EXECUTE FUNCTION booking_day_apply()")
+        changed = ' OR '.join(f'OLD.{c} IS DISTINCT FROM NEW.{c}'
+                              for c in WATCHED.split(', '))
+        op.execute(f"CREATE TRIGGER booking_day_update AFTER UPDATE OF {WATCHED} ON booking "
+                   f"FOR EACH ROW WHEN ({changed}) EXECUTE FUNCTION booking_day_apply()")
+
+    # The bookings already there, summed the way the triggers add them up.
+    if dialect == 'sqlite':
+        day = "date(starts_at) || ' 00:00:00.000000'"
+        end = "date(starts_at, '+1 day') || ' 00:00:00.000000'"
+        secs = ("(CAST(strftime('%s', ends_at) AS INTEGER) - "
+                "CAST(strftime('%s', starts_at) AS INTEGER))")
+        late = "cancelled_late = 1"
+    else:
+        day = "(date_trunc('day', starts_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')"
+        end = f"({day} + interval '1 day')"
+        secs = ("(CAST(FLOOR(date_part('epoch', ends_at)) AS BIGINT) - "
+                "CAST(FLOOR(date_part('epoch', starts_at)) AS BIGINT))")
+        late = "cancelled_late"
+    booked = f"status IN {BOOKED}"
+    op.execute(
+        "INSERT INTO booking_day (instrument_id, day_start, day_end, booked_count, "
+        "booked_seconds, used_seconds, no_shows, late_cancellations, max_ends_at) "
+        f"SELECT instrument_id, {day}, MIN({end}), "
+        f"SUM(CASE WHEN {booked} THEN 1 ELSE 0 END), "
+        f"SUM(CASE WHEN {booked} THEN {secs} ELSE 0 END), "
+        f"SUM(CASE WHEN status = 'completed' THEN {secs} ELSE 0 END), "
+        "SUM(CASE WHEN status = 'no_show' THEN 1 ELSE 0 END), "
+        f"SUM(CASE WHEN status = 'cancelled' AND {late} THEN 1 ELSE 0 END), MAX(ends_at) "
+        f"FROM booking GROUP BY instrument_id, {day}"
+    )
+
+
+def downgrade():
+    if op.get_bind().dialect.name == 'sqlite':
+        for name in ('insert', 'delete', 'update'):
+            op.execute(f'DROP TRIGGER IF EXISTS booking_day_{name}')
+    else:
+        op.execute('DROP TRIGGER IF EXISTS booking_day_insert_delete ON booking')
+        op.execute('DROP TRIGGER IF EXISTS booking_day_update ON booking')
+        op.execute('DROP FUNCTION IF EXISTS booking_day_apply()')
+    with op.batch_alter_table('booking_day', schema=None) as batch_op:
+        batch_op.drop_index('ix_booking_day_day_start')
+    op.drop_table('booking_day')
