@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 from innocore.accounts.addresses import AcceptedEmail
 from innocore.clock import is_valid_timezone
 from innocore.forms import choices, strip
-from innocore.vocab import Locale, OrganisationKind
+from innocore.vocab import Locale, OrganisationKind, Position
 
 NEW_ORG = "new"
 
@@ -90,6 +90,11 @@ class ProfileForm(FlaskForm):
         "Time zone", [DataRequired(), Length(max=64), valid_timezone], filters=[strip]
     )
     locale = SelectField("Language", choices=choices((loc.value, loc.label) for loc in Locale))
+    position = SelectField(
+        "Position",
+        choices=choices([("", "Not stated"), *((p.value, p.label) for p in Position)]),
+        default="",
+    )
 
 
 class TokenForm(FlaskForm):
