@@ -241,12 +241,13 @@ class Booking(db.Model):
 
 
 class BookingDay(db.Model):
-    """The bookings of one instrument starting on one UTC day ``[day_start, day_end)``, summed:
+    """The bookings of one instrument starting on one UTC day ``[day_start, day_end)`` on one
+    billing account, summed:
     a rollup the network report reads instead of the bookings (``instruments/reports.py``).
 
     Kept exact by database triggers on ``booking`` (migration ``0012_booking_day``), in the same
-    transaction as every booking write (insert, delete, and updates of instrument, times, status
-    or late flag): each write subtracts the row's old contribution and adds its new one, so
+    transaction as every booking write (insert, delete, and updates of instrument, times, status,
+    late flag or account): each write subtracts the row's old contribution and adds its new one, so
     concurrent writes add up. Booked = confirmed, completed and no-show; used = completed;
     seconds are whole seconds of the booking's full length. ``max_ends_at`` only grows (an upper
     bound of the day's bookings' ends), so a report knows which days hold bookings crossing its
@@ -258,6 +259,8 @@ class BookingDay(db.Model):
         sa.ForeignKey("instrument.id", ondelete="CASCADE"), primary_key=True
     )
     day_start: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
+    # The bookings' billing account (``Booking.account_id``), 0 for bookings on no account.
+    account_key: Mapped[int] = mapped_column(primary_key=True)
     day_end: Mapped[datetime] = mapped_column(UTCDateTime())
     booked_count: Mapped[int] = mapped_column(default=0)
     booked_seconds: Mapped[int] = mapped_column(sa.BigInteger, default=0)

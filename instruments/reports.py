@@ -20,7 +20,7 @@ from collections import defaultdict
 from functools import lru_cache
 
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, g
 from sqlalchemy.orm import aliased
 
 from innocore.accounts.models import Organisation, User
@@ -35,6 +35,7 @@ from innocore.reports.core import (
     Scope,
     Section,
     Table,
+    breakdown_chart,
     hours,
     money,
     percent,
@@ -76,6 +77,7 @@ def register(app: Flask) -> None:
     register_report_section(app, "facility", service_request_section, 50)
     register_report_section(app, "facility", revenue_section, 60)
     register_report_section(app, "network", network_section, 10)
+    register_report_section(app, "network", network_groups_section, 15)
     register_report_section(app, "network", revenue_section, 60)
     register_report_section(app, "person", person_usage_section, 10)
     register_report_section(app, "person", revenue_section, 60)
@@ -766,7 +768,7 @@ def network_section(scope: Scope) -> Section:
     whole = [bk.Bucket("period", scope.starts_at, scope.ends_at)]
     avail = available_seconds(scope, whole, lambda iid, fid: fid)
     months = bk.months(scope.start_on, scope.end_on, scope.zone)
-    usage_rows, ns_rows, by_month = _network_grid(scope, months)
+    usage_rows, ns_rows, by_month, _ = network_grid(scope)
     down = {
         fid: s for fid, _, s in db.session.execute(downtime_query(scope, Instrument.facility_id))
     }
@@ -834,7 +836,8 @@ def _network_grid(scope: Scope, months) -> tuple[dict, dict, dict]:
     no-shows and late cancellations of bookings starting in the period, in one query over the
     ``booking_day`` rollup (:class:`instruments.models.BookingDay`, kept exact by triggers):
     ``{facility: (booked, used)}``, ``{facility: (no-shows, late cancellations)}`` and
-    ``{month index: (booked, used)}``.
+    ``{month index: (booked, used)}`` and ``{billing account id or 0: (booked seconds, used
+    seconds, bookings held)}``.
 
     A rollup day (one instrument, one UTC day of starts) is read as a whole when its bookings
     all lie inside the period and in one month: it starts at or after the period's start, ends
@@ -855,13 +858,15 @@ def _network_grid(scope: Scope, months) -> tuple[dict, dict, dict]:
         sa.select(
             day.instrument_id.label("iid"),
             bucket_index(day.day_start, months).label("m"),
+            day.account_key.label("acc"),
             sa.func.sum(day.booked_seconds).label("booked"),
             sa.func.sum(day.used_seconds).label("used"),
             sa.func.sum(day.no_shows).label("ns"),
             sa.func.sum(day.late_cancellations).label("late"),
+            sa.func.sum(day.booked_count).label("n"),
         )
         .where(overlaps, whole)
-        .group_by(day.instrument_id, sa.literal_column("m"))
+        .group_by(day.instrument_id, sa.literal_column("m"), day.account_key)
     )
     seconds = _seconds(scope)
     started = Booking.starts_at >= lo
@@ -873,12 +878,14 @@ def _network_grid(scope: Scope, months) -> tuple[dict, dict, dict]:
         sa.select(
             Booking.instrument_id.label("iid"),
             bucket_index(Booking.starts_at, months).label("m"),
+            day.account_key.label("acc"),
             sa.func.sum(sa.case((Booking.status.in_(BOOKED), seconds), else_=0)).label("booked"),
             sa.func.sum(sa.case((Booking.status == USED, seconds), else_=0)).label("used"),
             count_if(started, Booking.status == BookingStatus.NO_SHOW).label("ns"),
             count_if(
                 started, Booking.status == BookingStatus.CANCELLED, Booking.cancelled_late.is_(True)
             ).label("late"),
+            count_if(Booking.status.in_(BOOKED)).label("n"),
         )
         .select_from(day)
         .join(
@@ -887,32 +894,36 @@ def _network_grid(scope: Scope, months) -> tuple[dict, dict, dict]:
                 Booking.instrument_id == day.instrument_id,
                 Booking.starts_at >= day.day_start,
                 Booking.starts_at < day.day_end,
+                sa.func.coalesce(Booking.account_id, 0) == day.account_key,
             ),
         )
         .where(overlaps, sa.not_(whole), Booking.starts_at < hi, Booking.ends_at > lo)
-        .group_by(Booking.instrument_id, sa.literal_column("m"))
+        .group_by(Booking.instrument_id, sa.literal_column("m"), day.account_key)
     )
-    g = sa.union_all(rolled, one_by_one).subquery("g")
+    parts = sa.union_all(rolled, one_by_one).subquery("parts")
     stmt = (
         sa.select(
             Instrument.facility_id,
-            g.c.m,
-            sa.func.sum(g.c.booked),
-            sa.func.sum(g.c.used),
-            sa.func.sum(g.c.ns),
-            sa.func.sum(g.c.late),
+            parts.c.m,
+            parts.c.acc,
+            sa.func.sum(parts.c.booked),
+            sa.func.sum(parts.c.used),
+            sa.func.sum(parts.c.ns),
+            sa.func.sum(parts.c.late),
+            sa.func.sum(parts.c.n),
         )
-        .select_from(g)
-        .join(Instrument, Instrument.id == g.c.iid)
-        .group_by(Instrument.facility_id, g.c.m)
+        .select_from(parts)
+        .join(Instrument, Instrument.id == parts.c.iid)
+        .group_by(Instrument.facility_id, parts.c.m, parts.c.acc)
     )
     if scope.facility_id is not None:
         stmt = stmt.where(Instrument.facility_id == scope.facility_id)
     usage: dict = {}
     no_shows: dict = {}
     by_month: dict = {}
-    for fid, mi, booked, used, ns, late in db.session.execute(stmt):
-        booked, used, ns, late = (int(v or 0) for v in (booked, used, ns, late))
+    by_account: dict = {}
+    for fid, mi, acc, *values in db.session.execute(stmt):
+        booked, used, ns, late, n = (int(v or 0) for v in values)
         for grid, key, a, b in (
             (usage, fid, booked, used),
             (no_shows, fid, ns, late),
@@ -920,7 +931,112 @@ def _network_grid(scope: Scope, months) -> tuple[dict, dict, dict]:
         ):
             x, y = grid.get(key, (0, 0))
             grid[key] = (x + a, y + b)
-    return usage, no_shows, by_month
+        x, y, z = by_account.get(acc, (0, 0, 0))
+        by_account[acc] = (x + booked, y + used, z + n)
+    return usage, no_shows, by_month, by_account
+
+
+def network_grid(scope: Scope) -> tuple[dict, dict, dict, dict]:
+    """:func:`_network_grid` over the scope's months, run once per request (the facilities and
+    the research-group sections both read it): ``(usage, no-shows, by month, by account)``."""
+    cache = g.setdefault("network_grids", {})
+    if scope not in cache:
+        cache[scope] = _network_grid(scope, bk.months(scope.start_on, scope.end_on, scope.zone))
+    return cache[scope]
+
+
+def network_groups_section(scope: Scope) -> Section:
+    """Usage and spending by research group across the network (or the one facility): booked
+    and used hours and bookings held (from :func:`network_grid`, by the group owning each
+    booking's billing account), and the charges incurred in the period on the group's accounts,
+    per currency. Bookings and charges on no account or on a company's account read as "No
+    group" (listed last). Two queries besides the grid: the group-owned accounts (configuration,
+    one row per account) and the charges summed per account and currency."""
+    by_account = network_grid(scope)[3]
+    owners = {
+        aid: (gid, name, org)
+        for aid, gid, name, org in db.session.execute(
+            sa.select(BillingAccount.id, ResearchGroup.id, ResearchGroup.name, Organisation.name)
+            .join(ResearchGroup, ResearchGroup.id == BillingAccount.group_id)
+            .join(Organisation, Organisation.id == ResearchGroup.organisation_id)
+        )
+    }
+    spent = (
+        sa.select(
+            Charge.account_id, Charge.currency, sa.func.count(Charge.id), sa.func.sum(Charge.amount)
+        )
+        .where(
+            Charge.incurred_at >= instant(scope.starts_at),
+            Charge.incurred_at < instant(scope.ends_at),
+        )
+        .group_by(Charge.account_id, Charge.currency)
+    )
+    if scope.facility_id is not None:
+        spent = spent.where(Charge.facility_id == scope.facility_id)
+    none = (None, NO_GROUP, None)
+    acc: dict = {}
+
+    def row(owner):
+        return acc.setdefault(owner, {"booked": 0, "used": 0, "n": 0, "charges": 0, "amount": {}})
+
+    for aid, (booked, used, n) in by_account.items():
+        r = row(owners.get(aid, none))
+        r["booked"], r["used"], r["n"] = r["booked"] + booked, r["used"] + used, r["n"] + n
+    for aid, currency, n, total in db.session.execute(spent):
+        r = row(owners.get(aid, none))
+        r["charges"] += n
+        r["amount"][currency] = r["amount"].get(currency, 0) + (total or 0)
+    currencies = sorted({c for r in acc.values() for c in r["amount"]}) or ["EUR"]
+    ordered = sorted(acc.items(), key=lambda kv: (kv[0] == none, kv[0][1].lower(), kv[0][2] or ""))
+    rows = [
+        [
+            name,
+            org,
+            hours(r["booked"]),
+            hours(r["used"]),
+            r["n"],
+            r["charges"],
+            *(money(r["amount"].get(c, 0)) for c in currencies),
+        ]
+        for (_, name, org), r in ordered
+    ]
+    table = Table(
+        "Usage and spending by research group",
+        [
+            "research group",
+            "organisation",
+            "booked hours",
+            "used hours",
+            "bookings",
+            "charges",
+            *(f"spending ({c})" for c in currencies),
+        ],
+        rows,
+    )
+    charts = [
+        breakdown_chart(
+            scope,
+            "Hours by research group",
+            table,
+            [("Booked hours", 2), ("Used hours", 3)],
+            "hours",
+        ),
+        *(
+            breakdown_chart(
+                scope, f"Spending by research group ({c})", table, [(c, 6 + i)], "amount"
+            )
+            for i, c in enumerate(currencies)
+        ),
+    ]
+    return Section(
+        "research_groups",
+        "Research groups",
+        [("Research groups with bookings or charges", sum(1 for k in acc if k != none))],
+        tables=[table],
+        charts=charts,
+        note="A booking or charge belongs to the group owning its billing account (what the "
+        'facility bills); on no account or on a company\'s account it reads as "No group".',
+    )
 
 
 def _facilities(scope: Scope) -> sa.Select:

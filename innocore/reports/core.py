@@ -91,6 +91,39 @@ class Section:
 
 SectionFn = Callable[[Scope], Section]
 
+TOP_BARS = 15  # a bar chart of a breakdown shows its largest rows; the table lists them all
+
+
+def breakdown_chart(
+    scope: Scope,
+    title: str,
+    table: Table,
+    values: list[tuple[str, int]],
+    unit: str,
+    *,
+    label: int = 0,
+    top: int = TOP_BARS,
+) -> Chart:
+    """A bar chart of a breakdown ``table`` (rows of one thing each: a group, an account...):
+    one bar series per ``(series name, column index)`` of ``values``, labelled by column
+    ``label``, the ``top`` largest rows by the first series (in the table's order). Its data
+    table holds exactly what is drawn; the title states what, the period and the zone, and when
+    rows were left out, how many of how many are shown."""
+    first = values[0][1]
+    ranked = sorted(table.rows, key=lambda r: -(float(r[first] or 0)))[:top]
+    kept = [r for r in table.rows if any(r is k for k in ranked)]
+    shown = (
+        f" (the {len(kept)} largest of {len(table.rows)})" if len(kept) < len(table.rows) else ""
+    )
+    labels = [str(r[label]) for r in kept]
+    series = [(name, [float(r[i] or 0) for r in kept]) for name, i in values]
+    data = Table(
+        f"{title}{shown}",
+        [table.columns[label], *(name for name, _ in values)],
+        [[labels[k], *(s[1][k] for s in series)] for k in range(len(kept))],
+    )
+    return Chart("bar", f"{title}{shown}, {scope.period_label}", labels, series, data, unit)
+
 
 def register_report_section(app: Flask, kind: str, fn: SectionFn, order: int = 50) -> None:
     """A package adds a section to the ``kind`` report (one of :data:`KINDS`)."""

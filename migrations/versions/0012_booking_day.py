@@ -1,5 +1,5 @@
 """booking day rollup (issue 15): the bookings of each instrument starting on each UTC day,
-summed (booked count and seconds, used seconds, no-shows, late cancellations, latest end), kept
+per billing account (0: none), summed (booked count and seconds, used seconds, no-shows, late cancellations, latest end), kept
 exact by triggers on booking in the same transaction as every booking write; the network
 report reads it instead of a million bookings. Filled from the existing bookings.
 
@@ -20,7 +20,7 @@ depends_on = None
 
 # What one booking row adds (sign +1) or takes away (-1). R is NEW or OLD.
 BOOKED = "('confirmed', 'completed', 'no_show')"
-WATCHED = "instrument_id, starts_at, ends_at, status, cancelled_late"
+WATCHED = "instrument_id, starts_at, ends_at, status, cancelled_late, account_id"
 
 
 def _parts(r, sign, dialect):
@@ -38,7 +38,7 @@ def _parts(r, sign, dialect):
         late = f"{r}.cancelled_late"
     booked = f"{r}.status IN {BOOKED}"
     values = [
-        f"{r}.instrument_id", day, end,
+        f"{r}.instrument_id", day, f"COALESCE({r}.account_id, 0)", end,
         f"{sign} * (CASE WHEN {booked} THEN 1 ELSE 0 END)",
         f"{sign} * (CASE WHEN {booked} THEN {secs} ELSE 0 END)",
         f"{sign} * (CASE WHEN {r}.status = 'completed' THEN {secs} ELSE 0 END)",
@@ -48,10 +48,10 @@ def _parts(r, sign, dialect):
     ]
     greatest = 'max' if dialect == 'sqlite' else 'GREATEST'
     return (
-        "INSERT INTO booking_day (instrument_id, day_start, day_end, booked_count, "
+        "INSERT INTO booking_day (instrument_id, day_start, account_key, day_end, booked_count, "
         "booked_seconds, used_seconds, no_shows, late_cancellations, max_ends_at) "
         f"VALUES ({', '.join(values)}) "
-        "ON CONFLICT (instrument_id, day_start) DO UPDATE SET "
+        "ON CONFLICT (instrument_id, day_start, account_key) DO UPDATE SET "
         "booked_count = booking_day.booked_count + excluded.booked_count, "
         "booked_seconds = booking_day.booked_seconds + excluded.booked_seconds, "
         "used_seconds = booking_day.used_seconds + excluded.used_seconds, "
@@ -66,6 +66,7 @@ def upgrade():
     op.create_table('booking_day',
     sa.Column('instrument_id', sa.Integer(), nullable=False),
     sa.Column('day_start', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('account_key', sa.Integer(), nullable=False),
     sa.Column('day_end', sa.DateTime(timezone=True), nullable=False),
     sa.Column('booked_count', sa.Integer(), nullable=False),
     sa.Column('booked_seconds', sa.BigInteger(), nullable=False),
@@ -74,7 +75,7 @@ def upgrade():
     sa.Column('late_cancellations', sa.Integer(), nullable=False),
     sa.Column('max_ends_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['instrument_id'], ['instrument.id'], name=op.f('fk_booking_day_instrument_id_instrument'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('instrument_id', 'day_start', name=op.f('pk_booking_day'))
+    sa.PrimaryKeyConstraint('instrument_id', 'day_start', 'account_key', name=op.f('pk_booking_day'))
     )
     with op.batch_alter_table('booking_day', schema=None) as batch_op:
         batch_op.create_index('ix_booking_day_day_start', ['day_start'], unique=False)
@@ -114,15 +115,15 @@ def upgrade():
         late = "cancelled_late"
     booked = f"status IN {BOOKED}"
     op.execute(
-        "INSERT INTO booking_day (instrument_id, day_start, day_end, booked_count, "
+        "INSERT INTO booking_day (instrument_id, day_start, account_key, day_end, booked_count, "
         "booked_seconds, used_seconds, no_shows, late_cancellations, max_ends_at) "
-        f"SELECT instrument_id, {day}, MIN({end}), "
+        f"SELECT instrument_id, {day}, COALESCE(account_id, 0), MIN({end}), "
         f"SUM(CASE WHEN {booked} THEN 1 ELSE 0 END), "
         f"SUM(CASE WHEN {booked} THEN {secs} ELSE 0 END), "
         f"SUM(CASE WHEN status = 'completed' THEN {secs} ELSE 0 END), "
         "SUM(CASE WHEN status = 'no_show' THEN 1 ELSE 0 END), "
         f"SUM(CASE WHEN status = 'cancelled' AND {late} THEN 1 ELSE 0 END), MAX(ends_at) "
-        f"FROM booking GROUP BY instrument_id, {day}"
+        f"FROM booking GROUP BY instrument_id, {day}, COALESCE(account_id, 0)"
     )
 
 

@@ -635,3 +635,39 @@ def test_network_report_follows_moves_cancellations_and_deletions(
     db_session.commit()
     # Booked: r1 3 h + 1 h = 4 h, all used; 4/280 = 1.4 %; no no-show; one late cancellation (r0).
     assert rome_row() == ["Imaging Rome", 280.0, 4.0, 4.0, 1.4, 0, 1, 31.0]
+
+
+def test_network_usage_and_spending_by_research_group_by_hand(
+    world, accounts, client, api_headers, login_as
+):
+    net = client.get(
+        f"/api/v1/reports/network?{PERIOD}&facility={world['facility'].id}",
+        headers=api_headers(world["admin"]),
+    )
+    s = sections(net.json)["research_groups"]
+    # Hours as in the facility's group table (Alpha r0 + r2, Beta r3, Acme's order r1). Charges
+    # in October: Alpha 100.00, Beta 40.25; no group: 250.50 on no account + 60.00 on Acme's
+    # order = 310.50 in 2 charges.
+    assert table(s, "Usage and spending by research group")["rows"] == [
+        ["Lab Alpha", "Rome University", 6.0, 2.0, 2, 1, "100.00"],
+        ["Lab Beta", "Rome University", 1.0, 0.0, 1, 1, "40.25"],
+        ["No group", None, 2.0, 2.0, 1, 2, "310.50"],
+    ]
+    assert figures(s) == {"Research groups with bookings or charges": 2}
+    # The charts draw the same figures, and their titles say the period and zone.
+    assert table(s, "Hours by research group")["rows"] == [
+        ["Lab Alpha", 6.0, 2.0],
+        ["Lab Beta", 1.0, 0.0],
+        ["No group", 2.0, 2.0],
+    ]
+    assert table(s, "Spending by research group (EUR)")["rows"] == [
+        ["Lab Alpha", 100.0],
+        ["Lab Beta", 40.25],
+        ["No group", 310.5],
+    ]
+    html = login_as(world["admin"]).get(
+        f"/reports/network?{PERIOD}&facility={world['facility'].id}"
+    )
+    assert "Hours by research group, 01 Oct 2026 to 31 Oct 2026, Europe/Rome time" in html.get_data(
+        as_text=True
+    )
