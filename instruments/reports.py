@@ -413,23 +413,35 @@ def utilisation_section(scope: Scope) -> Section:
         ("Used hours", hours(tot[2])),
         ("Utilisation (booked / available)", _pct_text(percent(tot[1], tot[0]))),
     ]
+    by_instrument = Table(
+        "Utilisation by instrument",
+        ["instrument", "available hours", "booked hours", "used hours", "utilisation %"],
+        rows,
+    )
+    by_category, by_org = by_category_and_organisation(scope)
+    by_group = by_research_group(scope)
+    booked = [("Booked hours", 1)]
     return Section(
         "utilisation",
         "Instrument utilisation",
         figures,
-        tables=[
-            Table(
-                "Utilisation by instrument",
-                ["instrument", "available hours", "booked hours", "used hours", "utilisation %"],
-                rows,
-            ),
-            *by_category_and_organisation(scope),
-            by_research_group(scope),
-        ],
+        tables=[by_instrument, by_category, by_org, by_group],
         charts=[
             _bucket_chart(scope, "Hours by month", months, "bar", month_avail, rows=per_m),
             _bucket_chart(scope, "Hours by week", weeks, "line", rows=per_w),
             heat_map(scope, scope.zone),
+            breakdown_chart(
+                scope, "Utilisation % by instrument", by_instrument, [("Utilisation %", 4)], "%"
+            ),
+            breakdown_chart(scope, "Hours by user category", by_category, booked, "hours"),
+            breakdown_chart(scope, "Hours by organisation", by_org, booked, "hours"),
+            breakdown_chart(
+                scope,
+                "Hours by research group",
+                by_group,
+                [("Booked hours", 2), ("Used hours", 3)],
+                "hours",
+            ),
         ],
         note="Available hours come from each instrument's opening hours; instruments without "
         "opening hours add no available hours. Booked: confirmed, completed and no-show "
@@ -506,25 +518,33 @@ def no_show_section(scope: Scope) -> Section:
         ("Late cancellations", total[2]),
         ("No-show rate", rate),
     ]
+    by_instrument = Table(
+        "No-shows and cancellations by instrument",
+        [
+            "instrument",
+            "bookings held",
+            "no-shows",
+            "late cancellations",
+            "cancellations",
+            "no-show rate %",
+        ],
+        rows,
+    )
     return Section(
         "no_shows",
         "No-shows and late cancellations",
         figures,
-        tables=[
-            Table(
-                "No-shows and cancellations by instrument",
-                [
-                    "instrument",
-                    "bookings held",
-                    "no-shows",
-                    "late cancellations",
-                    "cancellations",
-                    "no-show rate %",
-                ],
-                rows,
-            )
+        tables=[by_instrument],
+        charts=[
+            chart,
+            breakdown_chart(
+                scope,
+                "No-shows and late cancellations by instrument",
+                by_instrument,
+                [("No-shows", 2), ("Late cancellations", 3)],
+                "bookings",
+            ),
         ],
-        charts=[chart],
     )
 
 
@@ -555,12 +575,16 @@ def downtime_section(scope: Scope) -> Section:
         ("Downtimes", sum(r[1] for r in rows)),
         ("Downtime hours", round(sum(r[2] for r in rows), 2)),
     ]
+    table = Table("Downtime by instrument", ["instrument", "downtimes", "downtime hours"], rows)
     return Section(
         "downtime",
         "Downtime",
         figures,
-        tables=[
-            Table("Downtime by instrument", ["instrument", "downtimes", "downtime hours"], rows)
+        tables=[table],
+        charts=[
+            breakdown_chart(
+                scope, "Downtime hours by instrument", table, [("Downtime hours", 2)], "hours"
+            )
         ],
     )
 
@@ -629,11 +653,13 @@ def service_request_section(scope: Scope) -> Section:
         ("Mean days to delivery", days(d_s)),
     ]
     rows = [[getattr(s, "label", s), c] for s, c in by_status]
+    table = Table("Requests by current status", ["status", "requests"], rows)
     return Section(
         "service_requests",
         "Service requests",
         figures,
-        tables=[Table("Requests by current status", ["status", "requests"], rows)],
+        tables=[table],
+        charts=[breakdown_chart(scope, "Requests by status", table, [("Requests", 1)], "requests")],
         note="Requests submitted in the period; their revenue is in the revenue "
         "section (accepted quotes).",
     )
@@ -706,18 +732,30 @@ def revenue_section(scope: Scope) -> Section:
     figures = [(f"Revenue ({cur})", money(t)) for cur, n, t in totals] or [("Revenue", money(0))]
     by_account = revenue_by_account(base)
     title = "Spending" if scope.kind in ("person", "company") else "Revenue"
+    by_category = table("By user category", "category", grouped(Charge.category))
+    by_organisation = table("By organisation", "organisation", by_org)
+    by_kind = table("By kind of charge", "kind", grouped(Charge.source))
     return Section(
         "revenue",
         title,
         figures,
-        tables=[
-            table("By user category", "category", grouped(Charge.category)),
-            table("By organisation", "organisation", by_org),
-            by_account,
-            table("By kind of charge", "kind", grouped(Charge.source)),
+        tables=[by_category, by_organisation, by_account, by_kind],
+        charts=[
+            chart,
+            _money_chart(scope, f"{title} by billing account", by_account, 0, 3, 5),
+            _money_chart(scope, f"{title} by user category", by_category, 0, 1, 3),
+            _money_chart(scope, f"{title} by organisation", by_organisation, 0, 1, 3),
         ],
-        charts=[chart],
     )
+
+
+def _money_chart(scope: Scope, title: str, table: Table, name: int, cur: int, amount: int):
+    """A bar chart of amounts from a table with a currency column: bars named by ``name`` (with
+    the currency when the table holds more than one)."""
+    several = len({r[cur] for r in table.rows}) > 1
+    rows = [[f"{r[name]} ({r[cur]})" if several else r[name], r[amount]] for r in table.rows]
+    data = Table(title, [table.columns[name], "amount"], rows)
+    return breakdown_chart(scope, title, data, [("Amount", 1)], "amount")
 
 
 def revenue_by_account(base: sa.Select) -> Table:
@@ -868,37 +906,57 @@ def _network_grid(scope: Scope, months) -> tuple[dict, dict, dict]:
         .where(overlaps, whole)
         .group_by(day.instrument_id, sa.literal_column("m"), day.account_key)
     )
-    seconds = _seconds(scope)
-    started = Booking.starts_at >= lo
+    # The bookings of the other days: on PostgreSQL a LATERAL subquery, so that each such day
+    # reads its few bookings through the (instrument, start) index (the planner cannot tell how
+    # few days these are and would otherwise sort every booking of the year to merge-join
+    # them); SQLite joins by nested loops anyway.
+    on_day = (
+        Booking.instrument_id == day.instrument_id,
+        Booking.starts_at >= day.day_start,
+        Booking.starts_at < day.day_end,
+        sa.func.coalesce(Booking.account_id, 0) == day.account_key,
+        Booking.starts_at < hi,
+        Booking.ends_at > lo,
+    )
+    if db.session.get_bind().dialect.name == "postgresql":
+        lateral = (
+            sa.select(
+                Booking.instrument_id,
+                Booking.starts_at,
+                Booking.ends_at,
+                Booking.status,
+                Booking.cancelled_late,
+            )
+            .where(*on_day)
+            .offset(0)  # keeps the subquery a subquery (PostgreSQL would flatten it into a join)
+            .lateral("b")
+        )
+        b = lateral.c
+        days = sa.select().select_from(day.__table__.join(lateral, sa.true()))
+    else:
+        b = Booking.__table__.c
+        days = sa.select().select_from(day.__table__.join(Booking.__table__, sa.and_(*on_day)))
+    seconds = clipped_seconds(b.starts_at, b.ends_at, scope.starts_at, scope.ends_at)
+    started = b.starts_at >= lo
 
     def count_if(*conditions):
         return sa.func.sum(sa.case((sa.and_(*conditions), 1), else_=0))
 
     one_by_one = (
-        sa.select(
-            Booking.instrument_id.label("iid"),
-            bucket_index(Booking.starts_at, months).label("m"),
+        days.add_columns(
+            b.instrument_id.label("iid"),
+            bucket_index(b.starts_at, months).label("m"),
             day.account_key.label("acc"),
-            sa.func.sum(sa.case((Booking.status.in_(BOOKED), seconds), else_=0)).label("booked"),
-            sa.func.sum(sa.case((Booking.status == USED, seconds), else_=0)).label("used"),
-            count_if(started, Booking.status == BookingStatus.NO_SHOW).label("ns"),
+            sa.func.sum(sa.case((b.status.in_(BOOKED), seconds), else_=0)).label("booked"),
+            sa.func.sum(sa.case((b.status == USED, seconds), else_=0)).label("used"),
+            count_if(started, b.status == BookingStatus.NO_SHOW).label("ns"),
             count_if(
-                started, Booking.status == BookingStatus.CANCELLED, Booking.cancelled_late.is_(True)
+                started, b.status == BookingStatus.CANCELLED, b.cancelled_late.is_(True)
             ).label("late"),
-            count_if(Booking.status.in_(BOOKED)).label("n"),
+            count_if(b.status.in_(BOOKED)).label("n"),
         )
-        .select_from(day)
-        .join(
-            Booking,
-            sa.and_(
-                Booking.instrument_id == day.instrument_id,
-                Booking.starts_at >= day.day_start,
-                Booking.starts_at < day.day_end,
-                sa.func.coalesce(Booking.account_id, 0) == day.account_key,
-            ),
-        )
-        .where(overlaps, sa.not_(whole), Booking.starts_at < hi, Booking.ends_at > lo)
-        .group_by(Booking.instrument_id, sa.literal_column("m"), day.account_key)
+        .where(overlaps, sa.not_(whole))
+        .group_by(b.instrument_id, sa.literal_column("m"), day.account_key)
     )
     parts = sa.union_all(rolled, one_by_one).subquery("parts")
     stmt = (

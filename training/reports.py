@@ -25,7 +25,15 @@ from flask import Flask
 from innocore.accounts.models import Organisation, User
 from innocore.extensions import db
 from innocore.facilities.models import Facility
-from innocore.reports.core import Chart, Scope, Section, Table, percent, register_report_section
+from innocore.reports.core import (
+    Chart,
+    Scope,
+    Section,
+    Table,
+    breakdown_chart,
+    percent,
+    register_report_section,
+)
 from innocore.reports.sql import category_label, category_of, instant, position_group_of
 from innocore.vocab import POSITION_GROUPS, OrganisationKind, UserCategory
 from training.certification.models import Certificate, CertificateStatus
@@ -319,25 +327,33 @@ def network_training_section(scope: Scope) -> Section:
                 expiring or 0,
             ]
         )
+    table = Table(
+        "Training by facility",
+        [
+            "facility",
+            "sessions",
+            "seats offered",
+            "seats taken",
+            "fill rate %",
+            "waiting",
+            "pass rate %",
+            "certificates issued",
+            "revoked",
+            f"expiring in {EXPIRY_DAYS} days",
+        ],
+        rows,
+    )
     return Section(
         "training_by_facility",
         "Training by facility",
-        tables=[
-            Table(
-                "Training by facility",
-                [
-                    "facility",
-                    "sessions",
-                    "seats offered",
-                    "seats taken",
-                    "fill rate %",
-                    "waiting",
-                    "pass rate %",
-                    "certificates issued",
-                    "revoked",
-                    f"expiring in {EXPIRY_DAYS} days",
-                ],
-                rows,
+        tables=[table],
+        charts=[
+            breakdown_chart(
+                scope,
+                "Seats offered and taken by facility",
+                table,
+                [("Seats offered", 2), ("Seats taken", 3)],
+                "seats",
             )
         ],
     )
@@ -443,6 +459,7 @@ def position_section(scope: Scope) -> Section:
     )
     certified = dict(db.session.execute(_certified(scope, group)).all())
     rows = [[label, trained.get(key, 0), certified.get(key, 0)] for key, label in POSITION_GROUPS]
+    by_facility = _transfer_by_facility(scope, group)
     chart = Chart(
         "bar",
         f"People trained and certified by position, {scope.period_label}",
@@ -463,8 +480,17 @@ def position_section(scope: Scope) -> Section:
             ("Academic staff trained", trained.get("academic_staff", 0)),
             ("Industry people trained", trained.get("industry", 0)),
         ],
-        tables=[_transfer_by_facility(scope, group)],
-        charts=[chart],
+        tables=[by_facility],
+        charts=[
+            chart,
+            breakdown_chart(
+                scope,
+                "People trained and certified by facility",
+                by_facility,
+                [("Trained", 1), ("Certified", 5)],
+                "people",
+            ),
+        ],
         note="Position is what people state on their profile; anyone of a company counts as "
         'industry. Accounts without a position read as "position not stated".',
     )

@@ -671,3 +671,27 @@ def test_network_usage_and_spending_by_research_group_by_hand(
     assert "Hours by research group, 01 Oct 2026 to 31 Oct 2026, Europe/Rome time" in html.get_data(
         as_text=True
     )
+
+
+def test_breakdowns_have_bar_charts_with_their_data(world, accounts, client, api_headers, login_as):
+    url = f"/api/v1/reports/facilities/{world['facility'].id}?{PERIOD}"
+    s = sections(client.get(url, headers=api_headers(world["manager"])).json)
+    u = s["utilisation"]
+    # Internal: r0 4 h + r2 2 h; industry: r1 2 h + r3 1 h. Groups as in the group table.
+    assert table(u, "Hours by user category")["rows"] == [["Industry", 3.0], ["Internal", 6.0]]
+    assert table(u, "Hours by research group")["rows"] == [
+        ["Lab Alpha", 6.0, 2.0],
+        ["Lab Beta", 1.0, 0.0],
+        ["No group", 2.0, 2.0],
+    ]
+    assert table(s["revenue"], "Revenue by billing account")["rows"] == [
+        ["Acme PO", 60.0],
+        ["Alpha grant", 100.0],
+        ["Beta centre", 40.25],
+        ["No account", 250.5],
+    ]
+    # Widefield: 30 h down in October (Rome); the other instrument none.
+    assert table(s["downtime"], "Downtime hours by instrument")["rows"] == [["Widefield", 30.0]]
+    html = login_as(world["manager"]).get(url.replace("/api/v1", "")).get_data(as_text=True)
+    for title in ("Hours by research group", "Revenue by billing account", "Hours by organisation"):
+        assert f"{title}, 01 Oct 2026 to 31 Oct 2026, Europe/Rome time" in html
