@@ -94,6 +94,7 @@ class ProfileForm(FlaskForm):
         "Position",
         choices=choices([("", "Not stated"), *((p.value, p.label) for p in Position)]),
         default="",
+        filters=[lambda value: value or ""],  # a form without the field: "not stated"
     )
 
 
