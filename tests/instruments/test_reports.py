@@ -701,3 +701,17 @@ def test_breakdowns_have_bar_charts_with_their_data(world, accounts, client, api
     html = login_as(world["manager"]).get(url.replace("/api/v1", "")).get_data(as_text=True)
     for title in ("Hours by research group", "Revenue by billing account", "Hours by organisation"):
         assert f"{title}, 01 Oct 2026 to 31 Oct 2026, Europe/Rome time" in html
+
+
+def test_booking_day_triggers_exist_at_the_head(db_session):
+    """A later migration that rebuilds the booking table (SQLite batch mode copies it into a new
+    table) drops its triggers; it must create them again, or the network report goes stale."""
+    import sqlalchemy as sa
+
+    if db_session.get_bind().dialect.name == "sqlite":
+        sql = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'booking'"
+        expected = {"booking_day_insert", "booking_day_delete", "booking_day_update"}
+    else:
+        sql = "SELECT tgname FROM pg_trigger WHERE tgrelid = 'booking'::regclass"
+        expected = {"booking_day_insert_delete", "booking_day_update"}
+    assert expected <= set(db_session.execute(sa.text(sql)).scalars())
