@@ -869,7 +869,7 @@ def _cut_days(scope: Scope, months) -> list:
     return sorted(cuts)
 
 
-def _network_grid(scope: Scope, months) -> tuple[dict, dict, dict]:
+def _network_grid(scope: Scope, months) -> tuple[dict, dict, dict, dict]:
     """Booked and used seconds (clipped to the period) by facility and by month of start, and
     no-shows and late cancellations of bookings starting in the period, in one query over the
     ``booking_day`` rollup (:class:`instruments.models.BookingDay`, kept exact by triggers):
@@ -982,13 +982,13 @@ def _network_grid(scope: Scope, months) -> tuple[dict, dict, dict]:
     by_account: dict = {}
     for fid, mi, acc, *values in db.session.execute(stmt):
         booked, used, ns, late, n = (int(v or 0) for v in values)
-        for grid, key, a, b in (
+        for grid, key, first, second in (
             (usage, fid, booked, used),
             (no_shows, fid, ns, late),
             (by_month, mi, booked, used),
         ):
             x, y = grid.get(key, (0, 0))
-            grid[key] = (x + a, y + b)
+            grid[key] = (x + first, y + second)
         x, y, z = by_account.get(acc, (0, 0, 0))
         by_account[acc] = (x + booked, y + used, z + n)
     return usage, no_shows, by_month, by_account
