@@ -109,6 +109,7 @@ def _register_blueprints(app: Flask) -> None:
     from instruments.charging import register as register_booking_charges
     from instruments.mobility import register as register_mobility
     from instruments.requests import register as register_requests
+    from instruments.series import register as register_series
     from training import register as register_training
     from training.certification import register as register_certification
     from training.challenges import register as register_challenges
@@ -158,6 +159,7 @@ def _register_blueprints(app: Flask) -> None:
     register_ledger(app)
     register_booking_charges(app)
     register_mobility(app)
+    register_series(app)
     register_training(app)
     register_training_company(app)
     register_training_fees(app)

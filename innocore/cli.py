@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from typing import TypeVar
 
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from innocore.errors import DomainError
 from innocore.extensions import db
 
+T = TypeVar("T")
 cli = AppGroup("innocore", help="InnoCore platform commands.")
 token_cli = AppGroup("token", help="Personal access tokens for the JSON API.")
 cli.add_command(token_cli)
@@ -29,6 +33,18 @@ def _log_to_stderr() -> None:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
     )
     logging.getLogger("apscheduler.scheduler").setLevel(logging.WARNING)  # not each job added
+
+
+def refused_as_click_error(action: Callable[[], T]) -> T:
+    """Run one use case for a command and return its result; a refusal (``DomainError``) rolls
+    back and becomes a ``click.ClickException`` with every problem's message (the command exits
+    with status 1 and says why on stderr). The one place a command turns a refusal into a click
+    error; the command commits after it."""
+    try:
+        return action()
+    except DomainError as err:
+        db.session.rollback()
+        raise click.ClickException(str(err)) from None
 
 
 def _user(email: str):
@@ -81,17 +97,15 @@ def create_admin(email: str, name: str, organisation: str, password: str):
     from innocore import clock
     from innocore.accounts import services
     from innocore.accounts.models import Organisation
-    from innocore.errors import DomainError
 
     org = db.session.scalar(
         sa.select(Organisation).where(sa.func.lower(Organisation.name) == organisation.lower())
     )
     if org is None:
         raise click.ClickException(f"No organisation named {organisation!r}.")
-    try:
-        user = services.register(name=name, email=email, password=password, organisation=org)
-    except DomainError as err:
-        raise click.ClickException(str(err)) from None
+    user = refused_as_click_error(
+        lambda: services.register(name=name, email=email, password=password, organisation=org)
+    )
     user.is_network_admin = True
     user.email_verified_at = clock.now()
     db.session.commit()
@@ -104,12 +118,8 @@ def create_admin(email: str, name: str, organisation: str, password: str):
 def token_create(email: str, name: str):
     """Create a token for EMAIL; prints the secret once."""
     from innocore.accounts.tokens import create_token
-    from innocore.errors import DomainError
 
-    try:
-        token, raw = create_token(_user(email), name)
-    except DomainError as err:
-        raise click.ClickException(str(err)) from None
+    token, raw = refused_as_click_error(lambda: create_token(_user(email), name))
     db.session.commit()
     click.echo(f"token {token.id} for {email}: {raw}")
     click.echo("Store it now: it is not shown again.")
@@ -121,12 +131,8 @@ def token_create(email: str, name: str):
 def token_revoke(email: str, token_id: int):
     """Revoke token TOKEN_ID of EMAIL."""
     from innocore.accounts.tokens import revoke_token
-    from innocore.errors import DomainError
 
-    try:
-        revoke_token(_user(email), token_id)
-    except DomainError as err:
-        raise click.ClickException(str(err)) from None
+    refused_as_click_error(lambda: revoke_token(_user(email), token_id))
     db.session.commit()
     click.echo(f"token {token_id} revoked")
 

@@ -93,17 +93,36 @@ def wall_to_instant(
     offset: str | None = None,
     keep: Iterable[datetime | None] = (),
 ) -> datetime:
-    """A wall-clock time typed in ``zone`` (naive) as an aware UTC instant.
-
-    A time the clocks skip (the spring gap) does not exist: ``DomainError`` with the problem
-    ``nonexistent_local_time`` on ``field``. A time that happens twice (the autumn fold) is the
-    pass named by ``offset`` (``"+01:00"``, or the zone's abbreviation ``"CET"``), else the pass
-    among ``keep`` (the stored instants of the record being edited: an unchanged time keeps its
-    instant), else ``DomainError`` ``ambiguous_local_time`` naming both passes (``pass_label``),
-    so the page can ask which one. An ``offset`` that is not one of the time's own is
-    ``wrong_offset``.
-    """
+    """A wall-clock time typed in ``zone`` (naive) as an aware UTC instant, or ``DomainError``
+    with the one problem ``resolve_wall`` finds (``nonexistent_local_time``,
+    ``ambiguous_local_time``, ``wrong_offset``) on ``field``."""
     from innocore.errors import DomainError, Problem
+
+    found = resolve_wall(wall, zone, field, offset=offset, keep=keep)
+    if isinstance(found, Problem):
+        raise DomainError(found)
+    return found
+
+
+def resolve_wall(
+    wall: datetime,
+    zone: str,
+    field: str,
+    *,
+    offset: str | None = None,
+    keep: Iterable[datetime | None] = (),
+):
+    """A wall-clock time typed in ``zone`` (naive) as an aware UTC instant, or the ``Problem``
+    (on ``field``) that keeps it from being one; ``wall_to_instant`` raises it.
+
+    A time the clocks skip (the spring gap) does not exist: ``nonexistent_local_time``. A time
+    that happens twice (the autumn fold) is the pass named by ``offset`` (``"+01:00"``, or the
+    zone's abbreviation ``"CET"``), else the pass among ``keep`` (the stored instants of the
+    record being edited: an unchanged time keeps its instant), else ``ambiguous_local_time``
+    naming both passes (``pass_label``), so the page can ask which one. An ``offset`` that is
+    not one of the time's own is ``wrong_offset``. Returns ``datetime | Problem``.
+    """
+    from innocore.errors import Problem
 
     wall = wall.replace(tzinfo=None, fold=0)
     found = passes(wall, zone)
@@ -116,14 +135,14 @@ def wall_to_instant(
             f"{when} does not exist in {zone}: the clocks go forward {minutes} minutes that "
             "night. Choose another time."
         )
-        raise DomainError(Problem("nonexistent_local_time", message, field))
+        return Problem("nonexistent_local_time", message, field)
     if offset:
         chosen = [p for p in found if _names_pass(offset.strip(), p, zone)]
         if not chosen:
             tz = ZoneInfo(zone)
             named = " or ".join(f"UTC{offset_text(p.astimezone(tz))}" for p in found)
             message = f"{when} in {zone} is {named}, not {offset.strip()[:12]}."
-            raise DomainError(Problem("wrong_offset", message, field))
+            return Problem("wrong_offset", message, field)
         return chosen[0]
     if len(found) == 1:
         return found[0]
@@ -134,7 +153,7 @@ def wall_to_instant(
         f"{when} happens twice in {zone} (the clocks go back that night): choose "
         f"{pass_label(found[0], zone)} or {pass_label(found[1], zone)}."
     )
-    raise DomainError(Problem("ambiguous_local_time", message, field))
+    return Problem("ambiguous_local_time", message, field)
 
 
 def _names_pass(offset: str, instant: datetime, zone: str) -> bool:

@@ -13,7 +13,7 @@ from typing import TypeVar
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 T = TypeVar("T")
 
@@ -53,6 +53,35 @@ class UTCDateTime(sa.types.TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+class StoredFile:
+    """The columns of a table of uploaded files kept in the database (a challenge's, a
+    placement's): mixed into a model that declares its ``id`` and its owner's key. The bytes load
+    only when read (``deferred``). ``of_upload`` makes a row from an upload (anything with
+    ``filename``, ``content_type`` and ``data``), which ``innocore.uploads`` checked."""
+
+    filename: Mapped[str] = mapped_column(sa.String(200), sort_order=1)
+    content_type: Mapped[str] = mapped_column(sa.String(100), sort_order=1)
+    size_bytes: Mapped[int] = mapped_column(sort_order=1)
+    # nullable as the migrations made it (the service always writes the bytes)
+    data: Mapped[bytes] = mapped_column(sa.LargeBinary, nullable=True, deferred=True, sort_order=1)
+    uploaded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), sort_order=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), sort_order=1)
+
+    @classmethod
+    def of_upload(cls, upload, *, by_id: int, at: datetime, **owner):
+        """A row for ``upload`` (its name cut to 200 characters, "file" when empty), uploaded by
+        the user ``by_id`` at the UTC instant ``at``; ``owner``: the owner's key column."""
+        return cls(
+            filename=upload.filename[:200] or "file",
+            content_type=upload.content_type,
+            size_bytes=len(upload.data),
+            data=upload.data,
+            uploaded_by_id=by_id,
+            created_at=at,
+            **owner,
+        )
 
 
 def enum_column(enum_cls: type[enum.Enum], name: str) -> sa.Enum:

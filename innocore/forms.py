@@ -14,7 +14,7 @@ from markupsafe import Markup
 from wtforms import DateTimeLocalField, SelectChoice, widgets
 
 from innocore import clock
-from innocore.errors import DomainError, Forbidden, NotFound
+from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 
 T = TypeVar("T")
@@ -33,6 +33,16 @@ def apply_problems(form: FlaskForm, err: DomainError) -> None:
 
 def strip(value):
     return value.strip() if isinstance(value, str) else value
+
+
+def as_int(value) -> int | None:
+    """An integer from form text, or None when it is none or does not fit every database's
+    integer column (the rules then name the field)."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if -(2**31) < number < 2**31 else None
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -190,17 +200,19 @@ class LocalDateTimeField(YearRangeMixin, DateTimeLocalField):
         """The submitted time as an aware UTC instant (``None`` when empty); ``keep``: the
         instants stored before. Raises ``DomainError`` on this field's name (gap, fold without a
         choice, wrong offset); the page then offers both passes."""
+        found = self.resolve(zone, keep)
+        if isinstance(found, Problem):
+            raise DomainError(found)
+        return found
+
+    def resolve(self, zone: str, keep: Iterable[datetime | None] = ()) -> datetime | Problem | None:
+        """``instant`` that returns its problem (``clock.resolve_wall``) instead of raising it,
+        for a boundary that gathers every problem of several fields."""
         if self.data is None:
             return None
-        try:
-            value = clock.wall_to_instant(
-                self.data, zone, self.short_name, offset=self.offset, keep=keep
-            )
-        except DomainError:
-            self._offer(zone, None)
-            raise
-        self._offer(zone, value)
-        return value
+        found = clock.resolve_wall(self.data, zone, self.short_name, offset=self.offset, keep=keep)
+        self._offer(zone, None if isinstance(found, Problem) else found)
+        return found
 
     def show(self, instant: datetime, zone: str) -> None:
         """Prefill with ``instant``'s wall-clock time in ``zone`` (and its pass, if repeated)."""

@@ -9,4 +9,9 @@ from innocore.groups import GroupMembership, ResearchGroup  # noqa: F401, E402
 from innocore.leases import JobLease  # noqa: F401
 from innocore.ledger.accounts import BillingAccount  # noqa: F401, E402
 from innocore.notifications.models import Notification, NotificationPreference  # noqa: F401
-from innocore.sso.models import SsoAssertionUse, SsoConnection, SsoIdentity  # noqa: F401
+from innocore.sso.models import (  # noqa: F401
+    SsoAssertionUse,
+    SsoConnection,
+    SsoIdentity,
+    SsoProviderDocument,
+)

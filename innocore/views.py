@@ -7,9 +7,9 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required
 
 from innocore import dashboard
-from innocore.errors import DomainError
 from innocore.extensions import db
 from innocore.facilities.models import Facility
+from innocore.forms import attempt_action
 from innocore.notifications import services as notes
 
 bp = Blueprint("core", __name__)
@@ -60,15 +60,11 @@ def notification_preferences():
         wanted = {
             k.code: k.code in ticked for k, _ in notes.preferences(current_user) if not k.mandatory
         }
-        try:
-            notes.set_preferences(current_user, current_user, wanted)
-        except DomainError as err:
-            db.session.rollback()
-            status, problems = err.status, err.problems
-        else:
-            db.session.commit()
+        _, err = attempt_action(lambda: notes.set_preferences(current_user, current_user, wanted))
+        if err is None:
             flash("Your e-mail preferences are saved.", "success")
             return redirect(url_for("core.notification_preferences"))
+        status, problems = err.status, err.problems
     prefs = notes.preferences(current_user)
     return render_template(
         "core/notification_preferences.html", prefs=prefs, problems=problems

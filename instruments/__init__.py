@@ -23,36 +23,71 @@ def register(app: Flask) -> None:
     from innocore.demo import register_seeder
     from innocore.jobs import register_job
     from innocore.template_helpers import register_facility_section, register_nav
-    from instruments import booking_views, calendar_pages, models, settings_views, views  # noqa: F401
+    from instruments import (  # noqa: F401
+        account_approval_views,
+        booking_views,
+        calendar_pages,
+        models,
+        settings_views,
+        usage_views,
+        views,
+        waitlist_views,
+    )
+    from instruments.account_approval_api import bp as account_approvals_api_bp
     from instruments.api import bp as api_bp
     from instruments.demo import seed_instruments
     from instruments.documents import models as document_models  # noqa: F401
     from instruments.documents import views as document_views  # noqa: F401
     from instruments.eligibility import EXTENSION_KEY, nobody_holds_anything
     from instruments.manage_api import bp as manage_api_bp
+    from instruments.no_shows import release_no_shows
     from instruments.panels import bookings_panel, staff_panel
-    from instruments.permissions import TEMPLATE_PREDICATES, can_book, may_approve_somewhere
+    from instruments.permissions import (
+        TEMPLATE_PREDICATES,
+        can_book,
+        may_approve_for_accounts,
+        may_approve_somewhere,
+    )
     from instruments.reminders import send_reminders
+    from instruments.services.holds import expire_offers
+    from instruments.waitlist_api import bp as waitlist_api_bp
 
     app.extensions.setdefault(EXTENSION_KEY, nobody_holds_anything)
     app.register_blueprint(bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(manage_api_bp)
+    app.register_blueprint(waitlist_api_bp)
+    app.register_blueprint(account_approvals_api_bp)
     from instruments.documents.api import bp as documents_api_bp
 
     app.register_blueprint(documents_api_bp)
+    from instruments.usage_api import bp as usage_api_bp
+
+    app.register_blueprint(usage_api_bp)
     app.jinja_env.globals.update(TEMPLATE_PREDICATES)
     app.jinja_env.globals["booking_panel_for"] = _booking_panel_for
+    _usage_words(app)
     _name_audit_ids(app)
+    _name_states()
     register_nav(app, "Instruments", "instruments.catalog_page", group="Book")
     register_nav(app, "My bookings", "instruments.my_bookings", can_book, group="Book")
+    register_nav(app, "My waiting lists", "instruments.my_waitlists", can_book, group="Book")
     register_nav(app, "Find free time", "instruments.finder_page", group="Book")
     register_nav(app, "Calendar feeds", "instruments.my_feeds", can_book, group="Book")
     register_nav(app, "Approvals", "instruments.approvals", may_approve_somewhere, group="Manage")
+    register_nav(
+        app,
+        "Account approvals",
+        "instruments.account_approvals",
+        may_approve_for_accounts,
+        group="Manage",
+    )
     register_facility_section(app, "instruments/_facility_section.html")
     register_panel(app, bookings_panel)
     register_panel(app, staff_panel)
     register_job(app, "instrument_reminders", send_reminders, 300)
+    register_job(app, "release_no_shows", release_no_shows, 60)
+    register_job(app, "instrument_waitlist_offers", expire_offers, 60)
     register_seeder(app, seed_instruments)
     from instruments.reports import register as register_reports
 
@@ -71,6 +106,54 @@ def _booking_panel_for(instrument):
     from instruments.booking_panel import booking_panel
 
     return booking_panel(current_user, instrument, clock.now())
+
+
+def _usage_words(app: Flask) -> None:
+    """Words of a booking's use (kiosk, booking page): checked in, out, not yet."""
+    from innocore.status import register_words
+    from instruments.models import UsageChannel
+
+    register_words(
+        "usage",
+        {
+            "checked_in": ("Checked in", "ok"),
+            "checked_out": ("Checked out", "neutral"),
+            "not_checked_in": ("Not checked in", "warn"),
+        },
+    )
+    app.jinja_env.globals["usage_channel_words"] = lambda value: UsageChannel(value).label
+
+
+def _name_states() -> None:
+    """Words for the waiting list's states and for held bookings, the same on every page."""
+    from innocore.status import register_words
+
+    register_words(
+        "waitlist",
+        {
+            "waiting": ("Waiting", "info"),
+            "offered": ("Offered: held for you", "warn"),
+            "accepted": ("Accepted: booked", "ok"),
+            "declined": ("Declined", "neutral"),
+            "expired": ("Lapsed", "bad"),
+            "withdrawn": ("Left the list", "neutral"),
+        },
+    )
+    register_words(
+        "booking",
+        {
+            "held": ("Held (waiting-list offer)", "warn"),
+            "released": ("Released", "neutral"),
+        },
+    )
+    register_words(
+        "account_approval",
+        {
+            "awaiting": ("Awaits the account owner", "warn"),
+            "approved": ("Approved by the account owner", "ok"),
+            "refused": ("Refused by the account owner", "bad"),
+        },
+    )
 
 
 def _name_audit_ids(app: Flask) -> None:

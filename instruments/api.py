@@ -103,10 +103,16 @@ def booking_json(b: Booking) -> dict:
         "status": b.status.value,
         "purpose": b.purpose,
         "account_id": b.account_id,
+        "account_approval": b.account_approval.value if b.account_approval else None,
         "project": b.project,
         "override_reason": b.override_reason,
         "flagged": b.flagged,
         "cancelled_late": b.cancelled_late,
+        "checked_in_at": b.checked_in_at.isoformat() if b.checked_in_at else None,
+        "checked_in_via": b.checked_in_via,
+        "checked_out_at": b.checked_out_at.isoformat() if b.checked_out_at else None,
+        "checked_out_via": b.checked_out_via,
+        "series_id": b.series_id,
         "ics": absolute_url("instruments.booking_ics_file", booking_id=b.id),
     }
 

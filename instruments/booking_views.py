@@ -15,7 +15,7 @@ from innocore.confirm import Confirmation, irreversible
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility
-from innocore.forms import apply_problems, attempt, attempt_action, form_status
+from innocore.forms import attempt, attempt_action, form_status
 from innocore.links import absolute_url
 from innocore.permissions import is_network_admin, require, staffed_facility_ids
 from innocore.template_helpers import local_time
@@ -24,7 +24,7 @@ from instruments.documents.services import pending_for
 from instruments.forms import BookingForm, DowntimeForm, MoveForm, ProblemForm, ReasonForm
 from instruments.ics import booking_ics
 from instruments.mobility.services import hourly_rate
-from instruments.models import BookingChange, FeedKind, Severity
+from instruments.models import BOOKING_FEED_KINDS, BookingChange, FeedKind, Severity
 from instruments.permissions import can_book_for_others, can_staff_instrument, may_approve_somewhere
 
 
@@ -32,9 +32,18 @@ def to_instant(field, zone: str, keep=()) -> datetime:
     """A ``LocalDateTimeField`` typed in the facility zone as an instant: a time skipped by DST is
     refused, a repeated one is the pass the person chose (or kept from ``keep``, the stored
     instants), else the page asks which (``LocalDateTimeField.instant``)."""
-    value = field.instant(zone, keep)
+    value = instant_or_problem(field, zone, keep)
+    if isinstance(value, Problem):
+        raise DomainError(value)
+    return value
+
+
+def instant_or_problem(field, zone: str, keep=()) -> datetime | Problem:
+    """``to_instant`` that returns its problem instead of raising it (every field's problem is
+    shown at once)."""
+    value = field.resolve(zone, keep)
     if value is None:
-        raise DomainError(Problem("invalid_datetime", "Give a date and time.", field.short_name))
+        return Problem("invalid_datetime", "Give a date and time.", field.short_name)
     return value
 
 
@@ -52,28 +61,31 @@ def book(instrument_id: int):
     instrument = queries.get_instrument(instrument_id)
     zone = instrument.facility.timezone
     form = BookingForm()
-    form.account.choices = _account_choices()
+    form.account.choices = account_choices()
     if request.method == "GET" and request.args.get("start"):
         _prefill(form, instrument)
     if form.validate_on_submit():
         ok, booking = attempt(
             form,
-            lambda: services.create_booking(
-                current_user, instrument.id, _booking_input(form, zone)
-            ),
+            lambda: services.create_booking(current_user, instrument.id, booking_input(form, zone)),
         )
         if ok:
             flash(f"Booking {booking.status.label.lower()}.", "success")
             _say_folds(zone, booking.starts_at, booking.ends_at)
             return redirect(url_for("instruments.booking_page", booking_id=booking.id))
+    return render_book(instrument, form)
+
+
+def render_book(instrument, form: BookingForm):
+    """The booking form with its price; a refusal because the time is taken offers to join
+    the time's waiting list (``instruments.join_waitlist``)."""
+    zone = instrument.facility.timezone
     price = None
     rate, _mobility = hourly_rate(current_user, instrument)
     if form.starts_at.data and form.ends_at.data and not form.errors:
-        try:
-            start, end = (to_instant(x, zone) for x in (form.starts_at, form.ends_at))
-            price = rules.price(start, end, rate) if end > start else None
-        except DomainError:
-            price = None
+        start, end = (instant_or_problem(x, zone) for x in (form.starts_at, form.ends_at))
+        if isinstance(start, datetime) and isinstance(end, datetime) and end > start:
+            price = rules.price(start, end, rate)
     return render_template(
         "instruments/book.html",
         form=form,
@@ -82,7 +94,14 @@ def book(instrument_id: int):
         price=price,
         staff=can_book_for_others(current_user, instrument),
         to_accept=pending_for(current_user.id, instrument),
+        taken=_taken(form),
     ), form_status(form)
+
+
+def _taken(form: BookingForm) -> bool:
+    """The form was refused because someone else has the time (so one may wait for it)."""
+    refusal = getattr(form, "refusal", None)
+    return refusal is not None and rules.CONFLICT in refusal.problems
 
 
 def _prefill(form: BookingForm, instrument) -> None:
@@ -111,7 +130,7 @@ def _instant_arg(name: str) -> datetime:
     return instant.astimezone(UTC)
 
 
-def _account_choices() -> list:
+def account_choices() -> list:
     """The accounts the signed-in person may charge today (the service re-checks the day)."""
     from innocore.forms import choices
     from innocore.ledger.accounts import chargeable_accounts
@@ -121,14 +140,17 @@ def _account_choices() -> list:
     return choices([first] + [(str(a.id), a.label) for a in accounts])
 
 
-def _booking_input(form: BookingForm, zone: str) -> services.BookingInput:
+def booking_input(form: BookingForm, zone: str) -> services.BookingInput:
+    """The booking form's fields as a ``BookingInput`` (times read in the facility's ``zone``);
+    raises ``DomainError`` with every unreadable field (the series form reads the same)."""
     problems = []
     instants = {}
     for name in ("starts_at", "ends_at"):
-        try:
-            instants[name] = to_instant(getattr(form, name), zone)
-        except DomainError as err:
-            problems += err.problems
+        value = instant_or_problem(getattr(form, name), zone)
+        if isinstance(value, Problem):
+            problems.append(value)
+        else:
+            instants[name] = value
     user_id = None
     if form.user_email.data:
         user = get_user_by_email(form.user_email.data)
@@ -428,34 +450,33 @@ def downtime(instrument_id: int):
     form = DowntimeForm()
     preview = None
     if form.validate_on_submit():
-        try:
-            starts = to_instant(form.starts_at, zone)
-            ends = to_instant(form.ends_at, zone)
-            affected = services.overlapping_bookings(instrument.id, starts, ends)
-            if affected and request.form.get("confirmed") != "1":
-                preview = affected  # shown with what will happen; nothing written yet
-            else:
-                _, affected = services.schedule_downtime(
-                    current_user,
-                    instrument.id,
-                    starts,
-                    ends,
-                    form.reason.data,
-                    cancel_bookings=form.cancel_bookings.data,
-                )
-        except DomainError as err:
-            if err.status in (403, 404):
-                raise
-            db.session.rollback()
-            apply_problems(form, err)
-        else:
-            if preview is None:
-                db.session.commit()
-                flash(_downtime_done(affected, form.cancel_bookings.data), "success")
-                return redirect(url_for("instruments.show", instrument_id=instrument.id))
+        ok, step = attempt(form, lambda: _downtime_step(form, instrument, zone))
+        preview, affected = step if ok else (None, None)
+        if ok and preview is None:
+            flash(_downtime_done(affected, form.cancel_bookings.data), "success")
+            return redirect(url_for("instruments.show", instrument_id=instrument.id))
     return render_template(
         "instruments/downtime.html", form=form, instrument=instrument, preview=preview
     ), form_status(form)
+
+
+def _downtime_step(form: DowntimeForm, instrument, zone: str):
+    """``(preview, None)``: the bookings the downtime overlaps, shown with what will happen and
+    nothing written yet (until ``confirmed=1``); else ``(None, affected)`` once scheduled."""
+    starts = to_instant(form.starts_at, zone)
+    ends = to_instant(form.ends_at, zone)
+    affected = services.overlapping_bookings(instrument.id, starts, ends)
+    if affected and request.form.get("confirmed") != "1":
+        return affected, None
+    _, affected = services.schedule_downtime(
+        current_user,
+        instrument.id,
+        starts,
+        ends,
+        form.reason.data,
+        cancel_bookings=form.cancel_bookings.data,
+    )
+    return None, affected
 
 
 def _downtime_done(affected, cancelled: bool) -> str:
@@ -508,7 +529,7 @@ def my_feeds():
     if request.method == "POST":
         kind = request.form.get("kind", "user")
         target = request.form.get("target_id", "")
-        if kind not in FeedKind._value2member_map_ or (kind != "user" and not target.isdigit()):
+        if kind not in BOOKING_FEED_KINDS or (kind != "user" and not target.isdigit()):
             abort(400, "Choose what to subscribe to.")
         target_id = current_user.id if kind == "user" else int(target)
         _, raw = feeds.create_feed(current_user, FeedKind(kind), target_id)
@@ -523,7 +544,7 @@ def _confirm_revoke_feed(feed_id: int) -> Confirmation | None:
     from instruments.models import CalendarFeed
 
     feed = db.session.get(CalendarFeed, feed_id)
-    if feed is None or feed.owner_id != current_user.id:
+    if feed is None or feed.owner_id != current_user.id or feed.kind not in BOOKING_FEED_KINDS:
         raise NotFound("No such calendar feed.")
     if feed.revoked_at is not None:
         return None

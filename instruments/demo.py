@@ -7,6 +7,8 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
+
 from innocore import clock
 from innocore.extensions import db
 from innocore.vocab import Technology, UserCategory
@@ -15,10 +17,14 @@ from instruments.models import (
     Booking,
     BookingChange,
     BookingStatus,
+    FacilityBookingSettings,
     Instrument,
     InstrumentStatus,
     OpeningHours,
     Rate,
+    UsageChannel,
+    WaitlistEntry,
+    WaitlistStatus,
 )
 
 # facility index, name, technology, model, competence code or None, level, approval, rates (int/ext/ind)
@@ -167,6 +173,8 @@ def seed_instruments(context: dict) -> None:
         created.append(instrument)
     db.session.flush()
     _seed_bookings(created, people, now, context.get("accounts") or [None])
+    _seed_usage(created, people, now)
+    _seed_waitlist(created[0], people[8], now)
     _seed_documents(created[-1], people, now)
 
 
@@ -249,3 +257,84 @@ def _seed_bookings(instruments, people, now, accounts) -> None:
                 note="Demo data",
             )
         )
+
+
+def _seed_usage(instruments, people, now) -> None:
+    """Check-in at the first facility: a no-show deadline of 15 minutes (on since yesterday),
+    the postdoc checked in at the kiosk and working on the confocal now, and the PhD student's
+    booking on the widefield microscope this morning recorded as a no-show (slot released)."""
+    phd, postdoc, staff = people[7], people[8], people[2]
+    confocal, widefield = instruments[0], instruments[1]
+    db.session.add(
+        FacilityBookingSettings(
+            facility_id=confocal.facility_id,
+            reminder_hours=24,
+            checkin_opens_minutes=15,
+            no_show_grace_minutes=15,
+            no_show_since=now - timedelta(days=1),
+            charge_actual_use=False,
+        )
+    )
+    start = now.replace(minute=0, second=0, microsecond=0) - timedelta(minutes=30)
+    running = _demo_booking(confocal, postdoc, staff, start, start + timedelta(hours=2), now)
+    running.checked_in_at, running.checked_in_by_id = start + timedelta(minutes=4), staff.id
+    running.checked_in_via = UsageChannel.KIOSK.value
+    missed = _demo_booking(
+        widefield, phd, staff, start - timedelta(hours=3), start - timedelta(hours=2), now
+    )
+    missed.status, missed.sequence = BookingStatus.NO_SHOW, 1
+    db.session.flush()
+    for booking, action, note in (
+        (running, "checked_in", UsageChannel.KIOSK.label),
+        (missed, "no_show", "not checked in in time"),
+    ):
+        db.session.add(
+            BookingChange(
+                booking_id=booking.id,
+                actor_id=staff.id if action == "checked_in" else None,
+                changed_at=now,
+                action=action,
+                new_starts_at=booking.starts_at,
+                new_ends_at=booking.ends_at,
+                note=note,
+            )
+        )
+
+
+def _demo_booking(instrument, user, staff, start, end, now) -> Booking:
+    booking = Booking(
+        instrument=instrument,
+        user=user,
+        booked_by=staff,
+        starts_at=start,
+        ends_at=end,
+        status=BookingStatus.CONFIRMED,
+        purpose="Demo booking",
+        project="Demo",
+        uid=f"booking-{uuid.uuid4().hex}@innocore",
+        override_reason="Demo data",
+        created_at=now,
+        updated_at=now,
+    )
+    db.session.add(booking)
+    return booking
+
+
+def _seed_waitlist(instrument: Instrument, person, now) -> None:
+    """The postdoc waits for the time the PhD student booked on the first instrument."""
+    booking = db.session.scalars(
+        sa.select(Booking).where(Booking.instrument_id == instrument.id).order_by(Booking.id)
+    ).first()
+    if booking is None or booking.user_id == person.id:
+        return
+    db.session.add(
+        WaitlistEntry(
+            instrument=instrument,
+            user=person,
+            starts_at=booking.starts_at,
+            ends_at=booking.ends_at,
+            status=WaitlistStatus.WAITING,
+            purpose="Demo: waiting for this time",
+            created_at=now,
+        )
+    )

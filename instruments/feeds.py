@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from innocore import audit, clock
 from innocore.accounts.models import User
 from innocore.calendar import CALENDAR_FORMAT, CalendarEvent, build_calendar, text_etag
-from innocore.errors import Forbidden, NotFound
+from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility
 from innocore.links import absolute_url
@@ -21,6 +21,7 @@ from innocore.secret_links import digest, find_live
 from instruments.ics import BookingFacts, booking_event_of
 from instruments.models import (
     ACTIVE_STATUSES,
+    BOOKING_FEED_KINDS,
     Booking,
     CalendarFeed,
     FeedKind,
@@ -32,7 +33,11 @@ FEED_PAST_DAYS = 60
 
 
 def create_feed(actor: User, kind: FeedKind, target_id: int) -> tuple[CalendarFeed, str]:
-    """A new secret feed address; the raw token is shown once and only its hash is kept."""
+    """A new secret feed address of bookings; the raw token is shown once and only its hash is
+    kept. A training feed is not made here (``training.feeds.rotate_feed``): ``DomainError``."""
+    if kind not in BOOKING_FEED_KINDS:
+        msg = "Choose your bookings, an instrument's or a facility's."
+        raise DomainError(Problem("kind", msg, "kind"))
     if kind == FeedKind.USER and target_id != actor.id:
         raise Forbidden("You subscribe to your own bookings only.")
     if kind == FeedKind.INSTRUMENT and db.session.get(Instrument, target_id) is None:
@@ -54,7 +59,7 @@ def create_feed(actor: User, kind: FeedKind, target_id: int) -> tuple[CalendarFe
 
 def revoke_feed(actor: User, feed_id: int) -> None:
     feed = db.session.get(CalendarFeed, feed_id)
-    if feed is None or feed.owner_id != actor.id:
+    if feed is None or feed.owner_id != actor.id or feed.kind not in BOOKING_FEED_KINDS:
         raise NotFound("No such calendar feed.")
     if feed.revoked_at is None:
         feed.revoked_at = clock.now()
@@ -67,15 +72,24 @@ def list_feeds(actor: User) -> list[CalendarFeed]:
     return list(
         db.session.scalars(
             sa.select(CalendarFeed)
-            .where(CalendarFeed.owner_id == actor.id, CalendarFeed.revoked_at.is_(None))
+            .where(
+                CalendarFeed.owner_id == actor.id,
+                CalendarFeed.kind.in_(BOOKING_FEED_KINDS),
+                CalendarFeed.revoked_at.is_(None),
+            )
             .order_by(CalendarFeed.created_at)
         )
     )
 
 
 def feed_for_token(raw: str) -> CalendarFeed:
-    """The live feed a secret address names; NotFound when unknown or revoked."""
-    return find_live(CalendarFeed, raw, unknown="This calendar address is unknown or was revoked.")
+    """The live feed of bookings a secret address names; NotFound when unknown or revoked."""
+    return find_live(
+        CalendarFeed,
+        raw,
+        unknown="This calendar address is unknown or was revoked.",
+        query=sa.select(CalendarFeed).where(CalendarFeed.kind.in_(BOOKING_FEED_KINDS)),
+    )
 
 
 def _feed_query(feed: CalendarFeed) -> sa.Select:

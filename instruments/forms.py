@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from innocore.forms import LocalDateTimeField, choices
 from innocore.vocab import Technology
 from instruments.models import ApprovalMode, InstrumentStatus, Severity
+from instruments.rules import LIMIT_MAX, LIMITS
 
 
 class BookingForm(FlaskForm):
@@ -57,6 +58,10 @@ class ReminderForm(FlaskForm):
         "Hours before each booking (0: no reminder)",
         validators=[InputRequired(), NumberRange(min=0, max=336)],
     )
+    waitlist_hold_minutes = IntegerField(
+        "Minutes a waiting-list offer holds freed time for the person offered it",
+        validators=[Optional(), NumberRange(min=5, max=1440)],  # empty: unchanged
+    )
     cancel_on_certificate_end = BooleanField(
         "Cancel the bookings of a user whose required certificate ends (otherwise they are "
         "flagged for staff and the user is told)"
@@ -69,7 +74,7 @@ class ProblemForm(FlaskForm):
 
 
 def _opt_int(label: str, **kw):
-    return IntegerField(label, validators=[Optional(), NumberRange(min=0, max=100_000)], **kw)
+    return IntegerField(label, validators=[Optional(), NumberRange(min=0, max=LIMIT_MAX)], **kw)
 
 
 class InstrumentForm(FlaskForm):
@@ -85,14 +90,6 @@ class InstrumentForm(FlaskForm):
         "Approval", choices=choices((a.value, a.label) for a in ApprovalMode)
     )
     out_of_hours_level = _opt_int("Out-of-hours use from level")
-    slot_minutes = _opt_int("Slot grid (minutes)")
-    min_minutes = _opt_int("Shortest booking (minutes)")
-    max_minutes = _opt_int("Longest booking (minutes)")
-    horizon_days = _opt_int("Bookable days ahead")
-    notice_minutes = _opt_int("Minimum notice (minutes)")
-    cancel_cutoff_minutes = _opt_int("Cancellation cut-off (minutes before start)")
-    max_future_bookings = _opt_int("Future bookings per person")
-    max_hours_week = _opt_int("Hours per person per week")
     opening = TextAreaField("Opening hours (one per line: 'Mon 09:00-18:00'; empty: always open)")
     rate_internal = DecimalField("Hourly rate, internal", validators=[Optional()], places=2)
     rate_external_academic = DecimalField(
@@ -100,3 +97,40 @@ class InstrumentForm(FlaskForm):
     )
     rate_industry = DecimalField("Hourly rate, industry", validators=[Optional()], places=2)
     photo = FileField("Photo (PNG or JPEG, at most 2 MB)")
+    limit_names = tuple(LIMITS)  # the booking-policy fieldset lists these, in this order
+
+
+# The booking limits' fields come from their one declaration (``instruments.rules.Limits``).
+for _name, _label in LIMITS.items():
+    setattr(InstrumentForm, _name, _opt_int(_label))
+
+
+class UsageSettingsForm(FlaskForm):
+    checkin_opens_minutes = IntegerField(
+        "Check-in opens this many minutes before a booking starts",
+        validators=[InputRequired(), NumberRange(min=0, max=1440)],
+    )
+    no_show_grace_minutes = IntegerField(
+        "A booking not checked in this many minutes after its start becomes a no-show "
+        "(empty: no automatic no-shows)",
+        validators=[Optional(), NumberRange(min=1, max=1440)],
+    )
+    charge_actual_use = BooleanField(
+        "Charge the time actually used (check-in to check-out) instead of the booked time"
+    )
+    no_show_fee = DecimalField(
+        "Flat fee for a no-show, in the facility's charging currency (empty: the charging "
+        "policy's share of the booked time; 0: no-shows cost nothing)",
+        places=2,
+        validators=[Optional(), NumberRange(min=0, max=100_000)],
+    )
+
+
+class LoggedUseForm(FlaskForm):
+    user_email = StringField(
+        "E-mail of the person who used the instrument",
+        validators=[DataRequired(), Length(max=254)],
+    )
+    starts_at = LocalDateTimeField("Started (facility time)", validators=[InputRequired()])
+    ends_at = LocalDateTimeField("Ended (facility time)", validators=[InputRequired()])
+    note = TextAreaField("Note (what was done)", validators=[Length(max=1000)])

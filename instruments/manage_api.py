@@ -34,8 +34,9 @@ from instruments.permissions import (
     can_manage_instrument,
     can_staff_instrument,
 )
-from instruments.schemas import InstrumentOut, Strict
+from instruments.schemas import InstrumentOut, LimitsIn, Strict
 from instruments.services import booking_settings, inventory
+from instruments.services.holds import hold_minutes
 
 bp = api_blueprint("instruments_manage_api", __name__)
 TAGS = ["instruments"]
@@ -47,7 +48,9 @@ class OpeningIn(Strict):
     closes: time
 
 
-class InstrumentIn(Strict):
+class InstrumentIn(LimitsIn):
+    """An instrument as a manager gives it; its booking limits come from ``LimitsIn``."""
+
     name: str = Field(min_length=1, max_length=200)
     technology: Technology
     model: str = Field(default="", max_length=200)
@@ -58,14 +61,6 @@ class InstrumentIn(Strict):
     required_level: int | None = Field(default=None, ge=1, le=9)
     approval_mode: ApprovalMode = ApprovalMode.NONE
     out_of_hours_level: int | None = Field(default=None, ge=1, le=9)
-    slot_minutes: int | None = Field(default=None, ge=0, le=100_000)
-    min_minutes: int | None = Field(default=None, ge=0, le=100_000)
-    max_minutes: int | None = Field(default=None, ge=0, le=100_000)
-    horizon_days: int | None = Field(default=None, ge=0, le=100_000)
-    notice_minutes: int | None = Field(default=None, ge=0, le=100_000)
-    cancel_cutoff_minutes: int | None = Field(default=None, ge=0, le=100_000)
-    max_future_bookings: int | None = Field(default=None, ge=0, le=100_000)
-    max_hours_week: int | None = Field(default=None, ge=0, le=100_000)
     opening: list[OpeningIn] = Field(default_factory=list, max_length=50)
     rates: dict[UserCategory, Decimal] = Field(default_factory=dict)
 
@@ -290,11 +285,15 @@ def revoke_my_feed(feed_id: int):
 
 class RemindersIn(Strict):
     reminder_hours: int = Field(ge=0, le=336, description="0: no reminders")
+    waitlist_hold_minutes: int | None = Field(
+        None, ge=5, le=1440, description="minutes a waiting-list offer holds freed time"
+    )
 
 
 class RemindersOut(BaseModel):
     facility_id: int
     reminder_hours: int
+    waitlist_hold_minutes: int
 
 
 def _manages_facility(user, facility_id: int) -> bool:
@@ -313,9 +312,15 @@ def _manages_facility(user, facility_id: int) -> bool:
 )
 def set_reminders(facility_id: int, body: RemindersIn):
     facility = db.session.get(Facility, facility_id)
-    booking_settings.set_reminder_hours(current_user, facility, body.reminder_hours)
+    booking_settings.set_reminder_hours(
+        current_user,
+        facility,
+        body.reminder_hours,
+        waitlist_hold_minutes=body.waitlist_hold_minutes,
+    )
     db.session.commit()
     return {
         "facility_id": facility.id,
         "reminder_hours": booking_settings.reminder_hours(facility.id),
+        "waitlist_hold_minutes": hold_minutes(facility.id),
     }

@@ -49,13 +49,55 @@ class BookingStatus(enum.StrEnum):
     REJECTED = "rejected"
     NO_SHOW = "no_show"
     COMPLETED = "completed"
+    # A waiting-list offer: the time is kept for one person until they accept (it becomes
+    # confirmed or pending), decline, or let it lapse (released). See instruments/services/holds.py.
+    HELD = "held"
+    RELEASED = "released"
 
     @property
     def label(self) -> str:
         return self.value.replace("_", "-").capitalize()
 
 
+class AccountApproval(enum.StrEnum):
+    """The billing account owner's decision on a booking estimated above the account's
+    approval threshold (``BillingAccount.approval_threshold``)."""
+
+    AWAITING = "awaiting"
+    APPROVED = "approved"
+    REFUSED = "refused"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
 ACTIVE_STATUSES = (BookingStatus.PENDING, BookingStatus.CONFIRMED)
+# What keeps the instrument from others: active bookings and waiting-list holds. The PostgreSQL
+# exclusion constraint ``ex_booking_no_overlap`` covers exactly these statuses.
+BLOCKING_STATUSES = (*ACTIVE_STATUSES, BookingStatus.HELD)
+
+
+class UsageChannel(enum.StrEnum):
+    """How a check-in or check-out was recorded."""
+
+    BOOKING_PAGE = "booking_page"
+    QR = "qr"
+    KIOSK = "kiosk"
+    API = "api"
+    STAFF = "staff"
+    LOGGED = "logged"  # unbooked use logged afterwards by staff
+
+    @property
+    def label(self) -> str:
+        return {
+            "booking_page": "on the booking page",
+            "qr": "with the instrument's QR code",
+            "kiosk": "at the facility kiosk",
+            "api": "through the API",
+            "staff": "by staff",
+            "logged": "logged by staff (unbooked use)",
+        }[self.value]
 
 
 class Severity(enum.StrEnum):
@@ -73,9 +115,17 @@ class Severity(enum.StrEnum):
 
 
 class FeedKind(enum.StrEnum):
+    """What a secret calendar address shows: a person's bookings, an instrument's, a
+    facility's (``BOOKING_FEED_KINDS``, made on the bookings' feed page), or a person's
+    training sessions (made on the training feed page)."""
+
     USER = "user"
     INSTRUMENT = "instrument"
     FACILITY = "facility"
+    TRAINING = "training"
+
+
+BOOKING_FEED_KINDS = (FeedKind.USER, FeedKind.INSTRUMENT, FeedKind.FACILITY)
 
 
 class Instrument(db.Model):
@@ -198,6 +248,11 @@ class Booking(db.Model):
     project: Mapped[str] = mapped_column(sa.String(200), default="")
     # The billing account charged (innocore.ledger.accounts); None: the organisation's statement.
     account_id: Mapped[int | None] = mapped_column(sa.ForeignKey("billing_account.id"), index=True)
+    # Set when the charge estimate passed the account's approval threshold: the booking stays
+    # pending until the account's owner (its group's PI) approves; None: not needed.
+    account_approval: Mapped[AccountApproval | None] = mapped_column(
+        enum_column(AccountApproval, "account_approval")
+    )
     uid: Mapped[str] = mapped_column(sa.String(120), unique=True)
     sequence: Mapped[int] = mapped_column(default=0)
     override_reason: Mapped[str | None] = mapped_column(sa.Text)
@@ -210,6 +265,18 @@ class Booking(db.Model):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancel_reason: Mapped[str | None] = mapped_column(sa.Text)
     cancelled_late: Mapped[bool] = mapped_column(default=False)
+    # Usage as it happened (instruments.services.usage): when the person checked in and out,
+    # who recorded it and how (a ``UsageChannel`` value). Unbooked use logged by staff is a
+    # booking with both set and ``checked_in_via == "logged"``.
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    checked_in_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    checked_in_via: Mapped[str | None] = mapped_column(sa.String(20))
+    checked_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    checked_out_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    checked_out_via: Mapped[str | None] = mapped_column(sa.String(20))
+    # The recurring series this booking is one occurrence of (instruments.series); each
+    # occurrence is an ordinary booking with its own UID, moved or cancelled on its own.
+    series_id: Mapped[int | None] = mapped_column(sa.ForeignKey("booking_series.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -219,6 +286,10 @@ class Booking(db.Model):
 
     __table_args__ = (
         sa.CheckConstraint("ends_at > starts_at", name="ends_after_starts"),
+        sa.CheckConstraint(
+            "checked_out_at IS NULL OR (checked_in_at IS NOT NULL AND checked_out_at >= checked_in_at)",
+            name="checked_out_after_in",
+        ),
         # Covering on PostgreSQL: the reports read an instrument's bookings in a period from this
         # index alone (index-only scan), without visiting the table.
         sa.Index(
@@ -245,13 +316,17 @@ class BookingDay(db.Model):
     billing account, summed:
     a rollup the network report reads instead of the bookings (``instruments/reports.py``).
 
-    Kept exact by database triggers on ``booking`` (migration ``0012_booking_day``), in the same
+    Kept exact by database triggers on ``booking`` (migration ``0018_booking_day``), in the same
     transaction as every booking write (insert, delete, and updates of instrument, times, status,
-    late flag or account): each write subtracts the row's old contribution and adds its new one, so
-    concurrent writes add up. Booked = confirmed, completed and no-show; used = completed;
-    seconds are whole seconds of the booking's full length. ``max_ends_at`` only grows (an upper
-    bound of the day's bookings' ends), so a report knows which days hold bookings crossing its
-    period's end and reads those days' bookings instead. Never written by the application."""
+    late flag, account, check-in or check-out): each write subtracts the row's old contribution
+    and adds its new one, so concurrent writes add up. Booked = confirmed, completed and no-show
+    (a waiting-list hold is not a booking until accepted); used = from check-in to check-out (to
+    the booked end while nobody checked out) where a confirmed booking records a check-in, else
+    the booked time of a completed booking, as ``instruments.reports._used_seconds`` reads it
+    live; whole seconds of the full length. ``min_begins_at`` only falls and ``max_ends_at`` only
+    grows (bounds of the day's starts and check-ins, and of its ends and check-outs), so a report
+    knows which days hold bookings or use crossing its period's ends and reads those days'
+    bookings instead. Never written by the application."""
 
     __tablename__ = "booking_day"
 
@@ -267,6 +342,7 @@ class BookingDay(db.Model):
     used_seconds: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     no_shows: Mapped[int] = mapped_column(default=0)
     late_cancellations: Mapped[int] = mapped_column(default=0)
+    min_begins_at: Mapped[datetime] = mapped_column(UTCDateTime())
     max_ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (sa.Index("ix_booking_day_day_start", "day_start"),)
@@ -354,7 +430,8 @@ class IdempotencyKey(db.Model):
 
 
 class CalendarFeed(db.Model):
-    """A secret, revocable iCalendar address; only the SHA-256 of its token is stored."""
+    """A secret, revocable iCalendar address (bookings or training, by ``kind``); only the
+    SHA-256 of its token is stored. ``target_id``: the person, instrument or facility shown."""
 
     __tablename__ = "calendar_feed"
 
@@ -382,10 +459,96 @@ class FacilityBookingSettings(db.Model):
     cancel_on_certificate_end: Mapped[bool] = mapped_column(
         default=False, server_default=sa.false()
     )
+    # Check-in (instruments.services.usage): it opens this many minutes before a booking starts;
+    # a confirmed booking not checked in ``no_show_grace_minutes`` after its start becomes a
+    # no-show (None: the facility does not ask for check-in, no automatic no-shows); charges
+    # follow the actual use (check-in to check-out) instead of the booked time when asked.
+    checkin_opens_minutes: Mapped[int] = mapped_column(default=15, server_default="15")
+    no_show_grace_minutes: Mapped[int | None] = mapped_column()
+    # When the no-show rule was turned on: bookings starting before it are never no-shows (so
+    # turning the rule on does not mark the past, when nobody was asked to check in).
+    no_show_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    charge_actual_use: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # A no-show costs this flat amount (in the facility's charging currency) instead of the
+    # charging policy's share of the booked time; None: the share applies.
+    no_show_fee: Mapped[Decimal | None] = mapped_column(sa.Numeric(10, 2))
+    # How long a waiting-list offer keeps the freed time for the person offered it (minutes).
+    waitlist_hold_minutes: Mapped[int] = mapped_column(default=30, server_default=sa.text("30"))
 
     __table_args__ = (
         sa.CheckConstraint("reminder_hours BETWEEN 0 AND 336", name="reminder_range"),
+        sa.CheckConstraint("checkin_opens_minutes BETWEEN 0 AND 1440", name="checkin_opens_range"),
+        sa.CheckConstraint(
+            "no_show_grace_minutes IS NULL OR no_show_grace_minutes BETWEEN 1 AND 1440",
+            name="no_show_grace_range",
+        ),
+        sa.CheckConstraint("no_show_fee IS NULL OR no_show_fee >= 0", name="no_show_fee_positive"),
+        sa.CheckConstraint("waitlist_hold_minutes BETWEEN 5 AND 1440", name="hold_range"),
     )
 
     def __repr__(self) -> str:
         return f"<FacilityBookingSettings {self.facility_id} {self.reminder_hours}h>"
+
+
+class WaitlistStatus(enum.StrEnum):
+    WAITING = "waiting"
+    OFFERED = "offered"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+OPEN_WAITLIST = (WaitlistStatus.WAITING, WaitlistStatus.OFFERED)
+
+
+class WaitlistEntry(db.Model):
+    """One person waiting for one taken interval ``[starts_at, ends_at)`` of an instrument.
+
+    First come, first offered (``created_at``, then ``id``). When the whole interval frees, the
+    first entry waiting for it is offered a hold: a booking in status ``held`` (``hold_booking``)
+    that keeps the time until ``offer_expires_at``; accepting turns that booking into a normal one.
+    """
+
+    __tablename__ = "instrument_waitlist_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instrument_id: Mapped[int] = mapped_column(sa.ForeignKey("instrument.id"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[WaitlistStatus] = mapped_column(enum_column(WaitlistStatus, "waitlist_status"))
+    purpose: Mapped[str] = mapped_column(sa.Text, default="")
+    account_id: Mapped[int | None] = mapped_column(sa.ForeignKey("billing_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    offer_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    hold_booking_id: Mapped[int | None] = mapped_column(sa.ForeignKey("booking.id"))
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    instrument: Mapped[Instrument] = relationship()
+    user: Mapped[User] = relationship()
+    hold_booking: Mapped[Booking | None] = relationship()
+
+    __table_args__ = (
+        sa.CheckConstraint("ends_at > starts_at", name="ends_after_starts"),
+        sa.Index("ix_instrument_waitlist_entry_queue", "instrument_id", "status", "starts_at"),
+        # Once per slot: one open entry per person and interval (the service says it in words).
+        sa.Index(
+            "uq_instrument_waitlist_entry_open",
+            "instrument_id",
+            "user_id",
+            "starts_at",
+            "ends_at",
+            unique=True,
+            sqlite_where=sa.text("status IN ('waiting', 'offered')"),
+            postgresql_where=sa.text("status IN ('waiting', 'offered')"),
+        ),
+    )
+
+    def __repr__(self) -> str:
+        return f"<WaitlistEntry {self.id} instrument={self.instrument_id} {self.status.value}>"

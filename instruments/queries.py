@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
@@ -18,14 +19,19 @@ from innocore.facilities.models import Facility
 from innocore.vocab import Technology
 from instruments.models import (
     ACTIVE_STATUSES,
+    BLOCKING_STATUSES,
+    OPEN_WAITLIST,
+    AccountApproval,
     Booking,
     BookingStatus,
     Downtime,
     Instrument,
     InstrumentStatus,
     ProblemReport,
+    WaitlistEntry,
+    WaitlistStatus,
 )
-from instruments.rules import Busy, Policy, Window
+from instruments.rules import LIMITS, Busy, Policy, Window, local_day_start
 
 
 def instrument_stmt() -> sa.Select:
@@ -56,14 +62,7 @@ def policy_of(instrument: Instrument) -> Policy:
     return Policy(
         timezone=instrument.facility.timezone,
         status=instrument.status,
-        slot_minutes=instrument.slot_minutes,
-        min_minutes=instrument.min_minutes,
-        max_minutes=instrument.max_minutes,
-        horizon_days=instrument.horizon_days,
-        notice_minutes=instrument.notice_minutes,
-        cancel_cutoff_minutes=instrument.cancel_cutoff_minutes,
-        max_future_bookings=instrument.max_future_bookings,
-        max_hours_week=instrument.max_hours_week,
+        **{name: getattr(instrument, name) for name in LIMITS},
         opening=tuple(Window(o.weekday, o.opens, o.closes) for o in instrument.opening_hours),
         out_of_hours_level=instrument.out_of_hours_level,
         requires_competence=instrument.required_competence_id is not None,
@@ -79,7 +78,8 @@ def busy_between(instrument_ids: list[int], starts_at: datetime, ends_at: dateti
 
 @cache
 def _busy_stmt() -> sa.Select:
-    """Built once; the ids, the window and the active statuses are bound at execution."""
+    """Built once; the ids and the window are bound at execution. Holds of waiting-list offers
+    are busy time like bookings (``BLOCKING_STATUSES``)."""
     ids = sa.bindparam("ids", expanding=True)
     start, end = (
         sa.bindparam("starts_at", type_=UTCDateTime()),
@@ -94,7 +94,7 @@ def _busy_stmt() -> sa.Select:
         Booking.user_id.label("uid"),
     ).where(
         Booking.instrument_id.in_(ids),
-        Booking.status.in_(ACTIVE_STATUSES),
+        Booking.status.in_(BLOCKING_STATUSES),
         Booking.starts_at < end,
         Booking.ends_at > start,
     )
@@ -238,7 +238,8 @@ def downtimes_between(instrument_ids: list[int], starts_at: datetime, ends_at: d
 def my_bookings_query(user_id: int, *, upcoming_after: datetime | None = None) -> sa.Select:
     stmt = (
         sa.select(Booking)
-        .where(Booking.user_id == user_id)
+        # a released waiting-list hold was never the person's booking (My waiting lists has it)
+        .where(Booking.user_id == user_id, Booking.status != BookingStatus.RELEASED)
         .options(selectinload(Booking.instrument))
     )
     if upcoming_after is not None:
@@ -252,7 +253,15 @@ def pending_query(facility_ids: set[int]) -> sa.Select:
     return (
         sa.select(Booking)
         .join(Booking.instrument)
-        .where(Instrument.facility_id.in_(facility_ids), Booking.status == BookingStatus.PENDING)
+        .where(
+            Instrument.facility_id.in_(facility_ids),
+            Booking.status == BookingStatus.PENDING,
+            # the account's owner decides first (instruments/services/account_approvals.py)
+            sa.or_(
+                Booking.account_approval.is_(None),
+                Booking.account_approval != AccountApproval.AWAITING,
+            ),
+        )
         .options(selectinload(Booking.user), selectinload(Booking.instrument))
         .order_by(Booking.starts_at)
     )
@@ -325,15 +334,17 @@ def calendar_items(
         stmt = stmt.join(User, User.id == Booking.user_id)
     stmt = stmt.where(
         Booking.instrument_id.in_(instrument_ids),
-        Booking.status.in_(ACTIVE_STATUSES),
+        Booking.status.in_(BLOCKING_STATUSES),
         Booking.starts_at < ends_at,
         Booking.ends_at > starts_at,
     )
-    pending = BookingStatus.PENDING
+    tentative = (BookingStatus.PENDING, BookingStatus.HELD)  # a hold shows as a pending request
     for iid, s, e, bid, uid, status, training, *more in db.session.execute(stmt):
         who, purpose = more or ("", "")
         out[iid].append(
-            CalendarItem(iid, s, e, "booking", bid, uid, status == pending, training, who, purpose)
+            CalendarItem(
+                iid, s, e, "booking", bid, uid, status in tentative, training, who, purpose
+            )
         )
     downtimes = sa.select(
         Downtime.instrument_id, Downtime.starts_at, Downtime.ends_at, Downtime.id, Downtime.reason
@@ -351,3 +362,102 @@ def calendar_items(
     for items in out.values():
         items.sort()  # by start, then end (the tuple's order)
     return out
+
+
+def kiosk_bookings(facility_id: int, zone: str, now: datetime) -> list[Booking]:
+    """The facility's confirmed and no-show bookings of today (its local day, from midnight to
+    midnight in ``zone``, zoneinfo: 23 or 25 hours on DST days), by start; for the kiosk."""
+    tz = ZoneInfo(zone)
+    day = now.astimezone(tz).date()
+    start, end = local_day_start(day, tz), local_day_start(day + timedelta(days=1), tz)
+    return list(
+        db.session.scalars(
+            sa.select(Booking)
+            .join(Instrument, Instrument.id == Booking.instrument_id)
+            .where(
+                Instrument.facility_id == facility_id,
+                Booking.status.in_([BookingStatus.CONFIRMED, BookingStatus.NO_SHOW]),
+                Booking.for_training.is_(False),
+                Booking.starts_at < end,
+                Booking.ends_at > start,
+            )
+            .order_by(Booking.starts_at, Instrument.name, Booking.id)
+            .options(selectinload(Booking.instrument), selectinload(Booking.user))
+        )
+    )
+
+
+# ---- the waiting list for instrument time ---------------------------------------------------
+
+
+def list_my_waitlist(user_id: int, limit: int = 100) -> list:
+    """A person's waiting-list entries: open ones (offers first, soonest wanted time first),
+    then the latest ended ones."""
+    open_first = sa.case((WaitlistEntry.status.in_(OPEN_WAITLIST), 0), else_=1)
+    offers_first = sa.case((WaitlistEntry.status == WaitlistStatus.OFFERED, 0), else_=1)
+    return list(
+        db.session.scalars(
+            sa.select(WaitlistEntry)
+            .where(WaitlistEntry.user_id == user_id)
+            .order_by(open_first, offers_first, WaitlistEntry.starts_at, WaitlistEntry.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def list_instrument_waitlist(instrument_id: int, since: datetime) -> list:
+    """The open entries of an instrument wanting time that ends after ``since``, in the order
+    they are offered (first come first), with their people."""
+    return list(
+        db.session.scalars(
+            sa.select(WaitlistEntry)
+            .where(
+                WaitlistEntry.instrument_id == instrument_id,
+                WaitlistEntry.status.in_(OPEN_WAITLIST),
+                WaitlistEntry.ends_at > since,
+            )
+            .options(selectinload(WaitlistEntry.user))
+            .order_by(WaitlistEntry.created_at, WaitlistEntry.id)
+        )
+    )
+
+
+def current_booking_of(user_id: int, instrument_id: int, now: datetime, opens_minutes: int):
+    """The user's booking on the instrument that check-in or check-out concerns now: a confirmed
+    one running or starting within ``opens_minutes``, or one checked in and not out (ended at
+    most 12 hours ago); else None."""
+    soon = now + timedelta(minutes=opens_minutes)
+    return db.session.scalar(
+        sa.select(Booking)
+        .where(
+            Booking.user_id == user_id,
+            Booking.instrument_id == instrument_id,
+            Booking.status == BookingStatus.CONFIRMED,
+            Booking.checked_out_at.is_(None),
+            Booking.starts_at <= soon,
+            Booking.ends_at > now - timedelta(hours=12),  # a forgotten check-out, not last week's
+            sa.or_(Booking.ends_at > now, Booking.checked_in_at.is_not(None)),
+        )
+        .order_by(Booking.starts_at.desc())
+        .limit(1)
+    )
+
+
+def waitlist_position(entry) -> int | None:
+    """1 for the first person waiting for time overlapping this entry's; None once offered or
+    ended."""
+    if entry.status != WaitlistStatus.WAITING:
+        return None
+    ahead = db.session.scalar(
+        sa.select(sa.func.count()).where(
+            WaitlistEntry.instrument_id == entry.instrument_id,
+            WaitlistEntry.status == WaitlistStatus.WAITING,
+            WaitlistEntry.starts_at < entry.ends_at,
+            WaitlistEntry.ends_at > entry.starts_at,
+            sa.or_(
+                WaitlistEntry.created_at < entry.created_at,
+                sa.and_(WaitlistEntry.created_at == entry.created_at, WaitlistEntry.id < entry.id),
+            ),
+        )
+    )
+    return ahead + 1

@@ -6,12 +6,14 @@ network (each facility side by side), a person and a company.
 
 Every figure is aggregated in SQL; each section runs a fixed number of queries whatever the
 number of bookings. Booked = confirmed, completed and no-show bookings (time held for someone);
-used = completed bookings (check-in will refine "used" once it records real use). A booking is
-counted inside the report's period only (clipped at its ends) and in the month or week in which
-it starts. A booking's research group is the group owning the billing account it is charged to (the
-account is what the facility bills); bookings on a company's account or on no account read as
-"No group". The opening-hours rows of the instruments (configuration, at most a few per instrument)
-are read to compute available hours, expanded day by day in the facility's zone.
+used = the time from check-in to check-out where a check-in is recorded (to the booked end while
+nobody checked out), else the booked time of completed bookings; no-shows count from their
+status. A booking is counted inside the report's period only (clipped at its ends) and in the
+month or week in which it starts. A booking's research group is the group owning the billing
+account it is charged to (the account is what the facility bills); bookings on a company's
+account or on no account read as "No group". The opening-hours rows of the instruments
+(configuration, at most a few per instrument) are read to compute available hours, expanded day
+by day in the facility's zone.
 """
 
 from __future__ import annotations
@@ -119,17 +121,38 @@ def _bookings_from(scope: Scope | None = None, *, user: bool = False) -> sa.Sele
     return stmt
 
 
-def _seconds(scope: Scope):
-    return clipped_seconds(Booking.starts_at, Booking.ends_at, scope.starts_at, scope.ends_at)
+def _seconds(scope: Scope, b=Booking):
+    """Seconds of booking ``b`` (the model, or the columns of a subquery over bookings) inside
+    the period."""
+    return clipped_seconds(b.starts_at, b.ends_at, scope.starts_at, scope.ends_at)
+
+
+def _used_seconds(scope: Scope, b=Booking):
+    """Seconds used of booking ``b`` (the model, or the columns of a subquery over bookings)
+    inside the period: from check-in to check-out (to the booked end while nobody checked out)
+    where a confirmed booking records a check-in, else the booked time of a completed booking,
+    else nothing (a no-show, a waiting-list hold, or a booking nobody checked in to). The
+    ``booking_day`` triggers (migration ``0018_booking_day``) add up the same figure."""
+    actual_end = sa.func.coalesce(b.checked_out_at, b.ends_at)
+    actual = clipped_seconds(b.checked_in_at, actual_end, scope.starts_at, scope.ends_at)
+    inside = sa.and_(
+        b.checked_in_at < instant(scope.ends_at), actual_end > instant(scope.starts_at)
+    )
+    return sa.case(
+        (
+            sa.and_(b.checked_in_at.is_not(None), b.status == BookingStatus.CONFIRMED),
+            sa.case((inside, actual), else_=0),
+        ),
+        (b.status == USED, _seconds(scope, b)),
+        else_=0,
+    )
 
 
 def _booked_used(scope: Scope):
     seconds = _seconds(scope)
     return (
         sa.func.coalesce(sa.func.sum(seconds), 0).label("booked"),
-        sa.func.coalesce(sa.func.sum(sa.case((Booking.status == USED, seconds), else_=0)), 0).label(
-            "used"
-        ),
+        sa.func.coalesce(sa.func.sum(_used_seconds(scope)), 0).label("used"),
     )
 
 
@@ -445,7 +468,7 @@ def utilisation_section(scope: Scope) -> Section:
         ],
         note="Available hours come from each instrument's opening hours; instruments without "
         "opening hours add no available hours. Booked: confirmed, completed and no-show "
-        "bookings; used: completed bookings.",
+        "bookings; used: from check-in to check-out where recorded (else completed bookings).",
     )
 
 
@@ -877,19 +900,24 @@ def _network_grid(scope: Scope, months) -> tuple[dict, dict, dict, dict]:
     ``{month index: (booked, used)}`` and ``{billing account id or 0: (booked seconds, used
     seconds, bookings held)}``.
 
-    A rollup day (one instrument, one UTC day of starts) is read as a whole when its bookings
-    all lie inside the period and in one month: it starts at or after the period's start, ends
-    (and its latest booking ends) by the period's end, and no month starts inside it. The
-    bookings of every other day overlapping the period (the day before the start, the days a
-    boundary cuts, a day whose bookings run past the end) are read one by one, clipped as before,
-    through the (instrument, start) index. Each booking is counted once, by one of the two
+    Used time is :func:`_used_seconds` (check-in to check-out where recorded, else completed
+    bookings), as in the facility report. A rollup day (one instrument, one UTC day of starts)
+    is read as a whole when its bookings and their use all lie inside the period and in one
+    month: it starts at or after the period's start, its earliest start or check-in is not
+    before it, it ends (and its latest end or check-out) by the period's end, and no month starts
+    inside it. The bookings of every other day overlapping the period (the day before the start,
+    the days a boundary cuts, a day with a check-in before the start or bookings or check-outs
+    past the end) are read one by one, clipped as in the facility report, through the
+    (instrument, start) index. Each booking is counted once, by one of the two
     branches; a year of a thousand instruments reads some 60,000 rollup rows instead of half a
     million bookings. The network scope narrows by facility only (never by person or company)."""
     lo, hi = instant(scope.starts_at), instant(scope.ends_at)
     day = BookingDay
     cuts = _cut_days(scope, months)
     overlaps = sa.and_(day.day_start < hi, day.max_ends_at > lo)
-    whole = sa.and_(day.day_start >= lo, day.day_end <= hi, day.max_ends_at <= hi)
+    whole = sa.and_(
+        day.day_start >= lo, day.min_begins_at >= lo, day.day_end <= hi, day.max_ends_at <= hi
+    )
     if cuts:
         whole = sa.and_(whole, day.day_start.not_in([instant(c) for c in cuts]))
     rolled = (
@@ -926,6 +954,8 @@ def _network_grid(scope: Scope, months) -> tuple[dict, dict, dict, dict]:
                 Booking.ends_at,
                 Booking.status,
                 Booking.cancelled_late,
+                Booking.checked_in_at,
+                Booking.checked_out_at,
             )
             .where(*on_day)
             .offset(0)  # keeps the subquery a subquery (PostgreSQL would flatten it into a join)
@@ -936,7 +966,7 @@ def _network_grid(scope: Scope, months) -> tuple[dict, dict, dict, dict]:
     else:
         b = Booking.__table__.c
         days = sa.select().select_from(day.__table__.join(Booking.__table__, sa.and_(*on_day)))
-    seconds = clipped_seconds(b.starts_at, b.ends_at, scope.starts_at, scope.ends_at)
+    seconds = _seconds(scope, b)
     started = b.starts_at >= lo
 
     def count_if(*conditions):
@@ -948,7 +978,7 @@ def _network_grid(scope: Scope, months) -> tuple[dict, dict, dict, dict]:
             bucket_index(b.starts_at, months).label("m"),
             day.account_key.label("acc"),
             sa.func.sum(sa.case((b.status.in_(BOOKED), seconds), else_=0)).label("booked"),
-            sa.func.sum(sa.case((b.status == USED, seconds), else_=0)).label("used"),
+            sa.func.sum(_used_seconds(scope, b)).label("used"),
             count_if(started, b.status == BookingStatus.NO_SHOW).label("ns"),
             count_if(
                 started, b.status == BookingStatus.CANCELLED, b.cancelled_late.is_(True)

@@ -6,7 +6,7 @@ Each rule returns every problem it finds; ``booking_problems`` gathers them all.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
@@ -28,20 +28,44 @@ class Window:
     closes: time
 
 
+LIMIT_MAX = 100_000  # the largest number any booking limit takes
+
+
+def _limit(label: str):
+    """A booking limit: a whole number from 0 to ``LIMIT_MAX``, ``None`` meaning "no limit";
+    ``label`` is what a manager reads beside it on the instrument form and in the API's schema."""
+    return field(default=None, metadata={"label": label})
+
+
+@dataclass(frozen=True, kw_only=True)
+class Limits:
+    """An instrument's booking limits. The one declaration of them: ``Policy`` and the
+    service's ``InstrumentData`` inherit them, and the instrument form's fields
+    (``instruments.forms``) and the API's ``LimitsIn`` (``instruments.schemas``) are made from
+    ``LIMITS``; only the database columns (``Instrument``) are written out, checked against it
+    by ``tests/instruments/test_policy_fields.py``."""
+
+    slot_minutes: int | None = _limit("Slot grid (minutes)")
+    min_minutes: int | None = _limit("Shortest booking (minutes)")
+    max_minutes: int | None = _limit("Longest booking (minutes)")
+    horizon_days: int | None = _limit("Bookable days ahead")
+    notice_minutes: int | None = _limit("Minimum notice (minutes)")
+    cancel_cutoff_minutes: int | None = _limit("Cancellation cut-off (minutes before start)")
+    max_future_bookings: int | None = _limit("Future bookings per person")
+    max_hours_week: int | None = _limit("Hours per person per week")
+
+
+# The limits' names in the order a manager reads them, with their labels.
+LIMITS: dict[str, str] = {f.name: f.metadata["label"] for f in fields(Limits)}
+
+
 @dataclass(frozen=True)
-class Policy:
-    """An instrument's booking policy; ``None`` means "no limit"."""
+class Policy(Limits):
+    """An instrument's booking policy: its ``Limits`` (``None`` means "no limit"), the facility's
+    zone, the instrument's status, opening hours and who may book."""
 
     timezone: str
     status: InstrumentStatus = InstrumentStatus.AVAILABLE
-    slot_minutes: int | None = None
-    min_minutes: int | None = None
-    max_minutes: int | None = None
-    horizon_days: int | None = None
-    notice_minutes: int | None = None
-    cancel_cutoff_minutes: int | None = None
-    max_future_bookings: int | None = None
-    max_hours_week: int | None = None
     opening: tuple[Window, ...] = ()
     out_of_hours_level: int | None = None
     requires_competence: bool = False
@@ -414,6 +438,119 @@ def end_early_problems(starts_at: datetime, ends_at: datetime, now: datetime) ->
     return []
 
 
+# ---- usage as it happened: check-in, check-out, no-shows -----------------------------------
+
+
+@dataclass(frozen=True)
+class UsageSettings:
+    """A facility's check-in settings (minutes; ``no_show_grace_minutes`` None: no no-shows;
+    ``no_show_fee`` a flat charge for a no-show instead of the policy's share of the booked time)."""
+
+    checkin_opens_minutes: int = 15
+    no_show_grace_minutes: int | None = None
+    charge_actual_use: bool = False
+    no_show_fee: Decimal | None = None  # flat, in the facility's currency; None: booked share
+
+
+def no_show_deadline(starts_at: datetime, settings: UsageSettings) -> datetime | None:
+    """The instant after which a booking not checked in is a no-show (None: never)."""
+    if settings.no_show_grace_minutes is None:
+        return None
+    return starts_at + timedelta(minutes=settings.no_show_grace_minutes)
+
+
+# A confirmed booking is checked in once, from ``checkin_opens_minutes`` before its start until
+# its no-show deadline (or its end when the facility has none); staff may still check a person
+# in after the deadline, until the end, as long as the booking was not yet marked a no-show.
+def checkin_problems(
+    status: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    checked_in_at: datetime | None,
+    settings: UsageSettings,
+    now: datetime,
+    *,
+    staff: bool = False,
+) -> list[Problem]:
+    if status != "confirmed":
+        word = status.replace("_", "-")
+        return [
+            Problem(
+                "not_confirmed", f"Only a confirmed booking is checked in (this one is {word})."
+            )
+        ]
+    if checked_in_at is not None:
+        return [Problem("already_checked_in", "This booking is already checked in.")]
+    opens = starts_at - timedelta(minutes=settings.checkin_opens_minutes)
+    if now < opens:
+        return [
+            Problem(
+                "checkin_not_open",
+                "Check-in opens "
+                f"{_duration_words(settings.checkin_opens_minutes)} before the start.",
+            )
+        ]
+    if now >= ends_at:
+        return [Problem("already_ended", "The booking has already ended.")]
+    deadline = no_show_deadline(starts_at, settings)
+    if deadline is not None and now >= deadline and not staff:
+        msg = (
+            f"Check-in closed {_duration_words(settings.no_show_grace_minutes)} after the start; "
+            "ask the facility's staff to check you in."
+        )
+        return [Problem("checkin_closed", msg)]
+    return []
+
+
+# A booking is checked out once, any time after its check-in.
+def checkout_problems(
+    checked_in_at: datetime | None, checked_out_at: datetime | None
+) -> list[Problem]:
+    if checked_in_at is None:
+        return [Problem("not_checked_in", "Check in first: this booking is not checked in.")]
+    if checked_out_at is not None:
+        return [Problem("already_checked_out", "This booking is already checked out.")]
+    return []
+
+
+# A confirmed booking not checked in by its deadline is a no-show (never without a deadline).
+def is_no_show(
+    status: str,
+    starts_at: datetime,
+    checked_in_at: datetime | None,
+    settings: UsageSettings,
+    now: datetime,
+) -> bool:
+    deadline = no_show_deadline(starts_at, settings)
+    return (
+        status == "confirmed" and checked_in_at is None and deadline is not None and now >= deadline
+    )
+
+
+# Check-out before the end frees the rest: the booking ends at the next whole minute (never
+# before its start plus one minute, never after its booked end).
+def early_end(starts_at: datetime, ends_at: datetime, now: datetime) -> datetime:
+    end = now.replace(second=0, microsecond=0)
+    end = end + timedelta(minutes=1) if end < now else end
+    return min(ends_at, max(end, starts_at + timedelta(minutes=1)))
+
+
+# Unbooked use logged by staff: a past interval that has ended, at most a week long.
+def logged_use_problems(starts_at: datetime, ends_at: datetime, now: datetime) -> list[Problem]:
+    problems = []
+    if ends_at <= starts_at:
+        problems.append(
+            Problem("ends_before_start", "The end must come after the start.", "ends_at")
+        )
+    elif ends_at - starts_at > timedelta(hours=MAX_SLOT_HOURS):
+        problems.append(Problem("too_long", "Log at most a week of use at once.", "ends_at"))
+    if ends_at > now:
+        problems.append(
+            Problem("in_future", "Log use that has ended; book future time instead.", "ends_at")
+        )
+    return problems
+
+
 # ---- plain words ----------------------------------------------------------------------------
 
 
@@ -493,3 +630,29 @@ def document_version_problems(
     if len(note or "") > 500:
         problems.append(Problem("note_too_long", "Keep the note under 500 characters.", "note"))
     return problems
+
+
+# ---- the waiting list for instrument time ----------------------------------------------------
+
+
+# A person joins the waiting list of a time only when that time is taken by someone else and
+# everything else about booking it would pass (competence, policy, documents, account).
+def waitlist_join_problems(booking_problems: Sequence[Problem], *, already_waiting: bool) -> list:
+    taken = CONFLICT in booking_problems
+    problems = [p for p in booking_problems if p != CONFLICT]
+    if not taken and not problems:
+        problems.append(Problem("slot_free", "This time is free: book it instead.", "starts_at"))
+    if already_waiting:
+        problems.append(
+            Problem("already_waiting", "You are already on the waiting list for this time.")
+        )
+    return problems
+
+
+# An offer can be taken or turned down only while it is open: offered, and before it lapses.
+def waitlist_offer_problems(status: str, expires_at: datetime | None, now: datetime) -> list:
+    if status != "offered":
+        return [Problem("offer_closed", f"This waiting-list entry is {status}, not offered.")]
+    if expires_at is None or expires_at <= now:
+        return [Problem("offer_lapsed", "This offer has lapsed; the time went to the next person.")]
+    return []

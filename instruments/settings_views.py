@@ -14,6 +14,7 @@ from innocore.permissions import can_manage_facility
 from instruments import bp
 from instruments.forms import ReminderForm
 from instruments.services import booking_settings
+from instruments.services.holds import hold_minutes
 
 
 @bp.route("/facility/<slug>/reminders", methods=["GET", "POST"])
@@ -28,6 +29,7 @@ def reminder_settings(slug: str):
         form.cancel_on_certificate_end.data = booking_settings.cancels_on_certificate_end(
             facility.id
         )
+        form.waitlist_hold_minutes.data = hold_minutes(facility.id)
     if form.validate_on_submit():
         ok, _ = attempt(
             form,
@@ -36,6 +38,7 @@ def reminder_settings(slug: str):
                 facility,
                 form.reminder_hours.data,
                 cancel_on_certificate_end=form.cancel_on_certificate_end.data,
+                waitlist_hold_minutes=form.waitlist_hold_minutes.data,
             ),
         )
         if ok:

@@ -187,7 +187,7 @@ def _data(form: InstrumentForm) -> inventory.InstrumentData:
         required_level=form.required_level.data,
         approval_mode=ApprovalMode(form.approval_mode.data),
         out_of_hours_level=form.out_of_hours_level.data,
-        **{f: getattr(form, f).data for f in inventory.POLICY_FIELDS},
+        **{name: getattr(form, name).data for name in rules.LIMITS},
         opening=_parse_opening(form.opening.data),
         rates=rates,
     )

@@ -392,9 +392,15 @@ def count_queries(app):
 
 
 @pytest.fixture(scope="session")
-def oidc_provider():
+def oidc_provider(oidc_server):
+    """The issuer URL of ``oidc_server``."""
+    return f"http://localhost:{oidc_server.server_port}"
+
+
+@pytest.fixture(scope="session")
+def oidc_server():
     """A real OpenID provider (oidc-provider-mock) on loopback for the whole run, knowing the
-    people of ``tests.support.saml_idp.PEOPLE`` as OpenID claims; its issuer URL."""
+    people of ``tests.support.saml_idp.PEOPLE`` as OpenID claims (its werkzeug server)."""
     import warnings
 
     from tests.support.saml_idp import PEOPLE
@@ -416,7 +422,7 @@ def oidc_provider():
         for name, p in PEOPLE.items()
     ]
     with run_server_in_thread(user_claims=users) as server:
-        yield f"http://localhost:{server.server_port}"
+        yield server
 
 
 @pytest.fixture(scope="session")

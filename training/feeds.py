@@ -11,34 +11,48 @@ from flask import Response, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from innocore import audit, clock
+from innocore.accounts.models import User
 from innocore.calendar import build_calendar, ics_response, text_etag
 from innocore.errors import NotFound
 from innocore.extensions import db
 from innocore.facilities.services import get_facility_by_slug
 from innocore.links import absolute_url
 from innocore.secret_links import digest, find_live
+from instruments.models import CalendarFeed, FeedKind
 from training import bp, notices, queries
-from training.models import FeedToken, SessionStatus, TrainingSession
+from training.models import SessionStatus, TrainingSession
 from training.services.planning import get_session
 
 PREFIX = "itf_"
 
 
 def rotate_feed(user) -> str:
-    """Revoke the person's current feed address and make a new one; returns its secret once."""
+    """Revoke the person's current training feed address and make a new one (a
+    ``CalendarFeed`` of kind ``training`` on the person); returns its secret once."""
     revoke_feed(user)
     raw = PREFIX + secrets.token_urlsafe(24)
-    token = FeedToken(user_id=user.id, token_hash=digest(raw), created_at=clock.now())
-    db.session.add(token)
-    audit.record(user, "training.feed_created", token, {})
+    feed = CalendarFeed(
+        owner_id=user.id,
+        kind=FeedKind.TRAINING,
+        target_id=user.id,
+        token_hash=digest(raw),
+        created_at=clock.now(),
+    )
+    db.session.add(feed)
+    audit.record(user, "training.feed_created", feed, {})
     return raw
 
 
 def revoke_feed(user) -> int:
+    """Revoke the person's live training feed addresses; returns how many there were."""
     now = clock.now()
     return db.session.execute(
-        sa.update(FeedToken)
-        .where(FeedToken.user_id == user.id, FeedToken.revoked_at.is_(None))
+        sa.update(CalendarFeed)
+        .where(
+            CalendarFeed.owner_id == user.id,
+            CalendarFeed.kind == FeedKind.TRAINING,
+            CalendarFeed.revoked_at.is_(None),
+        )
         .values(revoked_at=now)
     ).rowcount
 
@@ -53,10 +67,12 @@ def _ics(sessions: list[TrainingSession], name: str) -> Response:
 
 @bp.route("/feeds/<token>.ics")
 def user_feed(token: str):
-    row = find_live(FeedToken, token, unknown="No such calendar feed.")
-    if not row.user.active:
+    training_feeds = sa.select(CalendarFeed).where(CalendarFeed.kind == FeedKind.TRAINING)
+    row = find_live(CalendarFeed, token, unknown="No such calendar feed.", query=training_feeds)
+    person = db.session.get(User, row.owner_id)
+    if not person.active:
         raise NotFound("No such calendar feed.")
-    return _ics(queries.feed_sessions(row.user_id), f"Training · {row.user.name}")
+    return _ics(queries.feed_sessions(person.id), f"Training · {person.name}")
 
 
 @bp.route("/facilities/<slug>/training.ics")

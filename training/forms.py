@@ -22,7 +22,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from innocore.accounts.addresses import AcceptedEmail
-from innocore.clock import offset_text, passes, wall_to_instant
+from innocore.clock import offset_text, passes, resolve_wall
 from innocore.errors import DomainError, Problem
 from innocore.forms import LocalDateTimeField, choices, strip
 from innocore.vocab import Technology
@@ -220,18 +220,18 @@ def _names_a_pass(wall: datetime, zone: str, mark: str) -> bool:
 def _part_instant(
     wall: datetime, mark: str | None, tz: ZoneInfo, keep: Iterable[datetime], line: int
 ) -> datetime:
-    try:
-        return wall_to_instant(wall, tz.key, "parts", offset=mark, keep=keep)
-    except DomainError as err:
-        if err.problems[0].code != "ambiguous_local_time":
-            raise
-        first, second = (p.astimezone(tz) for p in passes(wall, tz.key))
-        message = (
-            f"Line {line}: {wall:%H:%M} on {wall:%a %d %b %Y} happens twice in {tz.key}: write "
-            f"{wall:%H:%M} ({_mark(first, second)}) for the first, UTC{offset_text(first)}, or "
-            f"{wall:%H:%M} ({_mark(second, first)}) for the second, UTC{offset_text(second)}."
-        )
-        raise DomainError(Problem("ambiguous_local_time", message, "parts")) from None
+    found = resolve_wall(wall, tz.key, "parts", offset=mark, keep=keep)
+    if not isinstance(found, Problem):
+        return found
+    if found.code != "ambiguous_local_time":
+        raise DomainError(found)
+    first, second = (p.astimezone(tz) for p in passes(wall, tz.key))
+    message = (
+        f"Line {line}: {wall:%H:%M} on {wall:%a %d %b %Y} happens twice in {tz.key}: write "
+        f"{wall:%H:%M} ({_mark(first, second)}) for the first, UTC{offset_text(first)}, or "
+        f"{wall:%H:%M} ({_mark(second, first)}) for the second, UTC{offset_text(second)}."
+    )
+    raise DomainError(Problem("ambiguous_local_time", message, "parts"))
 
 
 def _mark(local: datetime, other: datetime) -> str:

@@ -460,20 +460,3 @@ class Assessment(db.Model):
 
     def __repr__(self) -> str:
         return f"<Assessment {self.id} enrolment={self.enrolment_id} {self.outcome}>"
-
-
-class FeedToken(db.Model):
-    """The secret of a user's training calendar feed; only its SHA-256 is stored."""
-
-    __tablename__ = "training_feed_token"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
-    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-
-    user: Mapped[User] = relationship()
-
-    def __repr__(self) -> str:
-        return f"<FeedToken {self.id} user={self.user_id}>"

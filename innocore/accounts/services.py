@@ -205,12 +205,14 @@ def verify_email(raw: str) -> User:
 
 
 def _local_passwords_allowed(user: User) -> bool:
-    """False when the person's organisation switched local passwords off (its provider only).
-    The ``sso_connection`` table (``innocore.sso``) is read by name: single sign-on builds on
-    accounts, so accounts do not import it."""
+    """False when the person's organisation switched local passwords off (its provider only,
+    while that provider is switched on). The ``sso_connection`` table (``innocore.sso``) is read
+    by name: single sign-on builds on accounts, so accounts do not import it."""
     conn = db.metadata.tables["sso_connection"]
     allowed = db.session.scalar(
-        sa.select(conn.c.local_passwords).where(conn.c.organisation_id == user.organisation_id)
+        sa.select(conn.c.local_passwords).where(
+            conn.c.organisation_id == user.organisation_id, conn.c.enabled.is_(True)
+        )
     )
     return allowed is None or bool(allowed)
 

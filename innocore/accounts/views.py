@@ -152,10 +152,27 @@ def login():
     return redirect(_safe_next(form.next.data))
 
 
+SIGN_OUT_STEPS = "innocore.sign_out_steps"
+
+
+def register_sign_out_step(app, fn) -> None:
+    """A feature package takes part in signing out: after the local session has ended,
+    ``fn(user)`` ends what it keeps (e.g. the institution's single sign-on session) and returns
+    the address to send the browser to next (a page that forwards at once), or ``None``. It
+    must not raise: the local sign-out has already happened and stays."""
+    app.extensions.setdefault(SIGN_OUT_STEPS, []).append(fn)
+
+
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    logout_user()
+    user = current_user._get_current_object()
+    logout_user()  # first: the local session ends whatever the steps below meet
+    onward = [fn(user) for fn in current_app.extensions.get(SIGN_OUT_STEPS, [])]
+    if url := next((u for u in onward if u), None):
+        # A page, not a redirect: browsers hold the redirect of a form's POST to the page's
+        # CSP form-action ('self'), and the next stop is the institution's own site.
+        return render_template("accounts/signed_out_onward.html", url=url)
     flash("You are signed out.", "info")
     return redirect(url_for("accounts.login"))
 

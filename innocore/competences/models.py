@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from innocore.db import UTCDateTime, enum_column
 from innocore.extensions import db
@@ -67,3 +67,22 @@ class CompetenceLevel(db.Model):
 
     def __repr__(self) -> str:
         return f"<CompetenceLevel {self.competence_id}:{self.level} {self.name!r}>"
+
+
+class CompetenceNeed:
+    """A row of a "competence C at level L" table (what a challenge or a placement needs, what
+    a role profile targets): mixed into a model that declares its owner's key first, which
+    with ``competence_id`` is the primary key. Levels run from 1 to 9 (EQF-like)."""
+
+    competence_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("competence.id"), primary_key=True, sort_order=1
+    )
+    level: Mapped[int] = mapped_column(sort_order=1)
+
+    @declared_attr
+    def competence(cls) -> Mapped[Competence]:
+        return relationship(Competence, lazy="joined", innerjoin=True)
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple:
+        return (sa.CheckConstraint("level BETWEEN 1 AND 9", name="level_range"),)

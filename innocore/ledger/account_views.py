@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 
 from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
+from innocore.forms import attempt_action
 from innocore.ledger import accounts
 
 bp = Blueprint("account_statement", __name__, url_prefix="/billing-accounts")
@@ -42,6 +43,21 @@ def parse_account_form(form, group_id: int | None, company: bool):
                 Problem("budget_invalid", "Give the budget in EUR, e.g. 5000.", "budget")
             )
             budget = None
+    threshold = None
+    if raw := (form.get("approval_threshold") or "").strip():
+        try:
+            threshold = Decimal(raw)
+            if not threshold.is_finite() or threshold > Decimal("9999999999"):
+                raise InvalidOperation
+        except InvalidOperation:
+            problems.append(
+                Problem(
+                    "threshold_invalid",
+                    "Give the threshold in EUR, e.g. 500.",
+                    "approval_threshold",
+                )
+            )
+            threshold = None
     kind = form.get("kind", "")
     if kind not in {k.value for k in accounts.AccountKind}:
         problems.append(
@@ -56,6 +72,7 @@ def parse_account_form(form, group_id: int | None, company: bool):
         valid_from=valid_from,
         valid_until=valid_until,
         budget=budget,
+        approval_threshold=threshold,
         group_id=group_id,
         company=company,
     )
@@ -94,14 +111,11 @@ def index():
 def create_company_account():
     if not current_user.is_company_admin:
         raise Forbidden("Only company administrators open their company's accounts.")
-    try:
-        account = accounts.create_account(
-            current_user, parse_account_form(request.form, None, True)
-        )
-    except DomainError as err:
-        db.session.rollback()
-        return _index(err.problems, 422)
-    db.session.commit()
+    account, err = attempt_action(
+        lambda: accounts.create_account(current_user, parse_account_form(request.form, None, True))
+    )
+    if err is not None:
+        return _index(err.problems, err.status)
     flash(f"Account {account.label} opened.", "success")
     return redirect(url_for("account_statement.index"))
 

@@ -51,6 +51,9 @@ class BillingAccount(db.Model):
     valid_from: Mapped[date] = mapped_column(sa.Date())
     valid_until: Mapped[date | None] = mapped_column(sa.Date())  # inclusive
     budget: Mapped[Decimal | None] = mapped_column(sa.Numeric(12, 2))  # EUR
+    # A booking estimated above this (EUR) waits for the owner's approval (the group's PI,
+    # the company's administrators); None: no approval needed.
+    approval_threshold: Mapped[Decimal | None] = mapped_column(sa.Numeric(12, 2))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
@@ -62,6 +65,9 @@ class BillingAccount(db.Model):
         sa.CheckConstraint("(group_id IS NULL) <> (company_id IS NULL)", name="one_owner"),
         sa.CheckConstraint("valid_until IS NULL OR valid_until >= valid_from", name="valid_range"),
         sa.CheckConstraint("budget IS NULL OR budget >= 0", name="budget_positive"),
+        sa.CheckConstraint(
+            "approval_threshold IS NULL OR approval_threshold >= 0", name="threshold_positive"
+        ),
     )
 
     def __repr__(self) -> str:
@@ -87,6 +93,7 @@ class AccountInput:
     valid_from: date
     valid_until: date | None = None
     budget: Decimal | None = None
+    approval_threshold: Decimal | None = None  # EUR: bookings estimated above it need approval
     group_id: int | None = None  # owner: a research group (its PI) ...
     company: bool = False  # ... or the actor's company (its administrators)
 
@@ -105,6 +112,14 @@ def account_problems(data: AccountInput) -> list[Problem]:
         )
     if data.budget is not None and data.budget < 0:
         problems.append(Problem("budget_negative", "A budget cannot be negative.", "budget"))
+    if data.approval_threshold is not None and data.approval_threshold < 0:
+        problems.append(
+            Problem(
+                "threshold_negative",
+                "An approval threshold cannot be negative.",
+                "approval_threshold",
+            )
+        )
     return problems
 
 
@@ -142,6 +157,7 @@ def create_account(actor: User, data: AccountInput) -> BillingAccount:
         valid_from=data.valid_from,
         valid_until=data.valid_until,
         budget=data.budget,
+        approval_threshold=data.approval_threshold,
         created_at=clock.now(),
         created_by_id=actor.id,
         **owner,
@@ -227,6 +243,26 @@ def check_account(
             )
         ]
     return []
+
+
+def needs_owner_approval(account_id: int | None, estimate: Decimal | None) -> bool:
+    """Whether a charge estimated at ``estimate`` (EUR) to ``account_id`` waits for the
+    account owner's approval: the account has a threshold and the estimate is above it."""
+    if account_id is None or estimate is None:
+        return False
+    account = db.session.get(BillingAccount, account_id)
+    threshold = account.approval_threshold if account else None
+    return threshold is not None and estimate > threshold
+
+
+def approver_account_ids(user: User) -> list[int]:
+    """Ids of the accounts whose approvals ``user`` decides: their groups' (PI) and, for company
+    administrators, their company's."""
+    pi_of = sa.select(ResearchGroup.id).where(ResearchGroup.pi_id == user.id)
+    owners = [BillingAccount.group_id.in_(pi_of)]
+    if user.is_company_admin:
+        owners.append(BillingAccount.company_id == user.organisation_id)
+    return list(db.session.scalars(sa.select(BillingAccount.id).where(sa.or_(*owners))))
 
 
 def get_account(actor: User, account_id: int) -> BillingAccount:

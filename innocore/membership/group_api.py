@@ -52,6 +52,13 @@ class BillingAccountIn(BaseModel):
     valid_from: date
     valid_until: date | None = None
     budget: Decimal | None = Field(None, ge=0, le=Decimal("9999999999"), decimal_places=2)
+    approval_threshold: Decimal | None = Field(
+        None,
+        ge=0,
+        le=Decimal("9999999999"),
+        decimal_places=2,
+        description="EUR: a booking estimated above it waits for the owner's approval",
+    )
     group_id: int | None = Field(None, ge=1, le=2**31 - 1)
     company: bool = False
 
@@ -66,6 +73,7 @@ class BillingAccountOut(BaseModel):
     valid_from: date
     valid_until: date | None
     budget: Decimal | None
+    approval_threshold: Decimal | None = None
     spent: Decimal | None = None
 
 
@@ -131,6 +139,7 @@ def account_json(a, spent: Decimal | None = None) -> dict:
         "valid_from": _iso(a.valid_from),
         "valid_until": _iso(a.valid_until),
         "budget": a.budget,
+        "approval_threshold": a.approval_threshold,
         "spent": spent,
     }
 
@@ -306,6 +315,7 @@ def create_account(body: BillingAccountIn):
             valid_from=body.valid_from,
             valid_until=body.valid_until,
             budget=body.budget,
+            approval_threshold=body.approval_threshold,
             group_id=body.group_id,
             company=body.company,
         ),

@@ -9,8 +9,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from innocore import groups
-from innocore.errors import DomainError
 from innocore.extensions import db
+from innocore.forms import attempt_action
 from innocore.ledger.account_views import parse_account_form
 
 bp = Blueprint("groups", __name__, url_prefix="/groups")
@@ -31,17 +31,16 @@ def index():
 @bp.route("/", methods=["POST"])
 @login_required
 def create():
-    try:
-        group = groups.create_group(current_user, request.form.get("name", ""))
-    except DomainError as err:
-        db.session.rollback()
+    group, err = attempt_action(
+        lambda: groups.create_group(current_user, request.form.get("name", ""))
+    )
+    if err is not None:
         return render_template(
             "groups/index.html",
             groups=groups.groups_of_organisation(current_user.organisation_id),
             mine=set(groups.active_group_ids(current_user)),
             problems=err.problems,
-        ), 422
-    db.session.commit()
+        ), err.status
     flash(f"{group.name} founded: you are its principal investigator.", "success")
     return redirect(url_for("groups.show", group_id=group.id))
 
@@ -106,11 +105,10 @@ def add_account(group_id: int):
         from innocore.errors import Forbidden
 
         raise Forbidden("Only the group's principal investigator opens its accounts.")
-    try:
-        account = create_account(current_user, parse_account_form(request.form, group.id, False))
-    except DomainError as err:
-        db.session.rollback()
-        return _show(group_id, err.problems, 422)
-    db.session.commit()
+    account, err = attempt_action(
+        lambda: create_account(current_user, parse_account_form(request.form, group.id, False))
+    )
+    if err is not None:
+        return _show(group_id, err.problems, err.status)
     flash(f"Account {account.label} opened.", "success")
     return redirect(url_for("groups.show", group_id=group_id))

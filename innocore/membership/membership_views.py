@@ -14,9 +14,8 @@ from wtforms.validators import DataRequired, Length
 from innocore.accounts.models import Organisation
 from innocore.accounts.views import organisation_form, render_profile
 from innocore.dashboard import Panel, register_panel
-from innocore.errors import DomainError
 from innocore.extensions import db
-from innocore.forms import apply_problems, strip
+from innocore.forms import attempt, form_status, strip
 from innocore.membership import membership
 from innocore.permissions import decides_memberships, require
 
@@ -34,16 +33,11 @@ def change_organisation():
     form = organisation_form(request.form)
     if form.validate():
         org = db.session.get(Organisation, int(form.organisation.data))
-        try:
-            membership.change_organisation(current_user, org)
-        except DomainError as err:
-            db.session.rollback()
-            apply_problems(form, err)
-        else:
-            db.session.commit()
+        ok, _ = attempt(form, lambda: membership.change_organisation(current_user, org))
+        if ok:
             flash(membership.membership_status(current_user)["explanation"], "info")
             return redirect(url_for("accounts.profile"))
-    return render_profile(organisation_form=form), 422
+    return render_profile(organisation_form=form), form_status(form)
 
 
 @bp.route("/organisations/members")
@@ -87,16 +81,14 @@ def add_domain(organisation_id: int):
     membership.organisation_for(current_user, organisation_id)  # 403/404 before the form
     form = DomainForm()
     if form.validate():
-        try:
-            row, verified = membership.add_domain(current_user, organisation_id, form.domain.data)
-        except DomainError as err:
-            db.session.rollback()
-            apply_problems(form, err)
-        else:
-            db.session.commit()
+        ok, added = attempt(
+            form, lambda: membership.add_domain(current_user, organisation_id, form.domain.data)
+        )
+        if ok:
+            row, verified = added
             flash(f"{row.domain} registered; {verified} waiting member(s) verified.", "success")
             return redirect(url_for("membership.members", organisation_id=organisation_id))
-    return _members_page(organisation_id, form, 422)
+    return _members_page(organisation_id, form, form_status(form))
 
 
 @bp.route("/organisations/<int:organisation_id>/domains/<int:domain_id>/remove", methods=["POST"])

@@ -29,6 +29,7 @@ REQUESTS = "requests"
 STAFF_WORK = "staff_work"
 KNOWLEDGE_TRANSFER = "knowledge_transfer"
 DOCUMENTS = "documents"
+USAGE = "usage"
 GENERAL = "general"  # messages queued before kinds existed (never queued any more)
 
 KINDS: dict[str, Kind] = {
@@ -52,6 +53,13 @@ KINDS: dict[str, Kind] = {
             "Your own bookings",
             "Confirmation (with its calendar invitation) when you book, move, cancel or end a "
             "booking, and approvals.",
+            False,
+        ),
+        Kind(
+            USAGE,
+            "No-shows and logged use",
+            "A booking recorded as a no-show because nobody checked in (the time is released and "
+            "may be charged), and instrument use that staff logged for you.",
             False,
         ),
         Kind(

@@ -11,9 +11,10 @@ from werkzeug.datastructures import MultiDict
 
 from innocore import clock
 from innocore.accounts.models import Organisation
-from innocore.errors import DomainError, NotFound
+from innocore.errors import NotFound
 from innocore.extensions import db
 from innocore.facilities.models import Facility
+from innocore.forms import attempt_action
 from innocore.permissions import (
     can_administer_company,
     can_manage_facility,
@@ -69,13 +70,13 @@ def page_scope(scope_of, args):
     errors on the page's filter form over the default period instead of a bare error page;
     a download (``format``) with them is still refused (400).
     Returns ``(scope_of's result, problems)``."""
-    try:
-        return scope_of(args), []
-    except DomainError as err:
-        if err.status != 400 or args.get("format"):
-            raise
-        kept = {k: v for k, v in args.items(multi=True) if k not in ("from", "to")}
-        return scope_of(MultiDict(kept)), err.problems
+    scope, err = attempt_action(lambda: scope_of(args))
+    if err is None:
+        return scope, []
+    if err.status != 400 or args.get("format"):
+        raise err
+    kept = {k: v for k, v in args.items(multi=True) if k not in ("from", "to")}
+    return scope_of(MultiDict(kept)), err.problems
 
 
 def network_scope(args) -> tuple[Scope, Facility | None]:

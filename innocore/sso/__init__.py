@@ -1,4 +1,4 @@
-"""Institutional sign-in (OpenID Connect), configured per organisation by network administrators.
+"""Institutional sign-in (OpenID Connect, SAML 2.0), configured per organisation by network administrators.
 Kernel package: pages under /sso, API under /api/v1/organisations/<id>/sso."""
 
 from __future__ import annotations
@@ -9,9 +9,26 @@ bp = Blueprint("sso", __name__, url_prefix="/sso", template_folder="templates")
 
 
 def register(app: Flask) -> None:
+    from innocore.accounts.views import register_sign_out_step
+    from innocore.demo import register_seeder
+    from innocore.permissions import is_network_admin
     from innocore.sso import api, views  # noqa: F401  (routes)
+    from innocore.sso.demo import seed_sso
     from innocore.sso.services import list_connections
+    from innocore.status import register_words
+    from innocore.template_helpers import register_nav
 
     app.register_blueprint(bp)
     app.register_blueprint(api.bp)
     app.jinja_env.globals["sso_connections"] = list_connections
+    register_sign_out_step(app, views.sign_out_step)
+    register_nav(app, "Institutional sign-in", "sso.index", is_network_admin, group="Network")
+    register_seeder(app, seed_sso)
+    register_words(
+        "sso",
+        {
+            "on": ("Switched on", "ok"),
+            "off": ("Switched off", "neutral"),
+            "none": ("Not set up", "neutral"),
+        },
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_login import current_user
 from pydantic import BaseModel, ConfigDict, Field
 
-from innocore.api.core import api_blueprint, operation
+from innocore.api.core import api_blueprint, operation, paginated
 from innocore.errors import NotFound
 from innocore.extensions import db
 from innocore.permissions import is_network_admin
@@ -20,13 +20,19 @@ class SsoConnectionIn(BaseModel):
     protocol: SsoProtocol = SsoProtocol.OIDC
     issuer: str = Field(..., min_length=1, max_length=500)
     client_id: str = Field("", max_length=200, description="OpenID Connect")
-    client_secret: str | None = Field(None, max_length=500, description="omit to keep")
+    client_secret: str | None = Field(
+        None, max_length=500, description="omit to keep; stored encrypted, never returned"
+    )
     email_claim: str = Field("email", min_length=1, max_length=100)
     name_claim: str = Field("name", min_length=1, max_length=100)
     affiliation_claim: str = Field("", max_length=100)
     affiliations: str = Field("", max_length=500)
     local_passwords: bool = True
+    enabled: bool = Field(True, description="false: no sign-in button, passwords keep working")
     idp_metadata: str = Field("", max_length=200_000, description="SAML: the IdP's metadata XML")
+    idp_metadata_url: str = Field(
+        "", max_length=1000, description="SAML: where the IdP publishes its metadata (https)"
+    )
 
 
 class SsoConnectionOut(BaseModel):
@@ -40,7 +46,9 @@ class SsoConnectionOut(BaseModel):
     affiliation_claim: str
     affiliations: str
     local_passwords: bool
+    enabled: bool
     idp_metadata: str
+    idp_metadata_url: str
     login_url: str
     saml_metadata_url: str
 
@@ -53,13 +61,15 @@ def connection_json(c) -> dict:
         "protocol": c.protocol.value,
         "issuer": c.issuer,
         "client_id": c.client_id,
-        "client_secret_set": bool(c.client_secret),
+        "client_secret_set": c.has_client_secret,
         "email_claim": c.email_claim,
         "name_claim": c.name_claim,
         "affiliation_claim": c.affiliation_claim,
         "affiliations": c.affiliations,
         "local_passwords": c.local_passwords,
+        "enabled": c.enabled,
         "idp_metadata": c.idp_metadata,
+        "idp_metadata_url": c.idp_metadata_url,
         "login_url": absolute_url("sso.login", organisation_id=c.organisation_id),
         "saml_metadata_url": absolute_url("sso.saml_metadata"),
     }
@@ -67,6 +77,20 @@ def connection_json(c) -> dict:
 
 def _admin(user, **_) -> bool:
     return is_network_admin(user)
+
+
+@operation(
+    bp,
+    "/sso",
+    "GET",
+    summary="Every organisation's sign-in provider (switched on or off)",
+    tags=["sign-in"],
+    paginated=True,
+    response=SsoConnectionOut,
+    permission=_admin,
+)
+def list_sso():
+    return paginated(services.connections_query(), connection_json)
 
 
 @operation(

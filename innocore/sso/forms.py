@@ -21,6 +21,12 @@ class ConnectionForm(FlaskForm):
     client_id = StringField(
         "Client id (OpenID Connect)", [Optional(), Length(max=200)], filters=[strip], default=""
     )
+    idp_metadata_url = StringField(
+        "IdP metadata address (SAML; fetched and refreshed, instead of pasting the XML)",
+        [Optional(), Length(max=1000)],
+        filters=[strip],
+        default="",
+    )
     idp_metadata = TextAreaField(
         "IdP metadata XML (SAML)", [Optional(), Length(max=200_000)], filters=[strip], default=""
     )
@@ -41,3 +47,6 @@ class ConnectionForm(FlaskForm):
         filters=[strip],
     )
     local_passwords = BooleanField("Members may also sign in with a local password", default=True)
+    enabled = BooleanField(
+        "Switched on (members see \u201cSign in with\u201d this organisation)", default=True
+    )

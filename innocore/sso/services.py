@@ -17,6 +17,7 @@ from innocore.db import begin_serialised_write
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.permissions import is_network_admin
+from innocore.sso import cache
 from innocore.sso.models import SsoAssertionUse, SsoConnection, SsoIdentity, SsoProtocol
 
 
@@ -33,7 +34,9 @@ class ConnectionData:
     affiliation_claim: str = ""
     affiliations: str = ""
     local_passwords: bool = True
+    enabled: bool = True
     idp_metadata: str = ""
+    idp_metadata_url: str = ""
 
 
 def get_connection(organisation_id: int) -> SsoConnection | None:
@@ -42,20 +45,64 @@ def get_connection(organisation_id: int) -> SsoConnection | None:
     )
 
 
+def get_saml_connection_by_issuer(issuer: str) -> SsoConnection | None:
+    """The SAML connection whose IdP entity id is ``issuer`` (the first, should two share it)."""
+    return db.session.scalar(
+        sa.select(SsoConnection)
+        .where(SsoConnection.protocol == SsoProtocol.SAML, SsoConnection.issuer == issuer)
+        .order_by(SsoConnection.id)
+        .limit(1)
+    )
+
+
 def list_connections() -> list[SsoConnection]:
-    """Every configured provider, by organisation name (the sign-in page lists them)."""
+    """Every provider switched on, by organisation name (the sign-in page lists them)."""
     return list(
         db.session.scalars(
-            sa.select(SsoConnection).join(SsoConnection.organisation).order_by(Organisation.name)
+            sa.select(SsoConnection)
+            .join(SsoConnection.organisation)
+            .where(SsoConnection.enabled.is_(True))
+            .order_by(Organisation.name)
         )
     )
 
 
+def enabled_connection(organisation_id: int) -> SsoConnection:
+    """``organisation_id``'s provider when it is switched on; else ``NotFound``."""
+    row = get_connection(organisation_id)
+    if row is None or not row.enabled:
+        raise NotFound("This organisation's institutional sign-in is not switched on.")
+    return row
+
+
+def connections_query() -> sa.Select:
+    """Every configured provider, switched on or off, by organisation name."""
+    return sa.select(SsoConnection).join(SsoConnection.organisation).order_by(Organisation.name)
+
+
+def organisations_overview(viewer: User) -> list[tuple[Organisation, SsoConnection | None]]:
+    """Network administrators: every organisation by name with its provider (or ``None``).
+    Raises ``Forbidden`` for anyone else."""
+    if not is_network_admin(viewer):
+        raise Forbidden("Only network administrators set up institutional sign-in.")
+    rows = db.session.execute(
+        sa.select(Organisation, SsoConnection)
+        .outerjoin(SsoConnection, SsoConnection.organisation_id == Organisation.id)
+        .order_by(Organisation.name)
+    )
+    return [(org, conn) for org, conn in rows]
+
+
+def _web_address(value: str) -> bool:
+    """https, or http on this machine (a provider on loopback, as the test suite runs)."""
+    url = urlsplit(value or "")
+    local = url.hostname in ("localhost", "127.0.0.1", "::1")
+    return bool(url.hostname) and (url.scheme == "https" or (url.scheme == "http" and local))
+
+
 def _problems(data: ConnectionData) -> list[Problem]:
     problems = []
-    url = urlsplit(data.issuer or "")
-    local = url.hostname in ("localhost", "127.0.0.1", "::1")
-    if not url.hostname or not (url.scheme == "https" or (url.scheme == "http" and local)):
+    if not _web_address(data.issuer):
         msg = "Give the provider's https address (its issuer or entity id)."
         problems.append(Problem("invalid_issuer", msg, "issuer"))
     if data.protocol == SsoProtocol.OIDC and not data.client_id.strip():
@@ -66,18 +113,30 @@ def _problems(data: ConnectionData) -> list[Problem]:
 
 
 def _metadata_problems(data: ConnectionData) -> list[Problem]:
-    """SAML: the IdP metadata must be XML describing ``issuer`` (its entity id)."""
+    """SAML: the IdP metadata (pasted, or fetched now from ``idp_metadata_url``) must be XML
+    describing ``issuer`` (its entity id)."""
     from defusedxml import DefusedXmlException
     from defusedxml.ElementTree import ParseError, fromstring
 
+    field, xml = "idp_metadata", data.idp_metadata
+    if data.idp_metadata_url:
+        field = "idp_metadata_url"
+        if not _web_address(data.idp_metadata_url):
+            return [Problem("invalid_url", "Give the metadata's https address.", field)]
+        try:
+            xml = cache.document(data.idp_metadata_url, refresh=True)
+        except DomainError:
+            msg = "The metadata address does not answer; check it, or paste the XML instead."
+            return [Problem("unreachable_metadata", msg, field)]
     try:
-        root = fromstring(data.idp_metadata or "")
+        root = fromstring(xml or "")
     except (ParseError, DefusedXmlException):
-        return [Problem("invalid_metadata", "Paste the IdP's SAML metadata (XML).", "idp_metadata")]
+        msg = "Give the IdP's SAML metadata: its address, or paste the XML."
+        return [Problem("invalid_metadata", msg, field)]
     ids = {root.get("entityID")} | {e.get("entityID") for e in root.iter() if e.get("entityID")}
     if data.issuer not in ids:
         msg = "The metadata does not describe this entity id; check the issuer."
-        return [Problem("invalid_metadata", msg, "idp_metadata")]
+        return [Problem("invalid_metadata", msg, field)]
     return []
 
 
@@ -105,7 +164,9 @@ def save_connection(actor: User, organisation_id: int, data: ConnectionData) -> 
         "affiliation_claim",
         "affiliations",
         "local_passwords",
+        "enabled",
         "idp_metadata",
+        "idp_metadata_url",
     ):
         setattr(row, name, getattr(data, name))
     if data.client_secret is not None:
@@ -113,7 +174,11 @@ def save_connection(actor: User, organisation_id: int, data: ConnectionData) -> 
     row.updated_at = now
     db.session.add(row)
     db.session.flush()
-    changes = {"issuer": [None, row.issuer], "local_passwords": [None, row.local_passwords]}
+    changes = {
+        "issuer": [None, row.issuer],
+        "local_passwords": [None, row.local_passwords],
+        "enabled": [None, row.enabled],
+    }
     audit.record(actor, "sso.configured", row, changes, organisation_id=organisation_id)
     return row
 
@@ -214,7 +279,7 @@ def consume_response(connection: SsoConnection, response_id: str) -> None:
 def password_sign_in_allowed(user: User) -> bool:
     """False when the person's organisation switched local passwords off (its provider only)."""
     row = get_connection(user.organisation_id)
-    return row is None or row.local_passwords
+    return row is None or not row.enabled or row.local_passwords
 
 
 def verified_organisation_ids(user: User) -> set[int]:

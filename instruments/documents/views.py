@@ -7,9 +7,10 @@ import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from innocore.errors import DomainError, NotFound
+from innocore.errors import NotFound
 from innocore.extensions import db
 from innocore.facilities.models import Facility
+from innocore.forms import attempt_action
 from innocore.permissions import can_manage_facility
 from instruments import bp
 from instruments.documents import services
@@ -30,16 +31,10 @@ def _content() -> services.Content:
 
 
 def _attempt(action):
-    """Run one service; commit, or roll back and return its problems and status."""
-    try:
-        result = action()
-    except DomainError as err:
-        if err.status in (403, 404):
-            raise
-        db.session.rollback()
-        return None, err.problems, err.status
-    db.session.commit()
-    return result, [], 200
+    """Run one service with ``attempt_action``: ``(result, problems, status)``, the problems
+    and status of its refusal (a page of this module shows them) or ``[]`` and 200."""
+    result, err = attempt_action(action)
+    return (result, [], 200) if err is None else (None, err.problems, err.status)
 
 
 @bp.route("/facility/<slug>/documents", methods=["GET", "POST"])

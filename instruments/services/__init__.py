@@ -1,6 +1,7 @@
 """Booking use cases, one module per use case; the public names are importable from here.
 
-- ``bookings``: create, move, cancel, no-show (``BookingInput``);
+- ``bookings``: create, move, cancel, end early (``BookingInput``);
+- ``usage``: check-in and check-out, no-shows (``release_no_show``), unbooked use;
 - ``approvals``: approve and reject pending requests;
 - ``downtime``: scheduled downtime, problem reports and their resolution;
 - ``training``: instrument time held for training sessions (the training package calls these);
@@ -17,7 +18,6 @@ from instruments.services.bookings import (
     cancel_booking,
     create_booking,
     end_booking_early,
-    mark_no_show,
     move_booking,
 )
 from instruments.services.common import get_booking, lock_instrument
@@ -28,19 +28,32 @@ from instruments.services.downtime import (
     schedule_downtime,
 )
 from instruments.services.training import release_instrument_time, reserve_instrument_time
+from instruments.services.usage import (
+    LoggedUse,
+    check_in,
+    check_out,
+    log_unbooked_use,
+    release_no_show,
+)
+from instruments.services.usage import record_no_show as mark_no_show
 
 __all__ = [
     "BookingInput",
+    "LoggedUse",
     "approve_booking",
     "cancel_booking",
+    "check_in",
+    "check_out",
     "create_booking",
     "end_booking_early",
     "get_booking",
     "lock_instrument",
+    "log_unbooked_use",
     "mark_no_show",
     "move_booking",
     "overlapping_bookings",
     "reject_booking",
+    "release_no_show",
     "release_instrument_time",
     "report_problem",
     "reserve_instrument_time",

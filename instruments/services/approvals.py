@@ -10,7 +10,7 @@ from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
 from innocore.notifications import kinds
 from instruments import rules
-from instruments.models import Booking, BookingStatus
+from instruments.models import AccountApproval, Booking, BookingStatus
 from instruments.permissions import can_staff_instrument
 from instruments.services.bookings import check_request
 from instruments.services.common import (
@@ -20,6 +20,7 @@ from instruments.services.common import (
     raise_if,
     record_change,
 )
+from instruments.services.holds import slot_freed
 
 
 def _decidable(actor: User, booking_id: int) -> Booking:
@@ -72,10 +73,21 @@ def approve_booking(actor: User, booking_id: int, override_reason: str | None = 
     (422, each marked overridable or not). Staff override the overridable ones only by giving
     ``override_reason``, which is recorded on the booking, in its history and in the audit.
     """
+    booking = confirm_request(actor, booking_id, override_reason)
+    notify(booking, "Booking approved", "The facility approved your booking.")
+    return booking
+
+
+def confirm_request(actor: User, booking_id: int, override_reason: str | None = None) -> Booking:
+    """``approve_booking`` without its e-mail (a series approves many and sends one)."""
     booking = _decidable(actor, booking_id)
     instrument = lock_instrument(booking.instrument_id)
     db.session.refresh(booking)
     reason = (override_reason or "").strip() or None
+    if booking.account_approval == AccountApproval.AWAITING:
+        raise DomainError(
+            Problem("awaits_account_owner", "The account's owner has not approved it yet."), 409
+        )
     if booking.status == BookingStatus.PENDING:
         req = rules.BookingRequest(
             booking.starts_at,
@@ -89,7 +101,6 @@ def approve_booking(actor: User, booking_id: int, override_reason: str | None = 
     booking = _decide(actor, booking_id, BookingStatus.CONFIRMED, reason or "")
     if reason:
         booking.override_reason = reason
-    notify(booking, "Booking approved", "The facility approved your booking.")
     losers = db.session.scalars(
         sa.select(Booking).where(
             Booking.instrument_id == booking.instrument_id,
@@ -118,4 +129,5 @@ def reject_booking(actor: User, booking_id: int, reason: str) -> Booking:
         method="CANCEL",
         reason=reason,
     )
+    slot_freed(booking.instrument_id, booking.starts_at, booking.ends_at)  # the next person waiting
     return booking

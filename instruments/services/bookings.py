@@ -1,4 +1,4 @@
-"""Booking use cases of users and staff: create, move, cancel, no-show."""
+"""Booking use cases of users and staff: create, move, cancel, end early (no-shows: ``usage``)."""
 
 from __future__ import annotations
 
@@ -12,12 +12,15 @@ from innocore.accounts.models import User
 from innocore.accounts.rules import category_for
 from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
+from innocore.ledger.accounts import needs_owner_approval
 from innocore.vocab import UserCategory
 from instruments import rules
 from instruments.documents.services import document_problems
 from instruments.eligibility import eligibility_of, explain_shortfall
+from instruments.mobility.services import hourly_rate
 from instruments.models import (
     ACTIVE_STATUSES,
+    AccountApproval,
     ApprovalMode,
     Booking,
     BookingStatus,
@@ -25,6 +28,7 @@ from instruments.models import (
 )
 from instruments.permissions import can_book_for_others, can_staff_instrument
 from instruments.queries import busy_between, policy_of, user_active_bookings
+from instruments.services.account_owner import ask_owner
 from instruments.services.common import (
     flush_or_conflict,
     get_booking,
@@ -33,6 +37,7 @@ from instruments.services.common import (
     raise_if,
     record_change,
 )
+from instruments.services.holds import slot_freed
 
 
 @dataclass
@@ -96,7 +101,8 @@ def _explained(problem: Problem, user: User, instrument: Instrument, req) -> Pro
     return Problem(problem.code, why, problem.field, problem.overridable)
 
 
-def _needs_approval(instrument: Instrument, user: User, staff) -> bool:
+def needs_approval(instrument: Instrument, user: User, staff) -> bool:
+    """Whether a booking by ``user`` waits for staff approval (``staff()`` asked only if needed)."""
     if instrument.approval_mode == ApprovalMode.NONE or staff():
         return False
     if instrument.approval_mode == ApprovalMode.EVERYONE:
@@ -117,6 +123,33 @@ def _account_problems(actor, user, instrument, data, is_staff: bool) -> list:
     return problems
 
 
+def booking_problems_for(
+    actor: User, instrument: Instrument, user: User, data: BookingInput, *, booking_id=None
+) -> list[Problem]:
+    """Every problem of booking ``data`` for ``user`` as ``actor`` (no staff override): the
+    booking rules with the schedule, the facility documents, and the account. ``booking_id``
+    is left out of the conflicts (the booking being changed). The waiting list asks this when a
+    person joins and again when they accept an offer."""
+    req = rules.BookingRequest(
+        data.starts_at, data.ends_at, user.id, booking_id, data.purpose, data.project
+    )
+    problems = check_request(instrument, user, req, staff=False, reason=None)
+    return problems + _account_problems(actor, user, instrument, data, False)
+
+
+def who_books(actor: User, instrument: Instrument, data: BookingInput, staff) -> tuple[User, bool]:
+    """The person booked and whether the actor books as staff (a written override reason).
+
+    ``staff()`` says whether the actor staffs the instrument (asked only when it matters).
+    Raises ``Forbidden`` when someone else is booked, or rules overridden, by a non-staff
+    actor, and ``DomainError`` ``unknown_user`` for an unknown or inactive person."""
+    user = _booked_for(actor, instrument, data)
+    is_staff = bool(data.override_reason) and staff()
+    if data.override_reason and not is_staff:
+        raise Forbidden("Only the facility's staff override booking rules.")
+    return user, is_staff
+
+
 def _booked_for(actor: User, instrument: Instrument, data: BookingInput) -> User:
     if data.user_id is None or data.user_id == actor.id:
         return actor
@@ -129,50 +162,20 @@ def _booked_for(actor: User, instrument: Instrument, data: BookingInput) -> User
 
 
 def create_booking(actor: User, instrument_id: int, data: BookingInput) -> Booking:
-    """Book an instrument for oneself, or (staff) for someone else; every rule is checked."""
-    instrument = lock_instrument(instrument_id)
+    """Book an instrument for oneself, or (staff) for someone else; every rule is checked.
 
-    def staff() -> bool:  # asked only when it matters: most bookings need no role lookup
-        return can_staff_instrument(actor, instrument)
-
-    user = _booked_for(actor, instrument, data)
-    is_staff = bool(data.override_reason) and staff()
-    if data.override_reason and not is_staff:
-        raise Forbidden("Only the facility's staff override booking rules.")
-    req = rules.BookingRequest(
-        data.starts_at, data.ends_at, user.id, None, data.purpose, data.project
-    )
-    raise_if(check_request(instrument, user, req, staff=is_staff, reason=data.override_reason))
-    raise_if(_account_problems(actor, user, instrument, data, is_staff))
-    now = clock.now()
-    pending = _needs_approval(instrument, user, staff)
-    booking = Booking(
-        instrument=instrument,
-        user=user,
-        booked_by=actor,
-        starts_at=data.starts_at,
-        ends_at=data.ends_at,
-        status=BookingStatus.PENDING if pending else BookingStatus.CONFIRMED,
-        purpose=data.purpose,
-        project=data.project,
-        account_id=data.account_id,
-        uid=f"booking-{uuid.uuid4().hex}@innocore",
-        sequence=0,
-        override_reason=data.override_reason if is_staff else None,
-        created_at=now,
-        updated_at=now,
-    )
-    db.session.add(booking)
-    flush_or_conflict()
-    record_change(booking, actor, "created", data.override_reason or "")
-    audit.record(
-        actor,
-        "booking.create",
-        booking,
-        audit.snapshot(booking),
-        facility_id=instrument.facility_id,
-    )
-    if pending:
+    Raises ``Forbidden`` (403), ``NotFound`` (404) or ``DomainError`` (422 with every problem,
+    409 when the only problem is a conflict); the person booked is told by e-mail."""
+    booking = book(actor, lock_instrument(instrument_id), data)
+    if booking.account_approval == AccountApproval.AWAITING:
+        notify(
+            booking,
+            "Booking request received",
+            "Its estimate is above the account's approval threshold: it waits for the account "
+            "owner's approval; the slot is held for you.",
+            by=actor,
+        )
+    elif booking.status == BookingStatus.PENDING:
         notify(
             booking,
             "Booking request received",
@@ -181,6 +184,62 @@ def create_booking(actor: User, instrument_id: int, data: BookingInput) -> Booki
         )
     else:
         notify(booking, "Booking confirmed", "Your booking is confirmed.", by=actor)
+    return booking
+
+
+def book(
+    actor: User, instrument: Instrument, data: BookingInput, *, series_id: int | None = None
+) -> Booking:
+    """One booking on an instrument already locked (``lock_instrument``), checked by every rule
+    a booking has (competence, policy limits, opening hours, downtime, documents, account,
+    approval), with its history and audit event, and no e-mail: ``create_booking`` sends one,
+    a series (``instruments.series.services``) one for all its occurrences. ``series_id`` ties
+    the booking to its ``booking_series`` row. Raises as ``create_booking``."""
+
+    def staff() -> bool:  # asked only when it matters: most bookings need no role lookup
+        return can_staff_instrument(actor, instrument)
+
+    user, is_staff = who_books(actor, instrument, data, staff)
+    req = rules.BookingRequest(
+        data.starts_at, data.ends_at, user.id, None, data.purpose, data.project
+    )
+    raise_if(check_request(instrument, user, req, staff=is_staff, reason=data.override_reason))
+    raise_if(_account_problems(actor, user, instrument, data, is_staff))
+    now = clock.now()
+    pending = needs_approval(instrument, user, staff)
+    owner_decides = data.account_id is not None and needs_owner_approval(
+        data.account_id, rules.price(data.starts_at, data.ends_at, hourly_rate(user, instrument)[0])
+    )
+    booking = Booking(
+        instrument=instrument,
+        user=user,
+        booked_by=actor,
+        starts_at=data.starts_at,
+        ends_at=data.ends_at,
+        status=BookingStatus.PENDING if pending or owner_decides else BookingStatus.CONFIRMED,
+        account_approval=AccountApproval.AWAITING if owner_decides else None,
+        purpose=data.purpose,
+        project=data.project,
+        account_id=data.account_id,
+        uid=f"booking-{uuid.uuid4().hex}@innocore",
+        sequence=0,
+        override_reason=data.override_reason if is_staff else None,
+        series_id=series_id,
+        created_at=now,
+        updated_at=now,
+    )
+    db.session.add(booking)
+    flush_or_conflict()
+    record_change(booking, actor, "created", data.override_reason or "")
+    if owner_decides:
+        ask_owner(booking)
+    audit.record(
+        actor,
+        "booking.create",
+        booking,
+        audit.snapshot(booking),
+        facility_id=instrument.facility_id,
+    )
     return booking
 
 
@@ -241,6 +300,7 @@ def move_booking(
         facility_id=instrument.facility_id,
     )
     notify(booking, "Booking changed", "Your booking has moved to a new time.", by=actor)
+    slot_freed(instrument.id, *old)
     return booking
 
 
@@ -255,6 +315,8 @@ def cancel_booking(actor: User, booking_id: int, reason: str = "") -> Booking:
     Once a confirmed booking has started its user can no longer cancel it (422
     ``already_started``: they end it early); staff cancel it as a correction with a reason.
     """
+    lock_instrument(get_booking(actor, booking_id).instrument_id)  # the time is offered on
+    db.session.refresh(get_booking(actor, booking_id))
     booking, staff = editable(actor, booking_id)
     now = clock.now()
     if _started(booking):
@@ -311,8 +373,10 @@ def end_booking_early(actor: User, booking_id: int) -> Booking:
 def finish(
     booking: Booking, actor: User | None, status: BookingStatus, reason: str, *, late=False
 ) -> None:
-    """End an active booking (cancelled, no-show), with history and an audit event."""
+    """End an active booking (cancelled, no-show), with history and an audit event; its time
+    goes to the first person on the instrument's waiting list (``holds.slot_freed``)."""
     now = clock.now()
+    freed = booking.status in ACTIVE_STATUSES
     booking.status = status
     booking.sequence += 1
     booking.updated_at = now
@@ -328,19 +392,6 @@ def finish(
         changes,
         facility_id=booking.instrument.facility_id,
     )
-
-
-def mark_no_show(actor: User, booking_id: int) -> Booking:
-    """Staff record that the user did not come to a confirmed booking that has started."""
-    booking = get_booking(actor, booking_id)
-    if not can_staff_instrument(actor, booking.instrument):
-        raise Forbidden("Only the facility's staff record no-shows.")
-    problems = []
-    if booking.status != BookingStatus.CONFIRMED:
-        problems.append(Problem("not_confirmed", "Only confirmed bookings can be no-shows."))
-    if booking.starts_at > clock.now():
-        problems.append(Problem("not_started", "The booking has not started yet."))
-    if problems:
-        raise DomainError(problems)
-    finish(booking, actor, BookingStatus.NO_SHOW, "")
-    return booking
+    if freed and status in (BookingStatus.CANCELLED, BookingStatus.NO_SHOW):
+        db.session.flush()
+        slot_freed(booking.instrument_id, booking.starts_at, booking.ends_at, now)

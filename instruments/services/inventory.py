@@ -19,23 +19,17 @@ from innocore.facilities.models import Facility
 from innocore.vocab import Technology, UserCategory
 from instruments.models import ApprovalMode, Instrument, InstrumentStatus, OpeningHours, Rate
 from instruments.permissions import can_create_instrument, can_manage_instrument
+from instruments.rules import LIMIT_MAX, LIMITS, Limits
 
-POLICY_FIELDS = (
-    "slot_minutes",
-    "min_minutes",
-    "max_minutes",
-    "horizon_days",
-    "notice_minutes",
-    "cancel_cutoff_minutes",
-    "max_future_bookings",
-    "max_hours_week",
-)
 MAX_PHOTO_BYTES = 2 * 1024 * 1024
 PHOTO_TYPES = {b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpg"}
 
 
-@dataclass
-class InstrumentData:
+@dataclass(frozen=True)
+class InstrumentData(Limits):
+    """What a manager gives for an instrument: its description, who may book, its booking
+    ``Limits``, opening hours (weekday 0 = Monday, opens, closes) and hourly rates in EUR."""
+
     name: str
     technology: Technology
     model: str = ""
@@ -46,14 +40,6 @@ class InstrumentData:
     required_level: int | None = None
     approval_mode: ApprovalMode = ApprovalMode.NONE
     out_of_hours_level: int | None = None
-    slot_minutes: int | None = None
-    min_minutes: int | None = None
-    max_minutes: int | None = None
-    horizon_days: int | None = None
-    notice_minutes: int | None = None
-    cancel_cutoff_minutes: int | None = None
-    max_future_bookings: int | None = None
-    max_hours_week: int | None = None
     opening: list[tuple[int, time, time]] = field(default_factory=list)
     rates: dict[UserCategory, Decimal] = field(default_factory=dict)
 
@@ -63,10 +49,10 @@ def instrument_problems(data: InstrumentData, competence: Competence | None) -> 
     problems = []
     if not data.name.strip() or len(data.name) > 200:
         problems.append(Problem("name_required", "Give a name of up to 200 characters.", "name"))
-    for name in POLICY_FIELDS:
+    for name in LIMITS:
         value = getattr(data, name)
-        if value is not None and not 0 <= value <= 100_000:
-            problems.append(Problem("out_of_range", "Use a number from 0 to 100000.", name))
+        if value is not None and not 0 <= value <= LIMIT_MAX:
+            problems.append(Problem("out_of_range", f"Use a number from 0 to {LIMIT_MAX}.", name))
     if data.slot_minutes is not None and not 1 <= data.slot_minutes <= 1440:
         problems.append(Problem("out_of_range", "A slot is 1 to 1440 minutes.", "slot_minutes"))
     if data.min_minutes and data.max_minutes and data.min_minutes > data.max_minutes:
@@ -102,7 +88,7 @@ def _apply(instrument: Instrument, data: InstrumentData) -> None:
         "required_level",
         "approval_mode",
         "out_of_hours_level",
-        *POLICY_FIELDS,
+        *LIMITS,
     ):
         setattr(instrument, name, getattr(data, name))
     if data.required_competence_id is None:

@@ -134,12 +134,19 @@ def test_sign_in_with_the_institutions_account_through_each_protocol(
     assert page.get_by_role("heading", level=1).inner_text() == "Hello, Ada Lovelace"
     page.locator("#site-nav .menu-end .menu-button").click()  # the user menu
     page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="End session").click()  # the provider's own sign-out page
+    page.wait_for_url("**/login")
+    expect(page.get_by_text("You are signed out, here and at OIDC University.")).to_be_visible()
 
     page.get_by_role("link", name="Sign in with SAML Polytechnic").click()
     page.get_by_label("Person").select_option("bea")
     page.get_by_role("button", name="Sign in at the IdP").click()  # then the IdP's auto-post
     page.wait_for_url("**/dashboard")
     assert page.get_by_role("heading", level=1).inner_text() == "Hello, Bea Bassi"
+    page.locator("#site-nav .menu-end .menu-button").click()
+    page.get_by_role("button", name="Sign out").click()  # through the IdP's single logout
+    page.wait_for_url("**/login")
+    expect(page.get_by_text("You are signed out, here and at SAML Polytechnic.")).to_be_visible()
 
 
 def _university(name: str) -> Organisation:

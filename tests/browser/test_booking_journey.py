@@ -4,7 +4,8 @@ prefilled, finds it in "My bookings" and downloads its .ics (real gunicorn, Debi
 The calendars at 1280 px and on a 390 px phone: the facility timeline of 50 instruments stays
 inside its own scroller, its hour headers stand over the blocks they name, a free stretch is
 booked from the keyboard with the form opened within the rules, and a phone gets the agenda.
-Screenshots go to INNOCORE_SCREENSHOTS_DIR; every page is audited by axe-core (conftest)."""
+Facility staff on a phone check a person in and out at the kiosk. Screenshots go to
+INNOCORE_SCREENSHOTS_DIR; every page is audited by axe-core (conftest)."""
 
 from __future__ import annotations
 
@@ -20,8 +21,8 @@ from innocore import clock
 from innocore.accounts.models import Organisation, User
 from innocore.accounts.services import hash_password
 from innocore.extensions import db
-from innocore.facilities.models import Facility
-from innocore.vocab import OrganisationKind, Technology
+from innocore.facilities.models import Facility, FacilityRole
+from innocore.vocab import FacilityRoleKind, OrganisationKind, Technology
 from instruments.models import Booking, BookingStatus, Downtime, Instrument, OpeningHours
 from tests.support.browser import (
     AXE_TAGS,
@@ -345,3 +346,87 @@ def test_calendars_fit_and_book_from_the_keyboard(live_server, desktop, phone):
     assert len(tops) == 1  # one row at 1,280 px; on the phone each field has its own
     assert len({round(f.bounding_box()["y"]) for f in bar.locator(".filter-field").all()}) == 5
     screenshot(page, "catalog")
+
+
+# ---- the check-in kiosk (docs/usage.md) --------------------------------------------------------
+
+
+def _seed_kiosk(app) -> None:
+    """A booking that started five minutes ago, nobody checked in yet; a staff member."""
+    now = clock.now().replace(microsecond=0)
+    with app.app_context():
+        org = Organisation(
+            name="Kiosk University", kind=OrganisationKind.UNIVERSITY, country="IT", created_at=now
+        )
+        facility = Facility(
+            slug="kiosk-imaging",
+            name="Kiosk Imaging",
+            institution=org,
+            timezone="Europe/Rome",
+            contact_email="imaging@kiosk.example",
+            created_at=now,
+        )
+        people = [
+            User(
+                email=f"{name.split()[0].lower()}@kiosk.example",
+                name=name,
+                organisation=org,
+                password_hash=hash_password(PASSWORD),
+                email_verified_at=now,
+                created_at=now,
+                **verified(now),
+            )
+            for name in ("Sara Staff", "Luca Student")
+        ]
+        instrument = Instrument(
+            facility=facility,
+            name="Confocal",
+            technology=Technology.LIGHT_MICROSCOPY,
+            created_at=now,
+            updated_at=now,
+        )
+        db.session.add_all([instrument, *people])
+        db.session.flush()
+        db.session.add_all(
+            [
+                FacilityRole(
+                    user_id=people[0].id,
+                    facility_id=facility.id,
+                    role=FacilityRoleKind.STAFF,
+                    granted_at=now,
+                ),
+                Booking(
+                    instrument=instrument,
+                    user=people[1],
+                    booked_by=people[1],
+                    starts_at=now - timedelta(minutes=5),
+                    ends_at=now + timedelta(minutes=55),
+                    status=BookingStatus.CONFIRMED,
+                    uid="kiosk-journey@test",
+                    created_at=now,
+                    updated_at=now,
+                ),
+            ]
+        )
+        db.session.commit()
+
+
+def test_staff_check_a_person_in_and_out_at_the_kiosk_on_a_phone(live_server, phone):
+    _seed_kiosk(live_server.app)
+    sign_in(phone, live_server.url, "sara@kiosk.example", PASSWORD)
+    phone.goto(f"{live_server.url}/facilities/kiosk-imaging")
+    kiosk = phone.get_by_role("link", name="Check-in kiosk")
+    expect(kiosk).to_have_attribute("href", "/instruments/facility/kiosk-imaging/kiosk")
+    phone.wait_for_load_state("load")
+    kiosk.click()
+    expect(phone.get_by_role("heading", name="Today at Kiosk Imaging")).to_be_visible()
+    expect(phone.get_by_text("Not checked in")).to_be_visible()
+    phone.get_by_role("button", name="Check in Luca Student on Confocal").click()
+    expect(phone.get_by_text("Luca Student is checked in.")).to_be_visible()
+    expect(phone.get_by_text("Checked in", exact=True)).to_be_visible()
+    screenshot(phone, "kiosk-checked-in")
+    # Checking out before the end asks first: the rest of the hour is given away.
+    phone.get_by_role("button", name="Check out Luca Student from Confocal").click()
+    phone.get_by_role("button", name="Check out now").click()
+    expect(phone.get_by_text("Luca Student is checked out.")).to_be_visible()
+    expect(phone.get_by_text("Checked out", exact=True)).to_be_visible()

@@ -12,7 +12,15 @@ from innocore.facilities.models import Facility
 from instruments import feeds
 from instruments.documents.models import DocumentKind
 from instruments.documents.services import Content, publish_document
-from instruments.models import Booking, BookingStatus, FeedKind, ProblemReport, Severity
+from instruments.models import (
+    Booking,
+    BookingStatus,
+    FeedKind,
+    ProblemReport,
+    Severity,
+    WaitlistEntry,
+    WaitlistStatus,
+)
 from tests.support.matrix import SIGNED_IN, Route, build_world, check_all
 
 STAFF = frozenset({"staff", "manager", "admin"})
@@ -26,6 +34,10 @@ B = "/instruments/bookings/{booking_id}"
 X = "/instruments/bookings/{stranger_booking_id}"
 AB = "/api/v1/bookings/{booking_id}"
 AX = "/api/v1/bookings/{stranger_booking_id}"
+W = "/instruments/waitlist/{entry_id}"
+WX = "/instruments/waitlist/{stranger_entry_id}"
+AW = "/api/v1/waitlist/{entry_id}"
+AWX = "/api/v1/waitlist/{stranger_entry_id}"
 MOVE = {"starts_at": "2031-03-03T10:00:00+01:00", "ends_at": "2031-03-03T11:00:00+01:00"}
 DOWN = {
     "starts_at": "2031-03-03T10:00:00+01:00",
@@ -64,6 +76,32 @@ ROUTES = [
     Route("POST", B + "/approve", STAFF),
     Route("POST", B + "/reject", STAFF),
     Route("POST", B + "/no-show", STAFF),
+    # usage: check-in and check-out, the QR code and its page, the kiosk, unbooked use, settings
+    Route("POST", B + "/check-in", OWNER_OR_STAFF),
+    Route("POST", B + "/check-out", OWNER_OR_STAFF),
+    Route("POST", X + "/check-in", NOBODY_BUT_STAFF),
+    Route("POST", X + "/check-out", NOBODY_BUT_STAFF),
+    Route("GET", "/instruments/{instrument_id}/here", SIGNED_IN),
+    Route("GET", "/instruments/{instrument_id}/qr.svg", STAFF),
+    Route("GET", "/instruments/facility/{slug}/kiosk", STAFF),
+    Route("GET", "/instruments/{instrument_id}/usage", STAFF),
+    Route("POST", "/instruments/{instrument_id}/usage", STAFF),
+    Route("GET", "/instruments/facility/{slug}/check-in", MANAGERS),
+    Route("POST", "/instruments/facility/{slug}/check-in", MANAGERS),
+    Route("POST", AB + "/check-in", OWNER_OR_STAFF, api=True),
+    Route("POST", AB + "/check-out", OWNER_OR_STAFF, api=True),
+    Route("POST", AX + "/check-in", NOBODY_BUT_STAFF, api=True),
+    Route("POST", AX + "/check-out", NOBODY_BUT_STAFF, api=True),
+    Route("GET", "/api/v1/facilities/{facility_id}/kiosk", STAFF, api=True),
+    Route("POST", "/api/v1/instruments/{instrument_id}/usage", STAFF, api=True),
+    Route("PUT", "/api/v1/facilities/{facility_id}/usage-settings", MANAGERS, api=True),
+    Route(
+        "PUT",
+        "/api/v1/facilities/{facility_id}/usage-settings",
+        MANAGERS,
+        api=True,
+        data={"no_show_grace_minutes": 15},
+    ),
     Route("GET", X, NOBODY_BUT_STAFF),
     Route("GET", X + ".ics", NOBODY_BUT_STAFF),
     Route("POST", X + "/move", NOBODY_BUT_STAFF),
@@ -150,6 +188,31 @@ ROUTES = [
         api=True,
         data={"text": "Version 2"},
     ),
+    # the waiting list: one's own entries only (another's is a 404); staff see and remove them
+    Route("POST", "/instruments/{instrument_id}/waitlist/join", SIGNED_IN),
+    Route("GET", "/instruments/waitlist/mine", SIGNED_IN),
+    Route("GET", "/instruments/{instrument_id}/waitlist", STAFF),
+    Route("POST", W + "/accept", OWNER),
+    Route("POST", W + "/decline", OWNER),
+    Route("POST", W + "/withdraw", OWNER_OR_STAFF),
+    Route("POST", WX + "/accept", frozenset()),
+    Route("POST", WX + "/withdraw", NOBODY_BUT_STAFF),
+    Route("POST", "/api/v1/waitlist", SIGNED_IN, api=True),
+    Route("GET", "/api/v1/waitlist/mine", SIGNED_IN, api=True),
+    Route("GET", "/api/v1/instruments/{instrument_id}/waitlist", STAFF, api=True),
+    Route("POST", AW + "/accept", OWNER, api=True),
+    Route("POST", AW + "/decline", OWNER, api=True),
+    Route("POST", AW + "/withdraw", OWNER_OR_STAFF, api=True),
+    Route("POST", AWX + "/accept", frozenset(), api=True),
+    Route("POST", AWX + "/decline", frozenset(), api=True),
+    Route("POST", AWX + "/withdraw", NOBODY_BUT_STAFF, api=True),
+    # account approvals: only a billing account's owner decides (nobody here owns the account)
+    Route("GET", "/instruments/account-approvals", SIGNED_IN),
+    Route("POST", "/instruments/account-approvals/{booking_id}/approve", frozenset()),
+    Route("POST", "/instruments/account-approvals/{booking_id}/refuse", frozenset()),
+    Route("GET", "/api/v1/account-approvals", SIGNED_IN, api=True),
+    Route("POST", "/api/v1/account-approvals/{booking_id}/approve", frozenset(), api=True),
+    Route("POST", "/api/v1/account-approvals/{booking_id}/refuse", frozenset(), api=True),
 ]
 
 PUBLIC = {
@@ -203,8 +266,22 @@ def world(db_session, make_user, make_org, make_facility, grant, make_competence
         instrument_id=None,
         content=Content(file_name="safety.txt", file_type="text/plain", file_data=b"Be careful."),
     )
+    waits = [
+        WaitlistEntry(
+            instrument=instrument,
+            user=user,
+            starts_at=b.starts_at,
+            ends_at=b.ends_at,
+            status=WaitlistStatus.WAITING,
+            created_at=clock.now(),
+        )
+        for user, b in ((people["member"], theirs), (stranger, mine))
+    ]
+    db_session.add_all(waits)
     db_session.commit()
     ids.update(
+        entry_id=waits[0].id,
+        stranger_entry_id=waits[1].id,
         instrument_id=instrument.id,
         booking_id=mine.id,
         stranger_booking_id=theirs.id,
@@ -233,6 +310,7 @@ def test_every_instruments_route_is_in_the_matrix_or_public(app):
             ("<int:feed_id>", "{feed_id}"),
             ("<int:report_id>", "{report_id}"),
             ("<int:document_id>", "{document_id}"),
+            ("<int:entry_id>", "{entry_id}"),
             ("<int:number>", "1"),
         ):
             rule = rule.replace(arg, name)
@@ -246,6 +324,9 @@ def test_every_instruments_route_is_in_the_matrix_or_public(app):
             "instruments_api",
             "instruments_manage_api",
             "documents_api",
+            "usage_api",
+            "waitlist_api",
+            "account_approvals_api",
         ):
             continue
         if rule.rule in PUBLIC:

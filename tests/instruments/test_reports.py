@@ -715,3 +715,48 @@ def test_booking_day_triggers_exist_at_the_head(db_session):
         sql = "SELECT tgname FROM pg_trigger WHERE tgrelid = 'booking'::regclass"
         expected = {"booking_day_insert_delete", "booking_day_update"}
     assert expected <= set(db_session.execute(sa.text(sql)).scalars())
+
+
+def test_used_hours_follow_check_in_and_check_out_by_hand(world, client, api_headers, db_session):
+    """Used time is check-in to check-out where recorded; a booking nobody checked in to adds
+    none; without a check-out it runs to the booked end."""
+    b, ada = world["b"], world["internal"]
+
+    def booked(day, start, end, checked_in=None, checked_out=None):
+        db_session.add(
+            Booking(
+                instrument_id=b.id,
+                user_id=ada.id,
+                booked_by_id=ada.id,
+                starts_at=rome(2026, 10, day, *start),
+                ends_at=rome(2026, 10, day, *end),
+                status=BookingStatus.CONFIRMED,
+                uid=f"used-{day}@test",
+                checked_in_at=checked_in and rome(2026, 10, day, *checked_in),
+                checked_out_at=checked_out and rome(2026, 10, day, *checked_out),
+                created_at=rome(2026, 10, 1, 8),
+                updated_at=rome(2026, 10, 1, 8),
+            )
+        )
+
+    booked(12, (10,), (12,), checked_in=(10, 15), checked_out=(11, 30))  # used 1.25 h of 2
+    booked(13, (10,), (11,))  # nobody checked in: booked 1 h, used 0
+    booked(14, (10,), (12,), checked_in=(10, 30))  # no check-out: used to the end, 1.5 h
+    db_session.commit()
+    r = client.get(
+        f"/api/v1/reports/facilities/{world['facility'].id}?{PERIOD}",
+        headers=api_headers(world["manager"]),
+    )
+    s = sections(r.json)
+    # Booked 9 h before + 2 + 1 + 2 = 14 h; used 4 h (completed) + 1.25 + 1.5 = 6.75 h.
+    assert figures(s["utilisation"])["Booked hours"] == 14.0
+    assert figures(s["utilisation"])["Used hours"] == 6.75
+    per = {row[0]: row[1:] for row in table(s["utilisation"], "Utilisation by instrument")["rows"]}
+    assert per["Widefield"][1:3] == [8.0, 4.75]
+    # The network report reads the same: Imaging Rome used 6.75 h.
+    r = client.get(
+        f"/api/v1/reports/network?{PERIOD}&facility={world['facility'].id}",
+        headers=api_headers(world["admin"]),
+    )
+    rows = table(sections(r.json)["facilities"], "Instrument use by facility")["rows"]
+    assert rows[0][:4] == ["Imaging Rome", 277.0, 14.0, 6.75]

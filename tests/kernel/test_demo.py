@@ -7,6 +7,7 @@ from innocore import create_app
 from innocore.accounts.models import Organisation, User
 from innocore.extensions import db
 from innocore.facilities.models import Facility
+from innocore.sso.models import SsoConnection
 from tests.support.appconfig import settings
 from tests.support.databases import TestDatabase
 
@@ -31,6 +32,12 @@ def test_demo_command_seeds_every_role_once(tmp_path):
                 sa.select(sa.func.count()).select_from(User).where(User.is_network_admin.is_(True))
             )
             facilities = db.session.scalar(sa.select(sa.func.count()).select_from(Facility))
+            sso = [
+                (c.organisation.name, c.enabled, c.local_passwords)
+                for c in db.session.scalars(sa.select(SsoConnection))
+            ]
+        # set up for the set-up page, switched off: the demo's provider does not exist
+        assert sso == [("University of Valmonte", False, True)]
         assert kinds == {"IT", "DE", "PT"}
         assert zones == {"Europe/Rome", "Europe/Berlin", "Europe/Lisbon"}
         assert (admins, facilities) == (1, 5)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import resource
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -58,10 +59,78 @@ def _seed_bookings(now, facts):
     soon, done = bookings[0], bookings[1]
     # Inside the default 24 h reminder lead time.
     soon.starts_at, soon.ends_at = now + timedelta(hours=2), now + timedelta(hours=3)
-    # Used and over: to be charged.
+    # Used (checked in and out) and over: to be charged.
     done.starts_at, done.ends_at = now - timedelta(hours=3), now - timedelta(hours=1)
+    done.checked_in_at, done.checked_out_at = done.starts_at, done.ends_at
     facts["reminded_booking"] = (soon.id, soon.user.email, soon.instrument.name)
     facts["charged_booking"] = done.id
+    _seed_no_show(now, bookings[2:], facts)
+
+
+def _seed_no_show(now, bookings, facts):
+    """A booking at the demo facility with a no-show rule, started an hour ago, nobody in."""
+    from instruments.models import FacilityBookingSettings
+
+    ruled = set(
+        db.session.scalars(
+            sa.select(FacilityBookingSettings.facility_id).where(
+                FacilityBookingSettings.no_show_grace_minutes.is_not(None)
+            )
+        )
+    )
+    missed = next(
+        b for b in bookings if b.instrument.facility_id in ruled and b.checked_in_at is None
+    )
+    missed.starts_at, missed.ends_at = now - timedelta(hours=1), now + timedelta(hours=1)
+    facts["no_show_booking"] = (missed.id, missed.user.email, missed.instrument.name)
+
+
+def _seed_waitlist(now, people, facts, days: int = 60):
+    """The postdoc's waiting-list offer lapsed an hour ago; the phd waits next for that time."""
+    from instruments.models import (
+        Booking,
+        BookingStatus,
+        Instrument,
+        WaitlistEntry,
+        WaitlistStatus,
+    )
+
+    instrument = db.session.scalars(sa.select(Instrument).order_by(Instrument.id)).first()
+    start = (now + timedelta(days=days)).replace(hour=3, minute=0, second=0, microsecond=0)
+    end = start + timedelta(hours=1)
+    first, second = people["postdoc"], people["phd"]
+    hold = Booking(
+        instrument=instrument,
+        user=first,
+        booked_by=first,
+        starts_at=start,
+        ends_at=end,
+        status=BookingStatus.HELD,
+        uid=f"jobs-waitlist-hold-{days}@test",
+        created_at=now,
+        updated_at=now,
+    )
+    entries = [
+        WaitlistEntry(
+            instrument=instrument,
+            user=user,
+            starts_at=start,
+            ends_at=end,
+            status=status,
+            created_at=now - timedelta(days=2 - n),
+        )
+        for n, (user, status) in enumerate(
+            ((first, WaitlistStatus.OFFERED), (second, WaitlistStatus.WAITING))
+        )
+    ]
+    entries[0].hold_booking = hold
+    entries[0].offered_at, entries[0].offer_expires_at = (
+        now - timedelta(hours=2),
+        now - timedelta(hours=1),
+    )
+    db.session.add_all([hold, *entries])
+    db.session.flush()
+    facts["waitlist"] = (entries[0].id, entries[1].id, second.email, instrument.name)
 
 
 def _seed_quote(facts):
@@ -172,6 +241,7 @@ def seed(app, facts: dict) -> None:
         people = _people()
         _seed_bookings(now, facts)
         _seed_quote(facts)
+        _seed_waitlist(now, people, facts)
         _seed_training(now, people, facts)
         _seed_certificates(now, people, facts)
         db.session.commit()
@@ -210,6 +280,26 @@ def check_instrument_reminders(world):
     )
     assert key is not None
     _mail(world, email, f"Reminder: {instrument}")
+
+
+def check_release_no_shows(world):
+    from instruments.models import Booking, BookingStatus
+
+    booking_id, email, instrument = world.facts["no_show_booking"]
+    assert db.session.get(Booking, booking_id).status == BookingStatus.NO_SHOW
+    _mail(world, email, f"Recorded as a no-show: {instrument}")
+
+
+def check_instrument_waitlist_offers(world):
+    from instruments.models import BookingStatus, WaitlistEntry, WaitlistStatus
+
+    lapsed_id, next_id, email, instrument = world.facts["waitlist"]
+    lapsed, offered = (db.session.get(WaitlistEntry, i) for i in (lapsed_id, next_id))
+    assert lapsed.status == WaitlistStatus.EXPIRED
+    assert lapsed.hold_booking.status == BookingStatus.RELEASED
+    assert offered.status == WaitlistStatus.OFFERED
+    assert offered.hold_booking.status == BookingStatus.HELD
+    _mail(world, email, f"Instrument time is free for you: {instrument}")
 
 
 def check_quote_lapse(world):
@@ -367,6 +457,40 @@ def test_job_runs_as_a_process_and_does_its_work(world, name):
     assert "Traceback" not in run.stderr and "ERROR" not in run.stderr, run.stderr
     with world.app.app_context():
         CASES[name](world)
+
+
+def test_two_schedulers_lapse_an_offer_and_offer_the_next_person_exactly_once(world):
+    """Two schedulers run the waiting-list job at the same moment, the lease left out (both
+    really run it): the instrument lock and the re-read under it make one of them do the work."""
+    from innocore.notifications.models import Notification
+    from instruments.models import WaitlistEntry, WaitlistStatus
+    from instruments.services.holds import expire_offers
+
+    app, facts = world.app, {}
+    with app.app_context():
+        _seed_waitlist(datetime.now(UTC), _people(), facts, days=61)
+        db.session.commit()
+        db.session.remove()
+    barrier = threading.Barrier(2)
+
+    def scheduler(_):
+        with app.app_context():
+            barrier.wait()
+            lapsed = expire_offers()
+            db.session.commit()
+            db.session.remove()
+            return lapsed
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        assert sorted(pool.map(scheduler, range(2))) == [0, 1]
+    lapsed_id, next_id, _, _ = facts["waitlist"]
+    with app.app_context():
+        assert db.session.get(WaitlistEntry, lapsed_id).status == WaitlistStatus.EXPIRED
+        assert db.session.get(WaitlistEntry, next_id).status == WaitlistStatus.OFFERED
+        offers = sa.select(sa.func.count()).where(
+            Notification.dedupe_key == f"instrument-waitlist-offer-{next_id}"
+        )
+        assert db.session.scalar(offers) == 1
 
 
 def test_a_failing_job_exits_non_zero_with_its_traceback(tmp_path):

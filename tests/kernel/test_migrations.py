@@ -98,3 +98,69 @@ def test_a_database_at_the_old_package_heads_upgrades_and_keeps_its_data(tmp_pat
             db.engine.dispose()
     finally:
         database.drop()
+
+
+def test_stored_client_secrets_are_sealed_by_the_upgrade_and_still_read(tmp_path):
+    import sqlalchemy as sa
+    from flask_migrate import upgrade as flask_upgrade
+
+    from innocore.sso.models import SsoConnection
+
+    database = TestDatabase("sealed-secrets")
+    app = create_app(settings(database.url, instance=tmp_path))
+    try:
+        with app.app_context():
+            flask_upgrade(revision="0013_booking_series")
+            with db.engine.begin() as conn:
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO organisation (name, kind, country, created_at) "
+                        "VALUES ('Uni', 'university', 'IT', CURRENT_TIMESTAMP)"
+                    )
+                )
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO sso_connection (organisation_id, protocol, issuer, "
+                        "idp_metadata, client_id, client_secret, email_claim, name_claim, "
+                        "affiliation_claim, affiliations, local_passwords, created_at, "
+                        "updated_at) SELECT id, 'oidc', 'https://idp.example', '', 'app', "
+                        "'s3cret', 'email', 'name', '', '', true, CURRENT_TIMESTAMP, "
+                        "CURRENT_TIMESTAMP FROM organisation"
+                    )
+                )
+            flask_upgrade()
+            with db.engine.connect() as conn:
+                stored = conn.execute(sa.text("SELECT client_secret FROM sso_connection")).scalar()
+            assert stored.startswith("fernet:") and "s3cret" not in stored
+            assert db.session.scalar(sa.select(SsoConnection)).client_secret == "s3cret"
+            assert (tmp_path / "sso_secret.key").stat().st_mode & 0o777 == 0o600
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        database.drop()
+
+
+def test_recent_revisions_go_down_and_up_again(tmp_path):
+    """Every revision since 0010 can be undone (``flask db downgrade``) on both databases, and
+    upgrading again gives exactly the models: SQLite's batch rebuilds must drop inline CHECKs
+    and unnamed foreign keys with their columns."""
+    from flask_migrate import downgrade as flask_downgrade
+    from flask_migrate import upgrade as flask_upgrade
+
+    database = TestDatabase("down-and-up")
+    app = create_app(settings(database.url, instance=tmp_path))
+    try:
+        with app.app_context():
+            flask_upgrade()
+            flask_downgrade(revision="0010_operations")
+            flask_upgrade()
+            with db.engine.connect() as conn:
+                ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+                with warnings.catch_warnings():
+                    warnings.filterwarnings("ignore", message=".*expression-based index.*")
+                    diff = compare_metadata(ctx, db.metadata)
+            assert diff == []
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        database.drop()

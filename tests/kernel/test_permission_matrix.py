@@ -40,6 +40,7 @@ ROUTES = [
     Route("POST", "/competences/{competence_id}/edit", MANAGERS),
     Route("POST", "/competences/{competence_id}/retire", MANAGERS),
     Route("GET", "/audit/", ANY_MANAGER),
+    Route("GET", "/sso/organisations", ADMIN),
     Route("GET", "/sso/organisations/{company_id}", ADMIN),
     Route(
         "POST",
@@ -53,6 +54,7 @@ ROUTES = [
             "name_claim": "name",
         },
     ),
+    Route("GET", "/api/v1/organisations/sso", ADMIN, api=True),
     Route("GET", "/api/v1/organisations/{company_id}/sso", ADMIN, api=True),
     Route(
         "PUT",
@@ -215,6 +217,8 @@ PUBLIC = {
     "/sso/<int:organisation_id>/callback",
     "/sso/saml/acs",
     "/sso/saml/metadata",
+    "/sso/saml/slo",
+    "/sso/signed-out",
 }
 KERNEL_BLUEPRINTS = {
     "core",

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import json
 import time
-from urllib.parse import urlsplit
+import warnings
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 import requests
@@ -18,6 +19,7 @@ from innocore.audit import AuditEvent
 from innocore.errors import DomainError
 from innocore.sso import oidc
 from innocore.sso.models import SsoConnection, SsoIdentity, SsoProtocol
+from tests.support.saml_idp import onward, posted_form
 
 ADA = {"email": "ada@uni.example", "name": "Ada Lovelace"}  # as tests.support.saml_idp.PEOPLE
 
@@ -55,7 +57,12 @@ def through_provider(client, org_id: int, sub: str) -> str:
     answer = requests.post(
         start.headers["Location"], data={"sub": sub}, allow_redirects=False, timeout=10
     )
-    back = urlsplit(answer.headers["Location"])
+    return through(answer.headers["Location"])
+
+
+def through(url: str) -> str:
+    """The path and query of an address back at InnoCore (the test client's own)."""
+    back = urlsplit(url)
     return f"{back.path}?{back.query}"
 
 
@@ -202,6 +209,7 @@ def test_network_administrators_set_up_sign_in_and_never_see_the_secret(
     assert client.post(f"/sso/organisations/{org.id}", data=form).status_code == 302
     row = db_session.scalar(sa.select(SsoConnection).where(SsoConnection.organisation_id == org.id))
     assert (row.client_id, row.client_secret) == ("app2", "x1")  # an empty secret keeps it
+    assert row.sealed_secret.startswith("fernet:") and "x1" not in row.sealed_secret  # at rest
 
 
 def test_an_account_of_another_organisation_is_not_taken_over(
@@ -213,3 +221,133 @@ def test_an_account_of_another_organisation_is_not_taken_over(
     assert "belongs to another organisation" in refused.get_data(as_text=True)
     assert db_session.scalar(sa.select(sa.func.count()).select_from(SsoIdentity)) == 0
     assert client.get("/dashboard").status_code == 302 and other.organisation_id != university.id
+
+
+def test_signing_out_ends_the_session_at_the_provider_too(client, university):
+    client.get(through_provider(client, university.id, "ada-1"))
+    out = client.post("/logout")
+    assert "You are signed out of InnoCore" in out.get_data(as_text=True)
+    url = onward(out)
+    assert "/oauth2/end_session?" in url and "id_token_hint=ey" in url
+    assert client.get("/dashboard").status_code == 302  # signed out here already
+    page = requests.get(url, timeout=10).text  # the provider's own page
+    action, fields = posted_form(page)
+    back = requests.post(urljoin(url, action), data=fields, allow_redirects=False, timeout=10)
+    landed = client.get(through(back.headers["Location"]), follow_redirects=True)
+    assert landed.request.path == "/login"
+    assert "signed out, here and at Università di Valmonte" in landed.get_data(as_text=True)
+
+
+def test_an_unreachable_provider_still_signs_the_person_out_here(client, university, db_session):
+    client.get(through_provider(client, university.id, "ada-1"))
+    row = db_session.scalar(sa.select(SsoConnection))
+    row.issuer = "http://127.0.0.1:9"  # nothing listens there
+    db_session.commit()
+    landed = client.post("/logout", follow_redirects=True)
+    assert landed.request.path == "/login"
+    assert "did not answer, so you may still be signed in there" in landed.get_data(as_text=True)
+    assert client.get("/dashboard").status_code == 302
+
+
+def test_claims_missing_from_the_id_token_are_read_from_userinfo(
+    client, university, db_session, monkeypatch
+):
+    verified = oidc.verified_claims
+
+    def only_sub(*args, **kwargs):  # a provider that puts little more than sub in ID tokens
+        claims = verified(*args, **kwargs)
+        return {
+            k: v
+            for k, v in claims.items()
+            if k not in ("email", "name", "eduperson_scoped_affiliation")
+        }
+
+    monkeypatch.setattr(oidc, "verified_claims", only_sub)
+    landed = client.get(through_provider(client, university.id, "ada-1"), follow_redirects=True)
+    assert landed.request.path == "/dashboard", landed.get_data(as_text=True)[-800:]
+    identity = db_session.scalar(sa.select(SsoIdentity))
+    assert (identity.user.email, identity.user.name) == (ADA["email"], ADA["name"])
+    assert identity.affiliation == "staff@uni.example"
+
+
+@pytest.fixture
+def fetched(monkeypatch):
+    """The addresses InnoCore fetches providers' documents from, in order."""
+    from innocore.sso import cache
+
+    urls, get = [], cache.requests.get
+
+    def counting(url, *args, **kwargs):
+        urls.append(urlsplit(url).path)
+        return get(url, *args, **kwargs)
+
+    monkeypatch.setattr(cache.requests, "get", counting)
+    return urls
+
+
+def test_provider_documents_are_kept_and_keys_fetched_again_when_rotated(
+    client, university, oidc_server, fetched, monkeypatch
+):
+    import flask
+    from authlib import jose
+    from oidc_provider_mock import _app
+
+    def sign_in_and_out():
+        landed = client.get(through_provider(client, university.id, "ada-1"))
+        assert landed.status_code == 302 and landed.headers["Location"].endswith("/dashboard")
+        client.post("/logout")
+
+    def rotate():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the provider's own (deprecated) Authlib JOSE
+            storage.jwk = jose.RSAKey.generate_key(is_private=True)
+
+    sign_in_and_out()
+    assert fetched == ["/.well-known/openid-configuration", "/jwks"]
+    fetched.clear()
+    sign_in_and_out()
+    assert fetched == []  # discovery document and keys kept, for every worker (database)
+    with oidc_server.app.test_request_context():
+        oidc_server.app.preprocess_request()
+        storage = flask.g.oidc_provider_mock_storage
+    old = storage.jwk
+    try:
+        rotate()
+        sign_in_and_out()  # this provider names no kid: the signature fails, keys fetched again
+        assert fetched == ["/jwks"]
+        config = _app.OpenIDCode.get_jwt_config  # as most providers: ID tokens name their kid
+        monkeypatch.setattr(
+            _app.OpenIDCode,
+            "get_jwt_config",
+            lambda *a, **k: config(*a, **k) | {"kid": storage.jwk.as_dict()["kid"]},
+        )
+        fetched.clear()
+        sign_in_and_out()
+        assert fetched == []
+        rotate()
+        sign_in_and_out()  # an unknown kid: keys fetched again
+        assert fetched == ["/jwks"]
+    finally:
+        storage.jwk = old
+
+
+def test_a_switched_off_provider_shows_no_button_and_passwords_work_again(
+    client, university, make_user, login_as, db_session
+):
+    from tests.conftest import PASSWORD
+
+    member = make_user(email="bea@uni.example", organisation=university)
+    row = db_session.scalar(sa.select(SsoConnection))
+    row.enabled = False  # its local_passwords stays False
+    db_session.commit()
+    page = client.get("/login").get_data(as_text=True)
+    assert "Sign in with Università di Valmonte" not in page
+    assert client.get(f"/sso/{university.id}/login").status_code == 404
+    signed_in = client.post("/login", data={"email": member.email, "password": PASSWORD})
+    assert signed_in.status_code == 302
+    client.post("/logout")
+    login_as(make_user(is_network_admin=True))
+    dashboard = client.get("/dashboard").get_data(as_text=True)
+    assert 'href="/sso/organisations">Institutional sign-in</a>' in dashboard
+    overview = client.get("/sso/organisations").get_data(as_text=True)
+    assert "Università di Valmonte" in overview and "Switched off" in overview

@@ -6,14 +6,15 @@ wrongly addressed one is refused with a clear page and nothing is written."""
 from __future__ import annotations
 
 import base64
-from urllib.parse import parse_qs, urlsplit
+import re
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 import requests
 import sqlalchemy as sa
 
 from innocore.sso.models import SsoAssertionUse, SsoConnection, SsoIdentity, SsoProtocol
-from tests.support.saml_idp import posted_form
+from tests.support.saml_idp import onward, posted_form
 
 
 @pytest.fixture
@@ -45,7 +46,9 @@ def campus(idp, make_org, db_session):
     return org
 
 
-def assertion(client, idp, org_id: int, user: str = "ada", mode: str = "ok") -> dict:
+def assertion(
+    client, idp, org_id: int, user: str = "ada", mode: str = "ok", encrypt_cert: str = ""
+) -> dict:
     """Start at InnoCore, sign ``user`` in at the IdP; the fields the browser would post back."""
     start = client.get(f"/sso/{org_id}/login")
     assert start.status_code == 302 and start.headers["Location"].startswith(idp.url)
@@ -57,6 +60,7 @@ def assertion(client, idp, org_id: int, user: str = "ada", mode: str = "ok") -> 
             "RelayState": query["RelayState"][0],
             "user": user,
             "mode": mode,
+            "encrypt_cert": encrypt_cert,
         },
         timeout=30,
     )
@@ -130,3 +134,124 @@ def test_a_relay_state_not_signed_by_us_is_refused(client, idp, campus, db_sessi
 def test_our_metadata_names_the_assertion_consumer_service(client):
     xml = client.get("/sso/saml/metadata").get_data(as_text=True)
     assert "/sso/saml/acs" in xml and "HTTP-POST" in xml
+
+
+def signed_in(client, idp, org_id: int) -> None:
+    assert client.post("/sso/saml/acs", data=assertion(client, idp, org_id)).status_code == 303
+    assert client.get("/dashboard").status_code == 200
+
+
+def local(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.path}?{parts.query}"
+
+
+def test_signing_out_ends_the_session_at_the_idp_too(client, idp, campus):
+    signed_in(client, idp, campus.id)
+    url = onward(client.post("/logout"))
+    assert url.startswith(f"{idp.url}/slo?") and "Signature=" in url  # a signed LogoutRequest
+    assert client.get("/dashboard").status_code == 302  # signed out here already
+    back = requests.get(url, allow_redirects=False, timeout=10)
+    asked = idp.logout_requests[-1]
+    assert asked.name_id.text == "ada-1" and asked.session_index[0].text
+    landed = client.get(local(back.headers["Location"]), follow_redirects=True)
+    assert landed.request.path == "/login"
+    assert "signed out, here and at Politecnico di Valmonte" in landed.get_data(as_text=True)
+
+
+def test_the_idp_signing_the_person_out_ends_their_session_here(client, idp, campus):
+    signed_in(client, idp, campus.id)
+    entity_id = client.get("/sso/saml/metadata").get_data(as_text=True)
+    entity_id = entity_id.split('entityID="', 1)[1].split('"', 1)[0]
+    forged = client.get(local(idp.logout_request_url(entity_id, "ada-1", sign=False)))
+    assert forged.status_code == 400 and "could not be verified" in forged.get_data(as_text=True)
+    assert client.get("/dashboard").status_code == 200  # an unsigned request ends nothing
+    answer = client.get(local(idp.logout_request_url(entity_id, "ada-1")))
+    assert answer.status_code == 302 and answer.headers["Location"].startswith(f"{idp.url}/slo?")
+    assert "SAMLResponse=" in answer.headers["Location"]
+    assert client.get("/dashboard").status_code == 302
+
+
+def our_certificate(client, use: str) -> str:
+    """InnoCore's ``use`` ("signing", "encryption") certificate (PEM) from its metadata."""
+    xml = client.get("/sso/saml/metadata").get_data(as_text=True)
+    body = re.search(rf'use="{use}".*?X509Certificate>([^<]+)<', xml, re.S).group(1)
+    return "-----BEGIN CERTIFICATE-----\n" + body.strip() + "\n-----END CERTIFICATE-----\n"
+
+
+def test_our_authn_requests_are_signed_with_the_key_our_metadata_publishes(client, idp, campus):
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    xml = client.get("/sso/saml/metadata").get_data(as_text=True)
+    assert 'AuthnRequestsSigned="true"' in xml and "/sso/saml/slo" in xml
+    cert = x509.load_pem_x509_certificate(our_certificate(client, "signing").encode())
+    assert our_certificate(client, "encryption") != our_certificate(client, "signing")
+    query = urlsplit(client.get(f"/sso/{campus.id}/login").headers["Location"]).query
+    signed, signature = query.split("&Signature=")  # SAML Bindings §3.4.4.1: the raw query
+    assert "SigAlg=http%3A%2F%2Fwww.w3.org%2F2001%2F04%2Fxmldsig-more%23rsa-sha256" in signed
+    cert.public_key().verify(
+        base64.b64decode(unquote(signature)), signed.encode(), padding.PKCS1v15(), hashes.SHA256()
+    )  # raises InvalidSignature otherwise
+
+
+@pytest.fixture
+def by_url(client, idp, make_org, make_user, api_headers):
+    """An organisation whose IdP metadata InnoCore fetches from the IdP's address."""
+    org, admin = make_org(name="Accademia di Valmonte"), make_user(is_network_admin=True)
+    url = f"/api/v1/organisations/{org.id}/sso"
+    body = {
+        "protocol": "saml",
+        "issuer": idp.entity_id,
+        "idp_metadata_url": "http://127.0.0.1:9/metadata",  # nothing listens there
+        "email_claim": "mail",
+        "name_claim": "displayName",
+    }
+    refused = client.put(url, json=body, headers=api_headers(admin))
+    assert refused.status_code == 422, refused.get_json()
+    assert refused.get_json()["errors"][0]["field"] == "idp_metadata_url"
+    body["idp_metadata_url"] = f"{idp.url}/metadata"
+    saved = client.put(url, json=body, headers=api_headers(admin))
+    assert saved.status_code == 200, saved.get_json()
+    return org
+
+
+def test_an_encrypted_signed_assertion_signs_the_member_in(client, idp, by_url, db_session):
+    fields = assertion(client, idp, by_url.id, encrypt_cert=our_certificate(client, "encryption"))
+    xml = base64.b64decode(fields["SAMLResponse"]).decode()
+    assert "EncryptedAssertion" in xml and "ada@uni.example" not in xml
+    landed = client.post("/sso/saml/acs", data=fields, follow_redirects=True)
+    assert landed.request.path == "/dashboard", landed.get_data(as_text=True)[-800:]
+    assert identities(db_session) == ["ada-1"]
+
+
+def test_an_encrypted_assertion_altered_after_signing_is_refused(client, idp, by_url, db_session):
+    cert = our_certificate(client, "encryption")
+    fields = assertion(client, idp, by_url.id, mode="tampered", encrypt_cert=cert)
+    refused = client.post("/sso/saml/acs", data=fields)
+    assert refused.status_code == 401
+    assert "its signature does not match" in refused.get_data(as_text=True)
+    assert identities(db_session) == []
+
+
+def test_a_rolled_over_idp_key_is_fetched_again_from_its_metadata_address(
+    client, idp, by_url, db_session, tmp_path
+):
+    from datetime import timedelta
+
+    from innocore import clock
+    from innocore.sso.models import SsoProviderDocument
+
+    two_minutes_ago = clock.now() - timedelta(minutes=2)  # it was fetched when set up
+    db_session.execute(sa.update(SsoProviderDocument).values(fetched_at=two_minutes_ago))
+    db_session.commit()
+    restore = idp.roll_key(tmp_path)
+    try:
+        landed = client.post(
+            "/sso/saml/acs", data=assertion(client, idp, by_url.id), follow_redirects=True
+        )
+    finally:
+        restore()
+    assert landed.request.path == "/dashboard", landed.get_data(as_text=True)[-800:]
+    assert db_session.scalar(sa.select(SsoProviderDocument.fetched_at)) > two_minutes_ago

@@ -93,6 +93,8 @@ OFF_MENU = {
     "credentials.check_credential": ("certification/verify.html", "the verify page"),
     "membership.index": ("accounts/profile.html", "from the profile, for who decides them"),
     "sso.saml_metadata": ("sso/configure.html", "XML for identity providers, not a page"),
+    "sso.saml_slo": (None, "identity providers send sign-out messages through the browser"),
+    "sso.signed_out": (None, "the OpenID provider sends the browser back here after sign-out"),
     "core.health": (None, "JSON for monitoring, not a page"),
     "core.favicon": (None, "the icon browsers ask for, not a page"),
     "credentials_public.extension_context": (None, "a JSON-LD context credentials cite"),

@@ -22,9 +22,9 @@ database or asks for the backend fails, naming this module.
 from __future__ import annotations
 
 import functools
+import importlib
 import inspect
 import os
-import sys
 import types
 from contextlib import contextmanager
 
@@ -51,6 +51,16 @@ def _own(obj) -> bool:
     """A function or class of the suite itself (followed), not of the product or a library."""
     module = getattr(obj, "__module__", None) or ""
     return module == "tests" or module.startswith("tests.") or module == "conftest"
+
+
+def _module(name: str) -> types.ModuleType | None:
+    """The suite's module ``name``, imported if no earlier test did: the judgement of one test
+    must not depend on which other tests were collected (run alone, an import inside a function
+    names a module nobody has loaded yet)."""
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
 
 
 def _reaches(obj, seen: set[int]) -> bool:
@@ -82,7 +92,8 @@ def _reaches(obj, seen: set[int]) -> bool:
         if names & REACHING_NAMES:
             return True
         # ``from tests.support.live import LiveServer`` inside a function: follow the module's names.
-        modules = [sys.modules[n] for n in names if n.startswith("tests") and n in sys.modules]
+        modules = [_module(n) for n in names if n == "tests" or n.startswith("tests.")]
+        modules = [m for m in modules if m is not None]
         for name in names:
             candidates = [namespace.get(name)] + [getattr(m, name, None) for m in modules]
             for candidate in candidates:

@@ -143,16 +143,7 @@ def issue_for_module(actor, *, module, facility, holder, evidence: str) -> Certi
         raise Forbidden("Your facility may not certify this competence.")
     now = clock.now()
     until = rules.default_valid_until(now, competence.default_validity_months)
-    raise_problems(
-        rules.issue_problems(
-            level=module.level_awarded,
-            levels=[x.level for x in competence.levels],
-            evidence=evidence,
-            valid_until=until,
-            now=now,
-        )
-        + _duplicates(holder.id, competence.id, module.level_awarded, now)
-    )
+    _refuse_unless_issuable(holder.id, competence, module.level_awarded, evidence, until, now)
     return _create(
         actor,
         facility=facility,
@@ -220,15 +211,8 @@ def issue_from_assessment(actor, assessment_id: int, *, valid_until=None) -> Cer
     )
     if assessment.evidence_text:
         evidence += "\n" + assessment.evidence_text
-    raise_problems(
-        rules.issue_problems(
-            level=assessment.level_reached,
-            levels=[x.level for x in competence.levels],
-            evidence=evidence,
-            valid_until=until,
-            now=now,
-        )
-        + _duplicates(enrolment.user_id, competence.id, assessment.level_reached, now)
+    _refuse_unless_issuable(
+        enrolment.user_id, competence, assessment.level_reached, evidence, until, now
     )
     return _create(
         actor,
@@ -241,6 +225,25 @@ def issue_from_assessment(actor, assessment_id: int, *, valid_until=None) -> Cer
         level=assessment.level_reached,
         module_id=module.id,
         assessment_id=assessment.id,
+    )
+
+
+def _refuse_unless_issuable(
+    holder_id: int, competence, level: int, evidence: str, until, now, *, exclude_id=None
+) -> None:
+    """Raise ``DomainError`` with every problem of issuing ``competence`` at ``level`` to the
+    holder until ``until`` (UTC instant, or None): the issue rules on the level, evidence and
+    dates, and the one-standing-certificate rule (``exclude_id``: the certificate a renewal
+    replaces)."""
+    raise_problems(
+        rules.issue_problems(
+            level=level,
+            levels=[x.level for x in competence.levels],
+            evidence=evidence,
+            valid_until=until,
+            now=now,
+        )
+        + _duplicates(holder_id, competence.id, level, now, exclude_id=exclude_id)
     )
 
 
@@ -356,15 +359,8 @@ def renew(
     now = clock.now()
     until = valid_until or rules.default_valid_until(now, competence.default_validity_months)
     text = evidence or f"Renewal of certificate {cert.public_id}.\n{cert.evidence}"
-    raise_problems(
-        rules.issue_problems(
-            level=cert.level,
-            levels=[x.level for x in competence.levels],
-            evidence=text,
-            valid_until=until,
-            now=now,
-        )
-        + _duplicates(cert.holder_id, competence.id, cert.level, now, exclude_id=cert.id)
+    _refuse_unless_issuable(
+        cert.holder_id, competence, cert.level, text, until, now, exclude_id=cert.id
     )
     if cert.status == CertificateStatus.ACTIVE:
         _end(cert, f"Renewed on {date_text(now, cert.timezone)}", now, actor, review=False)

@@ -220,41 +220,20 @@ class ChallengeFeedbackIn(BaseModel):
 
 
 def challenge_json(ch: Challenge, user) -> dict:
+    """A challenge as ``user`` may see it: the confidential details only once they accepted its
+    NDA or are in a team (``permissions.can_see_details``)."""
     team = services.team_of(user.id, ch.id)
     accepted = ch.confidential and services.nda_accepted(user.id, ch.id)
     shown = permissions.can_see_details(user, ch, nda_accepted=accepted, in_team=team is not None)
-    return {
-        "id": ch.id,
-        "title": ch.title,
-        "organisation": ch.organisation.name,
-        "facility_id": ch.facility_id,
-        "facility_ids": [f.id for f in ch.facilities],
-        "status": ch.status.value,
-        "summary": ch.summary,
-        "confidential": ch.confidential,
-        "details": ch.details if shown else None,
-        "data_provided": ch.data_provided if shown else None,
-        "nda_text": ch.nda_text,
-        "skills": ch.skills,
-        "participants_get": ch.participants_get,
-        "team_min": ch.team_min,
-        "team_max": ch.team_max,
-        "teams_wanted": ch.teams_wanted,
-        "applications_close_at": ch.applications_close_at.isoformat(),
-        "starts_on": ch.starts_on.isoformat(),
-        "ends_on": ch.ends_on.isoformat(),
-        "module_id": ch.module_id,
-        "review_note": ch.review_note,
-        "account_id": ch.account_id,
-        "needs": [
-            {"competence_id": n.competence_id, "title": n.competence.title, "level": n.level}
-            for n in ch.needs
-        ],
-    }
+    return _challenge_fields(ch, details_shown=shown, review_note=ch.review_note)
 
 
 def _board_json(ch: Challenge) -> dict:
     """A board row: never the confidential details (the list runs no per-row queries)."""
+    return _challenge_fields(ch, details_shown=not ch.confidential, review_note="")
+
+
+def _challenge_fields(ch: Challenge, *, details_shown: bool, review_note: str) -> dict:
     return {
         "id": ch.id,
         "title": ch.title,
@@ -264,8 +243,8 @@ def _board_json(ch: Challenge) -> dict:
         "status": ch.status.value,
         "summary": ch.summary,
         "confidential": ch.confidential,
-        "details": None if ch.confidential else ch.details,
-        "data_provided": None if ch.confidential else ch.data_provided,
+        "details": ch.details if details_shown else None,
+        "data_provided": ch.data_provided if details_shown else None,
         "nda_text": ch.nda_text,
         "skills": ch.skills,
         "participants_get": ch.participants_get,
@@ -276,7 +255,7 @@ def _board_json(ch: Challenge) -> dict:
         "starts_on": ch.starts_on.isoformat(),
         "ends_on": ch.ends_on.isoformat(),
         "module_id": ch.module_id,
-        "review_note": "",
+        "review_note": review_note,
         "account_id": ch.account_id,
         "needs": [
             {"competence_id": n.competence_id, "title": n.competence.title, "level": n.level}
@@ -324,29 +303,37 @@ def _challenge(challenge_id: int) -> Challenge | None:
     return db.session.get(Challenge, challenge_id) if 0 < challenge_id < 2**31 else None
 
 
-def _may_review(user, challenge_id: int, **_) -> bool:
-    ch = _challenge(challenge_id)
-    return ch is not None and permissions.can_review_challenge(user, ch)
-
-
-def _may_see(user, challenge_id: int, **_) -> bool:
-    ch = _challenge(challenge_id)
-    return ch is not None and permissions.can_see_challenge(user, ch)
-
-
 def _app_challenge(application_id: int) -> Challenge | None:
     a = db.session.get(ChallengeApplication, application_id) if 0 < application_id < 2**31 else None
     return a.challenge if a is not None else None
 
 
-def _may_manage_app(user, application_id: int, **_) -> bool:
-    ch = _app_challenge(application_id)
-    return ch is not None and permissions.can_manage_challenge(user, ch)
+def _on_challenge(can):
+    """An operation's permission: ``can(user, challenge)`` for the challenge in the path
+    (``challenge_id``); False when there is no such challenge."""
+
+    def permission(user, challenge_id: int, **_) -> bool:
+        ch = _challenge(challenge_id)
+        return ch is not None and can(user, ch)
+
+    return permission
 
 
-def _may_award_app(user, application_id: int, **_) -> bool:
-    ch = _app_challenge(application_id)
-    return ch is not None and permissions.can_award(user, ch)
+def _on_application(can):
+    """``_on_challenge`` for the challenge of the application in the path (``application_id``)."""
+
+    def permission(user, application_id: int, **_) -> bool:
+        ch = _app_challenge(application_id)
+        return ch is not None and can(user, ch)
+
+    return permission
+
+
+_may_review = _on_challenge(permissions.can_review_challenge)
+_may_see = _on_challenge(permissions.can_see_challenge)
+_may_manage = _on_challenge(permissions.can_manage_challenge)
+_may_manage_app = _on_application(permissions.can_manage_challenge)
+_may_award_app = _on_application(permissions.can_award)
 
 
 def _in_workspace(user, application_id: int, **_) -> bool:
@@ -418,11 +405,6 @@ def account_choices():
         }
         for a in services.poster_accounts(current_user, current_user.organisation_id)
     ]
-
-
-def _may_manage(user, challenge_id: int, **_) -> bool:
-    ch = _challenge(challenge_id)
-    return ch is not None and permissions.can_manage_challenge(user, ch)
 
 
 @operation(
@@ -520,9 +502,7 @@ def apply(challenge_id: int, body: ChallengeApplicationIn):
     response=ChallengeApplicationOut,
     paginated=True,
     summary="A challenge's applications (its posting side and reviewers)",
-    permission=lambda user, challenge_id, **_: (
-        (ch := _challenge(challenge_id)) is not None and permissions.can_see_applications(user, ch)
-    ),
+    permission=_on_challenge(permissions.can_see_applications),
 )
 def list_applications(challenge_id: int):
     return paginated(queries.applications_stmt(challenge_id), application_json)

@@ -7,15 +7,8 @@ from datetime import date, datetime, time, timedelta
 
 from innocore.clock import wall_to_instant
 from innocore.errors import DomainError, Problem
-from training.challenges.services import ChallengeInput, _facility
-
-
-def as_int(value) -> int | None:
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        return None
-    return number if -(2**31) < number < 2**31 else None
+from innocore.forms import as_int
+from training.challenges.services import TEXT_FIELDS, ChallengeInput, _facility
 
 
 def as_date(value) -> date | None:
@@ -66,15 +59,6 @@ def challenge_input(form) -> ChallengeInput:
     typed_dates(form, ("closes_on", "starts_on", "ends_on"))
     facility_id = as_int(form.get("facility_id"))
     zone = _facility(facility_id).timezone
-    text = (
-        "title",
-        "summary",
-        "details",
-        "data_provided",
-        "skills",
-        "participants_get",
-        "nda_text",
-    )
     return ChallengeInput(
         facility_id=facility_id,
         team_min=as_int(form.get("team_min")),
@@ -87,5 +71,5 @@ def challenge_input(form) -> ChallengeInput:
         account_id=as_int(form.get("account_id")) if form.get("account_id") else None,
         facility_ids=[i for i in map(as_int, form.getlist("facility_ids")) if i is not None],
         needs=needs(form),
-        **{name: form.get(name, "") for name in text},
+        **{name: form.get(name, "") for name in TEXT_FIELDS},
     )

@@ -7,11 +7,11 @@ import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from innocore.accounts.models import Organisation, User
-from innocore.competences.models import Competence
-from innocore.db import UTCDateTime, enum_column
+from innocore.competences.models import CompetenceNeed
+from innocore.db import StoredFile, UTCDateTime, enum_column
 from innocore.extensions import db
 from innocore.facilities.models import Facility
 from innocore.ledger.accounts import BillingAccount
@@ -115,18 +115,12 @@ class Challenge(db.Model):
         return bool(self.nda_text.strip())
 
 
-class ChallengeCompetence(db.Model):
+class ChallengeCompetence(CompetenceNeed, db.Model):
     """A competence of the framework the challenge needs, at a level."""
 
     __tablename__ = "challenge_competence"
 
     challenge_id: Mapped[int] = mapped_column(sa.ForeignKey("challenge.id"), primary_key=True)
-    competence_id: Mapped[int] = mapped_column(sa.ForeignKey("competence.id"), primary_key=True)
-    level: Mapped[int] = mapped_column()
-
-    competence: Mapped[Competence] = relationship(lazy="joined", innerjoin=True)
-
-    __table_args__ = (sa.CheckConstraint("level BETWEEN 1 AND 9", name="level_range"),)
 
 
 class NdaAcceptance(db.Model):
@@ -227,7 +221,7 @@ class WorkspaceMessage(db.Model):
     author: Mapped[User] = relationship(lazy="joined", innerjoin=True)
 
 
-class ChallengeFile(db.Model):
+class ChallengeFile(StoredFile, db.Model):
     """A file of an application (CV, proposal) or of the selected team's workspace."""
 
     __tablename__ = "challenge_file"
@@ -236,12 +230,6 @@ class ChallengeFile(db.Model):
     application_id: Mapped[int] = mapped_column(
         sa.ForeignKey("challenge_application.id"), index=True
     )
-    filename: Mapped[str] = mapped_column(sa.String(200))
-    content_type: Mapped[str] = mapped_column(sa.String(100))
-    size_bytes: Mapped[int] = mapped_column()
-    data: Mapped[bytes] = deferred(mapped_column(sa.LargeBinary))
-    uploaded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     uploaded_by: Mapped[User] = relationship(lazy="joined", innerjoin=True)
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from innocore.errors import Problem
+from innocore.rules import text_problems as _text
 from training.challenges.models import ApplicationStatus, ChallengeStatus
 
 MAX_TEAM = 10
@@ -28,15 +29,6 @@ class Posting:
     applications_close_at: datetime | None
     starts_on: date | None
     ends_on: date | None
-
-
-def _text(value: str, field: str, label: str, limit: int, required: bool) -> list[Problem]:
-    value = (value or "").strip()
-    if required and not value:
-        return [Problem("missing", f"Give the {label}.", field)]
-    if len(value) > limit:
-        return [Problem("too_long", f"The {label} is at most {limit} characters.", field)]
-    return []
 
 
 # A posting has a title and a public summary, a team of 1 to 10 people (min <= max), 1 to 20 team

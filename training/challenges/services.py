@@ -211,17 +211,20 @@ def _posting(d: ChallengeInput) -> rules.Posting:
     )
 
 
+# The texts a poster writes for a challenge (stripped when stored).
+TEXT_FIELDS = (
+    "title",
+    "summary",
+    "details",
+    "data_provided",
+    "skills",
+    "participants_get",
+    "nda_text",
+)
+
+
 def _fields(d: ChallengeInput) -> dict:
-    text = (
-        "title",
-        "summary",
-        "details",
-        "data_provided",
-        "skills",
-        "participants_get",
-        "nda_text",
-    )
-    out = {name: (getattr(d, name) or "").strip() for name in text}
+    out = {name: (getattr(d, name) or "").strip() for name in TEXT_FIELDS}
     return out | {
         "team_min": d.team_min,
         "team_max": d.team_max,
@@ -501,15 +504,7 @@ def _file_problems(uploads: list[Upload], existing: int) -> list[Problem]:
 
 def _store(app: ChallengeApplication, actor: User, uploads: list[Upload]) -> list[ChallengeFile]:
     rows = [
-        ChallengeFile(
-            application_id=app.id,
-            filename=up.filename[:200] or "file",
-            content_type=up.content_type,
-            size_bytes=len(up.data),
-            data=up.data,
-            uploaded_by_id=actor.id,
-            created_at=clock.now(),
-        )
+        ChallengeFile.of_upload(up, by_id=actor.id, at=clock.now(), application_id=app.id)
         for up in uploads
     ]
     db.session.add_all(rows)

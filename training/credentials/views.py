@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, jsonify, render_template, request
 from flask_login import login_required
 
-from innocore.errors import DomainError
 from innocore.extensions import db, limiter
 from innocore.facilities.models import Facility
+from innocore.forms import attempt_action
 from training.certification.views import PUBLIC_LIMIT, _not_found, _public_certificate, _viewable
 from training.credentials import contexts, documents, keys
 from training.credentials.services import credential_for, current_status_list
@@ -89,9 +89,8 @@ def public_credential(public_id: str):
 
 
 def _credential_response(cert):
-    try:
-        document = credential_for(cert)
-    except DomainError as err:  # revoked: say so on a page, with the status
+    document, err = attempt_action(lambda: credential_for(cert))
+    if err is not None:  # revoked: say so on a page, with the status
         return render_template(
             "certification/verify_missing.html",
             text=cert.public_id,

@@ -6,16 +6,8 @@ from __future__ import annotations
 from datetime import date
 
 from innocore.errors import Problem
+from innocore.rules import text_problems as _text
 from training.mentoring.models import MentorshipStatus as M
-
-
-def _text(value: str, field: str, label: str, limit: int) -> list[Problem]:
-    value = (value or "").strip()
-    if not value:
-        return [Problem("missing", f"Give the {label}.", field)]
-    if len(value) > limit:
-        return [Problem("too_long", f"The {label} is at most {limit} characters.", field)]
-    return []
 
 
 # A mentor states their expertise and takes 1 to 20 mentees at once.

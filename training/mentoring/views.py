@@ -10,7 +10,8 @@ from flask_login import current_user, login_required
 from innocore.confirm import Confirmation, irreversible
 from innocore.errors import DomainError, Problem
 from innocore.extensions import db
-from training.challenges.forms import as_date, as_int, typed_dates
+from innocore.forms import as_int
+from training.challenges.forms import as_date, typed_dates
 from training.mentoring import queries, services
 from training.mentoring.models import MentorProfile
 

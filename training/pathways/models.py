@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from innocore.competences.models import Competence
+from innocore.competences.models import CompetenceNeed
 from innocore.db import UTCDateTime
 from innocore.extensions import db
 
@@ -36,16 +36,12 @@ class RoleProfile(db.Model):
         return f"<RoleProfile {self.code}>"
 
 
-class RoleTarget(db.Model):
+class RoleTarget(CompetenceNeed, db.Model):
+    """A competence a role profile asks for, at a level."""
+
     __tablename__ = "role_target"
 
     profile_id: Mapped[int] = mapped_column(sa.ForeignKey("role_profile.id"), primary_key=True)
-    competence_id: Mapped[int] = mapped_column(sa.ForeignKey("competence.id"), primary_key=True)
-    level: Mapped[int] = mapped_column()
-
-    competence: Mapped[Competence] = relationship(lazy="joined", innerjoin=True)
-
-    __table_args__ = (sa.CheckConstraint("level BETWEEN 1 AND 9", name="level_range"),)
 
 
 class TalentOptIn(db.Model):

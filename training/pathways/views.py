@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from innocore.competences.models import Competence
 from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
-from training.challenges.forms import as_int
+from innocore.forms import as_int
 from training.pathways import services
 from training.pathways.models import RoleProfile, TalentOptIn
 

@@ -9,11 +9,11 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from innocore.accounts.models import Organisation, User
-from innocore.competences.models import Competence
-from innocore.db import UTCDateTime, enum_column
+from innocore.competences.models import CompetenceNeed
+from innocore.db import StoredFile, UTCDateTime, enum_column
 from innocore.extensions import db
 from innocore.facilities.models import Facility
 
@@ -93,18 +93,12 @@ class Placement(db.Model):
         return self.facility.timezone if self.facility is not None else "UTC"
 
 
-class PlacementCompetence(db.Model):
+class PlacementCompetence(CompetenceNeed, db.Model):
     """A competence an applicant must hold (a valid certificate at the level, now)."""
 
     __tablename__ = "placement_competence"
 
     placement_id: Mapped[int] = mapped_column(sa.ForeignKey("placement.id"), primary_key=True)
-    competence_id: Mapped[int] = mapped_column(sa.ForeignKey("competence.id"), primary_key=True)
-    level: Mapped[int] = mapped_column()
-
-    competence: Mapped[Competence] = relationship(lazy="joined", innerjoin=True)
-
-    __table_args__ = (sa.CheckConstraint("level BETWEEN 1 AND 9", name="level_range"),)
 
 
 class PlacementApplication(db.Model):
@@ -162,19 +156,15 @@ class PlacementApplication(db.Model):
         )
 
 
-class PlacementFile(db.Model):
+class PlacementFile(StoredFile, db.Model):
+    """A document of an application (CV, transcript), kept in the database."""
+
     __tablename__ = "placement_file"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(
         sa.ForeignKey("placement_application.id"), index=True
     )
-    filename: Mapped[str] = mapped_column(sa.String(200))
-    content_type: Mapped[str] = mapped_column(sa.String(100))
-    size_bytes: Mapped[int] = mapped_column()
-    data: Mapped[bytes] = deferred(mapped_column(sa.LargeBinary))
-    uploaded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class CheckIn(db.Model):

@@ -10,19 +10,11 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from innocore.errors import Problem
+from innocore.rules import text_problems as _text
 from innocore.vocab import UserCategory
 from training.placements.models import PlacementApplicationStatus as S
 
 MAX_OUTCOMES = 20
-
-
-def _text(value: str, field: str, label: str, limit: int, required: bool = True) -> list[Problem]:
-    value = (value or "").strip()
-    if required and not value:
-        return [Problem("missing", f"Give the {label}.", field)]
-    if len(value) > limit:
-        return [Problem("too_long", f"The {label} is at most {limit} characters.", field)]
-    return []
 
 
 @dataclass(frozen=True)

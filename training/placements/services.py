@@ -291,15 +291,7 @@ def apply(
     db.session.add(a)
     db.session.flush()
     db.session.add_all(
-        PlacementFile(
-            application_id=a.id,
-            filename=up.filename[:200] or "file",
-            content_type=up.content_type,
-            size_bytes=len(up.data),
-            data=up.data,
-            uploaded_by_id=actor.id,
-            created_at=clock.now(),
-        )
+        PlacementFile.of_upload(up, by_id=actor.id, at=clock.now(), application_id=a.id)
         for up in uploads
     )
     audit.record(

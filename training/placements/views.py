@@ -15,10 +15,11 @@ from innocore.confirm import Confirmation, irreversible
 from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility
+from innocore.forms import as_int
 from innocore.permissions import managed_facility_ids
 from innocore.vocab import UserCategory
 from instruments.requests.views import uploads_of
-from training.challenges.forms import as_date, as_int, close_instant, needs, typed_dates
+from training.challenges.forms import as_date, close_instant, needs, typed_dates
 from training.placements import permissions, queries, services
 from training.placements.models import PlacementKind
 

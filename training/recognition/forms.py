@@ -8,15 +8,7 @@ from innocore.competences.models import Competence
 from innocore.errors import NotFound
 from innocore.extensions import db
 from innocore.facilities.models import Facility
-
-
-def as_int(value) -> int | None:
-    """An integer from form text, or None (the rules then name the field)."""
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        return None
-    return number if -(2**31) < number < 2**31 else None
+from innocore.forms import as_int
 
 
 def competence(value) -> Competence | None:

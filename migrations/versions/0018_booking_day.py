@@ -1,10 +1,17 @@
 """booking day rollup (issue 15): the bookings of each instrument starting on each UTC day,
-per billing account (0: none), summed (booked count and seconds, used seconds, no-shows, late cancellations, latest end), kept
-exact by triggers on booking in the same transaction as every booking write; the network
-report reads it instead of a million bookings. Filled from the existing bookings.
+per billing account (0: none), summed (booked count and seconds, used seconds, no-shows, late
+cancellations, earliest start or check-in, latest end or check-out), kept exact by triggers on
+booking in the same transaction as every booking write; the network report reads it instead of a
+million bookings. Filled from the existing bookings.
 
-Revision ID: 0012_booking_day
-Revises: 0011_challenge_account
+Booked and used read as the live reports read them (``instruments/reports.py``): booked =
+confirmed, completed and no-show (a waiting-list hold, ``held`` or ``released``, is not a booking
+until accepted); used = check-in to check-out (to the booked end while nobody checked out) where
+a confirmed booking records a check-in, else the booked time of a completed booking (0017_usage).
+The triggers watch every column these read, check-in and check-out included.
+
+Revision ID: 0018_booking_day
+Revises: 0017_usage
 Create Date: 2026-11-30 17:00:00
 
 """
@@ -13,43 +20,68 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0012_booking_day'
-down_revision = '0011_challenge_account'
+revision = '0018_booking_day'
+down_revision = '0017_usage'
 branch_labels = None
 depends_on = None
 
 # What one booking row adds (sign +1) or takes away (-1). R is NEW or OLD.
 BOOKED = "('confirmed', 'completed', 'no_show')"
-WATCHED = "instrument_id, starts_at, ends_at, status, cancelled_late, account_id"
+WATCHED = ("instrument_id, starts_at, ends_at, status, cancelled_late, account_id, "
+           "checked_in_at, checked_out_at")
+
+
+def _sql(r, dialect):
+    """The SQL pieces of one booking row ``r`` (``NEW.``, ``OLD.`` or ``''`` for the table):
+    its UTC day and the day's end, its seconds, used seconds, late flag, earliest begin (start or
+    check-in) and latest end (end or check-out)."""
+    if dialect == 'sqlite':
+        day = f"date({r}starts_at) || ' 00:00:00.000000'"
+        end = f"date({r}starts_at, '+1 day') || ' 00:00:00.000000'"
+
+        def epoch(col):
+            return f"CAST(strftime('%s', {col}) AS INTEGER)"
+
+        late = f"{r}cancelled_late = 1"
+        least, greatest = 'min', 'max'
+    else:
+        day = f"(date_trunc('day', {r}starts_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')"
+        end = f"({day} + interval '1 day')"
+
+        def epoch(col):
+            return f"CAST(FLOOR(date_part('epoch', {col})) AS BIGINT)"
+
+        late = f"{r}cancelled_late"
+        least, greatest = 'LEAST', 'GREATEST'
+    secs = f"({epoch(f'{r}ends_at')} - {epoch(f'{r}starts_at')})"
+    # As instruments.reports._used_seconds over a period holding the whole use (nothing clipped).
+    actual_end = f"COALESCE({r}checked_out_at, {r}ends_at)"
+    used = (f"(CASE WHEN {r}checked_in_at IS NOT NULL AND {r}status = 'confirmed' "
+            f"THEN {epoch(actual_end)} - {epoch(f'{r}checked_in_at')} "
+            f"WHEN {r}status = 'completed' THEN {secs} ELSE 0 END)")
+    # SQLite's min()/max() of several values is NULL when one is: COALESCE first.
+    begins = f"{least}({r}starts_at, COALESCE({r}checked_in_at, {r}starts_at))"
+    ends = f"{greatest}({r}ends_at, COALESCE({r}checked_out_at, {r}ends_at))"
+    return day, end, secs, used, late, begins, ends
 
 
 def _parts(r, sign, dialect):
-    if dialect == 'sqlite':
-        day = f"date({r}.starts_at) || ' 00:00:00.000000'"
-        end = f"date({r}.starts_at, '+1 day') || ' 00:00:00.000000'"
-        secs = (f"(CAST(strftime('%s', {r}.ends_at) AS INTEGER) - "
-                f"CAST(strftime('%s', {r}.starts_at) AS INTEGER))")
-        late = f"{r}.cancelled_late = 1"
-    else:
-        day = f"(date_trunc('day', {r}.starts_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')"
-        end = f"({day} + interval '1 day')"
-        secs = (f"(CAST(FLOOR(date_part('epoch', {r}.ends_at)) AS BIGINT) - "
-                f"CAST(FLOOR(date_part('epoch', {r}.starts_at)) AS BIGINT))")
-        late = f"{r}.cancelled_late"
+    """The upsert adding (sign +1) or taking away (-1) one booking row's part; R is NEW or OLD."""
+    day, end, secs, used, late, begins, ends = _sql(f'{r}.', dialect)
     booked = f"{r}.status IN {BOOKED}"
     values = [
         f"{r}.instrument_id", day, f"COALESCE({r}.account_id, 0)", end,
         f"{sign} * (CASE WHEN {booked} THEN 1 ELSE 0 END)",
         f"{sign} * (CASE WHEN {booked} THEN {secs} ELSE 0 END)",
-        f"{sign} * (CASE WHEN {r}.status = 'completed' THEN {secs} ELSE 0 END)",
+        f"{sign} * {used}",
         f"{sign} * (CASE WHEN {r}.status = 'no_show' THEN 1 ELSE 0 END)",
         f"{sign} * (CASE WHEN {r}.status = 'cancelled' AND {late} THEN 1 ELSE 0 END)",
-        f"{r}.ends_at",
+        begins, ends,
     ]
-    greatest = 'max' if dialect == 'sqlite' else 'GREATEST'
+    least, greatest = ('min', 'max') if dialect == 'sqlite' else ('LEAST', 'GREATEST')
     return (
         "INSERT INTO booking_day (instrument_id, day_start, account_key, day_end, booked_count, "
-        "booked_seconds, used_seconds, no_shows, late_cancellations, max_ends_at) "
+        "booked_seconds, used_seconds, no_shows, late_cancellations, min_begins_at, max_ends_at) "
         f"VALUES ({', '.join(values)}) "
         "ON CONFLICT (instrument_id, day_start, account_key) DO UPDATE SET "
         "booked_count = booking_day.booked_count + excluded.booked_count, "
@@ -57,6 +89,7 @@ def _parts(r, sign, dialect):
         "used_seconds = booking_day.used_seconds + excluded.used_seconds, "
         "no_shows = booking_day.no_shows + excluded.no_shows, "
         "late_cancellations = booking_day.late_cancellations + excluded.late_cancellations, "
+        f"min_begins_at = {least}(booking_day.min_begins_at, excluded.min_begins_at), "
         f"max_ends_at = {greatest}(booking_day.max_ends_at, excluded.max_ends_at)"
     )
 
@@ -73,6 +106,7 @@ def upgrade():
     sa.Column('used_seconds', sa.BigInteger(), nullable=False),
     sa.Column('no_shows', sa.Integer(), nullable=False),
     sa.Column('late_cancellations', sa.Integer(), nullable=False),
+    sa.Column('min_begins_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('max_ends_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['instrument_id'], ['instrument.id'], name=op.f('fk_booking_day_instrument_id_instrument'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('instrument_id', 'day_start', 'account_key', name=op.f('pk_booking_day'))
@@ -101,28 +135,18 @@ def upgrade():
                    f"FOR EACH ROW WHEN ({changed}) EXECUTE FUNCTION booking_day_apply()")
 
     # The bookings already there, summed the way the triggers add them up.
-    if dialect == 'sqlite':
-        day = "date(starts_at) || ' 00:00:00.000000'"
-        end = "date(starts_at, '+1 day') || ' 00:00:00.000000'"
-        secs = ("(CAST(strftime('%s', ends_at) AS INTEGER) - "
-                "CAST(strftime('%s', starts_at) AS INTEGER))")
-        late = "cancelled_late = 1"
-    else:
-        day = "(date_trunc('day', starts_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')"
-        end = f"({day} + interval '1 day')"
-        secs = ("(CAST(FLOOR(date_part('epoch', ends_at)) AS BIGINT) - "
-                "CAST(FLOOR(date_part('epoch', starts_at)) AS BIGINT))")
-        late = "cancelled_late"
+    day, end, secs, used, late, begins, ends = _sql('', dialect)
     booked = f"status IN {BOOKED}"
     op.execute(
         "INSERT INTO booking_day (instrument_id, day_start, account_key, day_end, booked_count, "
-        "booked_seconds, used_seconds, no_shows, late_cancellations, max_ends_at) "
+        "booked_seconds, used_seconds, no_shows, late_cancellations, min_begins_at, max_ends_at) "
         f"SELECT instrument_id, {day}, COALESCE(account_id, 0), MIN({end}), "
         f"SUM(CASE WHEN {booked} THEN 1 ELSE 0 END), "
         f"SUM(CASE WHEN {booked} THEN {secs} ELSE 0 END), "
-        f"SUM(CASE WHEN status = 'completed' THEN {secs} ELSE 0 END), "
+        f"SUM({used}), "
         "SUM(CASE WHEN status = 'no_show' THEN 1 ELSE 0 END), "
-        f"SUM(CASE WHEN status = 'cancelled' AND {late} THEN 1 ELSE 0 END), MAX(ends_at) "
+        f"SUM(CASE WHEN status = 'cancelled' AND {late} THEN 1 ELSE 0 END), "
+        f"MIN({begins}), MAX({ends}) "
         f"FROM booking GROUP BY instrument_id, {day}, COALESCE(account_id, 0)"
     )
 

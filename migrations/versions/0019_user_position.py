@@ -2,8 +2,8 @@
 postdoc, academic staff...), so the network's reports count students, academic staff and
 industry apart. Existing accounts have none (reported as "position not stated").
 
-Revision ID: 0013_user_position
-Revises: 0012_booking_day
+Revision ID: 0019_user_position
+Revises: 0018_booking_day
 Create Date: 2026-11-30 17:00:00
 
 """
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0013_user_position'
-down_revision = '0012_booking_day'
+revision = '0019_user_position'
+down_revision = '0018_booking_day'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,230 @@
+"""Recurring series, pure: the recurrence a person may ask for, as an RFC 5545 RRULE, and its
+expansion into occurrences on the facility's wall clock.
+
+The rule is expanded in the facility's zone on wall-clock time (``dateutil.rrule`` on naive local
+times), then each occurrence becomes UTC instants through ``innocore.clock.wall_to_instant``, so
+a series at 09:00 stays at 09:00 across the DST changes (pitfalls: never "+7 days" in UTC). An
+occurrence whose time the clocks skip, or that happens twice, is refused on its own with the
+same words a single booking gets. No Flask, no database, no ``now()``.
+"""
+
+from __future__ import annotations
+
+import enum
+import itertools
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import islice
+from zoneinfo import ZoneInfo
+
+from dateutil import rrule as du
+
+from innocore import clock
+from innocore.errors import DomainError, Problem
+
+MAX_OCCURRENCES = 104  # two a week for a year
+MAX_SPAN_DAYS = 364  # 52 weeks from the first start to the last
+MAX_INTERVAL = 12
+DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")  # RFC 5545 weekday codes, Monday = 0
+DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+class Frequency(enum.StrEnum):
+    DAILY = "daily"
+    WEEKLY = "weekly"
+
+    @property
+    def label(self) -> str:
+        return {"daily": "Daily", "weekly": "Weekly"}[self.value]
+
+
+@dataclass(frozen=True)
+class Recurrence:
+    """What the series form offers: FREQ=DAILY/WEEKLY, INTERVAL, BYDAY, and COUNT or UNTIL.
+
+    ``weekdays`` (0 = Monday) empty means every day (daily) or the first start's weekday
+    (weekly, as RFC 5545 reads a WEEKLY rule without BYDAY). ``until`` is the last day, in the
+    facility's calendar, inclusive."""
+
+    frequency: Frequency
+    interval: int = 1
+    weekdays: tuple[int, ...] = ()
+    count: int | None = None
+    until: date | None = None
+
+
+@dataclass
+class Occurrence:
+    """One date of a series: its wall-clock start and end (naive, facility time), the instants
+    they name (``None`` when the time does not exist or is ambiguous) and its own problems."""
+
+    number: int  # 1-based
+    wall_start: datetime
+    wall_end: datetime
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+
+# A series ends: after a number of times or on a last date, never both, never neither; it
+# repeats at least twice, at most MAX_OCCURRENCES times, within MAX_SPAN_DAYS of its start.
+def recurrence_problems(rec: Recurrence, first_day: date) -> list[Problem]:
+    """Every problem of the recurrence itself (not of its dates), for a series whose first
+    start falls on ``first_day`` (facility calendar)."""
+    problems = []
+    if not 1 <= rec.interval <= MAX_INTERVAL:
+        problems.append(
+            Problem(
+                "interval_invalid", f"Repeat every 1 to {MAX_INTERVAL} days or weeks.", "interval"
+            )
+        )
+    if any(d not in range(7) for d in rec.weekdays):
+        problems.append(
+            Problem("weekday_invalid", "Choose days from Monday to Sunday.", "weekdays")
+        )
+    if rec.count is None and rec.until is None:
+        problems.append(
+            Problem(
+                "end_missing",
+                "Say when the series ends: a number of times or a last date.",
+                "count",
+            )
+        )
+    if rec.count is not None and rec.until is not None:
+        problems.append(
+            Problem("end_twice", "Give either a number of times or a last date, not both.", "until")
+        )
+    if rec.count is not None and not 2 <= rec.count <= MAX_OCCURRENCES:
+        problems.append(
+            Problem(
+                "count_invalid",
+                f"A series repeats 2 to {MAX_OCCURRENCES} times (one booking needs no series).",
+                "count",
+            )
+        )
+    if rec.until is not None:
+        last = first_day + timedelta(days=MAX_SPAN_DAYS)
+        if rec.until <= first_day:
+            problems.append(
+                Problem("until_too_early", "The last date comes after the first start.", "until")
+            )
+        elif rec.until > last:
+            problems.append(
+                Problem(
+                    "too_long",
+                    f"A series spans at most 52 weeks: its last date is {last:%d %b %Y} at the "
+                    "latest.",
+                    "until",
+                )
+            )
+    return problems
+
+
+def rrule_text(rec: Recurrence, zone: str) -> str:
+    """The recurrence as an RFC 5545 RRULE value (section 3.3.10), e.g.
+    ``FREQ=WEEKLY;INTERVAL=1;BYDAY=MO,WE;COUNT=20``. Its DTSTART is the first start with the
+    facility's TZID, so UNTIL is written in UTC (``…Z``), as the RFC requires: the end of the
+    last day in ``zone``."""
+    parts = [f"FREQ={rec.frequency.value.upper()}", f"INTERVAL={rec.interval}"]
+    if rec.weekdays:
+        parts.append("BYDAY=" + ",".join(DAY_CODES[d] for d in sorted(set(rec.weekdays))))
+    if rec.count is not None:
+        parts.append(f"COUNT={rec.count}")
+    if rec.until is not None:
+        end = datetime.combine(rec.until, time(23, 59, 59), ZoneInfo(zone)).astimezone(UTC)
+        parts.append(f"UNTIL={end:%Y%m%dT%H%M%SZ}")
+    return ";".join(parts)
+
+
+def parse_rrule(text: str, zone: str) -> Recurrence:
+    """The recurrence an ``rrule_text`` wrote (the inverse; ``until`` read back in ``zone``).
+    Raises ``ValueError`` for a part the form does not offer."""
+    values = dict(part.split("=", 1) for part in text.split(";") if part)
+    unknown = set(values) - {"FREQ", "INTERVAL", "BYDAY", "COUNT", "UNTIL"}
+    if unknown or values.get("FREQ") not in ("DAILY", "WEEKLY"):
+        raise ValueError(f"unsupported RRULE {text!r}")
+    until = None
+    if "UNTIL" in values:
+        instant = datetime.strptime(values["UNTIL"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+        until = instant.astimezone(ZoneInfo(zone)).date()
+    return Recurrence(
+        Frequency(values["FREQ"].lower()),
+        int(values.get("INTERVAL", "1")),
+        tuple(DAY_CODES.index(c) for c in values["BYDAY"].split(",")) if "BYDAY" in values else (),
+        int(values["COUNT"]) if "COUNT" in values else None,
+        until,
+    )
+
+
+def in_words(rec: Recurrence) -> str:
+    """``"Every 2 weeks on Monday and Wednesday, 10 times"`` (the series page's title line)."""
+    unit = "day" if rec.frequency == Frequency.DAILY else "week"
+    every = f"Every {unit}" if rec.interval == 1 else f"Every {rec.interval} {unit}s"
+    if rec.weekdays:
+        names = [DAY_NAMES[d] for d in sorted(set(rec.weekdays))]
+        days = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        every += f" on {days}"
+    if rec.count is not None:
+        return f"{every}, {rec.count} times"
+    return f"{every}, until {rec.until:%d %b %Y}" if rec.until else every
+
+
+def wall_starts(rec: Recurrence, first: datetime) -> list[datetime]:
+    """The naive wall-clock starts the rule makes from ``first`` (naive, facility time), at most
+    ``MAX_OCCURRENCES + 1`` of them (one more tells that the rule makes too many)."""
+    freq = du.DAILY if rec.frequency == Frequency.DAILY else du.WEEKLY
+    until = datetime.combine(rec.until, time(23, 59, 59)) if rec.until else None
+    rule = du.rrule(
+        freq,
+        dtstart=first,
+        interval=rec.interval,
+        byweekday=sorted(set(rec.weekdays)) or None,
+        count=min(rec.count, MAX_OCCURRENCES + 1) if rec.count else None,
+        until=until,
+    )
+    return list(islice(rule, MAX_OCCURRENCES + 1))
+
+
+# Every occurrence has the first one's wall-clock start and length; the series has at least one
+# date and at most MAX_OCCURRENCES, within MAX_SPAN_DAYS, and no occurrence overlaps the next.
+def expand(
+    rec: Recurrence, first_start: datetime, first_end: datetime, zone: str
+) -> tuple[list[Occurrence], list[Problem]]:
+    """The occurrences of a series whose first booking is ``[first_start, first_end)`` (UTC
+    instants) and the problems that refuse the whole series (empty when it may be made).
+
+    Each occurrence keeps the wall-clock start and length of the first (a 09:00-11:00 booking
+    is 09:00-11:00 on every date, whatever the UTC offset); its instants come from
+    ``clock.wall_to_instant``: a time skipped by the clocks gives the occurrence the problem
+    ``nonexistent_local_time``, a repeated one ``ambiguous_local_time`` (the first booking's own
+    instants settle its pass)."""
+    tz = ZoneInfo(zone)
+    wall_start = first_start.astimezone(tz).replace(tzinfo=None)
+    wall_end = first_end.astimezone(tz).replace(tzinfo=None)
+    problems = recurrence_problems(rec, wall_start.date())
+    if problems:
+        return [], problems
+    length = wall_end - wall_start
+    starts = wall_starts(rec, wall_start)
+    if not starts:
+        return [], [Problem("no_dates", "The rule gives no date: check its days.", "weekdays")]
+    if len(starts) > MAX_OCCURRENCES:
+        message = f"The rule gives more than {MAX_OCCURRENCES} dates: end it sooner."
+        return [], [Problem("too_many", message, "until" if rec.until else "count")]
+    if (starts[-1].date() - wall_start.date()).days > MAX_SPAN_DAYS:
+        message = f"A series spans at most 52 weeks: this one ends on {starts[-1]:%d %b %Y}."
+        return [], [Problem("too_long", message, "count" if rec.count else "until")]
+    if length > timedelta(0) and any(b - a < length for a, b in itertools.pairwise(starts)):
+        message = "Each occurrence must end before the next one starts: shorten it or space them."
+        return [], [Problem("overlaps_itself", message, "ends_at")]
+    kept = (first_start, first_end)
+    out = []
+    for number, start in enumerate(starts, 1):
+        occ = Occurrence(number, start, start + length)
+        for name, wall in (("starts_at", occ.wall_start), ("ends_at", occ.wall_end)):
+            try:
+                setattr(occ, name, clock.wall_to_instant(wall, zone, name, keep=kept))
+            except DomainError as err:
+                occ.problems += err.problems
+        out.append(occ)
+    return out, []
