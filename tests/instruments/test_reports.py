@@ -760,3 +760,64 @@ def test_used_hours_follow_check_in_and_check_out_by_hand(world, client, api_hea
     )
     rows = table(sections(r.json)["facilities"], "Instrument use by facility")["rows"]
     assert rows[0][:4] == ["Imaging Rome", 277.0, 14.0, 6.75]
+
+
+def test_network_rollup_clips_check_ins_and_check_outs_at_the_period_like_the_live_report(
+    world, client, api_headers, db_session
+):
+    """The rollup-backed network report and the live facility report agree when use runs past
+    the period's ends. With the facility chosen, both read October in Rome: 30 Sep 22:00Z to
+    31 Oct 23:00Z; UTC days 1 to 30 October lie wholly inside (read from the rollup unless their
+    use crosses an end)."""
+    a, b, ada = world["a"], world["b"], world["internal"]
+
+    def booked(uid, instrument, start, end, status=BookingStatus.CONFIRMED, cin=None, cout=None):
+        db_session.add(
+            Booking(
+                instrument_id=instrument.id,
+                user_id=ada.id,
+                booked_by_id=ada.id,
+                starts_at=start,
+                ends_at=end,
+                status=status,
+                uid=f"{uid}@test",
+                checked_in_at=cin,
+                checked_out_at=cout,
+                created_at=rome(2026, 9, 1, 8),
+                updated_at=rome(2026, 9, 1, 8),
+            )
+        )
+
+    z = lambda *a: datetime(2026, *a, tzinfo=UTC)  # noqa: E731
+    # 1 Oct 00:00Z-02:00Z (2 h), checked in 30 Sep 21:00Z, an hour before the period: used
+    # 22:00Z-02:00Z = 4 h (not 5).
+    booked("early", b, z(10, 1, 0), z(10, 1, 2), cin=z(9, 30, 21))
+    # 30 Oct 21:00Z-22:30Z (1.5 h), checked out 1 Nov 00:00Z, an hour after the period: used
+    # 30 Oct 21:00Z to 31 Oct 23:00Z = 26 h (not 27).
+    booked("late", a, z(10, 30, 21), z(10, 30, 22, 30), cin=z(10, 30, 21), cout=z(11, 1, 0))
+    # 20 Oct 22:00Z-23:00Z (1 h), checked out past midnight 00:30Z: used 2.5 h, inside.
+    booked("midnight", b, z(10, 20, 22), z(10, 20, 23), cin=z(10, 20, 22), cout=z(10, 21, 0, 30))
+    # Waiting-list offers held or released are not bookings: nothing booked, nothing used.
+    booked("held", b, z(10, 22, 10), z(10, 22, 11), BookingStatus.HELD)
+    booked("released", b, z(10, 23, 10), z(10, 23, 11), BookingStatus.RELEASED)
+    db_session.commit()
+
+    live = sections(
+        client.get(
+            f"/api/v1/reports/facilities/{world['facility'].id}?{PERIOD}",
+            headers=api_headers(world["manager"]),
+        ).json
+    )["utilisation"]
+    # Before: booked 9 h, used 4 h (completed r1 2 h, r2 2 h in the period). Booked + 2 + 1.5 +
+    # 1 = 13.5 h; used + 4 + 26 + 2.5 = 36.5 h. Widefield: booked r2 2 + r3 1 + 2 + 1 = 6 h,
+    # used 2 + 4 + 2.5 = 8.5 h; the other: booked 4 + 2 + 1.5 = 7.5 h, used 2 + 26 = 28 h.
+    assert (figures(live)["Booked hours"], figures(live)["Used hours"]) == (13.5, 36.5)
+    per = {row[0]: row[1:] for row in table(live, "Utilisation by instrument")["rows"]}
+    assert per["Widefield"][1:3] == [6.0, 8.5]
+    assert per['=HYPERLINK("http://x")'][1:3] == [7.5, 28.0]
+    net = client.get(
+        f"/api/v1/reports/network?{PERIOD}&facility={world['facility'].id}",
+        headers=api_headers(world["admin"]),
+    )
+    rows = table(sections(net.json)["facilities"], "Instrument use by facility")["rows"]
+    assert rows[0][:4] == ["Imaging Rome", 277.0, 13.5, 36.5]
