@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from innocore.accounts.addresses import AccountEmail
 from innocore.accounts.models import Organisation
 from innocore.api.core import Strict
-from innocore.vocab import FacilityRoleKind, Locale, OrganisationKind, Technology
+from innocore.vocab import FacilityRoleKind, Locale, OrganisationKind, Position, Technology
 
 
 class OrganisationOut(BaseModel):
@@ -27,6 +27,7 @@ class MeOut(BaseModel):
     organisation: OrganisationOut
     timezone: str
     locale: Locale
+    position: Position | None = None
     is_network_admin: bool
     is_company_admin: bool
     facility_roles: dict[str, list[FacilityRoleKind]]
@@ -36,6 +37,8 @@ class ProfileIn(Strict):
     name: str | None = Field(None, min_length=1, max_length=200)
     timezone: str | None = Field(None, max_length=64)
     locale: Locale | None = None
+    # Absent: unchanged; null: "not stated".
+    position: Position | None = None
 
 
 class TokenIn(Strict):

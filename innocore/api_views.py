@@ -42,6 +42,7 @@ def me_json(user) -> dict:
         "organisation": schemas.organisation_json(user.organisation),
         "timezone": user.timezone,
         "locale": user.locale.value,
+        "position": user.position.value if user.position else None,
         "is_network_admin": user.is_network_admin,
         "is_company_admin": user.is_company_admin,
         "facility_roles": roles,
@@ -134,7 +135,7 @@ def me():
     bp,
     "/me",
     "PATCH",
-    summary="Change my name, time zone or language",
+    summary="Change my name, time zone, language or position",
     tags=["account"],
     body=schemas.ProfileIn,
     response=schemas.MeOut,
@@ -157,6 +158,7 @@ def update_me(body: schemas.ProfileIn):
         name=body.name or current_user.name,
         timezone=body.timezone or current_user.timezone,
         locale=body.locale or current_user.locale,
+        **({"position": body.position} if "position" in body.model_fields_set else {}),
     )
     db.session.commit()
     return me_json(current_user)

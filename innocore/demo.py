@@ -22,6 +22,7 @@ from innocore.vocab import (
     MembershipMethod,
     OrganisationKind,
     OrgRole,
+    Position,
     Technology,
 )
 
@@ -171,6 +172,16 @@ def seed_demo() -> bool:
         for e, n, o, _ in PEOPLE
     ]
     people[0].is_network_admin = True
+    # Positions stated on the profiles (the reports count students, staff and industry by them).
+    for i, position in (
+        (1, Position.ACADEMIC_STAFF),
+        (2, Position.TECHNICAL_STAFF),
+        (3, Position.TECHNICAL_STAFF),
+        (7, Position.DOCTORAL_CANDIDATE),
+        (8, Position.POSTDOC),
+        (10, Position.INDUSTRY),
+    ):
+        people[i].position = position
     people[9].org_role = people[11].org_role = OrgRole.ADMIN
     for i, person in enumerate(people):
         if i not in UNVERIFIED:

@@ -54,6 +54,65 @@ class OrganisationKind(enum.StrEnum):
         return self in {self.UNIVERSITY, self.RESEARCH_INSTITUTE, self.HOSPITAL}
 
 
+class Position(enum.StrEnum):
+    """A person's position (career stage), stated on their profile; ``None`` when not stated.
+
+    The terms follow the European Framework for Research Careers (doctoral candidate R1,
+    postdoc R2) and the usual academic ones; :attr:`report_group` is how the network's reports
+    count people (students, academic staff, technical staff, industry, other)."""
+
+    BACHELOR_STUDENT = "bachelor_student"
+    MASTER_STUDENT = "master_student"
+    DOCTORAL_CANDIDATE = "doctoral_candidate"
+    POSTDOC = "postdoc"
+    ACADEMIC_STAFF = "academic_staff"
+    TECHNICAL_STAFF = "technical_staff"
+    INDUSTRY = "industry"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return _(_POSITION_LABELS[self])
+
+    @property
+    def report_group(self) -> str:
+        """One of :data:`POSITION_GROUPS` (a key)."""
+        return _POSITION_GROUPS[self]
+
+
+_POSITION_LABELS = {
+    Position.BACHELOR_STUDENT: N_("Bachelor's student"),
+    Position.MASTER_STUDENT: N_("Master's student"),
+    Position.DOCTORAL_CANDIDATE: N_("Doctoral candidate (PhD student)"),
+    Position.POSTDOC: N_("Postdoctoral researcher"),
+    Position.ACADEMIC_STAFF: N_("Academic staff (lecturer, professor, researcher)"),
+    Position.TECHNICAL_STAFF: N_("Technical staff"),
+    Position.INDUSTRY: N_("Industry (company staff)"),
+    Position.OTHER: N_("Other"),
+}
+_POSITION_GROUPS = {
+    Position.BACHELOR_STUDENT: "students",
+    Position.MASTER_STUDENT: "students",
+    Position.DOCTORAL_CANDIDATE: "students",
+    Position.POSTDOC: "academic_staff",
+    Position.ACADEMIC_STAFF: "academic_staff",
+    Position.TECHNICAL_STAFF: "technical_staff",
+    Position.INDUSTRY: "industry",
+    Position.OTHER: "other",
+}
+# The groups a report counts people in, in display order: ``(key, label)``. Anyone whose
+# organisation is a company counts as industry whatever their position; "not_stated" is a
+# profile without a position (every account made before positions existed).
+POSITION_GROUPS = (
+    ("students", N_("Students")),
+    ("academic_staff", N_("Academic staff")),
+    ("technical_staff", N_("Technical staff")),
+    ("industry", N_("Industry")),
+    ("other", N_("Other")),
+    ("not_stated", N_("Position not stated")),
+)
+
+
 class UserCategory(enum.StrEnum):
     """Pricing and access category of a user relative to one facility (derived, never typed in)."""
 

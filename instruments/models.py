@@ -329,6 +329,43 @@ class Booking(db.Model):
         return self.status in ACTIVE_STATUSES
 
 
+class BookingDay(db.Model):
+    """The bookings of one instrument starting on one UTC day ``[day_start, day_end)`` on one
+    billing account, summed:
+    a rollup the network report reads instead of the bookings (``instruments/reports.py``).
+
+    Kept exact by database triggers on ``booking`` (migration ``0018_booking_day``), in the same
+    transaction as every booking write (insert, delete, and updates of instrument, times, status,
+    late flag, account, check-in or check-out): each write subtracts the row's old contribution
+    and adds its new one, so concurrent writes add up. Booked = confirmed, completed and no-show
+    (a waiting-list hold is not a booking until accepted); used = from check-in to check-out (to
+    the booked end while nobody checked out) where a confirmed booking records a check-in, else
+    the booked time of a completed booking, as ``instruments.reports._used_seconds`` reads it
+    live; whole seconds of the full length. ``min_begins_at`` only falls and ``max_ends_at`` only
+    grows (bounds of the day's starts and check-ins, and of its ends and check-outs), so a report
+    knows which days hold bookings or use crossing its period's ends and reads those days'
+    bookings instead. Never written by the application."""
+
+    __tablename__ = "booking_day"
+
+    instrument_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("instrument.id", ondelete="CASCADE"), primary_key=True
+    )
+    day_start: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
+    # The bookings' billing account (``Booking.account_id``), 0 for bookings on no account.
+    account_key: Mapped[int] = mapped_column(primary_key=True)
+    day_end: Mapped[datetime] = mapped_column(UTCDateTime())
+    booked_count: Mapped[int] = mapped_column(default=0)
+    booked_seconds: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    used_seconds: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    no_shows: Mapped[int] = mapped_column(default=0)
+    late_cancellations: Mapped[int] = mapped_column(default=0)
+    min_begins_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    max_ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (sa.Index("ix_booking_day_day_start", "day_start"),)
+
+
 class BookingChange(db.Model):
     """History of a booking: who did what, with the old and new interval of a move."""
 

@@ -22,7 +22,7 @@ from collections import defaultdict
 from functools import lru_cache
 
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, g
 from sqlalchemy.orm import aliased
 
 from innocore.accounts.models import Organisation, User
@@ -38,6 +38,7 @@ from innocore.reports.core import (
     Scope,
     Section,
     Table,
+    breakdown_chart,
     hours,
     money,
     percent,
@@ -58,6 +59,7 @@ from innocore.reports.sql import (
 from innocore.vocab import OrganisationKind
 from instruments.models import (
     Booking,
+    BookingDay,
     BookingStatus,
     Downtime,
     Instrument,
@@ -78,6 +80,7 @@ def register(app: Flask) -> None:
     register_report_section(app, "facility", service_request_section, 50)
     register_report_section(app, "facility", revenue_section, 60)
     register_report_section(app, "network", network_section, 10)
+    register_report_section(app, "network", network_groups_section, 15)
     register_report_section(app, "network", revenue_section, 60)
     register_report_section(app, "person", person_usage_section, 10)
     register_report_section(app, "person", revenue_section, 60)
@@ -119,25 +122,29 @@ def _bookings_from(scope: Scope | None = None, *, user: bool = False) -> sa.Sele
     return stmt
 
 
-def _seconds(scope: Scope):
-    return clipped_seconds(Booking.starts_at, Booking.ends_at, scope.starts_at, scope.ends_at)
+def _seconds(scope: Scope, b=Booking):
+    """Seconds of booking ``b`` (the model, or the columns of a subquery over bookings) inside
+    the period."""
+    return clipped_seconds(b.starts_at, b.ends_at, scope.starts_at, scope.ends_at)
 
 
-def _used_seconds(scope: Scope):
-    """Seconds used of a booking inside the period: from check-in to check-out (to the booked
-    end while nobody checked out) where a check-in is recorded, else the booked time of a
-    completed booking, else nothing (a no-show, or a booking nobody checked in to)."""
-    actual_end = sa.func.coalesce(Booking.checked_out_at, Booking.ends_at)
-    actual = clipped_seconds(Booking.checked_in_at, actual_end, scope.starts_at, scope.ends_at)
+def _used_seconds(scope: Scope, b=Booking):
+    """Seconds used of booking ``b`` (the model, or the columns of a subquery over bookings)
+    inside the period: from check-in to check-out (to the booked end while nobody checked out)
+    where a confirmed booking records a check-in, else the booked time of a completed booking,
+    else nothing (a no-show, a waiting-list hold, or a booking nobody checked in to). The
+    ``booking_day`` triggers (migration ``0018_booking_day``) add up the same figure."""
+    actual_end = sa.func.coalesce(b.checked_out_at, b.ends_at)
+    actual = clipped_seconds(b.checked_in_at, actual_end, scope.starts_at, scope.ends_at)
     inside = sa.and_(
-        Booking.checked_in_at < instant(scope.ends_at), actual_end > instant(scope.starts_at)
+        b.checked_in_at < instant(scope.ends_at), actual_end > instant(scope.starts_at)
     )
     return sa.case(
         (
-            sa.and_(Booking.checked_in_at.is_not(None), Booking.status == BookingStatus.CONFIRMED),
+            sa.and_(b.checked_in_at.is_not(None), b.status == BookingStatus.CONFIRMED),
             sa.case((inside, actual), else_=0),
         ),
-        (Booking.status == USED, _seconds(scope)),
+        (b.status == USED, _seconds(scope, b)),
         else_=0,
     )
 
@@ -440,29 +447,45 @@ def utilisation_section(scope: Scope) -> Section:
         (N_("Used hours"), hours(tot[2])),
         (N_("Utilisation (booked / available)"), _pct_text(percent(tot[1], tot[0]))),
     ]
+    by_instrument = Table(
+        N_("Utilisation by instrument"),
+        [
+            N_("instrument"),
+            N_("available hours"),
+            N_("booked hours"),
+            N_("used hours"),
+            N_("utilisation %"),
+        ],
+        rows,
+    )
+    by_category, by_org = by_category_and_organisation(scope)
+    by_group = by_research_group(scope)
+    booked = [("Booked hours", 1)]
     return Section(
         "utilisation",
         N_("Instrument utilisation"),
         figures,
-        tables=[
-            Table(
-                N_("Utilisation by instrument"),
-                [
-                    N_("instrument"),
-                    N_("available hours"),
-                    N_("booked hours"),
-                    N_("used hours"),
-                    N_("utilisation %"),
-                ],
-                rows,
-            ),
-            *by_category_and_organisation(scope),
-            by_research_group(scope),
-        ],
+        tables=[by_instrument, by_category, by_org, by_group],
         charts=[
             _bucket_chart(scope, N_("Hours by month"), months, "bar", month_avail, rows=per_m),
             _bucket_chart(scope, N_("Hours by week"), weeks, "line", rows=per_w),
             heat_map(scope, scope.zone),
+            breakdown_chart(
+                scope,
+                N_("Utilisation % by instrument"),
+                by_instrument,
+                [(N_("Utilisation %"), 4)],
+                "%",
+            ),
+            breakdown_chart(scope, N_("Hours by user category"), by_category, booked, "hours"),
+            breakdown_chart(scope, N_("Hours by organisation"), by_org, booked, "hours"),
+            breakdown_chart(
+                scope,
+                N_("Hours by research group"),
+                by_group,
+                [(N_("Booked hours"), 2), (N_("Used hours"), 3)],
+                "hours",
+            ),
         ],
         note=N_(
             "Available hours come from each instrument's opening hours; instruments without "
@@ -528,7 +551,7 @@ def no_show_section(scope: Scope) -> Section:
             period_label=scope.period_label,
         ),
         labels,
-        [("No-shows", ns_series), (N_("Late cancellations"), lt_series)],
+        [(N_("No-shows"), ns_series), (N_("Late cancellations"), lt_series)],
         Table(
             N_("No-shows and late cancellations by month"),
             [N_("month"), N_("no-shows"), N_("late cancellations")],
@@ -544,25 +567,33 @@ def no_show_section(scope: Scope) -> Section:
         (N_("Late cancellations"), total[2]),
         (N_("No-show rate"), rate),
     ]
+    by_instrument = Table(
+        N_("No-shows and cancellations by instrument"),
+        [
+            N_("instrument"),
+            N_("bookings held"),
+            N_("no-shows"),
+            N_("late cancellations"),
+            N_("cancellations"),
+            N_("no-show rate %"),
+        ],
+        rows,
+    )
     return Section(
         "no_shows",
         N_("No-shows and late cancellations"),
         figures,
-        tables=[
-            Table(
-                N_("No-shows and cancellations by instrument"),
-                [
-                    N_("instrument"),
-                    N_("bookings held"),
-                    N_("no-shows"),
-                    N_("late cancellations"),
-                    N_("cancellations"),
-                    N_("no-show rate %"),
-                ],
-                rows,
-            )
+        tables=[by_instrument],
+        charts=[
+            chart,
+            breakdown_chart(
+                scope,
+                N_("No-shows and late cancellations by instrument"),
+                by_instrument,
+                [(N_("No-shows"), 2), (N_("Late cancellations"), 3)],
+                "bookings",
+            ),
         ],
-        charts=[chart],
     )
 
 
@@ -593,15 +624,23 @@ def downtime_section(scope: Scope) -> Section:
         (N_("Downtimes"), sum(r[1] for r in rows)),
         (N_("Downtime hours"), round(sum(r[2] for r in rows), 2)),
     ]
+    table = Table(
+        N_("Downtime by instrument"),
+        [N_("instrument"), N_("downtimes"), N_("downtime hours")],
+        rows,
+    )
     return Section(
         "downtime",
         N_("Downtime"),
         figures,
-        tables=[
-            Table(
-                N_("Downtime by instrument"),
-                [N_("instrument"), N_("downtimes"), N_("downtime hours")],
-                rows,
+        tables=[table],
+        charts=[
+            breakdown_chart(
+                scope,
+                N_("Downtime hours by instrument"),
+                table,
+                [(N_("Downtime hours"), 2)],
+                "hours",
             )
         ],
     )
@@ -671,13 +710,20 @@ def service_request_section(scope: Scope) -> Section:
         (N_("Mean days to delivery"), days(d_s)),
     ]
     rows = [[getattr(s, "label", s), c] for s, c in by_status]
+    table = Table(N_("Requests by current status"), [N_("status"), N_("requests")], rows)
     return Section(
         "service_requests",
         N_("Service requests"),
         figures,
-        tables=[Table(N_("Requests by current status"), [N_("status"), N_("requests")], rows)],
+        tables=[table],
+        charts=[
+            breakdown_chart(
+                scope, N_("Requests by status"), table, [(N_("Requests"), 1)], "requests"
+            )
+        ],
         note=N_(
-            "Requests submitted in the period; their revenue is in the revenue section (accepted quotes)."
+            "Requests submitted in the period; their revenue is in the revenue "
+            "section (accepted quotes)."
         ),
     )
 
@@ -750,19 +796,52 @@ def revenue_section(scope: Scope) -> Section:
         (N_("Revenue"), money(0))
     ]
     by_account = revenue_by_account(base)
-    title = N_("Spending") if scope.kind in ("person", "company") else N_("Revenue")
+    title = "Spending" if scope.kind in ("person", "company") else "Revenue"
+    by_category = table(N_("By user category"), "category", grouped(Charge.category))
+    by_organisation = table(N_("By organisation"), "organisation", by_org)
+    by_kind = table(N_("By kind of charge"), "kind", grouped(Charge.source))
     return Section(
         "revenue",
         title,
         figures,
-        tables=[
-            table(N_("By user category"), "category", grouped(Charge.category)),
-            table(N_("By organisation"), "organisation", by_org),
-            by_account,
-            table(N_("By kind of charge"), "kind", grouped(Charge.source)),
+        tables=[by_category, by_organisation, by_account, by_kind],
+        charts=[
+            chart,
+            _money_chart(
+                scope,
+                T_("%(title)s by billing account", title=as_message(title)),
+                by_account,
+                0,
+                3,
+                5,
+            ),
+            _money_chart(
+                scope,
+                T_("%(title)s by user category", title=as_message(title)),
+                by_category,
+                0,
+                1,
+                3,
+            ),
+            _money_chart(
+                scope,
+                T_("%(title)s by organisation", title=as_message(title)),
+                by_organisation,
+                0,
+                1,
+                3,
+            ),
         ],
-        charts=[chart],
     )
+
+
+def _money_chart(scope: Scope, title: str, table: Table, name: int, cur: int, amount: int):
+    """A bar chart of amounts from a table with a currency column: bars named by ``name`` (with
+    the currency when the table holds more than one)."""
+    several = len({r[cur] for r in table.rows}) > 1
+    rows = [[f"{r[name]} ({r[cur]})" if several else r[name], r[amount]] for r in table.rows]
+    data = Table(title, [table.columns[name], N_("amount")], rows)
+    return breakdown_chart(scope, title, data, [(N_("Amount"), 1)], "amount")
 
 
 def revenue_by_account(base: sa.Select) -> Table:
@@ -815,7 +894,7 @@ def network_section(scope: Scope) -> Section:
     whole = [bk.Bucket("period", scope.starts_at, scope.ends_at)]
     avail = available_seconds(scope, whole, lambda iid, fid: fid)
     months = bk.months(scope.start_on, scope.end_on, scope.zone)
-    usage_rows, ns_rows, by_month = _network_grid(scope, months)
+    usage_rows, ns_rows, by_month, _ = network_grid(scope)
     down = {
         fid: s for fid, _, s in db.session.execute(downtime_query(scope, Instrument.facility_id))
     }
@@ -874,82 +953,253 @@ def network_section(scope: Scope) -> Section:
     )
 
 
-def _network_grid(scope: Scope, months) -> tuple[dict, dict, dict]:
-    """One scan of the bookings overlapping the period, grouped by (facility, month of start):
-    ``{facility: (booked, used)}`` seconds, ``{facility: (no-shows, late cancellations)}`` of
-    bookings starting in the period, and ``{month index: (booked, used)}``.
+def _cut_days(scope: Scope, months) -> list:
+    """UTC midnights opening the UTC days inside which a boundary of the report falls (its start,
+    its end, a month's start in the scope's zone): their bookings are split between buckets, so
+    they are read one by one. In UTC, or any zone whose midnight is UTC midnight, there are none."""
+    cuts = set()
+    for at in (scope.starts_at, scope.ends_at, *(m.starts_at for m in months)):
+        midnight = at.replace(hour=0, minute=0, second=0, microsecond=0)
+        if midnight != at:
+            cuts.add(midnight)
+    return sorted(cuts)
 
-    The scan groups by raw columns (instrument, month, status, late flag, starts in the period)
-    so that each booking costs one clipped-seconds and one month expression and no join; the
-    few thousand groups are then joined to their instruments and classified."""
-    narrowed = any(v is not None for v in (scope.facility_id, scope.user_id, scope.organisation_id))
-    base = _narrow(_bookings_from(scope), scope) if narrowed else sa.select().select_from(Booking)
-    starts_in = sa.case((Booking.starts_at >= instant(scope.starts_at), 1), else_=0)
-    inner = (
-        base.where(
-            Booking.starts_at < instant(scope.ends_at), Booking.ends_at > instant(scope.starts_at)
+
+def _network_grid(scope: Scope, months) -> tuple[dict, dict, dict, dict]:
+    """Booked and used seconds (clipped to the period) by facility and by month of start, and
+    no-shows and late cancellations of bookings starting in the period, in one query over the
+    ``booking_day`` rollup (:class:`instruments.models.BookingDay`, kept exact by triggers):
+    ``{facility: (booked, used)}``, ``{facility: (no-shows, late cancellations)}`` and
+    ``{month index: (booked, used)}`` and ``{billing account id or 0: (booked seconds, used
+    seconds, bookings held)}``.
+
+    Used time is :func:`_used_seconds` (check-in to check-out where recorded, else completed
+    bookings), as in the facility report. A rollup day (one instrument, one UTC day of starts)
+    is read as a whole when its bookings and their use all lie inside the period and in one
+    month: it starts at or after the period's start, its earliest start or check-in is not
+    before it, it ends (and its latest end or check-out) by the period's end, and no month starts
+    inside it. The bookings of every other day overlapping the period (the day before the start,
+    the days a boundary cuts, a day with a check-in before the start or bookings or check-outs
+    past the end) are read one by one, clipped as in the facility report, through the
+    (instrument, start) index. Each booking is counted once, by one of the two
+    branches; a year of a thousand instruments reads some 60,000 rollup rows instead of half a
+    million bookings. The network scope narrows by facility only (never by person or company)."""
+    lo, hi = instant(scope.starts_at), instant(scope.ends_at)
+    day = BookingDay
+    cuts = _cut_days(scope, months)
+    overlaps = sa.and_(day.day_start < hi, day.max_ends_at > lo)
+    whole = sa.and_(
+        day.day_start >= lo, day.min_begins_at >= lo, day.day_end <= hi, day.max_ends_at <= hi
+    )
+    if cuts:
+        whole = sa.and_(whole, day.day_start.not_in([instant(c) for c in cuts]))
+    rolled = (
+        sa.select(
+            day.instrument_id.label("iid"),
+            bucket_index(day.day_start, months).label("m"),
+            day.account_key.label("acc"),
+            sa.func.sum(day.booked_seconds).label("booked"),
+            sa.func.sum(day.used_seconds).label("used"),
+            sa.func.sum(day.no_shows).label("ns"),
+            sa.func.sum(day.late_cancellations).label("late"),
+            sa.func.sum(day.booked_count).label("n"),
         )
-        .add_columns(
-            Booking.instrument_id.label("iid"),
-            bucket_index(Booking.starts_at, months).label("m"),
-            Booking.status.label("status"),
-            Booking.cancelled_late.label("late"),
-            starts_in.label("starts_in"),
-            sa.func.sum(_seconds(scope)).label("seconds"),
-            sa.func.sum(_used_seconds(scope)).label("used"),
-            sa.func.count().label("n"),
+        .where(overlaps, whole)
+        .group_by(day.instrument_id, sa.literal_column("m"), day.account_key)
+    )
+    # The bookings of the other days: on PostgreSQL a LATERAL subquery, so that each such day
+    # reads its few bookings through the (instrument, start) index (the planner cannot tell how
+    # few days these are and would otherwise sort every booking of the year to merge-join
+    # them); SQLite joins by nested loops anyway.
+    on_day = (
+        Booking.instrument_id == day.instrument_id,
+        Booking.starts_at >= day.day_start,
+        Booking.starts_at < day.day_end,
+        sa.func.coalesce(Booking.account_id, 0) == day.account_key,
+        Booking.starts_at < hi,
+        Booking.ends_at > lo,
+    )
+    if db.session.get_bind().dialect.name == "postgresql":
+        lateral = (
+            sa.select(
+                Booking.instrument_id,
+                Booking.starts_at,
+                Booking.ends_at,
+                Booking.status,
+                Booking.cancelled_late,
+                Booking.checked_in_at,
+                Booking.checked_out_at,
+            )
+            .where(*on_day)
+            .offset(0)  # keeps the subquery a subquery (PostgreSQL would flatten it into a join)
+            .lateral("b")
         )
-        .group_by(
-            Booking.instrument_id,
-            sa.literal_column("m"),
-            Booking.status,
-            Booking.cancelled_late,
-            sa.literal_column("starts_in"),
+        b = lateral.c
+        days = sa.select().select_from(day.__table__.join(lateral, sa.true()))
+    else:
+        b = Booking.__table__.c
+        days = sa.select().select_from(day.__table__.join(Booking.__table__, sa.and_(*on_day)))
+    seconds = _seconds(scope, b)
+    started = b.starts_at >= lo
+
+    def count_if(*conditions):
+        return sa.func.sum(sa.case((sa.and_(*conditions), 1), else_=0))
+
+    one_by_one = (
+        days.add_columns(
+            b.instrument_id.label("iid"),
+            bucket_index(b.starts_at, months).label("m"),
+            day.account_key.label("acc"),
+            sa.func.sum(sa.case((b.status.in_(BOOKED), seconds), else_=0)).label("booked"),
+            sa.func.sum(_used_seconds(scope, b)).label("used"),
+            count_if(started, b.status == BookingStatus.NO_SHOW).label("ns"),
+            count_if(
+                started, b.status == BookingStatus.CANCELLED, b.cancelled_late.is_(True)
+            ).label("late"),
+            count_if(b.status.in_(BOOKED)).label("n"),
         )
-    ).subquery("g")
-    started = inner.c.starts_in == 1
+        .where(overlaps, sa.not_(whole))
+        .group_by(b.instrument_id, sa.literal_column("m"), day.account_key)
+    )
+    parts = sa.union_all(rolled, one_by_one).subquery("parts")
     stmt = (
         sa.select(
             Instrument.facility_id,
-            inner.c.m,
-            sa.func.sum(sa.case((inner.c.status.in_(BOOKED), inner.c.seconds), else_=0)),
-            sa.func.sum(inner.c.used),
-            sa.func.sum(
-                sa.case(
-                    (sa.and_(started, inner.c.status == BookingStatus.NO_SHOW), inner.c.n), else_=0
-                )
-            ),
-            sa.func.sum(
-                sa.case(
-                    (
-                        sa.and_(
-                            started,
-                            inner.c.status == BookingStatus.CANCELLED,
-                            inner.c.late.is_(True),
-                        ),
-                        inner.c.n,
-                    ),
-                    else_=0,
-                )
-            ),
+            parts.c.m,
+            parts.c.acc,
+            sa.func.sum(parts.c.booked),
+            sa.func.sum(parts.c.used),
+            sa.func.sum(parts.c.ns),
+            sa.func.sum(parts.c.late),
+            sa.func.sum(parts.c.n),
         )
-        .select_from(inner)
-        .join(Instrument, Instrument.id == inner.c.iid)
-        .group_by(Instrument.facility_id, inner.c.m)
+        .select_from(parts)
+        .join(Instrument, Instrument.id == parts.c.iid)
+        .group_by(Instrument.facility_id, parts.c.m, parts.c.acc)
     )
+    if scope.facility_id is not None:
+        stmt = stmt.where(Instrument.facility_id == scope.facility_id)
     usage: dict = {}
     no_shows: dict = {}
     by_month: dict = {}
-    for fid, mi, booked, used, ns, late in db.session.execute(stmt):
-        booked, used, ns, late = (int(v or 0) for v in (booked, used, ns, late))
-        for grid, key, a, b in (
+    by_account: dict = {}
+    for fid, mi, acc, *values in db.session.execute(stmt):
+        booked, used, ns, late, n = (int(v or 0) for v in values)
+        for grid, key, first, second in (
             (usage, fid, booked, used),
             (no_shows, fid, ns, late),
             (by_month, mi, booked, used),
         ):
             x, y = grid.get(key, (0, 0))
-            grid[key] = (x + a, y + b)
-    return usage, no_shows, by_month
+            grid[key] = (x + first, y + second)
+        x, y, z = by_account.get(acc, (0, 0, 0))
+        by_account[acc] = (x + booked, y + used, z + n)
+    return usage, no_shows, by_month, by_account
+
+
+def network_grid(scope: Scope) -> tuple[dict, dict, dict, dict]:
+    """:func:`_network_grid` over the scope's months, run once per request (the facilities and
+    the research-group sections both read it): ``(usage, no-shows, by month, by account)``."""
+    cache = g.setdefault("network_grids", {})
+    if scope not in cache:
+        cache[scope] = _network_grid(scope, bk.months(scope.start_on, scope.end_on, scope.zone))
+    return cache[scope]
+
+
+def network_groups_section(scope: Scope) -> Section:
+    """Usage and spending by research group across the network (or the one facility): booked
+    and used hours and bookings held (from :func:`network_grid`, by the group owning each
+    booking's billing account), and the charges incurred in the period on the group's accounts,
+    per currency. Bookings and charges on no account or on a company's account read as "No
+    group" (listed last). Two queries besides the grid: the group-owned accounts (configuration,
+    one row per account) and the charges summed per account and currency."""
+    by_account = network_grid(scope)[3]
+    owners = {
+        aid: (gid, name, org)
+        for aid, gid, name, org in db.session.execute(
+            sa.select(BillingAccount.id, ResearchGroup.id, ResearchGroup.name, Organisation.name)
+            .join(ResearchGroup, ResearchGroup.id == BillingAccount.group_id)
+            .join(Organisation, Organisation.id == ResearchGroup.organisation_id)
+        )
+    }
+    spent = (
+        sa.select(
+            Charge.account_id, Charge.currency, sa.func.count(Charge.id), sa.func.sum(Charge.amount)
+        )
+        .where(
+            Charge.incurred_at >= instant(scope.starts_at),
+            Charge.incurred_at < instant(scope.ends_at),
+        )
+        .group_by(Charge.account_id, Charge.currency)
+    )
+    if scope.facility_id is not None:
+        spent = spent.where(Charge.facility_id == scope.facility_id)
+    none = (None, NO_GROUP, None)
+    acc: dict = {}
+
+    def row(owner):
+        return acc.setdefault(owner, {"booked": 0, "used": 0, "n": 0, "charges": 0, "amount": {}})
+
+    for aid, (booked, used, n) in by_account.items():
+        r = row(owners.get(aid, none))
+        r["booked"], r["used"], r["n"] = r["booked"] + booked, r["used"] + used, r["n"] + n
+    for aid, currency, n, total in db.session.execute(spent):
+        r = row(owners.get(aid, none))
+        r["charges"] += n
+        r["amount"][currency] = r["amount"].get(currency, 0) + (total or 0)
+    currencies = sorted({c for r in acc.values() for c in r["amount"]}) or ["EUR"]
+    ordered = sorted(acc.items(), key=lambda kv: (kv[0] == none, kv[0][1].lower(), kv[0][2] or ""))
+    rows = [
+        [
+            name,
+            org,
+            hours(r["booked"]),
+            hours(r["used"]),
+            r["n"],
+            r["charges"],
+            *(money(r["amount"].get(c, 0)) for c in currencies),
+        ]
+        for (_, name, org), r in ordered
+    ]
+    table = Table(
+        N_("Usage and spending by research group"),
+        [
+            N_("research group"),
+            N_("organisation"),
+            N_("booked hours"),
+            N_("used hours"),
+            N_("bookings"),
+            N_("charges"),
+            *(f"spending ({c})" for c in currencies),
+        ],
+        rows,
+    )
+    charts = [
+        breakdown_chart(
+            scope,
+            N_("Hours by research group"),
+            table,
+            [(N_("Booked hours"), 2), (N_("Used hours"), 3)],
+            "hours",
+        ),
+        *(
+            breakdown_chart(
+                scope, T_("Spending by research group (%(c)s)", c=c), table, [(c, 6 + i)], "amount"
+            )
+            for i, c in enumerate(currencies)
+        ),
+    ]
+    return Section(
+        "research_groups",
+        N_("Research groups"),
+        [("Research groups with bookings or charges", sum(1 for k in acc if k != none))],
+        tables=[table],
+        charts=charts,
+        note=N_(
+            "A booking or charge belongs to the group owning its billing account (what the "
+            'facility bills); on no account or on a company\'s account it reads as "No group".'
+        ),
+    )
 
 
 def _facilities(scope: Scope) -> sa.Select:

@@ -8,8 +8,9 @@ and a company's people.
 A session belongs to the period in which its first part starts. Seats taken = enrolments
 enrolled or completed; waiting = waitlisted or holding an offer (today's state of those sessions).
 People trained = distinct people with a completed enrolment; their category is the one frozen
-on the enrolment (internal, external academic, industry). The data model has no student / staff
-distinction, so "academic" is reported as internal and external academic. ECTS awarded = the
+on the enrolment (internal, external academic, industry). People are also counted by the position
+they state on their profile (students, academic staff, technical staff, industry, other, not
+stated; :data:`innocore.vocab.POSITION_GROUPS`), network-wide and per facility. ECTS awarded = the
 ECTS of the modules behind certificates first issued in the period (renewals not counted twice).
 Every figure is one aggregate query (``GROUP BY``).
 """
@@ -25,9 +26,17 @@ from innocore.accounts.models import Organisation, User
 from innocore.extensions import db
 from innocore.facilities.models import Facility
 from innocore.marks import N_, T_
-from innocore.reports.core import Chart, Scope, Section, Table, percent, register_report_section
-from innocore.reports.sql import category_label, category_of, instant
-from innocore.vocab import OrganisationKind, UserCategory
+from innocore.reports.core import (
+    Chart,
+    Scope,
+    Section,
+    Table,
+    breakdown_chart,
+    percent,
+    register_report_section,
+)
+from innocore.reports.sql import category_label, category_of, instant, position_group_of
+from innocore.vocab import POSITION_GROUPS, OrganisationKind, UserCategory
 from training.certification.models import Certificate, CertificateStatus
 from training.models import (
     Assessment,
@@ -52,6 +61,7 @@ def register(app: Flask) -> None:
     register_report_section(app, "facility", certificate_section, 45)
     register_report_section(app, "network", network_training_section, 20)
     register_report_section(app, "network", knowledge_transfer_section, 30)
+    register_report_section(app, "network", position_section, 35)
     register_report_section(app, "person", person_training_section, 40)
     register_report_section(app, "company", company_training_section, 40)
 
@@ -274,9 +284,12 @@ def certificate_section(scope: Scope) -> Section:
     return Section("certificates", N_("Certificates"), figures)
 
 
-def _ects(scope: Scope):
+def _ects(scope: Scope, key=None):
+    """ECTS of the modules behind certificates first issued in the period (renewals not counted
+    twice): a number, or ``{key: number}`` grouped by ``key`` (e.g. the certificate's facility)."""
+    keys = [key] if key is not None else []
     stmt = (
-        sa.select(sa.func.coalesce(sa.func.sum(TrainingModule.ects), 0))
+        sa.select(*keys, sa.func.coalesce(sa.func.sum(TrainingModule.ects), 0))
         .select_from(Certificate)
         .join(TrainingModule, TrainingModule.id == Certificate.module_id)
         .join(User, User.id == Certificate.holder_id)
@@ -292,6 +305,8 @@ def _ects(scope: Scope):
         stmt = stmt.where(Certificate.holder_id == scope.user_id)
     if scope.organisation_id is not None:
         stmt = stmt.where(User.organisation_id == scope.organisation_id)
+    if keys:
+        return dict(db.session.execute(stmt.group_by(*keys)).all())
     return db.session.scalar(stmt)
 
 
@@ -322,25 +337,33 @@ def network_training_section(scope: Scope) -> Section:
                 expiring or 0,
             ]
         )
+    table = Table(
+        N_("Training by facility"),
+        [
+            N_("facility"),
+            N_("sessions"),
+            N_("seats offered"),
+            N_("seats taken"),
+            N_("fill rate %"),
+            N_("waiting"),
+            N_("pass rate %"),
+            N_("certificates issued"),
+            N_("revoked"),
+            T_("expiring in %(EXPIRY_DAYS)s days", EXPIRY_DAYS=EXPIRY_DAYS),
+        ],
+        rows,
+    )
     return Section(
         "training_by_facility",
         N_("Training by facility"),
-        tables=[
-            Table(
-                N_("Training by facility"),
-                [
-                    N_("facility"),
-                    N_("sessions"),
-                    N_("seats offered"),
-                    N_("seats taken"),
-                    N_("fill rate %"),
-                    N_("waiting"),
-                    N_("pass rate %"),
-                    N_("certificates issued"),
-                    N_("revoked"),
-                    T_("expiring in %(expiry_days)s days", expiry_days=EXPIRY_DAYS),
-                ],
-                rows,
+        tables=[table],
+        charts=[
+            breakdown_chart(
+                scope,
+                N_("Seats offered and taken by facility"),
+                table,
+                [(N_("Seats offered"), 2), (N_("Seats taken"), 3)],
+                "seats",
             )
         ],
     )
@@ -370,34 +393,9 @@ def knowledge_transfer_section(scope: Scope) -> Section:
         ).all()
     )
     cat = category_of(User.organisation_id, Organisation.kind, Facility.institution_id)
-    certified_stmt = (
-        sa.select(cat.label("c"), sa.func.count(sa.distinct(Certificate.holder_id)))
-        .select_from(Certificate)
-        .join(User, User.id == Certificate.holder_id)
-        .join(Organisation, Organisation.id == User.organisation_id)
-        .join(Facility, Facility.id == Certificate.facility_id)
-        .where(
-            Certificate.issued_at >= instant(scope.starts_at),
-            Certificate.issued_at < instant(scope.ends_at),
-        )
-        .group_by(cat)
-    )
-    if scope.facility_id is not None:
-        certified_stmt = certified_stmt.where(Certificate.facility_id == scope.facility_id)
-    certified = dict(db.session.execute(certified_stmt).all())
+    certified = dict(db.session.execute(_certified(scope, cat)).all())
     companies, cross = db.session.execute(
-        _completed_enrolments(scope).add_columns(
-            sa.func.count(
-                sa.distinct(
-                    sa.case((Organisation.kind == OrganisationKind.COMPANY, User.organisation_id))
-                )
-            ),
-            sa.func.count(
-                sa.distinct(
-                    sa.case((User.organisation_id != Facility.institution_id, Enrolment.user_id))
-                )
-            ),
-        )
+        _completed_enrolments(scope).add_columns(*_reach_columns())
     ).one()
     rows = []
     for category in UserCategory:
@@ -412,7 +410,7 @@ def knowledge_transfer_section(scope: Scope) -> Section:
             period_label=scope.period_label,
         ),
         [r[0] for r in rows],
-        [("Trained", [r[1] for r in rows]), ("Certified", [r[2] for r in rows])],
+        [(N_("Trained"), [r[1] for r in rows]), (N_("Certified"), [r[2] for r in rows])],
         Table(
             N_("People trained and certified by category"),
             [N_("category"), N_("people trained"), N_("people certified")],
@@ -435,6 +433,164 @@ def knowledge_transfer_section(scope: Scope) -> Section:
             "Categories are relative to the facility: internal (its own "
             "institution), external academic, industry (companies). Path "
             "completions count the whole network."
+        ),
+    )
+
+
+def _certified(scope: Scope, *keys) -> sa.Select:
+    """People (distinct holders) with a certificate issued in the period, grouped by ``keys``
+    (SQL over the certificate, its holder, the holder's organisation and the facility)."""
+    stmt = (
+        sa.select(*keys, sa.func.count(sa.distinct(Certificate.holder_id)))
+        .select_from(Certificate)
+        .join(User, User.id == Certificate.holder_id)
+        .join(Organisation, Organisation.id == User.organisation_id)
+        .join(Facility, Facility.id == Certificate.facility_id)
+        .where(
+            Certificate.issued_at >= instant(scope.starts_at),
+            Certificate.issued_at < instant(scope.ends_at),
+        )
+        .group_by(*keys)
+    )
+    if scope.facility_id is not None:
+        stmt = stmt.where(Certificate.facility_id == scope.facility_id)
+    return stmt
+
+
+def position_section(scope: Scope) -> Section:
+    """People trained (a completed enrolment in a session of the period) and certified (a
+    certificate issued in the period) by position group: students, academic staff, technical
+    staff, industry, other, not stated (:data:`innocore.vocab.POSITION_GROUPS`); and the
+    knowledge-transfer figures of each facility side by side. People are counted once per row
+    (distinct); a person trained at two facilities counts at each and once in the network.
+    Seven aggregate queries whatever the data size."""
+    group = position_group_of(User.position, Organisation.kind).label("g")
+    trained = dict(
+        db.session.execute(
+            _completed_enrolments(scope)
+            .add_columns(group, sa.func.count(sa.distinct(Enrolment.user_id)))
+            .group_by(group)
+        ).all()
+    )
+    certified = dict(db.session.execute(_certified(scope, group)).all())
+    rows = [[label, trained.get(key, 0), certified.get(key, 0)] for key, label in POSITION_GROUPS]
+    by_facility = _transfer_by_facility(scope, group)
+    chart = Chart(
+        "bar",
+        T_(
+            "People trained and certified by position, %(period_label)s",
+            period_label=scope.period_label,
+        ),
+        [r[0] for r in rows],
+        [(N_("Trained"), [r[1] for r in rows]), (N_("Certified"), [r[2] for r in rows])],
+        Table(
+            N_("People trained and certified by position"),
+            [N_("position"), N_("people trained"), N_("people certified")],
+            rows,
+        ),
+        "people",
+    )
+    return Section(
+        "people_by_position",
+        N_("People trained and certified by position"),
+        [
+            ("Students trained", trained.get("students", 0)),
+            ("Academic staff trained", trained.get("academic_staff", 0)),
+            ("Industry people trained", trained.get("industry", 0)),
+        ],
+        tables=[by_facility],
+        charts=[
+            chart,
+            breakdown_chart(
+                scope,
+                N_("People trained and certified by facility"),
+                by_facility,
+                [(N_("Trained"), 1), (N_("Certified"), 5)],
+                "people",
+            ),
+        ],
+        note=N_(
+            "Position is what people state on their profile; anyone of a company counts as "
+            'industry. Accounts without a position read as "position not stated".'
+        ),
+    )
+
+
+def _transfer_by_facility(scope: Scope, group) -> Table:
+    """Each facility's knowledge-transfer figures: people trained (of whom students, academic
+    staff, industry), people certified (the same split), companies whose people were trained,
+    people trained from another institution, ECTS awarded."""
+    fid = Facility.id.label("fid")
+    trained: dict = {}
+    for f, g, n in db.session.execute(
+        _completed_enrolments(scope)
+        .add_columns(fid, group, sa.func.count(sa.distinct(Enrolment.user_id)))
+        .group_by(fid, group)
+    ):
+        trained.setdefault(f, {})[g] = n
+    certified: dict = {}
+    for f, g, n in db.session.execute(_certified(scope, fid, group)):
+        certified.setdefault(f, {})[g] = n
+    reach = {
+        f: (companies, cross)
+        for f, companies, cross in db.session.execute(
+            _completed_enrolments(scope).add_columns(fid, *_reach_columns()).group_by(fid)
+        )
+    }
+    ects = _ects(scope, Certificate.facility_id)
+    facilities = sa.select(Facility.id, Facility.name).order_by(Facility.name)
+    if scope.facility_id is not None:
+        facilities = facilities.where(Facility.id == scope.facility_id)
+    split = ("students", "academic_staff", "industry")
+    rows = []
+    for f, name in db.session.execute(facilities):
+        t, c = trained.get(f, {}), certified.get(f, {})
+        companies, cross = reach.get(f, (0, 0))
+        rows.append(
+            [
+                name,
+                sum(t.values()),
+                *(t.get(k, 0) for k in split),
+                sum(c.values()),
+                *(c.get(k, 0) for k in split),
+                companies,
+                cross,
+                ects.get(f, 0),
+            ]
+        )
+    return Table(
+        N_("Knowledge transfer by facility"),
+        [
+            N_("facility"),
+            N_("people trained"),
+            N_("trained: students"),
+            N_("trained: academic staff"),
+            N_("trained: industry"),
+            N_("people certified"),
+            N_("certified: students"),
+            N_("certified: academic staff"),
+            N_("certified: industry"),
+            N_("companies trained"),
+            N_("trained from another institution"),
+            N_("ECTS awarded"),
+        ],
+        rows,
+    )
+
+
+def _reach_columns() -> tuple:
+    """Companies whose people completed training; people trained at a facility of another
+    institution (over :func:`_completed_enrolments`)."""
+    return (
+        sa.func.count(
+            sa.distinct(
+                sa.case((Organisation.kind == OrganisationKind.COMPANY, User.organisation_id))
+            )
+        ),
+        sa.func.count(
+            sa.distinct(
+                sa.case((User.organisation_id != Facility.institution_id, Enrolment.user_id))
+            )
         ),
     )
 

@@ -8,7 +8,8 @@ from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 from innocore.accounts.addresses import AcceptedEmail
 from innocore.clock import is_valid_timezone
 from innocore.forms import choices, strip
-from innocore.vocab import Locale, OrganisationKind
+from innocore.marks import N_
+from innocore.vocab import Locale, OrganisationKind, Position
 
 NEW_ORG = "new"
 
@@ -95,6 +96,12 @@ class ProfileForm(FlaskForm):
         _l("Time zone"), [DataRequired(), Length(max=64), valid_timezone], filters=[strip]
     )
     locale = SelectField(_l("Language"), choices=choices((loc.value, loc.label) for loc in Locale))
+    position = SelectField(
+        _l("Position"),
+        choices=choices([("", N_("Not stated")), *((p.value, p.label) for p in Position)]),
+        default="",
+        filters=[lambda value: value or ""],  # a form without the field: "not stated"
+    )
 
 
 class TokenForm(FlaskForm):

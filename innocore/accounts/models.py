@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from innocore.db import UTCDateTime, enum_column
 from innocore.extensions import db
-from innocore.vocab import Locale, MembershipMethod, OrganisationKind, OrgRole
+from innocore.vocab import Locale, MembershipMethod, OrganisationKind, OrgRole, Position
 
 
 class Organisation(db.Model):
@@ -50,6 +50,8 @@ class User(UserMixin, db.Model):
     is_network_admin: Mapped[bool] = mapped_column(default=False)
     timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC")
     locale: Mapped[Locale] = mapped_column(enum_column(Locale, "locale"), default=Locale.EN)
+    # Career stage stated by the person (None: not stated); reports count people by it.
+    position: Mapped[Position | None] = mapped_column(enum_column(Position, "user_position"))
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     active: Mapped[bool] = mapped_column(default=True)
     # Raised on password change: old sessions and remember-me cookies stop working.

@@ -333,10 +333,18 @@ def _set_password(user: User, password: str, *, action: str) -> None:
     )
 
 
-def update_profile(user: User, *, name: str, timezone: str, locale) -> dict:
+_KEEP = object()
+
+
+def update_profile(user: User, *, name: str, timezone: str, locale, position=_KEEP) -> dict:
+    """Set the profile's name, time zone, language and (when given) position (a
+    :class:`innocore.vocab.Position` or ``None`` for "not stated"); audited as
+    ``user.profile_updated`` with the changes, which are returned."""
     user.name = " ".join(name.split())
     user.timezone = timezone
     user.locale = locale
+    if position is not _KEEP:
+        user.position = position
     changes = audit.changes_of(user)
     if changes:
         audit.record(user, "user.profile_updated", user, changes)

@@ -18,7 +18,7 @@ from innocore.extensions import db, limiter
 from innocore.forms import attempt, attempt_action, choices, form_status, refusal_status
 from innocore.marks import N_
 from innocore.transactions import reads_first, writes
-from innocore.vocab import Locale, OrganisationKind
+from innocore.vocab import Locale, OrganisationKind, Position
 
 bp = Blueprint("accounts", __name__)
 
@@ -248,12 +248,14 @@ def profile():
     form = forms.ProfileForm(obj=current_user)
     if request.method == "GET":
         form.locale.data = current_user.locale.value
+        form.position.data = current_user.position.value if current_user.position else ""
     if form.validate_on_submit():
         services.update_profile(
             current_user,
             name=form.name.data,
             timezone=form.timezone.data,
             locale=Locale(form.locale.data),
+            position=Position(form.position.data) if form.position.data else None,
         )
         db.session.commit()
         flash(_("Profile saved."), "success")

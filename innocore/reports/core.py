@@ -17,7 +17,7 @@ from decimal import Decimal
 from flask import Flask, current_app
 
 from innocore.errors import DomainError, Problem
-from innocore.marks import N_, T_
+from innocore.marks import N_, T_, as_message
 from innocore.reports.buckets import local_midnight
 
 KINDS = ("facility", "network", "person", "company")
@@ -91,6 +91,56 @@ class Section:
 
 
 SectionFn = Callable[[Scope], Section]
+
+TOP_BARS = 15  # a bar chart of a breakdown shows its largest rows; the table lists them all
+
+
+def breakdown_chart(
+    scope: Scope,
+    title: str,
+    table: Table,
+    values: list[tuple[str, int]],
+    unit: str,
+    *,
+    label: int = 0,
+    top: int = TOP_BARS,
+) -> Chart:
+    """A bar chart of a breakdown ``table`` (rows of one thing each: a group, an account...):
+    one bar series per ``(series name, column index)`` of ``values``, labelled by column
+    ``label``, the ``top`` largest rows by the first series (in the table's order). Its data
+    table holds exactly what is drawn; the title states what, the period and the zone, and when
+    rows were left out, how many of how many are shown."""
+    first = values[0][1]
+    ranked = sorted(table.rows, key=lambda r: -(float(r[first] or 0)))[:top]
+    kept = [r for r in table.rows if any(r is k for k in ranked)]
+    labels = [str(r[label]) for r in kept]
+    series = [(name, [float(r[i] or 0) for r in kept]) for name, i in values]
+    name = as_message(title)
+    if len(kept) < len(table.rows):
+        counts = {"kept": len(kept), "total": len(table.rows)}
+        data_title = T_("%(title)s (the %(kept)s largest of %(total)s)", title=name, **counts)
+        chart_title = T_(
+            "%(title)s (the %(kept)s largest of %(total)s), %(period)s",
+            title=name,
+            period=scope.period_label,
+            **counts,
+        )
+    else:
+        data_title = name
+        chart_title = T_("%(title)s, %(period)s", title=name, period=scope.period_label)
+    data = Table(
+        data_title,
+        [table.columns[label], *(name for name, _ in values)],
+        [[labels[k], *(s[1][k] for s in series)] for k in range(len(kept))],
+    )
+    return Chart(
+        "bar",
+        chart_title,
+        labels,
+        series,
+        data,
+        unit,
+    )
 
 
 def register_report_section(app: Flask, kind: str, fn: SectionFn, order: int = 50) -> None:

@@ -119,6 +119,22 @@ def category_of(user_org_id, org_kind, institution_id):
     )
 
 
+def position_group_of(position, org_kind):
+    """The group a person is counted in (a key of :data:`innocore.vocab.POSITION_GROUPS`), as
+    SQL over their position and their organisation's kind: anyone of a company is industry;
+    otherwise :attr:`innocore.vocab.Position.report_group`; no position reads ``not_stated``."""
+    from innocore.vocab import OrganisationKind, Position
+
+    groups: dict[str, list] = {}
+    for p in Position:
+        groups.setdefault(p.report_group, []).append(p)
+    return sa.case(
+        (org_kind == OrganisationKind.COMPANY, "industry"),
+        *((position.in_(members), key) for key, members in groups.items()),
+        else_="not_stated",
+    )
+
+
 def category_label(value: str) -> str:
     from innocore.vocab import UserCategory
 

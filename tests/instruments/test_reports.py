@@ -585,6 +585,138 @@ def test_dates_outside_the_reports_years_say_the_rule_at_the_filter_form(
     assert network.status_code == 400 and b"Reports cover the years 2000 to 2100" in network.data
 
 
+def test_network_report_follows_moves_cancellations_and_deletions(
+    world, client, api_headers, db_session, count_queries
+):
+    """The whole network's report reads the day rollup kept by triggers; it must follow every
+    booking write. In UTC (the network's zone in tests) October 2026 is 1 Oct 00:00Z to 1 Nov
+    00:00Z; Rome is UTC+2 until 25 Oct 01:00Z, UTC+1 after."""
+    headers = api_headers(world["admin"])
+
+    queries = []
+
+    def rome_row():
+        with count_queries() as q:
+            r = client.get(f"/api/v1/reports/network?{PERIOD}", headers=headers)
+        queries.append(q.count)
+        assert r.json["period"]["zone"] == "UTC"
+        rows = table(sections(r.json)["facilities"], "Instrument use by facility")["rows"]
+        return next(row for row in rows if row[0] == "Imaging Rome")
+
+    # r0 4 h (24 Oct 23:00Z-25 Oct 03:00Z) + r1 2 h used + r3 1 h no-show = 7 h booked, 2 used;
+    # r2 (30 Sep 20:00Z-1 Oct 00:00Z) ends as the period starts. Open over the Rome days the
+    # period touches (1 Oct to 1 Nov): A's Sundays 3+3+3+4+3 h, B's 22 weekdays x 12 h = 280 h;
+    # 7/280 = 2.5 %. Down: 30 Oct 17:00Z to 1 Nov 00:00Z, 31 h.
+    assert rome_row() == ["Imaging Rome", 280.0, 7.0, 2.0, 2.5, 1, 1, 31.0]
+    rome_row()  # the first request also loads what the app caches
+
+    def booking(uid):
+        return db_session.query(Booking).filter_by(uid=f"{uid}@test").one()
+
+    # Move the no-show r3 to November, cancel r0 late, move r1 to B as 3 h (4 Oct 23:00Z-5 Oct
+    # 02:00Z), delete the late cancellation r4, and add 31 Oct 23:00Z-1 Nov 01:00Z used (1 h in).
+    r3 = booking("r3")
+    r3.starts_at, r3.ends_at = rome(2026, 11, 3, 9), rome(2026, 11, 3, 10)
+    r0 = booking("r0")
+    r0.status, r0.cancelled_late = BookingStatus.CANCELLED, True
+    r1 = booking("r1")
+    r1.instrument_id = world["b"].id
+    r1.starts_at = datetime(2026, 10, 4, 23, tzinfo=UTC)
+    r1.ends_at = datetime(2026, 10, 5, 2, tzinfo=UTC)
+    db_session.delete(booking("r4"))
+    db_session.add(
+        Booking(
+            instrument_id=world["b"].id,
+            user_id=world["internal"].id,
+            booked_by_id=world["internal"].id,
+            starts_at=datetime(2026, 10, 31, 23, tzinfo=UTC),
+            ends_at=datetime(2026, 11, 1, 1, tzinfo=UTC),
+            status=BookingStatus.COMPLETED,
+            uid="late-night@test",
+            created_at=datetime(2026, 10, 1, tzinfo=UTC),
+            updated_at=datetime(2026, 10, 1, tzinfo=UTC),
+        )
+    )
+    db_session.commit()
+    # Booked: r1 3 h + 1 h = 4 h, all used; 4/280 = 1.4 %; no no-show; one late cancellation (r0).
+    assert rome_row() == ["Imaging Rome", 280.0, 4.0, 4.0, 1.4, 0, 1, 31.0]
+    assert queries[1] == queries[2]  # more days and bookings, the same queries
+
+
+def test_network_usage_and_spending_by_research_group_by_hand(
+    world, accounts, client, api_headers, login_as
+):
+    net = client.get(
+        f"/api/v1/reports/network?{PERIOD}&facility={world['facility'].id}",
+        headers=api_headers(world["admin"]),
+    )
+    s = sections(net.json)["research_groups"]
+    # Hours as in the facility's group table (Alpha r0 + r2, Beta r3, Acme's order r1). Charges
+    # in October: Alpha 100.00, Beta 40.25; no group: 250.50 on no account + 60.00 on Acme's
+    # order = 310.50 in 2 charges.
+    assert table(s, "Usage and spending by research group")["rows"] == [
+        ["Lab Alpha", "Rome University", 6.0, 2.0, 2, 1, "100.00"],
+        ["Lab Beta", "Rome University", 1.0, 0.0, 1, 1, "40.25"],
+        ["No group", None, 2.0, 2.0, 1, 2, "310.50"],
+    ]
+    assert figures(s) == {"Research groups with bookings or charges": 2}
+    # The charts draw the same figures, and their titles say the period and zone.
+    assert table(s, "Hours by research group")["rows"] == [
+        ["Lab Alpha", 6.0, 2.0],
+        ["Lab Beta", 1.0, 0.0],
+        ["No group", 2.0, 2.0],
+    ]
+    assert table(s, "Spending by research group (EUR)")["rows"] == [
+        ["Lab Alpha", 100.0],
+        ["Lab Beta", 40.25],
+        ["No group", 310.5],
+    ]
+    html = login_as(world["admin"]).get(
+        f"/reports/network?{PERIOD}&facility={world['facility'].id}"
+    )
+    assert "Hours by research group, 01 Oct 2026 to 31 Oct 2026, Europe/Rome time" in html.get_data(
+        as_text=True
+    )
+
+
+def test_breakdowns_have_bar_charts_with_their_data(world, accounts, client, api_headers, login_as):
+    url = f"/api/v1/reports/facilities/{world['facility'].id}?{PERIOD}"
+    s = sections(client.get(url, headers=api_headers(world["manager"])).json)
+    u = s["utilisation"]
+    # Internal: r0 4 h + r2 2 h; industry: r1 2 h + r3 1 h. Groups as in the group table.
+    assert table(u, "Hours by user category")["rows"] == [["Industry", 3.0], ["Internal", 6.0]]
+    assert table(u, "Hours by research group")["rows"] == [
+        ["Lab Alpha", 6.0, 2.0],
+        ["Lab Beta", 1.0, 0.0],
+        ["No group", 2.0, 2.0],
+    ]
+    assert table(s["revenue"], "Revenue by billing account")["rows"] == [
+        ["Acme PO", 60.0],
+        ["Alpha grant", 100.0],
+        ["Beta centre", 40.25],
+        ["No account", 250.5],
+    ]
+    # Widefield: 30 h down in October (Rome); the other instrument none.
+    assert table(s["downtime"], "Downtime hours by instrument")["rows"] == [["Widefield", 30.0]]
+    html = login_as(world["manager"]).get(url.replace("/api/v1", "")).get_data(as_text=True)
+    for title in ("Hours by research group", "Revenue by billing account", "Hours by organisation"):
+        assert f"{title}, 01 Oct 2026 to 31 Oct 2026, Europe/Rome time" in html
+
+
+def test_booking_day_triggers_exist_at_the_head(db_session):
+    """A later migration that rebuilds the booking table (SQLite batch mode copies it into a new
+    table) drops its triggers; it must create them again, or the network report goes stale."""
+    import sqlalchemy as sa
+
+    if db_session.get_bind().dialect.name == "sqlite":
+        sql = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'booking'"
+        expected = {"booking_day_insert", "booking_day_delete", "booking_day_update"}
+    else:
+        sql = "SELECT tgname FROM pg_trigger WHERE tgrelid = 'booking'::regclass"
+        expected = {"booking_day_insert_delete", "booking_day_update"}
+    assert expected <= set(db_session.execute(sa.text(sql)).scalars())
+
+
 def test_used_hours_follow_check_in_and_check_out_by_hand(world, client, api_headers, db_session):
     """Used time is check-in to check-out where recorded; a booking nobody checked in to adds
     none; without a check-out it runs to the booked end."""
@@ -628,3 +760,64 @@ def test_used_hours_follow_check_in_and_check_out_by_hand(world, client, api_hea
     )
     rows = table(sections(r.json)["facilities"], "Instrument use by facility")["rows"]
     assert rows[0][:4] == ["Imaging Rome", 277.0, 14.0, 6.75]
+
+
+def test_network_rollup_clips_check_ins_and_check_outs_at_the_period_like_the_live_report(
+    world, client, api_headers, db_session
+):
+    """The rollup-backed network report and the live facility report agree when use runs past
+    the period's ends. With the facility chosen, both read October in Rome: 30 Sep 22:00Z to
+    31 Oct 23:00Z; UTC days 1 to 30 October lie wholly inside (read from the rollup unless their
+    use crosses an end)."""
+    a, b, ada = world["a"], world["b"], world["internal"]
+
+    def booked(uid, instrument, start, end, status=BookingStatus.CONFIRMED, cin=None, cout=None):
+        db_session.add(
+            Booking(
+                instrument_id=instrument.id,
+                user_id=ada.id,
+                booked_by_id=ada.id,
+                starts_at=start,
+                ends_at=end,
+                status=status,
+                uid=f"{uid}@test",
+                checked_in_at=cin,
+                checked_out_at=cout,
+                created_at=rome(2026, 9, 1, 8),
+                updated_at=rome(2026, 9, 1, 8),
+            )
+        )
+
+    z = lambda *a: datetime(2026, *a, tzinfo=UTC)  # noqa: E731
+    # 1 Oct 00:00Z-02:00Z (2 h), checked in 30 Sep 21:00Z, an hour before the period: used
+    # 22:00Z-02:00Z = 4 h (not 5).
+    booked("early", b, z(10, 1, 0), z(10, 1, 2), cin=z(9, 30, 21))
+    # 30 Oct 21:00Z-22:30Z (1.5 h), checked out 1 Nov 00:00Z, an hour after the period: used
+    # 30 Oct 21:00Z to 31 Oct 23:00Z = 26 h (not 27).
+    booked("late", a, z(10, 30, 21), z(10, 30, 22, 30), cin=z(10, 30, 21), cout=z(11, 1, 0))
+    # 20 Oct 22:00Z-23:00Z (1 h), checked out past midnight 00:30Z: used 2.5 h, inside.
+    booked("midnight", b, z(10, 20, 22), z(10, 20, 23), cin=z(10, 20, 22), cout=z(10, 21, 0, 30))
+    # Waiting-list offers held or released are not bookings: nothing booked, nothing used.
+    booked("held", b, z(10, 22, 10), z(10, 22, 11), BookingStatus.HELD)
+    booked("released", b, z(10, 23, 10), z(10, 23, 11), BookingStatus.RELEASED)
+    db_session.commit()
+
+    live = sections(
+        client.get(
+            f"/api/v1/reports/facilities/{world['facility'].id}?{PERIOD}",
+            headers=api_headers(world["manager"]),
+        ).json
+    )["utilisation"]
+    # Before: booked 9 h, used 4 h (completed r1 2 h, r2 2 h in the period). Booked + 2 + 1.5 +
+    # 1 = 13.5 h; used + 4 + 26 + 2.5 = 36.5 h. Widefield: booked r2 2 + r3 1 + 2 + 1 = 6 h,
+    # used 2 + 4 + 2.5 = 8.5 h; the other: booked 4 + 2 + 1.5 = 7.5 h, used 2 + 26 = 28 h.
+    assert (figures(live)["Booked hours"], figures(live)["Used hours"]) == (13.5, 36.5)
+    per = {row[0]: row[1:] for row in table(live, "Utilisation by instrument")["rows"]}
+    assert per["Widefield"][1:3] == [6.0, 8.5]
+    assert per['=HYPERLINK("http://x")'][1:3] == [7.5, 28.0]
+    net = client.get(
+        f"/api/v1/reports/network?{PERIOD}&facility={world['facility'].id}",
+        headers=api_headers(world["admin"]),
+    )
+    rows = table(sections(net.json)["facilities"], "Instrument use by facility")["rows"]
+    assert rows[0][:4] == ["Imaging Rome", 277.0, 13.5, 36.5]

@@ -266,6 +266,41 @@ def test_profile_update_is_audited_and_rejects_unknown_zone(make_user, login_as)
     assert event.changes["timezone"] == ["UTC", "Europe/Lisbon"]
 
 
+def test_position_is_stated_on_the_api_and_the_profile_page(
+    make_user, login_as, client, api_headers
+):
+    from innocore.vocab import Position
+
+    user = make_user()
+    assert user.position is None  # accounts start (and existing ones stay) "not stated"
+    headers = api_headers(user)
+    r = client.patch("/api/v1/me", json={"position": "postdoc"}, headers=headers)
+    assert r.status_code == 200 and r.json["position"] == "postdoc"
+    assert user.position == Position.POSTDOC
+    # Leaving it out changes nothing; an unknown value is a 422 naming it; null clears it.
+    r = client.patch("/api/v1/me", json={"name": "Pat"}, headers=headers)
+    assert r.json["position"] == "postdoc"
+    bad = client.patch("/api/v1/me", json={"position": "astronaut"}, headers=headers)
+    assert bad.status_code == 422 and bad.json["errors"][0]["field"] == "position"
+    r = client.patch("/api/v1/me", json={"position": None}, headers=headers)
+    assert r.status_code == 200 and r.json["position"] is None and user.position is None
+
+    me = login_as(user)
+    page = me.get("/profile")
+    assert b'<label for="position"' in page.data and b"Doctoral candidate" in page.data
+    base = {"name": user.name, "timezone": "UTC", "locale": "en"}
+    assert me.post("/profile", data={**base, "position": "astronaut"}).status_code == 422
+    assert user.position is None
+    assert me.post("/profile", data={**base, "position": "doctoral_candidate"}).status_code == 302
+    assert user.position == Position.DOCTORAL_CANDIDATE
+    events = db.session.scalars(
+        sa.select(AuditEvent)
+        .where(AuditEvent.action == "user.profile_updated")
+        .order_by(AuditEvent.id)
+    ).all()
+    assert events[-1].changes["position"] == [None, "doctoral_candidate"]
+
+
 @pytest.mark.parametrize("token", ["forged", ""])
 def test_forged_or_missing_csrf_token_is_refused_without_writing(client, make_org, token):
     org = make_org()

@@ -259,3 +259,34 @@ def test_network_report_runs_the_same_queries_at_any_size(
         make_user(organisation=world["acme"])
     db_session.commit()
     assert measure() == before
+
+
+def test_network_counts_people_by_position_and_facility(world, client, api_headers, db_session):
+    from innocore.vocab import Position
+
+    world["i1"].position = Position.DOCTORAL_CANDIDATE
+    world["x1"].position = Position.POSTDOC
+    world["c1"].position = Position.ACADEMIC_STAFF  # of a company: counted as industry
+    db_session.commit()
+    r = client.get(f"/api/v1/reports/network?{PERIOD}", headers=api_headers(world["admin"]))
+    s = by_key(r.json)["people_by_position"]
+    # Trained: Ida (doctoral candidate: student), Xena (postdoc: academic staff), Carl (Acme:
+    # industry). Certified in October: Ida and Carl.
+    assert rows(s, "People trained and certified by position") == {
+        "Students": [1, 1],
+        "Academic staff": [1, 0],
+        "Technical staff": [0, 0],
+        "Industry": [1, 1],
+        "Other": [0, 0],
+        "Position not stated": [0, 0],
+    }
+    assert figures(s) == {
+        "Students trained": 1,
+        "Academic staff trained": 1,
+        "Industry people trained": 1,
+    }
+    # Rome: 3 trained (1/1/1), 2 certified (Ida, Carl), Acme trained, Carl and Xena from
+    # another institution, ECTS 2.0 + 2.0 (the renewal not counted again). Milan: nothing.
+    side = rows(s, "Knowledge transfer by facility")
+    assert side["Imaging Rome"] == [3, 1, 1, 1, 2, 1, 0, 1, 1, 2, "4.0"]
+    assert side["Milan Imaging"] == [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
