@@ -460,7 +460,7 @@ def utilisation_section(scope: Scope) -> Section:
     )
     by_category, by_org = by_category_and_organisation(scope)
     by_group = by_research_group(scope)
-    booked = [("Booked hours", 1)]
+    booked = [(N_("Booked hours"), 1)]
     return Section(
         "utilisation",
         N_("Instrument utilisation"),
@@ -1192,7 +1192,7 @@ def network_groups_section(scope: Scope) -> Section:
     return Section(
         "research_groups",
         N_("Research groups"),
-        [("Research groups with bookings or charges", sum(1 for k in acc if k != none))],
+        [(N_("Research groups with bookings or charges"), sum(1 for k in acc if k != none))],
         tables=[table],
         charts=charts,
         note=N_(

@@ -494,9 +494,9 @@ def position_section(scope: Scope) -> Section:
         "people_by_position",
         N_("People trained and certified by position"),
         [
-            ("Students trained", trained.get("students", 0)),
-            ("Academic staff trained", trained.get("academic_staff", 0)),
-            ("Industry people trained", trained.get("industry", 0)),
+            (N_("Students trained"), trained.get("students", 0)),
+            (N_("Academic staff trained"), trained.get("academic_staff", 0)),
+            (N_("Industry people trained"), trained.get("industry", 0)),
         ],
         tables=[by_facility],
         charts=[
