@@ -25,7 +25,7 @@ from flask import Flask
 from innocore.accounts.models import Organisation, User
 from innocore.extensions import db
 from innocore.facilities.models import Facility
-from innocore.marks import N_, T_
+from innocore.marks import N_, T_, as_message
 from innocore.reports.core import (
     Chart,
     Scope,
@@ -473,7 +473,10 @@ def position_section(scope: Scope) -> Section:
         ).all()
     )
     certified = dict(db.session.execute(_certified(scope, group)).all())
-    rows = [[label, trained.get(key, 0), certified.get(key, 0)] for key, label in POSITION_GROUPS]
+    rows = [
+        [as_message(label), trained.get(key, 0), certified.get(key, 0)]
+        for key, label in POSITION_GROUPS
+    ]
     by_facility = _transfer_by_facility(scope, group)
     chart = Chart(
         "bar",

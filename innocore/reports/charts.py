@@ -47,6 +47,7 @@ def render(chart: Chart, nonce: str = "") -> str:
     pygal styles its SVG with a ``<style>`` element; the page's Content-Security-Policy admits
     it by ``nonce`` (see :func:`innocore.reports.views.csp_with_nonce`), nothing else inline.
     """
+    chart = _in_reader_language(chart)
     if chart.kind == "heatmap":
         return heatmap_svg(chart)
     cls = {"line": pygal.Line, "bar": pygal.Bar}[chart.kind]
@@ -83,6 +84,26 @@ def _shade(value: float, top: float) -> str:
     g = round(255 - share * (255 - 78))
     b = round(255 - share * (255 - 216))
     return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def _in_reader_language(chart: Chart) -> Chart:
+    """The chart with its words in the reader's language: its title, unit and series names,
+    and the labels that are marked messages (a position, a status), never names people typed
+    (an instrument's, a group's), which are plain text."""
+    from dataclasses import replace
+
+    from innocore.marks import message_text
+
+    def marked(text):
+        return message_text(text) if getattr(text, "msgid", None) is not None else text
+
+    return replace(
+        chart,
+        title=message_text(chart.title),
+        unit=message_text(chart.unit) if chart.unit else chart.unit,
+        series=[(message_text(name), values) for name, values in chart.series],
+        x_labels=[marked(label) for label in chart.x_labels],
+    )
 
 
 def heatmap_svg(chart: Chart) -> str:

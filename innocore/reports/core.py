@@ -113,7 +113,7 @@ def breakdown_chart(
     first = values[0][1]
     ranked = sorted(table.rows, key=lambda r: -(float(r[first] or 0)))[:top]
     kept = [r for r in table.rows if any(r is k for k in ranked)]
-    labels = [str(r[label]) for r in kept]
+    labels = [r[label] if isinstance(r[label], str) else str(r[label]) for r in kept]
     series = [(name, [float(r[i] or 0) for r in kept]) for name, i in values]
     name = as_message(title)
     if len(kept) < len(table.rows):

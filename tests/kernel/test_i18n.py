@@ -21,7 +21,7 @@ from babel.messages.pofile import read_po
 from innocore.i18n import LANGUAGES, SOURCE_DIR, compile_catalogs
 
 # Flip to True when the it/pt/es/cs catalogs are translated and reviewed.
-CATALOGS_COMPLETE = False
+CATALOGS_COMPLETE = True
 
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATED = [lang for lang in LANGUAGES if lang != "en"]  # English is the source language
@@ -197,12 +197,57 @@ class _Visible(HTMLParser):
     def text(self) -> str:
         return re.sub(r"\s+", " ", " ".join(self.parts))
 
+    def nodes(self) -> set[str]:
+        """Each piece of text between tags, spaces collapsed."""
+        return {re.sub(r"\s+", " ", part).strip() for part in self.parts} - {""}
+
+
+def _english_left(sentence: str, text: str, nodes: set[str]) -> bool:
+    """Whether an English catalog entry shows untranslated: a whole sentence anywhere in the
+    text, or a label or title as a whole piece of text. A name or title that people typed
+    (a module called "Flow cytometry analysis, basics") contains a label but is not one."""
+    if sentence[-1] in ".?!:":
+        return sentence in text
+    return sentence in nodes
+
 
 # Pages per demo role, each shown in every language.
 PAGES = {
-    "phd@demo.innocore.test": ["/", "/dashboard", "/instruments/", "/training/", "/profile"],
-    "manager.imaging@demo.innocore.test": ["/dashboard", "/facilities/"],
-    "admin@helixa.demo.innocore.test": ["/requests/services", "/company/"],
+    "phd@demo.innocore.test": [
+        "/",
+        "/dashboard",
+        "/instruments/",
+        "/instruments/bookings/mine",
+        "/instruments/waitlist/mine",
+        "/instruments/finder",
+        "/training/",
+        "/training/my",
+        "/certificates/",
+        "/paths/",
+        "/challenges/",
+        "/placements/",
+        "/notifications/preferences",
+        "/reports/me",
+        "/profile",
+    ],
+    "manager.imaging@demo.innocore.test": [
+        "/dashboard",
+        "/facilities/",
+        "/instruments/approvals",
+        "/instruments/account-approvals",
+        "/requests/inbox",
+        "/reports/",
+        "/groups/",
+        "/training/teaching",
+    ],
+    "admin@helixa.demo.innocore.test": [
+        "/requests/services",
+        "/requests/company",
+        "/company/",
+        "/charges/company",
+        "/training/company/enrolments",
+    ],
+    "admin@demo.innocore.test": ["/reports/network", "/sso/organisations", "/audit/"],
 }
 
 
@@ -249,9 +294,11 @@ def test_pages_show_no_english_text_that_has_a_translation(app, client, login_as
                 assert _lang_attr(page.text) == lang
                 parser = _Visible()
                 parser.feed(page.text)
-                text = parser.text()
-                leftovers += [(lang, path, s) for s in english[lang] if s in text]
-    assert leftovers == []
+                text, nodes = parser.text(), parser.nodes()
+                leftovers += [
+                    (lang, path, s) for s in english[lang] if _english_left(s, text, nodes)
+                ]
+    assert leftovers == [], "\n".join(map(str, leftovers))
 
 
 def test_refusal_reasons_are_translated_with_their_values_and_codes_stay_english(monkeypatch):
