@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from innocore.errors import Forbidden
@@ -32,7 +33,7 @@ def reminder_settings(slug: str):
         )
         form.waitlist_hold_minutes.data = hold_minutes(facility.id)
     if form.validate_on_submit():
-        ok, _ = attempt(
+        ok, _saved = attempt(
             form,
             lambda: booking_settings.set_reminder_hours(
                 current_user,

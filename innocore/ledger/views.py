@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -202,7 +203,7 @@ def policy(facility_id: int):
         raise Forbidden(N_("Only the facility's managers set its charging rules."))
     form = PolicyForm(obj=services.policy_for(facility.id))
     if form.validate_on_submit():
-        ok, _ = attempt(
+        ok, _saved = attempt(
             form,
             lambda: services.update_policy(
                 current_user,

@@ -421,6 +421,34 @@ def test_every_marker_is_given_a_literal_the_extraction_can_read():
     assert found == []
 
 
+def test_no_function_hides_gettext_behind_a_throwaway_underscore():
+    """``ok, _ = attempt(...)`` in a view that also calls ``_("...")`` makes ``_`` a local: the
+    flash after it then calls the throwaway (a 500 on the success path). Name throwaways
+    otherwise where ``_`` means gettext."""
+    import ast
+
+    found = []
+    for package in ("innocore", "instruments", "training"):
+        for path in sorted((ROOT / package).rglob("*.py")):
+            tree = ast.parse(path.read_text())
+            for fn in ast.walk(tree):
+                if not isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
+                    continue
+                names = list(ast.walk(fn))
+                stores = [
+                    n.lineno
+                    for n in names
+                    if isinstance(n, ast.Name) and n.id == "_" and isinstance(n.ctx, ast.Store)
+                ]
+                calls = any(
+                    isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "_"
+                    for n in names
+                )
+                if stores and calls:
+                    found.append(f"{path.relative_to(ROOT)}:{stores[0]} {fn.name}")
+    assert found == []
+
+
 def test_scripts_hold_no_english_sentence():
     """Words a script shows come from the page (``<script id="js-words">`` in base.html, in the
     page's language), never from an English literal in the script."""

@@ -107,7 +107,7 @@ def test_revoking_twice_is_refused_and_the_first_revocation_stays(db_session, ma
     actions = db.session.scalars(
         sa.select(AuditEvent.action).where(
             AuditEvent.object_type == "certificate", AuditEvent.object_id == str(cert.id)
-        )
+        ).order_by(AuditEvent.id)
     ).all()
     assert actions == ["certificate.issued", "certificate.revoke"]
 
