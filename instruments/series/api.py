@@ -10,7 +10,7 @@ from flask_login import current_user
 from pydantic import AwareDatetime, BaseModel, Field
 
 from innocore.api.core import Strict, api_blueprint, operation, paginated, signed_in
-from innocore.clock import to_zone
+from innocore.clock import api_instant, to_zone
 from innocore.extensions import db
 from instruments.api import booking_json
 from instruments.schemas import BookingOut
@@ -168,8 +168,8 @@ def create_series(body: SeriesIn):
             {
                 "number": o.number,
                 "local_start": o.wall_start.isoformat(timespec="minutes"),
-                "starts_at": o.starts_at.isoformat() if o.starts_at else None,
-                "ends_at": o.ends_at.isoformat() if o.ends_at else None,
+                "starts_at": api_instant(o.starts_at),
+                "ends_at": api_instant(o.ends_at),
                 "status": o.status,
                 "booking_id": o.booking_id,
                 "problems": [p.as_json() for p in o.problems],
