@@ -280,6 +280,13 @@ def moment_text(instant: datetime, zone: str, fmt: str = "%d %b %Y %H:%M") -> st
     return f"{wall_text(local, fmt)} {local.tzname()}"
 
 
+def api_instant(instant: datetime | None) -> str | None:
+    """An aware instant as ISO 8601 (RFC 3339) text in UTC with its ``+00:00`` offset
+    (``2026-12-14T11:00:00+00:00``), as every API answer writes instants whatever offset the
+    caller sent; ``None`` stays ``None``."""
+    return None if instant is None else instant.astimezone(UTC).isoformat()
+
+
 def iso_utc(instant: datetime) -> str:
     """An aware instant as ISO 8601 in UTC to the second with a ``Z`` (``2026-03-29T01:00:00Z``),
     as credentials and exports write it."""

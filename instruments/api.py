@@ -20,7 +20,7 @@ from innocore.api.core import (
     parse_body,
     signed_in,
 )
-from innocore.clock import is_valid_timezone, to_zone
+from innocore.clock import api_instant, is_valid_timezone, to_zone
 from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
 from innocore.links import absolute_url
@@ -94,8 +94,8 @@ def booking_json(b: Booking) -> dict:
         "instrument": b.instrument.name,
         "user_id": b.user_id,
         "booked_by_id": b.booked_by_id,
-        "starts_at": b.starts_at.isoformat(),
-        "ends_at": b.ends_at.isoformat(),
+        "starts_at": api_instant(b.starts_at),
+        "ends_at": api_instant(b.ends_at),
         "local_start": to_zone(b.starts_at, zone).isoformat(),
         "local_end": to_zone(b.ends_at, zone).isoformat(),
         "timezone": zone,
@@ -109,9 +109,9 @@ def booking_json(b: Booking) -> dict:
         "override_reason": b.override_reason,
         "flagged": b.flagged,
         "cancelled_late": b.cancelled_late,
-        "checked_in_at": b.checked_in_at.isoformat() if b.checked_in_at else None,
+        "checked_in_at": api_instant(b.checked_in_at),
         "checked_in_via": b.checked_in_via,
-        "checked_out_at": b.checked_out_at.isoformat() if b.checked_out_at else None,
+        "checked_out_at": api_instant(b.checked_out_at),
         "checked_out_via": b.checked_out_via,
         "series_id": b.series_id,
         "ics": absolute_url("instruments.booking_ics_file", booking_id=b.id),
@@ -227,11 +227,11 @@ def availability(instrument_id: int):
     return {
         "instrument_id": instrument.id,
         "timezone": instrument.facility.timezone,
-        "free": [{"starts_at": s.isoformat(), "ends_at": e.isoformat()} for s, e in free],
+        "free": [{"starts_at": api_instant(s), "ends_at": api_instant(e)} for s, e in free],
         "busy": [
             {
-                "starts_at": b.starts_at.isoformat(),
-                "ends_at": b.ends_at.isoformat(),
+                "starts_at": api_instant(b.starts_at),
+                "ends_at": api_instant(b.ends_at),
                 "kind": b.kind,
                 "mine": b.user_id == me,
             }
@@ -272,8 +272,8 @@ def earliest():
     instrument, s, e = found
     return {
         "instrument": instrument_json(instrument),
-        "starts_at": s.isoformat(),
-        "ends_at": e.isoformat(),
+        "starts_at": api_instant(s),
+        "ends_at": api_instant(e),
         "local_start": to_zone(s, zone).isoformat(),
     }
 
@@ -509,8 +509,8 @@ def downtime_json(d, affected=()) -> dict:
     return {
         "id": d.id,
         "instrument_id": d.instrument_id,
-        "starts_at": d.starts_at.isoformat(),
-        "ends_at": d.ends_at.isoformat(),
+        "starts_at": api_instant(d.starts_at),
+        "ends_at": api_instant(d.ends_at),
         "reason": d.reason,
         "cancel_bookings": d.cancel_bookings,
         "affected_bookings": [b.id for b in affected],

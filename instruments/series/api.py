@@ -10,7 +10,7 @@ from flask_login import current_user
 from pydantic import AwareDatetime, BaseModel, Field
 
 from innocore.api.core import Strict, api_blueprint, operation, paginated, signed_in
-from innocore.clock import to_zone
+from innocore.clock import api_instant, to_zone
 from innocore.extensions import db
 from instruments.api import booking_json
 from instruments.schemas import BookingOut
@@ -98,7 +98,10 @@ class CancelSeriesIn(Strict):
 class CancelSeriesOut(BaseModel):
     series_id: int
     cancelled: list[int]
-    left_alone: list[int]
+    left_alone: list[int] = Field(description="occurrences in the scope that started or are over")
+    already_cancelled: list[int] = Field(
+        description="occurrences in the scope cancelled, rejected or released before"
+    )
 
 
 def _sees_series(user, series_id: int) -> bool:
@@ -106,7 +109,7 @@ def _sees_series(user, series_id: int) -> bool:
     return True
 
 
-def series_json(s: BookingSeries, *, occurrences: bool = True) -> dict:
+def series_json(s: BookingSeries) -> dict:
     return {
         "id": s.id,
         "instrument_id": s.instrument_id,
@@ -118,9 +121,7 @@ def series_json(s: BookingSeries, *, occurrences: bool = True) -> dict:
         "first_local_start": to_zone(s.first_starts_at, s.timezone).isoformat(),
         "mode": s.mode.value,
         "skipped": s.skipped,
-        "occurrences": [booking_json(b) for b in services.series_bookings(s.id)]
-        if occurrences
-        else [],
+        "occurrences": [booking_json(b) for b in services.series_bookings(s.id)],
     }
 
 
@@ -168,8 +169,8 @@ def create_series(body: SeriesIn):
             {
                 "number": o.number,
                 "local_start": o.wall_start.isoformat(timespec="minutes"),
-                "starts_at": o.starts_at.isoformat() if o.starts_at else None,
-                "ends_at": o.ends_at.isoformat() if o.ends_at else None,
+                "starts_at": api_instant(o.starts_at),
+                "ends_at": api_instant(o.ends_at),
                 "status": o.status,
                 "booking_id": o.booking_id,
                 "problems": [p.as_json() for p in o.problems],
@@ -195,7 +196,7 @@ def my_series():
         .where(BookingSeries.user_id == current_user.id)
         .order_by(BookingSeries.created_at.desc(), BookingSeries.id.desc())
     )
-    return paginated(stmt, lambda s: series_json(s, occurrences=False))
+    return paginated(stmt, series_json)
 
 
 @operation(
@@ -229,6 +230,7 @@ def cancel_series(series_id: int, body: CancelSeriesIn):
         "series_id": series_id,
         "cancelled": [b.id for b in result.cancelled],
         "left_alone": [b.id for b in result.left],
+        "already_cancelled": [b.id for b in result.already_cancelled],
     }
 
 

@@ -137,6 +137,8 @@ def create_series(actor: User, instrument_id: int, data: SeriesInput, *, preview
     result = SeriesResult(None if preview else series, outcomes, series.rrule, zone)
     if savepoint is not None:
         savepoint.rollback()
+        for outcome in outcomes:
+            outcome.booking_id = None  # rolled back: a preview books nothing
         return result
     if result.refused and (data.mode == SeriesMode.ALL_OR_NOTHING or not result.booked):
         listed = _listed(result.refused)
@@ -213,13 +215,16 @@ def may_see_series(actor: User, series: BookingSeries) -> bool:
 
 
 SCOPES = ("this", "following", "all")
+# Occurrences that ended without taking place: a cancel leaves them be and says so apart.
+CLOSED_BEFORE = (BookingStatus.CANCELLED, BookingStatus.REJECTED, BookingStatus.RELEASED)
 
 
 @dataclass
 class CancelResult:
     series: BookingSeries
     cancelled: list[Booking]
-    left: list[Booking]  # in the scope but started, past or no longer active: left alone
+    left: list[Booking]  # in the scope, still standing but started or over: left alone
+    already_cancelled: list[Booking] = field(default_factory=list)  # cancelled/refused before
 
 
 def cancel_series(
@@ -228,7 +233,8 @@ def cancel_series(
     """Cancel the occurrences of a series in a scope: ``this`` (the occurrence
     ``from_booking_id``), ``following`` (it and every later one) or ``all``. Only future,
     not-started, active occurrences are cancelled (each recorded late or not as a single
-    cancellation); the others are left alone and returned in ``left``. One e-mail with one
+    cancellation); those started or over are left alone and returned in ``left``, those
+    cancelled, rejected or released before in ``already_cancelled``. One e-mail with one
     CANCEL event per occurrence (RFC 5546 §3.2.5). Raises ``NotFound`` (404), ``Forbidden``
     (403: only its person and the facility's staff), ``DomainError`` (422) for an unknown scope
     or occurrence, or when nothing in the scope can be cancelled."""
@@ -254,7 +260,8 @@ def cancel_series(
         in_scope = occurrences
     now = clock.now()
     cancellable = [b for b in in_scope if b.status in ACTIVE_STATUSES and b.starts_at > now]
-    left = [b for b in in_scope if b not in cancellable]
+    already = [b for b in in_scope if b.status in CLOSED_BEFORE]
+    left = [b for b in in_scope if b not in cancellable and b not in already]
     if not cancellable:
         message = N_(
             "Nothing to cancel: every occurrence in this scope has started, is over or was "
@@ -276,7 +283,7 @@ def cancel_series(
     )
     db.session.flush()
     _tell(series, actor, cancellable, "CANCEL", reason=reason or None, left=left)
-    return CancelResult(series, cancellable, left)
+    return CancelResult(series, cancellable, left, already)
 
 
 @dataclass

@@ -241,3 +241,19 @@ def test_photo_upload_checks_type_and_size(client, login_as, world, grant, make_
     )
     assert ok.status_code == 302
     assert client.get(f"/instruments/photos/{instrument.photo}").data == png
+
+
+def test_api_answers_instants_in_utc_whatever_offset_was_sent(client, world, api_headers):
+    """POST with a +01:00 offset answers the same UTC text as GET (10:00 Rome = 09:00 UTC)."""
+    instrument, user, _ = world
+    headers = api_headers(user)
+    made = client.post(
+        "/api/v1/bookings",
+        json=body(instrument, iso(2026, 3, 3, 9), iso(2026, 3, 3, 10)),
+        headers=headers,
+    )
+    assert made.status_code == 201
+    assert made.json["starts_at"] == "2026-03-03T08:00:00+00:00"
+    assert made.json["ends_at"] == "2026-03-03T09:00:00+00:00"
+    got = client.get(f"/api/v1/bookings/{made.json['id']}", headers=headers)
+    assert got.json["ends_at"] == made.json["ends_at"]

@@ -135,6 +135,8 @@ def test_skip_conflicts_books_the_rest_and_lists_the_skipped_date(
         "confirmed",
     ]
     assert preview.get_json()["series_id"] is None
+    # a preview booked nothing, so it names no booking
+    assert [o["booking_id"] for o in preview.get_json()["occurrences"]] == [None] * 4
     db_session.expire_all()
     assert _rows(db_session, BookingSeries) == 0  # the preview wrote nothing
     done = client.post("/api/v1/series", json=body, headers=api_headers(user))
@@ -144,6 +146,10 @@ def test_skip_conflicts_books_the_rest_and_lists_the_skipped_date(
     skipped = [o for o in plan["occurrences"] if o["status"] == "refused"]
     assert skipped[0]["local_start"] == "2026-03-23T09:00"
     assert skipped[0]["problems"][0]["code"] == "conflict"
+    mine = client.get("/api/v1/series/mine", headers=api_headers(user)).get_json()
+    one = client.get(f"/api/v1/series/{plan['series_id']}", headers=api_headers(user)).get_json()
+    assert mine["items"][0] == one  # the list shows the same three dates and skipped one
+    assert len(one["occurrences"]) == 3 and len(one["skipped"]) == 1
     page = login_as(user).get(f"/instruments/series/{plan['series_id']}").get_data(as_text=True)
     assert "Skipped when booked" in page and "2026-03-23 09:00" in page
 
@@ -172,7 +178,8 @@ def test_cancel_this_following_and_all_leave_started_occurrences_alone(
     assert every.get_json() == {
         "series_id": plan["series_id"],
         "cancelled": [ids[2]],
-        "left_alone": [ids[0], ids[1], ids[3], ids[4]],
+        "left_alone": [ids[0]],  # the running one; the others were cancelled before
+        "already_cancelled": [ids[1], ids[3], ids[4]],
     }
     again = client.post(url, json={"scope": "all"}, headers=api_headers(user))
     assert again.status_code == 422
