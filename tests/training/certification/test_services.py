@@ -105,9 +105,9 @@ def test_revoking_twice_is_refused_and_the_first_revocation_stays(db_session, ma
     assert err.value.problems[0].code == "cannot_revoke"
     assert cert.status_reason == "Fraudulent evidence" and cert.listed_at is not None
     actions = db.session.scalars(
-        sa.select(AuditEvent.action).where(
-            AuditEvent.object_type == "certificate", AuditEvent.object_id == str(cert.id)
-        ).order_by(AuditEvent.id)
+        sa.select(AuditEvent.action)
+        .where(AuditEvent.object_type == "certificate", AuditEvent.object_id == str(cert.id))
+        .order_by(AuditEvent.id)
     ).all()
     assert actions == ["certificate.issued", "certificate.revoke"]
 
