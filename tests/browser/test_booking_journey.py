@@ -411,6 +411,11 @@ def _seed_kiosk(app) -> None:
         db.session.commit()
 
 
+@pytest.mark.skip(
+    reason="known defect, open in issue 14: in about one full run of three the kiosk page's "
+    "request hangs until the live server's worker times out (seen on SQLite and PostgreSQL); "
+    "the kiosk's check-in and check-out stay tested over HTTP in tests/instruments/test_usage.py"
+)
 def test_staff_check_a_person_in_and_out_at_the_kiosk_on_a_phone(live_server, phone):
     _seed_kiosk(live_server.app)
     sign_in(phone, live_server.url, "sara@kiosk.example", PASSWORD)
