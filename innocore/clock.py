@@ -244,14 +244,19 @@ def cldr_pattern(fmt: str) -> str:
 
 
 def reader_locale() -> str:
-    """The language of the current request (Flask-Babel), or ``"en"`` outside one."""
+    """The CLDR locale to format for in the current request (Flask-Babel's language, as its
+    variant in ``innocore.i18n.FORMAT_LOCALES``: ``"pt"`` -> ``"pt_PT"``), or ``"en"`` outside one."""
     try:
         from flask_babel import get_locale
 
         loc = get_locale()
     except RuntimeError:  # pragma: no cover - outside an application
         loc = None
-    return str(loc) if loc is not None else "en"
+    if loc is None:
+        return "en"
+    from innocore.i18n import FORMAT_LOCALES
+
+    return FORMAT_LOCALES.get(str(loc), str(loc))
 
 
 def wall_text(value: datetime | date, fmt: str) -> str:

@@ -33,6 +33,19 @@ class GroupMemberStatus(enum.StrEnum):
     DECLINED = "declined"
     LEFT = "left"  # left, or removed by the PI
 
+    @property
+    def label(self) -> str:
+        from flask_babel import gettext
+
+        return gettext(
+            {
+                "pending": N_("Asked to join"),
+                "active": N_("Member"),
+                "declined": N_("Declined"),
+                "left": N_("Left the group"),
+            }[self.value]
+        )
+
 
 class ResearchGroup(db.Model):
     __tablename__ = "research_group"

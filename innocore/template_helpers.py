@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from innocore.clock import date_text, reader_locale, to_zone, wall_text
 from innocore.permissions import TEMPLATE_PREDICATES, can_add_competence
-from innocore.status import status_badge
+from innocore.status import action_label, status_badge, status_label
 
 
 def local_time(
@@ -205,6 +205,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["wall"] = wall_text  # a wall-clock date/time in the reader's language
     app.jinja_env.globals["status_badge"] = status_badge
+    app.jinja_env.globals["status_label"] = status_label  # a status's word inside a sentence
+    app.jinja_env.globals["action_label"] = action_label  # a history/audit action's words
     app.jinja_env.globals["nav_group_label"] = nav_group_label
     app.jinja_env.filters["local_date"] = date_text
     app.jinja_env.globals.update(TEMPLATE_PREDICATES)

@@ -130,8 +130,9 @@ def _usage_words(app: Flask) -> None:
 
 
 def _name_states() -> None:
-    """Words for the waiting list's states and for held bookings, the same on every page."""
-    from innocore.status import register_words
+    """Words for the waiting list's states and for held bookings, the same on every page, and
+    for the actions of a booking's history (``BookingChange.action``)."""
+    from innocore.status import register_actions, register_words
 
     register_words(
         "waitlist",
@@ -149,6 +150,28 @@ def _name_states() -> None:
         {
             "held": (N_("Held (waiting-list offer)"), "warn"),
             "released": (N_("Released"), "neutral"),
+        },
+    )
+    register_actions(
+        "booking",
+        {
+            "created": N_("Booked"),
+            "moved": N_("Moved"),
+            "corrected": N_("Times corrected by staff"),
+            "cancelled": N_("Cancelled"),
+            "ended_early": N_("Ended early"),
+            "checked_in": N_("Checked in"),
+            "checked_out": N_("Checked out"),
+            "no_show": N_("Marked as a no-show"),
+            "logged": N_("Use logged by staff"),
+            "accepted": N_("Accepted from the waiting list"),
+            "flagged": N_("Flagged for attention"),
+            "held": N_("Held for a waiting-list offer"),
+            "released": N_("Released"),
+            "confirmed": N_("Confirmed"),
+            "rejected": N_("Rejected"),
+            "account_approved": N_("Approved by the account owner"),
+            "account_refused": N_("Refused by the account owner"),
         },
     )
     register_words(

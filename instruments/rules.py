@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from innocore.errors import Problem
 from innocore.marks import N_, T_, TN_, Message
+from innocore.status import status_word
 from instruments.eligibility import Eligibility
 from instruments.models import InstrumentStatus
 
@@ -754,7 +755,10 @@ def waitlist_offer_problems(status: str, expires_at: datetime | None, now: datet
         return [
             Problem(
                 "offer_closed",
-                T_("This waiting-list entry is %(status)s, not offered.", status=status),
+                T_(
+                    "This waiting-list entry has no open offer (status: %(status)s).",
+                    status=status_word(status, "waitlist"),
+                ),
             )
         ]
     if expires_at is None or expires_at <= now:

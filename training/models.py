@@ -132,6 +132,17 @@ class EndReason(enum.StrEnum):
     OFFER_LAPSED = "offer_lapsed"
     SESSION_CANCELLED = "session_cancelled"
 
+    @property
+    def label(self) -> str:
+        return _(
+            {
+                "withdrew": N_("Withdrew"),
+                "offer_declined": N_("Offer declined"),
+                "offer_lapsed": N_("Offer lapsed"),
+                "session_cancelled": N_("Session cancelled"),
+            }[self.value]
+        )
+
 
 class MaterialKind(enum.StrEnum):
     LINK = "link"
@@ -142,6 +153,12 @@ class AttendanceStatus(enum.StrEnum):
     PRESENT = "present"
     ABSENT = "absent"
     EXCUSED = "excused"
+
+    @property
+    def label(self) -> str:
+        return _(
+            {"present": N_("Present"), "absent": N_("Absent"), "excused": N_("Excused")}[self.value]
+        )
 
 
 class AssessmentOutcome(enum.StrEnum):

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from innocore.clock import moment_text
 from innocore.errors import Problem
 from innocore.marks import N_, T_, TN_
+from innocore.status import status_word
 from innocore.vocab import UserCategory
 from training.models import (
     AssessmentOutcome,
@@ -136,7 +137,10 @@ def enrolment_problems(
         problems.append(
             Problem(
                 "already_enrolled",
-                T_("Already on this session's list (%(current)s).", current=current.label.lower()),
+                T_(
+                    "Already on this session's list (status: %(current)s).",
+                    current=status_word(current),
+                ),
             )
         )
     problems += missing_prerequisites(prerequisites, holdings, passed_modules)

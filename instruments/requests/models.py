@@ -94,6 +94,10 @@ class FileKind(enum.StrEnum):
     ATTACHMENT = "attachment"
     DELIVERABLE = "deliverable"
 
+    @property
+    def label(self) -> str:
+        return _({"attachment": N_("Attachment"), "deliverable": N_("Deliverable")}[self.value])
+
 
 service_instrument = sa.Table(
     "service_instrument",

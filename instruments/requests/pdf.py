@@ -19,11 +19,8 @@ def quote_pdf(quote, request) -> bytes:
         ),
         _("Request #%(id)s: %(title)s", id=request.id, title=request.title),
         _("Price category: %(category)s", category=quote.category.label),
-        _(
-            "Valid until: %(date)s   Status: %(status)s",
-            date=quote.valid_until_on.isoformat(),
-            status=quote.status.label,
-        ),
+        _("Valid until: %(date)s", date=quote.valid_until_on.isoformat()),
+        _("Status: %(status)s", status=quote.status.label),
     ):
         pdf.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)

@@ -16,6 +16,7 @@ from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
 from innocore.ledger.accounts import needs_owner_approval
 from innocore.marks import N_, T_
+from innocore.status import status_word
 from innocore.vocab import UserCategory
 from instruments import rules
 from instruments.documents.services import document_problems
@@ -262,7 +263,7 @@ def editable(actor: User, booking_id: int) -> tuple[Booking, bool]:
                 "not_active",
                 T_(
                     "This booking is no longer active (status: %(status)s).",
-                    status=booking.status.label,
+                    status=status_word(booking.status, "booking"),
                 ),
             ),
             status=409,

@@ -79,7 +79,7 @@ def check_in(actor: User, booking_id: int, via: UsageChannel) -> Booking:
     booking.checked_in_at, booking.checked_in_by_id = now, actor.id
     booking.checked_in_via, booking.updated_at = via.value, now
     db.session.flush()
-    record_change(booking, actor, "checked_in", via.label)
+    record_change(booking, actor, "checked_in", via.english)
     audit.record(
         actor,
         "booking.check_in",
@@ -106,7 +106,7 @@ def check_out(actor: User, booking_id: int, via: UsageChannel) -> Booking:
     booking.checked_out_at, booking.checked_out_by_id = now, actor.id
     booking.checked_out_via, booking.updated_at = via.value, now
     flush_or_conflict()
-    record_change(booking, actor, "checked_out", via.label, old=old)
+    record_change(booking, actor, "checked_out", via.english, old=old)
     audit.record(
         actor, "booking.check_out", booking, changes, facility_id=booking.instrument.facility_id
     )
@@ -142,7 +142,7 @@ def release_no_show(booking: Booking, now: datetime, actor: User | None = None) 
     if done != 1:
         return False
     db.session.refresh(booking)
-    record_change(booking, actor, "no_show", "" if actor else "not checked in in time")
+    record_change(booking, actor, "no_show", "" if actor else N_("not checked in in time"))
     changes = {"status": ["confirmed", "no_show"]}
     audit.record(
         actor, "booking.no_show", booking, changes, facility_id=booking.instrument.facility_id

@@ -199,7 +199,7 @@ def test_pages_join_from_the_refused_booking_then_accept_the_offer(
     joined = client.post(f"/instruments/{instrument.id}/waitlist/join", data=form)
     assert joined.status_code == 302 and joined.headers["Location"].endswith("/waitlist/mine")
     page = client.get("/instruments/waitlist/mine")
-    assert b"1st in line" in page.data
+    assert b"Position 1 in line" in page.data
     services.cancel_booking(holder, booking.id)
     db_session.commit()
     page = client.get("/instruments/waitlist/mine")
