@@ -26,6 +26,15 @@ PERIOD = {
 }
 
 
+def _english(make) -> str:
+    """A label of the JSON answer in English whatever the reader's language (month names
+    included): programs read it the same for everyone."""
+    from flask_babel import force_locale
+
+    with force_locale("en"):
+        return str(make())
+
+
 def _answer(title: str, scope: Scope, stem: str):
     sections = build(scope)
     fmt = request.args.get("format", "json")
@@ -37,7 +46,7 @@ def _answer(title: str, scope: Scope, stem: str):
             "from": scope.start_on.isoformat(),
             "to": scope.end_on.isoformat(),
             "zone": scope.zone,
-            "label": scope.period_label,
+            "label": _english(lambda: scope.period_label),
         },
         "sections": [section_json(s) for s in sections],
     }
