@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from innocore import audit, clock
 from innocore.accounts.models import Organisation, User
@@ -145,11 +144,17 @@ def appoint(actor: User, facility: Facility, user: User, role: FacilityRoleKind)
     )
     queue_email(
         user,
-        _l(
-            "You are now %(role)s of %(facility_name)s",
-            role=role.value,
-            facility_name=facility.name,
-        ),
+        {  # one sentence per role (never the role's code inside a translated sentence)
+            "manager": T_(
+                "You are now a manager of %(facility_name)s", facility_name=facility.name
+            ),
+            "staff": T_(
+                "You are now on the staff of %(facility_name)s", facility_name=facility.name
+            ),
+            "trainer": T_(
+                "You are now a trainer at %(facility_name)s", facility_name=facility.name
+            ),
+        }[role.value],
         "role_granted",
         kind=kinds.SECURITY,
         link=absolute_url("facilities.show", slug=facility.slug),
