@@ -77,6 +77,43 @@ def money(amount, currency: str | None = "EUR") -> str:
     return sign + format_currency(abs(value), code, locale=locale)
 
 
+def quantity_text(quantity, unit: str | None) -> str:
+    """A charge's or quote line's quantity with its unit, counted in the reader's language:
+    ``(Decimal("2.00"), "hour")`` -> "2 hours" / "2 ore" / "2 hodiny" (CLDR units); the
+    platform's own units (``no-show``, ``enrolment``, ``quote``, ``sample``, ``project``) are
+    counted sentences; a unit someone typed (a quote line's) follows the figure as typed.
+    Figures use the language's decimal comma."""
+    from decimal import Decimal, InvalidOperation
+
+    from babel.numbers import format_decimal
+    from babel.units import format_unit
+    from flask_babel import ngettext
+
+    try:
+        value = Decimal(str(quantity))
+    except InvalidOperation:
+        return f"{quantity} {unit or ''}".strip()
+    if value == value.to_integral_value():
+        value = value.quantize(Decimal(1))
+    locale = reader_locale()
+    figure = format_decimal(value, locale=locale)
+    n = int(value) if value == value.to_integral_value() else 2  # a fraction reads as plural
+    if unit == "hour":
+        return format_unit(value, "duration-hour", length="long", locale=locale)
+    counted = {
+        "no-show": lambda: ngettext("%(figure)s no-show", "%(figure)s no-shows", n, figure=figure),
+        "enrolment": lambda: ngettext(
+            "%(figure)s enrolment", "%(figure)s enrolments", n, figure=figure
+        ),
+        "quote": lambda: ngettext("%(figure)s quote", "%(figure)s quotes", n, figure=figure),
+        "sample": lambda: ngettext("%(figure)s sample", "%(figure)s samples", n, figure=figure),
+        "project": lambda: ngettext("%(figure)s project", "%(figure)s projects", n, figure=figure),
+    }
+    if unit in counted:
+        return counted[unit]()
+    return f"{figure} {unit or ''}".strip()
+
+
 def register_company_page(app: Flask, label: str, endpoint: str) -> None:
     """A feature package lists one of its company-activity pages on the company page
     (``innocore.membership.company_views``); the kernel never imports the feature package."""
@@ -203,6 +240,7 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["money"] = money
+    app.jinja_env.globals["quantity_text"] = quantity_text
     app.jinja_env.filters["wall"] = wall_text  # a wall-clock date/time in the reader's language
     app.jinja_env.globals["status_badge"] = status_badge
     app.jinja_env.globals["status_label"] = status_label  # a status's word inside a sentence

@@ -607,3 +607,20 @@ def test_status_words_inside_refusals_are_translated_where_shown(app):
     with app.test_request_context(headers={"Accept-Language": "it"}):
         shown = message_text(problem.message)
         assert gettext("Closed") in shown and "Closed" not in shown
+
+
+def test_quantities_are_counted_in_the_readers_language(app):
+    """A charge's "2.00 hour" or "1 no-show" reads as counted words of the language (never the
+    unit's code after a figure); a unit someone typed stays as typed."""
+    from innocore.template_helpers import quantity_text
+
+    with app.test_request_context(headers={"Accept-Language": "it"}):
+        assert quantity_text(Decimal("2.00"), "hour") == "2 ore"
+        assert quantity_text(Decimal("1.50"), "hour") == "1,5 ore"
+        assert quantity_text(Decimal("3"), "sample") == "3 campioni"
+        assert quantity_text(Decimal("1"), "no-show") == "1 mancata presentazione"
+        assert quantity_text(Decimal("4"), "vials") == "4 vials"
+    with app.test_request_context(headers={"Accept-Language": "cs"}):
+        assert quantity_text(Decimal("3"), "sample") == "3 vzorky"
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert quantity_text(Decimal("1.00"), "hour") == "1 hour"
