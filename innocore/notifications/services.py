@@ -170,7 +170,11 @@ def _preference_problems(wanted: dict) -> list[Problem]:
     for code, on in wanted.items():
         kind = kinds.KINDS.get(code) if code != "general" else None
         if kind is None:
-            problems.append(Problem("unknown_kind", f"No kind of e-mail is called {code!r}.", code))
+            problems.append(
+                Problem(
+                    "unknown_kind", T_("No kind of e-mail is called “%(code)s”.", code=code), code
+                )
+            )
         elif kind.mandatory and on is not True:
             problems.append(
                 Problem(
