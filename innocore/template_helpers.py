@@ -244,6 +244,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["wall"] = wall_text  # a wall-clock date/time in the reader's language
     app.jinja_env.globals["status_badge"] = status_badge
     app.jinja_env.globals["status_label"] = status_label  # a status's word inside a sentence
+    app.jinja_env.filters["status_label"] = status_label  # the same, for |map('status_label')
     app.jinja_env.globals["action_label"] = action_label  # a history/audit action's words
     app.jinja_env.globals["nav_group_label"] = nav_group_label
     app.jinja_env.filters["local_date"] = date_text

@@ -624,3 +624,16 @@ def test_quantities_are_counted_in_the_readers_language(app):
         assert quantity_text(Decimal("3"), "sample") == "3 vzorky"
     with app.test_request_context(headers={"Accept-Language": "en"}):
         assert quantity_text(Decimal("1.00"), "hour") == "1 hour"
+
+
+def test_a_stored_code_reads_as_its_label(app):
+    """``status_label`` (a Jinja global and filter) turns a code kept in a record (a
+    placement's user categories, a status value) into the label the reader's language uses."""
+    from flask_babel import gettext
+
+    from innocore.status import status_label
+
+    with app.test_request_context(headers={"Accept-Language": "it"}):
+        assert status_label("external_academic") == gettext("External academic")
+        assert gettext("External academic") != "External academic"
+        assert status_label("no_show") == gettext("No show")
