@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from innocore import audit, clock
 from innocore.accounts.models import Organisation, User
-from innocore.db import UTCDateTime, enum_column
+from innocore.db import UTCDateTime, enum_column, flush_unique
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.groups import ResearchGroup, active_group_ids, get_group, is_pi
@@ -41,6 +41,13 @@ class AccountKind(enum.StrEnum):
             "cost_centre": _("Cost centre"),
             "purchase_order": _("Purchase order"),
         }[self.value]
+
+
+ACCOUNT_CODE_BY_GROUP = "uq_billing_account_group_code"
+ACCOUNT_CODE_BY_COMPANY = "uq_billing_account_company_code"
+ACCOUNT_CODE_TAKEN = Problem(
+    "account_code_taken", N_("The owner already has an account with this code."), "code"
+)
 
 
 class BillingAccount(db.Model):
@@ -72,6 +79,10 @@ class BillingAccount(db.Model):
         sa.CheckConstraint(
             "approval_threshold IS NULL OR approval_threshold >= 0", name="threshold_positive"
         ),
+        # One owner never has two accounts of the same code (told apart by case only), so a
+        # code on a statement or a purchase order names one account.
+        sa.Index(ACCOUNT_CODE_BY_GROUP, "group_id", sa.func.lower(code), unique=True),
+        sa.Index(ACCOUNT_CODE_BY_COMPANY, "company_id", sa.func.lower(code), unique=True),
     )
 
     def __repr__(self) -> str:
@@ -152,6 +163,8 @@ def create_account(actor: User, data: AccountInput) -> BillingAccount:
         owner = {"group_id": group.id}
         org_id = group.organisation_id
     problems = account_problems(data)
+    if _code_taken(owner, data.code):
+        problems.append(ACCOUNT_CODE_TAKEN)
     if problems:
         raise DomainError(problems)
     account = BillingAccount(
@@ -167,9 +180,29 @@ def create_account(actor: User, data: AccountInput) -> BillingAccount:
         **owner,
     )
     db.session.add(account)
-    db.session.flush()
+    flush_unique(
+        [
+            (ACCOUNT_CODE_BY_GROUP, (), ACCOUNT_CODE_TAKEN),
+            (ACCOUNT_CODE_BY_COMPANY, (), ACCOUNT_CODE_TAKEN),
+        ]
+    )
     audit.record(actor, "account.created", account, audit.snapshot(account), organisation_id=org_id)
     return account
+
+
+def _code_taken(owner: dict, code: str) -> bool:
+    """Whether the owner (``{"group_id": …}`` or ``{"company_id": …}``) has an account whose
+    code is ``code`` up to case (closed accounts too: old charges name them)."""
+    ((column, owner_id),) = owner.items()
+    return (
+        db.session.scalar(
+            sa.select(BillingAccount.id).where(
+                getattr(BillingAccount, column) == owner_id,
+                sa.func.lower(BillingAccount.code) == code.strip().lower(),
+            )
+        )
+        is not None
+    )
 
 
 # Contexts that let a person charge an account beyond their own for one purpose: kind ->
