@@ -24,7 +24,7 @@ from innocore.db import UTCDateTime, enum_column, flush_unique
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.groups import ResearchGroup, active_group_ids, get_group, is_pi
-from innocore.marks import N_
+from innocore.marks import N_, T_
 from innocore.permissions import is_network_admin
 from innocore.vocab import OrganisationKind
 
@@ -261,11 +261,17 @@ def account_owner_organisation(account: BillingAccount) -> int:
 
 
 def check_account(
-    user: User, account_id: int | None, on: date, context: ChargeContext | None = None
+    user: User,
+    account_id: int | None,
+    on: date,
+    context: ChargeContext | None = None,
+    *,
+    for_name: str | None = None,
 ) -> list[Problem]:
     """Problems of charging ``account_id`` for ``user`` on ``on`` (field ``account_id``): it must
     be one of their chargeable accounts (in ``context``, if given); and when they have any,
-    choosing one is required."""
+    choosing one is required. ``for_name``: the user's name when someone else (staff) acts for
+    them, so the problem names them instead of saying "you"."""
     accounts = chargeable_accounts(user, on, context)
     if account_id is None:
         if accounts:
@@ -275,7 +281,13 @@ def check_account(
         return [
             Problem(
                 "account_not_chargeable",
-                N_("You may not charge this account on that date (not yours, closed or expired)."),
+                N_("You may not charge this account on that date (not yours, closed or expired).")
+                if for_name is None
+                else T_(
+                    "%(name)s may not charge this account on that date (not theirs, closed or "
+                    "expired).",
+                    name=for_name,
+                ),
                 "account_id",
             )
         ]

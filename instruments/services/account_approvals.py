@@ -22,7 +22,13 @@ from innocore.marks import N_
 from instruments import rules
 from instruments.models import AccountApproval, Booking, BookingStatus
 from instruments.services.bookings import check_request, needs_approval
-from instruments.services.common import lock_instrument, notify, raise_if, record_change
+from instruments.services.common import (
+    acting_for,
+    lock_instrument,
+    notify,
+    raise_if,
+    record_change,
+)
 from instruments.services.holds import slot_freed
 
 
@@ -93,7 +99,13 @@ def approve_for_account(actor: User, booking_id: int) -> Booking:
     booking = _awaiting(actor, booking_id)
     instrument = booking.instrument
     req = rules.BookingRequest(
-        booking.starts_at, booking.ends_at, booking.user_id, booking.id, booking.purpose
+        booking.starts_at,
+        booking.ends_at,
+        booking.user_id,
+        booking.id,
+        booking.purpose,
+        booking.project,
+        acting_for(actor, booking.user),
     )
     raise_if(check_request(instrument, booking.user, req, staff=False, reason=None))
     staff_next = needs_approval(instrument, booking.user, lambda: False)

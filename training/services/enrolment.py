@@ -119,7 +119,10 @@ def _account_problems(actor, learner, session, fee, account_id) -> list:
 
     at = session.starts_at or clock.now()
     problems = check_account(
-        learner, account_id, at.astimezone(ZoneInfo(session.facility.timezone)).date()
+        learner,
+        account_id,
+        at.astimezone(ZoneInfo(session.facility.timezone)).date(),
+        for_name=None if actor.id == learner.id else learner.name,
     )
     if account_id is None and (actor.id != learner.id or not fee):
         return []
@@ -147,6 +150,7 @@ def enrol(actor: User, session_id: int, learner: User, account_id: int | None = 
         passed_modules=held.modules,
         current=current.status if current else None,
         now=clock.now(),
+        for_name=None if actor.id == learner.id else learner.name,
     )
     fee = rules.fee_for(category, session.module.fees())
     problems += _account_problems(actor, learner, session, fee, account_id)
