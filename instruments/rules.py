@@ -315,7 +315,11 @@ def opening_problems(
         return []
     msg = N_("The booking falls outside the instrument's opening hours.")
     if level is not None:
-        msg += f" Out-of-hours use needs competence level {level}."
+        msg = T_(
+            "The booking falls outside the instrument's opening hours. Out-of-hours use needs "
+            "competence level %(level)s.",
+            level=level,
+        )
     return [Problem("outside_opening_hours", msg, "starts_at", overridable=True)]
 
 
