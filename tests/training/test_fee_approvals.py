@@ -131,6 +131,8 @@ def test_pages_and_api(lab, client, login_as, api_headers):
     eid = made.get_json()["id"]
     mine = login_as(learner).get("/training/my")
     assert b"Awaits the account owner" in mine.data
+    roster = login_as(session.trainers[0]).get(f"/training/sessions/{session.id}")
+    assert b"Awaits the account owner" in roster.data  # the trainer sees it is not confirmed
     api = client.application.test_client()  # no page session beside the token
     listed = api.get("/api/v1/billing-accounts/approvals", headers=api_headers(pi))
     assert listed.status_code == 200, listed.json
