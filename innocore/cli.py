@@ -18,6 +18,8 @@ T = TypeVar("T")
 cli = AppGroup("innocore", help="InnoCore platform commands.")
 token_cli = AppGroup("token", help="Personal access tokens for the JSON API.")
 cli.add_command(token_cli)
+sso_cli = AppGroup("sso", help="Institutional sign-in: the key that seals client secrets.")
+cli.add_command(sso_cli)
 
 
 def register_cli(app: Flask) -> None:
@@ -146,6 +148,38 @@ def token_list(email: str):
     for t in list_tokens(_user(email)):
         state = "revoked" if t.revoked_at else "active"
         click.echo(f"{t.id}\t{t.display_prefix}…\t{state}\t{t.name}")
+
+
+@sso_cli.command("rotate-key")
+@click.option(
+    "--retire",
+    is_flag=True,
+    help="Instead: drop the older keys (after every host has the new key file and secrets "
+    "were sealed again).",
+)
+def sso_rotate_key(retire: bool):
+    """Seal the institutions' client secrets under a new key (instance/sso_secret.key).
+
+    Without --retire: a new key goes first in the key file (older keys still open secrets) and
+    every stored client secret is sealed again under it, in one transaction. Copy the key file
+    to every host, then run with --retire to drop the older keys."""
+    from innocore.sso import vault
+    from innocore.sso.models import SsoConnection
+    from innocore.sso.services import reseal_client_secrets
+
+    if retire:
+        stored = list(db.session.scalars(sa.select(SsoConnection.sealed_secret)))
+        try:
+            dropped = vault.retire_old_keys(stored)
+        except ValueError as err:
+            raise click.ClickException(f"{err}: run rotate-key without --retire first.") from None
+        click.echo(f"{dropped} older key(s) dropped; the key file holds one key.")
+        return
+    count = vault.add_key()
+    resealed = refused_as_click_error(reseal_client_secrets)
+    db.session.commit()
+    click.echo(f"New key added ({count} in the file); {resealed} client secret(s) sealed again.")
+    click.echo("Copy instance/sso_secret.key to every host, then run: rotate-key --retire")
 
 
 @cli.command("retry-failed-mail")

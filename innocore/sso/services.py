@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -298,3 +299,32 @@ def verified_organisation_ids(user: User) -> set[int]:
             .where(SsoIdentity.user_id == user.id)
         )
     )
+
+
+# SAML responses older than this are refused by their issue instant (pysaml2 accepts an
+# IssueInstant within a day, plus the leeway), so the record of their use can go.
+REPLAY_MEMORY = timedelta(days=2)
+
+
+def prune_assertion_uses() -> int:
+    """Scheduled job ``sso_prune_assertions``: forget SAML responses consumed more than
+    ``REPLAY_MEMORY`` (2 days) ago; a replay of one is refused by its age by then. Returns the
+    number of records deleted."""
+    cutoff = clock.now() - REPLAY_MEMORY
+    stale = sa.delete(SsoAssertionUse).where(SsoAssertionUse.consumed_at < cutoff)
+    return db.session.execute(stale).rowcount or 0
+
+
+def reseal_client_secrets() -> int:
+    """Seal every stored client secret again under the key file's newest key (for a key
+    rotation); returns how many were sealed again. Raises ``DomainError`` 502 when one cannot
+    be opened by any key."""
+    from innocore.sso.vault import reseal
+
+    count = 0
+    for row in db.session.scalars(sa.select(SsoConnection).order_by(SsoConnection.id)):
+        if row.sealed_secret:
+            row.sealed_secret = reseal(row.sealed_secret)
+            count += 1
+    db.session.flush()
+    return count
