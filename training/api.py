@@ -194,6 +194,11 @@ class EnrolmentOut(BaseModel):
     fee: Decimal
     fee_category: str
     account_id: int | None = None
+    account_approval: str | None = Field(
+        None,
+        description="awaiting, approved or refused: the fee's account owner's decision when the "
+        "fee is above the account's approval threshold; null when none was needed",
+    )
 
 
 class MarkIn(Strict):
@@ -309,6 +314,7 @@ def enrolment_json(e) -> dict:
         "fee": str(e.fee_amount),
         "fee_category": e.fee_category.value,
         "account_id": e.account_id,
+        "account_approval": e.account_approval.value if e.account_approval else None,
     }
 
 

@@ -145,6 +145,11 @@ class QuoteOut(BaseModel):
     total: str
     lines: list[dict]
     pdf: str
+    account_approval: str | None = Field(
+        None,
+        description="awaiting, approved or refused: the account owner's decision on an accepted "
+        "total above the account's approval threshold; null when none was needed",
+    )
 
 
 class DeliverableIn(BaseModel):
@@ -214,6 +219,7 @@ def quote_json(q) -> dict:
             for x in q.lines
         ],
         "pdf": absolute_url("requests.quote_document", request_id=q.request_id, quote_id=q.id),
+        "account_approval": q.account_approval.value if q.account_approval else None,
     }
 
 

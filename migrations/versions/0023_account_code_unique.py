@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0023_account_code_unique"
-down_revision = "0020_languages"
+down_revision = "0021_fee_approvals"
 branch_labels = None
 depends_on = None
 
