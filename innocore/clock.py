@@ -286,10 +286,22 @@ def moment_text(instant: datetime, zone: str, fmt: str = "%d %b %Y %H:%M") -> st
 
 
 def api_instant(instant: datetime | None) -> str | None:
-    """An aware instant as ISO 8601 (RFC 3339) text in UTC with its ``+00:00`` offset
-    (``2026-12-14T11:00:00+00:00``), as every API answer writes instants whatever offset the
-    caller sent; ``None`` stays ``None``."""
-    return None if instant is None else instant.astimezone(UTC).isoformat()
+    """An aware instant as ISO 8601 (RFC 3339) text in UTC with a ``Z``
+    (``2026-12-14T11:00:00Z``; fractions of a second kept when there are any), as every API
+    answer writes instants whatever offset the caller sent; ``None`` stays ``None``."""
+    if instant is None:
+        return None
+    return instant.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def api_time(value: date | datetime | None) -> str | None:
+    """An API answer's date or instant: a date as ``YYYY-MM-DD``, an instant as
+    ``api_instant`` (UTC, ``Z``); ``None`` stays ``None``. For builders whose fields hold either."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return api_instant(value)
+    return value.isoformat()
 
 
 def iso_utc(instant: datetime) -> str:

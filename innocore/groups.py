@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from innocore import audit, clock
 from innocore.accounts.models import Organisation, User
-from innocore.db import UTCDateTime, enum_column
+from innocore.db import UTCDateTime, enum_column, flush_unique
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.links import absolute_url
@@ -89,6 +89,9 @@ class GroupMembership(db.Model):
         return f"<GroupMembership g={self.group_id} u={self.user_id} {self.status.value}>"
 
 
+GROUP_NAME_TAKEN = Problem("name_taken", N_("Your organisation has a group of this name."), "name")
+
+
 def is_pi(user, group: ResearchGroup) -> bool:
     """The group's PI (and network admins) decide its members and own its billing accounts."""
     return bool(getattr(user, "is_authenticated", False)) and (
@@ -144,9 +147,7 @@ def create_group(actor: User, name: str) -> ResearchGroup:
         )
     )
     if taken is not None:
-        problems.append(
-            Problem("name_taken", N_("Your organisation has a group of this name."), "name")
-        )
+        problems.append(GROUP_NAME_TAKEN)
     if problems:
         raise DomainError(problems)
     now = clock.now()
@@ -154,7 +155,7 @@ def create_group(actor: User, name: str) -> ResearchGroup:
         name=name, organisation_id=actor.organisation_id, pi_id=actor.id, created_at=now
     )
     db.session.add(group)
-    db.session.flush()
+    flush_unique([("uq_research_group_org_name", (), GROUP_NAME_TAKEN)])
     db.session.add(
         GroupMembership(
             group_id=group.id,

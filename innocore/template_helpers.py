@@ -253,6 +253,9 @@ def init_app(app: Flask) -> None:
     from innocore.facilities.services import facility_timezone
 
     app.jinja_env.globals["facility_timezone"] = facility_timezone
+    from innocore.forms import unshown_problems
+
+    app.jinja_env.globals["unshown_problems"] = unshown_problems
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

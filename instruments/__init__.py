@@ -48,7 +48,6 @@ def register(app: Flask) -> None:
     from instruments.permissions import (
         TEMPLATE_PREDICATES,
         can_book,
-        may_approve_for_accounts,
         may_approve_somewhere,
     )
     from instruments.reminders import send_reminders
@@ -80,13 +79,6 @@ def register(app: Flask) -> None:
     register_nav(
         app, _l("Approvals"), "instruments.approvals", may_approve_somewhere, group="Manage"
     )
-    register_nav(
-        app,
-        _l("Account approvals"),
-        "instruments.account_approvals",
-        may_approve_for_accounts,
-        group="Manage",
-    )
     register_facility_section(app, "instruments/_facility_section.html")
     register_panel(app, bookings_panel)
     register_panel(app, staff_panel)
@@ -94,6 +86,9 @@ def register(app: Flask) -> None:
     register_job(app, "release_no_shows", release_no_shows, 60)
     register_job(app, "instrument_waitlist_offers", expire_offers, 60)
     register_seeder(app, seed_instruments)
+    from instruments.services.account_approvals import register as register_account_approvals
+
+    register_account_approvals(app)
     from instruments.reports import register as register_reports
 
     register_reports(app)
@@ -172,14 +167,6 @@ def _name_states() -> None:
             "rejected": N_("Rejected"),
             "account_approved": N_("Approved by the account owner"),
             "account_refused": N_("Refused by the account owner"),
-        },
-    )
-    register_words(
-        "account_approval",
-        {
-            "awaiting": (N_("Awaits the account owner"), "warn"),
-            "approved": (N_("Approved by the account owner"), "ok"),
-            "refused": (N_("Refused by the account owner"), "bad"),
         },
     )
 

@@ -15,6 +15,7 @@ from innocore.competences.models import Competence
 from innocore.db import UTCDateTime, enum_column
 from innocore.extensions import db
 from innocore.facilities.models import Facility
+from innocore.ledger import approvals
 from innocore.marks import N_, message_text
 from innocore.vocab import Technology, UserCategory
 
@@ -79,21 +80,9 @@ class BookingStatus(enum.StrEnum):
         )
 
 
-class AccountApproval(enum.StrEnum):
-    """The billing account owner's decision on a booking estimated above the account's
-    approval threshold (``BillingAccount.approval_threshold``)."""
-
-    AWAITING = "awaiting"
-    APPROVED = "approved"
-    REFUSED = "refused"
-
-    @property
-    def label(self) -> str:
-        return _(
-            {"awaiting": N_("Awaiting"), "approved": N_("Approved"), "refused": N_("Refused")}[
-                self.value
-            ]
-        )
+# The billing account owner's decision on a booking estimated above the account's approval
+# threshold: the kernel's, shared by every kind of charge (``innocore.ledger.approvals``).
+AccountApproval = approvals.AccountApproval
 
 
 ACTIVE_STATUSES = (BookingStatus.PENDING, BookingStatus.CONFIRMED)

@@ -7,6 +7,7 @@ from flask import request
 from flask_login import current_user
 
 from innocore.api.core import Q, api_blueprint, operation, signed_in
+from innocore.clock import api_time
 from innocore.reports.core import Scope, build, section_json
 from innocore.reports.export import download
 from innocore.reports.views import (
@@ -43,8 +44,8 @@ def _answer(title: str, scope: Scope, stem: str):
     return {
         "title": title,
         "period": {
-            "from": scope.start_on.isoformat(),
-            "to": scope.end_on.isoformat(),
+            "from": api_time(scope.start_on),
+            "to": api_time(scope.end_on),
             "zone": scope.zone,
             "label": _english(lambda: scope.period_label),
         },

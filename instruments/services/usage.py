@@ -34,6 +34,7 @@ from instruments.permissions import can_staff_instrument
 from instruments.queries import busy_between
 from instruments.services.booking_settings import usage_settings
 from instruments.services.common import (
+    acting_for,
     flush_or_conflict,
     get_booking,
     lock_instrument,
@@ -208,10 +209,12 @@ def log_unbooked_use(actor: User, instrument_id: int, data: LoggedUse) -> Bookin
         )
     if user is not None and data.account_id is not None:  # one the person may charge that day
         day = clock.local_date(data.starts_at, instrument.facility.timezone)
-        problems += check_account(user, data.account_id, day)
+        problems += check_account(user, data.account_id, day, for_name=acting_for(actor, user))
     if not problems:
         busy = busy_between([instrument.id], data.starts_at, data.ends_at)
-        req = rules.BookingRequest(data.starts_at, data.ends_at, user.id)
+        req = rules.BookingRequest(
+            data.starts_at, data.ends_at, user.id, for_name=acting_for(actor, user)
+        )
         problems = rules.conflict_problems(req, busy)
     raise_if(problems)
     now = clock.now()

@@ -122,8 +122,8 @@ def test_check_in_then_early_check_out_frees_the_rest_and_actual_use_is_charged(
         cookie.clear()  # the API's writes take a token, not the page's session
     r = api.post(f"/api/v1/bookings/{booking.id}/check-out", headers=api_headers(user))
     assert r.status_code == 200, r.json
-    assert r.json["ends_at"] == "2026-03-02T10:41:00+00:00"
-    assert r.json["checked_out_at"] == "2026-03-02T10:40:30+00:00"
+    assert r.json["ends_at"] == "2026-03-02T10:41:00Z"
+    assert r.json["checked_out_at"] == "2026-03-02T10:40:30Z"
     # The rest is free: someone else books 10:41-12:00.
     services.create_booking(
         lab["other"], lab["instrument"].id, BookingInput(START + timedelta(minutes=41), END)
@@ -213,6 +213,13 @@ def test_staff_log_unbooked_use_charged_like_a_booking(lab, clock, db_session, a
     clash = {**body, "starts_at": "2026-03-02T11:30:00+00:00"}
     r = client.post(url, json=clash, headers=api_headers(lab["staff"]))
     assert r.status_code == 409 and r.json["errors"][0]["code"] == "conflict"
+    # Logged for the person whose booking it overlaps: staff read who has it, not "you".
+    theirs = {**clash, "ends_at": "2026-03-02T11:45:00+00:00", "user_id": lab["user"].id}
+    r = client.post(url, json=theirs, headers=api_headers(lab["staff"]))
+    assert r.status_code == 409
+    assert r.json["errors"][0]["message"] == (
+        f"{lab['user'].name} already has a booking of this instrument at that time."
+    )
     charge_finished_bookings(now=T0 + timedelta(hours=5))
     charge = db_session.scalar(sa.select(Charge).where(Charge.source_id == logged_id))
     # 12:30 to 13:15 is 45 min = 0.75 h x 30 = 22.50 EUR, as instrument use.

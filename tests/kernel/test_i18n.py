@@ -234,7 +234,7 @@ PAGES = {
         "/dashboard",
         "/facilities/",
         "/instruments/approvals",
-        "/instruments/account-approvals",
+        "/billing-accounts/approvals",
         "/requests/inbox",
         "/reports/",
         "/groups/",
