@@ -24,12 +24,15 @@ from innocore.errors import DomainError, NotFound, Problem
 from innocore.extensions import db
 from innocore.ledger.accounts import approver_account_ids
 from innocore.links import absolute_url
-from innocore.marks import N_
+from innocore.marks import N_, message_text
 from innocore.notifications import kinds
 from innocore.notifications.services import queue_email
 from innocore.vocab import OrgRole
 
 EXTENSION_KEY = "innocore.approval_kinds"
+
+
+_APPROVAL_WORDS = {"awaiting": N_("Awaiting"), "approved": N_("Approved"), "refused": N_("Refused")}
 
 
 class AccountApproval(enum.StrEnum):
@@ -41,10 +44,7 @@ class AccountApproval(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        from flask_babel import gettext
-
-        words = {"awaiting": N_("Awaiting"), "approved": N_("Approved"), "refused": N_("Refused")}
-        return gettext(words[self.value])
+        return message_text(_APPROVAL_WORDS[self.value])
 
 
 @dataclass(frozen=True)
