@@ -320,3 +320,50 @@ class LocalDateTimeField(YearRangeMixin, DateTimeLocalField):
             self.offset = clock.offset_text(chosen.astimezone(tz))
         elif self.offset not in known:
             self.offset = None
+
+
+class AmountField(wtforms.Field):
+    """A decimal number typed in the reader's language ("150,50" in Italian, "150.50" in
+    English; the plain ``.`` form is read in every language), parsed with Babel's strict mode
+    (``innocore.amounts.parse_amount``). Text that is no number gets "Not a number: write it
+    like 1234,50" (never the range message of a ``NumberRange``); more than ``places`` decimal
+    places is refused rather than rounded. The value shows again in the reader's format.
+
+    ``data``: a ``Decimal`` or ``None`` (empty). Use it for every decimal form input; money
+    inputs use ``MoneyField`` (cents)."""
+
+    widget = widgets.TextInput()
+
+    def __init__(self, label=None, validators=None, places: int | None = None, **kwargs):
+        kwargs.setdefault("render_kw", {}).setdefault("inputmode", "decimal")
+        super().__init__(label, validators, **kwargs)
+        self.places = places
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        from innocore.amounts import show_amount
+
+        return show_amount(self.data, clock.reader_locale(), places=self.places)
+
+    def process_formdata(self, valuelist):
+        from innocore.amounts import AmountError, parse_amount
+        from innocore.marks import message_text
+
+        if not valuelist:
+            return
+        try:
+            self.data = parse_amount(valuelist[0], clock.reader_locale(), places=self.places)
+        except AmountError as err:
+            self.data = None
+            raise ValueError(message_text(err.message)) from None
+
+
+class MoneyField(AmountField):
+    """An amount of money in euros: ``AmountField`` with at most two decimal places (cents)."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        from innocore.amounts import MONEY_PLACES
+
+        kwargs["places"] = MONEY_PLACES
+        super().__init__(label, validators, **kwargs)

@@ -7,7 +7,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    DecimalField,
     IntegerField,
     SelectField,
     StringField,
@@ -15,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from innocore.forms import LocalDateTimeField, choices
+from innocore.forms import LocalDateTimeField, MoneyField, choices
 from innocore.marks import N_
 from innocore.vocab import Technology
 from instruments.models import ApprovalMode, InstrumentStatus, Severity
@@ -103,11 +102,11 @@ class InstrumentForm(FlaskForm):
     opening = TextAreaField(
         _l("Opening hours (one per line: 'Mon 09:00-18:00'; empty: always open)")
     )
-    rate_internal = DecimalField(_l("Hourly rate, internal"), validators=[Optional()], places=2)
-    rate_external_academic = DecimalField(
-        _l("Hourly rate, external academic"), validators=[Optional()], places=2
+    rate_internal = MoneyField(_l("Hourly rate, internal"), validators=[Optional()])
+    rate_external_academic = MoneyField(
+        _l("Hourly rate, external academic"), validators=[Optional()]
     )
-    rate_industry = DecimalField(_l("Hourly rate, industry"), validators=[Optional()], places=2)
+    rate_industry = MoneyField(_l("Hourly rate, industry"), validators=[Optional()])
     photo = FileField(_l("Photo (PNG or JPEG, at most 2 MB)"))
     limit_names = tuple(LIMITS)  # the booking-policy fieldset lists these, in this order
 
@@ -133,12 +132,11 @@ class UsageSettingsForm(FlaskForm):
     charge_actual_use = BooleanField(
         _l("Charge the time actually used (check-in to check-out) instead of the booked time")
     )
-    no_show_fee = DecimalField(
+    no_show_fee = MoneyField(
         _l(
             "Flat fee for a no-show, in the facility's charging currency (empty: the charging "
             "policy's share of the booked time; 0: no-shows cost nothing)"
         ),
-        places=2,
         validators=[Optional(), NumberRange(min=0, max=100_000)],
     )
 

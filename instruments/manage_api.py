@@ -6,12 +6,12 @@ Each operation calls the service its page calls (``catalog``, ``services``, ``fe
 from __future__ import annotations
 
 from datetime import time
-from decimal import Decimal
 
 from flask import url_for
 from flask_login import current_user
 from pydantic import BaseModel, Field
 
+from innocore.amounts import Money
 from innocore.api.core import api_blueprint, operation, signed_in
 from innocore.clock import api_time
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
@@ -64,7 +64,7 @@ class InstrumentIn(LimitsIn):
     approval_mode: ApprovalMode = ApprovalMode.NONE
     out_of_hours_level: int | None = Field(default=None, ge=1, le=9)
     opening: list[OpeningIn] = Field(default_factory=list, max_length=50)
-    rates: dict[UserCategory, Decimal] = Field(default_factory=dict)
+    rates: dict[UserCategory, Money] = Field(default_factory=dict)
 
     def data(self) -> inventory.InstrumentData:
         fields = self.model_dump(exclude={"opening", "rates"})

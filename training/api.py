@@ -10,6 +10,7 @@ from flask_login import current_user
 from pydantic import AwareDatetime, BaseModel, Field
 
 from innocore.accounts.models import User
+from innocore.amounts import Money
 from innocore.api.core import TECHNOLOGY, Q, Strict, api_blueprint, operation, paginated
 from innocore.clock import api_time
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
@@ -111,9 +112,9 @@ class ModuleIn(Strict):
     participation_form: ParticipationForm
     language: str = Field("en", max_length=8)
     quality_assurance: str = Field(min_length=1, max_length=5000)
-    fee_internal: Decimal = Field(Decimal("0"), ge=0)
-    fee_academic: Decimal = Field(Decimal("0"), ge=0)
-    fee_industry: Decimal = Field(Decimal("0"), ge=0)
+    fee_internal: Money = Decimal("0")
+    fee_academic: Money = Decimal("0")
+    fee_industry: Money = Decimal("0")
     status: ModuleStatus = ModuleStatus.PUBLISHED
     kind: ModuleKind = Field(
         ModuleKind.COURSE,

@@ -12,7 +12,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
-    DecimalField,
     EmailField,
     IntegerField,
     SelectField,
@@ -25,7 +24,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from innocore.accounts.addresses import AcceptedEmail
 from innocore.clock import offset_text, passes, resolve_wall
 from innocore.errors import DomainError, Problem
-from innocore.forms import LocalDateTimeField, choices, strip
+from innocore.forms import AmountField, LocalDateTimeField, MoneyField, choices, strip
 from innocore.marks import T_, TN_
 from innocore.vocab import Technology
 from training.models import (
@@ -55,7 +54,7 @@ class ModuleForm(FlaskForm):
     )
     competence_id = SelectField(_l("Competence awarded"), coerce=int)
     level_awarded = IntegerField(_l("Level awarded on success"), [NumberRange(1, 9)], default=1)
-    ects = DecimalField(_l("ECTS credits"), [NumberRange(0, 60)], places=1, default=Decimal("0.5"))
+    ects = AmountField(_l("ECTS credits"), [NumberRange(0, 60)], places=1, default=Decimal("0.5"))
     notional_hours = IntegerField(
         _l("Notional workload (hours)"), [NumberRange(1, 2000)], default=8
     )
@@ -75,11 +74,9 @@ class ModuleForm(FlaskForm):
     quality_assurance = TextAreaField(
         _l("Quality assurance"), [DataRequired(), Length(max=5000)], filters=[strip]
     )
-    fee_internal = DecimalField(_l("Fee, internal users (EUR)"), [NumberRange(0)], default=0)
-    fee_academic = DecimalField(
-        _l("Fee, external academic users (EUR)"), [NumberRange(0)], default=0
-    )
-    fee_industry = DecimalField(_l("Fee, industry (EUR)"), [NumberRange(0)], default=0)
+    fee_internal = MoneyField(_l("Fee, internal users (EUR)"), [NumberRange(0)], default=0)
+    fee_academic = MoneyField(_l("Fee, external academic users (EUR)"), [NumberRange(0)], default=0)
+    fee_industry = MoneyField(_l("Fee, industry (EUR)"), [NumberRange(0)], default=0)
     prerequisite_competences = TextAreaField(
         _l("Prerequisite competences (one per line: CODE LEVEL, e.g. IMG.LASER 1)"),
         [Optional(), Length(max=2000)],

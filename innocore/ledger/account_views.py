@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from innocore import clock
+from innocore.amounts import MONEY_PLACES, AmountError, parse_amount
 from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
 from innocore.forms import attempt_action
 from innocore.ledger import accounts
-from innocore.marks import N_
+from innocore.marks import N_, T_
+from innocore.template_helpers import money as money_text
 
 bp = Blueprint("account_statement", __name__, url_prefix="/billing-accounts")
 
@@ -34,32 +37,8 @@ def parse_account_form(form, group_id: int | None, company: bool):
             return None
 
     valid_from, valid_until = day("valid_from", True), day("valid_until", False)
-    budget = None
-    if raw := (form.get("budget") or "").strip():
-        try:
-            budget = Decimal(raw)
-            if not budget.is_finite() or budget > Decimal("9999999999"):
-                raise InvalidOperation
-        except InvalidOperation:
-            problems.append(
-                Problem("budget_invalid", N_("Give the budget in EUR, e.g. 5000."), "budget")
-            )
-            budget = None
-    threshold = None
-    if raw := (form.get("approval_threshold") or "").strip():
-        try:
-            threshold = Decimal(raw)
-            if not threshold.is_finite() or threshold > Decimal("9999999999"):
-                raise InvalidOperation
-        except InvalidOperation:
-            problems.append(
-                Problem(
-                    "threshold_invalid",
-                    N_("Give the threshold in EUR, e.g. 500."),
-                    "approval_threshold",
-                )
-            )
-            threshold = None
+    budget = _money(form, "budget", "budget_invalid", problems)
+    threshold = _money(form, "approval_threshold", "threshold_invalid", problems)
     kind = form.get("kind", "")
     if kind not in {k.value for k in accounts.AccountKind}:
         problems.append(
@@ -136,3 +115,26 @@ def statement(account_id: int):
         spent=spent,
         remaining=remaining,
     )
+
+
+MAX_ACCOUNT_AMOUNT = Decimal("9999999999")
+
+
+def _money(form, name: str, code: str, problems: list[Problem]) -> Decimal | None:
+    """The amount in EUR typed in field ``name`` (in the reader's locale, at most cents; empty:
+    None), or None with a problem added (not a number, sub-cent, negative or too large)."""
+    try:
+        amount = parse_amount(form.get(name) or "", clock.reader_locale(), places=MONEY_PLACES)
+    except AmountError as err:
+        problems.append(Problem(code, err.message, name))
+        return None
+    if amount is not None and not Decimal(0) <= amount <= MAX_ACCOUNT_AMOUNT:
+        problems.append(
+            Problem(
+                code,
+                T_("Give an amount from 0 to %(max)s EUR.", max=money_text(MAX_ACCOUNT_AMOUNT)),
+                name,
+            )
+        )
+        return None
+    return amount

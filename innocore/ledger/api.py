@@ -157,8 +157,8 @@ def network_revenue():
 
 class PolicyIn(BaseModel):
     currency: str = Field(min_length=3, max_length=3, description="ISO 4217, e.g. EUR")
-    late_cancel_share: Decimal = Field(ge=0, le=1)
-    no_show_share: Decimal = Field(ge=0, le=1)
+    late_cancel_share: Decimal = Field(ge=0, le=1, decimal_places=3)
+    no_show_share: Decimal = Field(ge=0, le=1, decimal_places=3)
 
 
 class PolicyOut(BaseModel):

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, StringField
+from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from innocore import clock
@@ -17,7 +17,7 @@ from innocore.accounts.models import Organisation
 from innocore.errors import DomainError, Forbidden, NotFound
 from innocore.extensions import db
 from innocore.facilities.services import get_facility
-from innocore.forms import attempt, form_status
+from innocore.forms import AmountField, attempt, form_status
 from innocore.ledger import bp, rules, services
 from innocore.ledger import statements as queries
 from innocore.marks import N_
@@ -191,8 +191,8 @@ def network():
 
 class PolicyForm(FlaskForm):
     currency = StringField(_l("Currency"), validators=[DataRequired(), Length(min=3, max=3)])
-    late_cancel_share = DecimalField(_l("Share charged for a late cancellation (0 to 1)"), places=3)
-    no_show_share = DecimalField(_l("Share charged for a no-show (0 to 1)"), places=3)
+    late_cancel_share = AmountField(_l("Share charged for a late cancellation (0 to 1)"), places=3)
+    no_show_share = AmountField(_l("Share charged for a no-show (0 to 1)"), places=3)
 
 
 @bp.route("/facilities/<int:facility_id>/policy", methods=["GET", "POST"])

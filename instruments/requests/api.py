@@ -12,6 +12,7 @@ from flask import request as http_request
 from flask_login import current_user
 from pydantic import BaseModel, Field
 
+from innocore.amounts import Money
 from innocore.api.core import (
     Q,
     api_blueprint,
@@ -46,7 +47,7 @@ class ServiceIn(BaseModel):
     deliverables: str = Field("", max_length=20000)
     expertise: str = Field("", max_length=20000)
     turnaround_days: int | None = None
-    prices: dict[UserCategory, Decimal] = Field(default_factory=dict)
+    prices: dict[UserCategory, Money] = Field(default_factory=dict)
     instrument_ids: list[int] = Field(default_factory=list, max_length=100)
     active: bool = True
 

@@ -7,7 +7,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (
     BooleanField,
-    DecimalField,
     FieldList,
     Form,
     FormField,
@@ -20,7 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from innocore.forms import DateField, LocalDateTimeField, choices
+from innocore.forms import AmountField, DateField, LocalDateTimeField, MoneyField, choices
 from instruments.requests.models import ServiceUnit
 
 LINES = 8
@@ -35,11 +34,9 @@ class ServiceForm(FlaskForm):
     turnaround_days = IntegerField(
         _l("Typical turnaround (days)"), validators=[Optional(), NumberRange(0, 3650)]
     )
-    price_internal = DecimalField(_l("Price, internal users"), validators=[Optional()], places=2)
-    price_external_academic = DecimalField(
-        _l("Price, external academics"), validators=[Optional()], places=2
-    )
-    price_industry = DecimalField(_l("Price, industry"), validators=[Optional()], places=2)
+    price_internal = MoneyField(_l("Price, internal users"), validators=[Optional()])
+    price_external_academic = MoneyField(_l("Price, external academics"), validators=[Optional()])
+    price_industry = MoneyField(_l("Price, industry"), validators=[Optional()])
     instrument_ids = SelectMultipleField(_l("Related instruments"), coerce=int, choices=[])
     active = BooleanField(_l("Listed (requestable)"), default=True)
 
@@ -63,8 +60,8 @@ class RequestForm(FlaskForm):
 class LineForm(Form):
     description = StringField(_l("Description"), validators=[Optional(), Length(max=300)])
     unit = StringField(_l("Unit"), validators=[Optional(), Length(max=40)])
-    quantity = StringField(_l("Quantity"), validators=[Optional(), Length(max=20)])
-    unit_price = StringField(_l("Unit price"), validators=[Optional(), Length(max=20)])
+    quantity = AmountField(_l("Quantity"), validators=[Optional()], places=2)
+    unit_price = MoneyField(_l("Unit price"), validators=[Optional()])
 
 
 class QuoteForm(FlaskForm):

@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
+from innocore.amounts import MONEY_PLACES, decimal_places
 from innocore.errors import Problem
 from innocore.marks import N_, T_
 from innocore.status import status_word
@@ -208,6 +209,25 @@ def quote_line_problems(lines: list[LineInput]) -> list[Problem]:
                         "Line %(i)s: the unit price is between 0 and %(max_unit_price)s.",
                         i=i + 1,
                         max_unit_price=MAX_UNIT_PRICE,
+                    ),
+                    field,
+                )
+            )
+        if qty is not None and decimal_places(qty) > MONEY_PLACES:
+            problems.append(
+                Problem(
+                    "quantity_places",
+                    T_("Line %(i)s: the quantity has at most two decimal places.", i=i + 1),
+                    field,
+                )
+            )
+        if price is not None and decimal_places(price) > MONEY_PLACES:
+            problems.append(
+                Problem(
+                    "unit_price_places",
+                    T_(
+                        "Line %(i)s: the unit price has at most two decimal places (cents).",
+                        i=i + 1,
                     ),
                     field,
                 )

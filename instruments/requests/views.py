@@ -471,11 +471,11 @@ def quote_editor(request_id: int):
             rules.LineInput(
                 e.description.data or "",
                 e.unit.data or "",
-                e.quantity.data or "",
-                e.unit_price.data or "",
+                "" if e.quantity.data is None else e.quantity.data,
+                "" if e.unit_price.data is None else e.unit_price.data,
             )
             for e in (entry.form for entry in form.lines.entries)
-            if (e.description.data or e.quantity.data or e.unit_price.data)
+            if (e.description.data or e.quantity.data is not None or e.unit_price.data is not None)
         ]
         ok, _result = attempt(
             form,
@@ -490,7 +490,27 @@ def quote_editor(request_id: int):
         if ok:
             flash(_("Quote sent to the requester."), "success")
             return redirect(url_for("requests.show", request_id=row.id))
+    else:
+        _line_errors(form)
     return render_template("requests/quote_form.html", r=row, form=form), form_status(form)
+
+
+def _line_errors(form: QuoteForm) -> None:
+    """The quote's lines show no error beside each input: a line's refused number (not a number,
+    sub-cent) goes to the top of the form, naming its line."""
+    form.form_errors = list(getattr(form, "form_errors", []))
+    for i, entry in enumerate(form.lines.entries, start=1):
+        for name in ("description", "unit", "quantity", "unit_price"):
+            sub = getattr(entry.form, name)
+            for error in sub.errors:
+                form.form_errors.append(
+                    _(
+                        "Line %(number)s, %(field)s: %(error)s",
+                        number=i,
+                        field=sub.label.text,
+                        error=error,
+                    )
+                )
 
 
 def _prefill(form: QuoteForm, row) -> None:
@@ -512,7 +532,7 @@ def _prefill(form: QuoteForm, row) -> None:
         )
     for entry, line in zip((x.form for x in form.lines.entries), lines, strict=False):
         entry.description.data, entry.unit.data = line.description, line.unit
-        entry.quantity.data, entry.unit_price.data = str(line.quantity), str(line.unit_price)
+        entry.quantity.data, entry.unit_price.data = line.quantity, line.unit_price
     form.valid_until_on.data = services.default_valid_until(row)
 
 

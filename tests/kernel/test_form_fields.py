@@ -10,7 +10,7 @@ from wtforms import DateTimeField, DecimalField, FloatField, Form, IntegerField,
 from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, InputRequired
 
-from innocore.forms import YEARS_MESSAGE, DateField, LocalDateTimeField, YearRangeMixin
+from innocore.forms import YEARS_MESSAGE, AmountField, DateField, LocalDateTimeField, YearRangeMixin
 
 
 class _Sample(Form):
@@ -69,8 +69,12 @@ def test_every_form_field_reports_its_own_parse_errors(app):
             dated = issubclass(field_class, PlainDateField | DateTimeField)
             if dated and not issubclass(field_class, YearRangeMixin):
                 wrong.append(f"{where}: use innocore.forms.DateField/LocalDateTimeField")
+            if issubclass(field_class, DecimalField | FloatField):
+                wrong.append(
+                    f"{where}: use innocore.forms.AmountField/MoneyField (reader's locale)"
+                )
             parsed = dated or issubclass(
-                field_class, IntegerField | DecimalField | FloatField | TimeField
+                field_class, IntegerField | DecimalField | FloatField | TimeField | AmountField
             )
             if parsed and any(type(v) is DataRequired for v in validators):
                 wrong.append(f"{where}: InputRequired, not DataRequired (it hides parse errors)")

@@ -166,7 +166,7 @@ def test_group_pages_for_pi_and_member(lab, make_user, login_as, client):
             "budget": "lots",
         },
     )
-    assert made.status_code == 422 and "Give the budget in EUR" in made.get_data(as_text=True)
+    assert made.status_code == 422 and "Not a number" in made.get_data(as_text=True)
     stranger = make_user()
     assert login_as(stranger).get(f"/groups/{group.id}").status_code == 404
     member = make_user(organisation=uni)
@@ -245,3 +245,26 @@ def test_one_owner_has_one_account_per_code_up_to_case(
     page = login_as(pi).post(f"/groups/{group.id}/accounts", data=body)
     assert page.status_code == 422
     assert "The owner already has an account with this code." in page.get_data(as_text=True)
+
+
+def test_account_budget_and_threshold_read_in_italian_and_keep_cents(
+    lab, login_as, client, db_session
+):
+    from innocore.ledger.accounts import BillingAccount
+    from innocore.vocab import Locale
+
+    uni, pi, group = lab
+    pi.locale = Locale.IT
+    db_session.commit()
+    login_as(pi)
+    form = {"kind": "cost_centre", "code": "CC-IT", "name": "Fondi", "valid_from": "2026-01-01"}
+    sub_cent = client.post(f"/groups/{group.id}/accounts", data=form | {"budget": "10,001"})
+    text = sub_cent.get_data(as_text=True)
+    assert sub_cent.status_code == 422 and "al massimo due cifre decimali" in text
+    made = client.post(
+        f"/groups/{group.id}/accounts",
+        data=form | {"budget": "5.000,50", "approval_threshold": "250,5"},
+    )
+    assert made.status_code in (302, 303)
+    account = db_session.scalar(sa.select(BillingAccount).where(BillingAccount.code == "CC-IT"))
+    assert (account.budget, account.approval_threshold) == (Decimal("5000.50"), Decimal("250.5"))

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from innocore import clock
+from innocore.amounts import MONEY_PLACES, AmountError, parse_amount
 from innocore.competences.models import Competence
 from innocore.confirm import Confirmation, irreversible
 from innocore.errors import DomainError, Forbidden, Problem
@@ -40,10 +41,13 @@ def index():
 
 
 def _decimal(raw) -> Decimal | None:
+    """The stipend typed in the reader's locale (empty: 0), in EUR; text that is no number or has
+    more than two decimal places is refused on its field (422), never rounded."""
     try:
-        return Decimal(str(raw or "0").strip()).quantize(Decimal("0.01"))
-    except (InvalidOperation, ValueError):
-        return None
+        amount = parse_amount(str(raw or ""), clock.reader_locale(), places=MONEY_PLACES)
+    except AmountError as err:
+        raise DomainError(Problem("stipend_invalid", err.message, "stipend_eur_month")) from None
+    return Decimal("0.00") if amount is None else amount
 
 
 def _offer_input(form) -> services.OfferInput:
