@@ -14,7 +14,12 @@ from innocore.extensions import db
 from innocore.facilities.services import get_facility
 from innocore.ledger import services
 from innocore.ledger import statements as queries
-from innocore.ledger.views import _organisation, period_from_args
+from innocore.ledger.views import (
+    _managed_facility,
+    _organisation,
+    facility_lines,
+    period_from_args,
+)
 from innocore.marks import N_
 from innocore.permissions import can_manage_facility
 
@@ -134,6 +139,24 @@ def facility_revenue(facility_id: int):
         "by_service": _groups(queries.by_service(period, **scope)),
         "by_source": _groups(queries.by_source(period, **scope)),
     }
+
+
+@operation(
+    bp,
+    "/facilities/<int:facility_id>/charges",
+    "GET",
+    tags=TAGS,
+    paginated=True,
+    summary="A facility's charge lines over a period and their totals (its managers)",
+    response=ChargeOut,
+    query=PERIOD,
+)
+def facility_charges(facility_id: int):
+    facility, period = _managed_facility(facility_id), period_from_args()
+    out = paginated(facility_lines(facility.id, period), charge_json)
+    out["totals"] = _totals(queries.totals(period, facility_id=facility.id))
+    out["period"] = {"from": period.start.strftime("%Y-%m"), "to": period.end.strftime("%Y-%m")}
+    return out
 
 
 @operation(

@@ -1,4 +1,4 @@
-"""An organisation's statement as PDF."""
+"""An organisation's statement and a facility's charge lines as PDF."""
 
 from __future__ import annotations
 
@@ -46,5 +46,40 @@ def statement_pdf(org, period, charges, totals) -> bytes:
             ]
         )
     header = [_("Date"), _("Description"), _("Quantity"), _("Rate"), _("Amount")]
+    table(pdf, header, rows, [25, 85, 25, 25, 30])
+    return bytes(pdf.output())
+
+
+def facility_pdf(facility, period, charges, totals) -> bytes:
+    """A facility's charge lines over ``period`` (date, description with the customer
+    organisation, quantity, rate, amount) and a total per currency, in the reader's language."""
+    pdf = new_document(
+        _("Charges of %(facility)s, %(period)s", facility=facility.name, period=period.label)
+    )
+    rows = [
+        [
+            day_of(c),
+            _(
+                "%(description)s (%(organisation)s)",
+                description=c.description,
+                organisation=c.organisation.name,
+            ),
+            quantity_text(c.quantity, c.unit),
+            money(c.rate, c.currency),
+            money(c.amount, c.currency),
+        ]
+        for c in charges
+    ]
+    for currency, count, total in totals:
+        rows.append(
+            [
+                _("Total"),
+                ngettext("%(num)d charge", "%(num)d charges", count),
+                "",
+                "",
+                money(total, currency),
+            ]
+        )
+    header = [_("Date"), _("Description (organisation)"), _("Quantity"), _("Rate"), _("Amount")]
     table(pdf, header, rows, [25, 85, 25, 25, 30])
     return bytes(pdf.output())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import sqlalchemy as sa
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -18,8 +19,10 @@ from innocore.errors import DomainError, Forbidden, NotFound
 from innocore.extensions import db
 from innocore.facilities.services import get_facility
 from innocore.forms import AmountField, attempt, form_status
+from innocore.i18n import translate as tr
 from innocore.ledger import bp, rules, services
 from innocore.ledger import statements as queries
+from innocore.ledger.models import Charge
 from innocore.marks import N_
 from innocore.permissions import can_manage_facility, is_company_admin_of, is_network_admin, require
 from innocore.spreadsheets import csv_response
@@ -71,20 +74,28 @@ def statement(organisation_id: int):
     )
 
 
+# The columns of the charge-line exports, marked here and written in the reader's language (as
+# report exports are); the values stay as stored (English codes, "." decimals).
 CSV_HEADER = [
-    "date (facility time)",
-    "facility_id",
-    "user",
-    "description",
-    "category",
-    "unit",
-    "rate",
-    "quantity",
-    "share",
-    "amount",
-    "currency",
-    "source",
+    N_("date (facility time)"),
+    N_("facility_id"),
+    N_("user"),
+    N_("description"),
+    N_("category"),
+    N_("unit"),
+    N_("rate"),
+    N_("quantity"),
+    N_("share"),
+    N_("amount"),
+    N_("currency"),
+    N_("source"),
 ]
+# A facility's lines name the customer's organisation where a statement names the facility.
+FACILITY_CSV_HEADER = [N_("organisation") if c == "facility_id" else c for c in CSV_HEADER]
+
+
+def _header(columns: list[str]) -> list[str]:
+    return [tr(c) for c in columns]
 
 
 def _csv_row(c) -> list:
@@ -104,13 +115,19 @@ def _csv_row(c) -> list:
     ]
 
 
+def _facility_csv_row(c) -> list:
+    row = _csv_row(c)
+    row[1] = c.organisation.name
+    return row
+
+
 @bp.route("/organisations/<int:organisation_id>.csv")
 @login_required
 def statement_csv(organisation_id: int):
     org, period = _organisation(organisation_id), period_from_args()
     rows = (_csv_row(c) for c in db.session.scalars(queries.lines(period, organisation_id=org.id)))
     name = f"statement-{org.id}-{period.start:%Y-%m}-{period.end:%Y-%m}.csv"
-    return csv_response(CSV_HEADER, rows, name)
+    return csv_response(_header(CSV_HEADER), rows, name)
 
 
 @bp.route("/organisations/<int:organisation_id>.pdf")
@@ -153,12 +170,19 @@ def mine():
     )
 
 
-@bp.route("/facilities/<int:facility_id>")
-@login_required
-def facility_revenue(facility_id: int):
+def _managed_facility(facility_id: int):
+    """The facility whose revenue the current user may see: 404 when there is none, 403 for
+    anyone but its managers (and network admins)."""
     facility = get_facility(facility_id)
     if not can_manage_facility(current_user, facility):
         raise Forbidden(N_("Only the facility's managers see its revenue."))
+    return facility
+
+
+@bp.route("/facilities/<int:facility_id>")
+@login_required
+def facility_revenue(facility_id: int):
+    facility = _managed_facility(facility_id)
     period, scope = period_from_args(), {"facility_id": facility.id}
     return render_template(
         "charges/facility.html",
@@ -171,6 +195,42 @@ def facility_revenue(facility_id: int):
         services=queries.by_service(period, **scope),
         sources=queries.by_source(period, **scope),
         policy=services.policy_for(facility.id),
+    )
+
+
+def facility_lines(facility_id: int, period: queries.Period) -> sa.Select:
+    """The facility's charge lines over ``period``, their organisations loaded with them."""
+    return queries.lines(period, facility_id=facility_id).options(
+        sa.orm.joinedload(Charge.organisation)
+    )
+
+
+@bp.route("/facilities/<int:facility_id>.csv")
+@login_required
+def facility_revenue_csv(facility_id: int):
+    """The facility's charge lines over the period (``from``/``to`` months) as CSV, one row per
+    charge, headers in the reader's language; its managers only."""
+    facility, period = _managed_facility(facility_id), period_from_args()
+    charges = db.session.scalars(facility_lines(facility.id, period))
+    rows = (_facility_csv_row(c) for c in charges)
+    name = f"facility-{facility.id}-charges-{period.start:%Y-%m}-{period.end:%Y-%m}.csv"
+    return csv_response(_header(FACILITY_CSV_HEADER), rows, name)
+
+
+@bp.route("/facilities/<int:facility_id>.pdf")
+@login_required
+def facility_revenue_document(facility_id: int):
+    """The facility's charge lines and totals over the period as PDF; its managers only."""
+    facility, period = _managed_facility(facility_id), period_from_args()
+    charges = db.session.scalars(facility_lines(facility.id, period)).unique().all()
+    from innocore.ledger.pdf import facility_pdf  # fpdf2 loads with the first PDF
+
+    data = facility_pdf(facility, period, charges, queries.totals(period, facility_id=facility.id))
+    name = f"facility-{facility.id}-charges-{period.start:%Y-%m}-{period.end:%Y-%m}.pdf"
+    return Response(
+        data,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{name}"'},
     )
 
 

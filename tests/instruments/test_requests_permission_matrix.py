@@ -58,6 +58,8 @@ ROUTES = [
     Route("GET", "/charges/company/bookings", COMPANY),
     Route("GET", "/charges/mine", SIGNED_IN),
     Route("GET", "/charges/facilities/{facility_id}", MANAGERS),
+    Route("GET", "/charges/facilities/{facility_id}.csv", MANAGERS),
+    Route("GET", "/charges/facilities/{facility_id}.pdf", MANAGERS),
     Route("GET", "/charges/facilities/{facility_id}/policy", MANAGERS),
     Route("POST", "/charges/facilities/{facility_id}/policy", MANAGERS),
     Route("GET", "/charges/network", ADMIN),
@@ -98,6 +100,7 @@ ROUTES = [
     Route("GET", "/api/v1/charges", SIGNED_IN, api=True),
     Route("GET", "/api/v1/organisations/{company_id}/statement", COMPANY_OR_ADMIN, api=True),
     Route("GET", "/api/v1/facilities/{facility_id}/revenue", MANAGERS, api=True),
+    Route("GET", "/api/v1/facilities/{facility_id}/charges", MANAGERS, api=True),
     Route("GET", "/api/v1/charges/network", ADMIN, api=True),
     # the pages' other forms, through the API (tests/kernel/test_api_parity.py)
     Route("PUT", "/api/v1/facilities/{facility_id}/charge-policy", MANAGERS, api=True),

@@ -132,3 +132,44 @@ def test_the_statement_pdf_prints_every_name(client, login_as, db_session, books
     pdf = client.get(f"/charges/organisations/{org}.pdf?from=2026-03&to=2026-03")
     assert pdf.status_code == 200
     assert "Ελληνικά Εργαστήρια 北京生物" in text_of(pdf.data)
+
+
+def test_facility_charge_lines_export_as_csv_and_pdf_for_its_managers(
+    client, login_as, db_session, books, grant, make_facility, make_user
+):
+    from innocore.vocab import Locale
+
+    add_charges(db_session, books, 2, month=3)
+    add_charges(db_session, books, 1, month=4, start=10)
+    grant(books["manager"], books["facility"], "manager")
+    fid = books["facility"].id
+    login_as(books["manager"])
+    page = client.get(f"/charges/facilities/{fid}?from=2026-03")
+    assert f"/charges/facilities/{fid}.csv?from=2026-03".encode() in page.data
+    assert f"/charges/facilities/{fid}.pdf?from=2026-03".encode() in page.data
+    csv = client.get(f"/charges/facilities/{fid}.csv?from=2026-03&to=2026-03").data.decode()
+    lines = csv.strip().splitlines()
+    assert lines[0].startswith("date (facility time),organisation,user,")
+    assert len(lines) == 3 and all(
+        "Acme Bio" in line and ",10.00,EUR," in line for line in lines[1:]
+    )
+    whole = client.get(f"/charges/facilities/{fid}.csv?from=2026-03&to=2026-04").data.decode()
+    assert whole.count("\n") == 4 and "Work 0" in whole  # the April line joins
+    pdf = client.get(f"/charges/facilities/{fid}.pdf?from=2026-04")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert client.get(f"/charges/facilities/{fid}.csv?from=2026-05&to=2026-01").status_code == 400
+    api = client.get(f"/api/v1/facilities/{fid}/charges?from=2026-03&to=2026-04")
+    assert api.status_code == 200 and len(api.json["items"]) == 3
+    assert api.json["totals"] == [{"currency": "EUR", "count": 3, "total": "30.00"}]
+    books["manager"].locale = Locale.IT
+    db_session.commit()
+    italian = client.get(f"/charges/facilities/{fid}.csv?from=2026-03").data.decode()
+    assert italian.splitlines()[0].startswith("data (ora della facility),organizzazione,utente,")
+    # Another facility's manager is refused; a facility that does not exist is not found.
+    other = make_facility()
+    stranger = make_user()
+    grant(stranger, other, "manager")
+    login_as(stranger)
+    for suffix in (".csv", ".pdf"):
+        assert client.get(f"/charges/facilities/{fid}{suffix}").status_code == 403
+        assert client.get(f"/charges/facilities/999999{suffix}").status_code == 404
