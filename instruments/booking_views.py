@@ -22,7 +22,7 @@ from innocore.links import absolute_url
 from innocore.marks import N_
 from innocore.permissions import is_network_admin, require, staffed_facility_ids
 from innocore.template_helpers import local_time
-from instruments import bp, feeds, free_time, queries, rules, services
+from instruments import bp, feeds, free_time, idempotency, queries, rules, services
 from instruments.documents.services import pending_for
 from instruments.forms import BookingForm, DowntimeForm, MoveForm, ProblemForm, ReasonForm
 from instruments.ics import booking_ics
@@ -67,11 +67,25 @@ def book(instrument_id: int):
     form.account.choices = account_choices()
     if request.method == "GET" and request.args.get("start"):
         _prefill(form, instrument)
+    scope = f"instruments.book:{instrument.id}"
+    if request.method == "POST" and (again := idempotency.form_replay(form, scope)) is not None:
+        return again  # this form was posted before: show the booking it made
     if form.validate_on_submit():
-        ok, booking = attempt(
-            form,
-            lambda: services.create_booking(current_user, instrument.id, booking_input(form, zone)),
+
+        def create():
+            booking = services.create_booking(
+                current_user, instrument.id, booking_input(form, zone)
+            )
+            where = url_for("instruments.booking_page", booking_id=booking.id)
+            idempotency.form_remember(form, scope, where)
+            return booking
+
+        result = idempotency.once(
+            lambda: attempt(form, create), lambda: idempotency.form_replay(form, scope)
         )
+        if not isinstance(result, tuple):
+            return result
+        ok, booking = result
         if ok:
             flash(
                 _("Booking requested: it waits for the facility's approval.")

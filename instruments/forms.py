@@ -17,11 +17,12 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from innocore.forms import LocalDateTimeField, MoneyField, choices
 from innocore.marks import N_
 from innocore.vocab import Technology
+from instruments.idempotency import IdempotentForm
 from instruments.models import ApprovalMode, InstrumentStatus, Severity
 from instruments.rules import LIMIT_MAX, LIMITS
 
 
-class BookingForm(FlaskForm):
+class BookingForm(IdempotentForm, FlaskForm):
     starts_at = LocalDateTimeField(_l("Start (facility time)"), validators=[InputRequired()])
     ends_at = LocalDateTimeField(_l("End (facility time)"), validators=[InputRequired()])
     purpose = TextAreaField(_l("Purpose"))

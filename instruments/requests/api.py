@@ -28,6 +28,7 @@ from innocore.extensions import db
 from innocore.links import absolute_url
 from innocore.marks import N_
 from innocore.vocab import UserCategory
+from instruments import idempotency
 from instruments.requests import offerings, queries, rules, services
 from instruments.requests.models import RequestStatus, ServiceUnit
 from instruments.requests.permissions import can_handle_request, can_manage_services
@@ -402,7 +403,7 @@ def _uploads(items: list[AttachmentIn]) -> list[services.Upload]:
     bp,
     "/requests",
     "POST",
-    summary="Submit a service or collaboration request",
+    summary="Submit a service or collaboration request (send an Idempotency-Key)",
     tags=TAGS,
     body=RequestIn,
     response=RequestOut,
@@ -419,9 +420,22 @@ def create_request(body: RequestIn):
         attachments=_uploads(body.attachments),
         account_id=body.account_id,
     )
-    row = services.submit_request(current_user, body.facility_id, body.service_id, data)
-    db.session.commit()
-    return request_json(row), 201
+    key, fingerprint = idempotency.header_key(), idempotency.body_hash()
+    if (done := idempotency.stored(key, fingerprint)) is not None:
+        return done.response, done.status_code  # a retry: the first answer again
+
+    def create():
+        row = services.submit_request(current_user, body.facility_id, body.service_id, data)
+        payload = request_json(row)
+        idempotency.remember(key, fingerprint, 201, payload)
+        db.session.commit()
+        return payload, 201
+
+    def replay():
+        done = idempotency.stored(key, fingerprint)
+        return (done.response, done.status_code) if done is not None else None
+
+    return idempotency.once(create, replay)
 
 
 @operation(

@@ -20,6 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from innocore.forms import AmountField, DateField, LocalDateTimeField, MoneyField, choices
+from instruments.idempotency import IdempotentForm
 from instruments.requests.models import ServiceUnit
 
 LINES = 8
@@ -47,7 +48,7 @@ class ExpertiseForm(FlaskForm):
     user_id = SelectField(_l("Staff member"), validators=[Optional()], choices=[])
 
 
-class RequestForm(FlaskForm):
+class RequestForm(IdempotentForm, FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("What do you need?"), validators=[DataRequired()])
     samples = IntegerField(_l("Number of samples"), validators=[Optional()])

@@ -16,6 +16,7 @@ from innocore.forms import attempt, choices, form_status
 from innocore.marks import N_, T_
 from innocore.permissions import require
 from innocore.template_helpers import money
+from instruments import idempotency
 from instruments.models import Instrument
 from instruments.requests import bp, queries, rules, services
 from instruments.requests.forms import (
@@ -62,6 +63,9 @@ def new(facility_id: int):
     if service is not None and service.facility_id != facility.id:
         raise NotFound(N_("No such service at this facility."))
     form = RequestForm()
+    scope = f"requests.new:{facility.id}:{service_id}"
+    if request.method == "POST" and (again := idempotency.form_replay(form, scope)) is not None:
+        return again  # this form was posted before: show what it created
     if form.validate_on_submit():
         data = services.RequestInput(
             title=form.title.data,
@@ -72,9 +76,19 @@ def new(facility_id: int):
             attachments=uploads_of(form.attachments.data),
             account_id=int(form.account.data) if (form.account.data or "").isdigit() else None,
         )
-        ok, row = attempt(
-            form, lambda: services.submit_request(current_user, facility.id, service_id, data)
+
+        def create():
+            row = services.submit_request(current_user, facility.id, service_id, data)
+            where = url_for("requests.show", request_id=row.id)
+            idempotency.form_remember(form, scope, where)
+            return row
+
+        result = idempotency.once(
+            lambda: attempt(form, create), lambda: idempotency.form_replay(form, scope)
         )
+        if not isinstance(result, tuple):
+            return result
+        ok, row = result
         if ok:
             flash(_("Your request is on its way to the facility."), "success")
             return redirect(url_for("requests.show", request_id=row.id))

@@ -257,3 +257,33 @@ def test_api_answers_instants_in_utc_whatever_offset_was_sent(client, world, api
     assert made.json["ends_at"] == "2026-03-03T09:00:00Z"
     got = client.get(f"/api/v1/bookings/{made.json['id']}", headers=headers)
     assert got.json["ends_at"] == made.json["ends_at"]
+
+
+def test_the_same_booking_form_posted_twice_books_once(client, login_as, world, db_session):
+    import re
+
+    import sqlalchemy as sa
+
+    from instruments.models import Booking
+
+    instrument, user, _ = world
+    login_as(user)
+    page = client.get(f"/instruments/{instrument.id}/book").get_data(as_text=True)
+    key = re.search(r'name="idempotency_key" type="hidden" value="([^"]+)"', page)
+    key = key or re.search(
+        r'id="idempotency_key" name="idempotency_key" type="hidden" value="([^"]+)"', page
+    )
+    assert key, "the form carries a one-time key"
+    form = {
+        "starts_at": "2026-03-03T09:00",
+        "ends_at": "2026-03-03T10:00",
+        "purpose": "x",
+        "idempotency_key": key.group(1),
+    }
+    first = client.post(f"/instruments/{instrument.id}/book", data=form)
+    again = client.post(f"/instruments/{instrument.id}/book", data=form)
+    assert first.status_code == 302 and again.status_code in (302, 303)
+    assert again.headers["Location"] == first.headers["Location"]
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(Booking)) == 1
+    fresh = client.get(f"/instruments/{instrument.id}/book").get_data(as_text=True)
+    assert key.group(1) not in fresh  # each showing of the form has its own key

@@ -185,3 +185,38 @@ def test_api_quote_count_unchanged_after_refused_quote(
     assert bad.status_code == 422
     assert {e["code"] for e in bad.json["errors"]} == {"quantity", "valid_until"}
     assert _count(db_session, Quote) == 0
+
+
+def _request_count(db_session):
+    return db_session.scalar(sa.select(sa.func.count()).select_from(ServiceRequest))
+
+
+def test_html_request_form_posted_twice_creates_one_request(client, login_as, world, db_session):
+    import re
+
+    login_as(world["a_sci"])
+    url = f"/requests/facilities/{world['x'].id}/request"
+    page = client.get(url).get_data(as_text=True)
+    key = re.search(r'name="idempotency_key" type="hidden" value="([^"]+)"', page)
+    assert key
+    form = {"title": "Run", "description": "12 lysates", "idempotency_key": key.group(1)}
+    first, again = client.post(url, data=form), client.post(url, data=form)
+    assert first.status_code == 302 and again.status_code in (302, 303)
+    assert again.headers["Location"] == first.headers["Location"]
+    assert _request_count(db_session) == 1
+
+
+def test_api_request_create_with_an_idempotency_key_happens_once(
+    client, api_headers, world, db_session
+):
+    headers = api_headers(world["a_sci"]) | {"Idempotency-Key": "req-7f3a"}
+    body = {"facility_id": world["x"].id, "title": "Run", "description": "12 lysates"}
+    first = client.post("/api/v1/requests", headers=headers, json=body)
+    again = client.post("/api/v1/requests", headers=headers, json=body)
+    assert first.status_code == again.status_code == 201
+    assert again.json["id"] == first.json["id"] and _request_count(db_session) == 1
+    other = client.post("/api/v1/requests", headers=headers, json=body | {"title": "Other"})
+    assert other.status_code == 422
+    assert other.json["errors"][0]["code"] == "idempotency_key_reused"
+    plain = client.post("/api/v1/requests", headers=api_headers(world["a_sci"]), json=body)
+    assert plain.status_code == 201 and _request_count(db_session) == 2
