@@ -285,6 +285,16 @@ def moment_text(instant: datetime, zone: str, fmt: str = "%d %b %Y %H:%M") -> st
     return f"{wall_text(local, fmt)} {local.tzname()}"
 
 
+def span_text(start: datetime, end: datetime, zone: str, fmt: str = "%a %d %b %Y, %H:%M") -> str:
+    """An interval on ``zone``'s wall clock for a mail line: ``"Mon 16 Mar 2026, 09:00–10:00 CET"``;
+    each end carries its own abbreviation when they differ (``"Sun 25 Oct 2026, 02:00 CEST–03:00
+    CET"`` on the autumn night), never the start's alone. ``fmt`` writes the start (strftime)."""
+    a, b = to_zone(start, zone), to_zone(end, zone)
+    if a.tzname() == b.tzname():
+        return f"{a:{fmt}}–{b:%H:%M} {a.tzname()}"
+    return f"{a:{fmt}} {a.tzname()}–{b:%H:%M} {b.tzname()}"
+
+
 def api_instant(instant: datetime | None) -> str | None:
     """An aware instant as ISO 8601 (RFC 3339) text in UTC with a ``Z``
     (``2026-12-14T11:00:00Z``; fractions of a second kept when there are any), as every API

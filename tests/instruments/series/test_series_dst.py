@@ -199,3 +199,28 @@ def test_calendar_readers_read_the_resolved_occurrences_as_booked(
     assert read(reader, one.get_data(as_text=True)) == {
         r for r in expected if r.uid == bookings[1].uid
     }
+
+
+@pytest.mark.parametrize(
+    "zone, start, end, text",
+    [
+        ("Europe/Rome", (2026, 3, 16, 8), (2026, 3, 16, 9), "Mon 16 Mar 2026, 09:00–10:00 CET"),
+        (
+            "Europe/Rome",
+            (2026, 10, 25, 0),
+            (2026, 10, 25, 2),
+            "Sun 25 Oct 2026, 02:00 CEST–03:00 CET",
+        ),
+        (
+            "Europe/Lisbon",
+            (2026, 3, 29, 0, 30),
+            (2026, 3, 29, 1, 30),
+            "Sun 29 Mar 2026, 00:30 WET–02:30 WEST",
+        ),
+    ],
+)
+def test_a_mail_line_labels_each_end_with_its_own_abbreviation(zone, start, end, text):
+    # Waiting-list offers and training session lines once labelled both ends with the start's.
+    from innocore.clock import span_text
+
+    assert span_text(_utc(*start), _utc(*end), zone) == text
