@@ -53,7 +53,7 @@ def _jsonable(value):
     return value
 
 
-def changes_of(obj, *, exclude: tuple[str, ...] = ("password_hash",)) -> dict:
+def changes_of(obj, *, exclude: tuple[str, ...] = ("password_hash", "kiosk_pin_hash")) -> dict:
     """The column changes pending on an ORM object, as ``{attr: [old, new]}`` (for the audit trail)."""
     state = sa.inspect(obj)
     out = {}
@@ -68,7 +68,7 @@ def changes_of(obj, *, exclude: tuple[str, ...] = ("password_hash",)) -> dict:
     return out
 
 
-def snapshot(obj, *, exclude: tuple[str, ...] = ("password_hash",)) -> dict:
+def snapshot(obj, *, exclude: tuple[str, ...] = ("password_hash", "kiosk_pin_hash")) -> dict:
     """Every column of a new object, as ``{attr: [None, value]}``."""
     state = sa.inspect(obj)
     return {

@@ -30,6 +30,7 @@ def register(app: Flask) -> None:
         account_approval_views,
         booking_views,
         calendar_pages,
+        kiosk_views,
         models,
         settings_views,
         usage_views,
@@ -67,6 +68,9 @@ def register(app: Flask) -> None:
     from instruments.usage_api import bp as usage_api_bp
 
     app.register_blueprint(usage_api_bp)
+    from instruments.kiosk_api import bp as kiosk_api_bp
+
+    app.register_blueprint(kiosk_api_bp)
     app.jinja_env.globals.update(TEMPLATE_PREDICATES)
     app.jinja_env.globals["booking_panel_for"] = _booking_panel_for
     _usage_words(app)

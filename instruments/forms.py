@@ -151,3 +151,10 @@ class LoggedUseForm(FlaskForm):
     starts_at = LocalDateTimeField(_l("Started (facility time)"), validators=[InputRequired()])
     ends_at = LocalDateTimeField(_l("Ended (facility time)"), validators=[InputRequired()])
     note = TextAreaField(_l("Note (what was done)"), validators=[Length(max=1000)])
+
+
+class KioskDeviceForm(FlaskForm):
+    name = StringField(
+        _l("Device name (where the tablet is, e.g. Confocal room tablet)"),
+        [DataRequired(), Length(max=80)],
+    )

@@ -104,6 +104,14 @@ class ProfileForm(FlaskForm):
     )
 
 
+class KioskPinForm(FlaskForm):
+    pin = PasswordField(
+        _l("New kiosk PIN (4 to 8 digits; empty: remove it)"),
+        [Length(max=8)],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+
+
 class TokenForm(FlaskForm):
     name = StringField(
         _l("Token name (what it is for)"), [DataRequired(), Length(max=80)], filters=[strip]
