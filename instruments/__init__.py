@@ -174,3 +174,6 @@ def _name_audit_ids(app: Flask) -> None:
 
     name(app, "instrument", ["instrument_id"], names_by(Instrument))
     name(app, "service", ["service_id"], names_by(Service))
+    from instruments.kiosk_devices import KioskDevice
+
+    name(app, "kiosk_device", ["kiosk_device_id"], names_by(KioskDevice))

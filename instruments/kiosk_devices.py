@@ -8,7 +8,7 @@ the device sees its facility's kiosk and nothing else, with first names only.
 On an unattended tablet anyone could tap anyone's booking, so the person checking in or out
 types their personal kiosk PIN (set on their profile, hashed like a password:
 ``innocore.accounts.services.set_kiosk_pin``). The check-in is recorded as done by that person,
-through the kiosk, on that device (audit ``booking.check_in`` with ``kiosk_device``). Wrong PINs
+through the kiosk, on that device (audit ``booking.check_in`` with ``kiosk_device_id``). Wrong PINs
 are throttled by the boundary (per person and per device).
 """
 

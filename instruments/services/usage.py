@@ -85,7 +85,7 @@ def check_in(
     record_change(booking, actor, "checked_in", _note(via, device))
     changes = {"checked_in_at": [None, now.isoformat()], "via": [None, via.value]}
     if device is not None:
-        changes["kiosk_device"] = [None, device]
+        changes["kiosk_device_id"] = [None, device["id"]]
     audit.record(
         actor, "booking.check_in", booking, changes, facility_id=booking.instrument.facility_id
     )
@@ -104,7 +104,7 @@ def check_out(
     raise_if(rules.checkout_problems(booking.checked_in_at, booking.checked_out_at))
     changes = {"checked_out_at": [None, now.isoformat()], "via": [None, via.value]}
     if device is not None:
-        changes["kiosk_device"] = [None, device]
+        changes["kiosk_device_id"] = [None, device["id"]]
     old = (booking.starts_at, booking.ends_at)
     if now < booking.ends_at:
         booking.ends_at = rules.early_end(booking.starts_at, booking.ends_at, now)

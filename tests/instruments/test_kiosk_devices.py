@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from innocore import audit_text
 from innocore.accounts.services import set_kiosk_pin
 from innocore.audit import AuditEvent
 from instruments.kiosk_devices import KioskDevice, create_device, revoke_device
@@ -25,8 +26,9 @@ PIN = "4821"
 
 
 @pytest.fixture
-def tablet(app, lab, db_session):
-    """A second browser: the facility's tablet, its kiosk link opened; the person has a PIN."""
+def tablet(app, client, lab, db_session):
+    """A second browser (the class ``client`` sets up): the facility's tablet, its kiosk link
+    opened; the person has a PIN."""
     device, raw = create_device(lab["manager"], lab["facility"], "Confocal room tablet")
     set_kiosk_pin(lab["user"], PIN)
     db_session.commit()
@@ -73,7 +75,12 @@ def test_the_tablet_shows_first_names_and_checks_in_with_the_persons_pin(
     assert booking.checked_in_via == "kiosk" and booking.checked_in_by_id == user.id
     event = db_session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "booking.check_in"))
     assert event.actor_id == user.id
-    assert event.changes["kiosk_device"] == [None, {"id": device.id, "name": device.name}]
+    assert event.changes["kiosk_device_id"] == [None, device.id]
+    names = audit_text.lookup_names([event])  # the audit trail names the device
+    rows = audit_text.readable(
+        event.changes, names, audit_text.columns_map(), "UTC", lambda t, z: t.isoformat()
+    )
+    assert ("Kiosk device", None, "Confocal room tablet") in [tuple(r) for r in rows]
     clock.set(START + timedelta(hours=1))
     out = browser.post(f"/instruments/kiosk/bookings/{booking.id}/check-out", data={"pin": PIN})
     assert out.status_code == 303
@@ -172,7 +179,7 @@ def test_opening_the_link_signs_out_whoever_was_signed_in(lab, login_as, db_sess
     assert COOKIE in {c.key for c in staff._cookies.values()}
 
 
-def test_a_forged_or_missing_kiosk_cookie_is_not_a_kiosk(app, lab):
+def test_a_forged_or_missing_kiosk_cookie_is_not_a_kiosk(app, client, lab):
     browser = app.test_client()
     assert browser.get("/instruments/kiosk").status_code == 401
     browser.set_cookie(COOKIE, "forged", path="/instruments/kiosk")
