@@ -149,8 +149,8 @@ def check_in_qr(instrument_id: int):
 @bp.route("/facility/<slug>/kiosk")
 @login_required
 def kiosk(slug: str):
-    """Today's bookings at the facility with check-in and check-out buttons (staff, or a tablet
-    signed in as a staff account)."""
+    """Today's bookings at the facility with check-in and check-out buttons (staff signed in; an
+    unattended tablet opens ``instruments.kiosk_views.device_kiosk`` instead)."""
     return _kiosk_page(get_facility_by_slug(slug))
 
 
