@@ -3,7 +3,7 @@ its own (kiosk_device, the secret stored as SHA-256, named, revocable, last used
 person checking in there proves who they are with a personal kiosk PIN they set on their profile
 (user_account.kiosk_pin_hash, hashed like a password; none for existing accounts).
 
-Revision ID: 0022_kiosk_devices
+Revision ID: 0024_kiosk_devices
 Revises: 0020_languages
 Create Date: 2026-11-30 20:40:00
 
@@ -12,8 +12,8 @@ Create Date: 2026-11-30 20:40:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0022_kiosk_devices"
-down_revision = "0020_languages"
+revision = "0024_kiosk_devices"
+down_revision = "0023_account_code_unique"
 branch_labels = None
 depends_on = None
 
