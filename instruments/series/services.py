@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -19,7 +20,6 @@ from flask_babel import lazy_ngettext
 from innocore import audit, clock
 from innocore.accounts.models import User
 from innocore.calendar import invitation
-from innocore.clock import message_moment
 from innocore.errors import DomainError, Forbidden, NotFound, Problem, raise_problems
 from innocore.extensions import db
 from innocore.links import absolute_url
@@ -327,7 +327,7 @@ def approve_series(actor: User, series_id: int, override_reason: str | None = No
                     p.code,
                     T_(
                         "%(when)s: %(reason)s",
-                        when=message_moment(b.starts_at, zone),
+                        when=b.starts_at.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M"),
                         reason=as_message(p.message),
                     ),
                     "occurrences",
