@@ -94,10 +94,15 @@ def check_in(actor: User, booking_id: int, via: UsageChannel) -> Booking:
 def check_out(actor: User, booking_id: int, via: UsageChannel) -> Booking:
     """Record that the person has finished (now, UTC). Before the booked end the booking ends at
     the next whole minute, freeing the rest for others (the old end stays in its history).
-    Raises ``DomainError`` 422 (``not_checked_in``, ``already_checked_out``)."""
+    Raises ``DomainError`` 422 (``not_checked_in``, ``already_checked_out``,
+    ``checkout_before_start``: the booked time has not begun)."""
     booking, _ = _locked_booking(actor, booking_id)
     now = clock.now()
-    raise_if(rules.checkout_problems(booking.checked_in_at, booking.checked_out_at))
+    raise_if(
+        rules.checkout_problems(
+            booking.checked_in_at, booking.checked_out_at, booking.starts_at, now
+        )
+    )
     changes = {"checked_out_at": [None, now.isoformat()], "via": [None, via.value]}
     old = (booking.starts_at, booking.ends_at)
     if now < booking.ends_at:
