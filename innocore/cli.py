@@ -27,14 +27,21 @@ def register_cli(app: Flask) -> None:
 
 
 def _log_to_stderr() -> None:
-    """Long-running commands say what they do: INFO and above to stderr, with the time (jobs'
-    results, the scheduler's runs, and failures with their traceback)."""
+    """Long-running commands say what they do: from the ``LOG_LEVEL`` setting (INFO) up to
+    stderr, with the time (jobs' results, failures with their traceback). APScheduler's own
+    line per run stays out below DEBUG: ``innocore.jobs`` says what a job did, when it did
+    something."""
     import logging
 
+    level = logging.getLevelName(current_app.config["LOG_LEVEL"].upper())
+    if not isinstance(level, int):
+        raise click.ClickException("INNOCORE_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR.")
     logging.basicConfig(  # force: replaces the WARN-level setup the migrations' env.py leaves
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
+        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
     )
-    logging.getLogger("apscheduler.scheduler").setLevel(logging.WARNING)  # not each job added
+    quiet = logging.WARNING if level > logging.DEBUG else logging.DEBUG
+    for name in ("apscheduler.scheduler", "apscheduler.executors"):
+        logging.getLogger(name).setLevel(quiet)
 
 
 def refused_as_click_error(action: Callable[[], T]) -> T:
@@ -231,6 +238,13 @@ def demo_command(serve: bool, host: str, port: int):
         from innocore.jobs import build_scheduler
 
         _log_to_stderr()
+        if not ({"INNOCORE_MAIL_SERVER", "INNOCORE_MAIL_PORT"} & set(os.environ)):
+            from innocore.demo_mail import start_mailbox
+
+            _, mail_port, folder = start_mailbox(app.instance_path)
+            app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=mail_port)
+            click.echo(f"E-mails the demo sends are kept in {folder} (one .eml file each);")
+            click.echo("the log below names each one with its links (e.g. to confirm an account).")
         build_scheduler(app, background=True).start()
         click.echo(f"InnoCore runs on http://{host}:{port}/  (Ctrl+C stops it)")
         from werkzeug.serving import run_simple

@@ -266,14 +266,19 @@ def cldr_pattern(fmt: str) -> str:
 
 
 def reader_locale() -> str:
-    """The language of the current request (Flask-Babel), or ``"en"`` outside one."""
+    """The CLDR locale to format for in the current request (Flask-Babel's language, as its
+    variant in ``innocore.i18n.FORMAT_LOCALES``: ``"pt"`` -> ``"pt_PT"``), or ``"en"`` outside one."""
     try:
         from flask_babel import get_locale
 
         loc = get_locale()
     except RuntimeError:  # pragma: no cover - outside an application
         loc = None
-    return str(loc) if loc is not None else "en"
+    if loc is None:
+        return "en"
+    from innocore.i18n import FORMAT_LOCALES
+
+    return FORMAT_LOCALES.get(str(loc), str(loc))
 
 
 def wall_text(value: datetime | date, fmt: str) -> str:
@@ -310,10 +315,22 @@ def message_moment(instant: datetime, zone: str) -> str:
 
 
 def api_instant(instant: datetime | None) -> str | None:
-    """An aware instant as ISO 8601 (RFC 3339) text in UTC with its ``+00:00`` offset
-    (``2026-12-14T11:00:00+00:00``), as every API answer writes instants whatever offset the
-    caller sent; ``None`` stays ``None``."""
-    return None if instant is None else instant.astimezone(UTC).isoformat()
+    """An aware instant as ISO 8601 (RFC 3339) text in UTC with a ``Z``
+    (``2026-12-14T11:00:00Z``; fractions of a second kept when there are any), as every API
+    answer writes instants whatever offset the caller sent; ``None`` stays ``None``."""
+    if instant is None:
+        return None
+    return instant.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def api_time(value: date | datetime | None) -> str | None:
+    """An API answer's date or instant: a date as ``YYYY-MM-DD``, an instant as
+    ``api_instant`` (UTC, ``Z``); ``None`` stays ``None``. For builders whose fields hold either."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return api_instant(value)
+    return value.isoformat()
 
 
 def iso_utc(instant: datetime) -> str:

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from innocore.accounts.addresses import EmailText
 from innocore.api.core import api_blueprint, operation
+from innocore.clock import api_time
 from innocore.extensions import db
 from innocore.membership import companies
 
@@ -49,10 +50,10 @@ def invitation_json(i) -> dict:
     return {
         "id": i.id,
         "email": i.email,
-        "created_at": i.created_at.isoformat(),
-        "expires_at": i.expires_at.isoformat(),
-        "used_at": i.used_at.isoformat() if i.used_at else None,
-        "revoked_at": i.revoked_at.isoformat() if i.revoked_at else None,
+        "created_at": api_time(i.created_at),
+        "expires_at": api_time(i.expires_at),
+        "used_at": api_time(i.used_at),
+        "revoked_at": api_time(i.revoked_at),
     }
 
 

@@ -96,10 +96,34 @@ def organisations_overview(viewer: User) -> list[tuple[Organisation, SsoConnecti
 
 
 def _web_address(value: str) -> bool:
-    """https, or http on this machine (a provider on loopback, as the test suite runs)."""
+    """https; plain http only to a host named in the setting ``SSO_PLAIN_HTTP_HOSTS`` (empty
+    by default: a provider's traffic carries sign-in secrets, RFC 6749 section 3.1 and
+    SAML2Int ask for TLS)."""
+    from flask import current_app
+
     url = urlsplit(value or "")
-    local = url.hostname in ("localhost", "127.0.0.1", "::1")
-    return bool(url.hostname) and (url.scheme == "https" or (url.scheme == "http" and local))
+    allowed = {h.strip() for h in current_app.config["SSO_PLAIN_HTTP_HOSTS"].split(",")}
+    plain = url.scheme == "http" and url.hostname in allowed - {""}
+    return bool(url.hostname) and (url.scheme == "https" or plain)
+
+
+def _provider_problems(data: ConnectionData) -> list[Problem]:
+    """OpenID Connect, when switched on: the issuer must publish its discovery document, naming
+    itself (OpenID Connect Discovery 1.0 section 4); otherwise the sign-in button would only
+    fail."""
+    if data.protocol != SsoProtocol.OIDC or not data.enabled:
+        return []
+    from innocore.sso.oidc import discover
+
+    try:
+        discover(data.issuer)
+    except DomainError:
+        msg = N_(
+            "The provider does not answer at this issuer address; check it, or save the "
+            "set-up switched off until the provider is ready."
+        )
+        return [Problem("unreachable_provider", msg, "issuer")]
+    return []
 
 
 def _problems(data: ConnectionData) -> list[Problem]:
@@ -107,6 +131,8 @@ def _problems(data: ConnectionData) -> list[Problem]:
     if not _web_address(data.issuer):
         msg = N_("Give the provider's https address (its issuer or entity id).")
         problems.append(Problem("invalid_issuer", msg, "issuer"))
+    else:
+        problems += _provider_problems(data)
     if data.protocol == SsoProtocol.OIDC and not data.client_id.strip():
         problems.append(
             Problem("missing", N_("Give the client id the provider issued."), "client_id")

@@ -34,6 +34,7 @@ from instruments.permissions import can_staff_instrument
 from instruments.queries import busy_between
 from instruments.services.booking_settings import usage_settings
 from instruments.services.common import (
+    acting_for,
     flush_or_conflict,
     get_booking,
     lock_instrument,
@@ -79,7 +80,7 @@ def check_in(actor: User, booking_id: int, via: UsageChannel) -> Booking:
     booking.checked_in_at, booking.checked_in_by_id = now, actor.id
     booking.checked_in_via, booking.updated_at = via.value, now
     db.session.flush()
-    record_change(booking, actor, "checked_in", via.label)
+    record_change(booking, actor, "checked_in", via.english)
     audit.record(
         actor,
         "booking.check_in",
@@ -93,10 +94,15 @@ def check_in(actor: User, booking_id: int, via: UsageChannel) -> Booking:
 def check_out(actor: User, booking_id: int, via: UsageChannel) -> Booking:
     """Record that the person has finished (now, UTC). Before the booked end the booking ends at
     the next whole minute, freeing the rest for others (the old end stays in its history).
-    Raises ``DomainError`` 422 (``not_checked_in``, ``already_checked_out``)."""
+    Raises ``DomainError`` 422 (``not_checked_in``, ``already_checked_out``,
+    ``checkout_before_start``: the booked time has not begun)."""
     booking, _ = _locked_booking(actor, booking_id)
     now = clock.now()
-    raise_if(rules.checkout_problems(booking.checked_in_at, booking.checked_out_at))
+    raise_if(
+        rules.checkout_problems(
+            booking.checked_in_at, booking.checked_out_at, booking.starts_at, now
+        )
+    )
     changes = {"checked_out_at": [None, now.isoformat()], "via": [None, via.value]}
     old = (booking.starts_at, booking.ends_at)
     if now < booking.ends_at:
@@ -106,7 +112,7 @@ def check_out(actor: User, booking_id: int, via: UsageChannel) -> Booking:
     booking.checked_out_at, booking.checked_out_by_id = now, actor.id
     booking.checked_out_via, booking.updated_at = via.value, now
     flush_or_conflict()
-    record_change(booking, actor, "checked_out", via.label, old=old)
+    record_change(booking, actor, "checked_out", via.english, old=old)
     audit.record(
         actor, "booking.check_out", booking, changes, facility_id=booking.instrument.facility_id
     )
@@ -142,7 +148,7 @@ def release_no_show(booking: Booking, now: datetime, actor: User | None = None) 
     if done != 1:
         return False
     db.session.refresh(booking)
-    record_change(booking, actor, "no_show", "" if actor else "not checked in in time")
+    record_change(booking, actor, "no_show", "" if actor else N_("not checked in in time"))
     changes = {"status": ["confirmed", "no_show"]}
     audit.record(
         actor, "booking.no_show", booking, changes, facility_id=booking.instrument.facility_id
@@ -208,10 +214,12 @@ def log_unbooked_use(actor: User, instrument_id: int, data: LoggedUse) -> Bookin
         )
     if user is not None and data.account_id is not None:  # one the person may charge that day
         day = clock.local_date(data.starts_at, instrument.facility.timezone)
-        problems += check_account(user, data.account_id, day)
+        problems += check_account(user, data.account_id, day, for_name=acting_for(actor, user))
     if not problems:
         busy = busy_between([instrument.id], data.starts_at, data.ends_at)
-        req = rules.BookingRequest(data.starts_at, data.ends_at, user.id)
+        req = rules.BookingRequest(
+            data.starts_at, data.ends_at, user.id, for_name=acting_for(actor, user)
+        )
         problems = rules.conflict_problems(req, busy)
     raise_if(problems)
     now = clock.now()

@@ -65,7 +65,7 @@ def test_full_session_waitlists_then_offers_the_freed_place_to_the_first_in_line
         login_as(user).post(f"/training/sessions/{session.id}/enrol")
     assert _status(db_session, session, second) == EnrolmentStatus.WAITLISTED
     page = login_as(third).get("/training/my")
-    assert b"number 2 in line" in page.data
+    assert b"Position 2 in line" in page.data
     deliver()
 
     mine = db_session.scalar(sa.select(Enrolment).where(Enrolment.user_id == first.id))

@@ -14,6 +14,7 @@ from innocore.clock import local_date
 from innocore.errors import Problem
 from innocore.marks import N_, T_
 from innocore.rules import text_problems as _text
+from innocore.status import status_word
 from training.challenges.models import ApplicationStatus, ChallengeStatus
 
 MAX_TEAM = 10
@@ -196,9 +197,9 @@ def decision_problems(
             Problem(
                 "transition",
                 T_(
-                    "A %(current)s application cannot be %(target)s.",
-                    current=current.label.lower(),
-                    target=target.label.lower(),
+                    "An application in the state “%(current)s” cannot move to “%(target)s”.",
+                    current=status_word(current),
+                    target=status_word(target),
                 ),
             )
         ]

@@ -25,6 +25,7 @@ from innocore.links import absolute_url
 from innocore.marks import N_, T_
 from innocore.notifications import kinds
 from innocore.notifications.services import queue_email
+from innocore.status import status_word
 from innocore.uploads import attachment_problems
 from innocore.vocab import FacilityRoleKind, OrganisationKind, OrgRole
 from instruments.requests.services import Upload
@@ -383,9 +384,9 @@ def review_challenge(actor: User, ch: Challenge, *, publish: bool, note: str = "
     for person in _posting_side(ch):
         _mail(
             person,
-            _l(
-                "Challenge %(status)s: %(ch_title)s",
-                status=ch.status.label.lower(),
+            T_(
+                "Challenge: %(status)s (%(ch_title)s)",
+                status=status_word(ch.status),
                 ch_title=ch.title,
             ),
             ch.status.value,
@@ -621,9 +622,9 @@ def _set_status(actor: User, app: ChallengeApplication, status: ApplicationStatu
     for m in app.members:
         _mail(
             m.user,
-            _l(
+            T_(
                 "Your application: %(status)s (%(challenge_title)s)",
-                status=status.label.lower(),
+                status=status_word(status),
                 challenge_title=app.challenge.title,
             ),
             status.value,

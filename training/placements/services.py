@@ -24,6 +24,7 @@ from innocore.links import absolute_url
 from innocore.marks import N_, T_
 from innocore.notifications import kinds
 from innocore.notifications.services import queue_email
+from innocore.status import status_word
 from innocore.uploads import attachment_problems
 from innocore.vocab import FacilityRoleKind, OrganisationKind, OrgRole
 from instruments.requests.services import Upload
@@ -363,9 +364,9 @@ def decide(actor: User, application_id: int, *, select: bool) -> PlacementApplic
     for person in (a.applicant, a.supervisor):
         _mail(
             person,
-            _l(
-                "Placement application %(status)s: %(placement_title)s",
-                status=a.status.label.lower(),
+            T_(
+                "Placement application: %(status)s (%(placement_title)s)",
+                status=status_word(a.status),
                 placement_title=a.placement.title,
             ),
             a.status.value,
