@@ -20,8 +20,9 @@ from innocore.api.core import (
     paginated,
     signed_in,
 )
+from innocore.audit import changes_for_api
 from innocore.audit_views import audit_query
-from innocore.clock import is_valid_timezone
+from innocore.clock import api_time, is_valid_timezone
 from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
 from innocore.marks import N_, T_
@@ -55,9 +56,9 @@ def token_json(token, raw: str | None = None) -> dict:
         "id": token.id,
         "name": token.name,
         "prefix": token.display_prefix,
-        "created_at": token.created_at.isoformat(),
-        "last_used_at": token.last_used_at.isoformat() if token.last_used_at else None,
-        "revoked_at": token.revoked_at.isoformat() if token.revoked_at else None,
+        "created_at": api_time(token.created_at),
+        "last_used_at": api_time(token.last_used_at),
+        "revoked_at": api_time(token.revoked_at),
         "token": raw,
     }
 
@@ -68,8 +69,8 @@ def notification_json(note: Notification) -> dict:
         "subject": note.subject,
         "body": note.body_text,
         "link": note.link,
-        "created_at": note.created_at.isoformat(),
-        "read_at": note.read_at.isoformat() if note.read_at else None,
+        "created_at": api_time(note.created_at),
+        "read_at": api_time(note.read_at),
         "delivery": note.status.value,
         "kind": note.kind,
     }
@@ -358,13 +359,13 @@ def audit():
         stmt,
         lambda e: {
             "id": e.id,
-            "occurred_at": e.occurred_at.isoformat(),
+            "occurred_at": api_time(e.occurred_at),
             "actor_id": e.actor_id,
             "actor": e.actor.name if e.actor else None,
             "action": e.action,
             "object_type": e.object_type,
             "object_id": e.object_id,
             "facility_id": e.facility_id,
-            "changes": e.changes,
+            "changes": changes_for_api(e.changes),
         },
     )

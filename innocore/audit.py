@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -45,12 +46,27 @@ def _jsonable(value):
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, datetime | date):
-        return value.isoformat()
+        return clock.api_time(value)  # an instant in UTC with Z, a date as YYYY-MM-DD
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, list | tuple):
         return [_jsonable(v) for v in value]
     return value
+
+
+_STORED_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}.*[+-]\d{2}:\d{2}$")
+
+
+def changes_for_api(changes):
+    """An event's recorded changes for an API answer: instants recorded with an offset (before
+    they were written in UTC with Z) are written as ``clock.api_instant``; the rest as stored."""
+    if isinstance(changes, dict):
+        return {key: changes_for_api(value) for key, value in changes.items()}
+    if isinstance(changes, list):
+        return [changes_for_api(value) for value in changes]
+    if isinstance(changes, str) and _STORED_INSTANT.match(changes):
+        return clock.api_instant(datetime.fromisoformat(changes))
+    return changes
 
 
 def changes_of(obj, *, exclude: tuple[str, ...] = ("password_hash", "kiosk_pin_hash")) -> dict:

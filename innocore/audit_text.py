@@ -60,14 +60,6 @@ def label_of(column: str, ref: bool = True) -> str:
     return words[:1].upper() + words[1:] if words else column
 
 
-def action_text(action: str) -> str:
-    """``booking.cancel`` -> "Booking: cancel"; ``certificate.status_changed`` -> "Certificate:
-    status changed"."""
-    head, _, tail = action.partition(".")
-    head = head.replace("_", " ").capitalize()
-    return f"{head}: {tail.replace('_', ' ').replace('.', ', ')}" if tail else head
-
-
 def value_text(value, kind: str | None, names: dict, zone: str, local_time) -> str | None:
     """One value in words: a name for an id, a local time for an ISO instant, Yes/No for
     booleans, words for enumeration values; ``None`` stays ``None`` (shown as "—")."""

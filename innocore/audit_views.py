@@ -17,6 +17,7 @@ from innocore.extensions import db
 from innocore.facilities.models import Facility
 from innocore.marks import N_
 from innocore.permissions import can_view_audit, is_network_admin, managed_facility_ids, require
+from innocore.status import action_label
 from innocore.template_helpers import local_time
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -85,7 +86,7 @@ def index():
     rows = [
         (
             e,
-            audit_text.action_text(e.action),
+            action_label(e.action),
             audit_text.readable(e.changes, names, columns, zone, local_time),
         )
         for e in page.items

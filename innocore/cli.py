@@ -18,6 +18,8 @@ T = TypeVar("T")
 cli = AppGroup("innocore", help="InnoCore platform commands.")
 token_cli = AppGroup("token", help="Personal access tokens for the JSON API.")
 cli.add_command(token_cli)
+sso_cli = AppGroup("sso", help="Institutional sign-in: the key that seals client secrets.")
+cli.add_command(sso_cli)
 
 
 def register_cli(app: Flask) -> None:
@@ -25,14 +27,21 @@ def register_cli(app: Flask) -> None:
 
 
 def _log_to_stderr() -> None:
-    """Long-running commands say what they do: INFO and above to stderr, with the time (jobs'
-    results, the scheduler's runs, and failures with their traceback)."""
+    """Long-running commands say what they do: from the ``LOG_LEVEL`` setting (INFO) up to
+    stderr, with the time (jobs' results, failures with their traceback). APScheduler's own
+    line per run stays out below DEBUG: ``innocore.jobs`` says what a job did, when it did
+    something."""
     import logging
 
+    level = logging.getLevelName(current_app.config["LOG_LEVEL"].upper())
+    if not isinstance(level, int):
+        raise click.ClickException("INNOCORE_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR.")
     logging.basicConfig(  # force: replaces the WARN-level setup the migrations' env.py leaves
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
+        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
     )
-    logging.getLogger("apscheduler.scheduler").setLevel(logging.WARNING)  # not each job added
+    quiet = logging.WARNING if level > logging.DEBUG else logging.DEBUG
+    for name in ("apscheduler.scheduler", "apscheduler.executors"):
+        logging.getLogger(name).setLevel(quiet)
 
 
 def refused_as_click_error(action: Callable[[], T]) -> T:
@@ -148,6 +157,38 @@ def token_list(email: str):
         click.echo(f"{t.id}\t{t.display_prefix}…\t{state}\t{t.name}")
 
 
+@sso_cli.command("rotate-key")
+@click.option(
+    "--retire",
+    is_flag=True,
+    help="Instead: drop the older keys (after every host has the new key file and secrets "
+    "were sealed again).",
+)
+def sso_rotate_key(retire: bool):
+    """Seal the institutions' client secrets under a new key (instance/sso_secret.key).
+
+    Without --retire: a new key goes first in the key file (older keys still open secrets) and
+    every stored client secret is sealed again under it, in one transaction. Copy the key file
+    to every host, then run with --retire to drop the older keys."""
+    from innocore.sso import vault
+    from innocore.sso.models import SsoConnection
+    from innocore.sso.services import reseal_client_secrets
+
+    if retire:
+        stored = list(db.session.scalars(sa.select(SsoConnection.sealed_secret)))
+        try:
+            dropped = vault.retire_old_keys(stored)
+        except ValueError as err:
+            raise click.ClickException(f"{err}: run rotate-key without --retire first.") from None
+        click.echo(f"{dropped} older key(s) dropped; the key file holds one key.")
+        return
+    count = vault.add_key()
+    resealed = refused_as_click_error(reseal_client_secrets)
+    db.session.commit()
+    click.echo(f"New key added ({count} in the file); {resealed} client secret(s) sealed again.")
+    click.echo("Copy instance/sso_secret.key to every host, then run: rotate-key --retire")
+
+
 @cli.command("retry-failed-mail")
 @click.option("--dry-run", is_flag=True, help="Only count what would be re-queued.")
 def retry_failed_mail(dry_run: bool):
@@ -197,6 +238,13 @@ def demo_command(serve: bool, host: str, port: int):
         from innocore.jobs import build_scheduler
 
         _log_to_stderr()
+        if not ({"INNOCORE_MAIL_SERVER", "INNOCORE_MAIL_PORT"} & set(os.environ)):
+            from innocore.demo_mail import start_mailbox
+
+            _, mail_port, folder = start_mailbox(app.instance_path)
+            app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=mail_port)
+            click.echo(f"E-mails the demo sends are kept in {folder} (one .eml file each);")
+            click.echo("the log below names each one with its links (e.g. to confirm an account).")
         build_scheduler(app, background=True).start()
         click.echo(f"InnoCore runs on http://{host}:{port}/  (Ctrl+C stops it)")
         from werkzeug.serving import run_simple

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -194,6 +194,28 @@ def local_date(instant: datetime, zone: str) -> date:
     return instant.astimezone(ZoneInfo(zone)).date()
 
 
+def today(zone: str) -> date:
+    """The current date on the wall clock of ``zone`` (the facility's for facility rules, the
+    reader's for what a person calls "today"); never ``now().date()``, the date in UTC."""
+    return local_date(now(), zone)
+
+
+def day_start(day: date, zone: str) -> datetime:
+    """The UTC instant the calendar day ``day`` begins on the wall clock of ``zone`` (local
+    00:00; where the clocks skip midnight, the first instant that exists that day)."""
+    return datetime.combine(day, time(0), ZoneInfo(zone)).astimezone(UTC)
+
+
+def day_end(day: date, zone: str) -> datetime:
+    """The UTC instant of the last second of ``day`` on the wall clock of ``zone``: how a date a
+    person types ("valid until 30 Jun 2027", "applications close on ...") becomes an instant.
+    Local 23:59:59, i.e. one second before ``day_start(day + 1)``, so the instant's local date
+    (``local_date``, every page and e-mail) is the date typed, never the next one; a check
+    ``now < day_end(...)`` loses only that last second. Never end a typed day in UTC: 30 Jun
+    23:59:59 UTC is 1 Jul 01:59 in Rome."""
+    return day_start(day + timedelta(days=1), zone) - timedelta(seconds=1)
+
+
 # strftime directives and their Unicode CLDR date-field patterns (UTS #35, "Date Field Symbol
 # Table"): the house's formats are written as strftime and shown in the reader's language.
 _CLDR = {
@@ -244,14 +266,19 @@ def cldr_pattern(fmt: str) -> str:
 
 
 def reader_locale() -> str:
-    """The language of the current request (Flask-Babel), or ``"en"`` outside one."""
+    """The CLDR locale to format for in the current request (Flask-Babel's language, as its
+    variant in ``innocore.i18n.FORMAT_LOCALES``: ``"pt"`` -> ``"pt_PT"``), or ``"en"`` outside one."""
     try:
         from flask_babel import get_locale
 
         loc = get_locale()
     except RuntimeError:  # pragma: no cover - outside an application
         loc = None
-    return str(loc) if loc is not None else "en"
+    if loc is None:
+        return "en"
+    from innocore.i18n import FORMAT_LOCALES
+
+    return FORMAT_LOCALES.get(str(loc), str(loc))
 
 
 def wall_text(value: datetime | date, fmt: str) -> str:
@@ -280,11 +307,30 @@ def moment_text(instant: datetime, zone: str, fmt: str = "%d %b %Y %H:%M") -> st
     return f"{wall_text(local, fmt)} {local.tzname()}"
 
 
+def message_moment(instant: datetime, zone: str) -> str:
+    """An instant as a problem message or notice shows it: the wall-clock time in ``zone`` (the
+    facility's) with the zone's abbreviation, ``"Mon 21 Dec 2026, 09:00 CET"``. Rules call it
+    with the zone they are given; no message writes an instant in UTC of its own."""
+    return moment_text(instant, zone, "%a %d %b %Y, %H:%M")
+
+
 def api_instant(instant: datetime | None) -> str | None:
-    """An aware instant as ISO 8601 (RFC 3339) text in UTC with its ``+00:00`` offset
-    (``2026-12-14T11:00:00+00:00``), as every API answer writes instants whatever offset the
-    caller sent; ``None`` stays ``None``."""
-    return None if instant is None else instant.astimezone(UTC).isoformat()
+    """An aware instant as ISO 8601 (RFC 3339) text in UTC with a ``Z``
+    (``2026-12-14T11:00:00Z``; fractions of a second kept when there are any), as every API
+    answer writes instants whatever offset the caller sent; ``None`` stays ``None``."""
+    if instant is None:
+        return None
+    return instant.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def api_time(value: date | datetime | None) -> str | None:
+    """An API answer's date or instant: a date as ``YYYY-MM-DD``, an instant as
+    ``api_instant`` (UTC, ``Z``); ``None`` stays ``None``. For builders whose fields hold either."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return api_instant(value)
+    return value.isoformat()
 
 
 def iso_utc(instant: datetime) -> str:

@@ -49,6 +49,12 @@ _SETTINGS: dict[str, tuple[object, type]] = {
     "INSTANCE_PATH": (None, str),
     # Multiplies every scheduled job's interval (at least 1 s): 0.01 runs an hourly job every 36 s.
     "JOB_INTERVAL_SCALE": (1.0, float),
+    # Hosts whose sign-in providers may be reached over plain http (comma-separated, e.g. a
+    # provider on this machine during tests). Empty: every provider address must be https.
+    "SSO_PLAIN_HTTP_HOSTS": ("", str),
+    # What the long-running commands (scheduler, demo) log to stderr: INFO says what jobs did;
+    # DEBUG also names every job run, including the ones that found nothing to do.
+    "LOG_LEVEL": ("INFO", str),
 }
 
 

@@ -241,3 +241,38 @@ def _take_write_lock(session) -> None:
         finally:
             session.expire_on_commit = keep
     session.connection(execution_options={"innocore_immediate": True})
+
+
+def unique_violated(exc: BaseException, name: str, columns: tuple = ()) -> bool:
+    """Whether ``exc`` is the database refusing a row because of the unique index or constraint
+    ``name`` (PostgreSQL names it; SQLite names an expression index, and lists ``columns``,
+    mapped columns such as ``Facility.slug``, for a plain one)."""
+    if not isinstance(exc, sa.exc.IntegrityError):
+        return False
+    named = getattr(getattr(exc.orig, "diag", None), "constraint_name", None)
+    if named:
+        return named == name
+    text = str(exc.orig)
+    if f'"{name}"' in text or f"'{name}'" in text:
+        return True
+    listed = ", ".join(f"{c.table.name}.{c.name}" for c in columns)
+    return bool(listed) and text.endswith(f"UNIQUE constraint failed: {listed}")
+
+
+def flush_unique(taken: list[tuple[str, tuple, object]]) -> None:
+    """Flush the session; if another writer got there first and a unique index of ``taken``
+    refuses the row, roll the failed transaction back (nothing of it can be used any more) and
+    raise ``DomainError`` with that entry's problem (422, the same one the service's own check
+    gives) instead of a server error. ``taken`` holds ``(index or constraint name, its plain
+    columns for SQLite's message, Problem)``; any other database error propagates."""
+    from innocore.errors import DomainError
+    from innocore.extensions import db
+
+    try:
+        db.session.flush()
+    except sa.exc.IntegrityError as exc:
+        for name, columns, problem in taken:
+            if unique_violated(exc, name, columns):
+                db.session.rollback()
+                raise DomainError(problem) from None
+        raise

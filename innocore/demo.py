@@ -266,7 +266,7 @@ def _seed_preferences(people: list[User], now) -> None:
 
 def _seed_group(people, now):
     """Marco Rossi's lab at Valmonte: Paula is a member, Nora asks to join; a grant with a budget
-    and an open cost centre."""
+    and an open cost centre whose charges above 50 EUR wait for Marco's approval."""
     from datetime import date
     from decimal import Decimal
 
@@ -293,6 +293,7 @@ def _seed_group(people, now):
         "CC-BIO-042",
         "Department core budget",
         date(year, 1, 1),
+        approval_threshold=Decimal("50"),  # more than 50 EUR waits for Marco (his approvals)
         group_id=group.id,
     )
     return group, [create_account(pi, grant), create_account(pi, centre)]

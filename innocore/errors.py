@@ -106,8 +106,27 @@ HTTP_REASONS = {
     400: N_("The request could not be understood. Reload the page and try again."),
     404: N_("This page does not exist. Check the address, or start again from the home page."),
     405: N_("This address does not accept that kind of request."),
+    401: N_("Sign in to continue."),
+    403: N_("You are not allowed to do this."),
+    409: N_("This changed in the meantime. Reload the page and try again."),
     413: N_("The upload is too large."),
+    415: N_("This kind of content is not accepted here."),
     429: N_("Too many requests: wait a moment and try again."),
+}
+# Titles of HTTP errors in words the catalogs hold (Werkzeug's names, "Bad Request", are English
+# only); an error not listed reads "Error".
+HTTP_TITLES = {
+    400: N_("Bad request"),
+    401: N_("Sign-in required"),
+    403: N_("Not allowed"),
+    404: N_("Not found"),
+    405: N_("Method not allowed"),
+    409: N_("Conflict"),
+    413: N_("Upload too large"),
+    415: N_("Unsupported content"),
+    422: N_("Cannot do that"),
+    429: N_("Too many requests"),
+    500: N_("Server error"),
 }
 
 
@@ -133,7 +152,10 @@ def register_error_handlers(app: Flask) -> None:
         reason = err.description or err.name
         if reason == type(err).description and err.code in HTTP_REASONS:
             reason = HTTP_REASONS[err.code]  # Werkzeug's English default: ours is in the catalogs
-        body, status = _render(err.code or 500, [Problem(code, reason)], err.name)
+        # The reason is translated when shown (``problem_text``): a description given as
+        # ``abort(400, N_(...))`` / ``T_(...)`` reads in the reader's language, in HTML and JSON.
+        title = HTTP_TITLES.get(err.code or 500, N_("Error"))
+        body, status = _render(err.code or 500, [Problem(code, reason)], title)
         response = make_response(body, status)
         if isinstance(err, MethodNotAllowed) and err.valid_methods:
             response.headers["Allow"] = ", ".join(sorted(err.valid_methods))  # RFC 9110 §15.5.6

@@ -22,18 +22,81 @@ T = TypeVar("T")
 
 
 def apply_problems(form: FlaskForm, err: DomainError) -> None:
-    """Show every problem next to its field, or at the top of the form when it has no field."""
+    """Show every problem next to its field, or at the top of the form when it has no field.
+
+    A problem whose field the page never shows (a hidden input, a staff-only field on a
+    member's page, a select left out when it has one choice) must not vanish: its text also
+    goes to the top of the page unless the page renders that field (``unshown_problems``)."""
     form.form_errors = list(getattr(form, "form_errors", []))
     for problem in err.problems:
-        field = getattr(form, problem.field, None) if problem.field else None
-        if field is not None and hasattr(field, "errors"):
-            field.errors = list(field.errors) + [problem_text(problem)]
-        else:
-            form.form_errors.append(problem_text(problem))
+        text = problem_text(problem)
+        field = _visible_field(form, problem.field)
+        if field is None:
+            form.form_errors.append(text)
+            continue
+        field.errors = list(field.errors) + [text]
+        _watch(field, text)
+
+
+def _visible_field(form: FlaskForm, name: str | None):
+    """The form's field called ``name`` when it can show an error (not a hidden input)."""
+    field = getattr(form, name, None) if name else None
+    if field is None or not hasattr(field, "errors") or not hasattr(field, "widget"):
+        return None
+    if getattr(field.widget, "input_type", None) == "hidden":
+        return None
+    return field
+
+
+class _RenderWatch:
+    """A field's widget that notes when the page renders it (so its errors were shown)."""
+
+    def __init__(self, widget):
+        self.widget = widget
+        self.rendered = False
+
+    def __getattr__(self, name):
+        return getattr(self.widget, name)
+
+    def __call__(self, field, **kwargs):
+        self.rendered = True
+        return self.widget(field, **kwargs)
+
+
+def _watch(field, text: str) -> None:
+    from flask import g, has_app_context
+
+    if not has_app_context():
+        return
+    if not isinstance(field.widget, _RenderWatch):
+        field.widget = _RenderWatch(field.widget)
+    g.setdefault("watched_problems", []).append((field.widget, text))
+
+
+def unshown_problems() -> list[str]:
+    """The texts of problems put on fields the page has not rendered (so far in this request):
+    the base template renders its content first, then shows these above it."""
+    from flask import g
+
+    seen: list[str] = []
+    for watch, text in g.get("watched_problems", []):
+        if not watch.rendered and text not in seen:
+            seen.append(text)
+    return seen
 
 
 def strip(value):
     return value.strip() if isinstance(value, str) else value
+
+
+class EmailAddressField(wtforms.EmailField):
+    """The one e-mail input of every form: the spaces around a pasted or typed address are
+    dropped before any validator sees it (" name@example.org " is name@example.org), then the
+    field's own validators run (``AcceptedEmail()``, ``Length(max=254)``...). Accounts are
+    looked up case-insensitively by ``accounts.services.get_user_by_email``."""
+
+    def __init__(self, label=None, validators=None, filters=(), **kwargs):
+        super().__init__(label, validators, filters=(strip, *filters), **kwargs)
 
 
 class _LazyLabel:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from innocore import audit, clock
 from innocore.accounts.models import Organisation, User
-from innocore.db import UTCDateTime, enum_column
+from innocore.db import UTCDateTime, enum_column, flush_unique
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.links import absolute_url
@@ -32,6 +32,19 @@ class GroupMemberStatus(enum.StrEnum):
     ACTIVE = "active"
     DECLINED = "declined"
     LEFT = "left"  # left, or removed by the PI
+
+    @property
+    def label(self) -> str:
+        from flask_babel import gettext
+
+        return gettext(
+            {
+                "pending": N_("Asked to join"),
+                "active": N_("Member"),
+                "declined": N_("Declined"),
+                "left": N_("Left the group"),
+            }[self.value]
+        )
 
 
 class ResearchGroup(db.Model):
@@ -74,6 +87,9 @@ class GroupMembership(db.Model):
 
     def __repr__(self) -> str:
         return f"<GroupMembership g={self.group_id} u={self.user_id} {self.status.value}>"
+
+
+GROUP_NAME_TAKEN = Problem("name_taken", N_("Your organisation has a group of this name."), "name")
 
 
 def is_pi(user, group: ResearchGroup) -> bool:
@@ -131,9 +147,7 @@ def create_group(actor: User, name: str) -> ResearchGroup:
         )
     )
     if taken is not None:
-        problems.append(
-            Problem("name_taken", N_("Your organisation has a group of this name."), "name")
-        )
+        problems.append(GROUP_NAME_TAKEN)
     if problems:
         raise DomainError(problems)
     now = clock.now()
@@ -141,7 +155,7 @@ def create_group(actor: User, name: str) -> ResearchGroup:
         name=name, organisation_id=actor.organisation_id, pi_id=actor.id, created_at=now
     )
     db.session.add(group)
-    db.session.flush()
+    flush_unique([("uq_research_group_org_name", (), GROUP_NAME_TAKEN)])
     db.session.add(
         GroupMembership(
             group_id=group.id,

@@ -33,6 +33,11 @@ LANGUAGE_NAMES = {
     "es": "Español",
     "cs": "Čeština",
 }
+# The CLDR variant each catalog is written in, for dates, numbers, currency and plural rules:
+# the Portuguese catalog is European Portuguese (the partners are in Portugal), so "pt" formats
+# as pt_PT ("12 345,50 €", one = exactly 1), not as CLDR's plain "pt" (Brazil: "€ 12.345,50",
+# one = 0 and 1). The catalog's Plural-Forms header matches (tests/kernel/test_i18n.py).
+FORMAT_LOCALES = {"pt": "pt_PT"}
 COOKIE = "innocore_lang"
 SOURCE_DIR = Path(__file__).resolve().parent / "translations"
 

@@ -95,10 +95,19 @@ def _attempts(job: Job) -> tuple[object, Exception | None]:
                 continue
             log.exception("job %s failed; it runs again at its next tick", job.name)
             return None, exc
-        if result:
+        if _did_something(result):
             log.info("job %s: %s", job.name, result)
+        else:
+            log.debug("job %s ran: nothing to do", job.name)
         return result, None
     return None, None
+
+
+def _did_something(result: object) -> bool:
+    """A job's result says it did something: true, and not a table of zero counts."""
+    if isinstance(result, dict):
+        return any(result.values())
+    return bool(result)
 
 
 def build_scheduler(app: Flask, *, background: bool = False):

@@ -162,3 +162,54 @@ def status_badge(status, kind: str | None = None, large: bool = False) -> Markup
     return Markup('<span class="status status-tone-{}{}">{}</span>').format(
         tone, size, escape(label)
     )
+
+
+def status_label(status, kind: str | None = None) -> str:
+    """The word of a status in the reader's language (the badge's word without the badge), for
+    a status shown inside a sentence, a list or a PDF: ``status_label("no_show")`` -> "No show"
+    in English, "Mancata presentazione" in Italian. Never the raw code."""
+    return describe(status, kind)[0]
+
+
+# Words of history and audit actions, by ``kind`` then code (``("booking", "checked_in")``), or
+# by an audit event's whole action (``("", "certificate.revoke")``). Packages add theirs with
+# ``register_actions``; labels are marked with ``N_`` where they are written.
+_ACTIONS: dict[tuple[str, str], str] = {}
+
+
+def register_actions(kind: str, words: dict[str, str]) -> None:
+    """A package names the actions of its history: ``{code: N_("Label")}`` for ``kind``
+    (``""`` for an audit event's full action code such as ``"certificate.revoke"``)."""
+    for code, label in words.items():
+        _ACTIONS[(kind, code)] = label
+
+
+def action_label(action: str, kind: str = "") -> str:
+    """The words of a history or audit action code in the reader's language: the registered
+    words of ``(kind, action)``; else, for a code that names a status (``"cancelled"``,
+    ``"booking.no_show"``), that status's word (``status_label``); else the code as written
+    (a program's word, never a half-English sentence). The one mapping from action codes to
+    words on pages, e-mails and PDFs."""
+    value = str(action or "")
+    if (kind, value) in _ACTIONS:
+        return gettext(_ACTIONS[(kind, value)])
+    tail = value.rpartition(".")[2]
+    for key in ((kind, tail), ("", value)):
+        if key in _ACTIONS:
+            return gettext(_ACTIONS[key])
+    if (kind, tail) in _WORDS or tail in _TONE:
+        return status_label(tail, kind or None)
+    return value
+
+
+def status_word(status, kind: str | None = None):
+    """The English word of a status as a marked message (``innocore.marks.Message``), for a value
+    inside a sentence written with ``T_``: it reads English in logs and tests and is translated
+    where the sentence is shown (``message_text``), in the reader's language, never in the
+    language of whoever caused it. ``status_word(RequestStatus.QUOTED)`` -> "Quoted"."""
+    from flask_babel import force_locale
+
+    from innocore.marks import as_message
+
+    with force_locale("en"):
+        return as_message(describe(status, kind)[0])

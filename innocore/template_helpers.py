@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from innocore.clock import date_text, reader_locale, to_zone, wall_text
 from innocore.permissions import TEMPLATE_PREDICATES, can_add_competence
-from innocore.status import status_badge
+from innocore.status import action_label, status_badge, status_label
 
 
 def local_time(
@@ -75,6 +75,43 @@ def money(amount, currency: str | None = "EUR") -> str:
 
     # CLDR places the symbol and separators for the language (it: "1.234,50 €").
     return sign + format_currency(abs(value), code, locale=locale)
+
+
+def quantity_text(quantity, unit: str | None) -> str:
+    """A charge's or quote line's quantity with its unit, counted in the reader's language:
+    ``(Decimal("2.00"), "hour")`` -> "2 hours" / "2 ore" / "2 hodiny" (CLDR units); the
+    platform's own units (``no-show``, ``enrolment``, ``quote``, ``sample``, ``project``) are
+    counted sentences; a unit someone typed (a quote line's) follows the figure as typed.
+    Figures use the language's decimal comma."""
+    from decimal import Decimal, InvalidOperation
+
+    from babel.numbers import format_decimal
+    from babel.units import format_unit
+    from flask_babel import ngettext
+
+    try:
+        value = Decimal(str(quantity))
+    except InvalidOperation:
+        return f"{quantity} {unit or ''}".strip()
+    if value == value.to_integral_value():
+        value = value.quantize(Decimal(1))
+    locale = reader_locale()
+    figure = format_decimal(value, locale=locale)
+    n = int(value) if value == value.to_integral_value() else 2  # a fraction reads as plural
+    if unit == "hour":
+        return format_unit(value, "duration-hour", length="long", locale=locale)
+    counted = {
+        "no-show": lambda: ngettext("%(figure)s no-show", "%(figure)s no-shows", n, figure=figure),
+        "enrolment": lambda: ngettext(
+            "%(figure)s enrolment", "%(figure)s enrolments", n, figure=figure
+        ),
+        "quote": lambda: ngettext("%(figure)s quote", "%(figure)s quotes", n, figure=figure),
+        "sample": lambda: ngettext("%(figure)s sample", "%(figure)s samples", n, figure=figure),
+        "project": lambda: ngettext("%(figure)s project", "%(figure)s projects", n, figure=figure),
+    }
+    if unit in counted:
+        return counted[unit]()
+    return f"{figure} {unit or ''}".strip()
 
 
 def register_company_page(app: Flask, label: str, endpoint: str) -> None:
@@ -203,8 +240,12 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["money"] = money
+    app.jinja_env.globals["quantity_text"] = quantity_text
     app.jinja_env.filters["wall"] = wall_text  # a wall-clock date/time in the reader's language
     app.jinja_env.globals["status_badge"] = status_badge
+    app.jinja_env.globals["status_label"] = status_label  # a status's word inside a sentence
+    app.jinja_env.filters["status_label"] = status_label  # the same, for |map('status_label')
+    app.jinja_env.globals["action_label"] = action_label  # a history/audit action's words
     app.jinja_env.globals["nav_group_label"] = nav_group_label
     app.jinja_env.filters["local_date"] = date_text
     app.jinja_env.globals.update(TEMPLATE_PREDICATES)
@@ -212,6 +253,9 @@ def init_app(app: Flask) -> None:
     from innocore.facilities.services import facility_timezone
 
     app.jinja_env.globals["facility_timezone"] = facility_timezone
+    from innocore.forms import unshown_problems
+
+    app.jinja_env.globals["unshown_problems"] = unshown_problems
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

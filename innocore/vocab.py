@@ -47,7 +47,15 @@ class OrganisationKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        return _(
+            {
+                "university": N_("University"),
+                "research_institute": N_("Research institute"),
+                "hospital": N_("Hospital"),
+                "company": N_("Company"),
+                "other": N_("Other"),
+            }[self.value]
+        )
 
     @property
     def is_academic(self) -> bool:
@@ -146,6 +154,10 @@ class FacilityRoleKind(enum.StrEnum):
 class OrgRole(enum.StrEnum):
     MEMBER = "member"
     ADMIN = "admin"  # company administrator on a company organisation
+
+    @property
+    def label(self) -> str:
+        return _({"member": N_("Member"), "admin": N_("Administrator")}[self.value])
 
 
 class Locale(enum.StrEnum):

@@ -49,7 +49,6 @@ def register(app: Flask) -> None:
     from instruments.permissions import (
         TEMPLATE_PREDICATES,
         can_book,
-        may_approve_for_accounts,
         may_approve_somewhere,
     )
     from instruments.reminders import send_reminders
@@ -84,13 +83,6 @@ def register(app: Flask) -> None:
     register_nav(
         app, _l("Approvals"), "instruments.approvals", may_approve_somewhere, group="Manage"
     )
-    register_nav(
-        app,
-        _l("Account approvals"),
-        "instruments.account_approvals",
-        may_approve_for_accounts,
-        group="Manage",
-    )
     register_facility_section(app, "instruments/_facility_section.html")
     register_panel(app, bookings_panel)
     register_panel(app, staff_panel)
@@ -98,6 +90,9 @@ def register(app: Flask) -> None:
     register_job(app, "release_no_shows", release_no_shows, 60)
     register_job(app, "instrument_waitlist_offers", expire_offers, 60)
     register_seeder(app, seed_instruments)
+    from instruments.services.account_approvals import register as register_account_approvals
+
+    register_account_approvals(app)
     from instruments.reports import register as register_reports
 
     register_reports(app)
@@ -134,8 +129,9 @@ def _usage_words(app: Flask) -> None:
 
 
 def _name_states() -> None:
-    """Words for the waiting list's states and for held bookings, the same on every page."""
-    from innocore.status import register_words
+    """Words for the waiting list's states and for held bookings, the same on every page, and
+    for the actions of a booking's history (``BookingChange.action``)."""
+    from innocore.status import register_actions, register_words
 
     register_words(
         "waitlist",
@@ -155,12 +151,26 @@ def _name_states() -> None:
             "released": (N_("Released"), "neutral"),
         },
     )
-    register_words(
-        "account_approval",
+    register_actions(
+        "booking",
         {
-            "awaiting": (N_("Awaits the account owner"), "warn"),
-            "approved": (N_("Approved by the account owner"), "ok"),
-            "refused": (N_("Refused by the account owner"), "bad"),
+            "created": N_("Booked"),
+            "moved": N_("Moved"),
+            "corrected": N_("Times corrected by staff"),
+            "cancelled": N_("Cancelled"),
+            "ended_early": N_("Ended early"),
+            "checked_in": N_("Checked in"),
+            "checked_out": N_("Checked out"),
+            "no_show": N_("Marked as a no-show"),
+            "logged": N_("Use logged by staff"),
+            "accepted": N_("Accepted from the waiting list"),
+            "flagged": N_("Flagged for attention"),
+            "held": N_("Held for a waiting-list offer"),
+            "released": N_("Released"),
+            "confirmed": N_("Confirmed"),
+            "rejected": N_("Rejected"),
+            "account_approved": N_("Approved by the account owner"),
+            "account_refused": N_("Refused by the account owner"),
         },
     )
 

@@ -1,40 +1,35 @@
-"""HTML pages of account approvals: the bookings a billing account's owner (a group's PI, a
+"""Deciding bookings of account approvals (the page itself is the kernel's one inbox): the
+bookings a billing account's owner (a group's PI, a
 company's administrators) approves or refuses because their estimate passed the account's
 approval threshold."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from innocore.confirm import Confirmation, irreversible
 from innocore.forms import attempt_action
+from innocore.ledger.approval_views import inbox
 from innocore.marks import N_
 from instruments import bp
 from instruments.services import account_approvals as decisions
-from instruments.services.account_owner import estimate
 
 
 @bp.route("/account-approvals")
 @login_required
-def account_approvals(refusal=None, status=200):
-    """Bookings awaiting my approval as an account's owner, soonest first, with estimates."""
-    bookings = decisions.list_account_approvals(current_user)
-    return render_template(
-        "instruments/account_approvals.html",
-        bookings=bookings,
-        estimates={b.id: estimate(b) for b in bookings},
-        refusal=refusal,
-    ), status
+def account_approvals():
+    """The one approvals inbox (bookings, training fees, quotes) is the kernel's."""
+    return redirect(url_for("account_approvals.inbox"))
 
 
 def _after(action, done: str):
     _booking, error = attempt_action(action)
     if error is not None:
-        return account_approvals(refusal=error.problems, status=error.status)
+        return inbox(refusal=error.problems, status=error.status)
     flash(done, "success")
-    return redirect(url_for("instruments.account_approvals"))
+    return redirect(url_for("account_approvals.inbox"))
 
 
 @bp.route("/account-approvals/<int:booking_id>/approve", methods=["POST"])
@@ -55,7 +50,7 @@ def _confirm_refuse(booking_id: int) -> Confirmation:
             N_("Its person is told by e-mail, with your reason."),
         ],
         _("Refuse the booking"),
-        url_for("instruments.account_approvals"),
+        url_for("account_approvals.inbox"),
         fields={"reason": request.form.get("reason", "")},
     )
 

@@ -107,9 +107,14 @@ def render_book(instrument, form: BookingForm):
 
 
 def _taken(form: BookingForm) -> bool:
-    """The form was refused because someone else has the time (so one may wait for it)."""
+    """The form was refused only because someone else has the time, for the person signed in
+    (so they may wait for it). Any other problem would refuse the wait too, and the waiting list
+    keeps time for oneself, so the offer is not made then."""
     refusal = getattr(form, "refusal", None)
-    return refusal is not None and rules.CONFLICT in refusal.problems
+    if refusal is None or set(refusal.problems) != {rules.CONFLICT}:
+        return False
+    typed = (form.user_email.data or "").strip().casefold()
+    return not typed or typed == current_user.email.casefold()
 
 
 def _prefill(form: BookingForm, instrument) -> None:

@@ -130,7 +130,11 @@ def week_html(rows: list[timeline.WeekRow], days: list[date], book: str, booking
     here for speed, as ``lane_html``). A free slot is a link to book it; a block names what it
     is (with a link for staff and the booker); a gap names the wall-clock time that does not
     exist that day."""
-    names = [f"{d:%a %d %b}" for d in days]
+    names = [clock.wall_text(d, "%a %d %b") for d in days]
+    # The words, looked up once (thousands of cells); their values are filled in per cell.
+    free = escape(_("Free"))
+    free_aria = _("Free: book %(day)s %(time)s")
+    gap = _("%(time)s does not exist on %(day)s")
     out = []
     for row in rows:
         cells = []
@@ -141,14 +145,15 @@ def week_html(rows: list[timeline.WeekRow], days: list[date], book: str, booking
                 cells.append(
                     f'<td class="k-free{now}" data-end="{c.ends_at:%Y-%m-%dT%H:%MZ}">'
                     f'<a href="{book}?start={c.book_at:%Y-%m-%dT%H:%MZ}" '
-                    f'aria-label="Free: book {names[d]} {c.when}">Free</a></td>'
+                    f'aria-label="{escape(free_aria % {"day": names[d], "time": c.when})}">'
+                    f"{free}</a></td>"
                 )
             elif c.kind in ("closed", "past"):
                 cells.append(f'<td{span} class="k-{c.kind}{now}"></td>')
             elif c.kind == "gap":
                 cells.append(
                     f'<td{span} class="k-gap"><span class="visually-hidden">'
-                    f"{escape(row.label)} does not exist on {names[d]}</span></td>"
+                    f"{escape(gap % {'time': row.label, 'day': names[d]})}</span></td>"
                 )
             else:
                 label = escape(c.label)
@@ -174,15 +179,16 @@ def lane_html(cells: list[timeline.Cell], book: str, booking: str, *, compact: b
     are ``<td>`` without their optional end tags, the week being 5,000 cells or more.
     """
     out = []
+    free = escape(_("Free"))
     for c in cells:
         kind, span = CLASS[c.kind], f" colspan={c.span}" if c.span > 1 else ""
         if compact:
-            text = "Free" if kind == "f" else "" if c.kind in BLANK else escape(c.short)
+            text = free if kind == "f" else "" if c.kind in BLANK else escape(c.short)
             out.append(f"<td{span} class={kind}>{text}")
         elif kind == "f":
             out.append(
                 f'<td{span} class=f><a href="{book}?start={c.book_at:%Y-%m-%dT%H:%MZ}">'
-                f"Free <small>{escape(c.when)}</small></a></td>"
+                f"{free} <small>{escape(c.when)}</small></a></td>"
             )
         elif c.kind in BLANK:
             out.append(f"<td{span} class={kind}></td>")

@@ -101,6 +101,15 @@ def _not_awaiting_check_in(settings):
     )
 
 
+def _english(source: ChargeSource) -> str:
+    """The source's words in English: a charge's description is stored, and read the same by
+    everyone (like booking flags), whoever's request made the charge."""
+    from flask_babel import force_locale
+
+    with force_locale("en"):
+        return source.label
+
+
 def charge_finished_bookings(now: datetime | None = None, limit: int = 500) -> int:
     """Job: charge bookings that have ended (and late cancellations, no-shows) at the hourly rate
     of the user's category, frozen on the charge (booked or, where the facility says so, actual
@@ -128,7 +137,7 @@ def charge_finished_bookings(now: datetime | None = None, limit: int = 500) -> i
             user=booking.user,
             facility=instrument.facility,
             category=category,
-            description=f"{instrument.name}: {source.label.lower()}"
+            description=f"{instrument.name}: {_english(source).lower()}"
             + (" (flat fee)" if fee is not None else "")
             + (" (network mobility rate)" if mobility and fee is None else ""),
             unit="hour" if fee is None else "no-show",

@@ -285,7 +285,7 @@ def _seed_usage(instruments, people, now) -> None:
     missed.status, missed.sequence = BookingStatus.NO_SHOW, 1
     db.session.flush()
     for booking, action, note in (
-        (running, "checked_in", UsageChannel.KIOSK.label),
+        (running, "checked_in", UsageChannel.KIOSK.english),
         (missed, "no_show", "not checked in in time"),
     ):
         db.session.add(

@@ -13,6 +13,7 @@ from flask_login import current_user
 from pydantic import BaseModel, Field
 
 from innocore.api.core import api_blueprint, operation, signed_in
+from innocore.clock import api_time
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility
@@ -157,8 +158,8 @@ def problem_json(report: ProblemReport) -> dict:
         "instrument_id": report.instrument_id,
         "severity": report.severity.value,
         "description": report.description,
-        "created_at": report.created_at.isoformat(),
-        "resolved_at": report.resolved_at.isoformat() if report.resolved_at else None,
+        "created_at": api_time(report.created_at),
+        "resolved_at": api_time(report.resolved_at),
         "resolution": report.resolution,
     }
 
@@ -228,7 +229,7 @@ def feed_json(feed: CalendarFeed, raw: str | None = None) -> dict:
         "id": feed.id,
         "kind": feed.kind.value,
         "target_id": feed.target_id,
-        "created_at": feed.created_at.isoformat(),
+        "created_at": api_time(feed.created_at),
         "url": url_for("instruments.feed", token=raw, _external=True) if raw else None,
     }
 

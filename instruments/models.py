@@ -15,7 +15,8 @@ from innocore.competences.models import Competence
 from innocore.db import UTCDateTime, enum_column
 from innocore.extensions import db
 from innocore.facilities.models import Facility
-from innocore.marks import N_
+from innocore.ledger import approvals
+from innocore.marks import N_, message_text
 from innocore.vocab import Technology, UserCategory
 
 
@@ -73,21 +74,15 @@ class BookingStatus(enum.StrEnum):
                 "rejected": N_("Rejected"),
                 "no_show": N_("No-show"),
                 "completed": N_("Completed"),
+                "held": N_("Held (waiting-list offer)"),
+                "released": N_("Released"),
             }[self.value]
         )
 
 
-class AccountApproval(enum.StrEnum):
-    """The billing account owner's decision on a booking estimated above the account's
-    approval threshold (``BillingAccount.approval_threshold``)."""
-
-    AWAITING = "awaiting"
-    APPROVED = "approved"
-    REFUSED = "refused"
-
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
+# The billing account owner's decision on a booking estimated above the account's approval
+# threshold: the kernel's, shared by every kind of charge (``innocore.ledger.approvals``).
+AccountApproval = approvals.AccountApproval
 
 
 ACTIVE_STATUSES = (BookingStatus.PENDING, BookingStatus.CONFIRMED)
@@ -108,13 +103,19 @@ class UsageChannel(enum.StrEnum):
 
     @property
     def label(self) -> str:
+        return message_text(self.english)
+
+    @property
+    def english(self) -> str:
+        """The words in English, marked for the catalogs: a booking's history stores them as its
+        note (``record_change``) and pages look them up with ``tr``."""
         return {
-            "booking_page": "on the booking page",
-            "qr": "with the instrument's QR code",
-            "kiosk": "at the facility kiosk",
-            "api": "through the API",
-            "staff": "by staff",
-            "logged": "logged by staff (unbooked use)",
+            "booking_page": N_("on the booking page"),
+            "qr": N_("with the instrument's QR code"),
+            "kiosk": N_("at the facility kiosk"),
+            "api": N_("through the API"),
+            "staff": N_("by staff"),
+            "logged": N_("logged by staff (unbooked use)"),
         }[self.value]
 
 
@@ -141,6 +142,17 @@ class FeedKind(enum.StrEnum):
     INSTRUMENT = "instrument"
     FACILITY = "facility"
     TRAINING = "training"
+
+    @property
+    def label(self) -> str:
+        return _(
+            {
+                "user": N_("My bookings"),
+                "instrument": N_("Instrument"),
+                "facility": N_("Facility"),
+                "training": N_("My training sessions"),
+            }[self.value]
+        )
 
 
 BOOKING_FEED_KINDS = (FeedKind.USER, FeedKind.INSTRUMENT, FeedKind.FACILITY)
@@ -518,7 +530,16 @@ class WaitlistStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return _(
+            {
+                "waiting": N_("Waiting"),
+                "offered": N_("Offered: held for you"),
+                "accepted": N_("Accepted: booked"),
+                "declined": N_("Declined"),
+                "expired": N_("Lapsed"),
+                "withdrawn": N_("Left the list"),
+            }[self.value]
+        )
 
 
 OPEN_WAITLIST = (WaitlistStatus.WAITING, WaitlistStatus.OFFERED)

@@ -68,11 +68,3 @@ TEMPLATE_PREDICATES = {
     "can_book_for_others": can_book_for_others,
     "may_approve_somewhere": may_approve_somewhere,
 }
-
-
-def may_approve_for_accounts(user) -> bool:
-    """Shown the account approvals inbox: owners of billing accounts (a group's PI, a company's
-    administrators) that have any account."""
-    from innocore.ledger.accounts import approver_account_ids
-
-    return signed_in(user) and bool(approver_account_ids(user))

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from innocore.errors import Problem
 from innocore.marks import N_, T_, TN_, Message
+from innocore.status import status_word
 from instruments.eligibility import Eligibility
 from instruments.models import InstrumentStatus
 
@@ -93,6 +94,9 @@ class BookingRequest:
     booking_id: int | None = None  # set when moving an existing booking
     purpose: str = ""
     project: str = ""
+    # The booked person's name when someone else acts for them (staff booking, moving or logging
+    # use for them, an approver): the problems name that person instead of saying "you".
+    for_name: str | None = None
 
 
 @dataclass
@@ -312,7 +316,11 @@ def opening_problems(
         return []
     msg = N_("The booking falls outside the instrument's opening hours.")
     if level is not None:
-        msg += f" Out-of-hours use needs competence level {level}."
+        msg = T_(
+            "The booking falls outside the instrument's opening hours. Out-of-hours use needs "
+            "competence level %(level)s.",
+            level=level,
+        )
     return [Problem("outside_opening_hours", msg, "starts_at", overridable=True)]
 
 
@@ -325,9 +333,17 @@ def quota_problems(
     if policy.max_future_bookings is not None:
         future = sum(1 for b in others if b.ends_at > now)
         if future + 1 > policy.max_future_bookings:
-            msg = T_(
-                "You may hold at most %(max_future_bookings)s future bookings here.",
-                max_future_bookings=policy.max_future_bookings,
+            msg = (
+                T_(
+                    "You may hold at most %(max_future_bookings)s future bookings here.",
+                    max_future_bookings=policy.max_future_bookings,
+                )
+                if req.for_name is None
+                else T_(
+                    "%(name)s may hold at most %(max_future_bookings)s future bookings here.",
+                    name=req.for_name,
+                    max_future_bookings=policy.max_future_bookings,
+                )
             )
             problems.append(Problem("too_many_bookings", msg, overridable=True))
     if policy.max_hours_week is not None:
@@ -335,9 +351,17 @@ def quota_problems(
         wanted = hours_per_week([(req.starts_at, req.ends_at)], zone)
         held = hours_per_week([(b.starts_at, b.ends_at) for b in others], zone)
         if any(h + held.get(w, Decimal(0)) > policy.max_hours_week for w, h in wanted.items()):
-            msg = T_(
-                "You may book at most %(max_hours_week)s hours per week here.",
-                max_hours_week=policy.max_hours_week,
+            msg = (
+                T_(
+                    "You may book at most %(max_hours_week)s hours per week here.",
+                    max_hours_week=policy.max_hours_week,
+                )
+                if req.for_name is None
+                else T_(
+                    "%(name)s may book at most %(max_hours_week)s hours per week here.",
+                    name=req.for_name,
+                    max_hours_week=policy.max_hours_week,
+                )
             )
             problems.append(Problem("weekly_quota", msg, "ends_at", overridable=True))
     return problems
@@ -351,7 +375,14 @@ def competence_problems(
         return []
     if eligibility.meets(policy.required_level, req.ends_at):
         return []
-    msg = N_("You do not yet hold the competence this instrument requires; staff may book for you.")
+    msg = (
+        N_("You do not yet hold the competence this instrument requires; staff may book for you.")
+        if req.for_name is None
+        else T_(
+            "%(name)s does not yet hold the competence this instrument requires.",
+            name=req.for_name,
+        )
+    )
     return [Problem("competence_missing", msg, overridable=True)]
 
 
@@ -366,7 +397,7 @@ def conflict_problems(req: BookingRequest, busy: Sequence[Busy]) -> list[Problem
     if any(b.user_id != req.user_id for b in bookings):
         problems.append(CONFLICT)
     if any(b.user_id == req.user_id for b in bookings):
-        problems.append(OWN_CONFLICT)
+        problems.append(OWN_CONFLICT if req.for_name is None else _their_conflict(req.for_name))
     return problems
 
 
@@ -376,6 +407,14 @@ CONFLICT = Problem(
 OWN_CONFLICT = Problem(
     "conflict", N_("You already have a booking of this instrument at that time."), "starts_at"
 )
+
+
+def _their_conflict(name: str) -> Problem:
+    """``OWN_CONFLICT`` told to someone acting for the booked person."""
+    msg = T_("%(name)s already has a booking of this instrument at that time.", name=name)
+    return Problem("conflict", msg, "starts_at")
+
+
 # When the database's last line of defence refuses an overlap, whose booking won is not known.
 RACE_CONFLICT = Problem(
     "conflict", N_("The instrument has just been booked for that time; pick another."), "starts_at"
@@ -533,22 +572,32 @@ def checkin_problems(
         return [Problem("already_ended", N_("The booking has already ended."))]
     deadline = no_show_deadline(starts_at, settings)
     if deadline is not None and now >= deadline and not staff:
-        msg = (
-            f"Check-in closed {_duration_words(settings.no_show_grace_minutes)} after the start; "
-            "ask the facility's staff to check you in."
+        msg = T_(
+            "Check-in closed %(value)s after the start; ask the facility's staff to check you in.",
+            value=_duration_words(settings.no_show_grace_minutes),
         )
         return [Problem("checkin_closed", msg)]
     return []
 
 
-# A booking is checked out once, any time after its check-in.
+# A booking is checked out once, after its check-in and once its booked time has begun (before
+# that nothing of the booked time was used: the person cancels it instead).
 def checkout_problems(
-    checked_in_at: datetime | None, checked_out_at: datetime | None
+    checked_in_at: datetime | None,
+    checked_out_at: datetime | None,
+    starts_at: datetime,
+    now: datetime,
 ) -> list[Problem]:
     if checked_in_at is None:
         return [Problem("not_checked_in", N_("Check in first: this booking is not checked in."))]
     if checked_out_at is not None:
         return [Problem("already_checked_out", N_("This booking is already checked out."))]
+    if now < starts_at:
+        msg = N_(
+            "The booked time has not begun: check out once it has, or cancel the booking if "
+            "the instrument is no longer needed."
+        )
+        return [Problem("checkout_before_start", msg)]
     return []
 
 
@@ -696,12 +745,22 @@ def policy_in_words(policy: Policy) -> list[str]:
 # A booker has accepted the current version of every document that covers the instrument;
 # ``pending`` names the others as (title, version number). Never overridable: staff cannot
 # accept a safety instruction on someone's behalf.
-def document_problems(pending: Sequence[tuple[str, int]]) -> list[Problem]:
+def document_problems(
+    pending: Sequence[tuple[str, int]], for_name: str | None = None
+) -> list[Problem]:
     return [
         Problem(
             "document_not_accepted",
             T_(
                 "Read and accept “%(title)s” (version %(number)s) before booking this instrument.",
+                title=title,
+                number=number,
+            )
+            if for_name is None
+            else T_(
+                "%(name)s has not yet accepted “%(title)s” (version %(number)s), which this "
+                "instrument's bookings need.",
+                name=for_name,
                 title=title,
                 number=number,
             ),
@@ -754,7 +813,10 @@ def waitlist_offer_problems(status: str, expires_at: datetime | None, now: datet
         return [
             Problem(
                 "offer_closed",
-                T_("This waiting-list entry is %(status)s, not offered.", status=status),
+                T_(
+                    "This waiting-list entry has no open offer (status: %(status)s).",
+                    status=status_word(status, "waitlist"),
+                ),
             )
         ]
     if expires_at is None or expires_at <= now:

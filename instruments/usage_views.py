@@ -74,7 +74,11 @@ def _confirm_check_out(booking_id: int) -> Confirmation | None:
     """Checking out before the end gives the rest of the time away: ask first."""
     booking = services.get_booking(current_user, booking_id)
     now = clock.now()
-    if booking.checked_in_at is None or booking.checked_out_at or now >= booking.ends_at:
+    if (
+        booking.checked_in_at is None
+        or booking.checked_out_at
+        or not booking.starts_at <= now < booking.ends_at
+    ):
         return None  # nothing to give away, or the action says why it is refused
     zone = booking.instrument.facility.timezone
     return Confirmation(

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from innocore import clock
 from innocore.api.core import api_blueprint, operation, signed_in
-from innocore.clock import to_zone
+from innocore.clock import api_time, to_zone
 from innocore.extensions import db
 from instruments import queries
 from instruments.permissions import can_staff_instrument
@@ -25,16 +25,16 @@ def entry_json(e) -> dict:
         "instrument_id": e.instrument_id,
         "instrument": e.instrument.name,
         "user_id": e.user_id,
-        "starts_at": e.starts_at.isoformat(),
-        "ends_at": e.ends_at.isoformat(),
+        "starts_at": api_time(e.starts_at),
+        "ends_at": api_time(e.ends_at),
         "local_start": to_zone(e.starts_at, zone).isoformat(),
         "local_end": to_zone(e.ends_at, zone).isoformat(),
         "timezone": zone,
         "status": e.status.value,
         "position": queries.waitlist_position(e),
-        "created_at": e.created_at.isoformat(),
-        "offered_at": e.offered_at.isoformat() if e.offered_at else None,
-        "offer_expires_at": e.offer_expires_at.isoformat() if e.offer_expires_at else None,
+        "created_at": api_time(e.created_at),
+        "offered_at": api_time(e.offered_at),
+        "offer_expires_at": api_time(e.offer_expires_at),
         "booking_id": e.hold_booking_id,
     }
 

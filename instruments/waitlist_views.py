@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from innocore import clock
 from innocore.confirm import Confirmation, irreversible
+from innocore.errors import DomainError, Problem
 from innocore.forms import attempt, attempt_action
 from innocore.marks import N_, T_
 from innocore.template_helpers import local_time
@@ -17,6 +18,17 @@ from instruments.booking_views import account_choices, booking_input, render_boo
 from instruments.forms import BookingForm
 from instruments.permissions import can_staff_instrument
 from instruments.services import waitlist
+
+# The waiting list keeps time for the person who joins it: staff who typed someone else's
+# e-mail are told so (the booking form has that field) instead of joining themselves.
+WAIT_FOR_YOURSELF = Problem(
+    "waitlist_for_yourself",
+    N_(
+        "The waiting list keeps time for yourself only: leave “Book for” empty to wait for "
+        "this time, or book another time for this person."
+    ),
+    "user_email",
+)
 
 
 @bp.route("/<int:instrument_id>/waitlist/join", methods=["POST"])
@@ -30,6 +42,8 @@ def join_waitlist(instrument_id: int):
 
         def join():
             data = booking_input(form, instrument.facility.timezone)
+            if data.user_id not in (None, current_user.id):
+                raise DomainError(WAIT_FOR_YOURSELF)
             return waitlist.join_waitlist(
                 current_user,
                 instrument.id,

@@ -27,6 +27,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(manage_api_bp)
     jobs.register(app)
     _register_certificate_hooks(app)
+    _name_actions()
     register_panel(app, training_panel)
     _name_audit_ids(app)
     register_nav(app, _l("Training catalog"), "training.catalog", group="Learn")
@@ -46,6 +47,25 @@ def register(app: Flask) -> None:
     register_reports(app)
     for name, fn in TEMPLATE_PREDICATES.items():
         app.jinja_env.globals.setdefault(name, fn)
+
+
+def _name_actions() -> None:
+    """Words for the actions of a certificate's history (its audit events), the same on the
+    certificate page and in the audit trail (``innocore.status.action_label``)."""
+    from innocore.marks import N_
+    from innocore.status import register_actions
+
+    register_actions(
+        "",
+        {
+            "certificate.issued": N_("Issued"),
+            "certificate.suspend": N_("Suspended"),
+            "certificate.reinstate": N_("Reinstated"),
+            "certificate.revoke": N_("Revoked"),
+            "certificate.expired": N_("Expired"),
+            "certificate.sharing": N_("Sharing changed"),
+        },
+    )
 
 
 def _register_certificate_hooks(app: Flask) -> None:

@@ -11,6 +11,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from innocore.accounts.models import User
 from innocore.api.core import TECHNOLOGY, Q, Strict, api_blueprint, operation, paginated
+from innocore.clock import api_time
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility
@@ -193,6 +194,11 @@ class EnrolmentOut(BaseModel):
     fee: Decimal
     fee_category: str
     account_id: int | None = None
+    account_approval: str | None = Field(
+        None,
+        description="awaiting, approved or refused: the fee's account owner's decision when the "
+        "fee is above the account's approval threshold; null when none was needed",
+    )
 
 
 class MarkIn(Strict):
@@ -279,8 +285,8 @@ def session_json(s, fill=None) -> dict:
         "parts": [
             {
                 "id": p.id,
-                "starts_at": p.starts_at.isoformat(),
-                "ends_at": p.ends_at.isoformat(),
+                "starts_at": api_time(p.starts_at),
+                "ends_at": api_time(p.ends_at),
                 "title": p.title,
                 "instrument_id": p.instrument_id,
                 "instrument_name": p.instrument.name if p.instrument else None,
@@ -288,8 +294,8 @@ def session_json(s, fill=None) -> dict:
             }
             for p in s.parts
         ],
-        "enrol_opens_at": s.enrol_opens_at.isoformat(),
-        "enrol_closes_at": s.enrol_closes_at.isoformat(),
+        "enrol_opens_at": api_time(s.enrol_opens_at),
+        "enrol_closes_at": api_time(s.enrol_closes_at),
         "trainers": [t.name for t in s.trainers],
         "url": absolute_url("training.session_page", session_id=s.id),
         "ics": absolute_url("training.session_feed", session_id=s.id),
@@ -304,10 +310,11 @@ def enrolment_json(e) -> dict:
         "name": e.user.name,
         "status": e.status.value,
         "queue_number": e.queue_number,
-        "offer_expires_at": e.offer_expires_at.isoformat() if e.offer_expires_at else None,
+        "offer_expires_at": api_time(e.offer_expires_at),
         "fee": str(e.fee_amount),
         "fee_category": e.fee_category.value,
         "account_id": e.account_id,
+        "account_approval": e.account_approval.value if e.account_approval else None,
     }
 
 
@@ -323,7 +330,7 @@ def assessment_json(a) -> dict:
         "evidence_text": a.evidence_text,
         "supersedes_id": a.supersedes_id,
         "recorded_by": a.recorded_by.name,
-        "recorded_at": a.recorded_at.isoformat(),
+        "recorded_at": api_time(a.recorded_at),
     }
 
 

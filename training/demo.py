@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from innocore import clock
 from innocore.accounts.rules import category_for
 from innocore.extensions import db
+from innocore.ledger.approvals import AccountApproval
 from innocore.vocab import Technology
 from training.models import (
     Assessment,
@@ -203,7 +204,13 @@ def seed_training(ctx: dict) -> None:
             recorded_at=clock.now() - timedelta(days=29),
         )
     )
-    _enrol(s_conf, phd, EnrolmentStatus.ENROLLED, 1)
+    waiting = _enrol(s_conf, phd, EnrolmentStatus.ENROLLED, 1)
+    # Paula charges the confocal course to the lab's cost centre: its fee passes the centre's
+    # approval threshold, so her seat is held, unconfirmed, until Marco approves (his approvals).
+    centre = ctx["accounts"][1] if len(ctx.get("accounts") or []) > 1 else None
+    if centre is not None and centre.approval_threshold is not None:
+        waiting.account_id, waiting.confirmed_at = centre.id, None
+        waiting.account_approval = AccountApproval.AWAITING
     _enrol(s_laser, postdoc, EnrolmentStatus.ENROLLED, 1)
     _enrol(s_laser, omar, EnrolmentStatus.ENROLLED, 2)
     _enrol(s_flow, omar, EnrolmentStatus.ENROLLED, 1)

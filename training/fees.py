@@ -1,7 +1,8 @@
 """Training fees become ledger charges.
 
 The fee frozen on each enrolment (category and amount, set at enrolment) is charged once the
-session has begun, through the kernel ledger (``innocore.ledger``) with a unique key per enrolment.
+session has begun (and its account's owner approved it, when it needed approval), through the
+kernel ledger (``innocore.ledger``) with a unique key per enrolment.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from innocore import clock
 from innocore.extensions import db
+from innocore.ledger.approvals import AccountApproval
 from innocore.ledger.models import Charge, ChargeSource
 from innocore.ledger.services import ChargeInput, record_charge
 from training.models import Enrolment, EnrolmentStatus, SessionPart
@@ -40,6 +42,13 @@ def charge_training_fees(now: datetime | None = None, limit: int = 500) -> int:
     rows = db.session.scalars(
         sa.select(Enrolment)
         .where(Enrolment.status.in_(CHARGEABLE), Enrolment.fee_amount > 0)
+        # A fee awaiting (or refused by) its account's owner is not charged (fee_approvals).
+        .where(
+            sa.or_(
+                Enrolment.account_approval.is_(None),
+                Enrolment.account_approval == AccountApproval.APPROVED,
+            )
+        )
         .where(_first_start() <= now, ~sa.exists(charged))
         .options(selectinload(Enrolment.session), selectinload(Enrolment.user))
         .order_by(Enrolment.id)
@@ -69,5 +78,7 @@ def charge_training_fees(now: datetime | None = None, limit: int = 500) -> int:
 def register(app: Flask) -> None:
     """The training-fee job."""
     from innocore.jobs import register_job
+    from training.fee_approvals import register as register_fee_approvals
 
     register_job(app, "charge_training_fees", charge_training_fees, 900)
+    register_fee_approvals(app)

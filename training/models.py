@@ -15,6 +15,7 @@ from innocore.competences.models import Competence
 from innocore.db import UTCDateTime, enum_column
 from innocore.extensions import db
 from innocore.facilities.models import Facility
+from innocore.ledger.approvals import AccountApproval
 from innocore.marks import N_
 from innocore.vocab import Technology, UserCategory
 from instruments.models import Instrument
@@ -132,6 +133,17 @@ class EndReason(enum.StrEnum):
     OFFER_LAPSED = "offer_lapsed"
     SESSION_CANCELLED = "session_cancelled"
 
+    @property
+    def label(self) -> str:
+        return _(
+            {
+                "withdrew": N_("Withdrew"),
+                "offer_declined": N_("Offer declined"),
+                "offer_lapsed": N_("Offer lapsed"),
+                "session_cancelled": N_("Session cancelled"),
+            }[self.value]
+        )
+
 
 class MaterialKind(enum.StrEnum):
     LINK = "link"
@@ -142,6 +154,12 @@ class AttendanceStatus(enum.StrEnum):
     PRESENT = "present"
     ABSENT = "absent"
     EXCUSED = "excused"
+
+    @property
+    def label(self) -> str:
+        return _(
+            {"present": N_("Present"), "absent": N_("Absent"), "excused": N_("Excused")}[self.value]
+        )
 
 
 class AssessmentOutcome(enum.StrEnum):
@@ -400,6 +418,11 @@ class Enrolment(db.Model):
     fee_amount: Mapped[Decimal] = mapped_column(sa.Numeric(10, 2))
     # The billing account the fee is charged to (innocore.ledger.accounts); None: the organisation.
     account_id: Mapped[int | None] = mapped_column(sa.ForeignKey("billing_account.id"), index=True)
+    # A fee above the account's approval threshold waits for its owner (training.fee_approvals):
+    # None when no approval was needed.
+    account_approval: Mapped[AccountApproval | None] = mapped_column(
+        enum_column(AccountApproval, "account_approval")
+    )
 
     session: Mapped[TrainingSession] = relationship()
     user: Mapped[User] = relationship(foreign_keys=[user_id])

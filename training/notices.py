@@ -241,3 +241,65 @@ def changed(session: TrainingSession, enrolments: list[Enrolment]) -> None:
             key=f"training-changed-{session.id}-{session.sequence}-{e.id}",
             kind=kinds.STAFF_CHANGES,
         )
+
+
+def awaiting_account_owner(enrolment: Enrolment, account) -> None:
+    """Tell the learner their fee waits for the account owner's approval (their place is kept)."""
+    s = enrolment.session
+    _send(
+        enrolment.user,
+        _l("Awaiting the account owner's approval: %(module_title)s", module_title=s.module.title),
+        s,
+        [
+            _l(
+                "The fee of “%(module_title)s” is above the approval threshold of %(account)s, "
+                "so it is awaiting the account owner's approval.",
+                module_title=s.module.title,
+                account=account.label,
+            ),
+            _l("Your place is kept meanwhile; we e-mail you when the owner decides."),
+        ],
+        key=f"fee-awaiting-{enrolment.id}",
+        link=absolute_url("training.my_training"),
+        kind=kinds.TRAINING,
+    )
+
+
+def fee_approved(enrolment: Enrolment) -> None:
+    """The fee of a learner still on the waiting list was approved (a seated one gets the
+    enrolment e-mail with its invitation instead)."""
+    s = enrolment.session
+    _send(
+        enrolment.user,
+        _l("Fee approved: %(module_title)s", module_title=s.module.title),
+        s,
+        [
+            _l(
+                "The account owner approved the fee of “%(module_title)s”. You keep your place "
+                "on the waiting list.",
+                module_title=s.module.title,
+            )
+        ],
+        link=absolute_url("training.my_training"),
+        kind=kinds.TRAINING,
+    )
+
+
+def fee_refused(enrolment: Enrolment, reason: str) -> None:
+    """The account owner refused the fee: the enrolment is cancelled, nothing is charged."""
+    s = enrolment.session
+    _send(
+        enrolment.user,
+        _l("Fee refused: %(module_title)s", module_title=s.module.title),
+        s,
+        [
+            _l(
+                "The account owner did not approve the fee of “%(module_title)s”; your "
+                "enrolment is cancelled and nothing is charged.",
+                module_title=s.module.title,
+            ),
+            _l("Their reason: %(reason)s", reason=reason),
+        ],
+        link=absolute_url("training.my_training"),
+        kind=kinds.TRAINING,
+    )

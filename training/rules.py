@@ -7,9 +7,10 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from innocore.clock import moment_text
+from innocore.clock import message_moment
 from innocore.errors import Problem
 from innocore.marks import N_, T_, TN_
+from innocore.status import status_word
 from innocore.vocab import UserCategory
 from training.models import (
     AssessmentOutcome,
@@ -72,28 +73,42 @@ def audience_admits(audience: Audience, category: UserCategory) -> bool:
 
 
 # A prerequisite is held when the person holds the competence at least at its level, or passed
-# the module; every missing one is named.
+# the module; every missing one is named. ``for_name``: the person's name when someone else (a
+# company administrator) enrols them, so the reasons name them instead of saying "you".
 def missing_prerequisites(
-    prerequisites: list[Prerequisite], holdings: dict[int, int], passed_modules: set[int]
+    prerequisites: list[Prerequisite],
+    holdings: dict[int, int],
+    passed_modules: set[int],
+    for_name: str | None = None,
 ) -> list[Problem]:
     problems = []
     for p in prerequisites:
         if p.module_id is not None and p.module_id not in passed_modules:
-            problems.append(
-                Problem(
-                    "missing_module", T_("You have not yet passed the module “%(p)s”.", p=p.label)
-                )
+            reason = (
+                T_("You have not yet passed the module “%(p)s”.", p=p.label)
+                if for_name is None
+                else T_("%(name)s has not yet passed the module “%(p)s”.", name=for_name, p=p.label)
             )
+            problems.append(Problem("missing_module", reason))
         elif p.competence_id is not None:
             held = holdings.get(p.competence_id, 0)
             if held < (p.min_level or 1):
-                reason = (
-                    T_("You need %(p)s (you hold level %(held)s).", p=p.label, held=held)
-                    if held
-                    else T_("You need %(p)s.", p=p.label)
-                )
-                problems.append(Problem("missing_competence", reason))
+                problems.append(Problem("missing_competence", _needs(p, held, for_name)))
     return problems
+
+
+def _needs(p: Prerequisite, held: int, for_name: str | None):
+    if for_name is None:
+        return (
+            T_("You need %(p)s (you hold level %(held)s).", p=p.label, held=held)
+            if held
+            else T_("You need %(p)s.", p=p.label)
+        )
+    if held:
+        return T_(
+            "%(name)s needs %(p)s (holds level %(held)s).", name=for_name, p=p.label, held=held
+        )
+    return T_("%(name)s needs %(p)s.", name=for_name, p=p.label)
 
 
 # A person may enrol in a scheduled, future session whose enrolment window is open, whose
@@ -107,6 +122,7 @@ def enrolment_problems(
     passed_modules: set[int],
     current: EnrolmentStatus | None,
     now: datetime,
+    for_name: str | None = None,
 ) -> list[Problem]:
     problems = []
     if session.status == SessionStatus.CANCELLED:
@@ -129,6 +145,13 @@ def enrolment_problems(
                     "This session is for: %(audience)s; you take part as %(category)s.",
                     audience=session.audience.label.lower(),
                     category=category.label.lower(),
+                )
+                if for_name is None
+                else T_(
+                    "This session is for: %(audience)s; %(name)s takes part as %(category)s.",
+                    audience=session.audience.label.lower(),
+                    name=for_name,
+                    category=category.label.lower(),
                 ),
             )
         )
@@ -136,10 +159,13 @@ def enrolment_problems(
         problems.append(
             Problem(
                 "already_enrolled",
-                T_("Already on this session's list (%(current)s).", current=current.label.lower()),
+                T_(
+                    "Already on this session's list (status: %(current)s).",
+                    current=status_word(current),
+                ),
             )
         )
-    problems += missing_prerequisites(prerequisites, holdings, passed_modules)
+    problems += missing_prerequisites(prerequisites, holdings, passed_modules, for_name)
     return problems
 
 
@@ -199,7 +225,7 @@ def withdrawal_problems(
     if status == EnrolmentStatus.ENROLLED and starts_at is not None:
         cutoff = withdrawal_cutoff(starts_at, days_before, zone)
         if now >= cutoff:
-            local = moment_text(cutoff, zone)  # labelled: 02:30 CEST and 02:30 CET differ
+            local = message_moment(cutoff, zone)  # labelled: 02:30 CEST and 02:30 CET differ
             return [
                 Problem(
                     "withdraw_cutoff",
@@ -444,16 +470,17 @@ def part_plan(
 
 
 def attendance_problems(
-    part_starts: dict[int, datetime], marked: set[int], now: datetime
+    part_starts: dict[int, datetime], marked: set[int], now: datetime, zone: str = "UTC"
 ) -> list[Problem]:
-    """Attendance of a part opens when the part starts: nobody is marked for what has not happened."""
+    """Attendance of a part opens when the part starts: nobody is marked for what has not happened.
+    The message names the start in the facility's ``zone``, labelled (``message_moment``)."""
     early = sorted(p for p in marked if p in part_starts and part_starts[p] > now)
     if not early:
         return []
     first = min(part_starts[p] for p in early)
     msg = T_(
-        "Attendance opens when a part starts; the earliest marked part starts %(first)s UTC.",
-        first=f"{first:%Y-%m-%d %H:%M}",
+        "Attendance opens when a part starts; the earliest marked part starts %(first)s.",
+        first=message_moment(first, zone),
     )
     return [Problem("part_not_started", msg)]
 

@@ -10,6 +10,7 @@ from innocore import audit, clock
 from innocore.accounts.models import User
 from innocore.competences.models import Competence, CompetenceLevel
 from innocore.competences.rules import competence_problems
+from innocore.db import flush_unique
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility
@@ -31,6 +32,9 @@ class CompetenceData:
     lapse_after_days: int | None = None
 
 
+CODE_TAKEN = Problem("code_taken", N_("Another competence already uses this code."), "code")
+
+
 def _check(data: CompetenceData, competence_id: int | None = None) -> None:
     problems = competence_problems(
         code=data.code,
@@ -42,9 +46,7 @@ def _check(data: CompetenceData, competence_id: int | None = None) -> None:
     )
     clash = db.session.scalar(sa.select(Competence.id).where(Competence.code == data.code))
     if clash is not None and clash != competence_id:
-        problems.append(
-            Problem("code_taken", N_("Another competence already uses this code."), "code")
-        )
+        problems.append(CODE_TAKEN)
     if problems:
         raise DomainError(problems)
 
@@ -57,7 +59,7 @@ def create_competence(actor: User, data: CompetenceData) -> Competence:
     competence = Competence(code=data.code, facility_id=data.facility_id, created_at=clock.now())
     _apply(competence, data)
     db.session.add(competence)
-    db.session.flush()
+    flush_unique([("uq_competence_code", (Competence.code,), CODE_TAKEN)])
     audit.record(
         actor,
         "competence.created",

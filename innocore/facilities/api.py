@@ -8,6 +8,7 @@ from flask_login import current_user
 from innocore import api_schemas as schemas
 from innocore.accounts.services import get_user_by_email
 from innocore.api.core import TECHNOLOGY, api_blueprint, operation, paginated
+from innocore.clock import api_time
 from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
 from innocore.facilities import services
@@ -42,7 +43,7 @@ def role_json(r) -> dict:
         "name": r.user.name,
         "email": r.user.email,
         "role": r.role.value,
-        "granted_at": r.granted_at.isoformat(),
+        "granted_at": api_time(r.granted_at),
     }
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from innocore import audit, clock
 from innocore.accounts.models import Organisation, User
+from innocore.db import flush_unique
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility, FacilityRole, FacilityTechnology
@@ -39,6 +39,9 @@ class FacilityData:
     technologies: tuple[Technology, ...] = ()
 
 
+SLUG_TAKEN = Problem("slug_taken", N_("Another facility already uses this short name."), "slug")
+
+
 def _check(data: FacilityData, *, facility_id: int | None = None) -> None:
     problems = facility_problems(
         slug=data.slug, name=data.name, timezone=data.timezone, contact_email=data.contact_email
@@ -54,9 +57,7 @@ def _check(data: FacilityData, *, facility_id: int | None = None) -> None:
         )
     clash = db.session.scalar(sa.select(Facility.id).where(Facility.slug == data.slug))
     if clash is not None and clash != facility_id:
-        problems.append(
-            Problem("slug_taken", N_("Another facility already uses this short name."), "slug")
-        )
+        problems.append(SLUG_TAKEN)
     if problems:
         raise DomainError(problems)
 
@@ -69,7 +70,7 @@ def create_facility(actor: User, data: FacilityData) -> Facility:
     facility = Facility(created_at=clock.now())
     _apply(facility, data)
     db.session.add(facility)
-    db.session.flush()
+    _flush_slug()
     audit.record(
         actor, "facility.created", facility, audit.snapshot(facility), facility_id=facility.id
     )
@@ -87,9 +88,15 @@ def update_facility(actor: User, facility: Facility, data: FacilityData) -> dict
     after = sorted(t.value for t in data.technologies)
     if before != after:
         changes["technologies"] = [before, after]
+    _flush_slug()
     if changes:
         audit.record(actor, "facility.updated", facility, changes, facility_id=facility.id)
     return changes
+
+
+def _flush_slug() -> None:
+    """Flush; a short name another request took meanwhile is ``slug_taken`` (422), not a 500."""
+    flush_unique([("uq_facility_slug", (Facility.slug,), SLUG_TAKEN)])
 
 
 def _apply(facility: Facility, data: FacilityData) -> None:
@@ -145,11 +152,17 @@ def appoint(actor: User, facility: Facility, user: User, role: FacilityRoleKind)
     )
     queue_email(
         user,
-        _l(
-            "You are now %(role)s of %(facility_name)s",
-            role=role.value,
-            facility_name=facility.name,
-        ),
+        {  # one sentence per role (never the role's code inside a translated sentence)
+            "manager": T_(
+                "You are now a manager of %(facility_name)s", facility_name=facility.name
+            ),
+            "staff": T_(
+                "You are now on the staff of %(facility_name)s", facility_name=facility.name
+            ),
+            "trainer": T_(
+                "You are now a trainer at %(facility_name)s", facility_name=facility.name
+            ),
+        }[role.value],
         "role_granted",
         kind=kinds.SECURITY,
         link=absolute_url("facilities.show", slug=facility.slug),

@@ -20,11 +20,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from innocore import audit, clock
 from innocore.accounts.models import Organisation, User
-from innocore.db import UTCDateTime, enum_column
+from innocore.db import UTCDateTime, enum_column, flush_unique
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.groups import ResearchGroup, active_group_ids, get_group, is_pi
-from innocore.marks import N_
+from innocore.marks import N_, T_
 from innocore.permissions import is_network_admin
 from innocore.vocab import OrganisationKind
 
@@ -41,6 +41,13 @@ class AccountKind(enum.StrEnum):
             "cost_centre": _("Cost centre"),
             "purchase_order": _("Purchase order"),
         }[self.value]
+
+
+ACCOUNT_CODE_BY_GROUP = "uq_billing_account_group_code"
+ACCOUNT_CODE_BY_COMPANY = "uq_billing_account_company_code"
+ACCOUNT_CODE_TAKEN = Problem(
+    "account_code_taken", N_("The owner already has an account with this code."), "code"
+)
 
 
 class BillingAccount(db.Model):
@@ -72,6 +79,10 @@ class BillingAccount(db.Model):
         sa.CheckConstraint(
             "approval_threshold IS NULL OR approval_threshold >= 0", name="threshold_positive"
         ),
+        # One owner never has two accounts of the same code (told apart by case only), so a
+        # code on a statement or a purchase order names one account.
+        sa.Index(ACCOUNT_CODE_BY_GROUP, "group_id", sa.func.lower(code), unique=True),
+        sa.Index(ACCOUNT_CODE_BY_COMPANY, "company_id", sa.func.lower(code), unique=True),
     )
 
     def __repr__(self) -> str:
@@ -152,6 +163,8 @@ def create_account(actor: User, data: AccountInput) -> BillingAccount:
         owner = {"group_id": group.id}
         org_id = group.organisation_id
     problems = account_problems(data)
+    if _code_taken(owner, data.code):
+        problems.append(ACCOUNT_CODE_TAKEN)
     if problems:
         raise DomainError(problems)
     account = BillingAccount(
@@ -167,9 +180,29 @@ def create_account(actor: User, data: AccountInput) -> BillingAccount:
         **owner,
     )
     db.session.add(account)
-    db.session.flush()
+    flush_unique(
+        [
+            (ACCOUNT_CODE_BY_GROUP, (), ACCOUNT_CODE_TAKEN),
+            (ACCOUNT_CODE_BY_COMPANY, (), ACCOUNT_CODE_TAKEN),
+        ]
+    )
     audit.record(actor, "account.created", account, audit.snapshot(account), organisation_id=org_id)
     return account
+
+
+def _code_taken(owner: dict, code: str) -> bool:
+    """Whether the owner (``{"group_id": …}`` or ``{"company_id": …}``) has an account whose
+    code is ``code`` up to case (closed accounts too: old charges name them)."""
+    ((column, owner_id),) = owner.items()
+    return (
+        db.session.scalar(
+            sa.select(BillingAccount.id).where(
+                getattr(BillingAccount, column) == owner_id,
+                sa.func.lower(BillingAccount.code) == code.strip().lower(),
+            )
+        )
+        is not None
+    )
 
 
 # Contexts that let a person charge an account beyond their own for one purpose: kind ->
@@ -189,13 +222,14 @@ def register_charge_context(kind: str, resolver: Callable[[User, int, date], lis
 def chargeable_accounts(
     user: User, on: date | None = None, context: ChargeContext | None = None
 ) -> list[BillingAccount]:
-    """Accounts ``user`` may charge on day ``on`` (default: today, UTC): those of their active
+    """Accounts ``user`` may charge on day ``on`` (default: today in the user's
+    time zone): those of their active
     groups and, for verified company members, their company's; active and valid that day.
 
     With ``context`` ``(kind, id)`` (see ``register_charge_context``) also the accounts that
     context lets them charge (e.g. a challenge's account for its selected team's bookings);
     an unknown kind adds nothing."""
-    on = on or clock.now().date()
+    on = on or clock.today(user.timezone or "UTC")
     owners = []
     groups = active_group_ids(user)
     if groups:
@@ -228,11 +262,17 @@ def account_owner_organisation(account: BillingAccount) -> int:
 
 
 def check_account(
-    user: User, account_id: int | None, on: date, context: ChargeContext | None = None
+    user: User,
+    account_id: int | None,
+    on: date,
+    context: ChargeContext | None = None,
+    *,
+    for_name: str | None = None,
 ) -> list[Problem]:
     """Problems of charging ``account_id`` for ``user`` on ``on`` (field ``account_id``): it must
     be one of their chargeable accounts (in ``context``, if given); and when they have any,
-    choosing one is required."""
+    choosing one is required. ``for_name``: the user's name when someone else (staff) acts for
+    them, so the problem names them instead of saying "you"."""
     accounts = chargeable_accounts(user, on, context)
     if account_id is None:
         if accounts:
@@ -242,7 +282,13 @@ def check_account(
         return [
             Problem(
                 "account_not_chargeable",
-                N_("You may not charge this account on that date (not yours, closed or expired)."),
+                N_("You may not charge this account on that date (not yours, closed or expired).")
+                if for_name is None
+                else T_(
+                    "%(name)s may not charge this account on that date (not theirs, closed or "
+                    "expired).",
+                    name=for_name,
+                ),
                 "account_id",
             )
         ]

@@ -8,6 +8,7 @@ from flask_login import current_user
 from pydantic import BaseModel, Field
 
 from innocore.api.core import Q, api_blueprint, operation, paginated
+from innocore.clock import api_time
 from innocore.errors import Forbidden
 from innocore.extensions import db
 from innocore.facilities.services import get_facility
@@ -64,7 +65,7 @@ def charge_json(c) -> dict:
         "share": str(c.share),
         "amount": str(c.amount),
         "currency": c.currency,
-        "incurred_at": c.incurred_at.isoformat(),
+        "incurred_at": api_time(c.incurred_at),
         "period": c.period_on.strftime("%Y-%m"),
     }
 

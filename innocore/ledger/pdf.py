@@ -7,21 +7,31 @@ from flask_babel import ngettext
 
 from innocore.ledger.statements import day_of
 from innocore.pdf import new_document, table
+from innocore.template_helpers import money, quantity_text
 
 
 def statement_pdf(org, period, charges, totals) -> bytes:
     pdf = new_document(_("Statement %(period)s", period=period.label))
     pdf.multi_cell(
-        0, 6, f"{org.name} ({org.kind.label}, {org.country})", new_x="LMARGIN", new_y="NEXT"
+        0,
+        6,
+        _(
+            "%(name)s (%(kind)s, %(country)s)",
+            name=org.name,
+            kind=org.kind.label,
+            country=org.country,
+        ),
+        new_x="LMARGIN",
+        new_y="NEXT",
     )
     pdf.ln(3)
     rows = [
         [
             day_of(c),
             c.description,
-            f"{c.quantity} {c.unit}",
-            f"{c.rate}",
-            f"{c.amount} {c.currency}",
+            quantity_text(c.quantity, c.unit),
+            money(c.rate, c.currency),
+            money(c.amount, c.currency),
         ]
         for c in charges
     ]
@@ -32,7 +42,7 @@ def statement_pdf(org, period, charges, totals) -> bytes:
                 ngettext("%(num)d charge", "%(num)d charges", count),
                 "",
                 "",
-                f"{total} {currency}",
+                money(total, currency),
             ]
         )
     header = [_("Date"), _("Description"), _("Quantity"), _("Rate"), _("Amount")]

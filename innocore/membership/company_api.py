@@ -6,9 +6,11 @@ Each operation calls the service its page (``company_views``) calls.
 from __future__ import annotations
 
 from flask_login import current_user
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
+from innocore.accounts.addresses import EmailText
 from innocore.api.core import api_blueprint, operation
+from innocore.clock import api_time
 from innocore.extensions import db
 from innocore.membership import companies
 
@@ -21,7 +23,7 @@ def _company_admin(user, **_) -> bool:
 
 
 class InviteIn(BaseModel):
-    email: str = Field(min_length=3, max_length=254)
+    email: EmailText
 
 
 class InvitationOut(BaseModel):
@@ -48,10 +50,10 @@ def invitation_json(i) -> dict:
     return {
         "id": i.id,
         "email": i.email,
-        "created_at": i.created_at.isoformat(),
-        "expires_at": i.expires_at.isoformat(),
-        "used_at": i.used_at.isoformat() if i.used_at else None,
-        "revoked_at": i.revoked_at.isoformat() if i.revoked_at else None,
+        "created_at": api_time(i.created_at),
+        "expires_at": api_time(i.expires_at),
+        "used_at": api_time(i.used_at),
+        "revoked_at": api_time(i.revoked_at),
     }
 
 

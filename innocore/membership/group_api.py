@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from innocore import groups
 from innocore.api.core import Q, api_blueprint, operation, paginated, signed_in
+from innocore.clock import api_time
 from innocore.errors import NotFound
 from innocore.extensions import db
 from innocore.marks import N_
@@ -105,7 +106,7 @@ class AccountChargeOut(BaseModel):
 
 def _iso(value) -> str | None:
     """Dates and instants as ISO 8601 (Flask would write HTTP dates)."""
-    return value.isoformat() if value is not None else None
+    return api_time(value)
 
 
 def group_json(g) -> dict:

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from innocore.accounts.models import Organisation
 from innocore.api.core import Q, api_blueprint, operation, paginated, signed_in
+from innocore.clock import api_time
 from innocore.errors import DomainError, Problem
 from innocore.extensions import db
 from innocore.marks import N_
@@ -68,7 +69,7 @@ class OrganisationDomainOut(BaseModel):
 
 def _iso(value) -> str | None:
     """Dates and instants as ISO 8601 (Flask would write HTTP dates)."""
-    return value.isoformat() if value is not None else None
+    return api_time(value)
 
 
 def status_json(user) -> dict:

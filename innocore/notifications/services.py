@@ -21,7 +21,7 @@ from innocore import audit, clock
 from innocore.db import commit_retrying
 from innocore.errors import DomainError, NotFound, Problem
 from innocore.extensions import db
-from innocore.marks import N_, T_
+from innocore.marks import N_, T_, message_text
 from innocore.notifications import kinds
 from innocore.notifications.models import DeliveryStatus, Notification, NotificationPreference
 
@@ -73,7 +73,12 @@ def queue_email(
     with force_locale(language) if language else nullcontext():
         # A plain subject is looked up in the catalogs; a lazy one (``_l("...", name=...)``)
         # is written now, in the recipient's language.
-        subject = gettext(subject) if isinstance(subject, str) and subject else str(subject)
+        # A sentence written with T_ (its values may be status words, ``status_word``) is
+        # translated with its values.
+        if getattr(subject, "msgid", None) is not None:
+            subject = message_text(subject)
+        else:
+            subject = gettext(subject) if isinstance(subject, str) and subject else str(subject)
         # Lazy strings (paragraphs written with _l) become text here, in this language; as
         # text they are escaped in the HTML part like any value.
         ctx = {"user": user, "link": link, "subject": subject}
@@ -165,7 +170,11 @@ def _preference_problems(wanted: dict) -> list[Problem]:
     for code, on in wanted.items():
         kind = kinds.KINDS.get(code) if code != "general" else None
         if kind is None:
-            problems.append(Problem("unknown_kind", f"No kind of e-mail is called {code!r}.", code))
+            problems.append(
+                Problem(
+                    "unknown_kind", T_("No kind of e-mail is called “%(code)s”.", code=code), code
+                )
+            )
         elif kind.mandatory and on is not True:
             problems.append(
                 Problem(

@@ -7,6 +7,7 @@ from flask import request
 from flask_login import current_user
 
 from innocore.api.core import Q, api_blueprint, operation, signed_in
+from innocore.clock import api_time
 from innocore.reports.core import Scope, build, section_json
 from innocore.reports.export import download
 from innocore.reports.views import (
@@ -26,6 +27,15 @@ PERIOD = {
 }
 
 
+def _english(make) -> str:
+    """A label of the JSON answer in English whatever the reader's language (month names
+    included): programs read it the same for everyone."""
+    from flask_babel import force_locale
+
+    with force_locale("en"):
+        return str(make())
+
+
 def _answer(title: str, scope: Scope, stem: str):
     sections = build(scope)
     fmt = request.args.get("format", "json")
@@ -34,10 +44,10 @@ def _answer(title: str, scope: Scope, stem: str):
     return {
         "title": title,
         "period": {
-            "from": scope.start_on.isoformat(),
-            "to": scope.end_on.isoformat(),
+            "from": api_time(scope.start_on),
+            "to": api_time(scope.end_on),
             "zone": scope.zone,
-            "label": scope.period_label,
+            "label": _english(lambda: scope.period_label),
         },
         "sections": [section_json(s) for s in sections],
     }

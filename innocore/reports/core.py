@@ -53,8 +53,14 @@ class Scope:
 
     @property
     def period_label(self) -> str:
-        a, b = self.start_on.strftime("%d %b %Y"), self.end_on.strftime("%d %b %Y")
-        return f"{a} to {b}, {self.zone} time"
+        from innocore.clock import wall_text
+
+        return T_(
+            "%(start)s to %(end)s, %(zone)s time",
+            start=wall_text(self.start_on, "%d %b %Y"),
+            end=wall_text(self.end_on, "%d %b %Y"),
+            zone=self.zone,
+        )
 
 
 @dataclass

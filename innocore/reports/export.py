@@ -15,6 +15,7 @@ from decimal import Decimal
 import xlsxwriter
 from flask import Response
 
+from innocore.i18n import translate as tr
 from innocore.marks import N_
 from innocore.reports.core import Scope, Section, Table
 from innocore.spreadsheets import csv_text, safe_cell
@@ -27,8 +28,14 @@ def all_tables(sections: list[Section]) -> list[tuple[Section, Table]]:
 
 
 def _figures_table(sections: list[Section]) -> Table:
-    rows = [[s.title, label, value] for s in sections for label, value in s.figures]
+    rows = [[tr(s.title), tr(label), value] for s in sections for label, value in s.figures]
     return Table(N_("Key figures"), [N_("section"), N_("figure"), N_("value")], rows)
+
+
+def _heading(title: str, section: Section | None, table: Table) -> str:
+    """A table's heading row, in the reader's language: "<section>: <table>"."""
+    head = tr(section.title) if section else tr(title)
+    return f"{head}: {tr(table.title)}"
 
 
 def _plain(value):
@@ -39,11 +46,12 @@ def _plain(value):
 
 def csv_report(title: str, scope: Scope, sections: list[Section]) -> str:
     """One CSV of blocks: the report's title and period, then for each table a title row, the
-    header and the rows, a blank row between blocks."""
-    rows: list[list] = [[title], [scope.period_label], []]
+    header and the rows, a blank row between blocks. Titles and column headers are in the
+    reader's language (as on the page); values stay as they are (the API keeps English codes)."""
+    rows: list[list] = [[tr(title)], [tr(scope.period_label)], []]
     for section, table in [(None, _figures_table(sections)), *all_tables(sections)]:
-        rows.append([f"{section.title}: {table.title}" if section else table.title])
-        rows.append(list(table.columns))
+        rows.append([f"{tr(section.title)}: {tr(table.title)}" if section else tr(table.title)])
+        rows.append([tr(c) for c in table.columns])
         rows.extend([_plain(c) for c in row] for row in table.rows)
         rows.append([])
     return csv_text(rows[0], rows[1:])
@@ -70,7 +78,8 @@ def _write_cell(sheet, row: int, col: int, value, bold=None) -> None:
 
 
 def xlsx_report(title: str, scope: Scope, sections: list[Section]) -> bytes:
-    """An XLSX workbook: one sheet per table, each headed by the report's title and period."""
+    """An XLSX workbook: one sheet per table, each headed by the report's title and period, in
+    the reader's language (sheet names, titles and column headers)."""
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(
         buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
@@ -78,12 +87,11 @@ def xlsx_report(title: str, scope: Scope, sections: list[Section]) -> bytes:
     bold = book.add_format({"bold": True})
     taken: set[str] = set()
     for section, table in [(None, _figures_table(sections)), *all_tables(sections)]:
-        sheet = book.add_worksheet(_sheet_name(table.title, taken))
-        heading = f"{section.title}: {table.title}" if section else f"{title}: {table.title}"
-        _write_cell(sheet, 0, 0, heading, bold)
-        _write_cell(sheet, 1, 0, scope.period_label)
+        sheet = book.add_worksheet(_sheet_name(tr(table.title), taken))
+        _write_cell(sheet, 0, 0, _heading(title, section, table), bold)
+        _write_cell(sheet, 1, 0, tr(scope.period_label))
         for j, column in enumerate(table.columns):
-            _write_cell(sheet, 3, j, column, bold)
+            _write_cell(sheet, 3, j, tr(column), bold)
         for i, row in enumerate(table.rows, start=4):
             for j, value in enumerate(row):
                 _write_cell(sheet, i, j, value)

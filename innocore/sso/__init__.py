@@ -13,11 +13,12 @@ def register(app: Flask) -> None:
 
     from innocore.accounts.views import register_sign_out_step
     from innocore.demo import register_seeder
+    from innocore.jobs import register_job
     from innocore.marks import N_
     from innocore.permissions import is_network_admin
     from innocore.sso import api, views  # noqa: F401  (routes)
     from innocore.sso.demo import seed_sso
-    from innocore.sso.services import list_connections
+    from innocore.sso.services import list_connections, prune_assertion_uses
     from innocore.status import register_words
     from innocore.template_helpers import register_nav
 
@@ -27,6 +28,7 @@ def register(app: Flask) -> None:
     register_sign_out_step(app, views.sign_out_step)
     register_nav(app, _l("Institutional sign-in"), "sso.index", is_network_admin, group="Network")
     register_seeder(app, seed_sso)
+    register_job(app, "sso_prune_assertions", prune_assertion_uses, 6 * 3600)
     register_words(
         "sso",
         {

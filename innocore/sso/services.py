@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -95,10 +96,34 @@ def organisations_overview(viewer: User) -> list[tuple[Organisation, SsoConnecti
 
 
 def _web_address(value: str) -> bool:
-    """https, or http on this machine (a provider on loopback, as the test suite runs)."""
+    """https; plain http only to a host named in the setting ``SSO_PLAIN_HTTP_HOSTS`` (empty
+    by default: a provider's traffic carries sign-in secrets, RFC 6749 section 3.1 and
+    SAML2Int ask for TLS)."""
+    from flask import current_app
+
     url = urlsplit(value or "")
-    local = url.hostname in ("localhost", "127.0.0.1", "::1")
-    return bool(url.hostname) and (url.scheme == "https" or (url.scheme == "http" and local))
+    allowed = {h.strip() for h in current_app.config["SSO_PLAIN_HTTP_HOSTS"].split(",")}
+    plain = url.scheme == "http" and url.hostname in allowed - {""}
+    return bool(url.hostname) and (url.scheme == "https" or plain)
+
+
+def _provider_problems(data: ConnectionData) -> list[Problem]:
+    """OpenID Connect, when switched on: the issuer must publish its discovery document, naming
+    itself (OpenID Connect Discovery 1.0 section 4); otherwise the sign-in button would only
+    fail."""
+    if data.protocol != SsoProtocol.OIDC or not data.enabled:
+        return []
+    from innocore.sso.oidc import discover
+
+    try:
+        discover(data.issuer)
+    except DomainError:
+        msg = N_(
+            "The provider does not answer at this issuer address; check it, or save the "
+            "set-up switched off until the provider is ready."
+        )
+        return [Problem("unreachable_provider", msg, "issuer")]
+    return []
 
 
 def _problems(data: ConnectionData) -> list[Problem]:
@@ -106,6 +131,8 @@ def _problems(data: ConnectionData) -> list[Problem]:
     if not _web_address(data.issuer):
         msg = N_("Give the provider's https address (its issuer or entity id).")
         problems.append(Problem("invalid_issuer", msg, "issuer"))
+    else:
+        problems += _provider_problems(data)
     if data.protocol == SsoProtocol.OIDC and not data.client_id.strip():
         problems.append(
             Problem("missing", N_("Give the client id the provider issued."), "client_id")
@@ -298,3 +325,32 @@ def verified_organisation_ids(user: User) -> set[int]:
             .where(SsoIdentity.user_id == user.id)
         )
     )
+
+
+# SAML responses older than this are refused by their issue instant (pysaml2 accepts an
+# IssueInstant within a day, plus the leeway), so the record of their use can go.
+REPLAY_MEMORY = timedelta(days=2)
+
+
+def prune_assertion_uses() -> int:
+    """Scheduled job ``sso_prune_assertions``: forget SAML responses consumed more than
+    ``REPLAY_MEMORY`` (2 days) ago; a replay of one is refused by its age by then. Returns the
+    number of records deleted."""
+    cutoff = clock.now() - REPLAY_MEMORY
+    stale = sa.delete(SsoAssertionUse).where(SsoAssertionUse.consumed_at < cutoff)
+    return db.session.execute(stale).rowcount or 0
+
+
+def reseal_client_secrets() -> int:
+    """Seal every stored client secret again under the key file's newest key (for a key
+    rotation); returns how many were sealed again. Raises ``DomainError`` 502 when one cannot
+    be opened by any key."""
+    from innocore.sso.vault import reseal
+
+    count = 0
+    for row in db.session.scalars(sa.select(SsoConnection).order_by(SsoConnection.id)):
+        if row.sealed_secret:
+            row.sealed_secret = reseal(row.sealed_secret)
+            count += 1
+    db.session.flush()
+    return count

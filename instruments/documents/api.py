@@ -11,6 +11,7 @@ from flask_login import current_user
 from pydantic import BaseModel, Field
 
 from innocore.api.core import Strict, api_blueprint, operation, signed_in
+from innocore.clock import api_time
 from innocore.errors import DomainError, NotFound, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility
@@ -99,11 +100,11 @@ def document_json(doc: FacilityDocument) -> dict:
         "kind": doc.kind.value,
         "current": {
             "number": v.number,
-            "published_at": v.published_at.isoformat(),
+            "published_at": api_time(v.published_at),
             "note": v.note,
             "text": v.body_text,
             "file_url": url,
-            "accepted_at": mine.accepted_at.isoformat() if mine else None,
+            "accepted_at": api_time(mine.accepted_at) if mine else None,
         },
     }
 

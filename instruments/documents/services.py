@@ -80,10 +80,13 @@ def pending_for(user_id: int, instrument: Instrument) -> list[DocumentVersion]:
     )
 
 
-def document_problems(user_id: int, instrument: Instrument) -> list[Problem]:
-    """The booking rule's problems for this booker and instrument (see ``rules.document_problems``)."""
+def document_problems(
+    user_id: int, instrument: Instrument, for_name: str | None = None
+) -> list[Problem]:
+    """The booking rule's problems for this booker and instrument (see ``rules.document_problems``;
+    ``for_name``: the booker's name when someone else acts for them)."""
     return rules.document_problems(
-        [(v.document.title, v.number) for v in pending_for(user_id, instrument)]
+        [(v.document.title, v.number) for v in pending_for(user_id, instrument)], for_name
     )
 
 

@@ -9,6 +9,7 @@ from flask_login import current_user
 from pydantic import BaseModel, Field
 
 from innocore.api.core import api_blueprint, operation
+from innocore.clock import api_time
 from innocore.errors import NotFound
 from innocore.extensions import db
 from innocore.facilities.models import Facility
@@ -65,8 +66,8 @@ def _payload(facility: Facility) -> dict:
                 "instrument": b.instrument.name,
                 "person": b.user.name,
                 "institution": org.name,
-                "starts_at": b.starts_at.isoformat(),
-                "ends_at": b.ends_at.isoformat(),
+                "starts_at": api_time(b.starts_at),
+                "ends_at": api_time(b.ends_at),
                 "status": b.status.value,
             }
             for b, org in services.usage(current_user, facility)

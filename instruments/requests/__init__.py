@@ -47,3 +47,6 @@ def register(app: Flask) -> None:
     register_panel(app, requests_panel)
     register_job(app, "quote_lapse", lapse_quotes, 3600)
     register_seeder(app, seed_requests)
+    from instruments.requests.quote_approvals import register as register_quote_approvals
+
+    register_quote_approvals(app)

@@ -21,6 +21,7 @@ from innocore.api.core import (
     paginated,
     signed_in,
 )
+from innocore.clock import api_time
 from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
 from innocore.links import absolute_url
@@ -144,6 +145,11 @@ class QuoteOut(BaseModel):
     total: str
     lines: list[dict]
     pdf: str
+    account_approval: str | None = Field(
+        None,
+        description="awaiting, approved or refused: the account owner's decision on an accepted "
+        "total above the account's approval threshold; null when none was needed",
+    )
 
 
 class DeliverableIn(BaseModel):
@@ -187,7 +193,7 @@ def request_json(r) -> dict:
         "status": r.status.value,
         "reason": r.reason,
         "closing_note": r.closing_note,
-        "submitted_at": r.submitted_at.isoformat(),
+        "submitted_at": api_time(r.submitted_at),
         "age_days": rules.age_days(r.submitted_at, clock.now()),
     }
 
@@ -200,7 +206,7 @@ def quote_json(q) -> dict:
         "status": q.status.value,
         "category": q.category.value,
         "currency": q.currency,
-        "valid_until_on": q.valid_until_on.isoformat(),
+        "valid_until_on": api_time(q.valid_until_on),
         "total": str(q.total),
         "lines": [
             {
@@ -213,6 +219,7 @@ def quote_json(q) -> dict:
             for x in q.lines
         ],
         "pdf": absolute_url("requests.quote_document", request_id=q.request_id, quote_id=q.id),
+        "account_approval": q.account_approval.value if q.account_approval else None,
     }
 
 
@@ -222,7 +229,7 @@ def message_json(m) -> dict:
         "author_id": m.author_id,
         "author": m.author.name,
         "body": m.body,
-        "created_at": m.created_at.isoformat(),
+        "created_at": api_time(m.created_at),
     }
 
 
@@ -432,7 +439,7 @@ def get_request(request_id: int):
         {
             "from": e.from_status.value if e.from_status else None,
             "to": e.to_status.value,
-            "at": e.occurred_at.isoformat(),
+            "at": api_time(e.occurred_at),
             "actor_id": e.actor_id,
             "note": e.note,
         }

@@ -14,6 +14,7 @@ from innocore.accounts.models import Organisation, User
 from innocore.db import UTCDateTime, enum_column
 from innocore.extensions import db
 from innocore.facilities.models import Facility
+from innocore.ledger.approvals import AccountApproval
 from innocore.marks import N_
 from innocore.vocab import UserCategory
 from instruments.models import Instrument
@@ -93,6 +94,10 @@ class QuoteStatus(enum.StrEnum):
 class FileKind(enum.StrEnum):
     ATTACHMENT = "attachment"
     DELIVERABLE = "deliverable"
+
+    @property
+    def label(self) -> str:
+        return _({"attachment": N_("Attachment"), "deliverable": N_("Deliverable")}[self.value])
 
 
 service_instrument = sa.Table(
@@ -310,6 +315,11 @@ class Quote(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # An accepted total above the account's approval threshold waits for its owner
+    # (instruments.requests.quote_approvals): None when no approval was needed.
+    account_approval: Mapped[AccountApproval | None] = mapped_column(
+        enum_column(AccountApproval, "account_approval")
+    )
 
     request: Mapped[ServiceRequest] = relationship()
     lines: Mapped[list[QuoteLine]] = relationship(

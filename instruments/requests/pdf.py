@@ -5,13 +5,19 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from innocore.pdf import FAMILY, new_document, table
+from innocore.template_helpers import money, quantity_text
 
 
 def quote_pdf(quote, request) -> bytes:
     facility = request.facility
     pdf = new_document(_("Quote %(id)s-r%(revision)s", id=request.id, revision=quote.revision))
     for line in (
-        f"{facility.name}, {facility.institution.name} ({facility.contact_email})",
+        _(
+            "%(facility)s, %(institution)s (%(email)s)",
+            facility=facility.name,
+            institution=facility.institution.name,
+            email=facility.contact_email,
+        ),
         _(
             "For: %(name)s, %(organisation)s",
             name=request.requester.name,
@@ -19,19 +25,22 @@ def quote_pdf(quote, request) -> bytes:
         ),
         _("Request #%(id)s: %(title)s", id=request.id, title=request.title),
         _("Price category: %(category)s", category=quote.category.label),
-        _(
-            "Valid until: %(date)s   Status: %(status)s",
-            date=quote.valid_until_on.isoformat(),
-            status=quote.status.label,
-        ),
+        _("Valid until: %(date)s", date=quote.valid_until_on.isoformat()),
+        _("Status: %(status)s", status=quote.status.label),
     ):
         pdf.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     rows = [
-        [x.description, x.unit, f"{x.quantity}", f"{x.unit_price}", f"{x.amount}"]
+        [
+            x.description,
+            x.unit,
+            quantity_text(x.quantity, None),
+            money(x.unit_price, quote.currency),
+            money(x.amount, quote.currency),
+        ]
         for x in quote.lines
     ]
-    rows.append([_("Total"), "", "", quote.currency, f"{quote.total}"])
+    rows.append([_("Total"), "", "", "", money(quote.total, quote.currency)])
     table(
         pdf,
         [_("Description"), _("Unit"), _("Quantity"), _("Unit price"), _("Amount")],

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from innocore.errors import Problem
 from innocore.marks import N_, T_
+from innocore.status import status_word
 from innocore.uploads import (  # noqa: F401  (re-exported: the request rules use them)
     ATTACHMENT_TYPES,
     MAX_FILE_BYTES,
@@ -64,9 +65,9 @@ def transition_problems(current: RequestStatus, target: RequestStatus, side: str
             Problem(
                 "out_of_order",
                 T_(
-                    "A request that is %(current)s cannot become %(target)s.",
-                    current=current.label.lower(),
-                    target=target.label.lower(),
+                    "A request in the state “%(current)s” cannot move to “%(target)s”.",
+                    current=status_word(current),
+                    target=status_word(target),
                 ),
                 "status",
             )
@@ -290,7 +291,9 @@ def quote_decision_problems(
         return [
             Problem(
                 "quote_decided",
-                T_("This quote was already %(status)s.", status=status.value),
+                T_(
+                    "This quote is no longer open (status: %(status)s).", status=status_word(status)
+                ),
                 "quote",
             )
         ]

@@ -20,13 +20,14 @@ from innocore.accounts.rules import category_for
 from innocore.errors import DomainError, Forbidden, NotFound, Problem, raise_problems
 from innocore.extensions import db
 from innocore.facilities.models import Facility
+from innocore.ledger.approvals import AccountApproval
 from innocore.ledger.models import Charge, ChargeSource
 from innocore.ledger.services import ChargeInput, policy_for, record_charge
 from innocore.links import absolute_url
 from innocore.marks import N_
 from innocore.notifications.kinds import REQUESTS
 from innocore.notifications.services import queue_email
-from instruments.requests import rules
+from instruments.requests import quote_approvals, rules
 from instruments.requests.models import (
     FileKind,
     Quote,
@@ -392,20 +393,30 @@ def _decide_quote(actor: User, request_id: int, quote_id: int, target: QuoteStat
 
 
 def accept_quote(actor: User, request_id: int, quote_id: int) -> Quote:
-    """The requester accepts the current, valid quote; it becomes a charge at its total."""
+    """The requester accepts the current, valid quote; it becomes a charge at its total. A total
+    above the approval threshold of the request's account waits for the account's owner first
+    (``quote_approvals``): nothing is charged and no work starts until they approve."""
     quote = _decide_quote(actor, request_id, quote_id, QuoteStatus.ACCEPTED)
     request = quote.request
-    charge_accepted_quote(quote, request)
-    _notify(
-        request,
-        actor,
-        _l("Quote accepted"),
-        _l(
-            "%(actor_name)s accepted quote r%(revision)s.",
+    quote.account_approval = quote_approvals.approval_for(actor, request, quote)
+    awaiting = quote.account_approval == AccountApproval.AWAITING
+    if awaiting:
+        quote_approvals.ask_owner(quote)
+    else:
+        charge_accepted_quote(quote, request)
+    message = _l(
+        "%(actor_name)s accepted quote r%(revision)s.",
+        actor_name=actor.name,
+        revision=quote.revision,
+    )
+    if awaiting:
+        message = _l(
+            "%(actor_name)s accepted quote r%(revision)s. It is awaiting the account owner's "
+            "approval: nothing is charged and work waits until they approve.",
             actor_name=actor.name,
             revision=quote.revision,
-        ),
-    )
+        )
+    _notify(request, None if awaiting else actor, _l("Quote accepted"), message)
     return quote
 
 
@@ -502,6 +513,7 @@ def _close_open_quote(request_id: int) -> None:
 
 def start_work(actor: User, request_id: int) -> ServiceRequest:
     request = _as_staff(actor, request_id)
+    raise_problems(quote_approvals.work_problems(request.id))
     _move(request, actor, RequestStatus.IN_PROGRESS, rules.STAFF)
     _notify(request, actor, _l("Work started"), _l("The facility started work on the request."))
     return request
@@ -603,6 +615,7 @@ def book_time(
         raise DomainError(
             Problem("not_accepted", N_("Book time once the requester accepted the quote."))
         )
+    raise_problems(quote_approvals.work_problems(request.id))
     instrument = db.session.get(Instrument, instrument_id)
     if instrument is None or instrument.facility_id != request.facility_id:
         raise DomainError(

@@ -17,18 +17,26 @@ from innocore import audit, clock
 from innocore.accounts.models import User
 from innocore.errors import DomainError, NotFound, Problem
 from innocore.extensions import db
-from innocore.ledger.accounts import approver_account_ids
+from innocore.ledger.accounts import BillingAccount, approver_account_ids
+from innocore.ledger.approvals import ApprovalItem, ApprovalKind, register_approval_kind
 from innocore.marks import N_
 from instruments import rules
 from instruments.models import AccountApproval, Booking, BookingStatus
 from instruments.services.bookings import check_request, needs_approval
-from instruments.services.common import lock_instrument, notify, raise_if, record_change
+from instruments.services.common import (
+    acting_for,
+    lock_instrument,
+    notify,
+    raise_if,
+    record_change,
+)
 from instruments.services.holds import slot_freed
 
 
-def list_account_approvals(actor: User) -> list[Booking]:
-    """Pending bookings awaiting the actor's decision as an account owner, soonest first."""
-    ids = approver_account_ids(actor)
+def list_account_approvals(actor: User, ids: list[int] | None = None) -> list[Booking]:
+    """Pending bookings awaiting the actor's decision as an account owner, soonest first
+    (``ids``: the accounts they decide for, when the caller knows them)."""
+    ids = approver_account_ids(actor) if ids is None else ids
     if not ids:
         return []
     return list(
@@ -93,7 +101,13 @@ def approve_for_account(actor: User, booking_id: int) -> Booking:
     booking = _awaiting(actor, booking_id)
     instrument = booking.instrument
     req = rules.BookingRequest(
-        booking.starts_at, booking.ends_at, booking.user_id, booking.id, booking.purpose
+        booking.starts_at,
+        booking.ends_at,
+        booking.user_id,
+        booking.id,
+        booking.purpose,
+        booking.project,
+        acting_for(actor, booking.user),
     )
     raise_if(check_request(instrument, booking.user, req, staff=False, reason=None))
     staff_next = needs_approval(instrument, booking.user, lambda: False)
@@ -128,3 +142,40 @@ def refuse_for_account(actor: User, booking_id: int, reason: str) -> Booking:
     )
     slot_freed(booking.instrument_id, booking.starts_at, booking.ends_at)
     return booking
+
+
+def _item(booking: Booking) -> ApprovalItem:
+    from innocore.links import absolute_url
+    from innocore.template_helpers import local_time
+    from instruments.services.account_owner import estimate
+
+    zone = booking.instrument.facility.timezone
+    account = db.session.get(BillingAccount, booking.account_id)
+    return ApprovalItem(
+        kind="booking",
+        id=booking.id,
+        person=booking.user.name,
+        title=booking.instrument.name,
+        when=f"{local_time(booking.starts_at, zone)} – {local_time(booking.ends_at, zone, '%H:%M')}",
+        account_id=account.id,
+        account=account.label,
+        amount=estimate(booking),
+        link=absolute_url("instruments.booking_page", booking_id=booking.id),
+        sort_at=booking.starts_at,
+    )
+
+
+def register(app) -> None:
+    """Bookings join the account owner's approvals inbox (``innocore.ledger.approvals``)."""
+    register_approval_kind(
+        app,
+        ApprovalKind(
+            kind="booking",
+            label=_l("Booking"),
+            pending=lambda actor, ids: [_item(b) for b in list_account_approvals(actor, ids)],
+            get=get_awaiting,
+            approve=approve_for_account,
+            refuse=refuse_for_account,
+            on_refuse=[N_("The booking is cancelled and its time is free for others.")],
+        ),
+    )

@@ -5,16 +5,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from innocore.accounts.models import User
 from innocore.extensions import db
 from innocore.ledger.accounts import BillingAccount
-from innocore.links import absolute_url
-from innocore.notifications import kinds
-from innocore.notifications.services import queue_email
-from innocore.vocab import OrgRole
+from innocore.ledger.approvals import ask_account_owner
 from instruments import rules
 from instruments.mobility.services import hourly_rate
 from instruments.models import Booking
@@ -29,26 +24,11 @@ def estimate(booking: Booking) -> Decimal | None:
 def ask_owner(booking: Booking) -> None:
     """Tell the account's approvers that a booking waits for them (kind: work to decide)."""
     account = db.session.get(BillingAccount, booking.account_id)
-    approvers = (
-        [account.group.pi]
-        if account.group_id is not None
-        else list(
-            db.session.scalars(
-                sa.select(User).where(
-                    User.organisation_id == account.company_id, User.org_role == OrgRole.ADMIN
-                )
-            )
-        )
+    ask_account_owner(
+        account,
+        _l("A booking on %(name)s waits for your approval", name=account.name),
+        "account_approval",
+        f"account-approval-{booking.id}",
+        booking=booking,
+        amount=estimate(booking),
     )
-    for person in approvers:
-        queue_email(
-            person,
-            _l("A booking on %(name)s waits for your approval", name=account.name),
-            "account_approval",
-            kind=kinds.STAFF_WORK,
-            link=absolute_url("instruments.account_approvals"),
-            dedupe_key=f"account-approval-{booking.id}-{person.id}",
-            booking=booking,
-            account=account,
-            amount=estimate(booking),
-        )

@@ -16,6 +16,7 @@ from instruments.models import AccountApproval, Booking, BookingStatus
 from instruments.permissions import can_staff_instrument
 from instruments.services.bookings import check_request
 from instruments.services.common import (
+    acting_for,
     get_booking,
     lock_instrument,
     notify,
@@ -98,6 +99,7 @@ def confirm_request(actor: User, booking_id: int, override_reason: str | None = 
             booking.id,
             booking.purpose,
             booking.project,
+            acting_for(actor, booking.user),
         )
         raise_if(check_request(instrument, booking.user, req, staff=True, reason=reason))
     booking = _decide(actor, booking_id, BookingStatus.CONFIRMED, reason or "")

@@ -16,6 +16,7 @@ from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
 from innocore.ledger.accounts import needs_owner_approval
 from innocore.marks import N_, T_
+from innocore.status import status_word
 from innocore.vocab import UserCategory
 from instruments import rules
 from instruments.documents.services import document_problems
@@ -33,6 +34,7 @@ from instruments.permissions import can_book_for_others, can_staff_instrument
 from instruments.queries import busy_between, policy_of, user_active_bookings
 from instruments.services.account_owner import ask_owner
 from instruments.services.common import (
+    acting_for,
     flush_or_conflict,
     get_booking,
     lock_instrument,
@@ -79,7 +81,7 @@ def check_request(
         req, busy=busy, policy=policy, eligibility=eligibility, now=now, mine=mine
     )
     problems = [_explained(p, user, instrument, req) for p in problems]
-    problems += document_problems(user.id, instrument)
+    problems += document_problems(user.id, instrument, req.for_name)
     if reason is not None and len(reason) > 1000:
         problems.append(
             Problem(
@@ -91,8 +93,8 @@ def check_request(
 
 def _explained(problem: Problem, user: User, instrument: Instrument, req) -> Problem:
     """The generic "competence missing" becomes the certification's plain reason, if it has one."""
-    if problem.code != "competence_missing":
-        return problem
+    if problem.code != "competence_missing" or req.for_name is not None:
+        return problem  # the explanation speaks to the person; staff read the named rule
     why = explain_shortfall(
         user.id,
         instrument.required_competence_id,
@@ -122,7 +124,7 @@ def _account_problems(actor, user, instrument, data, is_staff: bool) -> list:
     from innocore.ledger.accounts import check_account
 
     day = data.starts_at.astimezone(ZoneInfo(instrument.facility.timezone)).date()
-    problems = check_account(user, data.account_id, day)
+    problems = check_account(user, data.account_id, day, for_name=acting_for(actor, user))
     if data.account_id is None and (actor.id != user.id or is_staff):
         return []
     return problems
@@ -136,7 +138,13 @@ def booking_problems_for(
     is left out of the conflicts (the booking being changed). The waiting list asks this when a
     person joins and again when they accept an offer."""
     req = rules.BookingRequest(
-        data.starts_at, data.ends_at, user.id, booking_id, data.purpose, data.project
+        data.starts_at,
+        data.ends_at,
+        user.id,
+        booking_id,
+        data.purpose,
+        data.project,
+        acting_for(actor, user),
     )
     problems = check_request(instrument, user, req, staff=False, reason=None)
     return problems + _account_problems(actor, user, instrument, data, False)
@@ -208,7 +216,13 @@ def book(
 
     user, is_staff = who_books(actor, instrument, data, staff)
     req = rules.BookingRequest(
-        data.starts_at, data.ends_at, user.id, None, data.purpose, data.project
+        data.starts_at,
+        data.ends_at,
+        user.id,
+        None,
+        data.purpose,
+        data.project,
+        acting_for(actor, user),
     )
     raise_if(check_request(instrument, user, req, staff=is_staff, reason=data.override_reason))
     raise_if(_account_problems(actor, user, instrument, data, is_staff))
@@ -262,7 +276,7 @@ def editable(actor: User, booking_id: int) -> tuple[Booking, bool]:
                 "not_active",
                 T_(
                     "This booking is no longer active (status: %(status)s).",
-                    status=booking.status.label,
+                    status=status_word(booking.status, "booking"),
                 ),
             ),
             status=409,
@@ -287,7 +301,13 @@ def move_booking(
             )
         )
     req = rules.BookingRequest(
-        starts_at, ends_at, booking.user_id, booking.id, booking.purpose, booking.project
+        starts_at,
+        ends_at,
+        booking.user_id,
+        booking.id,
+        booking.purpose,
+        booking.project,
+        acting_for(actor, booking.user),
     )
     problems = check_request(instrument, booking.user, req, staff=staff, reason=override_reason)
     if correcting:

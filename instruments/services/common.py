@@ -79,6 +79,12 @@ def lock_instrument(instrument_id: int) -> Instrument:
     return instrument
 
 
+def acting_for(actor: User, user: User) -> str | None:
+    """The booked person's name when ``actor`` is someone else (``BookingRequest.for_name``),
+    so the rules' problems speak about them to the actor; None when they act themselves."""
+    return None if actor.id == user.id else user.name
+
+
 def flush_or_conflict() -> None:
     """Flush; the PostgreSQL exclusion constraint becomes the same conflict problem (409)."""
     try:

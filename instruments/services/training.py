@@ -65,7 +65,7 @@ def reserve_instrument_time(
     )
     db.session.add(booking)
     flush_or_conflict()
-    record_change(booking, actor, "created", "training")
+    record_change(booking, actor, "created", N_("training"))
     audit.record(
         actor,
         "booking.reserve_training",

@@ -34,6 +34,7 @@ from instruments.permissions import can_staff_instrument
 from instruments.queries import busy_between
 from instruments.services.booking_settings import usage_settings
 from instruments.services.common import (
+    acting_for,
     flush_or_conflict,
     get_booking,
     lock_instrument,
@@ -98,10 +99,14 @@ def check_out(
     """Record that the person has finished (now, UTC); ``device`` as for ``check_in``. Before
     the booked end the booking ends at the next whole minute, freeing the rest for others (the
     old end stays in its history). Raises ``DomainError`` 422 (``not_checked_in``,
-    ``already_checked_out``)."""
+    ``already_checked_out``, ``checkout_before_start``: the booked time has not begun)."""
     booking, _ = _locked_booking(actor, booking_id)
     now = clock.now()
-    raise_if(rules.checkout_problems(booking.checked_in_at, booking.checked_out_at))
+    raise_if(
+        rules.checkout_problems(
+            booking.checked_in_at, booking.checked_out_at, booking.starts_at, now
+        )
+    )
     changes = {"checked_out_at": [None, now.isoformat()], "via": [None, via.value]}
     if device is not None:
         changes["kiosk_device_id"] = [None, device["id"]]
@@ -154,7 +159,7 @@ def release_no_show(booking: Booking, now: datetime, actor: User | None = None) 
     if done != 1:
         return False
     db.session.refresh(booking)
-    record_change(booking, actor, "no_show", "" if actor else "not checked in in time")
+    record_change(booking, actor, "no_show", "" if actor else N_("not checked in in time"))
     changes = {"status": ["confirmed", "no_show"]}
     audit.record(
         actor, "booking.no_show", booking, changes, facility_id=booking.instrument.facility_id
@@ -220,10 +225,12 @@ def log_unbooked_use(actor: User, instrument_id: int, data: LoggedUse) -> Bookin
         )
     if user is not None and data.account_id is not None:  # one the person may charge that day
         day = clock.local_date(data.starts_at, instrument.facility.timezone)
-        problems += check_account(user, data.account_id, day)
+        problems += check_account(user, data.account_id, day, for_name=acting_for(actor, user))
     if not problems:
         busy = busy_between([instrument.id], data.starts_at, data.ends_at)
-        req = rules.BookingRequest(data.starts_at, data.ends_at, user.id)
+        req = rules.BookingRequest(
+            data.starts_at, data.ends_at, user.id, for_name=acting_for(actor, user)
+        )
         problems = rules.conflict_problems(req, busy)
     raise_if(problems)
     now = clock.now()

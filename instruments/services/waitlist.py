@@ -20,6 +20,7 @@ from innocore.errors import DomainError, Forbidden, NotFound
 from innocore.extensions import db
 from innocore.ledger.accounts import needs_owner_approval
 from innocore.marks import N_, T_
+from innocore.status import status_word
 from instruments import rules
 from instruments.models import (
     OPEN_WAITLIST,
@@ -131,7 +132,7 @@ def accept_offer(actor: User, entry_id: int) -> WaitlistEntry:
     hold.sequence, hold.updated_at = hold.sequence + 1, now
     entry.status, entry.ended_at = WaitlistStatus.ACCEPTED, now
     flush_or_conflict()
-    record_change(hold, actor, "accepted", "from the waiting list")
+    record_change(hold, actor, "accepted", N_("from the waiting list"))
     if owner_decides:
         ask_owner(hold)
     audit.record(
@@ -174,7 +175,7 @@ def withdraw_entry(actor: User, entry_id: int) -> WaitlistEntry:
                 "not_open",
                 T_(
                     "This waiting-list entry is no longer open (status: %(status)s).",
-                    status=entry.status.label,
+                    status=status_word(entry.status, "waitlist"),
                 ),
             )
         )

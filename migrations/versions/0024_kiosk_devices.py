@@ -4,7 +4,7 @@ person checking in there proves who they are with a personal kiosk PIN they set 
 (user_account.kiosk_pin_hash, hashed like a password; none for existing accounts).
 
 Revision ID: 0024_kiosk_devices
-Revises: 0020_languages
+Revises: 0023_account_code_unique
 Create Date: 2026-11-30 20:40:00
 
 """

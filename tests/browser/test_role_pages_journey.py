@@ -55,8 +55,32 @@ def demo(live_server) -> dict:
         )
         ids["imaging_id"] = ids["imaging"].id
         ids["imaging"] = ids["imaging"].slug
+        _someone_waits(ids["confocal"])
+        db.session.commit()
         db.session.remove()
     return ids
+
+
+def _someone_waits(instrument_id: int) -> None:
+    """The student waits for an hour of the confocal, so both waiting-list pages have a row."""
+    from datetime import timedelta
+
+    from innocore import clock
+    from instruments.models import WaitlistEntry, WaitlistStatus
+
+    student = db.session.scalar(sa.select(User).where(User.email == ACCOUNTS["student"]))
+    start = (clock.now() + timedelta(days=3)).replace(hour=9, minute=0, second=0, microsecond=0)
+    db.session.add(
+        WaitlistEntry(
+            instrument_id=instrument_id,
+            user_id=student.id,
+            starts_at=start,
+            ends_at=start + timedelta(hours=2),
+            status=WaitlistStatus.WAITING,
+            purpose="Live-cell imaging of organoids",
+            created_at=clock.now(),
+        )
+    )
 
 
 def pages(role: str, ids: dict) -> list[str]:
@@ -76,6 +100,7 @@ def pages(role: str, ids: dict) -> list[str]:
             f"/instruments/{i}",
             f"/instruments/{i}/book",
             "/instruments/bookings/mine",
+            "/instruments/waitlist/mine",
             "/instruments/finder",
             "/instruments/feeds",
             "/training/my",
@@ -116,6 +141,7 @@ def pages(role: str, ids: dict) -> list[str]:
             f"/facilities/{slug}",
             f"/instruments/facility/{slug}",
             f"/instruments/{i}/edit",
+            f"/instruments/{i}/waitlist",
             "/instruments/approvals",
             "/requests/inbox",
             f"/certificates/facility/{slug}",
@@ -269,3 +295,45 @@ def test_a_company_admin_reaches_the_company_pages_by_keyboard_from_one_line_of_
     menu.get_by_role("link", name="Statements", exact=True).click()
     expect(page.get_by_role("heading", level=1).first).to_be_visible()
     assert "/charges/" in page.url
+
+
+# The widest thing on the page, when the page is wider than the window: what to fix.
+_OVERFLOW = """() => {
+  // The window's layout width (without a vertical scroll bar); on an emulated phone Chromium
+  // widens innerWidth to a page that overflows, so the phone here is a 390 px window.
+  const width = Math.min(window.innerWidth, document.documentElement.clientWidth);
+  if (document.documentElement.scrollWidth <= width) return null;
+  let worst = null;
+  for (const el of document.querySelectorAll('main *, header *, footer *')) {
+    const right = el.getBoundingClientRect().right;
+    if (right > width + 1 && (!worst || right > worst.right)) {
+      const name = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+        (el.className && typeof el.className === 'string' ? '.' + el.className.split(' ').join('.') : '');
+      worst = {right: Math.round(right), name: name};
+    }
+  }
+  return {scrollWidth: document.documentElement.scrollWidth, width: width, worst: worst};
+}"""
+
+
+def test_no_page_of_any_role_is_wider_than_a_phone(live_server, browser, demo):
+    """At 390 px (a phone) no page scrolls sideways as a whole: a wide table scrolls inside its
+    own wrapper (``.table-wrap``), and long words and forms wrap. Every role's main pages."""
+    wide = []
+    for role, email in ACCOUNTS.items():
+        context = browser.new_context(viewport={"width": 390, "height": 844})  # no axe here
+        page = context.new_page()
+        if email:
+            page.goto(live_server.url + "/login")
+            page.get_by_label("E-mail", exact=True).fill(email)
+            page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
+            page.get_by_role("button", name="Sign in").click()
+            page.wait_for_url("**/dashboard")
+        for path in pages(role, demo):
+            response = page.goto(live_server.url + path)
+            assert response.status == 200, f"{role} {path}: {response.status}"
+            found = page.evaluate(_OVERFLOW)
+            if found:
+                wide.append(f"{role} {path}: {found}")
+        context.close()
+    assert wide == [], "pages wider than 390 px:\n" + "\n".join(wide)

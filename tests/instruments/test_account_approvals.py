@@ -125,7 +125,7 @@ def test_pages_and_api(lab, login_as, client, api_headers):
         f"/api/v1/account-approvals/{big.id}/approve", headers=api_headers(student)
     )
     assert stranger.status_code == 404
-    page = login_as(pi).get("/instruments/account-approvals")
+    page = login_as(pi).get("/billing-accounts/approvals")
     assert page.status_code == 200 and b"120.00" in page.data
     asks = client.post(f"/instruments/account-approvals/{big.id}/refuse", data={"reason": "No"})
     assert asks.status_code == 200 and b"Refuse this charge?" in asks.data  # confirm first

@@ -112,7 +112,7 @@ def test_api_availability_and_finder(client, world, api_headers):
     )
     assert avail.status_code == 200
     assert avail.json["free"] == [
-        {"starts_at": "2026-03-03T07:00:00+00:00", "ends_at": "2026-03-03T19:00:00+00:00"}
+        {"starts_at": "2026-03-03T07:00:00Z", "ends_at": "2026-03-03T19:00:00Z"}
     ]
     bad = client.get(
         "/api/v1/availability/earliest",
@@ -131,7 +131,7 @@ def test_api_availability_and_finder(client, world, api_headers):
         query_string={"hours": "2", "technology": "light_microscopy", "from": iso(2026, 3, 3, 0)},
         headers=headers,
     )
-    assert found.json["starts_at"] == "2026-03-03T07:00:00+00:00"
+    assert found.json["starts_at"] == "2026-03-03T07:00:00Z"
     listing = client.get("/api/v1/instruments", query_string={"bookable": "1"}, headers=headers)
     assert instrument.id in [i["id"] for i in listing.json["items"]]
 
@@ -253,7 +253,7 @@ def test_api_answers_instants_in_utc_whatever_offset_was_sent(client, world, api
         headers=headers,
     )
     assert made.status_code == 201
-    assert made.json["starts_at"] == "2026-03-03T08:00:00+00:00"
-    assert made.json["ends_at"] == "2026-03-03T09:00:00+00:00"
+    assert made.json["starts_at"] == "2026-03-03T08:00:00Z"
+    assert made.json["ends_at"] == "2026-03-03T09:00:00Z"
     got = client.get(f"/api/v1/bookings/{made.json['id']}", headers=headers)
     assert got.json["ends_at"] == made.json["ends_at"]

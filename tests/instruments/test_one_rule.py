@@ -55,6 +55,62 @@ def test_a_clash_names_whose_booking_it_is(holders, expected):
     assert conflict_problems(request, busy) == expected
 
 
+@pytest.mark.parametrize(
+    ("policy", "mine", "code", "own", "theirs"),
+    [
+        (
+            {"max_future_bookings": 1},
+            1,
+            "too_many_bookings",
+            "You may hold at most 1 future bookings here.",
+            "Ada Byron may hold at most 1 future bookings here.",
+        ),
+        (
+            {"max_hours_week": 1},
+            1,
+            "weekly_quota",
+            "You may book at most 1 hours per week here.",
+            "Ada Byron may book at most 1 hours per week here.",
+        ),
+        (
+            {"requires_competence": True},
+            0,
+            "competence_missing",
+            "You do not yet hold the competence this instrument requires; staff may book for you.",
+            "Ada Byron does not yet hold the competence this instrument requires.",
+        ),
+        (
+            {},
+            0,
+            "conflict",
+            "You already have a booking of this instrument at that time.",
+            "Ada Byron already has a booking of this instrument at that time.",
+        ),
+    ],
+)
+def test_a_problem_speaks_to_the_person_or_names_them_to_staff_acting_for_them(
+    policy, mine, code, own, theirs
+):
+    from instruments.eligibility import Eligibility
+    from instruments.rules import Policy, booking_problems
+
+    start = T0 + timedelta(days=1)
+    held = [Busy(start + timedelta(hours=2), start + timedelta(hours=3), "booking", 1, 7)]
+    busy = [Busy(start, start + timedelta(hours=1), "booking", 2, 7)] if code == "conflict" else []
+    rules_policy = Policy(timezone="UTC", **policy)
+    for for_name, expected in ((None, own), ("Ada Byron", theirs)):
+        request = BookingRequest(start, start + timedelta(hours=1), 7, for_name=for_name)
+        problems = booking_problems(
+            request,
+            busy=busy,
+            policy=rules_policy,
+            eligibility=Eligibility(),
+            now=T0,
+            mine=held[:mine],
+        )
+        assert [p.message for p in problems if p.code == code] == [expected]
+
+
 @pytest.fixture
 def world(clock, make_user, make_instrument, make_facility):
     facility = make_facility()

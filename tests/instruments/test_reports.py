@@ -821,3 +821,33 @@ def test_network_rollup_clips_check_ins_and_check_outs_at_the_period_like_the_li
     )
     rows = table(sections(net.json)["facilities"], "Instrument use by facility")["rows"]
     assert rows[0][:4] == ["Imaging Rome", 277.0, 13.5, 36.5]
+
+
+def test_exports_are_headed_in_the_readers_language_and_the_api_keeps_codes(
+    world, login_as, api_headers, db_session
+):
+    """CSV and XLSX titles and column headers are in the reader's language (as on the page);
+    the JSON API's keys stay English codes."""
+    import io
+    import zipfile
+
+    from flask_babel import force_locale, gettext
+
+    from innocore.vocab import Locale
+
+    manager = world["manager"]
+    manager.locale = Locale.IT
+    db_session.flush()
+    with force_locale("it"):
+        header, title = gettext("booked hours"), gettext("Key figures")
+    assert header != "booked hours"
+    base = f"/reports/facilities/{world['facility'].id}?{PERIOD}"
+    text = login_as(manager).get(base + "&format=csv").get_data(as_text=True)
+    assert header in text and title in text
+    assert "booked hours" not in text and "Key figures" not in text
+    book = zipfile.ZipFile(io.BytesIO(login_as(manager).get(base + "&format=xlsx").data))
+    strings = book.read("xl/sharedStrings.xml").decode()
+    assert header in strings and "booked hours" not in strings
+    api = f"/api/v1/reports/facilities/{world['facility'].id}?{PERIOD}"
+    body = login_as(manager).get(api, headers=api_headers(manager)).get_json()
+    assert body["period"]["label"] == "01 Oct 2026 to 31 Oct 2026, Europe/Rome time"

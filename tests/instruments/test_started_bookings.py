@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from innocore.clock import api_instant
 from innocore.errors import DomainError
 from innocore.ledger.models import Charge
 from instruments import rules, services
@@ -176,7 +177,7 @@ def test_the_api_refuses_moving_an_ended_booking_and_ends_a_running_one(
     assert cancelled.status_code == 422
     ended = client.post(f"/api/v1/bookings/{booking.id}/end", headers=headers)
     assert ended.status_code == 200, ended.get_json()
-    assert ended.get_json()["ends_at"] == (T0 + timedelta(hours=2)).isoformat()
+    assert ended.get_json()["ends_at"] == api_instant(T0 + timedelta(hours=2))
 
 
 def test_staff_correct_a_started_booking_through_the_api_with_a_reason(

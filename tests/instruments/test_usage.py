@@ -59,6 +59,50 @@ def test_a_booking_is_checked_in_once_from_the_opening_to_its_no_show_deadline(
 
 
 @pytest.mark.parametrize(
+    ("minutes", "checked_in", "checked_out", "expected"),
+    [
+        (-10, False, False, ["not_checked_in"]),
+        (-10, True, False, ["checkout_before_start"]),  # in early, done before the start
+        (0, True, False, []),
+        (30, True, False, []),
+        (30, True, True, ["already_checked_out"]),
+    ],
+)
+def test_a_booking_is_checked_out_once_after_its_check_in_and_its_start(
+    minutes, checked_in, checked_out, expected
+):
+    now = START + timedelta(minutes=minutes)
+    checked_in_at = START - timedelta(minutes=12) if checked_in else None
+    checked_out_at = now if checked_out else None
+    assert [
+        p.code for p in rules.checkout_problems(checked_in_at, checked_out_at, START, now)
+    ] == expected
+
+
+def test_checking_out_before_the_booked_start_is_refused_and_the_booking_stays_whole(
+    lab, clock, db_session, login_as
+):
+    booking, user = lab["booking"], lab["user"]
+    clock.set(START - timedelta(minutes=10))
+    client = login_as(user)
+    assert (
+        client.post(
+            f"/instruments/bookings/{booking.id}/check-in", data={"via": "booking_page"}
+        ).status_code
+        == 303
+    )
+    clock.set(START - timedelta(minutes=5))
+    refused = client.post(
+        f"/instruments/bookings/{booking.id}/check-out", data={"via": "booking_page"}
+    )
+    assert refused.status_code == 422
+    assert "The booked time has not begun" in refused.get_data(as_text=True)
+    db_session.refresh(booking)
+    assert (booking.starts_at, booking.ends_at) == (START, END)
+    assert booking.checked_out_at is None and booking.status == BookingStatus.CONFIRMED
+
+
+@pytest.mark.parametrize(
     ("minutes", "checked_in", "settings", "expected"),
     [(14, False, RULE, False), (15, False, RULE, True), (15, True, RULE, False)]
     + [(500, False, rules.UsageSettings(), False)],
@@ -122,8 +166,8 @@ def test_check_in_then_early_check_out_frees_the_rest_and_actual_use_is_charged(
         cookie.clear()  # the API's writes take a token, not the page's session
     r = api.post(f"/api/v1/bookings/{booking.id}/check-out", headers=api_headers(user))
     assert r.status_code == 200, r.json
-    assert r.json["ends_at"] == "2026-03-02T10:41:00+00:00"
-    assert r.json["checked_out_at"] == "2026-03-02T10:40:30+00:00"
+    assert r.json["ends_at"] == "2026-03-02T10:41:00Z"
+    assert r.json["checked_out_at"] == "2026-03-02T10:40:30Z"
     # The rest is free: someone else books 10:41-12:00.
     services.create_booking(
         lab["other"], lab["instrument"].id, BookingInput(START + timedelta(minutes=41), END)
@@ -213,6 +257,13 @@ def test_staff_log_unbooked_use_charged_like_a_booking(lab, clock, db_session, a
     clash = {**body, "starts_at": "2026-03-02T11:30:00+00:00"}
     r = client.post(url, json=clash, headers=api_headers(lab["staff"]))
     assert r.status_code == 409 and r.json["errors"][0]["code"] == "conflict"
+    # Logged for the person whose booking it overlaps: staff read who has it, not "you".
+    theirs = {**clash, "ends_at": "2026-03-02T11:45:00+00:00", "user_id": lab["user"].id}
+    r = client.post(url, json=theirs, headers=api_headers(lab["staff"]))
+    assert r.status_code == 409
+    assert r.json["errors"][0]["message"] == (
+        f"{lab['user'].name} already has a booking of this instrument at that time."
+    )
     charge_finished_bookings(now=T0 + timedelta(hours=5))
     charge = db_session.scalar(sa.select(Charge).where(Charge.source_id == logged_id))
     # 12:30 to 13:15 is 45 min = 0.75 h x 30 = 22.50 EUR, as instrument use.

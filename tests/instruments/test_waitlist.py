@@ -8,6 +8,7 @@ so the wanted time Tuesday 10:00-11:00 Rome is 09:00-10:00 UTC, and a 30-minute 
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -199,7 +200,7 @@ def test_pages_join_from_the_refused_booking_then_accept_the_offer(
     joined = client.post(f"/instruments/{instrument.id}/waitlist/join", data=form)
     assert joined.status_code == 302 and joined.headers["Location"].endswith("/waitlist/mine")
     page = client.get("/instruments/waitlist/mine")
-    assert b"1st in line" in page.data
+    assert b"Position 1 in line" in page.data
     services.cancel_booking(holder, booking.id)
     db_session.commit()
     page = client.get("/instruments/waitlist/mine")
@@ -256,3 +257,40 @@ def test_managers_set_the_hold_length(world, client, api_headers, make_user, gra
         url, json={**body, "waitlist_hold_minutes": 4}, headers=api_headers(manager)
     )
     assert too_short.status_code == 422
+
+
+def _said(response) -> str:
+    """What a person reads on the page: text without tags and scripts, spaces collapsed."""
+    html = re.sub(r"<script.*?</script>", " ", response.get_data(as_text=True), flags=re.S)
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_a_refused_join_says_why_on_the_page_and_is_offered_only_when_it_could_succeed(
+    world, login_as, db_session
+):
+    instrument, _, _, first, second, _, staff = world
+    db_session.commit()
+    form = {"starts_at": "2026-03-03T10:00", "ends_at": "2026-03-03T11:00"}
+    book, join = (f"/instruments/{instrument.id}/{p}" for p in ("book", "waitlist/join"))
+    member = login_as(first)
+    # A problem on the "Book for" field, which a member's page does not show, is still said.
+    unknown = member.post(join, data={**form, "user_email": "nobody@example.org"})
+    assert unknown.status_code == 422 and "Nobody with this e-mail." in _said(unknown)
+    # A time also refused for another reason is not offered: waiting would be refused too.
+    long = member.post(book, data={**form, "purpose": "x" * 2001})
+    assert long.status_code in (409, 422) and "Join the waiting list" not in _said(long)
+    assert member.post(join, data=form).status_code == 302
+    again = member.post(join, data=form)
+    assert again.status_code == 422
+    assert "You are already on the waiting list for this time." in _said(again)
+    # Staff booking the taken time for someone else are not offered a wait for themselves,
+    # and a join with that e-mail says why instead of putting the staff member in line.
+    staffer = login_as(staff)
+    for_other = staffer.post(book, data={**form, "user_email": second.email})
+    assert "Join the waiting list" not in _said(for_other)
+    joined = staffer.post(join, data={**form, "user_email": second.email})
+    assert joined.status_code == 422
+    assert "The waiting list keeps time for yourself only" in _said(joined)
+    assert (
+        db_session.scalar(sa.select(sa.func.count()).where(WaitlistEntry.user_id == staff.id)) == 0
+    )

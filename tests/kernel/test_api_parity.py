@@ -40,6 +40,8 @@ PARITY = {
     "groups.decide": "groups_api.decide_group_member",
     "groups.add_account": "groups_api.create_account",
     "account_statement.create_company_account": "groups_api.create_account",
+    "account_approvals.approve": "approvals_api.approve_charge",
+    "account_approvals.refuse": "approvals_api.refuse_charge",
     # instruments: catalog, bookings, problems, feeds, settings
     "instruments.create": "instruments_manage_api.create_instrument",
     "instruments.edit": "instruments_manage_api.update_instrument",

@@ -41,6 +41,13 @@ def test_demo_command_seeds_every_role_once(tmp_path):
         assert kinds == {"IT", "DE", "PT"}
         assert zones == {"Europe/Rome", "Europe/Berlin", "Europe/Lisbon"}
         assert (admins, facilities) == (1, 5)
+        with app.app_context():
+            from innocore.ledger.approvals import pending_approvals
+
+            marco = db.session.scalar(sa.select(User).where(User.name == "Marco Rossi"))
+            waiting = [(i.kind, i.person) for i in pending_approvals(marco)]
+        # Paula's confocal course passes the lab cost centre's threshold: Marco decides it
+        assert waiting == [("enrolment", "Paula Student")]
     finally:
         with app.app_context():
             db.engine.dispose()

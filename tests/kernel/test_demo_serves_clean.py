@@ -118,6 +118,8 @@ def test_demo_serves_and_runs_every_job_without_an_error(app, tmp_path):
         "INNOCORE_MAIL_PORT": str(smtp.port),
         # Hourly jobs every 36 s, the outbox every second: every job runs during the test.
         "INNOCORE_JOB_INTERVAL_SCALE": "0.01",
+        # Every run named in the log, also the ones with nothing to do (INFO leaves them out).
+        "INNOCORE_LOG_LEVEL": "DEBUG",
     }
     env.pop("INNOCORE_DATABASE_URL", None)
     log_path = tmp_path / "demo.log"
@@ -145,3 +147,64 @@ def test_demo_serves_and_runs_every_job_without_an_error(app, tmp_path):
     assert names <= ran, f"jobs that never ran: {sorted(names - ran)}"
     assert "ERROR" not in log and "Traceback" not in log, log
     assert smtp.messages, "the demo sent no e-mail"
+
+
+def _start_demo(tmp_path, env: dict) -> tuple[subprocess.Popen, str, Path]:
+    port = free_port()
+    log_path = tmp_path / "demo.log"
+    cmd = [sys.executable, "-m", "flask", "--app", "wsgi", "innocore", "demo", "--serve"]
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(  # noqa: S603
+            [*cmd, "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+    base = f"http://127.0.0.1:{port}"
+    _wait_for(base + "/healthz", proc, 180)
+    return proc, base, log_path
+
+
+def test_a_new_person_confirms_their_account_from_the_demo_mailbox(tmp_path):
+    """No mail server configured: the demo keeps what it sends as files and logs the links, so
+    a newcomer who registers can confirm the account and sign in (at INFO, the default level)."""
+    env = {**os.environ, "INNOCORE_INSTANCE_PATH": str(tmp_path / "instance")}
+    for name in ("INNOCORE_DATABASE_URL", "INNOCORE_MAIL_PORT", "INNOCORE_MAIL_SERVER"):
+        env.pop(name, None)
+    proc, base, log_path = _start_demo(tmp_path, env)
+    try:
+        person = Browser(base)
+        _, _, page = person.get("/register")
+        org = re.search(r'<option value="(\d+)"[^>]*>University of Valmonte', page).group(1)
+        fields = {
+            "name": "Nora Newcomer",
+            "email": "nora@uni-valmonte.example",
+            "organisation": org,
+            "timezone": "Europe/Rome",
+            "password": "a long enough passphrase",
+            "confirm": "a long enough passphrase",
+        }
+        assert person.submit("/register", fields)[0] == 200
+        deadline, link = time.monotonic() + 60, None
+        while time.monotonic() < deadline and link is None:
+            found = re.search(
+                r"demo e-mail to nora@uni-valmonte\.example: .*?link: (\S+)",
+                log_path.read_text(),
+                re.S,
+            )
+            link = found and found.group(1)
+            time.sleep(0.2)
+        assert link and link.startswith(base), log_path.read_text()
+        kept = list((tmp_path / "instance" / "demo-mail").glob("*.eml"))
+        assert any(b"nora@uni-valmonte.example" in p.read_bytes() for p in kept)
+        person.get(link[len(base) :])
+        status, url, _ = person.submit(
+            "/login", {"email": "nora@uni-valmonte.example", "password": fields["password"]}
+        )
+        assert status == 200 and not url.endswith("/login"), "the confirmed account cannot sign in"
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    log = log_path.read_text()
+    assert "ERROR" not in log and "Traceback" not in log, log
+    assert 'Job "deliver_outbox' not in log  # APScheduler's line per run stays out at INFO

@@ -172,3 +172,76 @@ def test_group_pages_for_pi_and_member(lab, make_user, login_as, client):
     member = make_user(organisation=uni)
     login_as(member).post(f"/groups/{group.id}/join")
     assert "Open an account" not in client.get(f"/groups/{group.id}").get_data(as_text=True)
+
+
+def test_one_owner_has_one_account_per_code_up_to_case(
+    lab, make_org, make_user, client, api_headers, login_as, monkeypatch
+):
+    uni, pi, group = lab
+    other_pi = make_user(organisation=uni)
+    other = groups.create_group(other_pi, "Another lab")
+    first = AccountInput(
+        AccountKind.GRANT, "ERC-77", "ERC grant", date(2026, 1, 1), group_id=group.id
+    )
+    create_account(pi, first)
+    # Another group may use the same code: codes are the owner's.
+    create_account(
+        other_pi,
+        AccountInput(AccountKind.GRANT, "erc-77", "X", date(2026, 1, 1), group_id=other.id),
+    )
+    headers = api_headers(pi)
+    db.session.commit()  # a refused request rolls back: the account and the token stay
+    with pytest.raises(DomainError) as err:
+        create_account(
+            pi,
+            AccountInput(
+                AccountKind.COST_CENTRE, " erc-77 ", "Y", date(2026, 1, 1), group_id=group.id
+            ),
+        )
+    assert [(p.code, p.field) for p in err.value.problems] == [("account_code_taken", "code")]
+    body = {
+        "kind": "grant",
+        "code": "Erc-77",
+        "name": "Again",
+        "valid_from": "2026-01-01",
+        "group_id": group.id,
+    }
+    api = client.post("/api/v1/billing-accounts", json=body, headers=headers)
+    assert api.status_code == 422
+    assert api.get_json()["errors"] == [
+        {
+            "code": "account_code_taken",
+            "message": "The owner already has an account with this code.",
+            "field": "code",
+        }
+    ]
+    # Two requests that both passed the check: the unique index refuses the second, and the
+    # person reads the same problem, not a server error.
+    with monkeypatch.context() as m:
+        m.setattr("innocore.ledger.accounts._code_taken", lambda owner, code: False)
+        raced = client.post("/api/v1/billing-accounts", json=body, headers=headers)
+    assert raced.status_code == 422
+    assert raced.get_json()["errors"][0]["code"] == "account_code_taken"
+    company = make_org(kind=OrganisationKind.COMPANY)
+    admin = make_user(organisation=company, org_role=OrgRole.ADMIN)
+    admin_headers = api_headers(admin)
+    db.session.commit()
+    po = {
+        "kind": "purchase_order",
+        "code": "PO-1",
+        "name": "P",
+        "valid_from": "2026-01-01",
+        "company": True,
+    }
+    assert (
+        client.post("/api/v1/billing-accounts", json=po, headers=admin_headers).status_code == 201
+    )
+    again = client.post(
+        "/api/v1/billing-accounts", json=po | {"code": "po-1"}, headers=admin_headers
+    )
+    assert (
+        again.status_code == 422 and again.get_json()["errors"][0]["code"] == "account_code_taken"
+    )
+    page = login_as(pi).post(f"/groups/{group.id}/accounts", data=body)
+    assert page.status_code == 422
+    assert "The owner already has an account with this code." in page.get_data(as_text=True)

@@ -234,7 +234,7 @@ PAGES = {
         "/dashboard",
         "/facilities/",
         "/instruments/approvals",
-        "/instruments/account-approvals",
+        "/billing-accounts/approvals",
         "/requests/inbox",
         "/reports/",
         "/groups/",
@@ -460,3 +460,180 @@ def test_scripts_hold_no_english_sentence():
             if sentence.search(code):
                 found.append(f"{path.relative_to(ROOT)}:{number}")
     assert found == []
+
+
+# Text a template may show outside ``_()`` / ``{% trans %}``: names and formats, not sentences.
+UNMARKED_WORDS = {"InnoCore", "CSV", "PDF", "XLSX", "lt", "gt"}
+_TRANS_BLOCK = re.compile(r"\{%-?\+?\s*trans\b.*?\{%-?\+?\s*endtrans\s*[-+]?%\}", re.S)
+
+
+def _unmarked_text(text: str) -> list[tuple[int, str]]:
+    """(line, words) of the text a template shows outside markers: trans blocks, comments,
+    scripts, styles, Jinja expressions and statements, and HTML tags are taken out."""
+
+    def blank(match):  # keep the line numbers
+        return " " + "\n" * match.group(0).count("\n")
+
+    for pattern in (
+        _TRANS_BLOCK,
+        re.compile(r"\{#.*?#\}", re.S),
+        re.compile(r"<(script|style)\b.*?</\1>", re.S),
+        re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S),
+        re.compile(r"<[^>]*>", re.S),
+    ):
+        text = pattern.sub(blank, text)
+    found = []
+    for number, line in enumerate(text.split("\n"), 1):
+        for words in re.findall(r"[A-Za-z][A-Za-z'’-]+(?: [A-Za-z][A-Za-z'’-]+)*", line):
+            if words not in UNMARKED_WORDS:
+                found.append((number, words))
+    return found
+
+
+def test_templates_show_no_text_outside_the_markers():
+    """Every word a page or e-mail template shows is inside ``_()`` or ``{% trans %}`` (a
+    sentence glued from a marked piece and a bare word reads half in English)."""
+    found = []
+    for package in ("innocore", "instruments", "training"):
+        for path in sorted((ROOT / package).rglob("templates/**/*.*")):
+            found += [
+                f"{path.relative_to(ROOT)}:{n} {w}" for n, w in _unmarked_text(path.read_text())
+            ]
+    assert found == []
+
+
+def test_the_unmarked_text_scan_finds_glued_words():
+    """The scan above sees a word glued to a marked sentence, and ignores marked text."""
+    assert _unmarked_text("{{ _('Due') }} on <b>{{ x }}</b>") == [(1, "on")]
+    assert _unmarked_text("{% trans n=1 %}Position {{ n }} in line{% endtrans +%}") == []
+
+
+# The CLDR variant of each catalog (docs/translations.md): European Portuguese, not Brazilian.
+CLDR_VARIANT = {"en": "en", "it": "it", "es": "es", "cs": "cs", "pt": "pt_PT"}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_plural_forms_follow_cldr_for_the_catalogs_variant(lang):
+    """The Plural-Forms header is CLDR's rule for the variant the catalog is written in: in
+    European Portuguese 0 takes the plural ("0 reservas"; CLDR's plain "pt", Brazil, puts 0 in
+    the singular); Czech has one, few (2-4) and other."""
+    from babel.messages.plurals import get_plural
+
+    catalog = _catalog(lang)
+    want = get_plural(CLDR_VARIANT[lang])
+    assert (catalog.num_plurals, catalog.plural_expr) == (want.num_plurals, want.plural_expr)
+
+
+def test_portuguese_pages_count_and_format_as_in_portugal(app):
+    """Zero is plural, amounts are "12 345,50 €" (not Brazil's "€ 12.345,50")."""
+    from flask_babel import ngettext
+
+    from innocore.template_helpers import money
+
+    with app.test_request_context(headers={"Accept-Language": "pt"}):
+        assert money(Decimal("12345.5")) == "12\xa0345,50\xa0€"
+        zero = ngettext("%(num)d booking", "%(num)d bookings", 0)
+        assert zero == ngettext("%(num)d booking", "%(num)d bookings", 5).replace("5", "0")
+
+
+def _enumerations():
+    """Every enumeration of the three packages that has a ``label`` (a word people read)."""
+    import enum
+    import importlib
+    import inspect
+
+    seen = {}
+    for package in ("innocore", "instruments", "training"):
+        for path in sorted((ROOT / package).rglob("*.py")):
+            module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+            if module.endswith("__init__"):
+                module = module.rsplit(".", 1)[0]
+            mod = importlib.import_module(module)
+            for _name, cls in inspect.getmembers(mod, inspect.isclass):
+                if issubclass(cls, enum.Enum) and isinstance(
+                    inspect.getattr_static(cls, "label", None), property
+                ):
+                    seen[f"{cls.__module__}.{cls.__qualname__}"] = cls
+    return seen
+
+
+def test_every_status_and_kind_label_is_in_the_catalogs(app):
+    """An enumeration's ``label`` (certificate, placement, challenge, waiting-list, booking,
+    request... states and kinds) is a catalog entry, so it reads in the reader's language;
+    a label made from the code (``value.capitalize()``) would stay English."""
+    from flask_babel import force_locale, gettext
+
+    ids = _ids(_catalog("it"))
+    english = []
+    with app.test_request_context():
+        for where, cls in _enumerations().items():
+            if where == "innocore.vocab.Locale":
+                continue  # each language's own name ("Italiano"), the same on every page
+            pure = where == "instruments.series.rules.Frequency"  # N_ in a pure rule: tr() shows it
+            for member in cls:
+                with force_locale("en"):
+                    label = str(member.label)
+                with force_locale("it"):
+                    shown, wanted = str(member.label), gettext(label)
+                if label not in ids or (shown != wanted and not pure):
+                    english.append(f"{where}.{member.name}: {label}")
+    assert english == []
+
+
+def test_history_and_audit_actions_read_as_words(app):
+    """``action_label``: a registered action in the reader's language; an action named by a
+    status reads as that status; an unknown code stays a code (never half-English words)."""
+    from flask_babel import gettext
+
+    from innocore.status import action_label
+
+    with app.test_request_context(headers={"Accept-Language": "it"}):
+        assert action_label("checked_in", "booking") == gettext("Checked in") != "Checked in"
+        assert action_label("certificate.revoke") == gettext("Revoked") != "Revoked"
+        assert action_label("training.cancelled") == gettext("Cancelled")
+        assert action_label("something.unheard_of") == "something.unheard_of"
+
+
+def test_status_words_inside_refusals_are_translated_where_shown(app):
+    """A rule's refusal names the state in the reader's language, not in English."""
+    from flask_babel import gettext
+
+    from innocore.marks import message_text
+    from instruments.requests.models import RequestStatus
+    from instruments.requests.rules import transition_problems
+
+    (problem,) = transition_problems(RequestStatus.CLOSED, RequestStatus.SUBMITTED, "staff")
+    assert "“Closed”" in problem.message
+    with app.test_request_context(headers={"Accept-Language": "it"}):
+        shown = message_text(problem.message)
+        assert gettext("Closed") in shown and "Closed" not in shown
+
+
+def test_quantities_are_counted_in_the_readers_language(app):
+    """A charge's "2.00 hour" or "1 no-show" reads as counted words of the language (never the
+    unit's code after a figure); a unit someone typed stays as typed."""
+    from innocore.template_helpers import quantity_text
+
+    with app.test_request_context(headers={"Accept-Language": "it"}):
+        assert quantity_text(Decimal("2.00"), "hour") == "2 ore"
+        assert quantity_text(Decimal("1.50"), "hour") == "1,5 ore"
+        assert quantity_text(Decimal("3"), "sample") == "3 campioni"
+        assert quantity_text(Decimal("1"), "no-show") == "1 mancata presentazione"
+        assert quantity_text(Decimal("4"), "vials") == "4 vials"
+    with app.test_request_context(headers={"Accept-Language": "cs"}):
+        assert quantity_text(Decimal("3"), "sample") == "3 vzorky"
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert quantity_text(Decimal("1.00"), "hour") == "1 hour"
+
+
+def test_a_stored_code_reads_as_its_label(app):
+    """``status_label`` (a Jinja global and filter) turns a code kept in a record (a
+    placement's user categories, a status value) into the label the reader's language uses."""
+    from flask_babel import gettext
+
+    from innocore.status import status_label
+
+    with app.test_request_context(headers={"Accept-Language": "it"}):
+        assert status_label("external_academic") == gettext("External academic")
+        assert gettext("External academic") != "External academic"
+        assert status_label("no_show") == gettext("No show")

@@ -231,6 +231,20 @@ def _seed_certificates(now, people, facts):
     facts["path"] = ("CLSM-OP", phd.id)
 
 
+def _seed_saml_uses(now, facts):
+    """Two SAML responses consumed: three days ago (forgettable) and an hour ago (kept)."""
+    from innocore.sso.models import SsoAssertionUse, SsoConnection
+
+    connection = db.session.scalars(sa.select(SsoConnection).order_by(SsoConnection.id)).first()
+    assert connection is not None, "the demo has an institution's sign-in"
+    old, recent = (
+        SsoAssertionUse(response_id=f"_jobs-{n}", connection_id=connection.id, consumed_at=at)
+        for n, at in enumerate((now - timedelta(days=3), now - timedelta(hours=1)))
+    )
+    db.session.add_all([old, recent])
+    facts["saml_uses"] = (old.response_id, recent.response_id)
+
+
 def seed(app, facts: dict) -> None:
     from innocore.demo import seed_demo
 
@@ -244,6 +258,7 @@ def seed(app, facts: dict) -> None:
         _seed_waitlist(now, people, facts)
         _seed_training(now, people, facts)
         _seed_certificates(now, people, facts)
+        _seed_saml_uses(now, facts)
         db.session.commit()
 
 
@@ -389,6 +404,14 @@ def check_charge_training_fees(world):
         )
     )
     assert charge is not None and charge.amount > 0
+
+
+def check_sso_prune_assertions(world):
+    from innocore.sso.models import SsoAssertionUse
+
+    old, recent = world.facts["saml_uses"]
+    kept = set(db.session.scalars(sa.select(SsoAssertionUse.response_id)))
+    assert old not in kept and recent in kept
 
 
 CASES = {

@@ -194,6 +194,26 @@ ROUTES = [
         data=ACCOUNT_FORM | {"group_id": "{group_id}"},
     ),
     Route("GET", "/api/v1/billing-accounts/{account_id}/charges", MANAGERS, api=True),
+    # the account owners' approvals inbox: nothing here awaits anyone, so every decision is a 404
+    Route("GET", "/billing-accounts/approvals", SIGNED_IN),
+    Route("POST", "/billing-accounts/approvals/{kind}/{item_id}/approve", frozenset()),
+    Route(
+        "POST",
+        "/billing-accounts/approvals/{kind}/{item_id}/refuse",
+        frozenset(),
+        data={"reason": "No", "confirmed": "1"},
+    ),
+    Route("GET", "/api/v1/billing-accounts/approvals", SIGNED_IN, api=True),
+    Route(
+        "POST", "/api/v1/billing-accounts/approvals/{kind}/{item_id}/approve", frozenset(), api=True
+    ),
+    Route(
+        "POST",
+        "/api/v1/billing-accounts/approvals/{kind}/{item_id}/refuse",
+        frozenset(),
+        api=True,
+        data={"reason": "No"},
+    ),
 ]
 
 PUBLIC = {
@@ -240,6 +260,8 @@ KERNEL_BLUEPRINTS = {
     "groups",
     "groups_api",
     "account_statement",
+    "account_approvals",
+    "approvals_api",
     None,
 }
 
@@ -285,6 +307,8 @@ def world(make_user, make_org, make_facility, grant, make_competence, db_session
         "domain_id": domain.id,
         "group_id": group.id,
         "account_id": account.id,
+        "kind": "enrolment",
+        "item_id": 999_999,
     }
 
 
@@ -311,6 +335,8 @@ def test_every_kernel_route_is_in_the_matrix_or_public(app):
             .replace("<int:domain_id>", "{domain_id}")
             .replace("<int:group_id>", "{group_id}")
             .replace("<int:account_id>", "{account_id}")
+            .replace("<kind>", "{kind}")
+            .replace("<int:item_id>", "{item_id}")
             .replace("<any(approve, decline, remove):verb>", "approve")
             .replace("<int:user_id>", "{claimant_id}")
             .replace("<any(approve, decline, revoke):verb>", "approve")

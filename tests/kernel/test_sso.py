@@ -192,6 +192,11 @@ def test_network_administrators_set_up_sign_in_and_never_see_the_secret(
     url = f"/api/v1/organisations/{org.id}/sso"
     body = {"issuer": "https://login.uni.example", "client_id": "innocore", "client_secret": SECRET}
     assert client.put(url, json=body, headers=api_headers(member)).status_code == 403
+    # Switched on, a provider that does not answer would only give a failing sign-in button.
+    silent = client.put(url, json=body, headers=api_headers(admin))
+    assert silent.status_code == 422
+    assert silent.get_json()["errors"][0]["code"] == "unreachable_provider"
+    body["enabled"] = False
     done = client.put(url, json=body, headers=api_headers(admin))
     assert done.status_code == 200, done.get_json()
     assert done.get_json()["client_secret_set"] is True and SECRET not in done.get_data(
@@ -358,3 +363,19 @@ def test_a_switched_off_provider_shows_no_button_and_passwords_work_again(
     assert 'href="/sso/organisations">Institutional sign-in</a>' in dashboard
     overview = client.get("/sso/organisations").get_data(as_text=True)
     assert "Università di Valmonte" in overview and "Switched off" in overview
+
+
+def test_provider_addresses_must_be_https_unless_the_host_is_allowed_plain_http(
+    app, client, make_org, make_user, api_headers, oidc_provider, monkeypatch
+):
+    org, admin = make_org(), make_user(is_network_admin=True)
+    url = f"/api/v1/organisations/{org.id}/sso"
+    body = {"issuer": oidc_provider, "client_id": "innocore", "client_secret": SECRET}
+    # The suite allows its loopback provider (SSO_PLAIN_HTTP_HOSTS); switched on, it answers.
+    assert client.put(url, json=body, headers=api_headers(admin)).status_code == 200
+    # Production's default allows no plain-http host, loopback included.
+    monkeypatch.setitem(app.config, "SSO_PLAIN_HTTP_HOSTS", "")
+    for issuer in (oidc_provider, "http://127.0.0.1:5432", "http://login.uni.example"):
+        refused = client.put(url, json=body | {"issuer": issuer}, headers=api_headers(admin))
+        assert refused.status_code == 422, issuer
+        assert refused.get_json()["errors"][0]["code"] == "invalid_issuer"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from innocore import audit
-from innocore.audit_text import action_text, readable
+from innocore.audit_text import readable
 from innocore.status import describe
 from innocore.template_helpers import money, nav_menus, register_nav
 
@@ -249,11 +249,6 @@ def test_audit_changes_read_as_names_and_words(changes, texts):
     names = {("user", 8): "Ada Lovelace", ("facility", 3): "Imaging"}
     columns = {"user_id": "user", "facility_id": "facility"}
     assert readable(changes, names, columns, "UTC", lambda v, z: str(v)) == texts
-
-
-def test_action_text():
-    assert action_text("booking.cancel") == "Booking: cancel"
-    assert action_text("certificate.status_changed") == "Certificate: status changed"
 
 
 def test_the_audit_page_names_people_and_filters_by_who_and_day(

@@ -29,6 +29,8 @@ def settings(
         "DATABASE_URL": database_url,
         "MAIL_PORT": smtp_port or CLOSED_PORT,
         "INSTANCE_PATH": str(instance),
+        # The suite's OpenID provider and SAML IdP listen on loopback without TLS.
+        "SSO_PLAIN_HTTP_HOSTS": "127.0.0.1,localhost",
         **changes,
     }
 

@@ -39,7 +39,7 @@ def test_trainer_marks_attendance_per_part(
     response = login_as(trainer).post(f"/training/sessions/{session.id}/attendance", data=marks)
     assert response.status_code == 302
     listing = client.get(f"/training/sessions/{session.id}/participants").data.decode()
-    assert "present" in listing and "absent" in listing
+    assert "Present" in listing and "Absent" in listing  # words, not the codes
 
 
 def test_trainer_of_another_facility_cannot_take_attendance(

@@ -70,6 +70,15 @@ def test_missing_prerequisites_names_exactly_what_is_missing():
     assert "you hold level 1" in problem.message
 
 
+def test_missing_prerequisites_name_the_person_to_an_administrator_enrolling_them():
+    problems = rules.missing_prerequisites([LASER, CLSM2, BASICS], {2: 1}, set(), "Omar Haddad")
+    assert [p.message for p in problems] == [
+        "Omar Haddad needs “Laser safety” at level 1.",
+        "Omar Haddad needs “Confocal” at level 2 (holds level 1).",
+        "Omar Haddad has not yet passed the module “Imaging basics”.",
+    ]
+
+
 @pytest.mark.parametrize(
     "session, category, current, codes",
     [

@@ -11,6 +11,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from innocore.accounts.models import User
 from innocore.api.core import Q, api_blueprint, operation, paginated
+from innocore.clock import api_time
 from innocore.competences.models import Competence
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
@@ -74,8 +75,8 @@ def serialise(cert: Certificate) -> dict:
         "facility_id": cert.facility_id,
         "basis": cert.basis.value,
         "evidence": cert.evidence,
-        "issued_at": cert.issued_at.isoformat(),
-        "valid_until": cert.valid_until.isoformat() if cert.valid_until else None,
+        "issued_at": api_time(cert.issued_at),
+        "valid_until": api_time(cert.valid_until),
         "status": cert.status.value,
         "public_status": queries.state_now(cert),
         "status_reason": cert.status_reason,
@@ -312,8 +313,8 @@ def verify(public_id: str):
             "competence": services._title(cert),
             "level": cert.level,
             "issuer": cert.facility.name if cert.facility else None,
-            "issued_at": cert.issued_at.isoformat(),
-            "valid_until": cert.valid_until.isoformat() if cert.valid_until else None,
+            "issued_at": api_time(cert.issued_at),
+            "valid_until": api_time(cert.valid_until),
             "status": status,
             "holder_name": cert.holder.name if cert.show_holder_name else None,
             "superseded_by": (

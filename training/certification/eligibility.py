@@ -17,6 +17,7 @@ from datetime import datetime
 from flask import Flask
 
 from innocore import clock
+from innocore.marks import T_, as_message
 from instruments.eligibility import (
     Eligibility,
     TrainingRoute,
@@ -75,8 +76,15 @@ def shortfall(
     if not problems:
         return None
     titles = [module.title for module, _sessions in routes][:3]
-    lead = f" Training that leads there: {', '.join(titles)}." if titles else ""
-    return f"{problems[0].message}{lead} Facility staff may book for you meanwhile."
+    reason = as_message(problems[0].message)
+    if titles:
+        return T_(
+            "%(reason)s Training that leads there: %(titles)s. Facility staff may book for you "
+            "meanwhile.",
+            reason=reason,
+            titles=", ".join(titles),
+        )
+    return T_("%(reason)s Facility staff may book for you meanwhile.", reason=reason)
 
 
 def training_routes(competence_id: int, level: int, now) -> list[TrainingRoute]:

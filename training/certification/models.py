@@ -15,6 +15,7 @@ from innocore.competences.models import Competence
 from innocore.db import UTCDateTime, enum_column
 from innocore.extensions import db
 from innocore.facilities.models import Facility
+from innocore.marks import N_
 
 if TYPE_CHECKING:  # the path is named, not imported: paths build on certificates
     from training.paths.models import QualificationPath
@@ -28,7 +29,14 @@ class CertificateStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return _(
+            {
+                "active": N_("Active"),
+                "suspended": N_("Suspended"),
+                "revoked": N_("Revoked"),
+                "expired": N_("Expired"),
+            }[self.value]
+        )
 
 
 class CertificateBasis(enum.StrEnum):

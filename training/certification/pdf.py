@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import io
+import re
 
 import segno
 from flask_babel import gettext as _
 
 from innocore import clock
-from innocore.clock import iso_utc as iso
 from innocore.pdf import FAMILY, Document, fitted_line
 
 
@@ -36,19 +36,26 @@ def certificate_pdf(
     pdf.add_page()
     pdf.set_font(FAMILY, "B", 26)
     pdf.cell(0, 30, _("Certificate of competence"), align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(FAMILY, "", 13)
-    pdf.cell(0, 10, _("This certifies that"), align="C", new_x="LMARGIN", new_y="NEXT")
-    fitted_line(pdf, holder_name or cert.holder.name, size=20, min_size=11, style="B")
-    pdf.set_font(FAMILY, "", 13)
-    pdf.cell(0, 10, _("holds"), align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(FAMILY, "B", 16)
-    pdf.multi_cell(0, 9, title, align="C", new_x="LMARGIN", new_y="NEXT")
+    # One sentence in the reader's language, laid out a piece per line: the words between the
+    # values in 13 pt, the holder's name fitted in bold, the competence's title in bold 16 pt
+    # (a language puts the values where its grammar wants them).
+    sentence = _("This certifies that %(holder)s holds %(competence)s")
+    for piece in re.split(r"(%\((?:holder|competence)\)s)", sentence):
+        if piece == "%(holder)s":
+            fitted_line(pdf, holder_name or cert.holder.name, size=20, min_size=11, style="B")
+        elif piece == "%(competence)s":
+            pdf.set_font(FAMILY, "B", 16)
+            pdf.multi_cell(0, 9, title, align="C", new_x="LMARGIN", new_y="NEXT")
+        elif piece.strip():
+            pdf.set_font(FAMILY, "", 13)
+            pdf.cell(0, 10, piece.strip(), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(6)
     pdf.set_font(FAMILY, "", 11)
+    zone = cert.timezone  # the issuing facility's: the dates its pages show
     lines = [
         _("Issued by %(issuer)s", issuer=issuer),
-        _("Issued on %(date)s", date=iso(cert.issued_at)[:10]),
-        _("Valid until %(date)s", date=iso(cert.valid_until)[:10])
+        _("Issued on %(date)s", date=clock.local_date(cert.issued_at, zone).isoformat()),
+        _("Valid until %(date)s", date=clock.local_date(cert.valid_until, zone).isoformat())
         if cert.valid_until
         else _("No end of validity"),
         _("Basis: %(basis)s", basis=cert.basis.label),
@@ -56,7 +63,7 @@ def certificate_pdf(
     ]
     if state:
         lines.append(
-            _("Status on %(date)s: %(state)s", date=clock.now().date().isoformat(), state=state)
+            _("Status on %(date)s: %(state)s", date=clock.today(zone).isoformat(), state=state)
         )
     for line in lines:
         pdf.multi_cell(0, 7, line, align="C", new_x="LMARGIN", new_y="NEXT")

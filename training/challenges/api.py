@@ -16,6 +16,7 @@ from flask_login import current_user
 from pydantic import BaseModel, Field
 
 from innocore.api.core import Q, api_blueprint, operation, paginated, signed_in
+from innocore.clock import api_time
 from innocore.errors import DomainError, NotFound, Problem
 from innocore.extensions import db
 from innocore.marks import N_
@@ -252,9 +253,9 @@ def _challenge_fields(ch: Challenge, *, details_shown: bool, review_note: str) -
         "team_min": ch.team_min,
         "team_max": ch.team_max,
         "teams_wanted": ch.teams_wanted,
-        "applications_close_at": ch.applications_close_at.isoformat(),
-        "starts_on": ch.starts_on.isoformat(),
-        "ends_on": ch.ends_on.isoformat(),
+        "applications_close_at": api_time(ch.applications_close_at),
+        "starts_on": api_time(ch.starts_on),
+        "ends_on": api_time(ch.ends_on),
         "module_id": ch.module_id,
         "review_note": review_note,
         "account_id": ch.account_id,
@@ -272,7 +273,7 @@ def application_json(a: ChallengeApplication) -> dict:
         "lead_id": a.lead_id,
         "motivation": a.motivation,
         "status": a.status.value,
-        "submitted_at": a.submitted_at.isoformat(),
+        "submitted_at": api_time(a.submitted_at),
         "rating": a.rating,
         "feedback": a.feedback,
         "members": [
@@ -401,8 +402,8 @@ def account_choices():
             "name": a.name,
             "group_id": a.group_id,
             "company_id": a.company_id,
-            "valid_from": a.valid_from.isoformat(),
-            "valid_until": a.valid_until.isoformat() if a.valid_until else None,
+            "valid_from": api_time(a.valid_from),
+            "valid_until": api_time(a.valid_until),
         }
         for a in services.poster_accounts(current_user, current_user.organisation_id)
     ]
@@ -547,8 +548,8 @@ def _workspace_json(app: ChallengeApplication) -> dict:
             {
                 "id": m.id,
                 "title": m.title,
-                "due_on": m.due_on.isoformat(),
-                "done_at": m.done_at.isoformat() if m.done_at else None,
+                "due_on": api_time(m.due_on),
+                "done_at": api_time(m.done_at),
             }
             for m in c["milestones"]
         ],
@@ -558,7 +559,7 @@ def _workspace_json(app: ChallengeApplication) -> dict:
                 "author_id": m.author_id,
                 "author": m.author.name,
                 "body": m.body,
-                "created_at": m.created_at.isoformat(),
+                "created_at": api_time(m.created_at),
             }
             for m in c["messages"]
         ],
@@ -567,8 +568,8 @@ def _workspace_json(app: ChallengeApplication) -> dict:
             {
                 "booking_id": b.id,
                 "instrument_id": b.instrument_id,
-                "starts_at": b.starts_at.isoformat(),
-                "ends_at": b.ends_at.isoformat(),
+                "starts_at": api_time(b.starts_at),
+                "ends_at": api_time(b.ends_at),
                 "status": b.status.value,
                 "account_id": b.account_id,
             }
@@ -616,7 +617,7 @@ def add_milestone(application_id: int, body: ChallengeMilestoneIn):
     m = services.add_milestone(current_user, application_id, body.title, body.due_on)
     db.session.commit()
     return jsonify(
-        {"id": m.id, "title": m.title, "due_on": m.due_on.isoformat(), "done_at": None}
+        {"id": m.id, "title": m.title, "due_on": api_time(m.due_on), "done_at": None}
     ), 201
 
 
@@ -635,8 +636,8 @@ def milestone_done(milestone_id: int):
     return {
         "id": m.id,
         "title": m.title,
-        "due_on": m.due_on.isoformat(),
-        "done_at": m.done_at.isoformat(),
+        "due_on": api_time(m.due_on),
+        "done_at": api_time(m.done_at),
     }
 
 
@@ -660,7 +661,7 @@ def post_message(application_id: int, body: ChallengeMessageIn):
             "author_id": m.author_id,
             "author": m.author.name,
             "body": m.body,
-            "created_at": m.created_at.isoformat(),
+            "created_at": api_time(m.created_at),
         }
     ), 201
 
@@ -719,8 +720,8 @@ def link_booking(application_id: int, body: ChallengeBookingLinkIn):
         {
             "booking_id": b.id,
             "instrument_id": b.instrument_id,
-            "starts_at": b.starts_at.isoformat(),
-            "ends_at": b.ends_at.isoformat(),
+            "starts_at": api_time(b.starts_at),
+            "ends_at": api_time(b.ends_at),
             "status": b.status.value,
             "account_id": b.account_id,
         }

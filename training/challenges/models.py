@@ -16,6 +16,7 @@ from innocore.db import StoredFile, UTCDateTime, enum_column
 from innocore.extensions import db
 from innocore.facilities.models import Facility
 from innocore.ledger.accounts import BillingAccount
+from innocore.marks import N_
 
 
 class ChallengeStatus(enum.StrEnum):
@@ -45,7 +46,15 @@ class ApplicationStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        return _(
+            {
+                "submitted": N_("Submitted"),
+                "shortlisted": N_("Shortlisted"),
+                "selected": N_("Selected"),
+                "not_selected": N_("Not selected"),
+                "completed": N_("Completed"),
+            }[self.value]
+        )
 
 
 challenge_facility = sa.Table(

@@ -25,6 +25,7 @@ from innocore.links import absolute_url
 from innocore.marks import N_, T_
 from innocore.notifications import kinds
 from innocore.notifications.services import queue_email
+from innocore.status import status_word
 from innocore.uploads import attachment_problems
 from innocore.vocab import FacilityRoleKind, OrganisationKind, OrgRole
 from instruments.requests.services import Upload
@@ -139,7 +140,7 @@ def post_challenge(actor: User, data: ChallengeInput) -> Challenge:
     company = actor.organisation.kind == OrganisationKind.COMPANY
     if not company and not permissions.can_manage_facility(actor, host):
         raise Forbidden(N_("Post challenges for your company, or for a facility you manage."))
-    raise_problems(rules.posting_problems(_posting(data), clock.now()))
+    raise_problems(rules.posting_problems(_posting(data), clock.now(), host.timezone))
     check_module(data.module_id, host)
     organisation_id = actor.organisation_id if company else host.institution_id
     check_poster_account(actor, data.account_id, organisation_id)
@@ -184,7 +185,9 @@ def revise_challenge(actor: User, challenge_id: int, data: ChallengeInput) -> Ch
         problems.append(
             Problem("host", N_("The host facility stays; post anew for another."), "facility_id")
         )
-    raise_problems(problems + rules.posting_problems(_posting(data), clock.now()))
+    raise_problems(
+        problems + rules.posting_problems(_posting(data), clock.now(), ch.facility.timezone)
+    )
     check_module(data.module_id, ch.facility)
     check_poster_account(actor, data.account_id, ch.organisation_id, keep=ch.account_id)
     involved = [_facility(fid) for fid in dict.fromkeys(data.facility_ids) if fid != ch.facility_id]
@@ -381,9 +384,9 @@ def review_challenge(actor: User, ch: Challenge, *, publish: bool, note: str = "
     for person in _posting_side(ch):
         _mail(
             person,
-            _l(
-                "Challenge %(status)s: %(ch_title)s",
-                status=ch.status.label.lower(),
+            T_(
+                "Challenge: %(status)s (%(ch_title)s)",
+                status=status_word(ch.status),
                 ch_title=ch.title,
             ),
             ch.status.value,
@@ -619,9 +622,9 @@ def _set_status(actor: User, app: ChallengeApplication, status: ApplicationStatu
     for m in app.members:
         _mail(
             m.user,
-            _l(
+            T_(
                 "Your application: %(status)s (%(challenge_title)s)",
-                status=status.label.lower(),
+                status=status_word(status),
                 challenge_title=app.challenge.title,
             ),
             status.value,

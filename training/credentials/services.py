@@ -33,13 +33,12 @@ def credential_for(cert: Certificate) -> dict:
     carries the date and reason instead, so nobody obtains a freshly dated proof of it.
     """
     if cert.status == CertificateStatus.REVOKED:
-        when = f"{cert.revoked_at:%d %b %Y}" if cert.revoked_at else "earlier"
         msg = T_(
-            "This certificate was revoked on %(when)s (%(status_reason)s); ",
-            when=when,
-            status_reason=cert.status_reason,
+            "This certificate was revoked on %(when)s (%(status_reason)s); its credential is no "
+            "longer issued. The status list shows the revocation.",
+            when=cert.revoked_at.date().isoformat() if cert.revoked_at else "—",
+            status_reason=cert.status_reason or "—",
         )
-        msg += "its credential is no longer issued. The status list shows the revocation."
         raise DomainError(Problem("revoked", msg), status=410)
     module = path = None
     if cert.module_id is not None:

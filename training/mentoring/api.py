@@ -10,6 +10,7 @@ from flask_login import current_user
 from pydantic import BaseModel, Field
 
 from innocore.api.core import api_blueprint, operation, paginated, signed_in
+from innocore.clock import api_time
 from innocore.extensions import db
 from training.mentoring import queries, services
 from training.mentoring.models import Mentorship
@@ -103,7 +104,7 @@ def _m(m: Mentorship) -> dict:
         "status": m.status.value,
         "message": m.message,
         "progress_consent": m.progress_consent,
-        "requested_at": m.requested_at.isoformat(),
+        "requested_at": api_time(m.requested_at),
     }
 
 
@@ -111,8 +112,8 @@ def _goal(g) -> dict:
     return {
         "id": g.id,
         "title": g.title,
-        "due_on": g.due_on.isoformat() if g.due_on else None,
-        "done_at": g.done_at.isoformat() if g.done_at else None,
+        "due_on": api_time(g.due_on),
+        "done_at": api_time(g.done_at),
     }
 
 
@@ -214,7 +215,7 @@ def get_mentorship(mentorship_id: int):
         "mentorship": _m(m),
         "goals": [_goal(g) for g in c["goals"]],
         "meetings": [
-            {"id": x.id, "held_on": x.held_on.isoformat(), "minutes": x.minutes, "notes": x.notes}
+            {"id": x.id, "held_on": api_time(x.held_on), "minutes": x.minutes, "notes": x.notes}
             for x in c["meetings"]
         ],
         "progress": services.mentee_progress(current_user, m),
@@ -256,7 +257,7 @@ def meeting(mentorship_id: int, body: MeetingIn):
     return jsonify(
         {
             "id": row.id,
-            "held_on": row.held_on.isoformat(),
+            "held_on": api_time(row.held_on),
             "minutes": row.minutes,
             "notes": row.notes,
         }

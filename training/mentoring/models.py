@@ -7,11 +7,13 @@ import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from innocore.accounts.models import User
 from innocore.db import UTCDateTime, enum_column
 from innocore.extensions import db
+from innocore.marks import N_
 
 
 class MentorshipStatus(enum.StrEnum):
@@ -22,7 +24,14 @@ class MentorshipStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return _(
+            {
+                "requested": N_("Requested"),
+                "active": N_("Active"),
+                "declined": N_("Declined"),
+                "ended": N_("Ended"),
+            }[self.value]
+        )
 
 
 class MentorProfile(db.Model):

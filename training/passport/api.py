@@ -9,6 +9,7 @@ from flask_login import current_user
 from pydantic import BaseModel, Field
 
 from innocore.api.core import api_blueprint, operation, signed_in
+from innocore.clock import api_time
 from innocore.extensions import db
 from training.passport import services
 
@@ -52,8 +53,8 @@ def _link(link, raw: str | None = None) -> dict:
     return {
         "id": link.id,
         "label": link.label,
-        "created_at": link.created_at.isoformat(),
-        "revoked_at": link.revoked_at.isoformat() if link.revoked_at else None,
+        "created_at": api_time(link.created_at),
+        "revoked_at": api_time(link.revoked_at),
         "url": services.shared_url(raw) if raw else None,
     }
 

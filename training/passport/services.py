@@ -48,7 +48,7 @@ class Entry:
             "level_name": self.competence.level_name(self.level),
             "facility_id": self.facility_id,
             "facility": self.facility_name,
-            "valid_until": self.valid_until.isoformat() if self.valid_until else None,
+            "valid_until": clock.api_instant(self.valid_until),
             "recognised": self.recognised,
             "certificate": self.certificate.public_id,
             "verify_url": absolute_url(
@@ -97,7 +97,7 @@ def document(user, now: datetime | None = None) -> dict:
     return {
         "holder": {"name": user.name},
         "network": current_app.config["NETWORK_NAME"],
-        "generated_at": now.isoformat(),
+        "generated_at": clock.api_instant(now),
         "competences": [e.as_json() for e in entries_for(user.id, now)],
     }
 

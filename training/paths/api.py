@@ -7,6 +7,7 @@ from flask_login import current_user
 from pydantic import BaseModel, Field
 
 from innocore.api.core import api_blueprint, operation
+from innocore.clock import api_time
 from innocore.errors import NotFound
 from innocore.extensions import db
 from innocore.marks import N_
@@ -147,7 +148,7 @@ def my_progress(path_id: int):
             "session_id": s.id,
             "module_id": mid,
             "facility": s.facility.name,
-            "starts_at": s.starts_at.isoformat() if s.starts_at else None,
+            "starts_at": api_time(s.starts_at),
         }
         for mid, items in p.sessions.items()
         for s in items
@@ -192,7 +193,7 @@ def confirm_award(award_id: int):
         "path_id": award.path_id,
         "user_id": award.user_id,
         "status": award.status.value,
-        "completed_at": award.completed_at.isoformat(),
-        "decided_at": award.decided_at.isoformat() if award.decided_at else None,
+        "completed_at": api_time(award.completed_at),
+        "decided_at": api_time(award.decided_at),
         "certificate_id": award.certificate_id,
     }

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from innocore import audit, clock
 from innocore.competences.models import Competence
+from innocore.db import flush_unique
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.marks import N_
@@ -29,6 +30,9 @@ class PathInput:
     eqf_level: int | None
     requirements: dict
     award_mode: AwardMode
+
+
+PATH_CODE_TAKEN = Problem("code_taken", N_("Another path has this code."), "code")
 
 
 def catalog_for(refs: rules.Refs) -> rules.Catalog:
@@ -81,7 +85,7 @@ def _problems(data: PathInput, path_id: int) -> list[Problem]:
         )
     )
     if clash:
-        problems.append(Problem("code_taken", N_("Another path has this code."), "code"))
+        problems.append(PATH_CODE_TAKEN)
     refs = (
         rules.references(data.requirements) if isinstance(data.requirements, dict) else rules.Refs()
     )
@@ -105,8 +109,9 @@ def save_path(actor, data: PathInput, path: QualificationPath | None = None) -> 
     path.code, path.title = data.code.strip(), data.title.strip()
     path.description, path.eqf_level = data.description.strip(), data.eqf_level
     path.requirements, path.award_mode, path.updated_at = data.requirements, data.award_mode, now
-    db.session.flush()
-    changes = audit.snapshot(path) if creating else audit.changes_of(path)
+    changes = None if creating else audit.changes_of(path)  # before the flush clears them
+    flush_unique([("uq_qualification_path_code", (QualificationPath.code,), PATH_CODE_TAKEN)])
+    changes = audit.snapshot(path) if creating else changes
     audit.record(actor, "path.created" if creating else "path.updated", path, changes)
     return path
 

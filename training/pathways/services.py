@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from innocore import audit, clock
 from innocore.accounts.models import User
 from innocore.competences.models import Competence
+from innocore.db import flush_unique
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.links import absolute_url
@@ -21,6 +22,8 @@ from innocore.permissions import is_network_admin
 from innocore.vocab import OrganisationKind
 from training.pathways import rules
 from training.pathways.models import RoleProfile, RoleTarget, TalentContact, TalentOptIn
+
+PROFILE_CODE_TAKEN = Problem("code_taken", N_("Another profile has this code."), "code")
 
 
 def can_manage_profiles(user) -> bool:
@@ -68,7 +71,7 @@ def save_role_profile(
         sa.select(RoleProfile.id).where(RoleProfile.code == data.code.strip())
     )
     if clash is not None and (profile is None or clash != profile.id):
-        problems.append(Problem("code_taken", N_("Another profile has this code."), "code"))
+        problems.append(PROFILE_CODE_TAKEN)
     if problems:
         raise DomainError(problems)
     now = clock.now()
@@ -78,7 +81,7 @@ def save_role_profile(
     profile.code, profile.title = data.code.strip(), data.title.strip()
     profile.description, profile.esco_uri, profile.updated_at = data.description.strip(), esco, now
     profile.targets = [RoleTarget(competence_id=c, level=lv) for c, lv in data.targets]
-    db.session.flush()
+    flush_unique([("uq_role_profile_code", (RoleProfile.code,), PROFILE_CODE_TAKEN)])
     audit.record(actor, "pathways.profile_saved", profile, audit.snapshot(profile))
     return profile
 

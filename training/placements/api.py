@@ -12,7 +12,9 @@ from flask_login import current_user
 from pydantic import BaseModel, Field
 
 from innocore import clock
+from innocore.accounts.addresses import EmailText
 from innocore.api.core import api_blueprint, operation, paginated, signed_in
+from innocore.clock import api_time
 from innocore.extensions import db
 from innocore.vocab import UserCategory
 from training.challenges.api import ChallengeFileIn, ChallengeNeedIn, _uploads
@@ -68,7 +70,7 @@ class PlacementOut(BaseModel):
 
 class PlacementApplicationIn(BaseModel):
     motivation: str = Field(min_length=1, max_length=5000)
-    supervisor_email: str = Field(min_length=3, max_length=254)
+    supervisor_email: EmailText
     eqf_level: int | None = Field(default=None, ge=1, le=8)
     files: list[ChallengeFileIn] = Field(default_factory=list, max_length=5)
 
@@ -125,12 +127,12 @@ def placement_json(p: Placement) -> dict:
         "title": p.title,
         "description": p.description,
         "learning_outcomes": p.learning_outcomes,
-        "starts_on": p.starts_on.isoformat(),
-        "ends_on": p.ends_on.isoformat(),
+        "starts_on": api_time(p.starts_on),
+        "ends_on": api_time(p.ends_on),
         "hours_per_week": p.hours_per_week,
         "stipend_eur_month": str(p.stipend_eur_month),
         "places": p.places,
-        "applications_close_at": p.applications_close_at.isoformat(),
+        "applications_close_at": api_time(p.applications_close_at),
         "min_eqf_level": p.min_eqf_level,
         "user_categories": p.user_categories,
         "module_id": p.module_id,
@@ -139,7 +141,7 @@ def placement_json(p: Placement) -> dict:
 
 
 def application_json(a: PlacementApplication) -> dict:
-    at = lambda v: v.isoformat() if v else None  # noqa: E731
+    at = lambda v: api_time(v)  # noqa: E731
     return {
         "id": a.id,
         "placement_id": a.placement_id,
@@ -363,7 +365,7 @@ def checkin(application_id: int, body: CheckInIn):
             "author_id": row.author_id,
             "progress_percent": row.progress_percent,
             "note": row.note,
-            "created_at": row.created_at.isoformat(),
+            "created_at": api_time(row.created_at),
         }
     ), 201
 

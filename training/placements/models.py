@@ -9,6 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from innocore.accounts.models import Organisation, User
@@ -16,6 +17,7 @@ from innocore.competences.models import CompetenceNeed
 from innocore.db import StoredFile, UTCDateTime, enum_column
 from innocore.extensions import db
 from innocore.facilities.models import Facility
+from innocore.marks import N_
 
 
 class PlacementKind(enum.StrEnum):
@@ -26,7 +28,14 @@ class PlacementKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"staff_mobility": "Staff-mobility stay"}.get(self.value, self.value.capitalize())
+        return _(
+            {
+                "internship": N_("Internship"),
+                "apprenticeship": N_("Apprenticeship"),
+                "traineeship": N_("Traineeship"),
+                "staff_mobility": N_("Staff-mobility stay"),
+            }[self.value]
+        )
 
 
 class PlacementApplicationStatus(enum.StrEnum):
@@ -37,7 +46,14 @@ class PlacementApplicationStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        return _(
+            {
+                "submitted": N_("Submitted"),
+                "selected": N_("Selected"),
+                "not_selected": N_("Not selected"),
+                "completed": N_("Completed"),
+            }[self.value]
+        )
 
 
 class Placement(db.Model):

@@ -18,7 +18,7 @@ def agreement_pdf(a) -> bytes:
     pdf.multi_cell(0, 10, _("Learning agreement"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FAMILY, "", 11)
     lines = [
-        f"{p.kind.label}: {p.title}",
+        _("%(kind)s: %(title)s", kind=p.kind.label, title=p.title),
         _("Host: %(host)s", host=p.host_name),
         _(
             "Period: %(start)s to %(end)s, %(hours)s hours a week",
@@ -57,10 +57,14 @@ def agreement_pdf(a) -> bytes:
         (_("Host"), a.host_signed_at),
         (_("Home supervisor"), a.supervisor_signed_at),
     ):
-        when = (
-            _("signed in InnoCore on %(moment)s", moment=moment_text(at, zone))
+        line = (
+            _(
+                "%(party)s: signed in InnoCore on %(moment)s",
+                party=label,
+                moment=moment_text(at, zone),
+            )
             if at
-            else _("not signed yet")
+            else _("%(party)s: not signed yet", party=label)
         )
-        pdf.multi_cell(0, 7, f"{label}: {when}", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 7, line, new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())

@@ -24,6 +24,7 @@ from innocore.links import absolute_url
 from innocore.marks import N_, T_
 from innocore.notifications import kinds
 from innocore.notifications.services import queue_email
+from innocore.status import status_word
 from innocore.uploads import attachment_problems
 from innocore.vocab import FacilityRoleKind, OrganisationKind, OrgRole
 from instruments.requests.services import Upload
@@ -105,7 +106,9 @@ def offer_placement(actor: User, data: OfferInput) -> Placement:
         data.min_eqf_level,
         data.user_categories,
     )
-    raise_problems(rules.offer_problems(offer, clock.now()))
+    raise_problems(
+        rules.offer_problems(offer, clock.now(), facility.timezone if facility else "UTC")
+    )
     if data.module_id is not None:
         if facility is None:
             raise DomainError(
@@ -361,9 +364,9 @@ def decide(actor: User, application_id: int, *, select: bool) -> PlacementApplic
     for person in (a.applicant, a.supervisor):
         _mail(
             person,
-            _l(
-                "Placement application %(status)s: %(placement_title)s",
-                status=a.status.label.lower(),
+            T_(
+                "Placement application: %(status)s (%(placement_title)s)",
+                status=status_word(a.status),
                 placement_title=a.placement.title,
             ),
             a.status.value,

@@ -11,6 +11,7 @@ from flask_login import current_user
 from pydantic import BaseModel, Field
 
 from innocore.api.core import api_blueprint, operation, paginated, signed_in
+from innocore.clock import api_time
 from innocore.errors import DomainError, Forbidden, Problem
 from innocore.extensions import db
 from innocore.marks import N_
@@ -111,8 +112,8 @@ def _decl(d: CompetenceEquivalence) -> dict:
         "target_level": d.target_level,
         "kind": d.kind.value,
         "note": d.note,
-        "created_at": d.created_at.isoformat(),
-        "withdrawn_at": d.withdrawn_at.isoformat() if d.withdrawn_at else None,
+        "created_at": api_time(d.created_at),
+        "withdrawn_at": api_time(d.withdrawn_at),
     }
 
 
@@ -138,7 +139,7 @@ def _req(r) -> dict:
         "message": r.message,
         "status": r.status.value,
         "reason": r.reason,
-        "decided_at": r.decided_at.isoformat() if r.decided_at else None,
+        "decided_at": api_time(r.decided_at),
         "issued_certificate": _public_id(r.issued_certificate_id),
     }
 
@@ -149,8 +150,8 @@ def _import(i) -> dict:
         "issuer_id": i.issuer_id,
         "issuer_name": i.issuer_name,
         "title": i.title,
-        "valid_until": i.valid_until.isoformat() if i.valid_until else None,
-        "verified_at": i.verified_at.isoformat(),
+        "valid_until": api_time(i.valid_until),
+        "verified_at": api_time(i.verified_at),
     }
 
 
@@ -310,7 +311,7 @@ def list_trusted():
             "id": i.id,
             "base_url": i.base_url,
             "name": i.name,
-            "created_at": i.created_at.isoformat(),
+            "created_at": api_time(i.created_at),
         }
         for i in imports.list_trusted()
     ]
@@ -331,7 +332,7 @@ def add_trusted(body: TrustedIn):
     i = imports.add_trusted(current_user, body.base_url, body.name)
     db.session.commit()
     return jsonify(
-        {"id": i.id, "base_url": i.base_url, "name": i.name, "created_at": i.created_at.isoformat()}
+        {"id": i.id, "base_url": i.base_url, "name": i.name, "created_at": api_time(i.created_at)}
     ), 201
 
 

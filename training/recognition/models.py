@@ -14,6 +14,7 @@ from innocore.competences.models import Competence
 from innocore.db import UTCDateTime, enum_column
 from innocore.extensions import db
 from innocore.facilities.models import Facility
+from innocore.marks import N_
 
 
 class EquivalenceKind(enum.StrEnum):
@@ -68,7 +69,11 @@ class RequestStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return _(
+            {"pending": N_("Pending"), "granted": N_("Granted"), "refused": N_("Refused")}[
+                self.value
+            ]
+        )
 
 
 class RecognitionRequest(db.Model):

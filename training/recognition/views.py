@@ -231,11 +231,9 @@ def decide(request_id: int):
     )
     db.session.commit()
     flash(
-        _(
-            "Request %(status)s; %(person_name)s is told by e-mail.",
-            status=req.status.value,
-            person_name=req.person.name,
-        ),
+        _("Request granted; %(person_name)s is told by e-mail.", person_name=req.person.name)
+        if req.status.value == "granted"
+        else _("Request refused; %(person_name)s is told by e-mail.", person_name=req.person.name),
         "success",
     )
     return redirect(url_for("recognition.facility_requests", slug=req.facility.slug))

@@ -17,8 +17,10 @@ from innocore.accounts.rules import category_for
 from innocore.db import begin_serialised_write
 from innocore.errors import DomainError, Forbidden, NotFound
 from innocore.extensions import db
+from innocore.ledger.approvals import AccountApproval
 from innocore.marks import N_
 from training import notices, queries, rules
+from training.fee_approvals import approval_for, ask_owner
 from training.holdings import holdings_for
 from training.models import (
     ACTIVE_ENROLMENT,
@@ -119,7 +121,10 @@ def _account_problems(actor, learner, session, fee, account_id) -> list:
 
     at = session.starts_at or clock.now()
     problems = check_account(
-        learner, account_id, at.astimezone(ZoneInfo(session.facility.timezone)).date()
+        learner,
+        account_id,
+        at.astimezone(ZoneInfo(session.facility.timezone)).date(),
+        for_name=None if actor.id == learner.id else learner.name,
     )
     if account_id is None and (actor.id != learner.id or not fee):
         return []
@@ -147,6 +152,7 @@ def enrol(actor: User, session_id: int, learner: User, account_id: int | None = 
         passed_modules=held.modules,
         current=current.status if current else None,
         now=clock.now(),
+        for_name=None if actor.id == learner.id else learner.name,
     )
     fee = rules.fee_for(category, session.module.fees())
     problems += _account_problems(actor, learner, session, fee, account_id)
@@ -154,6 +160,8 @@ def enrol(actor: User, session_id: int, learner: User, account_id: int | None = 
         raise DomainError(problems)
     seats, waiting = _counts(session.id)
     status = rules.seat_decision(capacity=session.capacity, seats_taken=seats, waiting=waiting)
+    approval = approval_for(actor, account_id, fee)
+    awaiting = approval == AccountApproval.AWAITING
     session.waitlist_counter += 1
     enrolment = Enrolment(
         session=session,
@@ -162,10 +170,11 @@ def enrol(actor: User, session_id: int, learner: User, account_id: int | None = 
         enrolled_by_id=actor.id,
         created_at=clock.now(),
         queue_number=session.waitlist_counter,
-        confirmed_at=clock.now() if status == EnrolmentStatus.ENROLLED else None,
+        confirmed_at=clock.now() if status == EnrolmentStatus.ENROLLED and not awaiting else None,
         fee_category=category,
         fee_amount=fee,
         account_id=account_id,
+        account_approval=approval,
     )
     db.session.add(enrolment)
     db.session.flush()
@@ -173,10 +182,13 @@ def enrol(actor: User, session_id: int, learner: User, account_id: int | None = 
         actor,
         f"training.{status.value}",
         enrolment,
-        {"user_id": [None, learner.id], "status": [None, status.value]},
+        {"user_id": [None, learner.id], "status": [None, status.value]}
+        | ({"account_approval": [None, approval.value]} if approval else {}),
         facility_id=session.facility_id,
     )
-    if status == EnrolmentStatus.ENROLLED:
+    if awaiting:
+        ask_owner(enrolment)
+    elif status == EnrolmentStatus.ENROLLED:
         notices.enrolled(enrolment)
     else:
         notices.waitlisted(enrolment, waiting + 1)
@@ -244,7 +256,9 @@ def accept_offer(actor: User, enrolment_id: int) -> Enrolment:
     problems = rules.offer_problems(enrolment.status, enrolment.offer_expires_at, clock.now())
     if problems:
         raise DomainError(problems)
-    enrolment.status, enrolment.confirmed_at = EnrolmentStatus.ENROLLED, clock.now()
+    awaiting = enrolment.account_approval == AccountApproval.AWAITING
+    enrolment.status = EnrolmentStatus.ENROLLED
+    enrolment.confirmed_at = None if awaiting else clock.now()  # the owner confirms it
     audit.record(
         actor,
         "training.offer_accepted",
@@ -252,7 +266,8 @@ def accept_offer(actor: User, enrolment_id: int) -> Enrolment:
         audit.changes_of(enrolment),
         facility_id=session.facility_id,
     )
-    notices.enrolled(enrolment)
+    if not awaiting:
+        notices.enrolled(enrolment)
     return enrolment
 
 

@@ -60,10 +60,10 @@ def test_a_weekly_series_across_the_dst_change_keeps_09_00_with_one_uid_and_one_
     plan = done.get_json()
     assert plan["rrule"] == "FREQ=WEEKLY;INTERVAL=1;COUNT=4"
     assert [o["starts_at"] for o in plan["occurrences"]] == [
-        "2026-03-16T08:00:00+00:00",
-        "2026-03-23T08:00:00+00:00",
-        "2026-03-30T07:00:00+00:00",  # 09:00 in summer time is 07:00 UTC
-        "2026-04-06T07:00:00+00:00",
+        "2026-03-16T08:00:00Z",
+        "2026-03-23T08:00:00Z",
+        "2026-03-30T07:00:00Z",  # 09:00 in summer time is 07:00 UTC
+        "2026-04-06T07:00:00Z",
     ]
     assert {o["local_start"][11:] for o in plan["occurrences"]} == {"09:00"}
     series = client.get(f"/api/v1/series/{plan['series_id']}", headers=api_headers(user))
