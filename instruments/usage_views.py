@@ -41,7 +41,7 @@ def _channel(booking) -> UsageChannel:
     return via
 
 
-def _usage_action(booking_id: int, act, done: str):
+def _usage_action(booking_id: int, act, done):
     """Run a check-in or check-out; back to the page the button was on (the kiosk, the QR code
     page or the booking), or that page with the reasons when it is refused (422/409)."""
     booking = services.get_booking(current_user, booking_id)
@@ -60,14 +60,16 @@ def _usage_action(booking_id: int, act, done: str):
         if err is not None:
             return _booking_page(booking_id, refusal=refusal, status=err.status)
         target = url_for("instruments.booking_page", booking_id=booking_id)
-    flash(done.format(name=booking.user.name), "success")
+    flash(done(booking.user.name), "success")
     return redirect(target), 303
 
 
 @bp.route("/bookings/<int:booking_id>/check-in", methods=["POST"])
 @login_required
 def check_in(booking_id: int):
-    return _usage_action(booking_id, services.check_in, "{name} is checked in.")
+    return _usage_action(
+        booking_id, services.check_in, lambda name: _("%(name)s is checked in.", name=name)
+    )
 
 
 def _confirm_check_out(booking_id: int) -> Confirmation | None:
@@ -104,7 +106,9 @@ def _confirm_check_out(booking_id: int) -> Confirmation | None:
 @login_required
 @irreversible(_confirm_check_out)
 def check_out(booking_id: int):
-    return _usage_action(booking_id, services.check_out, "{name} is checked out.")
+    return _usage_action(
+        booking_id, services.check_out, lambda name: _("%(name)s is checked out.", name=name)
+    )
 
 
 # ---- the instrument's QR code and the page it opens --------------------------------------------
