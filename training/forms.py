@@ -13,7 +13,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     DecimalField,
-    EmailField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -25,7 +24,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from innocore.accounts.addresses import AcceptedEmail
 from innocore.clock import offset_text, passes, resolve_wall
 from innocore.errors import DomainError, Problem
-from innocore.forms import LocalDateTimeField, choices, strip
+from innocore.forms import EmailAddressField, LocalDateTimeField, choices, strip
 from innocore.marks import T_, TN_
 from innocore.vocab import Technology
 from training.models import (
@@ -128,10 +127,9 @@ class MaterialForm(FlaskForm):
 
 
 class EnrolForm(FlaskForm):
-    email = EmailField(
+    email = EmailAddressField(
         _l("Employee's e-mail (company administrators)"),
         [Optional(), AcceptedEmail(), Length(max=254)],
-        filters=[strip],
     )
     account = StringField(_l("Account to charge"), [Optional(), Regexp(r"^[0-9]{1,9}$")])
 

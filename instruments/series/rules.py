@@ -155,7 +155,7 @@ def rrule_text(rec: Recurrence, zone: str) -> str:
     if rec.count is not None:
         parts.append(f"COUNT={rec.count}")
     if rec.until is not None:
-        end = datetime.combine(rec.until, time(23, 59, 59), ZoneInfo(zone)).astimezone(UTC)
+        end = clock.day_end(rec.until, zone)
         parts.append(f"UNTIL={end:%Y%m%dT%H%M%SZ}")
     return ";".join(parts)
 
