@@ -31,6 +31,7 @@ class MeOut(BaseModel):
     is_network_admin: bool
     is_company_admin: bool
     facility_roles: dict[str, list[FacilityRoleKind]]
+    has_kiosk_pin: bool = Field(False, description="whether a kiosk PIN is set (never its value)")
 
 
 class ProfileIn(Strict):
@@ -39,6 +40,14 @@ class ProfileIn(Strict):
     locale: Locale | None = None
     # Absent: unchanged; null: "not stated".
     position: Position | None = None
+
+
+class KioskPinIn(Strict):
+    pin: str = Field(
+        max_length=8,
+        description="4 to 8 digits, typed at a facility kiosk tablet to check in and out; "
+        "empty: remove the PIN",
+    )
 
 
 class TokenIn(Strict):

@@ -10,7 +10,7 @@ from swagger_ui_bundle import swagger_ui_path
 from innocore import api_schemas as schemas
 from innocore.accounts import tokens
 from innocore.accounts.models import Organisation
-from innocore.accounts.services import update_profile
+from innocore.accounts.services import set_kiosk_pin, update_profile
 from innocore.api.core import (
     Q,
     api_blueprint,
@@ -47,6 +47,7 @@ def me_json(user) -> dict:
         "is_network_admin": user.is_network_admin,
         "is_company_admin": user.is_company_admin,
         "facility_roles": roles,
+        "has_kiosk_pin": user.kiosk_pin_hash is not None,
     }
 
 
@@ -161,6 +162,22 @@ def update_me(body: schemas.ProfileIn):
         locale=body.locale or current_user.locale,
         **({"position": body.position} if "position" in body.model_fields_set else {}),
     )
+    db.session.commit()
+    return me_json(current_user)
+
+
+@operation(
+    bp,
+    "/me/kiosk-pin",
+    "PUT",
+    summary="Set (or, empty, remove) my kiosk PIN, typed at a facility kiosk tablet",
+    tags=["account"],
+    body=schemas.KioskPinIn,
+    response=schemas.MeOut,
+    permission=signed_in,
+)
+def set_my_kiosk_pin(body: schemas.KioskPinIn):
+    set_kiosk_pin(current_user, body.pin)
     db.session.commit()
     return me_json(current_user)
 

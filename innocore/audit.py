@@ -69,7 +69,7 @@ def changes_for_api(changes):
     return changes
 
 
-def changes_of(obj, *, exclude: tuple[str, ...] = ("password_hash",)) -> dict:
+def changes_of(obj, *, exclude: tuple[str, ...] = ("password_hash", "kiosk_pin_hash")) -> dict:
     """The column changes pending on an ORM object, as ``{attr: [old, new]}`` (for the audit trail)."""
     state = sa.inspect(obj)
     out = {}
@@ -84,7 +84,7 @@ def changes_of(obj, *, exclude: tuple[str, ...] = ("password_hash",)) -> dict:
     return out
 
 
-def snapshot(obj, *, exclude: tuple[str, ...] = ("password_hash",)) -> dict:
+def snapshot(obj, *, exclude: tuple[str, ...] = ("password_hash", "kiosk_pin_hash")) -> dict:
     """Every column of a new object, as ``{attr: [None, value]}``."""
     state = sa.inspect(obj)
     return {

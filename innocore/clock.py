@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -194,6 +194,28 @@ def local_date(instant: datetime, zone: str) -> date:
     return instant.astimezone(ZoneInfo(zone)).date()
 
 
+def today(zone: str) -> date:
+    """The current date on the wall clock of ``zone`` (the facility's for facility rules, the
+    reader's for what a person calls "today"); never ``now().date()``, the date in UTC."""
+    return local_date(now(), zone)
+
+
+def day_start(day: date, zone: str) -> datetime:
+    """The UTC instant the calendar day ``day`` begins on the wall clock of ``zone`` (local
+    00:00; where the clocks skip midnight, the first instant that exists that day)."""
+    return datetime.combine(day, time(0), ZoneInfo(zone)).astimezone(UTC)
+
+
+def day_end(day: date, zone: str) -> datetime:
+    """The UTC instant of the last second of ``day`` on the wall clock of ``zone``: how a date a
+    person types ("valid until 30 Jun 2027", "applications close on ...") becomes an instant.
+    Local 23:59:59, i.e. one second before ``day_start(day + 1)``, so the instant's local date
+    (``local_date``, every page and e-mail) is the date typed, never the next one; a check
+    ``now < day_end(...)`` loses only that last second. Never end a typed day in UTC: 30 Jun
+    23:59:59 UTC is 1 Jul 01:59 in Rome."""
+    return day_start(day + timedelta(days=1), zone) - timedelta(seconds=1)
+
+
 # strftime directives and their Unicode CLDR date-field patterns (UTS #35, "Date Field Symbol
 # Table"): the house's formats are written as strftime and shown in the reader's language.
 _CLDR = {
@@ -283,6 +305,23 @@ def moment_text(instant: datetime, zone: str, fmt: str = "%d %b %Y %H:%M") -> st
     (``"31 Oct 2026 23:59 CET"``), so a repeated hour is never ambiguous."""
     local = instant.astimezone(ZoneInfo(zone))
     return f"{wall_text(local, fmt)} {local.tzname()}"
+
+
+def span_text(start: datetime, end: datetime, zone: str, fmt: str = "%a %d %b %Y, %H:%M") -> str:
+    """An interval on ``zone``'s wall clock for a mail line: ``"Mon 16 Mar 2026, 09:00–10:00 CET"``;
+    each end carries its own abbreviation when they differ (``"Sun 25 Oct 2026, 02:00 CEST–03:00
+    CET"`` on the autumn night), never the start's alone. ``fmt`` writes the start (strftime)."""
+    a, b = to_zone(start, zone), to_zone(end, zone)
+    if a.tzname() == b.tzname():
+        return f"{wall_text(a, fmt)}–{b:%H:%M} {a.tzname()}"
+    return f"{wall_text(a, fmt)} {a.tzname()}–{b:%H:%M} {b.tzname()}"
+
+
+def message_moment(instant: datetime, zone: str) -> str:
+    """An instant as a problem message or notice shows it: the wall-clock time in ``zone`` (the
+    facility's) with the zone's abbreviation, ``"Mon 21 Dec 2026, 09:00 CET"``. Rules call it
+    with the zone they are given; no message writes an instant in UTC of its own."""
+    return moment_text(instant, zone, "%a %d %b %Y, %H:%M")
 
 
 def api_instant(instant: datetime | None) -> str | None:

@@ -89,6 +89,16 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+class EmailAddressField(wtforms.EmailField):
+    """The one e-mail input of every form: the spaces around a pasted or typed address are
+    dropped before any validator sees it (" name@example.org " is name@example.org), then the
+    field's own validators run (``AcceptedEmail()``, ``Length(max=254)``...). Accounts are
+    looked up case-insensitively by ``accounts.services.get_user_by_email``."""
+
+    def __init__(self, label=None, validators=None, filters=(), **kwargs):
+        super().__init__(label, validators, filters=(strip, *filters), **kwargs)
+
+
 class _LazyLabel:
     """An option label looked up in the catalogs when shown. Unlike Flask-Babel's lazy string it
     has no ``__html__``, so the label (an organisation's name, say) is escaped like any text."""

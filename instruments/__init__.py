@@ -30,6 +30,7 @@ def register(app: Flask) -> None:
         account_approval_views,
         booking_views,
         calendar_pages,
+        kiosk_views,
         models,
         settings_views,
         usage_views,
@@ -66,6 +67,9 @@ def register(app: Flask) -> None:
     from instruments.usage_api import bp as usage_api_bp
 
     app.register_blueprint(usage_api_bp)
+    from instruments.kiosk_api import bp as kiosk_api_bp
+
+    app.register_blueprint(kiosk_api_bp)
     app.jinja_env.globals.update(TEMPLATE_PREDICATES)
     app.jinja_env.globals["booking_panel_for"] = _booking_panel_for
     _usage_words(app)
@@ -180,3 +184,6 @@ def _name_audit_ids(app: Flask) -> None:
 
     name(app, "instrument", ["instrument_id"], names_by(Instrument))
     name(app, "service", ["service_id"], names_by(Service))
+    from instruments.kiosk_devices import KioskDevice
+
+    name(app, "kiosk_device", ["kiosk_device_id"], names_by(KioskDevice))

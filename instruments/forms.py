@@ -14,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from innocore.forms import LocalDateTimeField, MoneyField, choices
+from innocore.forms import EmailAddressField, LocalDateTimeField, MoneyField, choices
 from innocore.marks import N_
 from innocore.vocab import Technology
 from instruments.idempotency import IdempotentForm
@@ -27,7 +27,7 @@ class BookingForm(IdempotentForm, FlaskForm):
     ends_at = LocalDateTimeField(_l("End (facility time)"), validators=[InputRequired()])
     purpose = TextAreaField(_l("Purpose"))
     project = StringField(_l("Project"))
-    user_email = StringField(
+    user_email = EmailAddressField(
         _l("Book for (e-mail, staff only)"), validators=[Optional(), Length(max=254)]
     )
     override_reason = TextAreaField(_l("Override reason (staff only)"))
@@ -143,10 +143,17 @@ class UsageSettingsForm(FlaskForm):
 
 
 class LoggedUseForm(FlaskForm):
-    user_email = StringField(
+    user_email = EmailAddressField(
         _l("E-mail of the person who used the instrument"),
         validators=[DataRequired(), Length(max=254)],
     )
     starts_at = LocalDateTimeField(_l("Started (facility time)"), validators=[InputRequired()])
     ends_at = LocalDateTimeField(_l("Ended (facility time)"), validators=[InputRequired()])
     note = TextAreaField(_l("Note (what was done)"), validators=[Length(max=1000)])
+
+
+class KioskDeviceForm(FlaskForm):
+    name = StringField(
+        _l("Device name (where the tablet is, e.g. Confocal room tablet)"),
+        [DataRequired(), Length(max=80)],
+    )

@@ -572,22 +572,32 @@ def checkin_problems(
         return [Problem("already_ended", N_("The booking has already ended."))]
     deadline = no_show_deadline(starts_at, settings)
     if deadline is not None and now >= deadline and not staff:
-        msg = (
-            f"Check-in closed {_duration_words(settings.no_show_grace_minutes)} after the start; "
-            "ask the facility's staff to check you in."
+        msg = T_(
+            "Check-in closed %(value)s after the start; ask the facility's staff to check you in.",
+            value=_duration_words(settings.no_show_grace_minutes),
         )
         return [Problem("checkin_closed", msg)]
     return []
 
 
-# A booking is checked out once, any time after its check-in.
+# A booking is checked out once, after its check-in and once its booked time has begun (before
+# that nothing of the booked time was used: the person cancels it instead).
 def checkout_problems(
-    checked_in_at: datetime | None, checked_out_at: datetime | None
+    checked_in_at: datetime | None,
+    checked_out_at: datetime | None,
+    starts_at: datetime,
+    now: datetime,
 ) -> list[Problem]:
     if checked_in_at is None:
         return [Problem("not_checked_in", N_("Check in first: this booking is not checked in."))]
     if checked_out_at is not None:
         return [Problem("already_checked_out", N_("This booking is already checked out."))]
+    if now < starts_at:
+        msg = N_(
+            "The booked time has not begun: check out once it has, or cancel the booking if "
+            "the instrument is no longer needed."
+        )
+        return [Problem("checkout_before_start", msg)]
     return []
 
 

@@ -41,7 +41,7 @@ def _channel(booking) -> UsageChannel:
     return via
 
 
-def _usage_action(booking_id: int, act, done: str):
+def _usage_action(booking_id: int, act, done):
     """Run a check-in or check-out; back to the page the button was on (the kiosk, the QR code
     page or the booking), or that page with the reasons when it is refused (422/409)."""
     booking = services.get_booking(current_user, booking_id)
@@ -60,21 +60,27 @@ def _usage_action(booking_id: int, act, done: str):
         if err is not None:
             return _booking_page(booking_id, refusal=refusal, status=err.status)
         target = url_for("instruments.booking_page", booking_id=booking_id)
-    flash(done.format(name=booking.user.name), "success")
+    flash(done(booking.user.name), "success")
     return redirect(target), 303
 
 
 @bp.route("/bookings/<int:booking_id>/check-in", methods=["POST"])
 @login_required
 def check_in(booking_id: int):
-    return _usage_action(booking_id, services.check_in, "{name} is checked in.")
+    return _usage_action(
+        booking_id, services.check_in, lambda name: _("%(name)s is checked in.", name=name)
+    )
 
 
 def _confirm_check_out(booking_id: int) -> Confirmation | None:
     """Checking out before the end gives the rest of the time away: ask first."""
     booking = services.get_booking(current_user, booking_id)
     now = clock.now()
-    if booking.checked_in_at is None or booking.checked_out_at or now >= booking.ends_at:
+    if (
+        booking.checked_in_at is None
+        or booking.checked_out_at
+        or not booking.starts_at <= now < booking.ends_at
+    ):
         return None  # nothing to give away, or the action says why it is refused
     zone = booking.instrument.facility.timezone
     return Confirmation(
@@ -100,7 +106,9 @@ def _confirm_check_out(booking_id: int) -> Confirmation | None:
 @login_required
 @irreversible(_confirm_check_out)
 def check_out(booking_id: int):
-    return _usage_action(booking_id, services.check_out, "{name} is checked out.")
+    return _usage_action(
+        booking_id, services.check_out, lambda name: _("%(name)s is checked out.", name=name)
+    )
 
 
 # ---- the instrument's QR code and the page it opens --------------------------------------------
@@ -149,8 +157,8 @@ def check_in_qr(instrument_id: int):
 @bp.route("/facility/<slug>/kiosk")
 @login_required
 def kiosk(slug: str):
-    """Today's bookings at the facility with check-in and check-out buttons (staff, or a tablet
-    signed in as a staff account)."""
+    """Today's bookings at the facility with check-in and check-out buttons (staff signed in; an
+    unattended tablet opens ``instruments.kiosk_views.device_kiosk`` instead)."""
     return _kiosk_page(get_facility_by_slug(slug))
 
 

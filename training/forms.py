@@ -12,7 +12,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
-    EmailField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -24,7 +23,14 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from innocore.accounts.addresses import AcceptedEmail
 from innocore.clock import offset_text, passes, resolve_wall
 from innocore.errors import DomainError, Problem
-from innocore.forms import AmountField, LocalDateTimeField, MoneyField, choices, strip
+from innocore.forms import (
+    AmountField,
+    EmailAddressField,
+    LocalDateTimeField,
+    MoneyField,
+    choices,
+    strip,
+)
 from innocore.marks import T_, TN_
 from innocore.vocab import Technology
 from training.models import (
@@ -125,10 +131,9 @@ class MaterialForm(FlaskForm):
 
 
 class EnrolForm(FlaskForm):
-    email = EmailField(
+    email = EmailAddressField(
         _l("Employee's e-mail (company administrators)"),
         [Optional(), AcceptedEmail(), Length(max=254)],
-        filters=[strip],
     )
     account = StringField(_l("Account to charge"), [Optional(), Regexp(r"^[0-9]{1,9}$")])
 

@@ -74,9 +74,8 @@ def when(session: TrainingSession) -> list[str]:
     zone = session.facility.timezone
     out = []
     for part in session.parts:
-        start, end = to_zone(part.starts_at, zone), to_zone(part.ends_at, zone)
         at = f" ({part.instrument.name})" if part.instrument else ""
-        out.append(f"{start:%a %d %b %Y, %H:%M}–{end:%H:%M} {start.tzname()}{at}")
+        out.append(clock.span_text(part.starts_at, part.ends_at, zone) + at)
     return out
 
 

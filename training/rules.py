@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from innocore.clock import moment_text
+from innocore.clock import message_moment
 from innocore.errors import Problem
 from innocore.marks import N_, T_, TN_
 from innocore.status import status_word
@@ -225,7 +225,7 @@ def withdrawal_problems(
     if status == EnrolmentStatus.ENROLLED and starts_at is not None:
         cutoff = withdrawal_cutoff(starts_at, days_before, zone)
         if now >= cutoff:
-            local = moment_text(cutoff, zone)  # labelled: 02:30 CEST and 02:30 CET differ
+            local = message_moment(cutoff, zone)  # labelled: 02:30 CEST and 02:30 CET differ
             return [
                 Problem(
                     "withdraw_cutoff",
@@ -470,16 +470,17 @@ def part_plan(
 
 
 def attendance_problems(
-    part_starts: dict[int, datetime], marked: set[int], now: datetime
+    part_starts: dict[int, datetime], marked: set[int], now: datetime, zone: str = "UTC"
 ) -> list[Problem]:
-    """Attendance of a part opens when the part starts: nobody is marked for what has not happened."""
+    """Attendance of a part opens when the part starts: nobody is marked for what has not happened.
+    The message names the start in the facility's ``zone``, labelled (``message_moment``)."""
     early = sorted(p for p in marked if p in part_starts and part_starts[p] > now)
     if not early:
         return []
     first = min(part_starts[p] for p in early)
     msg = T_(
-        "Attendance opens when a part starts; the earliest marked part starts %(first)s UTC.",
-        first=f"{first:%Y-%m-%d %H:%M}",
+        "Attendance opens when a part starts; the earliest marked part starts %(first)s.",
+        first=message_moment(first, zone),
     )
     return [Problem("part_not_started", msg)]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import sqlalchemy as sa
-from pydantic import AfterValidator, WithJsonSchema
+from pydantic import AfterValidator, StringConstraints, WithJsonSchema
 from wtforms.validators import ValidationError
 
 from innocore.extensions import db
@@ -53,6 +53,8 @@ class AcceptedEmail:
     """WTForms validator applying :func:`address_problem` (use it instead of ``Email()``)."""
 
     def __call__(self, form, field) -> None:
+        if isinstance(field.data, str):  # a field built without EmailAddressField still trims
+            field.data = field.data.strip()
         if field.data and (message := address_problem(field.data)):
             raise ValidationError(message)
 
@@ -67,5 +69,13 @@ def _checked(value: str) -> str:
 AccountEmail = Annotated[
     str,
     AfterValidator(_checked),
+    WithJsonSchema({"type": "string", "format": "email", "maxLength": MAX_LENGTH}),
+]
+
+# Pydantic type for an address a service checks itself (an invitation, a supervisor): the spaces
+# around it are dropped before the length is checked, as ``EmailAddressField`` does in forms.
+EmailText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=3, max_length=MAX_LENGTH),
     WithJsonSchema({"type": "string", "format": "email", "maxLength": MAX_LENGTH}),
 ]

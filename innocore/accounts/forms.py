@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms import HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from innocore.accounts.addresses import AcceptedEmail
 from innocore.clock import is_valid_timezone
-from innocore.forms import choices, strip
+from innocore.forms import EmailAddressField, choices, strip
 from innocore.marks import N_
 from innocore.vocab import Locale, OrganisationKind, Position
 
@@ -21,9 +21,7 @@ def valid_timezone(form, field):
 
 class RegisterForm(FlaskForm):
     name = StringField(_l("Full name"), [DataRequired(), Length(max=200)], filters=[strip])
-    email = EmailField(
-        _l("E-mail"), [DataRequired(), AcceptedEmail(), Length(max=254)], filters=[strip]
-    )
+    email = EmailAddressField(_l("E-mail"), [DataRequired(), AcceptedEmail(), Length(max=254)])
     organisation = SelectField(_l("Organisation"), [DataRequired()])
     new_org_name = StringField(_l("New organisation name"), [Length(max=200)], filters=[strip])
     new_org_kind = SelectField(
@@ -58,15 +56,13 @@ class RegisterForm(FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-mail"), [DataRequired(), Length(max=254)], filters=[strip])
+    email = EmailAddressField(_l("E-mail"), [DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), [DataRequired(), Length(max=200)])
     next = HiddenField()
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField(
-        _l("E-mail"), [DataRequired(), AcceptedEmail(), Length(max=254)], filters=[strip]
-    )
+    email = EmailAddressField(_l("E-mail"), [DataRequired(), AcceptedEmail(), Length(max=254)])
 
 
 class ResendVerificationForm(ForgotPasswordForm):
@@ -101,6 +97,14 @@ class ProfileForm(FlaskForm):
         choices=choices([("", N_("Not stated")), *((p.value, p.label) for p in Position)]),
         default="",
         filters=[lambda value: value or ""],  # a form without the field: "not stated"
+    )
+
+
+class KioskPinForm(FlaskForm):
+    pin = PasswordField(
+        _l("New kiosk PIN (4 to 8 digits; empty: remove it)"),
+        [Length(max=8)],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
     )
 
 

@@ -56,6 +56,9 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     # Raised on password change: old sessions and remember-me cookies stop working.
     session_epoch: Mapped[int] = mapped_column(default=0)
+    # A personal PIN (4 to 8 digits, hashed like a password) that proves who taps a booking on
+    # an unattended facility kiosk tablet (instruments.kiosk_devices); None: not set.
+    kiosk_pin_hash: Mapped[str | None] = mapped_column(sa.String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Membership of ``organisation`` is only claimed until verified (innocore.membership.membership);

@@ -333,6 +333,42 @@ def _set_password(user: User, password: str, *, action: str) -> None:
     )
 
 
+KIOSK_PIN_LENGTHS = (4, 8)
+
+
+def set_kiosk_pin(user: User, pin: str | None) -> None:
+    """Set (or, with an empty ``pin``, remove) the person's kiosk PIN: 4 to 8 digits, stored as
+    an Argon2id hash, never shown again. Raises ``DomainError`` (``invalid_pin``). Audited without
+    the value (``user.kiosk_pin_set`` / ``user.kiosk_pin_removed``)."""
+    pin = (pin or "").strip()
+    if not pin:
+        if user.kiosk_pin_hash is not None:
+            user.kiosk_pin_hash = None
+            audit.record(user, "user.kiosk_pin_removed", user)
+        return
+    low, high = KIOSK_PIN_LENGTHS
+    if not (pin.isascii() and pin.isdigit() and low <= len(pin) <= high):
+        raise DomainError(
+            Problem(
+                "invalid_pin",
+                T_("A kiosk PIN has %(low)s to %(high)s digits.", low=low, high=high),
+                "pin",
+            )
+        )
+    user.kiosk_pin_hash = hash_password(pin)
+    audit.record(user, "user.kiosk_pin_set", user)
+
+
+def kiosk_pin_matches(user: User, pin: str | None) -> bool:
+    """Whether ``pin`` is the person's kiosk PIN (False when they have none)."""
+    if user.kiosk_pin_hash is None or not pin or len(pin) > 32:
+        return False
+    try:
+        return hasher().verify(user.kiosk_pin_hash, pin)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
 _KEEP = object()
 
 

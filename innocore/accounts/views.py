@@ -234,6 +234,7 @@ def render_profile(**overrides):
         "form": forms.ProfileForm(obj=current_user),
         "password_form": forms.ChangePasswordForm(),
         "token_form": forms.TokenForm(),
+        "pin_form": forms.KioskPinForm(),
         "tokens": list_tokens(current_user),
         "new_token": None,
     } | overrides
@@ -279,6 +280,20 @@ def change_password():
             flash(_("Password changed. Your other sessions are signed out."), "success")
             return redirect(url_for("accounts.profile"))
     return render_profile(password_form=form), form_status(form)
+
+
+@bp.route("/profile/kiosk-pin", methods=["POST"])
+@login_required
+def kiosk_pin():
+    """Set or remove the PIN that proves who taps a booking on a facility's kiosk tablet."""
+    form = forms.KioskPinForm()
+    if form.validate_on_submit():
+        ok, _result = attempt(form, lambda: services.set_kiosk_pin(current_user, form.pin.data))
+        if ok:
+            has_pin = current_user.kiosk_pin_hash is not None
+            flash(_("Kiosk PIN saved.") if has_pin else _("Kiosk PIN removed."), "success")
+            return redirect(url_for("accounts.profile")), 303
+    return render_profile(pin_form=form), form_status(form)
 
 
 @bp.route("/profile/tokens", methods=["POST"])

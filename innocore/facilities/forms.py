@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from innocore.accounts.addresses import AcceptedEmail
 from innocore.accounts.forms import valid_timezone
-from innocore.forms import choices, strip
+from innocore.forms import EmailAddressField, choices, strip
 from innocore.vocab import FacilityRoleKind, Technology
 
 
@@ -24,8 +24,8 @@ class FacilityForm(FlaskForm):
         [DataRequired(), Length(max=64), valid_timezone],
         filters=[strip],
     )
-    contact_email = EmailField(
-        _l("Contact e-mail"), [DataRequired(), AcceptedEmail(), Length(max=254)], filters=[strip]
+    contact_email = EmailAddressField(
+        _l("Contact e-mail"), [DataRequired(), AcceptedEmail(), Length(max=254)]
     )
     contact_phone = StringField(_l("Contact phone"), [Optional(), Length(max=40)], filters=[strip])
     location = StringField(
@@ -38,9 +38,7 @@ class FacilityForm(FlaskForm):
 
 
 class AppointForm(FlaskForm):
-    email = EmailField(
-        _l("E-mail of the person"),
-        [DataRequired(), AcceptedEmail(), Length(max=254)],
-        filters=[strip],
+    email = EmailAddressField(
+        _l("E-mail of the person"), [DataRequired(), AcceptedEmail(), Length(max=254)]
     )
     role = SelectField(_l("Role"), choices=choices((r.value, r.label) for r in FacilityRoleKind))

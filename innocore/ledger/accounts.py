@@ -222,13 +222,14 @@ def register_charge_context(kind: str, resolver: Callable[[User, int, date], lis
 def chargeable_accounts(
     user: User, on: date | None = None, context: ChargeContext | None = None
 ) -> list[BillingAccount]:
-    """Accounts ``user`` may charge on day ``on`` (default: today, UTC): those of their active
+    """Accounts ``user`` may charge on day ``on`` (default: today in the user's
+    time zone): those of their active
     groups and, for verified company members, their company's; active and valid that day.
 
     With ``context`` ``(kind, id)`` (see ``register_charge_context``) also the accounts that
     context lets them charge (e.g. a challenge's account for its selected team's bookings);
     an unknown kind adds nothing."""
-    on = on or clock.now().date()
+    on = on or clock.today(user.timezone or "UTC")
     owners = []
     groups = active_group_ids(user)
     if groups:

@@ -6,8 +6,9 @@ Each operation calls the service its page (``company_views``) calls.
 from __future__ import annotations
 
 from flask_login import current_user
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
+from innocore.accounts.addresses import EmailText
 from innocore.api.core import api_blueprint, operation
 from innocore.clock import api_time
 from innocore.extensions import db
@@ -22,7 +23,7 @@ def _company_admin(user, **_) -> bool:
 
 
 class InviteIn(BaseModel):
-    email: str = Field(min_length=3, max_length=254)
+    email: EmailText
 
 
 class InvitationOut(BaseModel):

@@ -11,14 +11,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField
+from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from innocore import clock
 from innocore.confirm import Confirmation, irreversible
 from innocore.errors import NotFound
 from innocore.extensions import db
-from innocore.forms import attempt, form_status
+from innocore.forms import EmailAddressField, attempt, form_status
 from innocore.marks import N_
 from innocore.membership import companies
 from innocore.permissions import require
@@ -32,7 +32,9 @@ def is_company_admin(user) -> bool:
 
 
 class InviteForm(FlaskForm):
-    email = EmailField(_l("E-mail of the employee"), validators=[DataRequired(), Length(max=254)])
+    email = EmailAddressField(
+        _l("E-mail of the employee"), validators=[DataRequired(), Length(max=254)]
+    )
 
 
 class JoinForm(FlaskForm):

@@ -12,6 +12,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 from innocore.api.core import Strict, api_blueprint, operation, paginated, signed_in
 from innocore.clock import api_instant, to_zone
 from innocore.extensions import db
+from innocore.marks import message_text
 from instruments.api import booking_json
 from instruments.schemas import BookingOut
 from instruments.series import rules, services
@@ -60,6 +61,10 @@ class OccurrenceOut(BaseModel):
     status: str
     booking_id: int | None
     problems: list[SeriesProblemOut]
+    notes: list[str] = Field(
+        description="How a local time the clocks skip or repeat that day was booked (RFC 5545 "
+        "§3.3.5: a repeated time is its first pass, a skipped one moves forward by the gap)."
+    )
 
 
 class SeriesPlanOut(BaseModel):
@@ -174,6 +179,7 @@ def create_series(body: SeriesIn):
                 "status": o.status,
                 "booking_id": o.booking_id,
                 "problems": [p.as_json() for p in o.problems],
+                "notes": [message_text(n) for n in o.notes],
             }
             for o in result.outcomes
         ],

@@ -2,10 +2,11 @@
 expansion into occurrences on the facility's wall clock.
 
 The rule is expanded in the facility's zone on wall-clock time (``dateutil.rrule`` on naive local
-times), then each occurrence becomes UTC instants through ``innocore.clock.wall_to_instant``, so
+times), then each occurrence becomes UTC instants (``rfc5545_instant``), so
 a series at 09:00 stays at 09:00 across the DST changes (pitfalls: never "+7 days" in UTC). An
-occurrence whose time the clocks skip, or that happens twice, is refused on its own with the
-same words a single booking gets. No Flask, no database, no ``now()``.
+occurrence whose time the clocks skip, or that happens twice, is resolved as RFC 5545 §3.3.5
+says for recurrences (``rfc5545_instant``) and carries a note saying so; a single booking still
+asks which time is meant. No Flask, no database, no ``now()``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from zoneinfo import ZoneInfo
 from dateutil import rrule as du
 
 from innocore import clock
-from innocore.errors import DomainError, Problem
+from innocore.errors import Problem
 from innocore.marks import N_, T_
 
 MAX_OCCURRENCES = 104  # two a week for a year
@@ -64,8 +65,9 @@ class Recurrence:
 
 @dataclass
 class Occurrence:
-    """One date of a series: its wall-clock start and end (naive, facility time), the instants
-    they name (``None`` when the time does not exist or is ambiguous) and its own problems."""
+    """One date of a series: its wall-clock start and end (naive, facility time, as booked:
+    moved past a spring gap), the instants they name, its own problems, and ``notes``: marked
+    sentences (``T_``) saying how a skipped or repeated local time was resolved."""
 
     number: int  # 1-based
     wall_start: datetime
@@ -73,6 +75,7 @@ class Occurrence:
     starts_at: datetime | None = None
     ends_at: datetime | None = None
     problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 # A series ends: after a number of times or on a last date, never both, never neither; it
@@ -152,7 +155,7 @@ def rrule_text(rec: Recurrence, zone: str) -> str:
     if rec.count is not None:
         parts.append(f"COUNT={rec.count}")
     if rec.until is not None:
-        end = datetime.combine(rec.until, time(23, 59, 59), ZoneInfo(zone)).astimezone(UTC)
+        end = clock.day_end(rec.until, zone)
         parts.append(f"UNTIL={end:%Y%m%dT%H%M%SZ}")
     return ";".join(parts)
 
@@ -215,10 +218,9 @@ def expand(
     instants) and the problems that refuse the whole series (empty when it may be made).
 
     Each occurrence keeps the wall-clock start and length of the first (a 09:00-11:00 booking
-    is 09:00-11:00 on every date, whatever the UTC offset); its instants come from
-    ``clock.wall_to_instant``: a time skipped by the clocks gives the occurrence the problem
-    ``nonexistent_local_time``, a repeated one ``ambiguous_local_time`` (the first booking's own
-    instants settle its pass)."""
+    is 09:00-11:00 on every date, whatever the UTC offset); its instants follow RFC 5545
+    §3.3.5 (``rfc5545_instant``): a repeated time is its first pass, a skipped one is moved
+    forward by the gap (with its end), and the occurrence's ``notes`` say so."""
     tz = ZoneInfo(zone)
     wall_start = first_start.astimezone(tz).replace(tzinfo=None)
     wall_end = first_end.astimezone(tz).replace(tzinfo=None)
@@ -245,14 +247,60 @@ def expand(
             "Each occurrence must end before the next one starts: shorten it or space them."
         )
         return [], [Problem("overlaps_itself", message, "ends_at")]
-    kept = (first_start, first_end)
-    out = []
-    for number, start in enumerate(starts, 1):
-        occ = Occurrence(number, start, start + length)
-        for name, wall in (("starts_at", occ.wall_start), ("ends_at", occ.wall_end)):
-            try:
-                setattr(occ, name, clock.wall_to_instant(wall, zone, name, keep=kept))
-            except DomainError as err:
-                occ.problems += err.problems
-        out.append(occ)
+    out = [_occurrence(1, wall_start, wall_end, zone, kept=(first_start, first_end))]
+    for number, start in enumerate(starts[1:], 2):
+        out.append(_occurrence(number, start, start + length, zone))
     return out, []
+
+
+def rfc5545_instant(wall: datetime, zone: str) -> datetime:
+    """The UTC instant a recurrence's wall-clock time (naive) names in ``zone``, as RFC 5545
+    §3.3.5 settles it for an occurrence: a time that happens twice (the autumn fold) is its
+    FIRST pass (the summer offset); a time the clocks skip (the spring gap) is read with the UTC
+    offset before the gap (02:30 Rome on the spring night is 01:30 UTC, i.e. 03:30 CEST). Both
+    are Python's ``fold=0`` (PEP 495)."""
+    return wall.replace(tzinfo=ZoneInfo(zone), fold=0).astimezone(UTC)
+
+
+def _resolution_note(wall: datetime, instant: datetime, zone: str, end: bool) -> str | None:
+    """The sentence saying how ``wall`` became ``instant`` when it was skipped or repeated."""
+    found = clock.passes(wall, zone)
+    if len(found) == 1:
+        return None
+    local = instant.astimezone(ZoneInfo(zone))
+    values = {
+        "day": f"{wall:%Y-%m-%d}",
+        "wall": f"{wall:%H:%M}",
+        "time": f"{local:%H:%M} {local.tzname()}",
+        "offset": "UTC" + clock.offset_text(local),
+    }
+    if not found and end:
+        return T_("%(day)s: the end %(wall)s does not exist; it ends %(time)s.", **values)
+    if not found:
+        return T_("%(day)s: %(wall)s does not exist; booked %(time)s.", **values)
+    # RFC 5545 always takes the first pass of a repeated time (``rfc5545_instant``).
+    if end:
+        return T_(
+            "%(day)s: the end %(wall)s happens twice; it ends at the first, %(time)s (%(offset)s).",
+            **values,
+        )
+    return T_("%(day)s: %(wall)s happens twice; booked the first, %(time)s (%(offset)s).", **values)
+
+
+def _occurrence(number, wall_start, wall_end, zone, *, kept=None) -> Occurrence:
+    """One date, its instants resolved by RFC 5545 (``rfc5545_instant``); the first date keeps
+    the first booking's own instants (``kept``: the pass its person chose). A start moved past
+    the spring gap moves its end by as much, so the wall-clock length stays (the start and end
+    are each wall-clock times, as for a single booking: an end across a change lasts one hour
+    more or less)."""
+    tz = ZoneInfo(zone)
+    starts_at = kept[0] if kept else rfc5545_instant(wall_start, zone)
+    ends_at = kept[1] if kept else None
+    shift = starts_at.astimezone(tz).replace(tzinfo=None) - wall_start
+    occ = Occurrence(number, wall_start + shift, wall_end + shift, starts_at)
+    occ.ends_at = ends_at or rfc5545_instant(occ.wall_end, zone)
+    if kept is None:
+        start_note = _resolution_note(wall_start, starts_at, zone, end=False)
+        end_note = _resolution_note(occ.wall_end, occ.ends_at, zone, end=True)
+        occ.notes = [n for n in (start_note, end_note) if n]
+    return occ

@@ -60,6 +60,7 @@ class Outcome:
     status: str
     problems: list[Problem] = field(default_factory=list)
     booking_id: int | None = None
+    notes: list[str] = field(default_factory=list)  # marked: a skipped/repeated time resolved
 
 
 @dataclass
@@ -76,6 +77,11 @@ class SeriesResult:
     @property
     def refused(self) -> list[Outcome]:
         return [o for o in self.outcomes if o.status == "refused"]
+
+    @property
+    def resolved(self) -> list[Outcome]:
+        """The dates whose local time the clocks skip or repeat, booked as RFC 5545 says."""
+        return [o for o in self.booked if o.notes]
 
 
 def _date_words(o: Outcome) -> str:
@@ -169,6 +175,7 @@ def create_series(actor: User, instrument_id: int, data: SeriesInput, *, preview
 def _book_one(actor, instrument, first: BookingInput, occ: rules.Occurrence, series_id: int):
     """One date through the single-booking path; its refusal is kept, not raised."""
     outcome = Outcome(occ.number, occ.wall_start, occ.starts_at, occ.ends_at, "refused")
+    outcome.notes = occ.notes
     if occ.problems:
         outcome.problems = occ.problems
         return outcome

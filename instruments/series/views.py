@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 
 from innocore.confirm import Confirmation, irreversible
 from innocore.forms import attempt, attempt_action, form_status
+from innocore.marks import message_text
 from innocore.template_helpers import local_time
 from instruments import queries
 from instruments.booking_views import account_choices, booking_input
@@ -76,6 +77,8 @@ def _booked_words(result) -> str:
             "%(num)d dates skipped (listed below).",
             len(result.refused),
         )
+    for outcome in result.resolved:  # RFC 5545: a skipped or repeated time, resolved
+        words += " " + " ".join(message_text(n) for n in outcome.notes)
     return words
 
 
@@ -125,12 +128,26 @@ def _show(series_id: int, *, refusal=None, status=200):
         series=series,
         bookings=bookings,
         words=series_in_words(rules.parse_rrule(series.rrule, series.timezone)),
+        wall_start=clock.wall_text(clock.to_zone(series.first_starts_at, series.timezone), "%H:%M"),
+        abbreviations=zone_abbreviations(
+            [series.first_starts_at, *(b.starts_at for b in bookings)], series.timezone
+        ),
         may_cancel=series.user_id == current_user.id
         or can_staff_instrument(current_user, series.instrument),
         staff=can_staff_instrument(current_user, series.instrument),
         now=clock.now(),
         refusal=refusal,
     ), status
+
+
+def zone_abbreviations(instants, zone: str) -> str:
+    """The zone's abbreviations over ``instants``, each once, in order (``"CET, CEST"``): a
+    list of times spanning a clock change is labelled with every offset it has, never with the
+    first one's alone."""
+    from innocore.clock import to_zone
+
+    names = dict.fromkeys(to_zone(i, zone).tzname() for i in instants)
+    return ", ".join(names)
 
 
 def _scope_words(series_id: int) -> tuple[str, list]:

@@ -114,7 +114,6 @@ def offer(instrument: Instrument, entry: WaitlistEntry, now: datetime) -> Bookin
 
 def _offered_mail(entry: WaitlistEntry) -> None:
     zone = entry.instrument.facility.timezone
-    start, end = to_zone(entry.starts_at, zone), to_zone(entry.ends_at, zone)
     until = to_zone(entry.offer_expires_at, entry.user.timezone or zone)
     queue_email(
         entry.user,
@@ -124,7 +123,7 @@ def _offered_mail(entry: WaitlistEntry) -> None:
         link=absolute_url("instruments.my_waitlists"),
         dedupe_key=f"instrument-waitlist-offer-{entry.id}",
         instrument=entry.instrument,
-        when=f"{start:%a %d %b %Y, %H:%M}–{end:%H:%M} {start.tzname()} ({zone})",
+        when=f"{clock.span_text(entry.starts_at, entry.ends_at, zone)} ({zone})",
         until=f"{until:%a %d %b %Y, %H:%M} {until.tzname()}",
     )
 

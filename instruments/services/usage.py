@@ -57,8 +57,11 @@ def _locked_booking(actor: User, booking_id: int) -> tuple[Booking, bool]:
     return booking, staff
 
 
-def check_in(actor: User, booking_id: int, via: UsageChannel) -> Booking:
-    """Record that the booked person has started using the instrument (now, UTC).
+def check_in(
+    actor: User, booking_id: int, via: UsageChannel, *, device: dict | None = None
+) -> Booking:
+    """Record that the booked person has started using the instrument (now, UTC). ``device``
+    (``{"id", "name"}``) names the kiosk device it was done on, for the audit trail.
 
     Open from the facility's ``checkin_opens_minutes`` before the start until the no-show
     deadline (staff: until the end). Raises ``DomainError`` 422 (``not_confirmed``,
@@ -80,25 +83,33 @@ def check_in(actor: User, booking_id: int, via: UsageChannel) -> Booking:
     booking.checked_in_at, booking.checked_in_by_id = now, actor.id
     booking.checked_in_via, booking.updated_at = via.value, now
     db.session.flush()
-    record_change(booking, actor, "checked_in", via.english)
+    record_change(booking, actor, "checked_in", _note(via, device))
+    changes = {"checked_in_at": [None, now.isoformat()], "via": [None, via.value]}
+    if device is not None:
+        changes["kiosk_device_id"] = [None, device["id"]]
     audit.record(
-        actor,
-        "booking.check_in",
-        booking,
-        {"checked_in_at": [None, now.isoformat()], "via": [None, via.value]},
-        facility_id=booking.instrument.facility_id,
+        actor, "booking.check_in", booking, changes, facility_id=booking.instrument.facility_id
     )
     return booking
 
 
-def check_out(actor: User, booking_id: int, via: UsageChannel) -> Booking:
-    """Record that the person has finished (now, UTC). Before the booked end the booking ends at
-    the next whole minute, freeing the rest for others (the old end stays in its history).
-    Raises ``DomainError`` 422 (``not_checked_in``, ``already_checked_out``)."""
+def check_out(
+    actor: User, booking_id: int, via: UsageChannel, *, device: dict | None = None
+) -> Booking:
+    """Record that the person has finished (now, UTC); ``device`` as for ``check_in``. Before
+    the booked end the booking ends at the next whole minute, freeing the rest for others (the
+    old end stays in its history). Raises ``DomainError`` 422 (``not_checked_in``,
+    ``already_checked_out``, ``checkout_before_start``: the booked time has not begun)."""
     booking, _ = _locked_booking(actor, booking_id)
     now = clock.now()
-    raise_if(rules.checkout_problems(booking.checked_in_at, booking.checked_out_at))
+    raise_if(
+        rules.checkout_problems(
+            booking.checked_in_at, booking.checked_out_at, booking.starts_at, now
+        )
+    )
     changes = {"checked_out_at": [None, now.isoformat()], "via": [None, via.value]}
+    if device is not None:
+        changes["kiosk_device_id"] = [None, device["id"]]
     old = (booking.starts_at, booking.ends_at)
     if now < booking.ends_at:
         booking.ends_at = rules.early_end(booking.starts_at, booking.ends_at, now)
@@ -107,7 +118,7 @@ def check_out(actor: User, booking_id: int, via: UsageChannel) -> Booking:
     booking.checked_out_at, booking.checked_out_by_id = now, actor.id
     booking.checked_out_via, booking.updated_at = via.value, now
     flush_or_conflict()
-    record_change(booking, actor, "checked_out", via.english, old=old)
+    record_change(booking, actor, "checked_out", _note(via, device), old=old)
     audit.record(
         actor, "booking.check_out", booking, changes, facility_id=booking.instrument.facility_id
     )
@@ -120,6 +131,11 @@ def check_out(actor: User, booking_id: int, via: UsageChannel) -> Booking:
             by=actor,
         )
     return booking
+
+
+def _note(via: UsageChannel, device: dict | None) -> str:
+    """The history note of a check-in or check-out: the channel, and the kiosk device's name."""
+    return f"{via.label}: {device['name']}" if device else via.label
 
 
 def release_no_show(booking: Booking, now: datetime, actor: User | None = None) -> bool:

@@ -12,6 +12,7 @@ from innocore.facilities.models import Facility
 from instruments import feeds
 from instruments.documents.models import DocumentKind
 from instruments.documents.services import Content, publish_document
+from instruments.kiosk_devices import create_device
 from instruments.models import (
     Booking,
     BookingStatus,
@@ -84,6 +85,9 @@ ROUTES = [
     Route("GET", "/instruments/{instrument_id}/here", SIGNED_IN),
     Route("GET", "/instruments/{instrument_id}/qr.svg", STAFF),
     Route("GET", "/instruments/facility/{slug}/kiosk", STAFF),
+    Route("GET", "/instruments/facility/{slug}/kiosk-devices", MANAGERS),
+    Route("POST", "/instruments/facility/{slug}/kiosk-devices", MANAGERS),
+    Route("POST", "/instruments/facility/{slug}/kiosk-devices/{kiosk_device_id}/revoke", MANAGERS),
     Route("GET", "/instruments/{instrument_id}/usage", STAFF),
     Route("POST", "/instruments/{instrument_id}/usage", STAFF),
     Route("GET", "/instruments/facility/{slug}/check-in", MANAGERS),
@@ -93,6 +97,16 @@ ROUTES = [
     Route("POST", AX + "/check-in", NOBODY_BUT_STAFF, api=True),
     Route("POST", AX + "/check-out", NOBODY_BUT_STAFF, api=True),
     Route("GET", "/api/v1/facilities/{facility_id}/kiosk", STAFF, api=True),
+    Route("GET", "/api/v1/facilities/{facility_id}/kiosk-devices", MANAGERS, api=True),
+    Route("POST", "/api/v1/facilities/{facility_id}/kiosk-devices", MANAGERS, api=True),
+    Route(
+        "POST",
+        "/api/v1/facilities/{facility_id}/kiosk-devices",
+        MANAGERS,
+        api=True,
+        data={"name": "Front desk"},
+    ),
+    Route("POST", "/api/v1/kiosk-devices/{kiosk_device_id}/revoke", MANAGERS, api=True),
     Route("POST", "/api/v1/instruments/{instrument_id}/usage", STAFF, api=True),
     Route("PUT", "/api/v1/facilities/{facility_id}/usage-settings", MANAGERS, api=True),
     Route(
@@ -222,6 +236,12 @@ PUBLIC = {
     "/instruments/photos/<name>",
     "/instruments/static/<path:filename>",
     "/instruments/feeds/<token>.ics",  # the secret address is the credential
+    # A kiosk tablet: its device link, then its kiosk cookie, is the credential; nobody's account
+    # opens them (tests/instruments/test_kiosk_devices.py: 401 without a live device's cookie).
+    "/instruments/kiosk/open/<token>",
+    "/instruments/kiosk",
+    "/instruments/kiosk/bookings/<int:booking_id>/check-in",
+    "/instruments/kiosk/bookings/<int:booking_id>/check-out",
 }
 
 
@@ -278,6 +298,7 @@ def world(db_session, make_user, make_org, make_facility, grant, make_competence
         for user, b in ((people["member"], theirs), (stranger, mine))
     ]
     db_session.add_all(waits)
+    tablet, _ = create_device(people["manager"], facility, "Matrix tablet")
     db_session.commit()
     ids.update(
         entry_id=waits[0].id,
@@ -288,6 +309,7 @@ def world(db_session, make_user, make_org, make_facility, grant, make_competence
         report_id=report.id,
         feed_id=feed.id,
         document_id=document.id,
+        kiosk_device_id=tablet.id,
     )
     return people, ids
 
@@ -311,6 +333,7 @@ def test_every_instruments_route_is_in_the_matrix_or_public(app):
             ("<int:report_id>", "{report_id}"),
             ("<int:document_id>", "{document_id}"),
             ("<int:entry_id>", "{entry_id}"),
+            ("<int:device_id>", "{kiosk_device_id}"),
             ("<int:number>", "1"),
         ):
             rule = rule.replace(arg, name)
@@ -325,6 +348,7 @@ def test_every_instruments_route_is_in_the_matrix_or_public(app):
             "instruments_manage_api",
             "documents_api",
             "usage_api",
+            "kiosk_api",
             "waitlist_api",
             "account_approvals_api",
         ):

@@ -59,6 +59,50 @@ def test_a_booking_is_checked_in_once_from_the_opening_to_its_no_show_deadline(
 
 
 @pytest.mark.parametrize(
+    ("minutes", "checked_in", "checked_out", "expected"),
+    [
+        (-10, False, False, ["not_checked_in"]),
+        (-10, True, False, ["checkout_before_start"]),  # in early, done before the start
+        (0, True, False, []),
+        (30, True, False, []),
+        (30, True, True, ["already_checked_out"]),
+    ],
+)
+def test_a_booking_is_checked_out_once_after_its_check_in_and_its_start(
+    minutes, checked_in, checked_out, expected
+):
+    now = START + timedelta(minutes=minutes)
+    checked_in_at = START - timedelta(minutes=12) if checked_in else None
+    checked_out_at = now if checked_out else None
+    assert [
+        p.code for p in rules.checkout_problems(checked_in_at, checked_out_at, START, now)
+    ] == expected
+
+
+def test_checking_out_before_the_booked_start_is_refused_and_the_booking_stays_whole(
+    lab, clock, db_session, login_as
+):
+    booking, user = lab["booking"], lab["user"]
+    clock.set(START - timedelta(minutes=10))
+    client = login_as(user)
+    assert (
+        client.post(
+            f"/instruments/bookings/{booking.id}/check-in", data={"via": "booking_page"}
+        ).status_code
+        == 303
+    )
+    clock.set(START - timedelta(minutes=5))
+    refused = client.post(
+        f"/instruments/bookings/{booking.id}/check-out", data={"via": "booking_page"}
+    )
+    assert refused.status_code == 422
+    assert "The booked time has not begun" in refused.get_data(as_text=True)
+    db_session.refresh(booking)
+    assert (booking.starts_at, booking.ends_at) == (START, END)
+    assert booking.checked_out_at is None and booking.status == BookingStatus.CONFIRMED
+
+
+@pytest.mark.parametrize(
     ("minutes", "checked_in", "settings", "expected"),
     [(14, False, RULE, False), (15, False, RULE, True), (15, True, RULE, False)]
     + [(500, False, rules.UsageSettings(), False)],

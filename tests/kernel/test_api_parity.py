@@ -17,6 +17,7 @@ PARITY = {
     "accounts.profile": "api.update_me",
     "accounts.create_token": "api.create_my_token",
     "accounts.revoke_token": "api.revoke_my_token",
+    "accounts.kiosk_pin": "api.set_my_kiosk_pin",
     "core.mark_notifications_read": "api.read_notification",
     "sso.configure": "sso_api.put_sso",
     "core.notification_preferences": "api.set_my_notification_preferences",
@@ -56,6 +57,8 @@ PARITY = {
     "instruments.end_early": "instruments_api.end_early",
     "instruments.check_in": "usage_api.check_in",
     "instruments.check_out": "usage_api.check_out",
+    "instruments.kiosk_devices": "kiosk_api.create_kiosk_device",
+    "instruments.revoke_kiosk_device": "kiosk_api.revoke_kiosk_device",
     "instruments.log_use": "usage_api.log_use",
     "instruments.usage_settings": "usage_api.set_usage_settings",
     "instruments.join_waitlist": "waitlist_api.join_waitlist",
@@ -184,6 +187,10 @@ BROWSER_ONLY = {
     "accounts.change_password": "a password guards the browser sign-in; a stolen token must "
     "not be able to take over the account",
     "accounts.resend_verification": "part of the browser sign-up flow before any token exists",
+    "instruments.device_check_in": "a kiosk tablet's browser, opened by its device link (a cookie, "
+    "no account), where the person types their kiosk PIN; people with a token check in through "
+    "POST /bookings/{id}/check-in",
+    "instruments.device_check_out": "as instruments.device_check_in: the kiosk tablet's browser",
     "companies.join": "accepting an invitation follows the one-time link from the e-mail "
     "and may create the account",
 }

@@ -51,6 +51,8 @@ class LiveServer:
             sys.executable,
             "-m",
             "gunicorn",
+            "--config",  # threaded workers: see gunicorn.conf.py (issue 14's kiosk hang)
+            str(ROOT / "gunicorn.conf.py"),
             "--workers",
             str(self.workers),
             "--bind",

@@ -273,7 +273,7 @@ def test_withdrawal_closes_at_the_cut_off_in_the_facility_zone(
     clock.set(datetime(2026, 3, 28, 8, 0, tzinfo=UTC))  # Saturday 09:00 CET: cut-off reached
     response = client.post(f"/training/enrolments/{row.id}/withdraw", data={"confirmed": "1"})
     assert response.status_code == 422
-    assert b"Withdrawal closed on 28 Mar 2026 09:00 CET (Europe/Rome)" in response.data
+    assert b"Withdrawal closed on Sat 28 Mar 2026, 09:00 CET (Europe/Rome)" in response.data
     assert _status(db_session, session, paula) == EnrolmentStatus.ENROLLED
 
 

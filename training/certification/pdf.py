@@ -9,7 +9,6 @@ import segno
 from flask_babel import gettext as _
 
 from innocore import clock
-from innocore.clock import iso_utc as iso
 from innocore.pdf import FAMILY, Document, fitted_line
 
 
@@ -52,10 +51,11 @@ def certificate_pdf(
             pdf.cell(0, 10, piece.strip(), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(6)
     pdf.set_font(FAMILY, "", 11)
+    zone = cert.timezone  # the issuing facility's: the dates its pages show
     lines = [
         _("Issued by %(issuer)s", issuer=issuer),
-        _("Issued on %(date)s", date=iso(cert.issued_at)[:10]),
-        _("Valid until %(date)s", date=iso(cert.valid_until)[:10])
+        _("Issued on %(date)s", date=clock.local_date(cert.issued_at, zone).isoformat()),
+        _("Valid until %(date)s", date=clock.local_date(cert.valid_until, zone).isoformat())
         if cert.valid_until
         else _("No end of validity"),
         _("Basis: %(basis)s", basis=cert.basis.label),
@@ -63,7 +63,7 @@ def certificate_pdf(
     ]
     if state:
         lines.append(
-            _("Status on %(date)s: %(state)s", date=clock.now().date().isoformat(), state=state)
+            _("Status on %(date)s: %(state)s", date=clock.today(zone).isoformat(), state=state)
         )
     for line in lines:
         pdf.multi_cell(0, 7, line, align="C", new_x="LMARGIN", new_y="NEXT")

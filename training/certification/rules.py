@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from innocore.clock import moment_text
+from innocore.clock import date_text, day_end, local_date, message_moment
 from innocore.errors import Problem
 from innocore.marks import N_, T_
 from training.certification.models import CertificateStatus
@@ -51,6 +51,18 @@ def add_months(instant: datetime, months: int) -> datetime:
 def default_valid_until(issued_at: datetime, validity_months: int | None) -> datetime | None:
     """A certificate is valid for the competence's default validity, or open-ended without one."""
     return add_months(issued_at, validity_months) if validity_months else None
+
+
+# Without a validity period of its own, a competence's certificate is valid for ten years at most.
+MAX_VALIDITY_MONTHS = 120
+
+
+def latest_valid_until(issued_at: datetime, validity_months: int | None, zone: str) -> datetime:
+    """A certificate ends at the latest at the end of the day (in the facility's ``zone``) the
+    competence's validity period after its issue, or ten years after it without one (a date
+    such as 31 Dec 2999 is a typing slip, not a validity)."""
+    months = validity_months or MAX_VALIDITY_MONTHS
+    return day_end(local_date(add_months(issued_at, months), zone), zone)
 
 
 def lapse_at(
@@ -106,8 +118,12 @@ def issue_problems(
     evidence: str,
     valid_until: datetime | None,
     now: datetime,
+    validity_months: int | None = None,
+    zone: str = "UTC",
 ) -> list[Problem]:
-    """A certificate names a level the competence defines, carries evidence, and ends after now."""
+    """A certificate names a level the competence defines, carries evidence, and ends after now
+    but no later than ``latest_valid_until`` (the competence's ``validity_months`` from now, or
+    ten years); dates in messages are days in the facility's ``zone``."""
     problems = []
     if level is None or level not in levels:
         names = ", ".join(str(x) for x in levels) or "none"
@@ -136,6 +152,20 @@ def issue_problems(
         problems.append(
             Problem(
                 "valid_until_past", N_("The end of validity must be in the future."), "valid_until"
+            )
+        )
+    latest = latest_valid_until(now, validity_months, zone)
+    if valid_until is not None and valid_until > latest:
+        problems.append(
+            Problem(
+                "valid_until_too_late",
+                T_(
+                    "The certificate can be valid until %(latest)s at the latest (%(months)s "
+                    "months from today).",
+                    latest=date_text(latest, zone),
+                    months=validity_months or MAX_VALIDITY_MONTHS,
+                ),
+                "valid_until",
             )
         )
     return problems
@@ -221,7 +251,7 @@ def _covers(f: CertFact, starts: datetime, ends: datetime) -> bool:
 
 
 def _when(instant: datetime, zone: str) -> str:
-    return moment_text(instant, zone)
+    return message_moment(instant, zone)
 
 
 def booking_problems(

@@ -120,7 +120,13 @@ def issue_prior_learning(
     until = valid_until or rules.default_valid_until(now, competence.default_validity_months)
     levels = [x.level for x in competence.levels]
     problems = rules.issue_problems(
-        level=level, levels=levels, evidence=evidence, valid_until=until, now=now
+        level=level,
+        levels=levels,
+        evidence=evidence,
+        valid_until=until,
+        now=now,
+        validity_months=competence.default_validity_months,
+        zone=facility.timezone,
     )
     if level in levels:  # a level the competence lacks (say 10**20) has no certificates to clash
         problems += _duplicates(holder.id, competence.id, level, now)
@@ -148,7 +154,9 @@ def issue_for_module(actor, *, module, facility, holder, evidence: str) -> Certi
         raise Forbidden(N_("Your facility may not certify this competence."))
     now = clock.now()
     until = rules.default_valid_until(now, competence.default_validity_months)
-    _refuse_unless_issuable(holder.id, competence, module.level_awarded, evidence, until, now)
+    _refuse_unless_issuable(
+        holder.id, competence, module.level_awarded, evidence, until, now, zone=facility.timezone
+    )
     return _create(
         actor,
         facility=facility,
@@ -218,7 +226,7 @@ def issue_from_assessment(actor, assessment_id: int, *, valid_until=None) -> Cer
     if assessment.evidence_text:
         evidence += "\n" + assessment.evidence_text
     _refuse_unless_issuable(
-        enrolment.user_id, competence, assessment.level_reached, evidence, until, now
+        enrolment.user_id, competence, assessment.level_reached, evidence, until, now, zone=zone
     )
     return _create(
         actor,
@@ -235,12 +243,20 @@ def issue_from_assessment(actor, assessment_id: int, *, valid_until=None) -> Cer
 
 
 def _refuse_unless_issuable(
-    holder_id: int, competence, level: int, evidence: str, until, now, *, exclude_id=None
+    holder_id: int,
+    competence,
+    level: int,
+    evidence: str,
+    until,
+    now,
+    *,
+    zone: str = "UTC",
+    exclude_id=None,
 ) -> None:
     """Raise ``DomainError`` with every problem of issuing ``competence`` at ``level`` to the
     holder until ``until`` (UTC instant, or None): the issue rules on the level, evidence and
     dates, and the one-standing-certificate rule (``exclude_id``: the certificate a renewal
-    replaces)."""
+    replaces); ``zone``: the issuing facility's, for the dates of messages."""
     raise_problems(
         rules.issue_problems(
             level=level,
@@ -248,6 +264,8 @@ def _refuse_unless_issuable(
             evidence=evidence,
             valid_until=until,
             now=now,
+            validity_months=competence.default_validity_months,
+            zone=zone,
         )
         + _duplicates(holder_id, competence.id, level, now, exclude_id=exclude_id)
     )
@@ -368,7 +386,14 @@ def renew(
     until = valid_until or rules.default_valid_until(now, competence.default_validity_months)
     text = evidence or f"Renewal of certificate {cert.public_id}.\n{cert.evidence}"
     _refuse_unless_issuable(
-        cert.holder_id, competence, cert.level, text, until, now, exclude_id=cert.id
+        cert.holder_id,
+        competence,
+        cert.level,
+        text,
+        until,
+        now,
+        zone=cert.timezone,
+        exclude_id=cert.id,
     )
     if cert.status == CertificateStatus.ACTIVE:
         _end(cert, f"Renewed on {date_text(now, cert.timezone)}", now, actor, review=False)

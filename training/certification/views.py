@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import (
@@ -20,19 +20,26 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from werkzeug.routing import BaseConverter
-from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms import IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from innocore import clock
 from innocore.accounts.addresses import AcceptedEmail
-from innocore.accounts.models import User
+from innocore.accounts.services import get_user_by_email
 from innocore.audit import AuditEvent
 from innocore.competences.models import Competence
 from innocore.confirm import Confirmation, irreversible
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db, limiter
 from innocore.facilities.models import Facility
-from innocore.forms import DateField, attempt, attempt_action, choices, form_status
+from innocore.forms import (
+    DateField,
+    EmailAddressField,
+    attempt,
+    attempt_action,
+    choices,
+    form_status,
+)
 from innocore.links import absolute_url
 from innocore.marks import N_
 from innocore.status import describe
@@ -328,7 +335,7 @@ def issue_from_assessment(slug: str, assessment_id: int):
 
 
 class IssueForm(FlaskForm):
-    email = StringField(
+    email = EmailAddressField(
         _l("Holder's e-mail address"), validators=[DataRequired(), AcceptedEmail(), Length(max=254)]
     )
     competence_id = SelectField(_l("Competence"), validators=[DataRequired()])
@@ -354,10 +361,6 @@ def issuable_competences(fac: Facility) -> list[Competence]:
     )
 
 
-def end_of_day(day) -> datetime | None:
-    return datetime.combine(day, time(23, 59, 59), tzinfo=UTC) if day else None
-
-
 @bp.route("/facility/<slug>/issue", methods=["GET", "POST"])
 @login_required
 def issue(slug: str):
@@ -373,9 +376,7 @@ def issue(slug: str):
         return render_template("certification/issue.html", form=form, facility=fac), form_status(
             form
         )
-    holder = db.session.scalar(
-        sa.select(User).where(sa.func.lower(User.email) == form.email.data.lower())
-    )
+    holder = get_user_by_email(form.email.data)
     competence = db.session.get(Competence, int(form.competence_id.data))
 
     def issue():
@@ -390,7 +391,11 @@ def issue(slug: str):
             competence=competence,
             level=form.level.data,
             evidence=form.evidence.data,
-            valid_until=end_of_day(form.valid_until.data),
+            valid_until=(
+                clock.day_end(form.valid_until.data, fac.timezone)
+                if form.valid_until.data
+                else None
+            ),
         )
 
     ok, cert = attempt(form, issue, on_form=(422,))

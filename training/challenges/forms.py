@@ -3,9 +3,9 @@ A value that does not parse becomes None, and the rules name the field."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 
-from innocore.clock import wall_to_instant
+from innocore.clock import day_end
 from innocore.errors import DomainError, Problem
 from innocore.forms import as_int
 from innocore.marks import N_
@@ -21,10 +21,9 @@ def as_date(value) -> date | None:
 
 
 def close_instant(day: date | None, zone: str) -> datetime | None:
-    """Applications close at the end of ``day`` in the host facility's zone (its midnight)."""
-    if day is None:
-        return None
-    return wall_to_instant(datetime.combine(day + timedelta(days=1), time()), zone, "closes_on")
+    """Applications close at the end of ``day`` in the host facility's zone (``clock.day_end``:
+    its last second, so every page shows the day typed)."""
+    return None if day is None else day_end(day, zone)
 
 
 def needs(form) -> list[tuple[int, int]]:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from innocore.clock import local_date
 from innocore.errors import Problem
 from innocore.marks import N_, T_
 from innocore.rules import text_problems as _text
@@ -35,7 +36,8 @@ class Posting:
 
 # A posting has a title and a public summary, a team of 1 to 10 people (min <= max), 1 to 20 team
 # places, an application deadline in the future and before the work starts, and a period.
-def posting_problems(p: Posting, now: datetime) -> list[Problem]:
+def posting_problems(p: Posting, now: datetime, zone: str = "UTC") -> list[Problem]:
+    """Every problem of a posting; days compare with the deadline's date in the host's ``zone``."""
     out = _text(p.title, "title", "title", 200, True) + _text(
         p.summary, "summary", "public summary", MAX_TEXT, True
     )
@@ -69,7 +71,9 @@ def posting_problems(p: Posting, now: datetime) -> list[Problem]:
                 "period", N_("Give the period: the end must be on or after the start."), "ends_on"
             )
         )
-    elif p.applications_close_at is not None and p.starts_on < p.applications_close_at.date():
+    elif p.applications_close_at is not None and p.starts_on < local_date(
+        p.applications_close_at, zone
+    ):
         out.append(
             Problem(
                 "starts_before_deadline",

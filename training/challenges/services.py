@@ -140,7 +140,7 @@ def post_challenge(actor: User, data: ChallengeInput) -> Challenge:
     company = actor.organisation.kind == OrganisationKind.COMPANY
     if not company and not permissions.can_manage_facility(actor, host):
         raise Forbidden(N_("Post challenges for your company, or for a facility you manage."))
-    raise_problems(rules.posting_problems(_posting(data), clock.now()))
+    raise_problems(rules.posting_problems(_posting(data), clock.now(), host.timezone))
     check_module(data.module_id, host)
     organisation_id = actor.organisation_id if company else host.institution_id
     check_poster_account(actor, data.account_id, organisation_id)
@@ -185,7 +185,9 @@ def revise_challenge(actor: User, challenge_id: int, data: ChallengeInput) -> Ch
         problems.append(
             Problem("host", N_("The host facility stays; post anew for another."), "facility_id")
         )
-    raise_problems(problems + rules.posting_problems(_posting(data), clock.now()))
+    raise_problems(
+        problems + rules.posting_problems(_posting(data), clock.now(), ch.facility.timezone)
+    )
     check_module(data.module_id, ch.facility)
     check_poster_account(actor, data.account_id, ch.organisation_id, keep=ch.account_id)
     involved = [_facility(fid) for fid in dict.fromkeys(data.facility_ids) if fid != ch.facility_id]

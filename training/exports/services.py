@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from flask import current_app
 
+from innocore.clock import local_date
 from innocore.errors import NotFound
 from innocore.extensions import db
 from innocore.links import absolute_url
@@ -64,16 +65,14 @@ def linkedin_url(cert: Certificate) -> str:
         "startTask": "CERTIFICATION_NAME",
         "name": _title(cert),
         "organizationName": issuer,
-        "issueYear": cert.issued_at.year,
-        "issueMonth": cert.issued_at.month,
+        "issueYear": local_date(cert.issued_at, cert.timezone).year,
+        "issueMonth": local_date(cert.issued_at, cert.timezone).month,
         "certId": cert.public_id,
         "certUrl": absolute_url("certification_public.verify_page", public_id=cert.public_id),
     }
     if cert.valid_until is not None:
-        params |= {
-            "expirationYear": cert.valid_until.year,
-            "expirationMonth": cert.valid_until.month,
-        }
+        until = local_date(cert.valid_until, cert.timezone)  # the date the pages show
+        params |= {"expirationYear": until.year, "expirationMonth": until.month}
     return f"{LINKEDIN_ADD}?{urlencode(params)}"
 
 

@@ -149,7 +149,7 @@ def record_meeting(actor: User, mentorship_id: int, *, held_on: date | None, min
     """Either of the pair records a meeting (the day, its length in minutes, notes)."""
     m = get_mentorship(actor, mentorship_id)
     raise_problems(
-        rules.meeting_problems(m.status, held_on, clock.now().date(), minutes)
+        rules.meeting_problems(m.status, held_on, clock.today(actor.timezone or "UTC"), minutes)
         + rules._text(notes, "notes", "notes", 5000)
     )
     row = MentoringMeeting(

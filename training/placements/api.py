@@ -12,6 +12,7 @@ from flask_login import current_user
 from pydantic import BaseModel, Field
 
 from innocore import clock
+from innocore.accounts.addresses import EmailText
 from innocore.api.core import api_blueprint, operation, paginated, signed_in
 from innocore.clock import api_time
 from innocore.extensions import db
@@ -69,7 +70,7 @@ class PlacementOut(BaseModel):
 
 class PlacementApplicationIn(BaseModel):
     motivation: str = Field(min_length=1, max_length=5000)
-    supervisor_email: str = Field(min_length=3, max_length=254)
+    supervisor_email: EmailText
     eqf_level: int | None = Field(default=None, ge=1, le=8)
     files: list[ChallengeFileIn] = Field(default_factory=list, max_length=5)
 

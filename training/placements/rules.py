@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from innocore.clock import local_date
 from innocore.errors import Problem
 from innocore.marks import N_, T_
 from innocore.rules import text_problems as _text
@@ -36,7 +37,7 @@ class Offer:
 # An offer has a title, a description, 1 to 20 learning outcomes, a period starting after the
 # application deadline (itself in the future), 1 to 48 hours a week, a stipend of 0 to 100000 EUR,
 # 1 to 100 places, an EQF level from 1 to 8 if any, and known user categories.
-def offer_problems(o: Offer, now: datetime) -> list[Problem]:
+def offer_problems(o: Offer, now: datetime, zone: str = "UTC") -> list[Problem]:
     out = _text(o.title, "title", "title", 200) + _text(
         o.description, "description", "description", 20_000
     )
@@ -66,7 +67,7 @@ def offer_problems(o: Offer, now: datetime) -> list[Problem]:
                 "applications_close_at",
             )
         )
-    elif o.starts_on is not None and o.starts_on < o.applications_close_at.date():
+    elif o.starts_on is not None and o.starts_on < local_date(o.applications_close_at, zone):
         out.append(
             Problem(
                 "starts_before_deadline",

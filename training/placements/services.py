@@ -106,7 +106,9 @@ def offer_placement(actor: User, data: OfferInput) -> Placement:
         data.min_eqf_level,
         data.user_categories,
     )
-    raise_problems(rules.offer_problems(offer, clock.now()))
+    raise_problems(
+        rules.offer_problems(offer, clock.now(), facility.timezone if facility else "UTC")
+    )
     if data.module_id is not None:
         if facility is None:
             raise DomainError(

@@ -48,7 +48,9 @@ def record_attendance(
     if any(e not in participants for e, _ in marks):
         problems.append(Problem("not_participant", N_("Someone marked is not a participant.")))
     starts = {p.id: p.starts_at for p in session.parts}
-    problems += rules.attendance_problems(starts, {part for _, part in marks}, clock.now())
+    problems += rules.attendance_problems(
+        starts, {part for _, part in marks}, clock.now(), session.facility.timezone
+    )
     if problems:
         raise DomainError(problems)
     existing = {

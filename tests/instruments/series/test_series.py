@@ -271,18 +271,15 @@ def _utc(*a):
     return datetime(*a, tzinfo=UTC)
 
 
-def test_an_occurrence_in_the_skipped_spring_hour_is_refused_on_its_own():
-    # Daily 02:30-03:00 Rome from 28 March 2026: 02:30 on 29 March does not exist.
+def test_an_occurrence_in_the_skipped_spring_hour_moves_forward_by_the_gap():
+    # Daily 02:30-03:00 Rome from 28 March 2026: 02:30 on 29 March does not exist, so it is
+    # read at UTC+1 (RFC 5545 §3.3.5) and booked 03:30-04:00 CEST.
     rec = rules.Recurrence(rules.Frequency.DAILY, count=3)
     occs, problems = rules.expand(
         rec, _utc(2026, 3, 28, 1, 30), _utc(2026, 3, 28, 2, 0), "Europe/Rome"
     )
-    assert problems == []
-    assert [o.problems[0].code if o.problems else None for o in occs] == [
-        None,
-        "nonexistent_local_time",
-        None,
-    ]
+    assert problems == [] and [o.problems for o in occs] == [[], [], []]
+    assert (occs[1].starts_at, occs[1].ends_at) == (_utc(2026, 3, 29, 1, 30), _utc(2026, 3, 29, 2))
     assert occs[2].starts_at == _utc(2026, 3, 30, 0, 30)
 
 

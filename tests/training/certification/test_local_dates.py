@@ -16,7 +16,7 @@ def test_the_booking_gate_says_when_a_certificate_ends_in_facility_time():
     [problem] = rules.booking_problems(
         [fact], 1, 2, ENDS - timedelta(hours=2), ENDS + timedelta(hours=2), "Europe/Rome"
     )
-    assert "ends on 01 Nov 2026 00:30 CET" in problem.message and "UTC" not in problem.message
+    assert "ends on Sun 01 Nov 2026, 00:30 CET" in problem.message and "UTC" not in problem.message
 
 
 def test_holder_page_shows_the_facility_date(
