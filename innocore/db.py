@@ -257,22 +257,3 @@ def unique_violated(exc: BaseException, name: str, columns: tuple = ()) -> bool:
         return True
     listed = ", ".join(f"{c.table.name}.{c.name}" for c in columns)
     return bool(listed) and text.endswith(f"UNIQUE constraint failed: {listed}")
-
-
-def flush_unique(taken: list[tuple[str, tuple, object]]) -> None:
-    """Flush the session; if another writer got there first and a unique index of ``taken``
-    refuses the row, roll the failed transaction back (nothing of it can be used any more) and
-    raise ``DomainError`` with that entry's problem (422, the same one the service's own check
-    gives) instead of a server error. ``taken`` holds ``(index or constraint name, its plain
-    columns for SQLite's message, Problem)``; any other database error propagates."""
-    from innocore.errors import DomainError
-    from innocore.extensions import db
-
-    try:
-        db.session.flush()
-    except sa.exc.IntegrityError as exc:
-        for name, columns, problem in taken:
-            if unique_violated(exc, name, columns):
-                db.session.rollback()
-                raise DomainError(problem) from None
-        raise

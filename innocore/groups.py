@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from innocore import audit, clock
 from innocore.accounts.models import Organisation, User
-from innocore.db import UTCDateTime, enum_column, flush_unique
+from innocore.db import UTCDateTime, enum_column
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.links import absolute_url
@@ -24,6 +24,7 @@ from innocore.marks import N_, T_
 from innocore.notifications import kinds
 from innocore.notifications.services import queue_email
 from innocore.permissions import is_network_admin
+from innocore.unique import flush_unique
 from innocore.vocab import MembershipMethod, OrganisationKind
 
 

@@ -16,8 +16,6 @@ session lock, so two decisions cannot both win.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
@@ -25,49 +23,20 @@ from innocore import audit, clock
 from innocore.accounts.models import User
 from innocore.errors import NotFound
 from innocore.extensions import db
-from innocore.ledger.accounts import BillingAccount, approver_account_ids, needs_owner_approval
+from innocore.ledger.accounts import BillingAccount, approver_account_ids
 from innocore.ledger.approvals import (
     AccountApproval,
     ApprovalItem,
     ApprovalKind,
     already_decided,
-    ask_account_owner,
     register_approval_kind,
     require_reason,
 )
 from innocore.links import absolute_url
 from innocore.marks import N_
 from training import notices
+from training.fee_owner import approval_for, ask_owner  # noqa: F401  (re-exported)
 from training.models import ACTIVE_ENROLMENT, SEAT_HOLDING, Enrolment, EnrolmentStatus
-
-
-def approval_for(actor: User, account_id: int | None, fee: Decimal) -> AccountApproval | None:
-    """The approval an enrolment of fee ``fee`` (EUR) on ``account_id`` starts with: awaiting
-    when the fee passes the account's threshold, unless ``actor`` decides for that account
-    (approved at once); None when no approval is needed."""
-    if not fee or not needs_owner_approval(account_id, Decimal(fee)):
-        return None
-    if account_id in approver_account_ids(actor):
-        return AccountApproval.APPROVED
-    return AccountApproval.AWAITING
-
-
-def ask_owner(enrolment: Enrolment) -> None:
-    """E-mail the account's approvers and tell the learner that the fee waits for approval."""
-    account = db.session.get(BillingAccount, enrolment.account_id)
-    session = enrolment.session
-    ask_account_owner(
-        account,
-        _l("A training fee on %(name)s waits for your approval", name=account.name),
-        "fee_approval",
-        f"fee-approval-{enrolment.id}",
-        enrolment=enrolment,
-        session=session,
-        dates=notices.when(session),
-        amount=enrolment.fee_amount,
-        currency=session.module.currency,
-    )
-    notices.awaiting_account_owner(enrolment, account)
 
 
 def list_fee_approvals(actor: User, ids: list[int] | None = None) -> list[Enrolment]:

@@ -10,12 +10,12 @@ from innocore import audit, clock
 from innocore.accounts.models import User
 from innocore.competences.models import Competence, CompetenceLevel
 from innocore.competences.rules import competence_problems
-from innocore.db import flush_unique
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility
 from innocore.marks import N_
 from innocore.permissions import can_create_competence, can_manage_competence
+from innocore.unique import flush_unique
 from innocore.vocab import Technology
 
 

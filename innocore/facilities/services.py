@@ -8,7 +8,6 @@ import sqlalchemy as sa
 
 from innocore import audit, clock
 from innocore.accounts.models import Organisation, User
-from innocore.db import flush_unique
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.facilities.models import Facility, FacilityRole, FacilityTechnology
@@ -23,6 +22,7 @@ from innocore.permissions import (
     can_manage_facility,
     forget_roles,
 )
+from innocore.unique import flush_unique
 from innocore.vocab import FacilityRoleKind, Technology
 
 

@@ -20,12 +20,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from innocore import audit, clock
 from innocore.accounts.models import Organisation, User
-from innocore.db import UTCDateTime, enum_column, flush_unique
+from innocore.db import UTCDateTime, enum_column
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.groups import ResearchGroup, active_group_ids, get_group, is_pi
 from innocore.marks import N_, T_
 from innocore.permissions import is_network_admin
+from innocore.unique import flush_unique
 from innocore.vocab import OrganisationKind
 
 

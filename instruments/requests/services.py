@@ -27,7 +27,7 @@ from innocore.links import absolute_url
 from innocore.marks import N_
 from innocore.notifications.kinds import REQUESTS
 from innocore.notifications.services import queue_email
-from instruments.requests import quote_approvals, rules
+from instruments.requests import quote_owner, rules
 from instruments.requests.models import (
     FileKind,
     Quote,
@@ -398,10 +398,10 @@ def accept_quote(actor: User, request_id: int, quote_id: int) -> Quote:
     (``quote_approvals``): nothing is charged and no work starts until they approve."""
     quote = _decide_quote(actor, request_id, quote_id, QuoteStatus.ACCEPTED)
     request = quote.request
-    quote.account_approval = quote_approvals.approval_for(actor, request, quote)
+    quote.account_approval = quote_owner.approval_for(actor, request, quote)
     awaiting = quote.account_approval == AccountApproval.AWAITING
     if awaiting:
-        quote_approvals.ask_owner(quote)
+        quote_owner.ask_owner(quote)
     else:
         charge_accepted_quote(quote, request)
     message = _l(
@@ -513,7 +513,7 @@ def _close_open_quote(request_id: int) -> None:
 
 def start_work(actor: User, request_id: int) -> ServiceRequest:
     request = _as_staff(actor, request_id)
-    raise_problems(quote_approvals.work_problems(request.id))
+    raise_problems(quote_owner.work_problems(request.id))
     _move(request, actor, RequestStatus.IN_PROGRESS, rules.STAFF)
     _notify(request, actor, _l("Work started"), _l("The facility started work on the request."))
     return request
@@ -615,7 +615,7 @@ def book_time(
         raise DomainError(
             Problem("not_accepted", N_("Book time once the requester accepted the quote."))
         )
-    raise_problems(quote_approvals.work_problems(request.id))
+    raise_problems(quote_owner.work_problems(request.id))
     instrument = db.session.get(Instrument, instrument_id)
     if instrument is None or instrument.facility_id != request.facility_id:
         raise DomainError(

@@ -11,6 +11,7 @@ from innocore.confirm import PREVIEW_HEADER, irreversible_endpoints
 
 # Every page action that cannot be undone. A new one is added here (and gets a case below).
 IRREVERSIBLE = {
+    "account_approvals.refuse",
     "accounts.revoke_token",
     "certification.revoke",
     "challenges.decide",
@@ -24,6 +25,7 @@ IRREVERSIBLE = {
     "instruments.reject",
     "instruments.refuse_for_account",
     "instruments.revoke_feed",
+    "instruments.revoke_kiosk_device",
     "instruments.withdraw_waitlist_entry",
     "mentoring.answer",
     "mentoring.end",

@@ -98,6 +98,8 @@ OFF_MENU = {
     "core.health": (None, "JSON for monitoring, not a page"),
     "core.favicon": (None, "the icon browsers ask for, not a page"),
     "credentials_public.extension_context": (None, "a JSON-LD context credentials cite"),
+    "instruments.account_approvals": (None, "the old address of the approvals page, redirected"),
+    "instruments.device_kiosk": (None, "a kiosk tablet's page, opened by its secret link"),
 }
 
 

@@ -8,11 +8,12 @@ import pytest
 import sqlalchemy as sa
 
 from innocore import groups
-from innocore.db import flush_unique, unique_violated
+from innocore.db import unique_violated
 from innocore.errors import DomainError
 from innocore.extensions import db
 from innocore.facilities.models import Facility
 from innocore.facilities.services import SLUG_TAKEN
+from innocore.unique import flush_unique
 
 
 def test_a_plain_unique_column_taken_meanwhile_is_its_problem(make_facility, db_session):

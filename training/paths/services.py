@@ -9,10 +9,10 @@ from flask_babel import lazy_gettext as _l
 
 from innocore import audit, clock
 from innocore.competences.models import Competence
-from innocore.db import flush_unique
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.marks import N_
+from innocore.unique import flush_unique
 from training.certification import queries as cert_queries
 from training.certification import services as cert_services
 from training.certification.models import CertificateBasis

@@ -11,7 +11,6 @@ from flask_babel import lazy_gettext as _l
 from innocore import audit, clock
 from innocore.accounts.models import User
 from innocore.competences.models import Competence
-from innocore.db import flush_unique
 from innocore.errors import DomainError, Forbidden, NotFound, Problem
 from innocore.extensions import db
 from innocore.links import absolute_url
@@ -19,6 +18,7 @@ from innocore.marks import N_
 from innocore.notifications import kinds
 from innocore.notifications.services import queue_email
 from innocore.permissions import is_network_admin
+from innocore.unique import flush_unique
 from innocore.vocab import OrganisationKind
 from training.pathways import rules
 from training.pathways.models import RoleProfile, RoleTarget, TalentContact, TalentOptIn

@@ -20,7 +20,7 @@ from innocore.extensions import db
 from innocore.ledger.approvals import AccountApproval
 from innocore.marks import N_
 from training import notices, queries, rules
-from training.fee_approvals import approval_for, ask_owner
+from training.fee_owner import approval_for, ask_owner
 from training.holdings import holdings_for
 from training.models import (
     ACTIVE_ENROLMENT,
