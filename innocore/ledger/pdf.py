@@ -10,7 +10,36 @@ from innocore.pdf import new_document, table
 from innocore.template_helpers import money, quantity_text
 
 
+def _lines_table(pdf, charges, totals, describe, description_header: str) -> bytes:
+    """The charge lines (date, ``describe(charge)``, quantity, rate, amount) and one total row
+    per currency (``totals``: ``(currency, count, total)``), then the document's bytes."""
+    rows = [
+        [
+            day_of(c),
+            describe(c),
+            quantity_text(c.quantity, c.unit),
+            money(c.rate, c.currency),
+            money(c.amount, c.currency),
+        ]
+        for c in charges
+    ]
+    for currency, count, total in totals:
+        rows.append(
+            [
+                _("Total"),
+                ngettext("%(num)d charge", "%(num)d charges", count),
+                "",
+                "",
+                money(total, currency),
+            ]
+        )
+    header = [_("Date"), description_header, _("Quantity"), _("Rate"), _("Amount")]
+    table(pdf, header, rows, [25, 85, 25, 25, 30])
+    return bytes(pdf.output())
+
+
 def statement_pdf(org, period, charges, totals) -> bytes:
+    """An organisation's statement over ``period``: its charge lines and totals per currency."""
     pdf = new_document(_("Statement %(period)s", period=period.label))
     pdf.multi_cell(
         0,
@@ -25,29 +54,7 @@ def statement_pdf(org, period, charges, totals) -> bytes:
         new_y="NEXT",
     )
     pdf.ln(3)
-    rows = [
-        [
-            day_of(c),
-            c.description,
-            quantity_text(c.quantity, c.unit),
-            money(c.rate, c.currency),
-            money(c.amount, c.currency),
-        ]
-        for c in charges
-    ]
-    for currency, count, total in totals:
-        rows.append(
-            [
-                _("Total"),
-                ngettext("%(num)d charge", "%(num)d charges", count),
-                "",
-                "",
-                money(total, currency),
-            ]
-        )
-    header = [_("Date"), _("Description"), _("Quantity"), _("Rate"), _("Amount")]
-    table(pdf, header, rows, [25, 85, 25, 25, 30])
-    return bytes(pdf.output())
+    return _lines_table(pdf, charges, totals, lambda c: c.description, _("Description"))
 
 
 def facility_pdf(facility, period, charges, totals) -> bytes:
@@ -56,30 +63,14 @@ def facility_pdf(facility, period, charges, totals) -> bytes:
     pdf = new_document(
         _("Charges of %(facility)s, %(period)s", facility=facility.name, period=period.label)
     )
-    rows = [
-        [
-            day_of(c),
-            _(
-                "%(description)s (%(organisation)s)",
-                description=c.description,
-                organisation=c.organisation.name,
-            ),
-            quantity_text(c.quantity, c.unit),
-            money(c.rate, c.currency),
-            money(c.amount, c.currency),
-        ]
-        for c in charges
-    ]
-    for currency, count, total in totals:
-        rows.append(
-            [
-                _("Total"),
-                ngettext("%(num)d charge", "%(num)d charges", count),
-                "",
-                "",
-                money(total, currency),
-            ]
-        )
-    header = [_("Date"), _("Description (organisation)"), _("Quantity"), _("Rate"), _("Amount")]
-    table(pdf, header, rows, [25, 85, 25, 25, 30])
-    return bytes(pdf.output())
+    return _lines_table(
+        pdf,
+        charges,
+        totals,
+        lambda c: _(
+            "%(description)s (%(organisation)s)",
+            description=c.description,
+            organisation=c.organisation.name,
+        ),
+        _("Description (organisation)"),
+    )
