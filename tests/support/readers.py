@@ -130,8 +130,14 @@ def read_vobject(texts: list[str]) -> list[set[Read]]:
         import vobject
     except ImportError:
         _missing("vobject is not installed (pip install -e '.[test]')")
+    registry = vars(vobject.icalendar)["__tzidMap"]
     out = []
     for text in texts:
+        # vobject keeps the first VTIMEZONE it read for a TZID for the whole process (its
+        # registerTzinfo does not replace one); a client reads a feed with its own zones, so
+        # each text starts from vobject's fresh registry, not from an earlier test's feed.
+        for tzid in [k for k in registry if k != "UTC"]:
+            del registry[tzid]
         seen = set()
         for cal in vobject.readComponents(text):
             for ev in cal.contents.get("vevent", []):
