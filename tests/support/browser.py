@@ -110,7 +110,7 @@ class AxeAudit:
     pages: list[PageAudit] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     context: object = None
-    _running: dict = field(default_factory=dict)  # document id -> url
+    _running: dict = field(default_factory=dict)  # document id -> (url, its tab)
     _held: list = field(default_factory=list)  # navigation requests waiting for a report
 
     def attach(self, context) -> AxeAudit:
@@ -124,7 +124,13 @@ class AxeAudit:
 
     def _report(self, source, kind: str, doc: str, url: str, payload) -> None:
         if kind == "start":
-            self._running[doc] = url
+            # A document of the same tab whose audit never reported was replaced by a navigation
+            # that went out before its "start" arrived: it will never report, and waiting for it
+            # would hold every later navigation of the context until the journey times out.
+            page = source["page"]
+            for stale in [d for d, (_u, p) in self._running.items() if p is page]:
+                del self._running[stale]
+            self._running[doc] = (url, page)
             return
         self._running.pop(doc, None)
         if kind == "error":
@@ -156,7 +162,7 @@ class AxeAudit:
                 page.wait_for_function(done, timeout=30_000)
             except Exception as exc:  # say so: a page left unaudited must not pass unseen
                 self.errors.append(f"{page.url}: {exc}".splitlines()[0])
-        self.errors += [f"{url}: audit did not finish" for url in self._running.values()]
+        self.errors += [f"{url}: audit did not finish" for url, _page in self._running.values()]
 
     def failures(self) -> list[str]:
         out = []
